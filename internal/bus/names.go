@@ -1,0 +1,80 @@
+package bus
+
+import (
+	"strings"
+
+	"tanggap/internal/envelope"
+)
+
+// Names owns every NATS subject, stream and durable consumer name. No other
+// file spells a subject. All names hang off one prefix so two deployments
+// (or two test runs) can share a NATS cluster without seeing each other.
+type Names struct {
+	prefix string // subject root, "cc" in production
+	stream string // stream name root, "CC" in production
+}
+
+// NewNames returns the names under a subject prefix (default "cc").
+func NewNames(prefix string) Names {
+	if prefix == "" {
+		prefix = "cc"
+	}
+	return Names{prefix: prefix, stream: strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(prefix))}
+}
+
+// Prefix is the subject root.
+func (n Names) Prefix() string { return n.prefix }
+
+// Inbound is the subject of normalized citizen messages of one channel.
+func (n Names) Inbound(ch envelope.Channel) string { return n.prefix + ".inbound." + string(ch) }
+
+// InboundAll matches every channel's inbound subject.
+func (n Names) InboundAll() string { return n.prefix + ".inbound.>" }
+
+// Outbound is the subject of agent replies to deliver on one channel.
+func (n Names) Outbound(ch envelope.Channel) string { return n.prefix + ".outbound." + string(ch) }
+
+// OutboundAll matches every channel's outbound subject.
+func (n Names) OutboundAll() string { return n.prefix + ".outbound.>" }
+
+// Receipts is the subject of delivery receipts of one channel.
+func (n Names) Receipts(ch envelope.Channel) string { return n.prefix + ".receipts." + string(ch) }
+
+// ReceiptsAll matches every channel's receipts subject.
+func (n Names) ReceiptsAll() string { return n.prefix + ".receipts.>" }
+
+// Event is the subject of one realtime event, e.g. Event("ticket", "created").
+// Events ride core NATS: they tell UIs to refresh, the database stays the truth.
+func (n Names) Event(entity, action string) string {
+	return n.prefix + ".events." + entity + "." + action
+}
+
+// EventsAll matches every event.
+func (n Names) EventsAll() string { return n.prefix + ".events.>" }
+
+// Stream names.
+func (n Names) StreamInbound() string  { return n.stream + "_INBOUND" }
+func (n Names) StreamOutbound() string { return n.stream + "_OUTBOUND" }
+func (n Names) StreamReceipts() string { return n.stream + "_RECEIPTS" }
+
+// Durable consumer names.
+func (n Names) DurableIngest() string   { return "core-ingest" }
+func (n Names) DurableReceipts() string { return "core-receipts" }
+
+// DurableDeliver is the durable consumer through which a channel's adapter
+// takes its outbound messages.
+func (n Names) DurableDeliver(ch envelope.Channel) string { return "deliver-" + string(ch) }
+
+// InboundMsgID is the Nats-Msg-Id of an inbound envelope: the stream's
+// dedupe window drops a provider's redelivery of the same message.
+func InboundMsgID(ch envelope.Channel, providerMessageID string) string {
+	return string(ch) + ":" + providerMessageID
+}
+
+// OutboundMsgID is the Nats-Msg-Id of an outbound envelope.
+func OutboundMsgID(messageID int64) string { return "out:" + itoa(messageID) }
+
+// ReceiptMsgID is the Nats-Msg-Id of a receipt: one per message and status.
+func ReceiptMsgID(messageID int64, status string) string {
+	return "rcpt:" + itoa(messageID) + ":" + status
+}

@@ -1,0 +1,441 @@
+// Package config reads the one typed configuration of the binary: defaults in
+// code, overridden by the environment (and an optional .env file), validated
+// once at start with every problem listed together. Secrets may come from
+// files (NAME_FILE) and are masked when the configuration is printed.
+package config
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the binary can be told.
+type Config struct {
+	DatabaseURL string // empty: SQLite file under DataDir
+	NATSURL     string // empty: in-process NATS server under DataDir
+	DataDir     string
+	HTTPAddr    string
+	PublicURL   string
+
+	AdminEmail    string
+	AdminPassword string
+
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // text, json
+
+	NATSSubjectPrefix string
+	NATSReplicas      int
+
+	// Complaint form.
+	ComplaintCategories []Category        // codes (and optional labels) offered on the form
+	CategoryQueues      map[string]string // category code -> queue code
+	DefaultQueue        string
+	AttachmentMaxBytes  int64
+	AttachmentMaxFiles  int
+	// Per client address and minute; 0 turns the limit off.
+	FormRateLimit   int // complaint submissions and follow-ups
+	LookupRateLimit int // failed status lookups (guessing tracking numbers)
+
+	// Ingest batching.
+	IngestBatchSize int
+
+	// Components this process runs: http (API, pages, webhooks), core
+	// (ingest, receipts), delivery (outbound to providers). All by default.
+	Components map[string]bool
+
+	SessionTTL      time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// Category is one complaint category. Label overrides the translation
+// "category.<code>" when set.
+type Category struct {
+	Code  string
+	Label string
+}
+
+// Defaults are the values used when nothing is set.
+func Defaults() Config {
+	return Config{
+		DataDir:           "./data",
+		HTTPAddr:          ":8080",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		NATSSubjectPrefix: "cc",
+		NATSReplicas:      1,
+		ComplaintCategories: []Category{
+			{Code: "pendaftaran"}, {Code: "verifikasi"}, {Code: "pelatihan"}, {Code: "insentif"}, {Code: "lainnya"},
+		},
+		CategoryQueues:     map[string]string{},
+		DefaultQueue:       "umum",
+		AttachmentMaxBytes: 5 << 20,
+		AttachmentMaxFiles: 3,
+		FormRateLimit:      60,
+		LookupRateLimit:    30,
+		IngestBatchSize:    500,
+		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
+		SessionTTL:         12 * time.Hour,
+		ShutdownTimeout:    15 * time.Second,
+	}
+}
+
+// Load reads the environment through getenv (os.Getenv in production),
+// after loading dotenvPath if it exists (variables already set win).
+func Load(getenv func(string) string, dotenvPath string) (Config, error) {
+	env := map[string]string{}
+	if dotenvPath != "" {
+		file, err := readDotenv(dotenvPath)
+		if err != nil {
+			return Config{}, err
+		}
+		env = file
+	}
+	get := func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return env[k]
+	}
+	return parse(get)
+}
+
+// Problems lists every configuration problem found.
+type Problems []string
+
+func (p Problems) Error() string {
+	return "configuration is invalid:\n  - " + strings.Join(p, "\n  - ")
+}
+
+// ErrInvalid is matched by errors.Is on a Problems error.
+var ErrInvalid = errors.New("config: invalid")
+
+// Is lets errors.Is(err, ErrInvalid) match.
+func (p Problems) Is(target error) bool { return target == ErrInvalid }
+
+func parse(get func(string) string) (Config, error) {
+	c := Defaults()
+	var p Problems
+	secret := func(name string) string {
+		if f := get(name + "_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				p = append(p, fmt.Sprintf("%s_FILE: %v", name, err))
+				return ""
+			}
+			return strings.TrimRight(string(b), "\r\n")
+		}
+		return get(name)
+	}
+	str := func(name string, dst *string) {
+		if v := get(name); v != "" {
+			*dst = v
+		}
+	}
+	integer := func(name string, dst *int) {
+		if v := get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				p = append(p, fmt.Sprintf("%s: %q is not a whole number", name, v))
+				return
+			}
+			*dst = n
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v := get(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				p = append(p, fmt.Sprintf("%s: %q is not a duration (e.g. 30s, 12h)", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+
+	c.DatabaseURL = secret("DATABASE_URL")
+	str("NATS_URL", &c.NATSURL)
+	str("DATA_DIR", &c.DataDir)
+	str("HTTP_ADDR", &c.HTTPAddr)
+	str("PUBLIC_URL", &c.PublicURL)
+	str("ADMIN_EMAIL", &c.AdminEmail)
+	c.AdminPassword = secret("ADMIN_PASSWORD")
+	str("LOG_LEVEL", &c.LogLevel)
+	str("LOG_FORMAT", &c.LogFormat)
+	str("NATS_SUBJECT_PREFIX", &c.NATSSubjectPrefix)
+	integer("NATS_REPLICAS", &c.NATSReplicas)
+	str("DEFAULT_QUEUE", &c.DefaultQueue)
+	var maxMB int = int(c.AttachmentMaxBytes >> 20)
+	integer("ATTACHMENT_MAX_MB", &maxMB)
+	c.AttachmentMaxBytes = int64(maxMB) << 20
+	integer("ATTACHMENT_MAX_FILES", &c.AttachmentMaxFiles)
+	integer("FORM_RATE_LIMIT", &c.FormRateLimit)
+	integer("LOOKUP_RATE_LIMIT", &c.LookupRateLimit)
+	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
+	duration("SESSION_TTL", &c.SessionTTL)
+	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+
+	if v := get("COMPLAINT_CATEGORIES"); v != "" {
+		c.ComplaintCategories = nil
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			code, label, _ := strings.Cut(item, ":")
+			code = strings.TrimSpace(code)
+			if !validCode(code) {
+				p = append(p, fmt.Sprintf("COMPLAINT_CATEGORIES: %q is not a valid code (a-z, 0-9, _ and -)", code))
+				continue
+			}
+			c.ComplaintCategories = append(c.ComplaintCategories, Category{Code: code, Label: strings.TrimSpace(label)})
+		}
+	}
+	if v := get("COMPONENTS"); v != "" && v != "all" {
+		c.Components = map[string]bool{}
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			switch item {
+			case "http", "core", "delivery":
+				c.Components[item] = true
+			case "":
+			default:
+				p = append(p, fmt.Sprintf("COMPONENTS: %q is not one of http, core, delivery, all", item))
+			}
+		}
+	}
+	if v := get("CATEGORY_QUEUES"); v != "" {
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			cat, queue, ok := strings.Cut(item, ":")
+			cat, queue = strings.TrimSpace(cat), strings.TrimSpace(queue)
+			if !ok || !validCode(cat) || !validCode(queue) {
+				p = append(p, fmt.Sprintf("CATEGORY_QUEUES: %q must be category:queue", item))
+				continue
+			}
+			c.CategoryQueues[cat] = queue
+		}
+	}
+
+	p = append(p, c.validate()...)
+	if len(p) > 0 {
+		return c, p
+	}
+	return c, nil
+}
+
+func (c *Config) validate() Problems {
+	var p Problems
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			p = append(p, "DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite file)")
+		}
+	}
+	if c.NATSURL != "" {
+		for _, one := range strings.Split(c.NATSURL, ",") {
+			u, err := url.Parse(strings.TrimSpace(one))
+			if err != nil || (u.Scheme != "nats" && u.Scheme != "tls" && u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+				p = append(p, fmt.Sprintf("NATS_URL: %q is not a nats:// URL (leave it unset for the in-process server)", one))
+			}
+		}
+	}
+	if c.DataDir == "" {
+		p = append(p, "DATA_DIR must not be empty")
+	}
+	if _, port, err := splitHostPort(c.HTTPAddr); err != nil || port == "" {
+		p = append(p, fmt.Sprintf("HTTP_ADDR: %q must be host:port or :port", c.HTTPAddr))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p = append(p, fmt.Sprintf("PUBLIC_URL: %q must be an absolute http(s) URL", c.PublicURL))
+		}
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		p = append(p, "ADMIN_EMAIL and ADMIN_PASSWORD must be set together")
+	}
+	if c.AdminEmail != "" && (!strings.Contains(c.AdminEmail, "@") || strings.ContainsAny(c.AdminEmail, " \t")) {
+		p = append(p, "ADMIN_EMAIL must be an email address")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		p = append(p, "ADMIN_PASSWORD must have at least 10 characters")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		p = append(p, fmt.Sprintf("LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		p = append(p, fmt.Sprintf("LOG_FORMAT: %q must be text or json", c.LogFormat))
+	}
+	if !validSubjectToken(c.NATSSubjectPrefix) {
+		p = append(p, fmt.Sprintf("NATS_SUBJECT_PREFIX: %q must be letters, digits, - or _", c.NATSSubjectPrefix))
+	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		p = append(p, "NATS_REPLICAS must be between 1 and 5")
+	}
+	if len(c.Components) == 0 {
+		p = append(p, "COMPONENTS must name at least one of http, core, delivery")
+	}
+	if len(c.ComplaintCategories) == 0 {
+		p = append(p, "COMPLAINT_CATEGORIES must list at least one category")
+	}
+	if !validCode(c.DefaultQueue) {
+		p = append(p, fmt.Sprintf("DEFAULT_QUEUE: %q is not a valid code", c.DefaultQueue))
+	}
+	if c.AttachmentMaxBytes < 1<<20 || c.AttachmentMaxBytes > 100<<20 {
+		p = append(p, "ATTACHMENT_MAX_MB must be between 1 and 100")
+	}
+	if c.AttachmentMaxFiles < 0 || c.AttachmentMaxFiles > 10 {
+		p = append(p, "ATTACHMENT_MAX_FILES must be between 0 and 10")
+	}
+	if c.FormRateLimit < 0 || c.LookupRateLimit < 0 {
+		p = append(p, "FORM_RATE_LIMIT and LOOKUP_RATE_LIMIT must be 0 (off) or more")
+	}
+	if c.IngestBatchSize < 1 || c.IngestBatchSize > 5000 {
+		p = append(p, "INGEST_BATCH_SIZE must be between 1 and 5000")
+	}
+	if c.SessionTTL < time.Minute {
+		p = append(p, "SESSION_TTL must be at least 1m")
+	}
+	if c.ShutdownTimeout <= 0 {
+		p = append(p, "SHUTDOWN_TIMEOUT must be positive")
+	}
+	return p
+}
+
+// BaseURL is where people reach the service: PUBLIC_URL, or derived from
+// HTTP_ADDR for a local run.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, _ := splitHostPort(c.HTTPAddr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + host + ":" + port
+}
+
+// NATSStoreDir is the embedded NATS server's JetStream folder.
+func (c Config) NATSStoreDir() string { return filepath.Join(c.DataDir, "nats") }
+
+// AttachmentDir is where attachments are kept.
+func (c Config) AttachmentDir() string { return filepath.Join(c.DataDir, "attachments") }
+
+// Redacted renders the configuration for the start-up log, secrets masked.
+func (c Config) Redacted() map[string]any {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "***"
+	}
+	db := "sqlite:" + filepath.Join(c.DataDir, "tanggap.db")
+	if c.DatabaseURL != "" {
+		db = redactURL(c.DatabaseURL)
+	}
+	nats := "embedded:" + c.NATSStoreDir()
+	if c.NATSURL != "" {
+		nats = redactURL(c.NATSURL)
+	}
+	return map[string]any{
+		"database": db, "nats": nats, "data_dir": c.DataDir, "http_addr": c.HTTPAddr,
+		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": mask(c.AdminPassword),
+		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
+	}
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "***"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "***")
+		}
+	}
+	return u.String()
+}
+
+func validCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validSubjectToken(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func splitHostPort(addr string) (string, string, error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", "", fmt.Errorf("no port")
+	}
+	port := addr[i+1:]
+	if _, err := strconv.Atoi(port); err != nil {
+		return "", "", fmt.Errorf("bad port")
+	}
+	return strings.Trim(addr[:i], "[]"), port, nil
+}
+
+// readDotenv reads KEY=VALUE lines; a missing file is not an error.
+func readDotenv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		s = strings.TrimPrefix(s, "export ")
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			return nil, fmt.Errorf("config: %s line %d: want KEY=VALUE", path, line)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,170 @@
+// Package db opens the relational store: PostgreSQL when a URL is given,
+// otherwise an embedded SQLite file (pure Go, no cgo). It hides nothing else:
+// each domain package writes its own SQL in its store.go.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the SQL flavour in use; migrations are kept per dialect.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Config selects the database.
+type Config struct {
+	URL          string // postgres://… ; empty: SQLite under DataDir
+	DataDir      string
+	MaxOpenConns int
+}
+
+// DB is an open database.
+type DB struct {
+	*gorm.DB
+	Dialect Dialect
+	// Where describes the database for logs, without credentials.
+	Where string
+}
+
+// Open connects and checks the connection.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
+	gcfg := &gorm.Config{
+		Logger:                                   logger.Discard,
+		SkipDefaultTransaction:                   true,
+		PrepareStmt:                              false,
+		DisableForeignKeyConstraintWhenMigrating: true,
+		NowFunc:                                  func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		d   *DB
+		err error
+	)
+	switch {
+	case cfg.URL == "":
+		d, err = openSQLite(cfg, gcfg)
+	case strings.HasPrefix(cfg.URL, "postgres://"), strings.HasPrefix(cfg.URL, "postgresql://"):
+		d, err = openPostgres(cfg, gcfg)
+	default:
+		return nil, fmt.Errorf("db: unsupported DATABASE_URL scheme (want postgres://)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Ping(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	log.Info("database open", "dialect", d.Dialect, "where", d.Where)
+	return d, nil
+}
+
+func openSQLite(cfg Config, gcfg *gorm.Config) (*DB, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("db: data dir: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "tanggap.db")
+	// WAL lets readers run beside the writer; _txlock=immediate takes the
+	// write lock at BEGIN so two writers queue on busy_timeout instead of
+	// failing on a lock upgrade; synchronous(NORMAL) is durable in WAL mode
+	// against process crashes.
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	g, err := gorm.Open(sqlite.Open(dsn), gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("db: sqlite pool: %w", err)
+	}
+	// SQLite has one writer; a small pool keeps readers concurrent in WAL
+	// mode while writers queue on the file lock.
+	n := cfg.MaxOpenConns
+	if n <= 0 {
+		n = 4
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	return &DB{DB: g, Dialect: SQLite, Where: path}, nil
+}
+
+func openPostgres(cfg Config, gcfg *gorm.Config) (*DB, error) {
+	g, err := gorm.Open(postgres.New(postgres.Config{DSN: cfg.URL}), gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", redact(err, cfg.URL))
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("db: postgres pool: %w", err)
+	}
+	n := cfg.MaxOpenConns
+	if n <= 0 {
+		n = 20
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{DB: g, Dialect: Postgres, Where: RedactURL(cfg.URL)}, nil
+}
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return fmt.Errorf("db: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("db: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() error {
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in one transaction, committing when it returns nil.
+func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return d.WithContext(ctx).Transaction(fn)
+}
+
+// RedactURL hides the password of a database URL for logs.
+func RedactURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	scheme := strings.Index(raw, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return raw
+	}
+	cred := raw[scheme+3 : at]
+	if i := strings.Index(cred, ":"); i >= 0 {
+		cred = cred[:i] + ":***"
+	}
+	return raw[:scheme+3] + cred + raw[at:]
+}
+
+func redact(err error, url string) error {
+	msg := strings.ReplaceAll(err.Error(), url, RedactURL(url))
+	return errors.New(msg)
+}

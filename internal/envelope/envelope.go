@@ -1,0 +1,140 @@
+// Package envelope defines the normalized messages that cross the bus between
+// channel adapters and the ticketing core. It is the one contract every channel
+// speaks: an adapter turns provider input into an Inbound, the core turns an
+// agent reply into an Outbound, and an adapter reports what happened to that
+// reply with a Receipt.
+//
+// The JSON form is versioned by the "v" field. A change that older readers
+// cannot ignore bumps Version; readers refuse versions they do not know so a
+// message is never half-understood. The schema is documented in SCHEMA.md
+// beside this file.
+package envelope
+
+import (
+	"time"
+)
+
+// Version is the envelope schema version this binary writes and reads.
+const Version = 1
+
+// Channel names a way citizens reach the contact center.
+type Channel string
+
+// The channels the contact center speaks. Adding one adds a constant here and
+// an adapter under channels/.
+const (
+	ChannelWebform  Channel = "webform"
+	ChannelWhatsApp Channel = "whatsapp"
+	ChannelVoice    Channel = "voice"
+	ChannelLiveChat Channel = "livechat"
+)
+
+// Known reports whether c is a channel this binary knows.
+func (c Channel) Known() bool {
+	switch c {
+	case ChannelWebform, ChannelWhatsApp, ChannelVoice, ChannelLiveChat:
+		return true
+	}
+	return false
+}
+
+// Well-known keys of Inbound.Fields.
+const (
+	FieldCategory      = "category"       // complaint form category code
+	FieldKind          = "kind"           // what the message is within its channel, e.g. "complaint", "follow_up"
+	FieldIVRPath       = "ivr_path"       // menu path taken on the phone
+	FieldButtonPayload = "button_payload" // payload of a pressed button
+	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
+)
+
+// Inbound is one citizen message, normalized.
+type Inbound struct {
+	V int `json:"v"`
+	// Channel the message came in on.
+	Channel Channel `json:"channel"`
+	// ProviderMessageID is the provider's id for this message (wamid, CallSid
+	// + step, our own id for channels we host). Together with Channel it is
+	// the idempotency key on the bus and in the database.
+	ProviderMessageID string `json:"provider_message_id"`
+	// Sender identifies the citizen; at least one identity is set.
+	Sender Sender `json:"sender"`
+	// Text is the message body as plain text.
+	Text string `json:"text"`
+	// Attachments already stored in the attachment store.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Fields carries structured data (see the Field* keys).
+	Fields map[string]string `json:"fields,omitempty"`
+	// ThreadRef, when set, is the public tracking number of the ticket this
+	// message continues. The adapter has already checked that the sender may
+	// write to it.
+	ThreadRef string `json:"thread_ref,omitempty"`
+	// ReceivedAt is when the provider says the citizen sent it (or when we
+	// received it, for our own channels). Threads are ordered by it.
+	ReceivedAt time.Time `json:"received_at"`
+	// Trace carries W3C trace context (traceparent, tracestate) when present.
+	Trace map[string]string `json:"trace,omitempty"`
+}
+
+// Sender is who a message is from. Values are normalized by the adapter:
+// Phone and WaID in E.164, Email lower-cased, NIK 16 digits.
+type Sender struct {
+	Name      string `json:"name,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Email     string `json:"email,omitempty"`
+	NIK       string `json:"nik,omitempty"`
+	WaID      string `json:"wa_id,omitempty"`
+	VisitorID string `json:"visitor_id,omitempty"`
+}
+
+// HasIdentity reports whether at least one identity is present.
+func (s Sender) HasIdentity() bool {
+	return s.Phone != "" || s.Email != "" || s.NIK != "" || s.WaID != "" || s.VisitorID != ""
+}
+
+// Attachment references a file in the attachment store.
+type Attachment struct {
+	Key      string `json:"key"`
+	Filename string `json:"filename,omitempty"`
+	MIME     string `json:"mime"`
+	Size     int64  `json:"size"`
+	// Unavailable marks an attachment the adapter could not fetch yet.
+	Unavailable bool `json:"unavailable,omitempty"`
+}
+
+// Outbound is one agent reply to deliver on a channel.
+type Outbound struct {
+	V       int     `json:"v"`
+	Channel Channel `json:"channel"`
+	// MessageID is the stored message this delivers; receipts name it.
+	MessageID      int64        `json:"message_id"`
+	TicketID       int64        `json:"ticket_id"`
+	TrackingNumber string       `json:"tracking_number"`
+	To             Sender       `json:"to"`
+	Text           string       `json:"text"`
+	Attachments    []Attachment `json:"attachments,omitempty"`
+	AgentName      string       `json:"agent_name,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+}
+
+// Delivery statuses of an outbound message, in the order they progress.
+// Failed is terminal.
+const (
+	StatusQueued    = "queued"
+	StatusSent      = "sent"
+	StatusDelivered = "delivered"
+	StatusRead      = "read"
+	StatusFailed    = "failed"
+)
+
+// Receipt reports what happened to an Outbound.
+type Receipt struct {
+	V         int     `json:"v"`
+	Channel   Channel `json:"channel"`
+	MessageID int64   `json:"message_id"`
+	Status    string  `json:"status"`
+	// ExternalID is the provider's id for the sent message, when it has one.
+	ExternalID string `json:"external_id,omitempty"`
+	// Error explains a failure in words an agent can act on.
+	Error string    `json:"error,omitempty"`
+	At    time.Time `json:"at"`
+}
