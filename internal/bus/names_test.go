@@ -1,0 +1,34 @@
+package bus
+
+import (
+	"testing"
+
+	"tanggap/internal/envelope"
+)
+
+func TestNames(t *testing.T) {
+	cases := []struct {
+		name   string
+		prefix string
+		got    func(Names) string
+		want   string
+	}{
+		{"default prefix is cc", "", func(n Names) string { return n.Inbound(envelope.ChannelWebform) }, "cc.inbound.webform"},
+		{"outbound per channel", "cc", func(n Names) string { return n.Outbound(envelope.ChannelWhatsApp) }, "cc.outbound.whatsapp"},
+		{"receipts wildcard", "cc", func(n Names) string { return n.ReceiptsAll() }, "cc.receipts.>"},
+		{"events", "cc", func(n Names) string { return n.Event("ticket", "created") }, "cc.events.ticket.created"},
+		{"stream names follow the prefix", "t-1a", func(n Names) string { return n.StreamInbound() }, "T_1A_INBOUND"},
+		{"test prefixes isolate subjects", "t9", func(n Names) string { return n.InboundAll() }, "t9.inbound.>"},
+		{"delivery durable per channel", "cc", func(n Names) string { return n.DurableDeliver(envelope.ChannelVoice) }, "deliver-voice"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.got(NewNames(tc.prefix)); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if InboundMsgID(envelope.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID(7) != "out:7" || ReceiptMsgID(7, "read") != "rcpt:7:read" {
+		t.Fatal("Nats-Msg-Id rules changed")
+	}
+}
