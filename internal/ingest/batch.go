@@ -1,0 +1,506 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"gorm.io/gorm"
+
+	"tanggap/internal/envelope"
+	"tanggap/internal/mask"
+	"tanggap/internal/routing"
+	"tanggap/internal/tracking"
+)
+
+// Ticket statuses as stored.
+const (
+	statusNew     = "new"
+	statusOpen    = "open"
+	statusPending = "pending"
+	statusSolved  = "solved"
+	statusClosed  = "closed"
+)
+
+// kindComplaint marks a web-form complaint: always a ticket of its own.
+const kindComplaint = "complaint"
+
+// maxSubjectRunes bounds a ticket subject taken from the first line.
+const maxSubjectRunes = 120
+
+// item is one valid envelope of a batch and what became of it.
+type item struct {
+	msg    jetstream.Msg // nil in store-only tests
+	in     envelope.Inbound
+	fields string // Fields as JSON text
+
+	dup       bool         // already stored (before or earlier in this batch)
+	contactID int64        // resolved contact
+	province  string       // the contact's province, when known
+	ticket    *ticketState // where the message goes
+	messageID int64        // set when this transaction inserted it
+}
+
+func (it *item) key() msgKey { return msgKey{string(it.in.Channel), it.in.ProviderMessageID} }
+
+// citizenKey keeps one citizen's messages on one worker, in order. The
+// phone number comes first because it is the identity a citizen repeats
+// most across messages and channels (a WhatsApp id is a phone number); a
+// citizen known by different identities in two messages may land on two
+// workers, which is then as safe as two core instances.
+func (it *item) citizenKey() string {
+	s := it.in.Sender
+	for _, k := range []string{s.Phone, s.WaID, s.Email, s.VisitorID, s.NIK} {
+		if k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// ticketState is a ticket the batch writes to: an existing one or one to
+// create.
+type ticketState struct {
+	id      int64
+	isNew   bool
+	status  string
+	row     ticketRow // existing tickets
+	got     bool      // a message of this batch was stored on it
+	reopen  bool      // pending/solved ticket that gets a citizen message
+	queueID int64
+
+	// New tickets only.
+	trackingNumber string
+	contactID      int64
+	channel        string
+	category       string
+	subject        string
+	province       string
+	createdAt      time.Time
+	lastMessageAt  time.Time
+}
+
+// result is what a committed batch tells the rest of the system.
+type result struct {
+	created     []*ticketState
+	messages    []*item
+	assignments []routing.Assignment
+	reopened    []int64
+}
+
+// persist stores a batch in tx: messages in stream order, each on its
+// ticket, new tickets routed. Items already stored are marked dup.
+func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (result, error) {
+	var res result
+	tx = tx.WithContext(ctx)
+	now := time.Now().UTC()
+	if err := tune(tx); err != nil {
+		return res, err
+	}
+
+	// 1. Duplicates: earlier in this batch, or already in the database.
+	seen := make(map[msgKey]bool, len(items))
+	keys := make([]msgKey, 0, len(items))
+	for _, it := range items {
+		it.dup, it.ticket, it.messageID = false, nil, 0
+		if seen[it.key()] {
+			it.dup = true
+			continue
+		}
+		seen[it.key()] = true
+		keys = append(keys, it.key())
+	}
+	stored, err := existingMessages(tx, keys)
+	if err != nil {
+		return res, err
+	}
+	live := make([]*item, 0, len(items))
+	for _, it := range items {
+		if !it.dup && stored[it.key()] {
+			it.dup = true
+		}
+		if !it.dup {
+			live = append(live, it)
+		}
+	}
+	if len(live) == 0 {
+		return res, nil
+	}
+
+	// 2. Contacts, one set-based pass.
+	senders := make([]envelope.Sender, len(live))
+	for i, it := range live {
+		senders[i] = it.in.Sender
+	}
+	resolved, err := c.contacts.Resolve(ctx, tx, senders, now)
+	if err != nil {
+		return res, err
+	}
+	for i, it := range live {
+		it.contactID, it.province = resolved[i].ContactID, resolved[i].ProvinceCode
+	}
+
+	// 3. Threading.
+	tickets, err := c.thread(ctx, tx, live)
+	if err != nil {
+		return res, err
+	}
+	var fresh []*ticketState
+	for _, t := range tickets {
+		if t.isNew {
+			fresh = append(fresh, t)
+		}
+	}
+	if err := insertTickets(tx, fresh, now); err != nil {
+		return res, err
+	}
+
+	// 4. Messages. A message another instance stored meanwhile is not
+	// returned; its ticket, if created for it alone, goes again.
+	if c.beforeMessages != nil {
+		if err := c.beforeMessages(tx); err != nil {
+			return res, err
+		}
+	}
+	if err := insertMessages(tx, live, now); err != nil {
+		return res, err
+	}
+	var kept []*item
+	last := map[int64]time.Time{}
+	for _, it := range live {
+		if it.messageID == 0 {
+			it.dup = true
+			continue
+		}
+		kept = append(kept, it)
+		it.ticket.got = true
+		if !it.ticket.isNew {
+			if at := it.in.ReceivedAt.UTC(); at.After(last[it.ticket.id]) {
+				last[it.ticket.id] = at
+			}
+		}
+	}
+	var unused, reopenSolvedIDs, reopenPendingIDs []int64
+	for _, t := range tickets {
+		switch {
+		case t.isNew && !t.got:
+			unused = append(unused, t.id)
+		case t.isNew:
+			res.created = append(res.created, t)
+		case t.got && t.reopen && t.row.Status == statusSolved:
+			reopenSolvedIDs = append(reopenSolvedIDs, t.id)
+		case t.got && t.reopen:
+			reopenPendingIDs = append(reopenPendingIDs, t.id)
+		}
+	}
+	if len(unused) > 0 {
+		if err := deleteTickets(tx, unused); err != nil {
+			return res, err
+		}
+	}
+	res.messages = kept
+	if err := insertAttachments(tx, kept, now); err != nil {
+		return res, err
+	}
+
+	// 5. Existing tickets: reopen, move last_message_at.
+	if len(reopenPendingIDs) > 0 {
+		if err := reopenPending(tx, reopenPendingIDs, now); err != nil {
+			return res, err
+		}
+		res.reopened = append(res.reopened, reopenPendingIDs...)
+	}
+	var back []routing.Reactivated
+	if len(reopenSolvedIDs) > 0 {
+		rows, err := reopenSolved(tx, reopenSolvedIDs, now)
+		if err != nil {
+			return res, err
+		}
+		for _, r := range rows {
+			res.reopened = append(res.reopened, r.ID)
+			re := routing.Reactivated{Ticket: routing.Ticket{ID: r.ID, Category: r.Category, Channel: r.Channel}}
+			if r.QueueID != nil {
+				re.QueueID = *r.QueueID
+			}
+			if r.AssigneeID != nil {
+				re.AssigneeID = *r.AssigneeID
+			}
+			back = append(back, re)
+		}
+	}
+	if len(last) > 0 {
+		if err := touchTickets(tx, last, now); err != nil {
+			return res, err
+		}
+	}
+
+	// 6. Routing, in the same transaction.
+	if len(res.created) > 0 {
+		rt := make([]routing.Ticket, len(res.created))
+		for i, t := range res.created {
+			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID}
+		}
+		as, err := c.router.RouteNew(ctx, tx, rt)
+		if err != nil {
+			return res, err
+		}
+		res.assignments = append(res.assignments, as...)
+	}
+	if len(back) > 0 {
+		as, err := c.router.Reactivate(ctx, tx, back)
+		if err != nil {
+			return res, err
+		}
+		res.assignments = append(res.assignments, as...)
+	}
+	return res, nil
+}
+
+// thread decides each live item's ticket, in stream order, as if the
+// messages were handled one after the other:
+//
+//   - ThreadRef names a ticket: that ticket; a pending or solved one is
+//     reopened; a closed one is not written to again, a new ticket opens.
+//   - A web-form complaint carries the tracking number the form already
+//     gave the citizen as its ThreadRef: its new ticket takes that number
+//     (unless another citizen's ticket has it, then a fresh one).
+//     Any other unknown ThreadRef falls through to the rules below.
+//   - A web-form complaint (Fields["kind"] == "complaint") opens a ticket.
+//   - Otherwise the contact's newest new/open/pending ticket on the same
+//     channel, else a new ticket.
+func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ticketState, error) {
+	var (
+		refs       []string
+		contactIDs []int64
+	)
+	seenRef := map[string]bool{}
+	seenContact := map[int64]bool{}
+	for _, it := range live {
+		if ref := it.threadRef(); ref != "" {
+			if !seenRef[ref] {
+				seenRef[ref] = true
+				refs = append(refs, ref)
+			}
+		}
+		if it.in.Fields[envelope.FieldKind] != kindComplaint && !seenContact[it.contactID] {
+			seenContact[it.contactID] = true
+			contactIDs = append(contactIDs, it.contactID)
+		}
+	}
+	var (
+		byRef  = map[string]*ticketState{}
+		byID   = map[int64]*ticketState{}
+		active = map[activeKey]*ticketState{}
+		out    []*ticketState
+	)
+	existing := func(r ticketRow) *ticketState {
+		if t, ok := byID[r.ID]; ok {
+			return t
+		}
+		t := &ticketState{id: r.ID, status: r.Status, row: r}
+		byID[r.ID] = t
+		out = append(out, t)
+		return t
+	}
+	if len(refs) > 0 {
+		rows, err := ticketsByTracking(tx, refs)
+		if err != nil {
+			return nil, err
+		}
+		for ref, r := range rows {
+			byRef[ref] = existing(r)
+		}
+	}
+	if len(contactIDs) > 0 {
+		rows, err := activeTickets(tx, contactIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows { // oldest first: the newest wins
+			active[activeKey{r.ContactID, r.Channel}] = existing(r)
+		}
+	}
+
+	for _, it := range live {
+		ak := activeKey{it.contactID, string(it.in.Channel)}
+		ref := it.threadRef()
+		var t *ticketState
+		named := false // ThreadRef names a stored (or just created) ticket
+		complaint := it.in.Fields[envelope.FieldKind] == kindComplaint
+		minted := "" // tracking number the adapter already promised the citizen
+		if ref != "" {
+			known := byRef[ref]
+			switch {
+			case known != nil && complaint && known.owner() != it.contactID:
+				// Two adapters minted the same random number (about one in
+				// 10^15 per pair): never thread a citizen into a stranger's
+				// ticket. The complaint opens its own under a fresh number.
+				c.log.Error("minted tracking number already taken by another citizen; opening under a new number",
+					"channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
+			case known != nil:
+				named = true
+				if known.status != statusClosed { // a closed ticket stays closed
+					t = known
+				}
+			case complaint && isTrackingNumber(ref):
+				minted = ref
+			default:
+				c.log.Warn("thread_ref names no ticket; threading by contact",
+					"channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
+			}
+		}
+		if t == nil && !named && !complaint {
+			t = active[ak]
+		}
+		if t == nil {
+			qid, err := c.router.QueueFor(ctx, tx, it.in.Fields[envelope.FieldCategory])
+			if err != nil {
+				return nil, err
+			}
+			tn := minted
+			if tn == "" {
+				tn = tracking.Generate()
+			}
+			t = &ticketState{
+				isNew:          true,
+				status:         statusNew,
+				queueID:        qid,
+				trackingNumber: tn,
+				contactID:      it.contactID,
+				channel:        string(it.in.Channel),
+				category:       it.in.Fields[envelope.FieldCategory],
+				subject:        subjectOf(it.in.Text),
+				province:       it.province,
+				createdAt:      it.in.ReceivedAt.UTC(),
+			}
+			if t.province == "" {
+				t.province = it.in.Fields[envelope.FieldProvince]
+			}
+			out = append(out, t)
+			active[ak] = t
+			if named {
+				// Later messages naming the closed ticket join this one.
+				byRef[ref] = t
+			}
+			if minted != "" {
+				// Follow-ups in the same batch find the ticket by its number.
+				byRef[minted] = t
+			}
+		}
+		if t.status == statusPending || t.status == statusSolved {
+			t.reopen, t.status = true, statusOpen
+		}
+		if at := it.in.ReceivedAt.UTC(); t.isNew && at.After(t.lastMessageAt) {
+			t.lastMessageAt = at
+		}
+		it.ticket = t
+	}
+	return out, nil
+}
+
+// owner is the contact a ticket belongs to.
+func (t *ticketState) owner() int64 {
+	if t.isNew {
+		return t.contactID
+	}
+	return t.row.ContactID
+}
+
+// isTrackingNumber reports whether ref is a well-formed tracking number.
+func isTrackingNumber(ref string) bool {
+	_, err := tracking.Normalize(ref)
+	return err == nil
+}
+
+// activeKey finds a contact's current ticket on a channel.
+type activeKey struct {
+	contactID int64
+	channel   string
+}
+
+// threadRef is the canonical tracking number the message names, or "".
+// A malformed one is kept as given: it then names no ticket.
+func (it *item) threadRef() string {
+	if it.in.ThreadRef == "" {
+		return ""
+	}
+	if n, err := tracking.Normalize(it.in.ThreadRef); err == nil {
+		return n
+	}
+	return it.in.ThreadRef
+}
+
+// subjectOf is the first non-empty line of a message, at most
+// maxSubjectRunes runes.
+func subjectOf(text string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) > maxSubjectRunes {
+			r := []rune(line)
+			line = strings.TrimSpace(string(r[:maxSubjectRunes]))
+		}
+		return line
+	}
+	return ""
+}
+
+// newItem prepares a decoded envelope for storage. PostgreSQL refuses
+// NUL in text, so NULs are dropped everywhere (a message that can never be
+// stored would otherwise be redelivered forever); fields become JSON text.
+func newItem(m jetstream.Msg, in envelope.Inbound) (*item, error) {
+	in.Text = stripNUL(in.Text)
+	s := &in.Sender
+	for _, p := range []*string{&s.Name, &s.Phone, &s.Email, &s.NIK, &s.WaID, &s.VisitorID, &in.ProviderMessageID, &in.ThreadRef} {
+		*p = stripNUL(*p)
+	}
+	if len(in.Fields) > 0 {
+		f := make(map[string]string, len(in.Fields))
+		for k, v := range in.Fields {
+			f[stripNUL(k)] = stripNUL(v)
+		}
+		in.Fields = f
+	}
+	in.Attachments = slices.Clone(in.Attachments)
+	for i := range in.Attachments {
+		a := &in.Attachments[i]
+		a.Key, a.Filename, a.MIME = stripNUL(a.Key), stripNUL(a.Filename), stripNUL(a.MIME)
+	}
+	fields := "{}"
+	if len(in.Fields) > 0 {
+		b, err := json.Marshal(in.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: encode fields: %w", err)
+		}
+		fields = string(b)
+	}
+	return &item{msg: m, in: in, fields: fields}, nil
+}
+
+func stripNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// logAttrs describes an envelope for logs without personal data.
+func logAttrs(in envelope.Inbound) []any {
+	return []any{
+		"channel", in.Channel,
+		"provider_message_id", in.ProviderMessageID,
+		mask.NameAttr("sender_name", in.Sender.Name),
+		mask.PhoneAttr("sender_phone", in.Sender.Phone),
+		mask.PhoneAttr("sender_wa_id", in.Sender.WaID),
+		mask.EmailAttr("sender_email", in.Sender.Email),
+		mask.NIKAttr("sender_nik", in.Sender.NIK),
+		mask.TextAttr("text", in.Text),
+	}
+}

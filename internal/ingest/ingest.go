@@ -1,0 +1,510 @@
+// Package ingest is the ticketing core's persistence path: it consumes
+// normalized citizen messages from the INBOUND stream, resolves each
+// sender's contact, threads the message into a ticket (or opens one),
+// stores it, routes new tickets, and only then acknowledges.
+//
+// Throughput comes from batches: one transaction stores up to BatchSize
+// messages with set-based statements (one lookup per table, one multi-row
+// INSERT … RETURNING per table), so the cost of a commit and of each
+// statement is shared by hundreds of messages. A fetching goroutine feeds
+// Workers storing goroutines; each citizen's messages always go to the
+// same worker, so batches of different citizens commit in parallel on
+// their own connections.
+//
+// Guarantees, and what keeps them:
+//
+//   - Ack after commit (invariant 2). Messages are acked only once their
+//     transaction committed; a crash in between redelivers them, and the
+//     unique key (channel, provider_message_id) turns the redelivery into
+//     a no-op: the batch first SELECTs the keys already stored, and the
+//     INSERT … ON CONFLICT DO NOTHING catches a copy stored concurrently by
+//     another instance (the ticket opened for it is removed again).
+//   - Nothing is dropped silently. An envelope that fails validation can
+//     never be stored: it is logged (personal data masked) and terminated,
+//     and stays in the stream for inspection. When a batch transaction
+//     fails, its messages are retried one per transaction so a poison
+//     message cannot hold the others back; one that still fails is
+//     negatively acked with a growing delay and logged, and is redelivered
+//     without limit.
+//   - Order. A citizen's messages reach one worker in stream order and
+//     are stored in that order (ids follow the stream), so threading sees
+//     them one after the other; a thread is shown ordered by
+//     (created_at, id), created_at being the provider's received-at time.
+//   - Fetched messages stay owned: until a message is acked, naked or
+//     terminated it gets an in-progress ack every AckWait/3, so JetStream
+//     does not hand it to another instance meanwhile.
+//
+// Several instances share the durable consumer; JetStream gives each
+// message to one of them at a time.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"gorm.io/gorm"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/contact"
+	"tanggap/internal/db"
+	"tanggap/internal/envelope"
+	"tanggap/internal/routing"
+)
+
+// Defaults of Opts.
+const (
+	DefaultBatchSize = 500
+	DefaultMaxWait   = time.Second
+	DefaultAckWait   = 30 * time.Second
+	DefaultWorkers   = 3
+)
+
+// Opts configures a Consumer.
+type Opts struct {
+	DB       *db.DB
+	Bus      *bus.Bus
+	Contacts *contact.Service
+	Router   *routing.Router
+	Log      *slog.Logger
+	// BatchSize is the most messages stored in one transaction.
+	BatchSize int
+	// MaxWait bounds how long one fetch waits when the stream is idle
+	// before fetching again. A batch is never held back to fill up: it is
+	// taken as soon as messages are there, so batches grow with load.
+	MaxWait time.Duration
+	// AckWait is how long JetStream waits for an ack before redelivering.
+	// It is set on the shared durable consumer.
+	AckWait time.Duration
+	// Workers is how many batches are stored in parallel, each in its own
+	// transaction on its own connection. Default: DefaultWorkers on
+	// PostgreSQL; 1 on SQLite, which has a single writer anyway (the
+	// fetching goroutine still overlaps with it).
+	Workers int
+
+	// afterCommit, for tests, runs after a batch committed and before its
+	// acks; an error abandons the batch unacked (a crash at that point).
+	afterCommit func() error
+	// beforeMessages, for tests, runs inside the batch transaction just
+	// before the message INSERT, to play a concurrent instance.
+	beforeMessages func(tx *gorm.DB) error
+}
+
+// Consumer stores inbound messages.
+type Consumer struct {
+	db          *db.DB
+	bus         *bus.Bus
+	contacts    *contact.Service
+	router      *routing.Router
+	log         *slog.Logger
+	batchSize   int
+	maxWait     time.Duration
+	ackWait     time.Duration
+	workers     int
+	afterCommit func() error
+	// beforeMessages: see Opts.
+	beforeMessages func(tx *gorm.DB) error
+}
+
+// New returns a Consumer; Run starts it.
+func New(o Opts) *Consumer {
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = DefaultMaxWait
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = DefaultAckWait
+	}
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+		if o.DB != nil && o.DB.Dialect == db.SQLite {
+			o.Workers = 1
+		}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Consumer{
+		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, log: o.Log.With("component", "ingest"),
+		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers,
+		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages,
+	}
+}
+
+// Run consumes until ctx ends, then finishes the messages in hand and
+// returns nil. It returns an error only when the consumer cannot be set up.
+//
+// One goroutine fetches and decodes; Workers goroutines store. Each
+// message goes to the worker chosen by its citizen key (see citizenKey),
+// and a worker stores its messages in arrival order, so one citizen's
+// messages are stored in stream order while other citizens' batches commit
+// in parallel on other connections. A worker takes whatever has queued up
+// for it, up to BatchSize, as one batch.
+func (c *Consumer) Run(ctx context.Context) error {
+	cons, err := c.ensureConsumer(ctx)
+	if err != nil {
+		return err
+	}
+	c.log.Info("ingest consumer started", "durable", c.bus.Names.DurableIngest(),
+		"batch_size", c.batchSize, "workers", c.workers)
+	inflight := &inflight{items: map[*item]struct{}{}}
+	stopBeat := c.heartbeat(inflight)
+	defer stopBeat()
+
+	// Workers finish what was fetched even after ctx ends: acking it
+	// spares a redelivery.
+	workCtx := context.WithoutCancel(ctx)
+	queues := make([]chan *item, c.workers)
+	var wg sync.WaitGroup
+	for w := range queues {
+		queues[w] = make(chan *item, 2*c.batchSize)
+		wg.Add(1)
+		go func(q <-chan *item) {
+			defer wg.Done()
+			c.work(workCtx, ctx, q, inflight)
+		}(queues[w])
+	}
+	defer func() {
+		for _, q := range queues {
+			close(q)
+		}
+		wg.Wait()
+		c.log.Info("ingest consumer stopped")
+	}()
+
+	failures := 0
+	for ctx.Err() == nil {
+		msgs, err := c.fetch(ctx, cons)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			failures++
+			c.log.Warn("ingest fetch failed", "err", err, "attempt", failures)
+			wait(ctx, backoff(failures))
+			continue
+		}
+		failures = 0
+		for _, m := range msgs {
+			it, err := decode(m)
+			if err != nil {
+				c.terminate(m, it, err)
+				continue
+			}
+			inflight.add(it)
+			queues[shard(it.citizenKey(), c.workers)] <- it
+		}
+	}
+	return nil
+}
+
+// work stores the messages of one queue, batch by batch, until the queue
+// is closed.
+func (c *Consumer) work(ctx, runCtx context.Context, q <-chan *item, inflight *inflight) {
+	for it := range q {
+		batch := []*item{it}
+	fill:
+		for len(batch) < c.batchSize {
+			select {
+			case more, ok := <-q:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, more)
+			default:
+				break fill
+			}
+		}
+		// A batch that hangs (a database that stopped answering) is given
+		// up after AckWait: its messages are redelivered, and shutdown is
+		// not held up forever.
+		bctx, cancel := context.WithTimeout(ctx, c.ackWait)
+		ok := c.handle(bctx, batch)
+		cancel()
+		inflight.remove(batch)
+		if !ok {
+			wait(runCtx, time.Second) // the database is failing: do not spin
+		}
+	}
+}
+
+// inflight is the set of fetched messages not yet acked, naked or
+// abandoned, for the heartbeat.
+type inflight struct {
+	mu    sync.Mutex
+	items map[*item]struct{}
+}
+
+func (f *inflight) add(it *item) {
+	f.mu.Lock()
+	f.items[it] = struct{}{}
+	f.mu.Unlock()
+}
+
+func (f *inflight) remove(batch []*item) {
+	f.mu.Lock()
+	for _, it := range batch {
+		delete(f.items, it)
+	}
+	f.mu.Unlock()
+}
+
+func (f *inflight) msgs() []jetstream.Msg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]jetstream.Msg, 0, len(f.items))
+	for it := range f.items {
+		if it.msg != nil {
+			out = append(out, it.msg)
+		}
+	}
+	return out
+}
+
+// ensureConsumer creates or updates the durable pull consumer.
+func (c *Consumer) ensureConsumer(ctx context.Context) (jetstream.Consumer, error) {
+	n := c.bus.Names
+	cfg := jetstream.ConsumerConfig{
+		Durable:       n.DurableIngest(),
+		Description:   "ticketing core: stores citizen messages",
+		FilterSubject: n.InboundAll(),
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       c.ackWait,
+		// Unlimited: a message that cannot be stored yet is redelivered
+		// until it can, never dropped.
+		MaxDeliver: -1,
+		// Room for several instances' batches plus messages waiting out
+		// a NakWithDelay.
+		MaxAckPending: max(10000, 8*c.batchSize),
+	}
+	cons, err := c.bus.JS.CreateOrUpdateConsumer(ctx, n.StreamInbound(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: durable consumer: %v", ErrSetup, err)
+	}
+	return cons, nil
+}
+
+// fetch returns the messages available now, up to BatchSize; when there
+// are none it waits up to MaxWait for the first one to arrive, then takes
+// whatever else is there.
+func (c *Consumer) fetch(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
+	msgs, err := fetchNoWait(cons, c.batchSize)
+	if err != nil || len(msgs) > 0 {
+		return msgs, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.maxWait)
+	defer cancel()
+	first, err := cons.Next(jetstream.FetchContext(wctx))
+	switch {
+	case errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	more, err := fetchNoWait(cons, c.batchSize-1)
+	if err != nil {
+		// The first message is in hand; the rest comes next round.
+		c.log.Debug("ingest fetch more", "err", err)
+	}
+	return append([]jetstream.Msg{first}, more...), nil
+}
+
+func fetchNoWait(cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	b, err := cons.FetchNoWait(n)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]jetstream.Msg, 0, n)
+	for m := range b.Messages() {
+		msgs = append(msgs, m)
+	}
+	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+		return msgs, err
+	}
+	return msgs, nil
+}
+
+// handle stores and acks one batch. It reports false when nothing could
+// be stored (the database is failing).
+func (c *Consumer) handle(ctx context.Context, items []*item) bool {
+	res, err := c.commit(ctx, items)
+	if err == nil {
+		c.done(items, res)
+		return true
+	}
+	if errors.Is(err, errAbandon) {
+		return true
+	}
+	if ctx.Err() != nil {
+		// Out of time: retrying message by message would only take
+		// longer. Everything comes back later.
+		c.log.Warn("ingest batch timed out", "messages", len(items), "err", err)
+		for _, it := range items {
+			c.retryLater(it, err)
+		}
+		return false
+	}
+	c.log.Warn("ingest batch failed; retrying one message per transaction", "messages", len(items), "err", err)
+	stored := 0
+	for _, it := range items {
+		one := []*item{it}
+		res, err := c.commit(ctx, one)
+		switch {
+		case err == nil:
+			stored++
+			c.done(one, res)
+		case errors.Is(err, errAbandon):
+		default:
+			c.retryLater(it, err)
+		}
+	}
+	return stored > 0
+}
+
+// decode parses and validates one envelope.
+func decode(m jetstream.Msg) (*item, error) {
+	in, err := envelope.DecodeInbound(m.Data())
+	if err != nil {
+		return &item{msg: m, in: in}, err
+	}
+	return newItem(m, in)
+}
+
+// errAbandon is returned by commit when the test hook abandons a batch.
+var errAbandon = errors.New("ingest: batch abandoned after commit")
+
+// commit stores items in one transaction.
+func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
+	var res result
+	err := c.db.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		res, err = c.persist(ctx, tx, items)
+		return err
+	})
+	if err != nil {
+		return result{}, err
+	}
+	if c.afterCommit != nil {
+		if err := c.afterCommit(); err != nil {
+			return result{}, fmt.Errorf("%w: %v", errAbandon, err)
+		}
+	}
+	return res, nil
+}
+
+// done acks a committed batch and tells live screens.
+func (c *Consumer) done(items []*item, res result) {
+	for _, it := range items {
+		if it.msg == nil {
+			continue
+		}
+		if err := it.msg.Ack(); err != nil {
+			// Stored already: the redelivery will be a no-op.
+			c.log.Warn("ingest ack failed", "err", err, "channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
+		}
+	}
+	c.emit(res)
+}
+
+// terminate stops redelivery of an envelope that can never be stored.
+func (c *Consumer) terminate(m jetstream.Msg, it *item, err error) {
+	var in envelope.Inbound
+	if it != nil {
+		in = it.in
+	}
+	attrs := append([]any{"err", err, "subject", m.Subject()}, logAttrs(in)...)
+	if md, mdErr := m.Metadata(); mdErr == nil {
+		attrs = append(attrs, "stream_seq", md.Sequence.Stream)
+	}
+	c.log.Error("invalid inbound envelope terminated (kept in the stream)", attrs...)
+	// Plain Term, not TermWithReason: servers before 2.10.4 ignore the
+	// latter and would redeliver the message forever.
+	if err := m.Term(); err != nil {
+		c.log.Warn("ingest term failed", "err", err)
+	}
+}
+
+// retryLater asks for a redelivery after a delay that grows with the
+// number of attempts.
+func (c *Consumer) retryLater(it *item, err error) {
+	attempt := uint64(1)
+	if md, mdErr := it.msg.Metadata(); mdErr == nil {
+		attempt = md.NumDelivered
+	}
+	delay := backoff(int(min(attempt, 32)))
+	level := slog.LevelWarn
+	if attempt >= 5 {
+		level = slog.LevelError
+	}
+	attrs := append([]any{"err", err, "attempt", attempt, "retry_in", delay}, logAttrs(it.in)...)
+	c.log.Log(context.Background(), level, "inbound message not stored; redelivering later", attrs...)
+	if err := it.msg.NakWithDelay(delay); err != nil {
+		c.log.Warn("ingest nak failed", "err", err)
+	}
+}
+
+// heartbeat keeps fetched messages from being redelivered while they wait
+// for or sit in a batch; the returned func stops it.
+func (c *Consumer) heartbeat(f *inflight) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(c.ackWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, m := range f.msgs() {
+					_ = m.InProgress() // one acked meanwhile refuses: fine
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// shard picks a worker for a citizen key (FNV-1a).
+func shard(key string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
+// backoff is 1s, 2s, 4s … capped at five minutes.
+func backoff(attempt int) time.Duration {
+	d := time.Second
+	for i := 1; i < attempt && d < 5*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 5*time.Minute)
+}
+
+func wait(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
