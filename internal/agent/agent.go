@@ -1,0 +1,195 @@
+// Package agent manages the people who work tickets: agents, supervisors and
+// admins, their passwords (bcrypt), queue memberships, presence and capacity.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"tanggap/internal/apperr"
+	"tanggap/internal/db"
+)
+
+// Roles.
+const (
+	RoleAgent      = "agent"
+	RoleSupervisor = "supervisor"
+	RoleAdmin      = "admin"
+)
+
+// Presence states.
+const (
+	PresenceOnline  = "online"
+	PresenceAway    = "away"
+	PresenceBusy    = "busy"
+	PresenceOffline = "offline"
+)
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// Agent is a console user.
+type Agent struct {
+	ID         int64
+	Email      string
+	Name       string
+	Role       string
+	Presence   string
+	Capacity   int
+	ActiveLoad int
+	QueueIDs   []int64
+}
+
+// Sees reports whether the agent may see every ticket (supervisors and admins).
+func (a Agent) SeesAll() bool { return a.Role == RoleSupervisor || a.Role == RoleAdmin }
+
+// Opts configures the service.
+type Opts struct {
+	DB  *db.DB
+	Log *slog.Logger
+	// BcryptCost; 0 means bcrypt.DefaultCost.
+	BcryptCost int
+}
+
+// Service manages agents.
+type Service struct {
+	store *store
+	log   *slog.Logger
+	cost  int
+}
+
+// New returns the agent service.
+func New(o Opts) *Service {
+	cost := o.BcryptCost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	return &Service{store: &store{db: o.DB}, log: o.Log, cost: cost}
+}
+
+// NewAgent is what creating an agent takes.
+type NewAgent struct {
+	Email      string
+	Name       string
+	Password   string
+	Role       string
+	Capacity   int
+	QueueCodes []string
+}
+
+// Create adds an agent with a bcrypt password hash.
+func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
+	var ve apperr.ValidationError
+	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Email == "" || !strings.Contains(n.Email, "@") {
+		ve.Add("email", "validation.email_invalid")
+	}
+	if n.Name == "" {
+		ve.Add("name", "validation.required")
+	}
+	if len(n.Password) < MinPasswordLen {
+		ve.Add("password", "validation.password_too_short", "min", MinPasswordLen)
+	}
+	if n.Role == "" {
+		n.Role = RoleAgent
+	}
+	if n.Role != RoleAgent && n.Role != RoleSupervisor && n.Role != RoleAdmin {
+		ve.Add("role", "validation.required")
+	}
+	if n.Capacity == 0 {
+		n.Capacity = 10
+	}
+	if n.Capacity < 0 || n.Capacity > 1000 {
+		ve.Add("capacity", "validation.required")
+	}
+	if err := ve.Err(); err != nil {
+		return Agent{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), s.cost)
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: hash password: %w", err)
+	}
+	id, err := s.store.create(ctx, n, string(hash), time.Now().UTC())
+	if err != nil {
+		return Agent{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// EnsureAdmin creates the first admin from configuration when no agent with
+// that email exists. An existing account is left as it is: the password in
+// the environment is for the first start, not a way to reset.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string, queueCodes []string) error {
+	if email == "" {
+		return nil
+	}
+	_, err := s.store.byEmail(ctx, strings.ToLower(email))
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	_, err = s.Create(ctx, NewAgent{Email: email, Name: "Administrator", Password: password, Role: RoleAdmin, QueueCodes: queueCodes})
+	if errors.Is(err, ErrEmailTaken) {
+		return nil // another instance created it first
+	}
+	if err == nil {
+		s.log.Info("first admin created")
+	}
+	return err
+}
+
+// Get returns one agent.
+func (s *Service) Get(ctx context.Context, id int64) (Agent, error) {
+	return s.store.get(ctx, id)
+}
+
+// List returns every agent.
+func (s *Service) List(ctx context.Context) ([]Agent, error) {
+	return s.store.list(ctx)
+}
+
+// Authenticate checks an email and password. Unknown email and wrong
+// password take the same time and give the same error.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (Agent, error) {
+	row, err := s.store.byEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	hash := dummyHash
+	if err == nil {
+		hash = row.PasswordHash
+	} else if !errors.Is(err, ErrNotFound) {
+		return Agent{}, err
+	}
+	cmpErr := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
+	if err != nil || cmpErr != nil {
+		return Agent{}, ErrNotFound
+	}
+	return s.Get(ctx, row.ID)
+}
+
+// dummyHash is compared against when the email is unknown so both paths
+// cost one bcrypt comparison.
+var dummyHash, _ = func() (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.MinCost)
+	return string(h), err
+}()
+
+// SetPresence changes an agent's presence.
+func (s *Service) SetPresence(ctx context.Context, id int64, presence string) (Agent, error) {
+	switch presence {
+	case PresenceOnline, PresenceAway, PresenceBusy, PresenceOffline:
+	default:
+		return Agent{}, ErrInvalidPresence
+	}
+	if err := s.store.setPresence(ctx, id, presence, time.Now().UTC()); err != nil {
+		return Agent{}, err
+	}
+	return s.Get(ctx, id)
+}

@@ -1,0 +1,110 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/db"
+)
+
+type store struct {
+	db *db.DB
+}
+
+type agentRow struct {
+	ID           int64
+	Email        string
+	Name         string
+	PasswordHash string
+	Role         string
+	Presence     string
+	Capacity     int
+	ActiveLoad   int
+}
+
+func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Time) (int64, error) {
+	var id int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		row := map[string]any{
+			"email": n.Email, "name": n.Name, "password_hash": hash, "role": n.Role,
+			"presence": PresenceOffline, "capacity": n.Capacity, "active_load": 0,
+			"created_at": now, "updated_at": now,
+		}
+		if err := tx.Raw(`INSERT INTO agents (email, name, password_hash, role, presence, capacity, active_load, created_at, updated_at)
+			VALUES (@email, @name, @password_hash, @role, @presence, @capacity, @active_load, @created_at, @updated_at) RETURNING id`, row).
+			Scan(&id).Error; err != nil {
+			if db.IsUniqueViolation(err) {
+				return ErrEmailTaken
+			}
+			return fmt.Errorf("agent: insert: %w", err)
+		}
+		for _, code := range n.QueueCodes {
+			res := tx.Exec(`INSERT INTO queue_members (queue_id, agent_id) SELECT id, ? FROM queues WHERE code = ? ON CONFLICT DO NOTHING`, id, code)
+			if res.Error != nil {
+				return fmt.Errorf("agent: queue membership: %w", res.Error)
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+func (s *store) byEmail(ctx context.Context, email string) (agentRow, error) {
+	var rows []agentRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, role, presence, capacity, active_load FROM agents WHERE email = ?`, email).
+		Scan(&rows).Error; err != nil {
+		return agentRow{}, fmt.Errorf("agent: by email: %w", err)
+	}
+	if len(rows) == 0 {
+		return agentRow{}, ErrNotFound
+	}
+	return rows[0], nil
+}
+
+func (s *store) get(ctx context.Context, id int64) (Agent, error) {
+	var rows []agentRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE id = ?`, id).
+		Scan(&rows).Error; err != nil {
+		return Agent{}, fmt.Errorf("agent: get: %w", err)
+	}
+	if len(rows) == 0 {
+		return Agent{}, ErrNotFound
+	}
+	a := toAgent(rows[0])
+	if err := s.db.WithContext(ctx).Raw(`SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY queue_id`, id).
+		Scan(&a.QueueIDs).Error; err != nil {
+		return Agent{}, fmt.Errorf("agent: queues: %w", err)
+	}
+	return a, nil
+}
+
+func (s *store) list(ctx context.Context) ([]Agent, error) {
+	var rows []agentRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents ORDER BY name, id`).
+		Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("agent: list: %w", err)
+	}
+	out := make([]Agent, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toAgent(r))
+	}
+	return out, nil
+}
+
+func (s *store) setPresence(ctx context.Context, id int64, presence string, now time.Time) error {
+	res := s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, updated_at = ? WHERE id = ?`, presence, now, id)
+	if res.Error != nil {
+		return fmt.Errorf("agent: presence: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func toAgent(r agentRow) Agent {
+	return Agent{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, Presence: r.Presence, Capacity: r.Capacity, ActiveLoad: r.ActiveLoad}
+}

@@ -1,0 +1,87 @@
+// Package apperr holds the error shapes that cross from domain code to the
+// HTTP edge: per-field validation errors carrying translation keys, and the
+// public error codes. Domain packages keep their own sentinels; the API's one
+// error handler maps them to a status and a code.
+package apperr
+
+import (
+	"sort"
+	"strings"
+)
+
+// FieldError is one invalid field: a translation key and its arguments
+// (name/value pairs for the key's placeholders).
+type FieldError struct {
+	Key  string
+	Args []any
+}
+
+// ValidationError lists every invalid field of a request at once.
+type ValidationError struct {
+	Fields map[string]FieldError
+}
+
+// Add records a problem with field; the first problem of a field wins.
+func (v *ValidationError) Add(field, key string, args ...any) {
+	if v.Fields == nil {
+		v.Fields = map[string]FieldError{}
+	}
+	if _, ok := v.Fields[field]; !ok {
+		v.Fields[field] = FieldError{Key: key, Args: args}
+	}
+}
+
+// Has reports whether field already has a problem.
+func (v *ValidationError) Has(field string) bool { _, ok := v.Fields[field]; return ok }
+
+// Err returns v when it holds problems, else nil.
+func (v *ValidationError) Err() error {
+	if v == nil || len(v.Fields) == 0 {
+		return nil
+	}
+	return v
+}
+
+func (v *ValidationError) Error() string {
+	names := make([]string, 0, len(v.Fields))
+	for k, f := range v.Fields {
+		names = append(names, k+": "+f.Key)
+	}
+	sort.Strings(names)
+	return "validation failed: " + strings.Join(names, ", ")
+}
+
+// Public error codes, the catalog clients may rely on.
+const (
+	CodeBadRequest           = "bad_request"
+	CodeUnauthorized         = "unauthorized"
+	CodeInvalidCredentials   = "invalid_credentials"
+	CodeForbidden            = "forbidden"
+	CodeNotFound             = "not_found"
+	CodeConflict             = "conflict"
+	CodeValidation           = "validation"
+	CodeTooLarge             = "too_large"
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeRateLimited          = "rate_limited"
+	CodeUnavailable          = "unavailable"
+	CodeInternal             = "internal"
+	CodeTicketClosed         = "ticket_closed"
+	CodeInvalidStatusChange  = "invalid_status_change"
+)
+
+// Coded is an error that already knows its public code and status; used
+// for edge conditions (bad JSON, body too large) that no domain owns.
+type Coded struct {
+	Status int
+	Code   string
+	Err    error
+}
+
+func (c *Coded) Error() string {
+	if c.Err != nil {
+		return c.Code + ": " + c.Err.Error()
+	}
+	return c.Code
+}
+
+func (c *Coded) Unwrap() error { return c.Err }

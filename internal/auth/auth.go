@@ -1,0 +1,102 @@
+// Package auth issues and checks console sessions. A session is a random
+// bearer token; only its SHA-256 is stored, so a database leak does not
+// hand out live sessions. The same token travels as a Bearer header (API
+// clients) or an HttpOnly cookie (console pages).
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/db"
+)
+
+// Errors of the auth service.
+var (
+	ErrInvalidCredentials = errors.New("auth: invalid credentials")
+	ErrUnauthenticated    = errors.New("auth: no valid session")
+)
+
+// Opts configures the service.
+type Opts struct {
+	DB     *db.DB
+	Agents *agent.Service
+	TTL    time.Duration
+	Log    *slog.Logger
+}
+
+// Service issues and checks sessions.
+type Service struct {
+	store  *store
+	agents *agent.Service
+	ttl    time.Duration
+	log    *slog.Logger
+}
+
+// New returns the auth service.
+func New(o Opts) *Service {
+	return &Service{store: &store{db: o.DB}, agents: o.Agents, ttl: o.TTL, log: o.Log}
+}
+
+// Session is what a successful login returns.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	Agent     agent.Agent
+}
+
+// Login checks the credentials and opens a session.
+func (s *Service) Login(ctx context.Context, email, password string) (Session, error) {
+	a, err := s.agents.Authenticate(ctx, email, password)
+	if errors.Is(err, agent.ErrNotFound) {
+		return Session{}, ErrInvalidCredentials
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return Session{}, fmt.Errorf("auth: random: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	now := time.Now().UTC()
+	exp := now.Add(s.ttl)
+	if err := s.store.create(ctx, hash(token), a.ID, now, exp); err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: exp, Agent: a}, nil
+}
+
+// Authenticate returns the agent of a live session.
+func (s *Service) Authenticate(ctx context.Context, token string) (agent.Agent, error) {
+	if token == "" || len(token) > 128 {
+		return agent.Agent{}, ErrUnauthenticated
+	}
+	id, err := s.store.agentFor(ctx, hash(token), time.Now().UTC())
+	if err != nil {
+		return agent.Agent{}, err
+	}
+	a, err := s.agents.Get(ctx, id)
+	if errors.Is(err, agent.ErrNotFound) {
+		return agent.Agent{}, ErrUnauthenticated
+	}
+	return a, err
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.delete(ctx, hash(token))
+}
+
+func hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,45 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tanggap/internal/db"
+)
+
+type store struct {
+	db *db.DB
+}
+
+func (s *store) create(ctx context.Context, tokenHash string, agentID int64, now, exp time.Time) error {
+	// Expired sessions of this agent go at the same time, so the table does
+	// not grow with every login.
+	if err := s.db.WithContext(ctx).Exec(`DELETE FROM sessions WHERE agent_id = ? AND expires_at < ?`, agentID, now).Error; err != nil {
+		return fmt.Errorf("auth: prune sessions: %w", err)
+	}
+	if err := s.db.WithContext(ctx).Exec(`INSERT INTO sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		tokenHash, agentID, now, exp).Error; err != nil {
+		return fmt.Errorf("auth: create session: %w", err)
+	}
+	return nil
+}
+
+func (s *store) agentFor(ctx context.Context, tokenHash string, now time.Time) (int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT agent_id FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, now).
+		Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("auth: session: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, ErrUnauthenticated
+	}
+	return ids[0], nil
+}
+
+func (s *store) delete(ctx context.Context, tokenHash string) error {
+	if err := s.db.WithContext(ctx).Exec(`DELETE FROM sessions WHERE token_hash = ?`, tokenHash).Error; err != nil {
+		return fmt.Errorf("auth: logout: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package receipts feeds delivery receipts from every channel into the
+// ticketing core, so agents see whether their replies reached the citizen.
+package receipts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/envelope"
+)
+
+// Applier records one receipt. It returns NotYet (wrapped) when the message
+// it names is not committed yet, so the receipt is retried.
+type Applier interface {
+	ApplyReceipt(ctx context.Context, r envelope.Receipt) error
+}
+
+// Opts configures the consumer.
+type Opts struct {
+	Bus     *bus.Bus
+	Applier Applier
+	// NotYet is the error that means "retry later".
+	NotYet error
+	Log    *slog.Logger
+	// MaxDeliver bounds retries of a receipt whose message never appears
+	// (its reply transaction rolled back after the publish).
+	MaxDeliver int
+}
+
+// Run consumes receipts until ctx ends.
+func Run(ctx context.Context, o Opts) error {
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = 20
+	}
+	names := o.Bus.Names
+	cons, err := o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamReceipts(), jetstream.ConsumerConfig{
+		Durable:       names.DurableReceipts(),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxDeliver:    -1,
+		MaxAckPending: 5000,
+	})
+	if err != nil {
+		return fmt.Errorf("receipts: consumer: %w", err)
+	}
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(200, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			o.Log.Warn("receipts fetch", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		for msg := range batch.Messages() {
+			handle(ctx, o, msg)
+		}
+	}
+	return nil
+}
+
+func handle(ctx context.Context, o Opts, msg jetstream.Msg) {
+	r, err := envelope.DecodeReceipt(msg.Data())
+	if err != nil {
+		o.Log.Error("invalid receipt", "err", err)
+		_ = msg.Term()
+		return
+	}
+	err = o.Applier.ApplyReceipt(ctx, r)
+	switch {
+	case err == nil:
+		_ = msg.Ack()
+	case errors.Is(err, o.NotYet):
+		n := uint64(1)
+		if md, mdErr := msg.Metadata(); mdErr == nil {
+			n = md.NumDelivered
+		}
+		if int(n) >= o.MaxDeliver {
+			o.Log.Warn("receipt for unknown message dropped", "message_id", r.MessageID, "status", r.Status)
+			_ = msg.Term()
+			return
+		}
+		_ = msg.NakWithDelay(time.Duration(n) * 200 * time.Millisecond)
+	default:
+		o.Log.Warn("apply receipt", "message_id", r.MessageID, "err", err)
+		_ = msg.NakWithDelay(time.Second)
+	}
+}

@@ -1,0 +1,12 @@
+package ticket
+
+import "errors"
+
+// Errors of the ticket service.
+var (
+	ErrNotFound            = errors.New("ticket: not found")
+	ErrForbidden           = errors.New("ticket: not visible to this agent")
+	ErrClosed              = errors.New("ticket: closed")
+	ErrInvalidStatusChange = errors.New("ticket: invalid status change")
+	ErrMessageNotFound     = errors.New("ticket: message not found")
+)

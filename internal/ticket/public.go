@@ -1,0 +1,78 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"tanggap/internal/identity"
+	"tanggap/internal/tracking"
+)
+
+// Public is a ticket as the citizen who opened it sees it: status and the
+// public thread, never internal notes nor replies not yet delivered.
+type Public struct {
+	TicketID       int64           `json:"-"`
+	TrackingNumber string          `json:"tracking_number"`
+	Status         string          `json:"status"`
+	Category       string          `json:"category"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+	Messages       []PublicMessage `json:"messages"`
+}
+
+// PublicMessage is one entry of the public thread.
+type PublicMessage struct {
+	Direction   string    `json:"direction"`
+	Body        string    `json:"body"`
+	Author      string    `json:"author,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Attachments int       `json:"attachments"`
+}
+
+// ContactIdentity turns what a citizen typed as "the phone or email I used"
+// into an identity kind and normalized value.
+func ContactIdentity(contact string) (kind, value string, ok bool) {
+	contact = strings.TrimSpace(contact)
+	if strings.Contains(contact, "@") {
+		v, err := identity.NormalizeEmail(contact)
+		return "email", v, err == nil
+	}
+	v, err := identity.NormalizePhone(contact)
+	return "phone", v, err == nil
+}
+
+// PublicLookup returns the ticket with this tracking number when contact
+// (a phone number or email) is one of its citizen's identities. Any
+// mismatch is ErrNotFound, so the answer never tells which half was wrong.
+func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact string) (Public, error) {
+	tn, err := tracking.Normalize(trackingNumber)
+	if err != nil {
+		return Public{}, ErrNotFound
+	}
+	kind, value, ok := ContactIdentity(contact)
+	if !ok {
+		return Public{}, ErrNotFound
+	}
+	p, err := s.store.publicTicket(ctx, tn, kind, value)
+	if err != nil {
+		return Public{}, err
+	}
+	msgs, err := s.store.publicMessages(ctx, p.TicketID)
+	if err != nil {
+		return Public{}, err
+	}
+	p.Messages = msgs
+	return p, nil
+}
+
+// TrackingNumberTaken reports whether a tracking number is already in use;
+// adapters that mint numbers check it before promising one to a citizen.
+func (s *Service) TrackingNumberTaken(ctx context.Context, trackingNumber string) (bool, error) {
+	_, err := s.store.ticketIDByTracking(ctx, trackingNumber)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,395 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/db"
+	"tanggap/internal/envelope"
+	"tanggap/internal/mask"
+)
+
+type store struct {
+	db *db.DB
+}
+
+const summaryColumns = `t.id, t.tracking_number, t.status, t.priority, t.channel, t.category, t.subject,
+	t.contact_id, c.name AS contact_name, t.queue_id, COALESCE(q.name, '') AS queue, t.assignee_id,
+	COALESCE(a.name, '') AS assignee_name, t.created_at, t.updated_at, t.last_message_at`
+
+const summaryJoins = `FROM tickets t
+	JOIN contacts c ON c.id = t.contact_id
+	LEFT JOIN queues q ON q.id = t.queue_id
+	LEFT JOIN agents a ON a.id = t.assignee_id`
+
+func (s *store) list(ctx context.Context, viewer agent.Agent, scope string, statuses []string, limit int) ([]Summary, error) {
+	q := s.db.WithContext(ctx)
+	where := []string{"1 = 1"}
+	args := []any{}
+	switch scope {
+	case "mine":
+		where = append(where, "t.assignee_id = ?")
+		args = append(args, viewer.ID)
+	case "queue":
+		if len(viewer.QueueIDs) > 0 {
+			where = append(where, "(t.assignee_id = ? OR t.queue_id IN ?)")
+			args = append(args, viewer.ID, viewer.QueueIDs)
+		} else {
+			where = append(where, "t.assignee_id = ?")
+			args = append(args, viewer.ID)
+		}
+	}
+	if len(statuses) > 0 {
+		where = append(where, "t.status IN ?")
+		args = append(args, statuses)
+	}
+	args = append(args, limit)
+	var rows []Summary
+	sql := `SELECT ` + summaryColumns + ` ` + summaryJoins + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?`
+	if err := q.Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	if rows == nil {
+		rows = []Summary{}
+	}
+	return rows, nil
+}
+
+func (s *store) summary(ctx context.Context, id int64) (Summary, error) {
+	return s.summaryTx(s.db.WithContext(ctx), id, false)
+}
+
+func (s *store) summaryTx(q *gorm.DB, id int64, lock bool) (Summary, error) {
+	var rows []Summary
+	sql := `SELECT ` + summaryColumns + ` ` + summaryJoins + ` WHERE t.id = ?`
+	if err := q.Raw(sql, id).Scan(&rows).Error; err != nil {
+		return Summary{}, fmt.Errorf("ticket: get: %w", err)
+	}
+	if len(rows) == 0 {
+		return Summary{}, ErrNotFound
+	}
+	return rows[0], nil
+}
+
+type lockedTicket struct {
+	Summary
+}
+
+// lockTicket reads a ticket inside tx, holding its row lock on PostgreSQL
+// (SELECT … FOR UPDATE) so concurrent status changes and replies on one
+// ticket serialize; SQLite's write transaction already serializes writers.
+func (s *store) lockTicket(ctx context.Context, tx *gorm.DB, id int64) (lockedTicket, error) {
+	if s.db.Dialect == db.Postgres {
+		var ids []int64
+		if err := tx.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, id).Scan(&ids).Error; err != nil {
+			return lockedTicket{}, fmt.Errorf("ticket: lock: %w", err)
+		}
+		if len(ids) == 0 {
+			return lockedTicket{}, ErrNotFound
+		}
+	}
+	sum, err := s.summaryTx(tx.WithContext(ctx), id, true)
+	return lockedTicket{Summary: sum}, err
+}
+
+func (s *store) detail(ctx context.Context, id int64) (Detail, error) {
+	sum, err := s.summary(ctx, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Summary: sum}
+	q := s.db.WithContext(ctx)
+	var times []struct {
+		FirstResponseAt *time.Time
+		SolvedAt        *time.Time
+	}
+	if err := q.Raw(`SELECT first_response_at, solved_at FROM tickets WHERE id = ?`, id).Scan(&times).Error; err != nil {
+		return Detail{}, fmt.Errorf("ticket: times: %w", err)
+	}
+	if len(times) == 1 {
+		d.FirstResponseAt, d.SolvedAt = times[0].FirstResponseAt, times[0].SolvedAt
+	}
+	contact, err := s.contact(ctx, q, sum.ContactID)
+	if err != nil {
+		return Detail{}, err
+	}
+	d.Contact = contact
+	d.Messages, err = s.messages(ctx, q, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	return d, nil
+}
+
+func (s *store) contact(ctx context.Context, q *gorm.DB, id int64) (Contact, error) {
+	var cs []struct {
+		ID           int64
+		Name         string
+		ProvinceCode string
+	}
+	if err := q.Raw(`SELECT id, name, province_code FROM contacts WHERE id = ?`, id).Scan(&cs).Error; err != nil {
+		return Contact{}, fmt.Errorf("ticket: contact: %w", err)
+	}
+	if len(cs) == 0 {
+		return Contact{}, ErrNotFound
+	}
+	c := Contact{ID: cs[0].ID, Name: cs[0].Name, Province: cs[0].ProvinceCode}
+	var ids []struct{ Kind, Value string }
+	if err := q.Raw(`SELECT kind, value FROM contact_identities WHERE contact_id = ? ORDER BY id`, id).Scan(&ids).Error; err != nil {
+		return Contact{}, fmt.Errorf("ticket: identities: %w", err)
+	}
+	for _, i := range ids {
+		switch {
+		case i.Kind == "phone" && c.Phone == "":
+			c.Phone = i.Value
+		case i.Kind == "email" && c.Email == "":
+			c.Email = i.Value
+		case i.Kind == "nik" && c.NIKMasked == "":
+			c.NIKMasked = mask.NIK(i.Value)
+		}
+	}
+	return c, nil
+}
+
+type messageRow struct {
+	ID             int64
+	Direction      string
+	Channel        string
+	Body           string
+	AgentID        *int64
+	AgentName      string
+	ContactName    string
+	CreatedAt      time.Time
+	DeliveryStatus string
+	DeliveryError  string
+}
+
+func (s *store) messages(ctx context.Context, q *gorm.DB, ticketID int64) ([]Message, error) {
+	var rows []messageRow
+	if err := q.Raw(`SELECT m.id, m.direction, m.channel, m.body, m.agent_id, COALESCE(a.name, '') AS agent_name,
+			c.name AS contact_name, m.created_at, m.delivery_status, m.delivery_error
+		FROM messages m
+		JOIN tickets t ON t.id = m.ticket_id
+		JOIN contacts c ON c.id = t.contact_id
+		LEFT JOIN agents a ON a.id = m.agent_id
+		WHERE m.ticket_id = ? ORDER BY m.created_at, m.id`, ticketID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("ticket: messages: %w", err)
+	}
+	var atts []struct {
+		Attachment
+		MessageID int64
+	}
+	if err := q.Raw(`SELECT a.id, a.message_id, a.filename, a.mime, a.size, a.available, a.storage_key
+		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = ? ORDER BY a.id`, ticketID).
+		Scan(&atts).Error; err != nil {
+		return nil, fmt.Errorf("ticket: attachments: %w", err)
+	}
+	byMsg := map[int64][]Attachment{}
+	for _, a := range atts {
+		byMsg[a.MessageID] = append(byMsg[a.MessageID], a.Attachment)
+	}
+	out := make([]Message, 0, len(rows))
+	for _, r := range rows {
+		author := r.ContactName
+		if r.Direction != "in" {
+			author = r.AgentName
+		}
+		m := Message{ID: r.ID, Direction: r.Direction, Channel: r.Channel, Body: r.Body, Author: author, AgentID: r.AgentID,
+			CreatedAt: r.CreatedAt, DeliveryStatus: r.DeliveryStatus, DeliveryError: r.DeliveryError, Attachments: byMsg[r.ID]}
+		if m.Attachments == nil {
+			m.Attachments = []Attachment{}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (s *store) insertReply(ctx context.Context, tx *gorm.DB, ticketID int64, channel string, agentID int64, providerID, body string, now time.Time) (int64, error) {
+	var id int64
+	err := tx.WithContext(ctx).Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields,
+			delivery_status, created_at, updated_at)
+		VALUES (?, 'out', ?, ?, ?, ?, '{}', ?, ?, ?) RETURNING id`,
+		ticketID, channel, providerID, agentID, body, envelope.StatusQueued, now, now).Scan(&id).Error
+	if err != nil {
+		return 0, fmt.Errorf("ticket: insert reply: %w", err)
+	}
+	return id, nil
+}
+
+func (s *store) markReplied(ctx context.Context, tx *gorm.DB, ticketID int64, status string, now time.Time) error {
+	err := tx.WithContext(ctx).Exec(`UPDATE tickets SET status = ?, first_response_at = COALESCE(first_response_at, ?),
+		updated_at = ?, last_message_at = ? WHERE id = ?`, status, now, now, now, ticketID).Error
+	if err != nil {
+		return fmt.Errorf("ticket: mark replied: %w", err)
+	}
+	return nil
+}
+
+func (s *store) setStatus(ctx context.Context, tx *gorm.DB, ticketID int64, status string, now time.Time) error {
+	var solvedAt, closedAt any
+	sql := `UPDATE tickets SET status = ?, updated_at = ?`
+	args := []any{status, now}
+	switch status {
+	case StatusSolved:
+		solvedAt = now
+		sql += `, solved_at = ?`
+		args = append(args, solvedAt)
+	case StatusClosed:
+		closedAt = now
+		sql += `, closed_at = ?`
+		args = append(args, closedAt)
+	case StatusOpen, StatusPending:
+		sql += `, solved_at = NULL`
+	}
+	sql += ` WHERE id = ?`
+	args = append(args, ticketID)
+	if err := tx.WithContext(ctx).Exec(sql, args...).Error; err != nil {
+		return fmt.Errorf("ticket: set status: %w", err)
+	}
+	return nil
+}
+
+func (s *store) audit(ctx context.Context, tx *gorm.DB, agentID int64, action string, ticketID int64, detail string, now time.Time) error {
+	if err := tx.WithContext(ctx).Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
+		agentID, action, ticketID, detail, now).Error; err != nil {
+		return fmt.Errorf("ticket: audit: %w", err)
+	}
+	return nil
+}
+
+// recipient gathers the citizen's addresses for the outbound envelope.
+func (s *store) recipient(ctx context.Context, tx *gorm.DB, contactID int64) (envelope.Sender, error) {
+	var rows []struct{ Kind, Value, Name string }
+	if err := tx.WithContext(ctx).Raw(`SELECT ci.kind, ci.value, c.name FROM contacts c
+		LEFT JOIN contact_identities ci ON ci.contact_id = c.id WHERE c.id = ? ORDER BY ci.id`, contactID).Scan(&rows).Error; err != nil {
+		return envelope.Sender{}, fmt.Errorf("ticket: recipient: %w", err)
+	}
+	var to envelope.Sender
+	for _, r := range rows {
+		to.Name = r.Name
+		switch r.Kind {
+		case "phone":
+			if to.Phone == "" {
+				to.Phone = r.Value
+			}
+		case "email":
+			if to.Email == "" {
+				to.Email = r.Value
+			}
+		case "visitor":
+			if to.VisitorID == "" {
+				to.VisitorID = r.Value
+			}
+		}
+	}
+	return to, nil
+}
+
+// applyReceipt moves a reply's delivery status forward only. The rank
+// comparison in SQL is the invariant: a late "delivered" never overwrites
+// "read", and nothing overwrites "failed".
+func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.Time) (*struct{ TicketID int64 }, error) {
+	const rank = `CASE delivery_status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3
+		WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END`
+	res := s.db.WithContext(ctx).Exec(`UPDATE messages SET delivery_status = ?, delivery_error = ?,
+			external_id = CASE WHEN ? <> '' THEN ? ELSE external_id END, updated_at = ?
+		WHERE id = ? AND direction = 'out' AND `+rank+` < ?`,
+		r.Status, r.Error, r.ExternalID, r.ExternalID, now, r.MessageID, envelope.StatusRank(r.Status))
+	if res.Error != nil {
+		return nil, fmt.Errorf("ticket: apply receipt: %w", res.Error)
+	}
+	var ticketIDs []int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id FROM messages WHERE id = ? AND direction = 'out'`, r.MessageID).
+		Scan(&ticketIDs).Error; err != nil {
+		return nil, fmt.Errorf("ticket: receipt message: %w", err)
+	}
+	if len(ticketIDs) == 0 {
+		return nil, ErrMessageNotFound
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil // stale receipt: the status already moved past it
+	}
+	return &struct{ TicketID int64 }{ticketIDs[0]}, nil
+}
+
+func (s *store) attachment(ctx context.Context, id int64) (Attachment, int64, error) {
+	var rows []struct {
+		Attachment
+		TicketID int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key, m.ticket_id
+		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?`, id).Scan(&rows).Error; err != nil {
+		return Attachment{}, 0, fmt.Errorf("ticket: attachment: %w", err)
+	}
+	if len(rows) == 0 {
+		return Attachment{}, 0, ErrNotFound
+	}
+	return rows[0].Attachment, rows[0].TicketID, nil
+}
+
+func (s *store) ticketIDByTracking(ctx context.Context, tn string) (int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE tracking_number = ?`, tn).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("ticket: by tracking number: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, ErrNotFound
+	}
+	return ids[0], nil
+}
+
+func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Public, error) {
+	var rows []struct {
+		ID             int64
+		TrackingNumber string
+		Status         string
+		Category       string
+		CreatedAt      time.Time
+		UpdatedAt      time.Time
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.category, t.created_at, t.updated_at
+		FROM tickets t JOIN contact_identities ci ON ci.contact_id = t.contact_id
+		WHERE t.tracking_number = ? AND ci.kind = ? AND ci.value = ?`, tn, kind, value).Scan(&rows).Error; err != nil {
+		return Public{}, fmt.Errorf("ticket: public lookup: %w", err)
+	}
+	if len(rows) == 0 {
+		return Public{}, ErrNotFound
+	}
+	r := rows[0]
+	return Public{TicketID: r.ID, TrackingNumber: r.TrackingNumber, Status: r.Status, Category: r.Category,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, nil
+}
+
+// publicMessages is the thread a citizen sees: their own messages and the
+// replies that reached them; notes and undelivered replies stay inside.
+func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMessage, error) {
+	var rows []struct {
+		Direction   string
+		Body        string
+		AgentName   string
+		CreatedAt   time.Time
+		Attachments int
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT m.direction, m.body, COALESCE(a.name, '') AS agent_name, m.created_at,
+			(SELECT COUNT(*) FROM attachments x WHERE x.message_id = m.id) AS attachments
+		FROM messages m LEFT JOIN agents a ON a.id = m.agent_id
+		WHERE m.ticket_id = ? AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent', 'delivered', 'read')))
+		ORDER BY m.created_at, m.id`, ticketID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("ticket: public messages: %w", err)
+	}
+	out := make([]PublicMessage, 0, len(rows))
+	for _, r := range rows {
+		pm := PublicMessage{Direction: r.Direction, Body: r.Body, CreatedAt: r.CreatedAt, Attachments: r.Attachments}
+		if r.Direction == "out" {
+			pm.Author = r.AgentName
+		}
+		out = append(out, pm)
+	}
+	return out, nil
+}

@@ -1,0 +1,422 @@
+// Package ticket is the agents' side of tickets: listing and reading them,
+// replying to the citizen, changing status, and recording delivery receipts
+// of replies. Tickets and citizen messages are created by internal/ingest;
+// this package never publishes inbound messages.
+package ticket
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+	"tanggap/internal/db"
+	"tanggap/internal/envelope"
+	"tanggap/internal/routing"
+)
+
+// Statuses of a ticket, in lifecycle order.
+const (
+	StatusNew     = "new"
+	StatusOpen    = "open"
+	StatusPending = "pending"
+	StatusSolved  = "solved"
+	StatusClosed  = "closed"
+)
+
+// Active reports whether a status counts toward the assignee's load.
+func Active(status string) bool {
+	return status == StatusNew || status == StatusOpen || status == StatusPending
+}
+
+// MaxReplyRunes bounds an agent reply.
+const MaxReplyRunes = 10000
+
+// Bus is what the service needs from the message bus.
+type Bus interface {
+	PublishOutbound(ctx context.Context, out envelope.Outbound) error
+	Emit(entity, action string, v any)
+}
+
+// Loads keeps agents' active_load in step with ticket status changes; the
+// router implements it.
+type Loads interface {
+	// Release gives back one unit of the assignee's load, inside tx.
+	Release(ctx context.Context, tx *gorm.DB, ticketID int64) error
+	// Reactivate puts reopened tickets back on an agent's load (their
+	// assignee's when there is room, else routed afresh).
+	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
+	// AssignWaiting offers waiting tickets to an agent with free capacity.
+	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+}
+
+// Opts configures the service.
+type Opts struct {
+	DB    *db.DB
+	Bus   Bus
+	Loads Loads
+	Log   *slog.Logger
+}
+
+// Service serves tickets to agents.
+type Service struct {
+	db    *db.DB
+	store *store
+	bus   Bus
+	loads Loads
+	log   *slog.Logger
+}
+
+// New returns the ticket service.
+func New(o Opts) *Service {
+	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, log: o.Log}
+}
+
+// Summary is a ticket in a list.
+type Summary struct {
+	ID             int64     `json:"id"`
+	TrackingNumber string    `json:"tracking_number"`
+	Status         string    `json:"status"`
+	Priority       string    `json:"priority"`
+	Channel        string    `json:"channel"`
+	Category       string    `json:"category"`
+	Subject        string    `json:"subject"`
+	ContactID      int64     `json:"contact_id"`
+	ContactName    string    `json:"contact_name"`
+	QueueID        *int64    `json:"queue_id"`
+	Queue          string    `json:"queue"`
+	AssigneeID     *int64    `json:"assignee_id"`
+	AssigneeName   string    `json:"assignee_name"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	LastMessageAt  time.Time `json:"last_message_at"`
+}
+
+// Detail is one ticket with its contact and thread.
+type Detail struct {
+	Summary
+	FirstResponseAt *time.Time `json:"first_response_at"`
+	SolvedAt        *time.Time `json:"solved_at"`
+	Contact         Contact    `json:"contact"`
+	Messages        []Message  `json:"messages"`
+}
+
+// Contact is the citizen as the console shows them. The NIK is masked:
+// agents verify it by asking, they never need to read it out.
+type Contact struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Phone     string `json:"phone"`
+	Email     string `json:"email"`
+	NIKMasked string `json:"nik_masked"`
+	Province  string `json:"province"`
+}
+
+// Message is one entry of a thread.
+type Message struct {
+	ID             int64        `json:"id"`
+	Direction      string       `json:"direction"`
+	Channel        string       `json:"channel"`
+	Body           string       `json:"body"`
+	Author         string       `json:"author"`
+	AgentID        *int64       `json:"agent_id,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+	DeliveryStatus string       `json:"delivery_status,omitempty"`
+	DeliveryError  string       `json:"delivery_error,omitempty"`
+	Attachments    []Attachment `json:"attachments"`
+}
+
+// Attachment is a file on a message.
+type Attachment struct {
+	ID         int64  `json:"id"`
+	Filename   string `json:"filename"`
+	MIME       string `json:"mime"`
+	Size       int64  `json:"size"`
+	Available  bool   `json:"available"`
+	StorageKey string `json:"-"`
+}
+
+// Filter narrows a ticket list.
+type Filter struct {
+	// Scope: "mine" (assigned to me), "queue" (my queues and mine), "all"
+	// (supervisors and admins only). Empty picks queue for agents, all for others.
+	Scope string
+	// Status: a status, "active" (new, open, pending; the default) or "all".
+	Status string
+	Limit  int
+}
+
+// List returns the tickets the viewer may see, most recently active first.
+func (s *Service) List(ctx context.Context, viewer agent.Agent, f Filter) ([]Summary, error) {
+	if f.Scope == "" {
+		f.Scope = "queue"
+		if viewer.SeesAll() {
+			f.Scope = "all"
+		}
+	}
+	if f.Scope == "all" && !viewer.SeesAll() {
+		f.Scope = "queue"
+	}
+	var statuses []string
+	switch f.Status {
+	case "", "active":
+		statuses = []string{StatusNew, StatusOpen, StatusPending}
+	case "all":
+	case StatusNew, StatusOpen, StatusPending, StatusSolved, StatusClosed:
+		statuses = []string{f.Status}
+	default:
+		var ve apperr.ValidationError
+		ve.Add("status", "validation.status_invalid")
+		return nil, ve.Err()
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	return s.store.list(ctx, viewer, f.Scope, statuses, f.Limit)
+}
+
+// Get returns one ticket with its thread, if the viewer may see it.
+func (s *Service) Get(ctx context.Context, viewer agent.Agent, id int64) (Detail, error) {
+	d, err := s.store.detail(ctx, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	if !visible(viewer, d.Summary) {
+		return Detail{}, ErrForbidden
+	}
+	return d, nil
+}
+
+func visible(v agent.Agent, t Summary) bool {
+	if v.SeesAll() {
+		return true
+	}
+	if t.AssigneeID != nil && *t.AssigneeID == v.ID {
+		return true
+	}
+	if t.QueueID != nil {
+		for _, q := range v.QueueIDs {
+			if q == *t.QueueID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Reply stores an agent's reply and hands it to the ticket's channel.
+//
+// The reply row and the outbound publish share one database transaction:
+// the publish happens before the commit, so a bus failure rolls the reply
+// back (the agent sees an error and nothing half-sent exists). If the commit
+// fails after the publish, the adapter delivers a message the database does
+// not know; its receipt finds no row and is dropped after retries. That
+// window is much narrower than the opposite order, where a committed reply
+// could never reach the citizen.
+func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64, body string) (Message, error) {
+	body = strings.TrimSpace(body)
+	var ve apperr.ValidationError
+	if body == "" {
+		ve.Add("body", "validation.body_required")
+	} else if utf8.RuneCountInString(body) > MaxReplyRunes {
+		ve.Add("body", "validation.too_long", "max", MaxReplyRunes)
+	}
+	if err := ve.Err(); err != nil {
+		return Message{}, err
+	}
+	now := time.Now().UTC()
+	var msg Message
+	var summary Summary
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		t, err := s.store.lockTicket(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if !visible(viewer, t.Summary) {
+			return ErrForbidden
+		}
+		if t.Status == StatusClosed {
+			return ErrClosed
+		}
+		providerID, err := newProviderID()
+		if err != nil {
+			return err
+		}
+		id, err := s.store.insertReply(ctx, tx, t.ID, t.Channel, viewer.ID, providerID, body, now)
+		if err != nil {
+			return err
+		}
+		newStatus := t.Status
+		if t.Status == StatusNew {
+			newStatus = StatusOpen
+		}
+		if err := s.store.markReplied(ctx, tx, t.ID, newStatus, now); err != nil {
+			return err
+		}
+		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.reply", t.ID, fmt.Sprintf("message %d", id), now); err != nil {
+			return err
+		}
+		to, err := s.store.recipient(ctx, tx, t.ContactID)
+		if err != nil {
+			return err
+		}
+		out := envelope.Outbound{
+			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, TicketID: t.ID,
+			TrackingNumber: t.TrackingNumber, To: to, Text: body, AgentName: viewer.Name, CreatedAt: now,
+		}
+		if err := s.bus.PublishOutbound(ctx, out); err != nil {
+			return err
+		}
+		agentID := viewer.ID
+		msg = Message{ID: id, Direction: "out", Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
+			CreatedAt: now, DeliveryStatus: envelope.StatusQueued, Attachments: []Attachment{}}
+		summary = t.Summary
+		summary.Status = newStatus
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	s.bus.Emit("message", "created", map[string]any{"ticket_id": ticketID, "message_id": msg.ID, "direction": "out"})
+	s.bus.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "status": summary.Status})
+	return msg, nil
+}
+
+// transitions lists which status an agent may move a ticket to from each
+// status. "new" is only ever set by the core; closed is final (a citizen
+// writing again opens a new ticket).
+var transitions = map[string][]string{
+	StatusNew:     {StatusOpen, StatusPending, StatusSolved, StatusClosed},
+	StatusOpen:    {StatusPending, StatusSolved, StatusClosed},
+	StatusPending: {StatusOpen, StatusSolved, StatusClosed},
+	StatusSolved:  {StatusOpen, StatusClosed},
+	StatusClosed:  {},
+}
+
+// SetStatus moves a ticket through its lifecycle.
+func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID int64, status string) (Summary, error) {
+	if _, ok := transitions[status]; !ok || status == StatusNew {
+		var ve apperr.ValidationError
+		ve.Add("status", "validation.status_invalid")
+		return Summary{}, ve.Err()
+	}
+	now := time.Now().UTC()
+	var out Summary
+	var freedAgent int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		t, err := s.store.lockTicket(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if !visible(viewer, t.Summary) {
+			return ErrForbidden
+		}
+		if t.Status == status {
+			out = t.Summary
+			return nil
+		}
+		if !allowed(t.Status, status) {
+			return ErrInvalidStatusChange
+		}
+		switch {
+		case t.AssigneeID != nil && Active(t.Status) && !Active(status):
+			if err := s.loads.Release(ctx, tx, t.ID); err != nil {
+				return err
+			}
+			freedAgent = *t.AssigneeID
+		case !Active(t.Status) && Active(status):
+			re := routing.Reactivated{Ticket: routing.Ticket{ID: t.ID, Category: t.Category, Channel: t.Channel}}
+			if t.QueueID != nil {
+				re.QueueID = *t.QueueID
+			}
+			if t.AssigneeID != nil {
+				re.AssigneeID = *t.AssigneeID
+			}
+			if _, err := s.loads.Reactivate(ctx, tx, []routing.Reactivated{re}); err != nil {
+				return err
+			}
+		}
+		if err := s.store.setStatus(ctx, tx, t.ID, status, now); err != nil {
+			return err
+		}
+		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, t.Status+" -> "+status, now); err != nil {
+			return err
+		}
+		out = t.Summary
+		out.Status = status
+		out.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return Summary{}, err
+	}
+	// Routing may have changed the assignee: answer with what is stored.
+	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
+		out = fresh
+	}
+	s.bus.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "status": out.Status})
+	if freedAgent != 0 {
+		// Capacity freed: the oldest waiting ticket goes to this agent now,
+		// not on some later sweep.
+		if _, err := s.loads.AssignWaiting(ctx, freedAgent); err != nil {
+			s.log.Warn("assign waiting after status change", "agent_id", freedAgent, "err", err)
+		}
+	}
+	return out, nil
+}
+
+func allowed(from, to string) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplyReceipt records a delivery receipt. Statuses only move forward
+// (queued < sent < delivered < read; failed is terminal), so a late
+// "delivered" never undoes a "read". ErrMessageNotFound means the message
+// is not (yet) committed: the caller retries later.
+func (s *Service) ApplyReceipt(ctx context.Context, r envelope.Receipt) error {
+	changed, err := s.store.applyReceipt(ctx, r, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if changed != nil {
+		s.bus.Emit("message", "updated", map[string]any{"ticket_id": changed.TicketID, "message_id": r.MessageID, "delivery_status": r.Status})
+	}
+	return nil
+}
+
+// Attachment returns an attachment the viewer may open.
+func (s *Service) Attachment(ctx context.Context, viewer agent.Agent, attachmentID int64) (Attachment, error) {
+	a, ticketID, err := s.store.attachment(ctx, attachmentID)
+	if err != nil {
+		return Attachment{}, err
+	}
+	d, err := s.store.summary(ctx, ticketID)
+	if err != nil {
+		return Attachment{}, err
+	}
+	if !visible(viewer, d) {
+		return Attachment{}, ErrForbidden
+	}
+	return a, nil
+}
+
+func newProviderID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("ticket: random: %w", err)
+	}
+	return "agent-" + hex.EncodeToString(b[:]), nil
+}
