@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -46,7 +47,7 @@ type Agent struct {
 	QueueIDs   []int64
 }
 
-// Sees reports whether the agent may see every ticket (supervisors and admins).
+// SeesAll reports whether the agent may see every ticket (supervisors and admins).
 func (a Agent) SeesAll() bool { return a.Role == RoleSupervisor || a.Role == RoleAdmin }
 
 // Opts configures the service.
@@ -62,6 +63,12 @@ type Service struct {
 	store *store
 	log   *slog.Logger
 	cost  int
+
+	// dummy is a hash at the service's cost, compared against when an
+	// email is unknown so both login paths cost one full bcrypt comparison
+	// (no timing answer to "does this agent exist?").
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // New returns the agent service.
@@ -101,13 +108,13 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 		n.Role = RoleAgent
 	}
 	if n.Role != RoleAgent && n.Role != RoleSupervisor && n.Role != RoleAdmin {
-		ve.Add("role", "validation.required")
+		ve.Add("role", "validation.invalid")
 	}
 	if n.Capacity == 0 {
 		n.Capacity = 10
 	}
 	if n.Capacity < 0 || n.Capacity > 1000 {
-		ve.Add("capacity", "validation.required")
+		ve.Add("capacity", "validation.invalid")
 	}
 	if err := ve.Err(); err != nil {
 		return Agent{}, err
@@ -161,25 +168,32 @@ func (s *Service) List(ctx context.Context) ([]Agent, error) {
 // password take the same time and give the same error.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (Agent, error) {
 	row, err := s.store.byEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
-	hash := dummyHash
-	if err == nil {
-		hash = row.PasswordHash
-	} else if !errors.Is(err, ErrNotFound) {
+	var hash []byte
+	switch {
+	case err == nil:
+		hash = []byte(row.PasswordHash)
+	case errors.Is(err, ErrNotFound):
+		hash = s.dummyHash()
+	default:
 		return Agent{}, err
 	}
-	cmpErr := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
+	cmpErr := bcrypt.CompareHashAndPassword(hash, []byte(password))
 	if err != nil || cmpErr != nil {
 		return Agent{}, ErrNotFound
 	}
 	return s.Get(ctx, row.ID)
 }
 
-// dummyHash is compared against when the email is unknown so both paths
-// cost one bcrypt comparison.
-var dummyHash, _ = func() (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.MinCost)
-	return string(h), err
-}()
+func (s *Service) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		h, err := bcrypt.GenerateFromPassword([]byte("no agent has this password"), s.cost)
+		if err != nil {
+			s.log.Error("dummy password hash", "err", err)
+		}
+		s.dummy = h
+	})
+	return s.dummy
+}
 
 // SetPresence changes an agent's presence.
 func (s *Service) SetPresence(ctx context.Context, id int64, presence string) (Agent, error) {

@@ -59,6 +59,10 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		nats.Name(cfg.Name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
+		// No reconnect buffer: a publish while disconnected fails at once.
+		// Buffered, it would be sent after we told the caller "unavailable"
+		// (the form's 503), and a citizen's retry would then store twice.
+		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.Warn("nats disconnected", "err", err)
@@ -233,7 +237,7 @@ func (b *Bus) PublishInbound(ctx context.Context, in envelope.Inbound) error {
 
 // PublishOutbound publishes an agent reply for its channel's adapter.
 func (b *Bus) PublishOutbound(ctx context.Context, out envelope.Outbound) error {
-	return b.PublishJSON(ctx, b.Names.Outbound(out.Channel), OutboundMsgID(out.MessageID), out)
+	return b.PublishJSON(ctx, b.Names.Outbound(out.Channel), OutboundMsgID(out.ID), out)
 }
 
 // PublishReceipt publishes a delivery receipt.

@@ -71,8 +71,10 @@ func InboundMsgID(ch envelope.Channel, providerMessageID string) string {
 	return string(ch) + ":" + providerMessageID
 }
 
-// OutboundMsgID is the Nats-Msg-Id of an outbound envelope.
-func OutboundMsgID(messageID int64) string { return "out:" + itoa(messageID) }
+// OutboundMsgID is the Nats-Msg-Id of an outbound envelope: its own
+// unique id, never the database row id (SQLite may hand out the id of a
+// rolled-back row again, and the dedupe window would then drop a new reply).
+func OutboundMsgID(id string) string { return "out:" + id }
 
 // ReceiptMsgID is the Nats-Msg-Id of a receipt: one per message and status.
 func ReceiptMsgID(messageID int64, status string) string {

@@ -28,7 +28,7 @@ func TestNames(t *testing.T) {
 			}
 		})
 	}
-	if InboundMsgID(envelope.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID(7) != "out:7" || ReceiptMsgID(7, "read") != "rcpt:7:read" {
+	if InboundMsgID(envelope.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID("agent-7") != "out:agent-7" || ReceiptMsgID(7, "read") != "rcpt:7:read" {
 		t.Fatal("Nats-Msg-Id rules changed")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,6 +43,10 @@ type Config struct {
 	// Per client address and minute; 0 turns the limit off.
 	FormRateLimit   int // complaint submissions and follow-ups
 	LookupRateLimit int // failed status lookups (guessing tracking numbers)
+
+	// TrustedProxies are the load balancers (IPs or CIDRs) whose
+	// X-Forwarded-For names the client; rate limits key on that client.
+	TrustedProxies []string
 
 	// Ingest batching.
 	IngestBatchSize int
@@ -79,7 +84,7 @@ func Defaults() Config {
 		AttachmentMaxFiles: 3,
 		FormRateLimit:      60,
 		LookupRateLimit:    30,
-		IngestBatchSize:    500,
+		IngestBatchSize:    1000,
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		ShutdownTimeout:    15 * time.Second,
@@ -195,6 +200,19 @@ func parse(get func(string) string) (Config, error) {
 				continue
 			}
 			c.ComplaintCategories = append(c.ComplaintCategories, Category{Code: code, Label: strings.TrimSpace(label)})
+		}
+	}
+	if v := get("TRUSTED_PROXIES"); v != "" {
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			if _, _, err := net.ParseCIDR(item); err != nil && net.ParseIP(item) == nil {
+				p = append(p, fmt.Sprintf("TRUSTED_PROXIES: %q is not an IP address or CIDR", item))
+				continue
+			}
+			c.TrustedProxies = append(c.TrustedProxies, item)
 		}
 	}
 	if v := get("COMPONENTS"); v != "" && v != "all" {

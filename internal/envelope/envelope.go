@@ -106,7 +106,11 @@ type Outbound struct {
 	V       int     `json:"v"`
 	Channel Channel `json:"channel"`
 	// MessageID is the stored message this delivers; receipts name it.
-	MessageID      int64        `json:"message_id"`
+	MessageID int64 `json:"message_id"`
+	// ID is unique to this reply for ever (database ids can be reused after
+	// a rollback): the Nats-Msg-Id, and the idempotency key adapters give
+	// providers that take one.
+	ID             string       `json:"id"`
 	TicketID       int64        `json:"ticket_id"`
 	TrackingNumber string       `json:"tracking_number"`
 	To             Sender       `json:"to"`

@@ -99,10 +99,10 @@ func TestStatusRankOrdersDelivery(t *testing.T) {
 }
 
 func TestDecodeOutboundAndReceipt(t *testing.T) {
-	if _, err := DecodeOutbound([]byte(`{"v":1,"channel":"webform","message_id":3}`)); err != nil {
+	if _, err := DecodeOutbound([]byte(`{"v":1,"channel":"webform","message_id":3,"id":"agent-1"}`)); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{`{`, `{"v":1,"channel":"webform"}`, `{"v":2,"channel":"webform","message_id":3}`} {
+	for _, bad := range []string{`{`, `{"v":1,"channel":"webform"}`, `{"v":2,"channel":"webform","message_id":3,"id":"a"}`, `{"v":1,"channel":"webform","message_id":3}`} {
 		if _, err := DecodeOutbound([]byte(bad)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("outbound %s: %v", bad, err)
 		}

@@ -96,8 +96,8 @@ func DecodeOutbound(data []byte) (Outbound, error) {
 	if err := json.Unmarshal(data, &out); err != nil {
 		return Outbound{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if out.V != Version || !out.Channel.Known() || out.MessageID <= 0 {
-		return Outbound{}, fmt.Errorf("%w: outbound v=%d channel=%q message_id=%d", ErrInvalid, out.V, out.Channel, out.MessageID)
+	if out.V != Version || !out.Channel.Known() || out.MessageID <= 0 || out.ID == "" {
+		return Outbound{}, fmt.Errorf("%w: outbound v=%d channel=%q message_id=%d id=%q", ErrInvalid, out.V, out.Channel, out.MessageID, out.ID)
 	}
 	return out, nil
 }

@@ -81,6 +81,8 @@ type ticketState struct {
 	category       string
 	subject        string
 	province       string
+	reporterPhone  string // addresses given with the opening message
+	reporterEmail  string
 	createdAt      time.Time
 	lastMessageAt  time.Time
 }
@@ -376,6 +378,8 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 				category:       it.in.Fields[envelope.FieldCategory],
 				subject:        subjectOf(it.in.Text),
 				province:       it.province,
+				reporterPhone:  reporterPhone(it.in.Sender),
+				reporterEmail:  it.in.Sender.Email,
 				createdAt:      it.in.ReceivedAt.UTC(),
 			}
 			if t.province == "" {
@@ -401,6 +405,14 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		it.ticket = t
 	}
 	return out, nil
+}
+
+// reporterPhone is the phone a citizen may later quote to look the ticket up.
+func reporterPhone(s envelope.Sender) string {
+	if s.Phone != "" {
+		return s.Phone
+	}
+	return s.WaID
 }
 
 // owner is the contact a ticket belongs to.

@@ -59,7 +59,7 @@ import (
 
 // Defaults of Opts.
 const (
-	DefaultBatchSize = 500
+	DefaultBatchSize = 1000
 	DefaultMaxWait   = time.Second
 	DefaultAckWait   = 30 * time.Second
 	DefaultWorkers   = 3

@@ -165,8 +165,8 @@ func activeTickets(tx *gorm.DB, contactIDs []int64) ([]ticketRow, error) {
 // matched on the unique tracking number.
 //
 //	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, status,
-//	  queue_id, province_code, created_at, updated_at, last_message_at)
-//	VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?), … RETURNING id, tracking_number
+//	  queue_id, province_code, reporter_phone, reporter_email, created_at, updated_at, last_message_at)
+//	VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?), … RETURNING id, tracking_number
 func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	if len(ts) == 0 {
 		return nil
@@ -174,7 +174,7 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	if isPostgres(tx) {
 		return insertTicketsPG(tx, ts, now)
 	}
-	const cols = 10
+	const cols = 12
 	byNumber := make(map[string]*ticketState, len(ts))
 	for _, t := range ts {
 		byNumber[t.trackingNumber] = t
@@ -183,10 +183,10 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 		args := make([]any, 0, cols*(hi-lo))
 		for _, t := range ts[lo:hi] {
 			args = append(args, t.trackingNumber, t.contactID, t.channel, t.category, t.subject,
-				t.queueID, t.province, t.createdAt, now, t.lastMessageAt)
+				t.queueID, t.province, t.reporterPhone, t.reporterEmail, t.createdAt, now, t.lastMessageAt)
 		}
 		q := `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-  province_code, created_at, updated_at, last_message_at, status) VALUES ` +
+  province_code, reporter_phone, reporter_email, created_at, updated_at, last_message_at, status) VALUES ` +
 			tuplesWith(hi-lo, cols, "'new'") + ` RETURNING id, tracking_number`
 		n := 0
 		err := query(tx, q, args, func(r *sql.Rows) error {

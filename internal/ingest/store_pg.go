@@ -139,13 +139,14 @@ func ticketsByTrackingPG(tx *gorm.DB, numbers []string) (map[string]ticketRow, e
 // insertTicketsPG: see insertTickets.
 //
 //	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-//	  province_code, created_at, last_message_at, updated_at, status)
-//	SELECT u.*, $10::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], …) AS u
+//	  province_code, reporter_phone, reporter_email, created_at, last_message_at, updated_at, status)
+//	SELECT u.*, $12::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], …) AS u
 //	RETURNING id, tracking_number
 func insertTicketsPG(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	n := len(ts)
 	var (
 		numbers, channels, categories, subjects, provinces = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		phones, emails                                     = make([]string, n), make([]string, n)
 		contacts, queues                                   = make([]int64, n), make([]int64, n)
 		created, last                                      = make([]time.Time, n), make([]time.Time, n)
 		byNumber                                           = make(map[string]*ticketState, n)
@@ -153,15 +154,16 @@ func insertTicketsPG(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	for i, t := range ts {
 		numbers[i], contacts[i], channels[i], categories[i], subjects[i] = t.trackingNumber, t.contactID, t.channel, t.category, t.subject
 		queues[i], provinces[i], created[i], last[i] = t.queueID, t.province, t.createdAt, t.lastMessageAt
+		phones[i], emails[i] = t.reporterPhone, t.reporterEmail
 		byNumber[t.trackingNumber] = t
 	}
 	got := 0
 	err := pgQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-  province_code, created_at, last_message_at, updated_at, status)
-SELECT u.*, $10::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-  $7::text[], $8::timestamptz[], $9::timestamptz[]) AS u
+  province_code, reporter_phone, reporter_email, created_at, last_message_at, updated_at, status)
+SELECT u.*, $12::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+  $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[]) AS u
 RETURNING id, tracking_number`,
-		[]any{numbers, contacts, channels, categories, subjects, queues, provinces, created, last, now},
+		[]any{numbers, contacts, channels, categories, subjects, queues, provinces, phones, emails, created, last, now},
 		func(r *sql.Rows) error {
 			var id int64
 			var number string

@@ -65,21 +65,32 @@ func Run(ctx context.Context, o Opts) error {
 		for msg := range batch.Messages() {
 			handle(ctx, o, msg)
 		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			o.Log.Warn("receipts batch", "err", err)
+		}
 	}
 	return nil
+}
+
+// settle reports a failed ack/nak/term: the message then comes back after
+// the ack wait, which is safe, but it must not happen silently.
+func settle(o Opts, what string, r envelope.Receipt, err error) {
+	if err != nil {
+		o.Log.Warn("receipt "+what+" failed", "message_id", r.MessageID, "err", err)
+	}
 }
 
 func handle(ctx context.Context, o Opts, msg jetstream.Msg) {
 	r, err := envelope.DecodeReceipt(msg.Data())
 	if err != nil {
 		o.Log.Error("invalid receipt", "err", err)
-		_ = msg.Term()
+		settle(o, "term", r, msg.Term())
 		return
 	}
 	err = o.Applier.ApplyReceipt(ctx, r)
 	switch {
 	case err == nil:
-		_ = msg.Ack()
+		settle(o, "ack", r, msg.Ack())
 	case errors.Is(err, o.NotYet):
 		n := uint64(1)
 		if md, mdErr := msg.Metadata(); mdErr == nil {
@@ -87,12 +98,12 @@ func handle(ctx context.Context, o Opts, msg jetstream.Msg) {
 		}
 		if int(n) >= o.MaxDeliver {
 			o.Log.Warn("receipt for unknown message dropped", "message_id", r.MessageID, "status", r.Status)
-			_ = msg.Term()
+			settle(o, "term", r, msg.Term())
 			return
 		}
-		_ = msg.NakWithDelay(time.Duration(n) * 200 * time.Millisecond)
+		settle(o, "nak", r, msg.NakWithDelay(time.Duration(n)*200*time.Millisecond))
 	default:
 		o.Log.Warn("apply receipt", "message_id", r.MessageID, "err", err)
-		_ = msg.NakWithDelay(time.Second)
+		settle(o, "nak", r, msg.NakWithDelay(time.Second))
 	}
 }

@@ -293,8 +293,19 @@ func (s *store) recipient(ctx context.Context, tx *gorm.DB, contactID int64) (en
 
 // applyReceipt moves a reply's delivery status forward only. The rank
 // comparison in SQL is the invariant: a late "delivered" never overwrites
-// "read", and nothing overwrites "failed".
+// "read", and nothing overwrites "failed". The row is looked up before the
+// update: a receipt can arrive while the reply's transaction is still open,
+// and only a row that is already visible may turn a no-op update into
+// "stale" rather than "not there yet".
 func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.Time) (*struct{ TicketID int64 }, error) {
+	var ticketIDs []int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id FROM messages WHERE id = ? AND direction = 'out'`, r.MessageID).
+		Scan(&ticketIDs).Error; err != nil {
+		return nil, fmt.Errorf("ticket: receipt message: %w", err)
+	}
+	if len(ticketIDs) == 0 {
+		return nil, ErrMessageNotFound
+	}
 	const rank = `CASE delivery_status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3
 		WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END`
 	res := s.db.WithContext(ctx).Exec(`UPDATE messages SET delivery_status = ?, delivery_error = ?,
@@ -303,14 +314,6 @@ func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.T
 		r.Status, r.Error, r.ExternalID, r.ExternalID, now, r.MessageID, envelope.StatusRank(r.Status))
 	if res.Error != nil {
 		return nil, fmt.Errorf("ticket: apply receipt: %w", res.Error)
-	}
-	var ticketIDs []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id FROM messages WHERE id = ? AND direction = 'out'`, r.MessageID).
-		Scan(&ticketIDs).Error; err != nil {
-		return nil, fmt.Errorf("ticket: receipt message: %w", err)
-	}
-	if len(ticketIDs) == 0 {
-		return nil, ErrMessageNotFound
 	}
 	if res.RowsAffected == 0 {
 		return nil, nil // stale receipt: the status already moved past it
@@ -353,9 +356,14 @@ func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Publi
 		CreatedAt      time.Time
 		UpdatedAt      time.Time
 	}
+	// Only the addresses given with the ticket count (see the migration):
+	// kind picks the column, never user input.
+	column := "t.reporter_phone"
+	if kind == "email" {
+		column = "t.reporter_email"
+	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.category, t.created_at, t.updated_at
-		FROM tickets t JOIN contact_identities ci ON ci.contact_id = t.contact_id
-		WHERE t.tracking_number = ? AND ci.kind = ? AND ci.value = ?`, tn, kind, value).Scan(&rows).Error; err != nil {
+		FROM tickets t WHERE t.tracking_number = ? AND `+column+` = ?`, tn, value).Scan(&rows).Error; err != nil {
 		return Public{}, fmt.Errorf("ticket: public lookup: %w", err)
 	}
 	if len(rows) == 0 {

@@ -269,7 +269,7 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 			return err
 		}
 		out := envelope.Outbound{
-			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, TicketID: t.ID,
+			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, ID: providerID, TicketID: t.ID,
 			TrackingNumber: t.TrackingNumber, To: to, Text: body, AgentName: viewer.Name, CreatedAt: now,
 		}
 		if err := s.bus.PublishOutbound(ctx, out); err != nil {

@@ -66,11 +66,12 @@ func (f *fixture) seedTicket(t *testing.T, status string, assignee *int64) (id i
 	tn = tracking.Generate()
 	var contactID int64
 	must(t, f.db.Raw(`INSERT INTO contacts (name, created_at, updated_at) VALUES ('Siti', ?, ?) RETURNING id`, now, now).Scan(&contactID).Error)
+	phone := "+62812" + tn[len(tn)-7:len(tn)-5] + tn[len(tn)-4:] + "1"
 	must(t, f.db.Exec(`INSERT INTO contact_identities (contact_id, kind, value, created_at) VALUES (?, 'phone', ?, ?)`,
-		contactID, "+62812"+tn[len(tn)-7:len(tn)-5]+tn[len(tn)-4:]+"1", now).Error)
+		contactID, phone, now).Error)
 	must(t, f.db.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, category, status, queue_id, assignee_id,
-		created_at, updated_at, last_message_at) VALUES (?, ?, 'webform', 'insentif', ?, ?, ?, ?, ?, ?) RETURNING id`,
-		tn, contactID, status, f.queueID, assignee, now, now, now).Scan(&id).Error)
+		reporter_phone, created_at, updated_at, last_message_at) VALUES (?, ?, 'webform', 'insentif', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		tn, contactID, status, f.queueID, assignee, phone, now, now, now).Scan(&id).Error)
 	must(t, f.db.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at)
 		VALUES (?, 'in', 'webform', ?, 'Insentif saya belum cair', ?, ?)`, id, "form-"+tn, now, now).Error)
 	if assignee != nil && ticket.Active(status) {
@@ -270,10 +271,15 @@ func TestPublicLookupShowsOnlyDeliveredReplies(t *testing.T) {
 	}
 
 	other, _ := f.seedTicket(t, ticket.StatusOpen, nil)
+	// Someone files a complaint naming this citizen's phone and their own
+	// e-mail: contact resolution attaches the e-mail to the same contact.
+	must(t, f.db.Exec(`INSERT INTO contact_identities (contact_id, kind, value, created_at)
+		SELECT contact_id, 'email', 'later@example.go.id', created_at FROM tickets WHERE id = ?`, id).Error)
 	cases := []struct{ name, tn, contact string }{
 		{"contact of another citizen", tn, f.phoneOf(t, other)},
 		{"tracking number off by one digit", tn[:len(tn)-1] + string('0'+(tn[len(tn)-1]-'0'+1)%10), phone},
 		{"garbage contact", tn, "x"},
+		{"an address attached to the citizen later, not given with the ticket", tn, "later@example.go.id"},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {

@@ -7,7 +7,7 @@ CREATE TABLE contacts (
     updated_at    TIMESTAMPTZ NOT NULL
 );
 
--- kind: phone (E.164), email (lower case), nik, wa_id, visitor.
+-- kind: phone (E.164; a WhatsApp wa_id is a phone), email (lower case), nik, visitor.
 CREATE TABLE contact_identities (
     id         BIGSERIAL PRIMARY KEY,
     contact_id BIGINT      NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
@@ -60,6 +60,9 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_agent_idx ON sessions (agent_id);
 
 -- status: new -> open -> pending -> solved -> closed.
+-- reporter_phone / reporter_email are the addresses given when the ticket
+-- was opened: the public status page answers only to those, never to other
+-- identities later attached to the same contact (which nobody verified).
 CREATE TABLE tickets (
     id                BIGSERIAL PRIMARY KEY,
     tracking_number   TEXT        NOT NULL UNIQUE,
@@ -72,6 +75,8 @@ CREATE TABLE tickets (
     queue_id          BIGINT      NULL REFERENCES queues (id),
     assignee_id       BIGINT      NULL REFERENCES agents (id),
     province_code     TEXT        NOT NULL DEFAULT '',
+    reporter_phone    TEXT        NOT NULL DEFAULT '',
+    reporter_email    TEXT        NOT NULL DEFAULT '',
     created_at        TIMESTAMPTZ NOT NULL,
     updated_at        TIMESTAMPTZ NOT NULL,
     last_message_at   TIMESTAMPTZ NOT NULL,
