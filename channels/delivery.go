@@ -1,0 +1,129 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/envelope"
+)
+
+// DeliveryOpts tunes the delivery loop.
+type DeliveryOpts struct {
+	Bus     *bus.Bus
+	Adapter Adapter
+	Log     *slog.Logger
+	// MaxDeliver bounds attempts of a reply; the last failure is recorded as
+	// a failed receipt so the agent sees it.
+	MaxDeliver int
+	// Backoff is the delay before attempt n+1 (n starts at 1).
+	Backoff func(attempt int) time.Duration
+}
+
+// RunDelivery consumes the adapter's outbound subject through a durable
+// consumer until ctx ends. Each reply is acked only after its receipt is
+// published, so a crash redelivers it; adapters make delivery idempotent by
+// the outbound MessageID.
+func RunDelivery(ctx context.Context, o DeliveryOpts) error {
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = 12
+	}
+	if o.Backoff == nil {
+		o.Backoff = func(n int) time.Duration {
+			d := time.Second << min(n-1, 8)
+			return min(d, 5*time.Minute)
+		}
+	}
+	ch := o.Adapter.Channel()
+	names := o.Bus.Names
+	cons, err := o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamOutbound(), jetstream.ConsumerConfig{
+		Durable:       names.DurableDeliver(ch),
+		FilterSubject: names.Outbound(ch),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       60 * time.Second,
+		MaxDeliver:    -1,
+		MaxAckPending: 1000,
+	})
+	if err != nil {
+		return fmt.Errorf("channels: %s delivery consumer: %w", ch, err)
+	}
+	log := o.Log.With("channel", string(ch))
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(100, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Warn("delivery fetch", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		for msg := range batch.Messages() {
+			deliverOne(ctx, o, log, msg)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			log.Warn("delivery batch", "err", err)
+		}
+	}
+	return nil
+}
+
+func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetstream.Msg) {
+	out, err := envelope.DecodeOutbound(msg.Data())
+	if err != nil {
+		// Nothing can ever deliver it; keep it out of the way and say so.
+		log.Error("undeliverable outbound envelope", "err", err)
+		settle(log, "term", 0, msg.Term())
+		return
+	}
+	attempt := 1
+	if md, err := msg.Metadata(); err == nil {
+		attempt = int(md.NumDelivered)
+	}
+	rcpt, err := o.Adapter.Deliver(ctx, out)
+	if err != nil {
+		if !IsPermanent(err) && attempt < o.MaxDeliver {
+			log.Warn("delivery failed, will retry", "message_id", out.MessageID, "attempt", attempt, "err", err)
+			settle(log, "nak", out.MessageID, msg.NakWithDelay(o.Backoff(attempt)))
+			return
+		}
+		rcpt = envelope.Receipt{Status: envelope.StatusFailed, Error: err.Error()}
+		log.Warn("delivery failed for good", "message_id", out.MessageID, "attempt", attempt, "err", err)
+	}
+	rcpt.V = envelope.Version
+	rcpt.Channel = out.Channel
+	rcpt.MessageID = out.MessageID
+	if rcpt.At.IsZero() {
+		rcpt.At = time.Now().UTC()
+	}
+	if err := o.Bus.PublishReceipt(ctx, rcpt); err != nil {
+		// The receipt is the record of delivery: without it, try again.
+		log.Warn("receipt publish failed", "message_id", out.MessageID, "err", err)
+		settle(log, "nak", out.MessageID, msg.NakWithDelay(time.Second))
+		return
+	}
+	// A lost ack redelivers the reply; adapters deliver idempotently by
+	// MessageID, so the worst case is a duplicate provider call they absorb.
+	settle(log, "ack", out.MessageID, msg.Ack())
+}
+
+// settle reports a failed ack/nak/term instead of dropping the error.
+func settle(log *slog.Logger, what string, messageID int64, err error) {
+	if err != nil {
+		log.Warn("outbound "+what+" failed", "message_id", messageID, "err", err)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,396 @@
+// Package webform is the complaint-form channel: the JSON/multipart API
+// behind the /pengaduan page, the status lookup with a tracking number, and
+// follow-up messages. A submission becomes an inbound envelope on the bus;
+// the citizen gets a tracking number only once the bus has it. Replies are
+// "delivered" by making them visible on the status page.
+package webform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime/multipart"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"tanggap/channels"
+	"tanggap/internal/apperr"
+	"tanggap/internal/attachment"
+	"tanggap/internal/envelope"
+	"tanggap/internal/locale"
+	"tanggap/internal/mask"
+	"tanggap/internal/ticket"
+	"tanggap/internal/tracking"
+)
+
+// Publisher puts inbound envelopes on the bus, returning once acknowledged.
+type Publisher interface {
+	PublishInbound(ctx context.Context, in envelope.Inbound) error
+}
+
+// Tickets is what the form needs from the ticketing core.
+type Tickets interface {
+	PublicLookup(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
+	TrackingNumberTaken(ctx context.Context, trackingNumber string) (bool, error)
+}
+
+// Category is one choice on the form.
+type Category struct {
+	Code  string
+	Label string // overrides the translation category.<code>
+}
+
+// Opts configures the adapter.
+type Opts struct {
+	Bus         Publisher
+	Tickets     Tickets
+	Attachments attachment.Store
+	Locale      *locale.Catalog
+	Lang        func(c *fiber.Ctx) string
+	Categories  []Category
+	MaxFiles    int
+	MaxBytes    int64
+	Log         *slog.Logger
+	// SubmissionsPerMinute bounds complaints and follow-ups per client
+	// address (0: no limit). Citizens share carrier NAT addresses, so it
+	// stays generous.
+	SubmissionsPerMinute int
+	// FailedLookupsPerMinute bounds status lookups that found nothing, per
+	// client address (0: no limit): a citizen checking their own ticket is
+	// never slowed, someone guessing tracking numbers is.
+	FailedLookupsPerMinute int
+}
+
+// Adapter is the web form channel.
+type Adapter struct {
+	o          Opts
+	categories map[string]bool
+}
+
+var _ channels.Adapter = (*Adapter)(nil)
+
+// New returns the adapter.
+func New(o Opts) *Adapter {
+	cats := map[string]bool{}
+	for _, c := range o.Categories {
+		cats[c.Code] = true
+	}
+	return &Adapter{o: o, categories: cats}
+}
+
+// Channel is webform.
+func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelWebform }
+
+// Mount adds the complaint API routes.
+func (a *Adapter) Mount(r fiber.Router) {
+	submit := a.limit(a.o.SubmissionsPerMinute, false)
+	guess := a.limit(a.o.FailedLookupsPerMinute, true)
+	r.Get("/api/v1/complaints/categories", a.handleCategories)
+	r.Post("/api/v1/complaints", submit, a.handleSubmit)
+	r.Get("/api/v1/complaints/:tracking", guess, rendered, a.handleStatus)
+	r.Post("/api/v1/complaints/:tracking/messages", guess, submit, rendered, a.handleFollowUp)
+}
+
+// Deliver makes a reply visible: the status page shows replies whose
+// receipt says delivered, so there is nothing to send.
+func (a *Adapter) Deliver(_ context.Context, out envelope.Outbound) (envelope.Receipt, error) {
+	return envelope.Receipt{Status: envelope.StatusDelivered, At: time.Now().UTC()}, nil
+}
+
+// ErrRateLimited is returned when a client sends too many requests.
+var ErrRateLimited = errors.New("webform: too many requests")
+
+// rendered turns a handler's error into its response right away, so the
+// limiter before it sees the real status (404 for a wrong pair) rather than
+// the 200 a response has until the app's error handler runs.
+func rendered(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return c.App().ErrorHandler(c, err)
+	}
+	return nil
+}
+
+// limit bounds requests per client address and minute; failedOnly counts
+// only answers of 400 and above.
+func (a *Adapter) limit(perMinute int, failedOnly bool) fiber.Handler {
+	if perMinute <= 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:                    perMinute,
+		Expiration:             time.Minute,
+		SkipSuccessfulRequests: failedOnly,
+		LimitReached: func(c *fiber.Ctx) error {
+			return &apperr.Coded{Status: fiber.StatusTooManyRequests, Code: apperr.CodeRateLimited, Err: ErrRateLimited}
+		},
+	})
+}
+
+type categoryJSON struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+func (a *Adapter) handleCategories(c *fiber.Ctx) error {
+	lang := a.o.Lang(c)
+	out := make([]categoryJSON, 0, len(a.o.Categories))
+	for _, cat := range a.o.Categories {
+		label := cat.Label
+		if label == "" {
+			label = a.o.Locale.T(lang, "category."+cat.Code)
+		}
+		out = append(out, categoryJSON{Code: cat.Code, Label: label})
+	}
+	return c.JSON(out)
+}
+
+func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
+	form, files, err := a.readForm(c)
+	if err != nil {
+		return err
+	}
+	complaint, err := validate(form, a.categories)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	stored, err := a.storeFiles(ctx, files)
+	if err != nil {
+		return err
+	}
+	tn, err := a.newTrackingNumber(ctx)
+	if err != nil {
+		a.discard(stored)
+		return err
+	}
+	in := envelope.Inbound{
+		V:                 envelope.Version,
+		Channel:           envelope.ChannelWebform,
+		ProviderMessageID: "form-" + tn,
+		Sender:            envelope.Sender{Name: complaint.Name, Phone: complaint.Phone, Email: complaint.Email, NIK: complaint.NIK},
+		Text:              complaint.Description,
+		Attachments:       stored,
+		Fields: map[string]string{
+			envelope.FieldKind:     "complaint",
+			envelope.FieldCategory: complaint.Category,
+		},
+		ThreadRef:  tn,
+		ReceivedAt: time.Now().UTC(),
+	}
+	if complaint.Province != "" {
+		in.Fields[envelope.FieldProvince] = complaint.Province
+	}
+	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
+		// Nothing half-way: the files go, the citizen is told to retry.
+		a.discard(stored)
+		return err
+	}
+	a.o.Log.Info("complaint accepted", "tracking", tn, "category", complaint.Category,
+		"phone", mask.Phone(complaint.Phone), "email", mask.Email(complaint.Email), "attachments", len(stored))
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn})
+}
+
+// readForm reads a JSON or multipart complaint.
+func (a *Adapter) readForm(c *fiber.Ctx) (Form, []*multipart.FileHeader, error) {
+	ct := strings.ToLower(string(c.Request().Header.ContentType()))
+	switch {
+	case strings.HasPrefix(ct, "application/json"):
+		f, err := decodeJSON(c.Body())
+		if err != nil {
+			return Form{}, nil, &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest, Err: err}
+		}
+		return f, nil, nil
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		mf, err := c.MultipartForm()
+		if err != nil {
+			return Form{}, nil, &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest, Err: fmt.Errorf("webform: multipart: %w", err)}
+		}
+		get := func(k string) string {
+			if v := mf.Value[k]; len(v) > 0 {
+				return v[0]
+			}
+			return ""
+		}
+		f := Form{Name: get("name"), Phone: get("phone"), Email: get("email"), NIK: get("nik"), Category: get("category"), Description: get("description")}
+		files := mf.File["attachments"]
+		var ve apperr.ValidationError
+		if len(files) > a.o.MaxFiles {
+			ve.Add("attachments", "validation.too_many_files", "max", a.o.MaxFiles)
+		}
+		for _, fh := range files {
+			if fh.Size > a.o.MaxBytes {
+				ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
+			}
+		}
+		if err := ve.Err(); err != nil {
+			// Report the fields too, so the citizen fixes everything at once.
+			if _, ferr := validate(f, a.categories); ferr != nil {
+				var fve *apperr.ValidationError
+				if errors.As(ferr, &fve) {
+					for k, v := range fve.Fields {
+						ve.Add(k, v.Key, v.Args...)
+					}
+				}
+			}
+			return Form{}, nil, &ve
+		}
+		return f, files, nil
+	default:
+		return Form{}, nil, &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType,
+			Err: fmt.Errorf("webform: content type %q", ct)}
+	}
+}
+
+// storeFiles keeps the attachments, sniffing each type from its bytes.
+func (a *Adapter) storeFiles(ctx context.Context, files []*multipart.FileHeader) ([]envelope.Attachment, error) {
+	var out []envelope.Attachment
+	for _, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			a.discard(out)
+			return nil, fmt.Errorf("webform: open upload: %w", err)
+		}
+		st, err := a.o.Attachments.Put(ctx, f, a.o.MaxBytes, attachment.Documents)
+		f.Close()
+		if err != nil {
+			a.discard(out)
+			var ve apperr.ValidationError
+			switch {
+			case errors.Is(err, attachment.ErrType), errors.Is(err, attachment.ErrEmptyUpload):
+				ve.Add("attachments", "validation.file_type")
+			case errors.Is(err, attachment.ErrTooLarge):
+				ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
+			default:
+				return nil, err
+			}
+			return nil, &ve
+		}
+		out = append(out, envelope.Attachment{Key: st.Key, Filename: cleanFilename(fh.Filename), MIME: st.MIME, Size: st.Size})
+	}
+	return out, nil
+}
+
+func (a *Adapter) discard(atts []envelope.Attachment) {
+	for _, at := range atts {
+		if err := a.o.Attachments.Delete(context.Background(), at.Key); err != nil {
+			a.o.Log.Warn("discard attachment", "key", at.Key, "err", err)
+		}
+	}
+}
+
+// newTrackingNumber mints a number not yet in use. Numbers are random
+// (about 50 bits), so a second try is already rare.
+func (a *Adapter) newTrackingNumber(ctx context.Context) (string, error) {
+	for i := 0; i < 5; i++ {
+		tn := tracking.Generate()
+		taken, err := a.o.Tickets.TrackingNumberTaken(ctx, tn)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return tn, nil
+		}
+	}
+	return "", fmt.Errorf("webform: no free tracking number after 5 tries")
+}
+
+type publicJSON struct {
+	TrackingNumber string              `json:"tracking_number"`
+	Status         string              `json:"status"`
+	StatusLabel    string              `json:"status_label"`
+	Category       string              `json:"category"`
+	CategoryLabel  string              `json:"category_label"`
+	CreatedAt      time.Time           `json:"created_at"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+	Messages       []publicMessageJSON `json:"messages"`
+}
+
+type publicMessageJSON struct {
+	Direction   string    `json:"direction"`
+	Body        string    `json:"body"`
+	Author      string    `json:"author,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Attachments int       `json:"attachments"`
+}
+
+func (a *Adapter) handleStatus(c *fiber.Ctx) error {
+	p, err := a.o.Tickets.PublicLookup(c.UserContext(), c.Params("tracking"), c.Query("contact"))
+	if err != nil {
+		return err
+	}
+	lang := a.o.Lang(c)
+	out := publicJSON{
+		TrackingNumber: p.TrackingNumber, Status: p.Status, StatusLabel: a.o.Locale.T(lang, "status."+p.Status),
+		Category: p.Category, CategoryLabel: a.categoryLabel(lang, p.Category),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Messages: make([]publicMessageJSON, 0, len(p.Messages)),
+	}
+	for _, m := range p.Messages {
+		out.Messages = append(out.Messages, publicMessageJSON(m))
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}
+
+func (a *Adapter) categoryLabel(lang, code string) string {
+	for _, cat := range a.o.Categories {
+		if cat.Code == code && cat.Label != "" {
+			return cat.Label
+		}
+	}
+	return a.o.Locale.T(lang, "category."+code)
+}
+
+type followUpJSON struct {
+	Body string `json:"body"`
+}
+
+func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
+	var req followUpJSON
+	if err := decodeStrictJSON(c, &req); err != nil {
+		return err
+	}
+	var ve apperr.ValidationError
+	body := strings.TrimSpace(req.Body)
+	checkText(&ve, "body", body, MaxFollowUpRunes, true)
+	if ve.Has("body") && body == "" {
+		ve = apperr.ValidationError{}
+		ve.Add("body", "validation.body_required")
+	}
+	if err := ve.Err(); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	contact := c.Query("contact")
+	p, err := a.o.Tickets.PublicLookup(ctx, c.Params("tracking"), contact)
+	if err != nil {
+		return err
+	}
+	if p.Status == "closed" {
+		return ticket.ErrClosed
+	}
+	kind, value, _ := ticket.ContactIdentity(contact)
+	sender := envelope.Sender{}
+	if kind == "email" {
+		sender.Email = value
+	} else {
+		sender.Phone = value
+	}
+	id, err := randomID()
+	if err != nil {
+		return err
+	}
+	in := envelope.Inbound{
+		V: envelope.Version, Channel: envelope.ChannelWebform, ProviderMessageID: "followup-" + id,
+		Sender: sender, Text: body, ThreadRef: p.TrackingNumber,
+		Fields:     map[string]string{envelope.FieldKind: "follow_up"},
+		ReceivedAt: time.Now().UTC(),
+	}
+	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}

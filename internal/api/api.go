@@ -1,0 +1,91 @@
+// Package api is the HTTP edge: one fiber app, one route table, one error
+// handler. Handlers parse, validate, call a service and respond; rules live
+// in the services. Channel adapters and pages mount their own routes here.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"tanggap/channels"
+	"tanggap/internal/agent"
+	"tanggap/internal/attachment"
+	"tanggap/internal/auth"
+	"tanggap/internal/locale"
+	"tanggap/internal/ticket"
+)
+
+// Checker is a dependency readiness depends on.
+type Checker interface {
+	Ping(ctx context.Context) error
+}
+
+// Mounter adds routes (pages, static assets).
+type Mounter interface {
+	Mount(r fiber.Router)
+}
+
+// Assigner offers waiting tickets to an agent who became available.
+type Assigner interface {
+	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+}
+
+// Opts wires the API to the services.
+type Opts struct {
+	Log         *slog.Logger
+	Locale      *locale.Catalog
+	Lang        func(*fiber.Ctx) string
+	Auth        *auth.Service
+	Agents      *agent.Service
+	Tickets     *ticket.Service
+	Attachments attachment.Store
+	Assigner    Assigner
+	Ready       map[string]Checker
+	Adapters    []channels.Adapter
+	Pages       Mounter
+	// BodyLimit bounds a request body (form uploads included).
+	BodyLimit int
+	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).
+	SecureCookies bool
+	SessionTTL    time.Duration
+	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []string
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	o Opts
+}
+
+// New builds the fiber app with every route.
+func New(o Opts) *fiber.App {
+	s := &Server{o: o}
+	cfg := fiber.Config{
+		AppName:               "tanggap",
+		BodyLimit:             o.BodyLimit,
+		ErrorHandler:          errorHandler(o.Locale, o.Lang, o.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           60 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	}
+	if len(o.TrustedProxies) > 0 {
+		// Behind a load balancer every request comes from its address; the
+		// client is the first valid address of X-Forwarded-For, believed
+		// only from the listed proxies.
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = o.TrustedProxies
+		cfg.EnableIPValidation = true
+	}
+	app := fiber.New(cfg)
+	app.Use(recover.New())
+	app.Use(requestid.New())
+	s.routes(app)
+	return app
+}

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+	"tanggap/internal/attachment"
+	"tanggap/internal/auth"
+	"tanggap/internal/bus"
+	"tanggap/internal/locale"
+	"tanggap/internal/ticket"
+)
+
+// errForbiddenRole is returned when an agent's role does not allow a route.
+var errForbiddenRole = errors.New("api: role not allowed")
+
+// catalog maps domain errors to their public shape. It is the one place an
+// error becomes an HTTP status; message keys are error.<code>.
+var catalog = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{ticket.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{ticket.ErrMessageNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{agent.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{attachment.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{attachment.ErrInvalidKey, fiber.StatusNotFound, apperr.CodeNotFound},
+	{ticket.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
+	{errForbiddenRole, fiber.StatusForbidden, apperr.CodeForbidden},
+	{ticket.ErrClosed, fiber.StatusConflict, apperr.CodeTicketClosed},
+	{ticket.ErrInvalidStatusChange, fiber.StatusConflict, apperr.CodeInvalidStatusChange},
+	{agent.ErrEmailTaken, fiber.StatusConflict, apperr.CodeConflict},
+	{auth.ErrInvalidCredentials, fiber.StatusUnauthorized, apperr.CodeInvalidCredentials},
+	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},
+	{bus.ErrUnavailable, fiber.StatusServiceUnavailable, apperr.CodeUnavailable},
+}
+
+// errorBody is the one error shape of the API.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// errorHandler renders every error returned by a handler or middleware.
+// Internal details never reach the client; 5xx are logged with the request id.
+func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		l := lang(c)
+		status, code := fiber.StatusInternalServerError, apperr.CodeInternal
+		var fields map[string]string
+
+		var ve *apperr.ValidationError
+		var coded *apperr.Coded
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &ve):
+			status, code = fiber.StatusUnprocessableEntity, apperr.CodeValidation
+			fields = make(map[string]string, len(ve.Fields))
+			for name, f := range ve.Fields {
+				fields[name] = cat.T(l, f.Key, f.Args...)
+			}
+		case errors.As(err, &coded):
+			status, code = coded.Status, coded.Code
+		case errors.As(err, &fe):
+			status, code = fe.Code, codeForStatus(fe.Code)
+		default:
+			for _, e := range catalog {
+				if errors.Is(err, e.err) {
+					status, code = e.status, e.code
+					break
+				}
+			}
+		}
+		if status >= 500 {
+			log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+		}
+		if status == fiber.StatusServiceUnavailable {
+			c.Set(fiber.HeaderRetryAfter, "5")
+		}
+		return c.Status(status).JSON(errorBody{Error: errorDetail{Code: code, Message: cat.T(l, "error."+code), Fields: fields}})
+	}
+}
+
+func codeForStatus(status int) string {
+	switch status {
+	case fiber.StatusBadRequest:
+		return apperr.CodeBadRequest
+	case fiber.StatusUnauthorized:
+		return apperr.CodeUnauthorized
+	case fiber.StatusForbidden:
+		return apperr.CodeForbidden
+	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
+		return apperr.CodeNotFound
+	case fiber.StatusRequestEntityTooLarge:
+		return apperr.CodeTooLarge
+	case fiber.StatusUnsupportedMediaType:
+		return apperr.CodeUnsupportedMediaType
+	case fiber.StatusTooManyRequests:
+		return apperr.CodeRateLimited
+	case fiber.StatusServiceUnavailable:
+		return apperr.CodeUnavailable
+	}
+	if status >= 500 {
+		return apperr.CodeInternal
+	}
+	return apperr.CodeBadRequest
+}
+
+func requestID(c *fiber.Ctx) string {
+	if v, ok := c.Locals("requestid").(string); ok {
+		return v
+	}
+	return ""
+}

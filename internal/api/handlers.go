@@ -1,0 +1,261 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+	"tanggap/internal/ticket"
+)
+
+func (s *Server) handleHealthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// handleReadyz answers 503 unless every dependency answers within 2s.
+func (s *Server) handleReadyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{}
+	ready := true
+	for name, chk := range s.o.Ready {
+		if err := chk.Ping(ctx); err != nil {
+			checks[name] = "unavailable"
+			ready = false
+			s.o.Log.Warn("not ready", "dependency", name, "err", err)
+			continue
+		}
+		checks[name] = "ok"
+	}
+	status := fiber.StatusOK
+	word := "ready"
+	if !ready {
+		status, word = fiber.StatusServiceUnavailable, "unavailable"
+	}
+	return c.Status(status).JSON(fiber.Map{"status": word, "checks": checks})
+}
+
+// decodeJSON reads a JSON body into v, answering 415/400 on bad input.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEApplicationJSON) {
+		return &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType}
+	}
+	if err := json.Unmarshal(c.Body(), v); err != nil {
+		return &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest, Err: fmt.Errorf("api: %w", err)}
+	}
+	return nil
+}
+
+type agentJSON struct {
+	ID         int64   `json:"id"`
+	Email      string  `json:"email"`
+	Name       string  `json:"name"`
+	Role       string  `json:"role"`
+	Presence   string  `json:"presence"`
+	Capacity   int     `json:"capacity"`
+	ActiveLoad int     `json:"active_load"`
+	QueueIDs   []int64 `json:"queue_ids"`
+}
+
+func toAgentJSON(a agent.Agent) agentJSON {
+	q := a.QueueIDs
+	if q == nil {
+		q = []int64{}
+	}
+	return agentJSON{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Presence: a.Presence, Capacity: a.Capacity, ActiveLoad: a.ActiveLoad, QueueIDs: q}
+}
+
+func (s *Server) handleLogin(c *fiber.Ctx) error {
+	var req struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sess, err := s.o.Auth.Login(c.UserContext(), req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
+		HTTPOnly: true, Secure: s.o.SecureCookies, SameSite: fiber.CookieSameSiteStrictMode,
+	})
+	return c.JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt, "agent": toAgentJSON(sess.Agent)})
+}
+
+func (s *Server) handleLogout(c *fiber.Ctx) error {
+	token, _ := c.Locals(localToken).(string)
+	if err := s.o.Auth.Logout(c.UserContext(), token); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), HTTPOnly: true,
+		Secure: s.o.SecureCookies, SameSite: fiber.CookieSameSiteStrictMode})
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) handleMe(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"agent": toAgentJSON(current(c))})
+}
+
+func (s *Server) handleSetPresence(c *fiber.Ctx) error {
+	var req struct {
+		Presence string `json:"presence"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := s.o.Agents.SetPresence(c.UserContext(), current(c).ID, req.Presence)
+	if errors.Is(err, agent.ErrInvalidPresence) {
+		ve := &apperr.ValidationError{}
+		ve.Add("presence", "validation.invalid")
+		return ve
+	}
+	if err != nil {
+		return err
+	}
+	if a.Presence == agent.PresenceOnline && s.o.Assigner != nil {
+		// Coming online frees capacity: waiting tickets go out now.
+		if _, err := s.o.Assigner.AssignWaiting(c.UserContext(), a.ID); err != nil {
+			s.o.Log.Warn("assign waiting on presence", "agent_id", a.ID, "err", err)
+		}
+		if fresh, err := s.o.Agents.Get(c.UserContext(), a.ID); err == nil {
+			a = fresh
+		}
+	}
+	return c.JSON(fiber.Map{"agent": toAgentJSON(a)})
+}
+
+func (s *Server) handleListAgents(c *fiber.Ctx) error {
+	list, err := s.o.Agents.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]agentJSON, 0, len(list))
+	for _, a := range list {
+		out = append(out, toAgentJSON(a))
+	}
+	return c.JSON(fiber.Map{"agents": out})
+}
+
+func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
+	var req struct {
+		Email    string   `json:"email"`
+		Name     string   `json:"name"`
+		Password string   `json:"password"`
+		Role     string   `json:"role"`
+		Capacity int      `json:"capacity"`
+		Queues   []string `json:"queues"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := s.o.Agents.Create(c.UserContext(), agent.NewAgent{Email: req.Email, Name: req.Name, Password: req.Password,
+		Role: req.Role, Capacity: req.Capacity, QueueCodes: req.Queues})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"agent": toAgentJSON(a)})
+}
+
+func (s *Server) handleListTickets(c *fiber.Ctx) error {
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	list, err := s.o.Tickets.List(c.UserContext(), current(c), ticket.Filter{Scope: c.Query("scope"), Status: c.Query("status"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"tickets": list})
+}
+
+func ticketID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, ticket.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) handleGetTicket(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.o.Tickets.Get(c.UserContext(), current(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+func (s *Server) handleUpdateTicket(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Status string `json:"status"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sum, err := s.o.Tickets.SetStatus(c.UserContext(), current(c), id, req.Status)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sum)
+}
+
+func (s *Server) handleReply(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Body string `json:"body"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := s.o.Tickets.Reply(c.UserContext(), current(c), id, req.Body)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+func (s *Server) handleAttachment(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.o.Tickets.Attachment(c.UserContext(), current(c), id)
+	if err != nil {
+		return err
+	}
+	f, err := s.o.Attachments.Open(c.UserContext(), a.StorageKey)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.MIME)
+	// Citizens' files are never trusted content of this origin: pictures
+	// show inline in a sandbox (no script even if a browser misjudges the
+	// type), anything else downloads. Never cached.
+	disposition := "attachment"
+	if strings.HasPrefix(a.MIME, "image/") {
+		disposition = "inline"
+		c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'; img-src 'self'")
+	}
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf("%s; filename=%q", disposition, a.Filename))
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	// The stream is closed by the server once sent.
+	return c.SendStream(f, int(a.Size))
+}

@@ -1,0 +1,69 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/auth"
+)
+
+// SessionCookie carries the session token for the console pages.
+const SessionCookie = "tanggap_session"
+
+// authed admits requests with a live session (Bearer header or cookie),
+// limited to roles when given. Cookie-authenticated writes must carry
+// X-Requested-With: a cross-site form cannot set it, so a page elsewhere
+// cannot act with the agent's cookie (CSRF), and no CORS is ever enabled.
+func (s *Server) authed(roles ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		token, fromCookie := bearer(c), false
+		if token == "" {
+			token, fromCookie = c.Cookies(SessionCookie), true
+		}
+		if token == "" {
+			return auth.ErrUnauthenticated
+		}
+		if fromCookie && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && c.Get("X-Requested-With") == "" {
+			return errForbiddenRole
+		}
+		a, err := s.o.Auth.Authenticate(c.UserContext(), token)
+		if err != nil {
+			return err
+		}
+		if len(roles) > 0 && !hasRole(a, roles) {
+			return errForbiddenRole
+		}
+		c.Locals(localAgent, a)
+		c.Locals(localToken, token)
+		return c.Next()
+	}
+}
+
+const (
+	localAgent = "agent"
+	localToken = "token"
+)
+
+func current(c *fiber.Ctx) agent.Agent {
+	a, _ := c.Locals(localAgent).(agent.Agent)
+	return a
+}
+
+func hasRole(a agent.Agent, roles []string) bool {
+	for _, r := range roles {
+		if a.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+func bearer(c *fiber.Ctx) string {
+	h := c.Get(fiber.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}

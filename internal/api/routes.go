@@ -1,0 +1,48 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+)
+
+// routes is the route table: every route on one line with who may call it.
+func (s *Server) routes(app *fiber.App) {
+	anyAgent := s.authed()
+	supervisor := s.authed(agent.RoleSupervisor, agent.RoleAdmin)
+	admin := s.authed(agent.RoleAdmin)
+	logins := limiter.New(limiter.Config{Max: 20, Expiration: time.Minute, LimitReached: rateLimited})
+
+	app.Get("/healthz", s.handleHealthz)
+	app.Get("/readyz", s.handleReadyz)
+
+	app.Post("/api/v1/auth/login", logins, s.handleLogin)
+	app.Post("/api/v1/auth/logout", anyAgent, s.handleLogout)
+	app.Get("/api/v1/auth/me", anyAgent, s.handleMe)
+
+	app.Put("/api/v1/agents/me/presence", anyAgent, s.handleSetPresence)
+	app.Get("/api/v1/agents", supervisor, s.handleListAgents)
+	app.Post("/api/v1/agents", admin, s.handleCreateAgent)
+
+	app.Get("/api/v1/tickets", anyAgent, s.handleListTickets)
+	app.Get("/api/v1/tickets/:id<int>", anyAgent, s.handleGetTicket)
+	app.Patch("/api/v1/tickets/:id<int>", anyAgent, s.handleUpdateTicket)
+	app.Post("/api/v1/tickets/:id<int>/messages", anyAgent, s.handleReply)
+	app.Get("/api/v1/attachments/:id<int>", anyAgent, s.handleAttachment)
+
+	for _, a := range s.o.Adapters {
+		a.Mount(app)
+	}
+	if s.o.Pages != nil {
+		s.o.Pages.Mount(app)
+	}
+	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+func rateLimited(*fiber.Ctx) error {
+	return &apperr.Coded{Status: fiber.StatusTooManyRequests, Code: apperr.CodeRateLimited}
+}

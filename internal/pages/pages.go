@@ -1,0 +1,260 @@
+// Package pages serves the HTML pages of tanggap (the complaint form, the
+// status page and the agent console) and their static assets. Pages are
+// server-rendered with html/template in the visitor's language; the little
+// JavaScript they carry talks to the JSON API and gets its texts from a JSON
+// blob in the page, so no text is written in code and no script is inline
+// (the Content-Security-Policy forbids inline script).
+package pages
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/locale"
+	"tanggap/web"
+)
+
+// Opts configures the pages.
+type Opts struct {
+	Locale *locale.Catalog
+	Log    *slog.Logger
+	// Attachment limits shown on the complaint form and checked in the
+	// browser before upload; the API enforces them again. Zero: 3 files
+	// of 5 MB, the configuration defaults.
+	AttachmentMaxFiles int
+	AttachmentMaxBytes int64
+	// FS holds templates/ and static/; nil means the embedded web.FS.
+	FS fs.FS
+}
+
+// Site renders the pages. It is read-only after New and safe for
+// concurrent use.
+type Site struct {
+	o      Opts
+	assets map[string]asset
+	// pages[lang][page] is a template set of the layout plus one page,
+	// built per language so templates call {{t "key"}} without passing
+	// the language around.
+	pages map[string]map[string]*template.Template
+}
+
+// The pages, by the template file that holds their content and the script
+// they load.
+var pageFiles = map[string]struct{ file, script string }{
+	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js"},
+	pageStatus:    {"templates/status.html", "js/status.js"},
+	pageConsole:   {"templates/console.html", "js/console.js"},
+}
+
+const (
+	pageComplaint = "pengaduan"
+	pageStatus    = "status"
+	pageConsole   = "console"
+)
+
+// New parses the templates and reads the static files. They are embedded
+// in the binary, so a failure is a build mistake (the package tests catch
+// it) and New panics, like template.Must.
+func New(o Opts) *Site {
+	s, err := build(o)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func build(o Opts) (*Site, error) {
+	if o.Locale == nil {
+		return nil, fmt.Errorf("pages: Opts.Locale is required")
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.AttachmentMaxFiles <= 0 {
+		o.AttachmentMaxFiles = 3
+	}
+	if o.AttachmentMaxBytes <= 0 {
+		o.AttachmentMaxBytes = 5 << 20
+	}
+	if o.FS == nil {
+		o.FS = web.FS
+	}
+	static, err := fs.Sub(o.FS, "static")
+	if err != nil {
+		return nil, fmt.Errorf("pages: static: %w", err)
+	}
+	s := &Site{o: o, pages: map[string]map[string]*template.Template{}}
+	if s.assets, err = loadAssets(static); err != nil {
+		return nil, err
+	}
+	for _, lang := range locale.Languages() {
+		s.pages[lang] = map[string]*template.Template{}
+		for name, pf := range pageFiles {
+			t, err := template.New("").Funcs(s.funcs(lang)).ParseFS(o.FS, "templates/layout.html", pf.file)
+			if err != nil {
+				return nil, fmt.Errorf("pages: parse %s: %w", pf.file, err)
+			}
+			s.pages[lang][name] = t
+		}
+	}
+	return s, nil
+}
+
+func (s *Site) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string, args ...any) string { return s.o.Locale.T(lang, key, args...) },
+		"asset": s.assetURL,
+	}
+}
+
+// Mount adds the page routes and /static/*. It registers no middleware on
+// r, so the security headers of pages do not leak onto other routes.
+func (s *Site) Mount(r fiber.Router) {
+	r.Get("/", s.handleRoot)
+	r.Get("/pengaduan", s.handleComplaint)
+	r.Get("/pengaduan/status", s.handleStatus)
+	r.Get("/console", s.handleConsole)
+	r.Get("/static/*", s.handleStatic)
+}
+
+// langLink is one entry of the language switch.
+type langLink struct {
+	Lang, HTMLLang, Label, URL string
+	Current                    bool
+}
+
+// view is what the layout and every page template read.
+type view struct {
+	Lang      string
+	HTMLLang  string
+	Page      string
+	TitleKey  string
+	Script    string
+	Console   bool
+	LangLinks []langLink
+	// I18N is every text of the language, for the page's script. The
+	// template writes it as JSON in a non-executed script element.
+	I18N map[string]string
+
+	// Complaint form.
+	MaxFiles int
+	MaxBytes int64
+	MaxMB    int64
+	// Status page: tracking number from ?tn=.
+	TN string
+}
+
+func (s *Site) handleRoot(c *fiber.Ctx) error {
+	target := "/pengaduan"
+	if l, ok := locale.Normalize(c.Query(LangParam)); ok {
+		target += "?" + LangParam + "=" + l
+	}
+	return c.Redirect(target, fiber.StatusFound)
+}
+
+func (s *Site) handleComplaint(c *fiber.Ctx) error {
+	v := s.newView(c, pageComplaint, locale.Key("complaint.title"))
+	v.MaxFiles = s.o.AttachmentMaxFiles
+	v.MaxBytes = s.o.AttachmentMaxBytes
+	v.MaxMB = s.o.AttachmentMaxBytes >> 20
+	return s.render(c, v)
+}
+
+func (s *Site) handleStatus(c *fiber.Ctx) error {
+	v := s.newView(c, pageStatus, locale.Key("status_page.title"))
+	v.TN = cleanTN(c.Query("tn"))
+	return s.render(c, v)
+}
+
+func (s *Site) handleConsole(c *fiber.Ctx) error {
+	v := s.newView(c, pageConsole, locale.Key("console.title"))
+	v.Console = true
+	return s.render(c, v)
+}
+
+// cleanTN keeps a prefilled tracking number to what one can contain, so
+// the field never shows arbitrary text from a link.
+func cleanTN(s string) string {
+	if len(s) > 40 {
+		return ""
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '-' && r != ' ' {
+			return ""
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
+	lang := Lang(c)
+	v := view{
+		Lang:     lang,
+		HTMLLang: locale.HTMLLang(lang),
+		Page:     page,
+		TitleKey: titleKey,
+		Script:   pageFiles[page].script,
+		I18N:     s.o.Locale.All(lang),
+	}
+	for _, l := range locale.Languages() {
+		v.LangLinks = append(v.LangLinks, langLink{
+			Lang:     l,
+			HTMLLang: locale.HTMLLang(l),
+			Label:    s.o.Locale.T(l, "lang.name"),
+			URL:      switchURL(c, l),
+			Current:  l == lang,
+		})
+	}
+	return v
+}
+
+// switchURL is the current page in another language, other query
+// parameters (such as ?tn=) kept.
+func switchURL(c *fiber.Ctx, lang string) string {
+	q := url.Values{}
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		if string(k) != LangParam {
+			q.Add(string(k), string(v))
+		}
+	})
+	q.Set(LangParam, lang)
+	return c.Path() + "?" + q.Encode()
+}
+
+func (s *Site) render(c *fiber.Ctx, v view) error {
+	rememberLang(c)
+	t := s.pages[v.Lang][v.Page]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("pages: render %s: %w", v.Page, err)
+	}
+	setPageHeaders(c)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
+
+// contentSecurityPolicy allows only this origin's scripts, styles, images
+// and API calls: no inline script, no third party, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func setPageHeaders(c *fiber.Ctx) {
+	c.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	// Status page URLs carry a tracking number; never send it elsewhere.
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// The language comes from the query, a cookie or Accept-Language, so
+	// a shared cache must not hand one visitor's language to another.
+	c.Set(fiber.HeaderCacheControl, "no-cache, private")
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+}

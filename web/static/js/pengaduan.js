@@ -1,0 +1,155 @@
+// Complaint form: loads the categories, checks the obvious mistakes before
+// sending, posts the form as multipart/form-data and shows the tracking
+// number, or the server's errors next to the fields they concern.
+(function () {
+  'use strict';
+  var T = window.Tanggap;
+  var t = T.t;
+
+  var form = document.getElementById('complaint-form');
+  if (!form) { return; }
+  var alertBox = document.getElementById('form-alert');
+  var submitBtn = document.getElementById('submit-btn');
+  var fileInput = document.getElementById('attachments');
+  var fileList = document.getElementById('file-list');
+  var category = document.getElementById('category');
+  var live = document.getElementById('live');
+
+  var maxFiles = parseInt(form.dataset.maxFiles, 10) || 3;
+  var maxBytes = parseInt(form.dataset.maxBytes, 10) || 5 * 1024 * 1024;
+  var maxMB = form.dataset.maxMb || String(Math.round(maxBytes / 1048576));
+  var allowedTypes = ['image/jpeg', 'image/png', 'application/pdf'];
+  var allowedExt = /\.(jpe?g|png|pdf)$/i;
+  // The server's field names for the inputs of this form.
+  var fieldIds = ['name', 'phone', 'email', 'nik', 'category', 'description', 'attachments'];
+
+  async function loadCategories() {
+    var res = await T.api('GET', '/api/v1/complaints/categories');
+    if (!res.ok || !Array.isArray(res.data)) {
+      T.showAlert(alertBox, t('complaint.categories_error'), false);
+      return;
+    }
+    res.data.forEach(function (c) {
+      if (!c || !c.code) { return; }
+      category.appendChild(T.el('option', { value: c.code, text: c.label || T.label('category.', c.code) }));
+    });
+  }
+
+  function describeFiles() {
+    fileList.textContent = '';
+    Array.prototype.forEach.call(fileInput.files, function (f) {
+      var size = f.size >= 1048576 ? (f.size / 1048576).toFixed(1) + ' MB' : Math.max(1, Math.round(f.size / 1024)) + ' KB';
+      fileList.appendChild(T.el('li', null, [T.el('span', { 'class': 'file-name', text: f.name }), ' (' + size + ')']));
+    });
+  }
+
+  function checkFiles() {
+    var files = fileInput.files;
+    if (files.length > maxFiles) { return t('validation.too_many_files', { max: maxFiles }); }
+    for (var i = 0; i < files.length; i++) {
+      var f = files[i];
+      var typeOK = allowedTypes.indexOf(f.type) >= 0 || (!f.type && allowedExt.test(f.name));
+      if (!typeOK) { return t('complaint.file_error', { name: f.name, error: t('validation.file_type') }); }
+      if (f.size > maxBytes) { return t('complaint.file_error', { name: f.name, error: t('validation.file_too_large', { max: maxMB }) }); }
+    }
+    return '';
+  }
+
+  // validate catches what the browser can know for sure; everything else
+  // (phone and NIK rules, lengths) is the server's to judge.
+  function validate() {
+    var errs = {};
+    var v = function (id) { return document.getElementById(id).value.trim(); };
+    if (!v('name')) { errs.name = t('validation.required'); }
+    if (!v('phone') && !v('email')) {
+      errs.phone = t('validation.contact_required');
+      errs.email = t('validation.contact_required');
+    }
+    var email = document.getElementById('email');
+    if (v('email') && email.validity && email.validity.typeMismatch) { errs.email = t('validation.email_invalid'); }
+    var nik = v('nik').replace(/[\s.-]/g, '');
+    if (nik && !/^\d{16}$/.test(nik)) { errs.nik = t('validation.nik_format'); }
+    if (!v('category')) { errs.category = t('validation.required'); }
+    if (!v('description')) { errs.description = t('validation.required'); }
+    var fileErr = checkFiles();
+    if (fileErr) { errs.attachments = fileErr; }
+    return errs;
+  }
+
+  function showErrors(message, fields) {
+    var unplaced = [];
+    Object.keys(fields).forEach(function (name) {
+      if (fieldIds.indexOf(name) < 0 || !T.setFieldError(name, String(fields[name]))) {
+        unplaced.push(String(fields[name]));
+      }
+    });
+    T.showAlert(alertBox, [message].concat(unplaced).join(' '), false);
+    if (!T.focusFirstInvalid(form)) { alertBox.focus(); }
+  }
+
+  function showSuccess(tn) {
+    form.hidden = true;
+    T.showAlert(alertBox, '', false);
+    T.setText('tracking-number', tn);
+    var link = document.getElementById('status-link');
+    link.href = '/pengaduan/status?tn=' + encodeURIComponent(tn);
+    // The contact stays in this tab only, so the status page can be
+    // prefilled without putting a phone number or email in the URL.
+    var contact = document.getElementById('phone').value.trim() || document.getElementById('email').value.trim();
+    try { sessionStorage.setItem('tanggap.lookup', JSON.stringify({ tn: tn, contact: contact })); } catch (e) { /* storage off */ }
+    var panel = document.getElementById('complaint-success');
+    panel.hidden = false;
+    panel.focus();
+    window.scrollTo(0, 0);
+  }
+
+  form.addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    T.clearFieldErrors(form);
+    T.showAlert(alertBox, '', false);
+    var errs = validate();
+    if (Object.keys(errs).length) {
+      showErrors(t('complaint.errors_summary'), errs);
+      return;
+    }
+    var data = new FormData();
+    ['name', 'phone', 'email', 'nik', 'category', 'description'].forEach(function (id) {
+      data.append(id, document.getElementById(id).value.trim());
+    });
+    Array.prototype.forEach.call(fileInput.files, function (f) { data.append('attachments', f, f.name); });
+
+    T.busy(submitBtn, true, t('complaint.sending'));
+    live.textContent = t('complaint.sending');
+    var res = await T.api('POST', '/api/v1/complaints', data);
+    T.busy(submitBtn, false);
+    live.textContent = '';
+    if (res.status === 201 && res.data && res.data.tracking_number) {
+      showSuccess(String(res.data.tracking_number));
+      return;
+    }
+    showErrors(T.errorMessage(res), T.fieldErrors(res));
+  });
+
+  fileInput.addEventListener('change', function () {
+    describeFiles();
+    T.setFieldError('attachments', checkFiles());
+  });
+
+  document.getElementById('copy-tn').addEventListener('click', async function () {
+    var tn = document.getElementById('tracking-number').textContent;
+    try {
+      await navigator.clipboard.writeText(tn);
+      live.textContent = t('complaint.copied');
+    } catch (e) {
+      // Clipboard refused (insecure origin or permission): select the
+      // number so the citizen can copy it by hand.
+      var range = document.createRange();
+      range.selectNodeContents(document.getElementById('tracking-number'));
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    }
+  });
+
+  loadCategories();
+})();
