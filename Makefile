@@ -1,0 +1,56 @@
+# tanggap: omnichannel contact-center backend.
+GO       ?= go
+BIN      := bin/tanggap
+PKGS     := ./...
+# The suite runs once on the embedded defaults (SQLite + in-process NATS)
+# and, when TEST_DATABASE_URL and TEST_NATS_URL are set, once more on
+# PostgreSQL + external NATS. In CI both runs are required.
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: run build test test-embedded test-external lint bench fuzz clean
+
+run: build
+	./$(BIN) serve
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tanggap
+
+test: test-embedded test-external
+
+test-embedded:
+	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test $(TESTFLAGS) $(PKGS)
+
+test-external:
+	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
+		echo "== PostgreSQL + external NATS"; \
+		$(GO) test $(TESTFLAGS) $(PKGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI must set TEST_DATABASE_URL and TEST_NATS_URL (see .ci/run)"; exit 1; \
+	else \
+		echo "== skipping the PostgreSQL + NATS run: set TEST_DATABASE_URL and TEST_NATS_URL"; \
+	fi
+
+lint:
+	$(GO) vet $(PKGS)
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Benchmarks: the core's persistence path and form submissions end to end,
+# on the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS.
+bench:
+	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/
+	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
+		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/; \
+	fi
+
+# Every fuzz target in turn, FUZZTIME each.
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf bin

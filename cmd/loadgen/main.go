@@ -1,0 +1,37 @@
+// Command loadgen submits complaint forms to a running tanggap instance and
+// prints throughput and latency. It only targets the base URL it is given
+// (a local instance), with a bounded count and duration.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"tanggap/internal/loadgen"
+)
+
+func main() {
+	base := flag.String("url", "http://localhost:8080", "base URL of the instance")
+	total := flag.Int("n", 5000, "complaints to submit")
+	conc := flag.Int("c", 32, "parallel clients")
+	maxDur := flag.Duration("max", 2*time.Minute, "stop after this long")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := loadgen.Run(ctx, loadgen.Opts{BaseURL: *base, Total: *total, Concurrency: *conc, MaxDuration: *maxDur})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	fmt.Println(res)
+	if res.FirstFail != "" {
+		fmt.Println("first failure:", res.FirstFail)
+	}
+	if res.Failed > 0 {
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,272 @@
+// Package app is the composition root: it builds every service from the
+// configuration with explicit constructor arguments and runs the long-lived
+// parts (HTTP server, ingest consumer, receipts consumer, channel delivery
+// loops) under one errgroup. cmd/tanggap and the end-to-end tests both start
+// the contact center through it, so tests exercise the real wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
+
+	"tanggap/channels"
+	"tanggap/channels/webform"
+	"tanggap/internal/agent"
+	"tanggap/internal/api"
+	"tanggap/internal/attachment"
+	"tanggap/internal/auth"
+	"tanggap/internal/bus"
+	"tanggap/internal/config"
+	"tanggap/internal/contact"
+	"tanggap/internal/db"
+	"tanggap/internal/ingest"
+	"tanggap/internal/locale"
+	"tanggap/internal/migrate"
+	"tanggap/internal/pages"
+	"tanggap/internal/receipts"
+	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
+)
+
+// App is a running contact center.
+type App struct {
+	cfg  config.Config
+	log  *slog.Logger
+	db   *db.DB
+	bus  *bus.Bus
+	http *fiber.App
+	ln   net.Listener
+
+	cancel context.CancelFunc
+	group  *errgroup.Group
+	done   chan struct{}
+	err    error
+
+	stopOnce sync.Once
+}
+
+// Start builds everything and starts serving. It returns once the process
+// is ready: migrations applied, streams declared, HTTP listening.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, done: make(chan struct{})}
+	ok := false
+	defer func() {
+		if !ok {
+			a.closeResources()
+		}
+	}()
+
+	var err error
+	a.db, err = db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrate.Up(ctx, a.db, log); err != nil {
+		return nil, err
+	}
+	a.bus, err = bus.Connect(ctx, bus.Config{
+		URL: cfg.NATSURL, StoreDir: cfg.NATSStoreDir(), SubjectPrefix: cfg.NATSSubjectPrefix,
+		Replicas: cfg.NATSReplicas, Name: "tanggap",
+	}, log)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := locale.Load()
+	if err != nil {
+		return nil, err
+	}
+
+	router := routing.New(routing.Opts{DB: a.db, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log})
+	if err := router.EnsureQueues(ctx, queueSpecs(cfg)); err != nil {
+		return nil, err
+	}
+	agents := agent.New(agent.Opts{DB: a.db, Log: log})
+	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
+		return nil, fmt.Errorf("app: first admin: %w", err)
+	}
+	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
+	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Log: log})
+	files, err := attachment.NewLocal(cfg.AttachmentDir())
+	if err != nil {
+		return nil, err
+	}
+	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes})
+
+	form := webform.New(webform.Opts{
+		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
+		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
+		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
+	})
+	adapters := []channels.Adapter{form}
+
+	// Listen before any goroutine starts, so a taken port fails the start
+	// with nothing running to unwind.
+	if cfg.Components["http"] {
+		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return nil, fmt.Errorf("app: listen %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	g, gctx := errgroup.WithContext(runCtx)
+	a.group = g
+
+	if cfg.Components["core"] {
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Log: log, BatchSize: cfg.IngestBatchSize})
+		g.Go(func() error { return consumer.Run(gctx) })
+		g.Go(func() error {
+			return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
+		})
+	}
+	if cfg.Components["delivery"] {
+		for _, ad := range adapters {
+			ad := ad
+			g.Go(func() error {
+				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log})
+			})
+		}
+	}
+	if cfg.Components["http"] {
+		a.http = api.New(api.Opts{
+			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
+			Attachments: files, Assigner: router,
+			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
+			Adapters:       adapters,
+			Pages:          pg,
+			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
+			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
+			SessionTTL:     cfg.SessionTTL,
+			TrustedProxies: cfg.TrustedProxies,
+		})
+		g.Go(func() error {
+			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("app: http: %w", err)
+			}
+			return nil
+		})
+	}
+	go func() {
+		a.err = g.Wait()
+		close(a.done)
+	}()
+	ok = true
+	return a, nil
+}
+
+// URL is where the HTTP server answers (the real port when HTTP_ADDR used :0).
+func (a *App) URL() string {
+	if a.ln == nil {
+		return ""
+	}
+	addr := a.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	if a.cfg.PublicURL != "" && !strings.HasSuffix(a.cfg.HTTPAddr, ":0") {
+		return a.cfg.BaseURL()
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Done is closed when a component stopped on its own (with Err set).
+func (a *App) Done() <-chan struct{} { return a.done }
+
+// Err is why the app stopped; nil while it runs.
+func (a *App) Err() error {
+	select {
+	case <-a.done:
+		return a.err
+	default:
+		return nil
+	}
+}
+
+// Stop shuts down gracefully: stop accepting and finish in-flight HTTP
+// requests, stop the consumers (their unacked messages are redelivered),
+// drain NATS, close the database.
+func (a *App) Stop(ctx context.Context) error {
+	var err error
+	a.stopOnce.Do(func() {
+		if a.http != nil {
+			if e := a.http.ShutdownWithContext(ctx); e != nil {
+				err = fmt.Errorf("app: http shutdown: %w", e)
+			}
+		}
+		a.cancel()
+		select {
+		case <-a.done:
+		case <-ctx.Done():
+			err = errors.Join(err, ctx.Err())
+		}
+		a.closeResources()
+	})
+	return err
+}
+
+func (a *App) closeResources() {
+	if a.ln != nil && a.http == nil {
+		a.ln.Close() // listening, but the server never took it over
+	}
+	if a.bus != nil {
+		a.bus.Close()
+	}
+	if a.db != nil {
+		if err := a.db.Close(); err != nil {
+			a.log.Warn("close database", "err", err)
+		}
+	}
+}
+
+// queueSpecs lists the queues the configuration names.
+func queueSpecs(cfg config.Config) []routing.QueueSpec {
+	seen := map[string]bool{cfg.DefaultQueue: true}
+	specs := []routing.QueueSpec{{Code: cfg.DefaultQueue, Name: title(cfg.DefaultQueue)}}
+	codes := make([]string, 0, len(cfg.CategoryQueues))
+	for _, q := range cfg.CategoryQueues {
+		codes = append(codes, q)
+	}
+	sort.Strings(codes)
+	for _, q := range codes {
+		if !seen[q] {
+			seen[q] = true
+			specs = append(specs, routing.QueueSpec{Code: q, Name: title(q)})
+		}
+	}
+	return specs
+}
+
+func queueCodes(cfg config.Config) []string {
+	var out []string
+	for _, s := range queueSpecs(cfg) {
+		out = append(out, s.Code)
+	}
+	return out
+}
+
+func formCategories(cfg config.Config) []webform.Category {
+	out := make([]webform.Category, 0, len(cfg.ComplaintCategories))
+	for _, c := range cfg.ComplaintCategories {
+		out = append(out, webform.Category{Code: c.Code, Label: c.Label})
+	}
+	return out
+}
+
+func title(code string) string {
+	if code == "" {
+		return code
+	}
+	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
+}

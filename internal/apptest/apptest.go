@@ -1,0 +1,220 @@
+// Package apptest starts the whole contact center for tests, on the same
+// services the rest of the suite uses (internal/testenv): SQLite + embedded
+// NATS by default, PostgreSQL + external NATS when TEST_DATABASE_URL and
+// TEST_NATS_URL are set. It also speaks the public API like a client would.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"testing"
+	"time"
+
+	"tanggap/internal/app"
+	"tanggap/internal/config"
+	"tanggap/internal/testenv"
+)
+
+// Admin credentials of every test app.
+const (
+	AdminEmail    = "admin@tanggap.test"
+	AdminPassword = "rahasia-admin-123"
+)
+
+// Config returns a configuration for a test app: its own database and bus,
+// a random local port, and an admin.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	dbc := testenv.DBConfig(t)
+	bc := testenv.BusConfig(t)
+	cfg := config.Defaults()
+	cfg.DatabaseURL = dbc.URL
+	// On SQLite the migrated file lives in dbc.DataDir; the embedded NATS
+	// store goes beside it (DataDir/nats), so one folder is the whole state
+	// and a restart test reuses it.
+	cfg.DataDir = dbc.DataDir
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	cfg.NATSURL = bc.URL
+	cfg.NATSSubjectPrefix = bc.SubjectPrefix
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.AdminEmail = AdminEmail
+	cfg.AdminPassword = AdminPassword
+	cfg.ShutdownTimeout = 10 * time.Second
+	return cfg
+}
+
+// Start runs an app with cfg until the test ends.
+func Start(t testing.TB, cfg config.Config) *app.App {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a, err := app.Start(ctx, cfg, testenv.Logger(t))
+	if err != nil {
+		t.Fatalf("apptest: start: %v", err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := a.Stop(sctx); err != nil {
+			t.Errorf("apptest: stop: %v", err)
+		}
+	})
+	return a
+}
+
+// Client calls the API of one app.
+type Client struct {
+	T     testing.TB
+	Base  string
+	Token string
+	HTTP  *http.Client
+	Lang  string
+}
+
+// NewClient returns a client for base.
+func NewClient(t testing.TB, base string) *Client {
+	return &Client{T: t, Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Response is a decoded API answer.
+type Response struct {
+	Status int
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("apptest: decode %s: %v", r.Body, err)
+	}
+}
+
+// Do sends a request with an optional JSON body.
+func (c *Client) Do(method, path string, body any) Response {
+	c.T.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.T.Fatalf("apptest: encode: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.Base+path, rd)
+	if err != nil {
+		c.T.Fatalf("apptest: %v", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return c.send(req)
+}
+
+func (c *Client) send(req *http.Request) Response {
+	c.T.Helper()
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		c.T.Fatalf("apptest: %s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.T.Fatalf("apptest: read body: %v", err)
+	}
+	return Response{Status: res.StatusCode, Body: b}
+}
+
+// Raw sends a body as given, with its content type.
+func (c *Client) Raw(method, path, contentType, body string, header map[string]string) Response {
+	c.T.Helper()
+	req, err := http.NewRequest(method, c.Base+path, strings.NewReader(body))
+	if err != nil {
+		c.T.Fatalf("apptest: %v", err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return c.send(req)
+}
+
+// File is an attachment to upload.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Multipart posts fields and files as multipart/form-data.
+func (c *Client) Multipart(path string, fields map[string]string, files []File) Response {
+	c.T.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			c.T.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		h := make(textproto.MIMEHeader)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="attachments"; filename=%q`, f.Name))
+		h.Set("Content-Type", "application/octet-stream")
+		part, err := w.CreatePart(h)
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		part.Write(f.Data)
+	}
+	w.Close()
+	req, err := http.NewRequest(http.MethodPost, c.Base+path, &buf)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.send(req)
+}
+
+// Login signs in and keeps the token.
+func (c *Client) Login(email, password string) {
+	c.T.Helper()
+	res := c.Do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": email, "password": password})
+	if res.Status != http.StatusOK {
+		c.T.Fatalf("apptest: login %s: %d %s", email, res.Status, res.Body)
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	res.JSON(c.T, &out)
+	c.Token = out.Token
+}
+
+// Complaint submits the form as JSON and returns the tracking number.
+func (c *Client) Complaint(fields map[string]string) string {
+	c.T.Helper()
+	res := c.Do(http.MethodPost, "/api/v1/complaints", fields)
+	if res.Status != http.StatusCreated {
+		c.T.Fatalf("apptest: complaint: %d %s", res.Status, res.Body)
+	}
+	var out struct {
+		TrackingNumber string `json:"tracking_number"`
+	}
+	res.JSON(c.T, &out)
+	return out.TrackingNumber
+}

@@ -1,0 +1,515 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/app"
+	"tanggap/internal/config"
+	"tanggap/internal/locale"
+	"tanggap/internal/testenv"
+)
+
+const (
+	adminEmail    = "admin@tanggap.example"
+	adminPassword = "rahasia-uji-123"
+	citizenPhone  = "0812-3456-7890"
+	complaintLine = "Saya tidak bisa masuk ke akun setelah mengganti nomor HP."
+	// How long the asynchronous parts (ingest, delivery, the console's
+	// refresh every few seconds) may take before the test gives up.
+	asyncWait = 45 * time.Second
+)
+
+var trackingRE = regexp.MustCompile(`^\d{4}-\d{4}-\d{4}-\d{4}$`)
+
+// TestBrowserJourney is the walking skeleton seen through a browser: a
+// citizen files a complaint on /pengaduan and gets a tracking number, an
+// agent signs in on /console, goes online, opens the ticket and replies,
+// and the citizen reads the reply on /pengaduan/status and answers it.
+// Each page is captured as a screenshot (kept in TANGGAP_SHOTS_DIR when
+// set, for a human to look at).
+func TestBrowserJourney(t *testing.T) {
+	browser := findBrowser(t)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+	base := startApp(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+
+	citizen := newTab(t, root)
+	agent := newTab(t, root)
+
+	// --- the citizen files a complaint ---------------------------------
+	citizen.do(t, "open the form",
+		chromedp.Navigate(base+"/pengaduan?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("complaint-form")),
+	)
+	citizen.waitJS(t, "categories loaded", `document.querySelectorAll('#category option').length > 1`)
+	if got := citizen.text(t, "h1"); got != tx("complaint.title") {
+		t.Errorf("form heading = %q, want %q", got, tx("complaint.title"))
+	}
+	if got := citizen.text(t, `#category option[value="pendaftaran"]`); got != tx("category.pendaftaran") {
+		t.Errorf("category label = %q, want %q", got, tx("category.pendaftaran"))
+	}
+	shots.take(t, citizen, "01-form-empty")
+
+	// Nothing filled: the browser-side check marks the fields and moves
+	// focus to the first one.
+	citizen.do(t, "submit an empty form", chromedp.Click(chromedp.ID("submit-btn")))
+	citizen.waitJS(t, "focus on the first invalid field", `document.activeElement && document.activeElement.id === 'name'`)
+	if got := citizen.text(t, "#name-error"); got != tx("validation.required") {
+		t.Errorf("name error = %q, want %q", got, tx("validation.required"))
+	}
+	if got := citizen.text(t, "#phone-error"); got != tx("validation.contact_required") {
+		t.Errorf("phone error = %q, want %q", got, tx("validation.contact_required"))
+	}
+
+	// A phone number only the server can judge: its 422 lands next to
+	// the phone field, focused.
+	upload := writePNG(t)
+	citizen.do(t, "fill the form with a bad phone number",
+		chromedp.SendKeys(chromedp.ID("name"), "Siti Rahayu"),
+		chromedp.SendKeys(chromedp.ID("phone"), "12345"),
+		chromedp.SetValue(chromedp.ID("category"), "pendaftaran"),
+		chromedp.SendKeys(chromedp.ID("description"), complaintLine+"\nMohon bantuannya."),
+		chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{upload}),
+		chromedp.Click(chromedp.ID("submit-btn")),
+	)
+	citizen.waitJS(t, "server error on the phone field", `!document.getElementById('phone-error').hidden`)
+	if got := citizen.text(t, "#phone-error"); got != tx("validation.phone_invalid") {
+		t.Errorf("phone error = %q, want %q", got, tx("validation.phone_invalid"))
+	}
+	citizen.waitJS(t, "focus on the phone field", `document.activeElement && document.activeElement.id === 'phone'`)
+	if got := citizen.attr(t, "#phone", "aria-invalid"); got != "true" {
+		t.Errorf("phone aria-invalid = %q", got)
+	}
+	shots.take(t, citizen, "02-form-errors")
+
+	citizen.do(t, "fix the phone number and send",
+		clearField("phone"),
+		chromedp.SendKeys(chromedp.ID("phone"), citizenPhone),
+		chromedp.Click(chromedp.ID("submit-btn")),
+		chromedp.WaitVisible(chromedp.ID("complaint-success")),
+	)
+	tn := citizen.text(t, "#tracking-number")
+	if !trackingRE.MatchString(tn) {
+		t.Fatalf("tracking number %q does not look like 1234-5678-9012-3456", tn)
+	}
+	if href := citizen.attr(t, "#status-link", "href"); !strings.HasSuffix(href, "/pengaduan/status?tn="+tn) {
+		t.Errorf("status link = %q, want it prefilled with %s", href, tn)
+	}
+	shots.take(t, citizen, "03-form-success")
+
+	// --- the agent answers ---------------------------------------------
+	agent.do(t, "open the console",
+		chromedp.Navigate(base+"/console?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+	)
+	shots.take(t, agent, "04-console-login")
+	agent.do(t, "sign in with a wrong password",
+		chromedp.SendKeys(chromedp.ID("login-email"), adminEmail),
+		chromedp.SendKeys(chromedp.ID("login-password"), "salah-sekali-123"),
+		chromedp.Click(chromedp.ID("login-btn")),
+	)
+	agent.waitJS(t, "login error shown", `!document.getElementById('login-alert').hidden`)
+	if got := agent.text(t, "#login-alert"); got != tx("error.invalid_credentials") {
+		t.Errorf("login error = %q, want %q", got, tx("error.invalid_credentials"))
+	}
+	agent.do(t, "sign in",
+		clearField("login-password"),
+		chromedp.SendKeys(chromedp.ID("login-password"), adminPassword),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
+	agent.selectValue(t, "#presence", "online")
+	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-online')`)
+	agent.selectValue(t, "#scope", "all")
+	// Find the ticket by its text first, so a ticket filed under another
+	// tracking number than the citizen was given fails with that said.
+	rowJS := fmt.Sprintf(`[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes(%q))`, complaintLine)
+	agent.waitJSFor(t, "the complaint reaches the ticket list", asyncWait, rowJS+` !== undefined`)
+	if got := agent.evalString(t, rowJS+`.querySelector('.mono').textContent`); got != tn {
+		t.Fatalf("the citizen was given tracking number %s, but the ticket has %s", tn, got)
+	}
+	shots.take(t, agent, "05-console-list")
+	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
+	agent.do(t, "open the ticket",
+		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
+	)
+	agent.waitJS(t, "ticket loaded", fmt.Sprintf(`document.getElementById('t-tn').textContent === %q`, tn))
+	agent.waitJS(t, "citizen message shown", `document.querySelector('#t-messages .msg-in .msg-body') !== null`)
+	if got := agent.text(t, "#t-contact-name"); got != "Siti Rahayu" {
+		t.Errorf("contact name = %q", got)
+	}
+	if got := agent.text(t, "#t-messages .msg-in .msg-body"); !strings.Contains(got, "tidak bisa masuk") {
+		t.Errorf("citizen message = %q", got)
+	}
+	if got := agent.text(t, "#t-messages .attachments a"); !strings.Contains(got, "ktp.png") {
+		t.Errorf("attachment link = %q, want ktp.png", got)
+	}
+
+	const reply = "Terima kasih, Ibu Siti. Nomor HP Anda sudah kami perbarui. Silakan coba masuk kembali."
+	agent.do(t, "reply",
+		chromedp.SendKeys(chromedp.ID("reply-body"), reply),
+		chromedp.Click(chromedp.ID("reply-btn")),
+	)
+	outJS := fmt.Sprintf(`[...document.querySelectorAll('#t-messages .msg-out')].find(m => m.textContent.includes(%q))`, reply)
+	agent.waitJS(t, "reply in the thread", outJS+` !== undefined`)
+	agent.waitJSFor(t, "reply delivered", asyncWait, outJS+`.querySelector('.delivery-delivered') !== null`)
+	if got := agent.evalString(t, outJS+`.querySelector('.delivery').textContent`); got != tx("delivery.delivered") {
+		t.Errorf("delivery label = %q, want %q", got, tx("delivery.delivered"))
+	}
+	shots.take(t, agent, "06-console-ticket")
+
+	// --- the citizen reads the reply -------------------------------------
+	citizen.do(t, "open the status page with a wrong contact",
+		chromedp.Navigate(base+"/pengaduan/status?tn="+tn),
+		chromedp.WaitVisible(chromedp.ID("lookup-form")),
+		clearField("contact"),
+		chromedp.SendKeys(chromedp.ID("contact"), "orang.lain@example.com"),
+		chromedp.Click(chromedp.ID("lookup-btn")),
+	)
+	citizen.waitJS(t, "not-found message", `!document.getElementById('lookup-alert').hidden`)
+	if got := citizen.text(t, "#lookup-alert"); got != tx("status_page.not_found") {
+		t.Errorf("not-found message = %q, want %q", got, tx("status_page.not_found"))
+	}
+	if got := citizen.evalString(t, `document.getElementById('tn').value`); got != tn {
+		t.Errorf("tracking number field = %q, want it prefilled with %s", got, tn)
+	}
+	citizen.do(t, "look up with the right phone number",
+		clearField("contact"),
+		chromedp.SendKeys(chromedp.ID("contact"), "+62 812 3456 7890"),
+		chromedp.Click(chromedp.ID("lookup-btn")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	citizen.waitJS(t, "reply visible to the citizen", fmt.Sprintf(`document.getElementById('thread').textContent.includes(%q)`, reply))
+	if got := citizen.text(t, "#r-tn"); got != tn {
+		t.Errorf("status page tracking number = %q", got)
+	}
+	if got := citizen.text(t, "#r-category"); got != tx("category.pendaftaran") {
+		t.Errorf("status page category = %q", got)
+	}
+	if got := citizen.text(t, "#r-status"); got == "" || strings.Contains(got, "status.") {
+		t.Errorf("status label = %q, want a translated label", got)
+	}
+	shots.take(t, citizen, "07-status-reply")
+
+	const followUp = "Sudah bisa masuk lagi. Terima kasih banyak atas bantuannya!"
+	citizen.do(t, "send a follow-up",
+		chromedp.SendKeys(chromedp.ID("followup-body"), followUp),
+		chromedp.Click(chromedp.ID("followup-btn")),
+	)
+	citizen.waitJSFor(t, "follow-up in the citizen's thread", asyncWait,
+		fmt.Sprintf(`document.getElementById('thread').textContent.includes(%q)`, followUp))
+	shots.take(t, citizen, "08-status-follow-up")
+	agent.waitJSFor(t, "follow-up reaches the console", asyncWait,
+		fmt.Sprintf(`document.getElementById('t-messages').textContent.includes(%q)`, followUp))
+
+	// --- English, and a phone-sized screen -------------------------------
+	citizen.do(t, "open the form in English",
+		chromedp.Navigate(base+"/pengaduan?lang=en-US"),
+		chromedp.WaitVisible(chromedp.ID("complaint-form")),
+	)
+	citizen.waitJS(t, "categories loaded", `document.querySelectorAll('#category option').length > 1`)
+	if got, want := citizen.text(t, `#category option[value="pendaftaran"]`), cat.T(locale.English, "category.pendaftaran"); got != want {
+		t.Errorf("English category label = %q, want %q (the API must follow the page language)", got, want)
+	}
+	if got := citizen.attr(t, "html", "lang"); got != "en" {
+		t.Errorf(`<html lang> = %q, want "en"`, got)
+	}
+	shots.take(t, citizen, "09-form-english")
+
+	phone := newTab(t, root)
+	phone.do(t, "emulate a phone", chromedp.EmulateViewport(390, 844))
+	phone.do(t, "open the form on a phone",
+		chromedp.Navigate(base+"/pengaduan"),
+		chromedp.WaitVisible(chromedp.ID("complaint-form")),
+	)
+	phone.waitJS(t, "categories loaded", `document.querySelectorAll('#category option').length > 1`)
+	if w := phone.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("page is %s px wide on a 390 px screen: something overflows", w)
+	}
+	shots.take(t, phone, "10-form-phone")
+
+	for _, tab := range []*tab{citizen, agent, phone} {
+		tab.checkConsole(t)
+	}
+}
+
+// ---- app ---------------------------------------------------------------
+
+func startApp(t *testing.T) string {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.DatabaseURL = testenv.EmptyDBConfig(t).URL // "" on SQLite: a file under DataDir
+	bc := testenv.BusConfig(t)
+	cfg.NATSURL = bc.URL // "" runs NATS in-process under DataDir
+	cfg.NATSSubjectPrefix = bc.SubjectPrefix
+	cfg.AdminEmail = adminEmail
+	cfg.AdminPassword = adminPassword
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := app.Start(ctx, cfg, testenv.Logger(t))
+	if err != nil {
+		t.Fatalf("app.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := a.Stop(ctx); err != nil {
+			t.Errorf("app.Stop: %v", err)
+		}
+	})
+	return a.URL()
+}
+
+// ---- browser -----------------------------------------------------------
+
+// findBrowser returns the chromium to drive. Without one the test skips,
+// except on CI, where a missing browser is a broken setup.
+func findBrowser(t *testing.T) string {
+	t.Helper()
+	candidates := []string{os.Getenv("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	msg := "no chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome); install Debian's chromium package"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+func newBrowser(t *testing.T, path string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // root in containers and CI has no user namespace sandbox
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	// The first Do binds the browser's life to the context it gets, so it
+	// gets ctx itself; a timeout context here would end the browser.
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("start %s: %v", path, err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("start %s: no answer within a minute", path)
+	}
+	return ctx
+}
+
+// tab is one page in its own browser context (own cookies and storage),
+// so the citizen and the agent do not share a session.
+type tab struct {
+	ctx context.Context
+	mu  sync.Mutex
+	log []chromedp.ConsoleMessage
+}
+
+func newTab(t *testing.T, root context.Context) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	tb := &tab{ctx: ctx}
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.log = append(tb.log, m)
+			tb.mu.Unlock()
+		}
+	}()
+	return tb
+}
+
+func (tb *tab) do(t *testing.T, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+}
+
+func (tb *tab) text(t *testing.T, css string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (tb *tab) attr(t *testing.T, css, name string) string {
+	t.Helper()
+	return tb.evalString(t, fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ''`, css, name))
+}
+
+func (tb *tab) evalString(t *testing.T, expr string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+// clearField empties an input. SetValue cannot: chromedp v0.23 drops an
+// empty string argument, and the field ends up holding "undefined".
+func clearField(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).value = ''`, id))
+}
+
+// selectValue picks an option the way a user does, so the page's change
+// handler runs (SetValue alone fires no event).
+func (tb *tab) selectValue(t *testing.T, css, value string) {
+	t.Helper()
+	tb.do(t, "choose "+value+" in "+css, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, css, value)))
+}
+
+func (tb *tab) waitJS(t *testing.T, what, expr string) {
+	t.Helper()
+	tb.waitJSFor(t, what, 15*time.Second, expr)
+}
+
+// waitJSFor polls expr in the page until it is true; the page's own
+// timers keep running meanwhile, so nothing here sleeps.
+func (tb *tab) waitJSFor(t *testing.T, what string, total time.Duration, expr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, total+5*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")",
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(total)))
+	if err != nil {
+		body, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ''`))
+		t.Fatalf("waiting for %s: %v\npage text:\n%s", what, err, body)
+	}
+}
+
+// checkConsole fails on script errors and on messages the page should
+// never cause (a CSP violation is one). 4xx responses the test provoked on
+// purpose (validation, wrong password, not found) are logged by the
+// browser too and are expected.
+func (tb *tab) checkConsole(t *testing.T) {
+	t.Helper()
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, m := range tb.log {
+		if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException && m.Type != chromedp.ConsoleWarning {
+			continue
+		}
+		if strings.Contains(m.Text, "Failed to load resource: the server responded with a status of 4") {
+			continue
+		}
+		t.Errorf("browser console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
+	}
+}
+
+// ---- screenshots -------------------------------------------------------
+
+type shots struct{ dirs []string }
+
+func newShots(t *testing.T) *shots {
+	s := &shots{dirs: []string{t.TempDir()}}
+	if d := os.Getenv("TANGGAP_SHOTS_DIR"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s.dirs = append(s.dirs, d)
+	}
+	return s
+}
+
+func (s *shots) take(t *testing.T, tb *tab, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if len(img) < 1000 {
+		t.Errorf("screenshot %s is only %d bytes", name, len(img))
+	}
+	for _, d := range s.dirs {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// writePNG makes a small real PNG for the upload field.
+func writePNG(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 24, 16))
+	for x := range 24 {
+		for y := range 16 {
+			img.Set(x, y, color.RGBA{R: uint8(x * 10), G: 60, B: uint8(y * 15), A: 255})
+		}
+	}
+	p := filepath.Join(t.TempDir(), "ktp.png")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,144 @@
+// Package loadgen submits complaint forms to a running contact center as
+// fast as a bounded number of workers can, and reports throughput and
+// latency. It backs `make bench` and cmd/loadgen. Every run is bounded in
+// count and time.
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Opts configures a run.
+type Opts struct {
+	BaseURL     string
+	Total       int           // submissions to send
+	Concurrency int           // parallel workers
+	MaxDuration time.Duration // hard stop
+	Categories  []string
+}
+
+// Result summarizes a run.
+type Result struct {
+	Sent      int
+	Accepted  int
+	Failed    int
+	Elapsed   time.Duration
+	P50, P99  time.Duration
+	Tracking  []string
+	FirstFail string
+}
+
+// PerSecond is accepted submissions per second.
+func (r Result) PerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Accepted) / r.Elapsed.Seconds()
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d accepted, %d failed in %v: %.0f submissions/s, p50 %v, p99 %v",
+		r.Accepted, r.Failed, r.Elapsed.Round(time.Millisecond), r.PerSecond(), r.P50, r.P99)
+}
+
+// Run sends o.Total complaints from distinct citizens.
+func Run(ctx context.Context, o Opts) (Result, error) {
+	if o.Total <= 0 || o.Concurrency <= 0 {
+		return Result{}, fmt.Errorf("loadgen: total and concurrency must be positive")
+	}
+	if o.MaxDuration <= 0 {
+		o.MaxDuration = 5 * time.Minute
+	}
+	if len(o.Categories) == 0 {
+		o.Categories = []string{"pendaftaran", "verifikasi", "pelatihan", "insentif", "lainnya"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.MaxDuration)
+	defer cancel()
+	client := &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency, MaxConnsPerHost: o.Concurrency},
+	}
+	var (
+		next      atomic.Int64
+		mu        sync.Mutex
+		res       Result
+		latencies = make([]time.Duration, 0, o.Total)
+		wg        sync.WaitGroup
+	)
+	start := time.Now()
+	for w := 0; w < o.Concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1))
+				if i > o.Total {
+					return
+				}
+				body, _ := json.Marshal(map[string]string{
+					"name":        fmt.Sprintf("Warga %d", i),
+					"phone":       fmt.Sprintf("0812%08d", i),
+					"category":    o.Categories[i%len(o.Categories)],
+					"description": "Pengajuan uji beban nomor " + fmt.Sprint(i) + ": insentif belum diterima.",
+				})
+				t0 := time.Now()
+				tn, err := submit(ctx, client, o.BaseURL, body)
+				d := time.Since(t0)
+				mu.Lock()
+				res.Sent++
+				if err != nil {
+					res.Failed++
+					if res.FirstFail == "" {
+						res.FirstFail = err.Error()
+					}
+				} else {
+					res.Accepted++
+					res.Tracking = append(res.Tracking, tn)
+					latencies = append(latencies, d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	if n := len(latencies); n > 0 {
+		res.P50 = latencies[n/2]
+		res.P99 = latencies[min(n-1, n*99/100)]
+	}
+	return res, nil
+}
+
+func submit(ctx context.Context, client *http.Client, base string, body []byte) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/complaints", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("status %d: %s", res.StatusCode, raw)
+	}
+	var out struct {
+		TrackingNumber string `json:"tracking_number"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return "", err
+	}
+	return out.TrackingNumber, nil
+}
