@@ -8,16 +8,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-)
 
-// maxParams bounds the bound parameters of one multi-row statement
-// (SQLite form; the PostgreSQL forms pass arrays). SQLite would accept
-// 32766, but the driver (glebarez/go-sqlite) matches every parameter
-// against every argument, quadratic in their number: 7,000-parameter
-// statements made batches of 1,000 slower than batches of 500. Chunks of
-// about SQLite's historic limit keep binding linear; the extra statements
-// cost little in-process.
-const maxParams = 999
+	"tanggap/internal/db"
+)
 
 // lookupIdentities finds the owners of identities, with one SELECT per
 // chunk (PostgreSQL: one statement, see lookupIdentitiesPG). The
@@ -46,7 +39,7 @@ func lookupIdentities(tx *gorm.DB, ids []ident) (map[ident]owner, error) {
 		}
 		byKind[id.kind] = append(byKind[id.kind], id.value)
 	}
-	if isPostgres(tx) {
+	if db.IsPostgres(tx) {
 		return lookupIdentitiesPG(tx, uniq)
 	}
 	var (
@@ -61,7 +54,7 @@ func lookupIdentities(tx *gorm.DB, ids []ident) (map[ident]owner, error) {
 		q := `SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
 FROM contact_identities ci JOIN contacts c ON c.id = ci.contact_id
 WHERE ` + strings.Join(conds, " OR ")
-		err := query(tx, q, args, func(r *sql.Rows) error {
+		err := db.Query(tx, q, args, func(r *sql.Rows) error {
 			var id ident
 			var o owner
 			if err := r.Scan(&id.kind, &id.value, &o.contactID, &o.name, &o.province); err != nil {
@@ -79,14 +72,14 @@ WHERE ` + strings.Join(conds, " OR ")
 	for _, k := range kinds {
 		vals := byKind[k]
 		for len(vals) > 0 {
-			take := min(len(vals), maxParams-n)
-			conds = append(conds, "(ci.kind = ? AND ci.value IN ("+placeholders(take)+"))")
+			take := min(len(vals), db.MaxParams-n)
+			conds = append(conds, "(ci.kind = ? AND ci.value IN ("+db.Placeholders(take)+"))")
 			args = append(args, k)
 			for _, v := range vals[:take] {
 				args = append(args, v)
 			}
 			vals, n = vals[take:], n+take
-			if n >= maxParams {
+			if n >= db.MaxParams {
 				if err := flush(); err != nil {
 					return nil, err
 				}
@@ -110,42 +103,64 @@ func insertContacts(tx *gorm.DB, created []*contactState, now time.Time) error {
 	if len(created) == 0 {
 		return nil
 	}
-	if isPostgres(tx) {
+	if db.IsPostgres(tx) {
 		return insertContactsPG(tx, created, now)
 	}
-	const per = maxParams / 4
+	const per = db.MaxParams / 4
 	for start := 0; start < len(created); start += per {
 		part := created[start:min(len(created), start+per)]
 		args := make([]any, 0, 4*len(part))
-		waiting := make(map[[2]string][]*contactState, len(part))
 		for _, c := range part {
 			args = append(args, c.name, c.province, now, now)
-			k := [2]string{c.name, c.province}
-			waiting[k] = append(waiting[k], c)
 		}
 		q := `INSERT INTO contacts (name, province_code, created_at, updated_at) VALUES ` +
-			tuples(len(part), 4) + ` RETURNING id, name, province_code`
-		n := 0
-		err := query(tx, q, args, func(r *sql.Rows) error {
-			var id int64
-			var k [2]string
-			if err := r.Scan(&id, &k[0], &k[1]); err != nil {
-				return err
-			}
-			q := waiting[k]
-			if len(q) == 0 {
-				return fmt.Errorf("returned row matches no new contact")
-			}
-			q[0].id, waiting[k] = id, q[1:]
-			n++
-			return nil
-		})
-		if err != nil {
+			db.Tuples(len(part), 4) + ` RETURNING id, name, province_code`
+		m := newReturned(part)
+		if err := db.Query(tx, q, args, m.scan); err != nil {
 			return fmt.Errorf("%w: insert contacts: %v", ErrStore, err)
 		}
-		if n != len(part) {
-			return fmt.Errorf("%w: insert contacts: %d rows returned for %d", ErrStore, n, len(part))
+		if err := m.complete(); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// returned hands the rows of INSERT INTO contacts … RETURNING id, name,
+// province_code back to the contacts that asked for them, matched on their
+// content (see insertContacts for why that is enough).
+type returned struct {
+	waiting map[[2]string][]*contactState
+	want, n int
+}
+
+func newReturned(cs []*contactState) *returned {
+	m := &returned{waiting: make(map[[2]string][]*contactState, len(cs)), want: len(cs)}
+	for _, c := range cs {
+		k := [2]string{c.name, c.province}
+		m.waiting[k] = append(m.waiting[k], c)
+	}
+	return m
+}
+
+func (m *returned) scan(r *sql.Rows) error {
+	var id int64
+	var k [2]string
+	if err := r.Scan(&id, &k[0], &k[1]); err != nil {
+		return err
+	}
+	q := m.waiting[k]
+	if len(q) == 0 {
+		return fmt.Errorf("returned row matches no new contact")
+	}
+	q[0].id, m.waiting[k] = id, q[1:]
+	m.n++
+	return nil
+}
+
+func (m *returned) complete() error {
+	if m.n != m.want {
+		return fmt.Errorf("%w: insert contacts: %d rows returned for %d", ErrStore, m.n, m.want)
 	}
 	return nil
 }
@@ -172,7 +187,7 @@ func insertIdentities(tx *gorm.DB, p *batchPlan, now time.Time) ([]attachment, e
 		return atts[i].value < atts[j].value
 	})
 	var lost []attachment
-	if isPostgres(tx) {
+	if db.IsPostgres(tx) {
 		won, err := insertIdentitiesPG(tx, p, atts, now)
 		if err != nil {
 			return nil, err
@@ -184,7 +199,7 @@ func insertIdentities(tx *gorm.DB, p *batchPlan, now time.Time) ([]attachment, e
 		}
 		return lost, nil
 	}
-	const per = maxParams / 4
+	const per = db.MaxParams / 4
 	for start := 0; start < len(atts); start += per {
 		part := atts[start:min(len(atts), start+per)]
 		args := make([]any, 0, 4*len(part))
@@ -192,9 +207,9 @@ func insertIdentities(tx *gorm.DB, p *batchPlan, now time.Time) ([]attachment, e
 			args = append(args, p.contact(a.ref).id, a.kind, a.value, now)
 		}
 		q := `INSERT INTO contact_identities (contact_id, kind, value, created_at) VALUES ` +
-			tuples(len(part), 4) + ` ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value`
+			db.Tuples(len(part), 4) + ` ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value`
 		won := make(map[ident]bool, len(part))
-		err := query(tx, q, args, func(r *sql.Rows) error {
+		err := db.Query(tx, q, args, func(r *sql.Rows) error {
 			var id ident
 			if err := r.Scan(&id.kind, &id.value); err != nil {
 				return err
@@ -273,7 +288,7 @@ func adoptWinners(tx *gorm.DB, p *batchPlan, lost []attachment) error {
 		p.existing = append(p.existing, winner)
 	}
 	if len(gone) > 0 {
-		if err := tx.Exec(`DELETE FROM contacts WHERE id IN (`+placeholders(len(gone))+`)`, gone...).Error; err != nil {
+		if err := tx.Exec(`DELETE FROM contacts WHERE id IN (`+db.Placeholders(len(gone))+`)`, gone...).Error; err != nil {
 			return fmt.Errorf("%w: delete superseded contacts: %v", ErrStore, err)
 		}
 	}
@@ -317,7 +332,7 @@ func fillDetails(tx *gorm.DB, p *batchPlan, now time.Time) error {
 	}
 	q := `UPDATE contacts SET name = ` + caseOf("name", names) +
 		`, province_code = ` + caseOf("province_code", provs) +
-		`, updated_at = ? WHERE id IN (` + placeholders(len(ids)) + `)`
+		`, updated_at = ? WHERE id IN (` + db.Placeholders(len(ids)) + `)`
 	args := append(append(append(append([]any{}, names...), provs...), now), ids...)
 	if err := tx.Exec(q, args...).Error; err != nil {
 		return fmt.Errorf("%w: fill contact details: %v", ErrStore, err)
@@ -352,45 +367,4 @@ ORDER BY CASE kind WHEN 'nik' THEN 0 WHEN 'phone' THEN 1 WHEN 'email' THEN 2 ELS
 		return nil, fmt.Errorf("%w: list identities: %v", ErrStore, err)
 	}
 	return out, nil
-}
-
-// query runs a statement that returns rows (SELECT, … RETURNING) and
-// hands each row to scan. Rows are read directly, not through gorm's Scan:
-// Scan renders every statement with all its parameters into a log string
-// even when logging is off, which for a 500-row INSERT cost more CPU than
-// the rest of the call.
-func query(tx *gorm.DB, q string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := tx.Raw(q, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// placeholders returns "?, ?, …" (n of them).
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
-
-// tuples returns "(?, ?), (?, ?)…" for rows of cols columns.
-func tuples(rows, cols int) string {
-	one := "(" + placeholders(cols) + ")"
-	var b strings.Builder
-	b.Grow(rows * (len(one) + 2))
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(one)
-	}
-	return b.String()
 }

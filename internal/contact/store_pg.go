@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"tanggap/internal/db"
 )
 
 // PostgreSQL forms of the batch statements (store.go dispatches here).
@@ -20,24 +22,6 @@ import (
 // statement builder (it would expand slices into placeholder lists) and
 // run on the transaction's own connection.
 
-func isPostgres(tx *gorm.DB) bool { return tx.Dialector.Name() == "postgres" }
-
-// pgQuery runs a statement with native ($n) placeholders and array
-// arguments, handing each row to scan.
-func pgQuery(tx *gorm.DB, q string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // lookupIdentitiesPG: see lookupIdentities.
 //
 //	SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
@@ -51,7 +35,7 @@ func lookupIdentitiesPG(tx *gorm.DB, ids []ident) (map[ident]owner, error) {
 		kinds[i], values[i] = id.kind, id.value
 	}
 	out := make(map[ident]owner, len(ids))
-	err := pgQuery(tx, `SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
+	err := db.PGQuery(tx, `SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
 FROM unnest($1::text[], $2::text[]) AS k(kind, value)
 CROSS JOIN LATERAL (SELECT kind, value, contact_id FROM contact_identities
   WHERE kind = k.kind AND value = k.value LIMIT 1) ci
@@ -77,36 +61,16 @@ JOIN contacts c ON c.id = ci.contact_id`, []any{kinds, values}, func(r *sql.Rows
 //	RETURNING id, name, province_code
 func insertContactsPG(tx *gorm.DB, created []*contactState, now time.Time) error {
 	names, provinces := make([]string, len(created)), make([]string, len(created))
-	waiting := make(map[[2]string][]*contactState, len(created))
 	for i, c := range created {
 		names[i], provinces[i] = c.name, c.province
-		k := [2]string{c.name, c.province}
-		waiting[k] = append(waiting[k], c)
 	}
-	n := 0
-	err := pgQuery(tx, `INSERT INTO contacts (name, province_code, created_at, updated_at)
+	m := newReturned(created)
+	if err := db.PGQuery(tx, `INSERT INTO contacts (name, province_code, created_at, updated_at)
 SELECT u.name, u.province_code, $3::timestamptz, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS u(name, province_code)
-RETURNING id, name, province_code`, []any{names, provinces, now}, func(r *sql.Rows) error {
-		var id int64
-		var k [2]string
-		if err := r.Scan(&id, &k[0], &k[1]); err != nil {
-			return err
-		}
-		q := waiting[k]
-		if len(q) == 0 {
-			return fmt.Errorf("returned row matches no new contact")
-		}
-		q[0].id, waiting[k] = id, q[1:]
-		n++
-		return nil
-	})
-	if err != nil {
+RETURNING id, name, province_code`, []any{names, provinces, now}, m.scan); err != nil {
 		return fmt.Errorf("%w: insert contacts: %v", ErrStore, err)
 	}
-	if n != len(created) {
-		return fmt.Errorf("%w: insert contacts: %d rows returned for %d", ErrStore, n, len(created))
-	}
-	return nil
+	return m.complete()
 }
 
 // insertIdentitiesPG: see insertIdentities; atts come sorted, and unnest
@@ -123,7 +87,7 @@ func insertIdentitiesPG(tx *gorm.DB, p *batchPlan, atts []attachment, now time.T
 		contacts[i], kinds[i], values[i] = p.contact(a.ref).id, a.kind, a.value
 	}
 	won := make(map[ident]bool, len(atts))
-	err := pgQuery(tx, `INSERT INTO contact_identities (contact_id, kind, value, created_at)
+	err := db.PGQuery(tx, `INSERT INTO contact_identities (contact_id, kind, value, created_at)
 SELECT u.*, $4::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u
 ON CONFLICT (kind, value) DO NOTHING
 RETURNING kind, value`, []any{contacts, kinds, values, now}, func(r *sql.Rows) error {

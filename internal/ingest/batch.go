@@ -390,6 +390,8 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 			if named {
 				// Later messages naming the closed ticket join this one.
 				byRef[ref] = t
+				c.log.Warn("message names a closed ticket; it opens a new one",
+					"closed", ref, "new", t.trackingNumber, "channel", it.in.Channel)
 			}
 			if minted != "" {
 				// Follow-ups in the same batch find the ticket by its number.

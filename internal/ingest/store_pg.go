@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"tanggap/internal/db"
 )
 
 // PostgreSQL forms of the batch statements (store.go dispatches here).
@@ -22,9 +24,6 @@ import (
 // These statements bypass gorm's statement builder, which would expand a
 // slice argument into a list of placeholders; they run on the
 // transaction's own connection.
-
-// isPostgres reports whether tx talks to PostgreSQL.
-func isPostgres(tx *gorm.DB) bool { return tx.Dialector.Name() == "postgres" }
 
 // tunePG sets planner options for the rest of the batch transaction. Every
 // statement of a batch looks rows up by key, so a sequential scan is never
@@ -44,27 +43,6 @@ func tunePG(tx *gorm.DB) error {
 	return nil
 }
 
-// pgQuery runs a statement with native ($n) placeholders and array
-// arguments, handing each row to scan.
-func pgQuery(tx *gorm.DB, q string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func pgExec(tx *gorm.DB, q string, args ...any) error {
-	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, q, args...)
-	return err
-}
-
 // existingMessagesPG: one unique-index probe per key.
 //
 //	SELECT m.channel, m.provider_message_id
@@ -77,7 +55,7 @@ func existingMessagesPG(tx *gorm.DB, keys []msgKey) (map[msgKey]bool, error) {
 		channels[i], ids[i] = k.channel, k.providerID
 	}
 	out := map[msgKey]bool{}
-	err := pgQuery(tx, `SELECT m.channel, m.provider_message_id
+	err := db.PGQuery(tx, `SELECT m.channel, m.provider_message_id
 FROM unnest($1::text[], $2::text[]) AS k(channel, provider_message_id)
 CROSS JOIN LATERAL (SELECT channel, provider_message_id FROM messages
   WHERE channel = k.channel AND provider_message_id = k.provider_message_id LIMIT 1) m`,
@@ -104,7 +82,7 @@ CROSS JOIN LATERAL (SELECT channel, provider_message_id FROM messages
 //	ORDER BY t.created_at, t.id
 func activeTicketsPG(tx *gorm.DB, contactIDs []int64) ([]ticketRow, error) {
 	var out []ticketRow
-	err := pgQuery(tx, `SELECT t.id, t.tracking_number, t.contact_id, t.channel, t.category, t.status, t.queue_id, t.assignee_id
+	err := db.PGQuery(tx, `SELECT t.id, t.tracking_number, t.contact_id, t.channel, t.category, t.status, t.queue_id, t.assignee_id
 FROM unnest($1::bigint[]) AS k(contact_id)
 CROSS JOIN LATERAL (SELECT `+ticketCols+`, created_at FROM tickets
   WHERE contact_id = k.contact_id AND status IN ('new', 'open', 'pending') OFFSET 0) t
@@ -124,7 +102,7 @@ ORDER BY t.created_at, t.id`, []any{contactIDs}, func(r *sql.Rows) error {
 //	SELECT … FROM tickets WHERE tracking_number = ANY($1::text[])
 func ticketsByTrackingPG(tx *gorm.DB, numbers []string) (map[string]ticketRow, error) {
 	out := make(map[string]ticketRow, len(numbers))
-	err := pgQuery(tx, `SELECT `+ticketCols+` FROM tickets WHERE tracking_number = ANY($1::text[])`,
+	err := db.PGQuery(tx, `SELECT `+ticketCols+` FROM tickets WHERE tracking_number = ANY($1::text[])`,
 		[]any{numbers}, func(r *sql.Rows) error {
 			t, err := scanTicket(r)
 			out[t.TrackingNumber] = t
@@ -149,42 +127,23 @@ func insertTicketsPG(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 		phones, emails                                     = make([]string, n), make([]string, n)
 		contacts, queues                                   = make([]int64, n), make([]int64, n)
 		created, last                                      = make([]time.Time, n), make([]time.Time, n)
-		byNumber                                           = make(map[string]*ticketState, n)
 	)
 	for i, t := range ts {
 		numbers[i], contacts[i], channels[i], categories[i], subjects[i] = t.trackingNumber, t.contactID, t.channel, t.category, t.subject
 		queues[i], provinces[i], created[i], last[i] = t.queueID, t.province, t.createdAt, t.lastMessageAt
 		phones[i], emails[i] = t.reporterPhone, t.reporterEmail
-		byNumber[t.trackingNumber] = t
 	}
-	got := 0
-	err := pgQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
+	got := newTicketIDs(ts)
+	err := db.PGQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
   province_code, reporter_phone, reporter_email, created_at, last_message_at, updated_at, status)
 SELECT u.*, $12::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[],
   $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[]) AS u
 RETURNING id, tracking_number`,
-		[]any{numbers, contacts, channels, categories, subjects, queues, provinces, phones, emails, created, last, now},
-		func(r *sql.Rows) error {
-			var id int64
-			var number string
-			if err := r.Scan(&id, &number); err != nil {
-				return err
-			}
-			t, ok := byNumber[number]
-			if !ok {
-				return fmt.Errorf("unknown tracking number returned")
-			}
-			t.id = id
-			got++
-			return nil
-		})
+		[]any{numbers, contacts, channels, categories, subjects, queues, provinces, phones, emails, created, last, now}, got.scan)
 	if err != nil {
 		return fmt.Errorf("%w: insert tickets: %v", ErrStore, err)
 	}
-	if got != n {
-		return fmt.Errorf("%w: insert tickets: %d rows returned for %d", ErrStore, got, n)
-	}
-	return nil
+	return got.complete()
 }
 
 // insertMessagesPG: see insertMessages.
@@ -206,7 +165,7 @@ func insertMessagesPG(tx *gorm.DB, items []*item, now time.Time) error {
 		fieldsets[i], received[i] = it.fields, it.in.ReceivedAt.UTC()
 		byKey[it.key()] = it
 	}
-	err := pgQuery(tx, `INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields, created_at, updated_at, direction)
+	err := db.PGQuery(tx, `INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields, created_at, updated_at, direction)
 SELECT u.*, $7::timestamptz, 'in' FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u
 ON CONFLICT (channel, provider_message_id) DO NOTHING
 RETURNING id, channel, provider_message_id`,
@@ -246,7 +205,7 @@ func insertAttachmentsPG(tx *gorm.DB, items []*item, now time.Time) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	err := pgExec(tx, `INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at)
+	err := db.PGExec(tx, `INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at)
 SELECT u.*, $7::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bool[]) AS u`,
 		msgs, keys, names, mimes, sizes, available, now)
 	if err != nil {
@@ -262,7 +221,7 @@ SELECT u.*, $7::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[], $4
 //	UPDATE tickets t SET last_message_at = GREATEST(t.last_message_at, u.at), updated_at = $3
 //	FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id
 func touchTicketsPG(tx *gorm.DB, ids []int64, at []time.Time, now time.Time) error {
-	err := pgExec(tx, `UPDATE tickets t SET last_message_at = GREATEST(t.last_message_at, u.at), updated_at = $3::timestamptz
+	err := db.PGExec(tx, `UPDATE tickets t SET last_message_at = GREATEST(t.last_message_at, u.at), updated_at = $3::timestamptz
 FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id`, ids, at, now)
 	if err != nil {
 		return fmt.Errorf("%w: touch tickets: %v", ErrStore, err)

@@ -62,10 +62,10 @@ func (s *store) list(ctx context.Context, viewer agent.Agent, scope string, stat
 }
 
 func (s *store) summary(ctx context.Context, id int64) (Summary, error) {
-	return s.summaryTx(s.db.WithContext(ctx), id, false)
+	return s.summaryTx(s.db.WithContext(ctx), id)
 }
 
-func (s *store) summaryTx(q *gorm.DB, id int64, lock bool) (Summary, error) {
+func (s *store) summaryTx(q *gorm.DB, id int64) (Summary, error) {
 	var rows []Summary
 	sql := `SELECT ` + summaryColumns + ` ` + summaryJoins + ` WHERE t.id = ?`
 	if err := q.Raw(sql, id).Scan(&rows).Error; err != nil {
@@ -94,7 +94,7 @@ func (s *store) lockTicket(ctx context.Context, tx *gorm.DB, id int64) (lockedTi
 			return lockedTicket{}, ErrNotFound
 		}
 	}
-	sum, err := s.summaryTx(tx.WithContext(ctx), id, true)
+	sum, err := s.summaryTx(tx.WithContext(ctx), id)
 	return lockedTicket{Summary: sum}, err
 }
 

@@ -236,12 +236,9 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 	var msg Message
 	var summary Summary
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := s.store.lockTicket(ctx, tx, ticketID)
+		t, err := s.lockVisible(ctx, tx, viewer, ticketID)
 		if err != nil {
 			return err
-		}
-		if !visible(viewer, t.Summary) {
-			return ErrForbidden
 		}
 		if t.Status == StatusClosed {
 			return ErrClosed
@@ -290,6 +287,18 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 	return msg, nil
 }
 
+// lockVisible locks a ticket for the rest of tx, if viewer may work it.
+func (s *Service) lockVisible(ctx context.Context, tx *gorm.DB, viewer agent.Agent, ticketID int64) (lockedTicket, error) {
+	t, err := s.store.lockTicket(ctx, tx, ticketID)
+	if err != nil {
+		return lockedTicket{}, err
+	}
+	if !visible(viewer, t.Summary) {
+		return lockedTicket{}, ErrForbidden
+	}
+	return t, nil
+}
+
 // transitions lists which status an agent may move a ticket to from each
 // status. "new" is only ever set by the core; closed is final (a citizen
 // writing again opens a new ticket).
@@ -312,12 +321,9 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 	var out Summary
 	var freedAgent int64
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := s.store.lockTicket(ctx, tx, ticketID)
+		t, err := s.lockVisible(ctx, tx, viewer, ticketID)
 		if err != nil {
 			return err
-		}
-		if !visible(viewer, t.Summary) {
-			return ErrForbidden
 		}
 		if t.Status == status {
 			out = t.Summary
