@@ -84,7 +84,11 @@ func Connect(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 			return nil, fmt.Errorf("bus: embedded server: %w", err)
 		}
 		go ns.Start()
-		if !ns.ReadyForConnections(10 * time.Second) {
+		wait := 30 * time.Second
+		if dl, ok := ctx.Deadline(); ok {
+			wait = time.Until(dl)
+		}
+		if !ns.ReadyForConnections(wait) {
 			ns.Shutdown()
 			return nil, fmt.Errorf("bus: embedded server did not start")
 		}

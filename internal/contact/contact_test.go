@@ -324,6 +324,13 @@ func TestResolveConcurrentInstancesPostgres(t *testing.T) {
 	if txA.Error != nil {
 		t.Fatal(txA.Error)
 	}
+	// Runs before the pools close: a failed wait below must not leave B
+	// blocked on A's locks while its pool waits for it.
+	t.Cleanup(func() { txA.Rollback() })
+	var pidA int64
+	if err := txA.Raw(`SELECT pg_backend_pid()`).Scan(&pidA).Error; err != nil {
+		t.Fatal(err)
+	}
 	gotA, err := sa.Resolve(ctx, txA, senders, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
@@ -341,11 +348,12 @@ func TestResolveConcurrentInstancesPostgres(t *testing.T) {
 			return errB
 		})
 	}()
-	// Wait until B is blocked on A's identity rows, then commit A.
-	testenv.CheckFor(t, 10*time.Second, 5*time.Millisecond, func() error {
-		n := count(t, a, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO contact_identities%'`)
+	// Wait until B is blocked by A itself (other packages' sessions on the
+	// same server may wait on locks too), then commit A.
+	testenv.CheckFor(t, 30*time.Second, 5*time.Millisecond, func() error {
+		n := count(t, a, `SELECT COUNT(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))`, pidA)
 		if n == 0 {
-			return errors.New("second instance not yet waiting on the identity insert")
+			return errors.New("second instance not yet waiting on the first's identity rows")
 		}
 		return nil
 	})
