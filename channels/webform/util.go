@@ -3,28 +3,11 @@ package webform
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"unicode"
-
-	"github.com/gofiber/fiber/v2"
-
-	"tanggap/internal/apperr"
 )
-
-// decodeStrictJSON decodes a JSON request body into v.
-func decodeStrictJSON(c *fiber.Ctx, v any) error {
-	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), "application/json") {
-		return &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType,
-			Err: fmt.Errorf("webform: want application/json")}
-	}
-	if err := json.Unmarshal(c.Body(), v); err != nil {
-		return &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest, Err: fmt.Errorf("webform: %w", err)}
-	}
-	return nil
-}
 
 // cleanFilename keeps a client's file name for display only: base name,
 // printable characters, bounded length.

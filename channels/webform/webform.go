@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"tanggap/channels"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
 	"tanggap/internal/envelope"
+	"tanggap/internal/httpx"
 	"tanggap/internal/locale"
 	"tanggap/internal/mask"
 	"tanggap/internal/ticket"
@@ -87,47 +87,18 @@ func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelWebform }
 
 // Mount adds the complaint API routes.
 func (a *Adapter) Mount(r fiber.Router) {
-	submit := a.limit(a.o.SubmissionsPerMinute, false)
-	guess := a.limit(a.o.FailedLookupsPerMinute, true)
+	submit := httpx.Limit(a.o.SubmissionsPerMinute, false)
+	guess := httpx.Limit(a.o.FailedLookupsPerMinute, true)
 	r.Get("/api/v1/complaints/categories", a.handleCategories)
 	r.Post("/api/v1/complaints", submit, a.handleSubmit)
-	r.Get("/api/v1/complaints/:tracking", guess, rendered, a.handleStatus)
-	r.Post("/api/v1/complaints/:tracking/messages", guess, submit, rendered, a.handleFollowUp)
+	r.Get("/api/v1/complaints/:tracking", guess, httpx.Rendered, a.handleStatus)
+	r.Post("/api/v1/complaints/:tracking/messages", guess, submit, httpx.Rendered, a.handleFollowUp)
 }
 
 // Deliver makes a reply visible: the status page shows replies whose
 // receipt says delivered, so there is nothing to send.
 func (a *Adapter) Deliver(_ context.Context, out envelope.Outbound) (envelope.Receipt, error) {
 	return envelope.Receipt{Status: envelope.StatusDelivered, At: time.Now().UTC()}, nil
-}
-
-// ErrRateLimited is returned when a client sends too many requests.
-var ErrRateLimited = errors.New("webform: too many requests")
-
-// rendered turns a handler's error into its response right away, so the
-// limiter before it sees the real status (404 for a wrong pair) rather than
-// the 200 a response has until the app's error handler runs.
-func rendered(c *fiber.Ctx) error {
-	if err := c.Next(); err != nil {
-		return c.App().ErrorHandler(c, err)
-	}
-	return nil
-}
-
-// limit bounds requests per client address and minute; failedOnly counts
-// only answers of 400 and above.
-func (a *Adapter) limit(perMinute int, failedOnly bool) fiber.Handler {
-	if perMinute <= 0 {
-		return func(c *fiber.Ctx) error { return c.Next() }
-	}
-	return limiter.New(limiter.Config{
-		Max:                    perMinute,
-		Expiration:             time.Minute,
-		SkipSuccessfulRequests: failedOnly,
-		LimitReached: func(c *fiber.Ctx) error {
-			return &apperr.Coded{Status: fiber.StatusTooManyRequests, Code: apperr.CodeRateLimited, Err: ErrRateLimited}
-		},
-	})
 }
 
 type categoryJSON struct {
@@ -350,16 +321,15 @@ type followUpJSON struct {
 
 func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
 	var req followUpJSON
-	if err := decodeStrictJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	var ve apperr.ValidationError
 	body := strings.TrimSpace(req.Body)
-	checkText(&ve, "body", body, MaxFollowUpRunes, true)
-	if ve.Has("body") && body == "" {
-		ve = apperr.ValidationError{}
+	if body == "" {
 		ve.Add("body", "validation.body_required")
 	}
+	checkText(&ve, "body", body, MaxFollowUpRunes, false)
 	if err := ve.Err(); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/httpx"
 	"tanggap/internal/ticket"
 )
 
@@ -43,17 +43,6 @@ func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	return c.Status(status).JSON(fiber.Map{"status": word, "checks": checks})
 }
 
-// decodeJSON reads a JSON body into v, answering 415/400 on bad input.
-func decodeJSON(c *fiber.Ctx, v any) error {
-	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEApplicationJSON) {
-		return &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType}
-	}
-	if err := json.Unmarshal(c.Body(), v); err != nil {
-		return &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest, Err: fmt.Errorf("api: %w", err)}
-	}
-	return nil
-}
-
 type agentJSON struct {
 	ID         int64   `json:"id"`
 	Email      string  `json:"email"`
@@ -78,7 +67,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	sess, err := s.o.Auth.Login(c.UserContext(), req.Email, req.Password)
@@ -110,7 +99,7 @@ func (s *Server) handleSetPresence(c *fiber.Ctx) error {
 	var req struct {
 		Presence string `json:"presence"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	a, err := s.o.Agents.SetPresence(c.UserContext(), current(c).ID, req.Presence)
@@ -155,7 +144,7 @@ func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
 		Capacity int      `json:"capacity"`
 		Queues   []string `json:"queues"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	a, err := s.o.Agents.Create(c.UserContext(), agent.NewAgent{Email: req.Email, Name: req.Name, Password: req.Password,
@@ -203,7 +192,7 @@ func (s *Server) handleUpdateTicket(c *fiber.Ctx) error {
 	var req struct {
 		Status string `json:"status"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	sum, err := s.o.Tickets.SetStatus(c.UserContext(), current(c), id, req.Status)
@@ -221,7 +210,7 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	var req struct {
 		Body string `json:"body"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	m, err := s.o.Tickets.Reply(c.UserContext(), current(c), id, req.Body)

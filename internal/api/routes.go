@@ -1,13 +1,10 @@
 package api
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"tanggap/internal/agent"
-	"tanggap/internal/apperr"
+	"tanggap/internal/httpx"
 )
 
 // routes is the route table: every route on one line with who may call it.
@@ -15,7 +12,7 @@ func (s *Server) routes(app *fiber.App) {
 	anyAgent := s.authed()
 	supervisor := s.authed(agent.RoleSupervisor, agent.RoleAdmin)
 	admin := s.authed(agent.RoleAdmin)
-	logins := limiter.New(limiter.Config{Max: 20, Expiration: time.Minute, LimitReached: rateLimited})
+	logins := httpx.Limit(20, false)
 
 	app.Get("/healthz", s.handleHealthz)
 	app.Get("/readyz", s.handleReadyz)
@@ -41,8 +38,4 @@ func (s *Server) routes(app *fiber.App) {
 		s.o.Pages.Mount(app)
 	}
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
-}
-
-func rateLimited(*fiber.Ctx) error {
-	return &apperr.Coded{Status: fiber.StatusTooManyRequests, Code: apperr.CodeRateLimited}
 }
