@@ -35,6 +35,7 @@ type Publisher interface {
 // Tickets is what the form needs from the ticketing core.
 type Tickets interface {
 	PublicLookup(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
+	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	TrackingNumberTaken(ctx context.Context, trackingNumber string) (bool, error)
 }
 
@@ -269,23 +270,12 @@ func (a *Adapter) newTrackingNumber(ctx context.Context) (string, error) {
 	return "", fmt.Errorf("webform: no free tracking number after 5 tries")
 }
 
+// publicJSON is the citizen's view of a ticket with its labels in the
+// caller's language.
 type publicJSON struct {
-	TrackingNumber string              `json:"tracking_number"`
-	Status         string              `json:"status"`
-	StatusLabel    string              `json:"status_label"`
-	Category       string              `json:"category"`
-	CategoryLabel  string              `json:"category_label"`
-	CreatedAt      time.Time           `json:"created_at"`
-	UpdatedAt      time.Time           `json:"updated_at"`
-	Messages       []publicMessageJSON `json:"messages"`
-}
-
-type publicMessageJSON struct {
-	Direction   string    `json:"direction"`
-	Body        string    `json:"body"`
-	Author      string    `json:"author,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	Attachments int       `json:"attachments"`
+	ticket.Public
+	StatusLabel   string `json:"status_label"`
+	CategoryLabel string `json:"category_label"`
 }
 
 func (a *Adapter) handleStatus(c *fiber.Ctx) error {
@@ -294,16 +284,8 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 		return err
 	}
 	lang := a.o.Lang(c)
-	out := publicJSON{
-		TrackingNumber: p.TrackingNumber, Status: p.Status, StatusLabel: a.o.Locale.T(lang, "status."+p.Status),
-		Category: p.Category, CategoryLabel: a.categoryLabel(lang, p.Category),
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Messages: make([]publicMessageJSON, 0, len(p.Messages)),
-	}
-	for _, m := range p.Messages {
-		out.Messages = append(out.Messages, publicMessageJSON(m))
-	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(out)
+	return c.JSON(publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+p.Status), CategoryLabel: a.categoryLabel(lang, p.Category)})
 }
 
 func (a *Adapter) categoryLabel(lang, code string) string {
@@ -335,7 +317,7 @@ func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	contact := c.Query("contact")
-	p, err := a.o.Tickets.PublicLookup(ctx, c.Params("tracking"), contact)
+	p, err := a.o.Tickets.PublicTicket(ctx, c.Params("tracking"), contact)
 	if err != nil {
 		return err
 	}

@@ -43,10 +43,11 @@ func ContactIdentity(contact string) (kind, value string, ok bool) {
 	return "phone", v, err == nil
 }
 
-// PublicLookup returns the ticket with this tracking number when contact
-// (a phone number or email) is one of its citizen's identities. Any
-// mismatch is ErrNotFound, so the answer never tells which half was wrong.
-func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact string) (Public, error) {
+// PublicTicket returns the ticket with this tracking number, without its
+// thread, when contact (a phone number or e-mail) is one the citizen gave
+// with it. Any mismatch is ErrNotFound, so the answer never tells which
+// half was wrong.
+func (s *Service) PublicTicket(ctx context.Context, trackingNumber, contact string) (Public, error) {
 	tn, err := tracking.Normalize(trackingNumber)
 	if err != nil {
 		return Public{}, ErrNotFound
@@ -55,15 +56,18 @@ func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact stri
 	if !ok {
 		return Public{}, ErrNotFound
 	}
-	p, err := s.store.publicTicket(ctx, tn, kind, value)
+	return s.store.publicTicket(ctx, tn, kind, value)
+}
+
+// PublicLookup is PublicTicket with the public thread.
+func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact string) (Public, error) {
+	p, err := s.PublicTicket(ctx, trackingNumber, contact)
 	if err != nil {
 		return Public{}, err
 	}
-	msgs, err := s.store.publicMessages(ctx, p.TicketID)
-	if err != nil {
+	if p.Messages, err = s.store.publicMessages(ctx, p.TicketID); err != nil {
 		return Public{}, err
 	}
-	p.Messages = msgs
 	return p, nil
 }
 

@@ -20,7 +20,8 @@ type store struct {
 
 const summaryColumns = `t.id, t.tracking_number, t.status, t.priority, t.channel, t.category, t.subject,
 	t.contact_id, c.name AS contact_name, t.queue_id, COALESCE(q.name, '') AS queue, t.assignee_id,
-	COALESCE(a.name, '') AS assignee_name, t.created_at, t.updated_at, t.last_message_at`
+	COALESCE(a.name, '') AS assignee_name, t.created_at, t.updated_at, t.last_message_at,
+	t.first_response_at, t.solved_at`
 
 const summaryJoins = `FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
@@ -62,12 +63,19 @@ func (s *store) list(ctx context.Context, viewer agent.Agent, scope string, stat
 }
 
 func (s *store) summary(ctx context.Context, id int64) (Summary, error) {
-	return s.summaryTx(s.db.WithContext(ctx), id)
+	return s.summaryOf(s.db.WithContext(ctx), id, false)
 }
 
-func (s *store) summaryTx(q *gorm.DB, id int64) (Summary, error) {
+// summaryOf reads one ticket. With lock (inside a transaction) it holds the
+// ticket's row lock on PostgreSQL (FOR UPDATE OF t) so concurrent status
+// changes and replies on one ticket serialize; SQLite's write transaction
+// already serializes writers.
+func (s *store) summaryOf(q *gorm.DB, id int64, lock bool) (Summary, error) {
 	var rows []Summary
 	sql := `SELECT ` + summaryColumns + ` ` + summaryJoins + ` WHERE t.id = ?`
+	if lock && s.db.Dialect == db.Postgres {
+		sql += ` FOR UPDATE OF t`
+	}
 	if err := q.Raw(sql, id).Scan(&rows).Error; err != nil {
 		return Summary{}, fmt.Errorf("ticket: get: %w", err)
 	}
@@ -77,25 +85,9 @@ func (s *store) summaryTx(q *gorm.DB, id int64) (Summary, error) {
 	return rows[0], nil
 }
 
-type lockedTicket struct {
-	Summary
-}
-
-// lockTicket reads a ticket inside tx, holding its row lock on PostgreSQL
-// (SELECT … FOR UPDATE) so concurrent status changes and replies on one
-// ticket serialize; SQLite's write transaction already serializes writers.
-func (s *store) lockTicket(ctx context.Context, tx *gorm.DB, id int64) (lockedTicket, error) {
-	if s.db.Dialect == db.Postgres {
-		var ids []int64
-		if err := tx.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, id).Scan(&ids).Error; err != nil {
-			return lockedTicket{}, fmt.Errorf("ticket: lock: %w", err)
-		}
-		if len(ids) == 0 {
-			return lockedTicket{}, ErrNotFound
-		}
-	}
-	sum, err := s.summaryTx(tx.WithContext(ctx), id)
-	return lockedTicket{Summary: sum}, err
+// lockTicket reads a ticket inside tx and holds it for the rest of tx.
+func (s *store) lockTicket(ctx context.Context, tx *gorm.DB, id int64) (Summary, error) {
+	return s.summaryOf(tx.WithContext(ctx), id, true)
 }
 
 func (s *store) detail(ctx context.Context, id int64) (Detail, error) {
@@ -103,25 +95,12 @@ func (s *store) detail(ctx context.Context, id int64) (Detail, error) {
 	if err != nil {
 		return Detail{}, err
 	}
-	d := Detail{Summary: sum}
 	q := s.db.WithContext(ctx)
-	var times []struct {
-		FirstResponseAt *time.Time
-		SolvedAt        *time.Time
-	}
-	if err := q.Raw(`SELECT first_response_at, solved_at FROM tickets WHERE id = ?`, id).Scan(&times).Error; err != nil {
-		return Detail{}, fmt.Errorf("ticket: times: %w", err)
-	}
-	if len(times) == 1 {
-		d.FirstResponseAt, d.SolvedAt = times[0].FirstResponseAt, times[0].SolvedAt
-	}
-	contact, err := s.contact(ctx, q, sum.ContactID)
-	if err != nil {
+	d := Detail{Summary: sum}
+	if d.Contact, err = s.contact(ctx, q, sum.ContactID); err != nil {
 		return Detail{}, err
 	}
-	d.Contact = contact
-	d.Messages, err = s.messages(ctx, q, id)
-	if err != nil {
+	if d.Messages, err = s.messages(ctx, q, id); err != nil {
 		return Detail{}, err
 	}
 	return d, nil

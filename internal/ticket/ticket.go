@@ -82,31 +82,31 @@ func New(o Opts) *Service {
 
 // Summary is a ticket in a list.
 type Summary struct {
-	ID             int64     `json:"id"`
-	TrackingNumber string    `json:"tracking_number"`
-	Status         string    `json:"status"`
-	Priority       string    `json:"priority"`
-	Channel        string    `json:"channel"`
-	Category       string    `json:"category"`
-	Subject        string    `json:"subject"`
-	ContactID      int64     `json:"contact_id"`
-	ContactName    string    `json:"contact_name"`
-	QueueID        *int64    `json:"queue_id"`
-	Queue          string    `json:"queue"`
-	AssigneeID     *int64    `json:"assignee_id"`
-	AssigneeName   string    `json:"assignee_name"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	LastMessageAt  time.Time `json:"last_message_at"`
+	ID              int64      `json:"id"`
+	TrackingNumber  string     `json:"tracking_number"`
+	Status          string     `json:"status"`
+	Priority        string     `json:"priority"`
+	Channel         string     `json:"channel"`
+	Category        string     `json:"category"`
+	Subject         string     `json:"subject"`
+	ContactID       int64      `json:"contact_id"`
+	ContactName     string     `json:"contact_name"`
+	QueueID         *int64     `json:"queue_id"`
+	Queue           string     `json:"queue"`
+	AssigneeID      *int64     `json:"assignee_id"`
+	AssigneeName    string     `json:"assignee_name"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	LastMessageAt   time.Time  `json:"last_message_at"`
+	FirstResponseAt *time.Time `json:"first_response_at"`
+	SolvedAt        *time.Time `json:"solved_at"`
 }
 
 // Detail is one ticket with its contact and thread.
 type Detail struct {
 	Summary
-	FirstResponseAt *time.Time `json:"first_response_at"`
-	SolvedAt        *time.Time `json:"solved_at"`
-	Contact         Contact    `json:"contact"`
-	Messages        []Message  `json:"messages"`
+	Contact  Contact   `json:"contact"`
+	Messages []Message `json:"messages"`
 }
 
 // Contact is the citizen as the console shows them. The NIK is masked:
@@ -275,7 +275,7 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 		agentID := viewer.ID
 		msg = Message{ID: id, Direction: "out", Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
 			CreatedAt: now, DeliveryStatus: envelope.StatusQueued, Attachments: []Attachment{}}
-		summary = t.Summary
+		summary = t
 		summary.Status = newStatus
 		return nil
 	})
@@ -288,13 +288,13 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 }
 
 // lockVisible locks a ticket for the rest of tx, if viewer may work it.
-func (s *Service) lockVisible(ctx context.Context, tx *gorm.DB, viewer agent.Agent, ticketID int64) (lockedTicket, error) {
+func (s *Service) lockVisible(ctx context.Context, tx *gorm.DB, viewer agent.Agent, ticketID int64) (Summary, error) {
 	t, err := s.store.lockTicket(ctx, tx, ticketID)
 	if err != nil {
-		return lockedTicket{}, err
+		return Summary{}, err
 	}
-	if !visible(viewer, t.Summary) {
-		return lockedTicket{}, ErrForbidden
+	if !visible(viewer, t) {
+		return Summary{}, ErrForbidden
 	}
 	return t, nil
 }
@@ -326,7 +326,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 			return err
 		}
 		if t.Status == status {
-			out = t.Summary
+			out = t
 			return nil
 		}
 		if !allowed(t.Status, status) {
@@ -356,7 +356,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, t.Status+" -> "+status, now); err != nil {
 			return err
 		}
-		out = t.Summary
+		out = t
 		out.Status = status
 		out.UpdatedAt = now
 		return nil
