@@ -36,7 +36,6 @@ type Publisher interface {
 type Tickets interface {
 	PublicLookup(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
-	TrackingNumberTaken(ctx context.Context, trackingNumber string) (bool, error)
 }
 
 // Category is one choice on the form.
@@ -134,11 +133,12 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tn, err := a.newTrackingNumber(ctx)
-	if err != nil {
-		a.discard(stored)
-		return err
-	}
+	// The number is promised before the core has stored anything, and
+	// without asking the database: the form keeps taking complaints while
+	// the database is down, the bus holds them. Numbers are random (about
+	// 50 bits); the core opens a complaint whose number another citizen's
+	// ticket already has under a fresh one (see internal/ingest).
+	tn := tracking.Generate()
 	in := envelope.Inbound{
 		V:                 envelope.Version,
 		Channel:           envelope.ChannelWebform,
@@ -252,22 +252,6 @@ func (a *Adapter) discard(atts []envelope.Attachment) {
 			a.o.Log.Warn("discard attachment", "key", at.Key, "err", err)
 		}
 	}
-}
-
-// newTrackingNumber mints a number not yet in use. Numbers are random
-// (about 50 bits), so a second try is already rare.
-func (a *Adapter) newTrackingNumber(ctx context.Context) (string, error) {
-	for i := 0; i < 5; i++ {
-		tn := tracking.Generate()
-		taken, err := a.o.Tickets.TrackingNumberTaken(ctx, tn)
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			return tn, nil
-		}
-	}
-	return "", fmt.Errorf("webform: no free tracking number after 5 tries")
 }
 
 // publicJSON is the citizen's view of a ticket with its labels in the

@@ -24,6 +24,7 @@ import (
 	"tanggap/internal/api"
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
+	"tanggap/internal/db"
 	"tanggap/internal/envelope"
 	"tanggap/internal/locale"
 	"tanggap/internal/pages"
@@ -34,6 +35,7 @@ import (
 type harness struct {
 	app   *fiber.App
 	bus   *bus.Bus
+	db    *db.DB
 	files string
 }
 
@@ -62,7 +64,7 @@ func newHarnessLog(t testing.TB, log *slog.Logger) *harness {
 		MaxFiles:   3, MaxBytes: 1 << 20, Log: log,
 	})
 	app := api.New(api.Opts{Log: log, Locale: cat, Lang: pages.Lang, Adapters: []channels.Adapter{form}, BodyLimit: 8 << 20})
-	return &harness{app: app, bus: b, files: dir}
+	return &harness{app: app, bus: b, db: d, files: dir}
 }
 
 func (h *harness) do(t testing.TB, req *http.Request) (int, map[string]any) {
@@ -149,6 +151,19 @@ func TestSubmissionIsOnTheBusBeforeTheAnswer(t *testing.T) {
 	}
 	if filesIn(t, h.files) != 1 {
 		t.Fatalf("want the one attachment stored, found %d files", filesIn(t, h.files))
+	}
+}
+
+// TestDatabaseDownStillTakesComplaints: the form needs only the bus; the
+// core stores what the bus holds once the database is back.
+func TestDatabaseDownStillTakesComplaints(t *testing.T) {
+	h := newHarness(t)
+	if err := h.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	status, body := h.do(t, multipartReq(t, goodFields, map[string][]byte{"surat.pdf": pdf}))
+	if status != http.StatusCreated {
+		t.Fatalf("status %d %v", status, body)
 	}
 }
 

@@ -2,7 +2,6 @@ package ticket
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -69,14 +68,4 @@ func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact stri
 		return Public{}, err
 	}
 	return p, nil
-}
-
-// TrackingNumberTaken reports whether a tracking number is already in use;
-// adapters that mint numbers check it before promising one to a citizen.
-func (s *Service) TrackingNumberTaken(ctx context.Context, trackingNumber string) (bool, error) {
-	_, err := s.store.ticketIDByTracking(ctx, trackingNumber)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }

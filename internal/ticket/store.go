@@ -315,17 +315,6 @@ func (s *store) attachment(ctx context.Context, id int64) (Attachment, int64, er
 	return rows[0].Attachment, rows[0].TicketID, nil
 }
 
-func (s *store) ticketIDByTracking(ctx context.Context, tn string) (int64, error) {
-	var ids []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE tracking_number = ?`, tn).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("ticket: by tracking number: %w", err)
-	}
-	if len(ids) == 0 {
-		return 0, ErrNotFound
-	}
-	return ids[0], nil
-}
-
 func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Public, error) {
 	var rows []struct {
 		ID             int64
