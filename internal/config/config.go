@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"tanggap/internal/mask"
 )
 
 // Config is everything the binary can be told.
@@ -355,7 +357,7 @@ func (c Config) AttachmentDir() string { return filepath.Join(c.DataDir, "attach
 
 // Redacted renders the configuration for the start-up log, secrets masked.
 func (c Config) Redacted() map[string]any {
-	mask := func(s string) string {
+	secret := func(s string) string {
 		if s == "" {
 			return ""
 		}
@@ -363,30 +365,17 @@ func (c Config) Redacted() map[string]any {
 	}
 	db := "sqlite:" + filepath.Join(c.DataDir, "tanggap.db")
 	if c.DatabaseURL != "" {
-		db = redactURL(c.DatabaseURL)
+		db = mask.URL(c.DatabaseURL)
 	}
 	nats := "embedded:" + c.NATSStoreDir()
 	if c.NATSURL != "" {
-		nats = redactURL(c.NATSURL)
+		nats = mask.URL(c.NATSURL)
 	}
 	return map[string]any{
 		"database": db, "nats": nats, "data_dir": c.DataDir, "http_addr": c.HTTPAddr,
-		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": mask(c.AdminPassword),
+		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": secret(c.AdminPassword),
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
 	}
-}
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "***"
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "***")
-		}
-	}
-	return u.String()
 }
 
 func validCode(s string) bool {

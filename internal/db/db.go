@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/mask"
+
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -121,7 +123,7 @@ func openPostgres(cfg Config, gcfg *gorm.Config) (*DB, error) {
 	sqlDB.SetMaxOpenConns(n)
 	sqlDB.SetMaxIdleConns(n)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{DB: g, Dialect: Postgres, Where: RedactURL(cfg.URL)}, nil
+	return &DB{DB: g, Dialect: Postgres, Where: mask.URL(cfg.URL)}, nil
 }
 
 // Ping checks the database answers.
@@ -150,21 +152,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return d.WithContext(ctx).Transaction(fn)
 }
 
-// RedactURL hides the password of a database URL for logs.
-func RedactURL(raw string) string {
-	at := strings.LastIndex(raw, "@")
-	scheme := strings.Index(raw, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return raw
-	}
-	cred := raw[scheme+3 : at]
-	if i := strings.Index(cred, ":"); i >= 0 {
-		cred = cred[:i] + ":***"
-	}
-	return raw[:scheme+3] + cred + raw[at:]
-}
-
 func redact(err error, url string) error {
-	msg := strings.ReplaceAll(err.Error(), url, RedactURL(url))
+	msg := strings.ReplaceAll(err.Error(), url, mask.URL(url))
 	return errors.New(msg)
 }

@@ -156,3 +156,22 @@ func isDomainLike(d string) bool {
 	}
 	return true
 }
+
+// URL hides the password of a connection URL, or of each URL of a
+// comma-separated list ("postgres://app:s3cret@db/cc" →
+// "postgres://app:***@db/cc"). Anything else is returned as it is.
+func URL(raw string) string {
+	parts := strings.Split(raw, ",")
+	for i, p := range parts {
+		scheme := strings.Index(p, "://")
+		at := strings.LastIndex(p, "@")
+		if scheme < 0 || at < scheme {
+			continue
+		}
+		cred := p[scheme+3 : at]
+		if j := strings.Index(cred, ":"); j >= 0 {
+			parts[i] = p[:scheme+3] + cred[:j] + ":***" + p[at:]
+		}
+	}
+	return strings.Join(parts, ",")
+}

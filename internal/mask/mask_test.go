@@ -185,3 +185,19 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+func TestURL(t *testing.T) {
+	cases := map[string]string{
+		"postgres://app:s3cret@db:5432/cc?sslmode=require": "postgres://app:***@db:5432/cc?sslmode=require",
+		"postgres://app@db/cc":                             "postgres://app@db/cc",
+		"nats://u:p@a:4222,nats://u:p@b:4222":              "nats://u:***@a:4222,nats://u:***@b:4222",
+		"nats://a:4222":                                    "nats://a:4222",
+		"postgres://app:p@ss@word@db/cc":                   "postgres://app:***@db/cc",
+		"":                                                 "",
+	}
+	for in, want := range cases {
+		if got := URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

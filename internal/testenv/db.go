@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"tanggap/internal/db"
+	"tanggap/internal/mask"
 	"tanggap/internal/migrate"
 )
 
@@ -94,7 +95,7 @@ func adminExec(t testing.TB, base, stmt string) {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		t.Fatalf("testenv: connect %s: %v", db.RedactURL(base), err)
+		t.Fatalf("testenv: connect %s: %v", mask.URL(base), err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, stmt); err != nil {
