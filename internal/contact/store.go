@@ -12,6 +12,20 @@ import (
 	"tanggap/internal/db"
 )
 
+// scanOwners reads rows of (kind, value, contact_id, name, province_code)
+// into out.
+func scanOwners(out map[ident]owner) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		var id ident
+		var o owner
+		if err := r.Scan(&id.kind, &id.value, &o.contactID, &o.name, &o.province); err != nil {
+			return err
+		}
+		out[id] = o
+		return nil
+	}
+}
+
 // lookupIdentities finds the owners of identities, with one SELECT per
 // chunk (PostgreSQL: one statement, see lookupIdentitiesPG). The
 // condition is written per kind, `kind = ? AND value IN (…)`, which SQLite
@@ -54,15 +68,7 @@ func lookupIdentities(tx *gorm.DB, ids []ident) (map[ident]owner, error) {
 		q := `SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
 FROM contact_identities ci JOIN contacts c ON c.id = ci.contact_id
 WHERE ` + strings.Join(conds, " OR ")
-		err := db.Query(tx, q, args, func(r *sql.Rows) error {
-			var id ident
-			var o owner
-			if err := r.Scan(&id.kind, &id.value, &o.contactID, &o.name, &o.province); err != nil {
-				return err
-			}
-			out[id] = o
-			return nil
-		})
+		err := db.Query(tx, q, args, scanOwners(out))
 		if err != nil {
 			return fmt.Errorf("%w: lookup identities: %v", ErrStore, err)
 		}

@@ -39,15 +39,7 @@ func lookupIdentitiesPG(tx *gorm.DB, ids []ident) (map[ident]owner, error) {
 FROM unnest($1::text[], $2::text[]) AS k(kind, value)
 CROSS JOIN LATERAL (SELECT kind, value, contact_id FROM contact_identities
   WHERE kind = k.kind AND value = k.value LIMIT 1) ci
-JOIN contacts c ON c.id = ci.contact_id`, []any{kinds, values}, func(r *sql.Rows) error {
-		var id ident
-		var o owner
-		if err := r.Scan(&id.kind, &id.value, &o.contactID, &o.name, &o.province); err != nil {
-			return err
-		}
-		out[id] = o
-		return nil
-	})
+JOIN contacts c ON c.id = ci.contact_id`, []any{kinds, values}, scanOwners(out))
 	if err != nil {
 		return nil, fmt.Errorf("%w: lookup identities: %v", ErrStore, err)
 	}

@@ -283,7 +283,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 	seenRef := map[string]bool{}
 	seenContact := map[int64]bool{}
 	for _, it := range live {
-		if ref := it.threadRef(); ref != "" {
+		if ref, _ := it.threadRef(); ref != "" {
 			if !seenRef[ref] {
 				seenRef[ref] = true
 				refs = append(refs, ref)
@@ -330,7 +330,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 
 	for _, it := range live {
 		ak := activeKey{it.contactID, string(it.in.Channel)}
-		ref := it.threadRef()
+		ref, wellFormed := it.threadRef()
 		var t *ticketState
 		named := false // ThreadRef names a stored (or just created) ticket
 		complaint := it.in.Fields[envelope.FieldKind] == kindComplaint
@@ -349,7 +349,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 				if known.status != statusClosed { // a closed ticket stays closed
 					t = known
 				}
-			case complaint && isTrackingNumber(ref):
+			case complaint && wellFormed:
 				minted = ref
 			default:
 				c.log.Warn("thread_ref names no ticket; threading by contact",
@@ -425,12 +425,6 @@ func (t *ticketState) owner() int64 {
 	return t.row.ContactID
 }
 
-// isTrackingNumber reports whether ref is a well-formed tracking number.
-func isTrackingNumber(ref string) bool {
-	_, err := tracking.Normalize(ref)
-	return err == nil
-}
-
 // activeKey finds a contact's current ticket on a channel.
 type activeKey struct {
 	contactID int64
@@ -438,15 +432,16 @@ type activeKey struct {
 }
 
 // threadRef is the canonical tracking number the message names, or "".
-// A malformed one is kept as given: it then names no ticket.
-func (it *item) threadRef() string {
+// A malformed one is kept as given (wellFormed false): it then names no
+// ticket and cannot be a new ticket's number.
+func (it *item) threadRef() (ref string, wellFormed bool) {
 	if it.in.ThreadRef == "" {
-		return ""
+		return "", false
 	}
 	if n, err := tracking.Normalize(it.in.ThreadRef); err == nil {
-		return n
+		return n, true
 	}
-	return it.in.ThreadRef
+	return it.in.ThreadRef, false
 }
 
 // subjectOf is the first non-empty line of a message, at most

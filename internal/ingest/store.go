@@ -238,22 +238,29 @@ func insertMessages(tx *gorm.DB, items []*item, now time.Time) error {
 		q := `INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields, created_at, updated_at, direction) VALUES ` +
 			db.TuplesWith(hi-lo, cols, "'in'") +
 			` ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id, channel, provider_message_id`
-		err := db.Query(tx, q, args, func(r *sql.Rows) error {
-			var id int64
-			var k msgKey
-			if err := r.Scan(&id, &k.channel, &k.providerID); err != nil {
-				return err
-			}
-			if it, ok := byKey[k]; ok {
-				it.messageID = id
-			}
-			return nil
-		})
+		err := db.Query(tx, q, args, storedIDs(byKey))
 		if err != nil {
 			return fmt.Errorf("%w: insert messages: %v", ErrStore, err)
 		}
 		return nil
 	})
+}
+
+// storedIDs reads the rows of INSERT INTO messages … RETURNING id, channel,
+// provider_message_id into the items that were inserted; items of rows
+// that conflicted get no id.
+func storedIDs(byKey map[msgKey]*item) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		var id int64
+		var k msgKey
+		if err := r.Scan(&id, &k.channel, &k.providerID); err != nil {
+			return err
+		}
+		if it, ok := byKey[k]; ok {
+			it.messageID = id
+		}
+		return nil
+	}
 }
 
 // deleteTickets removes tickets created in this transaction for messages

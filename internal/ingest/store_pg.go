@@ -169,17 +169,7 @@ func insertMessagesPG(tx *gorm.DB, items []*item, now time.Time) error {
 SELECT u.*, $7::timestamptz, 'in' FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u
 ON CONFLICT (channel, provider_message_id) DO NOTHING
 RETURNING id, channel, provider_message_id`,
-		[]any{tickets, channels, ids, bodies, fieldsets, received, now}, func(r *sql.Rows) error {
-			var id int64
-			var k msgKey
-			if err := r.Scan(&id, &k.channel, &k.providerID); err != nil {
-				return err
-			}
-			if it, ok := byKey[k]; ok {
-				it.messageID = id
-			}
-			return nil
-		})
+		[]any{tickets, channels, ids, bodies, fieldsets, received, now}, storedIDs(byKey))
 	if err != nil {
 		return fmt.Errorf("%w: insert messages: %v", ErrStore, err)
 	}
