@@ -32,11 +32,13 @@ const (
 // a random local port, and an admin.
 func Config(t testing.TB) config.Config {
 	t.Helper()
-	dbc := testenv.DBConfig(t)
+	// An empty database: every app test also proves that start-up
+	// migrates a fresh install.
+	dbc := testenv.EmptyDBConfig(t)
 	bc := testenv.BusConfig(t)
 	cfg := config.Defaults()
 	cfg.DatabaseURL = dbc.URL
-	// On SQLite the migrated file lives in dbc.DataDir; the embedded NATS
+	// On SQLite the database file lives in dbc.DataDir; the embedded NATS
 	// store goes beside it (DataDir/nats), so one folder is the whole state
 	// and a restart test reuses it.
 	cfg.DataDir = dbc.DataDir

@@ -17,15 +17,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"tanggap/internal/app"
-	"tanggap/internal/config"
+	"tanggap/internal/apptest"
 	"tanggap/internal/locale"
-	"tanggap/internal/testenv"
 )
 
 const (
-	adminEmail    = "admin@tanggap.example"
-	adminPassword = "rahasia-uji-123"
 	citizenPhone  = "0812-3456-7890"
 	complaintLine = "Saya tidak bisa masuk ke akun setelah mengganti nomor HP."
 	// How long the asynchronous parts (ingest, delivery, the console's
@@ -48,7 +44,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
-	base := startApp(t)
+	base := apptest.Start(t, apptest.Config(t)).URL()
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 
@@ -123,7 +119,7 @@ func TestBrowserJourney(t *testing.T) {
 	)
 	shots.take(t, agent, "04-console-login")
 	agent.do(t, "sign in with a wrong password",
-		chromedp.SendKeys(chromedp.ID("login-email"), adminEmail),
+		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
 		chromedp.SendKeys(chromedp.ID("login-password"), "salah-sekali-123"),
 		chromedp.Click(chromedp.ID("login-btn")),
 	)
@@ -133,7 +129,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	agent.do(t, "sign in",
 		clearField("login-password"),
-		chromedp.SendKeys(chromedp.ID("login-password"), adminPassword),
+		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
 		chromedp.Click(chromedp.ID("login-btn")),
 		chromedp.WaitVisible(chromedp.ID("console-view")),
 	)
@@ -261,41 +257,13 @@ func TestBrowserJourney(t *testing.T) {
 
 // ---- app ---------------------------------------------------------------
 
-func startApp(t *testing.T) string {
-	t.Helper()
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.DatabaseURL = testenv.EmptyDBConfig(t).URL // "" on SQLite: a file under DataDir
-	bc := testenv.BusConfig(t)
-	cfg.NATSURL = bc.URL // "" runs NATS in-process under DataDir
-	cfg.NATSSubjectPrefix = bc.SubjectPrefix
-	cfg.AdminEmail = adminEmail
-	cfg.AdminPassword = adminPassword
-
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a, err := app.Start(ctx, cfg, testenv.Logger(t))
-	if err != nil {
-		t.Fatalf("app.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := a.Stop(ctx); err != nil {
-			t.Errorf("app.Stop: %v", err)
-		}
-	})
-	return a.URL()
-}
-
 // ---- browser -----------------------------------------------------------
 
 // findBrowser returns the chromium to drive. Without one the test skips,
 // except on CI, where a missing browser is a broken setup.
 func findBrowser(t *testing.T) string {
 	t.Helper()
-	candidates := []string{os.Getenv("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+	candidates := []string{os.Getenv("CHROME_PATH"), "chromium", "chromium-browser", "google-chrome"}
 	for _, c := range candidates {
 		if c == "" {
 			continue
@@ -304,7 +272,7 @@ func findBrowser(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "no chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome); install Debian's chromium package"
+	msg := "no chromium found (looked at CHROME_PATH, then chromium, chromium-browser, google-chrome on PATH); install Debian's chromium package"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
