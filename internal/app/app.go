@@ -47,7 +47,6 @@ type App struct {
 	ln   net.Listener
 
 	cancel context.CancelFunc
-	group  *errgroup.Group
 	done   chan struct{}
 	err    error
 
@@ -121,7 +120,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
-	a.group = g
 
 	if cfg.Components["core"] {
 		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Log: log, BatchSize: cfg.IngestBatchSize})

@@ -219,11 +219,11 @@ func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
 // parameters (such as ?tn=) kept.
 func switchURL(c *fiber.Ctx, lang string) string {
 	q := url.Values{}
-	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+	for k, v := range c.Context().QueryArgs().All() {
 		if string(k) != LangParam {
 			q.Add(string(k), string(v))
 		}
-	})
+	}
 	q.Set(LangParam, lang)
 	return c.Path() + "?" + q.Encode()
 }

@@ -32,8 +32,6 @@ import (
 const (
 	// Digits is the number of digits in a tracking number.
 	Digits = 16
-	// payloadDigits are random; the last digit is the check digit.
-	payloadDigits = Digits - 1
 	// maxInput bounds Normalize's work on hostile input; the longest
 	// sensible form is 16 digits with a separator or two between groups.
 	maxInput = 64
@@ -48,9 +46,9 @@ var (
 )
 
 // Generate returns a new random tracking number in canonical form
-// ("XXXX-XXXX-XXXX-XXXX"). It is safe for concurrent use. Uniqueness is
-// probabilistic; the database's unique index is the final word, and a
-// caller that hits it generates again.
+// ("XXXX-XXXX-XXXX-XXXX"): 15 random digits and the check digit. It is
+// safe for concurrent use. Uniqueness is probabilistic; the database's
+// unique index is the final word.
 func Generate() string {
 	n, err := rand.Int(rand.Reader, payloadSpace)
 	if err != nil {
