@@ -54,8 +54,8 @@ func decodeJSON(body []byte) (Form, error) {
 }
 
 // validate checks every field at once and normalizes the identities.
-// categories is the set of configured category codes.
-func validate(f Form, categories map[string]bool) (Complaint, error) {
+// categories holds the configured category codes (as keys).
+func validate(f Form, categories map[string]string) (Complaint, error) {
 	var ve apperr.ValidationError
 	c := Complaint{
 		Name:        strings.TrimSpace(f.Name),
@@ -99,7 +99,7 @@ func validate(f Form, categories map[string]bool) (Complaint, error) {
 	}
 	if c.Category == "" {
 		ve.Add("category", "validation.required")
-	} else if !categories[c.Category] {
+	} else if _, ok := categories[c.Category]; !ok {
 		ve.Add("category", "validation.category_unknown")
 	}
 	if err := ve.Err(); err != nil {

@@ -67,17 +67,19 @@ type Opts struct {
 
 // Adapter is the web form channel.
 type Adapter struct {
-	o          Opts
-	categories map[string]bool
+	o Opts
+	// categories maps each configured code to its configured label ("":
+	// the translation category.<code>).
+	categories map[string]string
 }
 
 var _ channels.Adapter = (*Adapter)(nil)
 
 // New returns the adapter.
 func New(o Opts) *Adapter {
-	cats := map[string]bool{}
+	cats := make(map[string]string, len(o.Categories))
 	for _, c := range o.Categories {
-		cats[c.Code] = true
+		cats[c.Code] = c.Label
 	}
 	return &Adapter{o: o, categories: cats}
 }
@@ -110,11 +112,7 @@ func (a *Adapter) handleCategories(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	out := make([]categoryJSON, 0, len(a.o.Categories))
 	for _, cat := range a.o.Categories {
-		label := cat.Label
-		if label == "" {
-			label = a.o.Locale.T(lang, "category."+cat.Code)
-		}
-		out = append(out, categoryJSON{Code: cat.Code, Label: label})
+		out = append(out, categoryJSON{Code: cat.Code, Label: a.categoryLabel(lang, cat.Code)})
 	}
 	return c.JSON(out)
 }
@@ -124,8 +122,15 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Fields and files are checked together, so the citizen fixes
+	// everything at once.
 	complaint, err := validate(form, a.categories)
-	if err != nil {
+	ve := &apperr.ValidationError{}
+	if err != nil && !errors.As(err, &ve) {
+		return err
+	}
+	a.checkFiles(ve, files)
+	if err := ve.Err(); err != nil {
 		return err
 	}
 	ctx := c.UserContext()
@@ -188,32 +193,23 @@ func (a *Adapter) readForm(c *fiber.Ctx) (Form, []*multipart.FileHeader, error) 
 			return ""
 		}
 		f := Form{Name: get("name"), Phone: get("phone"), Email: get("email"), NIK: get("nik"), Category: get("category"), Description: get("description")}
-		files := mf.File["attachments"]
-		var ve apperr.ValidationError
-		if len(files) > a.o.MaxFiles {
-			ve.Add("attachments", "validation.too_many_files", "max", a.o.MaxFiles)
-		}
-		for _, fh := range files {
-			if fh.Size > a.o.MaxBytes {
-				ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
-			}
-		}
-		if err := ve.Err(); err != nil {
-			// Report the fields too, so the citizen fixes everything at once.
-			if _, ferr := validate(f, a.categories); ferr != nil {
-				var fve *apperr.ValidationError
-				if errors.As(ferr, &fve) {
-					for k, v := range fve.Fields {
-						ve.Add(k, v.Key, v.Args...)
-					}
-				}
-			}
-			return Form{}, nil, &ve
-		}
-		return f, files, nil
+		return f, mf.File["attachments"], nil
 	default:
 		return Form{}, nil, &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType,
 			Err: fmt.Errorf("webform: content type %q", ct)}
+	}
+}
+
+// checkFiles reports too many or too large files before any is stored;
+// their types are checked from their bytes while storing.
+func (a *Adapter) checkFiles(ve *apperr.ValidationError, files []*multipart.FileHeader) {
+	if len(files) > a.o.MaxFiles {
+		ve.Add("attachments", "validation.too_many_files", "max", a.o.MaxFiles)
+	}
+	for _, fh := range files {
+		if fh.Size > a.o.MaxBytes {
+			ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
+		}
 	}
 }
 
@@ -272,11 +268,10 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	return c.JSON(publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+p.Status), CategoryLabel: a.categoryLabel(lang, p.Category)})
 }
 
+// categoryLabel is a category's configured label, else its translation.
 func (a *Adapter) categoryLabel(lang, code string) string {
-	for _, cat := range a.o.Categories {
-		if cat.Code == code && cat.Label != "" {
-			return cat.Label
-		}
+	if label := a.categories[code]; label != "" {
+		return label
 	}
 	return a.o.Locale.T(lang, "category."+code)
 }
