@@ -234,7 +234,7 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 	}
 	now := time.Now().UTC()
 	var msg Message
-	var summary Summary
+	var status string
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		t, err := s.lockVisible(ctx, tx, viewer, ticketID)
 		if err != nil {
@@ -251,11 +251,11 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 		if err != nil {
 			return err
 		}
-		newStatus := t.Status
-		if t.Status == StatusNew {
-			newStatus = StatusOpen
+		status = t.Status
+		if status == StatusNew {
+			status = StatusOpen
 		}
-		if err := s.store.markReplied(ctx, tx, t.ID, newStatus, now); err != nil {
+		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.reply", t.ID, fmt.Sprintf("message %d", id), now); err != nil {
@@ -275,15 +275,13 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 		agentID := viewer.ID
 		msg = Message{ID: id, Direction: "out", Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
 			CreatedAt: now, DeliveryStatus: envelope.StatusQueued, Attachments: []Attachment{}}
-		summary = t
-		summary.Status = newStatus
 		return nil
 	})
 	if err != nil {
 		return Message{}, err
 	}
 	s.bus.Emit("message", "created", map[string]any{"ticket_id": ticketID, "message_id": msg.ID, "direction": "out"})
-	s.bus.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "status": summary.Status})
+	s.bus.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "status": status})
 	return msg, nil
 }
 
