@@ -26,6 +26,18 @@ func scanOwners(out map[ident]owner) func(*sql.Rows) error {
 	}
 }
 
+// scanIdents reads rows of (kind, value) into a set.
+func scanIdents(set map[ident]bool) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		var id ident
+		if err := r.Scan(&id.kind, &id.value); err != nil {
+			return err
+		}
+		set[id] = true
+		return nil
+	}
+}
+
 // lookupIdentities finds the owners of identities, with one SELECT per
 // chunk (PostgreSQL: one statement, see lookupIdentitiesPG). The
 // condition is written per kind, `kind = ? AND value IN (…)`, which SQLite
@@ -215,14 +227,7 @@ func insertIdentities(tx *gorm.DB, p *batchPlan, now time.Time) ([]attachment, e
 		q := `INSERT INTO contact_identities (contact_id, kind, value, created_at) VALUES ` +
 			db.Tuples(len(part), 4) + ` ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value`
 		won := make(map[ident]bool, len(part))
-		err := db.Query(tx, q, args, func(r *sql.Rows) error {
-			var id ident
-			if err := r.Scan(&id.kind, &id.value); err != nil {
-				return err
-			}
-			won[id] = true
-			return nil
-		})
+		err := db.Query(tx, q, args, scanIdents(won))
 		if err != nil {
 			return nil, fmt.Errorf("%w: insert identities: %v", ErrStore, err)
 		}

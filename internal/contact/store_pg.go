@@ -1,7 +1,6 @@
 package contact
 
 import (
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -82,14 +81,7 @@ func insertIdentitiesPG(tx *gorm.DB, p *batchPlan, atts []attachment, now time.T
 	err := db.PGQuery(tx, `INSERT INTO contact_identities (contact_id, kind, value, created_at)
 SELECT u.*, $4::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u
 ON CONFLICT (kind, value) DO NOTHING
-RETURNING kind, value`, []any{contacts, kinds, values, now}, func(r *sql.Rows) error {
-		var id ident
-		if err := r.Scan(&id.kind, &id.value); err != nil {
-			return err
-		}
-		won[id] = true
-		return nil
-	})
+RETURNING kind, value`, []any{contacts, kinds, values, now}, scanIdents(won))
 	if err != nil {
 		return nil, fmt.Errorf("%w: insert identities: %v", ErrStore, err)
 	}

@@ -45,14 +45,7 @@ func existingMessages(tx *gorm.DB, keys []msgKey) (map[msgKey]bool, error) {
 		ids := byChannel[ch]
 		err := db.Chunks(len(ids), 1, func(lo, hi int) error {
 			q := `SELECT channel, provider_message_id FROM messages WHERE channel = ? AND provider_message_id IN (` + db.Placeholders(hi-lo) + `)`
-			err := db.Query(tx, q, append([]any{ch}, ids[lo:hi]...), func(r *sql.Rows) error {
-				var k msgKey
-				if err := r.Scan(&k.channel, &k.providerID); err != nil {
-					return err
-				}
-				out[k] = true
-				return nil
-			})
+			err := db.Query(tx, q, append([]any{ch}, ids[lo:hi]...), scanKeys(out))
 			if err != nil {
 				return fmt.Errorf("%w: existing messages: %v", ErrStore, err)
 			}
@@ -244,6 +237,18 @@ func insertMessages(tx *gorm.DB, items []*item, now time.Time) error {
 		}
 		return nil
 	})
+}
+
+// scanKeys reads rows of (channel, provider_message_id) into a set.
+func scanKeys(set map[msgKey]bool) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		var k msgKey
+		if err := r.Scan(&k.channel, &k.providerID); err != nil {
+			return err
+		}
+		set[k] = true
+		return nil
+	}
 }
 
 // storedIDs reads the rows of INSERT INTO messages … RETURNING id, channel,

@@ -59,14 +59,7 @@ func existingMessagesPG(tx *gorm.DB, keys []msgKey) (map[msgKey]bool, error) {
 FROM unnest($1::text[], $2::text[]) AS k(channel, provider_message_id)
 CROSS JOIN LATERAL (SELECT channel, provider_message_id FROM messages
   WHERE channel = k.channel AND provider_message_id = k.provider_message_id LIMIT 1) m`,
-		[]any{channels, ids}, func(r *sql.Rows) error {
-			var k msgKey
-			if err := r.Scan(&k.channel, &k.providerID); err != nil {
-				return err
-			}
-			out[k] = true
-			return nil
-		})
+		[]any{channels, ids}, scanKeys(out))
 	if err != nil {
 		return nil, fmt.Errorf("%w: existing messages: %v", ErrStore, err)
 	}
