@@ -50,6 +50,9 @@ func RunDelivery(ctx context.Context, o DeliveryOpts) error {
 		MaxAckPending: 1000,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return fmt.Errorf("channels: %s delivery consumer: %w", ch, err)
 	}
 	log := o.Log.With("channel", string(ch))

@@ -150,6 +150,9 @@ func New(o Opts) *Consumer {
 func (c *Consumer) Run(ctx context.Context) error {
 	cons, err := c.ensureConsumer(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: a clean stop, not a failure
+		}
 		return err
 	}
 	c.log.Info("ingest consumer started", "durable", c.bus.Names.DurableIngest(),

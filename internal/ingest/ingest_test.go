@@ -527,3 +527,15 @@ func TestComplaintKeepsTheTrackingNumberTheCitizenWasGiven(t *testing.T) {
 		t.Fatalf("colliding complaint landed on %+v (first ticket %+v)", other, tk)
 	}
 }
+
+// TestStopWhileStartingIsClean: a consumer whose context ends while it is
+// still declaring its durable consumer stops without an error (an app
+// stopped right after it started is not a failure).
+func TestStopWhileStartingIsClean(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := e.consumer(Opts{}).Run(ctx); err != nil {
+		t.Fatalf("Run with an ended context: %v", err)
+	}
+}

@@ -47,6 +47,9 @@ func Run(ctx context.Context, o Opts) error {
 		MaxAckPending: 5000,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return fmt.Errorf("receipts: consumer: %w", err)
 	}
 	for ctx.Err() == nil {
