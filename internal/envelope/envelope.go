@@ -45,6 +45,7 @@ const (
 	FieldIVRPath       = "ivr_path"       // menu path taken on the phone
 	FieldButtonPayload = "button_payload" // payload of a pressed button
 	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
+	FieldQueue         = "queue"          // queue code the channel asks for (e.g. a business number's queue); used when it exists
 )
 
 // Inbound is one citizen message, normalized.

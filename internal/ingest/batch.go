@@ -360,7 +360,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 			t = active[ak]
 		}
 		if t == nil {
-			qid, err := c.router.QueueFor(ctx, tx, it.in.Fields[envelope.FieldCategory])
+			qid, err := c.router.QueueFor(ctx, tx, it.in.Fields[envelope.FieldQueue], it.in.Fields[envelope.FieldCategory])
 			if err != nil {
 				return nil, err
 			}

@@ -66,7 +66,9 @@ type QueueSpec struct {
 type Ticket struct {
 	ID       int64
 	Category string
-	Channel  string
+	// Queue is the queue code the channel asked for (may be empty).
+	Queue   string
+	Channel string
 	// QueueID, when the caller already stored the ticket with the queue
 	// from QueueFor, saves RouteNew an UPDATE.
 	QueueID int64
@@ -166,10 +168,28 @@ func (r *Router) QueueCode(category string) string {
 	return r.def
 }
 
-// QueueFor returns the queue id for a category, reading the database in tx
-// when this router has not met the queue yet.
-func (r *Router) QueueFor(ctx context.Context, tx *gorm.DB, category string) (int64, error) {
-	code := r.QueueCode(category)
+// QueueFor returns the queue id for a ticket: the queue the channel asked
+// for (want, e.g. a business number's or the callback queue) when it
+// exists, else the category's queue, else the default. It reads the
+// database in tx when this router has not met the queue yet. A wanted
+// queue that does not exist is not an error: the ticket still gets routed
+// by its category, so no message waits on a configuration mistake.
+func (r *Router) QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error) {
+	if want != "" {
+		id, err := r.lookupQueue(ctx, tx, want)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, ErrUnknownQueue) {
+			return 0, err
+		}
+		r.log.Warn("requested queue does not exist; routing by category", "queue", want, "category", category)
+	}
+	return r.lookupQueue(ctx, tx, r.QueueCode(category))
+}
+
+// lookupQueue finds a queue id by code, remembering it.
+func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int64, error) {
 	if id, err := r.QueueID(code); err == nil {
 		return id, nil
 	}
@@ -200,7 +220,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		qid := t.QueueID
 		if qid == 0 {
 			var err error
-			if qid, err = r.QueueFor(ctx, tx, t.Category); err != nil {
+			if qid, err = r.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
 				return nil, err
 			}
 			unqueued[qid] = append(unqueued[qid], t.ID)

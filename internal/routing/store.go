@@ -224,8 +224,7 @@ func waitingFor(tx *gorm.DB, agentID int64, limit int) ([]waitingTicket, error) 
 	err := tx.Raw(`SELECT t.id, t.queue_id FROM tickets t
 WHERE t.queue_id IN (SELECT queue_id FROM queue_members WHERE agent_id = ?)
   AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
-ORDER BY CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
-  t.created_at, t.id
+ORDER BY `+priorityRank("t")+`, t.created_at, t.id
 LIMIT ?`, agentID, limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("%w: waiting tickets: %v", ErrStore, err)

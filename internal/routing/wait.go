@@ -1,0 +1,142 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrTicketNotFound: no ticket with that id.
+var ErrTicketNotFound = errors.New("routing: ticket not found")
+
+// Wait is where a ticket stands, in the terms a channel tells a citizen.
+type Wait struct {
+	QueueID int64
+	// AgentID is the assigned agent; 0 while the ticket waits.
+	AgentID int64
+	// Position is 1 for the next ticket an agent of the queue gets (most
+	// urgent, then oldest first); 0 when assigned or no longer waiting.
+	Position int
+	// Estimated is the expected time until an agent takes the ticket:
+	// the tickets ahead, shared among the queue's online agents, times the
+	// queue's recent handle time. 0 when assigned.
+	Estimated time.Duration
+	// AgentsOnline counts the queue's members who are online now.
+	AgentsOnline int
+	// Open reports whether the queue is within its business hours now.
+	Open bool
+}
+
+// Handle time assumed for a queue that has not solved enough tickets yet.
+const defaultHandleTime = 5 * time.Minute
+
+// recentSolved is how many of a queue's latest solved tickets give its
+// handle time.
+const recentSolved = 50
+
+// Wait reports a ticket's place in its queue.
+func (r *Router) Wait(ctx context.Context, ticketID int64) (Wait, error) {
+	tx := r.db.WithContext(ctx)
+	var t []struct {
+		QueueID    *int64
+		AssigneeID *int64
+		Status     string
+		Priority   string
+		CreatedAt  time.Time
+	}
+	if err := tx.Raw(`SELECT queue_id, assignee_id, status, priority, created_at FROM tickets WHERE id = ?`, ticketID).Scan(&t).Error; err != nil {
+		return Wait{}, fmt.Errorf("%w: ticket: %v", ErrStore, err)
+	}
+	if len(t) == 0 {
+		return Wait{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
+	}
+	row := t[0]
+	var w Wait
+	if row.QueueID != nil {
+		w.QueueID = *row.QueueID
+	}
+	if row.AssigneeID != nil {
+		w.AgentID = *row.AssigneeID
+	}
+	open, err := r.openByID(ctx, w.QueueID, time.Now())
+	if err != nil {
+		return Wait{}, err
+	}
+	w.Open = open
+	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
+WHERE m.queue_id = ? AND a.presence = 'online'`, w.QueueID).Scan(&w.AgentsOnline).Error; err != nil {
+		return Wait{}, fmt.Errorf("%w: agents online: %v", ErrStore, err)
+	}
+	if w.AgentID != 0 || w.QueueID == 0 || !waiting(row.Status) {
+		return w, nil
+	}
+	// Tickets ahead: same queue, unassigned, waiting, and either more
+	// urgent, or as urgent and older (ties by id), the order AssignWaiting
+	// hands them out in.
+	var ahead int64
+	if err := tx.Raw(`SELECT COUNT(*) FROM tickets t, tickets me
+WHERE me.id = ? AND t.queue_id = me.queue_id AND t.assignee_id IS NULL
+  AND t.status IN ('new', 'open', 'pending') AND t.id <> me.id
+  AND (`+priorityRank("t")+` < `+priorityRank("me")+`
+    OR (`+priorityRank("t")+` = `+priorityRank("me")+`
+      AND (t.created_at < me.created_at OR (t.created_at = me.created_at AND t.id < me.id))))`,
+		ticketID).Scan(&ahead).Error; err != nil {
+		return Wait{}, fmt.Errorf("%w: position: %v", ErrStore, err)
+	}
+	w.Position = int(ahead) + 1
+	handle, err := handleTime(tx, w.QueueID)
+	if err != nil {
+		return Wait{}, err
+	}
+	w.Estimated = time.Duration(w.Position) * handle / time.Duration(max(w.AgentsOnline, 1))
+	return w, nil
+}
+
+// Open reports whether the queue is within its business hours at the
+// given time. A queue without business hours is always open.
+func (r *Router) Open(ctx context.Context, queueCode string, at time.Time) (bool, error) {
+	id, err := r.lookupQueue(ctx, r.db.DB, queueCode)
+	if err != nil {
+		return false, err
+	}
+	return r.openByID(ctx, id, at)
+}
+
+// openByID is Open for a queue id. Business hours are not configurable
+// yet, so every queue is open around the clock.
+func (r *Router) openByID(_ context.Context, _ int64, _ time.Time) (bool, error) {
+	return true, nil
+}
+
+func waiting(status string) bool {
+	return status == "new" || status == "open" || status == "pending"
+}
+
+// priorityRank is the SQL rank of a ticket's priority, most urgent first.
+func priorityRank(alias string) string {
+	return "CASE " + alias + ".priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+}
+
+// handleTime is the mean time from creation to solution of the queue's
+// latest solved tickets, or defaultHandleTime when there are too few.
+func handleTime(tx *gorm.DB, queueID int64) (time.Duration, error) {
+	var rows []struct {
+		CreatedAt time.Time
+		SolvedAt  time.Time
+	}
+	if err := tx.Raw(`SELECT created_at, solved_at FROM tickets
+WHERE queue_id = ? AND solved_at IS NOT NULL ORDER BY solved_at DESC LIMIT ?`, queueID, recentSolved).Scan(&rows).Error; err != nil {
+		return 0, fmt.Errorf("%w: handle time: %v", ErrStore, err)
+	}
+	if len(rows) < 5 {
+		return defaultHandleTime, nil
+	}
+	var sum time.Duration
+	for _, r := range rows {
+		sum += r.SolvedAt.Sub(r.CreatedAt)
+	}
+	return sum / time.Duration(len(rows)), nil
+}
