@@ -67,6 +67,10 @@ const (
 	CodeInternal             = "internal"
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
+	// Phone channel.
+	CodeNoPhone            = "no_phone"
+	CodeCallbackInProgress = "callback_in_progress"
+	CodeProviderFailed     = "provider_failed"
 )
 
 // Coded is an error that already knows its public code and status; used

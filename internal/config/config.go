@@ -59,6 +59,19 @@ type Config struct {
 
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
+
+	// Phone channel (TwiML voice webhooks).
+	Voice Voice
+}
+
+// Voice configures the phone channel. Webhooks are refused (403) until
+// TwilioAuthToken is set: it is the key their signatures are checked with.
+type Voice struct {
+	TwilioAuthToken  string
+	TwilioAccountSID string
+	TwilioAPIBaseURL string // REST API root for outbound calls
+	TwilioCallerID   string // number callbacks come from (E.164)
+	IVRMenuFile      string // empty: the sample menu built in
 }
 
 // Category is one complaint category. Label overrides the translation
@@ -90,6 +103,7 @@ func Defaults() Config {
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		ShutdownTimeout:    15 * time.Second,
+		Voice:              Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
 	}
 }
 
@@ -187,6 +201,11 @@ func parse(get func(string) string) (Config, error) {
 	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
 	duration("SESSION_TTL", &c.SessionTTL)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	c.Voice.TwilioAuthToken = secret("TWILIO_AUTH_TOKEN")
+	str("TWILIO_ACCOUNT_SID", &c.Voice.TwilioAccountSID)
+	str("TWILIO_API_BASE_URL", &c.Voice.TwilioAPIBaseURL)
+	str("TWILIO_CALLER_ID", &c.Voice.TwilioCallerID)
+	str("IVR_MENU_FILE", &c.Voice.IVRMenuFile)
 
 	if v := get("COMPLAINT_CATEGORIES"); v != "" {
 		c.ComplaintCategories = nil
@@ -333,6 +352,12 @@ func (c *Config) validate() Problems {
 	if c.ShutdownTimeout <= 0 {
 		p = append(p, "SHUTDOWN_TIMEOUT must be positive")
 	}
+	if u, err := url.Parse(c.Voice.TwilioAPIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p = append(p, fmt.Sprintf("TWILIO_API_BASE_URL: %q must be an absolute http(s) URL", c.Voice.TwilioAPIBaseURL))
+	}
+	if id := c.Voice.TwilioCallerID; id != "" && (len(id) < 8 || id[0] != '+' || strings.Trim(id[1:], "0123456789") != "") {
+		p = append(p, "TWILIO_CALLER_ID must be a number in E.164 form (+62...)")
+	}
 	return p
 }
 
@@ -375,6 +400,8 @@ func (c Config) Redacted() map[string]any {
 		"database": db, "nats": nats, "data_dir": c.DataDir, "http_addr": c.HTTPAddr,
 		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": secret(c.AdminPassword),
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
+		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
+		"ivr_menu_file": c.Voice.IVRMenuFile,
 	}
 }
 

@@ -46,6 +46,10 @@ const (
 	FieldButtonPayload = "button_payload" // payload of a pressed button
 	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
 	FieldQueue         = "queue"          // queue code the channel asks for (e.g. a business number's queue); used when it exists
+	// Phone calls (channel voice).
+	FieldCallOutcome  = "call_outcome"  // answered, abandoned, voicemail, callback, self_service
+	FieldCallDuration = "call_duration" // seconds, decimal
+	FieldRecordingURL = "recording_url" // provider URL of a voicemail recording
 )
 
 // Inbound is one citizen message, normalized.
