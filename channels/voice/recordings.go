@@ -58,6 +58,9 @@ func (a *Adapter) RunRecordings(ctx context.Context) error {
 	backoff := make([]time.Duration, fetchAttempts)
 	for i := range backoff {
 		backoff[i] = min(2*time.Second<<i, 5*time.Minute)
+		if a.o.RecordingBackoff != nil {
+			backoff[i] = a.o.RecordingBackoff(i + 1)
+		}
 	}
 	cons, err := a.o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamVoice(), jetstream.ConsumerConfig{
 		Durable:       names.DurableVoiceRecordings(),

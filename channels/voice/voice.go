@@ -79,6 +79,9 @@ type Opts struct {
 	Log  *slog.Logger
 	// Now is the clock (tests).
 	Now func() time.Time
+	// RecordingBackoff is the wait after the n-th failed recording fetch
+	// (default: 2s doubling, at most 5m; eight attempts in all).
+	RecordingBackoff func(n int) time.Duration
 }
 
 // Adapter is the voice channel.
