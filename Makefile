@@ -37,9 +37,9 @@ lint:
 # Benchmarks: the core's persistence path and form submissions end to end,
 # on the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS.
 bench:
-	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/
+	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/ ./channels/voice/
 	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
-		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/; \
+		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/ ./channels/voice/; \
 	fi
 
 # Every fuzz target in turn, FUZZTIME each.
