@@ -153,6 +153,12 @@ type step struct {
 	now    time.Time
 }
 
+// withheld are the numbers providers put in From when the caller hides
+// theirs: the keypad spellings of ANONYMOUS and RESTRICTED (BLOCKED and
+// UNKNOWN are too short to pass as numbers at all). Taken as numbers they
+// would make every hidden caller one contact.
+var withheld = map[string]bool{"+266696687": true, "+7378742833": true}
+
 // errUnavailable marks a step whose record could not be made durable: the
 // provider must see a 5xx, never a 2xx for something we lost.
 var errUnavailable = errors.New("voice: record not durable")
@@ -182,7 +188,7 @@ func (a *Adapter) webhook(h func(s *step) (*Response, error)) fiber.Handler {
 			return a.twiml(c, a.fail())
 		}
 		s := &step{ctx: c.UserContext(), call: call, query: q, now: a.o.Now().UTC()}
-		if p, err := identity.NormalizePhone(call.From); err == nil {
+		if p, err := identity.NormalizePhone(call.From); err == nil && !withheld[p] {
 			s.caller = p
 		}
 		if call.Direction != "" && strings.HasPrefix(call.Direction, "outbound") {

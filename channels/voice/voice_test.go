@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/nats-io/nats.go"
 
+	"tanggap/channels"
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
@@ -381,4 +382,49 @@ func FuzzWebhook(f *testing.F) {
 			t.Fatalf("status %d for %q: %s", res.StatusCode, body, out)
 		}
 	})
+}
+
+func TestHiddenCallersCannotAskForACallbackButAreRecorded(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil)
+	for _, from := range []string{"+266696687", "anonymous", ""} {
+		p := r.phone()
+		p.From = from
+		says(t, p.Press(p.Incoming().Doc, "4"), "tidak terdeteksi")
+		p.Hangup("completed", 5)
+		in := r.published(p.CallSid, "record")
+		if in.Sender.Phone != "" || in.Sender.VisitorID != "call-"+p.CallSid {
+			t.Fatalf("hidden caller %q recorded as %+v", from, in.Sender)
+		}
+	}
+}
+
+func TestTranscriptionIsAddedToTheTicket(t *testing.T) {
+	m, err := ParseMenu([]byte(strings.Replace(string(DefaultMenu), "transcribe: false", "transcribe: true", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, calendar{open: true}, m)
+	p := r.phone()
+	rec := p.Press(p.Incoming().Doc, "3").Doc.Find("Record")
+	if rec.Attrs["transcribe"] != "true" || !strings.HasPrefix(rec.Attrs["transcribeCallback"], testPublic+"/webhooks/voice/transcribed") {
+		t.Fatalf("record: %v", rec.Attrs)
+	}
+	p.Post(rec.Attrs["transcribeCallback"], url.Values{"TranscriptionStatus": {"failed"}})
+	p.Post(rec.Attrs["transcribeCallback"], url.Values{"TranscriptionStatus": {"completed"}, "TranscriptionText": {"Insentif saya belum masuk"},
+		"TranscriptionSid": {"TR0123456789abcdef0123456789abcdef"}, "RecordingSid": {"RE0123456789abcdef0123456789abcdef"}})
+	in := r.published(p.CallSid, "transcription")
+	if !strings.Contains(in.Text, "Insentif saya belum masuk") || in.Fields[envelope.FieldKind] != kindTranscription {
+		t.Fatalf("transcription: %+v", in)
+	}
+	if n := r.count(); n != 1 {
+		t.Fatalf("%d messages", n)
+	}
+}
+
+func TestTextRepliesFailForGoodWithAReason(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil)
+	_, err := r.a.Deliver(context.Background(), envelope.Outbound{})
+	if !channels.IsPermanent(err) || !strings.Contains(err.Error(), "Telepon balik") {
+		t.Fatalf("err = %v", err)
+	}
 }
