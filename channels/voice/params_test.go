@@ -3,6 +3,8 @@ package voice
 import (
 	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -96,4 +98,32 @@ func FuzzDecodeForm(f *testing.F) {
 			t.Fatalf("accepted malformed call %+v", c)
 		}
 	})
+}
+
+// The fixtures are requests as the provider sends them (documented
+// parameter names, form encoding).
+func TestProviderFixturesParse(t *testing.T) {
+	cases := map[string]func(Call) bool{
+		"incoming.form":         func(c Call) bool { return c.Status == "ringing" && c.From == "+6281234567890" && c.Direction == "inbound" },
+		"gather.form":           func(c Call) bool { return c.Digits == "4821093755120843" },
+		"record-action.form":    func(c Call) bool { return c.RecordingDuration == 23 && strings.HasPrefix(c.RecordingURL, "https://api.twilio.com/") },
+		"status-completed.form": func(c Call) bool { return c.Status == "completed" && c.CallDuration == 41 },
+		"enqueue-wait.form":     func(c Call) bool { return c.QueuePosition == 3 },
+	}
+	for name, ok := range cases {
+		t.Run(name, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := decodeForm(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := parseCall(v)
+			if err != nil || !ok(c) {
+				t.Fatalf("%+v, %v", c, err)
+			}
+		})
+	}
 }
