@@ -104,9 +104,13 @@ func FuzzDecodeForm(f *testing.F) {
 // parameter names, form encoding).
 func TestProviderFixturesParse(t *testing.T) {
 	cases := map[string]func(Call) bool{
-		"incoming.form":         func(c Call) bool { return c.Status == "ringing" && c.From == "+6281234567890" && c.Direction == "inbound" },
-		"gather.form":           func(c Call) bool { return c.Digits == "4821093755120843" },
-		"record-action.form":    func(c Call) bool { return c.RecordingDuration == 23 && strings.HasPrefix(c.RecordingURL, "https://api.twilio.com/") },
+		"incoming.form": func(c Call) bool {
+			return c.Status == "ringing" && c.From == "+6281234567890" && c.Direction == "inbound"
+		},
+		"gather.form": func(c Call) bool { return c.Digits == "4821093755120843" },
+		"record-action.form": func(c Call) bool {
+			return c.RecordingDuration == 23 && strings.HasPrefix(c.RecordingURL, "https://api.twilio.com/")
+		},
 		"status-completed.form": func(c Call) bool { return c.Status == "completed" && c.CallDuration == 41 },
 		"enqueue-wait.form":     func(c Call) bool { return c.QueuePosition == 3 },
 	}
