@@ -62,18 +62,26 @@ func (a *Adapter) RunRecordings(ctx context.Context) error {
 			backoff[i] = a.o.RecordingBackoff(i + 1)
 		}
 	}
-	cons, err := a.o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamVoice(), jetstream.ConsumerConfig{
-		Durable:       names.DurableVoiceRecordings(),
-		FilterSubject: names.VoiceRecordings(),
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       2 * time.Minute,
-		MaxDeliver:    -1,
-	})
-	if err != nil {
+	var cons jetstream.Consumer
+	for {
+		var err error
+		cons, err = a.o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamVoice(), jetstream.ConsumerConfig{
+			Durable:       names.DurableVoiceRecordings(),
+			FilterSubject: names.VoiceRecordings(),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       2 * time.Minute,
+			MaxDeliver:    -1,
+		})
+		if err == nil {
+			break
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("voice: recordings consumer: %w", err)
+		// Voicemails wait safely on the stream; the webhooks keep
+		// working. Try again rather than stop the process.
+		a.o.Log.Warn("voice: recordings consumer", "err", err)
+		wait(ctx, 2*time.Second)
 	}
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(10, jetstream.FetchMaxWait(time.Second))

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"tanggap/internal/db"
 )
 
@@ -158,12 +156,22 @@ func (s *store) callbacks(ctx context.Context, limit int) ([]Callback, error) {
 	return rows, nil
 }
 
-// claimCallback marks a waiting request as being called by agentID. The
-// conditional UPDATE is what stops two agents calling the same citizen at
-// once: only one of them changes the row.
+// staleCalling is how long a request may stay "calling" without the
+// provider's status callback before another agent may call again: a lost
+// callback must not block the citizen's request for ever.
+const staleCalling = 15 * time.Minute
+
+// claimCallback marks a waiting (or stale calling) request as being called
+// by agentID. The conditional UPDATE is what stops two agents calling the
+// same citizen at once: only one of them changes the row.
 func (s *store) claimCallback(ctx context.Context, id, agentID int64, now time.Time) (bool, error) {
+	var agent *int64 // 0: not an agent (NULL)
+	if agentID > 0 {
+		agent = &agentID
+	}
 	res := s.db.WithContext(ctx).Exec(`UPDATE voice_callbacks SET status = ?, attempts = attempts + 1, agent_id = ?, updated_at = ?
-		WHERE id = ? AND status = ?`, callbackCalling, agentID, now, id, callbackWaiting)
+		WHERE id = ? AND (status = ? OR (status = ? AND updated_at < ?))`,
+		callbackCalling, agent, now, id, callbackWaiting, callbackCalling, now.Add(-staleCalling))
 	if res.Error != nil {
 		return false, fmt.Errorf("voice: claim callback: %w", res.Error)
 	}
@@ -172,12 +180,10 @@ func (s *store) claimCallback(ctx context.Context, id, agentID int64, now time.T
 
 // callbackCall records the provider's id of the outbound call.
 func (s *store) callbackCall(ctx context.Context, id int64, sid string, now time.Time) error {
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec(`UPDATE voice_callbacks SET last_call_sid = ?, updated_at = ? WHERE id = ?`, sid, now, id).Error; err != nil {
-			return fmt.Errorf("voice: callback call: %w", err)
-		}
-		return nil
-	})
+	if err := s.db.WithContext(ctx).Exec(`UPDATE voice_callbacks SET last_call_sid = ?, updated_at = ? WHERE id = ?`, sid, now, id).Error; err != nil {
+		return fmt.Errorf("voice: callback call: %w", err)
+	}
+	return nil
 }
 
 // settleCallback ends an attempt: answered closes the request; anything

@@ -428,3 +428,53 @@ func TestTextRepliesFailForGoodWithAReason(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestBusOutageTellsTheProviderToRetry(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil)
+	p := r.phone()
+	menu := p.Incoming()
+	r.bus.NC.Close()
+	// The callback request and the voicemail cannot be made durable: the
+	// provider gets a 5xx (and its fallback), never a 2xx for a lost record.
+	if a := p.Press(menu.Doc, "4"); a.Status != 503 {
+		t.Fatalf("callback while the bus is down: %d %s", a.Status, a.Body)
+	}
+	rec := p.Press(menu.Doc, "3")
+	if a := p.Follow(rec.Doc, "Record", url.Values{"RecordingUrl": {r.twilio.RecordingURL("RE1")}, "RecordingDuration": {"3"}}); a.Status != 503 {
+		t.Fatalf("voicemail while the bus is down: %d", a.Status)
+	}
+	if a := p.Hangup("completed", 30); a.Status != 503 {
+		t.Fatalf("status callback while the bus is down: %d", a.Status)
+	}
+	if c, _ := r.db.call(context.Background(), p.CallSid); c.Outcome == OutcomeCallback || c.Outcome == OutcomeVoicemail {
+		t.Fatalf("outcome %q recorded for a step that was refused", c.Outcome)
+	}
+}
+
+func TestAStaleCallbackCanBeCalledAgain(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if _, err := r.a.CallBack(ctx, testCaller, 0, "+6221555000111"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.a.CallBack(ctx, testCaller, 0, ""); !errors.Is(err, ErrCallbackInProgress) {
+		t.Fatalf("second call while ringing: %v", err)
+	}
+	if _, err := r.a.CallBack(ctx, testCaller, 0, "0812"); !errors.Is(err, ErrInvalidTarget) {
+		t.Fatalf("bad agent number: %v", err)
+	}
+	if _, err := r.a.CallBack(ctx, "", 0, ""); !errors.Is(err, ErrNoPhone) {
+		t.Fatalf("no phone: %v", err)
+	}
+	// The provider's status callback never came: after a while another
+	// attempt is allowed.
+	r.a.o.Now = func() time.Time { return now.Add(staleCalling + time.Minute) }
+	cb, err := r.a.CallBack(ctx, testCaller, 0, "")
+	if err != nil || cb.Attempts != 2 {
+		t.Fatalf("stale callback: %+v, %v", cb, err)
+	}
+	if calls, _ := r.twilio.Calls(); len(calls) != 2 || calls[1].Get("Timeout") == "" || calls[1].Get("StatusCallbackMethod") != "POST" {
+		t.Fatalf("REST calls: %v", calls)
+	}
+}
