@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tanggap/channels/voice"
+	"tanggap/channels/voice/voicetest"
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
 	"tanggap/internal/testenv"
@@ -31,13 +32,13 @@ type callCenter struct {
 	t      *testing.T
 	base   string
 	agent  *apptest.Client
-	twilio *voice.FakeTwilio
+	twilio *voicetest.FakeTwilio
 }
 
 func start(t *testing.T) *callCenter {
 	t.Helper()
 	cfg := apptest.Config(t)
-	fake := voice.NewFakeTwilio(t, account, token)
+	fake := voicetest.NewFakeTwilio(t, account, token)
 	cfg.PublicURL = public
 	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: ours}
 	a := apptest.Start(t, cfg)
@@ -47,9 +48,9 @@ func start(t *testing.T) *callCenter {
 }
 
 // call is a new inbound call from caller.
-func (cc *callCenter) call(caller string) *voice.Phone {
-	return &voice.Phone{T: cc.t, Server: cc.base, Public: public, Token: token, Account: account,
-		CallSid: voice.NewCallSid(), From: caller, To: ours}
+func (cc *callCenter) call(caller string) *voicetest.Phone {
+	return &voicetest.Phone{T: cc.t, Server: cc.base, Public: public, Token: token, Account: account,
+		CallSid: voicetest.NewCallSid(), From: caller, To: ours}
 }
 
 // voiceTicket waits for the caller's voice ticket to hold a message
@@ -96,7 +97,7 @@ func message(d ticket.Detail, kind string) (ticket.Message, error) {
 	return ticket.Message{}, fmt.Errorf("no %s message among %d", kind, len(d.Messages))
 }
 
-func hears(t *testing.T, a voice.Answer, want string) {
+func hears(t *testing.T, a voicetest.Answer, want string) {
 	t.Helper()
 	if a.Status != 200 {
 		t.Fatalf("status %d: %s", a.Status, a.Body)
@@ -214,7 +215,7 @@ func TestCallVoicemail(t *testing.T) {
 	}
 	// The agent plays it.
 	res := cc.agent.Do(http.MethodGet, fmt.Sprintf("/api/v1/attachments/%d", vm.Attachments[0].ID), nil)
-	if res.Status != 200 || !bytes.Equal(res.Body, voice.WAV()) {
+	if res.Status != 200 || !bytes.Equal(res.Body, voicetest.WAV()) {
 		t.Fatalf("recording: %d, %d bytes", res.Status, len(res.Body))
 	}
 	rec2, _ := message(d, "call_record")
@@ -267,7 +268,7 @@ func TestCallCallback(t *testing.T) {
 		!strings.HasPrefix(calls[0].Get("StatusCallback"), public+"/webhooks/voice/status") {
 		t.Fatalf("REST calls: %v", calls)
 	}
-	out := &voice.Phone{T: t, Server: cc.base, Public: public, Token: token, Account: account,
+	out := &voicetest.Phone{T: t, Server: cc.base, Public: public, Token: token, Account: account,
 		CallSid: sids[0], From: ours, To: "+6281355556666", Direction: "outbound-api"}
 	// Nobody answers: the request goes back in line at its place.
 	out.Post(calls[0].Get("StatusCallback"), url.Values{"CallStatus": {"no-answer"}, "CallDuration": {"0"}})

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"tanggap/channels/voice"
+	"tanggap/channels/voice/voicetest"
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
 )
@@ -21,7 +21,7 @@ import (
 func BenchmarkCalls(b *testing.B) {
 	const calls, callers = 2000, 32
 	cfg := apptest.Config(b)
-	fake := voice.NewFakeTwilio(b, account, token)
+	fake := voicetest.NewFakeTwilio(b, account, token)
 	cfg.PublicURL = public
 	cfg.LogLevel = "warn"
 	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: ours}
@@ -41,8 +41,8 @@ func BenchmarkCalls(b *testing.B) {
 				defer wg.Done()
 				var mine []time.Duration
 				for i := range next {
-					p := &voice.Phone{T: b, Server: a.URL(), Public: public, Token: token, Account: account,
-						CallSid: voice.NewCallSid(), From: fmt.Sprintf("+62812%08d", i), To: ours, HTTP: client}
+					p := &voicetest.Phone{T: b, Server: a.URL(), Public: public, Token: token, Account: account,
+						CallSid: voicetest.NewCallSid(), From: fmt.Sprintf("+62812%08d", i), To: ours, HTTP: client}
 					t0 := time.Now()
 					menu := p.Incoming()
 					mine = append(mine, time.Since(t0))

@@ -1,14 +1,12 @@
 package voice
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"math/rand/v2"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
+
+	"tanggap/channels/voice/voicetest"
 )
 
 // The worked example of Twilio's request-validation documentation: auth
@@ -29,38 +27,11 @@ func docParams() url.Values {
 	}
 }
 
-// signIndependently is a second implementation of the documented
-// algorithm, written from the description rather than from Signature:
-// "name=value" pairs sorted as whole strings by name, then each pair's
-// name and value appended to the URL.
-func signIndependently(token, fullURL string, params url.Values) string {
-	type pair struct{ k, v string }
-	var pairs []pair
-	for k, vs := range params {
-		for _, v := range vs {
-			pairs = append(pairs, pair{k, v})
-		}
-	}
-	slices.SortFunc(pairs, func(a, b pair) int {
-		if c := strings.Compare(a.k, b.k); c != 0 {
-			return c
-		}
-		return strings.Compare(a.v, b.v)
-	})
-	data := fullURL
-	for _, p := range pairs {
-		data += p.k + p.v
-	}
-	m := hmac.New(sha1.New, []byte(token))
-	m.Write([]byte(data))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
 func TestSignatureMatchesTwiliosDocumentedExample(t *testing.T) {
 	if got := Signature(docToken, docURL, docParams()); got != docSignature {
 		t.Fatalf("Signature = %q, want %q", got, docSignature)
 	}
-	if got := signIndependently(docToken, docURL, docParams()); got != docSignature {
+	if got := voicetest.Sign(docToken, docURL, docParams()); got != docSignature {
 		t.Fatalf("independent implementation = %q, want %q", got, docSignature)
 	}
 	if !ValidSignature(docToken, docURL, docParams(), docSignature) {
@@ -115,7 +86,7 @@ func TestSignatureAgreesWithIndependentImplementation(t *testing.T) {
 			}
 		}
 		u := "https://tanggap.example/webhooks/voice/menu?node=" + url.QueryEscape(word())
-		if a, b := Signature("tok", u, p), signIndependently("tok", u, p); a != b {
+		if a, b := Signature("tok", u, p), voicetest.Sign("tok", u, p); a != b {
 			t.Fatalf("params %v: %s != %s", p, a, b)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"tanggap/channels"
+	"tanggap/channels/voice/voicetest"
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
@@ -57,7 +58,7 @@ type rig struct {
 	a      *Adapter
 	db     *store
 	bus    *bus.Bus
-	twilio *FakeTwilio
+	twilio *voicetest.FakeTwilio
 	server string
 
 	mu  sync.Mutex
@@ -87,7 +88,7 @@ func newRig(t testing.TB, hours Hours, menu *Menu) *rig {
 		// The fuzz target may not log through f.
 		log = slog.New(slog.DiscardHandler)
 	}
-	r.twilio = NewFakeTwilio(t, testAccount, testToken)
+	r.twilio = voicetest.NewFakeTwilio(t, testAccount, testToken)
 	r.a = New(Opts{
 		DB: d, Bus: b, Tickets: noTickets{}, Hours: hours, Attachments: files, Texts: cat, Menu: menu,
 		Provider:  Provider{AccountSID: testAccount, AuthToken: testToken, APIBaseURL: r.twilio.Server.URL, CallerID: testNumber},
@@ -130,9 +131,9 @@ func newRig(t testing.TB, hours Hours, menu *Menu) *rig {
 	return r
 }
 
-func (r *rig) phone() *Phone {
-	return &Phone{T: r.t, Server: r.server, Public: testPublic, Token: testToken, Account: testAccount,
-		CallSid: NewCallSid(), From: "081234567890", To: testNumber}
+func (r *rig) phone() *voicetest.Phone {
+	return &voicetest.Phone{T: r.t, Server: r.server, Public: testPublic, Token: testToken, Account: testAccount,
+		CallSid: voicetest.NewCallSid(), From: "081234567890", To: testNumber}
 }
 
 // published waits for the record of step of a call.
@@ -159,7 +160,7 @@ func (r *rig) count() int {
 	return len(r.got)
 }
 
-func says(t *testing.T, a Answer, want string) {
+func says(t *testing.T, a voicetest.Answer, want string) {
 	t.Helper()
 	if a.Status != 200 {
 		t.Fatalf("status %d: %s", a.Status, a.Body)
@@ -176,9 +177,9 @@ func TestWebhooksRefuseRequestsNotSignedByTheProvider(t *testing.T) {
 	incoming := testPublic + "/webhooks/voice/incoming"
 	cases := map[string]string{
 		"missing signature":          "",
-		"signed with another token":  signIndependently("other", incoming, params),
-		"signed for another URL":     signIndependently(testToken, testPublic+"/webhooks/voice/status", params),
-		"signature of other digits":  signIndependently(testToken, incoming, url.Values{"CallSid": {p.CallSid}}),
+		"signed with another token":  voicetest.Sign("other", incoming, params),
+		"signed for another URL":     voicetest.Sign(testToken, testPublic+"/webhooks/voice/status", params),
+		"signature of other digits":  voicetest.Sign(testToken, incoming, url.Values{"CallSid": {p.CallSid}}),
 		"not base64 at all":          "%%%",
 		"documented example's value": docSignature,
 	}
@@ -192,7 +193,7 @@ func TestWebhooksRefuseRequestsNotSignedByTheProvider(t *testing.T) {
 	}
 	// A status callback with a bad signature records nothing either.
 	st := url.Values{"CallSid": {p.CallSid}, "From": {testCaller}, "CallStatus": {"completed"}, "CallDuration": {"9"}}
-	if a := p.Send(testPublic+"/webhooks/voice/status", st, "x"+signIndependently(testToken, testPublic+"/webhooks/voice/status", st)); a.Status != 403 {
+	if a := p.Send(testPublic+"/webhooks/voice/status", st, "x"+voicetest.Sign(testToken, testPublic+"/webhooks/voice/status", st)); a.Status != 403 {
 		t.Fatalf("status callback: %d", a.Status)
 	}
 	if _, err := r.db.call(context.Background(), p.CallSid); !errors.Is(err, errCallNotFound) {
@@ -293,8 +294,8 @@ func TestVoicemailIsKeptWhenItsAudioCannotBeFetched(t *testing.T) {
 	r.twilio.FailRecordings.Store(-1)
 	p := r.phone()
 	rec := p.Press(p.Incoming().Doc, "3")
-	url1 := r.twilio.RecordingURL("RE" + randomHex(16))
-	done := p.Follow(rec.Doc, "Record", url.Values{"RecordingUrl": {url1}, "RecordingDuration": {"17"}, "RecordingSid": {"RE" + randomHex(16)}})
+	url1 := r.twilio.RecordingURL(voicetest.NewSid("RE"))
+	done := p.Follow(rec.Doc, "Record", url.Values{"RecordingUrl": {url1}, "RecordingDuration": {"17"}, "RecordingSid": {voicetest.NewSid("RE")}})
 	says(t, done, "sudah kami terima")
 	in := r.published(p.CallSid, "voicemail")
 	if len(in.Attachments) != 0 || !strings.Contains(in.Text, url1) || in.Fields[envelope.FieldRecordingURL] != url1 ||
@@ -316,7 +317,7 @@ func TestVoicemailAudioIsFetchedAfterARetry(t *testing.T) {
 	// The provider retries the action: one voicemail all the same.
 	p.Follow(rec.Doc, "Record", params)
 	in := r.published(p.CallSid, "voicemail")
-	if len(in.Attachments) != 1 || in.Attachments[0].MIME != "audio/wave" || in.Attachments[0].Size != int64(len(WAV())) {
+	if len(in.Attachments) != 1 || in.Attachments[0].MIME != "audio/wave" || in.Attachments[0].Size != int64(len(voicetest.WAV())) {
 		t.Fatalf("voicemail: %+v", in)
 	}
 	f, err := r.a.o.Attachments.Open(context.Background(), in.Attachments[0].Key)
@@ -364,7 +365,7 @@ func FuzzWebhook(f *testing.F) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		form, ferr := url.ParseQuery(string(body))
 		if sign && ferr == nil {
-			req.Header.Set("X-Twilio-Signature", signIndependently(testToken, testPublic+target, form))
+			req.Header.Set("X-Twilio-Signature", voicetest.Sign(testToken, testPublic+target, form))
 		}
 		res, err := client.Do(req)
 		if err != nil {
@@ -375,7 +376,7 @@ func FuzzWebhook(f *testing.F) {
 		switch res.StatusCode {
 		case http.StatusForbidden:
 		case http.StatusOK:
-			if _, err := ParseTwiML(out); err != nil {
+			if _, err := voicetest.ParseTwiML(out); err != nil {
 				t.Fatalf("answer is not documented TwiML: %v\n%s", err, out)
 			}
 		default:

@@ -1,4 +1,9 @@
-package voice
+// Package voicetest is the telephony provider's side of the phone
+// channel's tests: a caller's phone that drives the webhooks as the
+// provider does (signed form posts following the TwiML's action URLs), a
+// checker of TwiML answers against the documented verbs, and a stand-in
+// for the provider's REST API and recording downloads.
+package voicetest
 
 import (
 	"bytes"
@@ -9,6 +14,20 @@ import (
 	"strconv"
 	"strings"
 )
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
 
 // Elem is one element of a parsed TwiML answer.
 type Elem struct {

@@ -1,7 +1,9 @@
-package voice
+package voicetest
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -10,16 +12,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// The Twilio side of the tests: a caller's phone driving the webhooks the
-// way the provider does (signed form posts following the TwiML's action
-// URLs), and a stand-in for the REST API and recording downloads.
 
 // Phone is one call, as the provider makes requests for it.
 type Phone struct {
@@ -37,7 +36,11 @@ type Phone struct {
 }
 
 // NewCallSid returns a fresh Twilio-shaped call id.
-func NewCallSid() string { return "CA" + randomHex(16) }
+func NewCallSid() string { return NewSid("CA") }
+
+// NewSid returns a fresh Twilio-shaped id with a two-letter prefix (CA a
+// call, RE a recording, QU a queue).
+func NewSid(prefix string) string { return prefix + randomHex(16) }
 
 func randomHex(n int) string {
 	b := make([]byte, n)
@@ -72,7 +75,7 @@ func (p *Phone) Post(target string, extra url.Values) Answer {
 	if strings.HasPrefix(target, "/") {
 		public = p.Public + target
 	}
-	return p.Send(public, params, signIndependently(p.Token, public, params))
+	return p.Send(public, params, Sign(p.Token, public, params))
 }
 
 // Send posts params to a public URL with the given signature header
@@ -244,4 +247,31 @@ func (f *FakeTwilio) Calls() ([]url.Values, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]url.Values(nil), f.calls...), append([]string(nil), f.sids...)
+}
+
+// Sign computes X-Twilio-Signature the way the provider documents it, as
+// an implementation independent of the adapter's (voice.Signature):
+// "name=value" pairs sorted as whole strings by name, then each pair's
+// name and value appended to the URL.
+func Sign(token, fullURL string, params url.Values) string {
+	type pair struct{ k, v string }
+	var pairs []pair
+	for k, vs := range params {
+		for _, v := range vs {
+			pairs = append(pairs, pair{k, v})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	data := fullURL
+	for _, p := range pairs {
+		data += p.k + p.v
+	}
+	m := hmac.New(sha1.New, []byte(token))
+	m.Write([]byte(data))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
