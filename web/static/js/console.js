@@ -238,8 +238,9 @@
       box.textContent = '';
       msgs.forEach(function (m) { box.appendChild(renderMessage(m)); });
     }
-    $('reply-form').hidden = tk.status === 'closed';
-    // Phone tickets are answered by calling the citizen back.
+    // Phone tickets are answered by calling the citizen back: a text reply
+    // could never reach them.
+    $('reply-form').hidden = tk.status === 'closed' || tk.channel === 'voice';
     $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
   }
 
