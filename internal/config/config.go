@@ -355,6 +355,9 @@ func (c *Config) validate() Problems {
 	if u, err := url.Parse(c.Voice.TwilioAPIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p = append(p, fmt.Sprintf("TWILIO_API_BASE_URL: %q must be an absolute http(s) URL", c.Voice.TwilioAPIBaseURL))
 	}
+	if c.Voice.TwilioAuthToken != "" && c.PublicURL == "" {
+		p = append(p, "PUBLIC_URL must be set with TWILIO_AUTH_TOKEN: voice webhook signatures are computed over the URL the provider calls")
+	}
 	if id := c.Voice.TwilioCallerID; id != "" && (len(id) < 8 || id[0] != '+' || strings.Trim(id[1:], "0123456789") != "") {
 		p = append(p, "TWILIO_CALLER_ID must be a number in E.164 form (+62...)")
 	}
