@@ -76,7 +76,7 @@ func (a *Adapter) CallBack(ctx context.Context, phone string, agentID int64, tar
 	if err := a.store.callbackCall(ctx, cb.ID, sid, now); err != nil {
 		return Callback{}, err
 	}
-	if err := a.store.startCall(ctx, sid, "outbound", phone, &cb.ID, now); err != nil {
+	if err := a.store.startCall(ctx, sid, "outbound", phone, "", &cb.ID, now); err != nil {
 		return Callback{}, err
 	}
 	a.o.Log.Info("callback started", "callback_id", cb.ID, "call_sid", sid, "phone", mask.Phone(phone), "agent_id", agentID)
@@ -174,7 +174,7 @@ func (a *Adapter) statusCallback(s *step) (*Response, error) {
 	}
 	// A call we never saw (the number's status callback fired before or
 	// without the incoming webhook) is recorded all the same.
-	if err := a.store.startCall(s.ctx, s.call.CallSid, direction, s.caller, cbID, s.now); err != nil {
+	if err := a.store.startCall(s.ctx, s.call.CallSid, direction, s.caller, "", cbID, s.now); err != nil {
 		return nil, err
 	}
 	if direction == "outbound" && s.call.Status != callCompleted {

@@ -36,10 +36,7 @@ const lookupTimeout = 15
 
 // incoming answers a new call: the welcome and the first menu.
 func (a *Adapter) incoming(s *step) (*Response, error) {
-	if err := a.store.startCall(s.ctx, s.call.CallSid, "inbound", s.caller, nil, s.now); err != nil {
-		return nil, err
-	}
-	if err := a.store.step(s.ctx, s.call.CallSid, a.menu.Start, s.now); err != nil {
+	if err := a.store.startCall(s.ctx, s.call.CallSid, "inbound", s.caller, a.menu.Start, nil, s.now); err != nil {
 		return nil, err
 	}
 	r := &Response{}

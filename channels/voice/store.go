@@ -47,10 +47,11 @@ type callRow struct {
 	EndedAt         *time.Time
 }
 
-// startCall records a call once; a provider retry finds it there.
-func (s *store) startCall(ctx context.Context, sid, direction, caller string, callbackID *int64, now time.Time) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO voice_calls (call_sid, direction, caller, callback_id, started_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (call_sid) DO NOTHING`, sid, direction, caller, callbackID, now, now).Error
+// startCall records a call once, its path beginning at path; a provider
+// retry finds it there and changes nothing.
+func (s *store) startCall(ctx context.Context, sid, direction, caller, path string, callbackID *int64, now time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO voice_calls (call_sid, direction, caller, path, callback_id, started_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_sid) DO NOTHING`, sid, direction, caller, path, callbackID, now, now).Error
 	if err != nil {
 		return fmt.Errorf("voice: start call: %w", err)
 	}
