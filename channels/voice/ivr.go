@@ -371,7 +371,7 @@ func (a *Adapter) fallback(s *step) (*Response, error) {
 // transferred learns how the transfer ended (Dial's or Enqueue's action).
 func (a *Adapter) transferred(s *step) (*Response, error) {
 	switch {
-	case s.call.DialCallStatus == callCompleted || s.call.QueueResult == "bridged":
+	case s.call.DialCallStatus == callCompleted || s.call.DialCallStatus == "answered" || s.call.QueueResult == "bridged":
 		if err := a.store.setOutcome(s.ctx, s.call.CallSid, OutcomeAnswered, s.now); err != nil {
 			return nil, err
 		}

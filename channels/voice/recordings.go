@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -158,8 +159,9 @@ func (a *Adapter) handleRecording(ctx context.Context, m jetstream.Msg, backoff 
 	settle(a, m.Ack())
 }
 
-// fetchRecording downloads a recording with the account's credentials
-// (providers may require them for media) into the attachment store.
+// fetchRecording downloads a recording into the attachment store, with the
+// account's credentials when it is on the provider's API host (providers
+// may require them for media).
 func (a *Adapter) fetchRecording(ctx context.Context, rawURL string) (attachment.Stored, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -167,7 +169,11 @@ func (a *Adapter) fetchRecording(ctx context.Context, rawURL string) (attachment
 	if err != nil {
 		return attachment.Stored{}, fmt.Errorf("voice: recording request: %w", err)
 	}
-	req.SetBasicAuth(a.o.Provider.AccountSID, a.o.Provider.AuthToken)
+	// The account's credentials go only to the provider's own API host,
+	// wherever a recording URL points.
+	if base, err := url.Parse(a.o.Provider.APIBaseURL); err == nil && base.Host == req.URL.Host {
+		req.SetBasicAuth(a.o.Provider.AccountSID, a.o.Provider.AuthToken)
+	}
 	res, err := a.o.HTTP.Do(req)
 	if err != nil {
 		return attachment.Stored{}, fmt.Errorf("voice: recording fetch: %w", err)

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -478,5 +480,26 @@ func TestAStaleCallbackCanBeCalledAgain(t *testing.T) {
 	}
 	if calls, _ := r.twilio.Calls(); len(calls) != 2 || calls[1].Get("Timeout") == "" || calls[1].Get("StatusCallbackMethod") != "POST" {
 		t.Fatalf("REST calls: %v", calls)
+	}
+}
+
+func TestCredentialsGoOnlyToTheProvidersHost(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil)
+	var sawAuth atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Header.Get("Authorization") != "" {
+			sawAuth.Store(true)
+		}
+		w.Write(voicetest.WAV())
+	}))
+	t.Cleanup(other.Close)
+	p := r.phone()
+	rec := p.Press(p.Incoming().Doc, "3")
+	p.Follow(rec.Doc, "Record", url.Values{"RecordingUrl": {other.URL + "/media/RE1"}, "RecordingDuration": {"4"}})
+	if in := r.published(p.CallSid, "voicemail"); len(in.Attachments) != 1 {
+		t.Fatalf("voicemail: %+v", in)
+	}
+	if sawAuth.Load() {
+		t.Fatal("the account's credentials were sent to another host")
 	}
 }
