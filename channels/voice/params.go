@@ -18,6 +18,8 @@ const (
 	maxDigits      = 32
 	maxSidBytes    = 64
 	maxDurationSec = 24 * 60 * 60
+	// maxRecordingURLBytes keeps a recording URL within an envelope field.
+	maxRecordingURLBytes = 1000
 )
 
 // errBadRequest wraps every problem with a provider request's parameters.
@@ -115,7 +117,9 @@ func parseCall(v url.Values) (Call, error) {
 		p = append(p, "Digits")
 	}
 	if c.RecordingURL != "" {
-		if u, err := url.Parse(c.RecordingURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// It is kept as a message field, which the envelope bounds.
+		if u, err := url.Parse(c.RecordingURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			len(c.RecordingURL) > maxRecordingURLBytes {
 			p = append(p, "RecordingUrl")
 		}
 	}

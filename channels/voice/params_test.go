@@ -38,6 +38,7 @@ func TestParseCallRefusesMalformedParameters(t *testing.T) {
 		"negative duration":        func(v url.Values) { v.Set("CallDuration", "-1") },
 		"huge duration":            func(v url.Values) { v.Set("RecordingDuration", "99999999999") },
 		"recording not http":       func(v url.Values) { v.Set("RecordingUrl", "file:///etc/passwd") },
+		"recording URL too long":   func(v url.Values) { v.Set("RecordingUrl", "https://a.example/"+strings.Repeat("r", 1000)) },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {

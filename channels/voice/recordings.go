@@ -145,13 +145,17 @@ func (a *Adapter) handleRecording(ctx context.Context, m jetstream.Msg, backoff 
 	} else {
 		in.Text = a.text("voice.voicemail_no_audio", "seconds", job.Duration, "url", job.RecordingURL)
 	}
+	if err := in.Validate(); err != nil {
+		// Only a job written by another version could fail here; keep it
+		// out of the way rather than retry it for ever.
+		a.o.Log.Error("voice: voicemail envelope invalid", "call_sid", job.CallSid, "err", err)
+		a.discardAll(atts)
+		settle(a, m.Term())
+		return
+	}
 	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
 		a.o.Log.Warn("voice: voicemail publish failed, will retry", "call_sid", job.CallSid, "err", err)
-		for _, at := range atts {
-			if derr := a.o.Attachments.Delete(context.Background(), at.Key); derr != nil {
-				a.o.Log.Warn("voice: discard recording", "key", at.Key, "err", derr)
-			}
-		}
+		a.discardAll(atts)
 		settle(a, m.NakWithDelay(2*time.Second))
 		return
 	}
@@ -188,6 +192,15 @@ func (a *Adapter) fetchRecording(ctx context.Context, rawURL string) (attachment
 		return attachment.Stored{}, fmt.Errorf("voice: store recording: %w", err)
 	}
 	return st, nil
+}
+
+// discardAll removes fetched audio that no message will reference.
+func (a *Adapter) discardAll(atts []envelope.Attachment) {
+	for _, at := range atts {
+		if err := a.o.Attachments.Delete(context.Background(), at.Key); err != nil {
+			a.o.Log.Warn("voice: discard recording", "key", at.Key, "err", err)
+		}
+	}
 }
 
 func extension(mime string) string {

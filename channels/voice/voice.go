@@ -272,6 +272,10 @@ func (a *Adapter) publish(s *step, stepName, text string, fields map[string]stri
 		Fields:            fields,
 		ReceivedAt:        s.now,
 	}
+	if err := in.Validate(); err != nil {
+		// The core would refuse it: a mistake here, not the provider's.
+		return err
+	}
 	if err := a.o.Bus.PublishInbound(s.ctx, in); err != nil {
 		return errors.Join(errUnavailable, err)
 	}
