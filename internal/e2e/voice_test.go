@@ -61,9 +61,7 @@ func TestBrowserPhoneTicket(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
 	)
-	if got := agent.text(t, "#t-channel"); got != tx("channel.voice") {
-		t.Errorf("channel = %q, want %q", got, tx("channel.voice"))
-	}
+	agent.waitJS(t, "the ticket shows its channel", fmt.Sprintf(`document.getElementById('t-channel').textContent === %q`, tx("channel.voice")))
 	agent.waitJSFor(t, "the voicemail's player", asyncWait, `document.querySelector('#t-messages audio') !== null`)
 	if src := agent.attr(t, "#t-messages audio", "src"); !strings.HasPrefix(src, "/api/v1/attachments/") {
 		t.Fatalf("audio src = %q", src)
