@@ -50,7 +50,7 @@ func start(t *testing.T) *callCenter {
 // call is a new inbound call from caller.
 func (cc *callCenter) call(caller string) *voicetest.Phone {
 	return &voicetest.Phone{T: cc.t, Server: cc.base, Public: public, Token: token, Account: account,
-		CallSid: voicetest.NewCallSid(), From: caller, To: ours}
+		CallSid: voicetest.NewCallSid(), From: caller, To: ours, Language: "id-ID"}
 }
 
 // voiceTicket waits for the caller's voice ticket to hold a message

@@ -135,7 +135,7 @@ func newRig(t testing.TB, hours Hours, menu *Menu) *rig {
 
 func (r *rig) phone() *voicetest.Phone {
 	return &voicetest.Phone{T: r.t, Server: r.server, Public: testPublic, Token: testToken, Account: testAccount,
-		CallSid: voicetest.NewCallSid(), From: "081234567890", To: testNumber}
+		CallSid: voicetest.NewCallSid(), From: "081234567890", To: testNumber, Language: "id-ID"}
 }
 
 // published waits for the record of step of a call.

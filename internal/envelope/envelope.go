@@ -47,7 +47,7 @@ const (
 	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
 	FieldQueue         = "queue"          // queue code the channel asks for (e.g. a business number's queue); used when it exists
 	// Phone calls (channel voice).
-	FieldCallOutcome  = "call_outcome"  // answered, abandoned, voicemail, callback, self_service
+	FieldCallOutcome  = "call_outcome"  // answered, abandoned, voicemail, callback, self_service (unanswered: a callback nobody picked up)
 	FieldCallDuration = "call_duration" // seconds, decimal
 	FieldRecordingURL = "recording_url" // provider URL of a voicemail recording
 )

@@ -67,6 +67,20 @@ func (n *Elem) AllText() string {
 	return b.String()
 }
 
+// saysWithout returns the text of the first <Say> whose language is not
+// lang ("" when every Say has it).
+func (n *Elem) saysWithout(lang string) string {
+	if n.Name == "Say" && n.Attrs["language"] != lang {
+		return n.Text
+	}
+	for _, c := range n.Children {
+		if s := c.saysWithout(lang); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 // documented are the attributes Twilio's TwiML voice reference documents
 // for each verb and noun this adapter may answer with.
 var documented = map[string][]string{

@@ -33,6 +33,8 @@ type Phone struct {
 	// Direction is "inbound" or "outbound-api".
 	Direction string
 	HTTP      *http.Client
+	// Language, when set, is the language every <Say> must carry.
+	Language string
 }
 
 // NewCallSid returns a fresh Twilio-shaped call id.
@@ -113,6 +115,11 @@ func (p *Phone) Send(public string, params url.Values, signature string) Answer 
 			p.T.Fatalf("answer of %s is not documented TwiML: %v\n%s", public, err, body)
 		}
 		a.Doc = doc
+		if p.Language != "" {
+			if bad := doc.saysWithout(p.Language); bad != "" {
+				p.T.Fatalf("answer of %s speaks without language=%q: %q", public, p.Language, bad)
+			}
+		}
 	}
 	return a
 }
