@@ -337,11 +337,17 @@ func TestCallTransferInHours(t *testing.T) {
 	hold := p.Post(enq.Attrs["waitUrl"], url.Values{"QueuePosition": {"3"}, "QueueSid": {"QU0123456789abcdef0123456789abcdef"},
 		"QueueTime": {"12"}, "AvgQueueTime": {"40"}, "CurrentQueueSize": {"3"}})
 	hears(t, hold, "antrean ke 3")
+	// An agent takes the caller: the agents' dequeue runs our URL on the
+	// caller's call before the bridge.
+	if a := p.Post("/webhooks/voice/bridged", nil); a.Status != 200 || len(a.Doc.Children) != 0 {
+		t.Fatalf("bridge: %d %s", a.Status, a.Body)
+	}
+	// The status callback may come before the Enqueue action.
+	p.Hangup("completed", 300)
 	done := p.Follow(tr.Doc, "Enqueue", url.Values{"QueueResult": {"bridged"}, "QueueTime": {"95"}})
 	if done.Doc.Find("Hangup") == nil {
 		t.Fatalf("after the agent: %s", done.Body)
 	}
-	p.Hangup("completed", 300)
 	d := cc.voiceTicket("+6281366667777", func(d ticket.Detail) error {
 		_, err := message(d, "call_record")
 		return err

@@ -328,12 +328,36 @@ func (a *Adapter) connect(action, target string) any {
 		return Enqueue{Action: action, Method: "POST", WaitURL: a.url(pathHold, nil), WaitURLMethod: "POST", Name: a.menu.Transfer.Enqueue}
 	}
 	d := Dial{Action: action, Method: "POST", Timeout: itoa(a.menu.Transfer.Timeout)}
+	// The agent's leg reports when it is answered, so the call counts as
+	// answered whichever of the provider's later requests comes first.
+	answered := a.url(pathAnswered, nil)
 	if strings.HasPrefix(target, "sip:") {
-		d.Sip = &Sip{Value: target}
+		d.Sip = &Sip{Value: target, StatusCallbackEvent: "answered", StatusCallback: answered, StatusCallbackMethod: "POST"}
 	} else {
-		d.Number = &Number{Value: target}
+		d.Number = &Number{Value: target, StatusCallbackEvent: "answered", StatusCallback: answered, StatusCallbackMethod: "POST"}
 	}
 	return d
+}
+
+// agentAnswered is the status callback of a dialed agent's leg: its
+// ParentCallSid is the caller's call, which an agent has now answered.
+func (a *Adapter) agentAnswered(s *step) (*Response, error) {
+	if s.call.ParentCall != "" && (s.call.Status == callInProgress || s.call.Status == "answered") {
+		if err := a.store.setOutcome(s.ctx, s.call.ParentCall, OutcomeAnswered, s.now); err != nil {
+			return nil, err
+		}
+	}
+	return &Response{}, nil
+}
+
+// bridged runs on a queued caller's call as an agent takes it from the
+// queue (the agents' <Dial><Queue url="…/webhooks/voice/bridged">): the
+// caller is answered. The empty answer connects them at once.
+func (a *Adapter) bridged(s *step) (*Response, error) {
+	if err := a.store.setOutcome(s.ctx, s.call.CallSid, OutcomeAnswered, s.now); err != nil {
+		return nil, err
+	}
+	return &Response{}, nil
 }
 
 // offer asks whether to leave a voicemail (1) or be called back (2).

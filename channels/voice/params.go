@@ -57,6 +57,7 @@ func decodeForm(body []byte) (url.Values, error) {
 // documented parameter names of Twilio's voice webhooks.
 type Call struct {
 	CallSid    string // CallSid: unique id of the call
+	ParentCall string // ParentCallSid: the call that dialed this one
 	AccountSid string // AccountSid
 	From       string // From: the caller, as the provider gives it
 	To         string // To: the number called
@@ -93,6 +94,7 @@ const (
 func parseCall(v url.Values) (Call, error) {
 	c := Call{
 		CallSid:           v.Get("CallSid"),
+		ParentCall:        v.Get("ParentCallSid"),
 		AccountSid:        v.Get("AccountSid"),
 		From:              strings.TrimSpace(v.Get("From")),
 		To:                strings.TrimSpace(v.Get("To")),
@@ -109,6 +111,9 @@ func parseCall(v url.Values) (Call, error) {
 	var p []string
 	if !validSid(c.CallSid) {
 		p = append(p, "CallSid")
+	}
+	if c.ParentCall != "" && !validSid(c.ParentCall) {
+		p = append(p, "ParentCallSid")
 	}
 	if c.RecordingSid != "" && !validSid(c.RecordingSid) {
 		p = append(p, "RecordingSid")

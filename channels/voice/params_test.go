@@ -33,6 +33,7 @@ func TestParseCallRefusesMalformedParameters(t *testing.T) {
 	cases := map[string]func(url.Values){
 		"missing CallSid":          func(v url.Values) { v.Del("CallSid") },
 		"CallSid with a separator": func(v url.Values) { v.Set("CallSid", "CA1:voicemail") },
+		"parent call id malformed": func(v url.Values) { v.Set("ParentCallSid", "CA 1") },
 		"letters as digits":        func(v url.Values) { v.Set("Digits", "12a") },
 		"too many digits":          func(v url.Values) { v.Set("Digits", strings.Repeat("1", 40)) },
 		"negative duration":        func(v url.Values) { v.Set("CallDuration", "-1") },

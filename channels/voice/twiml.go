@@ -83,12 +83,18 @@ type Dial struct {
 
 // Number is a phone number to Dial.
 type Number struct {
-	Value string `xml:",chardata"`
+	StatusCallbackEvent  string `xml:"statusCallbackEvent,attr,omitempty"`
+	StatusCallback       string `xml:"statusCallback,attr,omitempty"`
+	StatusCallbackMethod string `xml:"statusCallbackMethod,attr,omitempty"`
+	Value                string `xml:",chardata"`
 }
 
 // Sip is a SIP URI to Dial.
 type Sip struct {
-	Value string `xml:",chardata"`
+	StatusCallbackEvent  string `xml:"statusCallbackEvent,attr,omitempty"`
+	StatusCallback       string `xml:"statusCallback,attr,omitempty"`
+	StatusCallbackMethod string `xml:"statusCallbackMethod,attr,omitempty"`
+	Value                string `xml:",chardata"`
 }
 
 // Queue is a queue to Dial (an agent taking the next caller).

@@ -119,6 +119,8 @@ const (
 	pathFallback    = "/webhooks/voice/fallback"
 	pathTransferred = "/webhooks/voice/transferred"
 	pathHold        = "/webhooks/voice/hold"
+	pathAnswered    = "/webhooks/voice/agent-answered"
+	pathBridged     = "/webhooks/voice/bridged"
 	pathAnswer      = "/webhooks/voice/callback-answer"
 )
 
@@ -132,6 +134,8 @@ func (a *Adapter) Mount(r fiber.Router) {
 	r.Post(pathFallback, a.webhook(a.fallback))
 	r.Post(pathTransferred, a.webhook(a.transferred))
 	r.Post(pathHold, a.webhook(a.hold))
+	r.Post(pathAnswered, a.webhook(a.agentAnswered))
+	r.Post(pathBridged, a.webhook(a.bridged))
 	r.Post(pathAnswer, a.webhook(a.callbackAnswer))
 	r.Post(pathStatus, a.webhook(a.statusCallback))
 }

@@ -503,3 +503,30 @@ func TestCredentialsGoOnlyToTheProvidersHost(t *testing.T) {
 		t.Fatal("the account's credentials were sent to another host")
 	}
 }
+
+func TestADialedAgentAnsweringCountsWhateverComesFirst(t *testing.T) {
+	m, err := ParseMenu([]byte(strings.Replace(string(DefaultMenu), "enqueue: antrean-umum", `dial: "+6221555000111"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, calendar{open: true}, m)
+	p := r.phone()
+	tr := p.Press(p.Incoming().Doc, "0")
+	num := tr.Doc.Find("Number")
+	if num == nil || num.Text != "+6221555000111" || num.Attrs["statusCallbackEvent"] != "answered" {
+		t.Fatalf("dial: %s", tr.Body)
+	}
+	// The agent's leg is answered; the provider reports it for the child
+	// call, naming the caller's call as its parent.
+	agentLeg := &voicetest.Phone{T: t, Server: r.server, Public: testPublic, Token: testToken, Account: testAccount,
+		CallSid: voicetest.NewCallSid(), From: testNumber, To: "+6221555000111", Direction: "outbound-dial"}
+	agentLeg.Post(num.Attrs["statusCallback"], url.Values{"ParentCallSid": {p.CallSid}, "CallStatus": {"in-progress"}})
+	// The caller's status callback may come before the Dial action.
+	p.Hangup("completed", 95)
+	if in := r.published(p.CallSid, "record"); in.Fields[envelope.FieldCallOutcome] != OutcomeAnswered {
+		t.Fatalf("record: %+v", in)
+	}
+	if a := p.Follow(tr.Doc, "Dial", url.Values{"DialCallStatus": {"completed"}, "DialCallDuration": {"80"}}); a.Doc.Find("Hangup") == nil {
+		t.Fatalf("after the agent: %s", a.Body)
+	}
+}

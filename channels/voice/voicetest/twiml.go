@@ -207,11 +207,17 @@ func checkValue(verb, attr, v string) error {
 		return nil
 	}
 	switch attr {
-	case "method", "waitUrlMethod", "recordingStatusCallbackMethod":
+	case "method", "waitUrlMethod", "recordingStatusCallbackMethod", "statusCallbackMethod":
 		if v != "GET" && v != "POST" {
 			return bad()
 		}
-	case "action", "waitUrl", "transcribeCallback", "recordingStatusCallback", "url":
+	case "statusCallbackEvent":
+		for _, ev := range strings.Fields(v) {
+			if !contains([]string{"initiated", "ringing", "answered", "completed"}, ev) {
+				return bad()
+			}
+		}
+	case "action", "waitUrl", "transcribeCallback", "recordingStatusCallback", "statusCallback", "url":
 		if !absoluteURL(v) {
 			return bad()
 		}
