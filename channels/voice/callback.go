@@ -179,7 +179,7 @@ func (a *Adapter) statusCallback(s *step) (*Response, error) {
 	}
 	if direction == "outbound" && s.call.Status != callCompleted {
 		// Nobody answered: not an abandonment by the citizen.
-		if err := a.store.setOutcome(s.ctx, s.call.CallSid, "unanswered", s.now); err != nil {
+		if err := a.store.setOutcome(s.ctx, s.call.CallSid, OutcomeUnanswered, s.now); err != nil {
 			return nil, err
 		}
 	}

@@ -16,6 +16,8 @@ const (
 	OutcomeVoicemail   = "voicemail"
 	OutcomeCallback    = "callback"
 	OutcomeSelfService = "self_service"
+	// OutcomeUnanswered is a callback the citizen did not pick up.
+	OutcomeUnanswered = "unanswered"
 )
 
 // Callback request states.
