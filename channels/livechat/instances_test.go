@@ -1,0 +1,68 @@
+package livechat_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"tanggap/internal/apptest"
+	"tanggap/internal/testenv"
+)
+
+// TestTwoInstances runs two instances of the service on one NATS and one
+// database: a visitor on instance A, a second tab on instance B, and an
+// agent working through B. Messages cross instances both ways.
+func TestTwoInstances(t *testing.T) {
+	cfgA := apptest.Config(t)
+	if !testenv.UsingExternalNATS() {
+		// The embedded server listens on no port; run one that does, so
+		// both instances reach the same JetStream.
+		ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go ns.Start()
+		if !ns.ReadyForConnections(10 * time.Second) {
+			t.Fatal("nats server did not start")
+		}
+		t.Cleanup(ns.Shutdown)
+		cfgA.NATSURL = ns.ClientURL()
+	}
+	cfgB := cfgA
+	a := apptest.Start(t, cfgA).URL()
+	b := apptest.Start(t, cfgB).URL()
+
+	tabA := mustDial(t, a)
+	welcome := tabA.hello("", 0)
+	tabA.entriesUntilReplayed()
+	token := welcome.str("token")
+	tn := welcome["conversation"].(map[string]any)["tn"].(string)
+
+	// The same visitor on instance B (a token signed by A works on B).
+	tabB := mustDial(t, b)
+	if w := tabB.hello(token, 0); w.str("token") != token {
+		t.Fatalf("instance B did not accept the token: %v", w)
+	}
+	tabB.entriesUntilReplayed()
+
+	tabA.say("a1", "Pesan dari instance A")
+	if e := tabB.next("entry"); e.str("cid") != "a1" {
+		t.Fatalf("tab on B got %v", e)
+	}
+
+	ag := newAgent(t, b)
+	tk := ag.ticket(t, tn)
+	ag.reply(t, tk.ID, "Jawaban lewat instance B")
+	for _, tab := range []*widget{tabA, tabB} {
+		for {
+			e := tab.next("entry")
+			if e.str("kind") == "reply" {
+				if e.str("text") != "Jawaban lewat instance B" {
+					t.Fatalf("reply = %v", e)
+				}
+				break
+			}
+		}
+	}
+}
