@@ -248,3 +248,20 @@ func TestBadFramesAndTokens(t *testing.T) {
 		t.Fatalf("error = %v", f)
 	}
 }
+
+// TestLeaveAMessage: with no agent online the widget is told so (queue
+// frame), and the message still became a ticket.
+func TestLeaveAMessage(t *testing.T) {
+	base := startApp(t)
+	w := mustDial(t, base)
+	tn := w.hello("", 0)["conversation"].(map[string]any)["tn"].(string)
+	w.entriesUntilReplayed()
+	w.say("m1", "Ada orang?")
+	q := w.next("queue")
+	if q.str("tn") != tn || q["agents_online"].(float64) != 0 || q["open"] != true || q["assigned"] == true || q.num("position") != 1 {
+		t.Fatalf("queue frame = %v", q)
+	}
+	c := apptest.NewClient(t, base)
+	c.Login(apptest.AdminEmail, apptest.AdminPassword)
+	agent{c}.ticket(t, tn)
+}
