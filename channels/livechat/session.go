@@ -228,12 +228,9 @@ var errBadFile = errors.New("livechat: file not issued to this visitor")
 func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f ClientFrame) error {
 	vid := s.visitorID
 	dedupe := "c:" + f.CID
-	if prior, ok, err := a.store.entryByDedupe(ctx, vid, dedupe); err != nil {
-		return err
-	} else if ok {
-		c.Send(encode(Ack{V: ProtocolVersion, Type: TypeAck, CID: f.CID, Seq: prior.Seq}))
-		return nil
-	}
+	// No lookup of the client id first: a resend is published again (the
+	// stream drops the copy by its Nats-Msg-Id) and the append below finds
+	// the stored entry, whose seq the ack repeats.
 	for _, fl := range f.Files {
 		if !a.sign.check(fl.Sig, "upload", vid, fl.Key, fl.MIME, strconv.FormatInt(fl.Size, 10), fl.Name) {
 			return errBadFile

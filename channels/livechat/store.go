@@ -65,6 +65,20 @@ FROM livechat_visitors WHERE id = ?`, id).Scan(&rows).Error
 	return rows[0], nil
 }
 
+// visitors reads several visitors.
+func (s *store) visitors(ctx context.Context, ids []string) ([]visitorRow, error) {
+	var rows []visitorRow
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT id, name, phone, email, lang, tracking_number, state, agent_id, last_seq
+FROM livechat_visitors WHERE id IN ?`, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("livechat: visitors: %w", err)
+	}
+	return rows, nil
+}
+
 // visitorByTN finds the visitor whose current conversation is tn.
 func (s *store) visitorByTN(ctx context.Context, tn string) (visitorRow, error) {
 	var rows []visitorRow

@@ -57,7 +57,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		case id := <-work:
 			a.ticketChanged(ctx, id)
 		case <-a.dirty:
-			if wait := time.Second - time.Since(last); wait > 0 {
+			if wait := refreshGap - time.Since(last); wait > 0 {
 				t := time.NewTimer(wait)
 				select {
 				case <-ctx.Done():
@@ -74,6 +74,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// refreshGap is the least time between two refreshes after events: under
+// load, events come by the hundred each second, and each refresh reads
+// the queue of every waiting visitor of this instance.
+const refreshGap = 2 * time.Second
 
 func (a *Adapter) markDirty() {
 	select {
@@ -132,45 +137,60 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticketState) {
 	}
 }
 
-// refreshLocal checks the tickets of the visitors connected here and
-// sends the waiting ones their queue position.
+// refreshLocal checks the tickets of the open conversations of the
+// visitors connected here and sends the waiting ones their queue
+// position: two set-based reads per 500 visitors, then one Wait per
+// ticket still waiting for an agent.
 func (a *Adapter) refreshLocal(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	var ids []string
 	for _, name := range a.fan.Topics() {
-		if ctx.Err() != nil {
-			return
+		if vid, ok := strings.CutPrefix(name, "livechat.v."); ok {
+			ids = append(ids, vid)
 		}
-		vid, ok := strings.CutPrefix(name, "livechat.v.")
-		if !ok {
-			continue
-		}
-		v, err := a.store.visitor(ctx, vid)
-		if err != nil || v.State != "open" {
-			continue
-		}
-		ts, err := a.store.tickets(ctx, []string{v.TrackingNumber})
+	}
+	for len(ids) > 0 && ctx.Err() == nil {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		vs, err := a.store.visitors(ctx, chunk)
 		if err != nil {
 			a.log.Warn("livechat queue refresh", "err", err)
 			return
 		}
-		t, ok := ts[v.TrackingNumber]
-		if !ok {
-			continue // the core has not stored the first message yet
+		var tns []string
+		for _, v := range vs {
+			if v.State == "open" {
+				tns = append(tns, v.TrackingNumber)
+			}
 		}
-		a.syncTicket(ctx, v, t)
-		if t.Status == "solved" || t.Status == "closed" {
-			continue
-		}
-		w, err := a.o.Router.Wait(ctx, t.ID)
+		ts, err := a.store.tickets(ctx, tns)
 		if err != nil {
-			a.log.Warn("livechat queue position", "err", err)
-			continue
+			a.log.Warn("livechat queue refresh", "err", err)
+			return
 		}
-		frame := encode(Queue{V: ProtocolVersion, Type: TypeQueue, TN: t.TrackingNumber, Position: w.Position,
-			WaitSeconds: int(w.Estimated / time.Second), AgentsOnline: w.AgentsOnline, Open: w.Open, Assigned: w.AgentID != 0})
-		for _, c := range a.fan.Local(name) {
-			c.Send(frame)
+		for _, v := range vs {
+			t, ok := ts[v.TrackingNumber]
+			if v.State != "open" || !ok {
+				continue // no conversation, or the core has not stored it yet
+			}
+			a.syncTicket(ctx, v, t)
+			if t.Status == "solved" || t.Status == "closed" {
+				continue
+			}
+			q := Queue{V: ProtocolVersion, Type: TypeQueue, TN: t.TrackingNumber, Assigned: t.AssigneeID != nil, Open: true}
+			if !q.Assigned {
+				w, err := a.o.Router.Wait(ctx, t.ID)
+				if err != nil {
+					a.log.Warn("livechat queue position", "err", err)
+					continue
+				}
+				q.Position, q.WaitSeconds, q.AgentsOnline, q.Open, q.Assigned = w.Position, int(w.Estimated/time.Second), w.AgentsOnline, w.Open, w.AgentID != 0
+			}
+			frame := encode(q)
+			for _, c := range a.fan.Local(topic(v.ID)) {
+				c.Send(frame)
+			}
 		}
 	}
 }

@@ -106,7 +106,7 @@ func New(o Options, handler Handler) *Hub {
 		o.MaxFrameBytes = 16 << 10
 	}
 	if o.SendQueue <= 0 {
-		o.SendQueue = 64
+		o.SendQueue = 32
 	}
 	if o.FramesPerSecond <= 0 {
 		o.FramesPerSecond = 5
@@ -228,7 +228,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.release(ip)
 		return
 	}
-	c.serve()
+	// The connection gets a goroutine of its own and this one returns:
+	// the deep stack of the upgrade (fiber, the net/http adaptor) is not
+	// kept alive for as long as the visitor stays.
+	go c.serve()
 }
 
 // admit counts a new connection of ip against its limits.
