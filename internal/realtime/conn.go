@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -9,12 +10,23 @@ import (
 )
 
 // Conn is one client connection.
+//
+// Writes: frames wait in a bounded queue; a writer goroutine exists only
+// while there is something to write (started by Send, gone when the queue
+// is empty), so an idle connection costs one goroutine, its reader.
+// Pings come from the hub's pinger through WriteControl, which gorilla
+// allows beside the writer. The writing flag makes sure at most one
+// writer runs; the writer that finds the connection closing sends the
+// close frame and closes finished.
 type Conn struct {
 	hub   *Hub
 	ws    *websocket.Conn
 	ip    string
 	send  chan []byte
 	limit *rate.Limiter
+
+	writing  atomic.Bool
+	finished chan struct{} // closed once the close frame is out
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -41,6 +53,7 @@ func (c *Conn) Send(frame []byte) bool {
 	}
 	select {
 	case c.send <- frame:
+		c.kick()
 		return true
 	default:
 		c.CloseWith(websocket.ClosePolicyViolation, "too slow")
@@ -57,6 +70,7 @@ func (c *Conn) SendWait(frame []byte, timeout time.Duration) bool {
 	defer t.Stop()
 	select {
 	case c.send <- frame:
+		c.kick()
 		return true
 	case <-c.done:
 		return false
@@ -74,13 +88,95 @@ func (c *Conn) CloseWith(code int, reason string) {
 		c.closeCode, c.closeText = code, reason
 		c.mu.Unlock()
 		close(c.done)
+		c.kick()
 	})
 }
 
 // Done is closed once the connection is closing.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// serve runs the writer and then reads until the connection ends.
+// kick starts a writer unless one is running.
+func (c *Conn) kick() {
+	if c.writing.CompareAndSwap(false, true) {
+		go c.drain()
+	}
+}
+
+// drain writes queued frames until the queue is empty, or sends the close
+// frame once the connection is closing.
+func (c *Conn) drain() {
+	for {
+		select {
+		case frame := <-c.send:
+			if err := c.write(frame); err != nil {
+				c.CloseWith(websocket.CloseAbnormalClosure, "")
+			}
+			continue
+		default:
+		}
+		select {
+		case <-c.done:
+			c.goodbye() // the writing flag stays set: no writer after this
+			return
+		default:
+		}
+		c.writing.Store(false)
+		// A frame or a close that came in meanwhile found the flag still
+		// set and started no writer: take it on.
+		if (len(c.send) > 0 || c.isDone()) && c.writing.CompareAndSwap(false, true) {
+			continue
+		}
+		return
+	}
+}
+
+func (c *Conn) isDone() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// goodbye flushes what is queued, sends the close frame and gives the
+// client a moment to answer it before the reader gives up.
+func (c *Conn) goodbye() {
+	defer close(c.finished)
+	c.mu.Lock()
+	code, text := c.closeCode, c.closeText
+	c.mu.Unlock()
+	if code == websocket.CloseAbnormalClosure {
+		c.ws.Close() // unblocks the reader
+		return
+	}
+	for {
+		select {
+		case frame := <-c.send:
+			if c.write(frame) != nil {
+				c.ws.Close()
+				return
+			}
+			continue
+		default:
+		}
+		break
+	}
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	_ = c.ws.SetReadDeadline(time.Now().Add(2 * time.Second))
+}
+
+// ping is called by the hub's pinger.
+func (c *Conn) ping() {
+	if c.isDone() {
+		return
+	}
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.o.PingWriteWait)); err != nil {
+		c.CloseWith(websocket.CloseAbnormalClosure, "")
+	}
+}
+
+// serve reads until the connection ends.
 func (c *Conn) serve() {
 	h := c.hub
 	c.ws.SetReadLimit(h.o.MaxFrameBytes)
@@ -88,15 +184,10 @@ func (c *Conn) serve() {
 	c.ws.SetPongHandler(func(string) error {
 		return c.ws.SetReadDeadline(time.Now().Add(h.o.PongWait))
 	})
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		c.writeLoop()
-	}()
 	h.handler.Open(c)
 	c.readLoop()
 	c.CloseWith(websocket.CloseNormalClosure, "")
-	<-writerDone
+	<-c.finished
 	c.ws.Close()
 	h.handler.Closed(c)
 	h.untrack(c)
@@ -106,17 +197,13 @@ func (c *Conn) readLoop() {
 	for {
 		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
-			if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.CloseNormalClosure {
-				if err == websocket.ErrReadLimit {
-					c.CloseWith(websocket.CloseMessageTooBig, "frame too big")
-				}
+			if err == websocket.ErrReadLimit {
+				c.CloseWith(websocket.CloseMessageTooBig, "frame too big")
 			}
 			return
 		}
-		select {
-		case <-c.done:
+		if c.isDone() {
 			return
-		default:
 		}
 		if typ != websocket.TextMessage {
 			c.CloseWith(websocket.CloseUnsupportedData, "text frames only")
@@ -133,55 +220,7 @@ func (c *Conn) readLoop() {
 	}
 }
 
-func (c *Conn) writeLoop() {
-	h := c.hub
-	ping := time.NewTicker(h.o.PingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case frame := <-c.send:
-			if err := c.write(websocket.TextMessage, frame); err != nil {
-				c.CloseWith(websocket.CloseAbnormalClosure, "")
-				c.ws.Close() // unblocks the reader
-				return
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.o.WriteWait)); err != nil {
-				c.CloseWith(websocket.CloseAbnormalClosure, "")
-				c.ws.Close()
-				return
-			}
-		case <-c.done:
-			// Flush what is queued, then say goodbye.
-			for {
-				select {
-				case frame := <-c.send:
-					if c.write(websocket.TextMessage, frame) != nil {
-						c.ws.Close()
-						return
-					}
-					continue
-				default:
-				}
-				break
-			}
-			c.mu.Lock()
-			code, text := c.closeCode, c.closeText
-			c.mu.Unlock()
-			if code != websocket.CloseAbnormalClosure {
-				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
-			}
-			// Give the client a moment to answer the close, then cut.
-			_ = c.ws.SetReadDeadline(time.Now().Add(2 * time.Second))
-			if code == websocket.CloseAbnormalClosure {
-				c.ws.Close()
-			}
-			return
-		}
-	}
-}
-
-func (c *Conn) write(typ int, frame []byte) error {
+func (c *Conn) write(frame []byte) error {
 	_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.o.WriteWait))
-	return c.ws.WriteMessage(typ, frame)
+	return c.ws.WriteMessage(websocket.TextMessage, frame)
 }

@@ -53,6 +53,9 @@ type Options struct {
 	PingInterval time.Duration
 	PongWait     time.Duration
 	WriteWait    time.Duration
+	// PingWriteWait bounds one ping; the pinger pings every connection in
+	// turn, so a stuck client holds it up this long at most.
+	PingWriteWait time.Duration
 	// ClientIP names the client of a request (behind a proxy); default:
 	// the address of the TCP peer.
 	ClientIP func(r *http.Request) string
@@ -94,6 +97,9 @@ type Hub struct {
 	perIP   map[string]int
 	newRate map[string]*rate.Limiter
 	wg      sync.WaitGroup
+
+	pingerOnce sync.Once
+	stopPinger chan struct{}
 }
 
 // writeBuffers is shared by every connection: a connection holds a write
@@ -123,6 +129,9 @@ func New(o Options, handler Handler) *Hub {
 	if o.WriteWait <= 0 {
 		o.WriteWait = 10 * time.Second
 	}
+	if o.PingWriteWait <= 0 {
+		o.PingWriteWait = 500 * time.Millisecond
+	}
 	if o.ClientIP == nil {
 		o.ClientIP = peerIP
 	}
@@ -130,7 +139,7 @@ func New(o Options, handler Handler) *Hub {
 		o.Log = slog.Default()
 	}
 	h := &Hub{o: o, handler: handler, origins: map[string]bool{}, conns: map[*Conn]struct{}{},
-		perIP: map[string]int{}, newRate: map[string]*rate.Limiter{}}
+		perIP: map[string]int{}, newRate: map[string]*rate.Limiter{}, stopPinger: make(chan struct{})}
 	for _, s := range o.AllowedOrigins {
 		if s == "*" {
 			h.anyOrig = true
@@ -219,8 +228,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.release(ip)
 		return // the upgrader answered the client
 	}
+	h.pingerOnce.Do(func() { go h.pinger() })
 	c := &Conn{hub: h, ws: ws, ip: ip, send: make(chan []byte, h.o.SendQueue), done: make(chan struct{}),
-		limit: rate.NewLimiter(rate.Limit(h.o.FramesPerSecond), h.o.Burst)}
+		finished: make(chan struct{}), limit: rate.NewLimiter(rate.Limit(h.o.FramesPerSecond), h.o.Burst)}
 	if !h.track(c) {
 		// Shutdown began during the upgrade.
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "shutting down"), time.Now().Add(time.Second))
@@ -285,6 +295,29 @@ func (h *Hub) untrack(c *Conn) {
 	h.wg.Done()
 }
 
+// pinger pings every connection once per PingInterval: one goroutine for
+// the hub instead of a timer per connection.
+func (h *Hub) pinger() {
+	t := time.NewTicker(h.o.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopPinger:
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		conns := make([]*Conn, 0, len(h.conns))
+		for c := range h.conns {
+			conns = append(conns, c)
+		}
+		h.mu.Unlock()
+		for _, c := range conns {
+			c.ping()
+		}
+	}
+}
+
 // Len is the number of open connections.
 func (h *Hub) Len() int {
 	h.mu.Lock()
@@ -297,7 +330,9 @@ func (h *Hub) Len() int {
 // until the connections are gone or ctx ends.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
-	h.closing.Store(true)
+	if !h.closing.Swap(true) {
+		close(h.stopPinger)
+	}
 	conns := make([]*Conn, 0, len(h.conns))
 	for c := range h.conns {
 		conns = append(conns, c)
