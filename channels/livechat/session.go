@@ -160,10 +160,8 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 		if id, err = newVisitorID(); err != nil {
 			return err
 		}
-		if err := a.store.createVisitor(ctx, id, tracking.Generate(), lang, now); err != nil {
-			return err
-		}
-		if v, err = a.store.visitor(ctx, id); err != nil {
+		v = visitorRow{ID: id, Lang: lang, TrackingNumber: tracking.Generate(), State: "none"}
+		if err := a.store.createVisitor(ctx, id, v.TrackingNumber, lang, now); err != nil {
 			return err
 		}
 		after = 0

@@ -200,15 +200,6 @@ func (s *store) appendEntry(ctx context.Context, visitorID string, e newEntry, c
 		}
 		var dedupe *string
 		if e.dedupe != "" {
-			var prior []logRow
-			if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
-FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe).Scan(&prior).Error; err != nil {
-				return fmt.Errorf("livechat: dedupe: %w", err)
-			}
-			if len(prior) > 0 {
-				row = prior[0]
-				return errExists
-			}
 			dedupe = &e.dedupe
 		}
 		tn := e.tn
@@ -220,9 +211,25 @@ FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe)
 			mid = &e.messageID
 		}
 		row = logRow{Seq: bumped[0].LastSeq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: tn, MessageID: mid, Body: string(body), CreatedAt: now}
-		if err := tx.Exec(`INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, visitorID, row.Seq, row.Kind, dedupe, tn, mid, row.Body, now).Error; err != nil {
+		// The visitor row is locked, so a conflict here is an entry stored
+		// before (a resend), never one being stored right now.
+		var inserted []int64
+		if err := tx.Raw(`INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visitor_id, dedupe_key) DO NOTHING RETURNING seq`,
+			visitorID, row.Seq, row.Kind, dedupe, tn, mid, row.Body, now).Scan(&inserted).Error; err != nil {
 			return fmt.Errorf("livechat: append: %w", err)
+		}
+		if len(inserted) == 0 {
+			var prior []logRow
+			if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
+FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe).Scan(&prior).Error; err != nil {
+				return fmt.Errorf("livechat: dedupe: %w", err)
+			}
+			if len(prior) == 0 {
+				return fmt.Errorf("livechat: append: conflict without a stored entry")
+			}
+			row = prior[0]
+			return errExists // rolls back the sequence bump
 		}
 		return nil
 	})
