@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/errgroup"
@@ -241,6 +242,14 @@ func (a *App) Stop(ctx context.Context) error {
 }
 
 func (a *App) closeResources() {
+	if a.chat != nil {
+		// Idempotent; after a failed start it stops the fan-out.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := a.chat.Shutdown(ctx); err != nil {
+			a.log.Warn("live chat shutdown", "err", err)
+		}
+		cancel()
+	}
 	if a.ln != nil && a.http == nil {
 		a.ln.Close() // listening, but the server never took it over
 	}
