@@ -29,6 +29,7 @@ type widget struct {
 	ws   *websocket.Conn
 	in   chan frame
 	done chan error
+	tok  string
 }
 
 func wsURL(base string) string { return "ws" + strings.TrimPrefix(base, "http") + "/livechat/ws" }
@@ -108,7 +109,18 @@ func (w *widget) next(types ...string) frame {
 func (w *widget) hello(token string, after int64) frame {
 	w.t.Helper()
 	w.send(map[string]any{"type": "hello", "token": token, "after": after, "lang": "id-ID"})
-	return w.next("welcome")
+	f := w.next("welcome")
+	w.tok = f.str("token")
+	return f
+}
+
+// token is the visitor token the welcome gave.
+func (w *widget) token(t testing.TB) string {
+	t.Helper()
+	if w.tok == "" {
+		t.Fatal("no welcome yet")
+	}
+	return w.tok
 }
 
 // entries collects entry frames until the replay (or the wanted count)

@@ -177,7 +177,15 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 // sequence number they already have). "sent" means stored for the
 // visitor; the widget reports delivered and read itself.
 func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.Receipt, error) {
+	// The reply goes to the browser that wrote in the conversation; the
+	// contact's first visitor id is only the fallback (a citizen known by
+	// phone may chat from several browsers).
 	visitorID := out.To.VisitorID
+	if id, ok, err := a.store.writerOf(ctx, out.TrackingNumber); err != nil {
+		return envelope.Receipt{}, err
+	} else if ok {
+		visitorID = id
+	}
 	if visitorID == "" {
 		return envelope.Receipt{}, channels.Permanent(errors.New("livechat: the citizen has no live-chat visitor id"))
 	}

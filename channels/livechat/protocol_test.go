@@ -265,3 +265,51 @@ func TestLeaveAMessage(t *testing.T) {
 	c.Login(apptest.AdminEmail, apptest.AdminPassword)
 	agent{c}.ticket(t, tn)
 }
+
+// TestReplyGoesToTheWritingBrowser: one citizen (one phone number, so one
+// contact) chats from two browsers; a reply goes to the browser of the
+// conversation, not to the contact's first one. The pre-chat form refuses
+// a bad phone number.
+func TestReplyGoesToTheWritingBrowser(t *testing.T) {
+	base := startApp(t)
+	ag := newAgent(t, base)
+	first := mustDial(t, base)
+	first.hello("", 0)
+	first.entriesUntilReplayed()
+	first.send(map[string]any{"type": "profile", "name": "Siti", "phone": "12"})
+	if e := first.next("error"); e.str("code") != "invalid" || e.str("field") != "phone" {
+		t.Fatalf("bad phone: %v", e)
+	}
+	first.send(map[string]any{"type": "profile", "name": "Siti", "phone": "0812-3456-7890"})
+	if p := first.next("profile"); p["visitor"].(map[string]any)["phone"] != "+6281234567890" {
+		t.Fatalf("profile = %v", p)
+	}
+	first.say("p1", "Dari peramban pertama")
+
+	second := mustDial(t, base)
+	w := second.hello("", 0)
+	second.entriesUntilReplayed()
+	tn2 := w["conversation"].(map[string]any)["tn"].(string)
+	second.send(map[string]any{"type": "profile", "name": "Siti", "phone": "+62 812 3456 7890"})
+	second.next("profile")
+	second.say("p2", "Dari peramban kedua")
+
+	tk := ag.ticket(t, tn2)
+	ag.reply(t, tk.ID, "Untuk peramban kedua")
+	for {
+		if e := second.next("entry"); e.str("kind") == "reply" {
+			if e.str("text") != "Untuk peramban kedua" {
+				t.Fatalf("reply = %v", e)
+			}
+			break
+		}
+	}
+	// The first browser's log has no reply.
+	again := mustDial(t, base)
+	again.hello(first.token(t), 0)
+	for _, e := range again.entriesUntilReplayed() {
+		if e.str("kind") == "reply" {
+			t.Fatalf("the other browser got the reply: %v", e)
+		}
+	}
+}

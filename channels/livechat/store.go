@@ -93,6 +93,19 @@ FROM livechat_visitors WHERE tracking_number = ?`, tn).Scan(&rows).Error
 	return rows[0], nil
 }
 
+// writerOf returns the visitor who wrote in the conversation tn, if any.
+func (s *store) writerOf(ctx context.Context, tn string) (string, bool, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Raw(`SELECT visitor_id FROM livechat_log WHERE tracking_number = ? AND kind = 'msg' ORDER BY id LIMIT 1`, tn).Scan(&ids).Error
+	if err != nil {
+		return "", false, fmt.Errorf("livechat: conversation: %w", err)
+	}
+	if len(ids) == 0 {
+		return "", false, nil
+	}
+	return ids[0], true, nil
+}
+
 func (s *store) setProfile(ctx context.Context, id, name, phone, email string, now time.Time) error {
 	err := s.db.WithContext(ctx).Exec(`UPDATE livechat_visitors SET name = ?, phone = ?, email = ?, updated_at = ? WHERE id = ?`,
 		name, phone, email, now, id).Error

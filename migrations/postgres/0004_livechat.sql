@@ -36,3 +36,6 @@ CREATE TABLE livechat_log (
     CONSTRAINT livechat_log_visitor_seq_key UNIQUE (visitor_id, seq),
     CONSTRAINT livechat_log_visitor_dedupe_key UNIQUE (visitor_id, dedupe_key)
 );
+-- The conversation a ticket number belongs to, for delivering replies to
+-- the browser that wrote it.
+CREATE INDEX livechat_log_tracking_idx ON livechat_log (tracking_number);
