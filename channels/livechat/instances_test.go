@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"tanggap/internal/apptest"
 	"tanggap/internal/testenv"
@@ -49,6 +50,28 @@ func TestTwoInstances(t *testing.T) {
 	tabA.say("a1", "Pesan dari instance A")
 	if e := tabB.next("entry"); e.str("cid") != "a1" {
 		t.Fatalf("tab on B got %v", e)
+	}
+
+	// The visitor typing is an event agents' screens can follow.
+	nc, err := nats.Connect(cfgA.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	typing, err := nc.SubscribeSync(cfgA.NATSSubjectPrefix + ".events.livechat.typing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	tabA.send(map[string]any{"type": "typing", "on": true})
+	m, err := typing.NextMsg(asyncWait)
+	if err != nil {
+		t.Fatalf("no typing event: %v", err)
+	}
+	if want := `{"tracking_number":"` + tn + `","on":true}`; string(m.Data) != want {
+		t.Fatalf("typing event %s, want %s", m.Data, want)
 	}
 
 	ag := newAgent(t, b)
