@@ -365,7 +365,7 @@ func BenchmarkMessageToAgentEvent(b *testing.B) {
 // BenchmarkNewChats measures new chats per second: each is a new visitor
 // that connects, says hello and sends a first message, acked once
 // JetStream has it; the clock stops when every chat is a stored, routed
-// ticket. 64 visitors at a time.
+// ticket. newChatClients visitors at a time.
 func BenchmarkNewChats(b *testing.B) {
 	const chats = 5000
 	cfg := benchConfig(b)
@@ -383,7 +383,7 @@ func BenchmarkNewChats(b *testing.B) {
 		}
 		var fails atomic.Int64
 		var wg sync.WaitGroup
-		sem := make(chan struct{}, 64)
+		sem := make(chan struct{}, newChatClients)
 		start := time.Now()
 		for i := 0; i < chats; i++ {
 			wg.Add(1)
@@ -419,6 +419,9 @@ func BenchmarkNewChats(b *testing.B) {
 			chats, accepted.Round(time.Millisecond), float64(chats)/accepted.Seconds(), stored.Round(time.Millisecond), float64(chats)/stored.Seconds())
 	}
 }
+
+// newChatClients is how many visitors open chats at the same time.
+const newChatClients = 256
 
 func oneChat(url string, i int) error {
 	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
