@@ -294,6 +294,16 @@ func BenchmarkMessageToAgentEvent(b *testing.B) {
 		if err := check.Raw(`SELECT id, provider_message_id FROM messages WHERE channel = 'livechat' AND direction = 'in'`).Scan(&rows).Error; err != nil {
 			b.Fatal(err)
 		}
+		var ackLat []time.Duration
+		for _, w := range vs {
+			w.mu.Lock()
+			for cid, at := range w.acked {
+				if s, ok := sentAt.Load(w.id + ":" + cid); ok {
+					ackLat = append(ackLat, at.Sub(s.(time.Time)))
+				}
+			}
+			w.mu.Unlock()
+		}
 		var lat []time.Duration
 		evMu.Lock()
 		for _, r := range rows {
@@ -311,8 +321,8 @@ func BenchmarkMessageToAgentEvent(b *testing.B) {
 		p50, p99 := pct(lat, 50), pct(lat, 99)
 		b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
-		b.Logf("visitor → stored → agent event: %d messages at %.0f/s: p50 %v p99 %v max %v",
-			total, float64(total)/sendDur.Seconds(), p50, p99, pct(lat, 100))
+		b.Logf("visitor → stored → agent event: %d messages at %.0f/s: p50 %v p99 %v max %v (of which visitor → ack: p50 %v p99 %v)",
+			total, float64(total)/sendDur.Seconds(), p50, p99, pct(lat, 100), pct(ackLat, 50), pct(ackLat, 99))
 	}
 
 	// Agent reply → widget, through the console API.
@@ -457,6 +467,7 @@ type benchWidget struct {
 	wmu     sync.Mutex
 	mu      sync.Mutex
 	waiting map[string]chan struct{}
+	acked   map[string]time.Time // cid -> when its ack arrived
 }
 
 func dialBench(base string) (*benchWidget, error) {
@@ -473,12 +484,17 @@ func dialBench(base string) (*benchWidget, error) {
 	}
 	tok := wel.str("token")
 	w := &benchWidget{ws: ws, id: tok[:strings.IndexByte(tok, '.')], tn: wel["conversation"].(map[string]any)["tn"].(string),
-		waiting: map[string]chan struct{}{}}
+		waiting: map[string]chan struct{}{}, acked: map[string]time.Time{}}
 	go func() {
 		for {
 			var f frame
 			if err := ws.ReadJSON(&f); err != nil {
 				return
+			}
+			if f.str("type") == "ack" {
+				w.mu.Lock()
+				w.acked[f.str("cid")] = time.Now()
+				w.mu.Unlock()
 			}
 			if f.str("type") == "entry" && f.str("kind") == "reply" {
 				w.mu.Lock()
