@@ -1,12 +1,17 @@
 package livechat_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"tanggap/internal/app"
 	"tanggap/internal/apptest"
 	"tanggap/internal/testenv"
 )
@@ -87,5 +92,55 @@ func TestTwoInstances(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestServerRestart: a stopping instance closes its chats with 1013 (try
+// again later); after the restart the widget resumes with its token and
+// a reply sent while the server was down is delivered.
+func TestServerRestart(t *testing.T) {
+	cfg := apptest.Config(t)
+	ctx := context.Background()
+	first, err := app.Start(ctx, cfg, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := mustDial(t, first.URL())
+	welcome := w.hello("", 0)
+	w.entriesUntilReplayed()
+	tn := welcome["conversation"].(map[string]any)["tn"].(string)
+	ack := w.say("r1", "Sebelum restart")
+	stopCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := first.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	for range w.in {
+	}
+	if err := <-w.done; !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
+		t.Fatalf("connection ended with %v, want 1013", err)
+	}
+
+	second := apptest.Start(t, cfg)
+	ag := newAgent(t, second.URL())
+	tk := ag.ticket(t, tn)
+	ag.reply(t, tk.ID, "Setelah restart")
+	// The reply is in the log before the widget is back.
+	testenv.CheckFor(t, asyncWait, 50*time.Millisecond, func() error {
+		for _, m := range ag.detail(t, tk.ID).Messages {
+			if m.Direction == "out" && m.DeliveryStatus == "sent" {
+				return nil
+			}
+		}
+		return fmt.Errorf("reply not delivered to the log yet")
+	})
+	back := mustDial(t, second.URL())
+	back.hello(w.token(t), ack.num("seq"))
+	var texts []string
+	for _, e := range back.entriesUntilReplayed() {
+		texts = append(texts, e.str("kind")+":"+e.str("text"))
+	}
+	if len(texts) == 0 || texts[len(texts)-1] != "reply:Setelah restart" {
+		t.Fatalf("replay after restart = %q", texts)
 	}
 }
