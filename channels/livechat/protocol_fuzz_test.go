@@ -3,6 +3,7 @@ package livechat
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -98,4 +99,45 @@ func TestLoadSecretPersists(t *testing.T) {
 	if _, err := LoadSecret("short", dir); err == nil {
 		t.Fatal("short configured secret accepted")
 	}
+}
+
+// FuzzVisitorToken: a token from outside either names the visitor whose
+// own token it is, or is refused.
+func FuzzVisitorToken(f *testing.F) {
+	s := signer{secret: []byte("0123456789abcdef0123456789abcdef")}
+	f.Add(s.token("0123456789abcdef0123456789abcdef"))
+	f.Add("0123456789abcdef0123456789abcdef.")
+	f.Add("..")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, tok string) {
+		id, err := s.visitor(tok)
+		if err != nil {
+			if !errors.Is(err, ErrBadToken) {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if s.token(id) != tok {
+			t.Fatalf("token %q accepted for %q", tok, id)
+		}
+	})
+}
+
+// FuzzCleanFilename: a display name never carries a path, a quote or a
+// control character, and is never empty.
+func FuzzCleanFilename(f *testing.F) {
+	for _, s := range []string{"ktp.png", "../../etc/passwd", `a"b.pdf`, "x\r\ny", "", `C:\\dir\\f.pdf`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := cleanFilename(name)
+		if got == "" || strings.ContainsAny(got, "/\\\"") || utf8.RuneCountInString(got) > 120 {
+			t.Fatalf("cleanFilename(%q) = %q", name, got)
+		}
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f {
+				t.Fatalf("cleanFilename(%q) = %q keeps a control character", name, got)
+			}
+		}
+	})
 }
