@@ -76,7 +76,8 @@ type Adapter struct {
 	log     *slog.Logger
 	origins []string
 
-	dirty chan struct{} // a ticket event asks for fresh queue positions
+	dirty    chan struct{} // a ticket event asks for fresh queue positions
+	appender *appender
 
 	runMu   sync.Mutex
 	stopped bool
@@ -117,6 +118,7 @@ func New(o Opts) (*Adapter, error) {
 	if ro.ClientIP == nil {
 		ro.ClientIP = clientIP
 	}
+	a.appender = newAppender(o.DB, a.log)
 	a.hub = realtime.New(ro, a)
 	a.fan = realtime.NewFanout(o.Bus.NC, o.Bus.Names.Realtime, a.log)
 	return a, nil
@@ -166,6 +168,7 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 	if !a.stopped {
 		a.stopped = true
 		a.fan.Close()
+		a.appender.close()
 	}
 	a.runMu.Unlock()
 	return err
@@ -195,7 +198,7 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 	}
 	e := newEntry{kind: KindReply, dedupe: "o:" + out.ID, tn: out.TrackingNumber, messageID: out.MessageID,
 		body: entryBody{Text: out.Text, Agent: out.AgentName, Files: files}}
-	row, _, ok, err := a.store.appendEntry(ctx, visitorID, e, change{}, time.Now().UTC())
+	row, _, ok, err := a.appendEntry(ctx, visitorID, e, change{}, time.Now().UTC())
 	if err != nil {
 		return envelope.Receipt{}, err
 	}
@@ -204,6 +207,12 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 	}
 	a.publish(visitorID, row)
 	return envelope.Receipt{Status: envelope.StatusSent, ExternalID: fmt.Sprintf("%s#%d", visitorID, row.Seq)}, nil
+}
+
+// appendEntry stores an entry in the visitor's log (see appendIn) through
+// the batching appender.
+func (a *Adapter) appendEntry(ctx context.Context, visitorID string, e newEntry, ch change, now time.Time) (logRow, bool, bool, error) {
+	return a.appender.add(ctx, visitorID, e, ch, now)
 }
 
 // topic is a visitor's fan-out topic.

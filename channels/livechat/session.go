@@ -281,7 +281,7 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 		return err
 	}
 	e := newEntry{kind: KindMessage, dedupe: dedupe, tn: v.TrackingNumber, body: entryBody{CID: f.CID, Text: f.Text, Files: files}}
-	row, fresh, ok, err := a.store.appendEntry(ctx, vid, e, change{set: "state = 'open'"}, time.Now().UTC())
+	row, fresh, ok, err := a.appendEntry(ctx, vid, e, change{set: "state = 'open'"}, time.Now().UTC())
 	if err != nil {
 		// Published but not in the log: the widget gets no ack and sends
 		// again; the bus drops the copy and this append is retried.
@@ -375,7 +375,7 @@ func (a *Adapter) profile(ctx context.Context, c *realtime.Conn, s *session, f C
 // message) unless the current one has no message yet.
 func (a *Adapter) newConversation(ctx context.Context, s *session) error {
 	tn := tracking.Generate()
-	row, _, ok, err := a.store.appendEntry(ctx, s.visitorID, newEntry{kind: KindNew, tn: tn},
+	row, _, ok, err := a.appendEntry(ctx, s.visitorID, newEntry{kind: KindNew, tn: tn},
 		change{set: "tracking_number = ?, state = 'none', agent_id = NULL", setArgs: []any{tn}, where: "state <> 'none'"},
 		time.Now().UTC())
 	if err != nil || !ok {

@@ -189,88 +189,84 @@ type newEntry struct {
 	body      entryBody
 }
 
-// appendEntry gives e the visitor's next sequence number and stores it.
-// The UPDATE that bumps last_seq locks the visitor row, so appends of one
-// visitor are serialized and numbered without gaps, and the dedupe check
-// after it cannot race another instance. It returns the stored entry and
-// whether it is new (false: the dedupe key was stored before, or the
-// change's condition did not hold — then ok is false too).
-func (s *store) appendEntry(ctx context.Context, visitorID string, e newEntry, ch change, now time.Time) (row logRow, fresh, ok bool, err error) {
+// appendIn gives e the visitor's next sequence number and stores it, in
+// tx. The UPDATE that bumps last_seq locks the visitor row until tx ends,
+// so appends of one visitor are serialized and numbered without gaps. It
+// returns the stored entry and whether it is new: an entry whose dedupe
+// key was stored before is returned as it is (fresh false); when the
+// change's condition does not hold nothing is stored (ok false).
+func appendIn(tx *gorm.DB, visitorID string, e newEntry, ch change, now time.Time) (row logRow, fresh, ok bool, err error) {
 	body, err := json.Marshal(e.body)
 	if err != nil {
 		return logRow{}, false, false, fmt.Errorf("livechat: encode entry: %w", err)
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		tx = tx.WithContext(ctx)
-		set := "last_seq = last_seq + 1, updated_at = ?"
-		args := []any{now}
-		if ch.set != "" {
-			set += ", " + ch.set
-			args = append(args, ch.setArgs...)
+	prior := func() (logRow, bool, error) {
+		var rows []logRow
+		if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
+FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe).Scan(&rows).Error; err != nil {
+			return logRow{}, false, fmt.Errorf("livechat: dedupe: %w", err)
 		}
-		where := "id = ?"
-		args = append(args, visitorID)
-		if ch.where != "" {
-			where += " AND " + ch.where
-			args = append(args, ch.whereArgs...)
+		return firstRow(rows)
+	}
+	var dedupe *string
+	if e.dedupe != "" {
+		dedupe = &e.dedupe
+		if r, found, err := prior(); err != nil || found {
+			return r, false, found, err
 		}
-		var bumped []struct {
-			LastSeq        int64
-			TrackingNumber string
-		}
-		if err := tx.Raw(`UPDATE livechat_visitors SET `+set+` WHERE `+where+` RETURNING last_seq, tracking_number`, args...).Scan(&bumped).Error; err != nil {
-			return fmt.Errorf("livechat: sequence: %w", err)
-		}
-		if len(bumped) == 0 {
-			return errNoChange
-		}
-		var dedupe *string
-		if e.dedupe != "" {
-			dedupe = &e.dedupe
-		}
-		tn := e.tn
-		if tn == "" {
-			tn = bumped[0].TrackingNumber
-		}
-		var mid *int64
-		if e.messageID != 0 {
-			mid = &e.messageID
-		}
-		row = logRow{Seq: bumped[0].LastSeq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: tn, MessageID: mid, Body: string(body), CreatedAt: now}
-		// The visitor row is locked, so a conflict here is an entry stored
-		// before (a resend), never one being stored right now.
-		var inserted []int64
-		if err := tx.Raw(`INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visitor_id, dedupe_key) DO NOTHING RETURNING seq`,
-			visitorID, row.Seq, row.Kind, dedupe, tn, mid, row.Body, now).Scan(&inserted).Error; err != nil {
-			return fmt.Errorf("livechat: append: %w", err)
-		}
-		if len(inserted) == 0 {
-			var prior []logRow
-			if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
-FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe).Scan(&prior).Error; err != nil {
-				return fmt.Errorf("livechat: dedupe: %w", err)
-			}
-			if len(prior) == 0 {
-				return fmt.Errorf("livechat: append: conflict without a stored entry")
-			}
-			row = prior[0]
-			return errExists // rolls back the sequence bump
-		}
-		return nil
-	})
-	switch {
-	case errors.Is(err, errExists):
-		return row, false, true, nil
-	case errors.Is(err, errNoChange):
+	}
+	set := "last_seq = last_seq + 1, updated_at = ?"
+	args := []any{now}
+	if ch.set != "" {
+		set += ", " + ch.set
+		args = append(args, ch.setArgs...)
+	}
+	where := "id = ?"
+	args = append(args, visitorID)
+	if ch.where != "" {
+		where += " AND " + ch.where
+		args = append(args, ch.whereArgs...)
+	}
+	var bumped []struct {
+		LastSeq        int64
+		TrackingNumber string
+	}
+	if err := tx.Raw(`UPDATE livechat_visitors SET `+set+` WHERE `+where+` RETURNING last_seq, tracking_number`, args...).Scan(&bumped).Error; err != nil {
+		return logRow{}, false, false, fmt.Errorf("livechat: sequence: %w", err)
+	}
+	if len(bumped) == 0 {
 		return logRow{}, false, false, nil
-	case err != nil:
-		return logRow{}, false, false, err
+	}
+	tn := e.tn
+	if tn == "" {
+		tn = bumped[0].TrackingNumber
+	}
+	var mid *int64
+	if e.messageID != 0 {
+		mid = &e.messageID
+	}
+	row = logRow{Seq: bumped[0].LastSeq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: tn, MessageID: mid, Body: string(body), CreatedAt: now}
+	var inserted []int64
+	if err := tx.Raw(`INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visitor_id, dedupe_key) DO NOTHING RETURNING seq`,
+		visitorID, row.Seq, row.Kind, dedupe, tn, mid, row.Body, now).Scan(&inserted).Error; err != nil {
+		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
+	}
+	if len(inserted) == 0 {
+		// Another instance stored the same entry after the check above
+		// and before our UPDATE got the row lock. Give the number back
+		// (the row is still locked by this transaction: no gap).
+		if err := tx.Exec(`UPDATE livechat_visitors SET last_seq = last_seq - 1 WHERE id = ?`, visitorID).Error; err != nil {
+			return logRow{}, false, false, fmt.Errorf("livechat: sequence: %w", err)
+		}
+		r, found, err := prior()
+		if err == nil && !found {
+			err = fmt.Errorf("livechat: append: conflict without a stored entry")
+		}
+		return r, false, found, err
 	}
 	return row, true, true, nil
 }
-
-var errExists = errors.New("livechat: entry exists")
 
 // ticketState is the core's view of a conversation's ticket.
 type ticketState struct {

@@ -117,7 +117,7 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticketState) {
 	}
 	now := time.Now().UTC()
 	if t.AssigneeID != nil && (v.AgentID == nil || *v.AgentID != *t.AssigneeID) && t.Status != "solved" && t.Status != "closed" {
-		row, fresh, _, err := a.store.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AgentName}},
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AgentName}},
 			change{set: "agent_id = ?", setArgs: []any{*t.AssigneeID}, where: "tracking_number = ? AND state = 'open' AND (agent_id IS NULL OR agent_id <> ?)",
 				whereArgs: []any{t.TrackingNumber, *t.AssigneeID}}, now)
 		if err != nil {
@@ -127,7 +127,7 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticketState) {
 		}
 	}
 	if t.Status == "solved" || t.Status == "closed" {
-		row, fresh, _, err := a.store.appendEntry(ctx, v.ID, newEntry{kind: KindSolved, tn: t.TrackingNumber},
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindSolved, tn: t.TrackingNumber},
 			change{set: "state = 'solved'", where: "tracking_number = ? AND state = 'open'", whereArgs: []any{t.TrackingNumber}}, now)
 		if err != nil {
 			a.log.Warn("livechat solved", "err", err)
@@ -218,7 +218,7 @@ func (a *Adapter) AgentRead(ctx context.Context, trackingNumber string) error {
 		return err
 	}
 	// Only when a visitor message came after the last read mark.
-	row, fresh, _, err := a.store.appendEntry(ctx, v.ID, newEntry{kind: KindRead},
+	row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindRead},
 		change{where: `EXISTS (SELECT 1 FROM livechat_log l WHERE l.visitor_id = livechat_visitors.id AND l.kind = 'msg'
   AND l.seq > COALESCE((SELECT MAX(r.seq) FROM livechat_log r WHERE r.visitor_id = livechat_visitors.id AND r.kind = 'read'), 0))`},
 		time.Now().UTC())
