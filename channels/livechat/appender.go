@@ -24,14 +24,21 @@ const maxAppendBatch = 256
 // stored at once. Entries are stored in the order they were asked for.
 // A batch that fails is retried one entry per transaction, so one bad
 // entry cannot fail the others.
+//
+// Several workers run side by side on PostgreSQL (one on SQLite, which has
+// a single writer anyway); a visitor's entries always go to the same
+// worker, so they keep their order.
 type appender struct {
-	db   *db.DB
-	log  *slog.Logger
-	reqs chan *appendReq
-	stop chan struct{}
-	once sync.Once
-	wg   sync.WaitGroup
+	db     *db.DB
+	log    *slog.Logger
+	queues []chan *appendReq
+	stop   chan struct{}
+	once   sync.Once
+	wg     sync.WaitGroup
 }
+
+// appendWorkers is how many batches are stored at once on PostgreSQL.
+const appendWorkers = 8
 
 type appendReq struct {
 	ctx       context.Context
@@ -52,9 +59,17 @@ func (r *appendReq) answer() {
 }
 
 func newAppender(d *db.DB, log *slog.Logger) *appender {
-	a := &appender{db: d, log: log, reqs: make(chan *appendReq, 4*maxAppendBatch), stop: make(chan struct{})}
-	a.wg.Add(1)
-	go a.run()
+	n := appendWorkers
+	if d.Dialect == db.SQLite {
+		n = 1
+	}
+	a := &appender{db: d, log: log, stop: make(chan struct{})}
+	for range n {
+		q := make(chan *appendReq, maxAppendBatch)
+		a.queues = append(a.queues, q)
+		a.wg.Add(1)
+		go a.run(q)
+	}
 	return a
 }
 
@@ -62,7 +77,7 @@ func newAppender(d *db.DB, log *slog.Logger) *appender {
 func (a *appender) add(ctx context.Context, visitorID string, e newEntry, ch change, now time.Time) (logRow, bool, bool, error) {
 	r := &appendReq{ctx: ctx, visitorID: visitorID, e: e, ch: ch, now: now, done: make(chan struct{})}
 	select {
-	case a.reqs <- r:
+	case a.queues[shard(visitorID, len(a.queues))] <- r:
 	case <-a.stop:
 		return logRow{}, false, false, errStopped
 	case <-ctx.Done():
@@ -84,17 +99,27 @@ func (a *appender) close() {
 	a.wg.Wait()
 }
 
-func (a *appender) run() {
+// shard picks a worker for a visitor (FNV-1a).
+func shard(key string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
+func (a *appender) run(reqs chan *appendReq) {
 	defer a.wg.Done()
 	for {
 		var first *appendReq
 		select {
-		case first = <-a.reqs:
+		case first = <-reqs:
 		case <-a.stop:
 			// Store what is queued, then refuse.
 			for {
 				select {
-				case r := <-a.reqs:
+				case r := <-reqs:
 					a.commit([]*appendReq{r})
 				default:
 					return
@@ -105,7 +130,7 @@ func (a *appender) run() {
 	fill:
 		for len(batch) < maxAppendBatch {
 			select {
-			case r := <-a.reqs:
+			case r := <-reqs:
 				batch = append(batch, r)
 			default:
 				break fill
