@@ -49,7 +49,9 @@ type Opts struct {
 	Adapters    []channels.Adapter
 	// Voice is the phone channel's console API (nil: not mounted).
 	Voice Voice
-	Pages Mounter
+	// Conversations relays agent typing and read marks to live chats.
+	Conversations Conversations
+	Pages         Mounter
 	// BodyLimit bounds a request body (form uploads included).
 	BodyLimit int
 	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).

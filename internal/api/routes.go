@@ -29,6 +29,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/tickets/:id<int>", anyAgent, s.handleGetTicket)
 	app.Patch("/api/v1/tickets/:id<int>", anyAgent, s.handleUpdateTicket)
 	app.Post("/api/v1/tickets/:id<int>/messages", anyAgent, s.handleReply)
+	app.Post("/api/v1/tickets/:id<int>/typing", anyAgent, s.handleTyping)
+	app.Post("/api/v1/tickets/:id<int>/read", anyAgent, s.handleRead)
 	app.Get("/api/v1/attachments/:id<int>", anyAgent, s.handleAttachment)
 
 	if s.o.Voice != nil {

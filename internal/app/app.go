@@ -15,11 +15,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/errgroup"
 
 	"tanggap/channels"
+	"tanggap/channels/livechat"
 	"tanggap/channels/voice"
 	"tanggap/channels/webform"
 	"tanggap/internal/agent"
@@ -34,6 +36,7 @@ import (
 	"tanggap/internal/locale"
 	"tanggap/internal/migrate"
 	"tanggap/internal/pages"
+	"tanggap/internal/realtime"
 	"tanggap/internal/receipts"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
@@ -47,6 +50,7 @@ type App struct {
 	bus  *bus.Bus
 	http *fiber.App
 	ln   net.Listener
+	chat *livechat.Adapter
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -118,7 +122,21 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
 	})
-	adapters := []channels.Adapter{form, phone}
+	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.chat, err = livechat.New(livechat.Opts{
+		DB: a.db, Bus: a.bus, Router: router, Attachments: files, Locale: cat, Secret: secret,
+		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
+		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
+			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
+		Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	adapters := []channels.Adapter{form, phone, a.chat}
 
 	// Listen before any goroutine starts, so a taken port fails the start
 	// with nothing running to unwind.
@@ -150,12 +168,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return phone.RunRecordings(gctx) })
 	}
 	if cfg.Components["http"] {
+		g.Go(func() error { return a.chat.Run(gctx) })
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			Voice:          phone,
+			Conversations:  a.chat,
 			Pages:          pg,
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
@@ -212,6 +232,13 @@ func (a *App) Err() error {
 func (a *App) Stop(ctx context.Context) error {
 	var err error
 	a.stopOnce.Do(func() {
+		if a.chat != nil {
+			// Chat connections are hijacked: the HTTP shutdown does not
+			// see them. Refuse new ones and send widgets elsewhere first.
+			if e := a.chat.Shutdown(ctx); e != nil {
+				err = fmt.Errorf("app: live chat shutdown: %w", e)
+			}
+		}
 		if a.http != nil {
 			if e := a.http.ShutdownWithContext(ctx); e != nil {
 				err = fmt.Errorf("app: http shutdown: %w", e)
@@ -229,6 +256,14 @@ func (a *App) Stop(ctx context.Context) error {
 }
 
 func (a *App) closeResources() {
+	if a.chat != nil {
+		// Idempotent; after a failed start it stops the fan-out.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := a.chat.Shutdown(ctx); err != nil {
+			a.log.Warn("live chat shutdown", "err", err)
+		}
+		cancel()
+	}
 	if a.ln != nil && a.http == nil {
 		a.ln.Close() // listening, but the server never took it over
 	}

@@ -92,3 +92,8 @@ func OutboundMsgID(id string) string { return "out:" + id }
 func ReceiptMsgID(messageID int64, status string) string {
 	return "rcpt:" + itoa(messageID) + ":" + status
 }
+
+// Realtime is the core NATS subject that fans frames of one realtime topic
+// (e.g. "livechat.v.<visitor>") out to every instance holding a
+// connection subscribed to it.
+func (n Names) Realtime(topic string) string { return n.prefix + ".rt." + topic }

@@ -60,6 +60,13 @@ type Config struct {
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
 
+	// Live chat. LivechatSecret signs visitor tokens (empty: one is made
+	// and kept under DataDir; several instances must share one).
+	LivechatSecret            string
+	LivechatAllowedOrigins    []string // sites that may embed the widget; PUBLIC_URL's origin always may
+	LivechatMaxConnsPerIP     int      // open websockets per client address (0: no limit)
+	LivechatNewConnsPerMinute int      // new websockets per client address and minute (0: no limit)
+	LivechatFramesPerSecond   int      // frames one connection may send per second (burst: 4x)
 	// Phone channel (TwiML voice webhooks).
 	Voice Voice
 }
@@ -103,7 +110,11 @@ func Defaults() Config {
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		ShutdownTimeout:    15 * time.Second,
-		Voice:              Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
+
+		LivechatMaxConnsPerIP:     50,
+		LivechatNewConnsPerMinute: 120,
+		LivechatFramesPerSecond:   5,
+		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
 	}
 }
 
@@ -206,6 +217,25 @@ func parse(get func(string) string) (Config, error) {
 	str("TWILIO_API_BASE_URL", &c.Voice.TwilioAPIBaseURL)
 	str("TWILIO_CALLER_ID", &c.Voice.TwilioCallerID)
 	str("IVR_MENU_FILE", &c.Voice.IVRMenuFile)
+
+	c.LivechatSecret = secret("LIVECHAT_SECRET")
+	integer("LIVECHAT_MAX_CONNS_PER_IP", &c.LivechatMaxConnsPerIP)
+	integer("LIVECHAT_NEW_CONNS_PER_MINUTE", &c.LivechatNewConnsPerMinute)
+	integer("LIVECHAT_FRAMES_PER_SECOND", &c.LivechatFramesPerSecond)
+	if v := get("LIVECHAT_ALLOWED_ORIGINS"); v != "" {
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			u, err := url.Parse(item)
+			if item != "*" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/")) {
+				p = append(p, fmt.Sprintf("LIVECHAT_ALLOWED_ORIGINS: %q is not an origin like https://example.go.id", item))
+				continue
+			}
+			c.LivechatAllowedOrigins = append(c.LivechatAllowedOrigins, item)
+		}
+	}
 
 	if v := get("COMPLAINT_CATEGORIES"); v != "" {
 		c.ComplaintCategories = nil
@@ -352,6 +382,15 @@ func (c *Config) validate() Problems {
 	if c.ShutdownTimeout <= 0 {
 		p = append(p, "SHUTDOWN_TIMEOUT must be positive")
 	}
+	if c.LivechatSecret != "" && len(c.LivechatSecret) < 32 {
+		p = append(p, "LIVECHAT_SECRET must have at least 32 characters (or leave it unset for a generated one)")
+	}
+	if c.LivechatMaxConnsPerIP < 0 || c.LivechatNewConnsPerMinute < 0 {
+		p = append(p, "LIVECHAT_MAX_CONNS_PER_IP and LIVECHAT_NEW_CONNS_PER_MINUTE must be 0 (off) or more")
+	}
+	if c.LivechatFramesPerSecond < 1 || c.LivechatFramesPerSecond > 1000 {
+		p = append(p, "LIVECHAT_FRAMES_PER_SECOND must be between 1 and 1000")
+	}
 	if u, err := url.Parse(c.Voice.TwilioAPIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p = append(p, fmt.Sprintf("TWILIO_API_BASE_URL: %q must be an absolute http(s) URL", c.Voice.TwilioAPIBaseURL))
 	}
@@ -402,6 +441,7 @@ func (c Config) Redacted() map[string]any {
 	return map[string]any{
 		"database": db, "nats": nats, "data_dir": c.DataDir, "http_addr": c.HTTPAddr,
 		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": secret(c.AdminPassword),
+		"livechat_secret": secret(c.LivechatSecret), "livechat_allowed_origins": c.LivechatAllowedOrigins,
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
 		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
 		"ivr_menu_file": c.Voice.IVRMenuFile,

@@ -51,12 +51,14 @@ var pageFiles = map[string]struct{ file, script string }{
 	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js"},
 	pageStatus:    {"templates/status.html", "js/status.js"},
 	pageConsole:   {"templates/console.html", "js/console.js"},
+	pageChat:      {"templates/chat.html", "js/livechat-widget.js"},
 }
 
 const (
 	pageComplaint = "pengaduan"
 	pageStatus    = "status"
 	pageConsole   = "console"
+	pageChat      = "chat"
 )
 
 // New parses the templates and reads the static files. They are embedded
@@ -121,6 +123,7 @@ func (s *Site) Mount(r fiber.Router) {
 	r.Get("/pengaduan", s.handleComplaint)
 	r.Get("/pengaduan/status", s.handleStatus)
 	r.Get("/console", s.handleConsole)
+	r.Get("/chat", s.handleChat)
 	r.Get("/static/*", s.handleStatic)
 }
 
@@ -149,6 +152,8 @@ type view struct {
 	MaxMB    int64
 	// Status page: tracking number from ?tn=.
 	TN string
+	// Chat demo page: where this server is reached, for the embed snippet.
+	BaseURL string
 }
 
 func (s *Site) handleRoot(c *fiber.Ctx) error {
@@ -170,6 +175,14 @@ func (s *Site) handleComplaint(c *fiber.Ctx) error {
 func (s *Site) handleStatus(c *fiber.Ctx) error {
 	v := s.newView(c, pageStatus, locale.Key("status_page.title"))
 	v.TN = cleanTN(c.Query("tn"))
+	return s.render(c, v)
+}
+
+// handleChat is the live-chat demo page: the page's script is the widget
+// itself, loaded exactly as another site would embed it.
+func (s *Site) handleChat(c *fiber.Ctx) error {
+	v := s.newView(c, pageChat, locale.Key("livechat.page_title"))
+	v.BaseURL = c.BaseURL()
 	return s.render(c, v)
 }
 

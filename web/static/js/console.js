@@ -242,7 +242,23 @@
     // could never reach them.
     $('reply-form').hidden = tk.status === 'closed' || tk.channel === 'voice';
     $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
+    $('reply-form').hidden = tk.status === 'closed';
+    // Live chats: the citizen sees when the agent has read their messages.
+    state.liveChat = tk.channel === 'livechat';
+    var lastIn = msgs.filter(function (m) { return m.direction === 'in'; }).pop();
+    if (state.liveChat && lastIn && state.readUpTo !== lastIn.id && document.visibilityState === 'visible') {
+      state.readUpTo = lastIn.id;
+      call('POST', '/api/v1/tickets/' + encodeURIComponent(tk.id) + '/read', {});
+    }
   }
+
+  // Live chats: tell the citizen the agent is typing (at most every 3 s).
+  $('reply-body').addEventListener('input', function () {
+    var now = Date.now();
+    if (!state.liveChat || !state.selected || now - (state.typingAt || 0) < 3000) { return; }
+    state.typingAt = now;
+    call('POST', '/api/v1/tickets/' + encodeURIComponent(state.selected) + '/typing', { on: true });
+  });
 
   async function loadTicket(id) {
     var res = await call('GET', '/api/v1/tickets/' + encodeURIComponent(id));

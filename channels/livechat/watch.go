@@ -1,0 +1,232 @@
+package livechat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// Run follows the core's ticket events until ctx ends:
+//
+//   - one instance (a NATS queue group) turns each event into the
+//     visitor's log: "agent joined" when the ticket gets an assignee,
+//     "solved" when it is solved or closed. The appends are conditional
+//     on the visitor row, so a repeat or a race with the backstop below
+//     appends once;
+//   - every instance refreshes the queue position of its own waiting
+//     visitors after an event (at most once a second) and every
+//     QueueEvery as a backstop for lost events, and checks the tickets
+//     of its visitors then too.
+func (a *Adapter) Run(ctx context.Context) error {
+	nc := a.o.Bus.NC
+	subject := a.o.Bus.Names.Event("ticket", "*")
+	work := make(chan int64, 1024)
+	qsub, err := nc.QueueSubscribe(subject, "livechat", func(m *nats.Msg) {
+		var ev struct {
+			TicketID int64 `json:"ticket_id"`
+		}
+		if json.Unmarshal(m.Data, &ev) == nil && ev.TicketID > 0 {
+			select {
+			case work <- ev.TicketID:
+			default: // overloaded: the backstop catches up
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("livechat: subscribe events: %w", err)
+	}
+	defer qsub.Unsubscribe()
+	sub, err := nc.Subscribe(subject, func(*nats.Msg) { a.markDirty() })
+	if err != nil {
+		return fmt.Errorf("livechat: subscribe events: %w", err)
+	}
+	defer sub.Unsubscribe()
+
+	tick := time.NewTicker(a.o.QueueEvery)
+	defer tick.Stop()
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case id := <-work:
+			a.ticketChanged(ctx, id)
+		case <-a.dirty:
+			if wait := refreshGap - time.Since(last); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return nil
+				case <-t.C:
+				}
+			}
+			last = time.Now()
+			a.refreshLocal(ctx)
+		case <-tick.C:
+			last = time.Now()
+			a.refreshLocal(ctx)
+		}
+	}
+}
+
+// refreshGap is the least time between two refreshes after events: under
+// load, events come by the hundred each second, and each refresh reads
+// the queue of every waiting visitor of this instance.
+const refreshGap = 2 * time.Second
+
+func (a *Adapter) markDirty() {
+	select {
+	case a.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// ticketChanged brings the visitor of a live-chat ticket up to date.
+func (a *Adapter) ticketChanged(ctx context.Context, ticketID int64) {
+	ctx, cancel := context.WithTimeout(ctx, frameTimeout)
+	defer cancel()
+	t, ok, err := a.store.ticketByID(ctx, ticketID)
+	if err != nil || !ok {
+		if err != nil {
+			a.log.Warn("livechat ticket event", "ticket_id", ticketID, "err", err)
+		}
+		return
+	}
+	v, err := a.store.visitorByTN(ctx, t.TrackingNumber)
+	if errors.Is(err, ErrVisitorNotFound) {
+		return // not a live-chat conversation (or an old one)
+	}
+	if err != nil {
+		a.log.Warn("livechat ticket event", "ticket_id", ticketID, "err", err)
+		return
+	}
+	a.syncTicket(ctx, v, t)
+}
+
+// syncTicket appends "agent joined" and "solved" entries the ticket calls
+// for. Each append's condition is checked on the locked visitor row.
+func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticketState) {
+	if v.TrackingNumber != t.TrackingNumber || v.State != "open" {
+		return
+	}
+	now := time.Now().UTC()
+	if t.AssigneeID != nil && (v.AgentID == nil || *v.AgentID != *t.AssigneeID) && t.Status != "solved" && t.Status != "closed" {
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AgentName}},
+			change{set: "agent_id = ?", setArgs: []any{*t.AssigneeID}, where: "tracking_number = ? AND state = 'open' AND (agent_id IS NULL OR agent_id <> ?)",
+				whereArgs: []any{t.TrackingNumber, *t.AssigneeID}}, now)
+		if err != nil {
+			a.log.Warn("livechat agent joined", "err", err)
+		} else if fresh {
+			a.publish(v.ID, row)
+		}
+	}
+	if t.Status == "solved" || t.Status == "closed" {
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindSolved, tn: t.TrackingNumber},
+			change{set: "state = 'solved'", where: "tracking_number = ? AND state = 'open'", whereArgs: []any{t.TrackingNumber}}, now)
+		if err != nil {
+			a.log.Warn("livechat solved", "err", err)
+		} else if fresh {
+			a.publish(v.ID, row)
+		}
+	}
+}
+
+// refreshLocal checks the tickets of the open conversations of the
+// visitors connected here and sends the waiting ones their queue
+// position: two set-based reads per 500 visitors, then one Wait per
+// ticket still waiting for an agent.
+func (a *Adapter) refreshLocal(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var ids []string
+	for _, name := range a.fan.Topics() {
+		if vid, ok := strings.CutPrefix(name, "livechat.v."); ok {
+			ids = append(ids, vid)
+		}
+	}
+	for len(ids) > 0 && ctx.Err() == nil {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		vs, err := a.store.visitors(ctx, chunk)
+		if err != nil {
+			a.log.Warn("livechat queue refresh", "err", err)
+			return
+		}
+		var tns []string
+		for _, v := range vs {
+			if v.State == "open" {
+				tns = append(tns, v.TrackingNumber)
+			}
+		}
+		ts, err := a.store.tickets(ctx, tns)
+		if err != nil {
+			a.log.Warn("livechat queue refresh", "err", err)
+			return
+		}
+		for _, v := range vs {
+			t, ok := ts[v.TrackingNumber]
+			if v.State != "open" || !ok {
+				continue // no conversation, or the core has not stored it yet
+			}
+			a.syncTicket(ctx, v, t)
+			if t.Status == "solved" || t.Status == "closed" {
+				continue
+			}
+			q := Queue{V: ProtocolVersion, Type: TypeQueue, TN: t.TrackingNumber, Assigned: t.AssigneeID != nil, Open: true}
+			if !q.Assigned {
+				w, err := a.o.Router.Wait(ctx, t.ID)
+				if err != nil {
+					a.log.Warn("livechat queue position", "err", err)
+					continue
+				}
+				q.Position, q.WaitSeconds, q.AgentsOnline, q.Open, q.Assigned = w.Position, int(w.Estimated/time.Second), w.AgentsOnline, w.Open, w.AgentID != 0
+			}
+			frame := encode(q)
+			for _, c := range a.fan.Local(topic(v.ID)) {
+				c.Send(frame)
+			}
+		}
+	}
+}
+
+// AgentTyping tells the visitor of a conversation that its agent is (not)
+// typing. Typing is not kept: a widget that is away misses nothing.
+func (a *Adapter) AgentTyping(ctx context.Context, trackingNumber, agentName string, on bool) error {
+	v, err := a.store.visitorByTN(ctx, trackingNumber)
+	if errors.Is(err, ErrVisitorNotFound) {
+		return nil // not a live chat, or an earlier conversation
+	}
+	if err != nil {
+		return err
+	}
+	return a.fan.Publish(topic(v.ID), encode(Typing{V: ProtocolVersion, Type: TypeTyping, On: on, Agent: agentName}))
+}
+
+// AgentRead marks the visitor's messages so far as read by the agent.
+func (a *Adapter) AgentRead(ctx context.Context, trackingNumber string) error {
+	v, err := a.store.visitorByTN(ctx, trackingNumber)
+	if errors.Is(err, ErrVisitorNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// Only when a visitor message came after the last read mark.
+	row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindRead},
+		change{where: `EXISTS (SELECT 1 FROM livechat_log l WHERE l.visitor_id = livechat_visitors.id AND l.kind = 'msg'
+  AND l.seq > COALESCE((SELECT MAX(r.seq) FROM livechat_log r WHERE r.visitor_id = livechat_visitors.id AND r.kind = 'read'), 0))`},
+		time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if fresh {
+		a.publish(v.ID, row)
+	}
+	return nil
+}

@@ -1,0 +1,669 @@
+// Live-chat widget. One script tag embeds it on any allowed site:
+//
+//   <script src="https://<server>/static/js/livechat-widget.js" data-lang="id-ID" defer></script>
+//
+// It talks to the server it was loaded from (websocket /livechat/ws, see
+// channels/livechat/PROTOCOL.md). Text is only ever inserted as text, never
+// as HTML. The visitor token lives in localStorage, so a reload keeps the
+// conversation; unsent messages wait in localStorage too and are sent
+// again (same client id) until the server acknowledges them.
+(function () {
+  'use strict';
+
+  var script = document.currentScript;
+  if (!script || window.__tanggapChat) { return; }
+  window.__tanggapChat = true;
+  var base = new URL(script.src, location.href).origin;
+  var KEY_TOKEN = 'tanggap.chat.token';
+  var KEY_OUTBOX = 'tanggap.chat.outbox';
+  var KEY_LANG = 'tanggap.chat.lang';
+  var KEY_PRECHAT = 'tanggap.chat.prechat';
+
+  var store = {
+    get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+    set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } },
+  };
+
+  var lang = store.get(KEY_LANG) || script.getAttribute('data-lang') ||
+    document.documentElement.getAttribute('data-lang') || 'id-ID';
+  var texts = {};
+  var languages = {};
+  var limits = { max_text: 4000, max_files: 5, max_file_bytes: 5 << 20, file_types: ['image/jpeg', 'image/png', 'application/pdf'] };
+
+  function t(key, args) {
+    var s = texts[key] || key;
+    if (args) {
+      Object.keys(args).forEach(function (k) { s = s.split('{' + k + '}').join(String(args[k])); });
+    }
+    return s;
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text != null) { e.textContent = text; }
+    return e;
+  }
+
+  // ---- DOM ---------------------------------------------------------------
+  var css = document.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = base + '/static/css/livechat.css';
+  document.head.appendChild(css);
+
+  var root = el('div', 'tgc');
+  root.setAttribute('lang', lang);
+  var launcher = el('button', 'tgc-launcher');
+  launcher.type = 'button';
+  launcher.id = 'tgc-launcher';
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.setAttribute('aria-controls', 'tgc-panel');
+  var panel = el('section', 'tgc-panel');
+  panel.id = 'tgc-panel';
+  panel.hidden = true;
+  panel.setAttribute('aria-labelledby', 'tgc-title');
+
+  var header = el('header', 'tgc-header');
+  var title = el('h2', 'tgc-title');
+  title.id = 'tgc-title';
+  var headerSub = el('p', 'tgc-sub');
+  headerSub.id = 'tgc-sub';
+  var langBtn = el('button', 'tgc-lang');
+  langBtn.type = 'button';
+  langBtn.id = 'tgc-lang';
+  var closeBtn = el('button', 'tgc-close', '\u00d7');
+  closeBtn.type = 'button';
+  var headText = el('div', 'tgc-headtext');
+  headText.appendChild(title);
+  headText.appendChild(headerSub);
+  header.appendChild(headText);
+  header.appendChild(langBtn);
+  header.appendChild(closeBtn);
+
+  var status = el('p', 'tgc-status');
+  status.id = 'tgc-status';
+  status.setAttribute('role', 'status');
+  var queue = el('div', 'tgc-queue');
+  queue.id = 'tgc-queue';
+  queue.setAttribute('aria-live', 'polite');
+  queue.hidden = true;
+
+  var log = el('ol', 'tgc-log');
+  log.id = 'tgc-log';
+  log.setAttribute('role', 'log');
+  log.setAttribute('aria-live', 'polite');
+  log.tabIndex = 0;
+
+  var typing = el('p', 'tgc-typing');
+  typing.id = 'tgc-typing';
+  typing.setAttribute('aria-live', 'polite');
+  typing.hidden = true;
+
+  var newBtn = el('button', 'tgc-new');
+  newBtn.type = 'button';
+  newBtn.id = 'tgc-new';
+  newBtn.hidden = true;
+
+  // Pre-chat form (optional).
+  var pre = el('form', 'tgc-prechat');
+  pre.id = 'tgc-prechat';
+  pre.noValidate = true;
+  var preTitle = el('h3', 'tgc-prechat-title');
+  var preHint = el('p', 'tgc-hint');
+  preHint.id = 'tgc-prechat-hint';
+  function field(id, type, auto) {
+    var wrap = el('div', 'tgc-field');
+    var label = el('label');
+    label.htmlFor = id;
+    var input = el('input');
+    input.id = id;
+    input.type = type;
+    input.autocomplete = auto;
+    input.maxLength = type === 'email' ? 254 : 200;
+    var err = el('p', 'tgc-error');
+    err.id = id + '-error';
+    err.hidden = true;
+    input.setAttribute('aria-describedby', 'tgc-prechat-hint ' + err.id);
+    wrap.appendChild(label);
+    wrap.appendChild(input);
+    wrap.appendChild(err);
+    return { wrap: wrap, label: label, input: input, err: err };
+  }
+  var fName = field('tgc-name', 'text', 'name');
+  var fPhone = field('tgc-phone', 'tel', 'tel');
+  fPhone.input.inputMode = 'tel';
+  var fEmail = field('tgc-email', 'email', 'email');
+  var preSave = el('button', 'tgc-btn');
+  preSave.type = 'submit';
+  var preSkip = el('button', 'tgc-btn tgc-btn-plain');
+  preSkip.type = 'button';
+  var preButtons = el('div', 'tgc-row');
+  preButtons.appendChild(preSave);
+  preButtons.appendChild(preSkip);
+  [preTitle, preHint, fName.wrap, fPhone.wrap, fEmail.wrap, preButtons].forEach(function (n) { pre.appendChild(n); });
+
+  // Composer.
+  var form = el('form', 'tgc-composer');
+  form.id = 'tgc-form';
+  var msgLabel = el('label', 'tgc-sr');
+  msgLabel.htmlFor = 'tgc-text';
+  var text = el('textarea', 'tgc-text');
+  text.id = 'tgc-text';
+  text.rows = 2;
+  text.maxLength = limits.max_text;
+  var fileLabel = el('label', 'tgc-attach');
+  fileLabel.htmlFor = 'tgc-file';
+  var fileLabelText = el('span', 'tgc-sr');
+  fileLabel.appendChild(el('span', 'tgc-clip', '+'));
+  fileLabel.appendChild(fileLabelText);
+  var file = el('input', 'tgc-file');
+  file.id = 'tgc-file';
+  file.type = 'file';
+  file.accept = limits.file_types.join(',');
+  var send = el('button', 'tgc-send');
+  send.type = 'submit';
+  send.id = 'tgc-send';
+  var formError = el('p', 'tgc-error');
+  formError.id = 'tgc-form-error';
+  formError.setAttribute('role', 'alert');
+  formError.hidden = true;
+  [msgLabel, text, fileLabel, file, send].forEach(function (n) { form.appendChild(n); });
+
+  [header, status, queue, pre, log, typing, newBtn, formError, form].forEach(function (n) { panel.appendChild(n); });
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  function renderTexts() {
+    root.setAttribute('lang', lang);
+    launcher.textContent = t('livechat.launcher');
+    title.textContent = t('livechat.title');
+    closeBtn.setAttribute('aria-label', t('livechat.close'));
+    langBtn.textContent = t('livechat.lang_switch');
+    langBtn.setAttribute('aria-label', t('livechat.lang_switch_label'));
+    log.setAttribute('aria-label', t('livechat.messages_label'));
+    preTitle.textContent = t('livechat.prechat_title');
+    preHint.textContent = t('livechat.prechat_hint');
+    fName.label.textContent = t('livechat.name');
+    fPhone.label.textContent = t('livechat.phone');
+    fEmail.label.textContent = t('livechat.email');
+    preSave.textContent = t('livechat.prechat_save');
+    preSkip.textContent = t('livechat.prechat_skip');
+    msgLabel.textContent = t('livechat.message_label');
+    text.placeholder = t('livechat.placeholder');
+    fileLabelText.textContent = t('livechat.attach');
+    fileLabel.title = t('livechat.attach');
+    send.textContent = t('livechat.send');
+    newBtn.textContent = t('livechat.new_conversation');
+    renderHeader();
+    renderStatus();
+    renderQueue();
+    Array.prototype.forEach.call(log.querySelectorAll('[data-text-key]'), function (n) {
+      n.textContent = t(n.getAttribute('data-text-key'), JSON.parse(n.getAttribute('data-text-args') || 'null'));
+    });
+    Array.prototype.forEach.call(log.querySelectorAll('.tgc-mine'), renderMark);
+  }
+
+  function loadConfig() {
+    return fetch(base + '/livechat/config.json?lang=' + encodeURIComponent(lang))
+      .then(function (r) { return r.json(); })
+      .then(function (c) {
+        texts = c.texts || {};
+        languages = c.languages || {};
+        lang = c.lang || lang;
+        if (c.limits) { limits = c.limits; }
+        file.accept = limits.file_types.join(',');
+        renderTexts();
+      });
+  }
+
+  // ---- state -------------------------------------------------------------
+  var ws = null;
+  var token = store.get(KEY_TOKEN) || '';
+  var lastSeq = 0;          // highest contiguous seq shown
+  var syncing = false;      // a replay is under way
+  var welcomed = false;
+  var conv = { tn: '', state: 'none', agent: '' };
+  var queueInfo = null;
+  var connState = 'connecting';
+  var retryIn = 0;
+  var attempt = 0;
+  var pingTimer = null;
+  var pongTimer = null;
+  var typingTimer = null;
+  var lastTypingSent = 0;
+  var typingOn = false;
+  var outbox = [];
+  try { outbox = JSON.parse(store.get(KEY_OUTBOX) || '[]') || []; } catch (e) { outbox = []; }
+
+  function saveOutbox() { store.set(KEY_OUTBOX, JSON.stringify(outbox)); }
+
+  function sendFrame(f) {
+    f.v = 1;
+    if (ws && ws.readyState === 1) {
+      ws.send(JSON.stringify(f));
+      return true;
+    }
+    return false;
+  }
+
+  function newCID() {
+    var b = new Uint8Array(12);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+  }
+
+  // ---- rendering -----------------------------------------------------------
+  function renderHeader() {
+    var parts = [];
+    if (conv.agent) { parts.push(conv.agent); }
+    if (conv.tn && conv.state !== 'none') { parts.push(t('livechat.ticket', { tn: conv.tn })); }
+    headerSub.textContent = parts.join(' \u00b7 ');
+  }
+
+  function renderStatus() {
+    var s = '';
+    if (connState === 'connecting') { s = t('livechat.status_connecting'); }
+    if (connState === 'retry') { s = t('livechat.status_retry', { seconds: retryIn }); }
+    if (connState === 'offline') { s = t('livechat.status_offline'); }
+    if (connState === 'open') { s = t('livechat.status_connected'); }
+    status.textContent = s;
+    status.className = 'tgc-status tgc-status-' + connState;
+  }
+
+  function renderQueue() {
+    queue.textContent = '';
+    var q = queueInfo;
+    if (!q || conv.state !== 'open' || q.assigned || q.tn !== conv.tn) { queue.hidden = true; return; }
+    var line;
+    if (!q.open) { line = t('livechat.closed_hours', { tn: q.tn }); }
+    else if (q.agents_online === 0) { line = t('livechat.no_agent', { tn: q.tn }); }
+    else if (q.position <= 1) { line = t('livechat.queue_next'); }
+    else { line = t('livechat.queue_position', { position: q.position, minutes: Math.max(1, Math.round(q.wait_s / 60)) }); }
+    queue.appendChild(el('p', null, line));
+    if (!q.open || q.agents_online === 0) { queue.appendChild(el('p', 'tgc-hint', t('livechat.answer_how'))); }
+    queue.hidden = false;
+  }
+
+  function system(key, args) {
+    var li = el('li', 'tgc-system');
+    li.setAttribute('data-text-key', key);
+    if (args) { li.setAttribute('data-text-args', JSON.stringify(args)); }
+    li.textContent = t(key, args);
+    log.appendChild(li);
+    scroll();
+  }
+
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function fileLinks(parent, files) {
+    (files || []).forEach(function (f) {
+      var a = el('a', 'tgc-file-link', f.name || 'file');
+      if (f.url) { a.href = base + f.url; }
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      if (f.url && /^image\//.test(f.mime)) {
+        a.textContent = '';
+        var img = el('img', 'tgc-img');
+        img.src = base + f.url;
+        img.alt = f.name || '';
+        a.appendChild(img);
+      }
+      parent.appendChild(a);
+    });
+  }
+
+  function renderMark(li) {
+    var mark = li.querySelector('.tgc-mark');
+    if (!mark) { return; }
+    var st = li.getAttribute('data-status');
+    var key = { sending: 'livechat.sending', sent: 'livechat.sent', read: 'livechat.read', retrying: 'livechat.retrying' }[st] || 'livechat.sending';
+    mark.textContent = (st === 'read' ? '\u2713\u2713 ' : st === 'sent' ? '\u2713 ' : '') + t(key);
+  }
+
+  function bubble(mine, who, body, files, cid, seq) {
+    var li = el('li', mine ? 'tgc-msg tgc-mine' : 'tgc-msg tgc-theirs');
+    if (cid) { li.setAttribute('data-cid', cid); }
+    if (seq) { li.setAttribute('data-seq', String(seq)); }
+    li.appendChild(el('span', 'tgc-who', who));
+    if (body) { li.appendChild(el('p', 'tgc-body', body)); }
+    fileLinks(li, files);
+    if (mine) {
+      li.appendChild(el('span', 'tgc-mark'));
+      li.setAttribute('data-status', seq ? 'sent' : 'sending');
+      renderMark(li);
+    }
+    log.appendChild(li);
+    scroll();
+    return li;
+  }
+
+  function mineByCID(cid) { return log.querySelector('li[data-cid="' + cid + '"]'); }
+
+  function setStatus(li, st) {
+    if (!li || li.getAttribute('data-status') === 'read') { return; }
+    li.setAttribute('data-status', st);
+    renderMark(li);
+  }
+
+  var unreadReplies = [];
+  function markRead() {
+    if (panel.hidden || document.visibilityState !== 'visible') { return; }
+    while (unreadReplies.length) {
+      sendFrame({ type: 'mark', seq: unreadReplies.shift(), status: 'read' });
+    }
+  }
+
+  // ---- entries -------------------------------------------------------------
+  function applyEntry(e) {
+    if (e.seq <= lastSeq) { return; }          // a repeat (fan-out and replay)
+    if (e.seq > lastSeq + 1) {                 // a gap: fetch what is missing
+      if (!syncing) { syncing = true; sendFrame({ type: 'sync', after: lastSeq }); }
+      return;
+    }
+    lastSeq = e.seq;
+    switch (e.kind) {
+      case 'msg':
+        var li = mineByCID(e.cid);
+        if (li) {
+          li.setAttribute('data-seq', String(e.seq));
+          setStatus(li, 'sent');
+        } else {
+          bubble(true, t('livechat.you'), e.text, e.files, e.cid, e.seq);
+        }
+        conv.state = 'open';
+        conv.tn = e.tn;
+        break;
+      case 'reply':
+        bubble(false, e.agent || t('livechat.officer'), e.text, e.files, null, e.seq);
+        typing.hidden = true;
+        sendFrame({ type: 'mark', seq: e.seq, status: 'delivered' });
+        unreadReplies.push(e.seq);
+        markRead();
+        break;
+      case 'agent':
+        conv.agent = e.agent;
+        system('livechat.agent_joined', { name: e.agent });
+        break;
+      case 'read':
+        Array.prototype.forEach.call(log.querySelectorAll('.tgc-mine'), function (m) {
+          var s = Number(m.getAttribute('data-seq') || 0);
+          if (s && s < e.seq) { setStatus(m, 'read'); }
+        });
+        break;
+      case 'solved':
+        if (e.tn === conv.tn) { conv.state = 'solved'; }
+        system('livechat.solved', { tn: e.tn });
+        break;
+      case 'new':
+        conv = { tn: e.tn, state: 'none', agent: '' };
+        queueInfo = null;
+        system('livechat.new_started');
+        break;
+    }
+    newBtn.hidden = conv.state !== 'solved';
+    renderHeader();
+    renderQueue();
+  }
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'welcome':
+        welcomed = true;
+        if (f.token && f.token !== token) {
+          if (token) { log.textContent = ''; lastSeq = 0; }  // a new identity: old screen is not ours
+          token = f.token;
+          store.set(KEY_TOKEN, token);
+        }
+        conv = f.conversation || conv;
+        if (f.limits) { limits = f.limits; }
+        syncing = true;
+        if (f.visitor && (f.visitor.name || f.visitor.phone || f.visitor.email)) { store.set(KEY_PRECHAT, 'done'); }
+        pre.hidden = store.get(KEY_PRECHAT) === 'done' || conv.state !== 'none';
+        renderHeader();
+        break;
+      case 'entry':
+        applyEntry(f);
+        break;
+      case 'replayed':
+        syncing = false;
+        if (f.last_seq > lastSeq) { syncing = true; sendFrame({ type: 'sync', after: lastSeq }); }
+        flushOutbox();
+        newBtn.hidden = conv.state !== 'solved';
+        break;
+      case 'ack':
+        outbox = outbox.filter(function (m) { return m.cid !== f.cid; });
+        saveOutbox();
+        var li = mineByCID(f.cid);
+        if (li) { li.setAttribute('data-seq', String(f.seq)); setStatus(li, 'sent'); }
+        break;
+      case 'error':
+        if (f.cid) {
+          setStatus(mineByCID(f.cid), 'retrying');
+          if (f.code === 'rate_limited' || f.code === 'unavailable') {
+            showError(f.code === 'rate_limited' ? 'livechat.too_fast' : 'livechat.unavailable');
+            setTimeout(flushOutbox, 3000);
+          } else if (f.code === 'bad_file' || f.code === 'bad_frame') {
+            outbox = outbox.filter(function (m) { return m.cid !== f.cid; });  // can never succeed
+            saveOutbox();
+          }
+        }
+        if (f.code === 'invalid' && f.field) {
+          var fe = f.field === 'phone' ? fPhone : fEmail;
+          fe.err.textContent = t(f.field === 'phone' ? 'livechat.invalid_phone' : 'livechat.invalid_email');
+          fe.err.hidden = false;
+          fe.input.setAttribute('aria-invalid', 'true');
+          fe.input.focus();
+        }
+        break;
+      case 'profile':
+        store.set(KEY_PRECHAT, 'done');
+        pre.hidden = true;
+        system('livechat.prechat_saved');
+        text.focus();
+        break;
+      case 'queue':
+        queueInfo = f;
+        renderQueue();
+        break;
+      case 'typing':
+        typing.textContent = t('livechat.agent_typing', { name: f.agent || t('livechat.officer') });
+        typing.hidden = !f.on;
+        clearTimeout(typingTimer);
+        if (f.on) { typingTimer = setTimeout(function () { typing.hidden = true; }, 8000); }
+        break;
+      case 'pong':
+        clearTimeout(pongTimer);
+        break;
+    }
+  }
+
+  function showError(key, args) {
+    formError.textContent = t(key, args);
+    formError.hidden = false;
+    setTimeout(function () { formError.hidden = true; }, 6000);
+  }
+
+  // ---- sending -------------------------------------------------------------
+  var flushing = false;
+  function flushOutbox() {
+    if (!welcomed || syncing || flushing) { return; }
+    flushing = true;
+    outbox.forEach(function (m) {
+      if (!mineByCID(m.cid)) { bubble(true, t('livechat.you'), m.text, m.files, m.cid, 0); }
+      sendFrame({ type: 'msg', cid: m.cid, text: m.text, files: m.files });
+    });
+    flushing = false;
+  }
+
+  function queueMessage(body, files) {
+    var m = { cid: newCID(), text: body, files: files || [] };
+    outbox.push(m);
+    saveOutbox();
+    bubble(true, t('livechat.you'), m.text, m.files, m.cid, 0);
+    if (welcomed && !syncing) { sendFrame({ type: 'msg', cid: m.cid, text: m.text, files: m.files }); }
+  }
+
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var body = text.value.trim();
+    if (!body) { text.focus(); return; }
+    pre.hidden = true;
+    queueMessage(body);
+    text.value = '';
+    stopTyping();
+    text.focus();
+  });
+
+  text.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event('submit', { cancelable: true }));
+    }
+  });
+
+  text.addEventListener('input', function () {
+    var now = Date.now();
+    if (!typingOn || now - lastTypingSent > 3000) {
+      typingOn = true;
+      lastTypingSent = now;
+      sendFrame({ type: 'typing', on: true });
+    }
+    clearTimeout(text._idle);
+    text._idle = setTimeout(stopTyping, 4000);
+  });
+
+  function stopTyping() {
+    clearTimeout(text._idle);
+    if (typingOn) { typingOn = false; sendFrame({ type: 'typing', on: false }); }
+  }
+
+  file.addEventListener('change', function () {
+    var f = file.files && file.files[0];
+    file.value = '';
+    if (!f) { return; }
+    if (limits.file_types.indexOf(f.type) < 0) { showError('livechat.file_type'); return; }
+    if (f.size > limits.max_file_bytes) { showError('livechat.file_too_large', { mb: Math.floor(limits.max_file_bytes / 1048576) }); return; }
+    var fd = new FormData();
+    fd.append('file', f, f.name);
+    fetch(base + '/livechat/upload', { method: 'POST', body: fd, headers: { 'X-Livechat-Token': token } })
+      .then(function (r) {
+        if (r.status === 413) { throw new Error('livechat.file_too_large'); }
+        if (r.status === 415) { throw new Error('livechat.file_type'); }
+        if (!r.ok) { throw new Error('livechat.upload_failed'); }
+        return r.json();
+      })
+      .then(function (u) {
+        pre.hidden = true;
+        queueMessage(text.value.trim(), [u]);
+        text.value = '';
+      })
+      .catch(function (err) {
+        var key = /^livechat\./.test(err.message) ? err.message : 'livechat.upload_failed';
+        showError(key, { mb: Math.floor(limits.max_file_bytes / 1048576) });
+      });
+  });
+
+  pre.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    [fPhone, fEmail].forEach(function (x) { x.err.hidden = true; x.input.removeAttribute('aria-invalid'); });
+    sendFrame({ type: 'profile', name: fName.input.value.trim(), phone: fPhone.input.value.trim(), email: fEmail.input.value.trim() });
+  });
+  preSkip.addEventListener('click', function () {
+    store.set(KEY_PRECHAT, 'done');
+    pre.hidden = true;
+    text.focus();
+  });
+
+  newBtn.addEventListener('click', function () {
+    sendFrame({ type: 'new' });
+    text.focus();
+  });
+
+  // ---- open / close / language --------------------------------------------
+  function setOpen(open) {
+    panel.hidden = !open;
+    launcher.setAttribute('aria-expanded', open ? 'true' : 'false');
+    root.classList.toggle('tgc-open', open);
+    if (open) { text.focus(); markRead(); scroll(); } else { launcher.focus(); }
+  }
+  launcher.addEventListener('click', function () { setOpen(panel.hidden); });
+  closeBtn.addEventListener('click', function () { setOpen(false); });
+  panel.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') { setOpen(false); } });
+  document.addEventListener('visibilitychange', markRead);
+  langBtn.addEventListener('click', function () {
+    var other = Object.keys(languages).filter(function (l) { return l !== lang; })[0];
+    if (!other) { return; }
+    lang = other;
+    store.set(KEY_LANG, lang);
+    loadConfig();
+  });
+
+  // ---- connection ------------------------------------------------------------
+  function connect() {
+    clearTimeout(pingTimer);
+    connState = 'connecting';
+    renderStatus();
+    welcomed = false;
+    var sock = new WebSocket(base.replace(/^http/, 'ws') + '/livechat/ws');
+    ws = sock;
+    sock.onopen = function () {
+      attempt = 0;
+      connState = 'open';
+      renderStatus();
+      // A reload starts from 0 to draw the history; a reconnect resumes.
+      sendFrame({ type: 'hello', token: token, after: lastSeq, lang: lang });
+      heartbeat();
+    };
+    sock.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      onFrame(f);
+    };
+    sock.onclose = function () {
+      if (ws !== sock) { return; }
+      ws = null;
+      clearTimeout(pingTimer);
+      clearTimeout(pongTimer);
+      scheduleReconnect();
+    };
+  }
+
+  // The browser may not notice a dead network for minutes: ask the
+  // server every 20 s and reconnect when it does not answer in 10 s.
+  function heartbeat() {
+    pingTimer = setTimeout(function () {
+      if (!sendFrame({ type: 'ping' })) { return; }
+      pongTimer = setTimeout(function () { if (ws) { ws.close(); } }, 10000);
+      heartbeat();
+    }, 20000);
+  }
+
+  var retryTimer = null;
+  function scheduleReconnect() {
+    clearTimeout(retryTimer);
+    if (navigator.onLine === false) {
+      connState = 'offline';
+      renderStatus();
+      return; // the online event reconnects
+    }
+    attempt++;
+    var delay = Math.min(30, Math.pow(2, Math.min(attempt, 5)) / 2) * (0.5 + Math.random() / 2);
+    retryIn = Math.max(1, Math.round(delay));
+    connState = 'retry';
+    renderStatus();
+    retryTimer = setTimeout(connect, delay * 1000);
+  }
+  window.addEventListener('online', function () {
+    if (!ws) { clearTimeout(retryTimer); attempt = 0; connect(); }
+  });
+  window.addEventListener('offline', function () {
+    if (ws) { ws.close(); }
+  });
+
+  function start() {
+    document.body.appendChild(root);
+    loadConfig().catch(function () { renderTexts(); }).then(connect);
+    if (script.hasAttribute('data-open')) { setOpen(true); }
+  }
+  if (document.body) { start(); } else { document.addEventListener('DOMContentLoaded', start); }
+}());
