@@ -150,6 +150,16 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 		Retention:   jetstream.WorkQueuePolicy,
 		Duplicates:  b.cfg.DedupeWindow,
 		Replicas:    b.cfg.Replicas,
+	}, {
+		// Adapters' background work (media downloads, provider status
+		// updates): durable, retried, each job taken by one instance.
+		Name:        n.StreamJobs(),
+		Description: "background work of channel adapters, one subject per channel and kind",
+		Subjects:    []string{n.JobsAll()},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.WorkQueuePolicy,
+		Duplicates:  b.cfg.DedupeWindow,
+		Replicas:    b.cfg.Replicas,
 	}}
 	for _, sc := range streams {
 		if _, err := b.JS.CreateOrUpdateStream(ctx, sc); err != nil {
