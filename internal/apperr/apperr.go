@@ -67,6 +67,7 @@ const (
 	CodeInternal             = "internal"
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
+	CodeReplyWindowClosed    = "reply_window_closed"
 )
 
 // Coded is an error that already knows its public code and status; used
