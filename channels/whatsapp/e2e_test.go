@@ -57,6 +57,8 @@ func startWA(t testing.TB) *waEnv {
 	return &waEnv{t: t, graph: g, api: api, check: check, cfg: cfg}
 }
 
+func whatsappSign(body []byte) string { return whatsapp.Sign(appSecret, body) }
+
 // post sends a webhook body signed as Meta signs it.
 func (e *waEnv) post(body []byte) apptest.Response {
 	e.t.Helper()

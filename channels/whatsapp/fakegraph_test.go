@@ -253,3 +253,7 @@ func (f *fakeGraph) sentMessages() []sentMessage {
 	defer f.mu.Unlock()
 	return append([]sentMessage(nil), f.sent...)
 }
+
+func bytesReader(b []byte) io.Reader { return strings.NewReader(string(b)) }
+
+func sign(body []byte) string { return whatsappSign(body) }
