@@ -116,8 +116,8 @@ type (
 		Filename string `json:"filename,omitempty"`
 	}
 	outInteract struct {
-		Type   string `json:"type"`
-		Body   struct {
+		Type string `json:"type"`
+		Body struct {
 			Text string `json:"text"`
 		} `json:"body"`
 		Action struct {

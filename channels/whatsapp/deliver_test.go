@@ -161,13 +161,21 @@ func TestDeliverKeepsTheThroughputLimit(t *testing.T) {
 	if took := time.Since(start); took < 1400*time.Millisecond {
 		t.Fatalf("5 messages at 2/s took %v", took)
 	}
-	// Another number has its own budget.
+	// The limiter refuses at once a send its budget cannot cover before the
+	// deadline (no wall clock involved): this number's budget is spent...
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := a.Deliver(ctx, reply("Halo")); err == nil {
+		t.Fatal("a sixth message left within 50 ms at 2/s")
+	}
+	// ...while another number's is whole.
 	out := reply("Halo")
 	out.Via = numberB
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	if _, err := a.Deliver(ctx, out); err != nil {
-		t.Fatalf("another number waited on this one's limit: %v", err)
+	if _, err := a.Deliver(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.sentMessages(); len(got) != 6 || got[5].From != numberB {
+		t.Fatalf("%d sent", len(got))
 	}
 }
 

@@ -54,10 +54,10 @@ type graphFailure struct {
 }
 
 var (
-	throttled    = graphFailure{HTTP: 400, Code: 130429, Title: "Rate limit hit"}
-	serverError  = graphFailure{HTTP: 500, Code: 131000, Title: "Something went wrong"}
+	throttled     = graphFailure{HTTP: 400, Code: 130429, Title: "Rate limit hit"}
+	serverError   = graphFailure{HTTP: 500, Code: 131000, Title: "Something went wrong"}
 	undeliverable = graphFailure{HTTP: 400, Code: 131026, Title: "Message undeliverable"}
-	windowClosed = graphFailure{HTTP: 400, Code: 131047, Title: "Re-engagement message"}
+	windowClosed  = graphFailure{HTTP: 400, Code: 131047, Title: "Re-engagement message"}
 )
 
 func newFakeGraph(t testing.TB) *fakeGraph {

@@ -228,4 +228,3 @@ func (a *Adapter) fetch(ctx context.Context, j MediaJob) (attachment.Stored, err
 	defer body.Close()
 	return a.o.Attachments.Put(ctx, body, a.o.MediaMaxBytes, mediaTypes)
 }
-

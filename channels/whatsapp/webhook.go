@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -69,6 +70,9 @@ func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 	if err := a.o.Bus.PublishAll(c.UserContext(), msgs); err != nil {
 		a.log.Warn("webhook not acknowledged; Meta will retry", "messages", len(b.Messages), "err", err)
 		return err // ErrUnavailable: 503
+	}
+	if !a.log.Enabled(c.UserContext(), slog.LevelDebug) {
+		return c.SendStatus(fiber.StatusOK)
 	}
 	for _, in := range b.Messages {
 		a.log.Debug("whatsapp message accepted", "provider_message_id", in.ProviderMessageID,
