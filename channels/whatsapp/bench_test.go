@@ -18,10 +18,11 @@ import (
 //
 //   - throughput: 20,000 messages (one per POST, as Meta sends them) from
 //     2,000 citizens, 64 connections as fast as they go;
+//
 //   - latency: a steady 2,000 messages/s for 5 s, open loop (latency
 //     counted from when each POST was due, so a stall is not hidden).
 //
-//	go test -run '^$' -bench Webhook -benchtime 1x ./channels/whatsapp/
+//     go test -run '^$' -bench Webhook -benchtime 1x ./channels/whatsapp/
 func BenchmarkWebhook(b *testing.B) {
 	e := startWA(b)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}, Timeout: 30 * time.Second}

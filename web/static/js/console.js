@@ -234,7 +234,10 @@
       msgs.forEach(function (m) { box.appendChild(renderMessage(m)); });
     }
     $('reply-form').hidden = tk.status === 'closed';
+    // Channel parts of the console (whatsapp.js) draw their own bits.
+    document.dispatchEvent(new CustomEvent('tanggap:ticket', { detail: tk }));
   }
+  document.addEventListener('tanggap:refresh', function () { if (state.selected) { loadTicket(state.selected); } });
 
   async function loadTicket(id) {
     var res = await call('GET', '/api/v1/tickets/' + encodeURIComponent(id));
