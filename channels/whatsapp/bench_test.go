@@ -2,6 +2,7 @@ package whatsapp_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -46,6 +47,7 @@ func BenchmarkWebhook(b *testing.B) {
 		if err != nil {
 			return err
 		}
+		io.Copy(io.Discard, res.Body) // drained, so the connection is reused
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK {
 			return fmt.Errorf("status %d", res.StatusCode)

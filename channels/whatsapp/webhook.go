@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,7 +14,6 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
-	"tanggap/internal/mask"
 )
 
 // Job kinds on the jobs stream.
@@ -70,13 +68,6 @@ func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 	if err := a.o.Bus.PublishAll(c.UserContext(), msgs); err != nil {
 		a.log.Warn("webhook not acknowledged; Meta will retry", "messages", len(b.Messages), "err", err)
 		return err // ErrUnavailable: 503
-	}
-	if !a.log.Enabled(c.UserContext(), slog.LevelDebug) {
-		return c.SendStatus(fiber.StatusOK)
-	}
-	for _, in := range b.Messages {
-		a.log.Debug("whatsapp message accepted", "provider_message_id", in.ProviderMessageID,
-			"kind", in.Fields[envelope.FieldKind], mask.PhoneAttr("sender", in.Sender.Phone), mask.TextAttr("text", in.Text))
 	}
 	return c.SendStatus(fiber.StatusOK)
 }
