@@ -489,7 +489,7 @@ func (p Parser) content(in *envelope.Inbound, m message) *MediaJob {
 			f["original_type"] = clip(m.Type, 64)
 		}
 		f[envelope.FieldKind] = "unsupported"
-		in.Text = "[unsupported]"
+		in.Text = strings.TrimSpace("[unsupported]\n" + f["error"])
 	}
 	return nil
 }

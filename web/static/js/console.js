@@ -226,7 +226,9 @@
     // Re-render the thread only when it changed, so a refresh does not
     // move the scroll position or repeat it to a screen reader.
     var msgs = Array.isArray(tk.messages) ? tk.messages : [];
-    var sig = JSON.stringify(msgs.map(function (m) { return [m.id, m.delivery_status, m.delivery_error]; }));
+    var sig = JSON.stringify(msgs.map(function (m) {
+      return [m.id, m.delivery_status, m.delivery_error, (m.attachments || []).map(function (a) { return a.available; })];
+    }));
     if (sig !== state.ticketSig) {
       state.ticketSig = sig;
       var box = $('t-messages');
