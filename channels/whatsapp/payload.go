@@ -1,7 +1,6 @@
 package whatsapp
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -258,12 +257,8 @@ type Parser struct {
 // field) is kept or skipped safely, never dropped silently.
 func (p Parser) Parse(body []byte) (Batch, error) {
 	var w webhook
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&w); err != nil {
+	if err := json.Unmarshal(body, &w); err != nil { // also refuses trailing data
 		return Batch{}, fmt.Errorf("%w: %v", ErrPayload, err)
-	}
-	if dec.More() {
-		return Batch{}, fmt.Errorf("%w: trailing data after the JSON object", ErrPayload)
 	}
 	if w.Object != objectWABA {
 		return Batch{}, fmt.Errorf("%w: object %q is not %s", ErrPayload, w.Object, objectWABA)
