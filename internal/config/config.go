@@ -124,7 +124,11 @@ func Defaults() Config {
 		FormRateLimit:      60,
 		LookupRateLimit:    30,
 		IngestBatchSize:    1000,
-		ReopenWindow:       72 * time.Hour,
+		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
+		SessionTTL:         12 * time.Hour,
+		ShutdownTimeout:    15 * time.Second,
+
+		ReopenWindow: 72 * time.Hour,
 		WhatsApp: WhatsApp{
 			APIBaseURL:    "https://graph.facebook.com",
 			APIVersion:    "v23.0",
@@ -132,9 +136,6 @@ func Defaults() Config {
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
 		},
-		Components:      map[string]bool{"http": true, "core": true, "delivery": true},
-		SessionTTL:      12 * time.Hour,
-		ShutdownTimeout: 15 * time.Second,
 	}
 }
 
