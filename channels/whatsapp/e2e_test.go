@@ -510,3 +510,33 @@ func TestSameCitizenOnFormAndWhatsAppIsOneContact(t *testing.T) {
 		t.Fatalf("WhatsApp contact %d, form contact %d", got, formContact)
 	}
 }
+
+// TestRepliesRetryThrottlingAndFailForGoodOnRefusal: a throttled send is
+// retried and goes out once; a reply Meta refuses is marked failed with
+// its reason for the agent.
+func TestRepliesRetryThrottlingAndFailForGoodOnRefusal(t *testing.T) {
+	e := startWA(t)
+	e.post(textWebhook(numberA, citizenWaID, "wamid.retry-1", time.Now(), "Halo"))
+	tid := e.ticketOf("wamid.retry-1")
+
+	e.graph.failNext(throttled, serverError)
+	res := e.reply(tid, map[string]any{"body": "Sebentar ya"})
+	var first apiMessage
+	res.JSON(t, &first)
+	e.waitStatus(tid, first.ID, "sent")
+	if n := len(e.graph.sentMessages()); n != 1 {
+		t.Fatalf("sent %d times", n)
+	}
+
+	e.graph.failNext(undeliverable)
+	res = e.reply(tid, map[string]any{"body": "Halo?"})
+	var second apiMessage
+	res.JSON(t, &second)
+	got := e.waitStatus(tid, second.ID, "failed")
+	if !strings.Contains(got.DeliveryError, "131026") || !strings.Contains(got.DeliveryError, "Message undeliverable") {
+		t.Fatalf("delivery error %q", got.DeliveryError)
+	}
+	if n := len(e.graph.sentMessages()); n != 1 {
+		t.Fatalf("a refused reply was retried into a send: %d sent", n)
+	}
+}
