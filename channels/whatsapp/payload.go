@@ -83,10 +83,10 @@ func (e apiErr) describe() string {
 }
 
 type message struct {
-	From      string `json:"from"`
-	ID        string `json:"id"`
-	Timestamp string `json:"timestamp"`
-	Type      string `json:"type"`
+	From      string  `json:"from"`
+	ID        string  `json:"id"`
+	Timestamp flexNum `json:"timestamp"` // seconds since the epoch, as a string
+	Type      string  `json:"type"`
 	Context   *struct {
 		From string `json:"from"`
 		ID   string `json:"id"`
@@ -138,7 +138,7 @@ type message struct {
 		ProductItems []struct {
 			ProductRetailerID string  `json:"product_retailer_id"`
 			Quantity          flexInt `json:"quantity"`
-			ItemPrice         float64 `json:"item_price"`
+			ItemPrice         flexNum `json:"item_price"`
 			Currency          string  `json:"currency"`
 		} `json:"product_items"`
 	} `json:"order"`
@@ -186,7 +186,7 @@ type sharedContact struct {
 type status struct {
 	ID          string   `json:"id"`
 	Status      string   `json:"status"`
-	Timestamp   string   `json:"timestamp"`
+	Timestamp   flexNum  `json:"timestamp"`
 	RecipientID string   `json:"recipient_id"`
 	Errors      []apiErr `json:"errors"`
 }
@@ -205,6 +205,24 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("not a number: %s", b)
 	}
 	*f = flexInt(n)
+	return nil
+}
+
+// flexNum keeps a number Meta sends either as a JSON number or a string,
+// as written.
+type flexNum string
+
+func (f *flexNum) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" {
+		s = ""
+	}
+	if s != "" {
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return fmt.Errorf("not a number: %s", b)
+		}
+	}
+	*f = flexNum(s)
 	return nil
 }
 
@@ -309,8 +327,8 @@ func (p Parser) now() time.Time {
 }
 
 // unixTime reads Meta's timestamps: seconds since the epoch, as a string.
-func (p Parser) unixTime(s string) time.Time {
-	n, err := strconv.ParseInt(s, 10, 64)
+func (p Parser) unixTime(s flexNum) time.Time {
+	n, err := strconv.ParseInt(string(s), 10, 64)
 	if err != nil || n <= 0 {
 		return p.now()
 	}
@@ -455,8 +473,7 @@ func (p Parser) content(in *envelope.Inbound, m message) *MediaJob {
 		if o := m.Order; o != nil {
 			lines := []string{o.Text}
 			for _, it := range o.ProductItems {
-				lines = append(lines, fmt.Sprintf("%s × %d @ %s %s", it.ProductRetailerID, it.Quantity,
-					strconv.FormatFloat(it.ItemPrice, 'f', -1, 64), it.Currency))
+				lines = append(lines, fmt.Sprintf("%s × %d @ %s %s", it.ProductRetailerID, it.Quantity, it.ItemPrice, it.Currency))
 			}
 			in.Text = strings.Join(lines, "\n")
 			if o.CatalogID != "" {

@@ -233,3 +233,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseOrderWithNumbersAsStrings(t *testing.T) {
+	body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.o2","timestamp":"1739321024","type":"order",
+		"order":{"catalog_id":"1","text":"","product_items":[{"product_retailer_id":"modul-02","quantity":"3","item_price":"99.5","currency":"IDR"}]}}]}}]}]}`
+	b, err := testParser.Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Messages[0].Text; got != "modul-02 × 3 @ 99.5 IDR" {
+		t.Fatalf("text %q", got)
+	}
+}
