@@ -329,8 +329,12 @@ func (p Parser) now() time.Time {
 // unixTime reads Meta's timestamps: seconds since the epoch, as a string.
 func (p Parser) unixTime(s flexNum) time.Time {
 	n, err := strconv.ParseInt(string(s), 10, 64)
-	if err != nil || n <= 0 {
-		return p.now()
+	now := p.now()
+	// A time WhatsApp cannot have meant (before it existed, or a day
+	// ahead of us) would misplace the message in its thread; now is the
+	// better guess.
+	if err != nil || n < 1230768000 || n > now.Add(24*time.Hour).Unix() {
+		return now
 	}
 	return time.Unix(n, 0).UTC()
 }

@@ -1,6 +1,7 @@
 package whatsapp_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -213,6 +214,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.1","timestamp":"-5","type":"image","image":{"id":"1"}}]}}]}]}`))
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.1","timestamp":"999999999999999","type":"text","text":{"body":"x"}}]}}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		b, err := testParser.Parse(body)
 		if err != nil {
@@ -224,6 +226,9 @@ func FuzzParse(f *testing.F) {
 		for _, in := range b.Messages {
 			if err := in.Validate(); err != nil {
 				t.Fatalf("invalid envelope from a parsed payload: %v", err)
+			}
+			if _, err := json.Marshal(in); err != nil {
+				t.Fatalf("envelope cannot go on the bus: %v", err)
 			}
 		}
 		for _, s := range b.Statuses {
