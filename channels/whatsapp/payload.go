@@ -345,7 +345,13 @@ func (p Parser) inbound(md metadata, names map[string]string, m message) (envelo
 	}
 	phone, err := identity.NormalizeWaID(m.From)
 	if err != nil {
-		return envelope.Inbound{}, nil, fmt.Errorf("%w: message %s: sender: %v", ErrPayload, m.ID, err)
+		// WhatsApp knows its users' numbers better than our numbering
+		// rules: digits it sends are kept as they are rather than losing
+		// the message. Anything else is not a WhatsApp sender.
+		if !allDigits(m.From) || len(m.From) < 6 || len(m.From) > 15 {
+			return envelope.Inbound{}, nil, fmt.Errorf("%w: message %s: sender: %v", ErrPayload, m.ID, err)
+		}
+		phone = "+" + m.From
 	}
 	in := envelope.Inbound{
 		V:                 envelope.Version,
@@ -536,6 +542,15 @@ func (p Parser) status(s status) (StatusJob, bool, error) {
 		return StatusJob{}, false, nil // "deleted", "warning", …: nothing an agent acts on
 	}
 	return job, true, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // baseMIME drops parameters ("audio/ogg; codecs=opus" → "audio/ogg").

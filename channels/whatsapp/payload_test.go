@@ -189,6 +189,19 @@ func TestParseRefusesWhatIsNotAWhatsAppWebhook(t *testing.T) {
 	}
 }
 
+func TestParseKeepsSendersOurNumberingRulesDoNotKnow(t *testing.T) {
+	// Digits WhatsApp vouches for, though not a valid Indonesian mobile
+	// number by our rules: the message is kept.
+	body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"621234","id":"wamid.odd","timestamp":"1739321024","type":"text","text":{"body":"x"}}]}}]}]}`
+	b, err := testParser.Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Messages[0].Sender.WaID != "+621234" {
+		t.Fatalf("sender %+v", b.Messages[0].Sender)
+	}
+}
+
 func TestParseClipsOversizedValues(t *testing.T) {
 	long := strings.Repeat("é", 40000) // 80 KB of text, over the envelope limit
 	body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1"},"messages":[{"from":"6281234567890","id":"wamid.big","timestamp":"1739321024","type":"text","text":{"body":"` + long + `"},"context":{"id":"` + strings.Repeat("x", 5000) + `"}}]}}]}]}`
