@@ -540,3 +540,52 @@ func TestRepliesRetryThrottlingAndFailForGoodOnRefusal(t *testing.T) {
 		t.Fatalf("a refused reply was retried into a send: %d sent", n)
 	}
 }
+
+// TestMediaOverTheLimitsIsRefusedOnce: a file over the size limit or of a
+// type not allowed is not stored and not fetched again; the message stays
+// with its attachment unavailable.
+func TestMediaOverTheLimitsIsRefusedOnce(t *testing.T) {
+	e := startWA(t)
+	e.graph.addMedia("media-big", "image/jpeg", append([]byte("\xff\xd8\xff\xe0"), make([]byte, 2<<20)...)) // over 1 MiB
+	e.graph.addMedia("media-html", "application/pdf", []byte("<html><script>alert(1)</script></html>"))
+	at := time.Now().UTC()
+	for _, m := range []struct{ wamid, media string }{{"wamid.big", "media-big"}, {"wamid.html", "media-html"}} {
+		e.post(webhookOf(numberA, citizenWaID, []map[string]any{{
+			"from": citizenWaID, "id": m.wamid, "timestamp": fmt.Sprint(at.Unix()), "type": "document",
+			"document": map[string]any{"filename": "berkas.pdf", "mime_type": "application/pdf", "sha256": "x", "id": m.media},
+		}}, nil))
+		e.ticketOf(m.wamid)
+	}
+	testenv.CheckFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		e.graph.mu.Lock()
+		defer e.graph.mu.Unlock()
+		if e.graph.mediaCalls["media-big"] == 0 || e.graph.mediaCalls["media-html"] == 0 {
+			return fmt.Errorf("media not looked up yet")
+		}
+		return nil
+	})
+	// A later message whose media is fine proves the jobs ran past both.
+	e.graph.addMedia("media-ok", "image/png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...))
+	e.post(webhookOf(numberA, citizenWaID, []map[string]any{{
+		"from": citizenWaID, "id": "wamid.ok", "timestamp": fmt.Sprint(at.Unix() + 1), "type": "image",
+		"image": map[string]any{"mime_type": "image/png", "sha256": "x", "id": "media-ok"},
+	}}, nil))
+	testenv.CheckFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		var n int64
+		if err := e.check.Raw(`SELECT COUNT(*) FROM attachments WHERE available = ?`, true).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("good media not stored yet")
+		}
+		return nil
+	})
+	var unavailable int64
+	e.check.Raw(`SELECT COUNT(*) FROM attachments WHERE available = ?`, false).Scan(&unavailable)
+	e.graph.mu.Lock()
+	calls := e.graph.mediaCalls["media-big"] + e.graph.mediaCalls["media-html"]
+	e.graph.mu.Unlock()
+	if unavailable != 2 || calls != 2 {
+		t.Fatalf("%d attachments unavailable (want 2), %d lookups of refused media (want 2)", unavailable, calls)
+	}
+}
