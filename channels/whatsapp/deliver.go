@@ -34,40 +34,57 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 	if err != nil {
 		return envelope.Receipt{}, classify(err)
 	}
+	// Each part is recorded as it goes out (the last under the reply's own
+	// id), so a retry after a partial send sends only the rest, and status
+	// updates of every part find the reply.
 	var wamid string
 	for i, m := range msgs {
+		key := out.ID
+		if i < len(msgs)-1 {
+			key = fmt.Sprintf("%s#%d", out.ID, i)
+		}
+		if id, ok, err := a.store.sent(ctx, key); err != nil {
+			return envelope.Receipt{}, err
+		} else if ok {
+			wamid = id
+			continue
+		}
 		if err := a.limiter(from).Wait(ctx); err != nil {
 			return envelope.Receipt{}, err
 		}
 		id, err := a.graph.send(ctx, from, m)
 		if err != nil {
 			if i > 0 {
-				// Earlier parts went out; the reply as a whole did not.
-				a.log.Warn("reply partly sent", "message_id", out.MessageID, "parts_sent", i, "err", err)
+				a.log.Warn("reply partly sent; the rest is retried", "message_id", out.MessageID, "parts_sent", i, "err", err)
 			}
 			return envelope.Receipt{}, classify(err)
 		}
 		wamid = id
-	}
-	// The record must exist before the outbound envelope is acked, or a
-	// redelivery sends the reply again: insist a little before giving up.
-	var recErr error
-	for attempt := range 5 {
-		if recErr = a.store.recordSend(ctx, out.ID, out.MessageID, wamid, from, time.Now().UTC()); recErr == nil {
-			break
+		if err := a.record(ctx, key, out.MessageID, wamid, from); err != nil {
+			return envelope.Receipt{}, err
 		}
-		a.log.Warn("recording a sent reply failed", "message_id", out.MessageID, "attempt", attempt+1, "err", recErr)
+	}
+	return envelope.Receipt{Status: envelope.StatusSent, ExternalID: wamid, At: time.Now().UTC()}, nil
+}
+
+// record keeps a sent part's wamid. It must exist before the outbound
+// envelope is acked, or a redelivery sends the part again: it insists a
+// little before giving up.
+func (a *Adapter) record(ctx context.Context, key string, messageID int64, wamid, from string) error {
+	var err error
+	for attempt := range 5 {
+		if err = a.store.recordSend(ctx, key, messageID, wamid, from, time.Now().UTC()); err == nil {
+			return nil
+		}
+		a.log.Warn("recording a sent reply failed", "message_id", messageID, "attempt", attempt+1, "err", err)
 		select {
 		case <-ctx.Done():
-			return envelope.Receipt{}, ctx.Err()
+			return ctx.Err()
 		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
 		}
 	}
-	if recErr != nil {
-		a.log.Error("reply sent but not recorded; a redelivery may send it twice", "message_id", out.MessageID, "wamid", wamid)
-		return envelope.Receipt{}, recErr
-	}
-	return envelope.Receipt{Status: envelope.StatusSent, ExternalID: wamid, At: time.Now().UTC()}, nil
+	a.log.Error("reply sent but not recorded; a redelivery may send it twice", "message_id", messageID, "wamid", wamid)
+	return err
 }
 
 // classify marks errors retrying cannot fix as permanent; network errors,

@@ -147,6 +147,24 @@ func TestDeliverMediaAndLongText(t *testing.T) {
 	}
 }
 
+func TestDeliverRetrySendsOnlyThePartsNotSentYet(t *testing.T) {
+	g := newFakeGraph(t)
+	a, _ := newSender(t, g, 80)
+	out := reply(strings.Repeat("kata ", 1000)) // two parts
+	g.failNext(passes, throttled)
+	if _, err := a.Deliver(context.Background(), out); err == nil || channels.IsPermanent(err) {
+		t.Fatalf("err %v, want a retryable error", err)
+	}
+	r, err := a.Deliver(context.Background(), out) // the redelivery
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := g.sentMessages()
+	if len(sent) != 2 || sent[0].Raw == sent[1].Raw || r.ExternalID != sent[1].ID {
+		t.Fatalf("%d sends; receipt %+v", len(sent), r)
+	}
+}
+
 // TestDeliverKeepsTheThroughputLimit: 5 messages at 2/s (burst 2) cannot
 // all leave within a second. A lower bound only: never flaky.
 func TestDeliverKeepsTheThroughputLimit(t *testing.T) {

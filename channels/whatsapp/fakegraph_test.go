@@ -58,6 +58,8 @@ var (
 	serverError   = graphFailure{HTTP: 500, Code: 131000, Title: "Something went wrong"}
 	undeliverable = graphFailure{HTTP: 400, Code: 131026, Title: "Message undeliverable"}
 	windowClosed  = graphFailure{HTTP: 400, Code: 131047, Title: "Re-engagement message"}
+	// passes lets one send through, to fail a later one.
+	passes = graphFailure{}
 )
 
 func newFakeGraph(t testing.TB) *fakeGraph {
@@ -152,8 +154,10 @@ func (f *fakeGraph) send(w http.ResponseWriter, r *http.Request, from string) {
 	if len(f.fail) > 0 {
 		fl := f.fail[0]
 		f.fail = f.fail[1:]
-		graphError(w, fl.HTTP, fl.Code, fl.Title)
-		return
+		if fl != passes {
+			graphError(w, fl.HTTP, fl.Code, fl.Title)
+			return
+		}
 	}
 	f.next++
 	id := fmt.Sprintf("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEk%04d", f.next)

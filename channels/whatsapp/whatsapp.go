@@ -17,10 +17,11 @@
 //     fetches the file with retries and backoff, then marks it available.
 //     A download that fails for good leaves the message, without the file.
 //   - A reply is sent at most once per outbound id as long as the database
-//     answers: the returned wamid is recorded before the outbound envelope
-//     is acknowledged, and a redelivered reply that finds its record is not
-//     sent again. (A crash between Meta's answer and the record is the one
-//     window left: Meta takes no idempotency key.)
+//     answers: each part's wamid (a long text or a reply with files takes
+//     several messages) is recorded as soon as Meta returns it, before the
+//     outbound envelope is acknowledged; a redelivered reply sends only the
+//     parts not recorded. (A crash between Meta's answer and the record is
+//     the one window left: Meta takes no idempotency key.)
 //   - Each business number sends at most RateLimit messages per second.
 package whatsapp
 

@@ -1,4 +1,6 @@
--- One row per agent reply the WhatsApp adapter handed to the Graph API,
+-- One row per message the WhatsApp adapter handed to the Graph API (a reply
+-- is one message, or several: parts other than the last are keyed
+-- outbound_id#n),
 -- written as soon as Meta returns its message id (wamid) and before the
 -- outbound envelope is acknowledged: a redelivered reply finds its row and
 -- is not sent a second time. Status webhooks find the reply by wamid.
