@@ -493,3 +493,15 @@ func TestRepliesRetryThrottlingAndFailForGoodOnRefusal(t *testing.T) {
 		t.Fatalf("a refused reply was retried into a send: %d sent", n)
 	}
 }
+
+// TestWithoutSettingsTheChannelIsOff: no WHATSAPP_* settings, no webhook.
+func TestWithoutSettingsTheChannelIsOff(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	api := apptest.NewClient(t, a.URL())
+	body := textWebhook(numberA, citizenWaID, "wamid.off-1", time.Now(), "Halo")
+	res := api.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", string(body),
+		map[string]string{"X-Hub-Signature-256": whatsapp.Sign("", body)})
+	if res.Status != http.StatusNotFound {
+		t.Fatalf("webhook answered %d with the channel off", res.Status)
+	}
+}
