@@ -301,6 +301,7 @@ func TestBadWebhooksStoreNothing(t *testing.T) {
 		{"malformed JSON", `{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"id":"wamid.bad-5"`, "sign", 400},
 		{"wrong object", `{"object":"page","entry":[]}`, "sign", 400},
 		{"oversized body", `{"object":"whatsapp_business_account","pad":"` + strings.Repeat("a", 3<<20) + `"}`, "sign", 413},
+		{"compressed body", "\x1f\x8b\x08\x00\x00\x00\x00\x00", "gzip", 415},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,6 +310,10 @@ func TestBadWebhooksStoreNothing(t *testing.T) {
 				sig = whatsapp.Sign(appSecret, []byte(tc.body))
 			}
 			h := map[string]string{}
+			if sig == "gzip" {
+				sig = whatsapp.Sign(appSecret, []byte(tc.body))
+				h["Content-Encoding"] = "gzip"
+			}
 			if sig != "" {
 				h["X-Hub-Signature-256"] = sig
 			}

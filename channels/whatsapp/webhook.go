@@ -26,6 +26,7 @@ var (
 	errSignature = errors.New("whatsapp: missing or wrong X-Hub-Signature-256")
 	errTooLarge  = errors.New("whatsapp: webhook body too large")
 	errVerify    = errors.New("whatsapp: verification refused")
+	errEncoding  = errors.New("whatsapp: compressed webhook bodies are not accepted")
 )
 
 // handleVerify answers Meta's subscription handshake: hub.challenge echoed
@@ -44,7 +45,12 @@ func (a *Adapter) handleVerify(c *fiber.Ctx) error {
 // handleWebhook takes one webhook POST: signature first, then parse, then
 // publish everything and wait for every ack; only then 200.
 func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
-	body := c.Body()
+	// The raw body, as signed: never decompressed (Meta does not compress,
+	// and an unsigned zip bomb must not be inflated before the check).
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && enc != "identity" {
+		return &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType, Err: errEncoding}
+	}
+	body := c.Request().Body()
 	if len(body) > a.o.MaxBodyBytes {
 		a.log.Warn("webhook body too large", "bytes", len(body))
 		return &apperr.Coded{Status: fiber.StatusRequestEntityTooLarge, Code: apperr.CodeTooLarge, Err: errTooLarge}
