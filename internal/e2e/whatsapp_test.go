@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,11 +33,14 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 
 	// A stand-in Graph API: every send is accepted.
 	var sent atomic.Int64
+	var lastBody atomic.Value
 	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer token" || !strings.HasSuffix(r.URL.Path, "/messages") {
 			http.Error(w, `{"error":{"message":"bad request","code":100}}`, http.StatusBadRequest)
 			return
 		}
+		b, _ := io.ReadAll(r.Body)
+		lastBody.Store(string(b))
 		n := sent.Add(1)
 		json.NewEncoder(w).Encode(map[string]any{"messaging_product": "whatsapp", "messages": []any{map[string]any{"id": fmt.Sprintf("wamid.e2e-%d", n)}}})
 	}))
@@ -105,8 +109,23 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	if got := agent.text(t, "#wa-window"); !strings.HasPrefix(got, strings.Split(tx("console.wa_window_open"), "{")[0]) {
 		t.Fatalf("window note %q", got)
 	}
-	agent.checkConsole(t)
 	if sent.Load() != 1 {
 		t.Fatalf("%d messages sent, want the template only", sent.Load())
 	}
+
+	// Inside the window: free text with quick reply buttons.
+	agent.do(t, "reply with buttons",
+		chromedp.SendKeys(chromedp.ID("reply-body"), "Apakah masalahnya sudah selesai?"),
+		chromedp.SendKeys(chromedp.ID("wa-buttons"), "Sudah, Belum"),
+		chromedp.Click(chromedp.ID("reply-btn")),
+	)
+	agent.waitJSFor(t, "reply sent", asyncWait, `[...document.querySelectorAll('#t-messages .msg-out')].some(m => m.textContent.includes('sudah selesai') && m.querySelector('.delivery-sent'))`)
+	body, _ := lastBody.Load().(string)
+	if !strings.Contains(body, `"type":"interactive"`) || !strings.Contains(body, `"title":"Sudah"`) || !strings.Contains(body, `"title":"Belum"`) {
+		t.Fatalf("reply sent as %s", body)
+	}
+	if v := agent.evalString(t, `document.getElementById('wa-buttons').value`); v != "" {
+		t.Fatalf("buttons field kept %q after sending", v)
+	}
+	agent.checkConsole(t)
 }

@@ -284,10 +284,14 @@
       return;
     }
     T.busy($('reply-btn'), true, t('complaint.sending'));
-    var res = await call('POST', '/api/v1/tickets/' + encodeURIComponent(id) + '/messages', { body: body });
+    // Channel parts may add to the reply (whatsapp.js: quick reply buttons).
+    var reply = { body: body };
+    document.dispatchEvent(new CustomEvent('tanggap:reply', { detail: reply }));
+    var res = await call('POST', '/api/v1/tickets/' + encodeURIComponent(id) + '/messages', reply);
     T.busy($('reply-btn'), false);
     if (res.ok) {
       $('reply-body').value = '';
+      document.dispatchEvent(new CustomEvent('tanggap:replied'));
       T.setText('ticket-live', t('console.reply_sent'));
       await loadTicket(id);
       refreshList();
@@ -295,7 +299,8 @@
     }
     if (res.status === 401) { return; }
     var fields = T.fieldErrors(res);
-    T.setFieldError('reply-body', fields.body ? String(fields.body) : T.errorMessage(res));
+    var problem = fields.body || fields.buttons;
+    T.setFieldError('reply-body', problem ? String(problem) : T.errorMessage(res));
     $('reply-body').focus();
   });
 

@@ -48,6 +48,7 @@
     note.textContent = w.open ? t('console.wa_window_open', { until: when(w.until) }) : t('console.wa_window_closed');
     note.className = 'wa-window ' + (w.open ? 'wa-open' : 'wa-closed');
     if (!w.open) { $('reply-form').hidden = true; } // free text would be refused
+    $('wa-buttons-field').hidden = !w.open || tk.status === 'closed';
     var templates = Array.isArray(w.templates) ? w.templates : [];
     form.hidden = w.open || templates.length === 0 || tk.status === 'closed';
     var sig = JSON.stringify(templates);
@@ -62,6 +63,17 @@
   }
 
   document.addEventListener('tanggap:ticket', function (ev) { render(ev.detail); });
+
+  // Quick reply buttons ride along with a free-text reply: titles separated
+  // by commas, at most three; the citizen's tap comes back as its text.
+  document.addEventListener('tanggap:reply', function (ev) {
+    if (panel.hidden || $('wa-buttons-field').hidden) { return; }
+    var titles = $('wa-buttons').value.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
+    if (titles.length) {
+      ev.detail.buttons = titles.map(function (title, i) { return { id: 'btn-' + (i + 1), title: title }; });
+    }
+  });
+  document.addEventListener('tanggap:replied', function () { $('wa-buttons').value = ''; });
   select.addEventListener('change', renderParams);
 
   form.addEventListener('submit', async function (ev) {
