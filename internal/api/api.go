@@ -47,7 +47,9 @@ type Opts struct {
 	Assigner    Assigner
 	Ready       map[string]Checker
 	Adapters    []channels.Adapter
-	Pages       Mounter
+	// Voice is the phone channel's console API (nil: not mounted).
+	Voice Voice
+	Pages Mounter
 	// BodyLimit bounds a request body (form uploads included).
 	BodyLimit int
 	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).

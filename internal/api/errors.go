@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/channels/voice"
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
@@ -39,6 +40,10 @@ var catalog = []struct {
 	{auth.ErrInvalidCredentials, fiber.StatusUnauthorized, apperr.CodeInvalidCredentials},
 	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},
 	{bus.ErrUnavailable, fiber.StatusServiceUnavailable, apperr.CodeUnavailable},
+	{voice.ErrNoPhone, fiber.StatusUnprocessableEntity, apperr.CodeNoPhone},
+	{voice.ErrInvalidTarget, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
+	{voice.ErrCallbackInProgress, fiber.StatusConflict, apperr.CodeCallbackInProgress},
+	{voice.ErrProvider, fiber.StatusBadGateway, apperr.CodeProviderFailed},
 }
 
 // errorBody is the one error shape of the API.

@@ -31,6 +31,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/tickets/:id<int>/messages", anyAgent, s.handleReply)
 	app.Get("/api/v1/attachments/:id<int>", anyAgent, s.handleAttachment)
 
+	if s.o.Voice != nil {
+		app.Post("/api/v1/tickets/:id<int>/callback", anyAgent, s.handleCallBack)
+		app.Get("/api/v1/voice/callbacks", anyAgent, s.handleCallbacks)
+		app.Get("/api/v1/voice/stats", supervisor, s.handleVoiceStats)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"tanggap/channels"
+	"tanggap/channels/voice"
 	"tanggap/channels/webform"
 	"tanggap/internal/agent"
 	"tanggap/internal/api"
@@ -84,8 +86,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 
+	ivrMenu, err := voice.LoadMenu(cfg.Voice.IVRMenuFile)
+	if err != nil {
+		return nil, err
+	}
 	router := routing.New(routing.Opts{DB: a.db, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log})
-	if err := router.EnsureQueues(ctx, queueSpecs(cfg)); err != nil {
+	if err := router.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
 		return nil, err
 	}
 	agents := agent.New(agent.Opts{DB: a.db, Log: log})
@@ -106,7 +112,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
-	adapters := []channels.Adapter{form}
+	phone := voice.New(voice.Opts{
+		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: router, Attachments: files, Texts: cat, Menu: ivrMenu,
+		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
+			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
+		PublicURL: cfg.BaseURL(), Log: log,
+	})
+	adapters := []channels.Adapter{form, phone}
 	wa := newWhatsApp(cfg, a.db, a.bus, files, log)
 	if wa != nil {
 		adapters = append(adapters, wa)
@@ -140,6 +152,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log})
 			})
 		}
+		g.Go(func() error { return phone.RunRecordings(gctx) })
 		if wa != nil {
 			g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 		}
@@ -150,6 +163,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Attachments: files, Assigner: router,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
+			Voice:          phone,
 			Pages:          pg,
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
@@ -252,6 +266,16 @@ func queueSpecs(cfg config.Config) []routing.QueueSpec {
 		if !seen[q] {
 			seen[q] = true
 			specs = append(specs, routing.QueueSpec{Code: q, Name: title(q)})
+		}
+	}
+	return specs
+}
+
+// withVoiceQueues adds the queues the IVR menu names (agents, callbacks).
+func withVoiceQueues(specs []routing.QueueSpec, m *voice.Menu) []routing.QueueSpec {
+	for _, code := range []string{m.Queues.Agent, m.Queues.Callback} {
+		if !slices.ContainsFunc(specs, func(s routing.QueueSpec) bool { return s.Code == code }) {
+			specs = append(specs, routing.QueueSpec{Code: code, Name: title(code)})
 		}
 	}
 	return specs

@@ -68,6 +68,10 @@ const (
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
 	CodeReplyWindowClosed    = "reply_window_closed"
+	// Phone channel.
+	CodeNoPhone            = "no_phone"
+	CodeCallbackInProgress = "callback_in_progress"
+	CodeProviderFailed     = "provider_failed"
 )
 
 // Coded is an error that already knows its public code and status; used

@@ -67,6 +67,19 @@ type Config struct {
 
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
+
+	// Phone channel (TwiML voice webhooks).
+	Voice Voice
+}
+
+// Voice configures the phone channel. Webhooks are refused (403) until
+// TwilioAuthToken is set: it is the key their signatures are checked with.
+type Voice struct {
+	TwilioAuthToken  string
+	TwilioAccountSID string
+	TwilioAPIBaseURL string // REST API root for outbound calls
+	TwilioCallerID   string // number callbacks come from (E.164)
+	IVRMenuFile      string // empty: the sample menu built in
 }
 
 // WhatsApp configures the WhatsApp channel.
@@ -127,6 +140,7 @@ func Defaults() Config {
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		ShutdownTimeout:    15 * time.Second,
+		Voice:              Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
 
 		ReopenWindow: 72 * time.Hour,
 		WhatsApp: WhatsApp{
@@ -235,6 +249,11 @@ func parse(get func(string) string) (Config, error) {
 	duration("REOPEN_WINDOW", &c.ReopenWindow)
 	p = append(p, parseWhatsApp(get, secret, &c.WhatsApp)...)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	c.Voice.TwilioAuthToken = secret("TWILIO_AUTH_TOKEN")
+	str("TWILIO_ACCOUNT_SID", &c.Voice.TwilioAccountSID)
+	str("TWILIO_API_BASE_URL", &c.Voice.TwilioAPIBaseURL)
+	str("TWILIO_CALLER_ID", &c.Voice.TwilioCallerID)
+	str("IVR_MENU_FILE", &c.Voice.IVRMenuFile)
 
 	if v := get("COMPLAINT_CATEGORIES"); v != "" {
 		c.ComplaintCategories = nil
@@ -385,6 +404,15 @@ func (c *Config) validate() Problems {
 	if c.ShutdownTimeout <= 0 {
 		p = append(p, "SHUTDOWN_TIMEOUT must be positive")
 	}
+	if u, err := url.Parse(c.Voice.TwilioAPIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p = append(p, fmt.Sprintf("TWILIO_API_BASE_URL: %q must be an absolute http(s) URL", c.Voice.TwilioAPIBaseURL))
+	}
+	if c.Voice.TwilioAuthToken != "" && c.PublicURL == "" {
+		p = append(p, "PUBLIC_URL must be set with TWILIO_AUTH_TOKEN: voice webhook signatures are computed over the URL the provider calls")
+	}
+	if id := c.Voice.TwilioCallerID; id != "" && (len(id) < 8 || id[0] != '+' || strings.Trim(id[1:], "0123456789") != "") {
+		p = append(p, "TWILIO_CALLER_ID must be a number in E.164 form (+62...)")
+	}
 	return p
 }
 
@@ -429,6 +457,8 @@ func (c Config) Redacted() map[string]any {
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
 		"whatsapp": c.WhatsApp.Enabled(), "whatsapp_app_secret": secret(c.WhatsApp.AppSecret),
 		"whatsapp_access_token": secret(c.WhatsApp.AccessToken), "whatsapp_verify_token": secret(c.WhatsApp.VerifyToken),
+		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
+		"ivr_menu_file": c.Voice.IVRMenuFile,
 	}
 }
 

@@ -159,3 +159,32 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 		t.Fatalf(".env.example out of step: missing %v, not read by the code %v", missing, extra)
 	}
 }
+
+func TestVoiceSettings(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "twilio")
+	if err := os.WriteFile(tok, []byte("rahasia-twilio\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(envOf(map[string]string{
+		"TWILIO_AUTH_TOKEN_FILE": tok, "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_CALLER_ID": "+628001500123",
+		"IVR_MENU_FILE": "/etc/tanggap/menu.yaml", "PUBLIC_URL": "https://pengaduan.example.go.id",
+	}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Voice.TwilioAuthToken != "rahasia-twilio" || c.Voice.TwilioAPIBaseURL != "https://api.twilio.com" || c.Voice.IVRMenuFile != "/etc/tanggap/menu.yaml" {
+		t.Fatalf("voice = %+v", c.Voice)
+	}
+	if c.Redacted()["twilio_auth_token"] != "***" {
+		t.Fatal("token not masked")
+	}
+	_, err = Load(envOf(map[string]string{
+		"TWILIO_AUTH_TOKEN": "x", "TWILIO_API_BASE_URL": "api.twilio.com", "TWILIO_CALLER_ID": "0800-150-0123",
+	}), "")
+	for _, want := range []string{"PUBLIC_URL must be set with TWILIO_AUTH_TOKEN", "TWILIO_API_BASE_URL", "TWILIO_CALLER_ID"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems do not mention %s: %v", want, err)
+		}
+	}
+}

@@ -52,6 +52,10 @@ const (
 	// FieldReplyTo is the provider id of the message this one answers
 	// (WhatsApp context.id).
 	FieldReplyTo = "reply_to"
+	// Phone calls (channel voice).
+	FieldCallOutcome  = "call_outcome"  // answered, abandoned, voicemail, callback, self_service (unanswered: a callback nobody picked up)
+	FieldCallDuration = "call_duration" // seconds, decimal
+	FieldRecordingURL = "recording_url" // provider URL of a voicemail recording
 )
 
 // Inbound is one citizen message, normalized.

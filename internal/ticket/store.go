@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -147,12 +148,13 @@ type messageRow struct {
 	CreatedAt      time.Time
 	DeliveryStatus string
 	DeliveryError  string
+	Fields         string
 }
 
 func (s *store) messages(ctx context.Context, q *gorm.DB, ticketID int64) ([]Message, error) {
 	var rows []messageRow
 	if err := q.Raw(`SELECT m.id, m.direction, m.channel, m.body, m.agent_id, COALESCE(a.name, '') AS agent_name,
-			c.name AS contact_name, m.created_at, m.delivery_status, m.delivery_error
+			c.name AS contact_name, m.created_at, m.delivery_status, m.delivery_error, m.fields
 		FROM messages m
 		JOIN tickets t ON t.id = m.ticket_id
 		JOIN contacts c ON c.id = t.contact_id
@@ -183,6 +185,13 @@ func (s *store) messages(ctx context.Context, q *gorm.DB, ticketID int64) ([]Mes
 			CreatedAt: r.CreatedAt, DeliveryStatus: r.DeliveryStatus, DeliveryError: r.DeliveryError, Attachments: byMsg[r.ID]}
 		if m.Attachments == nil {
 			m.Attachments = []Attachment{}
+		}
+		if r.Fields != "" && r.Fields != "{}" {
+			// Structured data the channel sent (menu path, call outcome);
+			// stored by the core from a validated envelope.
+			if err := json.Unmarshal([]byte(r.Fields), &m.Fields); err != nil {
+				return nil, fmt.Errorf("ticket: message %d fields: %w", r.ID, err)
+			}
 		}
 		out = append(out, m)
 	}

@@ -137,6 +137,9 @@ type Message struct {
 	DeliveryStatus string       `json:"delivery_status,omitempty"`
 	DeliveryError  string       `json:"delivery_error,omitempty"`
 	Attachments    []Attachment `json:"attachments"`
+	// Fields is the structured data of a citizen message (e.g. a phone
+	// call's menu path and outcome).
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 // Attachment is a file on a message.

@@ -197,7 +197,12 @@
         var safe = href.charAt(0) === '/' && href.charAt(1) !== '/' && a.available !== false;
         var text = (a.filename || t('console.attachment')) + (a.size ? ' (' + Math.max(1, Math.round(a.size / 1024)) + ' KB)' : '');
         if (a.available === false) { text += ' ' + t('console.attachment_unavailable'); }
-        return T.el('li', null, [safe ? T.el('a', { href: href, target: '_blank', rel: 'noopener', text: text }) : T.el('span', { text: text })]);
+        var item = [safe ? T.el('a', { href: href, target: '_blank', rel: 'noopener', text: text }) : T.el('span', { text: text })];
+        // Voicemail recordings play in place.
+        if (safe && /^audio\//.test(String(a.mime || ''))) {
+          item.push(T.el('audio', { controls: 'controls', preload: 'none', src: href, 'aria-label': text }));
+        }
+        return T.el('li', null, item);
       })));
     }
     return T.el('li', { 'class': 'msg msg-' + dir }, children);
@@ -235,7 +240,10 @@
       box.textContent = '';
       msgs.forEach(function (m) { box.appendChild(renderMessage(m)); });
     }
-    $('reply-form').hidden = tk.status === 'closed';
+    // Phone tickets are answered by calling the citizen back: a text reply
+    // could never reach them.
+    $('reply-form').hidden = tk.status === 'closed' || tk.channel === 'voice';
+    $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
     // Channel parts of the console (whatsapp.js) draw their own bits.
     document.dispatchEvent(new CustomEvent('tanggap:ticket', { detail: tk }));
   }
@@ -313,6 +321,20 @@
       T.setText('ticket-live', t('console.status_updated'));
       await loadTicket(id);
       refreshList();
+    } else if (res.status !== 401) {
+      T.setText('ticket-live', T.errorMessage(res));
+    }
+  });
+
+  $('callback-form').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    var id = state.selected;
+    if (!id) { return; }
+    T.busy($('callback-btn'), true, t('console.call_back_started'));
+    var res = await call('POST', '/api/v1/tickets/' + encodeURIComponent(id) + '/callback', { to: $('callback-to').value.trim() });
+    T.busy($('callback-btn'), false);
+    if (res.ok) {
+      T.setText('ticket-live', t('console.call_back_started'));
     } else if (res.status !== 401) {
       T.setText('ticket-live', T.errorMessage(res));
     }
