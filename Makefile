@@ -34,13 +34,15 @@ lint:
 	$(GO) vet $(PKGS)
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Benchmarks: the core's persistence path, form submissions end to end and
-# the live-chat gateway (idle memory, latencies, new chats),
-# on the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS.
+# Benchmarks: the core's persistence path, form submissions, phone calls and
+# signed WhatsApp webhooks end to end, the live-chat gateway (idle memory,
+# latencies, new chats), on the embedded defaults and (when TEST_* are
+# set) on PostgreSQL + NATS.
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/
 bench:
-	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/livechat/
+	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(BENCH_PKGS)
 	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
-		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/livechat/; \
+		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(BENCH_PKGS); \
 	fi
 
 # Every fuzz target in turn, FUZZTIME each.

@@ -35,6 +35,7 @@ var catalog = []struct {
 	{errForbiddenRole, fiber.StatusForbidden, apperr.CodeForbidden},
 	{ticket.ErrClosed, fiber.StatusConflict, apperr.CodeTicketClosed},
 	{ticket.ErrInvalidStatusChange, fiber.StatusConflict, apperr.CodeInvalidStatusChange},
+	{ticket.ErrWindowClosed, fiber.StatusConflict, apperr.CodeReplyWindowClosed},
 	{agent.ErrEmailTaken, fiber.StatusConflict, apperr.CodeConflict},
 	{auth.ErrInvalidCredentials, fiber.StatusUnauthorized, apperr.CodeInvalidCredentials},
 	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},

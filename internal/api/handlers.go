@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
 	"tanggap/internal/ticket"
 )
@@ -208,12 +209,14 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 		return err
 	}
 	var req struct {
-		Body string `json:"body"`
+		Body     string                `json:"body"`
+		Template *ticket.TemplateDraft `json:"template"`
+		Buttons  []envelope.Button     `json:"buttons"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.o.Tickets.Reply(c.UserContext(), current(c), id, req.Body)
+	m, err := s.o.Tickets.ReplyWith(c.UserContext(), current(c), id, ticket.Draft{Body: req.Body, Template: req.Template, Buttons: req.Buttons})
 	if err != nil {
 		return err
 	}

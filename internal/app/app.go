@@ -104,7 +104,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Log: log})
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Log: log, ReplyPolicies: replyPolicies(cfg)})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
 		return nil, err
@@ -137,6 +137,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
+	wa := newWhatsApp(cfg, a.db, a.bus, files, log)
+	if wa != nil {
+		adapters = append(adapters, wa)
+	}
 
 	// Listen before any goroutine starts, so a taken port fails the start
 	// with nothing running to unwind.
@@ -152,7 +156,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	g, gctx := errgroup.WithContext(runCtx)
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Log: log, BatchSize: cfg.IngestBatchSize})
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Log: log, BatchSize: cfg.IngestBatchSize,
+			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {
 			return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
@@ -166,6 +171,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			})
 		}
 		g.Go(func() error { return phone.RunRecordings(gctx) })
+		if wa != nil {
+			g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
+		}
 	}
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
@@ -283,6 +291,9 @@ func queueSpecs(cfg config.Config) []routing.QueueSpec {
 	specs := []routing.QueueSpec{{Code: cfg.DefaultQueue, Name: title(cfg.DefaultQueue)}}
 	codes := make([]string, 0, len(cfg.CategoryQueues))
 	for _, q := range cfg.CategoryQueues {
+		codes = append(codes, q)
+	}
+	for _, q := range cfg.WhatsApp.NumberQueues {
 		codes = append(codes, q)
 	}
 	sort.Strings(codes)

@@ -67,6 +67,7 @@ const (
 	CodeInternal             = "internal"
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
+	CodeReplyWindowClosed    = "reply_window_closed"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"

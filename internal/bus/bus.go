@@ -151,6 +151,16 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 		Duplicates:  b.cfg.DedupeWindow,
 		Replicas:    b.cfg.Replicas,
 	}, {
+		// Adapters' background work (media downloads, provider status
+		// updates): durable, retried, each job taken by one instance.
+		Name:        n.StreamJobs(),
+		Description: "background work of channel adapters, one subject per channel and kind",
+		Subjects:    []string{n.JobsAll()},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.WorkQueuePolicy,
+		Duplicates:  b.cfg.DedupeWindow,
+		Replicas:    b.cfg.Replicas,
+	}, {
 		// Voicemail recordings to fetch from the telephony provider: a work
 		// queue, so a fetch that fails is retried with backoff and the
 		// voicemail still reaches its ticket (without audio) if it never

@@ -52,6 +52,17 @@ func (n Names) Event(entity, action string) string {
 // EventsAll matches every event.
 func (n Names) EventsAll() string { return n.prefix + ".events.>" }
 
+// Job is the subject of durable background work an adapter gives itself,
+// e.g. Job(whatsapp, "media") for media downloads after the webhook
+// answered. Jobs are retried with backoff until they succeed or fail for
+// good.
+func (n Names) Job(ch envelope.Channel, kind string) string {
+	return n.prefix + ".jobs." + string(ch) + "." + kind
+}
+
+// JobsAll matches every job subject.
+func (n Names) JobsAll() string { return n.prefix + ".jobs.>" }
+
 // VoiceRecordings is the subject of voicemail recordings waiting to be
 // fetched from the telephony provider into the attachment store.
 func (n Names) VoiceRecordings() string { return n.prefix + ".voice.recordings" }
@@ -60,6 +71,7 @@ func (n Names) VoiceRecordings() string { return n.prefix + ".voice.recordings" 
 func (n Names) StreamInbound() string  { return n.stream + "_INBOUND" }
 func (n Names) StreamOutbound() string { return n.stream + "_OUTBOUND" }
 func (n Names) StreamReceipts() string { return n.stream + "_RECEIPTS" }
+func (n Names) StreamJobs() string     { return n.stream + "_JOBS" }
 func (n Names) StreamVoice() string    { return n.stream + "_VOICE" }
 
 // Durable consumer names.
@@ -72,6 +84,17 @@ func (n Names) DurableVoiceRecordings() string { return "voice-recordings" }
 // DurableDeliver is the durable consumer through which a channel's adapter
 // takes its outbound messages.
 func (n Names) DurableDeliver(ch envelope.Channel) string { return "deliver-" + string(ch) }
+
+// DurableJob is the durable consumer working one kind of a channel's jobs.
+func (n Names) DurableJob(ch envelope.Channel, kind string) string {
+	return "job-" + string(ch) + "-" + kind
+}
+
+// JobMsgID is the Nats-Msg-Id of a job: one per channel, kind and key, so a
+// provider's redelivery does not queue the same work twice.
+func JobMsgID(ch envelope.Channel, kind, key string) string {
+	return "job:" + string(ch) + ":" + kind + ":" + key
+}
 
 // InboundMsgID is the Nats-Msg-Id of an inbound envelope: the stream's
 // dedupe window drops a provider's redelivery of the same message.

@@ -20,6 +20,9 @@ func TestNames(t *testing.T) {
 		{"stream names follow the prefix", "t-1a", func(n Names) string { return n.StreamInbound() }, "T_1A_INBOUND"},
 		{"test prefixes isolate subjects", "t9", func(n Names) string { return n.InboundAll() }, "t9.inbound.>"},
 		{"delivery durable per channel", "cc", func(n Names) string { return n.DurableDeliver(envelope.ChannelVoice) }, "deliver-voice"},
+		{"jobs per channel and kind", "cc", func(n Names) string { return n.Job(envelope.ChannelWhatsApp, "media") }, "cc.jobs.whatsapp.media"},
+		{"jobs stream follows the prefix", "cc", func(n Names) string { return n.StreamJobs() }, "CC_JOBS"},
+		{"job durable per channel and kind", "cc", func(n Names) string { return n.DurableJob(envelope.ChannelWhatsApp, "status") }, "job-whatsapp-status"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -28,7 +31,8 @@ func TestNames(t *testing.T) {
 			}
 		})
 	}
-	if InboundMsgID(envelope.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID("agent-7") != "out:agent-7" || ReceiptMsgID(7, "read") != "rcpt:7:read" {
+	if InboundMsgID(envelope.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID("agent-7") != "out:agent-7" || ReceiptMsgID(7, "read") != "rcpt:7:read" ||
+		JobMsgID(envelope.ChannelWhatsApp, "media", "m1") != "job:whatsapp:media:m1" {
 		t.Fatal("Nats-Msg-Id rules changed")
 	}
 }

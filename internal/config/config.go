@@ -53,6 +53,14 @@ type Config struct {
 	// Ingest batching.
 	IngestBatchSize int
 
+	// ReopenWindow: a citizen writing again on the same channel within
+	// this time after their ticket was solved reopens it; later, a new
+	// ticket opens. 0 never reopens.
+	ReopenWindow time.Duration
+
+	// WhatsApp Business Cloud API channel; off when nothing is set.
+	WhatsApp WhatsApp
+
 	// Components this process runs: http (API, pages, webhooks), core
 	// (ingest, receipts), delivery (outbound to providers). All by default.
 	Components map[string]bool
@@ -79,6 +87,35 @@ type Voice struct {
 	TwilioAPIBaseURL string // REST API root for outbound calls
 	TwilioCallerID   string // number callbacks come from (E.164)
 	IVRMenuFile      string // empty: the sample menu built in
+}
+
+// WhatsApp configures the WhatsApp channel.
+type WhatsApp struct {
+	AppSecret     string // signs webhook POSTs (X-Hub-Signature-256)
+	VerifyToken   string // answers the webhook verification handshake
+	AccessToken   string // bearer token for the Graph API
+	APIBaseURL    string
+	APIVersion    string
+	PhoneNumberID string            // default business number (replies with no known number)
+	NumberQueues  map[string]string // phone_number_id -> queue code
+	Templates     []WhatsAppTemplate
+	// RateLimit is messages per second per business number.
+	RateLimit     int
+	MediaMaxBytes int64
+}
+
+// WhatsAppTemplate is an approved message template agents may send
+// outside the 24-hour window; Params name its body parameters in order.
+type WhatsAppTemplate struct {
+	Name     string
+	Language string
+	Params   []string
+}
+
+// Enabled reports whether any WhatsApp setting is given; then all the
+// required ones must be (see validate).
+func (w WhatsApp) Enabled() bool {
+	return w.AppSecret != "" || w.VerifyToken != "" || w.AccessToken != "" || w.PhoneNumberID != "" || len(w.NumberQueues) > 0
 }
 
 // Category is one complaint category. Label overrides the translation
@@ -115,6 +152,15 @@ func Defaults() Config {
 		LivechatNewConnsPerMinute: 120,
 		LivechatFramesPerSecond:   5,
 		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
+
+		ReopenWindow: 72 * time.Hour,
+		WhatsApp: WhatsApp{
+			APIBaseURL:    "https://graph.facebook.com",
+			APIVersion:    "v23.0",
+			NumberQueues:  map[string]string{},
+			RateLimit:     80,
+			MediaMaxBytes: 16 << 20,
+		},
 	}
 }
 
@@ -211,6 +257,8 @@ func parse(get func(string) string) (Config, error) {
 	integer("LOOKUP_RATE_LIMIT", &c.LookupRateLimit)
 	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
 	duration("SESSION_TTL", &c.SessionTTL)
+	duration("REOPEN_WINDOW", &c.ReopenWindow)
+	p = append(p, parseWhatsApp(get, secret, &c.WhatsApp)...)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	c.Voice.TwilioAuthToken = secret("TWILIO_AUTH_TOKEN")
 	str("TWILIO_ACCOUNT_SID", &c.Voice.TwilioAccountSID)
@@ -376,6 +424,10 @@ func (c *Config) validate() Problems {
 	if c.IngestBatchSize < 1 || c.IngestBatchSize > 5000 {
 		p = append(p, "INGEST_BATCH_SIZE must be between 1 and 5000")
 	}
+	if c.ReopenWindow < 0 {
+		p = append(p, "REOPEN_WINDOW must be 0 (never reopen) or more")
+	}
+	p = append(p, c.WhatsApp.validate()...)
 	if c.SessionTTL < time.Minute {
 		p = append(p, "SESSION_TTL must be at least 1m")
 	}
@@ -443,6 +495,8 @@ func (c Config) Redacted() map[string]any {
 		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": secret(c.AdminPassword),
 		"livechat_secret": secret(c.LivechatSecret), "livechat_allowed_origins": c.LivechatAllowedOrigins,
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
+		"whatsapp": c.WhatsApp.Enabled(), "whatsapp_app_secret": secret(c.WhatsApp.AppSecret),
+		"whatsapp_access_token": secret(c.WhatsApp.AccessToken), "whatsapp_verify_token": secret(c.WhatsApp.VerifyToken),
 		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
 		"ivr_menu_file": c.Voice.IVRMenuFile,
 	}

@@ -46,6 +46,12 @@ const (
 	FieldButtonPayload = "button_payload" // payload of a pressed button
 	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
 	FieldQueue         = "queue"          // queue code the channel asks for (e.g. a business number's queue); used when it exists
+	// FieldVia is the business address the citizen wrote to (a WhatsApp
+	// phone_number_id); replies leave from the same address.
+	FieldVia = "via"
+	// FieldReplyTo is the provider id of the message this one answers
+	// (WhatsApp context.id).
+	FieldReplyTo = "reply_to"
 	// Phone calls (channel voice).
 	FieldCallOutcome  = "call_outcome"  // answered, abandoned, voicemail, callback, self_service (unanswered: a callback nobody picked up)
 	FieldCallDuration = "call_duration" // seconds, decimal
@@ -123,6 +129,30 @@ type Outbound struct {
 	Attachments    []Attachment `json:"attachments,omitempty"`
 	AgentName      string       `json:"agent_name,omitempty"`
 	CreatedAt      time.Time    `json:"created_at"`
+	// Via is the business address to send from (a WhatsApp
+	// phone_number_id): the one the citizen last wrote to. Empty: the
+	// channel's default.
+	Via string `json:"via,omitempty"`
+	// Template, when set, is sent instead of free text: an approved
+	// message template, for channels that only allow those outside a
+	// customer-service window. Text then describes it for the thread.
+	Template *Template `json:"template,omitempty"`
+	// Buttons offers quick replies under the text, on channels that have
+	// them (WhatsApp reply buttons); others send the text alone.
+	Buttons []Button `json:"buttons,omitempty"`
+}
+
+// Template names an approved message template and its body parameters.
+type Template struct {
+	Name     string   `json:"name"`
+	Language string   `json:"language"`
+	Params   []string `json:"params,omitempty"`
+}
+
+// Button is one quick reply: ID comes back as the reply's button payload.
+type Button struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
 }
 
 // Delivery statuses of an outbound message, in the order they progress.

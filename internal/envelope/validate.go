@@ -99,6 +99,14 @@ func DecodeOutbound(data []byte) (Outbound, error) {
 	if out.V != Version || !out.Channel.Known() || out.MessageID <= 0 || out.ID == "" {
 		return Outbound{}, fmt.Errorf("%w: outbound v=%d channel=%q message_id=%d id=%q", ErrInvalid, out.V, out.Channel, out.MessageID, out.ID)
 	}
+	if t := out.Template; t != nil && (t.Name == "" || t.Language == "") {
+		return Outbound{}, fmt.Errorf("%w: outbound template without name or language", ErrInvalid)
+	}
+	for _, b := range out.Buttons {
+		if b.ID == "" || b.Title == "" {
+			return Outbound{}, fmt.Errorf("%w: outbound button without id or title", ErrInvalid)
+		}
+	}
 	return out, nil
 }
 

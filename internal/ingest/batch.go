@@ -274,7 +274,8 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 //     Any other unknown ThreadRef falls through to the rules below.
 //   - A web-form complaint (Fields["kind"] == "complaint") opens a ticket.
 //   - Otherwise the contact's newest new/open/pending ticket on the same
-//     channel, else a new ticket.
+//     channel; else their newest ticket on that channel solved within the
+//     reopen window, which reopens; else a new ticket.
 func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ticketState, error) {
 	var (
 		refs       []string
@@ -319,7 +320,11 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		}
 	}
 	if len(contactIDs) > 0 {
-		rows, err := activeTickets(tx, contactIDs)
+		var solvedSince time.Time
+		if c.reopenWindow > 0 {
+			solvedSince = time.Now().Add(-c.reopenWindow)
+		}
+		rows, err := activeTickets(tx, contactIDs, solvedSince)
 		if err != nil {
 			return nil, err
 		}

@@ -86,6 +86,10 @@ type Opts struct {
 	// PostgreSQL; 1 on SQLite, which has a single writer anyway (the
 	// fetching goroutine still overlaps with it).
 	Workers int
+	// ReopenWindow: a message from a citizen whose ticket on that channel
+	// was solved less than this long ago reopens it; 0 never reopens
+	// (a new ticket opens).
+	ReopenWindow time.Duration
 
 	// afterCommit, for tests, runs after a batch committed and before its
 	// acks; an error abandons the batch unacked (a crash at that point).
@@ -97,16 +101,18 @@ type Opts struct {
 
 // Consumer stores inbound messages.
 type Consumer struct {
-	db          *db.DB
-	bus         *bus.Bus
-	contacts    *contact.Service
-	router      *routing.Router
-	log         *slog.Logger
-	batchSize   int
-	maxWait     time.Duration
-	ackWait     time.Duration
-	workers     int
-	afterCommit func() error
+	db        *db.DB
+	bus       *bus.Bus
+	contacts  *contact.Service
+	router    *routing.Router
+	log       *slog.Logger
+	batchSize int
+	maxWait   time.Duration
+	ackWait   time.Duration
+	workers   int
+	// reopenWindow: see Opts.ReopenWindow.
+	reopenWindow time.Duration
+	afterCommit  func() error
 	// beforeMessages: see Opts.
 	beforeMessages func(tx *gorm.DB) error
 }
@@ -133,7 +139,7 @@ func New(o Opts) *Consumer {
 	}
 	return &Consumer{
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, log: o.Log.With("component", "ingest"),
-		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers,
+		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages,
 	}
 }

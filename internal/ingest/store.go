@@ -114,26 +114,41 @@ func ticketsByTracking(tx *gorm.DB, numbers []string) (map[string]ticketRow, err
 	return out, err
 }
 
-// activeTickets reads the contacts' tickets in new/open/pending, oldest
-// first, so the last one per (contact, channel) is the newest.
+// activeTickets reads the contacts' tickets a new message may join: those
+// in new/open/pending and, when solvedSince is set, those solved since
+// then (the reopen window). Solved ones come first, then oldest first, so
+// the last one per (contact, channel) is the newest active ticket, else
+// the newest recently solved one.
 //
 //	SELECT id, tracking_number, … FROM tickets
-//	WHERE contact_id IN (?, …) AND status IN ('new', 'open', 'pending')
-//	ORDER BY created_at, id
-func activeTickets(tx *gorm.DB, contactIDs []int64) ([]ticketRow, error) {
+//	WHERE contact_id IN (?, …) AND (status IN ('new', 'open', 'pending')
+//	  OR (status = 'solved' AND solved_at >= ?))
+//	ORDER BY CASE WHEN status = 'solved' THEN 0 ELSE 1 END, created_at, id
+func activeTickets(tx *gorm.DB, contactIDs []int64, solvedSince time.Time) ([]ticketRow, error) {
 	if db.IsPostgres(tx) {
-		return activeTicketsPG(tx, contactIDs)
+		return activeTicketsPG(tx, contactIDs, solvedSince)
 	}
 	var out []ticketRow
-	err := db.Chunks(len(contactIDs), 1, func(lo, hi int) error {
+	err := db.Chunks(len(contactIDs), 2, func(lo, hi int) error {
 		q := `SELECT ` + ticketCols + ` FROM tickets WHERE contact_id IN (` + db.Placeholders(hi-lo) +
-			`) AND status IN ('new', 'open', 'pending') ORDER BY created_at, id`
-		if err := queryTickets(tx, q, db.Anys(contactIDs[lo:hi]), func(t ticketRow) { out = append(out, t) }); err != nil {
+			`) AND (status IN ('new', 'open', 'pending') OR (status = 'solved' AND solved_at >= ?))
+			ORDER BY CASE WHEN status = 'solved' THEN 0 ELSE 1 END, created_at, id`
+		args := append(db.Anys(contactIDs[lo:hi]), reopenSince(solvedSince))
+		if err := queryTickets(tx, q, args, func(t ticketRow) { out = append(out, t) }); err != nil {
 			return fmt.Errorf("%w: active tickets: %v", ErrStore, err)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// reopenSince is the solved_at bound of activeTickets: without a reopen
+// window, a time no ticket was solved after.
+func reopenSince(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return t.UTC()
 }
 
 // insertTickets creates the batch's new tickets and fills their ids,

@@ -9,4 +9,7 @@ var (
 	ErrClosed              = errors.New("ticket: closed")
 	ErrInvalidStatusChange = errors.New("ticket: invalid status change")
 	ErrMessageNotFound     = errors.New("ticket: message not found")
+	// ErrWindowClosed: the channel takes no free text this long after the
+	// citizen's last message; an approved template is needed.
+	ErrWindowClosed = errors.New("ticket: reply window closed, a template is needed")
 )

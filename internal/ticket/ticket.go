@@ -10,9 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -64,20 +62,24 @@ type Opts struct {
 	Bus   Bus
 	Loads Loads
 	Log   *slog.Logger
+	// ReplyPolicies: channels that limit free-text replies to a window
+	// after the citizen's last message (keyed by channel name).
+	ReplyPolicies map[string]ReplyPolicy
 }
 
 // Service serves tickets to agents.
 type Service struct {
-	db    *db.DB
-	store *store
-	bus   Bus
-	loads Loads
-	log   *slog.Logger
+	db       *db.DB
+	store    *store
+	bus      Bus
+	loads    Loads
+	log      *slog.Logger
+	policies map[string]ReplyPolicy
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
-	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, log: o.Log}
+	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, log: o.Log, policies: o.ReplyPolicies}
 }
 
 // Summary is a ticket in a list.
@@ -107,6 +109,9 @@ type Detail struct {
 	Summary
 	Contact  Contact   `json:"contact"`
 	Messages []Message `json:"messages"`
+	// ReplyWindow is set on channels that only take free text for a while
+	// after the citizen's last message.
+	ReplyWindow *ReplyWindow `json:"reply_window,omitempty"`
 }
 
 // Contact is the citizen as the console shows them. The NIK is masked:
@@ -195,6 +200,9 @@ func (s *Service) Get(ctx context.Context, viewer agent.Agent, id int64) (Detail
 	if !visible(viewer, d.Summary) {
 		return Detail{}, ErrForbidden
 	}
+	if d.ReplyWindow, err = s.replyWindow(ctx, d.Summary); err != nil {
+		return Detail{}, err
+	}
 	return d, nil
 }
 
@@ -225,26 +233,35 @@ func visible(v agent.Agent, t Summary) bool {
 // window is much narrower than the opposite order, where a committed reply
 // could never reach the citizen.
 func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64, body string) (Message, error) {
-	body = strings.TrimSpace(body)
-	var ve apperr.ValidationError
-	if body == "" {
-		ve.Add("body", "validation.body_required")
-	} else if utf8.RuneCountInString(body) > MaxReplyRunes {
-		ve.Add("body", "validation.too_long", "max", MaxReplyRunes)
-	}
-	if err := ve.Err(); err != nil {
+	return s.ReplyWith(ctx, viewer, ticketID, Draft{Body: body})
+}
+
+// ReplyWith is Reply with a template or quick reply buttons. On a channel
+// with a reply window (ReplyPolicy), free text outside the window is
+// refused with ErrWindowClosed; a configured template is always accepted.
+func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID int64, d Draft) (Message, error) {
+	policy, windowed := s.policies[s.channelOf(ctx, ticketID)]
+	body, tpl, err := checkDraft(d, policy)
+	if err != nil {
 		return Message{}, err
 	}
 	now := time.Now().UTC()
 	var msg Message
 	var status string
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		t, err := s.lockVisible(ctx, tx, viewer, ticketID)
 		if err != nil {
 			return err
 		}
 		if t.Status == StatusClosed {
 			return ErrClosed
+		}
+		last, via, err := s.store.lastInbound(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		if windowed && tpl == nil && !policy.window(last, now).Open {
+			return ErrWindowClosed
 		}
 		providerID, err := newProviderID()
 		if err != nil {
@@ -271,6 +288,7 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 		out := envelope.Outbound{
 			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, ID: providerID, TicketID: t.ID,
 			TrackingNumber: t.TrackingNumber, To: to, Text: body, AgentName: viewer.Name, CreatedAt: now,
+			Via: via, Template: tpl, Buttons: d.Buttons,
 		}
 		if err := s.bus.PublishOutbound(ctx, out); err != nil {
 			return err

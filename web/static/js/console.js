@@ -231,7 +231,9 @@
     // Re-render the thread only when it changed, so a refresh does not
     // move the scroll position or repeat it to a screen reader.
     var msgs = Array.isArray(tk.messages) ? tk.messages : [];
-    var sig = JSON.stringify(msgs.map(function (m) { return [m.id, m.delivery_status, m.delivery_error]; }));
+    var sig = JSON.stringify(msgs.map(function (m) {
+      return [m.id, m.delivery_status, m.delivery_error, (m.attachments || []).map(function (a) { return a.available; })];
+    }));
     if (sig !== state.ticketSig) {
       state.ticketSig = sig;
       var box = $('t-messages');
@@ -242,7 +244,6 @@
     // could never reach them.
     $('reply-form').hidden = tk.status === 'closed' || tk.channel === 'voice';
     $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
-    $('reply-form').hidden = tk.status === 'closed';
     // Live chats: the citizen sees when the agent has read their messages.
     state.liveChat = tk.channel === 'livechat';
     var lastIn = msgs.filter(function (m) { return m.direction === 'in'; }).pop();
@@ -250,7 +251,10 @@
       state.readUpTo = lastIn.id;
       call('POST', '/api/v1/tickets/' + encodeURIComponent(tk.id) + '/read', {});
     }
+    // Channel parts of the console (whatsapp.js) draw their own bits.
+    document.dispatchEvent(new CustomEvent('tanggap:ticket', { detail: tk }));
   }
+  document.addEventListener('tanggap:refresh', function () { if (state.selected) { loadTicket(state.selected); } });
 
   // Live chats: tell the citizen the agent is typing (at most every 3 s).
   $('reply-body').addEventListener('input', function () {
@@ -303,10 +307,14 @@
       return;
     }
     T.busy($('reply-btn'), true, t('complaint.sending'));
-    var res = await call('POST', '/api/v1/tickets/' + encodeURIComponent(id) + '/messages', { body: body });
+    // Channel parts may add to the reply (whatsapp.js: quick reply buttons).
+    var reply = { body: body };
+    document.dispatchEvent(new CustomEvent('tanggap:reply', { detail: reply }));
+    var res = await call('POST', '/api/v1/tickets/' + encodeURIComponent(id) + '/messages', reply);
     T.busy($('reply-btn'), false);
     if (res.ok) {
       $('reply-body').value = '';
+      document.dispatchEvent(new CustomEvent('tanggap:replied'));
       T.setText('ticket-live', t('console.reply_sent'));
       await loadTicket(id);
       refreshList();
@@ -314,7 +322,8 @@
     }
     if (res.status === 401) { return; }
     var fields = T.fieldErrors(res);
-    T.setFieldError('reply-body', fields.body ? String(fields.body) : T.errorMessage(res));
+    var problem = fields.body || fields.buttons;
+    T.setFieldError('reply-body', problem ? String(problem) : T.errorMessage(res));
     $('reply-body').focus();
   });
 

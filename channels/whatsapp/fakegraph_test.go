@@ -1,0 +1,263 @@
+package whatsapp_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeGraph stands in for Meta's Graph API: it checks the bearer token and
+// request bodies as the Cloud API documents them, answers with documented
+// success and error bodies, serves media, and can be told to fail or
+// throttle. Anything a real API would refuse as malformed is recorded as a
+// protocol violation and fails the test.
+type fakeGraph struct {
+	t       testing.TB
+	srv     *httptest.Server
+	token   string
+	version string
+
+	mu         sync.Mutex
+	sent       []sentMessage
+	uploads    int
+	media      map[string]fakeMedia
+	mediaCalls map[string]int
+	next       int
+	// fail answers the next len(fail) sends with these errors, in order.
+	fail []graphFailure
+	// failMedia answers the next n media lookups with a 500.
+	failMedia  int
+	violations []string
+}
+
+type sentMessage struct {
+	From string
+	Body map[string]any
+	Raw  string
+	ID   string
+}
+
+type fakeMedia struct {
+	Data []byte
+	MIME string
+}
+
+type graphFailure struct {
+	HTTP  int
+	Code  int
+	Title string
+}
+
+var (
+	throttled     = graphFailure{HTTP: 400, Code: 130429, Title: "Rate limit hit"}
+	serverError   = graphFailure{HTTP: 500, Code: 131000, Title: "Something went wrong"}
+	undeliverable = graphFailure{HTTP: 400, Code: 131026, Title: "Message undeliverable"}
+	windowClosed  = graphFailure{HTTP: 400, Code: 131047, Title: "Re-engagement message"}
+	// passes lets one send through, to fail a later one.
+	passes = graphFailure{}
+)
+
+func newFakeGraph(t testing.TB) *fakeGraph {
+	f := &fakeGraph{t: t, token: "test-access-token", version: "v23.0", media: map[string]fakeMedia{}, mediaCalls: map[string]int{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(func() {
+		f.srv.Close()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, v := range f.violations {
+			t.Errorf("graph API protocol violation: %s", v)
+		}
+	})
+	return f
+}
+
+func (f *fakeGraph) violate(format string, args ...any) {
+	f.violations = append(f.violations, fmt.Sprintf(format, args...))
+}
+
+// graphError writes Meta's error envelope.
+func graphError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"message": fmt.Sprintf("(#%d) %s", code, msg), "type": "OAuthException", "code": code,
+		"error_data": map[string]any{"messaging_product": "whatsapp", "details": msg},
+		"fbtrace_id": "AazVzs1aE3nYLuYtTnXWGmQ",
+	}})
+}
+
+func (f *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+f.token {
+		graphError(w, http.StatusUnauthorized, 190, "Invalid OAuth access token - Cannot parse access token")
+		return
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "media-download" && r.Method == http.MethodGet:
+		m, ok := f.media[parts[1]]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", m.MIME)
+		w.Write(m.Data)
+	case len(parts) == 3 && parts[0] == f.version && parts[2] == "messages" && r.Method == http.MethodPost:
+		f.send(w, r, parts[1])
+	case len(parts) == 3 && parts[0] == f.version && parts[2] == "media" && r.Method == http.MethodPost:
+		f.upload(w, r)
+	case len(parts) == 2 && parts[0] == f.version && r.Method == http.MethodGet:
+		f.mediaCalls[parts[1]]++
+		if f.failMedia > 0 {
+			f.failMedia--
+			graphError(w, http.StatusInternalServerError, 2, "Service temporarily unavailable")
+			return
+		}
+		m, ok := f.media[parts[1]]
+		if !ok {
+			graphError(w, http.StatusBadRequest, 100, "Unsupported get request. Object with ID does not exist")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"messaging_product": "whatsapp", "url": f.srv.URL + "/media-download/" + parts[1],
+			"mime_type": m.MIME, "sha256": "c2hh", "file_size": len(m.Data), "id": parts[1],
+		})
+	default:
+		f.violate("unexpected request %s %s", r.Method, r.URL.Path)
+		graphError(w, http.StatusBadRequest, 100, "Unknown path")
+	}
+}
+
+func (f *fakeGraph) send(w http.ResponseWriter, r *http.Request, from string) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		f.violate("send with content type %q", ct)
+	}
+	raw, _ := io.ReadAll(r.Body)
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		f.violate("send body is not JSON: %v", err)
+		graphError(w, 400, 100, "Invalid parameter")
+		return
+	}
+	if problem := checkSend(body); problem != "" {
+		f.violate("send body %s: %s", raw, problem)
+		graphError(w, 400, 100, "Invalid parameter")
+		return
+	}
+	if len(f.fail) > 0 {
+		fl := f.fail[0]
+		f.fail = f.fail[1:]
+		if fl != passes {
+			graphError(w, fl.HTTP, fl.Code, fl.Title)
+			return
+		}
+	}
+	f.next++
+	id := fmt.Sprintf("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEk%04d", f.next)
+	f.sent = append(f.sent, sentMessage{From: from, Body: body, Raw: string(raw), ID: id})
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"messaging_product": "whatsapp",
+		"contacts":          []any{map[string]any{"input": body["to"], "wa_id": body["to"]}},
+		"messages":          []any{map[string]any{"id": id, "message_status": "accepted"}},
+	})
+}
+
+// checkSend validates a message body the way the Cloud API does for the
+// types this service sends.
+func checkSend(b map[string]any) string {
+	if b["messaging_product"] != "whatsapp" {
+		return "messaging_product must be whatsapp"
+	}
+	to, _ := b["to"].(string)
+	if to == "" || strings.Trim(to, "0123456789") != "" {
+		return "to must be digits with country code"
+	}
+	typ, _ := b["type"].(string)
+	obj, ok := b[typ].(map[string]any)
+	if !ok {
+		return fmt.Sprintf("type %q without its object", typ)
+	}
+	switch typ {
+	case "text":
+		body, _ := obj["body"].(string)
+		if body == "" || len([]rune(body)) > 4096 {
+			return "text.body empty or over 4096 characters"
+		}
+	case "image", "document", "audio", "video":
+		if obj["id"] == nil && obj["link"] == nil {
+			return typ + " without id or link"
+		}
+	case "template":
+		lang, _ := obj["language"].(map[string]any)
+		if obj["name"] == "" || lang == nil || lang["code"] == "" {
+			return "template without name or language.code"
+		}
+	case "interactive":
+		if obj["type"] != "button" {
+			return "interactive type must be button"
+		}
+		action, _ := obj["action"].(map[string]any)
+		buttons, _ := action["buttons"].([]any)
+		if len(buttons) == 0 || len(buttons) > 3 {
+			return "1 to 3 buttons"
+		}
+		for _, b := range buttons {
+			bm, _ := b.(map[string]any)
+			reply, _ := bm["reply"].(map[string]any)
+			title, _ := reply["title"].(string)
+			if bm["type"] != "reply" || reply["id"] == "" || title == "" || len([]rune(title)) > 20 {
+				return "button must be reply with id and title ≤ 20"
+			}
+		}
+	default:
+		return "unexpected type " + typ
+	}
+	return ""
+}
+
+func (f *fakeGraph) upload(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		f.violate("upload is not multipart: %v", err)
+		graphError(w, 400, 100, "Invalid parameter")
+		return
+	}
+	if r.FormValue("messaging_product") != "whatsapp" || r.FormValue("type") == "" {
+		f.violate("upload without messaging_product or type")
+	}
+	if _, _, err := r.FormFile("file"); err != nil {
+		f.violate("upload without file: %v", err)
+	}
+	f.uploads++
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"id":"uploaded-%d"}`, f.uploads)
+}
+
+func (f *fakeGraph) addMedia(id, mime string, data []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.media[id] = fakeMedia{Data: data, MIME: mime}
+}
+
+func (f *fakeGraph) failNext(fs ...graphFailure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = append(f.fail, fs...)
+}
+
+func (f *fakeGraph) sentMessages() []sentMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sentMessage(nil), f.sent...)
+}
+
+func bytesReader(b []byte) io.Reader { return strings.NewReader(string(b)) }
+
+func sign(body []byte) string { return whatsappSign(body) }

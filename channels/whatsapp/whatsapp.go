@@ -1,0 +1,149 @@
+// Package whatsapp is the WhatsApp channel on Meta's WhatsApp Business
+// Cloud API. It answers the webhook verification handshake, turns signed
+// webhook POSTs into inbound envelopes (every message type, none dropped)
+// and status updates into delivery receipts, fetches citizens' media in the
+// background, and sends agent replies (text, media, reply buttons,
+// templates) through the Graph API.
+//
+// Guarantees, and what keeps them:
+//
+//   - Meta hears 200 only once every message and job of the POST is
+//     acknowledged by JetStream (Bus.PublishAll); otherwise 5xx and Meta
+//     retries. A bad signature is 401 and nothing is parsed or published.
+//   - A redelivered message is stored once: Nats-Msg-Id whatsapp:<wamid>
+//     on the stream, the (channel, provider id) key in the database.
+//   - Media never slows or endangers the webhook: the message is published
+//     with its attachment marked unavailable and a media job; the job
+//     fetches the file with retries and backoff, then marks it available.
+//     A download that fails for good leaves the message, without the file.
+//   - A reply is sent at most once per outbound id as long as the database
+//     answers: each part's wamid (a long text or a reply with files takes
+//     several messages) is recorded as soon as Meta returns it, before the
+//     outbound envelope is acknowledged; a redelivered reply sends only the
+//     parts not recorded. (A crash between Meta's answer and the record is
+//     the one window left: Meta takes no idempotency key.)
+//   - Each business number sends at most RateLimit messages per second.
+package whatsapp
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/time/rate"
+
+	"tanggap/channels"
+	"tanggap/internal/attachment"
+	"tanggap/internal/bus"
+	"tanggap/internal/db"
+	"tanggap/internal/envelope"
+)
+
+// Defaults of Opts.
+const (
+	DefaultAPIBaseURL    = "https://graph.facebook.com"
+	DefaultAPIVersion    = "v23.0"
+	DefaultRateLimit     = 80
+	DefaultMediaMaxBytes = 16 << 20
+	// DefaultMaxBodyBytes bounds a webhook POST; Meta's are a few KiB.
+	DefaultMaxBodyBytes = 3 << 20
+)
+
+// Opts configures the adapter.
+type Opts struct {
+	Bus         *bus.Bus
+	DB          *db.DB
+	Attachments attachment.Store
+	Log         *slog.Logger
+
+	AppSecret     string
+	VerifyToken   string
+	AccessToken   string
+	APIBaseURL    string
+	APIVersion    string
+	PhoneNumberID string            // default business number to send from
+	NumberQueues  map[string]string // phone_number_id -> queue code
+	RateLimit     int               // messages per second per business number
+	MediaMaxBytes int64
+	MaxBodyBytes  int
+	// HTTPClient calls the Graph API (a default with timeouts when nil).
+	HTTPClient *http.Client
+	// MediaBackoff is the delay before retry n of a media or status job.
+	MediaBackoff func(n int) time.Duration
+}
+
+// Adapter is the WhatsApp channel.
+type Adapter struct {
+	o      Opts
+	log    *slog.Logger
+	parser Parser
+	graph  *graph
+	store  *store
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter // per business number
+}
+
+var _ channels.Adapter = (*Adapter)(nil)
+
+// New returns the adapter.
+func New(o Opts) *Adapter {
+	if o.APIBaseURL == "" {
+		o.APIBaseURL = DefaultAPIBaseURL
+	}
+	if o.APIVersion == "" {
+		o.APIVersion = DefaultAPIVersion
+	}
+	if o.RateLimit <= 0 {
+		o.RateLimit = DefaultRateLimit
+	}
+	if o.MediaMaxBytes <= 0 {
+		o.MediaMaxBytes = DefaultMediaMaxBytes
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 20 * time.Second}
+	}
+	if o.MediaBackoff == nil {
+		o.MediaBackoff = func(n int) time.Duration {
+			return min(time.Second<<min(n-1, 9), 5*time.Minute)
+		}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Adapter{
+		o:      o,
+		log:    o.Log.With("channel", string(envelope.ChannelWhatsApp)),
+		parser: Parser{Queues: o.NumberQueues},
+		graph: &graph{base: o.APIBaseURL, version: o.APIVersion, token: o.AccessToken, http: o.HTTPClient,
+			maxAnswer: 1 << 20},
+		store:    &store{db: o.DB},
+		limiters: map[string]*rate.Limiter{},
+	}
+}
+
+// Channel is whatsapp.
+func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelWhatsApp }
+
+// Mount adds the webhook.
+func (a *Adapter) Mount(r fiber.Router) {
+	r.Get("/webhooks/whatsapp", a.handleVerify)
+	r.Post("/webhooks/whatsapp", a.handleWebhook)
+}
+
+// limiter is the send rate limiter of one business number.
+func (a *Adapter) limiter(from string) *rate.Limiter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l, ok := a.limiters[from]
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(a.o.RateLimit), a.o.RateLimit)
+		a.limiters[from] = l
+	}
+	return l
+}

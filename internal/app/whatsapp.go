@@ -1,0 +1,49 @@
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"tanggap/channels/whatsapp"
+	"tanggap/internal/attachment"
+	"tanggap/internal/bus"
+	"tanggap/internal/config"
+	"tanggap/internal/db"
+	"tanggap/internal/envelope"
+	"tanggap/internal/ticket"
+)
+
+// whatsAppWindow is Meta's customer service window: free-form messages
+// only this long after the citizen's last message.
+const whatsAppWindow = 24 * time.Hour
+
+// newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
+// when no WhatsApp setting is given.
+func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, files attachment.Store, log *slog.Logger) *whatsapp.Adapter {
+	w := cfg.WhatsApp
+	if !w.Enabled() {
+		log.Info("whatsapp channel off: no WHATSAPP_* settings")
+		return nil
+	}
+	log.Info("whatsapp channel on", "numbers", len(w.NumberQueues), "templates", len(w.Templates), "rate_limit", w.RateLimit)
+	return whatsapp.New(whatsapp.Opts{
+		Bus: b, DB: d, Attachments: files, Log: log,
+		AppSecret: w.AppSecret, VerifyToken: w.VerifyToken, AccessToken: w.AccessToken,
+		APIBaseURL: w.APIBaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
+		NumberQueues: w.NumberQueues, RateLimit: w.RateLimit, MediaMaxBytes: w.MediaMaxBytes,
+	})
+}
+
+// replyPolicies: WhatsApp replies are free text only within the window,
+// else one of the configured templates.
+func replyPolicies(cfg config.Config) map[string]ticket.ReplyPolicy {
+	tpls := make([]ticket.Template, 0, len(cfg.WhatsApp.Templates))
+	for _, t := range cfg.WhatsApp.Templates {
+		params := t.Params
+		if params == nil {
+			params = []string{}
+		}
+		tpls = append(tpls, ticket.Template{Name: t.Name, Language: t.Language, Params: params})
+	}
+	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsAppWindow, Templates: tpls}}
+}

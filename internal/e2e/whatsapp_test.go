@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/channels/whatsapp"
+	"tanggap/internal/apptest"
+	"tanggap/internal/config"
+	"tanggap/internal/locale"
+)
+
+// TestBrowserWhatsAppWindow: an agent opens a WhatsApp ticket whose
+// citizen last wrote 25 hours ago. The console says the 24-hour window is
+// closed, hides free text, and sends an approved template instead; when
+// the citizen writes again the window shows open until 24 hours later.
+func TestBrowserWhatsAppWindow(t *testing.T) {
+	browser := findBrowser(t)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+
+	// A stand-in Graph API: every send is accepted.
+	var sent atomic.Int64
+	var lastBody atomic.Value
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer token" || !strings.HasSuffix(r.URL.Path, "/messages") {
+			http.Error(w, `{"error":{"message":"bad request","code":100}}`, http.StatusBadRequest)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		lastBody.Store(string(b))
+		n := sent.Add(1)
+		json.NewEncoder(w).Encode(map[string]any{"messaging_product": "whatsapp", "messages": []any{map[string]any{"id": fmt.Sprintf("wamid.e2e-%d", n)}}})
+	}))
+	t.Cleanup(graph.Close)
+	cfg := apptest.Config(t)
+	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
+		APIBaseURL: graph.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
+		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}}},
+		RateLimit: 80, MediaMaxBytes: 1 << 20}
+	base := apptest.Start(t, cfg).URL()
+	api := apptest.NewClient(t, base)
+	post := func(wamid string, at time.Time, text string) {
+		body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": "1",
+			"changes": []any{map[string]any{"field": "messages", "value": map[string]any{
+				"messaging_product": "whatsapp", "metadata": map[string]any{"phone_number_id": "1065"},
+				"contacts": []any{map[string]any{"profile": map[string]any{"name": "Siti Rahayu"}, "wa_id": "6281234567890"}},
+				"messages": []any{map[string]any{"from": "6281234567890", "id": wamid, "timestamp": fmt.Sprint(at.Unix()),
+					"type": "text", "text": map[string]any{"body": text}}},
+			}}}}}})
+		res := api.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", string(body),
+			map[string]string{"X-Hub-Signature-256": whatsapp.Sign("secret", body)})
+		if res.Status != http.StatusOK {
+			t.Fatalf("webhook: %d %s", res.Status, res.Body)
+		}
+	}
+	post("wamid.e2e-in-1", time.Now().Add(-25*time.Hour), "Kartu saya belum aktif")
+
+	root := newBrowser(t, browser)
+	agent := newTab(t, root)
+	agent.do(t, "sign in",
+		chromedp.Navigate(base+"/console?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
+		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
+	agent.selectValue(t, "#scope", "all")
+	rowJS := `[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes('Kartu saya belum aktif'))`
+	agent.waitJSFor(t, "the WhatsApp ticket reaches the list", asyncWait, rowJS+` !== undefined`)
+	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
+	agent.do(t, "open the ticket",
+		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
+	)
+	agent.waitJS(t, "window shown", `!document.getElementById('wa-panel').hidden`)
+	if got := agent.text(t, "#wa-window"); got != tx("console.wa_window_closed") {
+		t.Fatalf("window note %q, want %q", got, tx("console.wa_window_closed"))
+	}
+	if agent.evalString(t, `String(document.getElementById('reply-form').hidden)`) != "true" {
+		t.Fatal("free-text reply offered outside the window")
+	}
+	agent.waitJS(t, "template form", `!document.getElementById('wa-template-form').hidden && document.getElementById('wa-param-0') !== null`)
+	agent.do(t, "send the template",
+		chromedp.SendKeys(chromedp.ID("wa-param-0"), "Ibu Siti"),
+		chromedp.Click(chromedp.ID("wa-template-btn")),
+	)
+	outJS := `[...document.querySelectorAll('#t-messages .msg-out')].find(m => m.textContent.includes('tindak_lanjut') && m.textContent.includes('Ibu Siti'))`
+	agent.waitJSFor(t, "template in the thread, sent", asyncWait, outJS+` !== undefined && `+outJS+`.querySelector('.delivery-sent') !== null`)
+
+	post("wamid.e2e-in-2", time.Now(), "Terima kasih")
+	agent.waitJSFor(t, "window open again", asyncWait, `document.getElementById('wa-window').classList.contains('wa-open')`)
+	if agent.evalString(t, `String(document.getElementById('reply-form').hidden)`) != "false" {
+		t.Fatal("free-text reply hidden inside the window")
+	}
+	if got := agent.text(t, "#wa-window"); !strings.HasPrefix(got, strings.Split(tx("console.wa_window_open"), "{")[0]) {
+		t.Fatalf("window note %q", got)
+	}
+	if sent.Load() != 1 {
+		t.Fatalf("%d messages sent, want the template only", sent.Load())
+	}
+
+	// Inside the window: free text with quick reply buttons.
+	agent.do(t, "reply with buttons",
+		chromedp.SendKeys(chromedp.ID("reply-body"), "Apakah masalahnya sudah selesai?"),
+		chromedp.SendKeys(chromedp.ID("wa-buttons"), "Sudah, Belum"),
+		chromedp.Click(chromedp.ID("reply-btn")),
+	)
+	agent.waitJSFor(t, "reply sent", asyncWait, `[...document.querySelectorAll('#t-messages .msg-out')].some(m => m.textContent.includes('sudah selesai') && m.querySelector('.delivery-sent'))`)
+	body, _ := lastBody.Load().(string)
+	if !strings.Contains(body, `"type":"interactive"`) || !strings.Contains(body, `"title":"Sudah"`) || !strings.Contains(body, `"title":"Belum"`) {
+		t.Fatalf("reply sent as %s", body)
+	}
+	if v := agent.evalString(t, `document.getElementById('wa-buttons').value`); v != "" {
+		t.Fatalf("buttons field kept %q after sending", v)
+	}
+	agent.checkConsole(t)
+}
