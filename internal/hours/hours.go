@@ -253,3 +253,16 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 	}
 	return sum
 }
+
+var dayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// Strings is the week in ParseWeek's form (open days only).
+func (w Week) Strings() map[string][]string {
+	out := map[string][]string{}
+	for d, ivs := range w {
+		for _, iv := range ivs {
+			out[dayKeys[d]] = append(out[dayKeys[d]], fmt.Sprintf("%02d:%02d-%02d:%02d", iv.Start/60, iv.Start%60, iv.End/60, iv.End%60))
+		}
+	}
+	return out
+}

@@ -105,10 +105,14 @@ func (r *Router) Open(ctx context.Context, queueCode string, at time.Time) (bool
 	return r.openByID(ctx, id, at)
 }
 
-// openByID is Open for a queue id. Business hours are not configurable
-// yet, so every queue is open around the clock.
-func (r *Router) openByID(_ context.Context, _ int64, _ time.Time) (bool, error) {
-	return true, nil
+// openByID is Open for a queue id, on the queue's business-hours calendar
+// (holidays included). A queue without hours is always open.
+func (r *Router) openByID(ctx context.Context, queueID int64, at time.Time) (bool, error) {
+	cal, err := r.calendarOf(ctx, &queueID)
+	if err != nil {
+		return false, err
+	}
+	return cal.Open(at), nil
 }
 
 func waiting(status string) bool {

@@ -72,5 +72,5 @@ ALTER TABLE tickets ADD COLUMN sla_warned            TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN sla_breached          TEXT NOT NULL DEFAULT '';
 
 -- Waiting tickets of a queue in hand-out order.
-CREATE INDEX tickets_waiting_idx ON tickets (queue_id, created_at, id) WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending');
+CREATE INDEX tickets_waiting_idx ON tickets (queue_id, priority, created_at, id) WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending');
 CREATE INDEX tickets_sla_open_idx ON tickets (resolution_due_at) WHERE status IN ('new', 'open', 'pending');

@@ -1,0 +1,316 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/db"
+)
+
+// TicketAssigned is the ("ticket", "assigned") event.
+type TicketAssigned struct {
+	TicketID int64 `json:"ticket_id"`
+	QueueID  int64 `json:"queue_id"`
+	AgentID  int64 `json:"agent_id"`
+}
+
+// errRetry rolls back one assignment attempt that lost a race.
+var errRetry = errors.New("routing: lost a race, retry")
+
+// AssignWaiting gives an online agent waiting tickets up to their free
+// capacity: most urgent, then oldest, from their queues and from queues
+// whose oldest ticket waited past the overflow threshold into one of
+// theirs. Each ticket is its own transaction with the same conditional
+// statements as RouteNew. It returns the tickets assigned. Call it after an
+// agent comes online or after a Release committed.
+func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, error) {
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	me, err := r.memberOf(ctx, agentID)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		assigned []int64
+		skipCh   []string // channels on which the agent turned out full
+		skipIDs  []int64  // tickets that went elsewhere meanwhile
+	)
+	for attempts := 0; attempts < 64; attempts++ {
+		now := time.Now().UTC()
+		own, overflow := me.eligible(conf, now)
+		if len(own) == 0 && len(overflow) == 0 {
+			break
+		}
+		var got waitingTicket
+		full, none := false, false
+		err := r.db.Tx(ctx, func(tx *gorm.DB) error {
+			up, err := raiseLoad(tx, agentID, now)
+			if err != nil {
+				return err
+			}
+			if !up {
+				full = true
+				return nil
+			}
+			w, ok, err := pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				none = true
+				return errRetry // give the raised load back
+			}
+			ch, err := raiseChannel(tx, agentID, w.Channel, r.channelCap(w.Channel))
+			if err != nil {
+				return err
+			}
+			if !ch {
+				skipCh = append(skipCh, w.Channel)
+				return errRetry
+			}
+			claimed, err := claimTicket(tx, w.ID, agentID, w.QueueID, now)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				skipIDs = append(skipIDs, w.ID)
+				return errRetry
+			}
+			got = w
+			return takeTurn(tx, w.QueueID, agentID, now)
+		})
+		switch {
+		case errors.Is(err, errRetry) && none:
+			return assigned, nil
+		case errors.Is(err, errRetry):
+			continue
+		case err != nil:
+			return assigned, err
+		case full:
+			return assigned, nil
+		}
+		assigned = append(assigned, got.ID)
+		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: got.ID, QueueID: got.QueueID, AgentID: agentID})
+	}
+	return assigned, nil
+}
+
+// membership is what an agent may take: their queues and skills.
+type membership struct {
+	queues []int64
+	skills map[string]int
+}
+
+// memberOf reads an agent's queues and skills.
+//
+//	SELECT queue_id FROM queue_members WHERE agent_id = ?
+//	SELECT skill, level FROM agent_skills WHERE agent_id = ?
+func (r *Router) memberOf(ctx context.Context, agentID int64) (membership, error) {
+	tx := r.db.WithContext(ctx)
+	var exists []int64
+	if err := tx.Raw(`SELECT id FROM agents WHERE id = ?`, agentID).Scan(&exists).Error; err != nil {
+		return membership{}, fmt.Errorf("%w: agent: %v", ErrStore, err)
+	}
+	if len(exists) == 0 {
+		return membership{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
+	}
+	m := membership{skills: map[string]int{}}
+	if err := tx.Raw(`SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY queue_id`, agentID).Scan(&m.queues).Error; err != nil {
+		return membership{}, fmt.Errorf("%w: memberships: %v", ErrStore, err)
+	}
+	var sk []struct {
+		Skill string
+		Level int
+	}
+	if err := tx.Raw(`SELECT skill, level FROM agent_skills WHERE agent_id = ?`, agentID).Scan(&sk).Error; err != nil {
+		return membership{}, fmt.Errorf("%w: skills: %v", ErrStore, err)
+	}
+	for _, s := range sk {
+		m.skills[s.Skill] = s.Level
+	}
+	return m, nil
+}
+
+// qualifies reports whether the agent has every skill a queue requires.
+func (m membership) qualifies(q *queueConf) bool {
+	if q == nil {
+		return true
+	}
+	for _, s := range q.Skills {
+		if m.skills[s] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// overflowFrom is a queue whose tickets an agent may take once they are
+// older than cutoff.
+type overflowFrom struct {
+	queue  int64
+	cutoff time.Time
+}
+
+// eligible lists the queues whose waiting tickets the agent may take now.
+func (m membership) eligible(conf *confSet, now time.Time) (own []int64, overflow []overflowFrom) {
+	for _, id := range m.queues {
+		if m.qualifies(conf.byID[id]) {
+			own = append(own, id)
+		}
+	}
+	for _, q := range conf.ordered {
+		if q.OverflowQueue != 0 && slices.Contains(own, q.OverflowQueue) && !slices.Contains(own, q.ID) {
+			overflow = append(overflow, overflowFrom{q.ID, now.Add(-q.OverflowAfter)})
+		}
+	}
+	return own, overflow
+}
+
+// waitingTicket is an unassigned ticket an agent may take.
+type waitingTicket struct {
+	ID      int64
+	QueueID int64
+	Channel string
+}
+
+// pickWaiting finds the next waiting ticket for an agent: most urgent,
+// then oldest (ties by id), in the agent's queues or past the overflow
+// cutoff of an overflowing queue. One query per priority, so each walks
+// the waiting-ticket index in order instead of sorting the whole queue.
+// PostgreSQL locks the row and skips rows another instance is assigning.
+//
+//	SELECT t.id, t.queue_id, t.channel FROM tickets t
+//	WHERE t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND t.priority = ?
+//	  AND (t.queue_id IN (…) OR (t.queue_id = ? AND t.created_at <= ?) …)
+//	  AND t.channel NOT IN (…) AND t.id NOT IN (…)
+//	ORDER BY t.created_at, t.id LIMIT 1 [FOR UPDATE SKIP LOCKED]
+func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (waitingTicket, bool, error) {
+	var where []string
+	var args []any
+	if len(own) > 0 {
+		where = append(where, `t.queue_id IN (`+placeholders(len(own))+`)`)
+		for _, id := range own {
+			args = append(args, id)
+		}
+	}
+	for _, o := range overflow {
+		where = append(where, `(t.queue_id = ? AND t.created_at <= ?)`)
+		args = append(args, o.queue, o.cutoff)
+	}
+	q := `SELECT t.id, t.queue_id, t.channel FROM tickets t
+WHERE t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND t.priority = ?
+  AND (` + strings.Join(where, " OR ") + `)`
+	if len(skipCh) > 0 {
+		q += ` AND t.channel NOT IN (` + placeholders(len(skipCh)) + `)`
+		for _, c := range skipCh {
+			args = append(args, c)
+		}
+	}
+	if len(skipIDs) > 0 {
+		q += ` AND t.id NOT IN (` + placeholders(len(skipIDs)) + `)`
+		for _, id := range skipIDs {
+			args = append(args, id)
+		}
+	}
+	q += ` ORDER BY t.created_at, t.id LIMIT 1`
+	if dialect == db.Postgres {
+		q += ` FOR UPDATE OF t SKIP LOCKED`
+	}
+	for _, p := range []string{"urgent", "high", "normal", "low"} {
+		var rows []waitingTicket
+		if err := tx.Raw(q, append([]any{p}, args...)...).Scan(&rows).Error; err != nil {
+			return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %v", ErrStore, err)
+		}
+		if len(rows) > 0 {
+			return rows[0], true, nil
+		}
+	}
+	return waitingTicket{}, false, nil
+}
+
+// Offer gives one waiting ticket to the best candidate of its queue (by
+// the queue's strategy), never to exclude. It returns the agent (0: the
+// ticket keeps waiting). Call it after a ticket enters a queue outside
+// RouteNew: returned by an agent, transferred to a queue.
+func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, error) {
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var agentID, queueID int64
+	err = r.db.Tx(ctx, func(tx *gorm.DB) error {
+		t, err := readTicket(tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if t.AssigneeID != nil || t.QueueID == nil || !waiting(t.Status) {
+			return nil
+		}
+		queueID = *t.QueueID
+		strategy, skills := StrategyLeastBusy, []string(nil)
+		if q := conf.byID[queueID]; q != nil {
+			strategy, skills = q.Strategy, q.Skills
+		}
+		cands, err := readCandidates(tx, queueID, t.Channel, r.channelCap(t.Channel), skills, exclude)
+		if err != nil {
+			return err
+		}
+		sortCandidates(cands, strategy)
+		now := time.Now().UTC()
+		for _, c := range cands {
+			res, err := take(tx, c.ID, ticketID, queueID, t.Channel, r.channelCap(t.Channel), onlyOnline, now)
+			if err != nil {
+				return err
+			}
+			switch res {
+			case assigned:
+				agentID = c.ID
+				return nil
+			case ticketTaken:
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if agentID != 0 {
+		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: agentID})
+	}
+	return agentID, nil
+}
+
+// ticketRow is what routing reads of a ticket.
+type ticketRow struct {
+	ID              int64
+	QueueID         *int64
+	AssigneeID      *int64
+	Channel         string
+	Status          string
+	Priority        string
+	CreatedAt       time.Time
+	FirstResponseAt *time.Time
+}
+
+// readTicket reads one ticket.
+//
+//	SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at FROM tickets WHERE id = ?
+func readTicket(tx *gorm.DB, id int64) (ticketRow, error) {
+	var rows []ticketRow
+	if err := tx.Raw(`SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at FROM tickets WHERE id = ?`, id).Scan(&rows).Error; err != nil {
+		return ticketRow{}, fmt.Errorf("%w: ticket: %v", ErrStore, err)
+	}
+	if len(rows) == 0 {
+		return ticketRow{}, fmt.Errorf("ticket %d: %w", id, ErrTicketNotFound)
+	}
+	return rows[0], nil
+}
