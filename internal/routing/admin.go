@@ -438,10 +438,10 @@ type Seed struct {
 
 // SeedAgent is an agent in the seed file.
 type SeedAgent struct {
-	Email    string `json:"email" yaml:"email"`
-	Name     string `json:"name" yaml:"name"`
-	Password string `json:"password" yaml:"password"`
-	Role     string `json:"role" yaml:"role"`
+	Email         string `json:"email" yaml:"email"`
+	Name          string `json:"name" yaml:"name"`
+	Password      string `json:"password" yaml:"password"`
+	Role          string `json:"role" yaml:"role"`
 	AgentSettings `yaml:",inline"`
 }
 

@@ -97,12 +97,12 @@ type queueConfRow struct {
 }
 
 type policyRow struct {
-	QueueID         int64
-	Priority        string
-	FirstResponseS  int
-	NextResponseS   int
-	ResolutionS     int
-	WarnBeforeS     int
+	QueueID        int64
+	Priority       string
+	FirstResponseS int
+	NextResponseS  int
+	ResolutionS    int
+	WarnBeforeS    int
 }
 
 // loadConf reads every queue, policy and holiday.

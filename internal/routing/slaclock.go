@@ -156,7 +156,7 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 		return err
 	}
 	var resumed []clockRow
-	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> 'pending'`).Scan(&resumed).Error; err != nil {
+	if err := tx.Raw(`SELECT ` + clockCols + ` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> 'pending'`).Scan(&resumed).Error; err != nil {
 		return fmt.Errorf("%w: paused clocks: %v", ErrStore, err)
 	}
 	for _, c := range resumed {
@@ -366,4 +366,3 @@ GROUP BY queue_id ORDER BY queue_id`, since).Scan(&rows).Error; err != nil {
 	}
 	return out, nil
 }
-

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
 )
 
 // upsertQueues declares queues; an existing code keeps its id and takes
