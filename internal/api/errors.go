@@ -12,6 +12,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bus"
 	"tanggap/internal/locale"
+	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
 
@@ -38,6 +39,13 @@ var catalog = []struct {
 	{auth.ErrInvalidCredentials, fiber.StatusUnauthorized, apperr.CodeInvalidCredentials},
 	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},
 	{bus.ErrUnavailable, fiber.StatusServiceUnavailable, apperr.CodeUnavailable},
+	{routing.ErrTicketNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{routing.ErrAgentNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{routing.ErrUnknownQueue, fiber.StatusNotFound, apperr.CodeNotFound},
+	{routing.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
+	{routing.ErrNoCapacity, fiber.StatusConflict, apperr.CodeNoCapacity},
+	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
+	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 }
 
 // errorBody is the one error shape of the API.

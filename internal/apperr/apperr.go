@@ -67,6 +67,7 @@ const (
 	CodeInternal             = "internal"
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
+	CodeNoCapacity           = "no_capacity"
 )
 
 // Coded is an error that already knows its public code and status; used

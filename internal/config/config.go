@@ -59,6 +59,8 @@ type Config struct {
 
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
+
+	Routing Routing
 }
 
 // Category is one complaint category. Label overrides the translation
@@ -90,6 +92,7 @@ func Defaults() Config {
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		ShutdownTimeout:    15 * time.Second,
+		Routing:            defaultRouting(),
 	}
 }
 
@@ -245,6 +248,8 @@ func parse(get func(string) string) (Config, error) {
 			c.CategoryQueues[cat] = queue
 		}
 	}
+
+	parseRouting(get, &c.Routing, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

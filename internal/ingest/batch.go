@@ -245,7 +245,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	if len(res.created) > 0 {
 		rt := make([]routing.Ticket, len(res.created))
 		for i, t := range res.created {
-			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID}
+			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID, Province: t.province}
 		}
 		as, err := c.router.RouteNew(ctx, tx, rt)
 		if err != nil {

@@ -56,6 +56,8 @@ type Loads interface {
 	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
 	// AssignWaiting offers waiting tickets to an agent with free capacity.
 	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+	// StatusChanged keeps the SLA clock in step (pending pauses it), inside tx.
+	StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to string, at time.Time) error
 }
 
 // Opts configures the service.
@@ -349,6 +351,9 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 			}
 		}
 		if err := s.store.setStatus(ctx, tx, t.ID, status, now); err != nil {
+			return err
+		}
+		if err := s.loads.StatusChanged(ctx, tx, t.ID, t.Status, status, now); err != nil {
 			return err
 		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, t.Status+" -> "+status, now); err != nil {
