@@ -48,10 +48,10 @@ type Opts struct {
 	Attachments attachment.Store
 	Assigner    Assigner
 	// Router serves the routing, queue and admin routing routes (nil: none).
-	Router *routing.Router
-	Ready       map[string]Checker
-	Adapters    []channels.Adapter
-	Pages       Mounter
+	Router   *routing.Router
+	Ready    map[string]Checker
+	Adapters []channels.Adapter
+	Pages    Mounter
 	// BodyLimit bounds a request body (form uploads included).
 	BodyLimit int
 	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).
