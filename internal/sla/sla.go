@@ -88,10 +88,14 @@ func Evaluate(cal *hours.Calendar, dueAt time.Time, metAt *time.Time, target, wa
 		return StateNone
 	case metAt != nil && !metAt.After(dueAt):
 		return StateMet
-	case metAt != nil, !now.Before(dueAt):
+	case metAt != nil:
 		return StateBreached
 	case paused:
+		// The due time moves when the clock resumes; a breach recorded
+		// before the pause stays in the ticket's breach list.
 		return StatePaused
+	case !now.Before(dueAt):
+		return StateBreached
 	}
 	if warnBefore <= 0 {
 		warnBefore = target / 5

@@ -99,6 +99,7 @@ func TestEvaluate(t *testing.T) {
 		{"met in time", due, &met, false, "2026-08-06 10:00", StateMet},
 		{"met late", due, &late, false, "2026-08-06 10:00", StateBreached},
 		{"paused before due", due, nil, true, "2026-08-05 14:30", StatePaused},
+		{"paused past the old due time: it moves on resume", due, nil, true, "2026-08-05 16:00", StatePaused},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
