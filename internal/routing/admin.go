@@ -132,7 +132,7 @@ ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.chann
   updated_at = excluded.updated_at`,
 			q.Code, q.Name, joinList(q.Channels), joinList(q.Categories), joinList(q.Provinces), joinList(q.Skills), q.Strategy,
 			q.TimeZone, hoursJSON, overflow, q.OverflowAfterSeconds, now, now).Error; err != nil {
-			return fmt.Errorf("%w: save queue: %v", ErrStore, err)
+			return fmt.Errorf("%w: save queue: %w", ErrStore, err)
 		}
 		id, err := findQueue(tx, q.Code)
 		if err != nil {
@@ -140,12 +140,12 @@ ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.chann
 		}
 		q.ID = id
 		if err := tx.Exec(`DELETE FROM sla_policies WHERE queue_id = ?`, id).Error; err != nil {
-			return fmt.Errorf("%w: SLA policies: %v", ErrStore, err)
+			return fmt.Errorf("%w: SLA policies: %w", ErrStore, err)
 		}
 		for p, t := range q.SLA {
 			if err := tx.Exec(`INSERT INTO sla_policies (queue_id, priority, first_response_s, next_response_s, resolution_s, warn_before_s)
 VALUES (?, ?, ?, ?, ?, ?)`, id, p, t.FirstResponseSeconds, t.NextResponseSeconds, t.ResolutionSeconds, t.WarnBeforeSeconds).Error; err != nil {
-				return fmt.Errorf("%w: SLA policy: %v", ErrStore, err)
+				return fmt.Errorf("%w: SLA policy: %w", ErrStore, err)
 			}
 		}
 		return nil
@@ -254,25 +254,25 @@ func (r *Router) SetAgent(ctx context.Context, agentID int64, s AgentSettings) e
 	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
 		var exists []int64
 		if err := tx.Raw(`SELECT id FROM agents WHERE id = ?`, agentID).Scan(&exists).Error; err != nil {
-			return fmt.Errorf("%w: agent: %v", ErrStore, err)
+			return fmt.Errorf("%w: agent: %w", ErrStore, err)
 		}
 		if len(exists) == 0 {
 			return fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
 		}
 		if s.Capacity != nil {
 			if err := tx.Exec(`UPDATE agents SET capacity = ?, updated_at = ? WHERE id = ?`, *s.Capacity, time.Now().UTC(), agentID).Error; err != nil {
-				return fmt.Errorf("%w: capacity: %v", ErrStore, err)
+				return fmt.Errorf("%w: capacity: %w", ErrStore, err)
 			}
 		}
 		for ch, c := range s.ChannelCapacity {
 			if err := tx.Exec(`INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load) VALUES (?, ?, ?, 0)
 ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity`, agentID, ch, c).Error; err != nil {
-				return fmt.Errorf("%w: channel capacity: %v", ErrStore, err)
+				return fmt.Errorf("%w: channel capacity: %w", ErrStore, err)
 			}
 		}
 		if s.Queues != nil {
 			if err := tx.Exec(`DELETE FROM queue_members WHERE agent_id = ?`, agentID).Error; err != nil {
-				return fmt.Errorf("%w: memberships: %v", ErrStore, err)
+				return fmt.Errorf("%w: memberships: %w", ErrStore, err)
 			}
 			for _, code := range s.Queues {
 				id, err := findQueue(tx, code)
@@ -280,17 +280,17 @@ ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity`, age
 					return fmt.Errorf("%w: queue %q does not exist", ErrInvalid, code)
 				}
 				if err := tx.Exec(`INSERT INTO queue_members (queue_id, agent_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, agentID).Error; err != nil {
-					return fmt.Errorf("%w: membership: %v", ErrStore, err)
+					return fmt.Errorf("%w: membership: %w", ErrStore, err)
 				}
 			}
 		}
 		for sk, lvl := range s.Skills {
 			if err := tx.Exec(`DELETE FROM agent_skills WHERE agent_id = ? AND skill = ?`, agentID, sk).Error; err != nil {
-				return fmt.Errorf("%w: skill: %v", ErrStore, err)
+				return fmt.Errorf("%w: skill: %w", ErrStore, err)
 			}
 			if lvl > 0 {
 				if err := tx.Exec(`INSERT INTO agent_skills (agent_id, skill, level) VALUES (?, ?, ?)`, agentID, sk, lvl).Error; err != nil {
-					return fmt.Errorf("%w: skill: %v", ErrStore, err)
+					return fmt.Errorf("%w: skill: %w", ErrStore, err)
 				}
 			}
 		}
@@ -324,7 +324,7 @@ func (r *Router) Agent(ctx context.Context, agentID int64) (AgentProfile, error)
 		ActiveLoad int
 	}
 	if err := tx.Raw(`SELECT capacity, active_load FROM agents WHERE id = ?`, agentID).Scan(&a).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: agent: %v", ErrStore, err)
+		return AgentProfile{}, fmt.Errorf("%w: agent: %w", ErrStore, err)
 	}
 	if len(a) == 0 {
 		return AgentProfile{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
@@ -336,14 +336,14 @@ func (r *Router) Agent(ctx context.Context, agentID int64) (AgentProfile, error)
 		p.ChannelLoad[ch] = 0
 	}
 	if err := tx.Raw(`SELECT q.code FROM queue_members m JOIN queues q ON q.id = m.queue_id WHERE m.agent_id = ? ORDER BY q.code`, agentID).Scan(&p.Queues).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: memberships: %v", ErrStore, err)
+		return AgentProfile{}, fmt.Errorf("%w: memberships: %w", ErrStore, err)
 	}
 	var sk []struct {
 		Skill string
 		Level int
 	}
 	if err := tx.Raw(`SELECT skill, level FROM agent_skills WHERE agent_id = ?`, agentID).Scan(&sk).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: skills: %v", ErrStore, err)
+		return AgentProfile{}, fmt.Errorf("%w: skills: %w", ErrStore, err)
 	}
 	for _, s := range sk {
 		p.Skills[s.Skill] = s.Level
@@ -354,7 +354,7 @@ func (r *Router) Agent(ctx context.Context, agentID int64) (AgentProfile, error)
 		ActiveLoad int
 	}
 	if err := tx.Raw(`SELECT channel, capacity, active_load FROM agent_channel_loads WHERE agent_id = ?`, agentID).Scan(&loads).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: channel loads: %v", ErrStore, err)
+		return AgentProfile{}, fmt.Errorf("%w: channel loads: %w", ErrStore, err)
 	}
 	for _, l := range loads {
 		p.ChannelCapacity[l.Channel], p.ChannelLoad[l.Channel] = l.Capacity, l.ActiveLoad
@@ -400,12 +400,12 @@ func (r *Router) SetHolidays(ctx context.Context, year int, days []Holiday) erro
 	}
 	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Exec(`DELETE FROM holidays WHERE day >= ? AND day <= ?`, fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)).Error; err != nil {
-			return fmt.Errorf("%w: holidays: %v", ErrStore, err)
+			return fmt.Errorf("%w: holidays: %w", ErrStore, err)
 		}
 		for _, d := range days {
 			if err := tx.Exec(`INSERT INTO holidays (day, name, kind) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET name = excluded.name, kind = excluded.kind`,
 				d.Day, d.Name, d.Kind).Error; err != nil {
-				return fmt.Errorf("%w: holiday: %v", ErrStore, err)
+				return fmt.Errorf("%w: holiday: %w", ErrStore, err)
 			}
 		}
 		return nil
@@ -421,7 +421,7 @@ func (r *Router) Holidays(ctx context.Context, year int) ([]Holiday, error) {
 	out := []Holiday{}
 	if err := r.db.WithContext(ctx).Raw(`SELECT day, name, kind FROM holidays WHERE day >= ? AND day <= ? ORDER BY day`,
 		fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("%w: holidays: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: holidays: %w", ErrStore, err)
 	}
 	return out, nil
 }
@@ -502,7 +502,7 @@ func (r *Router) ApplySeed(ctx context.Context, s Seed) error {
 	for _, a := range s.Agents {
 		var ids []int64
 		if err := r.db.WithContext(ctx).Raw(`SELECT id FROM agents WHERE email = ?`, strings.ToLower(strings.TrimSpace(a.Email))).Scan(&ids).Error; err != nil {
-			return fmt.Errorf("%w: seed agent: %v", ErrStore, err)
+			return fmt.Errorf("%w: seed agent: %w", ErrStore, err)
 		}
 		if len(ids) == 0 {
 			r.log.Warn("seed names an agent that does not exist; skipped")

@@ -51,7 +51,8 @@ func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, err
 		}
 		var got waitingTicket
 		full, none := false, false
-		err := r.db.Tx(ctx, func(tx *gorm.DB) error {
+		err := r.tx(ctx, func(tx *gorm.DB) error {
+			full, none, got = false, false, waitingTicket{}
 			up, err := raiseLoad(tx, agentID, now)
 			if err != nil {
 				return err
@@ -117,21 +118,21 @@ func (r *Router) memberOf(ctx context.Context, agentID int64) (membership, error
 	tx := r.db.WithContext(ctx)
 	var exists []int64
 	if err := tx.Raw(`SELECT id FROM agents WHERE id = ?`, agentID).Scan(&exists).Error; err != nil {
-		return membership{}, fmt.Errorf("%w: agent: %v", ErrStore, err)
+		return membership{}, fmt.Errorf("%w: agent: %w", ErrStore, err)
 	}
 	if len(exists) == 0 {
 		return membership{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
 	}
 	m := membership{skills: map[string]int{}}
 	if err := tx.Raw(`SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY queue_id`, agentID).Scan(&m.queues).Error; err != nil {
-		return membership{}, fmt.Errorf("%w: memberships: %v", ErrStore, err)
+		return membership{}, fmt.Errorf("%w: memberships: %w", ErrStore, err)
 	}
 	var sk []struct {
 		Skill string
 		Level int
 	}
 	if err := tx.Raw(`SELECT skill, level FROM agent_skills WHERE agent_id = ?`, agentID).Scan(&sk).Error; err != nil {
-		return membership{}, fmt.Errorf("%w: skills: %v", ErrStore, err)
+		return membership{}, fmt.Errorf("%w: skills: %w", ErrStore, err)
 	}
 	for _, s := range sk {
 		m.skills[s.Skill] = s.Level
@@ -227,7 +228,7 @@ WHERE t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND t.pri
 	for _, p := range []string{"urgent", "high", "normal", "low"} {
 		var rows []waitingTicket
 		if err := tx.Raw(q, append([]any{p}, args...)...).Scan(&rows).Error; err != nil {
-			return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %v", ErrStore, err)
+			return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %w", ErrStore, err)
 		}
 		if len(rows) > 0 {
 			return rows[0], true, nil
@@ -246,8 +247,9 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		return 0, err
 	}
 	var agentID, queueID int64
-	err = r.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := readTicket(tx, ticketID)
+	offer := func(tx *gorm.DB) error {
+		agentID, queueID = 0, 0
+		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
 		}
@@ -276,10 +278,23 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 				return nil
 			case ticketTaken:
 				return nil
+			case channelFull:
+				// This agent's row stays locked until commit; trying a
+				// second agent now would hold two agents in strategy
+				// order, not id order. Start over with fresh candidates.
+				return errRetry
 			}
 		}
 		return nil
-	})
+	}
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if err = r.tx(ctx, offer); !errors.Is(err, errRetry) {
+			break
+		}
+	}
+	if errors.Is(err, errRetry) {
+		return 0, nil // kept losing races: the ticket waits for the next event or sweep
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -301,16 +316,42 @@ type ticketRow struct {
 	FirstResponseAt *time.Time
 }
 
-// readTicket reads one ticket.
+// lockTicket reads one ticket and, on PostgreSQL, locks it until commit.
+// Every one-ticket operation takes the ticket first and its agents after,
+// the order the ticket service's status changes use, so they cannot
+// deadlock each other; AssignWaiting, which starts from the agent, only
+// ever skips locked tickets (SKIP LOCKED) and so never waits on one.
 //
-//	SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at FROM tickets WHERE id = ?
-func readTicket(tx *gorm.DB, id int64) (ticketRow, error) {
+//	SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at
+//	FROM tickets WHERE id = ? FOR UPDATE
+func lockTicket(tx *gorm.DB, dialect db.Dialect, id int64) (ticketRow, error) {
+	q := `SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at FROM tickets WHERE id = ?`
+	if dialect == db.Postgres {
+		q += ` FOR UPDATE`
+	}
 	var rows []ticketRow
-	if err := tx.Raw(`SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at FROM tickets WHERE id = ?`, id).Scan(&rows).Error; err != nil {
-		return ticketRow{}, fmt.Errorf("%w: ticket: %v", ErrStore, err)
+	if err := tx.Raw(q, id).Scan(&rows).Error; err != nil {
+		return ticketRow{}, fmt.Errorf("%w: ticket: %w", ErrStore, err)
 	}
 	if len(rows) == 0 {
 		return ticketRow{}, fmt.Errorf("ticket %d: %w", id, ErrTicketNotFound)
 	}
 	return rows[0], nil
+}
+
+// maxAttempts bounds how often a transaction that lost to a concurrent one
+// (deadlock victim, serialization failure) runs again.
+const maxAttempts = 5
+
+// tx runs fn in a transaction, again when the database aborted it only
+// for running at the same time as another. fn must be safe to rerun (it
+// resets what it reports at its start).
+func (r *Router) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if err = r.db.Tx(ctx, fn); !db.IsRetryable(err) {
+			return err
+		}
+	}
+	return err
 }

@@ -72,33 +72,49 @@ WHERE m.queue_id = ? AND a.presence = 'online' AND a.active_load < a.capacity
 ORDER BY a.id`, args
 }
 
-// lockCandidates reads the candidates of a queue for a channel. On
-// PostgreSQL the agent rows are locked in id order until commit, so two
-// instances routing a batch into the same queue wait for each other
-// instead of locking agents in different orders and deadlocking. NO KEY
-// UPDATE is the lock the load UPDATE takes anyway; unlike FOR UPDATE it
-// does not wait for transactions that merely reference the agent (the
-// foreign-key check of tickets.assignee_id). (SQLite runs one writing
-// transaction at a time; there is nothing to lock.)
-func lockCandidates(tx *gorm.DB, dialect db.Dialect, queueID int64, channel string, defCap int, skills []string) ([]candidate, error) {
-	q, args := candidatesQuery(queueID, channel, defCap, skills, 0)
-	if dialect == db.Postgres {
-		q += ` FOR NO KEY UPDATE OF a`
+// lockMembers locks the online members with room of the given queues in
+// id order until commit and returns their ids. On PostgreSQL this is what
+// lets two instances route batches into the same queues without
+// deadlocking: both take the agent rows in one order. NO KEY UPDATE is the
+// lock the load UPDATE takes anyway; unlike FOR UPDATE it does not wait
+// for transactions that merely reference the agent (the foreign-key check
+// of tickets.assignee_id). (SQLite runs one writing transaction at a time;
+// nothing to lock, every member counts.)
+//
+//	SELECT id FROM agents
+//	WHERE id IN (SELECT agent_id FROM queue_members WHERE queue_id IN (…))
+//	  AND presence = 'online' AND active_load < capacity
+//	ORDER BY id FOR NO KEY UPDATE
+func lockMembers(tx *gorm.DB, dialect db.Dialect, queueIDs []int64) (map[int64]bool, error) {
+	args := make([]any, len(queueIDs))
+	for i, id := range queueIDs {
+		args[i] = id
 	}
-	var out []candidate
-	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("%w: candidates: %v", ErrStore, err)
+	q := `SELECT id FROM agents
+WHERE id IN (SELECT agent_id FROM queue_members WHERE queue_id IN (` + placeholders(len(args)) + `))
+  AND presence = 'online' AND active_load < capacity
+ORDER BY id`
+	if dialect == db.Postgres {
+		q += ` FOR NO KEY UPDATE`
+	}
+	var ids []int64
+	if err := tx.Raw(q, args...).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("%w: lock candidates: %w", ErrStore, err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
 	}
 	return out, nil
 }
 
-// readCandidates reads candidates without locking them; used by the
-// one-ticket paths, where the conditional UPDATEs alone decide.
+// readCandidates reads candidates without locking them; the conditional
+// UPDATEs decide.
 func readCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skills []string, exclude int64) ([]candidate, error) {
 	q, args := candidatesQuery(queueID, channel, defCap, skills, exclude)
 	var out []candidate
 	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("%w: candidates: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: candidates: %w", ErrStore, err)
 	}
 	return out, nil
 }

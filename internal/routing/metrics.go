@@ -39,7 +39,7 @@ func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, er
 	}
 	if err := tx.Raw(`SELECT queue_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM tickets
 WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id IS NOT NULL GROUP BY queue_id`).Scan(&waiting).Error; err != nil {
-		return nil, fmt.Errorf("%w: waiting per queue: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
 	}
 	var agents []struct {
 		QueueID   int64
@@ -52,7 +52,7 @@ WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id 
   SUM(CASE WHEN a.presence = 'busy' OR (a.presence = 'online' AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
   SUM(CASE WHEN a.presence = 'online' THEN 1 ELSE 0 END) AS online
 FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Scan(&agents).Error; err != nil {
-		return nil, fmt.Errorf("%w: agents per queue: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: agents per queue: %w", ErrStore, err)
 	}
 	out := make([]QueueMetrics, 0, len(conf.ordered))
 	idx := make(map[int64]int, len(conf.ordered))
@@ -128,7 +128,7 @@ func (r *Router) Sweep(ctx context.Context, now time.Time) error {
 	if r.awayGrace > 0 && r.returns != ReturnNone {
 		var away []int64
 		if err := tx.Raw(`SELECT id FROM agents WHERE presence = 'away' AND presence_changed_at <= ? AND active_load > 0`, now.Add(-r.awayGrace)).Scan(&away).Error; err != nil {
-			return fmt.Errorf("%w: away agents: %v", ErrStore, err)
+			return fmt.Errorf("%w: away agents: %w", ErrStore, err)
 		}
 		for _, id := range away {
 			if _, err := r.ReturnTickets(ctx, id); err != nil {
@@ -145,7 +145,7 @@ WHERE a.presence = 'online' AND a.active_load < a.capacity AND (
   OR EXISTS (SELECT 1 FROM queues q JOIN tickets t ON t.queue_id = q.id
     WHERE q.overflow_queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')))
 ORDER BY a.id`).Scan(&idle).Error; err != nil {
-		return fmt.Errorf("%w: idle agents: %v", ErrStore, err)
+		return fmt.Errorf("%w: idle agents: %w", ErrStore, err)
 	}
 	for _, id := range idle {
 		if _, err := r.AssignWaiting(ctx, id); err != nil {

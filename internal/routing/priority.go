@@ -52,26 +52,28 @@ type ticketFacts struct {
 	CreatedAt time.Time
 }
 
-// priorities returns each ticket's priority after the rules.
+// priorities returns each ticket's priority after the rules, and its
+// stored channel (the database, not the caller, says what a ticket is).
 //
 //	SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (…)
 //	SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?
-func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]string, error) {
+func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]string, []string, error) {
 	ids := make([]any, len(tickets))
 	for i, t := range tickets {
 		ids[i] = t.ID
 	}
 	var rows []ticketFacts
 	if err := tx.Raw(`SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (`+placeholders(len(ids))+`)`, ids...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: ticket facts: %v", ErrStore, err)
+		return nil, nil, fmt.Errorf("%w: ticket facts: %w", ErrStore, err)
 	}
 	byID := make(map[int64]ticketFacts, len(rows))
 	for _, f := range rows {
 		byID[f.ID] = f
 	}
-	out := make([]string, len(tickets))
+	out, chans := make([]string, len(tickets)), make([]string, len(tickets))
 	for i, t := range tickets {
 		f := byID[t.ID]
+		chans[i] = f.Channel
 		p := f.Priority
 		if p == "" {
 			p = "normal"
@@ -82,7 +84,7 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 			}
 			ok, err := matches(tx, rule, f, now)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if ok {
 				p = rule.Priority
@@ -90,7 +92,7 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 		}
 		out[i] = p
 	}
-	return out, nil
+	return out, chans, nil
 }
 
 func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, now time.Time) (bool, error) {
@@ -111,7 +113,7 @@ func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, now time.Time) (bool
 		var n int
 		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?`,
 			f.ContactID, f.ID, now.Add(-window)).Scan(&n).Error; err != nil {
-			return false, fmt.Errorf("%w: repeat contacts: %v", ErrStore, err)
+			return false, fmt.Errorf("%w: repeat contacts: %w", ErrStore, err)
 		}
 		if n < rule.RepeatContacts {
 			return false, nil

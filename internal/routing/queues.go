@@ -117,15 +117,15 @@ func loadConf(tx *gorm.DB, log interface {
 	var rows []queueConfRow
 	if err := tx.Raw(`SELECT id, code, name, channels, categories, provinces, skills, strategy,
 time_zone, hours, overflow_queue_id, overflow_after_s FROM queues ORDER BY id`).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: load queues: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
 	}
 	var pols []policyRow
 	if err := tx.Raw(`SELECT queue_id, priority, first_response_s, next_response_s, resolution_s, warn_before_s FROM sla_policies`).Scan(&pols).Error; err != nil {
-		return nil, fmt.Errorf("%w: load SLA policies: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: load SLA policies: %w", ErrStore, err)
 	}
 	var days []string
 	if err := tx.Raw(`SELECT day FROM holidays ORDER BY day`).Scan(&days).Error; err != nil {
-		return nil, fmt.Errorf("%w: load holidays: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: load holidays: %w", ErrStore, err)
 	}
 	c := &confSet{byID: make(map[int64]*queueConf, len(rows)), holidays: days, loaded: time.Now()}
 	for _, row := range rows {

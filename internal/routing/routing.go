@@ -298,7 +298,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		return nil, err
 	}
 	now := time.Now().UTC()
-	prios, err := r.priorities(tx, tickets, now)
+	prios, chans, err := r.priorities(tx, tickets, now)
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +310,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 	byGroup := map[group][]int{}
 	var order []group
 	for i, t := range tickets {
+		t.Channel = chans[i]
 		qid := t.QueueID
 		if qid == 0 {
 			if qid, err = r.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
@@ -343,14 +344,33 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		}
 		return order[i].channel < order[j].channel
 	})
+	// Every candidate agent of the batch is locked in one statement in id
+	// order, so instances routing batches into overlapping queues wait for
+	// each other instead of deadlocking.
+	queueIDs := make([]int64, 0, len(order))
+	for _, g := range order {
+		if len(queueIDs) == 0 || queueIDs[len(queueIDs)-1] != g.queue {
+			queueIDs = append(queueIDs, g.queue)
+		}
+	}
+	locked, err := lockMembers(tx, r.db.Dialect, queueIDs)
+	if err != nil {
+		return nil, err
+	}
 	for _, g := range order {
 		strategy, skills := StrategyLeastBusy, []string(nil)
 		if q := conf.byID[g.queue]; q != nil {
 			strategy, skills = q.Strategy, q.Skills
 		}
-		cands, err := lockCandidates(tx, r.db.Dialect, g.queue, g.channel, r.channelCap(g.channel), skills)
+		all, err := readCandidates(tx, g.queue, g.channel, r.channelCap(g.channel), skills, 0)
 		if err != nil {
 			return nil, err
+		}
+		cands := all[:0]
+		for _, c := range all {
+			if locked[c.ID] {
+				cands = append(cands, c)
+			}
 		}
 		// Most urgent first within the batch, then arrival order.
 		idx := byGroup[g]
@@ -385,6 +405,9 @@ func (r *Router) Reactivate(ctx context.Context, tx *gorm.DB, tickets []Reactiva
 		again []Ticket
 	)
 	for _, t := range tickets {
+		if err := tx.Raw(`SELECT channel FROM tickets WHERE id = ?`, t.ID).Scan(&t.Channel).Error; err != nil {
+			return nil, fmt.Errorf("%w: ticket channel: %w", ErrStore, err)
+		}
 		if t.AssigneeID != 0 {
 			kept, err := reclaim(tx, t.AssigneeID)
 			if err != nil {

@@ -31,7 +31,7 @@ func (r *Router) startClock(q *queueConf, priority string, now time.Time) sla.Cl
 func fileTicket(tx *gorm.DB, id, queueID int64, priority string, c sla.Clock, now time.Time) error {
 	if err := tx.Exec(`UPDATE tickets SET queue_id = ?, priority = ?, first_response_due_at = ?, resolution_due_at = ?, updated_at = ?
 WHERE id = ?`, queueID, priority, nullTime(c.FirstResponseDue), nullTime(c.ResolutionDue), now, id).Error; err != nil {
-		return fmt.Errorf("%w: file ticket: %v", ErrStore, err)
+		return fmt.Errorf("%w: file ticket: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -52,7 +52,7 @@ func (r *Router) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64,
 	switch {
 	case to == "pending" && from != "pending":
 		if err := tx.Exec(`UPDATE tickets SET sla_paused_at = ? WHERE id = ? AND sla_paused_at IS NULL`, at.UTC(), ticketID).Error; err != nil {
-			return fmt.Errorf("%w: pause SLA: %v", ErrStore, err)
+			return fmt.Errorf("%w: pause SLA: %w", ErrStore, err)
 		}
 	case from == "pending" && to != "pending":
 		return r.resume(ctx, tx, ticketID, at)
@@ -87,7 +87,7 @@ first_response_due_at, resolution_due_at, sla_paused_at, sla_warned, sla_breache
 func (r *Router) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
 	var rows []clockRow
 	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: read SLA clock: %v", ErrStore, err)
+		return fmt.Errorf("%w: read SLA clock: %w", ErrStore, err)
 	}
 	if len(rows) == 0 || rows[0].SlaPausedAt == nil {
 		return nil
@@ -109,7 +109,7 @@ func (r *Router) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at tim
 	}
 	if err := tx.Exec(`UPDATE tickets SET first_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
 WHERE id = ? AND sla_paused_at = ?`, first, res, ticketID, paused).Error; err != nil {
-		return fmt.Errorf("%w: resume SLA: %v", ErrStore, err)
+		return fmt.Errorf("%w: resume SLA: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -157,7 +157,7 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 	}
 	var resumed []clockRow
 	if err := tx.Raw(`SELECT ` + clockCols + ` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> 'pending'`).Scan(&resumed).Error; err != nil {
-		return fmt.Errorf("%w: paused clocks: %v", ErrStore, err)
+		return fmt.Errorf("%w: paused clocks: %w", ErrStore, err)
 	}
 	for _, c := range resumed {
 		at := now
@@ -173,7 +173,7 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets
 WHERE status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL
   AND ((first_response_at IS NULL AND first_response_due_at <= ?) OR resolution_due_at <= ?)`, horizon, horizon).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: SLA clocks: %v", ErrStore, err)
+		return fmt.Errorf("%w: SLA clocks: %w", ErrStore, err)
 	}
 	for _, c := range rows {
 		q := (*queueConf)(nil)
@@ -244,7 +244,7 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		res = tx.Exec(`UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?`, next, c.ID, list)
 	}
 	if res.Error != nil {
-		return fmt.Errorf("%w: record SLA %s: %v", ErrStore, target, res.Error)
+		return fmt.Errorf("%w: record SLA %s: %w", ErrStore, target, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return nil // another instance announced it
@@ -256,7 +256,7 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 	if ev.QueueID != 0 {
 		if err := tx.Raw(`SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
 WHERE m.queue_id = ? AND a.role IN ('supervisor', 'admin') ORDER BY a.id`, ev.QueueID).Scan(&ev.SupervisorIDs).Error; err != nil {
-			return fmt.Errorf("%w: queue supervisors: %v", ErrStore, err)
+			return fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
 		}
 	}
 	r.events.Emit("sla", "breached", ev)
@@ -289,7 +289,7 @@ type TicketSLA struct {
 func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (TicketSLA, error) {
 	var rows []clockRow
 	if err := r.db.WithContext(ctx).Raw(`SELECT `+clockCols+` FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
-		return TicketSLA{}, fmt.Errorf("%w: SLA clock: %v", ErrStore, err)
+		return TicketSLA{}, fmt.Errorf("%w: SLA clock: %w", ErrStore, err)
 	}
 	if len(rows) == 0 {
 		return TicketSLA{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
@@ -347,7 +347,7 @@ func (r *Router) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, er
 	if err := r.db.WithContext(ctx).Raw(`SELECT queue_id, COUNT(*) AS n, SUM(CASE WHEN sla_breached = '' THEN 1 ELSE 0 END) AS within
 FROM tickets WHERE created_at >= ? AND queue_id IS NOT NULL AND (first_response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)
 GROUP BY queue_id ORDER BY queue_id`, since).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: SLA report: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: SLA report: %w", ErrStore, err)
 	}
 	conf, err := r.conf(ctx)
 	if err != nil {

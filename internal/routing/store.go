@@ -26,7 +26,7 @@ func upsertQueues(tx *gorm.DB, specs []QueueSpec, now time.Time) error {
 	q := `INSERT INTO queues (code, name, created_at) VALUES ` + strings.Join(rows, ", ") +
 		` ON CONFLICT (code) DO UPDATE SET name = excluded.name`
 	if err := tx.Exec(q, args...).Error; err != nil {
-		return fmt.Errorf("%w: upsert queues: %v", ErrStore, err)
+		return fmt.Errorf("%w: upsert queues: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -40,7 +40,7 @@ func loadQueues(tx *gorm.DB) (map[string]int64, error) {
 		Code string
 	}
 	if err := tx.Raw(`SELECT id, code FROM queues`).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: load queues: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
 	}
 	out := make(map[string]int64, len(rows))
 	for _, r := range rows {
@@ -55,7 +55,7 @@ func loadQueues(tx *gorm.DB) (map[string]int64, error) {
 func findQueue(tx *gorm.DB, code string) (int64, error) {
 	var ids []int64
 	if err := tx.Raw(`SELECT id FROM queues WHERE code = ?`, code).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("%w: find queue: %v", ErrStore, err)
+		return 0, fmt.Errorf("%w: find queue: %w", ErrStore, err)
 	}
 	if len(ids) == 0 {
 		return 0, fmt.Errorf("queue %q: %w", code, ErrUnknownQueue)
@@ -73,7 +73,7 @@ func setQueue(tx *gorm.DB, queueID int64, ticketIDs []int64, now time.Time) erro
 	}
 	q := `UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (` + placeholders(len(ticketIDs)) + `)`
 	if err := tx.Exec(q, args...).Error; err != nil {
-		return fmt.Errorf("%w: set queue: %v", ErrStore, err)
+		return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func raiseLoadIf(tx *gorm.DB, agentID int64, presence string, now time.Time) (bo
 	res := tx.Exec(`UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
 WHERE id = ? AND `+presence+` AND active_load < capacity`, now, agentID)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: raise load: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: raise load: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }
@@ -115,7 +115,7 @@ WHERE id = ? AND `+presence+` AND active_load < capacity`, now, agentID)
 func reclaim(tx *gorm.DB, agentID int64) (bool, error) {
 	res := tx.Exec(`UPDATE agents SET active_load = active_load + 1 WHERE id = ? AND active_load < capacity`, agentID)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: reclaim load: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: reclaim load: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }
@@ -125,7 +125,7 @@ func reclaim(tx *gorm.DB, agentID int64) (bool, error) {
 //	UPDATE agents SET active_load = active_load - 1 WHERE id = ? AND active_load > 0
 func lowerLoad(tx *gorm.DB, agentID int64) error {
 	if err := tx.Exec(`UPDATE agents SET active_load = active_load - 1 WHERE id = ? AND active_load > 0`, agentID).Error; err != nil {
-		return fmt.Errorf("%w: lower load: %v", ErrStore, err)
+		return fmt.Errorf("%w: lower load: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -139,7 +139,7 @@ func claimTicket(tx *gorm.DB, ticketID, agentID, queueID int64, now time.Time) (
 	res := tx.Exec(`UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
 WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: claim ticket: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: claim ticket: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }
@@ -149,7 +149,7 @@ WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
 //	UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?
 func unassign(tx *gorm.DB, ticketID, agentID int64, now time.Time) error {
 	if err := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, ticketID, agentID).Error; err != nil {
-		return fmt.Errorf("%w: unassign: %v", ErrStore, err)
+		return fmt.Errorf("%w: unassign: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -167,13 +167,13 @@ func release(tx *gorm.DB, ticketID int64) error {
 	err := tx.Exec(`UPDATE agents SET active_load = active_load - 1
 WHERE id = (SELECT assignee_id FROM tickets WHERE id = ?) AND active_load > 0`, ticketID).Error
 	if err != nil {
-		return fmt.Errorf("%w: release: %v", ErrStore, err)
+		return fmt.Errorf("%w: release: %w", ErrStore, err)
 	}
 	err = tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load - 1
 WHERE agent_id = (SELECT assignee_id FROM tickets WHERE id = ?)
   AND channel = (SELECT channel FROM tickets WHERE id = ?) AND active_load > 0`, ticketID, ticketID).Error
 	if err != nil {
-		return fmt.Errorf("%w: release channel: %v", ErrStore, err)
+		return fmt.Errorf("%w: release channel: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -191,7 +191,7 @@ func raiseChannel(tx *gorm.DB, agentID int64, channel string, defCap int) (bool,
 	res := tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load + 1
 WHERE agent_id = ? AND channel = ? AND active_load < capacity`, agentID, channel)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: raise channel load: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: raise channel load: %w", ErrStore, res.Error)
 	}
 	if res.RowsAffected == 1 {
 		return true, nil
@@ -202,7 +202,7 @@ WHERE agent_id = ? AND channel = ? AND active_load < capacity`, agentID, channel
 	res = tx.Exec(`INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load)
 VALUES (?, ?, ?, 1) ON CONFLICT (agent_id, channel) DO NOTHING`, agentID, channel, defCap)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: channel load row: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: channel load row: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }
@@ -214,7 +214,7 @@ VALUES (?, ?, ?, 1) ON CONFLICT (agent_id, channel) DO NOTHING`, agentID, channe
 func lowerChannel(tx *gorm.DB, agentID int64, channel string) error {
 	if err := tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load - 1
 WHERE agent_id = ? AND channel = ? AND active_load > 0`, agentID, channel).Error; err != nil {
-		return fmt.Errorf("%w: lower channel load: %v", ErrStore, err)
+		return fmt.Errorf("%w: lower channel load: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -224,7 +224,7 @@ WHERE agent_id = ? AND channel = ? AND active_load > 0`, agentID, channel).Error
 //	UPDATE queue_members SET last_assigned_at = ? WHERE queue_id = ? AND agent_id = ?
 func takeTurn(tx *gorm.DB, queueID, agentID int64, now time.Time) error {
 	if err := tx.Exec(`UPDATE queue_members SET last_assigned_at = ? WHERE queue_id = ? AND agent_id = ?`, now, queueID, agentID).Error; err != nil {
-		return fmt.Errorf("%w: queue turn: %v", ErrStore, err)
+		return fmt.Errorf("%w: queue turn: %w", ErrStore, err)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"tanggap/internal/db"
 )
 
 // Actor is who asks for a manual routing change.
@@ -27,8 +29,8 @@ const MaxNoteRunes = 2000
 // (online, away or busy; capacity permitting).
 func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 	var queueID int64
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := readTicket(tx, ticketID)
+	err := r.tx(ctx, func(tx *gorm.DB) error {
+		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
 		}
@@ -102,8 +104,9 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	}
 	var from, queueID int64
 	now := time.Now().UTC()
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := readTicket(tx, ticketID)
+	err := r.tx(ctx, func(tx *gorm.DB) error {
+		from, queueID = 0, 0
+		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
 		}
@@ -122,6 +125,9 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		if newQueue != 0 {
 			queueID = newQueue
 		}
+		if err := lockAgents(tx, r.db.Dialect, from, to.AgentID); err != nil {
+			return err
+		}
 		if from != 0 {
 			if to.AgentID == from {
 				return fmt.Errorf("%w: the ticket is already with that agent", ErrInvalid)
@@ -131,13 +137,13 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 			}
 			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, queue_id = ?, updated_at = ? WHERE id = ? AND assignee_id = ?`, queueID, now, ticketID, from)
 			if res.Error != nil {
-				return fmt.Errorf("%w: unassign: %v", ErrStore, res.Error)
+				return fmt.Errorf("%w: unassign: %w", ErrStore, res.Error)
 			}
 			if res.RowsAffected != 1 {
 				return fmt.Errorf("ticket %d changed hands meanwhile: %w", ticketID, ErrConflict)
 			}
 		} else if err := tx.Exec(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id = ?`, queueID, now, ticketID).Error; err != nil {
-			return fmt.Errorf("%w: set queue: %v", ErrStore, err)
+			return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 		}
 		t.AssigneeID = nil
 		if to.AgentID != 0 {
@@ -189,14 +195,15 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 	}
 	var from, queueID int64
 	now := time.Now().UTC()
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := readTicket(tx, ticketID)
+	err := r.tx(ctx, func(tx *gorm.DB) error {
+		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
 		}
 		if !waiting(t.Status) {
 			return fmt.Errorf("ticket %d is not active: %w", ticketID, ErrConflict)
 		}
+		from, queueID = 0, 0
 		if t.QueueID != nil {
 			queueID = *t.QueueID
 		}
@@ -204,6 +211,9 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 			from = *t.AssigneeID
 			if from == agentID {
 				return nil
+			}
+			if err := lockAgents(tx, r.db.Dialect, from, agentID); err != nil {
+				return err
 			}
 			if err := release(tx, ticketID); err != nil {
 				return err
@@ -238,8 +248,8 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 		return fmt.Errorf("%w: priority %q", ErrInvalid, priority)
 	}
 	now := time.Now().UTC()
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := readTicket(tx, ticketID)
+	err := r.tx(ctx, func(tx *gorm.DB) error {
+		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
 		}
@@ -256,7 +266,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 			}
 		}
 		if err := tx.Exec(`UPDATE tickets SET priority = ?, updated_at = ? WHERE id = ?`, priority, now, ticketID).Error; err != nil {
-			return fmt.Errorf("%w: set priority: %v", ErrStore, err)
+			return fmt.Errorf("%w: set priority: %w", ErrStore, err)
 		}
 		return audit(tx, by.ID, "ticket.priority", ticketID, t.Priority+" -> "+priority, now)
 	})
@@ -274,7 +284,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence string) error {
 	now := time.Now().UTC()
 	if err := r.db.WithContext(ctx).Exec(`UPDATE agents SET presence_changed_at = ? WHERE id = ? AND presence = ?`, now, agentID, presence).Error; err != nil {
-		return fmt.Errorf("%w: presence time: %v", ErrStore, err)
+		return fmt.Errorf("%w: presence time: %w", ErrStore, err)
 	}
 	switch presence {
 	case "online":
@@ -300,28 +310,40 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 	}
 	var ids []int64
 	if err := r.db.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE assignee_id = ? AND `+cond+` ORDER BY id`, agentID).Scan(&ids).Error; err != nil {
-		return nil, fmt.Errorf("%w: agent's tickets: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: agent's tickets: %w", ErrStore, err)
 	}
 	var back []int64
 	now := time.Now().UTC()
 	for _, id := range ids {
 		ok := false
-		err := r.db.Tx(ctx, func(tx *gorm.DB) error {
+		err := r.tx(ctx, func(tx *gorm.DB) error {
+			ok = false
 			// The agent may have come back meanwhile: only return while
 			// they are still not online.
 			var still []int64
 			if err := tx.Raw(`SELECT id FROM agents WHERE id = ? AND presence <> 'online'`, agentID).Scan(&still).Error; err != nil {
-				return fmt.Errorf("%w: presence: %v", ErrStore, err)
+				return fmt.Errorf("%w: presence: %w", ErrStore, err)
 			}
 			if len(still) == 0 {
 				return nil
+			}
+			t, err := lockTicket(tx, r.db.Dialect, id)
+			if err != nil {
+				return err
+			}
+			// Re-check under the lock: the ticket may have been solved or
+			// moved since the list was read; releasing it then would lower
+			// a load it no longer holds.
+			if t.AssigneeID == nil || *t.AssigneeID != agentID || !waiting(t.Status) ||
+				(r.returns == ReturnUnstarted && (t.Status != "new" || t.FirstResponseAt != nil)) {
+				return errRetry
 			}
 			if err := release(tx, id); err != nil {
 				return err
 			}
 			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, id, agentID)
 			if res.Error != nil {
-				return fmt.Errorf("%w: return ticket: %v", ErrStore, res.Error)
+				return fmt.Errorf("%w: return ticket: %w", ErrStore, res.Error)
 			}
 			if res.RowsAffected != 1 {
 				return errRetry // moved meanwhile; the release is rolled back
@@ -347,11 +369,33 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 	return back, nil
 }
 
+// lockAgents locks the given agents (0s ignored) in id order on
+// PostgreSQL, before a transaction that changes two agents' loads, so it
+// takes them in the same order as RouteNew's candidate lock.
+//
+//	SELECT id FROM agents WHERE id IN (?, ?) ORDER BY id FOR NO KEY UPDATE
+func lockAgents(tx *gorm.DB, dialect db.Dialect, ids ...int64) error {
+	var args []any
+	for _, id := range ids {
+		if id != 0 {
+			args = append(args, id)
+		}
+	}
+	if dialect != db.Postgres || len(args) < 2 {
+		return nil
+	}
+	var got []int64
+	if err := tx.Raw(`SELECT id FROM agents WHERE id IN (`+placeholders(len(args))+`) ORDER BY id FOR NO KEY UPDATE`, args...).Scan(&got).Error; err != nil {
+		return fmt.Errorf("%w: lock agents: %w", ErrStore, err)
+	}
+	return nil
+}
+
 // isMember reports whether an agent is in a queue.
 func isMember(tx *gorm.DB, agentID, queueID int64) (bool, error) {
 	var n int
 	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members WHERE agent_id = ? AND queue_id = ?`, agentID, queueID).Scan(&n).Error; err != nil {
-		return false, fmt.Errorf("%w: membership: %v", ErrStore, err)
+		return false, fmt.Errorf("%w: membership: %w", ErrStore, err)
 	}
 	return n > 0, nil
 }
@@ -367,7 +411,7 @@ func addNote(tx *gorm.DB, t ticketRow, agentID int64, body string, now time.Time
 	}
 	if err := tx.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, created_at, updated_at)
 VALUES (?, 'note', ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, now, now).Error; err != nil {
-		return fmt.Errorf("%w: note: %v", ErrStore, err)
+		return fmt.Errorf("%w: note: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -376,7 +420,7 @@ VALUES (?, 'note', ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToStri
 func audit(tx *gorm.DB, agentID int64, action string, ticketID int64, detail string, now time.Time) error {
 	if err := tx.Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
 		agentID, action, ticketID, detail, now).Error; err != nil {
-		return fmt.Errorf("%w: audit: %v", ErrStore, err)
+		return fmt.Errorf("%w: audit: %w", ErrStore, err)
 	}
 	return nil
 }
