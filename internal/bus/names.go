@@ -80,3 +80,14 @@ func OutboundMsgID(id string) string { return "out:" + id }
 func ReceiptMsgID(messageID int64, status string) string {
 	return "rcpt:" + itoa(messageID) + ":" + status
 }
+
+// Routing events, published with Event(entity, action): an SLA target near
+// its due time or past it (the breach also escalates the ticket and names
+// the queue's supervisors), and live queue metrics for dashboards.
+const (
+	EntitySLA          = "sla"
+	ActionSLAWarning   = "warning"
+	ActionSLABreached  = "breached"
+	EntityQueue        = "queue"
+	ActionQueueMetrics = "metrics"
+)

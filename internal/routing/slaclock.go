@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/hours"
 	"tanggap/internal/sla"
 )
@@ -250,7 +251,7 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		return nil // another instance announced it
 	}
 	if !breach {
-		r.events.Emit("sla", "warning", ev)
+		r.events.Emit(bus.EntitySLA, bus.ActionSLAWarning, ev)
 		return nil
 	}
 	if ev.QueueID != 0 {
@@ -259,7 +260,7 @@ WHERE m.queue_id = ? AND a.role IN ('supervisor', 'admin') ORDER BY a.id`, ev.Qu
 			return fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
 		}
 	}
-	r.events.Emit("sla", "breached", ev)
+	r.events.Emit(bus.EntitySLA, bus.ActionSLABreached, ev)
 	return nil
 }
 
