@@ -37,9 +37,10 @@ func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, er
 	var waiting []struct {
 		QueueID int64
 		N       int
-		// Oldest is a time on PostgreSQL, text on SQLite (an aggregate
-		// loses the column's declared type there).
-		Oldest any
+		// Oldest is read as text: SQLite's aggregate loses the column's
+		// declared type, and database/sql renders PostgreSQL's time as
+		// RFC 3339.
+		Oldest *string
 	}
 	if err := tx.Raw(`SELECT queue_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM tickets
 WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id IS NOT NULL GROUP BY queue_id`).Scan(&waiting).Error; err != nil {
@@ -67,7 +68,7 @@ FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Sc
 	for _, w := range waiting {
 		if i, ok := idx[w.QueueID]; ok {
 			out[i].Waiting = w.N
-			if oldest, ok := dbTime(w.Oldest); ok {
+			if oldest, ok := dbTime(w.Oldest); w.Oldest != nil && ok {
 				out[i].OldestWaitSeconds = int64(max(now.Sub(oldest), 0) / time.Second)
 			}
 		}
@@ -159,20 +160,15 @@ ORDER BY a.id`).Scan(&idle).Error; err != nil {
 	return r.CheckSLA(ctx, now)
 }
 
-// dbTime reads a timestamp an aggregate returned: time.Time from
-// PostgreSQL, text in one of SQLite's layouts.
-func dbTime(v any) (time.Time, bool) {
-	switch t := v.(type) {
-	case time.Time:
-		return t, true
-	case string:
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
-			if p, err := time.Parse(layout, t); err == nil {
-				return p, true
-			}
+// dbTime parses a timestamp an aggregate returned as text.
+func dbTime(s *string) (time.Time, bool) {
+	if s == nil {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if p, err := time.Parse(layout, *s); err == nil {
+			return p, true
 		}
-	case []byte:
-		return dbTime(string(t))
 	}
 	return time.Time{}, false
 }
