@@ -30,6 +30,12 @@ var errRetry = errors.New("routing: lost a race, retry")
 // statements as RouteNew. It returns the tickets assigned. Call it after an
 // agent comes online or after a Release committed.
 func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, error) {
+	return r.assignWaiting(ctx, agentID, nil)
+}
+
+// assignWaiting is AssignWaiting never handing out the skipped tickets
+// (one the agent just gave back).
+func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
 	conf, err := r.conf(ctx)
 	if err != nil {
 		return nil, err
@@ -41,7 +47,7 @@ func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, err
 	var (
 		assigned []int64
 		skipCh   []string // channels on which the agent turned out full
-		skipIDs  []int64  // tickets that went elsewhere meanwhile
+		skipIDs  = skip   // tickets given back, or gone elsewhere meanwhile
 	)
 	for attempts := 0; attempts < 64; attempts++ {
 		now := time.Now().UTC()

@@ -169,7 +169,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	}
 	if from != 0 {
 		r.events.Emit("ticket", "unassigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: from})
-		if _, err := r.AssignWaiting(ctx, from); err != nil {
+		if _, err := r.assignWaiting(ctx, from, []int64{ticketID}); err != nil {
 			r.log.Warn("assign waiting after transfer", "agent_id", from, "err", err)
 		}
 	}
