@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,9 +58,10 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 		}
 		var got waitingTicket
 		full, none := false, false
+		left := 0
 		err := r.tx(ctx, func(tx *gorm.DB) error {
 			full, none, got = false, false, waitingTicket{}
-			up, err := raiseLoad(tx, agentID, now)
+			up, room, err := raiseLoadLeft(tx, agentID, now)
 			if err != nil {
 				return err
 			}
@@ -67,6 +69,7 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 				full = true
 				return nil
 			}
+			left = room
 			w, ok, err := pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
 			if err != nil {
 				return err
@@ -92,7 +95,7 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 				return errRetry
 			}
 			got = w
-			return takeTurn(tx, w.QueueID, agentID, now)
+			return r.takeTurn(tx, conf.byID[w.QueueID], agentID, now)
 		})
 		switch {
 		case errors.Is(err, errRetry) && none:
@@ -106,6 +109,9 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 		}
 		assigned = append(assigned, got.ID)
 		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: got.ID, QueueID: got.QueueID, AgentID: agentID})
+		if left == 0 {
+			break // that was the agent's last unit of capacity
+		}
 	}
 	return assigned, nil
 }
@@ -116,33 +122,42 @@ type membership struct {
 	skills map[string]int
 }
 
-// memberOf reads an agent's queues and skills.
+// memberOf reads an agent's queues and skills in one round trip.
 //
-//	SELECT queue_id FROM queue_members WHERE agent_id = ?
-//	SELECT skill, level FROM agent_skills WHERE agent_id = ?
+//	SELECT 'a', '', 0 FROM agents WHERE id = ?
+//	UNION ALL SELECT 'q', queue_id, 0 FROM queue_members WHERE agent_id = ?
+//	UNION ALL SELECT 's', skill, level FROM agent_skills WHERE agent_id = ?
 func (r *Router) memberOf(ctx context.Context, agentID int64) (membership, error) {
-	tx := r.db.WithContext(ctx)
-	var exists []int64
-	if err := tx.Raw(`SELECT id FROM agents WHERE id = ?`, agentID).Scan(&exists).Error; err != nil {
-		return membership{}, fmt.Errorf("%w: agent: %w", ErrStore, err)
-	}
-	if len(exists) == 0 {
-		return membership{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
-	}
-	m := membership{skills: map[string]int{}}
-	if err := tx.Raw(`SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY queue_id`, agentID).Scan(&m.queues).Error; err != nil {
-		return membership{}, fmt.Errorf("%w: memberships: %w", ErrStore, err)
-	}
-	var sk []struct {
-		Skill string
+	var rows []struct {
+		Kind  string
+		Name  string
 		Level int
 	}
-	if err := tx.Raw(`SELECT skill, level FROM agent_skills WHERE agent_id = ?`, agentID).Scan(&sk).Error; err != nil {
-		return membership{}, fmt.Errorf("%w: skills: %w", ErrStore, err)
+	if err := r.db.WithContext(ctx).Raw(`SELECT 'a' AS kind, '' AS name, 0 AS level FROM agents WHERE id = ?
+UNION ALL SELECT 'q', CAST(queue_id AS TEXT), 0 FROM queue_members WHERE agent_id = ?
+UNION ALL SELECT 's', skill, level FROM agent_skills WHERE agent_id = ?`, agentID, agentID, agentID).Scan(&rows).Error; err != nil {
+		return membership{}, fmt.Errorf("%w: agent's queues and skills: %w", ErrStore, err)
 	}
-	for _, s := range sk {
-		m.skills[s.Skill] = s.Level
+	m := membership{skills: map[string]int{}}
+	found := false
+	for _, row := range rows {
+		switch row.Kind {
+		case "a":
+			found = true
+		case "q":
+			id, err := strconv.ParseInt(row.Name, 10, 64)
+			if err != nil {
+				return membership{}, fmt.Errorf("%w: queue id %q", ErrStore, row.Name)
+			}
+			m.queues = append(m.queues, id)
+		case "s":
+			m.skills[row.Name] = row.Level
+		}
 	}
+	if !found {
+		return membership{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
+	}
+	slices.Sort(m.queues)
 	return m, nil
 }
 
@@ -267,11 +282,10 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		if q := conf.byID[queueID]; q != nil {
 			strategy, skills = q.Strategy, q.Skills
 		}
-		cands, err := readCandidates(tx, queueID, t.Channel, r.channelCap(t.Channel), skills, exclude)
+		cands, err := bestCandidates(tx, queueID, t.Channel, r.channelCap(t.Channel), skills, strategy, exclude, offerCandidates)
 		if err != nil {
 			return err
 		}
-		sortCandidates(cands, strategy)
 		now := time.Now().UTC()
 		for _, c := range cands {
 			res, err := take(tx, c.ID, ticketID, queueID, t.Channel, r.channelCap(t.Channel), onlyOnline, now)

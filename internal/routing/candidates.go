@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,13 +42,14 @@ type candidate struct {
 //	ORDER BY a.id
 func candidatesQuery(queueID int64, channel string, defCap int, skills []string, exclude int64) (string, []any) {
 	args := []any{defCap}
-	skillIn := "''"
+	score := `0`
+	skillIn := placeholders(len(skills))
 	if len(skills) > 0 {
-		skillIn = placeholders(len(skills))
+		score = `(SELECT COALESCE(SUM(s.level), 0) FROM agent_skills s WHERE s.agent_id = a.id AND s.skill IN (` + skillIn + `))`
 	}
 	q := `SELECT a.id, a.capacity, a.active_load, a.last_assigned_at, m.last_assigned_at AS turn_at,
   COALESCE(l.capacity, ?) AS ch_capacity, COALESCE(l.active_load, 0) AS ch_load,
-  (SELECT COALESCE(SUM(s.level), 0) FROM agent_skills s WHERE s.agent_id = a.id AND s.skill IN (` + skillIn + `)) AS skill_score
+  ` + score + ` AS skill_score
 FROM agents a JOIN queue_members m ON m.agent_id = a.id
 LEFT JOIN agent_channel_loads l ON l.agent_id = a.id AND l.channel = ?
 WHERE m.queue_id = ? AND a.presence = 'online' AND a.active_load < a.capacity
@@ -115,6 +117,39 @@ func readCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skil
 	var out []candidate
 	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("%w: candidates: %w", ErrStore, err)
+	}
+	return out, nil
+}
+
+// offerCandidates is how many of the best candidates Offer reads; more
+// are only needed when several lose a race at once (then Offer retries).
+const offerCandidates = 8
+
+// bestCandidates reads the n best candidates for a strategy, ordered in
+// SQL with the same rules as sortCandidates, so a queue of a thousand
+// members costs one indexed scan and a sort in the database, not a
+// thousand rows sent to Go.
+func bestCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skills []string, strategy string, exclude int64, n int) ([]candidate, error) {
+	q, args := candidatesQuery(queueID, channel, defCap, skills, exclude)
+	q = strings.TrimSuffix(q, "\nORDER BY a.id")
+	ratio := func(load, capacity string) string {
+		return `(CAST(` + load + ` AS REAL) / CASE WHEN ` + capacity + ` < 1 THEN 1 ELSE ` + capacity + ` END)`
+	}
+	leastBusy := ratio("COALESCE(l.active_load, 0)", "COALESCE(l.capacity, ?)") + `, ` + ratio("a.active_load", "a.capacity") +
+		`, (a.last_assigned_at IS NOT NULL), a.last_assigned_at, a.id`
+	order := leastBusy
+	orderArgs := []any{defCap, defCap}
+	switch strategy {
+	case StrategyRoundRobin:
+		order, orderArgs = `(m.last_assigned_at IS NOT NULL), m.last_assigned_at, a.id`, nil
+	case StrategySkills:
+		order = `skill_score DESC, ` + leastBusy
+	}
+	q += "\nORDER BY " + order + " LIMIT ?"
+	args = append(append(args, orderArgs...), n)
+	var out []candidate
+	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("%w: best candidates: %w", ErrStore, err)
 	}
 	return out, nil
 }

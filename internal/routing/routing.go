@@ -485,7 +485,17 @@ func take(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap 
 		}
 		return ticketTaken, lowerLoad(tx, agentID)
 	}
+	// Round-robin turns are recorded for every queue: a queue switched to
+	// round robin later starts from real history.
 	return assigned, takeTurn(tx, queueID, agentID, now)
+}
+
+// takeTurn records a round-robin turn when the queue hands out by turns.
+func (r *Router) takeTurn(tx *gorm.DB, q *queueConf, agentID int64, now time.Time) error {
+	if q == nil || q.Strategy != StrategyRoundRobin {
+		return nil
+	}
+	return takeTurn(tx, q.ID, agentID, now)
 }
 
 // assignBest tries candidates best first until one accepts; cands is

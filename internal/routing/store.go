@@ -108,6 +108,25 @@ WHERE id = ? AND `+presence+` AND active_load < capacity`, now, agentID)
 	return res.RowsAffected == 1, nil
 }
 
+// raiseLoadLeft is raiseLoad for an online agent, also telling how much
+// room is left after it.
+//
+//	UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
+//	WHERE id = ? AND presence = 'online' AND active_load < capacity
+//	RETURNING capacity - active_load
+func raiseLoadLeft(tx *gorm.DB, agentID int64, now time.Time) (bool, int, error) {
+	var left []int
+	if err := tx.Raw(`UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
+WHERE id = ? AND presence = 'online' AND active_load < capacity
+RETURNING capacity - active_load`, now, agentID).Scan(&left).Error; err != nil {
+		return false, 0, fmt.Errorf("%w: raise load: %w", ErrStore, err)
+	}
+	if len(left) == 0 {
+		return false, 0, nil
+	}
+	return true, left[0], nil
+}
+
 // reclaim takes one unit of capacity for a ticket coming back to its agent,
 // whatever the agent's presence.
 //

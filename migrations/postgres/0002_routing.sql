@@ -71,6 +71,9 @@ ALTER TABLE tickets ADD COLUMN sla_paused_at         TIMESTAMPTZ NULL;
 ALTER TABLE tickets ADD COLUMN sla_warned            TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN sla_breached          TEXT NOT NULL DEFAULT '';
 
--- Waiting tickets of a queue in hand-out order.
+-- Waiting tickets of a queue in hand-out order (per priority), and a
+-- narrow one for counting them and finding the oldest (queue metrics,
+-- overflow, wait position).
+CREATE INDEX tickets_queue_waiting_idx ON tickets (queue_id, created_at) WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending');
 CREATE INDEX tickets_waiting_idx ON tickets (queue_id, priority, created_at, id) WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending');
 CREATE INDEX tickets_sla_open_idx ON tickets (resolution_due_at) WHERE status IN ('new', 'open', 'pending');
