@@ -34,12 +34,13 @@ lint:
 	$(GO) vet $(PKGS)
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Benchmarks: the core's persistence path and form submissions end to end,
+# Benchmarks: the core's persistence path, form submissions end to end and
+# routing decisions (PostgreSQL only: skipped on the embedded run),
 # on the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS.
 bench:
-	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/
+	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/ ./internal/routing/
 	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
-		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/; \
+		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./internal/ingest/ ./internal/app/ ./internal/routing/; \
 	fi
 
 # Every fuzz target in turn, FUZZTIME each.

@@ -53,7 +53,7 @@ func (s *Server) handleClaim(c *fiber.Ctx) error {
 	if err := s.o.Router.Claim(c.UserContext(), actor(c), id); err != nil {
 		return err
 	}
-	return s.handleTicketRouting(c)
+	return s.routingView(c, id)
 }
 
 func (s *Server) handleUnclaim(c *fiber.Ctx) error {
@@ -72,7 +72,7 @@ func (s *Server) handleUnclaim(c *fiber.Ctx) error {
 	if err := s.o.Router.Unclaim(c.UserContext(), actor(c), id, req.Note); err != nil {
 		return routingInvalid(err)
 	}
-	return s.handleTicketRouting(c)
+	return s.routingView(c, id)
 }
 
 func (s *Server) handleTransfer(c *fiber.Ctx) error {
@@ -96,7 +96,7 @@ func (s *Server) handleTransfer(c *fiber.Ctx) error {
 	if err := s.o.Router.Transfer(c.UserContext(), actor(c), id, routing.Target{AgentID: req.AgentID, Queue: req.Queue}, req.Note); err != nil {
 		return routingInvalid(err)
 	}
-	return s.handleTicketRouting(c)
+	return s.routingView(c, id)
 }
 
 func (s *Server) handleAssign(c *fiber.Ctx) error {
@@ -118,7 +118,7 @@ func (s *Server) handleAssign(c *fiber.Ctx) error {
 	if err := s.o.Router.Assign(c.UserContext(), actor(c), id, req.AgentID); err != nil {
 		return err
 	}
-	return s.handleTicketRouting(c)
+	return s.routingView(c, id)
 }
 
 func (s *Server) handleSetPriority(c *fiber.Ctx) error {
@@ -140,7 +140,7 @@ func (s *Server) handleSetPriority(c *fiber.Ctx) error {
 	if err := s.o.Router.SetPriority(c.UserContext(), actor(c), id, req.Priority); err != nil {
 		return err
 	}
-	return s.handleTicketRouting(c)
+	return s.routingView(c, id)
 }
 
 // handleTicketRouting answers with where a ticket stands: assignee, place
@@ -150,6 +150,13 @@ func (s *Server) handleTicketRouting(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.routingView(c, id)
+}
+
+// routingView renders a ticket's routing state. After an action the actor
+// was allowed to take it is shown even when the ticket left their sight
+// (transferred to a queue they are not in).
+func (s *Server) routingView(c *fiber.Ctx, id int64) error {
 	w, err := s.o.Router.Wait(c.UserContext(), id)
 	if err != nil {
 		return err
