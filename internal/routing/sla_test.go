@@ -195,3 +195,30 @@ func TestSeedAndSettingsValidation(t *testing.T) {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func TestLateFirstResponseBetweenSweepsIsABreach(t *testing.T) {
+	ctx := context.Background()
+	f, ev := newRouterFixture(t, Opts{})
+	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 60}}})
+	start := time.Now().UTC()
+	a := f.route(Ticket{})
+	clock, err := f.r.SLA(ctx, a.TicketID, start)
+	f.must(err)
+	late := clock.FirstResponseDueAt.Add(time.Minute)
+	// Answered late, before any sweep saw the due time pass.
+	f.must(f.d.Exec(`UPDATE tickets SET first_response_at = ?, status = 'open' WHERE id = ?`, late, a.TicketID).Error)
+	rep, err := f.r.SLAReport(ctx, start.Add(-time.Minute))
+	f.must(err)
+	if len(rep) != 1 || rep[0].Within != 0 {
+		t.Fatalf("report %+v: a late first response is not within SLA", rep)
+	}
+	f.must(f.r.CheckSLA(ctx, late.Add(time.Minute)))
+	if ev.count("sla.breached") != 1 {
+		t.Fatalf("events %v, want one breach", ev.got)
+	}
+	after, err := f.r.SLA(ctx, a.TicketID, late)
+	f.must(err)
+	if after.FirstResponse != "breached" {
+		t.Fatalf("state %q", after.FirstResponse)
+	}
+}

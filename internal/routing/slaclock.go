@@ -142,7 +142,8 @@ type SLAEvent struct {
 }
 
 // slaHorizon bounds the tickets a sweep looks at: due within this much
-// wall time (warning windows are business time and can span a weekend).
+// wall time (warning windows are business time and can span a weekend and
+// a run of holidays).
 const slaHorizon = 4 * 24 * time.Hour
 
 // CheckSLA announces warnings and breaches due at now and escalates
@@ -171,9 +172,13 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 	}
 	var rows []clockRow
 	horizon := now.Add(slaHorizon)
+	// Only clocks near their due time whose breach is not announced yet:
+	// a sweep reads a handful of rows, not every open ticket.
 	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets
 WHERE status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL
-  AND ((first_response_at IS NULL AND first_response_due_at <= ?) OR resolution_due_at <= ?)`, horizon, horizon).Scan(&rows).Error; err != nil {
+  AND ((first_response_due_at <= ? AND sla_breached NOT LIKE '%first_response%'
+      AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
+    OR (resolution_due_at <= ? AND sla_breached NOT LIKE '%resolution%'))`, horizon, horizon).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("%w: SLA clocks: %w", ErrStore, err)
 	}
 	for _, c := range rows {
@@ -336,7 +341,7 @@ type QueueSLA struct {
 // SLAReport computes "% of tickets within SLA" per queue for tickets
 // created since the given time.
 //
-//	SELECT queue_id, COUNT(*), SUM(CASE WHEN sla_breached = '' THEN 1 ELSE 0 END) FROM tickets
+//	SELECT queue_id, COUNT(*), SUM(CASE WHEN sla_breached = '' AND <no target met late> THEN 1 ELSE 0 END) FROM tickets
 //	WHERE created_at >= ? AND (first_response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)
 //	GROUP BY queue_id
 func (r *Router) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, error) {
@@ -345,7 +350,11 @@ func (r *Router) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, er
 		N       int
 		Within  int
 	}
-	if err := r.db.WithContext(ctx).Raw(`SELECT queue_id, COUNT(*) AS n, SUM(CASE WHEN sla_breached = '' THEN 1 ELSE 0 END) AS within
+	// Within: no breach announced, and no target met late between two
+	// sweeps (a first response or a solve after its due time).
+	if err := r.db.WithContext(ctx).Raw(`SELECT queue_id, COUNT(*) AS n, SUM(CASE WHEN sla_breached = ''
+  AND (first_response_at IS NULL OR first_response_due_at IS NULL OR first_response_at <= first_response_due_at)
+  AND (solved_at IS NULL OR resolution_due_at IS NULL OR solved_at <= resolution_due_at) THEN 1 ELSE 0 END) AS within
 FROM tickets WHERE created_at >= ? AND queue_id IS NOT NULL AND (first_response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)
 GROUP BY queue_id ORDER BY queue_id`, since).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("%w: SLA report: %w", ErrStore, err)
