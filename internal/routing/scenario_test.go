@@ -378,3 +378,59 @@ func TestPriorityRules(t *testing.T) {
 		})
 	}
 }
+
+// Offer orders candidates in SQL; it must follow the same rules as the
+// batch path's sortCandidates.
+func TestOfferFollowsTheQueueStrategy(t *testing.T) {
+	ctx := context.Background()
+	recent := time.Now().UTC().Add(-time.Minute)
+	long := time.Now().UTC().Add(-time.Hour)
+	offer := func(f *fixture, queue string) int64 {
+		f.t.Helper()
+		id := f.ticket(nil, queue, "normal", time.Now().UTC())
+		agent, err := f.r.Offer(ctx, id, 0)
+		f.must(err)
+		if f.assignee(id) != agent {
+			f.t.Fatalf("Offer said %d, stored %d", agent, f.assignee(id))
+		}
+		return agent
+	}
+	t.Run("least busy: load ratio, then never assigned, then longest idle", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.agent("online", 2, 1, nil, "umum")            // 50 %
+		idle := f.agent("online", 10, 3, &long, "umum") // 30 %, idle longest
+		f.agent("online", 10, 3, &recent, "umum")       // 30 %, busy recently
+		if got := offer(f, "umum"); got != idle {
+			t.Fatalf("offered to %d, want %d", got, idle)
+		}
+	})
+	t.Run("round robin: the member whose turn is oldest", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.saveQueue(QueueSettings{Code: "kartu", Strategy: StrategyRoundRobin})
+		a := f.agent("online", 10, 0, nil, "kartu")
+		b := f.agent("online", 10, 5, nil, "kartu") // busier, but its turn comes
+		want := []int64{a, b, a, b}
+		for i, w := range want {
+			if got := offer(f, "kartu"); got != w {
+				t.Fatalf("offer %d to %d, want %d", i, got, w)
+			}
+		}
+	})
+	t.Run("skills: the best match, never the unqualified", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.saveQueue(QueueSettings{Code: "dana", Skills: []string{"keuangan", "bahasa"}, Strategy: StrategySkills})
+		one := f.agent("online", 10, 0, nil, "dana")
+		best := f.agent("online", 10, 8, nil, "dana")
+		f.agent("online", 10, 0, nil, "dana") // no skills
+		f.must(f.r.SetAgent(ctx, one, AgentSettings{Skills: map[string]int{"keuangan": 1, "bahasa": 1}}))
+		f.must(f.r.SetAgent(ctx, best, AgentSettings{Skills: map[string]int{"keuangan": 4, "bahasa": 2}}))
+		if got := offer(f, "dana"); got != best {
+			t.Fatalf("offered to %d, want %d", got, best)
+		}
+		f.must(f.r.SetAgent(ctx, best, AgentSettings{Capacity: ptr(9)}))
+		f.must(f.r.SetAgent(ctx, one, AgentSettings{Capacity: ptr(0)}))
+		if got := offer(f, "dana"); got != 0 {
+			t.Fatalf("offered to %d: only the unqualified member has room", got)
+		}
+	})
+}
