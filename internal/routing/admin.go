@@ -1,9 +1,11 @@
 package routing
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -449,16 +451,33 @@ type SeedAgent struct {
 func LoadSeed(path string) (Seed, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Seed{}, fmt.Errorf("%w: seed file: %v", ErrConfig, err)
+		return Seed{}, fmt.Errorf("%w: seed file: %w", ErrConfig, err)
 	}
+	s, err := ParseSeed(b)
+	if err != nil {
+		return Seed{}, fmt.Errorf("seed file %s: %w", filepath.Base(path), err)
+	}
+	return s, nil
+}
+
+// ParseSeed decodes and checks a seed. Unknown fields are refused (a typo
+// in a demo file should not silently drop a setting); queue settings are
+// checked again when saved.
+func ParseSeed(b []byte) (Seed, error) {
 	var s Seed
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil {
-		return Seed{}, fmt.Errorf("%w: seed file %s: %v", ErrConfig, filepath.Base(path), err)
+	if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) {
+		return Seed{}, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	for _, rule := range s.Rules {
 		if err := rule.validate(); err != nil {
+			return Seed{}, err
+		}
+	}
+	for i := range s.Queues {
+		q := s.Queues[i]
+		if err := q.validate(); err != nil {
 			return Seed{}, err
 		}
 	}

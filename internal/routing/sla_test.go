@@ -222,3 +222,41 @@ func TestLateFirstResponseBetweenSweepsIsABreach(t *testing.T) {
 		t.Fatalf("state %q", after.FirstResponse)
 	}
 }
+
+func TestParseSeedRefusesMistakes(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+	}{
+		{"unknown field", "queues:\n  - code: umum\n    hourz: {}\n"},
+		{"bad strategy", "queues:\n  - code: umum\n    strategy: random\n"},
+		{"rule without condition", "priority_rules:\n  - priority: urgent\n"},
+		{"rule with an unknown priority", "priority_rules:\n  - keyword: x\n    priority: asap\n"},
+		{"not YAML", "queues: [\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ParseSeed([]byte(tc.yaml)); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	if s, err := ParseSeed(nil); err != nil || len(s.Queues) != 0 {
+		t.Fatalf("an empty seed: %+v %v", s, err)
+	}
+}
+
+func FuzzParseSeed(f *testing.F) {
+	f.Add([]byte("queues:\n  - code: umum\n    hours: {mon: [\"08:00-12:00\"]}\n    sla: {normal: {first_response_seconds: 60}}\n"))
+	f.Add([]byte(`{"holidays": [{"day": "2026-08-17", "name": "x"}], "priority_rules": [{"keyword": "a", "priority": "high"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseSeed(b)
+		if err != nil {
+			return
+		}
+		for _, q := range s.Queues {
+			if err := q.validate(); err != nil {
+				t.Fatalf("accepted an invalid queue: %v", err)
+			}
+		}
+	})
+}
