@@ -61,7 +61,19 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 		left := 0
 		err := r.tx(ctx, func(tx *gorm.DB) error {
 			full, none, got = false, false, waitingTicket{}
-			up, room, err := raiseLoadLeft(tx, agentID, now)
+			var (
+				up, ok bool
+				w      waitingTicket
+				err    error
+			)
+			if r.db.Dialect == db.Postgres {
+				up, left, w, ok, err = raiseAndPick(tx, agentID, now, own, overflow, skipCh, skipIDs)
+			} else {
+				up, left, err = raiseLoadLeft(tx, agentID, now)
+				if err == nil && up {
+					w, ok, err = pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -69,28 +81,19 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 				full = true
 				return nil
 			}
-			left = room
-			w, ok, err := pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
-			if err != nil {
-				return err
-			}
 			if !ok {
 				none = true
 				return errRetry // give the raised load back
 			}
-			ch, err := raiseChannel(tx, agentID, w.Channel, r.channelCap(w.Channel))
+			res, err := r.claimRaised(tx, agentID, w, now)
 			if err != nil {
 				return err
 			}
-			if !ch {
+			switch res {
+			case channelFull:
 				skipCh = append(skipCh, w.Channel)
 				return errRetry
-			}
-			claimed, err := claimTicket(tx, w.ID, agentID, w.QueueID, now)
-			if err != nil {
-				return err
-			}
-			if !claimed {
+			case ticketTaken:
 				skipIDs = append(skipIDs, w.ID)
 				return errRetry
 			}
@@ -215,34 +218,8 @@ type waitingTicket struct {
 //	  AND t.channel NOT IN (…) AND t.id NOT IN (…)
 //	ORDER BY t.created_at, t.id LIMIT 1 [FOR UPDATE SKIP LOCKED]
 func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (waitingTicket, bool, error) {
-	var where []string
-	var args []any
-	if len(own) > 0 {
-		where = append(where, `t.queue_id IN (`+placeholders(len(own))+`)`)
-		for _, id := range own {
-			args = append(args, id)
-		}
-	}
-	for _, o := range overflow {
-		where = append(where, `(t.queue_id = ? AND t.created_at <= ?)`)
-		args = append(args, o.queue, o.cutoff)
-	}
-	q := `SELECT t.id, t.queue_id, t.channel FROM tickets t
-WHERE t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND t.priority = ?
-  AND (` + strings.Join(where, " OR ") + `)`
-	if len(skipCh) > 0 {
-		q += ` AND t.channel NOT IN (` + placeholders(len(skipCh)) + `)`
-		for _, c := range skipCh {
-			args = append(args, c)
-		}
-	}
-	if len(skipIDs) > 0 {
-		q += ` AND t.id NOT IN (` + placeholders(len(skipIDs)) + `)`
-		for _, id := range skipIDs {
-			args = append(args, id)
-		}
-	}
-	q += ` ORDER BY t.created_at, t.id LIMIT 1`
+	filter, args := waitingFilter(own, overflow, skipCh, skipIDs)
+	q := `SELECT t.id, t.queue_id, t.channel FROM tickets t WHERE t.priority = ? AND ` + filter + ` ORDER BY t.created_at, t.id LIMIT 1`
 	if dialect == db.Postgres {
 		q += ` FOR UPDATE OF t SKIP LOCKED`
 	}
@@ -256,6 +233,36 @@ WHERE t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND t.pri
 		}
 	}
 	return waitingTicket{}, false, nil
+}
+
+// waitingFilter is the WHERE of the tickets an agent may be given.
+func waitingFilter(own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (string, []any) {
+	var where []string
+	var args []any
+	if len(own) > 0 {
+		where = append(where, `t.queue_id IN (`+placeholders(len(own))+`)`)
+		for _, id := range own {
+			args = append(args, id)
+		}
+	}
+	for _, o := range overflow {
+		where = append(where, `(t.queue_id = ? AND t.created_at <= ?)`)
+		args = append(args, o.queue, o.cutoff)
+	}
+	q := `t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND (` + strings.Join(where, " OR ") + `)`
+	if len(skipCh) > 0 {
+		q += ` AND t.channel NOT IN (` + placeholders(len(skipCh)) + `)`
+		for _, c := range skipCh {
+			args = append(args, c)
+		}
+	}
+	if len(skipIDs) > 0 {
+		q += ` AND t.id NOT IN (` + placeholders(len(skipIDs)) + `)`
+		for _, id := range skipIDs {
+			args = append(args, id)
+		}
+	}
+	return q, args
 }
 
 // Offer gives one waiting ticket to the best candidate of its queue (by
@@ -288,7 +295,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		}
 		now := time.Now().UTC()
 		for _, c := range cands {
-			res, err := take(tx, c.ID, ticketID, queueID, t.Channel, r.channelCap(t.Channel), onlyOnline, now)
+			res, err := r.take(tx, c.ID, ticketID, queueID, t.Channel, onlyOnline, strategy == StrategyRoundRobin, now)
 			if err != nil {
 				return err
 			}

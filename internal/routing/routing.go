@@ -462,8 +462,25 @@ const (
 
 // take gives a ticket to an agent inside tx with the three conditional
 // statements, undoing the raised loads when a later one refuses, so tx
-// stays usable for further attempts.
-func take(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap int, presence string, now time.Time) (outcome, error) {
+// stays usable for further attempts. turn records a round-robin turn.
+func (r *Router) take(tx *gorm.DB, agentID, ticketID, queueID int64, channel, presence string, turn bool, now time.Time) (outcome, error) {
+	var (
+		res outcome
+		err error
+	)
+	if r.db.Dialect == db.Postgres {
+		res, err = takeOneStatement(tx, agentID, ticketID, queueID, channel, r.channelCap(channel), presence, now)
+	} else {
+		res, err = takeStepByStep(tx, agentID, ticketID, queueID, channel, r.channelCap(channel), presence, now)
+	}
+	if err != nil || res != assigned || !turn {
+		return res, err
+	}
+	return res, takeTurn(tx, queueID, agentID, now)
+}
+
+// takeStepByStep runs the three conditional statements one by one.
+func takeStepByStep(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap int, presence string, now time.Time) (outcome, error) {
 	up, err := raiseLoadIf(tx, agentID, presence, now)
 	if err != nil || !up {
 		return agentFull, err
@@ -475,6 +492,12 @@ func take(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap 
 	if !ch {
 		return channelFull, lowerLoad(tx, agentID)
 	}
+	return claimOrUndo(tx, agentID, ticketID, queueID, channel, now)
+}
+
+// claimOrUndo is the third statement: on refusal the two raised loads are
+// given back.
+func claimOrUndo(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, now time.Time) (outcome, error) {
 	ok, err := claimTicket(tx, ticketID, agentID, queueID, now)
 	if err != nil {
 		return agentFull, err
@@ -485,18 +508,18 @@ func take(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap 
 		}
 		return ticketTaken, lowerLoad(tx, agentID)
 	}
-	// Round-robin turns are recorded for every queue: a queue switched to
-	// round robin later starts from real history.
-	return assigned, takeTurn(tx, queueID, agentID, now)
+	return assigned, nil
 }
 
 // takeTurn records a round-robin turn when the queue hands out by turns.
 func (r *Router) takeTurn(tx *gorm.DB, q *queueConf, agentID int64, now time.Time) error {
-	if q == nil || q.Strategy != StrategyRoundRobin {
+	if !roundRobin(q) {
 		return nil
 	}
 	return takeTurn(tx, q.ID, agentID, now)
 }
+
+func roundRobin(q *queueConf) bool { return q != nil && q.Strategy == StrategyRoundRobin }
 
 // assignBest tries candidates best first until one accepts; cands is
 // updated as loads change and emptied of agents that are full.
@@ -505,7 +528,7 @@ func (r *Router) assignBest(tx *gorm.DB, cands *[]candidate, strategy string, ti
 		c := *cands
 		sortCandidates(c, strategy)
 		best := &c[0]
-		res, err := take(tx, best.ID, ticketID, queueID, channel, r.channelCap(channel), onlyOnline, now)
+		res, err := r.take(tx, best.ID, ticketID, queueID, channel, onlyOnline, strategy == StrategyRoundRobin, now)
 		if err != nil {
 			return 0, err
 		}

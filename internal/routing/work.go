@@ -56,7 +56,11 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 
 // takeOrFail runs take and turns a refusal into an error.
 func (r *Router) takeOrFail(tx *gorm.DB, agentID int64, t ticketRow, queueID int64, presence string) error {
-	res, err := take(tx, agentID, t.ID, queueID, t.Channel, r.channelCap(t.Channel), presence, time.Now().UTC())
+	turn := false
+	if conf, err := r.conf(tx.Statement.Context); err == nil {
+		turn = roundRobin(conf.byID[queueID])
+	}
+	res, err := r.take(tx, agentID, t.ID, queueID, t.Channel, presence, turn, time.Now().UTC())
 	if err != nil {
 		return err
 	}
