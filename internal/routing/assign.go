@@ -66,13 +66,12 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 				w      waitingTicket
 				err    error
 			)
-			if r.db.Dialect == db.Postgres {
-				up, left, w, ok, err = raiseAndPick(tx, agentID, now, own, overflow, skipCh, skipIDs)
-			} else {
-				up, left, err = raiseLoadLeft(tx, agentID, now)
-				if err == nil && up {
-					w, ok, err = pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
-				}
+			// The pick is one indexed query per priority (most urgent
+			// first): a single query ordered by a priority rank would sort
+			// every waiting ticket of the agent's queues.
+			up, left, err = raiseLoadLeft(tx, agentID, now)
+			if err == nil && up {
+				w, ok, err = pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
 			}
 			if err != nil {
 				return err
@@ -218,14 +217,61 @@ type waitingTicket struct {
 //	  AND t.channel NOT IN (…) AND t.id NOT IN (…)
 //	ORDER BY t.created_at, t.id LIMIT 1 [FOR UPDATE SKIP LOCKED]
 func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (waitingTicket, bool, error) {
-	filter, args := waitingFilter(own, overflow, skipCh, skipIDs)
-	q := `SELECT t.id, t.queue_id, t.channel FROM tickets t WHERE t.priority = ? AND ` + filter + ` ORDER BY t.created_at, t.id LIMIT 1`
-	if dialect == db.Postgres {
-		q += ` FOR UPDATE OF t SKIP LOCKED`
+	// Per queue, the few oldest of the priority straight from the index
+	// (queue_id, priority, created_at, id); then the oldest of those that
+	// no other instance is assigning right now.
+	type source struct {
+		queue  int64
+		cutoff *time.Time
+	}
+	var sources []source
+	for _, id := range own {
+		sources = append(sources, source{queue: id})
+	}
+	for _, o := range overflow {
+		c := o.cutoff
+		sources = append(sources, source{o.queue, &c})
+	}
+	if len(sources) == 0 {
+		return waitingTicket{}, false, nil
+	}
+	extra, extraArgs := "", []any(nil)
+	if len(skipCh) > 0 {
+		extra += ` AND channel NOT IN (` + placeholders(len(skipCh)) + `)`
+		for _, c := range skipCh {
+			extraArgs = append(extraArgs, c)
+		}
+	}
+	if len(skipIDs) > 0 {
+		extra += ` AND id NOT IN (` + placeholders(len(skipIDs)) + `)`
+		for _, id := range skipIDs {
+			extraArgs = append(extraArgs, id)
+		}
 	}
 	for _, p := range []string{"urgent", "high", "normal", "low"} {
+		var parts []string
+		var args []any
+		for i, src := range sources {
+			cond := `queue_id = ? AND priority = ?`
+			args = append(args, src.queue, p)
+			if src.cutoff != nil {
+				cond += ` AND created_at <= ?`
+				args = append(args, *src.cutoff)
+			}
+			args = append(args, extraArgs...)
+			parts = append(parts, fmt.Sprintf(`SELECT id FROM (SELECT id, created_at FROM tickets
+  WHERE %s AND assignee_id IS NULL AND status IN ('new', 'open', 'pending')%s
+  ORDER BY created_at, id LIMIT %d) AS s%d`, cond, extra, pickSlack, i))
+		}
+		q := `SELECT t.id, t.queue_id, t.channel FROM tickets t
+WHERE t.id IN (` + strings.Join(parts, "\nUNION ALL ") + `)
+  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
+ORDER BY t.created_at, t.id LIMIT 1`
+		if dialect == db.Postgres {
+			q += ` FOR UPDATE OF t SKIP LOCKED`
+		}
 		var rows []waitingTicket
-		if err := tx.Raw(q, append([]any{p}, args...)...).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(q, args...).Scan(&rows).Error; err != nil {
 			return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %w", ErrStore, err)
 		}
 		if len(rows) > 0 {
@@ -234,6 +280,11 @@ func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overfl
 	}
 	return waitingTicket{}, false, nil
 }
+
+// pickSlack is how many of each queue's oldest tickets a pick considers:
+// room for as many instances assigning from the queue at the same moment
+// (their tickets are locked and skipped).
+const pickSlack = 8
 
 // waitingFilter is the WHERE of the tickets an agent may be given.
 func waitingFilter(own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (string, []any) {

@@ -67,45 +67,6 @@ SELECT (SELECT COUNT(*) FROM a) AS a, (SELECT COUNT(*) FROM c) AS c, (SELECT COU
 	return assigned, nil
 }
 
-// raiseAndPick takes a unit of an online agent's capacity and locks the
-// next ticket they may be given (most urgent, then oldest; tickets another
-// instance is assigning are skipped) in one statement. up false: the
-// agent is offline or full; found false: nothing waits for them.
-//
-//	WITH a AS (UPDATE agents SET active_load = active_load + 1 … RETURNING capacity - active_load),
-//	     w AS (SELECT … FROM tickets t WHERE EXISTS (SELECT 1 FROM a) AND <waiting filter>
-//	           ORDER BY <priority rank>, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED)
-//	SELECT a.left, w.id, w.queue_id, w.channel FROM a LEFT JOIN w ON true
-func raiseAndPick(tx *gorm.DB, agentID int64, now time.Time, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (up bool, left int, w waitingTicket, found bool, err error) {
-	filter, args := waitingFilter(own, overflow, skipCh, skipIDs)
-	var rows []struct {
-		Left    int
-		ID      *int64
-		QueueID *int64
-		Channel *string
-	}
-	err = tx.Raw(`WITH a AS (
-  UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
-  WHERE id = ? AND presence = 'online' AND active_load < capacity RETURNING capacity - active_load AS left
-), w AS (
-  SELECT t.id, t.queue_id, t.channel FROM tickets t
-  WHERE EXISTS (SELECT 1 FROM a) AND `+filter+`
-  ORDER BY `+priorityRank("t")+`, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED
-)
-SELECT a.left, w.id, w.queue_id, w.channel FROM a LEFT JOIN w ON true`, append([]any{now, agentID}, args...)...).Scan(&rows).Error
-	if err != nil {
-		return false, 0, waitingTicket{}, false, fmt.Errorf("%w: raise and pick: %w", ErrStore, err)
-	}
-	if len(rows) == 0 {
-		return false, 0, waitingTicket{}, false, nil
-	}
-	r := rows[0]
-	if r.ID == nil || r.QueueID == nil || r.Channel == nil {
-		return true, r.Left, waitingTicket{}, false, nil
-	}
-	return true, r.Left, waitingTicket{ID: *r.ID, QueueID: *r.QueueID, Channel: *r.Channel}, true, nil
-}
-
 // claimRaised finishes an assignment whose agent load is already raised
 // (AssignWaiting): the channel load and the ticket, in one statement on
 // PostgreSQL. A refusal is reported, not undone: the caller rolls back.
