@@ -241,7 +241,11 @@ VALUES (?, ?, ?, 'new', ?, ?, ?) RETURNING id`, fmt.Sprintf("C%d-%d-%d", seed, i
 			}
 		case 7: // presence flaps
 			p := []string{"offline", "online", "away"}[rng.IntN(3)]
-			if err = d.Exec(`UPDATE agents SET presence = ? WHERE id = ?`, p, agent).Error; err == nil {
+			// The presence statement is the caller's (the agent service);
+			// a deadlock victim there is the caller's to retry.
+			if err = d.Exec(`UPDATE agents SET presence = ? WHERE id = ?`, p, agent).Error; db.IsRetryable(err) {
+				err = nil
+			} else if err == nil {
 				err = r.PresenceChanged(ctx, agent, p)
 			}
 		case 8:

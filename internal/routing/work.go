@@ -287,7 +287,9 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 // after which Sweep returns them.
 func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence string) error {
 	now := time.Now().UTC()
-	if err := r.db.WithContext(ctx).Exec(`UPDATE agents SET presence_changed_at = ? WHERE id = ? AND presence = ?`, now, agentID, presence).Error; err != nil {
+	if err := r.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE agents SET presence_changed_at = ? WHERE id = ? AND presence = ?`, now, agentID, presence).Error
+	}); err != nil {
 		return fmt.Errorf("%w: presence time: %w", ErrStore, err)
 	}
 	switch presence {
