@@ -24,7 +24,9 @@
 //	WHERE id = ? AND assignee_id IS NULL
 //
 // all in one transaction; if a later one touches no row the earlier ones
-// are undone before commit. The database evaluates each WHERE on the
+// are undone before commit. (On PostgreSQL they travel as one statement of
+// data-modifying CTEs, each running only when the previous returned its
+// row: the same conditions in fewer round trips; see fastpath.go.) The database evaluates each WHERE on the
 // latest committed row under a row lock (PostgreSQL re-checks it after
 // waiting for a concurrent writer; SQLite has one writer at a time), so two
 // instances can never both pass. Rows are always locked in the order agent,
