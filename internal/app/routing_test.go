@@ -216,3 +216,62 @@ func TestRoutingThroughTheAPI(t *testing.T) {
 		t.Fatalf("after Budi left: assignee %d, want Sari %d", v.Routing.AgentID, me.Agent.ID)
 	}
 }
+
+// A citizen's follow-up on an answered ticket starts the next-response
+// clock (through the ingest path); the agent's answer stops it.
+func TestNextResponseClockThroughIngest(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	res := admin.Do(http.MethodPut, "/api/v1/admin/queues/umum", map[string]any{"sla": map[string]any{
+		"normal": map[string]int{"first_response_seconds": 3600, "next_response_seconds": 1800, "resolution_seconds": 86400}}})
+	if res.Status != http.StatusOK {
+		t.Fatalf("save queue: %d %s", res.Status, res.Body)
+	}
+	tn := admin.Complaint(map[string]string{"name": "Rina", "phone": "081234567890", "category": "lainnya",
+		"description": "Status kepesertaan saya tidak berubah."})
+	var id int64
+	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		var list ticketList
+		admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
+		for _, tk := range list.Tickets {
+			if tk.TrackingNumber == tn {
+				id = tk.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("ticket %s not stored yet", tn)
+	})
+	path := fmt.Sprintf("/api/v1/tickets/%d", id)
+	type clock struct {
+		Routing struct {
+			SLA struct {
+				NextResponseDueAt *time.Time `json:"next_response_due_at"`
+				NextResponseState string     `json:"next_response_state"`
+			} `json:"sla"`
+		} `json:"routing"`
+	}
+	if res := admin.Do(http.MethodPost, path+"/messages", map[string]string{"body": "Baik, kami periksa."}); res.Status != http.StatusCreated && res.Status != http.StatusOK {
+		t.Fatalf("reply: %d %s", res.Status, res.Body)
+	}
+	citizen := apptest.NewClient(t, a.URL())
+	if res := citizen.Do(http.MethodPost, "/api/v1/complaints/"+tn+"/messages?contact=081234567890", map[string]string{"body": "Sudah seminggu, mohon kabarnya."}); res.Status != http.StatusAccepted {
+		t.Fatalf("follow-up: %d %s", res.Status, res.Body)
+	}
+	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		var c clock
+		admin.Do(http.MethodGet, path+"/routing", nil).JSON(t, &c)
+		if c.Routing.SLA.NextResponseDueAt == nil || c.Routing.SLA.NextResponseState != "ok" {
+			return fmt.Errorf("next-response clock not running: %+v", c.Routing.SLA)
+		}
+		return nil
+	})
+	if res := admin.Do(http.MethodPost, path+"/messages", map[string]string{"body": "Sudah kami perbaiki."}); res.Status != http.StatusCreated && res.Status != http.StatusOK {
+		t.Fatalf("reply: %d %s", res.Status, res.Body)
+	}
+	var c clock
+	admin.Do(http.MethodGet, path+"/routing", nil).JSON(t, &c)
+	if c.Routing.SLA.NextResponseDueAt != nil {
+		t.Fatalf("answered in time, clock still running: %+v", c.Routing.SLA)
+	}
+}

@@ -239,6 +239,10 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		if err := touchTickets(tx, last, now); err != nil {
 			return res, err
 		}
+		// A citizen wrote on an answered ticket: its next-response clock starts.
+		if err := c.router.CitizenWrote(ctx, tx, last); err != nil {
+			return res, err
+		}
 	}
 
 	// 6. Routing, in the same transaction.

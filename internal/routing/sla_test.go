@@ -260,3 +260,52 @@ func FuzzParseSeed(f *testing.F) {
 		}
 	})
 }
+
+func TestNextResponseClock(t *testing.T) {
+	ctx := context.Background()
+	f, ev := newRouterFixture(t, Opts{})
+	// A breach escalates the priority: the next round runs on the "high" policy.
+	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {NextResponseSeconds: 600}, "high": {NextResponseSeconds: 600}}})
+	a := f.route(Ticket{})
+	now := time.Now().UTC().Truncate(time.Second)
+	wrote := func(at time.Time) {
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.r.CitizenWrote(ctx, tx, map[int64]time.Time{a.TicketID: at}) }))
+	}
+	replied := func(at time.Time) {
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.r.Replied(ctx, tx, a.TicketID, at) }))
+	}
+	due := func() *time.Time {
+		c, err := f.r.SLA(ctx, a.TicketID, now)
+		f.must(err)
+		return c.NextResponseDueAt
+	}
+	wrote(now) // not answered yet: the first-response clock is the one running
+	if due() != nil {
+		t.Fatal("a next-response clock before any answer")
+	}
+	f.must(f.d.Exec(`UPDATE tickets SET first_response_at = ?, status = 'open' WHERE id = ?`, now, a.TicketID).Error)
+	wrote(now.Add(time.Minute))
+	if d := due(); d == nil || !d.Equal(now.Add(11*time.Minute)) {
+		t.Fatalf("next response due %v, want 10 minutes after the message", d)
+	}
+	wrote(now.Add(2 * time.Minute)) // a second message keeps the running clock
+	if d := due(); !d.Equal(now.Add(11 * time.Minute)) {
+		t.Fatalf("due moved to %v", d)
+	}
+	replied(now.Add(5 * time.Minute))
+	if due() != nil {
+		t.Fatal("an answer in time left the clock running")
+	}
+	// Next round answered late: one breach per clock, then the clock stops.
+	wrote(now.Add(20 * time.Minute))
+	f.must(f.r.CheckSLA(ctx, now.Add(31*time.Minute)))
+	f.must(f.r.CheckSLA(ctx, now.Add(32*time.Minute)))
+	if n := ev.count("sla.breached"); n != 1 || due() != nil {
+		t.Fatalf("%d breaches, due %v", n, due())
+	}
+	wrote(now.Add(40 * time.Minute))
+	f.must(f.r.CheckSLA(ctx, now.Add(51*time.Minute)))
+	if n := ev.count("sla.breached"); n != 2 {
+		t.Fatalf("%d breaches after a second late round, want 2", n)
+	}
+}

@@ -61,6 +61,68 @@ func (r *Router) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64,
 	return nil
 }
 
+// CitizenWrote starts the next-response clock of answered tickets a
+// citizen wrote on (at: the message time per ticket), inside the ingest
+// transaction. A clock already running keeps its due time.
+//
+//	SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (…)
+//	UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL
+func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error {
+	if len(at) == 0 {
+		return nil
+	}
+	tx = tx.WithContext(ctx)
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return err
+	}
+	ids := make([]any, 0, len(at))
+	for id := range at {
+		ids = append(ids, id)
+	}
+	var rows []struct {
+		ID                int64
+		QueueID           *int64
+		Priority          string
+		Status            string
+		FirstResponseAt   *time.Time
+		NextResponseDueAt *time.Time
+	}
+	if err := tx.Raw(`SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (`+
+		placeholders(len(ids))+`) ORDER BY id`, ids...).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("%w: next-response clocks: %w", ErrStore, err)
+	}
+	for _, t := range rows {
+		if t.FirstResponseAt == nil || t.NextResponseDueAt != nil || t.QueueID == nil || !waiting(t.Status) {
+			continue
+		}
+		q := conf.byID[*t.QueueID]
+		if q == nil {
+			continue
+		}
+		due := sla.NextResponseDue(q.cal, q.policies[t.Priority], at[t.ID])
+		if due.IsZero() {
+			continue
+		}
+		if err := tx.Exec(`UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL`, due, t.ID).Error; err != nil {
+			return fmt.Errorf("%w: next-response clock: %w", ErrStore, err)
+		}
+	}
+	return nil
+}
+
+// Replied stops the next-response clock when an agent answers in time. An
+// answer after the due time leaves the clock for the sweep, which
+// announces the breach and then stops it.
+//
+//	UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?
+func (r *Router) Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
+	if err := tx.WithContext(ctx).Exec(`UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?`, ticketID, at.UTC()).Error; err != nil {
+		return fmt.Errorf("%w: stop next-response clock: %w", ErrStore, err)
+	}
+	return nil
+}
+
 // clockRow is a ticket's SLA clock as stored.
 type clockRow struct {
 	ID                 int64
@@ -72,6 +134,7 @@ type clockRow struct {
 	SolvedAt           *time.Time
 	LastMessageAt      time.Time
 	FirstResponseDueAt *time.Time
+	NextResponseDueAt  *time.Time
 	ResolutionDueAt    *time.Time
 	SlaPausedAt        *time.Time
 	SlaWarned          string
@@ -79,11 +142,11 @@ type clockRow struct {
 }
 
 const clockCols = `id, queue_id, assignee_id, status, priority, first_response_at, solved_at, last_message_at,
-first_response_due_at, resolution_due_at, sla_paused_at, sla_warned, sla_breached`
+first_response_due_at, next_response_due_at, resolution_due_at, sla_paused_at, sla_warned, sla_breached`
 
 // resume moves the open due times of a paused ticket.
 //
-//	UPDATE tickets SET first_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
+//	UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
 //	WHERE id = ? AND sla_paused_at = ?
 func (r *Router) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
 	var rows []clockRow
@@ -99,17 +162,21 @@ func (r *Router) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at tim
 		return err
 	}
 	paused := *c.SlaPausedAt
-	first, res := c.FirstResponseDueAt, c.ResolutionDueAt
+	first, next, res := c.FirstResponseDueAt, c.NextResponseDueAt, c.ResolutionDueAt
 	if first != nil && c.FirstResponseAt == nil {
 		v := sla.Resume(cal, *first, paused, at)
 		first = &v
+	}
+	if next != nil {
+		v := sla.Resume(cal, *next, paused, at)
+		next = &v
 	}
 	if res != nil {
 		v := sla.Resume(cal, *res, paused, at)
 		res = &v
 	}
-	if err := tx.Exec(`UPDATE tickets SET first_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
-WHERE id = ? AND sla_paused_at = ?`, first, res, ticketID, paused).Error; err != nil {
+	if err := tx.Exec(`UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
+WHERE id = ? AND sla_paused_at = ?`, first, next, res, ticketID, paused).Error; err != nil {
 		return fmt.Errorf("%w: resume SLA: %w", ErrStore, err)
 	}
 	return nil
@@ -178,7 +245,8 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 WHERE status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL
   AND ((first_response_due_at <= ? AND sla_breached NOT LIKE '%first_response%'
       AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
-    OR (resolution_due_at <= ? AND sla_breached NOT LIKE '%resolution%'))`, horizon, horizon).Scan(&rows).Error; err != nil {
+    OR (next_response_due_at <= ?)
+    OR (resolution_due_at <= ? AND sla_breached NOT LIKE '%resolution%'))`, horizon, horizon, horizon).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("%w: SLA clocks: %w", ErrStore, err)
 	}
 	for _, c := range rows {
@@ -197,6 +265,7 @@ WHERE status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL
 			length time.Duration
 		}{
 			{sla.FirstResponse, c.FirstResponseDueAt, c.FirstResponseAt, pol.FirstResponse},
+			{sla.NextResponse, c.NextResponseDueAt, nil, pol.NextResponse},
 			{sla.Resolution, c.ResolutionDueAt, c.SolvedAt, pol.Resolution},
 		}
 		for _, tg := range targets {
@@ -223,6 +292,7 @@ WHERE status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL
 // priority one step (escalation) in the same statement.
 //
 //	UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?
+//	UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?
 //	UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?
 func (r *Router) announce(ctx context.Context, c clockRow, target string, due time.Time, breach bool) error {
 	tx := r.db.WithContext(ctx)
@@ -231,7 +301,11 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		list = c.SlaBreached
 	}
 	have := splitList(list)
-	if slices.Contains(have, target) {
+	// A next-response clock runs again after each citizen message, so its
+	// breach is announced once per clock (the CAS is on the due time, which
+	// the announcement clears); everything else once per ticket.
+	perClock := breach && target == sla.NextResponse
+	if slices.Contains(have, target) && !perClock {
 		return nil
 	}
 	next := joinList(append(have, target))
@@ -243,10 +317,15 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		ev.AgentID = *c.AssigneeID
 	}
 	var res *gorm.DB
-	if breach {
+	switch {
+	case perClock:
+		ev.Priority = escalate(c.Priority)
+		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?`,
+			next, ev.Priority, c.ID, due)
+	case breach:
 		ev.Priority = escalate(c.Priority)
 		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?`, next, ev.Priority, c.ID, list)
-	} else {
+	default:
 		res = tx.Exec(`UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?`, next, c.ID, list)
 	}
 	if res.Error != nil {
@@ -284,8 +363,10 @@ func escalate(p string) string {
 type TicketSLA struct {
 	Priority           string     `json:"priority"`
 	FirstResponseDueAt *time.Time `json:"first_response_due_at"`
+	NextResponseDueAt  *time.Time `json:"next_response_due_at"`
 	ResolutionDueAt    *time.Time `json:"resolution_due_at"`
 	FirstResponse      sla.State  `json:"first_response_state"`
+	NextResponse       sla.State  `json:"next_response_state"`
 	Resolution         sla.State  `json:"resolution_state"`
 	Paused             bool       `json:"paused"`
 	Breached           []string   `json:"breached"`
@@ -311,7 +392,7 @@ func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (Ticket
 			cal, pol = q.cal, q.policies[c.Priority]
 		}
 	}
-	out := TicketSLA{Priority: c.Priority, FirstResponseDueAt: c.FirstResponseDueAt, ResolutionDueAt: c.ResolutionDueAt,
+	out := TicketSLA{Priority: c.Priority, FirstResponseDueAt: c.FirstResponseDueAt, NextResponseDueAt: c.NextResponseDueAt, ResolutionDueAt: c.ResolutionDueAt,
 		Paused: c.SlaPausedAt != nil, Breached: splitList(c.SlaBreached)}
 	if out.Breached == nil {
 		out.Breached = []string{}
@@ -323,6 +404,7 @@ func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (Ticket
 		return sla.Evaluate(cal, *due, met, length, pol.WarnBefore, out.Paused, now)
 	}
 	out.FirstResponse = eval(c.FirstResponseDueAt, c.FirstResponseAt, pol.FirstResponse)
+	out.NextResponse = eval(c.NextResponseDueAt, nil, pol.NextResponse)
 	out.Resolution = eval(c.ResolutionDueAt, c.SolvedAt, pol.Resolution)
 	return out, nil
 }

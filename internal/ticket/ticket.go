@@ -58,6 +58,8 @@ type Loads interface {
 	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
 	// StatusChanged keeps the SLA clock in step (pending pauses it), inside tx.
 	StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to string, at time.Time) error
+	// Replied stops the next-response clock of an agent's reply, inside tx.
+	Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error
 }
 
 // Opts configures the service.
@@ -258,6 +260,9 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 			status = StatusOpen
 		}
 		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
+			return err
+		}
+		if err := s.loads.Replied(ctx, tx, t.ID, now); err != nil {
 			return err
 		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.reply", t.ID, fmt.Sprintf("message %d", id), now); err != nil {

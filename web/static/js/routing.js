@@ -45,6 +45,12 @@ document.addEventListener('DOMContentLoaded', function () {
     var s = r.sla || {};
     setDue('r-first-due', s.first_response_due_at);
     setState('r-first-state', s.first_response_state);
+    // The next-response clock runs only while a citizen's message waits.
+    $('r-next-row').hidden = !s.next_response_due_at;
+    if (s.next_response_due_at) {
+      setDue('r-next-due', s.next_response_due_at);
+      setState('r-next-state', s.next_response_state);
+    }
     setDue('r-resolution-due', s.resolution_due_at);
     setState('r-resolution-state', s.resolution_state);
     var waiting = !r.agent_id && r.position > 0;
