@@ -17,6 +17,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
 	"tanggap/internal/locale"
+	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
 
@@ -30,9 +31,10 @@ type Mounter interface {
 	Mount(r fiber.Router)
 }
 
-// Assigner offers waiting tickets to an agent who became available.
+// Assigner reacts to an agent's presence change: waiting tickets go to an
+// agent coming online, an agent leaving gives tickets back.
 type Assigner interface {
-	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+	PresenceChanged(ctx context.Context, agentID int64, presence string) error
 }
 
 // Opts wires the API to the services.
@@ -45,8 +47,10 @@ type Opts struct {
 	Tickets     *ticket.Service
 	Attachments attachment.Store
 	Assigner    Assigner
-	Ready       map[string]Checker
-	Adapters    []channels.Adapter
+	// Router serves the routing, queue and admin routing routes (nil: none).
+	Router   *routing.Router
+	Ready    map[string]Checker
+	Adapters []channels.Adapter
 	// Voice is the phone channel's console API (nil: not mounted).
 	Voice Voice
 	// Conversations relays agent typing and read marks to live chats.

@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bus"
 	"tanggap/internal/locale"
+	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
 
@@ -44,6 +45,13 @@ var catalog = []struct {
 	{voice.ErrInvalidTarget, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 	{voice.ErrCallbackInProgress, fiber.StatusConflict, apperr.CodeCallbackInProgress},
 	{voice.ErrProvider, fiber.StatusBadGateway, apperr.CodeProviderFailed},
+	{routing.ErrTicketNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{routing.ErrAgentNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{routing.ErrUnknownQueue, fiber.StatusNotFound, apperr.CodeNotFound},
+	{routing.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
+	{routing.ErrNoCapacity, fiber.StatusConflict, apperr.CodeNoCapacity},
+	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
+	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 }
 
 // errorBody is the one error shape of the API.

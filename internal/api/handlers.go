@@ -112,10 +112,11 @@ func (s *Server) handleSetPresence(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.Presence == agent.PresenceOnline && s.o.Assigner != nil {
-		// Coming online frees capacity: waiting tickets go out now.
-		if _, err := s.o.Assigner.AssignWaiting(c.UserContext(), a.ID); err != nil {
-			s.o.Log.Warn("assign waiting on presence", "agent_id", a.ID, "err", err)
+	if s.o.Assigner != nil {
+		// Coming online frees capacity: waiting tickets go out now; going
+		// offline gives tickets back to the queue.
+		if err := s.o.Assigner.PresenceChanged(c.UserContext(), a.ID, a.Presence); err != nil {
+			s.o.Log.Warn("routing on presence change", "agent_id", a.ID, "err", err)
 		}
 		if fresh, err := s.o.Agents.Get(c.UserContext(), a.ID); err == nil {
 			a = fresh

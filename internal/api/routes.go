@@ -38,6 +38,22 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/voice/callbacks", anyAgent, s.handleCallbacks)
 		app.Get("/api/v1/voice/stats", supervisor, s.handleVoiceStats)
 	}
+	if s.o.Router != nil {
+		app.Get("/api/v1/tickets/:id<int>/routing", anyAgent, s.handleTicketRouting)
+		app.Post("/api/v1/tickets/:id<int>/claim", anyAgent, s.handleClaim)
+		app.Post("/api/v1/tickets/:id<int>/release", anyAgent, s.handleUnclaim)
+		app.Post("/api/v1/tickets/:id<int>/transfer", anyAgent, s.handleTransfer)
+		app.Put("/api/v1/tickets/:id<int>/priority", anyAgent, s.handleSetPriority)
+		app.Post("/api/v1/tickets/:id<int>/assign", supervisor, s.handleAssign)
+		app.Get("/api/v1/queues/metrics", supervisor, s.handleQueueMetrics)
+		app.Get("/api/v1/queues/sla", supervisor, s.handleSLAReport)
+		app.Get("/api/v1/admin/queues", admin, s.handleListQueues)
+		app.Put("/api/v1/admin/queues/:code", admin, s.handleSaveQueue)
+		app.Get("/api/v1/admin/agents/:id<int>/routing", admin, s.handleAgentRouting)
+		app.Put("/api/v1/admin/agents/:id<int>/routing", admin, s.handleSetAgentRouting)
+		app.Get("/api/v1/admin/holidays/:year<int>", admin, s.handleHolidays)
+		app.Put("/api/v1/admin/holidays/:year<int>", admin, s.handleSetHolidays)
+	}
 
 	for _, a := range s.o.Adapters {
 		a.Mount(app)

@@ -94,13 +94,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	router := routing.New(routing.Opts{DB: a.db, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log})
+	router := routing.New(routing.Opts{DB: a.db, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log,
+		Events: a.bus, ChannelCapacity: cfg.Routing.ChannelCapacity, DefaultChannelCapacity: cfg.Routing.DefaultChannelCapacity,
+		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets})
 	if err := router.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
 		return nil, err
 	}
 	agents := agent.New(agent.Opts{DB: a.db, Log: log})
 	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 		return nil, fmt.Errorf("app: first admin: %w", err)
+	}
+	if err := seedRouting(ctx, cfg.Routing.SeedFile, router, agents, log); err != nil {
+		return nil, err
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
@@ -162,6 +167,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error {
 			return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
 		})
+		g.Go(func() error {
+			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval, Metrics: cfg.Routing.MetricsInterval})
+		})
 	}
 	if cfg.Components["delivery"] {
 		for _, ad := range adapters {
@@ -179,7 +187,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return a.chat.Run(gctx) })
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
-			Attachments: files, Assigner: router,
+			Attachments: files, Assigner: router, Router: router,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			Voice:          phone,
@@ -283,6 +291,37 @@ func (a *App) closeResources() {
 			a.log.Warn("close database", "err", err)
 		}
 	}
+}
+
+// seedRouting applies the routing seed file: agents it lists with a
+// password are created when missing, then queues, profiles, holidays and
+// priority rules are saved (upserts, safe on every start).
+func seedRouting(ctx context.Context, path string, router *routing.Router, agents *agent.Service, log *slog.Logger) error {
+	if path == "" {
+		return nil
+	}
+	seed, err := routing.LoadSeed(path)
+	if err != nil {
+		return err
+	}
+	// Queues first, so new agents can join them.
+	if err := router.ApplySeed(ctx, routing.Seed{Queues: seed.Queues, Holidays: seed.Holidays, Rules: seed.Rules}); err != nil {
+		return fmt.Errorf("app: routing seed: %w", err)
+	}
+	for _, sa := range seed.Agents {
+		if sa.Password == "" {
+			continue
+		}
+		_, err := agents.Create(ctx, agent.NewAgent{Email: sa.Email, Name: sa.Name, Password: sa.Password, Role: sa.Role})
+		if err != nil && !errors.Is(err, agent.ErrEmailTaken) {
+			return fmt.Errorf("app: seed agent: %w", err)
+		}
+	}
+	if err := router.ApplySeed(ctx, routing.Seed{Agents: seed.Agents}); err != nil {
+		return fmt.Errorf("app: routing seed: %w", err)
+	}
+	log.Info("routing seed applied", "queues", len(seed.Queues), "agents", len(seed.Agents), "holidays", len(seed.Holidays))
+	return nil
 }
 
 // queueSpecs lists the queues the configuration names.

@@ -68,6 +68,7 @@ const (
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
 	CodeReplyWindowClosed    = "reply_window_closed"
+	CodeNoCapacity           = "no_capacity"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"

@@ -120,3 +120,14 @@ func ReceiptMsgID(messageID int64, status string) string {
 // (e.g. "livechat.v.<visitor>") out to every instance holding a
 // connection subscribed to it.
 func (n Names) Realtime(topic string) string { return n.prefix + ".rt." + topic }
+
+// Routing events, published with Event(entity, action): an SLA target near
+// its due time or past it (the breach also escalates the ticket and names
+// the queue's supervisors), and live queue metrics for dashboards.
+const (
+	EntitySLA          = "sla"
+	ActionSLAWarning   = "warning"
+	ActionSLABreached  = "breached"
+	EntityQueue        = "queue"
+	ActionQueueMetrics = "metrics"
+)

@@ -76,7 +76,8 @@ type Config struct {
 	LivechatNewConnsPerMinute int      // new websockets per client address and minute (0: no limit)
 	LivechatFramesPerSecond   int      // frames one connection may send per second (burst: 4x)
 	// Phone channel (TwiML voice webhooks).
-	Voice Voice
+	Voice   Voice
+	Routing Routing
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -161,6 +162,7 @@ func Defaults() Config {
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
 		},
+		Routing: defaultRouting(),
 	}
 }
 
@@ -342,6 +344,8 @@ func parse(get func(string) string) (Config, error) {
 			c.CategoryQueues[cat] = queue
 		}
 	}
+
+	parseRouting(get, &c.Routing, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

@@ -20,3 +20,18 @@ func IsUniqueViolation(err error) bool {
 	}
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// IsRetryable reports whether a transaction failed only because it ran at
+// the same time as another (PostgreSQL deadlock_detected 40P01 or
+// serialization_failure 40001; SQLite "database is locked"): running it
+// again is safe and will succeed.
+func IsRetryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40P01" || pgErr.Code == "40001"
+	}
+	return strings.Contains(err.Error(), "database is locked")
+}

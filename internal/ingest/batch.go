@@ -239,13 +239,17 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		if err := touchTickets(tx, last, now); err != nil {
 			return res, err
 		}
+		// A citizen wrote on an answered ticket: its next-response clock starts.
+		if err := c.router.CitizenWrote(ctx, tx, last); err != nil {
+			return res, err
+		}
 	}
 
 	// 6. Routing, in the same transaction.
 	if len(res.created) > 0 {
 		rt := make([]routing.Ticket, len(res.created))
 		for i, t := range res.created {
-			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID}
+			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID, Province: t.province}
 		}
 		as, err := c.router.RouteNew(ctx, tx, rt)
 		if err != nil {

@@ -45,13 +45,16 @@ type Site struct {
 	pages map[string]map[string]*template.Template
 }
 
-// The pages, by the template file that holds their content and the script
-// they load.
-var pageFiles = map[string]struct{ file, script string }{
-	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js"},
-	pageStatus:    {"templates/status.html", "js/status.js"},
-	pageConsole:   {"templates/console.html", "js/console.js"},
-	pageChat:      {"templates/chat.html", "js/livechat-widget.js"},
+// The pages, by the template file that holds their content, the script
+// they load and any further scripts (parts of a page kept in their own file).
+var pageFiles = map[string]struct {
+	file, script string
+	extra        []string
+}{
+	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js", nil},
+	pageStatus:    {"templates/status.html", "js/status.js", nil},
+	pageConsole:   {"templates/console.html", "js/console.js", []string{"js/routing.js", "js/whatsapp.js"}},
+	pageChat:      {"templates/chat.html", "js/livechat-widget.js", nil},
 }
 
 const (
@@ -140,6 +143,7 @@ type view struct {
 	Page      string
 	TitleKey  string
 	Script    string
+	Scripts   []string // further scripts of the page
 	Console   bool
 	LangLinks []langLink
 	// I18N is every text of the language, for the page's script. The
@@ -214,6 +218,7 @@ func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
 		Page:     page,
 		TitleKey: titleKey,
 		Script:   pageFiles[page].script,
+		Scripts:  pageFiles[page].extra,
 		I18N:     s.o.Locale.All(lang),
 	}
 	for _, l := range locale.Languages() {

@@ -17,3 +17,16 @@ var (
 // errTaken rolls back an assignment transaction whose ticket another
 // instance assigned first.
 var errTaken = errors.New("routing: ticket taken meanwhile")
+
+// More sentinels of the agent-facing and admin operations.
+var (
+	// ErrInvalid: a setting or request that cannot be applied.
+	ErrInvalid = errors.New("routing: invalid")
+	// ErrForbidden: the actor may not do this to this ticket.
+	ErrForbidden = errors.New("routing: forbidden")
+	// ErrNoCapacity: the agent is offline or has no room for the ticket.
+	ErrNoCapacity = errors.New("routing: agent has no capacity")
+	// ErrConflict: the ticket is not in the state the operation needs
+	// (already assigned, not assigned to the actor, not active).
+	ErrConflict = errors.New("routing: ticket state conflict")
+)

@@ -1,35 +1,52 @@
 // Package routing puts tickets in queues and gives them to agents. It is
-// the one place that changes agents.active_load and tickets.assignee_id
+// the one place that changes agents' loads and tickets.assignee_id
 // together, so the assignment invariant lives here:
 //
 //	No ticket is ever assigned to two agents, and no agent goes over
-//	capacity, however many core instances run.
+//	capacity (overall or on any channel), however many core instances run.
 //
-// It is kept by two conditional statements and nothing else (no
+// It is kept by three conditional statements and nothing else (no
 // read-then-write in Go): an agent's load is only raised by
 //
 //	UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
 //	WHERE id = ? AND presence = 'online' AND active_load < capacity
 //
+// and the load on the ticket's channel by
+//
+//	UPDATE agent_channel_loads SET active_load = active_load + 1
+//	WHERE agent_id = ? AND channel = ? AND active_load < capacity
+//
+// (the row is created on first use by INSERT ... ON CONFLICT DO NOTHING,
+// which a concurrent creator makes report "full", never "taken twice"),
 // and a ticket only gets an assignee by
 //
 //	UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
 //	WHERE id = ? AND assignee_id IS NULL
 //
-// both in the same transaction; if the second touches no row the first is
-// undone before commit. The database evaluates each WHERE on the latest
-// committed row under a row lock (PostgreSQL re-checks it after waiting
-// for a concurrent writer; SQLite has one writer at a time), so two
-// instances can never both pass. active_load counts the agent's tickets in
-// new/open/pending; Release lowers it when one leaves that set.
+// all in one transaction; if a later one touches no row the earlier ones
+// are undone before commit. (On PostgreSQL they travel as one statement of
+// data-modifying CTEs, each running only when the previous returned its
+// row: the same conditions in fewer round trips; see fastpath.go.) The database evaluates each WHERE on the
+// latest committed row under a row lock (PostgreSQL re-checks it after
+// waiting for a concurrent writer; SQLite has one writer at a time), so two
+// instances can never both pass. Rows are always locked in the order agent,
+// channel load, ticket, so assignment transactions cannot deadlock each
+// other. Loads count the agent's tickets in new/open/pending; Release
+// lowers them when one leaves that set or loses its assignee.
 //
-// Strategy (this milestone): a ticket goes to the queue of its category
-// (or the default queue) and to the online member of that queue with the
-// lowest load/capacity, ties to the one who waited longest since their
-// last assignment (never assigned first). Tickets nobody can take wait in
-// the queue; AssignWaiting hands them out when an agent comes online or
-// frees capacity. Ticket status is not touched: a ticket stays "new" until
-// an agent first replies.
+// Assignment is event-driven. A ticket is offered when it enters a queue
+// (RouteNew, Offer after a return or transfer); an agent is given the most
+// urgent, then oldest, waiting ticket of their queues (and of queues
+// overflowing into them) the moment they have room (AssignWaiting after a
+// solve, release, transfer, presence or capacity change). Run's periodic
+// sweep is a backstop and the clock for what time alone triggers: overflow
+// thresholds, the away grace period, SLA warnings and breaches.
+//
+// Each queue picks its agent by its strategy: least-busy (lowest load
+// ratio on the channel, then overall, ties by longest idle), round-robin
+// (the member given a ticket of this queue longest ago) or skills-based
+// (highest sum of levels in the queue's skills, then least-busy). Members
+// lacking a required skill never get the queue's tickets.
 package routing
 
 import (
@@ -53,7 +70,34 @@ type Opts struct {
 	CategoryQueues map[string]string
 	// DefaultQueue takes every ticket whose category has no queue.
 	DefaultQueue string
-	Log          *slog.Logger
+	// Events receives routing events (assignments, SLA, queue metrics);
+	// nil drops them.
+	Events Emitter
+	// ChannelCapacity is the default capacity of an agent per channel
+	// (e.g. voice 1, livechat 3, whatsapp 3, webform 10); an agent's own
+	// setting overrides it. Channels not listed get DefaultChannelCapacity.
+	ChannelCapacity        map[string]int
+	DefaultChannelCapacity int
+	// AwayGrace is how long an away agent keeps their tickets.
+	AwayGrace time.Duration
+	// ReturnTickets says which tickets an agent going offline (or away
+	// past the grace) gives back: ReturnUnstarted, ReturnActive, ReturnNone.
+	ReturnTickets string
+	// PriorityRules raise a new ticket's priority.
+	PriorityRules []PriorityRule
+	Log           *slog.Logger
+}
+
+// Which tickets return to the queue when their agent leaves.
+const (
+	ReturnUnstarted = "unstarted" // not yet answered by the agent
+	ReturnActive    = "active"    // every new/open/pending ticket
+	ReturnNone      = "none"
+)
+
+// Emitter publishes realtime events (bus.Bus implements it).
+type Emitter interface {
+	Emit(entity, action string, v any)
 }
 
 // QueueSpec declares a queue at start.
@@ -69,6 +113,8 @@ type Ticket struct {
 	// Queue is the queue code the channel asked for (may be empty).
 	Queue   string
 	Channel string
+	// Province of the contact (two-digit code), for regional queues.
+	Province string
 	// QueueID, when the caller already stored the ticket with the queue
 	// from QueueFor, saves RouteNew an UPDATE.
 	QueueID int64
@@ -95,9 +141,18 @@ type Router struct {
 	categories map[string]string
 	def        string
 	log        *slog.Logger
+	events     Emitter
+	chanCaps   map[string]int
+	defChanCap int
+	awayGrace  time.Duration
+	returns    string
+	rules      []PriorityRule
 
 	mu     sync.RWMutex
 	queues map[string]int64 // code → id, filled by EnsureQueues and lookups
+
+	confMu    sync.Mutex
+	confCache *confSet
 }
 
 // New returns a Router.
@@ -109,7 +164,34 @@ func New(o Opts) *Router {
 	for k, v := range o.CategoryQueues {
 		cats[k] = v
 	}
-	return &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log, queues: map[string]int64{}}
+	caps := make(map[string]int, len(o.ChannelCapacity))
+	for k, v := range o.ChannelCapacity {
+		caps[k] = v
+	}
+	if o.DefaultChannelCapacity <= 0 {
+		o.DefaultChannelCapacity = 10
+	}
+	if o.ReturnTickets == "" {
+		o.ReturnTickets = ReturnUnstarted
+	}
+	if o.Events == nil {
+		o.Events = discard{}
+	}
+	return &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log, queues: map[string]int64{},
+		events: o.Events, chanCaps: caps, defChanCap: o.DefaultChannelCapacity, awayGrace: o.AwayGrace,
+		returns: o.ReturnTickets, rules: o.PriorityRules}
+}
+
+type discard struct{}
+
+func (discard) Emit(string, string, any) {}
+
+// channelCap is the default capacity of an agent on a channel.
+func (r *Router) channelCap(channel string) int {
+	if c, ok := r.chanCaps[channel]; ok {
+		return c
+	}
+	return r.defChanCap
 }
 
 // EnsureQueues creates or renames the given queues (safe on every start
@@ -203,48 +285,100 @@ func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int
 	return id, nil
 }
 
-// RouteNew puts new tickets in their queues and assigns each to the
-// least-loaded online agent of its queue, inside the caller's tx. It
-// returns one Assignment per ticket, in order.
+// RouteNew puts new tickets in their queues (the regional queue of the
+// contact's province when one exists), applies the priority rules, starts
+// their SLA clocks and assigns each to the best candidate of its queue by
+// the queue's strategy, inside the caller's tx. It returns one Assignment
+// per ticket, in order.
 func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([]Assignment, error) {
 	if len(tickets) == 0 {
 		return nil, nil
 	}
 	tx = tx.WithContext(ctx)
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now().UTC()
+	prios, chans, err := r.priorities(tx, tickets, now)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Assignment, len(tickets))
-	unqueued := map[int64][]int64{} // queue → tickets stored without it
-	byQueue := map[int64][]int{}    // queue → indexes into tickets
-	var order []int64
+	type group struct {
+		queue   int64
+		channel string
+	}
+	byGroup := map[group][]int{}
+	var order []group
 	for i, t := range tickets {
+		t.Channel = chans[i]
 		qid := t.QueueID
 		if qid == 0 {
-			var err error
 			if qid, err = r.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
 				return nil, err
 			}
-			unqueued[qid] = append(unqueued[qid], t.ID)
 		}
-		out[i] = Assignment{TicketID: t.ID, QueueID: qid}
-		if _, ok := byQueue[qid]; !ok {
-			order = append(order, qid)
+		if t.Queue == "" {
+			// Routed by category: a regional queue may take it instead.
+			if byCat, err := r.lookupQueue(ctx, tx, r.QueueCode(t.Category)); err == nil && byCat == qid {
+				if reg := conf.regional(qid, t.Channel, t.Category, t.Province); reg != 0 {
+					qid = reg
+				}
+			}
 		}
-		byQueue[qid] = append(byQueue[qid], i)
-	}
-	for qid, ids := range unqueued {
-		if err := setQueue(tx, qid, ids, now); err != nil {
+		q := conf.byID[qid]
+		clock := r.startClock(q, prios[i], now)
+		if err := fileTicket(tx, t.ID, qid, prios[i], clock, now); err != nil {
 			return nil, err
 		}
+		out[i] = Assignment{TicketID: t.ID, QueueID: qid}
+		g := group{qid, t.Channel}
+		if _, ok := byGroup[g]; !ok {
+			order = append(order, g)
+		}
+		byGroup[g] = append(byGroup[g], i)
 	}
 	// Queues in id order, so instances lock agent rows in one order.
-	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
-	for _, qid := range order {
-		cands, err := lockCandidates(tx, r.db.Dialect, qid)
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].queue != order[j].queue {
+			return order[i].queue < order[j].queue
+		}
+		return order[i].channel < order[j].channel
+	})
+	// Every candidate agent of the batch is locked in one statement in id
+	// order, so instances routing batches into overlapping queues wait for
+	// each other instead of deadlocking.
+	queueIDs := make([]int64, 0, len(order))
+	for _, g := range order {
+		if len(queueIDs) == 0 || queueIDs[len(queueIDs)-1] != g.queue {
+			queueIDs = append(queueIDs, g.queue)
+		}
+	}
+	locked, err := lockMembers(tx, r.db.Dialect, queueIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range order {
+		strategy, skills := StrategyLeastBusy, []string(nil)
+		if q := conf.byID[g.queue]; q != nil {
+			strategy, skills = q.Strategy, q.Skills
+		}
+		all, err := readCandidates(tx, g.queue, g.channel, r.channelCap(g.channel), skills, 0)
 		if err != nil {
 			return nil, err
 		}
-		for _, i := range byQueue[qid] {
-			agent, err := assignBest(tx, &cands, tickets[i].ID, qid, now)
+		cands := all[:0]
+		for _, c := range all {
+			if locked[c.ID] {
+				cands = append(cands, c)
+			}
+		}
+		// Most urgent first within the batch, then arrival order.
+		idx := byGroup[g]
+		sort.SliceStable(idx, func(a, b int) bool { return rank(prios[idx[a]]) < rank(prios[idx[b]]) })
+		for _, i := range idx {
+			agent, err := r.assignBest(tx, &cands, strategy, tickets[i].ID, g.queue, g.channel, now)
 			if err != nil {
 				return nil, err
 			}
@@ -263,6 +397,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 // otherwise it loses the assignee and is routed like a new ticket.
 //
 //	UPDATE agents SET active_load = active_load + 1 WHERE id = ? AND active_load < capacity
+//	UPDATE agent_channel_loads SET active_load = active_load + 1 WHERE … AND active_load < capacity
 //	UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?
 func (r *Router) Reactivate(ctx context.Context, tx *gorm.DB, tickets []Reactivated) ([]Assignment, error) {
 	tx = tx.WithContext(ctx)
@@ -272,14 +407,26 @@ func (r *Router) Reactivate(ctx context.Context, tx *gorm.DB, tickets []Reactiva
 		again []Ticket
 	)
 	for _, t := range tickets {
+		if err := tx.Raw(`SELECT channel FROM tickets WHERE id = ?`, t.ID).Scan(&t.Channel).Error; err != nil {
+			return nil, fmt.Errorf("%w: ticket channel: %w", ErrStore, err)
+		}
 		if t.AssigneeID != 0 {
 			kept, err := reclaim(tx, t.AssigneeID)
 			if err != nil {
 				return nil, err
 			}
 			if kept {
-				out = append(out, Assignment{TicketID: t.ID, QueueID: t.QueueID, AgentID: t.AssigneeID})
-				continue
+				ch, err := raiseChannel(tx, t.AssigneeID, t.Channel, r.channelCap(t.Channel))
+				if err != nil {
+					return nil, err
+				}
+				if ch {
+					out = append(out, Assignment{TicketID: t.ID, QueueID: t.QueueID, AgentID: t.AssigneeID})
+					continue
+				}
+				if err := lowerLoad(tx, t.AssigneeID); err != nil {
+					return nil, err
+				}
 			}
 			if err := unassign(tx, t.ID, t.AssigneeID, now); err != nil {
 				return nil, err
@@ -294,142 +441,124 @@ func (r *Router) Reactivate(ctx context.Context, tx *gorm.DB, tickets []Reactiva
 	return append(out, routed...), nil
 }
 
-// Release lowers the load of the ticket's assignee by one, never below
-// zero, and changes nothing else. Call it in the transaction that moves an
-// assigned ticket out of new/open/pending (solved, closed) or that clears
-// its assignee — before clearing it, since the assignee is read from the
-// ticket — and only on that transition, so a ticket is released once.
-// After commit, AssignWaiting(agent) hands the freed capacity out.
+// Release lowers the load of the ticket's assignee by one (overall and on
+// the ticket's channel), never below zero, and changes nothing else. Call
+// it in the transaction that moves an assigned ticket out of
+// new/open/pending (solved, closed) or that clears its assignee — before
+// clearing it, since the assignee is read from the ticket — and only on
+// that transition, so a ticket is released once. After commit,
+// AssignWaiting(agent) hands the freed capacity out.
 func (r *Router) Release(ctx context.Context, tx *gorm.DB, ticketID int64) error {
 	return release(tx.WithContext(ctx), ticketID)
 }
 
-// AssignWaiting gives an online agent the waiting tickets of their queues
-// (unassigned, new/open/pending; most urgent, then oldest first) up to
-// their free capacity, one transaction per ticket with the same
-// conditional statements as RouteNew. It returns the tickets assigned.
-// Call it after an agent comes online or after a Release committed.
-func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, error) {
-	var assigned []int64
-	// A ticket taken meanwhile by another instance is skipped; the loop
-	// then reads the next waiting ones, a bounded number of rounds.
-	for round := 0; round < 5; round++ {
-		room, err := freeRoom(r.db.WithContext(ctx), agentID)
-		if err != nil || room == 0 {
-			return assigned, err
+// outcome of one attempt to give a ticket to an agent.
+type outcome int
+
+const (
+	assigned    outcome = iota
+	agentFull           // presence or overall capacity refused
+	channelFull         // no room on the ticket's channel
+	ticketTaken         // another agent has the ticket
+)
+
+// take gives a ticket to an agent inside tx with the three conditional
+// statements, undoing the raised loads when a later one refuses, so tx
+// stays usable for further attempts. turn records a round-robin turn.
+func (r *Router) take(tx *gorm.DB, agentID, ticketID, queueID int64, channel, presence string, turn bool, now time.Time) (outcome, error) {
+	var (
+		res outcome
+		err error
+	)
+	if r.db.Dialect == db.Postgres {
+		res, err = takeOneStatement(tx, agentID, ticketID, queueID, channel, r.channelCap(channel), presence, now)
+	} else {
+		res, err = takeStepByStep(tx, agentID, ticketID, queueID, channel, r.channelCap(channel), presence, now)
+	}
+	if err != nil || res != assigned || !turn {
+		return res, err
+	}
+	return res, takeTurn(tx, queueID, agentID, now)
+}
+
+// takeStepByStep runs the three conditional statements one by one.
+func takeStepByStep(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap int, presence string, now time.Time) (outcome, error) {
+	up, err := raiseLoadIf(tx, agentID, presence, now)
+	if err != nil || !up {
+		return agentFull, err
+	}
+	ch, err := raiseChannel(tx, agentID, channel, defCap)
+	if err != nil {
+		return agentFull, err
+	}
+	if !ch {
+		return channelFull, lowerLoad(tx, agentID)
+	}
+	return claimOrUndo(tx, agentID, ticketID, queueID, channel, now)
+}
+
+// claimOrUndo is the third statement: on refusal the two raised loads are
+// given back.
+func claimOrUndo(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, now time.Time) (outcome, error) {
+	ok, err := claimTicket(tx, ticketID, agentID, queueID, now)
+	if err != nil {
+		return agentFull, err
+	}
+	if !ok {
+		if err := lowerChannel(tx, agentID, channel); err != nil {
+			return agentFull, err
 		}
-		waiting, err := waitingFor(r.db.WithContext(ctx), agentID, room)
-		if err != nil || len(waiting) == 0 {
-			return assigned, err
-		}
-		progress := false
-		for _, w := range waiting {
-			ok, full, err := r.assignOne(ctx, agentID, w)
-			if err != nil {
-				return assigned, err
-			}
-			if full {
-				return assigned, nil
-			}
-			if ok {
-				assigned = append(assigned, w.ID)
-				progress = true
-			}
-		}
-		if !progress {
-			break
-		}
+		return ticketTaken, lowerLoad(tx, agentID)
 	}
 	return assigned, nil
 }
 
-// assignOne gives one waiting ticket to an agent in its own transaction.
-// full reports that the agent can take no more (offline or at capacity).
-func (r *Router) assignOne(ctx context.Context, agentID int64, w waitingTicket) (ok, full bool, err error) {
-	now := time.Now().UTC()
-	err = r.db.Tx(ctx, func(tx *gorm.DB) error {
-		up, err := raiseLoad(tx, agentID, now)
-		if err != nil {
-			return err
-		}
-		if !up {
-			full = true
-			return nil
-		}
-		ok, err = claimTicket(tx, w.ID, agentID, w.QueueID, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errTaken // roll back the raised load
-		}
+// takeTurn records a round-robin turn when the queue hands out by turns.
+func (r *Router) takeTurn(tx *gorm.DB, q *queueConf, agentID int64, now time.Time) error {
+	if !roundRobin(q) {
 		return nil
-	})
-	if errors.Is(err, errTaken) {
-		return false, false, nil
 	}
-	return ok, full, err
+	return takeTurn(tx, q.ID, agentID, now)
 }
 
+func roundRobin(q *queueConf) bool { return q != nil && q.Strategy == StrategyRoundRobin }
+
 // assignBest tries candidates best first until one accepts; cands is
-// updated as loads change and is emptied of agents that are full.
-func assignBest(tx *gorm.DB, cands *[]candidate, ticketID, queueID int64, now time.Time) (int64, error) {
+// updated as loads change and emptied of agents that are full.
+func (r *Router) assignBest(tx *gorm.DB, cands *[]candidate, strategy string, ticketID, queueID int64, channel string, now time.Time) (int64, error) {
 	for len(*cands) > 0 {
 		c := *cands
-		sortCandidates(c)
+		sortCandidates(c, strategy)
 		best := &c[0]
-		up, err := raiseLoad(tx, best.ID, now)
+		res, err := r.take(tx, best.ID, ticketID, queueID, channel, onlyOnline, strategy == StrategyRoundRobin, now)
 		if err != nil {
 			return 0, err
 		}
-		if !up { // went offline or full meanwhile: next candidate
+		switch res {
+		case agentFull, channelFull: // went offline or full meanwhile
 			*cands = c[1:]
 			continue
+		case ticketTaken:
+			return 0, nil
 		}
-		ok, err := claimTicket(tx, ticketID, best.ID, queueID, now)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			// Someone assigned the ticket first: give the load back.
-			return 0, lowerLoad(tx, best.ID)
-		}
-		id := best.ID
 		best.ActiveLoad++
+		best.ChLoad++
 		t := now
-		best.LastAssignedAt = &t
-		if best.ActiveLoad >= best.Capacity {
+		best.LastAssignedAt, best.TurnAt = &t, &t
+		if best.ActiveLoad >= best.Capacity || best.ChLoad >= best.ChCapacity {
 			*cands = c[1:]
 		}
-		return id, nil
+		return best.ID, nil
 	}
 	return 0, nil
 }
 
-// candidate is an online agent of a queue with room.
-type candidate struct {
-	ID             int64
-	Capacity       int
-	ActiveLoad     int
-	LastAssignedAt *time.Time
-}
+// priorityRank orders priorities, most urgent first.
+var priorityOrder = map[string]int{"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
-// sortCandidates orders by load/capacity, then longest since last
-// assignment (never assigned first), then id.
-func sortCandidates(c []candidate) {
-	sort.SliceStable(c, func(i, j int) bool {
-		a, b := c[i], c[j]
-		if l, r := a.ActiveLoad*b.Capacity, b.ActiveLoad*a.Capacity; l != r {
-			return l < r
-		}
-		switch {
-		case a.LastAssignedAt == nil && b.LastAssignedAt != nil:
-			return true
-		case a.LastAssignedAt != nil && b.LastAssignedAt == nil:
-			return false
-		case a.LastAssignedAt != nil && !a.LastAssignedAt.Equal(*b.LastAssignedAt):
-			return a.LastAssignedAt.Before(*b.LastAssignedAt)
-		}
-		return a.ID < b.ID
-	})
+func rank(p string) int {
+	if r, ok := priorityOrder[p]; ok {
+		return r
+	}
+	return 2
 }

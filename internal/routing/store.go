@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"tanggap/internal/db"
 )
 
 // upsertQueues declares queues; an existing code keeps its id and takes
@@ -28,7 +26,7 @@ func upsertQueues(tx *gorm.DB, specs []QueueSpec, now time.Time) error {
 	q := `INSERT INTO queues (code, name, created_at) VALUES ` + strings.Join(rows, ", ") +
 		` ON CONFLICT (code) DO UPDATE SET name = excluded.name`
 	if err := tx.Exec(q, args...).Error; err != nil {
-		return fmt.Errorf("%w: upsert queues: %v", ErrStore, err)
+		return fmt.Errorf("%w: upsert queues: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -42,7 +40,7 @@ func loadQueues(tx *gorm.DB) (map[string]int64, error) {
 		Code string
 	}
 	if err := tx.Raw(`SELECT id, code FROM queues`).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: load queues: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
 	}
 	out := make(map[string]int64, len(rows))
 	for _, r := range rows {
@@ -57,7 +55,7 @@ func loadQueues(tx *gorm.DB) (map[string]int64, error) {
 func findQueue(tx *gorm.DB, code string) (int64, error) {
 	var ids []int64
 	if err := tx.Raw(`SELECT id FROM queues WHERE code = ?`, code).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("%w: find queue: %v", ErrStore, err)
+		return 0, fmt.Errorf("%w: find queue: %w", ErrStore, err)
 	}
 	if len(ids) == 0 {
 		return 0, fmt.Errorf("queue %q: %w", code, ErrUnknownQueue)
@@ -75,51 +73,58 @@ func setQueue(tx *gorm.DB, queueID int64, ticketIDs []int64, now time.Time) erro
 	}
 	q := `UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (` + placeholders(len(ticketIDs)) + `)`
 	if err := tx.Exec(q, args...).Error; err != nil {
-		return fmt.Errorf("%w: set queue: %v", ErrStore, err)
+		return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 	}
 	return nil
 }
 
-// lockCandidates reads the online members of a queue that have room. On
-// PostgreSQL the rows are locked in id order until commit, so two
-// instances routing into the same queue wait for each other instead of
-// locking agents in different orders and deadlocking. NO KEY UPDATE is the
-// lock the load UPDATE takes anyway; unlike FOR UPDATE it does not wait
-// for transactions that merely reference the agent (the foreign-key check
-// of tickets.assignee_id). (SQLite runs one writing transaction at a
-// time; there is nothing to lock.)
-//
-//	SELECT a.id, a.capacity, a.active_load, a.last_assigned_at
-//	FROM agents a JOIN queue_members m ON m.agent_id = a.id
-//	WHERE m.queue_id = ? AND a.presence = 'online' AND a.active_load < a.capacity
-//	ORDER BY a.id FOR NO KEY UPDATE OF a
-func lockCandidates(tx *gorm.DB, dialect db.Dialect, queueID int64) ([]candidate, error) {
-	q := `SELECT a.id, a.capacity, a.active_load, a.last_assigned_at
-FROM agents a JOIN queue_members m ON m.agent_id = a.id
-WHERE m.queue_id = ? AND a.presence = 'online' AND a.active_load < a.capacity
-ORDER BY a.id`
-	if dialect == db.Postgres {
-		q += ` FOR NO KEY UPDATE OF a`
-	}
-	var out []candidate
-	if err := tx.Raw(q, queueID).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("%w: candidates: %v", ErrStore, err)
-	}
-	return out, nil
-}
+// Presence rules for raising an agent's load.
+const (
+	// onlyOnline: automatic assignment goes to online agents only.
+	onlyOnline = "presence = 'online'"
+	// notOffline: an agent claiming or receiving a transfer must be
+	// working (online, busy or away), not logged off.
+	notOffline = "presence <> 'offline'"
+	// anyPresence: a supervisor may assign anyone, capacity permitting.
+	anyPresence = "1 = 1"
+)
 
-// raiseLoad takes one unit of an online agent's capacity. False: the agent
-// is offline or full (the invariant's first half).
+// raiseLoad takes one unit of an agent's overall capacity. False: the
+// agent's presence does not allow it or the agent is full (the
+// invariant's first half).
 //
 //	UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
 //	WHERE id = ? AND presence = 'online' AND active_load < capacity
 func raiseLoad(tx *gorm.DB, agentID int64, now time.Time) (bool, error) {
+	return raiseLoadIf(tx, agentID, onlyOnline, now)
+}
+
+func raiseLoadIf(tx *gorm.DB, agentID int64, presence string, now time.Time) (bool, error) {
 	res := tx.Exec(`UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
-WHERE id = ? AND presence = 'online' AND active_load < capacity`, now, agentID)
+WHERE id = ? AND `+presence+` AND active_load < capacity`, now, agentID)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: raise load: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: raise load: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// raiseLoadLeft is raiseLoad for an online agent, also telling how much
+// room is left after it.
+//
+//	UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
+//	WHERE id = ? AND presence = 'online' AND active_load < capacity
+//	RETURNING capacity - active_load
+func raiseLoadLeft(tx *gorm.DB, agentID int64, now time.Time) (bool, int, error) {
+	var left []int
+	if err := tx.Raw(`UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
+WHERE id = ? AND presence = 'online' AND active_load < capacity
+RETURNING capacity - active_load`, now, agentID).Scan(&left).Error; err != nil {
+		return false, 0, fmt.Errorf("%w: raise load: %w", ErrStore, err)
+	}
+	if len(left) == 0 {
+		return false, 0, nil
+	}
+	return true, left[0], nil
 }
 
 // reclaim takes one unit of capacity for a ticket coming back to its agent,
@@ -129,7 +134,7 @@ WHERE id = ? AND presence = 'online' AND active_load < capacity`, now, agentID)
 func reclaim(tx *gorm.DB, agentID int64) (bool, error) {
 	res := tx.Exec(`UPDATE agents SET active_load = active_load + 1 WHERE id = ? AND active_load < capacity`, agentID)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: reclaim load: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: reclaim load: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }
@@ -139,7 +144,7 @@ func reclaim(tx *gorm.DB, agentID int64) (bool, error) {
 //	UPDATE agents SET active_load = active_load - 1 WHERE id = ? AND active_load > 0
 func lowerLoad(tx *gorm.DB, agentID int64) error {
 	if err := tx.Exec(`UPDATE agents SET active_load = active_load - 1 WHERE id = ? AND active_load > 0`, agentID).Error; err != nil {
-		return fmt.Errorf("%w: lower load: %v", ErrStore, err)
+		return fmt.Errorf("%w: lower load: %w", ErrStore, err)
 	}
 	return nil
 }
@@ -153,7 +158,7 @@ func claimTicket(tx *gorm.DB, ticketID, agentID, queueID int64, now time.Time) (
 	res := tx.Exec(`UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
 WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
 	if res.Error != nil {
-		return false, fmt.Errorf("%w: claim ticket: %v", ErrStore, res.Error)
+		return false, fmt.Errorf("%w: claim ticket: %w", ErrStore, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }
@@ -163,73 +168,84 @@ WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
 //	UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?
 func unassign(tx *gorm.DB, ticketID, agentID int64, now time.Time) error {
 	if err := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, ticketID, agentID).Error; err != nil {
-		return fmt.Errorf("%w: unassign: %v", ErrStore, err)
+		return fmt.Errorf("%w: unassign: %w", ErrStore, err)
 	}
 	return nil
 }
 
-// release lowers the load of a ticket's assignee.
+// release lowers the load of a ticket's assignee, overall and on the
+// ticket's channel, never below zero. The agent row is updated first, the
+// order every assignment takes them in.
 //
 //	UPDATE agents SET active_load = active_load - 1
 //	WHERE id = (SELECT assignee_id FROM tickets WHERE id = ?) AND active_load > 0
+//	UPDATE agent_channel_loads SET active_load = active_load - 1
+//	WHERE agent_id = (SELECT assignee_id FROM tickets WHERE id = ?)
+//	  AND channel = (SELECT channel FROM tickets WHERE id = ?) AND active_load > 0
 func release(tx *gorm.DB, ticketID int64) error {
 	err := tx.Exec(`UPDATE agents SET active_load = active_load - 1
 WHERE id = (SELECT assignee_id FROM tickets WHERE id = ?) AND active_load > 0`, ticketID).Error
 	if err != nil {
-		return fmt.Errorf("%w: release: %v", ErrStore, err)
+		return fmt.Errorf("%w: release: %w", ErrStore, err)
+	}
+	err = tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load - 1
+WHERE agent_id = (SELECT assignee_id FROM tickets WHERE id = ?)
+  AND channel = (SELECT channel FROM tickets WHERE id = ?) AND active_load > 0`, ticketID, ticketID).Error
+	if err != nil {
+		return fmt.Errorf("%w: release channel: %w", ErrStore, err)
 	}
 	return nil
 }
 
-// freeRoom is how many more tickets an agent can take now (0 when not
-// online).
+// raiseChannel takes one unit of an agent's capacity on a channel. The
+// row is created at the channel's default capacity on first use; when two
+// transactions create it at once the loser's INSERT does nothing and it
+// reports "full" — conservative, never over capacity.
 //
-//	SELECT presence, capacity, active_load FROM agents WHERE id = ?
-func freeRoom(tx *gorm.DB, agentID int64) (int, error) {
-	var rows []struct {
-		Presence   string
-		Capacity   int
-		ActiveLoad int
+//	UPDATE agent_channel_loads SET active_load = active_load + 1
+//	WHERE agent_id = ? AND channel = ? AND active_load < capacity
+//	INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load)
+//	VALUES (?, ?, ?, 1) ON CONFLICT (agent_id, channel) DO NOTHING
+func raiseChannel(tx *gorm.DB, agentID int64, channel string, defCap int) (bool, error) {
+	res := tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load + 1
+WHERE agent_id = ? AND channel = ? AND active_load < capacity`, agentID, channel)
+	if res.Error != nil {
+		return false, fmt.Errorf("%w: raise channel load: %w", ErrStore, res.Error)
 	}
-	if err := tx.Raw(`SELECT presence, capacity, active_load FROM agents WHERE id = ?`, agentID).Scan(&rows).Error; err != nil {
-		return 0, fmt.Errorf("%w: agent room: %v", ErrStore, err)
+	if res.RowsAffected == 1 {
+		return true, nil
 	}
-	if len(rows) == 0 {
-		return 0, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
+	if defCap < 1 {
+		return false, nil
 	}
-	a := rows[0]
-	if a.Presence != "online" || a.ActiveLoad >= a.Capacity {
-		return 0, nil
+	res = tx.Exec(`INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load)
+VALUES (?, ?, ?, 1) ON CONFLICT (agent_id, channel) DO NOTHING`, agentID, channel, defCap)
+	if res.Error != nil {
+		return false, fmt.Errorf("%w: channel load row: %w", ErrStore, res.Error)
 	}
-	return a.Capacity - a.ActiveLoad, nil
+	return res.RowsAffected == 1, nil
 }
 
-// waitingTicket is an unassigned ticket in one of an agent's queues.
-type waitingTicket struct {
-	ID      int64
-	QueueID int64
+// lowerChannel gives one unit of channel load back, never below zero.
+//
+//	UPDATE agent_channel_loads SET active_load = active_load - 1
+//	WHERE agent_id = ? AND channel = ? AND active_load > 0
+func lowerChannel(tx *gorm.DB, agentID int64, channel string) error {
+	if err := tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load - 1
+WHERE agent_id = ? AND channel = ? AND active_load > 0`, agentID, channel).Error; err != nil {
+		return fmt.Errorf("%w: lower channel load: %w", ErrStore, err)
+	}
+	return nil
 }
 
-// waitingFor lists the waiting tickets an agent may take, most urgent then
-// oldest first.
+// takeTurn records that an agent got a ticket of a queue (round robin).
 //
-//	SELECT t.id, t.queue_id FROM tickets t
-//	WHERE t.queue_id IN (SELECT queue_id FROM queue_members WHERE agent_id = ?)
-//	  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
-//	ORDER BY CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
-//	  t.created_at, t.id
-//	LIMIT ?
-func waitingFor(tx *gorm.DB, agentID int64, limit int) ([]waitingTicket, error) {
-	var out []waitingTicket
-	err := tx.Raw(`SELECT t.id, t.queue_id FROM tickets t
-WHERE t.queue_id IN (SELECT queue_id FROM queue_members WHERE agent_id = ?)
-  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
-ORDER BY `+priorityRank("t")+`, t.created_at, t.id
-LIMIT ?`, agentID, limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("%w: waiting tickets: %v", ErrStore, err)
+//	UPDATE queue_members SET last_assigned_at = ? WHERE queue_id = ? AND agent_id = ?
+func takeTurn(tx *gorm.DB, queueID, agentID int64, now time.Time) error {
+	if err := tx.Exec(`UPDATE queue_members SET last_assigned_at = ? WHERE queue_id = ? AND agent_id = ?`, now, queueID, agentID).Error; err != nil {
+		return fmt.Errorf("%w: queue turn: %w", ErrStore, err)
 	}
-	return out, nil
+	return nil
 }
 
 // placeholders returns "?, ?, …" (n of them).

@@ -48,7 +48,7 @@ func (r *Router) Wait(ctx context.Context, ticketID int64) (Wait, error) {
 		CreatedAt  time.Time
 	}
 	if err := tx.Raw(`SELECT queue_id, assignee_id, status, priority, created_at FROM tickets WHERE id = ?`, ticketID).Scan(&t).Error; err != nil {
-		return Wait{}, fmt.Errorf("%w: ticket: %v", ErrStore, err)
+		return Wait{}, fmt.Errorf("%w: ticket: %w", ErrStore, err)
 	}
 	if len(t) == 0 {
 		return Wait{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
@@ -68,7 +68,7 @@ func (r *Router) Wait(ctx context.Context, ticketID int64) (Wait, error) {
 	w.Open = open
 	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
 WHERE m.queue_id = ? AND a.presence = 'online'`, w.QueueID).Scan(&w.AgentsOnline).Error; err != nil {
-		return Wait{}, fmt.Errorf("%w: agents online: %v", ErrStore, err)
+		return Wait{}, fmt.Errorf("%w: agents online: %w", ErrStore, err)
 	}
 	if w.AgentID != 0 || w.QueueID == 0 || !waiting(row.Status) {
 		return w, nil
@@ -84,7 +84,7 @@ WHERE me.id = ? AND t.queue_id = me.queue_id AND t.assignee_id IS NULL
     OR (`+priorityRank("t")+` = `+priorityRank("me")+`
       AND (t.created_at < me.created_at OR (t.created_at = me.created_at AND t.id < me.id))))`,
 		ticketID).Scan(&ahead).Error; err != nil {
-		return Wait{}, fmt.Errorf("%w: position: %v", ErrStore, err)
+		return Wait{}, fmt.Errorf("%w: position: %w", ErrStore, err)
 	}
 	w.Position = int(ahead) + 1
 	handle, err := handleTime(tx, w.QueueID)
@@ -105,10 +105,14 @@ func (r *Router) Open(ctx context.Context, queueCode string, at time.Time) (bool
 	return r.openByID(ctx, id, at)
 }
 
-// openByID is Open for a queue id. Business hours are not configurable
-// yet, so every queue is open around the clock.
-func (r *Router) openByID(_ context.Context, _ int64, _ time.Time) (bool, error) {
-	return true, nil
+// openByID is Open for a queue id, on the queue's business-hours calendar
+// (holidays included). A queue without hours is always open.
+func (r *Router) openByID(ctx context.Context, queueID int64, at time.Time) (bool, error) {
+	cal, err := r.calendarOf(ctx, &queueID)
+	if err != nil {
+		return false, err
+	}
+	return cal.Open(at), nil
 }
 
 func waiting(status string) bool {
@@ -129,7 +133,7 @@ func handleTime(tx *gorm.DB, queueID int64) (time.Duration, error) {
 	}
 	if err := tx.Raw(`SELECT created_at, solved_at FROM tickets
 WHERE queue_id = ? AND solved_at IS NOT NULL ORDER BY solved_at DESC LIMIT ?`, queueID, recentSolved).Scan(&rows).Error; err != nil {
-		return 0, fmt.Errorf("%w: handle time: %v", ErrStore, err)
+		return 0, fmt.Errorf("%w: handle time: %w", ErrStore, err)
 	}
 	if len(rows) < 5 {
 		return defaultHandleTime, nil

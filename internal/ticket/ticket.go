@@ -54,6 +54,10 @@ type Loads interface {
 	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
 	// AssignWaiting offers waiting tickets to an agent with free capacity.
 	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+	// StatusChanged keeps the SLA clock in step (pending pauses it), inside tx.
+	StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to string, at time.Time) error
+	// Replied stops the next-response clock of an agent's reply, inside tx.
+	Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error
 }
 
 // Opts configures the service.
@@ -278,6 +282,9 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
+		if err := s.loads.Replied(ctx, tx, t.ID, now); err != nil {
+			return err
+		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.reply", t.ID, fmt.Sprintf("message %d", id), now); err != nil {
 			return err
 		}
@@ -370,6 +377,9 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 			}
 		}
 		if err := s.store.setStatus(ctx, tx, t.ID, status, now); err != nil {
+			return err
+		}
+		if err := s.loads.StatusChanged(ctx, tx, t.ID, t.Status, status, now); err != nil {
 			return err
 		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, t.Status+" -> "+status, now); err != nil {

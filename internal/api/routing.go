@@ -1,0 +1,290 @@
+package api
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+	"tanggap/internal/httpx"
+	"tanggap/internal/routing"
+)
+
+// Routing handlers: agents claim, release and transfer; supervisors
+// assign and read queue metrics; admins manage queues, agents' routing
+// profiles and holidays. Rules live in internal/routing.
+
+func actor(c *fiber.Ctx) routing.Actor {
+	a := current(c)
+	return routing.Actor{ID: a.ID, Supervisor: a.SeesAll()}
+}
+
+// routingInvalid turns a routing settings error into a validation answer
+// whose "settings" field says what is wrong.
+func routingInvalid(err error) error {
+	if errors.Is(err, routing.ErrInvalid) {
+		ve := &apperr.ValidationError{}
+		ve.Add("settings", "validation.routing", "detail", err.Error())
+		return ve
+	}
+	return err
+}
+
+// visibleTicket checks the viewer may see the ticket (the ticket service's rule).
+func (s *Server) visibleTicket(c *fiber.Ctx) (int64, error) {
+	id, err := ticketID(c)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := s.o.Tickets.Get(c.UserContext(), current(c), id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func (s *Server) handleClaim(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.o.Router.Claim(c.UserContext(), actor(c), id); err != nil {
+		return err
+	}
+	return s.routingView(c, id)
+}
+
+func (s *Server) handleUnclaim(c *fiber.Ctx) error {
+	id, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Note string `json:"note"`
+	}
+	if len(c.Body()) > 0 {
+		if err := httpx.DecodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	if err := s.o.Router.Unclaim(c.UserContext(), actor(c), id, req.Note); err != nil {
+		return routingInvalid(err)
+	}
+	return s.routingView(c, id)
+}
+
+func (s *Server) handleTransfer(c *fiber.Ctx) error {
+	id, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		AgentID int64  `json:"agent_id"`
+		Queue   string `json:"queue"`
+		Note    string `json:"note"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.AgentID == 0 && req.Queue == "" {
+		ve := &apperr.ValidationError{}
+		ve.Add("agent_id", "validation.required")
+		return ve
+	}
+	if err := s.o.Router.Transfer(c.UserContext(), actor(c), id, routing.Target{AgentID: req.AgentID, Queue: req.Queue}, req.Note); err != nil {
+		return routingInvalid(err)
+	}
+	return s.routingView(c, id)
+}
+
+func (s *Server) handleAssign(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		AgentID int64 `json:"agent_id"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.AgentID <= 0 {
+		ve := &apperr.ValidationError{}
+		ve.Add("agent_id", "validation.required")
+		return ve
+	}
+	if err := s.o.Router.Assign(c.UserContext(), actor(c), id, req.AgentID); err != nil {
+		return err
+	}
+	return s.routingView(c, id)
+}
+
+func (s *Server) handleSetPriority(c *fiber.Ctx) error {
+	id, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Priority string `json:"priority"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if !routing.ValidPriority(req.Priority) {
+		ve := &apperr.ValidationError{}
+		ve.Add("priority", "validation.invalid")
+		return ve
+	}
+	if err := s.o.Router.SetPriority(c.UserContext(), actor(c), id, req.Priority); err != nil {
+		return err
+	}
+	return s.routingView(c, id)
+}
+
+// handleTicketRouting answers with where a ticket stands: assignee, place
+// in the queue, SLA due times and breach state.
+func (s *Server) handleTicketRouting(c *fiber.Ctx) error {
+	id, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	return s.routingView(c, id)
+}
+
+// routingView renders a ticket's routing state. After an action the actor
+// was allowed to take it is shown even when the ticket left their sight
+// (transferred to a queue they are not in).
+func (s *Server) routingView(c *fiber.Ctx, id int64) error {
+	w, err := s.o.Router.Wait(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	clock, err := s.o.Router.SLA(c.UserContext(), id, time.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"routing": fiber.Map{
+		"ticket_id": id, "queue_id": w.QueueID, "agent_id": w.AgentID, "position": w.Position,
+		"estimated_wait_seconds": int64(w.Estimated / time.Second), "agents_online": w.AgentsOnline, "open": w.Open,
+		"sla": clock,
+	}})
+}
+
+func (s *Server) handleQueueMetrics(c *fiber.Ctx) error {
+	m, err := s.o.Router.Metrics(c.UserContext(), time.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"queues": m})
+}
+
+func (s *Server) handleSLAReport(c *fiber.Ctx) error {
+	days, _ := strconv.Atoi(c.Query("days", "30"))
+	if days < 1 || days > 366 {
+		ve := &apperr.ValidationError{}
+		ve.Add("days", "validation.invalid")
+		return ve
+	}
+	r, err := s.o.Router.SLAReport(c.UserContext(), time.Now().AddDate(0, 0, -days))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"queues": r})
+}
+
+func (s *Server) handleListQueues(c *fiber.Ctx) error {
+	q, err := s.o.Router.Queues(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"queues": q})
+}
+
+func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
+	var q routing.QueueSettings
+	if err := httpx.DecodeJSON(c, &q); err != nil {
+		return err
+	}
+	q.Code = c.Params("code")
+	saved, err := s.o.Router.SaveQueue(c.UserContext(), q)
+	if err != nil {
+		return routingInvalid(err)
+	}
+	return c.JSON(fiber.Map{"queue": saved})
+}
+
+func agentParam(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, agent.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) handleAgentRouting(c *fiber.Ctx) error {
+	id, err := agentParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.o.Router.Agent(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"agent": p})
+}
+
+func (s *Server) handleSetAgentRouting(c *fiber.Ctx) error {
+	id, err := agentParam(c)
+	if err != nil {
+		return err
+	}
+	var req routing.AgentSettings
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.o.Router.SetAgent(c.UserContext(), id, req); err != nil {
+		return routingInvalid(err)
+	}
+	return s.handleAgentRouting(c)
+}
+
+func yearParam(c *fiber.Ctx) (int, error) {
+	y, err := strconv.Atoi(c.Params("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		ve := &apperr.ValidationError{}
+		ve.Add("year", "validation.invalid")
+		return 0, ve
+	}
+	return y, nil
+}
+
+func (s *Server) handleHolidays(c *fiber.Ctx) error {
+	y, err := yearParam(c)
+	if err != nil {
+		return err
+	}
+	h, err := s.o.Router.Holidays(c.UserContext(), y)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"year": y, "holidays": h})
+}
+
+func (s *Server) handleSetHolidays(c *fiber.Ctx) error {
+	y, err := yearParam(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Holidays []routing.Holiday `json:"holidays"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.o.Router.SetHolidays(c.UserContext(), y, req.Holidays); err != nil {
+		return routingInvalid(err)
+	}
+	return s.handleHolidays(c)
+}

@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+	"tanggap/internal/locale"
+)
+
+// TestBrowserRouting: an agent of the demo seed signs in, sets a presence,
+// opens a waiting ticket and sees its SLA due time and place in the queue,
+// takes it, and transfers it to another of her queues with a note that
+// lands in the thread.
+func TestBrowserRouting(t *testing.T) {
+	browser := findBrowser(t)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+	cfg := apptest.Config(t)
+	cfg.Routing.SeedFile = filepath.Join("..", "..", "deploy", "seed", "demo.yaml")
+	base := apptest.Start(t, cfg).URL()
+	api := apptest.NewClient(t, base)
+	const line = "Dana insentif bulan lalu belum masuk ke rekening saya."
+	tn := api.Complaint(map[string]string{"name": "Agus", "phone": "081298765432", "category": "lainnya", "description": line})
+
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	agent := newTab(t, root)
+	agent.do(t, "sign in as Sari",
+		chromedp.Navigate(base+"/console?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-email"), "sari@tanggap.example"),
+		chromedp.SendKeys(chromedp.ID("login-password"), "demo-sari-2026"),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
+	// Busy: working, but not given tickets automatically.
+	agent.selectValue(t, "#presence", "busy")
+	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)
+	agent.selectValue(t, "#scope", "queue")
+	rowJS := fmt.Sprintf(`[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes(%q))`, tn)
+	agent.waitJSFor(t, "the waiting ticket in my queue's list", asyncWait, rowJS+` !== undefined`)
+	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
+	agent.do(t, "open the ticket",
+		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("routing-panel")),
+	)
+	agent.waitJS(t, "SLA due time shown", `document.getElementById('r-first-due').getAttribute('datetime')`)
+	if got := agent.text(t, "#r-first-state"); got != tx("sla_state.ok") && got != tx("sla_state.warning") && got != tx("sla_state.breached") {
+		t.Errorf("first response state = %q", got)
+	}
+	if got := agent.text(t, "#r-position"); !strings.HasPrefix(got, "1 ") {
+		t.Errorf("place in queue = %q, want first", got)
+	}
+	if got := agent.text(t, "#t-priority"); got != tx("priority.normal") {
+		t.Errorf("priority = %q", got)
+	}
+	shots.take(t, agent, "11-routing-waiting")
+
+	agent.do(t, "take the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.waitJS(t, "claimed", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.claimed")))
+	agent.waitJS(t, "give-back button shown", `!document.getElementById('release-btn').hidden && document.getElementById('claim-btn').hidden`)
+	agent.waitJSFor(t, "assignee shown", asyncWait, `document.getElementById('t-assignee').textContent === 'Sari'`)
+
+	agent.do(t, "transfer to the Jawa Barat queue with a note",
+		chromedp.SendKeys(chromedp.ID("transfer-queue"), "jabar"),
+		chromedp.SendKeys(chromedp.ID("transfer-note"), "Warga Jawa Barat, mohon dicek tim wilayah."),
+		chromedp.Click(chromedp.ID("transfer-btn")),
+	)
+	agent.waitJS(t, "transferred", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.transferred")))
+	agent.waitJSFor(t, "note in the thread", asyncWait, `document.getElementById('t-messages').textContent.includes('mohon dicek tim wilayah')`)
+	agent.waitJSFor(t, "back in a queue: claim offered again", asyncWait, `!document.getElementById('claim-btn').hidden`)
+	shots.take(t, agent, "12-routing-transferred")
+	agent.checkConsole(t)
+}

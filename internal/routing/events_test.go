@@ -1,0 +1,88 @@
+package routing
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/testenv"
+)
+
+// The router's events reach NATS under the names bus.Names gives them:
+// queue metrics from Run, and an SLA breach with the escalated priority.
+func TestEventsOnNATS(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := testenv.Bus(t)
+	f := newFixture(t, testenv.DB(t))
+	f.r = New(Opts{DB: f.d, DefaultQueue: "umum", Events: b, Log: testenv.Logger(t)})
+	f.must(f.r.EnsureQueues(ctx, queueSpecs))
+	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 1}}})
+	metrics, err := b.NC.SubscribeSync(b.Names.Event(bus.EntityQueue, bus.ActionQueueMetrics))
+	f.must(err)
+	breaches, err := b.NC.SubscribeSync(b.Names.Event(bus.EntitySLA, bus.ActionSLABreached))
+	f.must(err)
+	f.must(b.NC.Flush())
+
+	f.agent("online", 5, 5, nil, "umum") // full: the ticket waits
+	a := f.route(Ticket{})
+	done := make(chan error, 1)
+	go func() { done <- f.r.Run(ctx, RunOpts{Sweep: 50 * time.Millisecond, Metrics: 50 * time.Millisecond}) }()
+
+	msg, err := metrics.NextMsg(10 * time.Second)
+	f.must(err)
+	var m struct {
+		Queues []QueueMetrics `json:"queues"`
+	}
+	f.must(json.Unmarshal(msg.Data, &m))
+	var umum *QueueMetrics
+	for i := range m.Queues {
+		if m.Queues[i].Queue == "umum" {
+			umum = &m.Queues[i]
+		}
+	}
+	if umum == nil || umum.Waiting != 1 || umum.AgentsBusy != 1 || umum.AgentsAvailable != 0 || !umum.Open {
+		t.Fatalf("umum metrics %+v", umum)
+	}
+
+	msg, err = breaches.NextMsg(10 * time.Second)
+	f.must(err)
+	var ev SLAEvent
+	f.must(json.Unmarshal(msg.Data, &ev))
+	if ev.TicketID != a.TicketID || ev.Target != "first_response" || ev.Priority != "high" {
+		t.Fatalf("breach event %+v", ev)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestQueueMetrics(t *testing.T) {
+	f, _ := newRouterFixture(t, Opts{})
+	now := time.Now().UTC()
+	f.ticket(nil, "kartu", "normal", now.Add(-10*time.Minute))
+	f.ticket(nil, "kartu", "urgent", now.Add(-time.Minute))
+	f.agent("online", 2, 0, nil, "umum")
+	f.agent("online", 1, 1, nil, "kartu")
+	f.agent("busy", 5, 0, nil, "kartu")
+	f.agent("offline", 5, 0, nil, "kartu")
+	m, err := f.r.Metrics(context.Background(), now)
+	f.must(err)
+	got := map[string]QueueMetrics{}
+	for _, q := range m {
+		got[q.Queue] = q
+	}
+	k := got["kartu"]
+	if k.Waiting != 2 || k.OldestWaitSeconds < 599 || k.OldestWaitSeconds > 601 || k.AgentsAvailable != 0 || k.AgentsBusy != 2 || k.AgentsOnline != 1 {
+		t.Fatalf("kartu %+v", k)
+	}
+	if u := got["umum"]; u.Waiting != 0 || u.AgentsAvailable != 1 || !u.Open {
+		t.Fatalf("umum %+v", u)
+	}
+	if _, ok := got["dana"]; !ok {
+		t.Fatal("a queue with nothing going on is missing")
+	}
+}

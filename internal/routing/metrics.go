@@ -1,0 +1,174 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tanggap/internal/bus"
+)
+
+// QueueMetrics is one queue's live state, published as ("queue", "metrics").
+type QueueMetrics struct {
+	QueueID int64  `json:"queue_id"`
+	Queue   string `json:"queue"`
+	Waiting int    `json:"waiting"`
+	// OldestWaitSeconds is how long the oldest waiting ticket has waited.
+	OldestWaitSeconds int64 `json:"oldest_wait_seconds"`
+	// AgentsAvailable are online members with room; AgentsBusy are online
+	// members at capacity or members whose presence is busy.
+	AgentsAvailable int  `json:"agents_available"`
+	AgentsBusy      int  `json:"agents_busy"`
+	AgentsOnline    int  `json:"agents_online"`
+	Open            bool `json:"open"`
+}
+
+// Metrics computes every queue's metrics with two grouped queries.
+//
+//	SELECT queue_id, COUNT(*), MIN(created_at) FROM tickets
+//	WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') GROUP BY queue_id
+//	SELECT m.queue_id, SUM(online with room), SUM(busy or full), SUM(online) FROM queue_members m JOIN agents a … GROUP BY m.queue_id
+func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, error) {
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx := r.db.WithContext(ctx)
+	var waiting []struct {
+		QueueID int64
+		N       int
+		// Oldest is read as text: SQLite's aggregate loses the column's
+		// declared type, and database/sql renders PostgreSQL's time as
+		// RFC 3339.
+		Oldest *string
+	}
+	if err := tx.Raw(`SELECT queue_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM tickets
+WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id IS NOT NULL GROUP BY queue_id`).Scan(&waiting).Error; err != nil {
+		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
+	}
+	var agents []struct {
+		QueueID   int64
+		Available int
+		Busy      int
+		Online    int
+	}
+	if err := tx.Raw(`SELECT m.queue_id,
+  SUM(CASE WHEN a.presence = 'online' AND a.active_load < a.capacity THEN 1 ELSE 0 END) AS available,
+  SUM(CASE WHEN a.presence = 'busy' OR (a.presence = 'online' AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
+  SUM(CASE WHEN a.presence = 'online' THEN 1 ELSE 0 END) AS online
+FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Scan(&agents).Error; err != nil {
+		return nil, fmt.Errorf("%w: agents per queue: %w", ErrStore, err)
+	}
+	out := make([]QueueMetrics, 0, len(conf.ordered))
+	idx := make(map[int64]int, len(conf.ordered))
+	for _, q := range conf.ordered {
+		idx[q.ID] = len(out)
+		out = append(out, QueueMetrics{QueueID: q.ID, Queue: q.Code, Open: q.cal.Open(now)})
+	}
+	for _, w := range waiting {
+		if i, ok := idx[w.QueueID]; ok {
+			out[i].Waiting = w.N
+			if oldest, ok := dbTime(w.Oldest); w.Oldest != nil && ok {
+				out[i].OldestWaitSeconds = int64(max(now.Sub(oldest), 0) / time.Second)
+			}
+		}
+	}
+	for _, a := range agents {
+		if i, ok := idx[a.QueueID]; ok {
+			out[i].AgentsAvailable, out[i].AgentsBusy, out[i].AgentsOnline = a.Available, a.Busy, a.Online
+		}
+	}
+	return out, nil
+}
+
+// RunOpts sets the backstop loop's periods.
+type RunOpts struct {
+	// Sweep is how often time-triggered work runs (overflow, away grace,
+	// SLA warnings and breaches); 0 means 15s.
+	Sweep time.Duration
+	// Metrics is how often queue metrics are published; 0 means 10s.
+	Metrics time.Duration
+}
+
+// Run is the router's clock until ctx ends. Every instance may run it: each
+// step is idempotent under the conditional statements.
+func (r *Router) Run(ctx context.Context, o RunOpts) error {
+	if o.Sweep <= 0 {
+		o.Sweep = 15 * time.Second
+	}
+	if o.Metrics <= 0 {
+		o.Metrics = 10 * time.Second
+	}
+	sweep := time.NewTicker(o.Sweep)
+	defer sweep.Stop()
+	metrics := time.NewTicker(o.Metrics)
+	defer metrics.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sweep.C:
+			if err := r.Sweep(ctx, time.Now().UTC()); err != nil && ctx.Err() == nil {
+				r.log.Warn("routing sweep", "err", err)
+			}
+		case <-metrics.C:
+			m, err := r.Metrics(ctx, time.Now().UTC())
+			if err != nil {
+				if ctx.Err() == nil {
+					r.log.Warn("queue metrics", "err", err)
+				}
+				continue
+			}
+			r.events.Emit(bus.EntityQueue, bus.ActionQueueMetrics, map[string]any{"queues": m})
+		}
+	}
+}
+
+// Sweep does the work time alone triggers: returns the tickets of agents
+// away past the grace period, hands out tickets that crossed an overflow
+// threshold (and any capacity a lost event left idle), and checks SLA
+// clocks.
+func (r *Router) Sweep(ctx context.Context, now time.Time) error {
+	tx := r.db.WithContext(ctx)
+	if r.awayGrace > 0 && r.returns != ReturnNone {
+		var away []int64
+		if err := tx.Raw(`SELECT id FROM agents WHERE presence = 'away' AND presence_changed_at <= ? AND active_load > 0`, now.Add(-r.awayGrace)).Scan(&away).Error; err != nil {
+			return fmt.Errorf("%w: away agents: %w", ErrStore, err)
+		}
+		for _, id := range away {
+			if _, err := r.ReturnTickets(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	// Online agents with room while tickets wait in a queue they may take
+	// (their own, or one overflowing into theirs).
+	var idle []int64
+	if err := tx.Raw(`SELECT DISTINCT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
+WHERE a.presence = 'online' AND a.active_load < a.capacity AND (
+  EXISTS (SELECT 1 FROM tickets t WHERE t.queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending'))
+  OR EXISTS (SELECT 1 FROM queues q JOIN tickets t ON t.queue_id = q.id
+    WHERE q.overflow_queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')))
+ORDER BY a.id`).Scan(&idle).Error; err != nil {
+		return fmt.Errorf("%w: idle agents: %w", ErrStore, err)
+	}
+	for _, id := range idle {
+		if _, err := r.AssignWaiting(ctx, id); err != nil {
+			return err
+		}
+	}
+	return r.CheckSLA(ctx, now)
+}
+
+// dbTime parses a timestamp an aggregate returned as text.
+func dbTime(s *string) (time.Time, bool) {
+	if s == nil {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if p, err := time.Parse(layout, *s); err == nil {
+			return p, true
+		}
+	}
+	return time.Time{}, false
+}

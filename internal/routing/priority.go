@@ -1,0 +1,123 @@
+package routing
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Priorities of a ticket, least urgent first.
+var Priorities = []string{"low", "normal", "high", "urgent"}
+
+// ValidPriority reports whether p is a priority.
+func ValidPriority(p string) bool {
+	_, ok := priorityOrder[p]
+	return ok
+}
+
+// PriorityRule raises a new ticket's priority when every condition it sets
+// holds. The most urgent matching rule wins; rules never lower a priority.
+type PriorityRule struct {
+	Channel  string `json:"channel,omitempty" yaml:"channel,omitempty"`
+	Category string `json:"category,omitempty" yaml:"category,omitempty"`
+	// Keyword matches the ticket's subject (the first message), case-insensitively.
+	Keyword string `json:"keyword,omitempty" yaml:"keyword,omitempty"`
+	// RepeatContacts matches a contact who opened at least this many other
+	// tickets in the last RepeatWindow (default 7 days).
+	RepeatContacts int           `json:"repeat_contacts,omitempty" yaml:"repeat_contacts,omitempty"`
+	RepeatWindow   time.Duration `json:"repeat_window,omitempty" yaml:"repeat_window,omitempty"`
+	Priority       string        `json:"priority" yaml:"priority"`
+}
+
+func (p PriorityRule) validate() error {
+	if !ValidPriority(p.Priority) {
+		return fmt.Errorf("%w: priority rule: priority %q", ErrInvalid, p.Priority)
+	}
+	if p.Channel == "" && p.Category == "" && p.Keyword == "" && p.RepeatContacts == 0 {
+		return fmt.Errorf("%w: priority rule for %q has no condition", ErrInvalid, p.Priority)
+	}
+	return nil
+}
+
+// ticketFacts is what priority rules look at.
+type ticketFacts struct {
+	ID        int64
+	Channel   string
+	Category  string
+	Subject   string
+	Priority  string
+	ContactID int64
+	CreatedAt time.Time
+}
+
+// priorities returns each ticket's priority after the rules, and its
+// stored channel (the database, not the caller, says what a ticket is).
+//
+//	SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (…)
+//	SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?
+func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]string, []string, error) {
+	ids := make([]any, len(tickets))
+	for i, t := range tickets {
+		ids[i] = t.ID
+	}
+	var rows []ticketFacts
+	if err := tx.Raw(`SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (`+placeholders(len(ids))+`)`, ids...).Scan(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("%w: ticket facts: %w", ErrStore, err)
+	}
+	byID := make(map[int64]ticketFacts, len(rows))
+	for _, f := range rows {
+		byID[f.ID] = f
+	}
+	out, chans := make([]string, len(tickets)), make([]string, len(tickets))
+	for i, t := range tickets {
+		f := byID[t.ID]
+		chans[i] = f.Channel
+		p := f.Priority
+		if p == "" {
+			p = "normal"
+		}
+		for _, rule := range r.rules {
+			if rank(rule.Priority) >= rank(p) {
+				continue // would not raise it
+			}
+			ok, err := matches(tx, rule, f, now)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok {
+				p = rule.Priority
+			}
+		}
+		out[i] = p
+	}
+	return out, chans, nil
+}
+
+func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, now time.Time) (bool, error) {
+	if rule.Channel != "" && rule.Channel != f.Channel {
+		return false, nil
+	}
+	if rule.Category != "" && rule.Category != f.Category {
+		return false, nil
+	}
+	if rule.Keyword != "" && !strings.Contains(strings.ToLower(f.Subject), strings.ToLower(rule.Keyword)) {
+		return false, nil
+	}
+	if rule.RepeatContacts > 0 {
+		window := rule.RepeatWindow
+		if window <= 0 {
+			window = 7 * 24 * time.Hour
+		}
+		var n int
+		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?`,
+			f.ContactID, f.ID, now.Add(-window)).Scan(&n).Error; err != nil {
+			return false, fmt.Errorf("%w: repeat contacts: %w", ErrStore, err)
+		}
+		if n < rule.RepeatContacts {
+			return false, nil
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,436 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/testenv"
+)
+
+// events records what the router emits.
+type events struct {
+	mu  sync.Mutex
+	got []string
+	sla []SLAEvent
+}
+
+func (e *events) Emit(entity, action string, v any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.got = append(e.got, entity+"."+action)
+	if ev, ok := v.(SLAEvent); ok {
+		e.sla = append(e.sla, ev)
+	}
+}
+
+func (e *events) count(name string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, g := range e.got {
+		if g == name {
+			n++
+		}
+	}
+	return n
+}
+
+// newRouter builds a fixture whose router has the given options on top
+// of the fixture's queues.
+func newRouterFixture(t *testing.T, o Opts) (*fixture, *events) {
+	t.Helper()
+	f := newFixture(t, testenv.DB(t))
+	ev := &events{}
+	o.DB, o.DefaultQueue, o.Events, o.Log = f.d, "umum", ev, testenv.Logger(t)
+	if o.CategoryQueues == nil {
+		o.CategoryQueues = map[string]string{"kartu": "kartu", "insentif": "dana"}
+	}
+	f.r = New(o)
+	f.must(f.r.EnsureQueues(context.Background(), queueSpecs))
+	return f, ev
+}
+
+// newTicket inserts an unassigned ticket with the given channel, subject
+// and province, created at created.
+func (f *fixture) newTicket(tx *gorm.DB, channel, subject string, created time.Time) int64 {
+	f.t.Helper()
+	if tx == nil {
+		tx = f.d.DB
+	}
+	var id int64
+	f.must(tx.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, subject, status, priority, created_at, updated_at, last_message_at)
+VALUES (?, ?, ?, ?, 'new', 'normal', ?, ?, ?) RETURNING id`, fmt.Sprintf("T-%d", seq.Add(1)), f.contact, channel, subject, created, created, created).Scan(&id).Error)
+	return id
+}
+
+// route creates and routes one ticket.
+func (f *fixture) route(t Ticket) Assignment {
+	f.t.Helper()
+	var out []Assignment
+	f.must(f.d.Tx(context.Background(), func(tx *gorm.DB) error {
+		if t.Channel == "" {
+			t.Channel = "webform"
+		}
+		t.ID = f.newTicket(tx, t.Channel, t.Category+" "+t.Queue, time.Now().UTC())
+		var err error
+		out, err = f.r.RouteNew(context.Background(), tx, []Ticket{t})
+		return err
+	}))
+	return out[0]
+}
+
+func (f *fixture) saveQueue(q QueueSettings) int64 {
+	f.t.Helper()
+	s, err := f.r.SaveQueue(context.Background(), q)
+	f.must(err)
+	return s.ID
+}
+
+func (f *fixture) channelLoad(agentID int64, channel string) int {
+	f.t.Helper()
+	var n []int
+	f.must(f.d.Raw(`SELECT active_load FROM agent_channel_loads WHERE agent_id = ? AND channel = ?`, agentID, channel).Scan(&n).Error)
+	if len(n) == 0 {
+		return 0
+	}
+	return n[0]
+}
+
+func TestRegionalRouting(t *testing.T) {
+	f, _ := newRouterFixture(t, Opts{})
+	jabar := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}})
+	kartuJatim := f.saveQueue(QueueSettings{Code: "kartu-jatim", Provinces: []string{"35"}, Categories: []string{"kartu"}})
+	cases := []struct {
+		name string
+		t    Ticket
+		want int64
+	}{
+		{"a citizen of Jawa Barat goes to the Jawa Barat desk", Ticket{Province: "32"}, jabar},
+		{"a province without a desk goes to the national queue", Ticket{Province: "11"}, f.queue("umum")},
+		{"no province: national queue", Ticket{}, f.queue("umum")},
+		{"a regional queue for the category wins", Ticket{Province: "35", Category: "kartu"}, kartuJatim},
+		{"a regional queue for another category does not take it", Ticket{Province: "35", Category: "insentif"}, f.queue("dana")},
+		{"a queue the channel asked for is kept", Ticket{Province: "32", Queue: "kartu"}, f.queue("kartu")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := f.route(tc.t)
+			if a.QueueID != tc.want || f.queueOf(a.TicketID) != tc.want {
+				t.Fatalf("queue %d (stored %d), want %d", a.QueueID, f.queueOf(a.TicketID), tc.want)
+			}
+		})
+	}
+}
+
+func TestStrategies(t *testing.T) {
+	t.Run("skills-based: the best skill match first, members without the skill never", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.saveQueue(QueueSettings{Code: "dana", Skills: []string{"keuangan"}, Strategy: StrategySkills})
+		novice := f.agent("online", 10, 0, nil, "dana")
+		expert := f.agent("online", 10, 5, nil, "dana") // busier, but better
+		unskilled := f.agent("online", 10, 0, nil, "dana")
+		f.must(f.r.SetAgent(context.Background(), novice, AgentSettings{Skills: map[string]int{"keuangan": 2}}))
+		f.must(f.r.SetAgent(context.Background(), expert, AgentSettings{Skills: map[string]int{"keuangan": 5, "bahasa": 3}}))
+		if a := f.route(Ticket{Category: "insentif"}); a.AgentID != expert {
+			t.Fatalf("assigned to %d, want the expert %d", a.AgentID, expert)
+		}
+		f.must(f.r.SetAgent(context.Background(), expert, AgentSettings{Capacity: ptr(6)}))
+		if a := f.route(Ticket{Category: "insentif"}); a.AgentID != novice {
+			t.Fatalf("expert full: assigned to %d, want %d", a.AgentID, novice)
+		}
+		f.must(f.r.SetAgent(context.Background(), novice, AgentSettings{Capacity: ptr(1)}))
+		if a := f.route(Ticket{Category: "insentif"}); a.AgentID != 0 || f.load(unskilled) != 0 {
+			t.Fatalf("skilled agents full: assigned to %d; the unskilled member must not get it", a.AgentID)
+		}
+	})
+	t.Run("round-robin: members take turns whatever their load", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.saveQueue(QueueSettings{Code: "kartu", Strategy: StrategyRoundRobin})
+		a := f.agent("online", 10, 0, nil, "kartu")
+		b := f.agent("online", 10, 0, nil, "kartu")
+		c := f.agent("online", 10, 0, nil, "kartu")
+		want := []int64{a, b, c, a, b, c}
+		for i, w := range want {
+			if got := f.route(Ticket{Category: "kartu"}); got.AgentID != w {
+				t.Fatalf("ticket %d to %d, want %d", i, got.AgentID, w)
+			}
+		}
+	})
+	t.Run("least-busy by the channel's load ratio first", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{ChannelCapacity: map[string]int{"whatsapp": 3}})
+		chatty := f.agent("online", 10, 0, nil, "umum")
+		quiet := f.agent("online", 10, 0, nil, "umum")
+		first := f.route(Ticket{Channel: "whatsapp"})
+		second := f.route(Ticket{Channel: "whatsapp"})
+		if first.AgentID == second.AgentID || (first.AgentID != chatty && first.AgentID != quiet) {
+			t.Fatalf("two chats went to %d and %d, want one each", first.AgentID, second.AgentID)
+		}
+	})
+}
+
+func ptr(n int) *int { return &n }
+
+func TestPerChannelCapacity(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, Opts{ChannelCapacity: map[string]int{"voice": 1, "webform": 10}})
+	agent := f.agent("online", 10, 0, nil, "umum")
+	call := f.route(Ticket{Channel: "voice"})
+	second := f.route(Ticket{Channel: "voice"})
+	form := f.route(Ticket{Channel: "webform"})
+	if call.AgentID != agent || second.AgentID != 0 || form.AgentID != agent {
+		t.Fatalf("assignments %d, %d, %d: want one call, the second call waiting, the form assigned", call.AgentID, second.AgentID, form.AgentID)
+	}
+	if f.channelLoad(agent, "voice") != 1 || f.channelLoad(agent, "webform") != 1 || f.load(agent) != 2 {
+		t.Fatalf("loads voice %d webform %d total %d", f.channelLoad(agent, "voice"), f.channelLoad(agent, "webform"), f.load(agent))
+	}
+	// Raising the agent's own voice capacity hands the waiting call out at once.
+	f.must(f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]int{"voice": 2}}))
+	if f.assignee(second.TicketID) != agent || f.channelLoad(agent, "voice") != 2 {
+		t.Fatalf("after capacity change: assignee %d, voice load %d", f.assignee(second.TicketID), f.channelLoad(agent, "voice"))
+	}
+	// Solving the call frees the voice slot only.
+	f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.r.Release(ctx, tx, call.TicketID) }))
+	if f.channelLoad(agent, "voice") != 1 || f.channelLoad(agent, "webform") != 1 {
+		t.Fatalf("after release: voice %d webform %d", f.channelLoad(agent, "voice"), f.channelLoad(agent, "webform"))
+	}
+	p, err := f.r.Agent(ctx, agent)
+	f.must(err)
+	if p.ChannelCapacity["voice"] != 2 || p.ChannelCapacity["webform"] != 10 || p.ChannelLoad["webform"] != 1 {
+		t.Fatalf("profile %+v", p)
+	}
+}
+
+func TestOverflowAfterThreshold(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, Opts{})
+	f.saveQueue(QueueSettings{Code: "kartu", OverflowQueue: "umum", OverflowAfterSeconds: 600})
+	fresh := f.ticket(nil, "kartu", "normal", time.Now().UTC().Add(-time.Minute))
+	helper := f.agent("online", 5, 0, nil, "umum")
+	if got, err := f.r.AssignWaiting(ctx, helper); err != nil || len(got) != 0 {
+		t.Fatalf("before the threshold the overflow agent got %v (%v)", got, err)
+	}
+	old := f.ticket(nil, "kartu", "normal", time.Now().UTC().Add(-11*time.Minute))
+	f.must(f.d.Exec(`UPDATE agents SET active_load = 0 WHERE id = ?`, helper).Error)
+	// The sweep is what notices a threshold passing.
+	f.must(f.r.Sweep(ctx, time.Now().UTC()))
+	if f.assignee(old) != helper || f.assignee(fresh) != 0 {
+		t.Fatalf("after the threshold: old ticket to %d, fresh to %d; want only the old one to %d", f.assignee(old), f.assignee(fresh), helper)
+	}
+}
+
+func TestAgentLeavingReturnsTickets(t *testing.T) {
+	ctx := context.Background()
+	for _, mode := range []string{ReturnUnstarted, ReturnActive} {
+		t.Run(mode, func(t *testing.T) {
+			f, ev := newRouterFixture(t, Opts{ReturnTickets: mode, AwayGrace: 5 * time.Minute})
+			leaving := f.agent("online", 5, 0, nil, "umum")
+			started := f.route(Ticket{})
+			unstarted := f.route(Ticket{})
+			f.must(f.d.Exec(`UPDATE tickets SET first_response_at = ?, status = 'open' WHERE id = ?`, time.Now().UTC(), started.TicketID).Error)
+			colleague := f.agent("online", 5, 0, nil, "umum")
+
+			f.must(f.d.Exec(`UPDATE agents SET presence = 'offline' WHERE id = ?`, leaving).Error)
+			f.must(f.r.PresenceChanged(ctx, leaving, "offline"))
+			if f.assignee(unstarted.TicketID) != colleague {
+				t.Fatalf("unstarted ticket with %d, want the colleague %d", f.assignee(unstarted.TicketID), colleague)
+			}
+			wantStarted := leaving
+			if mode == ReturnActive {
+				wantStarted = colleague
+			}
+			if f.assignee(started.TicketID) != wantStarted {
+				t.Fatalf("started ticket with %d, want %d", f.assignee(started.TicketID), wantStarted)
+			}
+			wantLoad := 1
+			if mode == ReturnActive {
+				wantLoad = 0
+			}
+			if f.load(leaving) != wantLoad || f.channelLoad(leaving, "webform") != wantLoad {
+				t.Fatalf("leaving agent load %d/%d, want %d", f.load(leaving), f.channelLoad(leaving, "webform"), wantLoad)
+			}
+			if ev.count("ticket.unassigned") == 0 || ev.count("ticket.assigned") == 0 {
+				t.Fatalf("events %v", ev.got)
+			}
+		})
+	}
+	t.Run("away keeps tickets during the grace period", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{AwayGrace: 5 * time.Minute})
+		agent := f.agent("online", 5, 0, nil, "umum")
+		a := f.route(Ticket{})
+		other := f.agent("online", 5, 0, nil, "umum")
+		f.must(f.d.Exec(`UPDATE agents SET presence = 'away' WHERE id = ?`, agent).Error)
+		f.must(f.r.PresenceChanged(ctx, agent, "away"))
+		f.must(f.r.Sweep(ctx, time.Now().UTC()))
+		if f.assignee(a.TicketID) != agent {
+			t.Fatalf("returned during the grace period")
+		}
+		f.must(f.r.Sweep(ctx, time.Now().UTC().Add(6*time.Minute)))
+		if f.assignee(a.TicketID) != other {
+			t.Fatalf("after the grace: with %d, want %d", f.assignee(a.TicketID), other)
+		}
+	})
+}
+
+func TestClaimReleaseTransferAssign(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, Opts{})
+	me := f.agent("busy", 2, 0, nil, "umum")
+	outsider := f.agent("online", 5, 0, nil, "kartu")
+	waiting := f.ticket(nil, "umum", "normal", time.Now().UTC())
+
+	if err := f.r.Claim(ctx, Actor{ID: outsider}, waiting); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("claim from another queue: err = %v", err)
+	}
+	f.must(f.r.Claim(ctx, Actor{ID: me}, waiting))
+	if f.assignee(waiting) != me || f.load(me) != 1 {
+		t.Fatalf("claimed: assignee %d load %d", f.assignee(waiting), f.load(me))
+	}
+	if err := f.r.Claim(ctx, Actor{ID: outsider, Supervisor: true}, waiting); !errors.Is(err, ErrConflict) {
+		t.Fatalf("claiming an assigned ticket: err = %v", err)
+	}
+
+	// Release: the next candidate gets it, never the one releasing.
+	colleague := f.agent("online", 5, 0, nil, "umum")
+	f.must(f.r.Unclaim(ctx, Actor{ID: me}, waiting, "salah antrean"))
+	if f.assignee(waiting) != colleague || f.load(me) != 0 {
+		t.Fatalf("released: assignee %d (want %d), my load %d", f.assignee(waiting), colleague, f.load(me))
+	}
+	if err := f.r.Unclaim(ctx, Actor{ID: me}, waiting, ""); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("releasing someone else's ticket: err = %v", err)
+	}
+
+	// Transfer to an offline agent fails and changes nothing.
+	offline := f.agent("offline", 5, 0, nil, "umum")
+	if err := f.r.Transfer(ctx, Actor{ID: colleague}, waiting, Target{AgentID: offline}, ""); !errors.Is(err, ErrNoCapacity) {
+		t.Fatalf("transfer to an offline agent: err = %v", err)
+	}
+	if f.assignee(waiting) != colleague || f.load(colleague) != 1 {
+		t.Fatalf("failed transfer changed the ticket: assignee %d load %d", f.assignee(waiting), f.load(colleague))
+	}
+	// Transfer to an agent, with a note in the thread.
+	f.must(f.r.Transfer(ctx, Actor{ID: colleague}, waiting, Target{AgentID: me}, "butuh verifikasi NIK"))
+	if f.assignee(waiting) != me || f.load(colleague) != 0 || f.load(me) != 1 {
+		t.Fatalf("transfer to agent: assignee %d loads %d/%d", f.assignee(waiting), f.load(me), f.load(colleague))
+	}
+	var notes []string
+	f.must(f.d.Raw(`SELECT body FROM messages WHERE ticket_id = ? AND direction = 'note' ORDER BY id`, waiting).Scan(&notes).Error)
+	if len(notes) != 2 || notes[1] == "" {
+		t.Fatalf("notes %q, want one per move", notes)
+	}
+	// Transfer to a queue: offered there at once.
+	f.must(f.r.Transfer(ctx, Actor{ID: me}, waiting, Target{Queue: "kartu"}, ""))
+	if f.queueOf(waiting) != f.queue("kartu") || f.assignee(waiting) != outsider || f.load(me) != 0 {
+		t.Fatalf("transfer to queue: queue %d assignee %d", f.queueOf(waiting), f.assignee(waiting))
+	}
+	if err := f.r.Transfer(ctx, Actor{ID: outsider}, waiting, Target{Queue: "nope"}, ""); !errors.Is(err, ErrUnknownQueue) {
+		t.Fatalf("transfer to an unknown queue: err = %v", err)
+	}
+
+	// Supervisor assign: any presence, never over capacity.
+	if err := f.r.Assign(ctx, Actor{ID: me}, waiting, offline); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("agent assigning: err = %v", err)
+	}
+	f.must(f.r.Assign(ctx, Actor{ID: offline, Supervisor: true}, waiting, offline))
+	if f.assignee(waiting) != offline || f.load(outsider) != 0 || f.load(offline) != 1 {
+		t.Fatalf("assign: assignee %d", f.assignee(waiting))
+	}
+	full := f.agent("online", 1, 1, nil, "umum")
+	if err := f.r.Assign(ctx, Actor{ID: offline, Supervisor: true}, waiting, full); !errors.Is(err, ErrNoCapacity) {
+		t.Fatalf("assign over capacity: err = %v", err)
+	}
+	if f.assignee(waiting) != offline || f.load(offline) != 1 {
+		t.Fatalf("failed assign changed the ticket")
+	}
+}
+
+func TestPriorityRules(t *testing.T) {
+	f, _ := newRouterFixture(t, Opts{PriorityRules: []PriorityRule{
+		{Keyword: "penipuan", Priority: "urgent"},
+		{Channel: "voice", Priority: "high"},
+		{RepeatContacts: 2, Priority: "high"},
+	}})
+	prio := func(id int64) string {
+		var p string
+		f.must(f.d.Raw(`SELECT priority FROM tickets WHERE id = ?`, id).Scan(&p).Error)
+		return p
+	}
+	cases := []struct {
+		name string
+		t    Ticket
+		want string
+	}{
+		{"no rule matches", Ticket{Category: "lainnya"}, "normal"},
+		{"a call is high", Ticket{Channel: "voice"}, "high"},
+		{"a keyword in the subject makes it urgent", Ticket{Category: "Ada PENIPUAN"}, "urgent"},
+		{"the third ticket of a contact in a week is high", Ticket{}, "high"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := prio(f.route(tc.t).TicketID); got != tc.want {
+				t.Fatalf("priority %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// Offer orders candidates in SQL; it must follow the same rules as the
+// batch path's sortCandidates.
+func TestOfferFollowsTheQueueStrategy(t *testing.T) {
+	ctx := context.Background()
+	recent := time.Now().UTC().Add(-time.Minute)
+	long := time.Now().UTC().Add(-time.Hour)
+	offer := func(f *fixture, queue string) int64 {
+		f.t.Helper()
+		id := f.ticket(nil, queue, "normal", time.Now().UTC())
+		agent, err := f.r.Offer(ctx, id, 0)
+		f.must(err)
+		if f.assignee(id) != agent {
+			f.t.Fatalf("Offer said %d, stored %d", agent, f.assignee(id))
+		}
+		return agent
+	}
+	t.Run("least busy: load ratio, then never assigned, then longest idle", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.agent("online", 2, 1, nil, "umum")            // 50 %
+		idle := f.agent("online", 10, 3, &long, "umum") // 30 %, idle longest
+		f.agent("online", 10, 3, &recent, "umum")       // 30 %, busy recently
+		if got := offer(f, "umum"); got != idle {
+			t.Fatalf("offered to %d, want %d", got, idle)
+		}
+	})
+	t.Run("round robin: the member whose turn is oldest", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.saveQueue(QueueSettings{Code: "kartu", Strategy: StrategyRoundRobin})
+		a := f.agent("online", 10, 0, nil, "kartu")
+		b := f.agent("online", 10, 5, nil, "kartu") // busier, but its turn comes
+		want := []int64{a, b, a, b}
+		for i, w := range want {
+			if got := offer(f, "kartu"); got != w {
+				t.Fatalf("offer %d to %d, want %d", i, got, w)
+			}
+		}
+	})
+	t.Run("skills: the best match, never the unqualified", func(t *testing.T) {
+		f, _ := newRouterFixture(t, Opts{})
+		f.saveQueue(QueueSettings{Code: "dana", Skills: []string{"keuangan", "bahasa"}, Strategy: StrategySkills})
+		one := f.agent("online", 10, 0, nil, "dana")
+		best := f.agent("online", 10, 8, nil, "dana")
+		f.agent("online", 10, 0, nil, "dana") // no skills
+		f.must(f.r.SetAgent(ctx, one, AgentSettings{Skills: map[string]int{"keuangan": 1, "bahasa": 1}}))
+		f.must(f.r.SetAgent(ctx, best, AgentSettings{Skills: map[string]int{"keuangan": 4, "bahasa": 2}}))
+		if got := offer(f, "dana"); got != best {
+			t.Fatalf("offered to %d, want %d", got, best)
+		}
+		f.must(f.r.SetAgent(ctx, best, AgentSettings{Capacity: ptr(9)}))
+		f.must(f.r.SetAgent(ctx, one, AgentSettings{Capacity: ptr(0)}))
+		if got := offer(f, "dana"); got != 0 {
+			t.Fatalf("offered to %d: only the unqualified member has room", got)
+		}
+	})
+}
