@@ -306,7 +306,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		// inQueue is the contact's newest open ticket on a channel in one
 		// queue, for messages that must stay in the queue they ask for.
 		inQueue = map[queuedKey]*ticketState{}
-		out    []*ticketState
+		out     []*ticketState
 	)
 	existing := func(r ticketRow) *ticketState {
 		if t, ok := byID[r.ID]; ok {
