@@ -3,6 +3,7 @@ package voice_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -123,6 +124,12 @@ func TestDemoSeedPhoneLine(t *testing.T) {
 	if res := budi.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/callback", first.ID), map[string]string{"to": "+6221555000111"}); res.Status != http.StatusAccepted {
 		t.Fatalf("call back: %d %s", res.Status, res.Body)
 	}
+	calls, sids := fake.Calls()
+	out := &voicetest.Phone{T: t, Server: a.URL(), Public: public, Token: token, Account: account,
+		CallSid: sids[0], From: ours, To: "+6281311110001", Direction: "outbound-api"}
+	out.Post(calls[0].Get("StatusCallback"), url.Values{"CallStatus": {"completed"}, "CallDuration": {"95"}})
+	// The call's outcome is on the ticket before Budi solves it.
+	cc.voiceTicket("+6281311110001", func(d ticket.Detail) error { _, err := message(d, "callback_call"); return err })
 	if res := budi.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", first.ID), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}
@@ -132,4 +139,40 @@ func TestDemoSeedPhoneLine(t *testing.T) {
 		}
 		return nil
 	})
+
+	// Budi marks himself busy and finishes the second: nothing is handed
+	// to him, so the third request waits. Calling it back takes it.
+	if res := budi.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); res.Status != http.StatusOK {
+		t.Fatalf("presence: %d %s", res.Status, res.Body)
+	}
+	if res := budi.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", second.ID), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", res.Status, res.Body)
+	}
+	third := cc.call("+6281311110003")
+	hears(t, third.Press(third.Incoming().Doc, "4"), "urutan ke 2")
+	thirdTicket := cc.voiceTicket("+6281311110003", func(d ticket.Detail) error { _, err := message(d, "callback_request"); return err })
+	if r := cc.routingOf(thirdTicket.ID); r.AgentID != 0 || r.Position != 1 {
+		t.Fatalf("third callback while Budi is busy: %+v", r)
+	}
+	if res := budi.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/callback", thirdTicket.ID), nil); res.Status != http.StatusAccepted {
+		t.Fatalf("call back the third: %d %s", res.Status, res.Body)
+	}
+	if r := cc.routingOf(thirdTicket.ID); r.AgentID != me.Agent.ID {
+		t.Fatalf("the agent calling back does not hold the ticket: %+v", r)
+	}
+	// At his one call, Budi may still call the next citizen back (the
+	// callback line guards against two calls); the ticket stays in line
+	// for whoever has room.
+	fourth := cc.call("+6281311110004")
+	hears(t, fourth.Press(fourth.Incoming().Doc, "4"), "urutan ke 3")
+	fourthTicket := cc.voiceTicket("+6281311110004", func(d ticket.Detail) error { _, err := message(d, "callback_request"); return err })
+	if res := budi.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/callback", fourthTicket.ID), nil); res.Status != http.StatusAccepted {
+		t.Fatalf("call back the fourth: %d %s", res.Status, res.Body)
+	}
+	if r := cc.routingOf(fourthTicket.ID); r.AgentID != 0 || r.Position != 1 {
+		t.Fatalf("fourth callback beyond Budi's capacity: %+v", r)
+	}
+	if calls, _ := fake.Calls(); len(calls) != 3 {
+		t.Fatalf("%d calls placed, want 3", len(calls))
+	}
 }
