@@ -273,8 +273,11 @@ func (a *Adapter) requestCallback(s *step) (*Response, error) {
 	if err != nil && !errors.Is(err, errCallNotFound) {
 		return nil, err
 	}
+	// Strict: a caller with an open ticket elsewhere (an earlier call
+	// waiting in the agents' queue) still waits in the callback queue, in
+	// the order of the request.
 	fields := map[string]string{
-		envelope.FieldKind: kindCallback, envelope.FieldQueue: a.menu.Queues.Callback,
+		envelope.FieldKind: kindCallback, envelope.FieldQueue: a.menu.Queues.Callback, envelope.FieldQueueStrict: "true",
 		envelope.FieldIVRPath: call.Path,
 	}
 	if err := a.publish(s, "callback", a.text("voice.callback_request", "phone", s.caller, "position", cb.Position), fields, nil); err != nil {

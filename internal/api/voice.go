@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"tanggap/channels/voice"
 	"tanggap/internal/httpx"
+	"tanggap/internal/routing"
 )
 
 // Voice is the phone channel's console side: the callback line, calling a
@@ -39,6 +41,17 @@ func (s *Server) handleCallBack(c *fiber.Ctx) error {
 	d, err := s.o.Tickets.Get(c.UserContext(), me, id)
 	if err != nil {
 		return err
+	}
+	if s.o.Router != nil && d.AssigneeID == nil && (d.Status == "new" || d.Status == "open" || d.Status == "pending") {
+		// The agent who calls back takes the waiting ticket, so routing
+		// does not hand it to someone else during the call and the call
+		// counts against the agent's voice capacity. An agent who cannot
+		// take it (offline, at capacity, not in its queue) may still call:
+		// the callback line itself stops two calls to one citizen.
+		err := s.o.Router.Claim(c.UserContext(), actor(c), id)
+		if err != nil && !errors.Is(err, routing.ErrNoCapacity) && !errors.Is(err, routing.ErrForbidden) {
+			return err
+		}
 	}
 	cb, err := s.o.Voice.CallBack(c.UserContext(), d.Contact.Phone, me.ID, req.To)
 	if err != nil {

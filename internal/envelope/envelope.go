@@ -46,6 +46,12 @@ const (
 	FieldButtonPayload = "button_payload" // payload of a pressed button
 	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
 	FieldQueue         = "queue"          // queue code the channel asks for (e.g. a business number's queue); used when it exists
+	// FieldQueueStrict ("true") keeps the message in the queue it asks
+	// for: it joins the contact's open ticket on the channel in that
+	// queue, else opens a new ticket there, rather than threading into an
+	// open ticket of another queue (a phone callback request must wait in
+	// the callback queue even when the caller has another open ticket).
+	FieldQueueStrict = "queue_strict"
 	// FieldVia is the business address the citizen wrote to (a WhatsApp
 	// phone_number_id); replies leave from the same address.
 	FieldVia = "via"

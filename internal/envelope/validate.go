@@ -69,6 +69,9 @@ func (in *Inbound) Validate() error {
 			p = append(p, "field "+k+" too long")
 		}
 	}
+	if v, ok := in.Fields[FieldQueueStrict]; ok && (v != "true" || in.Fields[FieldQueue] == "") {
+		p = append(p, "field "+FieldQueueStrict+" must be \"true\" beside a queue")
+	}
 	if in.ReceivedAt.IsZero() {
 		p = append(p, "received_at is empty")
 	}

@@ -303,7 +303,10 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		byRef  = map[string]*ticketState{}
 		byID   = map[int64]*ticketState{}
 		active = map[activeKey]*ticketState{}
-		out    []*ticketState
+		// inQueue is the contact's newest open ticket on a channel in one
+		// queue, for messages that must stay in the queue they ask for.
+		inQueue = map[queuedKey]*ticketState{}
+		out     []*ticketState
 	)
 	existing := func(r ticketRow) *ticketState {
 		if t, ok := byID[r.ID]; ok {
@@ -333,7 +336,11 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 			return nil, err
 		}
 		for _, r := range rows { // oldest first: the newest wins
-			active[activeKey{r.ContactID, r.Channel}] = existing(r)
+			t := existing(r)
+			active[activeKey{r.ContactID, r.Channel}] = t
+			if r.QueueID != nil {
+				inQueue[queuedKey{activeKey{r.ContactID, r.Channel}, *r.QueueID}] = t
+			}
 		}
 	}
 
@@ -367,6 +374,15 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		}
 		if t == nil && !named && !complaint {
 			t = active[ak]
+			if want := it.in.Fields[envelope.FieldQueue]; want != "" && it.in.Fields[envelope.FieldQueueStrict] == "true" {
+				qid, err := c.router.QueueFor(ctx, tx, want, it.in.Fields[envelope.FieldCategory])
+				if err != nil {
+					return nil, err
+				}
+				// The open ticket in that queue, else a new one there: the
+				// request must be seen in its queue, in the order it was made.
+				t = inQueue[queuedKey{ak, qid}]
+			}
 		}
 		if t == nil {
 			qid, err := c.router.QueueFor(ctx, tx, it.in.Fields[envelope.FieldQueue], it.in.Fields[envelope.FieldCategory])
@@ -396,6 +412,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 			}
 			out = append(out, t)
 			active[ak] = t
+			inQueue[queuedKey{ak, qid}] = t
 			if named {
 				// Later messages naming the closed ticket join this one.
 				byRef[ref] = t
@@ -438,6 +455,12 @@ func (t *ticketState) owner() int64 {
 type activeKey struct {
 	contactID int64
 	channel   string
+}
+
+// queuedKey finds a contact's current ticket on a channel in a queue.
+type queuedKey struct {
+	activeKey
+	queueID int64
 }
 
 // threadRef is the canonical tracking number the message names, or "".
