@@ -315,14 +315,6 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		if err != nil {
 			return err
 		}
-		// On PostgreSQL, the best of them nobody else is assigning to
-		// right now, already locked; when all are held, in order, waiting.
-		locked := false
-		if r.db.Dialect == db.Postgres {
-			if locked, err = firstFree(tx, cands); err != nil {
-				return err
-			}
-		}
 		now := time.Now().UTC()
 		for _, c := range cands {
 			res, err := r.take(tx, c.ID, ticketID, queueID, t.Channel, onlyOnline, strategy == StrategyRoundRobin, now)
@@ -335,10 +327,6 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 				return nil
 			case ticketTaken:
 				return nil
-			case agentFull:
-				if locked {
-					return errRetry // changed under the lock: read again
-				}
 			case channelFull:
 				// This agent's row stays locked until commit; trying a
 				// second agent now would hold two agents in strategy

@@ -154,45 +154,6 @@ func bestCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skil
 	return out, nil
 }
 
-// firstFree locks, on PostgreSQL, the first of the candidates (best
-// first) whose agent row no other transaction holds, and moves it to the
-// front: two tickets offered at the same moment go to the best and the
-// second-best agent instead of both queueing on the best agent's row lock.
-// It reports false when every candidate is held (the caller then tries
-// them in order, waiting). The lock only picks; the conditional UPDATEs
-// still decide.
-//
-//	SELECT id FROM agents WHERE id IN (…) AND presence = 'online' AND active_load < capacity
-//	ORDER BY <candidate order> LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED
-func firstFree(tx *gorm.DB, cands []candidate) (bool, error) {
-	if len(cands) == 0 {
-		return false, nil
-	}
-	args := make([]any, 0, 2*len(cands))
-	order := "CASE id"
-	for i, c := range cands {
-		order += fmt.Sprintf(" WHEN %d THEN %d", c.ID, i)
-		args = append(args, c.ID)
-	}
-	order += " END"
-	var ids []int64
-	if err := tx.Raw(`SELECT id FROM agents WHERE id IN (`+placeholders(len(cands))+`) AND presence = 'online' AND active_load < capacity
-ORDER BY `+order+` LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`, args...).Scan(&ids).Error; err != nil {
-		return false, fmt.Errorf("%w: lock candidate: %w", ErrStore, err)
-	}
-	if len(ids) == 0 {
-		return false, nil
-	}
-	for i, c := range cands {
-		if c.ID == ids[0] {
-			copy(cands[1:i+1], cands[:i])
-			cands[0] = c
-			break
-		}
-	}
-	return true, nil
-}
-
 // sortCandidates orders candidates best first for a strategy.
 func sortCandidates(c []candidate, strategy string) {
 	sort.SliceStable(c, func(i, j int) bool {
