@@ -66,9 +66,9 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 				w      waitingTicket
 				err    error
 			)
-			// The pick is one indexed query per priority (most urgent
-			// first): a single query ordered by a priority rank would sort
-			// every waiting ticket of the agent's queues.
+			// The pick is one query of index probes per queue and
+			// priority: ordering the agent's queues by a priority rank
+			// directly would sort every waiting ticket in them.
 			up, left, err = raiseLoadLeft(tx, agentID, now)
 			if err == nil && up {
 				w, ok, err = pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
@@ -207,19 +207,20 @@ type waitingTicket struct {
 
 // pickWaiting finds the next waiting ticket for an agent: most urgent,
 // then oldest (ties by id), in the agent's queues or past the overflow
-// cutoff of an overflowing queue. One query per priority, so each walks
-// the waiting-ticket index in order instead of sorting the whole queue.
-// PostgreSQL locks the row and skips rows another instance is assigning.
+// cutoff of an overflowing queue, in one round trip. Each (queue,
+// priority) branch reads the few oldest straight from the waiting-ticket
+// index (queue_id, priority, created_at, id), so nothing sorts a whole
+// queue; the best pickSlack of those are then read from the table and
+// PostgreSQL locks the first one no other instance is assigning right now.
 //
 //	SELECT t.id, t.queue_id, t.channel FROM tickets t
-//	WHERE t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND t.priority = ?
-//	  AND (t.queue_id IN (…) OR (t.queue_id = ? AND t.created_at <= ?) …)
-//	  AND t.channel NOT IN (…) AND t.id NOT IN (…)
-//	ORDER BY t.created_at, t.id LIMIT 1 [FOR UPDATE SKIP LOCKED]
+//	WHERE t.id IN (SELECT id FROM (
+//	    SELECT id, created_at, 0 AS r FROM (SELECT … WHERE queue_id = ? AND priority = 'urgent' … LIMIT 8)
+//	    UNION ALL … one branch per queue and priority …) u
+//	  ORDER BY r, created_at, id LIMIT 8)
+//	  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
+//	ORDER BY rank(t.priority), t.created_at, t.id LIMIT 1 [FOR UPDATE OF t SKIP LOCKED]
 func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (waitingTicket, bool, error) {
-	// Per queue, the few oldest of the priority straight from the index
-	// (queue_id, priority, created_at, id); then the oldest of those that
-	// no other instance is assigning right now.
 	type source struct {
 		queue  int64
 		cutoff *time.Time
@@ -248,10 +249,10 @@ func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overfl
 			extraArgs = append(extraArgs, id)
 		}
 	}
-	for _, p := range []string{"urgent", "high", "normal", "low"} {
-		var parts []string
-		var args []any
-		for i, src := range sources {
+	var parts []string
+	var args []any
+	for r, p := range []string{"urgent", "high", "normal", "low"} {
+		for _, src := range sources {
 			cond := `queue_id = ? AND priority = ?`
 			args = append(args, src.queue, p)
 			if src.cutoff != nil {
@@ -259,62 +260,32 @@ func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overfl
 				args = append(args, *src.cutoff)
 			}
 			args = append(args, extraArgs...)
-			parts = append(parts, fmt.Sprintf(`SELECT id FROM (SELECT id, created_at FROM tickets
+			parts = append(parts, fmt.Sprintf(`SELECT id, created_at, %d AS r FROM (SELECT id, created_at FROM tickets
   WHERE %s AND assignee_id IS NULL AND status IN ('new', 'open', 'pending')%s
-  ORDER BY created_at, id LIMIT %d) AS s%d`, cond, extra, pickSlack, i))
-		}
-		q := `SELECT t.id, t.queue_id, t.channel FROM tickets t
-WHERE t.id IN (` + strings.Join(parts, "\nUNION ALL ") + `)
-  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
-ORDER BY t.created_at, t.id LIMIT 1`
-		if dialect == db.Postgres {
-			q += ` FOR UPDATE OF t SKIP LOCKED`
-		}
-		var rows []waitingTicket
-		if err := tx.Raw(q, args...).Scan(&rows).Error; err != nil {
-			return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %w", ErrStore, err)
-		}
-		if len(rows) > 0 {
-			return rows[0], true, nil
+  ORDER BY created_at, id LIMIT %d) AS s%d`, r, cond, extra, pickSlack, len(parts)))
 		}
 	}
-	return waitingTicket{}, false, nil
+	q := `SELECT t.id, t.queue_id, t.channel FROM tickets t
+WHERE t.id IN (SELECT id FROM (` + strings.Join(parts, "\nUNION ALL ") + `) AS u ORDER BY r, created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `)
+  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
+ORDER BY ` + priorityRank("t") + `, t.created_at, t.id LIMIT 1`
+	if dialect == db.Postgres {
+		q += ` FOR UPDATE OF t SKIP LOCKED`
+	}
+	var rows []waitingTicket
+	if err := tx.Raw(q, args...).Scan(&rows).Error; err != nil {
+		return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %w", ErrStore, err)
+	}
+	if len(rows) == 0 {
+		return waitingTicket{}, false, nil
+	}
+	return rows[0], true, nil
 }
 
 // pickSlack is how many of each queue's oldest tickets a pick considers:
 // room for as many instances assigning from the queue at the same moment
 // (their tickets are locked and skipped).
 const pickSlack = 8
-
-// waitingFilter is the WHERE of the tickets an agent may be given.
-func waitingFilter(own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (string, []any) {
-	var where []string
-	var args []any
-	if len(own) > 0 {
-		where = append(where, `t.queue_id IN (`+placeholders(len(own))+`)`)
-		for _, id := range own {
-			args = append(args, id)
-		}
-	}
-	for _, o := range overflow {
-		where = append(where, `(t.queue_id = ? AND t.created_at <= ?)`)
-		args = append(args, o.queue, o.cutoff)
-	}
-	q := `t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending') AND (` + strings.Join(where, " OR ") + `)`
-	if len(skipCh) > 0 {
-		q += ` AND t.channel NOT IN (` + placeholders(len(skipCh)) + `)`
-		for _, c := range skipCh {
-			args = append(args, c)
-		}
-	}
-	if len(skipIDs) > 0 {
-		q += ` AND t.id NOT IN (` + placeholders(len(skipIDs)) + `)`
-		for _, id := range skipIDs {
-			args = append(args, id)
-		}
-	}
-	return q, args
-}
 
 // Offer gives one waiting ticket to the best candidate of its queue (by
 // the queue's strategy), never to exclude. It returns the agent (0: the

@@ -110,6 +110,10 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 	setup.must(r.EnsureQueues(ctx, queueSpecs))
 	setup.must(r.Sweep(ctx, time.Now().UTC()))
 	checkLoads(t, setup.d)
+	// The rows of connections now closed fold into one without changing
+	// any count.
+	setup.must(r.foldWaitingCounts(ctx))
+	checkWaitingCounts(t, setup.d)
 }
 
 // TestRoutingHelperProcess is the second process of the test above; it
@@ -315,5 +319,26 @@ FROM agent_channel_loads l ORDER BY l.agent_id, l.channel`).Scan(&ch).Error; err
 	}
 	if missing > 0 {
 		t.Errorf("%d assigned tickets not counted on any channel load", missing)
+	}
+	checkWaitingCounts(t, d)
+}
+
+// checkWaitingCounts compares the trigger-kept waiting count of every
+// queue with the waiting tickets it counts.
+func checkWaitingCounts(t *testing.T, d *db.DB) {
+	t.Helper()
+	var rows []struct {
+		ID, Kept, Counted int64
+	}
+	if err := d.Raw(`SELECT q.id,
+  CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS kept,
+  (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')) AS counted
+FROM queues q ORDER BY q.id`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Kept != r.Counted {
+			t.Errorf("queue %d: waiting count %d, %d waiting tickets", r.ID, r.Kept, r.Counted)
+		}
 	}
 }

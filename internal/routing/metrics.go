@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/db"
 )
 
 // QueueMetrics is one queue's live state, published as ("queue", "metrics").
@@ -23,10 +24,15 @@ type QueueMetrics struct {
 	Open            bool `json:"open"`
 }
 
-// Metrics computes every queue's metrics with two grouped queries.
+// Metrics computes every queue's metrics in two round trips. The waiting
+// count is the sum of the queue's rows in queue_waiting_counts, which
+// triggers on tickets keep (migration 0006): counting the waiting tickets
+// themselves read every one of them (~95,000 rows for 100 queues under
+// load, ~20 ms). The oldest wait is one probe of the waiting-ticket index
+// (queue_id, created_at) per queue.
 //
-//	SELECT queue_id, COUNT(*), MIN(created_at) FROM tickets
-//	WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') GROUP BY queue_id
+//	SELECT q.id, (SELECT SUM(n) FROM queue_waiting_counts c WHERE c.queue_id = q.id),
+//	  (SELECT MIN(created_at) FROM tickets t WHERE t.queue_id = q.id AND <waiting>) FROM queues q
 //	SELECT m.queue_id, SUM(online with room), SUM(busy or full), SUM(online) FROM queue_members m JOIN agents a … GROUP BY m.queue_id
 func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, error) {
 	conf, err := r.conf(ctx)
@@ -42,8 +48,11 @@ func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, er
 		// RFC 3339.
 		Oldest *string
 	}
-	if err := tx.Raw(`SELECT queue_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM tickets
-WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id IS NOT NULL GROUP BY queue_id`).Scan(&waiting).Error; err != nil {
+	if err := tx.Raw(`SELECT q.id AS queue_id,
+  CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS n,
+  (SELECT MIN(t.created_at) FROM tickets t
+   WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')) AS oldest
+FROM queues q`).Scan(&waiting).Error; err != nil {
 		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
 	}
 	var agents []struct {
@@ -112,6 +121,9 @@ func (r *Router) Run(ctx context.Context, o RunOpts) error {
 				r.log.Warn("routing sweep", "err", err)
 			}
 		case <-metrics.C:
+			if err := r.foldWaitingCounts(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("fold waiting counts", "err", err)
+			}
 			m, err := r.Metrics(ctx, time.Now().UTC())
 			if err != nil {
 				if ctx.Err() == nil {
@@ -158,6 +170,33 @@ ORDER BY a.id`).Scan(&idle).Error; err != nil {
 		}
 	}
 	return r.CheckSLA(ctx, now)
+}
+
+// foldWaitingCounts moves, on PostgreSQL, the waiting-count rows of
+// database connections that no longer exist into backend 0, so the table
+// stays at about one row per queue and live connection. Only rows nobody
+// writes any more are touched (a connection writes only its own rows).
+//
+//	WITH gone AS (DELETE FROM queue_waiting_counts
+//	  WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity) RETURNING queue_id, n)
+//	INSERT INTO queue_waiting_counts … SELECT queue_id, 0, SUM(n) FROM gone GROUP BY queue_id
+//	ON CONFLICT (queue_id, backend) DO UPDATE SET n = c.n + excluded.n
+func (r *Router) foldWaitingCounts(ctx context.Context) error {
+	if r.db.Dialect != db.Postgres {
+		return nil
+	}
+	err := r.db.WithContext(ctx).Exec(`WITH gone AS (
+  DELETE FROM queue_waiting_counts
+  WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
+  RETURNING queue_id, n
+)
+INSERT INTO queue_waiting_counts AS c (queue_id, backend, n)
+SELECT queue_id, 0, SUM(n) FROM gone GROUP BY queue_id
+ON CONFLICT (queue_id, backend) DO UPDATE SET n = c.n + excluded.n`).Error
+	if err != nil {
+		return fmt.Errorf("%w: fold waiting counts: %w", ErrStore, err)
+	}
+	return nil
 }
 
 // dbTime parses a timestamp an aggregate returned as text.
