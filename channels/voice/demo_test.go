@@ -18,7 +18,7 @@ import (
 	"tanggap/internal/ticket"
 )
 
-var demoSeed = filepath.Join("..", "..", "deploy", "seed", "demo.yaml")
+var demoSeed = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
 
 // The sample menu and the demo seed name the same queues, and the seed
 // staffs them, so the demo's phone line routes its calls somewhere.

@@ -31,7 +31,7 @@ type routingView struct {
 // profiles and holidays; roles are enforced.
 func TestRoutingThroughTheAPI(t *testing.T) {
 	cfg := apptest.Config(t)
-	cfg.Routing.SeedFile = filepath.Join("..", "..", "deploy", "seed", "demo.yaml")
+	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
 	a := apptest.Start(t, cfg)
 	admin := apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)

@@ -9,7 +9,7 @@ import (
 
 func TestRoutingVariables(t *testing.T) {
 	c, err := Load(envOf(map[string]string{
-		"ROUTING_SEED_FILE":                "deploy/seed/demo.yaml",
+		"ROUTING_SEED_FILE":                "internal/routing/seed/demo.yaml",
 		"ROUTING_CHANNEL_CAPACITY":         "voice:2, whatsapp:5",
 		"ROUTING_DEFAULT_CHANNEL_CAPACITY": "4",
 		"ROUTING_AWAY_GRACE":               "2m",
@@ -19,7 +19,7 @@ func TestRoutingVariables(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := c.Routing
-	if r.SeedFile != "deploy/seed/demo.yaml" || r.ChannelCapacity["voice"] != 2 || r.ChannelCapacity["whatsapp"] != 5 ||
+	if r.SeedFile != "internal/routing/seed/demo.yaml" || r.ChannelCapacity["voice"] != 2 || r.ChannelCapacity["whatsapp"] != 5 ||
 		len(r.ChannelCapacity) != 2 || r.DefaultChannelCapacity != 4 || r.AwayGrace != 2*time.Minute || r.ReturnTickets != "active" {
 		t.Fatalf("routing config %+v", r)
 	}

@@ -24,7 +24,7 @@ func TestBrowserRouting(t *testing.T) {
 	}
 	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
 	cfg := apptest.Config(t)
-	cfg.Routing.SeedFile = filepath.Join("..", "..", "deploy", "seed", "demo.yaml")
+	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
 	base := apptest.Start(t, cfg).URL()
 	api := apptest.NewClient(t, base)
 	const line = "Dana insentif bulan lalu belum masuk ke rekening saya."

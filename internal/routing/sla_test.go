@@ -130,7 +130,7 @@ func TestOpenUsesBusinessHours(t *testing.T) {
 func TestSeedAndSettingsValidation(t *testing.T) {
 	ctx := context.Background()
 	f, _ := newRouterFixture(t, Opts{})
-	seed, err := LoadSeed("../../deploy/seed/demo.yaml")
+	seed, err := LoadSeed("seed/demo.yaml")
 	f.must(err)
 	agent := f.agent("offline", 5, 0, nil)
 	f.must(f.d.Exec(`UPDATE agents SET email = 'sari@tanggap.example' WHERE id = ?`, agent).Error)
