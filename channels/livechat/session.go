@@ -154,6 +154,7 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 		}
 	}
 	after := f.After
+	created := false
 	if id == "" {
 		// A new visitor, or a token this deployment does not know: a
 		// fresh identity and conversation; history starts at 0.
@@ -165,6 +166,7 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 			return err
 		}
 		after = 0
+		created = true
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -186,6 +188,12 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 	c.Send(encode(Welcome{V: ProtocolVersion, Type: TypeWelcome, Token: a.sign.token(id),
 		Visitor: VisitorInfo{Name: v.Name, Phone: v.Phone, Email: v.Email}, Conversation: conv, LastSeq: v.LastSeq,
 		Limits: Limits{MaxTextRunes: MaxTextRunes, MaxFiles: MaxFiles, MaxFileBytes: a.o.MaxFileBytes, FileTypes: a.o.FileTypes}}))
+	if created {
+		// Nobody else knows the new id yet, so its log is empty: no
+		// database read to find that out.
+		c.Send(encode(Replayed{V: ProtocolVersion, Type: TypeReplayed, LastSeq: 0}))
+		return nil
+	}
 	if err := a.replay(ctx, c, id, after); err != nil {
 		return err
 	}

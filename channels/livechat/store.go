@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -200,6 +201,9 @@ func appendIn(tx *gorm.DB, visitorID string, e newEntry, ch change, now time.Tim
 	if err != nil {
 		return logRow{}, false, false, fmt.Errorf("livechat: encode entry: %w", err)
 	}
+	if db.IsPostgres(tx) {
+		return appendPG(tx, visitorID, e, ch, string(body), now)
+	}
 	prior := func() (logRow, bool, error) {
 		var rows []logRow
 		if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
@@ -253,19 +257,116 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visitor_id, dedupe_key) DO NOTHING 
 		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
 	}
 	if len(inserted) == 0 {
-		// Another instance stored the same entry after the check above
-		// and before our UPDATE got the row lock. Give the number back
-		// (the row is still locked by this transaction: no gap).
-		if err := tx.Exec(`UPDATE livechat_visitors SET last_seq = last_seq - 1 WHERE id = ?`, visitorID).Error; err != nil {
-			return logRow{}, false, false, fmt.Errorf("livechat: sequence: %w", err)
-		}
-		r, found, err := prior()
-		if err == nil && !found {
-			err = fmt.Errorf("livechat: append: conflict without a stored entry")
-		}
-		return r, false, found, err
+		return lostRace(tx, visitorID, prior)
 	}
 	return row, true, true, nil
+}
+
+// lostRace: another instance stored the same entry after the dedupe check
+// and before our UPDATE got the row lock. Give the number back (the row
+// is still locked by this transaction: no gap) and return that entry.
+func lostRace(tx *gorm.DB, visitorID string, prior func() (logRow, bool, error)) (logRow, bool, bool, error) {
+	if err := tx.Exec(`UPDATE livechat_visitors SET last_seq = last_seq - 1 WHERE id = ?`, visitorID).Error; err != nil {
+		return logRow{}, false, false, fmt.Errorf("livechat: sequence: %w", err)
+	}
+	r, found, err := prior()
+	if err == nil && !found {
+		err = fmt.Errorf("livechat: append: conflict without a stored entry")
+	}
+	return r, false, found, err
+}
+
+// appendPG is appendIn in one statement (one round trip instead of
+// three): the dedupe lookup, the sequence bump (only if there is no prior
+// entry and the change's condition holds) and the insert are
+// data-modifying CTEs that run together; the final SELECT says which of
+// them produced a row. The bump's row lock orders a visitor's appends as
+// before; the lookup sees the statement's snapshot, so a copy stored by
+// another instance meanwhile meets the unique key and takes the
+// lostRace path like the three-statement form.
+func appendPG(tx *gorm.DB, visitorID string, e newEntry, ch change, body string, now time.Time) (logRow, bool, bool, error) {
+	var dedupe *string
+	if e.dedupe != "" {
+		dedupe = &e.dedupe
+	}
+	var mid *int64
+	if e.messageID != 0 {
+		mid = &e.messageID
+	}
+	args := []any{visitorID, dedupe, now}
+	set := "last_seq = last_seq + 1, updated_at = ?"
+	if ch.set != "" {
+		set += ", " + ch.set
+		args = append(args, ch.setArgs...)
+	}
+	where := "id = ?"
+	args = append(args, visitorID)
+	if ch.where != "" {
+		where += " AND " + ch.where
+		args = append(args, ch.whereArgs...)
+	}
+	args = append(args, visitorID, e.kind, dedupe, e.tn, mid, body, now)
+	q := `WITH prior AS (
+  SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
+  FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?::text
+), bumped AS (
+  UPDATE livechat_visitors SET ` + set + ` WHERE ` + where + ` AND NOT EXISTS (SELECT 1 FROM prior)
+  RETURNING last_seq, tracking_number
+), ins AS (
+  INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
+  SELECT ?, last_seq, ?, ?::text, COALESCE(NULLIF(?::text, ''), tracking_number), ?::bigint, ?, ?::timestamptz FROM bumped
+  ON CONFLICT (visitor_id, dedupe_key) DO NOTHING
+  RETURNING seq, tracking_number
+)
+SELECT 'prior', seq, kind, dedupe_key, tracking_number, message_id, body, created_at FROM prior
+UNION ALL SELECT 'new', seq, '', NULL, tracking_number, NULL, '', NULL FROM ins
+UNION ALL SELECT 'bumped', last_seq, '', NULL, tracking_number, NULL, '', NULL FROM bumped`
+	var (
+		prior, inserted logRow
+		hasPrior        bool
+		hasNew, bumped  bool
+	)
+	err := db.Query(tx, q, args, func(rows *sql.Rows) error {
+		var (
+			src       string
+			r         logRow
+			createdAt *time.Time
+		)
+		if err := rows.Scan(&src, &r.Seq, &r.Kind, &r.DedupeKey, &r.TrackingNumber, &r.MessageID, &r.Body, &createdAt); err != nil {
+			return err
+		}
+		switch src {
+		case "prior":
+			r.CreatedAt = *createdAt
+			prior, hasPrior = r, true
+		case "new":
+			inserted, hasNew = r, true
+		case "bumped":
+			bumped = true
+		}
+		return nil
+	})
+	if err != nil {
+		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
+	}
+	switch {
+	case hasPrior:
+		return prior, false, true, nil
+	case hasNew:
+		return logRow{Seq: inserted.Seq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: inserted.TrackingNumber,
+			MessageID: mid, Body: body, CreatedAt: now}, true, true, nil
+	case bumped:
+		return lostRace(tx, visitorID, func() (logRow, bool, error) {
+			var rows []logRow
+			if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
+FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe).Scan(&rows).Error; err != nil {
+				return logRow{}, false, fmt.Errorf("livechat: dedupe: %w", err)
+			}
+			return firstRow(rows)
+		})
+	default:
+		return logRow{}, false, false, nil // the change's condition does not hold
+	}
 }
 
 // ticketState is the core's view of a conversation's ticket.
