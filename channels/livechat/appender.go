@@ -164,6 +164,19 @@ func (a *appender) commit(batch []*appendReq) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), frameTimeout)
 	defer cancel()
+	if len(live) == 1 && a.db.Dialect == db.Postgres {
+		// One entry is one statement on PostgreSQL (appendPG), atomic on
+		// its own: no BEGIN and COMMIT round trips around it.
+		r := live[0]
+		r.row, r.fresh, r.ok, r.err = appendIn(a.db.WithContext(ctx), r.visitorID, r.e, r.ch, r.now)
+		if db.IsUniqueViolation(r.err) {
+			// Another instance stored the same entry meanwhile (nothing
+			// of this statement stayed); now it is visible.
+			r.row, r.fresh, r.ok, r.err = appendIn(a.db.WithContext(ctx), r.visitorID, r.e, r.ch, r.now)
+		}
+		r.answer()
+		return nil
+	}
 	type result struct {
 		row       logRow
 		fresh, ok bool

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"tanggap/internal/db"
 	"tanggap/internal/testenv"
 )
@@ -114,14 +112,12 @@ func TestAppendRaceWithAnotherInstance(t *testing.T) {
 		fresh, ok bool
 		err       error
 	}
+	other := newAppender(d, testenv.Logger(t)) // the other instance
+	defer other.close()
 	done := make(chan result, 1)
 	go func() {
 		var r result
-		r.err = d.Tx(ctx, func(tx *gorm.DB) error {
-			var err error
-			r.row, r.fresh, r.ok, err = appendIn(tx.WithContext(ctx), "vr", e, open, now)
-			return err
-		})
+		r.row, r.fresh, r.ok, r.err = other.add(ctx, "vr", e, open, now)
 		done <- r
 	}()
 	if d.Dialect == db.Postgres {

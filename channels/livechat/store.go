@@ -44,39 +44,39 @@ type logRow struct {
 	CreatedAt      time.Time
 }
 
-// createVisitor stores a new visitor. On PostgreSQL the commit does not
-// wait for the disk: a visitor with nothing in the log loses nothing if a
-// crash drops the row (the widget simply gets a new identity), and the
-// first append's synchronous commit flushes the log up to and past this
-// row, so a visitor who said anything is on disk with what they said.
+// createVisitor stores a new visitor: one statement, committed like
+// every other write (synchronously). The widget keeps the token it gets
+// next and builds on the row (a pre-chat form, an upload signed for this
+// visitor id), so the row is not left to a commit that may not survive a
+// crash.
 func (s *store) createVisitor(ctx context.Context, id, tn, lang string, now time.Time) error {
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		tx = tx.WithContext(ctx)
-		if s.db.Dialect == db.Postgres {
-			if err := tx.Exec(`SET LOCAL synchronous_commit TO OFF`).Error; err != nil {
-				return err
-			}
-		}
-		return tx.Exec(`INSERT INTO livechat_visitors (id, lang, tracking_number, state, last_seq, created_at, updated_at)
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO livechat_visitors (id, lang, tracking_number, state, last_seq, created_at, updated_at)
 VALUES (?, ?, ?, 'none', 0, ?, ?)`, id, lang, tn, now, now).Error
-	})
 	if err != nil {
 		return fmt.Errorf("livechat: create visitor: %w", err)
 	}
 	return nil
 }
 
+// visitor reads one visitor. It runs for every message, so the row is
+// scanned directly (db.Query) rather than through gorm's Scan.
 func (s *store) visitor(ctx context.Context, id string) (visitorRow, error) {
-	var rows []visitorRow
-	err := s.db.WithContext(ctx).Raw(`SELECT id, name, phone, email, lang, tracking_number, state, agent_id, last_seq
-FROM livechat_visitors WHERE id = ?`, id).Scan(&rows).Error
+	var (
+		v     visitorRow
+		found bool
+	)
+	err := db.Query(s.db.WithContext(ctx), `SELECT id, name, phone, email, lang, tracking_number, state, agent_id, last_seq
+FROM livechat_visitors WHERE id = ?`, []any{id}, func(rows *sql.Rows) error {
+		found = true
+		return rows.Scan(&v.ID, &v.Name, &v.Phone, &v.Email, &v.Lang, &v.TrackingNumber, &v.State, &v.AgentID, &v.LastSeq)
+	})
 	if err != nil {
 		return visitorRow{}, fmt.Errorf("livechat: visitor: %w", err)
 	}
-	if len(rows) == 0 {
+	if !found {
 		return visitorRow{}, ErrVisitorNotFound
 	}
-	return rows[0], nil
+	return v, nil
 }
 
 // visitors reads several visitors.
@@ -281,9 +281,10 @@ func lostRace(tx *gorm.DB, visitorID string, prior func() (logRow, bool, error))
 // entry and the change's condition holds) and the insert are
 // data-modifying CTEs that run together; the final SELECT says which of
 // them produced a row. The bump's row lock orders a visitor's appends as
-// before; the lookup sees the statement's snapshot, so a copy stored by
-// another instance meanwhile meets the unique key and takes the
-// lostRace path like the three-statement form.
+// before. The lookup sees the statement's snapshot: when another instance
+// stored the same entry meanwhile, the insert breaks the unique key and
+// the whole statement fails (no number is used); run again, it finds
+// that entry (see appender.commit).
 func appendPG(tx *gorm.DB, visitorID string, e newEntry, ch change, body string, now time.Time) (logRow, bool, bool, error) {
 	var dedupe *string
 	if e.dedupe != "" {
@@ -315,16 +316,13 @@ func appendPG(tx *gorm.DB, visitorID string, e newEntry, ch change, body string,
 ), ins AS (
   INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
   SELECT ?, last_seq, ?, ?::text, COALESCE(NULLIF(?::text, ''), tracking_number), ?::bigint, ?, ?::timestamptz FROM bumped
-  ON CONFLICT (visitor_id, dedupe_key) DO NOTHING
   RETURNING seq, tracking_number
 )
 SELECT 'prior', seq, kind, dedupe_key, tracking_number, message_id, body, created_at FROM prior
-UNION ALL SELECT 'new', seq, '', NULL, tracking_number, NULL, '', NULL FROM ins
-UNION ALL SELECT 'bumped', last_seq, '', NULL, tracking_number, NULL, '', NULL FROM bumped`
+UNION ALL SELECT 'new', seq, '', NULL, tracking_number, NULL, '', NULL FROM ins`
 	var (
-		prior, inserted logRow
-		hasPrior        bool
-		hasNew, bumped  bool
+		row             logRow
+		hasPrior, isNew bool
 	)
 	err := db.Query(tx, q, args, func(rows *sql.Rows) error {
 		var (
@@ -335,35 +333,22 @@ UNION ALL SELECT 'bumped', last_seq, '', NULL, tracking_number, NULL, '', NULL F
 		if err := rows.Scan(&src, &r.Seq, &r.Kind, &r.DedupeKey, &r.TrackingNumber, &r.MessageID, &r.Body, &createdAt); err != nil {
 			return err
 		}
-		switch src {
-		case "prior":
+		if src == "prior" {
 			r.CreatedAt = *createdAt
-			prior, hasPrior = r, true
-		case "new":
-			inserted, hasNew = r, true
-		case "bumped":
-			bumped = true
+			row, hasPrior = r, true
+			return nil
 		}
+		row = logRow{Seq: r.Seq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: r.TrackingNumber, MessageID: mid, Body: body, CreatedAt: now}
+		isNew = true
 		return nil
 	})
-	if err != nil {
-		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
-	}
 	switch {
+	case err != nil:
+		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
 	case hasPrior:
-		return prior, false, true, nil
-	case hasNew:
-		return logRow{Seq: inserted.Seq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: inserted.TrackingNumber,
-			MessageID: mid, Body: body, CreatedAt: now}, true, true, nil
-	case bumped:
-		return lostRace(tx, visitorID, func() (logRow, bool, error) {
-			var rows []logRow
-			if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
-FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe).Scan(&rows).Error; err != nil {
-				return logRow{}, false, fmt.Errorf("livechat: dedupe: %w", err)
-			}
-			return firstRow(rows)
-		})
+		return row, false, true, nil
+	case isNew:
+		return row, true, true, nil
 	default:
 		return logRow{}, false, false, nil // the change's condition does not hold
 	}
