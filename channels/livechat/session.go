@@ -162,7 +162,7 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 			return err
 		}
 		v = visitorRow{ID: id, Lang: lang, TrackingNumber: tracking.Generate(), State: "none"}
-		if err := a.store.createVisitor(ctx, id, v.TrackingNumber, lang, now); err != nil {
+		if err := a.appender.create(ctx, id, v.TrackingNumber, lang, now); err != nil {
 			return err
 		}
 		after = 0

@@ -44,13 +44,18 @@ type logRow struct {
 	CreatedAt      time.Time
 }
 
-// createVisitor stores a new visitor: one statement, committed like
-// every other write (synchronously). The widget keeps the token it gets
-// next and builds on the row (a pre-chat form, an upload signed for this
-// visitor id), so the row is not left to a commit that may not survive a
-// crash.
+// createVisitor stores a new visitor on its own (the gateway goes
+// through the appender, which shares transactions, see appender.create).
 func (s *store) createVisitor(ctx context.Context, id, tn, lang string, now time.Time) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO livechat_visitors (id, lang, tracking_number, state, last_seq, created_at, updated_at)
+	return s.db.Tx(ctx, func(tx *gorm.DB) error { return insertVisitor(tx.WithContext(ctx), id, tn, lang, now) })
+}
+
+// insertVisitor stores a new visitor, committed like every other write
+// (synchronously): the widget keeps the token it gets next and builds on
+// the row (a pre-chat form, an upload signed for this visitor id), so the
+// row is not left to a commit that may not survive a crash.
+func insertVisitor(tx *gorm.DB, id, tn, lang string, now time.Time) error {
+	err := tx.Exec(`INSERT INTO livechat_visitors (id, lang, tracking_number, state, last_seq, created_at, updated_at)
 VALUES (?, ?, ?, 'none', 0, ?, ?)`, id, lang, tn, now, now).Error
 	if err != nil {
 		return fmt.Errorf("livechat: create visitor: %w", err)
