@@ -23,7 +23,9 @@ const maxAppendBatch = 256
 // load one commit serves hundreds of messages and at rest each entry is
 // stored at once. Entries are stored in the order they were asked for.
 // A batch that fails is retried one entry per transaction, so one bad
-// entry cannot fail the others.
+// entry cannot fail the others. On PostgreSQL an entry is one statement
+// (appendPG), so a batch of one is that statement without a transaction
+// around it.
 //
 // Several workers run side by side on PostgreSQL (one on SQLite, which has
 // a single writer anyway); a visitor's entries always go to the same
