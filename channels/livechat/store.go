@@ -113,16 +113,19 @@ FROM livechat_visitors WHERE tracking_number = ?`, tn).Scan(&rows).Error
 }
 
 // writerOf returns the visitor who wrote in the conversation tn, if any.
+// It runs for every agent reply, so the row is scanned directly.
 func (s *store) writerOf(ctx context.Context, tn string) (string, bool, error) {
-	var ids []string
-	err := s.db.WithContext(ctx).Raw(`SELECT visitor_id FROM livechat_log WHERE tracking_number = ? AND kind = 'msg' ORDER BY id LIMIT 1`, tn).Scan(&ids).Error
+	var id string
+	found := false
+	err := db.Query(s.db.WithContext(ctx), `SELECT visitor_id FROM livechat_log WHERE tracking_number = ? AND kind = 'msg' ORDER BY id LIMIT 1`,
+		[]any{tn}, func(rows *sql.Rows) error {
+			found = true
+			return rows.Scan(&id)
+		})
 	if err != nil {
 		return "", false, fmt.Errorf("livechat: conversation: %w", err)
 	}
-	if len(ids) == 0 {
-		return "", false, nil
-	}
-	return ids[0], true, nil
+	return id, found, nil
 }
 
 func (s *store) setProfile(ctx context.Context, id, name, phone, email string, now time.Time) error {
