@@ -298,13 +298,16 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 	if !ok {
 		return ErrVisitorNotFound
 	}
+	// The ack goes into this connection's queue before the entry is
+	// fanned out, so the sender always sees its ack first and its entry
+	// after it (the fan-out comes back through NATS to every tab).
+	c.Send(encode(Ack{V: ProtocolVersion, Type: TypeAck, CID: f.CID, Seq: row.Seq}))
 	if fresh {
 		a.publish(vid, row)
 		if v.State != "open" {
 			a.markDirty()
 		}
 	}
-	c.Send(encode(Ack{V: ProtocolVersion, Type: TypeAck, CID: f.CID, Seq: row.Seq}))
 	return nil
 }
 
