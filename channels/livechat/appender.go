@@ -23,7 +23,9 @@ const maxAppendBatch = 256
 // load one commit serves hundreds of messages and at rest each entry is
 // stored at once. Entries are stored in the order they were asked for.
 // A batch that fails is retried one entry per transaction, so one bad
-// entry cannot fail the others.
+// entry cannot fail the others. On PostgreSQL an entry is one statement
+// (appendPG), so a batch of one is that statement without a transaction
+// around it.
 //
 // Several workers run side by side on PostgreSQL (one on SQLite, which has
 // a single writer anyway); a visitor's entries always go to the same
@@ -43,6 +45,7 @@ const appendWorkers = 8
 type appendReq struct {
 	ctx       context.Context
 	visitorID string
+	create    *newVisitor // a new visitor row instead of an entry
 	e         newEntry
 	ch        change
 	now       time.Time
@@ -73,24 +76,55 @@ func newAppender(d *db.DB, log *slog.Logger) *appender {
 	return a
 }
 
+// newVisitor is a visitor row to create.
+type newVisitor struct{ tn, lang string }
+
 // add stores one entry and returns when it is committed.
 func (a *appender) add(ctx context.Context, visitorID string, e newEntry, ch change, now time.Time) (logRow, bool, bool, error) {
 	r := &appendReq{ctx: ctx, visitorID: visitorID, e: e, ch: ch, now: now, done: make(chan struct{})}
+	if err := a.do(ctx, r); err != nil {
+		// The entry may still be stored; a retry finds it by its dedupe
+		// key (messages and replies have one).
+		return logRow{}, false, false, err
+	}
+	return r.row, r.fresh, r.ok, r.err
+}
+
+// create stores a new visitor row. New visitors go through the same
+// workers as appends: on SQLite the one worker is then the gateway's only
+// writer (separate writers would poll each other's lock), and under load
+// many rows share a commit.
+func (a *appender) create(ctx context.Context, visitorID, tn, lang string, now time.Time) error {
+	r := &appendReq{ctx: ctx, visitorID: visitorID, create: &newVisitor{tn: tn, lang: lang}, now: now, done: make(chan struct{})}
+	if err := a.do(ctx, r); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// do queues r on its visitor's worker and waits for the answer.
+func (a *appender) do(ctx context.Context, r *appendReq) error {
 	select {
-	case a.queues[shard(visitorID, len(a.queues))] <- r:
+	case a.queues[shard(r.visitorID, len(a.queues))] <- r:
 	case <-a.stop:
-		return logRow{}, false, false, errStopped
+		return errStopped
 	case <-ctx.Done():
-		return logRow{}, false, false, ctx.Err()
+		return ctx.Err()
 	}
 	select {
 	case <-r.done:
-		return r.row, r.fresh, r.ok, r.err
+		return nil
 	case <-ctx.Done():
-		// The entry may still be stored; a retry finds it by its dedupe
-		// key (messages and replies have one).
-		return logRow{}, false, false, ctx.Err()
+		return ctx.Err()
 	}
+}
+
+// apply does one request in tx.
+func (r *appendReq) apply(tx *gorm.DB) (logRow, bool, bool, error) {
+	if r.create != nil {
+		return logRow{}, true, true, insertVisitor(tx, r.visitorID, r.create.tn, r.create.lang, r.now)
+	}
+	return appendIn(tx, r.visitorID, r.e, r.ch, r.now)
 }
 
 // close stops taking entries once those queued are stored.
@@ -164,6 +198,19 @@ func (a *appender) commit(batch []*appendReq) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), frameTimeout)
 	defer cancel()
+	if len(live) == 1 && a.db.Dialect == db.Postgres {
+		// One entry is one statement on PostgreSQL (appendPG), atomic on
+		// its own: no BEGIN and COMMIT round trips around it.
+		r := live[0]
+		r.row, r.fresh, r.ok, r.err = r.apply(a.db.WithContext(ctx))
+		if r.create == nil && db.IsUniqueViolation(r.err) {
+			// Another instance stored the same entry meanwhile (nothing
+			// of this statement stayed); now it is visible.
+			r.row, r.fresh, r.ok, r.err = r.apply(a.db.WithContext(ctx))
+		}
+		r.answer()
+		return nil
+	}
 	type result struct {
 		row       logRow
 		fresh, ok bool
@@ -172,7 +219,7 @@ func (a *appender) commit(batch []*appendReq) error {
 	err := a.db.Tx(ctx, func(tx *gorm.DB) error {
 		tx = tx.WithContext(ctx)
 		for i, r := range live {
-			row, fresh, ok, err := appendIn(tx, r.visitorID, r.e, r.ch, r.now)
+			row, fresh, ok, err := r.apply(tx)
 			if err != nil {
 				return err
 			}

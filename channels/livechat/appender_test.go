@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"tanggap/internal/db"
 	"tanggap/internal/testenv"
 )
 
@@ -80,5 +81,75 @@ func TestAppenderNumbersWithoutGaps(t *testing.T) {
 	}
 	if _, _, ok, err := ap.add(ctx, "nobody", newEntry{kind: KindRead}, change{}, now); err != nil || ok {
 		t.Fatalf("append for a missing visitor: ok=%v err=%v", ok, err)
+	}
+}
+
+// TestAppendRaceWithAnotherInstance: another instance stores the same
+// message while this one's append waits for the visitor's row lock (its
+// dedupe lookup saw nothing): the append returns the stored entry, stores
+// no copy and gives its sequence number back.
+func TestAppendRaceWithAnotherInstance(t *testing.T) {
+	d := testenv.DB(t)
+	s := &store{db: d}
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if err := s.createVisitor(ctx, "vr", "TN-vr", "id-ID", now); err != nil {
+		t.Fatal(err)
+	}
+	e := newEntry{kind: KindMessage, dedupe: "c:x", body: entryBody{CID: "x", Text: "halo"}}
+	open := change{set: "state = 'open'"}
+	tx1 := d.WithContext(ctx).Begin()
+	if tx1.Error != nil {
+		t.Fatal(tx1.Error)
+	}
+	first, fresh, ok, err := appendIn(tx1, "vr", e, open, now)
+	if err != nil || !ok || !fresh {
+		tx1.Rollback()
+		t.Fatalf("first append: fresh=%v ok=%v err=%v", fresh, ok, err)
+	}
+	type result struct {
+		row       logRow
+		fresh, ok bool
+		err       error
+	}
+	other := newAppender(d, testenv.Logger(t)) // the other instance
+	defer other.close()
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		r.row, r.fresh, r.ok, r.err = other.add(ctx, "vr", e, open, now)
+		done <- r
+	}()
+	if d.Dialect == db.Postgres {
+		// The second append's statement has started (its snapshot has
+		// no entry) and waits for the row lock.
+		testenv.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+			var n int64
+			if err := d.Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH prior AS%'`).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("second append not waiting yet")
+			}
+			return nil
+		})
+	}
+	if err := tx1.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || !r.ok || r.fresh || r.row.Seq != first.Seq {
+		t.Fatalf("second append: seq %d (first %d) fresh=%v ok=%v err=%v", r.row.Seq, first.Seq, r.fresh, r.ok, r.err)
+	}
+	v, err := s.visitor(ctx, "vr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored int64
+	if err := d.Raw(`SELECT COUNT(*) FROM livechat_log WHERE visitor_id = 'vr'`).Scan(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	if v.LastSeq != 1 || stored != 1 {
+		t.Fatalf("last_seq %d, %d entries; want 1 and 1", v.LastSeq, stored)
 	}
 }

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"tanggap/channels"
 	"tanggap/internal/attachment"
@@ -127,14 +126,10 @@ func New(o Opts) (*Adapter, error) {
 // Channel is livechat.
 func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelLiveChat }
 
-// clientIPKey carries the client address fiber worked out (trusted
-// proxies included) through the net/http adaptor to the hub.
-const clientIPKey = "livechat.client_ip"
-
+// clientIP is the address the hub counts a connection against: the
+// request's RemoteAddr, which the fiber upgrade fills with the address
+// fiber worked out (trusted proxies included).
 func clientIP(r *http.Request) string {
-	if ip, ok := r.Context().Value(clientIPKey).(string); ok && ip != "" {
-		return ip
-	}
 	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i > 0 {
 		return strings.Trim(r.RemoteAddr[:i], "[]")
 	}
@@ -142,14 +137,11 @@ func clientIP(r *http.Request) string {
 }
 
 // Mount adds the websocket, the widget's configuration, uploads and
-// downloads. The websocket goes through fiber's net/http adaptor: only
-// the upgrade request passes fiber, then gorilla owns the connection.
+// downloads. The websocket is upgraded with fasthttp's own hijack (see
+// realtime.Hub.ServeFiber): only the upgrade request passes fiber, then
+// gorilla owns the connection.
 func (a *Adapter) Mount(r fiber.Router) {
-	ws := adaptor.HTTPHandlerFunc(a.hub.ServeHTTP)
-	r.Get("/livechat/ws", func(c *fiber.Ctx) error {
-		c.Context().SetUserValue(clientIPKey, c.IP())
-		return ws(c)
-	})
+	r.Get("/livechat/ws", a.hub.ServeFiber)
 	r.Get("/livechat/config.json", a.cors, a.handleConfig)
 	r.Options("/livechat/upload", a.cors)
 	r.Post("/livechat/upload", a.cors, a.handleUpload)

@@ -154,6 +154,7 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 		}
 	}
 	after := f.After
+	created := false
 	if id == "" {
 		// A new visitor, or a token this deployment does not know: a
 		// fresh identity and conversation; history starts at 0.
@@ -161,10 +162,11 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 			return err
 		}
 		v = visitorRow{ID: id, Lang: lang, TrackingNumber: tracking.Generate(), State: "none"}
-		if err := a.store.createVisitor(ctx, id, v.TrackingNumber, lang, now); err != nil {
+		if err := a.appender.create(ctx, id, v.TrackingNumber, lang, now); err != nil {
 			return err
 		}
 		after = 0
+		created = true
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -186,6 +188,12 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 	c.Send(encode(Welcome{V: ProtocolVersion, Type: TypeWelcome, Token: a.sign.token(id),
 		Visitor: VisitorInfo{Name: v.Name, Phone: v.Phone, Email: v.Email}, Conversation: conv, LastSeq: v.LastSeq,
 		Limits: Limits{MaxTextRunes: MaxTextRunes, MaxFiles: MaxFiles, MaxFileBytes: a.o.MaxFileBytes, FileTypes: a.o.FileTypes}}))
+	if created {
+		// Nobody else knows the new id yet, so its log is empty: no
+		// database read to find that out.
+		c.Send(encode(Replayed{V: ProtocolVersion, Type: TypeReplayed, LastSeq: 0}))
+		return nil
+	}
 	if err := a.replay(ctx, c, id, after); err != nil {
 		return err
 	}
@@ -290,13 +298,16 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 	if !ok {
 		return ErrVisitorNotFound
 	}
+	// The ack goes into this connection's queue before the entry is
+	// fanned out, so the sender always sees its ack first and its entry
+	// after it (the fan-out comes back through NATS to every tab).
+	c.Send(encode(Ack{V: ProtocolVersion, Type: TypeAck, CID: f.CID, Seq: row.Seq}))
 	if fresh {
 		a.publish(vid, row)
 		if v.State != "open" {
 			a.markDirty()
 		}
 	}
-	c.Send(encode(Ack{V: ProtocolVersion, Type: TypeAck, CID: f.CID, Seq: row.Seq}))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,39 +44,44 @@ type logRow struct {
 	CreatedAt      time.Time
 }
 
-// createVisitor stores a new visitor. On PostgreSQL the commit does not
-// wait for the disk: a visitor with nothing in the log loses nothing if a
-// crash drops the row (the widget simply gets a new identity), and the
-// first append's synchronous commit flushes the log up to and past this
-// row, so a visitor who said anything is on disk with what they said.
+// createVisitor stores a new visitor on its own (the gateway goes
+// through the appender, which shares transactions, see appender.create).
 func (s *store) createVisitor(ctx context.Context, id, tn, lang string, now time.Time) error {
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		tx = tx.WithContext(ctx)
-		if s.db.Dialect == db.Postgres {
-			if err := tx.Exec(`SET LOCAL synchronous_commit TO OFF`).Error; err != nil {
-				return err
-			}
-		}
-		return tx.Exec(`INSERT INTO livechat_visitors (id, lang, tracking_number, state, last_seq, created_at, updated_at)
+	return s.db.Tx(ctx, func(tx *gorm.DB) error { return insertVisitor(tx.WithContext(ctx), id, tn, lang, now) })
+}
+
+// insertVisitor stores a new visitor, committed like every other write
+// (synchronously): the widget keeps the token it gets next and builds on
+// the row (a pre-chat form, an upload signed for this visitor id), so the
+// row is not left to a commit that may not survive a crash.
+func insertVisitor(tx *gorm.DB, id, tn, lang string, now time.Time) error {
+	err := tx.Exec(`INSERT INTO livechat_visitors (id, lang, tracking_number, state, last_seq, created_at, updated_at)
 VALUES (?, ?, ?, 'none', 0, ?, ?)`, id, lang, tn, now, now).Error
-	})
 	if err != nil {
 		return fmt.Errorf("livechat: create visitor: %w", err)
 	}
 	return nil
 }
 
+// visitor reads one visitor. It runs for every message, so the row is
+// scanned directly (db.Query) rather than through gorm's Scan.
 func (s *store) visitor(ctx context.Context, id string) (visitorRow, error) {
-	var rows []visitorRow
-	err := s.db.WithContext(ctx).Raw(`SELECT id, name, phone, email, lang, tracking_number, state, agent_id, last_seq
-FROM livechat_visitors WHERE id = ?`, id).Scan(&rows).Error
+	var (
+		v     visitorRow
+		found bool
+	)
+	err := db.Query(s.db.WithContext(ctx), `SELECT id, name, phone, email, lang, tracking_number, state, agent_id, last_seq
+FROM livechat_visitors WHERE id = ?`, []any{id}, func(rows *sql.Rows) error {
+		found = true
+		return rows.Scan(&v.ID, &v.Name, &v.Phone, &v.Email, &v.Lang, &v.TrackingNumber, &v.State, &v.AgentID, &v.LastSeq)
+	})
 	if err != nil {
 		return visitorRow{}, fmt.Errorf("livechat: visitor: %w", err)
 	}
-	if len(rows) == 0 {
+	if !found {
 		return visitorRow{}, ErrVisitorNotFound
 	}
-	return rows[0], nil
+	return v, nil
 }
 
 // visitors reads several visitors.
@@ -107,16 +113,19 @@ FROM livechat_visitors WHERE tracking_number = ?`, tn).Scan(&rows).Error
 }
 
 // writerOf returns the visitor who wrote in the conversation tn, if any.
+// It runs for every agent reply, so the row is scanned directly.
 func (s *store) writerOf(ctx context.Context, tn string) (string, bool, error) {
-	var ids []string
-	err := s.db.WithContext(ctx).Raw(`SELECT visitor_id FROM livechat_log WHERE tracking_number = ? AND kind = 'msg' ORDER BY id LIMIT 1`, tn).Scan(&ids).Error
+	var id string
+	found := false
+	err := db.Query(s.db.WithContext(ctx), `SELECT visitor_id FROM livechat_log WHERE tracking_number = ? AND kind = 'msg' ORDER BY id LIMIT 1`,
+		[]any{tn}, func(rows *sql.Rows) error {
+			found = true
+			return rows.Scan(&id)
+		})
 	if err != nil {
 		return "", false, fmt.Errorf("livechat: conversation: %w", err)
 	}
-	if len(ids) == 0 {
-		return "", false, nil
-	}
-	return ids[0], true, nil
+	return id, found, nil
 }
 
 func (s *store) setProfile(ctx context.Context, id, name, phone, email string, now time.Time) error {
@@ -200,6 +209,9 @@ func appendIn(tx *gorm.DB, visitorID string, e newEntry, ch change, now time.Tim
 	if err != nil {
 		return logRow{}, false, false, fmt.Errorf("livechat: encode entry: %w", err)
 	}
+	if db.IsPostgres(tx) {
+		return appendPG(tx, visitorID, e, ch, string(body), now)
+	}
 	prior := func() (logRow, bool, error) {
 		var rows []logRow
 		if err := tx.Raw(`SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
@@ -253,19 +265,101 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visitor_id, dedupe_key) DO NOTHING 
 		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
 	}
 	if len(inserted) == 0 {
-		// Another instance stored the same entry after the check above
-		// and before our UPDATE got the row lock. Give the number back
-		// (the row is still locked by this transaction: no gap).
-		if err := tx.Exec(`UPDATE livechat_visitors SET last_seq = last_seq - 1 WHERE id = ?`, visitorID).Error; err != nil {
-			return logRow{}, false, false, fmt.Errorf("livechat: sequence: %w", err)
-		}
-		r, found, err := prior()
-		if err == nil && !found {
-			err = fmt.Errorf("livechat: append: conflict without a stored entry")
-		}
-		return r, false, found, err
+		return lostRace(tx, visitorID, prior)
 	}
 	return row, true, true, nil
+}
+
+// lostRace: another instance stored the same entry after the dedupe check
+// and before our UPDATE got the row lock. Give the number back (the row
+// is still locked by this transaction: no gap) and return that entry.
+func lostRace(tx *gorm.DB, visitorID string, prior func() (logRow, bool, error)) (logRow, bool, bool, error) {
+	if err := tx.Exec(`UPDATE livechat_visitors SET last_seq = last_seq - 1 WHERE id = ?`, visitorID).Error; err != nil {
+		return logRow{}, false, false, fmt.Errorf("livechat: sequence: %w", err)
+	}
+	r, found, err := prior()
+	if err == nil && !found {
+		err = fmt.Errorf("livechat: append: conflict without a stored entry")
+	}
+	return r, false, found, err
+}
+
+// appendPG is appendIn in one statement (one round trip instead of
+// three): the dedupe lookup, the sequence bump (only if there is no prior
+// entry and the change's condition holds) and the insert are
+// data-modifying CTEs that run together; the final SELECT says which of
+// them produced a row. The bump's row lock orders a visitor's appends as
+// before. The lookup sees the statement's snapshot: when another instance
+// stored the same entry meanwhile, the insert breaks the unique key and
+// the whole statement fails (no number is used); run again, it finds
+// that entry (see appender.commit).
+func appendPG(tx *gorm.DB, visitorID string, e newEntry, ch change, body string, now time.Time) (logRow, bool, bool, error) {
+	var dedupe *string
+	if e.dedupe != "" {
+		dedupe = &e.dedupe
+	}
+	var mid *int64
+	if e.messageID != 0 {
+		mid = &e.messageID
+	}
+	args := []any{visitorID, dedupe, now}
+	set := "last_seq = last_seq + 1, updated_at = ?"
+	if ch.set != "" {
+		set += ", " + ch.set
+		args = append(args, ch.setArgs...)
+	}
+	where := "id = ?"
+	args = append(args, visitorID)
+	if ch.where != "" {
+		where += " AND " + ch.where
+		args = append(args, ch.whereArgs...)
+	}
+	args = append(args, visitorID, e.kind, dedupe, e.tn, mid, body, now)
+	q := `WITH prior AS (
+  SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
+  FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?::text
+), bumped AS (
+  UPDATE livechat_visitors SET ` + set + ` WHERE ` + where + ` AND NOT EXISTS (SELECT 1 FROM prior)
+  RETURNING last_seq, tracking_number
+), ins AS (
+  INSERT INTO livechat_log (visitor_id, seq, kind, dedupe_key, tracking_number, message_id, body, created_at)
+  SELECT ?, last_seq, ?, ?::text, COALESCE(NULLIF(?::text, ''), tracking_number), ?::bigint, ?, ?::timestamptz FROM bumped
+  RETURNING seq, tracking_number
+)
+SELECT 'prior', seq, kind, dedupe_key, tracking_number, message_id, body, created_at FROM prior
+UNION ALL SELECT 'new', seq, '', NULL, tracking_number, NULL, '', NULL FROM ins`
+	var (
+		row             logRow
+		hasPrior, isNew bool
+	)
+	err := db.Query(tx, q, args, func(rows *sql.Rows) error {
+		var (
+			src       string
+			r         logRow
+			createdAt *time.Time
+		)
+		if err := rows.Scan(&src, &r.Seq, &r.Kind, &r.DedupeKey, &r.TrackingNumber, &r.MessageID, &r.Body, &createdAt); err != nil {
+			return err
+		}
+		if src == "prior" {
+			r.CreatedAt = *createdAt
+			row, hasPrior = r, true
+			return nil
+		}
+		row = logRow{Seq: r.Seq, Kind: e.kind, DedupeKey: dedupe, TrackingNumber: r.TrackingNumber, MessageID: mid, Body: body, CreatedAt: now}
+		isNew = true
+		return nil
+	})
+	switch {
+	case err != nil:
+		return logRow{}, false, false, fmt.Errorf("livechat: append: %w", err)
+	case hasPrior:
+		return row, false, true, nil
+	case isNew:
+		return row, true, true, nil
+	default:
+		return logRow{}, false, false, nil // the change's condition does not hold
+	}
 }
 
 // ticketState is the core's view of a conversation's ticket.

@@ -92,6 +92,10 @@ func New(o Opts) *fiber.App {
 		cfg.EnableIPValidation = true
 	}
 	app := fiber.New(cfg)
+	// A websocket upgraded with fasthttp's hijack stays open after the
+	// hijack handler returns, so fasthttp keeps no goroutine, request
+	// context or reader per open websocket (see realtime.Hub.ServeFiber).
+	app.Server().KeepHijackedConns = true
 	app.Use(recover.New())
 	app.Use(requestid.New())
 	s.routes(app)

@@ -208,25 +208,48 @@ func (h *Hub) requestOriginAllowed(r *http.Request) bool {
 // closes. Refusals are plain HTTP errors: 503 while shutting down, 403 for
 // a foreign origin, 429 for an address over its limits.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.closing.Load() {
-		w.Header().Set("Retry-After", "5")
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	ip, status, retry := h.check(r)
+	if status != 0 {
+		if retry != "" {
+			w.Header().Set("Retry-After", retry)
+		}
+		http.Error(w, refusalText(status), status)
 		return
+	}
+	c, ok := h.accept(w, r, ip)
+	if !ok {
+		return
+	}
+	// The connection gets a goroutine of its own and this one returns:
+	// the deep stack of the upgrade is not kept alive for as long as the
+	// visitor stays.
+	go c.serve()
+}
+
+// check refuses a request before the upgrade (an HTTP status and a
+// Retry-After) or counts it against its address, which accept releases
+// if the upgrade fails.
+func (h *Hub) check(r *http.Request) (ip string, status int, retry string) {
+	if h.closing.Load() {
+		return "", http.StatusServiceUnavailable, "5"
 	}
 	if !h.requestOriginAllowed(r) {
-		http.Error(w, "origin not allowed", http.StatusForbidden)
-		return
+		return "", http.StatusForbidden, ""
 	}
-	ip := h.o.ClientIP(r)
+	ip = h.o.ClientIP(r)
 	if !h.admit(ip) {
-		w.Header().Set("Retry-After", "30")
-		http.Error(w, "too many connections", http.StatusTooManyRequests)
-		return
+		return "", http.StatusTooManyRequests, "30"
 	}
+	return ip, 0, ""
+}
+
+// accept upgrades an admitted request and tracks the connection; the
+// caller serves it.
+func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string) (*Conn, bool) {
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.release(ip)
-		return // the upgrader answered the client
+		return nil, false // the upgrader answered the client
 	}
 	h.pingerOnce.Do(func() { go h.pinger() })
 	c := &Conn{hub: h, ws: ws, ip: ip, send: make(chan []byte, h.o.SendQueue), done: make(chan struct{}),
@@ -236,12 +259,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "shutting down"), time.Now().Add(time.Second))
 		ws.Close()
 		h.release(ip)
-		return
+		return nil, false
 	}
-	// The connection gets a goroutine of its own and this one returns:
-	// the deep stack of the upgrade (fiber, the net/http adaptor) is not
-	// kept alive for as long as the visitor stays.
-	go c.serve()
+	return c, true
 }
 
 // admit counts a new connection of ip against its limits.
