@@ -311,6 +311,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 	}
 	byGroup := map[group][]int{}
 	var order []group
+	filings := make([]filing, len(tickets))
 	for i, t := range tickets {
 		t.Channel = chans[i]
 		qid := t.QueueID
@@ -328,16 +329,16 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 			}
 		}
 		q := conf.byID[qid]
-		clock := r.startClock(q, prios[i], now)
-		if err := fileTicket(tx, t.ID, qid, prios[i], clock, now); err != nil {
-			return nil, err
-		}
+		filings[i] = filing{id: t.ID, queueID: qid, priority: prios[i], clock: r.startClock(q, prios[i], now)}
 		out[i] = Assignment{TicketID: t.ID, QueueID: qid}
 		g := group{qid, t.Channel}
 		if _, ok := byGroup[g]; !ok {
 			order = append(order, g)
 		}
 		byGroup[g] = append(byGroup[g], i)
+	}
+	if err := fileTickets(tx, filings, now); err != nil {
+		return nil, err
 	}
 	// Queues in id order, so instances lock agent rows in one order.
 	sort.Slice(order, func(i, j int) bool {
