@@ -53,13 +53,17 @@ func benchConfig(b *testing.B) config.Config {
 }
 
 // BenchmarkIdleConnections measures the gateway's memory per idle visitor
-// connection (said hello, subscribed, waiting) at 10,000 connections. The
+// connection (said hello, subscribed, waiting) at 10,000 connections, or
+// LIVECHAT_IDLE_CONNS (each process needs that many file descriptors). The
 // clients run in a child process so only the server's memory is counted:
 // Go heap in use plus goroutine stacks, after a GC, before and after.
 //
 //	go test -run '^$' -bench IdleConnections -benchtime 1x ./channels/livechat/
 func BenchmarkIdleConnections(b *testing.B) {
-	const conns = 10000
+	conns := 10000
+	if n, err := strconv.Atoi(os.Getenv("LIVECHAT_IDLE_CONNS")); err == nil && n > 0 {
+		conns = n
+	}
 	cfg := benchConfig(b)
 	a := apptest.Start(b, cfg)
 	for i := 0; i < b.N; i++ {
@@ -102,7 +106,7 @@ func BenchmarkIdleConnections(b *testing.B) {
 				f.Close()
 			}
 		}
-		per := float64(after-before) / conns
+		per := float64(after-before) / float64(conns)
 		stackAfter, gAfter := stacks()
 		b.Logf("goroutines %d -> %d, stacks %.1f MiB -> %.1f MiB", gBefore, gAfter, float64(stackBefore)/(1<<20), float64(stackAfter)/(1<<20))
 		b.ReportMetric(per/1024, "KiB/conn")
