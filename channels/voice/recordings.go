@@ -3,15 +3,12 @@ package voice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
@@ -29,10 +26,13 @@ const (
 	fetchAttempts = 8
 )
 
+// jobRecording is the kind of the voice channel's recording downloads.
+const jobRecording = "recording"
+
 // recordingTypes are the audio types a recording may be stored as.
 var recordingTypes = []string{"audio/wave", "audio/mpeg"}
 
-// recordingJob is a voicemail waiting for its audio, on the VOICE stream.
+// recordingJob is a voicemail waiting for its audio, on the JOBS stream.
 type recordingJob struct {
 	CallSid      string          `json:"call_sid"`
 	Sender       envelope.Sender `json:"sender"`
@@ -46,7 +46,7 @@ type recordingJob struct {
 // enqueueRecording puts a voicemail on the fetch queue, returning once
 // JetStream has it.
 func (a *Adapter) enqueueRecording(ctx context.Context, job recordingJob) error {
-	return a.o.Bus.PublishJSON(ctx, a.o.Bus.Names.VoiceRecordings(), bus.VoiceRecordingMsgID(job.CallSid), job)
+	return a.o.Bus.PublishJob(ctx, envelope.ChannelVoice, jobRecording, job.CallSid, job)
 }
 
 // RunRecordings fetches voicemail recordings into the attachment store
@@ -55,7 +55,6 @@ func (a *Adapter) enqueueRecording(ctx context.Context, job recordingJob) error 
 // voicemail is published without audio (its text carries the recording's
 // URL), so a message is never lost to a provider outage.
 func (a *Adapter) RunRecordings(ctx context.Context) error {
-	names := a.o.Bus.Names
 	backoff := make([]time.Duration, fetchAttempts)
 	for i := range backoff {
 		backoff[i] = min(2*time.Second<<i, 5*time.Minute)
@@ -63,57 +62,17 @@ func (a *Adapter) RunRecordings(ctx context.Context) error {
 			backoff[i] = a.o.RecordingBackoff(i + 1)
 		}
 	}
-	var cons jetstream.Consumer
-	for {
-		var err error
-		cons, err = a.o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamVoice(), jetstream.ConsumerConfig{
-			Durable:       names.DurableVoiceRecordings(),
-			FilterSubject: names.VoiceRecordings(),
-			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       2 * time.Minute,
-			MaxDeliver:    -1,
+	return a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: envelope.ChannelVoice, Kind: jobRecording, Log: a.o.Log},
+		func(ctx context.Context, data []byte, attempt int) (bus.JobOutcome, time.Duration) {
+			return a.handleRecording(ctx, data, attempt, backoff)
 		})
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		// Voicemails wait safely on the stream; the webhooks keep
-		// working. Try again rather than stop the process.
-		a.o.Log.Warn("voice: recordings consumer", "err", err)
-		wait(ctx, 2*time.Second)
-	}
-	for ctx.Err() == nil {
-		batch, err := cons.Fetch(10, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			a.o.Log.Warn("voice: recordings fetch", "err", err)
-			wait(ctx, time.Second)
-			continue
-		}
-		for m := range batch.Messages() {
-			a.handleRecording(ctx, m, backoff)
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
-			a.o.Log.Warn("voice: recordings batch", "err", err)
-		}
-	}
-	return nil
 }
 
-func (a *Adapter) handleRecording(ctx context.Context, m jetstream.Msg, backoff []time.Duration) {
+func (a *Adapter) handleRecording(ctx context.Context, data []byte, attempt int, backoff []time.Duration) (bus.JobOutcome, time.Duration) {
 	var job recordingJob
-	if err := json.Unmarshal(m.Data(), &job); err != nil || job.CallSid == "" {
+	if err := json.Unmarshal(data, &job); err != nil || job.CallSid == "" {
 		a.o.Log.Error("voice: unreadable recording job", "err", err)
-		settle(a, m.Term())
-		return
-	}
-	attempt := 1
-	if md, err := m.Metadata(); err == nil {
-		attempt = int(md.NumDelivered)
+		return bus.JobDrop, 0
 	}
 	var atts []envelope.Attachment
 	st, err := a.fetchRecording(ctx, job.RecordingURL)
@@ -122,8 +81,7 @@ func (a *Adapter) handleRecording(ctx context.Context, m jetstream.Msg, backoff 
 		atts = []envelope.Attachment{{Key: st.Key, Filename: "pesan-suara-" + job.CallSid + extension(st.MIME), MIME: st.MIME, Size: st.Size}}
 	case attempt < fetchAttempts && ctx.Err() == nil:
 		a.o.Log.Warn("voice: recording fetch failed, will retry", "call_sid", job.CallSid, "attempt", attempt, "err", err)
-		settle(a, m.NakWithDelay(backoff[attempt-1]))
-		return
+		return bus.JobRetry, backoff[attempt-1]
 	default:
 		a.o.Log.Error("voice: recording fetch failed for good; voicemail kept without audio", "call_sid", job.CallSid, "attempt", attempt, "err", err)
 	}
@@ -150,17 +108,15 @@ func (a *Adapter) handleRecording(ctx context.Context, m jetstream.Msg, backoff 
 		// out of the way rather than retry it for ever.
 		a.o.Log.Error("voice: voicemail envelope invalid", "call_sid", job.CallSid, "err", err)
 		a.discardAll(atts)
-		settle(a, m.Term())
-		return
+		return bus.JobDrop, 0
 	}
 	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
 		a.o.Log.Warn("voice: voicemail publish failed, will retry", "call_sid", job.CallSid, "err", err)
 		a.discardAll(atts)
-		settle(a, m.NakWithDelay(2*time.Second))
-		return
+		return bus.JobRetry, 2 * time.Second
 	}
 	a.o.Log.Info("voicemail recorded", "call_sid", job.CallSid, "caller", mask.Phone(job.Sender.Phone), "audio", len(atts) > 0)
-	settle(a, m.Ack())
+	return bus.JobDone, 0
 }
 
 // fetchRecording downloads a recording into the attachment store, with the
@@ -208,19 +164,4 @@ func extension(mime string) string {
 		return ".mp3"
 	}
 	return ".wav"
-}
-
-func settle(a *Adapter, err error) {
-	if err != nil {
-		a.o.Log.Warn("voice: recording job settle", "err", err)
-	}
-}
-
-func wait(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

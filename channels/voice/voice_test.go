@@ -328,7 +328,7 @@ func TestVoicemailAudioIsFetchedAfterARetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	info, err := r.bus.JS.Stream(context.Background(), r.bus.Names.StreamVoice())
+	info, err := r.bus.JS.Stream(context.Background(), r.bus.Names.StreamJobs())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"tanggap/internal/attachment"
+	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
 )
 
@@ -36,15 +35,6 @@ const (
 	maxMediaAttempts = 300
 )
 
-// outcome is what a job handler decided.
-type outcome int
-
-const (
-	done  outcome = iota // ack
-	retry                // nak with backoff
-	drop                 // term: retrying cannot help, already logged
-)
-
 // Run works the adapter's background jobs (media downloads, status
 // updates) until ctx ends.
 func (a *Adapter) Run(ctx context.Context) error {
@@ -52,87 +42,35 @@ func (a *Adapter) Run(ctx context.Context) error {
 	errs := make([]error, 2)
 	for i, k := range []struct {
 		kind    string
-		handler func(context.Context, jetstream.Msg, int) outcome
+		handler func(context.Context, []byte, int) outcome
 	}{{jobMedia, a.mediaJob}, {jobStatus, a.statusJob}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = a.runJobs(ctx, k.kind, k.handler)
+			errs[i] = a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: envelope.ChannelWhatsApp, Kind: k.kind, Log: a.log},
+				func(ctx context.Context, data []byte, attempt int) (bus.JobOutcome, time.Duration) {
+					return k.handler(ctx, data, attempt), a.o.MediaBackoff(attempt)
+				})
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-func (a *Adapter) runJobs(ctx context.Context, kind string, handle func(context.Context, jetstream.Msg, int) outcome) error {
-	names := a.o.Bus.Names
-	cons, err := a.o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamJobs(), jetstream.ConsumerConfig{
-		Durable:       names.DurableJob(envelope.ChannelWhatsApp, kind),
-		FilterSubject: names.Job(envelope.ChannelWhatsApp, kind),
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       2 * time.Minute,
-		MaxDeliver:    -1,
-		MaxAckPending: 1000,
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("whatsapp: %s jobs consumer: %w", kind, err)
-	}
-	log := a.log.With("job", kind)
-	for ctx.Err() == nil {
-		batch, err := cons.Fetch(50, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			log.Warn("jobs fetch", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-			continue
-		}
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 8) // a few downloads at a time
-		for msg := range batch.Messages() {
-			attempt := 1
-			if md, err := msg.Metadata(); err == nil {
-				attempt = int(md.NumDelivered)
-			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				var err error
-				switch handle(ctx, msg, attempt) {
-				case done:
-					err = msg.Ack()
-				case retry:
-					err = msg.NakWithDelay(a.o.MediaBackoff(attempt))
-				case drop:
-					err = msg.Term()
-				}
-				if err != nil {
-					log.Warn("job settle failed", "err", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
-			log.Warn("jobs batch", "err", err)
-		}
-	}
-	return nil
-}
+// outcome is what a job handler decided.
+type outcome = bus.JobOutcome
+
+const (
+	done  = bus.JobDone
+	retry = bus.JobRetry
+	drop  = bus.JobDrop
+)
 
 // statusJob turns a status webhook into a receipt for the reply it is
 // about.
-func (a *Adapter) statusJob(ctx context.Context, msg jetstream.Msg, attempt int) outcome {
+func (a *Adapter) statusJob(ctx context.Context, data []byte, attempt int) outcome {
 	var j StatusJob
-	if err := json.Unmarshal(msg.Data(), &j); err != nil || j.WAMID == "" {
+	if err := json.Unmarshal(data, &j); err != nil || j.WAMID == "" {
 		a.log.Error("unreadable status job", "err", err)
 		return drop
 	}
@@ -160,9 +98,9 @@ func (a *Adapter) statusJob(ctx context.Context, msg jetstream.Msg, attempt int)
 // mediaJob fetches one inbound file: wait until the message is stored,
 // look up the media URL, download it with the token, store it, and point
 // the attachment at it.
-func (a *Adapter) mediaJob(ctx context.Context, msg jetstream.Msg, attempt int) outcome {
+func (a *Adapter) mediaJob(ctx context.Context, data []byte, attempt int) outcome {
 	var j MediaJob
-	if err := json.Unmarshal(msg.Data(), &j); err != nil || j.MediaID == "" || j.Key == "" {
+	if err := json.Unmarshal(data, &j); err != nil || j.MediaID == "" || j.Key == "" {
 		a.log.Error("unreadable media job", "err", err)
 		return drop
 	}

@@ -160,18 +160,6 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 		Retention:   jetstream.WorkQueuePolicy,
 		Duplicates:  b.cfg.DedupeWindow,
 		Replicas:    b.cfg.Replicas,
-	}, {
-		// Voicemail recordings to fetch from the telephony provider: a work
-		// queue, so a fetch that fails is retried with backoff and the
-		// voicemail still reaches its ticket (without audio) if it never
-		// succeeds.
-		Name:        n.StreamVoice(),
-		Description: "voicemail recordings to fetch",
-		Subjects:    []string{n.VoiceRecordings()},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.WorkQueuePolicy,
-		Duplicates:  b.cfg.DedupeWindow,
-		Replicas:    b.cfg.Replicas,
 	}}
 	for _, sc := range streams {
 		if _, err := b.JS.CreateOrUpdateStream(ctx, sc); err != nil {

@@ -63,23 +63,15 @@ func (n Names) Job(ch envelope.Channel, kind string) string {
 // JobsAll matches every job subject.
 func (n Names) JobsAll() string { return n.prefix + ".jobs.>" }
 
-// VoiceRecordings is the subject of voicemail recordings waiting to be
-// fetched from the telephony provider into the attachment store.
-func (n Names) VoiceRecordings() string { return n.prefix + ".voice.recordings" }
-
 // Stream names.
 func (n Names) StreamInbound() string  { return n.stream + "_INBOUND" }
 func (n Names) StreamOutbound() string { return n.stream + "_OUTBOUND" }
 func (n Names) StreamReceipts() string { return n.stream + "_RECEIPTS" }
 func (n Names) StreamJobs() string     { return n.stream + "_JOBS" }
-func (n Names) StreamVoice() string    { return n.stream + "_VOICE" }
 
 // Durable consumer names.
 func (n Names) DurableIngest() string   { return "core-ingest" }
 func (n Names) DurableReceipts() string { return "core-receipts" }
-
-// DurableVoiceRecordings fetches voicemail recordings.
-func (n Names) DurableVoiceRecordings() string { return "voice-recordings" }
 
 // DurableDeliver is the durable consumer through which a channel's adapter
 // takes its outbound messages.
@@ -101,10 +93,6 @@ func JobMsgID(ch envelope.Channel, kind, key string) string {
 func InboundMsgID(ch envelope.Channel, providerMessageID string) string {
 	return string(ch) + ":" + providerMessageID
 }
-
-// VoiceRecordingMsgID is the Nats-Msg-Id of a recording to fetch: a
-// provider's retry of the same voicemail step is dropped by the stream.
-func VoiceRecordingMsgID(callSid string) string { return "voicemail:" + callSid }
 
 // OutboundMsgID is the Nats-Msg-Id of an outbound envelope: its own
 // unique id, never the database row id (SQLite may hand out the id of a

@@ -1,0 +1,132 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tanggap/internal/envelope"
+)
+
+// JobOutcome is what a job handler decided about one job.
+type JobOutcome int
+
+const (
+	JobDone  JobOutcome = iota // acknowledged: gone from the stream
+	JobRetry                   // delivered again after the handler's delay
+	JobDrop                    // retrying cannot help; the handler logged why
+)
+
+// JobHandler works one job. attempt counts deliveries from 1; with
+// JobRetry, the returned delay is how long the job waits before the next.
+type JobHandler func(ctx context.Context, data []byte, attempt int) (JobOutcome, time.Duration)
+
+// JobOpts names one kind of a channel's jobs and how they are worked.
+type JobOpts struct {
+	Channel envelope.Channel
+	Kind    string
+	// Parallel is how many jobs are worked at once (default 8): jobs are
+	// mostly downloads that wait on a provider.
+	Parallel int
+	Log      *slog.Logger
+}
+
+// PublishJob queues durable background work of an adapter (a media or
+// recording download, a status update) on the JOBS work queue and returns
+// once JetStream has it. key makes a provider's redelivery of the same
+// work a no-op within the dedupe window.
+func (b *Bus) PublishJob(ctx context.Context, ch envelope.Channel, kind, key string, v any) error {
+	return b.PublishJSON(ctx, b.Names.Job(ch, kind), JobMsgID(ch, kind, key), v)
+}
+
+// RunJobs works one kind of a channel's jobs through a durable consumer
+// shared by every instance until ctx ends. A job is never lost: until the
+// handler says done or drop it stays on the stream and comes back, also
+// after a crash (ack wait). Failing to create the consumer is retried,
+// because the jobs wait safely on the stream while the rest of the
+// process keeps working.
+func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
+	if o.Parallel <= 0 {
+		o.Parallel = 8
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	log := o.Log.With("channel", o.Channel, "job", o.Kind)
+	var cons jetstream.Consumer
+	for {
+		var err error
+		cons, err = b.JS.CreateOrUpdateConsumer(ctx, b.Names.StreamJobs(), jetstream.ConsumerConfig{
+			Durable:       b.Names.DurableJob(o.Channel, o.Kind),
+			FilterSubject: b.Names.Job(o.Channel, o.Kind),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       2 * time.Minute,
+			MaxDeliver:    -1,
+			MaxAckPending: 1000,
+		})
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Warn("jobs consumer", "err", err)
+		sleep(ctx, 2*time.Second)
+	}
+	sem := make(chan struct{}, o.Parallel)
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(50, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Warn("jobs fetch", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		var wg sync.WaitGroup
+		for msg := range batch.Messages() {
+			attempt := 1
+			if md, err := msg.Metadata(); err == nil {
+				attempt = int(md.NumDelivered)
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				var err error
+				switch outcome, delay := handle(ctx, msg.Data(), attempt); outcome {
+				case JobDone:
+					err = msg.Ack()
+				case JobRetry:
+					err = msg.NakWithDelay(delay)
+				default:
+					err = msg.Term()
+				}
+				if err != nil {
+					log.Warn("job settle failed", "err", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			log.Warn("jobs batch", "err", err)
+		}
+	}
+	return nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
