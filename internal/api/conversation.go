@@ -29,7 +29,7 @@ func (s *Server) handleTyping(c *fiber.Ctx) error {
 		return err
 	}
 	viewer := current(c)
-	d, err := s.o.Tickets.Get(c.UserContext(), viewer, id)
+	d, err := s.o.Tickets.Summary(c.UserContext(), viewer, id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) handleRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.o.Tickets.Get(c.UserContext(), current(c), id)
+	d, err := s.o.Tickets.Summary(c.UserContext(), current(c), id)
 	if err != nil {
 		return err
 	}

@@ -4,18 +4,13 @@ package ingest
 // They carry ids only, never personal data: screens re-read what they show
 // through the API, which checks who may see it.
 
+import "tanggap/internal/routing"
+
 // TicketCreated is ("ticket", "created").
 type TicketCreated struct {
 	TicketID int64  `json:"ticket_id"`
 	QueueID  int64  `json:"queue_id"`
 	Channel  string `json:"channel"`
-}
-
-// TicketAssigned is ("ticket", "assigned").
-type TicketAssigned struct {
-	TicketID int64 `json:"ticket_id"`
-	QueueID  int64 `json:"queue_id"`
-	AgentID  int64 `json:"agent_id"`
 }
 
 // TicketUpdated is ("ticket", "updated"): a citizen message reopened it.
@@ -38,7 +33,8 @@ func (c *Consumer) emit(res result) {
 	}
 	for _, a := range res.assignments {
 		if a.AgentID != 0 {
-			c.bus.Emit("ticket", "assigned", TicketAssigned{TicketID: a.TicketID, QueueID: a.QueueID, AgentID: a.AgentID})
+			// The same event routing emits for every other assignment.
+			c.bus.Emit("ticket", "assigned", routing.TicketAssigned{TicketID: a.TicketID, QueueID: a.QueueID, AgentID: a.AgentID})
 		}
 	}
 	for _, id := range res.reopened {

@@ -195,6 +195,20 @@ func (s *Service) List(ctx context.Context, viewer agent.Agent, f Filter) ([]Sum
 	return s.store.list(ctx, viewer, f.Scope, statuses, f.Limit)
 }
 
+// Summary returns a ticket the viewer may see without its thread,
+// contact or reply window: for frequent actions (typing, read marks) that
+// only need to know what the ticket is.
+func (s *Service) Summary(ctx context.Context, viewer agent.Agent, id int64) (Summary, error) {
+	t, err := s.store.summary(ctx, id)
+	if err != nil {
+		return Summary{}, err
+	}
+	if !visible(viewer, t) {
+		return Summary{}, ErrForbidden
+	}
+	return t, nil
+}
+
 // Get returns one ticket with its thread, if the viewer may see it.
 func (s *Service) Get(ctx context.Context, viewer agent.Agent, id int64) (Detail, error) {
 	d, err := s.store.detail(ctx, id)

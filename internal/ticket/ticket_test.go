@@ -159,6 +159,22 @@ func TestReplyRules(t *testing.T) {
 	})
 }
 
+func TestSummaryOnlyForWhoMaySeeTheTicket(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id, tn := f.seedTicket(t, ticket.StatusOpen, nil)
+	got, err := f.tickets.Summary(ctx, f.agent, id)
+	if err != nil || got.ID != id || got.TrackingNumber != tn {
+		t.Fatalf("Summary = %+v, %v", got, err)
+	}
+	if _, err := f.tickets.Summary(ctx, f.other, id); !errors.Is(err, ticket.ErrForbidden) {
+		t.Fatalf("agent outside the queue: %v, want ErrForbidden", err)
+	}
+	if _, err := f.tickets.Summary(ctx, f.agent, 999999); !errors.Is(err, ticket.ErrNotFound) {
+		t.Fatalf("unknown ticket: %v, want ErrNotFound", err)
+	}
+}
+
 func TestReplyWithTheBusDownStoresNothing(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
