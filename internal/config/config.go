@@ -329,21 +329,13 @@ func parse(get func(string) string) (Config, error) {
 			}
 		}
 	}
-	if v := get("CATEGORY_QUEUES"); v != "" {
-		for _, item := range strings.Split(v, ",") {
-			item = strings.TrimSpace(item)
-			if item == "" {
-				continue
-			}
-			cat, queue, ok := strings.Cut(item, ":")
-			cat, queue = strings.TrimSpace(cat), strings.TrimSpace(queue)
-			if !ok || !validCode(cat) || !validCode(queue) {
-				p = append(p, fmt.Sprintf("CATEGORY_QUEUES: %q must be category:queue", item))
-				continue
-			}
-			c.CategoryQueues[cat] = queue
+	eachPair(get("CATEGORY_QUEUES"), func(item, cat, queue string, ok bool) {
+		if !ok || !validCode(cat) || !validCode(queue) {
+			p = append(p, fmt.Sprintf("CATEGORY_QUEUES: %q must be category:queue", item))
+			return
 		}
-	}
+		c.CategoryQueues[cat] = queue
+	})
 
 	parseRouting(get, &c.Routing, &p)
 
@@ -503,6 +495,19 @@ func (c Config) Redacted() map[string]any {
 		"whatsapp_access_token": secret(c.WhatsApp.AccessToken), "whatsapp_verify_token": secret(c.WhatsApp.VerifyToken),
 		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
 		"ivr_menu_file": c.Voice.IVRMenuFile,
+	}
+}
+
+// eachPair calls f for each "key:value" item of a comma-separated list,
+// trimmed, skipping empty items; ok is false when an item has no colon.
+func eachPair(list string, f func(item, key, value string, ok bool)) {
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(item, ":")
+		f(item, strings.TrimSpace(k), strings.TrimSpace(v), ok)
 	}
 }
 

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -43,19 +42,14 @@ func parseRouting(get func(string) string, r *Routing, p *Problems) {
 	}
 	if v := get("ROUTING_CHANNEL_CAPACITY"); v != "" {
 		r.ChannelCapacity = map[string]int{}
-		for _, item := range strings.Split(v, ",") {
-			item = strings.TrimSpace(item)
-			if item == "" {
-				continue
-			}
-			ch, n, ok := strings.Cut(item, ":")
-			c, err := strconv.Atoi(strings.TrimSpace(n))
-			if !ok || err != nil || c < 0 || c > 1000 || !validCode(strings.TrimSpace(ch)) {
+		eachPair(v, func(item, ch, n string, ok bool) {
+			c, err := strconv.Atoi(n)
+			if !ok || err != nil || c < 0 || c > 1000 || !validCode(ch) {
 				*p = append(*p, fmt.Sprintf("ROUTING_CHANNEL_CAPACITY: %q must be channel:number (0-1000)", item))
-				continue
+				return
 			}
-			r.ChannelCapacity[strings.TrimSpace(ch)] = c
-		}
+			r.ChannelCapacity[ch] = c
+		})
 	}
 	if v := get("ROUTING_DEFAULT_CHANNEL_CAPACITY"); v != "" {
 		n, err := strconv.Atoi(v)

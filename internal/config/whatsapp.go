@@ -36,21 +36,13 @@ func parseWhatsApp(get func(string) string, secret func(string) string, w *Whats
 			w.MediaMaxBytes = int64(n) << 20
 		}
 	}
-	if v := get("WHATSAPP_NUMBERS"); v != "" {
-		for _, item := range strings.Split(v, ",") {
-			item = strings.TrimSpace(item)
-			if item == "" {
-				continue
-			}
-			id, queue, ok := strings.Cut(item, ":")
-			id, queue = strings.TrimSpace(id), strings.TrimSpace(queue)
-			if !ok || !digits(id) || !validCode(queue) {
-				p = append(p, fmt.Sprintf("WHATSAPP_NUMBERS: %q must be phone_number_id:queue", item))
-				continue
-			}
-			w.NumberQueues[id] = queue
+	eachPair(get("WHATSAPP_NUMBERS"), func(item, id, queue string, ok bool) {
+		if !ok || !digits(id) || !validCode(queue) {
+			p = append(p, fmt.Sprintf("WHATSAPP_NUMBERS: %q must be phone_number_id:queue", item))
+			return
 		}
-	}
+		w.NumberQueues[id] = queue
+	})
 	if v := get("WHATSAPP_TEMPLATES"); v != "" {
 		for _, item := range strings.Split(v, ",") {
 			item = strings.TrimSpace(item)
