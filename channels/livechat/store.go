@@ -189,6 +189,25 @@ type change struct {
 	whereArgs []any
 }
 
+// bump is the UPDATE of the visitor row that takes the next sequence
+// number with this change: its SET and WHERE clauses and their arguments,
+// in order.
+func (ch change) bump(visitorID string, now time.Time) (set, where string, args []any) {
+	set = "last_seq = last_seq + 1, updated_at = ?"
+	args = []any{now}
+	if ch.set != "" {
+		set += ", " + ch.set
+		args = append(args, ch.setArgs...)
+	}
+	where = "id = ?"
+	args = append(args, visitorID)
+	if ch.where != "" {
+		where += " AND " + ch.where
+		args = append(args, ch.whereArgs...)
+	}
+	return set, where, args
+}
+
 // newEntry is an entry to append.
 type newEntry struct {
 	kind      string
@@ -227,18 +246,7 @@ FROM livechat_log WHERE visitor_id = ? AND dedupe_key = ?`, visitorID, e.dedupe)
 			return r, false, found, err
 		}
 	}
-	set := "last_seq = last_seq + 1, updated_at = ?"
-	args := []any{now}
-	if ch.set != "" {
-		set += ", " + ch.set
-		args = append(args, ch.setArgs...)
-	}
-	where := "id = ?"
-	args = append(args, visitorID)
-	if ch.where != "" {
-		where += " AND " + ch.where
-		args = append(args, ch.whereArgs...)
-	}
+	set, where, args := ch.bump(visitorID, now)
 	var bumped []struct {
 		LastSeq        int64
 		TrackingNumber string
@@ -302,18 +310,8 @@ func appendPG(tx *gorm.DB, visitorID string, e newEntry, ch change, body string,
 	if e.messageID != 0 {
 		mid = &e.messageID
 	}
-	args := []any{visitorID, dedupe, now}
-	set := "last_seq = last_seq + 1, updated_at = ?"
-	if ch.set != "" {
-		set += ", " + ch.set
-		args = append(args, ch.setArgs...)
-	}
-	where := "id = ?"
-	args = append(args, visitorID)
-	if ch.where != "" {
-		where += " AND " + ch.where
-		args = append(args, ch.whereArgs...)
-	}
+	set, where, bumpArgs := ch.bump(visitorID, now)
+	args := append([]any{visitorID, dedupe}, bumpArgs...)
 	args = append(args, visitorID, e.kind, dedupe, e.tn, mid, body, now)
 	q := `WITH prior AS (
   SELECT seq, kind, dedupe_key, tracking_number, message_id, body, created_at
