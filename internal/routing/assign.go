@@ -27,9 +27,10 @@ var errRetry = errors.New("routing: lost a race, retry")
 // AssignWaiting gives an online agent waiting tickets up to their free
 // capacity: most urgent, then oldest, from their queues and from queues
 // whose oldest ticket waited past the overflow threshold into one of
-// theirs. Each ticket is its own transaction with the same conditional
-// statements as RouteNew. It returns the tickets assigned. Call it after an
-// agent comes online or after a Release committed.
+// theirs. Each ticket is its own transaction with the same conditions as
+// RouteNew (on PostgreSQL one statement, see onestatement.go). It returns
+// the tickets assigned. Call it after an agent comes online or after a
+// Release committed.
 func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, error) {
 	return r.assignWaiting(ctx, agentID, nil)
 }
@@ -37,6 +38,9 @@ func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, err
 // assignWaiting is AssignWaiting never handing out the skipped tickets
 // (one the agent just gave back).
 func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
+	if r.db.Dialect == db.Postgres {
+		return r.assignWaitingOneStatement(ctx, agentID, skip)
+	}
 	conf, err := r.conf(ctx)
 	if err != nil {
 		return nil, err
@@ -71,7 +75,7 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 			// directly would sort every waiting ticket in them.
 			up, left, err = raiseLoadLeft(tx, agentID, now)
 			if err == nil && up {
-				w, ok, err = pickWaiting(tx, r.db.Dialect, own, overflow, skipCh, skipIDs)
+				w, ok, err = pickWaiting(tx, own, overflow, skipCh, skipIDs)
 			}
 			if err != nil {
 				return err
@@ -210,8 +214,8 @@ type waitingTicket struct {
 // cutoff of an overflowing queue, in one round trip. Each (queue,
 // priority) branch reads the few oldest straight from the waiting-ticket
 // index (queue_id, priority, created_at, id), so nothing sorts a whole
-// queue; the best pickSlack of those are then read from the table and
-// PostgreSQL locks the first one no other instance is assigning right now.
+// queue; the best pickSlack of those are then read from the table. (This
+// is the SQLite path; PostgreSQL decides in one statement, pickAndTakeSQL.)
 //
 //	SELECT t.id, t.queue_id, t.channel FROM tickets t
 //	WHERE t.id IN (SELECT id FROM (
@@ -219,8 +223,8 @@ type waitingTicket struct {
 //	    UNION ALL … one branch per queue and priority …) u
 //	  ORDER BY r, created_at, id LIMIT 8)
 //	  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
-//	ORDER BY rank(t.priority), t.created_at, t.id LIMIT 1 [FOR UPDATE OF t SKIP LOCKED]
-func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (waitingTicket, bool, error) {
+//	ORDER BY rank(t.priority), t.created_at, t.id LIMIT 1
+func pickWaiting(tx *gorm.DB, own []int64, overflow []overflowFrom, skipCh []string, skipIDs []int64) (waitingTicket, bool, error) {
 	type source struct {
 		queue  int64
 		cutoff *time.Time
@@ -269,9 +273,6 @@ func pickWaiting(tx *gorm.DB, dialect db.Dialect, own []int64, overflow []overfl
 WHERE t.id IN (SELECT id FROM (` + strings.Join(parts, "\nUNION ALL ") + `) AS u ORDER BY r, created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `)
   AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
 ORDER BY ` + priorityRank("t") + `, t.created_at, t.id LIMIT 1`
-	if dialect == db.Postgres {
-		q += ` FOR UPDATE OF t SKIP LOCKED`
-	}
 	var rows []waitingTicket
 	if err := tx.Raw(q, args...).Scan(&rows).Error; err != nil {
 		return waitingTicket{}, false, fmt.Errorf("%w: waiting tickets: %w", ErrStore, err)
@@ -292,6 +293,9 @@ const pickSlack = 8
 // ticket keeps waiting). Call it after a ticket enters a queue outside
 // RouteNew: returned by an agent, transferred to a queue.
 func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, error) {
+	if r.db.Dialect == db.Postgres {
+		return r.offerOneStatement(ctx, ticketID, exclude)
+	}
 	conf, err := r.conf(ctx)
 	if err != nil {
 		return 0, err

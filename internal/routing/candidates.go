@@ -135,18 +135,16 @@ func bestCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skil
 	ratio := func(load, capacity string) string {
 		return `(CAST(` + load + ` AS REAL) / CASE WHEN ` + capacity + ` < 1 THEN 1 ELSE ` + capacity + ` END)`
 	}
-	leastBusy := ratio("COALESCE(l.active_load, 0)", "COALESCE(l.capacity, ?)") + `, ` + ratio("a.active_load", "a.capacity") +
-		`, (a.last_assigned_at IS NOT NULL), a.last_assigned_at, a.id`
+	leastBusy := ratio("a.active_load", "a.capacity") + `, (a.last_assigned_at IS NOT NULL), a.last_assigned_at, a.id`
 	order := leastBusy
-	orderArgs := []any{defCap, defCap}
 	switch strategy {
 	case StrategyRoundRobin:
-		order, orderArgs = `(m.last_assigned_at IS NOT NULL), m.last_assigned_at, a.id`, nil
+		order = `(m.last_assigned_at IS NOT NULL), m.last_assigned_at, a.id`
 	case StrategySkills:
 		order = `skill_score DESC, ` + leastBusy
 	}
 	q += "\nORDER BY " + order + " LIMIT ?"
-	args = append(append(args, orderArgs...), n)
+	args = append(args, n)
 	var out []candidate
 	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("%w: best candidates: %w", ErrStore, err)
@@ -173,12 +171,11 @@ func sortCandidates(c []candidate, strategy string) {
 	})
 }
 
-// lessBusy orders by load ratio on the channel, then overall, then the
-// longest since last assignment (never assigned first), then id.
+// lessBusy orders by load ratio (the agent's tickets over their capacity;
+// room on the ticket's channel is a condition, not a rank), then the
+// longest since last assignment (never assigned first), then id. It is the
+// order of the index agents_ready_idx that Offer reads on PostgreSQL.
 func lessBusy(a, b candidate) bool {
-	if l, r := a.ChLoad*max(b.ChCapacity, 1), b.ChLoad*max(a.ChCapacity, 1); l != r {
-		return l < r
-	}
 	if l, r := a.ActiveLoad*max(b.Capacity, 1), b.ActiveLoad*max(a.Capacity, 1); l != r {
 		return l < r
 	}

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"tanggap/internal/db"
 )
 
 // On PostgreSQL the conditional statements of one assignment travel as one
@@ -68,34 +66,9 @@ SELECT (SELECT COUNT(*) FROM a) AS a, (SELECT COUNT(*) FROM c) AS c, (SELECT COU
 }
 
 // claimRaised finishes an assignment whose agent load is already raised
-// (AssignWaiting): the channel load and the ticket, in one statement on
-// PostgreSQL. A refusal is reported, not undone: the caller rolls back.
-//
-//	WITH c AS (UPDATE agent_channel_loads SET active_load = active_load + 1 WHERE … AND active_load < capacity RETURNING agent_id),
-//	     k AS (UPDATE tickets SET assignee_id = ? … WHERE id = ? AND assignee_id IS NULL AND EXISTS (SELECT 1 FROM c) RETURNING id)
-//	SELECT (SELECT COUNT(*) FROM c), (SELECT COUNT(*) FROM k)
+// (AssignWaiting step by step, SQLite): the channel load and the ticket. A
+// refusal is reported, not undone: the caller rolls back.
 func (r *Router) claimRaised(tx *gorm.DB, agentID int64, w waitingTicket, now time.Time) (outcome, error) {
-	if r.db.Dialect == db.Postgres {
-		var rows []struct{ C, K int }
-		if err := tx.Raw(`WITH c AS (
-  UPDATE agent_channel_loads SET active_load = active_load + 1
-  WHERE agent_id = ? AND channel = ? AND active_load < capacity RETURNING agent_id
-), k AS (
-  UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
-  WHERE id = ? AND assignee_id IS NULL AND EXISTS (SELECT 1 FROM c) RETURNING id
-)
-SELECT (SELECT COUNT(*) FROM c) AS c, (SELECT COUNT(*) FROM k) AS k`,
-			agentID, w.Channel, agentID, w.QueueID, now, w.ID).Scan(&rows).Error; err != nil {
-			return agentFull, fmt.Errorf("%w: claim: %w", ErrStore, err)
-		}
-		if len(rows) == 1 && rows[0].C == 1 {
-			if rows[0].K == 1 {
-				return assigned, nil
-			}
-			return ticketTaken, nil
-		}
-		// No channel row yet, or full: the step-by-step path below.
-	}
 	ch, err := raiseChannel(tx, agentID, w.Channel, r.channelCap(w.Channel))
 	if err != nil {
 		return agentFull, err

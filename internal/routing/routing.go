@@ -25,13 +25,19 @@
 //
 // all in one transaction; if a later one touches no row the earlier ones
 // are undone before commit. (On PostgreSQL they travel as one statement of
-// data-modifying CTEs, each running only when the previous returned its
-// row: the same conditions in fewer round trips; see fastpath.go.) The database evaluates each WHERE on the
+// data-modifying CTEs: the same conditions in fewer round trips. A whole
+// AssignWaiting or Offer decision — choosing and taking — is one statement
+// in autocommit, with every refusal point before the first write; see
+// onestatement.go and fastpath.go.) The database evaluates each WHERE on the
 // latest committed row under a row lock (PostgreSQL re-checks it after
 // waiting for a concurrent writer; SQLite has one writer at a time), so two
-// instances can never both pass. Rows are always locked in the order agent,
-// channel load, ticket, so assignment transactions cannot deadlock each
-// other. Loads count the agent's tickets in new/open/pending; Release
+// instances can never both pass. An agent's row is always locked before
+// its channel loads, and a ticket is either locked first (one-ticket
+// operations: Offer, claim, transfer, the ticket service) or, when an
+// agent is being given work, only ever skipped if another transaction
+// holds it (SKIP LOCKED), so assignment transactions cannot deadlock each
+// other (and one that the database picks as a deadlock victim anyway is
+// run again). Loads count the agent's tickets in new/open/pending; Release
 // lowers them when one leaves that set or loses its assignee.
 //
 // Assignment is event-driven. A ticket is offered when it enters a queue
@@ -43,7 +49,8 @@
 // thresholds, the away grace period, SLA warnings and breaches.
 //
 // Each queue picks its agent by its strategy: least-busy (lowest load
-// ratio on the channel, then overall, ties by longest idle), round-robin
+// ratio, never assigned first, then longest idle; room on the ticket's
+// channel is a condition, not a rank), round-robin
 // (the member given a ticket of this queue longest ago) or skills-based
 // (highest sum of levels in the queue's skills, then least-busy). Members
 // lacking a required skill never get the queue's tickets.

@@ -434,3 +434,76 @@ func TestOfferFollowsTheQueueStrategy(t *testing.T) {
 		}
 	})
 }
+
+// A full channel is passed over, not waited on: the agent full on voice
+// gets the older form behind the waiting call, and a ticket offered to a
+// queue goes to the next member when the best one is full on its channel.
+func TestFullChannelIsPassedOver(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, Opts{ChannelCapacity: map[string]int{"voice": 1, "webform": 10}})
+	long := time.Now().UTC().Add(-time.Hour)
+	agent := f.agent("online", 10, 0, &long, "umum")
+	first := f.ticket(nil, "umum", "normal", time.Now().UTC().Add(-3*time.Minute))
+	call := f.ticket(nil, "umum", "urgent", time.Now().UTC().Add(-2*time.Minute))
+	form := f.ticket(nil, "umum", "normal", time.Now().UTC().Add(-time.Minute))
+	f.must(f.d.Exec(`UPDATE tickets SET channel = 'voice' WHERE id IN (?, ?)`, first, call).Error)
+	got, err := f.r.AssignWaiting(ctx, agent)
+	f.must(err)
+	// The urgent call first (voice now full), then the form; the older
+	// call waits for a voice slot.
+	if len(got) != 2 || got[0] != call || got[1] != form || f.assignee(first) != 0 {
+		t.Fatalf("assigned %v (call %d, form %d, first %d to %d)", got, call, form, first, f.assignee(first))
+	}
+	if f.channelLoad(agent, "voice") != 1 || f.channelLoad(agent, "webform") != 1 || f.load(agent) != 2 {
+		t.Fatalf("loads voice %d webform %d total %d", f.channelLoad(agent, "voice"), f.channelLoad(agent, "webform"), f.load(agent))
+	}
+
+	// The least busy member overall is full on voice; the offer goes on.
+	other := f.agent("online", 10, 5, nil, "umum")
+	got2, err := f.r.Offer(ctx, first, 0)
+	f.must(err)
+	if got2 != other || f.assignee(first) != other {
+		t.Fatalf("voice ticket offered to %d (stored %d), want %d: %d is full on voice", got2, f.assignee(first), other, agent)
+	}
+}
+
+// Tickets offered at the same moment all want the same least busy agent;
+// on PostgreSQL each takes the best agent no other transaction holds
+// instead of queueing behind it.
+func TestOfferPassesOverAnAgentBeingAssigned(t *testing.T) {
+	if !testenv.UsingPostgres() {
+		t.Skip("SQLite runs one writing transaction at a time: nothing to pass over")
+	}
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, Opts{})
+	long := time.Now().UTC().Add(-time.Hour)
+	best := f.agent("online", 10, 0, &long, "umum")
+	next := f.agent("online", 10, 1, nil, "umum")
+	held := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- f.d.Tx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec(`SELECT id FROM agents WHERE id = ? FOR NO KEY UPDATE`, best).Error; err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	// Waiting for the held agent would wait for ever: bound it.
+	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	got, err := f.r.Offer(octx, f.ticket(nil, "umum", "normal", time.Now().UTC()), 0)
+	cancel()
+	close(release)
+	f.must(err)
+	f.must(<-done)
+	if got != next {
+		t.Fatalf("offered to %d while %d was held; want %d", got, best, next)
+	}
+	if got, err := f.r.Offer(ctx, f.ticket(nil, "umum", "normal", time.Now().UTC()), 0); err != nil || got != best {
+		t.Fatalf("once free, offered to %d (%v); want the least busy %d", got, err, best)
+	}
+}
