@@ -42,7 +42,7 @@ func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Ti
 			return fmt.Errorf("agent: insert: %w", err)
 		}
 		for _, code := range n.QueueCodes {
-			res := tx.Exec(`INSERT INTO queue_members (queue_id, agent_id) SELECT id, ? FROM queues WHERE code = ? ON CONFLICT DO NOTHING`, id, code)
+			res := tx.Exec(`INSERT INTO queue_members (queue_id, agent_id) SELECT id, ? FROM queues WHERE code = ? AND archived_at IS NULL ON CONFLICT DO NOTHING`, id, code)
 			if res.Error != nil {
 				return fmt.Errorf("agent: queue membership: %w", res.Error)
 			}

@@ -50,9 +50,23 @@ var catalog = []struct {
 	{routing.ErrUnknownQueue, fiber.StatusNotFound, apperr.CodeNotFound},
 	{routing.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
 	{routing.ErrNoCapacity, fiber.StatusConflict, apperr.CodeNoCapacity},
+	{routing.ErrQueueInUse, fiber.StatusConflict, apperr.CodeQueueInUse},
 	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
 	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 }
+
+// refusal is a domain error whose reason the caller has to act on (which
+// queues still point at a queue, how many tickets it holds). The catalog
+// still gives its status and code; the answer adds the reason, rendered
+// from the FieldError, under fields[field].
+type refusal struct {
+	err   error
+	field string
+	apperr.FieldError
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
 
 // errorBody is the one error shape of the API.
 type errorBody struct {
@@ -93,6 +107,10 @@ func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.L
 					status, code = e.status, e.code
 					break
 				}
+			}
+			var rf *refusal
+			if errors.As(err, &rf) {
+				fields = map[string]string{rf.field: cat.T(l, rf.Key, rf.Args...)}
 			}
 		}
 		if status >= 500 {

@@ -49,6 +49,7 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/queues/sla", supervisor, s.handleSLAReport)
 		app.Get("/api/v1/admin/queues", admin, s.handleListQueues)
 		app.Put("/api/v1/admin/queues/:code", admin, s.handleSaveQueue)
+		app.Delete("/api/v1/admin/queues/:code", admin, s.handleRemoveQueue)
 		app.Get("/api/v1/admin/agents/:id<int>/routing", admin, s.handleAgentRouting)
 		app.Put("/api/v1/admin/agents/:id<int>/routing", admin, s.handleSetAgentRouting)
 		app.Get("/api/v1/admin/holidays/:year<int>", admin, s.handleHolidays)

@@ -215,6 +215,25 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"queue": saved})
 }
 
+// handleRemoveQueue takes a queue out of routing; ?move_to=<code> moves
+// its open tickets first. The answer says how many moved and whether the
+// queue was archived (it keeps closed tickets) or deleted. A refusal says
+// why: the reason is under fields.queue (409) or fields.move_to (422).
+func (s *Server) handleRemoveQueue(c *fiber.Ctx) error {
+	out, err := s.o.Router.RemoveQueue(c.UserContext(), c.Params("code"), c.Query("move_to"))
+	switch {
+	case errors.Is(err, routing.ErrInvalid):
+		ve := &apperr.ValidationError{}
+		ve.Add("move_to", "validation.routing", "detail", err.Error())
+		return ve
+	case errors.Is(err, routing.ErrQueueInUse):
+		return &refusal{err: err, field: "queue", FieldError: apperr.FieldError{Key: "routing.queue_in_use", Args: []any{"detail", err.Error()}}}
+	case err != nil:
+		return err
+	}
+	return c.JSON(out)
+}
+
 func agentParam(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {

@@ -69,6 +69,7 @@ const (
 	CodeInvalidStatusChange  = "invalid_status_change"
 	CodeReplyWindowClosed    = "reply_window_closed"
 	CodeNoCapacity           = "no_capacity"
+	CodeQueueInUse           = "queue_in_use"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"

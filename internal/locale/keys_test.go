@@ -98,7 +98,8 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 		"error.": {apperr.CodeBadRequest, apperr.CodeUnauthorized, apperr.CodeInvalidCredentials,
 			apperr.CodeForbidden, apperr.CodeNotFound, apperr.CodeConflict, apperr.CodeValidation,
 			apperr.CodeTooLarge, apperr.CodeUnsupportedMediaType, apperr.CodeRateLimited,
-			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange},
+			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
+			apperr.CodeQueueInUse},
 		"channel.": {string(envelope.ChannelWebform), string(envelope.ChannelWhatsApp),
 			string(envelope.ChannelVoice), string(envelope.ChannelLiveChat)},
 	}

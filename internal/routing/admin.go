@@ -102,10 +102,11 @@ func (q *QueueSettings) validate() error {
 	return nil
 }
 
-// SaveQueue creates or updates a queue with its SLA policies.
+// SaveQueue creates or updates a queue with its SLA policies. Saving the
+// code of an archived (removed) queue brings it back with these settings.
 //
 //	INSERT INTO queues (code, name, channels, …, created_at, updated_at) VALUES (…)
-//	ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, …
+//	ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, …, archived_at = NULL
 //	DELETE FROM sla_policies WHERE queue_id = ?; INSERT INTO sla_policies …
 func (r *Router) SaveQueue(ctx context.Context, q QueueSettings) (QueueSettings, error) {
 	if err := q.validate(); err != nil {
@@ -131,7 +132,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, categories = excluded.categories,
   provinces = excluded.provinces, skills = excluded.skills, strategy = excluded.strategy, time_zone = excluded.time_zone,
   hours = excluded.hours, overflow_queue_id = excluded.overflow_queue_id, overflow_after_s = excluded.overflow_after_s,
-  updated_at = excluded.updated_at`,
+  updated_at = excluded.updated_at, archived_at = NULL`,
 			q.Code, q.Name, joinList(q.Channels), joinList(q.Categories), joinList(q.Provinces), joinList(q.Skills), q.Strategy,
 			q.TimeZone, hoursJSON, overflow, q.OverflowAfterSeconds, now, now).Error; err != nil {
 			return fmt.Errorf("%w: save queue: %w", ErrStore, err)

@@ -1,6 +1,9 @@
 package routing
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors, wrapped with %w and a context prefix.
 var (
@@ -26,7 +29,12 @@ var (
 	ErrForbidden = errors.New("routing: forbidden")
 	// ErrNoCapacity: the agent is offline or has no room for the ticket.
 	ErrNoCapacity = errors.New("routing: agent has no capacity")
-	// ErrConflict: the ticket is not in the state the operation needs
-	// (already assigned, not assigned to the actor, not active).
-	ErrConflict = errors.New("routing: ticket state conflict")
+	// ErrConflict: the ticket or queue is not in the state the operation
+	// needs (already assigned, not assigned to the actor, not active; a
+	// queue still in use).
+	ErrConflict = errors.New("routing: conflict")
+	// ErrQueueInUse: a queue cannot be removed while the configuration or
+	// another queue points at it or it has open tickets; it is an
+	// ErrConflict.
+	ErrQueueInUse = fmt.Errorf("%w: queue in use", ErrConflict)
 )

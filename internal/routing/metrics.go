@@ -33,6 +33,7 @@ type QueueMetrics struct {
 //
 //	SELECT q.id, (SELECT SUM(n) FROM queue_waiting_counts c WHERE c.queue_id = q.id),
 //	  (SELECT MIN(created_at) FROM tickets t WHERE t.queue_id = q.id AND <waiting>) FROM queues q
+//	WHERE q.archived_at IS NULL
 //	SELECT m.queue_id, SUM(online with room), SUM(busy or full), SUM(online) FROM queue_members m JOIN agents a … GROUP BY m.queue_id
 func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, error) {
 	conf, err := r.conf(ctx)
@@ -52,7 +53,7 @@ func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, er
   CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS n,
   (SELECT MIN(t.created_at) FROM tickets t
    WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')) AS oldest
-FROM queues q`).Scan(&waiting).Error; err != nil {
+FROM queues q WHERE q.archived_at IS NULL`).Scan(&waiting).Error; err != nil {
 		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
 	}
 	var agents []struct {
@@ -160,7 +161,7 @@ func (r *Router) Sweep(ctx context.Context, now time.Time) error {
 WHERE a.presence = 'online' AND a.active_load < a.capacity AND (
   EXISTS (SELECT 1 FROM tickets t WHERE t.queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending'))
   OR EXISTS (SELECT 1 FROM queues q JOIN tickets t ON t.queue_id = q.id
-    WHERE q.overflow_queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')))
+    WHERE q.overflow_queue_id = m.queue_id AND q.archived_at IS NULL AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')))
 ORDER BY a.id`).Scan(&idle).Error; err != nil {
 		return fmt.Errorf("%w: idle agents: %w", ErrStore, err)
 	}

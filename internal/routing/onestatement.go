@@ -113,7 +113,7 @@ func pickAndTakeSQL(withSkip bool) string {
   SELECT queue_id, CAST('infinity' AS timestamptz) AS cutoff FROM mine
   UNION ALL
   SELECT q.id, CAST(@now AS timestamptz) - make_interval(secs => q.overflow_after_s) FROM queues q
-  WHERE q.overflow_queue_id IN (SELECT queue_id FROM mine) AND q.id NOT IN (SELECT queue_id FROM mine)
+  WHERE q.overflow_queue_id IN (SELECT queue_id FROM mine) AND q.id NOT IN (SELECT queue_id FROM mine) AND q.archived_at IS NULL
 ), w AS (
   SELECT t.id, t.queue_id, t.channel FROM tickets t
   WHERE t.id IN (

@@ -70,7 +70,22 @@ func (r *Router) conf(ctx context.Context) (*confSet, error) {
 		return nil, err
 	}
 	r.confCache = c
+	r.forget(c)
 	return c, nil
+}
+
+// forget drops remembered queue codes whose queue is no longer live
+// (removed or archived, perhaps through another instance), so the next
+// lookup reads the database again instead of routing into it. A queue
+// created after c was read may be dropped too; it is only read again.
+func (r *Router) forget(c *confSet) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for code, id := range r.queues {
+		if c.byID[id] == nil {
+			delete(r.queues, code)
+		}
+	}
 }
 
 // invalidate drops the cache after an admin change.
@@ -105,10 +120,12 @@ type policyRow struct {
 	WarnBeforeS    int
 }
 
-// loadConf reads every queue, policy and holiday.
+// loadConf reads every live queue, policy and holiday. Archived queues
+// (removed, kept for their tickets' history) are left out, so routing never
+// picks one: not by region, not as an overflow source, not by its code.
 //
 //	SELECT id, code, name, channels, categories, provinces, skills, strategy,
-//	  time_zone, hours, overflow_queue_id, overflow_after_s FROM queues ORDER BY id
+//	  time_zone, hours, overflow_queue_id, overflow_after_s FROM queues WHERE archived_at IS NULL ORDER BY id
 //	SELECT queue_id, priority, first_response_s, next_response_s, resolution_s, warn_before_s FROM sla_policies
 //	SELECT day FROM holidays
 func loadConf(tx *gorm.DB, log interface {
@@ -116,7 +133,7 @@ func loadConf(tx *gorm.DB, log interface {
 }) (*confSet, error) {
 	var rows []queueConfRow
 	if err := tx.Raw(`SELECT id, code, name, channels, categories, provinces, skills, strategy,
-time_zone, hours, overflow_queue_id, overflow_after_s FROM queues ORDER BY id`).Scan(&rows).Error; err != nil {
+time_zone, hours, overflow_queue_id, overflow_after_s FROM queues WHERE archived_at IS NULL ORDER BY id`).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
 	}
 	var pols []policyRow

@@ -402,8 +402,10 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 // Reactivate handles tickets that were solved and got a new citizen
 // message. A ticket keeps its agent when the agent has room (presence does
 // not matter: the citizen continues with the person who knows the case);
-// otherwise it loses the assignee and is routed like a new ticket.
+// otherwise it loses the assignee and is routed like a new ticket. A
+// ticket whose queue was removed (archived) goes to its category's queue.
 //
+//	SELECT t.channel, q.archived_at IS NOT NULL FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = ?
 //	UPDATE agents SET active_load = active_load + 1 WHERE id = ? AND active_load < capacity
 //	UPDATE agent_channel_loads SET active_load = active_load + 1 WHERE … AND active_load < capacity
 //	UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?
@@ -415,8 +417,20 @@ func (r *Router) Reactivate(ctx context.Context, tx *gorm.DB, tickets []Reactiva
 		again []Ticket
 	)
 	for _, t := range tickets {
-		if err := tx.Raw(`SELECT channel FROM tickets WHERE id = ?`, t.ID).Scan(&t.Channel).Error; err != nil {
+		var rows []struct {
+			Channel  string
+			Archived int
+		}
+		if err := tx.Raw(`SELECT t.channel, CASE WHEN q.archived_at IS NULL THEN 0 ELSE 1 END AS archived
+FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = ?`, t.ID).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("%w: ticket channel: %w", ErrStore, err)
+		}
+		archived := len(rows) == 1 && rows[0].Archived == 1
+		if len(rows) == 1 {
+			t.Channel = rows[0].Channel
+		}
+		if archived {
+			t.QueueID = 0 // routed again by its category
 		}
 		if t.AssigneeID != 0 {
 			kept, err := reclaim(tx, t.AssigneeID)
@@ -429,6 +443,14 @@ func (r *Router) Reactivate(ctx context.Context, tx *gorm.DB, tickets []Reactiva
 					return nil, err
 				}
 				if ch {
+					if archived {
+						if t.QueueID, err = r.QueueFor(ctx, tx, "", t.Category); err != nil {
+							return nil, err
+						}
+						if err := setQueue(tx, t.QueueID, []int64{t.ID}, now); err != nil {
+							return nil, err
+						}
+					}
 					out = append(out, Assignment{TicketID: t.ID, QueueID: t.QueueID, AgentID: t.AssigneeID})
 					continue
 				}

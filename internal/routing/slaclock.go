@@ -456,6 +456,8 @@ func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (Ticket
 type QueueSLA struct {
 	QueueID int64  `json:"queue_id"`
 	Queue   string `json:"queue"`
+	// Archived: the queue was removed; its tickets still count here.
+	Archived bool `json:"archived"`
 	// Tickets with an SLA target created since the report's start.
 	Tickets int `json:"tickets"`
 	// Within counts those with no breach recorded.
@@ -464,36 +466,39 @@ type QueueSLA struct {
 }
 
 // SLAReport computes "% of tickets within SLA" per queue for tickets
-// created since the given time.
+// created since the given time. It reports on tickets, not on the queues
+// routing uses now, so a removed queue whose tickets were kept (archived)
+// is still listed with them, marked archived: removing a queue must not
+// drop its past tickets from the percentages. A deleted queue had no
+// tickets, so it has nothing to show.
 //
-//	SELECT queue_id, COUNT(*), SUM(CASE WHEN sla_breached = '' AND <no target met late> THEN 1 ELSE 0 END) FROM tickets
-//	WHERE created_at >= ? AND (first_response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)
-//	GROUP BY queue_id
+//	SELECT t.queue_id, q.code, q.archived_at IS NOT NULL, COUNT(*),
+//	  SUM(CASE WHEN t.sla_breached = '' AND <no target met late> THEN 1 ELSE 0 END)
+//	FROM tickets t JOIN queues q ON q.id = t.queue_id
+//	WHERE t.created_at >= ? AND (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL)
+//	GROUP BY t.queue_id, q.code, q.archived_at
 func (r *Router) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, error) {
 	var rows []struct {
-		QueueID int64
-		N       int
-		Within  int
+		QueueID  int64
+		Code     string
+		Archived int
+		N        int
+		Within   int
 	}
 	// Within: no breach announced, and no target met late between two
 	// sweeps (a first response or a solve after its due time).
-	if err := r.db.WithContext(ctx).Raw(`SELECT queue_id, COUNT(*) AS n, SUM(CASE WHEN sla_breached = ''
-  AND (first_response_at IS NULL OR first_response_due_at IS NULL OR first_response_at <= first_response_due_at)
-  AND (solved_at IS NULL OR resolution_due_at IS NULL OR solved_at <= resolution_due_at) THEN 1 ELSE 0 END) AS within
-FROM tickets WHERE created_at >= ? AND queue_id IS NOT NULL AND (first_response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)
-GROUP BY queue_id ORDER BY queue_id`, since).Scan(&rows).Error; err != nil {
+	if err := r.db.WithContext(ctx).Raw(`SELECT t.queue_id, q.code, CASE WHEN q.archived_at IS NULL THEN 0 ELSE 1 END AS archived,
+  COUNT(*) AS n, SUM(CASE WHEN t.sla_breached = ''
+  AND (t.first_response_at IS NULL OR t.first_response_due_at IS NULL OR t.first_response_at <= t.first_response_due_at)
+  AND (t.solved_at IS NULL OR t.resolution_due_at IS NULL OR t.solved_at <= t.resolution_due_at) THEN 1 ELSE 0 END) AS within
+FROM tickets t JOIN queues q ON q.id = t.queue_id
+WHERE t.created_at >= ? AND (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL)
+GROUP BY t.queue_id, q.code, q.archived_at ORDER BY t.queue_id`, since).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("%w: SLA report: %w", ErrStore, err)
-	}
-	conf, err := r.conf(ctx)
-	if err != nil {
-		return nil, err
 	}
 	out := make([]QueueSLA, 0, len(rows))
 	for _, row := range rows {
-		q := QueueSLA{QueueID: row.QueueID, Tickets: row.N, Within: row.Within}
-		if c := conf.byID[row.QueueID]; c != nil {
-			q.Queue = c.Code
-		}
+		q := QueueSLA{QueueID: row.QueueID, Queue: row.Code, Archived: row.Archived == 1, Tickets: row.N, Within: row.Within}
 		if row.N > 0 {
 			q.Percent = float64(row.Within) * 100 / float64(row.N)
 		}

@@ -8,11 +8,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// upsertQueues declares queues; an existing code keeps its id and takes
-// the configured name.
+// upsertQueues declares queues; an existing code keeps its id, takes the
+// configured name and, when it was archived, comes back.
 //
 //	INSERT INTO queues (code, name, created_at) VALUES (?, ?, ?), …
-//	ON CONFLICT (code) DO UPDATE SET name = excluded.name
+//	ON CONFLICT (code) DO UPDATE SET name = excluded.name, archived_at = NULL
 func upsertQueues(tx *gorm.DB, specs []QueueSpec, now time.Time) error {
 	if len(specs) == 0 {
 		return nil
@@ -24,22 +24,22 @@ func upsertQueues(tx *gorm.DB, specs []QueueSpec, now time.Time) error {
 		args = append(args, s.Code, s.Name, now)
 	}
 	q := `INSERT INTO queues (code, name, created_at) VALUES ` + strings.Join(rows, ", ") +
-		` ON CONFLICT (code) DO UPDATE SET name = excluded.name`
+		` ON CONFLICT (code) DO UPDATE SET name = excluded.name, archived_at = NULL`
 	if err := tx.Exec(q, args...).Error; err != nil {
 		return fmt.Errorf("%w: upsert queues: %w", ErrStore, err)
 	}
 	return nil
 }
 
-// loadQueues reads every queue's id by code.
+// loadQueues reads every live (not archived) queue's id by code.
 //
-//	SELECT id, code FROM queues
+//	SELECT id, code FROM queues WHERE archived_at IS NULL
 func loadQueues(tx *gorm.DB) (map[string]int64, error) {
 	var rows []struct {
 		ID   int64
 		Code string
 	}
-	if err := tx.Raw(`SELECT id, code FROM queues`).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(`SELECT id, code FROM queues WHERE archived_at IS NULL`).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
 	}
 	out := make(map[string]int64, len(rows))
@@ -49,12 +49,12 @@ func loadQueues(tx *gorm.DB) (map[string]int64, error) {
 	return out, nil
 }
 
-// findQueue reads one queue id.
+// findQueue reads one live queue's id; an archived queue is unknown.
 //
-//	SELECT id FROM queues WHERE code = ?
+//	SELECT id FROM queues WHERE code = ? AND archived_at IS NULL
 func findQueue(tx *gorm.DB, code string) (int64, error) {
 	var ids []int64
-	if err := tx.Raw(`SELECT id FROM queues WHERE code = ?`, code).Scan(&ids).Error; err != nil {
+	if err := tx.Raw(`SELECT id FROM queues WHERE code = ? AND archived_at IS NULL`, code).Scan(&ids).Error; err != nil {
 		return 0, fmt.Errorf("%w: find queue: %w", ErrStore, err)
 	}
 	if len(ids) == 0 {

@@ -422,11 +422,20 @@ VALUES (?, 'note', ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToStri
 	return nil
 }
 
-// audit records a routing action.
+// audit records a routing action. An agentID or ticketID of 0 is stored
+// as NULL (an admin change by no ticket's agent, or of no one ticket).
 func audit(tx *gorm.DB, agentID int64, action string, ticketID int64, detail string, now time.Time) error {
 	if err := tx.Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
-		agentID, action, ticketID, detail, now).Error; err != nil {
+		nullID(agentID), action, nullID(ticketID), detail, now).Error; err != nil {
 		return fmt.Errorf("%w: audit: %w", ErrStore, err)
 	}
 	return nil
+}
+
+// nullID is an id for a nullable column: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
