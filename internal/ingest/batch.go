@@ -85,6 +85,9 @@ type ticketState struct {
 	reporterEmail  string
 	createdAt      time.Time
 	lastMessageAt  time.Time
+	// filing: queue, priority and SLA due times, decided before the ticket
+	// is stored so its row is written once.
+	filing routing.Filing
 }
 
 // result is what a committed batch tells the rest of the system.
@@ -156,6 +159,20 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	for _, t := range tickets {
 		if t.isNew {
 			fresh = append(fresh, t)
+		}
+	}
+	if len(fresh) > 0 {
+		nts := make([]routing.NewTicket, len(fresh))
+		for i, t := range fresh {
+			nts[i] = routing.NewTicket{Ticket: routing.Ticket{Category: t.category, Channel: t.channel, QueueID: t.queueID,
+				Province: t.province}, Subject: t.subject, ContactID: t.contactID}
+		}
+		filings, err := c.router.File(ctx, tx, nts, now)
+		if err != nil {
+			return res, err
+		}
+		for i, t := range fresh {
+			t.filing, t.queueID = filings[i], filings[i].QueueID
 		}
 	}
 	if err := insertTickets(tx, fresh, now); err != nil {
@@ -249,7 +266,8 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	if len(res.created) > 0 {
 		rt := make([]routing.Ticket, len(res.created))
 		for i, t := range res.created {
-			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID, Province: t.province}
+			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID, Province: t.province,
+				Filed: &t.filing}
 		}
 		as, err := c.router.RouteNew(ctx, tx, rt)
 		if err != nil {

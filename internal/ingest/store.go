@@ -151,12 +151,14 @@ func reopenSince(t time.Time) time.Time {
 	return t.UTC()
 }
 
-// insertTickets creates the batch's new tickets and fills their ids,
-// matched on the unique tracking number.
+// insertTickets creates the batch's new tickets, filed (queue, priority,
+// SLA due times), and fills their ids, matched on the unique tracking
+// number.
 //
-//	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, status,
-//	  queue_id, province_code, reporter_phone, reporter_email, created_at, updated_at, last_message_at)
-//	VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?), … RETURNING id, tracking_number
+//	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
+//	  priority, first_response_due_at, resolution_due_at, province_code, reporter_phone,
+//	  reporter_email, created_at, updated_at, last_message_at, status)
+//	VALUES (?, …, 'new'), … RETURNING id, tracking_number
 func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	if len(ts) == 0 {
 		return nil
@@ -164,15 +166,17 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	if db.IsPostgres(tx) {
 		return insertTicketsPG(tx, ts, now)
 	}
-	const cols = 12
+	const cols = 15
 	return db.Chunks(len(ts), cols, func(lo, hi int) error {
 		args := make([]any, 0, cols*(hi-lo))
 		for _, t := range ts[lo:hi] {
 			args = append(args, t.trackingNumber, t.contactID, t.channel, t.category, t.subject,
-				t.queueID, t.province, t.reporterPhone, t.reporterEmail, t.createdAt, now, t.lastMessageAt)
+				t.queueID, t.priority(), nullTime(t.filing.FirstResponseDue), nullTime(t.filing.ResolutionDue),
+				t.province, t.reporterPhone, t.reporterEmail, t.createdAt, now, t.lastMessageAt)
 		}
 		q := `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-  province_code, reporter_phone, reporter_email, created_at, updated_at, last_message_at, status) VALUES ` +
+  priority, first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email,
+  created_at, updated_at, last_message_at, status) VALUES ` +
 			db.TuplesWith(hi-lo, cols, "'new'") + ` RETURNING id, tracking_number`
 		got := newTicketIDs(ts[lo:hi])
 		if err := db.Query(tx, q, args, got.scan); err != nil {
@@ -180,6 +184,22 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 		}
 		return got.complete()
 	})
+}
+
+// priority is the filed priority, normal when routing set none.
+func (t *ticketState) priority() string {
+	if t.filing.Priority == "" {
+		return "normal"
+	}
+	return t.filing.Priority
+}
+
+// nullTime is NULL for the zero time (no SLA target).
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }
 
 // ticketIDs hands the rows of INSERT INTO tickets … RETURNING id,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
@@ -109,34 +110,45 @@ func ticketsByTrackingPG(tx *gorm.DB, numbers []string) (map[string]ticketRow, e
 
 // insertTicketsPG: see insertTickets.
 //
-//	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-//	  province_code, reporter_phone, reporter_email, created_at, last_message_at, updated_at, status)
-//	SELECT u.*, $12::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], …) AS u
+//	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id, priority,
+//	  first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email,
+//	  created_at, last_message_at, updated_at, status)
+//	SELECT u.*, $15::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], …) AS u
 //	RETURNING id, tracking_number
 func insertTicketsPG(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	n := len(ts)
 	var (
 		numbers, channels, categories, subjects, provinces = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		phones, emails                                     = make([]string, n), make([]string, n)
+		phones, emails, priorities                         = make([]string, n), make([]string, n), make([]string, n)
 		contacts, queues                                   = make([]int64, n), make([]int64, n)
 		created, last                                      = make([]time.Time, n), make([]time.Time, n)
+		firstDue, resDue                                   = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 	)
 	for i, t := range ts {
 		numbers[i], contacts[i], channels[i], categories[i], subjects[i] = t.trackingNumber, t.contactID, t.channel, t.category, t.subject
 		queues[i], provinces[i], created[i], last[i] = t.queueID, t.province, t.createdAt, t.lastMessageAt
-		phones[i], emails[i] = t.reporterPhone, t.reporterEmail
+		phones[i], emails[i], priorities[i] = t.reporterPhone, t.reporterEmail, t.priority()
+		firstDue[i], resDue[i] = dueAt(t.filing.FirstResponseDue), dueAt(t.filing.ResolutionDue)
 	}
 	got := newTicketIDs(ts)
-	err := db.PGQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-  province_code, reporter_phone, reporter_email, created_at, last_message_at, updated_at, status)
-SELECT u.*, $12::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-  $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[]) AS u
+	err := db.PGQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id, priority,
+  first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email, created_at, last_message_at,
+  updated_at, status)
+SELECT u.*, $15::timestamptz, 'new'
+FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
+  $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[]) AS u
 RETURNING id, tracking_number`,
-		[]any{numbers, contacts, channels, categories, subjects, queues, provinces, phones, emails, created, last, now}, got.scan)
+		[]any{numbers, contacts, channels, categories, subjects, queues, priorities, firstDue, resDue, provinces, phones, emails,
+			created, last, now}, got.scan)
 	if err != nil {
 		return fmt.Errorf("%w: insert tickets: %v", ErrStore, err)
 	}
 	return got.complete()
+}
+
+// dueAt is a due time for a timestamptz array: NULL when there is no target.
+func dueAt(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()}
 }
 
 // insertMessagesPG: see insertMessages.

@@ -58,6 +58,9 @@ type ticketFacts struct {
 //	SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (…)
 //	SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?
 func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]string, []string, error) {
+	if len(tickets) == 0 {
+		return nil, nil, nil
+	}
 	ids := make([]any, len(tickets))
 	for i, t := range tickets {
 		ids[i] = t.ID
@@ -74,28 +77,39 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 	for i, t := range tickets {
 		f := byID[t.ID]
 		chans[i] = f.Channel
-		p := f.Priority
-		if p == "" {
-			p = "normal"
-		}
-		for _, rule := range r.rules {
-			if rank(rule.Priority) >= rank(p) {
-				continue // would not raise it
-			}
-			ok, err := matches(tx, rule, f, now)
-			if err != nil {
-				return nil, nil, err
-			}
-			if ok {
-				p = rule.Priority
-			}
+		p, err := r.priority(tx, f, 0, now)
+		if err != nil {
+			return nil, nil, err
 		}
 		out[i] = p
 	}
 	return out, chans, nil
 }
 
-func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, now time.Time) (bool, error) {
+// priority is a ticket's priority after the rules. unstored counts the
+// contact's other new tickets not in the database yet (filed in the same
+// batch), for repeat-contact rules.
+func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored int, now time.Time) (string, error) {
+	p := f.Priority
+	if p == "" {
+		p = "normal"
+	}
+	for _, rule := range r.rules {
+		if rank(rule.Priority) >= rank(p) {
+			continue // would not raise it
+		}
+		ok, err := matches(tx, rule, f, unstored, now)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			p = rule.Priority
+		}
+	}
+	return p, nil
+}
+
+func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, unstored int, now time.Time) (bool, error) {
 	if rule.Channel != "" && rule.Channel != f.Channel {
 		return false, nil
 	}
@@ -115,7 +129,7 @@ func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, now time.Time) (bool
 			f.ContactID, f.ID, now.Add(-window)).Scan(&n).Error; err != nil {
 			return false, fmt.Errorf("%w: repeat contacts: %w", ErrStore, err)
 		}
-		if n < rule.RepeatContacts {
+		if n+unstored < rule.RepeatContacts {
 			return false, nil
 		}
 	}

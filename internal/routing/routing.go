@@ -125,6 +125,9 @@ type Ticket struct {
 	// QueueID, when the caller already stored the ticket with the queue
 	// from QueueFor, saves RouteNew an UPDATE.
 	QueueID int64
+	// Filed: the ticket was stored with this filing (from File); RouteNew
+	// only assigns it. Channel must then be the stored channel.
+	Filed *Filing
 }
 
 // Reactivated is a ticket that re-entered new/open/pending (a citizen
@@ -292,11 +295,83 @@ func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int
 	return id, nil
 }
 
+// Filing is where a new ticket goes: its queue (the regional queue of the
+// contact's province when one exists), its priority after the rules and
+// its SLA due times (zero: no target).
+type Filing struct {
+	QueueID          int64
+	Priority         string
+	FirstResponseDue time.Time
+	ResolutionDue    time.Time
+}
+
+// NewTicket is a ticket about to be stored, for File.
+type NewTicket struct {
+	Ticket    // ID zero; Channel as it will be stored
+	Subject   string
+	ContactID int64
+}
+
+// File decides where new tickets go before they are stored, so the caller
+// writes each ticket once, with its queue, priority and due times, and
+// passes the result to RouteNew (Ticket.Filed). It reads only (the queue
+// settings and, for repeat-contact rules, the contact's earlier tickets; the
+// other tickets of the batch count too, as they will be stored with it).
+func (r *Router) File(ctx context.Context, tx *gorm.DB, tickets []NewTicket, now time.Time) ([]Filing, error) {
+	tx = tx.WithContext(ctx)
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	perContact := map[int64]int{}
+	for _, t := range tickets {
+		perContact[t.ContactID]++
+	}
+	out := make([]Filing, len(tickets))
+	for i, t := range tickets {
+		p, err := r.priority(tx, ticketFacts{Channel: t.Channel, Category: t.Category, Subject: t.Subject,
+			ContactID: t.ContactID, CreatedAt: now}, perContact[t.ContactID]-1, now)
+		if err != nil {
+			return nil, err
+		}
+		qid, err := r.place(ctx, tx, conf, t.Ticket)
+		if err != nil {
+			return nil, err
+		}
+		clock := r.startClock(conf.byID[qid], p, now)
+		out[i] = Filing{QueueID: qid, Priority: p, FirstResponseDue: clock.FirstResponseDue, ResolutionDue: clock.ResolutionDue}
+	}
+	return out, nil
+}
+
+// place is the queue of a new ticket: the one it was filed in or the
+// channel asked for, else its category's; routed by category, a regional
+// queue of the contact's province takes it instead.
+func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket) (int64, error) {
+	qid := t.QueueID
+	if qid == 0 {
+		var err error
+		if qid, err = r.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
+			return 0, err
+		}
+	}
+	if t.Queue == "" {
+		// Routed by category: a regional queue may take it instead.
+		if byCat, err := r.lookupQueue(ctx, tx, r.QueueCode(t.Category)); err == nil && byCat == qid {
+			if reg := conf.regional(qid, t.Channel, t.Category, t.Province); reg != 0 {
+				qid = reg
+			}
+		}
+	}
+	return qid, nil
+}
+
 // RouteNew puts new tickets in their queues (the regional queue of the
 // contact's province when one exists), applies the priority rules, starts
 // their SLA clocks and assigns each to the best candidate of its queue by
-// the queue's strategy, inside the caller's tx. It returns one Assignment
-// per ticket, in order.
+// the queue's strategy, inside the caller's tx. Tickets stored already
+// filed (Ticket.Filed, from File) keep their filing and are not written
+// again. It returns one Assignment per ticket, in order.
 func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([]Assignment, error) {
 	if len(tickets) == 0 {
 		return nil, nil
@@ -307,7 +382,13 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		return nil, err
 	}
 	now := time.Now().UTC()
-	prios, chans, err := r.priorities(tx, tickets, now)
+	var unfiled []Ticket
+	for _, t := range tickets {
+		if t.Filed == nil {
+			unfiled = append(unfiled, t)
+		}
+	}
+	prios, chans, err := r.priorities(tx, unfiled, now)
 	if err != nil {
 		return nil, err
 	}
@@ -318,25 +399,21 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 	}
 	byGroup := map[group][]int{}
 	var order []group
-	filings := make([]filing, len(tickets))
+	var filings []filing
+	prio := make([]string, len(tickets))
+	u := 0
 	for i, t := range tickets {
-		t.Channel = chans[i]
-		qid := t.QueueID
-		if qid == 0 {
-			if qid, err = r.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
+		var qid int64
+		if t.Filed != nil {
+			qid, prio[i] = t.Filed.QueueID, t.Filed.Priority
+		} else {
+			t.Channel, prio[i] = chans[u], prios[u]
+			u++
+			if qid, err = r.place(ctx, tx, conf, t); err != nil {
 				return nil, err
 			}
+			filings = append(filings, filing{id: t.ID, queueID: qid, priority: prio[i], clock: r.startClock(conf.byID[qid], prio[i], now)})
 		}
-		if t.Queue == "" {
-			// Routed by category: a regional queue may take it instead.
-			if byCat, err := r.lookupQueue(ctx, tx, r.QueueCode(t.Category)); err == nil && byCat == qid {
-				if reg := conf.regional(qid, t.Channel, t.Category, t.Province); reg != 0 {
-					qid = reg
-				}
-			}
-		}
-		q := conf.byID[qid]
-		filings[i] = filing{id: t.ID, queueID: qid, priority: prios[i], clock: r.startClock(q, prios[i], now)}
 		out[i] = Assignment{TicketID: t.ID, QueueID: qid}
 		g := group{qid, t.Channel}
 		if _, ok := byGroup[g]; !ok {
@@ -384,7 +461,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		}
 		// Most urgent first within the batch, then arrival order.
 		idx := byGroup[g]
-		sort.SliceStable(idx, func(a, b int) bool { return rank(prios[idx[a]]) < rank(prios[idx[b]]) })
+		sort.SliceStable(idx, func(a, b int) bool { return rank(prio[idx[a]]) < rank(prio[idx[b]]) })
 		for _, i := range idx {
 			agent, err := r.assignBest(tx, &cands, strategy, tickets[i].ID, g.queue, g.channel, now)
 			if err != nil {
