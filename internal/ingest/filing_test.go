@@ -1,0 +1,86 @@
+package ingest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"tanggap/internal/routing"
+	"tanggap/internal/testenv"
+)
+
+// New tickets are stored filed: the regional queue of the contact's
+// province, the priority the rules give (a keyword; a repeat contact,
+// counting the citizen's other new tickets of the same batch) and the SLA
+// due times of that queue and priority.
+func TestNewTicketsAreStoredFiled(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := routing.New(routing.Opts{DB: e.d, CategoryQueues: categoryQueues, DefaultQueue: "umum", Log: testenv.Logger(t),
+		PriorityRules: []routing.PriorityRule{
+			{Keyword: "darurat", Priority: "urgent"},
+			{RepeatContacts: 1, Priority: "high"},
+		}})
+	if err := r.EnsureQueues(ctx, queueSpecs); err != nil {
+		t.Fatal(err)
+	}
+	sla := map[string]routing.SLATargets{
+		"normal": {FirstResponseSeconds: 3600, ResolutionSeconds: 86400},
+		"urgent": {FirstResponseSeconds: 600, ResolutionSeconds: 7200},
+	}
+	if _, err := r.SaveQueue(ctx, routing.QueueSettings{Code: "jabar", Name: "Jawa Barat", Provinces: []string{"32"}, SLA: sla}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SaveQueue(ctx, routing.QueueSettings{Code: "kartu", Name: "Kartu Prakerja", SLA: sla}); err != nil {
+		t.Fatal(err)
+	}
+	plain := complaint("f-plain", "+6281100000001", "Pertanyaan pendaftaran")
+	plain.Sender.NIK = nikJabar
+	urgent := complaint("f-urgent", "+6281100000002", "DARURAT: data saya dipakai orang lain")
+	first := complaint("f-rep-1", "+6281100000003", "Saldo belum masuk")
+	second := complaint("f-rep-2", "+6281100000003", "Saldo belum masuk juga")
+	e.publish(plain)
+	e.publish(urgent)
+	e.publish(first)
+	e.publish(second)
+	start := time.Now()
+	e.start(e.consumer(Opts{Router: r}))
+	e.waitCount(4, `SELECT COUNT(*) FROM messages`)
+
+	type filed struct {
+		QueueCode          string
+		Priority           string
+		FirstResponseDueAt *time.Time
+		ResolutionDueAt    *time.Time
+	}
+	get := func(id string) filed {
+		t.Helper()
+		var f filed
+		if err := e.d.Raw(`SELECT q.code AS queue_code, t.priority, t.first_response_due_at, t.resolution_due_at
+FROM tickets t JOIN queues q ON q.id = t.queue_id JOIN messages m ON m.ticket_id = t.id
+WHERE m.provider_message_id = ?`, id).Scan(&f).Error; err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	p := get("f-plain")
+	if p.QueueCode != "jabar" || p.Priority != "normal" || p.FirstResponseDueAt == nil || p.ResolutionDueAt == nil {
+		t.Fatalf("plain complaint from Jawa Barat filed %+v", p)
+	}
+	// The clock starts when the ticket is filed (the queue is open around
+	// the clock): between the start of the test and now.
+	if lo, hi := start.Add(time.Hour), time.Now().Add(time.Hour); p.FirstResponseDueAt.Before(lo.Add(-time.Second)) || p.FirstResponseDueAt.After(hi) {
+		t.Fatalf("first response due %v, want the normal target of 1 h from filing (%v … %v)", p.FirstResponseDueAt, lo, hi)
+	}
+	u := get("f-urgent")
+	if u.QueueCode != "kartu" || u.Priority != "urgent" || u.FirstResponseDueAt == nil ||
+		u.FirstResponseDueAt.After(time.Now().Add(10*time.Minute)) {
+		t.Fatalf("urgent complaint filed %+v", u)
+	}
+	// The same citizen's two complaints: each is a repeat of the other.
+	for _, id := range []string{"f-rep-1", "f-rep-2"} {
+		if f := get(id); f.Priority != "high" || f.FirstResponseDueAt != nil {
+			t.Fatalf("repeat contact's complaint %s filed %+v (high has no SLA target here)", id, f)
+		}
+	}
+}
