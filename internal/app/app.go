@@ -94,9 +94,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	router := routing.New(routing.Opts{DB: a.db, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log,
-		Events: a.bus, ChannelCapacity: cfg.Routing.ChannelCapacity, DefaultChannelCapacity: cfg.Routing.DefaultChannelCapacity,
-		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets})
+	router, err := newRouter(ctx, cfg, a.db, a.bus, log)
+	if err != nil {
+		return nil, err
+	}
 	if err := router.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
 		return nil, err
 	}
@@ -291,6 +292,23 @@ func (a *App) closeResources() {
 			a.log.Warn("close database", "err", err)
 		}
 	}
+}
+
+// newRouter builds the router and keeps its cached queue settings in step
+// with the other instances: every committed admin change is announced on
+// the bus, and every announcement (this instance's own too) drops the
+// cached settings, so all instances route on the new ones at once. The
+// router's own TTL covers a lost notice.
+func newRouter(ctx context.Context, cfg config.Config, d *db.DB, b *bus.Bus, log *slog.Logger) (*routing.Router, error) {
+	subject := b.Names.RoutingSettings()
+	router := routing.New(routing.Opts{DB: d, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log,
+		Events: b, ChannelCapacity: cfg.Routing.ChannelCapacity, DefaultChannelCapacity: cfg.Routing.DefaultChannelCapacity,
+		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets,
+		SettingsChanged: func() { b.Notify(subject) }})
+	if err := b.OnNotice(ctx, subject, router.DropCachedSettings); err != nil {
+		return nil, fmt.Errorf("app: routing settings notices: %w", err)
+	}
+	return router, nil
 }
 
 // seedRouting applies the routing seed file: agents it lists with a

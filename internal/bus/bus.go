@@ -208,6 +208,35 @@ func (b *Bus) Emit(entity, action string, v any) {
 	}
 }
 
+// Notify publishes an empty notice on a core NATS subject (not
+// JetStream): a hint to every instance listening (OnNotice) that
+// something it caches changed. Core NATS delivers at most once, so a
+// listener must cope with a lost notice (a cache that also expires); a
+// failure is logged, not returned.
+func (b *Bus) Notify(subject string) {
+	if err := b.NC.Publish(subject, nil); err != nil {
+		b.log.Warn("notify", "subject", subject, "err", err)
+	}
+}
+
+// OnNotice calls f for every notice on subject, this connection's own
+// included, until the bus closes; the calls come one at a time. It
+// returns once the server has the subscription.
+func (b *Bus) OnNotice(ctx context.Context, subject string, f func()) error {
+	if _, err := b.NC.Subscribe(subject, func(*nats.Msg) { f() }); err != nil {
+		return fmt.Errorf("bus: subscribe %s: %w", subject, err)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+	}
+	if err := b.NC.FlushWithContext(ctx); err != nil {
+		return fmt.Errorf("%w: subscribe %s: %v", ErrUnavailable, subject, err)
+	}
+	return nil
+}
+
 // Ping checks that the server answers (for readiness).
 func (b *Bus) Ping(ctx context.Context) error {
 	if !b.NC.IsConnected() {

@@ -109,6 +109,12 @@ func ReceiptMsgID(messageID int64, status string) string {
 // connection subscribed to it.
 func (n Names) Realtime(topic string) string { return n.prefix + ".rt." + topic }
 
+// RoutingSettings is the core NATS subject on which an instance announces
+// that it changed routing settings (queues, SLA policies, holidays), so
+// every instance drops its cached copy. The notice carries nothing: the
+// database holds the settings.
+func (n Names) RoutingSettings() string { return n.prefix + ".routing.settings" }
+
 // Routing events, published with Event(entity, action): an SLA target near
 // its due time or past it (the breach also escalates the ticket and names
 // the queue's supervisors), and live queue metrics for dashboards.

@@ -23,6 +23,7 @@ func TestNames(t *testing.T) {
 		{"jobs per channel and kind", "cc", func(n Names) string { return n.Job(envelope.ChannelWhatsApp, "media") }, "cc.jobs.whatsapp.media"},
 		{"jobs stream follows the prefix", "cc", func(n Names) string { return n.StreamJobs() }, "CC_JOBS"},
 		{"job durable per channel and kind", "cc", func(n Names) string { return n.DurableJob(envelope.ChannelWhatsApp, "status") }, "job-whatsapp-status"},
+		{"routing settings notices follow the prefix", "t9", func(n Names) string { return n.RoutingSettings() }, "t9.routing.settings"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

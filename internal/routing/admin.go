@@ -159,7 +159,7 @@ VALUES (?, ?, ?, ?, ?, ?)`, id, p, t.FirstResponseSeconds, t.NextResponseSeconds
 	r.mu.Lock()
 	r.queues[q.Code] = q.ID
 	r.mu.Unlock()
-	r.invalidate()
+	r.changed()
 	return q, nil
 }
 
@@ -414,7 +414,7 @@ func (r *Router) SetHolidays(ctx context.Context, year int, days []Holiday) erro
 		return nil
 	})
 	if err == nil {
-		r.invalidate()
+		r.changed()
 	}
 	return err
 }
@@ -487,7 +487,10 @@ func ParseSeed(b []byte) (Seed, error) {
 
 // ApplySeed saves the seed's queues (overflow targets after all queues
 // exist), holidays, agent profiles and priority rules. Call it before the
-// router's users start; it is safe on every start (upserts).
+// router's users start; it is safe on every start (upserts). Each saved
+// queue and year of holidays is announced like an admin change; priority
+// rules are kept in memory, not in the database, so they apply to this
+// instance only (each instance applies its seed file at start).
 func (r *Router) ApplySeed(ctx context.Context, s Seed) error {
 	deferred := map[string]string{}
 	for _, q := range s.Queues {

@@ -21,9 +21,16 @@ const (
 )
 
 // queueConf is what routing knows about one queue, read from the database
-// and cached for confTTL. Every instance reads the same rows, so a change
-// made through one instance's admin API reaches the others within the TTL
-// (immediately on the instance that made it).
+// and cached. Every instance reads the same rows and caches them on its
+// own: a change made through one instance's admin API drops that
+// instance's cache at once and calls Opts.SettingsChanged, which announces
+// it on the bus; every instance hearing the notice drops its cache too
+// (DropCachedSettings), so the next decision reads the new settings. A
+// lost notice costs at most confTTL.
+//
+// Agents' memberships, skills, capacities, loads and presence are not
+// cached: every decision reads them in its own statements (see
+// candidatesQuery), so SetAgent needs no notice.
 type queueConf struct {
 	ID            int64
 	Code          string
@@ -48,7 +55,9 @@ func (q *queueConf) takes(channel, category string) bool {
 		(len(q.Categories) == 0 || slices.Contains(q.Categories, category))
 }
 
-// confTTL bounds how stale another instance's queue settings may be.
+// confTTL is the backstop for a lost change notice: cached queue settings
+// are read again once they are this old, notice or not, so no instance
+// routes on settings changed elsewhere for longer.
 const confTTL = 10 * time.Second
 
 type confSet struct {
@@ -88,11 +97,34 @@ func (r *Router) forget(c *confSet) {
 	}
 }
 
-// invalidate drops the cache after an admin change.
+// invalidate drops the cached settings, so the next use reads them again.
+// A load in progress holds confMu: invalidate waits for it and drops what
+// it read, which may predate the change.
 func (r *Router) invalidate() {
 	r.confMu.Lock()
 	r.confCache = nil
 	r.confMu.Unlock()
+}
+
+// changed follows every committed change of what loadConf reads or of the
+// code → id mapping: this instance's settings are read again at once, and
+// the other instances are told through Opts.SettingsChanged.
+func (r *Router) changed() {
+	r.invalidate()
+	if r.settingsChanged != nil {
+		r.settingsChanged()
+	}
+}
+
+// DropCachedSettings forgets the cached queue settings and queue codes, so
+// the next decision reads them from the database. Call it when any
+// instance (this one included) announces a settings change.
+func (r *Router) DropCachedSettings() {
+	r.mu.Lock()
+	clear(r.queues)
+	r.dropped++
+	r.mu.Unlock()
+	r.invalidate()
 }
 
 // queueConfRow is one row of queues.

@@ -123,7 +123,7 @@ func (r *Router) RemoveQueue(ctx context.Context, code, moveTo string) (RemovedQ
 	r.mu.Lock()
 	delete(r.queues, code)
 	r.mu.Unlock()
-	r.invalidate()
+	r.changed()
 	r.log.Info("queue removed", "queue", code, "moved", out.Moved, "move_to", moveTo, "archived", out.Archived)
 	// Assigned tickets stay with their agent; waiting ones are offered in
 	// their new queue at once, as after a transfer.

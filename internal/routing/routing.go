@@ -92,7 +92,12 @@ type Opts struct {
 	ReturnTickets string
 	// PriorityRules raise a new ticket's priority.
 	PriorityRules []PriorityRule
-	Log           *slog.Logger
+	// SettingsChanged, when set, is called after every committed change
+	// of the queue settings (queues, SLA policies, holidays) or of the
+	// queue codes made through this Router, so the other instances can
+	// drop their cached copy (DropCachedSettings). It must not block.
+	SettingsChanged func()
+	Log             *slog.Logger
 }
 
 // Which tickets return to the queue when their agent leaves.
@@ -158,8 +163,14 @@ type Router struct {
 	returns    string
 	rules      []PriorityRule
 
+	// settingsChanged is Opts.SettingsChanged (nil: no other instance to tell).
+	settingsChanged func()
+
 	mu     sync.RWMutex
 	queues map[string]int64 // code → id, filled by EnsureQueues and lookups
+	// dropped counts DropCachedSettings calls: a lookup that read the
+	// database before a drop must not remember what it read after it.
+	dropped uint64
 
 	confMu    sync.Mutex
 	confCache *confSet
@@ -189,7 +200,7 @@ func New(o Opts) *Router {
 	}
 	return &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log, queues: map[string]int64{},
 		events: o.Events, chanCaps: caps, defChanCap: o.DefaultChannelCapacity, awayGrace: o.AwayGrace,
-		returns: o.ReturnTickets, rules: o.PriorityRules}
+		returns: o.ReturnTickets, rules: o.PriorityRules, settingsChanged: o.SettingsChanged}
 }
 
 type discard struct{}
@@ -215,13 +226,20 @@ func (r *Router) EnsureQueues(ctx context.Context, specs []QueueSpec) error {
 	if err := upsertQueues(tx, specs, time.Now().UTC()); err != nil {
 		return err
 	}
+	// The upsert may have created, renamed or brought back queues.
+	r.changed()
+	r.mu.RLock()
+	dropped := r.dropped
+	r.mu.RUnlock()
 	all, err := loadQueues(tx)
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
-	for code, id := range all {
-		r.queues[code] = id
+	if r.dropped == dropped {
+		for code, id := range all {
+			r.queues[code] = id
+		}
 	}
 	r.mu.Unlock()
 	var missing []string
@@ -241,7 +259,7 @@ func (r *Router) EnsureQueues(ctx context.Context, specs []QueueSpec) error {
 }
 
 // QueueID returns the id of a queue known to this router (declared by
-// EnsureQueues or met while routing).
+// EnsureQueues or met while routing since the last DropCachedSettings).
 func (r *Router) QueueID(code string) (int64, error) {
 	r.mu.RLock()
 	id, ok := r.queues[code]
@@ -282,7 +300,11 @@ func (r *Router) QueueFor(ctx context.Context, tx *gorm.DB, want, category strin
 
 // lookupQueue finds a queue id by code, remembering it.
 func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int64, error) {
-	if id, err := r.QueueID(code); err == nil {
+	r.mu.RLock()
+	id, ok := r.queues[code]
+	dropped := r.dropped
+	r.mu.RUnlock()
+	if ok {
 		return id, nil
 	}
 	id, err := findQueue(tx.WithContext(ctx), code)
@@ -290,7 +312,9 @@ func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int
 		return 0, err
 	}
 	r.mu.Lock()
-	r.queues[code] = id
+	if r.dropped == dropped {
+		r.queues[code] = id
+	}
 	r.mu.Unlock()
 	return id, nil
 }

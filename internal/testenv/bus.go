@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -36,6 +37,34 @@ func BusConfig(t testing.TB) bus.Config {
 		return cfg
 	}
 	t.Cleanup(func() { deleteStreams(t, cfg) })
+	return cfg
+}
+
+// SharedBusConfig is BusConfig for several connections to one server at
+// once (two "instances", each with its own ConnectBus): on external NATS
+// it is BusConfig; otherwise it starts an in-process server with
+// JetStream listening on a random local port (the embedded bus opens no
+// port and belongs to one connection), shut down at cleanup.
+func SharedBusConfig(t testing.TB) bus.Config {
+	t.Helper()
+	cfg := BusConfig(t)
+	if cfg.URL != "" {
+		return cfg
+	}
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: cfg.StoreDir, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatalf("testenv: nats server: %v", err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		t.Fatal("testenv: nats server did not start")
+	}
+	t.Cleanup(func() {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+	})
+	cfg.URL, cfg.StoreDir = ns.ClientURL(), ""
 	return cfg
 }
 

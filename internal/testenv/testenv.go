@@ -16,7 +16,10 @@
 // crashes after publishing, before acking"), take cfg := BusConfig(t) once
 // and call ConnectBus(t, cfg) again after closing the first bus: the same
 // prefix on external NATS, the same StoreDir for the embedded server, so
-// streams and durable consumers survive the reconnect.
+// streams and durable consumers survive the reconnect. For two "instances"
+// connected at once, take cfg := SharedBusConfig(t) and call ConnectBus
+// twice: on the embedded default it runs a server listening on a local
+// port, since the embedded bus belongs to one connection.
 //
 // CI rule: when CI=true, a missing TEST_DATABASE_URL or TEST_NATS_URL
 // fails the test (CI must exercise PostgreSQL and a real NATS server),
