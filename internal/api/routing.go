@@ -220,7 +220,7 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 // queue was archived (it keeps closed tickets) or deleted. A refusal says
 // why: the reason is under fields.queue (409) or fields.move_to (422).
 func (s *Server) handleRemoveQueue(c *fiber.Ctx) error {
-	out, err := s.o.Router.RemoveQueue(c.UserContext(), c.Params("code"), c.Query("move_to"))
+	out, err := s.o.Router.RemoveQueue(c.UserContext(), actor(c), c.Params("code"), c.Query("move_to"))
 	switch {
 	case errors.Is(err, routing.ErrInvalid):
 		ve := &apperr.ValidationError{}

@@ -131,7 +131,7 @@ func TestRoutingSettingsReachEveryInstance(t *testing.T) {
 		if err := a.db.Exec(`UPDATE tickets SET status = 'solved', solved_at = ? WHERE queue_id = ?`, time.Now().UTC(), jabar.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		removed, err := a.router.RemoveQueue(ctx, "jabar", "")
+		removed, err := a.router.RemoveQueue(ctx, routing.Actor{}, "jabar", "")
 		if err != nil {
 			t.Fatal(err)
 		}

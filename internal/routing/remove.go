@@ -31,22 +31,23 @@ type RemovedQueue struct {
 // (ErrInvalid); an unknown or archived code is ErrUnknownQueue.
 //
 // In one transaction the open tickets move to moveTo (assigned ones keep
-// their agent and load), each with an audit row; then the queue is
-// deleted when no ticket refers to it any more (memberships and SLA
+// their agent and load), each with an audit row naming by; then the queue
+// is deleted when no ticket refers to it any more (memberships and SLA
 // policies go with it), else archived: its members are removed, its SLA
-// policies and solved or closed tickets stay for reports. After commit
-// the moved waiting tickets are offered in their new queue.
+// policies and solved or closed tickets stay for reports (one more audit
+// row records the removal). After commit the moved waiting tickets are
+// offered in their new queue.
 //
 //	SELECT id FROM queues WHERE code = ? AND archived_at IS NULL FOR NO KEY UPDATE
 //	SELECT code FROM queues WHERE overflow_queue_id = ? AND archived_at IS NULL
 //	SELECT COUNT(*) FROM tickets WHERE queue_id = ? AND status IN ('new', 'open', 'pending')
 //	UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN (…) RETURNING id, assignee_id
-//	INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (NULL, 'queue.remove', ?, ?, ?), …
+//	INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES (?, ?, 'queue.remove', ?, ?), …
 //	SELECT COUNT(*) FROM tickets WHERE queue_id = ?
 //	DELETE FROM queues WHERE id = ?; DELETE FROM queue_waiting_counts WHERE queue_id = ?
 //	-- or, when tickets remain:
 //	UPDATE queues SET archived_at = ?, updated_at = ? WHERE id = ?; DELETE FROM queue_members WHERE queue_id = ?
-func (r *Router) RemoveQueue(ctx context.Context, code, moveTo string) (RemovedQueue, error) {
+func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) (RemovedQueue, error) {
 	code, moveTo = strings.TrimSpace(code), strings.TrimSpace(moveTo)
 	out := RemovedQueue{Code: code}
 	var (
@@ -91,7 +92,7 @@ func (r *Router) RemoveQueue(ctx context.Context, code, moveTo string) (RemovedQ
 			for i, t := range moved {
 				ids[i] = t.ID
 			}
-			if err := auditMany(tx, "queue.remove", ids, fmt.Sprintf("queue %s removed -> queue %s", code, moveTo), now); err != nil {
+			if err := auditMany(tx, by.ID, "queue.remove", ids, fmt.Sprintf("queue %s removed -> queue %s", code, moveTo), now); err != nil {
 				return err
 			}
 		}
@@ -115,7 +116,7 @@ func (r *Router) RemoveQueue(ctx context.Context, code, moveTo string) (RemovedQ
 		if out.Moved > 0 {
 			detail += fmt.Sprintf(", %d open tickets moved to queue %s", out.Moved, moveTo)
 		}
-		return audit(tx, 0, "queue.remove", 0, detail, now)
+		return audit(tx, by.ID, "queue.remove", 0, detail, now)
 	})
 	if err != nil {
 		return RemovedQueue{}, err
@@ -208,13 +209,13 @@ RETURNING id, assignee_id`, to, now, from).Scan(&moved).Error; err != nil {
 // admin change of the queues).
 //
 //	INSERT INTO audit_log (ticket_id, action, detail, created_at, agent_id) VALUES (?, ?, ?, ?, NULL), …
-func auditMany(tx *gorm.DB, action string, ticketIDs []int64, detail string, now time.Time) error {
-	return db.Chunks(len(ticketIDs), 4, func(lo, hi int) error {
-		args := make([]any, 0, 4*(hi-lo))
+func auditMany(tx *gorm.DB, agentID int64, action string, ticketIDs []int64, detail string, now time.Time) error {
+	return db.Chunks(len(ticketIDs), 5, func(lo, hi int) error {
+		args := make([]any, 0, 5*(hi-lo))
 		for _, id := range ticketIDs[lo:hi] {
-			args = append(args, id, action, detail, now)
+			args = append(args, nullID(agentID), id, action, detail, now)
 		}
-		q := `INSERT INTO audit_log (ticket_id, action, detail, created_at, agent_id) VALUES ` + db.TuplesWith(hi-lo, 4, "NULL")
+		q := `INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES ` + db.Tuples(hi-lo, 5)
 		if err := tx.Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("%w: audit: %w", ErrStore, err)
 		}

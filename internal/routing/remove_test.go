@@ -44,7 +44,7 @@ func TestRemoveEmptyQueueDeletesIt(t *testing.T) {
 	id := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}, SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 3600}}})
 	f.agent("online", 5, 0, nil, "jabar", "umum")
 
-	got, err := f.r.RemoveQueue(ctx, "jabar", "")
+	got, err := f.r.RemoveQueue(ctx, Actor{}, "jabar", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestRemoveEmptyQueueDeletesIt(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'queue.remove' AND ticket_id IS NULL AND agent_id IS NULL`); n != 1 {
 		t.Fatalf("audit rows for the queue: %d", n)
 	}
-	if _, err := f.r.RemoveQueue(ctx, "jabar", ""); !errors.Is(err, ErrUnknownQueue) {
+	if _, err := f.r.RemoveQueue(ctx, Actor{}, "jabar", ""); !errors.Is(err, ErrUnknownQueue) {
 		t.Fatalf("removing it again: %v", err)
 	}
 }
@@ -74,7 +74,7 @@ func TestRemoveQueueWithOpenTicketsNeedsMoveTo(t *testing.T) {
 	tk := f.ticket(nil, "jabar", "normal", time.Now().UTC())
 	f.ticket(nil, "jabar", "high", time.Now().UTC())
 
-	_, err := f.r.RemoveQueue(context.Background(), "jabar", "")
+	_, err := f.r.RemoveQueue(context.Background(), Actor{}, "jabar", "")
 	if !errors.Is(err, ErrQueueInUse) || !errors.Is(err, ErrConflict) {
 		t.Fatalf("err = %v, want a queue-in-use conflict", err)
 	}
@@ -105,8 +105,9 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 	f.must(f.d.Exec(`UPDATE tickets SET first_response_due_at = ? WHERE id = ?`, time.Now().UTC(), solved).Error)
 	f.solve(solved)
 	budi := f.agent("online", 5, 0, nil, "kartu")
+	admin := f.agent("offline", 0, 0, nil)
 
-	got, err := f.r.RemoveQueue(ctx, "jabar", "kartu")
+	got, err := f.r.RemoveQueue(ctx, Actor{ID: admin, Supervisor: true}, "jabar", "kartu")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +127,11 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 	if n := ev.count("ticket.updated"); n != 2 {
 		t.Fatalf("ticket.updated events: %d, want one per moved ticket", n)
 	}
-	if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'queue.remove' AND ticket_id IN (?, ?)`, assigned.TicketID, waiting); n != 2 {
-		t.Fatalf("audit rows for moved tickets: %d", n)
+	if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'queue.remove' AND ticket_id IN (?, ?) AND agent_id = ?`, assigned.TicketID, waiting, admin); n != 2 {
+		t.Fatalf("audit rows for moved tickets, by the admin who removed the queue: %d", n)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'queue.remove' AND ticket_id IS NULL AND agent_id = ?`, admin); n != 1 {
+		t.Fatalf("audit rows for the queue itself, by the admin: %d", n)
 	}
 	if f.count(`SELECT COUNT(*) FROM queue_members WHERE queue_id = ?`, jabar) != 0 || f.count(`SELECT COUNT(*) FROM sla_policies WHERE queue_id = ?`, jabar) != 1 {
 		t.Fatal("an archived queue loses its members and keeps its SLA policies")
@@ -191,7 +195,7 @@ func TestEnsureQueuesRevivesDeclaredQueues(t *testing.T) {
 	ctx := context.Background()
 	id := f.saveQueue(QueueSettings{Code: "callback"})
 	f.solve(f.ticket(nil, "callback", "normal", time.Now().UTC()))
-	if got, err := f.r.RemoveQueue(ctx, "callback", ""); err != nil || !got.Archived {
+	if got, err := f.r.RemoveQueue(ctx, Actor{}, "callback", ""); err != nil || !got.Archived {
 		t.Fatalf("remove: %+v, %v", got, err)
 	}
 	specs := append(append([]QueueSpec{}, queueSpecs...), QueueSpec{"callback", "Callback"})
@@ -209,7 +213,7 @@ func TestRemoveQueueRefusals(t *testing.T) {
 	f.saveQueue(QueueSettings{Code: "banten", OverflowQueue: "jabar"})
 	f.saveQueue(QueueSettings{Code: "lama"})
 	f.solve(f.ticket(nil, "lama", "normal", time.Now().UTC()))
-	if _, err := f.r.RemoveQueue(ctx, "lama", ""); err != nil {
+	if _, err := f.r.RemoveQueue(ctx, Actor{}, "lama", ""); err != nil {
 		t.Fatal(err)
 	}
 	f.saveQueue(QueueSettings{Code: "sumut"})
@@ -231,7 +235,7 @@ func TestRemoveQueueRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := f.r.RemoveQueue(ctx, c.code, c.moveTo)
+			_, err := f.r.RemoveQueue(ctx, Actor{}, c.code, c.moveTo)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
@@ -254,11 +258,11 @@ func TestRemoveQueueRefusals(t *testing.T) {
 		t.Error("a refused removal moved a ticket")
 	}
 	// An archived queue overflowing into jabar does not hold jabar.
-	if _, err := f.r.RemoveQueue(ctx, "jatim", ""); err != nil {
+	if _, err := f.r.RemoveQueue(ctx, Actor{}, "jatim", ""); err != nil {
 		t.Fatal(err)
 	}
 	f.saveQueue(QueueSettings{Code: "banten"})
-	if got, err := f.r.RemoveQueue(ctx, "jabar", ""); err != nil || got.Archived {
+	if got, err := f.r.RemoveQueue(ctx, Actor{}, "jabar", ""); err != nil || got.Archived {
 		t.Fatalf("remove jabar once nothing points at it: %+v, %v", got, err)
 	}
 }
@@ -275,7 +279,7 @@ func TestArchivedQueueIsNoOverflowSourceAndReopenedTicketsLeaveIt(t *testing.T) 
 	f.solve(solved)
 	kept := f.ticket(nil, "jatim", "normal", time.Now().UTC())
 	f.solve(kept)
-	if got, err := f.r.RemoveQueue(ctx, "jatim", ""); err != nil || !got.Archived {
+	if got, err := f.r.RemoveQueue(ctx, Actor{}, "jatim", ""); err != nil || !got.Archived {
 		t.Fatalf("remove: %+v, %v", got, err)
 	}
 	var late int64

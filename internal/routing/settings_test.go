@@ -56,19 +56,19 @@ func TestSettingsChangedOncePerCommittedChange(t *testing.T) {
 			return f.r.SetHolidays(ctx, 2026, []Holiday{{Day: "2027-08-17", Name: "Hari Kemerdekaan"}})
 		}, ErrInvalid, 0},
 		{"removing the default queue", func() error {
-			_, err := f.r.RemoveQueue(ctx, "umum", "")
+			_, err := f.r.RemoveQueue(ctx, Actor{}, "umum", "")
 			return err
 		}, ErrQueueInUse, 0},
 		{"removing a queue with open tickets and nowhere to move them", func() error {
-			_, err := f.r.RemoveQueue(ctx, "kartu", "")
+			_, err := f.r.RemoveQueue(ctx, Actor{}, "kartu", "")
 			return err
 		}, ErrQueueInUse, 0},
 		{"removing an unknown queue", func() error {
-			_, err := f.r.RemoveQueue(ctx, "nowhere", "")
+			_, err := f.r.RemoveQueue(ctx, Actor{}, "nowhere", "")
 			return err
 		}, ErrUnknownQueue, 0},
 		{"removing a queue", func() error {
-			_, err := f.r.RemoveQueue(ctx, "jabar", "")
+			_, err := f.r.RemoveQueue(ctx, Actor{}, "jabar", "")
 			return err
 		}, nil, 1},
 		{"a seed: each queue save (twice for an overflow) and year of holidays", func() error {
@@ -151,7 +151,7 @@ func TestDropCachedSettingsReadsAnotherInstancesChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.RemoveQueue(ctx, "jabar", ""); err != nil {
+	if _, err := b.RemoveQueue(ctx, Actor{}, "jabar", ""); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := a.QueueFor(ctx, d.DB, "jabar", ""); err != nil || (got != jabar && time.Since(primed) < confTTL) {
