@@ -208,7 +208,7 @@ RETURNING id, assignee_id`, to, now, from).Scan(&moved).Error; err != nil {
 // auditMany records one routing action on many tickets, by no agent (an
 // admin change of the queues).
 //
-//	INSERT INTO audit_log (ticket_id, action, detail, created_at, agent_id) VALUES (?, ?, ?, ?, NULL), …
+//	INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?), …
 func auditMany(tx *gorm.DB, agentID int64, action string, ticketIDs []int64, detail string, now time.Time) error {
 	return db.Chunks(len(ticketIDs), 5, func(lo, hi int) error {
 		args := make([]any, 0, 5*(hi-lo))
