@@ -205,8 +205,8 @@ RETURNING id, assignee_id`, to, now, from).Scan(&moved).Error; err != nil {
 	return moved, nil
 }
 
-// auditMany records one routing action on many tickets, by no agent (an
-// admin change of the queues).
+// auditMany records one routing action on many tickets by one agent (0:
+// none).
 //
 //	INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?), …
 func auditMany(tx *gorm.DB, agentID int64, action string, ticketIDs []int64, detail string, now time.Time) error {
