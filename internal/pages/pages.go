@@ -53,7 +53,7 @@ var pageFiles = map[string]struct {
 }{
 	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js", nil},
 	pageStatus:    {"templates/status.html", "js/status.js", nil},
-	pageConsole:   {"templates/console.html", "js/console.js", []string{"js/routing.js", "js/whatsapp.js"}},
+	pageConsole:   {"templates/console.html", "js/console.js", []string{"js/routing.js", "js/whatsapp.js", "js/board.js"}},
 	pageChat:      {"templates/chat.html", "js/livechat-widget.js", nil},
 }
 

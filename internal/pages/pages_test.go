@@ -206,6 +206,37 @@ func TestPageHandsTextsToScripts(t *testing.T) {
 	}
 }
 
+// TestConsoleQueueBoardMarkup: the queue board and its tab come hidden
+// (board.js shows them to supervisors and admins only), labelled in the
+// page's language.
+func TestConsoleQueueBoardMarkup(t *testing.T) {
+	app, _ := newApp(t)
+	tests := []struct {
+		name, target     string
+		wantTab, wantCol string
+	}{
+		{"Indonesian by default", "/console", ">Antrean</button>", ">Menunggu</th>"},
+		{"English on request", "/console?lang=en-US", ">Queues</button>", ">Waiting</th>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := get(t, app, tc.target, nil).body
+			for _, want := range []string{
+				`id="console-tabs" role="tablist"`,
+				`id="board-view" role="tabpanel" aria-labelledby="tab-board" hidden>`,
+				tc.wantTab, tc.wantCol,
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("console page lacks %q", want)
+				}
+			}
+			if !regexp.MustCompile(`id="console-tabs"[^>]*\bhidden>`).MatchString(body) {
+				t.Error("the console tabs are not hidden until the signed-in role is known")
+			}
+		})
+	}
+}
+
 func TestComplaintFormShowsLimits(t *testing.T) {
 	app, _ := newApp(t)
 	r := get(t, app, "/pengaduan?lang=en-US", nil)
@@ -271,7 +302,7 @@ func TestStaticAssets(t *testing.T) {
 			seen[m[1]] = m[2]
 		}
 	}
-	for _, want := range []string{"/static/css/app.css", "/static/js/common.js", "/static/js/pengaduan.js", "/static/js/status.js", "/static/js/console.js", "/static/img/emblem.svg"} {
+	for _, want := range []string{"/static/css/app.css", "/static/js/common.js", "/static/js/pengaduan.js", "/static/js/status.js", "/static/js/console.js", "/static/js/routing.js", "/static/js/board.js", "/static/img/emblem.svg"} {
 		if _, ok := seen[want]; !ok {
 			t.Errorf("no page links %s", want)
 		}

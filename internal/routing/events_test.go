@@ -85,4 +85,25 @@ func TestQueueMetrics(t *testing.T) {
 	if _, ok := got["dana"]; !ok {
 		t.Fatal("a queue with nothing going on is missing")
 	}
+	if k.Name != "Kartu Prakerja" || k.OverflowAfterSeconds != 0 {
+		t.Fatalf("kartu name %q, overflow after %d: want its name and no overflow", k.Name, k.OverflowAfterSeconds)
+	}
+}
+
+// TestQueueMetricsOverflow: a queue that overflows carries its threshold,
+// so a board can tell when its oldest ticket waited past it.
+func TestQueueMetricsOverflow(t *testing.T) {
+	f, _ := newRouterFixture(t, Opts{})
+	f.saveQueue(QueueSettings{Code: "jabar", Name: "Jawa Barat", OverflowQueue: "umum", OverflowAfterSeconds: 900})
+	m, err := f.r.Metrics(context.Background(), time.Now().UTC())
+	f.must(err)
+	for _, q := range m {
+		if q.Queue == "jabar" {
+			if q.Name != "Jawa Barat" || q.OverflowAfterSeconds != 900 {
+				t.Fatalf("jabar %+v, want name Jawa Barat and overflow after 900 s", q)
+			}
+			return
+		}
+	}
+	t.Fatal("jabar missing from the metrics")
 }

@@ -13,6 +13,7 @@ import (
 type QueueMetrics struct {
 	QueueID int64  `json:"queue_id"`
 	Queue   string `json:"queue"`
+	Name    string `json:"name"`
 	Waiting int    `json:"waiting"`
 	// OldestWaitSeconds is how long the oldest waiting ticket has waited.
 	OldestWaitSeconds int64 `json:"oldest_wait_seconds"`
@@ -22,6 +23,9 @@ type QueueMetrics struct {
 	AgentsBusy      int  `json:"agents_busy"`
 	AgentsOnline    int  `json:"agents_online"`
 	Open            bool `json:"open"`
+	// OverflowAfterSeconds is the wait after which the queue's tickets
+	// overflow into another queue; 0 when the queue has no overflow.
+	OverflowAfterSeconds int64 `json:"overflow_after_seconds"`
 }
 
 // Metrics computes every queue's metrics in two round trips. The waiting
@@ -73,7 +77,11 @@ FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Sc
 	idx := make(map[int64]int, len(conf.ordered))
 	for _, q := range conf.ordered {
 		idx[q.ID] = len(out)
-		out = append(out, QueueMetrics{QueueID: q.ID, Queue: q.Code, Open: q.cal.Open(now)})
+		m := QueueMetrics{QueueID: q.ID, Queue: q.Code, Name: q.Name, Open: q.cal.Open(now)}
+		if q.OverflowQueue != 0 {
+			m.OverflowAfterSeconds = int64(q.OverflowAfter / time.Second)
+		}
+		out = append(out, m)
 	}
 	for _, w := range waiting {
 		if i, ok := idx[w.QueueID]; ok {

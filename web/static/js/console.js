@@ -39,10 +39,19 @@
     $('login-email').focus();
   }
 
+  // announceAgent tells the other parts of the console (board.js) who is
+  // signed in, or that nobody is (null). T.agent holds it for parts that
+  // start later than the sign-in.
+  function announceAgent(agent) {
+    T.agent = agent;
+    document.dispatchEvent(new CustomEvent('tanggap:agent', { detail: agent }));
+  }
+
   function signedOut(message) {
     state.agent = null;
     state.selected = null;
     stopRefresh();
+    announceAgent(null);
     showLogin(message);
   }
 
@@ -58,6 +67,7 @@
     refreshList();
     if (m) { openTicket(m[1], false); }
     startRefresh();
+    announceAgent(agent);
   }
 
   function setPresence(p) {
