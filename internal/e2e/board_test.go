@@ -126,6 +126,44 @@ func TestBrowserQueueBoard(t *testing.T) {
 	})()`))
 	sup.waitJS(t, "failure notice cleared", `document.getElementById('board-status').textContent === ''`)
 
+	// Attention: a queue whose oldest ticket waited past its overflow
+	// threshold (jabar: 900 s in the seed), and one below 80 % within SLA
+	// (umum, the one queue with tickets in the report).
+	// Waiting that long or breaching takes real time, so the page's own
+	// answers are doctored here, as for the failed refresh above.
+	sup.do(t, "doctor the queue answers", chromedp.Evaluate[chromedp.Void](`(() => {
+		const doctor = (u, d) => {
+			for (const q of d.queues) {
+				if (String(u).includes('/queues/metrics') && q.queue === 'jabar') { q.waiting = 3; q.oldest_wait_seconds = 1000; }
+				if (String(u).includes('/queues/sla') && q.queue === 'umum') { q.tickets = 10; q.within = 5; q.percent = 50; }
+			}
+			return d;
+		};
+		window.fetch = (u, i) => String(u).includes('/api/v1/queues/')
+			? window.__fetch(u, i).then(r => r.json()).then(d => new Response(JSON.stringify(doctor(u, d)),
+				{status: 200, headers: {'Content-Type': 'application/json'}}))
+			: window.__fetch(u, i);
+		document.getElementById('board-refresh').click();
+	})()`))
+	sup.waitJS(t, "jabar marked", `!!document.querySelector('#board-rows tr[data-queue="jabar"].board-alert')`)
+	if got, want := sup.evalString(t, row("jabar", ".board-flag")), tx("board.flag_overflow"); got != want {
+		t.Errorf("jabar attention = %q, want %q", got, want)
+	}
+	if got := sup.evalString(t, row("jabar", ".board-oldest")); got != "16 mnt" {
+		t.Errorf("jabar oldest wait = %q, want 16 mnt", got)
+	}
+	if got, want := sup.evalString(t, row("umum", ".board-flag")), tx("board.flag_sla", "percent", 80); got != want {
+		t.Errorf("umum attention = %q, want %q", got, want)
+	}
+	if got := sup.evalString(t, row("umum", ".board-sla")); got != "50%" {
+		t.Errorf("umum SLA = %q, want 50%%", got)
+	}
+	if sup.evalString(t, `String(!!document.querySelector('#board-rows tr[data-queue="jatim"].board-alert'))`) != "false" {
+		t.Error("jatim marked, with nothing wrong")
+	}
+	shots.take(t, sup, "14-queue-board-attention")
+	sup.do(t, "undoctor", chromedp.Evaluate[chromedp.Void](`(() => { window.fetch = window.__fetch; })()`))
+
 	// Keyboard: arrows move between the tabs.
 	sup.do(t, "arrow back to the tickets tab", chromedp.Evaluate[chromedp.Void](`(() => {
 		document.getElementById('tab-board').focus();
