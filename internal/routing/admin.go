@@ -156,9 +156,6 @@ VALUES (?, ?, ?, ?, ?, ?)`, id, p, t.FirstResponseSeconds, t.NextResponseSeconds
 	if err != nil {
 		return QueueSettings{}, err
 	}
-	r.mu.Lock()
-	r.queues[q.Code] = q.ID
-	r.mu.Unlock()
 	r.changed()
 	return q, nil
 }

@@ -62,6 +62,7 @@ const confTTL = 10 * time.Second
 
 type confSet struct {
 	byID     map[int64]*queueConf
+	byCode   map[string]int64
 	ordered  []*queueConf // by id
 	holidays []string
 	loaded   time.Time
@@ -79,22 +80,7 @@ func (r *Router) conf(ctx context.Context) (*confSet, error) {
 		return nil, err
 	}
 	r.confCache = c
-	r.forget(c)
 	return c, nil
-}
-
-// forget drops remembered queue codes whose queue is no longer live
-// (removed or archived, perhaps through another instance), so the next
-// lookup reads the database again instead of routing into it. A queue
-// created after c was read may be dropped too; it is only read again.
-func (r *Router) forget(c *confSet) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for code, id := range r.queues {
-		if c.byID[id] == nil {
-			delete(r.queues, code)
-		}
-	}
 }
 
 // invalidate drops the cached settings, so the next use reads them again.
@@ -116,16 +102,10 @@ func (r *Router) changed() {
 	}
 }
 
-// DropCachedSettings forgets the cached queue settings and queue codes, so
+// DropCachedSettings forgets the cached queue settings (codes included), so
 // the next decision reads them from the database. Call it when any
 // instance (this one included) announces a settings change.
-func (r *Router) DropCachedSettings() {
-	r.mu.Lock()
-	clear(r.queues)
-	r.dropped++
-	r.mu.Unlock()
-	r.invalidate()
-}
+func (r *Router) DropCachedSettings() { r.invalidate() }
 
 // queueConfRow is one row of queues.
 type queueConfRow struct {
@@ -176,7 +156,7 @@ time_zone, hours, overflow_queue_id, overflow_after_s FROM queues WHERE archived
 	if err := tx.Raw(`SELECT day FROM holidays ORDER BY day`).Scan(&days).Error; err != nil {
 		return nil, fmt.Errorf("%w: load holidays: %w", ErrStore, err)
 	}
-	c := &confSet{byID: make(map[int64]*queueConf, len(rows)), holidays: days, loaded: time.Now()}
+	c := &confSet{byID: make(map[int64]*queueConf, len(rows)), byCode: make(map[string]int64, len(rows)), holidays: days, loaded: time.Now()}
 	for _, row := range rows {
 		q := &queueConf{
 			ID: row.ID, Code: row.Code, Name: row.Name, Channels: splitList(row.Channels), Categories: splitList(row.Categories),
@@ -199,6 +179,7 @@ time_zone, hours, overflow_queue_id, overflow_after_s FROM queues WHERE archived
 			}
 		}
 		c.byID[q.ID] = q
+		c.byCode[q.Code] = q.ID
 		c.ordered = append(c.ordered, q)
 	}
 	for _, p := range pols {

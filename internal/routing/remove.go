@@ -121,9 +121,6 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 	if err != nil {
 		return RemovedQueue{}, err
 	}
-	r.mu.Lock()
-	delete(r.queues, code)
-	r.mu.Unlock()
 	r.changed()
 	r.log.Info("queue removed", "queue", code, "moved", out.Moved, "move_to", moveTo, "archived", out.Archived)
 	// Assigned tickets stay with their agent; waiting ones are offered in

@@ -166,12 +166,6 @@ type Router struct {
 	// settingsChanged is Opts.SettingsChanged (nil: no other instance to tell).
 	settingsChanged func()
 
-	mu     sync.RWMutex
-	queues map[string]int64 // code → id, filled by EnsureQueues and lookups
-	// dropped counts DropCachedSettings calls: a lookup that read the
-	// database before a drop must not remember what it read after it.
-	dropped uint64
-
 	confMu    sync.Mutex
 	confCache *confSet
 }
@@ -198,7 +192,7 @@ func New(o Opts) *Router {
 	if o.Events == nil {
 		o.Events = discard{}
 	}
-	return &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log, queues: map[string]int64{},
+	return &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log,
 		events: o.Events, chanCaps: caps, defChanCap: o.DefaultChannelCapacity, awayGrace: o.AwayGrace,
 		returns: o.ReturnTickets, rules: o.PriorityRules, settingsChanged: o.SettingsChanged}
 }
@@ -228,20 +222,10 @@ func (r *Router) EnsureQueues(ctx context.Context, specs []QueueSpec) error {
 	}
 	// The upsert may have created, renamed or brought back queues.
 	r.changed()
-	r.mu.RLock()
-	dropped := r.dropped
-	r.mu.RUnlock()
 	all, err := loadQueues(tx)
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	if r.dropped == dropped {
-		for code, id := range all {
-			r.queues[code] = id
-		}
-	}
-	r.mu.Unlock()
 	var missing []string
 	if _, ok := all[r.def]; !ok {
 		missing = append(missing, r.def)
@@ -258,16 +242,9 @@ func (r *Router) EnsureQueues(ctx context.Context, specs []QueueSpec) error {
 	return nil
 }
 
-// QueueID returns the id of a queue known to this router (declared by
-// EnsureQueues or met while routing since the last DropCachedSettings).
+// QueueID returns the id of a live queue.
 func (r *Router) QueueID(code string) (int64, error) {
-	r.mu.RLock()
-	id, ok := r.queues[code]
-	r.mu.RUnlock()
-	if !ok {
-		return 0, fmt.Errorf("queue %q: %w", code, ErrUnknownQueue)
-	}
-	return id, nil
+	return r.lookupQueue(context.Background(), r.db.DB, code)
 }
 
 // QueueCode returns the queue code for a category.
@@ -298,25 +275,17 @@ func (r *Router) QueueFor(ctx context.Context, tx *gorm.DB, want, category strin
 	return r.lookupQueue(ctx, tx, r.QueueCode(category))
 }
 
-// lookupQueue finds a queue id by code, remembering it.
+// lookupQueue finds a live queue's id by code in the cached settings, or
+// in tx for a queue newer than them.
 func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int64, error) {
-	r.mu.RLock()
-	id, ok := r.queues[code]
-	dropped := r.dropped
-	r.mu.RUnlock()
-	if ok {
-		return id, nil
-	}
-	id, err := findQueue(tx.WithContext(ctx), code)
+	conf, err := r.conf(ctx)
 	if err != nil {
 		return 0, err
 	}
-	r.mu.Lock()
-	if r.dropped == dropped {
-		r.queues[code] = id
+	if id, ok := conf.byCode[code]; ok {
+		return id, nil
 	}
-	r.mu.Unlock()
-	return id, nil
+	return findQueue(tx.WithContext(ctx), code)
 }
 
 // Filing is where a new ticket goes: its queue (the regional queue of the
