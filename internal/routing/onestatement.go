@@ -69,11 +69,10 @@ cu AS (
   UPDATE queue_members m SET last_assigned_at = @now
   FROM k, w, c, queues q
   WHERE m.agent_id = c.agent_id AND m.queue_id = w.queue_id AND q.id = w.queue_id AND q.strategy = 'round_robin'
-  RETURNING m.agent_id
 ), s AS (
   SELECT (SELECT id FROM cand ORDER BY n LIMIT 1) AS cand, (SELECT id FROM a) AS agent, (SELECT id FROM w) AS ticket, (SELECT queue_id FROM w) AS queue,
     (SELECT channel FROM w) AS channel, (SELECT COUNT(*) FROM c) AS c, (SELECT lft FROM up) AS lft,
-    (SELECT COUNT(*) FROM k) AS k, (SELECT COUNT(*) FROM turn) AS turn
+    (SELECT COUNT(*) FROM k) AS k
 )
 SELECT s.cand, s.agent, s.ticket, s.queue, s.channel, s.c, s.lft, s.k,
   CASE WHEN s.c > 0 AND (s.lft IS NULL OR s.k = 0) THEN routing_abort('routing: assignment half applied, rolled back') ELSE 0 END AS guard
@@ -268,7 +267,7 @@ func toPositional(q string) positional {
 // a second, and gorm would rewrite and render it for its logger each time.
 func (r *Router) decide(ctx context.Context, q positional, args map[string]any) (decision, error) {
 	args["now"] = time.Now().UTC()
-	args["capch"], args["capn"] = r.capsLists()
+	args["capch"], args["capn"] = r.capChannels, r.capValues
 	args["defcap"] = r.defChanCap
 	vals := make([]any, len(q.names))
 	for i, n := range q.names {
@@ -291,12 +290,13 @@ func (r *Router) decide(ctx context.Context, q positional, args map[string]any) 
 	return d, nil
 }
 
-// capsLists is ChannelCapacity as two parallel comma-separated lists
-// (channel codes never contain commas; config checks them).
-func (r *Router) capsLists() (string, string) {
-	chs := make([]string, 0, len(r.chanCaps))
-	ns := make([]string, 0, len(r.chanCaps))
-	for ch, n := range r.chanCaps {
+// capsLists is ChannelCapacity as two parallel comma-separated lists for
+// the decision statements' caps CTE (channel codes never contain commas;
+// config checks them). New computes them once.
+func capsLists(caps map[string]int) (channels, values string) {
+	chs := make([]string, 0, len(caps))
+	ns := make([]string, 0, len(caps))
+	for ch, n := range caps {
 		chs = append(chs, ch)
 		ns = append(ns, strconv.Itoa(n))
 	}

@@ -158,10 +158,13 @@ type Router struct {
 	log        *slog.Logger
 	events     Emitter
 	chanCaps   map[string]int
-	defChanCap int
-	awayGrace  time.Duration
-	returns    string
-	rules      []PriorityRule
+	// capChannels and capValues are chanCaps as the decision statements
+	// take them (capsLists).
+	capChannels, capValues string
+	defChanCap             int
+	awayGrace              time.Duration
+	returns                string
+	rules                  []PriorityRule
 
 	// settingsChanged is Opts.SettingsChanged (nil: no other instance to tell).
 	settingsChanged func()
@@ -192,9 +195,11 @@ func New(o Opts) *Router {
 	if o.Events == nil {
 		o.Events = discard{}
 	}
-	return &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log,
+	r := &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log,
 		events: o.Events, chanCaps: caps, defChanCap: o.DefaultChannelCapacity, awayGrace: o.AwayGrace,
 		returns: o.ReturnTickets, rules: o.PriorityRules, settingsChanged: o.SettingsChanged}
+	r.capChannels, r.capValues = capsLists(caps)
+	return r
 }
 
 type discard struct{}
