@@ -3,6 +3,7 @@ package db
 import (
 	"database/sql"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -81,6 +82,14 @@ func Anys[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// NullTime is t for a nullable column: the zero time is NULL.
+func NullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }
 
 // Placeholders returns "?, ?, …" (n of them).

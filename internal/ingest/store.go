@@ -171,7 +171,7 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 		args := make([]any, 0, cols*(hi-lo))
 		for _, t := range ts[lo:hi] {
 			args = append(args, t.trackingNumber, t.contactID, t.channel, t.category, t.subject,
-				t.queueID, t.priority(), nullTime(t.filing.FirstResponseDue), nullTime(t.filing.ResolutionDue),
+				t.queueID, t.priority(), db.NullTime(t.filing.FirstResponseDue), db.NullTime(t.filing.ResolutionDue),
 				t.province, t.reporterPhone, t.reporterEmail, t.createdAt, now, t.lastMessageAt)
 		}
 		q := `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
@@ -192,14 +192,6 @@ func (t *ticketState) priority() string {
 		return "normal"
 	}
 	return t.filing.Priority
-}
-
-// nullTime is NULL for the zero time (no SLA target).
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }
 
 // ticketIDs hands the rows of INSERT INTO tickets … RETURNING id,

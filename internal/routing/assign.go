@@ -242,13 +242,13 @@ func pickWaiting(tx *gorm.DB, own []int64, overflow []overflowFrom, skipCh []str
 	}
 	extra, extraArgs := "", []any(nil)
 	if len(skipCh) > 0 {
-		extra += ` AND channel NOT IN (` + placeholders(len(skipCh)) + `)`
+		extra += ` AND channel NOT IN (` + db.Placeholders(len(skipCh)) + `)`
 		for _, c := range skipCh {
 			extraArgs = append(extraArgs, c)
 		}
 	}
 	if len(skipIDs) > 0 {
-		extra += ` AND id NOT IN (` + placeholders(len(skipIDs)) + `)`
+		extra += ` AND id NOT IN (` + db.Placeholders(len(skipIDs)) + `)`
 		for _, id := range skipIDs {
 			extraArgs = append(extraArgs, id)
 		}

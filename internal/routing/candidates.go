@@ -43,7 +43,7 @@ type candidate struct {
 func candidatesQuery(queueID int64, channel string, defCap int, skills []string, exclude int64) (string, []any) {
 	args := []any{defCap}
 	score := `0`
-	skillIn := placeholders(len(skills))
+	skillIn := db.Placeholders(len(skills))
 	if len(skills) > 0 {
 		score = `(SELECT COALESCE(SUM(s.level), 0) FROM agent_skills s WHERE s.agent_id = a.id AND s.skill IN (` + skillIn + `))`
 	}
@@ -93,7 +93,7 @@ func lockMembers(tx *gorm.DB, dialect db.Dialect, queueIDs []int64) (map[int64]b
 		args[i] = id
 	}
 	q := `SELECT id FROM agents
-WHERE id IN (SELECT agent_id FROM queue_members WHERE queue_id IN (` + placeholders(len(args)) + `))
+WHERE id IN (SELECT agent_id FROM queue_members WHERE queue_id IN (` + db.Placeholders(len(args)) + `))
   AND presence = 'online' AND active_load < capacity
 ORDER BY id`
 	if dialect == db.Postgres {

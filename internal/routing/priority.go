@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"tanggap/internal/db"
 )
 
 // Priorities of a ticket, least urgent first.
@@ -66,7 +68,7 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 		ids[i] = t.ID
 	}
 	var rows []ticketFacts
-	if err := tx.Raw(`SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (`+placeholders(len(ids))+`)`, ids...).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(`SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (`+db.Placeholders(len(ids))+`)`, ids...).Scan(&rows).Error; err != nil {
 		return nil, nil, fmt.Errorf("%w: ticket facts: %w", ErrStore, err)
 	}
 	byID := make(map[int64]ticketFacts, len(rows))

@@ -336,8 +336,7 @@ func (r *Router) File(ctx context.Context, tx *gorm.DB, tickets []NewTicket, now
 		if err != nil {
 			return nil, err
 		}
-		clock := r.startClock(conf.byID[qid], p, now)
-		out[i] = Filing{QueueID: qid, Priority: p, FirstResponseDue: clock.FirstResponseDue, ResolutionDue: clock.ResolutionDue}
+		out[i] = r.filing(conf.byID[qid], qid, p, now)
 	}
 	return out, nil
 }
@@ -410,7 +409,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 			if qid, err = r.place(ctx, tx, conf, t); err != nil {
 				return nil, err
 			}
-			filings = append(filings, filing{id: t.ID, queueID: qid, priority: prio[i], clock: r.startClock(conf.byID[qid], prio[i], now)})
+			filings = append(filings, filing{id: t.ID, Filing: r.filing(conf.byID[qid], qid, prio[i], now)})
 		}
 		out[i] = Assignment{TicketID: t.ID, QueueID: qid}
 		g := group{qid, t.Channel}

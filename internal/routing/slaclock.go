@@ -27,11 +27,17 @@ func (r *Router) startClock(q *queueConf, priority string, now time.Time) sla.Cl
 	return sla.Start(q.cal, p, now)
 }
 
-// filing is where a new ticket goes: its queue, priority and SLA clock.
+// filing is a stored ticket's Filing, for fileTickets.
 type filing struct {
-	id, queueID int64
-	priority    string
-	clock       sla.Clock
+	id int64
+	Filing
+}
+
+// filing files a ticket in queue q (qid) with a priority, its SLA clock
+// starting now.
+func (r *Router) filing(q *queueConf, qid int64, priority string, now time.Time) Filing {
+	c := r.startClock(q, priority, now)
+	return Filing{QueueID: qid, Priority: priority, FirstResponseDue: c.FirstResponseDue, ResolutionDue: c.ResolutionDue}
 }
 
 // fileTickets puts new tickets in their queues with their priorities and
@@ -52,7 +58,7 @@ func fileTickets(tx *gorm.DB, fs []filing, now time.Time) error {
 	if !db.IsPostgres(tx) {
 		for _, f := range fs {
 			if err := tx.Exec(`UPDATE tickets SET queue_id = ?, priority = ?, first_response_due_at = ?, resolution_due_at = ?, updated_at = ?
-WHERE id = ?`, f.queueID, f.priority, nullTime(f.clock.FirstResponseDue), nullTime(f.clock.ResolutionDue), now, f.id).Error; err != nil {
+WHERE id = ?`, f.QueueID, f.Priority, db.NullTime(f.FirstResponseDue), db.NullTime(f.ResolutionDue), now, f.id).Error; err != nil {
 				return fmt.Errorf("%w: file ticket: %w", ErrStore, err)
 			}
 		}
@@ -68,7 +74,7 @@ WHERE id = ?`, f.queueID, f.priority, nullTime(f.clock.FirstResponseDue), nullTi
 				vals.WriteString(", ")
 			}
 			vals.WriteString("(?::bigint, ?::bigint, ?::text, ?::timestamptz, ?::timestamptz)")
-			args = append(args, f.id, f.queueID, f.priority, nullTime(f.clock.FirstResponseDue), nullTime(f.clock.ResolutionDue))
+			args = append(args, f.id, f.QueueID, f.Priority, db.NullTime(f.FirstResponseDue), db.NullTime(f.ResolutionDue))
 		}
 		if err := tx.Exec(`UPDATE tickets AS t SET queue_id = v.q, priority = v.p, first_response_due_at = v.f,
   resolution_due_at = v.r, updated_at = ?
@@ -78,13 +84,6 @@ WHERE t.id = v.id`, args...).Error; err != nil {
 		}
 		return nil
 	})
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }
 
 // StatusChanged keeps a ticket's SLA clock in step with its status inside
@@ -132,7 +131,7 @@ func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 		NextResponseDueAt *time.Time
 	}
 	if err := tx.Raw(`SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (`+
-		placeholders(len(ids))+`) ORDER BY id`, ids...).Scan(&rows).Error; err != nil {
+		db.Placeholders(len(ids))+`) ORDER BY id`, ids...).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("%w: next-response clocks: %w", ErrStore, err)
 	}
 	for _, t := range rows {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"tanggap/internal/db"
 )
 
 // upsertQueues declares queues; an existing code keeps its id, takes the
@@ -71,7 +73,7 @@ func setQueue(tx *gorm.DB, queueID int64, ticketIDs []int64, now time.Time) erro
 	for _, id := range ticketIDs {
 		args = append(args, id)
 	}
-	q := `UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (` + placeholders(len(ticketIDs)) + `)`
+	q := `UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (` + db.Placeholders(len(ticketIDs)) + `)`
 	if err := tx.Exec(q, args...).Error; err != nil {
 		return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 	}
@@ -246,12 +248,4 @@ func takeTurn(tx *gorm.DB, queueID, agentID int64, now time.Time) error {
 		return fmt.Errorf("%w: queue turn: %w", ErrStore, err)
 	}
 	return nil
-}
-
-// placeholders returns "?, ?, …" (n of them).
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
 }

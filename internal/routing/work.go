@@ -391,7 +391,7 @@ func lockAgents(tx *gorm.DB, dialect db.Dialect, ids ...int64) error {
 		return nil
 	}
 	var got []int64
-	if err := tx.Raw(`SELECT id FROM agents WHERE id IN (`+placeholders(len(args))+`) ORDER BY id FOR NO KEY UPDATE`, args...).Scan(&got).Error; err != nil {
+	if err := tx.Raw(`SELECT id FROM agents WHERE id IN (`+db.Placeholders(len(args))+`) ORDER BY id FOR NO KEY UPDATE`, args...).Scan(&got).Error; err != nil {
 		return fmt.Errorf("%w: lock agents: %w", ErrStore, err)
 	}
 	return nil
