@@ -202,15 +202,15 @@ RETURNING id, assignee_id`, to, now, from).Scan(&moved).Error; err != nil {
 	return moved, nil
 }
 
-// auditMany records one routing action on many tickets by one agent (0:
-// none).
+// auditMany records one routing action on many tickets (0: none) by one
+// agent (0: none).
 //
 //	INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?), …
 func auditMany(tx *gorm.DB, agentID int64, action string, ticketIDs []int64, detail string, now time.Time) error {
 	return db.Chunks(len(ticketIDs), 5, func(lo, hi int) error {
 		args := make([]any, 0, 5*(hi-lo))
 		for _, id := range ticketIDs[lo:hi] {
-			args = append(args, nullID(agentID), id, action, detail, now)
+			args = append(args, nullID(agentID), nullID(id), action, detail, now)
 		}
 		q := `INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES ` + db.Tuples(hi-lo, 5)
 		if err := tx.Exec(q, args...).Error; err != nil {

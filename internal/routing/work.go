@@ -425,11 +425,7 @@ VALUES (?, 'note', ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToStri
 // audit records a routing action. An agentID or ticketID of 0 is stored
 // as NULL (an admin change by no ticket's agent, or of no one ticket).
 func audit(tx *gorm.DB, agentID int64, action string, ticketID int64, detail string, now time.Time) error {
-	if err := tx.Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
-		nullID(agentID), action, nullID(ticketID), detail, now).Error; err != nil {
-		return fmt.Errorf("%w: audit: %w", ErrStore, err)
-	}
-	return nil
+	return auditMany(tx, agentID, action, []int64{ticketID}, detail, now)
 }
 
 // nullID is an id for a nullable column: 0 is NULL.
