@@ -390,6 +390,20 @@ func (tb *tab) evalString(t *testing.T, expr string) string {
 	return s
 }
 
+// signIn opens the console at url and signs in with email and password;
+// it returns once the console is shown.
+func (tb *tab) signIn(t *testing.T, url, email, password string) {
+	t.Helper()
+	tb.do(t, "sign in as "+email,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-email"), email),
+		chromedp.SendKeys(chromedp.ID("login-password"), password),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
+}
+
 // clearField empties an input. SetValue cannot: chromedp v0.23 drops an
 // empty string argument, and the field ends up holding "undefined".
 func clearField(id string) chromedp.Action[chromedp.Void] {

@@ -33,14 +33,7 @@ func TestBrowserRouting(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	agent := newTab(t, root)
-	agent.do(t, "sign in as Sari",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), "sari@tanggap.example"),
-		chromedp.SendKeys(chromedp.ID("login-password"), "demo-sari-2026"),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
 	// Busy: working, but not given tickets automatically.
 	agent.selectValue(t, "#presence", "busy")
 	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)

@@ -46,14 +46,7 @@ func TestBrowserPhoneTicket(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	agent := newTab(t, root)
-	agent.do(t, "sign in",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
-		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	agent.selectValue(t, "#scope", "all")
 	agent.waitJSFor(t, "the phone ticket in the list", asyncWait, `document.querySelector('#ticket-list .ticket-item') !== null`)
 	id := agent.evalString(t, `document.querySelector('#ticket-list .ticket-item').dataset.ticketId`)

@@ -70,14 +70,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 
 	root := newBrowser(t, browser)
 	agent := newTab(t, root)
-	agent.do(t, "sign in",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
-		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	agent.selectValue(t, "#scope", "all")
 	rowJS := `[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes('Kartu saya belum aktif'))`
 	agent.waitJSFor(t, "the WhatsApp ticket reaches the list", asyncWait, rowJS+` !== undefined`)
