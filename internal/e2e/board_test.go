@@ -3,14 +3,12 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserQueueBoard: a supervisor of the demo seed opens the queue
@@ -20,14 +18,8 @@ import (
 // from the API.
 func TestBrowserQueueBoard(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
-	cfg := apptest.Config(t)
-	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
-	base := apptest.Start(t, cfg).URL()
+	tx := texts(t)
+	base := startWithDemoSeed(t)
 	api := apptest.NewClient(t, base)
 	// Nobody of the seed is online, so both complaints wait in umum.
 	api.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})

@@ -259,6 +259,26 @@ func TestBrowserJourney(t *testing.T) {
 
 // ---- browser -----------------------------------------------------------
 
+// texts gives the catalog's text for a key in the default language, as
+// the pages show it.
+func texts(t *testing.T) func(key string, args ...any) string {
+	t.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+}
+
+// startWithDemoSeed starts the app with the demo seed's queues and agents
+// and returns its address.
+func startWithDemoSeed(t *testing.T) string {
+	t.Helper()
+	cfg := apptest.Config(t)
+	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
+	return apptest.Start(t, cfg).URL()
+}
+
 // findBrowser returns the chromium to drive. Without one the test skips,
 // except on CI, where a missing browser is a broken setup.
 func findBrowser(t *testing.T) string {

@@ -11,7 +11,6 @@ import (
 	"tanggap/channels/voice/voicetest"
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserPhoneTicket: a caller leaves a voicemail on the IVR; the
@@ -19,11 +18,7 @@ import (
 // place and presses "Telepon balik", which asks the provider for a call.
 func TestBrowserPhoneTicket(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+	tx := texts(t)
 	const (
 		public  = "https://tanggap.example"
 		token   = "token-uji-browser"

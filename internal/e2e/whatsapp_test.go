@@ -16,7 +16,6 @@ import (
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserWhatsAppWindow: an agent opens a WhatsApp ticket whose
@@ -25,11 +24,7 @@ import (
 // the citizen writes again the window shows open until 24 hours later.
 func TestBrowserWhatsAppWindow(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+	tx := texts(t)
 
 	// A stand-in Graph API: every send is accepted.
 	var sent atomic.Int64
