@@ -3,14 +3,12 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserQueueBoard: a supervisor of the demo seed opens the queue
@@ -20,14 +18,8 @@ import (
 // from the API.
 func TestBrowserQueueBoard(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
-	cfg := apptest.Config(t)
-	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
-	base := apptest.Start(t, cfg).URL()
+	tx := texts(t)
+	base := startWithDemoSeed(t)
 	api := apptest.NewClient(t, base)
 	// Nobody of the seed is online, so both complaints wait in umum.
 	api.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
@@ -35,14 +27,7 @@ func TestBrowserQueueBoard(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	sup := newTab(t, root)
-	sup.do(t, "sign in as Dewi (supervisor)",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), "dewi@tanggap.example"),
-		chromedp.SendKeys(chromedp.ID("login-password"), "demo-dewi-2026"),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	sup.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
 	sup.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
 	for css, key := range map[string]string{
 		"#tab-tickets":                 "board.tab_tickets",
@@ -175,14 +160,7 @@ func TestBrowserQueueBoard(t *testing.T) {
 
 	// --- an agent: no board, and the API refuses ---------------------------
 	agent := newTab(t, root)
-	agent.do(t, "sign in as Sari (agent)",
-		chromedp.Navigate(base+"/console"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), "sari@tanggap.example"),
-		chromedp.SendKeys(chromedp.ID("login-password"), "demo-sari-2026"),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console", "sari@tanggap.example", "demo-sari-2026")
 	agent.waitJS(t, "ticket list loaded", `document.getElementById('list-updated').textContent !== ''`)
 	if got := agent.evalString(t, `[document.getElementById('console-tabs').hidden, document.getElementById('board-view').hidden].join()`); got != "true,true" {
 		t.Errorf("agent's board tab and board hidden = %s, want true,true", got)

@@ -259,6 +259,26 @@ func TestBrowserJourney(t *testing.T) {
 
 // ---- browser -----------------------------------------------------------
 
+// texts gives the catalog's text for a key in the default language, as
+// the pages show it.
+func texts(t *testing.T) func(key string, args ...any) string {
+	t.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+}
+
+// startWithDemoSeed starts the app with the demo seed's queues and agents
+// and returns its address.
+func startWithDemoSeed(t *testing.T) string {
+	t.Helper()
+	cfg := apptest.Config(t)
+	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
+	return apptest.Start(t, cfg).URL()
+}
+
 // findBrowser returns the chromium to drive. Without one the test skips,
 // except on CI, where a missing browser is a broken setup.
 func findBrowser(t *testing.T) string {
@@ -388,6 +408,20 @@ func (tb *tab) evalString(t *testing.T, expr string) string {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
 	return s
+}
+
+// signIn opens the console at url and signs in with email and password;
+// it returns once the console is shown.
+func (tb *tab) signIn(t *testing.T, url, email, password string) {
+	t.Helper()
+	tb.do(t, "sign in as "+email,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-email"), email),
+		chromedp.SendKeys(chromedp.ID("login-password"), password),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
 }
 
 // clearField empties an input. SetValue cannot: chromedp v0.23 drops an

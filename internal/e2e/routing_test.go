@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserRouting: an agent of the demo seed signs in, sets a presence,
@@ -18,14 +16,8 @@ import (
 // lands in the thread.
 func TestBrowserRouting(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
-	cfg := apptest.Config(t)
-	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
-	base := apptest.Start(t, cfg).URL()
+	tx := texts(t)
+	base := startWithDemoSeed(t)
 	api := apptest.NewClient(t, base)
 	const line = "Dana insentif bulan lalu belum masuk ke rekening saya."
 	tn := api.Complaint(map[string]string{"name": "Agus", "phone": "081298765432", "category": "lainnya", "description": line})
@@ -33,14 +25,7 @@ func TestBrowserRouting(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	agent := newTab(t, root)
-	agent.do(t, "sign in as Sari",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), "sari@tanggap.example"),
-		chromedp.SendKeys(chromedp.ID("login-password"), "demo-sari-2026"),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
 	// Busy: working, but not given tickets automatically.
 	agent.selectValue(t, "#presence", "busy")
 	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)

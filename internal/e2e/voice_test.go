@@ -11,7 +11,6 @@ import (
 	"tanggap/channels/voice/voicetest"
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserPhoneTicket: a caller leaves a voicemail on the IVR; the
@@ -19,11 +18,7 @@ import (
 // place and presses "Telepon balik", which asks the provider for a call.
 func TestBrowserPhoneTicket(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+	tx := texts(t)
 	const (
 		public  = "https://tanggap.example"
 		token   = "token-uji-browser"
@@ -46,14 +41,7 @@ func TestBrowserPhoneTicket(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	agent := newTab(t, root)
-	agent.do(t, "sign in",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
-		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	agent.selectValue(t, "#scope", "all")
 	agent.waitJSFor(t, "the phone ticket in the list", asyncWait, `document.querySelector('#ticket-list .ticket-item') !== null`)
 	id := agent.evalString(t, `document.querySelector('#ticket-list .ticket-item').dataset.ticketId`)

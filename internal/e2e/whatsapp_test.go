@@ -16,7 +16,6 @@ import (
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
-	"tanggap/internal/locale"
 )
 
 // TestBrowserWhatsAppWindow: an agent opens a WhatsApp ticket whose
@@ -25,11 +24,7 @@ import (
 // the citizen writes again the window shows open until 24 hours later.
 func TestBrowserWhatsAppWindow(t *testing.T) {
 	browser := findBrowser(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx := func(key string, args ...any) string { return cat.T(locale.Default, key, args...) }
+	tx := texts(t)
 
 	// A stand-in Graph API: every send is accepted.
 	var sent atomic.Int64
@@ -70,14 +65,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 
 	root := newBrowser(t, browser)
 	agent := newTab(t, root)
-	agent.do(t, "sign in",
-		chromedp.Navigate(base+"/console?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
-		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
-		chromedp.Click(chromedp.ID("login-btn")),
-		chromedp.WaitVisible(chromedp.ID("console-view")),
-	)
+	agent.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	agent.selectValue(t, "#scope", "all")
 	rowJS := `[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes('Kartu saya belum aktif'))`
 	agent.waitJSFor(t, "the WhatsApp ticket reaches the list", asyncWait, rowJS+` !== undefined`)
