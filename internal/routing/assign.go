@@ -315,10 +315,13 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		if q := conf.byID[queueID]; q != nil {
 			strategy, skills = q.Strategy, q.Skills
 		}
-		cands, err := bestCandidates(tx, queueID, t.Channel, r.channelCap(t.Channel), skills, strategy, exclude, offerCandidates)
+		// SQLite runs in the process: reading every member and sorting
+		// here costs no round trip (PostgreSQL decides in offerSQL).
+		cands, err := readCandidates(tx, queueID, t.Channel, r.channelCap(t.Channel), skills, exclude)
 		if err != nil {
 			return err
 		}
+		sortCandidates(cands, strategy)
 		now := time.Now().UTC()
 		for _, c := range cands {
 			res, err := r.take(tx, c.ID, ticketID, queueID, t.Channel, onlyOnline, strategy == StrategyRoundRobin, now)

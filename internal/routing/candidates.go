@@ -3,7 +3,6 @@ package routing
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -117,37 +116,6 @@ func readCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skil
 	var out []candidate
 	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("%w: candidates: %w", ErrStore, err)
-	}
-	return out, nil
-}
-
-// offerCandidates is how many of the best candidates Offer reads; more
-// are only needed when several lose a race at once (then Offer retries).
-const offerCandidates = 8
-
-// bestCandidates reads the n best candidates for a strategy, ordered in
-// SQL with the same rules as sortCandidates, so a queue of a thousand
-// members costs one indexed scan and a sort in the database, not a
-// thousand rows sent to Go.
-func bestCandidates(tx *gorm.DB, queueID int64, channel string, defCap int, skills []string, strategy string, exclude int64, n int) ([]candidate, error) {
-	q, args := candidatesQuery(queueID, channel, defCap, skills, exclude)
-	q = strings.TrimSuffix(q, "\nORDER BY a.id")
-	ratio := func(load, capacity string) string {
-		return `(CAST(` + load + ` AS REAL) / CASE WHEN ` + capacity + ` < 1 THEN 1 ELSE ` + capacity + ` END)`
-	}
-	leastBusy := ratio("a.active_load", "a.capacity") + `, (a.last_assigned_at IS NOT NULL), a.last_assigned_at, a.id`
-	order := leastBusy
-	switch strategy {
-	case StrategyRoundRobin:
-		order = `(m.last_assigned_at IS NOT NULL), m.last_assigned_at, a.id`
-	case StrategySkills:
-		order = `skill_score DESC, ` + leastBusy
-	}
-	q += "\nORDER BY " + order + " LIMIT ?"
-	args = append(args, n)
-	var out []candidate
-	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("%w: best candidates: %w", ErrStore, err)
 	}
 	return out, nil
 }
