@@ -2,7 +2,6 @@ package channels
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -56,23 +55,11 @@ func RunDelivery(ctx context.Context, o DeliveryOpts) error {
 		return fmt.Errorf("channels: %s delivery consumer: %w", ch, err)
 	}
 	log := o.Log.With("channel", string(ch))
-	for ctx.Err() == nil {
-		batch, err := cons.Fetch(100, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			log.Warn("delivery fetch", "err", err)
-			sleep(ctx, time.Second)
-			continue
-		}
-		for msg := range batch.Messages() {
+	bus.Consume(ctx, cons, 100, log, "delivery", func(msgs <-chan jetstream.Msg) {
+		for msg := range msgs {
 			deliverOne(ctx, o, log, msg)
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
-			log.Warn("delivery batch", "err", err)
-		}
-	}
+	})
 	return nil
 }
 
@@ -84,10 +71,7 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 		settle(log, "term", 0, msg.Term())
 		return
 	}
-	attempt := 1
-	if md, err := msg.Metadata(); err == nil {
-		attempt = int(md.NumDelivered)
-	}
+	attempt := bus.Attempt(msg)
 	rcpt, err := o.Adapter.Deliver(ctx, out)
 	if err != nil {
 		if !IsPermanent(err) && attempt < o.MaxDeliver {
@@ -119,14 +103,5 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 func settle(log *slog.Logger, what string, messageID int64, err error) {
 	if err != nil {
 		log.Warn("outbound "+what+" failed", "message_id", messageID, "err", err)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

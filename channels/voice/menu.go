@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -227,7 +228,7 @@ func (m *Menu) validate() []string {
 		}
 	}
 	for name, pr := range m.Prompts {
-		if !contains(promptNames, name) {
+		if !slices.Contains(promptNames, name) {
 			p = append(p, "prompts."+name+" is not a known prompt")
 		}
 		p = append(p, checkPrompt("prompts."+name, pr)...)
@@ -327,13 +328,4 @@ func validNodeID(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -35,19 +35,19 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 		return envelope.Receipt{}, classify(err)
 	}
 	// Each part is recorded as it goes out (the last under the reply's own
-	// id), so a retry after a partial send sends only the rest, and status
-	// updates of every part find the reply.
+	// id, looked up above), so a retry after a partial send sends only the
+	// rest, and status updates of every part find the reply.
 	var wamid string
 	for i, m := range msgs {
 		key := out.ID
 		if i < len(msgs)-1 {
 			key = fmt.Sprintf("%s#%d", out.ID, i)
-		}
-		if id, ok, err := a.store.sent(ctx, key); err != nil {
-			return envelope.Receipt{}, err
-		} else if ok {
-			wamid = id
-			continue
+			if id, ok, err := a.store.sent(ctx, key); err != nil {
+				return envelope.Receipt{}, err
+			} else if ok {
+				wamid = id
+				continue
+			}
 		}
 		if err := a.limiter(from).Wait(ctx); err != nil {
 			return envelope.Receipt{}, err

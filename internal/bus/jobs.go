@@ -78,22 +78,10 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 		sleep(ctx, 2*time.Second)
 	}
 	sem := make(chan struct{}, o.Parallel)
-	for ctx.Err() == nil {
-		batch, err := cons.Fetch(50, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			log.Warn("jobs fetch", "err", err)
-			sleep(ctx, time.Second)
-			continue
-		}
+	Consume(ctx, cons, 50, log, "jobs", func(msgs <-chan jetstream.Msg) {
 		var wg sync.WaitGroup
-		for msg := range batch.Messages() {
-			attempt := 1
-			if md, err := msg.Metadata(); err == nil {
-				attempt = int(md.NumDelivered)
-			}
+		for msg := range msgs {
+			attempt := Attempt(msg)
 			sem <- struct{}{}
 			wg.Add(1)
 			go func() {
@@ -114,11 +102,38 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 			}()
 		}
 		wg.Wait()
+	})
+	return nil
+}
+
+// Consume fetches batches of up to size messages from cons and hands each
+// batch's messages to work until ctx ends. Fetch and batch errors are
+// logged as what+" fetch" / what+" batch"; a failed fetch is retried after
+// a second.
+func Consume(ctx context.Context, cons jetstream.Consumer, size int, log *slog.Logger, what string, work func(msgs <-chan jetstream.Msg)) {
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(size, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn(what+" fetch", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		work(batch.Messages())
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
-			log.Warn("jobs batch", "err", err)
+			log.Warn(what+" batch", "err", err)
 		}
 	}
-	return nil
+}
+
+// Attempt is how many times msg has been delivered, counting from 1.
+func Attempt(msg jetstream.Msg) int {
+	if md, err := msg.Metadata(); err == nil {
+		return int(md.NumDelivered)
+	}
+	return 1
 }
 
 // sleep waits d or until ctx ends.

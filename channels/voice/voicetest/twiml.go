@@ -11,18 +11,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
 
 func absoluteURL(s string) bool {
 	u, err := url.Parse(s)
@@ -159,7 +151,7 @@ func check(n *Elem) error {
 		return fmt.Errorf("twiml: <%s> is not a documented verb or noun", n.Name)
 	}
 	for a, v := range n.Attrs {
-		if !contains(allowed, a) {
+		if !slices.Contains(allowed, a) {
 			return fmt.Errorf("twiml: <%s %s> is not a documented attribute", n.Name, a)
 		}
 		if err := checkValue(n.Name, a, v); err != nil {
@@ -185,7 +177,7 @@ func check(n *Elem) error {
 		}
 	}
 	for i, c := range n.Children {
-		if !contains(children[n.Name], c.Name) {
+		if !slices.Contains(children[n.Name], c.Name) {
 			return fmt.Errorf("twiml: <%s> may not contain <%s>", n.Name, c.Name)
 		}
 		if (c.Name == "Hangup" || c.Name == "Redirect") && i != len(n.Children)-1 {
@@ -213,7 +205,7 @@ func checkValue(verb, attr, v string) error {
 		}
 	case "statusCallbackEvent":
 		for _, ev := range strings.Fields(v) {
-			if !contains([]string{"initiated", "ringing", "answered", "completed"}, ev) {
+			if !slices.Contains([]string{"initiated", "ringing", "answered", "completed"}, ev) {
 				return bad()
 			}
 		}
