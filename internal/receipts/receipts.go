@@ -52,26 +52,11 @@ func Run(ctx context.Context, o Opts) error {
 		}
 		return fmt.Errorf("receipts: consumer: %w", err)
 	}
-	for ctx.Err() == nil {
-		batch, err := cons.Fetch(200, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			o.Log.Warn("receipts fetch", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-			continue
-		}
-		for msg := range batch.Messages() {
+	bus.Consume(ctx, cons, 200, o.Log, "receipts", func(msgs <-chan jetstream.Msg) {
+		for msg := range msgs {
 			handle(ctx, o, msg)
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
-			o.Log.Warn("receipts batch", "err", err)
-		}
-	}
+	})
 	return nil
 }
 
@@ -95,11 +80,8 @@ func handle(ctx context.Context, o Opts, msg jetstream.Msg) {
 	case err == nil:
 		settle(o, "ack", r, msg.Ack())
 	case errors.Is(err, o.NotYet):
-		n := uint64(1)
-		if md, mdErr := msg.Metadata(); mdErr == nil {
-			n = md.NumDelivered
-		}
-		if int(n) >= o.MaxDeliver {
+		n := bus.Attempt(msg)
+		if n >= o.MaxDeliver {
 			o.Log.Warn("receipt for unknown message dropped", "message_id", r.MessageID, "status", r.Status)
 			settle(o, "term", r, msg.Term())
 			return
