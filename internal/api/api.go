@@ -55,6 +55,8 @@ type Opts struct {
 	Voice Voice
 	// Conversations relays agent typing and read marks to live chats.
 	Conversations Conversations
+	// ConsoleSocket is the agents' push socket (nil: not mounted).
+	ConsoleSocket ConsoleSocket
 	Pages         Mounter
 	// BodyLimit bounds a request body (form uploads included).
 	BodyLimit int

@@ -5,7 +5,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/internal/agent"
 	"tanggap/internal/httpx"
+	"tanggap/internal/ticket"
 )
 
 // Conversations carries the agent's side of a live conversation to the
@@ -28,17 +30,32 @@ func (s *Server) handleTyping(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &body); err != nil {
 		return err
 	}
-	viewer := current(c)
-	d, err := s.o.Tickets.Summary(c.UserContext(), viewer, id)
+	relay := TypingRelay{Tickets: s.o.Tickets, Conversations: s.o.Conversations}
+	if err := relay.AgentTyping(c.UserContext(), current(c), id, body.On); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// TypingRelay tells the citizen that an agent is (not) typing on a ticket
+// the agent may see. The typing route and the console socket both go
+// through it, so both say the same to the citizen.
+type TypingRelay struct {
+	Tickets       *ticket.Service
+	Conversations Conversations
+}
+
+// AgentTyping relays viewer's typing on ticket id (a no-op on channels
+// without a live conversation).
+func (r TypingRelay) AgentTyping(ctx context.Context, viewer agent.Agent, id int64, on bool) error {
+	d, err := r.Tickets.Summary(ctx, viewer, id)
 	if err != nil {
 		return err
 	}
-	if s.o.Conversations != nil && d.Channel == "livechat" {
-		if err := s.o.Conversations.AgentTyping(c.UserContext(), d.TrackingNumber, viewer.Name, body.On); err != nil {
-			return err
-		}
+	if r.Conversations != nil && d.Channel == "livechat" {
+		return r.Conversations.AgentTyping(ctx, d.TrackingNumber, viewer.Name, on)
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return nil
 }
 
 // handleRead marks the citizen's messages so far as read by the agent.

@@ -20,6 +20,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/auth/login", logins, s.handleLogin)
 	app.Post("/api/v1/auth/logout", anyAgent, s.handleLogout)
 	app.Get("/api/v1/auth/me", anyAgent, s.handleMe)
+	if s.o.ConsoleSocket != nil {
+		app.Get("/api/v1/ws", anyAgent, s.handleConsoleSocket) // same origin; see internal/consolews
+	}
 
 	app.Put("/api/v1/agents/me/presence", anyAgent, s.handleSetPresence)
 	app.Get("/api/v1/agents", supervisor, s.handleListAgents)

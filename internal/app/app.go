@@ -30,6 +30,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
+	"tanggap/internal/consolews"
 	"tanggap/internal/contact"
 	"tanggap/internal/db"
 	"tanggap/internal/ingest"
@@ -51,6 +52,8 @@ type App struct {
 	http *fiber.App
 	ln   net.Listener
 	chat *livechat.Adapter
+	// console is the agents' push socket (nil without the http component).
+	console *consolews.Gateway
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -148,6 +151,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		adapters = append(adapters, wa)
 	}
 
+	if cfg.Components["http"] {
+		a.console, err = consolews.New(consolews.Opts{
+			NC: a.bus.NC, Names: a.bus.Names, Sessions: sessions, Scopes: tickets,
+			Typing:    api.TypingRelay{Tickets: tickets, Conversations: a.chat},
+			Liveness:  pendingTouch{}, // TEMPORARY: becomes `agents` once agent.Service.Touch is merged
+			PublicURL: cfg.BaseURL(), Heartbeat: cfg.ConsoleHeartbeat, SendQueue: cfg.ConsoleSendQueue, Log: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
 	// Listen before any goroutine starts, so a taken port fails the start
 	// with nothing running to unwind.
 	if cfg.Components["http"] {
@@ -186,6 +201,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
+		g.Go(func() error { return a.console.Run(gctx) })
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Router: router,
@@ -193,6 +209,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Adapters:       adapters,
 			Voice:          phone,
 			Conversations:  a.chat,
+			ConsoleSocket:  a.console,
 			Pages:          pg,
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
@@ -256,6 +273,12 @@ func (a *App) Stop(ctx context.Context) error {
 				err = fmt.Errorf("app: live chat shutdown: %w", e)
 			}
 		}
+		if a.console != nil {
+			// Hijacked like the chat's: consoles reconnect elsewhere.
+			if e := a.console.Shutdown(ctx); e != nil {
+				err = errors.Join(err, fmt.Errorf("app: console socket shutdown: %w", e))
+			}
+		}
 		if a.http != nil {
 			if e := a.http.ShutdownWithContext(ctx); e != nil {
 				err = fmt.Errorf("app: http shutdown: %w", e)
@@ -278,6 +301,13 @@ func (a *App) closeResources() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		if err := a.chat.Shutdown(ctx); err != nil {
 			a.log.Warn("live chat shutdown", "err", err)
+		}
+		cancel()
+	}
+	if a.console != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := a.console.Shutdown(ctx); err != nil {
+			a.log.Warn("console socket shutdown", "err", err)
 		}
 		cancel()
 	}
@@ -395,3 +425,10 @@ func title(code string) string {
 	}
 	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
 }
+
+// pendingTouch stands in for the agent-liveness method (agent.Service.Touch)
+// until that is merged: TEMPORARY, remove it and pass `agents` as
+// consolews.Opts.Liveness then.
+type pendingTouch struct{}
+
+func (pendingTouch) Touch(context.Context, int64) error { return nil }

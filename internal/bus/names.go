@@ -125,3 +125,18 @@ const (
 	EntityQueue        = "queue"
 	ActionQueueMetrics = "metrics"
 )
+
+// EventName is the "<entity>.<action>" of an event subject (the inverse
+// of Event); ok is false for a subject outside the events.
+func (n Names) EventName(subject string) (name string, ok bool) {
+	root := n.prefix + ".events."
+	if !strings.HasPrefix(subject, root) || len(subject) == len(root) {
+		return "", false
+	}
+	return subject[len(root):], true
+}
+
+// ConsoleViewers is the core NATS subject on which each instance's console
+// gateway announces who views or types on which ticket (on every change,
+// and again every heartbeat so that an instance that died is forgotten).
+func (n Names) ConsoleViewers() string { return n.prefix + ".console.viewers" }

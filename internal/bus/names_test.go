@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"fmt"
 	"testing"
 
 	"tanggap/internal/envelope"
@@ -24,6 +25,9 @@ func TestNames(t *testing.T) {
 		{"jobs stream follows the prefix", "cc", func(n Names) string { return n.StreamJobs() }, "CC_JOBS"},
 		{"job durable per channel and kind", "cc", func(n Names) string { return n.DurableJob(envelope.ChannelWhatsApp, "status") }, "job-whatsapp-status"},
 		{"routing settings notices follow the prefix", "t9", func(n Names) string { return n.RoutingSettings() }, "t9.routing.settings"},
+		{"console viewers follow the prefix", "t9", func(n Names) string { return n.ConsoleViewers() }, "t9.console.viewers"},
+		{"event name of an event subject", "t9", func(n Names) string { s, _ := n.EventName(n.Event("ticket", "assigned")); return s }, "ticket.assigned"},
+		{"no event name outside the events", "t9", func(n Names) string { s, ok := n.EventName("t9.eventsx.a"); return s + fmt.Sprint(ok) }, "false"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -75,6 +75,12 @@ type Config struct {
 	LivechatMaxConnsPerIP     int      // open websockets per client address (0: no limit)
 	LivechatNewConnsPerMinute int      // new websockets per client address and minute (0: no limit)
 	LivechatFramesPerSecond   int      // frames one connection may send per second (burst: 4x)
+	// Agents' push socket (GET /api/v1/ws). ConsoleHeartbeat paces the
+	// liveness touch, the session re-check and the viewers re-announce;
+	// ConsoleSendQueue is how many frames may wait for a slow console
+	// before it is disconnected.
+	ConsoleHeartbeat time.Duration
+	ConsoleSendQueue int
 	// Phone channel (TwiML voice webhooks).
 	Voice   Voice
 	Routing Routing
@@ -152,6 +158,8 @@ func Defaults() Config {
 		LivechatMaxConnsPerIP:     50,
 		LivechatNewConnsPerMinute: 120,
 		LivechatFramesPerSecond:   5,
+		ConsoleHeartbeat:          30 * time.Second,
+		ConsoleSendQueue:          64,
 		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
 
 		ReopenWindow: 72 * time.Hour,
@@ -272,6 +280,8 @@ func parse(get func(string) string) (Config, error) {
 	integer("LIVECHAT_MAX_CONNS_PER_IP", &c.LivechatMaxConnsPerIP)
 	integer("LIVECHAT_NEW_CONNS_PER_MINUTE", &c.LivechatNewConnsPerMinute)
 	integer("LIVECHAT_FRAMES_PER_SECOND", &c.LivechatFramesPerSecond)
+	duration("CONSOLE_HEARTBEAT", &c.ConsoleHeartbeat)
+	integer("CONSOLE_SEND_QUEUE", &c.ConsoleSendQueue)
 	if v := get("LIVECHAT_ALLOWED_ORIGINS"); v != "" {
 		for _, item := range strings.Split(v, ",") {
 			item = strings.TrimSpace(item)
@@ -438,6 +448,12 @@ func (c *Config) validate() Problems {
 	}
 	if c.LivechatFramesPerSecond < 1 || c.LivechatFramesPerSecond > 1000 {
 		p = append(p, "LIVECHAT_FRAMES_PER_SECOND must be between 1 and 1000")
+	}
+	if c.ConsoleHeartbeat < time.Second || c.ConsoleHeartbeat > time.Minute {
+		p = append(p, "CONSOLE_HEARTBEAT must be between 1s and 1m (sessions are re-checked every heartbeat)")
+	}
+	if c.ConsoleSendQueue < 8 || c.ConsoleSendQueue > 4096 {
+		p = append(p, "CONSOLE_SEND_QUEUE must be between 8 and 4096")
 	}
 	if u, err := url.Parse(c.Voice.TwilioAPIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p = append(p, fmt.Sprintf("TWILIO_API_BASE_URL: %q must be an absolute http(s) URL", c.Voice.TwilioAPIBaseURL))

@@ -26,7 +26,12 @@ import (
 // reader goroutine. Without KeepHijackedConns fasthttp would close the
 // connection once the hijack handler returns, so the connection is then
 // served on the hijack handler's goroutine instead.
-func (h *Hub) ServeFiber(c *fiber.Ctx) error {
+func (h *Hub) ServeFiber(c *fiber.Ctx) error { return h.ServeFiberWith(c, nil) }
+
+// ServeFiberWith is ServeFiber for a protocol that authenticated the
+// request before the upgrade: the connection starts with state as its
+// Conn.State, which the handler's Open sees.
+func (h *Hub) ServeFiberWith(c *fiber.Ctx, state any) error {
 	r := fiberRequest(c)
 	if !websocket.IsWebSocketUpgrade(r) || !tokenPresent(r.Header, "Sec-Websocket-Version", "13") ||
 		!validChallengeKey(r.Header.Get("Sec-Websocket-Key")) {
@@ -48,7 +53,7 @@ func (h *Hub) ServeFiber(c *fiber.Ctx) error {
 		if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
 			nc = u.UnsafeConn()
 		}
-		conn, ok := h.accept(&hijackedWriter{conn: nc}, r, ip)
+		conn, ok := h.accept(&hijackedWriter{conn: nc}, r, ip, state)
 		if !ok {
 			nc.Close() // fasthttp no longer closes it
 			return

@@ -216,7 +216,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, refusalText(status), status)
 		return
 	}
-	c, ok := h.accept(w, r, ip)
+	c, ok := h.accept(w, r, ip, nil)
 	if !ok {
 		return
 	}
@@ -243,9 +243,9 @@ func (h *Hub) check(r *http.Request) (ip string, status int, retry string) {
 	return ip, 0, ""
 }
 
-// accept upgrades an admitted request and tracks the connection; the
-// caller serves it.
-func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string) (*Conn, bool) {
+// accept upgrades an admitted request and tracks the connection with its
+// protocol state; the caller serves it.
+func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string, state any) (*Conn, bool) {
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.release(ip)
@@ -253,7 +253,7 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string) (*Conn, 
 	}
 	h.pingerOnce.Do(func() { go h.pinger() })
 	c := &Conn{hub: h, ws: ws, ip: ip, send: make(chan []byte, h.o.SendQueue), done: make(chan struct{}),
-		finished: make(chan struct{}), limit: rate.NewLimiter(rate.Limit(h.o.FramesPerSecond), h.o.Burst)}
+		finished: make(chan struct{}), limit: rate.NewLimiter(rate.Limit(h.o.FramesPerSecond), h.o.Burst), State: state}
 	if !h.track(c) {
 		// Shutdown began during the upgrade.
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "shutting down"), time.Now().Add(time.Second))

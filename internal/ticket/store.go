@@ -378,3 +378,15 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 	}
 	return out, nil
 }
+
+func (s *store) scope(ctx context.Context, id int64) (Scope, error) {
+	var rows []Scope
+	if err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(queue_id, 0) AS queue_id, COALESCE(assignee_id, 0) AS assignee_id FROM tickets WHERE id = ?`, id).
+		Scan(&rows).Error; err != nil {
+		return Scope{}, fmt.Errorf("ticket: scope: %w", err)
+	}
+	if len(rows) == 0 {
+		return Scope{}, ErrNotFound
+	}
+	return rows[0], nil
+}

@@ -1,0 +1,471 @@
+// Package consolews is the agents' push socket, GET /api/v1/ws: one
+// websocket per open console on the realtime layer (internal/realtime),
+// carrying the events of cc.events.> that the signed-in agent may see, and
+// the collision marks (who else views or types on a ticket).
+//
+// Guarantees, and what keeps them:
+//   - Only a live session connects: the request passed the API's session
+//     check before the upgrade (401 otherwise), and a cookie session must
+//     come from a page of this site (Origin). Every heartbeat the session
+//     is checked again (and at once on an agent event of that agent): a
+//     logged-out, expired or removed agent gets {"type":"bye"} and the
+//     socket closes. The same check refreshes role and queue memberships.
+//   - No agent sees a ticket outside their scope: each event is delivered
+//     through indexes of the viewers by queue and by agent id, built from
+//     the session's agent (see scope.go for the rule).
+//   - One subscription per instance: the events subject is subscribed
+//     once and fanned out in process; a slow console is disconnected by
+//     its bounded send queue, never holding up the others.
+//   - Collision marks work across instances: each instance announces its
+//     local marks on a core NATS subject on every change and again every
+//     heartbeat; marks of an instance that went silent expire after two
+//     of its heartbeats (see watch.go).
+//
+// The socket only pushes hints: the database stays the truth, and a
+// console that (re)connects refetches what it shows. There is no replay.
+package consolews
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/auth"
+	"tanggap/internal/bus"
+	"tanggap/internal/realtime"
+	"tanggap/internal/ticket"
+)
+
+// Sessions checks a console session again while its socket is open.
+type Sessions interface {
+	Authenticate(ctx context.Context, token string) (agent.Agent, error)
+}
+
+// Scopes reads a ticket's queue and assignee, for events that do not
+// carry them.
+type Scopes interface {
+	Scope(ctx context.Context, ticketID int64) (ticket.Scope, error)
+}
+
+// Typing tells the citizen that an agent is (not) typing on a ticket, as
+// POST /api/v1/tickets/:id/typing does.
+type Typing interface {
+	AgentTyping(ctx context.Context, viewer agent.Agent, ticketID int64, on bool) error
+}
+
+// Liveness records that an agent's console is alive.
+type Liveness interface {
+	Touch(ctx context.Context, agentID int64) error
+}
+
+// Opts configures a Gateway.
+type Opts struct {
+	NC       *nats.Conn
+	Names    bus.Names
+	Sessions Sessions
+	Scopes   Scopes
+	Typing   Typing
+	Liveness Liveness
+	// PublicURL's origin may open a socket, besides pages whose Origin
+	// names the host the request was sent to.
+	PublicURL string
+	// Heartbeat paces the liveness touch, the session re-check and the
+	// re-announce of collision marks (default 30 s).
+	Heartbeat time.Duration
+	// SendQueue is how many frames may wait for a slow console (default 64).
+	SendQueue int
+	// Realtime tunes the hub further (origins and the send queue are set
+	// from above).
+	Realtime realtime.Options
+	Log      *slog.Logger
+}
+
+// Gateway serves the push sockets of one instance.
+type Gateway struct {
+	o        Opts
+	hub      *realtime.Hub
+	scopes   *scopeCache
+	watch    *watchers
+	instance string
+
+	// mu guards the indexes and every viewer's agent; the event dispatch
+	// holds it for reading while it sends (Send never blocks).
+	mu      sync.RWMutex
+	viewers map[*viewer]struct{}
+	byQueue map[int64]map[*viewer]struct{} // agents and supervisors, by their queues
+	byAgent map[int64]map[*viewer]struct{} // everyone, by agent id
+	admins  map[*viewer]struct{}           // see every event
+	boards  map[*viewer]struct{}           // supervisors and admins: queue metrics
+
+	// epoch marks the viewers one event was already sent to; only the
+	// events subscription's callback (one goroutine) touches it and
+	// viewer.seen.
+	epoch uint64
+
+	subs     []*nats.Subscription
+	recheck  chan int64
+	stop     chan struct{}
+	stopOnce sync.Once
+	closing  atomic.Bool
+}
+
+// viewer is one open console.
+type viewer struct {
+	conn  *realtime.Conn
+	token string
+	id    int64  // the agent; fixed for the connection
+	name  string // shown in collision marks
+	a     agent.Agent
+	seen  uint64 // see Gateway.epoch
+
+	// Collision state, guarded by watchers.mu.
+	ticket   int64
+	typing   bool
+	lastSent string
+}
+
+// New subscribes to the events and the collision marks of every instance.
+// Run paces the heartbeat; Shutdown stops.
+func New(o Opts) (*Gateway, error) {
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = 30 * time.Second
+	}
+	if o.SendQueue <= 0 {
+		o.SendQueue = 64
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	ro := o.Realtime
+	ro.SendQueue = o.SendQueue
+	if pub, ok := realtime.NormalizeOrigin(o.PublicURL); ok {
+		ro.AllowedOrigins = append([]string{pub}, ro.AllowedOrigins...)
+	}
+	if ro.MaxFrameBytes <= 0 {
+		ro.MaxFrameBytes = 4 << 10
+	}
+	if ro.FramesPerSecond <= 0 {
+		ro.FramesPerSecond, ro.Burst = 10, 40
+	}
+	if ro.Log == nil {
+		ro.Log = o.Log
+	}
+	g := &Gateway{o: o, instance: nats.NewInbox(), scopes: newScopeCache(4096),
+		viewers: map[*viewer]struct{}{}, byQueue: map[int64]map[*viewer]struct{}{},
+		byAgent: map[int64]map[*viewer]struct{}{}, admins: map[*viewer]struct{}{}, boards: map[*viewer]struct{}{},
+		recheck: make(chan int64, 256), stop: make(chan struct{})}
+	g.watch = newWatchers(g)
+	g.hub = realtime.New(ro, g)
+	sub, err := o.NC.Subscribe(o.Names.EventsAll(), g.onEvent)
+	if err != nil {
+		return nil, fmt.Errorf("consolews: subscribe events: %w", err)
+	}
+	g.subs = append(g.subs, sub)
+	sub, err = o.NC.Subscribe(o.Names.ConsoleViewers(), g.watch.onAnnounce)
+	if err != nil {
+		g.unsubscribe()
+		return nil, fmt.Errorf("consolews: subscribe viewers: %w", err)
+	}
+	g.subs = append(g.subs, sub)
+	// The subscriptions keep nats.go's default pending limits: a stuck
+	// dispatch drops events rather than growing without bound, and a
+	// console that missed one refetches on its next change.
+	if err := o.NC.Flush(); err != nil {
+		g.unsubscribe()
+		return nil, fmt.Errorf("consolews: subscribe: %w", err)
+	}
+	g.watch.ask()
+	return g, nil
+}
+
+// Serve upgrades the request of a signed-in console (viewer, with the
+// session's token). A session from the cookie must come from a page of
+// this site: a browser always sends Origin on a websocket, so a cookie
+// without one is refused, and the hub refuses a foreign Origin.
+func (g *Gateway) Serve(c *fiber.Ctx, a agent.Agent, token string) error {
+	if c.Get(fiber.HeaderAuthorization) == "" && c.Get(fiber.HeaderOrigin) == "" {
+		return c.Status(fiber.StatusForbidden).SendString("origin not allowed")
+	}
+	// The token is kept for the re-checks: a copy, since fiber's strings
+	// point into buffers fasthttp reuses for the next request.
+	return g.hub.ServeFiberWith(c, &viewer{token: strings.Clone(token), id: a.ID, name: a.Name, a: a})
+}
+
+// Hub is the websocket hub (for tests and benchmarks).
+func (g *Gateway) Hub() *realtime.Hub { return g.hub }
+
+// Run beats until ctx ends or Shutdown: every heartbeat each open
+// console's agent is touched and its session checked again, and this
+// instance's collision marks are announced again.
+func (g *Gateway) Run(ctx context.Context) error {
+	t := time.NewTicker(g.o.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-g.stop:
+			return nil
+		case <-t.C:
+			g.beat(ctx)
+		case id := <-g.recheck:
+			g.checkSessions(ctx, g.viewersOf(id))
+		}
+	}
+}
+
+// Shutdown stops the subscriptions, withdraws this instance's collision
+// marks and closes every socket (close code 1013: come back later, which
+// the console does on another instance).
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.stopOnce.Do(func() {
+		g.closing.Store(true)
+		close(g.stop)
+		g.unsubscribe()
+		g.watch.withdraw()
+	})
+	return g.hub.Shutdown(ctx)
+}
+
+func (g *Gateway) unsubscribe() {
+	for _, s := range g.subs {
+		if err := s.Unsubscribe(); err != nil && g.o.NC.IsConnected() {
+			g.o.Log.Warn("console socket unsubscribe", "err", err)
+		}
+	}
+	g.subs = nil
+}
+
+func (g *Gateway) beat(ctx context.Context) {
+	vs := g.snapshot()
+	touched := make(map[int64]bool, len(vs))
+	for _, v := range vs {
+		if touched[v.id] {
+			continue
+		}
+		touched[v.id] = true
+		if err := g.o.Liveness.Touch(ctx, v.id); err != nil && ctx.Err() == nil {
+			g.o.Log.Warn("console liveness", "agent", v.id, "err", err)
+		}
+	}
+	g.checkSessions(ctx, vs)
+	g.watch.announceAll()
+	g.watch.expire(time.Now())
+}
+
+// checkSessions checks each viewer's session again: an ended one gets bye
+// and is closed, a live one gets its agent (role, queues) refreshed. A
+// failure to check (database down) keeps the socket.
+func (g *Gateway) checkSessions(ctx context.Context, vs []*viewer) {
+	known := make(map[string]agent.Agent, len(vs))
+	ended := make(map[string]bool)
+	for _, v := range vs {
+		if ctx.Err() != nil {
+			return
+		}
+		a, ok := known[v.token]
+		if !ok && !ended[v.token] {
+			var err error
+			a, err = g.o.Sessions.Authenticate(ctx, v.token)
+			switch {
+			case errors.Is(err, auth.ErrUnauthenticated):
+				ended[v.token] = true
+			case err != nil:
+				g.o.Log.Warn("console session check", "agent", v.id, "err", err)
+				continue
+			default:
+				known[v.token] = a
+			}
+		}
+		if ended[v.token] || a.ID != v.id {
+			v.conn.Send(frameBye)
+			v.conn.CloseWith(websocket.CloseNormalClosure, "session ended")
+			continue
+		}
+		g.reindex(v, a)
+	}
+}
+
+// Open registers a new console and greets it.
+func (g *Gateway) Open(c *realtime.Conn) {
+	v := c.State.(*viewer)
+	v.conn = c
+	g.mu.Lock()
+	g.viewers[v] = struct{}{}
+	g.index(v)
+	g.mu.Unlock()
+	hello, _ := json.Marshal(helloFrame{Type: "hello", V: 1, AgentID: v.id, Role: v.a.Role,
+		HeartbeatSeconds: int(math.Ceil(g.o.Heartbeat.Seconds()))})
+	c.Send(hello)
+}
+
+// Closed forgets a console and its collision marks.
+func (g *Gateway) Closed(c *realtime.Conn) {
+	v := c.State.(*viewer)
+	g.watch.set(v, 0, false)
+	g.mu.Lock()
+	g.unindex(v)
+	delete(g.viewers, v)
+	g.mu.Unlock()
+}
+
+// Limited drops a frame over the rate limit: typing marks come again.
+func (g *Gateway) Limited(*realtime.Conn, []byte) {}
+
+// Frame handles one client frame (on the connection's reader goroutine).
+func (g *Gateway) Frame(c *realtime.Conn, data []byte) {
+	v := c.State.(*viewer)
+	var f clientFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		c.CloseWith(websocket.CloseUnsupportedData, "bad frame")
+		return
+	}
+	switch f.Type {
+	case "ping":
+		c.Send(framePong)
+	case "view":
+		g.watch.set(v, g.visibleTicket(v, f.TicketID), false)
+	case "typing":
+		id := g.visibleTicket(v, f.TicketID)
+		if id == 0 {
+			return
+		}
+		g.watch.set(v, id, f.On)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := g.o.Typing.AgentTyping(ctx, g.agentOf(v), id, f.On); err != nil {
+			g.o.Log.Debug("console typing relay", "agent", v.id, "ticket", id, "err", err)
+		}
+	}
+}
+
+// visibleTicket is id when the viewer may see that ticket now (its queue
+// or its assignee, or every ticket for an admin), else 0: collision marks
+// name colleagues, so they stay within the ticket's audience.
+func (g *Gateway) visibleTicket(v *viewer, id int64) int64 {
+	if id <= 0 {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, ok := g.scopeOf(ctx, id)
+	if !ok {
+		return 0
+	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if mayView(v.a, s) {
+		return id
+	}
+	return 0
+}
+
+func (g *Gateway) agentOf(v *viewer) agent.Agent {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return v.a
+}
+
+func (g *Gateway) snapshot() []*viewer {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	out := make([]*viewer, 0, len(g.viewers))
+	for v := range g.viewers {
+		out = append(out, v)
+	}
+	return out
+}
+
+func (g *Gateway) viewersOf(agentID int64) []*viewer {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	out := make([]*viewer, 0, len(g.byAgent[agentID]))
+	for v := range g.byAgent[agentID] {
+		out = append(out, v)
+	}
+	return out
+}
+
+// requestRecheck asks Run to check an agent's sessions soon (an agent
+// event: presence or membership may have changed); a full queue drops the
+// request, the next heartbeat checks anyway.
+func (g *Gateway) requestRecheck(agentID int64) {
+	g.mu.RLock()
+	_, here := g.byAgent[agentID]
+	g.mu.RUnlock()
+	if !here {
+		return
+	}
+	select {
+	case g.recheck <- agentID:
+	default:
+	}
+}
+
+// reindex replaces a viewer's agent (role, queues) in the indexes.
+func (g *Gateway) reindex(v *viewer, a agent.Agent) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, open := g.viewers[v]; !open {
+		return
+	}
+	g.unindex(v)
+	v.a = a
+	g.index(v)
+}
+
+// index adds v to the indexes; the caller holds mu.
+func (g *Gateway) index(v *viewer) {
+	add(g.byAgent, v.id, v)
+	switch v.a.Role {
+	case agent.RoleAdmin:
+		g.admins[v] = struct{}{}
+		g.boards[v] = struct{}{}
+		return
+	case agent.RoleSupervisor:
+		g.boards[v] = struct{}{}
+	}
+	for _, q := range v.a.QueueIDs {
+		add(g.byQueue, q, v)
+	}
+}
+
+// unindex removes v from the indexes; the caller holds mu.
+func (g *Gateway) unindex(v *viewer) {
+	remove(g.byAgent, v.id, v)
+	delete(g.admins, v)
+	delete(g.boards, v)
+	for _, q := range v.a.QueueIDs {
+		remove(g.byQueue, q, v)
+	}
+}
+
+func add(m map[int64]map[*viewer]struct{}, k int64, v *viewer) {
+	set := m[k]
+	if set == nil {
+		set = map[*viewer]struct{}{}
+		m[k] = set
+	}
+	set[v] = struct{}{}
+}
+
+func remove(m map[int64]map[*viewer]struct{}, k int64, v *viewer) {
+	if set := m[k]; set != nil {
+		delete(set, v)
+		if len(set) == 0 {
+			delete(m, k)
+		}
+	}
+}

@@ -1,0 +1,297 @@
+package consolews
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/testenv"
+)
+
+// No console ever receives an event about a ticket outside its viewer's
+// scope, and every console receives every event inside it: agents in
+// different queues, an agent in none, a supervisor and an admin, hundreds
+// of events with assignments, transfers between queues and unassignments
+// (whoever lost a ticket hears it), board metrics, presence, and events
+// that lack queue_id (resolved from the database).
+func TestNoEventOutsideScope(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	type person struct {
+		a agent.Agent
+		c *console
+	}
+	var people []*person
+	for _, p := range []struct {
+		name, role string
+		queues     []string
+	}{
+		{"Ana", agent.RoleAgent, []string{"umum"}},
+		{"Budi", agent.RoleAgent, []string{"umum", "pajak"}},
+		{"Citra", agent.RoleAgent, []string{"pajak"}},
+		{"Dedi", agent.RoleAgent, nil},
+		{"Eka", agent.RoleAgent, []string{"darurat"}},
+		{"Sari", agent.RoleSupervisor, []string{"pajak"}},
+		{"Admin", agent.RoleAdmin, nil},
+	} {
+		a, token := e.agent(p.name, p.role, p.queues...)
+		people = append(people, &person{a: a, c: connect(t, in.url, p.name, token)})
+	}
+	queues := []int64{e.queue("umum"), e.queue("pajak"), e.queue("darurat"), e.queue("kosong")}
+	// Tickets in the database, for events that lack queue_id.
+	dedi := people[3].a.ID
+	stored := map[int64]scope{}
+	for _, s := range []scope{{queue: queues[0]}, {queue: queues[2], assignee: dedi}, {queue: queues[3]}} {
+		stored[e.ticket(s.queue, s.assignee)] = s
+	}
+
+	type sent struct {
+		seq   int
+		scope *scope // nil: no ticket
+		kind  string // "agent", "queue", "other" without a ticket
+	}
+	var log []sent
+	rng := rand.New(rand.NewPCG(11, 12))
+	state := map[int64]scope{}
+	anyAgent := func() int64 {
+		if rng.IntN(4) == 0 {
+			return 0
+		}
+		return people[rng.IntN(len(people))].a.ID
+	}
+	publish := func(entity, action string, payload map[string]any) {
+		in.bus.Emit(entity, action, payload)
+	}
+	for seq := 0; seq < 600; seq++ {
+		id := int64(900000 + rng.IntN(40))
+		s := state[id]
+		prev := int64(0)
+		var entity, action string
+		switch r := rng.IntN(12); {
+		case r == 0:
+			entity, action = "ticket", "created"
+			s = scope{queue: queues[rng.IntN(len(queues))]}
+		case r == 1:
+			entity, action = "ticket", "assigned"
+			prev, s.assignee = s.assignee, anyAgent()
+		case r == 2:
+			entity, action = "ticket", "unassigned"
+			prev, s.assignee = s.assignee, 0
+		case r == 3:
+			entity, action = "ticket", "transferred"
+			prev = s.assignee
+			s = scope{queue: queues[rng.IntN(len(queues))], assignee: anyAgent()}
+		case r == 4:
+			publish("queue", "metrics", map[string]any{"seq": seq, "queues": []any{}})
+			log = append(log, sent{seq: seq, kind: "queue"})
+			continue
+		case r == 5:
+			publish("agent", "presence", map[string]any{"seq": seq, "agent_id": anyAgent(), "presence": "online"})
+			log = append(log, sent{seq: seq, kind: "agent"})
+			continue
+		case r == 6:
+			publish("livechat", "typing", map[string]any{"seq": seq, "tracking_number": "X", "on": true})
+			log = append(log, sent{seq: seq, kind: "other"})
+			continue
+		case r == 7:
+			// A publisher that does not send the scope fields yet.
+			ids := make([]int64, 0, len(stored))
+			for id := range stored {
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			id := ids[rng.IntN(len(ids))]
+			publish("message", "created", map[string]any{"seq": seq, "ticket_id": id, "direction": "in"})
+			st := stored[id]
+			log = append(log, sent{seq: seq, scope: &st})
+			continue
+		default:
+			entity, action = []string{"message", "message", "ticket", "sla"}[r%4], []string{"created", "updated", "typing", "warning"}[r%4]
+		}
+		state[id] = s
+		p := map[string]any{"seq": seq, "ticket_id": id, "queue_id": s.queue, "assignee_id": s.assignee}
+		if prev != 0 && prev != s.assignee {
+			p["previous_assignee_id"] = prev
+		} else {
+			prev = 0
+		}
+		publish(entity, action, p)
+		got := scope{queue: s.queue, assignee: s.assignee, previous: prev}
+		log = append(log, sent{seq: seq, scope: &got})
+	}
+	publish("agent", "presence", map[string]any{"seq": -1, "agent_id": 0, "presence": "online"})
+
+	for _, p := range people {
+		p.c.wait(func(f frame) bool { return f.Event == "agent.presence" && bytes.Contains(f.Data, []byte(`"seq":-1`)) }, "the last event")
+		want := map[int]bool{}
+		for _, s := range log {
+			var ok bool
+			switch {
+			case s.scope != nil:
+				ok = p.a.Role == agent.RoleAdmin || s.scope.assignee == p.a.ID || s.scope.previous == p.a.ID ||
+					(s.scope.queue != 0 && slices.Contains(p.a.QueueIDs, s.scope.queue))
+			case s.kind == "agent":
+				ok = true
+			case s.kind == "queue":
+				ok = p.a.Role != agent.RoleAgent
+			default:
+				ok = p.a.Role == agent.RoleAdmin
+			}
+			if ok {
+				want[s.seq] = true
+			}
+		}
+		got := map[int]bool{}
+		for _, f := range p.c.events() {
+			var d struct {
+				Seq int `json:"seq"`
+			}
+			if err := json.Unmarshal(f.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Seq == -1 {
+				continue
+			}
+			if got[d.Seq] {
+				t.Errorf("%s got event %d twice", p.a.Name, d.Seq)
+			}
+			got[d.Seq] = true
+			if !want[d.Seq] {
+				t.Errorf("%s (%s, queues %v) got event %d outside their scope: %s %s", p.a.Name, p.a.Role, p.a.QueueIDs, d.Seq, f.Event, f.Data)
+			}
+		}
+		for seq := range want {
+			if !got[seq] {
+				t.Errorf("%s missed event %d in their scope", p.a.Name, seq)
+			}
+		}
+		t.Logf("%s (%s) received %d of %d events", p.a.Name, p.a.Role, len(got), len(log))
+	}
+}
+
+// The payload reaches the console unchanged, wrapped in an event frame.
+func TestEventFramePassesPayloadThrough(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	a, token := e.agent("Ana", agent.RoleAgent, "umum")
+	c := connect(t, in.url, "Ana", token)
+	raw := fmt.Sprintf(`{"v":1,"ticket_id":5,"queue_id":%d,"assignee_id":0,"preview":"Halo \u003cb\u003e","x":[1,2]}`, a.QueueIDs[0])
+	if err := in.bus.NC.Publish(in.bus.Names.Event("ticket", "created"), []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	f := c.wait(func(f frame) bool { return f.Type == "event" }, "the event")
+	if f.Event != "ticket.created" || string(f.Data) != raw {
+		t.Fatalf("got %s %s, want ticket.created %s", f.Event, f.Data, raw)
+	}
+}
+
+// hello first; ping answers pong; a socket needs a session (401 before
+// the upgrade); a cookie session needs a page of this site.
+func TestHandshake(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), 7*time.Second)
+	a, token := e.agent("Ana", agent.RoleSupervisor, "umum")
+
+	c := connect(t, in.url, "Ana", token)
+	hello := c.wait(func(f frame) bool { return f.Type == "hello" }, "hello")
+	if hello.AgentID != a.ID || hello.Role != agent.RoleSupervisor || hello.HB != 7 {
+		t.Fatalf("hello %+v", hello)
+	}
+	c.send(map[string]any{"type": "ping"})
+	c.wait(func(f frame) bool { return f.Type == "pong" }, "pong")
+
+	host := in.url[len("ws://"):]
+	host = host[:len(host)-len("/api/v1/ws")]
+	cookie := "tanggap_session=" + token
+	cases := []struct {
+		name   string
+		header http.Header
+		status int
+	}{
+		{"no session is refused before the upgrade", http.Header{}, http.StatusUnauthorized},
+		{"a wrong token is refused before the upgrade", http.Header{"Authorization": {"Bearer nope"}}, http.StatusUnauthorized},
+		{"a cookie without Origin is refused", http.Header{"Cookie": {cookie}}, http.StatusForbidden},
+		{"a cookie from another site is refused", http.Header{"Cookie": {cookie}, "Origin": {"https://evil.example"}}, http.StatusForbidden},
+		{"a cookie from this site connects", http.Header{"Cookie": {cookie}, "Origin": {"http://" + host}}, http.StatusSwitchingProtocols},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, res, err := dial(t, in.url, tc.header)
+			if ws != nil {
+				ws.Close()
+			}
+			if res == nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d (%v)", res.StatusCode, tc.status, err)
+			}
+		})
+	}
+}
+
+// A logged-out agent gets bye and the socket closes within a heartbeat;
+// an agent removed from the database too; an open console is touched
+// every heartbeat; a queue the agent joined counts after an agent event.
+func TestSessionRecheck(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), 50*time.Millisecond)
+	ana, anaToken := e.agent("Ana", agent.RoleAgent, "umum")
+	budi, budiToken := e.agent("Budi", agent.RoleAgent, "umum")
+	cita, citaToken := e.agent("Cita", agent.RoleAgent, "umum")
+	anaC := connect(t, in.url, "Ana", anaToken)
+	budiC := connect(t, in.url, "Budi", budiToken)
+	citaC := connect(t, in.url, "Cita", citaToken)
+
+	testenv.CheckFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+		if n := e.touch.count(ana.ID); n < 2 {
+			return fmt.Errorf("Ana touched %d times", n)
+		}
+		return nil
+	})
+
+	if err := e.sessions.Logout(context.Background(), anaToken); err != nil {
+		t.Fatal(err)
+	}
+	anaC.wait(func(f frame) bool { return f.Type == "bye" && f.Reason == "session_ended" }, "bye")
+	if err := anaC.closedErr(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Fatalf("Ana's socket: %v", err)
+	}
+
+	if err := e.db.Exec(`DELETE FROM sessions WHERE agent_id = ?`, budi.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Exec(`DELETE FROM queue_members WHERE agent_id = ?`, budi.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Exec(`DELETE FROM agents WHERE id = ?`, budi.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	budiC.wait(func(f frame) bool { return f.Type == "bye" }, "bye")
+	budiC.closedErr()
+
+	// Cita joins "pajak": events of that queue reach her once her
+	// memberships are read again.
+	pajak := e.queue("pajak")
+	if err := e.db.Exec(`INSERT INTO queue_members (queue_id, agent_id) VALUES (?, ?)`, pajak, cita.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	testenv.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		in.bus.Emit("ticket", "created", map[string]any{"ticket_id": 77, "queue_id": pajak, "assignee_id": 0})
+		for _, f := range citaC.events() {
+			if f.Event == "ticket.created" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no pajak event for Cita yet")
+	})
+}

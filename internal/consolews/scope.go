@@ -1,0 +1,234 @@
+package consolews
+
+import (
+	"container/list"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/bus"
+	"tanggap/internal/ticket"
+)
+
+// Who receives an event (the scope rule):
+//   - an event about a ticket (it carries ticket_id): admins; agents and
+//     supervisors who are members of the ticket's queue; the ticket's
+//     assignee; and the agent the event took it from
+//     (previous_assignee_id), so whoever lost a ticket hears it;
+//   - agent events (agent.presence): every signed-in console, since any of
+//     them may transfer to that agent;
+//   - queue events (queue.metrics): supervisors and admins;
+//   - anything else: admins only.
+//
+// The event's own scope fields decide. The payload goes out unchanged.
+
+// entityAgent is the entity of agent events (agent.presence).
+const entityAgent = "agent"
+
+// eventScope is the little of an event the filter reads. queue_id and
+// assignee_id are pointers: an event that lacks them (some publishers
+// today) is resolved from the ticket, see resolve.
+type eventScope struct {
+	TicketID         int64  `json:"ticket_id"`
+	QueueID          *int64 `json:"queue_id"`
+	AssigneeID       *int64 `json:"assignee_id"`
+	PreviousAssignee int64  `json:"previous_assignee_id"`
+	AgentID          int64  `json:"agent_id"` // agent events: whose
+}
+
+// scope is a ticket's audience at the time of one event.
+type scope struct {
+	queue, assignee, previous int64
+}
+
+// mayView is the scope rule for one agent (also used for view frames).
+func mayView(a agent.Agent, s scope) bool {
+	if a.Role == agent.RoleAdmin {
+		return true
+	}
+	if (s.assignee != 0 && s.assignee == a.ID) || (s.previous != 0 && s.previous == a.ID) {
+		return true
+	}
+	for _, q := range a.QueueIDs {
+		if s.queue != 0 && q == s.queue {
+			return true
+		}
+	}
+	return false
+}
+
+// onEvent is the events subscription's callback: nats.go calls it on one
+// goroutine per subscription, in order, so events reach each console in
+// the order this instance received them.
+func (g *Gateway) onEvent(m *nats.Msg) {
+	if g.closing.Load() {
+		return
+	}
+	name, ok := g.o.Names.EventName(m.Subject)
+	if !ok {
+		return
+	}
+	var es eventScope
+	if err := json.Unmarshal(m.Data, &es); err != nil {
+		g.o.Log.Warn("console event not JSON", "event", name, "err", err)
+		return
+	}
+	entity, _, _ := strings.Cut(name, ".")
+	frame := eventFrame(name, m.Data)
+	switch {
+	case es.TicketID > 0:
+		g.deliver(frame, g.resolve(entity, es))
+	case entity == entityAgent:
+		g.deliverAll(frame)
+		if es.AgentID > 0 {
+			g.requestRecheck(es.AgentID)
+		}
+	case entity == bus.EntityQueue:
+		g.deliverSet(frame, g.boards)
+	default:
+		g.deliverSet(frame, g.admins)
+	}
+}
+
+// deliver sends a ticket event to its audience, once per console.
+func (g *Gateway) deliver(frame []byte, s scope) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	g.epoch++
+	e := g.epoch
+	send := func(set map[*viewer]struct{}) {
+		for v := range set {
+			if v.seen != e {
+				v.seen = e
+				v.conn.Send(frame)
+			}
+		}
+	}
+	send(g.admins)
+	if s.queue != 0 {
+		send(g.byQueue[s.queue])
+	}
+	if s.assignee != 0 {
+		send(g.byAgent[s.assignee])
+	}
+	if s.previous != 0 {
+		send(g.byAgent[s.previous])
+	}
+}
+
+func (g *Gateway) deliverSet(frame []byte, set map[*viewer]struct{}) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	for v := range set {
+		v.conn.Send(frame)
+	}
+}
+
+func (g *Gateway) deliverAll(frame []byte) { g.deliverSet(frame, g.viewers) }
+
+// resolve is the audience of a ticket event. An event that carries
+// queue_id and assignee_id is taken at its word (and remembered for the
+// ticket). One that lacks either is resolved with ONE indexed read of the
+// ticket (by primary key), kept in a small LRU: a later event of the same
+// ticket that carries the fields replaces the entry, and a later ticket.*
+// event without them drops it first (it may have moved the ticket), so
+// the cache never outlives a change it was told about. Once every
+// publisher sends the catalog's scope fields, the read never happens.
+func (g *Gateway) resolve(entity string, es eventScope) scope {
+	if es.QueueID != nil && es.AssigneeID != nil {
+		s := scope{queue: *es.QueueID, assignee: *es.AssigneeID}
+		g.scopes.put(es.TicketID, s)
+		s.previous = es.PreviousAssignee
+		return s
+	}
+	if entity == "ticket" {
+		g.scopes.drop(es.TicketID)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, _ := g.scopeOf(ctx, es.TicketID) // unknown: admins only
+	if es.QueueID != nil {
+		s.queue = *es.QueueID
+	}
+	if es.AssigneeID != nil {
+		s.assignee = *es.AssigneeID
+	}
+	s.previous = es.PreviousAssignee
+	return s
+}
+
+// scopeOf is a ticket's queue and assignee from the cache or one read.
+func (g *Gateway) scopeOf(ctx context.Context, id int64) (scope, bool) {
+	if s, ok := g.scopes.get(id); ok {
+		return s, true
+	}
+	ts, err := g.o.Scopes.Scope(ctx, id)
+	if err != nil {
+		if !errors.Is(err, ticket.ErrNotFound) {
+			g.o.Log.Warn("console ticket scope", "ticket", id, "err", err)
+		}
+		return scope{}, false
+	}
+	s := scope{queue: ts.QueueID, assignee: ts.AssigneeID}
+	g.scopes.put(id, s)
+	return s, true
+}
+
+// scopeCache is a small LRU of tickets' queue and assignee.
+type scopeCache struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // front: most recent; values are *scopeEntry
+	byID  map[int64]*list.Element
+}
+
+type scopeEntry struct {
+	id int64
+	s  scope
+}
+
+func newScopeCache(max int) *scopeCache {
+	return &scopeCache{max: max, order: list.New(), byID: map[int64]*list.Element{}}
+}
+
+func (c *scopeCache) get(id int64) (scope, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.byID[id]
+	if e == nil {
+		return scope{}, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*scopeEntry).s, true
+}
+
+func (c *scopeCache) put(id int64, s scope) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.byID[id]; e != nil {
+		e.Value.(*scopeEntry).s = s
+		c.order.MoveToFront(e)
+		return
+	}
+	c.byID[id] = c.order.PushFront(&scopeEntry{id: id, s: s})
+	if c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.byID, last.Value.(*scopeEntry).id)
+	}
+}
+
+func (c *scopeCache) drop(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.byID[id]; e != nil {
+		c.order.Remove(e)
+		delete(c.byID, id)
+	}
+}
