@@ -342,3 +342,7 @@ func mustJSON(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+func itoa(v int64) string { return fmt.Sprint(v) }
+
+func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
