@@ -36,10 +36,11 @@ lint:
 
 # Benchmarks: the core's persistence path, form submissions, phone calls and
 # signed WhatsApp webhooks end to end, the live-chat gateway (idle memory,
-# latencies, new chats) and routing decisions
+# latencies, new chats), the agents' push socket (fan-out latency, idle
+# memory) and routing decisions
 # (PostgreSQL only: skipped on the embedded run), on the embedded defaults and (when TEST_* are
 # set) on PostgreSQL + NATS.
-BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/routing/
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/
 bench:
 	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(BENCH_PKGS)
 	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
