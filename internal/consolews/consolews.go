@@ -340,6 +340,7 @@ func (g *Gateway) Frame(c *realtime.Conn, data []byte) {
 	case "typing":
 		id := g.visibleTicket(v, f.TicketID)
 		if id == 0 {
+			g.watch.set(v, 0, false)
 			return
 		}
 		g.watch.set(v, id, f.On)
