@@ -295,3 +295,39 @@ func TestSessionRecheck(t *testing.T) {
 		return fmt.Errorf("no pajak event for Cita yet")
 	})
 }
+
+// An event without queue_id is scoped by the ticket as stored, read once
+// and cached; a later ticket event drops the cached scope, so a ticket
+// moved to another queue is followed by its new queue's agents only.
+func TestEventsWithoutScopeFollowTheTicket(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	_, anaToken := e.agent("Ana", agent.RoleAgent, "umum")
+	_, citaToken := e.agent("Cita", agent.RoleAgent, "pajak")
+	ana := connect(t, in.url, "Ana", anaToken)
+	cita := connect(t, in.url, "Cita", citaToken)
+	id := e.ticket(e.queue("umum"), 0)
+
+	msg := func(seq int) { in.bus.Emit("message", "created", map[string]any{"ticket_id": id, "seq": seq}) }
+	has := func(seq int) func(frame) bool {
+		return func(f frame) bool { return bytes.Contains(f.Data, []byte(fmt.Sprintf(`"seq":%d`, seq))) }
+	}
+	msg(1)
+	ana.wait(has(1), "message 1")
+
+	if err := e.db.Exec(`UPDATE tickets SET queue_id = ? WHERE id = ?`, e.queue("pajak"), id).Error; err != nil {
+		t.Fatal(err)
+	}
+	in.bus.Emit("ticket", "updated", map[string]any{"ticket_id": id, "status": "open", "seq": 2})
+	msg(3)
+	cita.wait(has(3), "message 3")
+	// Everything Ana gets comes in order: the last event for everyone
+	// shows she got nothing of the moved ticket after message 1.
+	in.bus.Emit("agent", "presence", map[string]any{"agent_id": 0, "seq": 4})
+	ana.wait(has(4), "the presence event")
+	for _, f := range ana.events() {
+		if has(2)(f) || has(3)(f) {
+			t.Fatalf("Ana got an event of a ticket that left her queue: %s", f.Data)
+		}
+	}
+}
