@@ -298,17 +298,18 @@ func (g *Gateway) checkSessions(ctx context.Context, vs []*viewer) {
 	}
 }
 
-// Open registers a new console and greets it.
+// Open registers a new console and greets it. hello is queued under the
+// lock that event delivery takes, so it is always the first frame.
 func (g *Gateway) Open(c *realtime.Conn) {
 	v := c.State.(*viewer)
 	v.conn = c
 	g.mu.Lock()
-	g.viewers[v] = struct{}{}
-	g.index(v)
-	g.mu.Unlock()
+	defer g.mu.Unlock()
 	hello, _ := json.Marshal(helloFrame{Type: "hello", V: 1, AgentID: v.id, Role: v.a.Role,
 		HeartbeatSeconds: int(math.Ceil(g.o.Heartbeat.Seconds()))})
 	c.Send(hello)
+	g.viewers[v] = struct{}{}
+	g.index(v)
 }
 
 // Closed forgets a console and its collision marks.
