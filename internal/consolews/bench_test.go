@@ -268,5 +268,6 @@ func TestConsoleClientsHelper(t *testing.T) {
 		}
 		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
 	}
+	fmt.Fprintf(os.Stderr, "client: p90 %.2f ms, p95 %.2f ms, p99.9 %.2f ms, max %.2f ms\n", pct(0.90), pct(0.95), pct(0.999), pct(1))
 	fmt.Printf("LATENCY %.3f %.3f %d %d\n", pct(0.50), pct(0.99), len(lat), closed.Load())
 }
