@@ -1,9 +1,10 @@
 // Package realtime is the websocket layer shared by the live-chat gateway
-// and (later) the console's live updates: it upgrades connections on the
-// HTTP port, keeps each one healthy (deadlines, ping/pong, a bounded send
-// queue, a frame size limit and a frame rate limit), refuses floods and
-// foreign sites, and fans messages out to every connection subscribed to a
-// topic on any instance through NATS core subjects.
+// and the agents' push socket (internal/consolews): it upgrades
+// connections on the HTTP port, keeps each one healthy (deadlines,
+// ping/pong, a bounded send queue, a frame size limit and a frame rate
+// limit), refuses floods and foreign sites, and fans messages out to every
+// connection subscribed to a topic on any instance through NATS core
+// subjects.
 //
 // Concurrency: each Conn has exactly one reader goroutine (the one that
 // called Hub.Serve) and one writer goroutine; nothing else touches the
