@@ -249,10 +249,12 @@ func (g *Gateway) unsubscribe() {
 }
 
 func (g *Gateway) beat(ctx context.Context) {
-	vs := g.snapshot()
-	touched := make(map[int64]bool, len(vs))
-	for _, v := range vs {
-		if touched[v.id] {
+	// Sessions first: a console whose session ended does not count as
+	// alive.
+	g.checkSessions(ctx, g.snapshot())
+	touched := map[int64]bool{}
+	for _, v := range g.snapshot() {
+		if touched[v.id] || closing(v.conn) {
 			continue
 		}
 		touched[v.id] = true
@@ -260,9 +262,17 @@ func (g *Gateway) beat(ctx context.Context) {
 			g.o.Log.Warn("console liveness", "agent", v.id, "err", err)
 		}
 	}
-	g.checkSessions(ctx, vs)
 	g.watch.announceAll()
 	g.watch.expire(time.Now())
+}
+
+func closing(c *realtime.Conn) bool {
+	select {
+	case <-c.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // checkSessions checks each viewer's session again: an ended one gets bye

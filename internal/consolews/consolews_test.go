@@ -241,7 +241,8 @@ func TestHandshake(t *testing.T) {
 
 // A logged-out agent gets bye and the socket closes within a heartbeat;
 // an agent removed from the database too; an open console is touched
-// every heartbeat; a queue the agent joined counts after an agent event.
+// every heartbeat, a closed one no more; a queue the agent joined counts
+// once the memberships are read again.
 func TestSessionRecheck(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(testenv.Bus(t), 50*time.Millisecond)
@@ -266,6 +267,7 @@ func TestSessionRecheck(t *testing.T) {
 	if err := anaC.closedErr(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 		t.Fatalf("Ana's socket: %v", err)
 	}
+	anaTouches := e.touch.count(ana.ID)
 
 	if err := e.db.Exec(`DELETE FROM sessions WHERE agent_id = ?`, budi.ID).Error; err != nil {
 		t.Fatal(err)
@@ -294,6 +296,10 @@ func TestSessionRecheck(t *testing.T) {
 		}
 		return fmt.Errorf("no pajak event for Cita yet")
 	})
+	// Heartbeats went by since Ana's bye: none counted her as alive.
+	if n := e.touch.count(ana.ID); n != anaTouches {
+		t.Fatalf("Ana was touched %d times after her session ended", n-anaTouches)
+	}
 }
 
 // An event without queue_id is scoped by the ticket as stored, read once
@@ -330,4 +336,28 @@ func TestEventsWithoutScopeFollowTheTicket(t *testing.T) {
 			t.Fatalf("Ana got an event of a ticket that left her queue: %s", f.Data)
 		}
 	}
+}
+
+// An agent event about a connected agent (agent.presence) reads the
+// agent's queue memberships again at once, without waiting for the
+// heartbeat.
+func TestAgentEventRefreshesMemberships(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	cita, token := e.agent("Cita", agent.RoleAgent, "umum")
+	c := connect(t, in.url, "Cita", token)
+	pajak := e.queue("pajak")
+	if err := e.db.Exec(`INSERT INTO queue_members (queue_id, agent_id) VALUES (?, ?)`, pajak, cita.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	in.bus.Emit("agent", "presence", map[string]any{"agent_id": cita.ID, "presence": "online", "queue_ids": []int64{pajak}})
+	testenv.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		in.bus.Emit("ticket", "created", map[string]any{"ticket_id": 78, "queue_id": pajak, "assignee_id": 0})
+		for _, f := range c.events() {
+			if f.Event == "ticket.created" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no pajak event for Cita yet")
+	})
 }
