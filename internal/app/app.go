@@ -171,6 +171,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error {
 			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval, Metrics: cfg.Routing.MetricsInterval})
 		})
+		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
+			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
+		g.Go(func() error { return presence.Run(gctx) })
 	}
 	if cfg.Components["delivery"] {
 		for _, ad := range adapters {
@@ -197,6 +200,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 			SessionTTL:     cfg.SessionTTL,
+			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 		})
 		g.Go(func() error {

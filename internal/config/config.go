@@ -76,8 +76,9 @@ type Config struct {
 	LivechatNewConnsPerMinute int      // new websockets per client address and minute (0: no limit)
 	LivechatFramesPerSecond   int      // frames one connection may send per second (burst: 4x)
 	// Phone channel (TwiML voice webhooks).
-	Voice   Voice
-	Routing Routing
+	Voice    Voice
+	Routing  Routing
+	Presence Presence
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -162,7 +163,8 @@ func Defaults() Config {
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
 		},
-		Routing: defaultRouting(),
+		Routing:  defaultRouting(),
+		Presence: defaultPresence(),
 	}
 }
 
@@ -338,6 +340,7 @@ func parse(get func(string) string) (Config, error) {
 	})
 
 	parseRouting(get, &c.Routing, &p)
+	parsePresence(get, &c.Presence, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {
