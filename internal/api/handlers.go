@@ -179,6 +179,7 @@ func (s *Server) handleGetTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.renderNotes(c.UserContext(), s.o.Lang(c), d.Messages)
 	return c.JSON(d)
 }
 

@@ -245,3 +245,115 @@ func TestAgentsListCarriesQueues(t *testing.T) {
 		}
 	}
 }
+
+// notesOf returns the bodies of a ticket's internal notes as lang reads them.
+func notesOf(t *testing.T, c *apptest.Client, id int64, lang string) []string {
+	t.Helper()
+	c.Lang = lang
+	defer func() { c.Lang = "" }()
+	var d ticketDetail
+	res := c.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("ticket: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &d)
+	var out []string
+	for _, m := range d.Messages {
+		if m.Direction == "note" {
+			out = append(out, m.Body)
+		}
+	}
+	return out
+}
+
+// Issue 12, bugs 4 and 10: transfer notes read in the viewer's language
+// with names; a solved ticket's SLA clocks are stopped and it can no
+// longer be transferred or released.
+func TestTransferNotesAndInactiveTickets(t *testing.T) {
+	url, admin := demoApp(t, nil)
+	sari, sariID := signIn(t, url, "sari@tanggap.example", "demo-sari-2026")
+	budi, budiID := signIn(t, url, "budi@tanggap.example", "demo-budi-2026")
+	dewi, _ := signIn(t, url, "dewi@tanggap.example", "demo-dewi-2026")
+	setPresence(t, sari, "online")
+	id := fileComplaint(t, admin, "Kartu saya belum aktif sejak minggu lalu, mohon bantuan.")
+	testenv.CheckFor(t, 10*time.Second, 50*time.Millisecond, func() error {
+		if got := assigneeOf(t, admin, id); got != sariID {
+			return fmt.Errorf("assignee %d, want Sari %d", got, sariID)
+		}
+		return nil
+	})
+	setPresence(t, budi, "busy")
+	path := fmt.Sprintf("/api/v1/tickets/%d", id)
+	if res := sari.Do(http.MethodPost, path+"/transfer", map[string]any{"agent_id": budiID, "note": "Mohon dicek ulang"}); res.Status != http.StatusOK {
+		t.Fatalf("transfer to Budi: %d %s", res.Status, res.Body)
+	}
+	if res := budi.Do(http.MethodPost, path+"/transfer", map[string]any{"queue": "jabar"}); res.Status != http.StatusOK {
+		t.Fatalf("transfer to jabar: %d %s", res.Status, res.Body)
+	}
+	want := map[string][]string{
+		"id-ID": {"Dialihkan dari Sari ke Budi: Mohon dicek ulang", "Dialihkan dari Budi ke antrean Jawa Barat"},
+		"en-US": {"Transferred from Sari to Budi: Mohon dicek ulang", "Transferred from Budi to the Jawa Barat queue"},
+	}
+	for lang, w := range want {
+		if got := notesOf(t, dewi, id, lang); fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("%s notes %q, want %q", lang, got, w)
+		}
+	}
+
+	// Solved: the clocks stop, and transfer and release are refused.
+	if res := dewi.Do(http.MethodPatch, path, map[string]string{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", res.Status, res.Body)
+	}
+	var v routingView
+	dewi.Do(http.MethodGet, path+"/routing", nil).JSON(t, &v)
+	if st := v.Routing.SLA.FirstResponseState; st != "stopped" && st != "met" && st != "breached" {
+		t.Errorf("solved ticket's first response SLA is %q, want stopped, met or breached", st)
+	}
+	for _, action := range []struct {
+		name, path string
+		body       any
+	}{
+		{"transfer", path + "/transfer", map[string]any{"agent_id": sariID}},
+		{"release", path + "/release", nil},
+	} {
+		var e apiError
+		res := dewi.Do(http.MethodPost, action.path, action.body)
+		res.JSON(t, &e)
+		if res.Status != http.StatusConflict || e.Error.Code != "ticket_inactive" || e.Error.Message == "" {
+			t.Errorf("%s of a solved ticket: %d %s; want 409 ticket_inactive", action.name, res.Status, res.Body)
+		}
+	}
+}
+
+// Issue 12, bug 11: outside business hours (here a holiday) with nobody
+// online, the console is told the queue is closed and when it opens.
+func TestRoutingViewSaysTheQueueIsClosed(t *testing.T) {
+	_, admin := demoApp(t, nil)
+	wib, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(wib)
+	holidays := map[string]any{"holidays": []map[string]string{{"day": today.Format(time.DateOnly), "name": "Libur uji", "kind": "national"}}}
+	if res := admin.Do(http.MethodPut, fmt.Sprintf("/api/v1/admin/holidays/%d", today.Year()), holidays); res.Status != http.StatusOK {
+		t.Fatalf("holidays: %d %s", res.Status, res.Body)
+	}
+	id := fileComplaint(t, admin, "Kartu saya belum aktif sejak minggu lalu, mohon bantuan.")
+	var v struct {
+		Routing struct {
+			Open     bool       `json:"open"`
+			Closed   bool       `json:"closed"`
+			OpensAt  *time.Time `json:"opens_at"`
+			WaitSecs int64      `json:"estimated_wait_seconds"`
+		} `json:"routing"`
+	}
+	res := admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/routing", id), nil)
+	res.JSON(t, &v)
+	r := v.Routing
+	if r.Open || !r.Closed || r.OpensAt == nil || !r.OpensAt.After(time.Now()) {
+		t.Fatalf("on a holiday with nobody online: %s; want closed with opens_at ahead", res.Body)
+	}
+	if until := time.Until(*r.OpensAt); time.Duration(r.WaitSecs)*time.Second < until-time.Minute {
+		t.Errorf("estimate %ds while the queue opens in %v", r.WaitSecs, until)
+	}
+}

@@ -99,7 +99,7 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 			apperr.CodeForbidden, apperr.CodeNotFound, apperr.CodeConflict, apperr.CodeValidation,
 			apperr.CodeTooLarge, apperr.CodeUnsupportedMediaType, apperr.CodeRateLimited,
 			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
-			apperr.CodeQueueInUse},
+			apperr.CodeQueueInUse, apperr.CodeTicketInactive},
 		"channel.": {string(envelope.ChannelWebform), string(envelope.ChannelWhatsApp),
 			string(envelope.ChannelVoice), string(envelope.ChannelLiveChat)},
 	}
