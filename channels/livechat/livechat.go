@@ -35,9 +35,10 @@ import (
 	"tanggap/internal/routing"
 )
 
-// Waiter tells where a ticket stands in its queue (the router).
+// Waiter tells where a ticket stands in its queue (the router; the
+// console's routing view reads the same estimate).
 type Waiter interface {
-	Wait(ctx context.Context, ticketID int64) (routing.Wait, error)
+	EstimateWait(ctx context.Context, ticketID int64) (routing.WaitEstimate, error)
 }
 
 // Opts configures the gateway.

@@ -180,12 +180,14 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 			}
 			q := Queue{V: ProtocolVersion, Type: TypeQueue, TN: t.TrackingNumber, Assigned: t.AssigneeID != nil, Open: true}
 			if !q.Assigned {
-				w, err := a.o.Router.Wait(ctx, t.ID)
+				w, err := a.o.Router.EstimateWait(ctx, t.ID)
 				if err != nil {
 					a.log.Warn("livechat queue position", "err", err)
 					continue
 				}
-				q.Position, q.WaitSeconds, q.AgentsOnline, q.Open, q.Assigned = w.Position, int(w.Estimated/time.Second), w.AgentsOnline, w.Open, w.AgentID != 0
+				// Open is false exactly when the agent's console says the
+				// queue is closed: outside business hours with nobody online.
+				q.Position, q.WaitSeconds, q.AgentsOnline, q.Open, q.Assigned = w.Position, int(w.Estimated/time.Second), w.AgentsOnline, !w.Closed, w.AgentID != 0
 			}
 			frame := encode(q)
 			for _, c := range a.fan.Local(topic(v.ID)) {

@@ -294,7 +294,7 @@ func (a *Adapter) requestCallback(s *step) (*Response, error) {
 // toAgent puts the caller through to an agent when the agents' queue is
 // within business hours, else offers voicemail or a callback.
 func (a *Adapter) toAgent(s *step) (*Response, error) {
-	open, err := a.o.Hours.Open(s.ctx, a.menu.Queues.Agent, s.now)
+	open, err := a.o.Hours.IsOpen(s.ctx, a.menu.Queues.Agent, s.now)
 	if err != nil {
 		// Not knowing the hours must not strand the caller: offer what
 		// works at any hour.

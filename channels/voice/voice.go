@@ -40,9 +40,10 @@ type Tickets interface {
 	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 }
 
-// Hours tells whether a queue is within its business hours.
+// Hours tells whether a queue is within its business hours (the router's
+// calendar, the same one the wait estimates of chat and console use).
 type Hours interface {
-	Open(ctx context.Context, queueCode string, at time.Time) (bool, error)
+	IsOpen(ctx context.Context, queueCode string, at time.Time) (bool, error)
 }
 
 // Texts renders translated text (the locale catalog).

@@ -44,7 +44,7 @@ type calendar struct {
 	err  error
 }
 
-func (c calendar) Open(context.Context, string, time.Time) (bool, error) { return c.open, c.err }
+func (c calendar) IsOpen(context.Context, string, time.Time) (bool, error) { return c.open, c.err }
 
 // noTickets finds nothing; the app-level tests cover real lookups.
 type noTickets struct{}

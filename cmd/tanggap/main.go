@@ -80,6 +80,7 @@ func serve(cfg config.Config, log *slog.Logger) int {
 		"complaint_form", url+"/pengaduan",
 		"status_page", url+"/pengaduan/status",
 		"console", url+"/console",
+		"chat", url+"/chat",
 	)
 	if cfg.AdminEmail == "" {
 		log.Warn("ADMIN_EMAIL and ADMIN_PASSWORD are not set: set them to create the first console admin")

@@ -87,15 +87,28 @@ func (s *store) list(ctx context.Context) ([]Agent, error) {
 		Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("agent: list: %w", err)
 	}
+	var members []struct{ AgentID, QueueID int64 }
+	if err := s.db.WithContext(ctx).Raw(`SELECT agent_id, queue_id FROM queue_members ORDER BY agent_id, queue_id`).
+		Scan(&members).Error; err != nil {
+		return nil, fmt.Errorf("agent: list queues: %w", err)
+	}
+	queues := make(map[int64][]int64, len(rows))
+	for _, m := range members {
+		queues[m.AgentID] = append(queues[m.AgentID], m.QueueID)
+	}
 	out := make([]Agent, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, toAgent(r))
+		a := toAgent(r)
+		a.QueueIDs = queues[r.ID]
+		out = append(out, a)
 	}
 	return out, nil
 }
 
+// setPresence stores a presence chosen by the agent (or their logout).
+// Choosing is a sign of life, so last_seen_at moves too.
 func (s *store) setPresence(ctx context.Context, id int64, presence string, now time.Time) error {
-	res := s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, updated_at = ? WHERE id = ?`, presence, now, id)
+	res := s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, last_seen_at = ?, updated_at = ? WHERE id = ?`, presence, now, now, id)
 	if res.Error != nil {
 		return fmt.Errorf("agent: presence: %w", res.Error)
 	}
@@ -107,4 +120,33 @@ func (s *store) setPresence(ctx context.Context, id int64, presence string, now 
 
 func toAgent(r agentRow) Agent {
 	return Agent{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, Presence: r.Presence, Capacity: r.Capacity, ActiveLoad: r.ActiveLoad}
+}
+
+// touch records a sign of life of the agent's console.
+func (s *store) touch(ctx context.Context, id int64, now time.Time) error {
+	res := s.db.WithContext(ctx).Exec(`UPDATE agents SET last_seen_at = ? WHERE id = ?`, now, id)
+	if res.Error != nil {
+		return fmt.Errorf("agent: touch: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// silenceSQL moves the agents in one presence whose console has been
+// silent since before a time to another presence, and returns them. It is
+// one conditional statement: when several instances sweep at once each
+// agent is moved (and reported) by exactly one of them, and an agent whose
+// console spoke or who changed presence meanwhile no longer matches. The
+// agents_presence_seen_idx index serves the WHERE clause.
+const silenceSQL = `UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
+WHERE presence = ? AND last_seen_at < ? RETURNING id`
+
+func (s *store) silence(ctx context.Context, from, to string, before, now time.Time) ([]int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(silenceSQL, to, now, now, from, before).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("agent: %s to %s: %w", from, to, err)
+	}
+	return ids, nil
 }

@@ -63,18 +63,25 @@ type Opts struct {
 	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).
 	SecureCookies bool
 	SessionTTL    time.Duration
+	// TouchInterval: an agent's requests record a sign of life at most
+	// this often (0: 20s).
+	TouchInterval time.Duration
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	o Opts
+	o     Opts
+	alive *liveness
 }
 
 // New builds the fiber app with every route.
 func New(o Opts) *fiber.App {
-	s := &Server{o: o}
+	if o.TouchInterval <= 0 {
+		o.TouchInterval = 20 * time.Second
+	}
+	s := &Server{o: o, alive: newLiveness(o.TouchInterval)}
 	cfg := fiber.Config{
 		AppName:               "tanggap",
 		BodyLimit:             o.BodyLimit,

@@ -51,6 +51,7 @@ var catalog = []struct {
 	{routing.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
 	{routing.ErrNoCapacity, fiber.StatusConflict, apperr.CodeNoCapacity},
 	{routing.ErrQueueInUse, fiber.StatusConflict, apperr.CodeQueueInUse},
+	{routing.ErrTicketInactive, fiber.StatusConflict, apperr.CodeTicketInactive},
 	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
 	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 }

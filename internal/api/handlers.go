@@ -82,9 +82,15 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt, "agent": toAgentJSON(sess.Agent)})
 }
 
+// handleLogout ends the session and takes the agent offline at once, as a
+// manual switch to offline would (their tickets go back to the queue), so
+// routing never assigns to someone who left.
 func (s *Server) handleLogout(c *fiber.Ctx) error {
 	token, _ := c.Locals(localToken).(string)
 	if err := s.o.Auth.Logout(c.UserContext(), token); err != nil {
+		return err
+	}
+	if _, err := s.changePresence(c.UserContext(), current(c).ID, agent.PresenceOffline); err != nil {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), HTTPOnly: true,
@@ -103,7 +109,7 @@ func (s *Server) handleSetPresence(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := s.o.Agents.SetPresence(c.UserContext(), current(c).ID, req.Presence)
+	a, err := s.changePresence(c.UserContext(), current(c).ID, req.Presence)
 	if errors.Is(err, agent.ErrInvalidPresence) {
 		ve := &apperr.ValidationError{}
 		ve.Add("presence", "validation.invalid")
@@ -111,16 +117,6 @@ func (s *Server) handleSetPresence(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
-	}
-	if s.o.Assigner != nil {
-		// Coming online frees capacity: waiting tickets go out now; going
-		// offline gives tickets back to the queue.
-		if err := s.o.Assigner.PresenceChanged(c.UserContext(), a.ID, a.Presence); err != nil {
-			s.o.Log.Warn("routing on presence change", "agent_id", a.ID, "err", err)
-		}
-		if fresh, err := s.o.Agents.Get(c.UserContext(), a.ID); err == nil {
-			a = fresh
-		}
 	}
 	return c.JSON(fiber.Map{"agent": toAgentJSON(a)})
 }
@@ -183,6 +179,7 @@ func (s *Server) handleGetTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.renderNotes(c.UserContext(), s.o.Lang(c), d.Messages)
 	return c.JSON(d)
 }
 

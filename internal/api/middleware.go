@@ -37,6 +37,9 @@ func (s *Server) authed(roles ...string) fiber.Handler {
 		}
 		c.Locals(localAgent, a)
 		c.Locals(localToken, token)
+		// Any request of a signed-in console is a sign of life: presence
+		// follows it (see agent.Sweeper).
+		s.touch(c.UserContext(), a.ID)
 		return c.Next()
 	}
 }

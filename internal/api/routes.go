@@ -46,6 +46,7 @@ func (s *Server) routes(app *fiber.App) {
 		app.Post("/api/v1/tickets/:id<int>/claim", anyAgent, s.handleClaim)
 		app.Post("/api/v1/tickets/:id<int>/release", anyAgent, s.handleUnclaim)
 		app.Post("/api/v1/tickets/:id<int>/transfer", anyAgent, s.handleTransfer)
+		app.Get("/api/v1/transfer-targets", anyAgent, s.handleTransferTargets)
 		app.Put("/api/v1/tickets/:id<int>/priority", anyAgent, s.handleSetPriority)
 		app.Post("/api/v1/tickets/:id<int>/assign", supervisor, s.handleAssign)
 		app.Get("/api/v1/queues/metrics", supervisor, s.handleQueueMetrics)

@@ -156,8 +156,12 @@ func (s *Server) handleTicketRouting(c *fiber.Ctx) error {
 // routingView renders a ticket's routing state. After an action the actor
 // was allowed to take it is shown even when the ticket left their sight
 // (transferred to a queue they are not in).
+//
+// The wait is the one estimate the live-chat widget is told too: "closed"
+// (outside business hours with nobody online) comes with "opens_at", and
+// the estimate then counts from the opening; "open" is the calendar alone.
 func (s *Server) routingView(c *fiber.Ctx, id int64) error {
-	w, err := s.o.Router.Wait(c.UserContext(), id)
+	w, err := s.o.Router.EstimateWait(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -165,9 +169,15 @@ func (s *Server) routingView(c *fiber.Ctx, id int64) error {
 	if err != nil {
 		return err
 	}
+	var opensAt *time.Time
+	if !w.OpensAt.IsZero() {
+		at := w.OpensAt.UTC()
+		opensAt = &at
+	}
 	return c.JSON(fiber.Map{"routing": fiber.Map{
 		"ticket_id": id, "queue_id": w.QueueID, "agent_id": w.AgentID, "position": w.Position,
 		"estimated_wait_seconds": int64(w.Estimated / time.Second), "agents_online": w.AgentsOnline, "open": w.Open,
+		"closed": w.Closed, "opens_at": opensAt,
 		"sla": clock,
 	}})
 }

@@ -155,7 +155,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		a.console, err = consolews.New(consolews.Opts{
 			NC: a.bus.NC, Names: a.bus.Names, Sessions: sessions, Scopes: tickets,
 			Typing:    api.TypingRelay{Tickets: tickets, Conversations: a.chat},
-			Liveness:  pendingTouch{}, // TEMPORARY: becomes `agents` once agent.Service.Touch is merged
+			Liveness:  agents,
 			PublicURL: cfg.BaseURL(), Heartbeat: cfg.ConsoleHeartbeat, SendQueue: cfg.ConsoleSendQueue, Log: log,
 		})
 		if err != nil {
@@ -186,6 +186,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error {
 			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval, Metrics: cfg.Routing.MetricsInterval})
 		})
+		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
+			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
+		g.Go(func() error { return presence.Run(gctx) })
 	}
 	if cfg.Components["delivery"] {
 		for _, ad := range adapters {
@@ -214,6 +217,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 			SessionTTL:     cfg.SessionTTL,
+			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 		})
 		g.Go(func() error {
@@ -425,10 +429,3 @@ func title(code string) string {
 	}
 	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
 }
-
-// pendingTouch stands in for the agent-liveness method (agent.Service.Touch)
-// until that is merged: TEMPORARY, remove it and pass `agents` as
-// consolews.Opts.Liveness then.
-type pendingTouch struct{}
-
-func (pendingTouch) Touch(context.Context, int64) error { return nil }

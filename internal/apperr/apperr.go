@@ -70,6 +70,7 @@ const (
 	CodeReplyWindowClosed    = "reply_window_closed"
 	CodeNoCapacity           = "no_capacity"
 	CodeQueueInUse           = "queue_in_use"
+	CodeTicketInactive       = "ticket_inactive"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"

@@ -82,8 +82,9 @@ type Config struct {
 	ConsoleHeartbeat time.Duration
 	ConsoleSendQueue int
 	// Phone channel (TwiML voice webhooks).
-	Voice   Voice
-	Routing Routing
+	Voice    Voice
+	Routing  Routing
+	Presence Presence
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -170,7 +171,8 @@ func Defaults() Config {
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
 		},
-		Routing: defaultRouting(),
+		Routing:  defaultRouting(),
+		Presence: defaultPresence(),
 	}
 }
 
@@ -348,6 +350,7 @@ func parse(get func(string) string) (Config, error) {
 	})
 
 	parseRouting(get, &c.Routing, &p)
+	parsePresence(get, &c.Presence, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

@@ -196,6 +196,26 @@ func (c *Calendar) Open(t time.Time) bool {
 	return false
 }
 
+// NextOpen returns the first instant at or after t when the calendar is
+// open: t itself when it is open now, else the start of the next open
+// interval (holidays skipped). The zero time means never (not for a
+// calendar New accepted).
+func (c *Calendar) NextOpen(t time.Time) time.Time {
+	if c.Open(t) {
+		return t
+	}
+	day := midnight(t, c.loc)
+	for i := 0; i < maxDays; i++ {
+		for _, iv := range c.dayIntervals(day) {
+			if start := at(day, iv.Start); !start.Before(t) {
+				return start.In(t.Location())
+			}
+		}
+		day = day.AddDate(0, 0, 1)
+	}
+	return time.Time{}
+}
+
 // Add returns the instant d of business time after t. Time outside the
 // open intervals does not count, so a 4-hour target set on Friday at 16:00
 // on an 08:00-17:00 weekday calendar falls due on Monday at 11:00.

@@ -146,6 +146,27 @@ func TestOpen(t *testing.T) {
 	}
 }
 
+func TestNextOpen(t *testing.T) {
+	c := office(t, "WIB")
+	cases := []struct{ at, want string }{
+		{"2026-08-05 09:30", "2026-08-05 09:30"}, // open now
+		{"2026-08-05 12:10", "2026-08-05 13:00"}, // lunch
+		{"2026-08-05 18:00", "2026-08-06 08:00"}, // evening
+		{"2026-08-08 12:30", "2026-08-10 08:00"}, // Saturday noon: Monday
+		{"2026-08-16 10:00", "2026-08-19 08:00"}, // Sunday, Independence Day, joint leave
+	}
+	for _, tc := range cases {
+		got := c.NextOpen(tm(t, "WIB", tc.at))
+		if want := tm(t, "WIB", tc.want); !got.Equal(want) {
+			t.Errorf("NextOpen(%s) = %s, want %s", tc.at, got.In(c.Location()), tc.want)
+		}
+	}
+	now := time.Now()
+	if got := Always().NextOpen(now); !got.Equal(now) {
+		t.Errorf("an always-open calendar opens at %s, want now", got)
+	}
+}
+
 func TestInvalidSchedules(t *testing.T) {
 	cases := []struct {
 		name string

@@ -99,7 +99,7 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 			apperr.CodeForbidden, apperr.CodeNotFound, apperr.CodeConflict, apperr.CodeValidation,
 			apperr.CodeTooLarge, apperr.CodeUnsupportedMediaType, apperr.CodeRateLimited,
 			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
-			apperr.CodeQueueInUse},
+			apperr.CodeQueueInUse, apperr.CodeTicketInactive},
 		"channel.": {string(envelope.ChannelWebform), string(envelope.ChannelWhatsApp),
 			string(envelope.ChannelVoice), string(envelope.ChannelLiveChat)},
 	}
@@ -342,5 +342,28 @@ func repoRoot(t *testing.T) string {
 			t.Fatal("go.mod not found above the test directory")
 		}
 		dir = parent
+	}
+}
+
+// TestOneVocabulary keeps the console's words: an agent is "Petugas", an
+// agent who is away from work "Tidak aktif" (issue 12: "Agen sedang
+// offline" said it twice otherwise). Bahasa Indonesia texts use neither
+// "agen" nor the English "online"/"offline", and the capacity error uses
+// the role's and the presence's own words in every language.
+func TestOneVocabulary(t *testing.T) {
+	c := mustLoad(t)
+	foreign := regexp.MustCompile(`(?i)\b(agen|agent|online|offline)\b`)
+	for _, k := range c.Keys("id-ID") {
+		if v := c.T("id-ID", k); foreign.MatchString(v) {
+			t.Errorf("id-ID %s = %q: say Petugas, Siap melayani, Tidak aktif", k, v)
+		}
+	}
+	for _, lang := range Languages() {
+		msg := strings.ToLower(c.T(lang, "error.no_capacity"))
+		for _, word := range []string{"role.agent", "presence.offline"} {
+			if w := strings.ToLower(c.T(lang, word)); !strings.Contains(msg, w) {
+				t.Errorf("%s error.no_capacity %q does not use %s (%q)", lang, msg, word, w)
+			}
+		}
 	}
 }

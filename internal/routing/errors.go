@@ -37,4 +37,7 @@ var (
 	// another queue points at it or it has open tickets; it is an
 	// ErrConflict.
 	ErrQueueInUse = fmt.Errorf("%w: queue in use", ErrConflict)
+	// ErrTicketInactive: the ticket is solved or closed, so it cannot be
+	// transferred or given back to a queue; it is an ErrConflict.
+	ErrTicketInactive = fmt.Errorf("%w: ticket solved or closed", ErrConflict)
 )

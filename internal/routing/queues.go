@@ -260,3 +260,29 @@ func joinList(l []string) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// QueueName is a queue as people pick it: id, code and display name.
+type QueueName struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// QueueNames lists the queues in routing (archived ones left out), from
+// the cached settings: cheap enough for every console that opens a
+// transfer form.
+func (r *Router) QueueNames(ctx context.Context) ([]QueueName, error) {
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueueName, 0, len(conf.ordered))
+	for _, q := range conf.ordered {
+		name := q.Name
+		if name == "" {
+			name = q.Code
+		}
+		out = append(out, QueueName{ID: q.ID, Code: q.Code, Name: name})
+	}
+	return out, nil
+}

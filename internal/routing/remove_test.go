@@ -153,7 +153,7 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 	if _, err := f.r.QueueID("jabar"); !errors.Is(err, ErrUnknownQueue) {
 		t.Fatalf("QueueID(jabar): %v", err)
 	}
-	if _, err := f.r.Open(ctx, "jabar", time.Now()); !errors.Is(err, ErrUnknownQueue) {
+	if _, err := f.r.IsOpen(ctx, "jabar", time.Now()); !errors.Is(err, ErrUnknownQueue) {
 		t.Fatalf("Open(jabar): %v", err)
 	}
 	m, err := f.r.Metrics(ctx, time.Now())

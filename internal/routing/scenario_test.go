@@ -2,8 +2,10 @@ package routing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -318,10 +320,21 @@ func TestClaimReleaseTransferAssign(t *testing.T) {
 	if f.assignee(waiting) != me || f.load(colleague) != 0 || f.load(me) != 1 {
 		t.Fatalf("transfer to agent: assignee %d loads %d/%d", f.assignee(waiting), f.load(me), f.load(colleague))
 	}
-	var notes []string
-	f.must(f.d.Raw(`SELECT body FROM messages WHERE ticket_id = ? AND direction = 'note' ORDER BY id`, waiting).Scan(&notes).Error)
-	if len(notes) != 2 || notes[1] == "" {
-		t.Fatalf("notes %q, want one per move", notes)
+	var notes []struct{ Body, Fields string }
+	f.must(f.d.Raw(`SELECT body, fields FROM messages WHERE ticket_id = ? AND direction = 'note' ORDER BY id`, waiting).Scan(&notes).Error)
+	if len(notes) != 2 || notes[1].Body != "butuh verifikasi NIK" {
+		t.Fatalf("notes %q, want one per move with the agent's own words", notes)
+	}
+	// What happened is kept by ids, for the API to tell in the viewer's language.
+	var moves [2]map[string]string
+	for i, n := range notes {
+		f.must(json.Unmarshal([]byte(n.Fields), &moves[i]))
+	}
+	if moves[0][NoteKindField] != NoteKindRelease || moves[0][NoteFromAgent] != strconv.FormatInt(me, 10) || moves[0][NoteToQueue] != strconv.FormatInt(f.queue("umum"), 10) {
+		t.Errorf("release note fields %v", moves[0])
+	}
+	if moves[1][NoteKindField] != NoteKindTransfer || moves[1][NoteFromAgent] != strconv.FormatInt(colleague, 10) || moves[1][NoteToAgent] != strconv.FormatInt(me, 10) {
+		t.Errorf("transfer note fields %v", moves[1])
 	}
 	// Transfer to a queue: offered there at once.
 	f.must(f.r.Transfer(ctx, Actor{ID: me}, waiting, Target{Queue: "kartu"}, ""))

@@ -131,17 +131,17 @@ func TestDropCachedSettingsReadsAnotherInstancesChange(t *testing.T) {
 	// A caches the queue's calendar; B (another instance, not wired to
 	// A) adds a holiday.
 	primed := time.Now()
-	if open, err := a.Open(ctx, "jabar", at); err != nil || !open {
+	if open, err := a.IsOpen(ctx, "jabar", at); err != nil || !open {
 		t.Fatalf("jabar open = %v, %v before the holiday", open, err)
 	}
 	if err := b.SetHolidays(ctx, 2026, []Holiday{{Day: "2026-08-17", Name: "Hari Kemerdekaan"}}); err != nil {
 		t.Fatal(err)
 	}
-	if open, err := a.Open(ctx, "jabar", at); err != nil || (!open && time.Since(primed) < confTTL) {
+	if open, err := a.IsOpen(ctx, "jabar", at); err != nil || (!open && time.Since(primed) < confTTL) {
 		t.Fatalf("jabar open = %v, %v: A should still have its cached calendar", open, err)
 	}
 	a.DropCachedSettings()
-	if open, err := a.Open(ctx, "jabar", at); err != nil || open {
+	if open, err := a.IsOpen(ctx, "jabar", at); err != nil || open {
 		t.Fatalf("jabar open = %v, %v on the new holiday", open, err)
 	}
 

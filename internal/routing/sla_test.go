@@ -115,14 +115,14 @@ func TestOpenUsesBusinessHours(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := f.r.Open(ctx, "kartu", tc.at)
+			got, err := f.r.IsOpen(ctx, "kartu", tc.at)
 			f.must(err)
 			if got != tc.want {
 				t.Fatalf("Open = %v, want %v", got, tc.want)
 			}
 		})
 	}
-	if ok, _ := f.r.Open(ctx, "umum", time.Now()); !ok {
+	if ok, _ := f.r.IsOpen(ctx, "umum", time.Now()); !ok {
 		t.Fatal("a queue without hours is closed")
 	}
 }

@@ -445,6 +445,26 @@ func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (Ticket
 		}
 		return sla.Evaluate(cal, *due, met, length, pol.WarnBefore, out.Paused, now)
 	}
+	if !waiting(c.Status) {
+		// Solved or closed: the clocks stopped. A target is met or
+		// missed as it stood then, never still running.
+		stopped := func(name string, due, met *time.Time) sla.State {
+			switch {
+			case due == nil:
+				return sla.StateNone
+			case met != nil:
+				return eval(due, met, 0)
+			case slices.Contains(out.Breached, name) || (c.SolvedAt != nil && !c.SolvedAt.Before(*due)):
+				return sla.StateBreached
+			}
+			return sla.StateStopped
+		}
+		out.FirstResponse = stopped(sla.FirstResponse, c.FirstResponseDueAt, c.FirstResponseAt)
+		out.NextResponse = stopped(sla.NextResponse, c.NextResponseDueAt, nil)
+		out.Resolution = stopped(sla.Resolution, c.ResolutionDueAt, c.SolvedAt)
+		out.Paused = false
+		return out, nil
+	}
 	out.FirstResponse = eval(c.FirstResponseDueAt, c.FirstResponseAt, pol.FirstResponse)
 	out.NextResponse = eval(c.NextResponseDueAt, nil, pol.NextResponse)
 	out.Resolution = eval(c.ResolutionDueAt, c.SolvedAt, pol.Resolution)

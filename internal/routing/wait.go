@@ -12,8 +12,10 @@ import (
 // ErrTicketNotFound: no ticket with that id.
 var ErrTicketNotFound = errors.New("routing: ticket not found")
 
-// Wait is where a ticket stands, in the terms a channel tells a citizen.
-type Wait struct {
+// WaitEstimate is where a ticket stands, in the terms a channel tells a
+// citizen and the console tells an agent: both read it from EstimateWait,
+// so they are told the same thing.
+type WaitEstimate struct {
 	QueueID int64
 	// AgentID is the assigned agent; 0 while the ticket waits.
 	AgentID int64
@@ -22,12 +24,21 @@ type Wait struct {
 	Position int
 	// Estimated is the expected time until an agent takes the ticket:
 	// the tickets ahead, shared among the queue's online agents, times the
-	// queue's recent handle time. 0 when assigned.
+	// queue's recent handle time; while the queue is Closed, the time until
+	// it opens comes first. 0 when assigned.
 	Estimated time.Duration
 	// AgentsOnline counts the queue's members who are online now.
 	AgentsOnline int
-	// Open reports whether the queue is within its business hours now.
+	// Open reports whether the queue is within its business hours now
+	// (holidays are closed).
 	Open bool
+	// OpensAt is when the queue's business hours start again (zero while
+	// Open).
+	OpensAt time.Time
+	// Closed: outside business hours with no member online, nobody takes
+	// the ticket before OpensAt. A channel says "closed, opens at ...",
+	// never a position and minutes.
+	Closed bool
 }
 
 // Handle time assumed for a queue that has not solved enough tickets yet.
@@ -37,8 +48,9 @@ const defaultHandleTime = 5 * time.Minute
 // handle time.
 const recentSolved = 50
 
-// Wait reports a ticket's place in its queue.
-func (r *Router) Wait(ctx context.Context, ticketID int64) (Wait, error) {
+// EstimateWait reports a ticket's place in its queue and how long it may
+// wait, on the queue's calendar.
+func (r *Router) EstimateWait(ctx context.Context, ticketID int64) (WaitEstimate, error) {
 	tx := r.db.WithContext(ctx)
 	var t []struct {
 		QueueID    *int64
@@ -48,28 +60,33 @@ func (r *Router) Wait(ctx context.Context, ticketID int64) (Wait, error) {
 		CreatedAt  time.Time
 	}
 	if err := tx.Raw(`SELECT queue_id, assignee_id, status, priority, created_at FROM tickets WHERE id = ?`, ticketID).Scan(&t).Error; err != nil {
-		return Wait{}, fmt.Errorf("%w: ticket: %w", ErrStore, err)
+		return WaitEstimate{}, fmt.Errorf("%w: ticket: %w", ErrStore, err)
 	}
 	if len(t) == 0 {
-		return Wait{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
+		return WaitEstimate{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
 	}
 	row := t[0]
-	var w Wait
+	var w WaitEstimate
 	if row.QueueID != nil {
 		w.QueueID = *row.QueueID
 	}
 	if row.AssigneeID != nil {
 		w.AgentID = *row.AssigneeID
 	}
-	open, err := r.openByID(ctx, w.QueueID, time.Now())
+	now := time.Now()
+	cal, err := r.calendarOf(ctx, &w.QueueID)
 	if err != nil {
-		return Wait{}, err
+		return WaitEstimate{}, err
 	}
-	w.Open = open
+	w.Open = cal.Open(now)
+	if !w.Open {
+		w.OpensAt = cal.NextOpen(now)
+	}
 	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
 WHERE m.queue_id = ? AND a.presence = 'online'`, w.QueueID).Scan(&w.AgentsOnline).Error; err != nil {
-		return Wait{}, fmt.Errorf("%w: agents online: %w", ErrStore, err)
+		return WaitEstimate{}, fmt.Errorf("%w: agents online: %w", ErrStore, err)
 	}
+	w.Closed = !w.Open && w.AgentsOnline == 0
 	if w.AgentID != 0 || w.QueueID == 0 || !waiting(row.Status) {
 		return w, nil
 	}
@@ -84,20 +101,24 @@ WHERE me.id = ? AND t.queue_id = me.queue_id AND t.assignee_id IS NULL
     OR (`+priorityRank("t")+` = `+priorityRank("me")+`
       AND (t.created_at < me.created_at OR (t.created_at = me.created_at AND t.id < me.id))))`,
 		ticketID).Scan(&ahead).Error; err != nil {
-		return Wait{}, fmt.Errorf("%w: position: %w", ErrStore, err)
+		return WaitEstimate{}, fmt.Errorf("%w: position: %w", ErrStore, err)
 	}
 	w.Position = int(ahead) + 1
 	handle, err := handleTime(tx, w.QueueID)
 	if err != nil {
-		return Wait{}, err
+		return WaitEstimate{}, err
 	}
 	w.Estimated = time.Duration(w.Position) * handle / time.Duration(max(w.AgentsOnline, 1))
+	if w.Closed && !w.OpensAt.IsZero() {
+		w.Estimated += w.OpensAt.Sub(now)
+	}
 	return w, nil
 }
 
-// Open reports whether the queue is within its business hours at the
-// given time. A queue without business hours is always open.
-func (r *Router) Open(ctx context.Context, queueCode string, at time.Time) (bool, error) {
+// IsOpen reports whether the queue is within its business hours at the
+// given time (holidays are closed). A queue without business hours is
+// always open.
+func (r *Router) IsOpen(ctx context.Context, queueCode string, at time.Time) (bool, error) {
 	id, err := r.lookupQueue(ctx, r.db.DB, queueCode)
 	if err != nil {
 		return false, err
@@ -105,8 +126,8 @@ func (r *Router) Open(ctx context.Context, queueCode string, at time.Time) (bool
 	return r.openByID(ctx, id, at)
 }
 
-// openByID is Open for a queue id, on the queue's business-hours calendar
-// (holidays included). A queue without hours is always open.
+// openByID is IsOpen for a queue id, on the queue's business-hours
+// calendar (holidays included). A queue without hours is always open.
 func (r *Router) openByID(ctx context.Context, queueID int64, at time.Time) (bool, error) {
 	cal, err := r.calendarOf(ctx, &queueID)
 	if err != nil {

@@ -22,7 +22,7 @@ func TestWaitPositionFollowsAssignmentOrder(t *testing.T) {
 
 	want := map[int64]int{urgent: 1, older: 2, newer: 3, other: 1}
 	for id, pos := range want {
-		w, err := f.r.Wait(ctx, id)
+		w, err := f.r.EstimateWait(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func TestWaitPositionFollowsAssignmentOrder(t *testing.T) {
 			t.Errorf("ticket %d: queue without hours should be open", id)
 		}
 	}
-	w, err := f.r.Wait(ctx, newer)
+	w, err := f.r.EstimateWait(ctx, newer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,14 +48,14 @@ func TestWaitPositionFollowsAssignmentOrder(t *testing.T) {
 	// Assigned: no position, no estimate; the ones behind move up.
 	agent := f.agent("online", 5, 0, nil, "umum")
 	f.must(f.d.Exec(`UPDATE tickets SET assignee_id = ? WHERE id = ?`, agent, urgent).Error)
-	if w, err = f.r.Wait(ctx, urgent); err != nil || w.Position != 0 || w.AgentID != agent || w.Estimated != 0 {
+	if w, err = f.r.EstimateWait(ctx, urgent); err != nil || w.Position != 0 || w.AgentID != agent || w.Estimated != 0 {
 		t.Errorf("assigned ticket: %+v, %v", w, err)
 	}
-	if w, err = f.r.Wait(ctx, newer); err != nil || w.Position != 2 {
+	if w, err = f.r.EstimateWait(ctx, newer); err != nil || w.Position != 2 {
 		t.Errorf("after assignment: %+v, %v; want position 2", w, err)
 	}
 
-	if _, err := f.r.Wait(ctx, 1<<40); !errors.Is(err, ErrTicketNotFound) {
+	if _, err := f.r.EstimateWait(ctx, 1<<40); !errors.Is(err, ErrTicketNotFound) {
 		t.Errorf("unknown ticket: %v, want ErrTicketNotFound", err)
 	}
 }
@@ -70,7 +70,7 @@ func TestWaitEstimateUsesRecentHandleTime(t *testing.T) {
 	waitingID := f.ticket(nil, "dana", "normal", now)
 	f.agent("online", 3, 3, nil, "dana")
 	f.agent("online", 3, 3, nil, "dana")
-	w, err := f.r.Wait(context.Background(), waitingID)
+	w, err := f.r.EstimateWait(context.Background(), waitingID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,10 +97,47 @@ func TestQueueForPrefersTheRequestedQueue(t *testing.T) {
 			t.Errorf("QueueFor(%q, %q) = %d, want %s", c.want, c.category, id, c.got)
 		}
 	}
-	if open, err := f.r.Open(ctx, "umum", time.Now()); err != nil || !open {
+	if open, err := f.r.IsOpen(ctx, "umum", time.Now()); err != nil || !open {
 		t.Errorf("Open(umum) = %v, %v", open, err)
 	}
-	if _, err := f.r.Open(ctx, "tidak-ada", time.Now()); !errors.Is(err, ErrUnknownQueue) {
+	if _, err := f.r.IsOpen(ctx, "tidak-ada", time.Now()); !errors.Is(err, ErrUnknownQueue) {
 		t.Errorf("Open(unknown) = %v, want ErrUnknownQueue", err)
+	}
+}
+
+// Issue 12, bug 11: outside business hours with nobody online the estimate
+// says the queue is closed and when it opens, not "position 1 (about 5
+// minutes)"; with someone online it is an ordinary estimate.
+func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, Opts{})
+	all := []string{"00:00-24:00"}
+	f.saveQueue(QueueSettings{Code: "kartu", TimeZone: "WIB", Hours: map[string][]string{
+		"mon": all, "tue": all, "wed": all, "thu": all, "fri": all, "sat": all, "sun": all}})
+	// Today is a holiday in Jakarta: closed until tomorrow's midnight.
+	wib, err := time.LoadLocation("Asia/Jakarta")
+	f.must(err)
+	today := time.Now().In(wib)
+	f.must(f.r.SetHolidays(ctx, today.Year(), []Holiday{{Day: today.Format(time.DateOnly), Name: "Libur"}}))
+	opens := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, wib)
+	if today.Year() != opens.Year() {
+		t.Skip("the holiday and the opening fall in different years")
+	}
+	id := f.ticket(nil, "kartu", "normal", time.Now().UTC().Add(-time.Minute))
+
+	w, err := f.r.EstimateWait(ctx, id)
+	f.must(err)
+	if w.Open || !w.Closed || !w.OpensAt.Equal(opens) || w.Position != 1 {
+		t.Fatalf("closed queue, nobody online: %+v; want closed, opening %s", w, opens)
+	}
+	if until := time.Until(opens); w.Estimated < until-time.Minute || w.Estimated > until+defaultHandleTime+time.Minute {
+		t.Errorf("estimate %v while the queue opens in %v", w.Estimated, until)
+	}
+
+	f.agent("online", 5, 5, nil, "kartu")
+	w, err = f.r.EstimateWait(ctx, id)
+	f.must(err)
+	if w.Open || w.Closed || w.AgentsOnline != 1 || w.Estimated != defaultHandleTime {
+		t.Fatalf("outside hours with an agent online: %+v; want not closed, %v", w, defaultHandleTime)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,7 +117,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 			return err
 		}
 		if !waiting(t.Status) {
-			return fmt.Errorf("ticket %d is not active: %w", ticketID, ErrConflict)
+			return fmt.Errorf("ticket %d: %w", ticketID, ErrTicketInactive)
 		}
 		if t.AssigneeID != nil {
 			from = *t.AssigneeID
@@ -156,10 +158,8 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 			}
 		}
 		detail := transferDetail(from, to)
-		if note != "" || detail != "" {
-			if err := addNote(tx, t, by.ID, strings.TrimSpace(detail+"\n"+note), now); err != nil {
-				return err
-			}
+		if err := addNote(tx, t, by.ID, transferNote(from, to, queueID), note, now); err != nil {
+			return err
 		}
 		return audit(tx, by.ID, "ticket.transfer", ticketID, detail, now)
 	})
@@ -180,6 +180,36 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	return nil
 }
 
+// Fields of a transfer note (messages.fields): what happened, by ids, so
+// the API renders it in the viewer's language with today's names. The
+// note's body is the agent's own note only.
+const (
+	NoteKindField     = "note_kind"
+	NoteKindTransfer  = "transfer" // to an agent or another queue
+	NoteKindRelease   = "release"  // back to the ticket's own queue
+	NoteFromAgent     = "from_agent_id"
+	NoteToAgent       = "to_agent_id"
+	NoteToQueue       = "to_queue_id"
+	NoteToQueueCode   = "to_queue"
+	noteFieldsVersion = "1" // the fields' shape
+)
+
+// transferNote is the structured record of a transfer or release.
+func transferNote(from int64, to Target, queueID int64) map[string]string {
+	f := map[string]string{NoteKindField: NoteKindTransfer, "v": noteFieldsVersion, NoteFromAgent: strconv.FormatInt(from, 10)}
+	switch {
+	case to.AgentID != 0:
+		f[NoteToAgent] = strconv.FormatInt(to.AgentID, 10)
+	case to.Queue != "":
+		f[NoteToQueue], f[NoteToQueueCode] = strconv.FormatInt(queueID, 10), to.Queue
+	default:
+		f[NoteKindField] = NoteKindRelease
+		f[NoteToQueue] = strconv.FormatInt(queueID, 10)
+	}
+	return f
+}
+
+// transferDetail is the audit log's line for a transfer.
 func transferDetail(from int64, to Target) string {
 	switch {
 	case to.AgentID != 0:
@@ -406,17 +436,22 @@ func isMember(tx *gorm.DB, agentID, queueID int64) (bool, error) {
 	return n > 0, nil
 }
 
-// addNote writes an internal note in a ticket's thread.
+// addNote writes a system note in a ticket's thread: what happened as
+// structured fields, the agent's own words (if any) as the body.
 //
-//	INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, created_at, updated_at)
-//	VALUES (?, 'note', ?, ?, ?, ?, ?, ?)
-func addNote(tx *gorm.DB, t ticketRow, agentID int64, body string, now time.Time) error {
+//	INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields, created_at, updated_at)
+//	VALUES (?, 'note', ?, ?, ?, ?, ?, ?, ?)
+func addNote(tx *gorm.DB, t ticketRow, agentID int64, fields map[string]string, body string, now time.Time) error {
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return fmt.Errorf("routing: random: %w", err)
 	}
-	if err := tx.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, created_at, updated_at)
-VALUES (?, 'note', ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, now, now).Error; err != nil {
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("routing: note fields: %w", err)
+	}
+	if err := tx.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields, created_at, updated_at)
+VALUES (?, 'note', ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now, now).Error; err != nil {
 		return fmt.Errorf("%w: note: %w", ErrStore, err)
 	}
 	return nil

@@ -78,6 +78,7 @@ const (
 	StateBreached State = "breached" // not met by the due time
 	StateMet      State = "met"      // met in time
 	StatePaused   State = "paused"   // waiting on the citizen
+	StateStopped  State = "stopped"  // the ticket was solved or closed before the target was met or missed
 )
 
 // Evaluate says where a target stands at now. metAt is when it was met

@@ -1,0 +1,229 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/db"
+	"tanggap/internal/testenv"
+)
+
+// reactions records the presence changes a sweep reports.
+type reactions struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (r *reactions) PresenceChanged(_ context.Context, id int64, presence string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, fmt.Sprintf("%d:%s", id, presence))
+	return nil
+}
+
+func (r *reactions) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got...)
+}
+
+func TestSilentConsoleGoesAwayThenOffline(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	mk := func(email string) agent.Agent {
+		t.Helper()
+		a, err := s.Create(ctx, agent.NewAgent{Email: email, Name: email, Password: "kata-sandi-aa"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	silent, alive := mk("silent@b.id"), mk("alive@b.id")
+	busy := mk("busy@b.id")
+	if _, err := s.SetPresence(ctx, busy.ID, agent.PresenceBusy); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	react := &reactions{}
+	w := agent.NewSweeper(s, agent.SweepOpts{AwayAfter: 2 * time.Minute, OfflineAfter: 10 * time.Minute, React: react, Now: clock})
+	presence := func(id int64) string {
+		t.Helper()
+		a, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Presence
+	}
+
+	steps := []struct {
+		name                   string
+		after                  time.Duration
+		silent, alive, busyWas string
+	}{
+		{"a minute of silence changes nothing", time.Minute, agent.PresenceOnline, agent.PresenceOnline, agent.PresenceBusy},
+		{"past two minutes the silent consoles are away", 90 * time.Second, agent.PresenceAway, agent.PresenceOnline, agent.PresenceAway},
+		{"away is kept until ten minutes of silence", 7 * time.Minute, agent.PresenceAway, agent.PresenceOnline, agent.PresenceAway},
+		{"past ten minutes away becomes offline", 2 * time.Minute, agent.PresenceOffline, agent.PresenceOnline, agent.PresenceOffline},
+	}
+	for _, st := range steps {
+		advance(st.after)
+		// The alive console keeps sending signs of life.
+		if err := touchAt(s, alive.ID, clock()); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := presence(silent.ID); got != st.silent {
+			t.Errorf("%s: silent agent is %s, want %s", st.name, got, st.silent)
+		}
+		if got := presence(alive.ID); got != st.alive {
+			t.Errorf("%s: alive agent is %s, want %s", st.name, got, st.alive)
+		}
+		if got := presence(busy.ID); got != st.busyWas {
+			t.Errorf("%s: silent busy agent is %s, want %s", st.name, got, st.busyWas)
+		}
+	}
+	want := []string{
+		fmt.Sprintf("%d:away", silent.ID), fmt.Sprintf("%d:away", busy.ID),
+		fmt.Sprintf("%d:offline", silent.ID), fmt.Sprintf("%d:offline", busy.ID),
+	}
+	if got := react.list(); strings.Join(sorted(got), ",") != strings.Join(sorted(want), ",") {
+		t.Errorf("reactions %v, want %v", got, want)
+	}
+}
+
+// touchAt is Touch on the test's injected clock.
+func touchAt(s *agent.Service, id int64, at time.Time) error {
+	return agent.TouchAt(s, context.Background(), id, at)
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+func TestTouchKeepsAnAgentOnline(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	a, _ := s.Create(ctx, agent.NewAgent{Email: "t@b.id", Name: "T", Password: "kata-sandi-aa"})
+	if _, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Touch(ctx, 1<<40); !errors.Is(err, agent.ErrNotFound) {
+		t.Fatalf("touching an unknown agent: %v, want ErrNotFound", err)
+	}
+	sweepAt := func(d time.Duration) string {
+		t.Helper()
+		w := agent.NewSweeper(s, agent.SweepOpts{AwayAfter: 2 * time.Minute, OfflineAfter: 10 * time.Minute,
+			Now: func() time.Time { return time.Now().Add(d) }})
+		if err := w.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Presence
+	}
+	if err := s.Touch(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := sweepAt(time.Minute); got != agent.PresenceOnline {
+		t.Fatalf("a minute after a touch the agent is %s, want online", got)
+	}
+	if got := sweepAt(3 * time.Minute); got != agent.PresenceAway {
+		t.Fatalf("three minutes after the last touch the agent is %s, want away", got)
+	}
+	// A touch does not bring an agent back: coming back is their choice.
+	if err := s.Touch(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := sweepAt(0); got != agent.PresenceAway {
+		t.Fatalf("after a touch the away agent is %s, want away", got)
+	}
+}
+
+func TestConcurrentSweepsReportEachAgentOnce(t *testing.T) {
+	cfg := testenv.DBConfig(t)
+	ctx := context.Background()
+	s := agent.New(agent.Opts{DB: testenv.OpenDB(t, cfg), Log: testenv.Logger(t), BcryptCost: 4})
+	const n = 20
+	for i := range n {
+		a, err := s.Create(ctx, agent.NewAgent{Email: fmt.Sprintf("a%d@b.id", i), Name: "A", Password: "kata-sandi-aa"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	react := &reactions{}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		other := agent.New(agent.Opts{DB: testenv.OpenDB(t, cfg), Log: testenv.Logger(t), BcryptCost: 4})
+		w := agent.NewSweeper(other, agent.SweepOpts{AwayAfter: 2 * time.Minute, React: react, Now: later})
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = w.Sweep(ctx)
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := react.list(); len(got) != n {
+		t.Fatalf("%d reactions from 4 concurrent sweeps of %d agents: %v", len(got), n, got)
+	}
+}
+
+// TestSweepUsesTheIndex proves the sweep's lookup is served by
+// agents_presence_seen_idx, not by reading every agent.
+func TestSweepUsesTheIndex(t *testing.T) {
+	d := testenv.DB(t)
+	q := `SELECT id FROM agents WHERE presence = 'online' AND last_seen_at < CURRENT_TIMESTAMP`
+	var plan []string
+	if d.Dialect == db.Postgres {
+		tx := d.Begin()
+		defer tx.Rollback()
+		// A test table is tiny: forbid the sequential scan so the plan
+		// shows whether an index can serve the statement at all.
+		if err := tx.Exec(`SET LOCAL enable_seqscan = off`).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Raw(`EXPLAIN ` + q).Scan(&plan).Error; err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		var rows []struct{ Detail string }
+		if err := d.Raw(`EXPLAIN QUERY PLAN ` + q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			plan = append(plan, r.Detail)
+		}
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "agents_presence_seen_idx") {
+		t.Fatalf("the sweep does not use agents_presence_seen_idx:\n%s", strings.Join(plan, "\n"))
+	}
+}
