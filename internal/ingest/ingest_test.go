@@ -476,15 +476,22 @@ func TestTextWithNULIsStored(t *testing.T) {
 
 func TestSubjectOf(t *testing.T) {
 	long := strings.Repeat("é", 130)
-	cases := []struct{ name, text, want string }{
-		{"first line", "Kartu belum aktif\nDetail", "Kartu belum aktif"},
-		{"leading blank lines skipped", "\n  \n  Halo  \nx", "Halo"},
-		{"long line cut to 120 runes", long, strings.Repeat("é", 120)},
-		{"empty", "", ""},
+	photo := []envelope.Attachment{{Key: "k", Filename: "foto-kartu.jpg", MIME: "image/jpeg", Size: 10}}
+	cases := []struct {
+		name, text string
+		files      []envelope.Attachment
+		want       string
+	}{
+		{"first line", "Kartu belum aktif\nDetail", nil, "Kartu belum aktif"},
+		{"leading blank lines skipped", "\n  \n  Halo  \nx", nil, "Halo"},
+		{"long line cut to 120 runes", long, nil, strings.Repeat("é", 120)},
+		{"text wins over a file", "Ini KTP saya", photo, "Ini KTP saya"},
+		{"a photo sent alone is named by its file", " \n", photo, "foto-kartu.jpg"},
+		{"empty", "", nil, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := subjectOf(tc.text); got != tc.want {
+			if got := subjectOf(tc.text, tc.files); got != tc.want {
 				t.Fatalf("subjectOf = %q, want %q", got, tc.want)
 			}
 		})
