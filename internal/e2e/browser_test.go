@@ -111,6 +111,11 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("status link = %q, want it prefilled with %s", href, tn)
 	}
 	shots.take(t, citizen, "03-form-success")
+	// On a phone the number wraps between its digit groups only.
+	citizen.do(t, "a phone-sized window", chromedp.EmulateViewport(390, 844))
+	checkTrackingGroups(t, citizen, "#tracking-number .tn-group")
+	shots.take(t, citizen, "03b-form-success-phone")
+	citizen.do(t, "back to a laptop-sized window", chromedp.EmulateViewport(1280, 900))
 
 	// --- the agent answers ---------------------------------------------
 	agent.do(t, "open the console",
@@ -206,11 +211,34 @@ func TestBrowserJourney(t *testing.T) {
 	if got := citizen.text(t, "#r-status"); got == "" || strings.Contains(got, "status.") {
 		t.Errorf("status label = %q, want a translated label", got)
 	}
+	// The citizen's own file is listed with the complaint.
+	if got := citizen.text(t, "#thread .msg-in .msg-files a"); got != "ktp.png" {
+		t.Errorf("own attachment listed as %q, want ktp.png", got)
+	}
 	shots.take(t, citizen, "07-status-reply")
 
+	// A follow-up may carry one file; a wrong one is refused with the
+	// text kept.
 	const followUp = "Sudah bisa masuk lagi. Terima kasih banyak atas bantuannya!"
-	citizen.do(t, "send a follow-up",
+	notes := filepath.Join(t.TempDir(), "catatan.txt")
+	if err := os.WriteFile(notes, []byte("catatan"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	citizen.do(t, "send a follow-up with a text file",
 		chromedp.SendKeys(chromedp.ID("followup-body"), followUp),
+		chromedp.SetUploadFiles(chromedp.ID("followup-file"), []string{notes}),
+		chromedp.Click(chromedp.ID("followup-btn")),
+	)
+	citizen.waitJS(t, "file refused next to the field", `!document.getElementById('followup-file-error').hidden`)
+	if got := citizen.text(t, "#followup-file-error"); got != tx("validation.file_type") {
+		t.Errorf("file error = %q, want %q", got, tx("validation.file_type"))
+	}
+	if got := citizen.evalString(t, `document.getElementById('followup-body').value`); got != followUp {
+		t.Errorf("follow-up text after a refused file = %q, want it kept", got)
+	}
+	shots.take(t, citizen, "07b-status-bad-file")
+	citizen.do(t, "send the follow-up with a photo",
+		chromedp.SetUploadFiles(chromedp.ID("followup-file"), []string{upload}),
 		chromedp.Click(chromedp.ID("followup-btn")),
 	)
 	// The page re-reads the thread a few times on its own; on a slow
@@ -221,6 +249,7 @@ func TestBrowserJourney(t *testing.T) {
 		if (!ok && window.__polls %% 20 === 0) document.getElementById('refresh-btn').click();
 		return ok;
 	})()`, followUp))
+	citizen.waitJSFor(t, "the follow-up's file listed", asyncWait, `document.querySelectorAll('#thread .msg-in .msg-files a').length === 2`)
 	shots.take(t, citizen, "08-status-follow-up")
 	agent.waitJSFor(t, "follow-up reaches the console", asyncWait,
 		fmt.Sprintf(`document.getElementById('t-messages').textContent.includes(%q)`, followUp))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -309,4 +311,85 @@ func checkTrackingGroups(t *testing.T, tb *tab, groupSel string) {
 			t.Errorf("tracking number group %v breaks over %v lines", g[0], g[1])
 		}
 	}
+}
+
+// TestLiveChatWidgetEmbedded: the widget on another site (one script tag)
+// at laptop size shows one step at a time with every button in view; a
+// visitor who gives a phone number is told the status page finds the
+// ticket, and it does; the widget's own English switch re-labels the
+// visitor's messages too.
+func TestLiveChatWidgetEmbedded(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	var appURL string
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Situs program</title></head>
+<body><h1>Situs program</h1><p>Informasi program.</p>
+<script src="%s/static/js/livechat-widget.js" data-lang="id-ID" defer></script></body></html>`, appURL)
+	}))
+	t.Cleanup(site.Close)
+	cfg := apptest.Config(t)
+	cfg.LivechatAllowedOrigins = []string{site.URL}
+	appURL = apptest.Start(t, cfg).URL()
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	citizen := newTab(t, root)
+	citizen.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+
+	citizen.do(t, "open the program's site", chromedp.Navigate(site.URL), chromedp.WaitVisible(chromedp.ID("tgc-launcher")))
+	citizen.waitJS(t, "widget texts loaded", `document.getElementById('tgc-launcher').textContent === 'Obrolan'`)
+	citizen.do(t, "open the widget", chromedp.Click(chromedp.ID("tgc-launcher")))
+	citizen.waitJS(t, "connected", `document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
+	citizen.waitJS(t, "the pre-chat form alone, focused", `!document.getElementById('tgc-prechat').hidden &&
+		document.getElementById('tgc-form').hidden && document.activeElement && document.activeElement.id === 'tgc-name'`)
+	checkInPanel(t, citizen, ".tgc-prechat .tgc-btn", ".tgc-prechat .tgc-btn-plain", "#tgc-email")
+	shots.take(t, citizen, "widget-01-prechat")
+
+	citizen.do(t, "give a phone number", chromedp.SendKeys(chromedp.ID("tgc-phone"), "0812-3456-7890"),
+		chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn:not(.tgc-btn-plain)")))
+	citizen.waitJS(t, "the conversation step", `document.getElementById('tgc-prechat').hidden && !document.getElementById('tgc-form').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-text'`)
+	citizen.do(t, "type a message", chromedp.SendKeys(chromedp.ID("tgc-text"), "Dana insentif belum masuk"),
+		chromedp.Click(chromedp.ID("tgc-send")))
+	citizen.waitJS(t, "message acknowledged", `document.querySelector('.tgc-mine[data-status="sent"]')`)
+	citizen.waitJSFor(t, "leave-a-message notice", asyncWait, `!document.getElementById('tgc-queue').hidden`)
+	if got := citizen.text(t, "#tgc-queue .tgc-hint"); got != tx("livechat.answer_status") {
+		t.Errorf("how the answer comes = %q, want %q", got, tx("livechat.answer_status"))
+	}
+	if n := citizen.evalString(t, `String(document.querySelectorAll('#tgc-give-contact').length)`); n != "0" {
+		t.Errorf("asked for a contact the visitor already gave")
+	}
+	checkInPanel(t, citizen, "#tgc-send", "#tgc-text")
+	shots.take(t, citizen, "widget-02-sent")
+
+	// What the notice promises works: the status page finds the ticket.
+	tn := strings.TrimPrefix(citizen.text(t, "#tgc-sub"), "Nomor pelacakan: ")
+	if !trackingRE.MatchString(tn) {
+		t.Fatalf("header tracking number %q", tn)
+	}
+	lookup := apptest.NewClient(t, appURL)
+	testenv.CheckFor(t, asyncWait, 200*time.Millisecond, func() error {
+		if r := lookup.Do("GET", "/api/v1/complaints/"+tn+"?contact=081234567890", nil); r.Status != http.StatusOK {
+			return fmt.Errorf("status lookup: %d %s", r.Status, r.Body)
+		}
+		return nil
+	})
+
+	citizen.do(t, "switch to English", chromedp.Click(chromedp.ID("tgc-lang")))
+	citizen.waitJS(t, "English texts", `document.getElementById('tgc-send').textContent === 'Send'`)
+	if got := citizen.text(t, ".tgc-mine .tgc-who"); got != "You" {
+		t.Errorf("own message labelled %q after the English switch", got)
+	}
+	if got := citizen.text(t, ".tgc-mine .tgc-mark"); !strings.HasSuffix(got, "Sent") {
+		t.Errorf("own message mark %q after the English switch", got)
+	}
+	shots.take(t, citizen, "widget-03-english")
+
+	citizen.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	checkTrackingGroups(t, citizen, "#tgc-sub .tgc-tn-group")
+	checkInPanel(t, citizen, "#tgc-send", "#tgc-lang")
+	shots.take(t, citizen, "widget-04-phone")
+	citizen.checkConsole(t)
 }
