@@ -279,6 +279,21 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("page is %s px wide on a 390 px screen: something overflows", w)
 	}
 	shots.take(t, phone, "10-form-phone")
+	phone.do(t, "the status page on a phone, in English",
+		chromedp.Navigate(base+"/pengaduan/status?lang=en-US&tn="+tn),
+		chromedp.WaitVisible(chromedp.ID("lookup-form")),
+		chromedp.SendKeys(chromedp.ID("contact"), citizenPhone),
+		chromedp.Click(chromedp.ID("lookup-btn")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	checkTrackingGroups(t, phone, "#r-tn .tn-group")
+	if got := phone.text(t, "#thread .msg-in .msg-files a"); got != "ktp.png" {
+		t.Errorf("own attachment on the phone = %q", got)
+	}
+	if w := phone.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("status page is %s px wide on a 390 px screen", w)
+	}
+	shots.take(t, phone, "11-status-phone-english")
 
 	for _, tab := range []*tab{citizen, agent, phone} {
 		tab.checkConsole(t)
