@@ -151,6 +151,18 @@ func TestLiveChatWidget(t *testing.T) {
 		t.Errorf("header = %q, want the tracking number under its one name", got)
 	}
 	shots.take(t, citizen, "chat-01-sent")
+	// Giving a phone number now lets an officer reach the visitor, but
+	// the ticket was opened without it: still no status-page promise.
+	citizen.do(t, "offer a contact", chromedp.Click(chromedp.ID("tgc-give-contact")))
+	citizen.waitJS(t, "the pre-chat form again", `!document.getElementById('tgc-prechat').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-name'`)
+	citizen.do(t, "give a phone number", chromedp.SendKeys(chromedp.ID("tgc-phone"), "0812-1111-2222"),
+		chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn:not(.tgc-btn-plain)")))
+	citizen.waitJS(t, "back in the conversation", `document.getElementById('tgc-prechat').hidden &&
+		!document.getElementById('tgc-log').hidden && document.querySelectorAll('#tgc-give-contact').length === 0`)
+	if got := citizen.text(t, "#tgc-queue .tgc-hint"); got != tx("livechat.answer_here") {
+		t.Errorf("after a late contact, how the answer comes = %q, want %q", got, tx("livechat.answer_here"))
+	}
 
 	agent := apptest.NewClient(t, direct)
 	agent.Login(apptest.AdminEmail, apptest.AdminPassword)
@@ -174,7 +186,7 @@ func TestLiveChatWidget(t *testing.T) {
 		return fmt.Errorf("no live-chat ticket yet")
 	})
 	// What the notice does not promise indeed does not work.
-	if r := agent.Do("GET", "/api/v1/complaints/"+tn+"?contact=081234567890", nil); r.Status != 404 {
+	if r := agent.Do("GET", "/api/v1/complaints/"+tn+"?contact=081211112222", nil); r.Status != 404 {
 		t.Errorf("status lookup of a chat without contact: %d", r.Status)
 	}
 	reply := func(text string) {
