@@ -19,6 +19,7 @@ import (
 
 	"tanggap/internal/apptest"
 	"tanggap/internal/locale"
+	"tanggap/internal/testenv"
 )
 
 const (
@@ -541,6 +542,22 @@ func (tb *tab) checkConsole(t *testing.T) {
 		}
 		t.Errorf("browser console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
 	}
+}
+
+// waitConsole waits until the browser logged a console message matching
+// text (since the tab opened).
+func (tb *tab) waitConsole(t *testing.T, what string, total time.Duration, text *regexp.Regexp) {
+	t.Helper()
+	testenv.CheckFor(t, total, 100*time.Millisecond, func() error {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		for _, m := range tb.log {
+			if text.MatchString(m.Text) {
+				return nil
+			}
+		}
+		return fmt.Errorf("the browser has not logged %s", what)
+	})
 }
 
 func (tb *tab) isExpected(m chromedp.ConsoleMessage) bool {

@@ -204,6 +204,8 @@ func TestLiveChatWidget(t *testing.T) {
 	cutAt := time.Now()
 	proxy.cut()
 	citizen.waitJS(t, "the widget noticed", `!document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
+	// The widget retries within a second or two; each attempt fails.
+	citizen.waitConsole(t, "a failed websocket attempt", asyncWait, websocketFailedRE)
 	reply("Kartu Anda sudah aktif.")
 	citizen.do(t, "write while offline", chromedp.SendKeys(chromedp.ID("tgc-text"), "Terima kasih"),
 		chromedp.Click(chromedp.ID("tgc-send")))
