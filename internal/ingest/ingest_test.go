@@ -546,3 +546,24 @@ func TestStopWhileStartingIsClean(t *testing.T) {
 		t.Fatalf("Run with an ended context: %v", err)
 	}
 }
+
+// TestPhotoSentAloneNamesItsTicket: a live chat whose first message is a
+// photo without text opens a ticket named by the photo, not an empty
+// subject (which the console showed as the tracking number, twice).
+func TestPhotoSentAloneNamesItsTicket(t *testing.T) {
+	e := newEnv(t)
+	in := envelope.Inbound{
+		V: envelope.Version, Channel: envelope.ChannelLiveChat, ProviderMessageID: "visitor-1:c1",
+		Sender:      envelope.Sender{VisitorID: "visitor-1"},
+		Attachments: []envelope.Attachment{{Key: "2026/03/02/foto.jpg", Filename: "foto-kartu.jpg", MIME: "image/jpeg", Size: 2048}},
+		Fields:      map[string]string{envelope.FieldKind: kindComplaint},
+		ThreadRef:   "1234-5678-9012-3456",
+		ReceivedAt:  at,
+	}
+	e.publish(in)
+	e.start(e.consumer(Opts{}))
+	e.waitCount(1, `SELECT COUNT(*) FROM messages`)
+	if got := e.ticketOf(envelope.ChannelLiveChat, "visitor-1:c1"); got.Subject != "foto-kartu.jpg" {
+		t.Fatalf("ticket subject %q, want the photo's name", got.Subject)
+	}
+}
