@@ -2,7 +2,9 @@
 // behind the /pengaduan page, the status lookup with a tracking number, and
 // follow-up messages. A submission becomes an inbound envelope on the bus;
 // the citizen gets a tracking number only once the bus has it. Replies are
-// "delivered" by making them visible on the status page.
+// "posted": visible on the status page, nobody notified; the citizen
+// opening the status page turns them "read" (a receipt on the bus, like
+// every channel's).
 package webform
 
 import (
@@ -27,15 +29,18 @@ import (
 	"tanggap/internal/tracking"
 )
 
-// Publisher puts inbound envelopes on the bus, returning once acknowledged.
+// Publisher puts inbound envelopes and delivery receipts on the bus,
+// returning once acknowledged.
 type Publisher interface {
 	PublishInbound(ctx context.Context, in envelope.Inbound) error
+	PublishReceipt(ctx context.Context, r envelope.Receipt) error
 }
 
 // Tickets is what the form needs from the ticketing core.
 type Tickets interface {
 	PublicLookup(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
+	PublicAttachment(ctx context.Context, trackingNumber, contact string, attachmentID int64) (ticket.Attachment, error)
 }
 
 // Category is one choice on the form.
@@ -95,12 +100,15 @@ func (a *Adapter) Mount(r fiber.Router) {
 	r.Post("/api/v1/complaints", submit, a.handleSubmit)
 	r.Get("/api/v1/complaints/:tracking", guess, httpx.Rendered, a.handleStatus)
 	r.Post("/api/v1/complaints/:tracking/messages", guess, submit, httpx.Rendered, a.handleFollowUp)
+	r.Get("/api/v1/complaints/:tracking/files/:id<int>", guess, httpx.Rendered, a.handleFile)
 }
 
-// Deliver makes a reply visible: the status page shows replies whose
-// receipt says delivered, so there is nothing to send.
+// Deliver makes a reply visible on the status page. Nobody is notified,
+// so the reply is "posted", not "delivered": the agent must not believe
+// the citizen was told. The citizen's next look at the status page turns
+// it "read" (see handleStatus).
 func (a *Adapter) Deliver(_ context.Context, out envelope.Outbound) (envelope.Receipt, error) {
-	return envelope.Receipt{Status: envelope.StatusDelivered, At: time.Now().UTC()}, nil
+	return envelope.Receipt{Status: envelope.StatusPosted, At: time.Now().UTC()}, nil
 }
 
 type categoryJSON struct {
@@ -263,6 +271,7 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+p.Status), CategoryLabel: a.categoryLabel(lang, p.Category)})
@@ -276,52 +285,21 @@ func (a *Adapter) categoryLabel(lang, code string) string {
 	return a.o.Locale.T(lang, "category."+code)
 }
 
-type followUpJSON struct {
-	Body string `json:"body"`
-}
-
-func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
-	var req followUpJSON
-	if err := httpx.DecodeJSON(c, &req); err != nil {
-		return err
+// markRead reports every reply the citizen now sees and had not seen as
+// read, through the receipts stream like any channel. A failed publish is
+// logged and tried again on the citizen's next look: the page answers
+// anyway.
+func (a *Adapter) markRead(ctx context.Context, p ticket.Public) {
+	now := time.Now().UTC()
+	for _, m := range p.Messages {
+		if m.Direction != "out" || envelope.StatusRank(m.DeliveryStatus) >= envelope.StatusRank(envelope.StatusRead) {
+			continue
+		}
+		r := envelope.Receipt{V: envelope.Version, Channel: envelope.ChannelWebform, MessageID: m.MessageID,
+			Status: envelope.StatusRead, At: now}
+		if err := a.o.Bus.PublishReceipt(ctx, r); err != nil {
+			a.o.Log.Warn("read receipt publish failed", "message_id", m.MessageID, "err", err)
+			return
+		}
 	}
-	var ve apperr.ValidationError
-	body := strings.TrimSpace(req.Body)
-	if body == "" {
-		ve.Add("body", "validation.body_required")
-	}
-	checkText(&ve, "body", body, MaxFollowUpRunes, false)
-	if err := ve.Err(); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
-	contact := c.Query("contact")
-	p, err := a.o.Tickets.PublicTicket(ctx, c.Params("tracking"), contact)
-	if err != nil {
-		return err
-	}
-	if p.Status == "closed" {
-		return ticket.ErrClosed
-	}
-	kind, value, _ := ticket.ContactIdentity(contact)
-	sender := envelope.Sender{}
-	if kind == "email" {
-		sender.Email = value
-	} else {
-		sender.Phone = value
-	}
-	id, err := randomID()
-	if err != nil {
-		return err
-	}
-	in := envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelWebform, ProviderMessageID: "followup-" + id,
-		Sender: sender, Text: body, ThreadRef: p.TrackingNumber,
-		Fields:     map[string]string{envelope.FieldKind: "follow_up"},
-		ReceivedAt: time.Now().UTC(),
-	}
-	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
 }

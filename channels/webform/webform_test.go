@@ -221,10 +221,10 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 	}
 }
 
-func TestDeliverMakesRepliesVisible(t *testing.T) {
+func TestDeliverPostsRepliesOnTheStatusPage(t *testing.T) {
 	a := webform.New(webform.Opts{})
 	r, err := a.Deliver(context.Background(), envelope.Outbound{V: 1, Channel: envelope.ChannelWebform, MessageID: 7})
-	if err != nil || r.Status != envelope.StatusDelivered || r.At.IsZero() || time.Since(r.At) > time.Minute {
+	if err != nil || r.Status != envelope.StatusPosted || r.At.IsZero() || time.Since(r.At) > time.Minute {
 		t.Fatalf("receipt %+v err %v", r, err)
 	}
 }
@@ -312,6 +312,55 @@ func FuzzMultipartSubmission(f *testing.F) {
 			}
 		default:
 			t.Fatalf("unexpected status %d: %v", status, body)
+		}
+	})
+}
+
+// FuzzFollowUp sends arbitrary multipart follow-ups (body, file name, file
+// bytes, number of files) through the real handler: the answer is always
+// a clear 202/400/404/413/415/422, never a 500.
+func FuzzFollowUp(f *testing.F) {
+	f.Add("Ini lampirannya", "surat.pdf", pdf, uint8(1))
+	f.Add("", "../../x.png", []byte("<html>"), uint8(2))
+	f.Add("\x00", "", []byte{}, uint8(0))
+	h := newHarnessLog(f, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	go h.app.Listener(ln)
+	f.Cleanup(func() { h.app.Shutdown() })
+	url := "http://" + ln.Addr().String() + "/api/v1/complaints/1234-5678-9012-3456/messages?contact=081234567890"
+	client := &http.Client{Timeout: 30 * time.Second}
+	f.Fuzz(func(t *testing.T, body, filename string, file []byte, n uint8) {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("body", body)
+		for range n % 4 {
+			if part, err := w.CreateFormFile("attachments", filename); err == nil {
+				part.Write(file)
+			}
+		}
+		w.Close()
+		res, err := client.Post(url, w.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var out map[string]any
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%d with a body that is not JSON: %q", res.StatusCode, raw)
+		}
+		switch res.StatusCode {
+		case http.StatusAccepted:
+		case http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+			errBody, _ := out["error"].(map[string]any)
+			if code, _ := errBody["code"].(string); code == "" {
+				t.Fatalf("%d without a clear error: %v", res.StatusCode, out)
+			}
+		default:
+			t.Fatalf("unexpected status %d: %v", res.StatusCode, out)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 
 	"tanggap/internal/apptest"
 	"tanggap/internal/locale"
+	"tanggap/internal/testenv"
 )
 
 const (
@@ -111,6 +112,11 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("status link = %q, want it prefilled with %s", href, tn)
 	}
 	shots.take(t, citizen, "03-form-success")
+	// On a phone the number wraps between its digit groups only.
+	citizen.do(t, "a phone-sized window", chromedp.EmulateViewport(390, 844))
+	checkTrackingGroups(t, citizen, "#tracking-number .tn-group")
+	shots.take(t, citizen, "03b-form-success-phone")
+	citizen.do(t, "back to a laptop-sized window", chromedp.EmulateViewport(1280, 900))
 
 	// --- the agent answers ---------------------------------------------
 	agent.do(t, "open the console",
@@ -168,9 +174,10 @@ func TestBrowserJourney(t *testing.T) {
 	)
 	outJS := fmt.Sprintf(`[...document.querySelectorAll('#t-messages .msg-out')].find(m => m.textContent.includes(%q))`, reply)
 	agent.waitJS(t, "reply in the thread", outJS+` !== undefined`)
-	agent.waitJSFor(t, "reply delivered", asyncWait, outJS+`.querySelector('.delivery-delivered') !== null`)
-	if got := agent.evalString(t, outJS+`.querySelector('.delivery').textContent`); got != tx("delivery.delivered") {
-		t.Errorf("delivery label = %q, want %q", got, tx("delivery.delivered"))
+	// Nobody told the citizen: the reply is posted on the status page.
+	agent.waitJSFor(t, "reply posted", asyncWait, outJS+`.querySelector('.delivery-posted') !== null`)
+	if got := agent.evalString(t, outJS+`.querySelector('.delivery').textContent`); got != tx("delivery.posted") {
+		t.Errorf("delivery label = %q, want %q", got, tx("delivery.posted"))
 	}
 	shots.take(t, agent, "06-console-ticket")
 
@@ -205,11 +212,34 @@ func TestBrowserJourney(t *testing.T) {
 	if got := citizen.text(t, "#r-status"); got == "" || strings.Contains(got, "status.") {
 		t.Errorf("status label = %q, want a translated label", got)
 	}
+	// The citizen's own file is listed with the complaint.
+	if got := citizen.text(t, "#thread .msg-in .msg-files a"); got != "ktp.png" {
+		t.Errorf("own attachment listed as %q, want ktp.png", got)
+	}
 	shots.take(t, citizen, "07-status-reply")
 
+	// A follow-up may carry one file; a wrong one is refused with the
+	// text kept.
 	const followUp = "Sudah bisa masuk lagi. Terima kasih banyak atas bantuannya!"
-	citizen.do(t, "send a follow-up",
+	notes := filepath.Join(t.TempDir(), "catatan.txt")
+	if err := os.WriteFile(notes, []byte("catatan"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	citizen.do(t, "send a follow-up with a text file",
 		chromedp.SendKeys(chromedp.ID("followup-body"), followUp),
+		chromedp.SetUploadFiles(chromedp.ID("followup-file"), []string{notes}),
+		chromedp.Click(chromedp.ID("followup-btn")),
+	)
+	citizen.waitJS(t, "file refused next to the field", `!document.getElementById('followup-file-error').hidden`)
+	if got := citizen.text(t, "#followup-file-error"); got != tx("validation.file_type") {
+		t.Errorf("file error = %q, want %q", got, tx("validation.file_type"))
+	}
+	if got := citizen.evalString(t, `document.getElementById('followup-body').value`); got != followUp {
+		t.Errorf("follow-up text after a refused file = %q, want it kept", got)
+	}
+	shots.take(t, citizen, "07b-status-bad-file")
+	citizen.do(t, "send the follow-up with a photo",
+		chromedp.SetUploadFiles(chromedp.ID("followup-file"), []string{upload}),
 		chromedp.Click(chromedp.ID("followup-btn")),
 	)
 	// The page re-reads the thread a few times on its own; on a slow
@@ -220,6 +250,7 @@ func TestBrowserJourney(t *testing.T) {
 		if (!ok && window.__polls %% 20 === 0) document.getElementById('refresh-btn').click();
 		return ok;
 	})()`, followUp))
+	citizen.waitJSFor(t, "the follow-up's file listed", asyncWait, `document.querySelectorAll('#thread .msg-in .msg-files a').length === 2`)
 	shots.take(t, citizen, "08-status-follow-up")
 	agent.waitJSFor(t, "follow-up reaches the console", asyncWait,
 		fmt.Sprintf(`document.getElementById('t-messages').textContent.includes(%q)`, followUp))
@@ -249,6 +280,21 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("page is %s px wide on a 390 px screen: something overflows", w)
 	}
 	shots.take(t, phone, "10-form-phone")
+	phone.do(t, "the status page on a phone, in English",
+		chromedp.Navigate(base+"/pengaduan/status?lang=en-US&tn="+tn),
+		chromedp.WaitVisible(chromedp.ID("lookup-form")),
+		chromedp.SendKeys(chromedp.ID("contact"), citizenPhone),
+		chromedp.Click(chromedp.ID("lookup-btn")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	checkTrackingGroups(t, phone, "#r-tn .tn-group")
+	if got := phone.text(t, "#thread .msg-in .msg-files a"); got != "ktp.png" {
+		t.Errorf("own attachment on the phone = %q", got)
+	}
+	if w := phone.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("status page is %s px wide on a 390 px screen", w)
+	}
+	shots.take(t, phone, "11-status-phone-english")
 
 	for _, tab := range []*tab{citizen, agent, phone} {
 		tab.checkConsole(t)
@@ -340,6 +386,23 @@ type tab struct {
 	ctx context.Context
 	mu  sync.Mutex
 	log []chromedp.ConsoleMessage
+	// expected are console errors the test itself causes (a network
+	// cut), each allowed only in its time window.
+	expected []expectedConsole
+}
+
+type expectedConsole struct {
+	from, to time.Time
+	text     *regexp.Regexp
+}
+
+// expectConsole allows browser console errors matching text logged
+// between from and to (a second of slack either side for the clocks);
+// any other error still fails checkConsole.
+func (tb *tab) expectConsole(from, to time.Time, text *regexp.Regexp) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.expected = append(tb.expected, expectedConsole{from: from.Add(-time.Second), to: to.Add(time.Second), text: text})
 }
 
 func newTab(t *testing.T, root context.Context) *tab {
@@ -474,8 +537,36 @@ func (tb *tab) checkConsole(t *testing.T) {
 		if strings.Contains(m.Text, "Failed to load resource: the server responded with a status of 4") {
 			continue
 		}
+		if tb.isExpected(m) {
+			continue
+		}
 		t.Errorf("browser console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
 	}
+}
+
+// waitConsole waits until the browser logged a console message matching
+// text (since the tab opened).
+func (tb *tab) waitConsole(t *testing.T, what string, total time.Duration, text *regexp.Regexp) {
+	t.Helper()
+	testenv.CheckFor(t, total, 100*time.Millisecond, func() error {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		for _, m := range tb.log {
+			if text.MatchString(m.Text) {
+				return nil
+			}
+		}
+		return fmt.Errorf("the browser has not logged %s", what)
+	})
+}
+
+func (tb *tab) isExpected(m chromedp.ConsoleMessage) bool {
+	for _, e := range tb.expected {
+		if e.text.MatchString(m.Text) && !m.Time.Before(e.from) && !m.Time.After(e.to) {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- screenshots -------------------------------------------------------

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,56 +92,103 @@ func (p *cuttable) restore() {
 	p.mu.Unlock()
 }
 
-// TestLiveChatWidget: the widget on /chat sends a message, an agent
-// replies through the API and the widget shows it; the network is cut,
-// the agent replies and the citizen writes meanwhile; after the network
-// is back both messages arrive once, in order. A reload keeps the
-// conversation.
+// TestLiveChatWidget: the citizens' chat page /chat opens the widget full
+// page, one step at a time (the pre-chat form, then the conversation); it
+// sends a message, an agent replies through the API and the widget shows
+// it; the network is cut, the agent replies and the citizen writes
+// meanwhile; after the network is back both messages arrive once, in
+// order. A reload keeps the conversation, and the page in English
+// re-labels everything, the visitor's own messages included.
 func TestLiveChatWidget(t *testing.T) {
 	browser := findBrowser(t)
+	tx := texts(t)
 	app := apptest.Start(t, apptest.Config(t))
 	direct := app.URL()
 	proxy := newCuttable(t, strings.TrimPrefix(direct, "http://"))
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	citizen := newTab(t, root)
+	citizen.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 
 	citizen.do(t, "open the chat page", chromedp.Navigate(proxy.url()+"/chat?lang=id-ID"),
-		chromedp.WaitVisible(chromedp.ID("tgc-launcher")))
-	citizen.waitJS(t, "widget texts loaded", `document.getElementById('tgc-launcher').textContent === 'Obrolan'`)
-	citizen.do(t, "open the widget", chromedp.Click(chromedp.ID("tgc-launcher")))
+		chromedp.WaitVisible(chromedp.ID("tgc-panel")))
+	citizen.waitJS(t, "widget texts loaded", `document.getElementById('tgc-send').textContent === 'Kirim'`)
 	citizen.waitJS(t, "connected", `document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
-	citizen.waitJS(t, "focus in the message box", `document.activeElement && document.activeElement.id === 'tgc-text'`)
+	if n := citizen.evalString(t, `String(document.querySelectorAll('#tgc-launcher').length)`); n != "0" {
+		t.Errorf("the chat page shows %s launcher buttons, want the chat itself", n)
+	}
+	// One step at a time: the pre-chat form alone, its buttons in view.
+	citizen.waitJS(t, "the pre-chat form first, focused", `!document.getElementById('tgc-prechat').hidden &&
+		document.getElementById('tgc-form').hidden && document.getElementById('tgc-log').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-name'`)
+	checkInPanel(t, citizen, ".tgc-prechat .tgc-btn", ".tgc-prechat .tgc-btn-plain")
+	shots.take(t, citizen, "chat-00-prechat")
 	citizen.do(t, "skip the pre-chat form", chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn-plain")))
+	citizen.waitJS(t, "focus in the message box", `document.activeElement && document.activeElement.id === 'tgc-text' &&
+		document.getElementById('tgc-prechat').hidden`)
 	citizen.do(t, "type a message", chromedp.SendKeys(chromedp.ID("tgc-text"), "Kartu saya <b>belum</b> aktif"),
 		chromedp.Click(chromedp.ID("tgc-send")))
 	citizen.waitJS(t, "message acknowledged", `document.querySelector('.tgc-mine[data-status="sent"]')`)
 	if got := citizen.text(t, ".tgc-mine .tgc-body"); got != "Kartu saya <b>belum</b> aktif" {
 		t.Fatalf("own message shown as %q", got)
 	}
-	// Nobody is online: the widget says so and how the answer will come.
+	if got := citizen.text(t, ".tgc-mine .tgc-time"); !clockRE.MatchString(got) {
+		t.Errorf("own message time %q, want HH:MM", got)
+	}
+	// Nobody is online: the widget says so, and, as the visitor gave no
+	// phone or email, promises no status page (it could not find them).
 	citizen.waitJSFor(t, "leave-a-message notice", asyncWait, `!document.getElementById('tgc-queue').hidden`)
+	if got := citizen.text(t, "#tgc-queue .tgc-hint"); got != tx("livechat.answer_here") {
+		t.Errorf("how the answer comes = %q, want %q", got, tx("livechat.answer_here"))
+	}
+	if got := citizen.text(t, "#tgc-give-contact"); got != tx("livechat.give_contact") {
+		t.Errorf("offer to give a contact = %q", got)
+	}
+	if h := citizen.evalString(t, `String(Math.round(document.getElementById('tgc-queue').getBoundingClientRect().height / document.getElementById('tgc-panel').getBoundingClientRect().height * 100))`); atoi(h) > 25 {
+		t.Errorf("the out-of-hours notice takes %s %% of the panel", h)
+	}
+	if got := citizen.text(t, "#tgc-sub"); !strings.HasPrefix(got, "Nomor pelacakan: ") {
+		t.Errorf("header = %q, want the tracking number under its one name", got)
+	}
 	shots.take(t, citizen, "chat-01-sent")
+	// Giving a phone number now lets an officer reach the visitor, but
+	// the ticket was opened without it: still no status-page promise.
+	citizen.do(t, "offer a contact", chromedp.Click(chromedp.ID("tgc-give-contact")))
+	citizen.waitJS(t, "the pre-chat form again", `!document.getElementById('tgc-prechat').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-name'`)
+	citizen.do(t, "give a phone number", chromedp.SendKeys(chromedp.ID("tgc-phone"), "0812-1111-2222"),
+		chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn:not(.tgc-btn-plain)")))
+	citizen.waitJS(t, "back in the conversation", `document.getElementById('tgc-prechat').hidden &&
+		!document.getElementById('tgc-log').hidden && document.querySelectorAll('#tgc-give-contact').length === 0`)
+	if got := citizen.text(t, "#tgc-queue .tgc-hint"); got != tx("livechat.answer_here") {
+		t.Errorf("after a late contact, how the answer comes = %q, want %q", got, tx("livechat.answer_here"))
+	}
 
 	agent := apptest.NewClient(t, direct)
 	agent.Login(apptest.AdminEmail, apptest.AdminPassword)
 	var ticketID int64
+	var tn string
 	testenv.CheckFor(t, asyncWait, 100*time.Millisecond, func() error {
 		var body struct {
 			Tickets []struct {
-				ID      int64  `json:"id"`
-				Channel string `json:"channel"`
+				ID             int64  `json:"id"`
+				Channel        string `json:"channel"`
+				TrackingNumber string `json:"tracking_number"`
 			} `json:"tickets"`
 		}
 		agent.Do("GET", "/api/v1/tickets?scope=all", nil).JSON(t, &body)
 		for _, tk := range body.Tickets {
 			if tk.Channel == "livechat" {
-				ticketID = tk.ID
+				ticketID, tn = tk.ID, tk.TrackingNumber
 				return nil
 			}
 		}
 		return fmt.Errorf("no live-chat ticket yet")
 	})
+	// What the notice does not promise indeed does not work.
+	if r := agent.Do("GET", "/api/v1/complaints/"+tn+"?contact=081211112222", nil); r.Status != 404 {
+		t.Errorf("status lookup of a chat without contact: %d", r.Status)
+	}
 	reply := func(text string) {
 		t.Helper()
 		r := agent.Do("POST", fmt.Sprintf("/api/v1/tickets/%d/messages", ticketID), map[string]any{"body": text})
@@ -148,9 +199,13 @@ func TestLiveChatWidget(t *testing.T) {
 	reply("Halo, kami cek dulu ya.")
 	citizen.waitJS(t, "the reply shown", `[...document.querySelectorAll('.tgc-theirs .tgc-body')].some(e => e.textContent === 'Halo, kami cek dulu ya.')`)
 
-	// The network goes away.
+	// The network goes away. While it is down the browser itself logs
+	// each failed websocket attempt: that, and only that, is expected.
+	cutAt := time.Now()
 	proxy.cut()
 	citizen.waitJS(t, "the widget noticed", `!document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
+	// The widget retries within a second or two; each attempt fails.
+	citizen.waitConsole(t, "a failed websocket attempt", asyncWait, websocketFailedRE)
 	reply("Kartu Anda sudah aktif.")
 	citizen.do(t, "write while offline", chromedp.SendKeys(chromedp.ID("tgc-text"), "Terima kasih"),
 		chromedp.Click(chromedp.ID("tgc-send")))
@@ -159,6 +214,7 @@ func TestLiveChatWidget(t *testing.T) {
 
 	citizen.waitJSFor(t, "reconnected with the reply", asyncWait,
 		`[...document.querySelectorAll('.tgc-theirs .tgc-body')].some(e => e.textContent === 'Kartu Anda sudah aktif.')`)
+	citizen.expectConsole(cutAt, time.Now(), websocketFailedRE)
 	citizen.waitJSFor(t, "the offline message acknowledged", asyncWait,
 		`[...document.querySelectorAll('.tgc-mine')].every(e => e.getAttribute('data-status') !== 'sending' && e.getAttribute('data-status') !== 'retrying')`)
 	order := citizen.evalString(t, `JSON.stringify([...document.querySelectorAll('.tgc-msg .tgc-body')].map(e => e.textContent))`)
@@ -191,20 +247,163 @@ func TestLiveChatWidget(t *testing.T) {
 		return nil
 	}
 	testenv.CheckFor(t, asyncWait, 100*time.Millisecond, storedOnce)
+	if got := citizen.evalString(t, `String(document.querySelectorAll('.tgc-msg .tgc-time').length)`); got != "4" {
+		t.Errorf("%s of 4 messages show their time", got)
+	}
 	shots.take(t, citizen, "chat-03-restored")
 
-	// A reload keeps the conversation.
-	citizen.do(t, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("tgc-launcher")))
-	citizen.do(t, "open the widget again", chromedp.Click(chromedp.ID("tgc-launcher")))
+	// A reload keeps the conversation, straight in the conversation step.
+	citizen.do(t, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("tgc-panel")))
 	citizen.waitJSFor(t, "history after reload", asyncWait, `document.querySelectorAll('.tgc-msg').length === 4`)
+	citizen.waitJS(t, "no pre-chat form again", `document.getElementById('tgc-prechat').hidden && !document.getElementById('tgc-form').hidden`)
 	// The reload resent nothing twice: still once, after every resume so far.
 	if err := storedOnce(); err != nil {
 		t.Fatal(err)
 	}
 
-	// English switch.
+	// The page in English: every label follows, the visitor's own too.
+	citizen.do(t, "the page in English", chromedp.Navigate(proxy.url()+"/chat?lang=en-US"), chromedp.WaitVisible(chromedp.ID("tgc-panel")))
+	citizen.waitJS(t, "English texts", `document.getElementById('tgc-send').textContent === 'Send'`)
+	citizen.waitJSFor(t, "history in English", asyncWait, `document.querySelectorAll('.tgc-msg').length === 4`)
+	if got := citizen.evalString(t, `[...document.querySelectorAll('.tgc-mine .tgc-who')].map(e => e.textContent).join('|')`); got != "You|You" {
+		t.Errorf("own messages labelled %q in English", got)
+	}
+	if got := citizen.text(t, "#tgc-sub"); !strings.HasPrefix(got, "Tracking number: ") {
+		t.Errorf("English header = %q", got)
+	}
+	shots.take(t, citizen, "chat-04-english")
+
+	// A phone: the tracking number wraps between its groups only.
+	citizen.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	checkTrackingGroups(t, citizen, "#tgc-sub .tgc-tn-group")
+	shots.take(t, citizen, "chat-05-phone")
+	citizen.checkConsole(t)
+}
+
+var (
+	clockRE = regexp.MustCompile(`^\d{1,2}[.:]\d{2}( ?[AP]M)?$`)
+	// What the browser logs for each websocket attempt while the test's
+	// network is cut.
+	websocketFailedRE = regexp.MustCompile(`^WebSocket connection to 'ws://127\.0\.0\.1:\d+/livechat/ws' failed`)
+)
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// checkInPanel fails when an element is not fully inside the widget's
+// panel (cut off).
+func checkInPanel(t *testing.T, tb *tab, selectors ...string) {
+	t.Helper()
+	for _, sel := range selectors {
+		ok := tb.evalString(t, fmt.Sprintf(`(() => {
+			const p = document.getElementById('tgc-panel').getBoundingClientRect();
+			const r = document.querySelector(%q).getBoundingClientRect();
+			return String(r.width > 0 && r.top >= p.top && r.bottom <= p.bottom + 0.5 && r.left >= p.left && r.right <= p.right + 0.5);
+		})()`, sel))
+		if ok != "true" {
+			t.Errorf("%s is not fully visible in the widget", sel)
+		}
+	}
+}
+
+// checkTrackingGroups fails when the tracking number is not made of four
+// digit groups each kept on one line.
+func checkTrackingGroups(t *testing.T, tb *tab, groupSel string) {
+	t.Helper()
+	got := tb.evalString(t, fmt.Sprintf(`JSON.stringify([...document.querySelectorAll(%q)].map(g => [g.textContent, g.getClientRects().length]))`, groupSel))
+	var groups [][]any
+	if err := json.Unmarshal([]byte(got), &groups); err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 4 {
+		t.Fatalf("tracking number groups %s = %s, want 4", groupSel, got)
+	}
+	for _, g := range groups {
+		if n, _ := g[1].(float64); n != 1 {
+			t.Errorf("tracking number group %v breaks over %v lines", g[0], g[1])
+		}
+	}
+}
+
+// TestLiveChatWidgetEmbedded: the widget on another site (one script tag)
+// at laptop size shows one step at a time with every button in view; a
+// visitor who gives a phone number is told the status page finds the
+// ticket, and it does; the widget's own English switch re-labels the
+// visitor's messages too.
+func TestLiveChatWidgetEmbedded(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	var appURL string
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Situs program</title></head>
+<body><h1>Situs program</h1><p>Informasi program.</p>
+<script src="%s/static/js/livechat-widget.js" data-lang="id-ID" defer></script></body></html>`, appURL)
+	}))
+	t.Cleanup(site.Close)
+	cfg := apptest.Config(t)
+	cfg.LivechatAllowedOrigins = []string{site.URL}
+	appURL = apptest.Start(t, cfg).URL()
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	citizen := newTab(t, root)
+	citizen.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+
+	citizen.do(t, "open the program's site", chromedp.Navigate(site.URL), chromedp.WaitVisible(chromedp.ID("tgc-launcher")))
+	citizen.waitJS(t, "widget texts loaded", `document.getElementById('tgc-launcher').textContent === 'Obrolan'`)
+	citizen.do(t, "open the widget", chromedp.Click(chromedp.ID("tgc-launcher")))
+	citizen.waitJS(t, "connected", `document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
+	citizen.waitJS(t, "the pre-chat form alone, focused", `!document.getElementById('tgc-prechat').hidden &&
+		document.getElementById('tgc-form').hidden && document.activeElement && document.activeElement.id === 'tgc-name'`)
+	checkInPanel(t, citizen, ".tgc-prechat .tgc-btn", ".tgc-prechat .tgc-btn-plain", "#tgc-email")
+	shots.take(t, citizen, "widget-01-prechat")
+
+	citizen.do(t, "give a phone number", chromedp.SendKeys(chromedp.ID("tgc-phone"), "0812-3456-7890"),
+		chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn:not(.tgc-btn-plain)")))
+	citizen.waitJS(t, "the conversation step", `document.getElementById('tgc-prechat').hidden && !document.getElementById('tgc-form').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-text'`)
+	citizen.do(t, "type a message", chromedp.SendKeys(chromedp.ID("tgc-text"), "Dana insentif belum masuk"),
+		chromedp.Click(chromedp.ID("tgc-send")))
+	citizen.waitJS(t, "message acknowledged", `document.querySelector('.tgc-mine[data-status="sent"]')`)
+	citizen.waitJSFor(t, "leave-a-message notice", asyncWait, `!document.getElementById('tgc-queue').hidden`)
+	if got := citizen.text(t, "#tgc-queue .tgc-hint"); got != tx("livechat.answer_status") {
+		t.Errorf("how the answer comes = %q, want %q", got, tx("livechat.answer_status"))
+	}
+	if n := citizen.evalString(t, `String(document.querySelectorAll('#tgc-give-contact').length)`); n != "0" {
+		t.Errorf("asked for a contact the visitor already gave")
+	}
+	checkInPanel(t, citizen, "#tgc-send", "#tgc-text")
+	shots.take(t, citizen, "widget-02-sent")
+
+	// What the notice promises works: the status page finds the ticket.
+	tn := strings.TrimPrefix(citizen.text(t, "#tgc-sub"), "Nomor pelacakan: ")
+	if !trackingRE.MatchString(tn) {
+		t.Fatalf("header tracking number %q", tn)
+	}
+	lookup := apptest.NewClient(t, appURL)
+	testenv.CheckFor(t, asyncWait, 200*time.Millisecond, func() error {
+		if r := lookup.Do("GET", "/api/v1/complaints/"+tn+"?contact=081234567890", nil); r.Status != http.StatusOK {
+			return fmt.Errorf("status lookup: %d %s", r.Status, r.Body)
+		}
+		return nil
+	})
+
 	citizen.do(t, "switch to English", chromedp.Click(chromedp.ID("tgc-lang")))
 	citizen.waitJS(t, "English texts", `document.getElementById('tgc-send').textContent === 'Send'`)
-	shots.take(t, citizen, "chat-04-english")
+	if got := citizen.text(t, ".tgc-mine .tgc-who"); got != "You" {
+		t.Errorf("own message labelled %q after the English switch", got)
+	}
+	if got := citizen.text(t, ".tgc-mine .tgc-mark"); !strings.HasSuffix(got, "Sent") {
+		t.Errorf("own message mark %q after the English switch", got)
+	}
+	shots.take(t, citizen, "widget-03-english")
+
+	citizen.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	checkTrackingGroups(t, citizen, "#tgc-sub .tgc-tn-group")
+	checkInPanel(t, citizen, "#tgc-send", "#tgc-lang")
+	shots.take(t, citizen, "widget-04-phone")
 	citizen.checkConsole(t)
 }

@@ -164,8 +164,11 @@ type Button struct {
 // Delivery statuses of an outbound message, in the order they progress.
 // Failed is terminal.
 const (
-	StatusQueued    = "queued"
-	StatusSent      = "sent"
+	StatusQueued = "queued"
+	StatusSent   = "sent"
+	// StatusPosted: the reply is on a page the citizen reads when they
+	// come (the complaint status page); nobody was notified.
+	StatusPosted    = "posted"
 	StatusDelivered = "delivered"
 	StatusRead      = "read"
 	StatusFailed    = "failed"

@@ -87,7 +87,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestStatusRankOrdersDelivery(t *testing.T) {
-	order := []string{StatusQueued, StatusSent, StatusDelivered, StatusRead, StatusFailed}
+	order := []string{StatusQueued, StatusSent, StatusPosted, StatusDelivered, StatusRead, StatusFailed}
 	for i := 1; i < len(order); i++ {
 		if StatusRank(order[i-1]) >= StatusRank(order[i]) {
 			t.Fatalf("%s must rank below %s", order[i-1], order[i])

@@ -120,7 +120,7 @@ func DecodeReceipt(data []byte) (Receipt, error) {
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	switch r.Status {
-	case StatusSent, StatusDelivered, StatusRead, StatusFailed:
+	case StatusSent, StatusPosted, StatusDelivered, StatusRead, StatusFailed:
 	default:
 		return Receipt{}, fmt.Errorf("%w: receipt status %q", ErrInvalid, r.Status)
 	}
@@ -131,19 +131,22 @@ func DecodeReceipt(data []byte) (Receipt, error) {
 }
 
 // StatusRank orders delivery statuses so updates only move forward:
-// sent < delivered < read, and failed beats everything.
+// sent < posted < delivered < read, and failed beats everything. The
+// ticket store's SQL keeps the same order.
 func StatusRank(s string) int {
 	switch s {
 	case StatusQueued:
 		return 1
 	case StatusSent:
 		return 2
-	case StatusDelivered:
+	case StatusPosted:
 		return 3
-	case StatusRead:
+	case StatusDelivered:
 		return 4
-	case StatusFailed:
+	case StatusRead:
 		return 5
+	case StatusFailed:
+		return 6
 	}
 	return 0
 }

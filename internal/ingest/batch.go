@@ -419,7 +419,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 				contactID:      it.contactID,
 				channel:        string(it.in.Channel),
 				category:       it.in.Fields[envelope.FieldCategory],
-				subject:        subjectOf(it.in.Text),
+				subject:        subjectOf(it.in.Text, it.in.Attachments),
 				province:       it.province,
 				reporterPhone:  reporterPhone(it.in.Sender),
 				reporterEmail:  it.in.Sender.Email,
@@ -495,8 +495,22 @@ func (it *item) threadRef() (ref string, wellFormed bool) {
 }
 
 // subjectOf is the first non-empty line of a message, at most
-// maxSubjectRunes runes.
-func subjectOf(text string) string {
+// maxSubjectRunes runes; a message without text (a photo sent alone) is
+// named by its first file, so a ticket never goes without a subject (the
+// console would fall back to the tracking number and show it twice).
+func subjectOf(text string, files []envelope.Attachment) string {
+	if s := firstLine(text); s != "" {
+		return s
+	}
+	for _, f := range files {
+		if s := firstLine(f.Filename); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func firstLine(text string) string {
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {

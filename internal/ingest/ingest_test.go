@@ -476,15 +476,22 @@ func TestTextWithNULIsStored(t *testing.T) {
 
 func TestSubjectOf(t *testing.T) {
 	long := strings.Repeat("é", 130)
-	cases := []struct{ name, text, want string }{
-		{"first line", "Kartu belum aktif\nDetail", "Kartu belum aktif"},
-		{"leading blank lines skipped", "\n  \n  Halo  \nx", "Halo"},
-		{"long line cut to 120 runes", long, strings.Repeat("é", 120)},
-		{"empty", "", ""},
+	photo := []envelope.Attachment{{Key: "k", Filename: "foto-kartu.jpg", MIME: "image/jpeg", Size: 10}}
+	cases := []struct {
+		name, text string
+		files      []envelope.Attachment
+		want       string
+	}{
+		{"first line", "Kartu belum aktif\nDetail", nil, "Kartu belum aktif"},
+		{"leading blank lines skipped", "\n  \n  Halo  \nx", nil, "Halo"},
+		{"long line cut to 120 runes", long, nil, strings.Repeat("é", 120)},
+		{"text wins over a file", "Ini KTP saya", photo, "Ini KTP saya"},
+		{"a photo sent alone is named by its file", " \n", photo, "foto-kartu.jpg"},
+		{"empty", "", nil, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := subjectOf(tc.text); got != tc.want {
+			if got := subjectOf(tc.text, tc.files); got != tc.want {
 				t.Fatalf("subjectOf = %q, want %q", got, tc.want)
 			}
 		})
@@ -537,5 +544,26 @@ func TestStopWhileStartingIsClean(t *testing.T) {
 	cancel()
 	if err := e.consumer(Opts{}).Run(ctx); err != nil {
 		t.Fatalf("Run with an ended context: %v", err)
+	}
+}
+
+// TestPhotoSentAloneNamesItsTicket: a live chat whose first message is a
+// photo without text opens a ticket named by the photo, not an empty
+// subject (which the console showed as the tracking number, twice).
+func TestPhotoSentAloneNamesItsTicket(t *testing.T) {
+	e := newEnv(t)
+	in := envelope.Inbound{
+		V: envelope.Version, Channel: envelope.ChannelLiveChat, ProviderMessageID: "visitor-1:c1",
+		Sender:      envelope.Sender{VisitorID: "visitor-1"},
+		Attachments: []envelope.Attachment{{Key: "2026/03/02/foto.jpg", Filename: "foto-kartu.jpg", MIME: "image/jpeg", Size: 2048}},
+		Fields:      map[string]string{envelope.FieldKind: kindComplaint},
+		ThreadRef:   "1234-5678-9012-3456",
+		ReceivedAt:  at,
+	}
+	e.publish(in)
+	e.start(e.consumer(Opts{}))
+	e.waitCount(1, `SELECT COUNT(*) FROM messages`)
+	if got := e.ticketOf(envelope.ChannelLiveChat, "visitor-1:c1"); got.Subject != "foto-kartu.jpg" {
+		t.Fatalf("ticket subject %q, want the photo's name", got.Subject)
 	}
 }

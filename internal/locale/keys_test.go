@@ -92,7 +92,7 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 		"presence.":      {"online", "away", "busy", "offline"},
 		"priority.":      {"low", "normal", "high", "urgent"},
 		"role.":          {"agent", "supervisor", "admin"},
-		"delivery.": {envelope.StatusQueued, envelope.StatusSent, envelope.StatusDelivered,
+		"delivery.": {envelope.StatusQueued, envelope.StatusSent, envelope.StatusPosted, envelope.StatusDelivered,
 			envelope.StatusRead, envelope.StatusFailed},
 		// The API's error handler renders "error." + the public code.
 		"error.": {apperr.CodeBadRequest, apperr.CodeUnauthorized, apperr.CodeInvalidCredentials,

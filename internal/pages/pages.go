@@ -156,8 +156,6 @@ type view struct {
 	MaxMB    int64
 	// Status page: tracking number from ?tn=.
 	TN string
-	// Chat demo page: where this server is reached, for the embed snippet.
-	BaseURL string
 }
 
 func (s *Site) handleRoot(c *fiber.Ctx) error {
@@ -179,14 +177,16 @@ func (s *Site) handleComplaint(c *fiber.Ctx) error {
 func (s *Site) handleStatus(c *fiber.Ctx) error {
 	v := s.newView(c, pageStatus, locale.Key("status_page.title"))
 	v.TN = cleanTN(c.Query("tn"))
+	v.MaxBytes = s.o.AttachmentMaxBytes
+	v.MaxMB = s.o.AttachmentMaxBytes >> 20
 	return s.render(c, v)
 }
 
-// handleChat is the live-chat demo page: the page's script is the widget
-// itself, loaded exactly as another site would embed it.
+// handleChat is the citizens' chat page: the page's script is the widget,
+// which opens full page inside #tgc-page (the embed snippet for other
+// sites is in the README).
 func (s *Site) handleChat(c *fiber.Ctx) error {
 	v := s.newView(c, pageChat, locale.Key("livechat.page_title"))
-	v.BaseURL = c.BaseURL()
 	return s.render(c, v)
 }
 

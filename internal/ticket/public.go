@@ -23,11 +23,25 @@ type Public struct {
 
 // PublicMessage is one entry of the public thread.
 type PublicMessage struct {
+	MessageID   int64     `json:"-"`
 	Direction   string    `json:"direction"`
 	Body        string    `json:"body"`
 	Author      string    `json:"author,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	Attachments int       `json:"attachments"`
+	// Files are the citizen's own attachments (none on replies).
+	Files []PublicFile `json:"files"`
+	// DeliveryStatus of a reply, for the channel to report it read.
+	DeliveryStatus string `json:"-"`
+}
+
+// PublicFile is a file the citizen sent, downloadable again with the
+// tracking number and contact.
+type PublicFile struct {
+	ID       int64  `json:"id"`
+	Filename string `json:"filename"`
+	MIME     string `json:"mime"`
+	Size     int64  `json:"size"`
 }
 
 // ContactIdentity turns what a citizen typed as "the phone or email I used"
@@ -68,4 +82,15 @@ func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact stri
 		return Public{}, err
 	}
 	return p, nil
+}
+
+// PublicAttachment returns a file the citizen sent on the ticket with this
+// tracking number, under the same check as PublicTicket. Files of replies
+// and of other tickets are ErrNotFound.
+func (s *Service) PublicAttachment(ctx context.Context, trackingNumber, contact string, attachmentID int64) (Attachment, error) {
+	p, err := s.PublicTicket(ctx, trackingNumber, contact)
+	if err != nil {
+		return Attachment{}, err
+	}
+	return s.store.publicAttachment(ctx, p.TicketID, attachmentID)
 }

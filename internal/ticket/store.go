@@ -294,8 +294,9 @@ func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.T
 	if len(ticketIDs) == 0 {
 		return nil, ErrMessageNotFound
 	}
-	const rank = `CASE delivery_status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3
-		WHEN 'read' THEN 4 WHEN 'failed' THEN 5 ELSE 0 END`
+	// The same order as envelope.StatusRank.
+	const rank = `CASE delivery_status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'posted' THEN 3
+		WHEN 'delivered' THEN 4 WHEN 'read' THEN 5 WHEN 'failed' THEN 6 ELSE 0 END`
 	res := s.db.WithContext(ctx).Exec(`UPDATE messages SET delivery_status = ?, delivery_error = ?,
 			external_id = CASE WHEN ? <> '' THEN ? ELSE external_id END, updated_at = ?
 		WHERE id = ? AND direction = 'out' AND `+rank+` < ?`,
@@ -353,26 +354,46 @@ func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Publi
 
 // publicMessages is the thread a citizen sees: their own messages and the
 // replies that reached them; notes and undelivered replies stay inside.
+// Only the citizen's own files are listed (they may download them again).
 func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMessage, error) {
 	var rows []struct {
-		Direction   string
-		Body        string
-		AgentName   string
-		CreatedAt   time.Time
-		Attachments int
+		ID             int64
+		Direction      string
+		Body           string
+		AgentName      string
+		CreatedAt      time.Time
+		DeliveryStatus string
+		Attachments    int
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT m.direction, m.body, COALESCE(a.name, '') AS agent_name, m.created_at,
-			(SELECT COUNT(*) FROM attachments x WHERE x.message_id = m.id) AS attachments
+	if err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.direction, m.body, COALESCE(a.name, '') AS agent_name, m.created_at,
+			m.delivery_status, (SELECT COUNT(*) FROM attachments x WHERE x.message_id = m.id) AS attachments
 		FROM messages m LEFT JOIN agents a ON a.id = m.agent_id
-		WHERE m.ticket_id = ? AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent', 'delivered', 'read')))
+		WHERE m.ticket_id = ? AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent', 'posted', 'delivered', 'read')))
 		ORDER BY m.created_at, m.id`, ticketID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ticket: public messages: %w", err)
 	}
+	var files []struct {
+		PublicFile
+		MessageID int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.message_id, a.filename, a.mime, a.size
+		FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.ticket_id = ? AND m.direction = 'in' AND a.available ORDER BY a.id`, ticketID).Scan(&files).Error; err != nil {
+		return nil, fmt.Errorf("ticket: public attachments: %w", err)
+	}
+	byMsg := map[int64][]PublicFile{}
+	for _, f := range files {
+		byMsg[f.MessageID] = append(byMsg[f.MessageID], f.PublicFile)
+	}
 	out := make([]PublicMessage, 0, len(rows))
 	for _, r := range rows {
-		pm := PublicMessage{Direction: r.Direction, Body: r.Body, CreatedAt: r.CreatedAt, Attachments: r.Attachments}
+		pm := PublicMessage{MessageID: r.ID, Direction: r.Direction, Body: r.Body, CreatedAt: r.CreatedAt,
+			Attachments: r.Attachments, Files: byMsg[r.ID], DeliveryStatus: r.DeliveryStatus}
 		if r.Direction == "out" {
 			pm.Author = r.AgentName
+		}
+		if pm.Files == nil {
+			pm.Files = []PublicFile{}
 		}
 		out = append(out, pm)
 	}
@@ -387,6 +408,21 @@ func (s *store) scope(ctx context.Context, id int64) (Scope, error) {
 	}
 	if len(rows) == 0 {
 		return Scope{}, ErrNotFound
+	}
+	return rows[0], nil
+}
+
+// publicAttachment is a file the citizen sent on ticketID.
+func (s *store) publicAttachment(ctx context.Context, ticketID, attachmentID int64) (Attachment, error) {
+	var rows []Attachment
+	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
+		FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.id = ? AND m.ticket_id = ? AND m.direction = 'in' AND a.available`, attachmentID, ticketID).
+		Scan(&rows).Error; err != nil {
+		return Attachment{}, fmt.Errorf("ticket: public attachment: %w", err)
+	}
+	if len(rows) == 0 {
+		return Attachment{}, ErrNotFound
 	}
 	return rows[0], nil
 }

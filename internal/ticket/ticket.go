@@ -432,7 +432,7 @@ func allowed(from, to string) bool {
 }
 
 // ApplyReceipt records a delivery receipt. Statuses only move forward
-// (queued < sent < delivered < read; failed is terminal), so a late
+// (queued < sent < posted < delivered < read; failed is terminal), so a late
 // "delivered" never undoes a "read". ErrMessageNotFound means the message
 // is not (yet) committed: the caller retries later.
 func (s *Service) ApplyReceipt(ctx context.Context, r envelope.Receipt) error {

@@ -169,6 +169,19 @@
     }
   }
 
+  // trackingNumber fills node with a tracking number that wraps only
+  // between its digit groups; its text stays the number itself.
+  function trackingNumber(node, tn) {
+    if (typeof node === 'string') { node = document.getElementById(node); }
+    if (!node) { return; }
+    node.textContent = '';
+    var groups = String(tn || '').split('-');
+    groups.forEach(function (g, i) {
+      if (i > 0) { node.appendChild(document.createElement('wbr')); }
+      node.appendChild(el('span', { 'class': 'tn-group', text: g + (i < groups.length - 1 ? '-' : '') }));
+    });
+  }
+
   window.Tanggap = {
     lang: lang,
     t: t,
@@ -184,6 +197,7 @@
     clearFieldErrors: clearFieldErrors,
     focusFirstInvalid: focusFirstInvalid,
     formatDate: formatDate,
+    trackingNumber: trackingNumber,
     busy: busy
   };
 })();

@@ -7,6 +7,11 @@
 // as HTML. The visitor token lives in localStorage, so a reload keeps the
 // conversation; unsent messages wait in localStorage too and are sent
 // again (same client id) until the server acknowledges them.
+//
+// On a page with an element #tgc-page (the server's own /chat page) the
+// widget opens inside that element, full page, in the page's language.
+// One step at a time: the optional pre-chat form first, then the
+// conversation.
 (function () {
   'use strict';
 
@@ -18,13 +23,17 @@
   var KEY_OUTBOX = 'tanggap.chat.outbox';
   var KEY_LANG = 'tanggap.chat.lang';
   var KEY_PRECHAT = 'tanggap.chat.prechat';
+  // The tracking number of the conversation that started with a phone or
+  // email on file: only that ticket can be found on the status page.
+  var KEY_CONTACT_TN = 'tanggap.chat.contact_tn';
+  var host = document.getElementById('tgc-page');
 
   var store = {
     get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
     set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } },
   };
 
-  var lang = store.get(KEY_LANG) || script.getAttribute('data-lang') ||
+  var lang = (!host && store.get(KEY_LANG)) || script.getAttribute('data-lang') ||
     document.documentElement.getAttribute('data-lang') || 'id-ID';
   var texts = {};
   var languages = {};
@@ -51,7 +60,7 @@
   css.href = base + '/static/css/livechat.css';
   document.head.appendChild(css);
 
-  var root = el('div', 'tgc');
+  var root = el('div', host ? 'tgc tgc-inpage' : 'tgc');
   root.setAttribute('lang', lang);
   var launcher = el('button', 'tgc-launcher');
   launcher.type = 'button';
@@ -106,6 +115,7 @@
 
   // Pre-chat form (optional).
   var pre = el('form', 'tgc-prechat');
+  pre.hidden = true;
   pre.id = 'tgc-prechat';
   pre.noValidate = true;
   var preTitle = el('h3', 'tgc-prechat-title');
@@ -171,7 +181,42 @@
 
   [header, status, queue, pre, log, typing, newBtn, formError, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(panel);
-  root.appendChild(launcher);
+  if (host) {
+    langBtn.hidden = true;   // the page has its own language switch
+    closeBtn.hidden = true;
+  } else {
+    root.appendChild(launcher);
+  }
+
+  // step shows either the pre-chat form or the conversation, never both.
+  function showPrechat(on) {
+    pre.hidden = !on;
+    log.hidden = on;
+    form.hidden = on;
+    if (on) { newBtn.hidden = true; }
+  }
+  function focusStep() {
+    if (!pre.hidden) { fName.input.focus(); } else { text.focus(); }
+  }
+
+  // trackingNode shows a tracking number so that it wraps only between
+  // its digit groups (each group cannot break); its text stays the number.
+  function trackingNode(tn) {
+    var wrap = el('span', 'tgc-tn');
+    String(tn).split('-').forEach(function (g, i, all) {
+      if (i > 0) { wrap.appendChild(document.createElement('wbr')); }
+      wrap.appendChild(el('span', 'tgc-tn-group', g + (i < all.length - 1 ? '-' : '')));
+    });
+    return wrap;
+  }
+
+  // clock is HH:MM of an ISO time (or a Date) in the visitor's language
+  // and time zone.
+  function clock(at) {
+    var d = at ? new Date(at) : new Date();
+    if (isNaN(d.getTime())) { return ''; }
+    try { return d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }); } catch (e) { return ''; }
+  }
 
   function renderTexts() {
     root.setAttribute('lang', lang);
@@ -201,6 +246,9 @@
       n.textContent = t(n.getAttribute('data-text-key'), JSON.parse(n.getAttribute('data-text-args') || 'null'));
     });
     Array.prototype.forEach.call(log.querySelectorAll('.tgc-mine'), renderMark);
+    Array.prototype.forEach.call(log.querySelectorAll('time.tgc-time'), function (n) {
+      n.textContent = clock(n.getAttribute('datetime'));
+    });
   }
 
   function loadConfig() {
@@ -254,11 +302,23 @@
 
   // ---- rendering -----------------------------------------------------------
   function renderHeader() {
-    var parts = [];
-    if (conv.agent) { parts.push(conv.agent); }
-    if (conv.tn && conv.state !== 'none') { parts.push(t('livechat.ticket', { tn: conv.tn })); }
-    headerSub.textContent = parts.join(' \u00b7 ');
+    headerSub.textContent = '';
+    if (conv.agent) { headerSub.appendChild(el('span', 'tgc-agent', conv.agent)); }
+    if (conv.tn && conv.state !== 'none') {
+      if (conv.agent) { headerSub.appendChild(document.createTextNode(' \u00b7 ')); }
+      var label = t('livechat.ticket', { tn: '\u0000' }).split('\u0000');
+      var line = el('span', 'tgc-ticket');
+      line.appendChild(document.createTextNode(label[0] || ''));
+      line.appendChild(trackingNode(conv.tn));
+      line.appendChild(document.createTextNode(label[1] || ''));
+      headerSub.appendChild(line);
+    }
   }
+
+  // contactOnTicket: the status page can find this conversation's ticket
+  // (a phone or email was on file when it opened).
+  function contactOnTicket() { return !!conv.tn && store.get(KEY_CONTACT_TN) === conv.tn; }
+  function hasContact() { return store.get(KEY_PRECHAT) === 'contact'; }
 
   function renderStatus() {
     var s = '';
@@ -279,8 +339,19 @@
     else if (q.agents_online === 0) { line = t('livechat.no_agent', { tn: q.tn }); }
     else if (q.position <= 1) { line = t('livechat.queue_next'); }
     else { line = t('livechat.queue_position', { position: q.position, minutes: Math.max(1, Math.round(q.wait_s / 60)) }); }
-    queue.appendChild(el('p', null, line));
-    if (!q.open || q.agents_online === 0) { queue.appendChild(el('p', 'tgc-hint', t('livechat.answer_how'))); }
+    queue.appendChild(el('p', 'tgc-queue-line', line));
+    if (!q.open || q.agents_online === 0) {
+      // Say only what works: the status page finds the ticket only when a
+      // phone or email came with it.
+      queue.appendChild(el('p', 'tgc-hint', t(contactOnTicket() ? 'livechat.answer_status' : 'livechat.answer_here')));
+      if (!hasContact()) {
+        var give = el('button', 'tgc-linkbtn', t('livechat.give_contact'));
+        give.type = 'button';
+        give.id = 'tgc-give-contact';
+        give.addEventListener('click', function () { showPrechat(true); focusStep(); });
+        queue.appendChild(give);
+      }
+    }
     queue.hidden = false;
   }
 
@@ -320,11 +391,27 @@
     mark.textContent = (st === 'read' ? '\u2713\u2713 ' : st === 'sent' ? '\u2713 ' : '') + t(key);
   }
 
-  function bubble(mine, who, body, files, cid, seq) {
+  // bubble adds a message. who is a name, or a translation key (its text
+  // follows a language switch).
+  function bubble(mine, who, body, files, cid, seq, at) {
     var li = el('li', mine ? 'tgc-msg tgc-mine' : 'tgc-msg tgc-theirs');
     if (cid) { li.setAttribute('data-cid', cid); }
     if (seq) { li.setAttribute('data-seq', String(seq)); }
-    li.appendChild(el('span', 'tgc-who', who));
+    var head = el('span', 'tgc-head');
+    var whoEl = el('span', 'tgc-who');
+    if (who.key) {
+      whoEl.setAttribute('data-text-key', who.key);
+      whoEl.textContent = t(who.key);
+    } else {
+      whoEl.textContent = who.name;
+    }
+    var when = el('time', 'tgc-time');
+    var d = at ? new Date(at) : new Date();
+    when.setAttribute('datetime', isNaN(d.getTime()) ? '' : d.toISOString());
+    when.textContent = clock(d);
+    head.appendChild(whoEl);
+    head.appendChild(when);
+    li.appendChild(head);
     if (body) { li.appendChild(el('p', 'tgc-body', body)); }
     fileLinks(li, files);
     if (mine) {
@@ -368,13 +455,14 @@
           li.setAttribute('data-seq', String(e.seq));
           setStatus(li, 'sent');
         } else {
-          bubble(true, t('livechat.you'), e.text, e.files, e.cid, e.seq);
+          bubble(true, { key: 'livechat.you' }, e.text, e.files, e.cid, e.seq, e.at);
         }
+        if (conv.state !== 'open' && !syncing && hasContact()) { store.set(KEY_CONTACT_TN, e.tn); }
         conv.state = 'open';
         conv.tn = e.tn;
         break;
       case 'reply':
-        bubble(false, e.agent || t('livechat.officer'), e.text, e.files, null, e.seq);
+        bubble(false, e.agent ? { name: e.agent } : { key: 'livechat.officer' }, e.text, e.files, null, e.seq, e.at);
         typing.hidden = true;
         sendFrame({ type: 'mark', seq: e.seq, status: 'delivered' });
         unreadReplies.push(e.seq);
@@ -417,8 +505,10 @@
         conv = f.conversation || conv;
         if (f.limits) { limits = f.limits; }
         syncing = true;
-        if (f.visitor && (f.visitor.name || f.visitor.phone || f.visitor.email)) { store.set(KEY_PRECHAT, 'done'); }
-        pre.hidden = store.get(KEY_PRECHAT) === 'done' || conv.state !== 'none';
+        if (f.visitor && (f.visitor.phone || f.visitor.email)) { store.set(KEY_PRECHAT, 'contact'); }
+        else if (f.visitor && f.visitor.name && !store.get(KEY_PRECHAT)) { store.set(KEY_PRECHAT, 'done'); }
+        showPrechat(!store.get(KEY_PRECHAT) && conv.state === 'none' && !outbox.length);
+        if (!panel.hidden) { focusStep(); }
         renderHeader();
         break;
       case 'entry':
@@ -456,9 +546,11 @@
         }
         break;
       case 'profile':
-        store.set(KEY_PRECHAT, 'done');
-        pre.hidden = true;
+        var v = f.visitor || {};
+        store.set(KEY_PRECHAT, v.phone || v.email ? 'contact' : 'done');
+        showPrechat(false);
         system('livechat.prechat_saved');
+        renderQueue();
         text.focus();
         break;
       case 'queue':
@@ -489,17 +581,17 @@
     if (!welcomed || syncing || flushing) { return; }
     flushing = true;
     outbox.forEach(function (m) {
-      if (!mineByCID(m.cid)) { bubble(true, t('livechat.you'), m.text, m.files, m.cid, 0); }
+      if (!mineByCID(m.cid)) { bubble(true, { key: 'livechat.you' }, m.text, m.files, m.cid, 0, m.at); }
       sendFrame({ type: 'msg', cid: m.cid, text: m.text, files: m.files });
     });
     flushing = false;
   }
 
   function queueMessage(body, files) {
-    var m = { cid: newCID(), text: body, files: files || [] };
+    var m = { cid: newCID(), text: body, files: files || [], at: new Date().toISOString() };
     outbox.push(m);
     saveOutbox();
-    bubble(true, t('livechat.you'), m.text, m.files, m.cid, 0);
+    bubble(true, { key: 'livechat.you' }, m.text, m.files, m.cid, 0, m.at);
     if (welcomed && !syncing) { sendFrame({ type: 'msg', cid: m.cid, text: m.text, files: m.files }); }
   }
 
@@ -507,7 +599,6 @@
     ev.preventDefault();
     var body = text.value.trim();
     if (!body) { text.focus(); return; }
-    pre.hidden = true;
     queueMessage(body);
     text.value = '';
     stopTyping();
@@ -553,7 +644,6 @@
         return r.json();
       })
       .then(function (u) {
-        pre.hidden = true;
         queueMessage(text.value.trim(), [u]);
         text.value = '';
       })
@@ -569,8 +659,8 @@
     sendFrame({ type: 'profile', name: fName.input.value.trim(), phone: fPhone.input.value.trim(), email: fEmail.input.value.trim() });
   });
   preSkip.addEventListener('click', function () {
-    store.set(KEY_PRECHAT, 'done');
-    pre.hidden = true;
+    if (!store.get(KEY_PRECHAT)) { store.set(KEY_PRECHAT, 'done'); }
+    showPrechat(false);
     text.focus();
   });
 
@@ -584,11 +674,11 @@
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', open ? 'true' : 'false');
     root.classList.toggle('tgc-open', open);
-    if (open) { text.focus(); markRead(); scroll(); } else { launcher.focus(); }
+    if (open) { focusStep(); markRead(); scroll(); } else { launcher.focus(); }
   }
   launcher.addEventListener('click', function () { setOpen(panel.hidden); });
   closeBtn.addEventListener('click', function () { setOpen(false); });
-  panel.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') { setOpen(false); } });
+  panel.addEventListener('keydown', function (ev) { if (ev.key === 'Escape' && !host) { setOpen(false); } });
   document.addEventListener('visibilitychange', markRead);
   langBtn.addEventListener('click', function () {
     var other = Object.keys(languages).filter(function (l) { return l !== lang; })[0];
@@ -661,9 +751,9 @@
   });
 
   function start() {
-    document.body.appendChild(root);
+    (host || document.body).appendChild(root);
     loadConfig().catch(function () { renderTexts(); }).then(connect);
-    if (script.hasAttribute('data-open')) { setOpen(true); }
+    if (host || script.hasAttribute('data-open')) { setOpen(true); }
   }
   if (document.body) { start(); } else { document.addEventListener('DOMContentLoaded', start); }
 }());

@@ -90,7 +90,7 @@
   function showSuccess(tn) {
     form.hidden = true;
     T.showAlert(alertBox, '', false);
-    T.setText('tracking-number', tn);
+    T.trackingNumber('tracking-number', tn);
     var link = document.getElementById('status-link');
     link.href = '/pengaduan/status?tn=' + encodeURIComponent(tn);
     // The contact stays in this tab only, so the status page can be

@@ -1,5 +1,7 @@
 // Status page: looks a complaint up by tracking number and the phone or
-// email given with it, shows its thread and takes follow-up messages.
+// email given with it, shows its thread (with the citizen's own files,
+// downloadable under the same check) and takes follow-up messages with at
+// most one file.
 // Follow-ups are processed asynchronously, so after sending one the thread
 // is refreshed a few times until it shows up.
 (function () {
@@ -15,6 +17,11 @@
   var followForm = document.getElementById('followup-form');
   var followBtn = document.getElementById('followup-btn');
   var followStatus = document.getElementById('followup-status');
+  var fileInput = document.getElementById('followup-file');
+  var maxBytes = parseInt(followForm.dataset.maxBytes, 10) || 5 * 1024 * 1024;
+  var maxMB = followForm.dataset.maxMb || String(Math.round(maxBytes / 1048576));
+  var allowedTypes = ['image/jpeg', 'image/png', 'application/pdf'];
+  var allowedExt = /\.(jpe?g|png|pdf)$/i;
   var current = null; // {tn, contact} of the complaint shown
   var shownCount = 0;
 
@@ -27,20 +34,52 @@
     return '/api/v1/complaints/' + encodeURIComponent(tn) + (suffix || '') + '?contact=' + encodeURIComponent(contact);
   }
 
+  function fileURL(f) {
+    return '/api/v1/complaints/' + encodeURIComponent(current.tn) + '/files/' + encodeURIComponent(f.id) +
+      '?contact=' + encodeURIComponent(current.contact);
+  }
+
+  function size(n) {
+    return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : Math.max(1, Math.round(n / 1024)) + ' KB';
+  }
+
   function renderMessage(m) {
     var out = m.direction === 'out';
     var who = out ? (m.author || t('status_page.officer')) : t('status_page.you');
+    var files = Array.isArray(m.files) ? m.files : [];
+    var list = null;
+    if (files.length) {
+      list = T.el('ul', { 'class': 'msg-files', 'aria-label': t('status_page.your_files') }, files.map(function (f) {
+        return T.el('li', null, [
+          T.el('a', { href: fileURL(f), target: '_blank', rel: 'noopener noreferrer', text: f.filename || String(f.id) }),
+          ' (' + size(f.size || 0) + ')'
+        ]);
+      }));
+    }
     return T.el('li', { 'class': 'msg ' + (out ? 'msg-out' : 'msg-in') }, [
       T.el('div', { 'class': 'msg-head' }, [
         T.el('span', { 'class': 'msg-author', text: who }),
         T.el('time', { 'class': 'msg-time', datetime: m.created_at || null, text: T.formatDate(m.created_at) })
       ]),
-      T.el('p', { 'class': 'msg-body', text: m.body || '' })
+      m.body ? T.el('p', { 'class': 'msg-body', text: m.body }) : null,
+      list
     ]);
   }
 
+  // checkFile says what is wrong with the chosen file, or ''.
+  function checkFile() {
+    var files = fileInput.files;
+    if (files.length > 1) { return t('validation.too_many_files', { max: 1 }); }
+    if (!files.length) { return ''; }
+    var f = files[0];
+    var typeOK = allowedTypes.indexOf(f.type) >= 0 || (!f.type && allowedExt.test(f.name));
+    if (!typeOK) { return t('validation.file_type'); }
+    if (f.size > maxBytes) { return t('validation.file_too_large', { max: maxMB }); }
+    return '';
+  }
+
   function render(c) {
-    T.setText('r-tn', c.tracking_number);
+    T.trackingNumber('r-tn', c.tracking_number);
     var badge = document.getElementById('r-status');
     badge.textContent = c.status_label || T.label('status.', c.status);
     badge.className = 'badge badge-' + String(c.status || '').replace(/[^a-z]/g, '');
@@ -119,23 +158,42 @@
     T.clearFieldErrors(followForm);
     followStatus.textContent = '';
     var body = document.getElementById('followup-body').value.trim();
-    if (!body) {
+    var bad = false;
+    if (!body && !fileInput.files.length) {
       T.setFieldError('followup-body', t('validation.body_required'));
-      T.focusFirstInvalid(followForm);
-      return;
+      bad = true;
+    }
+    var fileErr = checkFile();
+    if (fileErr) { T.setFieldError('followup-file', fileErr); bad = true; }
+    if (bad) { T.focusFirstInvalid(followForm); return; }
+    var payload = { body: body };
+    if (fileInput.files.length) {
+      payload = new FormData();
+      payload.append('body', body);
+      payload.append('attachments', fileInput.files[0], fileInput.files[0].name);
     }
     T.busy(followBtn, true, t('complaint.sending'));
-    var res = await T.api('POST', url(current.tn, current.contact, '/messages'), { body: body });
+    var res = await T.api('POST', url(current.tn, current.contact, '/messages'), payload);
     T.busy(followBtn, false);
     if (res.status === 202 || res.ok) {
+      // Cleared only once the server has it: a refused follow-up keeps
+      // the text and the file for another try.
       document.getElementById('followup-body').value = '';
+      fileInput.value = '';
       followStatus.textContent = t('status_page.sending_follow_up');
       waitForThread(shownCount, [700, 1500, 3000, 5000, 8000]);
       return;
     }
     var fields = T.fieldErrors(res);
-    T.setFieldError('followup-body', fields.body ? String(fields.body) : T.errorMessage(res));
+    var placed = false;
+    if (fields.attachments) { T.setFieldError('followup-file', String(fields.attachments)); placed = true; }
+    if (fields.body) { T.setFieldError('followup-body', String(fields.body)); placed = true; }
+    if (!placed) { T.setFieldError('followup-body', T.errorMessage(res)); }
     T.focusFirstInvalid(followForm);
+  });
+
+  fileInput.addEventListener('change', function () {
+    T.setFieldError('followup-file', checkFile());
   });
 
   // Coming from the complaint form in this tab: prefill the contact kept
