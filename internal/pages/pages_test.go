@@ -207,7 +207,7 @@ func TestPageHandsTextsToScripts(t *testing.T) {
 }
 
 // TestConsoleQueueBoardMarkup: the queue board and its tab come hidden
-// (board.js shows them to supervisors and admins only), labelled in the
+// (console/board.js shows them to supervisors and admins only), labelled in the
 // page's language.
 func TestConsoleQueueBoardMarkup(t *testing.T) {
 	app, _ := newApp(t)
@@ -302,7 +302,7 @@ func TestStaticAssets(t *testing.T) {
 			seen[m[1]] = m[2]
 		}
 	}
-	for _, want := range []string{"/static/css/app.css", "/static/js/common.js", "/static/js/pengaduan.js", "/static/js/status.js", "/static/js/console.js", "/static/js/routing.js", "/static/js/board.js", "/static/img/emblem.svg"} {
+	for _, want := range []string{"/static/css/app.css", "/static/js/common.js", "/static/js/pengaduan.js", "/static/js/status.js", "/static/js/console/main.js", "/static/img/emblem.svg"} {
 		if _, ok := seen[want]; !ok {
 			t.Errorf("no page links %s", want)
 		}
