@@ -44,7 +44,7 @@ function renderLive(s) {
 // The hint shows while an offline agent looks at an empty list: nothing
 // will reach them until they say they are ready.
 function renderFirstRun(s) {
-  const show = !!s.agent && (s.agent.presence || 'offline') === 'offline' && !!s.listAt && s.tickets.length === 0;
+  const show = !!s.agent && (s.agent.presence || 'offline') === 'offline' && !!s.listAt && s.tickets.length === 0 && !s.boardShown;
   $('first-run').hidden = !show;
   if (show) {
     setText('first-run-text', t('console.first_run', {
@@ -72,7 +72,7 @@ async function changePresence(want) {
 export function mount() {
   store.on(['agent'], (s) => { renderView(s); renderAgent(s); renderFirstRun(s); });
   store.on(['socket'], renderLive);
-  store.on(['tickets', 'listAt'], renderFirstRun);
+  store.on(['tickets', 'listAt', 'boardShown'], renderFirstRun);
   renderLive(store.get());
 
   const form = $('login-form');

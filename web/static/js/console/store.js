@@ -12,10 +12,12 @@
 //   listError   the last list read's error text, '' when fine
 //   selectedId  the open ticket's id (number) or 0
 //   ticket      the open ticket in full (summary, contact, messages) or null
+//   ticketError why the open ticket could not be read, '' when fine
+//   focusThread the ticket whose thread takes focus once shown (opened by a click)
 //   routing     the open ticket's routing answer (SLA clocks, position) or null
 //   targets     transfer targets {agents, queues, available}; available false
 //               when the server has no transfer-targets endpoint
-//   board       {queues, sla, at, error, loading} for supervisors and admins
+//   board       {queues, sla, at, error, loading, forbidden} for supervisors and admins
 //   boardShown  the queue board tab is selected
 //   viewers     {ticketId: [{agent_id, name, typing}]} colleagues on a ticket
 //   citizenTyping  {ticketId: true} while the citizen is typing
@@ -34,6 +36,8 @@ const state = {
   listError: '',
   selectedId: 0,
   ticket: null,
+  ticketError: '',
+  focusThread: 0,
   routing: null,
   targets: { agents: [], queues: [], available: true, loaded: false },
   board: { queues: null, sla: {}, at: '', error: '', loading: false },
