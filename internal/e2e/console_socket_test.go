@@ -186,7 +186,9 @@ func TestBrowserConsolePushProtocol(t *testing.T) {
 		t.Errorf("live state = %q, want %q", got, tx("console.live_open"))
 	}
 	agent.selectValue(t, "#scope", "all")
-	item := func(id int64) string { return fmt.Sprintf(`document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id) }
+	item := func(id int64) string {
+		return fmt.Sprintf(`document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id)
+	}
 	agent.waitJS(t, "both tickets listed", item(a)+` && `+item(b))
 
 	// A citizen message on a ticket that is not open: unread badge and title.
@@ -300,5 +302,3 @@ func checkFor(t *testing.T, total time.Duration, f func() error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
-

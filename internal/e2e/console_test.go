@@ -163,6 +163,14 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 		t.Errorf("details title in English = %q", got)
 	}
 	shots.take(t, en, "33-console-ticket-english")
+	// A narrower window: the details open over the conversation.
+	en.do(t, "a small laptop screen", chromedp.EmulateViewport(1000, 800))
+	en.waitJS(t, "details behind a button", `document.getElementById('t-contact-name').offsetParent === null && document.getElementById('details-btn').offsetParent !== null`)
+	en.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
+	en.waitJS(t, "details over the thread", `document.getElementById('t-contact-name').offsetParent !== null && document.activeElement.id === 'details-title'`)
+	shots.take(t, en, "33b-console-details-overlay")
+	en.do(t, "close them with Escape", chromedp.Evaluate[chromedp.Void](`document.getElementById('details-pane').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))`))
+	en.waitJS(t, "details closed, focus back", `document.getElementById('t-contact-name').offsetParent === null && document.activeElement.id === 'details-btn'`)
 
 	// --- a phone ------------------------------------------------------------
 	phone := newTab(t, root)

@@ -348,3 +348,45 @@ func TestBuildRejectsMissingLocale(t *testing.T) {
 		t.Error("build without a catalog succeeded")
 	}
 }
+
+var importRE = regexp.MustCompile(`(?m)^import\s[^'"]*['"]([^'"]+)['"];`)
+
+// TestConsoleModulesResolve: the console page loads its entry as an ES
+// module, and every module it imports, directly or not, is a static file
+// served as JavaScript (a missing one would stop the whole console).
+func TestConsoleModulesResolve(t *testing.T) {
+	app, site := newApp(t)
+	body := get(t, app, "/console", nil).body
+	entry, err := site.assetURL(pageFiles[pageConsole].script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, `<script type="module" src="`+entry+`"></script>`) {
+		t.Fatalf("the console does not load %s as a module", entry)
+	}
+	seen := map[string]bool{}
+	todo := []string{"js/console/main.js"}
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		r := get(t, app, "/static/"+name, nil)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/javascript") {
+			t.Errorf("/static/%s: status %d, type %q", name, r.status, r.header.Get("Content-Type"))
+			continue
+		}
+		for _, m := range importRE.FindAllStringSubmatch(r.body, -1) {
+			if !strings.HasPrefix(m[1], "./") {
+				t.Errorf("%s imports %q: only same-folder relative imports resolve without a build", name, m[1])
+				continue
+			}
+			todo = append(todo, "js/console/"+strings.TrimPrefix(m[1], "./"))
+		}
+	}
+	if len(seen) < 8 {
+		t.Errorf("found %d console modules, want the entry and its views", len(seen))
+	}
+}

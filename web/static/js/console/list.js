@@ -32,7 +32,9 @@ function item(tk, s) {
   }, [
     el('span', { 'class': 'ticket-item-top' }, top),
     el('span', { 'class': 'ticket-item-meta' }, [
-      el('span', { 'class': 'ticket-contact', text: tk.contact_name || '' }),
+      // A ticket that arrived by an event may lack the name until the
+      // next read; its masked preview stands in.
+      el('span', { 'class': 'ticket-contact', text: tk.contact_name || tk.preview || '' }),
       el('span', { 'class': 'mono', text: tk.tracking_number || '' }),
     ]),
     el('span', { 'class': 'ticket-item-meta' }, [

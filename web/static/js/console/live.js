@@ -15,11 +15,14 @@ const typingTimers = {};
 const idOf = (v) => Number(v) || 0;
 
 // fits says whether a ticket belongs in the list as filtered now. The
-// server only sends what the viewer may see, so "queue" and "all" need no
-// further check.
+// server only sends what the viewer may see, so "all" needs no further
+// check; "queue" is the agent's queues and own tickets.
 function fits(tk, s) {
   if (s.statusFilter ? tk.status !== s.statusFilter : ACTIVE.indexOf(tk.status) < 0) { return false; }
-  if (s.scope === 'mine') { return idOf(tk.assignee_id) === s.agent.id; }
+  const mine = idOf(tk.assignee_id) === s.agent.id;
+  if (s.scope === 'mine') { return mine; }
+  const queues = Array.isArray(s.agent.queue_ids) ? s.agent.queue_ids : [];
+  if (s.scope === 'queue' && queues.length) { return mine || queues.indexOf(idOf(tk.queue_id)) >= 0; }
   return true;
 }
 

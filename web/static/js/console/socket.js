@@ -176,3 +176,8 @@ export function typing(ticketId, on) {
 export const isOpen = () => !!ws && ws.readyState === WebSocket.OPEN && store.get().socket === 'open';
 
 window.addEventListener('online', reconnectNow);
+// Coming back to a hidden tab without the socket: catch up at once rather
+// than at the next poll.
+document.addEventListener('visibilitychange', () => {
+  if (wanted && !document.hidden && store.get().socket !== 'open') { refreshOnScreen(); }
+});
