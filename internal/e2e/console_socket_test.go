@@ -107,6 +107,23 @@ func (st *socketStub) send(t *testing.T, frame map[string]any) {
 	}
 }
 
+// drop cuts the console's connection, as a restarting server would.
+func (st *socketStub) drop() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.conn != nil {
+		st.conn.Close()
+		st.conn = nil
+	}
+}
+
+// connected says whether a console is connected now.
+func (st *socketStub) connected() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.conn != nil
+}
+
 func (st *socketStub) event(t *testing.T, name string, data map[string]any) {
 	t.Helper()
 	st.send(t, map[string]any{"type": "event", "event": name, "data": data})
@@ -268,6 +285,21 @@ func TestBrowserConsolePushProtocol(t *testing.T) {
 	metrics.Queues[0]["waiting"] = 7
 	stub.event(t, "queue.metrics", map[string]any{"queues": metrics.Queues})
 	agent.waitJS(t, "board moved", fmt.Sprintf(`document.querySelector('#board-rows tr[data-queue=%q] .board-waiting').textContent === '7'`, q))
+
+	// The connection drops: the console says so, reconnects by itself and
+	// catches up by re-reading what is on screen (the list and the board).
+	agent.do(t, "forget earlier reads", chromedp.Evaluate[chromedp.Void](`performance.clearResourceTimings()`))
+	stub.drop()
+	agent.waitJS(t, "socket down said", fmt.Sprintf(`document.getElementById('live-state').textContent === %q`, tx("console.live_down")))
+	checkFor(t, 15*time.Second, func() error {
+		if !stub.connected() {
+			return fmt.Errorf("the console did not reconnect")
+		}
+		return nil
+	})
+	agent.waitJS(t, "socket open again", `document.documentElement.dataset.socket === 'open'`)
+	agent.waitJS(t, "caught up after hello", `performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/tickets?'))
+		&& performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/queues/metrics'))`)
 
 	// The session ended elsewhere: bye signs the console out.
 	stub.send(t, map[string]any{"type": "bye", "reason": "session_ended"})

@@ -27,6 +27,11 @@ let pingTimer = null;
 let attempt = 0;
 let wanted = false;
 let viewing = 0;
+// The plain request before the handshake is skipped once the socket has
+// greeted this page, unless the last handshake failed (an ended session
+// answers 401 there, which only the plain request can read).
+let greeted = false;
+let handshakeFailed = false;
 
 function setState(socket) {
   store.set({ socket });
@@ -69,18 +74,20 @@ async function connect() {
   // Ask first with a plain request: a server without the socket answers
   // 404, and the console then stays on polling without a failed
   // handshake every few seconds.
-  const probe = await api.probeSocket();
-  if (!wanted) { return; }
-  if (probe.status === 401) { return; } // signed out: the store knows
-  if (probe.status === 404) {
-    setState('unavailable');
-    schedule(ABSENT_RETRY_MS);
-    return;
-  }
-  if (probe.status === 0) {
-    setState('down');
-    schedule(backoff());
-    return;
+  if (!greeted || handshakeFailed) {
+    const probe = await api.probeSocket();
+    if (!wanted || ws) { return; }
+    if (probe.status === 401) { return; } // signed out: the store knows
+    if (probe.status === 404) {
+      setState('unavailable');
+      schedule(ABSENT_RETRY_MS);
+      return;
+    }
+    if (probe.status === 0) {
+      setState('down');
+      schedule(backoff());
+      return;
+    }
   }
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/ws';
   let sock;
@@ -92,6 +99,8 @@ async function connect() {
     return;
   }
   ws = sock;
+  let opened = false;
+  sock.addEventListener('open', () => { opened = true; handshakeFailed = false; });
   sock.addEventListener('message', (ev) => {
     if (ws !== sock) { return; }
     let f;
@@ -102,6 +111,7 @@ async function connect() {
     if (ws !== sock) { return; }
     ws = null;
     clearInterval(pingTimer);
+    if (!opened) { handshakeFailed = true; }
     if (!wanted) { return; }
     setState('down');
     schedule(backoff());
@@ -112,6 +122,7 @@ function receive(f) {
   switch (f && f.type) {
     case 'hello':
       attempt = 0;
+      greeted = true;
       setState('open');
       clearInterval(pingTimer);
       pingTimer = setInterval(() => send({ type: 'ping' }), PING_MS);

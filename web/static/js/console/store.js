@@ -84,6 +84,7 @@ export function on(keys, fn) {
 // upsertTicket puts a summary into the list (merged with what is there),
 // most recently active first; keep=false removes it.
 export function upsertTicket(summary, keep) {
+  if (!keep && !state.tickets.some((x) => x.id === summary.id)) { return; }
   const list = state.tickets.filter((x) => x.id !== summary.id);
   const old = state.tickets.find((x) => x.id === summary.id);
   if (keep) {
