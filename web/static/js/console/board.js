@@ -7,7 +7,7 @@
 // refuses them too).
 import * as store from './store.js';
 import { $, t, el, setText, formatDate, lang } from './ui.js';
-import { loadBoard, mayBoard, SLA_DAYS } from './actions.js';
+import { loadBoard, mayBoard } from './actions.js';
 import { POLL_MS } from './socket.js';
 
 // A queue whose share of tickets within SLA is below this is marked.

@@ -6,7 +6,7 @@
 import * as store from './store.js';
 import * as socket from './socket.js';
 import * as api from './api.js';
-import { $, t, el, label, setText, formatDate, subjectOf, cls, isFinished, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
+import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
 import { extendReply, replied } from './whatsapp.js';
 
