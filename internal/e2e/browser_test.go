@@ -145,7 +145,7 @@ func TestBrowserJourney(t *testing.T) {
 	// Find the ticket by its text first, so a ticket filed under another
 	// tracking number than the citizen was given fails with that said.
 	rowJS := fmt.Sprintf(`[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes(%q))`, complaintLine)
-	agent.waitJSFor(t, "the complaint reaches the ticket list", asyncWait, rowJS+` !== undefined`)
+	agent.waitLive(t, "the complaint reaches the ticket list", rowJS+` !== undefined`)
 	if got := agent.evalString(t, rowJS+`.querySelector('.mono').textContent`); got != tn {
 		t.Fatalf("the citizen was given tracking number %s, but the ticket has %s", tn, got)
 	}
@@ -163,9 +163,12 @@ func TestBrowserJourney(t *testing.T) {
 	if got := agent.text(t, "#t-messages .msg-in .msg-body"); !strings.Contains(got, "tidak bisa masuk") {
 		t.Errorf("citizen message = %q", got)
 	}
-	if got := agent.text(t, "#t-messages .attachments a"); !strings.Contains(got, "ktp.png") {
+	if got := agent.text(t, "#t-messages .attachments a:not(.thumb-link)"); !strings.Contains(got, "ktp.png") {
 		t.Errorf("attachment link = %q, want ktp.png", got)
 	}
+	// The photo is shown in the thread as a thumbnail, loaded with the
+	// agent's session.
+	agent.waitJS(t, "the photo's thumbnail", `(i => i && i.complete && i.naturalWidth === 24)(document.querySelector('#t-messages .attachments img.thumb'))`)
 
 	const reply = "Terima kasih, Ibu Siti. Nomor HP Anda sudah kami perbarui. Silakan coba masuk kembali."
 	agent.do(t, "reply",
@@ -175,7 +178,7 @@ func TestBrowserJourney(t *testing.T) {
 	outJS := fmt.Sprintf(`[...document.querySelectorAll('#t-messages .msg-out')].find(m => m.textContent.includes(%q))`, reply)
 	agent.waitJS(t, "reply in the thread", outJS+` !== undefined`)
 	// Nobody told the citizen: the reply is posted on the status page.
-	agent.waitJSFor(t, "reply posted", asyncWait, outJS+`.querySelector('.delivery-posted') !== null`)
+	agent.waitLive(t, "reply posted", outJS+`.querySelector('.delivery-posted') !== null`)
 	if got := agent.evalString(t, outJS+`.querySelector('.delivery').textContent`); got != tx("delivery.posted") {
 		t.Errorf("delivery label = %q, want %q", got, tx("delivery.posted"))
 	}
@@ -252,7 +255,7 @@ func TestBrowserJourney(t *testing.T) {
 	})()`, followUp))
 	citizen.waitJSFor(t, "the follow-up's file listed", asyncWait, `document.querySelectorAll('#thread .msg-in .msg-files a').length === 2`)
 	shots.take(t, citizen, "08-status-follow-up")
-	agent.waitJSFor(t, "follow-up reaches the console", asyncWait,
+	agent.waitLive(t, "follow-up reaches the console",
 		fmt.Sprintf(`document.getElementById('t-messages').textContent.includes(%q)`, followUp))
 
 	// --- English, and a phone-sized screen -------------------------------
@@ -520,6 +523,16 @@ func (tb *tab) waitJSFor(t *testing.T, what string, total time.Duration, expr st
 		body, _ := chromedp.Run(dumpCtx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ''`))
 		t.Fatalf("waiting for %s: %v\npage text:\n%s", what, err, body)
 	}
+}
+
+// waitLive waits in the agent console for a change the server pushes
+// (a new ticket, a message, a delivery mark) for up to asyncWait, with the
+// push socket open: nothing reloads the list meanwhile, so a pass proves
+// the change was pushed.
+func (tb *tab) waitLive(t *testing.T, what, expr string) {
+	t.Helper()
+	tb.waitJS(t, "the console's push socket is open", `document.documentElement.dataset.socket === 'open'`)
+	tb.waitJSFor(t, what, asyncWait, expr)
 }
 
 // checkConsole fails on script errors and on messages the page should

@@ -43,14 +43,14 @@ func TestBrowserPhoneTicket(t *testing.T) {
 	agent := newTab(t, root)
 	agent.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	agent.selectValue(t, "#scope", "all")
-	agent.waitJSFor(t, "the phone ticket in the list", asyncWait, `document.querySelector('#ticket-list .ticket-item') !== null`)
+	agent.waitLive(t, "the phone ticket in the list", `document.querySelector('#ticket-list .ticket-item') !== null`)
 	id := agent.evalString(t, `document.querySelector('#ticket-list .ticket-item').dataset.ticketId`)
 	agent.do(t, "open the ticket",
 		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
 	)
 	agent.waitJS(t, "the ticket shows its channel", fmt.Sprintf(`document.getElementById('t-channel').textContent === %q`, tx("channel.voice")))
-	agent.waitJSFor(t, "the voicemail's player", asyncWait, `document.querySelector('#t-messages audio') !== null`)
+	agent.waitLive(t, "the voicemail's player", `document.querySelector('#t-messages audio') !== null`)
 	if src := agent.attr(t, "#t-messages audio", "src"); !strings.HasPrefix(src, "/api/v1/attachments/") {
 		t.Fatalf("audio src = %q", src)
 	}

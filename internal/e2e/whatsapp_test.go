@@ -68,7 +68,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	agent.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	agent.selectValue(t, "#scope", "all")
 	rowJS := `[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes('Kartu saya belum aktif'))`
-	agent.waitJSFor(t, "the WhatsApp ticket reaches the list", asyncWait, rowJS+` !== undefined`)
+	agent.waitLive(t, "the WhatsApp ticket reaches the list", rowJS+` !== undefined`)
 	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
 	agent.do(t, "open the ticket",
 		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
@@ -87,10 +87,10 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 		chromedp.Click(chromedp.ID("wa-template-btn")),
 	)
 	outJS := `[...document.querySelectorAll('#t-messages .msg-out')].find(m => m.textContent.includes('tindak_lanjut') && m.textContent.includes('Ibu Siti'))`
-	agent.waitJSFor(t, "template in the thread, sent", asyncWait, outJS+` !== undefined && `+outJS+`.querySelector('.delivery-sent') !== null`)
+	agent.waitLive(t, "template in the thread, sent", outJS+` !== undefined && `+outJS+`.querySelector('.delivery-sent') !== null`)
 
 	post("wamid.e2e-in-2", time.Now(), "Terima kasih")
-	agent.waitJSFor(t, "window open again", asyncWait, `document.getElementById('wa-window').classList.contains('wa-open')`)
+	agent.waitLive(t, "window open again", `document.getElementById('wa-window').classList.contains('wa-open')`)
 	if agent.evalString(t, `String(document.getElementById('reply-form').hidden)`) != "false" {
 		t.Fatal("free-text reply hidden inside the window")
 	}
@@ -107,7 +107,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("wa-buttons"), "Sudah, Belum"),
 		chromedp.Click(chromedp.ID("reply-btn")),
 	)
-	agent.waitJSFor(t, "reply sent", asyncWait, `[...document.querySelectorAll('#t-messages .msg-out')].some(m => m.textContent.includes('sudah selesai') && m.querySelector('.delivery-sent'))`)
+	agent.waitLive(t, "reply sent", `[...document.querySelectorAll('#t-messages .msg-out')].some(m => m.textContent.includes('sudah selesai') && m.querySelector('.delivery-sent'))`)
 	body, _ := lastBody.Load().(string)
 	if !strings.Contains(body, `"type":"interactive"`) || !strings.Contains(body, `"title":"Sudah"`) || !strings.Contains(body, `"title":"Belum"`) {
 		t.Fatalf("reply sent as %s", body)

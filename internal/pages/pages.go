@@ -46,15 +46,18 @@ type Site struct {
 }
 
 // The pages, by the template file that holds their content, the script
-// they load and any further scripts (parts of a page kept in their own file).
+// they load and any further scripts (parts of a page kept in their own
+// file). A module script is loaded with type="module" and imports its
+// parts itself (the console: js/console/*.js).
 var pageFiles = map[string]struct {
 	file, script string
 	extra        []string
+	module       bool
 }{
-	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js", nil},
-	pageStatus:    {"templates/status.html", "js/status.js", nil},
-	pageConsole:   {"templates/console.html", "js/console.js", []string{"js/routing.js", "js/whatsapp.js", "js/board.js"}},
-	pageChat:      {"templates/chat.html", "js/livechat-widget.js", nil},
+	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js", nil, false},
+	pageStatus:    {"templates/status.html", "js/status.js", nil, false},
+	pageConsole:   {"templates/console.html", "js/console/main.js", nil, true},
+	pageChat:      {"templates/chat.html", "js/livechat-widget.js", nil, false},
 }
 
 const (
@@ -144,6 +147,7 @@ type view struct {
 	TitleKey  string
 	Script    string
 	Scripts   []string // further scripts of the page
+	Module    bool     // Script is an ES module
 	Console   bool
 	LangLinks []langLink
 	// I18N is every text of the language, for the page's script. The
@@ -219,6 +223,7 @@ func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
 		TitleKey: titleKey,
 		Script:   pageFiles[page].script,
 		Scripts:  pageFiles[page].extra,
+		Module:   pageFiles[page].module,
 		I18N:     s.o.Locale.All(lang),
 	}
 	for _, l := range locale.Languages() {
@@ -259,7 +264,10 @@ func (s *Site) render(c *fiber.Ctx, v view) error {
 }
 
 // contentSecurityPolicy allows only this origin's scripts, styles, images
-// and API calls: no inline script, no third party, no framing.
+// and API calls: no inline script, no third party, no framing. Module
+// scripts fall under script-src 'self' like classic ones; connect-src
+// 'self' also covers the console's websocket (ws: or wss: to the same
+// host, CSP level 3).
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 

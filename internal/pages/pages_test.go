@@ -207,7 +207,7 @@ func TestPageHandsTextsToScripts(t *testing.T) {
 }
 
 // TestConsoleQueueBoardMarkup: the queue board and its tab come hidden
-// (board.js shows them to supervisors and admins only), labelled in the
+// (console/board.js shows them to supervisors and admins only), labelled in the
 // page's language.
 func TestConsoleQueueBoardMarkup(t *testing.T) {
 	app, _ := newApp(t)
@@ -302,7 +302,7 @@ func TestStaticAssets(t *testing.T) {
 			seen[m[1]] = m[2]
 		}
 	}
-	for _, want := range []string{"/static/css/app.css", "/static/js/common.js", "/static/js/pengaduan.js", "/static/js/status.js", "/static/js/console.js", "/static/js/routing.js", "/static/js/board.js", "/static/img/emblem.svg"} {
+	for _, want := range []string{"/static/css/app.css", "/static/js/common.js", "/static/js/pengaduan.js", "/static/js/status.js", "/static/js/console/main.js", "/static/img/emblem.svg"} {
 		if _, ok := seen[want]; !ok {
 			t.Errorf("no page links %s", want)
 		}
@@ -346,5 +346,47 @@ func TestStaticAssets(t *testing.T) {
 func TestBuildRejectsMissingLocale(t *testing.T) {
 	if _, err := build(Opts{}); err == nil {
 		t.Error("build without a catalog succeeded")
+	}
+}
+
+var importRE = regexp.MustCompile(`(?m)^import\s[^'"]*['"]([^'"]+)['"];`)
+
+// TestConsoleModulesResolve: the console page loads its entry as an ES
+// module, and every module it imports, directly or not, is a static file
+// served as JavaScript (a missing one would stop the whole console).
+func TestConsoleModulesResolve(t *testing.T) {
+	app, site := newApp(t)
+	body := get(t, app, "/console", nil).body
+	entry, err := site.assetURL(pageFiles[pageConsole].script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, `<script type="module" src="`+entry+`"></script>`) {
+		t.Fatalf("the console does not load %s as a module", entry)
+	}
+	seen := map[string]bool{}
+	todo := []string{"js/console/main.js"}
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		r := get(t, app, "/static/"+name, nil)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/javascript") {
+			t.Errorf("/static/%s: status %d, type %q", name, r.status, r.header.Get("Content-Type"))
+			continue
+		}
+		for _, m := range importRE.FindAllStringSubmatch(r.body, -1) {
+			if !strings.HasPrefix(m[1], "./") {
+				t.Errorf("%s imports %q: only same-folder relative imports resolve without a build", name, m[1])
+				continue
+			}
+			todo = append(todo, "js/console/"+strings.TrimPrefix(m[1], "./"))
+		}
+	}
+	if len(seen) < 8 {
+		t.Errorf("found %d console modules, want the entry and its views", len(seen))
 	}
 }

@@ -1,0 +1,323 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// ticketIDs waits until every tracking number is a ticket the client may
+// see and returns their ids.
+func ticketIDs(t *testing.T, c *apptest.Client, tns ...string) map[string]int64 {
+	t.Helper()
+	ids := map[string]int64{}
+	checkFor(t, asyncWait, func() error {
+		var body struct {
+			Tickets []struct {
+				ID             int64  `json:"id"`
+				TrackingNumber string `json:"tracking_number"`
+			} `json:"tickets"`
+		}
+		c.Do(http.MethodGet, "/api/v1/tickets?scope=all&status=all", nil).JSON(t, &body)
+		for _, tk := range body.Tickets {
+			ids[tk.TrackingNumber] = tk.ID
+		}
+		for _, tn := range tns {
+			if ids[tn] == 0 {
+				return fmt.Errorf("ticket %s not ingested yet", tn)
+			}
+		}
+		return nil
+	})
+	return ids
+}
+
+func (tb *tab) open(t *testing.T, id int64) {
+	t.Helper()
+	tb.do(t, fmt.Sprintf("open ticket %d", id), chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-ticket-id="%d"]`, id))))
+	tb.waitJS(t, "the ticket shown", fmt.Sprintf(`location.hash === '#ticket-%d' && document.getElementById('t-tn').textContent !== ''
+		&& document.querySelector('#ticket-list [aria-current="true"]').dataset.ticketId === '%d'`, id, id))
+}
+
+// TestBrowserConsoleAgentDay: a demo agent's first day in the console, on
+// a laptop and on a phone. She signs in "Tidak aktif" with an empty list
+// and is told to switch to "Siap melayani"; tickets then reach her list.
+// The status select always shows the open ticket's status (a pending
+// ticket, then a new one: "Baru"); a solved ticket shows no running SLA
+// and offers neither "Kembalikan ke antrean" nor "Alihkan"; the header
+// names the tracking number once even without a subject. The list moves
+// by arrow keys. On a 390×844 phone the list, the conversation with the
+// reply box in view and the details by a button each fit the width; a
+// supervisor's queue board too. Screenshots of each, in both languages.
+func TestBrowserConsoleAgentDay(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+
+	sari := newTab(t, root)
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	sari.waitJS(t, "the first-run hint", `!document.getElementById('first-run').hidden`)
+	hint := sari.text(t, "#first-run-text")
+	for _, want := range []string{tx("presence.offline"), tx("presence.online")} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("first-run hint %q does not name %q", hint, want)
+		}
+	}
+	shots.take(t, sari, "30-console-first-run")
+	sari.do(t, "switch to ready from the hint", chromedp.Click(chromedp.ID("first-run-btn")))
+	sari.waitJS(t, "presence online, hint gone", `document.getElementById('presence').value === 'online'
+		&& document.getElementById('presence-dot').classList.contains('presence-online')
+		&& document.getElementById('first-run').hidden`)
+
+	// Sari is the one agent online in umum: the complaints go to her.
+	citizen := apptest.NewClient(t, base)
+	tnPending := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu, mohon dicek."})
+	tnNew := citizen.Complaint(map[string]string{"name": "Yusuf", "phone": "081333334444", "category": "lainnya", "description": "Saya belum menerima email verifikasi setelah mendaftar."})
+	tnDone := citizen.Complaint(map[string]string{"name": "Maya", "phone": "081355556666", "category": "lainnya", "description": "Sertifikat pelatihan saya belum terbit."})
+	api := apptest.NewClient(t, base)
+	api.Login("sari@tanggap.example", "demo-sari-2026")
+	ids := ticketIDs(t, api, tnPending, tnNew, tnDone)
+	for tn, status := range map[string]string{tnPending: "pending", tnDone: "solved"} {
+		if r := api.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[tn]), map[string]string{"status": status}); r.Status != http.StatusOK {
+			t.Fatalf("set %s to %s: %d %s", tn, status, r.Status, r.Body)
+		}
+	}
+	sari.waitLive(t, "both active tickets in my list", fmt.Sprintf(
+		`document.querySelector('#ticket-list [data-ticket-id="%d"]') && document.querySelector('#ticket-list [data-ticket-id="%d"]')`, ids[tnPending], ids[tnNew]))
+
+	// Bug 2: the select follows the open ticket.
+	sari.open(t, ids[tnPending])
+	sari.waitJS(t, "pending shown", `document.getElementById('t-status-select').value === 'pending'`)
+	sari.open(t, ids[tnNew])
+	sari.waitJS(t, "new shown", `document.getElementById('t-status-select').value === 'new'`)
+	if got := sari.evalString(t, `(s => s.options[s.selectedIndex].textContent)(document.getElementById('t-status-select'))`); got != tx("ticket_status.new") {
+		t.Errorf("status select shows %q on a new ticket, want %q", got, tx("ticket_status.new"))
+	}
+	if got := sari.text(t, "#t-status"); got != tx("ticket_status.new") {
+		t.Errorf("status badge = %q", got)
+	}
+	sari.waitJS(t, "routing panel", `!document.getElementById('routing-panel').hidden`)
+	shots.take(t, sari, "31-console-ticket-laptop")
+
+	// The list by keyboard: arrows move between tickets.
+	sari.do(t, "arrow down the list", chromedp.Evaluate[chromedp.Void](`(() => {
+		const first = document.querySelector('#ticket-list .ticket-item');
+		first.focus();
+		first.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true}));
+	})()`))
+	sari.waitJS(t, "focus on the second ticket", `document.activeElement === document.querySelectorAll('#ticket-list .ticket-item')[1]`)
+
+	// Bug 12: no subject, no category: the header still names the
+	// tracking number once (the title falls back to the channel).
+	sari.do(t, "answer the ticket without a subject", chromedp.Evaluate[chromedp.Void](`(() => {
+		window.__fetch = window.fetch;
+		window.fetch = (u, i) => /\/api\/v1\/tickets\/\d+$/.test(String(u))
+			? window.__fetch(u, i).then(r => r.json()).then(d => { d.subject = ''; d.category = '';
+				return new Response(JSON.stringify(d), {status: 200, headers: {'Content-Type': 'application/json'}}); })
+			: window.__fetch(u, i);
+	})()`))
+	sari.open(t, ids[tnPending])
+	sari.waitJS(t, "fallback title", fmt.Sprintf(`document.getElementById('t-subject').textContent === %q`, tx("console.subject_channel", "channel", tx("channel.webform"))))
+	if n := sari.evalString(t, fmt.Sprintf(`String(document.querySelector('.ticket-head').textContent.split(%q).length - 1)`, tnPending)); n != "1" {
+		t.Errorf("the ticket header names the tracking number %s times", n)
+	}
+	sari.do(t, "undoctor", chromedp.Evaluate[chromedp.Void](`window.fetch = window.__fetch`))
+
+	// Bug 10: a solved ticket has no running clock and no give back or transfer.
+	sari.selectValue(t, "#status-filter", "solved")
+	sari.waitJS(t, "solved ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, ids[tnDone]))
+	sari.open(t, ids[tnDone])
+	sari.waitJS(t, "routing of the solved ticket", `!document.getElementById('routing-panel').hidden`)
+	for _, id := range []string{"release-btn", "transfer-form", "claim-btn"} {
+		if sari.evalString(t, fmt.Sprintf(`String(document.getElementById(%q).offsetParent === null)`, id)) != "true" {
+			t.Errorf("#%s is offered on a solved ticket", id)
+		}
+	}
+	for _, id := range []string{"r-first-state", "r-resolution-state"} {
+		if got := sari.evalString(t, fmt.Sprintf(`document.getElementById(%q).hidden ? '' : document.getElementById(%q).textContent`, id, id)); got == tx("sla_state.ok") || got == tx("sla_state.warning") {
+			t.Errorf("#%s = %q on a solved ticket: a running clock", id, got)
+		}
+	}
+	if got := sari.evalString(t, `document.getElementById('t-status-select').value`); got != "solved" {
+		t.Errorf("status select = %q on a solved ticket", got)
+	}
+	shots.take(t, sari, "32-console-solved")
+	sari.selectValue(t, "#status-filter", "")
+
+	// English.
+	en := newTab(t, root)
+	en.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	en.signIn(t, base+fmt.Sprintf("/console?lang=en-US#ticket-%d", ids[tnNew]), "sari@tanggap.example", "demo-sari-2026")
+	en.waitJS(t, "ticket opened from the address", fmt.Sprintf(`document.getElementById('t-tn').textContent === %q`, tnNew))
+	if got := en.text(t, "#details-title"); got == tx("console.ticket") || got == "" {
+		t.Errorf("details title in English = %q", got)
+	}
+	shots.take(t, en, "33-console-ticket-english")
+	// A narrower window: the details open over the conversation.
+	en.do(t, "a small laptop screen", chromedp.EmulateViewport(1000, 800))
+	en.waitJS(t, "details behind a button", `document.getElementById('t-contact-name').offsetParent === null && document.getElementById('details-btn').offsetParent !== null`)
+	en.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
+	en.waitJS(t, "details over the thread", `document.getElementById('t-contact-name').offsetParent !== null && document.activeElement.id === 'details-title'`)
+	shots.take(t, en, "33b-console-details-overlay")
+	en.do(t, "close them with Escape", chromedp.Evaluate[chromedp.Void](`document.getElementById('details-pane').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))`))
+	en.waitJS(t, "details closed, focus back", `document.getElementById('t-contact-name').offsetParent === null && document.activeElement.id === 'details-btn'`)
+
+	// --- a phone ------------------------------------------------------------
+	phone := newTab(t, root)
+	phone.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	phone.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	phone.waitJS(t, "list loaded", `document.querySelectorAll('#ticket-list .ticket-item').length >= 2`)
+	noOverflow := func(what string) {
+		t.Helper()
+		if w := phone.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("%s: page is %s px wide on a 390 px screen", what, w)
+		}
+	}
+	noOverflow("list")
+	if phone.evalString(t, `String(document.getElementById('ticket-pane').offsetParent === null)`) != "true" {
+		t.Error("the conversation pane shows beside the list on a phone")
+	}
+	shots.take(t, phone, "34-console-list-phone")
+	phone.open(t, ids[tnNew])
+	phone.waitJS(t, "list hidden, thread shown", `document.querySelector('.list-pane').offsetParent === null && document.getElementById('reply-body').offsetParent !== null`)
+	noOverflow("thread")
+	// The reply box is in view without scrolling.
+	phone.waitJS(t, "reply box in view", `(r => r.top >= 0 && r.bottom <= window.innerHeight)(document.getElementById('reply-btn').getBoundingClientRect())`)
+	shots.take(t, phone, "35-console-thread-phone")
+	phone.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
+	phone.waitJS(t, "details shown", `document.getElementById('t-contact-name').offsetParent !== null
+		&& document.getElementById('details-btn').getAttribute('aria-expanded') === 'true'`)
+	noOverflow("details")
+	shots.take(t, phone, "36-console-details-phone")
+	phone.do(t, "close the details", chromedp.Click(chromedp.ID("details-close")))
+	phone.waitJS(t, "back at the thread, focus on the button", `document.getElementById('reply-body').offsetParent !== null && document.activeElement.id === 'details-btn'`)
+	phone.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
+	phone.waitJS(t, "list again, focus on the ticket", fmt.Sprintf(`document.querySelector('.list-pane').offsetParent !== null && document.activeElement.dataset.ticketId === '%d'`, ids[tnNew]))
+
+	// A supervisor's board, on a laptop and on a phone.
+	dewi := newTab(t, root)
+	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	dewi.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("board-view")))
+	dewi.waitJS(t, "board rows", `document.querySelectorAll('#board-rows tr').length > 0`)
+	shots.take(t, dewi, "37-console-board-laptop")
+	dewi.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	dewi.waitJS(t, "board still shown", `document.querySelectorAll('#board-rows tr').length > 0`)
+	if w := dewi.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("board page is %s px wide on a 390 px screen (the table scrolls inside its region)", w)
+	}
+	shots.take(t, dewi, "38-console-board-phone")
+
+	for _, tb := range []*tab{sari, en, phone, dewi} {
+		tb.checkConsole(t)
+	}
+}
+
+// TestBrowserConsoleTransferTargets: an agent transfers to a colleague
+// picked by name with their presence written out, or to a queue picked by
+// name (GET /api/v1/transfer-targets, CONTRACT section 4).
+func TestBrowserConsoleTransferTargets(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	sari := apptest.NewClient(t, base)
+	sari.Login("sari@tanggap.example", "demo-sari-2026")
+	budi := apptest.NewClient(t, base)
+	budi.Login("budi@tanggap.example", "demo-budi-2026")
+	if r := budi.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); r.Status != http.StatusOK {
+		t.Fatalf("budi busy: %d %s", r.Status, r.Body)
+	}
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Agus", "phone": "081298765432", "category": "lainnya", "description": "Dana insentif bulan lalu belum masuk."})
+	id := ticketIDs(t, sari, tn)[tn]
+
+	root := newBrowser(t, browser)
+	agent := newTab(t, root)
+	agent.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	agent.selectValue(t, "#scope", "queue")
+	agent.waitLive(t, "the ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
+	agent.open(t, id)
+	agent.waitJS(t, "colleagues listed", `document.querySelectorAll('#transfer-agent option').length > 1`)
+	if agent.evalString(t, `String(document.getElementById('transfer-code-field').hidden)`) != "true" {
+		t.Error("the queue code field is offered although queues are listed by name")
+	}
+	budiOpt := `[...document.querySelectorAll('#transfer-agent option')].find(o => o.textContent.startsWith('Budi'))`
+	if got, want := agent.evalString(t, budiOpt+`.textContent`), tx("console.transfer_agent_option", "name", "Budi", "presence", tx("presence.busy")); got != want {
+		t.Errorf("Budi's option = %q, want %q", got, want)
+	}
+	if got := agent.evalString(t, `[...document.querySelectorAll('#transfer-queue option')].map(o => o.textContent).join('|')`); strings.Contains(got, "jabar|") || !strings.Contains(got, "Jawa Barat") {
+		t.Errorf("queues offered as %q, want names", got)
+	}
+	agent.selectValue(t, "#transfer-agent", agent.evalString(t, budiOpt+`.value`))
+	agent.do(t, "transfer to Budi",
+		chromedp.SendKeys(chromedp.ID("transfer-note"), "Mohon dibantu, soal insentif."),
+		chromedp.Click(chromedp.ID("transfer-btn")))
+	agent.waitJS(t, "transferred", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.transferred")))
+	agent.waitLive(t, "Budi is the assignee", `document.getElementById('t-assignee').textContent === 'Budi'`)
+	agent.checkConsole(t)
+}
+
+// TestBrowserConsoleLiveGateway is issue 11's "done when" through the
+// real push socket: a citizen's message appears in an open console within
+// a second with no reload, a ticket solved by one agent leaves another's
+// list, two agents on one ticket see each other's viewing mark, and the
+// board moves live.
+func TestBrowserConsoleLiveGateway(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	citizen := apptest.NewClient(t, base)
+	const contact = "081377778888"
+	tn := citizen.Complaint(map[string]string{"name": "Lina", "phone": contact, "category": "lainnya", "description": "Saldo pelatihan saya berkurang sendiri."})
+	tnOther := citizen.Complaint(map[string]string{"name": "Tono", "phone": "081377779999", "category": "lainnya", "description": "Jadwal pelatihan saya bentrok."})
+	dewiAPI := apptest.NewClient(t, base)
+	dewiAPI.Login("dewi@tanggap.example", "demo-dewi-2026")
+	ids := ticketIDs(t, dewiAPI, tn, tnOther)
+
+	root := newBrowser(t, browser)
+	sari := newTab(t, root)
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	dewi := newTab(t, root)
+	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	for _, tb := range []*tab{sari, dewi} {
+		tb.waitJS(t, "socket open", `document.documentElement.dataset.socket === 'open'`)
+		tb.selectValue(t, "#scope", "queue")
+		tb.waitJS(t, "tickets listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, ids[tn]))
+		tb.open(t, ids[tn])
+	}
+	sari.waitJS(t, "Dewi's viewing mark", fmt.Sprintf(`document.getElementById('t-viewers').textContent.includes(%q)`, tx("console.viewer_viewing", "name", "Dewi")))
+	dewi.waitJS(t, "Sari's viewing mark", fmt.Sprintf(`document.getElementById('t-viewers').textContent.includes(%q)`, tx("console.viewer_viewing", "name", "Sari")))
+
+	// A citizen's follow-up appears within a second, no reload.
+	const line = "Apakah sudah ada kabar?"
+	r := citizen.Do(http.MethodPost, "/api/v1/complaints/"+url.PathEscape(tn)+"/messages?contact="+contact, map[string]string{"body": line})
+	if r.Status != http.StatusAccepted && r.Status != http.StatusOK && r.Status != http.StatusCreated {
+		t.Fatalf("follow-up: %d %s", r.Status, r.Body)
+	}
+	sari.waitJSFor(t, "the follow-up pushed", 5*time.Second, fmt.Sprintf(`document.getElementById('t-messages').textContent.includes(%q)`, line))
+
+	// Dewi solves the other ticket: it leaves Sari's list.
+	if r := dewiAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[tnOther]), map[string]string{"status": "solved"}); r.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", r.Status, r.Body)
+	}
+	sari.waitJSFor(t, "solved ticket left the list", 5*time.Second, fmt.Sprintf(`document.querySelector('#ticket-list [data-ticket-id="%d"]') === null`, ids[tnOther]))
+
+	// The board moves when a complaint arrives.
+	dewi.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")))
+	dewi.waitJS(t, "board rows", `!!document.querySelector('#board-rows tr[data-queue="umum"]')`)
+	before := dewi.evalString(t, `document.querySelector('#board-rows tr[data-queue="umum"] .board-waiting').textContent`)
+	citizen.Complaint(map[string]string{"name": "Wati", "phone": "081377770000", "category": "lainnya", "description": "Akun saya terkunci."})
+	dewi.waitJSFor(t, "the board moved without a reload", asyncWait, fmt.Sprintf(`document.querySelector('#board-rows tr[data-queue="umum"] .board-waiting').textContent !== %q`, before))
+	for _, tb := range []*tab{sari, dewi} {
+		tb.checkConsole(t)
+	}
+}

@@ -1,0 +1,120 @@
+// Reads from the API into the store. Views and the socket call these; the
+// store is the only place the answers go.
+import * as api from './api.js';
+import * as store from './store.js';
+import { errorMessage } from './ui.js';
+
+const BOARD_ROLES = ['supervisor', 'admin'];
+export const SLA_DAYS = 7;
+
+export const mayBoard = (agent) => !!agent && BOARD_ROLES.indexOf(agent.role) >= 0;
+
+// loadList re-reads the ticket list with the current filters.
+export async function loadList() {
+  const s = store.get();
+  if (!s.agent) { return; }
+  const scope = s.scope;
+  const status = s.statusFilter;
+  const res = await api.listTickets(scope, status);
+  const now = store.get();
+  if (!now.agent || now.scope !== scope || now.statusFilter !== status) { return; } // changed meanwhile
+  if (!res.ok) {
+    if (res.status !== 401) { store.set({ listError: errorMessage(res) }); }
+    return;
+  }
+  const tickets = (res.data && Array.isArray(res.data.tickets)) ? res.data.tickets : [];
+  store.set({ tickets, listAt: new Date().toISOString(), listError: '' });
+}
+
+// loadTicket re-reads the open ticket; it answers whether it was shown.
+export async function loadTicket(id) {
+  const res = await api.getTicket(id);
+  if (store.get().selectedId !== id) { return false; } // another ticket was opened meanwhile
+  if (!res.ok || !res.data) {
+    if (res.status !== 401) { store.set({ ticketError: errorMessage(res) }); }
+    return false;
+  }
+  store.set({ ticket: res.data, ticketError: '' });
+  return true;
+}
+
+// loadRouting re-reads the open ticket's SLA clocks and place in the queue.
+export async function loadRouting(id) {
+  const res = await api.getRouting(id);
+  if (store.get().selectedId !== id) { return; }
+  store.set({ routing: res.ok && res.data && res.data.routing ? res.data.routing : null });
+}
+
+// openTicket shows ticket id (0 closes it): thread, routing and the
+// colleagues it may go to.
+export async function openTicket(id) {
+  const s = store.get();
+  const unread = store.bump(s.unread, id, undefined);
+  if (s.selectedId === id) {
+    store.set({ unread });
+    return loadTicket(id);
+  }
+  store.set({ selectedId: id, ticket: null, routing: null, ticketError: '', unread, detailsOpen: false });
+  if (!id) { return false; }
+  loadTargets();
+  loadRouting(id);
+  return loadTicket(id);
+}
+
+// loadTargets reads who and where a ticket may be transferred to, once per
+// session. Without the endpoint (an older server), the agents list is left
+// empty and the queue is typed by its code.
+export async function loadTargets(force) {
+  const s = store.get();
+  if (s.targets.loaded && !force) { return; }
+  store.set({ targets: Object.assign({}, s.targets, { loaded: true }) });
+  const res = await api.transferTargets();
+  if (res.ok && res.data) {
+    store.set({ targets: {
+      agents: Array.isArray(res.data.agents) ? res.data.agents : [],
+      queues: Array.isArray(res.data.queues) ? res.data.queues : [],
+      available: true, loaded: true,
+    } });
+    return;
+  }
+  if (res.status === 404) {
+    store.set({ targets: { agents: [], queues: [], available: false, loaded: true } });
+  } else {
+    store.set({ targets: Object.assign({}, store.get().targets, { loaded: false }) });
+  }
+}
+
+// loadBoard reads the queue figures and the SLA report. A failed read
+// keeps the last rows and says so.
+export async function loadBoard() {
+  const s = store.get();
+  if (!mayBoard(s.agent) || s.board.loading) { return; }
+  store.set({ board: Object.assign({}, s.board, { loading: true }) });
+  const agent = s.agent;
+  const [metrics, report] = await Promise.all([api.queueMetrics(), api.slaReport(SLA_DAYS)]);
+  const now = store.get();
+  if (now.agent !== agent) { return; } // signed out meanwhile
+  const ok = metrics.ok && metrics.data && Array.isArray(metrics.data.queues) &&
+    report.ok && report.data && Array.isArray(report.data.queues);
+  if (!ok) {
+    const failed = metrics.ok ? report : metrics;
+    store.set({ board: Object.assign({}, now.board, { loading: false, error: errorMessage(failed), forbidden: failed.status === 403 }) });
+    return;
+  }
+  const sla = {};
+  report.data.queues.forEach((r) => { sla[r.queue_id] = r; });
+  store.set({ board: { queues: metrics.data.queues, sla, at: new Date().toISOString(), error: '', loading: false } });
+}
+
+// refreshOnScreen re-reads what the console shows: after the socket
+// (re)connects, on the manual refresh and on the poll while it is down.
+export function refreshOnScreen() {
+  const s = store.get();
+  if (!s.agent) { return; }
+  loadList();
+  if (s.selectedId) {
+    loadTicket(s.selectedId);
+    loadRouting(s.selectedId);
+  }
+  if (mayBoard(s.agent) && s.boardShown) { loadBoard(); }
+}

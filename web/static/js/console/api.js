@@ -1,0 +1,43 @@
+// The console's calls to the JSON API, one function per endpoint. Each
+// answers {ok, status, data} and never throws (a network failure is status
+// 0). A 401 on any call means the session ended: the store is told, and
+// the console goes back to the sign-in form.
+import { request, t } from './ui.js';
+import * as store from './store.js';
+
+async function call(method, url, body) {
+  const res = await request(method, url, body);
+  if (res.status === 401 && store.get().agent) {
+    store.set({ agent: null, signedOut: t('console.session_expired') });
+  }
+  return res;
+}
+
+const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id);
+
+export const me = () => request('GET', '/api/v1/auth/me');
+export const login = (email, password) => request('POST', '/api/v1/auth/login', { email, password });
+export const logout = () => call('POST', '/api/v1/auth/logout');
+export const setPresence = (presence) => call('PUT', '/api/v1/agents/me/presence', { presence });
+
+export function listTickets(scope, status) {
+  const q = new URLSearchParams({ scope });
+  if (status) { q.set('status', status); }
+  return call('GET', '/api/v1/tickets?' + q.toString());
+}
+export const getTicket = (id) => call('GET', ticketURL(id));
+export const getRouting = (id) => call('GET', ticketURL(id) + '/routing');
+export const reply = (id, body) => call('POST', ticketURL(id) + '/messages', body);
+export const setStatus = (id, status) => call('PATCH', ticketURL(id), { status });
+export const claim = (id) => call('POST', ticketURL(id) + '/claim');
+export const release = (id, note) => call('POST', ticketURL(id) + '/release', { note });
+export const transfer = (id, body) => call('POST', ticketURL(id) + '/transfer', body);
+export const callBack = (id, to) => call('POST', ticketURL(id) + '/callback', { to });
+export const markRead = (id) => call('POST', ticketURL(id) + '/read', {});
+export const typing = (id, on) => call('POST', ticketURL(id) + '/typing', { on });
+export const transferTargets = () => call('GET', '/api/v1/transfer-targets');
+export const queueMetrics = () => call('GET', '/api/v1/queues/metrics');
+export const slaReport = (days) => call('GET', '/api/v1/queues/sla?days=' + days);
+// probeSocket asks for the socket's address without upgrading: 404 means
+// this server has no push socket, 401 that the session ended.
+export const probeSocket = () => call('GET', '/api/v1/ws');

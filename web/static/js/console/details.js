@@ -1,0 +1,213 @@
+// The open ticket's details panel: facts about the citizen and the ticket,
+// the status (the select always shows the open ticket's own status), SLA
+// clocks and place in the queue, and claim / give back / transfer. A
+// solved or closed ticket shows no running clock and can be neither given
+// back nor transferred. On narrow screens the panel opens with a button.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, el, label, setText, formatDate, busy, errorMessage, cls, isFinished } from './ui.js';
+import { loadTicket, loadRouting, loadList, loadTargets } from './actions.js';
+import { isOpen } from './socket.js';
+
+// The status the agent picked but did not save yet, for the ticket it was
+// picked on. Another ticket, or a save, forgets it.
+let draft = { id: 0, status: '' };
+
+function renderFacts(s) {
+  const tk = s.ticket;
+  if (!tk) { return; }
+  const c = tk.contact || {};
+  setText('t-contact-name', c.name || tk.contact_name || '—');
+  setText('t-contact-phone', c.phone || '—');
+  setText('t-contact-email', c.email || '—');
+  setText('t-contact-nik', c.nik_masked || '—');
+  setText('t-channel', label('channel.', tk.channel));
+  setText('t-category', (tk.category && label('category.', tk.category)) || '—');
+  setText('t-queue', tk.queue || '—');
+  setText('t-assignee', tk.assignee_name || t('console.unassigned'));
+  const sel = $('t-status-select');
+  if (draft.id !== tk.id) { draft = { id: tk.id, status: '' }; }
+  sel.value = draft.status || tk.status;
+  // "Baru" can be shown but not chosen: a ticket becomes new only once.
+  sel.querySelector('option[value="new"]').disabled = tk.status !== 'new';
+  $('status-form').hidden = false;
+}
+
+function setState(id, state, finished) {
+  const node = $(id);
+  // A finished ticket's clocks are stopped whatever they said before.
+  if (finished && (state === 'ok' || state === 'warning' || state === 'paused' || state === 'running')) { state = 'stopped'; }
+  node.textContent = state ? label('sla_state.', state) : '';
+  node.className = 'badge sla-' + cls(state || 'none');
+  node.hidden = !state;
+}
+
+function setDue(id, at) {
+  const node = $(id);
+  if (at) {
+    node.setAttribute('datetime', at);
+    node.textContent = formatDate(at);
+  } else {
+    node.removeAttribute('datetime');
+    node.textContent = t('routing.no_due');
+  }
+}
+
+function renderRouting(s) {
+  const r = s.routing;
+  const panel = $('routing-panel');
+  if (!r || !s.selectedId) { panel.hidden = true; return; }
+  const status = s.ticket ? s.ticket.status : '';
+  const finished = isFinished(status);
+  const sla = r.sla || {};
+  setDue('r-first-due', sla.first_response_due_at);
+  setState('r-first-state', sla.first_response_state, finished);
+  // The next-response clock runs only while a citizen's message waits.
+  $('r-next-row').hidden = !sla.next_response_due_at || finished;
+  if (sla.next_response_due_at) {
+    setDue('r-next-due', sla.next_response_due_at);
+    setState('r-next-state', sla.next_response_state, finished);
+  }
+  setDue('r-resolution-due', sla.resolution_due_at);
+  setState('r-resolution-state', sla.resolution_state, finished);
+  const waiting = !r.agent_id && r.position > 0 && !finished;
+  $('r-position-row').hidden = !waiting;
+  if (waiting) {
+    setText('r-position', t('routing.position_value', {
+      position: r.position, minutes: Math.max(1, Math.round((r.estimated_wait_seconds || 0) / 60)),
+    }));
+  }
+  $('claim-btn').hidden = !!r.agent_id || finished;
+  $('release-btn').hidden = !r.agent_id || finished;
+  $('transfer-form').hidden = finished;
+  $('routing-live').hidden = false;
+  panel.hidden = false;
+}
+
+function renderTargets(s) {
+  const tg = s.targets;
+  const agentSel = $('transfer-agent');
+  const queueSel = $('transfer-queue');
+  const keepAgent = agentSel.value;
+  const keepQueue = queueSel.value;
+  agentSel.textContent = '';
+  agentSel.appendChild(el('option', { value: '', text: '—' }));
+  // Ready colleagues first; the presence is written out, never a colour alone.
+  const order = { online: 0, busy: 1, away: 2, offline: 3 };
+  tg.agents.slice().sort((a, b) => (order[a.presence] ?? 4) - (order[b.presence] ?? 4) || String(a.name).localeCompare(String(b.name)))
+    .forEach((a) => {
+      agentSel.appendChild(el('option', {
+        value: String(a.id),
+        disabled: a.presence === 'offline',
+        text: t('console.transfer_agent_option', { name: a.name || '', presence: label('presence.', a.presence) }),
+      }));
+    });
+  queueSel.textContent = '';
+  queueSel.appendChild(el('option', { value: '', text: '—' }));
+  tg.queues.forEach((q) => queueSel.appendChild(el('option', { value: q.code, text: q.name || q.code })));
+  agentSel.value = keepAgent;
+  queueSel.value = keepQueue;
+  // Without the transfer-targets endpoint the queue is typed by its code.
+  $('transfer-agent-field').hidden = !tg.available;
+  $('transfer-queue-field').hidden = !tg.available;
+  $('transfer-code-field').hidden = tg.available;
+}
+
+function renderOpen(s) {
+  const pane = $('details-pane');
+  pane.hidden = !s.selectedId;
+  pane.classList.toggle('open', s.detailsOpen);
+  $('details-btn').setAttribute('aria-expanded', s.detailsOpen ? 'true' : 'false');
+  $('tickets-panel').classList.toggle('show-details', s.detailsOpen);
+}
+
+// act runs one routing action; on success the routing answer it returns
+// is shown, and the ticket re-read for its assignee and thread.
+async function act(path, fn, done) {
+  const id = store.get().selectedId;
+  if (!id) { return false; }
+  const res = await fn(id);
+  if (store.get().selectedId !== id) { return false; }
+  if (res.ok) {
+    setText('routing-live', t(done));
+    if (res.data && res.data.routing) { store.set({ routing: res.data.routing }); } else { loadRouting(id); }
+    loadTicket(id);
+    if (!isOpen()) { loadList(); }
+    return true;
+  }
+  setText('routing-live', errorMessage(res));
+  return false;
+}
+
+export function mount() {
+  store.on(['ticket'], renderFacts);
+  store.on(['routing', 'ticket', 'selectedId'], renderRouting);
+  store.on(['targets'], renderTargets);
+  store.on(['selectedId', 'detailsOpen'], renderOpen);
+  store.on(['selectedId'], () => { setText('routing-live', ''); });
+  renderTargets(store.get());
+
+  $('t-status-select').addEventListener('change', () => {
+    draft = { id: store.get().selectedId, status: $('t-status-select').value };
+  });
+  $('status-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const id = store.get().selectedId;
+    if (!id) { return; }
+    const res = await api.setStatus(id, $('t-status-select').value);
+    if (res.ok) {
+      draft = { id: 0, status: '' };
+      setText('ticket-live', t('console.status_updated'));
+      await loadTicket(id);
+      loadRouting(id);
+      if (!isOpen()) { loadList(); }
+    } else if (res.status !== 401) {
+      setText('ticket-live', errorMessage(res));
+    }
+  });
+
+  $('claim-btn').addEventListener('click', () => act('/claim', api.claim, 'routing.claimed'));
+  $('release-btn').addEventListener('click', () => act('/release', (id) => api.release(id, $('transfer-note').value.trim()), 'routing.released'));
+  $('transfer-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const tg = store.get().targets;
+    const agent = tg.available ? $('transfer-agent').value : '';
+    const queue = tg.available ? $('transfer-queue').value : $('transfer-queue-code').value.trim();
+    if (!agent && !queue) {
+      setText('routing-live', t('console.transfer_target_required'));
+      (tg.available ? $('transfer-agent') : $('transfer-queue-code')).focus();
+      return;
+    }
+    const body = { note: $('transfer-note').value.trim() };
+    if (agent) { body.agent_id = Number(agent); } else { body.queue = queue; }
+    busy($('transfer-btn'), true, t('common.loading'));
+    const ok = await act('/transfer', (id) => api.transfer(id, body), 'routing.transferred');
+    busy($('transfer-btn'), false);
+    if (ok) {
+      $('transfer-note').value = '';
+      $('transfer-queue-code').value = '';
+      $('transfer-agent').value = '';
+      $('transfer-queue').value = '';
+    }
+  });
+  // Picking a colleague clears the queue and the other way round: one target.
+  $('transfer-agent').addEventListener('change', () => { if ($('transfer-agent').value) { $('transfer-queue').value = ''; } });
+  $('transfer-queue').addEventListener('change', () => { if ($('transfer-queue').value) { $('transfer-agent').value = ''; } });
+  $('transfer-agent').addEventListener('focus', () => loadTargets());
+
+  $('details-btn').addEventListener('click', () => {
+    const open = !store.get().detailsOpen;
+    store.set({ detailsOpen: open });
+    if (open) { $('details-title').focus(); }
+  });
+  $('details-close').addEventListener('click', () => {
+    store.set({ detailsOpen: false });
+    $('details-btn').focus();
+  });
+  $('details-pane').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && store.get().detailsOpen) {
+      store.set({ detailsOpen: false });
+      $('details-btn').focus();
+    }
+  });
+}

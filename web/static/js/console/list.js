@@ -1,0 +1,101 @@
+// The ticket list: filters, one button per ticket (subject, status,
+// citizen, tracking number, channel and queue, last activity), the unread
+// count, SLA marks and the manual refresh. Arrow keys, Home and End move
+// between tickets.
+import * as store from './store.js';
+import { $, t, el, label, setText, showAlert, shortTime, formatDate, subjectOf, cls } from './ui.js';
+import { loadList, openTicket, refreshOnScreen } from './actions.js';
+
+const list = $('ticket-list');
+
+function item(tk, s) {
+  const id = String(tk.id);
+  const unread = s.settings.unread ? (s.unread[tk.id] || 0) : 0;
+  const mark = s.slaMarks[tk.id];
+  const top = [
+    el('span', { 'class': 'ticket-subject', text: subjectOf(tk), title: subjectOf(tk) }),
+    el('span', { 'class': 'badge badge-' + cls(tk.status), text: label('ticket_status.', tk.status) }),
+  ];
+  const marks = [];
+  if (unread) {
+    marks.push(el('span', { 'class': 'unread', text: t('console.unread', { n: unread }) }));
+  }
+  if (mark) {
+    marks.push(el('span', { 'class': 'badge sla-' + cls(mark), text: label('sla_state.', mark) }));
+  }
+  const when = tk.last_message_at || tk.updated_at;
+  const btn = el('button', {
+    type: 'button',
+    'class': 'ticket-item' + (unread ? ' has-unread' : ''),
+    'data-ticket-id': id,
+    'aria-current': s.selectedId === tk.id ? 'true' : null,
+  }, [
+    el('span', { 'class': 'ticket-item-top' }, top),
+    el('span', { 'class': 'ticket-item-meta' }, [
+      // A ticket that arrived by an event may lack the name until the
+      // next read; its masked preview stands in.
+      el('span', { 'class': 'ticket-contact', text: tk.contact_name || tk.preview || '' }),
+      el('span', { 'class': 'mono', text: tk.tracking_number || '' }),
+    ]),
+    el('span', { 'class': 'ticket-item-meta' }, [
+      el('span', { text: label('channel.', tk.channel) + (tk.queue ? ' · ' + tk.queue : '') }),
+      el('time', { datetime: when || null, title: formatDate(when), text: shortTime(when) }),
+    ]),
+    marks.length ? el('span', { 'class': 'ticket-item-marks' }, marks) : null,
+  ]);
+  btn.addEventListener('click', () => select(tk.id, true));
+  return el('li', null, [btn]);
+}
+
+function render(s) {
+  const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.ticketId : null;
+  list.textContent = '';
+  s.tickets.forEach((tk) => list.appendChild(item(tk, s)));
+  $('list-empty').hidden = s.tickets.length > 0 || !s.listAt;
+  if (focused) {
+    const again = list.querySelector('[data-ticket-id="' + CSS.escape(focused) + '"]');
+    if (again) { again.focus(); }
+  }
+}
+
+function renderMeta(s) {
+  setText('list-updated', s.listAt ? t('console.updated_at', { time: formatDate(s.listAt) }) : '');
+  showAlert($('console-alert'), s.listError, false);
+}
+
+// select opens a ticket from the list; the address keeps it, so a reload
+// opens it again.
+export function select(id, focus) {
+  if (location.hash !== '#ticket-' + id) { history.replaceState(null, '', '#ticket-' + id); }
+  store.set({ focusThread: focus ? id : 0 });
+  openTicket(id);
+}
+
+export function mount() {
+  store.on(['tickets', 'selectedId', 'unread', 'slaMarks', 'settings'], render);
+  store.on(['listAt', 'listError'], renderMeta);
+  $('scope').addEventListener('change', () => {
+    store.set({ scope: $('scope').value });
+    loadList();
+  });
+  $('status-filter').addEventListener('change', () => {
+    store.set({ statusFilter: $('status-filter').value });
+    loadList();
+  });
+  $('refresh-btn').addEventListener('click', refreshOnScreen);
+  list.addEventListener('keydown', (ev) => {
+    const items = Array.from(list.querySelectorAll('.ticket-item'));
+    const i = items.indexOf(document.activeElement);
+    if (i < 0) { return; }
+    let next = -1;
+    switch (ev.key) {
+      case 'ArrowDown': next = Math.min(items.length - 1, i + 1); break;
+      case 'ArrowUp': next = Math.max(0, i - 1); break;
+      case 'Home': next = 0; break;
+      case 'End': next = items.length - 1; break;
+      default: return;
+    }
+    ev.preventDefault();
+    items[next].focus();
+  });
+}

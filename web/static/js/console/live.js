@@ -1,0 +1,168 @@
+// Applies the push socket's events (CONTRACT section 1) to the store. The
+// payload carries what the list and the open ticket show, so most events
+// change the store without another read; only a new message on the open
+// ticket reads the ticket again, for its body and attachments.
+import * as store from './store.js';
+import { loadTicket, loadRouting } from './actions.js';
+import { notify } from './notify.js';
+
+const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
+const ACTIVE = ['new', 'open', 'pending'];
+// How long a citizen's "typing" shows without news.
+const TYPING_TTL_MS = 8000;
+const typingTimers = {};
+
+const idOf = (v) => Number(v) || 0;
+
+// fits says whether a ticket belongs in the list as filtered now. The
+// server only sends what the viewer may see, so "all" needs no further
+// check; "queue" is the agent's queues and own tickets.
+function fits(tk, s) {
+  if (s.statusFilter ? tk.status !== s.statusFilter : ACTIVE.indexOf(tk.status) < 0) { return false; }
+  const mine = idOf(tk.assignee_id) === s.agent.id;
+  if (s.scope === 'mine') { return mine; }
+  const queues = Array.isArray(s.agent.queue_ids) ? s.agent.queue_ids : [];
+  if (s.scope === 'queue' && queues.length) { return mine || queues.indexOf(idOf(tk.queue_id)) >= 0; }
+  return true;
+}
+
+// names for ids the event carries without them, from what the console
+// already knows.
+function queueName(id, s) {
+  if (!id) { return ''; }
+  const q = s.targets.queues.find((x) => x.id === id);
+  if (q) { return q.name || q.code; }
+  const tk = s.tickets.find((x) => idOf(x.queue_id) === id && x.queue);
+  return tk ? tk.queue : undefined;
+}
+
+function agentName(id, s) {
+  if (!id) { return ''; }
+  if (s.agent && s.agent.id === id) { return s.agent.name; }
+  const a = s.targets.agents.find((x) => x.id === id);
+  return a ? a.name : undefined;
+}
+
+function ticketEvent(name, d) {
+  const s = store.get();
+  const id = idOf(d.ticket_id);
+  if (!id || !s.agent) { return; }
+  const patch = { id };
+  for (const k of ['tracking_number', 'status', 'channel', 'priority', 'subject']) {
+    if (d[k] !== undefined && d[k] !== '') { patch[k] = d[k]; }
+  }
+  if (d.queue_id !== undefined) {
+    patch.queue_id = idOf(d.queue_id) || null;
+    const qn = queueName(idOf(d.queue_id), s);
+    if (qn !== undefined) { patch.queue = qn; }
+  }
+  if (d.assignee_id !== undefined) {
+    patch.assignee_id = idOf(d.assignee_id) || null;
+    const an = agentName(idOf(d.assignee_id), s);
+    if (an !== undefined) { patch.assignee_name = an; }
+  }
+  if (d.at) { patch.updated_at = d.at; }
+  if (d.preview !== undefined) { patch.preview = d.preview; }
+  const known = s.tickets.find((x) => x.id === id);
+  const merged = Object.assign({}, known || {}, patch);
+  store.upsertTicket(merged, fits(merged, s));
+
+  if (s.selectedId === id && s.ticket) {
+    const names = patch.assignee_name === undefined && patch.assignee_id && idOf(patch.assignee_id) !== idOf(s.ticket.assignee_id);
+    store.set({ ticket: Object.assign({}, s.ticket, patch) });
+    loadRouting(id);
+    if (names || (patch.queue_id && patch.queue === undefined)) { loadTicket(id); }
+  }
+  if (name === 'ticket.assigned' || name === 'ticket.transferred' || name === 'ticket.created') {
+    const me = s.agent.id;
+    if (idOf(d.assignee_id) === me && idOf(d.previous_assignee_id) !== me) {
+      notify('assigned', merged);
+    }
+  }
+}
+
+function messageCreated(d) {
+  const s = store.get();
+  const id = idOf(d.ticket_id);
+  if (!id) { return; }
+  const known = s.tickets.find((x) => x.id === id);
+  if (known) {
+    store.upsertTicket(Object.assign({}, known, { last_message_at: d.at || known.last_message_at, preview: d.preview || known.preview }), true);
+  }
+  if (s.selectedId === id) { loadTicket(id); }
+  if (d.direction !== 'in') { return; }
+  const seen = s.selectedId === id && !document.hidden;
+  if (!seen) {
+    store.set({ unread: store.bump(store.get().unread, id, (store.get().unread[id] || 0) + 1) });
+  }
+  store.set({ citizenTyping: store.bump(store.get().citizenTyping, id, undefined) });
+  const assignee = idOf(d.assignee_id !== undefined ? d.assignee_id : (known && known.assignee_id));
+  if (assignee === s.agent.id && !seen) {
+    notify('message', Object.assign({}, known || { id }, { preview: d.preview }));
+  }
+}
+
+function messageUpdated(d) {
+  const s = store.get();
+  const id = idOf(d.ticket_id);
+  if (s.selectedId !== id || !s.ticket || !Array.isArray(s.ticket.messages)) { return; }
+  const mid = idOf(d.message_id);
+  if (!s.ticket.messages.some((m) => m.id === mid)) { loadTicket(id); return; }
+  const messages = s.ticket.messages.map((m) => (m.id === mid
+    ? Object.assign({}, m, { delivery_status: d.delivery_status, delivery_error: d.delivery_error || m.delivery_error })
+    : m));
+  store.set({ ticket: Object.assign({}, s.ticket, { messages }) });
+}
+
+function citizenTyping(d) {
+  const id = idOf(d.ticket_id);
+  if (!id) { return; }
+  clearTimeout(typingTimers[id]);
+  store.set({ citizenTyping: store.bump(store.get().citizenTyping, id, d.on ? true : undefined) });
+  if (d.on) {
+    typingTimers[id] = setTimeout(() => {
+      store.set({ citizenTyping: store.bump(store.get().citizenTyping, id, undefined) });
+    }, TYPING_TTL_MS);
+  }
+}
+
+function slaEvent(name, d) {
+  const id = idOf(d.ticket_id);
+  if (!id) { return; }
+  const mark = name === 'sla.breached' ? 'breached' : 'warning';
+  store.set({ slaMarks: store.bump(store.get().slaMarks, id, mark) });
+  if (store.get().selectedId === id) { loadRouting(id); }
+}
+
+function presenceEvent(d) {
+  const s = store.get();
+  const id = idOf(d.agent_id);
+  if (s.agent && s.agent.id === id) {
+    store.set({ agent: Object.assign({}, s.agent, { presence: d.presence }) });
+    return;
+  }
+  const agents = s.targets.agents.map((a) => (a.id === id
+    ? Object.assign({}, a, { presence: d.presence, queue_ids: d.queue_ids || a.queue_ids })
+    : a));
+  store.set({ targets: Object.assign({}, s.targets, { agents }) });
+}
+
+// applyEvent takes one socket event by its catalog name.
+export function applyEvent(name, data) {
+  if (TICKET_EVENTS.indexOf(name) >= 0) { ticketEvent(name, data); return; }
+  switch (name) {
+    case 'message.created': messageCreated(data); break;
+    case 'message.updated': messageUpdated(data); break;
+    case 'ticket.typing': citizenTyping(data); break;
+    case 'sla.warning': case 'sla.breached': slaEvent(name, data); break;
+    case 'queue.metrics': {
+      const b = store.get().board;
+      if (Array.isArray(data.queues)) {
+        store.set({ board: Object.assign({}, b, { queues: data.queues, at: new Date().toISOString(), error: '' }) });
+      }
+      break;
+    }
+    case 'agent.presence': presenceEvent(data); break;
+    default: break;
+  }
+}

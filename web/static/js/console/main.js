@@ -1,0 +1,70 @@
+// The agent console, as native ES modules without a build step:
+//   store.js    the one state store every view renders from
+//   socket.js   the one push socket (GET /api/v1/ws), with its fallback poll
+//   live.js     the socket's events applied to the store
+//   api.js, actions.js   API calls, and reads that fill the store
+//   session.js, list.js, thread.js, whatsapp.js, details.js, board.js,
+//   notify.js   the views; each owns its part of the page
+// This module mounts the views and signs the agent in from the session
+// cookie, if there is one.
+import * as store from './store.js';
+import * as socket from './socket.js';
+import * as api from './api.js';
+import { $ } from './ui.js';
+import { loadList, openTicket, loadTargets } from './actions.js';
+import * as session from './session.js';
+import * as list from './list.js';
+import * as thread from './thread.js';
+import * as whatsapp from './whatsapp.js';
+import * as details from './details.js';
+import * as board from './board.js';
+import * as notify from './notify.js';
+
+if ($('console-view')) {
+  notify.mount();
+  session.mount();
+  list.mount();
+  thread.mount();
+  whatsapp.mount();
+  details.mount();
+  board.mount();
+
+  let signedIn = null;
+  store.on(['agent'], (s) => {
+    if (s.agent && (!signedIn || signedIn.id !== s.agent.id)) {
+      signedIn = s.agent;
+      loadList();
+      loadTargets(true);
+      socket.start();
+      const m = /^#ticket-(\d+)$/.exec(location.hash);
+      if (m) { openTicket(Number(m[1])); }
+    } else if (!s.agent && signedIn) {
+      signedIn = null;
+      socket.stop();
+      store.set({
+        tickets: [], listAt: '', listError: '', selectedId: 0, ticket: null, routing: null, unread: {}, slaMarks: {},
+        targets: { agents: [], queues: [], available: true, loaded: false }, detailsOpen: false,
+      });
+    }
+  });
+
+  // A desktop notification's click, or an edited address, opens its ticket.
+  window.addEventListener('hashchange', () => {
+    const m = /^#ticket-(\d+)$/.exec(location.hash);
+    if (m && store.get().agent) { openTicket(Number(m[1])); }
+  });
+
+  (async function start() {
+    const res = await api.me();
+    if (res.ok && res.data) {
+      store.set({ agent: res.data.agent || res.data });
+      return;
+    }
+    store.set({ agent: null, signedOut: '' });
+    // The sign-in form is shown by session.js on the agent key; with no
+    // agent before and after, show it once here.
+    $('boot').hidden = true;
+    $('login-view').hidden = false;
+    $('login-email').focus();
+  })();
+}

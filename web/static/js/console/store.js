@@ -1,0 +1,109 @@
+// The console's one state store. Every fact a view shows lives here; the
+// API calls (actions.js) and the push socket (socket.js, through live.js)
+// write it, views read it and re-render on the keys they follow. No view
+// keeps a copy of server data or reads another view's DOM.
+//
+// State, by key:
+//   agent       the signed-in agent ({id, name, role, presence, queue_ids}) or null
+//   signedOut   why the session ended (a text), set with agent = null
+//   scope, statusFilter   the list's filters
+//   tickets     the list: ticket summaries, most recently active first
+//   listAt      when the list was last read in full (ISO), '' before
+//   listError   the last list read's error text, '' when fine
+//   selectedId  the open ticket's id (number) or 0
+//   ticket      the open ticket in full (summary, contact, messages) or null
+//   ticketError why the open ticket could not be read, '' when fine
+//   focusThread the ticket whose thread takes focus once shown (opened by a click)
+//   routing     the open ticket's routing answer (SLA clocks, position) or null
+//   targets     transfer targets {agents, queues, available}; available false
+//               when the server has no transfer-targets endpoint
+//   board       {queues, sla, at, error, loading, forbidden} for supervisors and admins
+//   boardShown  the queue board tab is selected
+//   viewers     {ticketId: [{agent_id, name, typing}]} colleagues on a ticket
+//   citizenTyping  {ticketId: true} while the citizen is typing
+//   unread      {ticketId: count} citizen messages not seen yet
+//   slaMarks    {ticketId: 'warning'|'breached'} from SLA events
+//   socket      'connecting' | 'open' | 'down' | 'unavailable'
+//   settings    notification switches {unread, sound, desktop}
+//   detailsOpen the details panel is open (narrow screens)
+const state = {
+  agent: null,
+  signedOut: '',
+  scope: 'mine',
+  statusFilter: '',
+  tickets: [],
+  listAt: '',
+  listError: '',
+  selectedId: 0,
+  ticket: null,
+  ticketError: '',
+  focusThread: 0,
+  routing: null,
+  targets: { agents: [], queues: [], available: true, loaded: false },
+  board: { queues: null, sla: {}, at: '', error: '', loading: false },
+  boardShown: false,
+  viewers: {},
+  citizenTyping: {},
+  unread: {},
+  slaMarks: {},
+  socket: 'connecting',
+  settings: { unread: true, sound: false, desktop: false },
+  detailsOpen: false,
+};
+
+const listeners = [];
+
+// get returns the current state. Callers treat it as read-only and change
+// it only through set.
+export function get() { return state; }
+
+// set merges a patch into the state and tells every listener that follows
+// one of the changed keys. A value is replaced, never mutated in place, so
+// a listener may keep the old one.
+export function set(patch) {
+  const changed = [];
+  for (const k of Object.keys(patch)) {
+    if (state[k] !== patch[k]) {
+      state[k] = patch[k];
+      changed.push(k);
+    }
+  }
+  if (!changed.length) { return; }
+  for (const l of listeners.slice()) {
+    if (l.keys.some((k) => changed.indexOf(k) >= 0)) { l.fn(state, changed); }
+  }
+}
+
+// on calls fn(state, changedKeys) whenever one of keys changes.
+export function on(keys, fn) {
+  listeners.push({ keys, fn });
+}
+
+// ---- helpers that derive a new value for one key ----
+
+// upsertTicket puts a summary into the list (merged with what is there),
+// most recently active first; keep=false removes it.
+export function upsertTicket(summary, keep) {
+  if (!keep && !state.tickets.some((x) => x.id === summary.id)) { return; }
+  const list = state.tickets.filter((x) => x.id !== summary.id);
+  const old = state.tickets.find((x) => x.id === summary.id);
+  if (keep) {
+    const merged = Object.assign({}, old || {}, summary);
+    list.push(merged);
+    list.sort((a, b) => activity(b) - activity(a));
+  }
+  set({ tickets: list });
+}
+
+function activity(tk) {
+  const v = Date.parse(tk.last_message_at || tk.updated_at || '');
+  return isNaN(v) ? 0 : v;
+}
+
+// bump returns a copy of a {ticketId: value} map with one entry changed;
+// undefined removes it.
+export function bump(map, id, value) {
+  const out = Object.assign({}, map);
+  if (value === undefined) { delete out[id]; } else { out[id] = value; }
+  return out;
+}

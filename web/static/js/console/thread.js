@@ -1,0 +1,242 @@
+// The open ticket's conversation: header (subject, tracking number once,
+// status, priority), who else is on it, the messages (delivery marks,
+// attachments with images as thumbnails and recordings as players), the
+// citizen's typing and the reply box, which stays in view below the
+// thread. New citizen messages are announced to screen readers.
+import * as store from './store.js';
+import * as socket from './socket.js';
+import * as api from './api.js';
+import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
+import { loadTicket, loadList } from './actions.js';
+import { extendReply, replied } from './whatsapp.js';
+
+const box = $('t-messages');
+// Typing: "on" goes out at the first key, again at most every TYPING_MS
+// while keys come, and "off" after TYPING_IDLE_MS without one.
+const TYPING_MS = 3000;
+const TYPING_IDLE_MS = 4000;
+let shown = { id: 0, sigs: new Map() };
+let typingSent = 0;
+let typingOn = 0; // ticket the agent is shown typing on
+let typingIdle = null;
+let readUpTo = 0;
+
+function attachment(a) {
+  // Only same-origin paths become links: a URL is never trusted to be
+  // harmless just because the API returned it.
+  const href = typeof a.url === 'string' ? a.url : (a.id ? '/api/v1/attachments/' + encodeURIComponent(a.id) : '');
+  const safe = href.charAt(0) === '/' && href.charAt(1) !== '/' && a.available !== false;
+  let text = (a.filename || t('console.attachment')) + (a.size ? ' (' + Math.max(1, Math.round(a.size / 1024)) + ' KB)' : '');
+  if (a.available === false) { text += ' ' + t('console.attachment_unavailable'); }
+  const mime = String(a.mime || '');
+  const parts = [];
+  if (safe && /^image\/(png|jpe?g|gif|webp)$/.test(mime)) {
+    parts.push(el('a', { href, target: '_blank', rel: 'noopener', 'class': 'thumb-link' }, [
+      el('img', { src: href, alt: t('console.image_alt', { name: a.filename || '' }), 'class': 'thumb', loading: 'lazy' }),
+    ]));
+  }
+  parts.push(safe ? el('a', { href, target: '_blank', rel: 'noopener', text }) : el('span', { text }));
+  if (safe && /^audio\//.test(mime)) {
+    parts.push(el('audio', { controls: 'controls', preload: 'none', src: href, 'aria-label': text }));
+  }
+  return el('li', null, parts);
+}
+
+function message(m) {
+  const dir = m.direction === 'out' ? 'out' : (m.direction === 'note' ? 'note' : 'in');
+  const fallback = dir === 'out' ? t('console.message_out') : (dir === 'note' ? t('console.message_note') : t('console.message_in'));
+  const head = [
+    el('span', { 'class': 'msg-author', text: m.author || fallback }),
+    el('time', { 'class': 'msg-time', datetime: m.created_at || null, text: formatDate(m.created_at) }),
+  ];
+  if (dir === 'out' && m.delivery_status) {
+    head.push(el('span', { 'class': 'delivery delivery-' + cls(m.delivery_status), text: label('delivery.', m.delivery_status) }));
+  }
+  const children = [el('div', { 'class': 'msg-head' }, head)];
+  if (m.body) { children.push(el('p', { 'class': 'msg-body', text: m.body })); }
+  if (m.delivery_error) {
+    children.push(el('p', { 'class': 'msg-error', text: t('console.delivery_error', { error: m.delivery_error }) }));
+  }
+  const atts = Array.isArray(m.attachments) ? m.attachments : [];
+  if (atts.length) {
+    children.push(el('ul', { 'class': 'attachments', 'aria-label': t('console.attachments') }, atts.map(attachment)));
+  }
+  return el('li', { 'class': 'msg msg-' + dir, 'data-message-id': String(m.id) }, children);
+}
+
+const sigOf = (m) => JSON.stringify([m.body, m.delivery_status, m.delivery_error, (m.attachments || []).map((a) => a.available)]);
+
+// renderMessages changes only what changed, so a refresh neither moves the
+// scroll position nor repeats the thread to a screen reader.
+function renderMessages(tk) {
+  const msgs = Array.isArray(tk.messages) ? tk.messages : [];
+  const fresh = shown.id !== tk.id;
+  if (fresh) {
+    box.textContent = '';
+    shown = { id: tk.id, sigs: new Map() };
+  }
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const added = [];
+  const keep = new Set();
+  msgs.forEach((m) => {
+    const key = String(m.id);
+    keep.add(key);
+    const sig = sigOf(m);
+    const old = box.querySelector('[data-message-id="' + CSS.escape(key) + '"]');
+    if (old && shown.sigs.get(key) === sig) { return; }
+    const node = message(m);
+    if (old) { old.replaceWith(node); } else { box.appendChild(node); added.push(m); }
+    shown.sigs.set(key, sig);
+  });
+  box.querySelectorAll('[data-message-id]').forEach((n) => { if (!keep.has(n.dataset.messageId)) { n.remove(); } });
+  if (fresh || (added.length && nearBottom)) { box.scrollTop = box.scrollHeight; }
+  if (!fresh) {
+    const incoming = added.filter((m) => m.direction === 'in');
+    if (incoming.length) {
+      setText('t-announce', t('console.new_message', { text: incoming[incoming.length - 1].body || t('console.attachment') }));
+    }
+  }
+}
+
+function renderTicket(s) {
+  const tk = s.ticket;
+  const open = !!s.selectedId;
+  $('ticket-placeholder').hidden = open;
+  $('ticket-detail').hidden = !open;
+  $('tickets-panel').classList.toggle('show-ticket', open);
+  if (!tk) {
+    if (open) { setText('ticket-live', s.ticketError || ''); }
+    return;
+  }
+  setText('t-subject', subjectOf(tk));
+  setText('t-tn', tk.tracking_number);
+  const st = $('t-status');
+  st.textContent = label('ticket_status.', tk.status);
+  st.className = 'badge badge-' + cls(tk.status);
+  setText('t-priority', tk.priority ? label('priority.', tk.priority) : '');
+  $('t-priority').hidden = !tk.priority;
+  renderMessages(tk);
+  const c = tk.contact || {};
+  const w = tk.reply_window;
+  // Phone tickets are answered by calling back; a closed WhatsApp window
+  // takes templates only (whatsapp.js).
+  $('reply-form').hidden = tk.status === 'closed' || tk.channel === 'voice' || (!!w && !w.open);
+  $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
+  // Live chats: the citizen sees when the agent has read their messages.
+  const lastIn = (tk.messages || []).filter((m) => m.direction === 'in').pop();
+  if (tk.channel === 'livechat' && lastIn && readUpTo !== lastIn.id && document.visibilityState === 'visible') {
+    readUpTo = lastIn.id;
+    api.markRead(tk.id);
+  }
+  if (s.focusThread === tk.id) {
+    store.set({ focusThread: 0 });
+    $('ticket-detail').focus();
+  }
+}
+
+function renderPresence(s) {
+  const id = s.selectedId;
+  const viewers = (id && s.viewers[id]) || [];
+  const texts = viewers.map((v) => t(v.typing ? 'console.viewer_typing' : 'console.viewer_viewing', { name: v.name || '' }));
+  setText('t-viewers', texts.join(' · '));
+  $('t-viewers').hidden = !texts.length;
+  setText('t-typing', id && s.citizenTyping[id] ? t('console.citizen_typing') : '');
+}
+
+function stopTyping() {
+  clearTimeout(typingIdle);
+  if (typingOn) {
+    socket.typing(typingOn, false);
+    typingOn = 0;
+  }
+  typingSent = 0;
+}
+
+function onInput() {
+  const s = store.get();
+  const id = s.selectedId;
+  if (!id || !s.ticket) { return; }
+  const now = Date.now();
+  clearTimeout(typingIdle);
+  typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
+  if (now - typingSent < TYPING_MS && typingOn === id) { return; }
+  typingSent = now;
+  if (socket.typing(id, true)) {
+    typingOn = id;
+  } else if (s.ticket.channel === 'livechat') {
+    // Without the socket, live chats still learn it over HTTP.
+    api.typing(id, true);
+  }
+}
+
+async function submitReply(ev) {
+  ev.preventDefault();
+  const id = store.get().selectedId;
+  if (!id) { return; }
+  const form = $('reply-form');
+  clearFieldErrors(form);
+  const body = $('reply-body').value.trim();
+  if (!body) {
+    setFieldError('reply-body', t('validation.body_required'));
+    $('reply-body').focus();
+    return;
+  }
+  stopTyping();
+  busy($('reply-btn'), true, t('complaint.sending'));
+  const res = await api.reply(id, extendReply({ body }));
+  busy($('reply-btn'), false);
+  if (res.ok) {
+    $('reply-body').value = '';
+    replied();
+    setText('ticket-live', t('console.reply_sent'));
+    await loadTicket(id);
+    if (!socket.isOpen()) { loadList(); }
+    return;
+  }
+  if (res.status === 401) { return; }
+  const fields = fieldErrors(res);
+  const problem = fields.body || fields.buttons;
+  setFieldError('reply-body', problem ? String(problem) : errorMessage(res));
+  $('reply-body').focus();
+}
+
+async function submitCallBack(ev) {
+  ev.preventDefault();
+  const id = store.get().selectedId;
+  if (!id) { return; }
+  busy($('callback-btn'), true, t('console.call_back_started'));
+  const res = await api.callBack(id, $('callback-to').value.trim());
+  busy($('callback-btn'), false);
+  if (res.ok) {
+    setText('ticket-live', t('console.call_back_started'));
+  } else if (res.status !== 401) {
+    setText('ticket-live', errorMessage(res));
+  }
+}
+
+export function mount() {
+  store.on(['ticket', 'selectedId', 'ticketError'], renderTicket);
+  store.on(['selectedId', 'viewers', 'citizenTyping'], renderPresence);
+  store.on(['selectedId'], (s) => {
+    stopTyping();
+    socket.view(s.selectedId);
+    setText('ticket-live', '');
+    setText('t-announce', '');
+    clearFieldErrors($('reply-form'));
+  });
+  $('reply-body').addEventListener('input', onInput);
+  $('reply-body').addEventListener('blur', () => { if (typingOn) { clearTimeout(typingIdle); typingIdle = setTimeout(stopTyping, 1000); } });
+  // Ctrl+Enter sends, as in most consoles.
+  $('reply-body').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); $('reply-form').requestSubmit(); }
+  });
+  $('reply-form').addEventListener('submit', submitReply);
+  $('callback-form').addEventListener('submit', submitCallBack);
+  $('back-btn').addEventListener('click', () => {
+    const id = store.get().selectedId;
+    history.replaceState(null, '', location.pathname + location.search);
+    store.set({ selectedId: 0, ticket: null, routing: null });
+    const btn = $('ticket-list').querySelector('[data-ticket-id="' + id + '"]');
+    if (btn) { btn.focus(); }
+  });
+}

@@ -1,0 +1,57 @@
+// The console's one door to the shared page helpers of common.js (texts
+// handed over by the server, the JSON call, element building, form error
+// display). common.js is a classic script that runs before any module, so
+// its helpers are ready when this module is evaluated.
+const T = window.Tanggap;
+
+export const lang = T.lang;
+export const t = T.t;
+export const has = T.has;
+export const label = T.label;
+export const el = T.el;
+export const request = T.api;
+export const errorMessage = T.errorMessage;
+export const fieldErrors = T.fieldErrors;
+export const setFieldError = T.setFieldError;
+export const clearFieldErrors = T.clearFieldErrors;
+export const focusFirstInvalid = T.focusFirstInvalid;
+export const formatDate = T.formatDate;
+export const busy = T.busy;
+export const showAlert = T.showAlert;
+
+export const $ = (id) => document.getElementById(id);
+
+// setText sets an element's text; null and undefined show as nothing.
+export function setText(id, text) {
+  const n = typeof id === 'string' ? $(id) : id;
+  if (n) { n.textContent = text === null || text === undefined ? '' : String(text); }
+}
+
+// cls keeps a code usable as a class name suffix.
+export const cls = (code) => String(code || '').replace(/[^a-z0-9_]/g, '');
+
+const timeFmt = (() => {
+  try { return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }); } catch (e) { return null; }
+})();
+
+// shortTime is the time of day for today's dates, the full date otherwise.
+export function shortTime(iso) {
+  if (!iso) { return ''; }
+  const d = new Date(iso);
+  if (isNaN(d.getTime())) { return ''; }
+  if (timeFmt && d.toDateString() === new Date().toDateString()) { return timeFmt.format(d); }
+  return formatDate(iso);
+}
+
+// subjectOf is what a ticket is called in the list and its header: its
+// subject, else its category, else the channel's conversation. Never the
+// tracking number, which is shown beside it already.
+export function subjectOf(tk) {
+  if (tk.subject) { return tk.subject; }
+  const cat = tk.category ? label('category.', tk.category, '') : '';
+  if (cat) { return cat; }
+  return t('console.subject_channel', { channel: label('channel.', tk.channel) });
+}
+
+export const FINISHED = ['solved', 'closed'];
+export const isFinished = (status) => FINISHED.indexOf(status) >= 0;
