@@ -114,14 +114,3 @@ func (n Names) Realtime(topic string) string { return n.prefix + ".rt." + topic 
 // every instance drops its cached copy. The notice carries nothing: the
 // database holds the settings.
 func (n Names) RoutingSettings() string { return n.prefix + ".routing.settings" }
-
-// Routing events, published with Event(entity, action): an SLA target near
-// its due time or past it (the breach also escalates the ticket and names
-// the queue's supervisors), and live queue metrics for dashboards.
-const (
-	EntitySLA          = "sla"
-	ActionSLAWarning   = "warning"
-	ActionSLABreached  = "breached"
-	EntityQueue        = "queue"
-	ActionQueueMetrics = "metrics"
-)

@@ -49,7 +49,7 @@ func TestEventsOnNATS(t *testing.T) {
 
 	msg, err = breaches.NextMsg(10 * time.Second)
 	f.must(err)
-	var ev SLAEvent
+	var ev bus.SLABreached
 	f.must(json.Unmarshal(msg.Data, &ev))
 	if ev.TicketID != a.TicketID || ev.Target != "first_response" || ev.Priority != "high" {
 		t.Fatalf("breach event %+v", ev)
