@@ -123,9 +123,8 @@ type TicketCreated Ticket
 // reopened the ticket.
 type TicketUpdated Ticket
 
-// TicketAssigned: the ticket got an assignee (AssigneeID) from routing, a
-// claim or a supervisor; PreviousAssigneeID is set when a supervisor took
-// it from someone.
+// TicketAssigned: a waiting ticket got an assignee (AssigneeID) from
+// routing, an offer, a claim or a supervisor.
 type TicketAssigned Ticket
 
 // TicketUnassigned: the ticket went back to its queue; PreviousAssigneeID
@@ -133,8 +132,9 @@ type TicketAssigned Ticket
 type TicketUnassigned Ticket
 
 // TicketTransferred: an agent or supervisor moved the ticket to another
-// agent or queue. PreviousAssigneeID is the agent it came from (0: it was
-// waiting); AssigneeID the new one (0: it waits in QueueID).
+// agent or queue, or a supervisor reassigned it. PreviousAssigneeID is the
+// agent it came from (0: it was waiting); AssigneeID the new one (0: it
+// waits in QueueID).
 type TicketTransferred Ticket
 
 // TicketTyping: the citizen of a live chat is (not) typing.

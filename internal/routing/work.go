@@ -319,12 +319,17 @@ func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence st
 	}
 	// Everyone who may transfer to the agent sees the change; presence
 	// changes are rare, so reading the agent's queues here costs nothing.
-	ev := bus.AgentPresence{AgentID: agentID, Presence: presence, QueueIDs: []int64{}, At: now}
+	// An event is a hint: a failed read skips it, not the change.
+	ev := bus.AgentPresence{AgentID: agentID, Presence: presence, At: now}
 	if err := r.db.WithContext(ctx).Raw(`SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY queue_id`, agentID).
 		Scan(&ev.QueueIDs).Error; err != nil {
-		return fmt.Errorf("%w: agent's queues: %w", ErrStore, err)
+		r.log.Warn("agent presence event", "agent_id", agentID, "err", err)
+	} else {
+		if ev.QueueIDs == nil {
+			ev.QueueIDs = []int64{}
+		}
+		r.events.Emit(ev)
 	}
-	r.events.Emit(ev)
 	switch presence {
 	case "online":
 		_, err := r.AssignWaiting(ctx, agentID)
