@@ -19,12 +19,15 @@ import (
 // emit tells live screens what a committed batch changed.
 func (c *Consumer) emit(res result) {
 	now := time.Now().UTC()
-	// The last message of each ticket in the batch (stream order) is its
-	// preview; every ticket of an event got at least one.
-	last := map[int64]*item{}
+	// Each message's preview, masked once; the last message of each
+	// ticket in the batch (stream order) is the ticket's preview. Every
+	// ticket of an event got at least one message.
+	previews := make([]string, len(res.messages))
+	last := map[int64]string{}
 	byID := map[int64]*ticketState{}
-	for _, it := range res.messages {
-		last[it.ticket.id] = it
+	for i, it := range res.messages {
+		previews[i] = mask.Preview(it.in.Text)
+		last[it.ticket.id] = previews[i]
 		byID[it.ticket.id] = it.ticket
 	}
 	routed := make(map[int64]routing.Assignment, len(res.assignments))
@@ -33,9 +36,7 @@ func (c *Consumer) emit(res result) {
 	}
 	ticket := func(t *ticketState) bus.Ticket {
 		ev := t.event(routed[t.id], now)
-		if it := last[t.id]; it != nil {
-			ev.Preview = mask.Preview(it.in.Text)
-		}
+		ev.Preview = last[t.id]
 		return ev
 	}
 	for _, t := range res.created {
@@ -51,36 +52,43 @@ func (c *Consumer) emit(res result) {
 			c.bus.Emit(bus.TicketUpdated(ticket(t)))
 		}
 	}
-	for _, it := range res.messages {
-		ev := bus.MessageCreated{Scope: it.ticket.event(routed[it.ticket.id], now).Scope, MessageID: it.messageID,
+	for i, it := range res.messages {
+		ev := bus.MessageCreated{Scope: it.ticket.scope(routed[it.ticket.id]), MessageID: it.messageID,
 			Direction: bus.DirectionIn, Channel: string(it.in.Channel), Kind: it.in.Fields[envelope.FieldKind],
-			Preview: mask.Preview(it.in.Text), At: it.in.ReceivedAt.UTC()}
+			Preview: previews[i], At: it.in.ReceivedAt.UTC()}
 		c.bus.Emit(ev)
 	}
+}
+
+// scope is the ticket's scope fields after the commit (see event).
+func (t *ticketState) scope(a routing.Assignment) bus.Scope {
+	s := bus.Scope{TicketID: t.id, QueueID: t.queueID}
+	if !t.isNew {
+		s.QueueID, s.AssigneeID = idOf(t.row.QueueID), idOf(t.row.AssigneeID)
+	}
+	if a.TicketID == t.id { // routing decided in this batch
+		s.AssigneeID = a.AgentID
+		if a.QueueID != 0 {
+			s.QueueID = a.QueueID
+		}
+	}
+	return s
 }
 
 // event is a ticket the batch wrote to, as it stands after the commit:
 // a new one as stored, an existing one as read with the status the batch
 // gave it; routing's assignment (if any) decides its queue and assignee.
 func (t *ticketState) event(a routing.Assignment, now time.Time) bus.Ticket {
-	ev := bus.Ticket{Scope: bus.Scope{TicketID: t.id}, Status: t.status, At: now}
+	ev := bus.Ticket{Scope: t.scope(a), Status: t.status, At: now}
 	if t.isNew {
 		ev.TrackingNumber, ev.Channel, ev.Priority = t.trackingNumber, t.channel, t.priority()
 		ev.Subject = mask.Preview(t.subject)
-		ev.QueueID = t.queueID
 		ev.FirstResponseDue, ev.ResolutionDue = due(t.filing.FirstResponseDue), due(t.filing.ResolutionDue)
 	} else {
 		r := t.row
 		ev.TrackingNumber, ev.Channel, ev.Priority = r.TrackingNumber, r.Channel, r.Priority
 		ev.Subject = mask.Preview(r.Subject)
-		ev.QueueID, ev.AssigneeID = idOf(r.QueueID), idOf(r.AssigneeID)
 		ev.FirstResponseDue, ev.ResolutionDue = nullDue(r.FirstResponseDue), nullDue(r.ResolutionDue)
-	}
-	if a.TicketID == t.id {
-		ev.QueueID, ev.AssigneeID = a.QueueID, a.AgentID
-		if a.QueueID == 0 {
-			ev.QueueID = t.queueID
-		}
 	}
 	return ev
 }

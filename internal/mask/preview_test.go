@@ -19,6 +19,8 @@ func TestPreview(t *testing.T) {
 		{"NIK is hidden", "NIK 3201012503900001 benar", "NIK **** benar"},
 		{"short numbers stay", "pesan ke-3 pada jam 10.30", "pesan ke-3 pada jam 10.30"},
 		{"e-mail is masked", "email budi.santoso@example.go.id", "email b***@example.go.id"},
+		{"number glued to a word is hidden", "HP:081234567890", "HP:****"},
+		{"a lone plus stays", "1 + 1 = 2", "1 + 1 = 2"},
 		{"empty stays empty", "", ""},
 	}
 	for _, tc := range cases {
@@ -41,5 +43,12 @@ func TestPreviewIsShort(t *testing.T) {
 	}
 	if got := Preview("\xff\xfe 081234567890"); strings.Contains(got, "1234") || !utf8.ValidString(got) {
 		t.Fatalf("invalid input leaked or stayed invalid: %q", got)
+	}
+}
+
+func BenchmarkPreview(b *testing.B) {
+	text := "Selamat siang, kartu Prakerja saya belum aktif padahal sudah dua minggu sejak pendaftaran. Nomor saya 081234567890, mohon dibantu."
+	for b.Loop() {
+		Preview(text)
 	}
 }
