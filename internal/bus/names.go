@@ -43,8 +43,11 @@ func (n Names) Receipts(ch envelope.Channel) string { return n.prefix + ".receip
 // ReceiptsAll matches every channel's receipts subject.
 func (n Names) ReceiptsAll() string { return n.prefix + ".receipts.>" }
 
-// Event is the subject of one realtime event, e.g. Event("ticket", "created").
-// Events ride core NATS: they tell UIs to refresh, the database stays the truth.
+// Event is the subject of one realtime event, e.g. Event("ticket", "created"),
+// or of a set of them (Event(EntityTicket, "*")) for a subscription.
+// Publishers go through Bus.Emit, which takes the subject from the event's
+// type (events.go). Events ride core NATS: they tell UIs to refresh, the
+// database stays the truth.
 func (n Names) Event(entity, action string) string {
 	return n.prefix + ".events." + entity + "." + action
 }
