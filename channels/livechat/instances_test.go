@@ -2,6 +2,7 @@ package livechat_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"tanggap/internal/app"
 	"tanggap/internal/apptest"
+	"tanggap/internal/bus"
 	"tanggap/internal/testenv"
 )
 
@@ -64,24 +66,25 @@ func TestTwoInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	typing, err := nc.SubscribeSync(cfgA.NATSSubjectPrefix + ".events.livechat.typing")
+	typing, err := nc.SubscribeSync(bus.NewNames(cfgA.NATSSubjectPrefix).EventSubject(bus.TicketTyping{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	// Typing is about a ticket: it is told once the core stored it.
+	ag := newAgent(t, b)
+	tk := ag.ticket(t, tn)
 	tabA.send(map[string]any{"type": "typing", "on": true})
 	m, err := typing.NextMsg(asyncWait)
 	if err != nil {
 		t.Fatalf("no typing event: %v", err)
 	}
-	if want := `{"tracking_number":"` + tn + `","on":true}`; string(m.Data) != want {
-		t.Fatalf("typing event %s, want %s", m.Data, want)
+	var ev bus.TicketTyping
+	if err := json.Unmarshal(m.Data, &ev); err != nil || !ev.On || ev.TicketID != tk.ID || ev.QueueID == 0 || ev.V != bus.Version {
+		t.Fatalf("typing event %s (%v): want on, ticket %d, its queue, v1", m.Data, err, tk.ID)
 	}
-
-	ag := newAgent(t, b)
-	tk := ag.ticket(t, tn)
 	ag.reply(t, tk.ID, "Jawaban lewat instance B")
 	for _, tab := range []*widget{tabA, tabB} {
 		for {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
 	"tanggap/internal/locale"
@@ -321,15 +322,23 @@ func (a *Adapter) visitorTyping(ctx context.Context, s *session, on bool) error 
 	if v.State == "none" {
 		return nil // no ticket yet: nobody to tell
 	}
-	a.o.Bus.Emit("livechat", "typing", TypingEvent{TrackingNumber: v.TrackingNumber, On: on})
+	ts, err := a.store.tickets(ctx, []string{v.TrackingNumber})
+	if err != nil {
+		return err
+	}
+	t, ok := ts[v.TrackingNumber]
+	if !ok {
+		return nil // the core has not stored the ticket yet
+	}
+	ev := bus.TicketTyping{Scope: bus.Scope{TicketID: t.ID}, On: on, At: time.Now().UTC()}
+	if t.QueueID != nil {
+		ev.QueueID = *t.QueueID
+	}
+	if t.AssigneeID != nil {
+		ev.AssigneeID = *t.AssigneeID
+	}
+	a.o.Bus.Emit(ev)
 	return nil
-}
-
-// TypingEvent is ("livechat", "typing") on cc.events: the visitor of a
-// conversation is (not) typing. Ids only.
-type TypingEvent struct {
-	TrackingNumber string `json:"tracking_number"`
-	On             bool   `json:"on"`
 }
 
 // mark turns a widget's delivered/read mark of an agent reply into a

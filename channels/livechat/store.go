@@ -365,6 +365,7 @@ type ticketState struct {
 	ID             int64
 	TrackingNumber string
 	Status         string
+	QueueID        *int64
 	AssigneeID     *int64
 	AgentName      string
 }
@@ -376,7 +377,7 @@ func (s *store) tickets(ctx context.Context, tns []string) (map[string]ticketSta
 		return out, nil
 	}
 	var rows []ticketState
-	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.assignee_id, COALESCE(a.name, '') AS agent_name
+	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS agent_name
 FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.tracking_number IN ?`, tns).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("livechat: tickets: %w", err)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"tanggap/internal/bus"
 )
 
 // Run follows the core's ticket events until ctx ends:
@@ -24,12 +26,16 @@ import (
 //     of its visitors then too.
 func (a *Adapter) Run(ctx context.Context) error {
 	nc := a.o.Bus.NC
-	subject := a.o.Bus.Names.Event("ticket", "*")
+	subject := a.o.Bus.Names.Event(bus.EntityTicket, "*")
+	// The visitor's own typing changes nothing in the ticket.
+	typing := a.o.Bus.Names.EventSubject(bus.TicketTyping{})
 	work := make(chan int64, 1024)
 	qsub, err := nc.QueueSubscribe(subject, "livechat", func(m *nats.Msg) {
-		var ev struct {
-			TicketID int64 `json:"ticket_id"`
+		if m.Subject == typing {
+			return
 		}
+		// Every ticket event starts with its scope.
+		var ev bus.Scope
 		if json.Unmarshal(m.Data, &ev) == nil && ev.TicketID > 0 {
 			select {
 			case work <- ev.TicketID:
@@ -41,7 +47,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return fmt.Errorf("livechat: subscribe events: %w", err)
 	}
 	defer qsub.Unsubscribe()
-	sub, err := nc.Subscribe(subject, func(*nats.Msg) { a.markDirty() })
+	sub, err := nc.Subscribe(subject, func(m *nats.Msg) {
+		if m.Subject != typing {
+			a.markDirty()
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("livechat: subscribe events: %w", err)
 	}

@@ -196,18 +196,6 @@ func (b *Bus) Publish(ctx context.Context, subject, msgID string, data []byte) e
 	return nil
 }
 
-// Emit publishes a realtime event on core NATS. Events are hints for live
-// screens; losing one costs a refresh, so errors are logged, not returned.
-func (b *Bus) Emit(entity, action string, v any) {
-	data, err := json.Marshal(v)
-	if err == nil {
-		err = b.NC.Publish(b.Names.Event(entity, action), data)
-	}
-	if err != nil {
-		b.log.Warn("emit event", "entity", entity, "action", action, "err", err)
-	}
-}
-
 // Notify publishes an empty notice on a core NATS subject (not
 // JetStream): a hint to every instance listening (OnNotice) that
 // something it caches changed. Core NATS delivers at most once, so a

@@ -43,8 +43,11 @@ func (n Names) Receipts(ch envelope.Channel) string { return n.prefix + ".receip
 // ReceiptsAll matches every channel's receipts subject.
 func (n Names) ReceiptsAll() string { return n.prefix + ".receipts.>" }
 
-// Event is the subject of one realtime event, e.g. Event("ticket", "created").
-// Events ride core NATS: they tell UIs to refresh, the database stays the truth.
+// Event is the subject of one realtime event, e.g. Event("ticket", "created"),
+// or of a set of them (Event(EntityTicket, "*")) for a subscription.
+// Publishers go through Bus.Emit, which takes the subject from the event's
+// type (events.go). Events ride core NATS: they tell UIs to refresh, the
+// database stays the truth.
 func (n Names) Event(entity, action string) string {
 	return n.prefix + ".events." + entity + "." + action
 }
@@ -114,17 +117,6 @@ func (n Names) Realtime(topic string) string { return n.prefix + ".rt." + topic 
 // every instance drops its cached copy. The notice carries nothing: the
 // database holds the settings.
 func (n Names) RoutingSettings() string { return n.prefix + ".routing.settings" }
-
-// Routing events, published with Event(entity, action): an SLA target near
-// its due time or past it (the breach also escalates the ticket and names
-// the queue's supervisors), and live queue metrics for dashboards.
-const (
-	EntitySLA          = "sla"
-	ActionSLAWarning   = "warning"
-	ActionSLABreached  = "breached"
-	EntityQueue        = "queue"
-	ActionQueueMetrics = "metrics"
-)
 
 // EventName is the "<entity>.<action>" of an event subject (the inverse
 // of Event); ok is false for a subject outside the events.

@@ -28,9 +28,6 @@ import (
 //
 // The event's own scope fields decide. The payload goes out unchanged.
 
-// entityAgent is the entity of agent events (agent.presence).
-const entityAgent = "agent"
-
 // eventScope is the little of an event the filter reads. queue_id and
 // assignee_id are pointers: an event that lacks them (some publishers
 // today) is resolved from the ticket, see resolve.
@@ -84,7 +81,7 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 	switch {
 	case es.TicketID > 0:
 		g.deliver(frame, g.resolve(entity, es))
-	case entity == entityAgent:
+	case entity == bus.EntityAgent:
 		g.deliverAll(frame)
 		if es.AgentID > 0 {
 			g.requestRecheck(es.AgentID)

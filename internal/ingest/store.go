@@ -68,14 +68,28 @@ type ticketRow struct {
 	Status         string
 	QueueID        *int64
 	AssigneeID     *int64
+	// For the batch's events only.
+	Priority         string
+	Subject          string
+	FirstResponseDue *time.Time
+	ResolutionDue    *time.Time
 }
 
-const ticketCols = `id, tracking_number, contact_id, channel, category, status, queue_id, assignee_id`
+const ticketCols = `id, tracking_number, contact_id, channel, category, status, queue_id, assignee_id,
+  priority, subject, first_response_due_at, resolution_due_at`
 
 func scanTicket(r *sql.Rows) (ticketRow, error) {
 	var t ticketRow
 	var queue, assignee sql.NullInt64
-	err := r.Scan(&t.ID, &t.TrackingNumber, &t.ContactID, &t.Channel, &t.Category, &t.Status, &queue, &assignee)
+	var frd, rd sql.NullTime
+	err := r.Scan(&t.ID, &t.TrackingNumber, &t.ContactID, &t.Channel, &t.Category, &t.Status, &queue, &assignee,
+		&t.Priority, &t.Subject, &frd, &rd)
+	if frd.Valid {
+		t.FirstResponseDue = &frd.Time
+	}
+	if rd.Valid {
+		t.ResolutionDue = &rd.Time
+	}
 	if queue.Valid {
 		t.QueueID = &queue.Int64
 	}

@@ -76,7 +76,8 @@ CROSS JOIN LATERAL (SELECT channel, provider_message_id FROM messages
 //	ORDER BY CASE WHEN t.status = 'solved' THEN 0 ELSE 1 END, t.created_at, t.id
 func activeTicketsPG(tx *gorm.DB, contactIDs []int64, solvedSince time.Time) ([]ticketRow, error) {
 	var out []ticketRow
-	err := db.PGQuery(tx, `SELECT t.id, t.tracking_number, t.contact_id, t.channel, t.category, t.status, t.queue_id, t.assignee_id
+	err := db.PGQuery(tx, `SELECT t.id, t.tracking_number, t.contact_id, t.channel, t.category, t.status, t.queue_id, t.assignee_id,
+  t.priority, t.subject, t.first_response_due_at, t.resolution_due_at
 FROM unnest($1::bigint[]) AS k(contact_id)
 CROSS JOIN LATERAL (SELECT `+ticketCols+`, created_at FROM tickets
   WHERE contact_id = k.contact_id AND (status IN ('new', 'open', 'pending') OR (status = 'solved' AND solved_at >= $2)) OFFSET 0) t

@@ -11,15 +11,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 )
-
-// TicketAssigned is the ("ticket", "assigned") event.
-type TicketAssigned struct {
-	TicketID int64 `json:"ticket_id"`
-	QueueID  int64 `json:"queue_id"`
-	AgentID  int64 `json:"agent_id"`
-}
 
 // errRetry rolls back one assignment attempt that lost a race.
 var errRetry = errors.New("routing: lost a race, retry")
@@ -114,7 +108,7 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 			return assigned, nil
 		}
 		assigned = append(assigned, got.ID)
-		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: got.ID, QueueID: got.QueueID, AgentID: agentID})
+		r.events.Emit(bus.TicketAssigned(ticketEvent(got.ID, got.QueueID, agentID, got.Status, got.Priority, got.Channel, got.Facts, now)))
 		if left == 0 {
 			break // that was the agent's last unit of capacity
 		}
@@ -204,9 +198,12 @@ func (m membership) eligible(conf *confSet, now time.Time) (own []int64, overflo
 
 // waitingTicket is an unassigned ticket an agent may take.
 type waitingTicket struct {
-	ID      int64
-	QueueID int64
-	Channel string
+	ID       int64
+	QueueID  int64
+	Channel  string
+	Status   string
+	Priority string
+	Facts    eventFacts `gorm:"embedded"` // for its event
 }
 
 // pickWaiting finds the next waiting ticket for an agent: most urgent,
@@ -217,7 +214,7 @@ type waitingTicket struct {
 // queue; the best pickSlack of those are then read from the table. (This
 // is the SQLite path; PostgreSQL decides in one statement, pickAndTakeSQL.)
 //
-//	SELECT t.id, t.queue_id, t.channel FROM tickets t
+//	SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, … FROM tickets t
 //	WHERE t.id IN (SELECT id FROM (
 //	    SELECT id, created_at, 0 AS r FROM (SELECT … WHERE queue_id = ? AND priority = 'urgent' … LIMIT 8)
 //	    UNION ALL … one branch per queue and priority …) u
@@ -269,7 +266,7 @@ func pickWaiting(tx *gorm.DB, own []int64, overflow []overflowFrom, skipCh []str
   ORDER BY created_at, id LIMIT %d) AS s%d`, r, cond, extra, pickSlack, len(parts)))
 		}
 	}
-	q := `SELECT t.id, t.queue_id, t.channel FROM tickets t
+	q := `SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, t.subject, t.first_response_due_at, t.resolution_due_at FROM tickets t
 WHERE t.id IN (SELECT id FROM (` + strings.Join(parts, "\nUNION ALL ") + `) AS u ORDER BY r, created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `)
   AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
 ORDER BY ` + priorityRank("t") + `, t.created_at, t.id LIMIT 1`
@@ -301,6 +298,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		return 0, err
 	}
 	var agentID, queueID int64
+	var ev bus.Ticket
 	offer := func(tx *gorm.DB) error {
 		agentID, queueID = 0, 0
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
@@ -331,6 +329,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 			switch res {
 			case assigned:
 				agentID = c.ID
+				ev = t.event(queueID, agentID, now)
 				return nil
 			case ticketTaken:
 				return nil
@@ -355,7 +354,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		return 0, err
 	}
 	if agentID != 0 {
-		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: agentID})
+		r.events.Emit(bus.TicketAssigned(ev))
 	}
 	return agentID, nil
 }
@@ -370,6 +369,7 @@ type ticketRow struct {
 	Priority        string
 	CreatedAt       time.Time
 	FirstResponseAt *time.Time
+	Facts           eventFacts `gorm:"embedded"` // for its event
 }
 
 // lockTicket reads one ticket and, on PostgreSQL, locks it until commit.
@@ -378,10 +378,11 @@ type ticketRow struct {
 // deadlock each other; AssignWaiting, which starts from the agent, only
 // ever skips locked tickets (SKIP LOCKED) and so never waits on one.
 //
-//	SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at
+//	SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at,
+//	  tracking_number, subject, first_response_due_at, resolution_due_at
 //	FROM tickets WHERE id = ? FOR UPDATE
 func lockTicket(tx *gorm.DB, dialect db.Dialect, id int64) (ticketRow, error) {
-	q := `SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at FROM tickets WHERE id = ?`
+	q := `SELECT id, queue_id, assignee_id, channel, status, priority, created_at, first_response_at, ` + factCols + ` FROM tickets WHERE id = ?`
 	if dialect == db.Postgres {
 		q += ` FOR UPDATE`
 	}

@@ -33,10 +33,11 @@ func TestEventsOnNATS(t *testing.T) {
 
 	msg, err := metrics.NextMsg(10 * time.Second)
 	f.must(err)
-	var m struct {
-		Queues []QueueMetrics `json:"queues"`
-	}
+	var m bus.QueueMetrics
 	f.must(json.Unmarshal(msg.Data, &m))
+	if m.V != bus.Version || m.At.IsZero() {
+		t.Fatalf("queue.metrics %s lacks v or at", msg.Data)
+	}
 	var umum *QueueMetrics
 	for i := range m.Queues {
 		if m.Queues[i].Queue == "umum" {
@@ -49,9 +50,11 @@ func TestEventsOnNATS(t *testing.T) {
 
 	msg, err = breaches.NextMsg(10 * time.Second)
 	f.must(err)
-	var ev SLAEvent
+	var ev bus.SLABreached
 	f.must(json.Unmarshal(msg.Data, &ev))
-	if ev.TicketID != a.TicketID || ev.Target != "first_response" || ev.Priority != "high" {
+	// The scope fields let a gateway show it to the queue's members.
+	if ev.TicketID != a.TicketID || ev.Target != "first_response" || ev.Priority != "high" || ev.QueueID != f.queue("umum") ||
+		ev.AssigneeID != 0 || ev.V != bus.Version {
 		t.Fatalf("breach event %+v", ev)
 	}
 	cancel()

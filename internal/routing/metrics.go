@@ -9,24 +9,8 @@ import (
 	"tanggap/internal/db"
 )
 
-// QueueMetrics is one queue's live state, published as ("queue", "metrics").
-type QueueMetrics struct {
-	QueueID int64  `json:"queue_id"`
-	Queue   string `json:"queue"`
-	Name    string `json:"name"`
-	Waiting int    `json:"waiting"`
-	// OldestWaitSeconds is how long the oldest waiting ticket has waited.
-	OldestWaitSeconds int64 `json:"oldest_wait_seconds"`
-	// AgentsAvailable are online members with room; AgentsBusy are online
-	// members at capacity or members whose presence is busy.
-	AgentsAvailable int  `json:"agents_available"`
-	AgentsBusy      int  `json:"agents_busy"`
-	AgentsOnline    int  `json:"agents_online"`
-	Open            bool `json:"open"`
-	// OverflowAfterSeconds is the wait after which the queue's tickets
-	// overflow into another queue; 0 when the queue has no overflow.
-	OverflowAfterSeconds int64 `json:"overflow_after_seconds"`
-}
+// QueueMetrics is one queue's live state, published in bus.QueueMetrics.
+type QueueMetrics = bus.QueueFigures
 
 // Metrics computes every queue's metrics in two round trips. The waiting
 // count is the sum of the queue's rows in queue_waiting_counts, which
@@ -140,7 +124,7 @@ func (r *Router) Run(ctx context.Context, o RunOpts) error {
 				}
 				continue
 			}
-			r.events.Emit(bus.EntityQueue, bus.ActionQueueMetrics, map[string]any{"queues": m})
+			r.events.Emit(bus.QueueMetrics{Queues: m, At: time.Now().UTC()})
 		}
 	}
 }

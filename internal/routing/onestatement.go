@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 )
 
@@ -75,8 +76,16 @@ cu AS (
     (SELECT COUNT(*) FROM k) AS k
 )
 SELECT s.cand, s.agent, s.ticket, s.queue, s.channel, s.c, s.lft, s.k,
-  CASE WHEN s.c > 0 AND (s.lft IS NULL OR s.k = 0) THEN routing_abort('routing: assignment half applied, rolled back') ELSE 0 END AS guard
-FROM s`
+  CASE WHEN s.c > 0 AND (s.lft IS NULL OR s.k = 0) THEN routing_abort('routing: assignment half applied, rolled back') ELSE 0 END AS guard,
+  w.status, w.priority, ` + wFactCols + `
+FROM s LEFT JOIN w ON true`
+
+// wFactCols are the columns of the locked ticket w a decision returns for
+// its event (eventFacts, read with the lock: no read of their own).
+const wFactCols = `w.tracking_number, w.subject, w.first_response_due_at, w.resolution_due_at`
+
+// wCols are the columns of tickets the decision statements lock as w.
+const wCols = `id, queue_id, channel, status, priority, ` + factCols
 
 // capsCTE lists the default capacity of each configured channel.
 const capsCTE = `caps AS (
@@ -114,7 +123,7 @@ func pickAndTakeSQL(withSkip bool) string {
   SELECT q.id, CAST(@now AS timestamptz) - make_interval(secs => q.overflow_after_s) FROM queues q
   WHERE q.overflow_queue_id IN (SELECT queue_id FROM mine) AND q.id NOT IN (SELECT queue_id FROM mine) AND q.archived_at IS NULL
 ), w AS (
-  SELECT t.id, t.queue_id, t.channel FROM tickets t
+  SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, t.subject, t.first_response_due_at, t.resolution_due_at FROM tickets t
   WHERE t.id IN (
     SELECT x.id FROM src
     CROSS JOIN (VALUES ('urgent', 0), ('high', 1), ('normal', 2), ('low', 3)) AS p (name, r)
@@ -157,7 +166,7 @@ var (
 // Skills-based sorts the qualified members by skill score, then as least
 // busy.
 var offerSQL = `WITH ` + capsCTE + `, w AS (
-  SELECT id, queue_id, channel FROM tickets
+  SELECT ` + wCols + ` FROM tickets
   WHERE id = @ticket AND assignee_id IS NULL AND queue_id IS NOT NULL AND status IN ` + waitingStatuses + `
   FOR UPDATE
 ), wq AS (
@@ -234,6 +243,22 @@ type decision struct {
 	C       int64         // channel units taken: 1 when assigned
 	Lft     sql.NullInt64 // the agent's room left after the assignment
 	K       int64
+	// The ticket as its event shows it (when Ticket is set).
+	Status, Priority, TrackingNumber, Subject sql.NullString
+	FirstResponseDueAt, ResolutionDueAt       sql.NullTime
+}
+
+// event is the payload of the ticket.assigned event of an assigning
+// decision.
+func (d decision) event(at time.Time) bus.Ticket {
+	f := eventFacts{TrackingNumber: d.TrackingNumber.String, Subject: d.Subject.String}
+	if d.FirstResponseDueAt.Valid {
+		f.FirstResponseDueAt = &d.FirstResponseDueAt.Time
+	}
+	if d.ResolutionDueAt.Valid {
+		f.ResolutionDueAt = &d.ResolutionDueAt.Time
+	}
+	return ticketEvent(d.Ticket.Int64, d.Queue.Int64, d.Agent.Int64, d.Status.String, d.Priority.String, d.Channel.String, f, at)
 }
 
 func (d decision) assigned() bool { return d.C == 1 && d.K == 1 }
@@ -283,7 +308,8 @@ func (r *Router) decide(ctx context.Context, q positional, args map[string]any) 
 	}
 	var d decision
 	var guard int64
-	err = pool.QueryRowContext(ctx, q.sql, vals...).Scan(&d.Cand, &d.Agent, &d.Ticket, &d.Queue, &d.Channel, &d.C, &d.Lft, &d.K, &guard)
+	err = pool.QueryRowContext(ctx, q.sql, vals...).Scan(&d.Cand, &d.Agent, &d.Ticket, &d.Queue, &d.Channel, &d.C, &d.Lft, &d.K, &guard,
+		&d.Status, &d.Priority, &d.TrackingNumber, &d.Subject, &d.FirstResponseDueAt, &d.ResolutionDueAt)
 	if err != nil {
 		return decision{}, fmt.Errorf("%w: assignment decision: %w", ErrStore, err)
 	}
@@ -353,7 +379,7 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 			continue
 		}
 		assigned = append(assigned, d.Ticket.Int64)
-		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: d.Ticket.Int64, QueueID: d.Queue.Int64, AgentID: agentID})
+		r.events.Emit(bus.TicketAssigned(d.event(time.Now().UTC())))
 		if d.Lft.Int64 <= 0 {
 			break // that was the agent's last unit of capacity
 		}
@@ -376,7 +402,7 @@ func (r *Router) offerOneStatement(ctx context.Context, ticketID, exclude int64)
 			return 0, nil // assigned meanwhile, solved, or has no queue
 		}
 		if d.assigned() {
-			r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: ticketID, QueueID: d.Queue.Int64, AgentID: d.Agent.Int64})
+			r.events.Emit(bus.TicketAssigned(d.event(time.Now().UTC())))
 			return d.Agent.Int64, nil
 		}
 		if !d.Cand.Valid {

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 )
 
@@ -41,7 +42,8 @@ type RemovedQueue struct {
 //	SELECT id FROM queues WHERE code = ? AND archived_at IS NULL FOR NO KEY UPDATE
 //	SELECT code FROM queues WHERE overflow_queue_id = ? AND archived_at IS NULL
 //	SELECT COUNT(*) FROM tickets WHERE queue_id = ? AND status IN ('new', 'open', 'pending')
-//	UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN (…) RETURNING id, assignee_id
+//	UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN (…)
+//	  RETURNING id, assignee_id, status, priority, channel, tracking_number, subject, first_response_due_at, resolution_due_at
 //	INSERT INTO audit_log (agent_id, ticket_id, action, detail, created_at) VALUES (?, ?, 'queue.remove', ?, ?), …
 //	SELECT COUNT(*) FROM tickets WHERE queue_id = ?
 //	DELETE FROM queues WHERE id = ?; DELETE FROM queue_waiting_counts WHERE queue_id = ?
@@ -126,7 +128,7 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 	// Assigned tickets stay with their agent; waiting ones are offered in
 	// their new queue at once, as after a transfer.
 	for _, t := range moved {
-		r.events.Emit("ticket", "updated", map[string]any{"ticket_id": t.ID, "queue_id": target})
+		r.events.Emit(bus.TicketUpdated(ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)))
 		if t.AssigneeID != nil {
 			continue
 		}
@@ -188,6 +190,10 @@ func (r *Router) pointedAt(tx *gorm.DB, id int64, code string) error {
 type movedTicket struct {
 	ID         int64
 	AssigneeID *int64
+	Status     string
+	Priority   string
+	Channel    string
+	Facts      eventFacts `gorm:"embedded"` // for its event
 }
 
 // moveOpen files every open ticket of a queue in another one. Assignees
@@ -195,7 +201,7 @@ type movedTicket struct {
 func moveOpen(tx *gorm.DB, from, to int64, now time.Time) ([]movedTicket, error) {
 	var moved []movedTicket
 	if err := tx.Raw(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN `+waitingStatuses+`
-RETURNING id, assignee_id`, to, now, from).Scan(&moved).Error; err != nil {
+RETURNING id, assignee_id, status, priority, channel, `+factCols, to, now, from).Scan(&moved).Error; err != nil {
 		return nil, fmt.Errorf("%w: move open tickets: %w", ErrStore, err)
 	}
 	sort.Slice(moved, func(i, j int) bool { return moved[i].ID < moved[j].ID })

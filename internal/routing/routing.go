@@ -67,6 +67,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 )
 
@@ -109,7 +110,7 @@ const (
 
 // Emitter publishes realtime events (bus.Bus implements it).
 type Emitter interface {
-	Emit(entity, action string, v any)
+	Emit(ev bus.Event)
 }
 
 // QueueSpec declares a queue at start.
@@ -204,7 +205,7 @@ func New(o Opts) *Router {
 
 type discard struct{}
 
-func (discard) Emit(string, string, any) {}
+func (discard) Emit(bus.Event) {}
 
 // channelCap is the default capacity of an agent on a channel.
 func (r *Router) channelCap(channel string) int {

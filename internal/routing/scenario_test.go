@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/testenv"
 )
 
@@ -19,15 +20,20 @@ import (
 type events struct {
 	mu  sync.Mutex
 	got []string
-	sla []SLAEvent
+	sla []bus.SLA
+	all []bus.Event
 }
 
-func (e *events) Emit(entity, action string, v any) {
+func (e *events) Emit(ev bus.Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.got = append(e.got, entity+"."+action)
-	if ev, ok := v.(SLAEvent); ok {
-		e.sla = append(e.sla, ev)
+	e.got = append(e.got, bus.Name(ev))
+	e.all = append(e.all, ev)
+	switch ev := ev.(type) {
+	case bus.SLAWarning:
+		e.sla = append(e.sla, bus.SLA(ev))
+	case bus.SLABreached:
+		e.sla = append(e.sla, bus.SLA(ev))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/sla"
 )
 
@@ -73,7 +74,7 @@ func TestSLAClockOnTickets(t *testing.T) {
 	if n := ev.count("sla.breached"); n != 1 {
 		t.Fatalf("%d breach events, want 1", n)
 	}
-	var breach SLAEvent
+	var breach bus.SLA
 	for _, e := range ev.sla {
 		if e.Target == sla.FirstResponse && e.SupervisorIDs != nil {
 			breach = e

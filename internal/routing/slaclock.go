@@ -237,19 +237,6 @@ func (r *Router) calendarOf(ctx context.Context, queueID *int64) (*hours.Calenda
 	return hours.Always(), nil
 }
 
-// SLAEvent is the ("sla", "warning") and ("sla", "breached") event. On a
-// breach the ticket's priority went up one step (Priority is the new one)
-// and SupervisorIDs are the queue's supervisors to notify.
-type SLAEvent struct {
-	TicketID      int64     `json:"ticket_id"`
-	QueueID       int64     `json:"queue_id"`
-	AgentID       int64     `json:"agent_id,omitempty"`
-	Target        string    `json:"target"`
-	DueAt         time.Time `json:"due_at"`
-	Priority      string    `json:"priority"`
-	SupervisorIDs []int64   `json:"supervisor_ids,omitempty"`
-}
-
 // slaHorizon bounds the tickets a sweep looks at: due within this much
 // wall time (warning windows are business time and can span a weekend and
 // a run of holidays).
@@ -351,13 +338,8 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		return nil
 	}
 	next := joinList(append(have, target))
-	ev := SLAEvent{TicketID: c.ID, Target: target, DueAt: due, Priority: c.Priority}
-	if c.QueueID != nil {
-		ev.QueueID = *c.QueueID
-	}
-	if c.AssigneeID != nil {
-		ev.AgentID = *c.AssigneeID
-	}
+	ev := bus.SLA{Scope: bus.Scope{TicketID: c.ID, QueueID: idOf(c.QueueID), AssigneeID: idOf(c.AssigneeID)},
+		AgentID: idOf(c.AssigneeID), Target: target, DueAt: due, Priority: c.Priority}
 	var res *gorm.DB
 	switch {
 	case perClock:
@@ -377,7 +359,7 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		return nil // another instance announced it
 	}
 	if !breach {
-		r.events.Emit(bus.EntitySLA, bus.ActionSLAWarning, ev)
+		r.events.Emit(bus.SLAWarning(ev))
 		return nil
 	}
 	if ev.QueueID != 0 {
@@ -386,7 +368,7 @@ WHERE m.queue_id = ? AND a.role IN ('supervisor', 'admin') ORDER BY a.id`, ev.Qu
 			return fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
 		}
 	}
-	r.events.Emit(bus.EntitySLA, bus.ActionSLABreached, ev)
+	r.events.Emit(bus.SLABreached(ev))
 	return nil
 }
 

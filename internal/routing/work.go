@@ -13,6 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 )
 
@@ -31,6 +32,7 @@ const MaxNoteRunes = 2000
 // (online, away or busy; capacity permitting).
 func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 	var queueID int64
+	var ev bus.Ticket
 	err := r.tx(ctx, func(tx *gorm.DB) error {
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
@@ -47,12 +49,13 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 				return errors.Join(err, ErrForbidden)
 			}
 		}
+		ev = t.event(queueID, by.ID, time.Now().UTC())
 		return r.takeOrFail(tx, by.ID, t, queueID, notOffline)
 	})
 	if err != nil {
 		return err
 	}
-	r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: by.ID})
+	r.events.Emit(bus.TicketAssigned(ev))
 	return nil
 }
 
@@ -109,6 +112,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		newQueue = id
 	}
 	var from, queueID int64
+	var ev bus.Ticket
 	now := time.Now().UTC()
 	err := r.tx(ctx, func(tx *gorm.DB) error {
 		from, queueID = 0, 0
@@ -157,6 +161,8 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 				return err
 			}
 		}
+		ev = t.event(queueID, to.AgentID, now)
+		ev.PreviousAssigneeID = from
 		detail := transferDetail(from, to)
 		if err := addNote(tx, t, by.ID, transferNote(from, to, queueID), note, now); err != nil {
 			return err
@@ -166,13 +172,20 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	if err != nil {
 		return err
 	}
-	if to.AgentID != 0 {
-		r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: to.AgentID})
-	} else if _, err := r.Offer(ctx, ticketID, from); err != nil {
-		r.log.Warn("offer transferred ticket", "ticket_id", ticketID, "err", err)
+	// Back to its own queue is a return (unassigned); to another agent or
+	// queue a transfer. Either way the event names who lost the ticket,
+	// before Offer announces who got it.
+	if to.AgentID == 0 && to.Queue == "" {
+		r.events.Emit(bus.TicketUnassigned(ev))
+	} else {
+		r.events.Emit(bus.TicketTransferred(ev))
+	}
+	if to.AgentID == 0 {
+		if _, err := r.Offer(ctx, ticketID, from); err != nil {
+			r.log.Warn("offer transferred ticket", "ticket_id", ticketID, "err", err)
+		}
 	}
 	if from != 0 {
-		r.events.Emit("ticket", "unassigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: from})
 		if _, err := r.assignWaiting(ctx, from, []int64{ticketID}); err != nil {
 			r.log.Warn("assign waiting after transfer", "agent_id", from, "err", err)
 		}
@@ -228,6 +241,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 		return ErrForbidden
 	}
 	var from, queueID int64
+	var ev bus.Ticket
 	now := time.Now().UTC()
 	err := r.tx(ctx, func(tx *gorm.DB) error {
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
@@ -261,12 +275,20 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 		if err := r.takeOrFail(tx, agentID, t, queueID, anyPresence); err != nil {
 			return err
 		}
+		ev = t.event(queueID, agentID, now)
+		ev.PreviousAssigneeID = from
 		return audit(tx, by.ID, "ticket.assign", ticketID, fmt.Sprintf("agent %d -> agent %d", from, agentID), now)
 	})
 	if err != nil {
 		return err
 	}
-	r.events.Emit("ticket", "assigned", TicketAssigned{TicketID: ticketID, QueueID: queueID, AgentID: agentID})
+	switch {
+	case from == agentID: // already theirs: nothing changed
+	case from != 0: // taken from someone: a transfer
+		r.events.Emit(bus.TicketTransferred(ev))
+	default:
+		r.events.Emit(bus.TicketAssigned(ev))
+	}
 	if from != 0 && from != agentID {
 		if _, err := r.AssignWaiting(ctx, from); err != nil {
 			r.log.Warn("assign waiting after reassignment", "agent_id", from, "err", err)
@@ -282,6 +304,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 		return fmt.Errorf("%w: priority %q", ErrInvalid, priority)
 	}
 	now := time.Now().UTC()
+	var ev bus.Ticket
 	err := r.tx(ctx, func(tx *gorm.DB) error {
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
@@ -302,12 +325,14 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 		if err := tx.Exec(`UPDATE tickets SET priority = ?, updated_at = ? WHERE id = ?`, priority, now, ticketID).Error; err != nil {
 			return fmt.Errorf("%w: set priority: %w", ErrStore, err)
 		}
+		ev = t.event(idOf(t.QueueID), idOf(t.AssigneeID), now)
+		ev.Priority = priority
 		return audit(tx, by.ID, "ticket.priority", ticketID, t.Priority+" -> "+priority, now)
 	})
 	if err != nil {
 		return err
 	}
-	r.events.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "priority": priority})
+	r.events.Emit(bus.TicketUpdated(ev))
 	return nil
 }
 
@@ -321,6 +346,19 @@ func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence st
 		return tx.Exec(`UPDATE agents SET presence_changed_at = ? WHERE id = ? AND presence = ?`, now, agentID, presence).Error
 	}); err != nil {
 		return fmt.Errorf("%w: presence time: %w", ErrStore, err)
+	}
+	// Everyone who may transfer to the agent sees the change; presence
+	// changes are rare, so reading the agent's queues here costs nothing.
+	// An event is a hint: a failed read skips it, not the change.
+	ev := bus.AgentPresence{AgentID: agentID, Presence: presence, At: now}
+	if err := r.db.WithContext(ctx).Raw(`SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY queue_id`, agentID).
+		Scan(&ev.QueueIDs).Error; err != nil {
+		r.log.Warn("agent presence event", "agent_id", agentID, "err", err)
+	} else {
+		if ev.QueueIDs == nil {
+			ev.QueueIDs = []int64{}
+		}
+		r.events.Emit(ev)
 	}
 	switch presence {
 	case "online":
@@ -352,6 +390,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 	now := time.Now().UTC()
 	for _, id := range ids {
 		ok := false
+		var ev bus.Ticket
 		err := r.tx(ctx, func(tx *gorm.DB) error {
 			ok = false
 			// The agent may have come back meanwhile: only return while
@@ -385,6 +424,8 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 				return errRetry // moved meanwhile; the release is rolled back
 			}
 			ok = true
+			ev = t.event(idOf(t.QueueID), 0, now)
+			ev.PreviousAssigneeID = agentID
 			return audit(tx, agentID, "ticket.returned", id, "agent left", now)
 		})
 		if errors.Is(err, errRetry) {
@@ -397,7 +438,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			break
 		}
 		back = append(back, id)
-		r.events.Emit("ticket", "unassigned", TicketAssigned{TicketID: id, AgentID: agentID})
+		r.events.Emit(bus.TicketUnassigned(ev))
 		if _, err := r.Offer(ctx, id, agentID); err != nil {
 			return back, err
 		}

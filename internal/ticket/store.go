@@ -22,7 +22,7 @@ type store struct {
 const summaryColumns = `t.id, t.tracking_number, t.status, t.priority, t.channel, t.category, t.subject,
 	t.contact_id, c.name AS contact_name, t.queue_id, COALESCE(q.name, '') AS queue, t.assignee_id,
 	COALESCE(a.name, '') AS assignee_name, t.created_at, t.updated_at, t.last_message_at,
-	t.first_response_at, t.solved_at`
+	t.first_response_at, t.solved_at, t.first_response_due_at, t.resolution_due_at`
 
 const summaryJoins = `FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
@@ -285,13 +285,13 @@ func (s *store) recipient(ctx context.Context, tx *gorm.DB, contactID int64) (en
 // update: a receipt can arrive while the reply's transaction is still open,
 // and only a row that is already visible may turn a no-op update into
 // "stale" rather than "not there yet".
-func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.Time) (*struct{ TicketID int64 }, error) {
-	var ticketIDs []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id FROM messages WHERE id = ? AND direction = 'out'`, r.MessageID).
-		Scan(&ticketIDs).Error; err != nil {
+func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.Time) (*receiptTicket, error) {
+	var tickets []receiptTicket
+	if err := s.db.WithContext(ctx).Raw(`SELECT m.ticket_id, t.queue_id, t.assignee_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
+WHERE m.id = ? AND m.direction = 'out'`, r.MessageID).Scan(&tickets).Error; err != nil {
 		return nil, fmt.Errorf("ticket: receipt message: %w", err)
 	}
-	if len(ticketIDs) == 0 {
+	if len(tickets) == 0 {
 		return nil, ErrMessageNotFound
 	}
 	// The same order as envelope.StatusRank.
@@ -307,7 +307,15 @@ func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.T
 	if res.RowsAffected == 0 {
 		return nil, nil // stale receipt: the status already moved past it
 	}
-	return &struct{ TicketID int64 }{ticketIDs[0]}, nil
+	return &tickets[0], nil
+}
+
+// receiptTicket is the ticket of a reply whose receipt changed its status,
+// as its event's scope needs it.
+type receiptTicket struct {
+	TicketID   int64
+	QueueID    *int64
+	AssigneeID *int64
 }
 
 func (s *store) attachment(ctx context.Context, id int64) (Attachment, int64, error) {

@@ -16,8 +16,10 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/envelope"
+	"tanggap/internal/mask"
 	"tanggap/internal/routing"
 )
 
@@ -41,7 +43,7 @@ const MaxReplyRunes = 10000
 // Bus is what the service needs from the message bus.
 type Bus interface {
 	PublishOutbound(ctx context.Context, out envelope.Outbound) error
-	Emit(entity, action string, v any)
+	Emit(ev bus.Event)
 }
 
 // Loads keeps agents' active_load in step with ticket status changes; the
@@ -106,6 +108,34 @@ type Summary struct {
 	LastMessageAt   time.Time  `json:"last_message_at"`
 	FirstResponseAt *time.Time `json:"first_response_at"`
 	SolvedAt        *time.Time `json:"solved_at"`
+	// SLA due times, for events.
+	FirstResponseDueAt *time.Time `json:"-"`
+	ResolutionDueAt    *time.Time `json:"-"`
+}
+
+// event is the ticket as a ticket.* event shows it (preview empty).
+func (t Summary) event(at time.Time) bus.Ticket {
+	return bus.Ticket{
+		Scope:          bus.Scope{TicketID: t.ID, QueueID: idOf(t.QueueID), AssigneeID: idOf(t.AssigneeID)},
+		TrackingNumber: t.TrackingNumber, Status: t.Status, Channel: t.Channel, Priority: t.Priority,
+		Subject: mask.Preview(t.Subject), FirstResponseDue: utc(t.FirstResponseDueAt), ResolutionDue: utc(t.ResolutionDueAt),
+		At: at,
+	}
+}
+
+func idOf(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // Detail is one ticket with its contact and thread.
@@ -265,7 +295,7 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 	}
 	now := time.Now().UTC()
 	var msg Message
-	var status string
+	var ev bus.Ticket
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		t, err := s.lockVisible(ctx, tx, viewer, ticketID)
 		if err != nil {
@@ -289,10 +319,12 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		if err != nil {
 			return err
 		}
-		status = t.Status
+		status := t.Status
 		if status == StatusNew {
 			status = StatusOpen
 		}
+		ev = t.event(now)
+		ev.Status, ev.Preview = status, mask.Preview(body)
 		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
@@ -322,8 +354,9 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 	if err != nil {
 		return Message{}, err
 	}
-	s.bus.Emit("message", "created", map[string]any{"ticket_id": ticketID, "message_id": msg.ID, "direction": "out"})
-	s.bus.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "status": status})
+	s.bus.Emit(bus.MessageCreated{Scope: ev.Scope, MessageID: msg.ID, Direction: bus.DirectionOut, Channel: ev.Channel,
+		Preview: ev.Preview, At: now})
+	s.bus.Emit(bus.TicketUpdated(ev))
 	return msg, nil
 }
 
@@ -411,7 +444,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
 		out = fresh
 	}
-	s.bus.Emit("ticket", "updated", map[string]any{"ticket_id": ticketID, "status": out.Status})
+	s.bus.Emit(bus.TicketUpdated(out.event(time.Now().UTC())))
 	if freedAgent != 0 {
 		// Capacity freed: the oldest waiting ticket goes to this agent now,
 		// not on some later sweep.
@@ -441,7 +474,8 @@ func (s *Service) ApplyReceipt(ctx context.Context, r envelope.Receipt) error {
 		return err
 	}
 	if changed != nil {
-		s.bus.Emit("message", "updated", map[string]any{"ticket_id": changed.TicketID, "message_id": r.MessageID, "delivery_status": r.Status})
+		s.bus.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: changed.TicketID, QueueID: idOf(changed.QueueID), AssigneeID: idOf(changed.AssigneeID)},
+			MessageID: r.MessageID, DeliveryStatus: r.Status, At: time.Now().UTC()})
 	}
 	return nil
 }
