@@ -159,6 +159,12 @@ func (s *Service) Get(ctx context.Context, id int64) (Agent, error) {
 	return s.store.get(ctx, id)
 }
 
+// GetMany returns the agents with these ids (with their queues); unknown
+// ids are absent from the map.
+func (s *Service) GetMany(ctx context.Context, ids []int64) (map[int64]Agent, error) {
+	return s.store.getMany(ctx, ids)
+}
+
 // List returns every agent.
 func (s *Service) List(ctx context.Context) ([]Agent, error) {
 	return s.store.list(ctx)

@@ -122,3 +122,10 @@ func (w *Sweeper) move(ctx context.Context, from, to string, before, now time.Ti
 	}
 	return errors.Join(errs...)
 }
+
+// TouchMany records that the consoles of several agents are alive now, in
+// one statement per chunk: a console gateway's heartbeat for all the
+// consoles it holds costs a few statements, not one per console.
+func (s *Service) TouchMany(ctx context.Context, agentIDs []int64) error {
+	return s.store.touchMany(ctx, agentIDs, time.Now().UTC())
+}

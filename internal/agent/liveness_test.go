@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"tanggap/internal/agent"
-	"tanggap/internal/db"
 	"tanggap/internal/testenv"
 )
 
@@ -201,29 +200,62 @@ func TestConcurrentSweepsReportEachAgentOnce(t *testing.T) {
 // agents_presence_seen_idx, not by reading every agent.
 func TestSweepUsesTheIndex(t *testing.T) {
 	d := testenv.DB(t)
-	q := `SELECT id FROM agents WHERE presence = 'online' AND last_seen_at < CURRENT_TIMESTAMP`
-	var plan []string
-	if d.Dialect == db.Postgres {
-		tx := d.Begin()
-		defer tx.Rollback()
-		// A test table is tiny: forbid the sequential scan so the plan
-		// shows whether an index can serve the statement at all.
-		if err := tx.Exec(`SET LOCAL enable_seqscan = off`).Error; err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Raw(`EXPLAIN ` + q).Scan(&plan).Error; err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		var rows []struct{ Detail string }
-		if err := d.Raw(`EXPLAIN QUERY PLAN ` + q).Scan(&rows).Error; err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			plan = append(plan, r.Detail)
+	plan := testenv.Plan(t, d, `SELECT id FROM agents WHERE presence = 'online' AND last_seen_at < CURRENT_TIMESTAMP`)
+	if !strings.Contains(plan, "agents_presence_seen_idx") {
+		t.Fatalf("the sweep does not use agents_presence_seen_idx:\n%s", plan)
+	}
+}
+
+// TestHeartbeatStatementsUseIndexes: a console gateway's heartbeat reads
+// and touches its agents by primary key, and their queues by
+// queue_members_agent_idx.
+func TestHeartbeatStatementsUseIndexes(t *testing.T) {
+	d := testenv.DB(t)
+	for _, c := range []struct{ q, index string }{
+		{`UPDATE agents SET last_seen_at = CURRENT_TIMESTAMP WHERE id IN (1, 2)`, "agents"},
+		{`SELECT id, name FROM agents WHERE id IN (1, 2)`, "agents"},
+		{`SELECT agent_id, queue_id FROM queue_members WHERE agent_id IN (1, 2) ORDER BY agent_id, queue_id`, "queue_members_agent_idx"},
+	} {
+		plan := testenv.Plan(t, d, c.q)
+		byKey := strings.Contains(plan, "agents_pkey") || strings.Contains(plan, "INTEGER PRIMARY KEY")
+		if c.index == "agents" && !byKey || c.index != "agents" && !strings.Contains(plan, c.index) {
+			t.Errorf("%s is not served by %s:\n%s", c.q, c.index, plan)
 		}
 	}
-	if !strings.Contains(strings.Join(plan, "\n"), "agents_presence_seen_idx") {
-		t.Fatalf("the sweep does not use agents_presence_seen_idx:\n%s", strings.Join(plan, "\n"))
+}
+
+// TestTouchManyAndGetMany: the heartbeat's set-based calls touch every
+// listed agent and read each with its queues; unknown ids are absent.
+func TestTouchManyAndGetMany(t *testing.T) {
+	d := testenv.DB(t)
+	s := agent.New(agent.Opts{DB: d, Log: testenv.Logger(t), BcryptCost: 4})
+	ctx := context.Background()
+	var ids []int64
+	for _, e := range []string{"a@example.go.id", "b@example.go.id"} {
+		a, err := s.Create(ctx, agent.NewAgent{Email: e, Name: e[:1], Password: "kata-sandi-panjang"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	if err := d.Exec(`UPDATE agents SET last_seen_at = NULL`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchMany(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	var untouched int64
+	if err := d.Raw(`SELECT COUNT(*) FROM agents WHERE last_seen_at IS NULL`).Scan(&untouched).Error; err != nil {
+		t.Fatal(err)
+	}
+	if untouched != 0 {
+		t.Fatalf("%d agents not touched", untouched)
+	}
+	got, err := s.GetMany(ctx, append(ids, 999999))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[ids[0]].Email != "a@example.go.id" || got[ids[1]].Name != "b" {
+		t.Fatalf("GetMany = %+v", got)
 	}
 }

@@ -134,6 +134,55 @@ func (s *store) touch(ctx context.Context, id int64, now time.Time) error {
 	return nil
 }
 
+// touchMany records a sign of life of several agents' consoles.
+func (s *store) touchMany(ctx context.Context, ids []int64, now time.Time) error {
+	return db.Chunks(len(ids), 1, func(lo, hi int) error {
+		args := make([]any, 0, hi-lo+1)
+		args = append(args, now)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		if err := s.db.WithContext(ctx).Exec(`UPDATE agents SET last_seen_at = ? WHERE id IN (`+db.Placeholders(hi-lo)+`)`, args...).Error; err != nil {
+			return fmt.Errorf("agent: touch: %w", err)
+		}
+		return nil
+	})
+}
+
+// getMany reads several agents with their queues, in two statements per
+// chunk. Unknown ids are left out.
+func (s *store) getMany(ctx context.Context, ids []int64) (map[int64]Agent, error) {
+	out := make(map[int64]Agent, len(ids))
+	err := db.Chunks(len(ids), 1, func(lo, hi int) error {
+		args := make([]any, 0, hi-lo)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		in := `(` + db.Placeholders(hi-lo) + `)`
+		var rows []agentRow
+		if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE id IN `+in, args...).
+			Scan(&rows).Error; err != nil {
+			return fmt.Errorf("agent: get many: %w", err)
+		}
+		var members []struct{ AgentID, QueueID int64 }
+		if err := s.db.WithContext(ctx).Raw(`SELECT agent_id, queue_id FROM queue_members WHERE agent_id IN `+in+` ORDER BY agent_id, queue_id`, args...).
+			Scan(&members).Error; err != nil {
+			return fmt.Errorf("agent: get many queues: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ID] = toAgent(r)
+		}
+		for _, m := range members {
+			if a, ok := out[m.AgentID]; ok {
+				a.QueueIDs = append(a.QueueIDs, m.QueueID)
+				out[m.AgentID] = a
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // silenceSQL moves the agents in one presence whose console has been
 // silent since before a time to another presence, and returns them. It is
 // one conditional statement: when several instances sweep at once each

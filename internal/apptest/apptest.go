@@ -56,6 +56,9 @@ func Config(t testing.TB) config.Config {
 	cfg.AdminEmail = AdminEmail
 	cfg.AdminPassword = AdminPassword
 	cfg.ShutdownTimeout = 10 * time.Second
+	// The cheapest bcrypt cost: tests sign in often, and the race
+	// detector makes each hash ten times slower.
+	cfg.PasswordCost = 4
 	return cfg
 }
 

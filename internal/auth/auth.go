@@ -91,6 +91,48 @@ func (s *Service) Authenticate(ctx context.Context, token string) (agent.Agent, 
 	return a, err
 }
 
+// AuthenticateMany checks many sessions at once (a console gateway's
+// heartbeat) in a few set-based statements: the agents of the live ones,
+// by token. A token whose session ended, or whose agent is gone, is
+// absent from the map.
+func (s *Service) AuthenticateMany(ctx context.Context, tokens []string) (map[string]agent.Agent, error) {
+	byHash := make(map[string]string, len(tokens))
+	hashes := make([]string, 0, len(tokens))
+	for _, t := range tokens {
+		if t == "" || len(t) > 128 {
+			continue
+		}
+		h := hash(t)
+		if _, dup := byHash[h]; !dup {
+			byHash[h] = t
+			hashes = append(hashes, h)
+		}
+	}
+	live, err := s.store.agentsFor(ctx, hashes, time.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(live))
+	seen := make(map[int64]bool, len(live))
+	for _, id := range live {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	agents, err := s.agents.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]agent.Agent, len(live))
+	for h, id := range live {
+		if a, ok := agents[id]; ok {
+			out[byHash[h]] = a
+		}
+	}
+	return out, nil
+}
+
 // Logout ends a session.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.delete(ctx, hash(token))

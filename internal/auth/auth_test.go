@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +68,60 @@ func TestSessions(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestAuthenticateMany: a console gateway checks all its sessions in one
+// call; live ones map to their agent (queues included), ended, expired
+// and malformed ones are absent, and a token listed twice is answered once.
+func TestAuthenticateMany(t *testing.T) {
+	d := testenv.DB(t)
+	log := testenv.Logger(t)
+	agents := agent.New(agent.Opts{DB: d, Log: log, BcryptCost: 4})
+	ctx := context.Background()
+	for _, e := range []string{"rina@example.go.id", "tono@example.go.id"} {
+		if _, err := agents.Create(ctx, agent.NewAgent{Email: e, Name: e[:4], Password: "kata-sandi-panjang"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := auth.New(auth.Opts{DB: d, Agents: agents, TTL: time.Hour, Log: log})
+	login := func(email string) auth.Session {
+		t.Helper()
+		sess, err := s.Login(ctx, email, "kata-sandi-panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sess
+	}
+	rina, rina2, tono, gone := login("rina@example.go.id"), login("rina@example.go.id"), login("tono@example.go.id"), login("tono@example.go.id")
+	if err := s.Logout(ctx, gone.Token); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AuthenticateMany(ctx, []string{rina.Token, rina2.Token, tono.Token, gone.Token, "", "x", rina.Token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[rina.Token].ID != rina.Agent.ID || got[rina2.Token].ID != rina.Agent.ID || got[tono.Token].ID != tono.Agent.ID {
+		t.Fatalf("AuthenticateMany = %+v", got)
+	}
+	if _, ok := got[gone.Token]; ok {
+		t.Fatal("a logged-out session was answered as live")
+	}
+	if none, err := s.AuthenticateMany(ctx, nil); err != nil || len(none) != 0 {
+		t.Fatalf("no tokens: %v %v", none, err)
+	}
+}
+
+// TestSessionLookupsUseTheTokenIndex: every request and every console
+// heartbeat finds sessions by their token's hash through its unique index.
+func TestSessionLookupsUseTheTokenIndex(t *testing.T) {
+	d := testenv.DB(t)
+	for _, q := range []string{
+		`SELECT agent_id FROM sessions WHERE token_hash = 'a' AND expires_at > CURRENT_TIMESTAMP`,
+		`SELECT token_hash, agent_id FROM sessions WHERE token_hash IN ('a', 'b') AND expires_at > CURRENT_TIMESTAMP`,
+	} {
+		plan := testenv.Plan(t, d, q)
+		if !strings.Contains(plan, "sessions_token_hash_key") && !strings.Contains(plan, "sqlite_autoindex_sessions") {
+			t.Errorf("%s does not use the token index:\n%s", q, plan)
+		}
+	}
 }

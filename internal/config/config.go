@@ -67,6 +67,9 @@ type Config struct {
 
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
+	// PasswordCost is the bcrypt cost of stored console passwords: each
+	// step doubles the work of a login and of a password guess.
+	PasswordCost int
 
 	// Live chat. LivechatSecret signs visitor tokens (empty: one is made
 	// and kept under DataDir; several instances must share one).
@@ -154,6 +157,7 @@ func Defaults() Config {
 		IngestBatchSize:    1000,
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
+		PasswordCost:       10,
 		ShutdownTimeout:    15 * time.Second,
 
 		LivechatMaxConnsPerIP:     50,
@@ -269,6 +273,7 @@ func parse(get func(string) string) (Config, error) {
 	integer("LOOKUP_RATE_LIMIT", &c.LookupRateLimit)
 	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
 	duration("SESSION_TTL", &c.SessionTTL)
+	integer("PASSWORD_HASH_COST", &c.PasswordCost)
 	duration("REOPEN_WINDOW", &c.ReopenWindow)
 	p = append(p, parseWhatsApp(get, secret, &c.WhatsApp)...)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
@@ -439,6 +444,9 @@ func (c *Config) validate() Problems {
 	p = append(p, c.WhatsApp.validate()...)
 	if c.SessionTTL < time.Minute {
 		p = append(p, "SESSION_TTL must be at least 1m")
+	}
+	if c.PasswordCost < 4 || c.PasswordCost > 31 {
+		p = append(p, "PASSWORD_HASH_COST must be a bcrypt cost from 4 to 31")
 	}
 	if c.ShutdownTimeout <= 0 {
 		p = append(p, "SHUTDOWN_TIMEOUT must be positive")

@@ -50,6 +50,16 @@ func benchAgent(i int64) agent.Agent {
 	return a
 }
 
+func (b benchSessions) AuthenticateMany(ctx context.Context, tokens []string) (map[string]agent.Agent, error) {
+	out := make(map[string]agent.Agent, len(tokens))
+	for _, t := range tokens {
+		if a, err := b.Authenticate(ctx, t); err == nil {
+			out[t] = a
+		}
+	}
+	return out, nil
+}
+
 func (benchSessions) Authenticate(_ context.Context, token string) (agent.Agent, error) {
 	i, err := strconv.ParseInt(token, 10, 64)
 	if err != nil {

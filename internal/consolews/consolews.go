@@ -28,7 +28,6 @@ package consolews
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -42,15 +41,15 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"tanggap/internal/agent"
-	"tanggap/internal/auth"
 	"tanggap/internal/bus"
 	"tanggap/internal/realtime"
 	"tanggap/internal/ticket"
 )
 
-// Sessions checks a console session again while its socket is open.
+// Sessions checks the sessions of open consoles again, all at once: the
+// agents of the live ones by token; an ended one is absent.
 type Sessions interface {
-	Authenticate(ctx context.Context, token string) (agent.Agent, error)
+	AuthenticateMany(ctx context.Context, tokens []string) (map[string]agent.Agent, error)
 }
 
 // Scopes reads a ticket's queue and assignee, for events that do not
@@ -65,9 +64,9 @@ type Typing interface {
 	AgentTyping(ctx context.Context, viewer agent.Agent, ticketID int64, on bool) error
 }
 
-// Liveness records that an agent's console is alive.
+// Liveness records that the consoles of these agents are alive.
 type Liveness interface {
-	Touch(ctx context.Context, agentID int64) error
+	TouchMany(ctx context.Context, agentIDs []int64) error
 }
 
 // Opts configures a Gateway.
@@ -250,16 +249,21 @@ func (g *Gateway) unsubscribe() {
 
 func (g *Gateway) beat(ctx context.Context) {
 	// Sessions first: a console whose session ended does not count as
-	// alive.
+	// alive. Both steps are set-based, a few statements per heartbeat
+	// whatever the number of consoles.
 	g.checkSessions(ctx, g.snapshot())
 	touched := map[int64]bool{}
+	var ids []int64
 	for _, v := range g.snapshot() {
 		if touched[v.id] || closing(v.conn) {
 			continue
 		}
 		touched[v.id] = true
-		if err := g.o.Liveness.Touch(ctx, v.id); err != nil && ctx.Err() == nil {
-			g.o.Log.Warn("console liveness", "agent", v.id, "err", err)
+		ids = append(ids, v.id)
+	}
+	if len(ids) > 0 {
+		if err := g.o.Liveness.TouchMany(ctx, ids); err != nil && ctx.Err() == nil {
+			g.o.Log.Warn("console liveness", "agents", len(ids), "err", err)
 		}
 	}
 	g.watch.announceAll()
@@ -277,29 +281,25 @@ func closing(c *realtime.Conn) bool {
 
 // checkSessions checks each viewer's session again: an ended one gets bye
 // and is closed, a live one gets its agent (role, queues) refreshed. A
-// failure to check (database down) keeps the socket.
+// failure to check (database down) keeps the sockets.
 func (g *Gateway) checkSessions(ctx context.Context, vs []*viewer) {
-	known := make(map[string]agent.Agent, len(vs))
-	ended := make(map[string]bool)
+	if len(vs) == 0 {
+		return
+	}
+	tokens := make([]string, 0, len(vs))
 	for _, v := range vs {
-		if ctx.Err() != nil {
-			return
+		tokens = append(tokens, v.token)
+	}
+	live, err := g.o.Sessions.AuthenticateMany(ctx, tokens)
+	if err != nil {
+		if ctx.Err() == nil {
+			g.o.Log.Warn("console session check", "consoles", len(vs), "err", err)
 		}
-		a, ok := known[v.token]
-		if !ok && !ended[v.token] {
-			var err error
-			a, err = g.o.Sessions.Authenticate(ctx, v.token)
-			switch {
-			case errors.Is(err, auth.ErrUnauthenticated):
-				ended[v.token] = true
-			case err != nil:
-				g.o.Log.Warn("console session check", "agent", v.id, "err", err)
-				continue
-			default:
-				known[v.token] = a
-			}
-		}
-		if ended[v.token] || a.ID != v.id {
+		return
+	}
+	for _, v := range vs {
+		a, ok := live[v.token]
+		if !ok || a.ID != v.id {
 			v.conn.Send(frameBye)
 			v.conn.CloseWith(websocket.CloseNormalClosure, "session ended")
 			continue

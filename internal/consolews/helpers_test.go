@@ -298,9 +298,11 @@ type touchCounter struct {
 	n  map[int64]int
 }
 
-func (tc *touchCounter) Touch(_ context.Context, id int64) error {
+func (tc *touchCounter) TouchMany(_ context.Context, ids []int64) error {
 	tc.mu.Lock()
-	tc.n[id]++
+	for _, id := range ids {
+		tc.n[id]++
+	}
 	tc.mu.Unlock()
 	return nil
 }

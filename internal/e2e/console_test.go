@@ -243,9 +243,17 @@ func TestBrowserConsoleTransferTargets(t *testing.T) {
 	root := newBrowser(t, browser)
 	agent := newTab(t, root)
 	agent.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	// Busy: working (so she may take a ticket), but not given any.
+	agent.selectValue(t, "#presence", "busy")
+	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)
 	agent.selectValue(t, "#scope", "queue")
 	agent.waitLive(t, "the ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
 	agent.open(t, id)
+	// Only the assignee may transfer: nobody is offered the form before.
+	agent.waitJS(t, "claim offered", `!document.getElementById('claim-btn').hidden && document.getElementById('transfer-form').hidden`)
+	agent.do(t, "claim the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.waitJS(t, "claimed", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.claimed")))
+	agent.waitJS(t, "transfer offered to the assignee", `!document.getElementById('transfer-form').hidden`)
 	agent.waitJS(t, "colleagues listed", `document.querySelectorAll('#transfer-agent option').length > 1`)
 	if agent.evalString(t, `String(document.getElementById('transfer-code-field').hidden)`) != "true" {
 		t.Error("the queue code field is offered although queues are listed by name")

@@ -353,8 +353,9 @@ func repoRoot(t *testing.T) string {
 func TestOneVocabulary(t *testing.T) {
 	c := mustLoad(t)
 	foreign := regexp.MustCompile(`(?i)\b(agen|agent|online|offline)\b`)
+	placeholder := regexp.MustCompile(`\{\w+\}`) // names filled in at run time, not words
 	for _, k := range c.Keys("id-ID") {
-		if v := c.T("id-ID", k); foreign.MatchString(v) {
+		if v := c.T("id-ID", k); foreign.MatchString(placeholder.ReplaceAllString(v, "")) {
 			t.Errorf("id-ID %s = %q: say Petugas, Siap melayani, Tidak aktif", k, v)
 		}
 	}

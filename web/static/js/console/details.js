@@ -73,13 +73,22 @@ function renderRouting(s) {
   const waiting = !r.agent_id && r.position > 0 && !finished;
   $('r-position-row').hidden = !waiting;
   if (waiting) {
-    setText('r-position', t('routing.position_value', {
-      position: r.position, minutes: Math.max(1, Math.round((r.estimated_wait_seconds || 0) / 60)),
-    }));
+    // Outside business hours with nobody online the estimate counts from
+    // the opening: say so, as the citizen is told.
+    setText('r-position', r.closed && r.opens_at
+      ? t('routing.queue_closed', { opens_at: formatDate(r.opens_at) })
+      : t('routing.position_value', {
+        position: r.position, minutes: Math.max(1, Math.round((r.estimated_wait_seconds || 0) / 60)),
+      }));
   }
+  // Only the assignee (or a supervisor or admin) may give a ticket back
+  // or transfer it: the server refuses anyone else, so nobody else is
+  // offered the buttons.
+  const me = s.agent || {};
+  const mayMove = !finished && (r.agent_id === me.id || me.role === 'supervisor' || me.role === 'admin');
   $('claim-btn').hidden = !!r.agent_id || finished;
-  $('release-btn').hidden = !r.agent_id || finished;
-  $('transfer-form').hidden = finished;
+  $('release-btn').hidden = !r.agent_id || !mayMove;
+  $('transfer-form').hidden = !mayMove;
   $('routing-live').hidden = false;
   panel.hidden = false;
 }
@@ -141,7 +150,7 @@ async function act(path, fn, done) {
 
 export function mount() {
   store.on(['ticket'], renderFacts);
-  store.on(['routing', 'ticket', 'selectedId'], renderRouting);
+  store.on(['routing', 'ticket', 'selectedId', 'agent'], renderRouting);
   store.on(['targets'], renderTargets);
   store.on(['selectedId', 'detailsOpen'], renderOpen);
   store.on(['selectedId'], () => { setText('routing-live', ''); });
