@@ -5,11 +5,13 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,9 @@ type Config struct {
 	URL          string // postgres://… ; empty: SQLite under DataDir
 	DataDir      string
 	MaxOpenConns int
+
+	// busyTimeout overrides SQLite's busy_timeout, for tests.
+	busyTimeout time.Duration
 }
 
 // DB is an open database.
@@ -42,6 +47,8 @@ type DB struct {
 	Dialect Dialect
 	// Where describes the database for logs, without credentials.
 	Where string
+	// lockKey names the SQLite file's write lock (writelock.go).
+	lockKey string
 }
 
 // Open connects and checks the connection.
@@ -81,30 +88,48 @@ func openSQLite(cfg Config, gcfg *gorm.Config) (*DB, error) {
 		return nil, fmt.Errorf("db: data dir: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "tanggap.db")
+	busy := busyTimeout
+	if cfg.busyTimeout > 0 {
+		busy = cfg.busyTimeout
+	}
 	// WAL lets readers run beside the writer; _txlock=immediate takes the
-	// write lock at BEGIN so two writers queue on busy_timeout instead of
-	// failing on a lock upgrade; synchronous(NORMAL) is durable in WAL mode
-	// against process crashes.
+	// write lock at BEGIN so a transaction never fails on a lock upgrade;
+	// synchronous(NORMAL) is durable in WAL mode against process crashes.
+	// The writers of this process queue in order on a Go lock of the file
+	// before they touch SQLite's (writelock.go): busy_timeout alone lets a
+	// waiter starve.
 	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	g, err := gorm.Open(&sqliteDialector{sqlite.Dialector{DSN: dsn}}, gcfg)
+	// The driver registered by glebarez/go-sqlite (sql.Open connects to
+	// nothing), so functions registered with it stay available.
+	probe, err := sql.Open(sqlite.DriverName, "")
 	if err != nil {
+		return nil, fmt.Errorf("db: sqlite driver: %w", err)
+	}
+	drv := probe.Driver()
+	_ = probe.Close()
+	key := path
+	if abs, err := filepath.Abs(path); err == nil {
+		key = abs
+	}
+	lock := openWriteLock(key)
+	sqlDB := sql.OpenDB(&lockedConnector{drv: drv, dsn: dsn, lock: lock, timeout: writeLockTimeout})
+	g, err := gorm.Open(&sqliteDialector{sqlite.Dialector{DSN: dsn, Conn: sqlDB}}, gcfg)
+	if err != nil {
+		_ = sqlDB.Close()
+		closeWriteLock(key)
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
 	}
-	sqlDB, err := g.DB()
-	if err != nil {
-		return nil, fmt.Errorf("db: sqlite pool: %w", err)
-	}
 	// SQLite has one writer; a small pool keeps readers concurrent in WAL
-	// mode while writers queue on the file lock.
+	// mode while writers queue on the write lock.
 	n := cfg.MaxOpenConns
 	if n <= 0 {
 		n = 4
 	}
 	sqlDB.SetMaxOpenConns(n)
 	sqlDB.SetMaxIdleConns(n)
-	return &DB{DB: g, Dialect: SQLite, Where: path}, nil
+	return &DB{DB: g, Dialect: SQLite, Where: path, lockKey: key}, nil
 }
 
 func openPostgres(cfg Config, gcfg *gorm.Config) (*DB, error) {
@@ -159,7 +184,12 @@ func (d *DB) Close() error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	err = sqlDB.Close()
+	if d.lockKey != "" {
+		closeWriteLock(d.lockKey)
+		d.lockKey = ""
+	}
+	return err
 }
 
 // Tx runs fn in one transaction, committing when it returns nil.

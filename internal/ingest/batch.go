@@ -165,7 +165,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		nts := make([]routing.NewTicket, len(fresh))
 		for i, t := range fresh {
 			nts[i] = routing.NewTicket{Ticket: routing.Ticket{Category: t.category, Channel: t.channel, QueueID: t.queueID,
-				Province: t.province}, Subject: t.subject, ContactID: t.contactID}
+				Province: t.province}, Subject: t.subject, ContactID: t.contactID, CreatedAt: t.createdAt}
 		}
 		filings, err := c.router.File(ctx, tx, nts, now)
 		if err != nil {

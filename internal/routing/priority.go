@@ -79,7 +79,7 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 	for i, t := range tickets {
 		f := byID[t.ID]
 		chans[i] = f.Channel
-		p, err := r.priority(tx, f, 0, now)
+		p, err := r.priority(tx, f, nil, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -88,10 +88,10 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 	return out, chans, nil
 }
 
-// priority is a ticket's priority after the rules. unstored counts the
-// contact's other new tickets not in the database yet (filed in the same
-// batch), for repeat-contact rules.
-func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored int, now time.Time) (string, error) {
+// priority is a ticket's priority after the rules. unstored are the
+// creation times of the contact's other new tickets not in the database yet
+// (filed in the same batch), for repeat-contact rules.
+func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored []time.Time, now time.Time) (string, error) {
 	p := f.Priority
 	if p == "" {
 		p = "normal"
@@ -111,7 +111,12 @@ func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored int, now time.Tim
 	return p, nil
 }
 
-func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, unstored int, now time.Time) (bool, error) {
+// matches reports whether rule holds for the ticket f. A repeat-contact
+// window reaches back from the ticket's own created_at (now when unknown),
+// the clock the other tickets' created_at are on, stored or not: a ticket
+// stored with its provider's received-at time counts the same whether it
+// came in an earlier batch or in this one.
+func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, unstored []time.Time, now time.Time) (bool, error) {
 	if rule.Channel != "" && rule.Channel != f.Channel {
 		return false, nil
 	}
@@ -126,12 +131,22 @@ func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, unstored int, now ti
 		if window <= 0 {
 			window = 7 * 24 * time.Hour
 		}
+		from := f.CreatedAt
+		if from.IsZero() {
+			from = now
+		}
+		from = from.Add(-window).UTC() // SQLite compares the stored text
 		var n int
 		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?`,
-			f.ContactID, f.ID, now.Add(-window)).Scan(&n).Error; err != nil {
+			f.ContactID, f.ID, from).Scan(&n).Error; err != nil {
 			return false, fmt.Errorf("%w: repeat contacts: %w", ErrStore, err)
 		}
-		if n+unstored < rule.RepeatContacts {
+		for _, at := range unstored {
+			if !at.Before(from) {
+				n++
+			}
+		}
+		if n < rule.RepeatContacts {
 			return false, nil
 		}
 	}

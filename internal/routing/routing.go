@@ -309,27 +309,45 @@ type NewTicket struct {
 	Ticket    // ID zero; Channel as it will be stored
 	Subject   string
 	ContactID int64
+	// CreatedAt is the created_at it will be stored with (zero: now);
+	// repeat-contact windows are measured back from it.
+	CreatedAt time.Time
 }
 
 // File decides where new tickets go before they are stored, so the caller
 // writes each ticket once, with its queue, priority and due times, and
 // passes the result to RouteNew (Ticket.Filed). It reads only (the queue
-// settings and, for repeat-contact rules, the contact's earlier tickets; the
+// settings and, for repeat-contact rules, the contact's other tickets; the
 // other tickets of the batch count too, as they will be stored with it).
+// A repeat-contact rule counts the same tickets whether they are stored
+// already or come in the same batch: those created within its window
+// before the new ticket's CreatedAt, or after it.
 func (r *Router) File(ctx context.Context, tx *gorm.DB, tickets []NewTicket, now time.Time) ([]Filing, error) {
 	tx = tx.WithContext(ctx)
 	conf, err := r.conf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	perContact := map[int64]int{}
-	for _, t := range tickets {
-		perContact[t.ContactID]++
+	created := func(t NewTicket) time.Time {
+		if t.CreatedAt.IsZero() {
+			return now
+		}
+		return t.CreatedAt
+	}
+	byContact := map[int64][]int{}
+	for i, t := range tickets {
+		byContact[t.ContactID] = append(byContact[t.ContactID], i)
 	}
 	out := make([]Filing, len(tickets))
 	for i, t := range tickets {
+		var others []time.Time // the contact's other tickets of the batch
+		for _, j := range byContact[t.ContactID] {
+			if j != i {
+				others = append(others, created(tickets[j]))
+			}
+		}
 		p, err := r.priority(tx, ticketFacts{Channel: t.Channel, Category: t.Category, Subject: t.Subject,
-			ContactID: t.ContactID, CreatedAt: now}, perContact[t.ContactID]-1, now)
+			ContactID: t.ContactID, CreatedAt: created(t)}, others, now)
 		if err != nil {
 			return nil, err
 		}

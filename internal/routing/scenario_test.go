@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -393,6 +394,72 @@ func TestPriorityRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := prio(f.route(tc.t).TicketID); got != tc.want {
 				t.Fatalf("priority %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A repeat-contact rule counts a contact's other tickets by the new
+// ticket's own creation time, the same whether they are stored already
+// (an earlier batch) or filed with it. Tickets of a channel that stores
+// the provider's received-at time may be older than the clock.
+func TestFileCountsRepeatContactsFromTheTicketsCreation(t *testing.T) {
+	f, _ := newRouterFixture(t, Opts{PriorityRules: []PriorityRule{{RepeatContacts: 1, Priority: "high"}}})
+	ctx := context.Background()
+	received := time.Now().UTC().AddDate(0, -9, 0) // a backlog from months ago
+	contact := func() int64 {
+		var id int64
+		f.must(f.d.Raw(`INSERT INTO contacts (name, province_code, created_at, updated_at) VALUES ('Warga', '', ?, ?) RETURNING id`,
+			received, received).Scan(&id).Error)
+		return id
+	}
+	stored := func(contactID int64, created time.Time) {
+		f.must(f.d.Exec(`INSERT INTO tickets (tracking_number, contact_id, channel, status, created_at, updated_at, last_message_at)
+VALUES (?, ?, 'webform', 'new', ?, ?, ?)`, fmt.Sprintf("R-%d", seq.Add(1)), contactID, created, created, created).Error)
+	}
+	newTicket := func(contactID int64, created time.Time) NewTicket {
+		return NewTicket{Ticket: Ticket{Channel: "webform"}, ContactID: contactID, CreatedAt: created}
+	}
+	file := func(ts ...NewTicket) []string {
+		var out []string
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error {
+			fs, err := f.r.File(ctx, tx, ts, time.Now().UTC())
+			for _, fl := range fs {
+				out = append(out, fl.Priority)
+			}
+			return err
+		}))
+		return out
+	}
+
+	cases := []struct {
+		name string
+		run  func() []string
+		want []string
+	}{
+		{"a ticket stored minutes before counts", func() []string {
+			c := contact()
+			stored(c, received)
+			return file(newTicket(c, received.Add(time.Minute)))
+		}, []string{"high"}},
+		{"a ticket stored before the window does not count", func() []string {
+			c := contact()
+			stored(c, received.Add(-8*24*time.Hour))
+			return file(newTicket(c, received))
+		}, []string{"normal"}},
+		{"two tickets of one batch count each other", func() []string {
+			c := contact()
+			return file(newTicket(c, received), newTicket(c, received.Add(time.Minute)))
+		}, []string{"high", "high"}},
+		{"another contact's ticket does not count", func() []string {
+			stored(contact(), received)
+			return file(newTicket(contact(), received.Add(time.Minute)))
+		}, []string{"normal"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.run(); !slices.Equal(got, tc.want) {
+				t.Fatalf("priorities %v, want %v", got, tc.want)
 			}
 		})
 	}
