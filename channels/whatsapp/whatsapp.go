@@ -51,6 +51,12 @@ const (
 	DefaultMaxBodyBytes = 3 << 20
 )
 
+// ServiceWindow is Meta's customer service window: free-form replies only
+// this long after the citizen's last message, templates at any time. The
+// ticket service enforces it (ticket.ReplyPolicy) inside the reply's
+// transaction, beside the messages it owns.
+const ServiceWindow = 24 * time.Hour
+
 // Opts configures the adapter.
 type Opts struct {
 	Bus         *bus.Bus

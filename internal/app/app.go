@@ -154,7 +154,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if cfg.Components["http"] {
 		a.console, err = consolews.New(consolews.Opts{
 			NC: a.bus.NC, Names: a.bus.Names, Sessions: sessions, Scopes: tickets,
-			Typing:    api.TypingRelay{Tickets: tickets, Conversations: a.chat},
+			Typing:    api.TypingRelay{Tickets: tickets, Adapters: adapters},
 			Liveness:  agents,
 			PublicURL: cfg.BaseURL(), Heartbeat: cfg.ConsoleHeartbeat, SendQueue: cfg.ConsoleSendQueue, Log: log,
 		})
@@ -210,8 +210,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Attachments: files, Assigner: router, Router: router,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
-			Voice:          phone,
-			Conversations:  a.chat,
 			ConsoleSocket:  a.console,
 			Pages:          pg,
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,

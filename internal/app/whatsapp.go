@@ -2,7 +2,6 @@ package app
 
 import (
 	"log/slog"
-	"time"
 
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/attachment"
@@ -12,10 +11,6 @@ import (
 	"tanggap/internal/envelope"
 	"tanggap/internal/ticket"
 )
-
-// whatsAppWindow is Meta's customer service window: free-form messages
-// only this long after the citizen's last message.
-const whatsAppWindow = 24 * time.Hour
 
 // newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
 // when no WhatsApp setting is given.
@@ -45,5 +40,5 @@ func replyPolicies(cfg config.Config) map[string]ticket.ReplyPolicy {
 		}
 		tpls = append(tpls, ticket.Template{Name: t.Name, Language: t.Language, Params: params})
 	}
-	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsAppWindow, Templates: tpls}}
+	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsapp.ServiceWindow, Templates: tpls}}
 }
