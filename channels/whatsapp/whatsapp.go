@@ -26,6 +26,7 @@
 package whatsapp
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -57,10 +58,23 @@ const (
 // transaction, beside the messages it owns.
 const ServiceWindow = 24 * time.Hour
 
+// Media is the core's side of a citizen's media (the ticket service
+// implements it): the message's attachment waits under a placeholder key
+// until the media worker has fetched the file.
+type Media interface {
+	// MediaState is ticket.MediaAbsent, MediaPending or MediaDone.
+	MediaState(ctx context.Context, placeholder string) (int, error)
+	// CompleteMedia points the waiting attachment at the stored file;
+	// false when none was waiting.
+	CompleteMedia(ctx context.Context, placeholder, key, mime string, size int64) (bool, error)
+}
+
 // Opts configures the adapter.
 type Opts struct {
-	Bus         *bus.Bus
+	Bus *bus.Bus
+	// DB holds the adapter's own tables (whatsapp_sends).
 	DB          *db.DB
+	Media       Media
 	Attachments attachment.Store
 	Log         *slog.Logger
 

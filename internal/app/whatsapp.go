@@ -14,7 +14,7 @@ import (
 
 // newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
 // when no WhatsApp setting is given.
-func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, files attachment.Store, log *slog.Logger) *whatsapp.Adapter {
+func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, files attachment.Store, log *slog.Logger) *whatsapp.Adapter {
 	w := cfg.WhatsApp
 	if !w.Enabled() {
 		log.Info("whatsapp channel off: no WHATSAPP_* settings")
@@ -22,7 +22,7 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, files attachment.Store
 	}
 	log.Info("whatsapp channel on", "numbers", len(w.NumberQueues), "templates", len(w.Templates), "rate_limit", w.RateLimit)
 	return whatsapp.New(whatsapp.Opts{
-		Bus: b, DB: d, Attachments: files, Log: log,
+		Bus: b, DB: d, Media: media, Attachments: files, Log: log,
 		AppSecret: w.AppSecret, VerifyToken: w.VerifyToken, AccessToken: w.AccessToken,
 		APIBaseURL: w.APIBaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
 		NumberQueues: w.NumberQueues, RateLimit: w.RateLimit, MediaMaxBytes: w.MediaMaxBytes,
