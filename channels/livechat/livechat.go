@@ -33,6 +33,7 @@ import (
 	"tanggap/internal/locale"
 	"tanggap/internal/realtime"
 	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
 )
 
 // Waiter tells where a ticket stands in its queue (the router; the
@@ -41,11 +42,23 @@ type Waiter interface {
 	EstimateWait(ctx context.Context, ticketID int64) (routing.WaitEstimate, error)
 }
 
+// Tickets is the core's view of the conversations' tickets: state and
+// agent, one statement for many (the ticket service implements it).
+type Tickets interface {
+	// Briefs keys tickets by tracking number; a number the core has not
+	// stored yet is missing.
+	Briefs(ctx context.Context, trackingNumbers []string) (map[string]ticket.Brief, error)
+	// Brief is one ticket (ticket.ErrNotFound when there is none).
+	Brief(ctx context.Context, id int64) (ticket.Brief, error)
+}
+
 // Opts configures the gateway.
 type Opts struct {
+	// DB holds the gateway's own tables (livechat_visitors, livechat_log).
 	DB          *db.DB
 	Bus         *bus.Bus
 	Router      Waiter
+	Tickets     Tickets
 	Attachments attachment.Store
 	Locale      *locale.Catalog
 	// Secret signs visitor tokens and file links (LoadSecret).

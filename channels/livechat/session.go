@@ -182,8 +182,8 @@ func (a *Adapter) hello(ctx context.Context, c *realtime.Conn, s *session, f Cli
 	s.mu.Unlock()
 	conv := Conversation{TN: v.TrackingNumber, State: v.State}
 	if v.AgentID != nil {
-		if ts, err := a.store.tickets(ctx, []string{v.TrackingNumber}); err == nil {
-			conv.Agent = ts[v.TrackingNumber].AgentName
+		if ts, err := a.o.Tickets.Briefs(ctx, []string{v.TrackingNumber}); err == nil {
+			conv.Agent = ts[v.TrackingNumber].AssigneeName
 		}
 	}
 	c.Send(encode(Welcome{V: ProtocolVersion, Type: TypeWelcome, Token: a.sign.token(id),
@@ -251,7 +251,7 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 		// A closed ticket takes no more messages; the core would open a
 		// ticket under a number this conversation does not know. Start
 		// a new conversation first.
-		ts, err := a.store.tickets(ctx, []string{v.TrackingNumber})
+		ts, err := a.o.Tickets.Briefs(ctx, []string{v.TrackingNumber})
 		if err != nil {
 			return err
 		}
@@ -322,7 +322,7 @@ func (a *Adapter) visitorTyping(ctx context.Context, s *session, on bool) error 
 	if v.State == "none" {
 		return nil // no ticket yet: nobody to tell
 	}
-	ts, err := a.store.tickets(ctx, []string{v.TrackingNumber})
+	ts, err := a.o.Tickets.Briefs(ctx, []string{v.TrackingNumber})
 	if err != nil {
 		return err
 	}

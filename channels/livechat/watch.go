@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/ticket"
 )
 
 // Run follows the core's ticket events until ctx ends:
@@ -101,9 +102,9 @@ func (a *Adapter) markDirty() {
 func (a *Adapter) ticketChanged(ctx context.Context, ticketID int64) {
 	ctx, cancel := context.WithTimeout(ctx, frameTimeout)
 	defer cancel()
-	t, ok, err := a.store.ticketByID(ctx, ticketID)
-	if err != nil || !ok {
-		if err != nil {
+	t, err := a.o.Tickets.Brief(ctx, ticketID)
+	if err != nil {
+		if !errors.Is(err, ticket.ErrNotFound) {
 			a.log.Warn("livechat ticket event", "ticket_id", ticketID, "err", err)
 		}
 		return
@@ -121,13 +122,13 @@ func (a *Adapter) ticketChanged(ctx context.Context, ticketID int64) {
 
 // syncTicket appends "agent joined" and "solved" entries the ticket calls
 // for. Each append's condition is checked on the locked visitor row.
-func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticketState) {
+func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) {
 	if v.TrackingNumber != t.TrackingNumber || v.State != "open" {
 		return
 	}
 	now := time.Now().UTC()
 	if t.AssigneeID != nil && (v.AgentID == nil || *v.AgentID != *t.AssigneeID) && t.Status != "solved" && t.Status != "closed" {
-		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AgentName}},
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AssigneeName}},
 			change{set: "agent_id = ?", setArgs: []any{*t.AssigneeID}, where: "tracking_number = ? AND state = 'open' AND (agent_id IS NULL OR agent_id <> ?)",
 				whereArgs: []any{t.TrackingNumber, *t.AssigneeID}}, now)
 		if err != nil {
@@ -174,7 +175,7 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 				tns = append(tns, v.TrackingNumber)
 			}
 		}
-		ts, err := a.store.tickets(ctx, tns)
+		ts, err := a.o.Tickets.Briefs(ctx, tns)
 		if err != nil {
 			a.log.Warn("livechat queue refresh", "err", err)
 			return

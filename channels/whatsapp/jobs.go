@@ -11,6 +11,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
+	"tanggap/internal/ticket"
 )
 
 // Media types a citizen's file may have once sniffed from its bytes: the
@@ -113,13 +114,13 @@ func (a *Adapter) mediaJob(ctx context.Context, data []byte, attempt int) outcom
 		log.Warn("media fetch will retry", "why", why, "err", err)
 		return retry
 	}
-	state, err := a.store.mediaState(ctx, j.Key)
+	state, err := a.o.Media.MediaState(ctx, j.Key)
 	switch {
 	case err != nil:
 		return giveUp("database", err)
-	case state == mediaDone:
+	case state == ticket.MediaDone:
 		return done
-	case state == mediaAbsent:
+	case state == ticket.MediaAbsent:
 		return giveUp("message not stored yet", nil)
 	}
 	st, err := a.fetch(ctx, j)
@@ -132,7 +133,7 @@ func (a *Adapter) mediaJob(ctx context.Context, data []byte, attempt int) outcom
 		}
 		return giveUp("download", err)
 	}
-	ok, err := a.store.completeMedia(ctx, j.Key, st)
+	ok, err := a.o.Media.CompleteMedia(ctx, j.Key, st.Key, st.MIME, st.Size)
 	if err != nil || !ok {
 		// Not linked: the file is not needed (a concurrent fetch won) or
 		// the update will be retried with a fresh download.

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	"tanggap/internal/attachment"
 	"tanggap/internal/db"
 )
 
 // store is the channel's database access: its idempotency record of sent
-// replies, and the attachments of inbound media it completes.
+// replies (whatsapp_sends). The attachments of inbound media are the
+// ticket service's (Opts.Media).
 type store struct {
 	db *db.DB
 }
@@ -56,44 +56,4 @@ func (s *store) messageOf(ctx context.Context, wamid string) (int64, bool, error
 		return 0, false, nil
 	}
 	return ids[0], true, nil
-}
-
-// Attachment states of an inbound media file.
-const (
-	mediaAbsent  = iota // the message is not stored yet
-	mediaPending        // stored, file not fetched
-	mediaDone           // fetched already (a redelivered job)
-)
-
-// mediaState tells whether the placeholder attachment is waiting.
-//
-//	SELECT available FROM attachments WHERE storage_key = ?
-func (s *store) mediaState(ctx context.Context, key string) (int, error) {
-	var rows []struct{ Available bool }
-	if err := s.db.WithContext(ctx).Raw(`SELECT available FROM attachments WHERE storage_key = ?`, key).Scan(&rows).Error; err != nil {
-		return 0, fmt.Errorf("whatsapp: attachment state: %w", err)
-	}
-	if len(rows) == 0 {
-		return mediaAbsent, nil
-	}
-	for _, r := range rows {
-		if !r.Available {
-			return mediaPending, nil
-		}
-	}
-	return mediaDone, nil
-}
-
-// completeMedia points the placeholder attachment at the stored file. The
-// condition on available makes a concurrent second fetch a no-op (false).
-//
-//	UPDATE attachments SET storage_key = ?, mime = ?, size = ?, available = ?
-//	WHERE storage_key = ? AND available = ?
-func (s *store) completeMedia(ctx context.Context, placeholder string, st attachment.Stored) (bool, error) {
-	res := s.db.WithContext(ctx).Exec(`UPDATE attachments SET storage_key = ?, mime = ?, size = ?, available = ?
-		WHERE storage_key = ? AND available = ?`, st.Key, st.MIME, st.Size, true, placeholder, false)
-	if res.Error != nil {
-		return false, fmt.Errorf("whatsapp: complete attachment: %w", res.Error)
-	}
-	return res.RowsAffected > 0, nil
 }

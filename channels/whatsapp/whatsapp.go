@@ -26,6 +26,7 @@
 package whatsapp
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -51,10 +52,29 @@ const (
 	DefaultMaxBodyBytes = 3 << 20
 )
 
+// ServiceWindow is Meta's customer service window: free-form replies only
+// this long after the citizen's last message, templates at any time. The
+// ticket service enforces it (ticket.ReplyPolicy) inside the reply's
+// transaction, beside the messages it owns.
+const ServiceWindow = 24 * time.Hour
+
+// Media is the core's side of a citizen's media (the ticket service
+// implements it): the message's attachment waits under a placeholder key
+// until the media worker has fetched the file.
+type Media interface {
+	// MediaState is ticket.MediaAbsent, MediaPending or MediaDone.
+	MediaState(ctx context.Context, placeholder string) (int, error)
+	// CompleteMedia points the waiting attachment at the stored file;
+	// false when none was waiting.
+	CompleteMedia(ctx context.Context, placeholder, key, mime string, size int64) (bool, error)
+}
+
 // Opts configures the adapter.
 type Opts struct {
-	Bus         *bus.Bus
+	Bus *bus.Bus
+	// DB holds the adapter's own tables (whatsapp_sends).
 	DB          *db.DB
+	Media       Media
 	Attachments attachment.Store
 	Log         *slog.Logger
 

@@ -48,13 +48,12 @@ type Opts struct {
 	Attachments attachment.Store
 	Assigner    Assigner
 	// Router serves the routing, queue and admin routing routes (nil: none).
-	Router   *routing.Router
-	Ready    map[string]Checker
+	Router *routing.Router
+	Ready  map[string]Checker
+	// Adapters mount their routes; those that implement an optional
+	// interface of package channels add console routes (ConsoleActions)
+	// or hear the agent's typing and read marks (Conversation).
 	Adapters []channels.Adapter
-	// Voice is the phone channel's console API (nil: not mounted).
-	Voice Voice
-	// Conversations relays agent typing and read marks to live chats.
-	Conversations Conversations
 	// ConsoleSocket is the agents' push socket (nil: not mounted).
 	ConsoleSocket ConsoleSocket
 	Pages         Mounter

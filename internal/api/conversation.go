@@ -5,17 +5,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/channels"
 	"tanggap/internal/agent"
 	"tanggap/internal/httpx"
 	"tanggap/internal/ticket"
 )
-
-// Conversations carries the agent's side of a live conversation to the
-// citizen: typing, and read marks (the live-chat gateway implements it).
-type Conversations interface {
-	AgentTyping(ctx context.Context, trackingNumber, agentName string, on bool) error
-	AgentRead(ctx context.Context, trackingNumber string) error
-}
 
 // handleTyping tells the citizen the agent is (not) typing:
 // {"on": true|false}. Only for tickets the agent may see.
@@ -30,7 +24,7 @@ func (s *Server) handleTyping(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &body); err != nil {
 		return err
 	}
-	relay := TypingRelay{Tickets: s.o.Tickets, Conversations: s.o.Conversations}
+	relay := TypingRelay{Tickets: s.o.Tickets, Adapters: s.o.Adapters}
 	if err := relay.AgentTyping(c.UserContext(), current(c), id, body.On); err != nil {
 		return err
 	}
@@ -41,8 +35,10 @@ func (s *Server) handleTyping(c *fiber.Ctx) error {
 // the agent may see. The typing route and the console socket both go
 // through it, so both say the same to the citizen.
 type TypingRelay struct {
-	Tickets       *ticket.Service
-	Conversations Conversations
+	Tickets *ticket.Service
+	// Adapters: the channel's adapter relays when it implements
+	// channels.Conversation.
+	Adapters []channels.Adapter
 }
 
 // AgentTyping relays viewer's typing on ticket id (a no-op on channels
@@ -52,8 +48,8 @@ func (r TypingRelay) AgentTyping(ctx context.Context, viewer agent.Agent, id int
 	if err != nil {
 		return err
 	}
-	if r.Conversations != nil && d.Channel == "livechat" {
-		return r.Conversations.AgentTyping(ctx, d.TrackingNumber, viewer.Name, on)
+	if conv := conversation(r.Adapters, d.Channel); conv != nil {
+		return conv.AgentTyping(ctx, d.TrackingNumber, viewer.Name, on)
 	}
 	return nil
 }
@@ -68,8 +64,8 @@ func (s *Server) handleRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.o.Conversations != nil && d.Channel == "livechat" {
-		if err := s.o.Conversations.AgentRead(c.UserContext(), d.TrackingNumber); err != nil {
+	if conv := conversation(s.o.Adapters, d.Channel); conv != nil {
+		if err := conv.AgentRead(c.UserContext(), d.TrackingNumber); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"tanggap/channels/voice"
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
@@ -41,10 +40,6 @@ var catalog = []struct {
 	{auth.ErrInvalidCredentials, fiber.StatusUnauthorized, apperr.CodeInvalidCredentials},
 	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},
 	{bus.ErrUnavailable, fiber.StatusServiceUnavailable, apperr.CodeUnavailable},
-	{voice.ErrNoPhone, fiber.StatusUnprocessableEntity, apperr.CodeNoPhone},
-	{voice.ErrInvalidTarget, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
-	{voice.ErrCallbackInProgress, fiber.StatusConflict, apperr.CodeCallbackInProgress},
-	{voice.ErrProvider, fiber.StatusBadGateway, apperr.CodeProviderFailed},
 	{routing.ErrTicketNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{routing.ErrAgentNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{routing.ErrUnknownQueue, fiber.StatusNotFound, apperr.CodeNotFound},

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/channels"
 	"tanggap/internal/agent"
 	"tanggap/internal/httpx"
 )
@@ -36,10 +37,10 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/tickets/:id<int>/read", anyAgent, s.handleRead)
 	app.Get("/api/v1/attachments/:id<int>", anyAgent, s.handleAttachment)
 
-	if s.o.Voice != nil {
-		app.Post("/api/v1/tickets/:id<int>/callback", anyAgent, s.handleCallBack)
-		app.Get("/api/v1/voice/callbacks", anyAgent, s.handleCallbacks)
-		app.Get("/api/v1/voice/stats", supervisor, s.handleVoiceStats)
+	for _, a := range s.o.Adapters {
+		if ca, ok := a.(channels.ConsoleActions); ok {
+			ca.ConsoleRoutes(adapterConsole{s: s, router: app}) // same checks as the routes above
+		}
 	}
 	if s.o.Router != nil {
 		app.Get("/api/v1/tickets/:id<int>/routing", anyAgent, s.handleTicketRouting)

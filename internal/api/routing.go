@@ -157,7 +157,7 @@ func (s *Server) handleTicketRouting(c *fiber.Ctx) error {
 // was allowed to take it is shown even when the ticket left their sight
 // (transferred to a queue they are not in).
 //
-// The wait is the one estimate the live-chat widget is told too: "closed"
+// The wait is the one estimate the citizen's chat widget is told too: "closed"
 // (outside business hours with nobody online) comes with "opens_at", and
 // the estimate then counts from the opening; "open" is the calendar alone.
 func (s *Server) routingView(c *fiber.Ctx, id int64) error {

@@ -136,7 +136,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.chat, err = livechat.New(livechat.Opts{
-		DB: a.db, Bus: a.bus, Router: router, Attachments: files, Locale: cat, Secret: secret,
+		DB: a.db, Bus: a.bus, Router: router, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
 		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
@@ -146,7 +146,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, files, log)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
@@ -154,7 +154,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if cfg.Components["http"] {
 		a.console, err = consolews.New(consolews.Opts{
 			NC: a.bus.NC, Names: a.bus.Names, Sessions: sessions, Scopes: tickets,
-			Typing:    api.TypingRelay{Tickets: tickets, Conversations: a.chat},
+			Typing:    api.TypingRelay{Tickets: tickets, Adapters: adapters},
 			Liveness:  agents,
 			PublicURL: cfg.BaseURL(), Heartbeat: cfg.ConsoleHeartbeat, SendQueue: cfg.ConsoleSendQueue, Log: log,
 		})
@@ -210,8 +210,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Attachments: files, Assigner: router, Router: router,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
-			Voice:          phone,
-			Conversations:  a.chat,
 			ConsoleSocket:  a.console,
 			Pages:          pg,
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,

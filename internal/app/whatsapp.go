@@ -2,7 +2,6 @@ package app
 
 import (
 	"log/slog"
-	"time"
 
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/attachment"
@@ -13,13 +12,9 @@ import (
 	"tanggap/internal/ticket"
 )
 
-// whatsAppWindow is Meta's customer service window: free-form messages
-// only this long after the citizen's last message.
-const whatsAppWindow = 24 * time.Hour
-
 // newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
 // when no WhatsApp setting is given.
-func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, files attachment.Store, log *slog.Logger) *whatsapp.Adapter {
+func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, files attachment.Store, log *slog.Logger) *whatsapp.Adapter {
 	w := cfg.WhatsApp
 	if !w.Enabled() {
 		log.Info("whatsapp channel off: no WHATSAPP_* settings")
@@ -27,7 +22,7 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, files attachment.Store
 	}
 	log.Info("whatsapp channel on", "numbers", len(w.NumberQueues), "templates", len(w.Templates), "rate_limit", w.RateLimit)
 	return whatsapp.New(whatsapp.Opts{
-		Bus: b, DB: d, Attachments: files, Log: log,
+		Bus: b, DB: d, Media: media, Attachments: files, Log: log,
 		AppSecret: w.AppSecret, VerifyToken: w.VerifyToken, AccessToken: w.AccessToken,
 		APIBaseURL: w.APIBaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
 		NumberQueues: w.NumberQueues, RateLimit: w.RateLimit, MediaMaxBytes: w.MediaMaxBytes,
@@ -45,5 +40,5 @@ func replyPolicies(cfg config.Config) map[string]ticket.ReplyPolicy {
 		}
 		tpls = append(tpls, ticket.Template{Name: t.Name, Language: t.Language, Params: params})
 	}
-	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsAppWindow, Templates: tpls}}
+	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsapp.ServiceWindow, Templates: tpls}}
 }

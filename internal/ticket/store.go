@@ -434,3 +434,71 @@ func (s *store) publicAttachment(ctx context.Context, ticketID, attachmentID int
 	}
 	return rows[0], nil
 }
+
+// briefs reads tickets by tracking number.
+//
+//	SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, a.name
+//	FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.tracking_number IN ?
+func (s *store) briefs(ctx context.Context, tns []string) (map[string]Brief, error) {
+	out := map[string]Brief{}
+	if len(tns) == 0 {
+		return out, nil
+	}
+	var rows []Brief
+	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS assignee_name
+FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.tracking_number IN ?`, tns).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("ticket: briefs: %w", err)
+	}
+	for _, r := range rows {
+		out[r.TrackingNumber] = r
+	}
+	return out, nil
+}
+
+// brief reads one ticket by id.
+func (s *store) brief(ctx context.Context, id int64) (Brief, error) {
+	var rows []Brief
+	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS assignee_name
+FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.id = ?`, id).Scan(&rows).Error
+	if err != nil {
+		return Brief{}, fmt.Errorf("ticket: brief: %w", err)
+	}
+	if len(rows) == 0 {
+		return Brief{}, ErrNotFound
+	}
+	return rows[0], nil
+}
+
+// mediaState tells whether the placeholder attachments wait for a file.
+//
+//	SELECT available FROM attachments WHERE storage_key = ?
+func (s *store) mediaState(ctx context.Context, key string) (int, error) {
+	var rows []struct{ Available bool }
+	if err := s.db.WithContext(ctx).Raw(`SELECT available FROM attachments WHERE storage_key = ?`, key).Scan(&rows).Error; err != nil {
+		return 0, fmt.Errorf("ticket: attachment state: %w", err)
+	}
+	if len(rows) == 0 {
+		return MediaAbsent, nil
+	}
+	for _, r := range rows {
+		if !r.Available {
+			return MediaPending, nil
+		}
+	}
+	return MediaDone, nil
+}
+
+// completeMedia points the placeholder attachments at the stored file. The
+// condition on available makes a concurrent second fetch a no-op (false).
+//
+//	UPDATE attachments SET storage_key = ?, mime = ?, size = ?, available = ?
+//	WHERE storage_key = ? AND available = ?
+func (s *store) completeMedia(ctx context.Context, placeholder, key, mime string, size int64) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(`UPDATE attachments SET storage_key = ?, mime = ?, size = ?, available = ?
+		WHERE storage_key = ? AND available = ?`, key, mime, size, true, placeholder, false)
+	if res.Error != nil {
+		return false, fmt.Errorf("ticket: complete attachment: %w", res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}

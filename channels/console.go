@@ -1,0 +1,69 @@
+package channels
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// The interfaces below are optional: an adapter implements one to add its
+// channel's rules to the agents' console. The API discovers them on the
+// adapters it is given and names no channel itself.
+
+// Access says who may call a console route.
+type Access int
+
+const (
+	// AnyAgent: every signed-in agent.
+	AnyAgent Access = iota
+	// Supervisors: supervisors and admins.
+	Supervisors
+)
+
+// Viewer is the signed-in agent of a console request.
+type Viewer struct {
+	ID   int64
+	Name string
+}
+
+// ConsoleTicket is what a console action learns of a ticket the viewer
+// may see.
+type ConsoleTicket struct {
+	ID             int64
+	TrackingNumber string
+	Channel        string
+	Status         string
+	// AssigneeID is the ticket's agent (0: waiting in its queue).
+	AssigneeID int64
+	// ContactPhone is the citizen's phone number ("" when none is known).
+	ContactPhone string
+}
+
+// Console is the core's side of the console routes an adapter adds.
+// Handlers return errors as the rest of the API does: sentinels of the
+// core, or an *apperr.Coded for the adapter's own refusals.
+type Console interface {
+	// Route adds an API route; the session and access are checked first.
+	Route(method, path string, access Access, h fiber.Handler)
+	// Viewer is the agent of a request that passed Route's checks.
+	Viewer(c *fiber.Ctx) Viewer
+	// Ticket is ticket id, when the viewer may see it.
+	Ticket(c *fiber.Ctx, id int64) (ConsoleTicket, error)
+	// TakeWaiting gives t to the viewer when it waits in its queue and
+	// they can take it (online, capacity, member of the queue). An agent
+	// who cannot take it is not an error.
+	TakeWaiting(c *fiber.Ctx, t ConsoleTicket) error
+}
+
+// ConsoleActions is implemented by an adapter that adds actions to the
+// console (the phone channel's call-back, for one).
+type ConsoleActions interface {
+	ConsoleRoutes(con Console)
+}
+
+// Conversation is implemented by an adapter whose citizen follows the
+// agent's side live: typing, and read marks.
+type Conversation interface {
+	AgentTyping(ctx context.Context, trackingNumber, agentName string, on bool) error
+	AgentRead(ctx context.Context, trackingNumber string) error
+}

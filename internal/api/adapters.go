@@ -1,0 +1,76 @@
+package api
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/channels"
+	"tanggap/internal/agent"
+	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
+)
+
+// adapterConsole is the core's side of the console routes adapters add
+// (channels.ConsoleActions): the same session and role checks, viewer and
+// ticket visibility as the API's own routes.
+type adapterConsole struct {
+	s      *Server
+	router fiber.Router
+}
+
+var _ channels.Console = adapterConsole{}
+
+func (a adapterConsole) Route(method, path string, access channels.Access, h fiber.Handler) {
+	auth := a.s.authed()
+	if access == channels.Supervisors {
+		auth = a.s.authed(agent.RoleSupervisor, agent.RoleAdmin)
+	}
+	a.router.Add(method, path, auth, h)
+}
+
+func (a adapterConsole) Viewer(c *fiber.Ctx) channels.Viewer {
+	me := current(c)
+	return channels.Viewer{ID: me.ID, Name: me.Name}
+}
+
+func (a adapterConsole) Ticket(c *fiber.Ctx, id int64) (channels.ConsoleTicket, error) {
+	d, err := a.s.o.Tickets.Get(c.UserContext(), current(c), id)
+	if err != nil {
+		return channels.ConsoleTicket{}, err
+	}
+	t := channels.ConsoleTicket{ID: d.ID, TrackingNumber: d.TrackingNumber, Channel: d.Channel, Status: d.Status,
+		ContactPhone: d.Contact.Phone}
+	if d.AssigneeID != nil {
+		t.AssigneeID = *d.AssigneeID
+	}
+	return t, nil
+}
+
+func (a adapterConsole) TakeWaiting(c *fiber.Ctx, t channels.ConsoleTicket) error {
+	if a.s.o.Router == nil || t.AssigneeID != 0 {
+		return nil
+	}
+	if t.Status != ticket.StatusNew && t.Status != ticket.StatusOpen && t.Status != ticket.StatusPending {
+		return nil
+	}
+	err := a.s.o.Router.Claim(c.UserContext(), actor(c), t.ID)
+	if err != nil && !errors.Is(err, routing.ErrNoCapacity) && !errors.Is(err, routing.ErrForbidden) {
+		return err
+	}
+	return nil
+}
+
+// conversation is the adapter of channel when its citizen follows the
+// agent's side live (nil otherwise).
+func conversation(adapters []channels.Adapter, channel string) channels.Conversation {
+	for _, a := range adapters {
+		if string(a.Channel()) != channel {
+			continue
+		}
+		if conv, ok := a.(channels.Conversation); ok {
+			return conv
+		}
+	}
+	return nil
+}
