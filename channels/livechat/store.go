@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // ErrVisitorNotFound: no visitor with that id (a token from another
@@ -364,7 +365,7 @@ UNION ALL SELECT 'new', seq, '', NULL, tracking_number, NULL, '', NULL FROM ins`
 type ticketState struct {
 	ID             int64
 	TrackingNumber string
-	Status         string
+	Status         domain.TicketStatus
 	QueueID        *int64
 	AssigneeID     *int64
 	AgentName      string

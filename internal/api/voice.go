@@ -42,7 +42,7 @@ func (s *Server) handleCallBack(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.o.Router != nil && d.AssigneeID == nil && (d.Status == "new" || d.Status == "open" || d.Status == "pending") {
+	if s.o.Router != nil && d.AssigneeID == nil && d.Status.Active() {
 		// The agent who calls back takes the waiting ticket, so routing
 		// does not hand it to someone else during the call and the call
 		// counts against the agent's voice capacity. An agent who cannot

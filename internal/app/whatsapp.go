@@ -9,7 +9,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
-	"tanggap/internal/envelope"
+	"tanggap/internal/domain"
 	"tanggap/internal/ticket"
 )
 
@@ -45,5 +45,5 @@ func replyPolicies(cfg config.Config) map[string]ticket.ReplyPolicy {
 		}
 		tpls = append(tpls, ticket.Template{Name: t.Name, Language: t.Language, Params: params})
 	}
-	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsAppWindow, Templates: tpls}}
+	return map[string]ticket.ReplyPolicy{string(domain.ChannelWhatsApp): {Window: whatsAppWindow, Templates: tpls}}
 }
