@@ -53,6 +53,10 @@ const (
 	SQLPriorityUrgent = "'" + string(PriorityUrgent) + "'"
 )
 
+// PriorityRanksSQL is every priority with its Rank as SQL VALUES rows
+// (name, rank), most urgent first.
+const PriorityRanksSQL = "(" + SQLPriorityUrgent + ", 0), (" + SQLPriorityHigh + ", 1), (" + SQLPriorityNormal + ", 2), (" + SQLPriorityLow + ", 3)"
+
 // PriorityRankSQL is Priority.Rank of a priority column (for example
 // "t.priority"): an expression to ORDER BY, most urgent first. Callers keep
 // the result in a package-level value or a constant statement, so the

@@ -105,6 +105,16 @@ func TestDeliveryRankSQLMatchesRank(t *testing.T) {
 	}
 }
 
+func TestPriorityRanksSQLMatchesRank(t *testing.T) {
+	var rows []string
+	for _, p := range ByUrgency {
+		rows = append(rows, "("+quote(string(p))+", "+strconv.Itoa(p.Rank())+")")
+	}
+	if got := strings.Join(rows, ", "); PriorityRanksSQL != got {
+		t.Fatalf("PriorityRanksSQL = %s, want %s", PriorityRanksSQL, got)
+	}
+}
+
 func TestPriorityRankSQLMatchesRank(t *testing.T) {
 	sql := PriorityRankSQL("t.priority")
 	if !strings.HasPrefix(sql, "CASE t.priority WHEN ") {

@@ -124,7 +124,7 @@ func pickAndTakeSQL(withSkip bool) string {
   SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, t.subject, t.first_response_due_at, t.resolution_due_at FROM tickets t
   WHERE t.id IN (
     SELECT x.id FROM src
-    CROSS JOIN (VALUES ('urgent', 0), ('high', 1), ('normal', 2), ('low', 3)) AS p (name, r)
+    CROSS JOIN (VALUES ` + domain.PriorityRanksSQL + `) AS p (name, r)
     CROSS JOIN LATERAL (SELECT id, created_at FROM tickets
       WHERE queue_id = src.queue_id AND priority = p.name AND created_at <= src.cutoff
         AND assignee_id IS NULL AND status IN ` + domain.ActiveStatusesSQL + skip + `
