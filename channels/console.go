@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/domain"
 )
 
 // The interfaces below are optional: an adapter implements one to add its
@@ -31,8 +33,8 @@ type Viewer struct {
 type ConsoleTicket struct {
 	ID             int64
 	TrackingNumber string
-	Channel        string
-	Status         string
+	Channel        domain.Channel
+	Status         domain.TicketStatus
 	// AssigneeID is the ticket's agent (0: waiting in its queue).
 	AssigneeID int64
 	// ContactPhone is the citizen's phone number ("" when none is known).

@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -79,7 +80,7 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 			settle(log, "nak", out.MessageID, msg.NakWithDelay(o.Backoff(attempt)))
 			return
 		}
-		rcpt = envelope.Receipt{Status: envelope.StatusFailed, Error: err.Error()}
+		rcpt = envelope.Receipt{Status: domain.DeliveryFailed, Error: err.Error()}
 		log.Warn("delivery failed for good", "message_id", out.MessageID, "attempt", attempt, "err", err)
 	}
 	rcpt.V = envelope.Version

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/channels"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
 )
@@ -25,7 +26,7 @@ type scriptedAdapter struct {
 	calls    map[int64]int
 }
 
-func (a *scriptedAdapter) Channel() envelope.Channel { return envelope.ChannelWhatsApp }
+func (a *scriptedAdapter) Channel() envelope.Channel { return domain.ChannelWhatsApp }
 func (a *scriptedAdapter) Mount(fiber.Router)        {}
 func (a *scriptedAdapter) Deliver(_ context.Context, out envelope.Outbound) (envelope.Receipt, error) {
 	a.mu.Lock()
@@ -37,7 +38,7 @@ func (a *scriptedAdapter) Deliver(_ context.Context, out envelope.Outbound) (env
 	if a.calls[out.MessageID] <= a.failures[out.MessageID] {
 		return envelope.Receipt{}, errors.New("provider timeout")
 	}
-	return envelope.Receipt{Status: envelope.StatusSent, ExternalID: "ext-" + string(rune('0'+out.MessageID))}, nil
+	return envelope.Receipt{Status: domain.DeliverySent, ExternalID: "ext-" + string(rune('0'+out.MessageID))}, nil
 }
 
 func TestDeliveryRetriesAndReportsEveryOutcome(t *testing.T) {
@@ -56,12 +57,12 @@ func TestDeliveryRetriesAndReportsEveryOutcome(t *testing.T) {
 		}
 	})
 	for id := int64(1); id <= 4; id++ {
-		if err := b.PublishOutbound(ctx, envelope.Outbound{V: 1, Channel: envelope.ChannelWhatsApp, MessageID: id, ID: fmt.Sprintf("agent-%d", id), Text: "hai"}); err != nil {
+		if err := b.PublishOutbound(ctx, envelope.Outbound{V: 1, Channel: domain.ChannelWhatsApp, MessageID: id, ID: fmt.Sprintf("agent-%d", id), Text: "hai"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// An undecodable envelope is set aside, not retried forever.
-	if err := b.Publish(ctx, b.Names.Outbound(envelope.ChannelWhatsApp), "junk", []byte("{not json")); err != nil {
+	if err := b.Publish(ctx, b.Names.Outbound(domain.ChannelWhatsApp), "junk", []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -88,9 +89,9 @@ func TestDeliveryRetriesAndReportsEveryOutcome(t *testing.T) {
 		}
 		return nil
 	})
-	want := map[int64]string{1: envelope.StatusSent, 2: envelope.StatusSent, 3: envelope.StatusFailed, 4: envelope.StatusFailed}
+	want := map[int64]domain.DeliveryStatus{1: domain.DeliverySent, 2: domain.DeliverySent, 3: domain.DeliveryFailed, 4: domain.DeliveryFailed}
 	for id, st := range want {
-		if got[id].Status != st || got[id].Channel != envelope.ChannelWhatsApp || got[id].At.IsZero() {
+		if got[id].Status != st || got[id].Channel != domain.ChannelWhatsApp || got[id].At.IsZero() {
 			t.Errorf("message %d: receipt %+v, want %s", id, got[id], st)
 		}
 	}

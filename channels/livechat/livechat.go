@@ -29,6 +29,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/locale"
 	"tanggap/internal/realtime"
@@ -138,7 +139,7 @@ func New(o Opts) (*Adapter, error) {
 }
 
 // Channel is livechat.
-func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelLiveChat }
+func (a *Adapter) Channel() envelope.Channel { return domain.ChannelLiveChat }
 
 // clientIP is the address the hub counts a connection against: the
 // request's RemoteAddr, which the fiber upgrade fills with the address
@@ -212,7 +213,7 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 		return envelope.Receipt{}, channels.Permanent(fmt.Errorf("livechat: visitor of ticket %s is gone", out.TrackingNumber))
 	}
 	a.publish(visitorID, row)
-	return envelope.Receipt{Status: envelope.StatusSent, ExternalID: fmt.Sprintf("%s#%d", visitorID, row.Seq)}, nil
+	return envelope.Receipt{Status: domain.DeliverySent, ExternalID: fmt.Sprintf("%s#%d", visitorID, row.Seq)}, nil
 }
 
 // appendEntry stores an entry in the visitor's log (see appendIn) through

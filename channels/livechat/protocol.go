@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"tanggap/internal/domain"
 )
 
 // ProtocolVersion is the "v" of every frame. A client speaking another
@@ -85,8 +87,8 @@ type ClientFrame struct {
 	// typing
 	On bool `json:"on,omitempty"`
 	// mark
-	Seq    int64  `json:"seq,omitempty"`
-	Status string `json:"status,omitempty"`
+	Seq    int64                 `json:"seq,omitempty"`
+	Status domain.DeliveryStatus `json:"status,omitempty"`
 	// profile
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
@@ -151,7 +153,7 @@ func DecodeClient(data []byte) (ClientFrame, error) {
 			return bad("after is negative")
 		}
 	case TypeMark:
-		if f.Seq <= 0 || (f.Status != "delivered" && f.Status != "read") {
+		if f.Seq <= 0 || (f.Status != domain.DeliveryDelivered && f.Status != domain.DeliveryRead) {
 			return bad("mark needs seq and status delivered or read")
 		}
 	case TypeProfile:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
 	"tanggap/internal/locale"
@@ -18,13 +19,6 @@ import (
 	"tanggap/internal/realtime"
 	"tanggap/internal/tracking"
 )
-
-// Kind the gateway gives every chat message. The core opens a ticket
-// under the thread_ref the channel minted for a message of this kind, and
-// threads later messages naming that ticket into it (reopening it when
-// solved); a new conversation mints a new number, so it opens a new ticket
-// whatever the core's rules for threading by contact are.
-const kindConversation = "complaint"
 
 // replayPage bounds one database read of a replay.
 const replayPage = 200
@@ -255,7 +249,7 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 		if err != nil {
 			return err
 		}
-		if ts[v.TrackingNumber].Status == "closed" {
+		if ts[v.TrackingNumber].Status == domain.StatusClosed {
 			if err := a.newConversation(ctx, s); err != nil {
 				return err
 			}
@@ -270,13 +264,18 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 		files = append(files, File{Key: fl.Key, Name: fl.Name, MIME: fl.MIME, Size: fl.Size})
 		atts = append(atts, envelope.Attachment{Key: fl.Key, Filename: fl.Name, MIME: fl.MIME, Size: fl.Size})
 	}
+	// A chat message (domain.KindChat) names its conversation's ticket:
+	// the core opens the ticket under the thread_ref the gateway minted and
+	// threads later messages naming it into it (reopening it when solved);
+	// a new conversation mints a new number, so it opens a new ticket
+	// whatever the core's rules for threading by contact are.
 	in := envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelLiveChat,
+		V: envelope.Version, Channel: domain.ChannelLiveChat,
 		ProviderMessageID: vid + ":" + f.CID,
 		Sender:            envelope.Sender{Name: v.Name, Phone: v.Phone, Email: v.Email, VisitorID: vid},
 		Text:              f.Text,
 		Attachments:       atts,
-		Fields:            map[string]string{envelope.FieldKind: kindConversation},
+		Fields:            map[string]string{envelope.FieldKind: string(domain.KindChat)},
 		ThreadRef:         v.TrackingNumber,
 		ReceivedAt:        time.Now().UTC(),
 	}
@@ -351,7 +350,7 @@ func (a *Adapter) mark(ctx context.Context, s *session, f ClientFrame) error {
 	if !ok || row.Kind != KindReply || row.MessageID == nil {
 		return nil // nothing to mark: not an agent reply of this visitor
 	}
-	return a.o.Bus.PublishReceipt(ctx, envelope.Receipt{V: envelope.Version, Channel: envelope.ChannelLiveChat,
+	return a.o.Bus.PublishReceipt(ctx, envelope.Receipt{V: envelope.Version, Channel: domain.ChannelLiveChat,
 		MessageID: *row.MessageID, Status: f.Status, At: time.Now().UTC()})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/ticket"
+	"tanggap/internal/domain"
 )
 
 // Run follows the core's ticket events until ctx ends:
@@ -127,7 +128,7 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) 
 		return
 	}
 	now := time.Now().UTC()
-	if t.AssigneeID != nil && (v.AgentID == nil || *v.AgentID != *t.AssigneeID) && t.Status != "solved" && t.Status != "closed" {
+	if t.AssigneeID != nil && (v.AgentID == nil || *v.AgentID != *t.AssigneeID) && t.Status != domain.StatusSolved && t.Status != domain.StatusClosed {
 		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AssigneeName}},
 			change{set: "agent_id = ?", setArgs: []any{*t.AssigneeID}, where: "tracking_number = ? AND state = 'open' AND (agent_id IS NULL OR agent_id <> ?)",
 				whereArgs: []any{t.TrackingNumber, *t.AssigneeID}}, now)
@@ -137,7 +138,7 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) 
 			a.publish(v.ID, row)
 		}
 	}
-	if t.Status == "solved" || t.Status == "closed" {
+	if t.Status == domain.StatusSolved || t.Status == domain.StatusClosed {
 		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindSolved, tn: t.TrackingNumber},
 			change{set: "state = 'solved'", where: "tracking_number = ? AND state = 'open'", whereArgs: []any{t.TrackingNumber}}, now)
 		if err != nil {
@@ -186,7 +187,7 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 				continue // no conversation, or the core has not stored it yet
 			}
 			a.syncTicket(ctx, v, t)
-			if t.Status == "solved" || t.Status == "closed" {
+			if t.Status == domain.StatusSolved || t.Status == domain.StatusClosed {
 				continue
 			}
 			q := Queue{V: ProtocolVersion, Type: TypeQueue, TN: t.TrackingNumber, Assigned: t.AssigneeID != nil, Open: true}

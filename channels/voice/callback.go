@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
 	"tanggap/internal/mask"
@@ -206,10 +207,10 @@ func (a *Adapter) statusCallback(s *step) (*Response, error) {
 		if err := a.store.settleCallback(s.ctx, *cbID, s.call.Status, answered, s.now); err != nil {
 			return nil, err
 		}
-		fields[envelope.FieldKind] = kindCallbackCall
+		fields[envelope.FieldKind] = string(domain.KindCallbackCall)
 		text = a.text("voice.callback_result", "result", a.text("voice.call_status."+strings.ReplaceAll(s.call.Status, "-", "_")), "seconds", call.DurationSeconds)
 	} else {
-		fields[envelope.FieldKind] = kindCallRecord
+		fields[envelope.FieldKind] = string(domain.KindCallRecord)
 		text = a.text("voice.call_record", "outcome", a.text("voice.outcome."+call.Outcome), "seconds", call.DurationSeconds, "path", call.Path)
 	}
 	if s.caller == "" && call.Caller != "" {

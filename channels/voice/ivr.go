@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/ticket"
 	"tanggap/internal/tracking"
@@ -19,16 +20,6 @@ const (
 	nodeAgent      = "agent"
 	nodeAfterHours = "after_hours"
 	nodeBusy       = "agents_busy"
-)
-
-// Message kinds of voice records (envelope Fields["kind"]).
-const (
-	kindVoicemail     = "voicemail"
-	kindTranscription = "voicemail_transcription"
-	kindCallback      = "callback_request"
-	kindTransfer      = "transfer"
-	kindCallRecord    = "call_record"
-	kindCallbackCall  = "callback_call"
 )
 
 // lookupTimeout is the seconds a caller has to type a tracking number.
@@ -180,7 +171,7 @@ func (a *Adapter) lookup(s *step) (*Response, error) {
 	r := &Response{}
 	r.add(a.prompt("status_result", map[string]string{
 		"tracking": spokenDigits(p.TrackingNumber),
-		"status":   a.o.Texts.T(a.menu.Language, "status."+p.Status),
+		"status":   a.o.Texts.T(a.menu.Language, "status."+string(p.Status)),
 	}))
 	return toMenu(r, 0), nil
 }
@@ -247,7 +238,7 @@ func (a *Adapter) recorded(s *step) (*Response, error) {
 // transcribed adds the provider's transcription of a voicemail.
 func (a *Adapter) transcribed(s *step) (*Response, error) {
 	if s.call.TranscriptionOK && s.call.TranscriptionText != "" {
-		fields := map[string]string{envelope.FieldKind: kindTranscription}
+		fields := map[string]string{envelope.FieldKind: string(domain.KindVoicemailTranscription)}
 		if err := a.publish(s, "transcription", a.text("voice.transcription", "text", s.call.TranscriptionText), fields, nil); err != nil {
 			return nil, err
 		}
@@ -277,7 +268,7 @@ func (a *Adapter) requestCallback(s *step) (*Response, error) {
 	// waiting in the agents' queue) still waits in the callback queue, in
 	// the order of the request.
 	fields := map[string]string{
-		envelope.FieldKind: kindCallback, envelope.FieldQueue: a.menu.Queues.Callback, envelope.FieldQueueStrict: "true",
+		envelope.FieldKind: string(domain.KindCallbackRequest), envelope.FieldQueue: a.menu.Queues.Callback, envelope.FieldQueueStrict: "true",
 		envelope.FieldIVRPath: call.Path,
 	}
 	if err := a.publish(s, "callback", a.text("voice.callback_request", "phone", s.caller, "position", cb.Position), fields, nil); err != nil {
@@ -314,7 +305,7 @@ func (a *Adapter) toAgent(s *step) (*Response, error) {
 		return nil, err
 	}
 	fields := map[string]string{
-		envelope.FieldKind: kindTransfer, envelope.FieldQueue: a.menu.Queues.Agent, envelope.FieldIVRPath: call.Path,
+		envelope.FieldKind: string(domain.KindTransfer), envelope.FieldQueue: a.menu.Queues.Agent, envelope.FieldIVRPath: call.Path,
 	}
 	if err := a.publish(s, "agent", a.text("voice.transfer"), fields, nil); err != nil {
 		return nil, err

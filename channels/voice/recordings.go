@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 )
@@ -46,7 +47,7 @@ type recordingJob struct {
 // enqueueRecording puts a voicemail on the fetch queue, returning once
 // JetStream has it.
 func (a *Adapter) enqueueRecording(ctx context.Context, job recordingJob) error {
-	return a.o.Bus.PublishJob(ctx, envelope.ChannelVoice, jobRecording, job.CallSid, job)
+	return a.o.Bus.PublishJob(ctx, domain.ChannelVoice, jobRecording, job.CallSid, job)
 }
 
 // RunRecordings fetches voicemail recordings into the attachment store
@@ -62,7 +63,7 @@ func (a *Adapter) RunRecordings(ctx context.Context) error {
 			backoff[i] = a.o.RecordingBackoff(i + 1)
 		}
 	}
-	return a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: envelope.ChannelVoice, Kind: jobRecording, Log: a.o.Log},
+	return a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: domain.ChannelVoice, Kind: jobRecording, Log: a.o.Log},
 		func(ctx context.Context, data []byte, attempt int) (bus.JobOutcome, time.Duration) {
 			return a.handleRecording(ctx, data, attempt, backoff)
 		})
@@ -86,12 +87,12 @@ func (a *Adapter) handleRecording(ctx context.Context, data []byte, attempt int,
 		a.o.Log.Error("voice: recording fetch failed for good; voicemail kept without audio", "call_sid", job.CallSid, "attempt", attempt, "err", err)
 	}
 	in := envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelVoice,
+		V: envelope.Version, Channel: domain.ChannelVoice,
 		ProviderMessageID: job.CallSid + ":voicemail",
 		Sender:            job.Sender,
 		Attachments:       atts,
 		Fields: map[string]string{
-			envelope.FieldKind:         kindVoicemail,
+			envelope.FieldKind:         string(domain.KindVoicemail),
 			envelope.FieldIVRPath:      job.Path,
 			envelope.FieldRecordingURL: job.RecordingURL,
 			envelope.FieldCallDuration: strconv.Itoa(job.Duration),

@@ -28,6 +28,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
 	"tanggap/internal/mask"
@@ -107,7 +108,7 @@ func New(o Opts) *Adapter {
 }
 
 // Channel is voice.
-func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelVoice }
+func (a *Adapter) Channel() envelope.Channel { return domain.ChannelVoice }
 
 // Webhook paths, under the public URL.
 const (
@@ -269,7 +270,7 @@ func sender(s *step) envelope.Sender {
 // step. A failure is errUnavailable: the provider retries the step.
 func (a *Adapter) publish(s *step, stepName, text string, fields map[string]string, atts []envelope.Attachment) error {
 	in := envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelVoice,
+		V: envelope.Version, Channel: domain.ChannelVoice,
 		ProviderMessageID: s.call.CallSid + ":" + stepName,
 		Sender:            sender(s),
 		Text:              text,

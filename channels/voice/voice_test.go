@@ -24,6 +24,7 @@ import (
 	"tanggap/channels/voice/voicetest"
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/locale"
 	"tanggap/internal/testenv"
@@ -98,7 +99,7 @@ func newRig(t testing.TB, hours Hours, menu *Menu) *rig {
 		RecordingBackoff: func(int) time.Duration { return 10 * time.Millisecond },
 	})
 	r.db = r.a.store
-	sub, err := b.NC.Subscribe(b.Names.Inbound(envelope.ChannelVoice), func(m *nats.Msg) {
+	sub, err := b.NC.Subscribe(b.Names.Inbound(domain.ChannelVoice), func(m *nats.Msg) {
 		in, err := envelope.DecodeInbound(m.Data)
 		if err != nil {
 			t.Errorf("published envelope invalid: %v", err)
@@ -251,7 +252,7 @@ func TestAfterHoursOffersVoicemailOrCallback(t *testing.T) {
 			done := p.Press(again.Doc, "2")
 			says(t, done, "urutan ke 1")
 			in := r.published(p.CallSid, "callback")
-			if in.Fields[envelope.FieldQueue] != "callback" || in.Fields[envelope.FieldKind] != kindCallback ||
+			if in.Fields[envelope.FieldQueue] != "callback" || in.Fields[envelope.FieldKind] != string(domain.KindCallbackRequest) ||
 				in.Sender.Phone != testCaller || in.Fields[envelope.FieldIVRPath] != "main>after_hours>callback" {
 				t.Fatalf("callback record: %+v", in)
 			}
@@ -281,7 +282,7 @@ func TestAgentsBusyFallsBackToVoicemailOrCallback(t *testing.T) {
 	if d == nil || d.Children[0].Name != "Sip" || d.Attrs["timeout"] != "30" {
 		t.Fatalf("dial: %s", tr.Body)
 	}
-	if in := r.published(p.CallSid, "agent"); in.Fields[envelope.FieldQueue] != "umum" || in.Fields[envelope.FieldKind] != kindTransfer {
+	if in := r.published(p.CallSid, "agent"); in.Fields[envelope.FieldQueue] != "umum" || in.Fields[envelope.FieldKind] != string(domain.KindTransfer) {
 		t.Fatalf("transfer record: %+v", in)
 	}
 	busy := p.Follow(tr.Doc, "Dial", url.Values{"DialCallStatus": {"no-answer"}})
@@ -417,7 +418,7 @@ func TestTranscriptionIsAddedToTheTicket(t *testing.T) {
 	p.Post(rec.Attrs["transcribeCallback"], url.Values{"TranscriptionStatus": {"completed"}, "TranscriptionText": {"Insentif saya belum masuk"},
 		"TranscriptionSid": {"TR0123456789abcdef0123456789abcdef"}, "RecordingSid": {"RE0123456789abcdef0123456789abcdef"}})
 	in := r.published(p.CallSid, "transcription")
-	if !strings.Contains(in.Text, "Insentif saya belum masuk") || in.Fields[envelope.FieldKind] != kindTranscription {
+	if !strings.Contains(in.Text, "Insentif saya belum masuk") || in.Fields[envelope.FieldKind] != string(domain.KindVoicemailTranscription) {
 		t.Fatalf("transcription: %+v", in)
 	}
 	if n := r.count(); n != 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
 	"tanggap/internal/ticket"
@@ -76,7 +77,7 @@ func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == "closed" {
+	if p.Status == domain.StatusClosed {
 		return ticket.ErrClosed
 	}
 	kind, value, _ := ticket.ContactIdentity(contact)
@@ -95,9 +96,9 @@ func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
 		return err
 	}
 	in := envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelWebform, ProviderMessageID: "followup-" + id,
+		V: envelope.Version, Channel: domain.ChannelWebform, ProviderMessageID: "followup-" + id,
 		Sender: sender, Text: body, Attachments: stored, ThreadRef: p.TrackingNumber,
-		Fields:     map[string]string{envelope.FieldKind: "follow_up"},
+		Fields:     map[string]string{envelope.FieldKind: string(domain.KindFollowUp)},
 		ReceivedAt: time.Now().UTC(),
 	}
 	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {

@@ -21,6 +21,7 @@ import (
 	"tanggap/channels"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
 	"tanggap/internal/locale"
@@ -90,7 +91,7 @@ func New(o Opts) *Adapter {
 }
 
 // Channel is webform.
-func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelWebform }
+func (a *Adapter) Channel() envelope.Channel { return domain.ChannelWebform }
 
 // Mount adds the complaint API routes.
 func (a *Adapter) Mount(r fiber.Router) {
@@ -108,7 +109,7 @@ func (a *Adapter) Mount(r fiber.Router) {
 // the citizen was told. The citizen's next look at the status page turns
 // it "read" (see handleStatus).
 func (a *Adapter) Deliver(_ context.Context, out envelope.Outbound) (envelope.Receipt, error) {
-	return envelope.Receipt{Status: envelope.StatusPosted, At: time.Now().UTC()}, nil
+	return envelope.Receipt{Status: domain.DeliveryPosted, At: time.Now().UTC()}, nil
 }
 
 type categoryJSON struct {
@@ -154,13 +155,13 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	tn := tracking.Generate()
 	in := envelope.Inbound{
 		V:                 envelope.Version,
-		Channel:           envelope.ChannelWebform,
+		Channel:           domain.ChannelWebform,
 		ProviderMessageID: "form-" + tn,
 		Sender:            envelope.Sender{Name: complaint.Name, Phone: complaint.Phone, Email: complaint.Email, NIK: complaint.NIK},
 		Text:              complaint.Description,
 		Attachments:       stored,
 		Fields: map[string]string{
-			envelope.FieldKind:     "complaint",
+			envelope.FieldKind:     string(domain.KindComplaint),
 			envelope.FieldCategory: complaint.Category,
 		},
 		ThreadRef:  tn,
@@ -274,7 +275,7 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+p.Status), CategoryLabel: a.categoryLabel(lang, p.Category)})
+	return c.JSON(publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(lang, p.Category)})
 }
 
 // categoryLabel is a category's configured label, else its translation.
@@ -292,11 +293,11 @@ func (a *Adapter) categoryLabel(lang, code string) string {
 func (a *Adapter) markRead(ctx context.Context, p ticket.Public) {
 	now := time.Now().UTC()
 	for _, m := range p.Messages {
-		if m.Direction != "out" || envelope.StatusRank(m.DeliveryStatus) >= envelope.StatusRank(envelope.StatusRead) {
+		if m.Direction != domain.DirectionOut || m.DeliveryStatus.Rank() >= domain.DeliveryRead.Rank() {
 			continue
 		}
-		r := envelope.Receipt{V: envelope.Version, Channel: envelope.ChannelWebform, MessageID: m.MessageID,
-			Status: envelope.StatusRead, At: now}
+		r := envelope.Receipt{V: envelope.Version, Channel: domain.ChannelWebform, MessageID: m.MessageID,
+			Status: domain.DeliveryRead, At: now}
 		if err := a.o.Bus.PublishReceipt(ctx, r); err != nil {
 			a.o.Log.Warn("read receipt publish failed", "message_id", m.MessageID, "err", err)
 			return

@@ -25,6 +25,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/locale"
 	"tanggap/internal/pages"
@@ -134,7 +135,7 @@ func TestSubmissionIsOnTheBusBeforeTheAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := stream.GetLastMsgForSubject(ctx, h.bus.Names.Inbound(envelope.ChannelWebform))
+	msg, err := stream.GetLastMsgForSubject(ctx, h.bus.Names.Inbound(domain.ChannelWebform))
 	if err != nil {
 		t.Fatalf("nothing on the bus: %v", err)
 	}
@@ -146,7 +147,7 @@ func TestSubmissionIsOnTheBusBeforeTheAnswer(t *testing.T) {
 		in.Fields["kind"] != "complaint" || len(in.Attachments) != 1 || in.Attachments[0].MIME != "application/pdf" {
 		t.Fatalf("envelope = %+v", in)
 	}
-	if msg.Header.Get(jetstream.MsgIDHeader) != bus.InboundMsgID(envelope.ChannelWebform, in.ProviderMessageID) {
+	if msg.Header.Get(jetstream.MsgIDHeader) != bus.InboundMsgID(domain.ChannelWebform, in.ProviderMessageID) {
 		t.Fatalf("Nats-Msg-Id = %q", msg.Header.Get(jetstream.MsgIDHeader))
 	}
 	if filesIn(t, h.files) != 1 {
@@ -223,8 +224,8 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 
 func TestDeliverPostsRepliesOnTheStatusPage(t *testing.T) {
 	a := webform.New(webform.Opts{})
-	r, err := a.Deliver(context.Background(), envelope.Outbound{V: 1, Channel: envelope.ChannelWebform, MessageID: 7})
-	if err != nil || r.Status != envelope.StatusPosted || r.At.IsZero() || time.Since(r.At) > time.Minute {
+	r, err := a.Deliver(context.Background(), envelope.Outbound{V: 1, Channel: domain.ChannelWebform, MessageID: 7})
+	if err != nil || r.Status != domain.DeliveryPosted || r.At.IsZero() || time.Since(r.At) > time.Minute {
 		t.Fatalf("receipt %+v err %v", r, err)
 	}
 }

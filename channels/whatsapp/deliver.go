@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tanggap/channels"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -17,7 +18,7 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 	if wamid, ok, err := a.store.sent(ctx, out.ID); err != nil {
 		return envelope.Receipt{}, err
 	} else if ok {
-		return envelope.Receipt{Status: envelope.StatusSent, ExternalID: wamid, At: time.Now().UTC()}, nil
+		return envelope.Receipt{Status: domain.DeliverySent, ExternalID: wamid, At: time.Now().UTC()}, nil
 	}
 	from := out.Via
 	if from == "" {
@@ -64,7 +65,7 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 			return envelope.Receipt{}, err
 		}
 	}
-	return envelope.Receipt{Status: envelope.StatusSent, ExternalID: wamid, At: time.Now().UTC()}, nil
+	return envelope.Receipt{Status: domain.DeliverySent, ExternalID: wamid, At: time.Now().UTC()}, nil
 }
 
 // record keeps a sent part's wamid. It must exist before the outbound

@@ -12,6 +12,7 @@ import (
 	"tanggap/channels"
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/attachment"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
 )
@@ -33,7 +34,7 @@ var outSeq int
 func reply(text string) envelope.Outbound {
 	outSeq++
 	return envelope.Outbound{
-		V: envelope.Version, Channel: envelope.ChannelWhatsApp, MessageID: int64(outSeq), ID: fmt.Sprintf("agent-test-%d", outSeq),
+		V: envelope.Version, Channel: domain.ChannelWhatsApp, MessageID: int64(outSeq), ID: fmt.Sprintf("agent-test-%d", outSeq),
 		To: envelope.Sender{Phone: "+" + citizenWaID, WaID: "+" + citizenWaID}, Text: text, CreatedAt: time.Now(),
 	}
 }
@@ -101,7 +102,7 @@ func TestDeliverIsIdempotentByOutboundID(t *testing.T) {
 	if n := len(g.sentMessages()); n != 1 {
 		t.Fatalf("sent %d times", n)
 	}
-	if first.ExternalID == "" || again.ExternalID != first.ExternalID || again.Status != envelope.StatusSent {
+	if first.ExternalID == "" || again.ExternalID != first.ExternalID || again.Status != domain.DeliverySent {
 		t.Fatalf("receipts %+v / %+v", first, again)
 	}
 }

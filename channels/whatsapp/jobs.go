@@ -10,6 +10,7 @@ import (
 
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/ticket"
 )
@@ -48,7 +49,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: envelope.ChannelWhatsApp, Kind: k.kind, Log: a.log},
+			errs[i] = a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: domain.ChannelWhatsApp, Kind: k.kind, Log: a.log},
 				func(ctx context.Context, data []byte, attempt int) (bus.JobOutcome, time.Duration) {
 					return k.handler(ctx, data, attempt), a.o.MediaBackoff(attempt)
 				})
@@ -87,7 +88,7 @@ func (a *Adapter) statusJob(ctx context.Context, data []byte, attempt int) outco
 		}
 		return retry // Meta can be faster than our record of the send
 	}
-	r := envelope.Receipt{V: envelope.Version, Channel: envelope.ChannelWhatsApp, MessageID: id, Status: j.Status,
+	r := envelope.Receipt{V: envelope.Version, Channel: domain.ChannelWhatsApp, MessageID: id, Status: j.Status,
 		ExternalID: j.WAMID, Error: j.Error, At: j.At}
 	if err := a.o.Bus.PublishReceipt(ctx, r); err != nil {
 		a.log.Warn("status receipt publish", "message_id", id, "err", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
 )
@@ -106,7 +107,7 @@ func (p Parser) inbound(md metadata, names map[string]string, m message) (envelo
 	}
 	in := envelope.Inbound{
 		V:                 envelope.Version,
-		Channel:           envelope.ChannelWhatsApp,
+		Channel:           domain.ChannelWhatsApp,
 		ProviderMessageID: m.ID,
 		Sender:            envelope.Sender{Name: clip(names[m.From], 256), Phone: phone, WaID: phone},
 		ReceivedAt:        p.unixTime(m.Timestamp),
@@ -141,10 +142,8 @@ func (p Parser) inbound(md metadata, names map[string]string, m message) (envelo
 // "unsupported" both mean WhatsApp could not pass the content on.
 func kindOf(t string) string {
 	switch t {
-	case "":
-		return "unsupported"
-	case "unknown":
-		return "unsupported"
+	case "", "unknown":
+		return string(domain.KindUnsupported)
 	}
 	return clip(t, 64)
 }
@@ -261,7 +260,7 @@ func (p Parser) content(in *envelope.Inbound, m message) *MediaJob {
 		if m.Type != "unsupported" && m.Type != "unknown" && m.Type != "" {
 			f["original_type"] = clip(m.Type, 64)
 		}
-		f[envelope.FieldKind] = "unsupported"
+		f[envelope.FieldKind] = string(domain.KindUnsupported)
 		in.Text = strings.TrimSpace("[unsupported]\n" + f["error"])
 	}
 	return nil
@@ -274,13 +273,13 @@ func (p Parser) status(s status) (StatusJob, bool, error) {
 	job := StatusJob{WAMID: s.ID, At: p.unixTime(s.Timestamp)}
 	switch s.Status {
 	case "sent":
-		job.Status = envelope.StatusSent
+		job.Status = domain.DeliverySent
 	case "delivered":
-		job.Status = envelope.StatusDelivered
+		job.Status = domain.DeliveryDelivered
 	case "read":
-		job.Status = envelope.StatusRead
+		job.Status = domain.DeliveryRead
 	case "failed":
-		job.Status = envelope.StatusFailed
+		job.Status = domain.DeliveryFailed
 		var reasons []string
 		for _, e := range s.Errors {
 			reasons = append(reasons, e.describe())

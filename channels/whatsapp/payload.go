@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -247,10 +248,10 @@ type MediaJob struct {
 
 // StatusJob is one status update of a message we sent.
 type StatusJob struct {
-	WAMID  string    `json:"wamid"`
-	Status string    `json:"status"`
-	At     time.Time `json:"at"`
-	Error  string    `json:"error,omitempty"`
+	WAMID  string                `json:"wamid"`
+	Status domain.DeliveryStatus `json:"status"`
+	At     time.Time             `json:"at"`
+	Error  string                `json:"error,omitempty"`
 }
 
 // placeholderPrefix marks an attachment key that names a WhatsApp media id,

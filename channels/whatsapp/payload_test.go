@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tanggap/channels/whatsapp"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -70,7 +71,7 @@ func TestParseEveryMessageType(t *testing.T) {
 			if err := in.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			if in.Channel != envelope.ChannelWhatsApp || !strings.HasPrefix(in.ProviderMessageID, "wamid.") {
+			if in.Channel != domain.ChannelWhatsApp || !strings.HasPrefix(in.ProviderMessageID, "wamid.") {
 				t.Fatalf("channel %q id %q", in.Channel, in.ProviderMessageID)
 			}
 			if in.Sender.WaID != "+6281234567890" || in.Sender.Phone != "+6281234567890" || in.Sender.Name != "Siti Rahayu" {
@@ -112,12 +113,14 @@ func TestParseEveryMessageType(t *testing.T) {
 
 func TestParseStatuses(t *testing.T) {
 	cases := []struct {
-		fixture, status, errText string
+		fixture string
+		status  domain.DeliveryStatus
+		errText string
 	}{
-		{"status_sent", envelope.StatusSent, ""},
-		{"status_delivered", envelope.StatusDelivered, ""},
-		{"status_read", envelope.StatusRead, ""},
-		{"status_failed", envelope.StatusFailed, "WhatsApp error 131047: Re-engagement message (Message failed to send because more than 24 hours"},
+		{"status_sent", domain.DeliverySent, ""},
+		{"status_delivered", domain.DeliveryDelivered, ""},
+		{"status_read", domain.DeliveryRead, ""},
+		{"status_failed", domain.DeliveryFailed, "WhatsApp error 131047: Re-engagement message (Message failed to send because more than 24 hours"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -245,7 +248,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, s := range b.Statuses {
-			if s.WAMID == "" || envelope.StatusRank(s.Status) < 2 {
+			if s.WAMID == "" || s.Status.Rank() < domain.DeliverySent.Rank() {
 				t.Fatalf("bad status job %+v", s)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
-	"tanggap/internal/envelope"
+	"tanggap/internal/domain"
 )
 
 // Job kinds on the jobs stream.
@@ -95,16 +95,16 @@ func (a *Adapter) pending(b Batch) ([]bus.Pending, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, bus.Pending{Subject: names.Job(envelope.ChannelWhatsApp, jobMedia),
-			MsgID: bus.JobMsgID(envelope.ChannelWhatsApp, jobMedia, j.Key), Data: data})
+		out = append(out, bus.Pending{Subject: names.Job(domain.ChannelWhatsApp, jobMedia),
+			MsgID: bus.JobMsgID(domain.ChannelWhatsApp, jobMedia, j.Key), Data: data})
 	}
 	for _, s := range b.Statuses {
 		data, err := json.Marshal(s)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, bus.Pending{Subject: names.Job(envelope.ChannelWhatsApp, jobStatus),
-			MsgID: bus.JobMsgID(envelope.ChannelWhatsApp, jobStatus, s.WAMID+":"+s.Status), Data: data})
+		out = append(out, bus.Pending{Subject: names.Job(domain.ChannelWhatsApp, jobStatus),
+			MsgID: bus.JobMsgID(domain.ChannelWhatsApp, jobStatus, s.WAMID+":"+string(s.Status)), Data: data})
 	}
 	return out, nil
 }

@@ -39,6 +39,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -138,7 +139,7 @@ func New(o Opts) *Adapter {
 	}
 	return &Adapter{
 		o:      o,
-		log:    o.Log.With("channel", string(envelope.ChannelWhatsApp)),
+		log:    o.Log.With("channel", string(domain.ChannelWhatsApp)),
 		parser: Parser{Queues: o.NumberQueues},
 		graph: &graph{base: o.APIBaseURL, version: o.APIVersion, token: o.AccessToken, http: o.HTTPClient,
 			maxAnswer: 1 << 20},
@@ -148,7 +149,7 @@ func New(o Opts) *Adapter {
 }
 
 // Channel is whatsapp.
-func (a *Adapter) Channel() envelope.Channel { return envelope.ChannelWhatsApp }
+func (a *Adapter) Channel() envelope.Channel { return domain.ChannelWhatsApp }
 
 // Mount adds the webhook.
 func (a *Adapter) Mount(r fiber.Router) {

@@ -15,21 +15,7 @@ import (
 
 	"tanggap/internal/apperr"
 	"tanggap/internal/db"
-)
-
-// Roles.
-const (
-	RoleAgent      = "agent"
-	RoleSupervisor = "supervisor"
-	RoleAdmin      = "admin"
-)
-
-// Presence states.
-const (
-	PresenceOnline  = "online"
-	PresenceAway    = "away"
-	PresenceBusy    = "busy"
-	PresenceOffline = "offline"
+	"tanggap/internal/domain"
 )
 
 // MinPasswordLen is the shortest password accepted.
@@ -40,15 +26,15 @@ type Agent struct {
 	ID         int64
 	Email      string
 	Name       string
-	Role       string
-	Presence   string
+	Role       domain.Role
+	Presence   domain.Presence
 	Capacity   int
 	ActiveLoad int
 	QueueIDs   []int64
 }
 
 // SeesAll reports whether the agent may see every ticket (supervisors and admins).
-func (a Agent) SeesAll() bool { return a.Role == RoleSupervisor || a.Role == RoleAdmin }
+func (a Agent) SeesAll() bool { return a.Role == domain.RoleSupervisor || a.Role == domain.RoleAdmin }
 
 // Opts configures the service.
 type Opts struct {
@@ -85,7 +71,7 @@ type NewAgent struct {
 	Email      string
 	Name       string
 	Password   string
-	Role       string
+	Role       domain.Role
 	Capacity   int
 	QueueCodes []string
 }
@@ -105,9 +91,9 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 		ve.Add("password", "validation.password_too_short", "min", MinPasswordLen)
 	}
 	if n.Role == "" {
-		n.Role = RoleAgent
+		n.Role = domain.RoleAgent
 	}
-	if n.Role != RoleAgent && n.Role != RoleSupervisor && n.Role != RoleAdmin {
+	if n.Role != domain.RoleAgent && n.Role != domain.RoleSupervisor && n.Role != domain.RoleAdmin {
 		ve.Add("role", "validation.invalid")
 	}
 	if n.Capacity == 0 {
@@ -144,7 +130,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string, queue
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	_, err = s.Create(ctx, NewAgent{Email: email, Name: "Administrator", Password: password, Role: RoleAdmin, QueueCodes: queueCodes})
+	_, err = s.Create(ctx, NewAgent{Email: email, Name: "Administrator", Password: password, Role: domain.RoleAdmin, QueueCodes: queueCodes})
 	if errors.Is(err, ErrEmailTaken) {
 		return nil // another instance created it first
 	}
@@ -202,9 +188,9 @@ func (s *Service) dummyHash() []byte {
 }
 
 // SetPresence changes an agent's presence.
-func (s *Service) SetPresence(ctx context.Context, id int64, presence string) (Agent, error) {
+func (s *Service) SetPresence(ctx context.Context, id int64, presence domain.Presence) (Agent, error) {
 	switch presence {
-	case PresenceOnline, PresenceAway, PresenceBusy, PresenceOffline:
+	case domain.PresenceOnline, domain.PresenceAway, domain.PresenceBusy, domain.PresenceOffline:
 	default:
 		return Agent{}, ErrInvalidPresence
 	}

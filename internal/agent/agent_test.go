@@ -8,6 +8,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 )
 
@@ -23,7 +24,7 @@ func TestCreateAndAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Email != "rina@example.go.id" || a.Role != agent.RoleAgent || a.Presence != agent.PresenceOffline || a.Capacity != 10 {
+	if a.Email != "rina@example.go.id" || a.Role != domain.RoleAgent || a.Presence != domain.PresenceOffline || a.Capacity != 10 {
 		t.Fatalf("created %+v", a)
 	}
 	if _, err := s.Create(ctx, agent.NewAgent{Email: "rina@example.go.id", Name: "Rina 2", Password: "kata-sandi-rina"}); !errors.Is(err, agent.ErrEmailTaken) {
@@ -75,7 +76,7 @@ func TestEnsureAdminOnceAcrossInstances(t *testing.T) {
 	}
 	s := agent.New(agent.Opts{DB: testenv.OpenDB(t, cfg), Log: testenv.Logger(t)})
 	list, err := s.List(ctx)
-	if err != nil || len(list) != 1 || list[0].Role != agent.RoleAdmin {
+	if err != nil || len(list) != 1 || list[0].Role != domain.RoleAdmin {
 		t.Fatalf("agents after concurrent starts: %v %+v", err, list)
 	}
 	// A later start with another password does not reset it.
@@ -91,13 +92,13 @@ func TestSetPresence(t *testing.T) {
 	s := newService(t)
 	ctx := context.Background()
 	a, _ := s.Create(ctx, agent.NewAgent{Email: "a@b.id", Name: "A", Password: "kata-sandi-aa"})
-	if got, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil || got.Presence != agent.PresenceOnline {
+	if got, err := s.SetPresence(ctx, a.ID, domain.PresenceOnline); err != nil || got.Presence != domain.PresenceOnline {
 		t.Fatalf("%v %+v", err, got)
 	}
 	if _, err := s.SetPresence(ctx, a.ID, "sleeping"); !errors.Is(err, agent.ErrInvalidPresence) {
 		t.Fatalf("invalid presence: %v", err)
 	}
-	if _, err := s.SetPresence(ctx, 99999, agent.PresenceOnline); !errors.Is(err, agent.ErrNotFound) {
+	if _, err := s.SetPresence(ctx, 99999, domain.PresenceOnline); !errors.Is(err, agent.ErrNotFound) {
 		t.Fatalf("unknown agent: %v", err)
 	}
 }

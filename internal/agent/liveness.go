@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 // Liveness: presence must not lie. An agent is only as online as their
@@ -26,7 +28,7 @@ import (
 // Reactor reacts to a presence change the way a manual switch does (the
 // router: an agent going offline gives tickets back).
 type Reactor interface {
-	PresenceChanged(ctx context.Context, agentID int64, presence string) error
+	PresenceChanged(ctx context.Context, agentID int64, presence domain.Presence) error
 }
 
 // Touch records that the agent's console is alive now. It is cheap (one
@@ -95,17 +97,17 @@ func (w *Sweeper) Sweep(ctx context.Context) error {
 	var errs []error
 	if w.o.OfflineAfter > 0 {
 		// First, so an agent is not taken to away and to offline by one sweep.
-		errs = append(errs, w.move(ctx, PresenceAway, PresenceOffline, now.Add(-w.o.OfflineAfter), now))
+		errs = append(errs, w.move(ctx, domain.PresenceAway, domain.PresenceOffline, now.Add(-w.o.OfflineAfter), now))
 	}
 	if w.o.AwayAfter > 0 {
-		for _, from := range []string{PresenceOnline, PresenceBusy} {
-			errs = append(errs, w.move(ctx, from, PresenceAway, now.Add(-w.o.AwayAfter), now))
+		for _, from := range []domain.Presence{domain.PresenceOnline, domain.PresenceBusy} {
+			errs = append(errs, w.move(ctx, from, domain.PresenceAway, now.Add(-w.o.AwayAfter), now))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func (w *Sweeper) move(ctx context.Context, from, to string, before, now time.Time) error {
+func (w *Sweeper) move(ctx context.Context, from, to domain.Presence, before, now time.Time) error {
 	ids, err := w.agents.store.silence(ctx, from, to, before, now)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 )
 
@@ -20,7 +21,7 @@ type reactions struct {
 	got []string
 }
 
-func (r *reactions) PresenceChanged(_ context.Context, id int64, presence string) error {
+func (r *reactions) PresenceChanged(_ context.Context, id int64, presence domain.Presence) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, fmt.Sprintf("%d:%s", id, presence))
@@ -42,14 +43,14 @@ func TestSilentConsoleGoesAwayThenOffline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil {
+		if _, err := s.SetPresence(ctx, a.ID, domain.PresenceOnline); err != nil {
 			t.Fatal(err)
 		}
 		return a
 	}
 	silent, alive := mk("silent@b.id"), mk("alive@b.id")
 	busy := mk("busy@b.id")
-	if _, err := s.SetPresence(ctx, busy.ID, agent.PresenceBusy); err != nil {
+	if _, err := s.SetPresence(ctx, busy.ID, domain.PresenceBusy); err != nil {
 		t.Fatal(err)
 	}
 
@@ -59,7 +60,7 @@ func TestSilentConsoleGoesAwayThenOffline(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	react := &reactions{}
 	w := agent.NewSweeper(s, agent.SweepOpts{AwayAfter: 2 * time.Minute, OfflineAfter: 10 * time.Minute, React: react, Now: clock})
-	presence := func(id int64) string {
+	presence := func(id int64) domain.Presence {
 		t.Helper()
 		a, err := s.Get(ctx, id)
 		if err != nil {
@@ -71,12 +72,12 @@ func TestSilentConsoleGoesAwayThenOffline(t *testing.T) {
 	steps := []struct {
 		name                   string
 		after                  time.Duration
-		silent, alive, busyWas string
+		silent, alive, busyWas domain.Presence
 	}{
-		{"a minute of silence changes nothing", time.Minute, agent.PresenceOnline, agent.PresenceOnline, agent.PresenceBusy},
-		{"past two minutes the silent consoles are away", 90 * time.Second, agent.PresenceAway, agent.PresenceOnline, agent.PresenceAway},
-		{"away is kept until ten minutes of silence", 7 * time.Minute, agent.PresenceAway, agent.PresenceOnline, agent.PresenceAway},
-		{"past ten minutes away becomes offline", 2 * time.Minute, agent.PresenceOffline, agent.PresenceOnline, agent.PresenceOffline},
+		{"a minute of silence changes nothing", time.Minute, domain.PresenceOnline, domain.PresenceOnline, domain.PresenceBusy},
+		{"past two minutes the silent consoles are away", 90 * time.Second, domain.PresenceAway, domain.PresenceOnline, domain.PresenceAway},
+		{"away is kept until ten minutes of silence", 7 * time.Minute, domain.PresenceAway, domain.PresenceOnline, domain.PresenceAway},
+		{"past ten minutes away becomes offline", 2 * time.Minute, domain.PresenceOffline, domain.PresenceOnline, domain.PresenceOffline},
 	}
 	for _, st := range steps {
 		advance(st.after)
@@ -121,13 +122,13 @@ func TestTouchKeepsAnAgentOnline(t *testing.T) {
 	s := newService(t)
 	ctx := context.Background()
 	a, _ := s.Create(ctx, agent.NewAgent{Email: "t@b.id", Name: "T", Password: "kata-sandi-aa"})
-	if _, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil {
+	if _, err := s.SetPresence(ctx, a.ID, domain.PresenceOnline); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Touch(ctx, 1<<40); !errors.Is(err, agent.ErrNotFound) {
 		t.Fatalf("touching an unknown agent: %v, want ErrNotFound", err)
 	}
-	sweepAt := func(d time.Duration) string {
+	sweepAt := func(d time.Duration) domain.Presence {
 		t.Helper()
 		w := agent.NewSweeper(s, agent.SweepOpts{AwayAfter: 2 * time.Minute, OfflineAfter: 10 * time.Minute,
 			Now: func() time.Time { return time.Now().Add(d) }})
@@ -143,17 +144,17 @@ func TestTouchKeepsAnAgentOnline(t *testing.T) {
 	if err := s.Touch(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got := sweepAt(time.Minute); got != agent.PresenceOnline {
+	if got := sweepAt(time.Minute); got != domain.PresenceOnline {
 		t.Fatalf("a minute after a touch the agent is %s, want online", got)
 	}
-	if got := sweepAt(3 * time.Minute); got != agent.PresenceAway {
+	if got := sweepAt(3 * time.Minute); got != domain.PresenceAway {
 		t.Fatalf("three minutes after the last touch the agent is %s, want away", got)
 	}
 	// A touch does not bring an agent back: coming back is their choice.
 	if err := s.Touch(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got := sweepAt(0); got != agent.PresenceAway {
+	if got := sweepAt(0); got != domain.PresenceAway {
 		t.Fatalf("after a touch the away agent is %s, want away", got)
 	}
 }
@@ -168,7 +169,7 @@ func TestConcurrentSweepsReportEachAgentOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SetPresence(ctx, a.ID, agent.PresenceOnline); err != nil {
+		if _, err := s.SetPresence(ctx, a.ID, domain.PresenceOnline); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 type store struct {
@@ -19,8 +20,8 @@ type agentRow struct {
 	Email        string
 	Name         string
 	PasswordHash string
-	Role         string
-	Presence     string
+	Role         domain.Role
+	Presence     domain.Presence
 	Capacity     int
 	ActiveLoad   int
 }
@@ -30,7 +31,7 @@ func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Ti
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		row := map[string]any{
 			"email": n.Email, "name": n.Name, "password_hash": hash, "role": n.Role,
-			"presence": PresenceOffline, "capacity": n.Capacity, "active_load": 0,
+			"presence": domain.PresenceOffline, "capacity": n.Capacity, "active_load": 0,
 			"created_at": now, "updated_at": now,
 		}
 		if err := tx.Raw(`INSERT INTO agents (email, name, password_hash, role, presence, capacity, active_load, created_at, updated_at)
@@ -107,7 +108,7 @@ func (s *store) list(ctx context.Context) ([]Agent, error) {
 
 // setPresence stores a presence chosen by the agent (or their logout).
 // Choosing is a sign of life, so last_seen_at moves too.
-func (s *store) setPresence(ctx context.Context, id int64, presence string, now time.Time) error {
+func (s *store) setPresence(ctx context.Context, id int64, presence domain.Presence, now time.Time) error {
 	res := s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, last_seen_at = ?, updated_at = ? WHERE id = ?`, presence, now, now, id)
 	if res.Error != nil {
 		return fmt.Errorf("agent: presence: %w", res.Error)
@@ -192,7 +193,7 @@ func (s *store) getMany(ctx context.Context, ids []int64) (map[int64]Agent, erro
 const silenceSQL = `UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
 WHERE presence = ? AND last_seen_at < ? RETURNING id`
 
-func (s *store) silence(ctx context.Context, from, to string, before, now time.Time) ([]int64, error) {
+func (s *store) silence(ctx context.Context, from, to domain.Presence, before, now time.Time) ([]int64, error) {
 	var ids []int64
 	if err := s.db.WithContext(ctx).Raw(silenceSQL, to, now, now, from, before).Scan(&ids).Error; err != nil {
 		return nil, fmt.Errorf("agent: %s to %s: %w", from, to, err)

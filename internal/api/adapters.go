@@ -6,9 +6,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tanggap/channels"
-	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 	"tanggap/internal/routing"
-	"tanggap/internal/ticket"
 )
 
 // adapterConsole is the core's side of the console routes adapters add
@@ -24,7 +23,7 @@ var _ channels.Console = adapterConsole{}
 func (a adapterConsole) Route(method, path string, access channels.Access, h fiber.Handler) {
 	auth := a.s.authed()
 	if access == channels.Supervisors {
-		auth = a.s.authed(agent.RoleSupervisor, agent.RoleAdmin)
+		auth = a.s.authed(domain.RoleSupervisor, domain.RoleAdmin)
 	}
 	a.router.Add(method, path, auth, h)
 }
@@ -39,7 +38,7 @@ func (a adapterConsole) Ticket(c *fiber.Ctx, id int64) (channels.ConsoleTicket, 
 	if err != nil {
 		return channels.ConsoleTicket{}, err
 	}
-	t := channels.ConsoleTicket{ID: d.ID, TrackingNumber: d.TrackingNumber, Channel: d.Channel, Status: d.Status,
+	t := channels.ConsoleTicket{ID: d.ID, TrackingNumber: d.TrackingNumber, Channel: domain.Channel(d.Channel), Status: d.Status,
 		ContactPhone: d.Contact.Phone}
 	if d.AssigneeID != nil {
 		t.AssigneeID = *d.AssigneeID
@@ -51,7 +50,7 @@ func (a adapterConsole) TakeWaiting(c *fiber.Ctx, t channels.ConsoleTicket) erro
 	if a.s.o.Router == nil || t.AssigneeID != 0 {
 		return nil
 	}
-	if t.Status != ticket.StatusNew && t.Status != ticket.StatusOpen && t.Status != ticket.StatusPending {
+	if !t.Status.Active() {
 		return nil
 	}
 	err := a.s.o.Router.Claim(c.UserContext(), actor(c), t.ID)

@@ -16,6 +16,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
+	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
@@ -34,7 +35,7 @@ type Mounter interface {
 // Assigner reacts to an agent's presence change: waiting tickets go to an
 // agent coming online, an agent leaving gives tickets back.
 type Assigner interface {
-	PresenceChanged(ctx context.Context, agentID int64, presence string) error
+	PresenceChanged(ctx context.Context, agentID int64, presence domain.Presence) error
 }
 
 // Opts wires the API to the services.

@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
 	"tanggap/internal/ticket"
@@ -45,14 +46,14 @@ func (s *Server) handleReadyz(c *fiber.Ctx) error {
 }
 
 type agentJSON struct {
-	ID         int64   `json:"id"`
-	Email      string  `json:"email"`
-	Name       string  `json:"name"`
-	Role       string  `json:"role"`
-	Presence   string  `json:"presence"`
-	Capacity   int     `json:"capacity"`
-	ActiveLoad int     `json:"active_load"`
-	QueueIDs   []int64 `json:"queue_ids"`
+	ID         int64           `json:"id"`
+	Email      string          `json:"email"`
+	Name       string          `json:"name"`
+	Role       domain.Role     `json:"role"`
+	Presence   domain.Presence `json:"presence"`
+	Capacity   int             `json:"capacity"`
+	ActiveLoad int             `json:"active_load"`
+	QueueIDs   []int64         `json:"queue_ids"`
 }
 
 func toAgentJSON(a agent.Agent) agentJSON {
@@ -90,7 +91,7 @@ func (s *Server) handleLogout(c *fiber.Ctx) error {
 	if err := s.o.Auth.Logout(c.UserContext(), token); err != nil {
 		return err
 	}
-	if _, err := s.changePresence(c.UserContext(), current(c).ID, agent.PresenceOffline); err != nil {
+	if _, err := s.changePresence(c.UserContext(), current(c).ID, domain.PresenceOffline); err != nil {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), HTTPOnly: true,
@@ -104,7 +105,7 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 
 func (s *Server) handleSetPresence(c *fiber.Ctx) error {
 	var req struct {
-		Presence string `json:"presence"`
+		Presence domain.Presence `json:"presence"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
@@ -135,12 +136,12 @@ func (s *Server) handleListAgents(c *fiber.Ctx) error {
 
 func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
 	var req struct {
-		Email    string   `json:"email"`
-		Name     string   `json:"name"`
-		Password string   `json:"password"`
-		Role     string   `json:"role"`
-		Capacity int      `json:"capacity"`
-		Queues   []string `json:"queues"`
+		Email    string      `json:"email"`
+		Name     string      `json:"name"`
+		Password string      `json:"password"`
+		Role     domain.Role `json:"role"`
+		Capacity int         `json:"capacity"`
+		Queues   []string    `json:"queues"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
@@ -189,7 +190,7 @@ func (s *Server) handleUpdateTicket(c *fiber.Ctx) error {
 		return err
 	}
 	var req struct {
-		Status string `json:"status"`
+		Status domain.TicketStatus `json:"status"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/auth"
+	"tanggap/internal/domain"
 )
 
 // SessionCookie carries the session token for the console pages.
@@ -16,7 +17,7 @@ const SessionCookie = "tanggap_session"
 // limited to roles when given. Cookie-authenticated writes must carry
 // X-Requested-With: a cross-site form cannot set it, so a page elsewhere
 // cannot act with the agent's cookie (CSRF), and no CORS is ever enabled.
-func (s *Server) authed(roles ...string) fiber.Handler {
+func (s *Server) authed(roles ...domain.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token, fromCookie := bearer(c), false
 		if token == "" {
@@ -54,7 +55,7 @@ func current(c *fiber.Ctx) agent.Agent {
 	return a
 }
 
-func hasRole(a agent.Agent, roles []string) bool {
+func hasRole(a agent.Agent, roles []domain.Role) bool {
 	for _, r := range roles {
 		if a.Role == r {
 			return true

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
@@ -33,7 +34,7 @@ type noteFacts struct {
 }
 
 func factsOf(m ticket.Message) (noteFacts, bool) {
-	if m.Direction != "note" {
+	if m.Direction != domain.DirectionNote {
 		return noteFacts{}, false
 	}
 	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }

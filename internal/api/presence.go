@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 )
 
 // liveness throttles the sign of life every authenticated request gives
@@ -57,7 +58,7 @@ func (s *Server) touch(ctx context.Context, agentID int64) {
 // changePresence stores an agent's new presence and lets routing react as
 // to any switch: coming online takes waiting tickets now, going offline
 // gives tickets back to the queue (per ROUTING_RETURN_TICKETS).
-func (s *Server) changePresence(ctx context.Context, agentID int64, presence string) (agent.Agent, error) {
+func (s *Server) changePresence(ctx context.Context, agentID int64, presence domain.Presence) (agent.Agent, error) {
 	a, err := s.o.Agents.SetPresence(ctx, agentID, presence)
 	if err != nil {
 		return agent.Agent{}, err

@@ -4,15 +4,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tanggap/channels"
-	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 	"tanggap/internal/httpx"
 )
 
 // routes is the route table: every route on one line with who may call it.
 func (s *Server) routes(app *fiber.App) {
 	anyAgent := s.authed()
-	supervisor := s.authed(agent.RoleSupervisor, agent.RoleAdmin)
-	admin := s.authed(agent.RoleAdmin)
+	supervisor := s.authed(domain.RoleSupervisor, domain.RoleAdmin)
+	admin := s.authed(domain.RoleAdmin)
 	logins := httpx.Limit(20, false)
 
 	app.Get("/healthz", s.handleHealthz)

@@ -9,6 +9,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/domain"
 	"tanggap/internal/httpx"
 	"tanggap/internal/routing"
 )
@@ -127,12 +128,12 @@ func (s *Server) handleSetPriority(c *fiber.Ctx) error {
 		return err
 	}
 	var req struct {
-		Priority string `json:"priority"`
+		Priority domain.Priority `json:"priority"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if !routing.ValidPriority(req.Priority) {
+	if !req.Priority.Known() {
 		ve := &apperr.ValidationError{}
 		ve.Add("priority", "validation.invalid")
 		return ve

@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/api"
 	"tanggap/internal/auth"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/pages"
 	"tanggap/internal/routing"
@@ -31,7 +32,7 @@ type routingAPI struct {
 	app    *fiber.App
 	d      *db.DB
 	router *routing.Router
-	tokens map[string]string // role → bearer token
+	tokens map[domain.Role]string // role → bearer token
 }
 
 func newRoutingAPI(t *testing.T) *routingAPI {
@@ -49,14 +50,14 @@ func newRoutingAPI(t *testing.T) *routingAPI {
 	if err := router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu"}}); err != nil {
 		t.Fatal(err)
 	}
-	a := &routingAPI{t: t, d: d, router: router, tokens: map[string]string{},
+	a := &routingAPI{t: t, d: d, router: router, tokens: map[domain.Role]string{},
 		app: api.New(api.Opts{Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Router: router})}
-	for _, role := range []string{agent.RoleAgent, agent.RoleSupervisor, agent.RoleAdmin} {
-		email := role + "@tanggap.example"
-		if _, err := agents.Create(ctx, agent.NewAgent{Email: email, Name: role, Password: "rahasia-" + role + "-2026", Role: role}); err != nil {
+	for _, role := range domain.Roles {
+		email := string(role) + "@tanggap.example"
+		if _, err := agents.Create(ctx, agent.NewAgent{Email: email, Name: string(role), Password: "rahasia-" + string(role) + "-2026", Role: role}); err != nil {
 			t.Fatal(err)
 		}
-		s, err := sessions.Login(ctx, email, "rahasia-"+role+"-2026")
+		s, err := sessions.Login(ctx, email, "rahasia-"+string(role)+"-2026")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +67,7 @@ func newRoutingAPI(t *testing.T) *routingAPI {
 }
 
 // do sends a request as role and decodes the JSON answer.
-func (a *routingAPI) do(role, method, path string) (int, map[string]any) {
+func (a *routingAPI) do(role domain.Role, method, path string) (int, map[string]any) {
 	a.t.Helper()
 	req := httptest.NewRequest(method, path, nil)
 	req.Header.Set("Authorization", "Bearer "+a.tokens[role])
@@ -119,7 +120,7 @@ func TestRemoveQueueThroughTheAPI(t *testing.T) {
 	a.ticket("jabar", "open")
 	a.ticket("jabar", "closed")
 
-	for _, role := range []string{agent.RoleAgent, agent.RoleSupervisor} {
+	for _, role := range []domain.Role{domain.RoleAgent, domain.RoleSupervisor} {
 		if status, body := a.do(role, http.MethodDelete, "/api/v1/admin/queues/jabar?move_to=kartu"); status != http.StatusForbidden {
 			t.Fatalf("%s: %d %v, want 403", role, status, body)
 		}
@@ -139,7 +140,7 @@ func TestRemoveQueueThroughTheAPI(t *testing.T) {
 	}
 	for _, r := range refusals {
 		t.Run(r.name, func(t *testing.T) {
-			status, body := a.do(agent.RoleAdmin, http.MethodDelete, r.path)
+			status, body := a.do(domain.RoleAdmin, http.MethodDelete, r.path)
 			code, field := errorOf(body)
 			if status != r.status || code != r.code || !strings.Contains(field, r.says) {
 				t.Fatalf("%d %v; want %d %s saying %q", status, body, r.status, r.code, r.says)
@@ -147,15 +148,15 @@ func TestRemoveQueueThroughTheAPI(t *testing.T) {
 		})
 	}
 
-	status, body := a.do(agent.RoleAdmin, http.MethodDelete, "/api/v1/admin/queues/jabar?move_to=kartu")
+	status, body := a.do(domain.RoleAdmin, http.MethodDelete, "/api/v1/admin/queues/jabar?move_to=kartu")
 	if status != http.StatusOK || body["code"] != "jabar" || body["moved"] != float64(1) || body["archived"] != true {
 		t.Fatalf("remove: %d %v; want 200 with one ticket moved and the queue archived", status, body)
 	}
-	status, body = a.do(agent.RoleAdmin, http.MethodDelete, "/api/v1/admin/queues/banten")
+	status, body = a.do(domain.RoleAdmin, http.MethodDelete, "/api/v1/admin/queues/banten")
 	if status != http.StatusOK || body["moved"] != float64(0) || body["archived"] != false {
 		t.Fatalf("remove an empty queue: %d %v; want 200, deleted", status, body)
 	}
-	_, body = a.do(agent.RoleAdmin, http.MethodGet, "/api/v1/admin/queues")
+	_, body = a.do(domain.RoleAdmin, http.MethodGet, "/api/v1/admin/queues")
 	list, _ := body["queues"].([]any)
 	for _, q := range list {
 		if c := q.(map[string]any)["code"]; c == "jabar" || c == "banten" {

@@ -3,15 +3,16 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/routing"
 )
 
 // transferTarget is a colleague a ticket may be transferred to.
 type transferTarget struct {
-	ID       int64   `json:"id"`
-	Name     string  `json:"name"`
-	Presence string  `json:"presence"`
-	QueueIDs []int64 `json:"queue_ids"`
+	ID       int64           `json:"id"`
+	Name     string          `json:"name"`
+	Presence domain.Presence `json:"presence"`
+	QueueIDs []int64         `json:"queue_ids"`
 }
 
 // handleTransferTargets lists whom and where any signed-in console user

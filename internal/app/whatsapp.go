@@ -8,7 +8,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
-	"tanggap/internal/envelope"
+	"tanggap/internal/domain"
 	"tanggap/internal/ticket"
 )
 
@@ -40,5 +40,5 @@ func replyPolicies(cfg config.Config) map[string]ticket.ReplyPolicy {
 		}
 		tpls = append(tpls, ticket.Template{Name: t.Name, Language: t.Language, Params: params})
 	}
-	return map[string]ticket.ReplyPolicy{string(envelope.ChannelWhatsApp): {Window: whatsapp.ServiceWindow, Templates: tpls}}
+	return map[string]ticket.ReplyPolicy{string(domain.ChannelWhatsApp): {Window: whatsapp.ServiceWindow, Templates: tpls}}
 }

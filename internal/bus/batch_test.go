@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
 )
@@ -16,7 +17,7 @@ func TestPublishAllWaitsForEveryAckAndDropsCopies(t *testing.T) {
 	ctx := context.Background()
 	var msgs []bus.Pending
 	for i := range 50 {
-		in := envelope.Inbound{Channel: envelope.ChannelWhatsApp, ProviderMessageID: fmt.Sprintf("wamid.%d", i%40)} // 10 copies
+		in := envelope.Inbound{Channel: domain.ChannelWhatsApp, ProviderMessageID: fmt.Sprintf("wamid.%d", i%40)} // 10 copies
 		msgs = append(msgs, b.InboundPending(in, []byte(`{}`)))
 	}
 	if err := b.PublishAll(ctx, msgs); err != nil {

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 // Version is the version of the event JSON, sent as "v" in every event.
@@ -43,13 +45,6 @@ const (
 	ActionSLABreached  = "breached"
 	ActionQueueMetrics = "metrics"
 	ActionPresence     = "presence"
-)
-
-// Message directions, as messages.direction stores them.
-const (
-	DirectionIn   = "in"
-	DirectionOut  = "out"
-	DirectionNote = "note"
 )
 
 // Event is one catalog entry: it names its own entity and action, so no
@@ -102,10 +97,10 @@ type Scope struct {
 type Ticket struct {
 	V V `json:"v"`
 	Scope
-	TrackingNumber string `json:"tracking_number"`
-	Status         string `json:"status"`
-	Channel        string `json:"channel"`
-	Priority       string `json:"priority"`
+	TrackingNumber string              `json:"tracking_number"`
+	Status         domain.TicketStatus `json:"status"`
+	Channel        string              `json:"channel"`
+	Priority       domain.Priority     `json:"priority"`
 	// Subject is masked (mask.Preview).
 	Subject          string     `json:"subject"`
 	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
@@ -150,13 +145,13 @@ type MessageCreated struct {
 	V V `json:"v"`
 	Scope
 	MessageID int64 `json:"message_id"`
-	// Direction is DirectionIn (citizen), DirectionOut (agent reply) or
-	// DirectionNote (internal).
-	Direction string `json:"direction"`
-	Channel   string `json:"channel"`
-	// Kind is the envelope's message kind when it has one (e.g. a web-form
-	// "complaint").
-	Kind string `json:"kind,omitempty"`
+	// Direction is domain.DirectionIn (citizen), DirectionOut (agent
+	// reply) or DirectionNote (internal).
+	Direction domain.Direction `json:"direction"`
+	Channel   string           `json:"channel"`
+	// Kind is the envelope's message kind when it has one (a web-form
+	// complaint, a live-chat message, …).
+	Kind domain.Kind `json:"kind,omitempty"`
 	// Preview is the masked start of the body (mask.Preview).
 	Preview string    `json:"preview"`
 	At      time.Time `json:"at"`
@@ -167,9 +162,9 @@ type MessageCreated struct {
 type MessageUpdated struct {
 	V V `json:"v"`
 	Scope
-	MessageID      int64     `json:"message_id"`
-	DeliveryStatus string    `json:"delivery_status"`
-	At             time.Time `json:"at"`
+	MessageID      int64                 `json:"message_id"`
+	DeliveryStatus domain.DeliveryStatus `json:"delivery_status"`
+	At             time.Time             `json:"at"`
 }
 
 // SLA is the payload of sla.warning and sla.breached. On a breach the
@@ -179,11 +174,11 @@ type SLA struct {
 	V V `json:"v"`
 	Scope
 	// AgentID is AssigneeID, kept for earlier readers.
-	AgentID       int64     `json:"agent_id,omitempty"`
-	Target        string    `json:"target"`
-	DueAt         time.Time `json:"due_at"`
-	Priority      string    `json:"priority"`
-	SupervisorIDs []int64   `json:"supervisor_ids,omitempty"`
+	AgentID       int64           `json:"agent_id,omitempty"`
+	Target        string          `json:"target"`
+	DueAt         time.Time       `json:"due_at"`
+	Priority      domain.Priority `json:"priority"`
+	SupervisorIDs []int64         `json:"supervisor_ids,omitempty"`
 }
 
 // SLAWarning: an SLA target of the ticket is near its due time.
@@ -222,11 +217,11 @@ type QueueMetrics struct {
 // AgentPresence: an agent's presence changed. No ticket scope: every
 // signed-in console user may see it (they may transfer to that agent).
 type AgentPresence struct {
-	V        V         `json:"v"`
-	AgentID  int64     `json:"agent_id"`
-	Presence string    `json:"presence"`
-	QueueIDs []int64   `json:"queue_ids"`
-	At       time.Time `json:"at"`
+	V        V               `json:"v"`
+	AgentID  int64           `json:"agent_id"`
+	Presence domain.Presence `json:"presence"`
+	QueueIDs []int64         `json:"queue_ids"`
+	At       time.Time       `json:"at"`
 }
 
 func (TicketCreated) EventName() (string, string)     { return EntityTicket, ActionCreated }

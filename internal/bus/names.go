@@ -3,6 +3,7 @@ package bus
 import (
 	"strings"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -103,8 +104,8 @@ func InboundMsgID(ch envelope.Channel, providerMessageID string) string {
 func OutboundMsgID(id string) string { return "out:" + id }
 
 // ReceiptMsgID is the Nats-Msg-Id of a receipt: one per message and status.
-func ReceiptMsgID(messageID int64, status string) string {
-	return "rcpt:" + itoa(messageID) + ":" + status
+func ReceiptMsgID(messageID int64, status domain.DeliveryStatus) string {
+	return "rcpt:" + itoa(messageID) + ":" + string(status)
 }
 
 // Realtime is the core NATS subject that fans frames of one realtime topic

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"tanggap/internal/envelope"
+	"tanggap/internal/domain"
 )
 
 func TestNames(t *testing.T) {
@@ -14,16 +14,16 @@ func TestNames(t *testing.T) {
 		got    func(Names) string
 		want   string
 	}{
-		{"default prefix is cc", "", func(n Names) string { return n.Inbound(envelope.ChannelWebform) }, "cc.inbound.webform"},
-		{"outbound per channel", "cc", func(n Names) string { return n.Outbound(envelope.ChannelWhatsApp) }, "cc.outbound.whatsapp"},
+		{"default prefix is cc", "", func(n Names) string { return n.Inbound(domain.ChannelWebform) }, "cc.inbound.webform"},
+		{"outbound per channel", "cc", func(n Names) string { return n.Outbound(domain.ChannelWhatsApp) }, "cc.outbound.whatsapp"},
 		{"receipts wildcard", "cc", func(n Names) string { return n.ReceiptsAll() }, "cc.receipts.>"},
 		{"events", "cc", func(n Names) string { return n.Event("ticket", "created") }, "cc.events.ticket.created"},
 		{"stream names follow the prefix", "t-1a", func(n Names) string { return n.StreamInbound() }, "T_1A_INBOUND"},
 		{"test prefixes isolate subjects", "t9", func(n Names) string { return n.InboundAll() }, "t9.inbound.>"},
-		{"delivery durable per channel", "cc", func(n Names) string { return n.DurableDeliver(envelope.ChannelVoice) }, "deliver-voice"},
-		{"jobs per channel and kind", "cc", func(n Names) string { return n.Job(envelope.ChannelWhatsApp, "media") }, "cc.jobs.whatsapp.media"},
+		{"delivery durable per channel", "cc", func(n Names) string { return n.DurableDeliver(domain.ChannelVoice) }, "deliver-voice"},
+		{"jobs per channel and kind", "cc", func(n Names) string { return n.Job(domain.ChannelWhatsApp, "media") }, "cc.jobs.whatsapp.media"},
 		{"jobs stream follows the prefix", "cc", func(n Names) string { return n.StreamJobs() }, "CC_JOBS"},
-		{"job durable per channel and kind", "cc", func(n Names) string { return n.DurableJob(envelope.ChannelWhatsApp, "status") }, "job-whatsapp-status"},
+		{"job durable per channel and kind", "cc", func(n Names) string { return n.DurableJob(domain.ChannelWhatsApp, "status") }, "job-whatsapp-status"},
 		{"routing settings notices follow the prefix", "t9", func(n Names) string { return n.RoutingSettings() }, "t9.routing.settings"},
 		{"console viewers follow the prefix", "t9", func(n Names) string { return n.ConsoleViewers() }, "t9.console.viewers"},
 		{"event name of an event subject", "t9", func(n Names) string { s, _ := n.EventName(n.Event("ticket", "assigned")); return s }, "ticket.assigned"},
@@ -36,8 +36,8 @@ func TestNames(t *testing.T) {
 			}
 		})
 	}
-	if InboundMsgID(envelope.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID("agent-7") != "out:agent-7" || ReceiptMsgID(7, "read") != "rcpt:7:read" ||
-		JobMsgID(envelope.ChannelWhatsApp, "media", "m1") != "job:whatsapp:media:m1" {
+	if InboundMsgID(domain.ChannelWhatsApp, "wamid.1") != "whatsapp:wamid.1" || OutboundMsgID("agent-7") != "out:agent-7" || ReceiptMsgID(7, "read") != "rcpt:7:read" ||
+		JobMsgID(domain.ChannelWhatsApp, "media", "m1") != "job:whatsapp:media:m1" {
 		t.Fatal("Nats-Msg-Id rules changed")
 	}
 }

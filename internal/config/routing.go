@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 // Routing configures queues' hand-out behaviour (internal/routing).
@@ -26,7 +28,7 @@ type Routing struct {
 
 func defaultRouting() Routing {
 	return Routing{
-		ChannelCapacity:        map[string]int{"voice": 1, "livechat": 3, "whatsapp": 3, "webform": 10},
+		ChannelCapacity:        map[string]int{string(domain.ChannelVoice): 1, string(domain.ChannelLiveChat): 3, string(domain.ChannelWhatsApp): 3, string(domain.ChannelWebform): 10},
 		DefaultChannelCapacity: 5,
 		AwayGrace:              5 * time.Minute,
 		ReturnTickets:          "unstarted",

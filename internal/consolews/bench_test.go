@@ -24,6 +24,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 	"tanggap/internal/ticket"
 )
@@ -40,12 +41,12 @@ const (
 type benchSessions struct{}
 
 func benchAgent(i int64) agent.Agent {
-	a := agent.Agent{ID: i + 1, Name: "Petugas " + strconv.FormatInt(i, 10), Role: agent.RoleAgent, QueueIDs: []int64{i%benchQueues + 1}}
+	a := agent.Agent{ID: i + 1, Name: "Petugas " + strconv.FormatInt(i, 10), Role: domain.RoleAgent, QueueIDs: []int64{i%benchQueues + 1}}
 	switch {
 	case i == 0:
-		a.Role, a.QueueIDs = agent.RoleAdmin, nil
+		a.Role, a.QueueIDs = domain.RoleAdmin, nil
 	case i%100 == 0:
-		a.Role, a.QueueIDs = agent.RoleSupervisor, []int64{i%benchQueues + 1, (i+1)%benchQueues + 1}
+		a.Role, a.QueueIDs = domain.RoleSupervisor, []int64{i%benchQueues + 1, (i+1)%benchQueues + 1}
 	}
 	return a
 }

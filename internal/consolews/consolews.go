@@ -42,6 +42,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/realtime"
 	"tanggap/internal/ticket"
 )
@@ -442,11 +443,11 @@ func (g *Gateway) reindex(v *viewer, a agent.Agent) {
 func (g *Gateway) index(v *viewer) {
 	add(g.byAgent, v.id, v)
 	switch v.a.Role {
-	case agent.RoleAdmin:
+	case domain.RoleAdmin:
 		g.admins[v] = struct{}{}
 		g.boards[v] = struct{}{}
 		return
-	case agent.RoleSupervisor:
+	case domain.RoleSupervisor:
 		g.boards[v] = struct{}{}
 	}
 	for _, q := range v.a.QueueIDs {

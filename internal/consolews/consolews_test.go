@@ -15,6 +15,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 )
 
@@ -33,16 +34,17 @@ func TestNoEventOutsideScope(t *testing.T) {
 	}
 	var people []*person
 	for _, p := range []struct {
-		name, role string
-		queues     []string
+		name   string
+		role   domain.Role
+		queues []string
 	}{
-		{"Ana", agent.RoleAgent, []string{"umum"}},
-		{"Budi", agent.RoleAgent, []string{"umum", "pajak"}},
-		{"Citra", agent.RoleAgent, []string{"pajak"}},
-		{"Dedi", agent.RoleAgent, nil},
-		{"Eka", agent.RoleAgent, []string{"darurat"}},
-		{"Sari", agent.RoleSupervisor, []string{"pajak"}},
-		{"Admin", agent.RoleAdmin, nil},
+		{"Ana", domain.RoleAgent, []string{"umum"}},
+		{"Budi", domain.RoleAgent, []string{"umum", "pajak"}},
+		{"Citra", domain.RoleAgent, []string{"pajak"}},
+		{"Dedi", domain.RoleAgent, nil},
+		{"Eka", domain.RoleAgent, []string{"darurat"}},
+		{"Sari", domain.RoleSupervisor, []string{"pajak"}},
+		{"Admin", domain.RoleAdmin, nil},
 	} {
 		a, token := e.agent(p.name, p.role, p.queues...)
 		people = append(people, &person{a: a, c: connect(t, in.url, p.name, token)})
@@ -138,14 +140,14 @@ func TestNoEventOutsideScope(t *testing.T) {
 			var ok bool
 			switch {
 			case s.scope != nil:
-				ok = p.a.Role == agent.RoleAdmin || s.scope.assignee == p.a.ID || s.scope.previous == p.a.ID ||
+				ok = p.a.Role == domain.RoleAdmin || s.scope.assignee == p.a.ID || s.scope.previous == p.a.ID ||
 					(s.scope.queue != 0 && slices.Contains(p.a.QueueIDs, s.scope.queue))
 			case s.kind == "agent":
 				ok = true
 			case s.kind == "queue":
-				ok = p.a.Role != agent.RoleAgent
+				ok = p.a.Role != domain.RoleAgent
 			default:
-				ok = p.a.Role == agent.RoleAdmin
+				ok = p.a.Role == domain.RoleAdmin
 			}
 			if ok {
 				want[s.seq] = true
@@ -183,7 +185,7 @@ func TestNoEventOutsideScope(t *testing.T) {
 func TestEventFramePassesPayloadThrough(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(testenv.Bus(t), time.Hour)
-	a, token := e.agent("Ana", agent.RoleAgent, "umum")
+	a, token := e.agent("Ana", domain.RoleAgent, "umum")
 	c := connect(t, in.url, "Ana", token)
 	raw := fmt.Sprintf(`{"v":1,"ticket_id":5,"queue_id":%d,"assignee_id":0,"preview":"Halo \u003cb\u003e","x":[1,2]}`, a.QueueIDs[0])
 	if err := in.bus.NC.Publish(in.bus.Names.Event("ticket", "created"), []byte(raw)); err != nil {
@@ -200,11 +202,11 @@ func TestEventFramePassesPayloadThrough(t *testing.T) {
 func TestHandshake(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(testenv.Bus(t), 7*time.Second)
-	a, token := e.agent("Ana", agent.RoleSupervisor, "umum")
+	a, token := e.agent("Ana", domain.RoleSupervisor, "umum")
 
 	c := connect(t, in.url, "Ana", token)
 	hello := c.wait(func(f frame) bool { return f.Type == "hello" }, "hello")
-	if hello.AgentID != a.ID || hello.Role != agent.RoleSupervisor || hello.HB != 7 {
+	if hello.AgentID != a.ID || hello.Role != domain.RoleSupervisor || hello.HB != 7 {
 		t.Fatalf("hello %+v", hello)
 	}
 	c.send(map[string]any{"type": "ping"})
@@ -247,9 +249,9 @@ func TestHandshake(t *testing.T) {
 func TestSessionRecheck(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(testenv.Bus(t), 50*time.Millisecond)
-	ana, anaToken := e.agent("Ana", agent.RoleAgent, "umum")
-	budi, budiToken := e.agent("Budi", agent.RoleAgent, "umum")
-	cita, citaToken := e.agent("Cita", agent.RoleAgent, "umum")
+	ana, anaToken := e.agent("Ana", domain.RoleAgent, "umum")
+	budi, budiToken := e.agent("Budi", domain.RoleAgent, "umum")
+	cita, citaToken := e.agent("Cita", domain.RoleAgent, "umum")
 	anaC := connect(t, in.url, "Ana", anaToken)
 	budiC := connect(t, in.url, "Budi", budiToken)
 	citaC := connect(t, in.url, "Cita", citaToken)
@@ -309,8 +311,8 @@ func TestSessionRecheck(t *testing.T) {
 func TestEventsWithoutScopeFollowTheTicket(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(testenv.Bus(t), time.Hour)
-	_, anaToken := e.agent("Ana", agent.RoleAgent, "umum")
-	_, citaToken := e.agent("Cita", agent.RoleAgent, "pajak")
+	_, anaToken := e.agent("Ana", domain.RoleAgent, "umum")
+	_, citaToken := e.agent("Cita", domain.RoleAgent, "pajak")
 	ana := connect(t, in.url, "Ana", anaToken)
 	cita := connect(t, in.url, "Cita", citaToken)
 	id := e.ticket(e.queue("umum"), 0)
@@ -345,7 +347,7 @@ func TestEventsWithoutScopeFollowTheTicket(t *testing.T) {
 func TestAgentEventRefreshesMemberships(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(testenv.Bus(t), time.Hour)
-	cita, token := e.agent("Cita", agent.RoleAgent, "umum")
+	cita, token := e.agent("Cita", domain.RoleAgent, "umum")
 	c := connect(t, in.url, "Cita", token)
 	pajak := e.queue("pajak")
 	if err := e.db.Exec(`INSERT INTO queue_members (queue_id, agent_id) VALUES (?, ?)`, pajak, cita.ID).Error; err != nil {

@@ -20,6 +20,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 	"tanggap/internal/ticket"
 )
@@ -67,7 +68,7 @@ func (e *env) queue(code string) int64 {
 }
 
 // agent creates a console user in queues and signs them in.
-func (e *env) agent(name, role string, queues ...string) (agent.Agent, string) {
+func (e *env) agent(name string, role domain.Role, queues ...string) (agent.Agent, string) {
 	e.t.Helper()
 	for _, q := range queues {
 		e.queue(q)
@@ -163,7 +164,7 @@ type frame struct {
 	Event    string          `json:"event"`
 	Data     json.RawMessage `json:"data"`
 	AgentID  int64           `json:"agent_id"`
-	Role     string          `json:"role"`
+	Role     domain.Role     `json:"role"`
 	TicketID int64           `json:"ticket_id"`
 	Viewers  []mark          `json:"viewers"`
 	Reason   string          `json:"reason"`

@@ -1,6 +1,10 @@
 package consolews
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"tanggap/internal/domain"
+)
 
 // Frames of the push protocol (README, "The agents' push socket").
 
@@ -12,11 +16,11 @@ type clientFrame struct {
 }
 
 type helloFrame struct {
-	Type             string `json:"type"`
-	V                int    `json:"v"`
-	AgentID          int64  `json:"agent_id"`
-	Role             string `json:"role"`
-	HeartbeatSeconds int    `json:"heartbeat_seconds"`
+	Type             string      `json:"type"`
+	V                int         `json:"v"`
+	AgentID          int64       `json:"agent_id"`
+	Role             domain.Role `json:"role"`
+	HeartbeatSeconds int         `json:"heartbeat_seconds"`
 }
 
 // mark is one console user viewing (or typing on) a ticket.

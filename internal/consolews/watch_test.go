@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 )
 
@@ -34,10 +34,10 @@ func TestViewersAcrossInstances(t *testing.T) {
 	twoBus := testenv.ConnectBus(t, busCfg)
 	two := e.start(twoBus, hb)
 
-	_, anaToken := e.agent("Ana", agent.RoleAgent, "umum")
-	budi, budiToken := e.agent("Budi", agent.RoleAgent, "umum")
-	_, citaToken := e.agent("Cita", agent.RoleAgent, "pajak")
-	_, dewiToken := e.agent("Dewi", agent.RoleAdmin)
+	_, anaToken := e.agent("Ana", domain.RoleAgent, "umum")
+	budi, budiToken := e.agent("Budi", domain.RoleAgent, "umum")
+	_, citaToken := e.agent("Cita", domain.RoleAgent, "pajak")
+	_, dewiToken := e.agent("Dewi", domain.RoleAdmin)
 	ticket := e.ticket(e.queue("umum"), 0)
 	other := e.ticket(e.queue("umum"), 0)
 

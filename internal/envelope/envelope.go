@@ -12,36 +12,21 @@ package envelope
 
 import (
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 // Version is the envelope schema version this binary writes and reads.
 const Version = 1
 
-// Channel names a way citizens reach the contact center.
-type Channel string
-
-// The channels the contact center speaks. Adding one adds a constant here and
-// an adapter under channels/.
-const (
-	ChannelWebform  Channel = "webform"
-	ChannelWhatsApp Channel = "whatsapp"
-	ChannelVoice    Channel = "voice"
-	ChannelLiveChat Channel = "livechat"
-)
-
-// Known reports whether c is a channel this binary knows.
-func (c Channel) Known() bool {
-	switch c {
-	case ChannelWebform, ChannelWhatsApp, ChannelVoice, ChannelLiveChat:
-		return true
-	}
-	return false
-}
+// Channel names a way citizens reach the contact center; the channels are
+// spelled in package domain (domain.ChannelWhatsApp, …).
+type Channel = domain.Channel
 
 // Well-known keys of Inbound.Fields.
 const (
 	FieldCategory      = "category"       // complaint form category code
-	FieldKind          = "kind"           // what the message is within its channel, e.g. "complaint", "follow_up"
+	FieldKind          = "kind"           // what the message is within its channel: a domain.Kind (complaint, follow_up, chat, …)
 	FieldIVRPath       = "ivr_path"       // menu path taken on the phone
 	FieldButtonPayload = "button_payload" // payload of a pressed button
 	FieldProvince      = "province"       // province code given explicitly (e.g. on a form)
@@ -161,25 +146,12 @@ type Button struct {
 	Title string `json:"title"`
 }
 
-// Delivery statuses of an outbound message, in the order they progress.
-// Failed is terminal.
-const (
-	StatusQueued = "queued"
-	StatusSent   = "sent"
-	// StatusPosted: the reply is on a page the citizen reads when they
-	// come (the complaint status page); nobody was notified.
-	StatusPosted    = "posted"
-	StatusDelivered = "delivered"
-	StatusRead      = "read"
-	StatusFailed    = "failed"
-)
-
 // Receipt reports what happened to an Outbound.
 type Receipt struct {
-	V         int     `json:"v"`
-	Channel   Channel `json:"channel"`
-	MessageID int64   `json:"message_id"`
-	Status    string  `json:"status"`
+	V         int                   `json:"v"`
+	Channel   Channel               `json:"channel"`
+	MessageID int64                 `json:"message_id"`
+	Status    domain.DeliveryStatus `json:"status"`
 	// ExternalID is the provider's id for the sent message, when it has one.
 	ExternalID string `json:"external_id,omitempty"`
 	// Error explains a failure in words an agent can act on.

@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 func validInbound() Inbound {
 	return Inbound{
-		V: Version, Channel: ChannelWebform, ProviderMessageID: "form-1234",
+		V: Version, Channel: domain.ChannelWebform, ProviderMessageID: "form-1234",
 		Sender: Sender{Name: "Siti", Phone: "+6281234567890"}, Text: "Insentif belum cair",
 		Fields: map[string]string{FieldKind: "complaint", FieldCategory: "insentif"}, ReceivedAt: time.Now().UTC(),
 	}
@@ -83,18 +85,6 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(string(data), `"v":1`) {
 		t.Fatalf("version not on the wire: %s", data)
-	}
-}
-
-func TestStatusRankOrdersDelivery(t *testing.T) {
-	order := []string{StatusQueued, StatusSent, StatusPosted, StatusDelivered, StatusRead, StatusFailed}
-	for i := 1; i < len(order); i++ {
-		if StatusRank(order[i-1]) >= StatusRank(order[i]) {
-			t.Fatalf("%s must rank below %s", order[i-1], order[i])
-		}
-	}
-	if StatusRank("bogus") != 0 {
-		t.Fatal("unknown status must rank lowest")
 	}
 }
 

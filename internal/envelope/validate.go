@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"tanggap/internal/domain"
 )
 
 // Limits on an inbound envelope. They bound what one citizen message may
@@ -72,6 +74,9 @@ func (in *Inbound) Validate() error {
 	if v, ok := in.Fields[FieldQueueStrict]; ok && (v != "true" || in.Fields[FieldQueue] == "") {
 		p = append(p, "field "+FieldQueueStrict+" must be \"true\" beside a queue")
 	}
+	if domain.Kind(in.Fields[FieldKind]) == domain.KindChat && (in.Channel != domain.ChannelLiveChat || in.ThreadRef == "") {
+		p = append(p, "field "+FieldKind+" \""+string(domain.KindChat)+"\" needs channel "+string(domain.ChannelLiveChat)+" and a thread_ref")
+	}
 	if in.ReceivedAt.IsZero() {
 		p = append(p, "received_at is empty")
 	}
@@ -120,7 +125,7 @@ func DecodeReceipt(data []byte) (Receipt, error) {
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	switch r.Status {
-	case StatusSent, StatusPosted, StatusDelivered, StatusRead, StatusFailed:
+	case domain.DeliverySent, domain.DeliveryPosted, domain.DeliveryDelivered, domain.DeliveryRead, domain.DeliveryFailed:
 	default:
 		return Receipt{}, fmt.Errorf("%w: receipt status %q", ErrInvalid, r.Status)
 	}
@@ -128,25 +133,4 @@ func DecodeReceipt(data []byte) (Receipt, error) {
 		return Receipt{}, fmt.Errorf("%w: receipt v=%d message_id=%d", ErrInvalid, r.V, r.MessageID)
 	}
 	return r, nil
-}
-
-// StatusRank orders delivery statuses so updates only move forward:
-// sent < posted < delivered < read, and failed beats everything. The
-// ticket store's SQL keeps the same order.
-func StatusRank(s string) int {
-	switch s {
-	case StatusQueued:
-		return 1
-	case StatusSent:
-		return 2
-	case StatusPosted:
-		return 3
-	case StatusDelivered:
-		return 4
-	case StatusRead:
-		return 5
-	case StatusFailed:
-		return 6
-	}
-	return 0
 }

@@ -12,23 +12,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"gorm.io/gorm"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 	"tanggap/internal/routing"
 	"tanggap/internal/tracking"
 )
-
-// Ticket statuses as stored.
-const (
-	statusNew     = "new"
-	statusOpen    = "open"
-	statusPending = "pending"
-	statusSolved  = "solved"
-	statusClosed  = "closed"
-)
-
-// kindComplaint marks a web-form complaint: always a ticket of its own.
-const kindComplaint = "complaint"
 
 // maxSubjectRunes bounds a ticket subject taken from the first line.
 const maxSubjectRunes = 120
@@ -68,7 +57,7 @@ func (it *item) citizenKey() string {
 type ticketState struct {
 	id      int64
 	isNew   bool
-	status  string
+	status  domain.TicketStatus
 	row     ticketRow // existing tickets
 	got     bool      // a message of this batch was stored on it
 	reopen  bool      // pending/solved ticket that gets a citizen message
@@ -211,7 +200,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 			unused = append(unused, t.id)
 		case t.isNew:
 			res.created = append(res.created, t)
-		case t.got && t.reopen && t.row.Status == statusSolved:
+		case t.got && t.reopen && t.row.Status == domain.StatusSolved:
 			reopenSolvedIDs = append(reopenSolvedIDs, t.id)
 		case t.got && t.reopen:
 			reopenPendingIDs = append(reopenPendingIDs, t.id)
@@ -285,16 +274,25 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	return res, nil
 }
 
+// ownTicket reports whether the message belongs to a ticket of its own
+// under the number its adapter minted (a web-form complaint, a live-chat
+// message), never threaded by contact.
+func (it *item) ownTicket() bool {
+	return domain.Kind(it.in.Fields[envelope.FieldKind]).OwnTicket()
+}
+
 // thread decides each live item's ticket, in stream order, as if the
 // messages were handled one after the other:
 //
 //   - ThreadRef names a ticket: that ticket; a pending or solved one is
 //     reopened; a closed one is not written to again, a new ticket opens.
-//   - A web-form complaint carries the tracking number the form already
-//     gave the citizen as its ThreadRef: its new ticket takes that number
-//     (unless another citizen's ticket has it, then a fresh one).
-//     Any other unknown ThreadRef falls through to the rules below.
-//   - A web-form complaint (Fields["kind"] == "complaint") opens a ticket.
+//   - A message of a kind with its own ticket (domain.Kind.OwnTicket: a
+//     web-form complaint, a live-chat message) carries the tracking number
+//     its adapter already gave the citizen as its ThreadRef: its new ticket
+//     takes that number (unless another citizen's ticket has it, then a
+//     fresh one). Any other unknown ThreadRef falls through to the rules
+//     below.
+//   - A message of such a kind opens a ticket.
 //   - Otherwise the contact's newest new/open/pending ticket on the same
 //     channel; else their newest ticket on that channel solved within the
 //     reopen window, which reopens; else a new ticket.
@@ -312,7 +310,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 				refs = append(refs, ref)
 			}
 		}
-		if it.in.Fields[envelope.FieldKind] != kindComplaint && !seenContact[it.contactID] {
+		if !it.ownTicket() && !seenContact[it.contactID] {
 			seenContact[it.contactID] = true
 			contactIDs = append(contactIDs, it.contactID)
 		}
@@ -366,31 +364,31 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		ak := activeKey{it.contactID, string(it.in.Channel)}
 		ref, wellFormed := it.threadRef()
 		var t *ticketState
-		named := false // ThreadRef names a stored (or just created) ticket
-		complaint := it.in.Fields[envelope.FieldKind] == kindComplaint
-		minted := "" // tracking number the adapter already promised the citizen
+		named := false        // ThreadRef names a stored (or just created) ticket
+		own := it.ownTicket() // its adapter minted the ticket's number
+		minted := ""          // tracking number the adapter already promised the citizen
 		if ref != "" {
 			known := byRef[ref]
 			switch {
-			case known != nil && complaint && known.owner() != it.contactID:
+			case known != nil && own && known.owner() != it.contactID:
 				// Two adapters minted the same random number (about one in
 				// 10^15 per pair): never thread a citizen into a stranger's
-				// ticket. The complaint opens its own under a fresh number.
+				// ticket. The message opens its own ticket under a fresh number.
 				c.log.Error("minted tracking number already taken by another citizen; opening under a new number",
 					"channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
 			case known != nil:
 				named = true
-				if known.status != statusClosed { // a closed ticket stays closed
+				if known.status != domain.StatusClosed { // a closed ticket stays closed
 					t = known
 				}
-			case complaint && wellFormed:
+			case own && wellFormed:
 				minted = ref
 			default:
 				c.log.Warn("thread_ref names no ticket; threading by contact",
 					"channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
 			}
 		}
-		if t == nil && !named && !complaint {
+		if t == nil && !named && !own {
 			t = active[ak]
 			if want := it.in.Fields[envelope.FieldQueue]; want != "" && it.in.Fields[envelope.FieldQueueStrict] == "true" {
 				qid, err := c.router.QueueFor(ctx, tx, want, it.in.Fields[envelope.FieldCategory])
@@ -413,7 +411,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 			}
 			t = &ticketState{
 				isNew:          true,
-				status:         statusNew,
+				status:         domain.StatusNew,
 				queueID:        qid,
 				trackingNumber: tn,
 				contactID:      it.contactID,
@@ -442,8 +440,8 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 				byRef[minted] = t
 			}
 		}
-		if t.status == statusPending || t.status == statusSolved {
-			t.reopen, t.status = true, statusOpen
+		if t.status == domain.StatusPending || t.status == domain.StatusSolved {
+			t.reopen, t.status = true, domain.StatusOpen
 		}
 		if at := it.in.ReceivedAt.UTC(); t.isNew && at.After(t.lastMessageAt) {
 			t.lastMessageAt = at

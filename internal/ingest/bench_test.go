@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
 )
@@ -67,7 +68,7 @@ func workload(n int) []envelope.Inbound {
 		received = received.Add(time.Duration(rng.IntN(200)) * time.Millisecond)
 		in := envelope.Inbound{
 			V:                 envelope.Version,
-			Channel:           envelope.ChannelWebform,
+			Channel:           domain.ChannelWebform,
 			ProviderMessageID: fmt.Sprintf("bench-%d", i),
 			ReceivedAt:        received,
 		}
@@ -86,7 +87,7 @@ func workload(n int) []envelope.Inbound {
 				in.Sender.NIK = fmt.Sprintf("3201012503%02d%04d", 60+citizen%40, 1+citizen%9999)
 			}
 			in.Text = fmt.Sprintf("Keluhan nomor %d\n%s", i, body)
-			in.Fields = map[string]string{envelope.FieldKind: kindComplaint, envelope.FieldCategory: categories[rng.IntN(len(categories))]}
+			in.Fields = map[string]string{envelope.FieldKind: string(domain.KindComplaint), envelope.FieldCategory: categories[rng.IntN(len(categories))]}
 			if rng.IntN(5) == 0 {
 				in.Attachments = []envelope.Attachment{{Key: fmt.Sprintf("att/%d", i), Filename: "ktp.jpg", MIME: "image/jpeg", Size: 204800}}
 			}

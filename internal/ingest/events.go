@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 	"tanggap/internal/routing"
@@ -54,7 +55,7 @@ func (c *Consumer) emit(res result) {
 	}
 	for i, it := range res.messages {
 		ev := bus.MessageCreated{Scope: it.ticket.scope(routed[it.ticket.id]), MessageID: it.messageID,
-			Direction: bus.DirectionIn, Channel: string(it.in.Channel), Kind: it.in.Fields[envelope.FieldKind],
+			Direction: domain.DirectionIn, Channel: string(it.in.Channel), Kind: domain.Kind(it.in.Fields[envelope.FieldKind]),
 			Preview: previews[i], At: it.in.ReceivedAt.UTC()}
 		c.bus.Emit(ev)
 	}

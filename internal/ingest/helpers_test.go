@@ -12,6 +12,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/contact"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/routing"
 	"tanggap/internal/testenv"
@@ -212,11 +213,11 @@ var at = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 func complaint(id, phone, text string) envelope.Inbound {
 	return envelope.Inbound{
 		V:                 envelope.Version,
-		Channel:           envelope.ChannelWebform,
+		Channel:           domain.ChannelWebform,
 		ProviderMessageID: id,
 		Sender:            envelope.Sender{Name: "Budi Santoso", Phone: phone, Email: strings.ToLower("budi." + id + "@example.id")},
 		Text:              text,
-		Fields:            map[string]string{envelope.FieldKind: kindComplaint, envelope.FieldCategory: "kartu"},
+		Fields:            map[string]string{envelope.FieldKind: string(domain.KindComplaint), envelope.FieldCategory: "kartu"},
 		ReceivedAt:        at,
 	}
 }
@@ -226,7 +227,7 @@ func complaint(id, phone, text string) envelope.Inbound {
 func followUp(id, phone, ref, text string) envelope.Inbound {
 	return envelope.Inbound{
 		V:                 envelope.Version,
-		Channel:           envelope.ChannelWebform,
+		Channel:           domain.ChannelWebform,
 		ProviderMessageID: id,
 		Sender:            envelope.Sender{Phone: phone},
 		Text:              text,

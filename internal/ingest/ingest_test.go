@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
 	"tanggap/internal/tracking"
@@ -183,7 +184,7 @@ func TestThreading(t *testing.T) {
 		name: "the same citizen on WhatsApp is the same contact but another conversation",
 		next: func(storedTicket) envelope.Inbound {
 			in := followUp("wamid.2", "", "", "Halo dari WA")
-			in.Channel, in.Sender = envelope.ChannelWhatsApp, envelope.Sender{WaID: phone, Name: "Budi WA"}
+			in.Channel, in.Sender = domain.ChannelWhatsApp, envelope.Sender{WaID: phone, Name: "Budi WA"}
 			return in
 		},
 		wantSame: false, wantStatus: "new", wantLoad: 1,
@@ -380,7 +381,7 @@ VALUES (?, 'in', 'webform', ?, 'rival', ?, ?)`, rivalTicket, in.ProviderMessageI
 
 func TestInvalidEnvelopeIsTerminatedAndDoesNotBlock(t *testing.T) {
 	e := newEnv(t)
-	e.publishRaw(envelope.ChannelWebform, "bad-1", []byte(`{not json`))
+	e.publishRaw(domain.ChannelWebform, "bad-1", []byte(`{not json`))
 	noIdentity := complaint("bad-2", "", "Tanpa identitas")
 	noIdentity.Sender = envelope.Sender{Name: "Anonim"}
 	e.publish(noIdentity)
@@ -553,17 +554,17 @@ func TestStopWhileStartingIsClean(t *testing.T) {
 func TestPhotoSentAloneNamesItsTicket(t *testing.T) {
 	e := newEnv(t)
 	in := envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelLiveChat, ProviderMessageID: "visitor-1:c1",
+		V: envelope.Version, Channel: domain.ChannelLiveChat, ProviderMessageID: "visitor-1:c1",
 		Sender:      envelope.Sender{VisitorID: "visitor-1"},
 		Attachments: []envelope.Attachment{{Key: "2026/03/02/foto.jpg", Filename: "foto-kartu.jpg", MIME: "image/jpeg", Size: 2048}},
-		Fields:      map[string]string{envelope.FieldKind: kindComplaint},
+		Fields:      map[string]string{envelope.FieldKind: string(domain.KindChat)},
 		ThreadRef:   "1234-5678-9012-3456",
 		ReceivedAt:  at,
 	}
 	e.publish(in)
 	e.start(e.consumer(Opts{}))
 	e.waitCount(1, `SELECT COUNT(*) FROM messages`)
-	if got := e.ticketOf(envelope.ChannelLiveChat, "visitor-1:c1"); got.Subject != "foto-kartu.jpg" {
+	if got := e.ticketOf(domain.ChannelLiveChat, "visitor-1:c1"); got.Subject != "foto-kartu.jpg" {
 		t.Fatalf("ticket subject %q, want the photo's name", got.Subject)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -17,7 +18,7 @@ func TestStrictQueueRequest(t *testing.T) {
 	const phone = "+6281300000077"
 	msg := func(n int, queue string, strict bool) envelope.Inbound {
 		in := envelope.Inbound{
-			V: envelope.Version, Channel: envelope.ChannelVoice, ProviderMessageID: fmt.Sprintf("CA%032d:step", n),
+			V: envelope.Version, Channel: domain.ChannelVoice, ProviderMessageID: fmt.Sprintf("CA%032d:step", n),
 			Sender: envelope.Sender{Phone: phone}, Text: fmt.Sprintf("langkah %d", n),
 			Fields: map[string]string{envelope.FieldKind: "call_record"}, ReceivedAt: at.Add(time.Duration(n) * time.Minute),
 		}
@@ -42,7 +43,7 @@ func TestStrictQueueRequest(t *testing.T) {
 		in := msg(n, queue, strict)
 		e.publish(in)
 		e.waitCount(1, `SELECT COUNT(*) FROM messages WHERE provider_message_id = ?`, in.ProviderMessageID)
-		return e.ticketOf(envelope.ChannelVoice, in.ProviderMessageID)
+		return e.ticketOf(domain.ChannelVoice, in.ProviderMessageID)
 	}
 
 	a := step(1, "", false)

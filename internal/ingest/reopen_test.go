@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -11,7 +12,7 @@ import (
 // contact and channel).
 func waMessage(id, phone, text string, at time.Time) envelope.Inbound {
 	return envelope.Inbound{
-		V: envelope.Version, Channel: envelope.ChannelWhatsApp, ProviderMessageID: id,
+		V: envelope.Version, Channel: domain.ChannelWhatsApp, ProviderMessageID: id,
 		Sender: envelope.Sender{WaID: phone, Phone: phone}, Text: text,
 		Fields: map[string]string{envelope.FieldKind: "text"}, ReceivedAt: at,
 	}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // tune prepares a batch transaction (PostgreSQL: see tunePG).
@@ -65,11 +66,11 @@ type ticketRow struct {
 	ContactID      int64
 	Channel        string
 	Category       string
-	Status         string
+	Status         domain.TicketStatus
 	QueueID        *int64
 	AssigneeID     *int64
 	// For the batch's events only.
-	Priority         string
+	Priority         domain.Priority
 	Subject          string
 	FirstResponseDue *time.Time
 	ResolutionDue    *time.Time
@@ -145,8 +146,8 @@ func activeTickets(tx *gorm.DB, contactIDs []int64, solvedSince time.Time) ([]ti
 	var out []ticketRow
 	err := db.Chunks(len(contactIDs), 2, func(lo, hi int) error {
 		q := `SELECT ` + ticketCols + ` FROM tickets WHERE contact_id IN (` + db.Placeholders(hi-lo) +
-			`) AND (status IN ('new', 'open', 'pending') OR (status = 'solved' AND solved_at >= ?))
-			ORDER BY CASE WHEN status = 'solved' THEN 0 ELSE 1 END, created_at, id`
+			`) AND (status IN ` + domain.ActiveStatusesSQL + ` OR (status = ` + domain.SQLStatusSolved + ` AND solved_at >= ?))
+			ORDER BY CASE WHEN status = ` + domain.SQLStatusSolved + ` THEN 0 ELSE 1 END, created_at, id`
 		args := append(db.Anys(contactIDs[lo:hi]), reopenSince(solvedSince))
 		if err := queryTickets(tx, q, args, func(t ticketRow) { out = append(out, t) }); err != nil {
 			return fmt.Errorf("%w: active tickets: %v", ErrStore, err)
@@ -191,7 +192,7 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 		q := `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
   priority, first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email,
   created_at, updated_at, last_message_at, status) VALUES ` +
-			db.TuplesWith(hi-lo, cols, "'new'") + ` RETURNING id, tracking_number`
+			db.TuplesWith(hi-lo, cols, domain.SQLStatusNew) + ` RETURNING id, tracking_number`
 		got := newTicketIDs(ts[lo:hi])
 		if err := db.Query(tx, q, args, got.scan); err != nil {
 			return fmt.Errorf("%w: insert tickets: %v", ErrStore, err)
@@ -201,9 +202,9 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 }
 
 // priority is the filed priority, normal when routing set none.
-func (t *ticketState) priority() string {
+func (t *ticketState) priority() domain.Priority {
 	if t.filing.Priority == "" {
-		return "normal"
+		return domain.PriorityNormal
 	}
 	return t.filing.Priority
 }
@@ -270,7 +271,7 @@ func insertMessages(tx *gorm.DB, items []*item, now time.Time) error {
 				it.fields, it.in.ReceivedAt.UTC(), now)
 		}
 		q := `INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields, created_at, updated_at, direction) VALUES ` +
-			db.TuplesWith(hi-lo, cols, "'in'") +
+			db.TuplesWith(hi-lo, cols, domain.SQLDirectionIn) +
 			` ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id, channel, provider_message_id`
 		err := db.Query(tx, q, args, storedIDs(byKey))
 		if err != nil {
@@ -355,8 +356,8 @@ func insertAttachments(tx *gorm.DB, items []*item, now time.Time) error {
 func reopenSolved(tx *gorm.DB, ids []int64, now time.Time) ([]ticketRow, error) {
 	var out []ticketRow
 	err := db.Chunks(len(ids), 1, func(lo, hi int) error {
-		q := `UPDATE tickets SET status = 'open', solved_at = NULL, updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) +
-			`) AND status = 'solved' RETURNING ` + ticketCols
+		q := `UPDATE tickets SET status = ` + domain.SQLStatusOpen + `, solved_at = NULL, updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) +
+			`) AND status = ` + domain.SQLStatusSolved + ` RETURNING ` + ticketCols
 		if err := queryTickets(tx, q, append([]any{now}, db.Anys(ids[lo:hi])...), func(t ticketRow) { out = append(out, t) }); err != nil {
 			return fmt.Errorf("%w: reopen solved tickets: %v", ErrStore, err)
 		}
@@ -371,7 +372,7 @@ func reopenSolved(tx *gorm.DB, ids []int64, now time.Time) ([]ticketRow, error) 
 //	UPDATE tickets SET status = 'open', updated_at = ? WHERE id IN (?, …) AND status = 'pending'
 func reopenPending(tx *gorm.DB, ids []int64, now time.Time) error {
 	return db.Chunks(len(ids), 1, func(lo, hi int) error {
-		q := `UPDATE tickets SET status = 'open', updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) + `) AND status = 'pending'`
+		q := `UPDATE tickets SET status = ` + domain.SQLStatusOpen + `, updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) + `) AND status = ` + domain.SQLStatusPending
 		if err := tx.Exec(q, append([]any{now}, db.Anys(ids[lo:hi])...)...).Error; err != nil {
 			return fmt.Errorf("%w: reopen pending tickets: %v", ErrStore, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // PostgreSQL forms of the batch statements (store.go dispatches here).
@@ -80,8 +81,8 @@ func activeTicketsPG(tx *gorm.DB, contactIDs []int64, solvedSince time.Time) ([]
   t.priority, t.subject, t.first_response_due_at, t.resolution_due_at
 FROM unnest($1::bigint[]) AS k(contact_id)
 CROSS JOIN LATERAL (SELECT `+ticketCols+`, created_at FROM tickets
-  WHERE contact_id = k.contact_id AND (status IN ('new', 'open', 'pending') OR (status = 'solved' AND solved_at >= $2)) OFFSET 0) t
-ORDER BY CASE WHEN t.status = 'solved' THEN 0 ELSE 1 END, t.created_at, t.id`, []any{contactIDs, reopenSince(solvedSince)}, func(r *sql.Rows) error {
+  WHERE contact_id = k.contact_id AND (status IN `+domain.ActiveStatusesSQL+` OR (status = `+domain.SQLStatusSolved+` AND solved_at >= $2)) OFFSET 0) t
+ORDER BY CASE WHEN t.status = `+domain.SQLStatusSolved+` THEN 0 ELSE 1 END, t.created_at, t.id`, []any{contactIDs, reopenSince(solvedSince)}, func(r *sql.Rows) error {
 		t, err := scanTicket(r)
 		out = append(out, t)
 		return err
@@ -128,14 +129,14 @@ func insertTicketsPG(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	for i, t := range ts {
 		numbers[i], contacts[i], channels[i], categories[i], subjects[i] = t.trackingNumber, t.contactID, t.channel, t.category, t.subject
 		queues[i], provinces[i], created[i], last[i] = t.queueID, t.province, t.createdAt, t.lastMessageAt
-		phones[i], emails[i], priorities[i] = t.reporterPhone, t.reporterEmail, t.priority()
+		phones[i], emails[i], priorities[i] = t.reporterPhone, t.reporterEmail, string(t.priority())
 		firstDue[i], resDue[i] = dueAt(t.filing.FirstResponseDue), dueAt(t.filing.ResolutionDue)
 	}
 	got := newTicketIDs(ts)
 	err := db.PGQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id, priority,
   first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email, created_at, last_message_at,
   updated_at, status)
-SELECT u.*, $15::timestamptz, 'new'
+SELECT u.*, $15::timestamptz, `+domain.SQLStatusNew+`
 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
   $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[]) AS u
 RETURNING id, tracking_number`,
@@ -172,7 +173,7 @@ func insertMessagesPG(tx *gorm.DB, items []*item, now time.Time) error {
 		byKey[it.key()] = it
 	}
 	err := db.PGQuery(tx, `INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields, created_at, updated_at, direction)
-SELECT u.*, $7::timestamptz, 'in' FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u
+SELECT u.*, $7::timestamptz, `+domain.SQLDirectionIn+` FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u
 ON CONFLICT (channel, provider_message_id) DO NOTHING
 RETURNING id, channel, provider_message_id`,
 		[]any{tickets, channels, ids, bodies, fieldsets, received, now}, storedIDs(byKey))

@@ -16,7 +16,7 @@ import (
 
 	"tanggap/internal/apperr"
 	"tanggap/internal/config"
-	"tanggap/internal/envelope"
+	"tanggap/internal/domain"
 )
 
 var (
@@ -82,26 +82,33 @@ func TestTextsAreWellFormed(t *testing.T) {
 	}
 }
 
+// words spells domain words as strings.
+func words[T ~string](ws []T) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = string(w)
+	}
+	return out
+}
+
 // TestRunTimeKeyFamilies covers keys that code builds from a value
 // ("status." + ticket.Status), which the repository scan cannot see.
 func TestRunTimeKeyFamilies(t *testing.T) {
 	c := mustLoad(t)
 	families := map[string][]string{
-		"status.":        {"new", "open", "pending", "solved", "closed"},
-		"ticket_status.": {"new", "open", "pending", "solved", "closed"},
-		"presence.":      {"online", "away", "busy", "offline"},
-		"priority.":      {"low", "normal", "high", "urgent"},
-		"role.":          {"agent", "supervisor", "admin"},
-		"delivery.": {envelope.StatusQueued, envelope.StatusSent, envelope.StatusPosted, envelope.StatusDelivered,
-			envelope.StatusRead, envelope.StatusFailed},
+		"status.":        words(domain.TicketStatuses),
+		"ticket_status.": words(domain.TicketStatuses),
+		"presence.":      words(domain.Presences),
+		"priority.":      words(domain.Priorities),
+		"role.":          words(domain.Roles),
+		"delivery.":      words(domain.DeliveryStatuses),
 		// The API's error handler renders "error." + the public code.
 		"error.": {apperr.CodeBadRequest, apperr.CodeUnauthorized, apperr.CodeInvalidCredentials,
 			apperr.CodeForbidden, apperr.CodeNotFound, apperr.CodeConflict, apperr.CodeValidation,
 			apperr.CodeTooLarge, apperr.CodeUnsupportedMediaType, apperr.CodeRateLimited,
 			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
 			apperr.CodeQueueInUse, apperr.CodeTicketInactive},
-		"channel.": {string(envelope.ChannelWebform), string(envelope.ChannelWhatsApp),
-			string(envelope.ChannelVoice), string(envelope.ChannelLiveChat)},
+		"channel.": words(domain.Channels),
 	}
 	for _, cat := range config.Defaults().ComplaintCategories {
 		if cat.Label == "" {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/receipts"
 	"tanggap/internal/testenv"
@@ -34,12 +35,12 @@ func TestReceiptBeforeCommitIsAppliedOnceTheReplyExists(t *testing.T) {
 	})
 
 	const messageID = 4242
-	if err := b.PublishReceipt(ctx, envelope.Receipt{V: 1, Channel: envelope.ChannelWebform, MessageID: messageID,
-		Status: envelope.StatusDelivered, At: time.Now()}); err != nil {
+	if err := b.PublishReceipt(ctx, envelope.Receipt{V: 1, Channel: domain.ChannelWebform, MessageID: messageID,
+		Status: domain.DeliveryDelivered, At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	// Garbage on the subject is set aside without blocking the rest.
-	if err := b.Publish(ctx, b.Names.Receipts(envelope.ChannelWebform), "junk", []byte("nope")); err != nil {
+	if err := b.Publish(ctx, b.Names.Receipts(domain.ChannelWebform), "junk", []byte("nope")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -57,11 +58,11 @@ func TestReceiptBeforeCommitIsAppliedOnceTheReplyExists(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
-		var st string
+		var st domain.DeliveryStatus
 		if err := d.Raw(`SELECT delivery_status FROM messages WHERE id = ?`, messageID).Scan(&st).Error; err != nil {
 			return err
 		}
-		if st != envelope.StatusDelivered {
+		if st != domain.DeliveryDelivered {
 			return fmt.Errorf("delivery status %q", st)
 		}
 		return nil

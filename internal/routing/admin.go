@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 	"gorm.io/gorm"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 )
 
@@ -89,7 +90,7 @@ func (q *QueueSettings) validate() error {
 		probs = append(probs, "overflow must name another queue and a threshold of 0 or more seconds")
 	}
 	for p, t := range q.SLA {
-		if !ValidPriority(p) {
+		if !domain.Priority(p).Known() {
 			probs = append(probs, fmt.Sprintf("SLA priority %q", p))
 		}
 		if t.FirstResponseSeconds < 0 || t.NextResponseSeconds < 0 || t.ResolutionSeconds < 0 || t.WarnBeforeSeconds < 0 {
@@ -206,7 +207,7 @@ func (r *Router) Queues(ctx context.Context) ([]QueueSettings, error) {
 			}
 		}
 		for p, pol := range q.policies {
-			s.SLA[p] = SLATargets{FirstResponseSeconds: int(pol.FirstResponse / time.Second), NextResponseSeconds: int(pol.NextResponse / time.Second),
+			s.SLA[string(p)] = SLATargets{FirstResponseSeconds: int(pol.FirstResponse / time.Second), NextResponseSeconds: int(pol.NextResponse / time.Second),
 				ResolutionSeconds: int(pol.Resolution / time.Second), WarnBeforeSeconds: int(pol.WarnBefore / time.Second)}
 		}
 		out = append(out, s)
@@ -438,10 +439,10 @@ type Seed struct {
 
 // SeedAgent is an agent in the seed file.
 type SeedAgent struct {
-	Email         string `json:"email" yaml:"email"`
-	Name          string `json:"name" yaml:"name"`
-	Password      string `json:"password" yaml:"password"`
-	Role          string `json:"role" yaml:"role"`
+	Email         string      `json:"email" yaml:"email"`
+	Name          string      `json:"name" yaml:"name"`
+	Password      string      `json:"password" yaml:"password"`
+	Role          domain.Role `json:"role" yaml:"role"`
 	AgentSettings `yaml:",inline"`
 }
 

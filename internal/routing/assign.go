@@ -13,6 +13,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // errRetry rolls back one assignment attempt that lost a race.
@@ -201,8 +202,8 @@ type waitingTicket struct {
 	ID       int64
 	QueueID  int64
 	Channel  string
-	Status   string
-	Priority string
+	Status   domain.TicketStatus
+	Priority domain.Priority
 	Facts    eventFacts `gorm:"embedded"` // for its event
 }
 
@@ -252,23 +253,23 @@ func pickWaiting(tx *gorm.DB, own []int64, overflow []overflowFrom, skipCh []str
 	}
 	var parts []string
 	var args []any
-	for r, p := range []string{"urgent", "high", "normal", "low"} {
+	for r, p := range domain.ByUrgency {
 		for _, src := range sources {
 			cond := `queue_id = ? AND priority = ?`
-			args = append(args, src.queue, p)
+			args = append(args, src.queue, string(p))
 			if src.cutoff != nil {
 				cond += ` AND created_at <= ?`
 				args = append(args, *src.cutoff)
 			}
 			args = append(args, extraArgs...)
 			parts = append(parts, fmt.Sprintf(`SELECT id, created_at, %d AS r FROM (SELECT id, created_at FROM tickets
-  WHERE %s AND assignee_id IS NULL AND status IN ('new', 'open', 'pending')%s
+  WHERE %s AND assignee_id IS NULL AND status IN `+domain.ActiveStatusesSQL+`%s
   ORDER BY created_at, id LIMIT %d) AS s%d`, r, cond, extra, pickSlack, len(parts)))
 		}
 	}
 	q := `SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, t.subject, t.first_response_due_at, t.resolution_due_at FROM tickets t
 WHERE t.id IN (SELECT id FROM (` + strings.Join(parts, "\nUNION ALL ") + `) AS u ORDER BY r, created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `)
-  AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')
+  AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `
 ORDER BY ` + priorityRank("t") + `, t.created_at, t.id LIMIT 1`
 	var rows []waitingTicket
 	if err := tx.Raw(q, args...).Scan(&rows).Error; err != nil {
@@ -305,7 +306,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		if err != nil {
 			return err
 		}
-		if t.AssigneeID != nil || t.QueueID == nil || !waiting(t.Status) {
+		if t.AssigneeID != nil || t.QueueID == nil || !t.Status.Active() {
 			return nil
 		}
 		queueID = *t.QueueID
@@ -365,8 +366,8 @@ type ticketRow struct {
 	QueueID         *int64
 	AssigneeID      *int64
 	Channel         string
-	Status          string
-	Priority        string
+	Status          domain.TicketStatus
+	Priority        domain.Priority
 	CreatedAt       time.Time
 	FirstResponseAt *time.Time
 	Facts           eventFacts `gorm:"embedded"` // for its event

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // candidate is an online member of a queue with room on a channel.
@@ -51,7 +52,7 @@ func candidatesQuery(queueID int64, channel string, defCap int, skills []string,
   ` + score + ` AS skill_score
 FROM agents a JOIN queue_members m ON m.agent_id = a.id
 LEFT JOIN agent_channel_loads l ON l.agent_id = a.id AND l.channel = ?
-WHERE m.queue_id = ? AND a.presence = 'online' AND a.active_load < a.capacity
+WHERE m.queue_id = ? AND a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load < a.capacity
   AND COALESCE(l.active_load, 0) < COALESCE(l.capacity, ?)`
 	for _, s := range skills {
 		args = append(args, s)
@@ -93,7 +94,7 @@ func lockMembers(tx *gorm.DB, dialect db.Dialect, queueIDs []int64) (map[int64]b
 	}
 	q := `SELECT id FROM agents
 WHERE id IN (SELECT agent_id FROM queue_members WHERE queue_id IN (` + db.Placeholders(len(args)) + `))
-  AND presence = 'online' AND active_load < capacity
+  AND presence = ` + domain.SQLPresenceOnline + ` AND active_load < capacity
 ORDER BY id`
 	if dialect == db.Postgres {
 		q += ` FOR NO KEY UPDATE`

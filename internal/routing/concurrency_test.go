@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 )
 
@@ -48,7 +49,7 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 	for i := 0; i < 120; i++ {
 		id := setup.newTicket(nil, channels[i%len(channels)], "", base.Add(time.Duration(i)*time.Second))
 		setup.must(setup.d.Exec(`UPDATE tickets SET queue_id = ?, priority = ? WHERE id = ?`,
-			setup.queue([]string{"umum", "kartu"}[i%2]), Priorities[i%4], id).Error)
+			setup.queue([]string{"umum", "kartu"}[i%2]), string(domain.Priorities[i%4]), id).Error)
 	}
 
 	ctx := context.Background()
@@ -244,7 +245,7 @@ VALUES (?, ?, ?, 'new', ?, ?, ?) RETURNING id`, fmt.Sprintf("C%d-%d-%d", seed, i
 				err = r.Assign(ctx, Actor{ID: sup, Supervisor: true}, id, agent)
 			}
 		case 7: // presence flaps
-			p := []string{"offline", "online", "away"}[rng.IntN(3)]
+			p := []domain.Presence{domain.PresenceOffline, domain.PresenceOnline, domain.PresenceAway}[rng.IntN(3)]
 			// The presence statement is the caller's (the agent service);
 			// a deadlock victim there is the caller's to retry.
 			if err = d.Exec(`UPDATE agents SET presence = ? WHERE id = ?`, p, agent).Error; db.IsRetryable(err) {
@@ -283,7 +284,7 @@ FROM agents a ORDER BY a.id`).Scan(&rows).Error; err != nil {
 			var dbg []struct {
 				ID      int64
 				Channel string
-				Status  string
+				Status  domain.TicketStatus
 			}
 			d.Raw(`SELECT id, channel, status FROM tickets WHERE assignee_id = ? AND status IN ('new','open','pending')`, r.ID).Scan(&dbg)
 			for _, x := range dbg {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/mask"
 )
 
@@ -23,7 +24,7 @@ const factCols = `tracking_number, subject, first_response_due_at, resolution_du
 
 // ticketEvent is the payload of a ticket.* event for a ticket now in
 // queueID with assigneeID (0: none).
-func ticketEvent(id, queueID, assigneeID int64, status, priority, channel string, f eventFacts, at time.Time) bus.Ticket {
+func ticketEvent(id, queueID, assigneeID int64, status domain.TicketStatus, priority domain.Priority, channel string, f eventFacts, at time.Time) bus.Ticket {
 	return bus.Ticket{
 		Scope:          bus.Scope{TicketID: id, QueueID: queueID, AssigneeID: assigneeID},
 		TrackingNumber: f.TrackingNumber, Status: status, Channel: channel, Priority: priority,

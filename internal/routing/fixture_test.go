@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
 )
 
@@ -69,7 +70,7 @@ VALUES (?, ?, 'x', 'agent', ?, ?, ?, ?, ?, ?) RETURNING id`, fmt.Sprintf("agen%d
 }
 
 // ticket inserts an unassigned ticket; queue "" leaves queue_id NULL.
-func (f *fixture) ticket(tx *gorm.DB, queue, priority string, created time.Time) int64 {
+func (f *fixture) ticket(tx *gorm.DB, queue string, priority domain.Priority, created time.Time) int64 {
 	f.t.Helper()
 	if tx == nil {
 		tx = f.d.DB

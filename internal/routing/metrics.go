@@ -7,6 +7,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // QueueMetrics is one queue's live state, published in bus.QueueMetrics.
@@ -40,7 +41,7 @@ func (r *Router) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, er
 	if err := tx.Raw(`SELECT q.id AS queue_id,
   CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS n,
   (SELECT MIN(t.created_at) FROM tickets t
-   WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')) AS oldest
+   WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `) AS oldest
 FROM queues q WHERE q.archived_at IS NULL`).Scan(&waiting).Error; err != nil {
 		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
 	}
@@ -51,9 +52,9 @@ FROM queues q WHERE q.archived_at IS NULL`).Scan(&waiting).Error; err != nil {
 		Online    int
 	}
 	if err := tx.Raw(`SELECT m.queue_id,
-  SUM(CASE WHEN a.presence = 'online' AND a.active_load < a.capacity THEN 1 ELSE 0 END) AS available,
-  SUM(CASE WHEN a.presence = 'busy' OR (a.presence = 'online' AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
-  SUM(CASE WHEN a.presence = 'online' THEN 1 ELSE 0 END) AS online
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load < a.capacity THEN 1 ELSE 0 END) AS available,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceBusy + ` OR (a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` THEN 1 ELSE 0 END) AS online
 FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Scan(&agents).Error; err != nil {
 		return nil, fmt.Errorf("%w: agents per queue: %w", ErrStore, err)
 	}
@@ -137,7 +138,7 @@ func (r *Router) Sweep(ctx context.Context, now time.Time) error {
 	tx := r.db.WithContext(ctx)
 	if r.awayGrace > 0 && r.returns != ReturnNone {
 		var away []int64
-		if err := tx.Raw(`SELECT id FROM agents WHERE presence = 'away' AND presence_changed_at <= ? AND active_load > 0`, now.Add(-r.awayGrace)).Scan(&away).Error; err != nil {
+		if err := tx.Raw(`SELECT id FROM agents WHERE presence = `+domain.SQLPresenceAway+` AND presence_changed_at <= ? AND active_load > 0`, now.Add(-r.awayGrace)).Scan(&away).Error; err != nil {
 			return fmt.Errorf("%w: away agents: %w", ErrStore, err)
 		}
 		for _, id := range away {
@@ -150,10 +151,10 @@ func (r *Router) Sweep(ctx context.Context, now time.Time) error {
 	// (their own, or one overflowing into theirs).
 	var idle []int64
 	if err := tx.Raw(`SELECT DISTINCT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
-WHERE a.presence = 'online' AND a.active_load < a.capacity AND (
-  EXISTS (SELECT 1 FROM tickets t WHERE t.queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending'))
+WHERE a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load < a.capacity AND (
+  EXISTS (SELECT 1 FROM tickets t WHERE t.queue_id = m.queue_id AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `)
   OR EXISTS (SELECT 1 FROM queues q JOIN tickets t ON t.queue_id = q.id
-    WHERE q.overflow_queue_id = m.queue_id AND q.archived_at IS NULL AND t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')))
+    WHERE q.overflow_queue_id = m.queue_id AND q.archived_at IS NULL AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `))
 ORDER BY a.id`).Scan(&idle).Error; err != nil {
 		return fmt.Errorf("%w: idle agents: %w", ErrStore, err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // On PostgreSQL a whole assignment decision (AssignWaiting's "which
@@ -92,9 +93,6 @@ const capsCTE = `caps AS (
   SELECT unnest(string_to_array(@capch, ',')) AS channel, unnest(string_to_array(@capn, ','))::int AS cap
 )`
 
-// waitingStatuses are the statuses in which a ticket waits or is worked.
-const waitingStatuses = `('new', 'open', 'pending')`
-
 // pickAndTakeSQL is AssignWaiting's decision for agent @agent: the most
 // urgent, then oldest (ties by id) waiting ticket of the queues the agent
 // is a member of and qualified for (every skill the queue requires), and
@@ -113,7 +111,7 @@ func pickAndTakeSQL(withSkip bool) string {
 	return `WITH ` + capsCTE + `, cand AS (
   SELECT CAST(@agent AS bigint) AS id, 1 AS n
 ), a AS (
-  SELECT id FROM agents WHERE id = (SELECT id FROM cand) AND presence = 'online' AND active_load < capacity FOR NO KEY UPDATE
+  SELECT id FROM agents WHERE id = (SELECT id FROM cand) AND presence = ` + domain.SQLPresenceOnline + ` AND active_load < capacity FOR NO KEY UPDATE
 ), mine AS (
   SELECT m.queue_id FROM a JOIN queue_members m ON m.agent_id = a.id JOIN queues q ON q.id = m.queue_id
   WHERE q.skills = '' OR string_to_array(q.skills, ',') <@ ARRAY(SELECT skill FROM agent_skills WHERE agent_id = a.id)
@@ -126,13 +124,13 @@ func pickAndTakeSQL(withSkip bool) string {
   SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, t.subject, t.first_response_due_at, t.resolution_due_at FROM tickets t
   WHERE t.id IN (
     SELECT x.id FROM src
-    CROSS JOIN (VALUES ('urgent', 0), ('high', 1), ('normal', 2), ('low', 3)) AS p (name, r)
+    CROSS JOIN (VALUES ` + domain.PriorityRanksSQL + `) AS p (name, r)
     CROSS JOIN LATERAL (SELECT id, created_at FROM tickets
       WHERE queue_id = src.queue_id AND priority = p.name AND created_at <= src.cutoff
-        AND assignee_id IS NULL AND status IN ` + waitingStatuses + skip + `
+        AND assignee_id IS NULL AND status IN ` + domain.ActiveStatusesSQL + skip + `
       ORDER BY created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `) AS x
     ORDER BY p.r, x.created_at, x.id LIMIT ` + strconv.Itoa(pickSlack) + `)
-    AND t.assignee_id IS NULL AND t.status IN ` + waitingStatuses + `
+    AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `
   ORDER BY ` + priorityRank("t") + `, t.created_at, t.id LIMIT 1
   FOR UPDATE OF t SKIP LOCKED
 ),` + assignTail
@@ -167,7 +165,7 @@ var (
 // busy.
 var offerSQL = `WITH ` + capsCTE + `, w AS (
   SELECT ` + wCols + ` FROM tickets
-  WHERE id = @ticket AND assignee_id IS NULL AND queue_id IS NOT NULL AND status IN ` + waitingStatuses + `
+  WHERE id = @ticket AND assignee_id IS NULL AND queue_id IS NOT NULL AND status IN ` + domain.ActiveStatusesSQL + `
   FOR UPDATE
 ), wq AS (
   SELECT w.queue_id, w.channel, q.strategy, string_to_array(NULLIF(q.skills, ''), ',') AS skills,
@@ -177,7 +175,7 @@ var offerSQL = `WITH ` + capsCTE + `, w AS (
   SELECT id, row_number() OVER () AS n FROM (
     (SELECT g.id FROM (
         SELECT g.id, g.active_load, g.capacity, g.last_assigned_at FROM agents g
-        WHERE g.presence = 'online' AND g.active_load < g.capacity
+        WHERE g.presence = ` + domain.SQLPresenceOnline + ` AND g.active_load < g.capacity
         ORDER BY ` + loadRatio + `, g.last_assigned_at NULLS FIRST, g.id
         LIMIT ` + strconv.Itoa(leastBusyWalk) + `) AS g
       WHERE (SELECT strategy FROM wq) = 'least_busy' AND ` + offerFits + `
@@ -187,26 +185,26 @@ var offerSQL = `WITH ` + capsCTE + `, w AS (
     UNION ALL
     (SELECT g.id FROM queue_members m JOIN agents g ON g.id = m.agent_id
       WHERE (SELECT strategy FROM wq) = 'least_busy' AND m.queue_id = (SELECT queue_id FROM wq)
-        AND g.presence = 'online' AND g.active_load < g.capacity AND ` + offerFits + `
+        AND g.presence = ` + domain.SQLPresenceOnline + ` AND g.active_load < g.capacity AND ` + offerFits + `
       ORDER BY ` + loadRatio + `, g.last_assigned_at NULLS FIRST, g.id
       LIMIT ` + strconv.Itoa(offerSlack) + `)
     UNION ALL
     (SELECT g.id FROM queue_members m JOIN agents g ON g.id = m.agent_id
       WHERE (SELECT strategy FROM wq) = 'round_robin' AND m.queue_id = (SELECT queue_id FROM wq)
-        AND g.presence = 'online' AND g.active_load < g.capacity AND ` + offerFits + `
+        AND g.presence = ` + domain.SQLPresenceOnline + ` AND g.active_load < g.capacity AND ` + offerFits + `
       ORDER BY m.last_assigned_at NULLS FIRST, m.agent_id
       LIMIT ` + strconv.Itoa(offerSlack) + `)
     UNION ALL
     (SELECT g.id FROM queue_members m JOIN agents g ON g.id = m.agent_id
       WHERE (SELECT strategy FROM wq) = 'skills' AND m.queue_id = (SELECT queue_id FROM wq)
-        AND g.presence = 'online' AND g.active_load < g.capacity AND ` + offerFits + `
+        AND g.presence = ` + domain.SQLPresenceOnline + ` AND g.active_load < g.capacity AND ` + offerFits + `
       ORDER BY (SELECT SUM(s.level) FROM agent_skills s WHERE s.agent_id = g.id AND s.skill = ANY (CAST((SELECT skills FROM wq) AS TEXT[]))) DESC NULLS LAST,
         ` + loadRatio + `, g.last_assigned_at NULLS FIRST, g.id
       LIMIT ` + strconv.Itoa(offerSlack) + `)
   ) AS best LIMIT ` + strconv.Itoa(offerSlack) + `
 ), a AS (
   SELECT g.id FROM cand JOIN agents g ON g.id = cand.id
-  WHERE g.presence = 'online' AND g.active_load < g.capacity
+  WHERE g.presence = ` + domain.SQLPresenceOnline + ` AND g.active_load < g.capacity
   ORDER BY cand.n LIMIT 1
   FOR NO KEY UPDATE OF g SKIP LOCKED
 ),` + assignTail
@@ -258,7 +256,7 @@ func (d decision) event(at time.Time) bus.Ticket {
 	if d.ResolutionDueAt.Valid {
 		f.ResolutionDueAt = &d.ResolutionDueAt.Time
 	}
-	return ticketEvent(d.Ticket.Int64, d.Queue.Int64, d.Agent.Int64, d.Status.String, d.Priority.String, d.Channel.String, f, at)
+	return ticketEvent(d.Ticket.Int64, d.Queue.Int64, d.Agent.Int64, domain.TicketStatus(d.Status.String), domain.Priority(d.Priority.String), d.Channel.String, f, at)
 }
 
 func (d decision) assigned() bool { return d.C == 1 && d.K == 1 }

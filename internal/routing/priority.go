@@ -8,16 +8,8 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
-
-// Priorities of a ticket, least urgent first.
-var Priorities = []string{"low", "normal", "high", "urgent"}
-
-// ValidPriority reports whether p is a priority.
-func ValidPriority(p string) bool {
-	_, ok := priorityOrder[p]
-	return ok
-}
 
 // PriorityRule raises a new ticket's priority when every condition it sets
 // holds. The most urgent matching rule wins; rules never lower a priority.
@@ -28,13 +20,13 @@ type PriorityRule struct {
 	Keyword string `json:"keyword,omitempty" yaml:"keyword,omitempty"`
 	// RepeatContacts matches a contact who opened at least this many other
 	// tickets in the last RepeatWindow (default 7 days).
-	RepeatContacts int           `json:"repeat_contacts,omitempty" yaml:"repeat_contacts,omitempty"`
-	RepeatWindow   time.Duration `json:"repeat_window,omitempty" yaml:"repeat_window,omitempty"`
-	Priority       string        `json:"priority" yaml:"priority"`
+	RepeatContacts int             `json:"repeat_contacts,omitempty" yaml:"repeat_contacts,omitempty"`
+	RepeatWindow   time.Duration   `json:"repeat_window,omitempty" yaml:"repeat_window,omitempty"`
+	Priority       domain.Priority `json:"priority" yaml:"priority"`
 }
 
 func (p PriorityRule) validate() error {
-	if !ValidPriority(p.Priority) {
+	if !p.Priority.Known() {
 		return fmt.Errorf("%w: priority rule: priority %q", ErrInvalid, p.Priority)
 	}
 	if p.Channel == "" && p.Category == "" && p.Keyword == "" && p.RepeatContacts == 0 {
@@ -49,7 +41,7 @@ type ticketFacts struct {
 	Channel   string
 	Category  string
 	Subject   string
-	Priority  string
+	Priority  domain.Priority
 	ContactID int64
 	CreatedAt time.Time
 }
@@ -59,7 +51,7 @@ type ticketFacts struct {
 //
 //	SELECT id, channel, category, subject, priority, contact_id, created_at FROM tickets WHERE id IN (…)
 //	SELECT COUNT(*) FROM tickets WHERE contact_id = ? AND id <> ? AND created_at >= ?
-func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]string, []string, error) {
+func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]domain.Priority, []string, error) {
 	if len(tickets) == 0 {
 		return nil, nil, nil
 	}
@@ -75,7 +67,7 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 	for _, f := range rows {
 		byID[f.ID] = f
 	}
-	out, chans := make([]string, len(tickets)), make([]string, len(tickets))
+	out, chans := make([]domain.Priority, len(tickets)), make([]string, len(tickets))
 	for i, t := range tickets {
 		f := byID[t.ID]
 		chans[i] = f.Channel
@@ -91,13 +83,13 @@ func (r *Router) priorities(tx *gorm.DB, tickets []Ticket, now time.Time) ([]str
 // priority is a ticket's priority after the rules. unstored are the
 // creation times of the contact's other new tickets not in the database yet
 // (filed in the same batch), for repeat-contact rules.
-func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored []time.Time, now time.Time) (string, error) {
+func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored []time.Time, now time.Time) (domain.Priority, error) {
 	p := f.Priority
 	if p == "" {
-		p = "normal"
+		p = domain.PriorityNormal
 	}
 	for _, rule := range r.rules {
-		if rank(rule.Priority) >= rank(p) {
+		if rule.Priority.Rank() >= p.Rank() {
 			continue // would not raise it
 		}
 		ok, err := matches(tx, rule, f, unstored, now)

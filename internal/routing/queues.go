@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 	"tanggap/internal/sla"
 )
@@ -45,7 +46,7 @@ type queueConf struct {
 	OverflowQueue int64
 	OverflowAfter time.Duration
 	cal           *hours.Calendar
-	policies      map[string]sla.Policy // by priority
+	policies      map[domain.Priority]sla.Policy // by priority
 }
 
 // takes reports whether the queue accepts a ticket of this channel and
@@ -125,7 +126,7 @@ type queueConfRow struct {
 
 type policyRow struct {
 	QueueID        int64
-	Priority       string
+	Priority       domain.Priority
 	FirstResponseS int
 	NextResponseS  int
 	ResolutionS    int
@@ -161,7 +162,7 @@ time_zone, hours, overflow_queue_id, overflow_after_s FROM queues WHERE archived
 		q := &queueConf{
 			ID: row.ID, Code: row.Code, Name: row.Name, Channels: splitList(row.Channels), Categories: splitList(row.Categories),
 			Provinces: splitList(row.Provinces), Skills: splitList(row.Skills), Strategy: row.Strategy, TimeZone: row.TimeZone,
-			Hours: row.Hours, OverflowAfter: time.Duration(row.OverflowAfterS) * time.Second, policies: map[string]sla.Policy{},
+			Hours: row.Hours, OverflowAfter: time.Duration(row.OverflowAfterS) * time.Second, policies: map[domain.Priority]sla.Policy{},
 		}
 		if row.OverflowQueueID != nil {
 			q.OverflowQueue = *row.OverflowQueueID

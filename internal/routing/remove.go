@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // RemovedQueue is what RemoveQueue did with a queue.
@@ -79,7 +80,7 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 			}
 		}
 		var open int64
-		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE queue_id = ? AND status IN `+waitingStatuses, id).Scan(&open).Error; err != nil {
+		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE queue_id = ? AND status IN `+domain.ActiveStatusesSQL, id).Scan(&open).Error; err != nil {
 			return fmt.Errorf("%w: open tickets: %w", ErrStore, err)
 		}
 		if open > 0 && target == 0 {
@@ -190,8 +191,8 @@ func (r *Router) pointedAt(tx *gorm.DB, id int64, code string) error {
 type movedTicket struct {
 	ID         int64
 	AssigneeID *int64
-	Status     string
-	Priority   string
+	Status     domain.TicketStatus
+	Priority   domain.Priority
 	Channel    string
 	Facts      eventFacts `gorm:"embedded"` // for its event
 }
@@ -200,7 +201,7 @@ type movedTicket struct {
 // and loads are untouched: an assigned ticket stays with its agent.
 func moveOpen(tx *gorm.DB, from, to int64, now time.Time) ([]movedTicket, error) {
 	var moved []movedTicket
-	if err := tx.Raw(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN `+waitingStatuses+`
+	if err := tx.Raw(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN `+domain.ActiveStatusesSQL+`
 RETURNING id, assignee_id, status, priority, channel, `+factCols, to, now, from).Scan(&moved).Error; err != nil {
 		return nil, fmt.Errorf("%w: move open tickets: %w", ErrStore, err)
 	}

@@ -69,6 +69,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // Opts configures a Router.
@@ -299,7 +300,7 @@ func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int
 // its SLA due times (zero: no target).
 type Filing struct {
 	QueueID          int64
-	Priority         string
+	Priority         domain.Priority
 	FirstResponseDue time.Time
 	ResolutionDue    time.Time
 }
@@ -416,7 +417,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 	byGroup := map[group][]int{}
 	var order []group
 	var filings []filing
-	prio := make([]string, len(tickets))
+	prio := make([]domain.Priority, len(tickets))
 	u := 0
 	for i, t := range tickets {
 		var qid int64
@@ -477,7 +478,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		}
 		// Most urgent first within the batch, then arrival order.
 		idx := byGroup[g]
-		sort.SliceStable(idx, func(a, b int) bool { return rank(prio[idx[a]]) < rank(prio[idx[b]]) })
+		sort.SliceStable(idx, func(a, b int) bool { return prio[idx[a]].Rank() < prio[idx[b]].Rank() })
 		for _, i := range idx {
 			agent, err := r.assignBest(tx, &cands, strategy, tickets[i].ID, g.queue, g.channel, now)
 			if err != nil {
@@ -674,14 +675,4 @@ func (r *Router) assignBest(tx *gorm.DB, cands *[]candidate, strategy string, ti
 		return best.ID, nil
 	}
 	return 0, nil
-}
-
-// priorityRank orders priorities, most urgent first.
-var priorityOrder = map[string]int{"urgent": 0, "high": 1, "normal": 2, "low": 3}
-
-func rank(p string) int {
-	if r, ok := priorityOrder[p]; ok {
-		return r
-	}
-	return 2
 }

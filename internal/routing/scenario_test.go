@@ -425,7 +425,7 @@ VALUES (?, ?, 'webform', 'new', ?, ?, ?)`, fmt.Sprintf("R-%d", seq.Add(1)), cont
 		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error {
 			fs, err := f.r.File(ctx, tx, ts, time.Now().UTC())
 			for _, fl := range fs {
-				out = append(out, fl.Priority)
+				out = append(out, string(fl.Priority))
 			}
 			return err
 		}))

@@ -11,12 +11,13 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 	"tanggap/internal/sla"
 )
 
 // startClock computes the due times of a ticket entering a queue.
-func (r *Router) startClock(q *queueConf, priority string, now time.Time) sla.Clock {
+func (r *Router) startClock(q *queueConf, priority domain.Priority, now time.Time) sla.Clock {
 	if q == nil {
 		return sla.Clock{}
 	}
@@ -35,7 +36,7 @@ type filing struct {
 
 // filing files a ticket in queue q (qid) with a priority, its SLA clock
 // starting now.
-func (r *Router) filing(q *queueConf, qid int64, priority string, now time.Time) Filing {
+func (r *Router) filing(q *queueConf, qid int64, priority domain.Priority, now time.Time) Filing {
 	c := r.startClock(q, priority, now)
 	return Filing{QueueID: qid, Priority: priority, FirstResponseDue: c.FirstResponseDue, ResolutionDue: c.ResolutionDue}
 }
@@ -90,14 +91,14 @@ WHERE t.id = v.id`, args...).Error; err != nil {
 // the transaction that changes it: pending (waiting on the citizen) pauses
 // the clock, leaving pending resumes it with the business time that
 // remained.
-func (r *Router) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to string, at time.Time) error {
+func (r *Router) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to domain.TicketStatus, at time.Time) error {
 	tx = tx.WithContext(ctx)
 	switch {
-	case to == "pending" && from != "pending":
+	case to.Waiting() && !from.Waiting():
 		if err := tx.Exec(`UPDATE tickets SET sla_paused_at = ? WHERE id = ? AND sla_paused_at IS NULL`, at.UTC(), ticketID).Error; err != nil {
 			return fmt.Errorf("%w: pause SLA: %w", ErrStore, err)
 		}
-	case from == "pending" && to != "pending":
+	case from.Waiting() && !to.Waiting():
 		return r.resume(ctx, tx, ticketID, at)
 	}
 	return nil
@@ -125,8 +126,8 @@ func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 	var rows []struct {
 		ID                int64
 		QueueID           *int64
-		Priority          string
-		Status            string
+		Priority          domain.Priority
+		Status            domain.TicketStatus
 		FirstResponseAt   *time.Time
 		NextResponseDueAt *time.Time
 	}
@@ -135,7 +136,7 @@ func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 		return fmt.Errorf("%w: next-response clocks: %w", ErrStore, err)
 	}
 	for _, t := range rows {
-		if t.FirstResponseAt == nil || t.NextResponseDueAt != nil || t.QueueID == nil || !waiting(t.Status) {
+		if t.FirstResponseAt == nil || t.NextResponseDueAt != nil || t.QueueID == nil || !t.Status.Active() {
 			continue
 		}
 		q := conf.byID[*t.QueueID]
@@ -170,8 +171,8 @@ type clockRow struct {
 	ID                 int64
 	QueueID            *int64
 	AssigneeID         *int64
-	Status             string
-	Priority           string
+	Status             domain.TicketStatus
+	Priority           domain.Priority
 	FirstResponseAt    *time.Time
 	SolvedAt           *time.Time
 	LastMessageAt      time.Time
@@ -254,7 +255,7 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 		return err
 	}
 	var resumed []clockRow
-	if err := tx.Raw(`SELECT ` + clockCols + ` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> 'pending'`).Scan(&resumed).Error; err != nil {
+	if err := tx.Raw(`SELECT ` + clockCols + ` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> ` + domain.SQLStatusPending).Scan(&resumed).Error; err != nil {
 		return fmt.Errorf("%w: paused clocks: %w", ErrStore, err)
 	}
 	for _, c := range resumed {
@@ -271,7 +272,7 @@ func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
 	// Only clocks near their due time whose breach is not announced yet:
 	// a sweep reads a handful of rows, not every open ticket.
 	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets
-WHERE status IN ('new', 'open', 'pending') AND sla_paused_at IS NULL
+WHERE status IN `+domain.ActiveStatusesSQL+` AND sla_paused_at IS NULL
   AND ((first_response_due_at <= ? AND sla_breached NOT LIKE '%first_response%'
       AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
     OR (next_response_due_at <= ?)
@@ -343,11 +344,11 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 	var res *gorm.DB
 	switch {
 	case perClock:
-		ev.Priority = escalate(c.Priority)
+		ev.Priority = c.Priority.Escalated()
 		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?`,
 			next, ev.Priority, c.ID, due)
 	case breach:
-		ev.Priority = escalate(c.Priority)
+		ev.Priority = c.Priority.Escalated()
 		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?`, next, ev.Priority, c.ID, list)
 	default:
 		res = tx.Exec(`UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?`, next, c.ID, list)
@@ -364,7 +365,7 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 	}
 	if ev.QueueID != 0 {
 		if err := tx.Raw(`SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
-WHERE m.queue_id = ? AND a.role IN ('supervisor', 'admin') ORDER BY a.id`, ev.QueueID).Scan(&ev.SupervisorIDs).Error; err != nil {
+WHERE m.queue_id = ? AND a.role IN `+domain.SupervisingRolesSQL+` ORDER BY a.id`, ev.QueueID).Scan(&ev.SupervisorIDs).Error; err != nil {
 			return fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
 		}
 	}
@@ -372,28 +373,17 @@ WHERE m.queue_id = ? AND a.role IN ('supervisor', 'admin') ORDER BY a.id`, ev.Qu
 	return nil
 }
 
-// escalate is one priority step up (urgent stays urgent).
-func escalate(p string) string {
-	switch p {
-	case "low":
-		return "normal"
-	case "normal":
-		return "high"
-	}
-	return "urgent"
-}
-
 // TicketSLA is a ticket's SLA clock as the console shows it.
 type TicketSLA struct {
-	Priority           string     `json:"priority"`
-	FirstResponseDueAt *time.Time `json:"first_response_due_at"`
-	NextResponseDueAt  *time.Time `json:"next_response_due_at"`
-	ResolutionDueAt    *time.Time `json:"resolution_due_at"`
-	FirstResponse      sla.State  `json:"first_response_state"`
-	NextResponse       sla.State  `json:"next_response_state"`
-	Resolution         sla.State  `json:"resolution_state"`
-	Paused             bool       `json:"paused"`
-	Breached           []string   `json:"breached"`
+	Priority           domain.Priority `json:"priority"`
+	FirstResponseDueAt *time.Time      `json:"first_response_due_at"`
+	NextResponseDueAt  *time.Time      `json:"next_response_due_at"`
+	ResolutionDueAt    *time.Time      `json:"resolution_due_at"`
+	FirstResponse      sla.State       `json:"first_response_state"`
+	NextResponse       sla.State       `json:"next_response_state"`
+	Resolution         sla.State       `json:"resolution_state"`
+	Paused             bool            `json:"paused"`
+	Breached           []string        `json:"breached"`
 }
 
 // SLA reports a ticket's due times and where each target stands.
@@ -427,7 +417,7 @@ func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (Ticket
 		}
 		return sla.Evaluate(cal, *due, met, length, pol.WarnBefore, out.Paused, now)
 	}
-	if !waiting(c.Status) {
+	if !c.Status.Active() {
 		// Solved or closed: the clocks stopped. A target is met or
 		// missed as it stood then, never still running.
 		stopped := func(name string, due, met *time.Time) sla.State {

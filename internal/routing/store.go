@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // upsertQueues declares queues; an existing code keeps its id, takes the
@@ -83,10 +84,10 @@ func setQueue(tx *gorm.DB, queueID int64, ticketIDs []int64, now time.Time) erro
 // Presence rules for raising an agent's load.
 const (
 	// onlyOnline: automatic assignment goes to online agents only.
-	onlyOnline = "presence = 'online'"
+	onlyOnline = "presence = " + domain.SQLPresenceOnline
 	// notOffline: an agent claiming or receiving a transfer must be
 	// working (online, busy or away), not logged off.
-	notOffline = "presence <> 'offline'"
+	notOffline = "presence <> " + domain.SQLPresenceOffline
 	// anyPresence: a supervisor may assign anyone, capacity permitting.
 	anyPresence = "1 = 1"
 )
@@ -119,7 +120,7 @@ WHERE id = ? AND `+presence+` AND active_load < capacity`, now, agentID)
 func raiseLoadLeft(tx *gorm.DB, agentID int64, now time.Time) (bool, int, error) {
 	var left []int
 	if err := tx.Raw(`UPDATE agents SET active_load = active_load + 1, last_assigned_at = ?
-WHERE id = ? AND presence = 'online' AND active_load < capacity
+WHERE id = ? AND presence = `+domain.SQLPresenceOnline+` AND active_load < capacity
 RETURNING capacity - active_load`, now, agentID).Scan(&left).Error; err != nil {
 		return false, 0, fmt.Errorf("%w: raise load: %w", ErrStore, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"tanggap/internal/domain"
 )
 
 // ErrTicketNotFound: no ticket with that id.
@@ -55,8 +57,8 @@ func (r *Router) EstimateWait(ctx context.Context, ticketID int64) (WaitEstimate
 	var t []struct {
 		QueueID    *int64
 		AssigneeID *int64
-		Status     string
-		Priority   string
+		Status     domain.TicketStatus
+		Priority   domain.Priority
 		CreatedAt  time.Time
 	}
 	if err := tx.Raw(`SELECT queue_id, assignee_id, status, priority, created_at FROM tickets WHERE id = ?`, ticketID).Scan(&t).Error; err != nil {
@@ -83,11 +85,11 @@ func (r *Router) EstimateWait(ctx context.Context, ticketID int64) (WaitEstimate
 		w.OpensAt = cal.NextOpen(now)
 	}
 	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
-WHERE m.queue_id = ? AND a.presence = 'online'`, w.QueueID).Scan(&w.AgentsOnline).Error; err != nil {
+WHERE m.queue_id = ? AND a.presence = `+domain.SQLPresenceOnline, w.QueueID).Scan(&w.AgentsOnline).Error; err != nil {
 		return WaitEstimate{}, fmt.Errorf("%w: agents online: %w", ErrStore, err)
 	}
 	w.Closed = !w.Open && w.AgentsOnline == 0
-	if w.AgentID != 0 || w.QueueID == 0 || !waiting(row.Status) {
+	if w.AgentID != 0 || w.QueueID == 0 || !row.Status.Active() {
 		return w, nil
 	}
 	// Tickets ahead: same queue, unassigned, waiting, and either more
@@ -96,7 +98,7 @@ WHERE m.queue_id = ? AND a.presence = 'online'`, w.QueueID).Scan(&w.AgentsOnline
 	var ahead int64
 	if err := tx.Raw(`SELECT COUNT(*) FROM tickets t, tickets me
 WHERE me.id = ? AND t.queue_id = me.queue_id AND t.assignee_id IS NULL
-  AND t.status IN ('new', 'open', 'pending') AND t.id <> me.id
+  AND t.status IN `+domain.ActiveStatusesSQL+` AND t.id <> me.id
   AND (`+priorityRank("t")+` < `+priorityRank("me")+`
     OR (`+priorityRank("t")+` = `+priorityRank("me")+`
       AND (t.created_at < me.created_at OR (t.created_at = me.created_at AND t.id < me.id))))`,
@@ -136,14 +138,8 @@ func (r *Router) openByID(ctx context.Context, queueID int64, at time.Time) (boo
 	return cal.Open(at), nil
 }
 
-func waiting(status string) bool {
-	return status == "new" || status == "open" || status == "pending"
-}
-
 // priorityRank is the SQL rank of a ticket's priority, most urgent first.
-func priorityRank(alias string) string {
-	return "CASE " + alias + ".priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
-}
+func priorityRank(alias string) string { return domain.PriorityRankSQL(alias + ".priority") }
 
 // handleTime is the mean time from creation to solution of the queue's
 // latest solved tickets, or defaultHandleTime when there are too few.

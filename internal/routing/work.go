@@ -15,6 +15,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // Actor is who asks for a manual routing change.
@@ -38,7 +39,7 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 		if err != nil {
 			return err
 		}
-		if t.AssigneeID != nil || !waiting(t.Status) {
+		if t.AssigneeID != nil || !t.Status.Active() {
 			return fmt.Errorf("ticket %d is assigned or not active: %w", ticketID, ErrConflict)
 		}
 		if t.QueueID != nil {
@@ -120,7 +121,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		if err != nil {
 			return err
 		}
-		if !waiting(t.Status) {
+		if !t.Status.Active() {
 			return fmt.Errorf("ticket %d: %w", ticketID, ErrTicketInactive)
 		}
 		if t.AssigneeID != nil {
@@ -248,7 +249,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 		if err != nil {
 			return err
 		}
-		if !waiting(t.Status) {
+		if !t.Status.Active() {
 			return fmt.Errorf("ticket %d is not active: %w", ticketID, ErrConflict)
 		}
 		from, queueID = 0, 0
@@ -299,8 +300,8 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 
 // SetPriority is an agent changing a ticket's priority. The SLA due times
 // stay: they were promised when the ticket arrived.
-func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, priority string) error {
-	if !ValidPriority(priority) {
+func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, priority domain.Priority) error {
+	if !priority.Known() {
 		return fmt.Errorf("%w: priority %q", ErrInvalid, priority)
 	}
 	now := time.Now().UTC()
@@ -327,7 +328,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 		}
 		ev = t.event(idOf(t.QueueID), idOf(t.AssigneeID), now)
 		ev.Priority = priority
-		return audit(tx, by.ID, "ticket.priority", ticketID, t.Priority+" -> "+priority, now)
+		return audit(tx, by.ID, "ticket.priority", ticketID, string(t.Priority+" -> "+priority), now)
 	})
 	if err != nil {
 		return err
@@ -340,7 +341,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 // online takes waiting tickets now; offline returns tickets per the
 // configuration and offers them to others; away starts the grace period
 // after which Sweep returns them.
-func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence string) error {
+func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence domain.Presence) error {
 	now := time.Now().UTC()
 	if err := r.tx(ctx, func(tx *gorm.DB) error {
 		return tx.Exec(`UPDATE agents SET presence_changed_at = ? WHERE id = ? AND presence = ?`, now, agentID, presence).Error
@@ -361,10 +362,10 @@ func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence st
 		r.events.Emit(ev)
 	}
 	switch presence {
-	case "online":
+	case domain.PresenceOnline:
 		_, err := r.AssignWaiting(ctx, agentID)
 		return err
-	case "offline":
+	case domain.PresenceOffline:
 		_, err := r.ReturnTickets(ctx, agentID)
 		return err
 	}
@@ -378,9 +379,9 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 	if r.returns == ReturnNone {
 		return nil, nil
 	}
-	cond := `status IN ('new', 'open', 'pending')`
+	cond := `status IN ` + domain.ActiveStatusesSQL
 	if r.returns == ReturnUnstarted {
-		cond = `status = 'new' AND first_response_at IS NULL`
+		cond = `status = ` + domain.SQLStatusNew + ` AND first_response_at IS NULL`
 	}
 	var ids []int64
 	if err := r.db.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE assignee_id = ? AND `+cond+` ORDER BY id`, agentID).Scan(&ids).Error; err != nil {
@@ -396,7 +397,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			// The agent may have come back meanwhile: only return while
 			// they are still not online.
 			var still []int64
-			if err := tx.Raw(`SELECT id FROM agents WHERE id = ? AND presence <> 'online'`, agentID).Scan(&still).Error; err != nil {
+			if err := tx.Raw(`SELECT id FROM agents WHERE id = ? AND presence <> `+domain.SQLPresenceOnline, agentID).Scan(&still).Error; err != nil {
 				return fmt.Errorf("%w: presence: %w", ErrStore, err)
 			}
 			if len(still) == 0 {
@@ -409,8 +410,8 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			// Re-check under the lock: the ticket may have been solved or
 			// moved since the list was read; releasing it then would lower
 			// a load it no longer holds.
-			if t.AssigneeID == nil || *t.AssigneeID != agentID || !waiting(t.Status) ||
-				(r.returns == ReturnUnstarted && (t.Status != "new" || t.FirstResponseAt != nil)) {
+			if t.AssigneeID == nil || *t.AssigneeID != agentID || !t.Status.Active() ||
+				(r.returns == ReturnUnstarted && (t.Status != domain.StatusNew || t.FirstResponseAt != nil)) {
 				return errRetry
 			}
 			if err := release(tx, id); err != nil {
@@ -492,7 +493,7 @@ func addNote(tx *gorm.DB, t ticketRow, agentID int64, fields map[string]string, 
 		return fmt.Errorf("routing: note fields: %w", err)
 	}
 	if err := tx.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields, created_at, updated_at)
-VALUES (?, 'note', ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now, now).Error; err != nil {
+VALUES (?, `+domain.SQLDirectionNote+`, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now, now).Error; err != nil {
 		return fmt.Errorf("%w: note: %w", ErrStore, err)
 	}
 	return nil

@@ -2,6 +2,8 @@ package ticket
 
 import (
 	"context"
+
+	"tanggap/internal/domain"
 )
 
 // What channel adapters read and change of the tickets, messages and
@@ -13,7 +15,7 @@ import (
 type Brief struct {
 	ID             int64
 	TrackingNumber string
-	Status         string
+	Status         domain.TicketStatus
 	QueueID        *int64
 	AssigneeID     *int64
 	// AssigneeName is the agent's display name ("" when waiting).

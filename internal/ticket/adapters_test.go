@@ -6,21 +6,22 @@ import (
 	"testing"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/ticket"
 )
 
 func TestBriefsShowStateAndAgent(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	waiting, waitingTN := f.seedTicket(t, ticket.StatusNew, nil)
-	taken, takenTN := f.seedTicket(t, ticket.StatusOpen, &f.agent.ID)
+	waiting, waitingTN := f.seedTicket(t, domain.StatusNew, nil)
+	taken, takenTN := f.seedTicket(t, domain.StatusOpen, &f.agent.ID)
 
 	got, err := f.tickets.Briefs(ctx, []string{waitingTN, takenTN, "0000-0000-0000-0000"})
 	must(t, err)
 	if len(got) != 2 {
 		t.Fatalf("briefs %+v, want the two stored tickets", got)
 	}
-	if b := got[waitingTN]; b.ID != waiting || b.Status != ticket.StatusNew || b.AssigneeID != nil || b.AssigneeName != "" ||
+	if b := got[waitingTN]; b.ID != waiting || b.Status != domain.StatusNew || b.AssigneeID != nil || b.AssigneeName != "" ||
 		b.QueueID == nil || *b.QueueID != f.queueID {
 		t.Fatalf("waiting ticket %+v", b)
 	}
@@ -43,7 +44,7 @@ func TestBriefsShowStateAndAgent(t *testing.T) {
 func TestMediaIsCompletedOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, _ := f.seedTicket(t, ticket.StatusNew, nil)
+	id, _ := f.seedTicket(t, domain.StatusNew, nil)
 
 	state, err := f.tickets.MediaState(ctx, "pending/wamid-1")
 	if err != nil || state != ticket.MediaAbsent {

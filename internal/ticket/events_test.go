@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
-	"tanggap/internal/ticket"
 )
 
 // events collects what the service published on its bus.
@@ -84,17 +84,17 @@ func TestTicketEvents(t *testing.T) {
 				t.Fatalf("message.created %+v", m)
 			}
 			u := next(t, f, e, func(ev bus.TicketUpdated) bool { return ev.TicketID == id })
-			if u.Status != ticket.StatusOpen || u.TrackingNumber != tn || u.Preview != m.Preview || u.Priority != "normal" || u.AssigneeID != f.agent.ID {
+			if u.Status != domain.StatusOpen || u.TrackingNumber != tn || u.Preview != m.Preview || u.Priority != "normal" || u.AssigneeID != f.agent.ID {
 				t.Fatalf("ticket.updated %+v", u)
 			}
 		},
 	}, {
 		name: "a status change publishes ticket.updated with the stored row",
 		run: func(t *testing.T, f *fixture, e *events, id int64, tn string) {
-			_, err := f.tickets.SetStatus(ctx, f.agent, id, ticket.StatusSolved)
+			_, err := f.tickets.SetStatus(ctx, f.agent, id, domain.StatusSolved)
 			must(t, err)
 			u := next(t, f, e, func(ev bus.TicketUpdated) bool { return ev.TicketID == id })
-			if u.Status != ticket.StatusSolved || u.TrackingNumber != tn || u.QueueID != f.queueID || u.Channel != "webform" {
+			if u.Status != domain.StatusSolved || u.TrackingNumber != tn || u.QueueID != f.queueID || u.Channel != "webform" {
 				t.Fatalf("ticket.updated %+v", u)
 			}
 		},
@@ -103,9 +103,9 @@ func TestTicketEvents(t *testing.T) {
 		run: func(t *testing.T, f *fixture, e *events, id int64, tn string) {
 			msg, err := f.tickets.Reply(ctx, f.agent, id, "Balasan")
 			must(t, err)
-			must(t, f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: msg.ID, Status: envelope.StatusDelivered, At: time.Now()}))
+			must(t, f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: msg.ID, Status: domain.DeliveryDelivered, At: time.Now()}))
 			u := next(t, f, e, func(ev bus.MessageUpdated) bool { return ev.MessageID == msg.ID })
-			if u.TicketID != id || u.DeliveryStatus != envelope.StatusDelivered || u.QueueID != f.queueID || u.AssigneeID != f.agent.ID {
+			if u.TicketID != id || u.DeliveryStatus != domain.DeliveryDelivered || u.QueueID != f.queueID || u.AssigneeID != f.agent.ID {
 				t.Fatalf("message.updated %+v", u)
 			}
 		},
@@ -115,7 +115,7 @@ func TestTicketEvents(t *testing.T) {
 			f := newFixture(t)
 			e := f.record(t)
 			agentID := f.agent.ID
-			id, tn := f.seedTicket(t, ticket.StatusNew, &agentID)
+			id, tn := f.seedTicket(t, domain.StatusNew, &agentID)
 			tc.run(t, f, e, id, tn)
 			// The citizen's phone never travels in an event.
 			e.mu.Lock()

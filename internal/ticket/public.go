@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/identity"
 	"tanggap/internal/tracking"
 )
@@ -12,27 +13,27 @@ import (
 // Public is a ticket as the citizen who opened it sees it: status and the
 // public thread, never internal notes nor replies not yet delivered.
 type Public struct {
-	TicketID       int64           `json:"-"`
-	TrackingNumber string          `json:"tracking_number"`
-	Status         string          `json:"status"`
-	Category       string          `json:"category"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	Messages       []PublicMessage `json:"messages"`
+	TicketID       int64               `json:"-"`
+	TrackingNumber string              `json:"tracking_number"`
+	Status         domain.TicketStatus `json:"status"`
+	Category       string              `json:"category"`
+	CreatedAt      time.Time           `json:"created_at"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+	Messages       []PublicMessage     `json:"messages"`
 }
 
 // PublicMessage is one entry of the public thread.
 type PublicMessage struct {
-	MessageID   int64     `json:"-"`
-	Direction   string    `json:"direction"`
-	Body        string    `json:"body"`
-	Author      string    `json:"author,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	Attachments int       `json:"attachments"`
+	MessageID   int64            `json:"-"`
+	Direction   domain.Direction `json:"direction"`
+	Body        string           `json:"body"`
+	Author      string           `json:"author,omitempty"`
+	CreatedAt   time.Time        `json:"created_at"`
+	Attachments int              `json:"attachments"`
 	// Files are the citizen's own attachments (none on replies).
 	Files []PublicFile `json:"files"`
 	// DeliveryStatus of a reply, for the channel to report it read.
-	DeliveryStatus string `json:"-"`
+	DeliveryStatus domain.DeliveryStatus `json:"-"`
 }
 
 // PublicFile is a file the citizen sent, downloadable again with the

@@ -11,6 +11,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 )
@@ -29,7 +30,7 @@ const summaryJoins = `FROM tickets t
 	LEFT JOIN queues q ON q.id = t.queue_id
 	LEFT JOIN agents a ON a.id = t.assignee_id`
 
-func (s *store) list(ctx context.Context, viewer agent.Agent, scope string, statuses []string, limit int) ([]Summary, error) {
+func (s *store) list(ctx context.Context, viewer agent.Agent, scope string, statuses []domain.TicketStatus, limit int) ([]Summary, error) {
 	q := s.db.WithContext(ctx)
 	where := []string{"1 = 1"}
 	args := []any{}
@@ -139,14 +140,14 @@ func (s *store) contact(ctx context.Context, q *gorm.DB, id int64) (Contact, err
 
 type messageRow struct {
 	ID             int64
-	Direction      string
+	Direction      domain.Direction
 	Channel        string
 	Body           string
 	AgentID        *int64
 	AgentName      string
 	ContactName    string
 	CreatedAt      time.Time
-	DeliveryStatus string
+	DeliveryStatus domain.DeliveryStatus
 	DeliveryError  string
 	Fields         string
 }
@@ -178,7 +179,7 @@ func (s *store) messages(ctx context.Context, q *gorm.DB, ticketID int64) ([]Mes
 	out := make([]Message, 0, len(rows))
 	for _, r := range rows {
 		author := r.ContactName
-		if r.Direction != "in" {
+		if r.Direction != domain.DirectionIn {
 			author = r.AgentName
 		}
 		m := Message{ID: r.ID, Direction: r.Direction, Channel: r.Channel, Body: r.Body, Author: author, AgentID: r.AgentID,
@@ -202,15 +203,15 @@ func (s *store) insertReply(ctx context.Context, tx *gorm.DB, ticketID int64, ch
 	var id int64
 	err := tx.WithContext(ctx).Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields,
 			delivery_status, created_at, updated_at)
-		VALUES (?, 'out', ?, ?, ?, ?, '{}', ?, ?, ?) RETURNING id`,
-		ticketID, channel, providerID, agentID, body, envelope.StatusQueued, now, now).Scan(&id).Error
+		VALUES (?, `+domain.SQLDirectionOut+`, ?, ?, ?, ?, '{}', ?, ?, ?) RETURNING id`,
+		ticketID, channel, providerID, agentID, body, domain.DeliveryQueued, now, now).Scan(&id).Error
 	if err != nil {
 		return 0, fmt.Errorf("ticket: insert reply: %w", err)
 	}
 	return id, nil
 }
 
-func (s *store) markReplied(ctx context.Context, tx *gorm.DB, ticketID int64, status string, now time.Time) error {
+func (s *store) markReplied(ctx context.Context, tx *gorm.DB, ticketID int64, status domain.TicketStatus, now time.Time) error {
 	err := tx.WithContext(ctx).Exec(`UPDATE tickets SET status = ?, first_response_at = COALESCE(first_response_at, ?),
 		updated_at = ?, last_message_at = ? WHERE id = ?`, status, now, now, now, ticketID).Error
 	if err != nil {
@@ -219,20 +220,20 @@ func (s *store) markReplied(ctx context.Context, tx *gorm.DB, ticketID int64, st
 	return nil
 }
 
-func (s *store) setStatus(ctx context.Context, tx *gorm.DB, ticketID int64, status string, now time.Time) error {
+func (s *store) setStatus(ctx context.Context, tx *gorm.DB, ticketID int64, status domain.TicketStatus, now time.Time) error {
 	var solvedAt, closedAt any
 	sql := `UPDATE tickets SET status = ?, updated_at = ?`
 	args := []any{status, now}
 	switch status {
-	case StatusSolved:
+	case domain.StatusSolved:
 		solvedAt = now
 		sql += `, solved_at = ?`
 		args = append(args, solvedAt)
-	case StatusClosed:
+	case domain.StatusClosed:
 		closedAt = now
 		sql += `, closed_at = ?`
 		args = append(args, closedAt)
-	case StatusOpen, StatusPending:
+	case domain.StatusOpen, domain.StatusPending:
 		sql += `, solved_at = NULL`
 	}
 	sql += ` WHERE id = ?`
@@ -288,19 +289,16 @@ func (s *store) recipient(ctx context.Context, tx *gorm.DB, contactID int64) (en
 func (s *store) applyReceipt(ctx context.Context, r envelope.Receipt, now time.Time) (*receiptTicket, error) {
 	var tickets []receiptTicket
 	if err := s.db.WithContext(ctx).Raw(`SELECT m.ticket_id, t.queue_id, t.assignee_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
-WHERE m.id = ? AND m.direction = 'out'`, r.MessageID).Scan(&tickets).Error; err != nil {
+WHERE m.id = ? AND m.direction = `+domain.SQLDirectionOut, r.MessageID).Scan(&tickets).Error; err != nil {
 		return nil, fmt.Errorf("ticket: receipt message: %w", err)
 	}
 	if len(tickets) == 0 {
 		return nil, ErrMessageNotFound
 	}
-	// The same order as envelope.StatusRank.
-	const rank = `CASE delivery_status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'posted' THEN 3
-		WHEN 'delivered' THEN 4 WHEN 'read' THEN 5 WHEN 'failed' THEN 6 ELSE 0 END`
 	res := s.db.WithContext(ctx).Exec(`UPDATE messages SET delivery_status = ?, delivery_error = ?,
 			external_id = CASE WHEN ? <> '' THEN ? ELSE external_id END, updated_at = ?
-		WHERE id = ? AND direction = 'out' AND `+rank+` < ?`,
-		r.Status, r.Error, r.ExternalID, r.ExternalID, now, r.MessageID, envelope.StatusRank(r.Status))
+		WHERE id = ? AND direction = `+domain.SQLDirectionOut+` AND `+domain.DeliveryRankSQL+` < ?`,
+		string(r.Status), r.Error, r.ExternalID, r.ExternalID, now, r.MessageID, r.Status.Rank())
 	if res.Error != nil {
 		return nil, fmt.Errorf("ticket: apply receipt: %w", res.Error)
 	}
@@ -337,7 +335,7 @@ func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Publi
 	var rows []struct {
 		ID             int64
 		TrackingNumber string
-		Status         string
+		Status         domain.TicketStatus
 		Category       string
 		CreatedAt      time.Time
 		UpdatedAt      time.Time
@@ -366,17 +364,17 @@ func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Publi
 func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMessage, error) {
 	var rows []struct {
 		ID             int64
-		Direction      string
+		Direction      domain.Direction
 		Body           string
 		AgentName      string
 		CreatedAt      time.Time
-		DeliveryStatus string
+		DeliveryStatus domain.DeliveryStatus
 		Attachments    int
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.direction, m.body, COALESCE(a.name, '') AS agent_name, m.created_at,
 			m.delivery_status, (SELECT COUNT(*) FROM attachments x WHERE x.message_id = m.id) AS attachments
 		FROM messages m LEFT JOIN agents a ON a.id = m.agent_id
-		WHERE m.ticket_id = ? AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent', 'posted', 'delivered', 'read')))
+		WHERE m.ticket_id = ? AND (m.direction = `+domain.SQLDirectionIn+` OR (m.direction = `+domain.SQLDirectionOut+` AND m.delivery_status IN `+domain.ReachedStatusesSQL+`))
 		ORDER BY m.created_at, m.id`, ticketID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ticket: public messages: %w", err)
 	}
@@ -386,7 +384,7 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.message_id, a.filename, a.mime, a.size
 		FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE m.ticket_id = ? AND m.direction = 'in' AND a.available ORDER BY a.id`, ticketID).Scan(&files).Error; err != nil {
+		WHERE m.ticket_id = ? AND m.direction = `+domain.SQLDirectionIn+` AND a.available ORDER BY a.id`, ticketID).Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("ticket: public attachments: %w", err)
 	}
 	byMsg := map[int64][]PublicFile{}
@@ -397,7 +395,7 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 	for _, r := range rows {
 		pm := PublicMessage{MessageID: r.ID, Direction: r.Direction, Body: r.Body, CreatedAt: r.CreatedAt,
 			Attachments: r.Attachments, Files: byMsg[r.ID], DeliveryStatus: r.DeliveryStatus}
-		if r.Direction == "out" {
+		if r.Direction == domain.DirectionOut {
 			pm.Author = r.AgentName
 		}
 		if pm.Files == nil {
@@ -425,7 +423,7 @@ func (s *store) publicAttachment(ctx context.Context, ticketID, attachmentID int
 	var rows []Attachment
 	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
 		FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE a.id = ? AND m.ticket_id = ? AND m.direction = 'in' AND a.available`, attachmentID, ticketID).
+		WHERE a.id = ? AND m.ticket_id = ? AND m.direction = `+domain.SQLDirectionIn+` AND a.available`, attachmentID, ticketID).
 		Scan(&rows).Error; err != nil {
 		return Attachment{}, fmt.Errorf("ticket: public attachment: %w", err)
 	}

@@ -18,24 +18,11 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 	"tanggap/internal/routing"
 )
-
-// Statuses of a ticket, in lifecycle order.
-const (
-	StatusNew     = "new"
-	StatusOpen    = "open"
-	StatusPending = "pending"
-	StatusSolved  = "solved"
-	StatusClosed  = "closed"
-)
-
-// Active reports whether a status counts toward the assignee's load.
-func Active(status string) bool {
-	return status == StatusNew || status == StatusOpen || status == StatusPending
-}
 
 // MaxReplyRunes bounds an agent reply.
 const MaxReplyRunes = 10000
@@ -57,7 +44,7 @@ type Loads interface {
 	// AssignWaiting offers waiting tickets to an agent with free capacity.
 	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
 	// StatusChanged keeps the SLA clock in step (pending pauses it), inside tx.
-	StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to string, at time.Time) error
+	StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to domain.TicketStatus, at time.Time) error
 	// Replied stops the next-response clock of an agent's reply, inside tx.
 	Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error
 }
@@ -90,24 +77,24 @@ func New(o Opts) *Service {
 
 // Summary is a ticket in a list.
 type Summary struct {
-	ID              int64      `json:"id"`
-	TrackingNumber  string     `json:"tracking_number"`
-	Status          string     `json:"status"`
-	Priority        string     `json:"priority"`
-	Channel         string     `json:"channel"`
-	Category        string     `json:"category"`
-	Subject         string     `json:"subject"`
-	ContactID       int64      `json:"contact_id"`
-	ContactName     string     `json:"contact_name"`
-	QueueID         *int64     `json:"queue_id"`
-	Queue           string     `json:"queue"`
-	AssigneeID      *int64     `json:"assignee_id"`
-	AssigneeName    string     `json:"assignee_name"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	LastMessageAt   time.Time  `json:"last_message_at"`
-	FirstResponseAt *time.Time `json:"first_response_at"`
-	SolvedAt        *time.Time `json:"solved_at"`
+	ID              int64               `json:"id"`
+	TrackingNumber  string              `json:"tracking_number"`
+	Status          domain.TicketStatus `json:"status"`
+	Priority        domain.Priority     `json:"priority"`
+	Channel         string              `json:"channel"`
+	Category        string              `json:"category"`
+	Subject         string              `json:"subject"`
+	ContactID       int64               `json:"contact_id"`
+	ContactName     string              `json:"contact_name"`
+	QueueID         *int64              `json:"queue_id"`
+	Queue           string              `json:"queue"`
+	AssigneeID      *int64              `json:"assignee_id"`
+	AssigneeName    string              `json:"assignee_name"`
+	CreatedAt       time.Time           `json:"created_at"`
+	UpdatedAt       time.Time           `json:"updated_at"`
+	LastMessageAt   time.Time           `json:"last_message_at"`
+	FirstResponseAt *time.Time          `json:"first_response_at"`
+	SolvedAt        *time.Time          `json:"solved_at"`
 	// SLA due times, for events.
 	FirstResponseDueAt *time.Time `json:"-"`
 	ResolutionDueAt    *time.Time `json:"-"`
@@ -161,16 +148,16 @@ type Contact struct {
 
 // Message is one entry of a thread.
 type Message struct {
-	ID             int64        `json:"id"`
-	Direction      string       `json:"direction"`
-	Channel        string       `json:"channel"`
-	Body           string       `json:"body"`
-	Author         string       `json:"author"`
-	AgentID        *int64       `json:"agent_id,omitempty"`
-	CreatedAt      time.Time    `json:"created_at"`
-	DeliveryStatus string       `json:"delivery_status,omitempty"`
-	DeliveryError  string       `json:"delivery_error,omitempty"`
-	Attachments    []Attachment `json:"attachments"`
+	ID             int64                 `json:"id"`
+	Direction      domain.Direction      `json:"direction"`
+	Channel        string                `json:"channel"`
+	Body           string                `json:"body"`
+	Author         string                `json:"author"`
+	AgentID        *int64                `json:"agent_id,omitempty"`
+	CreatedAt      time.Time             `json:"created_at"`
+	DeliveryStatus domain.DeliveryStatus `json:"delivery_status,omitempty"`
+	DeliveryError  string                `json:"delivery_error,omitempty"`
+	Attachments    []Attachment          `json:"attachments"`
 	// Fields is the structured data of a citizen message (e.g. a phone
 	// call's menu path and outcome).
 	Fields map[string]string `json:"fields,omitempty"`
@@ -207,13 +194,13 @@ func (s *Service) List(ctx context.Context, viewer agent.Agent, f Filter) ([]Sum
 	if f.Scope == "all" && !viewer.SeesAll() {
 		f.Scope = "queue"
 	}
-	var statuses []string
-	switch f.Status {
-	case "", "active":
-		statuses = []string{StatusNew, StatusOpen, StatusPending}
-	case "all":
-	case StatusNew, StatusOpen, StatusPending, StatusSolved, StatusClosed:
-		statuses = []string{f.Status}
+	var statuses []domain.TicketStatus
+	switch st := domain.TicketStatus(f.Status); {
+	case f.Status == "" || f.Status == "active":
+		statuses = domain.ActiveStatuses
+	case f.Status == "all":
+	case st.Known():
+		statuses = []domain.TicketStatus{st}
 	default:
 		var ve apperr.ValidationError
 		ve.Add("status", "validation.status_invalid")
@@ -301,7 +288,7 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		if err != nil {
 			return err
 		}
-		if t.Status == StatusClosed {
+		if t.Status == domain.StatusClosed {
 			return ErrClosed
 		}
 		last, via, err := s.store.lastInbound(ctx, tx, t.ID)
@@ -320,8 +307,8 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 			return err
 		}
 		status := t.Status
-		if status == StatusNew {
-			status = StatusOpen
+		if status == domain.StatusNew {
+			status = domain.StatusOpen
 		}
 		ev = t.event(now)
 		ev.Status, ev.Preview = status, mask.Preview(body)
@@ -347,14 +334,14 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 			return err
 		}
 		agentID := viewer.ID
-		msg = Message{ID: id, Direction: "out", Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
-			CreatedAt: now, DeliveryStatus: envelope.StatusQueued, Attachments: []Attachment{}}
+		msg = Message{ID: id, Direction: domain.DirectionOut, Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
+			CreatedAt: now, DeliveryStatus: domain.DeliveryQueued, Attachments: []Attachment{}}
 		return nil
 	})
 	if err != nil {
 		return Message{}, err
 	}
-	s.bus.Emit(bus.MessageCreated{Scope: ev.Scope, MessageID: msg.ID, Direction: bus.DirectionOut, Channel: ev.Channel,
+	s.bus.Emit(bus.MessageCreated{Scope: ev.Scope, MessageID: msg.ID, Direction: domain.DirectionOut, Channel: ev.Channel,
 		Preview: ev.Preview, At: now})
 	s.bus.Emit(bus.TicketUpdated(ev))
 	return msg, nil
@@ -375,17 +362,17 @@ func (s *Service) lockVisible(ctx context.Context, tx *gorm.DB, viewer agent.Age
 // transitions lists which status an agent may move a ticket to from each
 // status. "new" is only ever set by the core; closed is final (a citizen
 // writing again opens a new ticket).
-var transitions = map[string][]string{
-	StatusNew:     {StatusOpen, StatusPending, StatusSolved, StatusClosed},
-	StatusOpen:    {StatusPending, StatusSolved, StatusClosed},
-	StatusPending: {StatusOpen, StatusSolved, StatusClosed},
-	StatusSolved:  {StatusOpen, StatusClosed},
-	StatusClosed:  {},
+var transitions = map[domain.TicketStatus][]domain.TicketStatus{
+	domain.StatusNew:     {domain.StatusOpen, domain.StatusPending, domain.StatusSolved, domain.StatusClosed},
+	domain.StatusOpen:    {domain.StatusPending, domain.StatusSolved, domain.StatusClosed},
+	domain.StatusPending: {domain.StatusOpen, domain.StatusSolved, domain.StatusClosed},
+	domain.StatusSolved:  {domain.StatusOpen, domain.StatusClosed},
+	domain.StatusClosed:  {},
 }
 
 // SetStatus moves a ticket through its lifecycle.
-func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID int64, status string) (Summary, error) {
-	if _, ok := transitions[status]; !ok || status == StatusNew {
+func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID int64, status domain.TicketStatus) (Summary, error) {
+	if _, ok := transitions[status]; !ok || status == domain.StatusNew {
 		var ve apperr.ValidationError
 		ve.Add("status", "validation.status_invalid")
 		return Summary{}, ve.Err()
@@ -406,12 +393,12 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 			return ErrInvalidStatusChange
 		}
 		switch {
-		case t.AssigneeID != nil && Active(t.Status) && !Active(status):
+		case t.AssigneeID != nil && t.Status.Active() && !status.Active():
 			if err := s.loads.Release(ctx, tx, t.ID); err != nil {
 				return err
 			}
 			freedAgent = *t.AssigneeID
-		case !Active(t.Status) && Active(status):
+		case !t.Status.Active() && status.Active():
 			re := routing.Reactivated{Ticket: routing.Ticket{ID: t.ID, Category: t.Category, Channel: t.Channel}}
 			if t.QueueID != nil {
 				re.QueueID = *t.QueueID
@@ -429,7 +416,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 		if err := s.loads.StatusChanged(ctx, tx, t.ID, t.Status, status, now); err != nil {
 			return err
 		}
-		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, t.Status+" -> "+status, now); err != nil {
+		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, string(t.Status+" -> "+status), now); err != nil {
 			return err
 		}
 		out = t
@@ -455,7 +442,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 	return out, nil
 }
 
-func allowed(from, to string) bool {
+func allowed(from, to domain.TicketStatus) bool {
 	for _, s := range transitions[from] {
 		if s == to {
 			return true

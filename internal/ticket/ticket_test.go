@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/routing"
 	"tanggap/internal/testenv"
@@ -60,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 
 // seedTicket stores a citizen, their phone, a ticket in queue umum and
 // their first message, the way the ingest path would.
-func (f *fixture) seedTicket(t *testing.T, status string, assignee *int64) (id int64, tn string) {
+func (f *fixture) seedTicket(t *testing.T, status domain.TicketStatus, assignee *int64) (id int64, tn string) {
 	t.Helper()
 	now := time.Now().UTC()
 	tn = tracking.Generate()
@@ -74,7 +75,7 @@ func (f *fixture) seedTicket(t *testing.T, status string, assignee *int64) (id i
 		tn, contactID, status, f.queueID, assignee, phone, now, now, now).Scan(&id).Error)
 	must(t, f.db.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at)
 		VALUES (?, 'in', 'webform', ?, 'Insentif saya belum cair', ?, ?)`, id, "form-"+tn, now, now).Error)
-	if assignee != nil && ticket.Active(status) {
+	if assignee != nil && status.Active() {
 		must(t, f.db.Exec(`UPDATE agents SET active_load = active_load + 1 WHERE id = ?`, *assignee).Error)
 	}
 	return id, tn
@@ -97,25 +98,25 @@ func must(t *testing.T, err error) {
 func TestReplyIsStoredAndPublishedForTheChannel(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, tn := f.seedTicket(t, ticket.StatusNew, nil)
+	id, tn := f.seedTicket(t, domain.StatusNew, nil)
 
 	msg, err := f.tickets.Reply(ctx, f.agent, id, "  Mohon ditunggu, sedang kami cek.  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg.Body != "Mohon ditunggu, sedang kami cek." || msg.DeliveryStatus != envelope.StatusQueued || msg.Author != "Rina" {
+	if msg.Body != "Mohon ditunggu, sedang kami cek." || msg.DeliveryStatus != domain.DeliveryQueued || msg.Author != "Rina" {
 		t.Fatalf("reply = %+v", msg)
 	}
 	d, err := f.tickets.Get(ctx, f.agent, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Status != ticket.StatusOpen || d.FirstResponseAt == nil || len(d.Messages) != 2 {
+	if d.Status != domain.StatusOpen || d.FirstResponseAt == nil || len(d.Messages) != 2 {
 		t.Fatalf("after reply: status %s first_response %v messages %d", d.Status, d.FirstResponseAt, len(d.Messages))
 	}
 
 	cons, err := f.bus.JS.CreateOrUpdateConsumer(ctx, f.bus.Names.StreamOutbound(), jetstream.ConsumerConfig{
-		Durable: "test-reader", FilterSubject: f.bus.Names.Outbound(envelope.ChannelWebform), AckPolicy: jetstream.AckExplicitPolicy})
+		Durable: "test-reader", FilterSubject: f.bus.Names.Outbound(domain.ChannelWebform), AckPolicy: jetstream.AckExplicitPolicy})
 	must(t, err)
 	m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
 	must(t, err)
@@ -129,8 +130,8 @@ func TestReplyIsStoredAndPublishedForTheChannel(t *testing.T) {
 func TestReplyRules(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	closedID, _ := f.seedTicket(t, ticket.StatusClosed, nil)
-	openID, _ := f.seedTicket(t, ticket.StatusOpen, nil)
+	closedID, _ := f.seedTicket(t, domain.StatusClosed, nil)
+	openID, _ := f.seedTicket(t, domain.StatusOpen, nil)
 
 	cases := []struct {
 		name   string
@@ -162,7 +163,7 @@ func TestReplyRules(t *testing.T) {
 func TestSummaryOnlyForWhoMaySeeTheTicket(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, tn := f.seedTicket(t, ticket.StatusOpen, nil)
+	id, tn := f.seedTicket(t, domain.StatusOpen, nil)
 	got, err := f.tickets.Summary(ctx, f.agent, id)
 	if err != nil || got.ID != id || got.TrackingNumber != tn {
 		t.Fatalf("Summary = %+v, %v", got, err)
@@ -178,7 +179,7 @@ func TestSummaryOnlyForWhoMaySeeTheTicket(t *testing.T) {
 func TestReplyWithTheBusDownStoresNothing(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, _ := f.seedTicket(t, ticket.StatusOpen, nil)
+	id, _ := f.seedTicket(t, domain.StatusOpen, nil)
 	f.bus.Close()
 
 	_, err := f.tickets.Reply(ctx, f.agent, id, "Balasan")
@@ -195,28 +196,31 @@ func TestReplyWithTheBusDownStoresNothing(t *testing.T) {
 func TestReceiptsOnlyMoveForward(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, _ := f.seedTicket(t, ticket.StatusOpen, nil)
+	id, _ := f.seedTicket(t, domain.StatusOpen, nil)
 	msg, err := f.tickets.Reply(ctx, f.agent, id, "Balasan")
 	must(t, err)
 
-	status := func() (string, string) {
-		var row struct{ DeliveryStatus, ExternalID string }
+	status := func() (domain.DeliveryStatus, string) {
+		var row struct {
+			DeliveryStatus domain.DeliveryStatus
+			ExternalID     string
+		}
 		must(t, f.db.Raw(`SELECT delivery_status, external_id FROM messages WHERE id = ?`, msg.ID).Scan(&row).Error)
 		return row.DeliveryStatus, row.ExternalID
 	}
-	apply := func(st, ext string) {
+	apply := func(st domain.DeliveryStatus, ext string) {
 		t.Helper()
 		must(t, f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: msg.ID, Status: st, ExternalID: ext, At: time.Now()}))
 	}
-	apply(envelope.StatusSent, "ext-1")
-	apply(envelope.StatusRead, "")
-	apply(envelope.StatusDelivered, "") // late: must not undo read
-	if st, ext := status(); st != envelope.StatusRead || ext != "ext-1" {
+	apply(domain.DeliverySent, "ext-1")
+	apply(domain.DeliveryRead, "")
+	apply(domain.DeliveryDelivered, "") // late: must not undo read
+	if st, ext := status(); st != domain.DeliveryRead || ext != "ext-1" {
 		t.Fatalf("status %s ext %s, want read ext-1", st, ext)
 	}
-	apply(envelope.StatusFailed, "")
-	apply(envelope.StatusRead, "")
-	if st, _ := status(); st != envelope.StatusFailed {
+	apply(domain.DeliveryFailed, "")
+	apply(domain.DeliveryRead, "")
+	if st, _ := status(); st != domain.DeliveryFailed {
 		t.Fatalf("failed must be terminal, got %s", st)
 	}
 	err = f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: 987654, Status: "sent"})
@@ -229,7 +233,7 @@ func TestStatusChangesKeepAgentLoad(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	rina := f.agent.ID
-	id, _ := f.seedTicket(t, ticket.StatusOpen, &rina)
+	id, _ := f.seedTicket(t, domain.StatusOpen, &rina)
 	load := func() int {
 		a, err := f.agents.Get(ctx, rina)
 		must(t, err)
@@ -239,15 +243,15 @@ func TestStatusChangesKeepAgentLoad(t *testing.T) {
 		t.Fatalf("load %d before", load())
 	}
 	steps := []struct {
-		to       string
+		to       domain.TicketStatus
 		wantErr  error
 		wantLoad int
 	}{
-		{ticket.StatusPending, nil, 1},
-		{ticket.StatusSolved, nil, 0},
-		{ticket.StatusOpen, nil, 1}, // reopened: back on Rina's load
-		{ticket.StatusClosed, nil, 0},
-		{ticket.StatusOpen, ticket.ErrInvalidStatusChange, 0},
+		{domain.StatusPending, nil, 1},
+		{domain.StatusSolved, nil, 0},
+		{domain.StatusOpen, nil, 1}, // reopened: back on Rina's load
+		{domain.StatusClosed, nil, 0},
+		{domain.StatusOpen, ticket.ErrInvalidStatusChange, 0},
 	}
 	for _, s := range steps {
 		_, err := f.tickets.SetStatus(ctx, f.agent, id, s.to)
@@ -268,7 +272,7 @@ func TestStatusChangesKeepAgentLoad(t *testing.T) {
 func TestPublicLookupShowsOnlyDeliveredReplies(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	id, tn := f.seedTicket(t, ticket.StatusOpen, nil)
+	id, tn := f.seedTicket(t, domain.StatusOpen, nil)
 	phone := f.phoneOf(t, id)
 
 	msg, err := f.tickets.Reply(ctx, f.agent, id, "Sudah kami proses")
@@ -286,7 +290,7 @@ func TestPublicLookupShowsOnlyDeliveredReplies(t *testing.T) {
 		t.Fatalf("public thread = %+v", p.Messages)
 	}
 
-	other, _ := f.seedTicket(t, ticket.StatusOpen, nil)
+	other, _ := f.seedTicket(t, domain.StatusOpen, nil)
 	// Someone files a complaint naming this citizen's phone and their own
 	// e-mail: contact resolution attaches the e-mail to the same contact.
 	must(t, f.db.Exec(`INSERT INTO contact_identities (contact_id, kind, value, created_at)
@@ -311,9 +315,9 @@ func TestListScopes(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	rina := f.agent.ID
-	mine, _ := f.seedTicket(t, ticket.StatusOpen, &rina)
-	queued, _ := f.seedTicket(t, ticket.StatusNew, nil)
-	solved, _ := f.seedTicket(t, ticket.StatusSolved, nil)
+	mine, _ := f.seedTicket(t, domain.StatusOpen, &rina)
+	queued, _ := f.seedTicket(t, domain.StatusNew, nil)
+	solved, _ := f.seedTicket(t, domain.StatusSolved, nil)
 
 	ids := func(list []ticket.Summary) map[int64]bool {
 		m := map[int64]bool{}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -159,7 +160,7 @@ func (s *store) lastInbound(ctx context.Context, q *gorm.DB, ticketID int64) (ti
 		CreatedAt time.Time
 		Fields    string
 	}
-	if err := q.WithContext(ctx).Raw(`SELECT created_at, fields FROM messages WHERE ticket_id = ? AND direction = 'in'
+	if err := q.WithContext(ctx).Raw(`SELECT created_at, fields FROM messages WHERE ticket_id = ? AND direction = `+domain.SQLDirectionIn+`
 		ORDER BY created_at DESC, id DESC LIMIT 1`, ticketID).Scan(&rows).Error; err != nil {
 		return time.Time{}, "", fmt.Errorf("ticket: last citizen message: %w", err)
 	}
