@@ -11,8 +11,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"tanggap/internal/bus"
-	"tanggap/internal/ticket"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // Run follows the core's ticket events until ctx ends:
