@@ -1,4 +1,4 @@
-// Applies the push socket's events (CONTRACT section 1) to the store. The
+// Applies the push socket's events (internal/bus/EVENTS.md) to the store. The
 // payload carries what the list and the open ticket show, so most events
 // change the store without another read; only a new message on the open
 // ticket reads the ticket again, for its body and attachments.
