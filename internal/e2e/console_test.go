@@ -221,7 +221,8 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 	}
 }
 
-// TestBrowserConsoleTransferTargets: an agent transfers to a colleague
+// TestBrowserConsoleTransferTargets: an agent claims a waiting ticket (it
+// is not hers to move before) and transfers it to a colleague
 // picked by name with their presence written out, or to a queue picked by
 // name (GET /api/v1/transfer-targets, see the README's "API overview").
 func TestBrowserConsoleTransferTargets(t *testing.T) {
@@ -244,6 +245,14 @@ func TestBrowserConsoleTransferTargets(t *testing.T) {
 	agent.selectValue(t, "#scope", "queue")
 	agent.waitLive(t, "the ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
 	agent.open(t, id)
+	// Waiting in the queue, the ticket is not hers to move: she claims it.
+	agent.waitJS(t, "claim offered, transfer not", `!document.getElementById('routing-panel').hidden
+		&& !document.getElementById('claim-btn').hidden && document.getElementById('transfer-form').hidden
+		&& document.getElementById('release-btn').hidden`)
+	agent.selectValue(t, "#presence", "busy") // an offline agent takes no ticket
+	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)
+	agent.do(t, "claim the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.waitJS(t, "transfer offered", `!document.getElementById('transfer-form').hidden && document.getElementById('claim-btn').hidden`)
 	agent.waitJS(t, "colleagues listed", `document.querySelectorAll('#transfer-agent option').length > 1`)
 	if agent.evalString(t, `String(document.getElementById('transfer-code-field').hidden)`) != "true" {
 		t.Error("the queue code field is offered although queues are listed by name")
