@@ -180,6 +180,7 @@ func TestBrowserConsoleLiveChannels(t *testing.T) {
 	outJS := `[...document.querySelectorAll('#t-messages .msg-out')].find(m => m.textContent.includes('kami cek dulu'))`
 	sari.waitLive(t, "the reply sent", outJS+` !== undefined && `+outJS+`.querySelector('.delivery-sent') !== null`)
 	wamid := fmt.Sprintf("wamid.e2e-%d", graph.sent.Load())
+	sari.settled(t)
 	mark = sari.pageNow(t)
 	postWhatsApp(t, citizen, waStatus(waID, wamid, "read", time.Now()))
 	sari.waitLive(t, "the read mark", outJS+`.querySelector('.delivery-read') !== null`)

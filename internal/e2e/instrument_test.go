@@ -17,7 +17,8 @@ import (
 // instrumentJS runs in every document of an instrumented tab before the
 // page's own scripts. It only watches: the HTTP requests the page makes
 // (resource timing, unbounded), each frame a websocket of the page
-// receives, and when a condition first holds on screen. A reload starts
+// receives, the fetches still on their way, and when a condition first
+// holds on screen. A reload starts
 // it afresh, so its records also tell that the page was not reloaded.
 const instrumentJS = `(() => {
 	if (window.__e2e) { return; }
@@ -26,6 +27,13 @@ const instrumentJS = `(() => {
 	new PerformanceObserver((list) => {
 		for (const e of list.getEntries()) { e2e.requests.push({ name: e.name, start: e.startTime }); }
 	}).observe({ type: 'resource', buffered: true });
+	// inflight counts the page's fetches still on their way.
+	e2e.inflight = 0;
+	const fetch0 = window.fetch;
+	window.fetch = function (...args) {
+		e2e.inflight++;
+		return fetch0.apply(this, args).finally(() => { e2e.inflight--; });
+	};
 	const WS = window.WebSocket;
 	window.WebSocket = class extends WS {
 		constructor(...args) {
@@ -60,6 +68,12 @@ func (tb *tab) instrument(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: instrumentJS})
 		return chromedp.Void{}, err
 	})
+}
+
+// settled waits until the page has no fetch on its way.
+func (tb *tab) settled(t *testing.T) {
+	t.Helper()
+	tb.waitJS(t, "no request on its way", `window.__e2e.inflight === 0`)
 }
 
 // pageNow is the page's performance.now(), a mark for requestsSince.
