@@ -40,8 +40,10 @@ func ticketIDs(t *testing.T, c *apptest.Client, tns ...string) map[string]int64 
 func (tb *tab) open(t *testing.T, id int64) {
 	t.Helper()
 	tb.do(t, fmt.Sprintf("open ticket %d", id), chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-ticket-id="%d"]`, id))))
-	tb.waitJS(t, "the ticket shown", fmt.Sprintf(`location.hash === '#ticket-%d' && document.getElementById('t-tn').textContent !== ''
-		&& document.querySelector('#ticket-list [aria-current="true"]').dataset.ticketId === '%d'`, id, id))
+	// Until the ticket is read, the header still shows the one open before.
+	tb.waitJS(t, "the ticket shown", fmt.Sprintf(`location.hash === '#ticket-%d'
+		&& document.querySelector('#ticket-list [aria-current="true"]').dataset.ticketId === '%d'
+		&& document.getElementById('t-tn').textContent === document.querySelector('#ticket-list [aria-current="true"] .mono').textContent`, id, id))
 }
 
 // TestBrowserConsoleAgentDay: a demo agent's first day in the console, on
