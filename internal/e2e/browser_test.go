@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/config"
 	"tanggap/internal/locale"
 	"tanggap/internal/testenv"
 )
@@ -323,9 +324,16 @@ func texts(t *testing.T) func(key string, args ...any) string {
 // and returns its address.
 func startWithDemoSeed(t *testing.T) string {
 	t.Helper()
+	return apptest.Start(t, demoConfig(t)).URL()
+}
+
+// demoConfig is a test app's configuration with the demo seed's queues
+// and agents.
+func demoConfig(t *testing.T) config.Config {
+	t.Helper()
 	cfg := apptest.Config(t)
 	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
-	return apptest.Start(t, cfg).URL()
+	return cfg
 }
 
 // findBrowser returns the chromium to drive. Without one the test skips,
@@ -636,4 +644,19 @@ func writePNG(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func mustAtoi(t *testing.T, s string) int64 {
+	t.Helper()
+	var n int64
+	if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return n
+}
+
+// checkFor polls f every 100 ms until it returns nil or total passed.
+func checkFor(t *testing.T, total time.Duration, f func() error) {
+	t.Helper()
+	testenv.CheckFor(t, total, 100*time.Millisecond, f)
 }

@@ -1,21 +1,13 @@
 package e2e
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"tanggap/channels/whatsapp"
 	"tanggap/internal/apptest"
-	"tanggap/internal/config"
 )
 
 // TestBrowserWhatsAppWindow: an agent opens a WhatsApp ticket whose
@@ -26,40 +18,13 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
 
-	// A stand-in Graph API: every send is accepted.
-	var sent atomic.Int64
-	var lastBody atomic.Value
-	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer token" || !strings.HasSuffix(r.URL.Path, "/messages") {
-			http.Error(w, `{"error":{"message":"bad request","code":100}}`, http.StatusBadRequest)
-			return
-		}
-		b, _ := io.ReadAll(r.Body)
-		lastBody.Store(string(b))
-		n := sent.Add(1)
-		json.NewEncoder(w).Encode(map[string]any{"messaging_product": "whatsapp", "messages": []any{map[string]any{"id": fmt.Sprintf("wamid.e2e-%d", n)}}})
-	}))
-	t.Cleanup(graph.Close)
+	graph := newGraphStandIn(t)
 	cfg := apptest.Config(t)
-	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
-		APIBaseURL: graph.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
-		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}}},
-		RateLimit: 80, MediaMaxBytes: 1 << 20}
+	cfg.WhatsApp = graph.config()
 	base := apptest.Start(t, cfg).URL()
 	api := apptest.NewClient(t, base)
 	post := func(wamid string, at time.Time, text string) {
-		body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": "1",
-			"changes": []any{map[string]any{"field": "messages", "value": map[string]any{
-				"messaging_product": "whatsapp", "metadata": map[string]any{"phone_number_id": "1065"},
-				"contacts": []any{map[string]any{"profile": map[string]any{"name": "Siti Rahayu"}, "wa_id": "6281234567890"}},
-				"messages": []any{map[string]any{"from": "6281234567890", "id": wamid, "timestamp": fmt.Sprint(at.Unix()),
-					"type": "text", "text": map[string]any{"body": text}}},
-			}}}}}})
-		res := api.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", string(body),
-			map[string]string{"X-Hub-Signature-256": whatsapp.Sign("secret", body)})
-		if res.Status != http.StatusOK {
-			t.Fatalf("webhook: %d %s", res.Status, res.Body)
-		}
+		postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", wamid, at, text))
 	}
 	post("wamid.e2e-in-1", time.Now().Add(-25*time.Hour), "Kartu saya belum aktif")
 
@@ -97,8 +62,8 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	if got := agent.text(t, "#wa-window"); !strings.HasPrefix(got, strings.Split(tx("console.wa_window_open"), "{")[0]) {
 		t.Fatalf("window note %q", got)
 	}
-	if sent.Load() != 1 {
-		t.Fatalf("%d messages sent, want the template only", sent.Load())
+	if graph.sent.Load() != 1 {
+		t.Fatalf("%d messages sent, want the template only", graph.sent.Load())
 	}
 
 	// Inside the window: free text with quick reply buttons.
@@ -108,7 +73,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 		chromedp.Click(chromedp.ID("reply-btn")),
 	)
 	agent.waitLive(t, "reply sent", `[...document.querySelectorAll('#t-messages .msg-out')].some(m => m.textContent.includes('sudah selesai') && m.querySelector('.delivery-sent'))`)
-	body, _ := lastBody.Load().(string)
+	body, _ := graph.lastBody.Load().(string)
 	if !strings.Contains(body, `"type":"interactive"`) || !strings.Contains(body, `"title":"Sudah"`) || !strings.Contains(body, `"title":"Belum"`) {
 		t.Fatalf("reply sent as %s", body)
 	}

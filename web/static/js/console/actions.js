@@ -26,9 +26,42 @@ export async function loadList() {
   store.set({ tickets, listAt: new Date().toISOString(), listError: '' });
 }
 
+// Reads of the open ticket. They never overlap: a read asked for while
+// one is on its way starts once that one is back (one for every caller
+// meanwhile), and only the latest read started may land. So an answer
+// read before an event, or before a newer read, never replaces what came
+// after it.
+let ticketRead = null; // {id, running, next}
+let readSeq = 0;
+
 // loadTicket re-reads the open ticket; it answers whether it was shown.
-export async function loadTicket(id) {
+export function loadTicket(id) {
+  const r = ticketRead;
+  if (r && r.id === id && r.running) {
+    if (!r.next) {
+      r.next = r.running.then(() => {
+        r.next = null;
+        return store.get().selectedId === id ? loadTicket(id) : false;
+      });
+    }
+    return r.next;
+  }
+  const cur = { id, running: null, next: null };
+  ticketRead = cur;
+  cur.running = readTicket(id).finally(() => { cur.running = null; });
+  return cur.running;
+}
+
+// rereadIfReading is for an event just applied to the open ticket: a read
+// of it on its way may answer from before the event, so another follows.
+export function rereadIfReading(id) {
+  if (ticketRead && ticketRead.id === id && ticketRead.running) { loadTicket(id); }
+}
+
+async function readTicket(id) {
+  const seq = ++readSeq;
   const res = await api.getTicket(id);
+  if (seq !== readSeq) { return false; } // a newer read was started meanwhile
   if (store.get().selectedId !== id) { return false; } // another ticket was opened meanwhile
   if (!res.ok || !res.data) {
     if (res.status !== 401) { store.set({ ticketError: errorMessage(res) }); }

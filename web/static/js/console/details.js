@@ -2,11 +2,11 @@
 // the status (the select always shows the open ticket's own status), SLA
 // clocks and place in the queue, and claim / give back / transfer. A
 // solved or closed ticket shows no running clock and can be neither given
-// back nor transferred. On narrow screens the panel opens with a button.
+// back nor transferred; an agent gives back or transfers only their own. On narrow screens the panel opens with a button.
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, setText, formatDate, busy, errorMessage, cls, isFinished } from './ui.js';
-import { loadTicket, loadRouting, loadList, loadTargets } from './actions.js';
+import { loadTicket, loadRouting, loadList, loadTargets, mayBoard } from './actions.js';
 import { isOpen } from './socket.js';
 
 // The status the agent picked but did not save yet, for the ticket it was
@@ -81,14 +81,12 @@ function renderRouting(s) {
         position: r.position, minutes: Math.max(1, Math.round((r.estimated_wait_seconds || 0) / 60)),
       }));
   }
-  // Only the assignee (or a supervisor or admin) may give a ticket back
-  // or transfer it: the server refuses anyone else, so nobody else is
-  // offered the buttons.
-  const me = s.agent || {};
-  const mayMove = !finished && (r.agent_id === me.id || me.role === 'supervisor' || me.role === 'admin');
+  // The assignee gives back or transfers a ticket; supervisors and
+  // admins any ticket (the server refuses anyone else).
+  const mayMove = mayBoard(s.agent) || (!!r.agent_id && !!s.agent && r.agent_id === s.agent.id);
   $('claim-btn').hidden = !!r.agent_id || finished;
-  $('release-btn').hidden = !r.agent_id || !mayMove;
-  $('transfer-form').hidden = !mayMove;
+  $('release-btn').hidden = !r.agent_id || finished || !mayMove;
+  $('transfer-form').hidden = finished || !mayMove;
   $('routing-live').hidden = false;
   panel.hidden = false;
 }

@@ -1,9 +1,9 @@
-// Applies the push socket's events (CONTRACT section 1) to the store. The
+// Applies the push socket's events (internal/bus/EVENTS.md) to the store. The
 // payload carries what the list and the open ticket show, so most events
 // change the store without another read; only a new message on the open
 // ticket reads the ticket again, for its body and attachments.
 import * as store from './store.js';
-import { loadTicket, loadRouting } from './actions.js';
+import { loadTicket, loadRouting, rereadIfReading } from './actions.js';
 import { notify } from './notify.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
@@ -71,7 +71,7 @@ function ticketEvent(name, d) {
     const names = patch.assignee_name === undefined && patch.assignee_id && idOf(patch.assignee_id) !== idOf(s.ticket.assignee_id);
     store.set({ ticket: Object.assign({}, s.ticket, patch) });
     loadRouting(id);
-    if (names || (patch.queue_id && patch.queue === undefined)) { loadTicket(id); }
+    if (names || (patch.queue_id && patch.queue === undefined)) { loadTicket(id); } else { rereadIfReading(id); }
   }
   if (name === 'ticket.assigned' || name === 'ticket.transferred' || name === 'ticket.created') {
     const me = s.agent.id;
@@ -112,6 +112,7 @@ function messageUpdated(d) {
     ? Object.assign({}, m, { delivery_status: d.delivery_status, delivery_error: d.delivery_error || m.delivery_error })
     : m));
   store.set({ ticket: Object.assign({}, s.ticket, { messages }) });
+  rereadIfReading(id);
 }
 
 function citizenTyping(d) {

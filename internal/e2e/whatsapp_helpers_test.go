@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tanggap/channels/whatsapp"
+	"tanggap/internal/apptest"
+	"tanggap/internal/config"
+)
+
+// graphStandIn stands in for Meta's Graph API, the one part of the
+// WhatsApp channel outside the contact center: every send is accepted and
+// answered with the wamid wamid.e2e-<n>.
+type graphStandIn struct {
+	srv      *httptest.Server
+	sent     atomic.Int64
+	lastBody atomic.Value
+}
+
+func newGraphStandIn(t *testing.T) *graphStandIn {
+	t.Helper()
+	g := &graphStandIn{}
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer token" || !strings.HasSuffix(r.URL.Path, "/messages") {
+			http.Error(w, `{"error":{"message":"bad request","code":100}}`, http.StatusBadRequest)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		g.lastBody.Store(string(b))
+		n := g.sent.Add(1)
+		json.NewEncoder(w).Encode(map[string]any{"messaging_product": "whatsapp", "messages": []any{map[string]any{"id": fmt.Sprintf("wamid.e2e-%d", n)}}})
+	}))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+// config is the app's WhatsApp channel, sending through the stand-in.
+func (g *graphStandIn) config() config.WhatsApp {
+	return config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
+		APIBaseURL: g.srv.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
+		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}}},
+		RateLimit: 80, MediaMaxBytes: 1 << 20}
+}
+
+// postWhatsApp delivers one webhook change the way Meta does (signed with
+// the app secret) and fails unless the app accepts it.
+func postWhatsApp(t *testing.T, api *apptest.Client, value map[string]any) {
+	t.Helper()
+	value["messaging_product"] = "whatsapp"
+	value["metadata"] = map[string]any{"phone_number_id": "1065"}
+	body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": "1",
+		"changes": []any{map[string]any{"field": "messages", "value": value}}}}})
+	res := api.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", string(body),
+		map[string]string{"X-Hub-Signature-256": whatsapp.Sign("secret", body)})
+	if res.Status != http.StatusOK {
+		t.Fatalf("webhook: %d %s", res.Status, res.Body)
+	}
+}
+
+// waText is a citizen's text message from waID.
+func waText(waID, name, wamid string, at time.Time, text string) map[string]any {
+	return map[string]any{
+		"contacts": []any{map[string]any{"profile": map[string]any{"name": name}, "wa_id": waID}},
+		"messages": []any{map[string]any{"from": waID, "id": wamid, "timestamp": fmt.Sprint(at.Unix()),
+			"type": "text", "text": map[string]any{"body": text}}},
+	}
+}
+
+// waStatus is Meta's status of a reply sent to waID (sent, delivered,
+// read, failed).
+func waStatus(waID, wamid, status string, at time.Time) map[string]any {
+	return map[string]any{"statuses": []any{map[string]any{"id": wamid, "status": status,
+		"timestamp": fmt.Sprint(at.Unix()), "recipient_id": waID}}}
+}
