@@ -247,12 +247,14 @@ func TestBrowserConsoleTransferTargets(t *testing.T) {
 	agent.selectValue(t, "#scope", "queue")
 	agent.waitLive(t, "the ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
 	agent.open(t, id)
-	// Waiting in the queue, the ticket is not hers to move: she claims it.
-	agent.waitJS(t, "claim offered, transfer not", `!document.getElementById('routing-panel').hidden
-		&& !document.getElementById('claim-btn').hidden && document.getElementById('transfer-form').hidden
-		&& document.getElementById('release-btn').hidden`)
-	agent.selectValue(t, "#presence", "busy") // an offline agent takes no ticket
+	// Offline, she is offered no ticket to take: the server would refuse.
+	agent.waitJS(t, "nothing to take while offline", `!document.getElementById('routing-panel').hidden
+		&& document.getElementById('claim-btn').hidden`)
+	agent.selectValue(t, "#presence", "busy")
 	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)
+	// Waiting in the queue, the ticket is not hers to move: she claims it.
+	agent.waitJS(t, "claim offered, transfer not", `!document.getElementById('claim-btn').hidden
+		&& document.getElementById('transfer-form').hidden && document.getElementById('release-btn').hidden`)
 	agent.do(t, "claim the ticket", chromedp.Click(chromedp.ID("claim-btn")))
 	agent.waitJS(t, "transfer offered", `!document.getElementById('transfer-form').hidden && document.getElementById('claim-btn').hidden`)
 	agent.waitJS(t, "colleagues listed", `document.querySelectorAll('#transfer-agent option').length > 1`)

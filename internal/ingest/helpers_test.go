@@ -157,6 +157,20 @@ func (e *env) waitSettled() {
 		if info.NumPending != 0 || info.NumAckPending != 0 {
 			return fmt.Errorf("consumer pending %d, ack pending %d", info.NumPending, info.NumAckPending)
 		}
+		// Pending counts can both read 0 while a message waits out a
+		// NakWithDelay: settled means every message published so far
+		// is behind the ack floor.
+		st, err := e.b.JS.Stream(context.Background(), e.b.Names.StreamInbound())
+		if err != nil {
+			return err
+		}
+		sinfo, err := st.Info(context.Background())
+		if err != nil {
+			return err
+		}
+		if info.AckFloor.Stream < sinfo.State.LastSeq {
+			return fmt.Errorf("acked up to %d of %d", info.AckFloor.Stream, sinfo.State.LastSeq)
+		}
 		return nil
 	})
 }

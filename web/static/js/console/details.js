@@ -15,7 +15,14 @@ let draft = { id: 0, status: '' };
 
 function renderFacts(s) {
   const tk = s.ticket;
-  if (!tk) { return; }
+  if (!tk || tk.id !== s.selectedId) {
+    // The opened ticket is being read: no facts or status of the one
+    // shown before (saving a status then would change the new ticket).
+    ['t-contact-name', 't-contact-phone', 't-contact-email', 't-contact-nik', 't-channel', 't-category', 't-queue', 't-assignee']
+      .forEach((id) => setText(id, ''));
+    $('status-form').hidden = true;
+    return;
+  }
   const c = tk.contact || {};
   setText('t-contact-name', c.name || tk.contact_name || '—');
   setText('t-contact-phone', c.phone || '—');
@@ -84,7 +91,8 @@ function renderRouting(s) {
   // The assignee gives back or transfers a ticket; supervisors and
   // admins any ticket (the server refuses anyone else).
   const mayMove = mayBoard(s.agent) || (!!r.agent_id && !!s.agent && r.agent_id === s.agent.id);
-  $('claim-btn').hidden = !!r.agent_id || finished;
+  // An offline agent takes no ticket (the server refuses): switch first.
+  $('claim-btn').hidden = !!r.agent_id || finished || !s.agent || s.agent.presence === 'offline';
   $('release-btn').hidden = !r.agent_id || finished || !mayMove;
   $('transfer-form').hidden = finished || !mayMove;
   $('routing-live').hidden = false;
@@ -147,7 +155,7 @@ async function act(path, fn, done) {
 }
 
 export function mount() {
-  store.on(['ticket'], renderFacts);
+  store.on(['ticket', 'selectedId'], renderFacts);
   store.on(['routing', 'ticket', 'selectedId', 'agent'], renderRouting);
   store.on(['targets'], renderTargets);
   store.on(['selectedId', 'detailsOpen'], renderOpen);

@@ -104,8 +104,22 @@ function renderTicket(s) {
   $('ticket-placeholder').hidden = open;
   $('ticket-detail').hidden = !open;
   $('tickets-panel').classList.toggle('show-ticket', open);
-  if (!tk) {
-    if (open) { setText('ticket-live', s.ticketError || ''); }
+  // Until the opened ticket is read, nothing of the one shown before
+  // stays on screen: a reply typed then would go to the new ticket.
+  const loaded = !!tk && tk.id === s.selectedId;
+  $('ticket-detail').setAttribute('aria-busy', String(open && !loaded));
+  if (!loaded) {
+    if (open) {
+      setText('t-subject', s.ticketError ? '' : t('common.loading'));
+      setText('t-tn', '');
+      $('t-status').textContent = '';
+      $('t-priority').hidden = true;
+      box.textContent = '';
+      shown = { id: 0, sigs: new Map() };
+      $('reply-form').hidden = true;
+      $('callback-form').hidden = true;
+      setText('ticket-live', s.ticketError || '');
+    }
     return;
   }
   setText('t-subject', subjectOf(tk));
