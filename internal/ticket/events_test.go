@@ -2,68 +2,19 @@ package ticket_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"tanggap/internal/bus"
+	"tanggap/internal/bus/bustest"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
-	"tanggap/internal/testenv"
 )
 
-// events collects what the service published on its bus.
-type events struct {
-	mu  sync.Mutex
-	got []*nats.Msg
-}
-
-func (f *fixture) record(t *testing.T) *events {
+func (f *fixture) record(t *testing.T) *bustest.Recorder {
 	t.Helper()
-	e := &events{}
-	sub, err := f.bus.NC.Subscribe(f.bus.Names.EventsAll(), func(m *nats.Msg) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		e.got = append(e.got, m)
-	})
-	must(t, err)
-	t.Cleanup(func() { _ = sub.Unsubscribe() })
-	must(t, f.bus.NC.Flush())
-	return e
-}
-
-// next polls until an event of type E matching ok arrived, decoded with
-// no unknown field.
-func next[E bus.Event](t *testing.T, f *fixture, e *events, ok func(E) bool) E {
-	t.Helper()
-	var zero, got E
-	subject := f.bus.Names.EventSubject(zero)
-	testenv.CheckFor(t, 10*time.Second, time.Millisecond, func() error {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for _, m := range e.got {
-			if m.Subject != subject {
-				continue
-			}
-			var ev E
-			dec := json.NewDecoder(strings.NewReader(string(m.Data)))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&ev); err != nil {
-				t.Fatalf("%s: %v", subject, err)
-			}
-			if ok(ev) {
-				got = ev
-				return nil
-			}
-		}
-		return fmt.Errorf("no matching %s yet", bus.Name(zero))
-	})
-	return got
+	return bustest.Record(t, f.bus)
 }
 
 // TestTicketEvents: replies, status changes and receipts reach live
@@ -72,39 +23,39 @@ func TestTicketEvents(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		name string
-		run  func(t *testing.T, f *fixture, e *events, id int64, tn string)
+		run  func(t *testing.T, f *fixture, e *bustest.Recorder, id int64, tn string)
 	}{{
 		name: "a reply publishes message.created out with a masked preview and ticket.updated open",
-		run: func(t *testing.T, f *fixture, e *events, id int64, tn string) {
+		run: func(t *testing.T, f *fixture, e *bustest.Recorder, id int64, tn string) {
 			msg, err := f.tickets.Reply(ctx, f.agent, id, "Silakan hubungi 081234567890 untuk info lanjut")
 			must(t, err)
-			m := next(t, f, e, func(ev bus.MessageCreated) bool { return ev.MessageID == msg.ID })
+			m := bustest.Wait(t, e, func(ev bus.MessageCreated) bool { return ev.MessageID == msg.ID })
 			if m.TicketID != id || m.Direction != "out" || m.Channel != "webform" || m.QueueID != f.queueID || m.AssigneeID != f.agent.ID ||
 				m.Preview != "Silakan hubungi **** untuk info lanjut" || m.V != bus.Version {
 				t.Fatalf("message.created %+v", m)
 			}
-			u := next(t, f, e, func(ev bus.TicketUpdated) bool { return ev.TicketID == id })
+			u := bustest.Wait(t, e, func(ev bus.TicketUpdated) bool { return ev.TicketID == id })
 			if u.Status != domain.StatusOpen || u.TrackingNumber != tn || u.Preview != m.Preview || u.Priority != "normal" || u.AssigneeID != f.agent.ID {
 				t.Fatalf("ticket.updated %+v", u)
 			}
 		},
 	}, {
 		name: "a status change publishes ticket.updated with the stored row",
-		run: func(t *testing.T, f *fixture, e *events, id int64, tn string) {
+		run: func(t *testing.T, f *fixture, e *bustest.Recorder, id int64, tn string) {
 			_, err := f.tickets.SetStatus(ctx, f.agent, id, domain.StatusSolved)
 			must(t, err)
-			u := next(t, f, e, func(ev bus.TicketUpdated) bool { return ev.TicketID == id })
+			u := bustest.Wait(t, e, func(ev bus.TicketUpdated) bool { return ev.TicketID == id })
 			if u.Status != domain.StatusSolved || u.TrackingNumber != tn || u.QueueID != f.queueID || u.Channel != "webform" {
 				t.Fatalf("ticket.updated %+v", u)
 			}
 		},
 	}, {
 		name: "a delivery receipt publishes message.updated with the ticket's scope",
-		run: func(t *testing.T, f *fixture, e *events, id int64, tn string) {
+		run: func(t *testing.T, f *fixture, e *bustest.Recorder, id int64, tn string) {
 			msg, err := f.tickets.Reply(ctx, f.agent, id, "Balasan")
 			must(t, err)
 			must(t, f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: msg.ID, Status: domain.DeliveryDelivered, At: time.Now()}))
-			u := next(t, f, e, func(ev bus.MessageUpdated) bool { return ev.MessageID == msg.ID })
+			u := bustest.Wait(t, e, func(ev bus.MessageUpdated) bool { return ev.MessageID == msg.ID })
 			if u.TicketID != id || u.DeliveryStatus != domain.DeliveryDelivered || u.QueueID != f.queueID || u.AssigneeID != f.agent.ID {
 				t.Fatalf("message.updated %+v", u)
 			}
@@ -118,10 +69,8 @@ func TestTicketEvents(t *testing.T) {
 			id, tn := f.seedTicket(t, domain.StatusNew, &agentID)
 			tc.run(t, f, e, id, tn)
 			// The citizen's phone never travels in an event.
-			e.mu.Lock()
-			defer e.mu.Unlock()
 			phone := f.phoneOf(t, id)
-			for _, m := range e.got {
+			for _, m := range e.Msgs() {
 				if strings.Contains(string(m.Data), phone[3:]) {
 					t.Fatalf("%s carries the citizen's phone: %s", m.Subject, m.Data)
 				}
