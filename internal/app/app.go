@@ -207,7 +207,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return a.console.Run(gctx) })
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
-			Attachments: files, Assigner: router, Router: router,
+			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: router, Metrics: router,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,
