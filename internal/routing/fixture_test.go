@@ -40,6 +40,9 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	return f
 }
 
+// metrics reads the queues of the fixture's router.
+func (f *fixture) metrics() *Metrics { return NewMetrics(MetricsOpts{DB: f.d, Queues: f.r}) }
+
 func (f *fixture) must(err error) {
 	f.t.Helper()
 	if err != nil {

@@ -156,7 +156,7 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 	if _, err := f.r.IsOpen(ctx, "jabar", time.Now()); !errors.Is(err, ErrUnknownQueue) {
 		t.Fatalf("Open(jabar): %v", err)
 	}
-	m, err := f.r.Metrics(ctx, time.Now())
+	m, err := f.metrics().Metrics(ctx, time.Now())
 	f.must(err)
 	for _, q := range m {
 		if q.QueueID == jabar {
