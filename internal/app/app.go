@@ -105,6 +105,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	metrics := routing.NewMetrics(routing.MetricsOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
+	clocks := routing.NewClocks(routing.ClocksOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
 	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 		return nil, fmt.Errorf("app: first admin: %w", err)
@@ -114,7 +115,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Log: log, ReplyPolicies: replyPolicies(cfg)})
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg)})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
 		return nil, err
@@ -178,7 +179,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	g, gctx := errgroup.WithContext(runCtx)
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Log: log, BatchSize: cfg.IngestBatchSize,
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {
@@ -188,6 +189,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval})
 		})
 		g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
+		g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
 		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 		g.Go(func() error { return presence.Run(gctx) })
@@ -209,7 +211,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return a.console.Run(gctx) })
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
-			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: router, Metrics: metrics,
+			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: clocks, Metrics: metrics,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,

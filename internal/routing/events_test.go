@@ -28,10 +28,12 @@ func TestEventsOnNATS(t *testing.T) {
 
 	f.agent("online", 5, 5, nil, "umum") // full: the ticket waits
 	a := f.route(Ticket{})
-	done := make(chan error, 2)
+	done := make(chan error, 3)
 	go func() { done <- f.r.Run(ctx, RunOpts{Sweep: 50 * time.Millisecond}) }()
 	qm := NewMetrics(MetricsOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
 	go func() { done <- qm.Run(ctx, 50*time.Millisecond) }()
+	clocks := NewClocks(ClocksOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
+	go func() { done <- clocks.Run(ctx, 50*time.Millisecond) }()
 
 	msg, err := metrics.NextMsg(10 * time.Second)
 	f.must(err)
@@ -60,7 +62,7 @@ func TestEventsOnNATS(t *testing.T) {
 		t.Fatalf("breach event %+v", ev)
 	}
 	cancel()
-	for range 2 {
+	for range 3 {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}

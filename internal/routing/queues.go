@@ -308,3 +308,18 @@ func (r *Router) openByID(ctx context.Context, queueID int64, at time.Time) (boo
 	}
 	return cal.Open(at), nil
 }
+
+// calendarOf is the business-hours calendar of a queue (always open for
+// no queue or an unknown one).
+func (r *Router) calendarOf(ctx context.Context, queueID *int64) (*hours.Calendar, error) {
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if queueID != nil {
+		if q := conf.byID[*queueID]; q != nil {
+			return q.cal, nil
+		}
+	}
+	return hours.Always(), nil
+}
