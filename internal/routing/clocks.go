@@ -74,9 +74,7 @@ func (k *Clocks) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64,
 	tx = tx.WithContext(ctx)
 	switch {
 	case to.Waiting() && !from.Waiting():
-		if err := tx.Exec(`UPDATE tickets SET sla_paused_at = ? WHERE id = ? AND sla_paused_at IS NULL`, at.UTC(), ticketID).Error; err != nil {
-			return fmt.Errorf("%w: pause SLA: %w", ErrStore, err)
-		}
+		return pauseClock(tx, ticketID, at)
 	case from.Waiting() && !to.Waiting():
 		return k.resume(ctx, tx, ticketID, at)
 	}
@@ -102,17 +100,9 @@ func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 	for id := range at {
 		ids = append(ids, id)
 	}
-	var rows []struct {
-		ID                int64
-		QueueID           *int64
-		Priority          domain.Priority
-		Status            domain.TicketStatus
-		FirstResponseAt   *time.Time
-		NextResponseDueAt *time.Time
-	}
-	if err := tx.Raw(`SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (`+
-		db.Placeholders(len(ids))+`) ORDER BY id`, ids...).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: next-response clocks: %w", ErrStore, err)
+	rows, err := nextResponseClocks(tx, ids)
+	if err != nil {
+		return err
 	}
 	for _, t := range rows {
 		if t.FirstResponseAt == nil || t.NextResponseDueAt != nil || t.QueueID == nil || !t.Status.Active() {
@@ -126,8 +116,8 @@ func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 		if due.IsZero() {
 			continue
 		}
-		if err := tx.Exec(`UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL`, due, t.ID).Error; err != nil {
-			return fmt.Errorf("%w: next-response clock: %w", ErrStore, err)
+		if err := startNextResponse(tx, t.ID, due); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -139,10 +129,7 @@ func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 //
 //	UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?
 func (k *Clocks) Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
-	if err := tx.WithContext(ctx).Exec(`UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?`, ticketID, at.UTC()).Error; err != nil {
-		return fmt.Errorf("%w: stop next-response clock: %w", ErrStore, err)
-	}
-	return nil
+	return stopNextResponse(tx.WithContext(ctx), ticketID, at)
 }
 
 // clockRow is a ticket's SLA clock as stored.
@@ -171,9 +158,9 @@ first_response_due_at, next_response_due_at, resolution_due_at, sla_paused_at, s
 //	UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
 //	WHERE id = ? AND sla_paused_at = ?
 func (k *Clocks) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
-	var rows []clockRow
-	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: read SLA clock: %w", ErrStore, err)
+	rows, err := readClock(tx, ticketID, "read SLA clock")
+	if err != nil {
+		return err
 	}
 	if len(rows) == 0 || rows[0].SlaPausedAt == nil {
 		return nil
@@ -197,11 +184,7 @@ func (k *Clocks) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at tim
 		v := sla.Resume(cal, *res, paused, at)
 		res = &v
 	}
-	if err := tx.Exec(`UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
-WHERE id = ? AND sla_paused_at = ?`, first, next, res, ticketID, paused).Error; err != nil {
-		return fmt.Errorf("%w: resume SLA: %w", ErrStore, err)
-	}
-	return nil
+	return resumeClock(tx, ticketID, paused, first, next, res)
 }
 
 // slaHorizon bounds the tickets a sweep looks at: due within this much
@@ -220,9 +203,9 @@ func (k *Clocks) CheckSLA(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	var resumed []clockRow
-	if err := tx.Raw(`SELECT ` + clockCols + ` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> ` + domain.SQLStatusPending).Scan(&resumed).Error; err != nil {
-		return fmt.Errorf("%w: paused clocks: %w", ErrStore, err)
+	resumed, err := resumedClocks(tx)
+	if err != nil {
+		return err
 	}
 	for _, c := range resumed {
 		at := now
@@ -233,17 +216,11 @@ func (k *Clocks) CheckSLA(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	var rows []clockRow
-	horizon := now.Add(slaHorizon)
 	// Only clocks near their due time whose breach is not announced yet:
 	// a sweep reads a handful of rows, not every open ticket.
-	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets
-WHERE status IN `+domain.ActiveStatusesSQL+` AND sla_paused_at IS NULL
-  AND ((first_response_due_at <= ? AND sla_breached NOT LIKE '%first_response%'
-      AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
-    OR (next_response_due_at <= ?)
-    OR (resolution_due_at <= ? AND sla_breached NOT LIKE '%resolution%'))`, horizon, horizon, horizon).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: SLA clocks: %w", ErrStore, err)
+	rows, err := dueClocks(tx, now.Add(slaHorizon))
+	if err != nil {
+		return err
 	}
 	for _, c := range rows {
 		q := (*queueConf)(nil)
@@ -311,13 +288,12 @@ func (k *Clocks) announce(ctx context.Context, c clockRow, target string, due ti
 	switch {
 	case perClock:
 		ev.Priority = c.Priority.Escalated()
-		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?`,
-			next, ev.Priority, c.ID, due)
+		res = breachNextResponse(tx, c.ID, next, ev.Priority, due)
 	case breach:
 		ev.Priority = c.Priority.Escalated()
-		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?`, next, ev.Priority, c.ID, list)
+		res = recordBreach(tx, c.ID, next, list, ev.Priority)
 	default:
-		res = tx.Exec(`UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?`, next, c.ID, list)
+		res = recordWarning(tx, c.ID, next, list)
 	}
 	if res.Error != nil {
 		return fmt.Errorf("%w: record SLA %s: %w", ErrStore, target, res.Error)
@@ -330,10 +306,11 @@ func (k *Clocks) announce(ctx context.Context, c clockRow, target string, due ti
 		return nil
 	}
 	if ev.QueueID != 0 {
-		if err := tx.Raw(`SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
-WHERE m.queue_id = ? AND a.role IN `+domain.SupervisingRolesSQL+` ORDER BY a.id`, ev.QueueID).Scan(&ev.SupervisorIDs).Error; err != nil {
-			return fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
+		ids, err := queueSupervisors(tx, ev.QueueID)
+		if err != nil {
+			return err
 		}
+		ev.SupervisorIDs = ids
 	}
 	k.events.Emit(bus.SLABreached(ev))
 	return nil
@@ -354,9 +331,9 @@ type TicketSLA struct {
 
 // SLA reports a ticket's due times and where each target stands.
 func (k *Clocks) SLA(ctx context.Context, ticketID int64, now time.Time) (TicketSLA, error) {
-	var rows []clockRow
-	if err := k.db.WithContext(ctx).Raw(`SELECT `+clockCols+` FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
-		return TicketSLA{}, fmt.Errorf("%w: SLA clock: %w", ErrStore, err)
+	rows, err := readClock(k.db.WithContext(ctx), ticketID, "SLA clock")
+	if err != nil {
+		return TicketSLA{}, err
 	}
 	if len(rows) == 0 {
 		return TicketSLA{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
@@ -435,23 +412,9 @@ type QueueSLA struct {
 //	WHERE t.created_at >= ? AND (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL)
 //	GROUP BY t.queue_id, q.code, q.archived_at
 func (k *Clocks) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, error) {
-	var rows []struct {
-		QueueID  int64
-		Code     string
-		Archived int
-		N        int
-		Within   int
-	}
-	// Within: no breach announced, and no target met late between two
-	// sweeps (a first response or a solve after its due time).
-	if err := k.db.WithContext(ctx).Raw(`SELECT t.queue_id, q.code, CASE WHEN q.archived_at IS NULL THEN 0 ELSE 1 END AS archived,
-  COUNT(*) AS n, SUM(CASE WHEN t.sla_breached = ''
-  AND (t.first_response_at IS NULL OR t.first_response_due_at IS NULL OR t.first_response_at <= t.first_response_due_at)
-  AND (t.solved_at IS NULL OR t.resolution_due_at IS NULL OR t.solved_at <= t.resolution_due_at) THEN 1 ELSE 0 END) AS within
-FROM tickets t JOIN queues q ON q.id = t.queue_id
-WHERE t.created_at >= ? AND (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL)
-GROUP BY t.queue_id, q.code, q.archived_at ORDER BY t.queue_id`, since).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: SLA report: %w", ErrStore, err)
+	rows, err := slaPerQueue(k.db.WithContext(ctx), since)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]QueueSLA, 0, len(rows))
 	for _, row := range rows {
