@@ -47,13 +47,13 @@ func (a adapterConsole) Ticket(c *fiber.Ctx, id int64) (channels.ConsoleTicket, 
 }
 
 func (a adapterConsole) TakeWaiting(c *fiber.Ctx, t channels.ConsoleTicket) error {
-	if a.s.o.Router == nil || t.AssigneeID != 0 {
+	if a.s.o.Work == nil || t.AssigneeID != 0 {
 		return nil
 	}
 	if !t.Status.Active() {
 		return nil
 	}
-	err := a.s.o.Router.Claim(c.UserContext(), actor(c), t.ID)
+	err := a.s.o.Work.Claim(c.UserContext(), actor(c), t.ID)
 	if err != nil && !errors.Is(err, routing.ErrNoCapacity) && !errors.Is(err, routing.ErrForbidden) {
 		return err
 	}

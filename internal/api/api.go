@@ -18,7 +18,6 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
-	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
 
@@ -48,9 +47,13 @@ type Opts struct {
 	Tickets     *ticket.Service
 	Attachments attachment.Store
 	Assigner    Assigner
-	// Router serves the routing, queue and admin routing routes (nil: none).
-	Router *routing.Router
-	Ready  map[string]Checker
+	// The routing, queue and admin routing routes are mounted when their
+	// services are set (nil: those routes are absent).
+	Work    Work
+	Queues  QueueAdmin
+	SLA     SLAClocks
+	Metrics QueueMetrics
+	Ready   map[string]Checker
 	// Adapters mount their routes; those that implement an optional
 	// interface of package channels add console routes (ConsoleActions)
 	// or hear the agent's typing and read marks (Conversation).

@@ -73,8 +73,8 @@ func (s *Server) renderNotes(ctx context.Context, lang string, msgs []ticket.Mes
 	queueName := func(f noteFacts) string {
 		if byID == nil {
 			byID, byCode = map[int64]string{}, map[string]string{}
-			if s.o.Router != nil {
-				list, err := s.o.Router.QueueNames(ctx)
+			if s.o.Queues != nil {
+				list, err := s.o.Queues.QueueNames(ctx)
 				if err != nil {
 					s.o.Log.Warn("queue names for notes", "err", err)
 				}

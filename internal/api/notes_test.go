@@ -36,7 +36,7 @@ func TestSystemNotesInTheViewersLanguage(t *testing.T) {
 	if err := router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu Prakerja"}}); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{o: Opts{Locale: cat, Agents: agents, Router: router, Log: testenv.Logger(t)}}
+	s := &Server{o: Opts{Locale: cat, Agents: agents, Queues: router, Log: testenv.Logger(t)}}
 	ids := func(id int64) string { return strconv.FormatInt(id, 10) }
 	msgs := func() []ticket.Message {
 		return []ticket.Message{

@@ -42,16 +42,24 @@ func (s *Server) routes(app *fiber.App) {
 			ca.ConsoleRoutes(adapterConsole{s: s, router: app}) // same checks as the routes above
 		}
 	}
-	if s.o.Router != nil {
+	if s.o.Metrics != nil && s.o.SLA != nil {
 		app.Get("/api/v1/tickets/:id<int>/routing", anyAgent, s.handleTicketRouting)
+	}
+	if s.o.Work != nil {
 		app.Post("/api/v1/tickets/:id<int>/claim", anyAgent, s.handleClaim)
 		app.Post("/api/v1/tickets/:id<int>/release", anyAgent, s.handleUnclaim)
 		app.Post("/api/v1/tickets/:id<int>/transfer", anyAgent, s.handleTransfer)
-		app.Get("/api/v1/transfer-targets", anyAgent, s.handleTransferTargets)
 		app.Put("/api/v1/tickets/:id<int>/priority", anyAgent, s.handleSetPriority)
 		app.Post("/api/v1/tickets/:id<int>/assign", supervisor, s.handleAssign)
+	}
+	if s.o.Metrics != nil {
 		app.Get("/api/v1/queues/metrics", supervisor, s.handleQueueMetrics)
+	}
+	if s.o.SLA != nil {
 		app.Get("/api/v1/queues/sla", supervisor, s.handleSLAReport)
+	}
+	if s.o.Queues != nil {
+		app.Get("/api/v1/transfer-targets", anyAgent, s.handleTransferTargets)
 		app.Get("/api/v1/admin/queues", admin, s.handleListQueues)
 		app.Put("/api/v1/admin/queues/:code", admin, s.handleSaveQueue)
 		app.Delete("/api/v1/admin/queues/:code", admin, s.handleRemoveQueue)

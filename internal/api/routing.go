@@ -51,7 +51,7 @@ func (s *Server) handleClaim(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.o.Router.Claim(c.UserContext(), actor(c), id); err != nil {
+	if err := s.o.Work.Claim(c.UserContext(), actor(c), id); err != nil {
 		return err
 	}
 	return s.routingView(c, id)
@@ -70,7 +70,7 @@ func (s *Server) handleUnclaim(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := s.o.Router.Unclaim(c.UserContext(), actor(c), id, req.Note); err != nil {
+	if err := s.o.Work.Unclaim(c.UserContext(), actor(c), id, req.Note); err != nil {
 		return routingInvalid(err)
 	}
 	return s.routingView(c, id)
@@ -94,7 +94,7 @@ func (s *Server) handleTransfer(c *fiber.Ctx) error {
 		ve.Add("agent_id", "validation.required")
 		return ve
 	}
-	if err := s.o.Router.Transfer(c.UserContext(), actor(c), id, routing.Target{AgentID: req.AgentID, Queue: req.Queue}, req.Note); err != nil {
+	if err := s.o.Work.Transfer(c.UserContext(), actor(c), id, routing.Target{AgentID: req.AgentID, Queue: req.Queue}, req.Note); err != nil {
 		return routingInvalid(err)
 	}
 	return s.routingView(c, id)
@@ -116,7 +116,7 @@ func (s *Server) handleAssign(c *fiber.Ctx) error {
 		ve.Add("agent_id", "validation.required")
 		return ve
 	}
-	if err := s.o.Router.Assign(c.UserContext(), actor(c), id, req.AgentID); err != nil {
+	if err := s.o.Work.Assign(c.UserContext(), actor(c), id, req.AgentID); err != nil {
 		return err
 	}
 	return s.routingView(c, id)
@@ -138,7 +138,7 @@ func (s *Server) handleSetPriority(c *fiber.Ctx) error {
 		ve.Add("priority", "validation.invalid")
 		return ve
 	}
-	if err := s.o.Router.SetPriority(c.UserContext(), actor(c), id, req.Priority); err != nil {
+	if err := s.o.Work.SetPriority(c.UserContext(), actor(c), id, req.Priority); err != nil {
 		return err
 	}
 	return s.routingView(c, id)
@@ -162,11 +162,11 @@ func (s *Server) handleTicketRouting(c *fiber.Ctx) error {
 // (outside business hours with nobody online) comes with "opens_at", and
 // the estimate then counts from the opening; "open" is the calendar alone.
 func (s *Server) routingView(c *fiber.Ctx, id int64) error {
-	w, err := s.o.Router.EstimateWait(c.UserContext(), id)
+	w, err := s.o.Metrics.EstimateWait(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	clock, err := s.o.Router.SLA(c.UserContext(), id, time.Now())
+	clock, err := s.o.SLA.SLA(c.UserContext(), id, time.Now())
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (s *Server) routingView(c *fiber.Ctx, id int64) error {
 }
 
 func (s *Server) handleQueueMetrics(c *fiber.Ctx) error {
-	m, err := s.o.Router.Metrics(c.UserContext(), time.Now())
+	m, err := s.o.Metrics.Metrics(c.UserContext(), time.Now())
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (s *Server) handleSLAReport(c *fiber.Ctx) error {
 		ve.Add("days", "validation.invalid")
 		return ve
 	}
-	r, err := s.o.Router.SLAReport(c.UserContext(), time.Now().AddDate(0, 0, -days))
+	r, err := s.o.SLA.SLAReport(c.UserContext(), time.Now().AddDate(0, 0, -days))
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (s *Server) handleSLAReport(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleListQueues(c *fiber.Ctx) error {
-	q, err := s.o.Router.Queues(c.UserContext())
+	q, err := s.o.Queues.Queues(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 		return err
 	}
 	q.Code = c.Params("code")
-	saved, err := s.o.Router.SaveQueue(c.UserContext(), q)
+	saved, err := s.o.Queues.SaveQueue(c.UserContext(), q)
 	if err != nil {
 		return routingInvalid(err)
 	}
@@ -231,7 +231,7 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 // queue was archived (it keeps closed tickets) or deleted. A refusal says
 // why: the reason is under fields.queue (409) or fields.move_to (422).
 func (s *Server) handleRemoveQueue(c *fiber.Ctx) error {
-	out, err := s.o.Router.RemoveQueue(c.UserContext(), actor(c), c.Params("code"), c.Query("move_to"))
+	out, err := s.o.Queues.RemoveQueue(c.UserContext(), actor(c), c.Params("code"), c.Query("move_to"))
 	switch {
 	case errors.Is(err, routing.ErrInvalid):
 		ve := &apperr.ValidationError{}
@@ -258,7 +258,7 @@ func (s *Server) handleAgentRouting(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.o.Router.Agent(c.UserContext(), id)
+	p, err := s.o.Queues.Agent(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (s *Server) handleSetAgentRouting(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.o.Router.SetAgent(c.UserContext(), id, req); err != nil {
+	if err := s.o.Queues.SetAgent(c.UserContext(), id, req); err != nil {
 		return routingInvalid(err)
 	}
 	return s.handleAgentRouting(c)
@@ -295,7 +295,7 @@ func (s *Server) handleHolidays(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.o.Router.Holidays(c.UserContext(), y)
+	h, err := s.o.Queues.Holidays(c.UserContext(), y)
 	if err != nil {
 		return err
 	}
@@ -313,7 +313,7 @@ func (s *Server) handleSetHolidays(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.o.Router.SetHolidays(c.UserContext(), y, req.Holidays); err != nil {
+	if err := s.o.Queues.SetHolidays(c.UserContext(), y, req.Holidays); err != nil {
 		return routingInvalid(err)
 	}
 	return s.handleHolidays(c)

@@ -35,7 +35,7 @@ func (s *Server) handleTransferTargets(c *fiber.Ctx) error {
 		}
 		agents = append(agents, transferTarget{ID: a.ID, Name: a.Name, Presence: a.Presence, QueueIDs: q})
 	}
-	queues, err := s.o.Router.QueueNames(c.UserContext())
+	queues, err := s.o.Queues.QueueNames(c.UserContext())
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := router.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
 		return nil, err
 	}
+	metrics := routing.NewMetrics(routing.MetricsOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
+	clocks := routing.NewClocks(routing.ClocksOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
 	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 		return nil, fmt.Errorf("app: first admin: %w", err)
@@ -113,7 +115,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Log: log, ReplyPolicies: replyPolicies(cfg)})
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg)})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
 		return nil, err
@@ -136,7 +138,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.chat, err = livechat.New(livechat.Opts{
-		DB: a.db, Bus: a.bus, Router: router, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
+		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
 		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
@@ -177,15 +179,17 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	g, gctx := errgroup.WithContext(runCtx)
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Log: log, BatchSize: cfg.IngestBatchSize,
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {
 			return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
 		})
 		g.Go(func() error {
-			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval, Metrics: cfg.Routing.MetricsInterval})
+			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval})
 		})
+		g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
+		g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
 		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 		g.Go(func() error { return presence.Run(gctx) })
@@ -207,7 +211,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return a.console.Run(gctx) })
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
-			Attachments: files, Assigner: router, Router: router,
+			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: clocks, Metrics: metrics,
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,

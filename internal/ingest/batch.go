@@ -246,7 +246,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 			return res, err
 		}
 		// A citizen wrote on an answered ticket: its next-response clock starts.
-		if err := c.router.CitizenWrote(ctx, tx, last); err != nil {
+		if err := c.clocks.CitizenWrote(ctx, tx, last); err != nil {
 			return res, err
 		}
 	}

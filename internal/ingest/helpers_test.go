@@ -64,6 +64,9 @@ func (e *env) consumer(o Opts) *Consumer {
 	if o.Router == nil {
 		o.Router = e.router
 	}
+	if o.Clocks == nil {
+		o.Clocks = routing.NewClocks(routing.ClocksOpts{DB: o.DB, Queues: o.Router})
+	}
 	o.Contacts = contact.New(contact.Opts{DB: o.DB})
 	if o.Log == nil {
 		o.Log = testenv.Logger(e.t)

@@ -65,13 +65,21 @@ const (
 	DefaultWorkers   = 3
 )
 
+// Clocks keeps the SLA clocks (routing.Clocks implements it).
+type Clocks interface {
+	CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error
+}
+
 // Opts configures a Consumer.
 type Opts struct {
 	DB       *db.DB
 	Bus      *bus.Bus
 	Contacts *contact.Service
 	Router   *routing.Router
-	Log      *slog.Logger
+	// Clocks starts the next-response clock of answered tickets a citizen
+	// wrote on, inside the batch transaction.
+	Clocks Clocks
+	Log    *slog.Logger
 	// BatchSize is the most messages stored in one transaction.
 	BatchSize int
 	// MaxWait bounds how long one fetch waits when the stream is idle
@@ -105,6 +113,7 @@ type Consumer struct {
 	bus       *bus.Bus
 	contacts  *contact.Service
 	router    *routing.Router
+	clocks    Clocks
 	log       *slog.Logger
 	batchSize int
 	maxWait   time.Duration
@@ -138,7 +147,7 @@ func New(o Opts) *Consumer {
 		o.Log = slog.Default()
 	}
 	return &Consumer{
-		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, log: o.Log.With("component", "ingest"),
+		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages,
 	}

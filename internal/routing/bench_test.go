@@ -284,13 +284,14 @@ VALUES (?, ?, 'webform', 'new', ?, now(), now(), now()) RETURNING id`, fmt.Sprin
 func BenchmarkQueueMetrics(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		_, r, _ := benchDB(b, benchLoad)
+		d, r, _ := benchDB(b, benchLoad)
+		metrics := NewMetrics(MetricsOpts{DB: d, Queues: r})
 		ctx := context.Background()
 		var lat latencies
 		start := time.Now()
 		for k := 0; k < 50; k++ {
 			t0 := time.Now()
-			m, err := r.Metrics(ctx, time.Now())
+			m, err := metrics.Metrics(ctx, time.Now())
 			if err != nil || len(m) != benchQueues {
 				b.Fatalf("metrics of %d queues: %v", len(m), err)
 			}

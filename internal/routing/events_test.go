@@ -28,8 +28,12 @@ func TestEventsOnNATS(t *testing.T) {
 
 	f.agent("online", 5, 5, nil, "umum") // full: the ticket waits
 	a := f.route(Ticket{})
-	done := make(chan error, 1)
-	go func() { done <- f.r.Run(ctx, RunOpts{Sweep: 50 * time.Millisecond, Metrics: 50 * time.Millisecond}) }()
+	done := make(chan error, 3)
+	go func() { done <- f.r.Run(ctx, RunOpts{Sweep: 50 * time.Millisecond}) }()
+	qm := NewMetrics(MetricsOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
+	go func() { done <- qm.Run(ctx, 50*time.Millisecond) }()
+	clocks := NewClocks(ClocksOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
+	go func() { done <- clocks.Run(ctx, 50*time.Millisecond) }()
 
 	msg, err := metrics.NextMsg(10 * time.Second)
 	f.must(err)
@@ -58,8 +62,10 @@ func TestEventsOnNATS(t *testing.T) {
 		t.Fatalf("breach event %+v", ev)
 	}
 	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -72,7 +78,7 @@ func TestQueueMetrics(t *testing.T) {
 	f.agent("online", 1, 1, nil, "kartu")
 	f.agent("busy", 5, 0, nil, "kartu")
 	f.agent("offline", 5, 0, nil, "kartu")
-	m, err := f.r.Metrics(context.Background(), now)
+	m, err := f.metrics().Metrics(context.Background(), now)
 	f.must(err)
 	got := map[string]QueueMetrics{}
 	for _, q := range m {
@@ -98,7 +104,7 @@ func TestQueueMetrics(t *testing.T) {
 func TestQueueMetricsOverflow(t *testing.T) {
 	f, _ := newRouterFixture(t, Opts{})
 	f.saveQueue(QueueSettings{Code: "jabar", Name: "Jawa Barat", OverflowQueue: "umum", OverflowAfterSeconds: 900})
-	m, err := f.r.Metrics(context.Background(), time.Now().UTC())
+	m, err := f.metrics().Metrics(context.Background(), time.Now().UTC())
 	f.must(err)
 	for _, q := range m {
 		if q.Queue == "jabar" {

@@ -22,9 +22,11 @@ var queueSpecs = []QueueSpec{{"umum", "Umum"}, {"kartu", "Kartu Prakerja"}, {"da
 var seq atomic.Int64
 
 type fixture struct {
-	t       *testing.T
-	d       *db.DB
-	r       *Router
+	t *testing.T
+	d *db.DB
+	r *Router
+	// events receives what the fixture's Clocks announce (nil: dropped).
+	events  Emitter
 	contact int64
 }
 
@@ -38,6 +40,14 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	now := time.Now().UTC()
 	f.must(d.Raw(`INSERT INTO contacts (name, province_code, created_at, updated_at) VALUES ('Warga', '', ?, ?) RETURNING id`, now, now).Scan(&f.contact).Error)
 	return f
+}
+
+// metrics reads the queues of the fixture's router.
+func (f *fixture) metrics() *Metrics { return NewMetrics(MetricsOpts{DB: f.d, Queues: f.r}) }
+
+// clocks keeps the SLA clocks of the fixture's router's queues.
+func (f *fixture) clocks() *Clocks {
+	return NewClocks(ClocksOpts{DB: f.d, Queues: f.r, Events: f.events})
 }
 
 func (f *fixture) must(err error) {

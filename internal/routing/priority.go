@@ -144,3 +144,6 @@ func matches(tx *gorm.DB, rule PriorityRule, f ticketFacts, unstored []time.Time
 	}
 	return true, nil
 }
+
+// priorityRank is the SQL rank of a ticket's priority, most urgent first.
+func priorityRank(alias string) string { return domain.PriorityRankSQL(alias + ".priority") }

@@ -287,3 +287,39 @@ func (r *Router) QueueNames(ctx context.Context) ([]QueueName, error) {
 	}
 	return out, nil
 }
+
+// IsOpen reports whether the queue is within its business hours at the
+// given time (holidays are closed). A queue without business hours is
+// always open.
+func (r *Router) IsOpen(ctx context.Context, queueCode string, at time.Time) (bool, error) {
+	id, err := r.lookupQueue(ctx, r.db.DB, queueCode)
+	if err != nil {
+		return false, err
+	}
+	return r.openByID(ctx, id, at)
+}
+
+// openByID is IsOpen for a queue id, on the queue's business-hours
+// calendar (holidays included). A queue without hours is always open.
+func (r *Router) openByID(ctx context.Context, queueID int64, at time.Time) (bool, error) {
+	cal, err := r.calendarOf(ctx, &queueID)
+	if err != nil {
+		return false, err
+	}
+	return cal.Open(at), nil
+}
+
+// calendarOf is the business-hours calendar of a queue (always open for
+// no queue or an unknown one).
+func (r *Router) calendarOf(ctx context.Context, queueID *int64) (*hours.Calendar, error) {
+	conf, err := r.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if queueID != nil {
+		if q := conf.byID[*queueID]; q != nil {
+			return q.cal, nil
+		}
+	}
+	return hours.Always(), nil
+}

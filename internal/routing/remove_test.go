@@ -156,7 +156,7 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 	if _, err := f.r.IsOpen(ctx, "jabar", time.Now()); !errors.Is(err, ErrUnknownQueue) {
 		t.Fatalf("Open(jabar): %v", err)
 	}
-	m, err := f.r.Metrics(ctx, time.Now())
+	m, err := f.metrics().Metrics(ctx, time.Now())
 	f.must(err)
 	for _, q := range m {
 		if q.QueueID == jabar {
@@ -166,7 +166,7 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 	if err := f.r.SetAgent(ctx, ana, AgentSettings{Queues: []string{"jabar"}}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("joining an archived queue: %v", err)
 	}
-	rep, err := f.r.SLAReport(ctx, time.Now().Add(-2*time.Hour))
+	rep, err := f.clocks().SLAReport(ctx, time.Now().Add(-2*time.Hour))
 	f.must(err)
 	found := false
 	for _, q := range rep {

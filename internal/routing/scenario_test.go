@@ -60,7 +60,7 @@ func newRouterFixture(t *testing.T, o Opts) (*fixture, *events) {
 	if o.CategoryQueues == nil {
 		o.CategoryQueues = map[string]string{"kartu": "kartu", "insentif": "dana"}
 	}
-	f.r = New(o)
+	f.r, f.events = New(o), ev
 	f.must(f.r.EnsureQueues(context.Background(), queueSpecs))
 	return f, ev
 }

@@ -23,7 +23,7 @@ func TestSLAClockOnTickets(t *testing.T) {
 	f.must(f.d.Exec(`UPDATE agents SET role = 'supervisor' WHERE id = ?`, sup).Error)
 	start := time.Now().UTC()
 	a := f.route(Ticket{})
-	clock, err := f.r.SLA(ctx, a.TicketID, start)
+	clock, err := f.clocks().SLA(ctx, a.TicketID, start)
 	f.must(err)
 	if clock.FirstResponseDueAt == nil || clock.ResolutionDueAt == nil {
 		t.Fatalf("no due times on a routed ticket: %+v", clock)
@@ -37,8 +37,8 @@ func TestSLAClockOnTickets(t *testing.T) {
 	due := *clock.FirstResponseDueAt
 
 	// Warning inside the last fifth, once, even with two sweeps.
-	f.must(f.r.CheckSLA(ctx, due.Add(-90*time.Second)))
-	f.must(f.r.CheckSLA(ctx, due.Add(-80*time.Second)))
+	f.must(f.clocks().CheckSLA(ctx, due.Add(-90*time.Second)))
+	f.must(f.clocks().CheckSLA(ctx, due.Add(-80*time.Second)))
 	if n := ev.count("sla.warning"); n != 1 {
 		t.Fatalf("%d warnings, want 1", n)
 	}
@@ -46,22 +46,22 @@ func TestSLAClockOnTickets(t *testing.T) {
 	pausedAt := due.Add(-60 * time.Second)
 	f.must(f.d.Tx(ctx, func(tx *gorm.DB) error {
 		f.must(tx.Exec(`UPDATE tickets SET status = 'pending' WHERE id = ?`, a.TicketID).Error)
-		return f.r.StatusChanged(ctx, tx, a.TicketID, "new", "pending", pausedAt)
+		return f.clocks().StatusChanged(ctx, tx, a.TicketID, "new", "pending", pausedAt)
 	}))
-	f.must(f.r.CheckSLA(ctx, due.Add(time.Minute)))
+	f.must(f.clocks().CheckSLA(ctx, due.Add(time.Minute)))
 	if ev.count("sla.breached") != 0 {
 		t.Fatal("a paused clock breached")
 	}
-	paused, err := f.r.SLA(ctx, a.TicketID, due.Add(time.Minute))
+	paused, err := f.clocks().SLA(ctx, a.TicketID, due.Add(time.Minute))
 	f.must(err)
 	if !paused.Paused || paused.FirstResponse != sla.StatePaused {
 		t.Fatalf("while pending: %+v", paused)
 	}
 	f.must(f.d.Tx(ctx, func(tx *gorm.DB) error {
 		f.must(tx.Exec(`UPDATE tickets SET status = 'open' WHERE id = ?`, a.TicketID).Error)
-		return f.r.StatusChanged(ctx, tx, a.TicketID, "pending", "open", pausedAt.Add(5*time.Minute))
+		return f.clocks().StatusChanged(ctx, tx, a.TicketID, "pending", "open", pausedAt.Add(5*time.Minute))
 	}))
-	resumed, err := f.r.SLA(ctx, a.TicketID, pausedAt.Add(5*time.Minute))
+	resumed, err := f.clocks().SLA(ctx, a.TicketID, pausedAt.Add(5*time.Minute))
 	f.must(err)
 	if !resumed.FirstResponseDueAt.Equal(due.Add(5*time.Minute)) || resumed.Paused {
 		t.Fatalf("resumed due %s, want %s", resumed.FirstResponseDueAt, due.Add(5*time.Minute))
@@ -69,8 +69,8 @@ func TestSLAClockOnTickets(t *testing.T) {
 
 	// Breach: escalated one step, supervisors of the queue named, once.
 	late := resumed.FirstResponseDueAt.Add(time.Second)
-	f.must(f.r.CheckSLA(ctx, late))
-	f.must(f.r.CheckSLA(ctx, late.Add(time.Second)))
+	f.must(f.clocks().CheckSLA(ctx, late))
+	f.must(f.clocks().CheckSLA(ctx, late.Add(time.Second)))
 	if n := ev.count("sla.breached"); n != 1 {
 		t.Fatalf("%d breach events, want 1", n)
 	}
@@ -83,7 +83,7 @@ func TestSLAClockOnTickets(t *testing.T) {
 	if breach.Priority != "high" || len(breach.SupervisorIDs) != 1 || breach.SupervisorIDs[0] != sup {
 		t.Fatalf("breach event %+v, want priority high and supervisor %d", breach, sup)
 	}
-	after, err := f.r.SLA(ctx, a.TicketID, late)
+	after, err := f.clocks().SLA(ctx, a.TicketID, late)
 	f.must(err)
 	if after.Priority != "high" || len(after.Breached) != 1 || after.FirstResponse != sla.StateBreached {
 		t.Fatalf("after breach: %+v", after)
@@ -91,7 +91,7 @@ func TestSLAClockOnTickets(t *testing.T) {
 
 	// % within SLA: one breached, one fine.
 	f.route(Ticket{})
-	rep, err := f.r.SLAReport(ctx, start.Add(-time.Minute))
+	rep, err := f.clocks().SLAReport(ctx, start.Add(-time.Minute))
 	f.must(err)
 	if len(rep) != 1 || rep[0].Tickets != 2 || rep[0].Within != 1 || rep[0].Percent != 50 {
 		t.Fatalf("report %+v", rep)
@@ -203,21 +203,21 @@ func TestLateFirstResponseBetweenSweepsIsABreach(t *testing.T) {
 	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 60}}})
 	start := time.Now().UTC()
 	a := f.route(Ticket{})
-	clock, err := f.r.SLA(ctx, a.TicketID, start)
+	clock, err := f.clocks().SLA(ctx, a.TicketID, start)
 	f.must(err)
 	late := clock.FirstResponseDueAt.Add(time.Minute)
 	// Answered late, before any sweep saw the due time pass.
 	f.must(f.d.Exec(`UPDATE tickets SET first_response_at = ?, status = 'open' WHERE id = ?`, late, a.TicketID).Error)
-	rep, err := f.r.SLAReport(ctx, start.Add(-time.Minute))
+	rep, err := f.clocks().SLAReport(ctx, start.Add(-time.Minute))
 	f.must(err)
 	if len(rep) != 1 || rep[0].Within != 0 {
 		t.Fatalf("report %+v: a late first response is not within SLA", rep)
 	}
-	f.must(f.r.CheckSLA(ctx, late.Add(time.Minute)))
+	f.must(f.clocks().CheckSLA(ctx, late.Add(time.Minute)))
 	if ev.count("sla.breached") != 1 {
 		t.Fatalf("events %v, want one breach", ev.got)
 	}
-	after, err := f.r.SLA(ctx, a.TicketID, late)
+	after, err := f.clocks().SLA(ctx, a.TicketID, late)
 	f.must(err)
 	if after.FirstResponse != "breached" {
 		t.Fatalf("state %q", after.FirstResponse)
@@ -270,13 +270,13 @@ func TestNextResponseClock(t *testing.T) {
 	a := f.route(Ticket{})
 	now := time.Now().UTC().Truncate(time.Second)
 	wrote := func(at time.Time) {
-		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.r.CitizenWrote(ctx, tx, map[int64]time.Time{a.TicketID: at}) }))
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.clocks().CitizenWrote(ctx, tx, map[int64]time.Time{a.TicketID: at}) }))
 	}
 	replied := func(at time.Time) {
-		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.r.Replied(ctx, tx, a.TicketID, at) }))
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.clocks().Replied(ctx, tx, a.TicketID, at) }))
 	}
 	due := func() *time.Time {
-		c, err := f.r.SLA(ctx, a.TicketID, now)
+		c, err := f.clocks().SLA(ctx, a.TicketID, now)
 		f.must(err)
 		return c.NextResponseDueAt
 	}
@@ -299,13 +299,13 @@ func TestNextResponseClock(t *testing.T) {
 	}
 	// Next round answered late: one breach per clock, then the clock stops.
 	wrote(now.Add(20 * time.Minute))
-	f.must(f.r.CheckSLA(ctx, now.Add(31*time.Minute)))
-	f.must(f.r.CheckSLA(ctx, now.Add(32*time.Minute)))
+	f.must(f.clocks().CheckSLA(ctx, now.Add(31*time.Minute)))
+	f.must(f.clocks().CheckSLA(ctx, now.Add(32*time.Minute)))
 	if n := ev.count("sla.breached"); n != 1 || due() != nil {
 		t.Fatalf("%d breaches, due %v", n, due())
 	}
 	wrote(now.Add(40 * time.Minute))
-	f.must(f.r.CheckSLA(ctx, now.Add(51*time.Minute)))
+	f.must(f.clocks().CheckSLA(ctx, now.Add(51*time.Minute)))
 	if n := ev.count("sla.breached"); n != 2 {
 		t.Fatalf("%d breaches after a second late round, want 2", n)
 	}

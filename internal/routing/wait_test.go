@@ -22,7 +22,7 @@ func TestWaitPositionFollowsAssignmentOrder(t *testing.T) {
 
 	want := map[int64]int{urgent: 1, older: 2, newer: 3, other: 1}
 	for id, pos := range want {
-		w, err := f.r.EstimateWait(ctx, id)
+		w, err := f.metrics().EstimateWait(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func TestWaitPositionFollowsAssignmentOrder(t *testing.T) {
 			t.Errorf("ticket %d: queue without hours should be open", id)
 		}
 	}
-	w, err := f.r.EstimateWait(ctx, newer)
+	w, err := f.metrics().EstimateWait(ctx, newer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,14 +48,14 @@ func TestWaitPositionFollowsAssignmentOrder(t *testing.T) {
 	// Assigned: no position, no estimate; the ones behind move up.
 	agent := f.agent("online", 5, 0, nil, "umum")
 	f.must(f.d.Exec(`UPDATE tickets SET assignee_id = ? WHERE id = ?`, agent, urgent).Error)
-	if w, err = f.r.EstimateWait(ctx, urgent); err != nil || w.Position != 0 || w.AgentID != agent || w.Estimated != 0 {
+	if w, err = f.metrics().EstimateWait(ctx, urgent); err != nil || w.Position != 0 || w.AgentID != agent || w.Estimated != 0 {
 		t.Errorf("assigned ticket: %+v, %v", w, err)
 	}
-	if w, err = f.r.EstimateWait(ctx, newer); err != nil || w.Position != 2 {
+	if w, err = f.metrics().EstimateWait(ctx, newer); err != nil || w.Position != 2 {
 		t.Errorf("after assignment: %+v, %v; want position 2", w, err)
 	}
 
-	if _, err := f.r.EstimateWait(ctx, 1<<40); !errors.Is(err, ErrTicketNotFound) {
+	if _, err := f.metrics().EstimateWait(ctx, 1<<40); !errors.Is(err, ErrTicketNotFound) {
 		t.Errorf("unknown ticket: %v, want ErrTicketNotFound", err)
 	}
 }
@@ -70,7 +70,7 @@ func TestWaitEstimateUsesRecentHandleTime(t *testing.T) {
 	waitingID := f.ticket(nil, "dana", "normal", now)
 	f.agent("online", 3, 3, nil, "dana")
 	f.agent("online", 3, 3, nil, "dana")
-	w, err := f.r.EstimateWait(context.Background(), waitingID)
+	w, err := f.metrics().EstimateWait(context.Background(), waitingID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
 	}
 	id := f.ticket(nil, "kartu", "normal", time.Now().UTC().Add(-time.Minute))
 
-	w, err := f.r.EstimateWait(ctx, id)
+	w, err := f.metrics().EstimateWait(ctx, id)
 	f.must(err)
 	if w.Open || !w.Closed || !w.OpensAt.Equal(opens) || w.Position != 1 {
 		t.Fatalf("closed queue, nobody online: %+v; want closed, opening %s", w, opens)
@@ -135,7 +135,7 @@ func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
 	}
 
 	f.agent("online", 5, 5, nil, "kartu")
-	w, err = f.r.EstimateWait(ctx, id)
+	w, err = f.metrics().EstimateWait(ctx, id)
 	f.must(err)
 	if w.Open || w.Closed || w.AgentsOnline != 1 || w.Estimated != defaultHandleTime {
 		t.Fatalf("outside hours with an agent online: %+v; want not closed, %v", w, defaultHandleTime)

@@ -43,6 +43,11 @@ type Loads interface {
 	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
 	// AssignWaiting offers waiting tickets to an agent with free capacity.
 	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+}
+
+// Clocks keeps the SLA clocks in step with the ticket; routing.Clocks
+// implements it.
+type Clocks interface {
 	// StatusChanged keeps the SLA clock in step (pending pauses it), inside tx.
 	StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to domain.TicketStatus, at time.Time) error
 	// Replied stops the next-response clock of an agent's reply, inside tx.
@@ -54,7 +59,9 @@ type Opts struct {
 	DB    *db.DB
 	Bus   Bus
 	Loads Loads
-	Log   *slog.Logger
+	// Clocks is needed where Loads is (status changes, replies).
+	Clocks Clocks
+	Log    *slog.Logger
 	// ReplyPolicies: channels that limit free-text replies to a window
 	// after the citizen's last message (keyed by channel name).
 	ReplyPolicies map[string]ReplyPolicy
@@ -66,13 +73,14 @@ type Service struct {
 	store    *store
 	bus      Bus
 	loads    Loads
+	clocks   Clocks
 	log      *slog.Logger
 	policies map[string]ReplyPolicy
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
-	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, log: o.Log, policies: o.ReplyPolicies}
+	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies}
 }
 
 // Summary is a ticket in a list.
@@ -315,7 +323,7 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
-		if err := s.loads.Replied(ctx, tx, t.ID, now); err != nil {
+		if err := s.clocks.Replied(ctx, tx, t.ID, now); err != nil {
 			return err
 		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.reply", t.ID, fmt.Sprintf("message %d", id), now); err != nil {
@@ -413,7 +421,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 		if err := s.store.setStatus(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
-		if err := s.loads.StatusChanged(ctx, tx, t.ID, t.Status, status, now); err != nil {
+		if err := s.clocks.StatusChanged(ctx, tx, t.ID, t.Status, status, now); err != nil {
 			return err
 		}
 		if err := s.store.audit(ctx, tx, viewer.ID, "ticket.status", t.ID, string(t.Status+" -> "+status), now); err != nil {

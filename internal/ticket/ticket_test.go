@@ -55,7 +55,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router, Log: log})
+	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router,
+		Clocks: routing.NewClocks(routing.ClocksOpts{DB: f.db, Queues: f.router, Log: log}), Log: log})
 	return f
 }
 

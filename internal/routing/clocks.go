@@ -3,8 +3,8 @@ package routing
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -16,90 +16,67 @@ import (
 	"tanggap/internal/sla"
 )
 
-// startClock computes the due times of a ticket entering a queue.
-func (r *Router) startClock(q *queueConf, priority domain.Priority, now time.Time) sla.Clock {
-	if q == nil {
-		return sla.Clock{}
-	}
-	p, ok := q.policies[priority]
-	if !ok {
-		return sla.Clock{}
-	}
-	return sla.Start(q.cal, p, now)
+// ClocksOpts configures Clocks.
+type ClocksOpts struct {
+	DB     *db.DB
+	Queues QueueCalendars
+	// Events receives SLA warnings and breaches; nil drops them.
+	Events Emitter
+	Log    *slog.Logger
 }
 
-// filing is a stored ticket's Filing, for fileTickets.
-type filing struct {
-	id int64
-	Filing
+// Clocks keeps the tickets' SLA clocks: paused and resumed with the
+// status, the next-response clock started by a citizen and stopped by an
+// answer, warnings and breaches announced (CheckSLA), and the SLA report.
+type Clocks struct {
+	db     *db.DB
+	queues QueueCalendars
+	events Emitter
+	log    *slog.Logger
 }
 
-// filing files a ticket in queue q (qid) with a priority, its SLA clock
-// starting now.
-func (r *Router) filing(q *queueConf, qid int64, priority domain.Priority, now time.Time) Filing {
-	c := r.startClock(q, priority, now)
-	return Filing{QueueID: qid, Priority: priority, FirstResponseDue: c.FirstResponseDue, ResolutionDue: c.ResolutionDue}
-}
-
-// fileTickets puts new tickets in their queues with their priorities and
-// SLA clocks. On PostgreSQL a whole batch is one statement (a batch of
-// new tickets is routed in the ingest transaction, and a statement per
-// ticket would be a round trip per ticket):
-//
-//	UPDATE tickets AS t SET queue_id = v.q, priority = v.p, first_response_due_at = v.f,
-//	  resolution_due_at = v.r, updated_at = ?
-//	FROM (VALUES (?::bigint, ?::bigint, ?::text, ?::timestamptz, ?::timestamptz), …) AS v(id, q, p, f, r)
-//	WHERE t.id = v.id
-//
-// SQLite runs in the process, so one UPDATE per ticket costs no round trip.
-func fileTickets(tx *gorm.DB, fs []filing, now time.Time) error {
-	if len(fs) == 0 {
-		return nil
+// NewClocks returns a Clocks.
+func NewClocks(o ClocksOpts) *Clocks {
+	if o.Log == nil {
+		o.Log = slog.Default()
 	}
-	if !db.IsPostgres(tx) {
-		for _, f := range fs {
-			if err := tx.Exec(`UPDATE tickets SET queue_id = ?, priority = ?, first_response_due_at = ?, resolution_due_at = ?, updated_at = ?
-WHERE id = ?`, f.QueueID, f.Priority, db.NullTime(f.FirstResponseDue), db.NullTime(f.ResolutionDue), now, f.id).Error; err != nil {
-				return fmt.Errorf("%w: file ticket: %w", ErrStore, err)
+	if o.Events == nil {
+		o.Events = discard{}
+	}
+	return &Clocks{db: o.DB, queues: o.Queues, events: o.Events, log: o.Log}
+}
+
+// Run checks the SLA clocks each period (0: 15s) until ctx ends. Every
+// instance may run it: each announcement is a compare-and-set.
+func (k *Clocks) Run(ctx context.Context, every time.Duration) error {
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if err := k.CheckSLA(ctx, time.Now().UTC()); err != nil && ctx.Err() == nil {
+				k.log.Warn("SLA check", "err", err)
 			}
 		}
-		return nil
 	}
-	const cols = 5
-	return db.Chunks(len(fs), cols, func(lo, hi int) error {
-		args := make([]any, 0, 1+(hi-lo)*cols)
-		args = append(args, now)
-		var vals strings.Builder
-		for i, f := range fs[lo:hi] {
-			if i > 0 {
-				vals.WriteString(", ")
-			}
-			vals.WriteString("(?::bigint, ?::bigint, ?::text, ?::timestamptz, ?::timestamptz)")
-			args = append(args, f.id, f.QueueID, f.Priority, db.NullTime(f.FirstResponseDue), db.NullTime(f.ResolutionDue))
-		}
-		if err := tx.Exec(`UPDATE tickets AS t SET queue_id = v.q, priority = v.p, first_response_due_at = v.f,
-  resolution_due_at = v.r, updated_at = ?
-FROM (VALUES `+vals.String()+`) AS v(id, q, p, f, r)
-WHERE t.id = v.id`, args...).Error; err != nil {
-			return fmt.Errorf("%w: file tickets: %w", ErrStore, err)
-		}
-		return nil
-	})
 }
 
 // StatusChanged keeps a ticket's SLA clock in step with its status inside
 // the transaction that changes it: pending (waiting on the citizen) pauses
 // the clock, leaving pending resumes it with the business time that
 // remained.
-func (r *Router) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to domain.TicketStatus, at time.Time) error {
+func (k *Clocks) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64, from, to domain.TicketStatus, at time.Time) error {
 	tx = tx.WithContext(ctx)
 	switch {
 	case to.Waiting() && !from.Waiting():
-		if err := tx.Exec(`UPDATE tickets SET sla_paused_at = ? WHERE id = ? AND sla_paused_at IS NULL`, at.UTC(), ticketID).Error; err != nil {
-			return fmt.Errorf("%w: pause SLA: %w", ErrStore, err)
-		}
+		return pauseClock(tx, ticketID, at)
 	case from.Waiting() && !to.Waiting():
-		return r.resume(ctx, tx, ticketID, at)
+		return k.resume(ctx, tx, ticketID, at)
 	}
 	return nil
 }
@@ -110,12 +87,12 @@ func (r *Router) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64,
 //
 //	SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (…)
 //	UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL
-func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error {
+func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error {
 	if len(at) == 0 {
 		return nil
 	}
 	tx = tx.WithContext(ctx)
-	conf, err := r.conf(ctx)
+	conf, err := k.queues.conf(ctx)
 	if err != nil {
 		return err
 	}
@@ -123,17 +100,9 @@ func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 	for id := range at {
 		ids = append(ids, id)
 	}
-	var rows []struct {
-		ID                int64
-		QueueID           *int64
-		Priority          domain.Priority
-		Status            domain.TicketStatus
-		FirstResponseAt   *time.Time
-		NextResponseDueAt *time.Time
-	}
-	if err := tx.Raw(`SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (`+
-		db.Placeholders(len(ids))+`) ORDER BY id`, ids...).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: next-response clocks: %w", ErrStore, err)
+	rows, err := nextResponseClocks(tx, ids)
+	if err != nil {
+		return err
 	}
 	for _, t := range rows {
 		if t.FirstResponseAt == nil || t.NextResponseDueAt != nil || t.QueueID == nil || !t.Status.Active() {
@@ -147,8 +116,8 @@ func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 		if due.IsZero() {
 			continue
 		}
-		if err := tx.Exec(`UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL`, due, t.ID).Error; err != nil {
-			return fmt.Errorf("%w: next-response clock: %w", ErrStore, err)
+		if err := startNextResponse(tx, t.ID, due); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -159,11 +128,8 @@ func (r *Router) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 // announces the breach and then stops it.
 //
 //	UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?
-func (r *Router) Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
-	if err := tx.WithContext(ctx).Exec(`UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?`, ticketID, at.UTC()).Error; err != nil {
-		return fmt.Errorf("%w: stop next-response clock: %w", ErrStore, err)
-	}
-	return nil
+func (k *Clocks) Replied(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
+	return stopNextResponse(tx.WithContext(ctx), ticketID, at)
 }
 
 // clockRow is a ticket's SLA clock as stored.
@@ -191,16 +157,16 @@ first_response_due_at, next_response_due_at, resolution_due_at, sla_paused_at, s
 //
 //	UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
 //	WHERE id = ? AND sla_paused_at = ?
-func (r *Router) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
-	var rows []clockRow
-	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: read SLA clock: %w", ErrStore, err)
+func (k *Clocks) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at time.Time) error {
+	rows, err := readClock(tx, ticketID, "read SLA clock")
+	if err != nil {
+		return err
 	}
 	if len(rows) == 0 || rows[0].SlaPausedAt == nil {
 		return nil
 	}
 	c := rows[0]
-	cal, err := r.calendarOf(ctx, c.QueueID)
+	cal, err := k.queues.calendarOf(ctx, c.QueueID)
 	if err != nil {
 		return err
 	}
@@ -218,24 +184,7 @@ func (r *Router) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at tim
 		v := sla.Resume(cal, *res, paused, at)
 		res = &v
 	}
-	if err := tx.Exec(`UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
-WHERE id = ? AND sla_paused_at = ?`, first, next, res, ticketID, paused).Error; err != nil {
-		return fmt.Errorf("%w: resume SLA: %w", ErrStore, err)
-	}
-	return nil
-}
-
-func (r *Router) calendarOf(ctx context.Context, queueID *int64) (*hours.Calendar, error) {
-	conf, err := r.conf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if queueID != nil {
-		if q := conf.byID[*queueID]; q != nil {
-			return q.cal, nil
-		}
-	}
-	return hours.Always(), nil
+	return resumeClock(tx, ticketID, paused, first, next, res)
 }
 
 // slaHorizon bounds the tickets a sweep looks at: due within this much
@@ -248,36 +197,30 @@ const slaHorizon = 4 * 24 * time.Hour
 // ticket's sla_warned / sla_breached list, so with several instances
 // sweeping each is made once. It also resumes clocks of tickets a citizen
 // message took out of pending (the resume instant is that message).
-func (r *Router) CheckSLA(ctx context.Context, now time.Time) error {
-	tx := r.db.WithContext(ctx)
-	conf, err := r.conf(ctx)
+func (k *Clocks) CheckSLA(ctx context.Context, now time.Time) error {
+	tx := k.db.WithContext(ctx)
+	conf, err := k.queues.conf(ctx)
 	if err != nil {
 		return err
 	}
-	var resumed []clockRow
-	if err := tx.Raw(`SELECT ` + clockCols + ` FROM tickets WHERE sla_paused_at IS NOT NULL AND status <> ` + domain.SQLStatusPending).Scan(&resumed).Error; err != nil {
-		return fmt.Errorf("%w: paused clocks: %w", ErrStore, err)
+	resumed, err := resumedClocks(tx)
+	if err != nil {
+		return err
 	}
 	for _, c := range resumed {
 		at := now
 		if c.LastMessageAt.After(*c.SlaPausedAt) && c.LastMessageAt.Before(now) {
 			at = c.LastMessageAt
 		}
-		if err := r.db.Tx(ctx, func(tx *gorm.DB) error { return r.resume(ctx, tx, c.ID, at) }); err != nil {
+		if err := k.db.Tx(ctx, func(tx *gorm.DB) error { return k.resume(ctx, tx, c.ID, at) }); err != nil {
 			return err
 		}
 	}
-	var rows []clockRow
-	horizon := now.Add(slaHorizon)
 	// Only clocks near their due time whose breach is not announced yet:
 	// a sweep reads a handful of rows, not every open ticket.
-	if err := tx.Raw(`SELECT `+clockCols+` FROM tickets
-WHERE status IN `+domain.ActiveStatusesSQL+` AND sla_paused_at IS NULL
-  AND ((first_response_due_at <= ? AND sla_breached NOT LIKE '%first_response%'
-      AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
-    OR (next_response_due_at <= ?)
-    OR (resolution_due_at <= ? AND sla_breached NOT LIKE '%resolution%'))`, horizon, horizon, horizon).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("%w: SLA clocks: %w", ErrStore, err)
+	rows, err := dueClocks(tx, now.Add(slaHorizon))
+	if err != nil {
+		return err
 	}
 	for _, c := range rows {
 		q := (*queueConf)(nil)
@@ -305,11 +248,11 @@ WHERE status IN `+domain.ActiveStatusesSQL+` AND sla_paused_at IS NULL
 			st := sla.Evaluate(cal, *tg.due, tg.met, tg.length, pol.WarnBefore, false, now)
 			switch st {
 			case sla.StateWarning:
-				if err := r.announce(ctx, c, tg.name, *tg.due, false); err != nil {
+				if err := k.announce(ctx, c, tg.name, *tg.due, false); err != nil {
 					return err
 				}
 			case sla.StateBreached:
-				if err := r.announce(ctx, c, tg.name, *tg.due, true); err != nil {
+				if err := k.announce(ctx, c, tg.name, *tg.due, true); err != nil {
 					return err
 				}
 			}
@@ -324,8 +267,8 @@ WHERE status IN `+domain.ActiveStatusesSQL+` AND sla_paused_at IS NULL
 //	UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?
 //	UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?
 //	UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?
-func (r *Router) announce(ctx context.Context, c clockRow, target string, due time.Time, breach bool) error {
-	tx := r.db.WithContext(ctx)
+func (k *Clocks) announce(ctx context.Context, c clockRow, target string, due time.Time, breach bool) error {
+	tx := k.db.WithContext(ctx)
 	list := c.SlaWarned
 	if breach {
 		list = c.SlaBreached
@@ -345,13 +288,12 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 	switch {
 	case perClock:
 		ev.Priority = c.Priority.Escalated()
-		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?`,
-			next, ev.Priority, c.ID, due)
+		res = breachNextResponse(tx, c.ID, next, ev.Priority, due)
 	case breach:
 		ev.Priority = c.Priority.Escalated()
-		res = tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?`, next, ev.Priority, c.ID, list)
+		res = recordBreach(tx, c.ID, next, list, ev.Priority)
 	default:
-		res = tx.Exec(`UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?`, next, c.ID, list)
+		res = recordWarning(tx, c.ID, next, list)
 	}
 	if res.Error != nil {
 		return fmt.Errorf("%w: record SLA %s: %w", ErrStore, target, res.Error)
@@ -360,16 +302,17 @@ func (r *Router) announce(ctx context.Context, c clockRow, target string, due ti
 		return nil // another instance announced it
 	}
 	if !breach {
-		r.events.Emit(bus.SLAWarning(ev))
+		k.events.Emit(bus.SLAWarning(ev))
 		return nil
 	}
 	if ev.QueueID != 0 {
-		if err := tx.Raw(`SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
-WHERE m.queue_id = ? AND a.role IN `+domain.SupervisingRolesSQL+` ORDER BY a.id`, ev.QueueID).Scan(&ev.SupervisorIDs).Error; err != nil {
-			return fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
+		ids, err := queueSupervisors(tx, ev.QueueID)
+		if err != nil {
+			return err
 		}
+		ev.SupervisorIDs = ids
 	}
-	r.events.Emit(bus.SLABreached(ev))
+	k.events.Emit(bus.SLABreached(ev))
 	return nil
 }
 
@@ -387,16 +330,16 @@ type TicketSLA struct {
 }
 
 // SLA reports a ticket's due times and where each target stands.
-func (r *Router) SLA(ctx context.Context, ticketID int64, now time.Time) (TicketSLA, error) {
-	var rows []clockRow
-	if err := r.db.WithContext(ctx).Raw(`SELECT `+clockCols+` FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
-		return TicketSLA{}, fmt.Errorf("%w: SLA clock: %w", ErrStore, err)
+func (k *Clocks) SLA(ctx context.Context, ticketID int64, now time.Time) (TicketSLA, error) {
+	rows, err := readClock(k.db.WithContext(ctx), ticketID, "SLA clock")
+	if err != nil {
+		return TicketSLA{}, err
 	}
 	if len(rows) == 0 {
 		return TicketSLA{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
 	}
 	c := rows[0]
-	conf, err := r.conf(ctx)
+	conf, err := k.queues.conf(ctx)
 	if err != nil {
 		return TicketSLA{}, err
 	}
@@ -468,24 +411,10 @@ type QueueSLA struct {
 //	FROM tickets t JOIN queues q ON q.id = t.queue_id
 //	WHERE t.created_at >= ? AND (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL)
 //	GROUP BY t.queue_id, q.code, q.archived_at
-func (r *Router) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, error) {
-	var rows []struct {
-		QueueID  int64
-		Code     string
-		Archived int
-		N        int
-		Within   int
-	}
-	// Within: no breach announced, and no target met late between two
-	// sweeps (a first response or a solve after its due time).
-	if err := r.db.WithContext(ctx).Raw(`SELECT t.queue_id, q.code, CASE WHEN q.archived_at IS NULL THEN 0 ELSE 1 END AS archived,
-  COUNT(*) AS n, SUM(CASE WHEN t.sla_breached = ''
-  AND (t.first_response_at IS NULL OR t.first_response_due_at IS NULL OR t.first_response_at <= t.first_response_due_at)
-  AND (t.solved_at IS NULL OR t.resolution_due_at IS NULL OR t.solved_at <= t.resolution_due_at) THEN 1 ELSE 0 END) AS within
-FROM tickets t JOIN queues q ON q.id = t.queue_id
-WHERE t.created_at >= ? AND (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL)
-GROUP BY t.queue_id, q.code, q.archived_at ORDER BY t.queue_id`, since).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: SLA report: %w", ErrStore, err)
+func (k *Clocks) SLAReport(ctx context.Context, since time.Time) ([]QueueSLA, error) {
+	rows, err := slaPerQueue(k.db.WithContext(ctx), since)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]QueueSLA, 0, len(rows))
 	for _, row := range rows {

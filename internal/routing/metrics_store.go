@@ -1,0 +1,167 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/db"
+	"tanggap/internal/domain"
+)
+
+// The statements Metrics and EstimateWait run.
+
+// queueWaiting is one queue's waiting count and its oldest waiting ticket.
+type queueWaiting struct {
+	QueueID int64
+	N       int
+	// Oldest is read as text: SQLite's aggregate loses the column's
+	// declared type, and database/sql renders PostgreSQL's time as
+	// RFC 3339.
+	Oldest *string
+}
+
+// waitingPerQueue reads every live queue's waiting count and oldest wait.
+func waitingPerQueue(tx *gorm.DB) ([]queueWaiting, error) {
+	var waiting []queueWaiting
+	if err := tx.Raw(`SELECT q.id AS queue_id,
+  CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS n,
+  (SELECT MIN(t.created_at) FROM tickets t
+   WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `) AS oldest
+FROM queues q WHERE q.archived_at IS NULL`).Scan(&waiting).Error; err != nil {
+		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
+	}
+	return waiting, nil
+}
+
+// queueAgents counts one queue's members by what they can take.
+type queueAgents struct {
+	QueueID   int64
+	Available int
+	Busy      int
+	Online    int
+}
+
+// agentsPerQueue counts every queue's members available, busy and online.
+func agentsPerQueue(tx *gorm.DB) ([]queueAgents, error) {
+	var agents []queueAgents
+	if err := tx.Raw(`SELECT m.queue_id,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load < a.capacity THEN 1 ELSE 0 END) AS available,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceBusy + ` OR (a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` THEN 1 ELSE 0 END) AS online
+FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Scan(&agents).Error; err != nil {
+		return nil, fmt.Errorf("%w: agents per queue: %w", ErrStore, err)
+	}
+	return agents, nil
+}
+
+// foldWaitingCounts moves, on PostgreSQL, the waiting-count rows of
+// database connections that no longer exist into backend 0, so the table
+// stays at about one row per queue and live connection. Only rows nobody
+// writes any more are touched (a connection writes only its own rows).
+//
+//	WITH gone AS (DELETE FROM queue_waiting_counts
+//	  WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity) RETURNING queue_id, n)
+//	INSERT INTO queue_waiting_counts … SELECT queue_id, 0, SUM(n) FROM gone GROUP BY queue_id
+//	ON CONFLICT (queue_id, backend) DO UPDATE SET n = c.n + excluded.n
+func (m *Metrics) foldWaitingCounts(ctx context.Context) error {
+	if m.db.Dialect != db.Postgres {
+		return nil
+	}
+	err := m.db.WithContext(ctx).Exec(`WITH gone AS (
+  DELETE FROM queue_waiting_counts
+  WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
+  RETURNING queue_id, n
+)
+INSERT INTO queue_waiting_counts AS c (queue_id, backend, n)
+SELECT queue_id, 0, SUM(n) FROM gone GROUP BY queue_id
+ON CONFLICT (queue_id, backend) DO UPDATE SET n = c.n + excluded.n`).Error
+	if err != nil {
+		return fmt.Errorf("%w: fold waiting counts: %w", ErrStore, err)
+	}
+	return nil
+}
+
+// dbTime parses a timestamp an aggregate returned as text.
+func dbTime(s *string) (time.Time, bool) {
+	if s == nil {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if p, err := time.Parse(layout, *s); err == nil {
+			return p, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// waitRow is what EstimateWait reads of the ticket.
+type waitRow struct {
+	QueueID    *int64
+	AssigneeID *int64
+	Status     domain.TicketStatus
+	Priority   domain.Priority
+	CreatedAt  time.Time
+}
+
+// waitTicket reads the ticket EstimateWait places.
+func waitTicket(tx *gorm.DB, ticketID int64) (waitRow, error) {
+	var t []waitRow
+	if err := tx.Raw(`SELECT queue_id, assignee_id, status, priority, created_at FROM tickets WHERE id = ?`, ticketID).Scan(&t).Error; err != nil {
+		return waitRow{}, fmt.Errorf("%w: ticket: %w", ErrStore, err)
+	}
+	if len(t) == 0 {
+		return waitRow{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
+	}
+	return t[0], nil
+}
+
+// onlineMembers counts the queue's members who are online.
+func onlineMembers(tx *gorm.DB, queueID int64) (int, error) {
+	var n int
+	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
+WHERE m.queue_id = ? AND a.presence = `+domain.SQLPresenceOnline, queueID).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("%w: agents online: %w", ErrStore, err)
+	}
+	return n, nil
+}
+
+// ticketsAhead counts the tickets ahead of this one in its queue: same
+// queue, unassigned, waiting, and either more urgent, or as urgent and
+// older (ties by id), the order AssignWaiting hands them out in.
+func ticketsAhead(tx *gorm.DB, ticketID int64) (int64, error) {
+	var ahead int64
+	if err := tx.Raw(`SELECT COUNT(*) FROM tickets t, tickets me
+WHERE me.id = ? AND t.queue_id = me.queue_id AND t.assignee_id IS NULL
+  AND t.status IN `+domain.ActiveStatusesSQL+` AND t.id <> me.id
+  AND (`+priorityRank("t")+` < `+priorityRank("me")+`
+    OR (`+priorityRank("t")+` = `+priorityRank("me")+`
+      AND (t.created_at < me.created_at OR (t.created_at = me.created_at AND t.id < me.id))))`,
+		ticketID).Scan(&ahead).Error; err != nil {
+		return 0, fmt.Errorf("%w: position: %w", ErrStore, err)
+	}
+	return ahead, nil
+}
+
+// handleTime is the mean time from creation to solution of the queue's
+// latest solved tickets, or defaultHandleTime when there are too few.
+func handleTime(tx *gorm.DB, queueID int64) (time.Duration, error) {
+	var rows []struct {
+		CreatedAt time.Time
+		SolvedAt  time.Time
+	}
+	if err := tx.Raw(`SELECT created_at, solved_at FROM tickets
+WHERE queue_id = ? AND solved_at IS NOT NULL ORDER BY solved_at DESC LIMIT ?`, queueID, recentSolved).Scan(&rows).Error; err != nil {
+		return 0, fmt.Errorf("%w: handle time: %w", ErrStore, err)
+	}
+	if len(rows) < 5 {
+		return defaultHandleTime, nil
+	}
+	var sum time.Duration
+	for _, r := range rows {
+		sum += r.SolvedAt.Sub(r.CreatedAt)
+	}
+	return sum / time.Duration(len(rows)), nil
+}
