@@ -463,6 +463,16 @@ func (c *Config) validate() Problems {
 	if c.ConsoleHeartbeat < time.Second || c.ConsoleHeartbeat > time.Minute {
 		p = append(p, "CONSOLE_HEARTBEAT must be between 1s and 1m (sessions are re-checked every heartbeat)")
 	}
+	// An idle console's only sign of life is its socket's heartbeat: the
+	// sweep must not give up on it between two beats.
+	for _, limit := range []struct {
+		name string
+		d    time.Duration
+	}{{"PRESENCE_AWAY_AFTER", c.Presence.AwayAfter}, {"PRESENCE_OFFLINE_AFTER", c.Presence.OfflineAfter}} {
+		if limit.d > 0 && limit.d <= 2*c.ConsoleHeartbeat {
+			p = append(p, fmt.Sprintf("%s (%s) must be longer than twice CONSOLE_HEARTBEAT (%s)", limit.name, limit.d, c.ConsoleHeartbeat))
+		}
+	}
 	if c.ConsoleSendQueue < 8 || c.ConsoleSendQueue > 4096 {
 		p = append(p, "CONSOLE_SEND_QUEUE must be between 8 and 4096")
 	}

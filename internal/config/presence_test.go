@@ -22,6 +22,10 @@ func TestPresenceSettings(t *testing.T) {
 			t.Errorf("problems %v lack %q", err, want)
 		}
 	}
+	env = map[string]string{"CONSOLE_HEARTBEAT": "1m", "PRESENCE_AWAY_AFTER": "90s"}
+	if _, err = parse(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "PRESENCE_AWAY_AFTER (1m30s) must be longer than twice CONSOLE_HEARTBEAT (1m0s)") {
+		t.Errorf("an away limit an idle console's heartbeat cannot meet: %v", err)
+	}
 	env = map[string]string{"PRESENCE_AWAY_AFTER": "0", "PRESENCE_OFFLINE_AFTER": "0"}
 	if c, err := parse(func(k string) string { return env[k] }); err != nil || c.Presence.AwayAfter != 0 {
 		t.Fatalf("turning the sweep off: %v %+v", err, c.Presence)

@@ -109,6 +109,16 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 	sari.waitJS(t, "routing panel", `!document.getElementById('routing-panel').hidden`)
 	shots.take(t, sari, "31-console-ticket-laptop")
 
+	// A reply being written stays with its ticket: the next ticket opens
+	// with an empty box, and the draft is back on returning.
+	const draft = "Baik Bu, kami cek dulu ke bank penyalur."
+	sari.do(t, "start a reply", chromedp.SendKeys(chromedp.ID("reply-body"), draft))
+	sari.open(t, ids[tnPending])
+	sari.waitJS(t, "the other ticket's box is empty", `document.getElementById('reply-body').value === ''`)
+	sari.open(t, ids[tnNew])
+	sari.waitJS(t, "the draft is back", fmt.Sprintf(`document.getElementById('reply-body').value === %q`, draft))
+	sari.do(t, "drop the draft", chromedp.Evaluate[chromedp.Void](`document.getElementById('reply-body').value = ''`))
+
 	// The list by keyboard: arrows move between tickets.
 	sari.do(t, "arrow down the list", chromedp.Evaluate[chromedp.Void](`(() => {
 		const first = document.querySelector('#ticket-list .ticket-item');

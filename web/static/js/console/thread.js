@@ -16,6 +16,9 @@ const box = $('t-messages');
 const TYPING_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 let shown = { id: 0, sigs: new Map() };
+// drafts keeps unsent replies by ticket while another ticket is open.
+const drafts = new Map();
+let draftFor = 0;
 let typingSent = 0;
 let typingOn = 0; // ticket the agent is shown typing on
 let typingIdle = null;
@@ -200,7 +203,8 @@ async function submitReply(ev) {
   const res = await api.reply(id, extendReply({ body }));
   busy($('reply-btn'), false);
   if (res.ok) {
-    $('reply-body').value = '';
+    if (store.get().selectedId === id) { $('reply-body').value = ''; }
+    drafts.delete(id);
     replied();
     setText('ticket-live', t('console.reply_sent'));
     await loadTicket(id);
@@ -233,6 +237,14 @@ export function mount() {
   store.on(['selectedId', 'viewers', 'citizenTyping'], renderPresence);
   store.on(['selectedId'], (s) => {
     stopTyping();
+    // A reply being written belongs to its ticket: keep it there, and
+    // never carry it (or a number to call) over to the next citizen.
+    const body = $('reply-body');
+    if (draftFor) { drafts.set(draftFor, body.value); }
+    body.value = drafts.get(s.selectedId) || '';
+    drafts.delete(s.selectedId);
+    draftFor = s.selectedId;
+    $('callback-to').value = '';
     socket.view(s.selectedId);
     setText('ticket-live', '');
     setText('t-announce', '');

@@ -71,6 +71,11 @@ export function replied() { $('wa-buttons').value = ''; }
 
 export function mount() {
   store.on(['ticket'], render);
+  // Quick-reply titles and template values were typed for one citizen.
+  store.on(['selectedId'], () => {
+    $('wa-buttons').value = '';
+    params.querySelectorAll('input').forEach((i) => { i.value = ''; });
+  });
   select.addEventListener('change', renderParams);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
