@@ -51,7 +51,7 @@ func newRoutingAPI(t *testing.T) *routingAPI {
 		t.Fatal(err)
 	}
 	a := &routingAPI{t: t, d: d, router: router, tokens: map[domain.Role]string{},
-		app: api.New(api.Opts{Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Work: router, Queues: router, SLA: routing.NewClocks(routing.ClocksOpts{DB: d, Queues: router, Log: log}), Metrics: routing.NewMetrics(routing.MetricsOpts{DB: d, Queues: router, Log: log})})}
+		app: api.New(api.Opts{Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Work: router, Queues: router, SLA: routing.NewClocks(routing.PartOpts{DB: d, Queues: router, Log: log}), Metrics: routing.NewMetrics(routing.PartOpts{DB: d, Queues: router, Log: log})})}
 	for _, role := range domain.Roles {
 		email := string(role) + "@tanggap.example"
 		if _, err := agents.Create(ctx, agent.NewAgent{Email: email, Name: string(role), Password: "rahasia-" + string(role) + "-2026", Role: role}); err != nil {

@@ -104,8 +104,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := router.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
 		return nil, err
 	}
-	metrics := routing.NewMetrics(routing.MetricsOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
-	clocks := routing.NewClocks(routing.ClocksOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
+	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
+	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
 	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 		return nil, fmt.Errorf("app: first admin: %w", err)

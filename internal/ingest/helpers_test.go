@@ -65,7 +65,7 @@ func (e *env) consumer(o Opts) *Consumer {
 		o.Router = e.router
 	}
 	if o.Clocks == nil {
-		o.Clocks = routing.NewClocks(routing.ClocksOpts{DB: o.DB, Queues: o.Router})
+		o.Clocks = routing.NewClocks(routing.PartOpts{DB: o.DB, Queues: o.Router})
 	}
 	o.Contacts = contact.New(contact.Opts{DB: o.DB})
 	if o.Log == nil {

@@ -285,7 +285,7 @@ func BenchmarkQueueMetrics(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		d, r, _ := benchDB(b, benchLoad)
-		metrics := NewMetrics(MetricsOpts{DB: d, Queues: r})
+		metrics := NewMetrics(PartOpts{DB: d, Queues: r})
 		ctx := context.Background()
 		var lat latencies
 		start := time.Now()

@@ -16,35 +16,41 @@ import (
 	"tanggap/internal/sla"
 )
 
-// ClocksOpts configures Clocks.
-type ClocksOpts struct {
+// PartOpts configures the parts of routing that sit beside the assignment
+// engine and read its cached queue settings (Clocks, Metrics).
+type PartOpts struct {
 	DB     *db.DB
 	Queues QueueCalendars
-	// Events receives SLA warnings and breaches; nil drops them.
+	// Events receives what the part announces; nil drops it.
 	Events Emitter
 	Log    *slog.Logger
 }
 
-// Clocks keeps the tickets' SLA clocks: paused and resumed with the
-// status, the next-response clock started by a citizen and stopped by an
-// answer, warnings and breaches announced (CheckSLA), and the SLA report.
-type Clocks struct {
+// part is what Clocks and Metrics share.
+type part struct {
 	db     *db.DB
 	queues QueueCalendars
 	events Emitter
 	log    *slog.Logger
 }
 
-// NewClocks returns a Clocks.
-func NewClocks(o ClocksOpts) *Clocks {
+func newPart(o PartOpts) part {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
 	if o.Events == nil {
 		o.Events = discard{}
 	}
-	return &Clocks{db: o.DB, queues: o.Queues, events: o.Events, log: o.Log}
+	return part{db: o.DB, queues: o.Queues, events: o.Events, log: o.Log}
 }
+
+// Clocks keeps the tickets' SLA clocks: paused and resumed with the
+// status, the next-response clock started by a citizen and stopped by an
+// answer, warnings and breaches announced (CheckSLA), and the SLA report.
+type Clocks struct{ part }
+
+// NewClocks returns a Clocks.
+func NewClocks(o PartOpts) *Clocks { return &Clocks{newPart(o)} }
 
 // Run checks the SLA clocks each period (0: 15s) until ctx ends. Every
 // instance may run it: each announcement is a compare-and-set.

@@ -113,7 +113,7 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 	checkLoads(t, setup.d)
 	// The rows of connections now closed fold into one without changing
 	// any count.
-	setup.must(NewMetrics(MetricsOpts{DB: setup.d, Queues: r}).foldWaitingCounts(ctx))
+	setup.must(NewMetrics(PartOpts{DB: setup.d, Queues: r}).foldWaitingCounts(ctx))
 	checkWaitingCounts(t, setup.d)
 }
 

@@ -30,9 +30,9 @@ func TestEventsOnNATS(t *testing.T) {
 	a := f.route(Ticket{})
 	done := make(chan error, 3)
 	go func() { done <- f.r.Run(ctx, RunOpts{Sweep: 50 * time.Millisecond}) }()
-	qm := NewMetrics(MetricsOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
+	qm := NewMetrics(PartOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
 	go func() { done <- qm.Run(ctx, 50*time.Millisecond) }()
-	clocks := NewClocks(ClocksOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
+	clocks := NewClocks(PartOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
 	go func() { done <- clocks.Run(ctx, 50*time.Millisecond) }()
 
 	msg, err := metrics.NextMsg(10 * time.Second)

@@ -43,11 +43,11 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 }
 
 // metrics reads the queues of the fixture's router.
-func (f *fixture) metrics() *Metrics { return NewMetrics(MetricsOpts{DB: f.d, Queues: f.r}) }
+func (f *fixture) metrics() *Metrics { return NewMetrics(PartOpts{DB: f.d, Queues: f.r}) }
 
 // clocks keeps the SLA clocks of the fixture's router's queues.
 func (f *fixture) clocks() *Clocks {
-	return NewClocks(ClocksOpts{DB: f.d, Queues: f.r, Events: f.events})
+	return NewClocks(PartOpts{DB: f.d, Queues: f.r, Events: f.events})
 }
 
 func (f *fixture) must(err error) {

@@ -2,11 +2,9 @@ package routing
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"tanggap/internal/bus"
-	"tanggap/internal/db"
 	"tanggap/internal/hours"
 )
 
@@ -21,34 +19,12 @@ type QueueCalendars interface {
 	calendarOf(ctx context.Context, queueID *int64) (*hours.Calendar, error)
 }
 
-// MetricsOpts configures Metrics.
-type MetricsOpts struct {
-	DB     *db.DB
-	Queues QueueCalendars
-	// Events receives the queue metrics Run publishes; nil drops them.
-	Events Emitter
-	Log    *slog.Logger
-}
-
 // Metrics reads the queues' live state and where a waiting ticket stands
 // (EstimateWait). Its SQL is in metrics_store.go.
-type Metrics struct {
-	db     *db.DB
-	queues QueueCalendars
-	events Emitter
-	log    *slog.Logger
-}
+type Metrics struct{ part }
 
 // NewMetrics returns a Metrics.
-func NewMetrics(o MetricsOpts) *Metrics {
-	if o.Log == nil {
-		o.Log = slog.Default()
-	}
-	if o.Events == nil {
-		o.Events = discard{}
-	}
-	return &Metrics{db: o.DB, queues: o.Queues, events: o.Events, log: o.Log}
-}
+func NewMetrics(o PartOpts) *Metrics { return &Metrics{newPart(o)} }
 
 // Metrics computes every queue's metrics in two round trips. The waiting
 // count is the sum of the queue's rows in queue_waiting_counts, which

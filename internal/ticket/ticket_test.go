@@ -56,7 +56,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router,
-		Clocks: routing.NewClocks(routing.ClocksOpts{DB: f.db, Queues: f.router, Log: log}), Log: log})
+		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: f.router, Log: log}), Log: log})
 	return f
 }
 
