@@ -125,3 +125,50 @@ func TestSessionLookupsUseTheTokenIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleQueriesOn100kRows: with 100,000 agents (1 % online) and
+// 100,000 sessions, the statements of every request and every console
+// heartbeat (session lookups, the set-based touch and read of agents) and
+// of the presence sweep are served by indexes, as the planner really
+// chooses them on that data. (The agents' queues are read by
+// queue_members_agent_idx: TestHeartbeatStatementsUseIndexes.)
+func TestConsoleQueriesOn100kRows(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	const n = 100000
+	now := time.Now().UTC()
+	if err := d.Exec(`INSERT INTO agents (email, name, password_hash, role, presence, created_at, updated_at, last_seen_at)
+WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+SELECT 'a' || i || '@example.go.id', 'Petugas ' || i, 'x', 'agent', CASE WHEN i % 100 = 0 THEN 'online' ELSE 'offline' END, ?, ?, ? FROM seq`,
+		n, now, now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Exec(`INSERT INTO sessions (token_hash, agent_id, created_at, expires_at)
+SELECT 'h' || id, id, ?, ? FROM agents`, now, now.Add(time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Exec(`ANALYZE`).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ q, want string }{
+		{`SELECT agent_id FROM sessions WHERE token_hash = 'h5' AND expires_at > CURRENT_TIMESTAMP`, "sessions"},
+		{`SELECT token_hash, agent_id FROM sessions WHERE token_hash IN ('h5', 'h6') AND expires_at > CURRENT_TIMESTAMP`, "sessions"},
+		{`UPDATE agents SET last_seen_at = CURRENT_TIMESTAMP WHERE id IN (5, 6)`, "agents"},
+		{`SELECT id, name FROM agents WHERE id IN (5, 6)`, "agents"},
+		{`SELECT id FROM agents WHERE presence = 'online' AND last_seen_at < CURRENT_TIMESTAMP`, "agents_presence_seen_idx"},
+	} {
+		plan := testenv.PlanOnData(t, d, c.q)
+		var ok bool
+		switch c.want {
+		case "sessions":
+			ok = strings.Contains(plan, "sessions_token_hash_key") || strings.Contains(plan, "sqlite_autoindex_sessions")
+		case "agents":
+			ok = strings.Contains(plan, "agents_pkey") || strings.Contains(plan, "INTEGER PRIMARY KEY")
+		default:
+			ok = strings.Contains(plan, c.want)
+		}
+		if !ok || strings.Contains(plan, "Seq Scan") || strings.HasPrefix(plan, "SCAN ") {
+			t.Errorf("%s is not served by its index on %d rows:\n%s", c.q, n, plan)
+		}
+	}
+}

@@ -34,3 +34,25 @@ func Plan(t testing.TB, d *db.DB, q string, args ...any) string {
 	}
 	return strings.Join(plan, "\n")
 }
+
+// PlanOnData is the plan the database really picks for q on the data in
+// d's tables, nothing forbidden: for tables filled to production size
+// (run ANALYZE after filling them).
+func PlanOnData(t testing.TB, d *db.DB, q string, args ...any) string {
+	t.Helper()
+	var plan []string
+	if d.Dialect == db.Postgres {
+		if err := d.Raw(`EXPLAIN `+q, args...).Scan(&plan).Error; err != nil {
+			t.Fatalf("explain %s: %v", q, err)
+		}
+		return strings.Join(plan, "\n")
+	}
+	var rows []struct{ Detail string }
+	if err := d.Raw(`EXPLAIN QUERY PLAN `+q, args...).Scan(&rows).Error; err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	for _, r := range rows {
+		plan = append(plan, r.Detail)
+	}
+	return strings.Join(plan, "\n")
+}
