@@ -16,8 +16,10 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
+	"tanggap/internal/bulk"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
+	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 )
 
@@ -39,12 +41,16 @@ type Assigner interface {
 
 // Opts wires the API to the services.
 type Opts struct {
-	Log         *slog.Logger
-	Locale      *locale.Catalog
-	Lang        func(*fiber.Ctx) string
-	Auth        *auth.Service
-	Agents      *agent.Service
-	Tickets     *ticket.Service
+	Log     *slog.Logger
+	Locale  *locale.Catalog
+	Lang    func(*fiber.Ctx) string
+	Auth    *auth.Service
+	Agents  *agent.Service
+	Tickets *ticket.Service
+	// Tags (tags, wrap-up codes, transcript) and Bulk mount their routes
+	// when set.
+	Tags        *tags.Service
+	Bulk        *bulk.Service
 	Attachments attachment.Store
 	Assigner    Assigner
 	// The routing, queue and admin routing routes are mounted when their

@@ -10,9 +10,11 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
+	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/locale"
 	"tanggap/internal/routing"
+	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 )
 
@@ -49,6 +51,11 @@ var catalog = []struct {
 	{routing.ErrTicketInactive, fiber.StatusConflict, apperr.CodeTicketInactive},
 	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
 	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
+	// tags
+	{tags.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{tags.ErrWrapupRequired, fiber.StatusConflict, apperr.CodeWrapupRequired},
+	{tags.ErrCodeTaken, fiber.StatusConflict, apperr.CodeConflict},
+	{bulk.ErrSupervisorOnly, fiber.StatusForbidden, apperr.CodeForbidden},
 }
 
 // refusal is a domain error whose reason the caller has to act on (which

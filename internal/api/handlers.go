@@ -160,6 +160,13 @@ func (s *Server) handleListTickets(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.o.Tags != nil { // tags: each ticket's tags, by ticket id
+		tagsOf, err := s.listTags(c.UserContext(), list)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"tickets": list, "tags": tagsOf})
+	}
 	return c.JSON(fiber.Map{"tickets": list})
 }
 
@@ -181,6 +188,16 @@ func (s *Server) handleGetTicket(c *fiber.Ctx) error {
 		return err
 	}
 	s.renderNotes(c.UserContext(), s.o.Lang(c), d.Messages)
+	if s.o.Tags != nil { // tags: the ticket's tags beside its fields
+		names, err := s.o.Tags.TicketTags(c.UserContext(), current(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(struct {
+			ticket.Detail
+			Tags []string `json:"tags"`
+		}{d, names})
+	}
 	return c.JSON(d)
 }
 

@@ -69,6 +69,26 @@ func (s *Server) routes(app *fiber.App) {
 		app.Put("/api/v1/admin/holidays/:year<int>", admin, s.handleSetHolidays)
 	}
 
+	// tags: tags, wrap-up codes, bulk actions, printable transcript.
+	if s.o.Tags != nil {
+		app.Get("/api/v1/tags", anyAgent, s.handleListTags)
+		app.Post("/api/v1/tags", supervisor, s.handleCreateTag)
+		app.Delete("/api/v1/tags/:id<int>", supervisor, s.handleRemoveTag)
+		app.Get("/api/v1/tickets/:id<int>/tags", anyAgent, s.handleTicketTags)
+		app.Put("/api/v1/tickets/:id<int>/tags", anyAgent, s.handleSetTicketTags)
+		app.Get("/api/v1/tickets/:id<int>/wrapup", anyAgent, s.handleTicketWrapup)
+		app.Put("/api/v1/tickets/:id<int>/wrapup", anyAgent, s.handleSetTicketWrapup)
+		app.Get("/api/v1/tickets/:id<int>/transcript", anyAgent, s.handleTranscript)
+		app.Get("/api/v1/admin/wrapup-codes", supervisor, s.handleListWrapupCodes)
+		app.Post("/api/v1/admin/wrapup-codes", supervisor, s.handleCreateWrapupCode)
+		app.Put("/api/v1/admin/wrapup-codes/:id<int>", supervisor, s.handleUpdateWrapupCode)
+		app.Delete("/api/v1/admin/wrapup-codes/:id<int>", supervisor, s.handleRetireWrapupCode)
+		app.Put("/api/v1/admin/wrapup-rules/:id<int>", supervisor, s.handleSetWrapupRule) // :id is the queue's id
+	}
+	if s.o.Bulk != nil {
+		app.Post("/api/v1/tickets/bulk", anyAgent, s.handleBulk)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

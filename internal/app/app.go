@@ -28,6 +28,7 @@ import (
 	"tanggap/internal/api"
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
+	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
 	"tanggap/internal/consolews"
@@ -40,6 +41,7 @@ import (
 	"tanggap/internal/realtime"
 	"tanggap/internal/receipts"
 	"tanggap/internal/routing"
+	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 )
 
@@ -115,7 +117,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg)})
+	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
+		SolveGuard: wrapupRules})
+	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
 		return nil, err
@@ -212,6 +217,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		a.http = api.New(api.Opts{
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: clocks, Metrics: metrics,
+			Tags: labels, Bulk: bulk.New(tickets, labels, router),
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,

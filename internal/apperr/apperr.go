@@ -71,6 +71,8 @@ const (
 	CodeNoCapacity           = "no_capacity"
 	CodeQueueInUse           = "queue_in_use"
 	CodeTicketInactive       = "ticket_inactive"
+	// Tags and wrap-up codes: the queue requires a wrap-up code before solving.
+	CodeWrapupRequired = "wrapup_required"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"

@@ -243,6 +243,7 @@ func Catalog() []Event {
 	return []Event{
 		TicketCreated{}, TicketUpdated{}, TicketAssigned{}, TicketUnassigned{}, TicketTransferred{}, TicketTyping{},
 		MessageCreated{}, MessageUpdated{}, SLAWarning{}, SLABreached{}, QueueMetrics{}, AgentPresence{},
+		TicketTagged{}, TicketWrapup{},
 	}
 }
 
@@ -276,3 +277,33 @@ func (n Names) EventSubject(ev Event) string {
 	entity, action := ev.EventName()
 	return n.Event(entity, action)
 }
+
+// Tags and wrap-up codes (internal/tags).
+
+// Actions of the tags events.
+const (
+	ActionTagged = "tagged"
+	ActionWrapup = "wrapup"
+)
+
+// TicketTagged: the ticket's tags changed (set, added to, removed from by
+// an agent, a bulk action or a macro). Tags is the whole set after the
+// change, sorted by name.
+type TicketTagged struct {
+	V V `json:"v"`
+	Scope
+	Tags []string  `json:"tags"`
+	At   time.Time `json:"at"`
+}
+
+// TicketWrapup: an agent chose the ticket's wrap-up (disposition) code.
+type TicketWrapup struct {
+	V V `json:"v"`
+	Scope
+	CodeID int64     `json:"code_id"`
+	Code   string    `json:"code"`
+	At     time.Time `json:"at"`
+}
+
+func (TicketTagged) EventName() (string, string) { return EntityTicket, ActionTagged }
+func (TicketWrapup) EventName() (string, string) { return EntityTicket, ActionWrapup }

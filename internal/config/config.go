@@ -88,6 +88,8 @@ type Config struct {
 	Voice    Voice
 	Routing  Routing
 	Presence Presence
+	// Tags: who may create tags by using them (TAGS_FREE).
+	Tags Tags
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -177,6 +179,7 @@ func Defaults() Config {
 		},
 		Routing:  defaultRouting(),
 		Presence: defaultPresence(),
+		Tags:     defaultTags(),
 	}
 }
 
@@ -356,6 +359,7 @@ func parse(get func(string) string) (Config, error) {
 
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
+	parseTags(get, &c.Tags, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

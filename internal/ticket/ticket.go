@@ -65,6 +65,8 @@ type Opts struct {
 	// ReplyPolicies: channels that limit free-text replies to a window
 	// after the citizen's last message (keyed by channel name).
 	ReplyPolicies map[string]ReplyPolicy
+	// SolveGuard, when set, may refuse to solve a ticket (wrap-up codes).
+	SolveGuard SolveGuard
 }
 
 // Service serves tickets to agents.
@@ -76,11 +78,12 @@ type Service struct {
 	clocks   Clocks
 	log      *slog.Logger
 	policies map[string]ReplyPolicy
+	guard    SolveGuard
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
-	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies}
+	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies, guard: o.SolveGuard}
 }
 
 // Summary is a ticket in a list.
@@ -399,6 +402,11 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 		}
 		if !allowed(t.Status, status) {
 			return ErrInvalidStatusChange
+		}
+		if s.guard != nil && ends(t.Status, status) {
+			if err := s.guard.BeforeSolve(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		switch {
 		case t.AssigneeID != nil && t.Status.Active() && !status.Active():
