@@ -10,6 +10,26 @@ import (
 	"tanggap/internal/db"
 )
 
+// The statements of every console request, by name, so a test can prove
+// each is served by an index (store_test.go).
+const (
+	sqlTagsByName    = `SELECT id, name, managed, created_at FROM tags WHERE name IN ?`
+	sqlTagsOfTicket  = `SELECT t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY t.name`
+	sqlTagsOfTickets = `SELECT tt.ticket_id, t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id
+		WHERE tt.ticket_id IN ? ORDER BY tt.ticket_id, t.name`
+	// A queue's codes and the all-queues ones: COALESCE(queue_id, 0) is
+	// the first column of wrapup_codes_queue_code_idx.
+	sqlCodesFor = `SELECT ` + codeColumns + ` FROM wrapup_codes
+		WHERE COALESCE(queue_id, 0) IN (0, ?) AND active = TRUE ORDER BY code, queue_id IS NULL`
+	sqlRequired = `SELECT 1 FROM queue_wrapup_rules r
+		WHERE r.queue_id = ? AND r.required = TRUE
+		AND EXISTS (SELECT 1 FROM wrapup_codes w WHERE COALESCE(w.queue_id, 0) IN (0, r.queue_id) AND w.active = TRUE)`
+	sqlChosen = `SELECT tw.code_id, w.code, w.label_id, w.label_en, tw.agent_id, tw.created_at
+		FROM ticket_wrapups tw JOIN wrapup_codes w ON w.id = tw.code_id WHERE tw.ticket_id = ?`
+	sqlHasValid = `SELECT 1 FROM ticket_wrapups tw JOIN wrapup_codes w ON w.id = tw.code_id
+		WHERE tw.ticket_id = ? AND COALESCE(w.queue_id, 0) IN (0, ?)`
+)
+
 // store holds every statement of the tags tables (migration 0012).
 type store struct {
 	db *db.DB
@@ -43,7 +63,7 @@ func (s *store) byNames(ctx context.Context, q *gorm.DB, names []string) (map[st
 		return out, nil
 	}
 	var rows []Tag
-	if err := q.WithContext(ctx).Raw(`SELECT id, name, managed, created_at FROM tags WHERE name IN ?`, names).Scan(&rows).Error; err != nil {
+	if err := q.WithContext(ctx).Raw(sqlTagsByName, names).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("tags: by name: %w", err)
 	}
 	for _, r := range rows {
@@ -87,8 +107,7 @@ func (s *store) remove(ctx context.Context, id int64) error {
 // serves the lookup).
 func (s *store) ofTicket(ctx context.Context, q *gorm.DB, ticketID int64) ([]string, error) {
 	var names []string
-	if err := q.WithContext(ctx).Raw(`SELECT t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id
-		WHERE tt.ticket_id = ? ORDER BY t.name`, ticketID).Scan(&names).Error; err != nil {
+	if err := q.WithContext(ctx).Raw(sqlTagsOfTicket, ticketID).Scan(&names).Error; err != nil {
 		return nil, fmt.Errorf("tags: of ticket: %w", err)
 	}
 	if names == nil {
@@ -107,8 +126,7 @@ func (s *store) ofTickets(ctx context.Context, ids []int64) (map[int64][]string,
 		TicketID int64
 		Name     string
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT tt.ticket_id, t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id
-		WHERE tt.ticket_id IN ? ORDER BY tt.ticket_id, t.name`, ids).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlTagsOfTickets, ids).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("tags: of tickets: %w", err)
 	}
 	for _, r := range rows {

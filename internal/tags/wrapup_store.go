@@ -64,8 +64,7 @@ func (s *store) code(ctx context.Context, q *gorm.DB, id int64) (Code, error) {
 // queue's own and those of every queue.
 func (s *store) codesFor(ctx context.Context, q *gorm.DB, queueID int64) ([]Code, error) {
 	var out []Code
-	if err := q.WithContext(ctx).Raw(`SELECT `+codeColumns+` FROM wrapup_codes
-		WHERE active = TRUE AND (queue_id IS NULL OR queue_id = ?) ORDER BY code, queue_id IS NULL`, queueID).Scan(&out).Error; err != nil {
+	if err := q.WithContext(ctx).Raw(sqlCodesFor, queueID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("tags: codes of queue: %w", err)
 	}
 	if out == nil {
@@ -120,10 +119,7 @@ func (s *store) setRule(ctx context.Context, queueID int64, required bool, now t
 // left without codes never blocks its agents).
 func (s *store) required(ctx context.Context, q *gorm.DB, queueID int64) (bool, error) {
 	var n []int
-	if err := q.WithContext(ctx).Raw(`SELECT 1 FROM queue_wrapup_rules r
-		WHERE r.queue_id = ? AND r.required = TRUE
-		AND EXISTS (SELECT 1 FROM wrapup_codes w WHERE w.active = TRUE AND (w.queue_id IS NULL OR w.queue_id = r.queue_id))`,
-		queueID).Scan(&n).Error; err != nil {
+	if err := q.WithContext(ctx).Raw(sqlRequired, queueID).Scan(&n).Error; err != nil {
 		return false, fmt.Errorf("tags: wrap-up required: %w", err)
 	}
 	return len(n) > 0, nil
@@ -131,8 +127,7 @@ func (s *store) required(ctx context.Context, q *gorm.DB, queueID int64) (bool, 
 
 func (s *store) chosen(ctx context.Context, q *gorm.DB, ticketID int64) (*Chosen, error) {
 	var rows []Chosen
-	if err := q.WithContext(ctx).Raw(`SELECT tw.code_id, w.code, w.label_id, w.label_en, tw.agent_id, tw.created_at
-		FROM ticket_wrapups tw JOIN wrapup_codes w ON w.id = tw.code_id WHERE tw.ticket_id = ?`, ticketID).Scan(&rows).Error; err != nil {
+	if err := q.WithContext(ctx).Raw(sqlChosen, ticketID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("tags: chosen wrap-up: %w", err)
 	}
 	if len(rows) == 0 {
@@ -146,8 +141,7 @@ func (s *store) chosen(ctx context.Context, q *gorm.DB, ticketID int64) (*Chosen
 // does not count.
 func (s *store) hasValid(ctx context.Context, tx *gorm.DB, ticketID, queueID int64) (bool, error) {
 	var n []int
-	if err := tx.WithContext(ctx).Raw(`SELECT 1 FROM ticket_wrapups tw JOIN wrapup_codes w ON w.id = tw.code_id
-		WHERE tw.ticket_id = ? AND (w.queue_id IS NULL OR w.queue_id = ?)`, ticketID, queueID).Scan(&n).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(sqlHasValid, ticketID, queueID).Scan(&n).Error; err != nil {
 		return false, fmt.Errorf("tags: valid wrap-up: %w", err)
 	}
 	return len(n) > 0, nil
