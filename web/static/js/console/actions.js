@@ -3,6 +3,7 @@
 import * as api from './api.js';
 import * as store from './store.js';
 import { errorMessage } from './ui.js';
+import { fromList as tagsFromList } from './tags.js';
 
 const BOARD_ROLES = ['supervisor', 'admin'];
 export const SLA_DAYS = 7;
@@ -24,6 +25,7 @@ export async function loadList() {
   }
   const tickets = (res.data && Array.isArray(res.data.tickets)) ? res.data.tickets : [];
   store.set({ tickets, listAt: new Date().toISOString(), listError: '' });
+  tagsFromList(res.data.tags);
 }
 
 // Reads of the open ticket. They never overlap: a read asked for while

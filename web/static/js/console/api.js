@@ -40,4 +40,10 @@ export const queueMetrics = () => call('GET', '/api/v1/queues/metrics');
 export const slaReport = (days) => call('GET', '/api/v1/queues/sla?days=' + days);
 // probeSocket asks for the socket's address without upgrading: 404 means
 // this server has no push socket, 401 that the session ended.
+// tags: tags, wrap-up codes, bulk actions (tags.js, bulk.js)
+export const listTags = () => call('GET', '/api/v1/tags');
+export const setTags = (id, tags) => call('PUT', ticketURL(id) + '/tags', { tags });
+export const getWrapup = (id) => call('GET', ticketURL(id) + '/wrapup');
+export const setWrapup = (id, code) => call('PUT', ticketURL(id) + '/wrapup', { code });
+export const bulk = (body) => call('POST', '/api/v1/tickets/bulk', body);
 export const probeSocket = () => call('GET', '/api/v1/ws');

@@ -5,6 +5,8 @@
 import * as store from './store.js';
 import { $, t, el, label, setText, showAlert, shortTime, formatDate, subjectOf, cls } from './ui.js';
 import { loadList, openTicket, refreshOnScreen } from './actions.js';
+import { chips } from './tags.js';
+import { box } from './bulk.js';
 
 const list = $('ticket-list');
 
@@ -42,9 +44,10 @@ function item(tk, s) {
       el('time', { datetime: when || null, title: formatDate(when), text: shortTime(when) }),
     ]),
     marks.length ? el('span', { 'class': 'ticket-item-marks' }, marks) : null,
+    chips(tk.id, s),
   ]);
   btn.addEventListener('click', () => select(tk.id, true));
-  return el('li', null, [btn]);
+  return el('li', { 'class': 'ticket-row' }, [box(tk, s), btn]);
 }
 
 function render(s) {
@@ -72,7 +75,7 @@ export function select(id, focus) {
 }
 
 export function mount() {
-  store.on(['tickets', 'selectedId', 'unread', 'slaMarks', 'settings'], render);
+  store.on(['tickets', 'selectedId', 'unread', 'slaMarks', 'settings', 'ticketTags'], render);
   store.on(['listAt', 'listError'], renderMeta);
   $('scope').addEventListener('change', () => {
     store.set({ scope: $('scope').value });

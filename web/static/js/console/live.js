@@ -5,6 +5,7 @@
 import * as store from './store.js';
 import { loadTicket, loadRouting, rereadIfReading } from './actions.js';
 import { notify } from './notify.js';
+import { applyEvent as tagsEvent } from './tags.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -164,6 +165,7 @@ export function applyEvent(name, data) {
       break;
     }
     case 'agent.presence': presenceEvent(data); break;
+    case 'ticket.tagged': case 'ticket.wrapup': tagsEvent(name, data); break;
     default: break;
   }
 }

@@ -19,6 +19,9 @@ import * as whatsapp from './whatsapp.js';
 import * as details from './details.js';
 import * as board from './board.js';
 import * as notify from './notify.js';
+import { mountTags } from './tags.js';
+import { mountBulk } from './bulk.js';
+import { mountShortcuts } from './shortcuts.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -28,6 +31,9 @@ if ($('console-view')) {
   whatsapp.mount();
   details.mount();
   board.mount();
+  mountTags();
+  mountBulk();
+  mountShortcuts();
 
   let signedIn = null;
   store.on(['agent'], (s) => {
@@ -44,6 +50,7 @@ if ($('console-view')) {
       store.set({
         tickets: [], listAt: '', listError: '', selectedId: 0, ticket: null, routing: null, unread: {}, slaMarks: {},
         targets: { agents: [], queues: [], available: true, loaded: false }, detailsOpen: false,
+        ticketTags: {}, tagList: { tags: [], may_create: false, loaded: false }, wrapup: null, bulkSelected: [],
       });
     }
   });

@@ -26,6 +26,10 @@
 //   socket      'connecting' | 'open' | 'down' | 'unavailable'
 //   settings    notification switches {unread, sound, desktop}
 //   detailsOpen the details panel is open (narrow screens)
+//   ticketTags  {ticketId: [tag names]} from the list, the open ticket and ticket.tagged (tags.js)
+//   tagList     {tags, may_create, loaded}: the tags to choose from (tags.js)
+//   wrapup      the open ticket's wrap-up state {id, queue, required, chosen, codes} or null (tags.js)
+//   bulkSelected  ids of the tickets ticked for a bulk action (bulk.js)
 const state = {
   agent: null,
   signedOut: '',
@@ -49,6 +53,10 @@ const state = {
   socket: 'connecting',
   settings: { unread: true, sound: false, desktop: false },
   detailsOpen: false,
+  ticketTags: {},
+  tagList: { tags: [], may_create: false, loaded: false },
+  wrapup: null,
+  bulkSelected: [],
 };
 
 const listeners = [];

@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserConsoleTagsWrapupBulk: an agent tags a ticket from the
+// details panel; solving it in a queue that requires a wrap-up code is
+// refused with the reason shown, then allowed (by the "s" shortcut) once
+// a code is chosen; a bulk status change reports a result per ticket
+// (refusals listed) and then changes both tickets; "?" opens the
+// shortcuts dialog, Esc closes it and focus returns; a key typed in the
+// reply box is text, never a shortcut. Screenshots at 1366×800 and 390×844.
+func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var queues struct {
+		Queues []struct {
+			ID   int64  `json:"id"`
+			Code string `json:"code"`
+		} `json:"queues"`
+	}
+	admin.Do(http.MethodGet, "/api/v1/transfer-targets", nil).JSON(t, &queues)
+	var umum int64
+	for _, q := range queues.Queues {
+		if q.Code == "umum" {
+			umum = q.ID
+		}
+	}
+	for _, step := range []struct {
+		method, path string
+		body         any
+		want         int
+	}{
+		{http.MethodPost, "/api/v1/tags", map[string]string{"name": "bansos"}, http.StatusCreated},
+		{http.MethodPost, "/api/v1/admin/wrapup-codes", map[string]any{"queue_id": umum, "code": "informasi", "label_id": "Informasi diberikan", "label_en": "Information given"}, http.StatusCreated},
+		{http.MethodPut, fmt.Sprintf("/api/v1/admin/wrapup-rules/%d", umum), map[string]any{"required": true}, http.StatusOK},
+	} {
+		if r := admin.Do(step.method, step.path, step.body); r.Status != step.want {
+			t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
+		}
+	}
+
+	api := apptest.NewClient(t, base)
+	api.Login("sari@tanggap.example", "demo-sari-2026")
+	if r := api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+		t.Fatalf("online: %d %s", r.Status, r.Body)
+	}
+	citizen := apptest.NewClient(t, base)
+	tnA := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
+	tnB := citizen.Complaint(map[string]string{"name": "Yusuf", "phone": "081333334444", "category": "lainnya", "description": "Email verifikasi belum masuk."})
+	tnC := citizen.Complaint(map[string]string{"name": "Maya", "phone": "081355556666", "category": "lainnya", "description": "Sertifikat pelatihan belum terbit."})
+	ids := ticketIDs(t, api, tnA, tnB, tnC)
+	a, b, c := ids[tnA], ids[tnB], ids[tnC]
+	status := func(id int64) string {
+		var d struct {
+			Status string `json:"status"`
+		}
+		api.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil).JSON(t, &d)
+		return d.Status
+	}
+
+	sari := newTab(t, root)
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	sari.waitLive(t, "three tickets in my list", fmt.Sprintf(`[%d, %d, %d].every(id => document.querySelector('#ticket-list [data-ticket-id="' + id + '"]'))`, a, b, c))
+
+	// Tag from the details panel; the list row shows it too.
+	sari.open(t, a)
+	sari.waitJS(t, "the tags panel", `!document.getElementById('tags-mount').hidden`)
+	sari.do(t, "tag the ticket",
+		chromedp.SendKeys(chromedp.ID("tags-input"), "Bansos"),
+		chromedp.Click(chromedp.ID("tags-add-btn")))
+	sari.waitJS(t, "the tag on the ticket and in the list", fmt.Sprintf(`document.getElementById('tags-chips').textContent.includes('bansos')
+		&& document.querySelector('#ticket-list li:has([data-ticket-id="%d"]) .tag-chips').textContent.includes('bansos')`, a))
+
+	// Solve without a wrap-up code: refused, with the reason.
+	sari.waitJS(t, "the wrap-up code is said to be missing", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.missing")))
+	sari.selectValue(t, "#t-status-select", "solved")
+	sari.do(t, "try to solve", chromedp.Click(chromedp.ID("status-btn")))
+	sari.waitJS(t, "the refusal", fmt.Sprintf(`document.getElementById('ticket-live').textContent === %q`, tx("error.wrapup_required")))
+	if st := status(a); st == "solved" {
+		t.Fatal("the solve went through without a wrap-up code")
+	}
+	shots.take(t, sari, "60-console-wrapup-refused-laptop")
+
+	// Choose the code, then solve by the "s" shortcut.
+	sari.selectValue(t, "#wrapup-select", "informasi")
+	sari.do(t, "save the code", chromedp.Click(chromedp.ID("wrapup-btn")))
+	sari.waitJS(t, "the code chosen", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.chosen", "label", "Informasi diberikan")))
+	sari.do(t, "press s", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent("s"))
+	checkFor(t, asyncWait, func() error {
+		if st := status(a); st != "solved" {
+			return fmt.Errorf("status %s after s", st)
+		}
+		return nil
+	})
+
+	// Typing in a field is never a shortcut.
+	sari.open(t, b)
+	sari.do(t, "type s in the reply box", chromedp.Click(chromedp.ID("reply-body")), chromedp.KeyEvent("s"))
+	sari.waitJS(t, "the s is text", `document.getElementById('reply-body').value === 's'`)
+	if st := status(b); st == "solved" || st == "pending" {
+		t.Fatalf("a key typed in the reply box changed the ticket: %s", st)
+	}
+	sari.do(t, "empty the box", clearField("reply-body"))
+
+	// Bulk: solve both (refused per ticket, reasons listed), then pending.
+	sari.do(t, "tick two tickets",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, b))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, c))))
+	sari.waitJS(t, "the bulk bar", fmt.Sprintf(`!document.getElementById('bulk-mount').hidden && document.getElementById('bulk-count').textContent === %q`, tx("bulk.selected", "n", 2)))
+	sari.selectValue(t, "#bulk-action", "status")
+	sari.selectValue(t, "#bulk-value", "solved")
+	sari.do(t, "apply", chromedp.Click(chromedp.ID("bulk-apply")))
+	sari.waitJS(t, "both refused, with the reason", fmt.Sprintf(`document.getElementById('bulk-result').textContent.includes(%q)
+		&& document.querySelectorAll('#bulk-result .bulk-failures li').length === 2
+		&& document.getElementById('bulk-result').textContent.includes(%q)`, tx("bulk.done", "done", 0, "failed", 2), tx("error.wrapup_required")))
+	shots.take(t, sari, "61-console-bulk-refused-laptop")
+	sari.selectValue(t, "#bulk-value", "pending")
+	sari.do(t, "apply pending", chromedp.Click(chromedp.ID("bulk-apply")))
+	sari.waitJS(t, "both changed", fmt.Sprintf(`document.getElementById('bulk-result').textContent.includes(%q)`, tx("bulk.done", "done", 2, "failed", 0)))
+	for _, id := range []int64{b, c} {
+		if st := status(id); st != "pending" {
+			t.Errorf("ticket %d is %s after the bulk change", id, st)
+		}
+	}
+
+	// "?" lists the shortcuts in a modal dialog; Esc closes it.
+	sari.do(t, "press ?", chromedp.Evaluate[chromedp.Void](`document.getElementById('shortcuts-btn').focus()`), chromedp.KeyEvent("?"))
+	sari.waitJS(t, "the shortcuts dialog", fmt.Sprintf(`document.getElementById('shortcuts-dialog').open
+		&& document.activeElement.id === 'shortcuts-close'
+		&& document.getElementById('shortcuts-dialog').textContent.includes(%q)
+		&& document.querySelectorAll('#shortcuts-dialog kbd').length >= 9`, tx("shortcuts.solve")))
+	shots.take(t, sari, "62-console-shortcuts-laptop")
+	sari.do(t, "Esc", chromedp.KeyEvent(kb.Escape))
+	sari.waitJS(t, "closed, focus back", `!document.getElementById('shortcuts-dialog').open && document.activeElement.id === 'shortcuts-btn'`)
+
+	// j and k move to the next and the previous ticket of the list.
+	first := mustAtoi(t, sari.evalString(t, `document.querySelectorAll('#ticket-list .ticket-item')[0].dataset.ticketId`))
+	second := mustAtoi(t, sari.evalString(t, `document.querySelectorAll('#ticket-list .ticket-item')[1].dataset.ticketId`))
+	sari.open(t, first)
+	sari.do(t, "press j", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("j"))
+	sari.waitJS(t, "the next ticket open", fmt.Sprintf(`location.hash === '#ticket-%d' && document.activeElement.dataset.ticketId === '%d'`, second, second))
+	sari.do(t, "press k", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("k"))
+	sari.waitJS(t, "the previous ticket open", fmt.Sprintf(`location.hash === '#ticket-%d'`, first))
+
+	if href := sari.attr(t, "#transcript-link", "href"); !strings.HasSuffix(href, "/transcript") {
+		t.Errorf("transcript link %q", href)
+	}
+
+	// On a phone: the list with its bulk bar, and the details panel.
+	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	sari.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
+	sari.do(t, "tick a ticket", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, b))))
+	sari.waitJS(t, "the bulk bar fits", `document.getElementById('bulk-mount').getBoundingClientRect().right <= 390
+		&& document.documentElement.scrollWidth <= 390`)
+	shots.take(t, sari, "63-console-bulk-phone")
+	sari.open(t, c)
+	sari.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
+	sari.waitJS(t, "the tags panel fits", `!document.getElementById('tags-mount').hidden
+		&& document.getElementById('tags-mount').getBoundingClientRect().width > 0
+		&& document.documentElement.scrollWidth <= 390`)
+	shots.take(t, sari, "64-console-tags-phone")
+	sari.checkConsole(t)
+}

@@ -1,0 +1,144 @@
+// Keyboard shortcuts of the console. They never fire while the agent types
+// in a field (input, textarea, select, anything editable) or with Alt or
+// Ctrl/⌘ held (except Ctrl-K / ⌘-K for search), so typing is never taken
+// over. "?" opens an accessible dialog (a modal <dialog>: focus moves in,
+// Esc closes, focus returns) listing them.
+//
+//   j / k      next / previous ticket in the list
+//   r          focus the reply box
+//   n          write an internal note: presses the button with id
+//              "note-mode" when the console has one, then focuses the box
+//   s          solve the open ticket (through the status form, so a refusal,
+//              e.g. a missing wrap-up code, is said where it always is)
+//   /          in the reply box: the canned-reply picker (its own module)
+//   / , Ctrl-K search: focuses the element with id "search-input" if any
+//   ?          this list
+import * as store from './store.js';
+import { $, t, el } from './ui.js';
+import { select } from './list.js';
+
+const KEYS = [
+  [['j'], 'shortcuts.next'],
+  [['k'], 'shortcuts.prev'],
+  [['r'], 'shortcuts.reply'],
+  [['n'], 'shortcuts.note'],
+  [['s'], 'shortcuts.solve'],
+  [['/'], 'shortcuts.canned'],
+  [['/', 'Ctrl K'], 'shortcuts.search'],
+  [['?'], 'shortcuts.help'],
+];
+
+let dialog = null;
+let returnTo = null;
+
+function typing(target) {
+  if (!target || !(target instanceof Element)) { return false; }
+  if (target.isContentEditable) { return true; }
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') { return true; }
+  if (tag === 'INPUT') {
+    const type = (target.getAttribute('type') || 'text').toLowerCase();
+    return ['checkbox', 'radio', 'button', 'submit', 'reset'].indexOf(type) < 0;
+  }
+  return false;
+}
+
+function build() {
+  const rows = KEYS.map(([keys, what]) => el('tr', null, [
+    el('td', null, keys.reduce((acc, k, i) => {
+      if (i) { acc.push(' ' + t('shortcuts.or') + ' '); }
+      acc.push(el('kbd', { text: k }));
+      return acc;
+    }, [])),
+    el('td', { text: t(what) }),
+  ]));
+  dialog = el('dialog', { id: 'shortcuts-dialog', 'class': 'shortcuts-dialog', 'aria-labelledby': 'shortcuts-title', 'aria-describedby': 'shortcuts-intro' }, [
+    el('h2', { id: 'shortcuts-title', text: t('shortcuts.title') }),
+    el('p', { 'class': 'hint', id: 'shortcuts-intro', text: t('shortcuts.intro') }),
+    el('table', { 'class': 'shortcuts-table' }, [
+      el('thead', null, [el('tr', null, [el('th', { scope: 'col', text: t('shortcuts.key') }), el('th', { scope: 'col', text: t('shortcuts.does') })])]),
+      el('tbody', null, rows),
+    ]),
+    el('form', { method: 'dialog', 'class': 'actions' }, [
+      el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', id: 'shortcuts-close', text: t('shortcuts.close') }),
+    ]),
+  ]);
+  dialog.addEventListener('close', () => { if (returnTo && returnTo.isConnected) { returnTo.focus(); } returnTo = null; });
+  // A click on the backdrop closes it too.
+  dialog.addEventListener('click', (ev) => { if (ev.target === dialog) { dialog.close(); } });
+  document.body.appendChild(dialog);
+}
+
+export function openHelp() {
+  if (!dialog) { build(); }
+  if (dialog.open) { return; }
+  returnTo = document.activeElement;
+  dialog.showModal();
+  $('shortcuts-close').focus();
+}
+
+function step(by) {
+  const s = store.get();
+  if (!s.tickets.length) { return; }
+  const i = s.tickets.findIndex((x) => x.id === s.selectedId);
+  const next = i < 0 ? (by > 0 ? 0 : s.tickets.length - 1) : Math.min(s.tickets.length - 1, Math.max(0, i + by));
+  const id = s.tickets[next].id;
+  if (id !== s.selectedId) { select(id, false); }
+  const item = document.querySelector('#ticket-list [data-ticket-id="' + id + '"]');
+  if (item) { item.focus(); }
+}
+
+function focusSearch() {
+  const box = $('search-input');
+  if (box) { box.focus(); return true; }
+  return false;
+}
+
+function solve() {
+  const s = store.get();
+  if (!s.selectedId || !s.ticket || s.ticket.id !== s.selectedId || s.ticket.status === 'solved') { return; }
+  const sel = $('t-status-select');
+  const form = $('status-form');
+  if (!sel || !form || form.hidden) { return; }
+  sel.value = 'solved';
+  sel.dispatchEvent(new Event('change'));
+  form.requestSubmit();
+}
+
+function onKey(ev) {
+  if (ev.defaultPrevented || !store.get().agent || $('console-view').hidden) { return; }
+  if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && (ev.key === 'k' || ev.key === 'K')) {
+    if (focusSearch()) { ev.preventDefault(); }
+    return;
+  }
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || (dialog && dialog.open)) { return; }
+  switch (ev.key) {
+    case 'j': step(1); break;
+    case 'k': step(-1); break;
+    case 'r': {
+      const box = $('reply-body');
+      if (!box || !store.get().selectedId || box.closest('[hidden]')) { return; }
+      box.focus();
+      break;
+    }
+    case 'n': {
+      const mode = $('note-mode');
+      const box = $('reply-body');
+      if (!mode || !box || !store.get().selectedId) { return; }
+      mode.click();
+      box.focus();
+      break;
+    }
+    case 's': solve(); break;
+    case '/': if (!focusSearch()) { return; } break;
+    case '?': openHelp(); break;
+    default: return;
+  }
+  ev.preventDefault();
+}
+
+export function mountShortcuts() {
+  document.addEventListener('keydown', onKey);
+  const btn = $('shortcuts-btn');
+  if (btn) { btn.addEventListener('click', openHelp); }
+}
