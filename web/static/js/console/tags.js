@@ -191,7 +191,7 @@ function renderWrapup(s) {
     text = '⚠ ' + t('wrapup.missing');
   }
   state.textContent = text;
-  $('wrapup-label').textContent = t('wrapup.title') + (w && w.required ? ' (' + t('wrapup.required_hint') + ')' : '');
+  $('wrapup-label').textContent = t('wrapup.title') + (w && w.required ? ' (' + t('wrapup.required_short') + ')' : '');
   // The solve button says why it would be refused.
   const btn = $('status-btn');
   if (btn) {
