@@ -173,7 +173,7 @@ func TestTagsThroughTheAPI(t *testing.T) {
 // the same rule and never reach a ticket outside the agent's scope.
 func TestWrapupRequiredAndBulk(t *testing.T) {
 	url, admin := demoApp(t, nil)
-	sari, _ := signIn(t, url, "sari@tanggap.example", "demo-sari-2026")
+	sari, sariID := signIn(t, url, "sari@tanggap.example", "demo-sari-2026")
 	a, _ := fileIn(t, admin, "lainnya", "Kartu saya belum aktif, mohon dicek.")
 	b, _ := fileIn(t, admin, "lainnya", "Data saya salah.")
 	other := fileOutside(t, admin)
@@ -288,6 +288,26 @@ func TestWrapupRequiredAndBulk(t *testing.T) {
 	got = outcome(sari.Do(http.MethodPost, "/api/v1/tickets/bulk", map[string]any{"ids": []int64{b, other}, "action": "priority", "priority": "high"}))
 	if got[b] != "ok" || got[other] != "forbidden" {
 		t.Fatalf("bulk priority results %v", got)
+	}
+	// A supervisor assigns b to Sari (an agent transfers only her own
+	// tickets); the unknown ticket is reported.
+	got = outcome(admin.Do(http.MethodPost, "/api/v1/tickets/bulk", map[string]any{"ids": []int64{b, 99999999}, "action": "assign", "agent_id": sariID}))
+	if got[b] != "ok" || got[99999999] != "not_found" {
+		t.Fatalf("supervisor's bulk assign results %v", got)
+	}
+	got = outcome(sari.Do(http.MethodPost, "/api/v1/tickets/bulk", map[string]any{"ids": []int64{other, b}, "action": "transfer", "queue": "jabar", "note": "mohon dicek"}))
+	if got[b] != "ok" || got[other] != "forbidden" {
+		t.Fatalf("bulk transfer results %v", got)
+	}
+	var moved ticketList
+	admin.Do(http.MethodGet, "/api/v1/tickets?status=all", nil).JSON(t, &moved)
+	for _, tk := range moved.Tickets {
+		if tk.ID == other && tk.Queue != "Jawa Timur" {
+			t.Fatalf("bulk transfer moved a ticket outside the scope to %q", tk.Queue)
+		}
+		if tk.ID == b && tk.Queue != "Jawa Barat" {
+			t.Errorf("bulk transfer left b in %q", tk.Queue)
+		}
 	}
 	expect(t, "bulk assign is for supervisors", sari.Do(http.MethodPost, "/api/v1/tickets/bulk", map[string]any{"ids": []int64{b}, "action": "assign", "agent_id": 1}),
 		http.StatusForbidden, "forbidden")
