@@ -176,5 +176,26 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 		&& document.getElementById('tags-mount').getBoundingClientRect().width > 0
 		&& document.documentElement.scrollWidth <= 390`)
 	shots.take(t, sari, "64-console-tags-phone")
+
+	// The printable transcript: its one style block is allowed by the
+	// page's policy (a violation would be logged and fail checkConsole).
+	sari.do(t, "the transcript", chromedp.EmulateViewport(1366, 800),
+		chromedp.Navigate(fmt.Sprintf("%s/api/v1/tickets/%d/transcript", base, a)),
+		chromedp.WaitVisible(chromedp.CSS("main h1")))
+	sari.waitJS(t, "styled, the public thread", fmt.Sprintf(`getComputedStyle(document.querySelector('main')).maxWidth !== 'none'
+		&& document.body.textContent.includes(%q) && document.body.textContent.includes('bansos')`, tnA))
+	shots.take(t, sari, "66-transcript-laptop")
+	sari.do(t, "the transcript on a phone", chromedp.EmulateViewport(390, 844))
+	sari.waitJS(t, "it fits", `document.documentElement.scrollWidth <= 390`)
+	shots.take(t, sari, "67-transcript-phone")
+
+	// In English, on a laptop.
+	sari.do(t, "English, laptop", chromedp.EmulateViewport(1366, 800),
+		chromedp.Navigate(fmt.Sprintf("%s/console?lang=en-US#ticket-%d", base, c)),
+		chromedp.WaitVisible(chromedp.ID("console-view")))
+	sari.waitJS(t, "the English panel", `!document.getElementById('tags-mount').hidden
+		&& document.getElementById('wrapup-label').textContent.startsWith('Wrap-up code (required)')
+		&& document.getElementById('wrapup-state').textContent.includes('Not chosen yet')`)
+	shots.take(t, sari, "65-console-wrapup-english-laptop")
 	sari.checkConsole(t)
 }
