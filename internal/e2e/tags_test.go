@@ -198,4 +198,31 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 		&& document.getElementById('wrapup-state').textContent.includes('Not chosen yet')`)
 	shots.take(t, sari, "65-console-wrapup-english-laptop")
 	sari.checkConsole(t)
+
+	// A supervisor keeps the lists on the queue board tab.
+	dewi := newTab(t, root)
+	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	dewi.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	dewi.waitJS(t, "the lists", fmt.Sprintf(`!document.getElementById('tags-admin-mount').hidden
+		&& document.getElementById('wrapup-admin-rows').textContent.includes('informasi')
+		&& document.getElementById('wrapup-rule-%d') && document.getElementById('wrapup-rule-%d').checked
+		&& document.getElementById('tags-admin-list').textContent.includes('bansos')`, umum, umum))
+	dewi.do(t, "add a tag to the list",
+		chromedp.SendKeys(chromedp.ID("tags-admin-name"), "Verifikasi ulang"),
+		chromedp.Click(chromedp.CSS("#tags-admin-form button")))
+	dewi.waitJS(t, "the new tag listed", `document.getElementById('tags-admin-list').textContent.includes('verifikasi ulang')`)
+	dewi.do(t, "umum no longer requires a code", chromedp.Click(chromedp.ID(fmt.Sprintf("wrapup-rule-%d", umum))))
+	dewi.waitJS(t, "saved", fmt.Sprintf(`document.getElementById('tags-admin-live').textContent === %q`, tx("wrapup.admin_saved")))
+	var w struct {
+		Wrapup struct {
+			Required bool `json:"required"`
+		} `json:"wrapup"`
+	}
+	api.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/wrapup", b), nil).JSON(t, &w)
+	if w.Wrapup.Required {
+		t.Error("the rule switched off in the console still holds")
+	}
+	shots.take(t, dewi, "68-console-tags-admin-laptop")
+	dewi.checkConsole(t)
 }

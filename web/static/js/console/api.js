@@ -46,4 +46,10 @@ export const setTags = (id, tags) => call('PUT', ticketURL(id) + '/tags', { tags
 export const getWrapup = (id) => call('GET', ticketURL(id) + '/wrapup');
 export const setWrapup = (id, code) => call('PUT', ticketURL(id) + '/wrapup', { code });
 export const bulk = (body) => call('POST', '/api/v1/tickets/bulk', body);
+export const createTag = (name) => call('POST', '/api/v1/tags', { name });
+export const removeTag = (id) => call('DELETE', '/api/v1/tags/' + encodeURIComponent(id));
+export const wrapupCodes = () => call('GET', '/api/v1/admin/wrapup-codes');
+export const createWrapupCode = (body) => call('POST', '/api/v1/admin/wrapup-codes', body);
+export const updateWrapupCode = (id, body) => call('PUT', '/api/v1/admin/wrapup-codes/' + encodeURIComponent(id), body);
+export const setWrapupRule = (queueId, required) => call('PUT', '/api/v1/admin/wrapup-rules/' + encodeURIComponent(queueId), { required });
 export const probeSocket = () => call('GET', '/api/v1/ws');

@@ -22,6 +22,7 @@ import * as notify from './notify.js';
 import { mountTags } from './tags.js';
 import { mountBulk } from './bulk.js';
 import { mountShortcuts } from './shortcuts.js';
+import { mountTagsAdmin } from './tagsadmin.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -34,6 +35,7 @@ if ($('console-view')) {
   mountTags();
   mountBulk();
   mountShortcuts();
+  mountTagsAdmin();
 
   let signedIn = null;
   store.on(['agent'], (s) => {
