@@ -16,8 +16,10 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
+	"tanggap/internal/canned"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
+	"tanggap/internal/notes"
 	"tanggap/internal/ticket"
 )
 
@@ -58,6 +60,10 @@ type Opts struct {
 	// interface of package channels add console routes (ConsoleActions)
 	// or hear the agent's typing and read marks (Conversation).
 	Adapters []channels.Adapter
+	// Notes (internal notes, mentions, notifications) and Canned (canned
+	// replies, macros): their routes are mounted when set.
+	Notes  *notes.Service
+	Canned *canned.Service
 	// ConsoleSocket is the agents' push socket (nil: not mounted).
 	ConsoleSocket ConsoleSocket
 	Pages         Mounter

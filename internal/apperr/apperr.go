@@ -71,6 +71,10 @@ const (
 	CodeNoCapacity           = "no_capacity"
 	CodeQueueInUse           = "queue_in_use"
 	CodeTicketInactive       = "ticket_inactive"
+	// Macros (internal/canned): a macro stopped after some of its steps
+	// were applied; tags asked of a server without them.
+	CodeMacroPartial    = "macro_partial"
+	CodeTagsUnavailable = "tags_unavailable"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"
