@@ -39,7 +39,7 @@ type eventScope struct {
 	QueueID          *int64 `json:"queue_id"`
 	AssigneeID       *int64 `json:"assignee_id"`
 	PreviousAssignee int64  `json:"previous_assignee_id"`
-	AgentID          int64  `json:"agent_id"` // agent events: whose
+	AgentID          int64  `json:"agent_id"`     // agent events: whose
 	RecipientID      int64  `json:"recipient_id"` // notification events: for whom
 }
 
