@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,7 +116,7 @@ func (s *Service) checkMacro(ctx context.Context, viewer agent.Agent, d *MacroDr
 func (s *Service) Macros(ctx context.Context, viewer agent.Agent) ([]Macro, error) {
 	q, args := ListMacrosSQL(viewer)
 	var rows []Macro
-	if err := s.o.DB.WithContext(ctx).Raw(q+` ORDER BY name, id`, args...).Scan(&rows).Error; err != nil {
+	if err := s.o.DB.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("canned: macros: %w", err)
 	}
 	out := make([]Macro, 0, len(rows))
@@ -126,6 +127,12 @@ func (s *Service) Macros(ctx context.Context, viewer agent.Agent) ([]Macro, erro
 		m.Editable = mayEdit(viewer, m.OwnerID, m.QueueID)
 		out = append(out, m)
 	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name); a != b {
+			return a < b
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out, nil
 }
 

@@ -22,6 +22,7 @@ func known(name string) bool {
 type segment struct {
 	text string
 	name string
+	raw  string // a variable as written, braces included
 }
 
 // parse splits a template into text and variables. "{{" without a
@@ -55,7 +56,7 @@ func parse(s string) []segment {
 			out = append(out, segment{text: lit.String()})
 			lit.Reset()
 		}
-		out = append(out, segment{name: name})
+		out = append(out, segment{name: name, raw: s[i : i+2+j+2]})
 		s = s[i+2+j+2:]
 	}
 	if lit.Len() > 0 {
@@ -89,7 +90,7 @@ func fill(s string, values map[string]string) string {
 		case ok:
 			b.WriteString(v)
 		default:
-			b.WriteString("{{" + seg.name + "}}")
+			b.WriteString(seg.raw)
 		}
 	}
 	return b.String()
