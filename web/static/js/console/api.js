@@ -41,3 +41,12 @@ export const slaReport = (days) => call('GET', '/api/v1/queues/sla?days=' + days
 // probeSocket asks for the socket's address without upgrading: 404 means
 // this server has no push socket, 401 that the session ended.
 export const probeSocket = () => call('GET', '/api/v1/ws');
+// Notes, notifications, canned replies and macros (notes.js, canned.js).
+export const addNote = (id, body) => call('POST', ticketURL(id) + '/notes', { body });
+export const mentionable = (id) => call('GET', ticketURL(id) + '/mentionable');
+export const notifications = () => call('GET', '/api/v1/notifications?limit=30');
+export const readNotifications = (body) => call('POST', '/api/v1/notifications/read', body);
+export const cannedList = () => call('GET', '/api/v1/canned-responses');
+export const cannedUse = (cid, ticketId) => call('POST', '/api/v1/canned-responses/' + encodeURIComponent(cid) + '/use', { ticket_id: ticketId });
+export const macros = () => call('GET', '/api/v1/macros');
+export const applyMacro = (id, mid) => call('POST', ticketURL(id) + '/macros/' + encodeURIComponent(mid));

@@ -5,6 +5,7 @@
 import * as store from './store.js';
 import { loadTicket, loadRouting, rereadIfReading } from './actions.js';
 import { notify } from './notify.js';
+import { onNotification } from './notes.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -164,6 +165,7 @@ export function applyEvent(name, data) {
       break;
     }
     case 'agent.presence': presenceEvent(data); break;
+    case 'notification.created': onNotification(data); break;
     default: break;
   }
 }

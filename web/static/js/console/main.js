@@ -19,6 +19,8 @@ import * as whatsapp from './whatsapp.js';
 import * as details from './details.js';
 import * as board from './board.js';
 import * as notify from './notify.js';
+import * as notes from './notes.js';
+import * as canned from './canned.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -28,6 +30,8 @@ if ($('console-view')) {
   whatsapp.mount();
   details.mount();
   board.mount();
+  notes.mount();
+  canned.mount();
 
   let signedIn = null;
   store.on(['agent'], (s) => {

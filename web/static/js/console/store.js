@@ -26,6 +26,9 @@
 //   socket      'connecting' | 'open' | 'down' | 'unavailable'
 //   settings    notification switches {unread, sound, desktop}
 //   detailsOpen the details panel is open (narrow screens)
+//   composeMode 'reply' (to the citizen) or 'note' (internal) in the reply box (notes.js)
+//   notifications {list, unread, loaded}: the agent's notifications, newest first (notes.js)
+//   macros      the macros the agent may apply (canned.js)
 const state = {
   agent: null,
   signedOut: '',
@@ -49,6 +52,9 @@ const state = {
   socket: 'connecting',
   settings: { unread: true, sound: false, desktop: false },
   detailsOpen: false,
+  composeMode: 'reply',
+  notifications: { list: [], unread: 0, loaded: false },
+  macros: [],
 };
 
 const listeners = [];
