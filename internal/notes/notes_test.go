@@ -165,7 +165,6 @@ func TestNoteIsInternalAndNotifiesTheMentionedAgent(t *testing.T) {
 	}
 
 	// Nothing went out for delivery; a reply does (the count can move).
-	time.Sleep(0) // the subscription counts synchronously delivered messages below
 	must(t, f.bus.NC.Flush())
 	if got := out.Load(); got != 0 {
 		t.Fatalf("%d outbound messages after a note, want 0", got)
