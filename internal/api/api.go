@@ -20,6 +20,8 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/tags"
+	"tanggap/internal/canned"
+	"tanggap/internal/notes"
 	"tanggap/internal/ticket"
 )
 
@@ -64,6 +66,10 @@ type Opts struct {
 	// interface of package channels add console routes (ConsoleActions)
 	// or hear the agent's typing and read marks (Conversation).
 	Adapters []channels.Adapter
+	// Notes (internal notes, mentions, notifications) and Canned (canned
+	// replies, macros): their routes are mounted when set.
+	Notes  *notes.Service
+	Canned *canned.Service
 	// ConsoleSocket is the agents' push socket (nil: not mounted).
 	ConsoleSocket ConsoleSocket
 	Pages         Mounter

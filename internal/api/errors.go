@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,6 +13,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
+	"tanggap/internal/canned"
 	"tanggap/internal/locale"
 	"tanggap/internal/routing"
 	"tanggap/internal/tags"
@@ -56,6 +58,10 @@ var catalog = []struct {
 	{tags.ErrWrapupRequired, fiber.StatusConflict, apperr.CodeWrapupRequired},
 	{tags.ErrCodeTaken, fiber.StatusConflict, apperr.CodeConflict},
 	{bulk.ErrSupervisorOnly, fiber.StatusForbidden, apperr.CodeForbidden},
+	// Canned replies and macros.
+	{canned.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{canned.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
+	{canned.ErrNoTagger, fiber.StatusUnprocessableEntity, apperr.CodeTagsUnavailable},
 }
 
 // refusal is a domain error whose reason the caller has to act on (which
@@ -93,7 +99,11 @@ func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.L
 		var ve *apperr.ValidationError
 		var coded *apperr.Coded
 		var fe *fiber.Error
+		var partial *canned.PartialError
 		switch {
+		case errors.As(err, &partial):
+			status, code = fiber.StatusConflict, apperr.CodeMacroPartial
+			fields = partialFields(cat, l, partial)
 		case errors.As(err, &ve):
 			status, code = fiber.StatusUnprocessableEntity, apperr.CodeValidation
 			fields = make(map[string]string, len(ve.Fields))
@@ -156,4 +166,26 @@ func requestID(c *fiber.Ctx) string {
 		return v
 	}
 	return ""
+}
+
+// partialFields says what a macro that stopped did: the steps applied,
+// the one that failed and why (that error's own message).
+func partialFields(cat *locale.Catalog, l string, pe *canned.PartialError) map[string]string {
+	why := apperr.CodeInternal
+	var ve *apperr.ValidationError
+	if errors.As(pe.Err, &ve) {
+		why = apperr.CodeValidation
+	}
+	for _, e := range catalog {
+		if errors.Is(pe.Err, e.err) {
+			why = e.code
+			break
+		}
+	}
+	steps := make([]string, 0, len(pe.Applied))
+	for _, s := range pe.Applied {
+		steps = append(steps, cat.T(l, "macros.step_"+s))
+	}
+	return map[string]string{"macro": cat.T(l, "macros.partial", "applied", strings.Join(steps, ", "),
+		"failed", cat.T(l, "macros.step_"+pe.Failed), "reason", cat.T(l, "error."+why))}
 }

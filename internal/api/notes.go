@@ -38,7 +38,11 @@ func factsOf(m ticket.Message) (noteFacts, bool) {
 		return noteFacts{}, false
 	}
 	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
-	if kind := m.Fields[routing.NoteKindField]; kind != "" {
+	kind := m.Fields[routing.NoteKindField]
+	if kind == ticket.NoteKindAgent {
+		return noteFacts{}, false // an agent's own note: shown as written
+	}
+	if kind != "" {
 		return noteFacts{kind: kind, from: id(m.Fields[routing.NoteFromAgent]), to: id(m.Fields[routing.NoteToAgent]),
 			queueID: id(m.Fields[routing.NoteToQueue]), queueCode: m.Fields[routing.NoteToQueueCode], note: m.Body}, true
 	}

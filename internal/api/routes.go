@@ -68,6 +68,27 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/admin/holidays/:year<int>", admin, s.handleHolidays)
 		app.Put("/api/v1/admin/holidays/:year<int>", admin, s.handleSetHolidays)
 	}
+	// Notes and canned replies (issue 14): internal notes, @mentions and
+	// notifications; canned replies and macros.
+	if s.o.Notes != nil {
+		app.Post("/api/v1/tickets/:id<int>/notes", anyAgent, s.handleAddNote)
+		app.Get("/api/v1/tickets/:id<int>/mentionable", anyAgent, s.handleMentionable)
+		app.Get("/api/v1/notifications", anyAgent, s.handleNotifications)
+		app.Post("/api/v1/notifications/read", anyAgent, s.handleReadNotifications)
+	}
+	if s.o.Canned != nil {
+		app.Get("/api/v1/canned-responses", anyAgent, s.handleListCanned)
+		app.Post("/api/v1/canned-responses", anyAgent, s.handleCreateCanned) // shared ones: supervisors of the queue, admins (in the service)
+		app.Get("/api/v1/canned-responses/:cid<int>", anyAgent, s.handleGetCanned)
+		app.Put("/api/v1/canned-responses/:cid<int>", anyAgent, s.handleUpdateCanned)
+		app.Delete("/api/v1/canned-responses/:cid<int>", anyAgent, s.handleDeleteCanned)
+		app.Post("/api/v1/canned-responses/:cid<int>/use", anyAgent, s.handleUseCanned)
+		app.Get("/api/v1/macros", anyAgent, s.handleListMacros)
+		app.Post("/api/v1/macros", anyAgent, s.handleSaveMacro)
+		app.Put("/api/v1/macros/:mid<int>", anyAgent, s.handleSaveMacro)
+		app.Delete("/api/v1/macros/:mid<int>", anyAgent, s.handleDeleteMacro)
+		app.Post("/api/v1/tickets/:id<int>/macros/:mid<int>", anyAgent, s.handleApplyMacro)
+	}
 
 	// tags: tags, wrap-up codes, bulk actions, printable transcript.
 	if s.o.Tags != nil {

@@ -30,6 +30,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
+	"tanggap/internal/canned"
 	"tanggap/internal/config"
 	"tanggap/internal/consolews"
 	"tanggap/internal/contact"
@@ -37,6 +38,7 @@ import (
 	"tanggap/internal/ingest"
 	"tanggap/internal/locale"
 	"tanggap/internal/migrate"
+	"tanggap/internal/notes"
 	"tanggap/internal/pages"
 	"tanggap/internal/realtime"
 	"tanggap/internal/receipts"
@@ -214,7 +216,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
 		g.Go(func() error { return a.console.Run(gctx) })
+		// Notes and canned replies (issue 14). Tags in macros wait for a
+		// Tagger (canned.Opts.Tagger); without one they are refused.
+		teamNotes := notes.New(notes.Opts{DB: a.db, Tickets: tickets, Summaries: tickets, Agents: agents, Events: a.bus, Log: log})
+		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
+			Notes: teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),

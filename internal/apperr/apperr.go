@@ -73,6 +73,10 @@ const (
 	CodeTicketInactive       = "ticket_inactive"
 	// Tags and wrap-up codes: the queue requires a wrap-up code before solving.
 	CodeWrapupRequired = "wrapup_required"
+	// Macros (internal/canned): a macro stopped after some of its steps
+	// were applied; tags asked of a server without them.
+	CodeMacroPartial    = "macro_partial"
+	CodeTagsUnavailable = "tags_unavailable"
 	// Phone channel.
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"

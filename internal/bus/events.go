@@ -31,6 +31,8 @@ const (
 	EntitySLA     = "sla"
 	EntityQueue   = "queue"
 	EntityAgent   = "agent"
+	// EntityNotification: events meant for one agent (RecipientID).
+	EntityNotification = "notification"
 )
 
 // Actions.
@@ -224,6 +226,24 @@ type AgentPresence struct {
 	At       time.Time       `json:"at"`
 }
 
+// NotificationCreated: an agent got a notification (a colleague mentioned
+// them in an internal note). Only the recipient's consoles receive it, and
+// only while the recipient may see the ticket (the scope fields). Preview
+// is the masked start of the note (mask.Preview).
+type NotificationCreated struct {
+	V V `json:"v"`
+	Scope
+	RecipientID    int64     `json:"recipient_id"`
+	NotificationID int64     `json:"notification_id"`
+	Kind           string    `json:"kind"`
+	MessageID      int64     `json:"message_id"`
+	TrackingNumber string    `json:"tracking_number"`
+	ActorID        int64     `json:"actor_id"`
+	ActorName      string    `json:"actor_name"`
+	Preview        string    `json:"preview"`
+	At             time.Time `json:"at"`
+}
+
 func (TicketCreated) EventName() (string, string)     { return EntityTicket, ActionCreated }
 func (TicketUpdated) EventName() (string, string)     { return EntityTicket, ActionUpdated }
 func (TicketAssigned) EventName() (string, string)    { return EntityTicket, ActionAssigned }
@@ -236,6 +256,9 @@ func (SLAWarning) EventName() (string, string)        { return EntitySLA, Action
 func (SLABreached) EventName() (string, string)       { return EntitySLA, ActionSLABreached }
 func (QueueMetrics) EventName() (string, string)      { return EntityQueue, ActionQueueMetrics }
 func (AgentPresence) EventName() (string, string)     { return EntityAgent, ActionPresence }
+func (NotificationCreated) EventName() (string, string) {
+	return EntityNotification, ActionCreated
+}
 
 // Catalog lists one value of every event type, for documentation checks
 // and for readers that decode by name (NewEvent).
@@ -244,6 +267,7 @@ func Catalog() []Event {
 		TicketCreated{}, TicketUpdated{}, TicketAssigned{}, TicketUnassigned{}, TicketTransferred{}, TicketTyping{},
 		MessageCreated{}, MessageUpdated{}, SLAWarning{}, SLABreached{}, QueueMetrics{}, AgentPresence{},
 		TicketTagged{}, TicketWrapup{},
+		NotificationCreated{},
 	}
 }
 

@@ -25,6 +25,8 @@ import (
 //   - agent events (agent.presence): every signed-in console, since any of
 //     them may transfer to that agent;
 //   - queue events (queue.metrics): supervisors and admins;
+//   - notification events: only the consoles of recipient_id, and only
+//     while that agent may see the event's ticket (deliverTo);
 //   - anything else: admins only.
 //
 // The event's own scope fields decide. The payload goes out unchanged.
@@ -37,7 +39,8 @@ type eventScope struct {
 	QueueID          *int64 `json:"queue_id"`
 	AssigneeID       *int64 `json:"assignee_id"`
 	PreviousAssignee int64  `json:"previous_assignee_id"`
-	AgentID          int64  `json:"agent_id"` // agent events: whose
+	AgentID          int64  `json:"agent_id"`     // agent events: whose
+	RecipientID      int64  `json:"recipient_id"` // notification events: for whom
 }
 
 // scope is a ticket's audience at the time of one event.
@@ -80,6 +83,8 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 	entity, _, _ := strings.Cut(name, ".")
 	frame := eventFrame(name, m.Data)
 	switch {
+	case entity == bus.EntityNotification:
+		g.deliverTo(frame, es.RecipientID, g.resolve(entity, es))
 	case es.TicketID > 0:
 		g.deliver(frame, g.resolve(entity, es))
 	case entity == bus.EntityAgent:
@@ -117,6 +122,19 @@ func (g *Gateway) deliver(frame []byte, s scope) {
 	}
 	if s.previous != 0 {
 		send(g.byAgent[s.previous])
+	}
+}
+
+// deliverTo sends an event meant for one agent to that agent's consoles,
+// if the agent may see the ticket it concerns.
+func (g *Gateway) deliverTo(frame []byte, agentID int64, s scope) {
+	if agentID == 0 {
+		return
+	}
+	for _, v := range g.viewersOf(agentID) {
+		if mayView(g.agentOf(v), s) {
+			v.conn.Send(frame)
+		}
 	}
 }
 

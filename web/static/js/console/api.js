@@ -53,3 +53,12 @@ export const createWrapupCode = (body) => call('POST', '/api/v1/admin/wrapup-cod
 export const updateWrapupCode = (id, body) => call('PUT', '/api/v1/admin/wrapup-codes/' + encodeURIComponent(id), body);
 export const setWrapupRule = (queueId, required) => call('PUT', '/api/v1/admin/wrapup-rules/' + encodeURIComponent(queueId), { required });
 export const probeSocket = () => call('GET', '/api/v1/ws');
+// Notes, notifications, canned replies and macros (notes.js, canned.js).
+export const addNote = (id, body) => call('POST', ticketURL(id) + '/notes', { body });
+export const mentionable = (id) => call('GET', ticketURL(id) + '/mentionable');
+export const notifications = () => call('GET', '/api/v1/notifications?limit=30');
+export const readNotifications = (body) => call('POST', '/api/v1/notifications/read', body);
+export const cannedList = () => call('GET', '/api/v1/canned-responses');
+export const cannedUse = (cid, ticketId) => call('POST', '/api/v1/canned-responses/' + encodeURIComponent(cid) + '/use', { ticket_id: ticketId });
+export const macros = () => call('GET', '/api/v1/macros');
+export const applyMacro = (id, mid) => call('POST', ticketURL(id) + '/macros/' + encodeURIComponent(mid));

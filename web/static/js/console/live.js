@@ -6,6 +6,7 @@ import * as store from './store.js';
 import { loadTicket, loadRouting, rereadIfReading } from './actions.js';
 import { notify } from './notify.js';
 import { applyEvent as tagsEvent } from './tags.js';
+import { onNotification } from './notes.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -166,6 +167,7 @@ export function applyEvent(name, data) {
     }
     case 'agent.presence': presenceEvent(data); break;
     case 'ticket.tagged': case 'ticket.wrapup': tagsEvent(name, data); break;
+    case 'notification.created': onNotification(data); break;
     default: break;
   }
 }

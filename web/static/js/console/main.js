@@ -23,6 +23,8 @@ import { mountTags } from './tags.js';
 import { mountBulk } from './bulk.js';
 import { mountShortcuts } from './shortcuts.js';
 import { mountTagsAdmin } from './tagsadmin.js';
+import * as notes from './notes.js';
+import * as canned from './canned.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -36,6 +38,8 @@ if ($('console-view')) {
   mountBulk();
   mountShortcuts();
   mountTagsAdmin();
+  notes.mount();
+  canned.mount();
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -30,6 +30,9 @@
 //   tagList     {tags, may_create, loaded}: the tags to choose from (tags.js)
 //   wrapup      the open ticket's wrap-up state {id, queue, required, chosen, codes} or null (tags.js)
 //   bulkSelected  ids of the tickets ticked for a bulk action (bulk.js)
+//   composeMode 'reply' (to the citizen) or 'note' (internal) in the reply box (notes.js)
+//   notifications {list, unread, loaded}: the agent's notifications, newest first (notes.js)
+//   macros      the macros the agent may apply (canned.js)
 const state = {
   agent: null,
   signedOut: '',
@@ -57,6 +60,9 @@ const state = {
   tagList: { tags: [], may_create: false, loaded: false },
   wrapup: null,
   bulkSelected: [],
+  composeMode: 'reply',
+  notifications: { list: [], unread: 0, loaded: false },
+  macros: [],
 };
 
 const listeners = [];

@@ -9,6 +9,7 @@ import * as api from './api.js';
 import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
 import { extendReply, replied } from './whatsapp.js';
+import { isNoteMode, submitNote, noteBadge } from './notes.js';
 
 const box = $('t-messages');
 // Typing: "on" goes out at the first key, again at most every TYPING_MS
@@ -55,6 +56,7 @@ function message(m) {
   if (dir === 'out' && m.delivery_status) {
     head.push(el('span', { 'class': 'delivery delivery-' + cls(m.delivery_status), text: label('delivery.', m.delivery_status) }));
   }
+  if (dir === 'note') { head.unshift(noteBadge(m)); }
   const children = [el('div', { 'class': 'msg-head' }, head)];
   if (m.body) { children.push(el('p', { 'class': 'msg-body', text: m.body })); }
   if (m.delivery_error) {
@@ -172,7 +174,7 @@ function stopTyping() {
 function onInput() {
   const s = store.get();
   const id = s.selectedId;
-  if (!id || !s.ticket) { return; }
+  if (!id || !s.ticket || isNoteMode()) { return; } // a note never shows the citizen a typing mark
   const now = Date.now();
   clearTimeout(typingIdle);
   typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
@@ -188,6 +190,7 @@ function onInput() {
 
 async function submitReply(ev) {
   ev.preventDefault();
+  if (isNoteMode()) { stopTyping(); submitNote(); return; }
   const id = store.get().selectedId;
   if (!id) { return; }
   const form = $('reply-form');

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/canned"
+	"tanggap/internal/httpx"
+)
+
+// Canned replies and macros (internal/canned).
+
+func idParam(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, canned.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) handleListCanned(c *fiber.Ctx) error {
+	list, err := s.o.Canned.List(c.UserContext(), current(c), canned.ListOpts{Q: c.Query("q"), Lang: c.Query("lang")})
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"canned_responses": list, "variables": canned.Variables})
+}
+
+func (s *Server) handleGetCanned(c *fiber.Ctx) error {
+	id, err := idParam(c, "cid")
+	if err != nil {
+		return err
+	}
+	r, err := s.o.Canned.Get(c.UserContext(), current(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) handleCreateCanned(c *fiber.Ctx) error {
+	var d canned.Draft
+	if err := httpx.DecodeJSON(c, &d); err != nil {
+		return err
+	}
+	r, err := s.o.Canned.Create(c.UserContext(), current(c), d)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+func (s *Server) handleUpdateCanned(c *fiber.Ctx) error {
+	id, err := idParam(c, "cid")
+	if err != nil {
+		return err
+	}
+	var d canned.Draft
+	if err := httpx.DecodeJSON(c, &d); err != nil {
+		return err
+	}
+	r, err := s.o.Canned.Update(c.UserContext(), current(c), id, d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) handleDeleteCanned(c *fiber.Ctx) error {
+	id, err := idParam(c, "cid")
+	if err != nil {
+		return err
+	}
+	if err := s.o.Canned.Delete(c.UserContext(), current(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// handleUseCanned fills a canned reply for a ticket (and counts the use).
+func (s *Server) handleUseCanned(c *fiber.Ctx) error {
+	id, err := idParam(c, "cid")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		TicketID int64 `json:"ticket_id"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.o.Canned.Use(c.UserContext(), current(c), id, req.TicketID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) handleListMacros(c *fiber.Ctx) error {
+	list, err := s.o.Canned.Macros(c.UserContext(), current(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"macros": list})
+}
+
+func (s *Server) handleSaveMacro(c *fiber.Ctx) error {
+	var id int64
+	if c.Params("mid") != "" {
+		var err error
+		if id, err = idParam(c, "mid"); err != nil {
+			return err
+		}
+	}
+	var d canned.MacroDraft
+	if err := httpx.DecodeJSON(c, &d); err != nil {
+		return err
+	}
+	m, err := s.o.Canned.SaveMacro(c.UserContext(), current(c), id, d)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if id == 0 {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(m)
+}
+
+func (s *Server) handleDeleteMacro(c *fiber.Ctx) error {
+	id, err := idParam(c, "mid")
+	if err != nil {
+		return err
+	}
+	if err := s.o.Canned.DeleteMacro(c.UserContext(), current(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) handleApplyMacro(c *fiber.Ctx) error {
+	tid, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	mid, err := idParam(c, "mid")
+	if err != nil {
+		return err
+	}
+	out, err := s.o.Canned.Apply(c.UserContext(), current(c), tid, mid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}

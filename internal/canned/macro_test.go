@@ -1,0 +1,177 @@
+package canned_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+	"tanggap/internal/canned"
+	"tanggap/internal/domain"
+	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
+)
+
+// tagStore stands in for the tags service (another package provides the
+// real one): it keeps what it was asked, or refuses.
+type tagStore struct {
+	mu     sync.Mutex
+	got    map[int64][]string
+	refuse error
+}
+
+func (s *tagStore) AddTags(_ context.Context, _ agent.Agent, ticketID int64, names []string) error {
+	if s.refuse != nil {
+		return s.refuse
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.got == nil {
+		s.got = map[int64][]string{}
+	}
+	s.got[ticketID] = append(s.got[ticketID], names...)
+	return nil
+}
+
+type ticketState struct {
+	Status   domain.TicketStatus
+	Priority domain.Priority
+	QueueID  *int64
+	Replies  int
+}
+
+func (s ticketState) String() string {
+	q := int64(0)
+	if s.QueueID != nil {
+		q = *s.QueueID
+	}
+	return fmt.Sprintf("%s/%s/queue %d/%d replies", s.Status, s.Priority, q, s.Replies)
+}
+
+func (f *fixture) state(t *testing.T, id int64) ticketState {
+	t.Helper()
+	var s ticketState
+	must(t, f.db.Raw(`SELECT status, priority, queue_id, (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'out') AS replies
+		FROM tickets t WHERE id = ?`, id).Scan(&s).Error)
+	return s
+}
+
+// One macro sends the filled canned reply, raises the priority, adds
+// tags, sets the status and transfers, through the ticket and routing
+// services.
+func TestMacroAppliesEveryStep(t *testing.T) {
+	tags := &tagStore{}
+	f := newFixture(t, tags)
+	ctx := context.Background()
+	id, tn := f.seedTicket(t, "umum", f.budi.ID, "Siti")
+	r, err := f.svc.Create(ctx, f.budi, canned.Draft{Title: "Menunggu dokumen", Body: "Bu {{citizen_name}}, mohon kirim KTP untuk {{tracking_number}}."})
+	must(t, err)
+	m, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Minta dokumen", CannedID: &r.ID, Status: domain.StatusPending,
+		Priority: domain.PriorityHigh, Tags: []string{"dokumen", " dokumen ", "ktp"}, TransferQueue: "kartu"})
+	must(t, err)
+	if len(m.Tags) != 2 {
+		t.Fatalf("tags kept = %v", m.Tags)
+	}
+	out, err := f.svc.Apply(ctx, f.budi, id, m.ID)
+	must(t, err)
+	if len(out.Steps) != 5 || out.Message == nil || out.Message.Body != "Bu Siti, mohon kirim KTP untuk "+tn+"." {
+		t.Fatalf("applied = %+v", out)
+	}
+	st := f.state(t, id)
+	if st.Status != domain.StatusPending || st.Priority != domain.PriorityHigh || st.QueueID == nil || *st.QueueID != f.queues["kartu"] || st.Replies != 1 {
+		t.Fatalf("ticket after the macro = %+v", st)
+	}
+	if got := tags.got[id]; len(got) != 2 || got[0] != "dokumen" || got[1] != "ktp" {
+		t.Fatalf("tags = %v", got)
+	}
+	list, err := f.svc.Macros(ctx, f.budi)
+	must(t, err)
+	if len(list) != 1 || list[0].UsageCount != 1 {
+		t.Fatalf("macros after one use = %+v", list)
+	}
+}
+
+// Whatever can be checked before a change is checked first: a refused
+// macro leaves the ticket as it was.
+func TestMacroRefusedBeforeAnyChange(t *testing.T) {
+	f := newFixture(t, nil) // no tags on this server
+	ctx := context.Background()
+	id, _ := f.seedTicket(t, "umum", f.budi.ID, "Siti")
+	r, err := f.svc.Create(ctx, f.budi, canned.Draft{Title: "Salam", Body: "Halo {{citizen_name}}"})
+	must(t, err)
+
+	// Saving a macro with tags is refused with a clear reason.
+	_, err = f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Label", CannedID: &r.ID, Tags: []string{"x"}})
+	var ve *apperr.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["tags"].Key != "macros.tags_unavailable" {
+		t.Fatalf("a macro with tags and no tagger: %v", err)
+	}
+	// One stored with tags before (or by another instance) is refused at apply.
+	withTags := canned.New(canned.Opts{DB: f.db, Tickets: f.tickets, Work: f.router, Tagger: &tagStore{}, Texts: nil, Log: nil})
+	m, err := withTags.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Label", CannedID: &r.ID, Status: domain.StatusSolved, Tags: []string{"x"}})
+	must(t, err)
+	before := f.state(t, id)
+	if _, err := f.svc.Apply(ctx, f.budi, id, m.ID); !errors.Is(err, canned.ErrNoTagger) {
+		t.Fatalf("apply without a tagger: %v", err)
+	}
+	solve, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Selesai", CannedID: &r.ID, Status: domain.StatusSolved})
+	must(t, err)
+	transfer, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Ke kartu", Priority: domain.PriorityUrgent, TransferQueue: "kartu"})
+	must(t, err)
+	other, _ := f.seedTicket(t, "umum", 0, "Warga") // nobody's: budi may not transfer it
+	closed, _ := f.seedTicket(t, "umum", 0, "Warga")
+	must(t, f.db.Exec(`UPDATE tickets SET status = 'closed' WHERE id = ?`, closed).Error)
+	kartu, _ := f.seedTicket(t, "kartu", 0, "Warga")
+	for _, c := range []struct {
+		name   string
+		ticket int64
+		macro  int64
+		want   error
+	}{
+		{"a closed ticket", closed, solve.ID, ticket.ErrClosed},
+		{"a ticket outside the agent's queues", kartu, solve.ID, ticket.ErrForbidden},
+		{"a transfer of a ticket not the agent's", other, transfer.ID, routing.ErrForbidden},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := f.state(t, c.ticket)
+			_, err := f.svc.Apply(ctx, f.budi, c.ticket, c.macro)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+			if a := f.state(t, c.ticket); a.String() != b.String() {
+				t.Fatalf("the ticket changed: %s -> %s", b, a)
+			}
+		})
+	}
+	if after := f.state(t, id); after.Status != before.Status || after.Replies != before.Replies {
+		t.Fatalf("the refused macro changed the ticket: %+v -> %+v", before, after)
+	}
+	// Joko does not even see budi's macros.
+	if _, err := f.svc.Apply(ctx, f.joko, kartu, solve.ID); !errors.Is(err, canned.ErrNotFound) {
+		t.Fatalf("joko applies budi's macro: %v", err)
+	}
+}
+
+// A step refused after the reply went out stops the rest and says what
+// was applied.
+func TestMacroStopsAndNamesWhatWasApplied(t *testing.T) {
+	tags := &tagStore{refuse: errors.New("tags: managed list only")}
+	f := newFixture(t, tags)
+	ctx := context.Background()
+	id, _ := f.seedTicket(t, "umum", f.budi.ID, "Siti")
+	r, err := f.svc.Create(ctx, f.budi, canned.Draft{Title: "Salam", Body: "Halo {{citizen_name}}"})
+	must(t, err)
+	m, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Label", CannedID: &r.ID, Priority: domain.PriorityHigh, Tags: []string{"x"}, Status: domain.StatusSolved})
+	must(t, err)
+	_, err = f.svc.Apply(ctx, f.budi, id, m.ID)
+	var pe *canned.PartialError
+	if !errors.As(err, &pe) || pe.Failed != canned.StepTags || len(pe.Applied) != 2 || pe.Applied[0] != canned.StepReply || pe.Applied[1] != canned.StepPriority {
+		t.Fatalf("err = %v", err)
+	}
+	if st := f.state(t, id); st.Status != domain.StatusOpen || st.Replies != 1 || st.Priority != domain.PriorityHigh {
+		t.Fatalf("after the stop: %+v (status must not have moved)", st)
+	}
+}

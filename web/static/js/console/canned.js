@@ -1,0 +1,224 @@
+// Canned replies and macros in the reply box. Typing "/" at the start of
+// a line opens a list of the agent's canned replies filtered by what
+// follows ("/salam"); up/down arrows move through it, Enter inserts the
+// chosen reply with its variables filled for this ticket (the server
+// fills them and counts the use), Esc closes it. The list is a listbox
+// whose active option the textarea names (aria-activedescendant), so a
+// screen reader follows it. Beside the send button, a macro applies a
+// canned reply with status, priority, tags and/or a transfer at once.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, el, setText, busy, errorMessage, fieldErrors } from './ui.js';
+import { loadTicket, loadList } from './actions.js';
+
+const REFRESH_MS = 60000;
+let all = [];
+let loadedAt = 0;
+let shown = [];
+let active = -1;
+let token = null; // {start, end, q} of the "/" word being typed
+let dismissed = ''; // the token Esc closed, not reopened until it changes
+
+const box = () => $('reply-body');
+const list = () => $('canned-list');
+
+async function load(force) {
+  if (!force && Date.now() - loadedAt < REFRESH_MS) { return; }
+  loadedAt = Date.now();
+  const res = await api.cannedList();
+  if (res.ok) { all = res.data.canned_responses || []; }
+}
+
+function matches(r, q) {
+  if (!q) { return true; }
+  if ((r.shortcut || '').indexOf(q) === 0) { return true; }
+  const title = String(r.title || '').toLowerCase();
+  return title.indexOf(q) === 0 || title.split(/\s+/).some((w) => w.indexOf(q) === 0);
+}
+
+// current is the "/" word before the caret on its line, or null.
+function current() {
+  const ta = box();
+  const end = ta.selectionStart;
+  if (end !== ta.selectionEnd) { return null; }
+  const text = ta.value;
+  const start = text.lastIndexOf('\n', end - 1) + 1;
+  const word = text.slice(start, end);
+  if (word.charAt(0) !== '/' || word.length > 60) { return null; }
+  return { start, end, q: word.slice(1).trim().toLowerCase() };
+}
+
+function option(r, i) {
+  const meta = [r.shared ? t('canned.shared') : t('canned.personal'), r.lang, r.shortcut ? '/' + r.shortcut : ''].filter(Boolean).join(' \u00b7 ');
+  return el('li', { id: 'canned-opt-' + r.id, role: 'option', 'class': 'canned-opt', 'aria-selected': String(i === active), 'data-index': String(i) }, [
+    el('span', { 'class': 'canned-title', text: r.title }),
+    el('span', { 'class': 'canned-meta', text: meta }),
+    el('span', { 'class': 'canned-preview', text: String(r.body || '').slice(0, 90) }),
+  ]);
+}
+
+function render() {
+  const ul = list();
+  const ta = box();
+  ul.textContent = '';
+  if (!token) {
+    ul.hidden = true;
+    ta.setAttribute('aria-expanded', 'false');
+    ta.removeAttribute('aria-activedescendant');
+    return;
+  }
+  if (!shown.length) {
+    ul.appendChild(el('li', { 'class': 'canned-empty', role: 'option', 'aria-disabled': 'true', text: t('canned.picker_empty') }));
+  }
+  shown.forEach((r, i) => ul.appendChild(option(r, i)));
+  ul.hidden = false;
+  ta.setAttribute('aria-expanded', 'true');
+  if (active >= 0 && shown[active]) {
+    ta.setAttribute('aria-activedescendant', 'canned-opt-' + shown[active].id);
+    const node = $('canned-opt-' + shown[active].id);
+    if (node && node.scrollIntoView) { node.scrollIntoView({ block: 'nearest' }); }
+  } else {
+    ta.removeAttribute('aria-activedescendant');
+  }
+}
+
+function close() {
+  token = null;
+  shown = [];
+  active = -1;
+  render();
+}
+
+async function update() {
+  const tok = current();
+  const word = tok ? box().value.slice(tok.start, tok.end) : '';
+  if (dismissed && dismissed !== word) { dismissed = ''; } // Esc holds only while the word stays as it was
+  if (!tok || store.get().composeMode === 'note' || dismissed) {
+    if (token) { close(); }
+    return;
+  }
+  const opening = !token;
+  token = tok;
+  if (opening) { await load(false); }
+  if (!token) { return; }
+  shown = all.filter((r) => matches(r, token.q)).slice(0, 8);
+  active = shown.length ? 0 : -1;
+  render();
+  setText('canned-status', shown.length ? t('canned.picker_count', { count: shown.length }) : t('canned.picker_empty'));
+}
+
+async function choose(i) {
+  const r = shown[i];
+  const tok = token;
+  const id = store.get().selectedId;
+  if (!r || !tok || !id) { return; }
+  close();
+  // The Enter that chose is not a line break, even where a keyboard
+  // (or an automation tool) delivers its character after all.
+  const before = box().value;
+  const res = await api.cannedUse(r.id, id);
+  if (!res.ok || store.get().selectedId !== id) {
+    if (res.status !== 401) { setText('ticket-live', errorMessage(res)); }
+    return;
+  }
+  const ta = box();
+  let text = ta.value;
+  if (text === before.slice(0, tok.end) + '\n' + before.slice(tok.end)) { text = before; }
+  // The "/" word is replaced only if it is still there as typed.
+  const start = text.slice(tok.start, tok.end).charAt(0) === '/' ? tok.start : ta.selectionStart;
+  const end = start === tok.start ? tok.end : ta.selectionStart;
+  ta.value = text.slice(0, start) + res.data.body + text.slice(end);
+  const caret = start + res.data.body.length;
+  ta.setSelectionRange(caret, caret);
+  ta.focus();
+  ta.dispatchEvent(new Event('input'));
+  setText('canned-status', t('canned.inserted', { title: r.title }));
+  r.usage_count = (r.usage_count || 0) + 1;
+}
+
+function onKey(ev) {
+  if (!token) { return; }
+  switch (ev.key) {
+    case 'ArrowDown':
+    case 'ArrowUp':
+      if (!shown.length) { return; }
+      ev.preventDefault();
+      active = (active + (ev.key === 'ArrowDown' ? 1 : -1) + shown.length) % shown.length;
+      render();
+      break;
+    case 'Enter':
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey) { return; }
+      if (active >= 0) {
+        ev.preventDefault();
+        ev.stopImmediatePropagation();
+        choose(active);
+      }
+      break;
+    case 'Escape':
+      ev.preventDefault();
+      dismissed = box().value.slice(token.start, token.end);
+      close();
+      setText('canned-status', '');
+      break;
+    case 'Tab':
+      close();
+      break;
+    default:
+      break;
+  }
+}
+
+// ---- macros ----
+
+async function loadMacros() {
+  const res = await api.macros();
+  const sel = $('macro-select');
+  const list = res.ok ? (res.data.macros || []) : [];
+  while (sel.options.length > 1) { sel.remove(1); }
+  list.forEach((m) => sel.appendChild(el('option', { value: String(m.id), text: m.name })));
+  store.set({ macros: list });
+  $('macro-row').hidden = !list.length;
+}
+
+async function applyMacro() {
+  const id = store.get().selectedId;
+  const mid = Number($('macro-select').value);
+  if (!id || !mid) { $('macro-select').focus(); return; }
+  const m = store.get().macros.find((x) => x.id === mid);
+  busy($('macro-btn'), true, t('common.loading'));
+  const res = await api.applyMacro(id, mid);
+  busy($('macro-btn'), false);
+  if (res.ok) {
+    const names = { reply: t('macros.step_reply'), priority: t('macros.step_priority'), tags: t('macros.step_tags'),
+      status: t('macros.step_status'), transfer: t('macros.step_transfer') };
+    const steps = (res.data.steps || []).map((s) => names[s] || s).join(', ');
+    setText('ticket-live', t('macros.applied', { name: m ? m.name : '', steps }));
+    $('macro-select').value = '';
+  } else if (res.status !== 401) {
+    const f = fieldErrors(res);
+    setText('ticket-live', f.macro || f.tags || errorMessage(res));
+  }
+  loadTicket(id);
+  loadList();
+}
+
+export function mount() {
+  const ta = box();
+  ta.setAttribute('aria-controls', 'canned-list');
+  ta.setAttribute('aria-autocomplete', 'list');
+  ta.setAttribute('aria-expanded', 'false');
+  // Before the reply box's own keys (Ctrl+Enter sends).
+  ta.addEventListener('keydown', onKey);
+  ta.addEventListener('input', update);
+  ta.addEventListener('click', update);
+  ta.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== box()) { close(); } }, 150));
+  list().addEventListener('mousedown', (ev) => {
+    const li = ev.target.closest('[data-index]');
+    if (li) { ev.preventDefault(); choose(Number(li.dataset.index)); }
+  });
+  $('macro-btn').addEventListener('click', applyMacro);
+  store.on(['selectedId', 'composeMode'], close);
+  store.on(['agent'], (s) => {
+    if (s.agent) { loadedAt = 0; load(true); loadMacros(); } else { all = []; close(); }
+  });
+}

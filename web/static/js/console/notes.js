@@ -1,0 +1,170 @@
+// Internal notes and the agent's notifications. The reply box has two
+// modes: a reply to the citizen, or an internal note (never sent to the
+// citizen; no typing mark reaches them either). "@name" in a note tells a
+// colleague who may see the ticket; the bell lists the agent's
+// notifications with the unread count and takes notification.created
+// events from the push socket (live.js). Notes in the thread carry a text
+// label and a dashed frame, so they are told apart without colour.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, el, setText, shortTime, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
+import { loadTicket } from './actions.js';
+
+export const isNoteMode = () => store.get().composeMode === 'note';
+
+// noteBadge is the label on a note in the thread: an agent's note or a
+// system note (a transfer, a release).
+export function noteBadge(m) {
+  const agentNote = m.fields && m.fields.note_kind === 'agent';
+  return el('span', { 'class': 'note-badge' + (agentNote ? '' : ' note-badge-system'),
+    text: agentNote ? t('notes.badge') + ' \u00b7 ' + t('notes.private') : t('notes.system_badge') });
+}
+
+function setMode(mode) {
+  store.set({ composeMode: mode === 'note' ? 'note' : 'reply' });
+}
+
+function renderMode(s) {
+  const note = s.composeMode === 'note';
+  const label = $('reply-body-label');
+  label.textContent = note ? label.dataset.note : label.dataset.reply;
+  const btn = $('reply-btn');
+  if (!btn.disabled) { btn.textContent = note ? btn.dataset.note : btn.dataset.reply; }
+  $('note-hint').hidden = !note;
+  $('composer').classList.toggle('composer-note', note);
+  $('mode-note').checked = note;
+  $('mode-reply').checked = !note;
+  if (note && s.selectedId) { loadMentionable(s.selectedId); }
+}
+
+let mentionFor = 0;
+async function loadMentionable(id) {
+  if (mentionFor === id) { return; }
+  mentionFor = id;
+  setText('note-mentions', '');
+  const res = await api.mentionable(id);
+  if (!res.ok || store.get().selectedId !== id) { return; }
+  const names = (res.data.agents || []).map((a) => '@' + a.handle + ' (' + a.name + ')');
+  setText('note-mentions', names.length ? t('notes.mention_list', { names: names.join(', ') }) : '');
+}
+
+// submitNote stores the reply box's text as an internal note.
+export async function submitNote() {
+  const id = store.get().selectedId;
+  if (!id) { return; }
+  clearFieldErrors($('reply-form'));
+  const body = $('reply-body').value.trim();
+  if (!body) {
+    setFieldError('reply-body', t('validation.body_required'));
+    $('reply-body').focus();
+    return;
+  }
+  busy($('reply-btn'), true, t('complaint.sending'));
+  const res = await api.addNote(id, body);
+  busy($('reply-btn'), false);
+  renderMode(store.get());
+  if (res.ok) {
+    if (store.get().selectedId === id) { $('reply-body').value = ''; }
+    const names = (res.data.mentioned || []).map((a) => a.name);
+    setText('ticket-live', names.length ? t('notes.saved_mentions', { names: names.join(', ') }) : t('notes.saved'));
+    await loadTicket(id);
+    return;
+  }
+  if (res.status === 401) { return; }
+  const fields = fieldErrors(res);
+  setFieldError('reply-body', fields.body ? String(fields.body) : errorMessage(res));
+  $('reply-body').focus();
+}
+
+// ---- the bell ----
+
+export async function loadNotifications() {
+  const res = await api.notifications();
+  if (!res.ok) { return; }
+  store.set({ notifications: { list: res.data.notifications || [], unread: res.data.unread || 0, loaded: true } });
+}
+
+// onNotification takes a notification.created event.
+export function onNotification(d) {
+  const s = store.get();
+  if (!s.agent || Number(d.recipient_id) !== s.agent.id) { return; }
+  const n = {
+    id: d.notification_id, kind: d.kind, ticket_id: d.ticket_id, tracking_number: d.tracking_number,
+    actor_name: d.actor_name, preview: d.preview, created_at: d.at, read_at: null,
+  };
+  const list = [n].concat(s.notifications.list.filter((x) => x.id !== n.id)).slice(0, 50);
+  store.set({ notifications: { list, unread: s.notifications.unread + 1, loaded: true } });
+  setText('bell-live', t('notes.new_notification', { text: t('notes.mentioned_you', { actor: n.actor_name, tn: n.tracking_number }) }));
+}
+
+async function markRead(body) {
+  const res = await api.readNotifications(body);
+  if (!res.ok) { return; }
+  const s = store.get();
+  const now = new Date().toISOString();
+  const list = s.notifications.list.map((n) => (body.all || (body.ids || []).indexOf(n.id) >= 0 ? Object.assign({}, n, { read_at: n.read_at || now }) : n));
+  store.set({ notifications: { list, unread: res.data.unread || 0, loaded: true } });
+}
+
+function item(n) {
+  const unread = !n.read_at;
+  const btn = el('button', { type: 'button', 'class': 'bell-item' + (unread ? ' bell-unread' : ''), 'data-id': String(n.id) }, [
+    unread ? el('span', { 'class': 'bell-dot', text: t('notes.unread') }) : null,
+    el('span', { 'class': 'bell-what', text: t('notes.mentioned_you', { actor: n.actor_name || '', tn: n.tracking_number || '' }) }),
+    el('span', { 'class': 'bell-preview', text: n.preview || '' }),
+    el('time', { 'class': 'bell-time', datetime: n.created_at || null, text: shortTime(n.created_at) }),
+  ]);
+  btn.addEventListener('click', () => {
+    if (!n.read_at) { markRead({ ids: [n.id] }); }
+    closePanel(false);
+    location.hash = '#ticket-' + n.ticket_id;
+  });
+  return el('li', null, [btn]);
+}
+
+function renderBell(s) {
+  const n = s.notifications;
+  const count = $('bell-count');
+  count.textContent = n.unread > 99 ? '99+' : String(n.unread);
+  count.hidden = !n.unread;
+  $('bell-btn').setAttribute('aria-label', n.unread ? t('notes.bell_unread', { count: n.unread }) : t('notes.bell'));
+  $('bell-btn').classList.toggle('bell-has-unread', n.unread > 0);
+  const box = $('bell-list');
+  box.textContent = '';
+  n.list.forEach((x) => box.appendChild(item(x)));
+  $('bell-empty').hidden = n.list.length > 0;
+  $('bell-mark-all').hidden = !n.unread;
+}
+
+function openPanel() {
+  $('bell-panel').hidden = false;
+  $('bell-btn').setAttribute('aria-expanded', 'true');
+  loadNotifications();
+  $('bell-title').focus();
+}
+
+function closePanel(focus) {
+  $('bell-panel').hidden = true;
+  $('bell-btn').setAttribute('aria-expanded', 'false');
+  if (focus) { $('bell-btn').focus(); }
+}
+
+export function mount() {
+  store.on(['composeMode'], renderMode);
+  store.on(['notifications'], renderBell);
+  store.on(['selectedId'], (s) => {
+    mentionFor = 0;
+    setText('note-mentions', '');
+    if (s.composeMode === 'note' && s.selectedId) { loadMentionable(s.selectedId); }
+  });
+  store.on(['agent'], (s) => {
+    if (s.agent) { loadNotifications(); } else { store.set({ notifications: { list: [], unread: 0, loaded: false } }); closePanel(false); }
+  });
+  $('mode-reply').addEventListener('change', () => setMode('reply'));
+  $('mode-note').addEventListener('change', () => setMode('note'));
+  $('bell-btn').addEventListener('click', () => { if ($('bell-panel').hidden) { openPanel(); } else { closePanel(true); } });
+  $('bell-mark-all').addEventListener('click', () => markRead({ all: true }));
+  $('bell').addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !$('bell-panel').hidden) { ev.preventDefault(); closePanel(true); } });
+  document.addEventListener('click', (ev) => { if (!$('bell-panel').hidden && !$('bell').contains(ev.target)) { closePanel(false); } });
+  renderBell(store.get());
+}
