@@ -17,11 +17,11 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
+	"tanggap/internal/canned"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
-	"tanggap/internal/tags"
-	"tanggap/internal/canned"
 	"tanggap/internal/notes"
+	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 )
 

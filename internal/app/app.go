@@ -216,10 +216,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
 		g.Go(func() error { return a.console.Run(gctx) })
-		// Notes and canned replies (issue 14). Tags in macros wait for a
-		// Tagger (canned.Opts.Tagger); without one they are refused.
+		// Notes, canned replies and macros; a macro's tags go through the
+		// tags service (scope-checked, audited, pushed like any tag change).
 		teamNotes := notes.New(notes.Opts{DB: a.db, Tickets: tickets, Summaries: tickets, Agents: agents, Events: a.bus, Log: log})
-		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
+		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
 			Notes: teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,

@@ -176,12 +176,13 @@ func TestNotesAndCannedOverHTTP(t *testing.T) {
 		t.Fatalf("joko uses budi's reply: %d", res.Status)
 	}
 
-	// A macro with tags on a server without tags: refused, saying why.
-	res = budi.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Label", "tags": []string{"x"}})
-	if res.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("macro with tags: %d %s", res.Status, res.Body)
+	// A macro replies, sets status and priority and adds a tag from the
+	// managed list, through the tags service.
+	if res := admin.Do(http.MethodPost, "/api/v1/tags", map[string]string{"name": "perlu-cek"}); res.Status != http.StatusCreated {
+		t.Fatalf("tag: %d %s", res.Status, res.Body)
 	}
-	res = budi.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Balas dan tunda", "canned_id": cr.ID, "status": "pending", "priority": "high"})
+	res = budi.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Balas dan tunda", "canned_id": cr.ID, "status": "pending",
+		"priority": "high", "tags": []string{"perlu-cek"}})
 	if res.Status != http.StatusCreated {
 		t.Fatalf("macro: %d %s", res.Status, res.Body)
 	}
@@ -194,8 +195,15 @@ func TestNotesAndCannedOverHTTP(t *testing.T) {
 		Steps []string `json:"steps"`
 	}
 	res.JSON(t, &applied)
-	if res.Status != http.StatusOK || len(applied.Steps) != 3 {
+	if res.Status != http.StatusOK || len(applied.Steps) != 4 {
 		t.Fatalf("apply: %d %s", res.Status, res.Body)
+	}
+	var tagged struct {
+		Tags []string `json:"tags"`
+	}
+	budi.Do(http.MethodGet, path+"/tags", nil).JSON(t, &tagged)
+	if len(tagged.Tags) != 1 || tagged.Tags[0] != "perlu-cek" {
+		t.Fatalf("tags after the macro: %+v", tagged)
 	}
 	var sum struct {
 		Status   string `json:"status"`
