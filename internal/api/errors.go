@@ -11,6 +11,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
 	"tanggap/internal/bus"
+	"tanggap/internal/contact"
 	"tanggap/internal/locale"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
@@ -49,6 +50,15 @@ var catalog = []struct {
 	{routing.ErrTicketInactive, fiber.StatusConflict, apperr.CodeTicketInactive},
 	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
 	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
+	// The citizen's whole history.
+	{contact.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{contact.ErrMergeNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{contact.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
+	{contact.ErrSameContact, fiber.StatusUnprocessableEntity, apperr.CodeContactSame},
+	{contact.ErrMerged, fiber.StatusConflict, apperr.CodeContactMerged},
+	{contact.ErrMergeUndone, fiber.StatusConflict, apperr.CodeContactMergeUndone},
+	{contact.ErrMergedSince, fiber.StatusConflict, apperr.CodeContactMergedSince},
+	{contact.ErrSplitMismatch, fiber.StatusConflict, apperr.CodeContactSplitMismatch},
 }
 
 // refusal is a domain error whose reason the caller has to act on (which
