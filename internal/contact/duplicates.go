@@ -15,7 +15,8 @@ import (
 //
 //   - one of its identities is the same NIK, phone or e-mail as one of
 //     this contact's, written differently (0812…, 62812…, +62 812…; an
-//     e-mail in other letter case; a NIK with spaces), which identities
+//     e-mail in other letter case, found through an index on
+//     lower(value); a NIK with spaces or dots), which identities
 //     stored before normalization, or imported, can be;
 //   - one of this contact's tickets was reported with a phone or e-mail
 //     that is the other contact's identity (a form sent with a known
@@ -87,7 +88,13 @@ func (h *HistoryService) Duplicates(ctx context.Context, viewer agent.Agent, con
 		if kind == KindVisitor {
 			continue
 		}
-		rows, err := identitiesIn(q, kind, vals, c.ID)
+		var rows []valueOwner
+		var err error
+		if kind == KindEmail {
+			rows, err = emailsIn(q, vals, c.ID)
+		} else {
+			rows, err = identitiesIn(q, kind, vals, c.ID)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +118,13 @@ func (h *HistoryService) Duplicates(ctx context.Context, viewer agent.Agent, con
 		}
 	}
 	for kind, vals := range byKind {
-		rows, err := identitiesIn(q, kind, vals, c.ID)
+		var rows []valueOwner
+		var err error
+		if kind == KindEmail {
+			rows, err = emailsIn(q, vals, c.ID)
+		} else {
+			rows, err = identitiesIn(q, kind, vals, c.ID)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -147,7 +160,10 @@ func (h *HistoryService) Duplicates(ctx context.Context, viewer agent.Agent, con
 			if precedence[a.Kind] != precedence[b.Kind] {
 				return precedence[a.Kind] < precedence[b.Kind]
 			}
-			return a.How+a.Value < b.How+b.Value
+			if a.How != b.How {
+				return a.How == "same_identity"
+			}
+			return a.Value < b.Value
 		})
 		out = append(out, dup)
 	}

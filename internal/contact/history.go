@@ -174,9 +174,9 @@ type Merge struct {
 	UndoneAt     *time.Time `json:"undone_at"`
 	UndoneBy     *int64     `json:"undone_by"`
 	UndoneByName string     `json:"undone_by_name"`
-	TicketIDs    []int64    `json:"ticket_ids"`
-	IdentityIDs  []int64    `json:"identity_ids"`
-	NoteIDs      []int64    `json:"note_ids"`
+	TicketIDs    []int64    `json:"ticket_ids" gorm:"-"`
+	IdentityIDs  []int64    `json:"identity_ids" gorm:"-"`
+	NoteIDs      []int64    `json:"note_ids" gorm:"-"`
 }
 
 // Panel returns the contact id as viewer may see it (following a merged

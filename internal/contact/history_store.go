@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -100,14 +101,8 @@ ORDER BY CASE kind WHEN 'nik' THEN 0 WHEN 'phone' THEN 1 WHEN 'email' THEN 2 ELS
 // identitiesIn finds other contacts' identities of one kind among values.
 //
 //	SELECT contact_id, value FROM contact_identities WHERE kind = ? AND value IN (…) AND contact_id <> ?
-func identitiesIn(q *gorm.DB, kind string, values []string, except int64) ([]struct {
-	ContactID int64
-	Value     string
-}, error) {
-	var rows []struct {
-		ContactID int64
-		Value     string
-	}
+func identitiesIn(q *gorm.DB, kind string, values []string, except int64) ([]valueOwner, error) {
+	var rows []valueOwner
 	values = uniq(values)
 	if len(values) == 0 {
 		return nil, nil
@@ -115,6 +110,34 @@ func identitiesIn(q *gorm.DB, kind string, values []string, except int64) ([]str
 	if err := q.Raw(`SELECT contact_id, value FROM contact_identities WHERE kind = ? AND value IN ? AND contact_id <> ?`,
 		kind, values, except).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("%w: identities by value: %v", ErrStore, err)
+	}
+	return rows, nil
+}
+
+// valueOwner is an identity value and its contact.
+type valueOwner struct {
+	ContactID int64
+	Value     string
+}
+
+// emailsIn finds other contacts' e-mails equal to one of values in any
+// letter case (index contact_identities_lower_idx).
+//
+//	SELECT contact_id, value FROM contact_identities
+//	WHERE kind = 'email' AND lower(value) IN (…) AND contact_id <> ?
+func emailsIn(q *gorm.DB, values []string, except int64) ([]valueOwner, error) {
+	lower := make([]string, len(values))
+	for i, v := range values {
+		lower[i] = strings.ToLower(v)
+	}
+	lower = uniq(lower)
+	if len(lower) == 0 {
+		return nil, nil
+	}
+	var rows []valueOwner
+	if err := q.Raw(`SELECT contact_id, value FROM contact_identities WHERE kind = 'email' AND lower(value) IN ? AND contact_id <> ?`,
+		lower, except).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("%w: e-mails by value: %v", ErrStore, err)
 	}
 	return rows, nil
 }

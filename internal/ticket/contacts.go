@@ -111,8 +111,8 @@ func (s *Service) auditMoves(ctx context.Context, tx *gorm.DB, ids []int64, from
 // reported with one of phones or emails (the addresses given when the
 // ticket was opened), with the address that matched.
 //
-//	SELECT DISTINCT contact_id, reporter_phone FROM tickets WHERE reporter_phone IN (…) AND contact_id <> ?
-//	SELECT DISTINCT contact_id, reporter_email FROM tickets WHERE reporter_email IN (…) AND contact_id <> ?
+//	SELECT DISTINCT contact_id, reporter_phone FROM tickets WHERE reporter_phone IN (…) AND reporter_phone <> '' AND contact_id <> ?
+//	SELECT DISTINCT contact_id, reporter_email FROM tickets WHERE reporter_email IN (…) AND reporter_email <> '' AND contact_id <> ?
 func (s *Service) ContactsReportedWith(ctx context.Context, phones, emails []string, except int64) ([]contact.Reported, error) {
 	var out []contact.Reported
 	q := s.db.WithContext(ctx)
@@ -127,7 +127,7 @@ func (s *Service) ContactsReportedWith(ctx context.Context, phones, emails []str
 			ContactID int64
 			Value     string
 		}
-		if err := q.Raw(`SELECT DISTINCT contact_id, `+c.col+` AS value FROM tickets WHERE `+c.col+` IN ? AND contact_id <> ? LIMIT 50`,
+		if err := q.Raw(`SELECT DISTINCT contact_id, `+c.col+` AS value FROM tickets WHERE `+c.col+` IN ? AND `+c.col+` <> '' AND contact_id <> ? LIMIT 50`,
 			c.vals, except).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("ticket: reported with: %w", err)
 		}

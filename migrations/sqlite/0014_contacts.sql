@@ -48,3 +48,6 @@ CREATE TABLE contact_merge_items (
 -- another contact's identity.
 CREATE INDEX tickets_reporter_phone_idx ON tickets (reporter_phone) WHERE reporter_phone <> '';
 CREATE INDEX tickets_reporter_email_idx ON tickets (reporter_email) WHERE reporter_email <> '';
+
+-- Probable duplicates: the same e-mail stored in other letter case.
+CREATE INDEX contact_identities_lower_idx ON contact_identities (kind, lower(value));
