@@ -11,6 +11,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/contact"
 	"tanggap/internal/db"
+	"tanggap/internal/envelope"
 )
 
 // The contact panel reads a citizen's tickets here, and a merge or split
@@ -147,4 +148,27 @@ func scanIDs(out *[]int64) func(*sql.Rows) error {
 		*out = append(*out, id)
 		return nil
 	}
+}
+
+// conversationTo points a reply at the addresses its conversation was
+// opened with (the ticket's reporter phone and e-mail) when the ticket has
+// them. A contact may hold several phones (one from the form, one from
+// WhatsApp, more after a merge); the contact's first one is only the
+// fallback, so a reply never goes to another number of the same citizen.
+//
+//	SELECT reporter_phone, reporter_email FROM tickets WHERE id = ?
+func (s *Service) conversationTo(ctx context.Context, tx *gorm.DB, ticketID int64, to envelope.Sender) (envelope.Sender, error) {
+	var rows []struct{ ReporterPhone, ReporterEmail string }
+	if err := tx.WithContext(ctx).Raw(`SELECT reporter_phone, reporter_email FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error; err != nil {
+		return to, fmt.Errorf("ticket: conversation address: %w", err)
+	}
+	if len(rows) == 1 {
+		if rows[0].ReporterPhone != "" {
+			to.Phone = rows[0].ReporterPhone
+		}
+		if rows[0].ReporterEmail != "" {
+			to.Email = rows[0].ReporterEmail
+		}
+	}
+	return to, nil
 }

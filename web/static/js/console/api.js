@@ -41,3 +41,10 @@ export const slaReport = (days) => call('GET', '/api/v1/queues/sla?days=' + days
 // probeSocket asks for the socket's address without upgrading: 404 means
 // this server has no push socket, 401 that the session ended.
 export const probeSocket = () => call('GET', '/api/v1/ws');
+// The citizen's whole history (contact.js).
+const contactURL = (id) => '/api/v1/contacts/' + encodeURIComponent(id);
+export const getContact = (id) => call('GET', contactURL(id));
+export const contactDuplicates = (id) => call('GET', contactURL(id) + '/duplicates');
+export const addContactNote = (id, body) => call('POST', contactURL(id) + '/notes', { body });
+export const mergeContacts = (id, from) => call('POST', contactURL(id) + '/merge', { from });
+export const undoMerge = (mergeId) => call('POST', '/api/v1/contacts/merges/' + encodeURIComponent(mergeId) + '/undo');

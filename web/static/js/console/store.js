@@ -26,6 +26,8 @@
 //   socket      'connecting' | 'open' | 'down' | 'unavailable'
 //   settings    notification switches {unread, sound, desktop}
 //   detailsOpen the details panel is open (narrow screens)
+//   contact     the open ticket's contact panel {id, panel, error, loading} (contact.js)
+//   contactDups probable duplicates of that contact {id, list, error} (supervisors, admins)
 const state = {
   agent: null,
   signedOut: '',
@@ -49,6 +51,8 @@ const state = {
   socket: 'connecting',
   settings: { unread: true, sound: false, desktop: false },
   detailsOpen: false,
+  contact: { id: 0, panel: null, error: '', loading: false },
+  contactDups: { id: 0, list: [], error: '' },
 };
 
 const listeners = [];
