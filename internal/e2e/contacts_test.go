@@ -238,7 +238,7 @@ func TestBrowserContactPanel(t *testing.T) {
 		&& document.querySelector('#contact-merges button[data-split]') === null
 		&& document.getElementById('contact-merges').textContent.includes('Dewi')`, panelTicketsJS, wa2.ID))
 	var panelAfter struct {
-		Tickets []struct{ ID int64 } `json:"tickets"`
+		Tickets []struct{ ID int64 }    `json:"tickets"`
 		Notes   []struct{ Body string } `json:"notes"`
 	}
 	dewiAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", rina), nil).JSON(t, &panelAfter)
