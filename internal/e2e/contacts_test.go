@@ -121,6 +121,11 @@ func TestBrowserContactPanel(t *testing.T) {
 	if !sari.hidden(t, "#contact-dups-block") {
 		t.Error("an agent is offered duplicates and merging")
 	}
+	if got := sari.text(t, "#contact-jump"); got != tx("contact.jump", "n", 3) {
+		t.Errorf("jump button %q, want %q", got, tx("contact.jump", "n", 3))
+	}
+	sari.do(t, "go to the panel by keyboard", chromedp.Focus(chromedp.ID("contact-jump")), chromedp.KeyEvent("\r"))
+	sari.waitJS(t, "focus on the panel's heading", `document.activeElement.id === 'contact-title'`)
 	shots.take(t, sari, "60-contact-panel-agent-laptop")
 
 	sari.do(t, "open the form ticket from the panel", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#contact-tickets [data-ticket="%d"]`, form1.ID))))
@@ -179,6 +184,8 @@ func TestBrowserContactPanel(t *testing.T) {
 	if len(panelBefore.Tickets) != 3 {
 		t.Fatalf("Rina has %d tickets before the merge, want 3 (a suggestion never merges)", len(panelBefore.Tickets))
 	}
+	dewi.do(t, "go to the panel", chromedp.Click(chromedp.ID("contact-jump")))
+	dewi.do(t, "show the duplicates", chromedp.ScrollIntoView(chromedp.ID("contact-dups-block")))
 	shots.take(t, dewi, "62-contact-duplicates-laptop")
 
 	dewi.do(t, "merge Rina into this contact", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#contact-dups button[data-merge="%d"]`, rina))))
@@ -194,6 +201,7 @@ func TestBrowserContactPanel(t *testing.T) {
 	if !strings.Contains(dewi.text(t, "#contact-notes"), note) {
 		t.Error("Sari's note did not move with the merge")
 	}
+	dewi.do(t, "show the merge", chromedp.ScrollIntoView(chromedp.ID("contact-merges-block")))
 	shots.take(t, dewi, "64-contact-merged-laptop")
 
 	// A message from the merged number lands on the surviving contact, and
@@ -245,6 +253,7 @@ func TestBrowserContactPanel(t *testing.T) {
 	if len(panelAfter.Tickets) != 3 || len(panelAfter.Notes) != 1 {
 		t.Fatalf("after the split Rina has %d tickets and %d notes, want 3 and 1", len(panelAfter.Tickets), len(panelAfter.Notes))
 	}
+	dewi.do(t, "show the split", chromedp.ScrollIntoView(chromedp.ID("contact-merges-block")))
 	shots.take(t, dewi, "65-contact-split-laptop")
 
 	dewiPhone := newTab(t, root)

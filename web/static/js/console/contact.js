@@ -46,15 +46,15 @@ function reload() {
 
 function ticketItem(tk, openId) {
   const current = tk.id === openId;
-  const parts = [label('channel.', tk.channel), tk.tracking_number, label('ticket_status.', tk.status)];
-  if (tk.queue) { parts.push(tk.queue); }
+  const when = t('contact.opened_at', { at: formatDate(tk.created_at) });
   const btn = el('button', {
     type: 'button', class: 'contact-ticket', 'data-ticket': String(tk.id),
     'aria-current': current ? 'true' : null,
   }, [
-    el('span', { class: 'contact-ticket-main', text: parts.join(' · ') }),
-    el('span', { class: 'contact-ticket-sub', text: (tk.subject || '') }),
-    el('time', { datetime: tk.created_at, text: t('contact.opened_at', { at: formatDate(tk.created_at) }) }),
+    el('span', { class: 'contact-ticket-main', text: label('channel.', tk.channel) + ' · ' + label('ticket_status.', tk.status) }),
+    el('span', { class: 'mono contact-ticket-tn', text: tk.tracking_number }),
+    tk.subject ? el('span', { class: 'contact-ticket-sub', text: tk.subject }) : null,
+    el('span', { class: 'contact-ticket-when' }, [tk.queue ? tk.queue + ' · ' : '', el('time', { datetime: tk.created_at, text: when })]),
     current ? el('span', { class: 'badge', text: t('contact.this_ticket') }) : null,
   ]);
   return el('li', null, [btn]);
@@ -63,6 +63,9 @@ function ticketItem(tk, openId) {
 function render(s) {
   const box = $('contact-panel');
   const c = s.contact;
+  const jump = $('contact-jump');
+  jump.hidden = !s.selectedId || !c.panel;
+  if (c.panel) { jump.textContent = t('contact.jump', { n: (c.panel.tickets || []).length + (c.panel.hidden_tickets || 0) }); }
   if (!s.selectedId || !c.id) { box.hidden = true; return; }
   box.hidden = false;
   setText('contact-error', c.error);
@@ -204,6 +207,12 @@ export function mount() {
   });
   store.on(['contact', 'contactDups', 'selectedId'], render);
 
+  // The panel sits below the ticket's own facts and actions: one button
+  // takes the agent (and the keyboard focus) there.
+  $('contact-jump').addEventListener('click', () => {
+    $('contact-panel').scrollIntoView({ block: 'start' });
+    $('contact-title').focus();
+  });
   $('contact-tickets').addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-ticket]');
     if (!b) { return; }
