@@ -197,7 +197,7 @@ func writtenForms(kind, v string) []string {
 		return uniq([]string{v, digits, digits[:6] + " " + digits[6:12] + " " + digits[12:],
 			digits[:2] + "." + digits[2:4] + "." + digits[4:6] + "." + digits[6:12] + "." + digits[12:]})
 	}
-	return []string{v}
+	return uniq([]string{v})
 }
 
 // phoneForms: E.164 and the forms Indonesians write (+62 812…, 62812…,
@@ -206,7 +206,7 @@ func phoneForms(v string) []string {
 	out := []string{v}
 	e164, err := identity.NormalizePhone(v)
 	if err != nil {
-		return out
+		return uniq(out)
 	}
 	out = append(out, e164)
 	if strings.HasPrefix(e164, "+62") {

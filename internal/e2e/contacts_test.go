@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/locale"
 )
 
 // contactTicket is a ticket as the list API shows it.
@@ -258,13 +259,20 @@ func TestBrowserContactPanel(t *testing.T) {
 
 	dewiPhone := newTab(t, root)
 	dewiPhone.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
-	dewiPhone.signIn(t, fmt.Sprintf("%s/console?lang=id-ID#ticket-%d", base, wa2.ID), "dewi@tanggap.example", "demo-dewi-2026")
+	// in English this time.
+	dewiPhone.signIn(t, fmt.Sprintf("%s/console?lang=en-US#ticket-%d", base, wa2.ID), "dewi@tanggap.example", "demo-dewi-2026")
 	dewiPhone.waitJS(t, "the ticket open", fmt.Sprintf(`document.getElementById('t-tn').textContent !== '' && %s === '%d'
 		&& document.querySelector('#contact-dups li[data-contact]') !== null`, panelTicketsJS, wa2.ID))
 	dewiPhone.do(t, "switch to ready from the hint", chromedp.Click(chromedp.ID("first-run-btn")))
 	dewiPhone.waitJS(t, "hint gone", `document.getElementById('first-run').hidden`)
 	dewiPhone.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
 	dewiPhone.waitJS(t, "the panel fits the phone", `!document.getElementById('contact-panel').hidden && document.documentElement.scrollWidth <= 390`)
+	en := textsIn(t, "en-US")
+	for css, key := range map[string]string{"#contact-title": "contact.title", "#contact-dups-title": "contact.duplicates", "#contact-merges-title": "contact.merges"} {
+		if got := dewiPhone.text(t, css); got != en(key) {
+			t.Errorf("%s in English = %q, want %q", css, got, en(key))
+		}
+	}
 	dewiPhone.do(t, "scroll to the duplicates", chromedp.ScrollIntoView(chromedp.ID("contact-dups-block")))
 	shots.take(t, dewiPhone, "66-contact-supervisor-phone")
 
@@ -275,6 +283,16 @@ func TestBrowserContactPanel(t *testing.T) {
 		t.Errorf("agent merge: %d %s, want 403", r.Status, r.Body)
 	}
 	dewi.checkConsole(t)
+}
+
+// textsIn renders keys in one language.
+func textsIn(t *testing.T, lang string) func(key string, args ...any) string {
+	t.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(key string, args ...any) string { return cat.T(lang, key, args...) }
 }
 
 // hidden reports whether the element matching css is hidden.
