@@ -64,17 +64,22 @@ func TestBrowserContactPanel(t *testing.T) {
 	shots := newShots(t)
 
 	const nik = "3201014708900002"
+	dewiAPI := apptest.NewClient(t, base)
+	dewiAPI.Login("dewi@tanggap.example", "demo-dewi-2026")
+	// Each message is stored before the next is sent: which contact a
+	// citizen's identities meet depends on what came first.
 	hook := apptest.NewClient(t, base)
 	postWhatsApp(t, hook, waText("6281311112222", "Rina", "wamid.c-1", time.Now(), "Saldo kartu saya belum masuk"))
+	allTickets(t, dewiAPI, 1)
 	citizen := apptest.NewClient(t, base)
 	tnForm := citizen.Complaint(map[string]string{"name": "Rina", "phone": "0813-1111-2222", "nik": nik, "category": "lainnya",
 		"description": "Saldo belum masuk setelah pelatihan selesai."})
+	allTickets(t, dewiAPI, 2)
 	postWhatsApp(t, hook, waText("6285799998888", "Rina S", "wamid.c-2", time.Now(), "Ini nomor saya yang baru"))
+	allTickets(t, dewiAPI, 3)
 	tnForm2 := citizen.Complaint(map[string]string{"name": "Rina", "phone": "085799998888", "nik": nik, "category": "lainnya",
 		"description": "Mohon kabari saya ke nomor baru."})
 
-	dewiAPI := apptest.NewClient(t, base)
-	dewiAPI.Login("dewi@tanggap.example", "demo-dewi-2026")
 	var wa1, wa2, form1, form2 contactTicket
 	for _, tk := range allTickets(t, dewiAPI, 4) {
 		switch {
@@ -146,7 +151,12 @@ func TestBrowserContactPanel(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("contact-note"), note),
 		chromedp.Focus(chromedp.ID("contact-note-btn")),
 		chromedp.KeyEvent("\r"))
-	sari.waitJS(t, "the note on Rina", fmt.Sprintf(`document.getElementById('contact-notes').textContent.includes(%q)
+	sari.waitJS(t, "the note saved or refused", fmt.Sprintf(`document.getElementById('contact-notes').textContent.includes(%q)
+		|| document.getElementById('contact-note-error').textContent !== ''`, note))
+	if e := sari.text(t, "#contact-note-error"); e != "" {
+		t.Fatalf("the note was refused: %q", e)
+	}
+	sari.waitJS(t, "the note on Rina, by Sari, the field emptied", fmt.Sprintf(`document.getElementById('contact-notes').textContent.includes(%q)
 		&& document.getElementById('contact-notes').textContent.includes('Sari')
 		&& document.getElementById('contact-note').value === ''`, note))
 
@@ -279,8 +289,14 @@ func TestBrowserContactPanel(t *testing.T) {
 	// Agents may not merge (the server says so, whatever the page shows).
 	sariAPI := apptest.NewClient(t, base)
 	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
-	if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/merge", second), map[string]int64{"from": rina}); r.Status != http.StatusForbidden {
-		t.Errorf("agent merge: %d %s, want 403", r.Status, r.Body)
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/merge", second)},
+		{http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/split", second)},
+		{http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d/duplicates", second)},
+	} {
+		if r := sariAPI.Do(c.method, c.path, map[string]int64{"from": rina}); r.Status != http.StatusForbidden {
+			t.Errorf("agent %s %s: %d %s, want 403", c.method, c.path, r.Status, r.Body)
+		}
 	}
 	dewi.checkConsole(t)
 }
