@@ -61,7 +61,10 @@ type Opts struct {
 	Queues  QueueAdmin
 	SLA     SLAClocks
 	Metrics QueueMetrics
-	Ready   map[string]Checker
+	// Contacts serves the contact panel, notes, merges and duplicates
+	// (nil: those routes are absent).
+	Contacts Contacts
+	Ready    map[string]Checker
 	// Adapters mount their routes; those that implement an optional
 	// interface of package channels add console routes (ConsoleActions)
 	// or hear the agent's typing and read marks (Conversation).

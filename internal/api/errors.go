@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/canned"
+	"tanggap/internal/contact"
 	"tanggap/internal/locale"
 	"tanggap/internal/routing"
 	"tanggap/internal/tags"
@@ -62,6 +63,15 @@ var catalog = []struct {
 	{canned.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{canned.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
 	{canned.ErrNoTagger, fiber.StatusUnprocessableEntity, apperr.CodeTagsUnavailable},
+	// The citizen's whole history.
+	{contact.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{contact.ErrMergeNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{contact.ErrForbidden, fiber.StatusForbidden, apperr.CodeForbidden},
+	{contact.ErrSameContact, fiber.StatusUnprocessableEntity, apperr.CodeContactSame},
+	{contact.ErrMerged, fiber.StatusConflict, apperr.CodeContactMerged},
+	{contact.ErrMergeUndone, fiber.StatusConflict, apperr.CodeContactMergeUndone},
+	{contact.ErrMergedSince, fiber.StatusConflict, apperr.CodeContactMergedSince},
+	{contact.ErrSplitMismatch, fiber.StatusConflict, apperr.CodeContactSplitMismatch},
 }
 
 // refusal is a domain error whose reason the caller has to act on (which

@@ -110,6 +110,16 @@ func (s *Server) routes(app *fiber.App) {
 		app.Post("/api/v1/tickets/bulk", anyAgent, s.handleBulk)
 	}
 
+	// The citizen's whole history: contact panel, notes, merge/split, duplicates.
+	if s.o.Contacts != nil {
+		app.Get("/api/v1/contacts/:id<int>", anyAgent, s.handleContactPanel)
+		app.Post("/api/v1/contacts/:id<int>/notes", anyAgent, s.handleContactNote)
+		app.Get("/api/v1/contacts/:id<int>/duplicates", supervisor, s.handleContactDuplicates)
+		app.Post("/api/v1/contacts/:id<int>/merge", supervisor, s.handleContactMerge)
+		app.Post("/api/v1/contacts/:id<int>/split", supervisor, s.handleContactSplit)
+		app.Post("/api/v1/contacts/merges/:id<int>/undo", supervisor, s.handleMergeUndo)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

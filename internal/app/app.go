@@ -225,6 +225,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
+			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,

@@ -81,6 +81,12 @@ const (
 	CodeNoPhone            = "no_phone"
 	CodeCallbackInProgress = "callback_in_progress"
 	CodeProviderFailed     = "provider_failed"
+	// The citizen's whole history (contacts).
+	CodeContactSame          = "contact_same"
+	CodeContactMerged        = "contact_merged"
+	CodeContactMergeUndone   = "contact_merge_undone"
+	CodeContactMergedSince   = "contact_merged_since"
+	CodeContactSplitMismatch = "contact_split_mismatch"
 )
 
 // Coded is an error that already knows its public code and status; used

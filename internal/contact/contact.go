@@ -144,6 +144,9 @@ func (s *Service) Resolve(ctx context.Context, tx *gorm.DB, senders []envelope.S
 	if err != nil {
 		return nil, err
 	}
+	if err := followMerged(tx, known); err != nil {
+		return nil, err
+	}
 	p := plan(senders, sets, known)
 
 	if err := insertContacts(tx, p.created, now); err != nil {

@@ -336,6 +336,9 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		if err != nil {
 			return err
 		}
+		if to, err = s.conversationTo(ctx, tx, t.ID, to); err != nil { // contacts: the number this conversation came from
+			return err
+		}
 		out := envelope.Outbound{
 			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, ID: providerID, TicketID: t.ID,
 			TrackingNumber: t.TrackingNumber, To: to, Text: body, AgentName: viewer.Name, CreatedAt: now,

@@ -38,8 +38,6 @@ export const typing = (id, on) => call('POST', ticketURL(id) + '/typing', { on }
 export const transferTargets = () => call('GET', '/api/v1/transfer-targets');
 export const queueMetrics = () => call('GET', '/api/v1/queues/metrics');
 export const slaReport = (days) => call('GET', '/api/v1/queues/sla?days=' + days);
-// probeSocket asks for the socket's address without upgrading: 404 means
-// this server has no push socket, 401 that the session ended.
 // tags: tags, wrap-up codes, bulk actions (tags.js, bulk.js)
 export const listTags = () => call('GET', '/api/v1/tags');
 export const setTags = (id, tags) => call('PUT', ticketURL(id) + '/tags', { tags });
@@ -52,6 +50,8 @@ export const wrapupCodes = () => call('GET', '/api/v1/admin/wrapup-codes');
 export const createWrapupCode = (body) => call('POST', '/api/v1/admin/wrapup-codes', body);
 export const updateWrapupCode = (id, body) => call('PUT', '/api/v1/admin/wrapup-codes/' + encodeURIComponent(id), body);
 export const setWrapupRule = (queueId, required) => call('PUT', '/api/v1/admin/wrapup-rules/' + encodeURIComponent(queueId), { required });
+// probeSocket asks for the socket's address without upgrading: 404 means
+// this server has no push socket, 401 that the session ended.
 export const probeSocket = () => call('GET', '/api/v1/ws');
 // Notes, notifications, canned replies and macros (notes.js, canned.js).
 export const addNote = (id, body) => call('POST', ticketURL(id) + '/notes', { body });
@@ -62,3 +62,10 @@ export const cannedList = () => call('GET', '/api/v1/canned-responses');
 export const cannedUse = (cid, ticketId) => call('POST', '/api/v1/canned-responses/' + encodeURIComponent(cid) + '/use', { ticket_id: ticketId });
 export const macros = () => call('GET', '/api/v1/macros');
 export const applyMacro = (id, mid) => call('POST', ticketURL(id) + '/macros/' + encodeURIComponent(mid));
+// The citizen's whole history (contact.js).
+const contactURL = (id) => '/api/v1/contacts/' + encodeURIComponent(id);
+export const getContact = (id) => call('GET', contactURL(id));
+export const contactDuplicates = (id) => call('GET', contactURL(id) + '/duplicates');
+export const addContactNote = (id, body) => call('POST', contactURL(id) + '/notes', { body });
+export const mergeContacts = (id, from) => call('POST', contactURL(id) + '/merge', { from });
+export const undoMerge = (mergeId) => call('POST', '/api/v1/contacts/merges/' + encodeURIComponent(mergeId) + '/undo');

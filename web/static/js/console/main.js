@@ -25,6 +25,7 @@ import { mountShortcuts } from './shortcuts.js';
 import { mountTagsAdmin } from './tagsadmin.js';
 import * as notes from './notes.js';
 import * as canned from './canned.js';
+import * as contact from './contact.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -40,6 +41,7 @@ if ($('console-view')) {
   mountTagsAdmin();
   notes.mount();
   canned.mount();
+  contact.mount();
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -33,6 +33,8 @@
 //   composeMode 'reply' (to the citizen) or 'note' (internal) in the reply box (notes.js)
 //   notifications {list, unread, loaded}: the agent's notifications, newest first (notes.js)
 //   macros      the macros the agent may apply (canned.js)
+//   contact     the open ticket's contact panel {id, panel, error, loading} (contact.js)
+//   contactDups probable duplicates of that contact {id, list, error} (supervisors, admins)
 const state = {
   agent: null,
   signedOut: '',
@@ -63,6 +65,8 @@ const state = {
   composeMode: 'reply',
   notifications: { list: [], unread: 0, loaded: false },
   macros: [],
+  contact: { id: 0, panel: null, error: '', loading: false },
+  contactDups: { id: 0, list: [], error: '' },
 };
 
 const listeners = [];
