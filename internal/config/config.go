@@ -88,6 +88,9 @@ type Config struct {
 	Voice    Voice
 	Routing  Routing
 	Presence Presence
+
+	// ReplyFiles bounds files agents attach to replies (FILES_*).
+	ReplyFiles ReplyFiles
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -175,8 +178,9 @@ func Defaults() Config {
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
 		},
-		Routing:  defaultRouting(),
-		Presence: defaultPresence(),
+		Routing:    defaultRouting(),
+		Presence:   defaultPresence(),
+		ReplyFiles: defaultReplyFiles(),
 	}
 }
 
@@ -356,6 +360,7 @@ func parse(get func(string) string) (Config, error) {
 
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
+	parseReplyFiles(get, &c.ReplyFiles, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

@@ -16,6 +16,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
@@ -65,6 +66,8 @@ type Opts struct {
 	// ReplyPolicies: channels that limit free-text replies to a window
 	// after the citizen's last message (keyed by channel name).
 	ReplyPolicies map[string]ReplyPolicy
+	// Attachments keeps files agents attach to replies (files.go).
+	Attachments attachment.Store
 }
 
 // Service serves tickets to agents.
@@ -76,11 +79,12 @@ type Service struct {
 	clocks   Clocks
 	log      *slog.Logger
 	policies map[string]ReplyPolicy
+	files    attachment.Store
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
-	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies}
+	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies, files: o.Attachments}
 }
 
 // Summary is a ticket in a list.
@@ -320,6 +324,10 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		}
 		ev = t.event(now)
 		ev.Status, ev.Preview = status, mask.Preview(body)
+		atts, err := s.store.insertReplyFiles(ctx, tx, id, d.Files, now)
+		if err != nil {
+			return err
+		}
 		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
@@ -336,14 +344,14 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		out := envelope.Outbound{
 			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, ID: providerID, TicketID: t.ID,
 			TrackingNumber: t.TrackingNumber, To: to, Text: body, AgentName: viewer.Name, CreatedAt: now,
-			Via: via, Template: tpl, Buttons: d.Buttons,
+			Via: via, Template: tpl, Buttons: d.Buttons, Attachments: outboundFiles(d.Files),
 		}
 		if err := s.bus.PublishOutbound(ctx, out); err != nil {
 			return err
 		}
 		agentID := viewer.ID
 		msg = Message{ID: id, Direction: domain.DirectionOut, Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
-			CreatedAt: now, DeliveryStatus: domain.DeliveryQueued, Attachments: []Attachment{}}
+			CreatedAt: now, DeliveryStatus: domain.DeliveryQueued, Attachments: atts}
 		return nil
 	})
 	if err != nil {
