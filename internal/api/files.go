@@ -20,7 +20,8 @@ import (
 
 // Files in agent replies: POST /api/v1/tickets/{id}/messages also takes
 // multipart/form-data with the fields body (text), buttons (JSON, as in
-// the JSON form) and any number of files parts. What a channel carries
+// the JSON form) and files parts ("attachments" also, as on the complaint
+// form). What a channel carries
 // comes from its adapter (channels.ReplyFiles); a channel whose adapter
 // does not say carries no files.
 
@@ -93,7 +94,7 @@ func parseReplyForm(contentType string, body []byte) (replyForm, error) {
 					return replyForm{}, badForm("buttons: %v", err)
 				}
 			}
-		case "files":
+		case "files", "attachments": // "attachments" as on the complaint form
 			data, err := io.ReadAll(p)
 			if err != nil {
 				return replyForm{}, badForm("file: %v", err)
