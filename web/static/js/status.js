@@ -49,7 +49,7 @@
     var files = Array.isArray(m.files) ? m.files : [];
     var list = null;
     if (files.length) {
-      list = T.el('ul', { 'class': 'msg-files', 'aria-label': t('status_page.your_files') }, files.map(function (f) {
+      list = T.el('ul', { 'class': 'msg-files', 'aria-label': t(out ? 'files.reply_files' : 'status_page.your_files') }, files.map(function (f) {
         return T.el('li', null, [
           T.el('a', { href: fileURL(f), target: '_blank', rel: 'noopener noreferrer', text: f.filename || String(f.id) }),
           ' (' + size(f.size || 0) + ')'
