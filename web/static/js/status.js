@@ -1,6 +1,7 @@
 // Status page: looks a complaint up by tracking number and the phone or
-// email given with it, shows its thread (with the citizen's own files,
-// downloadable under the same check) and takes follow-up messages with at
+// email given with it, shows its thread (with the citizen's own files and
+// the files officers attached to replies, downloadable under the same
+// check) and takes follow-up messages with at
 // most one file.
 // Follow-ups are processed asynchronously, so after sending one the thread
 // is refreshed a few times until it shows up.
