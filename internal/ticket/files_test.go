@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,5 +211,43 @@ func TestStatusPageServesReplyFilesOnceDelivered(t *testing.T) {
 	}
 	if _, err := svc.PublicAttachment(ctx, tn, f.phoneOf(t, other), fileID); !errors.Is(err, ticket.ErrNotFound) {
 		t.Fatalf("file with another citizen's phone: %v", err)
+	}
+}
+
+// TestFileStatementsUseIndexes: the status page's file download reads the
+// attachment by primary key and its message by an index, and the public
+// thread's files come through messages_ticket_idx or
+// attachments_message_idx; neither reads a whole table.
+func TestFileStatementsUseIndexes(t *testing.T) {
+	d := testenv.DB(t)
+	for _, c := range []struct {
+		q     string
+		index []string
+	}{
+		{`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
+		FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.id = 1 AND m.ticket_id = 2 AND a.available AND (m.direction = 'in'
+			OR (m.direction = 'out' AND m.delivery_status IN ` + domain.ReachedStatusesSQL + `))`,
+			[]string{"attachments_pkey|INTEGER PRIMARY KEY", "messages_pkey|messages_ticket_idx|INTEGER PRIMARY KEY"}},
+		{`SELECT a.id, a.message_id, a.filename, a.mime, a.size
+		FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.ticket_id = 2 AND m.direction <> 'note' AND a.available ORDER BY a.id`,
+			[]string{"messages_ticket_idx|attachments_message_idx"}},
+	} {
+		plan := testenv.Plan(t, d, c.q)
+		for _, line := range strings.Split(plan, "\n") {
+			if strings.Contains(line, "Seq Scan") || strings.HasPrefix(strings.TrimSpace(line), "SCAN ") && !strings.Contains(line, "USING") {
+				t.Errorf("%s reads a whole table:\n%s", c.q, plan)
+			}
+		}
+		for _, want := range c.index {
+			ok := false
+			for _, alt := range strings.Split(want, "|") {
+				ok = ok || strings.Contains(plan, alt)
+			}
+			if !ok {
+				t.Errorf("%s is not served by %s:\n%s", c.q, want, plan)
+			}
+		}
 	}
 }
