@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +12,11 @@ import (
 	"tanggap/channels"
 	"tanggap/channels/livechat"
 	"tanggap/channels/voice"
+	"tanggap/channels/voice/voicetest"
 	"tanggap/channels/webform"
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/apptest"
+	"tanggap/internal/config"
 	"tanggap/internal/testenv"
 )
 
@@ -150,5 +153,66 @@ func TestFileReplyOnTheStatusPage(t *testing.T) {
 	// The JSON reply is unchanged.
 	if res := agent.Do(http.MethodPost, path, map[string]string{"body": "Ada lagi yang bisa kami bantu?"}); res.Status != http.StatusCreated {
 		t.Fatalf("JSON reply: %d %s", res.Status, res.Body)
+	}
+}
+
+// TestFileReplyRefusedOnThePhone: a phone ticket (a voicemail) takes no
+// file; the agent is told so, in their language, and nothing is sent.
+func TestFileReplyRefusedOnThePhone(t *testing.T) {
+	const (
+		public  = "https://tanggap.example"
+		token   = "token-uji-berkas"
+		account = "AC0123456789abcdef0123456789abcdef"
+	)
+	fake := voicetest.NewFakeTwilio(t, account, token)
+	cfg := apptest.Config(t)
+	cfg.PublicURL = public
+	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: "+628001500123"}
+	a := apptest.Start(t, cfg)
+	p := &voicetest.Phone{T: t, Server: a.URL(), Public: public, Token: token, Account: account,
+		CallSid: voicetest.NewCallSid(), From: "+6281255554444", To: "+628001500123"}
+	rec := p.Press(p.Incoming().Doc, "3")
+	p.Follow(rec.Doc, "Record", url.Values{"RecordingUrl": {fake.RecordingURL(voicetest.NewSid("RE"))}, "RecordingDuration": {"9"}})
+	p.Hangup("completed", 31)
+
+	agent := apptest.NewClient(t, a.URL())
+	agent.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var id int64
+	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		var list struct {
+			Tickets []struct {
+				ID      int64  `json:"id"`
+				Channel string `json:"channel"`
+			} `json:"tickets"`
+		}
+		agent.Do(http.MethodGet, "/api/v1/tickets?scope=all", nil).JSON(t, &list)
+		for _, tk := range list.Tickets {
+			if tk.Channel == "voice" {
+				id = tk.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("no phone ticket yet")
+	})
+	for lang, want := range map[string]string{"id-ID": "tidak dapat membawa berkas", "en-US": "cannot carry files"} {
+		agent.Lang = lang
+		res := agent.Multipart(fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Terlampir"},
+			[]apptest.File{{Name: "surat.pdf", Data: []byte("%PDF-1.7\n")}})
+		var e apiError
+		res.JSON(t, &e)
+		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(e.Error.Fields["files"], want) {
+			t.Fatalf("%s: %d %s", lang, res.Status, res.Body)
+		}
+	}
+	var d struct {
+		Messages []struct {
+			Direction string `json:"direction"`
+		} `json:"messages"`
+	}
+	agent.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil).JSON(t, &d)
+	for _, m := range d.Messages {
+		if m.Direction == "out" {
+			t.Fatal("a refused file reply was stored")
+		}
 	}
 }
