@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/locale"
 )
 
 // writeFile puts data in a temporary file named name for an upload field.
@@ -230,6 +231,29 @@ func TestBrowserFileReplies(t *testing.T) {
 		t.Errorf("the reply box with a file is wider than the phone")
 	}
 	shots.take(t, agent, "files-08-console-390")
+
+	// In English: the same reply box, its texts from the other catalog.
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := func(key string, args ...any) string { return cat.T(locale.English, key, args...) }
+	formTicket := mustAtoi(t, agent.evalString(t, `location.hash.slice(8)`))
+	agent.do(t, "the console in English",
+		chromedp.EmulateViewport(1366, 800),
+		chromedp.Navigate(fmt.Sprintf("%s/console?lang=en-US#ticket-%d", base, formTicket)),
+		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
+	)
+	agent.waitJS(t, "the ticket open", fmt.Sprintf(`document.getElementById('t-tn').textContent === %q`, tn))
+	agent.attachFile(t, pdfPath)
+	agent.waitJS(t, "the PDF listed", `document.querySelector('#attach-list .attach-name') !== null`)
+	if got := agent.text(t, "#attach-btn"); got != en("files.attach") {
+		t.Errorf("attach button %q, want %q", got, en("files.attach"))
+	}
+	if got := agent.attr(t, "#attach-list .attach-remove", "aria-label"); got != en("files.remove", "name", "surat-keterangan.pdf") {
+		t.Errorf("remove button named %q", got)
+	}
+	shots.take(t, agent, "files-09-console-en")
 
 	for _, tb := range []*tab{agent, chat, citizen} {
 		tb.checkConsole(t)
