@@ -72,6 +72,8 @@ type Opts struct {
 	// types (sniffed). Defaults: 5 MB, attachment.Documents.
 	MaxFileBytes int64
 	FileTypes    []string
+	// ReplyFiles bounds files agents attach to replies (reply_files.go).
+	ReplyFiles channels.FileLimits
 	// Realtime tunes the websocket hub (origins are filled in from above).
 	Realtime realtime.Options
 	// QueueEvery is how often waiting visitors get their queue position

@@ -60,7 +60,10 @@ type Opts struct {
 	Categories  []Category
 	MaxFiles    int
 	MaxBytes    int64
-	Log         *slog.Logger
+	// ReplyFiles bounds files agents attach to replies, which the
+	// citizen downloads from the status page (reply_files.go).
+	ReplyFiles channels.FileLimits
+	Log        *slog.Logger
 	// SubmissionsPerMinute bounds complaints and follow-ups per client
 	// address (0: no limit). Citizens share carrier NAT addresses, so it
 	// stays generous.

@@ -256,7 +256,7 @@ func (a *Adapter) uploadAttachment(ctx context.Context, from string, att envelop
 	if name == "" {
 		name = "file"
 	}
-	return a.graph.upload(ctx, from, name, att.MIME, f)
+	return a.graph.upload(ctx, from, name, uploadType(att.MIME), f)
 }
 
 func mediaType(mime string) string {

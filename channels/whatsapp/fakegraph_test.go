@@ -25,6 +25,7 @@ type fakeGraph struct {
 	mu         sync.Mutex
 	sent       []sentMessage
 	uploads    int
+	uploaded   []uploadedMedia
 	media      map[string]fakeMedia
 	mediaCalls map[string]int
 	next       int
@@ -40,6 +41,26 @@ type sentMessage struct {
 	Body map[string]any
 	Raw  string
 	ID   string
+}
+
+// uploadedMedia is one file received on POST /{phone-number-id}/media.
+type uploadedMedia struct {
+	ID, Type, Filename string
+	Data               []byte
+}
+
+// mediaLimits are the Cloud API's supported media types for sending and
+// their largest sizes, as Meta documents them.
+var mediaLimits = map[string]int{
+	"image/jpeg": 5 << 20, "image/png": 5 << 20,
+	"audio/aac": 16 << 20, "audio/amr": 16 << 20, "audio/mpeg": 16 << 20, "audio/mp4": 16 << 20, "audio/ogg": 16 << 20,
+	"video/mp4": 16 << 20, "video/3gp": 16 << 20,
+	"text/plain": 100 << 20, "application/pdf": 100 << 20, "application/msword": 100 << 20,
+	"application/vnd.ms-excel": 100 << 20, "application/vnd.ms-powerpoint": 100 << 20,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   100 << 20,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         100 << 20,
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": 100 << 20,
+	"image/webp": 500 << 10,
 }
 
 type fakeMedia struct {
@@ -195,6 +216,15 @@ func checkSend(b map[string]any) string {
 		if obj["id"] == nil && obj["link"] == nil {
 			return typ + " without id or link"
 		}
+		if typ == "audio" && obj["caption"] != nil {
+			return "audio takes no caption"
+		}
+		if c, _ := obj["caption"].(string); len([]rune(c)) > 1024 {
+			return "caption over 1024 characters"
+		}
+		if _, ok := obj["filename"]; ok && typ != "document" {
+			return "filename is for documents only"
+		}
 	case "template":
 		lang, _ := obj["language"].(map[string]any)
 		if obj["name"] == "" || lang == nil || lang["code"] == "" {
@@ -223,21 +253,51 @@ func checkSend(b map[string]any) string {
 	return ""
 }
 
+// upload takes a media upload as the Cloud API documents it: multipart
+// with messaging_product=whatsapp, type (a supported MIME type) and the
+// file (of that type, within that type's size).
 func (f *fakeGraph) upload(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		f.violate("upload is not multipart: %v", err)
 		graphError(w, 400, 100, "Invalid parameter")
 		return
 	}
-	if r.FormValue("messaging_product") != "whatsapp" || r.FormValue("type") == "" {
+	typ := r.FormValue("type")
+	if r.FormValue("messaging_product") != "whatsapp" || typ == "" {
 		f.violate("upload without messaging_product or type")
 	}
-	if _, _, err := r.FormFile("file"); err != nil {
+	file, fh, err := r.FormFile("file")
+	if err != nil {
 		f.violate("upload without file: %v", err)
+		graphError(w, 400, 100, "Invalid parameter")
+		return
+	}
+	data, _ := io.ReadAll(file)
+	limit, ok := mediaLimits[typ]
+	switch {
+	case !ok:
+		f.violate("upload of unsupported type %q", typ)
+		graphError(w, 400, 131053, "Media upload error: unsupported type")
+		return
+	case len(data) > limit:
+		f.violate("upload of %d bytes of %s (limit %d)", len(data), typ, limit)
+		graphError(w, 400, 131053, "Media upload error: file too large")
+		return
+	case fh.Header.Get("Content-Type") != typ:
+		f.violate("file part typed %q, type field %q", fh.Header.Get("Content-Type"), typ)
 	}
 	f.uploads++
+	id := fmt.Sprintf("uploaded-%d", f.uploads)
+	f.uploaded = append(f.uploaded, uploadedMedia{ID: id, Type: typ, Filename: fh.Filename, Data: data})
+	f.media[id] = fakeMedia{Data: data, MIME: typ}
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"id":"uploaded-%d"}`, f.uploads)
+	fmt.Fprintf(w, `{"id":%q}`, id)
+}
+
+func (f *fakeGraph) uploadedMedia() []uploadedMedia {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]uploadedMedia(nil), f.uploaded...)
 }
 
 func (f *fakeGraph) addMedia(id, mime string, data []byte) {

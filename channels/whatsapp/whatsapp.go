@@ -89,6 +89,9 @@ type Opts struct {
 	RateLimit     int               // messages per second per business number
 	MediaMaxBytes int64
 	MaxBodyBytes  int
+	// ReplyFiles bounds files agents attach to replies (within Meta's
+	// own limits per type, see files.go).
+	ReplyFiles channels.FileLimits
 	// HTTPClient calls the Graph API (a default with timeouts when nil).
 	HTTPClient *http.Client
 	// MediaBackoff is the delay before retry n of a media or status job.

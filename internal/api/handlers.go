@@ -224,6 +224,9 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if isMultipart(c) {
+		return s.handleReplyWithFiles(c, id) // files.go
+	}
 	var req struct {
 		Body     string                `json:"body"`
 		Template *ticket.TemplateDraft `json:"template"`

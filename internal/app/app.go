@@ -119,19 +119,20 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
-		SolveGuard: wrapupRules})
-	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
 		return nil, err
 	}
+	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
+		SolveGuard: wrapupRules, Attachments: files})
+	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes})
 
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
 		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
+		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
 	phone := voice.New(voice.Opts{
@@ -147,6 +148,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.chat, err = livechat.New(livechat.Opts{
 		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
 		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
+		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.LivechatMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
 		Log: log,
@@ -230,7 +232,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,
 			Pages:          pg,
-			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
+			BodyLimit:      max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 			SessionTTL:     cfg.SessionTTL,
 			TouchInterval:  cfg.Presence.TouchInterval,

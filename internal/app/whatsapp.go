@@ -3,6 +3,7 @@ package app
 import (
 	"log/slog"
 
+	"tanggap/channels"
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
@@ -26,6 +27,7 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, 
 		AppSecret: w.AppSecret, VerifyToken: w.VerifyToken, AccessToken: w.AccessToken,
 		APIBaseURL: w.APIBaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
 		NumberQueues: w.NumberQueues, RateLimit: w.RateLimit, MediaMaxBytes: w.MediaMaxBytes,
+		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.WhatsAppMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 	})
 }
 

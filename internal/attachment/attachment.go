@@ -33,6 +33,10 @@ type Store interface {
 	// from the bytes, never trusted from the client) and returns its key,
 	// detected MIME type and size.
 	Put(ctx context.Context, r io.Reader, maxBytes int64, allowed []string) (Stored, error)
+	// PutAs stores at most maxBytes of r under a type the caller already
+	// read from the whole file (Detect), for types the first bytes cannot
+	// tell apart (Office documents are ZIP or OLE containers).
+	PutAs(ctx context.Context, r io.Reader, maxBytes int64, mime string) (Stored, error)
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
 }
@@ -79,6 +83,11 @@ func (l *Local) Put(ctx context.Context, r io.Reader, maxBytes int64, allowed []
 	if !contains(allowed, mime) {
 		return Stored{}, fmt.Errorf("%w: %s", ErrType, mime)
 	}
+	return l.write(head, r, maxBytes, mime)
+}
+
+// write stores head followed by the rest of r under a new key.
+func (l *Local) write(head []byte, r io.Reader, maxBytes int64, mime string) (Stored, error) {
 	key, err := newKey(time.Now().UTC(), extension(mime))
 	if err != nil {
 		return Stored{}, err
@@ -184,6 +193,9 @@ func extension(mime string) string {
 		return ".png"
 	case "application/pdf":
 		return ".pdf"
+	}
+	if ext, ok := moreExtensions[mime]; ok {
+		return ext
 	}
 	return ".bin"
 }

@@ -90,6 +90,9 @@ type Config struct {
 	Presence Presence
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
+
+	// ReplyFiles bounds files agents attach to replies (FILES_*).
+	ReplyFiles ReplyFiles
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -177,9 +180,10 @@ func Defaults() Config {
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
 		},
-		Routing:  defaultRouting(),
-		Presence: defaultPresence(),
-		Tags:     defaultTags(),
+		Routing:    defaultRouting(),
+		Presence:   defaultPresence(),
+		Tags:       defaultTags(),
+		ReplyFiles: defaultReplyFiles(),
 	}
 }
 
@@ -360,6 +364,7 @@ func parse(get func(string) string) (Config, error) {
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
+	parseReplyFiles(get, &c.ReplyFiles, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

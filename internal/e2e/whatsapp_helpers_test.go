@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,17 +19,53 @@ import (
 
 // graphStandIn stands in for Meta's Graph API, the one part of the
 // WhatsApp channel outside the contact center: every send is accepted and
-// answered with the wamid wamid.e2e-<n>.
+// answered with the wamid wamid.e2e-<n>; a media upload (POST
+// /{phone-number-id}/media, multipart with messaging_product, type and
+// file, as documented) is kept and answered with the media id media.e2e-<n>.
 type graphStandIn struct {
 	srv      *httptest.Server
 	sent     atomic.Int64
 	lastBody atomic.Value
+
+	mu      sync.Mutex
+	uploads []graphUpload
+}
+
+// graphUpload is one media upload as the stand-in received it.
+type graphUpload struct {
+	ID, Type, Filename, PartType string
+	Data                         []byte
+}
+
+func (g *graphStandIn) media(w http.ResponseWriter, r *http.Request) {
+	file, fh, err := r.FormFile("file")
+	if err != nil || r.FormValue("messaging_product") != "whatsapp" || r.FormValue("type") == "" {
+		http.Error(w, `{"error":{"message":"(#100) Invalid parameter","code":100}}`, http.StatusBadRequest)
+		return
+	}
+	data, _ := io.ReadAll(file)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	id := fmt.Sprintf("media.e2e-%d", len(g.uploads)+1)
+	g.uploads = append(g.uploads, graphUpload{ID: id, Type: r.FormValue("type"), Filename: fh.Filename,
+		PartType: fh.Header.Get("Content-Type"), Data: data})
+	json.NewEncoder(w).Encode(map[string]any{"id": id})
+}
+
+func (g *graphStandIn) uploaded() []graphUpload {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]graphUpload(nil), g.uploads...)
 }
 
 func newGraphStandIn(t *testing.T) *graphStandIn {
 	t.Helper()
 	g := &graphStandIn{}
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer token" && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/media") {
+			g.media(w, r)
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer token" || !strings.HasSuffix(r.URL.Path, "/messages") {
 			http.Error(w, `{"error":{"message":"bad request","code":100}}`, http.StatusBadRequest)
 			return

@@ -30,7 +30,8 @@ type PublicMessage struct {
 	Author      string           `json:"author,omitempty"`
 	CreatedAt   time.Time        `json:"created_at"`
 	Attachments int              `json:"attachments"`
-	// Files are the citizen's own attachments (none on replies).
+	// Files are the citizen's own attachments, and on a reply the files
+	// the agent attached.
 	Files []PublicFile `json:"files"`
 	// DeliveryStatus of a reply, for the channel to report it read.
 	DeliveryStatus domain.DeliveryStatus `json:"-"`
@@ -86,12 +87,13 @@ func (s *Service) PublicLookup(ctx context.Context, trackingNumber, contact stri
 }
 
 // PublicAttachment returns a file the citizen sent on the ticket with this
-// tracking number, under the same check as PublicTicket. Files of replies
+// tracking number, or one of a reply that reached them, under the same
+// check as PublicTicket. Files of notes, of replies not (yet) delivered
 // and of other tickets are ErrNotFound.
 func (s *Service) PublicAttachment(ctx context.Context, trackingNumber, contact string, attachmentID int64) (Attachment, error) {
 	p, err := s.PublicTicket(ctx, trackingNumber, contact)
 	if err != nil {
 		return Attachment{}, err
 	}
-	return s.store.publicAttachment(ctx, p.TicketID, attachmentID)
+	return s.store.publicFile(ctx, p.TicketID, attachmentID)
 }

@@ -360,7 +360,8 @@ func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Publi
 
 // publicMessages is the thread a citizen sees: their own messages and the
 // replies that reached them; notes and undelivered replies stay inside.
-// Only the citizen's own files are listed (they may download them again).
+// The citizen's own files are listed (they may download them again), and
+// the files of the replies shown (files.go serves both).
 func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMessage, error) {
 	var rows []struct {
 		ID             int64
@@ -384,7 +385,7 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.message_id, a.filename, a.mime, a.size
 		FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE m.ticket_id = ? AND m.direction = `+domain.SQLDirectionIn+` AND a.available ORDER BY a.id`, ticketID).Scan(&files).Error; err != nil {
+		WHERE m.ticket_id = ? AND m.direction <> `+domain.SQLDirectionNote+` AND a.available ORDER BY a.id`, ticketID).Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("ticket: public attachments: %w", err)
 	}
 	byMsg := map[int64][]PublicFile{}
@@ -414,21 +415,6 @@ func (s *store) scope(ctx context.Context, id int64) (Scope, error) {
 	}
 	if len(rows) == 0 {
 		return Scope{}, ErrNotFound
-	}
-	return rows[0], nil
-}
-
-// publicAttachment is a file the citizen sent on ticketID.
-func (s *store) publicAttachment(ctx context.Context, ticketID, attachmentID int64) (Attachment, error) {
-	var rows []Attachment
-	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
-		FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE a.id = ? AND m.ticket_id = ? AND m.direction = `+domain.SQLDirectionIn+` AND a.available`, attachmentID, ticketID).
-		Scan(&rows).Error; err != nil {
-		return Attachment{}, fmt.Errorf("ticket: public attachment: %w", err)
-	}
-	if len(rows) == 0 {
-		return Attachment{}, ErrNotFound
 	}
 	return rows[0], nil
 }

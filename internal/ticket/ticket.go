@@ -16,6 +16,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/attachment"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
@@ -67,6 +68,8 @@ type Opts struct {
 	ReplyPolicies map[string]ReplyPolicy
 	// SolveGuard, when set, may refuse to solve a ticket (wrap-up codes).
 	SolveGuard SolveGuard
+	// Attachments keeps files agents attach to replies (files.go).
+	Attachments attachment.Store
 }
 
 // Service serves tickets to agents.
@@ -79,11 +82,13 @@ type Service struct {
 	log      *slog.Logger
 	policies map[string]ReplyPolicy
 	guard    SolveGuard
+	files    attachment.Store
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
-	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies, guard: o.SolveGuard}
+	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies,
+		guard: o.SolveGuard, files: o.Attachments}
 }
 
 // Summary is a ticket in a list.
@@ -323,6 +328,10 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		}
 		ev = t.event(now)
 		ev.Status, ev.Preview = status, mask.Preview(body)
+		atts, err := s.store.insertReplyFiles(ctx, tx, id, d.Files, now)
+		if err != nil {
+			return err
+		}
 		if err := s.store.markReplied(ctx, tx, t.ID, status, now); err != nil {
 			return err
 		}
@@ -342,14 +351,14 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		out := envelope.Outbound{
 			V: envelope.Version, Channel: envelope.Channel(t.Channel), MessageID: id, ID: providerID, TicketID: t.ID,
 			TrackingNumber: t.TrackingNumber, To: to, Text: body, AgentName: viewer.Name, CreatedAt: now,
-			Via: via, Template: tpl, Buttons: d.Buttons,
+			Via: via, Template: tpl, Buttons: d.Buttons, Attachments: outboundFiles(d.Files),
 		}
 		if err := s.bus.PublishOutbound(ctx, out); err != nil {
 			return err
 		}
 		agentID := viewer.ID
 		msg = Message{ID: id, Direction: domain.DirectionOut, Channel: t.Channel, Body: body, Author: viewer.Name, AgentID: &agentID,
-			CreatedAt: now, DeliveryStatus: domain.DeliveryQueued, Attachments: []Attachment{}}
+			CreatedAt: now, DeliveryStatus: domain.DeliveryQueued, Attachments: atts}
 		return nil
 	})
 	if err != nil {

@@ -47,6 +47,9 @@ type Draft struct {
 	Body     string
 	Template *TemplateDraft
 	Buttons  []envelope.Button
+	// Files are stored already (ReplyWithFiles); with files the text may
+	// be empty.
+	Files []ReplyFile
 }
 
 // TemplateDraft names a configured template and fills its parameters.
@@ -88,7 +91,7 @@ func checkDraft(d Draft, policy ReplyPolicy) (string, *envelope.Template, error)
 			tpl = &envelope.Template{Name: known.Name, Language: known.Language, Params: params}
 			body = describeTemplate(*known, params)
 		}
-	} else if body == "" {
+	} else if body == "" && len(d.Files) == 0 {
 		ve.Add("body", "validation.body_required")
 	} else if utf8.RuneCountInString(body) > MaxReplyRunes {
 		ve.Add("body", "validation.too_long", "max", MaxReplyRunes)

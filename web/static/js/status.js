@@ -1,6 +1,7 @@
 // Status page: looks a complaint up by tracking number and the phone or
-// email given with it, shows its thread (with the citizen's own files,
-// downloadable under the same check) and takes follow-up messages with at
+// email given with it, shows its thread (with the citizen's own files and
+// the files officers attached to replies, downloadable under the same
+// check) and takes follow-up messages with at
 // most one file.
 // Follow-ups are processed asynchronously, so after sending one the thread
 // is refreshed a few times until it shows up.
@@ -49,7 +50,7 @@
     var files = Array.isArray(m.files) ? m.files : [];
     var list = null;
     if (files.length) {
-      list = T.el('ul', { 'class': 'msg-files', 'aria-label': t('status_page.your_files') }, files.map(function (f) {
+      list = T.el('ul', { 'class': 'msg-files', 'aria-label': t(out ? 'files.reply_files' : 'status_page.your_files') }, files.map(function (f) {
         return T.el('li', null, [
           T.el('a', { href: fileURL(f), target: '_blank', rel: 'noopener noreferrer', text: f.filename || String(f.id) }),
           ' (' + size(f.size || 0) + ')'

@@ -26,6 +26,7 @@ import { mountTagsAdmin } from './tagsadmin.js';
 import * as notes from './notes.js';
 import * as canned from './canned.js';
 import * as contact from './contact.js';
+import * as attach from './attach.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -42,6 +43,7 @@ if ($('console-view')) {
   notes.mount();
   canned.mount();
   contact.mount();
+  attach.mount();
 
   let signedIn = null;
   store.on(['agent'], (s) => {

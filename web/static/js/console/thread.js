@@ -10,6 +10,7 @@ import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldErr
 import { loadTicket, loadList } from './actions.js';
 import { extendReply, replied } from './whatsapp.js';
 import { isNoteMode, submitNote, noteBadge } from './notes.js';
+import * as attach from './attach.js';
 
 const box = $('t-messages');
 // Typing: "on" goes out at the first key, again at most every TYPING_MS
@@ -196,18 +197,20 @@ async function submitReply(ev) {
   const form = $('reply-form');
   clearFieldErrors(form);
   const body = $('reply-body').value.trim();
-  if (!body) {
+  if (!body && !attach.hasFiles()) {
     setFieldError('reply-body', t('validation.body_required'));
     $('reply-body').focus();
     return;
   }
   stopTyping();
   busy($('reply-btn'), true, t('complaint.sending'));
-  const res = await api.reply(id, extendReply({ body }));
+  const payload = extendReply({ body });
+  const res = await api.reply(id, attach.hasFiles() ? attach.form(payload) : payload);
   busy($('reply-btn'), false);
   if (res.ok) {
     if (store.get().selectedId === id) { $('reply-body').value = ''; }
     drafts.delete(id);
+    attach.sent(id);
     replied();
     setText('ticket-live', t('console.reply_sent'));
     await loadTicket(id);
@@ -216,6 +219,11 @@ async function submitReply(ev) {
   }
   if (res.status === 401) { return; }
   const fields = fieldErrors(res);
+  if (fields.files) {
+    setFieldError('attach-btn', String(fields.files));
+    $('attach-btn').focus();
+    return;
+  }
   const problem = fields.body || fields.buttons;
   setFieldError('reply-body', problem ? String(problem) : errorMessage(res));
   $('reply-body').focus();
