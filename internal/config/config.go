@@ -88,6 +88,9 @@ type Config struct {
 	Voice    Voice
 	Routing  Routing
 	Presence Presence
+	// Brand: the program's name, greeting, contact numbers and brand
+	// file (launcher, issue 19).
+	Brand Brand
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -356,6 +359,7 @@ func parse(get func(string) string) (Config, error) {
 
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
+	parseBrand(get, &c.Brand, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {
