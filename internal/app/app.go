@@ -34,6 +34,7 @@ import (
 	"tanggap/internal/contact"
 	"tanggap/internal/db"
 	"tanggap/internal/ingest"
+	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
 	"tanggap/internal/migrate"
 	"tanggap/internal/pages"
@@ -66,6 +67,10 @@ type App struct {
 // is ready: migrations applied, streams declared, HTTP listening.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	a := &App{cfg: cfg, log: log, done: make(chan struct{})}
+	programBrand, err := loadBrand(cfg)
+	if err != nil {
+		return nil, err
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -73,7 +78,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 	}()
 
-	var err error
 	a.db, err = db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, log)
 	if err != nil {
 		return nil, err
@@ -120,7 +124,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes})
+	front := newLauncher(cfg, programBrand, router, ivrMenu, cat, log)
+	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
+		Brand: programBrand, Menus: front})
 
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
@@ -142,7 +148,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
-		Log: log,
+		Log:   log,
+		Brand: livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
 	})
 	if err != nil {
 		return nil, err
@@ -216,6 +223,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,
 			Pages:          pg,
+			Launcher:       front,
 			BodyLimit:      int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1) + 1<<20,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 			SessionTTL:     cfg.SessionTTL,

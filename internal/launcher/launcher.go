@@ -102,6 +102,18 @@ type Entry struct {
 	OpensText string `json:"opens_text,omitempty"`
 	// Expect is what happens next on this channel, in its current state.
 	Expect string `json:"expect"`
+	// Icon is the entry's pictogram: the d of one SVG path on a 24×24
+	// grid (decorative; the label says it all).
+	Icon string `json:"icon"`
+}
+
+// icons by kind, drawn on a 24×24 grid, filled.
+var icons = map[string]string{
+	KindPhone:     "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25c1.1.37 2.3.57 3.6.57a1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z",
+	KindWhatsApp:  "M12 2.5a9.5 9.5 0 0 0-8.2 14.3L2.5 21.5l4.8-1.3A9.5 9.5 0 1 0 12 2.5zm-3.2 5c.25 0 .5 0 .7.5l.9 2.1c.1.2.1.4 0 .6l-.6.8c.9 1.6 2.1 2.7 3.6 3.4l.8-.9c.2-.2.4-.3.7-.2l2 .9c.3.1.5.4.4.7-.2 1.1-1.2 1.9-2.3 1.9-3.8-.3-7-3.4-7.4-7.2 0-1.2.8-2.2 1.9-2.5z",
+	KindChat:      "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9.5L4 22v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 5v2h10V8zm0 4v2h7v-2z",
+	KindComplaint: "M6 2h8l6 6v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm7 1.5V9h5.5zM8 12v2h8v-2zm0 4v2h8v-2z",
+	KindStatus:    "M10 3a7 7 0 0 1 5.6 11.2l5.1 5.1-1.4 1.4-5.1-5.1A7 7 0 1 1 10 3zm0 2a5 5 0 1 0 0 10 5 5 0 0 0 0-10z",
 }
 
 // Menu is the launcher's content in one language.
@@ -208,7 +220,8 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 		Entry{Kind: KindStatus, Label: t("launcher.status"), Href: "/pengaduan/status" + q, NewPage: !sameSite,
 			State: StateAlways, StateText: t("launcher.state_always"), Expect: t("launcher.status_expect")},
 	)
-	for _, e := range m.Entries {
+	for i, e := range m.Entries {
+		m.Entries[i].Icon = icons[e.Kind]
 		if e.State == StateClosed {
 			m.AnyClosed = true
 		}
