@@ -146,6 +146,21 @@
     return li;
   }
 
+  // renderEntries rebuilds the entries when they changed (a state, the
+  // language); the focus stays on the same entry.
+  var shown = '';
+  function renderEntries() {
+    var now = JSON.stringify(menu.entries);
+    if (now === shown) { return; }
+    shown = now;
+    var active = document.activeElement;
+    var kept = active && list.contains(active) ? active.closest('li').getAttribute('data-kind') : '';
+    list.textContent = '';
+    menu.entries.forEach(function (e) { list.appendChild(entry(e)); });
+    var again = kept && list.querySelector('li[data-kind="' + kept + '"] a');
+    if (again) { again.focus(); }
+  }
+
   function render() {
     root.setAttribute('lang', menu.lang);
     buttonLogo.src = url(menu.logo);
@@ -159,8 +174,7 @@
     langBtn.setAttribute('aria-label', t('launcher.lang_switch_label'));
     langBtn.setAttribute('data-to', other || '');
     closeBtn.setAttribute('aria-label', t('launcher.close'));
-    list.textContent = '';
-    menu.entries.forEach(function (e) { list.appendChild(entry(e)); });
+    renderEntries();
     foot.textContent = '';
     var landing = el('a', '', t('launcher.landing_link'));
     landing.href = url(menu.landing);
