@@ -189,6 +189,11 @@ func TestLauncherOnAnotherSite(t *testing.T) {
 			}
 			checkInLauncher(t, citizen, ".tgl-phone .tgl-link", "#tgl-close")
 			shots.take(t, citizen, "launcher-"+size.name+"-02-menu")
+			// The last entry is reached by scrolling the menu, with the
+			// header and the footer still in view.
+			citizen.do(t, "scroll to the last entry", chromedp.Evaluate[chromedp.Void](`document.querySelector('.tgl-livechat .tgl-expect').scrollIntoView({block: 'nearest'})`))
+			checkInLauncher(t, citizen, ".tgl-livechat .tgl-link", ".tgl-livechat .tgl-expect", "#tgl-close", ".tgl-foot a")
+			shots.take(t, citizen, "launcher-"+size.name+"-02b-menu-end")
 
 			citizen.do(t, "Escape closes the menu", chromedp.SendKeys(chromedp.CSS(".tgl-phone .tgl-link"), kb.Escape))
 			citizen.waitJS(t, "menu closed, focus on the button", `document.getElementById('tgl-panel').hidden && document.activeElement.id === 'tgl-button'`)
