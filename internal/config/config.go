@@ -536,6 +536,8 @@ func (c Config) Redacted() map[string]any {
 		"whatsapp_access_token": secret(c.WhatsApp.AccessToken), "whatsapp_verify_token": secret(c.WhatsApp.VerifyToken),
 		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
 		"ivr_menu_file": c.Voice.IVRMenuFile,
+		"program_name":  c.Brand.ProgramName, "brand_file": c.Brand.File,
+		"contact_phone": c.Brand.ContactPhone, "contact_whatsapp": c.Brand.ContactWhatsApp,
 	}
 }
 
