@@ -137,3 +137,14 @@ func TestMenusInterface(t *testing.T) {
 		t.Errorf("neutral menu has %d entries, want chat, form and status", len(m.Entries))
 	}
 }
+
+func TestMenuHrefKeepsOnlyTheMenusSchemes(t *testing.T) {
+	for in, want := range map[string]string{
+		"tel:1500123": "tel:1500123", "https://wa.me/62811?text=Halo": "https://wa.me/62811?text=Halo", "/chat?lang=id-ID": "/chat?lang=id-ID",
+		"javascript:alert(1)": "#", "//evil.example/": "#", "http://plain.example/": "#", "": "#",
+	} {
+		if got := string(menuHref(in)); got != want {
+			t.Errorf("menuHref(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
