@@ -41,6 +41,14 @@ type widgetConfig struct {
 	Languages map[string]string `json:"languages"`
 	Texts     map[string]string `json:"texts"`
 	Limits    Limits            `json:"limits"`
+	Brand     WidgetBrand       `json:"brand"`
+}
+
+// WidgetBrand is the program the widget names: its short name and the
+// path of its logo on this server (both empty: the neutral widget).
+type WidgetBrand struct {
+	Name string `json:"name,omitempty"`
+	Logo string `json:"logo,omitempty"`
 }
 
 // handleConfig serves the widget's texts (livechat.* keys) in the asked
@@ -63,7 +71,8 @@ func (a *Adapter) handleConfig(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.JSON(widgetConfig{Lang: lang, Languages: langs, Texts: texts,
-		Limits: Limits{MaxTextRunes: MaxTextRunes, MaxFiles: MaxFiles, MaxFileBytes: a.o.MaxFileBytes, FileTypes: a.o.FileTypes}})
+		Limits: Limits{MaxTextRunes: MaxTextRunes, MaxFiles: MaxFiles, MaxFileBytes: a.o.MaxFileBytes, FileTypes: a.o.FileTypes},
+		Brand:  a.o.Brand})
 }
 
 // uploaded describes a stored upload; the widget names it in a message.

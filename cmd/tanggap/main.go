@@ -77,6 +77,7 @@ func serve(cfg config.Config, log *slog.Logger) int {
 	url := a.URL()
 	log.Info("ready",
 		"took", time.Since(started).Round(time.Millisecond).String(),
+		"front_door", url+"/",
 		"complaint_form", url+"/pengaduan",
 		"status_page", url+"/pengaduan/status",
 		"console", url+"/console",

@@ -76,6 +76,9 @@ type Opts struct {
 	// ConsoleSocket is the agents' push socket (nil: not mounted).
 	ConsoleSocket ConsoleSocket
 	Pages         Mounter
+	// Launcher serves the launcher's menu to the allowed sites (nil: not
+	// mounted).
+	Launcher Mounter
 	// BodyLimit bounds a request body (form uploads included).
 	BodyLimit int
 	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).

@@ -123,6 +123,10 @@ func (s *Server) routes(app *fiber.App) {
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}
+	// launcher (issue 19): GET /launcher/menu.json.
+	if s.o.Launcher != nil {
+		s.o.Launcher.Mount(app)
+	}
 	if s.o.Pages != nil {
 		s.o.Pages.Mount(app)
 	}

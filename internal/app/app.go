@@ -36,6 +36,7 @@ import (
 	"tanggap/internal/contact"
 	"tanggap/internal/db"
 	"tanggap/internal/ingest"
+	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
 	"tanggap/internal/migrate"
 	"tanggap/internal/notes"
@@ -70,6 +71,10 @@ type App struct {
 // is ready: migrations applied, streams declared, HTTP listening.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	a := &App{cfg: cfg, log: log, done: make(chan struct{})}
+	programBrand, err := loadBrand(cfg)
+	if err != nil {
+		return nil, err
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -77,7 +82,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 	}()
 
-	var err error
 	a.db, err = db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, log)
 	if err != nil {
 		return nil, err
@@ -127,7 +131,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
-	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes})
+	front := newLauncher(cfg, programBrand, router, ivrMenu, cat, log)
+	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
+		Brand: programBrand, Menus: front})
 
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
@@ -151,7 +157,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.LivechatMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
-		Log: log,
+		Log:   log,
+		Brand: livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
 	})
 	if err != nil {
 		return nil, err
@@ -232,6 +239,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,
 			Pages:          pg,
+			Launcher:       front,
 			BodyLimit:      max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 			SessionTTL:     cfg.SessionTTL,

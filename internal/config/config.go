@@ -93,6 +93,9 @@ type Config struct {
 
 	// ReplyFiles bounds files agents attach to replies (FILES_*).
 	ReplyFiles ReplyFiles
+	// Brand: the program's name, greeting, contact numbers and brand
+	// file (the launcher and every public page).
+	Brand Brand
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -365,6 +368,7 @@ func parse(get func(string) string) (Config, error) {
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
+	parseBrand(get, &c.Brand, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {
@@ -541,6 +545,8 @@ func (c Config) Redacted() map[string]any {
 		"whatsapp_access_token": secret(c.WhatsApp.AccessToken), "whatsapp_verify_token": secret(c.WhatsApp.VerifyToken),
 		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
 		"ivr_menu_file": c.Voice.IVRMenuFile,
+		"program_name":  c.Brand.ProgramName, "brand_file": c.Brand.File,
+		"contact_phone": c.Brand.ContactPhone, "contact_whatsapp": c.Brand.ContactWhatsApp,
 	}
 }
 

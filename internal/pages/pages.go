@@ -8,15 +8,19 @@ package pages
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/internal/brand"
+	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
 	"tanggap/web"
 )
@@ -32,6 +36,17 @@ type Opts struct {
 	AttachmentMaxBytes int64
 	// FS holds templates/ and static/; nil means the embedded web.FS.
 	FS fs.FS
+	// Brand is the program's name, logo, colours and privacy link on
+	// every page (nil: the neutral brand).
+	Brand *brand.Brand
+	// Menus is the launcher's menu, the landing page at / (nil: / sends
+	// visitors to the complaint form).
+	Menus Menus
+}
+
+// Menus gives the launcher's menu in a language (launcher.Service).
+type Menus interface {
+	Menu(ctx context.Context, lang string, now time.Time, sameSite bool) launcher.Menu
 }
 
 // Site renders the pages. It is read-only after New and safe for
@@ -58,6 +73,7 @@ var pageFiles = map[string]struct {
 	pageStatus:    {"templates/status.html", "js/status.js", nil, false},
 	pageConsole:   {"templates/console.html", "js/console/main.js", nil, true},
 	pageChat:      {"templates/chat.html", "js/livechat-widget.js", nil, false},
+	pageLanding:   {"templates/landing.html", "", nil, false},
 }
 
 const (
@@ -65,6 +81,7 @@ const (
 	pageStatus    = "status"
 	pageConsole   = "console"
 	pageChat      = "chat"
+	pageLanding   = "landing"
 )
 
 // New parses the templates and reads the static files. They are embedded
@@ -94,6 +111,9 @@ func build(o Opts) (*Site, error) {
 	if o.FS == nil {
 		o.FS = web.FS
 	}
+	if o.Brand == nil {
+		o.Brand = brand.NeutralBrand()
+	}
 	static, err := fs.Sub(o.FS, "static")
 	if err != nil {
 		return nil, fmt.Errorf("pages: static: %w", err)
@@ -119,6 +139,7 @@ func (s *Site) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":     func(key string, args ...any) string { return s.o.Locale.T(lang, key, args...) },
 		"asset": s.assetURL,
+		"href":  menuHref,
 	}
 }
 
@@ -131,6 +152,10 @@ func (s *Site) Mount(r fiber.Router) {
 	r.Get("/console", s.handleConsole)
 	r.Get("/chat", s.handleChat)
 	r.Get("/static/*", s.handleStatic)
+	// launcher (issue 19): the embeddable script and the brand's assets.
+	r.Get("/launcher.js", s.handleLauncherScript)
+	r.Get("/brand.css", s.handleBrandCSS)
+	r.Get("/brand/logo", s.handleBrandLogo)
 }
 
 // langLink is one entry of the language switch.
@@ -160,9 +185,22 @@ type view struct {
 	MaxMB    int64
 	// Status page: tracking number from ?tn=.
 	TN string
+
+	// Brand on every page: name (empty: the product's), logo, stylesheet
+	// and privacy link.
+	Brand brandView
+	// Landing page: the launcher's menu.
+	Menu launcher.Menu
+}
+
+type brandView struct {
+	Name, Logo, CSS, PrivacyURL string
 }
 
 func (s *Site) handleRoot(c *fiber.Ctx) error {
+	if s.o.Menus != nil {
+		return s.handleLanding(c)
+	}
 	target := "/pengaduan"
 	if l, ok := locale.Normalize(c.Query(LangParam)); ok {
 		target += "?" + LangParam + "=" + l
@@ -225,6 +263,7 @@ func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
 		Scripts:  pageFiles[page].extra,
 		Module:   pageFiles[page].module,
 		I18N:     s.o.Locale.All(lang),
+		Brand:    s.brandView(),
 	}
 	for _, l := range locale.Languages() {
 		v.LangLinks = append(v.LangLinks, langLink{

@@ -27,6 +27,9 @@
   // email on file: only that ticket can be found on the status page.
   var KEY_CONTACT_TN = 'tanggap.chat.contact_tn';
   var host = document.getElementById('tgc-page');
+  // Opened by the launcher (/launcher.js): no button of its own; closing
+  // hands the focus back to the launcher.
+  var external = script.getAttribute('data-launcher') === 'none';
 
   var store = {
     get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
@@ -59,6 +62,10 @@
   css.rel = 'stylesheet';
   css.href = base + '/static/css/livechat.css';
   document.head.appendChild(css);
+  var brandCSS = document.createElement('link'); // the program's colours
+  brandCSS.rel = 'stylesheet';
+  brandCSS.href = base + '/brand.css';
+  document.head.appendChild(brandCSS);
 
   var root = el('div', host ? 'tgc tgc-inpage' : 'tgc');
   root.setAttribute('lang', lang);
@@ -83,6 +90,10 @@
   var closeBtn = el('button', 'tgc-close', '\u00d7');
   closeBtn.type = 'button';
   var headText = el('div', 'tgc-headtext');
+  var brandLine = el('p', 'tgc-brand');
+  brandLine.id = 'tgc-brand';
+  brandLine.hidden = true;
+  headText.appendChild(brandLine);
   headText.appendChild(title);
   headText.appendChild(headerSub);
   header.appendChild(headText);
@@ -184,7 +195,7 @@
   if (host) {
     langBtn.hidden = true;   // the page has its own language switch
     closeBtn.hidden = true;
-  } else {
+  } else if (!external) {
     root.appendChild(launcher);
   }
 
@@ -260,8 +271,24 @@
         lang = c.lang || lang;
         if (c.limits) { limits = c.limits; }
         file.accept = limits.file_types.join(',');
+        renderBrand(c.brand || {});
         renderTexts();
       });
+  }
+
+  // renderBrand names the program above the title (not on /chat, whose
+  // page header does).
+  function renderBrand(b) {
+    brandLine.textContent = '';
+    brandLine.hidden = !b.name || !!host;
+    if (brandLine.hidden) { return; }
+    if (b.logo) {
+      var img = el('img', 'tgc-logo');
+      img.alt = '';
+      img.src = base + b.logo;
+      brandLine.appendChild(img);
+    }
+    brandLine.appendChild(document.createTextNode(b.name));
   }
 
   // ---- state -------------------------------------------------------------
@@ -674,8 +701,14 @@
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', open ? 'true' : 'false');
     root.classList.toggle('tgc-open', open);
-    if (open) { focusStep(); markRead(); scroll(); } else { launcher.focus(); }
+    if (open) { focusStep(); markRead(); scroll(); } else if (external) {
+      document.dispatchEvent(new CustomEvent('tanggap:chat-closed'));
+    } else { launcher.focus(); }
   }
+  window.tanggapChat = {
+    open: function () { setOpen(true); },
+    close: function () { if (!panel.hidden) { panel.hidden = true; root.classList.remove('tgc-open'); } },
+  };
   launcher.addEventListener('click', function () { setOpen(panel.hidden); });
   closeBtn.addEventListener('click', function () { setOpen(false); });
   panel.addEventListener('keydown', function (ev) { if (ev.key === 'Escape' && !host) { setOpen(false); } });

@@ -1,0 +1,350 @@
+// Package launcher is the citizens' front door: one menu that offers every
+// configured channel — the toll-free number, WhatsApp, live chat, the
+// complaint form and the status check — each with whether it is open now
+// on its queue's business calendar and what to expect. The same menu is
+// the landing page at / (server-rendered, plain links, no script needed)
+// and the launcher that /launcher.js puts on any allowed site (it reads
+// GET /launcher/menu.json).
+//
+// What keeps it true and cheap:
+//   - Open or closed comes from the routing queues' calendars (weekly
+//     hours in the queue's zone, minus holidays), read through the small
+//     Calendars interface and kept for CacheFor (30 s by default, so every
+//     page view of every site costs no database read); "now" is the
+//     request's time, so only a calendar changed by an admin can be up to
+//     CacheFor late.
+//   - A channel that is not configured (no CONTACT_PHONE, no
+//     CONTACT_WHATSAPP) is not offered. Outside hours the open entries
+//     come first; the order is otherwise fixed.
+//   - Calendars that cannot be read leave the entries without a state
+//     (logged), never without the menu.
+package launcher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"tanggap/internal/brand"
+	"tanggap/internal/hours"
+	"tanggap/internal/locale"
+	"tanggap/internal/routing"
+)
+
+// Calendars is what the launcher reads of the routing settings: the
+// queues (their weekly hours and zone) and a year's holidays. The router
+// implements it.
+type Calendars interface {
+	Queues(ctx context.Context) ([]routing.QueueSettings, error)
+	Holidays(ctx context.Context, year int) ([]routing.Holiday, error)
+}
+
+// Opts configures the launcher.
+type Opts struct {
+	Brand  *brand.Brand
+	Locale *locale.Catalog
+	// Calendars gives the queues' business hours; nil: no entry has a
+	// state.
+	Calendars Calendars
+	// The queues whose calendars say whether a channel is open: the IVR's
+	// agent queue for the phone, the business number's queue for
+	// WhatsApp, the default queue for live chat. An unknown queue or one
+	// without hours is always open, as routing treats it.
+	PhoneQueue, WhatsAppQueue, ChatQueue string
+	// AllowedOrigins are the sites that may embed the launcher (the chat
+	// widget's list: LIVECHAT_ALLOWED_ORIGINS, "*" for any); PublicURL's
+	// origin always may.
+	AllowedOrigins []string
+	PublicURL      string
+	// CacheFor is how long the calendars are kept (default 30 s).
+	CacheFor time.Duration
+	Log      *slog.Logger
+}
+
+// Kinds of entries, in the menu's order.
+const (
+	KindPhone     = "phone"
+	KindWhatsApp  = "whatsapp"
+	KindChat      = "livechat"
+	KindComplaint = "complaint"
+	KindStatus    = "status"
+)
+
+// States of an entry.
+const (
+	StateOpen    = "open"
+	StateClosed  = "closed"
+	StateAlways  = "always"  // no business hours: a form, a lookup
+	StateUnknown = "unknown" // the calendars could not be read
+)
+
+// Entry is one way to reach the program, rendered in one language.
+type Entry struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	// Detail is the number for phone and WhatsApp ("" otherwise).
+	Detail string `json:"detail,omitempty"`
+	Href   string `json:"href"`
+	// NewPage: the link leaves the page (WhatsApp, the form and the status
+	// page from another site).
+	NewPage bool `json:"new_page,omitempty"`
+	// Free marks the toll-free number, with FreeText saying so.
+	Free     bool   `json:"free,omitempty"`
+	FreeText string `json:"free_text,omitempty"`
+	State    string `json:"state"`
+	// StateText says the state in words ("Buka sekarang"); OpensText when
+	// it opens again, if closed.
+	StateText string `json:"state_text"`
+	OpensText string `json:"opens_text,omitempty"`
+	// Expect is what happens next on this channel, in its current state.
+	Expect string `json:"expect"`
+	// Icon is the entry's pictogram: the d of one SVG path on a 24×24
+	// grid (decorative; the label says it all).
+	Icon string `json:"icon"`
+}
+
+// icons by kind, drawn on a 24×24 grid, filled.
+var icons = map[string]string{
+	KindPhone:     "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25c1.1.37 2.3.57 3.6.57a1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z",
+	KindWhatsApp:  "M12 2.5a9.5 9.5 0 0 0-8.2 14.3L2.5 21.5l4.8-1.3A9.5 9.5 0 1 0 12 2.5zm-3.2 5c.25 0 .5 0 .7.5l.9 2.1c.1.2.1.4 0 .6l-.6.8c.9 1.6 2.1 2.7 3.6 3.4l.8-.9c.2-.2.4-.3.7-.2l2 .9c.3.1.5.4.4.7-.2 1.1-1.2 1.9-2.3 1.9-3.8-.3-7-3.4-7.4-7.2 0-1.2.8-2.2 1.9-2.5z",
+	KindChat:      "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9.5L4 22v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 5v2h10V8zm0 4v2h7v-2z",
+	KindComplaint: "M6 2h8l6 6v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm7 1.5V9h5.5zM8 12v2h8v-2zm0 4v2h8v-2z",
+	KindStatus:    "M10 3a7 7 0 0 1 5.6 11.2l5.1 5.1-1.4 1.4-5.1-5.1A7 7 0 1 1 10 3zm0 2a5 5 0 1 0 0 10 5 5 0 0 0 0-10z",
+}
+
+// Menu is the launcher's content in one language.
+type Menu struct {
+	Lang      string  `json:"lang"`
+	Name      string  `json:"name"`
+	ShortName string  `json:"short_name"`
+	Greeting  string  `json:"greeting"`
+	Entries   []Entry `json:"entries"`
+	// AnyClosed: some channel is outside its hours now (the open ones
+	// were put first).
+	AnyClosed bool `json:"any_closed"`
+}
+
+// Service builds menus. It is safe for concurrent use.
+type Service struct {
+	o Opts
+
+	mu      sync.Mutex
+	cals    map[string]*hours.Calendar // by queue code; nil entry: always open
+	loaded  time.Time
+	loadErr error
+}
+
+// New returns a launcher.
+func New(o Opts) *Service {
+	if o.Brand == nil {
+		o.Brand = brand.NeutralBrand()
+	}
+	if o.CacheFor <= 0 {
+		o.CacheFor = 30 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{o: o}
+}
+
+// Brand is the brand the menus show.
+func (s *Service) Brand() *brand.Brand { return s.o.Brand }
+
+// Menu is the menu in lang at now. sameSite: links to this server's own
+// pages stay in the page (the landing page); from another site they open
+// a new page.
+func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite bool) Menu {
+	b := s.o.Brand
+	t := func(key string, args ...any) string { return s.o.Locale.T(lang, key, args...) }
+	name := b.Name
+	if name == "" {
+		name = t("app.name")
+	}
+	short := b.ShortName
+	if short == "" {
+		short = name
+	}
+	m := Menu{Lang: lang, Name: name, ShortName: short, Greeting: b.Greeting(lang)}
+	if m.Greeting == "" {
+		m.Greeting = t("launcher.greeting", "name", short)
+	}
+	cals, err := s.calendars(ctx)
+	state := func(queue string) (string, time.Time) {
+		if err != nil || s.o.Calendars == nil {
+			return StateUnknown, time.Time{}
+		}
+		cal := cals[queue]
+		if cal == nil || cal.Open(now) {
+			return StateOpen, time.Time{}
+		}
+		return StateClosed, cal.NextOpen(now).In(cal.Location())
+	}
+	withState := func(e Entry, queue, openKey, closedKey string) Entry {
+		st, opens := state(queue)
+		e.State = st
+		switch st {
+		case StateOpen:
+			e.StateText, e.Expect = t("launcher.state_open"), t(openKey)
+		case StateClosed:
+			e.StateText, e.Expect = t("launcher.state_closed"), t(closedKey)
+			if !opens.IsZero() {
+				e.OpensText = t("launcher.opens_at", "when", s.when(lang, now, opens))
+			}
+		default:
+			e.StateText, e.Expect = t("launcher.state_unknown"), t(openKey)
+		}
+		return e
+	}
+	if b.Phone != "" {
+		m.Entries = append(m.Entries, withState(Entry{Kind: KindPhone, Label: t("launcher.phone"), Detail: b.Phone, Href: b.PhoneHref,
+			Free: true, FreeText: t("launcher.free")}, s.o.PhoneQueue, "launcher.phone_open", "launcher.phone_closed"))
+	}
+	if b.WhatsApp != "" {
+		text := b.WhatsAppText(lang)
+		if text == "" {
+			text = t("launcher.whatsapp_prefill", "name", short)
+		}
+		m.Entries = append(m.Entries, withState(Entry{Kind: KindWhatsApp, Label: t("launcher.whatsapp"), Detail: displayE164(b.WhatsApp),
+			Href: b.WhatsAppHref(text), NewPage: true}, s.o.WhatsAppQueue, "launcher.whatsapp_open", "launcher.whatsapp_closed"))
+	}
+	q := "?lang=" + lang
+	m.Entries = append(m.Entries,
+		withState(Entry{Kind: KindChat, Label: t("launcher.chat"), Href: "/chat" + q}, s.o.ChatQueue, "launcher.chat_open", "launcher.chat_closed"),
+		Entry{Kind: KindComplaint, Label: t("launcher.complaint"), Href: "/pengaduan" + q, NewPage: !sameSite,
+			State: StateAlways, StateText: t("launcher.state_always"), Expect: t("launcher.complaint_expect")},
+		Entry{Kind: KindStatus, Label: t("launcher.status"), Href: "/pengaduan/status" + q, NewPage: !sameSite,
+			State: StateAlways, StateText: t("launcher.state_always"), Expect: t("launcher.status_expect")},
+	)
+	for i, e := range m.Entries {
+		m.Entries[i].Icon = icons[e.Kind]
+		if e.State == StateClosed {
+			m.AnyClosed = true
+		}
+	}
+	if m.AnyClosed {
+		// Open alternatives first; among each group the fixed order.
+		slices.SortStableFunc(m.Entries, func(a, b Entry) int { return rank(a) - rank(b) })
+	}
+	return m
+}
+
+func rank(e Entry) int {
+	if e.State == StateClosed {
+		return 1
+	}
+	return 0
+}
+
+// The weekday names, Sunday first (time.Weekday order).
+var dayKeys = [7]string{locale.Key("launcher.day_sun"), locale.Key("launcher.day_mon"), locale.Key("launcher.day_tue"),
+	locale.Key("launcher.day_wed"), locale.Key("launcher.day_thu"), locale.Key("launcher.day_fri"), locale.Key("launcher.day_sat")}
+
+// when says when a closed channel opens, in the calendar's zone: "hari ini
+// pukul 08.00 WIB", "besok …", or the weekday within a week, else the date.
+func (s *Service) when(lang string, now, at time.Time) string {
+	loc := at.Location()
+	clock := s.o.Locale.T(lang, "launcher.clock", "hh", fmt.Sprintf("%02d", at.Hour()), "mm", fmt.Sprintf("%02d", at.Minute()),
+		"zone", at.Format("MST"))
+	today := midnight(now.In(loc))
+	days := int(midnight(at).Sub(today).Hours()/24 + 0.5)
+	switch {
+	case days <= 0:
+		return s.o.Locale.T(lang, "launcher.today", "time", clock)
+	case days == 1:
+		return s.o.Locale.T(lang, "launcher.tomorrow", "time", clock)
+	case days < 7:
+		return s.o.Locale.T(lang, "launcher.on_day", "day", s.o.Locale.T(lang, dayKeys[at.Weekday()]), "time", clock)
+	default:
+		return s.o.Locale.T(lang, "launcher.on_date", "date", at.Format("02-01-2006"), "time", clock)
+	}
+}
+
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
+
+// calendars returns the queues' calendars, read again once CacheFor has
+// passed. A failed read is kept as long (no storm of retries against a
+// database that is down) and reported to every caller meanwhile.
+func (s *Service) calendars(ctx context.Context) (map[string]*hours.Calendar, error) {
+	if s.o.Calendars == nil {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded.IsZero() && time.Since(s.loaded) < s.o.CacheFor {
+		return s.cals, s.loadErr
+	}
+	s.cals, s.loadErr = s.load(ctx)
+	s.loaded = time.Now()
+	if s.loadErr != nil {
+		s.o.Log.Warn("launcher: business calendars unavailable; entries shown without a state", "err", s.loadErr)
+	}
+	return s.cals, s.loadErr
+}
+
+func (s *Service) load(ctx context.Context) (map[string]*hours.Calendar, error) {
+	queues, err := s.o.Calendars.Queues(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("launcher: queues: %w", err)
+	}
+	// This year's and next year's holidays: a closed channel's next
+	// opening may fall in January.
+	year := time.Now().Year()
+	var days []string
+	for _, y := range []int{year, year + 1} {
+		hs, err := s.o.Calendars.Holidays(ctx, y)
+		if err != nil {
+			return nil, fmt.Errorf("launcher: holidays %d: %w", y, err)
+		}
+		for _, h := range hs {
+			days = append(days, h.Day)
+		}
+	}
+	want := map[string]bool{s.o.PhoneQueue: true, s.o.WhatsAppQueue: true, s.o.ChatQueue: true}
+	out := map[string]*hours.Calendar{}
+	for _, q := range queues {
+		if !want[q.Code] || len(q.Hours) == 0 {
+			continue
+		}
+		week, err := hours.ParseWeek(q.Hours)
+		if err != nil {
+			return nil, fmt.Errorf("launcher: queue %s: %w", q.Code, err)
+		}
+		cal, err := hours.New(q.TimeZone, week, days)
+		if err != nil {
+			return nil, fmt.Errorf("launcher: queue %s: %w", q.Code, err)
+		}
+		out[q.Code] = cal
+	}
+	return out, nil
+}
+
+// displayE164 spaces an Indonesian E.164 number for reading
+// (+62 811-0000-1234); other numbers are shown as they are.
+func displayE164(e164 string) string {
+	if len(e164) < 11 || e164[:3] != "+62" {
+		return e164
+	}
+	nsn := e164[3:]
+	if _, err := strconv.ParseUint(nsn, 10, 64); err != nil {
+		return e164
+	}
+	groups := []string{nsn[:3]}
+	rest := nsn[3:]
+	for len(rest) > 4 {
+		groups = append(groups, rest[:4])
+		rest = rest[4:]
+	}
+	groups = append(groups, rest)
+	out := "+62 " + groups[0]
+	for _, g := range groups[1:] {
+		out += "-" + g
+	}
+	return out
+}

@@ -1,0 +1,226 @@
+package launcher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/brand"
+	"tanggap/internal/locale"
+	"tanggap/internal/routing"
+)
+
+// calendars serves queue settings and holidays as the router would.
+type calendars struct {
+	queues   []routing.QueueSettings
+	holidays []routing.Holiday
+	err      error
+	reads    int
+}
+
+func (c *calendars) Queues(context.Context) ([]routing.QueueSettings, error) {
+	c.reads++
+	return c.queues, c.err
+}
+
+func (c *calendars) Holidays(_ context.Context, year int) ([]routing.Holiday, error) {
+	var out []routing.Holiday
+	for _, h := range c.holidays {
+		if strings.HasPrefix(h.Day, time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006")) {
+			out = append(out, h)
+		}
+	}
+	return out, c.err
+}
+
+func weekdays(spans ...string) map[string][]string {
+	return map[string][]string{"mon": spans, "tue": spans, "wed": spans, "thu": spans, "fri": spans}
+}
+
+func newService(t *testing.T, cals Calendars, b *brand.Brand) *Service {
+	t.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(Opts{Brand: b, Locale: cat, Calendars: cals, PhoneQueue: "umum", WhatsAppQueue: "wa", ChatQueue: "umum",
+		AllowedOrigins: []string{"https://situs.example.go.id"}, PublicURL: "https://layanan.example.go.id"})
+}
+
+func fullBrand(t *testing.T) *brand.Brand {
+	t.Helper()
+	b, err := brand.Load(brand.Opts{ProgramName: "Program Kartu Kerja", Greeting: "Halo, sobat Kartu Kerja. Pilih menu berikut",
+		Phone: "1500-123", WhatsApp: "+6281100001234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func kinds(m Menu) []string {
+	var out []string
+	for _, e := range m.Entries {
+		out = append(out, e.Kind+":"+e.State)
+	}
+	return out
+}
+
+var jakarta = time.FixedZone("WIB", 7*3600)
+
+func TestMenuStatesFromCalendars(t *testing.T) {
+	cals := &calendars{queues: []routing.QueueSettings{
+		{Code: "umum", TimeZone: "WIB", Hours: weekdays("08:00-17:00")},
+		{Code: "wa", TimeZone: "WIB", Hours: map[string][]string{"mon": {"00:00-24:00"}, "sat": {"09:00-12:00"}}},
+	}, holidays: []routing.Holiday{{Day: "2026-08-17", Name: "Hari Kemerdekaan"}}}
+	s := newService(t, cals, fullBrand(t))
+	tests := []struct {
+		name  string
+		now   time.Time
+		want  []string
+		opens map[string]string
+	}{
+		{"Monday 10:00: everything open, in the fixed order", time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta),
+			[]string{"phone:open", "whatsapp:open", "livechat:open", "complaint:always", "status:always"}, nil},
+		{"Tuesday 10:00: WhatsApp's queue is closed all day and comes after the open ones", time.Date(2026, 8, 11, 10, 0, 0, 0, jakarta),
+			[]string{"phone:open", "livechat:open", "complaint:always", "status:always", "whatsapp:closed"},
+			map[string]string{"whatsapp": "Buka lagi Sabtu pukul 09.00 WIB."}},
+		{"Monday 17 August, a holiday: the calendar queues are closed", time.Date(2026, 8, 17, 10, 0, 0, 0, jakarta),
+			[]string{"complaint:always", "status:always", "phone:closed", "whatsapp:closed", "livechat:closed"},
+			map[string]string{"phone": "Buka lagi besok pukul 08.00 WIB.", "livechat": "Buka lagi besok pukul 08.00 WIB.", "whatsapp": "Buka lagi Sabtu pukul 09.00 WIB."}},
+		{"Monday 06:00 UTC is 13:00 WIB: the zone is the calendar's", time.Date(2026, 8, 10, 6, 0, 0, 0, time.UTC),
+			[]string{"phone:open", "whatsapp:open", "livechat:open", "complaint:always", "status:always"}, nil},
+		{"Friday evening before the holiday Monday: the phone opens on Tuesday", time.Date(2026, 8, 14, 18, 0, 0, 0, jakarta),
+			[]string{"complaint:always", "status:always", "phone:closed", "whatsapp:closed", "livechat:closed"},
+			map[string]string{"phone": "Buka lagi Selasa pukul 08.00 WIB.", "livechat": "Buka lagi Selasa pukul 08.00 WIB.", "whatsapp": "Buka lagi besok pukul 09.00 WIB."}},
+		{"Monday 07:00: opens today", time.Date(2026, 8, 10, 7, 0, 0, 0, jakarta),
+			[]string{"whatsapp:open", "complaint:always", "status:always", "phone:closed", "livechat:closed"},
+			map[string]string{"phone": "Buka lagi hari ini pukul 08.00 WIB.", "livechat": "Buka lagi hari ini pukul 08.00 WIB."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := s.Menu(context.Background(), locale.Default, tc.now, true)
+			if got := kinds(m); !slices.Equal(got, tc.want) {
+				t.Errorf("entries = %v, want %v", got, tc.want)
+			}
+			for _, e := range m.Entries {
+				if want := tc.opens[e.Kind]; e.OpensText != want {
+					t.Errorf("%s opens %q, want %q", e.Kind, e.OpensText, want)
+				}
+			}
+		})
+	}
+	if cals.reads != 1 {
+		t.Errorf("calendars read %d times within CacheFor, want once", cals.reads)
+	}
+}
+
+func TestMenuEntries(t *testing.T) {
+	s := newService(t, &calendars{}, fullBrand(t))
+	m := s.Menu(context.Background(), locale.Default, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta), false)
+	if m.Greeting != "Halo, sobat Kartu Kerja. Pilih menu berikut" || m.Name != "Program Kartu Kerja" {
+		t.Errorf("greeting %q, name %q", m.Greeting, m.Name)
+	}
+	byKind := map[string]Entry{}
+	for _, e := range m.Entries {
+		byKind[e.Kind] = e
+	}
+	phone := byKind[KindPhone]
+	if phone.Href != "tel:1500123" || !phone.Free || phone.FreeText != "Bebas pulsa" || phone.Label != "Telepon Kami (Gratis)" || phone.Detail != "1500-123" {
+		t.Errorf("phone entry = %+v", phone)
+	}
+	wa := byKind[KindWhatsApp]
+	if wa.Href != "https://wa.me/6281100001234?text=Halo+Program+Kartu+Kerja%2C+saya+ingin+bertanya." || !wa.NewPage || wa.Detail != "+62 811-0000-1234" {
+		t.Errorf("WhatsApp entry = %+v", wa)
+	}
+	if c := byKind[KindChat]; c.Href != "/chat?lang=id-ID" || c.NewPage {
+		t.Errorf("chat entry = %+v", c)
+	}
+	if c := byKind[KindComplaint]; c.Href != "/pengaduan?lang=id-ID" || !c.NewPage {
+		t.Errorf("complaint entry from another site = %+v", c)
+	}
+	en := s.Menu(context.Background(), locale.English, time.Now(), true)
+	if en.Greeting != "Hello! Choose how to reach Program Kartu Kerja:" {
+		t.Errorf("English greeting without one in the brand = %q", en.Greeting)
+	}
+	if en.Entries[0].FreeText != "Free of charge" {
+		t.Errorf("English free text = %q", en.Entries[0].FreeText)
+	}
+}
+
+func TestUnconfiguredChannelsAreNotOffered(t *testing.T) {
+	s := newService(t, nil, brand.NeutralBrand())
+	m := s.Menu(context.Background(), locale.Default, time.Now(), true)
+	if got := kinds(m); !slices.Equal(got, []string{"livechat:unknown", "complaint:always", "status:always"}) {
+		t.Errorf("entries without phone and WhatsApp = %v", got)
+	}
+	if m.Name != "Tanggap" || m.Greeting != "Halo! Pilih cara menghubungi Tanggap:" {
+		t.Errorf("neutral name %q, greeting %q", m.Name, m.Greeting)
+	}
+}
+
+func TestCalendarsDownStillShowsTheMenu(t *testing.T) {
+	s := newService(t, &calendars{err: errors.New("database down")}, fullBrand(t))
+	m := s.Menu(context.Background(), locale.Default, time.Now(), true)
+	if got := kinds(m); !slices.Equal(got, []string{"phone:unknown", "whatsapp:unknown", "livechat:unknown", "complaint:always", "status:always"}) {
+		t.Errorf("entries = %v", got)
+	}
+	if m.Entries[0].StateText != "Jam layanan tidak dapat dimuat" {
+		t.Errorf("state text = %q", m.Entries[0].StateText)
+	}
+}
+
+func TestMenuJSONAndCORS(t *testing.T) {
+	s := newService(t, &calendars{}, fullBrand(t))
+	app := fiber.New()
+	s.Mount(app)
+	get := func(origin string) (*fiberResponse, menuJSON) {
+		req := httptest.NewRequest("GET", "/launcher/menu.json?lang=en-US", nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := app.Test(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		var m menuJSON
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		return &fiberResponse{status: resp.StatusCode, allow: resp.Header.Get("Access-Control-Allow-Origin")}, m
+	}
+	r, m := get("https://situs.example.go.id")
+	if r.status != 200 || r.allow != "https://situs.example.go.id" {
+		t.Errorf("allowed site: %d, Allow-Origin %q", r.status, r.allow)
+	}
+	if m.Lang != "en-US" || m.Texts["launcher.button"] != "Contact us" || len(m.Entries) != 5 || m.ChatScript == "" || !strings.HasPrefix(m.BrandCSS, "/brand.css?v=") {
+		t.Errorf("menu = %+v", m)
+	}
+	if r, _ := get("https://layanan.example.go.id"); r.allow != "https://layanan.example.go.id" {
+		t.Errorf("PUBLIC_URL's own origin: Allow-Origin %q", r.allow)
+	}
+	if r, _ := get("https://lain.example.com"); r.allow != "" {
+		t.Errorf("another site may read the menu: Allow-Origin %q", r.allow)
+	}
+}
+
+type fiberResponse struct {
+	status int
+	allow  string
+}
+
+func TestDisplayE164(t *testing.T) {
+	for in, want := range map[string]string{"+6281100001234": "+62 811-0000-1234", "+62215551234": "+62 215-5512-34", "+442079460958": "+442079460958"} {
+		if got := displayE164(in); got != want {
+			t.Errorf("displayE164(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
