@@ -69,7 +69,7 @@ SELECT (SELECT COUNT(*) FROM a) AS a, (SELECT COUNT(*) FROM c) AS c, (SELECT COU
 // (AssignWaiting step by step, SQLite): the channel load and the ticket. A
 // refusal is reported, not undone: the caller rolls back.
 func (r *Router) claimRaised(tx *gorm.DB, agentID int64, w waitingTicket, now time.Time) (outcome, error) {
-	ch, err := raiseChannel(tx, agentID, w.Channel, r.channelCap(w.Channel))
+	ch, err := raiseChannel(tx, agentID, w.Channel, r.settings.channelCap(w.Channel))
 	if err != nil {
 		return agentFull, err
 	}

@@ -291,7 +291,7 @@ func toPositional(q string) positional {
 func (r *Router) decide(ctx context.Context, q positional, args map[string]any) (decision, error) {
 	args["now"] = time.Now().UTC()
 	args["capch"], args["capn"] = r.capChannels, r.capValues
-	args["defcap"] = r.defChanCap
+	args["defcap"] = r.settings.defChanCap
 	vals := make([]any, len(q.names))
 	for i, n := range q.names {
 		v, ok := args[n]

@@ -2,7 +2,6 @@ package routing
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,61 +9,6 @@ import (
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 )
-
-// upsertQueues declares queues; an existing code keeps its id, takes the
-// configured name and, when it was archived, comes back.
-//
-//	INSERT INTO queues (code, name, created_at) VALUES (?, ?, ?), …
-//	ON CONFLICT (code) DO UPDATE SET name = excluded.name, archived_at = NULL
-func upsertQueues(tx *gorm.DB, specs []QueueSpec, now time.Time) error {
-	if len(specs) == 0 {
-		return nil
-	}
-	rows := make([]string, len(specs))
-	args := make([]any, 0, 3*len(specs))
-	for i, s := range specs {
-		rows[i] = "(?, ?, ?)"
-		args = append(args, s.Code, s.Name, now)
-	}
-	q := `INSERT INTO queues (code, name, created_at) VALUES ` + strings.Join(rows, ", ") +
-		` ON CONFLICT (code) DO UPDATE SET name = excluded.name, archived_at = NULL`
-	if err := tx.Exec(q, args...).Error; err != nil {
-		return fmt.Errorf("%w: upsert queues: %w", ErrStore, err)
-	}
-	return nil
-}
-
-// loadQueues reads every live (not archived) queue's id by code.
-//
-//	SELECT id, code FROM queues WHERE archived_at IS NULL
-func loadQueues(tx *gorm.DB) (map[string]int64, error) {
-	var rows []struct {
-		ID   int64
-		Code string
-	}
-	if err := tx.Raw(`SELECT id, code FROM queues WHERE archived_at IS NULL`).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
-	}
-	out := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		out[r.Code] = r.ID
-	}
-	return out, nil
-}
-
-// findQueue reads one live queue's id; an archived queue is unknown.
-//
-//	SELECT id FROM queues WHERE code = ? AND archived_at IS NULL
-func findQueue(tx *gorm.DB, code string) (int64, error) {
-	var ids []int64
-	if err := tx.Raw(`SELECT id FROM queues WHERE code = ? AND archived_at IS NULL`, code).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("%w: find queue: %w", ErrStore, err)
-	}
-	if len(ids) == 0 {
-		return 0, fmt.Errorf("queue %q: %w", code, ErrUnknownQueue)
-	}
-	return ids[0], nil
-}
 
 // setQueue files tickets in a queue.
 //

@@ -63,7 +63,7 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 // takeOrFail runs take and turns a refusal into an error.
 func (r *Router) takeOrFail(tx *gorm.DB, agentID int64, t ticketRow, queueID int64, presence string) error {
 	turn := false
-	if conf, err := r.conf(tx.Statement.Context); err == nil {
+	if conf, err := r.settings.conf(tx.Statement.Context); err == nil {
 		turn = roundRobin(conf.byID[queueID])
 	}
 	res, err := r.take(tx, agentID, t.ID, queueID, t.Channel, presence, turn, time.Now().UTC())
@@ -106,7 +106,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	}
 	var newQueue int64
 	if to.Queue != "" {
-		id, err := r.lookupQueue(ctx, r.db.DB, to.Queue)
+		id, err := r.settings.lookupQueue(ctx, r.db.DB, to.Queue)
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ type Bus interface {
 }
 
 // Loads keeps agents' active_load in step with ticket status changes; the
-// router implements it.
+// assignment engine (routing.Router) implements it.
 type Loads interface {
 	// Release gives back one unit of the assignee's load, inside tx.
 	Release(ctx context.Context, tx *gorm.DB, ticketID int64) error
