@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // RemovedQueue is what RemoveQueue did with a queue.
@@ -182,8 +183,7 @@ type movedTicket struct {
 // and loads are untouched: an assigned ticket stays with its agent.
 func moveOpen(tx *gorm.DB, from, to int64, now time.Time) ([]movedTicket, error) {
 	var moved []movedTicket
-	if err := tx.Raw(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN `+domain.ActiveStatusesSQL+`
-RETURNING id, assignee_id, status, priority, channel, `+factCols, to, now, from).Scan(&moved).Error; err != nil {
+	if err := ticket.MoveActive(tx, from, to, now, `id, assignee_id, status, priority, channel, `+factCols).Scan(&moved).Error; err != nil {
 		return nil, fmt.Errorf("%w: move open tickets: %w", ErrStore, err)
 	}
 	sort.Slice(moved, func(i, j int) bool { return moved[i].ID < moved[j].ID })

@@ -84,6 +84,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // Opts configures a Router.
@@ -456,6 +457,14 @@ FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = ?`, t.ID).Sc
 		return nil, err
 	}
 	return append(out, routed...), nil
+}
+
+// Reopen is Reactivate for one ticket an agent moved back to
+// new/open/pending (the ticket service's Loads).
+func (r *Router) Reopen(ctx context.Context, tx *gorm.DB, t ticket.Reopened) error {
+	_, err := r.Reactivate(ctx, tx, []Reactivated{{Ticket: Ticket{ID: t.ID, Category: t.Category, Channel: t.Channel, QueueID: t.QueueID},
+		AssigneeID: t.AssigneeID}})
+	return err
 }
 
 // Release lowers the load of the ticket's assignee by one (overall and on

@@ -6,20 +6,15 @@ import (
 
 	"gorm.io/gorm"
 
-	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // setQueue files tickets in a queue.
 //
 //	UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (?, …)
 func setQueue(tx *gorm.DB, queueID int64, ticketIDs []int64, now time.Time) error {
-	args := []any{queueID, now}
-	for _, id := range ticketIDs {
-		args = append(args, id)
-	}
-	q := `UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (` + db.Placeholders(len(ticketIDs)) + `)`
-	if err := tx.Exec(q, args...).Error; err != nil {
+	if err := ticket.SetQueue(tx, queueID, ticketIDs, now).Error; err != nil {
 		return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 	}
 	return nil
@@ -102,8 +97,7 @@ func lowerLoad(tx *gorm.DB, agentID int64) error {
 //	UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
 //	WHERE id = ? AND assignee_id IS NULL
 func claimTicket(tx *gorm.DB, ticketID, agentID, queueID int64, now time.Time) (bool, error) {
-	res := tx.Exec(`UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
-WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
+	res := ticket.ClaimUnassigned(tx, ticketID, agentID, queueID, now)
 	if res.Error != nil {
 		return false, fmt.Errorf("%w: claim ticket: %w", ErrStore, res.Error)
 	}
@@ -114,7 +108,7 @@ WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
 //
 //	UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?
 func unassign(tx *gorm.DB, ticketID, agentID int64, now time.Time) error {
-	if err := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, ticketID, agentID).Error; err != nil {
+	if err := ticket.Unassign(tx, ticketID, agentID, now).Error; err != nil {
 		return fmt.Errorf("%w: unassign: %w", ErrStore, err)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // Actor is who asks for a manual routing change.
@@ -146,14 +147,14 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 			if err := release(tx, ticketID); err != nil {
 				return err
 			}
-			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, queue_id = ?, updated_at = ? WHERE id = ? AND assignee_id = ?`, queueID, now, ticketID, from)
+			res := ticket.UnassignToQueue(tx, ticketID, from, queueID, now)
 			if res.Error != nil {
 				return fmt.Errorf("%w: unassign: %w", ErrStore, res.Error)
 			}
 			if res.RowsAffected != 1 {
 				return fmt.Errorf("ticket %d changed hands meanwhile: %w", ticketID, ErrConflict)
 			}
-		} else if err := tx.Exec(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id = ?`, queueID, now, ticketID).Error; err != nil {
+		} else if err := ticket.MoveToQueue(tx, ticketID, queueID, now).Error; err != nil {
 			return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 		}
 		t.AssigneeID = nil
@@ -267,7 +268,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 			if err := release(tx, ticketID); err != nil {
 				return err
 			}
-			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, ticketID, from)
+			res := ticket.Unassign(tx, ticketID, from, now)
 			if res.Error != nil || res.RowsAffected != 1 {
 				return errors.Join(res.Error, fmt.Errorf("ticket %d changed hands meanwhile: %w", ticketID, ErrConflict))
 			}
@@ -323,7 +324,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 				return ErrForbidden
 			}
 		}
-		if err := tx.Exec(`UPDATE tickets SET priority = ?, updated_at = ? WHERE id = ?`, priority, now, ticketID).Error; err != nil {
+		if err := ticket.SetPriority(tx, ticketID, priority, now).Error; err != nil {
 			return fmt.Errorf("%w: set priority: %w", ErrStore, err)
 		}
 		ev = t.event(idOf(t.QueueID), idOf(t.AssigneeID), now)
@@ -417,7 +418,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			if err := release(tx, id); err != nil {
 				return err
 			}
-			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, id, agentID)
+			res := ticket.Unassign(tx, id, agentID, now)
 			if res.Error != nil {
 				return fmt.Errorf("%w: return ticket: %w", ErrStore, res.Error)
 			}
@@ -492,8 +493,7 @@ func addNote(tx *gorm.DB, t ticketRow, agentID int64, fields map[string]string, 
 	if err != nil {
 		return fmt.Errorf("routing: note fields: %w", err)
 	}
-	if err := tx.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields, created_at, updated_at)
-VALUES (?, `+domain.SQLDirectionNote+`, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now, now).Error; err != nil {
+	if err := ticket.InsertSystemNote(tx, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now).Error; err != nil {
 		return fmt.Errorf("%w: note: %w", ErrStore, err)
 	}
 	return nil
