@@ -3,15 +3,19 @@ package routing
 import (
 	"fmt"
 	"strings"
-	"tanggap/internal/db"
 	"time"
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 	"tanggap/internal/sla"
 )
+
+// The statements of the queue settings: what Settings reads and caches
+// (loadConf), the queue codes, and what Admin changes (queues, SLA
+// policies, holidays, agents' routing profiles, queue removal).
 
 // queueConfRow is one row of queues.
 type queueConfRow struct {

@@ -10,6 +10,10 @@ import (
 	"tanggap/internal/ticket"
 )
 
+// The statements of the assignment engine: agents' overall and per-channel
+// loads and round-robin turns. Its writes to tickets (assignee, queue) are
+// internal/ticket's functions, run in the engine's transaction.
+
 // setQueue files tickets in a queue.
 //
 //	UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (?, …)
