@@ -152,7 +152,7 @@ func (s *Settings) QueueCode(category string) string {
 // QueueFor returns the queue id for a ticket: the queue the channel asked
 // for (want, e.g. a business number's or the callback queue) when it
 // exists, else the category's queue, else the default. It reads the
-// database in tx when this router has not met the queue yet. A wanted
+// database in tx when the cache does not hold the queue yet. A wanted
 // queue that does not exist is not an error: the ticket still gets routed
 // by its category, so no message waits on a configuration mistake.
 func (s *Settings) QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error) {
