@@ -41,7 +41,7 @@ type Tickets interface {
 	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 }
 
-// Hours tells whether a queue is within its business hours (the router's
+// Hours tells whether a queue is within its business hours (routing.Settings'
 // calendar, the same one the wait estimates of chat and console use).
 type Hours interface {
 	IsOpen(ctx context.Context, queueCode string, at time.Time) (bool, error)

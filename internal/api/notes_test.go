@@ -32,11 +32,11 @@ func TestSystemNotesInTheViewersLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router := routing.New(routing.Opts{DB: d, DefaultQueue: "umum", Log: testenv.Logger(t)})
-	if err := router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu Prakerja"}}); err != nil {
+	settings := routing.NewSettings(routing.SettingsOpts{DB: d, DefaultQueue: "umum", Log: testenv.Logger(t)})
+	if err := settings.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu Prakerja"}}); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{o: Opts{Locale: cat, Agents: agents, Queues: router, Log: testenv.Logger(t)}}
+	s := &Server{o: Opts{Locale: cat, Agents: agents, Queues: routing.NewAdmin(routing.AdminOpts{DB: d, Settings: settings, Work: routing.New(routing.Opts{DB: d, Settings: settings})}), Log: testenv.Logger(t)}}
 	ids := func(id int64) string { return strconv.FormatInt(id, 10) }
 	msgs := func() []ticket.Message {
 		return []ticket.Message{

@@ -25,13 +25,13 @@ import (
 	"tanggap/internal/testenv"
 )
 
-// routingAPI is the API with the routing routes, a router and one session
-// per role.
+// routingAPI is the API with the routing routes, the queue admin and one
+// session per role.
 type routingAPI struct {
 	t      *testing.T
 	app    *fiber.App
 	d      *db.DB
-	router *routing.Router
+	admin  *routing.Admin
 	tokens map[domain.Role]string // role → bearer token
 }
 
@@ -46,12 +46,14 @@ func newRoutingAPI(t *testing.T) *routingAPI {
 	log := testenv.Logger(t)
 	agents := agent.New(agent.Opts{DB: d, Log: log, BcryptCost: bcrypt.MinCost})
 	sessions := auth.New(auth.Opts{DB: d, Agents: agents, TTL: time.Hour, Log: log})
-	router := routing.New(routing.Opts{DB: d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu"}, Log: log})
-	if err := router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu"}}); err != nil {
+	settings := routing.NewSettings(routing.SettingsOpts{DB: d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu"}, Log: log})
+	router := routing.New(routing.Opts{DB: d, Settings: settings, Log: log})
+	admin := routing.NewAdmin(routing.AdminOpts{DB: d, Settings: settings, Work: router, Log: log})
+	if err := settings.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu"}}); err != nil {
 		t.Fatal(err)
 	}
-	a := &routingAPI{t: t, d: d, router: router, tokens: map[domain.Role]string{},
-		app: api.New(api.Opts{Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Work: router, Queues: router, SLA: routing.NewClocks(routing.PartOpts{DB: d, Queues: router, Log: log}), Metrics: routing.NewMetrics(routing.PartOpts{DB: d, Queues: router, Log: log})})}
+	a := &routingAPI{t: t, d: d, admin: admin, tokens: map[domain.Role]string{},
+		app: api.New(api.Opts{Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Work: router, Queues: admin, SLA: routing.NewClocks(routing.PartOpts{DB: d, Queues: settings, Log: log}), Metrics: routing.NewMetrics(routing.PartOpts{DB: d, Queues: settings, Log: log})})}
 	for _, role := range domain.Roles {
 		email := string(role) + "@tanggap.example"
 		if _, err := agents.Create(ctx, agent.NewAgent{Email: email, Name: string(role), Password: "rahasia-" + string(role) + "-2026", Role: role}); err != nil {
@@ -113,7 +115,7 @@ func TestRemoveQueueThroughTheAPI(t *testing.T) {
 	a := newRoutingAPI(t)
 	ctx := context.Background()
 	for _, q := range []routing.QueueSettings{{Code: "jabar"}, {Code: "banten", OverflowQueue: "umum"}} {
-		if _, err := a.router.SaveQueue(ctx, q); err != nil {
+		if _, err := a.admin.SaveQueue(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}

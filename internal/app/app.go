@@ -105,20 +105,23 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	router, err := newRouter(ctx, cfg, a.db, a.bus, log)
+	settings, err := newSettings(ctx, cfg, a.db, a.bus, log)
 	if err != nil {
 		return nil, err
 	}
-	if err := router.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
+	if err := settings.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
 		return nil, err
 	}
-	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
-	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: router, Events: a.bus, Log: log})
+	router := routing.New(routing.Opts{DB: a.db, Settings: settings, Events: a.bus, Log: log,
+		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets})
+	queueAdmin := routing.NewAdmin(routing.AdminOpts{DB: a.db, Settings: settings, Work: router, Events: a.bus, Log: log})
+	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
+	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
 	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 		return nil, fmt.Errorf("app: first admin: %w", err)
 	}
-	if err := seedRouting(ctx, cfg.Routing.SeedFile, router, agents, log); err != nil {
+	if err := seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log); err != nil {
 		return nil, err
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
@@ -131,7 +134,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
-	front := newLauncher(cfg, programBrand, router, ivrMenu, cat, log)
+	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Brand: programBrand, Menus: front})
 
@@ -142,7 +145,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
 	phone := voice.New(voice.Opts{
-		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: router, Attachments: files, Texts: cat, Menu: ivrMenu,
+		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
 		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
@@ -195,7 +198,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	g, gctx := errgroup.WithContext(runCtx)
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {
@@ -232,7 +235,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		a.http = api.New(api.Opts{
 			Notes: teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
-			Attachments: files, Assigner: router, Work: router, Queues: router, SLA: clocks, Metrics: metrics,
+			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
 			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
 			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
@@ -354,27 +357,26 @@ func (a *App) closeResources() {
 	}
 }
 
-// newRouter builds the router and keeps its cached queue settings in step
-// with the other instances: every committed admin change is announced on
-// the bus, and every announcement (this instance's own too) drops the
+// newSettings builds the queue settings and keeps their cached copy in
+// step with the other instances: every committed admin change is announced
+// on the bus, and every announcement (this instance's own too) drops the
 // cached settings, so all instances route on the new ones at once. The
-// router's own TTL covers a lost notice.
-func newRouter(ctx context.Context, cfg config.Config, d *db.DB, b *bus.Bus, log *slog.Logger) (*routing.Router, error) {
+// cache's own TTL covers a lost notice.
+func newSettings(ctx context.Context, cfg config.Config, d *db.DB, b *bus.Bus, log *slog.Logger) (*routing.Settings, error) {
 	subject := b.Names.RoutingSettings()
-	router := routing.New(routing.Opts{DB: d, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log,
-		Events: b, ChannelCapacity: cfg.Routing.ChannelCapacity, DefaultChannelCapacity: cfg.Routing.DefaultChannelCapacity,
-		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets,
+	settings := routing.NewSettings(routing.SettingsOpts{DB: d, CategoryQueues: cfg.CategoryQueues, DefaultQueue: cfg.DefaultQueue, Log: log,
+		ChannelCapacity: cfg.Routing.ChannelCapacity, DefaultChannelCapacity: cfg.Routing.DefaultChannelCapacity,
 		SettingsChanged: func() { b.Notify(subject) }})
-	if err := b.OnNotice(ctx, subject, router.DropCachedSettings); err != nil {
+	if err := b.OnNotice(ctx, subject, settings.DropCachedSettings); err != nil {
 		return nil, fmt.Errorf("app: routing settings notices: %w", err)
 	}
-	return router, nil
+	return settings, nil
 }
 
 // seedRouting applies the routing seed file: agents it lists with a
 // password are created when missing, then queues, profiles, holidays and
 // priority rules are saved (upserts, safe on every start).
-func seedRouting(ctx context.Context, path string, router *routing.Router, agents *agent.Service, log *slog.Logger) error {
+func seedRouting(ctx context.Context, path string, admin *routing.Admin, agents *agent.Service, log *slog.Logger) error {
 	if path == "" {
 		return nil
 	}
@@ -383,7 +385,7 @@ func seedRouting(ctx context.Context, path string, router *routing.Router, agent
 		return err
 	}
 	// Queues first, so new agents can join them.
-	if err := router.ApplySeed(ctx, routing.Seed{Queues: seed.Queues, Holidays: seed.Holidays, Rules: seed.Rules}); err != nil {
+	if err := admin.ApplySeed(ctx, routing.Seed{Queues: seed.Queues, Holidays: seed.Holidays, Rules: seed.Rules}); err != nil {
 		return fmt.Errorf("app: routing seed: %w", err)
 	}
 	for _, sa := range seed.Agents {
@@ -395,7 +397,7 @@ func seedRouting(ctx context.Context, path string, router *routing.Router, agent
 			return fmt.Errorf("app: seed agent: %w", err)
 		}
 	}
-	if err := router.ApplySeed(ctx, routing.Seed{Agents: seed.Agents}); err != nil {
+	if err := admin.ApplySeed(ctx, routing.Seed{Agents: seed.Agents}); err != nil {
 		return fmt.Errorf("app: routing seed: %w", err)
 	}
 	log.Info("routing seed applied", "queues", len(seed.Queues), "agents", len(seed.Agents), "holidays", len(seed.Holidays))

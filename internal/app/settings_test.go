@@ -19,12 +19,15 @@ import (
 // cached settings when no notice reaches it.
 const settingsTTL = 10 * time.Second
 
-// instance is one router wired as Start wires it, with its own database
-// pool and bus connection, like one process of several.
+// instance is one instance's routing wired as Start wires it (settings,
+// engine, admin), with its own database pool and bus connection, like one
+// process of several.
 type instance struct {
-	name   string
-	router *routing.Router
-	db     *db.DB
+	name     string
+	settings *routing.Settings
+	router   *routing.Router
+	admin    *routing.Admin
+	db       *db.DB
 }
 
 var ticketSeq atomic.Int64
@@ -74,21 +77,23 @@ func TestRoutingSettingsReachEveryInstance(t *testing.T) {
 	busCfg := testenv.SharedBusConfig(t)
 	start := func(name string) instance {
 		d := testenv.OpenDB(t, dbCfg)
-		r, err := newRouter(ctx, cfg, d, testenv.ConnectBus(t, busCfg), testenv.Logger(t))
+		s, err := newSettings(ctx, cfg, d, testenv.ConnectBus(t, busCfg), testenv.Logger(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return instance{name: name, router: r, db: d}
+		r := routing.New(routing.Opts{DB: d, Settings: s, Log: testenv.Logger(t)})
+		return instance{name: name, settings: s, router: r, db: d,
+			admin: routing.NewAdmin(routing.AdminOpts{DB: d, Settings: s, Work: r, Log: testenv.Logger(t)})}
 	}
 	a, b := start("A"), start("B")
-	if err := a.router.EnsureQueues(ctx, queueSpecs(cfg)); err != nil {
+	if err := a.settings.EnsureQueues(ctx, queueSpecs(cfg)); err != nil {
 		t.Fatal(err)
 	}
-	jabar, err := a.router.SaveQueue(ctx, routing.QueueSettings{Code: "jabar", Provinces: []string{"32"}})
+	jabar, err := a.admin.SaveQueue(ctx, routing.QueueSettings{Code: "jabar", Provinces: []string{"32"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	umum, err := a.router.QueueFor(ctx, a.db.DB, cfg.DefaultQueue, "")
+	umum, err := a.settings.QueueFor(ctx, a.db.DB, cfg.DefaultQueue, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +109,13 @@ func TestRoutingSettingsReachEveryInstance(t *testing.T) {
 	}
 
 	t.Run("a new SLA policy starts B's clocks", func(t *testing.T) {
-		b.router.DropCachedSettings() // B's cache is read afresh below
+		b.settings.DropCachedSettings() // B's cache is read afresh below
 		loaded := time.Now()
 		if q, clock := b.route(t, "jabar"); q != jabar.ID || clock {
 			t.Fatalf("before: B filed in queue %d (clock %v), want %d without a clock", q, clock, jabar.ID)
 		}
 		jabar.SLA = map[string]routing.SLATargets{"normal": {FirstResponseSeconds: 600}}
-		if _, err := a.router.SaveQueue(ctx, jabar); err != nil {
+		if _, err := a.admin.SaveQueue(ctx, jabar); err != nil {
 			t.Fatal(err)
 		}
 		waitOnB(t, "the SLA policy", loaded, func() error {
@@ -122,7 +127,7 @@ func TestRoutingSettingsReachEveryInstance(t *testing.T) {
 	})
 
 	t.Run("B stops filing into a removed queue", func(t *testing.T) {
-		b.router.DropCachedSettings()
+		b.settings.DropCachedSettings()
 		loaded := time.Now()
 		if q, _ := b.route(t, "jabar"); q != jabar.ID {
 			t.Fatalf("before: B filed in queue %d, want jabar %d", q, jabar.ID)
@@ -131,7 +136,7 @@ func TestRoutingSettingsReachEveryInstance(t *testing.T) {
 		if err := a.db.Exec(`UPDATE tickets SET status = 'solved', solved_at = ? WHERE queue_id = ?`, time.Now().UTC(), jabar.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		removed, err := a.router.RemoveQueue(ctx, routing.Actor{}, "jabar", "")
+		removed, err := a.admin.RemoveQueue(ctx, routing.Actor{}, "jabar", "")
 		if err != nil {
 			t.Fatal(err)
 		}

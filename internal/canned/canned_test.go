@@ -37,12 +37,13 @@ func newFixture(t *testing.T, tagger canned.Tagger) *fixture {
 	ctx := context.Background()
 	f := &fixture{db: testenv.DB(t), bus: testenv.Bus(t), queues: map[string]int64{}}
 	log := testenv.Logger(t)
-	f.router = routing.New(routing.Opts{DB: f.db, DefaultQueue: "umum", Log: log})
-	if err := f.router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu Prakerja"}}); err != nil {
+	settings := routing.NewSettings(routing.SettingsOpts{DB: f.db, DefaultQueue: "umum", Log: log})
+	f.router = routing.New(routing.Opts{DB: f.db, Settings: settings, Log: log})
+	if err := settings.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu Prakerja"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"umum", "kartu"} {
-		id, err := f.router.QueueID(q)
+		id, err := settings.QueueID(q)
 		must(t, err)
 		f.queues[q] = id
 	}
@@ -59,7 +60,7 @@ func newFixture(t *testing.T, tagger canned.Tagger) *fixture {
 	cat, err := locale.Load()
 	must(t, err)
 	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router,
-		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: f.router, Log: log}), Log: log})
+		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: settings, Log: log}), Log: log})
 	f.svc = canned.New(canned.Opts{DB: f.db, Tickets: f.tickets, Work: f.router, Tagger: tagger, Texts: cat,
 		PublicURL: "https://layanan.example.go.id/", Log: log})
 	return f

@@ -204,11 +204,16 @@ func inUse() uint64 {
 	return m.HeapInuse + m.StackInuse
 }
 
-// TestConsoleClientsHelper is the client side of BenchmarkConsoleFanout,
-// run in a child process; it does nothing in a normal test run. It opens
-// the consoles, prints READY once every hello arrived, then times every
-// event frame until the closing one reached every console and prints
-// "LATENCY <p50 ms> <p99 ms> <frames> <closed early>".
+// TestConsoleClientsHelper is the client side of BenchmarkConsoleFanout
+// and BenchmarkConsoleFanoutIngest, run in a child process; it does
+// nothing in a normal test run. It opens the consoles, prints READY once
+// every hello arrived, then times every event frame until the closing one
+// reached every console and prints
+// "LATENCY <p50 ms> <p99 ms> <frames> <closed early>". An event frame is
+// timed from its "sent" field, or, with CONSOLEWS_CLIENTS_TIMES, a
+// message.created frame from the time its message id was on the bus, as
+// that file lists them ("<message id> <unix ns>" lines, written before
+// the closing event).
 func TestConsoleClientsHelper(t *testing.T) {
 	url := os.Getenv("CONSOLEWS_CLIENTS_URL")
 	if url == "" {
@@ -223,6 +228,10 @@ func TestConsoleClientsHelper(t *testing.T) {
 		finished sync.WaitGroup
 	)
 	sentKey := []byte(`"sent":`)
+	timesFile := os.Getenv("CONSOLEWS_CLIENTS_TIMES")
+	type arrival struct{ id, at int64 }
+	var arrivals []arrival
+	idKey, createdKey := []byte(`"message_id":`), []byte(`"event":"message.created"`)
 	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 256}
 	for i := range n {
 		ws, _, err := d.Dial(url, http.Header{"Authorization": {"Bearer " + strconv.Itoa(i)}})
@@ -235,7 +244,10 @@ func TestConsoleClientsHelper(t *testing.T) {
 		go func() {
 			defer finished.Done()
 			defer ws.Close()
-			var mine []time.Duration
+			var (
+				mine []time.Duration
+				got  []arrival
+			)
 			first := true
 			for {
 				_, data, err := ws.ReadMessage()
@@ -255,6 +267,18 @@ func TestConsoleClientsHelper(t *testing.T) {
 				if bytes.Contains(data, []byte(`"end":true`)) {
 					break
 				}
+				if timesFile != "" {
+					if bytes.Contains(data, createdKey) {
+						if k := bytes.Index(data, idKey); k >= 0 {
+							rest := data[k+len(idKey):]
+							e := bytes.IndexAny(rest, ",}")
+							if id, err := strconv.ParseInt(string(rest[:max(e, 0)]), 10, 64); err == nil {
+								got = append(got, arrival{id, now})
+							}
+						}
+					}
+					continue
+				}
 				if k := bytes.Index(data, sentKey); k >= 0 {
 					rest := data[k+len(sentKey):]
 					if e := bytes.IndexByte(rest, '}'); e >= 0 {
@@ -266,12 +290,32 @@ func TestConsoleClientsHelper(t *testing.T) {
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			arrivals = append(arrivals, got...)
 			mu.Unlock()
 		}()
 	}
 	hellos.Wait()
 	fmt.Println("READY")
 	finished.Wait()
+	if timesFile != "" {
+		b, err := os.ReadFile(timesFile)
+		if err != nil {
+			fmt.Println("FAIL times:", err)
+			os.Exit(1)
+		}
+		onBus := map[int64]int64{}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var id, at int64
+			if _, err := fmt.Sscan(line, &id, &at); err == nil && at > 0 {
+				onBus[id] = at
+			}
+		}
+		for _, a := range arrivals {
+			if at, ok := onBus[a.id]; ok {
+				lat = append(lat, time.Duration(a.at-at))
+			}
+		}
+	}
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		if len(lat) == 0 {

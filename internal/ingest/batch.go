@@ -391,7 +391,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 		if t == nil && !named && !own {
 			t = active[ak]
 			if want := it.in.Fields[envelope.FieldQueue]; want != "" && it.in.Fields[envelope.FieldQueueStrict] == "true" {
-				qid, err := c.router.QueueFor(ctx, tx, want, it.in.Fields[envelope.FieldCategory])
+				qid, err := c.queues.QueueFor(ctx, tx, want, it.in.Fields[envelope.FieldCategory])
 				if err != nil {
 					return nil, err
 				}
@@ -401,7 +401,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 			}
 		}
 		if t == nil {
-			qid, err := c.router.QueueFor(ctx, tx, it.in.Fields[envelope.FieldQueue], it.in.Fields[envelope.FieldCategory])
+			qid, err := c.queues.QueueFor(ctx, tx, it.in.Fields[envelope.FieldQueue], it.in.Fields[envelope.FieldCategory])
 			if err != nil {
 				return nil, err
 			}

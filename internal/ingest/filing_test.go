@@ -17,7 +17,7 @@ import (
 func TestNewTicketsAreStoredFiled(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	r := routing.New(routing.Opts{DB: e.d, CategoryQueues: categoryQueues, DefaultQueue: "umum", Log: testenv.Logger(t),
+	r := newRouting(e.d, routing.SettingsOpts{CategoryQueues: categoryQueues, DefaultQueue: "umum", Log: testenv.Logger(t),
 		PriorityRules: []routing.PriorityRule{
 			{Keyword: "darurat", Priority: "urgent"},
 			{RepeatContacts: 1, Priority: "high"},

@@ -28,7 +28,7 @@ type env struct {
 	busCfg bus.Config
 	d      *db.DB
 	b      *bus.Bus
-	router *routing.Router
+	router *routingParts
 }
 
 var queueSpecs = []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu Prakerja"}}
@@ -44,9 +44,24 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
-func (e *env) newRouter(d *db.DB) *routing.Router {
+// routingParts is one instance's routing as the composition root builds
+// it: the queue settings, the assignment engine and the admin.
+type routingParts struct {
+	*routing.Settings
+	*routing.Router
+	*routing.Admin
+}
+
+func newRouting(d *db.DB, o routing.SettingsOpts) *routingParts {
+	o.DB = d
+	s := routing.NewSettings(o)
+	r := routing.New(routing.Opts{DB: d, Settings: s, Log: o.Log})
+	return &routingParts{Settings: s, Router: r, Admin: routing.NewAdmin(routing.AdminOpts{DB: d, Settings: s, Work: r, Log: o.Log})}
+}
+
+func (e *env) newRouter(d *db.DB) *routingParts {
 	e.t.Helper()
-	r := routing.New(routing.Opts{DB: d, CategoryQueues: categoryQueues, DefaultQueue: "umum", Log: testenv.Logger(e.t)})
+	r := newRouting(d, routing.SettingsOpts{CategoryQueues: categoryQueues, DefaultQueue: "umum", Log: testenv.Logger(e.t)})
 	if err := r.EnsureQueues(context.Background(), queueSpecs); err != nil {
 		e.t.Fatal(err)
 	}
@@ -64,8 +79,15 @@ func (e *env) consumer(o Opts) *Consumer {
 	if o.Router == nil {
 		o.Router = e.router
 	}
+	parts, ok := o.Router.(*routingParts)
+	if !ok {
+		e.t.Fatalf("consumer: the tests route with *routingParts, got %T", o.Router)
+	}
+	if o.Queues == nil {
+		o.Queues = parts.Settings
+	}
 	if o.Clocks == nil {
-		o.Clocks = routing.NewClocks(routing.PartOpts{DB: o.DB, Queues: o.Router})
+		o.Clocks = routing.NewClocks(routing.PartOpts{DB: o.DB, Queues: parts.Settings})
 	}
 	o.Contacts = contact.New(contact.Opts{DB: o.DB})
 	if o.Log == nil {
@@ -256,9 +278,9 @@ func followUp(id, phone, ref, text string) envelope.Inbound {
 
 // newRouterWith is a router whose categories may name queues that do not
 // exist yet (EnsureQueues reports them; the test wants exactly that).
-func (e *env) newRouterWith(categories map[string]string) *routing.Router {
+func (e *env) newRouterWith(categories map[string]string) *routingParts {
 	e.t.Helper()
-	r := routing.New(routing.Opts{DB: e.d, CategoryQueues: categories, DefaultQueue: "umum", Log: testenv.Logger(e.t)})
+	r := newRouting(e.d, routing.SettingsOpts{CategoryQueues: categories, DefaultQueue: "umum", Log: testenv.Logger(e.t)})
 	if err := r.EnsureQueues(context.Background(), queueSpecs); err != nil && !errors.Is(err, routing.ErrUnknownQueue) {
 		e.t.Fatal(err)
 	}

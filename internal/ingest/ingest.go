@@ -70,12 +70,27 @@ type Clocks interface {
 	CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error
 }
 
+// Router files and assigns a batch's tickets inside its transaction
+// (routing.Router, the assignment engine, implements it).
+type Router interface {
+	File(ctx context.Context, tx *gorm.DB, tickets []routing.NewTicket, now time.Time) ([]routing.Filing, error)
+	RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error)
+	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
+}
+
+// Queues finds the queue a message asks for or its category takes
+// (routing.Settings implements it).
+type Queues interface {
+	QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error)
+}
+
 // Opts configures a Consumer.
 type Opts struct {
 	DB       *db.DB
 	Bus      *bus.Bus
 	Contacts *contact.Service
-	Router   *routing.Router
+	Router   Router
+	Queues   Queues
 	// Clocks starts the next-response clock of answered tickets a citizen
 	// wrote on, inside the batch transaction.
 	Clocks Clocks
@@ -112,7 +127,8 @@ type Consumer struct {
 	db        *db.DB
 	bus       *bus.Bus
 	contacts  *contact.Service
-	router    *routing.Router
+	router    Router
+	queues    Queues
 	clocks    Clocks
 	log       *slog.Logger
 	batchSize int
@@ -147,7 +163,7 @@ func New(o Opts) *Consumer {
 		o.Log = slog.Default()
 	}
 	return &Consumer{
-		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
+		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages,
 	}

@@ -3,14 +3,13 @@ package ingest
 import (
 	"database/sql"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // tune prepares a batch transaction (PostgreSQL: see tunePG).
@@ -167,38 +166,26 @@ func reopenSince(t time.Time) time.Time {
 }
 
 // insertTickets creates the batch's new tickets, filed (queue, priority,
-// SLA due times), and fills their ids, matched on the unique tracking
-// number.
-//
-//	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-//	  priority, first_response_due_at, resolution_due_at, province_code, reporter_phone,
-//	  reporter_email, created_at, updated_at, last_message_at, status)
-//	VALUES (?, …, 'new'), … RETURNING id, tracking_number
+// SLA due times), and fills their ids (ticket.InsertTickets).
 func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	if db.IsPostgres(tx) {
-		return insertTicketsPG(tx, ts, now)
+	rows := make([]ticket.NewTicketRow, len(ts))
+	for i, t := range ts {
+		rows[i] = ticket.NewTicketRow{TrackingNumber: t.trackingNumber, ContactID: t.contactID, Channel: t.channel,
+			Category: t.category, Subject: t.subject, QueueID: t.queueID, Priority: t.priority(),
+			FirstResponseDue: t.filing.FirstResponseDue, ResolutionDue: t.filing.ResolutionDue, Province: t.province,
+			ReporterPhone: t.reporterPhone, ReporterEmail: t.reporterEmail, CreatedAt: t.createdAt, LastMessageAt: t.lastMessageAt}
 	}
-	const cols = 15
-	return db.Chunks(len(ts), cols, func(lo, hi int) error {
-		args := make([]any, 0, cols*(hi-lo))
-		for _, t := range ts[lo:hi] {
-			args = append(args, t.trackingNumber, t.contactID, t.channel, t.category, t.subject,
-				t.queueID, t.priority(), db.NullTime(t.filing.FirstResponseDue), db.NullTime(t.filing.ResolutionDue),
-				t.province, t.reporterPhone, t.reporterEmail, t.createdAt, now, t.lastMessageAt)
-		}
-		q := `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
-  priority, first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email,
-  created_at, updated_at, last_message_at, status) VALUES ` +
-			db.TuplesWith(hi-lo, cols, domain.SQLStatusNew) + ` RETURNING id, tracking_number`
-		got := newTicketIDs(ts[lo:hi])
-		if err := db.Query(tx, q, args, got.scan); err != nil {
-			return fmt.Errorf("%w: insert tickets: %v", ErrStore, err)
-		}
-		return got.complete()
-	})
+	ids, err := ticket.InsertTickets(tx, rows, now)
+	if err != nil {
+		return fmt.Errorf("%w: insert tickets: %v", ErrStore, err)
+	}
+	for i, t := range ts {
+		t.id = ids[i]
+	}
+	return nil
 }
 
 // priority is the filed priority, normal when routing set none.
@@ -209,76 +196,25 @@ func (t *ticketState) priority() domain.Priority {
 	return t.filing.Priority
 }
 
-// ticketIDs hands the rows of INSERT INTO tickets … RETURNING id,
-// tracking_number back to the new tickets, matched on the unique number.
-type ticketIDs struct {
-	byNumber map[string]*ticketState
-	n        int
-}
-
-func newTicketIDs(ts []*ticketState) *ticketIDs {
-	m := &ticketIDs{byNumber: make(map[string]*ticketState, len(ts))}
-	for _, t := range ts {
-		m.byNumber[t.trackingNumber] = t
-	}
-	return m
-}
-
-func (m *ticketIDs) scan(r *sql.Rows) error {
-	var id int64
-	var number string
-	if err := r.Scan(&id, &number); err != nil {
-		return err
-	}
-	t, ok := m.byNumber[number]
-	if !ok {
-		return fmt.Errorf("unknown tracking number returned")
-	}
-	t.id = id
-	m.n++
-	return nil
-}
-
-func (m *ticketIDs) complete() error {
-	if m.n != len(m.byNumber) {
-		return fmt.Errorf("%w: insert tickets: %d rows returned for %d", ErrStore, m.n, len(m.byNumber))
-	}
-	return nil
-}
-
-// insertMessages stores citizen messages in stream order and reports
-// which were inserted. The unique key makes a redelivery, or a copy that
-// another instance stored meanwhile, a no-op (invariants 2 and 3):
-//
-//	INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields,
-//	  created_at, updated_at, direction)
-//	VALUES (?, ?, ?, ?, ?, ?, ?, 'in'), …
-//	ON CONFLICT (channel, provider_message_id) DO NOTHING
-//	RETURNING id, channel, provider_message_id
+// insertMessages stores citizen messages in stream order and sets the
+// message id of those inserted (ticket.InsertInbound: a redelivery, or a
+// copy another instance stored meanwhile, is a no-op).
 func insertMessages(tx *gorm.DB, items []*item, now time.Time) error {
-	if db.IsPostgres(tx) {
-		return insertMessagesPG(tx, items, now)
+	rows := make([]ticket.InboundRow, len(items))
+	for i, it := range items {
+		rows[i] = ticket.InboundRow{TicketID: it.ticket.id, Channel: string(it.in.Channel), ProviderMessageID: it.in.ProviderMessageID,
+			Body: it.in.Text, Fields: it.fields, ReceivedAt: it.in.ReceivedAt.UTC()}
 	}
-	const cols = 7
-	byKey := make(map[msgKey]*item, len(items))
-	for _, it := range items {
-		byKey[it.key()] = it
+	ids, err := ticket.InsertInbound(tx, rows, now)
+	if err != nil {
+		return fmt.Errorf("%w: insert messages: %v", ErrStore, err)
 	}
-	return db.Chunks(len(items), cols, func(lo, hi int) error {
-		args := make([]any, 0, cols*(hi-lo))
-		for _, it := range items[lo:hi] {
-			args = append(args, it.ticket.id, string(it.in.Channel), it.in.ProviderMessageID, it.in.Text,
-				it.fields, it.in.ReceivedAt.UTC(), now)
+	for i, it := range items {
+		if ids[i] != 0 {
+			it.messageID = ids[i]
 		}
-		q := `INSERT INTO messages (ticket_id, channel, provider_message_id, body, fields, created_at, updated_at, direction) VALUES ` +
-			db.TuplesWith(hi-lo, cols, domain.SQLDirectionIn) +
-			` ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id, channel, provider_message_id`
-		err := db.Query(tx, q, args, storedIDs(byKey))
-		if err != nil {
-			return fmt.Errorf("%w: insert messages: %v", ErrStore, err)
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // scanKeys reads rows of (channel, provider_message_id) into a set.
@@ -293,130 +229,61 @@ func scanKeys(set map[msgKey]bool) func(*sql.Rows) error {
 	}
 }
 
-// storedIDs reads the rows of INSERT INTO messages … RETURNING id, channel,
-// provider_message_id into the items that were inserted; items of rows
-// that conflicted get no id.
-func storedIDs(byKey map[msgKey]*item) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
-		var id int64
-		var k msgKey
-		if err := r.Scan(&id, &k.channel, &k.providerID); err != nil {
-			return err
-		}
-		if it, ok := byKey[k]; ok {
-			it.messageID = id
-		}
-		return nil
-	}
-}
-
 // deleteTickets removes tickets created in this transaction for messages
 // that turned out to be stored already by another instance.
-//
-//	DELETE FROM tickets WHERE id IN (?, …)
 func deleteTickets(tx *gorm.DB, ids []int64) error {
-	return db.Chunks(len(ids), 1, func(lo, hi int) error {
-		if err := tx.Exec(`DELETE FROM tickets WHERE id IN (`+db.Placeholders(hi-lo)+`)`, db.Anys(ids[lo:hi])...).Error; err != nil {
-			return fmt.Errorf("%w: delete unused tickets: %v", ErrStore, err)
-		}
-		return nil
-	})
+	if err := ticket.DeleteTickets(tx, ids); err != nil {
+		return fmt.Errorf("%w: delete unused tickets: %v", ErrStore, err)
+	}
+	return nil
 }
 
 // insertAttachments records the files of stored messages.
-//
-//	INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at)
-//	VALUES (?, ?, ?, ?, ?, ?, ?), …
 func insertAttachments(tx *gorm.DB, items []*item, now time.Time) error {
-	if db.IsPostgres(tx) {
-		return insertAttachmentsPG(tx, items, now)
-	}
-	const cols = 7
-	var args []any
+	var rows []ticket.AttachmentRow
 	for _, it := range items {
 		for _, a := range it.in.Attachments {
-			args = append(args, it.messageID, a.Key, a.Filename, a.MIME, a.Size, !a.Unavailable, now)
+			rows = append(rows, ticket.AttachmentRow{MessageID: it.messageID, StorageKey: a.Key, Filename: a.Filename,
+				MIME: a.MIME, Size: a.Size, Available: !a.Unavailable})
 		}
 	}
-	return db.Chunks(len(args)/cols, cols, func(lo, hi int) error {
-		q := `INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at) VALUES ` + db.Tuples(hi-lo, cols)
-		if err := tx.Exec(q, args[lo*cols:hi*cols]...).Error; err != nil {
-			return fmt.Errorf("%w: insert attachments: %v", ErrStore, err)
-		}
-		return nil
-	})
+	if err := ticket.InsertAttachments(tx, rows, now); err != nil {
+		return fmt.Errorf("%w: insert attachments: %v", ErrStore, err)
+	}
+	return nil
 }
 
 // reopenSolved moves solved tickets that got a citizen message back to
 // open and returns them, so routing can put them back on a load.
-//
-//	UPDATE tickets SET status = 'open', solved_at = NULL, updated_at = ?
-//	WHERE id IN (?, …) AND status = 'solved'
-//	RETURNING id, tracking_number, …
 func reopenSolved(tx *gorm.DB, ids []int64, now time.Time) ([]ticketRow, error) {
 	var out []ticketRow
-	err := db.Chunks(len(ids), 1, func(lo, hi int) error {
-		q := `UPDATE tickets SET status = ` + domain.SQLStatusOpen + `, solved_at = NULL, updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) +
-			`) AND status = ` + domain.SQLStatusSolved + ` RETURNING ` + ticketCols
-		if err := queryTickets(tx, q, append([]any{now}, db.Anys(ids[lo:hi])...), func(t ticketRow) { out = append(out, t) }); err != nil {
-			return fmt.Errorf("%w: reopen solved tickets: %v", ErrStore, err)
+	err := ticket.ReopenSolved(tx, ids, now, ticketCols, func(r *sql.Rows) error {
+		t, err := scanTicket(r)
+		if err == nil {
+			out = append(out, t)
 		}
-		return nil
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("%w: reopen solved tickets: %v", ErrStore, err)
+	}
+	return out, nil
 }
 
 // reopenPending moves pending tickets (waiting for the citizen) back to
 // open: the citizen has answered. Their load never left the agent.
-//
-//	UPDATE tickets SET status = 'open', updated_at = ? WHERE id IN (?, …) AND status = 'pending'
 func reopenPending(tx *gorm.DB, ids []int64, now time.Time) error {
-	return db.Chunks(len(ids), 1, func(lo, hi int) error {
-		q := `UPDATE tickets SET status = ` + domain.SQLStatusOpen + `, updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) + `) AND status = ` + domain.SQLStatusPending
-		if err := tx.Exec(q, append([]any{now}, db.Anys(ids[lo:hi])...)...).Error; err != nil {
-			return fmt.Errorf("%w: reopen pending tickets: %v", ErrStore, err)
-		}
-		return nil
-	})
+	if err := ticket.ReopenPending(tx, ids, now); err != nil {
+		return fmt.Errorf("%w: reopen pending tickets: %v", ErrStore, err)
+	}
+	return nil
 }
 
-// touchTickets moves last_message_at forward (never back: messages may
-// arrive out of order) on tickets that got messages.
-//
-//	UPDATE tickets SET
-//	  last_message_at = CASE id WHEN ? THEN (CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END) … END,
-//	  updated_at = ?
-//	WHERE id IN (?, …)
+// touchTickets moves last_message_at forward (never back) on tickets that
+// got messages.
 func touchTickets(tx *gorm.DB, last map[int64]time.Time, now time.Time) error {
-	ids := make([]int64, 0, len(last))
-	for id := range last {
-		ids = append(ids, id)
+	if err := ticket.TouchLastMessage(tx, last, now); err != nil {
+		return fmt.Errorf("%w: touch tickets: %v", ErrStore, err)
 	}
-	slices.Sort(ids) // lock rows in one order across instances
-	if db.IsPostgres(tx) {
-		at := make([]time.Time, len(ids))
-		for i, id := range ids {
-			at[i] = last[id]
-		}
-		return touchTicketsPG(tx, ids, at, now)
-	}
-	return db.Chunks(len(ids), 4, func(lo, hi int) error {
-		part := ids[lo:hi]
-		args := make([]any, 0, 4*len(part)+1)
-		var b strings.Builder
-		b.WriteString(`UPDATE tickets SET last_message_at = CASE id`)
-		for _, id := range part {
-			b.WriteString(` WHEN ? THEN (CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END)`)
-			args = append(args, id, last[id], last[id])
-		}
-		b.WriteString(` ELSE last_message_at END, updated_at = ? WHERE id IN (` + db.Placeholders(len(part)) + `)`)
-		args = append(args, now)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		if err := tx.Exec(b.String(), args...).Error; err != nil {
-			return fmt.Errorf("%w: touch tickets: %v", ErrStore, err)
-		}
-		return nil
-	})
+	return nil
 }

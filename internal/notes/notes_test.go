@@ -39,12 +39,13 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	f := &fixture{db: testenv.DB(t), bus: testenv.Bus(t), queues: map[string]int64{}}
 	log := testenv.Logger(t)
-	router := routing.New(routing.Opts{DB: f.db, DefaultQueue: "umum", Log: log})
-	if err := router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu"}}); err != nil {
+	settings := routing.NewSettings(routing.SettingsOpts{DB: f.db, DefaultQueue: "umum", Log: log})
+	router := routing.New(routing.Opts{DB: f.db, Settings: settings, Log: log})
+	if err := settings.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}, {Code: "kartu", Name: "Kartu"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"umum", "kartu"} {
-		id, err := router.QueueID(q)
+		id, err := settings.QueueID(q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	f.rudi2 = mk("rudi.s@tanggap.test", "Rudi Setiawan", domain.RoleAgent, "umum")
 	f.dewi = mk("dewi@tanggap.test", "Dewi", domain.RoleSupervisor)
 	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: router,
-		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: router, Log: log}), Log: log})
+		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: settings, Log: log}), Log: log})
 	f.notes = notes.New(notes.Opts{DB: f.db, Tickets: f.tickets, Summaries: f.tickets, Agents: agents, Events: f.bus, Log: log})
 	return f
 }

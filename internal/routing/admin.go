@@ -1,24 +1,64 @@
 package routing
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"slices"
+	"log/slog"
 	"sort"
 	"strings"
+	"tanggap/internal/db"
 	"time"
 
-	"gopkg.in/yaml.v3"
 	"gorm.io/gorm"
 
 	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 )
+
+// Handout is what a settings change asks of the assignment engine: room
+// freed by a capacity or membership change is handed out, and the waiting
+// tickets of a removed queue are offered in their new queue. *Router
+// implements it.
+type Handout interface {
+	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+	Offer(ctx context.Context, ticketID, exclude int64) (int64, error)
+}
+
+// AdminOpts configures Admin.
+type AdminOpts struct {
+	DB       *db.DB
+	Settings *Settings
+	// Work hands out what a change frees (AssignWaiting, Offer).
+	Work Handout
+	// Events receives the updates of tickets moved out of a removed
+	// queue; nil drops them.
+	Events Emitter
+	Log    *slog.Logger
+}
+
+// Admin changes the queue settings: queues and their SLA policies, the
+// agents' routing profiles, holidays, queue removal and the seed file.
+// Every committed change drops the cached settings (Settings.changed); what
+// a change frees is handed to the engine through Handout. Its SQL is in
+// settings_store.go.
+type Admin struct {
+	db       *db.DB
+	settings *Settings
+	work     Handout
+	events   Emitter
+	log      *slog.Logger
+}
+
+// NewAdmin returns an Admin.
+func NewAdmin(o AdminOpts) *Admin {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Events == nil {
+		o.Events = discard{}
+	}
+	return &Admin{db: o.DB, settings: o.Settings, work: o.Work, events: o.Events, log: o.Log}
+}
 
 // QueueSettings is a queue as the admin API and the seed file describe it.
 type QueueSettings struct {
@@ -109,7 +149,7 @@ func (q *QueueSettings) validate() error {
 //	INSERT INTO queues (code, name, channels, …, created_at, updated_at) VALUES (…)
 //	ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, …, archived_at = NULL
 //	DELETE FROM sla_policies WHERE queue_id = ?; INSERT INTO sla_policies …
-func (r *Router) SaveQueue(ctx context.Context, q QueueSettings) (QueueSettings, error) {
+func (a *Admin) SaveQueue(ctx context.Context, q QueueSettings) (QueueSettings, error) {
 	if err := q.validate(); err != nil {
 		return QueueSettings{}, err
 	}
@@ -118,46 +158,11 @@ func (r *Router) SaveQueue(ctx context.Context, q QueueSettings) (QueueSettings,
 		hoursJSON = weekJSON(q.Hours)
 	}
 	now := time.Now().UTC()
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		var overflow any
-		if q.OverflowQueue != "" {
-			id, err := findQueue(tx, q.OverflowQueue)
-			if err != nil {
-				return fmt.Errorf("%w: overflow queue %q does not exist", ErrInvalid, q.OverflowQueue)
-			}
-			overflow = id
-		}
-		if err := tx.Exec(`INSERT INTO queues (code, name, channels, categories, provinces, skills, strategy, time_zone, hours,
-  overflow_queue_id, overflow_after_s, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, categories = excluded.categories,
-  provinces = excluded.provinces, skills = excluded.skills, strategy = excluded.strategy, time_zone = excluded.time_zone,
-  hours = excluded.hours, overflow_queue_id = excluded.overflow_queue_id, overflow_after_s = excluded.overflow_after_s,
-  updated_at = excluded.updated_at, archived_at = NULL`,
-			q.Code, q.Name, joinList(q.Channels), joinList(q.Categories), joinList(q.Provinces), joinList(q.Skills), q.Strategy,
-			q.TimeZone, hoursJSON, overflow, q.OverflowAfterSeconds, now, now).Error; err != nil {
-			return fmt.Errorf("%w: save queue: %w", ErrStore, err)
-		}
-		id, err := findQueue(tx, q.Code)
-		if err != nil {
-			return err
-		}
-		q.ID = id
-		if err := tx.Exec(`DELETE FROM sla_policies WHERE queue_id = ?`, id).Error; err != nil {
-			return fmt.Errorf("%w: SLA policies: %w", ErrStore, err)
-		}
-		for p, t := range q.SLA {
-			if err := tx.Exec(`INSERT INTO sla_policies (queue_id, priority, first_response_s, next_response_s, resolution_s, warn_before_s)
-VALUES (?, ?, ?, ?, ?, ?)`, id, p, t.FirstResponseSeconds, t.NextResponseSeconds, t.ResolutionSeconds, t.WarnBeforeSeconds).Error; err != nil {
-				return fmt.Errorf("%w: SLA policy: %w", ErrStore, err)
-			}
-		}
-		return nil
-	})
+	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeQueue(tx, &q, hoursJSON, now) })
 	if err != nil {
 		return QueueSettings{}, err
 	}
-	r.changed()
+	a.settings.changed()
 	return q, nil
 }
 
@@ -187,9 +192,9 @@ func weekJSON(m map[string][]string) string {
 }
 
 // Queues lists every queue's settings.
-func (r *Router) Queues(ctx context.Context) ([]QueueSettings, error) {
-	r.invalidate()
-	conf, err := r.conf(ctx)
+func (a *Admin) Queues(ctx context.Context) ([]QueueSettings, error) {
+	a.settings.invalidate()
+	conf, err := a.settings.conf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +227,32 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// QueueName is a queue as people pick it: id, code and display name.
+type QueueName struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// QueueNames lists the queues in routing (archived ones left out), from
+// the cached settings: cheap enough for every console that opens a
+// transfer form.
+func (a *Admin) QueueNames(ctx context.Context) ([]QueueName, error) {
+	conf, err := a.settings.conf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueueName, 0, len(conf.ordered))
+	for _, q := range conf.ordered {
+		name := q.Name
+		if name == "" {
+			name = q.Code
+		}
+		out = append(out, QueueName{ID: q.ID, Code: q.Code, Name: name})
+	}
+	return out, nil
+}
+
 // AgentSettings is an agent's routing profile. Nil fields are left as they are.
 type AgentSettings struct {
 	Queues          []string       `json:"queues" yaml:"queues"`
@@ -233,7 +264,7 @@ type AgentSettings struct {
 // SetAgent changes an agent's memberships, skills and capacities. A
 // capacity below the current load is allowed (the agent gets nothing new
 // until under it); more room hands waiting tickets out at once.
-func (r *Router) SetAgent(ctx context.Context, agentID int64, s AgentSettings) error {
+func (a *Admin) SetAgent(ctx context.Context, agentID int64, s AgentSettings) error {
 	var probs []string
 	for sk, lvl := range s.Skills {
 		if strings.TrimSpace(sk) == "" || lvl < 0 || lvl > 5 {
@@ -252,56 +283,12 @@ func (r *Router) SetAgent(ctx context.Context, agentID int64, s AgentSettings) e
 		sort.Strings(probs)
 		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(probs, "; "))
 	}
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		var exists []int64
-		if err := tx.Raw(`SELECT id FROM agents WHERE id = ?`, agentID).Scan(&exists).Error; err != nil {
-			return fmt.Errorf("%w: agent: %w", ErrStore, err)
-		}
-		if len(exists) == 0 {
-			return fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
-		}
-		if s.Capacity != nil {
-			if err := tx.Exec(`UPDATE agents SET capacity = ?, updated_at = ? WHERE id = ?`, *s.Capacity, time.Now().UTC(), agentID).Error; err != nil {
-				return fmt.Errorf("%w: capacity: %w", ErrStore, err)
-			}
-		}
-		for ch, c := range s.ChannelCapacity {
-			if err := tx.Exec(`INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load) VALUES (?, ?, ?, 0)
-ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity`, agentID, ch, c).Error; err != nil {
-				return fmt.Errorf("%w: channel capacity: %w", ErrStore, err)
-			}
-		}
-		if s.Queues != nil {
-			if err := tx.Exec(`DELETE FROM queue_members WHERE agent_id = ?`, agentID).Error; err != nil {
-				return fmt.Errorf("%w: memberships: %w", ErrStore, err)
-			}
-			for _, code := range s.Queues {
-				id, err := findQueue(tx, code)
-				if err != nil {
-					return fmt.Errorf("%w: queue %q does not exist", ErrInvalid, code)
-				}
-				if err := tx.Exec(`INSERT INTO queue_members (queue_id, agent_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, agentID).Error; err != nil {
-					return fmt.Errorf("%w: membership: %w", ErrStore, err)
-				}
-			}
-		}
-		for sk, lvl := range s.Skills {
-			if err := tx.Exec(`DELETE FROM agent_skills WHERE agent_id = ? AND skill = ?`, agentID, sk).Error; err != nil {
-				return fmt.Errorf("%w: skill: %w", ErrStore, err)
-			}
-			if lvl > 0 {
-				if err := tx.Exec(`INSERT INTO agent_skills (agent_id, skill, level) VALUES (?, ?, ?)`, agentID, sk, lvl).Error; err != nil {
-					return fmt.Errorf("%w: skill: %w", ErrStore, err)
-				}
-			}
-		}
-		return nil
-	})
+	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeAgentSettings(tx, agentID, s, time.Now().UTC()) })
 	if err != nil {
 		return err
 	}
 	// A capacity or membership change may free room: hand it out now.
-	_, err = r.AssignWaiting(ctx, agentID)
+	_, err = a.work.AssignWaiting(ctx, agentID)
 	return err
 }
 
@@ -318,49 +305,8 @@ type AgentProfile struct {
 
 // Agent reads an agent's routing profile; channels without their own
 // setting show the default capacity.
-func (r *Router) Agent(ctx context.Context, agentID int64) (AgentProfile, error) {
-	tx := r.db.WithContext(ctx)
-	var a []struct {
-		Capacity   int
-		ActiveLoad int
-	}
-	if err := tx.Raw(`SELECT capacity, active_load FROM agents WHERE id = ?`, agentID).Scan(&a).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: agent: %w", ErrStore, err)
-	}
-	if len(a) == 0 {
-		return AgentProfile{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
-	}
-	p := AgentProfile{AgentID: agentID, Capacity: a[0].Capacity, ActiveLoad: a[0].ActiveLoad, Queues: []string{},
-		Skills: map[string]int{}, ChannelCapacity: map[string]int{}, ChannelLoad: map[string]int{}}
-	for ch, c := range r.chanCaps {
-		p.ChannelCapacity[ch] = c
-		p.ChannelLoad[ch] = 0
-	}
-	if err := tx.Raw(`SELECT q.code FROM queue_members m JOIN queues q ON q.id = m.queue_id WHERE m.agent_id = ? ORDER BY q.code`, agentID).Scan(&p.Queues).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: memberships: %w", ErrStore, err)
-	}
-	var sk []struct {
-		Skill string
-		Level int
-	}
-	if err := tx.Raw(`SELECT skill, level FROM agent_skills WHERE agent_id = ?`, agentID).Scan(&sk).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: skills: %w", ErrStore, err)
-	}
-	for _, s := range sk {
-		p.Skills[s.Skill] = s.Level
-	}
-	var loads []struct {
-		Channel    string
-		Capacity   int
-		ActiveLoad int
-	}
-	if err := tx.Raw(`SELECT channel, capacity, active_load FROM agent_channel_loads WHERE agent_id = ?`, agentID).Scan(&loads).Error; err != nil {
-		return AgentProfile{}, fmt.Errorf("%w: channel loads: %w", ErrStore, err)
-	}
-	for _, l := range loads {
-		p.ChannelCapacity[l.Channel], p.ChannelLoad[l.Channel] = l.Capacity, l.ActiveLoad
-	}
-	return p, nil
+func (a *Admin) Agent(ctx context.Context, agentID int64) (AgentProfile, error) {
+	return readAgentProfile(a.db.WithContext(ctx), agentID, a.settings.chanCaps)
 }
 
 // Holiday is a day off for every queue with business hours.
@@ -372,7 +318,7 @@ type Holiday struct {
 }
 
 // SetHolidays replaces one year's holidays.
-func (r *Router) SetHolidays(ctx context.Context, year int, days []Holiday) error {
+func (a *Admin) SetHolidays(ctx context.Context, year int, days []Holiday) error {
 	if year < 2000 || year > 2100 {
 		return fmt.Errorf("%w: year %d", ErrInvalid, year)
 	}
@@ -399,142 +345,14 @@ func (r *Router) SetHolidays(ctx context.Context, year int, days []Holiday) erro
 	if len(probs) > 0 {
 		return fmt.Errorf("%w: holidays: %s", ErrInvalid, strings.Join(probs, "; "))
 	}
-	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec(`DELETE FROM holidays WHERE day >= ? AND day <= ?`, fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)).Error; err != nil {
-			return fmt.Errorf("%w: holidays: %w", ErrStore, err)
-		}
-		for _, d := range days {
-			if err := tx.Exec(`INSERT INTO holidays (day, name, kind) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET name = excluded.name, kind = excluded.kind`,
-				d.Day, d.Name, d.Kind).Error; err != nil {
-				return fmt.Errorf("%w: holiday: %w", ErrStore, err)
-			}
-		}
-		return nil
-	})
+	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeHolidays(tx, year, days) })
 	if err == nil {
-		r.changed()
+		a.settings.changed()
 	}
 	return err
 }
 
 // Holidays lists one year's holidays.
-func (r *Router) Holidays(ctx context.Context, year int) ([]Holiday, error) {
-	out := []Holiday{}
-	if err := r.db.WithContext(ctx).Raw(`SELECT day, name, kind FROM holidays WHERE day >= ? AND day <= ? ORDER BY day`,
-		fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("%w: holidays: %w", ErrStore, err)
-	}
-	return out, nil
-}
-
-// Seed is the demo/bootstrap file: queues, agents' routing profiles (by
-// email), holidays and priority rules. Agents listed with a password are
-// created by the caller first.
-type Seed struct {
-	Queues   []QueueSettings `json:"queues" yaml:"queues"`
-	Agents   []SeedAgent     `json:"agents" yaml:"agents"`
-	Holidays []Holiday       `json:"holidays" yaml:"holidays"`
-	Rules    []PriorityRule  `json:"priority_rules" yaml:"priority_rules"`
-}
-
-// SeedAgent is an agent in the seed file.
-type SeedAgent struct {
-	Email         string      `json:"email" yaml:"email"`
-	Name          string      `json:"name" yaml:"name"`
-	Password      string      `json:"password" yaml:"password"`
-	Role          domain.Role `json:"role" yaml:"role"`
-	AgentSettings `yaml:",inline"`
-}
-
-// LoadSeed reads a seed file (.yaml, .yml or .json; JSON is YAML too).
-func LoadSeed(path string) (Seed, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Seed{}, fmt.Errorf("%w: seed file: %w", ErrConfig, err)
-	}
-	s, err := ParseSeed(b)
-	if err != nil {
-		return Seed{}, fmt.Errorf("seed file %s: %w", filepath.Base(path), err)
-	}
-	return s, nil
-}
-
-// ParseSeed decodes and checks a seed. Unknown fields are refused (a typo
-// in a demo file should not silently drop a setting); queue settings are
-// checked again when saved.
-func ParseSeed(b []byte) (Seed, error) {
-	var s Seed
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) {
-		return Seed{}, fmt.Errorf("%w: %v", ErrConfig, err)
-	}
-	for _, rule := range s.Rules {
-		if err := rule.validate(); err != nil {
-			return Seed{}, err
-		}
-	}
-	for i := range s.Queues {
-		q := s.Queues[i]
-		if err := q.validate(); err != nil {
-			return Seed{}, err
-		}
-	}
-	return s, nil
-}
-
-// ApplySeed saves the seed's queues (overflow targets after all queues
-// exist), holidays, agent profiles and priority rules. Call it before the
-// router's users start; it is safe on every start (upserts). Each saved
-// queue and year of holidays is announced like an admin change; priority
-// rules are kept in memory, not in the database, so they apply to this
-// instance only (each instance applies its seed file at start).
-func (r *Router) ApplySeed(ctx context.Context, s Seed) error {
-	deferred := map[string]string{}
-	for _, q := range s.Queues {
-		if q.OverflowQueue != "" {
-			deferred[q.Code] = q.OverflowQueue
-			q.OverflowQueue = ""
-		}
-		if _, err := r.SaveQueue(ctx, q); err != nil {
-			return err
-		}
-	}
-	for _, q := range s.Queues {
-		if _, ok := deferred[q.Code]; ok {
-			if _, err := r.SaveQueue(ctx, q); err != nil {
-				return err
-			}
-		}
-	}
-	byYear := map[int][]Holiday{}
-	for _, h := range s.Holidays {
-		t, err := time.Parse(time.DateOnly, h.Day)
-		if err != nil {
-			return fmt.Errorf("%w: holiday %q is not YYYY-MM-DD", ErrInvalid, h.Day)
-		}
-		byYear[t.Year()] = append(byYear[t.Year()], h)
-	}
-	for y, days := range byYear {
-		if err := r.SetHolidays(ctx, y, days); err != nil {
-			return err
-		}
-	}
-	for _, a := range s.Agents {
-		var ids []int64
-		if err := r.db.WithContext(ctx).Raw(`SELECT id FROM agents WHERE email = ?`, strings.ToLower(strings.TrimSpace(a.Email))).Scan(&ids).Error; err != nil {
-			return fmt.Errorf("%w: seed agent: %w", ErrStore, err)
-		}
-		if len(ids) == 0 {
-			r.log.Warn("seed names an agent that does not exist; skipped")
-			continue
-		}
-		if err := r.SetAgent(ctx, ids[0], a.AgentSettings); err != nil && !errors.Is(err, ErrAgentNotFound) {
-			return err
-		}
-	}
-	if len(s.Rules) > 0 {
-		r.rules = slices.Clone(s.Rules)
-	}
-	return nil
+func (a *Admin) Holidays(ctx context.Context, year int) ([]Holiday, error) {
+	return readHolidays(a.db.WithContext(ctx), year)
 }

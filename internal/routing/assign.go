@@ -36,7 +36,7 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 	if r.db.Dialect == db.Postgres {
 		return r.assignWaitingOneStatement(ctx, agentID, skip)
 	}
-	conf, err := r.conf(ctx)
+	conf, err := r.settings.conf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +294,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 	if r.db.Dialect == db.Postgres {
 		return r.offerOneStatement(ctx, ticketID, exclude)
 	}
-	conf, err := r.conf(ctx)
+	conf, err := r.settings.conf(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -316,7 +316,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		}
 		// SQLite runs in the process: reading every member and sorting
 		// here costs no round trip (PostgreSQL decides in offerSQL).
-		cands, err := readCandidates(tx, queueID, t.Channel, r.channelCap(t.Channel), skills, exclude)
+		cands, err := readCandidates(tx, queueID, t.Channel, r.settings.channelCap(t.Channel), skills, exclude)
 		if err != nil {
 			return err
 		}
@@ -405,9 +405,14 @@ const maxAttempts = 5
 // for running at the same time as another. fn must be safe to rerun (it
 // resets what it reports at its start).
 func (r *Router) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return retryTx(ctx, r.db, fn)
+}
+
+// retryTx is Router.tx on a database.
+func retryTx(ctx context.Context, d *db.DB, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		if err = r.db.Tx(ctx, fn); !db.IsRetryable(err) {
+		if err = d.Tx(ctx, fn); !db.IsRetryable(err) {
 			return err
 		}
 	}

@@ -31,7 +31,7 @@ const (
 // and benchTickets open tickets spread over the queues and priorities;
 // the oldest benchAgents*benchLoad are assigned (every agent at capacity
 // agentCap), the rest wait. Rows are generated inside PostgreSQL.
-func benchDB(b *testing.B, agentCap int) (*db.DB, *Router, []int64) {
+func benchDB(b *testing.B, agentCap int) (*db.DB, *parts, []int64) {
 	b.Helper()
 	if !testenv.UsingPostgres() {
 		b.Skip("the assignment benchmarks run on PostgreSQL (set TEST_DATABASE_URL)")
@@ -39,7 +39,7 @@ func benchDB(b *testing.B, agentCap int) (*db.DB, *Router, []int64) {
 	d := testenv.DB(b)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := New(Opts{DB: d, DefaultQueue: "umum", Log: log, ChannelCapacity: map[string]int{"webform": agentCap}})
+	r := newParts(testOpts{DB: d, DefaultQueue: "umum", Log: log, ChannelCapacity: map[string]int{"webform": agentCap}})
 	specs := []QueueSpec{{Code: "umum", Name: "Umum"}}
 	for i := 1; i < benchQueues; i++ {
 		specs = append(specs, QueueSpec{Code: fmt.Sprintf("q%02d", i), Name: fmt.Sprintf("Wilayah %d", i)})
@@ -239,7 +239,7 @@ func interleaved(b *testing.B, prep func(k int) (decide func() error, err error)
 }
 
 // solveOne solves one of the agent's tickets as the ticket service does.
-func solveOne(ctx context.Context, d *db.DB, r *Router, agent int64) error {
+func solveOne(ctx context.Context, d *db.DB, r *parts, agent int64) error {
 	return d.Tx(ctx, func(tx *gorm.DB) error {
 		var ids []int64
 		if err := tx.Raw(`SELECT id FROM tickets WHERE assignee_id = ? AND status = 'new' LIMIT 1 FOR UPDATE`, agent).Scan(&ids).Error; err != nil || len(ids) == 0 {

@@ -27,7 +27,7 @@ const (
 	envHelperSeed   = "TANGGAP_ROUTING_HELPER_SEED"
 )
 
-var mixOpts = Opts{DefaultQueue: "umum", ChannelCapacity: map[string]int{"voice": 1, "whatsapp": 2, "webform": 3}, DefaultChannelCapacity: 2, ReturnTickets: ReturnActive}
+var mixOpts = testOpts{DefaultQueue: "umum", ChannelCapacity: map[string]int{"voice": 1, "whatsapp": 2, "webform": 3}, DefaultChannelCapacity: 2, ReturnTickets: ReturnActive}
 
 // Two router instances in this process (each its own connection pool)
 // and, on PostgreSQL, a second operating-system process, all against one
@@ -81,7 +81,7 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 		d := testenv.OpenDB(t, cfg)
 		o := mixOpts
 		o.DB, o.Log = d, testenv.Logger(t)
-		r := New(o)
+		r := newParts(o)
 		setup.must(r.EnsureQueues(ctx, queueSpecs))
 		for g := 0; g < 3; g++ {
 			wg.Add(1)
@@ -107,7 +107,7 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 	setup.must(setup.d.Exec(`UPDATE agents SET presence = 'online'`).Error)
 	o := mixOpts
 	o.DB, o.Log = setup.d, testenv.Logger(t)
-	r := New(o)
+	r := newParts(o)
 	setup.must(r.EnsureQueues(ctx, queueSpecs))
 	setup.must(r.Sweep(ctx, time.Now().UTC()))
 	checkLoads(t, setup.d)
@@ -137,7 +137,7 @@ func TestRoutingHelperProcess(t *testing.T) {
 	seed, _ := strconv.Atoi(os.Getenv(envHelperSeed))
 	o := mixOpts
 	o.DB, o.Log = d, testenv.Logger(t)
-	r := New(o)
+	r := newParts(o)
 	if err := r.EnsureQueues(context.Background(), queueSpecs); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestRoutingHelperProcess(t *testing.T) {
 
 // churn runs random routing operations. Refusals the rules allow (no
 // capacity, already taken, not yours) are expected; any other error fails.
-func churn(ctx context.Context, r *Router, d *db.DB, seed uint64, n int, agents []int64, sup, contact int64) error {
+func churn(ctx context.Context, r *parts, d *db.DB, seed uint64, n int, agents []int64, sup, contact int64) error {
 	rng := rand.New(rand.NewPCG(seed, 42))
 	channels := []string{"voice", "whatsapp", "webform", "livechat"}
 	pickTicket := func(cond string) (int64, error) {

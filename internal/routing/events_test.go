@@ -17,7 +17,7 @@ func TestEventsOnNATS(t *testing.T) {
 	defer cancel()
 	b := testenv.Bus(t)
 	f := newFixture(t, testenv.DB(t))
-	f.r = New(Opts{DB: f.d, DefaultQueue: "umum", Events: b, Log: testenv.Logger(t)})
+	f.r = newParts(testOpts{DB: f.d, DefaultQueue: "umum", Events: b, Log: testenv.Logger(t)})
 	f.must(f.r.EnsureQueues(ctx, queueSpecs))
 	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 1}}})
 	metrics, err := b.NC.SubscribeSync(b.Names.Event(bus.EntityQueue, bus.ActionQueueMetrics))
@@ -70,7 +70,7 @@ func TestEventsOnNATS(t *testing.T) {
 }
 
 func TestQueueMetrics(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	now := time.Now().UTC()
 	f.ticket(nil, "kartu", "normal", now.Add(-10*time.Minute))
 	f.ticket(nil, "kartu", "urgent", now.Add(-time.Minute))
@@ -102,7 +102,7 @@ func TestQueueMetrics(t *testing.T) {
 // TestQueueMetricsOverflow: a queue that overflows carries its threshold,
 // so a board can tell when its oldest ticket waited past it.
 func TestQueueMetricsOverflow(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	f.saveQueue(QueueSettings{Code: "jabar", Name: "Jawa Barat", OverflowQueue: "umum", OverflowAfterSeconds: 900})
 	m, err := f.metrics().Metrics(context.Background(), time.Now().UTC())
 	f.must(err)

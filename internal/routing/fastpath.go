@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"tanggap/internal/ticket"
 )
 
 // On PostgreSQL the conditional statements of one assignment travel as one
@@ -31,8 +32,7 @@ func takeOneStatement(tx *gorm.DB, agentID, ticketID, queueID int64, channel str
   UPDATE agent_channel_loads SET active_load = active_load + 1
   WHERE agent_id = ? AND channel = ? AND active_load < capacity AND EXISTS (SELECT 1 FROM a) RETURNING agent_id
 ), k AS (
-  UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
-  WHERE id = ? AND assignee_id IS NULL AND EXISTS (SELECT 1 FROM c) RETURNING id
+  `+ticket.ClaimAfterCTE+`
 )
 SELECT (SELECT COUNT(*) FROM a) AS a, (SELECT COUNT(*) FROM c) AS c, (SELECT COUNT(*) FROM k) AS k`,
 		now, agentID, agentID, channel, agentID, queueID, now, ticketID).Scan(&rows).Error
@@ -69,7 +69,7 @@ SELECT (SELECT COUNT(*) FROM a) AS a, (SELECT COUNT(*) FROM c) AS c, (SELECT COU
 // (AssignWaiting step by step, SQLite): the channel load and the ticket. A
 // refusal is reported, not undone: the caller rolls back.
 func (r *Router) claimRaised(tx *gorm.DB, agentID int64, w waitingTicket, now time.Time) (outcome, error) {
-	ch, err := raiseChannel(tx, agentID, w.Channel, r.channelCap(w.Channel))
+	ch, err := raiseChannel(tx, agentID, w.Channel, r.settings.channelCap(w.Channel))
 	if err != nil {
 		return agentFull, err
 	}

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ var seq atomic.Int64
 type fixture struct {
 	t *testing.T
 	d *db.DB
-	r *Router
+	r *parts
 	// events receives what the fixture's Clocks announce (nil: dropped).
 	events  Emitter
 	contact int64
@@ -32,7 +33,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
-	r := New(Opts{DB: d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu", "insentif": "dana"}, Log: testenv.Logger(t)})
+	r := newParts(testOpts{DB: d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu", "insentif": "dana"}, Log: testenv.Logger(t)})
 	if err := r.EnsureQueues(context.Background(), queueSpecs); err != nil {
 		t.Fatal(err)
 	}
@@ -136,4 +137,37 @@ func (f *fixture) routeNew(categories ...string) []Assignment {
 		return err
 	}))
 	return out
+}
+
+// testOpts configures one instance's routing in the tests: the queue
+// settings, the engine and the admin built together as the composition
+// root builds them.
+type testOpts struct {
+	DB                     *db.DB
+	CategoryQueues         map[string]string
+	DefaultQueue           string
+	Events                 Emitter
+	ChannelCapacity        map[string]int
+	DefaultChannelCapacity int
+	AwayGrace              time.Duration
+	ReturnTickets          string
+	PriorityRules          []PriorityRule
+	SettingsChanged        func()
+	Log                    *slog.Logger
+}
+
+// parts is one instance's routing: its settings, its engine and its admin.
+// The tests call each part's methods through it.
+type parts struct {
+	*Settings
+	*Router
+	*Admin
+}
+
+func newParts(o testOpts) *parts {
+	s := NewSettings(SettingsOpts{DB: o.DB, CategoryQueues: o.CategoryQueues, DefaultQueue: o.DefaultQueue,
+		ChannelCapacity: o.ChannelCapacity, DefaultChannelCapacity: o.DefaultChannelCapacity, PriorityRules: o.PriorityRules,
+		SettingsChanged: o.SettingsChanged, Log: o.Log})
+	r := New(Opts{DB: o.DB, Settings: s, Events: o.Events, AwayGrace: o.AwayGrace, ReturnTickets: o.ReturnTickets, Log: o.Log})
+	return &parts{Settings: s, Router: r, Admin: NewAdmin(AdminOpts{DB: o.DB, Settings: s, Work: r, Events: o.Events, Log: o.Log})}
 }

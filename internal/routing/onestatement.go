@@ -12,6 +12,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // On PostgreSQL a whole assignment decision (AssignWaiting's "which
@@ -64,9 +65,7 @@ cu AS (
   FROM c WHERE g.id = c.agent_id AND g.active_load < g.capacity
   RETURNING g.capacity - g.active_load AS lft
 ), k AS (
-  UPDATE tickets t SET assignee_id = c.agent_id, queue_id = w.queue_id, updated_at = @now
-  FROM w, c WHERE t.id = w.id AND t.assignee_id IS NULL
-  RETURNING t.id
+  ` + ticket.AssignFromCTE + `
 ), turn AS (
   UPDATE queue_members m SET last_assigned_at = @now
   FROM k, w, c, queues q
@@ -291,7 +290,7 @@ func toPositional(q string) positional {
 func (r *Router) decide(ctx context.Context, q positional, args map[string]any) (decision, error) {
 	args["now"] = time.Now().UTC()
 	args["capch"], args["capn"] = r.capChannels, r.capValues
-	args["defcap"] = r.defChanCap
+	args["defcap"] = r.settings.defChanCap
 	vals := make([]any, len(q.names))
 	for i, n := range q.names {
 		v, ok := args[n]

@@ -88,7 +88,7 @@ func (r *Router) priority(tx *gorm.DB, f ticketFacts, unstored []time.Time, now 
 	if p == "" {
 		p = domain.PriorityNormal
 	}
-	for _, rule := range r.rules {
+	for _, rule := range r.settings.priorityRules() {
 		if rule.Priority.Rank() >= p.Rank() {
 			continue // would not raise it
 		}

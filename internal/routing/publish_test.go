@@ -17,7 +17,7 @@ func newPublishingFixture(t *testing.T) (*fixture, *bus.Bus, *bustest.Recorder) 
 	t.Helper()
 	b := testenv.Bus(t)
 	f := newFixture(t, testenv.DB(t))
-	f.r = New(Opts{DB: f.d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu"}, Events: b, Log: testenv.Logger(t)})
+	f.r = newParts(testOpts{DB: f.d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu"}, Events: b, Log: testenv.Logger(t)})
 	f.must(f.r.EnsureQueues(context.Background(), queueSpecs))
 	p := bustest.Record(t, b)
 	return f, b, p

@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // RemovedQueue is what RemoveQueue did with a queue.
@@ -50,7 +51,7 @@ type RemovedQueue struct {
 //	DELETE FROM queues WHERE id = ?; DELETE FROM queue_waiting_counts WHERE queue_id = ?
 //	-- or, when tickets remain:
 //	UPDATE queues SET archived_at = ?, updated_at = ? WHERE id = ?; DELETE FROM queue_members WHERE queue_id = ?
-func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) (RemovedQueue, error) {
+func (a *Admin) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) (RemovedQueue, error) {
 	code, moveTo = strings.TrimSpace(code), strings.TrimSpace(moveTo)
 	out := RemovedQueue{Code: code}
 	var (
@@ -58,13 +59,13 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 		target int64
 	)
 	now := time.Now().UTC()
-	err := r.tx(ctx, func(tx *gorm.DB) error {
+	err := retryTx(ctx, a.db, func(tx *gorm.DB) error {
 		out, moved, target = RemovedQueue{Code: code}, nil, 0
-		id, err := lockQueue(tx, r.db.Dialect, code)
+		id, err := lockQueue(tx, a.db.Dialect, code)
 		if err != nil {
 			return err
 		}
-		if err := r.pointedAt(tx, id, code); err != nil {
+		if err := a.pointedAt(tx, id, code); err != nil {
 			return err
 		}
 		if moveTo != "" {
@@ -79,9 +80,9 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 				return err
 			}
 		}
-		var open int64
-		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE queue_id = ? AND status IN `+domain.ActiveStatusesSQL, id).Scan(&open).Error; err != nil {
-			return fmt.Errorf("%w: open tickets: %w", ErrStore, err)
+		open, err := ticketsInQueue(tx, id, true)
+		if err != nil {
+			return err
 		}
 		if open > 0 && target == 0 {
 			return fmt.Errorf("%w: queue %q has %d open tickets (new, open or pending); give move_to to move them to another queue",
@@ -100,9 +101,9 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 			}
 		}
 		out.Moved = len(moved)
-		var left int64
-		if err := tx.Raw(`SELECT COUNT(*) FROM tickets WHERE queue_id = ?`, id).Scan(&left).Error; err != nil {
-			return fmt.Errorf("%w: queue's tickets: %w", ErrStore, err)
+		left, err := ticketsInQueue(tx, id, false)
+		if err != nil {
+			return err
 		}
 		out.Archived = left > 0
 		what := "deleted"
@@ -124,49 +125,30 @@ func (r *Router) RemoveQueue(ctx context.Context, by Actor, code, moveTo string)
 	if err != nil {
 		return RemovedQueue{}, err
 	}
-	r.changed()
-	r.log.Info("queue removed", "queue", code, "moved", out.Moved, "move_to", moveTo, "archived", out.Archived)
+	a.settings.changed()
+	a.log.Info("queue removed", "queue", code, "moved", out.Moved, "move_to", moveTo, "archived", out.Archived)
 	// Assigned tickets stay with their agent; waiting ones are offered in
 	// their new queue at once, as after a transfer.
 	for _, t := range moved {
-		r.events.Emit(bus.TicketUpdated(ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)))
+		a.events.Emit(bus.TicketUpdated(ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)))
 		if t.AssigneeID != nil {
 			continue
 		}
-		if _, err := r.Offer(ctx, t.ID, 0); err != nil {
-			r.log.Warn("offer ticket of a removed queue", "ticket_id", t.ID, "queue", moveTo, "err", err)
+		if _, err := a.work.Offer(ctx, t.ID, 0); err != nil {
+			a.log.Warn("offer ticket of a removed queue", "ticket_id", t.ID, "queue", moveTo, "err", err)
 		}
 	}
 	return out, nil
 }
 
-// lockQueue reads a live queue's id and, on PostgreSQL, locks its row
-// until commit, so two removals or a removal and a save of the same code
-// take turns. NO KEY UPDATE leaves the key-share locks of foreign keys
-// (a ticket filed in the queue meanwhile) free.
-func lockQueue(tx *gorm.DB, dialect db.Dialect, code string) (int64, error) {
-	q := `SELECT id FROM queues WHERE code = ? AND archived_at IS NULL`
-	if dialect == db.Postgres {
-		q += ` FOR NO KEY UPDATE`
-	}
-	var ids []int64
-	if err := tx.Raw(q, code).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("%w: find queue: %w", ErrStore, err)
-	}
-	if len(ids) == 0 {
-		return 0, fmt.Errorf("queue %q: %w", code, ErrUnknownQueue)
-	}
-	return ids[0], nil
-}
-
 // pointedAt refuses the removal of a queue the configuration or another
 // live queue's overflow points at.
-func (r *Router) pointedAt(tx *gorm.DB, id int64, code string) error {
-	if code == r.def {
+func (a *Admin) pointedAt(tx *gorm.DB, id int64, code string) error {
+	if code == a.settings.def {
 		return fmt.Errorf("%w: queue %q is the default queue (DEFAULT_QUEUE); configure another default first", ErrQueueInUse, code)
 	}
 	var cats []string
-	for cat, q := range r.categories {
+	for cat, q := range a.settings.categories {
 		if q == code {
 			cats = append(cats, cat)
 		}
@@ -176,9 +158,9 @@ func (r *Router) pointedAt(tx *gorm.DB, id int64, code string) error {
 		return fmt.Errorf("%w: queue %q takes the categories %s (CATEGORY_QUEUES); map them to another queue first",
 			ErrQueueInUse, code, strings.Join(cats, ", "))
 	}
-	var from []string
-	if err := tx.Raw(`SELECT code FROM queues WHERE overflow_queue_id = ? AND archived_at IS NULL ORDER BY code`, id).Scan(&from).Error; err != nil {
-		return fmt.Errorf("%w: overflowing queues: %w", ErrStore, err)
+	from, err := overflowingInto(tx, id)
+	if err != nil {
+		return err
 	}
 	if len(from) > 0 {
 		return fmt.Errorf("%w: queues %s overflow into queue %q; change their overflow queue first",
@@ -201,8 +183,7 @@ type movedTicket struct {
 // and loads are untouched: an assigned ticket stays with its agent.
 func moveOpen(tx *gorm.DB, from, to int64, now time.Time) ([]movedTicket, error) {
 	var moved []movedTicket
-	if err := tx.Raw(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE queue_id = ? AND status IN `+domain.ActiveStatusesSQL+`
-RETURNING id, assignee_id, status, priority, channel, `+factCols, to, now, from).Scan(&moved).Error; err != nil {
+	if err := ticket.MoveActive(tx, from, to, now, `id, assignee_id, status, priority, channel, `+factCols).Scan(&moved).Error; err != nil {
 		return nil, fmt.Errorf("%w: move open tickets: %w", ErrStore, err)
 	}
 	sort.Slice(moved, func(i, j int) bool { return moved[i].ID < moved[j].ID })
@@ -225,27 +206,4 @@ func auditMany(tx *gorm.DB, agentID int64, action string, ticketIDs []int64, det
 		}
 		return nil
 	})
-}
-
-// archiveQueue hides a queue that still holds tickets from routing.
-func archiveQueue(tx *gorm.DB, id int64, now time.Time) error {
-	if err := tx.Exec(`UPDATE queues SET archived_at = ?, updated_at = ? WHERE id = ?`, now, now, id).Error; err != nil {
-		return fmt.Errorf("%w: archive queue: %w", ErrStore, err)
-	}
-	if err := tx.Exec(`DELETE FROM queue_members WHERE queue_id = ?`, id).Error; err != nil {
-		return fmt.Errorf("%w: queue members: %w", ErrStore, err)
-	}
-	return nil
-}
-
-// deleteQueue deletes a queue no ticket refers to, with its waiting-count
-// rows (kept by triggers, without a foreign key).
-func deleteQueue(tx *gorm.DB, id int64) error {
-	if err := tx.Exec(`DELETE FROM queues WHERE id = ?`, id).Error; err != nil {
-		return fmt.Errorf("%w: delete queue: %w", ErrStore, err)
-	}
-	if err := tx.Exec(`DELETE FROM queue_waiting_counts WHERE queue_id = ?`, id).Error; err != nil {
-		return fmt.Errorf("%w: waiting counts: %w", ErrStore, err)
-	}
-	return nil
 }

@@ -39,7 +39,7 @@ func (f *fixture) listed(code string) bool {
 }
 
 func TestRemoveEmptyQueueDeletesIt(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	ctx := context.Background()
 	id := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}, SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 3600}}})
 	f.agent("online", 5, 0, nil, "jabar", "umum")
@@ -69,7 +69,7 @@ func TestRemoveEmptyQueueDeletesIt(t *testing.T) {
 }
 
 func TestRemoveQueueWithOpenTicketsNeedsMoveTo(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	jabar := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}})
 	tk := f.ticket(nil, "jabar", "normal", time.Now().UTC())
 	f.ticket(nil, "jabar", "high", time.Now().UTC())
@@ -91,7 +91,7 @@ func TestRemoveQueueWithOpenTicketsNeedsMoveTo(t *testing.T) {
 // keep the archived queue for reports, and routing no longer sees it
 // until it is saved again.
 func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
-	f, ev := newRouterFixture(t, Opts{})
+	f, ev := newRouterFixture(t, testOpts{})
 	ctx := context.Background()
 	jabar := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}, SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 3600}}})
 	kartu := f.queue("kartu")
@@ -191,7 +191,7 @@ func TestRemoveQueueMovesOpenTicketsAndArchives(t *testing.T) {
 }
 
 func TestEnsureQueuesRevivesDeclaredQueues(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	ctx := context.Background()
 	id := f.saveQueue(QueueSettings{Code: "callback"})
 	f.solve(f.ticket(nil, "callback", "normal", time.Now().UTC()))
@@ -206,7 +206,7 @@ func TestEnsureQueuesRevivesDeclaredQueues(t *testing.T) {
 }
 
 func TestRemoveQueueRefusals(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	ctx := context.Background()
 	f.saveQueue(QueueSettings{Code: "jabar"})
 	f.saveQueue(QueueSettings{Code: "jatim", OverflowQueue: "jabar", OverflowAfterSeconds: 60})
@@ -272,7 +272,7 @@ func TestRemoveQueueRefusals(t *testing.T) {
 // archived queue's overflow, and a solved ticket of an archived queue that
 // a citizen reopens is routed by its category.
 func TestArchivedQueueIsNoOverflowSourceAndReopenedTicketsLeaveIt(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	ctx := context.Background()
 	jatim := f.saveQueue(QueueSettings{Code: "jatim", OverflowQueue: "umum"})
 	solved := f.ticket(nil, "jatim", "normal", time.Now().UTC())

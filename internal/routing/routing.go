@@ -1,6 +1,22 @@
-// Package routing puts tickets in queues and gives them to agents. It is
-// the one place that changes agents' loads and tickets.assignee_id
-// together, so the assignment invariant lives here:
+// Package routing puts tickets in queues and gives them to agents. It has
+// four parts, each with its own store file. The dependencies run one way:
+// the engine and Admin read Settings; Admin reaches the engine only through
+// the Handout interface; Clocks and Metrics read Settings through
+// QueueCalendars.
+//
+//   - Settings (settings.go, queues.go; SQL in settings_store.go): the queue
+//     settings as routing reads them, cached per instance.
+//   - Admin (admin.go, remove.go, seed.go; SQL in settings_store.go): changes
+//     the settings and the agents' routing profiles; what a change frees
+//     it hands to the engine through Handout.
+//   - Router (routing.go, assign.go, work.go, …; SQL in store.go): the
+//     assignment engine. It reads Settings and changes none of them.
+//   - Clocks (clocks.go, sla_store.go) and Metrics (metrics.go, wait.go,
+//     metrics_store.go): SLA clocks and the SLA report; queue metrics and
+//     wait estimates. They read Settings through QueueCalendars.
+//
+// The engine is the one place that changes agents' loads and
+// tickets.assignee_id together, so the assignment invariant lives here:
 //
 //	No ticket is ever assigned to two agents, and no agent goes over
 //	capacity (overall or on any channel), however many core instances run.
@@ -58,11 +74,9 @@ package routing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,36 +84,23 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // Opts configures a Router.
 type Opts struct {
 	DB *db.DB
-	// CategoryQueues maps a complaint category code to a queue code.
-	CategoryQueues map[string]string
-	// DefaultQueue takes every ticket whose category has no queue.
-	DefaultQueue string
-	// Events receives routing events (assignments, SLA, queue metrics);
-	// nil drops them.
+	// Settings are the queue settings the engine routes by.
+	Settings *Settings
+	// Events receives routing events (assignments, transfers); nil drops
+	// them.
 	Events Emitter
-	// ChannelCapacity is the default capacity of an agent per channel
-	// (e.g. voice 1, livechat 3, whatsapp 3, webform 10); an agent's own
-	// setting overrides it. Channels not listed get DefaultChannelCapacity.
-	ChannelCapacity        map[string]int
-	DefaultChannelCapacity int
 	// AwayGrace is how long an away agent keeps their tickets.
 	AwayGrace time.Duration
 	// ReturnTickets says which tickets an agent going offline (or away
 	// past the grace) gives back: ReturnUnstarted, ReturnActive, ReturnNone.
 	ReturnTickets string
-	// PriorityRules raise a new ticket's priority.
-	PriorityRules []PriorityRule
-	// SettingsChanged, when set, is called after every committed change
-	// of the queue settings (queues, SLA policies, holidays) or of the
-	// queue codes made through this Router, so the other instances can
-	// drop their cached copy (DropCachedSettings). It must not block.
-	SettingsChanged func()
-	Log             *slog.Logger
+	Log           *slog.Logger
 }
 
 // Which tickets return to the queue when their agent leaves.
@@ -152,27 +153,20 @@ type Assignment struct {
 	AgentID  int64
 }
 
-// Router routes tickets.
+// Router is the assignment engine: it files new tickets, offers them to
+// agents, hands waiting tickets to agents with room, and moves tickets
+// between agents and queues on request. It reads the queue settings
+// (Settings) and changes none of them.
 type Router struct {
-	db         *db.DB
-	categories map[string]string
-	def        string
-	log        *slog.Logger
-	events     Emitter
-	chanCaps   map[string]int
-	// capChannels and capValues are chanCaps as the decision statements
-	// take them (capsLists).
+	db       *db.DB
+	settings *Settings
+	log      *slog.Logger
+	events   Emitter
+	// capChannels and capValues are the default channel capacities as the
+	// decision statements take them (capsLists).
 	capChannels, capValues string
-	defChanCap             int
 	awayGrace              time.Duration
 	returns                string
-	rules                  []PriorityRule
-
-	// settingsChanged is Opts.SettingsChanged (nil: no other instance to tell).
-	settingsChanged func()
-
-	confMu    sync.Mutex
-	confCache *confSet
 }
 
 // New returns a Router.
@@ -180,120 +174,20 @@ func New(o Opts) *Router {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	cats := make(map[string]string, len(o.CategoryQueues))
-	for k, v := range o.CategoryQueues {
-		cats[k] = v
-	}
-	caps := make(map[string]int, len(o.ChannelCapacity))
-	for k, v := range o.ChannelCapacity {
-		caps[k] = v
-	}
-	if o.DefaultChannelCapacity <= 0 {
-		o.DefaultChannelCapacity = 10
-	}
 	if o.ReturnTickets == "" {
 		o.ReturnTickets = ReturnUnstarted
 	}
 	if o.Events == nil {
 		o.Events = discard{}
 	}
-	r := &Router{db: o.DB, categories: cats, def: o.DefaultQueue, log: o.Log,
-		events: o.Events, chanCaps: caps, defChanCap: o.DefaultChannelCapacity, awayGrace: o.AwayGrace,
-		returns: o.ReturnTickets, rules: o.PriorityRules, settingsChanged: o.SettingsChanged}
-	r.capChannels, r.capValues = capsLists(caps)
+	r := &Router{db: o.DB, settings: o.Settings, log: o.Log, events: o.Events, awayGrace: o.AwayGrace, returns: o.ReturnTickets}
+	r.capChannels, r.capValues = capsLists(o.Settings.chanCaps)
 	return r
 }
 
 type discard struct{}
 
 func (discard) Emit(bus.Event) {}
-
-// channelCap is the default capacity of an agent on a channel.
-func (r *Router) channelCap(channel string) int {
-	if c, ok := r.chanCaps[channel]; ok {
-		return c
-	}
-	return r.defChanCap
-}
-
-// EnsureQueues creates or renames the given queues (safe on every start
-// and from several instances at once) and checks that the default queue and
-// every category's queue exist.
-func (r *Router) EnsureQueues(ctx context.Context, specs []QueueSpec) error {
-	if r.def == "" {
-		return fmt.Errorf("%w: no default queue", ErrConfig)
-	}
-	tx := r.db.WithContext(ctx)
-	if err := upsertQueues(tx, specs, time.Now().UTC()); err != nil {
-		return err
-	}
-	// The upsert may have created, renamed or brought back queues.
-	r.changed()
-	all, err := loadQueues(tx)
-	if err != nil {
-		return err
-	}
-	var missing []string
-	if _, ok := all[r.def]; !ok {
-		missing = append(missing, r.def)
-	}
-	for cat, code := range r.categories {
-		if _, ok := all[code]; !ok {
-			missing = append(missing, code+" (category "+cat+")")
-		}
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return fmt.Errorf("%w: queues not declared: %v", ErrUnknownQueue, missing)
-	}
-	return nil
-}
-
-// QueueID returns the id of a live queue.
-func (r *Router) QueueID(code string) (int64, error) {
-	return r.lookupQueue(context.Background(), r.db.DB, code)
-}
-
-// QueueCode returns the queue code for a category.
-func (r *Router) QueueCode(category string) string {
-	if code, ok := r.categories[category]; ok {
-		return code
-	}
-	return r.def
-}
-
-// QueueFor returns the queue id for a ticket: the queue the channel asked
-// for (want, e.g. a business number's or the callback queue) when it
-// exists, else the category's queue, else the default. It reads the
-// database in tx when this router has not met the queue yet. A wanted
-// queue that does not exist is not an error: the ticket still gets routed
-// by its category, so no message waits on a configuration mistake.
-func (r *Router) QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error) {
-	if want != "" {
-		id, err := r.lookupQueue(ctx, tx, want)
-		if err == nil {
-			return id, nil
-		}
-		if !errors.Is(err, ErrUnknownQueue) {
-			return 0, err
-		}
-		r.log.Warn("requested queue does not exist; routing by category", "queue", want, "category", category)
-	}
-	return r.lookupQueue(ctx, tx, r.QueueCode(category))
-}
-
-// lookupQueue finds a live queue's id by code in the cached settings, or
-// in tx for a queue newer than them.
-func (r *Router) lookupQueue(ctx context.Context, tx *gorm.DB, code string) (int64, error) {
-	conf, err := r.conf(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if id, ok := conf.byCode[code]; ok {
-		return id, nil
-	}
-	return findQueue(tx.WithContext(ctx), code)
-}
 
 // Filing is where a new ticket goes: its queue (the regional queue of the
 // contact's province when one exists), its priority after the rules and
@@ -325,7 +219,7 @@ type NewTicket struct {
 // before the new ticket's CreatedAt, or after it.
 func (r *Router) File(ctx context.Context, tx *gorm.DB, tickets []NewTicket, now time.Time) ([]Filing, error) {
 	tx = tx.WithContext(ctx)
-	conf, err := r.conf(ctx)
+	conf, err := r.settings.conf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -368,13 +262,13 @@ func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket
 	qid := t.QueueID
 	if qid == 0 {
 		var err error
-		if qid, err = r.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
+		if qid, err = r.settings.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
 			return 0, err
 		}
 	}
 	if t.Queue == "" {
 		// Routed by category: a regional queue may take it instead.
-		if byCat, err := r.lookupQueue(ctx, tx, r.QueueCode(t.Category)); err == nil && byCat == qid {
+		if byCat, err := r.settings.lookupQueue(ctx, tx, r.settings.QueueCode(t.Category)); err == nil && byCat == qid {
 			if reg := conf.regional(qid, t.Channel, t.Category, t.Province); reg != 0 {
 				qid = reg
 			}
@@ -394,7 +288,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		return nil, nil
 	}
 	tx = tx.WithContext(ctx)
-	conf, err := r.conf(ctx)
+	conf, err := r.settings.conf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -466,7 +360,7 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		if q := conf.byID[g.queue]; q != nil {
 			strategy, skills = q.Strategy, q.Skills
 		}
-		all, err := readCandidates(tx, g.queue, g.channel, r.channelCap(g.channel), skills, 0)
+		all, err := readCandidates(tx, g.queue, g.channel, r.settings.channelCap(g.channel), skills, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -532,13 +426,13 @@ FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = ?`, t.ID).Sc
 				return nil, err
 			}
 			if kept {
-				ch, err := raiseChannel(tx, t.AssigneeID, t.Channel, r.channelCap(t.Channel))
+				ch, err := raiseChannel(tx, t.AssigneeID, t.Channel, r.settings.channelCap(t.Channel))
 				if err != nil {
 					return nil, err
 				}
 				if ch {
 					if archived {
-						if t.QueueID, err = r.QueueFor(ctx, tx, "", t.Category); err != nil {
+						if t.QueueID, err = r.settings.QueueFor(ctx, tx, "", t.Category); err != nil {
 							return nil, err
 						}
 						if err := setQueue(tx, t.QueueID, []int64{t.ID}, now); err != nil {
@@ -563,6 +457,14 @@ FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id = ?`, t.ID).Sc
 		return nil, err
 	}
 	return append(out, routed...), nil
+}
+
+// Reopen is Reactivate for one ticket an agent moved back to
+// new/open/pending (the ticket service's Loads).
+func (r *Router) Reopen(ctx context.Context, tx *gorm.DB, t ticket.Reopened) error {
+	_, err := r.Reactivate(ctx, tx, []Reactivated{{Ticket: Ticket{ID: t.ID, Category: t.Category, Channel: t.Channel, QueueID: t.QueueID},
+		AssigneeID: t.AssigneeID}})
+	return err
 }
 
 // Release lowers the load of the ticket's assignee by one (overall and on
@@ -595,9 +497,9 @@ func (r *Router) take(tx *gorm.DB, agentID, ticketID, queueID int64, channel, pr
 		err error
 	)
 	if r.db.Dialect == db.Postgres {
-		res, err = takeOneStatement(tx, agentID, ticketID, queueID, channel, r.channelCap(channel), presence, now)
+		res, err = takeOneStatement(tx, agentID, ticketID, queueID, channel, r.settings.channelCap(channel), presence, now)
 	} else {
-		res, err = takeStepByStep(tx, agentID, ticketID, queueID, channel, r.channelCap(channel), presence, now)
+		res, err = takeStepByStep(tx, agentID, ticketID, queueID, channel, r.settings.channelCap(channel), presence, now)
 	}
 	if err != nil || res != assigned || !turn {
 		return res, err

@@ -18,7 +18,7 @@ import (
 func TestEnsureQueues(t *testing.T) {
 	d := testenv.DB(t)
 	ctx := context.Background()
-	r := New(Opts{DB: d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu"}})
+	r := newParts(testOpts{DB: d, DefaultQueue: "umum", CategoryQueues: map[string]string{"kartu": "kartu"}})
 	if err := r.EnsureQueues(ctx, queueSpecs); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestEnsureQueues(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second instance renames a queue: same id, new name.
-	r2 := New(Opts{DB: d, DefaultQueue: "umum"})
+	r2 := newParts(testOpts{DB: d, DefaultQueue: "umum"})
 	if err := r2.EnsureQueues(ctx, []QueueSpec{{"kartu", "Kartu"}, {"umum", "Umum"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,17 +41,17 @@ func TestEnsureQueues(t *testing.T) {
 
 	cases := []struct {
 		name string
-		opts Opts
+		opts testOpts
 		want error
 	}{
-		{"a category pointing to an undeclared queue is refused at start", Opts{DefaultQueue: "umum", CategoryQueues: map[string]string{"x": "nope"}}, ErrUnknownQueue},
-		{"an undeclared default queue is refused", Opts{DefaultQueue: "nope"}, ErrUnknownQueue},
-		{"no default queue is refused", Opts{}, ErrConfig},
+		{"a category pointing to an undeclared queue is refused at start", testOpts{DefaultQueue: "umum", CategoryQueues: map[string]string{"x": "nope"}}, ErrUnknownQueue},
+		{"an undeclared default queue is refused", testOpts{DefaultQueue: "nope"}, ErrUnknownQueue},
+		{"no default queue is refused", testOpts{}, ErrConfig},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.DB = d
-			if err := New(tc.opts).EnsureQueues(ctx, queueSpecs); !errors.Is(err, tc.want) {
+			if err := newParts(tc.opts).EnsureQueues(ctx, queueSpecs); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
@@ -319,7 +319,7 @@ FROM agents a ORDER BY a.id`).Scan(&rows).Error)
 // solves one assigned ticket (Release) and hands waiting tickets to the
 // agent that freed capacity.
 func worker(ctx context.Context, d *db.DB, w, iterations int, agents []int64, contact int64) error {
-	r := New(Opts{DB: d, DefaultQueue: "umum"})
+	r := newParts(testOpts{DB: d, DefaultQueue: "umum"})
 	if err := r.EnsureQueues(ctx, queueSpecs); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func (e *events) count(name string) int {
 
 // newRouter builds a fixture whose router has the given options on top
 // of the fixture's queues.
-func newRouterFixture(t *testing.T, o Opts) (*fixture, *events) {
+func newRouterFixture(t *testing.T, o testOpts) (*fixture, *events) {
 	t.Helper()
 	f := newFixture(t, testenv.DB(t))
 	ev := &events{}
@@ -60,7 +60,7 @@ func newRouterFixture(t *testing.T, o Opts) (*fixture, *events) {
 	if o.CategoryQueues == nil {
 		o.CategoryQueues = map[string]string{"kartu": "kartu", "insentif": "dana"}
 	}
-	f.r, f.events = New(o), ev
+	f.r, f.events = newParts(o), ev
 	f.must(f.r.EnsureQueues(context.Background(), queueSpecs))
 	return f, ev
 }
@@ -112,7 +112,7 @@ func (f *fixture) channelLoad(agentID int64, channel string) int {
 }
 
 func TestRegionalRouting(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	jabar := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}})
 	kartuJatim := f.saveQueue(QueueSettings{Code: "kartu-jatim", Provinces: []string{"35"}, Categories: []string{"kartu"}})
 	cases := []struct {
@@ -139,7 +139,7 @@ func TestRegionalRouting(t *testing.T) {
 
 func TestStrategies(t *testing.T) {
 	t.Run("skills-based: the best skill match first, members without the skill never", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{})
+		f, _ := newRouterFixture(t, testOpts{})
 		f.saveQueue(QueueSettings{Code: "dana", Skills: []string{"keuangan"}, Strategy: StrategySkills})
 		novice := f.agent("online", 10, 0, nil, "dana")
 		expert := f.agent("online", 10, 5, nil, "dana") // busier, but better
@@ -159,7 +159,7 @@ func TestStrategies(t *testing.T) {
 		}
 	})
 	t.Run("round-robin: members take turns whatever their load", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{})
+		f, _ := newRouterFixture(t, testOpts{})
 		f.saveQueue(QueueSettings{Code: "kartu", Strategy: StrategyRoundRobin})
 		a := f.agent("online", 10, 0, nil, "kartu")
 		b := f.agent("online", 10, 0, nil, "kartu")
@@ -172,7 +172,7 @@ func TestStrategies(t *testing.T) {
 		}
 	})
 	t.Run("least-busy by the channel's load ratio first", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{ChannelCapacity: map[string]int{"whatsapp": 3}})
+		f, _ := newRouterFixture(t, testOpts{ChannelCapacity: map[string]int{"whatsapp": 3}})
 		chatty := f.agent("online", 10, 0, nil, "umum")
 		quiet := f.agent("online", 10, 0, nil, "umum")
 		first := f.route(Ticket{Channel: "whatsapp"})
@@ -187,7 +187,7 @@ func ptr(n int) *int { return &n }
 
 func TestPerChannelCapacity(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{ChannelCapacity: map[string]int{"voice": 1, "webform": 10}})
+	f, _ := newRouterFixture(t, testOpts{ChannelCapacity: map[string]int{"voice": 1, "webform": 10}})
 	agent := f.agent("online", 10, 0, nil, "umum")
 	call := f.route(Ticket{Channel: "voice"})
 	second := f.route(Ticket{Channel: "voice"})
@@ -217,7 +217,7 @@ func TestPerChannelCapacity(t *testing.T) {
 
 func TestOverflowAfterThreshold(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	f.saveQueue(QueueSettings{Code: "kartu", OverflowQueue: "umum", OverflowAfterSeconds: 600})
 	fresh := f.ticket(nil, "kartu", "normal", time.Now().UTC().Add(-time.Minute))
 	helper := f.agent("online", 5, 0, nil, "umum")
@@ -237,7 +237,7 @@ func TestAgentLeavingReturnsTickets(t *testing.T) {
 	ctx := context.Background()
 	for _, mode := range []string{ReturnUnstarted, ReturnActive} {
 		t.Run(mode, func(t *testing.T) {
-			f, ev := newRouterFixture(t, Opts{ReturnTickets: mode, AwayGrace: 5 * time.Minute})
+			f, ev := newRouterFixture(t, testOpts{ReturnTickets: mode, AwayGrace: 5 * time.Minute})
 			leaving := f.agent("online", 5, 0, nil, "umum")
 			started := f.route(Ticket{})
 			unstarted := f.route(Ticket{})
@@ -269,7 +269,7 @@ func TestAgentLeavingReturnsTickets(t *testing.T) {
 		})
 	}
 	t.Run("away keeps tickets during the grace period", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{AwayGrace: 5 * time.Minute})
+		f, _ := newRouterFixture(t, testOpts{AwayGrace: 5 * time.Minute})
 		agent := f.agent("online", 5, 0, nil, "umum")
 		a := f.route(Ticket{})
 		other := f.agent("online", 5, 0, nil, "umum")
@@ -288,7 +288,7 @@ func TestAgentLeavingReturnsTickets(t *testing.T) {
 
 func TestClaimReleaseTransferAssign(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	me := f.agent("busy", 2, 0, nil, "umum")
 	outsider := f.agent("online", 5, 0, nil, "kartu")
 	waiting := f.ticket(nil, "umum", "normal", time.Now().UTC())
@@ -370,7 +370,7 @@ func TestClaimReleaseTransferAssign(t *testing.T) {
 }
 
 func TestPriorityRules(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{PriorityRules: []PriorityRule{
+	f, _ := newRouterFixture(t, testOpts{PriorityRules: []PriorityRule{
 		{Keyword: "penipuan", Priority: "urgent"},
 		{Channel: "voice", Priority: "high"},
 		{RepeatContacts: 2, Priority: "high"},
@@ -404,7 +404,7 @@ func TestPriorityRules(t *testing.T) {
 // (an earlier batch) or filed with it. Tickets of a channel that stores
 // the provider's received-at time may be older than the clock.
 func TestFileCountsRepeatContactsFromTheTicketsCreation(t *testing.T) {
-	f, _ := newRouterFixture(t, Opts{PriorityRules: []PriorityRule{{RepeatContacts: 1, Priority: "high"}}})
+	f, _ := newRouterFixture(t, testOpts{PriorityRules: []PriorityRule{{RepeatContacts: 1, Priority: "high"}}})
 	ctx := context.Background()
 	received := time.Now().UTC().AddDate(0, -9, 0) // a backlog from months ago
 	contact := func() int64 {
@@ -482,7 +482,7 @@ func TestOfferFollowsTheQueueStrategy(t *testing.T) {
 		return agent
 	}
 	t.Run("least busy: load ratio, then never assigned, then longest idle", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{})
+		f, _ := newRouterFixture(t, testOpts{})
 		f.agent("online", 2, 1, nil, "umum")            // 50 %
 		idle := f.agent("online", 10, 3, &long, "umum") // 30 %, idle longest
 		f.agent("online", 10, 3, &recent, "umum")       // 30 %, busy recently
@@ -491,7 +491,7 @@ func TestOfferFollowsTheQueueStrategy(t *testing.T) {
 		}
 	})
 	t.Run("round robin: the member whose turn is oldest", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{})
+		f, _ := newRouterFixture(t, testOpts{})
 		f.saveQueue(QueueSettings{Code: "kartu", Strategy: StrategyRoundRobin})
 		a := f.agent("online", 10, 0, nil, "kartu")
 		b := f.agent("online", 10, 5, nil, "kartu") // busier, but its turn comes
@@ -503,7 +503,7 @@ func TestOfferFollowsTheQueueStrategy(t *testing.T) {
 		}
 	})
 	t.Run("skills: the best match, never the unqualified", func(t *testing.T) {
-		f, _ := newRouterFixture(t, Opts{})
+		f, _ := newRouterFixture(t, testOpts{})
 		f.saveQueue(QueueSettings{Code: "dana", Skills: []string{"keuangan", "bahasa"}, Strategy: StrategySkills})
 		one := f.agent("online", 10, 0, nil, "dana")
 		best := f.agent("online", 10, 8, nil, "dana")
@@ -526,7 +526,7 @@ func TestOfferFollowsTheQueueStrategy(t *testing.T) {
 // queue goes to the next member when the best one is full on its channel.
 func TestFullChannelIsPassedOver(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{ChannelCapacity: map[string]int{"voice": 1, "webform": 10}})
+	f, _ := newRouterFixture(t, testOpts{ChannelCapacity: map[string]int{"voice": 1, "webform": 10}})
 	long := time.Now().UTC().Add(-time.Hour)
 	agent := f.agent("online", 10, 0, &long, "umum")
 	first := f.ticket(nil, "umum", "normal", time.Now().UTC().Add(-3*time.Minute))
@@ -561,7 +561,7 @@ func TestOfferPassesOverAnAgentBeingAssigned(t *testing.T) {
 		t.Skip("SQLite runs one writing transaction at a time: nothing to pass over")
 	}
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	long := time.Now().UTC().Add(-time.Hour)
 	best := f.agent("online", 10, 0, &long, "umum")
 	next := f.agent("online", 10, 1, nil, "umum")

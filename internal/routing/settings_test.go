@@ -11,11 +11,11 @@ import (
 )
 
 // Every committed change of the queue settings or queue codes calls
-// Opts.SettingsChanged once; a refused or invalid change, a read and an
+// testOpts.SettingsChanged once; a refused or invalid change, a read and an
 // agent's settings (never cached) do not.
 func TestSettingsChangedOncePerCommittedChange(t *testing.T) {
 	var calls atomic.Int64
-	f, _ := newRouterFixture(t, Opts{SettingsChanged: func() { calls.Add(1) }})
+	f, _ := newRouterFixture(t, testOpts{SettingsChanged: func() { calls.Add(1) }})
 	if n := calls.Load(); n != 1 {
 		t.Fatalf("EnsureQueues announced %d changes, want 1", n)
 	}
@@ -107,8 +107,8 @@ func TestSettingsChangedOncePerCommittedChange(t *testing.T) {
 func TestDropCachedSettingsReadsAnotherInstancesChange(t *testing.T) {
 	d := testenv.DB(t)
 	ctx := context.Background()
-	newRouter := func() *Router {
-		r := New(Opts{DB: d, DefaultQueue: "umum", Log: testenv.Logger(t)})
+	newRouter := func() *parts {
+		r := newParts(testOpts{DB: d, DefaultQueue: "umum", Log: testenv.Logger(t)})
 		if err := r.EnsureQueues(ctx, queueSpecs); err != nil {
 			t.Fatal(err)
 		}

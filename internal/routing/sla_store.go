@@ -8,13 +8,15 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
-// The statements Clocks runs.
+// The statements Clocks runs: its reads here; its writes to tickets are
+// internal/ticket's (slaclock.go), run in the same transaction.
 
 // pauseClock pauses a ticket's SLA clock at the given time.
 func pauseClock(tx *gorm.DB, ticketID int64, at time.Time) error {
-	if err := tx.Exec(`UPDATE tickets SET sla_paused_at = ? WHERE id = ? AND sla_paused_at IS NULL`, at.UTC(), ticketID).Error; err != nil {
+	if err := ticket.PauseSLA(tx, ticketID, at).Error; err != nil {
 		return fmt.Errorf("%w: pause SLA: %w", ErrStore, err)
 	}
 	return nil
@@ -42,7 +44,7 @@ func nextResponseClocks(tx *gorm.DB, ids []any) ([]nextResponseRow, error) {
 
 // startNextResponse starts a ticket's next-response clock unless one runs.
 func startNextResponse(tx *gorm.DB, ticketID int64, due time.Time) error {
-	if err := tx.Exec(`UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL`, due, ticketID).Error; err != nil {
+	if err := ticket.StartNextResponse(tx, ticketID, due).Error; err != nil {
 		return fmt.Errorf("%w: next-response clock: %w", ErrStore, err)
 	}
 	return nil
@@ -50,7 +52,7 @@ func startNextResponse(tx *gorm.DB, ticketID int64, due time.Time) error {
 
 // stopNextResponse stops a ticket's next-response clock if it is not yet due.
 func stopNextResponse(tx *gorm.DB, ticketID int64, at time.Time) error {
-	if err := tx.Exec(`UPDATE tickets SET next_response_due_at = NULL WHERE id = ? AND next_response_due_at > ?`, ticketID, at.UTC()).Error; err != nil {
+	if err := ticket.StopNextResponse(tx, ticketID, at).Error; err != nil {
 		return fmt.Errorf("%w: stop next-response clock: %w", ErrStore, err)
 	}
 	return nil
@@ -69,8 +71,7 @@ func readClock(tx *gorm.DB, ticketID int64, what string) ([]clockRow, error) {
 // resumeClock sets a paused ticket's moved due times and ends the pause
 // (a compare-and-set on the pause instant).
 func resumeClock(tx *gorm.DB, ticketID int64, paused time.Time, first, next, res *time.Time) error {
-	if err := tx.Exec(`UPDATE tickets SET first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?, sla_paused_at = NULL
-WHERE id = ? AND sla_paused_at = ?`, first, next, res, ticketID, paused).Error; err != nil {
+	if err := ticket.ResumeSLA(tx, ticketID, paused, first, next, res).Error; err != nil {
 		return fmt.Errorf("%w: resume SLA: %w", ErrStore, err)
 	}
 	return nil
@@ -143,17 +144,16 @@ GROUP BY t.queue_id, q.code, q.archived_at ORDER BY t.queue_id`, since).Scan(&ro
 // breachNextResponse records a next-response breach, escalates the
 // priority and stops the clock, if the clock still has this due time.
 func breachNextResponse(tx *gorm.DB, ticketID int64, breached string, priority domain.Priority, due time.Time) *gorm.DB {
-	return tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ?, next_response_due_at = NULL WHERE id = ? AND next_response_due_at = ?`,
-		breached, priority, ticketID, due)
+	return ticket.BreachNextResponse(tx, ticketID, breached, priority, due)
 }
 
 // recordBreach records a breach and escalates the priority, if the
 // breached list is still the one read.
 func recordBreach(tx *gorm.DB, ticketID int64, breached, was string, priority domain.Priority) *gorm.DB {
-	return tx.Exec(`UPDATE tickets SET sla_breached = ?, priority = ? WHERE id = ? AND sla_breached = ?`, breached, priority, ticketID, was)
+	return ticket.RecordBreach(tx, ticketID, breached, was, priority)
 }
 
 // recordWarning records a warning, if the warned list is still the one read.
 func recordWarning(tx *gorm.DB, ticketID int64, warned, was string) *gorm.DB {
-	return tx.Exec(`UPDATE tickets SET sla_warned = ? WHERE id = ? AND sla_warned = ?`, warned, ticketID, was)
+	return ticket.RecordWarning(tx, ticketID, warned, was)
 }

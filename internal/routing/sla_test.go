@@ -14,7 +14,7 @@ import (
 
 func TestSLAClockOnTickets(t *testing.T) {
 	ctx := context.Background()
-	f, ev := newRouterFixture(t, Opts{})
+	f, ev := newRouterFixture(t, testOpts{})
 	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{
 		"normal": {FirstResponseSeconds: 600, ResolutionSeconds: 3600},
 		"high":   {FirstResponseSeconds: 60},
@@ -100,7 +100,7 @@ func TestSLAClockOnTickets(t *testing.T) {
 
 func TestOpenUsesBusinessHours(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	f.saveQueue(QueueSettings{Code: "kartu", TimeZone: "WIT", Hours: map[string][]string{"mon": {"08:00-12:00"}}})
 	f.must(f.r.SetHolidays(ctx, 2026, []Holiday{{Day: "2026-08-17", Name: "Hari Kemerdekaan"}}))
 	wit := time.FixedZone("WIT", 9*3600)
@@ -130,7 +130,7 @@ func TestOpenUsesBusinessHours(t *testing.T) {
 
 func TestSeedAndSettingsValidation(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	seed, err := LoadSeed("seed/demo.yaml")
 	f.must(err)
 	agent := f.agent("offline", 5, 0, nil)
@@ -199,7 +199,7 @@ func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 func TestLateFirstResponseBetweenSweepsIsABreach(t *testing.T) {
 	ctx := context.Background()
-	f, ev := newRouterFixture(t, Opts{})
+	f, ev := newRouterFixture(t, testOpts{})
 	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {FirstResponseSeconds: 60}}})
 	start := time.Now().UTC()
 	a := f.route(Ticket{})
@@ -264,7 +264,7 @@ func FuzzParseSeed(f *testing.F) {
 
 func TestNextResponseClock(t *testing.T) {
 	ctx := context.Background()
-	f, ev := newRouterFixture(t, Opts{})
+	f, ev := newRouterFixture(t, testOpts{})
 	// A breach escalates the priority: the next round runs on the "high" policy.
 	f.saveQueue(QueueSettings{Code: "umum", SLA: map[string]SLATargets{"normal": {NextResponseSeconds: 600}, "high": {NextResponseSeconds: 600}}})
 	a := f.route(Ticket{})

@@ -2,80 +2,23 @@ package routing
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
-	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
-// upsertQueues declares queues; an existing code keeps its id, takes the
-// configured name and, when it was archived, comes back.
-//
-//	INSERT INTO queues (code, name, created_at) VALUES (?, ?, ?), …
-//	ON CONFLICT (code) DO UPDATE SET name = excluded.name, archived_at = NULL
-func upsertQueues(tx *gorm.DB, specs []QueueSpec, now time.Time) error {
-	if len(specs) == 0 {
-		return nil
-	}
-	rows := make([]string, len(specs))
-	args := make([]any, 0, 3*len(specs))
-	for i, s := range specs {
-		rows[i] = "(?, ?, ?)"
-		args = append(args, s.Code, s.Name, now)
-	}
-	q := `INSERT INTO queues (code, name, created_at) VALUES ` + strings.Join(rows, ", ") +
-		` ON CONFLICT (code) DO UPDATE SET name = excluded.name, archived_at = NULL`
-	if err := tx.Exec(q, args...).Error; err != nil {
-		return fmt.Errorf("%w: upsert queues: %w", ErrStore, err)
-	}
-	return nil
-}
-
-// loadQueues reads every live (not archived) queue's id by code.
-//
-//	SELECT id, code FROM queues WHERE archived_at IS NULL
-func loadQueues(tx *gorm.DB) (map[string]int64, error) {
-	var rows []struct {
-		ID   int64
-		Code string
-	}
-	if err := tx.Raw(`SELECT id, code FROM queues WHERE archived_at IS NULL`).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: load queues: %w", ErrStore, err)
-	}
-	out := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		out[r.Code] = r.ID
-	}
-	return out, nil
-}
-
-// findQueue reads one live queue's id; an archived queue is unknown.
-//
-//	SELECT id FROM queues WHERE code = ? AND archived_at IS NULL
-func findQueue(tx *gorm.DB, code string) (int64, error) {
-	var ids []int64
-	if err := tx.Raw(`SELECT id FROM queues WHERE code = ? AND archived_at IS NULL`, code).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("%w: find queue: %w", ErrStore, err)
-	}
-	if len(ids) == 0 {
-		return 0, fmt.Errorf("queue %q: %w", code, ErrUnknownQueue)
-	}
-	return ids[0], nil
-}
+// The statements of the assignment engine: agents' overall and per-channel
+// loads and round-robin turns. Its writes to tickets (assignee, queue) are
+// internal/ticket's functions, run in the engine's transaction.
 
 // setQueue files tickets in a queue.
 //
 //	UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (?, …)
 func setQueue(tx *gorm.DB, queueID int64, ticketIDs []int64, now time.Time) error {
-	args := []any{queueID, now}
-	for _, id := range ticketIDs {
-		args = append(args, id)
-	}
-	q := `UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id IN (` + db.Placeholders(len(ticketIDs)) + `)`
-	if err := tx.Exec(q, args...).Error; err != nil {
+	if err := ticket.SetQueue(tx, queueID, ticketIDs, now).Error; err != nil {
 		return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 	}
 	return nil
@@ -158,8 +101,7 @@ func lowerLoad(tx *gorm.DB, agentID int64) error {
 //	UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
 //	WHERE id = ? AND assignee_id IS NULL
 func claimTicket(tx *gorm.DB, ticketID, agentID, queueID int64, now time.Time) (bool, error) {
-	res := tx.Exec(`UPDATE tickets SET assignee_id = ?, queue_id = ?, updated_at = ?
-WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
+	res := ticket.ClaimUnassigned(tx, ticketID, agentID, queueID, now)
 	if res.Error != nil {
 		return false, fmt.Errorf("%w: claim ticket: %w", ErrStore, res.Error)
 	}
@@ -170,7 +112,7 @@ WHERE id = ? AND assignee_id IS NULL`, agentID, queueID, now, ticketID)
 //
 //	UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?
 func unassign(tx *gorm.DB, ticketID, agentID int64, now time.Time) error {
-	if err := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, ticketID, agentID).Error; err != nil {
+	if err := ticket.Unassign(tx, ticketID, agentID, now).Error; err != nil {
 		return fmt.Errorf("%w: unassign: %w", ErrStore, err)
 	}
 	return nil

@@ -110,7 +110,7 @@ func TestQueueForPrefersTheRequestedQueue(t *testing.T) {
 // minutes)"; with someone online it is an ordinary estimate.
 func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
 	ctx := context.Background()
-	f, _ := newRouterFixture(t, Opts{})
+	f, _ := newRouterFixture(t, testOpts{})
 	all := []string{"00:00-24:00"}
 	f.saveQueue(QueueSettings{Code: "kartu", TimeZone: "WIB", Hours: map[string][]string{
 		"mon": all, "tue": all, "wed": all, "thu": all, "fri": all, "sat": all, "sun": all}})

@@ -16,6 +16,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // Actor is who asks for a manual routing change.
@@ -63,7 +64,7 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 // takeOrFail runs take and turns a refusal into an error.
 func (r *Router) takeOrFail(tx *gorm.DB, agentID int64, t ticketRow, queueID int64, presence string) error {
 	turn := false
-	if conf, err := r.conf(tx.Statement.Context); err == nil {
+	if conf, err := r.settings.conf(tx.Statement.Context); err == nil {
 		turn = roundRobin(conf.byID[queueID])
 	}
 	res, err := r.take(tx, agentID, t.ID, queueID, t.Channel, presence, turn, time.Now().UTC())
@@ -106,7 +107,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	}
 	var newQueue int64
 	if to.Queue != "" {
-		id, err := r.lookupQueue(ctx, r.db.DB, to.Queue)
+		id, err := r.settings.lookupQueue(ctx, r.db.DB, to.Queue)
 		if err != nil {
 			return err
 		}
@@ -146,14 +147,14 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 			if err := release(tx, ticketID); err != nil {
 				return err
 			}
-			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, queue_id = ?, updated_at = ? WHERE id = ? AND assignee_id = ?`, queueID, now, ticketID, from)
+			res := ticket.UnassignToQueue(tx, ticketID, from, queueID, now)
 			if res.Error != nil {
 				return fmt.Errorf("%w: unassign: %w", ErrStore, res.Error)
 			}
 			if res.RowsAffected != 1 {
 				return fmt.Errorf("ticket %d changed hands meanwhile: %w", ticketID, ErrConflict)
 			}
-		} else if err := tx.Exec(`UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id = ?`, queueID, now, ticketID).Error; err != nil {
+		} else if err := ticket.MoveToQueue(tx, ticketID, queueID, now).Error; err != nil {
 			return fmt.Errorf("%w: set queue: %w", ErrStore, err)
 		}
 		t.AssigneeID = nil
@@ -198,7 +199,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 // the API renders it in the viewer's language with today's names. The
 // note's body is the agent's own note only.
 const (
-	NoteKindField     = "note_kind"
+	NoteKindField     = ticket.NoteKindField
 	NoteKindTransfer  = "transfer" // to an agent or another queue
 	NoteKindRelease   = "release"  // back to the ticket's own queue
 	NoteFromAgent     = "from_agent_id"
@@ -267,7 +268,7 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 			if err := release(tx, ticketID); err != nil {
 				return err
 			}
-			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, ticketID, from)
+			res := ticket.Unassign(tx, ticketID, from, now)
 			if res.Error != nil || res.RowsAffected != 1 {
 				return errors.Join(res.Error, fmt.Errorf("ticket %d changed hands meanwhile: %w", ticketID, ErrConflict))
 			}
@@ -323,7 +324,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 				return ErrForbidden
 			}
 		}
-		if err := tx.Exec(`UPDATE tickets SET priority = ?, updated_at = ? WHERE id = ?`, priority, now, ticketID).Error; err != nil {
+		if err := ticket.SetPriority(tx, ticketID, priority, now).Error; err != nil {
 			return fmt.Errorf("%w: set priority: %w", ErrStore, err)
 		}
 		ev = t.event(idOf(t.QueueID), idOf(t.AssigneeID), now)
@@ -417,7 +418,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			if err := release(tx, id); err != nil {
 				return err
 			}
-			res := tx.Exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ? AND assignee_id = ?`, now, id, agentID)
+			res := ticket.Unassign(tx, id, agentID, now)
 			if res.Error != nil {
 				return fmt.Errorf("%w: return ticket: %w", ErrStore, res.Error)
 			}
@@ -492,8 +493,7 @@ func addNote(tx *gorm.DB, t ticketRow, agentID int64, fields map[string]string, 
 	if err != nil {
 		return fmt.Errorf("routing: note fields: %w", err)
 	}
-	if err := tx.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, agent_id, body, fields, created_at, updated_at)
-VALUES (?, `+domain.SQLDirectionNote+`, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now, now).Error; err != nil {
+	if err := ticket.InsertSystemNote(tx, t.ID, t.Channel, "note-"+hex.EncodeToString(b[:]), agentID, body, string(raw), now).Error; err != nil {
 		return fmt.Errorf("%w: note: %w", ErrStore, err)
 	}
 	return nil

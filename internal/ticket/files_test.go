@@ -33,7 +33,7 @@ func (f *fixture) withFiles(t *testing.T) (*ticket.Service, string) {
 	must(t, err)
 	log := testenv.Logger(t)
 	return ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router,
-		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: f.router, Log: log}), Log: log, Attachments: files}), dir
+		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: f.settings, Log: log}), Log: log, Attachments: files}), dir
 }
 
 var pdfBytes = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n")

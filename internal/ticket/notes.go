@@ -17,7 +17,6 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/mask"
-	"tanggap/internal/routing"
 )
 
 // Agents' internal notes. A note is a message of direction "note": it is
@@ -27,9 +26,9 @@ import (
 // routing) carry their kind in Fields[NoteKindField]; a note an agent
 // wrote carries NoteKindAgent there, so readers tell the two apart.
 
-// NoteKindField is the Fields key that names a note's kind (the same key
-// routing writes on its system notes).
-const NoteKindField = routing.NoteKindField
+// NoteKindField is the Fields key that names a note's kind (routing writes
+// it on its system notes too).
+const NoteKindField = "note_kind"
 
 // NoteKindAgent marks a note an agent wrote.
 const NoteKindAgent = "agent"

@@ -22,7 +22,6 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
-	"tanggap/internal/routing"
 )
 
 // MaxReplyRunes bounds an agent reply.
@@ -35,15 +34,27 @@ type Bus interface {
 }
 
 // Loads keeps agents' active_load in step with ticket status changes; the
-// router implements it.
+// assignment engine (routing.Router) implements it.
 type Loads interface {
 	// Release gives back one unit of the assignee's load, inside tx.
 	Release(ctx context.Context, tx *gorm.DB, ticketID int64) error
-	// Reactivate puts reopened tickets back on an agent's load (their
-	// assignee's when there is room, else routed afresh).
-	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
+	// Reopen puts a reopened ticket back on an agent's load (its
+	// assignee's when there is room, else routed afresh), inside tx.
+	Reopen(ctx context.Context, tx *gorm.DB, t Reopened) error
 	// AssignWaiting offers waiting tickets to an agent with free capacity.
 	AssignWaiting(ctx context.Context, agentID int64) ([]int64, error)
+}
+
+// Reopened is a solved or closed ticket an agent moved back to
+// new/open/pending, as Loads.Reopen needs it.
+type Reopened struct {
+	ID       int64
+	Category string
+	Channel  string
+	// QueueID is the ticket's queue (0: none).
+	QueueID int64
+	// AssigneeID is the agent the ticket had (0: none).
+	AssigneeID int64
 }
 
 // Clocks keeps the SLA clocks in step with the ticket; routing.Clocks
@@ -427,14 +438,14 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 			}
 			freedAgent = *t.AssigneeID
 		case !t.Status.Active() && status.Active():
-			re := routing.Reactivated{Ticket: routing.Ticket{ID: t.ID, Category: t.Category, Channel: t.Channel}}
+			re := Reopened{ID: t.ID, Category: t.Category, Channel: t.Channel}
 			if t.QueueID != nil {
 				re.QueueID = *t.QueueID
 			}
 			if t.AssigneeID != nil {
 				re.AssigneeID = *t.AssigneeID
 			}
-			if _, err := s.loads.Reactivate(ctx, tx, []routing.Reactivated{re}); err != nil {
+			if err := s.loads.Reopen(ctx, tx, re); err != nil {
 				return err
 			}
 		}

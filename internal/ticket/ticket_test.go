@@ -22,14 +22,15 @@ import (
 )
 
 type fixture struct {
-	db      *db.DB
-	bus     *bus.Bus
-	tickets *ticket.Service
-	agents  *agent.Service
-	router  *routing.Router
-	agent   agent.Agent // member of queue "umum"
-	other   agent.Agent // member of no queue
-	queueID int64
+	db       *db.DB
+	bus      *bus.Bus
+	tickets  *ticket.Service
+	agents   *agent.Service
+	router   *routing.Router
+	settings *routing.Settings
+	agent    agent.Agent // member of queue "umum"
+	other    agent.Agent // member of no queue
+	queueID  int64
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -37,11 +38,13 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	f := &fixture{db: testenv.DB(t), bus: testenv.Bus(t)}
 	log := testenv.Logger(t)
-	f.router = routing.New(routing.Opts{DB: f.db, DefaultQueue: "umum", Log: log})
-	if err := f.router.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}}); err != nil {
+	settings := routing.NewSettings(routing.SettingsOpts{DB: f.db, DefaultQueue: "umum", Log: log})
+	f.router = routing.New(routing.Opts{DB: f.db, Settings: settings, Log: log})
+	f.settings = settings
+	if err := settings.EnsureQueues(ctx, []routing.QueueSpec{{Code: "umum", Name: "Umum"}}); err != nil {
 		t.Fatal(err)
 	}
-	qid, err := f.router.QueueID("umum")
+	qid, err := settings.QueueID("umum")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router,
-		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: f.router, Log: log}), Log: log})
+		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: settings, Log: log}), Log: log})
 	return f
 }
 
