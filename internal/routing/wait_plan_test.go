@@ -18,14 +18,21 @@ import (
 var fullTicketScan = regexp.MustCompile(`(?m)Seq Scan on tickets|^SCAN (t|tickets|me)( |$)`)
 
 // The statements behind the queue positions, the wait estimates and the
-// queue board are served by indexes on 100,000 tickets, as the planner
-// chooses on the data (both dialects).
+// queue board are served by indexes on 100,000 tickets (30,000 on SQLite:
+// the embedded engine under the race detector takes minutes to fill
+// 100,000, and its planner picks the same plans from a few thousand rows
+// on), as the planner chooses on the data.
 func TestQueueLineQueriesOn100kTickets(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testenv.DB(t))
 	ctx := context.Background()
 	queues := []int64{f.queue("umum"), f.queue("kartu"), f.queue("dana")}
 	agent := f.agent("online", 5, 0, nil, "umum")
-	f.must(scale.Seed(ctx, f.d, scale.Opts{Tickets: 100000, Queues: queues, Waiting: 900, Agent: agent, MessagesPerTicket: -1}))
+	n := 100000
+	if f.d.Dialect == db.SQLite {
+		n = 30000
+	}
+	f.must(scale.Seed(ctx, f.d, scale.Opts{Tickets: n, Queues: queues, Waiting: 900, Agent: agent, MessagesPerTicket: -1}))
 	for _, c := range []struct {
 		name, q string
 		args    []any
@@ -43,7 +50,7 @@ func TestQueueLineQueriesOn100kTickets(t *testing.T) {
 			found = found || strings.Contains(plan, w)
 		}
 		if !found || fullTicketScan.MatchString(plan) {
-			t.Errorf("%s is not served by its index on 100,000 tickets:\n%s", c.name, plan)
+			t.Errorf("%s is not served by its index on %d tickets:\n%s", c.name, n, plan)
 		}
 	}
 	// The board's agent counts and a queue's online members read staff
