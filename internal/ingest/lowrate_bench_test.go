@@ -45,6 +45,12 @@ func BenchmarkIngestCPUPerMessage(b *testing.B) {
 		}
 		slow, fast := envs[:rate*int(trickle/time.Second)], envs[rate*int(trickle/time.Second):]
 		time.Sleep(time.Second) // the consumer settles (first pull, caches)
+		// What the process spends with nothing to do (the consumer's open
+		// pull, in-process NATS and SQLite housekeeping): part of the cost
+		// per message at a trickle.
+		idle0 := selfCPU(b)
+		time.Sleep(5 * time.Second)
+		b.ReportMetric(float64(selfCPU(b)-idle0)/float64(time.Millisecond)/5, "idle-cpu-ms/s")
 
 		cpu0, self0 := cpuNow(b, e), selfCPU(b)
 		tick := time.NewTicker(time.Second / rate)
