@@ -57,6 +57,9 @@ const recentSolved = 50
 // most every few seconds) however many citizens wait in it.
 const lineFresh = time.Second
 
+// lineReadTimeout bounds one read of a line.
+const lineReadTimeout = 10 * time.Second
+
 // line is one queue's waiting tickets in the order they are handed out,
 // read in one statement served by the waiting-ticket index.
 type line struct {
@@ -79,7 +82,7 @@ type lines struct {
 	m  map[int64]*line
 }
 
-// get returns the queue's line, reading it when there is none fresher
+// line returns the queue's line, reading it when there is none fresher
 // than lineFresh.
 func (m *Metrics) line(ctx context.Context, queueID int64) (*line, error) {
 	now := time.Now()
@@ -92,7 +95,11 @@ func (m *Metrics) line(ctx context.Context, queueID int64) (*line, error) {
 		l = &line{at: now, ready: make(chan struct{})}
 		m.lines.m[queueID] = l
 		m.lines.mu.Unlock()
-		m.readLine(ctx, queueID, l)
+		// Others may wait for this read: it does not end with this
+		// caller's request.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lineReadTimeout)
+		m.readLine(rctx, queueID, l)
+		cancel()
 		close(l.ready)
 	} else {
 		m.lines.mu.Unlock()
