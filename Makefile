@@ -34,18 +34,19 @@ lint:
 	$(GO) vet $(PKGS)
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Benchmarks: the core's persistence path, form submissions, phone calls and
+# Benchmarks: the core's persistence path (throughput, CPU per message at
+# 40 messages/s and at full load), form submissions, phone calls and
 # signed WhatsApp webhooks end to end, the live-chat gateway (idle memory,
 # latencies, new chats), the agents' push socket (fan-out latency, idle
-# memory) and routing decisions
-# (PostgreSQL only: skipped on the embedded run), on the embedded defaults and (when TEST_* are
-# set) on PostgreSQL + NATS.
-BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/
+# memory), routing decisions (PostgreSQL only: skipped on the embedded
+# run) and, with BENCH_SCALE=1, the scaling benchmark (10k/100k/1M
+# tickets; BENCH_SCALE_SIZES picks sizes). cmd/benchrun runs each package on
+# the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS, goes
+# on after a failure, prints one table at the end and exits non-zero if
+# anything failed.
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/
 bench:
-	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(BENCH_PKGS)
-	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
-		$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(BENCH_PKGS); \
-	fi
+	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 
 # Every fuzz target in turn, FUZZTIME each.
 FUZZTIME ?= 30s

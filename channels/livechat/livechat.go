@@ -37,10 +37,11 @@ import (
 	"tanggap/internal/ticket"
 )
 
-// Waiter tells where a ticket stands in its queue (the router; the
-// console's routing view reads the same estimate).
+// Waiter tells where tickets stand in their queues (routing.Metrics; the
+// console's routing view reads the same estimates). Each queue's line is
+// read once and shared by every ticket waiting in it.
 type Waiter interface {
-	EstimateWait(ctx context.Context, ticketID int64) (routing.WaitEstimate, error)
+	EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int64]routing.WaitEstimate, error)
 }
 
 // Tickets is the core's view of the conversations' tickets: state and

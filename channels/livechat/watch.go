@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
+	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
 
@@ -151,8 +152,9 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) 
 
 // refreshLocal checks the tickets of the open conversations of the
 // visitors connected here and sends the waiting ones their queue
-// position: two set-based reads per 500 visitors, then one Wait per
-// ticket still waiting for an agent.
+// position: two set-based reads per 500 visitors, then one EstimateWaits,
+// which reads each queue's line once for all of them (and shares it for a
+// second with every other caller: routing.Metrics).
 func (a *Adapter) refreshLocal(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -181,6 +183,20 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 			a.log.Warn("livechat queue refresh", "err", err)
 			return
 		}
+		var waiting []int64
+		for _, v := range vs {
+			if t, ok := ts[v.TrackingNumber]; ok && v.State == "open" && t.AssigneeID == nil &&
+				t.Status != domain.StatusSolved && t.Status != domain.StatusClosed {
+				waiting = append(waiting, t.ID)
+			}
+		}
+		// One read of each queue's line for all the waiting visitors.
+		var waits map[int64]routing.WaitEstimate
+		if len(waiting) > 0 {
+			if waits, err = a.o.Router.EstimateWaits(ctx, waiting); err != nil {
+				a.log.Warn("livechat queue position", "err", err)
+			}
+		}
 		for _, v := range vs {
 			t, ok := ts[v.TrackingNumber]
 			if v.State != "open" || !ok {
@@ -192,10 +208,9 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 			}
 			q := Queue{V: ProtocolVersion, Type: TypeQueue, TN: t.TrackingNumber, Assigned: t.AssigneeID != nil, Open: true}
 			if !q.Assigned {
-				w, err := a.o.Router.EstimateWait(ctx, t.ID)
-				if err != nil {
-					a.log.Warn("livechat queue position", "err", err)
-					continue
+				w, ok := waits[t.ID]
+				if !ok {
+					continue // the estimate failed (logged above)
 				}
 				// Open is false exactly when the agent's console says the
 				// queue is closed: outside business hours with nobody online.

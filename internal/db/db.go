@@ -115,7 +115,10 @@ func openSQLite(cfg Config, gcfg *gorm.Config) (*DB, error) {
 	}
 	lock := openWriteLock(key)
 	sqlDB := sql.OpenDB(&lockedConnector{drv: drv, dsn: dsn, lock: lock, timeout: writeLockTimeout})
-	g, err := gorm.Open(&sqliteDialector{sqlite.Dialector{DSN: dsn, Conn: sqlDB}}, gcfg)
+	// gorm goes through lockedPool: writers wait for the lock before they
+	// take a connection (lockedpool.go).
+	pool := &lockedPool{db: sqlDB, lock: lock, timeout: writeLockTimeout}
+	g, err := gorm.Open(&sqliteDialector{sqlite.Dialector{DSN: dsn, Conn: pool}}, gcfg)
 	if err != nil {
 		_ = sqlDB.Close()
 		closeWriteLock(key)

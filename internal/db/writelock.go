@@ -154,6 +154,11 @@ func newLockedConn(conn driver.Conn, lock *writeLock, timeout time.Duration) (*l
 }
 
 func (c *lockedConn) acquire(ctx context.Context) error {
+	// The lock may come already taken, before the pool (lockedpool.go).
+	if claim(ctx, c.lock) {
+		c.held = true
+		return nil
+	}
 	if err := c.lock.lock(ctx, c.timeout); err != nil {
 		return err
 	}

@@ -97,9 +97,10 @@ type Opts struct {
 	Log    *slog.Logger
 	// BatchSize is the most messages stored in one transaction.
 	BatchSize int
-	// MaxWait bounds how long one fetch waits when the stream is idle
-	// before fetching again. A batch is never held back to fill up: it is
-	// taken as soon as messages are there, so batches grow with load.
+	// MaxWait is how long one pull request stays open. Messages are
+	// handed to the workers as they arrive, never held back for the
+	// request to fill, so at low rates one request serves every message
+	// of MaxWait and under load requests fill and follow each other.
 	MaxWait time.Duration
 	// AckWait is how long JetStream waits for an ack before redelivering.
 	// It is set on the shared durable consumer.
@@ -215,7 +216,15 @@ func (c *Consumer) Run(ctx context.Context) error {
 
 	failures := 0
 	for ctx.Err() == nil {
-		msgs, err := c.fetch(ctx, cons)
+		err := c.pull(cons, func(m jetstream.Msg) {
+			it, err := decode(m)
+			if err != nil {
+				c.terminate(m, it, err)
+				return
+			}
+			inflight.add(it)
+			queues[shard(it.citizenKey(), c.workers)] <- it
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -226,15 +235,6 @@ func (c *Consumer) Run(ctx context.Context) error {
 			continue
 		}
 		failures = 0
-		for _, m := range msgs {
-			it, err := decode(m)
-			if err != nil {
-				c.terminate(m, it, err)
-				continue
-			}
-			inflight.add(it)
-			queues[shard(it.citizenKey(), c.workers)] <- it
-		}
 	}
 	return nil
 }
@@ -326,47 +326,33 @@ func (c *Consumer) ensureConsumer(ctx context.Context) (jetstream.Consumer, erro
 	return cons, nil
 }
 
-// fetch returns the messages available now, up to BatchSize; when there
-// are none it waits up to MaxWait for the first one to arrive, then takes
-// whatever else is there.
-func (c *Consumer) fetch(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
-	msgs, err := fetchNoWait(cons, c.batchSize)
-	if err != nil || len(msgs) > 0 {
-		return msgs, err
-	}
-	wctx, cancel := context.WithTimeout(ctx, c.maxWait)
-	defer cancel()
-	first, err := cons.Next(jetstream.FetchContext(wctx))
-	switch {
-	case errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	}
-	more, err := fetchNoWait(cons, c.batchSize-1)
+// pull makes one pull request for up to BatchSize messages that stays
+// open up to MaxWait, and hands each message to take the moment it
+// arrives: nothing waits for the batch to fill, and at low rates one
+// request carries every message of the MaxWait window instead of a request
+// (or three: one that finds nothing, one that waits for a message, one
+// more for what came with it) per message. Under load the request fills at
+// once and the next one follows; workers still make their batches of
+// whatever has queued up for them.
+func (c *Consumer) pull(cons jetstream.Consumer, take func(jetstream.Msg)) error {
+	// The request ends on the server's word (its timeout status comes
+	// after every message it sent), never on a client-side deadline: a
+	// deadline could fire with messages already received but not yet read,
+	// and those would wait out AckWait. So shutdown waits for the request
+	// to end (at most MaxWait) and stores what it brought.
+	b, err := cons.Fetch(c.batchSize, jetstream.FetchMaxWait(c.maxWait))
 	if err != nil {
-		// The first message is in hand; the rest comes next round.
-		c.log.Debug("ingest fetch more", "err", err)
+		return err
 	}
-	return append([]jetstream.Msg{first}, more...), nil
-}
-
-func fetchNoWait(cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
-	if n <= 0 {
-		return nil, nil
-	}
-	b, err := cons.FetchNoWait(n)
-	if err != nil {
-		return nil, err
-	}
-	msgs := make([]jetstream.Msg, 0, n)
 	for m := range b.Messages() {
-		msgs = append(msgs, m)
+		take(m)
 	}
-	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
-		return msgs, err
+	switch err := b.Error(); {
+	case err == nil, errors.Is(err, nats.ErrTimeout), errors.Is(err, jetstream.ErrNoMessages):
+		return nil
+	default:
+		return err
 	}
-	return msgs, nil
 }
 
 // handle stores and acks one batch. It reports false when nothing could

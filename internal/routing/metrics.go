@@ -20,11 +20,15 @@ type QueueCalendars interface {
 }
 
 // Metrics reads the queues' live state and where a waiting ticket stands
-// (EstimateWait). Its SQL is in metrics_store.go.
-type Metrics struct{ part }
+// (EstimateWait, from each queue's shared line: wait.go). Its SQL is in
+// metrics_store.go.
+type Metrics struct {
+	part
+	lines lines
+}
 
 // NewMetrics returns a Metrics.
-func NewMetrics(o PartOpts) *Metrics { return &Metrics{newPart(o)} }
+func NewMetrics(o PartOpts) *Metrics { return &Metrics{part: newPart(o)} }
 
 // Metrics computes every queue's metrics in two round trips. The waiting
 // count is the sum of the queue's rows in queue_waiting_counts, which

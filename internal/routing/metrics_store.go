@@ -26,15 +26,19 @@ type queueWaiting struct {
 // waitingPerQueue reads every live queue's waiting count and oldest wait.
 func waitingPerQueue(tx *gorm.DB) ([]queueWaiting, error) {
 	var waiting []queueWaiting
-	if err := tx.Raw(`SELECT q.id AS queue_id,
-  CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS n,
-  (SELECT MIN(t.created_at) FROM tickets t
-   WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `) AS oldest
-FROM queues q WHERE q.archived_at IS NULL`).Scan(&waiting).Error; err != nil {
+	if err := tx.Raw(waitingPerQueueSQL).Scan(&waiting).Error; err != nil {
 		return nil, fmt.Errorf("%w: waiting per queue: %w", ErrStore, err)
 	}
 	return waiting, nil
 }
+
+// waitingPerQueueSQL: the count from queue_waiting_counts' primary key, the
+// oldest wait from the first entry of tickets_queue_waiting_idx, per queue.
+const waitingPerQueueSQL = `SELECT q.id AS queue_id,
+  CAST(COALESCE((SELECT SUM(c.n) FROM queue_waiting_counts c WHERE c.queue_id = q.id), 0) AS BIGINT) AS n,
+  (SELECT MIN(t.created_at) FROM tickets t
+   WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `) AS oldest
+FROM queues q WHERE q.archived_at IS NULL`
 
 // queueAgents counts one queue's members by what they can take.
 type queueAgents struct {
@@ -47,15 +51,19 @@ type queueAgents struct {
 // agentsPerQueue counts every queue's members available, busy and online.
 func agentsPerQueue(tx *gorm.DB) ([]queueAgents, error) {
 	var agents []queueAgents
-	if err := tx.Raw(`SELECT m.queue_id,
-  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load < a.capacity THEN 1 ELSE 0 END) AS available,
-  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceBusy + ` OR (a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
-  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` THEN 1 ELSE 0 END) AS online
-FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`).Scan(&agents).Error; err != nil {
+	if err := tx.Raw(agentsPerQueueSQL).Scan(&agents).Error; err != nil {
 		return nil, fmt.Errorf("%w: agents per queue: %w", ErrStore, err)
 	}
 	return agents, nil
 }
+
+// agentsPerQueueSQL reads the members and agents tables whole: both grow
+// with the staff, never with the tickets.
+const agentsPerQueueSQL = `SELECT m.queue_id,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load < a.capacity THEN 1 ELSE 0 END) AS available,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceBusy + ` OR (a.presence = ` + domain.SQLPresenceOnline + ` AND a.active_load >= a.capacity) THEN 1 ELSE 0 END) AS busy,
+  SUM(CASE WHEN a.presence = ` + domain.SQLPresenceOnline + ` THEN 1 ELSE 0 END) AS online
+FROM queue_members m JOIN agents a ON a.id = m.agent_id GROUP BY m.queue_id`
 
 // foldWaitingCounts moves, on PostgreSQL, the waiting-count rows of
 // database connections that no longer exist into backend 0, so the table
@@ -97,63 +105,82 @@ func dbTime(s *string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// waitRow is what EstimateWait reads of the ticket.
+// waitRow is what EstimateWaits reads of a ticket.
 type waitRow struct {
+	ID         int64
 	QueueID    *int64
 	AssigneeID *int64
 	Status     domain.TicketStatus
-	Priority   domain.Priority
-	CreatedAt  time.Time
 }
 
-// waitTicket reads the ticket EstimateWait places.
-func waitTicket(tx *gorm.DB, ticketID int64) (waitRow, error) {
-	var t []waitRow
-	if err := tx.Raw(`SELECT queue_id, assignee_id, status, priority, created_at FROM tickets WHERE id = ?`, ticketID).Scan(&t).Error; err != nil {
-		return waitRow{}, fmt.Errorf("%w: ticket: %w", ErrStore, err)
+// waitTickets reads the tickets EstimateWaits places (primary key).
+func waitTickets(tx *gorm.DB, ids []int64) ([]waitRow, error) {
+	var rows []waitRow
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		var part []waitRow
+		if err := tx.Raw(`SELECT id, queue_id, assignee_id, status FROM tickets WHERE id IN (`+db.Placeholders(len(chunk))+`)`, args...).Scan(&part).Error; err != nil {
+			return nil, fmt.Errorf("%w: tickets: %w", ErrStore, err)
+		}
+		rows = append(rows, part...)
 	}
-	if len(t) == 0 {
-		return waitRow{}, fmt.Errorf("ticket %d: %w", ticketID, ErrTicketNotFound)
-	}
-	return t[0], nil
+	return rows, nil
 }
 
-// onlineMembers counts the queue's members who are online.
+// onlineMembers counts the queue's members who are online (the
+// queue_members primary key, then agents by id).
 func onlineMembers(tx *gorm.DB, queueID int64) (int, error) {
 	var n int
-	if err := tx.Raw(`SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
-WHERE m.queue_id = ? AND a.presence = `+domain.SQLPresenceOnline, queueID).Scan(&n).Error; err != nil {
+	if err := tx.Raw(onlineMembersSQL, queueID).Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("%w: agents online: %w", ErrStore, err)
 	}
 	return n, nil
 }
 
-// ticketsAhead counts the tickets ahead of this one in its queue: same
-// queue, unassigned, waiting, and either more urgent, or as urgent and
-// older (ties by id), the order AssignWaiting hands them out in.
-func ticketsAhead(tx *gorm.DB, ticketID int64) (int64, error) {
-	var ahead int64
-	if err := tx.Raw(`SELECT COUNT(*) FROM tickets t, tickets me
-WHERE me.id = ? AND t.queue_id = me.queue_id AND t.assignee_id IS NULL
-  AND t.status IN `+domain.ActiveStatusesSQL+` AND t.id <> me.id
-  AND (`+priorityRank("t")+` < `+priorityRank("me")+`
-    OR (`+priorityRank("t")+` = `+priorityRank("me")+`
-      AND (t.created_at < me.created_at OR (t.created_at = me.created_at AND t.id < me.id))))`,
-		ticketID).Scan(&ahead).Error; err != nil {
-		return 0, fmt.Errorf("%w: position: %w", ErrStore, err)
-	}
-	return ahead, nil
+const onlineMembersSQL = `SELECT COUNT(*) FROM queue_members m JOIN agents a ON a.id = m.agent_id
+WHERE m.queue_id = ? AND a.presence = ` + domain.SQLPresenceOnline
+
+// lineTicket is one waiting ticket of a queue's line.
+type lineTicket struct {
+	ID        int64
+	Priority  domain.Priority
+	CreatedAt time.Time
 }
 
+// waitingLine reads every waiting ticket of a queue: the partial index of
+// waiting tickets (queue_id, priority, created_at, id) holds every column
+// read, so this reads the queue's waiting tickets and nothing else, however
+// many tickets the table holds. The caller puts them in order.
+func waitingLine(tx *gorm.DB, queueID int64) ([]lineTicket, error) {
+	var out []lineTicket
+	if err := tx.Raw(waitingLineSQL, queueID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("%w: queue line: %w", ErrStore, err)
+	}
+	return out, nil
+}
+
+// The ORDER BY is the index's own (no sort): it makes SQLite's planner
+// take this index over (queue_id, status), which would also read the
+// queue's tickets being worked.
+const waitingLineSQL = `SELECT id, priority, created_at FROM tickets
+WHERE queue_id = ? AND assignee_id IS NULL AND status IN ` + domain.ActiveStatusesSQL + `
+ORDER BY queue_id, priority, created_at, id`
+
 // handleTime is the mean time from creation to solution of the queue's
-// latest solved tickets, or defaultHandleTime when there are too few.
+// latest solved tickets, or defaultHandleTime when there are too few: a
+// backward walk of the queue's solved tickets in tickets_queue_solved_idx
+// (migration 0016), at most recentSolved entries.
 func handleTime(tx *gorm.DB, queueID int64) (time.Duration, error) {
 	var rows []struct {
 		CreatedAt time.Time
 		SolvedAt  time.Time
 	}
-	if err := tx.Raw(`SELECT created_at, solved_at FROM tickets
-WHERE queue_id = ? AND solved_at IS NOT NULL ORDER BY solved_at DESC LIMIT ?`, queueID, recentSolved).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(handleTimeSQL, queueID, recentSolved).Scan(&rows).Error; err != nil {
 		return 0, fmt.Errorf("%w: handle time: %w", ErrStore, err)
 	}
 	if len(rows) < 5 {
@@ -165,3 +192,6 @@ WHERE queue_id = ? AND solved_at IS NOT NULL ORDER BY solved_at DESC LIMIT ?`, q
 	}
 	return sum / time.Duration(len(rows)), nil
 }
+
+const handleTimeSQL = `SELECT created_at, solved_at FROM tickets
+WHERE queue_id = ? AND solved_at IS NOT NULL ORDER BY solved_at DESC LIMIT ?`

@@ -3,7 +3,11 @@ package routing
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 // ErrTicketNotFound: no ticket with that id.
@@ -45,52 +49,187 @@ const defaultHandleTime = 5 * time.Minute
 // handle time.
 const recentSolved = 50
 
+// lineFresh is how long a queue's line (its waiting tickets in order, its
+// online members and handle time) is shared before it is read again.
+// Every waiting visitor and caller of the queue, and every console
+// showing one of its tickets, reads the same line: the queue is read once
+// per change (a gateway refreshes its visitors after ticket events, at
+// most every few seconds) however many citizens wait in it.
+const lineFresh = time.Second
+
+// lineReadTimeout bounds one read of a line.
+const lineReadTimeout = 10 * time.Second
+
+// line is one queue's waiting tickets in the order they are handed out,
+// read in one statement served by the waiting-ticket index.
+type line struct {
+	at           time.Time
+	pos          map[int64]int // ticket id → position (1 = next)
+	agentsOnline int
+	handle       time.Duration
+	err          error
+	ready        chan struct{} // closed once the fields above are set
+}
+
+// lines is the shared, short-lived cache of the queues' lines; concurrent
+// readers of one queue wait for the first one's read instead of reading
+// it again.
+//
+// Concurrency: mu guards m; a line's fields are written once, before its
+// ready channel is closed, and only read after.
+type lines struct {
+	mu sync.Mutex
+	m  map[int64]*line
+}
+
+// line returns the queue's line, reading it when there is none fresher
+// than lineFresh.
+func (m *Metrics) line(ctx context.Context, queueID int64) (*line, error) {
+	now := time.Now()
+	m.lines.mu.Lock()
+	if m.lines.m == nil {
+		m.lines.m = map[int64]*line{}
+	}
+	l := m.lines.m[queueID]
+	if l == nil || now.Sub(l.at) >= lineFresh {
+		l = &line{at: now, ready: make(chan struct{})}
+		m.lines.m[queueID] = l
+		m.lines.mu.Unlock()
+		// Others may wait for this read: it does not end with this
+		// caller's request.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lineReadTimeout)
+		m.readLine(rctx, queueID, l)
+		cancel()
+		close(l.ready)
+	} else {
+		m.lines.mu.Unlock()
+	}
+	select {
+	case <-l.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if l.err != nil {
+		// Not kept: the next caller reads again.
+		m.lines.mu.Lock()
+		if m.lines.m[queueID] == l {
+			delete(m.lines.m, queueID)
+		}
+		m.lines.mu.Unlock()
+		return nil, l.err
+	}
+	return l, nil
+}
+
+// readLine fills l with the queue's waiting tickets, online members and
+// handle time.
+func (m *Metrics) readLine(ctx context.Context, queueID int64, l *line) {
+	tx := m.db.WithContext(ctx)
+	waiting, err := waitingLine(tx, queueID)
+	if err != nil {
+		l.err = err
+		return
+	}
+	// The order AssignWaiting hands tickets out in: most urgent, then
+	// oldest, ties by id (priorities unknown to the domain rank as low, as
+	// in SQL).
+	rank := func(p domain.Priority) int {
+		if slices.Contains(domain.ByUrgency, p) {
+			return p.Rank()
+		}
+		return domain.PriorityLow.Rank()
+	}
+	slices.SortFunc(waiting, func(a, b lineTicket) int {
+		if ra, rb := rank(a.Priority), rank(b.Priority); ra != rb {
+			return ra - rb
+		}
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	l.pos = make(map[int64]int, len(waiting))
+	for i, t := range waiting {
+		l.pos[t.ID] = i + 1
+	}
+	if l.agentsOnline, err = onlineMembers(tx, queueID); err != nil {
+		l.err = err
+		return
+	}
+	l.handle, l.err = handleTime(tx, queueID)
+}
+
 // EstimateWait reports a ticket's place in its queue and how long it may
 // wait, on the queue's calendar.
 func (m *Metrics) EstimateWait(ctx context.Context, ticketID int64) (WaitEstimate, error) {
-	tx := m.db.WithContext(ctx)
-	row, err := waitTicket(tx, ticketID)
+	ws, err := m.EstimateWaits(ctx, []int64{ticketID})
 	if err != nil {
 		return WaitEstimate{}, err
 	}
-	var w WaitEstimate
-	if row.QueueID != nil {
-		w.QueueID = *row.QueueID
-	}
-	if row.AssigneeID != nil {
-		w.AgentID = *row.AssigneeID
-	}
-	now := time.Now()
-	cal, err := m.queues.calendarOf(ctx, &w.QueueID)
-	if err != nil {
-		return WaitEstimate{}, err
-	}
-	w.Open = cal.Open(now)
-	if !w.Open {
-		w.OpensAt = cal.NextOpen(now)
-	}
-	if w.AgentsOnline, err = onlineMembers(tx, w.QueueID); err != nil {
-		return WaitEstimate{}, err
-	}
-	w.Closed = !w.Open && w.AgentsOnline == 0
-	if w.AgentID != 0 || w.QueueID == 0 || !row.Status.Active() {
-		return w, nil
-	}
-	// Tickets ahead: same queue, unassigned, waiting, and either more
-	// urgent, or as urgent and older (ties by id), the order AssignWaiting
-	// hands them out in.
-	ahead, err := ticketsAhead(tx, ticketID)
-	if err != nil {
-		return WaitEstimate{}, err
-	}
-	w.Position = int(ahead) + 1
-	handle, err := handleTime(tx, w.QueueID)
-	if err != nil {
-		return WaitEstimate{}, err
-	}
-	w.Estimated = time.Duration(w.Position) * handle / time.Duration(max(w.AgentsOnline, 1))
-	if w.Closed && !w.OpensAt.IsZero() {
-		w.Estimated += w.OpensAt.Sub(now)
+	w, ok := ws[ticketID]
+	if !ok {
+		return WaitEstimate{}, ErrTicketNotFound
 	}
 	return w, nil
+}
+
+// EstimateWaits is EstimateWait for many tickets at once: one read of the
+// tickets, then each queue's shared line (see lineFresh). A ticket that
+// does not exist is missing from the result.
+func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int64]WaitEstimate, error) {
+	rows, err := waitTickets(m.db.WithContext(ctx), ticketIDs)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make(map[int64]WaitEstimate, len(rows))
+	for _, row := range rows {
+		var w WaitEstimate
+		if row.QueueID != nil {
+			w.QueueID = *row.QueueID
+		}
+		if row.AssigneeID != nil {
+			w.AgentID = *row.AssigneeID
+		}
+		cal, err := m.queues.calendarOf(ctx, &w.QueueID)
+		if err != nil {
+			return nil, err
+		}
+		w.Open = cal.Open(now)
+		if !w.Open {
+			w.OpensAt = cal.NextOpen(now)
+		}
+		if w.QueueID == 0 {
+			out[row.ID] = w
+			continue
+		}
+		l, err := m.line(ctx, w.QueueID)
+		if err != nil {
+			return nil, err
+		}
+		w.AgentsOnline = l.agentsOnline
+		w.Closed = !w.Open && w.AgentsOnline == 0
+		if w.AgentID != 0 || !row.Status.Active() {
+			out[row.ID] = w
+			continue
+		}
+		// A ticket that entered the queue after the line was read goes
+		// behind the tickets in it.
+		w.Position = l.pos[row.ID]
+		if w.Position == 0 {
+			w.Position = len(l.pos) + 1
+		}
+		w.Estimated = time.Duration(w.Position) * l.handle / time.Duration(max(w.AgentsOnline, 1))
+		if w.Closed && !w.OpensAt.IsZero() {
+			w.Estimated += w.OpensAt.Sub(now)
+		}
+		out[row.ID] = w
+	}
+	return out, nil
 }
