@@ -75,7 +75,7 @@ func label(n int) string {
 func runScale(b *testing.B, n int) {
 	ctx := context.Background()
 	d := testenv.DB(b)
-	r := routing.New(routing.Opts{DB: d, DefaultQueue: "q0", Log: testenv.Logger(b)})
+	r := routing.NewSettings(routing.SettingsOpts{DB: d, DefaultQueue: "q0", Log: testenv.Logger(b)})
 	var specs []routing.QueueSpec
 	for i := range 10 {
 		specs = append(specs, routing.QueueSpec{Code: fmt.Sprintf("q%d", i), Name: fmt.Sprintf("Antrean %d", i)})
