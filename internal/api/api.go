@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
+	"tanggap/internal/search"
 	"tanggap/internal/ticket"
 )
 
@@ -39,12 +40,14 @@ type Assigner interface {
 
 // Opts wires the API to the services.
 type Opts struct {
-	Log         *slog.Logger
-	Locale      *locale.Catalog
-	Lang        func(*fiber.Ctx) string
-	Auth        *auth.Service
-	Agents      *agent.Service
-	Tickets     *ticket.Service
+	Log     *slog.Logger
+	Locale  *locale.Catalog
+	Lang    func(*fiber.Ctx) string
+	Auth    *auth.Service
+	Agents  *agent.Service
+	Tickets *ticket.Service
+	// Search serves the search box and saved views (nil: not mounted).
+	Search      *search.Service
 	Attachments attachment.Store
 	Assigner    Assigner
 	// The routing, queue and admin routing routes are mounted when their

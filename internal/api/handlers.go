@@ -154,15 +154,6 @@ func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"agent": toAgentJSON(a)})
 }
 
-func (s *Server) handleListTickets(c *fiber.Ctx) error {
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	list, err := s.o.Tickets.List(c.UserContext(), current(c), ticket.Filter{Scope: c.Query("scope"), Status: c.Query("status"), Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"tickets": list})
-}
-
 func ticketID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {

@@ -1,0 +1,147 @@
+package search
+
+import (
+	"context"
+	"fmt"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/db"
+	"tanggap/internal/ticket"
+)
+
+type store struct {
+	db *db.DB
+}
+
+// Each source below reads one index and the ticket rows it names, with
+// the scope rule in the WHERE clause; tests EXPLAIN them on both dialects.
+
+func (s *store) scan(ctx context.Context, what, sql string, args []any) ([]hit, error) {
+	var rows []hit
+	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("search: %s: %w", what, err)
+	}
+	return rows, nil
+}
+
+// trackingSQL: the unique index on tracking_number.
+func trackingSQL(viewer agent.Agent, tn string) (string, []any) {
+	scope, args := ticket.ScopeSQL(viewer)
+	return `SELECT t.id AS ticket_id FROM tickets t WHERE t.tracking_number = ? AND ` + scope,
+		append([]any{tn}, args...)
+}
+
+func (s *store) byTracking(ctx context.Context, viewer agent.Agent, tn string) ([]hit, error) {
+	sql, args := trackingSQL(viewer, tn)
+	return s.scan(ctx, "tracking number", sql, args)
+}
+
+// identitySQL: the unique (kind, value) index of contact_identities, then
+// the contact's tickets through tickets_contact_idx.
+func identitySQL(viewer agent.Agent, kind, value string, n int) (string, []any) {
+	scope, args := ticket.ScopeSQL(viewer)
+	return `SELECT t.id AS ticket_id FROM contact_identities ci JOIN tickets t ON t.contact_id = ci.contact_id
+		WHERE ci.kind = ? AND ci.value = ? AND ` + scope + `
+		ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?`,
+		append(append([]any{kind, value}, args...), n)
+}
+
+func (s *store) byIdentity(ctx context.Context, viewer agent.Agent, kind, value string, n int) ([]hit, error) {
+	sql, args := identitySQL(viewer, kind, value, n)
+	return s.scan(ctx, kind, sql, args)
+}
+
+// nameSQL: the names' full-text index (GIN expression index; FTS5 table),
+// every word a prefix.
+func nameSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
+	scope, args := ticket.ScopeSQL(viewer)
+	if d == db.Postgres {
+		return `SELECT t.id AS ticket_id, ts_rank(to_tsvector('simple', c.name), fq.q) AS score
+			FROM contacts c CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
+			JOIN tickets t ON t.contact_id = c.id
+			WHERE to_tsvector('simple', c.name) @@ fq.q AND ` + scope + `
+			ORDER BY score DESC, t.last_message_at DESC, t.id DESC LIMIT ?`,
+			append(append([]any{pgQuery(words, true)}, args...), n)
+	}
+	return `SELECT t.id AS ticket_id, -f.rank AS score
+		FROM contacts_fts f JOIN tickets t ON t.contact_id = f.rowid
+		WHERE contacts_fts MATCH ? AND ` + scope + `
+		ORDER BY f.rank, t.last_message_at DESC, t.id DESC LIMIT ?`,
+		append(append([]any{ftsQuery(words, true)}, args...), n)
+}
+
+func (s *store) byName(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
+	sql, args := nameSQL(s.db.Dialect, viewer, words, n)
+	return s.scan(ctx, "name", sql, args)
+}
+
+// messageSQL: the bodies' full-text index (GIN on messages.body_tsv; the
+// FTS5 table messages_fts), every word required, the last one a prefix
+// (people type it last); one row per ticket, its best message and the
+// newest matching message for the excerpt.
+func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
+	scope, args := ticket.ScopeSQL(viewer)
+	if d == db.Postgres {
+		return `SELECT m.ticket_id, MAX(ts_rank(m.body_tsv, fq.q)) AS score, MAX(m.id) AS message_id
+			FROM messages m CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
+			JOIN tickets t ON t.id = m.ticket_id
+			WHERE m.body_tsv @@ fq.q AND ` + scope + `
+			GROUP BY m.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
+			append(append([]any{pgWords(words)}, args...), n)
+	}
+	return `SELECT m.ticket_id, MAX(-f.rank) AS score, MAX(m.id) AS message_id
+		FROM messages_fts f JOIN messages m ON m.id = f.rowid JOIN tickets t ON t.id = m.ticket_id
+		WHERE messages_fts MATCH ? AND ` + scope + `
+		GROUP BY m.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
+		append(append([]any{ftsWords(words)}, args...), n)
+}
+
+// pgWords and ftsWords: all words exact but the last, a prefix of at
+// least three characters.
+func pgWords(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	head := pgQuery(words[:len(words)-1], false)
+	last := pgQuery(words[len(words)-1:], len([]rune(words[len(words)-1])) >= 3)
+	if head == "" {
+		return last
+	}
+	return head + " & " + last
+}
+
+func ftsWords(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	head := ftsQuery(words[:len(words)-1], false)
+	last := ftsQuery(words[len(words)-1:], len([]rune(words[len(words)-1])) >= 3)
+	if head == "" {
+		return last
+	}
+	return head + " " + last
+}
+
+func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
+	sql, args := messageSQL(s.db.Dialect, viewer, words, n)
+	return s.scan(ctx, "messages", sql, args)
+}
+
+// bodies reads messages by primary key, for excerpts.
+func (s *store) bodies(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64
+		Body string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, body FROM messages WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("search: excerpts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Body
+	}
+	return out, nil
+}
