@@ -19,6 +19,7 @@ import * as whatsapp from './whatsapp.js';
 import * as details from './details.js';
 import * as board from './board.js';
 import * as notify from './notify.js';
+import * as search from './search.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -28,6 +29,7 @@ if ($('console-view')) {
   whatsapp.mount();
   details.mount();
   board.mount();
+  search.mount(); // search and views
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -26,6 +26,12 @@
 //   socket      'connecting' | 'open' | 'down' | 'unavailable'
 //   settings    notification switches {unread, sound, desktop}
 //   detailsOpen the details panel is open (narrow screens)
+//   listFilters more filters of the list {channel, priority, sla, assignee, queue_id,
+//               category, province, tag, wrapup, from, to} (search.js)
+//   search      {q, results, next, loading, error}: the search box's answer (search.js)
+//   views       saved views [{id, name, shared, editable, filters}] (search.js)
+//   viewCounts  {counts: {viewId: n}, cap}: live counts of the views (search.js)
+//   activeView  the view whose filters the list shows, or 0 (search.js)
 const state = {
   agent: null,
   signedOut: '',
@@ -49,6 +55,11 @@ const state = {
   socket: 'connecting',
   settings: { unread: true, sound: false, desktop: false },
   detailsOpen: false,
+  listFilters: {},
+  search: { q: '', results: [], next: 0, loading: false, error: '' },
+  views: [],
+  viewCounts: { counts: {}, cap: 0 },
+  activeView: 0,
 };
 
 const listeners = [];
