@@ -75,25 +75,37 @@ func (s *store) byName(ctx context.Context, viewer agent.Agent, words []string, 
 	return s.scan(ctx, "name", sql, args)
 }
 
+// MessageCandidates bounds the messages a word search ranks: the newest
+// this many matching messages (in the whole table, before the scope), so
+// a word found in most messages costs the same as a rare one. A very
+// common word therefore finds the tickets of its newest matches only;
+// another word narrows the search.
+const MessageCandidates = 2000
+
 // messageSQL: the bodies' full-text index (GIN on messages.body_tsv; the
 // FTS5 table messages_fts), every word required, the last one a prefix
-// (people type it last); one row per ticket, its best message and the
+// (people type it last). The newest MessageCandidates matches are taken
+// from the index in id order, then grouped per ticket within the scope:
+// one row per ticket with its score (PostgreSQL: the best ts_rank; SQLite:
+// the number of matching messages, bm25 costing too much per row) and its
 // newest matching message for the excerpt.
 func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
 	scope, args := ticket.ScopeSQL(viewer)
 	if d == db.Postgres {
 		return `SELECT m.ticket_id, MAX(ts_rank(m.body_tsv, fq.q)) AS score, MAX(m.id) AS message_id
-			FROM messages m CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
+			FROM (SELECT id FROM messages, to_tsquery('simple', ?) q0 WHERE body_tsv @@ q0 ORDER BY id DESC LIMIT ?) c
+			JOIN messages m ON m.id = c.id CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
 			JOIN tickets t ON t.id = m.ticket_id
-			WHERE m.body_tsv @@ fq.q AND ` + scope + `
+			WHERE ` + scope + `
 			GROUP BY m.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
-			append(append([]any{pgWords(words)}, args...), n)
+			append(append([]any{pgWords(words), MessageCandidates, pgWords(words)}, args...), n)
 	}
-	return `SELECT m.ticket_id, MAX(-f.rank) AS score, MAX(m.id) AS message_id
-		FROM messages_fts f JOIN messages m ON m.id = f.rowid JOIN tickets t ON t.id = m.ticket_id
-		WHERE messages_fts MATCH ? AND ` + scope + `
+	return `SELECT m.ticket_id, COUNT(*) AS score, MAX(m.id) AS message_id
+		FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) c
+		JOIN messages m ON m.id = c.id JOIN tickets t ON t.id = m.ticket_id
+		WHERE ` + scope + `
 		GROUP BY m.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
-		append(append([]any{ftsWords(words)}, args...), n)
+		append(append([]any{ftsWords(words), MessageCandidates}, args...), n)
 }
 
 // pgWords and ftsWords: all words exact but the last, a prefix of at
