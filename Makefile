@@ -40,7 +40,7 @@ lint:
 # memory) and routing decisions
 # (PostgreSQL only: skipped on the embedded run), on the embedded defaults and (when TEST_* are
 # set) on PostgreSQL + NATS.
-BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/search/
 bench:
 	TEST_EMBEDDED_ONLY=1 TEST_DATABASE_URL= TEST_NATS_URL= $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(BENCH_PKGS)
 	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$TEST_NATS_URL" ]; then \
