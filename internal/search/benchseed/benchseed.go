@@ -114,8 +114,12 @@ func Seed(ctx context.Context, d *db.DB, s Size) error {
 		FROM seq`, s.Tickets, nNames, now, now); err != nil {
 		return err
 	}
+	pad := `substr('00000000' || (id - ?), -8, 8)`
+	if d.Dialect == db.Postgres {
+		pad = `lpad(CAST(id - ? AS TEXT), 8, '0')`
+	}
 	if err := exec("phones", `INSERT INTO contact_identities (contact_id, kind, value, created_at)
-		SELECT id, 'phone', '+62812' || substr('00000000' || (id - ?), -8, 8), ? FROM contacts WHERE id > ?`, base, now, base); err != nil {
+		SELECT id, 'phone', '+62812' || `+pad+`, ? FROM contacts WHERE id > ?`, base, now, base); err != nil {
 		return err
 	}
 	var q0 int64
