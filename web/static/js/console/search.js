@@ -266,7 +266,11 @@ export function mount() {
   store.on(['socket'], (s) => { if (s.socket === 'open' && s.agent) { countsSoon(); } });
   store.on(['agent'], (s) => {
     $('view-shared-label').hidden = !(s.agent && (s.agent.role === 'supervisor' || s.agent.role === 'admin'));
-    if (s.agent) { loadViews(); } else { store.set({ views: [], viewCounts: { counts: {}, cap: 0 }, activeView: 0, listFilters: {} }); }
+    if (s.agent) { loadViews(); return; }
+    searchSeq++;
+    writeFilters({});
+    $('search-input').value = '';
+    store.set({ views: [], viewCounts: { counts: {}, cap: 0 }, activeView: 0, listFilters: {}, search: { q: '', results: [], next: 0, loading: false, error: '' } });
   });
   $('search-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
