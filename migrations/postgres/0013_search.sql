@@ -19,10 +19,10 @@ CREATE INDEX tickets_first_response_open_idx ON tickets (first_response_due_at)
 -- match as written). A stored column keeps ranking from re-parsing bodies.
 ALTER TABLE messages ADD COLUMN body_tsv tsvector
     GENERATED ALWAYS AS (to_tsvector('simple', left(body, 100000))) STORED;
-CREATE INDEX messages_body_tsv_idx ON messages USING GIN (body_tsv);
+CREATE INDEX messages_body_tsv_idx ON messages USING GIN (body_tsv) WITH (gin_pending_list_limit = 256);
 
 -- Citizens' names, word by word (prefix queries).
-CREATE INDEX contacts_name_tsv_idx ON contacts USING GIN (to_tsvector('simple', name));
+CREATE INDEX contacts_name_tsv_idx ON contacts USING GIN (to_tsvector('simple', name)) WITH (gin_pending_list_limit = 256);
 
 -- Tags and wrap-up codes belong to migration 0012 (tags); the statements
 -- below repeat their shape only so the filter indexes have their tables
