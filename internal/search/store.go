@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"tanggap/internal/agent"
 	"tanggap/internal/db"
@@ -61,13 +63,13 @@ func nameSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, [
 			JOIN tickets t ON t.contact_id = c.id
 			WHERE to_tsvector('simple', c.name) @@ fq.q AND ` + scope + `
 			ORDER BY score DESC, t.last_message_at DESC, t.id DESC LIMIT ?`,
-			append(append([]any{pgQuery(words, true)}, args...), n)
+			append(append([]any{joinWords(words, pgQuery, " & ")}, args...), n)
 	}
 	return `SELECT t.id AS ticket_id, -f.rank AS score
 		FROM contacts_fts f JOIN tickets t ON t.contact_id = f.rowid
 		WHERE contacts_fts MATCH ? AND ` + scope + `
 		ORDER BY f.rank, t.last_message_at DESC, t.id DESC LIMIT ?`,
-		append(append([]any{ftsQuery(words, true)}, args...), n)
+		append(append([]any{joinWords(words, ftsQuery, " ")}, args...), n)
 }
 
 func (s *store) byName(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
@@ -108,14 +110,15 @@ func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string
 		append(append([]any{ftsWords(words), MessageCandidates}, args...), n)
 }
 
-// pgWords and ftsWords: all words exact but the last, a prefix of at
-// least three characters.
+// pgWords and ftsWords: all words exact but the last, a prefix when it
+// is a word of letters of at least three (a prefix of digits, "ref12",
+// would reach thousands of index terms).
 func pgWords(words []string) string {
 	if len(words) == 0 {
 		return ""
 	}
 	head := pgQuery(words[:len(words)-1], false)
-	last := pgQuery(words[len(words)-1:], len([]rune(words[len(words)-1])) >= 3)
+	last := pgQuery(words[len(words)-1:], prefixable(words[len(words)-1]))
 	if head == "" {
 		return last
 	}
@@ -127,11 +130,32 @@ func ftsWords(words []string) string {
 		return ""
 	}
 	head := ftsQuery(words[:len(words)-1], false)
-	last := ftsQuery(words[len(words)-1:], len([]rune(words[len(words)-1])) >= 3)
+	last := ftsQuery(words[len(words)-1:], prefixable(words[len(words)-1]))
 	if head == "" {
 		return last
 	}
 	return head + " " + last
+}
+
+// joinWords makes every word a prefix where prefixable (names).
+func joinWords(words []string, one func([]string, bool) string, and string) string {
+	parts := make([]string, 0, len(words))
+	for _, w := range words {
+		parts = append(parts, one([]string{w}, prefixable(w)))
+	}
+	return strings.Join(parts, and)
+}
+
+func prefixable(w string) bool {
+	if len([]rune(w)) < 3 {
+		return false
+	}
+	for _, c := range w {
+		if unicode.IsDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
