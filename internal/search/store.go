@@ -87,15 +87,19 @@ const MessageCandidates = 2000
 // messageSQL: the bodies' full-text index (GIN on messages.body_tsv; the
 // FTS5 table messages_fts), every word required, the last one a prefix
 // (people type it last). The newest MessageCandidates matches are taken
-// from the index in id order, then grouped per ticket within the scope:
-// one row per ticket with its score (PostgreSQL: the best ts_rank; SQLite:
+// from the index in id order, then grouped per ticket within the scope.
+// "id + 0" keeps PostgreSQL from walking the primary key backwards in the
+// hope of meeting enough matches soon: for a word it has no statistics on
+// it guesses thousands of matches, and a rare word then reads most of the
+// table; the GIN index and a top-N sort cost about the matches instead.
+// One row per ticket with its score (PostgreSQL: the best ts_rank; SQLite:
 // the number of matching messages, bm25 costing too much per row) and its
 // newest matching message for the excerpt.
 func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
 	scope, args := ticket.ScopeSQL(viewer)
 	if d == db.Postgres {
 		return `SELECT m.ticket_id, MAX(ts_rank(m.body_tsv, fq.q)) AS score, MAX(m.id) AS message_id
-			FROM (SELECT id FROM messages, to_tsquery('simple', ?) q0 WHERE body_tsv @@ q0 ORDER BY id DESC LIMIT ?) c
+			FROM (SELECT id FROM messages, to_tsquery('simple', ?) q0 WHERE body_tsv @@ q0 ORDER BY id + 0 DESC LIMIT ?) c
 			JOIN messages m ON m.id = c.id CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
 			JOIN tickets t ON t.id = m.ticket_id
 			WHERE ` + scope + `
