@@ -40,14 +40,12 @@ type Assigner interface {
 
 // Opts wires the API to the services.
 type Opts struct {
-	Log     *slog.Logger
-	Locale  *locale.Catalog
-	Lang    func(*fiber.Ctx) string
-	Auth    *auth.Service
-	Agents  *agent.Service
-	Tickets *ticket.Service
-	// Search serves the search box and saved views (nil: not mounted).
-	Search      *search.Service
+	Log         *slog.Logger
+	Locale      *locale.Catalog
+	Lang        func(*fiber.Ctx) string
+	Auth        *auth.Service
+	Agents      *agent.Service
+	Tickets     *ticket.Service
 	Attachments attachment.Store
 	Assigner    Assigner
 	// The routing, queue and admin routing routes are mounted when their
@@ -74,6 +72,8 @@ type Opts struct {
 	TouchInterval time.Duration
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// Search serves the search box and saved views (nil: not mounted).
+	Search *search.Service
 }
 
 // Server holds the handlers' dependencies.
