@@ -154,6 +154,18 @@ func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"agent": toAgentJSON(a)})
 }
 
+func (s *Server) handleListTickets(c *fiber.Ctx) error {
+	f, err := listFilter(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.o.Tickets.ListPage(c.UserContext(), current(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
 func ticketID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {

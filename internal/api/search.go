@@ -70,18 +70,6 @@ func parseDay(v string) (time.Time, error) {
 	return time.Parse(time.DateOnly, v)
 }
 
-func (s *Server) handleListTickets(c *fiber.Ctx) error {
-	f, err := listFilter(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.o.Tickets.ListPage(c.UserContext(), current(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
-}
-
 func (s *Server) handleSearch(c *fiber.Ctx) error {
 	limit, _ := strconv.Atoi(c.Query("limit"))
 	offset, _ := strconv.Atoi(c.Query("offset"))
