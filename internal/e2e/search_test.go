@@ -115,5 +115,15 @@ func TestBrowserSearchAndViews(t *testing.T) {
 		t.Errorf("the page is wider than a 390 px phone")
 	}
 	shots.take(t, sari, "62-search-phone")
+
+	// The same in English, on the laptop.
+	sari.do(t, "a laptop screen in English", chromedp.EmulateViewport(1366, 800),
+		chromedp.Navigate(base+"/console?lang=en-US"), chromedp.WaitVisible(chromedp.ID("console-view")))
+	sari.do(t, "search in English", chromedp.SendKeys(chromedp.ID("search-input"), "0812 7777 8888\r"))
+	sari.waitJS(t, "results said in English", `document.getElementById('search-status').textContent.includes('Tickets found for')`)
+	if got := sari.text(t, "label[for=search-input]"); got != "Search tickets" {
+		t.Errorf("search label in English: %q", got)
+	}
+	shots.take(t, sari, "63-search-en-laptop")
 	sari.checkConsole(t)
 }
