@@ -39,12 +39,12 @@ lint:
 # signed WhatsApp webhooks end to end, the live-chat gateway (idle memory,
 # latencies, new chats), the agents' push socket (fan-out latency, idle
 # memory), routing decisions (PostgreSQL only: skipped on the embedded
-# run) and, with BENCH_SCALE=1, the scaling benchmark (10k/100k/1M
+# run), search and filtered ticket pages and, with BENCH_SCALE=1, the scaling benchmark (10k/100k/1M
 # tickets; BENCH_SCALE_SIZES picks sizes). cmd/benchrun runs each package on
 # the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS, goes
 # on after a failure, prints one table at the end and exits non-zero if
 # anything failed.
-BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/ ./internal/search/
 bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 

@@ -21,6 +21,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/notes"
+	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 )
@@ -89,6 +90,8 @@ type Opts struct {
 	TouchInterval time.Duration
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// Search serves the search box and saved views (nil: not mounted).
+	Search *search.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -155,19 +155,22 @@ func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleListTickets(c *fiber.Ctx) error {
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	list, err := s.o.Tickets.List(c.UserContext(), current(c), ticket.Filter{Scope: c.Query("scope"), Status: c.Query("status"), Limit: limit})
+	f, err := listFilter(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.o.Tickets.ListPage(c.UserContext(), current(c), f)
 	if err != nil {
 		return err
 	}
 	if s.o.Tags != nil { // tags: each ticket's tags, by ticket id
-		tagsOf, err := s.listTags(c.UserContext(), list)
+		tagsOf, err := s.listTags(c.UserContext(), p.Tickets)
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"tickets": list, "tags": tagsOf})
+		return c.JSON(fiber.Map{"tickets": p.Tickets, "next_cursor": p.NextCursor, "tags": tagsOf})
 	}
-	return c.JSON(fiber.Map{"tickets": list})
+	return c.JSON(p)
 }
 
 func ticketID(c *fiber.Ctx) (int64, error) {

@@ -37,6 +37,17 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/tickets/:id<int>/read", anyAgent, s.handleRead)
 	app.Get("/api/v1/attachments/:id<int>", anyAgent, s.handleAttachment)
 
+	// search and views (issue 14): the search box, saved views and their live counts.
+	if s.o.Search != nil {
+		app.Get("/api/v1/search", anyAgent, s.handleSearch)
+		app.Get("/api/v1/views", anyAgent, s.handleListViews)
+		app.Get("/api/v1/views/counts", anyAgent, s.handleViewCounts)
+		app.Post("/api/v1/views", anyAgent, s.handleCreateView) // shared: supervisors and admins (checked by the service)
+		app.Put("/api/v1/views/:id<int>", anyAgent, s.handleUpdateView)
+		app.Delete("/api/v1/views/:id<int>", anyAgent, s.handleDeleteView)
+		app.Get("/api/v1/views/:id<int>/tickets", anyAgent, s.handleViewTickets)
+	}
+
 	for _, a := range s.o.Adapters {
 		if ca, ok := a.(channels.ConsoleActions); ok {
 			ca.ConsoleRoutes(adapterConsole{s: s, router: app}) // same checks as the routes above

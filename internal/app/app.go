@@ -44,6 +44,7 @@ import (
 	"tanggap/internal/realtime"
 	"tanggap/internal/receipts"
 	"tanggap/internal/routing"
+	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 )
@@ -248,6 +249,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			SessionTTL:     cfg.SessionTTL,
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
+			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -174,7 +174,7 @@ ORDER BY queue_id, priority, created_at, id`
 // handleTime is the mean time from creation to solution of the queue's
 // latest solved tickets, or defaultHandleTime when there are too few: a
 // backward walk of the queue's solved tickets in tickets_queue_solved_idx
-// (migration 0016), at most recentSolved entries.
+// (migration 0014), at most recentSolved entries.
 func handleTime(tx *gorm.DB, queueID int64) (time.Duration, error) {
 	var rows []struct {
 		CreatedAt time.Time

@@ -30,7 +30,7 @@ const (
 		WHERE tw.ticket_id = ? AND COALESCE(w.queue_id, 0) IN (0, ?)`
 )
 
-// store holds every statement of the tags tables (migration 0012).
+// store holds every statement of the tags tables (migration 0011).
 type store struct {
 	db *db.DB
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
-	"tanggap/internal/agent"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
@@ -29,40 +27,6 @@ const summaryJoins = `FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
 	LEFT JOIN queues q ON q.id = t.queue_id
 	LEFT JOIN agents a ON a.id = t.assignee_id`
-
-func (s *store) list(ctx context.Context, viewer agent.Agent, scope string, statuses []domain.TicketStatus, limit int) ([]Summary, error) {
-	q := s.db.WithContext(ctx)
-	where := []string{"1 = 1"}
-	args := []any{}
-	switch scope {
-	case "mine":
-		where = append(where, "t.assignee_id = ?")
-		args = append(args, viewer.ID)
-	case "queue":
-		if len(viewer.QueueIDs) > 0 {
-			where = append(where, "(t.assignee_id = ? OR t.queue_id IN ?)")
-			args = append(args, viewer.ID, viewer.QueueIDs)
-		} else {
-			where = append(where, "t.assignee_id = ?")
-			args = append(args, viewer.ID)
-		}
-	}
-	if len(statuses) > 0 {
-		where = append(where, "t.status IN ?")
-		args = append(args, statuses)
-	}
-	args = append(args, limit)
-	var rows []Summary
-	sql := `SELECT ` + summaryColumns + ` ` + summaryJoins + ` WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?`
-	if err := q.Raw(sql, args...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
-	}
-	if rows == nil {
-		rows = []Summary{}
-	}
-	return rows, nil
-}
 
 func (s *store) summary(ctx context.Context, id int64) (Summary, error) {
 	return s.summaryOf(s.db.WithContext(ctx), id, false)

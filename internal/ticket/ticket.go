@@ -200,45 +200,6 @@ type Attachment struct {
 	StorageKey string `json:"-"`
 }
 
-// Filter narrows a ticket list.
-type Filter struct {
-	// Scope: "mine" (assigned to me), "queue" (my queues and mine), "all"
-	// (supervisors and admins only). Empty picks queue for agents, all for others.
-	Scope string
-	// Status: a status, "active" (new, open, pending; the default) or "all".
-	Status string
-	Limit  int
-}
-
-// List returns the tickets the viewer may see, most recently active first.
-func (s *Service) List(ctx context.Context, viewer agent.Agent, f Filter) ([]Summary, error) {
-	if f.Scope == "" {
-		f.Scope = "queue"
-		if viewer.SeesAll() {
-			f.Scope = "all"
-		}
-	}
-	if f.Scope == "all" && !viewer.SeesAll() {
-		f.Scope = "queue"
-	}
-	var statuses []domain.TicketStatus
-	switch st := domain.TicketStatus(f.Status); {
-	case f.Status == "" || f.Status == "active":
-		statuses = domain.ActiveStatuses
-	case f.Status == "all":
-	case st.Known():
-		statuses = []domain.TicketStatus{st}
-	default:
-		var ve apperr.ValidationError
-		ve.Add("status", "validation.status_invalid")
-		return nil, ve.Err()
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 200
-	}
-	return s.store.list(ctx, viewer, f.Scope, statuses, f.Limit)
-}
-
 // Summary returns a ticket the viewer may see without its thread,
 // contact or reply window: for frequent actions (typing, read marks) that
 // only need to know what the ticket is.

@@ -16,9 +16,10 @@ export async function loadList() {
   if (!s.agent) { return; }
   const scope = s.scope;
   const status = s.statusFilter;
-  const res = await api.listTickets(scope, status);
+  const filters = s.listFilters;
+  const res = await api.listTickets(scope, status, filters);
   const now = store.get();
-  if (!now.agent || now.scope !== scope || now.statusFilter !== status) { return; } // changed meanwhile
+  if (!now.agent || now.scope !== scope || now.statusFilter !== status || now.listFilters !== filters) { return; } // changed meanwhile
   if (!res.ok) {
     if (res.status !== 401) { store.set({ listError: errorMessage(res) }); }
     return;

@@ -20,9 +20,10 @@ export const login = (email, password) => request('POST', '/api/v1/auth/login', 
 export const logout = () => call('POST', '/api/v1/auth/logout');
 export const setPresence = (presence) => call('PUT', '/api/v1/agents/me/presence', { presence });
 
-export function listTickets(scope, status) {
+export function listTickets(scope, status, filters) {
   const q = new URLSearchParams({ scope });
   if (status) { q.set('status', status); }
+  Object.keys(filters || {}).forEach((k) => q.set(k, filters[k])); // search and views: more filters
   return call('GET', '/api/v1/tickets?' + q.toString());
 }
 export const getTicket = (id) => call('GET', ticketURL(id));
@@ -69,3 +70,9 @@ export const contactDuplicates = (id) => call('GET', contactURL(id) + '/duplicat
 export const addContactNote = (id, body) => call('POST', contactURL(id) + '/notes', { body });
 export const mergeContacts = (id, from) => call('POST', contactURL(id) + '/merge', { from });
 export const undoMerge = (mergeId) => call('POST', '/api/v1/contacts/merges/' + encodeURIComponent(mergeId) + '/undo');
+// Search and views.
+export const search = (q, offset) => call('GET', '/api/v1/search?' + new URLSearchParams({ q, offset: String(offset || 0) }).toString());
+export const views = () => call('GET', '/api/v1/views');
+export const viewCounts = () => call('GET', '/api/v1/views/counts');
+export const createView = (body) => call('POST', '/api/v1/views', body);
+export const deleteView = (id) => call('DELETE', '/api/v1/views/' + encodeURIComponent(id));

@@ -27,6 +27,7 @@ import * as notes from './notes.js';
 import * as canned from './canned.js';
 import * as contact from './contact.js';
 import * as attach from './attach.js';
+import * as search from './search.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -44,6 +45,7 @@ if ($('console-view')) {
   canned.mount();
   contact.mount();
   attach.mount();
+  search.mount(); // search and views
 
   let signedIn = null;
   store.on(['agent'], (s) => {

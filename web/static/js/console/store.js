@@ -35,6 +35,12 @@
 //   macros      the macros the agent may apply (canned.js)
 //   contact     the open ticket's contact panel {id, panel, error, loading} (contact.js)
 //   contactDups probable duplicates of that contact {id, list, error} (supervisors, admins)
+//   listFilters more filters of the list {channel, priority, sla, assignee, queue_id,
+//               category, province, tag, wrapup, from, to} (search.js)
+//   search      {q, results, next, loading, error}: the search box's answer (search.js)
+//   views       saved views [{id, name, shared, editable, filters}] (search.js)
+//   viewCounts  {counts: {viewId: n}, cap}: live counts of the views (search.js)
+//   activeView  the view whose filters the list shows, or 0 (search.js)
 const state = {
   agent: null,
   signedOut: '',
@@ -67,6 +73,11 @@ const state = {
   macros: [],
   contact: { id: 0, panel: null, error: '', loading: false },
   contactDups: { id: 0, list: [], error: '' },
+  listFilters: {},
+  search: { q: '', results: [], next: 0, loading: false, error: '' },
+  views: [],
+  viewCounts: { counts: {}, cap: 0 },
+  activeView: 0,
 };
 
 const listeners = [];

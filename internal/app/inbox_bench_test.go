@@ -1,0 +1,108 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tanggap/internal/apptest"
+	"tanggap/internal/db"
+	"tanggap/internal/search/benchseed"
+	"tanggap/internal/testenv"
+)
+
+// BenchmarkInboxHTTP: the agent inbox as a console reads it,
+// GET /api/v1/tickets?limit=20 over HTTP with a bearer token, from 8
+// clients at once for 5 s, with 100,000 tickets (half of them active) in
+// 20 queues: an admin's inbox (every ticket) and an agent's (two queues).
+// Pages per second and the page's p99.
+//
+//	go test -run '^$' -bench InboxHTTP -benchtime 1x ./internal/app/
+func BenchmarkInboxHTTP(b *testing.B) {
+	cfg := apptest.Config(b)
+	a := apptest.Start(b, cfg)
+	d, err := db.Open(context.Background(), db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxOpenConns: 2}, testenv.Logger(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	start := time.Now()
+	if err := benchseed.Seed(context.Background(), d, benchseed.Size{Tickets: 100000, Messages: 1, Queues: 20}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded 100,000 tickets in %v", time.Since(start).Round(time.Second))
+	admin := apptest.NewClient(b, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	if r := admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "inbox@tanggap.test", "name": "Inbox",
+		"password": "password-inbox", "role": "agent", "capacity": 5, "queues": []string{"bq0", "bq1"}}); r.Status != http.StatusCreated {
+		b.Fatalf("create agent: %d %s", r.Status, r.Body)
+	}
+	agent := apptest.NewClient(b, a.URL())
+	agent.Login("inbox@tanggap.test", "password-inbox")
+	for i := 0; i < b.N; i++ {
+		for _, who := range []struct {
+			name  string
+			token string
+		}{{"admin", admin.Token}, {"agent (two queues of 20)", agent.Token}} {
+			rate, p99 := inboxLoad(b, a.URL(), who.token, 8, 5*time.Second)
+			b.ReportMetric(rate, "pages/s")
+			b.Logf("%s inbox over HTTP: %.0f pages/s, p99 %.1f ms (8 clients)", who.name, rate, p99)
+		}
+	}
+}
+
+func inboxLoad(b *testing.B, base, token string, clients int, dur time.Duration) (rate, p99ms float64) {
+	b.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var pages atomic.Int64
+	var failed atomic.Value
+	var mu sync.Mutex
+	var lat []time.Duration
+	deadline := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/tickets?limit=20", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				t0 := time.Now()
+				res, err := hc.Do(req)
+				if err != nil {
+					failed.Store(err.Error())
+					return
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					failed.Store(fmt.Sprintf("status %d", res.StatusCode))
+					return
+				}
+				mine = append(mine, time.Since(t0))
+				pages.Add(1)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if v := failed.Load(); v != nil {
+		b.Fatal(v)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) == 0 {
+		b.Fatal("no page read")
+	}
+	return float64(pages.Load()) / dur.Seconds(), float64(lat[len(lat)*99/100].Microseconds()) / 1000
+}

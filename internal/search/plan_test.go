@@ -1,0 +1,80 @@
+package search
+
+import (
+	"strings"
+	"testing"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/db"
+	"tanggap/internal/domain"
+	"tanggap/internal/testenv"
+)
+
+// TestSearchStatementsUseIndexes: every statement a search runs reads its
+// source through an index on both dialects (EXPLAIN with sequential scans
+// forbidden on PostgreSQL), for an agent and for an admin; so do the
+// saved views' statements.
+func TestSearchStatementsUseIndexes(t *testing.T) {
+	d := testenv.DB(t)
+	viewers := map[string]agent.Agent{
+		"agent": {ID: 1, Role: domain.RoleAgent, QueueIDs: []int64{1, 2}},
+		"admin": {ID: 2, Role: domain.RoleAdmin},
+	}
+	pg := d.Dialect == db.Postgres
+	for who, v := range viewers {
+		cases := []struct {
+			name string
+			sql  string
+			args []any
+			want string // on PostgreSQL | on SQLite (a comma between alternatives)
+		}{}
+		add := func(name, want string, sql string, args []any) {
+			cases = append(cases, struct {
+				name string
+				sql  string
+				args []any
+				want string
+			}{name, sql, args, want})
+		}
+		s, a := trackingSQL(v, "1234-5678-9012-3456")
+		add("tracking number", "tickets_tracking_number_key|sqlite_autoindex_tickets", s, a)
+		s, a = identitySQL(v, "phone", "+6281234567890", 21)
+		add("phone", "contact_identities_kind_value_key|sqlite_autoindex_contact_identities", s, a)
+		s, a = nameSQL(d.Dialect, v, []string{"siti", "amin"}, 21)
+		add("name", "contacts_name_tsv_idx,tickets_queue_inbox_idx|VIRTUAL TABLE INDEX", s, a)
+		s, a = messageSQL(d.Dialect, v, []string{"insentif", "belum"}, 21)
+		add("message words", "messages_body_tsv_idx,tickets_queue_inbox_idx|VIRTUAL TABLE INDEX", s, a)
+		s, a = viewsSQL(7)
+		add("saved views", "saved_views_owner_idx|saved_views_owner_idx", s, a)
+		for _, c := range cases {
+			plan := testenv.Plan(t, d, c.sql, c.args...)
+			want := strings.Split(c.want, "|")
+			w := want[1]
+			if pg {
+				w = want[0]
+			}
+			found := false
+			for _, alt := range strings.Split(w, ",") {
+				found = found || strings.Contains(plan, alt)
+			}
+			if !found || strings.Contains(plan, "Seq Scan on tickets") || strings.Contains(plan, "Seq Scan on messages") ||
+				strings.Contains(plan, "Seq Scan on contacts") || hasFullScan(plan) {
+				t.Errorf("%s, %s: not served by %s:\n%s", who, c.name, w, plan)
+			}
+		}
+	}
+}
+
+// hasFullScan: an SQLite plan line that reads a whole table without an
+// index ("SCAN t", not "SCAN t USING INDEX …" nor a virtual table).
+func hasFullScan(plan string) bool {
+	for _, line := range strings.Split(plan, "\n") {
+		line = strings.TrimSpace(line)
+		for _, table := range []string{"t", "m", "ci", "tickets", "messages", "contacts", "saved_views"} {
+			if line == "SCAN "+table {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,161 @@
+package ticket
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/db"
+	"tanggap/internal/domain"
+	"tanggap/internal/testenv"
+)
+
+// planCase is one list request whose statement must be read along indexes.
+type planCase struct {
+	name   string
+	viewer agent.Agent
+	f      Filter
+	// want: index names the plan must use (any one of each group).
+	want []string
+}
+
+func planCases(queues []int64) []planCase {
+	agentV := agent.Agent{ID: 1, Role: domain.RoleAgent, QueueIDs: queues[:2]}
+	admin := agent.Agent{ID: 2, Role: domain.RoleAdmin}
+	cursor := encodeCursor(Summary{ID: 50, LastMessageAt: time.Now().Add(-time.Hour)})
+	from := time.Now().Add(-48 * time.Hour)
+	return []planCase{
+		{"agent inbox (two queues and their own)", agentV, Filter{Limit: 20}, []string{"tickets_queue_inbox_idx"}},
+		{"agent inbox, next page", agentV, Filter{Limit: 20, Cursor: cursor}, []string{"tickets_queue_inbox_idx"}},
+		{"agent: mine", agentV, Filter{Limit: 20, Scope: "mine"}, []string{"tickets_assignee_inbox_idx"}},
+		{"admin inbox", admin, Filter{Limit: 20}, []string{"tickets_inbox_idx"}},
+		{"admin: all statuses", admin, Filter{Limit: 20, Status: "all"}, []string{"tickets_inbox_idx"}},
+		{"admin: one queue", admin, Filter{Limit: 20, QueueID: queues[0]}, []string{"tickets_queue_inbox_idx|tickets_inbox_idx"}},
+		{"admin: one assignee", admin, Filter{Limit: 20, Assignee: "7"}, []string{"tickets_assignee_inbox_idx"}},
+		{"admin: province", admin, Filter{Limit: 20, Province: "32"}, []string{"tickets_province_inbox_idx"}},
+		{"admin: channel, priority, category", admin, Filter{Limit: 20, Channel: "whatsapp", Priority: "urgent", Category: "insentif"}, []string{"tickets_inbox_idx"}},
+		{"admin: last activity range", admin, Filter{Limit: 20, From: &from}, []string{"tickets_inbox_idx"}},
+		{"admin: tag", admin, Filter{Limit: 20, Tag: "mendesak"}, nil},
+		{"admin: wrap-up code", admin, Filter{Limit: 20, Wrapup: "info", Status: "all"}, nil},
+		{"admin: SLA breached", admin, Filter{Limit: 20, SLA: SLABreached}, []string{"tickets_sla_open_idx|tickets_inbox_idx"}},
+		{"agent: queue, channel and SLA due soon", agentV, Filter{Limit: 20, QueueID: queues[0], Channel: "webform", SLA: SLADueSoonState}, []string{"tickets_queue_inbox_idx|tickets_sla_open_idx"}},
+	}
+}
+
+// checkPlan fails when plan reads tickets without an index or misses a
+// wanted index.
+func checkPlan(t *testing.T, name, plan string, want []string) {
+	t.Helper()
+	bad := strings.Contains(plan, "Seq Scan on tickets") || strings.Contains(plan, "SCAN t\n") || strings.HasSuffix(plan, "SCAN t")
+	for _, line := range strings.Split(plan, "\n") {
+		if strings.TrimSpace(line) == "SCAN t" {
+			bad = true
+		}
+	}
+	for _, w := range want {
+		ok := false
+		for _, alt := range strings.Split(w, "|") {
+			ok = ok || strings.Contains(plan, alt)
+		}
+		bad = bad || !ok
+	}
+	if bad {
+		t.Errorf("%s: not served by %v:\n%s", name, want, plan)
+	}
+}
+
+// TestListStatementsUseIndexes: every list statement and count, as the
+// console and saved views send them, can be read through indexes on both
+// dialects (EXPLAIN with sequential scans forbidden on PostgreSQL; which
+// index the planner takes on real data is TestInboxOn100kOpenTickets').
+func TestListStatementsUseIndexes(t *testing.T) {
+	d := testenv.DB(t)
+	s := New(Opts{DB: d})
+	for _, c := range planCases([]int64{1, 2, 3}) {
+		q, err := s.listQuery(c.viewer, c.f, time.Now().UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, args := q.pageSQL()
+		checkPlan(t, c.name, testenv.Plan(t, d, sql, args...), nil)
+		sql, args = q.countSQL(CountCap)
+		plan := testenv.Plan(t, d, sql, args...)
+		if strings.Contains(plan, "Seq Scan on tickets") || strings.Contains(plan, "SCAN t\n") {
+			t.Errorf("%s: count not served by an index:\n%s", c.name, plan)
+		}
+	}
+}
+
+// TestInboxOn100kOpenTickets: with 100,000 open tickets in 20 queues, the
+// planner really picks the ordered indexes for the inbox and the main
+// filtered pages (not a scan and sort of every ticket).
+func TestInboxOn100kOpenTickets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 100,000 tickets")
+	}
+	d := testenv.DB(t)
+	queues := seedOpenTickets(t, d, 100000, 20)
+	s := New(Opts{DB: d})
+	for _, c := range planCases(queues) {
+		q, err := s.listQuery(c.viewer, c.f, time.Now().UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, args := q.pageSQL()
+		plan := testenv.PlanOnData(t, d, sql, args...)
+		checkPlan(t, c.name, plan, c.want)
+		if testing.Verbose() {
+			t.Logf("%s:\n%s", c.name, plan)
+		}
+	}
+}
+
+// seedOpenTickets fills n open tickets over the given number of queues,
+// one contact each, in two statements, and returns the queue ids.
+func seedOpenTickets(t testing.TB, d *db.DB, n, queues int) []int64 {
+	t.Helper()
+	now := time.Now().UTC()
+	var ids []int64
+	for i := 0; i < queues; i++ {
+		var id int64
+		if err := d.Raw(`INSERT INTO queues (code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+			fmt.Sprintf("q%d", i), fmt.Sprintf("Antrean %d", i), now).Scan(&id).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := d.Exec(`INSERT INTO contacts (name, created_at, updated_at)
+WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+SELECT 'Warga ' || i, ?, ? FROM seq`, n, now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	if err := d.Raw(`SELECT MIN(id) FROM contacts`).Scan(&first).Error; err != nil {
+		t.Fatal(err)
+	}
+	interval := `CAST(? AS TIMESTAMPTZ) - seq.i * INTERVAL '1 second'`
+	if d.Dialect == db.SQLite {
+		interval = `strftime('%Y-%m-%d %H:%M:%S', ?, '-' || seq.i || ' seconds') || '+00:00'`
+	}
+	if err := d.Exec(`INSERT INTO tickets (tracking_number, contact_id, channel, category, status, priority, queue_id,
+	assignee_id, province_code, created_at, updated_at, last_message_at, resolution_due_at)
+WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+SELECT 'T' || seq.i, ? + seq.i - 1,
+	CASE seq.i % 4 WHEN 0 THEN 'webform' WHEN 1 THEN 'whatsapp' WHEN 2 THEN 'livechat' ELSE 'voice' END,
+	CASE seq.i % 3 WHEN 0 THEN 'insentif' ELSE 'pelatihan' END,
+	CASE seq.i % 3 WHEN 0 THEN 'new' WHEN 1 THEN 'open' ELSE 'pending' END,
+	CASE seq.i % 10 WHEN 0 THEN 'urgent' ELSE 'normal' END,
+	(SELECT MIN(id) FROM queues WHERE code LIKE 'q%') + seq.i % ?,
+	NULL, CASE seq.i % 34 WHEN 0 THEN '32' ELSE '31' END, `+interval+`, `+interval+`, `+interval+`, `+interval+`
+FROM seq`, n, first, queues, now, now, now, now.Add(24*time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"queues", "contacts", "tickets"} {
+		if err := d.Exec(`ANALYZE ` + table).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
