@@ -81,7 +81,7 @@ type Opts struct {
 	// even when no event said it changed. Default 15s.
 	QueueEvery time.Duration
 	Log        *slog.Logger
-	// Brand names the program in the widget's header (launcher, issue 19).
+	// Brand names the program in the widget's header (launcher).
 	Brand WidgetBrand
 }
 

@@ -37,7 +37,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/tickets/:id<int>/read", anyAgent, s.handleRead)
 	app.Get("/api/v1/attachments/:id<int>", anyAgent, s.handleAttachment)
 
-	// search and views (issue 14): the search box, saved views and their live counts.
+	// search and views: the search box, saved views and their live counts.
 	if s.o.Search != nil {
 		app.Get("/api/v1/search", anyAgent, s.handleSearch)
 		app.Get("/api/v1/views", anyAgent, s.handleListViews)
@@ -79,7 +79,7 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/admin/holidays/:year<int>", admin, s.handleHolidays)
 		app.Put("/api/v1/admin/holidays/:year<int>", admin, s.handleSetHolidays)
 	}
-	// Notes and canned replies (issue 14): internal notes, @mentions and
+	// Notes and canned replies: internal notes, @mentions and
 	// notifications; canned replies and macros.
 	if s.o.Notes != nil {
 		app.Post("/api/v1/tickets/:id<int>/notes", anyAgent, s.handleAddNote)
@@ -134,7 +134,7 @@ func (s *Server) routes(app *fiber.App) {
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}
-	// launcher (issue 19): GET /launcher/menu.json.
+	// launcher: GET /launcher/menu.json.
 	if s.o.Launcher != nil {
 		s.o.Launcher.Mount(app)
 	}

@@ -63,9 +63,8 @@ func TestBrowserPhoneTicket(t *testing.T) {
 	shots.take(t, agent, "10-console-phone-ticket")
 
 	agent.waitJS(t, "the call back form", `!document.getElementById('callback-form').hidden`)
-	if hidden := agent.evalString(t, `String(document.getElementById('reply-form').hidden)`); hidden != "true" {
-		t.Error("a text reply is offered on a phone ticket")
-	}
+	// A phone ticket takes internal notes, never a text reply.
+	agent.waitJS(t, "the box writes notes only", `document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-note').checked && document.getElementById('attach').hidden`)
 	agent.do(t, "call back",
 		chromedp.SendKeys(chromedp.ID("callback-to"), "sip:agen1@pbx.example.id"),
 		chromedp.Click(chromedp.ID("callback-btn")),

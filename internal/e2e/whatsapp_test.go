@@ -43,9 +43,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	if got := agent.text(t, "#wa-window"); got != tx("console.wa_window_closed") {
 		t.Fatalf("window note %q, want %q", got, tx("console.wa_window_closed"))
 	}
-	if agent.evalString(t, `String(document.getElementById('reply-form').hidden)`) != "true" {
-		t.Fatal("free-text reply offered outside the window")
-	}
+	agent.waitJS(t, "outside the window the box writes notes only", `document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-note').checked`)
 	agent.waitJS(t, "template form", `!document.getElementById('wa-template-form').hidden && document.getElementById('wa-param-0') !== null`)
 	agent.do(t, "send the template",
 		chromedp.SendKeys(chromedp.ID("wa-param-0"), "Ibu Siti"),
@@ -56,9 +54,7 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 
 	post("wamid.e2e-in-2", time.Now(), "Terima kasih")
 	agent.waitLive(t, "window open again", `document.getElementById('wa-window').classList.contains('wa-open')`)
-	if agent.evalString(t, `String(document.getElementById('reply-form').hidden)`) != "false" {
-		t.Fatal("free-text reply hidden inside the window")
-	}
+	agent.waitJS(t, "inside the window free text again", `!document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-reply').checked`)
 	if got := agent.text(t, "#wa-window"); !strings.HasPrefix(got, strings.Split(tx("console.wa_window_open"), "{")[0]) {
 		t.Fatalf("window note %q", got)
 	}

@@ -152,7 +152,7 @@ func (s *Site) Mount(r fiber.Router) {
 	r.Get("/console", s.handleConsole)
 	r.Get("/chat", s.handleChat)
 	r.Get("/static/*", s.handleStatic)
-	// launcher (issue 19): the embeddable script and the brand's assets.
+	// launcher: the embeddable script and the brand's assets.
 	r.Get("/launcher.js", s.handleLauncherScript)
 	r.Get("/brand.css", s.handleBrandCSS)
 	r.Get("/brand/logo", s.handleBrandLogo)

@@ -12,7 +12,7 @@ import (
 type QueueMetrics = bus.QueueFigures
 
 // QueueCalendars is what Metrics reads of the queue settings: the cached
-// queue configuration and each queue's business-hours calendar. *Router
+// queue configuration and each queue's business-hours calendar. *Settings
 // implements it.
 type QueueCalendars interface {
 	conf(ctx context.Context) (*confSet, error)

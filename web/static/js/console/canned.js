@@ -10,6 +10,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, busy, errorMessage, fieldErrors } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
+import { isNoteMode } from './notes.js';
 
 const REFRESH_MS = 60000;
 let all = [];
@@ -93,7 +94,7 @@ async function update() {
   const tok = current();
   const word = tok ? box().value.slice(tok.start, tok.end) : '';
   if (dismissed && dismissed !== word) { dismissed = ''; } // Esc holds only while the word stays as it was
-  if (!tok || store.get().composeMode === 'note' || dismissed) {
+  if (!tok || isNoteMode() || dismissed) {
     if (token) { close(); }
     return;
   }
@@ -217,7 +218,7 @@ export function mount() {
     if (li) { ev.preventDefault(); choose(Number(li.dataset.index)); }
   });
   $('macro-btn').addEventListener('click', applyMacro);
-  store.on(['selectedId', 'composeMode'], close);
+  store.on(['selectedId', 'composeMode', 'replyAllowed'], close);
   store.on(['agent'], (s) => {
     if (s.agent) { loadedAt = 0; load(true); loadMacros(); } else { all = []; close(); }
   });

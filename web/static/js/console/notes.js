@@ -10,7 +10,8 @@ import * as api from './api.js';
 import { $, t, el, setText, shortTime, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
 import { loadTicket } from './actions.js';
 
-export const isNoteMode = () => store.get().composeMode === 'note';
+// A ticket that takes no text reply now (replyAllowed false) still takes notes.
+export const isNoteMode = () => store.get().composeMode === 'note' || !store.get().replyAllowed;
 
 // noteBadge is the label on a note in the thread: an agent's note or a
 // system note (a transfer, a release).
@@ -25,7 +26,9 @@ function setMode(mode) {
 }
 
 function renderMode(s) {
-  const note = s.composeMode === 'note';
+  const note = s.composeMode === 'note' || !s.replyAllowed;
+  $('mode-reply').closest('label').hidden = !s.replyAllowed;
+  $('attach').hidden = note; // files go to the citizen, never into a note
   const label = $('reply-body-label');
   label.textContent = note ? label.dataset.note : label.dataset.reply;
   const btn = $('reply-btn');
@@ -150,12 +153,12 @@ function closePanel(focus) {
 }
 
 export function mount() {
-  store.on(['composeMode'], renderMode);
+  store.on(['composeMode', 'replyAllowed'], renderMode);
   store.on(['notifications'], renderBell);
   store.on(['selectedId'], (s) => {
     mentionFor = 0;
     setText('note-mentions', '');
-    if (s.composeMode === 'note' && s.selectedId) { loadMentionable(s.selectedId); }
+    if (isNoteMode() && s.selectedId) { loadMentionable(s.selectedId); }
   });
   store.on(['agent'], (s) => {
     if (s.agent) { loadNotifications(); } else { store.set({ notifications: { list: [], unread: 0, loaded: false } }); closePanel(false); }

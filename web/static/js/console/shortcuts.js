@@ -5,9 +5,8 @@
 // Esc closes, focus returns) listing them.
 //
 //   j / k      next / previous ticket in the list
-//   r          focus the reply box
-//   n          write an internal note: presses the button with id
-//              "note-mode" when the console has one, then focuses the box
+//   r          the reply box in reply mode (where the ticket takes a reply)
+//   n          the reply box in internal-note mode
 //   s          solve the open ticket (through the status form, so a refusal,
 //              e.g. a missing wrap-up code, is said where it always is)
 //   /          in the reply box: the canned-reply picker (its own module)
@@ -118,14 +117,16 @@ function onKey(ev) {
     case 'r': {
       const box = $('reply-body');
       if (!box || !store.get().selectedId || box.closest('[hidden]')) { return; }
+      const mode = $('mode-reply');
+      if (mode && !mode.closest('[hidden]') && !mode.checked) { mode.click(); }
       box.focus();
       break;
     }
     case 'n': {
-      const mode = $('note-mode');
+      const mode = $('mode-note');
       const box = $('reply-body');
-      if (!mode || !box || !store.get().selectedId) { return; }
-      mode.click();
+      if (!mode || !box || !store.get().selectedId || box.closest('[hidden]')) { return; }
+      if (!mode.checked) { mode.click(); }
       box.focus();
       break;
     }

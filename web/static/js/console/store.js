@@ -31,6 +31,8 @@
 //   wrapup      the open ticket's wrap-up state {id, queue, required, chosen, codes} or null (tags.js)
 //   bulkSelected  ids of the tickets ticked for a bulk action (bulk.js)
 //   composeMode 'reply' (to the citizen) or 'note' (internal) in the reply box (notes.js)
+//   replyAllowed the open ticket takes a text reply now (false: a phone ticket, a closed
+//               ticket, a closed WhatsApp window: the box writes internal notes only)
 //   notifications {list, unread, loaded}: the agent's notifications, newest first (notes.js)
 //   macros      the macros the agent may apply (canned.js)
 //   contact     the open ticket's contact panel {id, panel, error, loading} (contact.js)
@@ -69,6 +71,7 @@ const state = {
   wrapup: null,
   bulkSelected: [],
   composeMode: 'reply',
+  replyAllowed: true,
   notifications: { list: [], unread: 0, loaded: false },
   macros: [],
   contact: { id: 0, panel: null, error: '', loading: false },

@@ -139,8 +139,10 @@ function renderTicket(s) {
   const c = tk.contact || {};
   const w = tk.reply_window;
   // Phone tickets are answered by calling back; a closed WhatsApp window
-  // takes templates only (whatsapp.js).
-  $('reply-form').hidden = tk.status === 'closed' || tk.channel === 'voice' || (!!w && !w.open);
+  // takes templates only (whatsapp.js). The box stays for internal notes.
+  const replyAllowed = !(tk.status === 'closed' || tk.channel === 'voice' || (!!w && !w.open));
+  $('reply-form').hidden = false;
+  if (s.replyAllowed !== replyAllowed) { store.set({ replyAllowed }); }
   $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
   // Live chats: the citizen sees when the agent has read their messages.
   const lastIn = (tk.messages || []).filter((m) => m.direction === 'in').pop();
