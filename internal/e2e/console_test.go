@@ -39,7 +39,14 @@ func ticketIDs(t *testing.T, c *apptest.Client, tns ...string) map[string]int64 
 
 func (tb *tab) open(t *testing.T, id int64) {
 	t.Helper()
-	tb.do(t, fmt.Sprintf("open ticket %d", id), chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-ticket-id="%d"]`, id))))
+	// Found and clicked in one step: the list may be drawn again (a pushed
+	// event) between a lookup and a click of the browser's input.
+	tb.waitJS(t, fmt.Sprintf("open ticket %d", id), fmt.Sprintf(`(() => {
+		const row = document.querySelector('#ticket-list [data-ticket-id="%d"]');
+		if (!row) { return false; }
+		row.click();
+		return true;
+	})()`, id))
 	// Until the ticket is read, the header still shows the one open before.
 	tb.waitJS(t, "the ticket shown", fmt.Sprintf(`location.hash === '#ticket-%d'
 		&& document.querySelector('#ticket-list [aria-current="true"]').dataset.ticketId === '%d'

@@ -121,6 +121,17 @@ func (m *Metrics) line(ctx context.Context, queueID int64) (*line, error) {
 	return l, nil
 }
 
+// reread drops old as the queue's line, unless another caller replaced it
+// already, and returns the queue's line read after that.
+func (m *Metrics) reread(ctx context.Context, queueID int64, old *line) (*line, error) {
+	m.lines.mu.Lock()
+	if m.lines.m[queueID] == old {
+		delete(m.lines.m, queueID)
+	}
+	m.lines.mu.Unlock()
+	return m.line(ctx, queueID)
+}
+
 // readLine fills l with the queue's waiting tickets, online members and
 // handle time.
 func (m *Metrics) readLine(ctx context.Context, queueID int64, l *line) {
@@ -219,9 +230,19 @@ func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int
 			out[row.ID] = w
 			continue
 		}
-		// A ticket that entered the queue after the line was read goes
-		// behind the tickets in it.
+		// A waiting ticket missing from the line entered the queue after
+		// the line was read: that is a change of the queue, so the line
+		// is read again (once, shared with everyone asking meanwhile).
+		// Should it still be missing, it goes behind the tickets in it.
 		w.Position = l.pos[row.ID]
+		if w.Position == 0 {
+			if l, err = m.reread(ctx, w.QueueID, l); err != nil {
+				return nil, err
+			}
+			w.AgentsOnline = l.agentsOnline
+			w.Closed = !w.Open && w.AgentsOnline == 0
+			w.Position = l.pos[row.ID]
+		}
 		if w.Position == 0 {
 			w.Position = len(l.pos) + 1
 		}

@@ -26,10 +26,11 @@ func (f *fixture) tag(t *testing.T, ticketID int64, name string) {
 func (f *fixture) wrapup(t *testing.T, ticketID int64, code string) {
 	t.Helper()
 	var codeID int64
-	must(t, f.db.Raw(`INSERT INTO wrapup_codes (queue_id, code, label_id, label_en, active) VALUES (NULL, ?, ?, ?, TRUE) RETURNING id`,
-		code, code, code).Scan(&codeID).Error)
+	now := time.Now().UTC()
+	must(t, f.db.Raw(`INSERT INTO wrapup_codes (queue_id, code, label_id, label_en, active, created_at) VALUES (NULL, ?, ?, ?, TRUE, ?) RETURNING id`,
+		code, code, code, now).Scan(&codeID).Error)
 	must(t, f.db.Exec(`INSERT INTO ticket_wrapups (ticket_id, code_id, agent_id, created_at) VALUES (?, ?, NULL, ?)`,
-		ticketID, codeID, time.Now().UTC()).Error)
+		ticketID, codeID, now).Error)
 }
 
 func TestListFilters(t *testing.T) {

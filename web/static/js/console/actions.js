@@ -39,6 +39,10 @@ let readSeq = 0;
 
 // loadTicket re-reads the open ticket; it answers whether it was shown.
 export function loadTicket(id) {
+  // Only the open ticket is read: a late call for the one open before
+  // (an event, a form's answer) would otherwise count as the newest read
+  // and leave the open ticket's answer unused.
+  if (store.get().selectedId !== id) { return Promise.resolve(false); }
   const r = ticketRead;
   if (r && r.id === id && r.running) {
     if (!r.next) {
