@@ -1,5 +1,7 @@
 package channels
 
+import "tanggap/internal/attachment"
+
 // FileType is one kind of file a channel carries in agent replies, with
 // the largest such file it takes.
 type FileType struct {
@@ -72,4 +74,18 @@ func (l FileLimits) Policy(types []FileType) FilePolicy {
 		n = DefaultReplyFiles
 	}
 	return FilePolicy{Types: types, MaxFiles: n}.Capped(l.MaxBytes)
+}
+
+// DocumentReplyTypes are the files an agent may send on a channel that
+// shows pictures and offers the rest for download (live chat, the
+// complaint status page): pictures, PDF, Office documents and plain text,
+// bounded by the operator's per-channel limit (FilePolicy).
+func DocumentReplyTypes() []FileType {
+	var out []FileType
+	for _, m := range []string{"image/jpeg", "image/png", "application/pdf", "text/plain",
+		attachment.MIMEDocx, attachment.MIMEXlsx, attachment.MIMEPptx,
+		attachment.MIMEWord, attachment.MIMEExcel, attachment.MIMEPowerPoint} {
+		out = append(out, FileType{MIME: m, MaxBytes: 100 << 20})
+	}
+	return out
 }

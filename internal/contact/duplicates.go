@@ -88,13 +88,7 @@ func (h *HistoryService) Duplicates(ctx context.Context, viewer agent.Agent, con
 		if kind == KindVisitor {
 			continue
 		}
-		var rows []valueOwner
-		var err error
-		if kind == KindEmail {
-			rows, err = emailsIn(q, vals, c.ID)
-		} else {
-			rows, err = identitiesIn(q, kind, vals, c.ID)
-		}
+		rows, err := holdersOf(q, kind, vals, c.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -118,13 +112,7 @@ func (h *HistoryService) Duplicates(ctx context.Context, viewer agent.Agent, con
 		}
 	}
 	for kind, vals := range byKind {
-		var rows []valueOwner
-		var err error
-		if kind == KindEmail {
-			rows, err = emailsIn(q, vals, c.ID)
-		} else {
-			rows, err = identitiesIn(q, kind, vals, c.ID)
-		}
+		rows, err := holdersOf(q, kind, vals, c.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -98,6 +98,15 @@ ORDER BY CASE kind WHEN 'nik' THEN 0 WHEN 'phone' THEN 1 WHEN 'email' THEN 2 ELS
 	return out, nil
 }
 
+// holdersOf is the identities of another contact than except with one of
+// values, of that kind: e-mails by their lower-cased form.
+func holdersOf(q *gorm.DB, kind string, values []string, except int64) ([]valueOwner, error) {
+	if kind == KindEmail {
+		return emailsIn(q, values, except)
+	}
+	return identitiesIn(q, kind, values, except)
+}
+
 // identitiesIn finds other contacts' identities of one kind among values.
 //
 //	SELECT contact_id, value FROM contact_identities WHERE kind = ? AND value IN (…) AND contact_id <> ?
