@@ -222,7 +222,8 @@ function renderViews(s) {
   const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.viewId : null;
   list.textContent = '';
   s.views.forEach((v) => list.appendChild(viewItem(v, s)));
-  $('views-empty').hidden = s.views.length > 0;
+  // No views yet: the list comes first (saving one is under "more filters").
+  $('views-nav').hidden = s.views.length === 0;
   if (focused) {
     const again = list.querySelector('[data-view-id="' + CSS.escape(focused) + '"]');
     if (again) { again.focus(); }
