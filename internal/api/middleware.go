@@ -34,6 +34,7 @@ func (s *Server) authed(roles ...domain.Role) fiber.Handler {
 			return err
 		}
 		if len(roles) > 0 && !hasRole(a, roles) {
+			s.logAccess(c, a, errForbiddenRole)
 			return errForbiddenRole
 		}
 		c.Locals(localAgent, a)
@@ -41,8 +42,27 @@ func (s *Server) authed(roles ...domain.Role) fiber.Handler {
 		// Any request of a signed-in console is a sign of life: presence
 		// follows it (see agent.Sweeper).
 		s.touch(c.UserContext(), a.ID)
-		return c.Next()
+		err = c.Next()
+		s.logAccess(c, a, err)
+		return err
 	}
+}
+
+// logAccess records every signed-in request: who (agent and role), what
+// (method and path, the ticket or contact id included) and how it ended.
+// The console's footer promises that every access is recorded; changes
+// are also in the audit log, reads are here.
+func (s *Server) logAccess(c *fiber.Ctx, a agent.Agent, err error) {
+	if s.o.Log == nil {
+		return
+	}
+	attrs := []any{"agent_id", a.ID, "role", string(a.Role), "method", c.Method(), "path", c.Path(), "request_id", requestID(c)}
+	if err != nil {
+		attrs = append(attrs, "refused", err.Error())
+	} else {
+		attrs = append(attrs, "status", c.Response().StatusCode())
+	}
+	s.o.Log.Info("access", attrs...)
 }
 
 const (
