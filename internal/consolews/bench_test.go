@@ -122,29 +122,7 @@ func BenchmarkConsoleFanout(b *testing.B) {
 
 	for i := 0; i < b.N; i++ {
 		before := inUse()
-		cmd := exec.Command(os.Args[0], "-test.run=^TestConsoleClientsHelper$", "-test.v")
-		cmd.Env = append(os.Environ(), "CONSOLEWS_CLIENTS_URL=ws://"+ln.Addr().String()+"/api/v1/ws", "CONSOLEWS_CLIENTS_N="+strconv.Itoa(conns))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		expect := func(prefix string) string {
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), prefix) {
-					return sc.Text()
-				}
-				if strings.HasPrefix(sc.Text(), "FAIL") || strings.HasPrefix(sc.Text(), "---") {
-					b.Fatal(sc.Text())
-				}
-			}
-			b.Fatalf("client process ended before %s", prefix)
-			return ""
-		}
+		cmd, expect := startClients(b, "ws://"+ln.Addr().String()+"/api/v1/ws", conns)
 		expect("READY")
 		after := inUse()
 		per := float64(after-before) / float64(conns)
@@ -325,4 +303,36 @@ func TestConsoleClientsHelper(t *testing.T) {
 	}
 	fmt.Fprintf(os.Stderr, "client: p90 %.2f ms, p95 %.2f ms, p99.9 %.2f ms, max %.2f ms\n", pct(0.90), pct(0.95), pct(0.999), pct(1))
 	fmt.Printf("LATENCY %.3f %.3f %d %d\n", pct(0.50), pct(0.99), len(lat), closed.Load())
+}
+
+// startClients runs n console clients in a child process (this test
+// binary's TestConsoleClientsHelper) against url; expect reads its output
+// up to the first line with a prefix, failing the benchmark if the child
+// fails or ends first.
+func startClients(b *testing.B, url string, n int, env ...string) (*exec.Cmd, func(prefix string) string) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestConsoleClientsHelper$", "-test.v")
+	cmd.Env = append(append(os.Environ(), "CONSOLEWS_CLIENTS_URL="+url, "CONSOLEWS_CLIENTS_N="+strconv.Itoa(n)), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	expect := func(prefix string) string {
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), prefix) {
+				return sc.Text()
+			}
+			if strings.HasPrefix(sc.Text(), "FAIL") || strings.HasPrefix(sc.Text(), "---") {
+				b.Fatal(sc.Text())
+			}
+		}
+		b.Fatalf("client process ended before %s", prefix)
+		return ""
+	}
+	return cmd, expect
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -184,30 +183,7 @@ func BenchmarkConsoleFanoutIngest(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		before := inUse()
 		times := filepath.Join(b.TempDir(), "events")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestConsoleClientsHelper$", "-test.v")
-		cmd.Env = append(os.Environ(), "CONSOLEWS_CLIENTS_URL=ws://"+ln.Addr().String()+"/api/v1/ws",
-			"CONSOLEWS_CLIENTS_N="+strconv.Itoa(conns), "CONSOLEWS_CLIENTS_TIMES="+times)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		expect := func(prefix string) string {
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), prefix) {
-					return sc.Text()
-				}
-				if strings.HasPrefix(sc.Text(), "FAIL") || strings.HasPrefix(sc.Text(), "---") {
-					b.Fatal(sc.Text())
-				}
-			}
-			b.Fatalf("client process ended before %s", prefix)
-			return ""
-		}
+		cmd, expect := startClients(b, "ws://"+ln.Addr().String()+"/api/v1/ws", conns, "CONSOLEWS_CLIENTS_TIMES="+times)
 		expect("READY")
 		per := float64(inUse()-before) / float64(conns)
 
