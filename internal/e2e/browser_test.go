@@ -152,10 +152,8 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	shots.take(t, agent, "05-console-list")
 	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
-	agent.do(t, "open the ticket",
-		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
-		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
-	)
+	agent.clickNow(t, "open the ticket", `#ticket-list [data-ticket-id="`+id+`"]`)
+	agent.do(t, "the ticket opens", chromedp.WaitVisible(chromedp.ID("ticket-detail")))
 	agent.waitJS(t, "ticket loaded", fmt.Sprintf(`document.getElementById('t-tn').textContent === %q`, tn))
 	agent.waitJS(t, "citizen message shown", `document.querySelector('#t-messages .msg-in .msg-body') !== null`)
 	if got := agent.text(t, "#t-contact-name"); got != "Siti Rahayu" {

@@ -37,16 +37,22 @@ func ticketIDs(t *testing.T, c *apptest.Client, tns ...string) map[string]int64 
 	return ids
 }
 
+// clickNow finds the element at css and clicks it in one step of the
+// page (waiting until it exists): the ticket list may be drawn again by a
+// pushed event between a lookup and a click of the browser's input.
+func (tb *tab) clickNow(t *testing.T, what, css string) {
+	t.Helper()
+	tb.waitJS(t, what, fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e) { return false; }
+		e.click();
+		return true;
+	})()`, css))
+}
+
 func (tb *tab) open(t *testing.T, id int64) {
 	t.Helper()
-	// Found and clicked in one step: the list may be drawn again (a pushed
-	// event) between a lookup and a click of the browser's input.
-	tb.waitJS(t, fmt.Sprintf("open ticket %d", id), fmt.Sprintf(`(() => {
-		const row = document.querySelector('#ticket-list [data-ticket-id="%d"]');
-		if (!row) { return false; }
-		row.click();
-		return true;
-	})()`, id))
+	tb.clickNow(t, fmt.Sprintf("open ticket %d", id), fmt.Sprintf(`#ticket-list [data-ticket-id="%d"]`, id))
 	// Until the ticket is read, the header still shows the one open before.
 	tb.waitJS(t, "the ticket shown", fmt.Sprintf(`location.hash === '#ticket-%d'
 		&& document.querySelector('#ticket-list [aria-current="true"]').dataset.ticketId === '%d'

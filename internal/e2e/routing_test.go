@@ -34,10 +34,8 @@ func TestBrowserRouting(t *testing.T) {
 	rowJS := fmt.Sprintf(`[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes(%q))`, tn)
 	agent.waitLive(t, "the waiting ticket in my queue's list", rowJS+` !== undefined`)
 	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
-	agent.do(t, "open the ticket",
-		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
-		chromedp.WaitVisible(chromedp.ID("routing-panel")),
-	)
+	agent.clickNow(t, "open the ticket", `#ticket-list [data-ticket-id="`+id+`"]`)
+	agent.do(t, "the ticket opens", chromedp.WaitVisible(chromedp.ID("routing-panel")))
 	agent.waitJS(t, "SLA due time shown", `document.getElementById('r-first-due').getAttribute('datetime')`)
 	if got := agent.text(t, "#r-first-state"); got != tx("sla_state.ok") && got != tx("sla_state.warning") && got != tx("sla_state.breached") {
 		t.Errorf("first response state = %q", got)

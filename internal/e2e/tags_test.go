@@ -120,9 +120,8 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	sari.do(t, "empty the box", clearField("reply-body"))
 
 	// Bulk: solve both (refused per ticket, reasons listed), then pending.
-	sari.do(t, "tick two tickets",
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, b))),
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, c))))
+	sari.clickNow(t, "tick a ticket", fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, b))
+	sari.clickNow(t, "tick another", fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, c))
 	sari.waitJS(t, "the bulk bar", fmt.Sprintf(`!document.getElementById('bulk-mount').hidden && document.getElementById('bulk-count').textContent === %q`, tx("bulk.selected", "n", 2)))
 	sari.selectValue(t, "#bulk-action", "status")
 	sari.selectValue(t, "#bulk-value", "solved")
@@ -166,7 +165,7 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	// On a phone: the list with its bulk bar, and the details panel.
 	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
 	sari.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
-	sari.do(t, "tick a ticket", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, b))))
+	sari.clickNow(t, "tick a ticket", fmt.Sprintf(`#ticket-list [data-bulk-id="%d"]`, b))
 	sari.waitJS(t, "the bulk bar fits", `document.getElementById('bulk-mount').getBoundingClientRect().right <= 390
 		&& document.documentElement.scrollWidth <= 390`)
 	shots.take(t, sari, "63-console-bulk-phone")

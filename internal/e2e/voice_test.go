@@ -45,10 +45,8 @@ func TestBrowserPhoneTicket(t *testing.T) {
 	agent.selectValue(t, "#scope", "all")
 	agent.waitLive(t, "the phone ticket in the list", `document.querySelector('#ticket-list .ticket-item') !== null`)
 	id := agent.evalString(t, `document.querySelector('#ticket-list .ticket-item').dataset.ticketId`)
-	agent.do(t, "open the ticket",
-		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
-		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
-	)
+	agent.clickNow(t, "open the ticket", `#ticket-list [data-ticket-id="`+id+`"]`)
+	agent.do(t, "the ticket opens", chromedp.WaitVisible(chromedp.ID("ticket-detail")))
 	agent.waitJS(t, "the ticket shows its channel", fmt.Sprintf(`document.getElementById('t-channel').textContent === %q`, tx("channel.voice")))
 	agent.waitLive(t, "the voicemail's player", `document.querySelector('#t-messages audio') !== null`)
 	if src := agent.attr(t, "#t-messages audio", "src"); !strings.HasPrefix(src, "/api/v1/attachments/") {

@@ -35,10 +35,8 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	rowJS := `[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes('Kartu saya belum aktif'))`
 	agent.waitLive(t, "the WhatsApp ticket reaches the list", rowJS+` !== undefined`)
 	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
-	agent.do(t, "open the ticket",
-		chromedp.Click(chromedp.CSS(`#ticket-list [data-ticket-id="`+id+`"]`)),
-		chromedp.WaitVisible(chromedp.ID("ticket-detail")),
-	)
+	agent.clickNow(t, "open the ticket", `#ticket-list [data-ticket-id="`+id+`"]`)
+	agent.do(t, "the ticket opens", chromedp.WaitVisible(chromedp.ID("ticket-detail")))
 	agent.waitJS(t, "window shown", `!document.getElementById('wa-panel').hidden`)
 	if got := agent.text(t, "#wa-window"); got != tx("console.wa_window_closed") {
 		t.Fatalf("window note %q, want %q", got, tx("console.wa_window_closed"))
