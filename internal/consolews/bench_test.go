@@ -98,27 +98,7 @@ func BenchmarkConsoleFanout(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Server().KeepHijackedConns = true
-	app.Get("/api/v1/ws", func(c *fiber.Ctx) error {
-		token := strings.TrimPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-		a, err := benchSessions{}.Authenticate(c.UserContext(), token)
-		if err != nil {
-			return c.SendStatus(fiber.StatusUnauthorized)
-		}
-		return gw.Serve(c, a, token)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = gw.Shutdown(ctx)
-		_ = app.ShutdownWithContext(ctx)
-	})
+	ln := serveSocket(b, gw, benchSessions{})
 
 	for i := 0; i < b.N; i++ {
 		before := inUse()
@@ -335,4 +315,34 @@ func startClients(b *testing.B, url string, n int, env ...string) (*exec.Cmd, fu
 		return ""
 	}
 	return cmd, expect
+}
+
+// serveSocket serves the gateway's push socket on a local port, signing in
+// by bearer token through sessions, until the benchmark ends.
+func serveSocket(b *testing.B, gw *Gateway, sessions interface {
+	Authenticate(ctx context.Context, token string) (agent.Agent, error)
+}) net.Listener {
+	b.Helper()
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Server().KeepHijackedConns = true
+	app.Get("/api/v1/ws", func(c *fiber.Ctx) error {
+		token := strings.TrimPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+		a, err := sessions.Authenticate(c.UserContext(), token)
+		if err != nil {
+			return c.SendStatus(fiber.StatusUnauthorized)
+		}
+		return gw.Serve(c, a, token)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = gw.Shutdown(ctx)
+		_ = app.ShutdownWithContext(ctx)
+	})
+	return ln
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/nats-io/nats.go"
 
 	"tanggap/internal/agent"
@@ -133,27 +131,7 @@ func BenchmarkConsoleFanoutIngest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Server().KeepHijackedConns = true
-	app.Get("/api/v1/ws", func(c *fiber.Ctx) error {
-		token := strings.TrimPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-		a, err := sessions.Authenticate(c.UserContext(), token)
-		if err != nil {
-			return c.SendStatus(fiber.StatusUnauthorized)
-		}
-		return gw.Serve(c, a, token)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = gw.Shutdown(ctx)
-		_ = app.ShutdownWithContext(ctx)
-	})
+	ln := serveSocket(b, gw, sessions)
 
 	// When each message.created event is on the bus, by message id, and
 	// when its citizen message was published, by provider message id.
