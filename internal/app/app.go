@@ -26,7 +26,6 @@ import (
 	"tanggap/channels/webform"
 	"tanggap/internal/agent"
 	"tanggap/internal/api"
-	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
@@ -127,7 +126,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	files, err := attachment.NewLocal(cfg.AttachmentDir())
+	files, err := newFileStore(ctx, cfg, a.bus, log) // files.go: local folder or JetStream object store
 	if err != nil {
 		return nil, err
 	}
