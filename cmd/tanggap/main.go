@@ -28,6 +28,7 @@ const usage = `usage: tanggap [command]
 commands:
   serve     run the contact center (default)
   migrate   apply database migrations and exit
+  backup F  copy the embedded SQLite database to the new file F, online
   help      show this help
 
 Configuration comes from the environment and an optional .env file;
@@ -58,6 +59,8 @@ func run(args []string) int {
 		return serve(cfg, log)
 	case "migrate":
 		return runMigrate(cfg, log)
+	case "backup": // backup.go: online copy of the embedded database
+		return runBackup(cfg, log, args[1:])
 	default:
 		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
 		return 2

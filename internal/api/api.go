@@ -92,6 +92,9 @@ type Opts struct {
 	TrustedProxies []string
 	// Search serves the search box and saved views (nil: not mounted).
 	Search *search.Service
+	// Privacy: view audit, data-subject requests, retention, frozen
+	// tickets (privacy.go; nil: off).
+	Privacy *Privacy
 }
 
 // Server holds the handlers' dependencies.

@@ -15,6 +15,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/canned"
 	"tanggap/internal/contact"
+	"tanggap/internal/dsr"
 	"tanggap/internal/locale"
 	"tanggap/internal/routing"
 	"tanggap/internal/tags"
@@ -54,6 +55,12 @@ var catalog = []struct {
 	{routing.ErrTicketInactive, fiber.StatusConflict, apperr.CodeTicketInactive},
 	{routing.ErrConflict, fiber.StatusConflict, apperr.CodeConflict},
 	{routing.ErrInvalid, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
+	// personal-data protection: frozen tickets, subject requests, sealed files
+	{ticket.ErrRestricted, fiber.StatusLocked, apperr.CodeProcessingRestricted},
+	{dsr.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{dsr.ErrReason, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
+	{attachment.ErrKeyUnknown, fiber.StatusInternalServerError, apperr.CodeFileUnreadable},
+	{attachment.ErrDecrypt, fiber.StatusInternalServerError, apperr.CodeFileUnreadable},
 	// tags
 	{tags.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{tags.ErrWrapupRequired, fiber.StatusConflict, apperr.CodeWrapupRequired},

@@ -131,6 +131,24 @@ func (s *Server) routes(app *fiber.App) {
 		app.Post("/api/v1/contacts/merges/:id<int>/undo", supervisor, s.handleMergeUndo)
 	}
 
+	// Personal-data protection (UU 27/2022): view audit, data-subject
+	// requests, retention purge (privacy.go).
+	if p := s.o.Privacy; p != nil {
+		if p.Views != nil {
+			app.Get("/api/v1/admin/view-audit", admin, s.handleViewAudit)
+		}
+		if p.Subjects != nil {
+			app.Get("/api/v1/admin/subjects/:id<int>", admin, s.handleSubject)
+			app.Get("/api/v1/admin/subjects/:id<int>/export", admin, s.handleSubjectExport)
+			app.Post("/api/v1/admin/subjects/:id<int>/restrict", admin, s.handleSubjectRestrict)
+			app.Delete("/api/v1/admin/subjects/:id<int>/restrict", admin, s.handleSubjectLift)
+			app.Post("/api/v1/admin/subjects/:id<int>/erase", admin, s.handleSubjectErase)
+		}
+		if p.Retention != nil {
+			app.Post("/api/v1/admin/retention/run", admin, s.handleRetentionRun)
+		}
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

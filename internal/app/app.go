@@ -26,7 +26,6 @@ import (
 	"tanggap/channels/webform"
 	"tanggap/internal/agent"
 	"tanggap/internal/api"
-	"tanggap/internal/attachment"
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
@@ -127,7 +126,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
-	files, err := attachment.NewLocal(cfg.AttachmentDir())
+	files, err := newFileStore(ctx, cfg, a.bus, log) // files.go: local folder or JetStream object store
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +231,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		// Notes, canned replies and macros; a macro's tags go through the
 		// tags service (scope-checked, audited, pushed like any tag change).
 		teamNotes := notes.New(notes.Opts{DB: a.db, Tickets: tickets, Summaries: tickets, Agents: agents, Events: a.bus, Log: log})
+		pdp := newPrivacy(cfg, a.db, files, log) // privacy.go: view audit, subject requests, retention
+		pdp.start(g, gctx)
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
 			Notes: teamNotes, Canned: cannedReplies,
@@ -250,6 +251,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Privacy:        pdp.api(),
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -87,6 +87,9 @@ const (
 	CodeContactMergeUndone   = "contact_merge_undone"
 	CodeContactMergedSince   = "contact_merged_since"
 	CodeContactSplitMismatch = "contact_split_mismatch"
+	// personal-data protection
+	CodeProcessingRestricted = "processing_restricted"
+	CodeFileUnreadable       = "file_unreadable"
 )
 
 // Coded is an error that already knows its public code and status; used

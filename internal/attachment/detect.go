@@ -3,10 +3,7 @@ package attachment
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"io"
 	"unicode/utf16"
 )
@@ -214,20 +211,4 @@ func entryName(e []byte) string {
 		u = append(u, binary.LittleEndian.Uint16(e[i:]))
 	}
 	return string(utf16.Decode(u))
-}
-
-// PutAs stores a file whose type Detect already read (see Store).
-func (l *Local) PutAs(_ context.Context, r io.Reader, maxBytes int64, mime string) (Stored, error) {
-	if mime == "" {
-		return Stored{}, ErrEmptyUpload
-	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(r, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Stored{}, fmt.Errorf("attachment: read: %w", err)
-	}
-	if n == 0 {
-		return Stored{}, ErrEmptyUpload
-	}
-	return l.write(head[:n], r, maxBytes, mime)
 }

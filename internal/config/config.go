@@ -91,6 +91,11 @@ type Config struct {
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
 
+	// Where attachments and recordings live, encryption at rest, and how
+	// long each class of personal data is kept (privacy.go).
+	FileStore FileStore
+	Retention Retention
+
 	// ReplyFiles bounds files agents attach to replies (FILES_*).
 	ReplyFiles ReplyFiles
 	// Brand: the program's name, greeting, contact numbers and brand
@@ -187,6 +192,8 @@ func Defaults() Config {
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
 		ReplyFiles: defaultReplyFiles(),
+		FileStore:  defaultFileStore(),
+		Retention:  defaultRetention(),
 	}
 }
 
@@ -368,6 +375,8 @@ func parse(get func(string) string) (Config, error) {
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
+	parseFileStore(get, secret, &c.FileStore, &p)
+	parseRetention(get, &c.Retention, &p)
 	parseBrand(get, &c.Brand, &p)
 
 	p = append(p, c.validate()...)

@@ -1,0 +1,257 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/agent"
+	"tanggap/internal/apperr"
+	"tanggap/internal/dsr"
+	"tanggap/internal/retention"
+	"tanggap/internal/viewaudit"
+)
+
+// Personal-data protection (UU 27/2022): the view audit, data-subject
+// requests and the retention purge. Routes in routes.go's "personal-data
+// protection" block; all admin-only but the view hook and the freeze.
+
+// Privacy wires the personal-data protection routes (nil fields: off).
+type Privacy struct {
+	Views     *viewaudit.Recorder
+	Subjects  *dsr.Service
+	Retention *retention.Purger
+	// Restricted answers whether a ticket is frozen (ticket.CheckNotRestricted).
+	Restricted func(ctx context.Context, ticketID int64) error
+}
+
+// viewKinds: the routes that open a citizen's data, by route pattern.
+var viewKinds = map[string]string{
+	"/api/v1/tickets/:id<int>":            viewaudit.KindTicket,
+	"/api/v1/tickets/:id<int>/transcript": viewaudit.KindTranscript,
+	"/api/v1/contacts/:id<int>":           viewaudit.KindContact,
+	"/api/v1/attachments/:id<int>":        viewaudit.KindAttachment,
+}
+
+// auditView records a successful opening of a citizen's identity, thread
+// or attachment (see viewaudit: it only appends to a buffer).
+func (s *Server) auditView(c *fiber.Ctx, a agent.Agent, err error) {
+	if s.o.Privacy == nil || s.o.Privacy.Views == nil || err != nil || c.Method() != fiber.MethodGet || c.Response().StatusCode() >= 400 {
+		return
+	}
+	kind, ok := viewKinds[c.Route().Path]
+	if !ok {
+		return
+	}
+	id, perr := strconv.ParseInt(c.Params("id"), 10, 64)
+	if perr != nil {
+		return
+	}
+	v := viewaudit.View{AgentID: a.ID, Kind: kind}
+	switch kind {
+	case viewaudit.KindContact:
+		v.ContactID = &id
+	case viewaudit.KindAttachment:
+		v.AttachmentID = &id
+	default:
+		v.TicketID = &id
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if rerr := s.o.Privacy.Views.Record(ctx, v); rerr != nil && s.o.Log != nil {
+		s.o.Log.Error("view audit: not recorded", "agent_id", a.ID, "kind", kind, "error", rerr)
+	}
+}
+
+// frozen refuses changes to a ticket whose citizen restricted processing:
+// every write under /api/v1/tickets/:id.
+func (s *Server) frozen(c *fiber.Ctx) error {
+	if s.o.Privacy == nil || s.o.Privacy.Restricted == nil || c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		return nil
+	}
+	if !strings.HasPrefix(c.Path(), "/api/v1/tickets/") {
+		return nil
+	}
+	rest := strings.TrimPrefix(c.Path(), "/api/v1/tickets/")
+	idText, _, _ := strings.Cut(rest, "/")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return nil // not a ticket's route (bulk, ...)
+	}
+	// Typing and read marks change nothing of the citizen's data.
+	if strings.HasSuffix(c.Path(), "/typing") || strings.HasSuffix(c.Path(), "/read") {
+		return nil
+	}
+	return s.o.Privacy.Restricted(c.UserContext(), id)
+}
+
+func badQuery(name string) error {
+	return &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest, Err: fmt.Errorf("api: query parameter %s is malformed", name)}
+}
+
+func queryInt(c *fiber.Ctx, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, badQuery(name)
+	}
+	return n, nil
+}
+
+func queryTime(c *fiber.Ctx, name string) (time.Time, error) {
+	v := c.Query(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, badQuery(name)
+	}
+	return t, nil
+}
+
+// GET /api/v1/admin/view-audit?agent=&ticket=&contact=&from=&to=&limit=&before_at=&before_id=
+func (s *Server) handleViewAudit(c *fiber.Ctx) error {
+	var f viewaudit.Filter
+	var err error
+	for name, dst := range map[string]*int64{"agent": &f.AgentID, "ticket": &f.TicketID, "contact": &f.ContactID, "before_id": &f.BeforeID} {
+		if *dst, err = queryInt(c, name); err != nil {
+			return err
+		}
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To, "before_at": &f.BeforeAt} {
+		if *dst, err = queryTime(c, name); err != nil {
+			return err
+		}
+	}
+	limit, err := queryInt(c, "limit")
+	if err != nil {
+		return err
+	}
+	f.Limit = int(limit)
+	p, err := s.o.Privacy.Views.Query(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func contactParam(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return 0, dsr.ErrNotFound
+	}
+	return id, nil
+}
+
+// GET /api/v1/admin/subjects/:id — restriction state and past requests.
+func (s *Server) handleSubject(c *fiber.Ctx) error {
+	id, err := contactParam(c)
+	if err != nil {
+		return err
+	}
+	restricted, err := s.o.Privacy.Subjects.Restricted(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	reqs, err := s.o.Privacy.Subjects.Requests(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"contact_id": id, "restricted": restricted, "requests": reqs})
+}
+
+// GET /api/v1/admin/subjects/:id/export — a zip stream (data.json, files/).
+func (s *Server) handleSubjectExport(c *fiber.Ctx) error {
+	id, err := contactParam(c)
+	if err != nil {
+		return err
+	}
+	// Check the contact exists before the first byte, so a wrong id is a
+	// clean 404 rather than a broken download.
+	if err := s.o.Privacy.Subjects.Exists(c.UserContext(), id); err != nil {
+		return err
+	}
+	a := current(c)
+	ctx := c.UserContext()
+	c.Set(fiber.HeaderContentType, "application/zip")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", fmt.Sprintf("citizen-%d.zip", id)))
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	// Stream: the zip is written as it is read, never held whole.
+	pr, pw := io.Pipe()
+	go func() {
+		bw := bufio.NewWriterSize(pw, 32<<10)
+		err := s.o.Privacy.Subjects.Export(ctx, a.ID, id, bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil && s.o.Log != nil {
+			s.o.Log.Error("subject export failed", "contact_id", id, "error", err)
+		}
+		pw.CloseWithError(err)
+	}()
+	return c.SendStream(pr)
+}
+
+type subjectBody struct {
+	Reason string `json:"reason"`
+}
+
+// POST /api/v1/admin/subjects/:id/restrict {reason}
+func (s *Server) handleSubjectRestrict(c *fiber.Ctx) error {
+	id, err := contactParam(c)
+	if err != nil {
+		return err
+	}
+	var b subjectBody
+	if err := c.BodyParser(&b); err != nil {
+		return dsr.ErrReason
+	}
+	if err := s.o.Privacy.Subjects.Restrict(c.UserContext(), current(c).ID, id, strings.TrimSpace(b.Reason)); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"contact_id": id, "restricted": true})
+}
+
+// DELETE /api/v1/admin/subjects/:id/restrict
+func (s *Server) handleSubjectLift(c *fiber.Ctx) error {
+	id, err := contactParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.o.Privacy.Subjects.Lift(c.UserContext(), current(c).ID, id); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"contact_id": id, "restricted": false})
+}
+
+// POST /api/v1/admin/subjects/:id/erase
+func (s *Server) handleSubjectErase(c *fiber.Ctx) error {
+	id, err := contactParam(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.o.Privacy.Subjects.Erase(c.UserContext(), current(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// POST /api/v1/admin/retention/run — one purge now; what it removed.
+func (s *Server) handleRetentionRun(c *fiber.Ctx) error {
+	res, err := s.o.Privacy.Retention.Run(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}

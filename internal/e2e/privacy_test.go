@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserPrivacy: an admin finds who viewed a citizen's ticket,
+// restricts the citizen's processing and sees it recorded, on a laptop and
+// a phone, in Indonesian and English, by keyboard-reachable controls.
+func TestBrowserPrivacy(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	api := apptest.NewClient(t, base)
+	tn := api.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
+	api.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var ticketID, contactID int64
+	checkFor(t, 20*time.Second, func() error {
+		var list struct {
+			Tickets []struct {
+				ID             int64  `json:"id"`
+				TrackingNumber string `json:"tracking_number"`
+			} `json:"tickets"`
+		}
+		api.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
+		for _, tk := range list.Tickets {
+			if tk.TrackingNumber == tn {
+				ticketID = tk.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("ticket %s not listed yet", tn)
+	})
+	var detail struct {
+		Contact struct{ ID int64 } `json:"contact"`
+	}
+	api.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", ticketID), nil).JSON(t, &detail) // a view
+	contactID = detail.Contact.ID
+
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adm := newTab(t, root)
+	adm.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	adm.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	adm.waitJS(t, "the privacy section with the view", fmt.Sprintf(`!document.getElementById('privacy-mount').hidden
+		&& document.getElementById('privacy-title').textContent === %q
+		&& document.getElementById('privacy-views').textContent.includes(%q)`, tx("privacy.title"), tx("privacy.view_ticket")))
+	adm.do(t, "show the citizen",
+		chromedp.SendKeys(chromedp.ID("privacy-contact"), fmt.Sprint(contactID)),
+		chromedp.Click(chromedp.CSS("#privacy-subject-form button[type=submit]")))
+	adm.waitJS(t, "not restricted", fmt.Sprintf(`document.getElementById('privacy-live').textContent === %q
+		&& !document.getElementById('privacy-export').hidden`, tx("privacy.state_free", "id", contactID)))
+	adm.do(t, "restrict",
+		chromedp.SendKeys(chromedp.ID("privacy-reason"), "Permintaan warga lewat surat"),
+		chromedp.Click(chromedp.CSS("#privacy-restrict-form button[type=submit]")))
+	adm.waitJS(t, "restricted and recorded", fmt.Sprintf(`document.getElementById('privacy-live').textContent === %q
+		&& document.getElementById('privacy-requests').textContent.includes(%q)`, tx("privacy.state_restricted", "id", contactID), tx("privacy.kind_restrict")))
+	if res := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", ticketID), map[string]string{"body": "Halo"}); res.Status != http.StatusLocked {
+		t.Fatalf("reply to the frozen ticket: %d %s", res.Status, res.Body)
+	}
+	adm.do(t, "filter the views by ticket",
+		chromedp.SendKeys(chromedp.ID("privacy-f-ticket"), fmt.Sprint(ticketID)),
+		chromedp.Click(chromedp.CSS("#privacy-views-form button[type=submit]")))
+	adm.waitJS(t, "the views of the ticket", fmt.Sprintf(`document.getElementById('privacy-views-live').textContent.length > 0
+		&& document.querySelectorAll('#privacy-views tr').length >= 1
+		&& document.getElementById('privacy-views').textContent.includes(%q)`, fmt.Sprint(ticketID)))
+	adm.do(t, "scroll to the section", chromedp.ScrollIntoView(chromedp.ID("privacy-title")))
+	shots.take(t, adm, "80-console-privacy-laptop")
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.waitJS(t, "it fits", `document.documentElement.scrollWidth <= 390`)
+	shots.take(t, adm, "81-console-privacy-phone")
+	adm.do(t, "lift", chromedp.Click(chromedp.ID("privacy-lift")))
+	adm.waitJS(t, "lifted", fmt.Sprintf(`document.getElementById('privacy-live').textContent === %q`, tx("privacy.state_free", "id", contactID)))
+	adm.checkConsole(t)
+
+	// In English.
+	en := newTab(t, root)
+	en.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	en.signIn(t, base+"/console?lang=en-US", apptest.AdminEmail, apptest.AdminPassword)
+	en.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	en.waitJS(t, "the English section", `!document.getElementById('privacy-mount').hidden
+		&& document.getElementById('privacy-title').textContent === 'Personal data (PDP law)'`)
+	en.checkConsole(t)
+}

@@ -1,0 +1,198 @@
+// Package retention purges personal data past its retention period, per
+// class (message bodies, attachments and recordings, identities, the view
+// audit), and keeps the aggregate statistics: tickets, their times,
+// channels, queues, statuses and counts are never deleted, only what
+// identifies or quotes the citizen is blanked. Each run reports what it
+// removed (log line and the admin API's answer).
+package retention
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/attachment"
+	"tanggap/internal/contact"
+	"tanggap/internal/db"
+	"tanggap/internal/ticket"
+	"tanggap/internal/viewaudit"
+)
+
+// Periods per class; 0 keeps that class.
+type Periods struct {
+	MessageBodies time.Duration
+	Attachments   time.Duration
+	Identities    time.Duration
+	Audit         time.Duration
+}
+
+// Opts wires the purger.
+type Opts struct {
+	DB      *db.DB
+	Files   attachment.Store
+	Views   *viewaudit.Recorder
+	Periods Periods
+	Log     *slog.Logger
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// Result is what one run removed.
+type Result struct {
+	StartedAt     time.Time `json:"started_at"`
+	MessageBodies int64     `json:"message_bodies"`
+	Attachments   int64     `json:"attachments"`
+	FilesFailed   int64     `json:"files_failed"`
+	Identities    int64     `json:"identities"`
+	Views         int64     `json:"views"`
+}
+
+// Purger runs purges; one at a time per process (several instances may
+// run at once safely: every step is idempotent).
+type Purger struct {
+	o  Opts
+	mu sync.Mutex
+}
+
+// New returns a purger.
+func New(o Opts) *Purger {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Purger{o: o}
+}
+
+const batch = 500
+
+// Run purges once and reports what it removed.
+func (p *Purger) Run(ctx context.Context) (Result, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.o.Now().UTC()
+	res := Result{StartedAt: now}
+	per := p.o.Periods
+	d := p.o.DB.WithContext(ctx)
+	if per.MessageBodies > 0 {
+		for {
+			n, err := ticket.PurgeBodies(d, now.Add(-per.MessageBodies), batch)
+			if err != nil {
+				return res, err
+			}
+			res.MessageBodies += n
+			if n < batch {
+				break
+			}
+		}
+	}
+	if per.Attachments > 0 {
+		for {
+			files, err := ticket.OldFiles(d, now.Add(-per.Attachments), batch)
+			if err != nil {
+				return res, err
+			}
+			var gone []int64
+			for _, f := range files {
+				if err := p.o.Files.Delete(ctx, f.StorageKey); err != nil {
+					res.FilesFailed++
+					p.o.Log.Error("retention: file not deleted", "attachment_id", f.ID, "key", f.StorageKey, "error", err)
+					continue
+				}
+				gone = append(gone, f.ID)
+			}
+			n, err := ticket.ForgetFiles(d, gone)
+			if err != nil {
+				return res, err
+			}
+			res.Attachments += n
+			if len(files) < batch || len(gone) == 0 {
+				break
+			}
+		}
+	}
+	if per.Identities > 0 {
+		n, err := p.identities(ctx, now.Add(-per.Identities), now)
+		res.Identities = n
+		if err != nil {
+			return res, err
+		}
+	}
+	if per.Audit > 0 && p.o.Views != nil {
+		n, err := p.o.Views.Purge(ctx, now.Add(-per.Audit))
+		res.Views = n
+		if err != nil {
+			return res, err
+		}
+	}
+	p.o.Log.Info("retention purge", "message_bodies", res.MessageBodies, "attachments", res.Attachments,
+		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views)
+	return res, nil
+}
+
+// sqlIdleContacts: citizens not yet anonymized with no ticket still open
+// and no message since the cut-off.
+const sqlIdleContacts = `SELECT c.id FROM contacts c WHERE c.anonymized_at IS NULL AND c.updated_at < ?
+AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.id AND (t.status NOT IN ('solved', 'closed') OR t.last_message_at >= ?))
+ORDER BY c.id LIMIT ?`
+
+// identities anonymizes citizens idle since before the cut-off: their
+// names, identities and notes go, their tickets' bodies and files too
+// (an anonymous thread quoting the citizen would still identify them).
+func (p *Purger) identities(ctx context.Context, before, now time.Time) (int64, error) {
+	var total int64
+	for {
+		var ids []int64
+		if err := p.o.DB.WithContext(ctx).Raw(sqlIdleContacts, before, before, batch).Scan(&ids).Error; err != nil {
+			return total, fmt.Errorf("retention: idle contacts: %w", err)
+		}
+		for _, id := range ids {
+			var erased ticket.Erased
+			err := p.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				var err error
+				if erased, err = ticket.EraseContactThreads(tx, id); err != nil {
+					return err
+				}
+				_, err = contact.AnonymizeInTx(tx, id, now)
+				return err
+			})
+			if err != nil {
+				return total, err
+			}
+			for _, f := range erased.Files {
+				if err := p.o.Files.Delete(ctx, f.StorageKey); err != nil {
+					p.o.Log.Error("retention: file not deleted", "attachment_id", f.ID, "key", f.StorageKey, "error", err)
+				}
+			}
+			total++
+		}
+		if len(ids) < batch {
+			return total, nil
+		}
+	}
+}
+
+// Loop runs a purge every interval until ctx ends; a failed run is logged
+// and the next one tries again.
+func (p *Purger) Loop(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		return nil
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, err := p.Run(ctx); err != nil && ctx.Err() == nil {
+				p.o.Log.Error("retention purge failed", "error", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package retention
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"tanggap/internal/attachment"
+	"tanggap/internal/db"
+	"tanggap/internal/testenv"
+	"tanggap/internal/viewaudit"
+)
+
+var pdf = []byte("%PDF-1.7\nsurat\n%%EOF")
+
+// thread seeds a citizen whose ticket, message and file are from at
+// (plain SQL: tests only).
+func thread(t *testing.T, d *db.DB, files attachment.Store, tracking, status string, at time.Time) (contactID, ticketID int64, key string) {
+	t.Helper()
+	st, err := files.Put(context.Background(), bytes.NewReader(pdf), 1<<20, attachment.Documents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(d.Raw(`INSERT INTO contacts (name, province_code, created_at, updated_at) VALUES ('Budi', '35', ?, ?) RETURNING id`, at, at).Scan(&contactID).Error)
+	must(d.Exec(`INSERT INTO contact_identities (contact_id, kind, value, created_at) VALUES (?, 'phone', ?, ?)`, contactID, "+62812"+tracking, at).Error)
+	must(d.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, status, created_at, updated_at, last_message_at) VALUES (?, ?, 'whatsapp', ?, ?, ?, ?) RETURNING id`,
+		tracking, contactID, status, at, at, at).Scan(&ticketID).Error)
+	var msgID int64
+	must(d.Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at) VALUES (?, 'in', 'whatsapp', ?, 'alamat saya Jl. Mawar 3', ?, ?) RETURNING id`,
+		ticketID, tracking, at, at).Scan(&msgID).Error)
+	must(d.Exec(`INSERT INTO attachments (message_id, storage_key, filename, mime, size, created_at) VALUES (?, ?, 'surat.pdf', 'application/pdf', 3, ?)`, msgID, st.Key, at).Error)
+	return contactID, ticketID, st.Key
+}
+
+func TestPurgeRemovesOldPersonalDataAndKeepsFigures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testenv.DB(t)
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := now.Add(-400 * 24 * time.Hour)
+	oldC, oldT, oldKey := thread(t, d, files, "OLD1", "closed", old)
+	openC, _, openKey := thread(t, d, files, "OLD2", "open", old) // old but still open: identity kept
+	newC, newT, newKey := thread(t, d, files, "NEW1", "closed", now)
+	views := viewaudit.New(viewaudit.Opts{DB: d})
+	vctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = views.Run(vctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	_ = views.Record(ctx, viewaudit.View{At: old, AgentID: 1, Kind: viewaudit.KindTicket, TicketID: &oldT})
+	_ = views.Record(ctx, viewaudit.View{At: now, AgentID: 1, Kind: viewaudit.KindTicket, TicketID: &newT})
+	if err := views.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	year := 365 * 24 * time.Hour
+	p := New(Opts{DB: d, Files: files, Views: views, Log: testenv.Logger(t),
+		Periods: Periods{MessageBodies: year, Attachments: year, Identities: year, Audit: year}})
+	res, err := p.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MessageBodies != 2 || res.Attachments != 2 || res.Identities != 1 || res.Views != 1 || res.FilesFailed != 0 {
+		t.Fatalf("removed %+v; want 2 bodies, 2 files, 1 identity, 1 view", res)
+	}
+	for _, k := range []string{oldKey, openKey} {
+		if _, err := files.Open(ctx, k); !errors.Is(err, attachment.ErrNotFound) {
+			t.Fatalf("old file %s: %v", k, err)
+		}
+	}
+	if _, err := files.Open(ctx, newKey); err != nil {
+		t.Fatalf("recent file: %v", err)
+	}
+	count := func(q string, args ...any) int64 {
+		var n int64
+		if err := d.Raw(q, args...).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Figures stay: every ticket and message row is there.
+	if n := count(`SELECT COUNT(*) FROM tickets`); n != 3 {
+		t.Fatalf("tickets: %d", n)
+	}
+	if n := count(`SELECT COUNT(*) FROM messages WHERE body = ''`); n != 2 {
+		t.Fatalf("blank bodies: %d", n)
+	}
+	if n := count(`SELECT COUNT(*) FROM contact_identities WHERE contact_id = ?`, oldC); n != 0 {
+		t.Fatalf("old identity kept")
+	}
+	if n := count(`SELECT COUNT(*) FROM contact_identities WHERE contact_id IN (?, ?)`, openC, newC); n != 2 {
+		t.Fatalf("identities of an open or recent citizen removed")
+	}
+	// A second run finds nothing more.
+	res, err = p.Run(ctx)
+	if err != nil || res.MessageBodies+res.Attachments+res.Identities+res.Views != 0 {
+		t.Fatalf("second run: %+v %v", res, err)
+	}
+}
