@@ -23,6 +23,14 @@ type DeliveryOpts struct {
 	MaxDeliver int
 	// Backoff is the delay before attempt n+1 (n starts at 1).
 	Backoff func(attempt int) time.Duration
+	// Observe, when set, counts each attempt's outcome (sent, retry,
+	// failed) per channel (internal/metrics implements it).
+	Observe DeliveryObserver
+}
+
+// DeliveryObserver counts outbound attempts.
+type DeliveryObserver interface {
+	Delivered(channel, outcome string)
 }
 
 // RunDelivery consumes the adapter's outbound subject through a durable
@@ -77,11 +85,15 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 	if err != nil {
 		if !IsPermanent(err) && attempt < o.MaxDeliver {
 			log.Warn("delivery failed, will retry", "message_id", out.MessageID, "attempt", attempt, "err", err)
+			o.observe(out.Channel, "retry")
 			settle(log, "nak", out.MessageID, msg.NakWithDelay(o.Backoff(attempt)))
 			return
 		}
 		rcpt = envelope.Receipt{Status: domain.DeliveryFailed, Error: err.Error()}
 		log.Warn("delivery failed for good", "message_id", out.MessageID, "attempt", attempt, "err", err)
+		o.observe(out.Channel, "failed")
+	} else {
+		o.observe(out.Channel, "sent")
 	}
 	rcpt.V = envelope.Version
 	rcpt.Channel = out.Channel
@@ -98,6 +110,12 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 	// A lost ack redelivers the reply; adapters deliver idempotently by
 	// MessageID, so the worst case is a duplicate provider call they absorb.
 	settle(log, "ack", out.MessageID, msg.Ack())
+}
+
+func (o DeliveryOpts) observe(ch envelope.Channel, outcome string) {
+	if o.Observe != nil {
+		o.Observe.Delivered(string(ch), outcome)
+	}
 }
 
 // settle reports a failed ack/nak/term instead of dropping the error.

@@ -44,6 +44,8 @@ type Assigner interface {
 
 // Opts wires the API to the services.
 type Opts struct {
+	// Observe, when set, is told of every request (metrics).
+	Observe RequestObserver
 	Log     *slog.Logger
 	Locale  *locale.Catalog
 	Lang    func(*fiber.Ctx) string
@@ -131,6 +133,9 @@ func New(o Opts) *fiber.App {
 	app.Server().KeepHijackedConns = true
 	app.Use(recover.New())
 	app.Use(requestid.New())
+	if o.Observe != nil {
+		app.Use(observe(o.Observe))
+	}
 	s.routes(app)
 	return app
 }

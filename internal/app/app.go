@@ -38,6 +38,7 @@ import (
 	"tanggap/internal/ingest"
 	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
+	"tanggap/internal/metrics"
 	"tanggap/internal/migrate"
 	"tanggap/internal/notes"
 	"tanggap/internal/pages"
@@ -60,6 +61,9 @@ type App struct {
 	chat *livechat.Adapter
 	// console is the agents' push socket (nil without the http component).
 	console *consolews.Gateway
+	// metrics is nil when METRICS_ADDR is empty; metricsLn is its listener.
+	metrics   *metrics.Metrics
+	metricsLn net.Listener
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -90,9 +94,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if _, err := migrate.Up(ctx, a.db, log); err != nil {
 		return nil, err
 	}
+	if a.metrics, err = newMetrics(cfg, a.db, log); err != nil {
+		return nil, err
+	}
 	a.bus, err = bus.Connect(ctx, bus.Config{
 		URL: cfg.NATSURL, StoreDir: cfg.NATSStoreDir(), SubjectPrefix: cfg.NATSSubjectPrefix,
-		Replicas: cfg.NATSReplicas, Name: "tanggap",
+		Replicas: cfg.NATSReplicas, Name: "tanggap", Observe: inboundObserver(a.metrics),
 	}, log)
 	if err != nil {
 		return nil, err
@@ -193,10 +200,18 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return nil, fmt.Errorf("app: listen %s: %w", cfg.HTTPAddr, err)
 		}
 	}
+	if a.metricsLn, err = listenMetrics(cfg, a.metrics); err != nil {
+		return nil, err
+	}
+	a.registerStateMetrics()
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
+	if a.metrics != nil {
+		g.Go(func() error { return a.metrics.Serve(gctx, a.metricsLn) })
+		g.Go(func() error { return a.metrics.Watch(gctx, a.bus.NC, a.bus.Names) })
+	}
 
 	if cfg.Components["core"] {
 		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
@@ -218,7 +233,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		for _, ad := range adapters {
 			ad := ad
 			g.Go(func() error {
-				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log})
+				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics)})
 			})
 		}
 		g.Go(func() error { return phone.RunRecordings(gctx) })
@@ -234,7 +249,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		teamNotes := notes.New(notes.Opts{DB: a.db, Tickets: tickets, Summaries: tickets, Agents: agents, Events: a.bus, Log: log})
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
-			Notes: teamNotes, Canned: cannedReplies,
+			Observe: requestObserver(a.metrics),
+			Notes:   teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
@@ -348,6 +364,9 @@ func (a *App) closeResources() {
 	}
 	if a.ln != nil && a.http == nil {
 		a.ln.Close() // listening, but the server never took it over
+	}
+	if a.metricsLn != nil {
+		a.metricsLn.Close() // the metrics server, if it ran, has stopped by now
 	}
 	if a.bus != nil {
 		a.bus.Close()

@@ -32,6 +32,16 @@ type Config struct {
 	Replicas      int           // JetStream replicas for the streams (1 for a single server)
 	DedupeWindow  time.Duration // how long a Nats-Msg-Id is remembered
 	Name          string        // connection name shown by the server
+	// Observe, when set, counts the citizens' messages put on the bus
+	// (internal/metrics implements it).
+	Observe InboundObserver
+}
+
+// InboundObserver counts inbound messages per channel and outcome
+// ("accepted": JetStream stored them; "unavailable": the publish failed
+// and the provider is told to retry).
+type InboundObserver interface {
+	Received(channel, outcome string, n int)
 }
 
 // Bus is a NATS connection with JetStream.
@@ -263,7 +273,20 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 // PublishInbound publishes a normalized citizen message; the stream drops
 // a second copy with the same channel and provider message id.
 func (b *Bus) PublishInbound(ctx context.Context, in envelope.Inbound) error {
-	return b.PublishJSON(ctx, b.Names.Inbound(in.Channel), InboundMsgID(in.Channel, in.ProviderMessageID), in)
+	err := b.PublishJSON(ctx, b.Names.Inbound(in.Channel), InboundMsgID(in.Channel, in.ProviderMessageID), in)
+	b.observeInbound(string(in.Channel), 1, err)
+	return err
+}
+
+func (b *Bus) observeInbound(channel string, n int, err error) {
+	if b.cfg.Observe == nil {
+		return
+	}
+	outcome := "accepted"
+	if err != nil {
+		outcome = "unavailable"
+	}
+	b.cfg.Observe.Received(channel, outcome, n)
 }
 
 // PublishOutbound publishes an agent reply for its channel's adapter.
