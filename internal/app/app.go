@@ -214,7 +214,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics), Observe: batchObserver(a.metrics), Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {

@@ -1,16 +1,22 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
+
+	"gorm.io/gorm"
 
 	"tanggap/channels"
 	"tanggap/internal/api"
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
+	"tanggap/internal/ingest"
 	"tanggap/internal/metrics"
+	"tanggap/internal/routing"
 )
 
 // newMetrics builds the Prometheus registry when METRICS_ADDR is set, with
@@ -83,4 +89,42 @@ func (a *App) registerStateMetrics() {
 		sockets["console"] = a.console.Hub()
 	}
 	a.metrics.Sockets(sockets)
+}
+
+// observedRouter counts the routing decisions ingest asks for: each new
+// ticket is assigned or queued, timed per decision batch.
+type observedRouter struct {
+	ingest.Router
+	m *metrics.Metrics
+}
+
+func (r observedRouter) RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error) {
+	start := time.Now()
+	as, err := r.Router.RouteNew(ctx, tx, tickets)
+	if err == nil && len(tickets) > 0 {
+		per := time.Since(start) / time.Duration(len(tickets))
+		for i := range tickets {
+			outcome := "queued"
+			if i < len(as) {
+				outcome = "assigned"
+			}
+			r.m.Routed(outcome, per)
+		}
+	}
+	return as, err
+}
+
+// ingestRouter is the router ingest uses, observed when metrics are on.
+func ingestRouter(r ingest.Router, m *metrics.Metrics) ingest.Router {
+	if m == nil {
+		return r
+	}
+	return observedRouter{Router: r, m: m}
+}
+
+func batchObserver(m *metrics.Metrics) ingest.BatchObserver {
+	if m == nil {
+		return nil
+	}
+	return m
 }

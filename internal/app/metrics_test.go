@@ -124,6 +124,14 @@ func TestMetricsTellWhatHappened(t *testing.T) {
 			}
 		}
 	}
+	if v, _ := value(fams, "tanggap_ingest_batch_duration_seconds", nil); v < 1 {
+		t.Errorf("ingest batches observed = %v, want ≥ 1", v)
+	}
+	assigned, _ := value(fams, "tanggap_routing_decisions_total", map[string]string{"outcome": "assigned"})
+	queued, _ := value(fams, "tanggap_routing_decisions_total", map[string]string{"outcome": "queued"})
+	if assigned+queued != 1 {
+		t.Errorf("routing decisions = %v assigned + %v queued, want 1 in all", assigned, queued)
+	}
 	if _, ok := value(fams, "tanggap_websocket_connections", map[string]string{"kind": "console"}); !ok {
 		t.Error("console websocket connections not exported")
 	}

@@ -84,6 +84,12 @@ type Queues interface {
 	QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error)
 }
 
+// BatchObserver is told the size and time of each committed batch
+// (internal/metrics implements it).
+type BatchObserver interface {
+	Ingested(n int, d time.Duration)
+}
+
 // Opts configures a Consumer.
 type Opts struct {
 	DB       *db.DB
@@ -114,6 +120,8 @@ type Opts struct {
 	// was solved less than this long ago reopens it; 0 never reopens
 	// (a new ticket opens).
 	ReopenWindow time.Duration
+	// Observe, when set, is told of each committed batch (metrics).
+	Observe BatchObserver
 
 	// afterCommit, for tests, runs after a batch committed and before its
 	// acks; an error abandons the batch unacked (a crash at that point).
@@ -139,6 +147,7 @@ type Consumer struct {
 	// reopenWindow: see Opts.ReopenWindow.
 	reopenWindow time.Duration
 	afterCommit  func() error
+	observe      BatchObserver
 	// beforeMessages: see Opts.
 	beforeMessages func(tx *gorm.DB) error
 }
@@ -166,7 +175,7 @@ func New(o Opts) *Consumer {
 	return &Consumer{
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
-		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages,
+		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe,
 	}
 }
 
@@ -407,6 +416,7 @@ var errAbandon = errors.New("ingest: batch abandoned after commit")
 // commit stores items in one transaction.
 func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	var res result
+	start := time.Now()
 	err := c.db.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		res, err = c.persist(ctx, tx, items)
@@ -414,6 +424,9 @@ func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	})
 	if err != nil {
 		return result{}, err
+	}
+	if c.observe != nil {
+		c.observe.Ingested(len(items), time.Since(start))
 	}
 	if c.afterCommit != nil {
 		if err := c.afterCommit(); err != nil {

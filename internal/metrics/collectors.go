@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sync"
 	"time"
 
@@ -194,4 +195,23 @@ func (m *Metrics) Watch(ctx context.Context, nc *nats.Conn, names bus.Names) err
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// StateSeries names the series read at scrape time (for the dashboard
+// test): JetStream consumers, websockets, queues and SLA events, and the
+// database pool's (named by the client library).
+func StateSeries() []string {
+	ch := make(chan *prometheus.Desc, 32)
+	(&consumerCollector{}).Describe(ch)
+	(&socketCollector{}).Describe(ch)
+	newQueueWatch().Describe(ch)
+	close(ch)
+	fq := regexp.MustCompile(`fqName: "([^"]+)"`)
+	names := []string{"go_sql_in_use_connections", "go_sql_idle_connections", "go_sql_wait_duration_seconds_total", "go_sql_open_connections"}
+	for d := range ch {
+		if m := fq.FindStringSubmatch(d.String()); m != nil {
+			names = append(names, m[1])
+		}
+	}
+	return names
 }
