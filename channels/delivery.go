@@ -7,10 +7,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // DeliveryOpts tunes the delivery loop.
@@ -26,6 +30,9 @@ type DeliveryOpts struct {
 	// Observe, when set, counts each attempt's outcome (sent, retry,
 	// failed) per channel (internal/metrics implements it).
 	Observe DeliveryObserver
+	// Tracer, when set, traces each attempt as the child of the reply's
+	// publisher (the agent's request).
+	Tracer trace.Tracer
 }
 
 // DeliveryObserver counts outbound attempts.
@@ -81,7 +88,15 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 		return
 	}
 	attempt := bus.Attempt(msg)
+	ctx, span := o.startSpan(ctx, msg, out, attempt)
 	rcpt, err := o.Adapter.Deliver(ctx, out)
+	if span != nil {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "delivery failed")
+		}
+		span.End()
+	}
 	if err != nil {
 		if !IsPermanent(err) && attempt < o.MaxDeliver {
 			log.Warn("delivery failed, will retry", "message_id", out.MessageID, "attempt", attempt, "err", err)
@@ -110,6 +125,16 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 	// A lost ack redelivers the reply; adapters deliver idempotently by
 	// MessageID, so the worst case is a duplicate provider call they absorb.
 	settle(log, "ack", out.MessageID, msg.Ack())
+}
+
+// startSpan opens the attempt's span under the trace the reply came with.
+func (o DeliveryOpts) startSpan(ctx context.Context, msg jetstream.Msg, out envelope.Outbound, attempt int) (context.Context, trace.Span) {
+	if o.Tracer == nil {
+		return ctx, nil
+	}
+	ctx = tracing.Extract(ctx, msg.Headers())
+	return o.Tracer.Start(ctx, "deliver "+string(out.Channel), trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.Int64("message_id", out.MessageID), attribute.Int("attempt", attempt)))
 }
 
 func (o DeliveryOpts) observe(ch envelope.Channel, outcome string) {

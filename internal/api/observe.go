@@ -13,6 +13,14 @@ type RequestObserver interface {
 	Request(route, method string, status int, d time.Duration)
 }
 
+// respond turns an error into its response at once, through the one
+// error handler, so a middleware around it sees the status the client gets.
+func respond(c *fiber.Ctx, err error) {
+	if herr := c.App().ErrorHandler(c, err); herr != nil {
+		_ = c.SendStatus(fiber.StatusInternalServerError)
+	}
+}
+
 // observe reports each request by its route pattern ("/api/v1/tickets/:id<int>"),
 // not its path, so ids do not become labels. An error is turned into its
 // response here, by the one error handler, so the status observed is the
@@ -21,9 +29,7 @@ func observe(o RequestObserver) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		if err := c.Next(); err != nil {
-			if herr := c.App().ErrorHandler(c, err); herr != nil {
-				_ = c.SendStatus(fiber.StatusInternalServerError)
-			}
+			respond(c, err)
 		}
 		// c.Method() points into fasthttp's buffers, reused by the next
 		// request on the connection: the label keeps a copy.

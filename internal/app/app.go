@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
 	"tanggap/channels"
@@ -39,6 +40,7 @@ import (
 	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
 	"tanggap/internal/metrics"
+	"tanggap/internal/tracing"
 	"tanggap/internal/migrate"
 	"tanggap/internal/notes"
 	"tanggap/internal/pages"
@@ -64,6 +66,10 @@ type App struct {
 	// metrics is nil when METRICS_ADDR is empty; metricsLn is its listener.
 	metrics   *metrics.Metrics
 	metricsLn net.Listener
+	// traces is nil unless OTEL_* asks for traces; tracer is its tracer
+	// (nil when off, so nothing is traced).
+	traces *tracing.Provider
+	tracer trace.Tracer
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -95,6 +101,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	if a.metrics, err = newMetrics(cfg, a.db, log); err != nil {
+		return nil, err
+	}
+	if err := a.startTracing(ctx, cfg); err != nil {
 		return nil, err
 	}
 	a.bus, err = bus.Connect(ctx, bus.Config{
@@ -214,7 +223,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics), Observe: batchObserver(a.metrics), Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {
@@ -233,7 +242,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		for _, ad := range adapters {
 			ad := ad
 			g.Go(func() error {
-				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics)})
+				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics), Tracer: a.tracer})
 			})
 		}
 		g.Go(func() error { return phone.RunRecordings(gctx) })
@@ -249,7 +258,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		teamNotes := notes.New(notes.Opts{DB: a.db, Tickets: tickets, Summaries: tickets, Agents: agents, Events: a.bus, Log: log})
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
-			Observe: requestObserver(a.metrics),
+			Observe: requestObserver(a.metrics), Tracer: a.tracer,
 			Notes:   teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
@@ -367,6 +376,13 @@ func (a *App) closeResources() {
 	}
 	if a.metricsLn != nil {
 		a.metricsLn.Close() // the metrics server, if it ran, has stopped by now
+	}
+	if a.traces != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.traces.Shutdown(ctx); err != nil {
+			a.log.Warn("tracing: flush", "err", err)
+		}
+		cancel()
 	}
 	if a.bus != nil {
 		a.bus.Close()

@@ -7,6 +7,8 @@ import (
 	"net"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"tanggap/channels"
@@ -91,17 +93,29 @@ func (a *App) registerStateMetrics() {
 	a.metrics.Sockets(sockets)
 }
 
-// observedRouter counts the routing decisions ingest asks for: each new
-// ticket is assigned or queued, timed per decision batch.
+// observedRouter counts and traces the routing decisions ingest asks
+// for: each new ticket is assigned or queued.
 type observedRouter struct {
 	ingest.Router
-	m *metrics.Metrics
+	m  *metrics.Metrics
+	tr trace.Tracer
 }
 
 func (r observedRouter) RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error) {
 	start := time.Now()
+	var span trace.Span
+	if r.tr != nil {
+		ctx, span = r.tr.Start(ctx, "routing decision", trace.WithAttributes(attribute.Int("tickets", len(tickets))))
+		defer span.End()
+	}
 	as, err := r.Router.RouteNew(ctx, tx, tickets)
-	if err == nil && len(tickets) > 0 {
+	if span != nil {
+		span.SetAttributes(attribute.Int("assigned", len(as)))
+		if err != nil {
+			span.RecordError(err)
+		}
+	}
+	if err == nil && r.m != nil && len(tickets) > 0 {
 		per := time.Since(start) / time.Duration(len(tickets))
 		for i := range tickets {
 			outcome := "queued"
@@ -114,12 +128,13 @@ func (r observedRouter) RouteNew(ctx context.Context, tx *gorm.DB, tickets []rou
 	return as, err
 }
 
-// ingestRouter is the router ingest uses, observed when metrics are on.
-func ingestRouter(r ingest.Router, m *metrics.Metrics) ingest.Router {
-	if m == nil {
+// ingestRouter is the router ingest uses, observed when metrics or
+// tracing are on.
+func ingestRouter(r ingest.Router, m *metrics.Metrics, tr trace.Tracer) ingest.Router {
+	if m == nil && tr == nil {
 		return r
 	}
-	return observedRouter{Router: r, m: m}
+	return observedRouter{Router: r, m: m, tr: tr}
 }
 
 func batchObserver(m *metrics.Metrics) ingest.BatchObserver {

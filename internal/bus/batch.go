@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // Pending is one message for PublishAll.
@@ -62,6 +63,7 @@ func (b *Bus) PublishAll(ctx context.Context, msgs []Pending) (err error) {
 		if m.MsgID != "" {
 			nm.Header.Set(jetstream.MsgIDHeader, m.MsgID)
 		}
+		tracing.Inject(ctx, nm.Header)
 		f, err := b.JS.PublishMsgAsync(nm)
 		if err != nil {
 			return fmt.Errorf("%w: publish %s: %v", ErrUnavailable, m.Subject, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // ErrUnavailable wraps failures to get a publish acknowledged: the caller
@@ -200,7 +201,9 @@ func (b *Bus) Publish(ctx context.Context, subject, msgID string, data []byte) e
 	if msgID != "" {
 		opts = append(opts, jetstream.WithMsgID(msgID))
 	}
-	if _, err := b.JS.Publish(ctx, subject, data, opts...); err != nil {
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	tracing.Inject(ctx, msg.Header) // the trace goes on with whoever consumes it
+	if _, err := b.JS.PublishMsg(ctx, msg, opts...); err != nil {
 		return fmt.Errorf("%w: publish %s: %v", ErrUnavailable, subject, err)
 	}
 	return nil
