@@ -40,7 +40,6 @@ import (
 	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
 	"tanggap/internal/metrics"
-	"tanggap/internal/tracing"
 	"tanggap/internal/migrate"
 	"tanggap/internal/notes"
 	"tanggap/internal/pages"
@@ -50,6 +49,7 @@ import (
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
+	"tanggap/internal/tracing"
 )
 
 // App is a running contact center.
@@ -259,7 +259,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
 			Observe: requestObserver(a.metrics), Tracer: a.tracer,
-			Notes:   teamNotes, Canned: cannedReplies,
+			Notes: teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
