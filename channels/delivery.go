@@ -7,10 +7,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // DeliveryOpts tunes the delivery loop.
@@ -23,6 +27,17 @@ type DeliveryOpts struct {
 	MaxDeliver int
 	// Backoff is the delay before attempt n+1 (n starts at 1).
 	Backoff func(attempt int) time.Duration
+	// Observe, when set, counts each attempt's outcome (sent, retry,
+	// failed) per channel (internal/metrics implements it).
+	Observe DeliveryObserver
+	// Tracer, when set, traces each attempt as the child of the reply's
+	// publisher (the agent's request).
+	Tracer trace.Tracer
+}
+
+// DeliveryObserver counts outbound attempts.
+type DeliveryObserver interface {
+	Delivered(channel, outcome string)
 }
 
 // RunDelivery consumes the adapter's outbound subject through a durable
@@ -73,15 +88,27 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 		return
 	}
 	attempt := bus.Attempt(msg)
+	ctx, span := o.startSpan(ctx, msg, out, attempt)
 	rcpt, err := o.Adapter.Deliver(ctx, out)
+	if span != nil {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "delivery failed")
+		}
+		span.End()
+	}
 	if err != nil {
 		if !IsPermanent(err) && attempt < o.MaxDeliver {
 			log.Warn("delivery failed, will retry", "message_id", out.MessageID, "attempt", attempt, "err", err)
+			o.observe(out.Channel, "retry")
 			settle(log, "nak", out.MessageID, msg.NakWithDelay(o.Backoff(attempt)))
 			return
 		}
 		rcpt = envelope.Receipt{Status: domain.DeliveryFailed, Error: err.Error()}
 		log.Warn("delivery failed for good", "message_id", out.MessageID, "attempt", attempt, "err", err)
+		o.observe(out.Channel, "failed")
+	} else {
+		o.observe(out.Channel, "sent")
 	}
 	rcpt.V = envelope.Version
 	rcpt.Channel = out.Channel
@@ -98,6 +125,22 @@ func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetst
 	// A lost ack redelivers the reply; adapters deliver idempotently by
 	// MessageID, so the worst case is a duplicate provider call they absorb.
 	settle(log, "ack", out.MessageID, msg.Ack())
+}
+
+// startSpan opens the attempt's span under the trace the reply came with.
+func (o DeliveryOpts) startSpan(ctx context.Context, msg jetstream.Msg, out envelope.Outbound, attempt int) (context.Context, trace.Span) {
+	if o.Tracer == nil {
+		return ctx, nil
+	}
+	ctx = tracing.Extract(ctx, msg.Headers())
+	return o.Tracer.Start(ctx, "deliver "+string(out.Channel), trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.Int64("message_id", out.MessageID), attribute.Int("attempt", attempt)))
+}
+
+func (o DeliveryOpts) observe(ch envelope.Channel, outcome string) {
+	if o.Observe != nil {
+		o.Observe.Delivered(string(ch), outcome)
+	}
 }
 
 // settle reports a failed ack/nak/term instead of dropping the error.

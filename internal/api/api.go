@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"go.opentelemetry.io/otel/trace"
 
 	"tanggap/channels"
 	"tanggap/internal/agent"
@@ -44,6 +45,10 @@ type Assigner interface {
 
 // Opts wires the API to the services.
 type Opts struct {
+	// Observe, when set, is told of every request (metrics).
+	Observe RequestObserver
+	// Tracer, when set, traces every request (OpenTelemetry).
+	Tracer  trace.Tracer
 	Log     *slog.Logger
 	Locale  *locale.Catalog
 	Lang    func(*fiber.Ctx) string
@@ -134,6 +139,12 @@ func New(o Opts) *fiber.App {
 	app.Server().KeepHijackedConns = true
 	app.Use(recover.New())
 	app.Use(requestid.New())
+	if o.Tracer != nil {
+		app.Use(traced(o.Tracer))
+	}
+	if o.Observe != nil {
+		app.Use(observe(o.Observe))
+	}
 	s.routes(app)
 	return app
 }

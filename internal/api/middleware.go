@@ -66,7 +66,7 @@ func (s *Server) logAccess(c *fiber.Ctx, a agent.Agent, err error) {
 	} else {
 		attrs = append(attrs, "status", c.Response().StatusCode())
 	}
-	s.o.Log.Info("access", attrs...)
+	s.o.Log.InfoContext(c.UserContext(), "access", attrs...) // with the trace id when traced
 }
 
 const (

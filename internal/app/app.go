@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
 	"tanggap/channels"
@@ -37,6 +38,7 @@ import (
 	"tanggap/internal/ingest"
 	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
+	"tanggap/internal/metrics"
 	"tanggap/internal/migrate"
 	"tanggap/internal/notes"
 	"tanggap/internal/pages"
@@ -46,6 +48,7 @@ import (
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
+	"tanggap/internal/tracing"
 )
 
 // App is a running contact center.
@@ -59,6 +62,13 @@ type App struct {
 	chat *livechat.Adapter
 	// console is the agents' push socket (nil without the http component).
 	console *consolews.Gateway
+	// metrics is nil when METRICS_ADDR is empty; metricsLn is its listener.
+	metrics   *metrics.Metrics
+	metricsLn net.Listener
+	// traces is nil unless OTEL_* asks for traces; tracer is its tracer
+	// (nil when off, so nothing is traced).
+	traces *tracing.Provider
+	tracer trace.Tracer
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -89,9 +99,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if _, err := migrate.Up(ctx, a.db, log); err != nil {
 		return nil, err
 	}
+	if a.metrics, err = newMetrics(cfg, a.db, log); err != nil {
+		return nil, err
+	}
+	if err := a.startTracing(ctx, cfg); err != nil {
+		return nil, err
+	}
 	a.bus, err = bus.Connect(ctx, bus.Config{
 		URL: cfg.NATSURL, StoreDir: cfg.NATSStoreDir(), SubjectPrefix: cfg.NATSSubjectPrefix,
-		Replicas: cfg.NATSReplicas, Name: "tanggap",
+		Replicas: cfg.NATSReplicas, Name: "tanggap", Observe: inboundObserver(a.metrics),
 	}, log)
 	if err != nil {
 		return nil, err
@@ -192,13 +208,21 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return nil, fmt.Errorf("app: listen %s: %w", cfg.HTTPAddr, err)
 		}
 	}
+	if a.metricsLn, err = listenMetrics(cfg, a.metrics); err != nil {
+		return nil, err
+	}
+	a.registerStateMetrics()
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
+	if a.metrics != nil {
+		g.Go(func() error { return a.metrics.Serve(gctx, a.metricsLn) })
+		g.Go(func() error { return a.metrics.Watch(gctx, a.bus.NC, a.bus.Names) })
+	}
 
 	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
+		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 			ReopenWindow: cfg.ReopenWindow})
 		g.Go(func() error { return consumer.Run(gctx) })
 		g.Go(func() error {
@@ -217,7 +241,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		for _, ad := range adapters {
 			ad := ad
 			g.Go(func() error {
-				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log})
+				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics), Tracer: a.tracer})
 			})
 		}
 		g.Go(func() error { return phone.RunRecordings(gctx) })
@@ -235,6 +259,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		pdp.start(g, gctx)
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
+			Observe: requestObserver(a.metrics), Tracer: a.tracer,
 			Notes: teamNotes, Canned: cannedReplies,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
@@ -350,6 +375,16 @@ func (a *App) closeResources() {
 	}
 	if a.ln != nil && a.http == nil {
 		a.ln.Close() // listening, but the server never took it over
+	}
+	if a.metricsLn != nil {
+		a.metricsLn.Close() // the metrics server, if it ran, has stopped by now
+	}
+	if a.traces != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.traces.Shutdown(ctx); err != nil {
+			a.log.Warn("tracing: flush", "err", err)
+		}
+		cancel()
 	}
 	if a.bus != nil {
 		a.bus.Close()

@@ -48,6 +48,7 @@ func Config(t testing.TB) config.Config {
 	cfg.NATSURL = bc.URL
 	cfg.NATSSubjectPrefix = bc.SubjectPrefix
 	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.MetricsAddr = "127.0.0.1:0" // parallel apps each get a port of their own
 	// Every test client comes from 127.0.0.1 and polls while the core
 	// catches up; per-address limits have their own tests in the webform
 	// package.

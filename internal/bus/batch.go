@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // Pending is one message for PublishAll.
@@ -16,12 +17,14 @@ type Pending struct {
 	Subject string
 	MsgID   string
 	Data    []byte
+	// channel is set for a citizen's message (counted by Config.Observe).
+	channel envelope.Channel
 }
 
 // InboundPending is an inbound envelope ready for PublishAll, under the
 // same subject and Nats-Msg-Id PublishInbound uses.
 func (b *Bus) InboundPending(in envelope.Inbound, data []byte) Pending {
-	return Pending{Subject: b.Names.Inbound(in.Channel), MsgID: InboundMsgID(in.Channel, in.ProviderMessageID), Data: data}
+	return Pending{Subject: b.Names.Inbound(in.Channel), MsgID: InboundMsgID(in.Channel, in.ProviderMessageID), Data: data, channel: in.Channel}
 }
 
 // PublishAll publishes every message without waiting in between and
@@ -29,7 +32,20 @@ func (b *Bus) InboundPending(in envelope.Inbound, data []byte) Pending {
 // error wrapping ErrUnavailable: some messages may then be stored already,
 // so callers answer with a retryable error and rely on Nats-Msg-Id to drop
 // the copies a retry brings.
-func (b *Bus) PublishAll(ctx context.Context, msgs []Pending) error {
+func (b *Bus) PublishAll(ctx context.Context, msgs []Pending) (err error) {
+	if b.cfg.Observe != nil {
+		defer func() {
+			counts := map[envelope.Channel]int{}
+			for _, m := range msgs {
+				if m.channel != "" {
+					counts[m.channel]++
+				}
+			}
+			for ch, n := range counts {
+				b.observeInbound(string(ch), n, err)
+			}
+		}()
+	}
 	switch len(msgs) {
 	case 0:
 		return nil
@@ -47,6 +63,7 @@ func (b *Bus) PublishAll(ctx context.Context, msgs []Pending) error {
 		if m.MsgID != "" {
 			nm.Header.Set(jetstream.MsgIDHeader, m.MsgID)
 		}
+		tracing.Inject(ctx, nm.Header)
 		f, err := b.JS.PublishMsgAsync(nm)
 		if err != nil {
 			return fmt.Errorf("%w: publish %s: %v", ErrUnavailable, m.Subject, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // ErrUnavailable wraps failures to get a publish acknowledged: the caller
@@ -32,6 +33,16 @@ type Config struct {
 	Replicas      int           // JetStream replicas for the streams (1 for a single server)
 	DedupeWindow  time.Duration // how long a Nats-Msg-Id is remembered
 	Name          string        // connection name shown by the server
+	// Observe, when set, counts the citizens' messages put on the bus
+	// (internal/metrics implements it).
+	Observe InboundObserver
+}
+
+// InboundObserver counts inbound messages per channel and outcome
+// ("accepted": JetStream stored them; "unavailable": the publish failed
+// and the provider is told to retry).
+type InboundObserver interface {
+	Received(channel, outcome string, n int)
 }
 
 // Bus is a NATS connection with JetStream.
@@ -190,7 +201,9 @@ func (b *Bus) Publish(ctx context.Context, subject, msgID string, data []byte) e
 	if msgID != "" {
 		opts = append(opts, jetstream.WithMsgID(msgID))
 	}
-	if _, err := b.JS.Publish(ctx, subject, data, opts...); err != nil {
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	tracing.Inject(ctx, msg.Header) // the trace goes on with whoever consumes it
+	if _, err := b.JS.PublishMsg(ctx, msg, opts...); err != nil {
 		return fmt.Errorf("%w: publish %s: %v", ErrUnavailable, subject, err)
 	}
 	return nil
@@ -263,7 +276,20 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 // PublishInbound publishes a normalized citizen message; the stream drops
 // a second copy with the same channel and provider message id.
 func (b *Bus) PublishInbound(ctx context.Context, in envelope.Inbound) error {
-	return b.PublishJSON(ctx, b.Names.Inbound(in.Channel), InboundMsgID(in.Channel, in.ProviderMessageID), in)
+	err := b.PublishJSON(ctx, b.Names.Inbound(in.Channel), InboundMsgID(in.Channel, in.ProviderMessageID), in)
+	b.observeInbound(string(in.Channel), 1, err)
+	return err
+}
+
+func (b *Bus) observeInbound(channel string, n int, err error) {
+	if b.cfg.Observe == nil {
+		return
+	}
+	outcome := "accepted"
+	if err != nil {
+		outcome = "unavailable"
+	}
+	b.cfg.Observe.Received(channel, outcome, n)
 }
 
 // PublishOutbound publishes an agent reply for its channel's adapter.

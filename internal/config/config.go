@@ -26,6 +26,9 @@ type Config struct {
 	DataDir     string
 	HTTPAddr    string
 	PublicURL   string
+	// MetricsAddr is where Prometheus scrapes /metrics; empty turns the
+	// listener off. Never the public port.
+	MetricsAddr string
 
 	AdminEmail    string
 	AdminPassword string
@@ -154,6 +157,7 @@ func Defaults() Config {
 	return Config{
 		DataDir:           "./data",
 		HTTPAddr:          ":8080",
+		MetricsAddr:       "127.0.0.1:9090",
 		LogLevel:          "info",
 		LogFormat:         "text",
 		NATSSubjectPrefix: "cc",
@@ -274,6 +278,7 @@ func parse(get func(string) string) (Config, error) {
 	str("NATS_URL", &c.NATSURL)
 	str("DATA_DIR", &c.DataDir)
 	str("HTTP_ADDR", &c.HTTPAddr)
+	str("METRICS_ADDR", &c.MetricsAddr)
 	str("PUBLIC_URL", &c.PublicURL)
 	str("ADMIN_EMAIL", &c.AdminEmail)
 	c.AdminPassword = secret("ADMIN_PASSWORD")
@@ -407,6 +412,16 @@ func (c *Config) validate() Problems {
 	}
 	if _, port, err := splitHostPort(c.HTTPAddr); err != nil || port == "" {
 		p = append(p, fmt.Sprintf("HTTP_ADDR: %q must be host:port or :port", c.HTTPAddr))
+	}
+	if c.MetricsAddr != "" {
+		_, mport, err := splitHostPort(c.MetricsAddr)
+		_, hport, _ := splitHostPort(c.HTTPAddr)
+		switch {
+		case err != nil || mport == "":
+			p = append(p, fmt.Sprintf("METRICS_ADDR: %q must be host:port (empty turns metrics off)", c.MetricsAddr))
+		case mport == hport && mport != "0":
+			p = append(p, fmt.Sprintf("METRICS_ADDR: %q must not be the public port of HTTP_ADDR", c.MetricsAddr))
+		}
 	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
@@ -546,7 +561,7 @@ func (c Config) Redacted() map[string]any {
 		nats = mask.URL(c.NATSURL)
 	}
 	return map[string]any{
-		"database": db, "nats": nats, "data_dir": c.DataDir, "http_addr": c.HTTPAddr,
+		"database": db, "nats": nats, "data_dir": c.DataDir, "http_addr": c.HTTPAddr, "metrics_addr": c.MetricsAddr,
 		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": secret(c.AdminPassword),
 		"livechat_secret": secret(c.LivechatSecret), "livechat_allowed_origins": c.LivechatAllowedOrigins,
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,

@@ -48,6 +48,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"tanggap/internal/bus"
@@ -84,6 +85,12 @@ type Queues interface {
 	QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error)
 }
 
+// BatchObserver is told the size and time of each committed batch
+// (internal/metrics implements it).
+type BatchObserver interface {
+	Ingested(n int, d time.Duration)
+}
+
 // Opts configures a Consumer.
 type Opts struct {
 	DB       *db.DB
@@ -114,6 +121,11 @@ type Opts struct {
 	// was solved less than this long ago reopens it; 0 never reopens
 	// (a new ticket opens).
 	ReopenWindow time.Duration
+	// Observe, when set, is told of each committed batch (metrics).
+	Observe BatchObserver
+	// Tracer, when set, traces each batch: one span per transaction, the
+	// child of the one message's publisher or linked to each of many.
+	Tracer trace.Tracer
 
 	// afterCommit, for tests, runs after a batch committed and before its
 	// acks; an error abandons the batch unacked (a crash at that point).
@@ -139,6 +151,8 @@ type Consumer struct {
 	// reopenWindow: see Opts.ReopenWindow.
 	reopenWindow time.Duration
 	afterCommit  func() error
+	observe      BatchObserver
+	tracer       trace.Tracer
 	// beforeMessages: see Opts.
 	beforeMessages func(tx *gorm.DB) error
 }
@@ -166,7 +180,7 @@ func New(o Opts) *Consumer {
 	return &Consumer{
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
-		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages,
+		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer,
 	}
 }
 
@@ -407,13 +421,19 @@ var errAbandon = errors.New("ingest: batch abandoned after commit")
 // commit stores items in one transaction.
 func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	var res result
+	start := time.Now()
+	ctx, span := c.startSpan(ctx, items)
 	err := c.db.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		res, err = c.persist(ctx, tx, items)
 		return err
 	})
+	endSpan(span, err)
 	if err != nil {
 		return result{}, err
+	}
+	if c.observe != nil {
+		c.observe.Ingested(len(items), time.Since(start))
 	}
 	if c.afterCommit != nil {
 		if err := c.afterCommit(); err != nil {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"tanggap/internal/tracing"
 )
 
 // New returns a logger writing text or JSON at the given level.
@@ -23,8 +25,10 @@ func New(w io.Writer, level, format string) *slog.Logger {
 		lv = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// A line logged with a traced context carries its trace_id.
+	return slog.New(tracing.LogHandler{Handler: h})
 }

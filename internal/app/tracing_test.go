@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+
+	"tanggap/internal/apptest"
+)
+
+// collector stands in for an OpenTelemetry collector: it takes OTLP/HTTP
+// protobuf exports as the SDK sends them and keeps every span.
+type collector struct {
+	mu    sync.Mutex
+	spans []*tracepb.Span
+}
+
+func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
+		http.Error(w, "not an OTLP/HTTP protobuf export", http.StatusBadRequest)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var req coltrace.ExportTraceServiceRequest
+	if err := proto.Unmarshal(body, &req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	for _, rs := range req.GetResourceSpans() {
+		for _, ss := range rs.GetScopeSpans() {
+			c.spans = append(c.spans, ss.GetSpans()...)
+		}
+	}
+	c.mu.Unlock()
+	out, _ := proto.Marshal(&coltrace.ExportTraceServiceResponse{})
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	_, _ = w.Write(out)
+}
+
+func (c *collector) named(name string) []*tracepb.Span {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*tracepb.Span
+	for _, s := range c.spans {
+		if s.GetName() == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, one trace runs from the citizen's
+// form submission through JetStream to the ingest commit and the routing
+// decision, and another from the agent's reply to the channel's send.
+// (Not parallel: the OTEL_* variables are the process's.)
+func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
+	col := &collector{}
+	srv := httptest.NewServer(col)
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100") // export every 100 ms
+
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := fileComplaint(t, admin, "Sertifikat pelatihan belum terbit")
+	if res := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Sedang kami periksa."}); res.Status >= 300 {
+		t.Fatalf("reply: %d %s", res.Status, res.Body)
+	}
+	// Stop flushes the exporter: every span ended by then is sent.
+	waitSpans := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		for ctx.Err() == nil && len(col.named("deliver webform")) == 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitSpans()
+	stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.Stop(stop); err != nil {
+		t.Fatal(err)
+	}
+
+	one := func(name string) *tracepb.Span {
+		t.Helper()
+		got := col.named(name)
+		if len(got) == 0 {
+			t.Fatalf("no span %q exported", name)
+		}
+		return got[0]
+	}
+	form := one("POST /api/v1/complaints")
+	batch := one("ingest batch")
+	decision := one("routing decision")
+	if hex.EncodeToString(batch.GetTraceId()) != hex.EncodeToString(form.GetTraceId()) {
+		t.Errorf("the ingest batch is not in the form submission's trace")
+	}
+	if hex.EncodeToString(batch.GetParentSpanId()) != hex.EncodeToString(form.GetSpanId()) {
+		t.Errorf("the ingest batch's parent is not the submission's span")
+	}
+	if hex.EncodeToString(decision.GetParentSpanId()) != hex.EncodeToString(batch.GetSpanId()) {
+		t.Errorf("the routing decision is not a child of the ingest batch")
+	}
+	reply := one("POST /api/v1/tickets/:id<int>/messages")
+	send := one("deliver webform")
+	if hex.EncodeToString(send.GetTraceId()) != hex.EncodeToString(reply.GetTraceId()) ||
+		hex.EncodeToString(send.GetParentSpanId()) != hex.EncodeToString(reply.GetSpanId()) {
+		t.Errorf("the channel's send is not a child of the agent's reply request")
+	}
+}

@@ -1,0 +1,50 @@
+package ingest
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"tanggap/internal/tracing"
+)
+
+// startSpan opens the batch's span: a batch of one continues its
+// message's trace (webhook → JetStream → this commit → routing); a batch of
+// many links every message's trace, since a span has one parent.
+func (c *Consumer) startSpan(ctx context.Context, items []*item) (context.Context, trace.Span) {
+	if c.tracer == nil {
+		return ctx, nil
+	}
+	var links []trace.Link
+	parent := ctx
+	for _, it := range items {
+		if it.msg == nil {
+			continue
+		}
+		mctx := tracing.Extract(context.Background(), it.msg.Headers())
+		sc := trace.SpanContextFromContext(mctx)
+		if !sc.IsValid() {
+			continue
+		}
+		if len(items) == 1 {
+			parent = trace.ContextWithRemoteSpanContext(ctx, sc)
+			break
+		}
+		links = append(links, trace.Link{SpanContext: sc})
+	}
+	return c.tracer.Start(parent, "ingest batch", trace.WithSpanKind(trace.SpanKindConsumer), trace.WithLinks(links...),
+		trace.WithAttributes(attribute.Int("messaging.batch.message_count", len(items))))
+}
+
+func endSpan(span trace.Span, err error) {
+	if span == nil {
+		return
+	}
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "batch not stored")
+	}
+	span.End()
+}
