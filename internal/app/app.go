@@ -239,7 +239,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
 			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
-			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
+			Ready:          map[string]api.Checker{"nats": a.bus},    // the gateway: /readyz
+			CoreReady:      map[string]api.Checker{"database": a.db}, // the core: /readyz/core
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,
 			Pages:          pg,
