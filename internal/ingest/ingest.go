@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -73,6 +74,9 @@ type Clocks interface {
 // Router files and assigns a batch's tickets inside its transaction
 // (routing.Router, the assignment engine, implements it).
 type Router interface {
+	// LockAgents locks every agent the batch's routing may change, in id
+	// order, before RouteNew's and Reactivate's writes to agents.
+	LockAgents(ctx context.Context, tx *gorm.DB, queueIDs, agentIDs []int64) error
 	File(ctx context.Context, tx *gorm.DB, tickets []routing.NewTicket, now time.Time) ([]routing.Filing, error)
 	RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error)
 	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
@@ -404,14 +408,29 @@ func decode(m jetstream.Msg) (*item, error) {
 // errAbandon is returned by commit when the test hook abandons a batch.
 var errAbandon = errors.New("ingest: batch abandoned after commit")
 
-// commit stores items in one transaction.
+// maxTxAttempts bounds how often a batch transaction the database aborted
+// only for running at the same time as another (a deadlock victim, a
+// serialization failure: db.IsRetryable) is run again at once, before the
+// batch is split and its messages come back later.
+const maxTxAttempts = 5
+
+// commit stores items in one transaction. A transaction the database
+// aborted for a concurrent one is run again (persist starts afresh each
+// time), after a short random pause so the two do not meet again.
 func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	var res result
-	err := c.db.Tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		res, err = c.persist(ctx, tx, items)
-		return err
-	})
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = c.db.Tx(ctx, func(tx *gorm.DB) error {
+			var err error
+			res, err = c.persist(ctx, tx, items)
+			return err
+		})
+		if err == nil || !db.IsRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			break
+		}
+		wait(ctx, time.Duration(attempt)*time.Duration(1+rand.IntN(10))*time.Millisecond)
+	}
 	if err != nil {
 		return result{}, err
 	}
