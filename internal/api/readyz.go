@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -26,14 +27,14 @@ import (
 // handleReadyz answers 503 unless the gateway's dependencies answer
 // within 2s.
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
-	gateway, core, checks := s.readiness(c.UserContext())
+	gateway, core, checks := s.readiness(c.UserContext(), false)
 	return s.readyAnswer(c, gateway, gateway, core, checks)
 }
 
 // handleReadyzCore answers 503 unless the gateway's and the core's
 // dependencies answer within 2s.
 func (s *Server) handleReadyzCore(c *fiber.Ctx) error {
-	gateway, core, checks := s.readiness(c.UserContext())
+	gateway, core, checks := s.readiness(c.UserContext(), true)
 	return s.readyAnswer(c, gateway && core, gateway, core, checks)
 }
 
@@ -53,8 +54,11 @@ func readyWord(ok bool) string {
 }
 
 // readiness pings every dependency at once (2s in all) and reports
-// whether the gateway's and the core's own ones all answered.
-func (s *Server) readiness(ctx context.Context) (gateway, core bool, checks fiber.Map) {
+// whether the gateway's and the core's own ones all answered. A failing
+// check is logged as a warning only when it decides the answer (forCore:
+// the core's checks do): a balancer polling /readyz during a database
+// outage does not flood the log.
+func (s *Server) readiness(ctx context.Context, forCore bool) (gateway, core bool, checks fiber.Map) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	type result struct {
@@ -90,7 +94,11 @@ func (s *Server) readiness(ctx context.Context) (gateway, core bool, checks fibe
 			continue
 		}
 		checks[r.name] = "unavailable"
-		s.o.Log.Warn("not ready", "dependency", r.name, "err", r.err)
+		level := slog.LevelWarn
+		if r.core && !forCore {
+			level = slog.LevelDebug
+		}
+		s.o.Log.Log(ctx, level, "not ready", "dependency", r.name, "err", r.err)
 		if r.core {
 			core = false
 		} else {
