@@ -36,6 +36,13 @@ import (
 // and two instances deadlocked on each other's agents. SQLite runs one
 // writing transaction at a time: nothing to lock.
 //
+// Every member is locked, whatever their presence: locking only the
+// online ones with room (lockMembers' set) left an agent who came online
+// in between to RouteNew's lock, out of order, and under presence churn
+// that deadlocked again (17 deadlocks and a failed drain in one run of
+// TestTwoInstancesUnderAgentChurn, against 0-3 retried ones this way).
+// The cost: offline members are locked too, for the batch.
+//
 //	SELECT id FROM agents
 //	WHERE id IN (SELECT agent_id FROM queue_members WHERE queue_id IN (…)) OR id IN (…)
 //	ORDER BY id FOR NO KEY UPDATE
