@@ -72,8 +72,15 @@ func serve(cfg config.Config, log *slog.Logger) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info("starting", "config", cfg.Redacted())
-	a, err := app.Start(ctx, cfg, log)
+	// Serve waits for NATS (retrying) but not for the database: the
+	// gateways take messages meanwhile and the core starts when the
+	// database answers ("core started" in the log; /readyz/core).
+	a, err := app.Serve(ctx, cfg, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped before NATS answered", "err", err)
+			return 0
+		}
 		log.Error("start failed", "err", err)
 		return 1
 	}

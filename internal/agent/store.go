@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -108,8 +109,19 @@ func (s *store) list(ctx context.Context) ([]Agent, error) {
 
 // setPresence stores a presence chosen by the agent (or their logout).
 // Choosing is a sign of life, so last_seen_at moves too.
+//
+// One row in autocommit holds no other lock, yet PostgreSQL may still pick
+// it as a deadlock victim while it queues for the row behind transactions
+// that wait for each other; it is run again (at most maxAttempts times)
+// rather than failing the agent's request.
 func (s *store) setPresence(ctx context.Context, id int64, presence domain.Presence, now time.Time) error {
-	res := s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, last_seen_at = ?, updated_at = ? WHERE id = ?`, presence, now, now, id)
+	var res *gorm.DB
+	for attempt := 1; ; attempt++ {
+		res = s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, last_seen_at = ?, updated_at = ? WHERE id = ?`, presence, now, now, id)
+		if !db.IsRetryable(res.Error) || attempt == maxAttempts {
+			break
+		}
+	}
 	if res.Error != nil {
 		return fmt.Errorf("agent: presence: %w", res.Error)
 	}
@@ -135,19 +147,50 @@ func (s *store) touch(ctx context.Context, id int64, now time.Time) error {
 	return nil
 }
 
-// touchMany records a sign of life of several agents' consoles.
+// touchMany records a sign of life of several agents' consoles. On
+// PostgreSQL the rows are locked in id order (the lock order of
+// routing/lockorder.go) by a locking subquery: a plain multi-row UPDATE
+// locks them in whatever order it reads them and deadlocks with a
+// transaction locking agents in id order. A statement the database still
+// aborts for a concurrent one is run again.
+//
+//	UPDATE agents SET last_seen_at = ?
+//	WHERE id IN (SELECT id FROM agents WHERE id IN (…) ORDER BY id FOR NO KEY UPDATE)
 func (s *store) touchMany(ctx context.Context, ids []int64, now time.Time) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	return db.Chunks(len(ids), 1, func(lo, hi int) error {
 		args := make([]any, 0, hi-lo+1)
 		args = append(args, now)
 		for _, id := range ids[lo:hi] {
 			args = append(args, id)
 		}
-		if err := s.db.WithContext(ctx).Exec(`UPDATE agents SET last_seen_at = ? WHERE id IN (`+db.Placeholders(hi-lo)+`)`, args...).Error; err != nil {
+		in := `(` + db.Placeholders(hi-lo) + `)`
+		q := `UPDATE agents SET last_seen_at = ? WHERE id IN ` + in
+		if s.db.Dialect == db.Postgres {
+			q = `UPDATE agents SET last_seen_at = ? WHERE id IN (SELECT id FROM agents WHERE id IN ` + in + ` ORDER BY id FOR NO KEY UPDATE)`
+		}
+		if err := s.retry(func() error { return s.db.WithContext(ctx).Exec(q, args...).Error }); err != nil {
 			return fmt.Errorf("agent: touch: %w", err)
 		}
 		return nil
 	})
+}
+
+// maxAttempts bounds how often a statement the database aborted only for
+// running at the same time as another (db.IsRetryable) is run again.
+const maxAttempts = 5
+
+// retry runs f again while it fails only for a concurrent transaction.
+func (s *store) retry(f func() error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if err = f(); !db.IsRetryable(err) {
+			return err
+		}
+	}
+	return err
 }
 
 // getMany reads several agents with their queues, in two statements per
@@ -190,12 +233,27 @@ func (s *store) getMany(ctx context.Context, ids []int64) (map[int64]Agent, erro
 // agent is moved (and reported) by exactly one of them, and an agent whose
 // console spoke or who changed presence meanwhile no longer matches. The
 // agents_presence_seen_idx index serves the WHERE clause.
+//
+// On PostgreSQL the agents are locked in id order by a locking subquery
+// first (silencePGSQL; see touchMany), and the outer WHERE re-checks both
+// conditions on the locked rows.
 const silenceSQL = `UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
 WHERE presence = ? AND last_seen_at < ? RETURNING id`
 
+const silencePGSQL = `UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
+WHERE id IN (SELECT id FROM agents WHERE presence = ? AND last_seen_at < ? ORDER BY id FOR NO KEY UPDATE)
+  AND presence = ? AND last_seen_at < ? RETURNING id`
+
 func (s *store) silence(ctx context.Context, from, to domain.Presence, before, now time.Time) ([]int64, error) {
 	var ids []int64
-	if err := s.db.WithContext(ctx).Raw(silenceSQL, to, now, now, from, before).Scan(&ids).Error; err != nil {
+	err := s.retry(func() error {
+		ids = nil
+		if s.db.Dialect == db.Postgres {
+			return s.db.WithContext(ctx).Raw(silencePGSQL, to, now, now, from, before, from, before).Scan(&ids).Error
+		}
+		return s.db.WithContext(ctx).Raw(silenceSQL, to, now, now, from, before).Scan(&ids).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("agent: %s to %s: %w", from, to, err)
 	}
 	return ids, nil

@@ -70,7 +70,14 @@ type Opts struct {
 	// Contacts serves the contact panel, notes, merges and duplicates
 	// (nil: those routes are absent).
 	Contacts Contacts
-	Ready    map[string]Checker
+	// Ready are the gateway's dependencies (JetStream): /readyz answers
+	// 200 while they answer, because webhooks, forms and chat messages are
+	// then safely accepted (acknowledged once in JetStream), whatever the
+	// core's state.
+	Ready map[string]Checker
+	// CoreReady are the core's own dependencies (the database): /readyz/core
+	// answers 200 only while they and Ready answer. See readyz.go.
+	CoreReady map[string]Checker
 	// Adapters mount their routes; those that implement an optional
 	// interface of package channels add console routes (ConsoleActions)
 	// or hear the agent's typing and read marks (Conversation).

@@ -13,6 +13,9 @@ import (
 	"tanggap/internal/testenv"
 )
 
+// TestReadiness: /readyz is the gateway's (JetStream), /readyz/core the
+// core's (database too). With the database down the gateway stays ready:
+// it still takes webhooks safely.
 func TestReadiness(t *testing.T) {
 	cat, err := locale.Load()
 	if err != nil {
@@ -21,7 +24,7 @@ func TestReadiness(t *testing.T) {
 	d := testenv.DB(t)
 	b := testenv.Bus(t)
 	app := api.New(api.Opts{Log: testenv.Logger(t), Locale: cat, Lang: pages.Lang,
-		Ready: map[string]api.Checker{"database": d, "nats": b}})
+		Ready: map[string]api.Checker{"nats": b}, CoreReady: map[string]api.Checker{"database": d}})
 	get := func(path string) (int, map[string]any) {
 		t.Helper()
 		res, err := app.Test(httptest.NewRequest(http.MethodGet, path, nil), -1)
@@ -35,22 +38,30 @@ func TestReadiness(t *testing.T) {
 		}
 		return res.StatusCode, body
 	}
-	if code, body := get("/readyz"); code != http.StatusOK || body["status"] != "ready" {
-		t.Fatalf("ready: %d %v", code, body)
-	}
-	b.Close()
-	code, body := get("/readyz")
-	checks, _ := body["checks"].(map[string]any)
-	if code != http.StatusServiceUnavailable || checks["nats"] != "unavailable" || checks["database"] != "ok" {
-		t.Fatalf("NATS down: %d %v", code, body)
+	for _, p := range []string{"/readyz", "/readyz/core"} {
+		if code, body := get(p); code != http.StatusOK || body["status"] != "ready" || body["gateway"] != "ready" || body["core"] != "ready" {
+			t.Fatalf("%s ready: %d %v", p, code, body)
+		}
 	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	code, body = get("/readyz")
-	checks, _ = body["checks"].(map[string]any)
-	if code != http.StatusServiceUnavailable || checks["database"] != "unavailable" {
-		t.Fatalf("database down: %d %v", code, body)
+	code, body := get("/readyz")
+	checks, _ := body["checks"].(map[string]any)
+	if code != http.StatusOK || body["gateway"] != "ready" || body["core"] != "unavailable" || checks["database"] != "unavailable" || checks["nats"] != "ok" {
+		t.Fatalf("database down: the gateway must stay ready: %d %v", code, body)
+	}
+	code, body = get("/readyz/core")
+	if code != http.StatusServiceUnavailable || body["core"] != "unavailable" {
+		t.Fatalf("database down: the core is not ready: %d %v", code, body)
+	}
+	b.Close()
+	for _, p := range []string{"/readyz", "/readyz/core"} {
+		code, body := get(p)
+		checks, _ := body["checks"].(map[string]any)
+		if code != http.StatusServiceUnavailable || body["gateway"] != "unavailable" || checks["nats"] != "unavailable" {
+			t.Fatalf("%s NATS down: %d %v", p, code, body)
+		}
 	}
 	if code, _ := get("/healthz"); code != http.StatusOK {
 		t.Fatalf("healthz must not depend on dependencies: %d", code)

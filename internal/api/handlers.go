@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,29 +19,6 @@ import (
 
 func (s *Server) handleHealthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
-}
-
-// handleReadyz answers 503 unless every dependency answers within 2s.
-func (s *Server) handleReadyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
-	defer cancel()
-	checks := fiber.Map{}
-	ready := true
-	for name, chk := range s.o.Ready {
-		if err := chk.Ping(ctx); err != nil {
-			checks[name] = "unavailable"
-			ready = false
-			s.o.Log.Warn("not ready", "dependency", name, "err", err)
-			continue
-		}
-		checks[name] = "ok"
-	}
-	status := fiber.StatusOK
-	word := "ready"
-	if !ready {
-		status, word = fiber.StatusServiceUnavailable, "unavailable"
-	}
-	return c.Status(status).JSON(fiber.Map{"status": word, "checks": checks})
 }
 
 type agentJSON struct {

@@ -17,6 +17,8 @@ func (s *Server) routes(app *fiber.App) {
 
 	app.Get("/healthz", s.handleHealthz)
 	app.Get("/readyz", s.handleReadyz)
+	// readiness split (issue 17): the gateway (/readyz) and the core (/readyz/core)
+	app.Get("/readyz/core", s.handleReadyzCore)
 
 	app.Post("/api/v1/auth/login", logins, s.handleLogin)
 	app.Post("/api/v1/auth/logout", anyAgent, s.handleLogout)

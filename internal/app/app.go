@@ -73,14 +73,38 @@ type App struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error
+	// core is ready once the database answered and the core's setup ran
+	// (migrations, queues, first admin, seed) and its parts started.
+	core *coreState
 
 	stopOnce sync.Once
 }
 
 // Start builds everything and starts serving. It returns once the process
-// is ready: migrations applied, streams declared, HTTP listening.
+// is ready: migrations applied, streams declared, HTTP listening, the core
+// running (Serve, then WaitCore).
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, log: log, done: make(chan struct{})}
+	a, err := Serve(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.WaitCore(ctx); err != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = a.Stop(sctx)
+		return nil, err
+	}
+	return a, nil
+}
+
+// Serve builds everything and starts serving as soon as JetStream answers
+// (retried with backoff until ctx ends): from then on the gateways take
+// webhooks, forms and chat messages, which wait in JetStream. The database
+// may still be down: the core (migrations, queues, first admin, seed, the
+// consumers) starts in the background the moment it answers; /readyz/core
+// says 503 until then. See startup.go.
+func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, done: make(chan struct{}), core: newCoreState()}
 	programBrand, err := loadBrand(cfg)
 	if err != nil {
 		return nil, err
@@ -92,11 +116,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 	}()
 
-	a.db, err = db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, log)
+	a.db, err = db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Lazy: true}, log)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := migrate.Up(ctx, a.db, log); err != nil {
 		return nil, err
 	}
 	if a.metrics, err = newMetrics(cfg, a.db, log); err != nil {
@@ -105,10 +126,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := a.startTracing(ctx, cfg); err != nil {
 		return nil, err
 	}
-	a.bus, err = bus.Connect(ctx, bus.Config{
-		URL: cfg.NATSURL, StoreDir: cfg.NATSStoreDir(), SubjectPrefix: cfg.NATSSubjectPrefix,
-		Replicas: cfg.NATSReplicas, Name: "tanggap", Observe: inboundObserver(a.metrics),
-	}, log)
+	a.bus, err = connectBus(ctx, cfg, inboundObserver(a.metrics), log)
 	if err != nil {
 		return nil, err
 	}
@@ -125,20 +143,25 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := settings.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
-		return nil, err
-	}
 	router := routing.New(routing.Opts{DB: a.db, Settings: settings, Events: a.bus, Log: log,
 		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets})
 	queueAdmin := routing.NewAdmin(routing.AdminOpts{DB: a.db, Settings: settings, Work: router, Events: a.bus, Log: log})
 	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
-	if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
-		return nil, fmt.Errorf("app: first admin: %w", err)
-	}
-	if err := seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log); err != nil {
-		return nil, err
+	// What the core needs of the database before it runs, done when the
+	// database answers (startup.go).
+	setup := func(ctx context.Context) error {
+		if _, err := migrate.Up(ctx, a.db, log); err != nil {
+			return err
+		}
+		if err := settings.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
+			return err
+		}
+		if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
+			return fmt.Errorf("app: first admin: %w", err)
+		}
+		return seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log)
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
@@ -221,34 +244,39 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return a.metrics.Watch(gctx, a.bus.NC, a.bus.Names) })
 	}
 
-	if cfg.Components["core"] {
-		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
-			ReopenWindow: cfg.ReopenWindow})
-		g.Go(func() error { return consumer.Run(gctx) })
-		g.Go(func() error {
-			return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
-		})
-		g.Go(func() error {
-			return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval})
-		})
-		g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
-		g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
-		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
-			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
-		g.Go(func() error { return presence.Run(gctx) })
-	}
-	if cfg.Components["delivery"] {
-		for _, ad := range adapters {
-			ad := ad
+	// The core and the senders start once the database answers and setup
+	// ran; the gateways below serve meanwhile.
+	startCore := func(g *errgroup.Group, gctx context.Context) {
+		if cfg.Components["core"] {
+			consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
+				ReopenWindow: cfg.ReopenWindow})
+			g.Go(func() error { return consumer.Run(gctx) })
 			g.Go(func() error {
-				return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics), Tracer: a.tracer})
+				return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
 			})
+			g.Go(func() error {
+				return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval})
+			})
+			g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
+			g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
+			presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
+				Interval: cfg.Presence.SweepInterval, React: router, Log: log})
+			g.Go(func() error { return presence.Run(gctx) })
 		}
-		g.Go(func() error { return phone.RunRecordings(gctx) })
-		if wa != nil {
-			g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
+		if cfg.Components["delivery"] {
+			for _, ad := range adapters {
+				ad := ad
+				g.Go(func() error {
+					return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics), Tracer: a.tracer})
+				})
+			}
+			g.Go(func() error { return phone.RunRecordings(gctx) })
+			if wa != nil {
+				g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
+			}
 		}
 	}
+	g.Go(func() error { return a.runCore(gctx, setup, func() { startCore(g, gctx) }) })
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
 		g.Go(func() error { return a.console.Run(gctx) })
@@ -265,7 +293,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
 			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
-			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
+			Ready:          map[string]api.Checker{"nats": a.bus},                    // the gateway: /readyz
+			CoreReady:      map[string]api.Checker{"database": a.db, "core": a.core}, // the core: /readyz/core
 			Adapters:       adapters,
 			ConsoleSocket:  a.console,
 			Pages:          pg,

@@ -36,6 +36,10 @@ type Config struct {
 	URL          string // postgres://… ; empty: SQLite under DataDir
 	DataDir      string
 	MaxOpenConns int
+	// Lazy (PostgreSQL): return the pool even when the database does not
+	// answer yet; the pool connects when it does. The caller waits for it
+	// (Ping) before using it. Without it Open fails.
+	Lazy bool
 
 	// busyTimeout overrides SQLite's busy_timeout, for tests.
 	busyTimeout time.Duration
@@ -58,6 +62,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 		SkipDefaultTransaction:                   true,
 		PrepareStmt:                              false,
 		DisableForeignKeyConstraintWhenMigrating: true,
+		DisableAutomaticPing:                     true, // Open pings below (or not, Lazy)
 		NowFunc:                                  func() time.Time { return time.Now().UTC() },
 	}
 	var (
@@ -76,6 +81,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 		return nil, err
 	}
 	if err := d.Ping(ctx); err != nil {
+		if cfg.Lazy && d.Dialect == Postgres {
+			log.Warn("database not answering yet; the pool connects when it does", "where", d.Where, "err", redact(err, cfg.URL))
+			return d, nil
+		}
 		_ = d.Close()
 		return nil, err
 	}

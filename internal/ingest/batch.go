@@ -16,6 +16,7 @@ import (
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
 	"tanggap/internal/tracking"
 )
 
@@ -216,7 +217,18 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		return res, err
 	}
 
-	// 5. Existing tickets: reopen, move last_message_at.
+	// 5. Existing tickets: reopen, move last_message_at. They are locked
+	// first, in id order, and before any agent (the lock order of
+	// routing/lockorder.go), so another instance storing messages of the
+	// same citizens waits instead of deadlocking.
+	touched := make([]int64, 0, len(last)+len(reopenSolvedIDs)+len(reopenPendingIDs))
+	touched = append(append(touched, reopenSolvedIDs...), reopenPendingIDs...)
+	for id := range last {
+		touched = append(touched, id)
+	}
+	if err := ticket.LockInOrder(tx, c.db.Dialect, touched); err != nil {
+		return res, err
+	}
 	if len(reopenPendingIDs) > 0 {
 		if err := reopenPending(tx, reopenPendingIDs, now); err != nil {
 			return res, err
@@ -251,7 +263,23 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		}
 	}
 
-	// 6. Routing, in the same transaction.
+	// 6. Routing, in the same transaction. Every agent it may change is
+	// locked first in one statement, in id order: the members of the new
+	// tickets' queues and of the reopened tickets' queues, and the
+	// reopened tickets' agents.
+	if len(res.created) > 0 || len(back) > 0 {
+		var queueIDs, agentIDs []int64
+		for _, t := range res.created {
+			queueIDs = append(queueIDs, t.queueID)
+		}
+		for _, b := range back {
+			queueIDs = append(queueIDs, b.QueueID)
+			agentIDs = append(agentIDs, b.AssigneeID)
+		}
+		if err := c.router.LockAgents(ctx, tx, queueIDs, agentIDs); err != nil {
+			return res, err
+		}
+	}
 	if len(res.created) > 0 {
 		rt := make([]routing.Ticket, len(res.created))
 		for i, t := range res.created {

@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -74,6 +75,9 @@ type Clocks interface {
 // Router files and assigns a batch's tickets inside its transaction
 // (routing.Router, the assignment engine, implements it).
 type Router interface {
+	// LockAgents locks every agent the batch's routing may change, in id
+	// order, before RouteNew's and Reactivate's writes to agents.
+	LockAgents(ctx context.Context, tx *gorm.DB, queueIDs, agentIDs []int64) error
 	File(ctx context.Context, tx *gorm.DB, tickets []routing.NewTicket, now time.Time) ([]routing.Filing, error)
 	RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error)
 	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
@@ -126,6 +130,10 @@ type Opts struct {
 	// Tracer, when set, traces each batch: one span per transaction, the
 	// child of the one message's publisher or linked to each of many.
 	Tracer trace.Tracer
+	// ProbeInterval is how often the consumer, paused while the database
+	// is down, asks whether it is back (see outage.go). Default:
+	// DefaultProbeInterval.
+	ProbeInterval time.Duration
 
 	// afterCommit, for tests, runs after a batch committed and before its
 	// acks; an error abandons the batch unacked (a crash at that point).
@@ -150,6 +158,8 @@ type Consumer struct {
 	workers   int
 	// reopenWindow: see Opts.ReopenWindow.
 	reopenWindow time.Duration
+	probeEvery   time.Duration
+	outage       *outage
 	afterCommit  func() error
 	observe      BatchObserver
 	tracer       trace.Tracer
@@ -177,7 +187,10 @@ func New(o Opts) *Consumer {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Consumer{
+	if o.ProbeInterval <= 0 {
+		o.ProbeInterval = DefaultProbeInterval
+	}
+	return &Consumer{probeEvery: o.ProbeInterval,
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer,
@@ -203,6 +216,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 	c.log.Info("ingest consumer started", "durable", c.bus.Names.DurableIngest(),
 		"batch_size", c.batchSize, "workers", c.workers)
+	c.outage = newOutage(c.db.Ping, c.probeEvery, c.log)
 	inflight := &inflight{items: map[*item]struct{}{}}
 	stopBeat := c.heartbeat(inflight)
 	defer stopBeat()
@@ -230,6 +244,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 
 	failures := 0
 	for ctx.Err() == nil {
+		// Nothing more is fetched while the database is down: what is
+		// not in hand stays in JetStream for whichever instance is up.
+		if !c.outage.await(ctx) {
+			break
+		}
 		err := c.pull(cons, func(m jetstream.Msg) {
 			it, err := decode(m)
 			if err != nil {
@@ -270,12 +289,7 @@ func (c *Consumer) work(ctx, runCtx context.Context, q <-chan *item, inflight *i
 				break fill
 			}
 		}
-		// A batch that hangs (a database that stopped answering) is given
-		// up after AckWait: its messages are redelivered, and shutdown is
-		// not held up forever.
-		bctx, cancel := context.WithTimeout(ctx, c.ackWait)
-		ok := c.handle(bctx, batch)
-		cancel()
+		ok := c.handle(ctx, runCtx, batch)
 		inflight.remove(batch)
 		if !ok {
 			wait(runCtx, time.Second) // the database is failing: do not spin
@@ -371,16 +385,44 @@ func (c *Consumer) pull(cons jetstream.Consumer, take func(jetstream.Msg)) error
 
 // handle stores and acks one batch. It reports false when nothing could
 // be stored (the database is failing).
-func (c *Consumer) handle(ctx context.Context, items []*item) bool {
-	res, err := c.commit(ctx, items)
-	if err == nil {
-		c.done(items, res)
-		return true
+//
+// A batch that fails while the database is down is held until it is back
+// (see outage.go) and then stored; one that fails while the database
+// answers is retried one message per transaction. A batch that hangs (a
+// database that stopped answering) is given up after AckWait, and
+// shutdown is not held up forever: at shutdown a held batch is naked at
+// once, for another instance or the next start.
+func (c *Consumer) handle(ctx, runCtx context.Context, items []*item) bool {
+	var err error
+	timedOut := false
+	for {
+		bctx, cancel := context.WithTimeout(ctx, c.ackWait)
+		var res result
+		res, err = c.commit(bctx, items)
+		timedOut = bctx.Err() != nil
+		cancel()
+		if err == nil {
+			c.done(items, res)
+			return true
+		}
+		if errors.Is(err, errAbandon) {
+			return true
+		}
+		if !c.outage.check(runCtx, err) {
+			break
+		}
+		if !c.outage.await(runCtx) {
+			for _, it := range items {
+				if it.msg != nil {
+					_ = it.msg.Nak() // stopping: redelivered at once elsewhere
+				}
+			}
+			return false
+		}
 	}
-	if errors.Is(err, errAbandon) {
-		return true
-	}
-	if ctx.Err() != nil {
+	ctx, cancel := context.WithTimeout(ctx, c.ackWait)
+	defer cancel()
+	if timedOut {
 		// Out of time: retrying message by message would only take
 		// longer. Everything comes back later.
 		c.log.Warn("ingest batch timed out", "messages", len(items), "err", err)
@@ -418,16 +460,31 @@ func decode(m jetstream.Msg) (*item, error) {
 // errAbandon is returned by commit when the test hook abandons a batch.
 var errAbandon = errors.New("ingest: batch abandoned after commit")
 
-// commit stores items in one transaction.
+// maxTxAttempts bounds how often a batch transaction the database aborted
+// only for running at the same time as another (a deadlock victim, a
+// serialization failure: db.IsRetryable) is run again at once, before the
+// batch is split and its messages come back later.
+const maxTxAttempts = 5
+
+// commit stores items in one transaction. A transaction the database
+// aborted for a concurrent one is run again (persist starts afresh each
+// time), after a short random pause so the two do not meet again.
 func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	var res result
 	start := time.Now()
 	ctx, span := c.startSpan(ctx, items)
-	err := c.db.Tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		res, err = c.persist(ctx, tx, items)
-		return err
-	})
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = c.db.Tx(ctx, func(tx *gorm.DB) error {
+			var err error
+			res, err = c.persist(ctx, tx, items)
+			return err
+		})
+		if err == nil || !db.IsRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			break
+		}
+		wait(ctx, time.Duration(attempt)*time.Duration(1+rand.IntN(10))*time.Millisecond)
+	}
 	endSpan(span, err)
 	if err != nil {
 		return result{}, err

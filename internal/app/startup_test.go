@@ -1,0 +1,194 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"tanggap/internal/app"
+	"tanggap/internal/apptest"
+	"tanggap/internal/config"
+	"tanggap/internal/db"
+	"tanggap/internal/testenv"
+)
+
+// signalLog closes seen at the first record whose message contains want.
+type signalLog struct {
+	slog.Handler
+	want string
+	seen chan struct{}
+	once *sync.Once
+}
+
+func (h signalLog) Handle(ctx context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, h.want) {
+		h.once.Do(func() { close(h.seen) })
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h signalLog) WithAttrs(as []slog.Attr) slog.Handler {
+	h.Handler = h.Handler.WithAttrs(as)
+	return h
+}
+
+func (h signalLog) WithGroup(g string) slog.Handler {
+	h.Handler = h.Handler.WithGroup(g)
+	return h
+}
+
+// serve runs app.Serve and stops the app at cleanup.
+func serve(t *testing.T, ctx context.Context, cfg config.Config, log *slog.Logger) *app.App {
+	t.Helper()
+	a, err := app.Serve(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := a.Stop(sctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	return a
+}
+
+func readiness(t *testing.T, c *apptest.Client, path string) (int, string) {
+	t.Helper()
+	var body struct{ Gateway, Core string }
+	res := c.Do(http.MethodGet, path, nil)
+	res.JSON(t, &body)
+	return res.Status, body.Gateway + "/" + body.Core
+}
+
+// complaintStored waits until the complaint's status page answers (the
+// core stored it).
+func complaintStored(t *testing.T, c *apptest.Client, tn, phone string) {
+	t.Helper()
+	testenv.CheckFor(t, 30*time.Second, 20*time.Millisecond, func() error {
+		if res := c.Do(http.MethodGet, "/api/v1/complaints/"+tn+"?contact="+phone, nil); res.Status != http.StatusOK {
+			return fmt.Errorf("complaint %s: %d", tn, res.Status)
+		}
+		return nil
+	})
+}
+
+// The server starts while PostgreSQL does not answer (its TCP path is cut
+// by a proxy the test controls): the gateway is ready and takes a
+// complaint (201: it is in JetStream), the core says not ready; once the
+// database answers the core starts by itself, migrates the fresh database
+// and stores the complaint.
+func TestServeStartsWithTheDatabaseDown(t *testing.T) {
+	if !testenv.UsingPostgres() {
+		t.Skip("the embedded SQLite database cannot be down; the outage is a cut TCP path to PostgreSQL")
+	}
+	cfg := apptest.Config(t)
+	via, proxy := testenv.DBViaProxy(t, db.Config{URL: cfg.DatabaseURL})
+	cfg.DatabaseURL = via.URL
+	proxy.Cut()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := serve(t, ctx, cfg, testenv.Logger(t))
+	citizen := apptest.NewClient(t, a.URL())
+
+	if code, state := readiness(t, citizen, "/readyz"); code != http.StatusOK || state != "ready/unavailable" {
+		t.Fatalf("/readyz with the database down: %d %s, want 200 ready/unavailable", code, state)
+	}
+	if code, _ := readiness(t, citizen, "/readyz/core"); code != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz/core with the database down: %d, want 503", code)
+	}
+	const phone = "081234567801"
+	tn := citizen.Complaint(map[string]string{"name": "Rina", "phone": phone, "category": "lainnya",
+		"description": "Dikirim saat basis data mati."})
+
+	proxy.Restore()
+	if err := a.WaitCore(ctx); err != nil {
+		t.Fatalf("the core did not start once the database answered: %v", err)
+	}
+	if code, state := readiness(t, citizen, "/readyz/core"); code != http.StatusOK || state != "ready/ready" {
+		t.Fatalf("/readyz/core with the database back: %d %s", code, state)
+	}
+	complaintStored(t, citizen, tn, phone)
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword) // the first admin was made once the database answered
+}
+
+// The server starts while NATS is absent: it keeps trying, and once a
+// NATS server (in-process, on the configured port) starts, it serves,
+// takes a complaint and stores it.
+func TestServeWaitsForNATS(t *testing.T) {
+	cfg := apptest.Config(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cfg.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", port)
+
+	retrying := make(chan struct{})
+	log := slog.New(signalLog{Handler: testenv.Logger(t).Handler(), want: "nats unavailable at start", seen: retrying, once: &sync.Once{}})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	type started struct {
+		a   *app.App
+		err error
+	}
+	out := make(chan started, 1)
+	go func() {
+		a, err := app.Serve(ctx, cfg, log)
+		out <- started{a, err}
+	}()
+	select {
+	case <-retrying:
+	case s := <-out:
+		t.Fatalf("Serve returned without NATS: %v", s.err)
+	case <-ctx.Done():
+		t.Fatal("Serve did not report NATS missing")
+	}
+
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	t.Cleanup(ns.Shutdown)
+
+	var a *app.App
+	select {
+	case s := <-out:
+		if s.err != nil {
+			t.Fatalf("Serve once NATS started: %v", s.err)
+		}
+		a = s.a
+	case <-ctx.Done():
+		t.Fatal("Serve did not start once NATS answered")
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := a.Stop(sctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	citizen := apptest.NewClient(t, a.URL())
+	if code, state := readiness(t, citizen, "/readyz"); code != http.StatusOK || !strings.HasPrefix(state, "ready/") {
+		t.Fatalf("/readyz once NATS answered: %d %s", code, state)
+	}
+	const phone = "081234567802"
+	tn := citizen.Complaint(map[string]string{"name": "Budi", "phone": phone, "category": "lainnya",
+		"description": "Dikirim setelah NATS menyala."})
+	if err := a.WaitCore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	complaintStored(t, citizen, tn, phone)
+}
