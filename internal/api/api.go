@@ -92,6 +92,10 @@ type Opts struct {
 	TrustedProxies []string
 	// Search serves the search box and saved views (nil: not mounted).
 	Search *search.Service
+	// Notify: the ticket's citizen notifications; NotifyHooks mounts the
+	// providers' status callbacks of notifications (nil: not mounted).
+	Notify      Notifications
+	NotifyHooks Mounter
 }
 
 // Server holds the handlers' dependencies.

@@ -136,8 +136,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
+	// notify: citizen notifications (the survey link is wired by CSAT).
+	notifier, err := newNotify(cfg, a.db, a.bus, cat, nil, log)
+	if err != nil {
+		return nil, err
+	}
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
-		Brand: programBrand, Menus: front})
+		Brand: programBrand, Menus: front,
+		StatusLinks: notifier.links, // notify
+	})
 
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
@@ -225,6 +232,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		if wa != nil {
 			g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 		}
+		g.Go(func() error { return notifier.svc.Run(gctx) }) // notify: citizen notifications
 	}
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
@@ -250,6 +258,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Notify:         notifier.svc,                                                  // notify
+			NotifyHooks:    notifier.hooks,                                                // notify
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -96,6 +96,8 @@ type Config struct {
 	// Brand: the program's name, greeting, contact numbers and brand
 	// file (the launcher and every public page).
 	Brand Brand
+	// Notify: e-mail, SMS and WhatsApp notifications to citizens.
+	Notify Notify
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -187,6 +189,7 @@ func Defaults() Config {
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
 		ReplyFiles: defaultReplyFiles(),
+		Notify:     defaultNotify(),
 	}
 }
 
@@ -369,6 +372,7 @@ func parse(get func(string) string) (Config, error) {
 	parseTags(get, &c.Tags, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseBrand(get, &c.Brand, &p)
+	parseNotify(get, secret, c.WhatsApp, c.Voice, &c.Notify, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {
