@@ -326,7 +326,7 @@ func (f *fixture) run(t *testing.T) {
 // ticketSpec describes a citizen's ticket.
 type ticketSpec struct {
 	tn, channel, email, phone, lang string
-	lastInbound                    time.Time
+	lastInbound                     time.Time
 }
 
 var tnSeq struct {
@@ -344,7 +344,7 @@ func nextTN() string {
 
 // addTicket stores a ticket with the citizen's first message and returns
 // the ticket's id and the id of an agent reply on it.
-func (f *fixture) addTicket(t *testing.T, sp ticketSpec) (ticketID, replyID int64) {
+func (f *fixture) addTicket(t testing.TB, sp ticketSpec) (ticketID, replyID int64) {
 	t.Helper()
 	now := time.Now().UTC()
 	if sp.lastInbound.IsZero() {
