@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,13 +32,28 @@ func BenchmarkNotificationsThroughTheQueue(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	go func() { done <- f.svc.Run(ctx) }()
-	for _, j := range jobs {
-		if err := f.svc.Enqueue(ctx, j); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.svc.Enqueue(ctx, j); err != nil {
-			b.Fatal(err)
-		}
+	// Events arrive from many agents at once: 8 publishers, each job
+	// twice.
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(jobs); i += 8 {
+				for range 2 {
+					if err := f.svc.Enqueue(ctx, jobs[i]); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
 	}
 	testenv.CheckFor(b, 5*time.Minute, 5*time.Millisecond, func() error {
 		if got := p.total.Load(); got < int64(len(jobs)) {

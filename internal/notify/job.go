@@ -61,38 +61,40 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		lang = n
 	}
 	for _, r := range routes {
+		// The provider's pace first: a token is spent even when the row
+		// turns out settled, which costs nothing but a little pacing.
+		if err := s.buckets[r].wait(ctx); err != nil {
+			return 0, 0, err
+		}
 		d, created, err := s.store.claim(ctx, j.Key, r, t.ID, j.Kind, s.o.Now().UTC())
 		if err != nil {
 			return 0, 0, err
 		}
-		if created {
-			s.emit(t, d)
-		}
-		switch d.Status {
-		case StatusSent, StatusDelivered:
+		switch {
+		case created:
+			s.emit(t, d) // sending, attempt 1: ours
+		case d.Status == StatusSent || d.Status == StatusDelivered:
 			return bus.JobDone, 0, nil // never twice
-		case StatusFailed:
+		case d.Status == StatusFailed:
 			continue // fall back to the next route
-		case StatusSending:
+		case d.Status == StatusSending:
 			// An earlier attempt stopped between asking the provider and
 			// recording the answer: it may have been sent. Not again.
 			if err := s.settle(ctx, t, d, StatusSending, StatusFailed, "", reasonInterrupted); err != nil {
 				return 0, 0, err
 			}
 			return bus.JobDone, 0, nil
+		default: // queued: a retry after a temporary failure
+			ok, err := s.store.startSend(ctx, d.ID, s.o.Now().UTC())
+			if err != nil {
+				return 0, 0, err
+			}
+			if !ok {
+				return bus.JobRetry, time.Second, nil // another worker has it
+			}
+			d.Attempts++
+			d.Status = StatusSending
 		}
-		if err := s.buckets[r].wait(ctx); err != nil {
-			return 0, 0, err
-		}
-		ok, err := s.store.startSend(ctx, d.ID, s.o.Now().UTC())
-		if err != nil {
-			return 0, 0, err
-		}
-		if !ok {
-			return bus.JobRetry, time.Second, nil // another worker has it
-		}
-		d.Attempts++
-		d.Status = StatusSending
 		m, err := s.compose(ctx, t, j.Kind, r, lang)
 		var pid string
 		if err == nil {

@@ -144,12 +144,13 @@ func scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
 
 const (
 	qClaim = `INSERT INTO notify_deliveries (event_key, route, ticket_id, kind, status, attempts, created_at, updated_at)
-VALUES (?, ?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (event_key, route) DO NOTHING`
+VALUES (?, ?, ?, ?, 'sending', 1, ?, ?) ON CONFLICT (event_key, route) DO NOTHING`
 	qByKey = `SELECT ` + deliveryCols + ` FROM notify_deliveries WHERE event_key = ? AND route = ?`
 )
 
-// claim returns the row of this event and route, made queued if new;
-// created says whether this call made it.
+// claim returns the row of this event and route. A new row is made
+// "sending" with its first attempt counted (one write on the common path):
+// created says this call made it, and so owns the send.
 func (s store) claim(ctx context.Context, key string, r Route, ticketID int64, k Kind, now time.Time) (Delivery, bool, error) {
 	res := s.db.WithContext(ctx).Exec(qClaim, key, r, ticketID, k, now, now)
 	if res.Error != nil {

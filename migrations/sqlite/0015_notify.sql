@@ -2,8 +2,9 @@
 --
 -- event_key names what happened ("reply:<message id>", "status:<ticket
 -- id>:<change>"); the unique (event_key, route) is the never-twice rule: a
--- redelivered job finds its row and does not send again. status moves
--- queued -> sending -> sent -> delivered (where the provider reports it),
+-- redelivered job finds its row and does not send again. status is
+-- sending (queued while a temporary failure waits to retry) -> sent ->
+-- delivered (where the provider reports it),
 -- or to failed with the reason; a failed route hands over to the next one.
 CREATE TABLE notify_deliveries (
     id          INTEGER     PRIMARY KEY AUTOINCREMENT,
