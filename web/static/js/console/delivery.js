@@ -8,7 +8,7 @@
 import * as store from './store.js';
 import { $, t, el, request, formatDate, cls } from './ui.js';
 
-const mount = $('delivery-mount');
+const panel = $('delivery-mount');
 
 // Labels by code, spelled out so every key is visible to the key check.
 const ROUTES = { email: 'notify.console.route.email', sms: 'notify.console.route.sms', whatsapp: 'notify.console.route.whatsapp' };
@@ -41,13 +41,13 @@ export function applyEvent(d) {
 }
 
 function render(s) {
-  if (!mount) { return; }
+  if (!panel) { return; }
   const d = s.deliveries;
-  mount.hidden = !s.selectedId;
-  mount.textContent = '';
-  mount.appendChild(el('h3', { 'class': 'delivery-title', id: 'delivery-title', text: t('notify.console.title') }));
+  panel.hidden = !s.selectedId;
+  panel.textContent = '';
+  panel.appendChild(el('h3', { 'class': 'delivery-title', id: 'delivery-title', text: t('notify.console.title') }));
   if (!d || d.ticketId !== s.selectedId || !d.items.length) {
-    mount.appendChild(el('p', { 'class': 'muted', text: t('notify.console.empty') }));
+    panel.appendChild(el('p', { 'class': 'muted', text: t('notify.console.empty') }));
     return;
   }
   const list = el('ul', { 'class': 'delivery-list', 'aria-labelledby': 'delivery-title' });
@@ -71,11 +71,11 @@ function render(s) {
     }
     list.appendChild(line);
   });
-  mount.appendChild(list);
+  panel.appendChild(list);
 }
 
 export function mount() {
-  if (!mount) { return; }
+  if (!panel) { return; }
   let loadedFor = 0;
   store.on(['selectedId'], (s) => {
     if (s.selectedId && s.selectedId !== loadedFor) {
