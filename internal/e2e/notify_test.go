@@ -3,9 +3,11 @@ package e2e
 import (
 	"fmt"
 	"io"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,7 +110,9 @@ func TestBrowserNotifyEmailOutcomeAndLink(t *testing.T) {
 	var link string
 	checkFor(t, 30*time.Second, func() error {
 		for _, m := range box.all() {
-			if l := mailLinkRE.FindStringSubmatch(m); l != nil {
+			// The parts are quoted-printable: soft line breaks split long lines.
+			body, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m)))
+			if l := mailLinkRE.FindStringSubmatch(string(body)); l != nil {
 				link = l[1]
 				return nil
 			}
@@ -124,7 +128,7 @@ func TestBrowserNotifyEmailOutcomeAndLink(t *testing.T) {
 	rina.checkConsole(t)
 	shots.take(t, rina, "92-notify-status-link-phone")
 
-	rina.do(t, "a forged link", chromedp.EmulateViewport(1366, 800), chromedp.Navigate(base+link+"x"))
+	rina.do(t, "a forged link", chromedp.EmulateViewport(1366, 800), chromedp.Navigate(base+link+"x?lang=id-ID"))
 	rina.waitJS(t, "refused, clearly", fmt.Sprintf(`document.getElementById('link-alert').textContent === %q
 		&& document.getElementById('result').hidden && document.getElementById('contact').value === ''`, tx("notify.link_invalid")))
 	shots.take(t, rina, "93-notify-forged-link-laptop")
