@@ -44,7 +44,7 @@ lint:
 # the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS, goes
 # on after a failure, prints one table at the end and exits non-zero if
 # anything failed.
-BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/ ./internal/search/
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/ ./internal/search/ ./internal/notify/
 bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 

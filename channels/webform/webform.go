@@ -173,6 +173,10 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	if complaint.Province != "" {
 		in.Fields[envelope.FieldProvince] = complaint.Province
 	}
+	// notify: the citizen's language, for the notifications they get.
+	if a.o.Lang != nil {
+		in.Fields[envelope.FieldLang] = a.o.Lang(c)
+	}
 	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
 		// Nothing half-way: the files go, the citizen is told to retry.
 		a.discard(stored)

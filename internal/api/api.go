@@ -107,6 +107,10 @@ type Opts struct {
 	// Privacy: view audit, data-subject requests, retention, frozen
 	// tickets (privacy.go; nil: off).
 	Privacy *Privacy
+	// Notify: the ticket's citizen notifications; NotifyHooks mounts the
+	// providers' status callbacks of notifications (nil: not mounted).
+	Notify      Notifications
+	NotifyHooks Mounter
 }
 
 // Server holds the handlers' dependencies.

@@ -119,6 +119,14 @@ func (s *Server) routes(app *fiber.App) {
 		app.Delete("/api/v1/admin/wrapup-codes/:id<int>", supervisor, s.handleRetireWrapupCode)
 		app.Put("/api/v1/admin/wrapup-rules/:id<int>", supervisor, s.handleSetWrapupRule) // :id is the queue's id
 	}
+	// notify: the citizen notifications of a ticket; the providers' status
+	// callbacks (signed, checked by notifyhttp).
+	if s.o.Notify != nil {
+		app.Get("/api/v1/tickets/:id<int>/notifications", anyAgent, s.handleTicketNotifications)
+	}
+	if s.o.NotifyHooks != nil {
+		s.o.NotifyHooks.Mount(app)
+	}
 	if s.o.Bulk != nil {
 		app.Post("/api/v1/tickets/bulk", anyAgent, s.handleBulk)
 	}

@@ -174,8 +174,15 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
+	// notify: citizen notifications (the survey link is wired by CSAT).
+	notifier, err := newNotify(cfg, a.db, a.bus, cat, nil, log)
+	if err != nil {
+		return nil, err
+	}
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
-		Brand: programBrand, Menus: front})
+		Brand: programBrand, Menus: front,
+		StatusLinks: notifier.links, // notify
+	})
 
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
@@ -274,6 +281,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			if wa != nil {
 				g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 			}
+			g.Go(func() error { return notifier.svc.Run(gctx) }) // notify: citizen notifications
 		}
 	}
 	g.Go(func() error { return a.runCore(gctx, setup, func() { startCore(g, gctx) }) })
@@ -306,6 +314,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
 			Privacy:        pdp.api(),
+			Notify:         notifier.svc,   // notify
+			NotifyHooks:    notifier.hooks, // notify
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

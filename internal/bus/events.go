@@ -267,6 +267,7 @@ func Catalog() []Event {
 		TicketCreated{}, TicketUpdated{}, TicketAssigned{}, TicketUnassigned{}, TicketTransferred{}, TicketTyping{},
 		MessageCreated{}, MessageUpdated{}, SLAWarning{}, SLABreached{}, QueueMetrics{}, AgentPresence{},
 		TicketTagged{}, TicketWrapup{},
+		TicketNotified{}, // notify
 		NotificationCreated{},
 	}
 }

@@ -104,6 +104,8 @@ type Config struct {
 	// Brand: the program's name, greeting, contact numbers and brand
 	// file (the launcher and every public page).
 	Brand Brand
+	// Notify: e-mail, SMS and WhatsApp notifications to citizens.
+	Notify Notify
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -198,6 +200,7 @@ func Defaults() Config {
 		ReplyFiles: defaultReplyFiles(),
 		FileStore:  defaultFileStore(),
 		Retention:  defaultRetention(),
+		Notify:     defaultNotify(),
 	}
 }
 
@@ -383,6 +386,7 @@ func parse(get func(string) string) (Config, error) {
 	parseFileStore(get, secret, &c.FileStore, &p)
 	parseRetention(get, &c.Retention, &p)
 	parseBrand(get, &c.Brand, &p)
+	parseNotify(get, secret, c.WhatsApp, c.Voice, &c.Notify, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

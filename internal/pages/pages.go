@@ -42,6 +42,9 @@ type Opts struct {
 	// Menus is the launcher's menu, the landing page at / (nil: / sends
 	// visitors to the complaint form).
 	Menus Menus
+	// StatusLinks opens the signed links of citizen notifications (nil:
+	// no link route).
+	StatusLinks StatusLinks
 }
 
 // Menus gives the launcher's menu in a language (launcher.Service).
@@ -149,6 +152,9 @@ func (s *Site) Mount(r fiber.Router) {
 	r.Get("/", s.handleRoot)
 	r.Get("/pengaduan", s.handleComplaint)
 	r.Get("/pengaduan/status", s.handleStatus)
+	if s.o.StatusLinks != nil {
+		r.Get("/pengaduan/status/link/:token", s.handleStatusLink) // notify: signed links
+	}
 	r.Get("/console", s.handleConsole)
 	r.Get("/chat", s.handleChat)
 	r.Get("/static/*", s.handleStatic)
@@ -185,6 +191,11 @@ type view struct {
 	MaxMB    int64
 	// Status page: tracking number from ?tn=.
 	TN string
+	// Status page opened by a signed link (statuslink.go): the contact
+	// prefilled and the lookup run at once, or why the link was refused.
+	Contact      string
+	AutoLookup   bool
+	LinkErrorKey string
 
 	// Brand on every page: name (empty: the product's), logo, stylesheet
 	// and privacy link.

@@ -211,4 +211,10 @@
       document.getElementById('contact').focus();
     }
   })();
+
+  // notify: a signed link from a notification prefilled both fields on
+  // the server; open the complaint at once.
+  if (form.getAttribute('data-auto-lookup') === '1' && document.getElementById('contact').value) {
+    form.requestSubmit();
+  }
 })();

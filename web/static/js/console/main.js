@@ -29,6 +29,7 @@ import * as contact from './contact.js';
 import * as attach from './attach.js';
 import * as search from './search.js';
 import * as privacy from './privacy.js';
+import * as delivery from './delivery.js'; // notify: notifications to the citizen
 
 if ($('console-view')) {
   notify.mount();
@@ -48,6 +49,7 @@ if ($('console-view')) {
   attach.mount();
   search.mount(); // search and views
   privacy.mount(); // personal data: subject requests, view audit, retention (admins)
+  delivery.mount(); // notify
 
   let signedIn = null;
   store.on(['agent'], (s) => {

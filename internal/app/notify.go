@@ -1,0 +1,67 @@
+package app
+
+import (
+	"log/slog"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/config"
+	"tanggap/internal/db"
+	"tanggap/internal/locale"
+	"tanggap/internal/notify"
+	"tanggap/internal/notify/notifyhttp"
+	"tanggap/internal/statuslink"
+)
+
+// notifyParts are the citizen notifications: the service (jobs), the
+// status-page link opener and the providers' callbacks.
+type notifyParts struct {
+	svc   *notify.Service
+	links *notify.StatusLinks
+	hooks *notifyhttp.Hooks
+}
+
+// newNotify builds the notifications from the configuration: e-mail when
+// SMTP_URL is set, SMS when TWILIO_SMS_FROM is, WhatsApp templates when
+// NOTIFY_WHATSAPP_TEMPLATE is. survey may be nil (no survey link).
+func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, survey notify.SurveyLinker, log *slog.Logger) (notifyParts, error) {
+	secret, err := statuslink.LoadSecret(cfg.Notify.LinkSecret, cfg.DataDir)
+	if err != nil {
+		return notifyParts{}, err
+	}
+	links, err := statuslink.New(secret, cfg.Notify.LinkTTL)
+	if err != nil {
+		return notifyParts{}, err
+	}
+	n := cfg.Notify
+	providers := map[notify.Route]notify.Provider{}
+	if n.SMTPURL != "" {
+		p, err := notify.NewSMTP(n.SMTPURL, n.SMTPFrom)
+		if err != nil {
+			return notifyParts{}, err
+		}
+		providers[notify.RouteEmail] = p
+	}
+	if n.TwilioSMSFrom != "" {
+		providers[notify.RouteSMS] = &notify.Twilio{BaseURL: cfg.Voice.TwilioAPIBaseURL, AccountSID: cfg.Voice.TwilioAccountSID,
+			AuthToken: cfg.Voice.TwilioAuthToken, From: n.TwilioSMSFrom}
+	}
+	tpl, hasTpl := n.Template(cfg.WhatsApp)
+	if hasTpl && cfg.WhatsApp.Enabled() {
+		providers[notify.RouteWhatsApp] = &notify.WhatsApp{BaseURL: cfg.WhatsApp.APIBaseURL, Version: cfg.WhatsApp.APIVersion,
+			PhoneNumberID: cfg.WhatsApp.PhoneNumberID, AccessToken: cfg.WhatsApp.AccessToken}
+	}
+	routes := make([]notify.Route, 0, len(n.Routes))
+	for _, r := range n.Routes {
+		routes = append(routes, notify.Route(r))
+	}
+	svc, err := notify.New(notify.Opts{
+		DB: d, Bus: b, Log: log, Text: cat, Links: links, PublicURL: cfg.BaseURL(), Routes: routes, Providers: providers,
+		Rates:            map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
+		WhatsAppTemplate: tpl.Name, WhatsAppTemplateLang: tpl.Language, LiveIdle: n.LiveIdle, Survey: survey,
+	})
+	if err != nil {
+		return notifyParts{}, err
+	}
+	return notifyParts{svc: svc, links: svc.StatusLinks(),
+		hooks: &notifyhttp.Hooks{Notify: svc, TwilioAuthToken: cfg.Voice.TwilioAuthToken, PublicURL: cfg.BaseURL(), Log: log}}, nil
+}

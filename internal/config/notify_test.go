@@ -1,0 +1,45 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNotifySettings(t *testing.T) {
+	base := map[string]string{}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string // a problem the configuration must report; "" for none
+	}{
+		{"nothing set: every route off, defaults", base, ""},
+		{"e-mail over STARTTLS", map[string]string{"SMTP_URL": "smtp://u:p@mail.example.id:587", "SMTP_FROM": "Layanan <noreply@example.id>"}, ""},
+		{"e-mail without a sender", map[string]string{"SMTP_URL": "smtps://u:p@mail.example.id"}, "SMTP_FROM"},
+		{"e-mail with another scheme", map[string]string{"SMTP_URL": "http://mail.example.id", "SMTP_FROM": "a@example.id"}, "SMTP_URL"},
+		{"SMS without the phone channel's account", map[string]string{"TWILIO_SMS_FROM": "+62215550100"}, "TWILIO_ACCOUNT_SID"},
+		{"SMS sender not E.164", map[string]string{"TWILIO_SMS_FROM": "0215550100", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "PUBLIC_URL": "https://x.example.id"}, "E.164"},
+		{"WhatsApp template not among the configured ones", map[string]string{"NOTIFY_WHATSAPP_TEMPLATE": "status_pengaduan"}, "NOTIFY_WHATSAPP_TEMPLATE"},
+		{"unknown route", map[string]string{"NOTIFY_ROUTES": "email,fax"}, "NOTIFY_ROUTES"},
+		{"short link secret", map[string]string{"STATUS_LINK_SECRET": "short"}, "STATUS_LINK_SECRET"},
+		{"bad link lifetime", map[string]string{"STATUS_LINK_TTL": "forever"}, "STATUS_LINK_TTL"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(func(k string) string { return tc.env[k] })
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Join(c.Notify.Routes, ",") != "email,sms,whatsapp" || c.Notify.LinkTTL != 720*time.Hour || c.Notify.LiveIdle != 15*time.Minute {
+					t.Fatalf("defaults %+v", c.Notify)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want a problem naming %s", err, tc.want)
+			}
+		})
+	}
+}

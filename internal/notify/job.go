@@ -1,0 +1,213 @@
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/domain"
+	"tanggap/internal/locale"
+	"tanggap/internal/mask"
+)
+
+// work is the job handler: database trouble retries the job; whatever
+// happens with providers is settled per route inside process.
+func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOutcome, time.Duration) {
+	var j job
+	if err := json.Unmarshal(data, &j); err != nil || j.Key == "" || j.TicketID <= 0 {
+		s.log.Warn("notify: bad job dropped", "err", err)
+		return bus.JobDrop, 0
+	}
+	out, delay, err := s.process(ctx, j)
+	if errors.Is(err, errNoTicket) {
+		return bus.JobDone, 0
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("notify: job", "key", j.Key, "attempt", attempt, "err", err)
+		}
+		return bus.JobRetry, s.backoff(attempt)
+	}
+	return out, delay
+}
+
+// backoff is the wait before retry n: Backoff doubled per attempt, at most
+// ten minutes.
+func (s *Service) backoff(n int) time.Duration {
+	d := s.o.Backoff
+	for i := 1; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
+}
+
+// process sends j on the first route that has not failed, and settles it.
+func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Duration, error) {
+	t, err := s.store.ticket(ctx, j.TicketID)
+	if err != nil {
+		return 0, 0, err
+	}
+	routes, err := s.routes(ctx, t, j)
+	if err != nil || len(routes) == 0 {
+		return bus.JobDone, 0, err
+	}
+	lang := locale.Default
+	if l, err := s.store.lang(ctx, t.ID); err != nil {
+		return 0, 0, err
+	} else if n, ok := locale.Normalize(l); ok {
+		lang = n
+	}
+	for _, r := range routes {
+		// The provider's pace first: a token is spent even when the row
+		// turns out settled, which costs nothing but a little pacing.
+		if err := s.buckets[r].wait(ctx); err != nil {
+			return 0, 0, err
+		}
+		d, created, err := s.store.claim(ctx, j.Key, r, t.ID, j.Kind, s.o.Now().UTC())
+		if err != nil {
+			return 0, 0, err
+		}
+		switch {
+		case created:
+			s.emit(t, d) // sending, attempt 1: ours
+		case d.Status == StatusSent || d.Status == StatusDelivered:
+			return bus.JobDone, 0, nil // never twice
+		case d.Status == StatusFailed:
+			continue // fall back to the next route
+		case d.Status == StatusSending:
+			// An earlier attempt stopped between asking the provider and
+			// recording the answer: it may have been sent. Not again.
+			if err := s.settle(ctx, t, d, StatusSending, StatusFailed, "", reasonInterrupted); err != nil {
+				return 0, 0, err
+			}
+			return bus.JobDone, 0, nil
+		default: // queued: a retry after a temporary failure
+			ok, err := s.store.startSend(ctx, d.ID, s.o.Now().UTC())
+			if err != nil {
+				return 0, 0, err
+			}
+			if !ok {
+				return bus.JobRetry, time.Second, nil // another worker has it
+			}
+			d.Attempts++
+			d.Status = StatusSending
+		}
+		m, err := s.compose(ctx, t, j.Kind, r, lang)
+		var pid string
+		if err == nil {
+			pid, err = s.o.Providers[r].Send(ctx, m)
+		}
+		if err == nil {
+			return bus.JobDone, 0, s.settle(ctx, t, d, StatusSending, StatusSent, pid, "")
+		}
+		reason := err.Error()
+		if IsPermanent(err) || d.Attempts >= s.o.MaxAttempts {
+			if err := s.settle(ctx, t, d, StatusSending, StatusFailed, "", reason); err != nil {
+				return 0, 0, err
+			}
+			continue
+		}
+		if err := s.settle(ctx, t, d, StatusSending, StatusQueued, "", reason); err != nil {
+			return 0, 0, err
+		}
+		delay := s.backoff(d.Attempts)
+		var ra *RetryAfterError
+		if errors.As(err, &ra) && ra.After > delay {
+			delay = ra.After
+		}
+		return bus.JobRetry, delay, nil
+	}
+	return bus.JobDone, 0, nil
+}
+
+const reasonInterrupted = "interrupted while sending; not sent again so that the citizen never gets it twice"
+
+// settle moves d from one status to another, stores it and tells the
+// console.
+func (s *Service) settle(ctx context.Context, t ticketInfo, d Delivery, from, to Status, providerID, reason string) error {
+	ok, err := s.store.settle(ctx, d.ID, from, to, providerID, reason, s.o.Now().UTC())
+	if err != nil || !ok {
+		return err
+	}
+	d.Status, d.Reason, d.ProviderID = to, reason, providerID
+	s.emit(t, d)
+	return nil
+}
+
+func (s *Service) emit(t ticketInfo, d Delivery) {
+	s.events.Emit(bus.TicketNotified{
+		Scope:      bus.Scope{TicketID: t.ID, QueueID: nullID(t.QueueID), AssigneeID: nullID(t.AssigneeID)},
+		DeliveryID: d.ID, Route: string(d.Route), Kind: string(d.Kind), Status: string(d.Status), Attempts: d.Attempts,
+		Reason: mask.Preview(d.Reason), At: s.o.Now().UTC(),
+	})
+}
+
+func nullID(n sql.NullInt64) int64 {
+	if n.Valid {
+		return n.Int64
+	}
+	return 0
+}
+
+// routes are the configured routes, in order, by which this citizen may
+// be told of j: only when they are not on a live channel, and only to an
+// address they gave (the form's e-mail or phone, the caller's number) or
+// the WhatsApp conversation they opened.
+func (s *Service) routes(ctx context.Context, t ticketInfo, j job) ([]Route, error) {
+	ch := domain.Channel(t.Channel)
+	if j.MessageID != 0 {
+		_, dir, msgCh, err := s.store.message(ctx, j.MessageID)
+		if err != nil {
+			return nil, err
+		}
+		// Only agent replies; WhatsApp replies are the adapter's business.
+		if domain.Direction(dir) != domain.DirectionOut || domain.Channel(msgCh) == domain.ChannelWhatsApp {
+			return nil, nil
+		}
+	} else {
+		switch ch {
+		case domain.ChannelLiveChat, domain.ChannelWhatsApp:
+			last, err := s.store.lastInbound(ctx, t.ID)
+			if err != nil {
+				return nil, err
+			}
+			idle := s.o.LiveIdle
+			if ch == domain.ChannelWhatsApp {
+				idle = s.o.WhatsAppWindow
+			}
+			if !last.IsZero() && s.o.Now().Sub(last) < idle {
+				return nil, nil // still on the channel: it tells them
+			}
+		}
+	}
+	var out []Route
+	for _, r := range s.o.Routes {
+		if s.o.Providers[r] == nil {
+			continue
+		}
+		switch r {
+		case RouteEmail:
+			if t.ReporterEmail != "" {
+				out = append(out, r)
+			}
+		case RouteSMS:
+			if t.ReporterPhone != "" && ch != domain.ChannelWhatsApp {
+				out = append(out, r)
+			}
+		case RouteWhatsApp:
+			if t.ReporterPhone != "" && ch == domain.ChannelWhatsApp && s.o.WhatsAppTemplate != "" {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Deliveries lists a ticket's notifications, newest first. The caller
+// checks that the viewer may see the ticket.
+func (s *Service) Deliveries(ctx context.Context, ticketID int64) ([]Delivery, error) {
+	return s.store.list(ctx, ticketID)
+}

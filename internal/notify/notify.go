@@ -1,0 +1,235 @@
+// Package notify tells a citizen who is not on a live channel that an
+// agent answered, asked for more information or solved their ticket: by
+// e-mail (SMTP), by SMS (Twilio's Messages API) or by an approved WhatsApp
+// template, whichever they gave and the configuration allows, in that
+// configured order. Every notification names the tracking number and
+// carries a signed, expiring status-page link (internal/statuslink); a
+// "solved" one also carries the survey link when a SurveyLinker is set.
+//
+// # Guarantees, and what keeps them
+//
+//   - The agent's reply never waits on notifying: notify learns of replies
+//     and status changes from the realtime events published after the
+//     commit (trigger.go) and queues a durable job on the JOBS stream.
+//   - Jobs are durable: the JetStream work queue keeps a job until it is
+//     done; a provider's temporary failure retries it with backoff.
+//   - Never twice for one event: the job's Nats-Msg-Id is the event key
+//     (the stream's dedupe window), and before sending, a row per event
+//     and route is claimed under a unique index (event_key, route) and
+//     moved queued -> sending by a conditional UPDATE. A redelivered job
+//     finds the row sent (or sending: interrupted mid-send) and does not
+//     send again. The cost of that choice: a crash between the provider's
+//     answer and our write loses that route's notification rather than
+//     sending it twice; the row says so.
+//   - Status changes are told once per change: a conditional UPDATE on
+//     notify_ticket_state lets exactly one instance (and one event) win.
+//   - Provider rate limits: one token bucket per provider (ratelimit.go);
+//     a provider's own 429 is a temporary failure retried later.
+//   - Fallback: a route that fails for good (permanent error, retries
+//     used up, or a failed/undelivered status callback) hands over to the
+//     next configured route for the same event.
+//   - Every outcome (queued, sent, delivered, failed with the reason) is
+//     stored and pushed to the console as ticket.notified.
+//
+// Only this package writes notify_deliveries and notify_ticket_state; it
+// reads tickets and messages, never writes them.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/db"
+	"tanggap/internal/locale"
+	"tanggap/internal/statuslink"
+)
+
+// SurveyLinker gives the satisfaction survey link of a solved ticket
+// (implemented by the CSAT package). An error leaves the link out.
+type SurveyLinker interface {
+	SurveyURL(ctx context.Context, ticketID int64) (string, error)
+}
+
+// Route is a way to reach a citizen.
+type Route string
+
+// Routes.
+const (
+	RouteEmail    Route = "email"
+	RouteSMS      Route = "sms"
+	RouteWhatsApp Route = "whatsapp"
+)
+
+// Kind is what a notification tells.
+type Kind string
+
+// Kinds.
+const (
+	KindReply    Kind = "reply"     // an agent replied
+	KindMoreInfo Kind = "more_info" // the agent needs more from the citizen (pending)
+	KindSolved   Kind = "solved"    // the ticket was solved
+)
+
+// Status is the outcome of one route of one notification.
+type Status string
+
+// Statuses.
+const (
+	StatusQueued    Status = "queued"
+	StatusSending   Status = "sending"
+	StatusSent      Status = "sent"
+	StatusDelivered Status = "delivered"
+	StatusFailed    Status = "failed"
+)
+
+// Message is what a provider sends.
+type Message struct {
+	Route    Route
+	To       string // e-mail address or E.164 phone
+	Lang     string
+	Subject  string
+	Text     string
+	HTML     string
+	Tracking string
+	Link     string
+	// Template: for WhatsApp, the approved template and its parameters.
+	Template       string
+	TemplateLang   string
+	TemplateParams []string
+	// StatusCallback, when the provider reports delivery, is where.
+	StatusCallback string
+}
+
+// Provider sends one message and returns the provider's id of it.
+// Errors are temporary unless Permanent wraps them.
+type Provider interface {
+	Send(ctx context.Context, m Message) (providerID string, err error)
+}
+
+// PermanentError is a failure retrying cannot help (a bounced address,
+// an invalid number): the route fails and the next one is tried.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent wraps err as a PermanentError.
+func Permanent(err error) error { return &PermanentError{Err: err} }
+
+// RetryAfterError is a temporary failure with the provider's own wait.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// IsPermanent reports whether err is a PermanentError.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
+}
+
+// Events publishes realtime events (bus.Bus).
+type Events interface{ Emit(ev bus.Event) }
+
+// Opts configures the service.
+type Opts struct {
+	DB   *db.DB
+	Bus  *bus.Bus
+	Log  *slog.Logger
+	Text *locale.Catalog
+	// Links signs the status-page links; PublicURL is the site root.
+	Links     *statuslink.Signer
+	PublicURL string
+	// Routes is the order routes are tried in (default email, sms,
+	// whatsapp); a route without a provider is skipped.
+	Routes    []Route
+	Providers map[Route]Provider
+	// Rates are messages per second per provider (0: 10/s).
+	Rates map[Route]float64
+	// WhatsAppTemplate is the approved template (name, language) whose
+	// body parameters are the tracking number and the link.
+	WhatsAppTemplate     string
+	WhatsAppTemplateLang string
+	// LiveIdle: a live chat with no citizen message for this long has
+	// "gone away" (default 15 minutes); WhatsAppWindow is the provider's
+	// customer-service window (24 hours).
+	LiveIdle       time.Duration
+	WhatsAppWindow time.Duration
+	// MaxAttempts per route before it counts as failed (default 6).
+	MaxAttempts int
+	// Backoff is the first retry delay, doubled per attempt (default 5s,
+	// at most 10 minutes).
+	Backoff time.Duration
+	Survey  SurveyLinker
+	// Parallel jobs worked at once per instance (default 16).
+	Parallel int
+	// Now is the clock (tests); nil is time.Now.
+	Now func() time.Time
+}
+
+// Service queues, sends and records citizen notifications.
+type Service struct {
+	o       Opts
+	log     *slog.Logger
+	store   store
+	buckets map[Route]*bucket
+	events  Events
+}
+
+// New returns the service.
+func New(o Opts) (*Service, error) {
+	if o.DB == nil || o.Bus == nil || o.Text == nil || o.Links == nil {
+		return nil, fmt.Errorf("notify: DB, Bus, Text and Links are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if len(o.Routes) == 0 {
+		o.Routes = []Route{RouteEmail, RouteSMS, RouteWhatsApp}
+	}
+	if o.LiveIdle <= 0 {
+		o.LiveIdle = 15 * time.Minute
+	}
+	if o.WhatsAppWindow <= 0 {
+		o.WhatsAppWindow = 24 * time.Hour
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 5 * time.Second
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 16
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Service{o: o, log: o.Log.With("component", "notify"), store: store{db: o.DB}, buckets: map[Route]*bucket{}, events: o.Bus}
+	for r := range o.Providers {
+		rate := o.Rates[r]
+		if rate <= 0 {
+			rate = 10
+		}
+		s.buckets[r] = newBucket(rate, max(1, int(rate)), o.Now)
+	}
+	return s, nil
+}
+
+// Run listens for ticket events and works the notification jobs until ctx
+// ends.
+func (s *Service) Run(ctx context.Context) error {
+	unsub, err := s.listen(ctx)
+	if err != nil {
+		return err
+	}
+	defer unsub()
+	return s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: jobKind, Parallel: s.o.Parallel, Log: s.log}, s.work)
+}

@@ -1,0 +1,223 @@
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"tanggap/internal/db"
+	"tanggap/internal/envelope"
+)
+
+// store holds every statement of the package. Each one run per event is
+// served by an index (explain_test.go).
+type store struct{ db *db.DB }
+
+// errNoTicket: the ticket is gone (erased); the job is dropped.
+var errNoTicket = errors.New("notify: ticket not found")
+
+// ticketInfo is what a notification needs to know of its ticket.
+type ticketInfo struct {
+	ID             int64
+	TrackingNumber string
+	Channel        string
+	Status         string
+	ReporterEmail  string
+	ReporterPhone  string
+	QueueID        sql.NullInt64
+	AssigneeID     sql.NullInt64
+}
+
+const qTicket = `SELECT id, tracking_number, channel, status, reporter_email, reporter_phone, queue_id, assignee_id
+FROM tickets WHERE id = ?`
+
+func (s store) ticket(ctx context.Context, id int64) (ticketInfo, error) {
+	var t ticketInfo
+	row := s.db.WithContext(ctx).Raw(qTicket, id).Row()
+	if err := row.Scan(&t.ID, &t.TrackingNumber, &t.Channel, &t.Status, &t.ReporterEmail, &t.ReporterPhone, &t.QueueID, &t.AssigneeID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return t, errNoTicket
+		}
+		return t, fmt.Errorf("notify: ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+const qFirstInbound = `SELECT fields FROM messages WHERE ticket_id = ? AND direction = 'in' ORDER BY created_at, id LIMIT 1`
+
+// lang is the language the citizen used when they opened the ticket (the
+// "lang" field of their first message), or "".
+func (s store) lang(ctx context.Context, ticketID int64) (string, error) {
+	var fields sql.NullString
+	err := s.db.WithContext(ctx).Raw(qFirstInbound, ticketID).Row().Scan(&fields)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("notify: first message: %w", err)
+	}
+	var f map[string]string
+	if json.Unmarshal([]byte(fields.String), &f) != nil {
+		return "", nil
+	}
+	return f[envelope.FieldLang], nil
+}
+
+const qLastInbound = `SELECT created_at FROM messages WHERE ticket_id = ? AND direction = 'in' ORDER BY created_at DESC, id DESC LIMIT 1`
+
+// lastInbound is when the citizen last wrote (zero: never).
+func (s store) lastInbound(ctx context.Context, ticketID int64) (time.Time, error) {
+	var at time.Time
+	err := s.db.WithContext(ctx).Raw(qLastInbound, ticketID).Row().Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("notify: last inbound: %w", err)
+	}
+	return at, nil
+}
+
+const qMessage = `SELECT ticket_id, direction, channel FROM messages WHERE id = ?`
+
+func (s store) message(ctx context.Context, id int64) (ticketID int64, direction, channel string, err error) {
+	err = s.db.WithContext(ctx).Raw(qMessage, id).Row().Scan(&ticketID, &direction, &channel)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", "", errNoTicket
+	}
+	return
+}
+
+// statusChanged records that the ticket is now in status and reports
+// whether that is a change from what notify saw last, with the change's
+// sequence number. Exactly one caller wins a change, however many
+// instances see the event.
+const (
+	qStateInsert = `INSERT INTO notify_ticket_state (ticket_id, status, changes) VALUES (?, ?, 1) ON CONFLICT (ticket_id) DO NOTHING`
+	qStateUpdate = `UPDATE notify_ticket_state SET status = ?, changes = changes + 1 WHERE ticket_id = ? AND status <> ? RETURNING changes`
+)
+
+func (s store) statusChanged(ctx context.Context, ticketID int64, status string) (bool, int64, error) {
+	res := s.db.WithContext(ctx).Exec(qStateInsert, ticketID, status)
+	if res.Error != nil {
+		return false, 0, fmt.Errorf("notify: ticket state: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return true, 1, nil
+	}
+	var changes int64
+	err := s.db.WithContext(ctx).Raw(qStateUpdate, status, ticketID, status).Row().Scan(&changes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, fmt.Errorf("notify: ticket state: %w", err)
+	}
+	return true, changes, nil
+}
+
+// Delivery is one route of one notification, as the console shows it.
+type Delivery struct {
+	ID         int64     `json:"id"`
+	EventKey   string    `json:"-"`
+	TicketID   int64     `json:"ticket_id"`
+	Route      Route     `json:"route"`
+	Kind       Kind      `json:"kind"`
+	Status     Status    `json:"status"`
+	Attempts   int       `json:"attempts"`
+	ProviderID string    `json:"-"`
+	Reason     string    `json:"reason"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+const deliveryCols = `id, event_key, ticket_id, route, kind, status, attempts, provider_id, reason, created_at, updated_at`
+
+func scanDelivery(r interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	err := r.Scan(&d.ID, &d.EventKey, &d.TicketID, &d.Route, &d.Kind, &d.Status, &d.Attempts, &d.ProviderID, &d.Reason, &d.CreatedAt, &d.UpdatedAt)
+	return d, err
+}
+
+const (
+	qClaim = `INSERT INTO notify_deliveries (event_key, route, ticket_id, kind, status, attempts, created_at, updated_at)
+VALUES (?, ?, ?, ?, 'sending', 1, ?, ?) ON CONFLICT (event_key, route) DO NOTHING`
+	qByKey = `SELECT ` + deliveryCols + ` FROM notify_deliveries WHERE event_key = ? AND route = ?`
+)
+
+// claim returns the row of this event and route. A new row is made
+// "sending" with its first attempt counted (one write on the common path):
+// created says this call made it, and so owns the send.
+func (s store) claim(ctx context.Context, key string, r Route, ticketID int64, k Kind, now time.Time) (Delivery, bool, error) {
+	res := s.db.WithContext(ctx).Exec(qClaim, key, r, ticketID, k, now, now)
+	if res.Error != nil {
+		return Delivery{}, false, fmt.Errorf("notify: claim: %w", res.Error)
+	}
+	d, err := scanDelivery(s.db.WithContext(ctx).Raw(qByKey, key, r).Row())
+	if err != nil {
+		return Delivery{}, false, fmt.Errorf("notify: claim: %w", err)
+	}
+	return d, res.RowsAffected == 1, nil
+}
+
+const qStartSend = `UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'`
+
+// startSend moves a queued row to sending; false: someone else has it.
+func (s store) startSend(ctx context.Context, id int64, now time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(qStartSend, now, id)
+	if res.Error != nil {
+		return false, fmt.Errorf("notify: start send: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+const qSettle = `UPDATE notify_deliveries SET status = ?, provider_id = ?, reason = ?, updated_at = ? WHERE id = ? AND status = ?`
+
+// settle moves a row from status from to to; false when it was not in from.
+func (s store) settle(ctx context.Context, id int64, from, to Status, providerID, reason string, now time.Time) (bool, error) {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	res := s.db.WithContext(ctx).Exec(qSettle, to, providerID, reason, now, id, from)
+	if res.Error != nil {
+		return false, fmt.Errorf("notify: settle: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+const qByProvider = `SELECT ` + deliveryCols + ` FROM notify_deliveries WHERE route = ? AND provider_id = ? AND provider_id <> ''`
+
+// byProvider finds the row a provider's status callback is about.
+func (s store) byProvider(ctx context.Context, r Route, providerID string) (Delivery, error) {
+	d, err := scanDelivery(s.db.WithContext(ctx).Raw(qByProvider, r, providerID).Row())
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, ErrUnknownMessage
+	}
+	return d, err
+}
+
+const qByTicket = `SELECT ` + deliveryCols + ` FROM notify_deliveries WHERE ticket_id = ? ORDER BY created_at DESC, id DESC LIMIT 200`
+
+// list returns a ticket's notifications, newest first.
+func (s store) list(ctx context.Context, ticketID int64) ([]Delivery, error) {
+	rows, err := s.db.WithContext(ctx).Raw(qByTicket, ticketID).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("notify: list: %w", err)
+	}
+	defer rows.Close()
+	out := []Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("notify: list: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ErrUnknownMessage: a status callback names no notification of ours.
+var ErrUnknownMessage = errors.New("notify: unknown provider message")

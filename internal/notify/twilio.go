@@ -1,0 +1,155 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Twilio sends SMS through Twilio's Messages API with the phone channel's
+// account: POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json,
+// form-encoded To, From, Body and StatusCallback, HTTP basic auth with the
+// account SID and auth token. The answer (201) is the message resource
+// whose "sid" identifies later status callbacks.
+type Twilio struct {
+	BaseURL    string // https://api.twilio.com
+	AccountSID string
+	AuthToken  string
+	From       string // TWILIO_SMS_FROM, E.164 or a messaging service's sender
+	Client     *http.Client
+}
+
+type twilioAnswer struct {
+	SID     string `json:"sid"`
+	Status  string `json:"status"`
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// Send posts one SMS. 429 and 5xx are temporary (Retry-After honoured);
+// other 4xx (an invalid or unreachable number, code 21211, 21614, ...)
+// are permanent.
+func (t *Twilio) Send(ctx context.Context, m Message) (string, error) {
+	form := url.Values{"To": {m.To}, "From": {t.From}, "Body": {m.Text}}
+	if m.StatusCallback != "" {
+		form.Set("StatusCallback", m.StatusCallback)
+	}
+	u := strings.TrimRight(t.BaseURL, "/") + "/2010-04-01/Accounts/" + url.PathEscape(t.AccountSID) + "/Messages.json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", Permanent(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(t.AccountSID, t.AuthToken)
+	cl := t.Client
+	if cl == nil {
+		cl = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := cl.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("twilio: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var a twilioAnswer
+	_ = json.Unmarshal(raw, &a)
+	switch {
+	case resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK:
+		if a.SID == "" {
+			return "", fmt.Errorf("twilio: answer without a sid")
+		}
+		return a.SID, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		err := fmt.Errorf("twilio: HTTP %d %d %s", resp.StatusCode, a.Code, a.Message)
+		if s, e := strconv.Atoi(resp.Header.Get("Retry-After")); e == nil && s > 0 {
+			return "", &RetryAfterError{Err: err, After: time.Duration(s) * time.Second}
+		}
+		return "", err
+	default:
+		return "", Permanent(fmt.Errorf("twilio: HTTP %d code %d: %s", resp.StatusCode, a.Code, a.Message))
+	}
+}
+
+// TwilioStatus is one status callback of an SMS (Twilio posts
+// form-encoded MessageSid, MessageStatus and, on failure, ErrorCode).
+type TwilioStatus struct {
+	MessageSID string
+	Status     string // queued, sending, sent, delivered, undelivered, failed, ...
+	ErrorCode  string
+}
+
+// ErrBadCallback: a callback body that is not a Twilio message status.
+var ErrBadCallback = errors.New("notify: not a message status callback")
+
+// ParseTwilioStatus reads a status callback's form values.
+func ParseTwilioStatus(form url.Values) (TwilioStatus, error) {
+	st := TwilioStatus{MessageSID: form.Get("MessageSid"), Status: form.Get("MessageStatus"), ErrorCode: form.Get("ErrorCode")}
+	if st.MessageSID == "" {
+		st.MessageSID = form.Get("SmsSid")
+	}
+	if st.Status == "" {
+		st.Status = form.Get("SmsStatus")
+	}
+	if len(st.MessageSID) < 2 || len(st.MessageSID) > 64 || !alnum(st.MessageSID) {
+		return TwilioStatus{}, fmt.Errorf("%w: MessageSid", ErrBadCallback)
+	}
+	if st.Status == "" || len(st.Status) > 32 || !alnum(st.Status) {
+		return TwilioStatus{}, fmt.Errorf("%w: MessageStatus", ErrBadCallback)
+	}
+	if len(st.ErrorCode) > 16 || (st.ErrorCode != "" && strings.Trim(st.ErrorCode, "0123456789") != "") {
+		return TwilioStatus{}, fmt.Errorf("%w: ErrorCode", ErrBadCallback)
+	}
+	return st, nil
+}
+
+func alnum(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// ApplyTwilioStatus records a status callback: "delivered" marks the SMS
+// delivered; "undelivered" or "failed" marks it failed and queues the next
+// configured route for the same event. Other statuses change nothing.
+// ErrUnknownMessage for an SID that is not one of ours.
+func (s *Service) ApplyTwilioStatus(ctx context.Context, st TwilioStatus) error {
+	d, err := s.store.byProvider(ctx, RouteSMS, st.MessageSID)
+	if err != nil {
+		return err
+	}
+	t, err := s.store.ticket(ctx, d.TicketID)
+	if err != nil {
+		return err
+	}
+	switch st.Status {
+	case "delivered":
+		return s.settle(ctx, t, d, StatusSent, StatusDelivered, d.ProviderID, "")
+	case "undelivered", "failed":
+		reason := "sms " + st.Status
+		if st.ErrorCode != "" {
+			reason += " (Twilio error " + st.ErrorCode + ")"
+		}
+		ok, err := s.store.settle(ctx, d.ID, StatusSent, StatusFailed, d.ProviderID, reason, s.o.Now().UTC())
+		if err != nil || !ok {
+			return err
+		}
+		d.Status, d.Reason = StatusFailed, reason
+		s.emit(t, d)
+		// The same event again: its SMS row is failed now, so the job
+		// goes on to the next route (the key keeps it one fallback).
+		return s.o.Bus.PublishJob(ctx, jobChannel, jobKind, d.EventKey+":after:"+strconv.FormatInt(d.ID, 10),
+			job{Key: d.EventKey, Kind: d.Kind, TicketID: d.TicketID})
+	}
+	return nil
+}
