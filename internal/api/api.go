@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
+	"tanggap/internal/csat"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/notes"
@@ -74,6 +75,9 @@ type Opts struct {
 	// replies, macros): their routes are mounted when set.
 	Notes  *notes.Service
 	Canned *canned.Service
+	// CSAT: the satisfaction report, alerts, ratings and survey links
+	// (nil: those routes are absent).
+	CSAT *csat.Service
 	// ConsoleSocket is the agents' push socket (nil: not mounted).
 	ConsoleSocket ConsoleSocket
 	Pages         Mounter

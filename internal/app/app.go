@@ -145,16 +145,17 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
-	phone := voice.New(voice.Opts{
+	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
+	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
 		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
 	})
-	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
 	a.chat, err = livechat.New(livechat.Opts{
 		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
 		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
@@ -210,6 +211,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		})
 		g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
 		g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
+		g.Go(func() error { return satisfaction.Run(gctx) }) // csat: asks on every solve
 		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 		g.Go(func() error { return presence.Run(gctx) })
@@ -235,6 +237,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
 			Notes: teamNotes, Canned: cannedReplies,
+			CSAT: satisfaction,
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),

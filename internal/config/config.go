@@ -90,6 +90,8 @@ type Config struct {
 	Presence Presence
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
+	// CSAT: the satisfaction survey (CSAT_*).
+	CSAT CSAT
 
 	// ReplyFiles bounds files agents attach to replies (FILES_*).
 	ReplyFiles ReplyFiles
@@ -186,6 +188,7 @@ func Defaults() Config {
 		Routing:    defaultRouting(),
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
+		CSAT:       defaultCSAT(),
 		ReplyFiles: defaultReplyFiles(),
 	}
 }
@@ -367,6 +370,7 @@ func parse(get func(string) string) (Config, error) {
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
+	parseCSAT(get, &c.CSAT, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseBrand(get, &c.Brand, &p)
 
