@@ -238,7 +238,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		a.http = api.New(api.Opts{
 			Notes: teamNotes, Canned: cannedReplies,
 			CSAT: satisfaction,
-			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
+			Log:  log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
 			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
