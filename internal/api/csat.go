@@ -91,7 +91,15 @@ func (s *Server) handleTicketCSAT(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"ratings": list})
+	out := fiber.Map{"ratings": list}
+	// The current solve's survey link, for the agent to give a citizen
+	// who asks for it (absent while the ticket is not solved).
+	if link, err := s.o.CSAT.SurveyURL(c.UserContext(), id); err == nil {
+		out["survey_url"] = link
+	} else if !errors.Is(err, csat.ErrNoSurvey) {
+		return err
+	}
+	return c.JSON(out)
 }
 
 // handleMyCSAT: GET /api/v1/agents/me/csat?days= — the agent's own
