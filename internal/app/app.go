@@ -169,7 +169,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
@@ -226,6 +226,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return phone.RunRecordings(gctx) })
 		if wa != nil {
 			g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
+			// csat: asks solved tickets' citizens.
+			g.Go(func() error { return wa.RunSurveys(gctx) })
 		}
 	}
 	if cfg.Components["http"] {

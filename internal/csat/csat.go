@@ -131,6 +131,11 @@ type Ask struct {
 	Token          string    `json:"token"`
 	URL            string    `json:"url"`
 	ExpiresAt      time.Time `json:"expires_at"`
+	// Phone is the citizen's number in E.164 ("" when none); LastInboundAt
+	// their last message on the ticket (a WhatsApp service window opens
+	// there).
+	Phone         string     `json:"phone,omitempty"`
+	LastInboundAt *time.Time `json:"last_inbound_at,omitempty"`
 }
 
 // solveJob is the durable form of a solve event.
@@ -195,6 +200,9 @@ func (s *Service) AskSolved(ctx context.Context, ticketID int64) error {
 	ask := Ask{SurveyID: sv.ID, TicketID: sv.TicketID, TrackingNumber: t.TrackingNumber, ContactID: t.ContactID,
 		Token: s.sign(sv.ID, sv.ExpiresAt), ExpiresAt: sv.ExpiresAt}
 	ask.URL = s.link(ask.Token)
+	if ask.Phone, ask.LastInboundAt, err = s.store.reach(ctx, t.ContactID, t.ID); err != nil {
+		return err
+	}
 	b := s.o.Bus
 	if err := b.PublishJob(ctx, envelope.Channel(sv.Channel), JobAsk, strconv.FormatInt(sv.ID, 10), ask); err != nil {
 		return fmt.Errorf("csat: queue ask: %w", err)

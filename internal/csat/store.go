@@ -38,6 +38,10 @@ const (
 	sqlSupervisors = `SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
 		WHERE m.queue_id = ? AND a.role IN ` + domain.SupervisingRolesSQL + ` ORDER BY a.id`
 	sqlCallTicket = `SELECT ticket_id FROM messages WHERE channel = ? AND provider_message_id = ?`
+	// The citizen's phone (a WhatsApp wa_id is one) and their last message
+	// on the ticket, for a channel that asks within a service window.
+	sqlContactPhone = `SELECT value FROM contact_identities WHERE contact_id = ? AND kind = 'phone' ORDER BY id LIMIT 1`
+	sqlLastInbound  = `SELECT created_at FROM messages WHERE ticket_id = ? AND direction = 'in' ORDER BY created_at DESC, id DESC LIMIT 1`
 )
 
 const surveyCols = `id, ticket_id, round, channel, via, queue_id, agent_id, category, province_code, created_at, expires_at, asked_at`
@@ -269,3 +273,22 @@ func (s *store) agentFigures(ctx context.Context, agentID int64, since time.Time
 
 // isNotFound reports ErrNotFound.
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// reach is how a pushing channel reaches the citizen of a ticket.
+func (s *store) reach(ctx context.Context, contactID, ticketID int64) (phone string, last *time.Time, err error) {
+	var phones []string
+	if err := s.db.WithContext(ctx).Raw(sqlContactPhone, contactID).Scan(&phones).Error; err != nil {
+		return "", nil, fmt.Errorf("csat: contact phone: %w", err)
+	}
+	if len(phones) > 0 {
+		phone = phones[0]
+	}
+	var at []time.Time
+	if err := s.db.WithContext(ctx).Raw(sqlLastInbound, ticketID).Scan(&at).Error; err != nil {
+		return "", nil, fmt.Errorf("csat: last message: %w", err)
+	}
+	if len(at) > 0 {
+		last = &at[0]
+	}
+	return phone, last, nil
+}

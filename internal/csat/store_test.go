@@ -34,6 +34,8 @@ func TestRequestQueriesUseIndexes(t *testing.T) {
 		{"a supervisor's alerts", sqlAlertsQueues, []any{[]int64{1, 2}, 50}, "csat_alerts_queue_idx"},
 		{"the queue's supervisors", sqlSupervisors, []any{1}, ""},
 		{"a call's ticket", sqlCallTicket, []any{"voice", "CA1:agent"}, ""},
+		{"the citizen's phone", sqlContactPhone, []any{42}, "contact_identities"},
+		{"the last message", sqlLastInbound, []any{42}, "messages_ticket_idx"},
 	}
 	for g := range groupSQL {
 		cases = append(cases, struct {
