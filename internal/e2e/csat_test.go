@@ -62,6 +62,14 @@ func TestBrowserFormSurvey(t *testing.T) {
 
 	root := newBrowser(t, browser)
 	shots := newShots(t)
+	// The supervisor's board is open before the citizen answers: the
+	// alert arrives by the push socket.
+	console := newTab(t, root)
+	console.do(t, "a laptop-sized console", chromedp.EmulateViewport(1366, 800))
+	console.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	console.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("board-view")))
+	console.waitJS(t, "no low ratings yet", fmt.Sprintf(`document.getElementById('csat-board').textContent.includes(%q)`, tx("csat.console_alerts_none")))
+
 	page := newTab(t, root)
 	page.do(t, "open the survey link",
 		chromedp.EmulateViewport(1366, 800),
@@ -96,6 +104,19 @@ func TestBrowserFormSurvey(t *testing.T) {
 	page.do(t, "open the link again", chromedp.Navigate(base+link.RequestURI()), chromedp.WaitVisible(chromedp.ID("csat-status")))
 	page.waitJS(t, "already rated", fmt.Sprintf(`document.getElementById('csat-status').textContent === %q`, tx("csat.already_rated", "rating", 2)))
 	page.checkConsole(t)
+
+	// The console: the alert came live; the ticket shows its rating; the
+	// agent's own average.
+	console.waitLive(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`,
+		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	shots.take(t, console, "22-csat-board-alert")
+	console.do(t, "open the ticket from the alert", chromedp.Click(`#csat-alerts a`))
+	console.waitLive(t, "the ticket's rating", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes("Lama sekali"))(document.getElementById('csat-ratings'))`,
+		tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	console.waitJS(t, "the agent's own average", fmt.Sprintf(`document.getElementById('csat-mine').textContent === %q`,
+		tx("csat.console_mine", "average", 2, "pct", 0, "n", 1, "days", 30)))
+	shots.take(t, console, "23-csat-ticket-rating")
+	console.checkConsole(t)
 
 	// The rating on the ticket, in the report and as an alert.
 	var ratings struct {

@@ -7,6 +7,7 @@ import { loadTicket, loadRouting, rereadIfReading } from './actions.js';
 import { notify } from './notify.js';
 import { applyEvent as tagsEvent } from './tags.js';
 import { onNotification } from './notes.js';
+import { applyEvent as csatEvent } from './csat.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -168,6 +169,7 @@ export function applyEvent(name, data) {
     case 'agent.presence': presenceEvent(data); break;
     case 'ticket.tagged': case 'ticket.wrapup': tagsEvent(name, data); break;
     case 'notification.created': onNotification(data); break;
+    case 'csat.rated': case 'csat.alert': csatEvent(name, data); break;
     default: break;
   }
 }
