@@ -16,7 +16,10 @@ import (
 // instance makes and accepts the same links. pushWhatsApp: the WhatsApp
 // channel is on and asks its citizens itself.
 func newCSAT(cfg config.Config, d *db.DB, b *bus.Bus, secret []byte, pushWhatsApp bool, log *slog.Logger) *csat.Service {
-	push := []string{string(domain.ChannelLiveChat)}
+	// Only channels whose adapter works csat's ask jobs are listed: a job
+	// nobody takes would wait on the stream for ever. The chat widget's
+	// rating card is not built yet; chat citizens get the link (SurveyURL).
+	var push []string
 	if pushWhatsApp {
 		push = append(push, string(domain.ChannelWhatsApp))
 	}

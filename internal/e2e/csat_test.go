@@ -111,7 +111,8 @@ func TestBrowserFormSurvey(t *testing.T) {
 		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
 	shots.take(t, console, "22-csat-board-alert")
 	console.do(t, "open the ticket from the alert", chromedp.Click(`#csat-alerts a`))
-	console.waitLive(t, "the ticket's rating", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes("Lama sekali"))(document.getElementById('csat-ratings'))`,
+	console.waitJS(t, "the tickets tab is back", `!document.getElementById('tickets-panel').hidden && document.getElementById('board-view').hidden`)
+	console.waitLive(t, "the ticket's rating", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes("Lama sekali"))(document.getElementById('csat-ratings')) && !document.getElementById('csat-mount').hidden`,
 		tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
 	console.waitJS(t, "the agent's own average", fmt.Sprintf(`document.getElementById('csat-mine').textContent === %q`,
 		tx("csat.console_mine", "average", 2, "pct", 0, "n", 1, "days", 30)))

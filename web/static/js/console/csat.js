@@ -90,18 +90,26 @@ function renderAlerts(s) {
   const c = s.csat || {};
   const list = c.alerts || [];
   const rows = list.map((x) => el('li', {}, [
-    el('a', { href: '#ticket-' + x.ticket_id, class: 'mono', text: x.tracking_number }),
+    el('a', { href: '#ticket-' + x.ticket_id, class: 'mono', 'data-csat-ticket': x.ticket_id, text: x.tracking_number }),
     ' · ' + ratingText(x.rating) + ' · ' + x.channel,
   ]));
-  box.replaceChildren(
+  box.replaceChildren(...[
     el('h3', { id: 'csat-board-title', text: t('csat.console_alerts') }),
     c.alertsError ? el('p', { class: 'muted small', text: c.alertsError }) : null,
     list.length ? el('ul', { id: 'csat-alerts', class: 'csat-alerts' }, rows) : el('p', { class: 'muted small', text: t('csat.console_alerts_none') }),
     el('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'csat-announce', text: c.announce || '' }),
-  );
+  ].filter(Boolean));
 }
 
 export function mount() {
+  // An alert's link opens its ticket on the tickets tab (the hash change
+  // opens the ticket).
+  const board = document.getElementById('csat-board');
+  if (board) {
+    board.addEventListener('click', (ev) => {
+      if (ev.target.closest && ev.target.closest('a[data-csat-ticket]')) { store.set({ boardShown: false }); }
+    });
+  }
   store.on(['selectedId'], (s) => { loadTicket(s.selectedId); });
   store.on(['agent'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
   store.on(['csat', 'selectedId', 'agent'], (s) => { renderTicket(s); renderMine(s); renderAlerts(s); });
