@@ -344,9 +344,16 @@ func TestCallTransferInHours(t *testing.T) {
 	}
 	// The status callback may come before the Enqueue action.
 	p.Hangup("completed", 300)
+	// The caller's ticket is stored before the agent's leg ends (the
+	// transfer record came with the key press): the caller is then asked
+	// the keypad survey (csat_test.go), which this caller does not answer.
+	cc.voiceTicket("+6281366667777", func(d ticket.Detail) error { _, err := message(d, "transfer"); return err })
 	done := p.Follow(tr.Doc, "Enqueue", url.Values{"QueueResult": {"bridged"}, "QueueTime": {"95"}})
-	if done.Doc.Find("Hangup") == nil {
+	if done.Doc.Find("Gather") == nil {
 		t.Fatalf("after the agent: %s", done.Body)
+	}
+	if bye := p.Silence(p.Silence(p.Silence(done.Doc).Doc).Doc); bye.Doc.Find("Hangup") == nil {
+		t.Fatalf("unanswered survey: %s", bye.Body)
 	}
 	d := cc.voiceTicket("+6281366667777", func(d ticket.Detail) error {
 		_, err := message(d, "call_record")

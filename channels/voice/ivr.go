@@ -393,8 +393,7 @@ func (a *Adapter) transferred(s *step) (*Response, error) {
 		if err := a.store.setOutcome(s.ctx, s.call.CallSid, OutcomeAnswered, s.now); err != nil {
 			return nil, err
 		}
-		r := &Response{}
-		return r.add(Hangup{}), nil
+		return a.afterAgent(s), nil
 	case s.call.QueueResult == "hangup":
 		// The caller hung up while waiting: the status callback records
 		// the call as abandoned.

@@ -228,7 +228,7 @@ func (m *Menu) validate() []string {
 		}
 	}
 	for name, pr := range m.Prompts {
-		if !slices.Contains(promptNames, name) {
+		if _, survey := surveyPrompts[name]; !slices.Contains(promptNames, name) && !survey {
 			p = append(p, "prompts."+name+" is not a known prompt")
 		}
 		p = append(p, checkPrompt("prompts."+name, pr)...)

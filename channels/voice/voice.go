@@ -81,6 +81,9 @@ type Opts struct {
 	Log  *slog.Logger
 	// Now is the clock (tests).
 	Now func() time.Time
+	// Surveys asks the keypad survey after a call with an agent (nil: the
+	// call ends with the agent's leg).
+	Surveys Surveys
 	// RecordingBackoff is the wait after the n-th failed recording fetch
 	// (default: 2s doubling, at most 5m; eight attempts in all).
 	RecordingBackoff func(n int) time.Duration
@@ -140,6 +143,9 @@ func (a *Adapter) Mount(r fiber.Router) {
 	r.Post(pathBridged, a.webhook(a.bridged))
 	r.Post(pathAnswer, a.webhook(a.callbackAnswer))
 	r.Post(pathStatus, a.webhook(a.statusCallback))
+	if a.o.Surveys != nil {
+		r.Post(pathSurvey, a.webhook(a.surveyStep))
+	}
 }
 
 // Deliver refuses text replies: a phone call cannot carry them. The agent

@@ -67,6 +67,10 @@ func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 	for _, p := range b.Problems {
 		a.log.Error("WhatsApp reported a problem", "error", p)
 	}
+	// csat: survey choices are ratings, not messages (csat.go).
+	if b.Messages, err = a.takeSurveyAnswers(c.UserContext(), b.Messages); err != nil {
+		return err
+	}
 	msgs, err := a.pending(b)
 	if err != nil {
 		return err

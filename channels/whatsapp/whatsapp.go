@@ -96,6 +96,12 @@ type Opts struct {
 	HTTPClient *http.Client
 	// MediaBackoff is the delay before retry n of a media or status job.
 	MediaBackoff func(n int) time.Duration
+	// Surveys records the survey choices citizens tap (nil: no survey on
+	// WhatsApp); Texts words the survey; SurveyTemplate asks outside the
+	// service window (csat.go).
+	Surveys        Surveys
+	Texts          Texts
+	SurveyTemplate SurveyTemplate
 }
 
 // Adapter is the WhatsApp channel.

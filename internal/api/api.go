@@ -19,6 +19,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
+	"tanggap/internal/csat"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/notes"
@@ -86,6 +87,9 @@ type Opts struct {
 	// replies, macros): their routes are mounted when set.
 	Notes  *notes.Service
 	Canned *canned.Service
+	// CSAT: the satisfaction report, alerts, ratings and survey links
+	// (nil: those routes are absent).
+	CSAT *csat.Service
 	// ConsoleSocket is the agents' push socket (nil: not mounted).
 	ConsoleSocket ConsoleSocket
 	Pages         Mounter

@@ -159,6 +159,17 @@ func (s *Server) routes(app *fiber.App) {
 		}
 	}
 
+	// csat: the satisfaction report, low-rating alerts, a ticket's ratings,
+	// the agent's own figures, and the citizen's survey link (public).
+	if s.o.CSAT != nil {
+		app.Get("/api/v1/reports/csat", supervisor, s.handleCSATReport)
+		app.Get("/api/v1/csat/alerts", supervisor, s.handleCSATAlerts)
+		app.Get("/api/v1/tickets/:id<int>/csat", anyAgent, s.handleTicketCSAT)
+		app.Get("/api/v1/agents/me/csat", anyAgent, s.handleMyCSAT)
+		app.Get("/api/v1/public/csat/:token", httpx.Limit(60, true), s.handlePublicSurvey)
+		app.Post("/api/v1/public/csat/:token", httpx.Limit(30, false), s.handlePublicRate)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

@@ -190,16 +190,17 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
-	phone := voice.New(voice.Opts{
+	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
+	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
 		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
 	})
-	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
 	a.chat, err = livechat.New(livechat.Opts{
 		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
 		AllowedOrigins: cfg.LivechatAllowedOrigins, PublicURL: cfg.BaseURL(), MaxFileBytes: cfg.AttachmentMaxBytes,
@@ -213,7 +214,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
@@ -266,6 +267,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			})
 			g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
 			g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
+			g.Go(func() error { return satisfaction.Run(gctx) }) // csat: asks on every solve
 			presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 				Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 			g.Go(func() error { return presence.Run(gctx) })
@@ -280,6 +282,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			g.Go(func() error { return phone.RunRecordings(gctx) })
 			if wa != nil {
 				g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
+				// csat: asks solved tickets' citizens.
+				g.Go(func() error { return wa.RunSurveys(gctx) })
 			}
 			g.Go(func() error { return notifier.svc.Run(gctx) }) // notify: citizen notifications
 		}
@@ -316,6 +320,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Privacy:        pdp.api(),
 			Notify:         notifier.svc,   // notify
 			NotifyHooks:    notifier.hooks, // notify
+			// csat: report, alerts, ratings, survey links
+			CSAT: satisfaction,
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -15,7 +15,8 @@ import (
 
 // newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
 // when no WhatsApp setting is given.
-func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, files attachment.Store, log *slog.Logger) *whatsapp.Adapter {
+func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, files attachment.Store, log *slog.Logger,
+	surveys whatsapp.Surveys, texts whatsapp.Texts) *whatsapp.Adapter {
 	w := cfg.WhatsApp
 	if !w.Enabled() {
 		log.Info("whatsapp channel off: no WHATSAPP_* settings")
@@ -28,6 +29,9 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, 
 		APIBaseURL: w.APIBaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
 		NumberQueues: w.NumberQueues, RateLimit: w.RateLimit, MediaMaxBytes: w.MediaMaxBytes,
 		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.WhatsAppMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
+		// csat: the survey's list message, template and answers.
+		Surveys: surveys, Texts: texts,
+		SurveyTemplate: whatsapp.SurveyTemplate{Name: cfg.CSAT.WhatsAppTemplate.Name, Language: cfg.CSAT.WhatsAppTemplate.Language},
 	})
 }
 

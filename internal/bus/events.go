@@ -269,6 +269,7 @@ func Catalog() []Event {
 		TicketTagged{}, TicketWrapup{},
 		TicketNotified{}, // notify
 		NotificationCreated{},
+		CSATRated{}, CSATLowRating{},
 	}
 }
 

@@ -93,6 +93,8 @@ type Config struct {
 	Presence Presence
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
+	// CSAT: the satisfaction survey (CSAT_*).
+	CSAT CSAT
 
 	// Where attachments and recordings live, encryption at rest, and how
 	// long each class of personal data is kept (privacy.go).
@@ -197,6 +199,7 @@ func Defaults() Config {
 		Routing:    defaultRouting(),
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
+		CSAT:       defaultCSAT(),
 		ReplyFiles: defaultReplyFiles(),
 		FileStore:  defaultFileStore(),
 		Retention:  defaultRetention(),
@@ -382,6 +385,7 @@ func parse(get func(string) string) (Config, error) {
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
+	parseCSAT(get, &c.CSAT, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseFileStore(get, secret, &c.FileStore, &p)
 	parseRetention(get, &c.Retention, &p)

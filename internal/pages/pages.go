@@ -73,7 +73,7 @@ var pageFiles = map[string]struct {
 	module       bool
 }{
 	pageComplaint: {"templates/pengaduan.html", "js/pengaduan.js", nil, false},
-	pageStatus:    {"templates/status.html", "js/status.js", nil, false},
+	pageStatus:    {"templates/status.html", "js/status.js", []string{"js/csat-card.js"}, false}, // csat: the rating card
 	pageConsole:   {"templates/console.html", "js/console/main.js", nil, true},
 	pageChat:      {"templates/chat.html", "js/livechat-widget.js", nil, false},
 	pageLanding:   {"templates/landing.html", "", nil, false},

@@ -8,6 +8,7 @@ import { notify } from './notify.js';
 import { applyEvent as tagsEvent } from './tags.js';
 import { onNotification } from './notes.js';
 import { applyEvent as deliveryEvent } from './delivery.js'; // notify
+import { applyEvent as csatEvent } from './csat.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -170,6 +171,7 @@ export function applyEvent(name, data) {
     case 'ticket.tagged': case 'ticket.wrapup': tagsEvent(name, data); break;
     case 'notification.created': onNotification(data); break;
     case 'ticket.notified': deliveryEvent(data); break; // notify
+    case 'csat.rated': case 'csat.alert': csatEvent(name, data); break;
     default: break;
   }
 }

@@ -30,6 +30,7 @@ import * as attach from './attach.js';
 import * as search from './search.js';
 import * as privacy from './privacy.js';
 import * as delivery from './delivery.js'; // notify: notifications to the citizen
+import * as csat from './csat.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -50,6 +51,7 @@ if ($('console-view')) {
   search.mount(); // search and views
   privacy.mount(); // personal data: subject requests, view audit, retention (admins)
   delivery.mount(); // notify
+  csat.mount(); // satisfaction: ticket ratings, own average, low-rating alerts
 
   let signedIn = null;
   store.on(['agent'], (s) => {

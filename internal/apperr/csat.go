@@ -1,0 +1,9 @@
+package apperr
+
+// Public error codes of the satisfaction survey (internal/csat).
+const (
+	CodeCSATBadLink      = "csat_bad_link"
+	CodeCSATExpired      = "csat_expired"
+	CodeCSATAlreadyRated = "csat_already_rated"
+	CodeCSATNoSurvey     = "csat_no_survey"
+)

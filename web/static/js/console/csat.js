@@ -1,0 +1,116 @@
+// Customer satisfaction in the console: the open ticket's ratings (with the
+// survey link to give a citizen who asks), the agent's own average, and on
+// the supervisor board the latest low ratings, updated by the csat.rated and
+// csat.alert events. State lives in the store under "csat"; the views render
+// from it. A rating always shows its number and words, never colour alone.
+import * as store from './store.js';
+import { request, t, el, errorMessage } from './ui.js';
+
+const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id) + '/csat';
+const SUPERVISING = ['supervisor', 'admin'];
+const RATING_KEYS = ['csat.rating_1', 'csat.rating_2', 'csat.rating_3', 'csat.rating_4', 'csat.rating_5'];
+
+function ratingText(r) {
+  return t('csat.console_rating', { rating: r, words: t(RATING_KEYS[r - 1] || '') });
+}
+
+function patch(p) {
+  store.set({ csat: Object.assign({}, store.get().csat || {}, p) });
+}
+
+async function loadTicket(id) {
+  if (!id) { patch({ ticket: null }); return; }
+  const res = await request('GET', ticketURL(id));
+  if (store.get().selectedId !== id) { return; }
+  patch({ ticket: res.ok ? { id, ratings: res.data.ratings || [], url: res.data.survey_url || '' } : { id, error: errorMessage(res), ratings: [] } });
+}
+
+async function loadMine() {
+  const res = await request('GET', '/api/v1/agents/me/csat?days=30');
+  if (res.ok) { patch({ mine: res.data }); }
+}
+
+async function loadAlerts() {
+  const a = store.get().agent;
+  if (!a || SUPERVISING.indexOf(a.role) < 0) { return; }
+  const res = await request('GET', '/api/v1/csat/alerts?limit=20');
+  patch(res.ok ? { alerts: res.data.alerts || [], alertsError: '' } : { alertsError: errorMessage(res) });
+}
+
+// applyEvent takes csat.rated and csat.alert from the push socket.
+export function applyEvent(name, d) {
+  const s = store.get();
+  if (name === 'csat.rated') {
+    if (s.selectedId && Number(d.ticket_id) === s.selectedId) { loadTicket(s.selectedId); }
+    if (s.agent && Number(d.assignee_id) === s.agent.id) { loadMine(); }
+  } else if (name === 'csat.alert' && s.agent && SUPERVISING.indexOf(s.agent.role) >= 0) {
+    const alerts = ((s.csat && s.csat.alerts) || []).filter((x) => x.id !== d.alert_id);
+    alerts.unshift({ id: d.alert_id, ticket_id: d.ticket_id, tracking_number: d.tracking_number, rating: d.rating, channel: d.channel, created_at: d.at });
+    patch({ alerts: alerts.slice(0, 20), announce: t('csat.alert_new', { tracking: d.tracking_number, rating: d.rating }) });
+  }
+}
+
+function renderTicket(s) {
+  const box = document.getElementById('csat-mount');
+  if (!box) { return; }
+  const c = (s.csat && s.csat.ticket) || null;
+  box.hidden = !c || c.id !== s.selectedId;
+  if (box.hidden) { return; }
+  box.replaceChildren(el('h3', { class: 'routing-title', id: 'csat-title', text: t('csat.console_title') }));
+  if (c.error) { box.appendChild(el('p', { class: 'muted small', text: c.error })); return; }
+  if (!c.ratings.length) {
+    box.appendChild(el('p', { class: 'muted small', id: 'csat-none', text: t('csat.console_none') }));
+  } else {
+    box.appendChild(el('ul', { class: 'csat-ratings', id: 'csat-ratings' }, c.ratings.map((r) => el('li', {}, [
+      el('strong', { text: ratingText(r.rating) }),
+      ' · ' + t('csat.console_via', { channel: r.answered_by }),
+      r.comment ? el('q', { class: 'csat-comment', text: r.comment }) : null,
+    ]))));
+  }
+  if (c.url) {
+    box.appendChild(el('p', { class: 'small' }, [t('csat.console_link') + ' ', el('a', { href: c.url, id: 'csat-link', rel: 'noopener', target: '_blank', text: t('csat.console_link_open') })]));
+  }
+}
+
+function renderMine(s) {
+  const p = document.getElementById('csat-mine');
+  if (!p) { return; }
+  const m = s.csat && s.csat.mine;
+  p.hidden = !m;
+  if (!m) { return; }
+  p.textContent = m.responses ? t('csat.console_mine', { average: m.average, pct: m.satisfied_pct, n: m.responses, days: m.days }) : t('csat.console_mine_none', { days: m.days });
+}
+
+function renderAlerts(s) {
+  const box = document.getElementById('csat-board');
+  if (!box) { return; }
+  const a = s.agent;
+  box.hidden = !a || SUPERVISING.indexOf(a.role) < 0;
+  if (box.hidden) { return; }
+  const c = s.csat || {};
+  const list = c.alerts || [];
+  const rows = list.map((x) => el('li', {}, [
+    el('a', { href: '#ticket-' + x.ticket_id, class: 'mono', 'data-csat-ticket': x.ticket_id, text: x.tracking_number }),
+    ' · ' + ratingText(x.rating) + ' · ' + x.channel,
+  ]));
+  box.replaceChildren(...[
+    el('h3', { id: 'csat-board-title', text: t('csat.console_alerts') }),
+    c.alertsError ? el('p', { class: 'muted small', text: c.alertsError }) : null,
+    list.length ? el('ul', { id: 'csat-alerts', class: 'csat-alerts' }, rows) : el('p', { class: 'muted small', text: t('csat.console_alerts_none') }),
+    el('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'csat-announce', text: c.announce || '' }),
+  ].filter(Boolean));
+}
+
+export function mount() {
+  // An alert's link opens its ticket on the tickets tab (the hash change
+  // opens the ticket).
+  const board = document.getElementById('csat-board');
+  if (board) {
+    board.addEventListener('click', (ev) => {
+      if (ev.target.closest && ev.target.closest('a[data-csat-ticket]')) { store.set({ boardShown: false }); }
+    });
+  }
+  store.on(['selectedId'], (s) => { loadTicket(s.selectedId); });
+  store.on(['agent'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
+  store.on(['csat', 'selectedId', 'agent'], (s) => { renderTicket(s); renderMine(s); renderAlerts(s); });
+}
