@@ -174,8 +174,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
-	// notify: citizen notifications (the survey link is wired by CSAT).
-	notifier, err := newNotify(cfg, a.db, a.bus, cat, nil, log)
+	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
+	// notify: citizen notifications; a "solved" one carries the CSAT survey link.
+	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, log)
 	if err != nil {
 		return nil, err
 	}
@@ -190,11 +195,6 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
-	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
 	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
 		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
