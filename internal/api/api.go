@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
+	"tanggap/internal/complaint"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/notes"
@@ -92,6 +93,8 @@ type Opts struct {
 	TrustedProxies []string
 	// Search serves the search box and saved views (nil: not mounted).
 	Search *search.Service
+	// Complaints runs the complaint lifecycle (nil: its routes are absent).
+	Complaints *complaint.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -31,6 +31,7 @@ import (
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/canned"
+	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 	"tanggap/internal/consolews"
 	"tanggap/internal/contact"
@@ -60,6 +61,8 @@ type App struct {
 	chat *livechat.Adapter
 	// console is the agents' push socket (nil without the http component).
 	console *consolews.Gateway
+	// complaints is the complaint lifecycle (issue 18).
+	complaints *complaint.Service
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -135,6 +138,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
+	// Complaint lifecycle (issue 18): kinds, stages on working days,
+	// anonymous and confidential complaints.
+	if a.complaints, err = newComplaints(ctx, cfg, a.db, settings, tickets, router, log); err != nil {
+		return nil, err
+	}
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Brand: programBrand, Menus: front})
@@ -144,6 +152,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
+		Lifecycle: a.complaints,
 	})
 	phone := voice.New(voice.Opts{
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
@@ -210,6 +219,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		})
 		g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
 		g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
+		g.Go(func() error { return a.complaints.Run(gctx, cfg.Complaint.TickInterval) }) // complaint lifecycle clocks
 		presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 			Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 		g.Go(func() error { return presence.Run(gctx) })
@@ -250,6 +260,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Complaints:     a.complaints,                                                  // complaint lifecycle
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

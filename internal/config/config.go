@@ -90,6 +90,9 @@ type Config struct {
 	Presence Presence
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
+	// Complaint: the complaint lifecycle's deadlines, units, sensitive
+	// categories and reveal roles (COMPLAINT_*).
+	Complaint Complaint
 
 	// ReplyFiles bounds files agents attach to replies (FILES_*).
 	ReplyFiles ReplyFiles
@@ -186,6 +189,7 @@ func Defaults() Config {
 		Routing:    defaultRouting(),
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
+		Complaint:  defaultComplaint(),
 		ReplyFiles: defaultReplyFiles(),
 	}
 }
@@ -367,6 +371,7 @@ func parse(get func(string) string) (Config, error) {
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
+	parseComplaint(get, &c.Complaint, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseBrand(get, &c.Brand, &p)
 
