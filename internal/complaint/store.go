@@ -299,13 +299,23 @@ type completed struct {
 //	complaints_incomplete_idx; messages_ticket_idx (ticket_id, created_at, id)
 func (s *store) completedByCitizen(ctx context.Context, limit int) ([]completed, error) {
 	var rows []completed
-	err := s.db.WithContext(ctx).Raw(`SELECT c.ticket_id, c.time_zone, c.paused_at, c.paused_left_s,
-		(SELECT MIN(m.created_at) FROM messages m WHERE m.ticket_id = c.ticket_id AND m.created_at > c.paused_at AND m.direction = 'in') AS wrote_at
-		FROM complaints c WHERE c.stage = 'incomplete' AND c.paused_at IS NOT NULL
+	q := s.db.WithContext(ctx)
+	err := q.Raw(`SELECT c.ticket_id, c.time_zone, c.paused_at, c.paused_left_s FROM complaints c
+		WHERE c.stage = 'incomplete' AND c.paused_at IS NOT NULL
 		AND EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = c.ticket_id AND m.created_at > c.paused_at AND m.direction = 'in')
 		ORDER BY c.paused_at LIMIT ?`, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("complaint: completed: %w", err)
+	}
+	for i := range rows {
+		var at []time.Time
+		if err := q.Raw(`SELECT created_at FROM messages WHERE ticket_id = ? AND created_at > ? AND direction = 'in' ORDER BY created_at LIMIT 1`,
+			rows[i].TicketID, rows[i].PausedAt).Scan(&at).Error; err != nil {
+			return nil, fmt.Errorf("complaint: completed: %w", err)
+		}
+		if len(at) > 0 {
+			rows[i].WroteAt = at[0]
+		}
 	}
 	return rows, nil
 }
