@@ -28,6 +28,7 @@ import * as canned from './canned.js';
 import * as contact from './contact.js';
 import * as attach from './attach.js';
 import * as search from './search.js';
+import * as lifecycle from './lifecycle.js'; // complaint lifecycle
 
 if ($('console-view')) {
   notify.mount();
@@ -46,6 +47,7 @@ if ($('console-view')) {
   contact.mount();
   attach.mount();
   search.mount(); // search and views
+  lifecycle.mount(); // complaint lifecycle
 
   let signedIn = null;
   store.on(['agent'], (s) => {
