@@ -56,12 +56,45 @@ const recordColumns = `ticket_id, intake_key, kind, stage, anonymous, confidenti
 	disposed_at, answer, answered_at, answered_in_time, published_at, close_due_at, ceiling_at, ceiling_warned,
 	escalated_at, reopen_count, agency, archive_reason, closed_at, updated_at`
 
+// The statements run per request or per scheduler tick, each served by an
+// index (explain_test.go proves it on both dialects).
+const (
+	sqlGet    = `SELECT ` + recordColumns + ` FROM complaints WHERE ticket_id = ?`
+	sqlSteps  = `SELECT id, ticket_id, step, agent_id, public_note, detail, created_at FROM complaint_steps WHERE ticket_id = ? ORDER BY id`
+	sqlIntake = `SELECT intake_key, anonymous, confidential, pin_hash, visitor_id, name, phone, email, nik, created_at
+		FROM complaint_intakes WHERE intake_key = ?`
+	// CROSS JOIN keeps SQLite walking tickets past the cursor first (the
+	// messages' key range would cover every form submission ever).
+	sqlFormTickets = `SELECT t.id, t.category, t.province_code, t.created_at, m.provider_message_id, m.fields
+		FROM tickets t CROSS JOIN messages m
+		WHERE m.ticket_id = t.id AND m.channel = t.channel
+		  AND m.provider_message_id >= 'form-' AND m.provider_message_id < 'form.'
+		  AND t.channel = 'webform' AND t.id > ? ORDER BY t.id LIMIT ?`
+	sqlFormTicket = `SELECT t.id, t.category, t.province_code, t.created_at, m.provider_message_id, m.fields
+		FROM tickets t JOIN messages m ON m.ticket_id = t.id AND m.channel = t.channel
+		  AND m.provider_message_id >= 'form-' AND m.provider_message_id < 'form.'
+		WHERE t.id = ? AND t.channel = 'webform' ORDER BY m.id LIMIT 1`
+	sqlCursor             = `SELECT ticket_id FROM complaint_cursors WHERE name = ?`
+	sqlHolidays           = `SELECT day FROM holidays WHERE day >= ? AND day <= ?`
+	sqlTicketByTracking   = `SELECT id FROM tickets WHERE tracking_number = ?`
+	sqlIncompleteAnswered = `SELECT c.ticket_id, c.time_zone, c.paused_at, c.paused_left_s FROM complaints c
+		WHERE c.stage = 'incomplete' AND c.paused_at IS NOT NULL
+		AND EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = c.ticket_id AND m.created_at > c.paused_at AND m.direction = 'in')
+		ORDER BY c.paused_at LIMIT ?`
+	sqlFirstAnswer = `SELECT created_at FROM messages WHERE ticket_id = ? AND created_at > ? AND direction = 'in' ORDER BY created_at LIMIT 1`
+	sqlCloseDue    = `SELECT ticket_id FROM complaints WHERE stage = 'followed_up' AND close_due_at <= ? ORDER BY close_due_at LIMIT ?`
+	sqlCeilingNear = `SELECT ticket_id, time_zone, ceiling_at, ceiling_warned, escalated_at FROM complaints
+		WHERE closed_at IS NULL AND ceiling_at <= ? AND escalated_at IS NULL ORDER BY ceiling_at LIMIT ?`
+	sqlEscalated = `SELECT ` + recordColumns + ` FROM complaints WHERE closed_at IS NULL AND ceiling_at IS NOT NULL
+		AND escalated_at IS NOT NULL ORDER BY ceiling_at LIMIT ?`
+)
+
 // get reads one complaint.
 //
 //	SELECT … FROM complaints WHERE ticket_id = ?   -- primary key
 func (s *store) get(ctx context.Context, q *gorm.DB, ticketID int64) (record, error) {
 	var rows []record
-	if err := q.WithContext(ctx).Raw(`SELECT `+recordColumns+` FROM complaints WHERE ticket_id = ?`, ticketID).Scan(&rows).Error; err != nil {
+	if err := q.WithContext(ctx).Raw(sqlGet, ticketID).Scan(&rows).Error; err != nil {
 		return record{}, fmt.Errorf("complaint: get: %w", err)
 	}
 	if len(rows) == 0 {
@@ -100,8 +133,7 @@ func (s *store) deleteIntake(ctx context.Context, key string) error {
 // intakeOf reads an intake by key (primary key).
 func (s *store) intakeOf(ctx context.Context, key string) (intake, bool, error) {
 	var rows []intake
-	if err := s.db.WithContext(ctx).Raw(`SELECT intake_key, anonymous, confidential, pin_hash, visitor_id, name, phone, email, nik, created_at
-		FROM complaint_intakes WHERE intake_key = ?`, key).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlIntake, key).Scan(&rows).Error; err != nil {
 		return intake{}, false, fmt.Errorf("complaint: intake: %w", err)
 	}
 	if len(rows) == 0 {
@@ -126,10 +158,7 @@ type formTicket struct {
 //	tickets (channel, id) range; messages by (channel, provider_message_id)
 func (s *store) formTickets(ctx context.Context, afterID int64, limit int) ([]formTicket, error) {
 	var rows []formTicket
-	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.category, t.province_code, t.created_at, m.provider_message_id, m.fields
-		FROM tickets t JOIN messages m ON m.ticket_id = t.id AND m.channel = t.channel
-		  AND m.provider_message_id >= 'form-' AND m.provider_message_id < 'form.'
-		WHERE t.channel = 'webform' AND t.id > ? ORDER BY t.id LIMIT ?`, afterID, limit).Scan(&rows).Error
+	err := s.db.WithContext(ctx).Raw(sqlFormTickets, afterID, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("complaint: form tickets: %w", err)
 	}
@@ -139,10 +168,7 @@ func (s *store) formTickets(ctx context.Context, afterID int64, limit int) ([]fo
 // formTicket reads one ticket's submission (nil: not a form complaint).
 func (s *store) formTicket(ctx context.Context, ticketID int64) (*formTicket, error) {
 	var rows []formTicket
-	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.category, t.province_code, t.created_at, m.provider_message_id, m.fields
-		FROM tickets t JOIN messages m ON m.ticket_id = t.id AND m.channel = t.channel
-		  AND m.provider_message_id >= 'form-' AND m.provider_message_id < 'form.'
-		WHERE t.id = ? AND t.channel = 'webform' ORDER BY m.id LIMIT 1`, ticketID).Scan(&rows).Error
+	err := s.db.WithContext(ctx).Raw(sqlFormTicket, ticketID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("complaint: form ticket: %w", err)
 	}
@@ -201,8 +227,7 @@ func addStep(tx *gorm.DB, st stepRow) error {
 //	SELECT … FROM complaint_steps WHERE ticket_id = ? ORDER BY id   -- complaint_steps_ticket_idx
 func (s *store) steps(ctx context.Context, ticketID int64) ([]stepRow, error) {
 	var rows []stepRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, ticket_id, step, agent_id, public_note, detail, created_at
-		FROM complaint_steps WHERE ticket_id = ? ORDER BY id`, ticketID).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlSteps, ticketID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("complaint: steps: %w", err)
 	}
 	return rows, nil
@@ -233,7 +258,7 @@ func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets m
 // holidays lists holiday dates in a range (primary key range).
 func (s *store) holidays(ctx context.Context, from, to time.Time) ([]string, error) {
 	var days []string
-	if err := s.db.WithContext(ctx).Raw(`SELECT day FROM holidays WHERE day >= ? AND day <= ?`,
+	if err := s.db.WithContext(ctx).Raw(sqlHolidays,
 		from.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&days).Error; err != nil {
 		return nil, fmt.Errorf("complaint: holidays: %w", err)
 	}
@@ -243,7 +268,7 @@ func (s *store) holidays(ctx context.Context, from, to time.Time) ([]string, err
 // ticketByTracking finds a ticket id by its tracking number (unique).
 func (s *store) ticketByTracking(ctx context.Context, tn string) (int64, error) {
 	var ids []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT id FROM tickets WHERE tracking_number = ?`, tn).Scan(&ids).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlTicketByTracking, tn).Scan(&ids).Error; err != nil {
 		return 0, fmt.Errorf("complaint: tracking: %w", err)
 	}
 	if len(ids) == 0 {
@@ -266,7 +291,7 @@ func isNoComplaint(err error) bool { return errors.Is(err, errNoComplaint) }
 // cursor reads a scheduler cursor (primary key).
 func (s *store) cursor(ctx context.Context, name string) (int64, error) {
 	var ids []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id FROM complaint_cursors WHERE name = ?`, name).Scan(&ids).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlCursor, name).Scan(&ids).Error; err != nil {
 		return 0, fmt.Errorf("complaint: cursor: %w", err)
 	}
 	if len(ids) == 0 {
@@ -300,16 +325,13 @@ type completed struct {
 func (s *store) completedByCitizen(ctx context.Context, limit int) ([]completed, error) {
 	var rows []completed
 	q := s.db.WithContext(ctx)
-	err := q.Raw(`SELECT c.ticket_id, c.time_zone, c.paused_at, c.paused_left_s FROM complaints c
-		WHERE c.stage = 'incomplete' AND c.paused_at IS NOT NULL
-		AND EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = c.ticket_id AND m.created_at > c.paused_at AND m.direction = 'in')
-		ORDER BY c.paused_at LIMIT ?`, limit).Scan(&rows).Error
+	err := q.Raw(sqlIncompleteAnswered, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("complaint: completed: %w", err)
 	}
 	for i := range rows {
 		var at []time.Time
-		if err := q.Raw(`SELECT created_at FROM messages WHERE ticket_id = ? AND created_at > ? AND direction = 'in' ORDER BY created_at LIMIT 1`,
+		if err := q.Raw(sqlFirstAnswer,
 			rows[i].TicketID, rows[i].PausedAt).Scan(&at).Error; err != nil {
 			return nil, fmt.Errorf("complaint: completed: %w", err)
 		}
@@ -325,8 +347,7 @@ func (s *store) completedByCitizen(ctx context.Context, limit int) ([]completed,
 //	complaints_close_due_idx
 func (s *store) closeDue(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id FROM complaints WHERE stage = 'followed_up' AND close_due_at <= ?
-		ORDER BY close_due_at LIMIT ?`, now, limit).Scan(&ids).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlCloseDue, now, limit).Scan(&ids).Error; err != nil {
 		return nil, fmt.Errorf("complaint: close due: %w", err)
 	}
 	return ids, nil
@@ -347,8 +368,7 @@ type nearCeiling struct {
 //	complaints_ceiling_idx (ceiling_at) WHERE closed_at IS NULL
 func (s *store) ceilingNear(ctx context.Context, horizon time.Time, limit int) ([]nearCeiling, error) {
 	var rows []nearCeiling
-	if err := s.db.WithContext(ctx).Raw(`SELECT ticket_id, time_zone, ceiling_at, ceiling_warned, escalated_at FROM complaints
-		WHERE closed_at IS NULL AND ceiling_at <= ? AND escalated_at IS NULL ORDER BY ceiling_at LIMIT ?`, horizon, limit).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlCeilingNear, horizon, limit).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("complaint: ceiling: %w", err)
 	}
 	return rows, nil
@@ -374,8 +394,7 @@ func (s *store) mark(ctx context.Context, ticketID int64, cond string, sets map[
 //	complaints_ceiling_idx
 func (s *store) escalatedList(ctx context.Context, limit int) ([]record, error) {
 	var rows []record
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+recordColumns+` FROM complaints WHERE closed_at IS NULL AND ceiling_at IS NOT NULL
-		AND escalated_at IS NOT NULL ORDER BY ceiling_at LIMIT ?`, limit).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlEscalated, limit).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("complaint: escalated: %w", err)
 	}
 	return rows, nil
