@@ -123,6 +123,7 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 	if wantDue.Sub(received) < 5*24*time.Hour {
 		t.Fatalf("due %v is too early for a holiday calendar", wantDue)
 	}
+	staff.do(t, "show the panel", chromedp.Evaluate[chromedp.Void](`document.getElementById('lifecycle-mount').scrollIntoView()`))
 	shots.take(t, staff, "lifecycle-01-verification")
 
 	act := func(action string, fields map[string]string, wantStage string) {
@@ -289,6 +290,7 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 	staff.do(t, "reveal", chromedp.SendKeys(chromedp.ID("lc-reveal-reason"), "Pemeriksaan oknum oleh inspektorat"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-reveal-form').requestSubmit()`))
 	staff.waitJS(t, "identity revealed", `document.getElementById('lc-reveal-out').textContent.indexOf('Rahasia Warga') >= 0`)
+	staff.do(t, "show the panel", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-reveal-form').scrollIntoView()`))
 	shots.take(t, staff, "lifecycle-07-revealed")
 	d, err := db.Open(context.Background(), db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, testenv.Logger(t))
 	if err != nil {

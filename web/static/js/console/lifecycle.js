@@ -122,9 +122,9 @@ function render(s) {
     const showFields = () => { fields.textContent = ''; (FIELDS[sel.value] || []).forEach((f) => fields.appendChild(field(f, v))); };
     sel.addEventListener('change', showFields);
     const status = el('p', { 'class': 'form-status', id: 'lc-status', role: 'status', 'aria-live': 'polite' });
-    const btn = el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', id: 'lc-submit', text: t('console.save_status') });
+    const btn = el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', id: 'lc-submit', text: t('lifecycle.console.apply') });
     const form = el('form', { id: 'lc-form', novalidate: 'novalidate' }, [
-      el('label', { 'for': 'lc-action', text: t('lifecycle.console.stage') }), sel, fields, btn, status,
+      el('label', { 'for': 'lc-action', text: t('lifecycle.console.action') }), sel, fields, btn, status,
     ]);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
