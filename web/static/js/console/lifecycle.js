@@ -48,7 +48,7 @@ function field(name, v) {
       input = el('select', { id }, (v.units || []).map((u) => el('option', { value: u.code, text: u.name })));
       break;
     case 'reason':
-      input = el('select', { id }, ['spam', 'duplicate', 'other'].map((r) => el('option', { value: r, text: t('lifecycle.console.reason.' + r) })));
+      input = el('select', { id }, ['spam', 'duplicate', 'other'].map((r) => el('option', { value: r, text: label('lifecycle.console.reason.', r) })));
       break;
     case 'due_days':
       input = el('input', { id, type: 'number', min: '1', max: '60', inputmode: 'numeric' });
@@ -108,7 +108,7 @@ function render(s) {
     // Overdue says so in words, not only by colour.
     panel.appendChild(el('ul', { 'class': 'lc-clocks', id: 'lc-clocks' }, v.clocks.map((ck) => el('li', {
       'class': ck.overdue ? 'overdue' : '', 'data-clock': ck.name, 'data-due': ck.due_at || '',
-    }, [el('strong', { text: t('lifecycle.clock.' + ck.name) + ': ' }), clockText(ck)]))));
+    }, [el('strong', { text: label('lifecycle.clock.', ck.name) + ': ' }), clockText(ck)]))));
   }
   if (v.instructions) { panel.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.instructions') + ': ' }), v.instructions])); }
   if (v.answer && v.stage === 'answered') { panel.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.answer') + ': ' }), v.answer])); }
@@ -117,7 +117,7 @@ function render(s) {
     st.public_note ? ' — ' + st.public_note : '',
   ]))));
   if (v.actions && v.actions.length) {
-    const sel = el('select', { id: 'lc-action' }, v.actions.map((a) => el('option', { value: a, text: t('lifecycle.action.' + a) })));
+    const sel = el('select', { id: 'lc-action' }, v.actions.map((a) => el('option', { value: a, text: label('lifecycle.action.', a) })));
     const fields = el('div', { id: 'lc-fields' });
     const showFields = () => { fields.textContent = ''; (FIELDS[sel.value] || []).forEach((f) => fields.appendChild(field(f, v))); };
     sel.addEventListener('change', showFields);
