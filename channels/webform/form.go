@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/complaint"
 	"tanggap/internal/identity"
 )
 
@@ -27,17 +28,25 @@ type Form struct {
 	NIK         string `json:"nik"`
 	Category    string `json:"category"`
 	Description string `json:"description"`
+	// Lifecycle (internal/complaint): the kind, and "true"/"false" flags
+	// (empty Confidential: the category decides).
+	Kind         string `json:"kind"`
+	Anonymous    Flag   `json:"anonymous"`
+	Confidential Flag   `json:"confidential"`
 }
 
 // Complaint is a validated, normalized Form.
 type Complaint struct {
-	Name        string
-	Phone       string // E.164
-	Email       string // lower case
-	NIK         string // 16 digits
-	Province    string // from the NIK
-	Category    string
-	Description string
+	Name         string
+	Phone        string // E.164
+	Email        string // lower case
+	NIK          string // 16 digits
+	Province     string // from the NIK
+	Category     string
+	Description  string
+	Kind         complaint.Kind
+	Anonymous    bool
+	Confidential bool
 }
 
 // errBadJSON is returned when a JSON body cannot be decoded at all.
@@ -57,16 +66,20 @@ func decodeJSON(body []byte) (Form, error) {
 // categories holds the configured category codes (as keys).
 func validate(f Form, categories map[string]string) (Complaint, error) {
 	var ve apperr.ValidationError
+	anonymous := flagOn(string(f.Anonymous)) // nothing identifying is required (or kept)
+	if anonymous {
+		f.Name, f.Phone, f.Email, f.NIK = "", "", "", ""
+	}
 	c := Complaint{
 		Name:        strings.TrimSpace(f.Name),
 		Category:    strings.TrimSpace(f.Category),
 		Description: strings.TrimSpace(f.Description),
 	}
-	checkText(&ve, "name", c.Name, MaxNameRunes, true)
+	checkText(&ve, "name", c.Name, MaxNameRunes, !anonymous)
 	checkText(&ve, "description", c.Description, MaxDescriptionRunes, true)
 
 	phone, email := strings.TrimSpace(f.Phone), strings.TrimSpace(f.Email)
-	if phone == "" && email == "" {
+	if phone == "" && email == "" && !anonymous {
 		ve.Add("phone", "validation.contact_required")
 		ve.Add("email", "validation.contact_required")
 	}

@@ -63,7 +63,11 @@ type Opts struct {
 	// ReplyFiles bounds files agents attach to replies, which the
 	// citizen downloads from the status page (reply_files.go).
 	ReplyFiles channels.FileLimits
-	Log        *slog.Logger
+	// Lifecycle runs kinds, anonymous and confidential complaints and the
+	// PIN follow-up (nil: the form takes neither anonymous nor
+	// confidential complaints).
+	Lifecycle Lifecycle
+	Log       *slog.Logger
 	// SubmissionsPerMinute bounds complaints and follow-ups per client
 	// address (0: no limit). Citizens share carrier NAT addresses, so it
 	// stays generous.
@@ -105,6 +109,7 @@ func (a *Adapter) Mount(r fiber.Router) {
 	r.Get("/api/v1/complaints/:tracking", guess, httpx.Rendered, a.handleStatus)
 	r.Post("/api/v1/complaints/:tracking/messages", guess, submit, httpx.Rendered, a.handleFollowUp)
 	r.Get("/api/v1/complaints/:tracking/files/:id<int>", guess, httpx.Rendered, a.handleFile)
+	a.mountLifecycle(r, submit, guess) // complaint lifecycle: PIN follow-up, timeline
 }
 
 // Deliver makes a reply visible on the status page. Nobody is notified,
@@ -141,6 +146,7 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	if err != nil && !errors.As(err, &ve) {
 		return err
 	}
+	a.privacyOf(form, &complaint, ve) // complaint lifecycle: kind, anonymous, confidential
 	a.checkFiles(ve, files)
 	if err := ve.Err(); err != nil {
 		return err
@@ -177,13 +183,23 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	if a.o.Lang != nil {
 		in.Fields[envelope.FieldLang] = a.o.Lang(c)
 	}
-	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
-		// Nothing half-way: the files go, the citizen is told to retry.
+	pin, undo, err := a.register(ctx, complaint, &in) // complaint lifecycle: a pseudonym for anonymous/confidential
+	if err != nil {
 		a.discard(stored)
 		return err
 	}
+	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
+		// Nothing half-way: the files go, the citizen is told to retry.
+		a.discard(stored)
+		undo()
+		return err
+	}
 	a.o.Log.Info("complaint accepted", "tracking", tn, "category", complaint.Category,
-		"phone", mask.Phone(complaint.Phone), "email", mask.Email(complaint.Email), "attachments", len(stored))
+		"phone", mask.Phone(in.Sender.Phone), "email", mask.Email(in.Sender.Email), "attachments", len(stored))
+	if pin != "" {
+		// Shown once: only its hash is kept.
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn, "pin": pin})
+	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn})
 }
 
@@ -208,7 +224,8 @@ func (a *Adapter) readForm(c *fiber.Ctx) (Form, []*multipart.FileHeader, error) 
 			}
 			return ""
 		}
-		f := Form{Name: get("name"), Phone: get("phone"), Email: get("email"), NIK: get("nik"), Category: get("category"), Description: get("description")}
+		f := Form{Name: get("name"), Phone: get("phone"), Email: get("email"), NIK: get("nik"), Category: get("category"), Description: get("description"),
+			Kind: get("kind"), Anonymous: Flag(get("anonymous")), Confidential: Flag(get("confidential"))}
 		return f, mf.File["attachments"], nil
 	default:
 		return Form{}, nil, &apperr.Coded{Status: fiber.StatusUnsupportedMediaType, Code: apperr.CodeUnsupportedMediaType,

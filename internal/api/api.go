@@ -19,6 +19,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
+	"tanggap/internal/complaint"
 	"tanggap/internal/csat"
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
@@ -115,6 +116,8 @@ type Opts struct {
 	// providers' status callbacks of notifications (nil: not mounted).
 	Notify      Notifications
 	NotifyHooks Mounter
+	// Complaints runs the complaint lifecycle (nil: its routes are absent).
+	Complaints *complaint.Service
 }
 
 // Server holds the handlers' dependencies.

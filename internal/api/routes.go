@@ -170,6 +170,17 @@ func (s *Server) routes(app *fiber.App) {
 		app.Post("/api/v1/public/csat/:token", httpx.Limit(30, false), s.handlePublicRate)
 	}
 
+	// Complaint lifecycle (issue 18): stages and clocks, audited reveal of a
+	// confidential identity, escalations, the complaint-handling report
+	// (a fixed name, registered before any generic /reports/:name).
+	if s.o.Complaints != nil {
+		app.Get("/api/v1/tickets/:id<int>/complaint", anyAgent, s.handleComplaint)
+		app.Post("/api/v1/tickets/:id<int>/complaint/:action", anyAgent, s.handleComplaintAction)  // per action rules in the service
+		app.Post("/api/v1/tickets/:id<int>/complaint-identity", anyAgent, s.handleComplaintReveal) // reveal roles checked (and audited) by the service
+		app.Get("/api/v1/complaints/escalated", supervisor, s.handleComplaintsEscalated)
+		app.Get("/api/v1/reports/complaints", supervisor, s.handleComplaintReport)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

@@ -31,6 +31,7 @@ import (
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/canned"
+	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 	"tanggap/internal/consolews"
 	"tanggap/internal/contact"
@@ -69,6 +70,8 @@ type App struct {
 	// (nil when off, so nothing is traced).
 	traces *tracing.Provider
 	tracer trace.Tracer
+	// complaints is the complaint lifecycle (issue 18).
+	complaints *complaint.Service
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -155,7 +158,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		if _, err := migrate.Up(ctx, a.db, log); err != nil {
 			return err
 		}
-		if err := settings.EnsureQueues(ctx, withVoiceQueues(queueSpecs(cfg), ivrMenu)); err != nil {
+		if err := settings.EnsureQueues(ctx, append(withVoiceQueues(queueSpecs(cfg), ivrMenu), unitQueues(cfg)...)); err != nil {
 			return err
 		}
 		if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
@@ -173,6 +176,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
+	// Complaint lifecycle (issue 18): kinds, stages on working days,
+	// anonymous and confidential complaints.
+	if a.complaints, err = newComplaints(cfg, a.db, tickets, router, log); err != nil {
+		return nil, err
+	}
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
 	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
 	if err != nil {
@@ -194,6 +202,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
+		Lifecycle: a.complaints,
 	})
 	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
@@ -267,7 +276,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			})
 			g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
 			g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
-			g.Go(func() error { return satisfaction.Run(gctx) }) // csat: asks on every solve
+			g.Go(func() error { return satisfaction.Run(gctx) })                             // csat: asks on every solve
+			g.Go(func() error { return a.complaints.Run(gctx, cfg.Complaint.TickInterval) }) // complaint lifecycle clocks
 			presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 				Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 			g.Go(func() error { return presence.Run(gctx) })
@@ -321,7 +331,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Notify:         notifier.svc,   // notify
 			NotifyHooks:    notifier.hooks, // notify
 			// csat: report, alerts, ratings, survey links
-			CSAT: satisfaction,
+			CSAT:       satisfaction,
+			Complaints: a.complaints, // complaint lifecycle
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -100,6 +100,9 @@ type Config struct {
 	// long each class of personal data is kept (privacy.go).
 	FileStore FileStore
 	Retention Retention
+	// Complaint: the complaint lifecycle's deadlines, units, sensitive
+	// categories and reveal roles (COMPLAINT_*).
+	Complaint Complaint
 
 	// ReplyFiles bounds files agents attach to replies (FILES_*).
 	ReplyFiles ReplyFiles
@@ -200,6 +203,7 @@ func Defaults() Config {
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
 		CSAT:       defaultCSAT(),
+		Complaint:  defaultComplaint(),
 		ReplyFiles: defaultReplyFiles(),
 		FileStore:  defaultFileStore(),
 		Retention:  defaultRetention(),
@@ -386,6 +390,7 @@ func parse(get func(string) string) (Config, error) {
 	parsePresence(get, &c.Presence, &p)
 	parseTags(get, &c.Tags, &p)
 	parseCSAT(get, &c.CSAT, &p)
+	parseComplaint(get, &c.Complaint, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseFileStore(get, secret, &c.FileStore, &p)
 	parseRetention(get, &c.Retention, &p)

@@ -21,7 +21,49 @@
   var allowedTypes = ['image/jpeg', 'image/png', 'application/pdf'];
   var allowedExt = /\.(jpe?g|png|pdf)$/i;
   // The server's field names for the inputs of this form.
-  var fieldIds = ['name', 'phone', 'email', 'nik', 'category', 'description', 'attachments'];
+  var fieldIds = ['name', 'phone', 'email', 'nik', 'category', 'description', 'attachments', 'kind', 'anonymous', 'confidential'];
+
+  // Complaint lifecycle: kind, anonymous and confidential. An anonymous
+  // complaint needs (and sends) no identity; a sensitive category ticks
+  // "confidential" unless the citizen unticked it themselves.
+  var anonymous = document.getElementById('anonymous');
+  var confidential = document.getElementById('confidential');
+  var sensitiveHint = document.getElementById('sensitive-hint');
+  var sensitive = [];
+  var confidentialTouched = false;
+  function isAnonymous() { return !!(anonymous && anonymous.checked); }
+  function applyPrivacy() {
+    if (!anonymous) { return; }
+    var anon = anonymous.checked;
+    document.getElementById('contact-fields').hidden = anon;
+    document.getElementById('confidential-field').hidden = anon;
+    var isSensitive = sensitive.indexOf(category.value) >= 0;
+    sensitiveHint.hidden = !isSensitive || anon;
+    if (!confidentialTouched) { confidential.checked = isSensitive; }
+  }
+  async function loadLifecycle() {
+    if (!anonymous) { return; }
+    var res = await T.api('GET', '/api/v1/complaints/form/options');
+    if (res.ok && res.data && Array.isArray(res.data.sensitive_categories)) { sensitive = res.data.sensitive_categories; }
+    applyPrivacy();
+  }
+  function appendLifecycle(data) {
+    data.append('kind', document.getElementById('kind').value);
+    if (!anonymous) { return; }
+    data.append('anonymous', anonymous.checked ? 'true' : 'false');
+    data.append('confidential', !anonymous.checked && confidential.checked ? 'true' : 'false');
+  }
+  function showPIN(pin) {
+    var box = document.getElementById('pin-box');
+    if (!box) { return; }
+    box.hidden = !pin;
+    document.getElementById('pin-number').textContent = pin || '';
+  }
+  if (anonymous) {
+    anonymous.addEventListener('change', applyPrivacy);
+    confidential.addEventListener('change', function () { confidentialTouched = true; });
+    category.addEventListener('change', applyPrivacy);
+  }
 
   async function loadCategories() {
     var res = await T.api('GET', '/api/v1/complaints/categories');
@@ -60,15 +102,15 @@
   function validate() {
     var errs = {};
     var v = function (id) { return document.getElementById(id).value.trim(); };
-    if (!v('name')) { errs.name = t('validation.required'); }
-    if (!v('phone') && !v('email')) {
+    if (!v('name') && !isAnonymous()) { errs.name = t('validation.required'); }
+    if (!v('phone') && !v('email') && !isAnonymous()) {
       errs.phone = t('validation.contact_required');
       errs.email = t('validation.contact_required');
     }
     var email = document.getElementById('email');
     if (v('email') && email.validity && email.validity.typeMismatch) { errs.email = t('validation.email_invalid'); }
     var nik = v('nik').replace(/[\s.-]/g, '');
-    if (nik && !/^\d{16}$/.test(nik)) { errs.nik = t('validation.nik_format'); }
+    if (nik && !isAnonymous() && !/^\d{16}$/.test(nik)) { errs.nik = t('validation.nik_format'); }
     if (!v('category')) { errs.category = t('validation.required'); }
     if (!v('description')) { errs.description = t('validation.required'); }
     var fileErr = checkFiles();
@@ -117,6 +159,7 @@
       data.append(id, document.getElementById(id).value.trim());
     });
     Array.prototype.forEach.call(fileInput.files, function (f) { data.append('attachments', f, f.name); });
+    appendLifecycle(data);
 
     T.busy(submitBtn, true, t('complaint.sending'));
     live.textContent = t('complaint.sending');
@@ -125,6 +168,7 @@
     live.textContent = '';
     if (res.status === 201 && res.data && res.data.tracking_number) {
       showSuccess(String(res.data.tracking_number));
+      showPIN(res.data.pin ? String(res.data.pin) : '');
       return;
     }
     showErrors(T.errorMessage(res), T.fieldErrors(res));
@@ -152,4 +196,5 @@
   });
 
   loadCategories();
+  loadLifecycle();
 })();

@@ -23,7 +23,7 @@
   var maxMB = followForm.dataset.maxMb || String(Math.round(maxBytes / 1048576));
   var allowedTypes = ['image/jpeg', 'image/png', 'application/pdf'];
   var allowedExt = /\.(jpe?g|png|pdf)$/i;
-  var current = null; // {tn, contact} of the complaint shown
+  var current = null; // {tn, contact, pin} of the complaint shown
   var shownCount = 0;
 
   function normalizeTN(v) {
@@ -99,10 +99,62 @@
     return msgs.length;
   }
 
+  // Complaint lifecycle: the timeline of stages, the PIN of anonymous and
+  // confidential complaints, and "not settled" after a published follow-up.
+  function pinURL(suffix) { return '/api/v1/complaints/' + encodeURIComponent(current.tn) + '/pin' + (suffix || ''); }
+  function renderTimeline(tl) {
+    var box = document.getElementById('timeline-box');
+    if (!tl || !Array.isArray(tl.steps)) { box.hidden = true; return; }
+    box.hidden = false;
+    T.setText('tl-kind', t('lifecycle.status.kind', { kind: tl.kind_label || T.label('lifecycle.kind.', tl.kind) }));
+    T.setText('tl-stage', t('lifecycle.status.stage', { stage: tl.stage_label || T.label('lifecycle.stage.', tl.stage) }));
+    T.setText('tl-due', tl.due_at && !tl.can_disagree ? t('lifecycle.status.due', { at: T.formatDate(tl.due_at) }) : '');
+    document.getElementById('tl-incomplete').hidden = !tl.incomplete;
+    var list = document.getElementById('timeline');
+    list.textContent = '';
+    tl.steps.forEach(function (st) {
+      list.appendChild(T.el('li', { 'class': 'timeline-step' }, [
+        T.el('time', { datetime: st.at || null, text: T.formatDate(st.at) }), ' ',
+        T.el('strong', { text: st.label || T.label('lifecycle.step.', st.step) }),
+        st.note ? T.el('p', { 'class': 'msg-body', text: st.note }) : null
+      ]));
+    });
+    var dis = document.getElementById('disagree-form');
+    dis.hidden = !tl.can_disagree;
+    T.setText('disagree-hint', tl.close_due_at ? t('lifecycle.status.disagree_hint', { at: T.formatDate(tl.close_due_at) }) : '');
+  }
+  async function fetchTimeline() {
+    if (current.pin) { return; }
+    var res = await T.api('GET', url(current.tn, current.contact, '/timeline'));
+    renderTimeline(res.ok ? res.data : null);
+  }
+  document.getElementById('disagree-form').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    if (!current) { return; }
+    var reason = document.getElementById('disagree-reason').value.trim();
+    T.clearFieldErrors(ev.target);
+    if (!reason) { T.setFieldError('disagree-reason', t('validation.required')); T.focusFirstInvalid(ev.target); return; }
+    var res = await T.api('POST', '/api/v1/complaints/' + encodeURIComponent(current.tn) + '/disagree',
+      { reason: reason, pin: current.pin || '', contact: current.pin ? '' : current.contact });
+    if (res.status === 202 || res.ok) {
+      document.getElementById('disagree-reason').value = '';
+      followStatus.textContent = t('lifecycle.status.disagree_sent');
+      fetchStatus(false);
+      return;
+    }
+    T.setFieldError('disagree-reason', T.errorMessage(res));
+  });
+
   // fetchStatus loads the complaint; it returns the number of messages,
   // or -1 after showing an error.
   async function fetchStatus(focusResult) {
-    var res = await T.api('GET', url(current.tn, current.contact));
+    var res = current.pin ? await T.api('POST', pinURL(), { pin: current.pin }) : await T.api('GET', url(current.tn, current.contact));
+    if (res.ok && res.data && current.pin) {
+      renderTimeline(res.data.timeline);
+      res.data = res.data.ticket;
+    } else if (res.ok && res.data) {
+      fetchTimeline();
+    }
     if (res.ok && res.data) {
       T.showAlert(alertBox, '', false);
       var n = render(res.data);
@@ -121,12 +173,15 @@
     T.clearFieldErrors(form);
     var tn = normalizeTN(document.getElementById('tn').value);
     var contact = document.getElementById('contact').value.trim();
+    var pin = document.getElementById('pin').value.replace(/[^0-9]/g, '');
     var bad = false;
     if (!tn) { T.setFieldError('tn', t('validation.required')); bad = true; }
-    if (!contact) { T.setFieldError('contact', t('validation.required')); bad = true; }
+    if (!contact && !pin) { T.setFieldError('contact', t('validation.required')); bad = true; }
     if (bad) { T.focusFirstInvalid(form); return; }
     document.getElementById('tn').value = tn;
-    current = { tn: tn, contact: contact };
+    current = { tn: tn, contact: contact, pin: pin };
+    // A PIN follow-up carries text only.
+    document.getElementById('followup-file').closest('.field').hidden = !!pin;
     T.busy(lookupBtn, true, t('common.loading'));
     await fetchStatus(true);
     T.busy(lookupBtn, false);
@@ -174,7 +229,8 @@
       payload.append('attachments', fileInput.files[0], fileInput.files[0].name);
     }
     T.busy(followBtn, true, t('complaint.sending'));
-    var res = await T.api('POST', url(current.tn, current.contact, '/messages'), payload);
+    var res = current.pin ? await T.api('POST', pinURL('/messages'), { pin: current.pin, body: body })
+      : await T.api('POST', url(current.tn, current.contact, '/messages'), payload);
     T.busy(followBtn, false);
     if (res.status === 202 || res.ok) {
       // Cleared only once the server has it: a refused follow-up keeps

@@ -76,3 +76,8 @@ export const views = () => call('GET', '/api/v1/views');
 export const viewCounts = () => call('GET', '/api/v1/views/counts');
 export const createView = (body) => call('POST', '/api/v1/views', body);
 export const deleteView = (id) => call('DELETE', '/api/v1/views/' + encodeURIComponent(id));
+
+// Complaint lifecycle (lifecycle.js).
+export const getComplaint = (id) => call('GET', ticketURL(id) + '/complaint');
+export const complaintAction = (id, action, body) => call('POST', ticketURL(id) + '/complaint/' + encodeURIComponent(action), body || {});
+export const revealIdentity = (id, reason) => call('POST', ticketURL(id) + '/complaint-identity', { reason });

@@ -31,6 +31,7 @@ import * as search from './search.js';
 import * as privacy from './privacy.js';
 import * as delivery from './delivery.js'; // notify: notifications to the citizen
 import * as csat from './csat.js';
+import * as lifecycle from './lifecycle.js'; // complaint lifecycle
 
 if ($('console-view')) {
   notify.mount();
@@ -52,6 +53,7 @@ if ($('console-view')) {
   privacy.mount(); // personal data: subject requests, view audit, retention (admins)
   delivery.mount(); // notify
   csat.mount(); // satisfaction: ticket ratings, own average, low-rating alerts
+  lifecycle.mount(); // complaint lifecycle
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -81,6 +81,8 @@ const state = {
   views: [],
   viewCounts: { counts: {}, cap: 0 },
   activeView: 0,
+  // Complaint lifecycle of the open ticket (lifecycle.js): {id, view, error, revealed}.
+  complaint: null,
 };
 
 const listeners = [];

@@ -1,0 +1,295 @@
+package webform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"tanggap/internal/apperr"
+	"tanggap/internal/complaint"
+	"tanggap/internal/domain"
+	"tanggap/internal/envelope"
+	"tanggap/internal/httpx"
+	"tanggap/internal/ticket"
+)
+
+// Lifecycle is what the form needs of the complaint lifecycle
+// (complaint.Service): kinds, anonymous and confidential submissions, the
+// PIN follow-up and the citizen's timeline.
+type Lifecycle interface {
+	Sensitive(category string) bool
+	Register(ctx context.Context, in complaint.Intake) (complaint.Registered, error)
+	Discard(ctx context.Context, key string) error
+	OpenWithPIN(ctx context.Context, trackingNumber, pin string) (complaint.Private, error)
+	TimelineOf(ctx context.Context, ticketID int64) (complaint.Timeline, error)
+	Disagree(ctx context.Context, ticketID int64, reason string) error
+}
+
+// Flag is a yes/no field: a JSON boolean or a string ("true", "false",
+// a checkbox's "on"); empty when not answered.
+type Flag string
+
+// UnmarshalJSON takes a boolean or a string.
+func (f *Flag) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case bool:
+		*f = Flag(strconv.FormatBool(x))
+	case string:
+		*f = Flag(x)
+	case nil:
+		*f = ""
+	default:
+		return fmt.Errorf("webform: a yes/no field is a boolean or a string")
+	}
+	return nil
+}
+
+// flagOn reads a form flag: "true", "1", "on", "yes" (a checkbox).
+func flagOn(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "on", "yes", "ya":
+		return true
+	}
+	return false
+}
+
+// flagSet reports whether a flag was answered at all ("false" is an
+// answer: the citizen chose not to).
+func flagSet(v string) bool { return strings.TrimSpace(v) != "" }
+
+// privacyOf settles a validated complaint's kind, anonymity and
+// confidentiality: an anonymous complaint carries no identity at all; a
+// complaint in a sensitive category is confidential unless the citizen
+// said otherwise.
+func (a *Adapter) privacyOf(f Form, c *Complaint, ve *apperr.ValidationError) {
+	kind, err := complaint.ParseKind(strings.TrimSpace(f.Kind))
+	if err != nil {
+		ve.Add("kind", "validation.invalid")
+	}
+	c.Kind = kind
+	c.Anonymous = flagOn(string(f.Anonymous))
+	switch {
+	case c.Anonymous:
+		c.Confidential = false
+	case flagSet(string(f.Confidential)):
+		c.Confidential = flagOn(string(f.Confidential))
+	case a.o.Lifecycle != nil:
+		c.Confidential = a.o.Lifecycle.Sensitive(c.Category)
+	}
+	if (c.Anonymous || c.Confidential) && a.o.Lifecycle == nil {
+		ve.Add("anonymous", "validation.invalid")
+	}
+	if c.Anonymous {
+		// Nothing that identifies the citizen is kept, even if typed.
+		c.Name, c.Phone, c.Email, c.NIK = "", "", "", ""
+	}
+}
+
+// register keeps an anonymous or confidential submission apart before it
+// goes on the bus: the envelope then carries a pseudonym, never the
+// identity, so the identity reaches no ticket, event, log or export. The
+// returned undo removes the intake when the bus refuses the submission.
+func (a *Adapter) register(ctx context.Context, c Complaint, in *envelope.Inbound) (pin string, undo func(), err error) {
+	in.Fields[complaint.FieldComplaintKind] = string(c.Kind)
+	if !c.Anonymous && !c.Confidential {
+		return "", func() {}, nil
+	}
+	reg, err := a.o.Lifecycle.Register(ctx, complaint.Intake{Key: in.ProviderMessageID, Anonymous: c.Anonymous, Confidential: c.Confidential,
+		Name: c.Name, Phone: c.Phone, Email: c.Email, NIK: c.NIK})
+	if err != nil {
+		return "", nil, err
+	}
+	in.Sender = envelope.Sender{VisitorID: reg.VisitorID}
+	in.Fields[complaint.FieldPrivate] = "true"
+	undo = func() {
+		if err := a.o.Lifecycle.Discard(context.Background(), in.ProviderMessageID); err != nil {
+			a.o.Log.Warn("discard complaint intake", "err", err)
+		}
+	}
+	return complaint.FormatPIN(reg.PIN), undo, nil
+}
+
+// mountLifecycle adds the lifecycle's public routes: the PIN follow-up and
+// the citizen's timeline and disagreement.
+func (a *Adapter) mountLifecycle(r fiber.Router, submit, guess fiber.Handler) {
+	if a.o.Lifecycle == nil {
+		return
+	}
+	r.Get("/api/v1/complaints/form/options", a.handleFormOptions)
+	r.Post("/api/v1/complaints/:tracking/pin", guess, httpx.Rendered, a.handlePINStatus)
+	r.Post("/api/v1/complaints/:tracking/pin/messages", guess, submit, httpx.Rendered, a.handlePINFollowUp)
+	r.Get("/api/v1/complaints/:tracking/timeline", guess, httpx.Rendered, a.handleTimeline)
+	r.Post("/api/v1/complaints/:tracking/disagree", guess, submit, httpx.Rendered, a.handleDisagree)
+}
+
+type kindJSON struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+// handleFormOptions lists the kinds and the categories that are
+// confidential by default.
+func (a *Adapter) handleFormOptions(c *fiber.Ctx) error {
+	lang := a.o.Lang(c)
+	kinds := make([]kindJSON, 0, len(complaint.Kinds))
+	for _, k := range complaint.Kinds {
+		kinds = append(kinds, kindJSON{Code: string(k), Label: a.o.Locale.T(lang, "lifecycle.kind."+string(k))})
+	}
+	sensitive := []string{}
+	for _, cat := range a.o.Categories {
+		if a.o.Lifecycle.Sensitive(cat.Code) {
+			sensitive = append(sensitive, cat.Code)
+		}
+	}
+	return c.JSON(fiber.Map{"kinds": kinds, "sensitive_categories": sensitive})
+}
+
+// pinRequest is a PIN follow-up: the PIN, and a message or a reason.
+type pinRequest struct {
+	PIN     string `json:"pin"`
+	Contact string `json:"contact"`
+	Body    string `json:"body"`
+	Reason  string `json:"reason"`
+}
+
+// timelineJSON is the citizen's timeline with each step worded in the
+// caller's language.
+type timelineJSON struct {
+	complaint.Timeline
+	KindLabel  string     `json:"kind_label"`
+	StageLabel string     `json:"stage_label"`
+	Steps      []stepJSON `json:"steps"`
+}
+
+type stepJSON struct {
+	complaint.PublicStep
+	Label string `json:"label"`
+}
+
+func (a *Adapter) timelineJSON(lang string, t complaint.Timeline) timelineJSON {
+	out := timelineJSON{Timeline: t, KindLabel: a.o.Locale.T(lang, "lifecycle.kind."+string(t.Kind)),
+		StageLabel: a.o.Locale.T(lang, "lifecycle.stage."+string(t.Stage)), Steps: make([]stepJSON, 0, len(t.Steps))}
+	for _, st := range t.Steps {
+		out.Steps = append(out.Steps, stepJSON{PublicStep: st, Label: a.o.Locale.T(lang, "lifecycle.step."+st.Step)})
+	}
+	return out
+}
+
+// handlePINStatus is the status page of an anonymous or confidential
+// complaint: tracking number + PIN in the body (never in a URL, so no
+// access log keeps it).
+func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
+	var req pinRequest
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN)
+	if err != nil {
+		return err
+	}
+	t, err := a.o.Lifecycle.TimelineOf(ctx, p.TicketID)
+	if err != nil {
+		return err
+	}
+	a.markRead(ctx, p.Public)
+	lang := a.o.Lang(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{
+		"ticket":   publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(lang, p.Public.Category)},
+		"timeline": a.timelineJSON(lang, t),
+	})
+}
+
+// handlePINFollowUp takes a message from the status page of an anonymous
+// or confidential complaint, sent as its pseudonym.
+func (a *Adapter) handlePINFollowUp(c *fiber.Ctx) error {
+	var req pinRequest
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	var ve apperr.ValidationError
+	body := strings.TrimSpace(req.Body)
+	if body == "" {
+		ve.Add("body", "validation.body_required")
+	}
+	checkText(&ve, "body", body, MaxFollowUpRunes, false)
+	if err := ve.Err(); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN)
+	if err != nil {
+		return err
+	}
+	if p.Public.Status == domain.StatusClosed {
+		return ticket.ErrClosed
+	}
+	id, err := randomID()
+	if err != nil {
+		return err
+	}
+	in := envelope.Inbound{
+		V: envelope.Version, Channel: domain.ChannelWebform, ProviderMessageID: "followup-" + id,
+		Sender: envelope.Sender{VisitorID: p.VisitorID}, Text: body, ThreadRef: p.Public.TrackingNumber,
+		Fields:     map[string]string{envelope.FieldKind: string(domain.KindFollowUp)},
+		ReceivedAt: time.Now().UTC(),
+	}
+	if err := a.o.Bus.PublishInbound(ctx, in); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}
+
+// matched finds the ticket of a status-page request: with a PIN, or with
+// the contact given on the form.
+func (a *Adapter) matched(c *fiber.Ctx, pin, contact string) (int64, error) {
+	ctx := c.UserContext()
+	if pin != "" {
+		p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+		return p.TicketID, err
+	}
+	p, err := a.o.Tickets.PublicTicket(ctx, c.Params("tracking"), contact)
+	return p.TicketID, err
+}
+
+// handleTimeline is the timeline of a complaint looked up with its
+// contact (the status page shows it under the thread).
+func (a *Adapter) handleTimeline(c *fiber.Ctx) error {
+	id, err := a.matched(c, "", c.Query("contact"))
+	if err != nil {
+		return err
+	}
+	t, err := a.o.Lifecycle.TimelineOf(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(a.timelineJSON(a.o.Lang(c), t))
+}
+
+// handleDisagree: the citizen says the published follow-up does not
+// settle the complaint; it goes back to the unit.
+func (a *Adapter) handleDisagree(c *fiber.Ctx) error {
+	var req pinRequest
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	id, err := a.matched(c, req.PIN, req.Contact)
+	if err != nil {
+		return err
+	}
+	if err := a.o.Lifecycle.Disagree(c.UserContext(), id, req.Reason); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}

@@ -1,0 +1,5 @@
+package complaint
+
+import "strings"
+
+func trim(s string) string { return strings.TrimSpace(s) }

@@ -1,0 +1,187 @@
+// Complaint lifecycle of the open ticket (details panel): kind, stage,
+// each running clock in working days, the steps so far, and the actions
+// open to the signed-in agent (verifier: verify, ask to complete, not our
+// authority, archive, dispose; unit: answer; reviewer: return, publish;
+// supervisors with the permission: reveal a confidential identity, with a
+// reason that is audited).
+//
+// Store key (see store.js): complaint {id, view, error, revealed}.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy } from './ui.js';
+
+const panel = $('lifecycle-mount');
+
+// Which fields each action asks for.
+const FIELDS = {
+  set_kind: ['kind'], verify: [], ask_complete: ['missing'], not_authority: ['agency', 'note'],
+  archive: ['reason', 'note'], dispose: ['unit', 'instructions', 'due_days'], answer: ['answer'],
+  return: ['note'], publish: ['answer'],
+};
+
+async function load(id) {
+  const res = await api.getComplaint(id);
+  if (store.get().selectedId !== id) { return; }
+  if (res.ok && res.data) {
+    store.set({ complaint: { id, view: res.data, error: '', revealed: null } });
+  } else {
+    // 404: the ticket is not a complaint; the panel stays hidden.
+    store.set({ complaint: { id, view: null, error: res.status === 404 ? '' : errorMessage(res), revealed: null } });
+  }
+}
+
+function clockText(c) {
+  const n = Math.abs(c.days_left).toFixed(1);
+  if (c.paused) { return t('lifecycle.clock.paused', { n }); }
+  const rel = c.overdue ? t('lifecycle.clock.overdue', { n }) : t('lifecycle.clock.days_left', { n });
+  return rel + ' · ' + t('lifecycle.clock.due', { at: formatDate(c.due_at) });
+}
+
+function field(name, v) {
+  const id = 'lc-' + name;
+  let input;
+  switch (name) {
+    case 'kind':
+      input = el('select', { id }, (v.kinds || []).map((k) => el('option', { value: k, text: label('lifecycle.kind.', k), selected: k === v.kind ? 'selected' : null })));
+      break;
+    case 'unit':
+      input = el('select', { id }, (v.units || []).map((u) => el('option', { value: u.code, text: u.name })));
+      break;
+    case 'reason':
+      input = el('select', { id }, ['spam', 'duplicate', 'other'].map((r) => el('option', { value: r, text: label('lifecycle.console.reason.', r) })));
+      break;
+    case 'due_days':
+      input = el('input', { id, type: 'number', min: '1', max: '60', inputmode: 'numeric' });
+      break;
+    case 'agency':
+      input = el('input', { id, type: 'text', maxlength: '200' });
+      break;
+    default:
+      input = el('textarea', { id, rows: '3' });
+      if (name === 'answer' && v.answer) { input.value = v.answer; }
+  }
+  input.setAttribute('aria-describedby', id + '-error');
+  const key = { missing: 'lifecycle.console.missing', instructions: 'lifecycle.console.instructions', due_days: 'lifecycle.console.due_days',
+    agency: 'lifecycle.console.agency', reason: 'lifecycle.console.reason', unit: 'lifecycle.console.unit', kind: 'lifecycle.console.kind',
+    answer: 'lifecycle.console.answer', note: 'lifecycle.console.note' }[name];
+  return el('div', { 'class': 'field', 'data-field': name }, [
+    el('label', { 'for': id, text: t(key) }), input, el('p', { 'class': 'field-error', id: id + '-error', hidden: 'hidden' }),
+  ]);
+}
+
+function body(action) {
+  const get = (n) => { const e = $('lc-' + n); return e ? e.value.trim() : ''; };
+  switch (action) {
+    case 'set_kind': return { kind: get('kind') };
+    case 'ask_complete': return { note: get('missing') };
+    case 'not_authority': return { agency: get('agency'), note: get('note') };
+    case 'archive': return { reason: get('reason'), note: get('note') };
+    case 'dispose': return { unit: get('unit'), note: get('instructions'), due_days: parseInt(get('due_days'), 10) || 0 };
+    case 'answer': case 'publish': return { answer: get('answer') };
+    case 'return': return { note: get('note') };
+  }
+  return {};
+}
+
+function render(s) {
+  const c = s.complaint;
+  if (!panel) { return; }
+  if (!c || c.id !== s.selectedId || (!c.view && !c.error)) { panel.hidden = true; panel.textContent = ''; return; }
+  panel.hidden = false;
+  panel.textContent = '';
+  panel.appendChild(el('h3', { id: 'lifecycle-title', 'class': 'routing-title', text: t('lifecycle.console.title') }));
+  if (!c.view) { panel.appendChild(el('p', { 'class': 'alert alert-error', role: 'alert', text: c.error })); return; }
+  const v = c.view;
+  const badges = [];
+  if (v.anonymous) { badges.push(el('span', { 'class': 'badge', id: 'lc-anonymous', text: t('lifecycle.console.anonymous') })); }
+  if (v.confidential) { badges.push(el('span', { 'class': 'badge', id: 'lc-confidential', text: t('lifecycle.console.confidential') })); }
+  if (v.escalated) { badges.push(el('span', { 'class': 'badge badge-urgent', text: t('lifecycle.console.escalated') })); }
+  panel.appendChild(el('dl', { 'class': 'facts' }, [
+    el('div', null, [el('dt', { text: t('lifecycle.console.kind') }), el('dd', { id: 'lc-kind', text: label('lifecycle.kind.', v.kind) })]),
+    el('div', null, [el('dt', { text: t('lifecycle.console.stage') }), el('dd', { id: 'lc-stage', 'data-stage': v.stage, text: label('lifecycle.stage.', v.stage) })]),
+    v.unit_name ? el('div', null, [el('dt', { text: t('lifecycle.console.unit') }), el('dd', { text: v.unit_name })]) : null,
+    v.reopen_count ? el('div', null, [el('dt', { text: '' }), el('dd', { text: t('lifecycle.console.reopens', { n: v.reopen_count }) })]) : null,
+  ]));
+  if (badges.length) { panel.appendChild(el('p', null, badges)); }
+  if (v.clocks && v.clocks.length) {
+    panel.appendChild(el('h4', { text: t('lifecycle.console.clocks') }));
+    // Overdue says so in words, not only by colour.
+    panel.appendChild(el('ul', { 'class': 'lc-clocks', id: 'lc-clocks' }, v.clocks.map((ck) => el('li', {
+      'class': ck.overdue ? 'overdue' : '', 'data-clock': ck.name, 'data-due': ck.due_at || '',
+    }, [el('strong', { text: label('lifecycle.clock.', ck.name) + ': ' }), clockText(ck)]))));
+  }
+  if (v.instructions) { panel.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.instructions') + ': ' }), v.instructions])); }
+  if (v.answer && v.stage === 'answered') { panel.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.answer') + ': ' }), v.answer])); }
+  panel.appendChild(el('ol', { 'class': 'lc-steps', id: 'lc-steps' }, (v.steps || []).map((st) => el('li', { 'data-step': st.step }, [
+    el('time', { datetime: st.at, text: formatDate(st.at) }), ' ', label('lifecycle.step.', st.step),
+    st.public_note ? ' — ' + st.public_note : '',
+  ]))));
+  if (v.actions && v.actions.length) {
+    const sel = el('select', { id: 'lc-action' }, v.actions.map((a) => el('option', { value: a, text: label('lifecycle.action.', a) })));
+    const fields = el('div', { id: 'lc-fields' });
+    const showFields = () => { fields.textContent = ''; (FIELDS[sel.value] || []).forEach((f) => fields.appendChild(field(f, v))); };
+    sel.addEventListener('change', showFields);
+    const status = el('p', { 'class': 'form-status', id: 'lc-status', role: 'status', 'aria-live': 'polite' });
+    const btn = el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', id: 'lc-submit', text: t('lifecycle.console.apply') });
+    const form = el('form', { id: 'lc-form', novalidate: 'novalidate' }, [
+      el('label', { 'for': 'lc-action', text: t('lifecycle.console.action') }), sel, fields, btn, status,
+    ]);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const action = sel.value;
+      busy(btn, true);
+      const res = await api.complaintAction(v.ticket_id, action, body(action));
+      busy(btn, false);
+      if (res.ok && res.data) {
+        store.set({ complaint: { id: v.ticket_id, view: res.data, error: '', revealed: c.revealed } });
+        const st = $('lc-status');
+        if (st) { st.textContent = t('lifecycle.console.done'); }
+        return;
+      }
+      const fe = fieldErrors(res);
+      const map = { note: action === 'ask_complete' ? 'missing' : action === 'dispose' ? 'instructions' : 'note' };
+      let placed = false;
+      Object.keys(fe).forEach((k) => {
+        const e = $('lc-' + (map[k] || k) + '-error');
+        if (e) { e.textContent = String(fe[k]); e.hidden = false; placed = true; }
+      });
+      status.textContent = placed ? '' : errorMessage(res);
+    });
+    panel.appendChild(form);
+    showFields();
+  }
+  if (v.can_reveal) {
+    const reason = el('input', { id: 'lc-reveal-reason', type: 'text', maxlength: '500', 'aria-describedby': 'lc-reveal-out' });
+    const out = el('p', { id: 'lc-reveal-out', role: 'status', 'aria-live': 'polite' });
+    if (c.revealed) {
+      out.textContent = t('lifecycle.console.revealed', { name: c.revealed.name || '—', phone: c.revealed.phone || '—', email: c.revealed.email || '—' });
+    }
+    const btn = el('button', { type: 'submit', 'class': 'btn btn-secondary btn-small', id: 'lc-reveal', text: t('lifecycle.console.reveal') });
+    const form = el('form', { id: 'lc-reveal-form', novalidate: 'novalidate' }, [
+      el('label', { 'for': 'lc-reveal-reason', text: t('lifecycle.console.reveal_reason') }), reason, btn, out,
+    ]);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const res = await api.revealIdentity(v.ticket_id, reason.value.trim());
+      if (res.ok && res.data) {
+        store.set({ complaint: Object.assign({}, store.get().complaint, { revealed: res.data }) });
+      } else {
+        $('lc-reveal-out').textContent = errorMessage(res);
+      }
+    });
+    panel.appendChild(form);
+  }
+}
+
+export function mount() {
+  if (!panel) { return; }
+  let shown = 0;
+  store.on(['ticket', 'selectedId'], (s) => {
+    const tk = s.ticket;
+    if (!tk || tk.id !== s.selectedId) { return; }
+    // Read again when another ticket opens or this one changed.
+    const key = tk.id + '|' + tk.updated_at + '|' + tk.queue_id + '|' + tk.status;
+    if (shown !== key) { shown = key; load(tk.id); }
+  });
+  store.on(['complaint', 'selectedId'], render);
+}
