@@ -89,7 +89,12 @@ type reportDef struct {
 	defaultGroup string
 	// abandonment reads two parts: live chats (channel livechat) and calls.
 	abandonment bool
+	// export is the per-ticket CSV (Export), not a grouped report.
+	export bool
 }
+
+// Export is the name of the per-ticket export.
+const Export = "tickets"
 
 var reportDefs = map[string]reportDef{
 	"volume":         {cols: []column{cTickets}, groups: append(slices.Clone(ticketGroups), GroupWrapup), defaultGroup: GroupDay},
@@ -100,6 +105,7 @@ var reportDefs = map[string]reportDef{
 	"reopen":         {cols: []column{cResolved, cReopened, cReopenPct}, groups: ticketGroups, defaultGroup: GroupDay},
 	"transfers":      {cols: []column{cTickets, cTransferred, cTransfers, cTransferPct}, groups: ticketGroups, defaultGroup: GroupDay},
 	"sla":            {cols: []column{cFRTDue, cFRTMetPct, cResDue, cResMetPct}, groups: ticketGroups, defaultGroup: GroupDay},
+	Export:           {export: true},
 	"abandonment":    {groups: []string{GroupDay}, defaultGroup: GroupDay, abandonment: true},
 	"wrapup":         {cols: []column{cTickets, cResolved}, groups: []string{GroupWrapup}, defaultGroup: GroupWrapup},
 	"agents": {cols: []column{cTickets, cResponded, cFRTAvg, cResolved, cResAvg, cHandleAvg, cReopened, cTransfers, cFRTMetPct},

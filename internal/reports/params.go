@@ -38,7 +38,7 @@ type Params struct {
 	Name, From, To, GroupBy, Format string
 }
 
-// Parse checks a report request: from and to are days (YYYY-MM-DD, to
+// Parse checks a report request (Export: the per-ticket CSV): from and to are days (YYYY-MM-DD, to
 // inclusive; default the last 30 days up to today), at most MaxDays
 // apart; group_by is one the report offers; format is json (default) or
 // csv. Every problem is listed at once.
@@ -79,6 +79,9 @@ func (s *Service) Parse(p Params) (Query, error) {
 	}
 	switch p.Format {
 	case "", "json":
+		if def.export {
+			q.CSV = true // the per-ticket export is CSV only
+		}
 	case "csv":
 		q.CSV = true
 	default:

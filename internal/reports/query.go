@@ -78,7 +78,7 @@ func (s *Service) sumRollup(ctx context.Context, dim string, byDay bool, from, t
 // the resolution time, on the raw rows), with the previous period.
 func (s *Service) Run(ctx context.Context, q Query, lang string) (*Result, error) {
 	def, ok := reportDefs[q.Name]
-	if !ok {
+	if !ok || def.export {
 		return nil, ErrUnknownReport
 	}
 	pf, pt := q.Previous()
