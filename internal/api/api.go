@@ -21,6 +21,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/notes"
+	"tanggap/internal/reports"
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
@@ -92,6 +93,9 @@ type Opts struct {
 	TrustedProxies []string
 	// Search serves the search box and saved views (nil: not mounted).
 	Search *search.Service
+	// Reports serves /api/v1/reports/:name, the per-ticket export and the
+	// monthly report (nil: not mounted).
+	Reports *reports.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -194,9 +194,19 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 	}
 
+	// reports: historical reports; the core keeps their rollup fresh and
+	// makes the monthly report.
+	history, err := newReports(cfg, a.db, cat, log)
+	if err != nil {
+		return nil, err
+	}
+
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
+	if cfg.Components["core"] {
+		g.Go(func() error { return history.RunSchedule(gctx, cfg.Reports.RefreshInterval) })
+	}
 
 	if cfg.Components["core"] {
 		consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: router, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
@@ -250,6 +260,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Reports:        history,                                                       // reports
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

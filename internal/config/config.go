@@ -88,6 +88,8 @@ type Config struct {
 	Voice    Voice
 	Routing  Routing
 	Presence Presence
+	// Reports: the historical reports' time zone and refresh.
+	Reports Reports
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
 
@@ -185,6 +187,7 @@ func Defaults() Config {
 		},
 		Routing:    defaultRouting(),
 		Presence:   defaultPresence(),
+		Reports:    defaultReports(),
 		Tags:       defaultTags(),
 		ReplyFiles: defaultReplyFiles(),
 	}
@@ -366,6 +369,7 @@ func parse(get func(string) string) (Config, error) {
 
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
+	parseReports(get, &c.Reports, &p)
 	parseTags(get, &c.Tags, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseBrand(get, &c.Brand, &p)

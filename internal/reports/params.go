@@ -22,6 +22,7 @@ type Query struct {
 	To      time.Time // last day (inclusive), midnight
 	GroupBy string    // "" for the totals only
 	CSV     bool
+	SVG     bool // the report's chart
 }
 
 // Days is the number of days in the range.
@@ -41,7 +42,7 @@ type Params struct {
 // Parse checks a report request (Export: the per-ticket CSV): from and to are days (YYYY-MM-DD, to
 // inclusive; default the last 30 days up to today), at most MaxDays
 // apart; group_by is one the report offers; format is json (default) or
-// csv. Every problem is listed at once.
+// csv or svg (the chart). Every problem is listed at once.
 func (s *Service) Parse(p Params) (Query, error) {
 	def, ok := reportDefs[p.Name]
 	if !ok {
@@ -84,6 +85,11 @@ func (s *Service) Parse(p Params) (Query, error) {
 		}
 	case "csv":
 		q.CSV = true
+	case "svg":
+		q.SVG = !def.export
+		if def.export {
+			ve.Add("format", "validation.invalid")
+		}
 	default:
 		ve.Add("format", "validation.invalid")
 	}

@@ -42,6 +42,8 @@ type Opts struct {
 	Overlap time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// Texts renders the monthly report's words.
+	Texts Texts
 }
 
 // Service computes reports.
