@@ -18,10 +18,10 @@ import (
 // whole seconds); on SQLite the seconds are read and the same
 // interpolation is done here.
 const (
-	qResolutionPG = `SELECT %s AS k,
-		percentile_cont(0.5) WITHIN GROUP (ORDER BY FLOOR(EXTRACT(EPOCH FROM (COALESCE(solved_at, closed_at) - created_at)))),
-		percentile_cont(0.9) WITHIN GROUP (ORDER BY FLOOR(EXTRACT(EPOCH FROM (COALESCE(solved_at, closed_at) - created_at))))
-		FROM tickets WHERE created_at >= ? AND created_at < ? AND COALESCE(solved_at, closed_at) IS NOT NULL GROUP BY 1`
+	qResolutionPG = `SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY sec), percentile_cont(0.9) WITHIN GROUP (ORDER BY sec)
+		FROM (SELECT %s AS k, FLOOR(EXTRACT(EPOCH FROM (COALESCE(solved_at, closed_at) - created_at))) AS sec
+			FROM tickets WHERE created_at >= ? AND created_at < ? AND COALESCE(solved_at, closed_at) IS NOT NULL) r
+		GROUP BY GROUPING SETS ((k), ())`
 	qResolutionRows = `SELECT channel, category, province_code, COALESCE(queue_id, 0), COALESCE(assignee_id, 0), created_at, solved_at, closed_at
 		FROM tickets WHERE created_at >= ? AND created_at < ? AND COALESCE(solved_at, closed_at) IS NOT NULL`
 )
@@ -59,29 +59,27 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 	out := map[string]q2{}
 	tx := s.o.DB.WithContext(ctx)
 	if s.o.DB.Dialect == db.Postgres {
-		read := func(q string, args []any, total bool) error {
-			return db.Query(tx, q, append(args, start, end), func(rows *sql.Rows) error {
-				var k string
-				var v q2
-				if err := rows.Scan(&k, &v.med, &v.p90); err != nil {
-					return err
-				}
-				v.med, v.p90 = round2(v.med), round2(v.p90)
-				if total {
-					k = totalKey
-				}
-				out[k] = v
-				return nil
-			})
-		}
+		// One pass: the groups and the total (the grouping set () whose
+		// key is NULL).
 		var args []any
 		if group == GroupDay || group == GroupHour {
 			args = []any{s.o.Zone.String()}
 		}
-		if err := read(fmt.Sprintf(qResolutionPG, pgKey(group)), args, false); err != nil {
-			return nil, fmt.Errorf("reports: resolution times: %w", err)
-		}
-		if err := read(fmt.Sprintf(qResolutionPG, `''`), nil, true); err != nil {
+		err := db.Query(tx, fmt.Sprintf(qResolutionPG, pgKey(group)), append(args, start, end), func(rows *sql.Rows) error {
+			var k sql.NullString
+			var v q2
+			if err := rows.Scan(&k, &v.med, &v.p90); err != nil {
+				return err
+			}
+			v.med, v.p90 = round2(v.med), round2(v.p90)
+			key := k.String
+			if !k.Valid {
+				key = totalKey
+			}
+			out[key] = v
+			return nil
+		})
+		if err != nil {
 			return nil, fmt.Errorf("reports: resolution times: %w", err)
 		}
 		return out, nil
