@@ -35,6 +35,11 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if res.GroupBy == reports.GroupChannel {
+		for i := range res.Rows {
+			res.Rows[i].Label = s.o.Locale.T(lang, "channel."+res.Rows[i].Key)
+		}
+	}
 	switch {
 	case q.CSV:
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

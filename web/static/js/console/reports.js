@@ -15,19 +15,20 @@ const NAMES = ['volume', 'first_response', 'response', 'handle_time', 'resolutio
 const GROUPS = ['day', 'hour', 'channel', 'category', 'province', 'queue', 'agent', 'wrapup'];
 
 const pad = (n) => String(n).padStart(2, '0');
-const isoDay = (d) => d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
 
+// The range starts empty: the server picks the last 30 days in the
+// reports' time zone (not the browser's), and the form shows them.
 function initial() {
-  const to = new Date();
-  const from = new Date(to.getTime() - 29 * 86400000);
-  return { name: 'volume', from: isoDay(from), to: isoDay(to), group: '', result: null, loading: false, error: '' };
+  return { name: 'volume', from: '', to: '', group: '', result: null, loading: false, error: '' };
 }
 
 const current = () => store.get().reports || initial();
 const patch = (p) => store.set({ reports: Object.assign({}, current(), p) });
 
 function query(r, extra) {
-  const p = new URLSearchParams({ from: r.from, to: r.to });
+  const p = new URLSearchParams();
+  if (r.from) { p.set('from', r.from); }
+  if (r.to) { p.set('to', r.to); }
   if (r.group) { p.set('group_by', r.group); }
   Object.keys(extra || {}).forEach((k) => p.set(k, extra[k]));
   return p.toString();
@@ -47,16 +48,19 @@ function format(kind, v) {
 
 const colName = (key) => t('reports.col.' + key);
 
-function groupLabel(group, row) {
-  if (group === 'channel') { return t('channel.' + row.key) || row.label; }
-  return row.label || '–';
-}
+const groupLabel = (row) => row.label || '–';
+
+// seq numbers the loads: an answer to an older request than the last one
+// is dropped, so a slow answer never replaces a newer choice.
+let seq = 0;
 
 async function load() {
   const r = current();
+  const mine = ++seq;
   patch({ loading: true, error: '' });
   setText('reports-live', t('reports.loading'));
   const res = await request('GET', reportURL(r));
+  if (mine !== seq) { return; }
   if (!res.ok) {
     const f = res.data && res.data.error && res.data.error.fields;
     const first = f ? Object.keys(f).map((k) => f[k])[0] : '';
@@ -65,7 +69,9 @@ async function load() {
     return;
   }
   const result = res.data.report;
-  patch({ loading: false, result, group: result.group_by || '' });
+  patch({ loading: false, result, group: result.group_by || '', from: result.from, to: result.to });
+  $('reports-from').value = result.from;
+  $('reports-to').value = result.to;
   setText('reports-live', t('reports.loaded', { name: t('reports.name.' + result.name), rows: (result.rows || []).length }));
 }
 
@@ -78,8 +84,8 @@ function build() {
   const name = el('select', { id: 'reports-name' }, NAMES.map((n) => el('option', { value: n, text: t('reports.name.' + n) })));
   name.value = r.name;
   const group = el('select', { id: 'reports-group' });
-  const from = el('input', { id: 'reports-from', type: 'date', value: r.from, required: true });
-  const to = el('input', { id: 'reports-to', type: 'date', value: r.to, required: true });
+  const from = el('input', { id: 'reports-from', type: 'date', value: r.from });
+  const to = el('input', { id: 'reports-to', type: 'date', value: r.to });
   const form = el('form', { id: 'reports-form', 'class': 'reports-form', novalidate: true }, [
     field('reports-name', t('reports.report'), name),
     field('reports-from', t('reports.from'), from),
@@ -132,7 +138,7 @@ function render(s) {
   const line = (row, label) => el('tr', null, [el('th', { scope: 'row', text: label })]
     .concat(res.columns.map((c, i) => el('td', { 'class': 'num', text: format(c.kind, row.values[i]) })))
     .concat(res.columns.map((c, i) => el('td', { 'class': 'num prev', text: format(c.kind, row.previous[i]) }))));
-  const rows = (res.rows || []).map((row) => line(row, groupLabel(res.group_by, row)));
+  const rows = (res.rows || []).map((row) => line(row, groupLabel(row)));
   const total = line(res.total, t('reports.total'));
   total.classList.add('total');
   const caption = t('reports.table_caption', { name: title, from: res.from, to: res.to, prev_from: res.previous_from, prev_to: res.previous_to });
