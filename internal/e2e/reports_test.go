@@ -62,7 +62,7 @@ func TestBrowserReports(t *testing.T) {
 		t.Errorf("reports title = %q", got)
 	}
 	sup.waitJS(t, "the first report shown", `!!document.getElementById('reports-table')`)
-	sup.waitJS(t, "volume by day", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent.startsWith(`+jsString(tx("reports.name.volume"))+`)`)
+	sup.waitJS(t, "volume by day", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent === `+jsString(tx("reports.name.volume")))
 	sup.selectValue(t, "#reports-group", "channel")
 	sup.do(t, "show by channel", chromedp.Click(chromedp.ID("reports-show")))
 	webform := tx("channel.webform")
@@ -100,6 +100,8 @@ func TestBrowserReports(t *testing.T) {
 	}
 	sup.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
 	shots.take(t, sup, "15-reports-laptop")
+	sup.do(t, "scroll to the table", chromedp.ScrollIntoView(chromedp.ID("reports-table")))
+	shots.take(t, sup, "15-reports-laptop-table")
 	sup.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
 	sup.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
 	if got := sup.evalString(t, `String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); got != "true" {

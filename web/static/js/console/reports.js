@@ -143,7 +143,7 @@ function render(s) {
   total.classList.add('total');
   const caption = t('reports.table_caption', { name: title, from: res.from, to: res.to, prev_from: res.previous_from, prev_to: res.previous_to });
   const table = el('table', { 'class': 'board-table reports-table', id: 'reports-table' }, [
-    el('caption', { text: caption }),
+    el('caption', { text: title }),
     el('thead', null, [el('tr', null, head)]),
     el('tbody', null, rows.concat([total])),
   ]);
