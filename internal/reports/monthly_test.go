@@ -117,3 +117,30 @@ func TestChartSVG(t *testing.T) {
 		t.Fatalf("empty chart: %v %s", err, b.String())
 	}
 }
+
+// Every report, column and grouping the API and the console name has its
+// text in both languages.
+func TestReportTextsExist(t *testing.T) {
+	t.Parallel()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for name, def := range reportDefs {
+		keys = append(keys, "reports.name."+name)
+		for _, c := range append(def.cols, abandonCols...) {
+			keys = append(keys, "reports.col."+c.Key)
+		}
+		for _, g := range def.groups {
+			keys = append(keys, "reports.group."+g)
+		}
+	}
+	for _, lang := range locale.Languages() {
+		for _, k := range keys {
+			if !cat.Has(lang, k) {
+				t.Errorf("%s lacks %s", lang, k)
+			}
+		}
+	}
+}

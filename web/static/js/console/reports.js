@@ -6,7 +6,7 @@
 // and the printable monthly report. State lives in the store under
 // "reports": {name, from, to, group, result, loading, error}.
 import * as store from './store.js';
-import { request, $, t, el, setText, errorMessage } from './ui.js';
+import { request, $, t, label, el, setText, errorMessage } from './ui.js';
 import { mayBoard } from './actions.js';
 
 const section = $('reports-mount');
@@ -46,7 +46,7 @@ function format(kind, v) {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
-const colName = (key) => t('reports.col.' + key);
+const colName = (key) => label('reports.col.', key);
 
 const groupLabel = (row) => row.label || '–';
 
@@ -72,7 +72,7 @@ async function load() {
   patch({ loading: false, result, group: result.group_by || '', from: result.from, to: result.to });
   $('reports-from').value = result.from;
   $('reports-to').value = result.to;
-  setText('reports-live', t('reports.loaded', { name: t('reports.name.' + result.name), rows: (result.rows || []).length }));
+  setText('reports-live', t('reports.loaded', { name: label('reports.name.', result.name), rows: (result.rows || []).length }));
 }
 
 function field(id, label, input) {
@@ -81,7 +81,7 @@ function field(id, label, input) {
 
 function build() {
   const r = current();
-  const name = el('select', { id: 'reports-name' }, NAMES.map((n) => el('option', { value: n, text: t('reports.name.' + n) })));
+  const name = el('select', { id: 'reports-name' }, NAMES.map((n) => el('option', { value: n, text: label('reports.name.', n) })));
   name.value = r.name;
   const group = el('select', { id: 'reports-group' });
   const from = el('input', { id: 'reports-from', type: 'date', value: r.from });
@@ -117,7 +117,7 @@ function renderGroups() {
   if (!sel) { return; }
   const only = { wrapup: ['wrapup'], agents: ['agent'], queues: ['queue'], abandonment: ['day'] }[r.name];
   const list = only || GROUPS.filter((g) => g !== 'wrapup' || r.name === 'volume');
-  sel.replaceChildren(...list.map((g) => el('option', { value: g, text: t('reports.group.' + g) })));
+  sel.replaceChildren(...list.map((g) => el('option', { value: g, text: label('reports.group.', g) })));
   sel.value = r.group && list.indexOf(r.group) >= 0 ? r.group : list[0];
 }
 
@@ -128,11 +128,11 @@ function render(s) {
   renderGroups();
   const res = r.result;
   if (!res) { out.replaceChildren(); return; }
-  const title = t('reports.name.' + res.name);
+  const title = label('reports.name.', res.name);
   const shown = Object.assign({}, r, { from: res.from, to: res.to, group: res.group_by });
   const img = el('img', { src: reportURL(shown, { format: 'svg' }), alt: t('reports.chart_alt', { name: title }),
     'class': 'reports-chart', width: '760', height: '320', id: 'reports-chart' });
-  const head = [el('th', { scope: 'col', text: t('reports.group.' + (res.group_by || 'day')) })];
+  const head = [el('th', { scope: 'col', text: label('reports.group.', (res.group_by || 'day')) })];
   res.columns.forEach((c) => head.push(el('th', { scope: 'col', 'class': 'num', text: colName(c.key) })));
   res.columns.forEach((c) => head.push(el('th', { scope: 'col', 'class': 'num', text: t('reports.previous_suffix', { col: colName(c.key) }) })));
   const line = (row, label) => el('tr', null, [el('th', { scope: 'row', text: label })]
