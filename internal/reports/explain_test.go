@@ -29,6 +29,8 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 		{"where the first refresh starts", qFirstTicket, nil, created},
 		{"tickets changed since the mark", qChangedTickets, []any{a, b}, []string{"tickets_updated_idx"}},
 		{"agent actions since the mark", qChangedByAudit, []any{a, b}, []string{"audit_log_created_idx", "tickets_pkey|INTEGER PRIMARY KEY|tickets_created_idx"}},
+		{"first responses due since the mark", qDueFirstResponse, []any{a, b}, []string{"tickets_first_response_open_idx"}},
+		{"resolutions due since the mark", qDueResolution, []any{a, b}, []string{"tickets_sla_open_idx"}},
 		{"a day's tickets", qDayTickets, []any{a, b}, created},
 		{"a day's messages", qDayMessages, []any{a, b}, []string{"tickets_created_idx", "messages_ticket_idx"}},
 		{"a day's agent actions", qDayAudit, []any{a, b}, []string{"tickets_created_idx", "audit_log_ticket_idx"}},

@@ -15,7 +15,8 @@
 //   - The rollup equals the figures computed from the raw rows
 //     (TestRollupEqualsRawRows): Refresh replaces a day's rows as a whole,
 //     recomputed from that day's tickets, whenever one of them changed
-//     (tickets.updated_at, an agent action in audit_log) after the mark,
+//     (tickets.updated_at, an agent action in audit_log, an open ticket's
+//     SLA target falling due) after the mark,
 //     and always for the days between the mark and now. The mark is moved
 //     back by Overlap so a transaction committing late is read again.
 //   - The per-ticket export streams from a rows cursor: memory does not

@@ -46,7 +46,7 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 		days[d.Format(time.DateOnly)] = true
 	}
 	if ok {
-		changed, err := s.changedDays(ctx, mark, s.dayStart(mark))
+		changed, err := s.changedDays(ctx, mark, s.dayStart(mark), now)
 		if err != nil {
 			return 0, err
 		}
@@ -118,6 +118,11 @@ const (
 	qChangedTickets = `SELECT created_at FROM tickets WHERE updated_at >= ? AND created_at < ?`
 	// Tickets an agent acted on (transfer, status, wrap-up) since the mark.
 	qChangedByAudit = `SELECT t.created_at FROM audit_log a JOIN tickets t ON t.id = a.ticket_id WHERE a.created_at >= ? AND t.created_at < ?`
+	// Open tickets whose SLA targets fell due since the mark: the SLA clock
+	// marks the breach without touching updated_at.
+	qDueFirstResponse = `SELECT created_at FROM tickets WHERE first_response_due_at >= ? AND first_response_due_at <= ?
+		AND first_response_at IS NULL AND status IN ('new', 'open', 'pending')`
+	qDueResolution = `SELECT created_at FROM tickets WHERE resolution_due_at >= ? AND resolution_due_at <= ? AND status IN ('new', 'open', 'pending')`
 	qDayTickets     = `SELECT id, channel, category, province_code, COALESCE(queue_id, 0), COALESCE(assignee_id, 0), status, sla_breached,
 		created_at, first_response_at, solved_at, closed_at, first_response_due_at, resolution_due_at
 		FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`
@@ -130,7 +135,7 @@ const (
 	qDayCalls = `SELECT outcome FROM voice_calls WHERE started_at >= ? AND started_at < ? AND direction = 'inbound'`
 )
 
-func (s *Service) changedDays(ctx context.Context, since, before time.Time) ([]string, error) {
+func (s *Service) changedDays(ctx context.Context, since, before, now time.Time) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	scan := func(rows *sql.Rows) error {
@@ -151,6 +156,11 @@ func (s *Service) changedDays(ctx context.Context, since, before time.Time) ([]s
 	}
 	if err := db.Query(tx, qChangedByAudit, []any{since, before}, scan); err != nil {
 		return nil, fmt.Errorf("reports: changed by agents: %w", err)
+	}
+	for _, q := range []string{qDueFirstResponse, qDueResolution} {
+		if err := db.Query(tx, q, []any{since, now}, scan); err != nil {
+			return nil, fmt.Errorf("reports: targets due: %w", err)
+		}
 	}
 	return out, nil
 }
