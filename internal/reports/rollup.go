@@ -123,7 +123,7 @@ const (
 	qDueFirstResponse = `SELECT created_at FROM tickets WHERE first_response_due_at >= ? AND first_response_due_at <= ?
 		AND first_response_at IS NULL AND status IN ('new', 'open', 'pending')`
 	qDueResolution = `SELECT created_at FROM tickets WHERE resolution_due_at >= ? AND resolution_due_at <= ? AND status IN ('new', 'open', 'pending')`
-	qDayTickets     = `SELECT id, channel, category, province_code, COALESCE(queue_id, 0), COALESCE(assignee_id, 0), status, sla_breached,
+	qDayTickets    = `SELECT id, channel, category, province_code, COALESCE(queue_id, 0), COALESCE(assignee_id, 0), status, sla_breached,
 		created_at, first_response_at, solved_at, closed_at, first_response_due_at, resolution_due_at
 		FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`
 	qDayMessages = `SELECT m.ticket_id, m.direction, m.created_at FROM tickets t JOIN messages m ON m.ticket_id = t.id
