@@ -144,3 +144,21 @@ func TestReportTextsExist(t *testing.T) {
 		}
 	}
 }
+
+// A period with no resolved ticket has no median: the report says so
+// (null) rather than failing, on both dialects.
+func TestResolutionOfAnEmptyPeriod(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	s := New(Opts{DB: d, Log: testenv.Logger(t), Zone: wib, Now: func() time.Time { return now }})
+	for _, g := range []string{"", GroupDay, GroupQueue} {
+		res, err := s.Run(context.Background(), Query{Name: "resolution", From: time.Date(2026, 11, 1, 0, 0, 0, 0, wib), To: time.Date(2026, 11, 5, 0, 0, 0, 0, wib), GroupBy: g}, "id-ID")
+		if err != nil {
+			t.Fatalf("group %q: %v", g, err)
+		}
+		if res.Total.Values[3] != nil || res.Total.Previous[3] != nil {
+			t.Fatalf("group %q: a median of nothing: %v", g, res.Total.Values)
+		}
+	}
+}

@@ -67,11 +67,14 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 		}
 		err := db.Query(tx, fmt.Sprintf(qResolutionPG, pgKey(group)), append(args, start, end), func(rows *sql.Rows) error {
 			var k sql.NullString
-			var v q2
-			if err := rows.Scan(&k, &v.med, &v.p90); err != nil {
+			var med, p90 sql.NullFloat64
+			if err := rows.Scan(&k, &med, &p90); err != nil {
 				return err
 			}
-			v.med, v.p90 = round2(v.med), round2(v.p90)
+			if !med.Valid || !p90.Valid {
+				return nil // the total over no resolved ticket
+			}
+			v := q2{round2(med.Float64), round2(p90.Float64)}
 			key := k.String
 			if !k.Valid {
 				key = totalKey
