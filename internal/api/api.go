@@ -24,6 +24,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/notes"
+	"tanggap/internal/reports"
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
@@ -118,6 +119,9 @@ type Opts struct {
 	NotifyHooks Mounter
 	// Complaints runs the complaint lifecycle (nil: its routes are absent).
 	Complaints *complaint.Service
+	// Reports serves /api/v1/reports/:name, the per-ticket export and the
+	// monthly report (nil: not mounted).
+	Reports *reports.Service
 }
 
 // Server holds the handlers' dependencies.

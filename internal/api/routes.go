@@ -181,6 +181,14 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/reports/complaints", supervisor, s.handleComplaintReport)
 	}
 
+	// reports: historical reports, per-ticket export, monthly report.
+	// /reports/:name stays the last api route: fixed report names
+	// (/reports/csat, /reports/complaints) register before it.
+	if s.o.Reports != nil {
+		app.Get("/api/v1/reports/monthly/:month", supervisor, s.handleMonthlyReport)
+		app.Get("/api/v1/reports/:name", supervisor, s.handleReport)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

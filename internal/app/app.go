@@ -253,6 +253,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	a.registerStateMetrics()
 
+	// reports: historical reports; the core keeps their rollup fresh and
+	// makes the monthly report.
+	history, err := newReports(cfg, a.db, cat, log)
+	if err != nil {
+		return nil, err
+	}
+
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
@@ -276,8 +283,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			})
 			g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
 			g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
-			g.Go(func() error { return satisfaction.Run(gctx) })                             // csat: asks on every solve
-			g.Go(func() error { return a.complaints.Run(gctx, cfg.Complaint.TickInterval) }) // complaint lifecycle clocks
+			g.Go(func() error { return satisfaction.Run(gctx) })                                 // csat: asks on every solve
+			g.Go(func() error { return a.complaints.Run(gctx, cfg.Complaint.TickInterval) })     // complaint lifecycle clocks
+			g.Go(func() error { return history.RunSchedule(gctx, cfg.Reports.RefreshInterval) }) // reports: rollup and monthly report
 			presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 				Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 			g.Go(func() error { return presence.Run(gctx) })
@@ -333,6 +341,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			// csat: report, alerts, ratings, survey links
 			CSAT:       satisfaction,
 			Complaints: a.complaints, // complaint lifecycle
+			Reports:    history,      // reports
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -91,6 +91,8 @@ type Config struct {
 	Voice    Voice
 	Routing  Routing
 	Presence Presence
+	// Reports: the historical reports' time zone and refresh.
+	Reports Reports
 	// Tags: who may create tags by using them (TAGS_FREE).
 	Tags Tags
 	// CSAT: the satisfaction survey (CSAT_*).
@@ -201,6 +203,7 @@ func Defaults() Config {
 		},
 		Routing:    defaultRouting(),
 		Presence:   defaultPresence(),
+		Reports:    defaultReports(),
 		Tags:       defaultTags(),
 		CSAT:       defaultCSAT(),
 		Complaint:  defaultComplaint(),
@@ -388,6 +391,7 @@ func parse(get func(string) string) (Config, error) {
 
 	parseRouting(get, &c.Routing, &p)
 	parsePresence(get, &c.Presence, &p)
+	parseReports(get, &c.Reports, &p)
 	parseTags(get, &c.Tags, &p)
 	parseCSAT(get, &c.CSAT, &p)
 	parseComplaint(get, &c.Complaint, &p)

@@ -32,6 +32,7 @@ import * as privacy from './privacy.js';
 import * as delivery from './delivery.js'; // notify: notifications to the citizen
 import * as csat from './csat.js';
 import * as lifecycle from './lifecycle.js'; // complaint lifecycle
+import * as reports from './reports.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -54,6 +55,7 @@ if ($('console-view')) {
   delivery.mount(); // notify
   csat.mount(); // satisfaction: ticket ratings, own average, low-rating alerts
   lifecycle.mount(); // complaint lifecycle
+  reports.mount(); // reports (queue board tab)
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -1,0 +1,126 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"tanggap/internal/scale"
+	"tanggap/internal/testenv"
+)
+
+// BenchmarkReports seeds one month of tickets (three messages each, spread
+// over 30 days), builds the rollup, and measures the latency of every
+// report over that month with the previous period, 20 times each:
+//
+//   - p99-ms: the p99 over all reports (the target: ≤ 1 s at 1,000,000
+//     tickets on PostgreSQL);
+//   - worst-p99-ms: the slowest report's p99, and which one (logged);
+//   - resolution-p99-ms: the resolution report, whose median and p90 are
+//     read from the ticket rows rather than the rollup;
+//   - refresh-full-s: the first refresh (every day rebuilt);
+//   - refresh-ms: an incremental refresh with nothing changed (the recent
+//     days only).
+//
+// BENCH_REPORTS_TICKETS sets the size (default 20,000, small enough to run
+// beside other work; 1000000 for the target).
+func BenchmarkReports(b *testing.B) {
+	n := 20_000
+	if s := os.Getenv("BENCH_REPORTS_TICKETS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 30 {
+			b.Fatalf("BENCH_REPORTS_TICKETS: %q is not a size of at least 30", s)
+		}
+		n = v
+	}
+	b.Run(fmt.Sprintf("tickets=%d", n), func(b *testing.B) {
+		for b.Loop() {
+			runReports(b, n)
+		}
+	})
+}
+
+func runReports(b *testing.B, n int) {
+	ctx := context.Background()
+	d := testenv.DB(b)
+	var queues []int64
+	for i := range 10 {
+		var id int64
+		if err := d.Raw(`INSERT INTO queues (code, name, created_at, hours) VALUES (?, ?, ?, ?) RETURNING id`, fmt.Sprintf("b%d", i), fmt.Sprintf("Antrean %d", i),
+			time.Now().UTC(), `{"mon":["08:00-16:00"],"tue":["08:00-16:00"],"wed":["08:00-16:00"],"thu":["08:00-16:00"],"fri":["08:00-16:00"]}`).Scan(&id).Error; err != nil {
+			b.Fatal(err)
+		}
+		queues = append(queues, id)
+	}
+	month := time.Date(2026, 11, 1, 0, 0, 0, 0, wib)
+	began := time.Now()
+	for day := range 30 {
+		per := n / 30
+		if day == 29 {
+			per = n - 29*(n/30)
+		}
+		end := month.AddDate(0, 0, day).Add(23 * time.Hour)
+		if err := scale.Seed(ctx, d, scale.Opts{Tickets: per, Queues: queues, Waiting: max(per/100, 1), End: end, Prefix: fmt.Sprintf("d%d", day)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("seeded %d tickets in %s", n, time.Since(began).Round(time.Millisecond))
+	now := month.AddDate(0, 1, 0).Add(2 * time.Hour)
+	s := New(Opts{DB: d, Zone: wib, Now: func() time.Time { return now }})
+	t0 := time.Now()
+	days, err := s.Refresh(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	full := time.Since(t0)
+	t0 = time.Now()
+	if _, err := s.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	incr := time.Since(t0)
+	b.Logf("refresh: %d days in %s; incremental %s", days, full.Round(time.Millisecond), incr.Round(time.Millisecond))
+	var all []time.Duration
+	worst, worstName := time.Duration(0), ""
+	var resolution []time.Duration
+	for _, name := range Names() {
+		var lat []time.Duration
+		for range 20 {
+			q := Query{Name: name, From: month, To: month.AddDate(0, 1, -1), GroupBy: reportDefs[name].defaultGroup}
+			t := time.Now()
+			res, err := s.Run(ctx, q, "id-ID")
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t))
+			if name == "volume" && res.Total.Values[0] != nil && int(*res.Total.Values[0]) != n {
+				b.Fatalf("volume counts %v tickets, seeded %d", *res.Total.Values[0], n)
+			}
+		}
+		p := p99(lat)
+		if p > worst {
+			worst, worstName = p, name
+		}
+		if name == "resolution" {
+			resolution = lat
+		}
+		all = append(all, lat...)
+	}
+	b.Logf("slowest report: %s (p99 %s)", worstName, worst.Round(time.Microsecond))
+	b.ReportMetric(ms(p99(all)), "p99-ms")
+	b.ReportMetric(ms(worst), "worst-p99-ms")
+	b.ReportMetric(ms(p99(resolution)), "resolution-p99-ms")
+	b.ReportMetric(full.Seconds(), "refresh-full-s")
+	b.ReportMetric(ms(incr), "refresh-ms")
+}
+
+func p99(xs []time.Duration) time.Duration {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*99/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
