@@ -15,6 +15,7 @@ import (
 	"tanggap/channels"
 	"tanggap/internal/agent"
 	"tanggap/internal/attachment"
+	"tanggap/internal/audit"
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
@@ -24,6 +25,7 @@ import (
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
+	"tanggap/internal/wallboard"
 )
 
 // Checker is a dependency readiness depends on.
@@ -92,6 +94,10 @@ type Opts struct {
 	TrustedProxies []string
 	// Search serves the search box and saved views (nil: not mounted).
 	Search *search.Service
+	// Wallboard and Audit: the wallboard, supervisor actions, not-ready
+	// reasons, account admin and the audit log (nil: those routes are absent).
+	Wallboard *wallboard.Service
+	Audit     *audit.Service
 }
 
 // Server holds the handlers' dependencies.

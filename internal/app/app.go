@@ -47,6 +47,7 @@ import (
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
+	"tanggap/internal/wallboard"
 )
 
 // App is a running contact center.
@@ -126,6 +127,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
+	board, err := newWallboard(a.db, cfg.WallboardServiceLevel) // wallboard and admin screens
+	if err != nil {
+		return nil, err
+	}
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
@@ -226,6 +231,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 		}
 	}
+	if cfg.Components["core"] { // wallboard: pushed by the core
+		g.Go(func() error {
+			return board.Run(gctx, wallboard.PublishOpts{Bus: a.bus, Interval: cfg.WallboardInterval})
+		})
+	}
 	if cfg.Components["http"] {
 		g.Go(func() error { return a.chat.Run(gctx) })
 		g.Go(func() error { return a.console.Run(gctx) })
@@ -250,6 +260,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Wallboard:      board, Audit: newAudit(a.db),                                  // wallboard and admin screens
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

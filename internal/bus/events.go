@@ -268,6 +268,7 @@ func Catalog() []Event {
 		MessageCreated{}, MessageUpdated{}, SLAWarning{}, SLABreached{}, QueueMetrics{}, AgentPresence{},
 		TicketTagged{}, TicketWrapup{},
 		NotificationCreated{},
+		Wallboard{}, // the wallboard (wallboard.go)
 	}
 }
 
