@@ -84,7 +84,7 @@ func (s *store) get(ctx context.Context, id int64) (Agent, error) {
 
 func (s *store) list(ctx context.Context) ([]Agent, error) {
 	var rows []agentRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents ORDER BY name, id`).
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE deactivated_at IS NULL ORDER BY name, id`).
 		Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("agent: list: %w", err)
 	}

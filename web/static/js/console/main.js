@@ -28,6 +28,7 @@ import * as canned from './canned.js';
 import * as contact from './contact.js';
 import * as attach from './attach.js';
 import * as search from './search.js';
+import { mountWallboard } from './wallboard.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -46,6 +47,7 @@ if ($('console-view')) {
   contact.mount();
   attach.mount();
   search.mount(); // search and views
+  mountWallboard(); // wallboard
 
   let signedIn = null;
   store.on(['agent'], (s) => {
