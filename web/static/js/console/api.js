@@ -84,3 +84,4 @@ export const assignTicket = (id, agentId) => call('POST', ticketURL(id) + '/assi
 export const notReadyReasons = () => call('GET', '/api/v1/not-ready-reasons');
 export const setMyState = (presence, reason) => call('PUT', '/api/v1/agents/me/state', { presence, reason });
 export const adminCall = (method, path, body) => call(method, '/api/v1/admin/' + path, body);
+export const createAgent = (body) => call('POST', '/api/v1/agents', body);

@@ -29,6 +29,7 @@ import * as contact from './contact.js';
 import * as attach from './attach.js';
 import * as search from './search.js';
 import { mountWallboard } from './wallboard.js';
+import { mountAdmin } from './admin.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -48,6 +49,7 @@ if ($('console-view')) {
   attach.mount();
   search.mount(); // search and views
   mountWallboard(); // wallboard
+  mountAdmin(); // admin screens
 
   let signedIn = null;
   store.on(['agent'], (s) => {
