@@ -292,7 +292,12 @@ export function mountWallboard() {
   store.on(['wallboard', 'wallboardError', 'wallboardStatus', 'wallboardTV', 'agent'], render);
   store.on(['boardShown'], (s) => { if (s.boardShown) { loadWallboard(); } });
   // A (re)connected socket: the pushes missed meanwhile are read once.
-  store.on(['socket'], (s) => { if (s.socket === 'open' && s.boardShown) { loadWallboard(); } });
+  let wasOpen = false;
+  store.on(['socket'], (s) => {
+    const open = s.socket === 'open';
+    if (open && !wasOpen && s.boardShown) { loadWallboard(); }
+    wasOpen = open;
+  });
   mount.addEventListener('click', onClick);
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && store.get().wallboardTV) { toggleTV(); } });
   document.addEventListener('fullscreenchange', () => {
