@@ -56,7 +56,7 @@ func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Ti
 
 func (s *store) byEmail(ctx context.Context, email string) (agentRow, error) {
 	var rows []agentRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, role, presence, capacity, active_load FROM agents WHERE email = ?`, email).
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, role, presence, capacity, active_load FROM agents WHERE email = ? AND deactivated_at IS NULL`, email).
 		Scan(&rows).Error; err != nil {
 		return agentRow{}, fmt.Errorf("agent: by email: %w", err)
 	}
@@ -85,7 +85,7 @@ func (s *store) get(ctx context.Context, id int64) (Agent, error) {
 
 func (s *store) list(ctx context.Context) ([]Agent, error) {
 	var rows []agentRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents ORDER BY name, id`).
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE deactivated_at IS NULL ORDER BY name, id`).
 		Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("agent: list: %w", err)
 	}

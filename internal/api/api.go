@@ -16,6 +16,7 @@ import (
 	"tanggap/channels"
 	"tanggap/internal/agent"
 	"tanggap/internal/attachment"
+	"tanggap/internal/audit"
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
@@ -28,6 +29,7 @@ import (
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
+	"tanggap/internal/wallboard"
 )
 
 // Checker is a dependency readiness depends on.
@@ -122,6 +124,10 @@ type Opts struct {
 	// Reports serves /api/v1/reports/:name, the per-ticket export and the
 	// monthly report (nil: not mounted).
 	Reports *reports.Service
+	// Wallboard and Audit: the wallboard, supervisor actions, not-ready
+	// reasons, account admin and the audit log (nil: those routes are absent).
+	Wallboard *wallboard.Service
+	Audit     *audit.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -15,6 +15,10 @@ func (s *Server) routes(app *fiber.App) {
 	admin := s.authed(domain.RoleAdmin)
 	logins := httpx.Limit(20, false)
 
+	// Every change under /api/v1/admin is audited (admin screens); this
+	// wraps the admin routes below, whoever registers them.
+	app.Use("/api/v1/admin", s.auditAdmin)
+
 	app.Get("/healthz", s.handleHealthz)
 	app.Get("/readyz", s.handleReadyz)
 	// readiness split (issue 17): the gateway (/readyz) and the core (/readyz/core)
@@ -187,6 +191,27 @@ func (s *Server) routes(app *fiber.App) {
 	if s.o.Reports != nil {
 		app.Get("/api/v1/reports/monthly/:month", supervisor, s.handleMonthlyReport)
 		app.Get("/api/v1/reports/:name", supervisor, s.handleReport)
+	}
+
+	// Wallboard and admin screens: the live board, supervisor actions,
+	// not-ready reasons, accounts and the audit log.
+	if s.o.Wallboard != nil {
+		app.Get("/api/v1/wallboard", supervisor, s.handleWallboard)
+		app.Put("/api/v1/wallboard/agents/:id<int>/presence", supervisor, s.handleSetAgentState)
+		app.Post("/api/v1/wallboard/agents/:id<int>/move", supervisor, s.handleMoveTickets)
+		app.Get("/api/v1/not-ready-reasons", anyAgent, s.handleNotReadyReasons)
+		app.Put("/api/v1/agents/me/state", anyAgent, s.handleSetMyState)
+		app.Get("/api/v1/admin/not-ready-reasons", admin, s.handleAdminReasons)
+		app.Post("/api/v1/admin/not-ready-reasons", admin, s.handleAdminSaveReason)
+		app.Put("/api/v1/admin/not-ready-reasons/:id<int>", admin, s.handleAdminSaveReason)
+	}
+	app.Get("/api/v1/admin/agents", admin, s.handleAdminAgents)
+	app.Put("/api/v1/admin/agents/:id<int>", admin, s.handleAdminEditAgent)
+	app.Post("/api/v1/admin/agents/:id<int>/deactivate", admin, s.handleAdminDeactivate)
+	app.Post("/api/v1/admin/agents/:id<int>/reactivate", admin, s.handleAdminReactivate)
+	app.Post("/api/v1/admin/agents/:id<int>/password", admin, s.handleAdminPassword)
+	if s.o.Audit != nil {
+		app.Get("/api/v1/admin/audit", admin, s.handleAudit)
 	}
 
 	for _, a := range s.o.Adapters {

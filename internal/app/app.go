@@ -50,6 +50,7 @@ import (
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 	"tanggap/internal/tracing"
+	"tanggap/internal/wallboard"
 )
 
 // App is a running contact center.
@@ -167,6 +168,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log)
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
+	board, err := newWallboard(a.db, cfg.WallboardServiceLevel) // wallboard and admin screens
+	if err != nil {
+		return nil, err
+	}
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
 	files, err := newFileStore(ctx, cfg, a.bus, log) // files.go: local folder or JetStream object store
 	if err != nil {
@@ -286,6 +291,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			g.Go(func() error { return satisfaction.Run(gctx) })                                 // csat: asks on every solve
 			g.Go(func() error { return a.complaints.Run(gctx, cfg.Complaint.TickInterval) })     // complaint lifecycle clocks
 			g.Go(func() error { return history.RunSchedule(gctx, cfg.Reports.RefreshInterval) }) // reports: rollup and monthly report
+			g.Go(func() error {                                                                  // wallboard: pushed by the core
+				return board.Run(gctx, wallboard.PublishOpts{Bus: a.bus, Interval: cfg.WallboardInterval})
+			})
 			presence := agent.NewSweeper(agents, agent.SweepOpts{AwayAfter: cfg.Presence.AwayAfter, OfflineAfter: cfg.Presence.OfflineAfter,
 				Interval: cfg.Presence.SweepInterval, React: router, Log: log})
 			g.Go(func() error { return presence.Run(gctx) })
@@ -340,8 +348,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			NotifyHooks:    notifier.hooks, // notify
 			// csat: report, alerts, ratings, survey links
 			CSAT:       satisfaction,
-			Complaints: a.complaints, // complaint lifecycle
-			Reports:    history,      // reports
+			Complaints: a.complaints,                 // complaint lifecycle
+			Reports:    history,                      // reports
+			Wallboard:  board, Audit: newAudit(a.db), // wallboard and admin screens
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -270,6 +270,7 @@ func Catalog() []Event {
 		TicketNotified{}, // notify
 		NotificationCreated{},
 		CSATRated{}, CSATLowRating{},
+		Wallboard{}, // the wallboard (wallboard.go)
 	}
 }
 

@@ -87,6 +87,11 @@ type Config struct {
 	// before it is disconnected.
 	ConsoleHeartbeat time.Duration
 	ConsoleSendQueue int
+	// Wallboard: WallboardServiceLevel is the service-level threshold per
+	// channel ("voice=20s,livechat=1m,whatsapp=5m,webform=4h");
+	// WallboardInterval the longest a change waits to be pushed.
+	WallboardServiceLevel string
+	WallboardInterval     time.Duration
 	// Phone channel (TwiML voice webhooks).
 	Voice    Voice
 	Routing  Routing
@@ -191,6 +196,8 @@ func Defaults() Config {
 		LivechatFramesPerSecond:   5,
 		ConsoleHeartbeat:          30 * time.Second,
 		ConsoleSendQueue:          64,
+		WallboardServiceLevel:     "voice=20s,livechat=1m,whatsapp=5m,webform=4h",
+		WallboardInterval:         500 * time.Millisecond,
 		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
 
 		ReopenWindow: 72 * time.Hour,
@@ -324,6 +331,8 @@ func parse(get func(string) string) (Config, error) {
 	integer("LIVECHAT_FRAMES_PER_SECOND", &c.LivechatFramesPerSecond)
 	duration("CONSOLE_HEARTBEAT", &c.ConsoleHeartbeat)
 	integer("CONSOLE_SEND_QUEUE", &c.ConsoleSendQueue)
+	str("WALLBOARD_SERVICE_LEVEL", &c.WallboardServiceLevel)
+	duration("WALLBOARD_INTERVAL", &c.WallboardInterval)
 	if v := get("LIVECHAT_ALLOWED_ORIGINS"); v != "" {
 		for _, item := range strings.Split(v, ",") {
 			item = strings.TrimSpace(item)

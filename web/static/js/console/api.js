@@ -81,3 +81,12 @@ export const deleteView = (id) => call('DELETE', '/api/v1/views/' + encodeURICom
 export const getComplaint = (id) => call('GET', ticketURL(id) + '/complaint');
 export const complaintAction = (id, action, body) => call('POST', ticketURL(id) + '/complaint/' + encodeURIComponent(action), body || {});
 export const revealIdentity = (id, reason) => call('POST', ticketURL(id) + '/complaint-identity', { reason });
+// Wallboard and admin screens (wallboard.js, admin*.js).
+export const wallboard = () => call('GET', '/api/v1/wallboard');
+export const setAgentState = (id, presence, reason) => call('PUT', '/api/v1/wallboard/agents/' + encodeURIComponent(id) + '/presence', { presence, reason });
+export const moveTickets = (id, body) => call('POST', '/api/v1/wallboard/agents/' + encodeURIComponent(id) + '/move', body);
+export const assignTicket = (id, agentId) => call('POST', ticketURL(id) + '/assign', { agent_id: agentId });
+export const notReadyReasons = () => call('GET', '/api/v1/not-ready-reasons');
+export const setMyState = (presence, reason) => call('PUT', '/api/v1/agents/me/state', { presence, reason });
+export const adminCall = (method, path, body) => call(method, '/api/v1/admin/' + path, body);
+export const createAgent = (body) => call('POST', '/api/v1/agents', body);

@@ -168,6 +168,7 @@ export function applyEvent(name, data) {
       break;
     }
     case 'agent.presence': presenceEvent(data); break;
+    case 'queue.wallboard': store.set({ wallboard: data, wallboardError: '' }); break; // wallboard.js
     case 'ticket.tagged': case 'ticket.wrapup': tagsEvent(name, data); break;
     case 'notification.created': onNotification(data); break;
     case 'ticket.notified': deliveryEvent(data); break; // notify

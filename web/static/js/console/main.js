@@ -33,6 +33,8 @@ import * as delivery from './delivery.js'; // notify: notifications to the citiz
 import * as csat from './csat.js';
 import * as lifecycle from './lifecycle.js'; // complaint lifecycle
 import * as reports from './reports.js';
+import { mountWallboard } from './wallboard.js';
+import { mountAdmin } from './admin.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -56,6 +58,8 @@ if ($('console-view')) {
   csat.mount(); // satisfaction: ticket ratings, own average, low-rating alerts
   lifecycle.mount(); // complaint lifecycle
   reports.mount(); // reports (queue board tab)
+  mountWallboard(); // wallboard
+  mountAdmin(); // admin screens
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -59,6 +59,9 @@ const state = {
   targets: { agents: [], queues: [], available: true, loaded: false },
   board: { queues: null, sla: {}, at: '', error: '', loading: false },
   boardShown: false,
+  // wallboard.js and admin.js: the pushed wallboard, its status, TV mode;
+  // the admin screen's tab.
+  wallboard: null, wallboardError: '', wallboardStatus: '', wallboardTV: false, adminShown: false,
   viewers: {},
   citizenTyping: {},
   unread: {},

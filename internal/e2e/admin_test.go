@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserAdmin: an admin, in the console's admin screens, creates a
+// queue with split-shift hours in WITA, sets a holiday and a cuti bersama
+// day, adds an agent, and deactivates them while the new agent's console
+// is open: that console is disconnected at once (told its session ended),
+// the agent cannot sign in again, and the audit log lists each change,
+// filtered by who and what.
+func TestBrowserAdmin(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adm := newTab(t, root)
+	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	adm.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-agents')`)
+	live := func() string { return adm.evalString(t, `document.getElementById('admin-live').textContent`) }
+
+	// --- a queue with split shifts in WITA, by keyboard-reachable fields ---
+	adm.do(t, "queues section", chromedp.Click(chromedp.ID("admin-nav-queues")))
+	adm.waitJS(t, "queue form", `!!document.getElementById('aq-code') && !!document.querySelector('#admin-queues tr[data-queue="umum"]')`)
+	adm.do(t, "fill the queue", chromedp.SendKeys(chromedp.ID("aq-code"), "sulsel"),
+		chromedp.SendKeys(chromedp.ID("aq-name"), "Sulawesi Selatan"),
+		chromedp.SendKeys(chromedp.ID("aq-channels"), "whatsapp, voice"),
+		chromedp.SendKeys(chromedp.ID("aq-provinces"), "73"),
+		chromedp.SendKeys(chromedp.ID("aq-hours"), "mon 08:00-12:00 13:00-16:00\nfri 08:00-11:00 14:00-16:00"),
+		chromedp.SendKeys(chromedp.ID("aq-sla"), "normal 3600 172800"))
+	adm.selectValue(t, "#aq-zone", "Asia/Makassar")
+	adm.do(t, "save the queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+	adm.waitJS(t, "queue listed", `!!document.querySelector('#admin-queues tr[data-queue="sulsel"]')`)
+	if got := adm.evalString(t, `document.querySelector('#admin-queues tr[data-queue="sulsel"]').textContent`); !strings.Contains(got, "WITA") || !strings.Contains(got, "13:00-16:00") {
+		t.Errorf("sulsel row = %q, want WITA and the afternoon shift", got)
+	}
+	adminAPI := apptest.NewClient(t, base)
+	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var qs struct {
+		Queues []struct {
+			Code     string              `json:"code"`
+			TimeZone string              `json:"time_zone"`
+			Hours    map[string][]string `json:"hours"`
+		} `json:"queues"`
+	}
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &qs)
+	found := false
+	for _, q := range qs.Queues {
+		if q.Code == "sulsel" {
+			found = true
+			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][1] != "14:00-16:00" {
+				t.Errorf("stored sulsel = %+v", q)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("queue sulsel not stored")
+	}
+	// A wrong shift is refused with the validator's words beside the form.
+	adm.do(t, "edit sulsel", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="sulsel"] button`)))
+	adm.waitJS(t, "edit form", `document.getElementById('aq-code').value === 'sulsel'`)
+	adm.do(t, "a broken shift", chromedp.Evaluate[chromedp.Void](`document.getElementById('aq-hours').value = 'mon 17:00-08:00'`),
+		chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+	adm.waitJS(t, "refusal shown", `document.getElementById('admin-live').textContent !== ''`)
+	if got := live(); got == tx("admin.queue_saved", "name", "Sulawesi Selatan") {
+		t.Errorf("a shift ending before it starts was saved: %q", got)
+	}
+	shots.take(t, adm, "admin-queue")
+
+	// --- holidays: a national day and a cuti bersama day --------------------
+	adm.do(t, "holidays section", chromedp.Click(chromedp.ID("admin-nav-holidays")))
+	adm.waitJS(t, "holiday form with this year's days", `!!document.getElementById('ah-days') && !!document.getElementById('ah-days').dataset.year`)
+	adm.do(t, "year and days", chromedp.Evaluate[chromedp.Void](`document.getElementById('ah-year').value = '2027'; document.getElementById('ah-days').value = ''`),
+		chromedp.SendKeys(chromedp.ID("ah-days"), "2027-12-25 national Hari Raya Natal\n2027-12-24 cuti Cuti bersama Natal"),
+		chromedp.Click(chromedp.CSS(`#admin-holiday-form button[type=submit]`)))
+	adm.waitJS(t, "holidays saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.holidays_saved", "n", 2, "year", 2027)))
+	var hs struct {
+		Holidays []struct{ Day, Kind, Name string } `json:"holidays"`
+	}
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/holidays/2027", nil).JSON(t, &hs)
+	if len(hs.Holidays) != 2 || fmt.Sprint(hs.Holidays) != "[{2027-12-24 joint_leave Cuti bersama Natal} {2027-12-25 national Hari Raya Natal}]" {
+		t.Errorf("stored holidays = %v", hs.Holidays)
+	}
+
+	// --- add an agent ------------------------------------------------------------
+	adm.do(t, "agents section", chromedp.Click(chromedp.ID("admin-nav-agents")))
+	adm.waitJS(t, "agent form", `!!document.getElementById('aa-name')`)
+	adm.do(t, "fill the agent", chromedp.SendKeys(chromedp.ID("aa-name"), "Andi Makassar"),
+		chromedp.SendKeys(chromedp.ID("aa-email"), "andi@tanggap.example"),
+		chromedp.SendKeys(chromedp.ID("aa-password"), "andi-rahasia-2027"),
+		chromedp.SendKeys(chromedp.ID("aa-queues"), "sulsel"),
+		chromedp.SendKeys(chromedp.ID("aa-channels"), "whatsapp=3"),
+		chromedp.Click(chromedp.CSS(`#admin-agent-form button[type=submit]`)))
+	adm.waitJS(t, "agent listed", `[...document.querySelectorAll('#admin-agents th')].some(th => th.textContent === 'Andi Makassar')`)
+	andiID := adm.evalString(t, `[...document.querySelectorAll('#admin-agents tr[data-agent]')].find(tr => tr.textContent.includes('Andi Makassar')).dataset.agent`)
+
+	// Andi signs in; their console is open with the push socket.
+	andi := newTab(t, root)
+	andi.signIn(t, base+"/console?lang=id-ID", "andi@tanggap.example", "andi-rahasia-2027")
+	andi.waitJS(t, "Andi's socket open", `document.documentElement.dataset.socket === 'open'`)
+
+	// --- deactivate: Andi's console is closed at once -----------------------
+	start := time.Now()
+	adm.do(t, "deactivate Andi", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#admin-agents tr[data-agent="%s"] button[data-act=deactivate]`, andiID))))
+	andi.waitJSFor(t, "Andi's console signed out", 5*time.Second, `!document.getElementById('login-view').hidden`)
+	t.Logf("deactivate → the open console disconnected: %v", time.Since(start).Round(time.Millisecond))
+	adm.waitJS(t, "Andi shown deactivated", fmt.Sprintf(`document.querySelector('#admin-agents tr[data-agent="%s"]').textContent.includes(%q)`, andiID, "⊘ "+tx("admin.deactivated")))
+	adm.waitJS(t, "deactivation said", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.agent_deactivated", "name", "Andi Makassar")))
+	shots.take(t, adm, "admin-agents")
+	again := apptest.NewClient(t, base)
+	if r := again.Do(http.MethodPost, "/api/v1/auth/login", map[string]string{"email": "andi@tanggap.example", "password": "andi-rahasia-2027"}); r.Status != http.StatusUnauthorized {
+		t.Errorf("a deactivated agent's login = %d, want 401", r.Status)
+	}
+
+	// --- the audit log, filtered by who and what ---------------------------------
+	adm.do(t, "audit section", chromedp.Click(chromedp.ID("admin-nav-audit")))
+	adm.waitJS(t, "audit lines", `document.querySelectorAll('#admin-audit tbody tr').length >= 4`)
+	adm.do(t, "filter: deactivations", chromedp.SendKeys(chromedp.ID("au-action"), "admin.post.agents"),
+		chromedp.Click(chromedp.CSS(`#admin-audit-form button[type=submit]`)))
+	adm.waitJS(t, "one line", `document.querySelectorAll('#admin-audit tbody tr').length === 1`)
+	if got := adm.evalString(t, `document.querySelector('#admin-audit tbody tr').textContent`); !strings.Contains(got, "/api/v1/admin/agents/"+andiID+"/deactivate") || !strings.Contains(got, "Administrator") {
+		t.Errorf("the audit line = %q, want who and what", got)
+	}
+	for _, action := range []string{"admin.put.queues", "admin.put.holidays"} {
+		var out struct {
+			Entries []struct{ Action, Detail string } `json:"entries"`
+		}
+		adminAPI.Do(http.MethodGet, "/api/v1/admin/audit?action="+action, nil).JSON(t, &out)
+		if len(out.Entries) == 0 {
+			t.Errorf("no audit line for %s", action)
+		}
+		for _, e := range out.Entries {
+			if strings.Contains(e.Detail, "rahasia") {
+				t.Errorf("a password in the audit log: %s", e.Detail)
+			}
+		}
+	}
+	shots.take(t, adm, "admin-audit")
+
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.do(t, "agents again", chromedp.Click(chromedp.ID("admin-nav-agents")))
+	adm.waitJS(t, "agents drawn", `!!document.getElementById('admin-agents')`)
+	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("page is %s px wide on a 390 px screen", w)
+	}
+	adm.do(t, "scroll to the form", chromedp.ScrollIntoView(chromedp.ID("admin-agent-form")))
+	shots.take(t, adm, "admin-390")
+	adm.checkConsole(t)
+}

@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserWallboard: a supervisor of the demo seed opens the board and
+// the wallboard moves by push alone (nothing reloads it): a complaint
+// arrives and the web-form line of umum counts it waiting; an agent goes
+// away with a reason and the grid shows the reason; the supervisor sets
+// that agent online from the grid; TV mode enlarges the board. Screens
+// are taken at 1366x800 and 390x844.
+func TestBrowserWallboard(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	sup := newTab(t, root)
+	sup.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	sup.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	sup.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	sup.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("wallboard-mount")))
+	sup.waitJS(t, "the wallboard drawn", `!!document.querySelector('#wb-agents tr[data-agent]')`)
+	if got := sup.evalString(t, `document.getElementById('wb-title').textContent`); got != tx("wallboard.title") {
+		t.Errorf("wallboard title = %q", got)
+	}
+	row := func(sel, css string) string {
+		return fmt.Sprintf(`((document.querySelector(%q) || {querySelector: () => null}).querySelector(%q) || {}).textContent`, sel, css)
+	}
+	sup.waitJS(t, "the console's push socket is open", `document.documentElement.dataset.socket === 'open'`)
+	// No reload from here on: a count that moves was pushed.
+	sup.do(t, "count the wallboard reads", chromedp.Evaluate[chromedp.Void](`window.__since = performance.now()`))
+
+	api := apptest.NewClient(t, base)
+	start := time.Now()
+	api.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
+	line := `#wb-lines tr[data-line="umum/webform"]`
+	sup.waitJSFor(t, "umum/webform shows 1 waiting", asyncWait, row(line, ".wb-waiting")+` === "1"`)
+	t.Logf("complaint submitted → wallboard shows it: %v (ingest included)", time.Since(start).Round(time.Millisecond))
+	if got := sup.evalString(t, row(line, ".wb-offered")); got != "1" {
+		t.Errorf("umum/webform arrived today = %q, want 1", got)
+	}
+	if got := sup.evalString(t, row(line, ".wb-sl")); got != "0%" {
+		t.Errorf("service level with one unanswered ticket = %q, want 0%%", got)
+	}
+	if got := sup.evalString(t, row(line, ".board-flag")); !strings.Contains(got, tx("wallboard.flag_service_level")) {
+		t.Errorf("attention = %q, want the service-level mark in words", got)
+	}
+
+	// Sari goes away to pray: her row says so, by push.
+	sari := apptest.NewClient(t, base)
+	sari.Login("sari@tanggap.example", "demo-sari-2026")
+	var sariID int64
+	var me struct {
+		Agent struct {
+			ID int64 `json:"id"`
+		} `json:"agent"`
+	}
+	sari.Do(http.MethodGet, "/api/v1/auth/me", nil).JSON(t, &me)
+	sariID = me.Agent.ID
+	sariRow := fmt.Sprintf(`#wb-agents tr[data-agent="%d"]`, sariID)
+	start = time.Now()
+	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/state", map[string]string{"presence": "away", "reason": "sholat"}); r.Status != http.StatusOK {
+		t.Fatalf("sari away with a reason: %d %s", r.Status, r.Body)
+	}
+	sup.waitJSFor(t, "Sari shown away for prayer", 5*time.Second, row(sariRow, ".wb-state-cell")+`.includes("Sholat")`)
+	took := time.Since(start)
+	t.Logf("agent state change → wallboard: %v", took.Round(time.Millisecond))
+	if took > 1500*time.Millisecond {
+		t.Errorf("the wallboard took %v to show a state change, want about 1 s", took)
+	}
+	if got := sup.evalString(t, row(sariRow, ".wb-state-cell")); !strings.Contains(got, "◆") {
+		t.Errorf("away state = %q, want its shape beside the words", got)
+	}
+	if got := sup.evalString(t, `String(performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/wallboard') && e.startTime > window.__since).length)`); got != "0" {
+		t.Errorf("the wallboard was read %s times: the changes must come by push", got)
+	}
+	sup.do(t, "scroll to the wallboard", chromedp.ScrollIntoView(chromedp.ID("wallboard-mount")))
+	shots.take(t, sup, "wallboard-1366")
+
+	// The supervisor puts Sari back online from the grid.
+	sup.selectValue(t, fmt.Sprintf("#wb-state-%d", sariID), "online")
+	sup.do(t, "apply", chromedp.Click(chromedp.CSS(sariRow+" .wb-apply")))
+	sup.waitJSFor(t, "Sari shown online", 5*time.Second, row(sariRow, ".wb-state-cell")+`.includes(`+fmt.Sprintf("%q", tx("presence.online"))+`)`)
+	sup.waitJS(t, "the action said done", fmt.Sprintf(`document.getElementById('wb-status').textContent === %q`, tx("wallboard.state_set")))
+	var check struct {
+		Agent struct {
+			Presence string `json:"presence"`
+		} `json:"agent"`
+	}
+	sari.Do(http.MethodGet, "/api/v1/auth/me", nil).JSON(t, &check)
+	if check.Agent.Presence != "online" {
+		t.Errorf("sari's presence after the supervisor's action = %q", check.Agent.Presence)
+	}
+
+	sup.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	sup.waitJS(t, "redrawn", `!!document.querySelector('#wb-agents tr[data-agent]')`)
+	if w := sup.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Log(sup.evalString(t, `[document.body.scrollWidth, window.innerWidth, document.getElementById('board-view').scrollWidth, document.getElementById('wallboard-mount').scrollWidth, document.querySelector('.console-bar').scrollWidth].join()`))
+		t.Log(sup.evalString(t, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392 && (!e.closest('.board-scroll') || e.classList.contains('board-scroll'))).slice(0, 12).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('\n')`))
+		t.Errorf("page is %s px wide on a 390 px screen: the tables must scroll in their own region", w)
+	}
+	sup.do(t, "scroll to the agents", chromedp.ScrollIntoView(chromedp.ID("wb-agents")))
+	shots.take(t, sup, "wallboard-390")
+	sup.do(t, "back to a laptop", chromedp.EmulateViewport(1366, 800))
+
+	// TV mode: large type, the console's bar hidden; Escape leaves it.
+	sup.do(t, "TV mode", chromedp.Click(chromedp.ID("wb-tv")))
+	sup.waitJS(t, "TV mode on", `document.body.classList.contains('wb-tv-mode')`)
+	if fs := sup.evalString(t, `getComputedStyle(document.querySelector('#wb-agents td')).fontSize`); fs != "25.6px" {
+		t.Errorf("TV mode cell type = %s, want 1.6rem", fs)
+	}
+	shots.take(t, sup, "wallboard-tv")
+	sup.do(t, "leave TV mode", chromedp.KeyEvent("\x1b"))
+	sup.waitJS(t, "TV mode off", `!document.body.classList.contains('wb-tv-mode')`)
+
+	// An agent never gets the wallboard.
+	if r := sari.Do(http.MethodGet, "/api/v1/wallboard", nil); r.Status != http.StatusForbidden {
+		t.Errorf("agent GET /api/v1/wallboard = %d, want 403", r.Status)
+	}
+	sup.checkConsole(t)
+}

@@ -1,0 +1,340 @@
+package wallboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/apperr"
+	"tanggap/internal/bus"
+	"tanggap/internal/db"
+)
+
+// ErrNotFound: no such not-ready reason.
+var ErrNotFound = errors.New("wallboard: not found")
+
+// agentsSQL reads the active staff (a staff table: grows with the staff).
+const agentsSQL = `SELECT id, name, presence, not_ready_reason, presence_changed_at, active_load, capacity
+FROM agents WHERE deactivated_at IS NULL ORDER BY name, id`
+
+func readAgents(tx *gorm.DB) ([]bus.WallboardAgent, error) {
+	var rows []struct {
+		ID                int64
+		Name              string
+		Presence          string
+		NotReadyReason    string
+		PresenceChangedAt *time.Time
+		ActiveLoad        int
+		Capacity          int
+	}
+	if err := tx.Raw(agentsSQL).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("wallboard: agents: %w", err)
+	}
+	out := make([]bus.WallboardAgent, 0, len(rows))
+	for _, r := range rows {
+		a := bus.WallboardAgent{AgentID: r.ID, Name: r.Name, Presence: r.Presence, Load: r.ActiveLoad, Capacity: r.Capacity,
+			Channels: map[string]int{}, Tickets: []bus.WallboardTicket{}}
+		if r.Presence == "away" {
+			a.Reason = r.NotReadyReason
+		}
+		if r.PresenceChangedAt != nil {
+			t := r.PresenceChangedAt.UTC()
+			a.StateSince = &t
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// currentTicketsSQL reads the open tickets of some agents, on
+// tickets_assignee_status_idx.
+const currentTicketsSQL = `SELECT id, tracking_number, channel, assignee_id FROM tickets
+WHERE assignee_id IN (%s) AND status IN ('new', 'open', 'pending') ORDER BY id`
+
+// MaxTicketsShown is how many of an agent's tickets the board names.
+const MaxTicketsShown = 5
+
+func fillTickets(tx *gorm.DB, agents []bus.WallboardAgent) error {
+	idx := make(map[int64]int, len(agents))
+	ids := make([]int64, 0, len(agents))
+	for i, a := range agents {
+		idx[a.AgentID] = i
+		ids = append(ids, a.AgentID)
+	}
+	return db.Chunks(len(ids), 1, func(lo, hi int) error {
+		var rows []struct {
+			ID             int64
+			TrackingNumber string
+			Channel        string
+			AssigneeID     int64
+		}
+		if err := tx.Raw(fmt.Sprintf(currentTicketsSQL, db.Placeholders(hi-lo)), db.Anys(ids[lo:hi])...).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("wallboard: current tickets: %w", err)
+		}
+		for _, r := range rows {
+			a := &agents[idx[r.AssigneeID]]
+			a.Channels[r.Channel]++
+			a.TicketCount++
+			if len(a.Tickets) < MaxTicketsShown {
+				a.Tickets = append(a.Tickets, bus.WallboardTicket{TicketID: r.ID, TrackingNumber: r.TrackingNumber, Channel: r.Channel})
+			}
+		}
+		return nil
+	})
+}
+
+// waitingSQL counts the waiting tickets per queue and channel, on the
+// waiting-ticket partial index (its predicate repeated).
+const waitingSQL = `SELECT queue_id, channel, COUNT(*) AS n, MIN(created_at) AS oldest FROM tickets
+WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id IS NOT NULL
+GROUP BY queue_id, channel`
+
+// todaySQL reads the tickets that arrived since midnight, on
+// tickets_created_idx.
+const todaySQL = `SELECT queue_id, channel, status, assignee_id, created_at, first_response_at, first_response_due_at
+FROM tickets WHERE created_at >= ? AND queue_id IS NOT NULL`
+
+const queuesSQL = `SELECT id, code, name FROM queues WHERE archived_at IS NULL ORDER BY name, id`
+
+type lineKey struct {
+	queue   int64
+	channel string
+}
+
+func (s *Service) readLines(tx *gorm.DB, since, now time.Time) ([]bus.WallboardLine, error) {
+	var queues []struct {
+		ID         int64
+		Code, Name string
+	}
+	if err := tx.Raw(queuesSQL).Scan(&queues).Error; err != nil {
+		return nil, fmt.Errorf("wallboard: queues: %w", err)
+	}
+	qi := map[int64]int{}
+	for i, q := range queues {
+		qi[q.ID] = i
+	}
+	lines := map[lineKey]*bus.WallboardLine{}
+	line := func(q int64, ch string) *bus.WallboardLine {
+		k := lineKey{q, ch}
+		if l := lines[k]; l != nil {
+			return l
+		}
+		i, ok := qi[q]
+		if !ok {
+			return nil
+		}
+		l := &bus.WallboardLine{QueueID: q, Queue: queues[i].Code, Name: queues[i].Name, Channel: ch,
+			ThresholdSeconds: int64(s.threshold(ch) / time.Second)}
+		lines[k] = l
+		return l
+	}
+	var waiting []struct {
+		QueueID int64
+		Channel string
+		N       int
+		Oldest  *string
+	}
+	if err := tx.Raw(waitingSQL).Scan(&waiting).Error; err != nil {
+		return nil, fmt.Errorf("wallboard: waiting: %w", err)
+	}
+	for _, w := range waiting {
+		l := line(w.QueueID, w.Channel)
+		if l == nil {
+			continue
+		}
+		l.Waiting = w.N
+		if t, ok := dbTime(w.Oldest); ok {
+			l.LongestWaitSeconds = int64(max(now.Sub(t), 0) / time.Second)
+		}
+	}
+	var today []struct {
+		QueueID            int64
+		Channel            string
+		Status             string
+		AssigneeID         *int64
+		CreatedAt          time.Time
+		FirstResponseAt    *time.Time
+		FirstResponseDueAt *time.Time
+	}
+	if err := tx.Raw(todaySQL, since).Scan(&today).Error; err != nil {
+		return nil, fmt.Errorf("wallboard: today: %w", err)
+	}
+	asa := map[lineKey]time.Duration{}
+	for _, r := range today {
+		l := line(r.QueueID, r.Channel)
+		if l == nil {
+			continue
+		}
+		l.Offered++
+		if r.FirstResponseAt != nil {
+			wait := max(r.FirstResponseAt.Sub(r.CreatedAt), 0)
+			l.Answered++
+			asa[lineKey{r.QueueID, r.Channel}] += wait
+			if wait <= s.threshold(r.Channel) {
+				l.WithinThreshold++
+			}
+		} else if r.Status == "solved" || r.Status == "closed" {
+			l.Abandoned++
+		}
+		if due := r.FirstResponseDueAt; due != nil {
+			switch {
+			case r.FirstResponseAt != nil && !r.FirstResponseAt.After(*due):
+				l.SLAMet++
+				l.SLATotal++
+			case r.FirstResponseAt != nil || now.After(*due):
+				l.SLATotal++
+			}
+		}
+	}
+	out := make([]bus.WallboardLine, 0, len(lines))
+	for k, l := range lines {
+		l.ServiceLevel = percent(l.WithinThreshold, l.Offered)
+		l.SLAPercent = percent(l.SLAMet, l.SLATotal)
+		if l.Answered > 0 {
+			l.ASASeconds = int64(asa[k] / time.Duration(l.Answered) / time.Second)
+		}
+		out = append(out, *l)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := qi[out[i].QueueID], qi[out[j].QueueID]; a != b {
+			return a < b
+		}
+		return out[i].Channel < out[j].Channel
+	})
+	return out, nil
+}
+
+// dbTime parses a timestamp an aggregate returned as text.
+func dbTime(s *string) (time.Time, bool) {
+	if s == nil {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if p, err := time.Parse(layout, *s); err == nil {
+			return p, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Reason is a not-ready reason.
+type Reason struct {
+	ID           int64  `json:"id"`
+	Code         string `json:"code"`
+	LabelID      string `json:"label_id"`
+	LabelEN      string `json:"label_en"`
+	LimitSeconds int    `json:"limit_seconds"`
+	Position     int    `json:"position"`
+	Retired      bool   `json:"retired"`
+}
+
+// Reasons lists the not-ready reasons in order; retired ones only when asked.
+func (s *Service) Reasons(ctx context.Context, withRetired bool) ([]Reason, error) {
+	q := `SELECT id, code, label_id, label_en, limit_seconds, position, retired_at FROM not_ready_reasons`
+	if !withRetired {
+		q += ` WHERE retired_at IS NULL`
+	}
+	var rows []struct {
+		Reason
+		RetiredAt *time.Time
+	}
+	if err := s.db.WithContext(ctx).Raw(q + ` ORDER BY position, id`).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("wallboard: reasons: %w", err)
+	}
+	out := make([]Reason, 0, len(rows))
+	for _, r := range rows {
+		r.Reason.Retired = r.RetiredAt != nil
+		out = append(out, r.Reason)
+	}
+	return out, nil
+}
+
+// ActiveReason reports whether code is a reason in use.
+func (s *Service) ActiveReason(ctx context.Context, code string) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM not_ready_reasons WHERE code = ? AND retired_at IS NULL`, code).Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("wallboard: reason: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SaveReason creates (id 0) or changes a reason.
+func (s *Service) SaveReason(ctx context.Context, r Reason) (Reason, error) {
+	var ve apperr.ValidationError
+	r.Code = strings.ToLower(strings.TrimSpace(r.Code))
+	r.LabelID, r.LabelEN = strings.TrimSpace(r.LabelID), strings.TrimSpace(r.LabelEN)
+	if !validCode(r.Code) {
+		ve.Add("code", "validation.invalid")
+	}
+	if r.LabelID == "" {
+		ve.Add("label_id", "validation.required")
+	}
+	if r.LabelEN == "" {
+		ve.Add("label_en", "validation.required")
+	}
+	if r.LimitSeconds < 0 || r.LimitSeconds > 24*3600 {
+		ve.Add("limit_seconds", "validation.invalid")
+	}
+	if err := ve.Err(); err != nil {
+		return Reason{}, err
+	}
+	now := time.Now().UTC()
+	tx := s.db.WithContext(ctx)
+	var retired any
+	if r.Retired {
+		retired = now
+	}
+	if r.ID == 0 {
+		if err := tx.Raw(`INSERT INTO not_ready_reasons (code, label_id, label_en, limit_seconds, position, retired_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Code, r.LabelID, r.LabelEN, r.LimitSeconds, r.Position, retired, now, now).Scan(&r.ID).Error; err != nil {
+			if db.IsUniqueViolation(err) {
+				ve.Add("code", "wallboard.reason_code_taken")
+				return Reason{}, ve.Err()
+			}
+			return Reason{}, fmt.Errorf("wallboard: add reason: %w", err)
+		}
+		return r, nil
+	}
+	res := tx.Exec(`UPDATE not_ready_reasons SET code = ?, label_id = ?, label_en = ?, limit_seconds = ?, position = ?, retired_at = ?, updated_at = ? WHERE id = ?`,
+		r.Code, r.LabelID, r.LabelEN, r.LimitSeconds, r.Position, retired, now, r.ID)
+	if res.Error != nil {
+		if db.IsUniqueViolation(res.Error) {
+			ve.Add("code", "wallboard.reason_code_taken")
+			return Reason{}, ve.Err()
+		}
+		return Reason{}, fmt.Errorf("wallboard: save reason: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return Reason{}, ErrNotFound
+	}
+	return r, nil
+}
+
+func validCode(c string) bool {
+	if c == "" || len(c) > 40 {
+		return false
+	}
+	for _, r := range c {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// openTicketsSQL lists an agent's open tickets, on tickets_assignee_status_idx.
+const openTicketsSQL = `SELECT id FROM tickets WHERE assignee_id = ? AND status IN ('new', 'open', 'pending') ORDER BY id`
+
+// OpenTickets lists the ids of an agent's open tickets.
+func (s *Service) OpenTickets(ctx context.Context, agentID int64) ([]int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(openTicketsSQL, agentID).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("wallboard: open tickets: %w", err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,36 @@
+-- Wallboard and admin screens.
+--
+-- not_ready_reasons: why an agent is away (istirahat, sholat, rapat,
+-- pelatihan, after-call work). limit_seconds > 0 gives the reason its own
+-- timer: the wallboard marks an agent who stays longer. Labels in both
+-- console languages; retired reasons stay for history.
+CREATE TABLE not_ready_reasons (
+    id            INTEGER     PRIMARY KEY AUTOINCREMENT,
+    code          TEXT        NOT NULL UNIQUE,
+    label_id      TEXT        NOT NULL,
+    label_en      TEXT        NOT NULL,
+    limit_seconds INTEGER     NOT NULL DEFAULT 0 CHECK (limit_seconds >= 0),
+    position      INTEGER     NOT NULL DEFAULT 0,
+    retired_at    DATETIME    NULL,
+    created_at    DATETIME    NOT NULL,
+    updated_at    DATETIME    NOT NULL
+);
+INSERT INTO not_ready_reasons (code, label_id, label_en, limit_seconds, position, created_at, updated_at) VALUES
+    ('istirahat', 'Istirahat', 'Break', 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('sholat', 'Sholat', 'Prayer', 0, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('rapat', 'Rapat', 'Meeting', 0, 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('pelatihan', 'Pelatihan', 'Training', 0, 4, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('acw', 'Pekerjaan setelah panggilan', 'After-call work', 120, 5, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);
+
+-- The reason of an away agent ('' when none), and deactivated accounts:
+-- a deactivated agent cannot sign in and has no session.
+ALTER TABLE agents ADD COLUMN not_ready_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE agents ADD COLUMN deactivated_at DATETIME    NULL;
+
+-- The audit-log screen filters by who, what and when, newest first.
+CREATE INDEX audit_log_created_idx ON audit_log (created_at, id);
+CREATE INDEX audit_log_agent_created_idx ON audit_log (agent_id, created_at, id);
+CREATE INDEX audit_log_action_created_idx ON audit_log (action, created_at, id);
+
+-- The wallboard's figures of today read the tickets created since midnight.
+CREATE INDEX tickets_created_idx ON tickets (created_at);

@@ -1,0 +1,380 @@
+// Admin screens, a section of the board tab that only admins see:
+// accounts (add, edit, deactivate — every session ends and the open
+// console is closed —, reactivate, reset password, role, queues, skills,
+// capacity), queues (channels, categories, regions, skills, strategy,
+// business hours per WIB/WITA/WIT with split shifts, overflow, SLA
+// targets), holidays per year (national days and cuti bersama), not-ready
+// reasons, and the audit log with filters (who, what, when). Wrap-up codes
+// and tags are kept in tagsadmin.js. Every change is audited by the
+// server. A server's refusal is shown beside the field it names.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, el, errorMessage, formatDate, label } from './ui.js';
+
+const mount = $('admin-mount');
+const SECTIONS = ['agents', 'queues', 'holidays', 'reasons', 'audit'];
+const ZONES = [['Asia/Jakarta', 'WIB'], ['Asia/Makassar', 'WITA'], ['Asia/Jayapura', 'WIT']];
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+let section = 'agents';
+let cache = { agents: [], queues: [], reasons: [], audit: [] };
+
+const isAdmin = (a) => !!a && a.role === 'admin';
+const list = (v) => String(v || '').split(',').map((x) => x.trim()).filter(Boolean);
+
+function field(id, text, input) {
+  input.id = id;
+  return el('div', { 'class': 'field' }, [el('label', { 'for': id, text }), input,
+    el('p', { 'class': 'field-error', id: id + '-error', hidden: true })]);
+}
+const input = (attrs) => el('input', Object.assign({ type: 'text', autocomplete: 'off' }, attrs || {}));
+
+// say shows the outcome; a refusal's field errors go beside their fields
+// (prefix + field name), the first one focused.
+function say(res, done, prefix) {
+  mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
+  const live = $('admin-live');
+  if (res.ok) { live.textContent = done; return true; }
+  const f = res.data && res.data.error && res.data.error.fields;
+  let first = null;
+  Object.keys(f || {}).forEach((k) => {
+    const p = $(prefix + '-' + k.replace(/_/g, '-') + '-error');
+    if (p) { p.textContent = f[k]; p.hidden = false; if (!first) { first = $(prefix + '-' + k.replace(/_/g, '-')); } }
+  });
+  live.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
+  if (first) { first.setAttribute('aria-invalid', 'true'); first.focus(); }
+  return false;
+}
+
+async function load(what) {
+  const path = { agents: 'agents', queues: 'queues', reasons: 'not-ready-reasons' }[what];
+  const res = await api.adminCall('GET', path);
+  if (res.ok && res.data) { cache[what] = res.data[what] || res.data.agents || []; }
+}
+
+// ---- accounts -----------------------------------------------------------
+
+function agentsView() {
+  const rows = cache.agents.map((a) => el('tr', { 'data-agent': String(a.id), 'class': a.deactivated ? 'admin-off' : '' }, [
+    el('th', { scope: 'row', text: a.name }),
+    el('td', { text: a.email }),
+    el('td', { text: label('role.', a.role) }),
+    el('td', { text: a.deactivated ? '⊘ ' + t('admin.deactivated') : label('presence.', a.presence) }),
+    el('td', {}, [
+      el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'edit', 'data-id': String(a.id), text: t('admin.edit'),
+        'aria-label': t('admin.edit_named', { name: a.name }) }),
+      ' ',
+      a.deactivated
+        ? el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'reactivate', 'data-id': String(a.id), text: t('admin.reactivate'),
+          'aria-label': t('admin.reactivate_named', { name: a.name }) })
+        : el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'deactivate', 'data-id': String(a.id), text: t('admin.deactivate'),
+          'aria-label': t('admin.deactivate_named', { name: a.name }) }),
+    ]),
+  ]));
+  return [
+    tableOf(t('admin.agents_caption'), [t('admin.col_name'), t('admin.col_email'), t('admin.col_role'), t('admin.col_state'), t('admin.col_actions')], rows, 'admin-agents'),
+    agentForm(),
+  ];
+}
+
+function roleSelect() {
+  return el('select', {}, ['agent', 'supervisor', 'admin'].map((r) => el('option', { value: r, text: label('role.', r) })));
+}
+
+let editing = 0;
+function agentForm() {
+  const a = cache.agents.find((x) => x.id === editing);
+  const f = el('form', { id: 'admin-agent-form', 'class': 'admin-form', novalidate: true }, [
+    el('h3', { text: a ? t('admin.agent_edit', { name: a.name }) : t('admin.agent_new') }),
+    field('aa-name', t('admin.col_name'), input({ value: a ? a.name : '' })),
+    field('aa-email', t('admin.col_email'), input({ type: 'email', value: a ? a.email : '', spellcheck: 'false' })),
+    field('aa-password', a ? t('admin.new_password') : t('admin.password'), input({ type: 'password', autocomplete: 'new-password' })),
+    field('aa-role', t('admin.col_role'), roleSelect()),
+    field('aa-capacity', t('admin.capacity'), input({ type: 'number', min: '0', max: '1000', value: a ? String(a.capacity) : '10' })),
+    field('aa-queues', t('admin.queues_codes'), input({ spellcheck: 'false' })),
+    field('aa-skills', t('admin.skills'), input({ spellcheck: 'false', placeholder: 'kartu=3, bahasa_jawa=2' })),
+    field('aa-channels', t('admin.channel_capacity'), input({ spellcheck: 'false', placeholder: 'whatsapp=5, voice=1' })),
+    el('div', { 'class': 'actions' }, [
+      el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: a ? t('admin.save') : t('admin.add_agent') }),
+      a ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'new', text: t('admin.cancel') }) : null,
+    ]),
+  ]);
+  setTimeout(() => {
+    if (a) { $('aa-role').value = a.role; loadProfile(a.id); }
+  }, 0);
+  f.addEventListener('submit', (ev) => { ev.preventDefault(); saveAgent(a); });
+  return f;
+}
+
+const pairs = (o) => Object.keys(o || {}).map((k) => k + '=' + o[k]).join(', ');
+function parsePairs(v) {
+  const out = {};
+  list(v).forEach((p) => { const [k, n] = p.split('='); if (k) { out[k.trim()] = Number(n); } });
+  return out;
+}
+
+async function loadProfile(id) {
+  const res = await api.adminCall('GET', 'agents/' + id + '/routing');
+  if (res.ok && res.data) {
+    const p = res.data.agent || {};
+    $('aa-queues').value = (p.queues || []).join(', ');
+    $('aa-skills').value = pairs(p.skills);
+    $('aa-channels').value = pairs(p.channel_capacity);
+  }
+}
+
+async function saveAgent(a) {
+  const body = { name: $('aa-name').value, email: $('aa-email').value, role: $('aa-role').value, capacity: Number($('aa-capacity').value || 0) };
+  let res;
+  let id = a ? a.id : 0;
+  if (a) {
+    res = await api.adminCall('PUT', 'agents/' + id, body);
+    if (res.ok && $('aa-password').value) { res = await api.adminCall('POST', 'agents/' + id + '/password', { password: $('aa-password').value }); }
+  } else {
+    res = await api.createAgent(Object.assign(body, { password: $('aa-password').value, queues: list($('aa-queues').value) }));
+    if (res.ok) { id = res.data.agent.id; }
+  }
+  if (res.ok && (a || $('aa-skills').value || $('aa-channels').value)) {
+    res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: list($('aa-queues').value), skills: parsePairs($('aa-skills').value),
+      capacity: body.capacity, channel_capacity: parsePairs($('aa-channels').value) });
+  }
+  if (say(res, a ? t('admin.saved') : t('admin.agent_added', { name: body.name }), 'aa')) {
+    editing = 0;
+    await load('agents');
+    draw();
+  }
+}
+
+// ---- queues and holidays --------------------------------------------------
+
+function hoursText(h) { return DAYS.filter((d) => h && h[d] && h[d].length).map((d) => d + ' ' + h[d].join(' ')).join('\n'); }
+function parseHours(v) {
+  const out = {};
+  String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
+    const [day, ...spans] = l.split(/\s+/);
+    out[day.toLowerCase()] = spans;
+  });
+  return out;
+}
+function slaText(s) { return PRIORITIES.filter((p) => s && s[p]).map((p) => p + ' ' + s[p].first_response_seconds + ' ' + s[p].resolution_seconds).join('\n'); }
+function parseSLA(v) {
+  const out = {};
+  String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
+    const [p, fr, res] = l.split(/\s+/);
+    out[p] = { first_response_seconds: Number(fr || 0), resolution_seconds: Number(res || 0) };
+  });
+  return out;
+}
+
+let queueEditing = '';
+function queuesView() {
+  const rows = cache.queues.map((q) => el('tr', { 'data-queue': q.code }, [
+    el('th', { scope: 'row', text: q.name }),
+    el('td', { 'class': 'mono', text: q.code }),
+    el('td', { text: (q.channels || []).map((c) => label('channel.', c)).join(', ') || t('admin.all') }),
+    el('td', { text: (ZONES.find((z) => z[0] === q.time_zone) || [q.time_zone, q.time_zone])[1] }),
+    el('td', { 'class': 'admin-hours', text: hoursText(q.hours) || t('admin.always_open') }),
+    el('td', {}, [el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'queue', 'data-code': q.code, text: t('admin.edit'),
+      'aria-label': t('admin.edit_named', { name: q.name }) })]),
+  ]));
+  const q = cache.queues.find((x) => x.code === queueEditing) || {};
+  const zone = el('select', {}, ZONES.map((z) => el('option', { value: z[0], text: z[1] + ' (' + z[0] + ')' })));
+  const strategy = el('select', {}, ['least_busy', 'round_robin', 'skills'].map((s) => el('option', { value: s, text: label('admin.strategy_', s) })));
+  const f = el('form', { id: 'admin-queue-form', 'class': 'admin-form', novalidate: true }, [
+    el('h3', { text: queueEditing ? t('admin.queue_edit', { name: q.name }) : t('admin.queue_new') }),
+    field('aq-code', t('admin.queue_code'), input({ value: q.code || '', spellcheck: 'false', readonly: queueEditing ? true : null })),
+    field('aq-name', t('admin.col_name'), input({ value: q.name || '' })),
+    field('aq-channels', t('admin.channels'), input({ value: (q.channels || []).join(', '), spellcheck: 'false', placeholder: 'whatsapp, voice, livechat, webform' })),
+    field('aq-categories', t('admin.categories'), input({ value: (q.categories || []).join(', '), spellcheck: 'false' })),
+    field('aq-provinces', t('admin.provinces'), input({ value: (q.provinces || []).join(', '), spellcheck: 'false', placeholder: '32, 33' })),
+    field('aq-skills', t('admin.queue_skills'), input({ value: (q.skills || []).join(', '), spellcheck: 'false' })),
+    field('aq-strategy', t('admin.strategy'), strategy),
+    field('aq-zone', t('admin.time_zone'), zone),
+    field('aq-hours', t('admin.hours'), el('textarea', { rows: '7', spellcheck: 'false', 'aria-describedby': 'aq-hours-hint', text: hoursText(q.hours) })),
+    el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint') }),
+    field('aq-overflow', t('admin.overflow_queue'), input({ value: q.overflow_queue || '', spellcheck: 'false' })),
+    field('aq-overflow-after', t('admin.overflow_after'), input({ type: 'number', min: '0', value: String(q.overflow_after_seconds || 0) })),
+    field('aq-sla', t('admin.sla'), el('textarea', { rows: '4', spellcheck: 'false', 'aria-describedby': 'aq-sla-hint', text: slaText(q.sla) })),
+    el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_hint') }),
+    el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
+      queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
+  ]);
+  setTimeout(() => { $('aq-zone').value = q.time_zone || 'Asia/Jakarta'; $('aq-strategy').value = q.strategy || 'least_busy'; }, 0);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const code = $('aq-code').value.trim();
+    const body = { name: $('aq-name').value, channels: list($('aq-channels').value), categories: list($('aq-categories').value),
+      provinces: list($('aq-provinces').value), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
+      time_zone: $('aq-zone').value, hours: parseHours($('aq-hours').value), overflow_queue: $('aq-overflow').value.trim(),
+      overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: parseSLA($('aq-sla').value) };
+    if (!code) { say({ ok: false, data: { error: { fields: { code: t('validation.required') } } } }, '', 'aq'); return; }
+    const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
+    if (say(res, t('admin.queue_saved', { name: body.name }), 'aq')) { queueEditing = ''; await load('queues'); draw(); }
+  });
+  return [tableOf(t('admin.queues_caption'), [t('admin.col_name'), t('admin.queue_code'), t('admin.channels'), t('admin.time_zone'), t('admin.hours'), t('admin.col_actions')], rows, 'admin-queues'), f];
+}
+
+let holidayYear = new Date().getFullYear();
+function holidaysView() {
+  const f = el('form', { id: 'admin-holiday-form', 'class': 'admin-form', novalidate: true }, [
+    field('ah-year', t('admin.year'), input({ type: 'number', min: '2000', max: '2100', value: String(holidayYear) })),
+    el('div', { 'class': 'actions' }, [el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'holidays-load', text: t('admin.show_year') })]),
+    field('ah-days', t('admin.holidays'), el('textarea', { rows: '10', spellcheck: 'false', 'aria-describedby': 'ah-hint' })),
+    el('p', { 'class': 'hint', id: 'ah-hint', text: t('admin.holidays_hint') }),
+    el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_holidays') })]),
+  ]);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    holidayYear = Number($('ah-year').value);
+    const holidays = $('ah-days').value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [day, kind, ...name] = l.split(/\s+/);
+      return { day, kind: kind === 'cuti' || kind === 'joint_leave' ? 'joint_leave' : 'national', name: name.join(' ') };
+    });
+    const res = await api.adminCall('PUT', 'holidays/' + holidayYear, { holidays });
+    if (say(res, t('admin.holidays_saved', { year: holidayYear, n: holidays.length }), 'ah')) { loadHolidays(); }
+  });
+  setTimeout(loadHolidays, 0);
+  return [f];
+}
+
+async function loadHolidays() {
+  holidayYear = Number($('ah-year').value || holidayYear);
+  const res = await api.adminCall('GET', 'holidays/' + holidayYear);
+  if (res.ok && res.data && $('ah-days')) {
+    $('ah-days').value = (res.data.holidays || []).map((h) => h.day + ' ' + (h.kind === 'joint_leave' ? 'cuti' : 'national') + ' ' + h.name).join('\n');
+    $('ah-days').dataset.year = String(holidayYear);
+  }
+}
+
+// ---- not-ready reasons ------------------------------------------------------
+
+function reasonsView() {
+  const rows = cache.reasons.map((r) => el('tr', { 'data-reason': r.code }, [
+    el('th', { scope: 'row', 'class': 'mono', text: r.code }),
+    el('td', { text: r.label_id }), el('td', { lang: 'en', text: r.label_en }),
+    el('td', { 'class': 'num', text: r.limit_seconds ? String(r.limit_seconds) : '—' }),
+    el('td', { text: r.retired ? '⊘ ' + t('admin.retired') : t('admin.in_use') }),
+    el('td', {}, [el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'retire', 'data-id': String(r.id),
+      text: r.retired ? t('admin.restore') : t('admin.retire'), 'aria-label': (r.retired ? t('admin.restore') : t('admin.retire')) + ' ' + r.code })]),
+  ]));
+  const f = el('form', { id: 'admin-reason-form', 'class': 'admin-form', novalidate: true }, [
+    el('h3', { text: t('admin.reason_new') }),
+    field('ar-code', t('admin.reason_code'), input({ spellcheck: 'false' })),
+    field('ar-label-id', t('admin.label_id'), input()),
+    field('ar-label-en', t('admin.label_en'), input({ lang: 'en' })),
+    field('ar-limit-seconds', t('admin.reason_limit'), input({ type: 'number', min: '0', value: '0' })),
+    el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.add_reason') })]),
+  ]);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { code: $('ar-code').value, label_id: $('ar-label-id').value, label_en: $('ar-label-en').value,
+      limit_seconds: Number($('ar-limit-seconds').value || 0), position: cache.reasons.length + 1 };
+    const res = await api.adminCall('POST', 'not-ready-reasons', body);
+    if (say(res, t('admin.saved'), 'ar')) { await load('reasons'); draw(); }
+  });
+  return [tableOf(t('admin.reasons_caption'), [t('admin.reason_code'), t('admin.label_id'), t('admin.label_en'), t('admin.reason_limit'), t('admin.col_state'), t('admin.col_actions')], rows, 'admin-reasons'), f];
+}
+
+// ---- audit log ----------------------------------------------------------------
+
+function auditView() {
+  const who = el('select', {}, [el('option', { value: '', text: t('admin.anyone') }),
+    ...cache.agents.map((a) => el('option', { value: String(a.id), text: a.name }))]);
+  const f = el('form', { id: 'admin-audit-form', 'class': 'admin-form admin-filters', novalidate: true }, [
+    field('au-agent-id', t('admin.who'), who),
+    field('au-action', t('admin.what'), input({ spellcheck: 'false', placeholder: 'admin.' })),
+    field('au-from', t('admin.from'), input({ type: 'date' })),
+    field('au-to', t('admin.to'), input({ type: 'date' })),
+    el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.filter') })]),
+  ]);
+  f.addEventListener('submit', (ev) => { ev.preventDefault(); loadAudit(); });
+  const rows = cache.audit.map((e) => el('tr', {}, [
+    el('td', { text: formatDate(e.created_at) }),
+    el('td', { text: e.agent_name || '—' }),
+    el('th', { scope: 'row', 'class': 'mono', text: e.action }),
+    el('td', { 'class': 'admin-detail', text: e.detail }),
+  ]));
+  return [f, tableOf(t('admin.audit_caption'), [t('admin.when'), t('admin.who'), t('admin.what'), t('admin.detail')], rows, 'admin-audit'),
+    cache.audit.length ? null : el('p', { 'class': 'muted', text: t('admin.audit_empty') })];
+}
+
+async function loadAudit() {
+  const q = new URLSearchParams();
+  [['agent_id', 'au-agent-id'], ['action', 'au-action'], ['from', 'au-from'], ['to', 'au-to']].forEach(([k, id]) => {
+    const n = $(id);
+    if (n && n.value) { q.set(k, n.value); }
+  });
+  const keep = { agent: $('au-agent-id') ? $('au-agent-id').value : '', action: $('au-action') ? $('au-action').value : '',
+    from: $('au-from') ? $('au-from').value : '', to: $('au-to') ? $('au-to').value : '' };
+  const res = await api.adminCall('GET', 'audit?' + q.toString());
+  if (!say(res, '', 'au')) { return; }
+  cache.audit = res.data.entries || [];
+  draw();
+  $('au-agent-id').value = keep.agent; $('au-action').value = keep.action; $('au-from').value = keep.from; $('au-to').value = keep.to;
+  $('admin-live').textContent = t('admin.audit_count', { n: cache.audit.length });
+}
+
+// ---- frame ----------------------------------------------------------------------
+
+function tableOf(caption, heads, rows, id) {
+  return el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': caption, tabindex: '0' }, [
+    el('table', { 'class': 'board-table admin-table', id }, [
+      el('caption', { 'class': 'visually-hidden', text: caption }),
+      el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { scope: 'col', text: h })))]),
+      el('tbody', {}, rows),
+    ]),
+  ]);
+}
+
+function draw() {
+  mount.textContent = '';
+  const nav = el('div', { 'class': 'admin-nav', role: 'group', 'aria-label': t('admin.sections') }, SECTIONS.map((s) =>
+    el('button', { type: 'button', id: 'admin-nav-' + s, 'class': 'btn btn-small ' + (s === section ? 'btn-primary' : 'btn-secondary'),
+      'aria-pressed': s === section ? 'true' : 'false', 'data-section': s, text: label('admin.section_', s) })));
+  const views = { agents: agentsView, queues: queuesView, holidays: holidaysView, reasons: reasonsView, audit: auditView };
+  mount.append(el('h2', { id: 'admin-title', text: t('admin.title') }), nav,
+    el('p', { 'class': 'form-status', id: 'admin-live', role: 'status', 'aria-live': 'polite' }),
+    el('h3', { id: 'admin-section-title', text: label('admin.section_', section) }), ...views[section]().filter(Boolean));
+}
+
+async function show(s) {
+  section = s;
+  if (s === 'agents' || s === 'audit') { await load('agents'); }
+  if (s === 'queues') { await load('queues'); }
+  if (s === 'reasons') { await load('reasons'); }
+  draw();
+  if (s === 'audit') { await loadAudit(); }
+  const b = $('admin-nav-' + s);
+  if (b) { b.focus(); }
+}
+
+async function onClick(ev) {
+  const b = ev.target.closest('button');
+  if (!b || !mount.contains(b) || b.type === 'submit') { return; }
+  const s = b.getAttribute('data-section');
+  if (s) { show(s); return; }
+  const act = b.getAttribute('data-act');
+  const id = Number(b.getAttribute('data-id'));
+  if (act === 'edit') { editing = id; draw(); $('aa-name').focus(); } else if (act === 'new') { editing = 0; draw(); } else if (act === 'deactivate' || act === 'reactivate') {
+    const a = cache.agents.find((x) => x.id === id);
+    const res = await api.adminCall('POST', 'agents/' + id + '/' + act);
+    if (res.ok) { await load('agents'); draw(); }
+    say(res, act === 'deactivate' ? t('admin.agent_deactivated', { name: a ? a.name : '' }) : t('admin.agent_reactivated', { name: a ? a.name : '' }), 'aa');
+  } else if (act === 'queue') { queueEditing = b.getAttribute('data-code'); draw(); $('aq-name').focus(); } else if (act === 'holidays-load') { loadHolidays(); } else if (act === 'retire') {
+    const r = cache.reasons.find((x) => x.id === id);
+    const res = await api.adminCall('PUT', 'not-ready-reasons/' + id, Object.assign({}, r, { retired: !r.retired }));
+    if (res.ok) { await load('reasons'); draw(); }
+    say(res, t('admin.saved'), 'ar');
+  }
+}
+
+export function mountAdmin() {
+  if (!mount) { return; }
+  mount.addEventListener('click', onClick);
+  let shown = false;
+  store.on(['agent', 'boardShown'], (s) => {
+    mount.hidden = !isAdmin(s.agent);
+    if (isAdmin(s.agent) && s.boardShown && !shown) { shown = true; show(section); }
+    if (!isAdmin(s.agent)) { shown = false; mount.textContent = ''; }
+  });
+}

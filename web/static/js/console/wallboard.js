@@ -1,0 +1,307 @@
+// The wallboard, beside the queue board (board.js) for supervisors and
+// admins: the agent grid (state and not-ready reason, time in state, load
+// per channel, current tickets) and each queue and channel today (waiting,
+// longest wait, service level, average speed of answer, abandonment, SLA
+// met). The socket pushes the whole board as queue.wallboard (live.js puts
+// it in the store); it is read once when the tab opens and again when the
+// socket reconnects. TV mode shows it full screen in large type.
+// Supervisor actions: set an agent's presence (with a reason), move all of
+// an agent's tickets, take over a ticket.
+// Attention marks are words and shapes (⚠, ▲), never colour alone.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, el, label, lang, errorMessage, formatDate } from './ui.js';
+import { mayBoard } from './actions.js';
+
+const view = $('board-view');
+const mount = $('wallboard-mount');
+let pct = null;
+try { pct = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }); } catch (e) { pct = null; }
+
+const reasonLabel = (reasons, code) => {
+  const r = (reasons || []).find((x) => x.code === code);
+  if (!r) { return code; }
+  return lang.indexOf('en') === 0 ? r.label_en : r.label_id;
+};
+
+function duration(seconds) {
+  const s = Math.max(0, Math.floor(seconds || 0));
+  if (s < 60) { return t('wallboard.dur_s', { s }); }
+  const m = Math.floor(s / 60);
+  if (m < 60) { return t('wallboard.dur_ms', { m, s: s % 60 }); }
+  return t('wallboard.dur_hm', { h: Math.floor(m / 60), m: m % 60 });
+}
+
+const percentText = (p) => (p < 0 ? '—' : t('board.percent', { value: pct ? pct.format(p) : String(p) }));
+
+export async function loadWallboard() {
+  const s = store.get();
+  if (!mayBoard(s.agent)) { return; }
+  const res = await api.wallboard();
+  if (res.ok && res.data) {
+    store.set({ wallboard: res.data, wallboardError: '' });
+  } else {
+    store.set({ wallboardError: errorMessage(res) });
+  }
+}
+
+// sinceSeconds is the time in state at the moment of rendering.
+function sinceSeconds(a) {
+  return a.state_since ? (Date.now() - Date.parse(a.state_since)) / 1000 : -1;
+}
+
+function stateCell(a, reasons) {
+  const shape = { online: '●', busy: '■', away: '◆', offline: '○' }[a.presence] || '○';
+  const parts = [el('span', { 'class': 'wb-shape', 'aria-hidden': 'true', text: shape + ' ' }),
+    el('span', { 'class': 'wb-state', text: label('presence.', a.presence) })];
+  if (a.reason) { parts.push(el('span', { 'class': 'wb-reason', text: ' — ' + reasonLabel(reasons, a.reason) })); }
+  return el('td', { 'class': 'wb-state-cell wb-' + a.presence }, parts);
+}
+
+function overLimit(a, reasons) {
+  const r = (reasons || []).find((x) => x.code === a.reason);
+  return !!(a.presence === 'away' && r && r.limit_seconds > 0 && sinceSeconds(a) > r.limit_seconds) ? r : null;
+}
+
+function sinceCell(a, reasons) {
+  const td = el('td', { 'class': 'num wb-since', 'data-agent': String(a.agent_id) });
+  fillSince(td, a, reasons);
+  return td;
+}
+
+function fillSince(td, a, reasons) {
+  const s = sinceSeconds(a);
+  td.textContent = s < 0 ? '—' : duration(s);
+  const r = overLimit(a, reasons);
+  if (r) {
+    td.appendChild(el('span', { 'class': 'wb-mark', text: t('wallboard.over_limit', { limit: duration(r.limit_seconds) }) }));
+  }
+}
+
+function channelsText(a) {
+  const keys = Object.keys(a.channels || {}).sort();
+  if (!keys.length) { return '—'; }
+  return keys.map((k) => label('channel.', k) + ' ' + a.channels[k]).join(', ');
+}
+
+function ticketsCell(a) {
+  const items = (a.tickets || []).map((tk) => el('li', {}, [
+    el('a', { href: '#ticket-' + tk.ticket_id, 'class': 'mono', text: tk.tracking_number }),
+    ' ',
+    el('button', { type: 'button', id: 'wb-take-' + tk.ticket_id, 'class': 'btn btn-link btn-small wb-takeover', 'data-ticket': String(tk.ticket_id),
+      'aria-label': t('wallboard.take_over_ticket', { ticket: tk.tracking_number }), text: t('wallboard.take_over') }),
+  ]));
+  const td = el('td', { 'class': 'wb-tickets' }, [items.length ? el('ul', { 'class': 'wb-ticket-list' }, items) : '—']);
+  if (a.ticket_count > items.length) { td.appendChild(el('span', { 'class': 'muted small', text: t('wallboard.more_tickets', { n: a.ticket_count - items.length }) })); }
+  return td;
+}
+
+function actionsCell(a, b, me) {
+  const id = 'wb-state-' + a.agent_id;
+  const sel = el('select', { id, 'class': 'wb-set-state', 'data-agent': String(a.agent_id) }, [
+    el('option', { value: 'online', text: label('presence.', 'online') }),
+    el('option', { value: 'busy', text: label('presence.', 'busy') }),
+    ...(b.reasons || []).map((r) => el('option', { value: 'away:' + r.code, text: t('wallboard.not_ready', { reason: reasonLabel(b.reasons, r.code) }) })),
+    el('option', { value: 'away:', text: label('presence.', 'away') }),
+    el('option', { value: 'offline', text: label('presence.', 'offline') }),
+  ]);
+  sel.value = a.presence === 'away' ? 'away:' + (a.reason || '') : a.presence;
+  const moveId = 'wb-move-' + a.agent_id;
+  const others = (b.agents || []).filter((x) => x.agent_id !== a.agent_id);
+  const queues = (store.get().targets.queues || []);
+  const move = el('select', { id: moveId, 'class': 'wb-move-to' }, [
+    ...others.map((x) => el('option', { value: 'a:' + x.agent_id, text: x.name })),
+    ...queues.map((q) => el('option', { value: 'q:' + q.code, text: t('wallboard.move_to_queue', { queue: q.name || q.code }) })),
+  ]);
+  const cells = [
+    el('label', { 'for': id, 'class': 'visually-hidden', text: t('wallboard.set_state_for', { name: a.name }) }), sel, ' ',
+    el('button', { type: 'button', id: 'wb-apply-' + a.agent_id, 'class': 'btn btn-secondary btn-small wb-apply', 'data-agent': String(a.agent_id), text: t('wallboard.apply') }),
+  ];
+  if (a.ticket_count > 0) {
+    cells.push(el('br'), el('label', { 'for': moveId, 'class': 'visually-hidden', text: t('wallboard.move_for', { name: a.name }) }), move, ' ',
+      el('button', { type: 'button', id: 'wb-moveall-' + a.agent_id, 'class': 'btn btn-secondary btn-small wb-move', 'data-agent': String(a.agent_id),
+        text: t('wallboard.move_all', { n: a.ticket_count }) }));
+  }
+  if (me && me.id === a.agent_id) { cells.push(el('span', { 'class': 'muted small', text: ' ' + t('wallboard.you') })); }
+  return el('td', { 'class': 'wb-actions' }, cells);
+}
+
+function lineFlags(l) {
+  const out = [];
+  if (l.service_level >= 0 && l.service_level < 80) { out.push(t('wallboard.flag_service_level')); }
+  if (l.sla_percent >= 0 && l.sla_percent < 80) { out.push(t('wallboard.flag_sla')); }
+  if (l.longest_wait_seconds > l.threshold_seconds && l.waiting > 0) { out.push(t('wallboard.flag_waiting')); }
+  return out;
+}
+
+function table(caption, heads, rows, id) {
+  return el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': caption, tabindex: '0' }, [
+    el('table', { 'class': 'board-table wb-table', id }, [
+      el('caption', { 'class': 'visually-hidden', text: caption }),
+      el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { scope: 'col', 'class': h[1] || '', text: h[0] })))]),
+      el('tbody', {}, rows),
+    ]),
+  ]);
+}
+
+// render draws the whole wallboard again; a push must not take the
+// keyboard user's place, so the focused control (and a select's pending
+// choice) is found again by its id.
+function render(s) {
+  const active = document.activeElement && mount.contains(document.activeElement) && document.activeElement.id
+    ? { id: document.activeElement.id, value: document.activeElement.value } : null;
+  draw(s);
+  if (active) {
+    const n = $(active.id);
+    if (n) {
+      if (n.tagName === 'SELECT') { n.value = active.value; }
+      n.focus();
+    }
+  }
+}
+
+function draw(s) {
+  const b = s.wallboard;
+  mount.textContent = '';
+  mount.hidden = !mayBoard(s.agent);
+  const tv = !!s.wallboardTV;
+  mount.appendChild(el('div', { 'class': 'board-head wb-head' }, [
+    el('h2', { id: 'wb-title', text: t('wallboard.title') }),
+    el('span', { 'class': 'muted small', id: 'wb-updated', text: b ? t('wallboard.updated', { time: formatDate(b.at) }) : '' }),
+    el('button', { type: 'button', id: 'wb-tv', 'class': 'btn btn-secondary btn-small', 'aria-pressed': tv ? 'true' : 'false',
+      text: tv ? t('wallboard.tv_exit') : t('wallboard.tv') }),
+  ]));
+  mount.appendChild(el('p', { 'class': 'form-status', id: 'wb-status', role: 'status', 'aria-live': 'polite', text: s.wallboardStatus || '' }));
+  if (s.wallboardError) { mount.appendChild(el('p', { 'class': 'board-status board-status-problem', text: s.wallboardError })); }
+  if (!b) { mount.appendChild(el('p', { 'class': 'muted', text: t('board.loading') })); return; }
+  const lines = (b.lines || []).map((l) => {
+    const marks = lineFlags(l);
+    return el('tr', { 'class': marks.length ? 'board-row board-alert' : 'board-row', 'data-line': l.queue + '/' + l.channel }, [
+      el('th', { scope: 'row', text: l.name || l.queue }),
+      el('td', { 'class': 'wb-channel', text: label('channel.', l.channel) }),
+      el('td', { 'class': 'num wb-waiting', text: String(l.waiting) }),
+      el('td', { 'class': 'num wb-longest', text: l.waiting ? duration(l.longest_wait_seconds) : '—' }),
+      el('td', { 'class': 'num wb-offered', text: String(l.offered) }),
+      el('td', { 'class': 'num wb-sl', text: percentText(l.service_level), title: t('wallboard.threshold', { time: duration(l.threshold_seconds) }) }),
+      el('td', { 'class': 'num wb-asa', text: l.answered ? duration(l.asa_seconds) : '—' }),
+      el('td', { 'class': 'num wb-abandoned', text: String(l.abandoned) }),
+      el('td', { 'class': 'num wb-sla', text: percentText(l.sla_percent) }),
+      marks.length ? el('td', { 'class': 'board-flag' }, marks.map((m) => el('span', { 'class': 'board-mark', text: m })))
+        : el('td', { 'class': 'board-flag board-flag-none', text: t('board.flag_none') }),
+    ]);
+  });
+  mount.appendChild(el('h3', { text: t('wallboard.lines_title', { day: b.day }) }));
+  mount.appendChild(table(t('wallboard.lines_caption'), [[t('board.col_queue')], [t('wallboard.col_channel')], [t('board.col_waiting'), 'num'],
+    [t('wallboard.col_longest'), 'num'], [t('wallboard.col_offered'), 'num'], [t('wallboard.col_sl'), 'num'], [t('wallboard.col_asa'), 'num'],
+    [t('wallboard.col_abandoned'), 'num'], [t('wallboard.col_sla'), 'num'], [t('board.col_flag')]], lines, 'wb-lines'));
+  if (!lines.length) { mount.appendChild(el('p', { 'class': 'muted', text: t('wallboard.no_lines') })); }
+  const agents = (b.agents || []).map((a) => {
+    const over = overLimit(a, b.reasons);
+    return el('tr', { 'class': over ? 'board-row board-alert' : 'board-row', 'data-agent': String(a.agent_id) }, [
+      el('th', { scope: 'row', text: a.name }),
+      stateCell(a, b.reasons),
+      sinceCell(a, b.reasons),
+      el('td', { 'class': 'num wb-load', text: t('wallboard.load', { load: a.load, capacity: a.capacity }) }),
+      el('td', { 'class': 'wb-channels', text: channelsText(a) }),
+      ticketsCell(a),
+      tv ? null : actionsCell(a, b, s.agent),
+    ]);
+  });
+  const heads = [[t('wallboard.col_agent')], [t('wallboard.col_state')], [t('wallboard.col_since'), 'num'], [t('wallboard.col_load'), 'num'],
+    [t('wallboard.col_channels')], [t('wallboard.col_tickets')]];
+  if (!tv) { heads.push([t('wallboard.col_actions')]); }
+  mount.appendChild(el('h3', { text: t('wallboard.agents_title') }));
+  mount.appendChild(table(t('wallboard.agents_caption'), heads, agents, 'wb-agents'));
+  mount.appendChild(el('p', { 'class': 'muted small', text: t('wallboard.legend', { online: label('presence.', 'online'), busy: label('presence.', 'busy'), away: label('presence.', 'away'), offline: label('presence.', 'offline') }) }));
+}
+
+// tick refreshes the time-in-state cells every second, without a redraw.
+function tick() {
+  const b = store.get().wallboard;
+  if (!b || view.hidden) { return; }
+  document.querySelectorAll('#wb-agents .wb-since').forEach((td) => {
+    const a = (b.agents || []).find((x) => String(x.agent_id) === td.getAttribute('data-agent'));
+    if (a) { fillSince(td, a, b.reasons); }
+  });
+}
+
+function say(text) { store.set({ wallboardStatus: text }); }
+
+async function onClick(ev) {
+  const btn = ev.target.closest('button');
+  if (!btn || !mount.contains(btn)) { return; }
+  if (btn.id === 'wb-tv') { toggleTV(); return; }
+  const agentId = Number(btn.getAttribute('data-agent'));
+  if (btn.classList.contains('wb-apply')) {
+    const [presence, reason] = $('wb-state-' + agentId).value.split(':');
+    const res = await api.setAgentState(agentId, presence, reason || '');
+    say(res.ok ? t('wallboard.state_set') : errorMessage(res));
+  } else if (btn.classList.contains('wb-move')) {
+    const to = $('wb-move-' + agentId).value || '';
+    const body = to.indexOf('a:') === 0 ? { agent_id: Number(to.slice(2)) } : { queue: to.slice(2) };
+    const res = await api.moveTickets(agentId, body);
+    say(res.ok ? t('wallboard.moved', { n: res.data.moved.length, refused: res.data.refused.length }) : errorMessage(res));
+  } else if (btn.classList.contains('wb-takeover')) {
+    const me = store.get().agent;
+    const res = await api.assignTicket(Number(btn.getAttribute('data-ticket')), me.id);
+    say(res.ok ? t('wallboard.taken_over') : errorMessage(res));
+  }
+}
+
+function toggleTV() {
+  const on = !store.get().wallboardTV;
+  store.set({ wallboardTV: on });
+  document.body.classList.toggle('wb-tv-mode', on);
+  if (on && view.requestFullscreen) { view.requestFullscreen().catch(() => {}); }
+  if (!on && document.fullscreenElement && document.exitFullscreen) { document.exitFullscreen().catch(() => {}); }
+  const b = $('wb-tv');
+  if (b) { b.focus(); }
+}
+
+// The agent's own not-ready reason, beside the presence in the console
+// bar: shown while the agent is away; choosing one tells the wallboard.
+let myReasons = null;
+function renderMyReason(s) {
+  const box = $('presence-reason-mount');
+  if (!box) { return; }
+  box.textContent = '';
+  if (!s.agent || s.agent.presence !== 'away' || !myReasons || !myReasons.length) { return; }
+  const sel = el('select', { id: 'presence-reason' }, [el('option', { value: '', text: t('wallboard.no_reason') }),
+    ...myReasons.map((r) => el('option', { value: r.code, text: lang.indexOf('en') === 0 ? r.label_en : r.label_id }))]);
+  sel.value = s.myReason || '';
+  sel.addEventListener('change', async () => {
+    const res = await api.setMyState('away', sel.value);
+    if (res.ok) { store.set({ myReason: sel.value }); } else { say(errorMessage(res)); }
+  });
+  box.append(el('label', { 'for': 'presence-reason', 'class': 'visually-hidden', text: t('wallboard.my_reason') }), sel);
+}
+
+export function mountWallboard() {
+  if (!mount) { return; }
+  let signedIn = 0;
+  store.on(['agent', 'myReason'], (s) => {
+    if (s.agent && s.agent.id !== signedIn) {
+      signedIn = s.agent.id;
+      api.notReadyReasons().then((res) => {
+        myReasons = res.ok && res.data ? res.data.reasons : [];
+        renderMyReason(store.get());
+      });
+    }
+    renderMyReason(s);
+  });
+  store.on(['wallboard', 'wallboardError', 'wallboardStatus', 'wallboardTV', 'agent'], render);
+  store.on(['boardShown'], (s) => { if (s.boardShown) { loadWallboard(); } });
+  // A (re)connected socket: the pushes missed meanwhile are read once.
+  let wasOpen = false;
+  store.on(['socket'], (s) => {
+    const open = s.socket === 'open';
+    if (open && !wasOpen && s.boardShown) { loadWallboard(); }
+    wasOpen = open;
+  });
+  mount.addEventListener('click', onClick);
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && store.get().wallboardTV) { toggleTV(); } });
+  document.addEventListener('fullscreenchange', () => {
+    if (!document.fullscreenElement && store.get().wallboardTV) { store.set({ wallboardTV: false }); document.body.classList.remove('wb-tv-mode'); }
+  });
+  setInterval(tick, 1000);
+}
