@@ -142,6 +142,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
 		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
+		DB:                   a.db, // complaint idempotency keys (issue 17 item 7)
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 	})
