@@ -151,6 +151,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
+		CallbackTargets: cfg.Voice.CallbackTargets, // allow-list of call-back "to" (issue 17 item 9)
 	})
 	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
 	if err != nil {

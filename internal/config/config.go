@@ -96,6 +96,8 @@ type Config struct {
 	// Brand: the program's name, greeting, contact numbers and brand
 	// file (the launcher and every public page).
 	Brand Brand
+	// Login throttles console sign-ins (LOGIN_*; hardening.go).
+	Login Login
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -106,6 +108,10 @@ type Voice struct {
 	TwilioAPIBaseURL string // REST API root for outbound calls
 	TwilioCallerID   string // number callbacks come from (E.164)
 	IVRMenuFile      string // empty: the sample menu built in
+	// CallbackTargets allow-lists where an agent may have a callback put
+	// through (VOICE_CALLBACK_TARGETS): "+62"-style number prefixes and
+	// "sip:<host>" entries. Default: Indonesian numbers only.
+	CallbackTargets []string
 }
 
 // WhatsApp configures the WhatsApp channel.
@@ -173,7 +179,7 @@ func Defaults() Config {
 		LivechatFramesPerSecond:   5,
 		ConsoleHeartbeat:          30 * time.Second,
 		ConsoleSendQueue:          64,
-		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
+		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com", CallbackTargets: []string{"+62"}},
 
 		ReopenWindow: 72 * time.Hour,
 		WhatsApp: WhatsApp{
@@ -187,6 +193,7 @@ func Defaults() Config {
 		Presence:   defaultPresence(),
 		Tags:       defaultTags(),
 		ReplyFiles: defaultReplyFiles(),
+		Login:      defaultLogin(),
 	}
 }
 
@@ -369,6 +376,7 @@ func parse(get func(string) string) (Config, error) {
 	parseTags(get, &c.Tags, &p)
 	parseReplyFiles(get, &c.ReplyFiles, &p)
 	parseBrand(get, &c.Brand, &p)
+	parseHardening(get, secret, &c, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {
