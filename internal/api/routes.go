@@ -13,12 +13,11 @@ func (s *Server) routes(app *fiber.App) {
 	anyAgent := s.authed()
 	supervisor := s.authed(domain.RoleSupervisor, domain.RoleAdmin)
 	admin := s.authed(domain.RoleAdmin)
-	logins := httpx.Limit(20, false)
 
 	app.Get("/healthz", s.handleHealthz)
 	app.Get("/readyz", s.handleReadyz)
 
-	app.Post("/api/v1/auth/login", logins, s.handleLogin)
+	app.Post("/api/v1/auth/login", s.loginLimit(), httpx.Rendered, s.handleLogin) // per address (failures) and per account (auth.SignIn)
 	app.Post("/api/v1/auth/logout", anyAgent, s.handleLogout)
 	app.Get("/api/v1/auth/me", anyAgent, s.handleMe)
 	if s.o.ConsoleSocket != nil {

@@ -125,7 +125,12 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log); err != nil {
 		return nil, err
 	}
-	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
+	deviceKey, err := loginDeviceKey(cfg) // known-device cookies of the sign-in limit (issue 17 item 8)
+	if err != nil {
+		return nil, err
+	}
+	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log,
+		Throttle: loginThrottle(cfg), DeviceKey: deviceKey, DeviceTTL: cfg.Login.DeviceTTL})
 	contacts := contact.New(contact.Opts{DB: a.db, Log: log})
 	files, err := attachment.NewLocal(cfg.AttachmentDir())
 	if err != nil {
@@ -240,18 +245,19 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
-			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
-			Ready:          map[string]api.Checker{"database": a.db, "nats": a.bus},
-			Adapters:       adapters,
-			ConsoleSocket:  a.console,
-			Pages:          pg,
-			Launcher:       front,
-			BodyLimit:      max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
-			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
-			SessionTTL:     cfg.SessionTTL,
-			TouchInterval:  cfg.Presence.TouchInterval,
-			TrustedProxies: cfg.TrustedProxies,
-			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Contacts:               contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
+			Ready:                  map[string]api.Checker{"database": a.db, "nats": a.bus},
+			Adapters:               adapters,
+			ConsoleSocket:          a.console,
+			Pages:                  pg,
+			Launcher:               front,
+			BodyLimit:              max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
+			SecureCookies:          strings.HasPrefix(cfg.PublicURL, "https://"),
+			LoginFailuresPerMinute: cfg.Login.AddressFailuresPerMinute, // sign-in limit per address (issue 17 item 8)
+			SessionTTL:             cfg.SessionTTL,
+			TouchInterval:          cfg.Presence.TouchInterval,
+			TrustedProxies:         cfg.TrustedProxies,
+			Search:                 search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {
