@@ -55,3 +55,33 @@ func TestCallbackTargetsAllowList(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCallbackTarget: whatever an agent types as "to", it is refused or
+// comes out as a dial target on the allow-list.
+func FuzzCallbackTarget(f *testing.F) {
+	for _, s := range []string{"+6221555000111", "0812-3456-7890", "sip:a@pbx.example.id", "sip:pbx.example.id@x", "+1", "sip:", "00"} {
+		f.Add(s)
+	}
+	list, err := parseTargets([]string{"+62", "sip:pbx.example.id"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := list.check(in)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidTarget) && !errors.Is(err, ErrTargetNotAllowed) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if !validDialTarget(out) {
+			t.Fatalf("%q let through as %q, not a dial target", in, out)
+		}
+		if len(out) > 4 && out[:4] == "sip:" {
+			return
+		}
+		if out[:3] != "+62" {
+			t.Fatalf("%q let through as %q, off the list", in, out)
+		}
+	})
+}
