@@ -87,7 +87,7 @@ type Opts struct {
 	// LoginFailuresPerMinute bounds failed sign-ins per client address
 	// (0: no limit; known devices exempt, see loginLimit).
 	LoginFailuresPerMinute int
-	SessionTTL    time.Duration
+	SessionTTL             time.Duration
 	// TouchInterval: an agent's requests record a sign of life at most
 	// this often (0: 20s).
 	TouchInterval time.Duration
