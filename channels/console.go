@@ -26,6 +26,10 @@ const (
 type Viewer struct {
 	ID   int64
 	Name string
+	// QueueIDs are the queues the agent works; SeesAll is true for
+	// supervisors and admins, who see every queue (the core's rule).
+	QueueIDs []int64
+	SeesAll  bool
 }
 
 // ConsoleTicket is what a console action learns of a ticket the viewer

@@ -40,7 +40,8 @@ func start(t *testing.T) *callCenter {
 	cfg := apptest.Config(t)
 	fake := voicetest.NewFakeTwilio(t, account, token)
 	cfg.PublicURL = public
-	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: ours}
+	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: ours,
+		CallbackTargets: []string{"+62", "sip:pbx.example.id"}}
 	a := apptest.Start(t, cfg)
 	c := apptest.NewClient(t, a.URL())
 	c.Login(apptest.AdminEmail, apptest.AdminPassword)

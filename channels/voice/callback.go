@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"tanggap/channels"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
@@ -43,8 +45,10 @@ func (a *Adapter) CallBack(ctx context.Context, phone string, agentID int64, tar
 		return Callback{}, ErrNoPhone
 	}
 	target = strings.TrimSpace(target)
-	if target != "" && !validDialTarget(target) {
-		return Callback{}, ErrInvalidTarget
+	if target != "" {
+		if target, err = a.targets.check(target); err != nil {
+			return Callback{}, err
+		}
 	}
 	if target == "" {
 		target = a.menu.Transfer.Dial
@@ -225,6 +229,40 @@ func (a *Adapter) statusCallback(s *step) (*Response, error) {
 // Callbacks lists the open callback line, first in line first.
 func (a *Adapter) Callbacks(ctx context.Context) ([]Callback, error) {
 	return a.store.callbacks(ctx, 500)
+}
+
+// CallbacksFor is the callback line as viewer may see it. Supervisors
+// and admins see it whole, numbers included. The line is the callback
+// queue's work (the menu's callback queue): its agents see it whole with
+// the numbers masked, as agents see identities elsewhere; they call back
+// from the ticket. Any other agent sees only the requests they are
+// calling now, masked.
+func (a *Adapter) CallbacksFor(ctx context.Context, viewer channels.Viewer) ([]Callback, error) {
+	if viewer.SeesAll {
+		return a.store.callbacks(ctx, 500)
+	}
+	member := false
+	if code := a.menu.Queues.Callback; code != "" && len(viewer.QueueIDs) > 0 {
+		id, ok, err := a.store.queueID(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		member = ok && slices.Contains(viewer.QueueIDs, id)
+	}
+	var list []Callback
+	var err error
+	if member {
+		list, err = a.store.callbacks(ctx, 500)
+	} else {
+		list, err = a.store.callbacksOf(ctx, viewer.ID, 500)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].Phone = mask.Phone(list[i].Phone)
+	}
+	return list, nil
 }
 
 // Stats counts calls since a moment, abandoned ones included.

@@ -3,6 +3,7 @@ package voice
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +19,7 @@ var _ channels.ConsoleActions = (*Adapter)(nil)
 // citizen back, the callback line, and call counts for supervisors.
 func (a *Adapter) ConsoleRoutes(con channels.Console) {
 	con.Route(http.MethodPost, "/api/v1/tickets/:id<int>/callback", channels.AnyAgent, a.handleCallBack(con))
-	con.Route(http.MethodGet, "/api/v1/voice/callbacks", channels.AnyAgent, a.handleCallbacks)
+	con.Route(http.MethodGet, "/api/v1/voice/callbacks", channels.AnyAgent, a.handleCallbacks(con))
 	con.Route(http.MethodGet, "/api/v1/voice/stats", channels.Supervisors, a.handleStats)
 }
 
@@ -29,12 +30,22 @@ var consoleErrors = []struct {
 	code   string
 }{
 	{ErrNoPhone, fiber.StatusUnprocessableEntity, apperr.CodeNoPhone},
-	{ErrInvalidTarget, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 	{ErrCallbackInProgress, fiber.StatusConflict, apperr.CodeCallbackInProgress},
 	{ErrProvider, fiber.StatusBadGateway, apperr.CodeProviderFailed},
 }
 
 func consoleError(err error) error {
+	// The agent's "to": a field error the console shows beside it.
+	switch {
+	case errors.Is(err, ErrInvalidTarget):
+		ve := &apperr.ValidationError{}
+		ve.Add("to", "voice.callback_to_invalid")
+		return ve
+	case errors.Is(err, ErrTargetNotAllowed):
+		ve := &apperr.ValidationError{}
+		ve.Add("to", "voice.callback_to_not_allowed")
+		return ve
+	}
 	for _, e := range consoleErrors {
 		if errors.Is(err, e.err) {
 			return &apperr.Coded{Status: e.status, Code: e.code, Err: err}
@@ -61,6 +72,13 @@ func (a *Adapter) handleCallBack(con channels.Console) fiber.Handler {
 				return err
 			}
 		}
+		// A target off the allow-list is refused before anything
+		// changes (the ticket is not taken, nobody is called).
+		if to := strings.TrimSpace(req.To); to != "" {
+			if _, err := a.targets.check(to); err != nil {
+				return consoleError(err)
+			}
+		}
 		t, err := con.Ticket(c, int64(id))
 		if err != nil {
 			return err
@@ -81,15 +99,22 @@ func (a *Adapter) handleCallBack(con channels.Console) fiber.Handler {
 	}
 }
 
-func (a *Adapter) handleCallbacks(c *fiber.Ctx) error {
-	list, err := a.Callbacks(c.UserContext())
-	if err != nil {
-		return err
+// handleCallbacks lists the callback line as the viewer may see it:
+// supervisors and admins the whole line with the numbers; agents of the
+// callback queue the whole line with the numbers masked (they call back
+// from the ticket, which shows the number to whoever may see it); other
+// agents only the requests they are calling now, masked.
+func (a *Adapter) handleCallbacks(con channels.Console) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		list, err := a.CallbacksFor(c.UserContext(), con.Viewer(c))
+		if err != nil {
+			return err
+		}
+		if list == nil {
+			list = []Callback{}
+		}
+		return c.JSON(fiber.Map{"callbacks": list})
 	}
-	if list == nil {
-		list = []Callback{}
-	}
-	return c.JSON(fiber.Map{"callbacks": list})
 }
 
 // handleStats counts calls since ?since= (RFC 3339; default: the last 24

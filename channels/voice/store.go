@@ -159,6 +159,43 @@ func (s *store) callbacks(ctx context.Context, limit int) ([]Callback, error) {
 	return rows, nil
 }
 
+// CallbacksOfSQL lists the requests one agent is calling now (served by
+// voice_callbacks_status_idx).
+const CallbacksOfSQL = `SELECT id, phone, status, attempts, last_outcome, requested_at FROM voice_callbacks
+		WHERE status = 'calling' AND agent_id = ? ORDER BY requested_at, id LIMIT ?`
+
+// callbacksOf lists the requests agentID is calling now, with their
+// place in the whole line.
+func (s *store) callbacksOf(ctx context.Context, agentID int64, limit int) ([]Callback, error) {
+	var rows []Callback
+	if err := s.db.WithContext(ctx).Raw(CallbacksOfSQL, agentID, limit).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("voice: callbacks of agent: %w", err)
+	}
+	for i := range rows {
+		p, err := s.openCallback(ctx, rows[i].Phone)
+		if err != nil && !errors.Is(err, ErrNoCallback) {
+			return nil, err
+		}
+		rows[i].Position = p.Position
+	}
+	return rows, nil
+}
+
+// QueueIDSQL finds a queue by code (served by its unique index).
+const QueueIDSQL = `SELECT id FROM queues WHERE code = ?`
+
+// queueID is the id of the queue with code.
+func (s *store) queueID(ctx context.Context, code string) (int64, bool, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(QueueIDSQL, code).Scan(&ids).Error; err != nil {
+		return 0, false, fmt.Errorf("voice: queue %s: %w", code, err)
+	}
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
+}
+
 // staleCalling is how long a request may stay "calling" without the
 // provider's status callback before another agent may call again: a lost
 // callback must not block the citizen's request for ever.

@@ -87,13 +87,19 @@ type Opts struct {
 	// RecordingBackoff is the wait after the n-th failed recording fetch
 	// (default: 2s doubling, at most 5m; eight attempts in all).
 	RecordingBackoff func(n int) time.Duration
+	// CallbackTargets allow-lists where an agent may have a callback put
+	// through: "+62"-style number prefixes and "sip:<host>" entries
+	// (nil: DefaultCallbackTargets, Indonesian numbers only). The
+	// configuration checks entries at start (ParseCallbackTargets).
+	CallbackTargets []string
 }
 
 // Adapter is the voice channel.
 type Adapter struct {
-	o     Opts
-	store *store
-	menu  *Menu
+	o       Opts
+	store   *store
+	menu    *Menu
+	targets targets
 }
 
 var _ channels.Adapter = (*Adapter)(nil)
@@ -107,7 +113,19 @@ func New(o Opts) *Adapter {
 		o.Now = time.Now
 	}
 	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
-	return &Adapter{o: o, store: &store{db: o.DB}, menu: o.Menu}
+	if o.CallbackTargets == nil {
+		o.CallbackTargets = DefaultCallbackTargets
+	}
+	allowed, err := parseTargets(o.CallbackTargets)
+	if err != nil {
+		// Configuration checks the list at start; here only a caller
+		// that skipped it: nothing is allowed rather than anything.
+		if o.Log != nil {
+			o.Log.Error("voice: callback targets refused; callbacks go through the menu's transfer only", "err", err)
+		}
+		allowed = targets{sipHosts: map[string]bool{}}
+	}
+	return &Adapter{o: o, store: &store{db: o.DB}, menu: o.Menu, targets: allowed}
 }
 
 // Channel is voice.

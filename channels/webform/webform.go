@@ -21,13 +21,12 @@ import (
 	"tanggap/channels"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
+	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
 	"tanggap/internal/locale"
-	"tanggap/internal/mask"
 	"tanggap/internal/ticket"
-	"tanggap/internal/tracking"
 )
 
 // Publisher puts inbound envelopes and delivery receipts on the bus,
@@ -76,11 +75,15 @@ type Opts struct {
 	// client address (0: no limit): a citizen checking their own ticket is
 	// never slowed, someone guessing tracking numbers is.
 	FailedLookupsPerMinute int
+	// DB keeps the record of keyed submissions (idempotency.go); nil
+	// keeps none (the key still makes retries one ticket).
+	DB *db.DB
 }
 
 // Adapter is the web form channel.
 type Adapter struct {
-	o Opts
+	o    Opts
+	keys *keyStore
 	// categories maps each configured code to its configured label ("":
 	// the translation category.<code>).
 	categories map[string]string
@@ -94,7 +97,7 @@ func New(o Opts) *Adapter {
 	for _, c := range o.Categories {
 		cats[c.Code] = c.Label
 	}
-	return &Adapter{o: o, categories: cats}
+	return &Adapter{o: o, keys: &keyStore{db: o.DB}, categories: cats}
 }
 
 // Channel is webform.
@@ -135,6 +138,10 @@ func (a *Adapter) handleCategories(c *fiber.Ctx) error {
 }
 
 func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	form, files, err := a.readForm(c)
 	if err != nil {
 		return err
@@ -152,20 +159,33 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
+	sub := newSubmission(key)
+	if sub.keyHash != "" {
+		tn, ok, err := a.keys.seen(ctx, sub.keyHash)
+		if err != nil {
+			// The key alone still makes the retry one ticket.
+			a.o.Log.Warn("complaint key lookup failed; publishing again under the same number", "err", err)
+		}
+		if ok {
+			a.o.Log.Info("complaint resubmitted; first tracking number returned", "tracking", tn)
+			return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn})
+		}
+	}
 	stored, err := a.storeFiles(ctx, files)
 	if err != nil {
 		return err
 	}
 	// The number is promised before the core has stored anything, and
-	// without asking the database: the form keeps taking complaints while
-	// the database is down, the bus holds them. Numbers are random (about
-	// 50 bits); the core opens a complaint whose number another citizen's
-	// ticket already has under a fresh one (see internal/ingest).
-	tn := tracking.Generate()
+	// without needing the database: the form keeps taking complaints
+	// while the database is down, the bus holds them. Numbers are random
+	// or follow from the client's key (about 50 bits either way); the core
+	// opens a complaint whose number another citizen's ticket already has
+	// under a fresh one (see internal/ingest).
+	tn := sub.tracking
 	in := envelope.Inbound{
 		V:                 envelope.Version,
 		Channel:           domain.ChannelWebform,
-		ProviderMessageID: "form-" + tn,
+		ProviderMessageID: sub.providerID,
 		Sender:            envelope.Sender{Name: complaint.Name, Phone: complaint.Phone, Email: complaint.Email, NIK: complaint.NIK},
 		Text:              complaint.Description,
 		Attachments:       stored,
@@ -194,8 +214,15 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 		undo()
 		return err
 	}
-	a.o.Log.Info("complaint accepted", "tracking", tn, "category", complaint.Category,
-		"phone", mask.Phone(in.Sender.Phone), "email", mask.Email(in.Sender.Email), "attachments", len(stored))
+	// No contact beside the tracking number, not even masked: the pair
+	// opens the status page, and a log is no place for half of it next
+	// to the other half.
+	a.o.Log.Info("complaint accepted", "tracking", tn, "category", complaint.Category, "attachments", len(stored))
+	if sub.keyHash != "" {
+		if err := a.keys.remember(ctx, sub.keyHash, tn, time.Now().UTC()); err != nil {
+			a.o.Log.Warn("complaint key not recorded; a retry publishes again under the same number", "err", err)
+		}
+	}
 	if pin != "" {
 		// Shown once: only its hash is kept.
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn, "pin": pin})

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,8 +23,9 @@ type Parser struct {
 }
 
 // Parse reads one webhook body. It fails (wrapping ErrPayload) only when the
-// body is not a WhatsApp webhook at all or a message cannot be made into a
-// valid envelope; anything it does not know (a new message type, another
+// body is not a WhatsApp webhook at all. A message or status that cannot be
+// made into a valid envelope or job is listed in Batch.Refused and the
+// others are kept; anything it does not know (a new message type, another
 // field) is kept or skipped safely, never dropped silently.
 func (p Parser) Parse(body []byte) (Batch, error) {
 	var w webhook
@@ -47,20 +49,34 @@ func (p Parser) Parse(body []byte) (Batch, error) {
 			for _, c := range v.Contacts {
 				names[c.WaID] = c.Profile.Name
 			}
-			for _, m := range v.Messages {
-				in, job, err := p.inbound(v.Metadata, names, m)
+			for _, raw := range v.Messages {
+				var m message
+				err := json.Unmarshal(raw, &m)
+				var in envelope.Inbound
+				var job *MediaJob
+				if err == nil {
+					in, job, err = p.inbound(v.Metadata, names, m)
+				}
 				if err != nil {
-					return Batch{}, err
+					b.Refused = append(b.Refused, refused("message", rawID(raw), raw, err))
+					continue
 				}
 				b.Messages = append(b.Messages, in)
 				if job != nil {
 					b.Media = append(b.Media, *job)
 				}
 			}
-			for _, s := range v.Statuses {
-				job, ok, err := p.status(s)
+			for _, raw := range v.Statuses {
+				var s status
+				err := json.Unmarshal(raw, &s)
+				var job StatusJob
+				ok := false
+				if err == nil {
+					job, ok, err = p.status(s)
+				}
 				if err != nil {
-					return Batch{}, err
+					b.Refused = append(b.Refused, refused("status", rawID(raw), raw, err))
+					continue
 				}
 				if ok {
 					b.Statuses = append(b.Statuses, job)
@@ -334,4 +350,36 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// maxRefusedRaw bounds the copy of a refused item kept as its record.
+const maxRefusedRaw = 16 << 10
+
+// refused records an item that was not accepted: why, its id when it has
+// one, and the item as sent (cut to maxRefusedRaw, then no longer JSON,
+// so it is kept as a JSON string).
+func refused(item, id string, raw json.RawMessage, err error) Refused {
+	if !errors.Is(err, ErrPayload) {
+		err = fmt.Errorf("%w: %s %s: %v", ErrPayload, item, id, err)
+	}
+	r := Refused{ID: clip(id, 256), Item: item, Reason: err.Error(), Raw: raw}
+	if len(raw) > maxRefusedRaw {
+		cut, _ := json.Marshal(clip(string(raw), maxRefusedRaw))
+		r.Raw = cut
+	}
+	return r
+}
+
+// rawID reads the "id" of an item that may not decode as a whole.
+func rawID(raw json.RawMessage) string {
+	var probe struct {
+		ID any `json:"id"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return ""
+	}
+	if s, ok := probe.ID.(string); ok {
+		return s
+	}
+	return ""
 }

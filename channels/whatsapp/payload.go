@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -40,9 +41,11 @@ type value struct {
 	MessagingProduct string    `json:"messaging_product"`
 	Metadata         metadata  `json:"metadata"`
 	Contacts         []profile `json:"contacts"`
-	Messages         []message `json:"messages"`
-	Statuses         []status  `json:"statuses"`
-	Errors           []apiErr  `json:"errors"`
+	// Messages and statuses are read one by one, so one that cannot be
+	// read is refused on its own and the others are kept.
+	Messages []json.RawMessage `json:"messages"`
+	Statuses []json.RawMessage `json:"statuses"`
+	Errors   []apiErr          `json:"errors"`
 }
 
 type metadata struct {
@@ -232,6 +235,23 @@ type Batch struct {
 	// Problems are errors Meta reported about the account or app (the
 	// value-level "errors"); they are logged, nothing is stored.
 	Problems []string
+	// Refused are messages and statuses that cannot be made into a valid
+	// envelope or job (no id, a sender that is no number, a field of the
+	// wrong type). The rest of the POST is kept; these are recorded as
+	// problems.
+	Refused []Refused
+}
+
+// Refused is one item of a webhook that was not accepted.
+type Refused struct {
+	// ID is the item's wamid when it has one ("" otherwise).
+	ID string `json:"id,omitempty"`
+	// Item is "message" or "status".
+	Item string `json:"item"`
+	// Reason says why, without the item's content.
+	Reason string `json:"reason"`
+	// Raw is the item as Meta sent it, kept for whoever looks into it.
+	Raw json.RawMessage `json:"raw"`
 }
 
 // MediaJob fetches one inbound media file after the message is stored.

@@ -175,18 +175,65 @@ func TestParseSkipsWhatIsNotAMessage(t *testing.T) {
 
 func TestParseRefusesWhatIsNotAWhatsAppWebhook(t *testing.T) {
 	cases := map[string]string{
-		"wrong object":             string(fixture(t, "wrong_object")),
-		"malformed JSON":           `{"object": "whatsapp_business_account", "entry": [`,
-		"not an object":            `[1, 2, 3]`,
-		"trailing data":            `{"object":"whatsapp_business_account"} {}`,
-		"message without id":       `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","type":"text","text":{"body":"x"}}]}}]}]}`,
-		"sender that is no number": `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"abc","id":"wamid.1","type":"text","text":{"body":"x"}}]}}]}]}`,
-		"status without id":        `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"status":"read"}]}}]}]}`,
+		"wrong object":          string(fixture(t, "wrong_object")),
+		"malformed JSON":        `{"object": "whatsapp_business_account", "entry": [`,
+		"not an object":         `[1, 2, 3]`,
+		"trailing data":         `{"object":"whatsapp_business_account"} {}`,
+		"entry that is no list": `{"object":"whatsapp_business_account","entry":{}}`,
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
 			if _, err := testParser.Parse([]byte(body)); !errors.Is(err, whatsapp.ErrPayload) {
 				t.Fatalf("err %v, want ErrPayload", err)
+			}
+		})
+	}
+}
+
+// TestParseRefusesBadItemsAndKeepsTheRest: one message or status that
+// cannot be read is refused on its own; the others of the same body are
+// kept.
+func TestParseRefusesBadItemsAndKeepsTheRest(t *testing.T) {
+	good1 := `{"from":"6281234567890","id":"wamid.g1","timestamp":"1739321024","type":"text","text":{"body":"satu"}}`
+	good2 := `{"from":"6281234567891","id":"wamid.g2","timestamp":"1739321025","type":"text","text":{"body":"dua"}}`
+	goodStatus := `{"id":"wamid.s1","status":"read","timestamp":"1739321024"}`
+	cases := []struct {
+		name, bad, item, id string
+	}{
+		{"sender that is no number", `{"from":"abc","id":"wamid.b1","type":"text","text":{"body":"x"}}`, "message", "wamid.b1"},
+		{"sender of the wrong type", `{"from":6281234567890,"id":"wamid.b2","type":"text","text":{"body":"x"}}`, "message", "wamid.b2"},
+		{"message without id", `{"from":"6281234567890","type":"text","text":{"body":"x"}}`, "message", ""},
+		{"timestamp that is no number", `{"from":"6281234567890","id":"wamid.b3","timestamp":"kemarin","type":"text","text":{"body":"x"}}`, "message", "wamid.b3"},
+		{"message that is no object", `"wamid.b4"`, "message", ""},
+		{"status without id", `{"status":"read"}`, "status", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msgs, statuses := good1+","+tc.bad+","+good2, goodStatus
+			if tc.item == "status" {
+				msgs, statuses = good1+","+good2, goodStatus+","+tc.bad
+			}
+			body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[` +
+				msgs + `],"statuses":[` + statuses + `]}}]}]}`
+			b, err := testParser.Parse([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Messages) != 2 || b.Messages[0].ProviderMessageID != "wamid.g1" || b.Messages[1].ProviderMessageID != "wamid.g2" {
+				t.Fatalf("kept messages %+v, want wamid.g1 and wamid.g2", b.Messages)
+			}
+			if len(b.Statuses) != 1 || b.Statuses[0].WAMID != "wamid.s1" {
+				t.Fatalf("kept statuses %+v", b.Statuses)
+			}
+			if len(b.Refused) != 1 {
+				t.Fatalf("refused %+v, want one", b.Refused)
+			}
+			r := b.Refused[0]
+			if r.Item != tc.item || r.ID != tc.id || r.Reason == "" || string(r.Raw) != tc.bad {
+				t.Fatalf("refused %+v, want %s %q with a reason and the item as sent", r, tc.item, tc.id)
+			}
+			if !json.Valid(r.Raw) {
+				t.Fatalf("record is not JSON: %s", r.Raw)
 			}
 		})
 	}
@@ -231,6 +278,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.1","timestamp":"-5","type":"image","image":{"id":"1"}}]}}]}]}`))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.1","timestamp":"999999999999999","type":"text","text":{"body":"x"}}]}}]}]}`))
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.1","type":"text","text":{"body":"x"}},{"from":"abc","id":"wamid.2"},{"from":1,"id":2},"x"],"statuses":[{"status":"read"},{"id":"wamid.1","status":"read"}]}}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		b, err := testParser.Parse(body)
 		if err != nil {
@@ -250,6 +298,17 @@ func FuzzParse(f *testing.F) {
 		for _, s := range b.Statuses {
 			if s.WAMID == "" || s.Status.Rank() < domain.DeliverySent.Rank() {
 				t.Fatalf("bad status job %+v", s)
+			}
+		}
+		for _, r := range b.Refused {
+			if r.Reason == "" || (r.Item != "message" && r.Item != "status") {
+				t.Fatalf("refused item without a reason: %+v", r)
+			}
+			if _, err := json.Marshal(whatsapp.RefusedRecord{Refused: r}); err != nil {
+				t.Fatalf("refused record cannot go on the bus: %v", err)
+			}
+			if len(r.Raw) > 16<<10+64 {
+				t.Fatalf("refused record of %d bytes", len(r.Raw))
 			}
 		}
 	})

@@ -43,7 +43,10 @@ func (a *Adapter) handleVerify(c *fiber.Ctx) error {
 }
 
 // handleWebhook takes one webhook POST: signature first, then parse, then
-// publish everything and wait for every ack; only then 200.
+// publish everything and wait for every ack; only then 200. A body that
+// is no WhatsApp webhook is 400; single items in it that cannot be read
+// are refused on their own (logged, recorded) and the rest is kept, so
+// one bad message does not make Meta retry the good ones into a 400.
 func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 	// The raw body, as signed: never decompressed (Meta does not compress,
 	// and an unsigned zip bomb must not be inflated before the check).
@@ -70,6 +73,12 @@ func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 	// csat: survey choices are ratings, not messages (csat.go).
 	if b.Messages, err = a.takeSurveyAnswers(c.UserContext(), b.Messages); err != nil {
 		return err
+	}
+	for _, r := range b.Refused {
+		// The reason names no content of the item; the item itself is
+		// in the durable record, not in the log.
+		a.log.Error("WhatsApp webhook item refused; the rest of the POST is kept (record kept on the inbound stream)",
+			"item", r.Item, "wamid", r.ID, "reason", r.Reason)
 	}
 	msgs, err := a.pending(b)
 	if err != nil {
@@ -110,7 +119,35 @@ func (a *Adapter) pending(b Batch) ([]bus.Pending, error) {
 		out = append(out, bus.Pending{Subject: names.Job(domain.ChannelWhatsApp, jobStatus),
 			MsgID: bus.JobMsgID(domain.ChannelWhatsApp, jobStatus, s.WAMID+":"+string(s.Status)), Data: data})
 	}
+	for _, r := range b.Refused {
+		data, err := json.Marshal(RefusedRecord{Refused: r})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bus.Pending{Subject: names.Inbound(domain.ChannelWhatsApp), MsgID: RefusedMsgID(r), Data: data})
+	}
 	return out, nil
+}
+
+// RefusedRecord is the durable record of a refused webhook item. It goes
+// on the inbound stream, where the project keeps what cannot be stored:
+// it is no envelope (no version), so ingest refuses it as it refuses
+// every invalid envelope, logs its stream sequence and terminates it,
+// and the stream keeps it for its retention time for whoever looks
+// into it. Meta retrying the same POST records it once (message id).
+type RefusedRecord struct {
+	Refused Refused `json:"whatsapp_refused"`
+}
+
+// RefusedMsgID names a refused item for JetStream's duplicate window: its
+// wamid when it has one, else a digest of the item as sent.
+func RefusedMsgID(r Refused) string {
+	key := r.ID
+	if key == "" {
+		sum := sha256.Sum256(r.Raw)
+		key = "sha256:" + hex.EncodeToString(sum[:12])
+	}
+	return bus.InboundMsgID(domain.ChannelWhatsApp, "refused:"+r.Item+":"+key)
 }
 
 // validSignature checks X-Hub-Signature-256: "sha256=" and the hex

@@ -30,7 +30,7 @@ func (a adapterConsole) Route(method, path string, access channels.Access, h fib
 
 func (a adapterConsole) Viewer(c *fiber.Ctx) channels.Viewer {
 	me := current(c)
-	return channels.Viewer{ID: me.ID, Name: me.Name}
+	return channels.Viewer{ID: me.ID, Name: me.Name, QueueIDs: me.QueueIDs, SeesAll: me.SeesAll()}
 }
 
 func (a adapterConsole) Ticket(c *fiber.Ctx, id int64) (channels.ConsoleTicket, error) {

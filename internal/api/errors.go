@@ -45,6 +45,7 @@ var catalog = []struct {
 	{agent.ErrEmailTaken, fiber.StatusConflict, apperr.CodeConflict},
 	{auth.ErrInvalidCredentials, fiber.StatusUnauthorized, apperr.CodeInvalidCredentials},
 	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},
+	{auth.ErrThrottled, fiber.StatusTooManyRequests, apperr.CodeRateLimited},
 	{bus.ErrUnavailable, fiber.StatusServiceUnavailable, apperr.CodeUnavailable},
 	{routing.ErrTicketNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{routing.ErrAgentNotFound, fiber.StatusNotFound, apperr.CodeNotFound},

@@ -48,9 +48,19 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.o.Auth.Login(c.UserContext(), req.Email, req.Password)
+	in, err := s.o.Auth.SignIn(c.UserContext(), req.Email, req.Password, c.Cookies(s.o.Auth.DeviceCookieName(req.Email)))
+	if wait, ok := throttled(err); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
+	}
 	if err != nil {
 		return err
+	}
+	sess := in.Session
+	if in.Device.Name != "" {
+		// Sent back only to the sign-in route: it is what makes this
+		// browser a known device of the account (see auth.SignIn).
+		c.Cookie(&fiber.Cookie{Name: in.Device.Name, Value: in.Device.Value, Path: "/api/v1/auth/login", Expires: in.Device.Expires,
+			HTTPOnly: true, Secure: s.o.SecureCookies, SameSite: fiber.CookieSameSiteStrictMode})
 	}
 	c.Cookie(&fiber.Cookie{
 		Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,

@@ -13,7 +13,6 @@ func (s *Server) routes(app *fiber.App) {
 	anyAgent := s.authed()
 	supervisor := s.authed(domain.RoleSupervisor, domain.RoleAdmin)
 	admin := s.authed(domain.RoleAdmin)
-	logins := httpx.Limit(20, false)
 
 	// Every change under /api/v1/admin is audited (admin screens); this
 	// wraps the admin routes below, whoever registers them.
@@ -24,7 +23,7 @@ func (s *Server) routes(app *fiber.App) {
 	// readiness split (issue 17): the gateway (/readyz) and the core (/readyz/core)
 	app.Get("/readyz/core", s.handleReadyzCore)
 
-	app.Post("/api/v1/auth/login", logins, s.handleLogin)
+	app.Post("/api/v1/auth/login", s.loginLimit(), httpx.Rendered, s.handleLogin) // per address (failures) and per account (auth.SignIn)
 	app.Post("/api/v1/auth/logout", anyAgent, s.handleLogout)
 	app.Get("/api/v1/auth/me", anyAgent, s.handleMe)
 	if s.o.ConsoleSocket != nil {

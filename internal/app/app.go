@@ -167,7 +167,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 		return seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log)
 	}
-	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log})
+	deviceKey, err := loginDeviceKey(cfg) // known-device cookies of the sign-in limit (issue 17 item 8)
+	if err != nil {
+		return nil, err
+	}
+	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log,
+		Throttle: loginThrottle(cfg), DeviceKey: deviceKey, DeviceTTL: cfg.Login.DeviceTTL})
 	board, err := newWallboard(a.db, cfg.WallboardServiceLevel) // wallboard and admin screens
 	if err != nil {
 		return nil, err
@@ -205,6 +210,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	form := webform.New(webform.Opts{
 		Bus: a.bus, Tickets: tickets, Attachments: files, Locale: cat, Lang: pages.Lang,
 		Categories: formCategories(cfg), MaxFiles: cfg.AttachmentMaxFiles, MaxBytes: cfg.AttachmentMaxBytes, Log: log,
+		DB:                   a.db, // complaint idempotency keys (issue 17 item 7)
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 		Lifecycle: a.complaints,
@@ -214,6 +220,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Provider: voice.Provider{AccountSID: cfg.Voice.TwilioAccountSID, AuthToken: cfg.Voice.TwilioAuthToken,
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
+		CallbackTargets: cfg.Voice.CallbackTargets, // allow-list of call-back "to" (issue 17 item 9)
 	})
 	a.chat, err = livechat.New(livechat.Opts{
 		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
@@ -330,22 +337,23 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
-			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
-			Ready:          map[string]api.Checker{"nats": a.bus},                    // the gateway: /readyz
-			CoreReady:      map[string]api.Checker{"database": a.db, "core": a.core}, // the core: /readyz/core
-			Adapters:       adapters,
-			ConsoleSocket:  a.console,
-			Pages:          pg,
-			Launcher:       front,
-			BodyLimit:      max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
-			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
-			SessionTTL:     cfg.SessionTTL,
-			TouchInterval:  cfg.Presence.TouchInterval,
-			TrustedProxies: cfg.TrustedProxies,
-			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
-			Privacy:        pdp.api(),
-			Notify:         notifier.svc,   // notify
-			NotifyHooks:    notifier.hooks, // notify
+			Contacts:               contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
+			Ready:                  map[string]api.Checker{"nats": a.bus},                    // the gateway: /readyz
+			CoreReady:              map[string]api.Checker{"database": a.db, "core": a.core}, // the core: /readyz/core
+			Adapters:               adapters,
+			ConsoleSocket:          a.console,
+			Pages:                  pg,
+			Launcher:               front,
+			BodyLimit:              max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
+			SecureCookies:          strings.HasPrefix(cfg.PublicURL, "https://"),
+			SessionTTL:             cfg.SessionTTL,
+			TouchInterval:          cfg.Presence.TouchInterval,
+			TrustedProxies:         cfg.TrustedProxies,
+			LoginFailuresPerMinute: cfg.Login.AddressFailuresPerMinute,                            // sign-in limit per address (issue 17 item 8)
+			Search:                 search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Privacy:                pdp.api(),
+			Notify:                 notifier.svc,   // notify
+			NotifyHooks:            notifier.hooks, // notify
 			// csat: report, alerts, ratings, survey links
 			CSAT:       satisfaction,
 			Complaints: a.complaints,                 // complaint lifecycle

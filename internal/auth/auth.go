@@ -31,19 +31,33 @@ type Opts struct {
 	Agents *agent.Service
 	TTL    time.Duration
 	Log    *slog.Logger
+	// Throttle limits failed sign-ins per account (SignIn).
+	Throttle Throttle
+	// DeviceKey signs known-device cookies (nil: no known devices, every
+	// browser counts against the account). DeviceTTL is how long a
+	// browser stays known after a successful sign-in (default 90 days).
+	DeviceKey []byte
+	DeviceTTL time.Duration
 }
 
 // Service issues and checks sessions.
 type Service struct {
-	store  *store
-	agents *agent.Service
-	ttl    time.Duration
-	log    *slog.Logger
+	store     *store
+	agents    *agent.Service
+	ttl       time.Duration
+	log       *slog.Logger
+	fails     *failures
+	deviceKey []byte
+	deviceTTL time.Duration
 }
 
 // New returns the auth service.
 func New(o Opts) *Service {
-	return &Service{store: &store{db: o.DB}, agents: o.Agents, ttl: o.TTL, log: o.Log}
+	if o.DeviceTTL <= 0 {
+		o.DeviceTTL = 90 * 24 * time.Hour
+	}
+	return &Service{store: &store{db: o.DB}, agents: o.Agents, ttl: o.TTL, log: o.Log,
+		fails: newFailures(o.Throttle, time.Now), deviceKey: o.DeviceKey, deviceTTL: o.DeviceTTL}
 }
 
 // Session is what a successful login returns.

@@ -118,6 +118,8 @@ type Config struct {
 	Brand Brand
 	// Notify: e-mail, SMS and WhatsApp notifications to citizens.
 	Notify Notify
+	// Login throttles console sign-ins (LOGIN_*; hardening.go).
+	Login Login
 }
 
 // Voice configures the phone channel. Webhooks are refused (403) until
@@ -128,6 +130,10 @@ type Voice struct {
 	TwilioAPIBaseURL string // REST API root for outbound calls
 	TwilioCallerID   string // number callbacks come from (E.164)
 	IVRMenuFile      string // empty: the sample menu built in
+	// CallbackTargets allow-lists where an agent may have a callback put
+	// through (VOICE_CALLBACK_TARGETS): "+62"-style number prefixes and
+	// "sip:<host>" entries. Default: Indonesian numbers only.
+	CallbackTargets []string
 }
 
 // WhatsApp configures the WhatsApp channel.
@@ -198,7 +204,7 @@ func Defaults() Config {
 		ConsoleSendQueue:          64,
 		WallboardServiceLevel:     "voice=20s,livechat=1m,whatsapp=5m,webform=4h",
 		WallboardInterval:         500 * time.Millisecond,
-		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com"},
+		Voice:                     Voice{TwilioAPIBaseURL: "https://api.twilio.com", CallbackTargets: []string{"+62"}},
 
 		ReopenWindow: 72 * time.Hour,
 		WhatsApp: WhatsApp{
@@ -218,6 +224,7 @@ func Defaults() Config {
 		FileStore:  defaultFileStore(),
 		Retention:  defaultRetention(),
 		Notify:     defaultNotify(),
+		Login:      defaultLogin(),
 	}
 }
 
@@ -409,6 +416,7 @@ func parse(get func(string) string) (Config, error) {
 	parseRetention(get, &c.Retention, &p)
 	parseBrand(get, &c.Brand, &p)
 	parseNotify(get, secret, c.WhatsApp, c.Voice, &c.Notify, &p)
+	parseHardening(get, secret, &c, &p)
 
 	p = append(p, c.validate()...)
 	if len(p) > 0 {

@@ -51,6 +51,23 @@ func Limit(perMinute int, failedOnly bool) fiber.Handler {
 	})
 }
 
+// LimitUnless is Limit for the requests skip does not exempt (skip runs
+// before the request is counted).
+func LimitUnless(perMinute int, failedOnly bool, skip func(*fiber.Ctx) bool) fiber.Handler {
+	if perMinute <= 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:                    perMinute,
+		Expiration:             time.Minute,
+		SkipSuccessfulRequests: failedOnly,
+		Next:                   skip,
+		LimitReached: func(*fiber.Ctx) error {
+			return &apperr.Coded{Status: fiber.StatusTooManyRequests, Code: apperr.CodeRateLimited, Err: ErrRateLimited}
+		},
+	})
+}
+
 // Rendered turns the next handler's error into its response right away,
 // so middleware before it sees the real status (404 for a wrong pair)
 // rather than the 200 a response has until the app's error handler runs.

@@ -299,3 +299,19 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestFromDigestIsStableAndValid(t *testing.T) {
+	a := FromDigest([]byte("0123456789abcdef"))
+	if b := FromDigest([]byte("0123456789abcdef")); a != b {
+		t.Fatalf("%s then %s from one digest", a, b)
+	}
+	if c := FromDigest([]byte("0123456789abcdeX")[8:]); c == a {
+		t.Fatal("two digests, one number")
+	}
+	for _, d := range [][]byte{[]byte("0123456789abcdef"), {0, 0, 0, 0, 0, 0, 0, 0}, {255, 255, 255, 255, 255, 255, 255, 255}} {
+		n := FromDigest(d)
+		if got, err := Normalize(n); err != nil || got != n {
+			t.Fatalf("%s does not validate: %v", n, err)
+		}
+	}
+}

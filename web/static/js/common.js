@@ -33,13 +33,15 @@
   }
 
   // api calls the JSON API. It never throws: a network failure comes back
-  // as status 0 so callers show one kind of error.
-  async function api(method, url, body) {
+  // as status 0 so callers show one kind of error. extra adds request
+  // headers (optional).
+  async function api(method, url, body, extra) {
     var headers = {
       'Accept': 'application/json',
       'Accept-Language': lang,
       'X-Requested-With': 'tanggap'
     };
+    if (extra) { Object.keys(extra).forEach(function (k) { headers[k] = extra[k]; }); }
     var init = { method: method, headers: headers, credentials: 'same-origin' };
     if (body instanceof FormData) {
       init.body = body;

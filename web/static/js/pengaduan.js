@@ -65,6 +65,21 @@
     category.addEventListener('change', applyPrivacy);
   }
 
+  // One idempotency key per form fill, sent again with every retry: when
+  // an answer is lost (the network drops after the server took the
+  // complaint), sending again returns the first tracking number instead
+  // of filing a second complaint. A new key only after a success.
+  var submissionKey = newKey();
+
+  function newKey() {
+    var c = window.crypto;
+    if (c && typeof c.randomUUID === 'function') { return c.randomUUID(); }
+    // randomUUID needs a secure context; getRandomValues does not.
+    var b = new Uint8Array(16);
+    c.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+  }
+
   async function loadCategories() {
     var res = await T.api('GET', '/api/v1/complaints/categories');
     if (!res.ok || !Array.isArray(res.data)) {
@@ -163,10 +178,11 @@
 
     T.busy(submitBtn, true, t('complaint.sending'));
     live.textContent = t('complaint.sending');
-    var res = await T.api('POST', '/api/v1/complaints', data);
+    var res = await T.api('POST', '/api/v1/complaints', data, { 'Idempotency-Key': submissionKey });
     T.busy(submitBtn, false);
     live.textContent = '';
     if (res.status === 201 && res.data && res.data.tracking_number) {
+      submissionKey = newKey();
       showSuccess(String(res.data.tracking_number));
       showPIN(res.data.pin ? String(res.data.pin) : '');
       return;
