@@ -51,4 +51,4 @@ CREATE TABLE report_monthly (
 -- tickets by creation time.
 CREATE INDEX tickets_created_idx ON tickets (created_at, id);
 CREATE INDEX tickets_updated_idx ON tickets (updated_at);
-CREATE INDEX audit_log_created_idx ON audit_log (created_at);
+CREATE INDEX audit_log_created_idx ON audit_log (created_at, id);

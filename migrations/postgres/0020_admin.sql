@@ -27,10 +27,10 @@ INSERT INTO not_ready_reasons (code, label_id, label_en, limit_seconds, position
 ALTER TABLE agents ADD COLUMN not_ready_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE agents ADD COLUMN deactivated_at TIMESTAMPTZ NULL;
 
--- The audit-log screen filters by who, what and when, newest first.
-CREATE INDEX audit_log_created_idx ON audit_log (created_at, id);
+-- The audit-log screen filters by who, what and when, newest first
+-- (when alone: audit_log_created_idx of 0019).
 CREATE INDEX audit_log_agent_created_idx ON audit_log (agent_id, created_at, id);
 CREATE INDEX audit_log_action_created_idx ON audit_log (action, created_at, id);
 
--- The wallboard's figures of today read the tickets created since midnight.
-CREATE INDEX tickets_created_idx ON tickets (created_at);
+-- The wallboard's figures of today read the tickets created since
+-- midnight through tickets_created_idx (created_at, id) of 0019.
