@@ -28,7 +28,8 @@ func TestBrowserPhoneTicket(t *testing.T) {
 	fake := voicetest.NewFakeTwilio(t, account, token)
 	cfg := apptest.Config(t)
 	cfg.PublicURL = public
-	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: "+628001500123"}
+	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: "+628001500123",
+		CallbackTargets: []string{"+62", "sip:pbx.example.id"}} // the agent rings the caller back from the PBX
 	base := apptest.Start(t, cfg).URL()
 
 	// The call, as the provider makes it.
