@@ -128,8 +128,11 @@ const (
 		FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`
 	qDayMessages = `SELECT m.ticket_id, m.direction, m.created_at FROM tickets t JOIN messages m ON m.ticket_id = t.id
 		WHERE t.created_at >= ? AND t.created_at < ? AND m.direction IN ('in', 'out') ORDER BY m.ticket_id, m.created_at, m.id`
-	qDayAudit = `SELECT a.ticket_id, a.action, a.detail FROM tickets t JOIN audit_log a ON a.ticket_id = t.id
-		WHERE t.created_at >= ? AND t.created_at < ? AND a.action IN ('ticket.transfer', 'ticket.status')`
+	// CROSS JOIN: SQLite's documented way to keep the day's tickets as the
+	// outer loop; otherwise it may walk every audit row of those actions
+	// ever (audit_log_action_created_idx). PostgreSQL treats it as a join.
+	qDayAudit = `SELECT a.ticket_id, a.action, a.detail FROM tickets t CROSS JOIN audit_log a
+		WHERE a.ticket_id = t.id AND t.created_at >= ? AND t.created_at < ? AND a.action IN ('ticket.transfer', 'ticket.status')`
 	qDayWrapups = `SELECT w.ticket_id, c.code FROM tickets t JOIN ticket_wrapups w ON w.ticket_id = t.id JOIN wrapup_codes c ON c.id = w.code_id
 		WHERE t.created_at >= ? AND t.created_at < ?`
 	qDayCalls = `SELECT outcome FROM voice_calls WHERE started_at >= ? AND started_at < ? AND direction = 'inbound'`

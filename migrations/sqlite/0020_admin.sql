@@ -31,6 +31,11 @@ ALTER TABLE agents ADD COLUMN deactivated_at DATETIME    NULL;
 -- (when alone: audit_log_created_idx of 0019).
 CREATE INDEX audit_log_agent_created_idx ON audit_log (agent_id, created_at, id);
 CREATE INDEX audit_log_action_created_idx ON audit_log (action, created_at, id);
+-- With an index on the action, a ticket's own audit rows of one action
+-- (reports: transfers and reopens per ticket) must still be found by
+-- ticket first: the ticket index carries the action too.
+DROP INDEX audit_log_ticket_idx;
+CREATE INDEX audit_log_ticket_idx ON audit_log (ticket_id, action);
 
 -- The wallboard's figures of today read the tickets created since
 -- midnight through tickets_created_idx (created_at, id) of 0019.
