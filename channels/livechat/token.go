@@ -8,9 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"tanggap/internal/secret"
 )
 
 // ErrBadToken: a token the server did not sign.
@@ -74,42 +74,5 @@ func isHex(s string) bool {
 // a local run works without configuration. Several instances must share
 // the secret: set LIVECHAT_SECRET (or _FILE) for them.
 func LoadSecret(configured, dataDir string) ([]byte, error) {
-	if configured != "" {
-		if len(configured) < 32 {
-			return nil, fmt.Errorf("livechat: LIVECHAT_SECRET must have at least 32 characters")
-		}
-		return []byte(configured), nil
-	}
-	path := filepath.Join(dataDir, "livechat.secret")
-	if b, err := os.ReadFile(path); err == nil {
-		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
-			return []byte(s), nil
-		}
-		return nil, fmt.Errorf("livechat: %s is too short; delete it to make a new one", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("livechat: read secret: %w", err)
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, fmt.Errorf("livechat: secret: %w", err)
-	}
-	secret := hex.EncodeToString(raw)
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("livechat: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return LoadSecret("", dataDir) // another process made it first
-	}
-	if err != nil {
-		return nil, fmt.Errorf("livechat: write secret: %w", err)
-	}
-	if _, err := f.WriteString(secret + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("livechat: write secret: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("livechat: write secret: %w", err)
-	}
-	return []byte(secret), nil
+	return secret.Load(configured, "LIVECHAT_SECRET", dataDir, "livechat.secret")
 }

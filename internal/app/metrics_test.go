@@ -97,9 +97,17 @@ func TestMetricsTellWhatHappened(t *testing.T) {
 		t.Fatalf("reply: %d %s", res.Status, res.Body)
 	}
 
+	// Solving asks the citizen how we did: a csat/solve job.
+	if res := admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", res.Status, res.Body)
+	}
+
 	var fams map[string]*dto.MetricFamily
 	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
 		fams = scrape(t, a.MetricsURL())
+		if v, _ := value(fams, "tanggap_jobs_total", map[string]string{"kind": "csat/solve", "outcome": "done"}); v < 1 {
+			return fmt.Errorf("the solve job is not counted yet")
+		}
 		if v, _ := value(fams, "tanggap_outbound_messages_total", map[string]string{"channel": "webform", "outcome": "sent"}); v < 1 {
 			return fmt.Errorf("the reply is not counted as sent yet")
 		}

@@ -88,7 +88,8 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 				defer wg.Done()
 				defer func() { <-sem }()
 				var err error
-				switch outcome, delay := handle(ctx, msg.Data(), attempt); outcome {
+				outcome, delay := handle(ctx, msg.Data(), attempt)
+				switch outcome {
 				case JobDone:
 					err = msg.Ack()
 				case JobRetry:
@@ -96,6 +97,7 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 				default:
 					err = msg.Term()
 				}
+				b.observeJob(string(o.Channel)+"/"+o.Kind, outcome)
 				if err != nil {
 					log.Warn("job settle failed", "err", err)
 				}
@@ -104,6 +106,27 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 		wg.Wait()
 	})
 	return nil
+}
+
+// JobObserver counts job outcomes per kind ("notify/send",
+// "whatsapp/media"): done, retry, dropped. Config.Observe may implement it.
+type JobObserver interface {
+	Job(kind, outcome string)
+}
+
+func (b *Bus) observeJob(kind string, outcome JobOutcome) {
+	o, ok := b.cfg.Observe.(JobObserver)
+	if !ok {
+		return
+	}
+	switch outcome {
+	case JobDone:
+		o.Job(kind, "done")
+	case JobRetry:
+		o.Job(kind, "retry")
+	default:
+		o.Job(kind, "dropped")
+	}
 }
 
 // Consume fetches batches of up to size messages from cons and hands each

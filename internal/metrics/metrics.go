@@ -88,8 +88,8 @@ func New(o Opts) *Metrics {
 		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
 	})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tanggap_jobs_total", Help: "Background jobs by provider and outcome (done, retry, failed).",
-	}, []string{"provider", "outcome"})
+		Name: "tanggap_jobs_total", Help: "Background jobs by kind (notify/send, whatsapp/media, …) and outcome (done, retry, dropped).",
+	}, []string{"kind", "outcome"})
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.inbound, m.outbound, m.ingestBatch, m.ingestTime,
 		m.routed, m.routingTime, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -187,12 +187,13 @@ func (m *Metrics) Routed(outcome string, d time.Duration) {
 	m.routingTime.Observe(d.Seconds())
 }
 
-// Job records one background job's outcome for a provider.
-func (m *Metrics) Job(provider, outcome string) {
+// Job records one background job's outcome; kind names the channel and
+// the job ("notify/send": a notification to a citizen by its provider).
+func (m *Metrics) Job(kind, outcome string) {
 	if m == nil {
 		return
 	}
-	m.jobs.WithLabelValues(provider, outcome).Inc()
+	m.jobs.WithLabelValues(kind, outcome).Inc()
 }
 
 // statusText keeps the status label to the few values HTTP has.

@@ -13,16 +13,13 @@ package statuslink
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+	kept "tanggap/internal/secret"
 	"time"
 )
 
@@ -185,44 +182,7 @@ func (s *Signer) mac(payloadPart string) []byte {
 // one generated once and kept in dataDir/statuslink.secret, so links stay
 // valid across restarts. Several instances must share a configured one.
 func LoadSecret(configured, dataDir string) ([]byte, error) {
-	if configured != "" {
-		if len(configured) < 32 {
-			return nil, fmt.Errorf("statuslink: STATUS_LINK_SECRET must have at least 32 characters")
-		}
-		return []byte(configured), nil
-	}
-	path := filepath.Join(dataDir, "statuslink.secret")
-	if b, err := os.ReadFile(path); err == nil {
-		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
-			return []byte(s), nil
-		}
-		return nil, fmt.Errorf("statuslink: %s is too short; delete it to make a new one", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("statuslink: read secret: %w", err)
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, fmt.Errorf("statuslink: secret: %w", err)
-	}
-	secret := hex.EncodeToString(raw)
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("statuslink: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return LoadSecret("", dataDir) // another process made it first
-	}
-	if err != nil {
-		return nil, fmt.Errorf("statuslink: write secret: %w", err)
-	}
-	if _, err := f.WriteString(secret + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("statuslink: write secret: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("statuslink: write secret: %w", err)
-	}
-	return []byte(secret), nil
+	return kept.Load(configured, "STATUS_LINK_SECRET", dataDir, "statuslink.secret")
 }
 
 // b64 rejects non-canonical encodings, so one link has one spelling.
