@@ -59,8 +59,17 @@ func TestBrowserComplaintEscalation(t *testing.T) {
 	var v complaint.View
 	res.JSON(t, &v)
 	phone.waitJS(t, "stage verified, pushed", `document.getElementById('lc-stage').dataset.stage === 'verified'`)
+	// On a phone the details (with the lifecycle panel) are a pane of
+	// their own.
+	phone.do(t, "open the details", chromedp.Evaluate[chromedp.Void](`document.getElementById('details-btn').click()`))
+	phone.waitJS(t, "lifecycle panel shown", `document.getElementById('lifecycle-mount').getClientRects().length > 0`)
 	phone.do(t, "show the panel", chromedp.Evaluate[chromedp.Void](`document.getElementById('lifecycle-mount').scrollIntoView()`))
 	shots.take(t, phone, "escalation-01-panel-phone")
+	if over := phone.evalString(t, `(() => { const p = document.getElementById('lifecycle-mount'); const r = p.getBoundingClientRect();
+		const out = [...p.querySelectorAll('*')].filter((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && (b.right > r.right + 1 || b.left < r.left - 1); });
+		return out.map((e) => e.tagName + '#' + e.id + '.' + e.className).join(' '); })()`); over != "" {
+		t.Errorf("lifecycle panel parts stick out of it on a phone: %s", over)
+	}
 	if w := phone.evalString(t, `String(Math.max(document.documentElement.scrollWidth, document.body.scrollWidth))`); w != "390" {
 		t.Errorf("the phone page is %spx wide (wider than the 390px screen)", w)
 	}
