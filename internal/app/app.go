@@ -188,7 +188,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	// Complaint lifecycle (issue 18): kinds, stages on working days,
 	// anonymous and confidential complaints.
-	if a.complaints, err = newComplaints(cfg, a.db, tickets, router, log); err != nil {
+	if a.complaints, err = newComplaints(cfg, a.db, a.bus, tickets, router, log); err != nil {
 		return nil, err
 	}
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)

@@ -3,6 +3,7 @@ package app
 import (
 	"log/slog"
 
+	"tanggap/internal/bus"
 	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
@@ -22,7 +23,7 @@ func unitQueues(cfg config.Config) []routing.QueueSpec {
 
 // newComplaints builds the complaint lifecycle (issue 18); it reads no
 // database (the units' queues are made at setup: unitQueues).
-func newComplaints(cfg config.Config, d *db.DB, tickets *ticket.Service, router *routing.Router, log *slog.Logger) (*complaint.Service, error) {
+func newComplaints(cfg config.Config, d *db.DB, events complaint.Events, tickets *ticket.Service, router *routing.Router, log *slog.Logger) (*complaint.Service, error) {
 	c := cfg.Complaint
 	units := make([]complaint.Unit, 0, len(c.Units))
 	for _, u := range c.Units {
@@ -33,7 +34,7 @@ func newComplaints(cfg config.Config, d *db.DB, tickets *ticket.Service, router 
 		roles = append(roles, domain.Role(r))
 	}
 	return complaint.New(complaint.Opts{
-		DB: d, Tickets: tickets, Transfers: router, Log: log, Units: units, Zone: c.TimeZone,
+		DB: d, Events: events, Tickets: tickets, Transfers: router, Log: log, Units: units, Zone: c.TimeZone,
 		Deadlines: complaint.Deadlines{VerifyDays: c.VerifyDays, FollowDays: c.FollowUpDays, CloseDays: c.CloseDays,
 			CeilingDays: c.CeilingDays, CeilingWarnDays: c.CeilingWarnDays},
 		SensitiveCategories: c.SensitiveCategories, RevealRoles: roles, PINCost: cfg.PasswordCost,
@@ -43,3 +44,6 @@ func newComplaints(cfg config.Config, d *db.DB, tickets *ticket.Service, router 
 // Complaints is the complaint lifecycle (tests advance its clocks with
 // Tick).
 func (a *App) Complaints() *complaint.Service { return a.complaints }
+
+// Bus is the app's bus (tests hear its events).
+func (a *App) Bus() *bus.Bus { return a.bus }

@@ -270,6 +270,7 @@ func Catalog() []Event {
 		TicketNotified{}, // notify
 		NotificationCreated{},
 		CSATRated{}, CSATLowRating{},
+		ComplaintUpdated{}, ComplaintEscalated{}, ComplaintWarning{}, // complaint lifecycle (events_complaint.go)
 		Wallboard{}, // the wallboard (wallboard.go)
 	}
 }

@@ -158,6 +158,10 @@ type Opts struct {
 	PINCost int
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// Events gets complaint.updated after every change and
+	// complaint.escalated / complaint.warning from the scheduler (nil:
+	// none).
+	Events Events
 }
 
 // Service runs the lifecycle.
@@ -199,6 +203,7 @@ func New(o Opts) *Service {
 	}
 	s := &Service{o: o, store: &store{db: o.DB}, log: o.Log.With("component", "complaint"),
 		units: map[string]Unit{}, sensitive: map[string]bool{}, reveal: map[domain.Role]bool{}}
+	s.store.changed = s.changed
 	for _, u := range o.Units {
 		s.units[u.Code] = u
 	}

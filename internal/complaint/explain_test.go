@@ -35,6 +35,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"first answer after the request (tick)", sqlFirstAnswer, []any{1, now}, []string{"messages_ticket_idx"}},
 		{"closing day (tick)", sqlCloseDue, []any{now, 200}, []string{"complaints_close_due_idx"}},
 		{"ceiling near (tick)", sqlCeilingNear, []any{now, 200}, []string{"complaints_ceiling_idx"}},
+		{"event scope (ticket by id)", sqlTicketScope, []any{1}, []string{"tickets_pkey", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
+		{"event stage", sqlStage, []any{1}, []string{"complaints_pkey", "sqlite_autoindex_complaints", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"escalated list", sqlEscalated, []any{200}, []string{"complaints_ceiling_idx"}},
 		{"report period", `SELECT kind, COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ? GROUP BY kind`, []any{now, now}, []string{"complaints_received_idx"}},
 	} {

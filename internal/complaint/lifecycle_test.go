@@ -2,14 +2,18 @@ package complaint_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"tanggap/internal/app"
 	"tanggap/internal/apptest"
+	"tanggap/internal/bus"
 	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
@@ -366,5 +370,110 @@ func TestLifecycleAnonymousAndConfidential(t *testing.T) {
 	ag.Login("agen@tanggap.test", "rahasia-agen-123")
 	if r := ag.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint-identity", cid), map[string]string{"reason": "ingin tahu saja"}); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
 		t.Fatalf("agent reveal: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestLifecycleCeilingEvents: every change emits complaint.updated; the
+// scheduler's warning and escalation at the ceiling each emit their event
+// once, however often it ticks; and no event of a confidential complaint
+// carries who complained.
+func TestLifecycleCeilingEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.app.Bus()
+	got := make(chan *nats.Msg, 64)
+	sub, err := b.NC.ChanSubscribe(b.Names.Event(bus.EntityComplaint, "*"), got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if err := b.NC.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	identity := []string{"Rahasia Orang", "081233334444", "6281233334444", "rahasia@contoh.id"}
+	res := e.pub.Do(http.MethodPost, "/api/v1/complaints", map[string]any{"name": identity[0], "phone": identity[1],
+		"email": identity[3], "category": "insentif", "description": "Insentif saya dipotong petugas."})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("confidential: %d %s", res.Status, res.Body)
+	}
+	var conf struct {
+		TN string `json:"tracking_number"`
+	}
+	res.JSON(t, &conf)
+	id := e.ticketID(conf.TN)
+	if v := e.view(id); !v.Confidential {
+		t.Fatalf("not confidential: %+v", v)
+	}
+
+	// next returns the next complaint event of this ticket.
+	next := func() (string, map[string]any) {
+		t.Helper()
+		for {
+			select {
+			case m := <-got:
+				for _, s := range identity {
+					if strings.Contains(string(m.Data), s) {
+						t.Fatalf("%s carries the identity %q: %s", m.Subject, s, m.Data)
+					}
+				}
+				var body map[string]any
+				if err := json.Unmarshal(m.Data, &body); err != nil {
+					t.Fatal(err)
+				}
+				if body["ticket_id"] != float64(id) {
+					continue
+				}
+				name, _ := b.Names.EventName(m.Subject)
+				return name, body
+			case <-time.After(wait):
+				t.Fatal("no complaint event")
+			}
+		}
+	}
+	v := e.act(e.admin, id, "verify", nil, http.StatusOK)
+	if name, body := next(); name != "complaint.updated" || body["stage"] != "verified" || body["step"] != "verified" || body["tracking_number"] != conf.TN {
+		t.Fatalf("after verify: %s %v", name, body)
+	}
+	ceiling := clock(v, "ceiling").Due
+	if ceiling == nil {
+		t.Fatalf("no ceiling clock: %+v", v.Clocks)
+	}
+
+	// A day before the ceiling: the warning, once.
+	if r := e.tick(ceiling.Add(-24 * time.Hour)); r.Warned != 1 || r.Escalated != 0 {
+		t.Fatalf("tick before the ceiling: %+v", r)
+	}
+	if name, body := next(); name != "complaint.warning" || body["ceiling_at"] != ceiling.UTC().Format(time.RFC3339Nano) {
+		t.Fatalf("warning: %s %v (ceiling %v)", name, body, ceiling)
+	}
+	if name, body := next(); name != "complaint.updated" || body["step"] != "ceiling_warning" {
+		t.Fatalf("after the warning: %s %v", name, body)
+	}
+	// At the ceiling, and late again: escalated once.
+	for i, at := range []time.Time{ceiling.Add(time.Minute), ceiling.Add(time.Hour), ceiling.Add(72 * time.Hour)} {
+		r := e.tick(at)
+		if want := map[bool]int{true: 1, false: 0}[i == 0]; r.Escalated != want || r.Warned != 0 {
+			t.Fatalf("tick %d at the ceiling: %+v", i, r)
+		}
+	}
+	if name, body := next(); name != "complaint.escalated" || body["queue_id"] == float64(0) {
+		t.Fatalf("escalation: %s %v", name, body)
+	}
+	if name, body := next(); name != "complaint.updated" || body["step"] != "escalated" {
+		t.Fatalf("after the escalation: %s %v", name, body)
+	}
+	// Nothing more for this ticket: a marker change comes next.
+	e.act(e.admin, id, "dispose", map[string]any{"unit": "unit-insentif", "note": "Mohon ditindaklanjuti."}, http.StatusOK)
+	if name, body := next(); name != "complaint.updated" || body["step"] != "disposed" {
+		t.Fatalf("after the escalation, before dispose: %s %v (a second escalation?)", name, body)
+	}
+	var list []complaint.View
+	e.admin.Do(http.MethodGet, "/api/v1/complaints/escalated", nil).JSON(t, &list)
+	found := false
+	for _, c := range list {
+		found = found || c.TicketID == id
+	}
+	if !found {
+		t.Fatalf("escalated list lacks %d: %+v", id, list)
 	}
 }

@@ -138,6 +138,7 @@ func (s *Service) watchCeiling(ctx context.Context, now time.Time) (warned, esca
 			if err == nil {
 				escalated++
 				s.log.Warn("complaint past the ceiling, escalated to supervisors", "ticket_id", c.TicketID)
+				s.ceilingEvent(ctx, c.TicketID, true, c.CeilingAt, now)
 			} else if err != ErrStage {
 				return warned, escalated, err
 			}
@@ -153,6 +154,7 @@ func (s *Service) watchCeiling(ctx context.Context, now time.Time) (warned, esca
 				stepRow{TicketID: c.TicketID, Step: "ceiling_warning", CreatedAt: now}, false)
 			if err == nil {
 				warned++
+				s.ceilingEvent(ctx, c.TicketID, false, c.CeilingAt, now)
 			} else if err != ErrStage {
 				return warned, escalated, err
 			}

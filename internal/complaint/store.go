@@ -13,7 +13,11 @@ import (
 )
 
 // store holds every statement of the package.
-type store struct{ db *db.DB }
+type store struct {
+	db *db.DB
+	// changed runs after every committed change (Service.changed).
+	changed func(ctx context.Context, ticketID int64, step string)
+}
 
 // record is a complaints row.
 type record struct {
@@ -237,7 +241,7 @@ func (s *store) steps(ctx context.Context, ticketID int64) ([]stepRow, error) {
 // at one of from; the step is written in the same transaction. ErrStage
 // when the complaint was not at from.
 func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets map[string]any, step stepRow, extra func(tx *gorm.DB) error) error {
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		q := tx.Table("complaints").Where("ticket_id = ? AND stage IN ?", ticketID, from).Updates(sets)
 		if q.Error != nil {
 			return fmt.Errorf("complaint: change: %w", q.Error)
@@ -253,6 +257,10 @@ func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets m
 		}
 		return nil
 	})
+	if err == nil && s.changed != nil {
+		s.changed(ctx, ticketID, step.Step)
+	}
+	return err
 }
 
 // holidays lists holiday dates in a range (primary key range).

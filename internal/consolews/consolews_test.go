@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -376,5 +377,57 @@ func emitRaw(t testing.TB, b *bus.Bus, entity, action string, payload any) {
 	}
 	if err := b.NC.Publish(b.Names.Event(entity, action), data); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestComplaintCeilingToBoards: complaint.escalated and complaint.warning
+// reach every supervisor and admin (queue member or not) and the ticket's
+// audience; complaint.updated follows the scope rule only.
+func TestComplaintCeilingToBoards(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	member, mt := e.agent("Ana", domain.RoleAgent, "umum")
+	_, ot := e.agent("Budi", domain.RoleAgent, "pajak")
+	_, st := e.agent("Sari", domain.RoleSupervisor, "pajak")
+	cMember, cOther, cSpv := connect(t, in.url, "Ana", mt), connect(t, in.url, "Budi", ot), connect(t, in.url, "Sari", st)
+	q := e.queue("umum")
+	id := e.ticket(q, 0)
+	scope := map[string]any{"ticket_id": id, "queue_id": q, "assignee_id": 0}
+	with := func(k string, v any) map[string]any {
+		m := map[string]any{k: v}
+		for k, v := range scope {
+			m[k] = v
+		}
+		return m
+	}
+	emitRaw(t, in.bus, bus.EntityComplaint, bus.ActionUpdated, with("step", "verified"))
+	emitRaw(t, in.bus, bus.EntityComplaint, bus.ActionComplaintWarning, with("tracking_number", "T-1"))
+	emitRaw(t, in.bus, bus.EntityComplaint, bus.ActionComplaintEscalated, with("tracking_number", "T-1"))
+	// A fence every console hears, after the three.
+	emitRaw(t, in.bus, bus.EntityAgent, bus.ActionPresence, map[string]any{"agent_id": member.ID, "presence": "online"})
+	for _, c := range []*console{cMember, cOther, cSpv} {
+		c.wait(func(f frame) bool { return f.Type == "event" && f.Event == "agent.presence" }, "the fence")
+	}
+	names := func(c *console) string {
+		var out []string
+		for _, f := range c.events() {
+			if strings.HasPrefix(f.Event, "complaint.") {
+				out = append(out, f.Event)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for _, w := range []struct {
+		c    *console
+		want string
+	}{
+		{cMember, "complaint.updated,complaint.warning,complaint.escalated"},
+		{cOther, ""},
+		{cSpv, "complaint.warning,complaint.escalated"},
+	} {
+		if got := names(w.c); got != w.want {
+			t.Errorf("%s heard %q, want %q", w.c.name, got, w.want)
+		}
 	}
 }

@@ -25,6 +25,8 @@ import (
 //   - agent events (agent.presence): every signed-in console, since any of
 //     them may transfer to that agent;
 //   - queue events (queue.metrics): supervisors and admins;
+//   - complaint ceiling events (complaint.escalated, complaint.warning):
+//     the ticket's audience and every supervisor and admin;
 //   - notification events: only the consoles of recipient_id, and only
 //     while that agent may see the event's ticket (deliverTo);
 //   - anything else: admins only.
@@ -80,11 +82,15 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 		g.o.Log.Warn("console event not JSON", "event", name, "err", err)
 		return
 	}
-	entity, _, _ := strings.Cut(name, ".")
+	entity, action, _ := strings.Cut(name, ".")
 	frame := eventFrame(name, m.Data)
 	switch {
 	case entity == bus.EntityNotification:
 		g.deliverTo(frame, es.RecipientID, g.resolve(entity, es))
+	case entity == bus.EntityComplaint && action != bus.ActionUpdated:
+		// Ceiling warnings and escalations: supervisors' and admins'
+		// boards, and the ticket's audience.
+		g.deliver(frame, g.resolve(entity, es), g.boards)
 	case es.TicketID > 0:
 		g.deliver(frame, g.resolve(entity, es))
 	case entity == bus.EntityAgent:
@@ -99,8 +105,9 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 	}
 }
 
-// deliver sends a ticket event to its audience, once per console.
-func (g *Gateway) deliver(frame []byte, s scope) {
+// deliver sends a ticket event to its audience, and to every console of
+// the extra sets, once per console.
+func (g *Gateway) deliver(frame []byte, s scope, extra ...map[*viewer]struct{}) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	g.epoch++
@@ -122,6 +129,9 @@ func (g *Gateway) deliver(frame []byte, s scope) {
 	}
 	if s.previous != 0 {
 		send(g.byAgent[s.previous])
+	}
+	for _, set := range extra {
+		send(set)
 	}
 }
 

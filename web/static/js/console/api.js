@@ -81,6 +81,7 @@ export const deleteView = (id) => call('DELETE', '/api/v1/views/' + encodeURICom
 export const getComplaint = (id) => call('GET', ticketURL(id) + '/complaint');
 export const complaintAction = (id, action, body) => call('POST', ticketURL(id) + '/complaint/' + encodeURIComponent(action), body || {});
 export const revealIdentity = (id, reason) => call('POST', ticketURL(id) + '/complaint-identity', { reason });
+export const escalatedComplaints = () => call('GET', '/api/v1/complaints/escalated');
 // Wallboard and admin screens (wallboard.js, admin*.js).
 export const wallboard = () => call('GET', '/api/v1/wallboard');
 export const setAgentState = (id, presence, reason) => call('PUT', '/api/v1/wallboard/agents/' + encodeURIComponent(id) + '/presence', { presence, reason });

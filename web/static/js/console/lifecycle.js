@@ -5,7 +5,13 @@
 // supervisors with the permission: reveal a confidential identity, with a
 // reason that is audited).
 //
-// Store key (see store.js): complaint {id, view, error, revealed}.
+// The panel reads itself again when a complaint.updated event names the
+// open ticket. Supervisors and admins also get, on the board, the list of
+// complaints escalated at the 60-working-day ceiling, read again on each
+// complaint.escalated / complaint.warning event (live.js).
+//
+// Store keys (see store.js): complaint {id, view, error, revealed};
+// escalated {list, error, announce}.
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy } from './ui.js';
@@ -173,7 +179,68 @@ function render(s) {
   }
 }
 
+const board = $('complaints-board');
+const SUPERVISING = ['supervisor', 'admin'];
+const supervising = (s) => !!(s.agent && SUPERVISING.indexOf(s.agent.role) >= 0);
+
+async function loadEscalated(announce) {
+  const res = await api.escalatedComplaints();
+  const prev = store.get().escalated || {};
+  if (res.ok && Array.isArray(res.data)) {
+    store.set({ escalated: { list: res.data, error: '', announce: announce || prev.announce || '' } });
+  } else {
+    store.set({ escalated: { list: prev.list || [], error: errorMessage(res), announce: announce || prev.announce || '' } });
+  }
+}
+
+// applyEvent takes complaint.* events (live.js). They carry no identity.
+export function applyEvent(name, d) {
+  const s = store.get();
+  const id = Number(d && d.ticket_id) || 0;
+  if (!id) { return; }
+  if (name === 'complaint.updated') {
+    if (s.selectedId === id) { load(id); }
+    return;
+  }
+  if (!supervising(s)) { return; }
+  const key = name === 'complaint.escalated' ? 'lifecycle.board.announce_escalated' : 'lifecycle.board.announce_warning';
+  loadEscalated(t(key, { tn: d.tracking_number || ('#' + id) }));
+}
+
+function renderEscalated(s) {
+  if (!board) { return; }
+  board.hidden = !supervising(s);
+  if (board.hidden) { board.textContent = ''; return; }
+  const e = s.escalated || {};
+  const list = e.list || [];
+  // Each row says "escalated" in words (and the badge), never by colour alone.
+  const rows = list.map((x) => el('li', { 'data-ticket': x.ticket_id }, [
+    el('span', { 'class': 'badge badge-urgent', text: t('lifecycle.console.escalated') }), ' ',
+    el('a', { href: '#ticket-' + x.ticket_id, 'class': 'mono', 'data-lc-ticket': x.ticket_id, text: t('lifecycle.board.ticket', { id: x.ticket_id }) }),
+    ' · ' + label('lifecycle.kind.', x.kind) + ' · ' + label('lifecycle.stage.', x.stage),
+    x.unit_name ? ' · ' + x.unit_name : '',
+    ' · ' + t('lifecycle.board.received', { at: formatDate(x.received_at) }),
+    x.confidential ? el('span', { 'class': 'badge', text: t('lifecycle.console.confidential') }) : null,
+  ]));
+  board.replaceChildren(...[
+    el('h3', { id: 'complaints-board-title', text: t('lifecycle.board.title') }),
+    e.error ? el('p', { 'class': 'muted small', text: e.error }) : null,
+    list.length ? el('ul', { id: 'complaints-escalated', 'class': 'lc-escalated' }, rows)
+      : el('p', { 'class': 'muted small', id: 'complaints-escalated-none', text: t('lifecycle.board.none') }),
+    el('p', { 'class': 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'complaints-announce', text: e.announce || '' }),
+  ].filter(Boolean));
+}
+
 export function mount() {
+  if (board) {
+    // A row's link opens its ticket on the tickets tab (the hash change
+    // opens the ticket).
+    board.addEventListener('click', (ev) => {
+      if (ev.target.closest && ev.target.closest('a[data-lc-ticket]')) { store.set({ boardShown: false }); }
+    });
+    store.on(['agent'], (s) => { if (supervising(s)) { loadEscalated(''); } });
+    store.on(['escalated', 'agent'], renderEscalated);
+  }
   if (!panel) { return; }
   let shown = 0;
   store.on(['ticket', 'selectedId'], (s) => {

@@ -9,6 +9,7 @@ import { applyEvent as tagsEvent } from './tags.js';
 import { onNotification } from './notes.js';
 import { applyEvent as deliveryEvent } from './delivery.js'; // notify
 import { applyEvent as csatEvent } from './csat.js';
+import { applyEvent as complaintEvent } from './lifecycle.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -173,6 +174,7 @@ export function applyEvent(name, data) {
     case 'notification.created': onNotification(data); break;
     case 'ticket.notified': deliveryEvent(data); break; // notify
     case 'csat.rated': case 'csat.alert': csatEvent(name, data); break;
+    case 'complaint.updated': case 'complaint.escalated': case 'complaint.warning': complaintEvent(name, data); break; // lifecycle
     default: break;
   }
 }
