@@ -89,12 +89,36 @@ function body(action) {
   return {};
 }
 
+// The panel is drawn again whenever the complaint changes, also by a pushed
+// event while an agent is filling in an action: what they chose and typed
+// is kept (draft), unless their own action just went through.
+let dropDraft = false;
+
+function draft(ticketID) {
+  const sel = $('lc-action');
+  if (!sel || panel.dataset.ticket !== String(ticketID)) { return null; }
+  const values = {};
+  panel.querySelectorAll('#lc-fields [id], #lc-reveal-reason').forEach((e) => { if ('value' in e) { values[e.id] = e.value; } });
+  const active = document.activeElement;
+  return { action: sel.value, values, focus: active && panel.contains(active) ? active.id : '' };
+}
+
+function restore(kept) {
+  if (!kept) { return; }
+  Object.keys(kept.values).forEach((id) => { const e = $(id); if (e) { e.value = kept.values[id]; } });
+  const f = kept.focus && $(kept.focus);
+  if (f) { f.focus(); }
+}
+
 function render(s) {
   const c = s.complaint;
   if (!panel) { return; }
-  if (!c || c.id !== s.selectedId || (!c.view && !c.error)) { panel.hidden = true; panel.textContent = ''; return; }
+  if (!c || c.id !== s.selectedId || (!c.view && !c.error)) { panel.hidden = true; panel.textContent = ''; delete panel.dataset.ticket; return; }
+  const kept = dropDraft ? null : draft(c.id);
+  dropDraft = false;
   panel.hidden = false;
   panel.textContent = '';
+  panel.dataset.ticket = String(c.id);
   panel.appendChild(el('h3', { id: 'lifecycle-title', 'class': 'routing-title', text: t('lifecycle.console.title') }));
   if (!c.view) { panel.appendChild(el('p', { 'class': 'alert alert-error', role: 'alert', text: c.error })); return; }
   const v = c.view;
@@ -139,6 +163,7 @@ function render(s) {
       const res = await api.complaintAction(v.ticket_id, action, body(action));
       busy(btn, false);
       if (res.ok && res.data) {
+        dropDraft = true;
         store.set({ complaint: { id: v.ticket_id, view: res.data, error: '', revealed: c.revealed } });
         const st = $('lc-status');
         if (st) { st.textContent = t('lifecycle.console.done'); }
@@ -154,6 +179,7 @@ function render(s) {
       status.textContent = placed ? '' : errorMessage(res);
     });
     panel.appendChild(form);
+    if (kept && v.actions.indexOf(kept.action) >= 0) { sel.value = kept.action; }
     showFields();
   }
   if (v.can_reveal) {
@@ -177,6 +203,7 @@ function render(s) {
     });
     panel.appendChild(form);
   }
+  restore(kept);
 }
 
 const board = $('complaints-board');
