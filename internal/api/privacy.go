@@ -69,8 +69,11 @@ func (s *Server) auditView(c *fiber.Ctx, a agent.Agent, err error) {
 	}
 }
 
-// frozen refuses changes to a ticket whose citizen restricted processing:
-// every write under /api/v1/tickets/:id.
+// frozen refuses changes to a ticket whose citizen restricted processing
+// on the routes whose owner is not internal/ticket (claim, transfer,
+// priority, assignment, the complaint lifecycle): every write under
+// /api/v1/tickets/:id. The ticket service refuses its own changes itself
+// (lockVisible), bulk actions and macros included.
 func (s *Server) frozen(c *fiber.Ctx) error {
 	if s.o.Privacy == nil || s.o.Privacy.Restricted == nil || c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		return nil

@@ -136,6 +136,12 @@ func TestPersonalDataProtection(t *testing.T) {
 	if reply.Status != http.StatusLocked || !strings.Contains(string(reply.Body), "processing_restricted") {
 		t.Fatalf("reply to a frozen ticket: %d %s", reply.Status, reply.Body)
 	}
+	// A bulk action reaches the ticket through the ticket service, not its
+	// route: the service refuses it too.
+	bulk := admin.Do(http.MethodPost, "/api/v1/tickets/bulk", map[string]any{"ids": []int64{ticketID}, "action": "status", "status": "pending"})
+	if bulk.Status != http.StatusOK || !strings.Contains(string(bulk.Body), "processing_restricted") {
+		t.Fatalf("bulk change of a frozen ticket: %d %s", bulk.Status, bulk.Body)
+	}
 	if res := admin.Do(http.MethodDelete, subj+"/restrict", nil); res.Status != http.StatusOK {
 		t.Fatalf("lift: %d %s", res.Status, res.Body)
 	}

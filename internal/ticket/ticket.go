@@ -342,7 +342,8 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 	return msg, nil
 }
 
-// lockVisible locks a ticket for the rest of tx, if viewer may work it.
+// lockVisible locks a ticket for the rest of tx, if viewer may work it
+// and its citizen has not restricted processing.
 func (s *Service) lockVisible(ctx context.Context, tx *gorm.DB, viewer agent.Agent, ticketID int64) (Summary, error) {
 	t, err := s.store.lockTicket(ctx, tx, ticketID)
 	if err != nil {
@@ -350,6 +351,12 @@ func (s *Service) lockVisible(ctx context.Context, tx *gorm.DB, viewer agent.Age
 	}
 	if !visible(viewer, t) {
 		return Summary{}, ErrForbidden
+	}
+	// A citizen who restricted processing has every agent's change of
+	// their tickets refused here, whichever path asks (reply, status,
+	// notes, tags, wrap-up, bulk actions, macros).
+	if err := CheckNotRestricted(ctx, tx, ticketID); err != nil {
+		return Summary{}, err
 	}
 	return t, nil
 }
