@@ -11,7 +11,6 @@ import (
 
 	"tanggap/internal/apptest"
 	"tanggap/internal/complaint"
-	"tanggap/internal/config"
 )
 
 // TestBrowserComplaintEscalation: an open lifecycle panel (on a phone
@@ -22,13 +21,8 @@ import (
 func TestBrowserComplaintEscalation(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	cfg := apptest.Config(t)
-	cfg.Complaint.Units = []config.ComplaintUnit{{Code: "unit-insentif", Name: "Divisi Insentif"}}
-	cfg.Complaint.SensitiveCategories = []string{"insentif"}
-	a := apptest.Start(t, cfg)
+	_, a, admin := startLifecycleApp(t)
 	base := a.URL()
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
 	if r := admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "spv@tanggap.test", "name": "Supervisor Satu",
 		"password": "rahasia-spv-1234", "role": "supervisor"}); r.Status >= 300 {
 		t.Fatalf("create supervisor: %d %s", r.Status, r.Body)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"tanggap/internal/app"
 	"tanggap/internal/apptest"
 	"tanggap/internal/complaint"
 	"tanggap/internal/config"
@@ -39,13 +40,8 @@ import (
 func TestBrowserComplaintLifecycle(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	cfg := apptest.Config(t)
-	cfg.Complaint.Units = []config.ComplaintUnit{{Code: "unit-insentif", Name: "Divisi Insentif"}}
-	cfg.Complaint.SensitiveCategories = []string{"insentif"}
-	a := apptest.Start(t, cfg)
+	cfg, a, admin := startLifecycleApp(t)
 	base := a.URL()
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
 
 	// A national holiday and a cuti bersama day on the next two weekdays.
 	wib, _ := hours.LoadZone("WIB")
@@ -379,3 +375,16 @@ func agentID(t *testing.T, c *apptest.Client, email string) int64 {
 }
 
 func tryJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// startLifecycleApp starts an app with one work unit (Divisi Insentif) and
+// "insentif" as a sensitive category, and signs its admin in.
+func startLifecycleApp(t *testing.T) (config.Config, *app.App, *apptest.Client) {
+	t.Helper()
+	cfg := apptest.Config(t)
+	cfg.Complaint.Units = []config.ComplaintUnit{{Code: "unit-insentif", Name: "Divisi Insentif"}}
+	cfg.Complaint.SensitiveCategories = []string{"insentif"}
+	a := apptest.Start(t, cfg)
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	return cfg, a, admin
+}
