@@ -3,6 +3,7 @@ package complaint
 import (
 	"context"
 	"fmt"
+	"tanggap/internal/mask"
 	"time"
 	"unicode/utf8"
 
@@ -285,14 +286,7 @@ func (s *Service) Reveal(ctx context.Context, viewer agent.Agent, ticketID int64
 	if err := s.store.audit(ctx, viewer.ID, "complaint.identity_revealed", ticketID, "reason: "+reason, s.now()); err != nil {
 		return Identity{}, err
 	}
-	return Identity{Name: in.Name, Phone: in.Phone, Email: in.Email, NIK: maskNIK(in.NIK)}, nil
-}
-
-func maskNIK(n string) string {
-	if len(n) < 16 {
-		return ""
-	}
-	return n[:6] + "******" + n[12:]
+	return Identity{Name: in.Name, Phone: in.Phone, Email: in.Email, NIK: mask.NIK(in.NIK)}, nil
 }
 
 // checkText requires valid UTF-8 within a length, without control

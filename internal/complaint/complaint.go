@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"tanggap/internal/agent"
@@ -172,6 +173,9 @@ type Service struct {
 	units     map[string]Unit
 	sensitive map[string]bool
 	reveal    map[domain.Role]bool
+	// dummy is a PIN hash at pinCost, spent on a miss (public.go).
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // New returns the service.

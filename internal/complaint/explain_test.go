@@ -34,7 +34,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"incomplete complaints answered (tick)", sqlIncompleteAnswered, []any{200}, []string{"complaints_incomplete_idx"}},
 		{"first answer after the request (tick)", sqlFirstAnswer, []any{1, now}, []string{"messages_ticket_idx"}},
 		{"closing day (tick)", sqlCloseDue, []any{now, 200}, []string{"complaints_close_due_idx"}},
-		{"ceiling near (tick)", sqlCeilingNear, []any{now, 200}, []string{"complaints_ceiling_idx"}},
+		{"ceiling near (tick)", sqlCeilingNear, []any{now, now, 200}, []string{"complaints_ceiling_idx"}},
 		{"event scope (ticket by id)", sqlTicketScope, []any{1}, []string{"tickets_pkey", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"event stage", sqlStage, []any{1}, []string{"complaints_pkey", "sqlite_autoindex_complaints", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"escalated list", sqlEscalated, []any{200}, []string{"complaints_ceiling_idx"}},

@@ -3,6 +3,7 @@ package complaint
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -122,28 +123,37 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (
 	if !ok {
 		return Private{}, ErrNotFound
 	}
+	// Every miss spends one hash at the real cost, so timing tells no
+	// unknown number from a complaint without a PIN or a wrong PIN.
+	miss := func() (Private, error) {
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(digits))
+		return Private{}, ErrNotFound
+	}
 	id, err := s.store.ticketByTracking(ctx, tn)
+	if errors.Is(err, ErrNotFound) {
+		return miss()
+	}
 	if err != nil {
 		return Private{}, err
 	}
 	r, err := s.ensure(ctx, id)
 	if err != nil {
 		if isNoComplaint(err) {
-			return Private{}, ErrNotFound
+			return miss()
 		}
 		return Private{}, err
 	}
 	if r.IntakeKey == "" {
-		// Spend a hash anyway, so timing does not tell complaints with a
-		// PIN from those without.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(digits))
-		return Private{}, ErrNotFound
+		return miss()
 	}
 	in, ok, err := s.store.intakeOf(ctx, r.IntakeKey)
 	if err != nil {
 		return Private{}, err
 	}
-	if !ok || bcrypt.CompareHashAndPassword([]byte(in.PinHash), []byte(digits)) != nil {
+	if !ok {
+		return miss()
+	}
+	if bcrypt.CompareHashAndPassword([]byte(in.PinHash), []byte(digits)) != nil {
 		return Private{}, ErrNotFound
 	}
 	p, err := s.o.Tickets.PublicByTracking(ctx, tn)
@@ -153,7 +163,11 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (
 	return Private{TicketID: id, VisitorID: in.VisitorID, Public: p}, nil
 }
 
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("00000000"), bcrypt.MinCost)
+// dummyHash is a PIN hash at the service's own cost, made once.
+func (s *Service) dummyHash() []byte {
+	s.dummyOnce.Do(func() { s.dummy, _ = bcrypt.GenerateFromPassword([]byte("00000000"), s.pinCost()) })
+	return s.dummy
+}
 
 // PublicStep is one step of the citizen's timeline: a step name the page
 // words in the citizen's language, and what the program wrote for them.

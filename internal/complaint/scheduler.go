@@ -126,7 +126,7 @@ func (s *Service) watchCeiling(ctx context.Context, now time.Time) (warned, esca
 	// complaint within the warning lies within twice the days plus a
 	// fortnight of holidays.
 	horizon := now.AddDate(0, 0, 2*s.o.Deadlines.CeilingWarnDays+14)
-	list, err := s.store.ceilingNear(ctx, horizon, tickBatch)
+	list, err := s.store.ceilingNear(ctx, now, horizon, tickBatch)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -87,8 +87,11 @@ const (
 		ORDER BY c.paused_at LIMIT ?`
 	sqlFirstAnswer = `SELECT created_at FROM messages WHERE ticket_id = ? AND created_at > ? AND direction = 'in' ORDER BY created_at LIMIT 1`
 	sqlCloseDue    = `SELECT ticket_id FROM complaints WHERE stage = 'followed_up' AND close_due_at <= ? ORDER BY close_due_at LIMIT ?`
+	// A complaint already warned needs nothing until its ceiling: it is
+	// skipped, so it never fills a batch ahead of ones still to be warned.
 	sqlCeilingNear = `SELECT ticket_id, time_zone, ceiling_at, ceiling_warned, escalated_at FROM complaints
-		WHERE closed_at IS NULL AND ceiling_at <= ? AND escalated_at IS NULL ORDER BY ceiling_at LIMIT ?`
+		WHERE closed_at IS NULL AND ceiling_at <= ? AND escalated_at IS NULL AND (NOT ceiling_warned OR ceiling_at <= ?)
+		ORDER BY ceiling_at LIMIT ?`
 	sqlEscalated = `SELECT ` + recordColumns + ` FROM complaints WHERE closed_at IS NULL AND ceiling_at IS NOT NULL
 		AND escalated_at IS NOT NULL ORDER BY ceiling_at LIMIT ?`
 )
@@ -371,12 +374,12 @@ type nearCeiling struct {
 }
 
 // ceilingNear lists open complaints not yet escalated whose ceiling lies
-// before horizon.
+// before horizon: not yet warned, or at their ceiling by now.
 //
 //	complaints_ceiling_idx (ceiling_at) WHERE closed_at IS NULL
-func (s *store) ceilingNear(ctx context.Context, horizon time.Time, limit int) ([]nearCeiling, error) {
+func (s *store) ceilingNear(ctx context.Context, now, horizon time.Time, limit int) ([]nearCeiling, error) {
 	var rows []nearCeiling
-	if err := s.db.WithContext(ctx).Raw(sqlCeilingNear, horizon, limit).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sqlCeilingNear, horizon, now, limit).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("complaint: ceiling: %w", err)
 	}
 	return rows, nil
