@@ -27,8 +27,6 @@ type Privacy struct {
 	Views     *viewaudit.Recorder
 	Subjects  *dsr.Service
 	Retention *retention.Purger
-	// Restricted answers whether a ticket is frozen (ticket.CheckNotRestricted).
-	Restricted func(ctx context.Context, ticketID int64) error
 }
 
 // viewKinds: the routes that open a citizen's data, by route pattern.
@@ -67,31 +65,6 @@ func (s *Server) auditView(c *fiber.Ctx, a agent.Agent, err error) {
 	if rerr := s.o.Privacy.Views.Record(ctx, v); rerr != nil && s.o.Log != nil {
 		s.o.Log.Error("view audit: not recorded", "agent_id", a.ID, "kind", kind, "error", rerr)
 	}
-}
-
-// frozen refuses changes to a ticket whose citizen restricted processing
-// on the routes whose owner is not internal/ticket (claim, transfer,
-// priority, assignment, the complaint lifecycle): every write under
-// /api/v1/tickets/:id. The ticket service refuses its own changes itself
-// (lockVisible), bulk actions and macros included.
-func (s *Server) frozen(c *fiber.Ctx) error {
-	if s.o.Privacy == nil || s.o.Privacy.Restricted == nil || c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
-		return nil
-	}
-	if !strings.HasPrefix(c.Path(), "/api/v1/tickets/") {
-		return nil
-	}
-	rest := strings.TrimPrefix(c.Path(), "/api/v1/tickets/")
-	idText, _, _ := strings.Cut(rest, "/")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		return nil // not a ticket's route (bulk, ...)
-	}
-	// Typing and read marks change nothing of the citizen's data.
-	if strings.HasSuffix(c.Path(), "/typing") || strings.HasSuffix(c.Path(), "/read") {
-		return nil
-	}
-	return s.o.Privacy.Restricted(c.UserContext(), id)
 }
 
 func badQuery(name string) error {

@@ -12,7 +12,6 @@ import (
 	"tanggap/internal/db"
 	"tanggap/internal/dsr"
 	"tanggap/internal/retention"
-	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
 
@@ -44,8 +43,7 @@ func (p *privacy) start(g *errgroup.Group, ctx context.Context) {
 }
 
 func (p *privacy) api() *api.Privacy {
-	return &api.Privacy{Views: p.views, Subjects: p.subjects, Retention: p.purger,
-		Restricted: func(ctx context.Context, ticketID int64) error {
-			return ticket.CheckNotRestricted(ctx, p.d.DB, ticketID)
-		}}
+	// A restricted citizen's tickets are refused by their owners: the
+	// ticket service, routing and the complaint lifecycle.
+	return &api.Privacy{Views: p.views, Subjects: p.subjects, Retention: p.purger}
 }

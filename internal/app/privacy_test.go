@@ -142,6 +142,14 @@ func TestPersonalDataProtection(t *testing.T) {
 	if bulk.Status != http.StatusOK || !strings.Contains(string(bulk.Body), "processing_restricted") {
 		t.Fatalf("bulk change of a frozen ticket: %d %s", bulk.Status, bulk.Body)
 	}
+	// Routing's own changes (priority, transfer) refuse it too.
+	if res := admin.Do(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d/priority", ticketID), map[string]string{"priority": "high"}); res.Status != http.StatusLocked {
+		t.Fatalf("priority of a frozen ticket: %d %s", res.Status, res.Body)
+	}
+	move := admin.Do(http.MethodPost, "/api/v1/tickets/bulk", map[string]any{"ids": []int64{ticketID}, "action": "priority", "priority": "high"})
+	if move.Status != http.StatusOK || !strings.Contains(string(move.Body), "processing_restricted") {
+		t.Fatalf("bulk priority of a frozen ticket: %d %s", move.Status, move.Body)
+	}
 	if res := admin.Do(http.MethodDelete, subj+"/restrict", nil); res.Status != http.StatusOK {
 		t.Fatalf("lift: %d %s", res.Status, res.Body)
 	}

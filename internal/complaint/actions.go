@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"tanggap/internal/mask"
+	"tanggap/internal/ticket"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,9 @@ type Action struct {
 func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, name string, a Action) (View, error) {
 	if _, err := s.o.Tickets.Summary(ctx, viewer, ticketID); err != nil {
 		return View{}, err
+	}
+	if err := ticket.CheckNotRestricted(ctx, s.o.DB.DB, ticketID); err != nil {
+		return View{}, err // the citizen restricted processing
 	}
 	r, err := s.ensure(ctx, ticketID)
 	if isNoComplaint(err) {

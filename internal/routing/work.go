@@ -40,6 +40,9 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 		if err != nil {
 			return err
 		}
+		if err := ticket.CheckNotRestricted(ctx, tx, ticketID); err != nil {
+			return err // the citizen restricted processing: no agent moves it
+		}
 		if t.AssigneeID != nil || !t.Status.Active() {
 			return fmt.Errorf("ticket %d is assigned or not active: %w", ticketID, ErrConflict)
 		}
@@ -121,6 +124,9 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
+		}
+		if err := ticket.CheckNotRestricted(ctx, tx, ticketID); err != nil {
+			return err // the citizen restricted processing: no agent moves it
 		}
 		if !t.Status.Active() {
 			return fmt.Errorf("ticket %d: %w", ticketID, ErrTicketInactive)
@@ -250,6 +256,9 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 		if err != nil {
 			return err
 		}
+		if err := ticket.CheckNotRestricted(ctx, tx, ticketID); err != nil {
+			return err // the citizen restricted processing: no agent moves it
+		}
 		if !t.Status.Active() {
 			return fmt.Errorf("ticket %d is not active: %w", ticketID, ErrConflict)
 		}
@@ -311,6 +320,9 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
+		}
+		if err := ticket.CheckNotRestricted(ctx, tx, ticketID); err != nil {
+			return err // the citizen restricted processing: no agent moves it
 		}
 		if !by.Supervisor {
 			mine := t.AssigneeID != nil && *t.AssigneeID == by.ID
