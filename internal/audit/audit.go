@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tanggap/internal/db"
 )
@@ -34,7 +35,13 @@ type Entry struct {
 // Record writes one line.
 func (s *Service) Record(ctx context.Context, agentID int64, action, detail string) error {
 	if len(detail) > 2000 {
-		detail = detail[:2000]
+		// Cut on a character's start: a split UTF-8 sequence (Indonesian
+		// names, "→") is refused by PostgreSQL and the line would be lost.
+		n := 2000
+		for n > 0 && !utf8.RuneStart(detail[n]) {
+			n--
+		}
+		detail = detail[:n]
 	}
 	if err := s.db.WithContext(ctx).Exec(`INSERT INTO audit_log (agent_id, action, detail, created_at) VALUES (?, ?, ?, ?)`,
 		agentID, action, detail, time.Now().UTC()).Error; err != nil {

@@ -52,8 +52,9 @@ func parseToken(key []byte, tok string) (int64, time.Time, error) {
 	if !ok {
 		return 0, time.Time{}, ErrBadToken
 	}
-	p, err1 := base64.RawURLEncoding.DecodeString(pb)
-	mac, err2 := base64.RawURLEncoding.DecodeString(mb)
+	// Strict: one token has one spelling (no slack in the last character).
+	p, err1 := base64.RawURLEncoding.Strict().DecodeString(pb)
+	mac, err2 := base64.RawURLEncoding.Strict().DecodeString(mb)
 	if err1 != nil || err2 != nil || len(p) != payloadLen || len(mac) != macLen {
 		return 0, time.Time{}, ErrBadToken
 	}
