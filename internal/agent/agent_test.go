@@ -102,3 +102,26 @@ func TestSetPresence(t *testing.T) {
 		t.Fatalf("unknown agent: %v", err)
 	}
 }
+
+// A deactivated account goes offline and stays there: no presence change
+// (a supervisor's on the wallboard included) brings it back to work.
+func TestDeactivatedAccountStaysOffline(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	a, _ := s.Create(ctx, agent.NewAgent{Email: "d@b.id", Name: "D", Password: "kata-sandi-dd"})
+	if err := s.SetActive(ctx, a.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.SetPresence(ctx, a.ID, domain.PresenceOffline); err != nil || got.Presence != domain.PresenceOffline {
+		t.Fatalf("offline: %v %+v", err, got)
+	}
+	if _, err := s.SetPresence(ctx, a.ID, domain.PresenceOnline); !errors.Is(err, agent.ErrNotFound) {
+		t.Fatalf("a deactivated account set online: %v", err)
+	}
+	if err := s.SetActive(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetPresence(ctx, a.ID, domain.PresenceOnline); err != nil {
+		t.Fatalf("reactivated: %v", err)
+	}
+}

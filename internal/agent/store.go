@@ -117,7 +117,10 @@ func (s *store) list(ctx context.Context) ([]Agent, error) {
 func (s *store) setPresence(ctx context.Context, id int64, presence domain.Presence, now time.Time) error {
 	var res *gorm.DB
 	for attempt := 1; ; attempt++ {
-		res = s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, last_seen_at = ?, updated_at = ? WHERE id = ?`, presence, now, now, id)
+		// A deactivated account only ever goes offline: nobody (a
+		// supervisor on the wallboard included) brings it back to work.
+		res = s.db.WithContext(ctx).Exec(`UPDATE agents SET presence = ?, last_seen_at = ?, updated_at = ?
+			WHERE id = ? AND (deactivated_at IS NULL OR ? = ?)`, presence, now, now, id, presence, domain.PresenceOffline)
 		if !db.IsRetryable(res.Error) || attempt == maxAttempts {
 			break
 		}
