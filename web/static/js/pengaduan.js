@@ -152,7 +152,8 @@
     link.href = '/pengaduan/status?tn=' + encodeURIComponent(tn);
     // The contact stays in this tab only, so the status page can be
     // prefilled without putting a phone number or email in the URL.
-    var contact = document.getElementById('phone').value.trim() || document.getElementById('email').value.trim();
+    // Not for an anonymous complaint: it is followed up with its PIN.
+    var contact = isAnonymous() ? '' : (document.getElementById('phone').value.trim() || document.getElementById('email').value.trim());
     try { sessionStorage.setItem('tanggap.lookup', JSON.stringify({ tn: tn, contact: contact })); } catch (e) { /* storage off */ }
     var panel = document.getElementById('complaint-success');
     panel.hidden = false;
@@ -170,7 +171,10 @@
       return;
     }
     var data = new FormData();
-    ['name', 'phone', 'email', 'nik', 'category', 'description'].forEach(function (id) {
+    // An anonymous complaint sends no identity, not even what was typed
+    // before the box was ticked (the fields are only hidden).
+    var fields = isAnonymous() ? ['category', 'description'] : ['name', 'phone', 'email', 'nik', 'category', 'description'];
+    fields.forEach(function (id) {
       data.append(id, document.getElementById(id).value.trim());
     });
     Array.prototype.forEach.call(fileInput.files, function (f) { data.append('attachments', f, f.name); });

@@ -25,9 +25,15 @@ const FIELDS = {
   return: ['note'], publish: ['answer'],
 };
 
+// reads counts what was asked of the server: an answer is applied only if
+// nothing was asked after it, so a read that started before an action
+// never overwrites the action's result.
+let reads = 0;
+
 async function load(id) {
+  const mine = ++reads;
   const res = await api.getComplaint(id);
-  if (store.get().selectedId !== id) { return; }
+  if (store.get().selectedId !== id || mine !== reads) { return; }
   if (res.ok && res.data) {
     store.set({ complaint: { id, view: res.data, error: '', revealed: null } });
   } else {
@@ -163,6 +169,7 @@ function render(s) {
       const res = await api.complaintAction(v.ticket_id, action, body(action));
       busy(btn, false);
       if (res.ok && res.data) {
+        ++reads; // a read still on its way started before this result
         dropDraft = true;
         store.set({ complaint: { id: v.ticket_id, view: res.data, error: '', revealed: c.revealed } });
         const st = $('lc-status');
