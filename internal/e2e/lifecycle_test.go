@@ -130,11 +130,25 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 			staff.do(t, "fill "+f, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
 				`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); })()`, "lc-"+f, v)))
 		}
+		// The submit marks the panel busy at once; the action's answer is
+		// awaited before the next step, or a stage unchanged by the action
+		// (set_kind) would let the next action overtake it.
 		staff.do(t, action, chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
-		staff.waitJS(t, "stage "+wantStage, fmt.Sprintf(`document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === %q`, wantStage))
+		staff.waitJS(t, action+" answered, stage "+wantStage, fmt.Sprintf(`document.getElementById('lifecycle-mount').getAttribute('aria-busy') !== 'true' && document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === %q`, wantStage))
+		if k, ok := fields["kind"]; ok {
+			staff.waitJS(t, "kind "+k, fmt.Sprintf(`document.getElementById('lc-kind').textContent === %q`, tx("lifecycle.kind."+k)))
+		}
 	}
-	act("set_kind", map[string]string{"kind": "pengaduan"}, "verification")
-	act("verify", nil, "verified")
+	// Two actions sent back to back, the second before the first answered:
+	// whichever answer comes last, the panel ends on the complaint as
+	// stored (both applied), never on the first action's older view.
+	staff.selectValue(t, "#lc-action", "set_kind")
+	staff.selectValue(t, "#lc-kind", "pengaduan")
+	staff.do(t, "set_kind", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
+	staff.selectValue(t, "#lc-action", "verify")
+	staff.do(t, "verify at once", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
+	staff.waitJS(t, "both answered, verified as a pengaduan", fmt.Sprintf(`document.getElementById('lifecycle-mount').getAttribute('aria-busy') !== 'true' && document.getElementById('lc-stage').dataset.stage === 'verified' && document.getElementById('lc-kind').textContent === %q`, tx("lifecycle.kind.pengaduan")))
+	act("set_kind", map[string]string{"kind": "pengaduan"}, "verified")
 	act("dispose", map[string]string{"unit": "unit-insentif", "instructions": "Mohon ditinjau jadwal kelas malam."}, "disposed")
 	staff.waitJS(t, "follow-up clock", `document.querySelector('#lc-clocks [data-clock="follow_up"]')`)
 	act("answer", map[string]string{"answer": "Kelas malam dibuka mulai bulan depan."}, "answered")

@@ -25,15 +25,19 @@ const FIELDS = {
   return: ['note'], publish: ['answer'],
 };
 
-// reads counts what was asked of the server: an answer is applied only if
-// nothing was asked after it, so a read that started before an action
-// never overwrites the action's result.
-let reads = 0;
+// asks counts what was asked of the server, reads and actions alike: an
+// answer is applied only if nothing was asked after it, so neither a read
+// nor an action sent earlier overwrites what a later one brought. An
+// action's answer that came too late is replaced by a fresh read (the
+// action is committed by then, so the read sees it).
+let asks = 0;
+// inFlight counts actions on their way; the panel says aria-busy meanwhile.
+let inFlight = 0;
 
 async function load(id) {
-  const mine = ++reads;
+  const mine = ++asks;
   const res = await api.getComplaint(id);
-  if (store.get().selectedId !== id || mine !== reads) { return; }
+  if (store.get().selectedId !== id || mine !== asks) { return; }
   if (res.ok && res.data) {
     store.set({ complaint: { id, view: res.data, error: '', revealed: null } });
   } else {
@@ -166,10 +170,19 @@ function render(s) {
       ev.preventDefault();
       const action = sel.value;
       busy(btn, true);
+      const mine = ++asks;
+      inFlight++;
+      panel.setAttribute('aria-busy', 'true');
       const res = await api.complaintAction(v.ticket_id, action, body(action));
       busy(btn, false);
+      if (--inFlight === 0) { panel.removeAttribute('aria-busy'); }
+      if (res.ok && res.data && mine !== asks) {
+        // Something was asked after this action: its answer may be older
+        // than what is shown, so the complaint is read again.
+        if (store.get().selectedId === v.ticket_id) { load(v.ticket_id); }
+        return;
+      }
       if (res.ok && res.data) {
-        ++reads; // a read still on its way started before this result
         dropDraft = true;
         store.set({ complaint: { id: v.ticket_id, view: res.data, error: '', revealed: c.revealed } });
         const st = $('lc-status');
