@@ -57,12 +57,13 @@ func (b *Bus) NotifyEvents(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, fmt.Errorf("bus: stream %s: %w", n.StreamNotifyEvents(), err)
 	}
 	cons, err := b.JS.CreateOrUpdateConsumer(ctx, n.StreamNotifyEvents(), jetstream.ConsumerConfig{
-		Durable:        n.DurableNotifyEvents(),
-		FilterSubjects: n.NotifyEventSubjects(),
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        time.Minute,
-		MaxDeliver:     -1,
-		MaxAckPending:  1000,
+		// No filter: the stream holds only these subjects (and a server
+		// before 2.10 refuses several filter subjects).
+		Durable:       n.DurableNotifyEvents(),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       time.Minute,
+		MaxDeliver:    -1,
+		MaxAckPending: 1000,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: consumer %s: %w", n.DurableNotifyEvents(), err)
