@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
+	"tanggap/migrations"
 )
 
 // A status notice keys on the ticket's own transition: events that carry a
@@ -284,5 +285,41 @@ func TestMailRefusedAfterDataFallsBackToSMS(t *testing.T) {
 	}
 	if len(f.mail.mails()) != 0 || len(f.tw.sent()) != 1 {
 		t.Fatalf("mails %d, sms %d", len(f.mail.mails()), len(f.tw.sent()))
+	}
+}
+
+// Upgrading from the scheme that remembered the last status seen: a
+// transition it already told is marked taken up (no second notice), one
+// it never saw is told.
+func TestUpgradeMarksTransitionsAlreadyTold(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	told, _ := f.addTicket(t, ticketSpec{channel: "webform", phone: "+6281234567806"})
+	unseen, _ := f.addTicket(t, ticketSpec{channel: "webform", phone: "+6281234567807"})
+	must(t, f.d.Exec(`UPDATE tickets SET status = 'pending' WHERE id IN (?, ?)`, told, unseen).Error)
+	// The state before 0022: no counted changes yet, and the old table.
+	must(t, f.d.Exec(`UPDATE tickets SET status_seq = 0`).Error)
+	must(t, f.d.Exec(`CREATE TABLE notify_ticket_state (ticket_id BIGINT PRIMARY KEY, status TEXT NOT NULL, changes INTEGER NOT NULL DEFAULT 0)`).Error)
+	must(t, f.d.Exec(`INSERT INTO notify_ticket_state (ticket_id, status, changes) VALUES (?, 'pending', 2)`, told).Error)
+	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0022_notify2.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tail := string(raw)[strings.Index(string(raw), "-- Transitions the earlier scheme"):]
+	must(t, f.d.Exec(tail).Error)
+
+	for _, c := range []struct {
+		id     int64
+		queued bool
+	}{{told, false}, {unseen, true}} {
+		key := statusKey(c.id, 0, "pending")
+		before, _, err := f.svc.store.notice(context.Background(), key)
+		must(t, err)
+		must(t, f.svc.statusEvent(context.Background(), c.id))
+		after, _, err := f.svc.store.notice(context.Background(), key)
+		must(t, err)
+		if before == c.queued || !after {
+			t.Fatalf("ticket %d: marked before %v, after %v; want queued %v", c.id, before, after, c.queued)
+		}
 	}
 }
