@@ -50,9 +50,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 	if err != nil {
 		return 0, 0, err
 	}
-	if seq, ok := keySeq(j.Key); ok && seq != t.StatusSeq {
-		// The ticket's status changed again since (reopened, say): this
-		// notice is out of date; the new transition has its own.
+	if superseded(j.Key, t) {
 		s.log.Debug("notify: status notice superseded", "key", j.Key, "status_seq", t.StatusSeq)
 		return bus.JobDone, 0, nil
 	}

@@ -30,7 +30,7 @@
 //     a trigger moves on every real status change), marked taken up in
 //     notify_notices under a unique key. Events only say "look"; a notice
 //     whose transition was superseded before it went out (the ticket was
-//     reopened, say) is not sent.
+//     reopened, say) is not sent, except "solved" for a ticket closed since.
 //   - A solved ticket's survey link is fetched once per notification and
 //     kept in notify_notices for every retry and route.
 //   - Provider rate limits: one token bucket per provider (ratelimit.go);

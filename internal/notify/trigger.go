@@ -39,15 +39,27 @@ func statusKey(ticketID, seq int64, status string) string {
 	return "status:" + strconv.FormatInt(ticketID, 10) + ":" + strconv.FormatInt(seq, 10) + ":" + status
 }
 
-// keySeq is the status_seq a status notification's key names; ok is
-// false for any other key.
-func keySeq(key string) (seq int64, ok bool) {
+// keySeq is the status_seq and status a status notification's key names;
+// ok is false for any other key.
+func keySeq(key string) (seq int64, status string, ok bool) {
 	p := strings.Split(key, ":")
 	if len(p) != 4 || p[0] != "status" {
-		return 0, false
+		return 0, "", false
 	}
 	seq, err := strconv.ParseInt(p[2], 10, 64)
-	return seq, err == nil
+	return seq, p[3], err == nil
+}
+
+// superseded reports whether a status notice of key no longer stands for
+// t: the ticket changed status since (reopened, say; the new transition
+// has its own notice). A solved ticket closed since is still told it was
+// solved.
+func superseded(key string, t ticketInfo) bool {
+	seq, st, ok := keySeq(key)
+	if !ok || seq == t.StatusSeq {
+		return false
+	}
+	return !(domain.TicketStatus(st) == domain.StatusSolved && domain.TicketStatus(t.Status) == domain.StatusClosed)
 }
 
 // errBadEvent: an event that cannot be read; it is dropped.

@@ -93,7 +93,8 @@ func TestStatusNoticeKeysOnTheTransition(t *testing.T) {
 }
 
 // A notice whose transition was superseded before it went out (solved,
-// then reopened at once) is not sent.
+// then reopened at once) is not sent; one whose ticket was closed after
+// being solved still is.
 func TestSupersededStatusNoticeIsNotSent(t *testing.T) {
 	t.Parallel()
 	p := &countingProvider{}
@@ -109,6 +110,15 @@ func TestSupersededStatusNoticeIsNotSent(t *testing.T) {
 	data := []byte(fmt.Sprintf(`{"key":%q,"kind":"solved","ticket_id":%d}`, statusKey(tid, 1, "solved"), tid))
 	if out, _ := f.svc.work(context.Background(), data, 1); out != bus.JobDone || p.total.Load() != 0 {
 		t.Fatalf("outcome %v, %d sends", out, p.total.Load())
+	}
+
+	// Solved, then closed at once: the citizen is still told it was solved.
+	closed, _ := f.addTicket(t, ticketSpec{channel: "webform", phone: "+6281234567808"})
+	must(t, f.d.Exec(`UPDATE tickets SET status = 'solved' WHERE id = ?`, closed).Error)
+	must(t, f.d.Exec(`UPDATE tickets SET status = 'closed' WHERE id = ?`, closed).Error)
+	data = []byte(fmt.Sprintf(`{"key":%q,"kind":"solved","ticket_id":%d}`, statusKey(closed, 1, "solved"), closed))
+	if out, _ := f.svc.work(context.Background(), data, 1); out != bus.JobDone || p.total.Load() != 1 {
+		t.Fatalf("solved then closed: outcome %v, %d sends", out, p.total.Load())
 	}
 }
 
