@@ -73,9 +73,17 @@ func (n Names) StreamOutbound() string { return n.stream + "_OUTBOUND" }
 func (n Names) StreamReceipts() string { return n.stream + "_RECEIPTS" }
 func (n Names) StreamJobs() string     { return n.stream + "_JOBS" }
 
+// StreamNotifyEvents keeps the events citizen notifications start from
+// (ticket.updated, message.updated) until a notifier takes them.
+func (n Names) StreamNotifyEvents() string { return n.stream + "_NOTIFY_EVENTS" }
+
 // Durable consumer names.
 func (n Names) DurableIngest() string   { return "core-ingest" }
 func (n Names) DurableReceipts() string { return "core-receipts" }
+
+// DurableNotifyEvents is the consumer, shared by every instance, through
+// which internal/notify takes StreamNotifyEvents: each event goes to one.
+func (n Names) DurableNotifyEvents() string { return "notify-events" }
 
 // DurableDeliver is the durable consumer through which a channel's adapter
 // takes its outbound messages.

@@ -26,6 +26,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/locale"
 	"tanggap/internal/statuslink"
 	"tanggap/internal/testenv"
@@ -39,6 +40,8 @@ type mailServer struct {
 	mu     sync.Mutex
 	got    []receivedMail
 	refuse map[string]bool // recipients answered 550
+	// refuseData: recipients whose message is refused after DATA (554).
+	refuseData map[string]bool
 }
 
 type receivedMail struct {
@@ -50,7 +53,7 @@ type receivedMail struct {
 func startMailServer(t *testing.T) *mailServer {
 	t.Helper()
 	cert, pool := selfSigned(t)
-	ms := &mailServer{refuse: map[string]bool{}, TLS: &tls.Config{RootCAs: pool}}
+	ms := &mailServer{refuse: map[string]bool{}, refuseData: map[string]bool{}, TLS: &tls.Config{RootCAs: pool}}
 	srv := smtp.NewServer(ms)
 	srv.Domain = "127.0.0.1"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
@@ -117,6 +120,11 @@ func (s *mailSession) Data(r io.Reader) error {
 	}
 	s.ms.mu.Lock()
 	defer s.ms.mu.Unlock()
+	for _, to := range s.to {
+		if s.ms.refuseData[to] {
+			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "message refused as spam"}
+		}
+	}
 	s.ms.got = append(s.ms.got, receivedMail{From: s.from, To: s.to, Data: b})
 	return nil
 }
@@ -316,11 +324,28 @@ func (f *fixture) run(t *testing.T) {
 		if err := f.b.NC.Flush(); err != nil {
 			return err
 		}
-		if n, _ := f.b.JS.Consumer(ctx, f.b.Names.StreamJobs(), f.b.Names.DurableJob(jobChannel, jobKind)); n == nil {
-			return errors.New("jobs consumer not there yet")
-		}
-		return nil
+		return consumersReady(ctx, f.b)
 	})
+}
+
+// consumersReady: the notifier's events and jobs consumers exist, so an
+// event emitted now is kept for it.
+func consumersReady(ctx context.Context, b *bus.Bus) error {
+	if n, _ := b.JS.Consumer(ctx, b.Names.StreamJobs(), b.Names.DurableJob(jobChannel, jobKind)); n == nil {
+		return errors.New("jobs consumer not there yet")
+	}
+	if n, _ := b.JS.Consumer(ctx, b.Names.StreamNotifyEvents(), b.Names.DurableNotifyEvents()); n == nil {
+		return errors.New("events consumer not there yet")
+	}
+	return nil
+}
+
+// setStatus changes the ticket's status as the ticket service does (the
+// database's trigger counts the change) and emits ticket.updated.
+func (f *fixture) setStatus(t testing.TB, ticketID int64, st domain.TicketStatus) {
+	t.Helper()
+	must(t, f.d.Exec(`UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?`, st, time.Now().UTC(), ticketID).Error)
+	f.b.Emit(bus.TicketUpdated{Scope: bus.Scope{TicketID: ticketID, QueueID: f.queue}, Status: st, At: time.Now()})
 }
 
 // ticketSpec describes a citizen's ticket.

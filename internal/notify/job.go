@@ -50,6 +50,10 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 	if err != nil {
 		return 0, 0, err
 	}
+	if superseded(j.Key, t) {
+		s.log.Debug("notify: status notice superseded", "key", j.Key, "status_seq", t.StatusSeq)
+		return bus.JobDone, 0, nil
+	}
 	routes, err := s.routes(ctx, t, j)
 	if err != nil || len(routes) == 0 {
 		return bus.JobDone, 0, err
@@ -60,6 +64,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 	} else if n, ok := locale.Normalize(l); ok {
 		lang = n
 	}
+	survey, surveyFetched := "", false
 	for _, r := range routes {
 		// The provider's pace first: a token is spent even when the row
 		// turns out settled, which costs nothing but a little pacing.
@@ -95,7 +100,10 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 			d.Attempts++
 			d.Status = StatusSending
 		}
-		m, err := s.compose(ctx, t, j.Kind, r, lang)
+		if !surveyFetched {
+			survey, surveyFetched = s.surveyLink(ctx, t, j), true
+		}
+		m, err := s.compose(t, j.Kind, r, lang, survey)
 		var pid string
 		if err == nil {
 			pid, err = s.o.Providers[r].Send(ctx, m)
@@ -121,6 +129,34 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		return bus.JobRetry, delay, nil
 	}
 	return bus.JobDone, 0, nil
+}
+
+// surveyLink is the survey link of a "solved" notification: the one kept
+// for it if an earlier attempt fetched it, otherwise fetched now and kept,
+// so every retry and route of one notification carries the same link and
+// the survey is asked for once. A failure leaves the link out.
+func (s *Service) surveyLink(ctx context.Context, t ticketInfo, j job) string {
+	if j.Kind != KindSolved || s.o.Survey == nil {
+		return ""
+	}
+	_, kept, err := s.store.notice(ctx, j.Key)
+	if err != nil {
+		s.log.Warn("notify: survey link", "ticket_id", t.ID, "err", err)
+	}
+	if kept != "" {
+		return kept
+	}
+	u, err := s.o.Survey.SurveyURL(ctx, t.ID)
+	if err != nil {
+		s.log.Warn("notify: survey link", "ticket_id", t.ID, "err", err)
+		return ""
+	}
+	kept, err = s.store.keepSurvey(ctx, j.Key, t.ID, u, s.o.Now().UTC())
+	if err != nil || kept == "" {
+		s.log.Warn("notify: keep survey link", "ticket_id", t.ID, "err", err)
+		return u
+	}
+	return kept
 }
 
 const reasonInterrupted = "interrupted while sending; not sent again so that the citizen never gets it twice"

@@ -9,8 +9,12 @@
 // # Guarantees, and what keeps them
 //
 //   - The agent's reply never waits on notifying: notify learns of replies
-//     and status changes from the realtime events published after the
-//     commit (trigger.go) and queues a durable job on the JOBS stream.
+//     and status changes from the events published after the commit and
+//     queues a durable job on the JOBS stream (trigger.go).
+//   - Events are handled once and never lost to a restart: the events
+//     notify starts from are captured by a JetStream work queue
+//     (bus.NotifyEvents) read through one durable consumer shared by every
+//     instance, and acknowledged only once the job is queued.
 //   - Jobs are durable: the JetStream work queue keeps a job until it is
 //     done; a provider's temporary failure retries it with backoff.
 //   - Never twice for one event: the job's Nats-Msg-Id is the event key
@@ -21,8 +25,14 @@
 //     send again. The cost of that choice: a crash between the provider's
 //     answer and our write loses that route's notification rather than
 //     sending it twice; the row says so.
-//   - Status changes are told once per change: a conditional UPDATE on
-//     notify_ticket_state lets exactly one instance (and one event) win.
+//   - Status changes are told once per change: the key of a status notice
+//     is the ticket's own transition (status and tickets.status_seq, which
+//     a trigger moves on every real status change), marked taken up in
+//     notify_notices under a unique key. Events only say "look"; a notice
+//     whose transition was superseded before it went out (the ticket was
+//     reopened, say) is not sent, except "solved" for a ticket closed since.
+//   - A solved ticket's survey link is fetched once per notification and
+//     kept in notify_notices for every retry and route.
 //   - Provider rate limits: one token bucket per provider (ratelimit.go);
 //     a provider's own 429 is a temporary failure retried later.
 //   - Fallback: a route that fails for good (permanent error, retries
@@ -31,8 +41,8 @@
 //   - Every outcome (queued, sent, delivered, failed with the reason) is
 //     stored and pushed to the console as ticket.notified.
 //
-// Only this package writes notify_deliveries and notify_ticket_state; it
-// reads tickets and messages, never writes them.
+// Only this package writes notify_deliveries and notify_notices; it reads
+// tickets and messages, never writes them.
 package notify
 
 import (
@@ -40,6 +50,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"tanggap/internal/bus"
@@ -181,6 +193,8 @@ type Service struct {
 	store   store
 	buckets map[Route]*bucket
 	events  Events
+	// eventsHandled counts the events this instance took (tests).
+	eventsHandled atomic.Int64
 }
 
 // New returns the service.
@@ -223,13 +237,16 @@ func New(o Opts) (*Service, error) {
 	return s, nil
 }
 
-// Run listens for ticket events and works the notification jobs until ctx
-// ends.
+// Run takes the events that call for notifications and works the
+// notification jobs until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	unsub, err := s.listen(ctx)
-	if err != nil {
-		return err
-	}
-	defer unsub()
-	return s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: jobKind, Parallel: s.o.Parallel, Log: s.log}, s.work)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.consumeEvents(ctx)
+	}()
+	err := s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: jobKind, Parallel: s.o.Parallel, Log: s.log}, s.work)
+	wg.Wait()
+	return err
 }

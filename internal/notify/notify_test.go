@@ -206,7 +206,7 @@ func TestPhoneOnlyCitizenGetsAnSMSAndItsDeliveryIsShown(t *testing.T) {
 
 	// The agent asks for more information: ticket.updated pending.
 	f.b.Emit(bus.TicketUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, Status: domain.StatusOpen, At: time.Now()})
-	f.b.Emit(bus.TicketUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, Status: domain.StatusPending, At: time.Now()})
+	f.setStatus(t, tid, domain.StatusPending)
 	// A priority change while pending is no second request.
 	f.b.Emit(bus.TicketUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, Status: domain.StatusPending, Priority: domain.PriorityHigh, At: time.Now()})
 
@@ -257,7 +257,7 @@ func TestWhatsAppOutsideTheWindowGetsTheTemplate(t *testing.T) {
 	if r, err := f.svc.routes(context.Background(), mustTicket(t, f, inside), job{Kind: KindSolved, TicketID: inside}); err != nil || len(r) != 0 {
 		t.Fatalf("inside the window: routes %v, %v", r, err)
 	}
-	f.b.Emit(bus.TicketUpdated{Scope: bus.Scope{TicketID: outside, QueueID: f.queue}, Status: domain.StatusSolved, At: time.Now()})
+	f.setStatus(t, outside, domain.StatusSolved)
 	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
 		if d := f.deliveries(t, outside); len(d) != 1 || d[0].Status != StatusSent || d[0].Route != RouteWhatsApp {
 			return fmt.Errorf("deliveries %+v", d)

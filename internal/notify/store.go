@@ -27,17 +27,18 @@ type ticketInfo struct {
 	Status         string
 	ReporterEmail  string
 	ReporterPhone  string
+	StatusSeq      int64
 	QueueID        sql.NullInt64
 	AssigneeID     sql.NullInt64
 }
 
-const qTicket = `SELECT id, tracking_number, channel, status, reporter_email, reporter_phone, queue_id, assignee_id
+const qTicket = `SELECT id, tracking_number, channel, status, reporter_email, reporter_phone, status_seq, queue_id, assignee_id
 FROM tickets WHERE id = ?`
 
 func (s store) ticket(ctx context.Context, id int64) (ticketInfo, error) {
 	var t ticketInfo
 	row := s.db.WithContext(ctx).Raw(qTicket, id).Row()
-	if err := row.Scan(&t.ID, &t.TrackingNumber, &t.Channel, &t.Status, &t.ReporterEmail, &t.ReporterPhone, &t.QueueID, &t.AssigneeID); err != nil {
+	if err := row.Scan(&t.ID, &t.TrackingNumber, &t.Channel, &t.Status, &t.ReporterEmail, &t.ReporterPhone, &t.StatusSeq, &t.QueueID, &t.AssigneeID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return t, errNoTicket
 		}
@@ -91,32 +92,65 @@ func (s store) message(ctx context.Context, id int64) (ticketID int64, direction
 	return
 }
 
-// statusChanged records that the ticket is now in status and reports
-// whether that is a change from what notify saw last, with the change's
-// sequence number. Exactly one caller wins a change, however many
-// instances see the event.
-const (
-	qStateInsert = `INSERT INTO notify_ticket_state (ticket_id, status, changes) VALUES (?, ?, 1) ON CONFLICT (ticket_id) DO NOTHING`
-	qStateUpdate = `UPDATE notify_ticket_state SET status = ?, changes = changes + 1 WHERE ticket_id = ? AND status <> ? RETURNING changes`
-)
+// ticketStatus is the ticket's status and how many times it has changed
+// (tickets.status_seq, kept by a trigger on every real change): together
+// they name the transition the ticket is in.
+const qTicketStatus = `SELECT status, status_seq FROM tickets WHERE id = ?`
 
-func (s store) statusChanged(ctx context.Context, ticketID int64, status string) (bool, int64, error) {
-	res := s.db.WithContext(ctx).Exec(qStateInsert, ticketID, status)
-	if res.Error != nil {
-		return false, 0, fmt.Errorf("notify: ticket state: %w", res.Error)
-	}
-	if res.RowsAffected == 1 {
-		return true, 1, nil
-	}
-	var changes int64
-	err := s.db.WithContext(ctx).Raw(qStateUpdate, status, ticketID, status).Row().Scan(&changes)
+func (s store) ticketStatus(ctx context.Context, id int64) (string, int64, error) {
+	var st string
+	var seq int64
+	err := s.db.WithContext(ctx).Raw(qTicketStatus, id).Row().Scan(&st, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, 0, nil
+		return "", 0, errNoTicket
 	}
 	if err != nil {
-		return false, 0, fmt.Errorf("notify: ticket state: %w", err)
+		return "", 0, fmt.Errorf("notify: ticket status %d: %w", id, err)
 	}
-	return true, changes, nil
+	return st, seq, nil
+}
+
+// notify_notices: one row per notification taken up (for a status
+// transition, the unique mark that it was queued) with the survey link
+// once fetched.
+const (
+	qNoticeSeen   = `SELECT survey_url FROM notify_notices WHERE event_key = ?`
+	qNoticeInsert = `INSERT INTO notify_notices (event_key, ticket_id, created_at) VALUES (?, ?, ?) ON CONFLICT (event_key) DO NOTHING`
+	qNoticeSurvey = `INSERT INTO notify_notices (event_key, ticket_id, survey_url, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (event_key) DO UPDATE SET survey_url = excluded.survey_url WHERE notify_notices.survey_url IS NULL`
+)
+
+// notice reports whether the notification key was taken up, and its
+// stored survey link ("" when none yet).
+func (s store) notice(ctx context.Context, key string) (bool, string, error) {
+	var u sql.NullString
+	err := s.db.WithContext(ctx).Raw(qNoticeSeen, key).Row().Scan(&u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", nil
+	}
+	if err != nil {
+		return false, "", fmt.Errorf("notify: notice: %w", err)
+	}
+	return true, u.String, nil
+}
+
+// markNotice records that the notification key was queued (a second mark
+// is a no-op).
+func (s store) markNotice(ctx context.Context, key string, ticketID int64, now time.Time) error {
+	if err := s.db.WithContext(ctx).Exec(qNoticeInsert, key, ticketID, now).Error; err != nil {
+		return fmt.Errorf("notify: mark notice: %w", err)
+	}
+	return nil
+}
+
+// keepSurvey stores the notification's survey link unless one is stored
+// already, and returns the stored one (the first fetched wins).
+func (s store) keepSurvey(ctx context.Context, key string, ticketID int64, url string, now time.Time) (string, error) {
+	if err := s.db.WithContext(ctx).Exec(qNoticeSurvey, key, ticketID, url, now).Error; err != nil {
+		return "", fmt.Errorf("notify: keep survey link: %w", err)
+	}
+	_, stored, err := s.notice(ctx, key)
+	return stored, err
 }
 
 // Delivery is one route of one notification, as the console shows it.

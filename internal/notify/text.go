@@ -2,7 +2,6 @@ package notify
 
 import (
 	"bytes"
-	"context"
 	"html/template"
 	"strings"
 	"time"
@@ -13,9 +12,10 @@ import (
 
 // compose writes the notification of kind about t for route r in lang: the
 // tracking number, the signed status-page link and, for a solved ticket,
-// the survey link. The agent's text itself is not copied into e-mail or
-// SMS: the link opens it on the status page.
-func (s *Service) compose(ctx context.Context, t ticketInfo, k Kind, r Route, lang string) (Message, error) {
+// the survey link (survey, fetched once per notification by the caller).
+// The agent's text itself is not copied into e-mail or SMS: the link
+// opens it on the status page.
+func (s *Service) compose(t ticketInfo, k Kind, r Route, lang, survey string) (Message, error) {
 	contact, to := statuslink.ContactEmail, t.ReporterEmail
 	if r != RouteEmail {
 		contact, to = statuslink.ContactPhone, t.ReporterPhone
@@ -25,14 +25,6 @@ func (s *Service) compose(ctx context.Context, t ticketInfo, k Kind, r Route, la
 		return Message{}, Permanent(err)
 	}
 	link := strings.TrimRight(s.o.PublicURL, "/") + StatusLinkPath + token
-	survey := ""
-	if k == KindSolved && s.o.Survey != nil {
-		if u, err := s.o.Survey.SurveyURL(ctx, t.ID); err == nil {
-			survey = u
-		} else {
-			s.log.Warn("notify: survey link", "ticket_id", t.ID, "err", err)
-		}
-	}
 	tx := s.o.Text
 	tr := func(key string, args ...any) string { return tx.T(lang, key, args...) }
 	expires := s.o.Now().Add(s.o.Links.TTL()).In(jakarta).Format("02-01-2006")

@@ -3,11 +3,14 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
-	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
@@ -29,47 +32,106 @@ type job struct {
 	MessageID int64  `json:"message_id,omitempty"`
 }
 
-// listen subscribes to the events that may call for a notification:
+// statusKey names one status transition of a ticket: its status_seq (the
+// count of its status changes, kept by the database) and the status it
+// entered.
+func statusKey(ticketID, seq int64, status string) string {
+	return "status:" + strconv.FormatInt(ticketID, 10) + ":" + strconv.FormatInt(seq, 10) + ":" + status
+}
+
+// keySeq is the status_seq and status a status notification's key names;
+// ok is false for any other key.
+func keySeq(key string) (seq int64, status string, ok bool) {
+	p := strings.Split(key, ":")
+	if len(p) != 4 || p[0] != "status" {
+		return 0, "", false
+	}
+	seq, err := strconv.ParseInt(p[2], 10, 64)
+	return seq, p[3], err == nil
+}
+
+// superseded reports whether a status notice of key no longer stands for
+// t: the ticket changed status since (reopened, say; the new transition
+// has its own notice). A solved ticket closed since is still told it was
+// solved.
+func superseded(key string, t ticketInfo) bool {
+	seq, st, ok := keySeq(key)
+	if !ok || seq == t.StatusSeq {
+		return false
+	}
+	return !(domain.TicketStatus(st) == domain.StatusSolved && domain.TicketStatus(t.Status) == domain.StatusClosed)
+}
+
+// errBadEvent: an event that cannot be read; it is dropped.
+var errBadEvent = errors.New("notify: unreadable event")
+
+// consumeEvents takes the events that may call for a notification from the
+// durable NOTIFY_EVENTS stream (bus.NotifyEvents) until ctx ends:
 //   - message.updated with a reply "posted" (the complaint form: the reply
 //     waits on the status page) or "failed" (a live chat whose visitor is
 //     gone, a phone call that is over): the citizen is told of the reply;
-//   - ticket.updated with the status changed to pending or solved.
+//   - ticket.updated, when the ticket (read from the database, not from
+//     the event) is pending or solved: the citizen is told of that status
+//     transition once.
 //
-// Every instance hears every event; the job's Nats-Msg-Id (and for status
-// changes the conditional UPDATE in statusChanged) keeps it one job.
-func (s *Service) listen(ctx context.Context) (func(), error) {
+// The consumer is shared by every instance, so each event is handled by
+// one of them, and events published while no instance runs wait on the
+// stream. An event is acknowledged only once its job is queued.
+func (s *Service) consumeEvents(ctx context.Context) {
+	var cons jetstream.Consumer
+	for {
+		var err error
+		if cons, err = s.o.Bus.NotifyEvents(ctx); err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("notify: events consumer", "err", err)
+		if !wait(ctx, 2*time.Second) {
+			return
+		}
+	}
 	n := s.o.Bus.Names
-	seen := &statusCache{m: map[int64]domain.TicketStatus{}}
-	handle := func(m *nats.Msg) {
-		name, _ := n.EventName(m.Subject)
-		if err := s.onEvent(ctx, name, m.Data, seen); err != nil {
-			s.log.Warn("notify: event", "event", name, "err", err)
+	sem := make(chan struct{}, s.o.Parallel)
+	bus.Consume(ctx, cons, 100, s.log, "notify events", func(msgs <-chan jetstream.Msg) {
+		var wg sync.WaitGroup
+		for msg := range msgs {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				name, _ := n.EventName(msg.Subject())
+				err := s.onEvent(ctx, name, msg.Data())
+				s.eventsHandled.Add(1)
+				switch {
+				case err == nil:
+					err = msg.Ack()
+				case errors.Is(err, errBadEvent):
+					s.log.Warn("notify: event dropped", "event", name, "err", err)
+					err = msg.Term()
+				default:
+					if ctx.Err() == nil {
+						s.log.Warn("notify: event", "event", name, "err", err)
+					}
+					err = msg.NakWithDelay(s.backoff(bus.Attempt(msg)))
+				}
+				if err != nil && ctx.Err() == nil {
+					s.log.Warn("notify: event settle", "err", err)
+				}
+			}()
 		}
-	}
-	var subs []*nats.Subscription
-	for _, subj := range []string{n.Event(bus.EntityMessage, bus.ActionUpdated), n.Event(bus.EntityTicket, bus.ActionUpdated)} {
-		sub, err := s.o.Bus.NC.Subscribe(subj, handle)
-		if err != nil {
-			for _, s := range subs {
-				_ = s.Unsubscribe()
-			}
-			return nil, fmt.Errorf("notify: subscribe: %w", err)
-		}
-		subs = append(subs, sub)
-	}
-	return func() {
-		for _, s := range subs {
-			_ = s.Unsubscribe()
-		}
-	}, nil
+		wg.Wait()
+	})
 }
 
-func (s *Service) onEvent(ctx context.Context, name string, data []byte, seen *statusCache) error {
+func (s *Service) onEvent(ctx context.Context, name string, data []byte) error {
 	switch name {
 	case bus.EntityMessage + "." + bus.ActionUpdated:
 		var ev bus.MessageUpdated
 		if err := json.Unmarshal(data, &ev); err != nil {
-			return err
+			return fmt.Errorf("%w: %v", errBadEvent, err)
 		}
 		if ev.DeliveryStatus != domain.DeliveryPosted && ev.DeliveryStatus != domain.DeliveryFailed {
 			return nil
@@ -78,31 +140,50 @@ func (s *Service) onEvent(ctx context.Context, name string, data []byte, seen *s
 	case bus.EntityTicket + "." + bus.ActionUpdated:
 		var ev bus.TicketUpdated
 		if err := json.Unmarshal(data, &ev); err != nil {
-			return err
+			return fmt.Errorf("%w: %v", errBadEvent, err)
 		}
-		if seen.same(ev.TicketID, ev.Status) {
-			return nil
-		}
-		changed, seq, err := s.store.statusChanged(ctx, ev.TicketID, string(ev.Status))
-		if err != nil {
-			return err
-		}
-		seen.put(ev.TicketID, ev.Status)
-		if !changed {
-			return nil
-		}
-		kind := Kind("")
-		switch ev.Status {
-		case domain.StatusPending:
-			kind = KindMoreInfo
-		case domain.StatusSolved:
-			kind = KindSolved
-		default:
-			return nil
-		}
-		return s.Enqueue(ctx, job{Key: fmt.Sprintf("status:%d:%d", ev.TicketID, seq), Kind: kind, TicketID: ev.TicketID})
+		return s.statusEvent(ctx, ev.TicketID)
 	}
 	return nil
+}
+
+// statusEvent queues the notice of the ticket's current status transition
+// if it calls for one and none was queued. The event only says "look": the
+// transition is the database's (status, status_seq), so an event that
+// changed nothing of the status (a priority change, a reply, a redelivery,
+// the first event an instance sees after a restart) finds its transition
+// taken up already and queues nothing, and a change whose own event came
+// late or out of order is still told once.
+//
+// Order: check the mark, queue the job, then mark. A crash between queuing
+// and marking queues the job again on the event's redelivery, which the
+// job's Nats-Msg-Id and its rows' unique key make a no-op.
+func (s *Service) statusEvent(ctx context.Context, ticketID int64) error {
+	st, seq, err := s.store.ticketStatus(ctx, ticketID)
+	if errors.Is(err, errNoTicket) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var kind Kind
+	switch domain.TicketStatus(st) {
+	case domain.StatusPending:
+		kind = KindMoreInfo
+	case domain.StatusSolved:
+		kind = KindSolved
+	default:
+		return nil
+	}
+	key := statusKey(ticketID, seq, st)
+	seen, _, err := s.store.notice(ctx, key)
+	if err != nil || seen {
+		return err
+	}
+	if err := s.Enqueue(ctx, job{Key: key, Kind: kind, TicketID: ticketID}); err != nil {
+		return err
+	}
+	return s.store.markNotice(ctx, key, ticketID, s.o.Now().UTC())
 }
 
 // Enqueue queues a notification job; the key makes a second enqueue of the
@@ -111,26 +192,14 @@ func (s *Service) Enqueue(ctx context.Context, j job) error {
 	return s.o.Bus.PublishJob(ctx, jobChannel, jobKind, j.Key, j)
 }
 
-// statusCache remembers the last status this instance saw per ticket, so
-// events that do not change it (a new message, a priority change) cost no
-// database write. Bounded: cleared when it grows past its limit.
-type statusCache struct {
-	mu sync.Mutex
-	m  map[int64]domain.TicketStatus
-}
-
-func (c *statusCache) same(id int64, st domain.TicketStatus) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old, ok := c.m[id]
-	return ok && old == st
-}
-
-func (c *statusCache) put(id int64, st domain.TicketStatus) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= 100_000 {
-		clear(c.m)
+// wait waits d; false when ctx ended first.
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
-	c.m[id] = st
 }
