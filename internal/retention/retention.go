@@ -92,28 +92,8 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	if per.Attachments > 0 {
-		for {
-			files, err := ticket.OldFiles(d, now.Add(-per.Attachments), batch)
-			if err != nil {
-				return res, err
-			}
-			var gone []int64
-			for _, f := range files {
-				if err := p.o.Files.Delete(ctx, f.StorageKey); err != nil {
-					res.FilesFailed++
-					p.o.Log.Error("retention: file not deleted", "attachment_id", f.ID, "key", f.StorageKey, "error", err)
-					continue
-				}
-				gone = append(gone, f.ID)
-			}
-			n, err := ticket.ForgetFiles(d, gone)
-			if err != nil {
-				return res, err
-			}
-			res.Attachments += n
-			if len(files) < batch || len(gone) == 0 {
-				break
-			}
+		if err := p.files(ctx, now.Add(-per.Attachments), &res); err != nil {
+			return res, err
 		}
 	}
 	if per.Identities > 0 {
@@ -133,6 +113,43 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 	p.o.Log.Info("retention purge", "message_bodies", res.MessageBodies, "attachments", res.Attachments,
 		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views)
 	return res, nil
+}
+
+// files deletes the bytes of attachments older than before and forgets
+// their rows. A row still waiting under a placeholder key (a WhatsApp
+// media not fetched yet) has no bytes: it is forgotten as it is (the
+// fetch, if it still comes, finds no row and drops its download). A file
+// the store fails to delete keeps its row, is counted in FilesFailed and
+// passed over: the cursor moves on, so it never holds the purge up.
+func (p *Purger) files(ctx context.Context, before time.Time, res *Result) error {
+	d := p.o.DB.WithContext(ctx)
+	var after int64
+	for {
+		files, err := ticket.OldFiles(d, before, after, batch)
+		if err != nil {
+			return err
+		}
+		var gone []int64
+		for _, f := range files {
+			after = f.ID
+			if f.Stored {
+				if err := p.o.Files.Delete(ctx, f.StorageKey); err != nil {
+					res.FilesFailed++
+					p.o.Log.Error("retention: file not deleted", "attachment_id", f.ID, "key", f.StorageKey, "error", err)
+					continue
+				}
+			}
+			gone = append(gone, f.ID)
+		}
+		n, err := ticket.ForgetFiles(d, gone)
+		if err != nil {
+			return err
+		}
+		res.Attachments += n
+		if len(files) < batch {
+			return nil
+		}
+	}
 }
 
 // sqlIdleContacts: citizens not yet anonymized with no ticket still open

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"tanggap/internal/attachment"
 	"tanggap/internal/db"
@@ -104,6 +107,69 @@ func TestPurgeRemovesOldPersonalDataAndKeepsFigures(t *testing.T) {
 	// A second run finds nothing more.
 	res, err = p.Run(ctx)
 	if err != nil || res.MessageBodies+res.Attachments+res.Identities+res.Views != 0 {
+		t.Fatalf("second run: %+v %v", res, err)
+	}
+}
+
+// TestPurgePassesOverPlaceholdersAndFailedFiles: a full batch of old
+// attachments still waiting for their WhatsApp media (placeholder keys, no
+// bytes) comes first in id order, then a file the store refuses to delete,
+// then a real old file: the purge forgets the placeholders, counts the
+// failure and still reaches the real file.
+func TestPurgePassesOverPlaceholdersAndFailedFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testenv.DB(t)
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := now.Add(-400 * 24 * time.Hour)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The seed thread's own attachment comes after the placeholders.
+	var contactID, ticketID, msgID int64
+	must(d.Raw(`INSERT INTO contacts (name, created_at, updated_at) VALUES ('Ani', ?, ?) RETURNING id`, old, old).Scan(&contactID).Error)
+	must(d.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, status, created_at, updated_at, last_message_at) VALUES ('PH-1', ?, 'whatsapp', 'open', ?, ?, ?) RETURNING id`,
+		contactID, old, old, old).Scan(&ticketID).Error)
+	must(d.Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at) VALUES (?, 'in', 'whatsapp', 'wamid.PH', '', ?, ?) RETURNING id`,
+		ticketID, old, old).Scan(&msgID).Error)
+	must(d.Transaction(func(tx *gorm.DB) error {
+		for i := range batch {
+			if err := tx.Exec(`INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at) VALUES (?, ?, 'foto.jpg', 'image/jpeg', 0, ?, ?)`,
+				msgID, fmt.Sprintf("whatsapp-media:%d", 900000+i), false, old).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec(`INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at) VALUES (?, 'tidak/sah', 'x.pdf', 'application/pdf', 3, ?, ?)`,
+			msgID, true, old).Error
+	}))
+	_, _, realKey := thread(t, d, files, "PH-2", "open", old)
+
+	p := New(Opts{DB: d, Files: files, Log: testenv.Logger(t), Periods: Periods{Attachments: 365 * 24 * time.Hour}})
+	res, err := p.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attachments != batch+1 || res.FilesFailed != 1 {
+		t.Fatalf("removed %+v; want %d attachments, 1 failed", res, batch+1)
+	}
+	if _, err := files.Open(ctx, realKey); !errors.Is(err, attachment.ErrNotFound) {
+		t.Fatalf("the real old file behind the placeholders: %v", err)
+	}
+	var left int64
+	must(d.Raw(`SELECT COUNT(*) FROM attachments WHERE storage_key LIKE 'whatsapp-media:%'`).Scan(&left).Error)
+	if left != 0 {
+		t.Fatalf("%d placeholders left", left)
+	}
+	// The next run only retries the failed file.
+	res, err = p.Run(ctx)
+	if err != nil || res.Attachments != 0 || res.FilesFailed != 1 {
 		t.Fatalf("second run: %+v %v", res, err)
 	}
 }

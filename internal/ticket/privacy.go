@@ -58,7 +58,7 @@ type Erased struct {
 func EraseContactThreads(tx *gorm.DB, contactID int64) (Erased, error) {
 	var out Erased
 	if err := tx.Raw(`SELECT a.id, a.storage_key FROM attachments a JOIN messages m ON m.id = a.message_id
-JOIN tickets t ON t.id = m.ticket_id WHERE t.contact_id = ? AND a.storage_key <> ''`, contactID).Scan(&out.Files).Error; err != nil {
+JOIN tickets t ON t.id = m.ticket_id WHERE t.contact_id = ? AND a.storage_key <> '' AND a.available = ?`, contactID, true).Scan(&out.Files).Error; err != nil {
 		return out, fmt.Errorf("ticket: erase files: %w", err)
 	}
 	res := tx.Exec(`UPDATE messages SET body = '', fields = '{}' WHERE ticket_id IN (SELECT id FROM tickets WHERE contact_id = ?)`, contactID)
@@ -91,12 +91,34 @@ func PurgeBodies(tx *gorm.DB, before time.Time, limit int) (int64, error) {
 	return res.RowsAffected, nil
 }
 
-// OldFiles lists at most limit stored files older than the cut-off.
-func OldFiles(tx *gorm.DB, before time.Time, limit int) ([]ErasedFile, error) {
-	var out []ErasedFile
-	if err := tx.Raw(`SELECT id, storage_key FROM attachments WHERE created_at < ? AND storage_key <> '' ORDER BY id LIMIT ?`,
-		before.UTC(), limit).Scan(&out).Error; err != nil {
+// OldFile is an attachment past its retention. Stored false: the row
+// waits under a placeholder key (a WhatsApp media not fetched yet), no
+// bytes are in the store.
+type OldFile struct {
+	ID         int64
+	StorageKey string
+	Stored     bool
+}
+
+// OldFiles lists at most limit attachments with a key, older than the
+// cut-off, in id order after the id after (a cursor: rows whose file could
+// not be deleted are passed over, not read again).
+//
+//	SELECT id, storage_key, available FROM attachments
+//	WHERE created_at < ? AND id > ? AND storage_key <> '' ORDER BY id LIMIT ?
+func OldFiles(tx *gorm.DB, before time.Time, after int64, limit int) ([]OldFile, error) {
+	var rows []struct {
+		ID         int64
+		StorageKey string
+		Available  bool
+	}
+	if err := tx.Raw(`SELECT id, storage_key, available FROM attachments WHERE created_at < ? AND id > ? AND storage_key <> '' ORDER BY id LIMIT ?`,
+		before.UTC(), after, limit).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ticket: old files: %w", err)
+	}
+	out := make([]OldFile, len(rows))
+	for i, r := range rows {
+		out[i] = OldFile{ID: r.ID, StorageKey: r.StorageKey, Stored: r.Available}
 	}
 	return out, nil
 }
