@@ -1,6 +1,6 @@
 // Package retention purges personal data past its retention period, per
 // class (message bodies, attachments and recordings, identities, the view
-// audit), and keeps the aggregate statistics: tickets, their times,
+// audit; complaint forms' idempotency keys after FormKeyWindow), and keeps the aggregate statistics: tickets, their times,
 // channels, queues, statuses and counts are never deleted, only what
 // identifies or quotes the citizen is blanked. Each run reports what it
 // removed (log line and the admin API's answer).
@@ -49,7 +49,16 @@ type Result struct {
 	FilesFailed   int64     `json:"files_failed"`
 	Identities    int64     `json:"identities"`
 	Views         int64     `json:"views"`
+	FormKeys      int64     `json:"form_keys"`
 }
+
+// FormKeyWindow is how long a complaint form's idempotency key is kept: a
+// retry after a dropped answer comes within minutes, a week is ample.
+const FormKeyWindow = 7 * 24 * time.Hour
+
+// FormKeysSQL picks expired form idempotency keys
+// (form_idempotency_created_idx).
+const FormKeysSQL = `SELECT key_hash FROM form_idempotency WHERE created_at < ? LIMIT ?`
 
 // Purger runs purges; one at a time per process (several instances may
 // run at once safely: every step is idempotent).
@@ -110,31 +119,46 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 			return res, err
 		}
 	}
+	for {
+		r := d.Exec(`DELETE FROM form_idempotency WHERE key_hash IN (`+FormKeysSQL+`)`, now.Add(-FormKeyWindow), batch)
+		if r.Error != nil {
+			return res, fmt.Errorf("retention: form keys: %w", r.Error)
+		}
+		res.FormKeys += r.RowsAffected
+		if r.RowsAffected < batch {
+			break
+		}
+	}
 	p.o.Log.Info("retention purge", "message_bodies", res.MessageBodies, "attachments", res.Attachments,
-		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views)
+		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views, "form_keys", res.FormKeys)
 	return res, nil
 }
+
+// maxFailedFiles bounds the files one run passes over after a failed
+// delete; past it the run stops purging files (the store is likely down)
+// and the next run tries again.
+const maxFailedFiles = 1000
 
 // files deletes the bytes of attachments older than before and forgets
 // their rows. A row still waiting under a placeholder key (a WhatsApp
 // media not fetched yet) has no bytes: it is forgotten as it is (the
 // fetch, if it still comes, finds no row and drops its download). A file
 // the store fails to delete keeps its row, is counted in FilesFailed and
-// passed over: the cursor moves on, so it never holds the purge up.
+// passed over for the rest of the run, so it never holds the purge up.
 func (p *Purger) files(ctx context.Context, before time.Time, res *Result) error {
 	d := p.o.DB.WithContext(ctx)
-	var after int64
+	var failed []int64
 	for {
-		files, err := ticket.OldFiles(d, before, after, batch)
+		files, err := ticket.OldFiles(d, before, failed, batch)
 		if err != nil {
 			return err
 		}
 		var gone []int64
 		for _, f := range files {
-			after = f.ID
 			if f.Stored {
 				if err := p.o.Files.Delete(ctx, f.StorageKey); err != nil {
 					res.FilesFailed++
+					failed = append(failed, f.ID)
 					p.o.Log.Error("retention: file not deleted", "attachment_id", f.ID, "key", f.StorageKey, "error", err)
 					continue
 				}
@@ -146,17 +170,18 @@ func (p *Purger) files(ctx context.Context, before time.Time, res *Result) error
 			return err
 		}
 		res.Attachments += n
-		if len(files) < batch {
+		if len(files) < batch || len(failed) >= maxFailedFiles {
 			return nil
 		}
 	}
 }
 
 // sqlIdleContacts: citizens not yet anonymized with no ticket still open
-// and no message since the cut-off.
+// and no message since the cut-off (contacts_purge_idx, then each
+// contact's tickets by tickets_contact_idx).
 const sqlIdleContacts = `SELECT c.id FROM contacts c WHERE c.anonymized_at IS NULL AND c.updated_at < ?
 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.id AND (t.status NOT IN ('solved', 'closed') OR t.last_message_at >= ?))
-ORDER BY c.id LIMIT ?`
+ORDER BY c.updated_at LIMIT ?`
 
 // identities anonymizes citizens idle since before the cut-off: their
 // names, identities and notes go, their tickets' bodies and files too

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/db"
 	"tanggap/internal/testenv"
+	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
 
@@ -171,5 +173,61 @@ func TestPurgePassesOverPlaceholdersAndFailedFiles(t *testing.T) {
 	res, err = p.Run(ctx)
 	if err != nil || res.Attachments != 0 || res.FilesFailed != 1 {
 		t.Fatalf("second run: %+v %v", res, err)
+	}
+}
+
+// TestPurgeRemovesExpiredFormKeys: idempotency keys outlive the retry
+// window by no more than a purge interval.
+func TestPurgeRemovesExpiredFormKeys(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	now := time.Now().UTC()
+	for i, at := range []time.Time{now.Add(-FormKeyWindow - time.Hour), now.Add(-FormKeyWindow - 24*time.Hour), now.Add(-time.Hour)} {
+		if err := d.Exec(`INSERT INTO form_idempotency (key_hash, tracking_number, created_at) VALUES (?, ?, ?)`,
+			fmt.Sprintf("hash-%d", i), fmt.Sprintf("TGP-FK-%d", i), at).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := New(Opts{DB: d, Files: files, Log: testenv.Logger(t)}).Run(context.Background())
+	if err != nil || res.FormKeys != 2 {
+		t.Fatalf("purge: %+v %v; want 2 form keys", res, err)
+	}
+	var left []string
+	if err := d.Raw(`SELECT key_hash FROM form_idempotency`).Scan(&left).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "hash-2" {
+		t.Fatalf("left %v", left)
+	}
+}
+
+// TestPurgeQueriesUseIndexes: every purge query reads by an index on both
+// dialects.
+func TestPurgeQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	now := time.Now().UTC()
+	for _, c := range []struct {
+		name, q, index, table string
+		args                  []any
+	}{
+		{"message bodies", ticket.PurgeBodiesSQL, "messages_purge_idx", "messages", []any{now, 500}},
+		{"files", ticket.OldFilesSQL + ` LIMIT ?`, "attachments_purge_idx", "attachments", []any{now, 500}},
+		{"files, skipping failures", ticket.OldFilesSQL + ` AND id NOT IN ? LIMIT ?`, "attachments_purge_idx", "attachments", []any{now, []int64{1, 2}, 500}},
+		{"idle contacts", sqlIdleContacts, "contacts_purge_idx", "c", []any{now, now, 500}},
+		{"form keys", FormKeysSQL, "form_idempotency_created_idx", "form_idempotency", []any{now, 500}},
+	} {
+		plan := testenv.Plan(t, d, c.q, c.args...)
+		if !strings.Contains(plan, c.index) || strings.Contains(plan, "Seq Scan") ||
+			strings.Contains(plan, "SCAN "+c.table+"\n") || strings.HasSuffix(plan, "SCAN "+c.table) {
+			t.Errorf("%s: not served by %s:\n%s", c.name, c.index, plan)
+		}
+		if strings.Contains(c.name, "contacts") && (strings.Contains(plan, "SCAN t\n") || strings.HasSuffix(plan, "SCAN t")) {
+			t.Errorf("%s: scans tickets:\n%s", c.name, plan)
+		}
 	}
 }

@@ -80,11 +80,14 @@ WHERE message_id IN (SELECT m.id FROM messages m JOIN tickets t ON t.id = m.tick
 	return out, nil
 }
 
+// PurgeBodiesSQL picks the messages PurgeBodies blanks (served by
+// messages_purge_idx, partial on what it blanks).
+const PurgeBodiesSQL = `SELECT id FROM messages WHERE created_at < ? AND (body <> '' OR fields <> '{}') LIMIT ?`
+
 // PurgeBodies blanks the bodies of messages written before the cut-off,
 // at most limit of them (the retention job loops); it returns how many.
 func PurgeBodies(tx *gorm.DB, before time.Time, limit int) (int64, error) {
-	res := tx.Exec(`UPDATE messages SET body = '', fields = '{}' WHERE id IN
-(SELECT id FROM messages WHERE created_at < ? AND (body <> '' OR fields <> '{}') LIMIT ?)`, before.UTC(), limit)
+	res := tx.Exec(`UPDATE messages SET body = '', fields = '{}' WHERE id IN (`+PurgeBodiesSQL+`)`, before.UTC(), limit)
 	if res.Error != nil {
 		return 0, fmt.Errorf("ticket: purge bodies: %w", res.Error)
 	}
@@ -100,20 +103,24 @@ type OldFile struct {
 	Stored     bool
 }
 
+// OldFilesSQL lists attachments with a key older than a cut-off (served
+// by attachments_purge_idx: a forgotten row leaves it).
+const OldFilesSQL = `SELECT id, storage_key, available FROM attachments WHERE created_at < ? AND storage_key <> ''`
+
 // OldFiles lists at most limit attachments with a key, older than the
-// cut-off, in id order after the id after (a cursor: rows whose file could
-// not be deleted are passed over, not read again).
-//
-//	SELECT id, storage_key, available FROM attachments
-//	WHERE created_at < ? AND id > ? AND storage_key <> '' ORDER BY id LIMIT ?
-func OldFiles(tx *gorm.DB, before time.Time, after int64, limit int) ([]OldFile, error) {
+// cut-off, but none of skip (rows whose file could not be deleted in this
+// run: passed over, not read again).
+func OldFiles(tx *gorm.DB, before time.Time, skip []int64, limit int) ([]OldFile, error) {
+	q, args := OldFilesSQL, []any{before.UTC()}
+	if len(skip) > 0 {
+		q, args = q+` AND id NOT IN ?`, append(args, skip)
+	}
 	var rows []struct {
 		ID         int64
 		StorageKey string
 		Available  bool
 	}
-	if err := tx.Raw(`SELECT id, storage_key, available FROM attachments WHERE created_at < ? AND id > ? AND storage_key <> '' ORDER BY id LIMIT ?`,
-		before.UTC(), after, limit).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(q+` LIMIT ?`, append(args, limit)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ticket: old files: %w", err)
 	}
 	out := make([]OldFile, len(rows))
