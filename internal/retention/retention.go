@@ -16,8 +16,8 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/attachment"
-	"tanggap/internal/contact"
 	"tanggap/internal/db"
+	"tanggap/internal/dsr"
 	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
@@ -183,9 +183,11 @@ const sqlIdleContacts = `SELECT c.id FROM contacts c WHERE c.anonymized_at IS NU
 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.id AND (t.status NOT IN ('solved', 'closed') OR t.last_message_at >= ?))
 ORDER BY c.updated_at LIMIT ?`
 
-// identities anonymizes citizens idle since before the cut-off: their
-// names, identities and notes go, their tickets' bodies and files too
-// (an anonymous thread quoting the citizen would still identify them).
+// identities anonymizes citizens idle since before the cut-off, as a
+// data-subject erasure does (dsr.EraseInTx): their names, identities and
+// notes go, their tickets' bodies and files too (an anonymous thread
+// quoting the citizen would still identify them), and what the channels,
+// notifications, ratings, complaints and audit hold about them.
 func (p *Purger) identities(ctx context.Context, before, now time.Time) (int64, error) {
 	var total int64
 	for {
@@ -194,13 +196,10 @@ func (p *Purger) identities(ctx context.Context, before, now time.Time) (int64, 
 			return total, fmt.Errorf("retention: idle contacts: %w", err)
 		}
 		for _, id := range ids {
-			var erased ticket.Erased
+			var erased dsr.Erased
 			err := p.o.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				var err error
-				if erased, err = ticket.EraseContactThreads(tx, id); err != nil {
-					return err
-				}
-				_, err = contact.AnonymizeInTx(tx, id, now)
+				erased, err = dsr.EraseInTx(tx, id, now)
 				return err
 			})
 			if err != nil {

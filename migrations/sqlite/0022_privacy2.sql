@@ -7,3 +7,9 @@ CREATE INDEX attachments_purge_idx ON attachments (created_at) WHERE storage_key
 CREATE INDEX contacts_purge_idx ON contacts (updated_at) WHERE anonymized_at IS NULL;
 -- Form idempotency keys are kept for the retry window only.
 CREATE INDEX form_idempotency_created_idx ON form_idempotency (created_at);
+
+-- Erasure (internal/dsr) finds a citizen's rows in the channels' tables by
+-- their phone numbers and visitor ids.
+CREATE INDEX voice_calls_caller_idx ON voice_calls (caller) WHERE caller <> '';
+CREATE INDEX voice_callbacks_phone_idx ON voice_callbacks (phone);
+CREATE INDEX complaint_intakes_visitor_idx ON complaint_intakes (visitor_id);
