@@ -45,6 +45,7 @@ type Opts struct {
 type Result struct {
 	StartedAt     time.Time `json:"started_at"`
 	MessageBodies int64     `json:"message_bodies"`
+	BodyCopies    int64     `json:"body_copies"` // live-chat log entries, mention previews
 	Attachments   int64     `json:"attachments"`
 	FilesFailed   int64     `json:"files_failed"`
 	Identities    int64     `json:"identities"`
@@ -55,6 +56,19 @@ type Result struct {
 // FormKeyWindow is how long a complaint form's idempotency key is kept: a
 // retry after a dropped answer comes within minutes, a week is ample.
 const FormKeyWindow = 7 * 24 * time.Hour
+
+// Copies of message text outside messages, blanked with the bodies: the
+// live-chat widget's log and agents' mention previews (each served by its
+// partial index on what it blanks).
+const (
+	LiveChatLogSQL = `SELECT id FROM livechat_log WHERE created_at < ? AND body <> '{}' LIMIT ?`
+	MentionsSQL    = `SELECT id FROM notifications WHERE created_at < ? AND preview <> '' LIMIT ?`
+)
+
+var bodyCopies = []struct{ name, update, pick string }{
+	{"livechat log", `UPDATE livechat_log SET body = '{}'`, LiveChatLogSQL},
+	{"mention previews", `UPDATE notifications SET preview = ''`, MentionsSQL},
+}
 
 // FormKeysSQL picks expired form idempotency keys
 // (form_idempotency_created_idx).
@@ -99,6 +113,18 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 				break
 			}
 		}
+		for _, c := range bodyCopies {
+			for {
+				r := d.Exec(c.update+` WHERE id IN (`+c.pick+`)`, now.Add(-per.MessageBodies), batch)
+				if r.Error != nil {
+					return res, fmt.Errorf("retention: %s: %w", c.name, r.Error)
+				}
+				res.BodyCopies += r.RowsAffected
+				if r.RowsAffected < batch {
+					break
+				}
+			}
+		}
 	}
 	if per.Attachments > 0 {
 		if err := p.files(ctx, now.Add(-per.Attachments), &res); err != nil {
@@ -129,7 +155,7 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 			break
 		}
 	}
-	p.o.Log.Info("retention purge", "message_bodies", res.MessageBodies, "attachments", res.Attachments,
+	p.o.Log.Info("retention purge", "message_bodies", res.MessageBodies, "body_copies", res.BodyCopies, "attachments", res.Attachments,
 		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views, "form_keys", res.FormKeys)
 	return res, nil
 }

@@ -220,6 +220,8 @@ func TestPurgeQueriesUseIndexes(t *testing.T) {
 		{"files, skipping failures", ticket.OldFilesSQL + ` AND id NOT IN ? LIMIT ?`, "attachments_purge_idx", "attachments", []any{now, []int64{1, 2}, 500}},
 		{"idle contacts", sqlIdleContacts, "contacts_purge_idx", "c", []any{now, now, 500}},
 		{"form keys", FormKeysSQL, "form_idempotency_created_idx", "form_idempotency", []any{now, 500}},
+		{"livechat log", LiveChatLogSQL, "livechat_log_purge_idx", "livechat_log", []any{now, 500}},
+		{"mention previews", MentionsSQL, "notifications_purge_idx", "notifications", []any{now, 500}},
 	} {
 		plan := testenv.Plan(t, d, c.q, c.args...)
 		if !strings.Contains(plan, c.index) || strings.Contains(plan, "Seq Scan") ||
@@ -229,5 +231,41 @@ func TestPurgeQueriesUseIndexes(t *testing.T) {
 		if strings.Contains(c.name, "contacts") && (strings.Contains(plan, "SCAN t\n") || strings.HasSuffix(plan, "SCAN t")) {
 			t.Errorf("%s: scans tickets:\n%s", c.name, plan)
 		}
+	}
+}
+
+// TestPurgeBlanksCopiesOfMessageText: the live-chat widget's log and the
+// agents' mention previews quote messages; they go with the bodies.
+func TestPurgeBlanksCopiesOfMessageText(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := now.Add(-400 * 24 * time.Hour)
+	_, oldT, _ := thread(t, d, files, "CP-1", "closed", old)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var agentID int64
+	must(d.Raw(`INSERT INTO agents (email, name, password_hash, role, created_at, updated_at) VALUES ('cp@example.go.id', 'Agen', 'x', 'agent', ?, ?) RETURNING id`, now, now).Scan(&agentID).Error)
+	must(d.Exec(`INSERT INTO livechat_visitors (id, tracking_number, created_at, updated_at) VALUES ('v-cp', 'CP-1', ?, ?)`, old, old).Error)
+	for i, at := range []time.Time{old, now} {
+		must(d.Exec(`INSERT INTO livechat_log (visitor_id, seq, kind, tracking_number, body, created_at) VALUES ('v-cp', ?, 'message', 'CP-1', '{"text":"alamat saya"}', ?)`, i+1, at).Error)
+		must(d.Exec(`INSERT INTO notifications (agent_id, kind, ticket_id, preview, created_at) VALUES (?, 'mention', ?, 'alamat saya', ?)`, agentID, oldT, at).Error)
+	}
+	res, err := New(Opts{DB: d, Files: files, Log: testenv.Logger(t), Periods: Periods{MessageBodies: 365 * 24 * time.Hour}}).Run(context.Background())
+	if err != nil || res.BodyCopies != 2 {
+		t.Fatalf("purge %+v %v; want 2 copies", res, err)
+	}
+	var left int64
+	must(d.Raw(`SELECT (SELECT COUNT(*) FROM livechat_log WHERE body LIKE '%alamat%') + (SELECT COUNT(*) FROM notifications WHERE preview <> '')`).Scan(&left).Error)
+	if left != 2 {
+		t.Fatalf("%d recent copies left, want 2 (the recent ones)", left)
 	}
 }

@@ -5,6 +5,10 @@
 CREATE INDEX messages_purge_idx ON messages (created_at) WHERE body <> '' OR fields <> '{}';
 CREATE INDEX attachments_purge_idx ON attachments (created_at) WHERE storage_key <> '';
 CREATE INDEX contacts_purge_idx ON contacts (updated_at) WHERE anonymized_at IS NULL;
+-- Copies of message text outside messages: the live-chat widget's log and
+-- agents' mention previews go with the message bodies.
+CREATE INDEX livechat_log_purge_idx ON livechat_log (created_at) WHERE body <> '{}';
+CREATE INDEX notifications_purge_idx ON notifications (created_at) WHERE preview <> '';
 -- Form idempotency keys are kept for the retry window only.
 CREATE INDEX form_idempotency_created_idx ON form_idempotency (created_at);
 
