@@ -46,7 +46,7 @@ type Lister interface {
 type SealReport struct {
 	Sealed     int64 `json:"sealed"`     // plaintext files rewritten sealed
 	Already    int64 `json:"already"`    // sealed with a configured key
-	Unreadable int64 `json:"unreadable"` // carry the magic but open with no configured key
+	Unreadable int64 `json:"unreadable"` // carry the header, but of no configured key
 	Failed     int64 `json:"failed"`     // could not be read or written
 }
 
@@ -127,16 +127,14 @@ func (f *Files) sealOne(ctx context.Context, key string) (int, error) {
 	}
 	defer rc.Close()
 	br := bufio.NewReader(rc)
-	head, err := br.Peek(len(magic))
+	head, err := br.Peek(len(magic) + idSize)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return 0, fmt.Errorf("attachment: read: %w", err)
 	}
-	if bytes.Equal(head, magic) {
-		// Sealed; opening its first chunk proves a configured key did it.
-		if _, err := f.keys.open(struct {
-			io.Reader
-			io.Closer
-		}{br, rc}); err != nil {
+	if bytes.HasPrefix(head, magic) {
+		// Sealed: its header names the key; only that is read, so a pass
+		// over files sealed already costs one short read each.
+		if len(head) < len(magic)+idSize || f.keys.find(head[len(magic):]) == nil {
 			return sealUnreadable, nil
 		}
 		return sealAlready, nil
