@@ -29,6 +29,7 @@ commands:
   serve     run the contact center (default)
   migrate   apply database migrations and exit
   backup F  copy the embedded SQLite database to the new file F, online
+  seal-files  seal the local files stored before FILES_ENCRYPTION_KEY was set
   help      show this help
 
 Configuration comes from the environment and an optional .env file;
@@ -61,6 +62,8 @@ func run(args []string) int {
 		return runMigrate(cfg, log)
 	case "backup": // backup.go: online copy of the embedded database
 		return runBackup(cfg, log, args[1:])
+	case "seal-files": // seal.go: encrypt files stored before the key
+		return runSeal(cfg, log)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
 		return 2

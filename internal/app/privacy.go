@@ -23,13 +23,15 @@ type privacy struct {
 	views    *viewaudit.Recorder
 	subjects *dsr.Service
 	purger   *retention.Purger
+	files    attachment.Store
+	log      *slog.Logger
 }
 
 func newPrivacy(cfg config.Config, d *db.DB, files attachment.Store, log *slog.Logger) *privacy {
 	views := viewaudit.New(viewaudit.Opts{DB: d, Log: log})
 	r := cfg.Retention
 	return &privacy{
-		cfg: cfg, d: d, views: views,
+		cfg: cfg, d: d, views: views, files: files, log: log,
 		subjects: dsr.New(dsr.Opts{DB: d, Files: files, Views: views, Log: log}),
 		purger: retention.New(retention.Opts{DB: d, Files: files, Views: views, Log: log, Periods: retention.Periods{
 			MessageBodies: r.MessageBodies, Attachments: r.Attachments, Identities: r.Identities, Audit: r.Audit}}),
@@ -40,6 +42,27 @@ func newPrivacy(cfg config.Config, d *db.DB, files attachment.Store, log *slog.L
 func (p *privacy) start(g *errgroup.Group, ctx context.Context) {
 	g.Go(func() error { return p.views.Run(ctx) })
 	g.Go(func() error { return p.purger.Loop(ctx, p.cfg.Retention.Interval) })
+	g.Go(func() error { p.sealFiles(ctx); return nil })
+}
+
+// sealFiles, with an encryption key set, seals once in the background the
+// files stored before it was set (they are served meanwhile): each
+// instance may run it, a sealed file is left alone.
+func (p *privacy) sealFiles(ctx context.Context) {
+	s, ok := p.files.(interface {
+		SealAll(context.Context, *slog.Logger) (attachment.SealReport, error)
+	})
+	if !ok || p.cfg.FileStore.EncryptionKey == "" {
+		return
+	}
+	rep, err := s.SealAll(ctx, p.log)
+	if err != nil && ctx.Err() == nil {
+		p.log.Error("sealing stored files failed", "error", err, "sealed", rep.Sealed)
+		return
+	}
+	if rep.Sealed > 0 || rep.Unreadable > 0 || rep.Failed > 0 {
+		p.log.Info("stored files sealed", "sealed", rep.Sealed, "already", rep.Already, "unreadable", rep.Unreadable, "failed", rep.Failed)
+	}
 }
 
 func (p *privacy) api() *api.Privacy {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"tanggap/internal/backoff"
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
 )
@@ -15,8 +16,8 @@ import (
 // used to leave nothing taking webhooks until someone restarted the
 // process after the database was back; now:
 //
-//   - JetStream: Serve retries the connection with backoff (up to
-//     maxStartBackoff apart) until ctx ends; the gateways need it to take
+//   - JetStream: Serve retries the connection with backoff (at most
+//     15 s apart) until ctx ends; the gateways need it to take
 //     anything (a message is acknowledged only once it is in JetStream).
 //   - The database: the pool is opened without waiting for it, the
 //     gateways serve at once, and runCore waits for the database in the
@@ -25,18 +26,9 @@ import (
 //     Messages taken meanwhile wait in JetStream and are stored then.
 //     /readyz/core answers 503 until the core runs (api/readyz.go).
 
-// maxStartBackoff caps the wait between two attempts to reach a
-// dependency at start.
-const maxStartBackoff = 15 * time.Second
-
-// startBackoff is 250ms, 500ms, 1s … capped at maxStartBackoff.
-func startBackoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond
-	for i := 1; i < attempt && d < maxStartBackoff; i++ {
-		d *= 2
-	}
-	return min(d, maxStartBackoff)
-}
+// startBackoff is the wait between two attempts to reach a dependency at
+// start: 250ms, 500ms, 1s … capped at 15s.
+var startBackoff = backoff.Doubling{First: 250 * time.Millisecond, Max: 15 * time.Second}
 
 // connectBus connects to NATS, again with backoff until ctx ends. The
 // first failure is logged as a warning, later ones at debug level, and
@@ -62,12 +54,8 @@ func connectBus(ctx context.Context, cfg config.Config, observe bus.InboundObser
 			level = slog.LevelWarn
 		}
 		log.Log(ctx, level, "nats unavailable at start; retrying", "err", err, "attempt", attempt)
-		t := time.NewTimer(startBackoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !startBackoff.Sleep(ctx, attempt) {
 			return nil, fmt.Errorf("app: nats unavailable at start: %w (%w)", err, ctx.Err())
-		case <-t.C:
 		}
 	}
 }
@@ -140,12 +128,8 @@ func (a *App) runCore(ctx context.Context, setup func(context.Context) error, st
 		}
 		a.log.Log(ctx, level, "database unavailable: the gateways take messages (kept in JetStream); the core starts when it answers",
 			"err", err, "attempt", attempt)
-		t := time.NewTimer(startBackoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !startBackoff.Sleep(ctx, attempt) {
 			return nil
-		case <-t.C:
 		}
 	}
 	start()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,8 +25,9 @@ type Backend interface {
 // limit enforced while streaming, keys made here (never by the client), and
 // the bytes sealed with Keys when encryption at rest is on.
 type Files struct {
-	b    Backend
-	keys *Keys // nil: stored as sent
+	b     Backend
+	keys  *Keys          // nil: stored as sent
+	locks [64]sync.Mutex // by key (seal.go)
 }
 
 var _ Store = (*Files)(nil)
@@ -33,6 +35,11 @@ var _ Store = (*Files)(nil)
 // New returns a store keeping bytes in b, sealed with keys when keys is
 // not nil. Files stored before encryption was turned on still read.
 func New(b Backend, keys *Keys) *Files { return &Files{b: b, keys: keys} }
+
+// ErrMagic: a plaintext beginning with the header of a sealed file is
+// refused, sealed or not, so a file's first bytes always tell sealed from
+// plaintext (seal.go).
+var ErrMagic = fmt.Errorf("%w: begins with the header of an encrypted file", ErrType)
 
 // NewLocal returns an unencrypted store in the folder dir (created if
 // missing): the embedded default.
@@ -83,6 +90,9 @@ func readHead(r io.Reader) ([]byte, error) {
 
 // write stores head followed by the rest of r under a new key.
 func (f *Files) write(ctx context.Context, head []byte, r io.Reader, maxBytes int64, mime string) (Stored, error) {
+	if bytes.HasPrefix(head, magic) {
+		return Stored{}, ErrMagic
+	}
 	key, err := newKey(time.Now().UTC(), extension(mime))
 	if err != nil {
 		return Stored{}, err
@@ -118,6 +128,9 @@ func (f *Files) Delete(ctx context.Context, key string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	mu := f.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
 	return f.b.Delete(ctx, key)
 }
 

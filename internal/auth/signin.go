@@ -28,7 +28,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, device string) (S
 	if id != "" {
 		key = "device:" + account + ":" + id
 	}
-	if wait := s.fails.wait(key); wait > 0 {
+	// begin counts this attempt as pending in the same step as the check,
+	// so parallel attempts cannot all pass before the first is counted.
+	if wait := s.fails.begin(key); wait > 0 {
 		return SignedIn{}, &ThrottledError{RetryAfter: wait}
 	}
 	sess, err := s.Login(ctx, email, password)
@@ -39,6 +41,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, device string) (S
 		return SignedIn{}, err
 	}
 	if err != nil {
+		s.fails.release(key)
 		return SignedIn{}, err
 	}
 	s.fails.clear(key)

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,5 +76,54 @@ func TestSignInLimitSparesTheOwnersKnownDevice(t *testing.T) {
 	}
 	if _, err := s.SignIn(ctx, "rina@example.go.id", "kata-sandi-rina", owner); !errors.Is(err, auth.ErrThrottled) {
 		t.Fatalf("a known device that keeps failing is not limited: %v", err)
+	}
+}
+
+// TestParallelGuessesCountBeforeTheyPass: twenty wrong passwords sent at
+// once get no more password checks than the free failures: the check and
+// the count are one step, so they cannot all pass before one is counted.
+func TestParallelGuessesCountBeforeTheyPass(t *testing.T) {
+	d := testenv.DB(t)
+	log := testenv.Logger(t)
+	agents := agent.New(agent.Opts{DB: d, Log: log, BcryptCost: 4})
+	ctx := context.Background()
+	if _, err := agents.Create(ctx, agent.NewAgent{Email: "dewi@example.go.id", Name: "Dewi", Password: "kata-sandi-dewi"}); err != nil {
+		t.Fatal(err)
+	}
+	const free = 5
+	s := auth.New(auth.Opts{DB: d, Agents: agents, TTL: time.Hour, Log: log,
+		Throttle: auth.Throttle{Free: free, Backoff: time.Hour, MaxBackoff: 4 * time.Hour}})
+	start := make(chan struct{})
+	errs := make(chan error, 20)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := s.SignIn(ctx, "dewi@example.go.id", "tebakan", "")
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	checked, throttled := 0, 0
+	for err := range errs {
+		switch {
+		case errors.Is(err, auth.ErrInvalidCredentials):
+			checked++
+		case errors.Is(err, auth.ErrThrottled):
+			throttled++
+		default:
+			t.Fatalf("guess: %v", err)
+		}
+	}
+	if checked > free || checked+throttled != 20 {
+		t.Fatalf("%d of 20 parallel guesses had their password checked (free: %d), %d throttled", checked, free, throttled)
+	}
+	// The free failures are spent: locked, even for the right password.
+	if _, err := s.SignIn(ctx, "dewi@example.go.id", "kata-sandi-dewi", ""); !errors.Is(err, auth.ErrThrottled) {
+		t.Fatalf("after the parallel guesses: %v", err)
 	}
 }

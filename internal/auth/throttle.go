@@ -66,9 +66,10 @@ type failures struct {
 }
 
 type failEntry struct {
-	n     int
-	until time.Time
-	last  time.Time
+	n       int
+	until   time.Time
+	last    time.Time
+	pending int // attempts let through whose password is being checked
 }
 
 func newFailures(t Throttle, now func() time.Time) *failures {
@@ -78,25 +79,63 @@ func newFailures(t Throttle, now func() time.Time) *failures {
 // forget is how long an entry outlives its last failure.
 func (f *failures) forget() time.Duration { return 2 * f.t.MaxBackoff }
 
-// wait is how long key must wait before its next attempt (0: go ahead).
-func (f *failures) wait(key string) time.Duration {
+// begin decides, in one step with the count, whether key may try now
+// (0) or must wait; an attempt let through is pending until fail, clear
+// or release settles it. Parallel attempts cannot all pass before any
+// counts: the free attempts left are shared out among pending ones, and
+// past them only one attempt at a time is let through (its failure sets
+// the next lock).
+func (f *failures) begin(key string) time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	now := f.now()
 	e := f.m[key]
-	if e == nil {
-		return 0
+	if e != nil && e.pending == 0 && now.Sub(e.last) > f.forget() {
+		delete(f.m, key) // a failure long ago does not count against today
+		e = nil
 	}
-	return max(0, e.until.Sub(f.now()))
+	if e == nil {
+		if len(f.m) >= sweepAt {
+			f.sweep(now)
+		}
+		if len(f.m) >= maxEntries {
+			return 0 // not booked; the per-address limit still holds
+		}
+		e = &failEntry{last: now}
+		f.m[key] = e
+	}
+	if wait := e.until.Sub(now); wait > 0 {
+		return wait
+	}
+	if e.n+e.pending >= f.t.Free && e.pending > 0 {
+		return f.t.Backoff // the attempt in flight decides the next lock
+	}
+	e.pending++
+	return 0
 }
 
-// fail books a failure of key and returns the lock it starts.
+// release settles a pending attempt that neither failed nor succeeded
+// (the check itself failed: the database, a cancelled request).
+func (f *failures) release(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e := f.m[key]; e != nil && e.pending > 0 {
+		e.pending--
+	}
+}
+
+// fail books a failure of key (settling a pending attempt) and returns
+// the lock it starts.
 func (f *failures) fail(key string) time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
 	e := f.m[key]
-	if e != nil && now.Sub(e.last) > f.forget() {
-		e = nil // a failure long ago does not count against today
+	if e != nil && e.pending > 0 {
+		e.pending--
+	}
+	if e != nil && e.n > 0 && now.Sub(e.last) > f.forget() {
+		e.n, e.until = 0, time.Time{} // a failure long ago does not count against today
 	}
 	if e == nil {
 		if len(f.m) >= sweepAt {
@@ -131,7 +170,7 @@ func (f *failures) clear(key string) {
 
 func (f *failures) sweep(now time.Time) {
 	for k, e := range f.m {
-		if now.Sub(e.last) > f.forget() {
+		if e.pending == 0 && now.Sub(e.last) > f.forget() {
 			delete(f.m, k)
 		}
 	}

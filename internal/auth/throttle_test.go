@@ -18,14 +18,14 @@ func TestFailuresBackOffAndForget(t *testing.T) {
 			t.Fatalf("locks %v, want %v", locks, want)
 		}
 	}
-	if w := f.wait("a"); w != 8*time.Second {
+	if w := f.begin("a"); w != 8*time.Second {
 		t.Fatalf("wait %s", w)
 	}
-	if w := f.wait("b"); w != 0 {
+	if w := f.begin("b"); w != 0 {
 		t.Fatalf("another key waits %s", w)
 	}
 	now = now.Add(9 * time.Second)
-	if w := f.wait("a"); w != 0 {
+	if w := f.begin("a"); w != 0 {
 		t.Fatalf("after the lock: wait %s", w)
 	}
 	// Long after the last failure, the count starts again.
@@ -34,7 +34,7 @@ func TestFailuresBackOffAndForget(t *testing.T) {
 		t.Fatalf("old failures still count: lock %s", lock)
 	}
 	f.clear("a")
-	if w := f.wait("a"); w != 0 {
+	if w := f.begin("a"); w != 0 {
 		t.Fatal("cleared key still waits")
 	}
 }

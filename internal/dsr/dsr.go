@@ -20,9 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/attachment"
-	"tanggap/internal/contact"
 	"tanggap/internal/db"
-	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
 
@@ -142,14 +140,15 @@ func (s *Service) Restricted(ctx context.Context, contactID int64) (bool, error)
 
 // Erasure reports what an erasure removed.
 type Erasure struct {
-	ticket.Erased
-	contact.Anonymized
+	Erased
 	FilesDeleted int `json:"files_deleted"`
 	FilesFailed  int `json:"files_failed"`
 }
 
-// Erase anonymizes the citizen: identities, name and notes removed,
-// message bodies and fields blanked, files deleted; tickets, their times,
+// Erase anonymizes the citizen (EraseInTx): identities, name and notes
+// removed, message bodies and fields blanked, the channels' tables,
+// notifications, ratings, complaint identities and audit free text
+// blanked, files deleted; tickets, their times,
 // statuses and queues stay, so the figures stay.
 func (s *Service) Erase(ctx context.Context, agentID, contactID int64) (Erasure, error) {
 	var out Erasure
@@ -159,14 +158,11 @@ func (s *Service) Erase(ctx context.Context, agentID, contactID int64) (Erasure,
 			return err
 		}
 		var err error
-		if out.Erased, err = ticket.EraseContactThreads(tx, contactID); err != nil {
+		if out.Erased, err = EraseInTx(tx, contactID, now); err != nil {
 			return err
 		}
-		if out.Anonymized, err = contact.AnonymizeInTx(tx, contactID, now); err != nil {
-			return err
-		}
-		return record(tx, KindErase, contactID, agentID, map[string]int64{"messages": out.Messages, "attachments": out.Attachments,
-			"tickets": out.Tickets, "identities": out.Identities, "notes": out.Notes}, now)
+		return record(tx, KindErase, contactID, agentID, map[string]any{"messages": out.Messages, "attachments": out.Attachments,
+			"tickets": out.Tickets, "identities": out.Identities, "notes": out.Notes, "elsewhere": out.Elsewhere}, now)
 	})
 	if err != nil {
 		return out, err

@@ -52,6 +52,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
+	"tanggap/internal/backoff"
 	"tanggap/internal/bus"
 	"tanggap/internal/contact"
 	"tanggap/internal/db"
@@ -264,7 +265,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			}
 			failures++
 			c.log.Warn("ingest fetch failed", "err", err, "attempt", failures)
-			wait(ctx, backoff(failures))
+			wait(ctx, retryBackoff.Wait(failures))
 			continue
 		}
 		failures = 0
@@ -539,7 +540,7 @@ func (c *Consumer) retryLater(it *item, err error) {
 	if md, mdErr := it.msg.Metadata(); mdErr == nil {
 		attempt = md.NumDelivered
 	}
-	delay := backoff(int(min(attempt, 32)))
+	delay := retryBackoff.Wait(int(min(attempt, 32)))
 	level := slog.LevelWarn
 	if attempt >= 5 {
 		level = slog.LevelError
@@ -588,14 +589,8 @@ func shard(key string, n int) int {
 	return int(h % uint32(n))
 }
 
-// backoff is 1s, 2s, 4s … capped at five minutes.
-func backoff(attempt int) time.Duration {
-	d := time.Second
-	for i := 1; i < attempt && d < 5*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 5*time.Minute)
-}
+// retryBackoff is 1s, 2s, 4s … capped at five minutes.
+var retryBackoff = backoff.Doubling{First: time.Second, Max: 5 * time.Minute}
 
 func wait(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"tanggap/internal/attachment"
 	"tanggap/internal/db"
 	"tanggap/internal/testenv"
+	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
 
@@ -105,5 +110,162 @@ func TestPurgeRemovesOldPersonalDataAndKeepsFigures(t *testing.T) {
 	res, err = p.Run(ctx)
 	if err != nil || res.MessageBodies+res.Attachments+res.Identities+res.Views != 0 {
 		t.Fatalf("second run: %+v %v", res, err)
+	}
+}
+
+// TestPurgePassesOverPlaceholdersAndFailedFiles: a full batch of old
+// attachments still waiting for their WhatsApp media (placeholder keys, no
+// bytes) comes first in id order, then a file the store refuses to delete,
+// then a real old file: the purge forgets the placeholders, counts the
+// failure and still reaches the real file.
+func TestPurgePassesOverPlaceholdersAndFailedFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testenv.DB(t)
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := now.Add(-400 * 24 * time.Hour)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The seed thread's own attachment comes after the placeholders.
+	var contactID, ticketID, msgID int64
+	must(d.Raw(`INSERT INTO contacts (name, created_at, updated_at) VALUES ('Ani', ?, ?) RETURNING id`, old, old).Scan(&contactID).Error)
+	must(d.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, status, created_at, updated_at, last_message_at) VALUES ('PH-1', ?, 'whatsapp', 'open', ?, ?, ?) RETURNING id`,
+		contactID, old, old, old).Scan(&ticketID).Error)
+	must(d.Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at) VALUES (?, 'in', 'whatsapp', 'wamid.PH', '', ?, ?) RETURNING id`,
+		ticketID, old, old).Scan(&msgID).Error)
+	must(d.Transaction(func(tx *gorm.DB) error {
+		for i := range batch {
+			if err := tx.Exec(`INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at) VALUES (?, ?, 'foto.jpg', 'image/jpeg', 0, ?, ?)`,
+				msgID, fmt.Sprintf("whatsapp-media:%d", 900000+i), false, old).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec(`INSERT INTO attachments (message_id, storage_key, filename, mime, size, available, created_at) VALUES (?, 'tidak/sah', 'x.pdf', 'application/pdf', 3, ?, ?)`,
+			msgID, true, old).Error
+	}))
+	_, _, realKey := thread(t, d, files, "PH-2", "open", old)
+
+	p := New(Opts{DB: d, Files: files, Log: testenv.Logger(t), Periods: Periods{Attachments: 365 * 24 * time.Hour}})
+	res, err := p.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attachments != batch+1 || res.FilesFailed != 1 {
+		t.Fatalf("removed %+v; want %d attachments, 1 failed", res, batch+1)
+	}
+	if _, err := files.Open(ctx, realKey); !errors.Is(err, attachment.ErrNotFound) {
+		t.Fatalf("the real old file behind the placeholders: %v", err)
+	}
+	var left int64
+	must(d.Raw(`SELECT COUNT(*) FROM attachments WHERE storage_key LIKE 'whatsapp-media:%'`).Scan(&left).Error)
+	if left != 0 {
+		t.Fatalf("%d placeholders left", left)
+	}
+	// The next run only retries the failed file.
+	res, err = p.Run(ctx)
+	if err != nil || res.Attachments != 0 || res.FilesFailed != 1 {
+		t.Fatalf("second run: %+v %v", res, err)
+	}
+}
+
+// TestPurgeRemovesExpiredFormKeys: idempotency keys outlive the retry
+// window by no more than a purge interval.
+func TestPurgeRemovesExpiredFormKeys(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	now := time.Now().UTC()
+	for i, at := range []time.Time{now.Add(-FormKeyWindow - time.Hour), now.Add(-FormKeyWindow - 24*time.Hour), now.Add(-time.Hour)} {
+		if err := d.Exec(`INSERT INTO form_idempotency (key_hash, tracking_number, created_at) VALUES (?, ?, ?)`,
+			fmt.Sprintf("hash-%d", i), fmt.Sprintf("TGP-FK-%d", i), at).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := New(Opts{DB: d, Files: files, Log: testenv.Logger(t)}).Run(context.Background())
+	if err != nil || res.FormKeys != 2 {
+		t.Fatalf("purge: %+v %v; want 2 form keys", res, err)
+	}
+	var left []string
+	if err := d.Raw(`SELECT key_hash FROM form_idempotency`).Scan(&left).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "hash-2" {
+		t.Fatalf("left %v", left)
+	}
+}
+
+// TestPurgeQueriesUseIndexes: every purge query reads by an index on both
+// dialects.
+func TestPurgeQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	now := time.Now().UTC()
+	for _, c := range []struct {
+		name, q, index, table string
+		args                  []any
+	}{
+		{"message bodies", ticket.PurgeBodiesSQL, "messages_purge_idx", "messages", []any{now, 500}},
+		{"files", ticket.OldFilesSQL + ` LIMIT ?`, "attachments_purge_idx", "attachments", []any{now, 500}},
+		{"files, skipping failures", ticket.OldFilesSQL + ` AND id NOT IN ? LIMIT ?`, "attachments_purge_idx", "attachments", []any{now, []int64{1, 2}, 500}},
+		{"idle contacts", sqlIdleContacts, "contacts_purge_idx", "c", []any{now, now, 500}},
+		{"form keys", FormKeysSQL, "form_idempotency_created_idx", "form_idempotency", []any{now, 500}},
+		{"livechat log", LiveChatLogSQL, "livechat_log_purge_idx", "livechat_log", []any{now, 500}},
+		{"mention previews", MentionsSQL, "notifications_purge_idx", "notifications", []any{now, 500}},
+	} {
+		plan := testenv.Plan(t, d, c.q, c.args...)
+		if !strings.Contains(plan, c.index) || strings.Contains(plan, "Seq Scan") ||
+			strings.Contains(plan, "SCAN "+c.table+"\n") || strings.HasSuffix(plan, "SCAN "+c.table) {
+			t.Errorf("%s: not served by %s:\n%s", c.name, c.index, plan)
+		}
+		if strings.Contains(c.name, "contacts") && (strings.Contains(plan, "SCAN t\n") || strings.HasSuffix(plan, "SCAN t")) {
+			t.Errorf("%s: scans tickets:\n%s", c.name, plan)
+		}
+	}
+}
+
+// TestPurgeBlanksCopiesOfMessageText: the live-chat widget's log and the
+// agents' mention previews quote messages; they go with the bodies.
+func TestPurgeBlanksCopiesOfMessageText(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	old := now.Add(-400 * 24 * time.Hour)
+	_, oldT, _ := thread(t, d, files, "CP-1", "closed", old)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var agentID int64
+	must(d.Raw(`INSERT INTO agents (email, name, password_hash, role, created_at, updated_at) VALUES ('cp@example.go.id', 'Agen', 'x', 'agent', ?, ?) RETURNING id`, now, now).Scan(&agentID).Error)
+	must(d.Exec(`INSERT INTO livechat_visitors (id, tracking_number, created_at, updated_at) VALUES ('v-cp', 'CP-1', ?, ?)`, old, old).Error)
+	for i, at := range []time.Time{old, now} {
+		must(d.Exec(`INSERT INTO livechat_log (visitor_id, seq, kind, tracking_number, body, created_at) VALUES ('v-cp', ?, 'message', 'CP-1', '{"text":"alamat saya"}', ?)`, i+1, at).Error)
+		must(d.Exec(`INSERT INTO notifications (agent_id, kind, ticket_id, preview, created_at) VALUES (?, 'mention', ?, 'alamat saya', ?)`, agentID, oldT, at).Error)
+	}
+	res, err := New(Opts{DB: d, Files: files, Log: testenv.Logger(t), Periods: Periods{MessageBodies: 365 * 24 * time.Hour}}).Run(context.Background())
+	if err != nil || res.BodyCopies != 2 {
+		t.Fatalf("purge %+v %v; want 2 copies", res, err)
+	}
+	var left int64
+	must(d.Raw(`SELECT (SELECT COUNT(*) FROM livechat_log WHERE body LIKE '%alamat%') + (SELECT COUNT(*) FROM notifications WHERE preview <> '')`).Scan(&left).Error)
+	if left != 2 {
+		t.Fatalf("%d recent copies left, want 2 (the recent ones)", left)
 	}
 }

@@ -58,7 +58,7 @@ type Erased struct {
 func EraseContactThreads(tx *gorm.DB, contactID int64) (Erased, error) {
 	var out Erased
 	if err := tx.Raw(`SELECT a.id, a.storage_key FROM attachments a JOIN messages m ON m.id = a.message_id
-JOIN tickets t ON t.id = m.ticket_id WHERE t.contact_id = ? AND a.storage_key <> ''`, contactID).Scan(&out.Files).Error; err != nil {
+JOIN tickets t ON t.id = m.ticket_id WHERE t.contact_id = ? AND a.storage_key <> '' AND a.available = ?`, contactID, true).Scan(&out.Files).Error; err != nil {
 		return out, fmt.Errorf("ticket: erase files: %w", err)
 	}
 	res := tx.Exec(`UPDATE messages SET body = '', fields = '{}' WHERE ticket_id IN (SELECT id FROM tickets WHERE contact_id = ?)`, contactID)
@@ -80,23 +80,52 @@ WHERE message_id IN (SELECT m.id FROM messages m JOIN tickets t ON t.id = m.tick
 	return out, nil
 }
 
+// PurgeBodiesSQL picks the messages PurgeBodies blanks (served by
+// messages_purge_idx, partial on what it blanks).
+const PurgeBodiesSQL = `SELECT id FROM messages WHERE created_at < ? AND (body <> '' OR fields <> '{}') LIMIT ?`
+
 // PurgeBodies blanks the bodies of messages written before the cut-off,
 // at most limit of them (the retention job loops); it returns how many.
 func PurgeBodies(tx *gorm.DB, before time.Time, limit int) (int64, error) {
-	res := tx.Exec(`UPDATE messages SET body = '', fields = '{}' WHERE id IN
-(SELECT id FROM messages WHERE created_at < ? AND (body <> '' OR fields <> '{}') LIMIT ?)`, before.UTC(), limit)
+	res := tx.Exec(`UPDATE messages SET body = '', fields = '{}' WHERE id IN (`+PurgeBodiesSQL+`)`, before.UTC(), limit)
 	if res.Error != nil {
 		return 0, fmt.Errorf("ticket: purge bodies: %w", res.Error)
 	}
 	return res.RowsAffected, nil
 }
 
-// OldFiles lists at most limit stored files older than the cut-off.
-func OldFiles(tx *gorm.DB, before time.Time, limit int) ([]ErasedFile, error) {
-	var out []ErasedFile
-	if err := tx.Raw(`SELECT id, storage_key FROM attachments WHERE created_at < ? AND storage_key <> '' ORDER BY id LIMIT ?`,
-		before.UTC(), limit).Scan(&out).Error; err != nil {
+// OldFile is an attachment past its retention. Stored false: the row
+// waits under a placeholder key (a WhatsApp media not fetched yet), no
+// bytes are in the store.
+type OldFile struct {
+	ID         int64
+	StorageKey string
+	Stored     bool
+}
+
+// OldFilesSQL lists attachments with a key older than a cut-off (served
+// by attachments_purge_idx: a forgotten row leaves it).
+const OldFilesSQL = `SELECT id, storage_key, available FROM attachments WHERE created_at < ? AND storage_key <> ''`
+
+// OldFiles lists at most limit attachments with a key, older than the
+// cut-off, but none of skip (rows whose file could not be deleted in this
+// run: passed over, not read again).
+func OldFiles(tx *gorm.DB, before time.Time, skip []int64, limit int) ([]OldFile, error) {
+	q, args := OldFilesSQL, []any{before.UTC()}
+	if len(skip) > 0 {
+		q, args = q+` AND id NOT IN ?`, append(args, skip)
+	}
+	var rows []struct {
+		ID         int64
+		StorageKey string
+		Available  bool
+	}
+	if err := tx.Raw(q+` LIMIT ?`, append(args, limit)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ticket: old files: %w", err)
+	}
+	out := make([]OldFile, len(rows))
+	for i, r := range rows {
+		out[i] = OldFile{ID: r.ID, StorageKey: r.StorageKey, Stored: r.Available}
 	}
 	return out, nil
 }

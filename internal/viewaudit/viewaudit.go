@@ -12,7 +12,10 @@
 //   - Nothing is dropped silently: when the buffer is full, Record waits
 //     (bounded by the request's context) rather than forget a view; a failed
 //     batch is retried, and views still buffered at shutdown are written
-//     before Run returns.
+//     before Run returns (within ShutdownWait). A Record that comes after
+//     shutdown began and finds no room gets ErrClosed at once: it never
+//     waits for a writer that is gone, and a view it reports as recorded
+//     is in the last flush.
 //   - Queries are served by indexes (agent, ticket, contact or time, each
 //     with the time), proven by EXPLAIN tests on both dialects.
 package viewaudit
@@ -21,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"tanggap/internal/db"
@@ -57,6 +61,9 @@ type Opts struct {
 	MaxBatch int
 	// FlushEvery bounds how long a view waits (default 1s).
 	FlushEvery time.Duration
+	// ShutdownWait bounds the last flush when Run's context ends
+	// (default 5s).
+	ShutdownWait time.Duration
 }
 
 // Recorder buffers views and writes them in batches.
@@ -65,9 +72,16 @@ type Recorder struct {
 	ch    chan View
 	flush chan chan struct{}
 	st    store
+	// stopping is closed when Run's context ends: a Record waiting for
+	// room gives up. mu orders Records against the last flush: Run sets
+	// closed under mu before draining, so every view a Record put in the
+	// buffer (under mu's read lock) is drained.
+	stopping chan struct{}
+	mu       sync.RWMutex
+	closed   bool
 }
 
-// ErrClosed: Record after Run returned.
+// ErrClosed: Record after the recorder stopped taking views (shutdown).
 var ErrClosed = errors.New("viewaudit: recorder stopped")
 
 // New returns a recorder; start its Run.
@@ -81,17 +95,27 @@ func New(o Opts) *Recorder {
 	if o.FlushEvery <= 0 {
 		o.FlushEvery = time.Second
 	}
+	if o.ShutdownWait <= 0 {
+		o.ShutdownWait = 5 * time.Second
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Recorder{o: o, ch: make(chan View, o.Buffer), flush: make(chan chan struct{}), st: store{db: o.DB}}
+	return &Recorder{o: o, ch: make(chan View, o.Buffer), flush: make(chan chan struct{}), st: store{db: o.DB},
+		stopping: make(chan struct{})}
 }
 
 // Record notes a view. It returns at once unless the buffer is full, then
-// waits for room as long as ctx allows.
+// waits for room as long as ctx allows; once shutdown began it returns
+// ErrClosed rather than wait.
 func (r *Recorder) Record(ctx context.Context, v View) error {
 	if v.At.IsZero() {
 		v.At = time.Now().UTC()
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return ErrClosed
 	}
 	select {
 	case r.ch <- v:
@@ -101,6 +125,9 @@ func (r *Recorder) Record(ctx context.Context, v View) error {
 	select {
 	case r.ch <- v:
 		return nil
+	case <-r.stopping:
+		r.o.Log.Error("view audit: shutting down with a full buffer, view not recorded", "agent_id", v.AgentID, "kind", v.Kind)
+		return ErrClosed
 	case <-ctx.Done():
 		r.o.Log.Error("view audit: buffer full, view not recorded", "agent_id", v.AgentID, "kind", v.Kind)
 		return ctx.Err()
@@ -113,6 +140,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	done := make(chan struct{})
 	select {
 	case r.flush <- done:
+	case <-r.stopping:
+		return ErrClosed // the last flush writes what is buffered
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -124,26 +153,30 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	}
 }
 
-// Run writes batches until ctx ends, then writes what is still buffered.
+// Run writes batches until ctx ends, then writes what is still buffered
+// (within ShutdownWait) and returns. Run once per recorder.
 func (r *Recorder) Run(ctx context.Context) error {
 	tick := time.NewTicker(r.o.FlushEvery)
 	defer tick.Stop()
 	batch := make([]View, 0, r.o.MaxBatch)
-	write := func(wctx context.Context) {
+	// write inserts the batch, retrying a failure (a short pause, longer
+	// while running) until wctx ends; then the batch is given up, logged.
+	write := func(wctx context.Context, pause time.Duration) {
 		for len(batch) > 0 {
 			if err := r.st.insert(wctx, batch); err != nil {
 				if wctx.Err() != nil {
-					r.o.Log.Error("view audit: views not written at shutdown", "views", len(batch), "error", err)
+					r.o.Log.Error("view audit: views not written", "views", len(batch), "error", err)
 					batch = batch[:0]
 					return
 				}
 				r.o.Log.Warn("view audit: batch not written, retrying", "views", len(batch), "error", err)
+				t := time.NewTimer(pause)
 				select {
-				case <-time.After(time.Second):
-					continue
+				case <-t.C:
 				case <-wctx.Done():
-					continue
+					t.Stop()
 				}
+				continue
 			}
 			batch = batch[:0]
 		}
@@ -164,28 +197,33 @@ func (r *Recorder) Run(ctx context.Context) error {
 			batch = append(batch, v)
 			drain()
 			if len(batch) >= r.o.MaxBatch {
-				write(ctx)
+				write(ctx, time.Second)
 			}
 		case <-tick.C:
-			write(ctx)
+			write(ctx, time.Second)
 		case done := <-r.flush:
 			for {
 				drain()
 				if len(batch) == 0 {
 					break
 				}
-				write(ctx)
+				write(ctx, time.Second)
 			}
 			close(done)
 		case <-ctx.Done():
-			// Give the last views a short while of their own.
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			// Waiting Records give up; once they have, no view enters the
+			// buffer any more, and what is in it is written now.
+			close(r.stopping)
+			r.mu.Lock()
+			r.closed = true
+			r.mu.Unlock()
+			sctx, cancel := context.WithTimeout(context.Background(), r.o.ShutdownWait)
 			for {
 				drain()
 				if len(batch) == 0 {
 					break
 				}
-				write(sctx)
+				write(sctx, 50*time.Millisecond)
 			}
 			cancel()
 			return nil

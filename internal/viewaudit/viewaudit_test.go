@@ -2,6 +2,7 @@ package viewaudit
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,72 @@ func TestQueriesUseIndexes(t *testing.T) {
 	plan = testenv.Plan(t, d, sqlAttachmentOwners, []int64{1, 2})
 	if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "SCAN a\n") {
 		t.Errorf("attachment owners scan a table:\n%s", plan)
+	}
+}
+
+// TestShutdownRefusesAtOnceAndLosesNothing: once Run's context ends, a
+// Record either lands in the last flush or gets ErrClosed; none is
+// reported recorded and then lost, and none waits for a writer that is
+// gone.
+func TestShutdownRefusesAtOnceAndLosesNothing(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	_, ticketID, _ := seedThread(t, d, "TGP-VA-SHUT")
+	r := New(Opts{DB: d, Log: testenv.Logger(t), Buffer: 4, FlushEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { _ = r.Run(ctx); close(ran) }()
+
+	const writers = 8
+	recorded := make(chan int, writers)
+	started := make(chan struct{}, writers)
+	for range writers {
+		go func() {
+			n := 0
+			for i := 0; ; i++ {
+				rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+				err := r.Record(rctx, View{AgentID: 9, Kind: KindTicket, TicketID: &ticketID})
+				rcancel()
+				if err != nil {
+					if !errors.Is(err, ErrClosed) {
+						t.Errorf("record: %v, want ErrClosed", err)
+					}
+					recorded <- n
+					return
+				}
+				n++
+				if i == 20 {
+					started <- struct{}{}
+				}
+			}
+		}()
+	}
+	for range writers {
+		<-started
+	}
+	cancel()
+	<-ran
+	total := 0
+	for range writers {
+		total += <-recorded
+	}
+	var rows int64
+	if err := d.Raw(`SELECT COUNT(*) FROM view_audit WHERE agent_id = 9`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rows != int64(total) {
+		t.Fatalf("%d views reported recorded, %d written", total, rows)
+	}
+	// After Run returned: refused at once, full buffer or not.
+	for range 6 {
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := r.Record(rctx, View{AgentID: 9, Kind: KindTicket, TicketID: &ticketID})
+		rcancel()
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("record after shutdown: %v, want ErrClosed", err)
+		}
+	}
+	if err := r.Flush(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("flush after shutdown: %v", err)
 	}
 }

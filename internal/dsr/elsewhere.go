@@ -1,0 +1,126 @@
+package dsr
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/contact"
+	"tanggap/internal/ticket"
+)
+
+// Elsewhere counts what an erasure blanked beyond the threads and the
+// contact: the channels' own tables, notifications, ratings, complaint
+// identities and audit lines. Rows stay (figures, the audit's events);
+// what names or quotes the citizen goes.
+type Elsewhere struct {
+	LiveChatVisitors int64 `json:"livechat_visitors"`
+	LiveChatEntries  int64 `json:"livechat_entries"`
+	Calls            int64 `json:"calls"`
+	Callbacks        int64 `json:"callbacks"`
+	Complaints       int64 `json:"complaint_identities"`
+	Ratings          int64 `json:"rating_comments"`
+	Mentions         int64 `json:"mention_previews"`
+	Deliveries       int64 `json:"notification_reasons"`
+	AuditLines       int64 `json:"audit_lines"`
+}
+
+// The citizen's tickets, visitor ids and phone numbers, as subqueries
+// (tickets_contact_idx, contact_identities_contact_idx).
+const (
+	sqlTickets  = `SELECT id FROM tickets WHERE contact_id = ?`
+	sqlTracking = `SELECT tracking_number FROM tickets WHERE contact_id = ?`
+	sqlVisitors = `SELECT value FROM contact_identities WHERE contact_id = ? AND kind = 'visitor'`
+	sqlPhones   = `SELECT value FROM contact_identities WHERE contact_id = ? AND kind = 'phone'`
+)
+
+// elsewhereSteps are the statements of eraseElsewhere, each with the
+// number of times it takes the contact id. Every one is served by an
+// index (TestErasureQueriesUseIndexes).
+var elsewhereSteps = []struct {
+	name string
+	sql  string
+	ids  int
+	into func(*Elsewhere) *int64
+}{
+	// Live chat: the visitor's name, phone and email; every entry of the
+	// widget's log (messages both ways, agent names) loses its body.
+	{"livechat visitors", `UPDATE livechat_visitors SET name = '', phone = '', email = ''
+WHERE id IN (` + sqlVisitors + ` UNION SELECT id FROM livechat_visitors WHERE tracking_number IN (` + sqlTracking + `))
+AND (name <> '' OR phone <> '' OR email <> '')`, 2,
+		func(e *Elsewhere) *int64 { return &e.LiveChatVisitors }},
+	{"livechat log", `UPDATE livechat_log SET body = '{}'
+WHERE visitor_id IN (` + sqlVisitors + ` UNION SELECT id FROM livechat_visitors WHERE tracking_number IN (` + sqlTracking + `)) AND body <> '{}'`, 2,
+		func(e *Elsewhere) *int64 { return &e.LiveChatEntries }},
+	// Phone: the caller's number on their calls; their call-back requests
+	// lose the number and a waiting one is ended (nobody to call).
+	{"calls", `UPDATE voice_calls SET caller = '' WHERE caller IN (` + sqlPhones + `) AND caller <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.Calls }},
+	{"callbacks", `UPDATE voice_callbacks SET phone = '', status = 'done', last_outcome = CASE WHEN status = 'done' THEN last_outcome ELSE 'erased' END
+WHERE phone IN (` + sqlPhones + `)`, 1,
+		func(e *Elsewhere) *int64 { return &e.Callbacks }},
+	// A confidential complaint's identity, kept apart from the ticket.
+	{"complaint identities", `UPDATE complaint_intakes SET name = '', phone = '', email = '', nik = ''
+WHERE intake_key IN (SELECT intake_key FROM complaints WHERE ticket_id IN (` + sqlTickets + `)
+UNION SELECT intake_key FROM complaint_intakes WHERE visitor_id IN (` + sqlVisitors + `))
+AND (name <> '' OR phone <> '' OR email <> '' OR nik <> '')`, 2,
+		func(e *Elsewhere) *int64 { return &e.Complaints }},
+	{"rating comments", `UPDATE csat_responses SET comment = '' WHERE ticket_id IN (` + sqlTickets + `) AND comment <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.Ratings }},
+	// Agents' mention notifications quote the note; notify's delivery
+	// reasons may quote a provider's refusal naming the address.
+	{"mention previews", `UPDATE notifications SET preview = '' WHERE ticket_id IN (` + sqlTickets + `) AND preview <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.Mentions }},
+	{"notification reasons", `UPDATE notify_deliveries SET reason = '' WHERE ticket_id IN (` + sqlTickets + `) AND reason <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.Deliveries }},
+	// The audit keeps who did what when; its free text goes.
+	{"audit lines", `UPDATE audit_log SET detail = '' WHERE ticket_id IN (` + sqlTickets + `) AND detail <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.AuditLines }},
+}
+
+func eraseElsewhere(tx *gorm.DB, contactID int64) (Elsewhere, error) {
+	var out Elsewhere
+	for _, st := range elsewhereSteps {
+		args := make([]any, st.ids)
+		for i := range args {
+			args[i] = contactID
+		}
+		res := tx.Exec(st.sql, args...)
+		if res.Error != nil {
+			return out, fmt.Errorf("dsr: erase %s: %w", st.name, res.Error)
+		}
+		*st.into(&out) = res.RowsAffected
+	}
+	return out, nil
+}
+
+// Erased is what EraseInTx blanked; Files are the keys whose bytes the
+// caller deletes after the commit.
+type Erased struct {
+	ticket.Erased
+	contact.Anonymized
+	Elsewhere Elsewhere `json:"elsewhere"`
+}
+
+// EraseInTx anonymizes the citizen inside tx: their threads (bodies,
+// fields, attachment rows, subjects, reporter addresses), the channels'
+// tables, notifications, ratings, complaint identities and audit free
+// text, then their identities, notes and name. Tickets, times, statuses,
+// queues and counts stay for the figures. The data-subject erasure and the
+// retention purge both erase through it.
+func EraseInTx(tx *gorm.DB, contactID int64, now time.Time) (Erased, error) {
+	var out Erased
+	var err error
+	if out.Erased, err = ticket.EraseContactThreads(tx, contactID); err != nil {
+		return out, err
+	}
+	// Before the identities go: they name the visitor ids and numbers.
+	if out.Elsewhere, err = eraseElsewhere(tx, contactID); err != nil {
+		return out, err
+	}
+	if out.Anonymized, err = contact.AnonymizeInTx(tx, contactID, now); err != nil {
+		return out, err
+	}
+	return out, nil
+}
