@@ -62,6 +62,12 @@ const (
 	ByPhone    = "phone"
 )
 
+// viaCovered marks the row of a phone solve whose caller rated the call
+// since the previous solve: the solve is not asked again, and the row is
+// where the next solve's "since" starts. It takes no answer and the
+// report does not count it.
+const viaCovered = "covered"
+
 // Config is the satisfaction settings.
 type Config struct {
 	// LinkTTL is how long a survey (and its link) takes answers (default 7 days).
@@ -223,20 +229,33 @@ func (s *Service) solveSurvey(ctx context.Context, ticketID int64) (Survey, tick
 	}
 	round := "solve:" + strconv.FormatInt(t.SolvedAt.UnixNano(), 10)
 	if sv, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlSurveyByRound, t.ID, round); err == nil {
+		if sv.Via == viaCovered {
+			return Survey{}, t, ErrNoSurvey
+		}
 		return sv, t, nil
 	} else if !isNotFound(err) {
 		return Survey{}, t, err
 	}
 	if t.Channel == string(domain.ChannelVoice) {
+		// A keypad rating given since the ticket's previous solve covers
+		// this one. Every solve leaves its row (a covered one too), so
+		// the previous solve's row is where "since" starts: a call rated
+		// in an earlier round never silences a later solve.
 		since := time.Time{}
-		if prev, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlLatestSurvey, t.ID); err == nil && strings.HasPrefix(prev.Round, "solve:") {
+		if prev, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlLatestSolveSurvey, t.ID); err == nil {
 			since = prev.CreatedAt
+		} else if !isNotFound(err) {
+			return Survey{}, t, err
 		}
 		rated, err := s.store.callAnsweredSince(ctx, t.ID, since)
 		if err != nil {
 			return Survey{}, t, err
 		}
 		if rated {
+			now := s.o.Now().UTC()
+			if _, _, err := s.store.ensureSurvey(ctx, t, round, viaCovered, now, now); err != nil {
+				return Survey{}, t, err
+			}
 			return Survey{}, t, ErrNoSurvey
 		}
 	}
