@@ -214,6 +214,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 		Lifecycle: a.complaints,
+		Surveys:   satisfaction, // csat: the rating card after a status lookup
 	})
 	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,

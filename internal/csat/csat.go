@@ -281,6 +281,37 @@ func (s *Service) SurveyURL(ctx context.Context, ticketID int64) (string, error)
 	return s.link(s.sign(sv.ID, sv.ExpiresAt)), nil
 }
 
+// OpenToken is the token of the current solve's survey of a ticket while
+// it waits for an answer: for the status page, after the citizen looked
+// their ticket up. It only reads: the survey is made by the solve's job
+// (or the notification), never here. ErrNoSurvey when the ticket is not
+// solved, its survey is not made yet, answered, expired, or covered by a
+// keypad rating.
+func (s *Service) OpenToken(ctx context.Context, ticketID int64) (string, error) {
+	t, err := s.store.ticket(ctx, s.o.DB.DB, ticketID)
+	if err != nil {
+		return "", err
+	}
+	if t.Status != domain.StatusSolved || t.SolvedAt == nil {
+		return "", ErrNoSurvey
+	}
+	sv, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlSurveyByRound, t.ID, "solve:"+strconv.FormatInt(t.SolvedAt.UnixNano(), 10))
+	if isNotFound(err) || err == nil && (sv.Via == viaCovered || !s.o.Now().Before(sv.ExpiresAt)) {
+		return "", ErrNoSurvey
+	}
+	if err != nil {
+		return "", err
+	}
+	r, err := s.store.response(ctx, sv.ID)
+	if err != nil {
+		return "", err
+	}
+	if r != nil {
+		return "", ErrNoSurvey
+	}
+	return s.sign(sv.ID, sv.ExpiresAt), nil
+}
+
 // CallSurvey opens the keypad survey of a phone call an agent answered:
 // the ticket is the one the call's message (channel, providerMessageID)
 // landed in. It returns the token the keypad's answer comes back with.

@@ -390,3 +390,33 @@ func TestPhoneRatingCoversOnlyItsSolve(t *testing.T) {
 		t.Fatalf("report %+v: want 4 sent (2 calls, 2 solves), 3 answered", rep.Lines)
 	}
 }
+
+// TestOpenTokenOnlyReads: the status page's token of a solved ticket is
+// there only while its survey waits for an answer, and asking for it
+// never makes a survey.
+func TestOpenTokenOnlyReads(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.ticket("webform", "32")
+	if _, err := f.svc.OpenToken(ctx, id); !errors.Is(err, ErrNoSurvey) {
+		t.Fatalf("before the solve's job: %v, want ErrNoSurvey", err)
+	}
+	var n int
+	f.must(f.db.Raw(`SELECT COUNT(*) FROM csat_surveys WHERE ticket_id = ?`, id).Scan(&n).Error)
+	if n != 0 {
+		t.Fatalf("reading made %d surveys", n)
+	}
+	f.must(f.svc.AskSolved(ctx, id))
+	tok, err := f.svc.OpenToken(ctx, id)
+	f.must(err)
+	u, err := f.svc.SurveyURL(ctx, id)
+	f.must(err)
+	if token(t, u) != tok {
+		t.Fatalf("token %q is not the link's (%s)", tok, u)
+	}
+	f.must(f.svc.Rate(ctx, tok, Answer{Rating: 5}, ByStatus))
+	if _, err := f.svc.OpenToken(ctx, id); !errors.Is(err, ErrNoSurvey) {
+		t.Fatalf("answered: %v, want ErrNoSurvey", err)
+	}
+}
