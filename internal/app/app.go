@@ -230,7 +230,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
 		Log:   log,
-		Brand: livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
+		Brand:   livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
+		Surveys: satisfaction, // csat: the widget's rating card
 	})
 	if err != nil {
 		return nil, err
@@ -314,6 +315,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				})
 			}
 			g.Go(func() error { return phone.RunRecordings(gctx) })
+			g.Go(func() error { return a.chat.RunSurveys(gctx) }) // csat: the widget's rating card
 			if wa != nil {
 				g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 				// csat: asks solved tickets' citizens.
