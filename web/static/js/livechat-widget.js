@@ -512,6 +512,7 @@
     }
     renderSurvey();
   });
+  csatSet.addEventListener('change', function () { csatError.hidden = true; });
   csatLater.addEventListener('click', function () {
     csat.hidden = true;
     focusStep();
