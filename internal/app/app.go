@@ -229,7 +229,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.LivechatMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
-		Log:   log,
+		Log:     log,
 		Brand:   livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
 		Surveys: satisfaction, // csat: the widget's rating card
 	})
