@@ -454,12 +454,13 @@
   function scroll() { log.scrollTop = log.scrollHeight; }
 
   // ---- rating card -----------------------------------------------------------
+  var RATING_KEYS = ['livechat.csat_rating_1', 'livechat.csat_rating_2', 'livechat.csat_rating_3', 'livechat.csat_rating_4', 'livechat.csat_rating_5'];
   var survey = null; // {token, tn, state: 'open'|'sending'|'thanks'|'already'|'closed'}
 
   function renderSurvey() {
     csatTitle.textContent = t('livechat.csat_title');
     csatLegend.textContent = t('livechat.csat_question');
-    csatWords.forEach(function (w, i) { w.textContent = (i + 1) + ' \u00b7 ' + t('livechat.csat_rating_' + (i + 1)); });
+    csatWords.forEach(function (w, i) { w.textContent = (i + 1) + ' \u00b7 ' + t(RATING_KEYS[i]); });
     csatCommentLabel.textContent = t('livechat.csat_comment');
     csatSend.textContent = t('livechat.csat_send');
     csatLater.textContent = t('livechat.csat_later');
