@@ -105,6 +105,17 @@ func (w *widget) next(types ...string) frame {
 	}
 }
 
+// nextEntry is the next entry other than the rating card's (csat_test.go
+// follows those).
+func (w *widget) nextEntry() frame {
+	w.t.Helper()
+	for {
+		if f := w.next("entry"); f.str("kind") != "csat" && f.str("kind") != "rated" {
+			return f
+		}
+	}
+}
+
 // hello says hello and returns the welcome.
 func (w *widget) hello(token string, after int64) frame {
 	w.t.Helper()

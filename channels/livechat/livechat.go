@@ -83,6 +83,9 @@ type Opts struct {
 	Log        *slog.Logger
 	// Brand names the program in the widget's header (launcher).
 	Brand WidgetBrand
+	// Surveys records the answers of the widget's rating card (csat.go;
+	// nil: no rating card).
+	Surveys Surveys
 }
 
 // Adapter is the live-chat channel.

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"tanggap/internal/csat"
 	"tanggap/internal/domain"
 )
 
@@ -35,6 +36,7 @@ const (
 	TypeNew     = "new"     // start a new conversation
 	TypeSync    = "sync"    // replay entries after a seq (a gap was seen)
 	TypePing    = "ping"    // application-level liveness check
+	TypeRate    = "rate"    // the rating card's answer (csat.go)
 )
 
 // Server frame types.
@@ -56,6 +58,8 @@ const (
 	KindRead    = "read"   // the agent read the visitor's messages up to here
 	KindSolved  = "solved" // the ticket was solved
 	KindNew     = "new"    // a new conversation began
+	KindSurvey  = "csat"   // the rating card of a solve (csat.go)
+	KindRated   = "rated"  // the rating card was answered
 )
 
 // Error codes of "error" frames.
@@ -67,6 +71,10 @@ const (
 	ErrCodeBadToken    = "bad_token"
 	ErrCodeBadFile     = "bad_file"
 	ErrCodeInvalid     = "invalid"
+	// The rating card: answered already (on any channel), or no longer
+	// taking answers (expired, or not a survey we issued).
+	ErrCodeAlreadyRated = "already_rated"
+	ErrCodeSurveyClosed = "survey_closed"
 )
 
 // ErrBadFrame is wrapped by every decoding failure.
@@ -93,6 +101,10 @@ type ClientFrame struct {
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
+	// rate
+	Survey  string `json:"survey,omitempty"`
+	Rating  int    `json:"rating,omitempty"`
+	Comment string `json:"comment,omitempty"`
 }
 
 // File is an uploaded attachment as the upload endpoint described it; Sig
@@ -156,6 +168,16 @@ func DecodeClient(data []byte) (ClientFrame, error) {
 		if f.Seq <= 0 || (f.Status != domain.DeliveryDelivered && f.Status != domain.DeliveryRead) {
 			return bad("mark needs seq and status delivered or read")
 		}
+	case TypeRate:
+		if f.Survey == "" || len(f.Survey) > csat.MaxTokenLen {
+			return bad("survey missing or too long")
+		}
+		if f.Rating < 1 || f.Rating > 5 {
+			return bad("rating must be 1 to 5")
+		}
+		if utf8.RuneCountInString(f.Comment) > csat.MaxCommentRunes {
+			return bad("comment too long")
+		}
 	case TypeProfile:
 		if utf8.RuneCountInString(f.Name) > maxNameRunes || len(f.Phone) > maxContactSize || len(f.Email) > maxContactSize {
 			return bad("field too long")
@@ -193,14 +215,20 @@ type Entry struct {
 	Files []File `json:"files,omitempty"`
 	// reply, agent
 	Agent string `json:"agent,omitempty"`
+	// csat, rated: the survey's token; rated: the rating (0 when it was
+	// given elsewhere)
+	Survey string `json:"survey,omitempty"`
+	Rating int    `json:"rating,omitempty"`
 }
 
 // entryBody is what livechat_log.body keeps of an entry.
 type entryBody struct {
-	CID   string `json:"cid,omitempty"`
-	Text  string `json:"text,omitempty"`
-	Files []File `json:"files,omitempty"`
-	Agent string `json:"agent,omitempty"`
+	CID    string `json:"cid,omitempty"`
+	Text   string `json:"text,omitempty"`
+	Files  []File `json:"files,omitempty"`
+	Agent  string `json:"agent,omitempty"`
+	Survey string `json:"survey,omitempty"`
+	Rating int    `json:"rating,omitempty"`
 }
 
 // Welcome answers a hello.

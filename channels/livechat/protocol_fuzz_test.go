@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"tanggap/internal/csat"
 )
 
 // FuzzDecodeClient: any bytes either decode into a frame that satisfies
@@ -20,6 +22,8 @@ func FuzzDecodeClient(f *testing.F) {
 		`{"v":1,"type":"profile","name":"Siti","phone":"0812","email":"a@b.id"}`,
 		`{"v":1,"type":"new"}`, `{"v":1,"type":"sync","after":9}`, `{"v":2,"type":"ping"}`,
 		`{"v":1,"type":"msg","cid":"../x","text":"a"}`, `[]`, `null`, "\xff",
+		`{"v":1,"type":"rate","survey":"AAAAAAAAAAEAAAAAaxokLg.WwSx4lYZcdxr1st-wL6kXA","rating":4,"comment":"Cepat"}`,
+		`{"v":1,"type":"rate","survey":"x","rating":6}`, `{"v":1,"type":"rate","rating":3}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -47,6 +51,11 @@ func FuzzDecodeClient(f *testing.F) {
 		case TypeMark:
 			if fr.Seq <= 0 {
 				t.Fatalf("accepted mark without seq")
+			}
+		case TypeRate:
+			if fr.Survey == "" || len(fr.Survey) > csat.MaxTokenLen || fr.Rating < 1 || fr.Rating > 5 ||
+				utf8.RuneCountInString(fr.Comment) > csat.MaxCommentRunes {
+				t.Fatalf("accepted bad rating %+v", fr)
 			}
 		case TypeTyping, TypeProfile, TypeNew, TypePing:
 		default:

@@ -171,11 +171,11 @@ func TestConversation(t *testing.T) {
 	if r := ag.Do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), map[string]any{"status": "solved"}); r.Status != 200 {
 		t.Fatalf("solve: %d %s", r.Status, r.Body)
 	}
-	if e := tab1.next("entry"); e.str("kind") != "solved" || e.str("tn") != tn {
+	if e := tab1.nextEntry(); e.str("kind") != "solved" || e.str("tn") != tn {
 		t.Fatalf("solved entry = %v", e)
 	}
 	tab1.send(map[string]any{"type": "new"})
-	e := tab1.next("entry")
+	e := tab1.nextEntry()
 	newTN := e.str("tn")
 	if e.str("kind") != "new" || newTN == "" || newTN == tn {
 		t.Fatalf("new conversation entry = %v", e)

@@ -98,6 +98,8 @@ func (a *Adapter) Frame(c *realtime.Conn, data []byte) {
 		err = a.newConversation(ctx, s)
 	case TypeSync:
 		err = a.replay(ctx, c, s.visitorID, f.After)
+	case TypeRate:
+		err = a.rate(ctx, s, f)
 	}
 	if err != nil {
 		code := ErrCodeUnavailable
@@ -108,6 +110,10 @@ func (a *Adapter) Frame(c *realtime.Conn, data []byte) {
 			return
 		case errors.Is(err, errBadFile):
 			code = ErrCodeBadFile
+		case errors.Is(err, errAlreadyRated):
+			code = ErrCodeAlreadyRated
+		case errors.Is(err, errSurveyClosed):
+			code = ErrCodeSurveyClosed
 		default:
 			a.log.Warn("livechat frame failed", "type", f.Type, "err", err)
 		}
@@ -412,7 +418,7 @@ func (a *Adapter) entryFrame(visitorID string, r logRow) []byte {
 		b.Files[i].URL = a.fileURL(visitorID, b.Files[i])
 	}
 	return encode(Entry{V: ProtocolVersion, Type: TypeEntry, Seq: r.Seq, Kind: r.Kind, TN: r.TrackingNumber, At: r.CreatedAt.UTC(),
-		CID: b.CID, Text: b.Text, Files: b.Files, Agent: b.Agent})
+		CID: b.CID, Text: b.Text, Files: b.Files, Agent: b.Agent, Survey: b.Survey, Rating: b.Rating})
 }
 
 // fileURL is the signed download link of a file in a visitor's log,

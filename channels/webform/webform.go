@@ -21,6 +21,7 @@ import (
 	"tanggap/channels"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
+	"tanggap/internal/csat"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
@@ -78,6 +79,15 @@ type Opts struct {
 	// DB keeps the record of keyed submissions (idempotency.go); nil
 	// keeps none (the key still makes retries one ticket).
 	DB *db.DB
+	// Surveys gives a looked-up solved ticket its open satisfaction
+	// survey, so the status page shows the rating card (nil: none).
+	Surveys Surveys
+}
+
+// Surveys is the satisfaction service as the status page needs it: the
+// token of a ticket's survey waiting for an answer, read only.
+type Surveys interface {
+	OpenToken(ctx context.Context, ticketID int64) (string, error)
 }
 
 // Adapter is the web form channel.
@@ -316,6 +326,9 @@ type publicJSON struct {
 	ticket.Public
 	StatusLabel   string `json:"status_label"`
 	CategoryLabel string `json:"category_label"`
+	// CSAT is the token of the solve's survey while it waits for an
+	// answer: the page shows the rating card.
+	CSAT string `json:"csat,omitempty"`
 }
 
 func (a *Adapter) handleStatus(c *fiber.Ctx) error {
@@ -326,7 +339,16 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(lang, p.Category)})
+	out := publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(lang, p.Category)}
+	if a.o.Surveys != nil && p.Status == domain.StatusSolved {
+		// No card is no failure: the page answers anyway.
+		if tok, err := a.o.Surveys.OpenToken(c.UserContext(), p.TicketID); err == nil {
+			out.CSAT = tok
+		} else if !errors.Is(err, csat.ErrNoSurvey) {
+			a.o.Log.Warn("status page: survey not read", "ticket_id", p.TicketID, "err", err)
+		}
+	}
+	return c.JSON(out)
 }
 
 // categoryLabel is a category's configured label, else its translation.

@@ -23,8 +23,11 @@ import (
 // body variable {{1}} (the tracking number) and five quick-reply buttons,
 // in the order 1, 2, 3, 4, 5, whose payloads we set. Every choice's id or
 // payload is csat.ButtonID(token, rating). A send is recorded under
-// "csat:<survey id>" before the job is acknowledged, so a redelivered job
-// never asks twice.
+// "csat:<survey id>" before it goes (outbox): only the attempt that made
+// the record sends, a refused send takes its record back for the next
+// attempt, and a crash between the record and Meta's answer leaves it,
+// so a redelivered job never asks twice (at most once; the citizen still
+// has the status page and the link).
 //
 // Answering: a list or button reply whose id is a survey choice is a
 // rating, recorded through Surveys and never published as a message (it
@@ -113,6 +116,8 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) outcome 
 	if _, ok, err := a.store.sent(ctx, key); err != nil {
 		return retry
 	} else if ok {
+		// Asked, or an attempt cut off between its record and the
+		// provider's answer: the question may have gone, never twice.
 		return done
 	}
 	to := recipient(envelope.Sender{Phone: ask.Phone})
@@ -134,6 +139,16 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) outcome 
 	if err := a.limiter(from).Wait(ctx); err != nil {
 		return retry
 	}
+	// Outbox: the send is recorded before it goes. Only the attempt whose
+	// record is new sends; a crash after it leaves the record, so a
+	// redelivery never asks a second time.
+	claimed, err := a.store.claimSend(ctx, key, from, time.Now().UTC())
+	if err != nil {
+		return retry
+	}
+	if !claimed {
+		return done
+	}
 	wamid, err := a.graph.send(ctx, from, msg)
 	if err != nil {
 		var pe interface{ Retryable() bool }
@@ -141,10 +156,17 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) outcome 
 			a.log.Warn("csat: WhatsApp survey not sent", "ticket_id", ask.TicketID, "err", err)
 			return drop
 		}
+		// Meta refused it: nothing went, so the next attempt may send.
+		if err := a.store.releaseSend(context.WithoutCancel(ctx), key); err != nil {
+			a.log.Warn("csat: WhatsApp survey record not released; not asked again", "ticket_id", ask.TicketID, "err", err)
+			return drop
+		}
 		return retry
 	}
-	if err := a.record(ctx, key, 0, wamid, from); err != nil {
-		return retry
+	if err := a.store.finishSend(context.WithoutCancel(ctx), key, wamid); err != nil {
+		// The question went and its record stands; only the wamid is
+		// missing (a status webhook about it finds nothing).
+		a.log.Warn("csat: WhatsApp survey wamid not recorded", "ticket_id", ask.TicketID, "err", err)
 	}
 	a.log.Info("csat: asked on WhatsApp", "ticket_id", ask.TicketID, "type", msg.Type)
 	return done

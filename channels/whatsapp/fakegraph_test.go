@@ -34,6 +34,8 @@ type fakeGraph struct {
 	// failMedia answers the next n media lookups with a 500.
 	failMedia  int
 	violations []string
+	// onSend, when set, sees each valid send before it is answered.
+	onSend func(body map[string]any)
 }
 
 type sentMessage struct {
@@ -172,6 +174,9 @@ func (f *fakeGraph) send(w http.ResponseWriter, r *http.Request, from string) {
 		graphError(w, 400, 100, "Invalid parameter")
 		return
 	}
+	if f.onSend != nil {
+		f.onSend(body)
+	}
 	if len(f.fail) > 0 {
 		fl := f.fail[0]
 		f.fail = f.fail[1:]
@@ -231,8 +236,11 @@ func checkSend(b map[string]any) string {
 			return "template without name or language.code"
 		}
 	case "interactive":
+		if obj["type"] == "list" {
+			return checkList(obj)
+		}
 		if obj["type"] != "button" {
-			return "interactive type must be button"
+			return "interactive type must be button or list"
 		}
 		action, _ := obj["action"].(map[string]any)
 		buttons, _ := action["buttons"].([]any)
@@ -249,6 +257,43 @@ func checkSend(b map[string]any) string {
 		}
 	default:
 		return "unexpected type " + typ
+	}
+	return ""
+}
+
+// checkList checks a list message as the Cloud API documents it: a body
+// of at most 1024 characters, a button label of at most 20, 1 to 10
+// sections, at most 10 rows in all, each with an id (≤ 200) and a title
+// (≤ 24).
+func checkList(obj map[string]any) string {
+	body, _ := obj["body"].(map[string]any)
+	if text, _ := body["text"].(string); text == "" || len([]rune(text)) > 1024 {
+		return "list body text 1 to 1024 characters"
+	}
+	action, _ := obj["action"].(map[string]any)
+	if label, _ := action["button"].(string); label == "" || len([]rune(label)) > 20 {
+		return "list button 1 to 20 characters"
+	}
+	sections, _ := action["sections"].([]any)
+	if len(sections) == 0 || len(sections) > 10 {
+		return "1 to 10 sections"
+	}
+	rows := 0
+	for _, sec := range sections {
+		sm, _ := sec.(map[string]any)
+		list, _ := sm["rows"].([]any)
+		for _, r := range list {
+			rm, _ := r.(map[string]any)
+			id, _ := rm["id"].(string)
+			title, _ := rm["title"].(string)
+			if id == "" || len(id) > 200 || title == "" || len([]rune(title)) > 24 {
+				return "row must have an id ≤ 200 and a title ≤ 24"
+			}
+			rows++
+		}
+	}
+	if rows == 0 || rows > 10 {
+		return "1 to 10 rows"
 	}
 	return ""
 }

@@ -14,7 +14,7 @@ import (
 
 // Customer satisfaction (routes in routes.go, block "csat"): the report,
 // low-rating alerts, a ticket's ratings, the agent's own figures, and the
-// citizen's survey link.
+// citizen's rating card.
 
 // reportZone is the time zone of report dates given as YYYY-MM-DD.
 var reportZone = func() *time.Location {
@@ -91,15 +91,9 @@ func (s *Server) handleTicketCSAT(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"ratings": list}
-	// The current solve's survey link, for the agent to give a citizen
-	// who asks for it (absent while the ticket is not solved).
-	if link, err := s.o.CSAT.SurveyURL(c.UserContext(), id); err == nil {
-		out["survey_url"] = link
-	} else if !errors.Is(err, csat.ErrNoSurvey) {
-		return err
-	}
-	return c.JSON(out)
+	// Only the ratings: the survey link is the citizen's own (it answers
+	// for them), and reading never makes a survey.
+	return c.JSON(fiber.Map{"ratings": list})
 }
 
 // handleMyCSAT: GET /api/v1/agents/me/csat?days= — the agent's own

@@ -214,6 +214,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
 		Lifecycle: a.complaints,
+		Surveys:   satisfaction, // csat: the rating card after a status lookup
 	})
 	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
@@ -228,8 +229,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.LivechatMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		Realtime: realtime.Options{MaxConnsPerIP: cfg.LivechatMaxConnsPerIP, NewConnsPerMinute: cfg.LivechatNewConnsPerMinute,
 			FramesPerSecond: float64(cfg.LivechatFramesPerSecond), Burst: 4 * cfg.LivechatFramesPerSecond},
-		Log:   log,
-		Brand: livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
+		Log:     log,
+		Brand:   livechat.WidgetBrand{Name: programBrand.ShortName, Logo: launcher.LogoPath(front)},
+		Surveys: satisfaction, // csat: the widget's rating card
 	})
 	if err != nil {
 		return nil, err
@@ -313,6 +315,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				})
 			}
 			g.Go(func() error { return phone.RunRecordings(gctx) })
+			g.Go(func() error { return a.chat.RunSurveys(gctx) }) // csat: the widget's rating card
 			if wa != nil {
 				g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 				// csat: asks solved tickets' citizens.

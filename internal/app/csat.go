@@ -17,9 +17,9 @@ import (
 // channel is on and asks its citizens itself.
 func newCSAT(cfg config.Config, d *db.DB, b *bus.Bus, secret []byte, pushWhatsApp bool, log *slog.Logger) *csat.Service {
 	// Only channels whose adapter works csat's ask jobs are listed: a job
-	// nobody takes would wait on the stream for ever. The chat widget's
-	// rating card is not built yet; chat citizens get the link (SurveyURL).
-	var push []string
+	// nobody takes would wait on the stream for ever. The chat widget
+	// shows its rating card (delivery works its jobs).
+	push := []string{string(domain.ChannelLiveChat)}
 	if pushWhatsApp {
 		push = append(push, string(domain.ChannelWhatsApp))
 	}

@@ -62,6 +62,12 @@ const (
 	ByPhone    = "phone"
 )
 
+// viaCovered marks the row of a phone solve whose caller rated the call
+// since the previous solve: the solve is not asked again, and the row is
+// where the next solve's "since" starts. It takes no answer and the
+// report does not count it.
+const viaCovered = "covered"
+
 // Config is the satisfaction settings.
 type Config struct {
 	// LinkTTL is how long a survey (and its link) takes answers (default 7 days).
@@ -223,20 +229,33 @@ func (s *Service) solveSurvey(ctx context.Context, ticketID int64) (Survey, tick
 	}
 	round := "solve:" + strconv.FormatInt(t.SolvedAt.UnixNano(), 10)
 	if sv, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlSurveyByRound, t.ID, round); err == nil {
+		if sv.Via == viaCovered {
+			return Survey{}, t, ErrNoSurvey
+		}
 		return sv, t, nil
 	} else if !isNotFound(err) {
 		return Survey{}, t, err
 	}
 	if t.Channel == string(domain.ChannelVoice) {
+		// A keypad rating given since the ticket's previous solve covers
+		// this one. Every solve leaves its row (a covered one too), so
+		// the previous solve's row is where "since" starts: a call rated
+		// in an earlier round never silences a later solve.
 		since := time.Time{}
-		if prev, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlLatestSurvey, t.ID); err == nil && strings.HasPrefix(prev.Round, "solve:") {
+		if prev, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlLatestSolveSurvey, t.ID); err == nil {
 			since = prev.CreatedAt
+		} else if !isNotFound(err) {
+			return Survey{}, t, err
 		}
 		rated, err := s.store.callAnsweredSince(ctx, t.ID, since)
 		if err != nil {
 			return Survey{}, t, err
 		}
 		if rated {
+			now := s.o.Now().UTC()
+			if _, _, err := s.store.ensureSurvey(ctx, t, round, viaCovered, now, now); err != nil {
+				return Survey{}, t, err
+			}
 			return Survey{}, t, ErrNoSurvey
 		}
 	}
@@ -260,6 +279,37 @@ func (s *Service) SurveyURL(ctx context.Context, ticketID int64) (string, error)
 		return "", err
 	}
 	return s.link(s.sign(sv.ID, sv.ExpiresAt)), nil
+}
+
+// OpenToken is the token of the current solve's survey of a ticket while
+// it waits for an answer: for the status page, after the citizen looked
+// their ticket up. It only reads: the survey is made by the solve's job
+// (or the notification), never here. ErrNoSurvey when the ticket is not
+// solved, its survey is not made yet, answered, expired, or covered by a
+// keypad rating.
+func (s *Service) OpenToken(ctx context.Context, ticketID int64) (string, error) {
+	t, err := s.store.ticket(ctx, s.o.DB.DB, ticketID)
+	if err != nil {
+		return "", err
+	}
+	if t.Status != domain.StatusSolved || t.SolvedAt == nil {
+		return "", ErrNoSurvey
+	}
+	sv, err := s.store.oneSurvey(ctx, s.o.DB.DB, sqlSurveyByRound, t.ID, "solve:"+strconv.FormatInt(t.SolvedAt.UnixNano(), 10))
+	if isNotFound(err) || err == nil && (sv.Via == viaCovered || !s.o.Now().Before(sv.ExpiresAt)) {
+		return "", ErrNoSurvey
+	}
+	if err != nil {
+		return "", err
+	}
+	r, err := s.store.response(ctx, sv.ID)
+	if err != nil {
+		return "", err
+	}
+	if r != nil {
+		return "", ErrNoSurvey
+	}
+	return s.sign(sv.ID, sv.ExpiresAt), nil
 }
 
 // CallSurvey opens the keypad survey of a phone call an agent answered:

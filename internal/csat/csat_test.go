@@ -320,3 +320,103 @@ func TestSolveEventAsksThroughJobs(t *testing.T) {
 		t.Fatal("no ask job for whatsapp")
 	}
 }
+
+// callRated stores a keypad survey of the ticket's call and its rating.
+func (f *fixture) callRated(ticketID int64, callID string, rating int) {
+	f.t.Helper()
+	t, err := f.svc.store.ticket(context.Background(), f.db.DB, ticketID)
+	f.must(err)
+	sv, _, err := f.svc.store.ensureSurvey(context.Background(), t, "call:"+callID, ByPhone, f.now, f.now.Add(time.Hour))
+	f.must(err)
+	f.must(f.svc.Rate(context.Background(), f.svc.sign(sv.ID, sv.ExpiresAt), Answer{Rating: rating}, ByPhone))
+}
+
+// TestPhoneRatingCoversOnlyItsSolve: a caller who rated the call on the
+// keypad is not asked again for the solve that follows; once the ticket
+// is reopened and solved again, that old rating no longer silences the
+// new solve (with or without a later, unrated call), and a call rated in
+// the new round covers it.
+func TestPhoneRatingCoversOnlyItsSolve(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.ticket("voice", "32")
+	f.must(f.db.Exec(`UPDATE tickets SET status = 'open', solved_at = NULL WHERE id = ?`, id).Error)
+	solve := func() {
+		f.now = f.now.Add(time.Minute)
+		f.must(f.db.Exec(`UPDATE tickets SET status = 'solved', solved_at = ? WHERE id = ?`, f.now, id).Error)
+	}
+	reopen := func() {
+		f.now = f.now.Add(time.Minute)
+		f.must(f.db.Exec(`UPDATE tickets SET status = 'open', solved_at = NULL WHERE id = ?`, id).Error)
+	}
+
+	f.callRated(id, "CA1", 5)
+	solve()
+	if _, err := f.svc.SurveyURL(ctx, id); !errors.Is(err, ErrNoSurvey) {
+		t.Fatalf("solve after a rated call: %v, want ErrNoSurvey", err)
+	}
+	f.must(f.svc.AskSolved(ctx, id))
+
+	// Reopened (a voicemail), solved again: asked.
+	reopen()
+	solve()
+	u, err := f.svc.SurveyURL(ctx, id)
+	if err != nil {
+		t.Fatalf("second solve: %v, want a survey", err)
+	}
+	f.must(f.svc.Rate(ctx, token(t, u), Answer{Rating: 4}, ByLink))
+
+	// Third round: a call rated in it covers its solve.
+	reopen()
+	f.now = f.now.Add(time.Minute)
+	f.callRated(id, "CA2", 3)
+	solve()
+	if _, err := f.svc.SurveyURL(ctx, id); !errors.Is(err, ErrNoSurvey) {
+		t.Fatalf("solve after the round's rated call: %v, want ErrNoSurvey", err)
+	}
+
+	// Fourth round with no rated call: asked.
+	reopen()
+	solve()
+	if _, err := f.svc.SurveyURL(ctx, id); err != nil {
+		t.Fatalf("fourth solve: %v, want a survey", err)
+	}
+
+	// The covered solves are not surveys in the report.
+	rep, err := f.svc.Report(ctx, ReportQuery{From: f.now.Add(-time.Hour), To: f.now.Add(time.Hour), GroupBy: ByChannel})
+	f.must(err)
+	if len(rep.Lines) != 1 || rep.Lines[0].Sent != 4 || rep.Lines[0].Responses != 3 {
+		t.Fatalf("report %+v: want 4 sent (2 calls, 2 solves), 3 answered", rep.Lines)
+	}
+}
+
+// TestOpenTokenOnlyReads: the status page's token of a solved ticket is
+// there only while its survey waits for an answer, and asking for it
+// never makes a survey.
+func TestOpenTokenOnlyReads(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.ticket("webform", "32")
+	if _, err := f.svc.OpenToken(ctx, id); !errors.Is(err, ErrNoSurvey) {
+		t.Fatalf("before the solve's job: %v, want ErrNoSurvey", err)
+	}
+	var n int
+	f.must(f.db.Raw(`SELECT COUNT(*) FROM csat_surveys WHERE ticket_id = ?`, id).Scan(&n).Error)
+	if n != 0 {
+		t.Fatalf("reading made %d surveys", n)
+	}
+	f.must(f.svc.AskSolved(ctx, id))
+	tok, err := f.svc.OpenToken(ctx, id)
+	f.must(err)
+	u, err := f.svc.SurveyURL(ctx, id)
+	f.must(err)
+	if token(t, u) != tok {
+		t.Fatalf("token %q is not the link's (%s)", tok, u)
+	}
+	f.must(f.svc.Rate(ctx, tok, Answer{Rating: 5}, ByStatus))
+	if _, err := f.svc.OpenToken(ctx, id); !errors.Is(err, ErrNoSurvey) {
+		t.Fatalf("answered: %v, want ErrNoSurvey", err)
+	}
+}

@@ -18,6 +18,9 @@ import (
 //	average       mean rating of the responses
 //	satisfied_pct responses rated ≥ SatisfiedMin / responses × 100
 //
+// A phone solve whose caller rated the call on the keypad is not asked
+// again; it is no survey and the report leaves it out.
+//
 // Percentages and the average are rounded to two decimals, so the
 // program's figure ("88.92 % satisfied") comes out of:
 //
@@ -53,7 +56,7 @@ func reportSQL(g GroupBy) string {
 	return `SELECT CAST(` + e.key + ` AS TEXT) AS k, ` + e.label + ` AS label, COUNT(*) AS sent, COUNT(r.survey_id) AS responses,
 		COALESCE(SUM(r.rating), 0) AS total, COALESCE(SUM(CASE WHEN r.rating >= ? THEN 1 ELSE 0 END), 0) AS satisfied
 		FROM csat_surveys s LEFT JOIN csat_responses r ON r.survey_id = s.id` + e.join + `
-		WHERE s.created_at >= ? AND s.created_at < ? GROUP BY ` + e.key + ` ORDER BY 1`
+		WHERE s.created_at >= ? AND s.created_at < ? AND s.via <> '` + viaCovered + `' GROUP BY ` + e.key + ` ORDER BY 1`
 }
 
 // ReportQuery is what the report is asked for.

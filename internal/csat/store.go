@@ -19,8 +19,10 @@ const (
 		t.category, t.province_code, t.contact_id FROM tickets t WHERE t.id = ?`
 	sqlSurveyByRound = `SELECT ` + surveyCols + ` FROM csat_surveys WHERE ticket_id = ? AND round = ?`
 	sqlSurveyByID    = `SELECT ` + surveyCols + ` FROM csat_surveys WHERE id = ?`
-	sqlLatestSurvey  = `SELECT ` + surveyCols + ` FROM csat_surveys WHERE ticket_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`
-	sqlResponse      = `SELECT survey_id, rating, comment, answered_by, created_at FROM csat_responses WHERE survey_id = ?`
+	// A ticket's latest solve (round "solve:<19-digit nanoseconds>" sorts
+	// in time order), served by the (ticket_id, round) key.
+	sqlLatestSolveSurvey = `SELECT ` + surveyCols + ` FROM csat_surveys WHERE ticket_id = ? AND round >= 'solve:' AND round < 'solve;' ORDER BY round DESC LIMIT 1`
+	sqlResponse          = `SELECT survey_id, rating, comment, answered_by, created_at FROM csat_responses WHERE survey_id = ?`
 	// A call survey answered since the ticket's last solve survey: the
 	// phone caller was asked already.
 	sqlCallSince = `SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id

@@ -25,7 +25,7 @@ func TestRequestQueriesUseIndexes(t *testing.T) {
 		{"the solved ticket", sqlTicket, []any{42}, ""},
 		{"a solve's survey", sqlSurveyByRound, []any{42, "solve:1"}, "csat_surveys"},
 		{"a token's survey", sqlSurveyByID, []any{42}, ""},
-		{"a ticket's latest survey", sqlLatestSurvey, []any{42}, "csat_surveys"},
+		{"a ticket's latest solve", sqlLatestSolveSurvey, []any{42}, "csat_surveys"},
 		{"the answer", sqlResponse, []any{42}, ""},
 		{"a rated call since the solve", sqlCallSince, []any{42, now}, "csat_surveys"},
 		{"a ticket's ratings", sqlTicketRatings, []any{42}, "csat_responses_ticket_idx"},

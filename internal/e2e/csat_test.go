@@ -2,36 +2,55 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/emersion/go-smtp"
 
 	"tanggap/internal/apptest"
 	"tanggap/internal/csat"
 	"tanggap/internal/ticket"
 )
 
+var surveyLinkRE = regexp.MustCompile(`https?://[^/\s"]+(/pengaduan/status\?csat=[A-Za-z0-9._-]+)`)
+
 // TestBrowserFormSurvey: an agent solves a complaint-form ticket; the
-// citizen opens the survey link (the one the solve notification carries)
-// on the status page, rates by keyboard with a comment, and the rating
+// citizen opens the survey link the solve notification carried to them
+// (an e-mail over SMTP) on the status page, rates by keyboard with a comment, and the rating
 // lands in the report under the form channel, the ticket's queue, agent
 // and province (from the NIK). A 2 alerts the queue's supervisors; the
 // link takes one answer.
 func TestBrowserFormSurvey(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base := apptest.Start(t, apptest.Config(t)).URL()
+	box := &mailbox{}
+	srv := smtp.NewServer(box)
+	srv.Domain = "127.0.0.1"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := apptest.Config(t)
+	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
+	cfg.Notify.SMTPFrom = "noreply@layanan.test"
+	base := apptest.Start(t, cfg).URL()
 	agentAPI := apptest.NewClient(t, base)
 	agentAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
 	if res := agentAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
 		t.Fatalf("presence: %d %s", res.Status, res.Body)
 	}
 	citizen := apptest.NewClient(t, base)
-	tn := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "nik": "3201014708900002", "category": "lainnya",
+	tn := citizen.Complaint(map[string]string{"name": "Rina", "email": "rina@warga.test", "phone": "081311112222", "nik": "3201014708900002", "category": "lainnya",
 		"description": "Saldo belum masuk setelah pelatihan selesai."})
 
 	var d ticket.Detail
@@ -51,13 +70,23 @@ func TestBrowserFormSurvey(t *testing.T) {
 	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", d.ID), map[string]string{"status": "solved"}); res.Status != 200 {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}
-	var got struct {
-		SurveyURL string `json:"survey_url"`
+	// The agent's view of the ratings has no link; the citizen's e-mail has.
+	if res := agentAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/csat", d.ID), nil); strings.Contains(string(res.Body), "csat=") {
+		t.Fatalf("the agent sees the survey link: %s", res.Body)
 	}
-	agentAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/csat", d.ID), nil).JSON(t, &got)
-	link, err := url.Parse(got.SurveyURL)
-	if err != nil || link.Path != "/pengaduan/status" || link.Query().Get("csat") == "" {
-		t.Fatalf("survey link %q", got.SurveyURL)
+	var link *url.URL
+	checkFor(t, 30e9, func() error {
+		for _, m := range box.all() {
+			body, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m)))
+			if l := surveyLinkRE.FindStringSubmatch(string(body)); l != nil {
+				link, err = url.Parse(l[1])
+				return err
+			}
+		}
+		return fmt.Errorf("no mail with a survey link yet (%d mails)", len(box.all()))
+	})
+	if link.Path != "/pengaduan/status" || link.Query().Get("csat") == "" {
+		t.Fatalf("survey link %q", link)
 	}
 
 	root := newBrowser(t, browser)

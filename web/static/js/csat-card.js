@@ -1,43 +1,65 @@
-// Rating card of the status page: opened by the survey link
-// (/pengaduan/status?csat=<token>) that the solve notification carries.
-// The citizen picks 1–5 (radio buttons, each with its words, not colour
-// alone) and may add a comment; a link is answered once and expires.
+// Rating card of the status page, opened two ways: by the survey link
+// (/pengaduan/status?csat=<token>) that the solve notification carries, and
+// after a status lookup of a solved ticket whose survey waits for an
+// answer (status.js calls Tanggap.csatCard.open with the token the lookup
+// returned). The citizen picks 1–5 (radio buttons, each with its words,
+// not colour alone) and may add a comment; a survey is answered once
+// (a second answer is refused kindly) and expires.
 (function () {
   'use strict';
   var T = window.Tanggap;
   var t = T.t;
   var card = document.getElementById('csat-card');
   if (!card) { return; }
-  var token = new URLSearchParams(window.location.search).get('csat');
-  if (!token) { return; }
   var form = document.getElementById('csat-form');
   var status = document.getElementById('csat-status');
   var ratingError = document.getElementById('csat-rating-error');
   var sendBtn = document.getElementById('csat-send');
-  var path = '/api/v1/public/csat/' + encodeURIComponent(token);
+  var path = '';
+  var from = '';
 
   function done(text) {
     form.hidden = true;
     status.textContent = text;
   }
 
-  async function open() {
+  function reset() {
+    form.hidden = false;
+    form.reset();
+    ratingError.hidden = true;
+    ratingError.textContent = '';
+    status.textContent = '';
+  }
+
+  // open shows the card of token; by is "status_page" after a lookup
+  // ("" for the link); focus false leaves the focus where it is. It
+  // resolves once the card is shown.
+  async function open(token, by, focus) {
+    path = '/api/v1/public/csat/' + encodeURIComponent(token);
+    from = by || '';
+    reset();
     var res = await T.api('GET', path);
     card.hidden = false;
     if (!res.ok) {
       done(T.errorMessage(res));
-      card.focus();
+      if (focus !== false) { card.focus(); }
       return;
     }
     document.getElementById('csat-tn').textContent = res.data.tracking_number;
     if (res.data.rated) {
       done(t('csat.already_rated', { rating: res.data.rating }));
     }
-    card.focus();
+    if (focus !== false) { card.focus(); }
+  }
+
+  function hide() {
+    card.hidden = true;
+    path = '';
   }
 
   form.addEventListener('submit', async function (ev) {
     ev.preventDefault();
+    if (!path) { return; }
     var picked = form.querySelector('input[name="rating"]:checked');
     ratingError.hidden = !!picked;
     if (!picked) {
@@ -47,17 +69,22 @@
     }
     sendBtn.disabled = true;
     status.textContent = t('csat.sending');
-    var res = await T.api('POST', path, {
-      rating: parseInt(picked.value, 10),
-      comment: document.getElementById('csat-comment').value
-    });
+    var body = { rating: parseInt(picked.value, 10), comment: document.getElementById('csat-comment').value };
+    if (from) { body.from = from; }
+    var res = await T.api('POST', path, body);
     sendBtn.disabled = false;
     if (res.ok) {
       done(t('csat.thanks'));
+    } else if (res.status === 409 || res.status === 410) {
+      // Rated already (another tab, the link) or expired: nothing to retry.
+      done(T.errorMessage(res));
     } else {
       status.textContent = T.errorMessage(res);
     }
   });
 
-  open();
+  T.csatCard = { open: open, hide: hide };
+
+  var token = new URLSearchParams(window.location.search).get('csat');
+  if (token) { open(token, ''); }
 })();

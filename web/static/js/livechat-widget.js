@@ -190,7 +190,66 @@
   formError.hidden = true;
   [msgLabel, text, fileLabel, file, send].forEach(function (n) { form.appendChild(n); });
 
-  [header, status, queue, pre, log, typing, newBtn, formError, form].forEach(function (n) { panel.appendChild(n); });
+  // Rating card (csat): shown once per solve, when a "csat" entry comes
+  // (live, or in the replay of a widget opened later); a "rated" entry
+  // closes it in every tab. Radio buttons with their words, never colour
+  // alone; the comment is optional.
+  var csat = el('section', 'tgc-csat');
+  csat.id = 'tgc-csat';
+  csat.hidden = true;
+  csat.tabIndex = -1;
+  csat.setAttribute('aria-labelledby', 'tgc-csat-title');
+  var csatTitle = el('h3', 'tgc-csat-title');
+  csatTitle.id = 'tgc-csat-title';
+  var csatIntro = el('p', 'tgc-hint');
+  csatIntro.id = 'tgc-csat-intro';
+  var csatForm = el('form', 'tgc-csat-form');
+  csatForm.id = 'tgc-csat-form';
+  csatForm.noValidate = true;
+  var csatSet = el('fieldset', 'tgc-csat-scale');
+  var csatLegend = el('legend', 'tgc-csat-legend');
+  csatSet.appendChild(csatLegend);
+  var csatWords = [];
+  for (var r = 1; r <= 5; r++) {
+    var choice = el('label', 'tgc-csat-choice');
+    var radio = el('input');
+    radio.type = 'radio';
+    radio.name = 'tgc-rating';
+    radio.value = String(r);
+    radio.id = 'tgc-rating-' + r;
+    radio.setAttribute('aria-describedby', 'tgc-csat-error');
+    var words = el('span');
+    choice.appendChild(radio);
+    choice.appendChild(words);
+    csatSet.appendChild(choice);
+    csatWords.push(words);
+  }
+  var csatError = el('p', 'tgc-error');
+  csatError.id = 'tgc-csat-error';
+  csatError.setAttribute('role', 'alert');
+  csatError.hidden = true;
+  var csatCommentLabel = el('label', 'tgc-csat-label');
+  csatCommentLabel.htmlFor = 'tgc-csat-comment';
+  var csatComment = el('textarea', 'tgc-text tgc-csat-comment');
+  csatComment.id = 'tgc-csat-comment';
+  csatComment.rows = 2;
+  csatComment.maxLength = 1000;
+  var csatSend = el('button', 'tgc-btn');
+  csatSend.type = 'submit';
+  csatSend.id = 'tgc-csat-send';
+  var csatLater = el('button', 'tgc-btn tgc-btn-plain');
+  csatLater.type = 'button';
+  csatLater.id = 'tgc-csat-later';
+  var csatButtons = el('div', 'tgc-row');
+  csatButtons.appendChild(csatSend);
+  csatButtons.appendChild(csatLater);
+  [csatSet, csatError, csatCommentLabel, csatComment, csatButtons].forEach(function (n) { csatForm.appendChild(n); });
+  var csatStatus = el('p', 'tgc-csat-status');
+  csatStatus.id = 'tgc-csat-status';
+  csatStatus.setAttribute('role', 'status');
+  [csatTitle, csatIntro, csatForm, csatStatus].forEach(function (n) { csat.appendChild(n); });
+
+  [header, status, queue, pre, log, typing, csat, newBtn, formError, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(panel);
   if (host) {
     langBtn.hidden = true;   // the page has its own language switch
@@ -250,6 +309,7 @@
     fileLabel.title = t('livechat.attach');
     send.textContent = t('livechat.send');
     newBtn.textContent = t('livechat.new_conversation');
+    renderSurvey();
     renderHeader();
     renderStatus();
     renderQueue();
@@ -393,6 +453,91 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+  // ---- rating card -----------------------------------------------------------
+  var RATING_KEYS = ['livechat.csat_rating_1', 'livechat.csat_rating_2', 'livechat.csat_rating_3', 'livechat.csat_rating_4', 'livechat.csat_rating_5'];
+  var survey = null; // {token, tn, state: 'open'|'sending'|'thanks'|'already'|'closed'}
+
+  function renderSurvey() {
+    csatTitle.textContent = t('livechat.csat_title');
+    csatLegend.textContent = t('livechat.csat_question');
+    csatWords.forEach(function (w, i) { w.textContent = (i + 1) + ' \u00b7 ' + t(RATING_KEYS[i]); });
+    csatCommentLabel.textContent = t('livechat.csat_comment');
+    csatSend.textContent = t('livechat.csat_send');
+    csatLater.textContent = t('livechat.csat_later');
+    if (!survey) { return; }
+    csatIntro.textContent = t('livechat.csat_intro', { tn: survey.tn });
+    csatForm.hidden = survey.state !== 'open' && survey.state !== 'sending';
+    csatSend.disabled = survey.state === 'sending';
+    var key = { sending: 'livechat.csat_sending', thanks: 'livechat.csat_thanks', already: 'livechat.csat_already',
+      closed: 'livechat.csat_closed', unavailable: 'livechat.unavailable' }[survey.state];
+    csatStatus.textContent = key ? t(key) : '';
+  }
+
+  function openSurvey(token, tn) {
+    if (!token || (survey && survey.token === token)) { return; }
+    survey = { token: token, tn: tn, state: 'open' };
+    csatForm.reset();
+    csatError.hidden = true;
+    csat.hidden = false;
+    renderSurvey();
+    // Live (not a replay), the card takes the focus unless the visitor is
+    // writing a message.
+    if (!syncing && !panel.hidden && !(document.activeElement === text && text.value)) { csat.focus(); }
+  }
+
+  // closeSurvey ends the card of token: thanked (rating > 0) or "already
+  // rated". In a replay the card of an answered survey never shows.
+  function closeSurvey(token, rating, live) {
+    if (!survey || survey.token !== token) { return; }
+    if (!live) { survey = null; csat.hidden = true; return; }
+    survey.state = rating ? 'thanks' : 'already';
+    renderSurvey();
+  }
+
+  csatForm.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    if (!survey || survey.state !== 'open') { return; }
+    var picked = csatForm.querySelector('input[name="tgc-rating"]:checked');
+    csatError.hidden = !!picked;
+    if (!picked) {
+      csatError.textContent = t('livechat.csat_pick');
+      csatForm.querySelector('input[name="tgc-rating"]').focus();
+      return;
+    }
+    survey.state = 'sending';
+    if (!sendFrame({ type: 'rate', survey: survey.token, rating: parseInt(picked.value, 10), comment: csatComment.value.trim() })) {
+      survey.state = 'open';
+      renderSurvey();
+      csatStatus.textContent = t('livechat.unavailable');
+      return;
+    }
+    renderSurvey();
+  });
+  csatSet.addEventListener('change', function () { csatError.hidden = true; });
+  csatLater.addEventListener('click', function () {
+    csat.hidden = true;
+    focusStep();
+  });
+
+  // surveyError takes an error frame about the card's answer.
+  function surveyError(f) {
+    if (!survey || survey.state !== 'sending') { return false; }
+    if (f.code === 'already_rated') { survey.state = 'already'; }
+    else if (f.code === 'survey_closed') { survey.state = 'closed'; }
+    else if (f.code === 'invalid' && f.field === 'rating') {
+      survey.state = 'open';
+      csatError.textContent = t('livechat.csat_pick');
+      csatError.hidden = false;
+    } else {
+      survey.state = 'open';
+      renderSurvey();
+      csatStatus.textContent = t(f.code === 'rate_limited' ? 'livechat.too_fast' : 'livechat.unavailable');
+      return true;
+    }
+    renderSurvey();
+    return true;
+  }
+
   function fileLinks(parent, files) {
     (files || []).forEach(function (f) {
       var a = el('a', 'tgc-file-link', f.name || 'file');
@@ -509,6 +654,12 @@
         if (e.tn === conv.tn) { conv.state = 'solved'; }
         system('livechat.solved', { tn: e.tn });
         break;
+      case 'csat':
+        openSurvey(e.survey, e.tn);
+        break;
+      case 'rated':
+        closeSurvey(e.survey, e.rating, !syncing);
+        break;
       case 'new':
         conv = { tn: e.tn, state: 'none', agent: '' };
         queueInfo = null;
@@ -554,6 +705,7 @@
         if (li) { li.setAttribute('data-seq', String(f.seq)); setStatus(li, 'sent'); }
         break;
       case 'error':
+        if (!f.cid && surveyError(f)) { break; }
         if (f.cid) {
           setStatus(mineByCID(f.cid), 'retrying');
           if (f.code === 'rate_limited' || f.code === 'unavailable') {

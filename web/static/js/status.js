@@ -25,6 +25,7 @@
   var allowedExt = /\.(jpe?g|png|pdf)$/i;
   var current = null; // {tn, contact, pin} of the complaint shown
   var shownCount = 0;
+  var surveyShown = ''; // the survey token whose rating card is open
 
   function normalizeTN(v) {
     var digits = v.replace(/\D/g, '');
@@ -159,7 +160,7 @@
       T.showAlert(alertBox, '', false);
       var n = render(res.data);
       result.hidden = false;
-      if (focusResult) { result.focus(); }
+      if (!showSurvey(res.data.csat, focusResult) && focusResult) { result.focus(); }
       return n;
     }
     result.hidden = true;
@@ -168,9 +169,25 @@
     return -1;
   }
 
+  // csat: a solved ticket whose survey waits for an answer shows the
+  // rating card (csat-card.js) above the complaint, once per survey: a
+  // refresh leaves a card being filled in alone. It says whether the card
+  // opened now (and took the focus).
+  function showSurvey(token, focus) {
+    var card = T.csatCard;
+    if (!card || !token || token === surveyShown) { return false; }
+    surveyShown = token;
+    var box = document.getElementById('csat-card');
+    result.parentNode.insertBefore(box, result);
+    card.open(token, 'status_page', focus);
+    return true;
+  }
+
   form.addEventListener('submit', async function (ev) {
     ev.preventDefault();
     T.clearFieldErrors(form);
+    if (surveyShown && T.csatCard) { T.csatCard.hide(); }
+    surveyShown = '';
     var tn = normalizeTN(document.getElementById('tn').value);
     var contact = document.getElementById('contact').value.trim();
     var pin = document.getElementById('pin').value.replace(/[^0-9]/g, '');

@@ -1,5 +1,4 @@
-// Customer satisfaction in the console: the open ticket's ratings (with the
-// survey link to give a citizen who asks), the agent's own average, and on
+// Customer satisfaction in the console: the open ticket's ratings, the agent's own average, and on
 // the supervisor board the latest low ratings, updated by the csat.rated and
 // csat.alert events. State lives in the store under "csat"; the views render
 // from it. A rating always shows its number and words, never colour alone.
@@ -22,7 +21,7 @@ async function loadTicket(id) {
   if (!id) { patch({ ticket: null }); return; }
   const res = await request('GET', ticketURL(id));
   if (store.get().selectedId !== id) { return; }
-  patch({ ticket: res.ok ? { id, ratings: res.data.ratings || [], url: res.data.survey_url || '' } : { id, error: errorMessage(res), ratings: [] } });
+  patch({ ticket: res.ok ? { id, ratings: res.data.ratings || [] } : { id, error: errorMessage(res), ratings: [] } });
 }
 
 async function loadMine() {
@@ -66,9 +65,6 @@ function renderTicket(s) {
       ' · ' + t('csat.console_via', { channel: r.answered_by }),
       r.comment ? el('q', { class: 'csat-comment', text: r.comment }) : null,
     ]))));
-  }
-  if (c.url) {
-    box.appendChild(el('p', { class: 'small' }, [t('csat.console_link') + ' ', el('a', { href: c.url, id: 'csat-link', rel: 'noopener', target: '_blank', text: t('csat.console_link_open') })]));
   }
 }
 

@@ -1,0 +1,88 @@
+package livechat_test
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestRatingCard: when the agent solves the chat, the open widget gets
+// the rating card (a "csat" entry with the survey); its answer is the
+// ticket's CSAT rating by live chat, a "rated" entry closes the card in
+// every tab, a second answer is refused (already_rated), a forged survey
+// is closed, a bad rating is a bad frame, and a widget that comes back
+// replays the card with its answer (so it never shows it again).
+func TestRatingCard(t *testing.T) {
+	base := startApp(t)
+	ag := newAgent(t, base)
+	tab1 := mustDial(t, base)
+	tab1.hello("", 0)
+	tab1.entriesUntilReplayed()
+	tab2 := mustDial(t, base)
+	tab2.hello(tab1.token(t), 0)
+	tab2.entriesUntilReplayed()
+	tab1.say("m1", "Kartu saya belum aktif")
+	msg := tab2.nextEntry()
+	tn := msg.str("tn")
+	tk := ag.ticket(t, tn)
+	if r := ag.Do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), map[string]any{"status": "solved"}); r.Status != 200 {
+		t.Fatalf("solve: %d %s", r.Status, r.Body)
+	}
+	card := tab1.next("entry")
+	for card.str("kind") != "csat" {
+		card = tab1.next("entry")
+	}
+	survey := card.str("survey")
+	if survey == "" || card.str("tn") != tn {
+		t.Fatalf("card entry %v", card)
+	}
+
+	tab1.send(map[string]any{"type": "rate", "survey": survey, "rating": 9})
+	if f := tab1.next("error"); f.str("code") != "bad_frame" {
+		t.Fatalf("rating 9: %v", f)
+	}
+	tab1.send(map[string]any{"type": "rate", "survey": survey[:len(survey)-2] + "AA", "rating": 3})
+	if f := tab1.next("error"); f.str("code") != "survey_closed" {
+		t.Fatalf("forged survey: %v", f)
+	}
+	tab1.send(map[string]any{"type": "rate", "survey": survey, "rating": 5, "comment": "Cepat"})
+	for _, tab := range []*widget{tab1, tab2} {
+		e := tab.next("entry")
+		for e.str("kind") != "rated" {
+			e = tab.next("entry")
+		}
+		if e.str("survey") != survey || e.num("rating") != 5 {
+			t.Fatalf("rated entry %v", e)
+		}
+	}
+	tab2.send(map[string]any{"type": "rate", "survey": survey, "rating": 1})
+	if f := tab2.next("error"); f.str("code") != "already_rated" {
+		t.Fatalf("second answer: %v", f)
+	}
+
+	var ratings struct {
+		Ratings []struct {
+			Rating     int    `json:"rating"`
+			Comment    string `json:"comment"`
+			AnsweredBy string `json:"answered_by"`
+			Channel    string `json:"channel"`
+		} `json:"ratings"`
+	}
+	ag.Do("GET", fmt.Sprintf("/api/v1/tickets/%d/csat", tk.ID), nil).JSON(t, &ratings)
+	if len(ratings.Ratings) != 1 || ratings.Ratings[0].Rating != 5 || ratings.Ratings[0].Comment != "Cepat" ||
+		ratings.Ratings[0].AnsweredBy != "livechat" || ratings.Ratings[0].Channel != "livechat" {
+		t.Fatalf("ratings %+v", ratings.Ratings)
+	}
+
+	// A widget opened later replays the card and its answer, once each.
+	tab3 := mustDial(t, base)
+	tab3.hello(tab1.token(t), 0)
+	var kinds []string
+	for _, e := range tab3.entriesUntilReplayed() {
+		if k := e.str("kind"); k == "csat" || k == "rated" {
+			kinds = append(kinds, k)
+		}
+	}
+	if fmt.Sprint(kinds) != "[csat rated]" {
+		t.Fatalf("replayed card entries %v", kinds)
+	}
+}

@@ -1,0 +1,12 @@
+package whatsapp
+
+import (
+	"context"
+
+	"tanggap/internal/bus"
+)
+
+// AskJob works one csat ask job (the survey question).
+func (a *Adapter) AskJob(ctx context.Context, data []byte, attempt int) bus.JobOutcome {
+	return a.askJob(ctx, data, attempt)
+}

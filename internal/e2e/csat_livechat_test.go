@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tanggap/internal/apptest"
+	"tanggap/internal/csat"
+)
+
+// TestBrowserLiveChatSurvey: an agent solves a chat while the visitor's
+// widget is open; the widget shows the rating card (focused, 1–5 with
+// words), the visitor rates by keyboard with a comment, and the rating is
+// the ticket's CSAT rating under the live-chat channel. The card shows
+// once per solve: a reload does not bring it back. Screenshots at
+// 1366×800 and 390×844.
+func TestBrowserLiveChatSurvey(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := apptest.Start(t, apptest.Config(t)).URL()
+	agentAPI := apptest.NewClient(t, base)
+	agentAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	if res := agentAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
+		t.Fatalf("presence: %d %s", res.Status, res.Body)
+	}
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	citizen := newTab(t, root)
+	citizen.do(t, "open the chat page", chromedp.EmulateViewport(1366, 800), chromedp.Navigate(base+"/chat?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("tgc-panel")))
+	citizen.waitJS(t, "connected", `document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
+	citizen.waitJS(t, "the pre-chat form", `!document.getElementById('tgc-prechat').hidden`)
+	citizen.do(t, "skip the pre-chat form", chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn-plain")))
+	citizen.do(t, "write", chromedp.SendKeys(chromedp.ID("tgc-text"), "Kartu saya belum aktif"), chromedp.Click(chromedp.ID("tgc-send")))
+	citizen.waitJS(t, "message acknowledged", `!!document.querySelector('.tgc-mine[data-status="sent"]')`)
+	tn := citizen.evalString(t, `document.querySelector('#tgc-sub .tgc-tn') ? document.querySelector('#tgc-sub .tgc-tn').textContent : ''`)
+	if tn == "" {
+		t.Fatal("no tracking number in the widget's header")
+	}
+	id := ticketIDs(t, agentAPI, tn)[tn]
+	if citizen.evalString(t, `String(document.getElementById('tgc-csat').hidden)`) != "true" {
+		t.Fatal("a rating card before the solve")
+	}
+	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != 200 {
+		t.Fatalf("solve: %d %s", res.Status, res.Body)
+	}
+	citizen.waitJSFor(t, "the rating card, focused", asyncWait, fmt.Sprintf(`!document.getElementById('tgc-csat').hidden
+		&& document.activeElement === document.getElementById('tgc-csat')
+		&& document.getElementById('tgc-csat-intro').textContent.includes(%q)
+		&& document.querySelector('label[for], .tgc-csat-choice') !== null
+		&& document.querySelectorAll('#tgc-csat input[name="tgc-rating"]').length === 5
+		&& document.querySelector('#tgc-rating-5').parentNode.textContent === %q`, tn, "5 · "+tx("livechat.csat_rating_5")))
+	shots.take(t, citizen, "28-csat-chat-card-laptop")
+	// Sending with nothing picked says what is missing.
+	citizen.do(t, "send without a rating", chromedp.Focus("#tgc-csat-send"), chromedp.KeyEvent(kb.Enter))
+	citizen.waitJS(t, "asked to pick", fmt.Sprintf(`document.getElementById('tgc-csat-error').textContent === %q && !document.getElementById('tgc-csat-error').hidden`,
+		tx("livechat.csat_pick")))
+	citizen.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	checkInPanel(t, citizen, "#tgc-csat-send", "#tgc-csat-later")
+	citizen.do(t, "rate 4 by keyboard",
+		chromedp.Focus("#tgc-rating-3"),
+		chromedp.KeyEvent(" "),
+		chromedp.KeyEvent(kb.ArrowDown),
+	)
+	citizen.waitJS(t, "4 is chosen, the prompt gone", `document.querySelector('input[name="tgc-rating"]:checked').value === "4"
+		&& document.getElementById('tgc-csat-error').hidden`)
+	shots.take(t, citizen, "29-csat-chat-card-phone")
+	citizen.do(t, "comment and send",
+		chromedp.SendKeys("#tgc-csat-comment", "Cepat ditangani"),
+		chromedp.Focus("#tgc-csat-send"),
+		chromedp.KeyEvent(kb.Enter),
+	)
+	citizen.waitJS(t, "thanked", fmt.Sprintf(`document.getElementById('tgc-csat-status').textContent === %q && document.getElementById('tgc-csat-form').hidden`,
+		tx("livechat.csat_thanks")))
+	shots.take(t, citizen, "30-csat-chat-thanks-phone")
+	citizen.checkConsole(t)
+
+	var ratings struct {
+		Ratings []csat.TicketRating `json:"ratings"`
+	}
+	agentAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/csat", id), nil).JSON(t, &ratings)
+	if len(ratings.Ratings) != 1 || ratings.Ratings[0].Rating != 4 || ratings.Ratings[0].Comment != "Cepat ditangani" ||
+		ratings.Ratings[0].AnsweredBy != csat.ByLiveChat || ratings.Ratings[0].Channel != "livechat" {
+		t.Fatalf("ratings %+v", ratings.Ratings)
+	}
+
+	// Once per solve: after a reload the card stays away.
+	citizen.do(t, "reload", chromedp.EmulateViewport(1366, 800), chromedp.Navigate(base+"/chat?lang=id-ID"), chromedp.WaitVisible(chromedp.ID("tgc-panel")))
+	citizen.waitJS(t, "history replayed", `document.querySelectorAll('.tgc-mine').length === 1 && document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
+	citizen.waitJS(t, "the solve shown again", `!document.getElementById('tgc-new').hidden`)
+	if citizen.evalString(t, `String(document.getElementById('tgc-csat').hidden)`) != "true" {
+		t.Fatal("the rating card came back after the reload")
+	}
+	if got := strings.TrimSpace(citizen.text(t, "#tgc-sub")); !strings.Contains(got, tn) {
+		t.Errorf("header %q", got)
+	}
+}
