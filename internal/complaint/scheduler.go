@@ -56,6 +56,9 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickResult, error) {
 	if res.Warned, res.Escalated, err = s.watchCeiling(ctx, now); err != nil {
 		return res, err
 	}
+	if err := s.sweepPINs(ctx, now); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
