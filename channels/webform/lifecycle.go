@@ -153,6 +153,7 @@ func (a *Adapter) mountLifecycle(r fiber.Router, submit, guess fiber.Handler) {
 	r.Get("/api/v1/complaints/form/options", a.handleFormOptions)
 	r.Post("/api/v1/complaints/:tracking/pin", guess, httpx.Rendered, a.handlePINStatus)
 	r.Post("/api/v1/complaints/:tracking/pin/messages", guess, submit, httpx.Rendered, a.handlePINFollowUp)
+	r.Post("/api/v1/complaints/:tracking/pin/files/:id<int>", guess, httpx.Rendered, a.handlePINFile)
 	r.Get("/api/v1/complaints/:tracking/timeline", guess, httpx.Rendered, a.handleTimeline)
 	r.Post("/api/v1/complaints/:tracking/disagree", guess, submit, httpx.Rendered, a.handleDisagree)
 }
@@ -274,6 +275,35 @@ func (a *Adapter) handlePINFollowUp(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}
+
+// handlePINFile sends a file of an anonymous or confidential complaint
+// opened with its PIN. The PIN comes in the body (a form post from the
+// status page, or JSON), never in the URL; the same files as the contact
+// lookup's are served, with the same headers.
+func (a *Adapter) handlePINFile(c *fiber.Ctx) error {
+	id, err := c.ParamsInt("id")
+	if err != nil || id <= 0 {
+		return ticket.ErrNotFound
+	}
+	pin := c.FormValue("pin")
+	if strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), "application/json") {
+		var req pinRequest
+		if err := httpx.DecodeJSON(c, &req); err != nil {
+			return err
+		}
+		pin = req.PIN
+	}
+	ctx := c.UserContext()
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+	if err != nil {
+		return err
+	}
+	att, err := a.o.Tickets.PublicAttachmentOf(ctx, p.TicketID, int64(id))
+	if err != nil {
+		return err
+	}
+	return a.sendFile(c, att)
 }
 
 // matched finds the ticket of a status-page request: with a PIN, or with

@@ -41,6 +41,7 @@ type Tickets interface {
 	PublicLookup(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	PublicAttachment(ctx context.Context, trackingNumber, contact string, attachmentID int64) (ticket.Attachment, error)
+	PublicAttachmentOf(ctx context.Context, ticketID, attachmentID int64) (ticket.Attachment, error)
 }
 
 // Category is one choice on the form.
