@@ -45,6 +45,27 @@ func (s *Server) handleComplaintAction(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
+// handleComplaintAdopt treats a ticket not yet in the lifecycle (WhatsApp,
+// live chat, phone) as a complaint: {"kind": "...", "category": "..."}.
+func (s *Server) handleComplaintAdopt(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Kind     string `json:"kind"`
+		Category string `json:"category"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.o.Complaints.Adopt(c.UserContext(), current(c), id, req.Kind, req.Category)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
 func (s *Server) handleComplaintReveal(c *fiber.Ctx) error {
 	id, err := ticketID(c)
 	if err != nil {

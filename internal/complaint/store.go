@@ -203,7 +203,14 @@ func fieldsOf(raw string) map[string]string {
 // insert stores a new complaint and its first step; a complaint already
 // there (another instance linked it) is left alone.
 func (s *store) insert(ctx context.Context, r record, step stepRow) error {
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	_, err := s.insertNew(ctx, r, step)
+	return err
+}
+
+// insertNew is insert, reporting whether this call stored the complaint.
+func (s *store) insertNew(ctx context.Context, r record, step stepRow) (bool, error) {
+	inserted := false
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`INSERT INTO complaints (ticket_id, intake_key, kind, stage, anonymous, confidential, category, province_code, time_zone,
 			received_at, complete_at, due_at, ceiling_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (ticket_id) DO NOTHING`,
@@ -215,8 +222,10 @@ func (s *store) insert(ctx context.Context, r record, step stepRow) error {
 		if res.RowsAffected == 0 {
 			return nil
 		}
+		inserted = true
 		return addStep(tx, step)
 	})
+	return inserted, err
 }
 
 // stepRow is a complaint_steps row.
