@@ -11,6 +11,7 @@ import (
 
 	"tanggap/internal/complaint"
 	"tanggap/internal/httpx"
+	"tanggap/internal/reports"
 )
 
 // Complaint lifecycle (internal/complaint): the lifecycle panel of a
@@ -128,6 +129,32 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 		}
 		w.Flush()
 		return w.Error()
+	case "svg":
+		// The chart of the console's reports screen, drawn like the other
+		// reports' (internal/reports): per group, received as solid bars
+		// and closed as hatched bars beside them, told apart by pattern and
+		// the legend's words.
+		res := &reports.Result{Name: "complaints", GroupBy: group, Columns: []reports.Column{{Key: "received", Kind: reports.KindCount}}}
+		row := func(r complaint.ReportRow) reports.Row {
+			rec, cl := float64(r.Received), float64(r.Closed)
+			name := r.Group
+			if group == "kind" {
+				name = s.o.Locale.T(lang, "lifecycle.kind."+r.Group)
+			}
+			return reports.Row{Key: r.Group, Label: name, Values: []*float64{&rec}, Previous: []*float64{&cl}}
+		}
+		for _, r := range r.Rows {
+			res.Rows = append(res.Rows, row(r))
+		}
+		res.Total = row(r.Total)
+		c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+		return reports.WriteSVG(c.Response().BodyWriter(), res, reports.ChartText{
+			Title:    s.o.Locale.T(lang, "lifecycle.report.title") + " — " + s.o.Locale.T(lang, "lifecycle.report.group."+group),
+			Current:  s.o.Locale.T(lang, "lifecycle.report.received"),
+			Previous: s.o.Locale.T(lang, "lifecycle.report.closed"),
+			Empty:    s.o.Locale.T(lang, "reports.empty"),
+		})
 	case "html":
 		// The printable page: a plain table, printed from the browser.
 		var b strings.Builder
