@@ -46,8 +46,8 @@ func (s *Server) handleComplaintAction(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-// handleComplaintAdopt treats a ticket not yet in the lifecycle (WhatsApp,
-// live chat, phone) as a complaint: {"kind": "...", "category": "..."}.
+// handleComplaintAdopt treats a ticket of any channel that is not yet in
+// the lifecycle as a complaint: {"kind": "...", "category": "..."}.
 func (s *Server) handleComplaintAdopt(c *fiber.Ctx) error {
 	id, err := ticketID(c)
 	if err != nil {
