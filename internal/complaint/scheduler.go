@@ -37,8 +37,9 @@ const tickBatch = 200
 // Tick advances every clock to now: links new form complaints, resumes
 // verification of complaints the citizen completed, closes followed-up
 // complaints whose closing day came, warns and escalates at the ceiling,
-// and forgets ended PIN attempt windows and expired sealed PINs. Each change is a conditional UPDATE, so a late, repeated or
-// concurrent tick (two instances) changes each complaint once.
+// and forgets ended PIN attempt windows and expired sealed PINs. Each
+// change is a conditional UPDATE, so a late, repeated or concurrent tick
+// (two instances) changes each complaint once.
 func (s *Service) Tick(ctx context.Context, now time.Time) (TickResult, error) {
 	now = now.UTC()
 	var res TickResult
