@@ -10,7 +10,11 @@
 // complaints escalated at the 60-working-day ceiling, read again on each
 // complaint.escalated / complaint.warning event (live.js).
 //
-// Store keys (see store.js): complaint {id, view, error, revealed};
+// A ticket not in the lifecycle (a complaint that came by WhatsApp, live
+// chat or phone) gets a "treat as complaint" box instead: kind and
+// category, and it enters the lifecycle from its received time.
+//
+// Store keys (see store.js): complaint {id, view, error, revealed, adoptable};
 // escalated {list, error, announce}.
 import * as store from './store.js';
 import * as api from './api.js';
