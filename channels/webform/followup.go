@@ -120,6 +120,12 @@ func (a *Adapter) handleFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return a.sendFile(c, att)
+}
+
+// sendFile streams a file the status page lists.
+func (a *Adapter) sendFile(c *fiber.Ctx, att ticket.Attachment) error {
+	ctx := c.UserContext()
 	f, err := a.o.Attachments.Open(ctx, att.StorageKey)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 type Lifecycle interface {
 	Sensitive(category string) bool
 	Register(ctx context.Context, in complaint.Intake) (complaint.Registered, error)
+	Replay(ctx context.Context, intakeKey, idempotencyKey string) (complaint.Registered, bool, error)
 	Discard(ctx context.Context, key string) error
 	OpenWithPIN(ctx context.Context, trackingNumber, pin string) (complaint.Private, error)
 	TimelineOf(ctx context.Context, ticketID int64) (complaint.Timeline, error)
@@ -98,24 +99,49 @@ func (a *Adapter) privacyOf(f Form, c *Complaint, ve *apperr.ValidationError) {
 // goes on the bus: the envelope then carries a pseudonym, never the
 // identity, so the identity reaches no ticket, event, log or export. The
 // returned undo removes the intake when the bus refuses the submission.
-func (a *Adapter) register(ctx context.Context, c Complaint, in *envelope.Inbound) (pin string, undo func(), err error) {
+//
+// A keyed submission (idempotencyKey) registered before — a retry, or a
+// duplicate sent at the same time — gets the first registration back
+// (the same pseudonym and PIN, while the replay window lasts) and never
+// undoes it.
+func (a *Adapter) register(ctx context.Context, c Complaint, idempotencyKey string, in *envelope.Inbound) (pin string, undo func(), err error) {
 	in.Fields[complaint.FieldComplaintKind] = string(c.Kind)
 	if !c.Anonymous && !c.Confidential {
 		return "", func() {}, nil
 	}
-	reg, err := a.o.Lifecycle.Register(ctx, complaint.Intake{Key: in.ProviderMessageID, Anonymous: c.Anonymous, Confidential: c.Confidential,
-		Name: c.Name, Phone: c.Phone, Email: c.Email, NIK: c.NIK})
+	reg, err := a.o.Lifecycle.Register(ctx, complaint.Intake{Key: in.ProviderMessageID, IdempotencyKey: idempotencyKey,
+		Anonymous: c.Anonymous, Confidential: c.Confidential, Name: c.Name, Phone: c.Phone, Email: c.Email, NIK: c.NIK})
 	if err != nil {
 		return "", nil, err
 	}
 	in.Sender = envelope.Sender{VisitorID: reg.VisitorID}
 	in.Fields[complaint.FieldPrivate] = "true"
+	if reg.Replayed {
+		return complaint.FormatPIN(reg.PIN), func() {}, nil
+	}
 	undo = func() {
 		if err := a.o.Lifecycle.Discard(context.Background(), in.ProviderMessageID); err != nil {
 			a.o.Log.Warn("discard complaint intake", "err", err)
 		}
 	}
 	return complaint.FormatPIN(reg.PIN), undo, nil
+}
+
+// replayed answers a retry of a submission the form recorded: its
+// tracking number, and for an anonymous or confidential one its PIN while
+// the replay window lasts (409 pin_shown after it: the complaint is there,
+// its PIN is not shown twice).
+func (a *Adapter) replayed(c *fiber.Ctx, tn, providerID, key string) error {
+	if a.o.Lifecycle != nil {
+		reg, private, err := a.o.Lifecycle.Replay(c.UserContext(), providerID, key)
+		if err != nil {
+			return err
+		}
+		if private {
+			return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn, "pin": complaint.FormatPIN(reg.PIN)})
+		}
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn})
 }
 
 // mountLifecycle adds the lifecycle's public routes: the PIN follow-up and
@@ -127,6 +153,7 @@ func (a *Adapter) mountLifecycle(r fiber.Router, submit, guess fiber.Handler) {
 	r.Get("/api/v1/complaints/form/options", a.handleFormOptions)
 	r.Post("/api/v1/complaints/:tracking/pin", guess, httpx.Rendered, a.handlePINStatus)
 	r.Post("/api/v1/complaints/:tracking/pin/messages", guess, submit, httpx.Rendered, a.handlePINFollowUp)
+	r.Post("/api/v1/complaints/:tracking/pin/files/:id<int>", guess, httpx.Rendered, a.handlePINFile)
 	r.Get("/api/v1/complaints/:tracking/timeline", guess, httpx.Rendered, a.handleTimeline)
 	r.Post("/api/v1/complaints/:tracking/disagree", guess, submit, httpx.Rendered, a.handleDisagree)
 }
@@ -248,6 +275,35 @@ func (a *Adapter) handlePINFollowUp(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}
+
+// handlePINFile sends a file of an anonymous or confidential complaint
+// opened with its PIN. The PIN comes in the body (a form post from the
+// status page, or JSON), never in the URL; the same files as the contact
+// lookup's are served, with the same headers.
+func (a *Adapter) handlePINFile(c *fiber.Ctx) error {
+	id, err := c.ParamsInt("id")
+	if err != nil || id <= 0 {
+		return ticket.ErrNotFound
+	}
+	pin := c.FormValue("pin")
+	if strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), "application/json") {
+		var req pinRequest
+		if err := httpx.DecodeJSON(c, &req); err != nil {
+			return err
+		}
+		pin = req.PIN
+	}
+	ctx := c.UserContext()
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+	if err != nil {
+		return err
+	}
+	att, err := a.o.Tickets.PublicAttachmentOf(ctx, p.TicketID, int64(id))
+	if err != nil {
+		return err
+	}
+	return a.sendFile(c, att)
 }
 
 // matched finds the ticket of a status-page request: with a PIN, or with

@@ -42,6 +42,7 @@ type Tickets interface {
 	PublicLookup(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	PublicTicket(ctx context.Context, trackingNumber, contact string) (ticket.Public, error)
 	PublicAttachment(ctx context.Context, trackingNumber, contact string, attachmentID int64) (ticket.Attachment, error)
+	PublicAttachmentOf(ctx context.Context, ticketID, attachmentID int64) (ticket.Attachment, error)
 }
 
 // Category is one choice on the form.
@@ -178,7 +179,7 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 		}
 		if ok {
 			a.o.Log.Info("complaint resubmitted; first tracking number returned", "tracking", tn)
-			return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn})
+			return a.replayed(c, tn, sub.providerID, key)
 		}
 	}
 	stored, err := a.storeFiles(ctx, files)
@@ -213,7 +214,7 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	if a.o.Lang != nil {
 		in.Fields[envelope.FieldLang] = a.o.Lang(c)
 	}
-	pin, undo, err := a.register(ctx, complaint, &in) // complaint lifecycle: a pseudonym for anonymous/confidential
+	pin, undo, err := a.register(ctx, complaint, key, &in) // complaint lifecycle: a pseudonym for anonymous/confidential
 	if err != nil {
 		a.discard(stored)
 		return err
@@ -234,7 +235,8 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 		}
 	}
 	if pin != "" {
-		// Shown once: only its hash is kept.
+		// Shown once (and to a retry of the same key for a short while):
+		// only its hash is kept, and a copy sealed with the key.
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn, "pin": pin})
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn})

@@ -11,6 +11,7 @@ import (
 
 	"tanggap/internal/complaint"
 	"tanggap/internal/httpx"
+	"tanggap/internal/reports"
 )
 
 // Complaint lifecycle (internal/complaint): the lifecycle panel of a
@@ -43,6 +44,27 @@ func (s *Server) handleComplaintAction(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(v)
+}
+
+// handleComplaintAdopt treats a ticket of any channel that is not yet in
+// the lifecycle as a complaint: {"kind": "...", "category": "..."}.
+func (s *Server) handleComplaintAdopt(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Kind     string `json:"kind"`
+		Category string `json:"category"`
+	}
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.o.Complaints.Adopt(c.UserContext(), current(c), id, req.Kind, req.Category)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
 }
 
 func (s *Server) handleComplaintReveal(c *fiber.Ctx) error {
@@ -107,6 +129,32 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 		}
 		w.Flush()
 		return w.Error()
+	case "svg":
+		// The chart of the console's reports screen, drawn like the other
+		// reports' (internal/reports): per group, received as solid bars
+		// and closed as hatched bars beside them, told apart by pattern and
+		// the legend's words.
+		res := &reports.Result{Name: "complaints", GroupBy: group, Columns: []reports.Column{{Key: "received", Kind: reports.KindCount}}}
+		row := func(r complaint.ReportRow) reports.Row {
+			rec, cl := float64(r.Received), float64(r.Closed)
+			name := r.Group
+			if group == "kind" {
+				name = s.o.Locale.T(lang, "lifecycle.kind."+r.Group)
+			}
+			return reports.Row{Key: r.Group, Label: name, Values: []*float64{&rec}, Previous: []*float64{&cl}}
+		}
+		for _, r := range r.Rows {
+			res.Rows = append(res.Rows, row(r))
+		}
+		res.Total = row(r.Total)
+		c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+		return reports.WriteSVG(c.Response().BodyWriter(), res, reports.ChartText{
+			Title:    s.o.Locale.T(lang, "lifecycle.report.title") + " — " + s.o.Locale.T(lang, "lifecycle.report.group."+group),
+			Current:  s.o.Locale.T(lang, "lifecycle.report.received"),
+			Previous: s.o.Locale.T(lang, "lifecycle.report.closed"),
+			Empty:    s.o.Locale.T(lang, "reports.empty"),
+		})
 	case "html":
 		// The printable page: a plain table, printed from the browser.
 		var b strings.Builder

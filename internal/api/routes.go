@@ -179,6 +179,7 @@ func (s *Server) routes(app *fiber.App) {
 	if s.o.Complaints != nil {
 		app.Get("/api/v1/tickets/:id<int>/complaint", anyAgent, s.handleComplaint)
 		app.Post("/api/v1/tickets/:id<int>/complaint/:action", anyAgent, s.handleComplaintAction)  // per action rules in the service
+		app.Post("/api/v1/tickets/:id<int>/complaint", anyAgent, s.handleComplaintAdopt)           // treat a ticket of any channel as a complaint
 		app.Post("/api/v1/tickets/:id<int>/complaint-identity", anyAgent, s.handleComplaintReveal) // reveal roles checked (and audited) by the service
 		app.Get("/api/v1/complaints/escalated", supervisor, s.handleComplaintsEscalated)
 		app.Get("/api/v1/reports/complaints", supervisor, s.handleComplaintReport)

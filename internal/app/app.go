@@ -191,6 +191,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if a.complaints, err = newComplaints(cfg, a.db, a.bus, tickets, router, log); err != nil {
 		return nil, err
 	}
+	// Its cached calendars go with every holiday change (any instance's).
+	if err := a.bus.OnNotice(ctx, a.bus.Names.RoutingSettings(), a.complaints.DropCalendars); err != nil {
+		return nil, fmt.Errorf("app: complaint calendar notices: %w", err)
+	}
 	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
 	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
 	if err != nil {

@@ -90,6 +90,10 @@ const (
 	// personal-data protection
 	CodeProcessingRestricted = "processing_restricted"
 	CodeFileUnreadable       = "file_unreadable"
+	// Complaint PINs: too many wrong PINs for a tracking number; a retry
+	// of a submission whose PIN can no longer be shown.
+	CodePINLocked = "pin_locked"
+	CodePINShown  = "pin_shown"
 )
 
 // Coded is an error that already knows its public code and status; used

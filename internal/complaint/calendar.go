@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"tanggap/internal/hours"
@@ -33,17 +34,80 @@ func (s *Service) zoneOf(province string) string {
 	return "Asia/Jakarta"
 }
 
+// DefaultCalendarTTL is how long a zone's calendar is kept: a holiday
+// changed on another instance is seen within it.
+const DefaultCalendarTTL = time.Minute
+
+// calendars caches the working-day calendar per zone and year: views and
+// ticks read it without the database. A holiday change through this
+// process drops it at once (DropCalendars, wired to the routing settings'
+// change notice, which other instances hear too); the TTL covers a lost
+// notice.
+type calendars struct {
+	mu   sync.Mutex
+	gen  uint64 // bumped by drop: a read begun before it is not kept
+	byZY map[calKey]calEntry
+}
+
+type calKey struct {
+	zone string
+	year int
+}
+
+type calEntry struct {
+	cal    *hours.Calendar
+	loaded time.Time
+}
+
+// DropCalendars forgets every cached calendar, so the next view or tick
+// reads the holidays again. Call it when holidays change.
+func (s *Service) DropCalendars() {
+	s.cals.mu.Lock()
+	s.cals.gen++
+	s.cals.byZY = nil
+	s.cals.mu.Unlock()
+}
+
+func (s *Service) calendarTTL() time.Duration {
+	if s.o.CalendarTTL > 0 {
+		return s.o.CalendarTTL
+	}
+	return DefaultCalendarTTL
+}
+
 // calendar is the working-day calendar of a zone with the holidays (both
-// national days and cuti bersama) from a year before around to two years
-// after.
+// national days and cuti bersama) from a year before the year of around
+// to two years after it, cached per zone and year.
 //
 //	SELECT day FROM holidays WHERE day >= ? AND day <= ?   -- primary key range
 func (s *Service) calendar(ctx context.Context, zone string, around time.Time) (*hours.Calendar, error) {
-	days, err := s.store.holidays(ctx, around.AddDate(-1, 0, 0), around.AddDate(2, 0, 0))
+	k := calKey{zone: zone, year: around.UTC().Year()}
+	now := time.Now()
+	s.cals.mu.Lock()
+	e, ok := s.cals.byZY[k]
+	gen := s.cals.gen
+	s.cals.mu.Unlock()
+	if ok && now.Sub(e.loaded) < s.calendarTTL() {
+		return e.cal, nil
+	}
+	from := time.Date(k.year-1, 1, 1, 0, 0, 0, 0, time.UTC)
+	days, err := s.store.holidays(ctx, from, time.Date(k.year+2, 12, 31, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		return nil, err
 	}
-	return hours.New(zone, workWeek, days)
+	cal, err := hours.New(zone, workWeek, days)
+	if err != nil {
+		return nil, err
+	}
+	s.cals.mu.Lock()
+	if s.cals.gen == gen {
+		if s.cals.byZY == nil {
+			s.cals.byZY = map[calKey]calEntry{}
+		}
+		s.cals.byZY[k] = calEntry{cal: cal, loaded: now}
+	}
+	s.cals.mu.Unlock()
+	return cal, nil
 }
 
 // AddWorkingDays is t plus n working days on the calendar.

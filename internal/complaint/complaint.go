@@ -157,6 +157,17 @@ type Opts struct {
 	RevealRoles []domain.Role
 	// PINCost is the bcrypt cost of PINs (0: bcrypt.DefaultCost).
 	PINCost int
+	// PINAttempts wrong PINs per tracking number within PINWindow lock
+	// it until the window ends (0: DefaultPINAttempts, DefaultPINWindow).
+	PINAttempts int
+	PINWindow   time.Duration
+	// ReplayWindow: how long a retry of a keyed anonymous or confidential
+	// submission is shown its PIN again (0: DefaultReplayWindow).
+	ReplayWindow time.Duration
+	// CalendarTTL: how long a zone's working-day calendar is kept before
+	// it is read again (0: DefaultCalendarTTL). A holiday change through
+	// this process drops it at once (DropCalendars).
+	CalendarTTL time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Events gets complaint.updated after every change and
@@ -176,6 +187,7 @@ type Service struct {
 	// dummy is a PIN hash at pinCost, spent on a miss (public.go).
 	dummyOnce sync.Once
 	dummy     []byte
+	cals      calendars
 }
 
 // New returns the service.

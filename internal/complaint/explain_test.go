@@ -38,6 +38,10 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"event scope (ticket by id)", sqlTicketScope, []any{1}, []string{"tickets_pkey", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"event stage", sqlStage, []any{1}, []string{"complaints_pkey", "sqlite_autoindex_complaints", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"escalated list", sqlEscalated, []any{200}, []string{"complaints_ceiling_idx"}},
+		{"pin attempts cleared", sqlPINCleared, []any{"x"}, []string{"complaint_pin_failures_pkey", "sqlite_autoindex_complaint_pin_failures"}},
+		{"pin attempt windows ended (tick)", sqlPINFailsStale, []any{now}, []string{"complaint_pin_failures_window_idx"}},
+		{"sealed pins expired (tick)", sqlSealedStale, []any{now}, []string{"complaint_intakes_sealed_idx"}},
+		{"ticket province (treat as complaint)", sqlTicketProvince, []any{1}, []string{"tickets_pkey", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"report period", `SELECT kind, COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ? GROUP BY kind`, []any{now, now}, []string{"complaints_received_idx"}},
 	} {
 		plan := testenv.Plan(t, d, c.q, c.args...)

@@ -22,9 +22,13 @@ const PINDigits = 8
 // over, before it goes on the bus.
 type Intake struct {
 	// Key is the submission's provider message id.
-	Key          string
-	Anonymous    bool
-	Confidential bool
+	Key string
+	// IdempotencyKey is the client's key of a keyed submission ("" none):
+	// the PIN is sealed with a key derived from it so a retry of the same
+	// submission is shown it again for a while (pinguard.go).
+	IdempotencyKey string
+	Anonymous      bool
+	Confidential   bool
 	// The identity of a confidential complaint (empty when anonymous).
 	Name, Phone, Email, NIK string
 }
@@ -34,11 +38,17 @@ type Intake struct {
 type Registered struct {
 	PIN       string
 	VisitorID string
+	// Replayed: an earlier (or concurrent) submission of the same key
+	// registered it; the caller must not Discard it.
+	Replayed bool
 }
 
 // Register keeps an anonymous or confidential submission's PIN hash and
 // (confidential) identity. The caller removes it with Discard when the
-// submission does not reach the bus.
+// submission does not reach the bus (unless Replayed). A keyed submission
+// registered before gets the first registration back while its replay
+// window lasts, ErrPINShown after it: never a second PIN for one
+// complaint, never an error for a concurrent duplicate.
 func (s *Service) Register(ctx context.Context, in Intake) (Registered, error) {
 	pin, err := newPIN()
 	if err != nil {
@@ -61,8 +71,27 @@ func (s *Service) Register(ctx context.Context, in Intake) (Registered, error) {
 	if !in.Anonymous {
 		row.Name, row.Phone, row.Email, row.NIK = in.Name, in.Phone, in.Email, in.NIK
 	}
-	if err := s.store.putIntake(ctx, row); err != nil {
+	if in.IdempotencyKey != "" {
+		sealed, err := sealPIN(in.IdempotencyKey, in.Key, pin)
+		if err != nil {
+			return Registered{}, err
+		}
+		until := row.CreatedAt.Add(s.replayWindow())
+		row.PinSealed, row.PinSealedUntil = &sealed, &until
+	}
+	fresh, err := s.store.putIntake(ctx, row)
+	if err != nil {
 		return Registered{}, err
+	}
+	if !fresh {
+		prev, ok, err := s.store.intakeOf(ctx, in.Key)
+		if err != nil {
+			return Registered{}, err
+		}
+		if !ok { // registered and discarded meanwhile: the retry tries again
+			return Registered{}, fmt.Errorf("complaint: intake %w", ErrPINShown)
+		}
+		return s.replayOf(ctx, prev, in.IdempotencyKey)
 	}
 	return Registered{PIN: pin, VisitorID: row.VisitorID}, nil
 }
@@ -113,7 +142,9 @@ type Private struct {
 }
 
 // OpenWithPIN checks a tracking number and PIN. Any mismatch (unknown
-// number, no PIN on that complaint, wrong PIN) is ErrNotFound.
+// number, no PIN on that complaint, wrong PIN) is ErrNotFound; more than
+// PINAttempts attempts on one number within PINWindow are ErrPINLocked
+// until the window ends (pinguard.go).
 func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (Private, error) {
 	tn, err := tracking.Normalize(trackingNumber)
 	if err != nil {
@@ -122,6 +153,9 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (
 	digits, ok := NormalizePIN(pin)
 	if !ok {
 		return Private{}, ErrNotFound
+	}
+	if err := s.attempt(ctx, tn); err != nil {
+		return Private{}, err
 	}
 	// Every miss spends one hash at the real cost, so timing tells no
 	// unknown number from a complaint without a PIN or a wrong PIN.
@@ -156,6 +190,7 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (
 	if bcrypt.CompareHashAndPassword([]byte(in.PinHash), []byte(digits)) != nil {
 		return Private{}, ErrNotFound
 	}
+	s.cleared(ctx, tn)
 	p, err := s.o.Tickets.PublicByTracking(ctx, tn)
 	if err != nil {
 		return Private{}, err

@@ -36,9 +36,10 @@ const tickBatch = 200
 
 // Tick advances every clock to now: links new form complaints, resumes
 // verification of complaints the citizen completed, closes followed-up
-// complaints whose closing day came, and warns and escalates at the
-// ceiling. Each change is a conditional UPDATE, so a late, repeated or
-// concurrent tick (two instances) changes each complaint once.
+// complaints whose closing day came, warns and escalates at the ceiling,
+// and forgets ended PIN attempt windows and expired sealed PINs. Each
+// change is a conditional UPDATE, so a late, repeated or concurrent tick
+// (two instances) changes each complaint once.
 func (s *Service) Tick(ctx context.Context, now time.Time) (TickResult, error) {
 	now = now.UTC()
 	var res TickResult
@@ -54,6 +55,9 @@ func (s *Service) Tick(ctx context.Context, now time.Time) (TickResult, error) {
 		return res, err
 	}
 	if res.Warned, res.Escalated, err = s.watchCeiling(ctx, now); err != nil {
+		return res, err
+	}
+	if err := s.sweepPINs(ctx, now); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -65,8 +65,8 @@ const recordColumns = `ticket_id, intake_key, kind, stage, anonymous, confidenti
 const (
 	sqlGet    = `SELECT ` + recordColumns + ` FROM complaints WHERE ticket_id = ?`
 	sqlSteps  = `SELECT id, ticket_id, step, agent_id, public_note, detail, created_at FROM complaint_steps WHERE ticket_id = ? ORDER BY id`
-	sqlIntake = `SELECT intake_key, anonymous, confidential, pin_hash, visitor_id, name, phone, email, nik, created_at
-		FROM complaint_intakes WHERE intake_key = ?`
+	sqlIntake = `SELECT intake_key, anonymous, confidential, pin_hash, visitor_id, name, phone, email, nik, created_at,
+		pin_sealed, pin_sealed_until FROM complaint_intakes WHERE intake_key = ?`
 	// CROSS JOIN keeps SQLite walking tickets past the cursor first (the
 	// messages' key range would cover every form submission ever).
 	sqlFormTickets = `SELECT t.id, t.category, t.province_code, t.created_at, m.provider_message_id, m.fields
@@ -122,15 +122,24 @@ type intake struct {
 	Email        string
 	NIK          string `gorm:"column:nik"`
 	CreatedAt    time.Time
+	// PinSealed is the PIN sealed for a retry of the same keyed
+	// submission, until PinSealedUntil (pinguard.go).
+	PinSealed      *string
+	PinSealedUntil *time.Time
 }
 
-func (s *store) putIntake(ctx context.Context, in intake) error {
-	if err := s.db.WithContext(ctx).Exec(`INSERT INTO complaint_intakes (intake_key, anonymous, confidential, pin_hash, visitor_id, name, phone, email, nik, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.IntakeKey, in.Anonymous, in.Confidential, in.PinHash, in.VisitorID,
-		in.Name, in.Phone, in.Email, in.NIK, in.CreatedAt).Error; err != nil {
-		return fmt.Errorf("complaint: intake: %w", err)
+// putIntake stores an intake; false when one with its key is already
+// there (a concurrent or earlier submission of the same key), which is
+// left alone.
+func (s *store) putIntake(ctx context.Context, in intake) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(`INSERT INTO complaint_intakes (intake_key, anonymous, confidential, pin_hash, visitor_id, name, phone, email, nik, created_at,
+		pin_sealed, pin_sealed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (intake_key) DO NOTHING`,
+		in.IntakeKey, in.Anonymous, in.Confidential, in.PinHash, in.VisitorID,
+		in.Name, in.Phone, in.Email, in.NIK, in.CreatedAt, in.PinSealed, in.PinSealedUntil)
+	if res.Error != nil {
+		return false, fmt.Errorf("complaint: intake: %w", res.Error)
 	}
-	return nil
+	return res.RowsAffected > 0, nil
 }
 
 func (s *store) deleteIntake(ctx context.Context, key string) error {
@@ -194,7 +203,14 @@ func fieldsOf(raw string) map[string]string {
 // insert stores a new complaint and its first step; a complaint already
 // there (another instance linked it) is left alone.
 func (s *store) insert(ctx context.Context, r record, step stepRow) error {
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	_, err := s.insertNew(ctx, r, step)
+	return err
+}
+
+// insertNew is insert, reporting whether this call stored the complaint.
+func (s *store) insertNew(ctx context.Context, r record, step stepRow) (bool, error) {
+	inserted := false
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`INSERT INTO complaints (ticket_id, intake_key, kind, stage, anonymous, confidential, category, province_code, time_zone,
 			received_at, complete_at, due_at, ceiling_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (ticket_id) DO NOTHING`,
@@ -206,8 +222,10 @@ func (s *store) insert(ctx context.Context, r record, step stepRow) error {
 		if res.RowsAffected == 0 {
 			return nil
 		}
+		inserted = true
 		return addStep(tx, step)
 	})
+	return inserted, err
 }
 
 // stepRow is a complaint_steps row.

@@ -97,3 +97,10 @@ func (s *Service) PublicAttachment(ctx context.Context, trackingNumber, contact 
 	}
 	return s.store.publicFile(ctx, p.TicketID, attachmentID)
 }
+
+// PublicAttachmentOf is PublicAttachment for a ticket the caller has
+// already matched to the citizen another way (the PIN of an anonymous or
+// confidential complaint).
+func (s *Service) PublicAttachmentOf(ctx context.Context, ticketID, attachmentID int64) (Attachment, error) {
+	return s.store.publicFile(ctx, ticketID, attachmentID)
+}

@@ -41,6 +41,20 @@
       '?contact=' + encodeURIComponent(current.contact);
   }
 
+  // fileLink opens a file in a new tab. A complaint opened with its PIN
+  // asks for it with a form post carrying the PIN: a PIN never goes in a
+  // URL (no history, log or Referer keeps it).
+  function fileLink(f) {
+    var label = f.filename || String(f.id);
+    if (!current.pin) {
+      return T.el('a', { href: fileURL(f), target: '_blank', rel: 'noopener noreferrer', text: label });
+    }
+    return T.el('form', { method: 'post', action: pinURL('/files/' + encodeURIComponent(f.id)), target: '_blank', 'class': 'file-post' }, [
+      T.el('input', { type: 'hidden', name: 'pin', value: current.pin }),
+      T.el('button', { type: 'submit', 'class': 'link-button', text: label })
+    ]);
+  }
+
   function size(n) {
     return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : Math.max(1, Math.round(n / 1024)) + ' KB';
   }
@@ -53,7 +67,7 @@
     if (files.length) {
       list = T.el('ul', { 'class': 'msg-files', 'aria-label': t(out ? 'files.reply_files' : 'status_page.your_files') }, files.map(function (f) {
         return T.el('li', null, [
-          T.el('a', { href: fileURL(f), target: '_blank', rel: 'noopener noreferrer', text: f.filename || String(f.id) }),
+          fileLink(f),
           ' (' + size(f.size || 0) + ')'
         ]);
       }));

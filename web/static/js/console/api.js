@@ -80,6 +80,8 @@ export const deleteView = (id) => call('DELETE', '/api/v1/views/' + encodeURICom
 // Complaint lifecycle (lifecycle.js).
 export const getComplaint = (id) => call('GET', ticketURL(id) + '/complaint');
 export const complaintAction = (id, action, body) => call('POST', ticketURL(id) + '/complaint/' + encodeURIComponent(action), body || {});
+export const adoptComplaint = (id, kind, category) => call('POST', ticketURL(id) + '/complaint', { kind, category });
+export const complaintCategories = () => call('GET', '/api/v1/complaints/categories');
 export const revealIdentity = (id, reason) => call('POST', ticketURL(id) + '/complaint-identity', { reason });
 export const escalatedComplaints = () => call('GET', '/api/v1/complaints/escalated');
 // Wallboard and admin screens (wallboard.js, admin*.js).

@@ -10,7 +10,11 @@
 // complaints escalated at the 60-working-day ceiling, read again on each
 // complaint.escalated / complaint.warning event (live.js).
 //
-// Store keys (see store.js): complaint {id, view, error, revealed};
+// A ticket not in the lifecycle (a complaint that came by WhatsApp, live
+// chat or phone) gets a "treat as complaint" box instead: kind and
+// category, and it enters the lifecycle from its received time.
+//
+// Store keys (see store.js): complaint {id, view, error, revealed, adoptable};
 // escalated {list, error, announce}.
 import * as store from './store.js';
 import * as api from './api.js';
@@ -41,9 +45,61 @@ async function load(id) {
   if (res.ok && res.data) {
     store.set({ complaint: { id, view: res.data, error: '', revealed: null } });
   } else {
-    // 404: the ticket is not a complaint; the panel stays hidden.
-    store.set({ complaint: { id, view: null, error: res.status === 404 ? '' : errorMessage(res), revealed: null } });
+    // 404: the ticket is not in the lifecycle (yet): the panel offers to
+    // treat it as a complaint.
+    const adoptable = res.status === 404;
+    store.set({ complaint: { id, view: null, error: adoptable ? '' : errorMessage(res), revealed: null, adoptable } });
+    if (adoptable && !categories) { loadCategories(); }
   }
+}
+
+// categories are the complaint categories (the form's), read once.
+let categories = null;
+
+async function loadCategories() {
+  categories = [];
+  const res = await api.complaintCategories();
+  if (res.ok && Array.isArray(res.data)) {
+    categories = res.data;
+    const c = store.get().complaint;
+    if (c && c.adoptable) { store.set({ complaint: Object.assign({}, c) }); }
+  }
+}
+
+// renderAdopt offers to bring a ticket of any channel (WhatsApp, live
+// chat, phone) into the lifecycle: a kind and a category; its clocks run
+// from the ticket's received time.
+function renderAdopt(c) {
+  const kinds = ['pengaduan', 'aspirasi', 'informasi'];
+  const kind = el('select', { id: 'lc-adopt-kind' }, kinds.map((k) => el('option', { value: k, text: label('lifecycle.kind.', k) })));
+  const tk = store.get().ticket;
+  const cat = el('select', { id: 'lc-adopt-category' }, [el('option', { value: '', text: t('lifecycle.adopt.category_ticket') })]
+    .concat((categories || []).map((x) => el('option', { value: x.code, text: x.label, selected: tk && tk.category === x.code ? 'selected' : null }))));
+  const status = el('p', { 'class': 'form-status', id: 'lc-adopt-status', role: 'status', 'aria-live': 'polite' });
+  const btn = el('button', { type: 'submit', 'class': 'btn btn-secondary btn-small', id: 'lc-adopt', text: t('lifecycle.adopt.submit') });
+  const form = el('form', { id: 'lc-adopt-form', novalidate: 'novalidate' }, [
+    el('p', { 'class': 'hint', text: t('lifecycle.adopt.hint') }),
+    el('div', { 'class': 'field' }, [el('label', { 'for': 'lc-adopt-kind', text: t('lifecycle.console.kind') }), kind]),
+    el('div', { 'class': 'field' }, [el('label', { 'for': 'lc-adopt-category', text: t('lifecycle.adopt.category') }), cat]),
+    btn, status,
+  ]);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    busy(btn, true);
+    const res = await api.adoptComplaint(c.id, kind.value, cat.value);
+    busy(btn, false);
+    if (res.ok && res.data) {
+      ++reads;
+      dropDraft = true;
+      store.set({ complaint: { id: c.id, view: res.data, error: '', revealed: null } });
+      const st = $('lc-status');
+      if (st) { st.textContent = t('lifecycle.adopt.done'); }
+      return;
+    }
+    const fe = fieldErrors(res);
+    status.textContent = Object.keys(fe).map((k) => fe[k]).join(' ') || errorMessage(res);
+  });
+  panel.appendChild(el('details', { id: 'lc-adopt-box' }, [el('summary', { text: t('lifecycle.adopt.title') }), form]));
 }
 
 function clockText(c) {
@@ -123,13 +179,14 @@ function restore(kept) {
 function render(s) {
   const c = s.complaint;
   if (!panel) { return; }
-  if (!c || c.id !== s.selectedId || (!c.view && !c.error)) { panel.hidden = true; panel.textContent = ''; delete panel.dataset.ticket; return; }
+  if (!c || c.id !== s.selectedId || (!c.view && !c.error && !c.adoptable)) { panel.hidden = true; panel.textContent = ''; delete panel.dataset.ticket; return; }
   const kept = dropDraft ? null : draft(c.id);
   dropDraft = false;
   panel.hidden = false;
   panel.textContent = '';
   panel.dataset.ticket = String(c.id);
   panel.appendChild(el('h3', { id: 'lifecycle-title', 'class': 'routing-title', text: t('lifecycle.console.title') }));
+  if (!c.view && c.adoptable) { renderAdopt(c); return; }
   if (!c.view) { panel.appendChild(el('p', { 'class': 'alert alert-error', role: 'alert', text: c.error })); return; }
   const v = c.view;
   const badges = [];

@@ -11,7 +11,13 @@ import { mayBoard } from './actions.js';
 
 const section = $('reports-mount');
 const NAMES = ['volume', 'first_response', 'response', 'handle_time', 'resolution', 'reopen', 'transfers', 'sla',
-  'abandonment', 'wrapup', 'agents', 'queues'];
+  'abandonment', 'wrapup', 'agents', 'queues', 'complaints'];
+// The complaint-handling report (GET /api/v1/reports/complaints, the
+// complaint lifecycle's): its own groupings and figures, no previous
+// period; its chart shows received and closed complaints per group.
+const COMPLAINT_GROUPS = ['kind', 'category', 'province', 'unit'];
+const COMPLAINT_COLS = ['received', 'verified', 'completed_by_citizen', 'disposed', 'answered', 'answered_in_time', 'closed',
+  'not_authority', 'archived', 'reopened', 'over_ceiling'];
 const GROUPS = ['day', 'hour', 'channel', 'category', 'province', 'queue', 'agent', 'wrapup'];
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -54,11 +60,39 @@ const groupLabel = (row) => row.label || '–';
 // is dropped, so a slow answer never replaces a newer choice.
 let seq = 0;
 
+// lastDays is the range of the last n days, today included (the
+// complaint report needs both ends).
+function lastDays(n) {
+  const d = new Date();
+  const iso = (x) => x.getFullYear() + '-' + pad(x.getMonth() + 1) + '-' + pad(x.getDate());
+  const to = iso(d);
+  d.setDate(d.getDate() - (n - 1));
+  return { from: iso(d), to };
+}
+
+async function loadComplaints(r, mine) {
+  const range = r.from && r.to ? { from: r.from, to: r.to } : lastDays(30);
+  const shown = Object.assign({}, r, range, { group: r.group || 'kind' });
+  const res = await request('GET', reportURL(shown));
+  if (mine !== seq) { return; }
+  if (!res.ok) {
+    patch({ loading: false, error: errorMessage(res), result: null });
+    setText('reports-live', current().error);
+    return;
+  }
+  const result = { name: 'complaints', from: range.from, to: range.to, group_by: shown.group, rows: res.data.rows || [], total: res.data.total };
+  patch({ loading: false, result, group: shown.group, from: range.from, to: range.to });
+  $('reports-from').value = range.from;
+  $('reports-to').value = range.to;
+  setText('reports-live', t('reports.loaded', { name: label('reports.name.', 'complaints'), rows: result.rows.length }));
+}
+
 async function load() {
   const r = current();
   const mine = ++seq;
   patch({ loading: true, error: '' });
   setText('reports-live', t('reports.loading'));
+  if (r.name === 'complaints') { await loadComplaints(r, mine); return; }
   const res = await request('GET', reportURL(r));
   if (mine !== seq) { return; }
   if (!res.ok) {
@@ -115,9 +149,10 @@ function renderGroups() {
   const r = current();
   const sel = $('reports-group');
   if (!sel) { return; }
-  const only = { wrapup: ['wrapup'], agents: ['agent'], queues: ['queue'], abandonment: ['day'] }[r.name];
+  const only = { wrapup: ['wrapup'], agents: ['agent'], queues: ['queue'], abandonment: ['day'], complaints: COMPLAINT_GROUPS }[r.name];
   const list = only || GROUPS.filter((g) => g !== 'wrapup' || r.name === 'volume');
-  sel.replaceChildren(...list.map((g) => el('option', { value: g, text: label('reports.group.', g) })));
+  const prefix = r.name === 'complaints' ? 'lifecycle.report.group.' : 'reports.group.';
+  sel.replaceChildren(...list.map((g) => el('option', { value: g, text: label(prefix, g) })));
   sel.value = r.group && list.indexOf(r.group) >= 0 ? r.group : list[0];
 }
 
@@ -128,6 +163,7 @@ function render(s) {
   renderGroups();
   const res = r.result;
   if (!res) { out.replaceChildren(); return; }
+  if (res.name === 'complaints') { renderComplaints(out, r, res); return; }
   const title = label('reports.name.', res.name);
   const shown = Object.assign({}, r, { from: res.from, to: res.to, group: res.group_by });
   const img = el('img', { src: reportURL(shown, { format: 'svg' }), alt: t('reports.chart_alt', { name: title }),
@@ -158,6 +194,37 @@ function render(s) {
       el('li', null, [el('a', { href: reportURL(shown, { format: 'csv' }), id: 'reports-csv', download: '', text: t('reports.download_csv') })]),
       el('li', null, [el('a', { href: '/api/v1/reports/tickets?' + query({ from: res.from, to: res.to }), id: 'reports-export', download: '', text: t('reports.export_tickets') })]),
       el('li', null, [el('a', { href: '/api/v1/reports/monthly/' + encodeURIComponent(month), id: 'reports-monthly', target: '_blank', rel: 'noopener', text: t('reports.monthly_link', { month }) })]),
+    ]),
+  );
+}
+
+// renderComplaints draws the complaint-handling report like the others:
+// the server's SVG chart, a table of every figure per group with the
+// total, and links to its CSV and its printable page.
+function renderComplaints(out, r, res) {
+  const title = label('reports.name.', 'complaints');
+  const shown = Object.assign({}, r, { from: res.from, to: res.to, group: res.group_by });
+  const img = el('img', { src: reportURL(shown, { format: 'svg' }), alt: t('reports.chart_alt', { name: title }),
+    'class': 'reports-chart', width: '760', height: '320', id: 'reports-chart' });
+  const groupName = (g) => (res.group_by === 'kind' ? label('lifecycle.kind.', g) : (g || '–'));
+  const head = [el('th', { scope: 'col', text: label('lifecycle.report.group.', res.group_by) })]
+    .concat(COMPLAINT_COLS.map((c) => el('th', { scope: 'col', 'class': 'num', text: label('lifecycle.report.', c) })));
+  const line = (row, name) => el('tr', null, [el('th', { scope: 'row', text: name })]
+    .concat(COMPLAINT_COLS.map((c) => el('td', { 'class': 'num', text: String(row[c] || 0) }))));
+  const total = line(res.total || {}, t('lifecycle.report.total'));
+  total.classList.add('total');
+  const table = el('table', { 'class': 'board-table reports-table', id: 'reports-table' }, [
+    el('caption', { text: title }),
+    el('thead', null, [el('tr', null, head)]),
+    el('tbody', null, res.rows.map((row) => line(row, groupName(row.group))).concat([total])),
+  ]);
+  out.replaceChildren(
+    el('figure', { 'class': 'reports-figure' }, [img, el('figcaption', { text: t('reports.complaints_caption', { from: res.from, to: res.to }) })]),
+    el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'reports-table-label', tabindex: '0' }, [
+      el('span', { id: 'reports-table-label', 'class': 'visually-hidden', text: title }), table]),
+    el('ul', { 'class': 'reports-links' }, [
+      el('li', null, [el('a', { href: reportURL(shown, { format: 'csv' }), id: 'reports-csv', download: '', text: t('reports.download_csv') })]),
+      el('li', null, [el('a', { href: reportURL(shown, { format: 'html' }), id: 'reports-print', target: '_blank', rel: 'noopener', text: t('reports.complaints_print') })]),
     ]),
   );
 }
