@@ -223,3 +223,17 @@ func TestQueriesUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// Only the events that change the figures make the board recompute.
+func TestChangesBoard(t *testing.T) {
+	for name, want := range map[string]bool{
+		"ticket.created": true, "ticket.updated": true, "ticket.assigned": true, "ticket.unassigned": true, "ticket.transferred": true,
+		"agent.presence": true, "sla.breached": true,
+		"message.created": false, "message.updated": false, "ticket.typing": false, "ticket.tagged": false, "ticket.wrapup": false,
+		"ticket.notified": false, "sla.warning": false, "queue.wallboard": false, "queue.metrics": false, "csat.rated": false,
+	} {
+		if got := changesBoard(name); got != want {
+			t.Errorf("changesBoard(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
