@@ -32,11 +32,11 @@ type Account struct {
 }
 
 // AccountEdit is what editing an account may change; nil fields stay.
+// The capacity is routing's (routing.Admin.SetAgent), its only writer.
 type AccountEdit struct {
-	Email    *string
-	Name     *string
-	Role     *domain.Role
-	Capacity *int
+	Email *string
+	Name  *string
+	Role  *domain.Role
 }
 
 // Accounts lists every agent, deactivated ones included.
@@ -62,7 +62,7 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 	return out, nil
 }
 
-// Edit changes an account's email, name, role or capacity.
+// Edit changes an account's email, name or role.
 func (s *Service) Edit(ctx context.Context, id int64, e AccountEdit) (Agent, error) {
 	var ve apperr.ValidationError
 	sets, args := []string{}, []any{}
@@ -85,12 +85,6 @@ func (s *Service) Edit(ctx context.Context, id int64, e AccountEdit) (Agent, err
 			ve.Add("role", "validation.invalid")
 		}
 		sets, args = append(sets, "role = ?"), append(args, *e.Role)
-	}
-	if e.Capacity != nil {
-		if *e.Capacity < 0 || *e.Capacity > 1000 {
-			ve.Add("capacity", "validation.invalid")
-		}
-		sets, args = append(sets, "capacity = ?"), append(args, *e.Capacity)
 	}
 	if err := ve.Err(); err != nil {
 		return Agent{}, err

@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/audit"
 	"tanggap/internal/domain"
 	"tanggap/internal/httpx"
+	"tanggap/internal/routing"
 	"tanggap/internal/wallboard"
 )
 
@@ -84,7 +85,19 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 		ve.Add("role", "admin.own_role")
 		return ve
 	}
-	a, err := s.o.Agents.Edit(c.UserContext(), id, agent.AccountEdit{Email: req.Email, Name: req.Name, Role: req.Role, Capacity: req.Capacity})
+	if req.Capacity != nil {
+		// Routing owns the capacity: it validates it and hands waiting
+		// tickets out at once when there is more room.
+		if s.o.Queues == nil {
+			ve := &apperr.ValidationError{}
+			ve.Add("capacity", "validation.invalid")
+			return ve
+		}
+		if err := s.o.Queues.SetAgent(c.UserContext(), id, routing.AgentSettings{Capacity: req.Capacity}); err != nil {
+			return err
+		}
+	}
+	a, err := s.o.Agents.Edit(c.UserContext(), id, agent.AccountEdit{Email: req.Email, Name: req.Name, Role: req.Role})
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,9 +9,9 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/bulk"
 	"tanggap/internal/domain"
 	"tanggap/internal/httpx"
-	"tanggap/internal/routing"
 )
 
 // Wallboard handlers: the board on demand (the socket pushes the same as
@@ -113,8 +112,12 @@ func (s *Server) handleSetAgentState(c *fiber.Ctx) error {
 }
 
 // handleMoveTickets: a supervisor moves every open ticket of an agent to
-// another agent or back to a queue. Each move is a transfer (audited and
-// pushed like any other); the answer counts the moved and the refused.
+// another agent or back to a queue, through the bulk transfer (the same
+// checks and one transfer per ticket, audited and pushed like any other).
+// A request refused as a whole (no target) is answered 422; when every
+// ticket is refused for the same reason (unknown agent or queue, no
+// room), that reason is the answer, with its status; otherwise 200 with the moved ids and each refused ticket with its
+// status, code and message.
 func (s *Server) handleMoveTickets(c *fiber.Ctx) error {
 	id, err := pathAgentID(c)
 	if err != nil {
@@ -123,6 +126,7 @@ func (s *Server) handleMoveTickets(c *fiber.Ctx) error {
 	var req struct {
 		AgentID int64  `json:"agent_id"`
 		Queue   string `json:"queue"`
+		Note    string `json:"note"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
@@ -132,38 +136,55 @@ func (s *Server) handleMoveTickets(c *fiber.Ctx) error {
 		ve.Add("agent_id", "validation.required")
 		return ve
 	}
-	ids, err := s.o.Wallboard.OpenTickets(c.UserContext(), id)
+	ctx := c.UserContext()
+	ids, err := s.o.Wallboard.OpenTickets(ctx, id)
 	if err != nil {
 		return err
 	}
-	moved, failed := []int64{}, []int64{}
-	for _, tid := range ids {
-		err := s.o.Work.Transfer(c.UserContext(), actor(c), tid, routing.Target{AgentID: req.AgentID, Queue: req.Queue}, "")
-		if err != nil {
-			if !errors.Is(err, routing.ErrInvalid) && !isClientError(err) {
-				return err
-			}
-			failed = append(failed, tid)
-			continue
-		}
-		moved = append(moved, tid)
+	if len(ids) == 0 {
+		return c.JSON(fiber.Map{"moved": []int64{}, "refused": []bulkResult{}})
 	}
-	s.audit(c, "wallboard.move", fmt.Sprintf("agent %d → agent %d queue %q: moved %v, refused %v", id, req.AgentID, req.Queue, moved, failed))
-	return c.JSON(fiber.Map{"moved": moved, "refused": failed})
+	lang := s.o.Lang(c)
+	moved, refused := []int64{}, []bulkResult{}
+	var errs []error
+	for lo := 0; lo < len(ids); lo += bulk.MaxTickets {
+		chunk := ids[lo:min(lo+bulk.MaxTickets, len(ids))]
+		results, err := s.o.Bulk.Apply(ctx, current(c), bulk.Request{IDs: chunk, Action: bulk.ActionTransfer, AgentID: req.AgentID, Queue: req.Queue, Note: req.Note})
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if r.Err == nil {
+				moved = append(moved, r.ID)
+				continue
+			}
+			status, code, msg := s.describe(lang, r.Err)
+			if status >= 500 {
+				s.o.Log.Error("moving an agent's tickets failed on a ticket", "request_id", requestID(c), "ticket_id", r.ID, "err", r.Err)
+			}
+			refused = append(refused, bulkResult{ID: r.ID, Status: status, Code: code, Message: msg})
+			errs = append(errs, r.Err)
+		}
+	}
+	refusedIDs := make([]int64, 0, len(refused))
+	for _, r := range refused {
+		refusedIDs = append(refusedIDs, r.ID)
+	}
+	s.audit(c, "wallboard.move", fmt.Sprintf("agent %d → agent %d queue %q: moved %v, refused %v", id, req.AgentID, req.Queue, moved, refusedIDs))
+	if len(moved) == 0 && len(refused) > 0 && sameReason(refused) {
+		return errs[0]
+	}
+	return c.JSON(fiber.Map{"moved": moved, "refused": refused})
 }
 
-// isClientError: an error the error handler answers with a 4xx.
-func isClientError(err error) bool {
-	var ve *apperr.ValidationError
-	if errors.As(err, &ve) {
-		return true
-	}
-	for _, m := range catalog {
-		if errors.Is(err, m.err) {
-			return m.status < 500
+// sameReason: every refusal has one status and code.
+func sameReason(rs []bulkResult) bool {
+	for _, r := range rs[1:] {
+		if r.Status != rs[0].Status || r.Code != rs[0].Code {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // audit records a change in the audit log; a failure is logged, the

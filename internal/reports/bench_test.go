@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -30,6 +31,35 @@ import (
 // beside other work; 1000000 for the target).
 func BenchmarkReports(b *testing.B) {
 	n := 20_000
+	if s := os.Getenv("BENCH_REPORTS_TICKETS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 30 {
+			b.Fatalf("BENCH_REPORTS_TICKETS: %q is not a size of at least 30", s)
+		}
+		n = v
+	}
+	b.Run(fmt.Sprintf("tickets=%d", n), func(b *testing.B) {
+		for b.Loop() {
+			runReports(b, n)
+		}
+	})
+}
+
+// BenchmarkReportsMonthScale is the target run: 1,000,000 tickets
+// over one month seeded by set-based SQL on PostgreSQL (package scale),
+// the rollup built, then every report over the month 20 times, with each
+// report's p99 reported (<name>-p99-ms) beside the overall p99 and the
+// slowest. Seeding and the first refresh take minutes, so it runs only
+// with BENCH_SCALE=1 (like internal/scale's BenchmarkScale) and on
+// PostgreSQL (TEST_DATABASE_URL); BENCH_REPORTS_TICKETS changes the size.
+func BenchmarkReportsMonthScale(b *testing.B) {
+	if os.Getenv("BENCH_SCALE") == "" {
+		b.Skip("set BENCH_SCALE=1 to run the 1,000,000-ticket report benchmark")
+	}
+	if !testenv.UsingPostgres() {
+		b.Skip("the report target is measured on PostgreSQL: set TEST_DATABASE_URL")
+	}
+	n := 1_000_000
 	if s := os.Getenv("BENCH_REPORTS_TICKETS"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 30 {
@@ -101,6 +131,8 @@ func runReports(b *testing.B, n int) {
 			}
 		}
 		p := p99(lat)
+		b.Logf("%s: p99 %s", name, p.Round(time.Microsecond))
+		b.ReportMetric(ms(p), name+"-p99-ms")
 		if p > worst {
 			worst, worstName = p, name
 		}
@@ -110,6 +142,22 @@ func runReports(b *testing.B, n int) {
 		all = append(all, lat...)
 	}
 	b.Logf("slowest report: %s (p99 %s)", worstName, worst.Round(time.Microsecond))
+	// The per-ticket export of the whole month streams: the live heap,
+	// sampled every 1 MiB written, stays near the heap before it.
+	runtime.GC()
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	w := &peakWriter{every: 1 << 20}
+	t0 = time.Now()
+	rows, err := s.Export(ctx, month, month.AddDate(0, 1, -1), w)
+	if err != nil || rows != n {
+		b.Fatalf("export: %d rows of %d, %v", rows, n, err)
+	}
+	growth := float64(int64(w.peak)-int64(m0.HeapAlloc)) / (1 << 20)
+	b.Logf("export: %d rows in %s; live heap %.1f MiB before, peak %.1f MiB while streaming", rows, time.Since(t0).Round(time.Millisecond),
+		float64(m0.HeapAlloc)/(1<<20), float64(w.peak)/(1<<20))
+	b.ReportMetric(time.Since(t0).Seconds(), "export-s")
+	b.ReportMetric(growth, "export-heap-growth-MiB")
 	b.ReportMetric(ms(p99(all)), "p99-ms")
 	b.ReportMetric(ms(worst), "worst-p99-ms")
 	b.ReportMetric(ms(p99(resolution)), "resolution-p99-ms")

@@ -17,7 +17,7 @@ import (
 // qExport walks the tickets created in a range on tickets_created_idx,
 // each with its counts from other tables (each a lookup on that table's
 // ticket index). Rows come from a cursor: nothing is collected.
-const qExport = `SELECT t.id, t.tracking_number, t.channel, t.category, t.province_code, COALESCE(t.queue_id, 0), COALESCE(q.name, ''),
+var qExport = `SELECT t.id, t.tracking_number, t.channel, t.category, t.province_code, COALESCE(t.queue_id, 0), COALESCE(q.name, ''),
 	COALESCE(t.assignee_id, 0), COALESCE(a.name, ''), t.status, t.priority, t.sla_breached,
 	t.created_at, t.first_response_at, t.solved_at, t.closed_at, t.first_response_due_at, t.resolution_due_at,
 	(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'in'),
@@ -25,7 +25,8 @@ const qExport = `SELECT t.id, t.tracking_number, t.channel, t.category, t.provin
 	(SELECT COUNT(*) FROM audit_log l WHERE l.ticket_id = t.id AND l.action = 'ticket.transfer'),
 	(SELECT COUNT(*) FROM audit_log l WHERE l.ticket_id = t.id AND l.action = 'ticket.status' AND (l.detail LIKE 'solved -> %' OR l.detail LIKE 'closed -> %')
 		AND l.detail NOT LIKE '% -> solved' AND l.detail NOT LIKE '% -> closed'),
-	COALESCE((SELECT c.code FROM ticket_wrapups w JOIN wrapup_codes c ON c.id = w.code_id WHERE w.ticket_id = t.id), '')
+	COALESCE((SELECT c.code FROM ticket_wrapups w JOIN wrapup_codes c ON c.id = w.code_id WHERE w.ticket_id = t.id), ''),
+	` + AbandonedSQL("t.") + `, ` + FirstResponseDueSQL("t.") + `, ` + FirstResponseMetSQL("t.") + `
 	FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id LEFT JOIN agents a ON a.id = t.assignee_id
 	WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id`
 
@@ -62,7 +63,8 @@ func (s *Service) Export(ctx context.Context, from, to time.Time, out io.Writer)
 		var in, outN, transfers, reopens int64
 		var fr, so, cl, frd, rd sql.NullTime
 		if err := rows.Scan(&t.ID, &tracking, &t.Channel, &t.Category, &t.Province, &t.QueueID, &queueName, &t.AssigneeID, &agentName,
-			&t.Status, &priority, &t.SLABreached, &t.CreatedAt, &fr, &so, &cl, &frd, &rd, &in, &outN, &transfers, &reopens, &t.Wrapup); err != nil {
+			&t.Status, &priority, &t.SLABreached, &t.CreatedAt, &fr, &so, &cl, &frd, &rd, &in, &outN, &transfers, &reopens, &t.Wrapup,
+			&t.ruleAbandoned, &t.ruleFRTDue, &t.ruleFRTMet); err != nil {
 			return n, fmt.Errorf("reports: export: %w", err)
 		}
 		t.FirstResponse, t.SolvedAt, t.ClosedAt, t.FRTDue, t.ResDue = ptr(fr), ptr(so), ptr(cl), ptr(frd), ptr(rd)

@@ -94,6 +94,8 @@ type ticketRow struct {
 	Transfers int64
 	Reopened  bool
 	Wrapup    string
+	// The shared rules (rules.go), 0 or 1, computed by the query.
+	ruleAbandoned, ruleFRTDue, ruleFRTMet int64
 }
 
 type msg struct {
@@ -122,9 +124,9 @@ func secs(d time.Duration) int64 {
 // answering the oldest unanswered citizen message. Handle: first agent
 // reply → resolution. Resolution: created → solved (or closed). SLA: a
 // target counts once it is decided (met, or noted breached by the SLA
-// clock); met when the event came on or before its due time. Abandoned: a
-// live chat that ended without any agent reply (the visitor left before
-// an agent joined).
+// clock); met when the event came on or before its due time. The
+// first-response target and abandonment follow the shared rules
+// (rules.go), read with the row.
 func (t *ticketRow) figures(cal *hours.Calendar) Figures {
 	f := Figures{Tickets: 1}
 	if t.FirstResponse != nil {
@@ -160,21 +162,14 @@ func (t *ticketRow) figures(cal *hours.Calendar) Figures {
 		f.Transferred = 1
 		f.Transfers = t.Transfers
 	}
-	if t.FRTDue != nil && (t.FirstResponse != nil || strings.Contains(t.SLABreached, "first_response")) {
-		f.FRTDue = 1
-		if t.FirstResponse != nil && !t.FirstResponse.After(*t.FRTDue) {
-			f.FRTMet = 1
-		}
-	}
+	f.FRTDue, f.FRTMet = t.ruleFRTDue, t.ruleFRTMet
 	if end := t.resolvedAt(); t.ResDue != nil && (end != nil || strings.Contains(t.SLABreached, "resolution")) {
 		f.ResDue = 1
 		if end != nil && !end.After(*t.ResDue) {
 			f.ResMet = 1
 		}
 	}
-	if domain.Channel(t.Channel) == domain.ChannelLiveChat && !t.Status.Active() && t.FirstResponse == nil {
-		f.Abandoned = 1
-	}
+	f.Abandoned = t.ruleAbandoned
 	return f
 }
 

@@ -110,6 +110,12 @@ func (s *Service) setMark(ctx context.Context, at time.Time) error {
 	return nil
 }
 
+// qDayTickets reads a day's tickets with the shared rules' flags (rules.go).
+var qDayTickets = `SELECT id, channel, category, province_code, COALESCE(queue_id, 0), COALESCE(assignee_id, 0), status, sla_breached,
+		created_at, first_response_at, solved_at, closed_at, first_response_due_at, resolution_due_at,
+		` + AbandonedSQL("") + `, ` + FirstResponseDueSQL("") + `, ` + FirstResponseMetSQL("") + `
+		FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`
+
 // Queries of the incremental refresh (EXPLAIN-tested).
 const (
 	// The oldest ticket: where the first refresh starts.
@@ -123,10 +129,7 @@ const (
 	qDueFirstResponse = `SELECT created_at FROM tickets WHERE first_response_due_at >= ? AND first_response_due_at <= ?
 		AND first_response_at IS NULL AND status IN ('new', 'open', 'pending')`
 	qDueResolution = `SELECT created_at FROM tickets WHERE resolution_due_at >= ? AND resolution_due_at <= ? AND status IN ('new', 'open', 'pending')`
-	qDayTickets    = `SELECT id, channel, category, province_code, COALESCE(queue_id, 0), COALESCE(assignee_id, 0), status, sla_breached,
-		created_at, first_response_at, solved_at, closed_at, first_response_due_at, resolution_due_at
-		FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`
-	qDayMessages = `SELECT m.ticket_id, m.direction, m.created_at FROM tickets t JOIN messages m ON m.ticket_id = t.id
+	qDayMessages   = `SELECT m.ticket_id, m.direction, m.created_at FROM tickets t JOIN messages m ON m.ticket_id = t.id
 		WHERE t.created_at >= ? AND t.created_at < ? AND m.direction IN ('in', 'out') ORDER BY m.ticket_id, m.created_at, m.id`
 	// CROSS JOIN: SQLite's documented way to keep the day's tickets as the
 	// outer loop; otherwise it may walk every audit row of those actions
@@ -211,7 +214,7 @@ func (s *Service) dayTickets(ctx context.Context, from, to time.Time) ([]*ticket
 		t := &ticketRow{}
 		var fr, so, cl, frd, rd sql.NullTime
 		if err := rows.Scan(&t.ID, &t.Channel, &t.Category, &t.Province, &t.QueueID, &t.AssigneeID, &t.Status, &t.SLABreached,
-			&t.CreatedAt, &fr, &so, &cl, &frd, &rd); err != nil {
+			&t.CreatedAt, &fr, &so, &cl, &frd, &rd, &t.ruleAbandoned, &t.ruleFRTDue, &t.ruleFRTMet); err != nil {
 			return err
 		}
 		t.FirstResponse, t.SolvedAt, t.ClosedAt, t.FRTDue, t.ResDue = ptr(fr), ptr(so), ptr(cl), ptr(frd), ptr(rd)
@@ -326,7 +329,7 @@ func (s *Service) rebuildDay(ctx context.Context, day string, cals map[int64]*ho
 			return err
 		}
 		calls.Tickets++
-		if outcome == "abandoned" {
+		if outcome == OutcomeAbandoned {
 			calls.Abandoned++
 		}
 		return nil

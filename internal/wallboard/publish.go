@@ -23,8 +23,31 @@ type PublishOpts struct {
 	Every time.Duration
 }
 
-// Run pushes the wallboard: after ticket, message and agent events (at
-// most once per Interval) and every Every, until ctx ends.
+// changesBoard reports whether an event (entity.action) can change the
+// board's figures: a ticket arriving, changing status (a reply sets the
+// first response and emits ticket.updated), moving between agents and
+// queues; an agent's presence; an SLA target noted breached. Messages,
+// typing, tags, wrap-up codes, notifications and SLA warnings do not, so
+// they cost no recompute.
+func changesBoard(name string) bool {
+	entity, action, _ := strings.Cut(name, ".")
+	switch entity {
+	case bus.EntityTicket:
+		switch action {
+		case bus.ActionCreated, bus.ActionUpdated, bus.ActionAssigned, bus.ActionUnassigned, bus.ActionTransferred:
+			return true
+		}
+	case bus.EntityAgent:
+		return action == bus.ActionPresence
+	case bus.EntitySLA:
+		return action == bus.ActionSLABreached
+	}
+	return false
+}
+
+// Run pushes the wallboard: after the events that change its figures
+// (changesBoard; at most once per Interval) and every Every, until ctx
+// ends.
 func (s *Service) Run(ctx context.Context, o PublishOpts) error {
 	if o.Interval <= 0 {
 		o.Interval = 500 * time.Millisecond
@@ -39,14 +62,13 @@ func (s *Service) Run(ctx context.Context, o PublishOpts) error {
 		if !ok {
 			return
 		}
-		entity, _, _ := strings.Cut(name, ".")
-		switch entity {
-		case bus.EntityTicket, bus.EntityMessage, bus.EntityAgent, bus.EntitySLA:
-			dirty.Store(true)
-			select {
-			case wake <- struct{}{}:
-			default:
-			}
+		if !changesBoard(name) {
+			return
+		}
+		dirty.Store(true)
+		select {
+		case wake <- struct{}{}:
+		default:
 		}
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/reports"
 )
 
 // ErrNotFound: no such not-ready reason.
@@ -94,10 +95,44 @@ const waitingSQL = `SELECT queue_id, channel, COUNT(*) AS n, MIN(created_at) AS 
 WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND queue_id IS NOT NULL
 GROUP BY queue_id, channel`
 
-// todaySQL reads the tickets that arrived since midnight, on
-// tickets_created_idx.
-const todaySQL = `SELECT queue_id, channel, status, assignee_id, created_at, first_response_at, first_response_due_at
-FROM tickets WHERE created_at >= ? AND queue_id IS NOT NULL`
+// todaySQL sums the tickets that arrived since midnight per queue and
+// channel in the database (on tickets_created_idx): no ticket row comes
+// back, whatever the day's volume. Tickets without a queue form the group
+// 0, which no line shows (a filter on queue_id would let SQLite pick a
+// queue index and read every queued ticket). Abandonment, the first-response SLA
+// and the wait follow the reports' rules (reports.AbandonedSQL …), so
+// the board and today's report agree. thresholds is the per-channel
+// service-level threshold in seconds (thresholdSQL).
+func todaySQL(dialect db.Dialect, thresholds string) string {
+	wait := reports.FirstResponseSecondsSQL(dialect, "")
+	return `SELECT COALESCE(queue_id, 0) AS queue_id, channel, COUNT(*) AS offered,
+	CAST(SUM(CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
+	CAST(SUM(` + wait + `) AS BIGINT) AS wait_s,
+	CAST(SUM(CASE WHEN first_response_at IS NOT NULL AND ` + wait + ` <= ` + thresholds + ` THEN 1 ELSE 0 END) AS BIGINT) AS within,
+	CAST(SUM(` + reports.AbandonedSQL("") + `) AS BIGINT) AS abandoned,
+	CAST(SUM(` + reports.FirstResponseDueSQL("") + `) AS BIGINT) AS sla_total,
+	CAST(SUM(` + reports.FirstResponseMetSQL("") + `) AS BIGINT) AS sla_met
+FROM tickets WHERE created_at >= ? GROUP BY COALESCE(queue_id, 0), channel`
+}
+
+// thresholdSQL is the service-level threshold of the row's channel in
+// whole seconds, with its arguments.
+func (s *Service) thresholdSQL() (string, []any) {
+	chans := make([]string, 0, len(s.thresholds))
+	for ch := range s.thresholds {
+		chans = append(chans, ch)
+	}
+	sort.Strings(chans)
+	var b strings.Builder
+	args := make([]any, 0, len(chans)+1)
+	b.WriteString("(CASE channel")
+	for _, ch := range chans {
+		fmt.Fprintf(&b, " WHEN ? THEN %d", int64(s.thresholds[ch]/time.Second))
+		args = append(args, ch)
+	}
+	fmt.Fprintf(&b, " ELSE %d END)", int64(DefaultThreshold/time.Second))
+	return b.String(), args
+}
 
 const queuesSQL = `SELECT id, code, name FROM queues WHERE archived_at IS NULL ORDER BY name, id`
 
@@ -153,50 +188,31 @@ func (s *Service) readLines(tx *gorm.DB, since, now time.Time) ([]bus.WallboardL
 		}
 	}
 	var today []struct {
-		QueueID            int64
-		Channel            string
-		Status             string
-		AssigneeID         *int64
-		CreatedAt          time.Time
-		FirstResponseAt    *time.Time
-		FirstResponseDueAt *time.Time
+		QueueID                                                       int64
+		Channel                                                       string
+		Offered, Answered, WaitS, Within, Abandoned, SLATotal, SLAMet int64
 	}
-	if err := tx.Raw(todaySQL, since).Scan(&today).Error; err != nil {
+	th, thArgs := s.thresholdSQL()
+	args := append(thArgs, since)
+	if err := tx.Raw(todaySQL(s.db.Dialect, th), args...).Scan(&today).Error; err != nil {
 		return nil, fmt.Errorf("wallboard: today: %w", err)
 	}
-	asa := map[lineKey]time.Duration{}
+	asa := map[lineKey]int64{}
 	for _, r := range today {
 		l := line(r.QueueID, r.Channel)
 		if l == nil {
 			continue
 		}
-		l.Offered++
-		if r.FirstResponseAt != nil {
-			wait := max(r.FirstResponseAt.Sub(r.CreatedAt), 0)
-			l.Answered++
-			asa[lineKey{r.QueueID, r.Channel}] += wait
-			if wait <= s.threshold(r.Channel) {
-				l.WithinThreshold++
-			}
-		} else if r.Status == "solved" || r.Status == "closed" {
-			l.Abandoned++
-		}
-		if due := r.FirstResponseDueAt; due != nil {
-			switch {
-			case r.FirstResponseAt != nil && !r.FirstResponseAt.After(*due):
-				l.SLAMet++
-				l.SLATotal++
-			case r.FirstResponseAt != nil || now.After(*due):
-				l.SLATotal++
-			}
-		}
+		l.Offered, l.Answered, l.WithinThreshold = int(r.Offered), int(r.Answered), int(r.Within)
+		l.Abandoned, l.SLATotal, l.SLAMet = int(r.Abandoned), int(r.SLATotal), int(r.SLAMet)
+		asa[lineKey{r.QueueID, r.Channel}] = r.WaitS
 	}
 	out := make([]bus.WallboardLine, 0, len(lines))
 	for k, l := range lines {
 		l.ServiceLevel = percent(l.WithinThreshold, l.Offered)
 		l.SLAPercent = percent(l.SLAMet, l.SLATotal)
 		if l.Answered > 0 {
-			l.ASASeconds = int64(asa[k] / time.Duration(l.Answered) / time.Second)
+			l.ASASeconds = asa[k] / int64(l.Answered)
 		}
 		out = append(out, *l)
 	}

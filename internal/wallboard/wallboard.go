@@ -3,14 +3,18 @@
 // today) and pushes it on the console socket as queue.wallboard.
 //
 // Guarantees, and what keeps them:
-//   - A change shows within the interval (default 500 ms): every ticket,
-//     message and agent event marks the board dirty, and the publisher
+//   - A change shows within the interval (default 500 ms): every event
+//     that changes the figures (ticket arrival, status and moves, agent
+//     presence, SLA breach; not messages, typing or tags) marks the board
+//     dirty, and the publisher
 //     computes and emits it at most once per interval. Instances share the
 //     events through a NATS queue group, so each event wakes one instance,
 //     not all of them.
 //   - The board reads staff tables plus three ticket statements, each
 //     served by an index (tickets_assignee_status_idx, the waiting-ticket
-//     partial index, tickets_created_idx: see the EXPLAIN test).
+//     partial index, tickets_created_idx: see the EXPLAIN test); the
+//     day's figures are summed per queue and channel in the database, by
+//     the reports' rules (reports/rules.go).
 //   - The socket only hints: GET /api/v1/wallboard computes the same board
 //     on demand, and the console refetches on (re)connect.
 package wallboard

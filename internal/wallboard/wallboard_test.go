@@ -69,7 +69,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, fmt.Sprintf("WB-%d", f.n), f.contact,
 
 // The board's figures of today, from seeded tickets: waiting, longest
 // wait, service level within the channel threshold, average speed of
-// answer, abandonment, SLA met; and the agent grid with reason, load per
+// answer, abandonment (a live chat left before an agent joined; a
+// WhatsApp message solved unanswered is not), SLA met; and the agent grid with reason, load per
 // channel and current tickets. Yesterday's tickets are not counted.
 func TestBoardFigures(t *testing.T) {
 	t.Parallel()
@@ -88,6 +89,8 @@ func TestBoardFigures(t *testing.T) {
 	f.ticket(umum, "whatsapp", "open", sari, now.Add(-50*time.Minute), 9*time.Minute, 5*time.Minute)
 	f.ticket(umum, "whatsapp", "new", 0, now.Add(-4*time.Minute), -1, 10*time.Minute)
 	f.ticket(umum, "whatsapp", "solved", 0, now.Add(-30*time.Minute), -1, 0)
+	// Live chat: one left before an agent joined (abandoned).
+	f.ticket(umum, "livechat", "closed", 0, now.Add(-20*time.Minute), -1, 0)
 	f.ticket(umum, "whatsapp", "open", budi, now.Add(-26*time.Hour), time.Minute, 0)
 	// Voice (threshold 20 s): one answered in 10 s.
 	f.ticket(umum, "voice", "open", budi, now.Add(-5*time.Minute), 10*time.Second, 0)
@@ -97,10 +100,13 @@ func TestBoardFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Lines) != 2 {
-		t.Fatalf("lines = %+v, want umum voice and whatsapp", b.Lines)
+	if len(b.Lines) != 3 {
+		t.Fatalf("lines = %+v, want umum livechat, voice and whatsapp", b.Lines)
 	}
-	v, w := b.Lines[0], b.Lines[1]
+	if c := b.Lines[0]; c.Channel != "livechat" || c.Offered != 1 || c.Abandoned != 1 || c.Answered != 0 {
+		t.Errorf("livechat line = %+v", c)
+	}
+	v, w := b.Lines[1], b.Lines[2]
 	if v.Channel != "voice" || v.Offered != 1 || v.WithinThreshold != 1 || v.ServiceLevel != 100 || v.ASASeconds != 10 || v.ThresholdSeconds != 20 {
 		t.Errorf("voice line = %+v", v)
 	}
@@ -108,7 +114,7 @@ func TestBoardFigures(t *testing.T) {
 		waiting, offered, answered, within, abandoned, met, total int
 		sl, slaPct                                                float64
 		asa, longest                                              int64
-	}{1, 4, 2, 1, 1, 1, 2, 25, 50, 300, 240}
+	}{1, 4, 2, 1, 0, 1, 2, 25, 50, 300, 240}
 	if w.Channel != "whatsapp" || w.Waiting != want.waiting || w.Offered != want.offered || w.Answered != want.answered ||
 		w.WithinThreshold != want.within || w.Abandoned != want.abandoned || w.SLAMet != want.met || w.SLATotal != want.total ||
 		w.ServiceLevel != want.sl || w.SLAPercent != want.slaPct || w.ASASeconds != want.asa || w.LongestWaitSeconds != want.longest {
@@ -178,6 +184,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	since := time.Now().Add(-time.Hour)
+	th, thArgs := New(Opts{DB: f.d}).thresholdSQL()
 	cases := []struct {
 		name, q string
 		args    []any
@@ -186,7 +193,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"current tickets", fmt.Sprintf(currentTicketsSQL, "?, ?"), []any{1, 2}, []string{"tickets_assignee_status_idx", "tickets_assignee_inbox_idx"}},
 		{"open tickets", openTicketsSQL, []any{1}, []string{"tickets_assignee_status_idx", "tickets_assignee_inbox_idx"}},
 		{"waiting", waitingSQL, nil, []string{"tickets_queue_waiting_idx", "tickets_waiting_idx", "tickets_assignee_status_idx"}},
-		{"today", todaySQL, []any{since}, []string{"tickets_created_idx"}},
+		{"today", todaySQL(f.d.Dialect, th), append(thArgs, since), []string{"tickets_created_idx"}},
 	}
 	for _, fl := range []struct {
 		name string
@@ -213,6 +220,20 @@ func TestQueriesUseIndexes(t *testing.T) {
 		}
 		if !found || fullScan.MatchString(plan) {
 			t.Errorf("%s is not served by its index:\n%s", c.name, plan)
+		}
+	}
+}
+
+// Only the events that change the figures make the board recompute.
+func TestChangesBoard(t *testing.T) {
+	for name, want := range map[string]bool{
+		"ticket.created": true, "ticket.updated": true, "ticket.assigned": true, "ticket.unassigned": true, "ticket.transferred": true,
+		"agent.presence": true, "sla.breached": true,
+		"message.created": false, "message.updated": false, "ticket.typing": false, "ticket.tagged": false, "ticket.wrapup": false,
+		"ticket.notified": false, "sla.warning": false, "queue.wallboard": false, "queue.metrics": false, "csat.rated": false,
+	} {
+		if got := changesBoard(name); got != want {
+			t.Errorf("changesBoard(%q) = %v, want %v", name, got, want)
 		}
 	}
 }
