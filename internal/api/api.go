@@ -20,6 +20,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
+	"tanggap/internal/category"
 	"tanggap/internal/complaint"
 	"tanggap/internal/csat"
 	"tanggap/internal/domain"
@@ -131,6 +132,10 @@ type Opts struct {
 	// reasons, account admin and the audit log (nil: those routes are absent).
 	Wallboard *wallboard.Service
 	Audit     *audit.Service
+	// Admin screens (admin2.go): complaint categories and the IVR menu
+	// (nil: those routes are absent).
+	Categories *category.Service
+	IVR        IVRMenus
 }
 
 // Server holds the handlers' dependencies.
