@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -44,6 +48,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	adm.waitJS(t, "the code refused beside its field", fmt.Sprintf(`!document.getElementById('ac-code-error').hidden
 		&& document.getElementById('ac-code-error').textContent === %q && document.getElementById('ac-code').getAttribute('aria-invalid') === 'true'`,
 		tx("admin.category_code_invalid")))
+	adm.do(t, "scroll to admin-category-form", scrollTo("admin-category-form"))
 	shots.take(t, adm, "admin2-category-refused")
 	adm.do(t, "a good code, first in order", chromedp.Evaluate[chromedp.Void](`document.getElementById('ac-code').value = ''; document.getElementById('ac-position').value = '0'`),
 		chromedp.SendKeys(chromedp.ID("ac-code"), "bansos"),
@@ -56,6 +61,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	if got := adm.evalString(t, `document.querySelector('#admin-categories tr[data-category="bansos"]').textContent`); !strings.Contains(got, "Social aid") || !strings.Contains(got, tx("admin.yes")) {
 		t.Errorf("bansos row = %q", got)
 	}
+	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
 	shots.take(t, adm, "admin2-categories")
 
 	citizen := newTab(t, root)
@@ -68,6 +74,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	// --- the IVR menu ----------------------------------------------------------
 	adm.do(t, "IVR section", chromedp.Click(chromedp.ID("admin-nav-ivr")))
 	adm.waitJS(t, "the menu tree drawn", `!!document.querySelector('#ivr-tree li[data-menu="main"]') && !!document.querySelector('#ivr-tree li[data-menu="info"]')`)
+	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
 	shots.take(t, adm, "admin2-ivr-tree")
 	broken := strings.Replace(string(voice.DefaultMenu), `"4": {action: callback}`, `"4": {action: callbak}`, 1)
 	setBody := func(text string) chromedp.Action[chromedp.Void] {
@@ -86,6 +93,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	if adm.evalString(t, `document.getElementById('ai-body').value.includes('callbak') ? 'kept' : 'lost'`) != "kept" {
 		t.Error("the refused text was not kept for fixing")
 	}
+	adm.do(t, "scroll to ivr-problems-box", scrollTo("ivr-problems-box"))
 	shots.take(t, adm, "admin2-ivr-refused")
 	fixed := strings.Replace(string(voice.DefaultMenu), `"4": {action: callback}`, `"4": {action: callback}
       "5": {action: hangup}`, 1)
@@ -96,6 +104,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	if got := live(); got != tx("admin.ivr_applied", "version", 1) {
 		t.Errorf("live = %q", got)
 	}
+	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
 	shots.take(t, adm, "admin2-ivr-applied")
 
 	// --- a shared canned reply, used in the reply box ----------------------------
@@ -120,6 +129,7 @@ func TestBrowserAdminMore(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("ca-shortcut"), "bansos"), chromedp.Click(chromedp.ID("ca-save")))
 	adm.waitJS(t, "listed as shared", fmt.Sprintf(`[...document.querySelectorAll('#canned-admin-table tbody tr')].some(r => r.textContent.includes('Bansos diproses') && r.textContent.includes(%q))`,
 		tx("canned_admin.shared_queue", "queue", "Umum")))
+	adm.do(t, "scroll to canned-admin-title", scrollTo("canned-admin-title"))
 	shots.take(t, adm, "admin2-canned")
 	var listed struct {
 		Canned []struct {
@@ -149,18 +159,27 @@ func TestBrowserAdminMore(t *testing.T) {
 		}
 		return nil
 	})
+	adm.do(t, "scroll to reply-body", scrollTo("reply-body"))
 	shots.take(t, adm, "admin2-canned-used")
 
 	// --- phones -------------------------------------------------------------------
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
+	adm.waitJS(t, "the canned-reply screen shown", `document.getElementById('canned-admin-mount').open && document.getElementById('ca-title').getBoundingClientRect().width > 0`)
+	adm.do(t, "scroll to canned-admin-title", scrollTo("canned-admin-title"))
 	shots.take(t, adm, "admin2-canned-390")
 	adm.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
 	adm.do(t, "IVR section", chromedp.Click(chromedp.ID("admin-nav-ivr")))
 	adm.waitJS(t, "the tree drawn", `!!document.querySelector('#ivr-tree li[data-menu="main"]')`)
-	shots.take(t, adm, "admin2-ivr-390")
+	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
+	viewShot(t, shots, adm, "admin2-ivr-390")
 	adm.do(t, "categories section", chromedp.Click(chromedp.ID("admin-nav-categories")))
 	adm.waitJS(t, "the categories drawn", `!!document.querySelector('#admin-categories tr[data-category="bansos"]')`)
-	shots.take(t, adm, "admin2-categories-390")
+	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
+	viewShot(t, shots, adm, "admin2-categories-390")
+	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the admin screen is %s px wide on a 390 px phone", w)
+	}
 	adm.checkConsole(t)
 	citizen.checkConsole(t)
 }
@@ -181,4 +200,27 @@ func queueIDOf(t *testing.T, c *apptest.Client, code string) int64 {
 	}
 	t.Fatalf("no queue %s", code)
 	return 0
+}
+
+// scrollTo brings an element to the top of its scrolling box, so a
+// screenshot shows it.
+func scrollTo(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).scrollIntoView({block: 'start'})`, id))
+}
+
+// viewShot saves what the screen shows (on a phone the board is one long
+// page, which a full-page shot shrinks past reading).
+func viewShot(t *testing.T, s *shots, tb *tab, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	for _, d := range s.dirs {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -98,7 +98,7 @@ function draw() {
     ]),
   ]);
   out.setAttribute('aria-labelledby', 'ca-preview-label');
-  body.append(
+  body.append(...[
     el('p', { 'class': 'form-status', id: 'ca-live', role: 'status', 'aria-live': 'polite' }),
     el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': t('canned_admin.caption'), tabindex: '0' }, [
       el('table', { 'class': 'board-table admin-table', id: 'canned-admin-table' }, [
@@ -113,7 +113,7 @@ function draw() {
     macros.length ? el('h4', { text: t('canned_admin.macros') }) : null,
     macros.length ? el('ul', { 'class': 'canned-macros', id: 'canned-admin-macros' }, macros.map((m) => el('li', {}, [m.name + ' ',
       el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-macro': String(m.id), text: t('canned_admin.delete'), 'aria-label': t('canned_admin.delete_named', { name: m.name }) })]))) : null,
-  );
+  ].filter(Boolean));
   lang.value = r.lang || 'id-ID';
   if (r.queue_id) { queue.value = String(r.queue_id); }
   f.addEventListener('submit', async (ev) => {
