@@ -76,7 +76,9 @@ type Opts struct {
 	// MenuSource is the text Menu was read from, shown on the admin
 	// screen until a menu is applied there (nil: DefaultMenu).
 	MenuSource []byte
-	Provider   Provider
+	// Lang is the language of a console request (nil: id-ID).
+	Lang     func(c *fiber.Ctx) string
+	Provider Provider
 	// PublicURL is the base URL the provider calls (scheme, host, optional
 	// port, no trailing slash); signatures are computed over it.
 	PublicURL string

@@ -132,10 +132,9 @@ type Opts struct {
 	// reasons, account admin and the audit log (nil: those routes are absent).
 	Wallboard *wallboard.Service
 	Audit     *audit.Service
-	// Admin screens (admin2.go): complaint categories and the IVR menu
-	// (nil: those routes are absent).
+	// Categories: the complaint categories' admin screen (admin2.go; nil:
+	// its routes are absent).
 	Categories *category.Service
-	IVR        IVRMenus
 }
 
 // Server holds the handlers' dependencies.

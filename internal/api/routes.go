@@ -213,16 +213,11 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/admin/audit", admin, s.handleAudit)
 	}
 
-	// Admin screens: complaint categories, the IVR menu (admin2.go).
+	// Admin screens: complaint categories (admin2.go).
 	if s.o.Categories != nil {
 		app.Get("/api/v1/admin/complaint-categories", admin, s.handleAdminCategories)
 		app.Post("/api/v1/admin/complaint-categories", admin, s.handleAdminSaveCategory)
 		app.Put("/api/v1/admin/complaint-categories/:id<int>", admin, s.handleAdminSaveCategory)
-	}
-	if s.o.IVR != nil {
-		app.Get("/api/v1/admin/ivr-menu", admin, s.handleIVRMenu)
-		app.Put("/api/v1/admin/ivr-menu", admin, s.handleApplyIVRMenu)
-		app.Post("/api/v1/ivr-menu/check", admin, s.handleCheckIVRMenu)
 	}
 
 	for _, a := range s.o.Adapters {

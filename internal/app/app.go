@@ -228,6 +228,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		PublicURL: cfg.BaseURL(), Log: log,
 		CallbackTargets: cfg.Voice.CallbackTargets, // allow-list of call-back "to" (issue 17 item 9)
 		MenuSource:      menuSource(cfg),           // admin screens: the IVR menu's text
+		Lang:            pages.Lang,
 	})
 	a.chat, err = livechat.New(livechat.Opts{
 		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
@@ -366,7 +367,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Complaints: a.complaints,                 // complaint lifecycle
 			Reports:    history,                      // reports
 			Wallboard:  board, Audit: newAudit(a.db), // wallboard and admin screens
-			Categories: categories, IVR: phone, // admin screens: categories, IVR menu
+			Categories: categories, // admin screens: complaint categories
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {
