@@ -235,6 +235,13 @@ func (a *Adapter) ApplyMenu(ctx context.Context, data []byte, agentID int64) (Me
 	if a.o.DB == nil {
 		return MenuState{}, errors.New("voice: no database to keep the menu")
 	}
+	problems, err := a.unknownQueues(ctx, m, data)
+	if err != nil {
+		return MenuState{}, err
+	}
+	if len(problems) > 0 {
+		return MenuState{}, &ErrMenuProblems{Problems: problems}
+	}
 	var who any
 	if agentID > 0 {
 		who = agentID
@@ -246,6 +253,25 @@ func (a *Adapter) ApplyMenu(ctx context.Context, data []byte, agentID int64) (Me
 	}
 	a.swapMenu(&loadedMenu{menu: m, source: append([]byte(nil), data...), version: id})
 	return MenuState{Version: id, Source: string(data), Tree: TreeOf(m)}, nil
+}
+
+// unknownQueues: the queues a menu sends calls to must exist (at start
+// the configured menu's queues are created; a menu applied later must
+// name existing ones).
+func (a *Adapter) unknownQueues(ctx context.Context, m *Menu, data []byte) ([]MenuProblem, error) {
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root) // checked by CheckMenu
+	var out []MenuProblem
+	for _, q := range []struct{ path, code string }{{"queues.agent", m.Queues.Agent}, {"queues.callback", m.Queues.Callback}} {
+		var n int64
+		if err := a.o.DB.WithContext(ctx).Raw(`SELECT COUNT(*) FROM queues WHERE code = ?`, q.code).Scan(&n).Error; err != nil {
+			return nil, fmt.Errorf("voice: menu queue %s: %w", q.code, err)
+		}
+		if n == 0 {
+			out = append(out, MenuProblem{Path: q.path, Line: nodeLine(&root, q.path), Message: fmt.Sprintf("%s: queue %q does not exist", q.path, q.code)})
+		}
+	}
+	return out, nil
 }
 
 // swapMenu puts l in force unless a newer version already is.

@@ -2,6 +2,7 @@ package voice
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -96,11 +97,22 @@ func TestApplyMenuReachesOtherInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, code := range []string{"umum", "callback"} {
+		if err := d.Exec(`INSERT INTO queues (code, name, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)`, code, code).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	one := New(Opts{DB: d, Menu: base, Log: testenv.Logger(t)})
 	two := New(Opts{DB: d, Menu: base, Log: testenv.Logger(t)})
 
 	if _, err := one.ApplyMenu(ctx, []byte("start: nowhere\n"), 0); err == nil {
 		t.Fatal("a broken menu was applied")
+	}
+	noQueue := strings.Replace(string(DefaultMenu), "agent: umum ", "agent: nowhere ", 1)
+	_, err = one.ApplyMenu(ctx, []byte(noQueue), 0)
+	var mp *ErrMenuProblems
+	if !errors.As(err, &mp) || len(mp.Problems) != 1 || mp.Problems[0].Path != "queues.agent" || mp.Problems[0].Line != lineAt(noQueue, "agent: nowhere") {
+		t.Fatalf("a menu naming an unknown queue: %v", err)
 	}
 	st, err := two.MenuState(ctx)
 	if err != nil || st.Version != 0 || st.Source != string(DefaultMenu) {
@@ -123,7 +135,8 @@ func TestApplyMenuReachesOtherInstances(t *testing.T) {
 	}
 }
 
-// Every call checks the newest menu's version: on the primary key.
+// Every call checks the newest menu's version: on the primary key; a
+// newer menu is read by its key; an applied menu's queues by their code.
 func TestLatestMenuUsesIndex(t *testing.T) {
 	t.Parallel()
 	d := testenv.DB(t)
@@ -135,6 +148,22 @@ func TestLatestMenuUsesIndex(t *testing.T) {
 	}
 	if bad {
 		t.Errorf("latest menu plan:\n%s", plan)
+	}
+	for _, c := range []struct {
+		q, pg, lite string
+		arg         any
+	}{
+		{`SELECT body FROM ivr_menus WHERE id = ?`, "ivr_menus_pkey", "INTEGER PRIMARY KEY", 1},
+		{`SELECT COUNT(*) FROM queues WHERE code = ?`, "queues_code_key", "sqlite_autoindex_queues", "umum"},
+	} {
+		plan := testenv.Plan(t, d, c.q, c.arg)
+		want := c.pg
+		if d.Dialect == db.SQLite {
+			want = c.lite
+		}
+		if !strings.Contains(plan, want) || strings.Contains(plan, "Seq Scan") {
+			t.Errorf("%s: not served by %s:\n%s", c.q, want, plan)
+		}
 	}
 }
 
