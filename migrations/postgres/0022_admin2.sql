@@ -1,4 +1,4 @@
--- Admin screens: complaint categories, the IVR menu, WhatsApp templates.
+-- Admin screens: complaint categories and the IVR menu.
 --
 -- complaint_categories: the choices of the public complaint form, seeded
 -- at start from the configuration when empty, edited on the admin screen.
