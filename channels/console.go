@@ -20,6 +20,9 @@ const (
 	AnyAgent Access = iota
 	// Supervisors: supervisors and admins.
 	Supervisors
+	// Admins: admins only (a channel's admin screen; changes under
+	// /api/v1/admin are audited like every admin change).
+	Admins
 )
 
 // Viewer is the signed-in agent of a console request.

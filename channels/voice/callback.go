@@ -51,7 +51,7 @@ func (a *Adapter) CallBack(ctx context.Context, phone string, agentID int64, tar
 		}
 	}
 	if target == "" {
-		target = a.menu.Transfer.Dial
+		target = a.menu().Transfer.Dial
 	}
 	now := a.o.Now().UTC()
 	cb, err := a.store.requestCallback(ctx, phone, "agent", now)
@@ -141,11 +141,11 @@ func (a *Adapter) callbackAnswer(s *step) (*Response, error) {
 		target = ""
 	}
 	if target == "" {
-		target = a.menu.Transfer.Dial
+		target = a.menu().Transfer.Dial
 	}
 	r := &Response{}
 	r.add(a.prompt("callback_greeting", nil))
-	if target == "" && a.menu.Transfer.Enqueue == "" {
+	if target == "" && a.menu().Transfer.Enqueue == "" {
 		return r.add(a.prompt("agents_busy", nil), Hangup{}), nil
 	}
 	return r.add(a.connect(a.url(pathTransferred, nil), target)), nil
@@ -242,7 +242,7 @@ func (a *Adapter) CallbacksFor(ctx context.Context, viewer channels.Viewer) ([]C
 		return a.store.callbacks(ctx, 500)
 	}
 	member := false
-	if code := a.menu.Queues.Callback; code != "" && len(viewer.QueueIDs) > 0 {
+	if code := a.menu().Queues.Callback; code != "" && len(viewer.QueueIDs) > 0 {
 		id, ok, err := a.store.queueID(ctx, code)
 		if err != nil {
 			return nil, err

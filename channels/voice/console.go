@@ -21,6 +21,10 @@ func (a *Adapter) ConsoleRoutes(con channels.Console) {
 	con.Route(http.MethodPost, "/api/v1/tickets/:id<int>/callback", channels.AnyAgent, a.handleCallBack(con))
 	con.Route(http.MethodGet, "/api/v1/voice/callbacks", channels.AnyAgent, a.handleCallbacks(con))
 	con.Route(http.MethodGet, "/api/v1/voice/stats", channels.Supervisors, a.handleStats)
+	// The IVR menu's admin screen (menuhttp.go).
+	con.Route(http.MethodGet, "/api/v1/admin/ivr-menu", channels.Admins, a.handleMenu)
+	con.Route(http.MethodPut, "/api/v1/admin/ivr-menu", channels.Admins, a.handleApplyMenu(con))
+	con.Route(http.MethodPost, "/api/v1/ivr-menu/check", channels.Admins, a.handleCheckMenu) // not a change: not audited
 }
 
 // consoleErrors give the callback API's errors their public shape.

@@ -34,10 +34,10 @@ var surveyPrompts = map[string]string{
 
 // surveyPrompt is a survey prompt of the menu, or its translated text.
 func (a *Adapter) surveyPrompt(name string) any {
-	if p, ok := a.menu.Prompts[name]; ok && !p.empty() {
+	if p, ok := a.menu().Prompts[name]; ok && !p.empty() {
 		return a.say(p, nil)
 	}
-	return Say{Language: a.menu.Language, Voice: a.menu.Voice, Text: a.text(surveyPrompts[name])}
+	return Say{Language: a.menu().Language, Voice: a.menu().Voice, Text: a.text(surveyPrompts[name])}
 }
 
 // afterAgent is what an answered call hears once the agent's leg ends:
@@ -60,7 +60,7 @@ func (a *Adapter) afterAgent(s *step) *Response {
 func (a *Adapter) askSurvey(r *Response, tok string, try int) *Response {
 	action := a.url(pathSurvey, url.Values{"t": {tok}, "try": {itoa(try)}})
 	return r.add(
-		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu.Gather.Timeout), Action: action, Method: "POST",
+		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu().Gather.Timeout), Action: action, Method: "POST",
 			Prompts: []any{a.surveyPrompt("csat_ask")}},
 		Redirect{Method: "POST", URL: action},
 	)
@@ -70,7 +70,7 @@ func (a *Adapter) askSurvey(r *Response, tok string, try int) *Response {
 func (a *Adapter) surveyStep(s *step) (*Response, error) {
 	tok, try := s.query.Get("t"), tries(s.query)
 	if s.call.Digits == "" {
-		if try >= a.menu.Gather.Retries {
+		if try >= a.menu().Gather.Retries {
 			r := &Response{}
 			return r.add(a.prompt("goodbye", nil), Hangup{}), nil
 		}
@@ -80,7 +80,7 @@ func (a *Adapter) surveyStep(s *step) (*Response, error) {
 	if err != nil {
 		r := &Response{}
 		r.add(a.surveyPrompt("csat_invalid"))
-		if try >= a.menu.Gather.Retries {
+		if try >= a.menu().Gather.Retries {
 			return r.add(a.prompt("goodbye", nil), Hangup{}), nil
 		}
 		return a.askSurvey(r, tok, try+1), nil

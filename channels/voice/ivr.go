@@ -27,12 +27,17 @@ const lookupTimeout = 15
 
 // incoming answers a new call: the welcome and the first menu.
 func (a *Adapter) incoming(s *step) (*Response, error) {
-	if err := a.store.startCall(s.ctx, s.call.CallSid, "inbound", s.caller, a.menu.Start, nil, s.now); err != nil {
+	if err := a.refreshMenu(s.ctx); err != nil {
+		// The menu in force still serves: a caller is never turned away
+		// for an admin screen's table.
+		a.o.Log.Warn("voice: newest menu unknown", "err", err)
+	}
+	if err := a.store.startCall(s.ctx, s.call.CallSid, "inbound", s.caller, a.menu().Start, nil, s.now); err != nil {
 		return nil, err
 	}
 	r := &Response{}
 	r.add(a.prompt("welcome", nil))
-	return a.gatherMenu(r, a.menu.Start, 0), nil
+	return a.gatherMenu(r, a.menu().Start, 0), nil
 }
 
 // tries reads the retry counter carried in an action URL.
@@ -48,11 +53,11 @@ func tries(q url.Values) int {
 // Redirect to the same step without digits for when the caller says
 // nothing (the provider runs the next verb when Gather times out).
 func (a *Adapter) gatherMenu(r *Response, node string, try int) *Response {
-	n := a.menu.Menus[node]
+	n := a.menu().Menus[node]
 	q := url.Values{"node": {node}, "try": {strconv.Itoa(try)}}
 	action := a.url(pathMenu, q)
 	return r.add(
-		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu.Gather.Timeout), Action: action, Method: "POST",
+		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu().Gather.Timeout), Action: action, Method: "POST",
 			Prompts: []any{a.say(n.Prompt, nil)}},
 		Redirect{Method: "POST", URL: action},
 	)
@@ -63,7 +68,7 @@ func (a *Adapter) gatherMenu(r *Response, node string, try int) *Response {
 func (a *Adapter) again(why string, try int, ask func(r *Response, try int) *Response) *Response {
 	r := &Response{}
 	r.add(a.prompt(why, nil))
-	if try >= a.menu.Gather.Retries {
+	if try >= a.menu().Gather.Retries {
 		return r.add(a.prompt("goodbye", nil), Hangup{})
 	}
 	return ask(r, try+1)
@@ -72,10 +77,10 @@ func (a *Adapter) again(why string, try int, ask func(r *Response, try int) *Res
 // menuStep handles a key pressed in a menu (or none).
 func (a *Adapter) menuStep(s *step) (*Response, error) {
 	node := s.query.Get("node")
-	n, ok := a.menu.Menus[node]
+	n, ok := a.menu().Menus[node]
 	if !ok {
 		// A URL from an older menu file: start over rather than fail.
-		node, n = a.menu.Start, a.menu.Menus[a.menu.Start]
+		node, n = a.menu().Start, a.menu().Menus[a.menu().Start]
 	}
 	try := tries(s.query)
 	ask := func(r *Response, t int) *Response { return a.gatherMenu(r, node, t) }
@@ -141,9 +146,9 @@ func (a *Adapter) askTracking(r *Response, try int) *Response {
 // digit is caught by the check digit before any lookup.
 func (a *Adapter) lookup(s *step) (*Response, error) {
 	try := tries(s.query)
-	toMenu := func(r *Response, _ int) *Response { return a.gatherMenu(r, a.menu.Start, 0) }
+	toMenu := func(r *Response, _ int) *Response { return a.gatherMenu(r, a.menu().Start, 0) }
 	retry := func(why string) *Response {
-		if try >= a.menu.Gather.Retries {
+		if try >= a.menu().Gather.Retries {
 			r := &Response{}
 			r.add(a.prompt(why, nil))
 			return toMenu(r, 0)
@@ -171,7 +176,7 @@ func (a *Adapter) lookup(s *step) (*Response, error) {
 	r := &Response{}
 	r.add(a.prompt("status_result", map[string]string{
 		"tracking": spokenDigits(p.TrackingNumber),
-		"status":   a.o.Texts.T(a.menu.Language, "status."+string(p.Status)),
+		"status":   a.o.Texts.T(a.menu().Language, "status."+string(p.Status)),
 	}))
 	return toMenu(r, 0), nil
 }
@@ -200,15 +205,15 @@ func (a *Adapter) voicemail(s *step) (*Response, error) {
 	}
 	rec := Record{
 		Action: a.url(pathRecorded, nil), Method: "POST",
-		MaxLength: itoa(a.menu.Voicemail.MaxLength), Timeout: "5", FinishOnKey: "#", PlayBeep: "true",
+		MaxLength: itoa(a.menu().Voicemail.MaxLength), Timeout: "5", FinishOnKey: "#", PlayBeep: "true",
 	}
-	if a.menu.Voicemail.Transcribe {
+	if a.menu().Voicemail.Transcribe {
 		rec.Transcribe, rec.TranscribeCallback = "true", a.url(pathTranscribed, nil)
 	}
 	r := &Response{}
 	// Without audio the provider skips the action and runs what follows.
 	r.add(a.prompt("voicemail_intro", nil), rec, a.prompt("no_input", nil))
-	return a.gatherMenu(r, a.menu.Start, 0), nil
+	return a.gatherMenu(r, a.menu().Start, 0), nil
 }
 
 // recorded takes a finished voicemail: the recording goes to the fetch
@@ -254,7 +259,7 @@ func (a *Adapter) requestCallback(s *step) (*Response, error) {
 	if s.caller == "" {
 		r := &Response{}
 		r.add(a.prompt("callback_unavailable", nil))
-		return a.gatherMenu(r, a.menu.Start, 0), nil
+		return a.gatherMenu(r, a.menu().Start, 0), nil
 	}
 	cb, err := a.store.requestCallback(s.ctx, s.caller, s.call.CallSid, s.now)
 	if err != nil {
@@ -268,7 +273,7 @@ func (a *Adapter) requestCallback(s *step) (*Response, error) {
 	// waiting in the agents' queue) still waits in the callback queue, in
 	// the order of the request.
 	fields := map[string]string{
-		envelope.FieldKind: string(domain.KindCallbackRequest), envelope.FieldQueue: a.menu.Queues.Callback, envelope.FieldQueueStrict: "true",
+		envelope.FieldKind: string(domain.KindCallbackRequest), envelope.FieldQueue: a.menu().Queues.Callback, envelope.FieldQueueStrict: "true",
 		envelope.FieldIVRPath: call.Path,
 	}
 	if err := a.publish(s, "callback", a.text("voice.callback_request", "phone", s.caller, "position", cb.Position), fields, nil); err != nil {
@@ -285,11 +290,11 @@ func (a *Adapter) requestCallback(s *step) (*Response, error) {
 // toAgent puts the caller through to an agent when the agents' queue is
 // within business hours, else offers voicemail or a callback.
 func (a *Adapter) toAgent(s *step) (*Response, error) {
-	open, err := a.o.Hours.IsOpen(s.ctx, a.menu.Queues.Agent, s.now)
+	open, err := a.o.Hours.IsOpen(s.ctx, a.menu().Queues.Agent, s.now)
 	if err != nil {
 		// Not knowing the hours must not strand the caller: offer what
 		// works at any hour.
-		a.o.Log.Warn("voice: business hours unknown; offering voicemail or callback", "queue", a.menu.Queues.Agent, "err", err)
+		a.o.Log.Warn("voice: business hours unknown; offering voicemail or callback", "queue", a.menu().Queues.Agent, "err", err)
 	}
 	if err != nil || !open {
 		if err := a.store.step(s.ctx, s.call.CallSid, nodeAfterHours, s.now); err != nil {
@@ -305,23 +310,23 @@ func (a *Adapter) toAgent(s *step) (*Response, error) {
 		return nil, err
 	}
 	fields := map[string]string{
-		envelope.FieldKind: string(domain.KindTransfer), envelope.FieldQueue: a.menu.Queues.Agent, envelope.FieldIVRPath: call.Path,
+		envelope.FieldKind: string(domain.KindTransfer), envelope.FieldQueue: a.menu().Queues.Agent, envelope.FieldIVRPath: call.Path,
 	}
 	if err := a.publish(s, "agent", a.text("voice.transfer"), fields, nil); err != nil {
 		return nil, err
 	}
 	r := &Response{}
 	r.add(a.prompt("transfer", nil))
-	return r.add(a.connect(a.url(pathTransferred, nil), a.menu.Transfer.Dial)), nil
+	return r.add(a.connect(a.url(pathTransferred, nil), a.menu().Transfer.Dial)), nil
 }
 
 // connect is the verb that puts a caller through: Dial to target (a
 // number or SIP address), else Enqueue in the menu's provider queue.
 func (a *Adapter) connect(action, target string) any {
-	if target == "" && a.menu.Transfer.Enqueue != "" {
-		return Enqueue{Action: action, Method: "POST", WaitURL: a.url(pathHold, nil), WaitURLMethod: "POST", Name: a.menu.Transfer.Enqueue}
+	if target == "" && a.menu().Transfer.Enqueue != "" {
+		return Enqueue{Action: action, Method: "POST", WaitURL: a.url(pathHold, nil), WaitURLMethod: "POST", Name: a.menu().Transfer.Enqueue}
 	}
-	d := Dial{Action: action, Method: "POST", Timeout: itoa(a.menu.Transfer.Timeout)}
+	d := Dial{Action: action, Method: "POST", Timeout: itoa(a.menu().Transfer.Timeout)}
 	// The agent's leg reports when it is answered, so the call counts as
 	// answered whichever of the provider's later requests comes first.
 	answered := a.url(pathAnswered, nil)
@@ -358,7 +363,7 @@ func (a *Adapter) bridged(s *step) (*Response, error) {
 func (a *Adapter) offer(r *Response, why string, try int) *Response {
 	action := a.url(pathFallback, url.Values{"why": {why}, "try": {strconv.Itoa(try)}})
 	return r.add(
-		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu.Gather.Timeout), Action: action, Method: "POST",
+		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu().Gather.Timeout), Action: action, Method: "POST",
 			Prompts: []any{a.prompt(why, nil)}},
 		Redirect{Method: "POST", URL: action},
 	)
@@ -415,8 +420,8 @@ func (a *Adapter) hold(s *step) (*Response, error) {
 		pos = 1
 	}
 	r.add(a.prompt("hold", map[string]string{"position": strconv.Itoa(pos)}))
-	if a.menu.Transfer.HoldMusic != "" {
-		return r.add(Play{URL: a.menu.Transfer.HoldMusic}), nil
+	if a.menu().Transfer.HoldMusic != "" {
+		return r.add(Play{URL: a.menu().Transfer.HoldMusic}), nil
 	}
 	return r.add(Pause{Length: "20"}), nil
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -72,7 +73,12 @@ type Opts struct {
 	Attachments attachment.Store
 	Texts       Texts
 	Menu        *Menu
-	Provider    Provider
+	// MenuSource is the text Menu was read from, shown on the admin
+	// screen until a menu is applied there (nil: DefaultMenu).
+	MenuSource []byte
+	// Lang is the language of a console request (nil: id-ID).
+	Lang     func(c *fiber.Ctx) string
+	Provider Provider
 	// PublicURL is the base URL the provider calls (scheme, host, optional
 	// port, no trailing slash); signatures are computed over it.
 	PublicURL string
@@ -98,8 +104,10 @@ type Opts struct {
 type Adapter struct {
 	o       Opts
 	store   *store
-	menu    *Menu
 	targets targets
+	// current is the menu in force (menuadmin.go): the configured one,
+	// or the newest applied from the admin screen.
+	current atomic.Pointer[loadedMenu]
 }
 
 var _ channels.Adapter = (*Adapter)(nil)
@@ -125,7 +133,9 @@ func New(o Opts) *Adapter {
 		}
 		allowed = targets{sipHosts: map[string]bool{}}
 	}
-	return &Adapter{o: o, store: &store{db: o.DB}, menu: o.Menu, targets: allowed}
+	a := &Adapter{o: o, store: &store{db: o.DB}, targets: allowed}
+	a.current.Store(&loadedMenu{menu: o.Menu, source: o.MenuSource})
+	return a
 }
 
 // Channel is voice.
@@ -265,7 +275,7 @@ func (a *Adapter) url(path string, q url.Values) string {
 
 // prompt renders a system prompt, filling {placeholders} from vars.
 func (a *Adapter) prompt(name string, vars map[string]string) any {
-	return a.say(a.menu.Prompts[name], vars)
+	return a.say(a.menu().Prompts[name], vars)
 }
 
 // say renders one Prompt as <Say> or <Play>.
@@ -277,7 +287,7 @@ func (a *Adapter) say(p Prompt, vars map[string]string) any {
 	for k, v := range vars {
 		text = strings.ReplaceAll(text, "{"+k+"}", v)
 	}
-	return Say{Language: a.menu.Language, Voice: a.menu.Voice, Text: text}
+	return Say{Language: a.menu().Language, Voice: a.menu().Voice, Text: text}
 }
 
 // sender is who the call is from. A withheld number still needs an

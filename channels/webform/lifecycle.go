@@ -72,6 +72,12 @@ func flagSet(v string) bool { return strings.TrimSpace(v) != "" }
 // complaint in a sensitive category is confidential unless the citizen
 // said otherwise.
 func (a *Adapter) privacyOf(f Form, c *Complaint, ve *apperr.ValidationError) {
+	a.privacy(f, c, ve, a.o.Lifecycle != nil && a.o.Lifecycle.Sensitive(c.Category))
+}
+
+// privacy is privacyOf with the category's sensitivity known (the stored
+// categories carry it: categories.go).
+func (a *Adapter) privacy(f Form, c *Complaint, ve *apperr.ValidationError, sensitive bool) {
 	kind, err := complaint.ParseKind(strings.TrimSpace(f.Kind))
 	if err != nil {
 		ve.Add("kind", "validation.invalid")
@@ -84,7 +90,7 @@ func (a *Adapter) privacyOf(f Form, c *Complaint, ve *apperr.ValidationError) {
 	case flagSet(string(f.Confidential)):
 		c.Confidential = flagOn(string(f.Confidential))
 	case a.o.Lifecycle != nil:
-		c.Confidential = a.o.Lifecycle.Sensitive(c.Category)
+		c.Confidential = sensitive
 	}
 	if (c.Anonymous || c.Confidential) && a.o.Lifecycle == nil {
 		ve.Add("anonymous", "validation.invalid")
@@ -171,9 +177,13 @@ func (a *Adapter) handleFormOptions(c *fiber.Ctx) error {
 	for _, k := range complaint.Kinds {
 		kinds = append(kinds, kindJSON{Code: string(k), Label: a.o.Locale.T(lang, "lifecycle.kind."+string(k))})
 	}
+	cats, err := a.formCategories(c.UserContext())
+	if err != nil {
+		return err
+	}
 	sensitive := []string{}
-	for _, cat := range a.o.Categories {
-		if a.o.Lifecycle.Sensitive(cat.Code) {
+	for _, cat := range cats {
+		if cat.Active && cat.Sensitive {
 			sensitive = append(sensitive, cat.Code)
 		}
 	}
@@ -232,7 +242,7 @@ func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"ticket":   publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(lang, p.Public.Category)},
+		"ticket":   publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(ctx, lang, p.Public.Category)},
 		"timeline": a.timelineJSON(lang, t),
 	})
 }

@@ -59,8 +59,10 @@ type Opts struct {
 	Locale      *locale.Catalog
 	Lang        func(c *fiber.Ctx) string
 	Categories  []Category
-	MaxFiles    int
-	MaxBytes    int64
+	// CategoryStore, when set, replaces Categories (categories.go).
+	CategoryStore CategoryStore
+	MaxFiles      int
+	MaxBytes      int64
 	// ReplyFiles bounds files agents attach to replies, which the
 	// citizen downloads from the status page (reply_files.go).
 	ReplyFiles channels.FileLimits
@@ -95,20 +97,13 @@ type Surveys interface {
 type Adapter struct {
 	o    Opts
 	keys *keyStore
-	// categories maps each configured code to its configured label ("":
-	// the translation category.<code>).
-	categories map[string]string
 }
 
 var _ channels.Adapter = (*Adapter)(nil)
 
 // New returns the adapter.
 func New(o Opts) *Adapter {
-	cats := make(map[string]string, len(o.Categories))
-	for _, c := range o.Categories {
-		cats[c.Code] = c.Label
-	}
-	return &Adapter{o: o, keys: &keyStore{db: o.DB}, categories: cats}
+	return &Adapter{o: o, keys: &keyStore{db: o.DB}}
 }
 
 // Channel is webform.
@@ -141,9 +136,15 @@ type categoryJSON struct {
 
 func (a *Adapter) handleCategories(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
-	out := make([]categoryJSON, 0, len(a.o.Categories))
-	for _, cat := range a.o.Categories {
-		out = append(out, categoryJSON{Code: cat.Code, Label: a.categoryLabel(lang, cat.Code)})
+	cats, err := a.formCategories(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]categoryJSON, 0, len(cats))
+	for _, cat := range cats {
+		if cat.Active {
+			out = append(out, categoryJSON{Code: cat.Code, Label: a.labelOf(lang, cat)})
+		}
 	}
 	return c.JSON(out)
 }
@@ -159,12 +160,24 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 	}
 	// Fields and files are checked together, so the citizen fixes
 	// everything at once.
-	complaint, err := validate(form, a.categories)
+	cats, err := a.formCategories(c.UserContext())
+	if err != nil {
+		return err
+	}
+	offered := make(map[string]string, len(cats))
+	sensitive := false
+	for _, cat := range cats {
+		if cat.Active {
+			offered[cat.Code] = cat.LabelID
+			sensitive = sensitive || cat.Code == strings.TrimSpace(form.Category) && cat.Sensitive
+		}
+	}
+	complaint, err := validate(form, offered)
 	ve := &apperr.ValidationError{}
 	if err != nil && !errors.As(err, &ve) {
 		return err
 	}
-	a.privacyOf(form, &complaint, ve) // complaint lifecycle: kind, anonymous, confidential
+	a.privacy(form, &complaint, ve, sensitive) // complaint lifecycle: kind, anonymous, confidential
 	a.checkFiles(ve, files)
 	if err := ve.Err(); err != nil {
 		return err
@@ -341,7 +354,7 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	out := publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(lang, p.Category)}
+	out := publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(c.UserContext(), lang, p.Category)}
 	if a.o.Surveys != nil && p.Status == domain.StatusSolved {
 		// No card is no failure: the page answers anyway.
 		if tok, err := a.o.Surveys.OpenToken(c.UserContext(), p.TicketID); err == nil {
@@ -351,14 +364,6 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(out)
-}
-
-// categoryLabel is a category's configured label, else its translation.
-func (a *Adapter) categoryLabel(lang, code string) string {
-	if label := a.categories[code]; label != "" {
-		return label
-	}
-	return a.o.Locale.T(lang, "category."+code)
 }
 
 // markRead reports every reply the citizen now sees and had not seen as

@@ -25,6 +25,9 @@ func (a adapterConsole) Route(method, path string, access channels.Access, h fib
 	if access == channels.Supervisors {
 		auth = a.s.authed(domain.RoleSupervisor, domain.RoleAdmin)
 	}
+	if access == channels.Admins {
+		auth = a.s.authed(domain.RoleAdmin)
+	}
 	a.router.Add(method, path, auth, h)
 }
 

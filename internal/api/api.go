@@ -20,6 +20,7 @@ import (
 	"tanggap/internal/auth"
 	"tanggap/internal/bulk"
 	"tanggap/internal/canned"
+	"tanggap/internal/category"
 	"tanggap/internal/complaint"
 	"tanggap/internal/csat"
 	"tanggap/internal/domain"
@@ -131,6 +132,9 @@ type Opts struct {
 	// reasons, account admin and the audit log (nil: those routes are absent).
 	Wallboard *wallboard.Service
 	Audit     *audit.Service
+	// Categories: the complaint categories' admin screen (admin2.go; nil:
+	// its routes are absent).
+	Categories *category.Service
 }
 
 // Server holds the handlers' dependencies.

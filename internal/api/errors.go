@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/canned"
+	"tanggap/internal/category"
 	"tanggap/internal/contact"
 	"tanggap/internal/dsr"
 	"tanggap/internal/locale"
@@ -80,6 +81,7 @@ var catalog = []struct {
 	{contact.ErrMergeUndone, fiber.StatusConflict, apperr.CodeContactMergeUndone},
 	{contact.ErrMergedSince, fiber.StatusConflict, apperr.CodeContactMergedSince},
 	{contact.ErrSplitMismatch, fiber.StatusConflict, apperr.CodeContactSplitMismatch},
+	{category.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound}, // admin screens
 }
 
 // refusal is a domain error whose reason the caller has to act on (which

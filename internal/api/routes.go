@@ -214,6 +214,13 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/admin/audit", admin, s.handleAudit)
 	}
 
+	// Admin screens: complaint categories (admin2.go).
+	if s.o.Categories != nil {
+		app.Get("/api/v1/admin/complaint-categories", admin, s.handleAdminCategories)
+		app.Post("/api/v1/admin/complaint-categories", admin, s.handleAdminSaveCategory)
+		app.Put("/api/v1/admin/complaint-categories/:id<int>", admin, s.handleAdminSaveCategory)
+	}
+
 	for _, a := range s.o.Adapters {
 		a.Mount(app)
 	}

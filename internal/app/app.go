@@ -31,6 +31,7 @@ import (
 	"tanggap/internal/bulk"
 	"tanggap/internal/bus"
 	"tanggap/internal/canned"
+	"tanggap/internal/category"
 	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 	"tanggap/internal/consolews"
@@ -153,6 +154,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
+	categories := category.New(a.db) // admin screens: the form's complaint categories
 	// What the core needs of the database before it runs, done when the
 	// database answers (startup.go).
 	setup := func(ctx context.Context) error {
@@ -164,6 +166,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 		if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 			return fmt.Errorf("app: first admin: %w", err)
+		}
+		if err := seedCategories(ctx, cfg, categories, cat); err != nil { // admin2.go
+			return err
 		}
 		return seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log)
 	}
@@ -217,8 +222,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		DB:                   a.db, // complaint idempotency keys (issue 17 item 7)
 		ReplyFiles:           channels.FileLimits{MaxBytes: cfg.ReplyFiles.WebformMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		SubmissionsPerMinute: cfg.FormRateLimit, FailedLookupsPerMinute: cfg.LookupRateLimit,
-		Lifecycle: a.complaints,
-		Surveys:   satisfaction, // csat: the rating card after a status lookup
+		Lifecycle:     a.complaints,
+		Surveys:       satisfaction, // csat: the rating card after a status lookup
+		CategoryStore: categories,   // admin screens
 	})
 	phone := voice.New(voice.Opts{Surveys: satisfaction,
 		DB: a.db, Bus: a.bus, Tickets: tickets, Hours: settings, Attachments: files, Texts: cat, Menu: ivrMenu,
@@ -226,6 +232,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			APIBaseURL: cfg.Voice.TwilioAPIBaseURL, CallerID: cfg.Voice.TwilioCallerID},
 		PublicURL: cfg.BaseURL(), Log: log,
 		CallbackTargets: cfg.Voice.CallbackTargets, // allow-list of call-back "to" (issue 17 item 9)
+		MenuSource:      menuSource(cfg),           // admin screens: the IVR menu's text
+		Lang:            pages.Lang,
 	})
 	a.chat, err = livechat.New(livechat.Opts{
 		DB: a.db, Bus: a.bus, Router: metrics, Tickets: tickets, Attachments: files, Locale: cat, Secret: secret,
@@ -366,6 +374,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Complaints: a.complaints,                 // complaint lifecycle
 			Reports:    history,                      // reports
 			Wallboard:  board, Audit: newAudit(a.db), // wallboard and admin screens
+			Categories: categories, // admin screens: complaint categories
 		})
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {

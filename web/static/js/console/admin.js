@@ -22,16 +22,21 @@ let cache = { agents: [], queues: [], reasons: [], audit: [] };
 const isAdmin = (a) => !!a && a.role === 'admin';
 const list = (v) => String(v || '').split(',').map((x) => x.trim()).filter(Boolean);
 
-function field(id, text, input) {
+// More sections (adminextra.js) register here: name → {view, load}.
+const extra = {};
+export function addSection(name, view, load) { SECTIONS.push(name); extra[name] = { view, load }; }
+export function redraw() { draw(); }
+
+export function field(id, text, input) {
   input.id = id;
   return el('div', { 'class': 'field' }, [el('label', { 'for': id, text }), input,
     el('p', { 'class': 'field-error', id: id + '-error', hidden: true })]);
 }
-const input = (attrs) => el('input', Object.assign({ type: 'text', autocomplete: 'off' }, attrs || {}));
+export const input = (attrs) => el('input', Object.assign({ type: 'text', autocomplete: 'off' }, attrs || {}));
 
 // say shows the outcome; a refusal's field errors go beside their fields
 // (prefix + field name), the first one focused.
-function say(res, done, prefix) {
+export function say(res, done, prefix) {
   mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
   const live = $('admin-live');
   if (res.ok) { live.textContent = done; return true; }
@@ -316,7 +321,7 @@ async function loadAudit() {
 
 // ---- frame ----------------------------------------------------------------------
 
-function tableOf(caption, heads, rows, id) {
+export function tableOf(caption, heads, rows, id) {
   return el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': caption, tabindex: '0' }, [
     el('table', { 'class': 'board-table admin-table', id }, [
       el('caption', { 'class': 'visually-hidden', text: caption }),
@@ -332,6 +337,7 @@ function draw() {
     el('button', { type: 'button', id: 'admin-nav-' + s, 'class': 'btn btn-small ' + (s === section ? 'btn-primary' : 'btn-secondary'),
       'aria-pressed': s === section ? 'true' : 'false', 'data-section': s, text: label('admin.section_', s) })));
   const views = { agents: agentsView, queues: queuesView, holidays: holidaysView, reasons: reasonsView, audit: auditView };
+  Object.keys(extra).forEach((k) => { views[k] = extra[k].view; });
   mount.append(el('h2', { id: 'admin-title', text: t('admin.title') }), nav,
     el('p', { 'class': 'form-status', id: 'admin-live', role: 'status', 'aria-live': 'polite' }),
     el('h3', { id: 'admin-section-title', text: label('admin.section_', section) }), ...views[section]().filter(Boolean));
@@ -342,6 +348,7 @@ async function show(s) {
   if (s === 'agents' || s === 'audit') { await load('agents'); }
   if (s === 'queues') { await load('queues'); }
   if (s === 'reasons') { await load('reasons'); }
+  if (extra[s] && extra[s].load) { await extra[s].load(); }
   draw();
   if (s === 'audit') { await loadAudit(); }
   const b = $('admin-nav-' + s);

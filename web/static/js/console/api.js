@@ -93,3 +93,8 @@ export const notReadyReasons = () => call('GET', '/api/v1/not-ready-reasons');
 export const setMyState = (presence, reason) => call('PUT', '/api/v1/agents/me/state', { presence, reason });
 export const adminCall = (method, path, body) => call(method, '/api/v1/admin/' + path, body);
 export const createAgent = (body) => call('POST', '/api/v1/agents', body);
+// More admin screens (adminextra.js) and the canned-reply screen (cannedadmin.js).
+export const checkIVRMenu = (body) => call('POST', '/api/v1/ivr-menu/check', { body });
+export const cannedSave = (id, body) => (id ? call('PUT', '/api/v1/canned-responses/' + encodeURIComponent(id), body) : call('POST', '/api/v1/canned-responses', body));
+export const cannedDelete = (id) => call('DELETE', '/api/v1/canned-responses/' + encodeURIComponent(id));
+export const macroDelete = (id) => call('DELETE', '/api/v1/macros/' + encodeURIComponent(id));

@@ -35,6 +35,8 @@ import * as lifecycle from './lifecycle.js'; // complaint lifecycle
 import * as reports from './reports.js';
 import { mountWallboard } from './wallboard.js';
 import { mountAdmin } from './admin.js';
+import { mountAdminExtra } from './adminextra.js';
+import { mountCannedAdmin } from './cannedadmin.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -59,7 +61,9 @@ if ($('console-view')) {
   lifecycle.mount(); // complaint lifecycle
   reports.mount(); // reports (queue board tab)
   mountWallboard(); // wallboard
+  mountAdminExtra(); // admin screens: complaint categories, IVR menu (before mountAdmin)
   mountAdmin(); // admin screens
+  mountCannedAdmin(); // canned replies and macros: the management screen
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -1,0 +1,156 @@
+// The canned-reply screen, a disclosure under the ticket list: every reply
+// the agent may use, theirs (personal) and their queues' (shared); create,
+// edit, delete, and a preview with the variables filled by examples.
+// Supervisors and admins share a reply with a queue (the server checks
+// who may); agents keep personal ones. Macros the agent may change are
+// listed with a delete. The reply box's "/" list takes the changes at once.
+import * as store from './store.js';
+import * as api from './api.js';
+import { $, t, el, errorMessage, label } from './ui.js';
+
+const mount = $('canned-admin-mount');
+let replies = [];
+let variables = [];
+let macros = [];
+let editing = 0;
+
+const mayShare = (a) => !!a && (a.role === 'supervisor' || a.role === 'admin');
+
+// samples fill the preview: what each variable becomes in a real ticket.
+function sample(name) { return label('canned_admin.sample_', name, name); }
+
+function preview(body) {
+  return String(body || '').replace(/\{\{\s*([a-zA-Z_]+)\s*\}\}/g, (all, name) => {
+    const n = name.toLowerCase();
+    return variables.indexOf(n) >= 0 ? sample(n) : all;
+  });
+}
+
+async function load() {
+  const [r, m] = await Promise.all([api.cannedList(), api.macros()]);
+  if (r.ok && r.data) { replies = r.data.canned_responses || []; variables = r.data.variables || []; }
+  if (m.ok && m.data) { macros = (m.data.macros || []).filter((x) => x.editable !== false); }
+}
+
+function field(id, text, node, hint) {
+  node.id = id;
+  return el('div', { 'class': 'field' }, [el('label', { 'for': id, text }), node,
+    hint ? el('p', { 'class': 'hint', id: id + '-hint', text: hint }) : null,
+    el('p', { 'class': 'field-error', id: id + '-error', hidden: true })]);
+}
+
+function say(res, done) {
+  mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
+  mount.querySelectorAll('[aria-invalid]').forEach((n) => n.removeAttribute('aria-invalid'));
+  const live = $('ca-live');
+  if (res.ok) { live.textContent = done; return true; }
+  const f = res.data && res.data.error && res.data.error.fields;
+  let first = null;
+  Object.keys(f || {}).forEach((k) => {
+    const id = { title: 'ca-title', shortcut: 'ca-shortcut', body: 'ca-body', lang: 'ca-lang', queue_id: 'ca-queue', shared: 'ca-shared' }[k];
+    const p = id && $(id + '-error');
+    if (p) { p.textContent = f[k]; p.hidden = false; $(id).setAttribute('aria-invalid', 'true'); first = first || $(id); }
+  });
+  live.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
+  if (first) { first.focus(); }
+  return false;
+}
+
+function draw() {
+  const s = store.get();
+  const body = mount.querySelector('.canned-admin-body');
+  body.textContent = '';
+  const rows = replies.map((r) => el('tr', { 'data-canned': String(r.id) }, [
+    el('th', { scope: 'row', text: r.title }),
+    el('td', { 'class': 'mono', text: r.shortcut ? '/' + r.shortcut : '—' }),
+    el('td', { text: label('canned_admin.lang_', String(r.lang).slice(0, 2), r.lang) }),
+    el('td', { text: r.shared ? t('canned_admin.shared_queue', { queue: r.queue || t('canned_admin.all_queues') }) : t('canned_admin.personal') }),
+    el('td', { 'class': 'num', text: String(r.usage_count || 0) }),
+    el('td', {}, r.editable ? [
+      el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-edit': String(r.id), text: t('admin.edit'), 'aria-label': t('admin.edit_named', { name: r.title }) }), ' ',
+      el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-delete': String(r.id), text: t('canned_admin.delete'), 'aria-label': t('canned_admin.delete_named', { name: r.title }) }),
+    ] : [el('span', { 'class': 'muted', text: t('canned_admin.read_only') })]),
+  ]));
+  const r = replies.find((x) => x.id === editing) || { lang: 'id-ID', shared: false };
+  const queues = (s.targets && s.targets.queues) || [];
+  const queue = el('select', {}, [el('option', { value: '', text: t('canned_admin.all_queues') }),
+    ...queues.map((q) => el('option', { value: String(q.id), text: q.name }))]);
+  const lang = el('select', {}, ['id-ID', 'en-US'].map((l) => el('option', { value: l, text: label('canned_admin.lang_', l.slice(0, 2), l) })));
+  const text = el('textarea', { rows: '5', 'aria-describedby': 'ca-body-hint' });
+  text.value = r.body || '';
+  const shared = el('input', { type: 'checkbox', id: 'ca-shared', checked: r.shared ? true : null });
+  const out = el('div', { 'class': 'canned-preview', id: 'ca-preview', 'aria-live': 'polite', text: preview(text.value) });
+  text.addEventListener('input', () => { out.textContent = preview(text.value); });
+  const f = el('form', { id: 'canned-admin-form', 'class': 'admin-form', novalidate: true }, [
+    el('h4', { text: editing ? t('canned_admin.edit', { name: r.title }) : t('canned_admin.new') }),
+    field('ca-title', t('canned_admin.title'), el('input', { type: 'text', autocomplete: 'off', value: r.title || '' })),
+    field('ca-shortcut', t('canned_admin.shortcut'), el('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', value: r.shortcut || '' }), t('canned_admin.shortcut_hint')),
+    field('ca-lang', t('canned_admin.lang'), lang),
+    mayShare(s.agent) ? el('div', { 'class': 'field' }, [el('label', { 'class': 'check', 'for': 'ca-shared' }, [shared, ' ' + t('canned_admin.share')]),
+      el('p', { 'class': 'field-error', id: 'ca-shared-error', hidden: true })]) : null,
+    mayShare(s.agent) ? field('ca-queue', t('canned_admin.queue'), queue) : null,
+    field('ca-body', t('canned_admin.body'), text, t('canned_admin.body_hint', { vars: variables.map((v) => '{{' + v + '}}').join(', ') })),
+    el('p', { 'class': 'hint', id: 'ca-preview-label', text: t('canned_admin.preview') }),
+    out,
+    el('div', { 'class': 'actions' }, [
+      el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', id: 'ca-save', text: editing ? t('admin.save') : t('canned_admin.add') }),
+      editing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-new': '1', text: t('admin.cancel') }) : null,
+    ]),
+  ]);
+  out.setAttribute('aria-labelledby', 'ca-preview-label');
+  body.append(...[
+    el('p', { 'class': 'form-status', id: 'ca-live', role: 'status', 'aria-live': 'polite' }),
+    el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': t('canned_admin.caption'), tabindex: '0' }, [
+      el('table', { 'class': 'board-table admin-table', id: 'canned-admin-table' }, [
+        el('caption', { 'class': 'visually-hidden', text: t('canned_admin.caption') }),
+        el('thead', {}, [el('tr', {}, [t('canned_admin.title'), t('canned_admin.shortcut'), t('canned_admin.lang'), t('canned_admin.scope'),
+          t('canned_admin.uses'), t('admin.col_actions')].map((h) => el('th', { scope: 'col', text: h })))]),
+        el('tbody', {}, rows),
+      ]),
+    ]),
+    replies.length ? null : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
+    f,
+    macros.length ? el('h4', { text: t('canned_admin.macros') }) : null,
+    macros.length ? el('ul', { 'class': 'canned-macros', id: 'canned-admin-macros' }, macros.map((m) => el('li', {}, [m.name + ' ',
+      el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-macro': String(m.id), text: t('canned_admin.delete'), 'aria-label': t('canned_admin.delete_named', { name: m.name }) })]))) : null,
+  ].filter(Boolean));
+  lang.value = r.lang || 'id-ID';
+  if (r.queue_id) { queue.value = String(r.queue_id); }
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const isShared = mayShare(store.get().agent) && $('ca-shared').checked;
+    const q = isShared && $('ca-queue').value ? Number($('ca-queue').value) : null;
+    const draft = { title: $('ca-title').value, shortcut: $('ca-shortcut').value.trim(), lang: $('ca-lang').value, body: $('ca-body').value, shared: isShared, queue_id: q };
+    const res = await api.cannedSave(editing, draft);
+    if (say(res, t('canned_admin.saved', { name: draft.title }))) {
+      const done = $('ca-live').textContent;
+      editing = 0; await load(); draw(); $('ca-live').textContent = done;
+      store.set({ cannedChanged: Date.now() });
+    }
+  });
+}
+
+async function onClick(ev) {
+  const b = ev.target.closest('button');
+  if (!b || !mount.contains(b) || b.type === 'submit') { return; }
+  if (b.dataset.edit) { editing = Number(b.dataset.edit); draw(); $('ca-title').focus(); return; }
+  if (b.dataset.new) { editing = 0; draw(); $('ca-title').focus(); return; }
+  const del = b.dataset.delete || b.dataset.macro;
+  if (!del) { return; }
+  const name = b.dataset.delete ? (replies.find((x) => x.id === Number(del)) || {}).title : (macros.find((x) => x.id === Number(del)) || {}).name;
+  if (!window.confirm(t('canned_admin.confirm_delete', { name }))) { return; }
+  const res = b.dataset.delete ? await api.cannedDelete(del) : await api.macroDelete(del);
+  if (res.ok) { editing = 0; await load(); draw(); store.set({ cannedChanged: Date.now() }); }
+  say(res, t('canned_admin.deleted', { name }));
+}
+
+export function mountCannedAdmin() {
+  if (!mount) { return; }
+  mount.append(el('summary', { id: 'canned-admin-title', text: t('canned_admin.heading') }), el('div', { 'class': 'canned-admin-body' }));
+  mount.addEventListener('click', onClick);
+  mount.addEventListener('toggle', async () => { if (mount.open) { await load(); draw(); } });
+  store.on(['agent'], (s) => {
+    mount.hidden = !s.agent;
+    if (!s.agent) { mount.open = false; replies = []; macros = []; }
+  });
+}
