@@ -90,6 +90,11 @@ const (
 	// personal-data protection
 	CodeProcessingRestricted = "processing_restricted"
 	CodeFileUnreadable       = "file_unreadable"
+	// roles: a role agents hold, a built-in role, the admin role without
+	// admin.roles.
+	CodeRoleInUse   = "role_in_use"
+	CodeRoleBuiltIn = "role_built_in"
+	CodeRoleLockout = "role_lockout"
 )
 
 // Coded is an error that already knows its public code and status; used
