@@ -35,6 +35,7 @@ import * as lifecycle from './lifecycle.js'; // complaint lifecycle
 import * as reports from './reports.js';
 import { mountWallboard } from './wallboard.js';
 import { mountAdmin } from './admin.js';
+import * as roles from './roles.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -60,6 +61,7 @@ if ($('console-view')) {
   reports.mount(); // reports (queue board tab)
   mountWallboard(); // wallboard
   mountAdmin(); // admin screens
+  roles.mount(); // roles: named sets of permissions (admins)
 
   let signedIn = null;
   store.on(['agent'], (s) => {
