@@ -20,12 +20,13 @@ INSERT INTO roles (name, label, permissions, built_in, created_at, updated_at) V
 -- instead. SQLite cannot alter a column's constraints; the documented way
 -- for a change that leaves the stored rows as they are is to edit the
 -- table's definition (sqlite.org/lang_altertable.html, "other kinds of
--- table schema changes"). The CREATE INDEX below changes the schema
--- version, so every connection reads the edited definition.
+-- table schema changes"). RESET makes this connection read the edited
+-- definition again; the CREATE INDEX below changes the schema version,
+-- so every other connection does too.
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = replace(sql, 'role             TEXT        NOT NULL CHECK (role IN (''agent'', ''supervisor'', ''admin''))',
     'role             TEXT        NOT NULL REFERENCES roles (name)')
 WHERE type = 'table' AND name = 'agents';
-PRAGMA writable_schema = OFF;
+PRAGMA writable_schema = RESET;
 -- "is this role in use?" and the foreign key's check on delete.
 CREATE INDEX agents_role_idx ON agents (role);

@@ -28,7 +28,7 @@ export function roleLabel(name) {
 // roleOptions: the roles an account may be given (built-in ones when the
 // list has not been read).
 export function roleOptions() {
-  const names = roles.length ? roles.map((r) => r.name) : BUILT_IN;
+  const names = BUILT_IN.concat(roles.map((r) => r.name).filter((n) => BUILT_IN.indexOf(n) < 0));
   return names.map((n) => ({ value: n, text: roleLabel(n) }));
 }
 
