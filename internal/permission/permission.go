@@ -146,14 +146,8 @@ func Defaults(r domain.Role) Set {
 // BuiltIn reports whether r is one of the three default roles.
 func BuiltIn(r domain.Role) bool { return slices.Contains(domain.Roles, r) }
 
-// HoldersSQL is a subquery of the names of the roles that grant p, for
-// `agents.role IN ` + HoldersSQL(p) (both dialects; p is one of the
-// constants above, never outside input). The roles table is a handful of
-// rows.
-func HoldersSQL(p P) string {
-	return "(SELECT name FROM roles WHERE ' ' || permissions || ' ' LIKE '% " + string(p) + " %')"
-}
-
-// SupervisingRolesSQL is HoldersSQL(TicketsAll) as a constant: the roles
-// whose holders supervise their queues (SLA and rating alerts).
-const SupervisingRolesSQL = "(SELECT name FROM roles WHERE ' ' || permissions || ' ' LIKE '% " + string(TicketsAll) + " %')"
+// SupervisingSQL is a condition on an agent row aliased "a": its role
+// grants TicketsAll (the roles that supervise their queues: SLA and rating
+// alerts go to them). A correlated lookup by the roles primary key, on
+// both dialects.
+const SupervisingSQL = "EXISTS (SELECT 1 FROM roles r WHERE r.name = a.role AND ' ' || r.permissions || ' ' LIKE '% " + string(TicketsAll) + " %')"

@@ -48,8 +48,8 @@ func TestParseString(t *testing.T) {
 	if got := s.String(); got != "tickets.work reports.view" {
 		t.Fatalf("String = %q", got)
 	}
-	if !strings.Contains(permission.SupervisingRolesSQL, "'% tickets.all %'") {
-		t.Fatal(permission.SupervisingRolesSQL)
+	if !strings.Contains(permission.SupervisingSQL, "'% tickets.all %'") {
+		t.Fatal(permission.SupervisingSQL)
 	}
 }
 
