@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,4 +59,44 @@ func TestEveryRouteNamesItsPermission(t *testing.T) {
 			t.Errorf("no route needs %s", p)
 		}
 	}
+}
+
+// Roles over the API: a custom role gates routes by its permissions, an
+// edit counts from the holder's next request, and the guards hold (the
+// admin role keeps admin.roles, an admin keeps their own administration,
+// a held or built-in role stays).
+func TestRolesAPI(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	adm := apptest.NewClient(t, a.URL())
+	adm.Login(apptest.AdminEmail, apptest.AdminPassword)
+	expect := func(r apptest.Response, status int, code string) {
+		t.Helper()
+		if r.Status != status || !strings.Contains(string(r.Body), code) {
+			t.Fatalf("got %d %s, want %d %s", r.Status, r.Body, status, code)
+		}
+	}
+	expect(adm.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "verifikator", "label": "Verifikator", "permissions": []string{"tickets.work"}}), http.StatusCreated, `"built_in":false`)
+	expect(adm.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "verifikator", "label": "Lagi"}), http.StatusConflict, "conflict")
+	expect(adm.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "Bad Name", "label": "x", "permissions": []string{"nuke.all"}}), http.StatusUnprocessableEntity, "permissions")
+	expect(adm.Do(http.MethodPut, "/api/v1/admin/roles/admin", map[string]any{"label": "Admin", "permissions": []string{"admin.agents"}}), http.StatusConflict, "role_lockout")
+	expect(adm.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "vera@tanggap.test", "name": "Vera", "password": "vera-rahasia-2027", "role": "verifikator"}), http.StatusCreated, `"permissions":["tickets.work"]`)
+	expect(adm.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "x@tanggap.test", "name": "X", "password": "x-rahasia-20277", "role": "raja"}), http.StatusUnprocessableEntity, "role")
+
+	vera := apptest.NewClient(t, a.URL())
+	vera.Login("vera@tanggap.test", "vera-rahasia-2027")
+	expect(vera.Do(http.MethodGet, "/api/v1/auth/me", nil), http.StatusOK, `"role":"verifikator"`)
+	expect(vera.Do(http.MethodGet, "/api/v1/tickets", nil), http.StatusOK, "")
+	expect(vera.Do(http.MethodGet, "/api/v1/agents", nil), http.StatusForbidden, "forbidden")
+	expect(adm.Do(http.MethodPut, "/api/v1/admin/roles/verifikator", map[string]any{"label": "Verifikator", "permissions": []string{"tickets.work", "agents.view"}}), http.StatusOK, "agents.view")
+	expect(vera.Do(http.MethodGet, "/api/v1/agents", nil), http.StatusOK, "") // the same session, the next request
+
+	expect(adm.Do(http.MethodDelete, "/api/v1/admin/roles/verifikator", nil), http.StatusConflict, "role_in_use")
+	expect(adm.Do(http.MethodDelete, "/api/v1/admin/roles/agent", nil), http.StatusConflict, "role_built_in")
+	expect(adm.Do(http.MethodDelete, "/api/v1/admin/roles/nobody", nil), http.StatusNotFound, "not_found")
+	var me struct {
+		Agent struct{ ID int64 } `json:"agent"`
+	}
+	adm.Do(http.MethodGet, "/api/v1/auth/me", nil).JSON(t, &me)
+	expect(adm.Do(http.MethodPut, "/api/v1/admin/agents/"+strconv.FormatInt(me.Agent.ID, 10), map[string]any{"role": "verifikator"}), http.StatusUnprocessableEntity, "role")
+	expect(vera.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "mine", "label": "Mine"}), http.StatusForbidden, "forbidden")
 }
