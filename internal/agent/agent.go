@@ -28,6 +28,7 @@ type Agent struct {
 	Email      string
 	Name       string
 	Role       domain.Role
+	RoleLabel  string         // the role's name as its admin wrote it
 	Perms      permission.Set // the role's permissions, read with the account
 	Presence   domain.Presence
 	Capacity   int

@@ -27,12 +27,13 @@ type agentRow struct {
 	Capacity     int
 	ActiveLoad   int
 	Permissions  *string // the role's definition (roles.permissions)
+	RoleLabel    *string
 }
 
 // agentCols is the agent's columns with their role's permissions, read on
 // every request (session lookup): the join is the roles primary key, so an
 // edited role counts from the next request on, on every instance.
-const agentCols = `a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions
+const agentCols = `a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions, r.label AS role_label
 	FROM agents a LEFT JOIN roles r ON r.name = a.role`
 
 func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Time) (int64, error) {
@@ -150,7 +151,11 @@ func toAgent(r agentRow) Agent {
 	if r.Permissions != nil {
 		perms = permission.Parse(*r.Permissions)
 	}
-	return Agent{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, Perms: perms, Presence: r.Presence, Capacity: r.Capacity, ActiveLoad: r.ActiveLoad}
+	label := string(r.Role)
+	if r.RoleLabel != nil {
+		label = *r.RoleLabel
+	}
+	return Agent{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, RoleLabel: label, Perms: perms, Presence: r.Presence, Capacity: r.Capacity, ActiveLoad: r.ActiveLoad}
 }
 
 // touch records a sign of life of the agent's console.

@@ -31,6 +31,7 @@ type agentJSON struct {
 	Capacity   int             `json:"capacity"`
 	ActiveLoad int             `json:"active_load"`
 	QueueIDs   []int64         `json:"queue_ids"`
+	RoleLabel  string          `json:"role_label,omitempty"`
 	// Permissions are the role's (the console shows what they allow).
 	Permissions []permission.P `json:"permissions"`
 }
@@ -40,7 +41,7 @@ func toAgentJSON(a agent.Agent) agentJSON {
 	if q == nil {
 		q = []int64{}
 	}
-	return agentJSON{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Presence: a.Presence, Capacity: a.Capacity, ActiveLoad: a.ActiveLoad, QueueIDs: q,
+	return agentJSON{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Presence: a.Presence, Capacity: a.Capacity, ActiveLoad: a.ActiveLoad, QueueIDs: q, RoleLabel: a.RoleLabel,
 		Permissions: a.Permissions().List()}
 }
 

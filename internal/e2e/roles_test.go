@@ -63,6 +63,9 @@ func TestBrowserRoles(t *testing.T) {
 	vera.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
 	vera.signIn(t, base+"/console?lang=id-ID", "vera@tanggap.example", "vera-rahasia-2027")
 	vera.waitJS(t, "the board tab offered (reports)", `!document.getElementById('console-tabs').hidden`)
+	if got := vera.text(t, "#agent-role"); got != "Verifikator" {
+		t.Errorf("Vera's role shown as %q", got)
+	}
 	vera.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
 	vera.waitJS(t, "the queue board shown", `!document.getElementById('board-view').hidden && document.querySelectorAll('#board-rows tr').length > 0`)
 	for _, id := range []string{"wallboard-mount", "admin-mount", "roles-mount", "privacy-mount"} {
