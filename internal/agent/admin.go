@@ -81,7 +81,9 @@ func (s *Service) Edit(ctx context.Context, id int64, e AccountEdit) (Agent, err
 		sets, args = append(sets, "name = ?"), append(args, v)
 	}
 	if e.Role != nil {
-		if *e.Role != domain.RoleAgent && *e.Role != domain.RoleSupervisor && *e.Role != domain.RoleAdmin {
+		if ok, err := s.RoleExists(ctx, *e.Role); err != nil {
+			return Agent{}, err
+		} else if !ok {
 			ve.Add("role", "validation.invalid")
 		}
 		sets, args = append(sets, "role = ?"), append(args, *e.Role)
@@ -95,6 +97,9 @@ func (s *Service) Edit(ctx context.Context, id int64, e AccountEdit) (Agent, err
 		if res.Error != nil {
 			if db.IsUniqueViolation(res.Error) {
 				return Agent{}, ErrEmailTaken
+			}
+			if db.IsForeignKeyViolation(res.Error) { // the role was deleted meanwhile
+				return Agent{}, invalidRole()
 			}
 			return Agent{}, fmt.Errorf("agent: edit: %w", res.Error)
 		}

@@ -16,6 +16,7 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 )
 
 // MinPasswordLen is the shortest password accepted.
@@ -27,14 +28,30 @@ type Agent struct {
 	Email      string
 	Name       string
 	Role       domain.Role
+	RoleLabel  string         // the role's name as its admin wrote it
+	Perms      permission.Set // the role's permissions, read with the account
 	Presence   domain.Presence
 	Capacity   int
 	ActiveLoad int
 	QueueIDs   []int64
 }
 
-// SeesAll reports whether the agent may see every ticket (supervisors and admins).
-func (a Agent) SeesAll() bool { return a.Role == domain.RoleSupervisor || a.Role == domain.RoleAdmin }
+// SeesAll reports whether the agent may see every ticket (by default
+// supervisors and admins).
+func (a Agent) SeesAll() bool { return a.Can(permission.TicketsAll) }
+
+// Permissions is the agent's set: the role's definition as read with the
+// account, or the built-in default of the role when the Agent was built
+// without it.
+func (a Agent) Permissions() permission.Set {
+	if a.Perms.Loaded() {
+		return a.Perms
+	}
+	return permission.Defaults(a.Role)
+}
+
+// Can reports whether the agent's role grants p.
+func (a Agent) Can(p permission.P) bool { return a.Permissions().Has(p) }
 
 // Opts configures the service.
 type Opts struct {
@@ -93,7 +110,9 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 	if n.Role == "" {
 		n.Role = domain.RoleAgent
 	}
-	if n.Role != domain.RoleAgent && n.Role != domain.RoleSupervisor && n.Role != domain.RoleAdmin {
+	if ok, err := s.RoleExists(ctx, n.Role); err != nil {
+		return Agent{}, err
+	} else if !ok {
 		ve.Add("role", "validation.invalid")
 	}
 	if n.Capacity == 0 {

@@ -10,6 +10,7 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 )
 
 type store struct {
@@ -25,7 +26,15 @@ type agentRow struct {
 	Presence     domain.Presence
 	Capacity     int
 	ActiveLoad   int
+	Permissions  *string // the role's definition (roles.permissions)
+	RoleLabel    *string
 }
+
+// agentCols is the agent's columns with their role's permissions, read on
+// every request (session lookup): the join is the roles primary key, so an
+// edited role counts from the next request on, on every instance.
+const agentCols = `a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions, r.label AS role_label
+	FROM agents a LEFT JOIN roles r ON r.name = a.role`
 
 func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Time) (int64, error) {
 	var id int64
@@ -40,6 +49,9 @@ func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Ti
 			Scan(&id).Error; err != nil {
 			if db.IsUniqueViolation(err) {
 				return ErrEmailTaken
+			}
+			if db.IsForeignKeyViolation(err) { // the role was deleted meanwhile
+				return invalidRole()
 			}
 			return fmt.Errorf("agent: insert: %w", err)
 		}
@@ -56,7 +68,7 @@ func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Ti
 
 func (s *store) byEmail(ctx context.Context, email string) (agentRow, error) {
 	var rows []agentRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, role, presence, capacity, active_load FROM agents WHERE email = ? AND deactivated_at IS NULL`, email).
+	if err := s.db.WithContext(ctx).Raw(`SELECT a.password_hash, `+agentCols+` WHERE a.email = ? AND a.deactivated_at IS NULL`, email).
 		Scan(&rows).Error; err != nil {
 		return agentRow{}, fmt.Errorf("agent: by email: %w", err)
 	}
@@ -68,7 +80,7 @@ func (s *store) byEmail(ctx context.Context, email string) (agentRow, error) {
 
 func (s *store) get(ctx context.Context, id int64) (Agent, error) {
 	var rows []agentRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE id = ?`, id).
+	if err := s.db.WithContext(ctx).Raw(`SELECT `+agentCols+` WHERE a.id = ?`, id).
 		Scan(&rows).Error; err != nil {
 		return Agent{}, fmt.Errorf("agent: get: %w", err)
 	}
@@ -85,7 +97,7 @@ func (s *store) get(ctx context.Context, id int64) (Agent, error) {
 
 func (s *store) list(ctx context.Context) ([]Agent, error) {
 	var rows []agentRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE deactivated_at IS NULL ORDER BY name, id`).
+	if err := s.db.WithContext(ctx).Raw(`SELECT ` + agentCols + ` WHERE a.deactivated_at IS NULL ORDER BY a.name, a.id`).
 		Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("agent: list: %w", err)
 	}
@@ -135,7 +147,15 @@ func (s *store) setPresence(ctx context.Context, id int64, presence domain.Prese
 }
 
 func toAgent(r agentRow) Agent {
-	return Agent{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, Presence: r.Presence, Capacity: r.Capacity, ActiveLoad: r.ActiveLoad}
+	perms := permission.Of() // a role without a definition may nothing
+	if r.Permissions != nil {
+		perms = permission.Parse(*r.Permissions)
+	}
+	label := string(r.Role)
+	if r.RoleLabel != nil {
+		label = *r.RoleLabel
+	}
+	return Agent{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, RoleLabel: label, Perms: perms, Presence: r.Presence, Capacity: r.Capacity, ActiveLoad: r.ActiveLoad}
 }
 
 // touch records a sign of life of the agent's console.
@@ -207,7 +227,7 @@ func (s *store) getMany(ctx context.Context, ids []int64) (map[int64]Agent, erro
 		}
 		in := `(` + db.Placeholders(hi-lo) + `)`
 		var rows []agentRow
-		if err := s.db.WithContext(ctx).Raw(`SELECT id, email, name, role, presence, capacity, active_load FROM agents WHERE id IN `+in, args...).
+		if err := s.db.WithContext(ctx).Raw(`SELECT `+agentCols+` WHERE a.id IN `+in, args...).
 			Scan(&rows).Error; err != nil {
 			return fmt.Errorf("agent: get many: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"tanggap/channels"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/routing"
 )
 
@@ -21,12 +22,12 @@ type adapterConsole struct {
 var _ channels.Console = adapterConsole{}
 
 func (a adapterConsole) Route(method, path string, access channels.Access, h fiber.Handler) {
-	auth := a.s.authed()
+	auth := a.s.need(permission.TicketsWork)
 	if access == channels.Supervisors {
-		auth = a.s.authed(domain.RoleSupervisor, domain.RoleAdmin)
+		auth = a.s.need(permission.TicketsAll)
 	}
 	if access == channels.Admins {
-		auth = a.s.authed(domain.RoleAdmin)
+		auth = a.s.need(permission.AdminQueues) // a channel's admin screen (the IVR menu)
 	}
 	a.router.Add(method, path, auth, h)
 }

@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/audit"
 	"tanggap/internal/domain"
 	"tanggap/internal/httpx"
+	"tanggap/internal/permission"
 	"tanggap/internal/routing"
 	"tanggap/internal/wallboard"
 )
@@ -80,10 +81,17 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Role != nil && id == current(c).ID && *req.Role != domain.RoleAdmin {
-		ve := &apperr.ValidationError{}
-		ve.Add("role", "admin.own_role")
-		return ve
+	if req.Role != nil && id == current(c).ID && *req.Role != current(c).Role {
+		// Nobody takes away their own administration of accounts and roles.
+		r, err := s.o.Agents.Role(c.UserContext(), *req.Role)
+		if err != nil && !errors.Is(err, agent.ErrRoleNotFound) {
+			return err
+		}
+		if set := permission.Of(r.Permissions...); !set.Has(permission.AdminAgents) || !set.Has(permission.AdminRoles) {
+			ve := &apperr.ValidationError{}
+			ve.Add("role", "admin.own_role")
+			return ve
+		}
 	}
 	if req.Capacity != nil {
 		// Routing owns the capacity: it validates it and hands waiting

@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
+	"tanggap/internal/permission"
 	"tanggap/internal/ticket"
 )
 
@@ -30,6 +31,9 @@ type agentJSON struct {
 	Capacity   int             `json:"capacity"`
 	ActiveLoad int             `json:"active_load"`
 	QueueIDs   []int64         `json:"queue_ids"`
+	RoleLabel  string          `json:"role_label,omitempty"`
+	// Permissions are the role's (the console shows what they allow).
+	Permissions []permission.P `json:"permissions"`
 }
 
 func toAgentJSON(a agent.Agent) agentJSON {
@@ -37,7 +41,8 @@ func toAgentJSON(a agent.Agent) agentJSON {
 	if q == nil {
 		q = []int64{}
 	}
-	return agentJSON{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Presence: a.Presence, Capacity: a.Capacity, ActiveLoad: a.ActiveLoad, QueueIDs: q}
+	return agentJSON{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Presence: a.Presence, Capacity: a.Capacity, ActiveLoad: a.ActiveLoad, QueueIDs: q, RoleLabel: a.RoleLabel,
+		Permissions: a.Permissions().List()}
 }
 
 func (s *Server) handleLogin(c *fiber.Ctx) error {

@@ -407,6 +407,14 @@ func (a *App) URL() string {
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
 }
 
+// Routes lists the HTTP routes (the route table's test walks them).
+func (a *App) Routes() []fiber.Route {
+	if a.http == nil {
+		return nil
+	}
+	return a.http.GetRoutes(true)
+}
+
 // Done is closed when a component stopped on its own (with Err set).
 func (a *App) Done() <-chan struct{} { return a.done }
 

@@ -94,6 +94,11 @@ const (
 	// of a submission whose PIN can no longer be shown.
 	CodePINLocked = "pin_locked"
 	CodePINShown  = "pin_shown"
+	// roles: a role agents hold, a built-in role, the admin role without
+	// admin.roles.
+	CodeRoleInUse   = "role_in_use"
+	CodeRoleBuiltIn = "role_built_in"
+	CodeRoleLockout = "role_lockout"
 )
 
 // Coded is an error that already knows its public code and status; used

@@ -22,6 +22,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
@@ -183,7 +184,7 @@ func (s *Service) check(viewer agent.Agent, r *Request) ([]int64, error) {
 	if err := ve.Err(); err != nil {
 		return nil, err
 	}
-	if r.Action == ActionAssign && !viewer.SeesAll() {
+	if r.Action == ActionAssign && !viewer.Can(permission.TicketsAssign) {
 		return nil, ErrSupervisorOnly
 	}
 	return ids, nil

@@ -27,6 +27,7 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
@@ -184,10 +185,10 @@ func mayEdit(v agent.Agent, owner, queue *int64) bool {
 	if owner != nil {
 		return *owner == v.ID
 	}
-	switch v.Role {
-	case domain.RoleAdmin:
+	switch {
+	case v.Can(permission.QueuesAll):
 		return true
-	case domain.RoleSupervisor:
+	case v.Can(permission.CannedShare):
 		return queue != nil && inQueues(v, *queue)
 	}
 	return false

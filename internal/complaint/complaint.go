@@ -41,6 +41,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
@@ -242,8 +243,16 @@ func (s *Service) Deadlines() Deadlines { return s.o.Deadlines }
 // default.
 func (s *Service) Sensitive(category string) bool { return s.sensitive[category] }
 
-// CanReveal reports whether an agent may reveal confidential identities.
-func (s *Service) CanReveal(a agent.Agent) bool { return s.reveal[a.Role] }
+// CanReveal reports whether an agent may reveal confidential identities:
+// the configured reveal roles (COMPLAINT_REVEAL_ROLES) decide for the
+// roles they name and for the built-in ones; a custom role not named
+// there decides by its identity.reveal permission.
+func (s *Service) CanReveal(a agent.Agent) bool {
+	if s.reveal[a.Role] || permission.BuiltIn(a.Role) {
+		return s.reveal[a.Role]
+	}
+	return a.Can(permission.IdentityReveal)
+}
 
 func (s *Service) now() time.Time { return s.o.Now().UTC() }
 

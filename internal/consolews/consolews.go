@@ -42,7 +42,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
-	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/realtime"
 	"tanggap/internal/ticket"
 )
@@ -442,13 +442,12 @@ func (g *Gateway) reindex(v *viewer, a agent.Agent) {
 // index adds v to the indexes; the caller holds mu.
 func (g *Gateway) index(v *viewer) {
 	add(g.byAgent, v.id, v)
-	switch v.a.Role {
-	case domain.RoleAdmin:
+	if v.a.Can(permission.WallboardView) {
+		g.boards[v] = struct{}{}
+	}
+	if v.a.Can(permission.QueuesAll) {
 		g.admins[v] = struct{}{}
-		g.boards[v] = struct{}{}
 		return
-	case domain.RoleSupervisor:
-		g.boards[v] = struct{}{}
 	}
 	for _, q := range v.a.QueueIDs {
 		add(g.byQueue, q, v)

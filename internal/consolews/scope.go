@@ -13,7 +13,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
-	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/ticket"
 )
 
@@ -52,7 +52,7 @@ type scope struct {
 
 // mayView is the scope rule for one agent (also used for view frames).
 func mayView(a agent.Agent, s scope) bool {
-	if a.Role == domain.RoleAdmin {
+	if a.Can(permission.QueuesAll) {
 		return true
 	}
 	if (s.assignee != 0 && s.assignee == a.ID) || (s.previous != 0 && s.previous == a.ID) {

@@ -15,6 +15,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/identity"
 	"tanggap/internal/mask"
+	"tanggap/internal/permission"
 )
 
 // The citizen's whole history (History service): the contact panel, notes
@@ -195,7 +196,7 @@ func (h *HistoryService) Panel(ctx context.Context, viewer agent.Agent, id int64
 		return Panel{}, ErrForbidden
 	}
 	p := Panel{ID: c.ID, Name: c.Name, ProvinceCode: c.ProvinceCode, CreatedAt: c.CreatedAt,
-		Tickets: hist.Tickets, HiddenTickets: hist.Hidden, Truncated: hist.Truncated, CanMerge: viewer.SeesAll()}
+		Tickets: hist.Tickets, HiddenTickets: hist.Hidden, Truncated: hist.Truncated, CanMerge: viewer.SeesAll() && viewer.Can(permission.ContactsMerge)}
 	if c.ID != id {
 		p.RequestedID = id
 	}

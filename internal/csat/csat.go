@@ -42,6 +42,7 @@ import (
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
+	"tanggap/internal/permission"
 )
 
 // Job names on the JOBS stream.
@@ -447,7 +448,7 @@ func (s *Service) Alerts(ctx context.Context, viewer agent.Agent, limit int) ([]
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	return s.store.alerts(ctx, viewer.QueueIDs, viewer.Role == domain.RoleAdmin, limit)
+	return s.store.alerts(ctx, viewer.QueueIDs, viewer.Can(permission.QueuesAll), limit)
 }
 
 func deref(p *int64) int64 {

@@ -10,6 +10,7 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 )
 
 // The statements run per request or per event, by name, so a test proves
@@ -38,7 +39,7 @@ const (
 		FROM csat_alerts a JOIN tickets t ON t.id = a.ticket_id JOIN csat_surveys s ON s.id = a.survey_id
 		WHERE a.queue_id IN ? ORDER BY a.created_at DESC LIMIT ?`
 	sqlSupervisors = `SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
-		WHERE m.queue_id = ? AND a.role IN ` + domain.SupervisingRolesSQL + ` ORDER BY a.id`
+		WHERE m.queue_id = ? AND ` + permission.SupervisingSQL + ` ORDER BY a.id`
 	sqlCallTicket = `SELECT ticket_id FROM messages WHERE channel = ? AND provider_message_id = ?`
 	// The citizen's phone (a WhatsApp wa_id is one) and their last message
 	// on the ticket, for a channel that asks within a service window.

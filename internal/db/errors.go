@@ -35,3 +35,16 @@ func IsRetryable(err error) bool {
 	}
 	return strings.Contains(err.Error(), "database is locked")
 }
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation
+// (PostgreSQL 23503, SQLite "FOREIGN KEY constraint failed").
+func IsForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}

@@ -8,6 +8,7 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/ticket"
 )
 
@@ -105,7 +106,7 @@ WHERE status IN `+domain.ActiveStatusesSQL+` AND sla_paused_at IS NULL
 func queueSupervisors(tx *gorm.DB, queueID int64) ([]int64, error) {
 	var ids []int64
 	if err := tx.Raw(`SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
-WHERE m.queue_id = ? AND a.role IN `+domain.SupervisingRolesSQL+` ORDER BY a.id`, queueID).Scan(&ids).Error; err != nil {
+WHERE m.queue_id = ? AND `+permission.SupervisingSQL+` ORDER BY a.id`, queueID).Scan(&ids).Error; err != nil {
 		return nil, fmt.Errorf("%w: queue supervisors: %w", ErrStore, err)
 	}
 	return ids, nil

@@ -5,10 +5,12 @@ import * as store from './store.js';
 import { errorMessage } from './ui.js';
 import { fromList as tagsFromList } from './tags.js';
 
-const BOARD_ROLES = ['supervisor', 'admin'];
 export const SLA_DAYS = 7;
 
-export const mayBoard = (agent) => !!agent && BOARD_ROLES.indexOf(agent.role) >= 0;
+// can: the signed-in agent's role grants permission p (internal/permission).
+export const can = (agent, p) => !!agent && Array.isArray(agent.permissions) && agent.permissions.indexOf(p) >= 0;
+// The queue board tab: queue figures and reports.
+export const mayBoard = (agent) => can(agent, 'reports.view');
 
 // loadList re-reads the ticket list with the current filters.
 export async function loadList() {

@@ -9,6 +9,8 @@
 // server. A server's refusal is shown beside the field it names.
 import * as store from './store.js';
 import * as api from './api.js';
+import { can } from './actions.js';
+import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
 import { $, t, el, errorMessage, formatDate, label } from './ui.js';
 
 const mount = $('admin-mount');
@@ -19,7 +21,7 @@ const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 let section = 'agents';
 let cache = { agents: [], queues: [], reasons: [], audit: [] };
 
-const isAdmin = (a) => !!a && a.role === 'admin';
+const isAdmin = (a) => can(a, 'admin.agents');
 const list = (v) => String(v || '').split(',').map((x) => x.trim()).filter(Boolean);
 
 // More sections (adminextra.js) register here: name → {view, load}.
@@ -63,7 +65,7 @@ function agentsView() {
   const rows = cache.agents.map((a) => el('tr', { 'data-agent': String(a.id), 'class': a.deactivated ? 'admin-off' : '' }, [
     el('th', { scope: 'row', text: a.name }),
     el('td', { text: a.email }),
-    el('td', { text: label('role.', a.role) }),
+    el('td', { text: roleLabel(a.role) }),
     el('td', { text: a.deactivated ? '⊘ ' + t('admin.deactivated') : label('presence.', a.presence) }),
     el('td', {}, [
       el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'edit', 'data-id': String(a.id), text: t('admin.edit'),
@@ -83,7 +85,7 @@ function agentsView() {
 }
 
 function roleSelect() {
-  return el('select', {}, ['agent', 'supervisor', 'admin'].map((r) => el('option', { value: r, text: label('role.', r) })));
+  return el('select', {}, roleOptions().map((r) => el('option', { value: r.value, text: r.text })));
 }
 
 let editing = 0;
@@ -346,6 +348,7 @@ function draw() {
 async function show(s) {
   section = s;
   if (s === 'agents' || s === 'audit') { await load('agents'); }
+  if (s === 'agents') { await loadRoleOptions(); }
   if (s === 'queues') { await load('queues'); }
   if (s === 'reasons') { await load('reasons'); }
   if (extra[s] && extra[s].load) { await extra[s].load(); }

@@ -7,7 +7,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, setText, errorMessage, busy } from './ui.js';
-import { loadList, loadTicket } from './actions.js';
+import { loadList, loadTicket, can } from './actions.js';
 
 const bar = $('bulk-mount');
 const STATUSES = ['open', 'pending', 'solved', 'closed'];
@@ -37,7 +37,7 @@ function actions(s) {
     ['tags_add', t('bulk.action_tags_add')], ['tags_remove', t('bulk.action_tags_remove')],
   ];
   if (s.targets.queues.length) { list.push(['transfer', t('bulk.action_transfer')]); }
-  if (s.agent && (s.agent.role === 'supervisor' || s.agent.role === 'admin') && s.targets.agents.length) {
+  if (can(s.agent, 'tickets.assign') && s.targets.agents.length) {
     list.push(['assign', t('bulk.action_assign')]);
   }
   return list;

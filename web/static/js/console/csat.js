@@ -4,9 +4,11 @@
 // from it. A rating always shows its number and words, never colour alone.
 import * as store from './store.js';
 import { request, t, el, errorMessage } from './ui.js';
+import { can } from './actions.js';
 
 const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id) + '/csat';
-const SUPERVISING = ['supervisor', 'admin'];
+// The low-rating alerts: whoever may read the reports.
+const alerted = (a) => can(a, 'reports.view');
 const RATING_KEYS = ['csat.rating_1', 'csat.rating_2', 'csat.rating_3', 'csat.rating_4', 'csat.rating_5'];
 
 function ratingText(r) {
@@ -31,7 +33,7 @@ async function loadMine() {
 
 async function loadAlerts() {
   const a = store.get().agent;
-  if (!a || SUPERVISING.indexOf(a.role) < 0) { return; }
+  if (!alerted(a)) { return; }
   const res = await request('GET', '/api/v1/csat/alerts?limit=20');
   patch(res.ok ? { alerts: res.data.alerts || [], alertsError: '' } : { alertsError: errorMessage(res) });
 }
@@ -42,7 +44,7 @@ export function applyEvent(name, d) {
   if (name === 'csat.rated') {
     if (s.selectedId && Number(d.ticket_id) === s.selectedId) { loadTicket(s.selectedId); }
     if (s.agent && Number(d.assignee_id) === s.agent.id) { loadMine(); }
-  } else if (name === 'csat.alert' && s.agent && SUPERVISING.indexOf(s.agent.role) >= 0) {
+  } else if (name === 'csat.alert' && alerted(s.agent)) {
     const alerts = ((s.csat && s.csat.alerts) || []).filter((x) => x.id !== d.alert_id);
     alerts.unshift({ id: d.alert_id, ticket_id: d.ticket_id, tracking_number: d.tracking_number, rating: d.rating, channel: d.channel, created_at: d.at });
     patch({ alerts: alerts.slice(0, 20), announce: t('csat.alert_new', { tracking: d.tracking_number, rating: d.rating }) });
@@ -81,7 +83,7 @@ function renderAlerts(s) {
   const box = document.getElementById('csat-board');
   if (!box) { return; }
   const a = s.agent;
-  box.hidden = !a || SUPERVISING.indexOf(a.role) < 0;
+  box.hidden = !alerted(a);
   if (box.hidden) { return; }
   const c = s.csat || {};
   const list = c.alerts || [];

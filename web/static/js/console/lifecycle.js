@@ -19,6 +19,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy } from './ui.js';
+import { can } from './actions.js';
 
 const panel = $('lifecycle-mount');
 
@@ -284,8 +285,7 @@ function render(s) {
 }
 
 const board = $('complaints-board');
-const SUPERVISING = ['supervisor', 'admin'];
-const supervising = (s) => !!(s.agent && SUPERVISING.indexOf(s.agent.role) >= 0);
+const supervising = (s) => can(s.agent, 'complaints.supervise');
 
 async function loadEscalated(announce) {
   const res = await api.escalatedComplaints();

@@ -37,6 +37,7 @@ import { mountWallboard } from './wallboard.js';
 import { mountAdmin } from './admin.js';
 import { mountAdminExtra } from './adminextra.js';
 import { mountCannedAdmin } from './cannedadmin.js';
+import * as roles from './roles.js';
 
 if ($('console-view')) {
   notify.mount();
@@ -64,6 +65,7 @@ if ($('console-view')) {
   mountAdminExtra(); // admin screens: complaint categories, IVR menu (before mountAdmin)
   mountAdmin(); // admin screens
   mountCannedAdmin(); // canned replies and macros: the management screen
+  roles.mount(); // roles: named sets of permissions (admins)
 
   let signedIn = null;
   store.on(['agent'], (s) => {

@@ -3,6 +3,7 @@
 // audit (who opened whose data, when) and the retention purge. A section of
 // the queue board tab, shown to admins only; it reads its own data.
 import * as store from './store.js';
+import { can } from './actions.js';
 import { $, t, el, label, setText, errorMessage, request, formatDate } from './ui.js';
 
 const root = $('privacy-mount');
@@ -174,7 +175,7 @@ function build() {
 export function mount() {
   if (!root) { return; }
   store.on(['agent', 'boardShown'], (s) => {
-    const show = !!s.agent && s.agent.role === 'admin' && !!s.boardShown;
+    const show = can(s.agent, 'privacy.manage') && !!s.boardShown;
     root.hidden = !show;
     if (show && !built) { build(); loadViews(false); }
   });

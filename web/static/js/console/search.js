@@ -11,7 +11,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, setText, errorMessage, fieldErrors, shortTime, formatDate, subjectOf, cls } from './ui.js';
-import { loadList } from './actions.js';
+import { loadList, can } from './actions.js';
 import { select } from './list.js';
 
 const COUNTS_MS = 3000;
@@ -266,7 +266,7 @@ export function mount() {
   store.on(['tickets'], () => { countsSoon(); refilterSoon(); });
   store.on(['socket'], (s) => { if (s.socket === 'open' && s.agent) { countsSoon(); } });
   store.on(['agent'], (s) => {
-    $('view-shared-label').hidden = !(s.agent && (s.agent.role === 'supervisor' || s.agent.role === 'admin'));
+    $('view-shared-label').hidden = !can(s.agent, 'tickets.all');
     if (s.agent) { loadViews(); return; }
     searchSeq++;
     writeFilters({});

@@ -20,7 +20,8 @@ function renderAgent(s) {
   const a = s.agent;
   if (!a) { return; }
   setText('agent-name', a.name || a.email || '');
-  setText('agent-role', a.role ? label('role.', a.role) : '');
+  // built-in roles in the reader's language, others as their admin named them
+  setText('agent-role', !a.role ? '' : (['agent', 'supervisor', 'admin'].indexOf(a.role) >= 0 ? label('role.', a.role) : (a.role_label || a.role)));
   const sel = $('presence');
   const p = a.presence || 'offline';
   if (Array.prototype.some.call(sel.options, (o) => o.value === p)) { sel.value = p; }

@@ -5,7 +5,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, errorMessage } from './ui.js';
-import { mayBoard } from './actions.js';
+import { can } from './actions.js';
 import { loadTagList } from './tags.js';
 
 const mount = $('tags-admin-mount');
@@ -132,7 +132,7 @@ export function mountTagsAdmin() {
   if (!mount) { return; }
   build();
   store.on(['agent', 'boardShown'], (s) => {
-    mount.hidden = !(mayBoard(s.agent) && s.boardShown);
+    mount.hidden = !(can(s.agent, 'tags.manage') && s.boardShown);
     if (!mount.hidden) { loadCodes(); loadTagList(true); }
   });
   store.on(['tagList'], renderTags);

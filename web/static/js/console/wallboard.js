@@ -11,7 +11,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, lang, errorMessage, formatDate } from './ui.js';
-import { mayBoard } from './actions.js';
+import { can } from './actions.js';
 
 const view = $('board-view');
 const mount = $('wallboard-mount');
@@ -36,7 +36,7 @@ const percentText = (p) => (p < 0 ? '—' : t('board.percent', { value: pct ? pc
 
 export async function loadWallboard() {
   const s = store.get();
-  if (!mayBoard(s.agent)) { return; }
+  if (!can(s.agent, 'wallboard.view')) { return; }
   const res = await api.wallboard();
   if (res.ok && res.data) {
     store.set({ wallboard: res.data, wallboardError: '' });
@@ -163,7 +163,7 @@ function render(s) {
 function draw(s) {
   const b = s.wallboard;
   mount.textContent = '';
-  mount.hidden = !mayBoard(s.agent);
+  mount.hidden = !can(s.agent, 'wallboard.view');
   const tv = !!s.wallboardTV;
   mount.appendChild(el('div', { 'class': 'board-head wb-head' }, [
     el('h2', { id: 'wb-title', text: t('wallboard.title') }),
