@@ -132,7 +132,7 @@ type Opts struct {
 	// reasons, account admin and the audit log (nil: those routes are absent).
 	Wallboard *wallboard.Service
 	Audit     *audit.Service
-	// Categories: the complaint categories' admin screen (admin2.go; nil:
+	// Categories: the complaint categories' admin screen (categories.go; nil:
 	// its routes are absent).
 	Categories *category.Service
 }

@@ -224,7 +224,7 @@ func (s *Server) routes(app *fiber.App) {
 		app.Get("/api/v1/admin/audit", s.need(permission.AuditView), s.handleAudit)
 	}
 
-	// Admin screens: complaint categories (admin2.go).
+	// Admin screens: complaint categories (categories.go).
 	if s.o.Categories != nil {
 		app.Get("/api/v1/admin/complaint-categories", s.need(permission.AdminQueues), s.handleAdminCategories)
 		app.Post("/api/v1/admin/complaint-categories", s.need(permission.AdminQueues), s.handleAdminSaveCategory)

@@ -167,7 +167,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 			return fmt.Errorf("app: first admin: %w", err)
 		}
-		if err := seedCategories(ctx, cfg, categories, cat); err != nil { // admin2.go
+		if err := seedCategories(ctx, cfg, categories, cat); err != nil { // categories.go
 			return err
 		}
 		return seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log)

@@ -311,7 +311,7 @@ func TestUpgradeMarksTransitionsAlreadyTold(t *testing.T) {
 	must(t, f.d.Exec(`UPDATE tickets SET status_seq = 0`).Error)
 	must(t, f.d.Exec(`CREATE TABLE notify_ticket_state (ticket_id BIGINT PRIMARY KEY, status TEXT NOT NULL, changes INTEGER NOT NULL DEFAULT 0)`).Error)
 	must(t, f.d.Exec(`INSERT INTO notify_ticket_state (ticket_id, status, changes) VALUES (?, 'pending', 2)`, told).Error)
-	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0022_notify2.sql")
+	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0022_notify_notices.sql")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestBrowserAdminMore(t *testing.T) {
 		&& document.getElementById('ac-code-error').textContent === %q && document.getElementById('ac-code').getAttribute('aria-invalid') === 'true'`,
 		tx("admin.category_code_invalid")))
 	adm.do(t, "scroll to admin-category-form", scrollTo("admin-category-form"))
-	shots.take(t, adm, "admin2-category-refused")
+	shots.take(t, adm, "admincat-category-refused")
 	adm.do(t, "a good code, first in order", chromedp.Evaluate[chromedp.Void](`document.getElementById('ac-code').value = ''; document.getElementById('ac-position').value = '0'`),
 		chromedp.SendKeys(chromedp.ID("ac-code"), "bansos"),
 		chromedp.Click(chromedp.ID("ac-sensitive")),
@@ -62,20 +62,20 @@ func TestBrowserAdminMore(t *testing.T) {
 		t.Errorf("bansos row = %q", got)
 	}
 	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
-	shots.take(t, adm, "admin2-categories")
+	shots.take(t, adm, "admincat-categories")
 
 	citizen := newTab(t, root)
 	citizen.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	citizen.do(t, "the complaint form", chromedp.Navigate(base+"/pengaduan?lang=id-ID"))
 	citizen.waitJS(t, "the new category offered", `[...document.querySelectorAll('#category option')].some(o => o.value === 'bansos' && o.textContent === 'Bantuan sosial')`)
 	citizen.selectValue(t, "#category", "bansos")
-	shots.take(t, citizen, "admin2-form-category-390")
+	shots.take(t, citizen, "admincat-form-category-390")
 
 	// --- the IVR menu ----------------------------------------------------------
 	adm.do(t, "IVR section", chromedp.Click(chromedp.ID("admin-nav-ivr")))
 	adm.waitJS(t, "the menu tree drawn", `!!document.querySelector('#ivr-tree li[data-menu="main"]') && !!document.querySelector('#ivr-tree li[data-menu="info"]')`)
 	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
-	shots.take(t, adm, "admin2-ivr-tree")
+	shots.take(t, adm, "admincat-ivr-tree")
 	broken := strings.Replace(string(voice.DefaultMenu), `"4": {action: callback}`, `"4": {action: callbak}`, 1)
 	setBody := func(text string) chromedp.Action[chromedp.Void] {
 		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const b = document.getElementById('ai-body'); b.value = %q; b.dispatchEvent(new Event('input')); })()`, text))
@@ -94,7 +94,7 @@ func TestBrowserAdminMore(t *testing.T) {
 		t.Error("the refused text was not kept for fixing")
 	}
 	adm.do(t, "scroll to ivr-problems-box", scrollTo("ivr-problems-box"))
-	shots.take(t, adm, "admin2-ivr-refused")
+	shots.take(t, adm, "admincat-ivr-refused")
 	fixed := strings.Replace(string(voice.DefaultMenu), `"4": {action: callback}`, `"4": {action: callback}
       "5": {action: hangup}`, 1)
 	adm.do(t, "the fixed menu", setBody(fixed), chromedp.Click(chromedp.ID("ai-check")))
@@ -105,7 +105,7 @@ func TestBrowserAdminMore(t *testing.T) {
 		t.Errorf("live = %q", got)
 	}
 	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
-	shots.take(t, adm, "admin2-ivr-applied")
+	shots.take(t, adm, "admincat-ivr-applied")
 
 	// --- a shared canned reply, used in the reply box ----------------------------
 	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina Marlina", "phone": "081311117777", "category": "bansos",
@@ -130,7 +130,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	adm.waitJS(t, "listed as shared", fmt.Sprintf(`[...document.querySelectorAll('#canned-admin-table tbody tr')].some(r => r.textContent.includes('Bansos diproses') && r.textContent.includes(%q))`,
 		tx("canned_admin.shared_queue", "queue", "Umum")))
 	adm.do(t, "scroll to canned-admin-title", scrollTo("canned-admin-title"))
-	shots.take(t, adm, "admin2-canned")
+	shots.take(t, adm, "admincat-canned")
 	var listed struct {
 		Canned []struct {
 			Title  string `json:"title"`
@@ -160,23 +160,23 @@ func TestBrowserAdminMore(t *testing.T) {
 		return nil
 	})
 	adm.do(t, "scroll to reply-body", scrollTo("reply-body"))
-	shots.take(t, adm, "admin2-canned-used")
+	shots.take(t, adm, "admincat-canned-used")
 
 	// --- phones -------------------------------------------------------------------
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	adm.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
 	adm.waitJS(t, "the canned-reply screen shown", `document.getElementById('canned-admin-mount').open && document.getElementById('ca-title').getBoundingClientRect().width > 0`)
 	adm.do(t, "scroll to canned-admin-title", scrollTo("canned-admin-title"))
-	shots.take(t, adm, "admin2-canned-390")
+	shots.take(t, adm, "admincat-canned-390")
 	adm.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
 	adm.do(t, "IVR section", chromedp.Click(chromedp.ID("admin-nav-ivr")))
 	adm.waitJS(t, "the tree drawn", `!!document.querySelector('#ivr-tree li[data-menu="main"]')`)
 	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
-	viewShot(t, shots, adm, "admin2-ivr-390")
+	viewShot(t, shots, adm, "admincat-ivr-390")
 	adm.do(t, "categories section", chromedp.Click(chromedp.ID("admin-nav-categories")))
 	adm.waitJS(t, "the categories drawn", `!!document.querySelector('#admin-categories tr[data-category="bansos"]')`)
 	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))
-	viewShot(t, shots, adm, "admin2-categories-390")
+	viewShot(t, shots, adm, "admincat-categories-390")
 	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("the admin screen is %s px wide on a 390 px phone", w)
 	}
