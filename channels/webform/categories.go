@@ -15,17 +15,33 @@ type CategoryStore interface {
 
 // formCategories are the form's categories, in order, active or not: the
 // stored ones, else the configured list (labels from the translations,
-// sensitivity from the complaint lifecycle).
+// sensitivity from the complaint lifecycle). While the stored ones cannot
+// be read (the database is down, or not migrated yet at start) the list
+// last read stands in, else the configured list: a complaint is taken
+// (onto the bus) whether or not the database answers.
 func (a *Adapter) formCategories(ctx context.Context) ([]category.Category, error) {
 	if a.o.CategoryStore != nil {
-		return a.o.CategoryStore.List(ctx)
+		cats, err := a.o.CategoryStore.List(ctx)
+		if err == nil {
+			a.lastCategories.Store(&cats)
+			return cats, nil
+		}
+		a.o.Log.Warn("webform: stored categories unavailable; using the last known list", "err", err)
+		if last := a.lastCategories.Load(); last != nil {
+			return *last, nil
+		}
 	}
+	return a.configuredCategories(), nil
+}
+
+// configuredCategories is the list from the settings (COMPLAINT_CATEGORIES).
+func (a *Adapter) configuredCategories() []category.Category {
 	out := make([]category.Category, 0, len(a.o.Categories))
 	for i, c := range a.o.Categories {
 		out = append(out, category.Category{Code: c.Code, LabelID: c.Label, LabelEN: c.Label, Active: true, Position: i + 1,
 			Sensitive: a.o.Lifecycle != nil && a.o.Lifecycle.Sensitive(c.Code)})
 	}
-	return out, nil
+	return out
 }
 
 // labelOf is a category's label in lang, else its translation.

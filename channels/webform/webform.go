@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,6 +22,7 @@ import (
 	"tanggap/channels"
 	"tanggap/internal/apperr"
 	"tanggap/internal/attachment"
+	"tanggap/internal/category"
 	"tanggap/internal/csat"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
@@ -97,6 +99,9 @@ type Surveys interface {
 type Adapter struct {
 	o    Opts
 	keys *keyStore
+	// lastCategories is the stored list last read (categories.go): the
+	// form keeps taking complaints with it while the database is away.
+	lastCategories atomic.Pointer[[]category.Category]
 }
 
 var _ channels.Adapter = (*Adapter)(nil)
