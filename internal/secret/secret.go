@@ -43,18 +43,28 @@ func Load(configured, setting, dataDir, file string) ([]byte, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return Load("", setting, dataDir, file) // another process made it first
-	}
+	// Written whole under a temporary name, then linked into place: link
+	// fails if the name exists, so one secret wins, and a reader never
+	// sees a file that is still being written.
+	tmp, err := os.CreateTemp(dataDir, "."+file+".*")
 	if err != nil {
 		return nil, fmt.Errorf("secret: write %s: %w", path, err)
 	}
-	if _, err := f.WriteString(made + "\n"); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
 		return nil, fmt.Errorf("secret: write %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
+	if _, err := tmp.WriteString(made + "\n"); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("secret: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("secret: write %s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return Load("", setting, dataDir, file) // another process made it first
+	} else if err != nil {
 		return nil, fmt.Errorf("secret: write %s: %w", path, err)
 	}
 	return []byte(made), nil
