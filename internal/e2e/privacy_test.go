@@ -49,7 +49,11 @@ func TestBrowserPrivacy(t *testing.T) {
 	adm := newTab(t, root)
 	adm.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
-	adm.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	// The tab is pressed once the tabs are drawn, by the element itself:
+	// a mouse click at coordinates can land beside it while the banners
+	// above it are still being laid out.
+	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	adm.do(t, "the board tab", chromedp.Evaluate[chromedp.Void](`document.getElementById('tab-board').click()`))
 	adm.waitJS(t, "the privacy section with the view", fmt.Sprintf(`!document.getElementById('privacy-mount').hidden
 		&& document.getElementById('privacy-title').textContent === %q
 		&& document.getElementById('privacy-views').textContent.includes(%q)`, tx("privacy.title"), tx("privacy.view_ticket")))
@@ -85,7 +89,11 @@ func TestBrowserPrivacy(t *testing.T) {
 	en := newTab(t, root)
 	en.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	en.signIn(t, base+"/console?lang=en-US", apptest.AdminEmail, apptest.AdminPassword)
-	en.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	// The tab is pressed once the tabs are drawn, by the element itself:
+	// a mouse click at coordinates can land beside it while the banners
+	// above it are still being laid out.
+	en.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	en.do(t, "the board tab", chromedp.Evaluate[chromedp.Void](`document.getElementById('tab-board').click()`))
 	en.waitJS(t, "the English section", `!document.getElementById('privacy-mount').hidden
 		&& document.getElementById('privacy-title').textContent === 'Personal data (PDP law)'`)
 	en.checkConsole(t)
