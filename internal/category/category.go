@@ -16,6 +16,7 @@ import (
 
 	"tanggap/internal/apperr"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // ErrNotFound: no category with that id.
@@ -88,7 +89,7 @@ func (s *Service) Save(ctx context.Context, c Category) (Category, error) {
 	c.LabelID, c.LabelEN = strings.TrimSpace(c.LabelID), strings.TrimSpace(c.LabelEN)
 	if c.Code == "" {
 		ve.Add("code", "validation.required")
-	} else if !ValidCode(c.Code) {
+	} else if !domain.ValidCode(c.Code) {
 		ve.Add("code", "admin.category_code_invalid")
 	}
 	for field, v := range map[string]string{"label_id": c.LabelID, "label_en": c.LabelEN} {
@@ -132,17 +133,4 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.Code, c.LabelID, c.LabelEN, c.S
 		return Category{}, ErrNotFound
 	}
 	return c, nil
-}
-
-// ValidCode: a-z, 0-9, _ and -, up to 40 characters.
-func ValidCode(c string) bool {
-	if c == "" || len(c) > 40 {
-		return false
-	}
-	for _, r := range c {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '-' {
-			return false
-		}
-	}
-	return true
 }

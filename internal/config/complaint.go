@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"tanggap/internal/domain"
 )
 
 // Complaint configures the public-service complaint lifecycle
@@ -61,7 +63,7 @@ func parseComplaint(get func(string) string, r *Complaint, p *Problems) {
 		*p = append(*p, "COMPLAINT_CEILING_WARN_DAYS must be less than COMPLAINT_CEILING_DAYS")
 	}
 	eachPair(get("COMPLAINT_UNITS"), func(item, code, name string, ok bool) {
-		if !ok || !validCode(code) || name == "" {
+		if !ok || !domain.ValidCode(code) || name == "" {
 			*p = append(*p, fmt.Sprintf("COMPLAINT_UNITS: %q must be queue-code:Name", item))
 			return
 		}
@@ -70,7 +72,7 @@ func parseComplaint(get func(string) string, r *Complaint, p *Problems) {
 	if s := get("COMPLAINT_SENSITIVE_CATEGORIES"); s != "" {
 		for _, c := range strings.Split(s, ",") {
 			if c = strings.TrimSpace(c); c != "" {
-				if !validCode(c) {
+				if !domain.ValidCode(c) {
 					*p = append(*p, fmt.Sprintf("COMPLAINT_SENSITIVE_CATEGORIES: %q is not a category code", c))
 				}
 				r.SensitiveCategories = append(r.SensitiveCategories, c)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/mask"
 )
 
@@ -364,7 +365,7 @@ func parse(get func(string) string) (Config, error) {
 			}
 			code, label, _ := strings.Cut(item, ":")
 			code = strings.TrimSpace(code)
-			if !validCode(code) {
+			if !domain.ValidCode(code) {
 				p = append(p, fmt.Sprintf("COMPLAINT_CATEGORIES: %q is not a valid code (a-z, 0-9, _ and -)", code))
 				continue
 			}
@@ -398,7 +399,7 @@ func parse(get func(string) string) (Config, error) {
 		}
 	}
 	eachPair(get("CATEGORY_QUEUES"), func(item, cat, queue string, ok bool) {
-		if !ok || !validCode(cat) || !validCode(queue) {
+		if !ok || !domain.ValidCode(cat) || !domain.ValidCode(queue) {
 			p = append(p, fmt.Sprintf("CATEGORY_QUEUES: %q must be category:queue", item))
 			return
 		}
@@ -494,7 +495,7 @@ func (c *Config) validate() Problems {
 	if len(c.ComplaintCategories) == 0 {
 		p = append(p, "COMPLAINT_CATEGORIES must list at least one category")
 	}
-	if !validCode(c.DefaultQueue) {
+	if !domain.ValidCode(c.DefaultQueue) {
 		p = append(p, fmt.Sprintf("DEFAULT_QUEUE: %q is not a valid code", c.DefaultQueue))
 	}
 	if c.AttachmentMaxBytes < 1<<20 || c.AttachmentMaxBytes > 100<<20 {
@@ -619,18 +620,6 @@ func eachPair(list string, f func(item, key, value string, ok bool)) {
 		k, v, ok := strings.Cut(item, ":")
 		f(item, strings.TrimSpace(k), strings.TrimSpace(v), ok)
 	}
-}
-
-func validCode(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func validSubjectToken(s string) bool {

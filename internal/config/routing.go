@@ -46,7 +46,7 @@ func parseRouting(get func(string) string, r *Routing, p *Problems) {
 		r.ChannelCapacity = map[string]int{}
 		eachPair(v, func(item, ch, n string, ok bool) {
 			c, err := strconv.Atoi(n)
-			if !ok || err != nil || c < 0 || c > 1000 || !validCode(ch) {
+			if !ok || err != nil || c < 0 || c > 1000 || !domain.ValidCode(ch) {
 				*p = append(*p, fmt.Sprintf("ROUTING_CHANNEL_CAPACITY: %q must be channel:number (0-1000)", item))
 				return
 			}

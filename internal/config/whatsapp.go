@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"tanggap/internal/domain"
 )
 
 // parseWhatsApp reads the WHATSAPP_* variables.
@@ -37,7 +39,7 @@ func parseWhatsApp(get func(string) string, secret func(string) string, w *Whats
 		}
 	}
 	eachPair(get("WHATSAPP_NUMBERS"), func(item, id, queue string, ok bool) {
-		if !ok || !digits(id) || !validCode(queue) {
+		if !ok || !digits(id) || !domain.ValidCode(queue) {
 			p = append(p, fmt.Sprintf("WHATSAPP_NUMBERS: %q must be phone_number_id:queue", item))
 			return
 		}

@@ -242,3 +242,20 @@ const (
 
 // Presences lists every presence state.
 var Presences = []Presence{PresenceOnline, PresenceAway, PresenceBusy, PresenceOffline}
+
+// ValidCode tells whether s may be a code of the program's catalogs
+// (queues, channels' queues, complaint categories, not-ready reasons):
+// a-z, 0-9, _ and -, 1 to 64 characters. Settings, seeds and the admin
+// screens check codes with this one rule, so a code accepted in one place
+// can always be saved again in another.
+func ValidCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

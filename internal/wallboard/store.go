@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 	"tanggap/internal/reports"
 )
 
@@ -284,7 +285,7 @@ func (s *Service) SaveReason(ctx context.Context, r Reason) (Reason, error) {
 	var ve apperr.ValidationError
 	r.Code = strings.ToLower(strings.TrimSpace(r.Code))
 	r.LabelID, r.LabelEN = strings.TrimSpace(r.LabelID), strings.TrimSpace(r.LabelEN)
-	if !validCode(r.Code) {
+	if !domain.ValidCode(r.Code) {
 		ve.Add("code", "validation.invalid")
 	}
 	if r.LabelID == "" {
@@ -329,18 +330,6 @@ func (s *Service) SaveReason(ctx context.Context, r Reason) (Reason, error) {
 		return Reason{}, ErrNotFound
 	}
 	return r, nil
-}
-
-func validCode(c string) bool {
-	if c == "" || len(c) > 40 {
-		return false
-	}
-	for _, r := range c {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // openTicketsSQL lists an agent's open tickets, on tickets_assignee_status_idx.
