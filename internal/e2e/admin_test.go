@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,11 +25,7 @@ func TestBrowserAdmin(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
-	adm := newTab(t, root)
-	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
-	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
-	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	adm.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	adm := openAdminBoard(t, root, base)
 	adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-agents')`)
 	live := func() string { return adm.evalString(t, `document.getElementById('admin-live').textContent`) }
 
@@ -159,4 +156,16 @@ func TestBrowserAdmin(t *testing.T) {
 	adm.do(t, "scroll to the form", chromedp.ScrollIntoView(chromedp.ID("admin-agent-form")))
 	shots.take(t, adm, "admin-390")
 	adm.checkConsole(t)
+}
+
+// openAdminBoard signs the admin in on a laptop-sized tab and opens the
+// board tab, where the admin screens are.
+func openAdminBoard(t *testing.T, root context.Context, base string) *tab {
+	t.Helper()
+	adm := newTab(t, root)
+	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	adm.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	return adm
 }

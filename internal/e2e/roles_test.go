@@ -23,11 +23,7 @@ func TestBrowserRoles(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
-	adm := newTab(t, root)
-	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
-	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
-	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	adm.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	adm := openAdminBoard(t, root, base)
 	adm.waitJS(t, "the roles screen drawn", `!!document.querySelector('#roles-table tr[data-role="supervisor"]')`)
 
 	// --- define the role --------------------------------------------------
