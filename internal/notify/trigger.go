@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"tanggap/internal/backoff"
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
@@ -79,7 +80,8 @@ var errBadEvent = errors.New("notify: unreadable event")
 // stream. An event is acknowledged only once its job is queued.
 func (s *Service) consumeEvents(ctx context.Context) {
 	var cons jetstream.Consumer
-	for {
+	retry := backoff.Doubling{First: 500 * time.Millisecond, Max: 10 * time.Second}
+	for attempt := 1; ; attempt++ {
 		var err error
 		if cons, err = s.o.Bus.NotifyEvents(ctx); err == nil {
 			break
@@ -88,7 +90,7 @@ func (s *Service) consumeEvents(ctx context.Context) {
 			return
 		}
 		s.log.Warn("notify: events consumer", "err", err)
-		if !wait(ctx, 2*time.Second) {
+		if !retry.Sleep(ctx, attempt) {
 			return
 		}
 	}
@@ -190,16 +192,4 @@ func (s *Service) statusEvent(ctx context.Context, ticketID int64) error {
 // same event a no-op.
 func (s *Service) Enqueue(ctx context.Context, j job) error {
 	return s.o.Bus.PublishJob(ctx, jobChannel, jobKind, j.Key, j)
-}
-
-// wait waits d; false when ctx ended first.
-func wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
