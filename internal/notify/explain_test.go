@@ -30,6 +30,7 @@ func TestPerEventStatementsUseIndexes(t *testing.T) {
 		{"settle", qSettle, []any{"sent", "x", "", now, 1, "sending"}, "notify_deliveries"},
 		{"status callback", qByProvider, []any{"sms", "SM1"}, "notify_deliveries"},
 		{"the ticket's notifications", qByTicket, []any{1}, "notify_deliveries"},
+		{"catch-up sweep", qSweep, []any{now.Add(-time.Hour), now, now.Add(-time.Hour), now.Add(-time.Hour), 0, sweepPage}, "tickets"},
 		{"status link", qReporter, []any{"2612-0000-0000-0001"}, "tickets"},
 	} {
 		plan := testenv.Plan(t, d, c.q, c.args...)

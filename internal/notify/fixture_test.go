@@ -298,6 +298,8 @@ func newFixture(t *testing.T, mutate func(*Opts)) *fixture {
 		},
 		Rates:            map[Route]float64{RouteEmail: 1000, RouteSMS: 1000, RouteWhatsApp: 1000},
 		WhatsAppTemplate: "status_pengaduan", WhatsAppTemplateLang: "id", Backoff: 20 * time.Millisecond,
+		// The catch-up sweep runs where a test asks for it (sweep_test.go).
+		SweepEvery: -1,
 	}
 	if mutate != nil {
 		mutate(&o)

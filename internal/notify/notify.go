@@ -184,6 +184,14 @@ type Opts struct {
 	Parallel int
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
+	// SweepEvery is how often the catch-up sweep (sweep.go) looks for
+	// status changes no event took up (default 1 minute; negative: never).
+	// SweepLookback is how far the first sweep after a start looks back
+	// (default 24 hours); SweepGrace leaves the newest changes to the
+	// event path (default 30 seconds).
+	SweepEvery    time.Duration
+	SweepLookback time.Duration
+	SweepGrace    time.Duration
 }
 
 // Service queues, sends and records citizen notifications.
@@ -226,6 +234,15 @@ func New(o Opts) (*Service, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.SweepEvery == 0 {
+		o.SweepEvery = time.Minute
+	}
+	if o.SweepLookback <= 0 {
+		o.SweepLookback = 24 * time.Hour
+	}
+	if o.SweepGrace <= 0 {
+		o.SweepGrace = 30 * time.Second
+	}
 	s := &Service{o: o, log: o.Log.With("component", "notify"), store: store{db: o.DB}, buckets: map[Route]*bucket{}, events: o.Bus}
 	for r := range o.Providers {
 		rate := o.Rates[r]
@@ -241,10 +258,14 @@ func New(o Opts) (*Service, error) {
 // notification jobs until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		s.consumeEvents(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		s.sweepLoop(ctx)
 	}()
 	err := s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: jobKind, Parallel: s.o.Parallel, Log: s.log}, s.work)
 	wg.Wait()

@@ -1,0 +1,117 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The catch-up sweep closes the one gap of the event path: ticket.updated
+// rides core NATS and JetStream captures it as it passes, so an event
+// published while the connection to NATS is down is lost. Rather than add
+// a write to the ticket core's hot path (an outbox), the sweep looks at the
+// tickets whose row changed in a recent window (tickets.updated_at, which
+// every status change sets, served by tickets_updated_idx) and are pending
+// or solved with no notice for their current transition
+// (status:<ticket>:<status_seq>:<status>), and queues them exactly as the
+// event would (statusEvent). It is idempotent: a transition already taken
+// up is skipped by the query and again by statusEvent's mark, and the
+// job's Nats-Msg-Id and its rows' unique key keep a race with the late
+// event to one notification. Every instance may sweep; overlapping sweeps
+// cost a few reads, never a second message.
+
+// qSweep: tickets changed in [from, to) whose current pending or solved
+// transition has no notice, oldest change first, after the keyset
+// (updated_at, id).
+const qSweep = `SELECT t.id, t.updated_at FROM tickets t
+WHERE t.updated_at >= ? AND t.updated_at < ? AND (t.updated_at > ? OR (t.updated_at = ? AND t.id > ?))
+AND t.status IN ('pending', 'solved')
+AND NOT EXISTS (SELECT 1 FROM notify_notices n WHERE n.event_key = 'status:' || t.id || ':' || t.status_seq || ':' || t.status)
+ORDER BY t.updated_at, t.id LIMIT ?`
+
+const sweepPage = 200
+
+type sweepRow struct {
+	ID        int64
+	UpdatedAt time.Time
+}
+
+// sweepCandidates pages through qSweep.
+func (s store) sweepCandidates(ctx context.Context, from, to, afterAt time.Time, afterID int64) ([]sweepRow, error) {
+	rows, err := s.db.WithContext(ctx).Raw(qSweep, from, to, afterAt, afterAt, afterID, sweepPage).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("notify: sweep: %w", err)
+	}
+	defer rows.Close()
+	var out []sweepRow
+	for rows.Next() {
+		var r sweepRow
+		if err := rows.Scan(&r.ID, &r.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("notify: sweep: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Sweep queues the notices of status transitions changed in [from, to)
+// that no event took up, and returns how many it queued.
+func (s *Service) Sweep(ctx context.Context, from, to time.Time) (int, error) {
+	n := 0
+	afterAt, afterID := from.Add(-time.Nanosecond), int64(0)
+	for {
+		page, err := s.store.sweepCandidates(ctx, from.UTC(), to.UTC(), afterAt.UTC(), afterID)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range page {
+			if err := s.statusEvent(ctx, r.ID); err != nil {
+				return n, err
+			}
+			n++
+			afterAt, afterID = r.UpdatedAt, r.ID
+		}
+		if len(page) < sweepPage {
+			return n, nil
+		}
+	}
+}
+
+// sweepLoop sweeps every SweepEvery until ctx ends. The first sweep looks
+// back SweepLookback (changes made while no instance ran, or while the bus
+// was down before a restart); each later one covers from a little before
+// the previous one's end (a transaction that committed late with an older
+// updated_at), up to SweepGrace ago (changes the event path is about to
+// take up are left to it).
+func (s *Service) sweepLoop(ctx context.Context) {
+	if s.o.SweepEvery < 0 {
+		return
+	}
+	t := time.NewTicker(s.o.SweepEvery)
+	defer t.Stop()
+	from := s.o.Now().Add(-s.o.SweepLookback)
+	for {
+		to := s.o.Now().Add(-s.o.SweepGrace)
+		if to.After(from) {
+			n, err := s.Sweep(ctx, from, to)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Warn("notify: catch-up sweep", "err", err)
+			case err == nil:
+				if n > 0 {
+					s.log.Info("notify: catch-up sweep queued notices no event took up", "count", n)
+				}
+				from = to.Add(-sweepOverlap)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepOverlap: how far each sweep reaches back before the previous one's
+// end, for a status change committed after its updated_at was stamped.
+const sweepOverlap = 5 * time.Minute

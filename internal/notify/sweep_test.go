@@ -1,0 +1,101 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/domain"
+	"tanggap/internal/testenv"
+)
+
+// A status change whose event never reached the bus (NATS was down) is
+// told by the catch-up sweep, once; the event arriving late after all
+// sends nothing more, and neither does another sweep.
+func TestSweepTellsAStatusChangeWhoseEventWasLost(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.run(t)
+	tid, _ := f.addTicket(t, ticketSpec{channel: "webform", email: "rini@warga.test"})
+	other, _ := f.addTicket(t, ticketSpec{channel: "webform", email: "tono@warga.test"})
+	before := time.Now().UTC().Add(-time.Second)
+	// The change is committed; its event is not published.
+	must(t, f.d.Exec(`UPDATE tickets SET status = 'solved', updated_at = ? WHERE id = ?`, time.Now().UTC(), tid).Error)
+	// A ticket that is merely open is nothing to tell.
+	must(t, f.d.Exec(`UPDATE tickets SET priority = 'high', updated_at = ? WHERE id = ?`, time.Now().UTC(), other).Error)
+
+	ctx := context.Background()
+	n, err := f.svc.Sweep(ctx, before, time.Now().UTC().Add(time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("sweep queued %d, %v; want 1", n, err)
+	}
+	once := func() {
+		t.Helper()
+		testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+			if d := f.deliveries(t, tid); len(d) != 1 || d[0].Status != StatusSent || d[0].Kind != KindSolved {
+				return fmt.Errorf("deliveries %+v", d)
+			}
+			return nil
+		})
+		if m := f.mail.mails(); len(m) != 1 || !strings.Contains(string(m[0].Data), "rini@warga.test") {
+			t.Fatalf("%d mails, want 1", len(m))
+		}
+	}
+	once()
+
+	// The late event, and a second sweep over the same window.
+	handled := f.svc.eventsHandled.Load()
+	f.b.Emit(bus.TicketUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, Status: domain.StatusSolved, At: time.Now()})
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if f.svc.eventsHandled.Load() == handled {
+			return fmt.Errorf("the late event is not handled yet")
+		}
+		return nil
+	})
+	if n, err := f.svc.Sweep(ctx, before, time.Now().UTC().Add(time.Second)); err != nil || n != 0 {
+		t.Fatalf("second sweep queued %d, %v", n, err)
+	}
+	// Anything the late event or the second sweep had queued would be on
+	// the jobs stream or worked by now: wait until the stream is empty.
+	testenv.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		info, err := f.b.JS.Stream(ctx, f.b.Names.StreamJobs())
+		if err != nil {
+			return err
+		}
+		if n := info.CachedInfo().State.Msgs; n != 0 {
+			return fmt.Errorf("%d jobs waiting", n)
+		}
+		return nil
+	})
+	once()
+	if d := f.deliveries(t, other); len(d) != 0 {
+		t.Fatalf("an open ticket was told: %+v", d)
+	}
+}
+
+// The sweep runs on its own in Run: a lost event is made good without
+// anyone calling it.
+func TestSweepRunsPeriodically(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(o *Opts) {
+		o.SweepEvery = 20 * time.Millisecond
+		// The clock runs a minute ahead, so changes made now are past the
+		// grace the sweep leaves to the event path.
+		o.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	})
+	f.run(t)
+	tid, _ := f.addTicket(t, ticketSpec{channel: "webform", phone: "+6281234567870"})
+	must(t, f.d.Exec(`UPDATE tickets SET status = 'pending', updated_at = ? WHERE id = ?`, time.Now().UTC(), tid).Error)
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if d := f.deliveries(t, tid); len(d) != 1 || d[0].Status != StatusSent || d[0].Kind != KindMoreInfo {
+			return fmt.Errorf("deliveries %+v", d)
+		}
+		return nil
+	})
+	if n := len(f.tw.sent()); n != 1 {
+		t.Fatalf("%d SMS, want 1", n)
+	}
+}
