@@ -286,7 +286,7 @@ func (p Parser) status(s status) (StatusJob, bool, error) {
 	if s.ID == "" {
 		return StatusJob{}, false, fmt.Errorf("%w: status without message id", ErrPayload)
 	}
-	job := StatusJob{WAMID: s.ID, At: p.unixTime(s.Timestamp)}
+	job := StatusJob{WAMID: s.ID, At: p.unixTime(s.Timestamp), Ref: clip(s.BizOpaqueCallbackData, 512)}
 	switch s.Status {
 	case "sent":
 		job.Status = domain.DeliverySent

@@ -190,6 +190,9 @@ type status struct {
 	Timestamp   flexNum  `json:"timestamp"`
 	RecipientID string   `json:"recipient_id"`
 	Errors      []apiErr `json:"errors"`
+	// BizOpaqueCallbackData echoes what the sender put on the message
+	// (internal/notify marks its templates with bus.NotifyRefPrefix).
+	BizOpaqueCallbackData string `json:"biz_opaque_callback_data"`
 }
 
 // flexInt reads a number Meta sends either as a JSON number or a string.
@@ -272,6 +275,8 @@ type StatusJob struct {
 	Status domain.DeliveryStatus `json:"status"`
 	At     time.Time             `json:"at"`
 	Error  string                `json:"error,omitempty"`
+	// Ref is the message's biz_opaque_callback_data.
+	Ref string `json:"ref,omitempty"`
 }
 
 // placeholderPrefix marks an attachment key that names a WhatsApp media id,

@@ -112,6 +112,16 @@ func (a *Adapter) pending(b Batch) ([]bus.Pending, error) {
 			MsgID: bus.JobMsgID(domain.ChannelWhatsApp, jobMedia, j.Key), Data: data})
 	}
 	for _, s := range b.Statuses {
+		if strings.HasPrefix(s.Ref, bus.NotifyRefPrefix) {
+			// A citizen notification's template: its status is notify's.
+			p, err := a.o.Bus.NotifyStatusPending(bus.NotifyStatus{Route: string(domain.ChannelWhatsApp), Ref: s.Ref,
+				ProviderID: s.WAMID, Status: s.Status, Error: s.Error, At: s.At})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+			continue
+		}
 		data, err := json.Marshal(s)
 		if err != nil {
 			return nil, err

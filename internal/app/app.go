@@ -334,6 +334,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				g.Go(func() error { return wa.RunSurveys(gctx) })
 			}
 			g.Go(func() error { return notifier.svc.Run(gctx) }) // notify: citizen notifications
+			if notifier.bounce != nil {
+				g.Go(func() error { return notifier.bounce.Run(gctx) }) // notify: bounces of notification e-mails
+			}
 		}
 	}
 	g.Go(func() error { return a.runCore(gctx, setup, func() { startCore(g, gctx) }) })

@@ -2,12 +2,16 @@ package app
 
 import (
 	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
 
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
 	"tanggap/internal/locale"
 	"tanggap/internal/notify"
+	"tanggap/internal/notify/bounce"
 	"tanggap/internal/notify/notifyhttp"
 	"tanggap/internal/statuslink"
 )
@@ -18,6 +22,8 @@ type notifyParts struct {
 	svc   *notify.Service
 	links *notify.StatusLinks
 	hooks *notifyhttp.Hooks
+	// bounce takes bounces of notification e-mails (nil: no listener).
+	bounce *bounce.Server
 }
 
 // newNotify builds the notifications from the configuration: e-mail when
@@ -58,10 +64,39 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 		DB: d, Bus: b, Log: log, Text: cat, Links: links, PublicURL: cfg.BaseURL(), Routes: routes, Providers: providers,
 		Rates:            map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
 		WhatsAppTemplate: tpl.Name, WhatsAppTemplateLang: tpl.Language, LiveIdle: n.LiveIdle, Survey: survey,
+		SweepEvery: sweepEvery(n.SweepEvery), BounceDomain: bounceDomain(n), BounceKey: secret,
 	})
 	if err != nil {
 		return notifyParts{}, err
 	}
-	return notifyParts{svc: svc, links: svc.StatusLinks(),
-		hooks: &notifyhttp.Hooks{Notify: svc, TwilioAuthToken: cfg.Voice.TwilioAuthToken, PublicURL: cfg.BaseURL(), Log: log}}, nil
+	parts := notifyParts{svc: svc, links: svc.StatusLinks(),
+		hooks: &notifyhttp.Hooks{Notify: svc, TwilioAuthToken: cfg.Voice.TwilioAuthToken, PublicURL: cfg.BaseURL(), Log: log}}
+	if n.BounceSMTPAddr != "" && n.SMTPURL != "" {
+		parts.bounce = bounce.New(bounce.Opts{Addr: n.BounceSMTPAddr, Domain: bounceDomain(n), Notify: svc, Unknown: notify.ErrUnknownMessage, Log: log})
+	}
+	return parts, nil
+}
+
+// sweepEvery: the setting's 0 (off) is the service's negative.
+func sweepEvery(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// bounceDomain is the domain of bounce addresses, "" without a bounce
+// listener (nobody would read them): NOTIFY_BOUNCE_DOMAIN, or SMTP_FROM's.
+func bounceDomain(n config.Notify) string {
+	if n.BounceSMTPAddr == "" || n.SMTPURL == "" {
+		return ""
+	}
+	if n.BounceDomain != "" {
+		return n.BounceDomain
+	}
+	a, err := mail.ParseAddress(n.SMTPFrom)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
 }

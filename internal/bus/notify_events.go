@@ -2,10 +2,14 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tanggap/internal/domain"
+	"tanggap/internal/envelope"
 )
 
 // Citizen notifications (internal/notify).
@@ -69,4 +73,50 @@ func (b *Bus) NotifyEvents(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, fmt.Errorf("bus: consumer %s: %w", n.DurableNotifyEvents(), err)
 	}
 	return cons, nil
+}
+
+// Provider statuses of citizen notifications that reach a channel adapter
+// (a WhatsApp status webhook about a template notify sent) are handed to
+// notify as jobs on its own job subject, so no adapter reads or writes
+// notify's tables and notify needs no provider webhook of its own.
+const (
+	// NotifyJobs is the job "channel" of internal/notify: its sends
+	// (Job(NotifyJobs, "send")) and the provider statuses handed to it
+	// (Job(NotifyJobs, NotifyStatusKind)).
+	NotifyJobs envelope.Channel = "notify"
+	// NotifyStatusKind is the job kind of a NotifyStatus.
+	NotifyStatusKind = "status"
+	// NotifyRefPrefix starts the reference notify gives a message it sends
+	// through a provider that echoes one back with its statuses (WhatsApp's
+	// biz_opaque_callback_data): a status whose reference has it is
+	// notify's, whatever the adapter's own records say.
+	NotifyRefPrefix = "tanggap-notify:"
+)
+
+// NotifyStatus is one provider status of a citizen notification, as the
+// adapter that received it read it. Example:
+//
+//	{"v":1,"route":"whatsapp","ref":"tanggap-notify:42","provider_id":"wamid.HBg...","status":"failed",
+//	 "error":"131026 Message undeliverable","at":"2026-12-03T07:00:00Z"}
+type NotifyStatus struct {
+	V          V                     `json:"v"`
+	Route      string                `json:"route"`
+	Ref        string                `json:"ref"`
+	ProviderID string                `json:"provider_id"`
+	Status     domain.DeliveryStatus `json:"status"`
+	Error      string                `json:"error,omitempty"`
+	At         time.Time             `json:"at"`
+}
+
+// NotifyStatusPending is the publish of st for a batch (Bus.PublishBatch):
+// one job per provider message and status, so a provider's retry of the
+// same webhook queues nothing twice.
+func (b *Bus) NotifyStatusPending(st NotifyStatus) (Pending, error) {
+	st.V = 1
+	data, err := json.Marshal(st)
+	if err != nil {
+		return Pending{}, fmt.Errorf("bus: encode notify status: %w", err)
+	}
+	return Pending{Subject: b.Names.Job(NotifyJobs, NotifyStatusKind),
+		MsgID: JobMsgID(NotifyJobs, NotifyStatusKind, st.Route+":"+st.ProviderID+":"+string(st.Status)), Data: data}, nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -35,10 +36,20 @@ type Notify struct {
 	// link works.
 	LinkSecret string
 	LinkTTL    time.Duration
+	// SweepEvery is how often the catch-up sweep looks for status changes
+	// whose event never reached the bus (0 turns it off).
+	SweepEvery time.Duration
+	// BounceSMTPAddr, when set, is the address (host:port) of the SMTP
+	// listener that takes delivery status notifications (bounces) of
+	// notification e-mails; each e-mail then goes out with its own
+	// envelope sender bounce+<token>@BounceDomain (SMTP_FROM's domain when
+	// empty), whose MX must lead to the listener.
+	BounceSMTPAddr string
+	BounceDomain   string
 }
 
 func defaultNotify() Notify {
-	return Notify{Routes: []string{"email", "sms", "whatsapp"}, EmailRate: 10, SMSRate: 10, LiveIdle: 15 * time.Minute, LinkTTL: 30 * 24 * time.Hour}
+	return Notify{Routes: []string{"email", "sms", "whatsapp"}, EmailRate: 10, SMSRate: 10, LiveIdle: 15 * time.Minute, LinkTTL: 30 * 24 * time.Hour, SweepEvery: time.Minute}
 }
 
 // parseNotify reads the SMTP_*, TWILIO_SMS_FROM, NOTIFY_* and
@@ -50,6 +61,26 @@ func parseNotify(get, secret func(string) string, wa WhatsApp, voice Voice, n *N
 	n.TwilioSMSFrom = strings.TrimSpace(get("TWILIO_SMS_FROM"))
 	n.WhatsAppTemplate = strings.TrimSpace(get("NOTIFY_WHATSAPP_TEMPLATE"))
 	n.LinkSecret = secret("STATUS_LINK_SECRET")
+	n.BounceSMTPAddr = strings.TrimSpace(get("NOTIFY_BOUNCE_SMTP_ADDR"))
+	n.BounceDomain = strings.ToLower(strings.TrimSpace(get("NOTIFY_BOUNCE_DOMAIN")))
+	if v := get("NOTIFY_SWEEP_EVERY"); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+			*p = append(*p, fmt.Sprintf("NOTIFY_SWEEP_EVERY: %q is not a duration (e.g. 1m; 0 turns the sweep off)", v))
+		} else {
+			n.SweepEvery = d
+		}
+	}
+	if a := n.BounceSMTPAddr; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			*p = append(*p, fmt.Sprintf("NOTIFY_BOUNCE_SMTP_ADDR: %q is not host:port (e.g. :2525)", a))
+		}
+		if n.SMTPURL == "" {
+			*p = append(*p, "NOTIFY_BOUNCE_SMTP_ADDR needs SMTP_URL (bounces are of notification e-mails)")
+		}
+	}
+	if d := n.BounceDomain; d != "" && (strings.ContainsAny(d, "@ /\\<>") || !strings.Contains(d, ".")) {
+		*p = append(*p, fmt.Sprintf("NOTIFY_BOUNCE_DOMAIN: %q is not a domain name", d))
+	}
 	if v := get("NOTIFY_ROUTES"); v != "" {
 		n.Routes = nil
 		for _, r := range strings.Split(v, ",") {

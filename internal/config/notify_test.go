@@ -24,6 +24,13 @@ func TestNotifySettings(t *testing.T) {
 		{"unknown route", map[string]string{"NOTIFY_ROUTES": "email,fax"}, "NOTIFY_ROUTES"},
 		{"short link secret", map[string]string{"STATUS_LINK_SECRET": "short"}, "STATUS_LINK_SECRET"},
 		{"bad link lifetime", map[string]string{"STATUS_LINK_TTL": "forever"}, "STATUS_LINK_TTL"},
+		{"bounce listener with its domain", map[string]string{"SMTP_URL": "smtp://u:p@mail.example.id:587", "SMTP_FROM": "noreply@example.id",
+			"NOTIFY_BOUNCE_SMTP_ADDR": ":2525", "NOTIFY_BOUNCE_DOMAIN": "bounce.example.id"}, ""},
+		{"bounce listener without e-mail", map[string]string{"NOTIFY_BOUNCE_SMTP_ADDR": ":2525"}, "NOTIFY_BOUNCE_SMTP_ADDR"},
+		{"bounce listener not host:port", map[string]string{"SMTP_URL": "smtp://u:p@mail.example.id:587", "SMTP_FROM": "noreply@example.id",
+			"NOTIFY_BOUNCE_SMTP_ADDR": "2525"}, "NOTIFY_BOUNCE_SMTP_ADDR"},
+		{"bounce domain that is an address", map[string]string{"NOTIFY_BOUNCE_DOMAIN": "bounce@example.id"}, "NOTIFY_BOUNCE_DOMAIN"},
+		{"bad sweep interval", map[string]string{"NOTIFY_SWEEP_EVERY": "often"}, "NOTIFY_SWEEP_EVERY"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,7 +39,8 @@ func TestNotifySettings(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if strings.Join(c.Notify.Routes, ",") != "email,sms,whatsapp" || c.Notify.LinkTTL != 720*time.Hour || c.Notify.LiveIdle != 15*time.Minute {
+				if strings.Join(c.Notify.Routes, ",") != "email,sms,whatsapp" || c.Notify.LinkTTL != 720*time.Hour || c.Notify.LiveIdle != 15*time.Minute ||
+					c.Notify.SweepEvery != time.Minute {
 					t.Fatalf("defaults %+v", c.Notify)
 				}
 				return

@@ -101,7 +101,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) (string, error) {
 			return "", smtpErr(err)
 		}
 	}
-	if err := c.SendMail(s.from.Address, []string{to.Address}, bytes.NewReader(body)); err != nil {
+	sender := s.from.Address
+	if m.ReturnPath != "" {
+		sender = m.ReturnPath
+	}
+	if err := c.SendMail(sender, []string{to.Address}, bytes.NewReader(body)); err != nil {
 		return "", smtpErr(err)
 	}
 	_ = c.Quit()

@@ -104,6 +104,9 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 			survey, surveyFetched = s.surveyLink(ctx, t, j), true
 		}
 		m, err := s.compose(t, j.Kind, r, lang, survey)
+		if err == nil {
+			s.addressBack(&m, d)
+		}
 		var pid string
 		if err == nil {
 			pid, err = s.o.Providers[r].Send(ctx, m)

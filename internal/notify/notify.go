@@ -114,6 +114,13 @@ type Message struct {
 	TemplateParams []string
 	// StatusCallback, when the provider reports delivery, is where.
 	StatusCallback string
+	// Ref names the delivery row to a provider that echoes it back with
+	// its statuses (WhatsApp's biz_opaque_callback_data).
+	Ref string
+	// ReturnPath is the envelope sender (MAIL FROM) of an e-mail, where
+	// bounces go: bounce+<token>@<bounce domain> (bounce.go); empty is
+	// SMTP_FROM.
+	ReturnPath string
 }
 
 // Provider sends one message and returns the provider's id of it.
@@ -182,6 +189,11 @@ type Opts struct {
 	Survey  SurveyLinker
 	// Parallel jobs worked at once per instance (default 16).
 	Parallel int
+	// BounceDomain, when set, gives every e-mail its own envelope sender
+	// bounce+<token>@BounceDomain, so a bounce names the notification
+	// (bounce.go); BounceKey signs the token.
+	BounceDomain string
+	BounceKey    []byte
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
 	// SweepEvery is how often the catch-up sweep (sweep.go) looks for
@@ -209,6 +221,9 @@ type Service struct {
 func New(o Opts) (*Service, error) {
 	if o.DB == nil || o.Bus == nil || o.Text == nil || o.Links == nil {
 		return nil, fmt.Errorf("notify: DB, Bus, Text and Links are required")
+	}
+	if o.BounceDomain != "" && len(o.BounceKey) < 16 {
+		return nil, fmt.Errorf("notify: a bounce domain needs a bounce key of 16 bytes or more")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -267,7 +282,13 @@ func (s *Service) Run(ctx context.Context) error {
 		defer wg.Done()
 		s.sweepLoop(ctx)
 	}()
+	wg.Add(1)
+	var statusErr error
+	go func() {
+		defer wg.Done()
+		statusErr = s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: bus.NotifyStatusKind, Log: s.log}, s.statusJob)
+	}()
 	err := s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: jobKind, Parallel: s.o.Parallel, Log: s.log}, s.work)
 	wg.Wait()
-	return err
+	return errors.Join(err, statusErr)
 }

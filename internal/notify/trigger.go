@@ -15,12 +15,11 @@ import (
 	"tanggap/internal/backoff"
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
-	"tanggap/internal/envelope"
 )
 
 // Jobs ride the JOBS work queue as <prefix>.jobs.notify.send.
 const (
-	jobChannel = envelope.Channel("notify")
+	jobChannel = bus.NotifyJobs
 	jobKind    = "send"
 )
 

@@ -128,28 +128,15 @@ func (s *Service) ApplyTwilioStatus(ctx context.Context, st TwilioStatus) error 
 	if err != nil {
 		return err
 	}
-	t, err := s.store.ticket(ctx, d.TicketID)
-	if err != nil {
-		return err
-	}
 	switch st.Status {
 	case "delivered":
-		return s.settle(ctx, t, d, StatusSent, StatusDelivered, d.ProviderID, "")
+		return s.applyOutcome(ctx, d, true, "")
 	case "undelivered", "failed":
 		reason := "sms " + st.Status
 		if st.ErrorCode != "" {
 			reason += " (Twilio error " + st.ErrorCode + ")"
 		}
-		ok, err := s.store.settle(ctx, d.ID, StatusSent, StatusFailed, d.ProviderID, reason, s.o.Now().UTC())
-		if err != nil || !ok {
-			return err
-		}
-		d.Status, d.Reason = StatusFailed, reason
-		s.emit(t, d)
-		// The same event again: its SMS row is failed now, so the job
-		// goes on to the next route (the key keeps it one fallback).
-		return s.o.Bus.PublishJob(ctx, jobChannel, jobKind, d.EventKey+":after:"+strconv.FormatInt(d.ID, 10),
-			job{Key: d.EventKey, Kind: d.Kind, TicketID: d.TicketID})
+		return s.applyOutcome(ctx, d, false, reason)
 	}
 	return nil
 }

@@ -44,6 +44,9 @@ type waSend struct {
 	To               string     `json:"to"`
 	Type             string     `json:"type"`
 	Template         waTemplate `json:"template"`
+	// BizOpaqueCallbackData comes back with every status of the message
+	// (channels/whatsapp hands those statuses to notify).
+	BizOpaqueCallbackData string `json:"biz_opaque_callback_data,omitempty"`
 }
 
 type waAnswer struct {
@@ -67,7 +70,7 @@ func (w *WhatsApp) Send(ctx context.Context, m Message) (string, error) {
 		params = append(params, waParam{Type: "text", Text: p})
 	}
 	body := waSend{MessagingProduct: "whatsapp", RecipientType: "individual", To: strings.TrimPrefix(m.To, "+"), Type: "template",
-		Template: waTemplate{Name: m.Template, Language: map[string]string{"code": m.TemplateLang}}}
+		Template: waTemplate{Name: m.Template, Language: map[string]string{"code": m.TemplateLang}}, BizOpaqueCallbackData: m.Ref}
 	if len(params) > 0 {
 		body.Template.Components = []waComponent{{Type: "body", Parameters: params}}
 	}
