@@ -10,3 +10,6 @@ import (
 func (a *Adapter) AskJob(ctx context.Context, data []byte, attempt int) bus.JobOutcome {
 	return a.askJob(ctx, data, attempt)
 }
+
+// Pending is what the webhook publishes for a parsed batch.
+func (a *Adapter) Pending(b Batch) ([]bus.Pending, error) { return a.pending(b) }
