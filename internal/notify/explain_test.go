@@ -28,6 +28,7 @@ func TestPerEventStatementsUseIndexes(t *testing.T) {
 		{"claim: the row of an event and route", qByKey, []any{"reply:1", "email"}, "notify_deliveries"},
 		{"start sending", qStartSend, []any{now, 1}, "notify_deliveries"},
 		{"settle", qSettle, []any{"sent", "x", "", now, 1, "sending"}, "notify_deliveries"},
+		{"provider status or bounce: the row it names", qByID, []any{1}, "notify_deliveries"},
 		{"status callback", qByProvider, []any{"sms", "SM1"}, "notify_deliveries"},
 		{"the ticket's notifications", qByTicket, []any{1}, "notify_deliveries"},
 		{"catch-up sweep", qSweep, []any{now.Add(-time.Hour), now, now.Add(-time.Hour), now.Add(-time.Hour), 0, sweepPage}, "tickets"},
