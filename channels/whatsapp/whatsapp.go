@@ -23,6 +23,11 @@
 //     parts not recorded. (A crash between Meta's answer and the record is
 //     the one window left: Meta takes no idempotency key.)
 //   - Each business number sends at most RateLimit messages per second.
+//   - Statuses of messages this adapter did not send but internal/notify
+//     did (citizen notification templates, marked by their
+//     biz_opaque_callback_data, bus.NotifyRefPrefix) are handed to notify
+//     on the bus with the webhook's other publishes; the adapter never
+//     reads or writes notify's records.
 package whatsapp
 
 import (

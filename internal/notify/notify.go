@@ -36,8 +36,14 @@
 //   - Provider rate limits: one token bucket per provider (ratelimit.go);
 //     a provider's own 429 is a temporary failure retried later.
 //   - Fallback: a route that fails for good (permanent error, retries
-//     used up, or a failed/undelivered status callback) hands over to the
-//     next configured route for the same event.
+//     used up, or the provider's later word: a failed/undelivered SMS
+//     status callback, a failed WhatsApp template status handed over by
+//     the adapter on the bus, an e-mail bounce to its VERP address) hands
+//     over to the next configured route for the same event, once per
+//     failed row (outcome.go, bounce.go, internal/notify/bounce).
+//   - An event lost on its way to the bus (NATS down while it was
+//     published) is made good by the catch-up sweep for status changes
+//     (sweep.go); the notice key keeps it to one notification.
 //   - Every outcome (queued, sent, delivered, failed with the reason) is
 //     stored and pushed to the console as ticket.notified.
 //
