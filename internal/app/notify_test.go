@@ -30,18 +30,20 @@ type relay struct {
 	mu   sync.Mutex
 	msgs [][]byte
 	to   []string
+	from []string // envelope senders
 }
 
 func (r *relay) NewSession(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }
 
 type relaySession struct {
-	r  *relay
-	to string
+	r    *relay
+	to   string
+	from string
 }
 
 func (s *relaySession) Reset()                                    {}
 func (s *relaySession) Logout() error                             { return nil }
-func (s *relaySession) Mail(string, *smtp.MailOptions) error      { return nil }
+func (s *relaySession) Mail(f string, _ *smtp.MailOptions) error  { s.from = f; return nil }
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = to; return nil }
 func (s *relaySession) Data(rd io.Reader) error {
 	b, err := io.ReadAll(rd)
@@ -52,6 +54,7 @@ func (s *relaySession) Data(rd io.Reader) error {
 	defer s.r.mu.Unlock()
 	s.r.msgs = append(s.r.msgs, b)
 	s.r.to = append(s.r.to, s.to)
+	s.r.from = append(s.r.from, s.from)
 	return nil
 }
 

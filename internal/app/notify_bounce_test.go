@@ -1,0 +1,145 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"tanggap/internal/apptest"
+	"tanggap/internal/testenv"
+)
+
+// The whole contact center with the bounce listener on: the e-mail to a
+// form citizen goes out from its own bounce address; the receiving
+// server's report, mailed to that address over SMTP, fails the e-mail on
+// the ticket and the citizen gets an SMS instead.
+func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
+	t.Parallel()
+	r := &relay{}
+	srv := smtp.NewServer(r)
+	srv.Domain = "127.0.0.1"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	var smsMu sync.Mutex
+	sms := 0
+	twilio := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if u, p, ok := req.BasicAuth(); !ok || u != "ACtest" || p != "twilio-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"code":20003,"message":"Authenticate","status":401}`)
+			return
+		}
+		smsMu.Lock()
+		sms++
+		smsMu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]string{"sid": "SM0123456789abcdef0123456789abcdee", "status": "queued"})
+	}))
+	t.Cleanup(twilio.Close)
+
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounceAddr := free.Addr().String()
+	free.Close()
+
+	cfg := apptest.Config(t)
+	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
+	cfg.Notify.SMTPFrom = "Layanan Pengaduan <noreply@layanan.test>"
+	cfg.Notify.BounceSMTPAddr = bounceAddr
+	cfg.Voice.TwilioAccountSID, cfg.Voice.TwilioAuthToken, cfg.Voice.TwilioAPIBaseURL = "ACtest", "twilio-token", twilio.URL
+	cfg.Notify.TwilioSMSFrom = "+62215550100"
+	a := apptest.Start(t, cfg)
+	citizen := apptest.NewClient(t, a.URL())
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+
+	tn := citizen.Complaint(map[string]string{"name": "Rina", "email": "rina@warga.test", "phone": "081234567898",
+		"category": "insentif", "description": "Insentif saya belum cair sejak bulan lalu."})
+	var id int64
+	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		var list struct {
+			Tickets []struct {
+				ID             int64  `json:"id"`
+				TrackingNumber string `json:"tracking_number"`
+			} `json:"tickets"`
+		}
+		admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
+		for _, tk := range list.Tickets {
+			if tk.TrackingNumber == tn {
+				id = tk.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("ticket %s not listed yet", tn)
+	})
+	if res := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Sudah kami teruskan."}); res.Status != http.StatusCreated {
+		t.Fatalf("reply: %d %s", res.Status, res.Body)
+	}
+	var from string
+	testenv.CheckFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if len(r.from) != 1 {
+			return fmt.Errorf("%d mails", len(r.from))
+		}
+		from = r.from[0]
+		return nil
+	})
+	// SMTP_FROM's domain, as NOTIFY_BOUNCE_DOMAIN is not set.
+	if !strings.HasPrefix(from, "bounce+") || !strings.HasSuffix(from, "@layanan.test") {
+		t.Fatalf("envelope sender %q", from)
+	}
+
+	dsn := "From: MAILER-DAEMON@mx.warga.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n" +
+		"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.warga.test\r\n\r\n" +
+		"Final-Recipient: rfc822; rina@warga.test\r\nAction: failed\r\nStatus: 5.2.1\r\nDiagnostic-Code: smtp; 550 5.2.1 mailbox disabled\r\n--b--\r\n"
+	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		c, err := smtp.Dial(bounceAddr)
+		if err != nil {
+			return err // the listener is starting
+		}
+		defer c.Close()
+		if err := c.SendMail("", []string{from}, strings.NewReader(dsn)); err != nil {
+			t.Fatalf("bounce: %v", err)
+		}
+		return c.Quit()
+	})
+	testenv.CheckFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		var out struct {
+			Notifications []struct {
+				Route, Status, Reason string
+			} `json:"notifications"`
+		}
+		admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/notifications", id), nil).JSON(t, &out)
+		got := map[string]string{}
+		for _, n := range out.Notifications {
+			got[n.Route] = n.Status + " " + n.Reason
+		}
+		if !strings.HasPrefix(got["email"], "failed") || !strings.Contains(got["email"], "5.2.1") || !strings.HasPrefix(got["sms"], "sent") {
+			return fmt.Errorf("notifications %v", got)
+		}
+		return nil
+	})
+	smsMu.Lock()
+	defer smsMu.Unlock()
+	if sms != 1 {
+		t.Fatalf("%d SMS, want 1", sms)
+	}
+}
