@@ -11,6 +11,7 @@ import (
 
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/apptest"
+	"tanggap/internal/bus"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
 	"tanggap/internal/testenv"
@@ -32,9 +33,16 @@ type waEnv struct {
 	api   *apptest.Client
 	check *db.DB
 	cfg   config.Config
+	bus   *bus.Bus
 }
 
 func startWA(t testing.TB) *waEnv {
+	t.Helper()
+	return startWAWith(t, nil)
+}
+
+// startWAWith is startWA with the configuration changed by mutate first.
+func startWAWith(t testing.TB, mutate func(*config.Config)) *waEnv {
 	t.Helper()
 	g := newFakeGraph(t)
 	cfg := apptest.Config(t)
@@ -46,6 +54,9 @@ func startWA(t testing.TB) *waEnv {
 			{Name: "pengingat", Language: "id"}},
 		RateLimit: 80, MediaMaxBytes: 1 << 20,
 	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	a := apptest.Start(t, cfg)
 	check, err := db.Open(context.Background(), db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxOpenConns: 2}, testenv.Logger(t))
 	if err != nil {
@@ -54,7 +65,7 @@ func startWA(t testing.TB) *waEnv {
 	t.Cleanup(func() { check.Close() })
 	api := apptest.NewClient(t, a.URL())
 	api.Login(apptest.AdminEmail, apptest.AdminPassword)
-	return &waEnv{t: t, graph: g, api: api, check: check, cfg: cfg}
+	return &waEnv{t: t, graph: g, api: api, check: check, cfg: cfg, bus: a.Bus()}
 }
 
 func whatsappSign(body []byte) string { return whatsapp.Sign(appSecret, body) }
