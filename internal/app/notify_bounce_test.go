@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"tanggap/channels/voice"
 	"tanggap/internal/apptest"
+	"tanggap/internal/notify"
 	"tanggap/internal/testenv"
 )
 
@@ -141,5 +144,104 @@ func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
 	defer smsMu.Unlock()
 	if sms != 1 {
 		t.Fatalf("%d SMS, want 1", sms)
+	}
+}
+
+// The whole contact center: an SMS that Twilio's signed status callback
+// reports undelivered fails on the ticket with Twilio's error code, and
+// the citizen gets the e-mail instead; an unsigned callback changes
+// nothing.
+func TestNotifyUndeliveredSMSFallsBackToEmail(t *testing.T) {
+	t.Parallel()
+	r := &relay{}
+	srv := smtp.NewServer(r)
+	srv.Domain = "127.0.0.1"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	const sid = "SM00000000000000000000000000000abc"
+	twilio := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]string{"sid": sid, "status": "queued"})
+	}))
+	t.Cleanup(twilio.Close)
+
+	cfg := apptest.Config(t)
+	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
+	cfg.Notify.SMTPFrom = "noreply@layanan.test"
+	cfg.Notify.Routes = []string{"sms", "email"}
+	cfg.Voice.TwilioAccountSID, cfg.Voice.TwilioAuthToken, cfg.Voice.TwilioAPIBaseURL = "ACtest", "twilio-token", twilio.URL
+	cfg.Notify.TwilioSMSFrom = "+62215550100"
+	a := apptest.Start(t, cfg)
+	citizen := apptest.NewClient(t, a.URL())
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	tn := citizen.Complaint(map[string]string{"name": "Joko", "email": "joko@warga.test", "phone": "081234567897",
+		"category": "insentif", "description": "Insentif saya belum cair sejak bulan lalu."})
+	var id int64
+	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		var list struct {
+			Tickets []struct {
+				ID             int64  `json:"id"`
+				TrackingNumber string `json:"tracking_number"`
+			} `json:"tickets"`
+		}
+		admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
+		for _, tk := range list.Tickets {
+			if tk.TrackingNumber == tn {
+				id = tk.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("ticket %s not listed yet", tn)
+	})
+	if res := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Sudah kami teruskan."}); res.Status != http.StatusCreated {
+		t.Fatalf("reply: %d %s", res.Status, res.Body)
+	}
+	notices := func() map[string]string {
+		var out struct {
+			Notifications []struct{ Route, Status, Reason string } `json:"notifications"`
+		}
+		admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/notifications", id), nil).JSON(t, &out)
+		got := map[string]string{}
+		for _, n := range out.Notifications {
+			got[n.Route] = n.Status + " " + n.Reason
+		}
+		return got
+	}
+	testenv.CheckFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		if got := notices(); !strings.HasPrefix(got["sms"], "sent") || got["email"] != "" {
+			return fmt.Errorf("notifications %v", got)
+		}
+		return nil
+	})
+
+	form := url.Values{"MessageSid": {sid}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"}, "AccountSid": {"ACtest"}}
+	post := func(sig string) int {
+		return citizen.Raw(http.MethodPost, notify.TwilioCallbackPath, "application/x-www-form-urlencoded", form.Encode(),
+			map[string]string{"X-Twilio-Signature": sig}).Status
+	}
+	if st := post("forged"); st != http.StatusForbidden {
+		t.Fatalf("unsigned callback: %d", st)
+	}
+	if got := notices(); !strings.HasPrefix(got["sms"], "sent") {
+		t.Fatalf("an unsigned callback changed the notice: %v", got)
+	}
+	if st := post(voice.Signature("twilio-token", strings.TrimRight(cfg.BaseURL(), "/")+notify.TwilioCallbackPath, form)); st != http.StatusNoContent {
+		t.Fatalf("signed callback: %d", st)
+	}
+	testenv.CheckFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		got := notices()
+		if !strings.HasPrefix(got["sms"], "failed") || !strings.Contains(got["sms"], "30003") || !strings.HasPrefix(got["email"], "sent") {
+			return fmt.Errorf("notifications %v", got)
+		}
+		return nil
+	})
+	if msgs, to := r.got(); len(msgs) != 1 || to[0] != "joko@warga.test" {
+		t.Fatalf("mails to %v", to)
 	}
 }
