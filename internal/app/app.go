@@ -196,7 +196,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg, waTemplates),
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(waTemplates),
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	// Complaint lifecycle (issue 18): kinds, stages on working days,

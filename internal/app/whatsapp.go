@@ -76,17 +76,9 @@ func seedWhatsAppTemplates(ctx context.Context, cfg config.Config, s *whatsapp.T
 }
 
 // replyPolicies: WhatsApp replies are free text only within the window,
-// else one of the active reply templates of the admin screen (the
-// configured ones until the store answers).
-func replyPolicies(cfg config.Config, store *whatsapp.Templates) map[string]ticket.ReplyPolicy {
-	tpls := make([]ticket.Template, 0, len(cfg.WhatsApp.Templates))
-	for _, t := range cfg.WhatsApp.Templates {
-		params := t.Params
-		if params == nil {
-			params = []string{}
-		}
-		tpls = append(tpls, ticket.Template{Name: t.Name, Language: t.Language, Params: params})
-	}
+// else one of the reply templates active on the WhatsApp templates screen
+// at the time of the reply (WHATSAPP_TEMPLATES only seeded them).
+func replyPolicies(store *whatsapp.Templates) map[string]ticket.ReplyPolicy {
 	current := func(ctx context.Context) ([]ticket.Template, error) {
 		active, err := store.Active(ctx, whatsapp.PurposeReply)
 		if err != nil {
@@ -98,5 +90,5 @@ func replyPolicies(cfg config.Config, store *whatsapp.Templates) map[string]tick
 		}
 		return out, nil
 	}
-	return map[string]ticket.ReplyPolicy{string(domain.ChannelWhatsApp): {Window: whatsapp.ServiceWindow, Templates: tpls, Current: current}}
+	return map[string]ticket.ReplyPolicy{string(domain.ChannelWhatsApp): {Window: whatsapp.ServiceWindow, Current: current}}
 }
