@@ -47,7 +47,6 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 		providers[notify.RouteSMS] = &notify.Twilio{BaseURL: cfg.Voice.TwilioAPIBaseURL, AccountSID: cfg.Voice.TwilioAccountSID,
 			AuthToken: cfg.Voice.TwilioAuthToken, From: n.TwilioSMSFrom}
 	}
-	tpl, _ := n.Template(cfg.WhatsApp)
 	if cfg.WhatsApp.Enabled() {
 		providers[notify.RouteWhatsApp] = &notify.WhatsApp{BaseURL: cfg.WhatsApp.APIBaseURL, Version: cfg.WhatsApp.APIVersion,
 			PhoneNumberID: cfg.WhatsApp.PhoneNumberID, AccessToken: cfg.WhatsApp.AccessToken}
@@ -58,9 +57,9 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 	}
 	svc, err := notify.New(notify.Opts{
 		DB: d, Bus: b, Log: log, Text: cat, Links: links, PublicURL: cfg.BaseURL(), Routes: routes, Providers: providers,
-		Rates:            map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
-		WhatsAppTemplate: tpl.Name, WhatsAppTemplateLang: tpl.Language, LiveIdle: n.LiveIdle, Survey: survey,
-		Templates: templates, // whatsapp templates: chosen at send time
+		Rates:    map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
+		LiveIdle: n.LiveIdle, Survey: survey,
+		Templates: templates, // whatsapp templates: chosen at send time on the adapter's store
 	})
 	if err != nil {
 		return notifyParts{}, err

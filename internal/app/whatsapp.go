@@ -33,8 +33,7 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, 
 		ReplyFiles: channels.FileLimits{MaxBytes: cfg.ReplyFiles.WhatsAppMaxBytes, MaxFiles: cfg.ReplyFiles.MaxFiles},
 		// csat: the survey's list message, template and answers.
 		Surveys: surveys, Texts: texts,
-		SurveyTemplate: whatsapp.SurveyTemplate{Name: cfg.CSAT.WhatsAppTemplate.Name, Language: cfg.CSAT.WhatsAppTemplate.Language},
-		Templates:      templates, // the approved templates' admin screen; the survey's template in force
+		Templates: templates, // the approved templates' admin screen; the survey's template in force
 	})
 }
 
