@@ -6,7 +6,7 @@
 // Every change is audited by the server and reaches every instance's
 // senders at once.
 import * as api from './api.js';
-import { $, t, el } from './ui.js';
+import { $, t, el, label } from './ui.js';
 import { addSection, redraw, field, input, say, tableOf } from './admin.js';
 
 const PURPOSES = ['reply', 'notify', 'csat'];
@@ -19,7 +19,7 @@ async function load() {
   templates = res.ok && res.data ? res.data.templates || [] : null;
 }
 
-const purposeText = (p) => t('admin.wat_purpose_' + p);
+const purposeText = (p) => label('admin.wat_purpose_', p);
 
 function paramsText(tp) {
   return tp.params && tp.params.length ? tp.params.map((p, i) => '{{' + (i + 1) + '}} ' + p).join(', ') : '— ' + t('admin.wat_no_params');
