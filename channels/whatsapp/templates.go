@@ -327,6 +327,15 @@ func TemplateLanguage(s string) bool {
 	return true
 }
 
+// sqlTemplateDuplicate finds another template of the same name, language
+// and purpose, on the table's unique key.
+const sqlTemplateDuplicate = `SELECT COUNT(*) FROM whatsapp_templates WHERE name = ? AND language = ? AND purpose = ? AND id <> ?`
+
+// sqlTemplateActiveOther finds the other active template of a purpose
+// (not reply) and language, on whatsapp_templates_one_active_idx (its
+// predicate written out so that both dialects may use it).
+const sqlTemplateActiveOther = `SELECT name FROM whatsapp_templates WHERE purpose = ? AND language = ? AND active AND purpose <> 'reply' AND id <> ?`
+
 // Save adds t (id 0) or changes the template t.ID, and returns it as
 // stored. A refusal is an *apperr.ValidationError naming the field.
 func (s *Templates) Save(ctx context.Context, t Template) (Template, error) {
@@ -350,8 +359,7 @@ func (s *Templates) Save(ctx context.Context, t Template) (Template, error) {
 		}
 		ve := &apperr.ValidationError{}
 		var dup int64
-		if err := tx.Raw(`SELECT COUNT(*) FROM whatsapp_templates WHERE name = ? AND language = ? AND purpose = ? AND id <> ?`,
-			t.Name, t.Language, string(t.Purpose), t.ID).Scan(&dup).Error; err != nil {
+		if err := tx.Raw(sqlTemplateDuplicate, t.Name, t.Language, string(t.Purpose), t.ID).Scan(&dup).Error; err != nil {
 			return fmt.Errorf("whatsapp: template duplicate: %w", err)
 		}
 		if dup > 0 {
@@ -359,8 +367,7 @@ func (s *Templates) Save(ctx context.Context, t Template) (Template, error) {
 		}
 		if t.Active && t.Purpose != PurposeReply {
 			var other []string
-			if err := tx.Raw(`SELECT name FROM whatsapp_templates WHERE purpose = ? AND language = ? AND active AND id <> ?`,
-				string(t.Purpose), t.Language, t.ID).Scan(&other).Error; err != nil {
+			if err := tx.Raw(sqlTemplateActiveOther, string(t.Purpose), t.Language, t.ID).Scan(&other).Error; err != nil {
 				return fmt.Errorf("whatsapp: active template: %w", err)
 			}
 			if len(other) > 0 {
