@@ -19,7 +19,8 @@ import (
 // service window the citizen gets an interactive list message with the
 // five ratings as rows (reply buttons hold at most three, so a list it is:
 // one tap, all five choices, each row titled with its number and words);
-// outside the window, the approved template CSAT_WHATSAPP_TEMPLATE with a
+// outside the window, the survey template active on the templates screen
+// at send time (templates.go; seeded from CSAT_WHATSAPP_TEMPLATE) with a
 // body variable {{1}} (the tracking number) and five quick-reply buttons,
 // in the order 1, 2, 3, 4, 5, whose payloads we set. Every choice's id or
 // payload is csat.ButtonID(token, rating). A send is recorded under
