@@ -19,7 +19,8 @@ import (
 // service window the citizen gets an interactive list message with the
 // five ratings as rows (reply buttons hold at most three, so a list it is:
 // one tap, all five choices, each row titled with its number and words);
-// outside the window, the approved template CSAT_WHATSAPP_TEMPLATE with a
+// outside the window, the survey template active on the templates screen
+// at send time (templates.go; seeded from CSAT_WHATSAPP_TEMPLATE) with a
 // body variable {{1}} (the tracking number) and five quick-reply buttons,
 // in the order 1, 2, 3, 4, 5, whose payloads we set. Every choice's id or
 // payload is csat.ButtonID(token, rating). A send is recorded under
@@ -127,13 +128,18 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) outcome 
 		return drop
 	}
 	msg := csatMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to}
+	inWindow := ask.LastInboundAt != nil && time.Since(*ask.LastInboundAt) < ServiceWindow
+	tpl, err := a.chosenSurveyTemplate(ctx, inWindow)
+	if err != nil {
+		return retry
+	}
 	switch {
-	case ask.LastInboundAt != nil && time.Since(*ask.LastInboundAt) < ServiceWindow:
+	case inWindow:
 		msg.Type, msg.Interactive = "interactive", a.surveyList(ask)
-	case a.o.SurveyTemplate.Name != "":
-		msg.Type, msg.Template = "template", a.surveyTemplate(ask)
+	case tpl.Name != "":
+		msg.Type, msg.Template = "template", surveyTemplate(tpl, ask)
 	default:
-		a.log.Info("csat: outside the service window and no CSAT_WHATSAPP_TEMPLATE; not asked on WhatsApp", "ticket_id", ask.TicketID)
+		a.log.Info("csat: outside the service window and no active survey template; not asked on WhatsApp", "ticket_id", ask.TicketID)
 		return drop
 	}
 	if err := a.limiter(from).Wait(ctx); err != nil {
@@ -199,11 +205,25 @@ func (a *Adapter) surveyList(ask csat.Ask) *csatList {
 	return l
 }
 
+// chosenSurveyTemplate is the survey template in force: the one active on
+// the admin screen (the program's language first), or the configured one
+// when the adapter keeps no templates. Within the window none is needed.
+func (a *Adapter) chosenSurveyTemplate(ctx context.Context, inWindow bool) (SurveyTemplate, error) {
+	if inWindow || a.o.Templates == nil {
+		return a.o.SurveyTemplate, nil
+	}
+	t, ok, err := a.o.Templates.Choose(ctx, PurposeSurvey, "id")
+	if err != nil || !ok {
+		return SurveyTemplate{}, err
+	}
+	return SurveyTemplate{Name: t.Name, Language: t.Language}, nil
+}
+
 // surveyTemplate is the template with the tracking number and the five
 // quick-reply payloads.
-func (a *Adapter) surveyTemplate(ask csat.Ask) *csatTemplate {
-	t := &csatTemplate{Name: a.o.SurveyTemplate.Name}
-	t.Language.Code = a.o.SurveyTemplate.Language
+func surveyTemplate(st SurveyTemplate, ask csat.Ask) *csatTemplate {
+	t := &csatTemplate{Name: st.Name}
+	t.Language.Code = st.Language
 	t.Components = append(t.Components, csatComponent{Type: "body", Parameters: []csatParam{{Type: "text", Text: ask.TrackingNumber}}})
 	for r := 1; r <= 5; r++ {
 		t.Components = append(t.Components, csatComponent{Type: "button", SubType: "quick_reply", Index: strconv.Itoa(r - 1),

@@ -107,6 +107,10 @@ type Opts struct {
 	Surveys        Surveys
 	Texts          Texts
 	SurveyTemplate SurveyTemplate
+	// Templates are the approved templates kept on the admin screen
+	// (templates.go); when set, the survey's template is chosen there at
+	// send time and SurveyTemplate is not used.
+	Templates *Templates
 }
 
 // Adapter is the WhatsApp channel.

@@ -155,6 +155,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost})
 	categories := category.New(a.db) // admin screens: the form's complaint categories
+	// whatsapp.go: the approved templates, on the WhatsApp adapter's admin screen.
+	waTemplates, err := newWhatsAppTemplates(ctx, a.db, a.bus)
+	if err != nil {
+		return nil, err
+	}
 	// What the core needs of the database before it runs, done when the
 	// database answers (startup.go).
 	setup := func(ctx context.Context) error {
@@ -168,6 +173,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return fmt.Errorf("app: first admin: %w", err)
 		}
 		if err := seedCategories(ctx, cfg, categories, cat); err != nil { // categories.go
+			return err
+		}
+		if err := seedWhatsAppTemplates(ctx, cfg, waTemplates); err != nil { // whatsapp.go
 			return err
 		}
 		return seedRouting(ctx, cfg.Routing.SeedFile, queueAdmin, agents, log)
@@ -188,7 +196,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
-	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(cfg),
+	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(waTemplates),
 		SolveGuard: wrapupRules, Attachments: files})
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	// Complaint lifecycle (issue 18): kinds, stages on working days,
@@ -207,7 +215,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
 	// notify: citizen notifications; a "solved" one carries the CSAT survey link.
-	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, log)
+	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, waTemplates, log)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +257,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}

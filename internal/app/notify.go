@@ -28,8 +28,10 @@ type notifyParts struct {
 
 // newNotify builds the notifications from the configuration: e-mail when
 // SMTP_URL is set, SMS when TWILIO_SMS_FROM is, WhatsApp templates when
-// NOTIFY_WHATSAPP_TEMPLATE is. survey may be nil (no survey link).
-func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, survey notify.SurveyLinker, log *slog.Logger) (notifyParts, error) {
+// WhatsApp is configured (the template in force is chosen at send time
+// from templates, the WhatsApp admin screen). survey may be nil (no survey
+// link).
+func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, survey notify.SurveyLinker, templates notify.Templates, log *slog.Logger) (notifyParts, error) {
 	secret, err := statuslink.LoadSecret(cfg.Notify.LinkSecret, cfg.DataDir)
 	if err != nil {
 		return notifyParts{}, err
@@ -51,8 +53,7 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 		providers[notify.RouteSMS] = &notify.Twilio{BaseURL: cfg.Voice.TwilioAPIBaseURL, AccountSID: cfg.Voice.TwilioAccountSID,
 			AuthToken: cfg.Voice.TwilioAuthToken, From: n.TwilioSMSFrom}
 	}
-	tpl, hasTpl := n.Template(cfg.WhatsApp)
-	if hasTpl && cfg.WhatsApp.Enabled() {
+	if cfg.WhatsApp.Enabled() {
 		providers[notify.RouteWhatsApp] = &notify.WhatsApp{BaseURL: cfg.WhatsApp.APIBaseURL, Version: cfg.WhatsApp.APIVersion,
 			PhoneNumberID: cfg.WhatsApp.PhoneNumberID, AccessToken: cfg.WhatsApp.AccessToken}
 	}
@@ -62,8 +63,9 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 	}
 	svc, err := notify.New(notify.Opts{
 		DB: d, Bus: b, Log: log, Text: cat, Links: links, PublicURL: cfg.BaseURL(), Routes: routes, Providers: providers,
-		Rates:            map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
-		WhatsAppTemplate: tpl.Name, WhatsAppTemplateLang: tpl.Language, LiveIdle: n.LiveIdle, Survey: survey,
+		Rates:    map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
+		LiveIdle: n.LiveIdle, Survey: survey,
+		Templates:  templates, // whatsapp templates: chosen at send time on the adapter's store
 		SweepEvery: sweepEvery(n.SweepEvery), BounceDomain: bounceDomain(n), BounceKey: secret,
 	})
 	if err != nil {

@@ -127,6 +127,14 @@ func (n Names) Realtime(topic string) string { return n.prefix + ".rt." + topic 
 // database holds the settings.
 func (n Names) RoutingSettings() string { return n.prefix + ".routing.settings" }
 
+// ChannelSettings is the core NATS subject on which an instance announces
+// that it changed a channel's own settings kept on its admin screen (the
+// WhatsApp templates), so every instance drops its cached copy. The notice
+// carries nothing: the database holds the settings.
+func (n Names) ChannelSettings(ch envelope.Channel) string {
+	return n.prefix + ".channel." + string(ch) + ".settings"
+}
+
 // EventName is the "<entity>.<action>" of an event subject (the inverse
 // of Event); ok is false for a subject outside the events.
 func (n Names) EventName(subject string) (name string, ok bool) {

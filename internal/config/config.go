@@ -154,6 +154,7 @@ type WhatsApp struct {
 
 // WhatsAppTemplate is an approved message template agents may send
 // outside the 24-hour window; Params name its body parameters in order.
+// The configured ones only seed the WhatsApp templates screen once.
 type WhatsAppTemplate struct {
 	Name     string
 	Language string

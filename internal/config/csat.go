@@ -19,8 +19,8 @@ type CSAT struct {
 	AlertMax int
 	// WhatsAppTemplate is the approved template ("name:language") that
 	// asks outside the 24-hour window, with five quick-reply buttons
-	// (CSAT_WHATSAPP_TEMPLATE); empty: outside the window WhatsApp
-	// citizens are not asked there.
+	// (CSAT_WHATSAPP_TEMPLATE). Seed only: copied once into the WhatsApp
+	// templates screen, whose active survey template is used.
 	WhatsAppTemplate WhatsAppTemplate
 }
 

@@ -22,7 +22,8 @@ type Notify struct {
 	// Twilio account; empty turns SMS off.
 	TwilioSMSFrom string
 	// WhatsAppTemplate names one of WHATSAPP_TEMPLATES whose body takes
-	// the tracking number and the link; empty turns WhatsApp off.
+	// the tracking number and the link. Seed only: copied once into the
+	// WhatsApp templates screen, whose active template is used.
 	WhatsAppTemplate string
 	// Routes is the order routes are tried in.
 	Routes []string

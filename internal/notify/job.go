@@ -103,7 +103,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		if !surveyFetched {
 			survey, surveyFetched = s.surveyLink(ctx, t, j), true
 		}
-		m, err := s.compose(t, j.Kind, r, lang, survey)
+		m, err := s.compose(ctx, t, j.Kind, r, lang, survey)
 		if err == nil {
 			s.addressBack(&m, d)
 		}
@@ -237,8 +237,12 @@ func (s *Service) routes(ctx context.Context, t ticketInfo, j job) ([]Route, err
 				out = append(out, r)
 			}
 		case RouteWhatsApp:
-			if t.ReporterPhone != "" && ch == domain.ChannelWhatsApp && s.o.WhatsAppTemplate != "" {
-				out = append(out, r)
+			if t.ReporterPhone != "" && ch == domain.ChannelWhatsApp {
+				if ok, err := s.hasWhatsAppTemplate(ctx); err != nil {
+					return nil, err
+				} else if ok {
+					out = append(out, r)
+				}
 			}
 		}
 	}

@@ -182,6 +182,9 @@ type Opts struct {
 	// body parameters are the tracking number and the link.
 	WhatsAppTemplate     string
 	WhatsAppTemplateLang string
+	// Templates, when set, chooses the template at send time instead
+	// (templates.go).
+	Templates Templates
 	// LiveIdle: a live chat with no citizen message for this long has
 	// "gone away" (default 15 minutes); WhatsAppWindow is the provider's
 	// customer-service window (24 hours).

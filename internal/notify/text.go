@@ -2,6 +2,8 @@ package notify
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"html/template"
 	"strings"
 	"time"
@@ -15,7 +17,7 @@ import (
 // the survey link (survey, fetched once per notification by the caller).
 // The agent's text itself is not copied into e-mail or SMS: the link
 // opens it on the status page.
-func (s *Service) compose(t ticketInfo, k Kind, r Route, lang, survey string) (Message, error) {
+func (s *Service) compose(ctx context.Context, t ticketInfo, k Kind, r Route, lang, survey string) (Message, error) {
 	contact, to := statuslink.ContactEmail, t.ReporterEmail
 	if r != RouteEmail {
 		contact, to = statuslink.ContactPhone, t.ReporterPhone
@@ -38,7 +40,11 @@ func (s *Service) compose(t ticketInfo, k Kind, r Route, lang, survey string) (M
 		}
 		m.StatusCallback = strings.TrimRight(s.o.PublicURL, "/") + TwilioCallbackPath
 	case RouteWhatsApp:
-		m.Template, m.TemplateLang = s.o.WhatsAppTemplate, s.o.WhatsAppTemplateLang
+		if m.Template, m.TemplateLang, err = s.whatsAppTemplate(ctx, lang); errors.Is(err, errNoTemplate) {
+			return Message{}, Permanent(err)
+		} else if err != nil {
+			return Message{}, err
+		}
 		m.TemplateParams = []string{t.TrackingNumber, link}
 	default:
 		lines := []string{

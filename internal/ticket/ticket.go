@@ -264,6 +264,10 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 // refused with ErrWindowClosed; a configured template is always accepted.
 func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID int64, d Draft) (Message, error) {
 	policy, windowed := s.policies[s.channelOf(ctx, ticketID)]
+	policy, err := policy.inForce(ctx)
+	if err != nil {
+		return Message{}, err
+	}
 	body, tpl, err := checkDraft(d, policy)
 	if err != nil {
 		return Message{}, err

@@ -21,6 +21,22 @@ import (
 type ReplyPolicy struct {
 	Window    time.Duration
 	Templates []Template
+	// Current, when set, gives the templates in force at the time of the
+	// reply instead of Templates (the channel's admin screen keeps them).
+	Current func(ctx context.Context) ([]Template, error)
+}
+
+// inForce is p with the templates in force now.
+func (p ReplyPolicy) inForce(ctx context.Context) (ReplyPolicy, error) {
+	if p.Current == nil {
+		return p, nil
+	}
+	tpls, err := p.Current(ctx)
+	if err != nil {
+		return p, fmt.Errorf("ticket: reply templates: %w", err)
+	}
+	p.Templates = tpls
+	return p, nil
 }
 
 // Template is an approved message template; Params name its body
@@ -183,6 +199,10 @@ func (s *Service) replyWindow(ctx context.Context, t Summary) (*ReplyWindow, err
 	p, ok := s.policies[t.Channel]
 	if !ok {
 		return nil, nil
+	}
+	p, err := p.inForce(ctx)
+	if err != nil {
+		return nil, err
 	}
 	last, _, err := s.store.lastInbound(ctx, s.db.DB, t.ID)
 	if err != nil {

@@ -38,6 +38,7 @@ import { mountAdmin } from './admin.js';
 import { mountAdminExtra } from './adminextra.js';
 import { mountCannedAdmin } from './cannedadmin.js';
 import * as roles from './roles.js';
+import { mountWhatsAppTemplates } from './watemplates.js'; // the WhatsApp channel's templates (admins)
 
 if ($('console-view')) {
   notify.mount();
@@ -63,6 +64,7 @@ if ($('console-view')) {
   reports.mount(); // reports (queue board tab)
   mountWallboard(); // wallboard
   mountAdminExtra(); // admin screens: complaint categories, IVR menu (before mountAdmin)
+  mountWhatsAppTemplates(); // admin screens: WhatsApp templates (before mountAdmin)
   mountAdmin(); // admin screens
   mountCannedAdmin(); // canned replies and macros: the management screen
   roles.mount(); // roles: named sets of permissions (admins)
