@@ -53,12 +53,14 @@ func (s *Service) SignInFrom(ctx context.Context, email, password, device, addr 
 	// begin counts this attempt in the same step as the check, so
 	// parallel attempts cannot all pass before the first is counted.
 	acc, wait, err := s.fails.begin(ctx, key, s.account)
-	if err == nil && wait > 0 {
-		err = &ThrottledError{RetryAfter: wait}
-	}
 	if err != nil {
-		s.giveBack(ctx, byAddr) // not checked: it cost the address nothing
+		s.giveBack(ctx, byAddr) // not checked: it costs the address nothing
 		return SignedIn{}, err
+	}
+	if wait > 0 {
+		// A try at a locked account counts against the address, as a
+		// failure does: an address that keeps trying is held back.
+		return SignedIn{}, &ThrottledError{RetryAfter: wait}
 	}
 	sess, err := s.Login(ctx, email, password)
 	if errors.Is(err, ErrInvalidCredentials) {
