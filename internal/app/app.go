@@ -261,6 +261,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Typing:    api.TypingRelay{Tickets: tickets, Adapters: adapters},
 			Liveness:  agents,
 			PublicURL: cfg.BaseURL(), Heartbeat: cfg.ConsoleHeartbeat, SendQueue: cfg.ConsoleSendQueue, Log: log,
+			Tracer: a.tracer, // the push joins the trace of the change it carries
 		})
 		if err != nil {
 			return nil, err
