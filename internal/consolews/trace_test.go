@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/ingest"
 	"tanggap/internal/routing"
 	"tanggap/internal/testenv"
+	"tanggap/internal/ticket"
 )
 
 // TestPushJoinsTheTraceOfTheCitizensMessage: one trace runs from the
@@ -127,6 +128,44 @@ func TestPushJoinsTheTraceOfTheCitizensMessage(t *testing.T) {
 		}
 	}
 	t.Logf("%d push spans in trace %s", len(pushes), want)
+
+	// An agent's change: the push of its event joins the agent's request.
+	admin, err := e.agents.Get(ctx, mustAgentID(t, e, "admin@tanggap.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tickets := ticket.New(ticket.Opts{DB: d, Bus: b, Loads: router, Clocks: routing.NewClocks(routing.PartOpts{DB: d, Queues: settings, Log: log}), Log: log})
+	umum, err := settings.QueueID("umum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.ticket(umum, 0)
+	reqCtx, req = tr.Start(ctx, "PUT /api/v1/tickets/:id<int>/status", trace.WithSpanKind(trace.SpanKindServer))
+	if _, err := tickets.SetStatus(reqCtx, admin, id, domain.StatusPending); err != nil {
+		t.Fatal(err)
+	}
+	req.End()
+	want = req.SpanContext().TraceID()
+	testenv.CheckFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+		for _, s := range rec.Ended() {
+			if s.Name() == "console push" && s.SpanContext().TraceID() == want {
+				if attr(s, "tanggap.event") != "ticket.updated" || s.Parent().SpanID() != req.SpanContext().SpanID() {
+					return errf("push %s under %s", attr(s, "tanggap.event"), s.Parent().SpanID())
+				}
+				return nil
+			}
+		}
+		return errf("no push span in the status change's trace yet")
+	})
+}
+
+func mustAgentID(t *testing.T, e *env, email string) int64 {
+	t.Helper()
+	var id int64
+	if err := e.db.Raw(`SELECT id FROM agents WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
+		t.Fatalf("agent %s: %d %v", email, id, err)
+	}
+	return id
 }
 
 func attr(s sdktrace.ReadOnlySpan, key string) string {
