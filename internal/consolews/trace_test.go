@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/nats-io/nats.go"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -19,6 +20,7 @@ import (
 	"tanggap/internal/routing"
 	"tanggap/internal/testenv"
 	"tanggap/internal/ticket"
+	"tanggap/internal/tracing"
 )
 
 // TestPushJoinsTheTraceOfTheCitizensMessage: one trace runs from the
@@ -175,4 +177,47 @@ func attr(s sdktrace.ReadOnlySpan, key string) string {
 		}
 	}
 	return ""
+}
+
+// BenchmarkEventDispatch is the gateway's own work per event (decode,
+// scope, frame; no console open, so the sockets' writes, which dominate
+// BenchmarkConsoleFanout, are left out and the span's share shows at its
+// largest): tracing off; tracing on for an event without a trace; and an
+// event carrying a trace, with a span exported in batches to nowhere.
+//
+//	go test -run '^$' -bench EventDispatch ./internal/consolews/
+func BenchmarkEventDispatch(b *testing.B) {
+	bs := testenv.Bus(b)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	payload := []byte(`{"v":1,"ticket_id":42,"queue_id":3,"assignee_id":7,"tracking_number":"4821-0193-7730-1265","status":"open","channel":"whatsapp","priority":"normal","preview":"Sudah 2 minggu insentif belum masuk ke rekening sa***","at":"2026-12-02T13:00:00Z"}`)
+	subject := bs.Names.Event("message", "created")
+	traced := nats.Header{}
+	ctx, span := tp.Tracer("bench").Start(context.Background(), "request")
+	tracing.Inject(ctx, traced)
+	span.End()
+	for _, c := range []struct {
+		name   string
+		tracer trace.Tracer
+		header nats.Header
+	}{
+		{"tracing off", nil, nil},
+		{"tracing on, event without trace", tp.Tracer("bench"), nil},
+		{"tracing on, traced event", tp.Tracer("bench"), traced},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			gw, err := New(Opts{NC: bs.NC, Names: bs.Names, Sessions: benchSessions{}, Scopes: noScopes{}, Typing: &typingLog{},
+				Liveness: &touchCounter{n: map[int64]int{}}, Heartbeat: time.Hour, Log: testenv.Logger(b), Tracer: c.tracer})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = gw.Shutdown(context.Background()) })
+			m := &nats.Msg{Subject: subject, Data: payload, Header: c.header}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				gw.onEvent(m)
+			}
+		})
+	}
 }
