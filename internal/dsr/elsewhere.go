@@ -12,8 +12,8 @@ import (
 )
 
 // Elsewhere counts what an erasure blanked beyond the threads and the
-// contact: the channels' own tables, notifications, ratings, complaint
-// identities and audit lines. Rows stay (figures, the audit's events);
+// contact: the channels' own tables, notifications, ratings, the
+// complaint lifecycle and audit lines. Rows stay (figures, the audit's events);
 // what names or quotes the citizen goes.
 type Elsewhere struct {
 	LiveChatVisitors int64 `json:"livechat_visitors"`
@@ -178,8 +178,9 @@ type Erased struct {
 
 // EraseInTx anonymizes the citizen inside tx: their threads (bodies,
 // fields, attachment rows, subjects, reporter addresses), the channels'
-// tables, notifications, ratings, complaint identities and audit free
-// text, then their identities, notes and name. Tickets, times, statuses,
+// tables, notifications, ratings, complaint identities, complaint step
+// notes and answers, audit free text (with or without a ticket) and
+// request reasons, then their identities, notes and name. Tickets, times, statuses,
 // queues and counts stay for the figures. The data-subject erasure and the
 // retention purge both erase through it.
 func EraseInTx(tx *gorm.DB, contactID int64, now time.Time) (Erased, error) {
