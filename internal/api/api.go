@@ -105,10 +105,7 @@ type Opts struct {
 	BodyLimit int
 	// SecureCookies marks the session cookie Secure (PUBLIC_URL is https).
 	SecureCookies bool
-	// LoginFailuresPerMinute bounds failed sign-ins per client address
-	// (0: no limit; known devices exempt, see loginLimit).
-	LoginFailuresPerMinute int
-	SessionTTL             time.Duration
+	SessionTTL    time.Duration
 	// TouchInterval: an agent's requests record a sign of life at most
 	// this often (0: 20s).
 	TouchInterval time.Duration

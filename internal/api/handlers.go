@@ -53,7 +53,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	in, err := s.o.Auth.SignIn(c.UserContext(), req.Email, req.Password, c.Cookies(s.o.Auth.DeviceCookieName(req.Email)))
+	in, err := s.o.Auth.SignInFrom(c.UserContext(), req.Email, req.Password, c.Cookies(s.o.Auth.DeviceCookieName(req.Email)), c.IP())
 	if wait, ok := throttled(err); ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
 	}

@@ -28,7 +28,7 @@ func (s *Server) routes(app *fiber.App) {
 	// readiness split (issue 17): the gateway (/readyz) and the core (/readyz/core)
 	app.Get("/readyz/core", s.handleReadyzCore)
 
-	app.Post("/api/v1/auth/login", s.loginLimit(), httpx.Rendered, s.handleLogin) // per address (failures) and per account (auth.SignIn)
+	app.Post("/api/v1/auth/login", s.handleLogin) // limited per address and per account in auth.SignInFrom (shared by instances)
 	app.Post("/api/v1/auth/logout", s.need(permission.Session), s.handleLogout)
 	app.Get("/api/v1/auth/me", s.need(permission.Session), s.handleMe)
 	if s.o.ConsoleSocket != nil {

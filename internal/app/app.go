@@ -185,7 +185,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	sessions := auth.New(auth.Opts{DB: a.db, Agents: agents, TTL: cfg.SessionTTL, Log: log,
-		Throttle: loginThrottle(cfg), DeviceKey: deviceKey, DeviceTTL: cfg.Login.DeviceTTL})
+		Throttle: loginThrottle(cfg), DeviceKey: deviceKey, DeviceTTL: cfg.Login.DeviceTTL,
+		AddressFailuresPerMinute: cfg.Login.AddressFailuresPerMinute}) // both sign-in limits, shared by instances in the database
 	board, err := newWallboard(a.db, cfg.WallboardServiceLevel) // wallboard and admin screens
 	if err != nil {
 		return nil, err
@@ -268,6 +269,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Typing:    api.TypingRelay{Tickets: tickets, Adapters: adapters},
 			Liveness:  agents,
 			PublicURL: cfg.BaseURL(), Heartbeat: cfg.ConsoleHeartbeat, SendQueue: cfg.ConsoleSendQueue, Log: log,
+			Tracer: a.tracer, // the push joins the trace of the change it carries
 		})
 		if err != nil {
 			return nil, err
@@ -363,23 +365,22 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Log: log, Locale: cat, Lang: pages.Lang, Auth: sessions, Agents: agents, Tickets: tickets,
 			Attachments: files, Assigner: router, Work: router, Queues: queueAdmin, SLA: clocks, Metrics: metrics,
 			Tags: labels, Bulk: bulk.New(tickets, labels, router),
-			Contacts:               contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
-			Ready:                  map[string]api.Checker{"nats": a.bus},                    // the gateway: /readyz
-			CoreReady:              map[string]api.Checker{"database": a.db, "core": a.core}, // the core: /readyz/core
-			Adapters:               adapters,
-			ConsoleSocket:          a.console,
-			Pages:                  pg,
-			Launcher:               front,
-			BodyLimit:              max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
-			SecureCookies:          strings.HasPrefix(cfg.PublicURL, "https://"),
-			SessionTTL:             cfg.SessionTTL,
-			TouchInterval:          cfg.Presence.TouchInterval,
-			TrustedProxies:         cfg.TrustedProxies,
-			LoginFailuresPerMinute: cfg.Login.AddressFailuresPerMinute,                            // sign-in limit per address (issue 17 item 8)
-			Search:                 search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
-			Privacy:                pdp.api(),
-			Notify:                 notifier.svc,   // notify
-			NotifyHooks:            notifier.hooks, // notify
+			Contacts:       contact.NewHistory(contact.HistoryOpts{DB: a.db, Tickets: tickets, Log: log}),
+			Ready:          map[string]api.Checker{"nats": a.bus},                    // the gateway: /readyz
+			CoreReady:      map[string]api.Checker{"database": a.db, "core": a.core}, // the core: /readyz/core
+			Adapters:       adapters,
+			ConsoleSocket:  a.console,
+			Pages:          pg,
+			Launcher:       front,
+			BodyLimit:      max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
+			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
+			SessionTTL:     cfg.SessionTTL,
+			TouchInterval:  cfg.Presence.TouchInterval,
+			TrustedProxies: cfg.TrustedProxies,
+			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
+			Privacy:        pdp.api(),
+			Notify:         notifier.svc,   // notify
+			NotifyHooks:    notifier.hooks, // notify
 			// csat: report, alerts, ratings, survey links
 			CSAT:       satisfaction,
 			Complaints: a.complaints,                 // complaint lifecycle

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -78,7 +79,10 @@ func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
 	a := apptest.Start(t, apptest.Config(t))
 	admin := apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	console, _ := openPushSocket(t, a.URL(), http.Header{"Authorization": {"Bearer " + admin.Token}})
+	console.wait("hello", func(f map[string]json.RawMessage) bool { return string(f["type"]) == `"hello"` })
 	id := fileComplaint(t, admin, "Sertifikat pelatihan belum terbit")
+	console.wait("message.created", func(f map[string]json.RawMessage) bool { return string(f["event"]) == `"message.created"` })
 	if res := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Sedang kami periksa."}); res.Status >= 300 {
 		t.Fatalf("reply: %d %s", res.Status, res.Body)
 	}
@@ -116,6 +120,20 @@ func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
 	}
 	if hex.EncodeToString(decision.GetParentSpanId()) != hex.EncodeToString(batch.GetSpanId()) {
 		t.Errorf("the routing decision is not a child of the ingest batch")
+	}
+	// The push of the citizen's message to the console is in the same
+	// trace, under the ingest batch.
+	pushed := false
+	for _, p := range col.named("console push") {
+		if hex.EncodeToString(p.GetTraceId()) == hex.EncodeToString(form.GetTraceId()) {
+			pushed = true
+			if hex.EncodeToString(p.GetParentSpanId()) != hex.EncodeToString(batch.GetSpanId()) {
+				t.Errorf("a console push of the submission is not a child of the ingest batch")
+			}
+		}
+	}
+	if !pushed {
+		t.Errorf("no console push in the form submission's trace")
 	}
 	reply := one("POST /api/v1/tickets/:id<int>/messages")
 	send := one("deliver webform")

@@ -33,6 +33,12 @@ type Opts struct {
 	Log    *slog.Logger
 	// Throttle limits failed sign-ins per account (SignIn).
 	Throttle Throttle
+	// AddressFailuresPerMinute bounds failed sign-ins per client address
+	// (SignInFrom; 0: no limit). Both limits live in the database, shared
+	// by every instance.
+	AddressFailuresPerMinute int
+	// Now is the clock of the sign-in limits (tests; default time.Now).
+	Now func() time.Time
 	// DeviceKey signs known-device cookies (nil: no known devices, every
 	// browser counts against the account). DeviceTTL is how long a
 	// browser stays known after a successful sign-in (default 90 days).
@@ -47,6 +53,8 @@ type Service struct {
 	ttl       time.Duration
 	log       *slog.Logger
 	fails     *failures
+	account   rule
+	address   rule // Free 0: no per-address limit
 	deviceKey []byte
 	deviceTTL time.Duration
 }
@@ -56,8 +64,15 @@ func New(o Opts) *Service {
 	if o.DeviceTTL <= 0 {
 		o.DeviceTTL = 90 * 24 * time.Hour
 	}
-	return &Service{store: &store{db: o.DB}, agents: o.Agents, ttl: o.TTL, log: o.Log,
-		fails: newFailures(o.Throttle, time.Now), deviceKey: o.DeviceKey, deviceTTL: o.DeviceTTL}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Service{store: &store{db: o.DB}, agents: o.Agents, ttl: o.TTL, log: o.Log,
+		fails: newFailures(o.DB, o.Now, o.Log), account: o.Throttle.accountRule(), deviceKey: o.DeviceKey, deviceTTL: o.DeviceTTL}
+	if o.AddressFailuresPerMinute > 0 {
+		s.address = addressRule(o.AddressFailuresPerMinute)
+	}
+	return s
 }
 
 // Session is what a successful login returns.

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -125,5 +126,145 @@ func TestParallelGuessesCountBeforeTheyPass(t *testing.T) {
 	// The free failures are spent: locked, even for the right password.
 	if _, err := s.SignIn(ctx, "dewi@example.go.id", "kata-sandi-dewi", ""); !errors.Is(err, auth.ErrThrottled) {
 		t.Fatalf("after the parallel guesses: %v", err)
+	}
+}
+
+// fakeClock is the clock both instances of a test share.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// guessInParallel sends n sign-ins at once, alternating between the
+// services, and counts those whose password was checked and those refused
+// by a limit.
+func guessInParallel(t *testing.T, svcs []*auth.Service, n int, email func(i int) string, addr string) (checked, throttled int) {
+	t.Helper()
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := svcs[i%len(svcs)].SignInFrom(context.Background(), email(i), "tebakan", "", addr)
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		switch {
+		case errors.Is(err, auth.ErrInvalidCredentials):
+			checked++
+		case errors.Is(err, auth.ErrThrottled):
+			throttled++
+		default:
+			t.Fatalf("guess: %v", err)
+		}
+	}
+	return checked, throttled
+}
+
+// TestTwoInstancesShareTheSignInLimit: two instances on one database
+// (two connection pools, as behind a load balancer) count the same
+// attempts: twenty wrong passwords at once across both get no more checks
+// than the free failures in total, and the right password is refused
+// until the lock has passed on the shared clock.
+func TestTwoInstancesShareTheSignInLimit(t *testing.T) {
+	cfg := testenv.DBConfig(t)
+	log := testenv.Logger(t)
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	const free = 5
+	var svcs []*auth.Service
+	for range 2 {
+		d := testenv.OpenDB(t, cfg)
+		agents := agent.New(agent.Opts{DB: d, Log: log, BcryptCost: 4})
+		svcs = append(svcs, auth.New(auth.Opts{DB: d, Agents: agents, TTL: time.Hour, Log: log, Now: clk.Now,
+			Throttle: auth.Throttle{Free: free, Backoff: time.Minute, MaxBackoff: time.Hour}}))
+		if len(svcs) == 1 {
+			if _, err := agents.Create(context.Background(), agent.NewAgent{Email: "sari@example.go.id", Name: "Sari", Password: "kata-sandi-sari"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	checked, throttled := guessInParallel(t, svcs, 20, func(int) string { return "sari@example.go.id" }, "")
+	if checked > free || checked+throttled != 20 {
+		t.Fatalf("%d of 20 parallel guesses on two instances had their password checked (free: %d), %d throttled", checked, free, throttled)
+	}
+	t.Logf("two instances: %d checked, %d throttled", checked, throttled)
+	for _, s := range svcs {
+		_, err := s.SignIn(context.Background(), "sari@example.go.id", "kata-sandi-sari", "")
+		var te *auth.ThrottledError
+		if !errors.As(err, &te) || te.RetryAfter <= 0 || te.RetryAfter > time.Minute {
+			t.Fatalf("right password during the lock: %v", err)
+		}
+	}
+	clk.Add(time.Minute - time.Millisecond)
+	if _, err := svcs[1].SignIn(context.Background(), "sari@example.go.id", "kata-sandi-sari", ""); !errors.Is(err, auth.ErrThrottled) {
+		t.Fatalf("right password a moment before the lock ends: %v", err)
+	}
+	clk.Add(time.Millisecond)
+	if _, err := svcs[1].SignIn(context.Background(), "sari@example.go.id", "kata-sandi-sari", ""); err != nil {
+		t.Fatalf("right password after the lock: %v", err)
+	}
+	// The success cleared the account's count on both instances.
+	if _, err := svcs[0].SignIn(context.Background(), "sari@example.go.id", "tebakan", ""); !errors.Is(err, auth.ErrInvalidCredentials) {
+		t.Fatalf("after a success: %v", err)
+	}
+}
+
+// TestTwoInstancesShareTheAddressLimit: guesses at many accounts from one
+// address, spread over two instances, get no more checks in total than
+// the address's failures per minute; a known device there is exempt;
+// the next minute opens again.
+func TestTwoInstancesShareTheAddressLimit(t *testing.T) {
+	cfg := testenv.DBConfig(t)
+	log := testenv.Logger(t)
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	const perMinute = 6
+	key := []byte("kunci-perangkat-uji-0123456789ab")
+	var svcs []*auth.Service
+	for range 2 {
+		d := testenv.OpenDB(t, cfg)
+		agents := agent.New(agent.Opts{DB: d, Log: log, BcryptCost: 4})
+		svcs = append(svcs, auth.New(auth.Opts{DB: d, Agents: agents, TTL: time.Hour, Log: log, Now: clk.Now, DeviceKey: key,
+			Throttle: auth.Throttle{Free: 100, Backoff: time.Minute, MaxBackoff: time.Hour}, AddressFailuresPerMinute: perMinute}))
+		if len(svcs) == 1 {
+			if _, err := agents.Create(context.Background(), agent.NewAgent{Email: "tono@example.go.id", Name: "Tono", Password: "kata-sandi-tono"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ctx := context.Background()
+	owner, err := svcs[0].SignInFrom(ctx, "tono@example.go.id", "kata-sandi-tono", "", "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, throttled := guessInParallel(t, svcs, 24, func(i int) string { return fmt.Sprintf("tebak%d@example.go.id", i) }, "198.51.100.7")
+	if checked > perMinute || checked+throttled != 24 {
+		t.Fatalf("%d of 24 parallel guesses from one address had their password checked (per minute: %d), %d throttled", checked, perMinute, throttled)
+	}
+	if _, err := svcs[1].SignInFrom(ctx, "tono@example.go.id", "kata-sandi-tono", "", "198.51.100.7"); !errors.Is(err, auth.ErrThrottled) {
+		t.Fatalf("unknown browser at a locked address: %v", err)
+	}
+	if _, err := svcs[1].SignInFrom(ctx, "tono@example.go.id", "kata-sandi-tono", owner.Device.Value, "198.51.100.7"); err != nil {
+		t.Fatalf("known device at a locked address: %v", err)
+	}
+	if _, err := svcs[1].SignInFrom(ctx, "tono@example.go.id", "kata-sandi-tono", "", "198.51.100.8"); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+	clk.Add(time.Minute)
+	if _, err := svcs[1].SignInFrom(ctx, "tono@example.go.id", "kata-sandi-tono", "", "198.51.100.7"); err != nil {
+		t.Fatalf("the next minute: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -45,133 +44,39 @@ func (t Throttle) withDefaults() Throttle {
 	return t
 }
 
-// Bounds of the failure book: it is swept when it holds sweepAt entries;
-// past maxEntries new keys are not booked (the per-address limit still
-// holds them back), so a flood of invented accounts cannot grow memory.
-const (
-	sweepAt    = 10_000
-	maxEntries = 200_000
-)
-
-// failures is the in-memory book of failed sign-ins per key (an account
-// as seen from unknown browsers, or one known device of an account). It
-// is per instance: behind n instances without sticky sessions an account
-// takes at most n times the free failures before every instance backs
-// off, and the doubling still bounds the rate of guesses.
-type failures struct {
-	t   Throttle
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]*failEntry
+// rule is how one kind of key is limited: Free counted attempts, then a
+// lock of Backoff doubling up to MaxBackoff per further attempt. The count
+// starts again Forget after the last attempt (fromFirst: after the first,
+// a fixed window, as the per-address limit counts failures per minute).
+type rule struct {
+	Free       int
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	Forget     time.Duration
+	fromFirst  bool
 }
 
-type failEntry struct {
-	n       int
-	until   time.Time
-	last    time.Time
-	pending int // attempts let through whose password is being checked
+// accountRule is the rule of an account's (or a known device's) key.
+func (t Throttle) accountRule() rule {
+	t = t.withDefaults()
+	return rule{Free: t.Free, Backoff: t.Backoff, MaxBackoff: t.MaxBackoff, Forget: 2 * t.MaxBackoff}
 }
 
-func newFailures(t Throttle, now func() time.Time) *failures {
-	return &failures{t: t.withDefaults(), now: now, m: map[string]*failEntry{}}
+// addressRule lets perMinute failures through per client address in a
+// window of a minute from the first; the window's last locks the address
+// until the window ends.
+func addressRule(perMinute int) rule {
+	return rule{Free: perMinute, Backoff: time.Minute, MaxBackoff: time.Minute, Forget: time.Minute, fromFirst: true}
 }
 
-// forget is how long an entry outlives its last failure.
-func (f *failures) forget() time.Duration { return 2 * f.t.MaxBackoff }
-
-// begin decides, in one step with the count, whether key may try now
-// (0) or must wait; an attempt let through is pending until fail, clear
-// or release settles it. Parallel attempts cannot all pass before any
-// counts: the free attempts left are shared out among pending ones, and
-// past them only one attempt at a time is let through (its failure sets
-// the next lock).
-func (f *failures) begin(key string) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := f.now()
-	e := f.m[key]
-	if e != nil && e.pending == 0 && now.Sub(e.last) > f.forget() {
-		delete(f.m, key) // a failure long ago does not count against today
-		e = nil
-	}
-	if e == nil {
-		if len(f.m) >= sweepAt {
-			f.sweep(now)
-		}
-		if len(f.m) >= maxEntries {
-			return 0 // not booked; the per-address limit still holds
-		}
-		e = &failEntry{last: now}
-		f.m[key] = e
-	}
-	if wait := e.until.Sub(now); wait > 0 {
-		return wait
-	}
-	if e.n+e.pending >= f.t.Free && e.pending > 0 {
-		return f.t.Backoff // the attempt in flight decides the next lock
-	}
-	e.pending++
-	return 0
-}
-
-// release settles a pending attempt that neither failed nor succeeded
-// (the check itself failed: the database, a cancelled request).
-func (f *failures) release(key string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if e := f.m[key]; e != nil && e.pending > 0 {
-		e.pending--
-	}
-}
-
-// fail books a failure of key (settling a pending attempt) and returns
-// the lock it starts.
-func (f *failures) fail(key string) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := f.now()
-	e := f.m[key]
-	if e != nil && e.pending > 0 {
-		e.pending--
-	}
-	if e != nil && e.n > 0 && now.Sub(e.last) > f.forget() {
-		e.n, e.until = 0, time.Time{} // a failure long ago does not count against today
-	}
-	if e == nil {
-		if len(f.m) >= sweepAt {
-			f.sweep(now)
-		}
-		if len(f.m) >= maxEntries {
-			return 0
-		}
-		e = &failEntry{}
-		f.m[key] = e
-	}
-	e.n++
-	e.last = now
-	if e.n < f.t.Free {
+// lockAfter is the lock that the n-th counted attempt starts (0: none).
+func (r rule) lockAfter(n int) time.Duration {
+	if n < r.Free {
 		return 0
 	}
-	lock := f.t.Backoff
-	for i := f.t.Free; i < e.n && lock < f.t.MaxBackoff; i++ {
+	lock := r.Backoff
+	for i := r.Free; i < n && lock < r.MaxBackoff; i++ {
 		lock *= 2
 	}
-	lock = min(lock, f.t.MaxBackoff)
-	e.until = now.Add(lock)
-	return lock
-}
-
-// clear forgets key's failures (a success).
-func (f *failures) clear(key string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.m, key)
-}
-
-func (f *failures) sweep(now time.Time) {
-	for k, e := range f.m {
-		if e.pending == 0 && now.Sub(e.last) > f.forget() {
-			delete(f.m, k)
-		}
-	}
+	return min(lock, r.MaxBackoff)
 }

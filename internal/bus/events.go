@@ -13,12 +13,17 @@ package bus
 // database.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"go.opentelemetry.io/otel/trace"
+
 	"tanggap/internal/domain"
+	"tanggap/internal/tracing"
 )
 
 // Version is the version of the event JSON, sent as "v" in every event.
@@ -294,6 +299,27 @@ func (b *Bus) Emit(ev Event) {
 	data, err := json.Marshal(ev)
 	if err == nil {
 		err = b.NC.Publish(b.Names.Event(entity, action), data)
+	}
+	if err != nil {
+		b.log.Warn("emit event", "entity", entity, "action", action, "err", err)
+	}
+}
+
+// EmitCtx is Emit continuing ctx's trace: the event carries the span
+// context in its headers (traceparent), so the console push that fans it
+// out joins the trace of the change that caused it. Without a sampled
+// span in ctx it is Emit, with no header.
+func (b *Bus) EmitCtx(ctx context.Context, ev Event) {
+	if !trace.SpanContextFromContext(ctx).IsSampled() {
+		b.Emit(ev)
+		return
+	}
+	entity, action := ev.EventName()
+	data, err := json.Marshal(ev)
+	if err == nil {
+		msg := &nats.Msg{Subject: b.Names.Event(entity, action), Data: data, Header: nats.Header{}}
+		tracing.Inject(ctx, msg.Header)
+		err = b.NC.PublishMsg(msg)
 	}
 	if err != nil {
 		b.log.Warn("emit event", "entity", entity, "action", action, "err", err)

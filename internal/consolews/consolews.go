@@ -39,6 +39,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats.go"
+	"go.opentelemetry.io/otel/trace"
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
@@ -90,6 +91,8 @@ type Opts struct {
 	// from above).
 	Realtime realtime.Options
 	Log      *slog.Logger
+	// Tracer opens a span per event pushed that carries a trace (nil: none).
+	Tracer trace.Tracer
 }
 
 // Gateway serves the push sockets of one instance.

@@ -82,6 +82,9 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 		g.o.Log.Warn("console event not JSON", "event", name, "err", err)
 		return
 	}
+	if span := g.pushSpan(m, name); span != nil {
+		defer span.End()
+	}
 	entity, action, _ := strings.Cut(name, ".")
 	frame := eventFrame(name, m.Data)
 	switch {

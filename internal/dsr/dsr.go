@@ -147,8 +147,8 @@ type Erasure struct {
 
 // Erase anonymizes the citizen (EraseInTx): identities, name and notes
 // removed, message bodies and fields blanked, the channels' tables,
-// notifications, ratings, complaint identities and audit free text
-// blanked, files deleted; tickets, their times,
+// notifications, ratings, complaint identities, step notes and answers,
+// audit free text and request reasons blanked, files deleted; tickets, their times,
 // statuses and queues stay, so the figures stay.
 func (s *Service) Erase(ctx context.Context, agentID, contactID int64) (Erasure, error) {
 	var out Erasure

@@ -2,6 +2,7 @@ package dsr
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,8 +12,8 @@ import (
 )
 
 // Elsewhere counts what an erasure blanked beyond the threads and the
-// contact: the channels' own tables, notifications, ratings, complaint
-// identities and audit lines. Rows stay (figures, the audit's events);
+// contact: the channels' own tables, notifications, ratings, the
+// complaint lifecycle and audit lines. Rows stay (figures, the audit's events);
 // what names or quotes the citizen goes.
 type Elsewhere struct {
 	LiveChatVisitors int64 `json:"livechat_visitors"`
@@ -24,6 +25,16 @@ type Elsewhere struct {
 	Mentions         int64 `json:"mention_previews"`
 	Deliveries       int64 `json:"notification_reasons"`
 	AuditLines       int64 `json:"audit_lines"`
+	// The complaint lifecycle: step notes that may quote the citizen
+	// (what is missing, the published answer, a reopening's reason), the
+	// unit's answer and instructions. Steps, stages and times stay.
+	ComplaintSteps   int64 `json:"complaint_step_notes"`
+	ComplaintAnswers int64 `json:"complaint_answers"`
+	// Lines about the citizen that carry no ticket: the admin audit of
+	// their data-subject requests (the request's body: a reason) and the
+	// reasons kept with the requests and a restriction.
+	SubjectAuditLines int64 `json:"subject_audit_lines"`
+	RequestReasons    int64 `json:"request_reasons"`
 }
 
 // The citizen's tickets, visitor ids and phone numbers, as subqueries
@@ -77,6 +88,66 @@ AND (name <> '' OR phone <> '' OR email <> '' OR nik <> '')`, 2,
 	// The audit keeps who did what when; its free text goes.
 	{"audit lines", `UPDATE audit_log SET detail = '' WHERE ticket_id IN (` + sqlTickets + `) AND detail <> ''`, 1,
 		func(e *Elsewhere) *int64 { return &e.AuditLines }},
+	// A complaint's steps keep what happened and when; their free text
+	// goes, except what names an institution or a code (the unit disposed
+	// to, the agency that has authority, the archive reason, the kind
+	// changed, the channel received on).
+	{"complaint step notes", `UPDATE complaint_steps SET
+public_note = CASE WHEN step IN (` + keptNoteSteps + `) THEN public_note ELSE '' END,
+detail = CASE WHEN step IN (` + keptDetailSteps + `) THEN detail ELSE '' END
+WHERE ticket_id IN (` + sqlTickets + `)
+AND ((public_note <> '' AND step NOT IN (` + keptNoteSteps + `)) OR (detail <> '' AND step NOT IN (` + keptDetailSteps + `)))`, 1,
+		func(e *Elsewhere) *int64 { return &e.ComplaintSteps }},
+	{"complaint answers", `UPDATE complaints SET answer = '', instructions = ''
+WHERE ticket_id IN (` + sqlTickets + `) AND (answer <> '' OR instructions <> '')`, 1,
+		func(e *Elsewhere) *int64 { return &e.ComplaintAnswers }},
+	// The requests stay recorded; a restriction's reason may name them.
+	{"request reasons", `UPDATE subject_requests SET detail = '{}' WHERE contact_id = ? AND kind = 'restrict' AND detail <> '{}'`, 1,
+		func(e *Elsewhere) *int64 { return &e.RequestReasons }},
+	{"restriction reason", `UPDATE processing_restrictions SET reason = '' WHERE contact_id = ? AND reason <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.RequestReasons }},
+}
+
+// Steps whose public note or detail names no citizen (see above).
+const (
+	keptNoteSteps   = `'disposed', 'not_authority', 'archived'`
+	keptDetailSteps = `'kind_changed', 'received'`
+)
+
+// The admin audit's lines of a citizen's data-subject requests carry no
+// ticket: they are found by their action (audit_log_action_created_idx)
+// and the contact's path; their detail keeps the method and path (who
+// asked what about which contact id) and loses the body.
+const sqlSubjectLines = `SELECT id, detail FROM audit_log
+WHERE action IN ('admin.post.subjects', 'admin.put.subjects', 'admin.delete.subjects') AND detail LIKE ?`
+
+func eraseSubjectLines(tx *gorm.DB, contactID int64) (int64, error) {
+	var n int64
+	for _, method := range []string{"POST", "PUT", "DELETE"} {
+		prefix := fmt.Sprintf("%s /api/v1/admin/subjects/%d", method, contactID)
+		var rows []struct {
+			ID     int64
+			Detail string
+		}
+		if err := tx.Raw(sqlSubjectLines, prefix+"%").Scan(&rows).Error; err != nil {
+			return n, fmt.Errorf("dsr: erase subject audit lines: %w", err)
+		}
+		for _, r := range rows {
+			rest := strings.TrimPrefix(r.Detail, prefix)
+			if rest != "" && rest[0] != '/' && rest[0] != ' ' {
+				continue // another contact whose id starts with this one's
+			}
+			path, _, cut := strings.Cut(rest, " ")
+			if !cut {
+				continue // no body: nothing but the path
+			}
+			if err := tx.Exec(`UPDATE audit_log SET detail = ? WHERE id = ?`, prefix+path, r.ID).Error; err != nil {
+				return n, fmt.Errorf("dsr: erase subject audit line: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 func eraseElsewhere(tx *gorm.DB, contactID int64) (Elsewhere, error) {
@@ -90,9 +161,11 @@ func eraseElsewhere(tx *gorm.DB, contactID int64) (Elsewhere, error) {
 		if res.Error != nil {
 			return out, fmt.Errorf("dsr: erase %s: %w", st.name, res.Error)
 		}
-		*st.into(&out) = res.RowsAffected
+		*st.into(&out) += res.RowsAffected
 	}
-	return out, nil
+	var err error
+	out.SubjectAuditLines, err = eraseSubjectLines(tx, contactID)
+	return out, err
 }
 
 // Erased is what EraseInTx blanked; Files are the keys whose bytes the
@@ -105,8 +178,9 @@ type Erased struct {
 
 // EraseInTx anonymizes the citizen inside tx: their threads (bodies,
 // fields, attachment rows, subjects, reporter addresses), the channels'
-// tables, notifications, ratings, complaint identities and audit free
-// text, then their identities, notes and name. Tickets, times, statuses,
+// tables, notifications, ratings, complaint identities, complaint step
+// notes and answers, audit free text (with or without a ticket) and
+// request reasons, then their identities, notes and name. Tickets, times, statuses,
 // queues and counts stay for the figures. The data-subject erasure and the
 // retention purge both erase through it.
 func EraseInTx(tx *gorm.DB, contactID int64, now time.Time) (Erased, error) {

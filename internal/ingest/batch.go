@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"tanggap/internal/domain"
@@ -86,6 +87,11 @@ type result struct {
 	messages    []*item
 	assignments []routing.Assignment
 	reopened    []int64
+	// trace is the batch span's context (invalid when tracing is off),
+	// single whether the batch was one message (its span continues that
+	// message's trace); emit hands the trace on to the console push.
+	trace  trace.SpanContext
+	single bool
 }
 
 // persist stores a batch in tx: messages in stream order, each on its

@@ -8,13 +8,17 @@ package ingest
 // themselves. No event costs a read; subjects and previews are masked.
 
 import (
+	"context"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
 	"tanggap/internal/routing"
+	"tanggap/internal/tracing"
 )
 
 // emit tells live screens what a committed batch changed.
@@ -40,25 +44,58 @@ func (c *Consumer) emit(res result) {
 		ev.Preview = last[t.id]
 		return ev
 	}
+	// Each ticket's events continue the trace of its last message.
+	traces := map[int64]context.Context{}
+	if res.trace.IsValid() {
+		for _, it := range res.messages {
+			traces[it.ticket.id] = res.traceOf(it)
+		}
+	}
+	ctxOf := func(id int64) context.Context {
+		if ctx := traces[id]; ctx != nil {
+			return ctx
+		}
+		return context.Background()
+	}
 	for _, t := range res.created {
-		c.bus.Emit(bus.TicketCreated(ticket(t)))
+		c.bus.EmitCtx(ctxOf(t.id), bus.TicketCreated(ticket(t)))
 	}
 	for _, a := range res.assignments {
 		if t := byID[a.TicketID]; t != nil && a.AgentID != 0 {
-			c.bus.Emit(bus.TicketAssigned(ticket(t)))
+			c.bus.EmitCtx(ctxOf(t.id), bus.TicketAssigned(ticket(t)))
 		}
 	}
 	for _, id := range res.reopened {
 		if t := byID[id]; t != nil {
-			c.bus.Emit(bus.TicketUpdated(ticket(t)))
+			c.bus.EmitCtx(ctxOf(id), bus.TicketUpdated(ticket(t)))
 		}
 	}
 	for i, it := range res.messages {
 		ev := bus.MessageCreated{Scope: it.ticket.scope(routed[it.ticket.id]), MessageID: it.messageID,
 			Direction: domain.DirectionIn, Channel: string(it.in.Channel), Kind: domain.Kind(it.in.Fields[envelope.FieldKind]),
 			Preview: previews[i], At: it.in.ReceivedAt.UTC()}
-		c.bus.Emit(ev)
+		if res.trace.IsValid() {
+			c.bus.EmitCtx(res.traceOf(it), ev)
+		} else {
+			c.bus.Emit(ev)
+		}
 	}
+}
+
+// traceOf is the trace an event about item continues, so the console push
+// joins it (webhook → stored → pushed): the batch's span when the batch
+// was this one message; in a batch of many, whose span starts a trace of
+// its own and links the messages', the message's own trace.
+func (res result) traceOf(it *item) context.Context {
+	batch := trace.ContextWithSpanContext(context.Background(), res.trace)
+	if res.single || it.msg == nil {
+		return batch
+	}
+	sc := trace.SpanContextFromContext(tracing.Extract(context.Background(), it.msg.Headers()))
+	if !sc.IsValid() {
+		return batch
+	}
+	return trace.ContextWithRemoteSpanContext(context.Background(), sc)
 }
 
 // scope is the ticket's scope fields after the commit (see event).

@@ -490,6 +490,9 @@ func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if span != nil {
+		res.trace, res.single = span.SpanContext(), len(items) == 1
+	}
 	if c.observe != nil {
 		c.observe.Ingested(len(items), time.Since(start))
 	}

@@ -269,3 +269,65 @@ func TestPurgeBlanksCopiesOfMessageText(t *testing.T) {
 		t.Fatalf("%d recent copies left, want 2 (the recent ones)", left)
 	}
 }
+
+// TestIdlePurgeReachesComplaintsAndLinesWithoutTicket: the purge of an
+// idle citizen erases as a data-subject erasure does (dsr.EraseInTx): the
+// complaint's step notes and answer and the admin audit line of their
+// restriction lose the citizen's text; the steps, the stage and the lines
+// stay for the figures.
+func TestIdlePurgeReachesComplaintsAndLinesWithoutTicket(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testenv.DB(t)
+	files, err := attachment.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().UTC().Add(-400 * 24 * time.Hour)
+	c, tk, _ := thread(t, d, files, "CMP1", "closed", old)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(d.Exec(`INSERT INTO complaints (ticket_id, kind, stage, received_at, answer, answered_at, answered_in_time, updated_at, closed_at)
+VALUES (?, 'pengaduan', 'closed', ?, 'Pak Budi, bantuan ke Jl. Mawar 3 sudah cair', ?, TRUE, ?, ?)`, tk, old, old, old, old).Error)
+	for _, st := range [][2]string{{"incomplete", "foto KTP Pak Budi"}, {"published", "Pak Budi, bantuan ke Jl. Mawar 3 sudah cair"}, {"closed", ""}} {
+		must(d.Exec(`INSERT INTO complaint_steps (ticket_id, step, public_note, created_at) VALUES (?, ?, ?, ?)`, tk, st[0], st[1], old).Error)
+	}
+	must(d.Exec(`INSERT INTO audit_log (agent_id, action, detail, created_at) VALUES (NULL, 'admin.post.subjects', ?, ?)`,
+		fmt.Sprintf(`POST /api/v1/admin/subjects/%d/restrict {"reason":"Pak Budi dari Jl. Mawar 3"}`, c), old).Error)
+
+	year := 365 * 24 * time.Hour
+	p := New(Opts{DB: d, Files: files, Log: testenv.Logger(t), Periods: Periods{MessageBodies: year, Attachments: year, Identities: year}})
+	res, err := p.Run(ctx)
+	if err != nil || res.Identities != 1 {
+		t.Fatalf("purge: %+v %v", res, err)
+	}
+	count := func(q string, args ...any) int64 {
+		var n int64
+		if err := d.Raw(q, args...).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(`SELECT COUNT(*) FROM complaint_steps WHERE ticket_id = ? AND (public_note LIKE '%Budi%' OR public_note LIKE '%Mawar%')`, tk); n != 0 {
+		t.Fatalf("%d step notes still quote the citizen", n)
+	}
+	if n := count(`SELECT COUNT(*) FROM complaints WHERE ticket_id = ? AND answer <> ''`, tk); n != 0 {
+		t.Fatal("the complaint's answer is kept")
+	}
+	if n := count(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%Mawar%'`); n != 0 {
+		t.Fatal("the restriction's audit line still names the citizen")
+	}
+	if n := count(`SELECT COUNT(*) FROM complaint_steps WHERE ticket_id = ?`, tk); n != 3 {
+		t.Fatalf("steps: %d, want 3", n)
+	}
+	if n := count(`SELECT COUNT(*) FROM complaints WHERE ticket_id = ? AND stage = 'closed' AND answered_in_time`, tk); n != 1 {
+		t.Fatal("the complaint's stage or answer time is gone")
+	}
+	if n := count(`SELECT COUNT(*) FROM audit_log WHERE action = 'admin.post.subjects' AND detail = ?`, fmt.Sprintf("POST /api/v1/admin/subjects/%d/restrict", c)); n != 1 {
+		t.Fatal("the restriction's audit line lost its path")
+	}
+}

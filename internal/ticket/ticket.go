@@ -340,10 +340,22 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 	if err != nil {
 		return Message{}, err
 	}
-	s.bus.Emit(bus.MessageCreated{Scope: ev.Scope, MessageID: msg.ID, Direction: domain.DirectionOut, Channel: ev.Channel,
+	s.emit(ctx, bus.MessageCreated{Scope: ev.Scope, MessageID: msg.ID, Direction: domain.DirectionOut, Channel: ev.Channel,
 		Preview: ev.Preview, At: now})
-	s.bus.Emit(bus.TicketUpdated(ev))
+	s.emit(ctx, bus.TicketUpdated(ev))
 	return msg, nil
+}
+
+// emit is Emit continuing ctx's trace (the agent's request) into the
+// console push, when the bus can carry it (bus.Bus.EmitCtx).
+func (s *Service) emit(ctx context.Context, ev bus.Event) {
+	if b, ok := s.bus.(interface {
+		EmitCtx(context.Context, bus.Event)
+	}); ok {
+		b.EmitCtx(ctx, ev)
+		return
+	}
+	s.bus.Emit(ev)
 }
 
 // lockVisible locks a ticket for the rest of tx, if viewer may work it
@@ -442,7 +454,7 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
 		out = fresh
 	}
-	s.bus.Emit(bus.TicketUpdated(out.event(time.Now().UTC())))
+	s.emit(ctx, bus.TicketUpdated(out.event(time.Now().UTC())))
 	if freedAgent != 0 {
 		// Capacity freed: the oldest waiting ticket goes to this agent now,
 		// not on some later sweep.
