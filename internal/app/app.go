@@ -220,6 +220,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Components["delivery"] {
+		// Before any traffic: events of the first solves wait on the stream.
+		if err := notifier.svc.DeclareEvents(ctx); err != nil {
+			log.Warn("notify: events stream not declared at start; retried in the background", "err", err)
+		}
+	}
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Brand: programBrand, Menus: front,
 		StatusLinks: notifier.links, // notify

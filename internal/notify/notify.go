@@ -55,6 +55,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nats-io/nats.go/jetstream"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -222,6 +223,9 @@ type Service struct {
 	store   store
 	buckets map[Route]*bucket
 	events  Events
+	// declared is the events consumer DeclareEvents made before start,
+	// or nil (consumeEvents then declares it itself, retrying).
+	declared jetstream.Consumer
 	// eventsHandled counts the events this instance took (tests).
 	eventsHandled atomic.Int64
 }
@@ -276,6 +280,19 @@ func New(o Opts) (*Service, error) {
 		s.buckets[r] = newBucket(rate, max(1, int(rate)), o.Now)
 	}
 	return s, nil
+}
+
+// DeclareEvents creates the events stream and its consumer now. Called
+// before the instance takes traffic, so a ticket solved in the first moment
+// after a fresh start is kept for the notifier instead of being published
+// to a stream that does not exist yet. On error Run declares them itself.
+func (s *Service) DeclareEvents(ctx context.Context) error {
+	cons, err := s.o.Bus.NotifyEvents(ctx)
+	if err != nil {
+		return err
+	}
+	s.declared = cons
+	return nil
 }
 
 // Run takes the events that call for notifications and works the

@@ -78,9 +78,9 @@ var errBadEvent = errors.New("notify: unreadable event")
 // one of them, and events published while no instance runs wait on the
 // stream. An event is acknowledged only once its job is queued.
 func (s *Service) consumeEvents(ctx context.Context) {
-	var cons jetstream.Consumer
+	cons := s.declared
 	retry := backoff.Doubling{First: 500 * time.Millisecond, Max: 10 * time.Second}
-	for attempt := 1; ; attempt++ {
+	for attempt := 1; cons == nil; attempt++ {
 		var err error
 		if cons, err = s.o.Bus.NotifyEvents(ctx); err == nil {
 			break
