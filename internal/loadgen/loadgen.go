@@ -24,18 +24,38 @@ type Opts struct {
 	Concurrency int           // parallel workers
 	MaxDuration time.Duration // hard stop
 	Categories  []string
+	// First is the number of the first citizen (0 and 1 both mean 1), so
+	// runs against one database can use disjoint citizens.
+	First int
+	// Retry resends a submission that got no 201 (an error or a 5xx), as a
+	// provider does, under the same Idempotency-Key, until it is accepted
+	// or the run's time is up. Every submission then carries a key.
+	Retry bool
+	// KeyPrefix starts every submission's Idempotency-Key (the citizen's
+	// number follows); empty with Retry: "loadgen-key-".
+	KeyPrefix string
+	// Progress, when set, counts accepted submissions as they come (a
+	// fault script waits on it to strike mid-run).
+	Progress *atomic.Int64
 }
 
 // Result summarizes a run.
 type Result struct {
-	Sent      int
-	Accepted  int
-	Failed    int
-	Elapsed   time.Duration
-	P50, P99  time.Duration
-	Tracking  []string
+	Sent     int
+	Accepted int
+	Failed   int
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+	Tracking []string
+	// Citizens[k] is the citizen number of Tracking[k]; Index names the
+	// number in the description ("nomor N:") a stored message carries.
+	Citizens  []int
+	Retries   int // resends with Retry
 	FirstFail string
 }
+
+// Index is the marker of citizen n's complaint in its description.
+func Index(n int) string { return "nomor " + fmt.Sprint(n) + ":" }
 
 // PerSecond is accepted submissions per second.
 func (r Result) PerSecond() float64 {
@@ -57,6 +77,12 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 	}
 	if o.MaxDuration <= 0 {
 		o.MaxDuration = 5 * time.Minute
+	}
+	if o.First < 1 {
+		o.First = 1
+	}
+	if o.Retry && o.KeyPrefix == "" {
+		o.KeyPrefix = "loadgen-key-"
 	}
 	if len(o.Categories) == 0 {
 		o.Categories = []string{"pendaftaran", "verifikasi", "pelatihan", "insentif", "lainnya"}
@@ -80,32 +106,56 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				i := int(next.Add(1))
-				if i > o.Total {
+				k := int(next.Add(1))
+				if k > o.Total {
 					return
 				}
+				i := o.First + k - 1
 				body, _ := json.Marshal(map[string]string{
 					"name":        fmt.Sprintf("Warga %d", i),
 					"phone":       fmt.Sprintf("0812%08d", i),
 					"category":    o.Categories[i%len(o.Categories)],
-					"description": "Pengajuan uji beban nomor " + fmt.Sprint(i) + ": insentif belum diterima.",
+					"description": "Pengajuan uji beban " + Index(i) + " insentif belum diterima.",
 				})
-				t0 := time.Now()
-				tn, err := submit(ctx, client, o.BaseURL, body)
-				d := time.Since(t0)
-				mu.Lock()
-				res.Sent++
-				if err != nil {
-					res.Failed++
-					if res.FirstFail == "" {
+				key := ""
+				if o.KeyPrefix != "" {
+					key = o.KeyPrefix + fmt.Sprint(i)
+				}
+				for attempt := 0; ; attempt++ {
+					t0 := time.Now()
+					tn, err := submit(ctx, client, o.BaseURL, key, body)
+					d := time.Since(t0)
+					retry := err != nil && o.Retry && ctx.Err() == nil
+					mu.Lock()
+					res.Sent++
+					switch {
+					case err == nil:
+						res.Accepted++
+						res.Tracking = append(res.Tracking, tn)
+						res.Citizens = append(res.Citizens, i)
+						latencies = append(latencies, d)
+					case retry:
+						res.Retries++
+					default:
+						res.Failed++
+					}
+					if err != nil && res.FirstFail == "" {
 						res.FirstFail = err.Error()
 					}
-				} else {
-					res.Accepted++
-					res.Tracking = append(res.Tracking, tn)
-					latencies = append(latencies, d)
+					mu.Unlock()
+					if err == nil && o.Progress != nil {
+						o.Progress.Add(1)
+					}
+					if !retry {
+						break
+					}
+					// A provider's retry is not immediate; the pause also
+					// spares an instance that is coming back.
+					select {
+					case <-ctx.Done():
+					case <-time.After(time.Duration(min(attempt+1, 10)) * 50 * time.Millisecond):
+					}
 				}
-				mu.Unlock()
 			}
 		}()
 	}
@@ -119,12 +169,15 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 	return res, nil
 }
 
-func submit(ctx context.Context, client *http.Client, base string, body []byte) (string, error) {
+func submit(ctx context.Context, client *http.Client, base, key string, body []byte) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/complaints", bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	res, err := client.Do(req)
 	if err != nil {
 		return "", err

@@ -1,0 +1,346 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tanggap/internal/loadgen"
+)
+
+// ChaosOpts configures a fault run.
+type ChaosOpts struct {
+	Bin         string // the tanggap binary
+	DatabaseURL string // PostgreSQL, already private to this run (PrivateSchema)
+	WorkDir     string // the instances' DATA_DIR and the NATS store live here
+	// PerPhase complaints are sent in each throughput phase (one instance,
+	// then two); Faulty during the fault phase.
+	PerPhase, Faulty int
+	Concurrency      int
+	// RestartNATS restarts the run's own NATS server mid-burst.
+	RestartNATS bool
+	// MaxLoad bounds each load phase; Drain bounds the wait for the core
+	// to store every accepted complaint.
+	MaxLoad, Drain time.Duration
+	Log            *slog.Logger
+	InstanceOut    io.Writer // the instances' logs (nil: discarded)
+}
+
+// Phase is one load run's figures.
+type Phase struct {
+	Name     string
+	Result   loadgen.Result
+	Backends int
+}
+
+// ChaosReport is what a fault run found.
+type ChaosReport struct {
+	Phases   []Phase
+	Events   []string // the faults, with how many complaints were accepted then
+	Verify   Verification
+	Drained  time.Duration // from the end of the load to every accepted complaint stored
+	RanFault bool
+}
+
+// Ratio is the throughput of two instances over one (0 when unknown).
+func (r ChaosReport) Ratio() float64 {
+	var one, two float64
+	for _, p := range r.Phases {
+		switch p.Name {
+		case phaseOne:
+			one = p.Result.PerSecond()
+		case phaseTwo:
+			two = p.Result.PerSecond()
+		}
+	}
+	if one == 0 {
+		return 0
+	}
+	return two / one
+}
+
+// OK reports a run with nothing lost, duplicated or misfiled.
+func (r ChaosReport) OK() bool {
+	v := r.Verify
+	return v.Accepted > 0 && v.Lost == 0 && v.Duplicates == 0 && v.WrongTicket == 0
+}
+
+const (
+	phaseOne   = "1 instance"
+	phaseTwo   = "2 instances"
+	phaseFault = "2 instances, faults"
+)
+
+// Chaos starts a private NATS server, two instances on DatabaseURL and a
+// front; measures complaint throughput through the front with one
+// instance, then two; then sends a burst during which one instance is
+// killed with SIGKILL and started again and (RestartNATS) the NATS server
+// restarts, the load generator retrying what got no 201 under the same
+// Idempotency-Key as a provider would; and finally checks every accepted
+// complaint against the database. Everything it started is stopped on
+// return.
+func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
+	var rep ChaosReport
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.MaxLoad <= 0 {
+		o.MaxLoad = 2 * time.Minute
+	}
+	if o.Drain <= 0 {
+		o.Drain = 2 * time.Minute
+	}
+	if o.InstanceOut == nil {
+		o.InstanceOut = io.Discard
+	}
+	natsPort, err := FreePort()
+	if err != nil {
+		return rep, err
+	}
+	nats := &NATS{Port: natsPort, StoreDir: filepath.Join(o.WorkDir, "nats")}
+	if err := nats.Start(); err != nil {
+		return rep, err
+	}
+	defer nats.Stop()
+
+	c, err := StartInstances(ctx, InstancesOpts{
+		Bin: o.Bin, Dir: o.WorkDir, Count: 2, Out: o.InstanceOut,
+		Env: []string{
+			"DATABASE_URL=" + o.DatabaseURL,
+			"NATS_URL=" + nats.URL(),
+			"DATA_DIR=" + filepath.Join(o.WorkDir, "data"),
+			"FORM_RATE_LIMIT=0", // every load-generator client shares one address
+			"LOG_LEVEL=warn",
+			"SHUTDOWN_TIMEOUT=5s",
+		},
+	})
+	if err != nil {
+		return rep, err
+	}
+	defer c.Stop()
+	a, b := c.Instances[0], c.Instances[1]
+
+	front, err := NewFront([]string{a.URL()}, o.Log)
+	if err != nil {
+		return rep, err
+	}
+	base, stopFront, err := Serve(front, 0)
+	if err != nil {
+		return rep, err
+	}
+	defer stopFront()
+
+	load := func(name string, first, n int, progress *atomic.Int64) loadgen.Result {
+		res, _ := loadgen.Run(ctx, loadgen.Opts{ // errors only on bad options
+			BaseURL: base, Total: n, Concurrency: o.Concurrency, MaxDuration: o.MaxLoad,
+			First: first, Retry: true, KeyPrefix: "chaos-complaint-", Progress: progress,
+		})
+		return res
+	}
+	var accepted []loadgen.Result
+
+	// Throughput: the same burst through one instance, then two.
+	res := load(phaseOne, 1, o.PerPhase, nil)
+	rep.Phases = append(rep.Phases, Phase{Name: phaseOne, Result: res, Backends: 1})
+	accepted = append(accepted, res)
+	if err := front.SetBackends([]string{a.URL(), b.URL()}); err != nil {
+		return rep, err
+	}
+	res = load(phaseTwo, o.PerPhase+1, o.PerPhase, nil)
+	rep.Phases = append(rep.Phases, Phase{Name: phaseTwo, Result: res, Backends: 2})
+	accepted = append(accepted, res)
+
+	// Faults mid-burst, struck as the accepted count passes a quarter,
+	// half and three quarters of the burst.
+	if o.Faulty > 0 {
+		rep.RanFault = true
+		var progress atomic.Int64
+		loadDone := make(chan struct{})
+		var events []string
+		var evMu sync.Mutex
+		note := func(format string, args ...any) {
+			evMu.Lock()
+			events = append(events, fmt.Sprintf("at %d accepted: ", progress.Load())+fmt.Sprintf(format, args...))
+			evMu.Unlock()
+		}
+		script := make(chan error, 1)
+		go func() {
+			script <- func() error {
+				waitFor := func(frac float64) {
+					for progress.Load() < int64(frac*float64(o.Faulty)) {
+						select {
+						case <-loadDone:
+							return
+						case <-time.After(20 * time.Millisecond):
+						}
+					}
+				}
+				waitFor(0.25)
+				if err := b.Kill(); err != nil {
+					return err
+				}
+				note("%s killed (SIGKILL)", b.Name)
+				waitFor(0.5)
+				if err := b.Start(); err != nil {
+					return err
+				}
+				note("%s started again", b.Name)
+				rctx, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+				if err := b.Ready(rctx); err != nil {
+					return err
+				}
+				note("%s ready", b.Name)
+				if o.RestartNATS {
+					waitFor(0.75)
+					if err := nats.Restart(); err != nil {
+						return err
+					}
+					note("NATS server restarted")
+				}
+				return nil
+			}()
+		}()
+		res = load(phaseFault, 2*o.PerPhase+1, o.Faulty, &progress)
+		close(loadDone)
+		if err := <-script; err != nil {
+			return rep, err
+		}
+		rep.Events = events
+		rep.Phases = append(rep.Phases, Phase{Name: phaseFault, Result: res, Backends: 2})
+		accepted = append(accepted, res)
+	}
+
+	// Every accepted complaint stored exactly once, in its own ticket.
+	start := time.Now()
+	want := map[int]string{}
+	for _, r := range accepted {
+		for k, n := range r.Citizens {
+			want[n] = r.Tracking[k]
+		}
+	}
+	dctx, cancel := context.WithTimeout(ctx, o.Drain)
+	defer cancel()
+	v, err := Verify(dctx, o.DatabaseURL, want, true)
+	if err != nil {
+		return rep, err
+	}
+	rep.Drained = time.Since(start)
+	rep.Verify = v
+	return rep, nil
+}
+
+// InstancesOpts configures StartInstances.
+type InstancesOpts struct {
+	Bin   string
+	Dir   string // working directory of every instance
+	Count int
+	Env   []string // shared by every instance
+	Out   io.Writer
+}
+
+// Instances is a set of running instances.
+type Instances struct{ Instances []*Instance }
+
+// StartInstances starts Count instances one after the other (the first
+// applies the migrations and creates the shared files), each waiting to
+// be ready. They share Env and the secrets that must match across
+// instances (live-chat tokens, status links), generated here unless Env
+// or the parent's environment names them. On error, what started is
+// stopped.
+func StartInstances(ctx context.Context, o InstancesOpts) (*Instances, error) {
+	env := append([]string(nil), o.Env...)
+	for _, name := range []string{"LIVECHAT_SECRET", "STATUS_LINK_SECRET", "LOGIN_DEVICE_SECRET"} {
+		if os.Getenv(name) == "" && os.Getenv(name+"_FILE") == "" && !hasKey(env, name) {
+			env = append(env, name+"="+randomHex(32))
+		}
+	}
+	c := &Instances{}
+	for k := 0; k < o.Count; k++ {
+		port, err := FreePort()
+		if err != nil {
+			c.Stop()
+			return nil, err
+		}
+		metrics, err := FreePort()
+		if err != nil {
+			c.Stop()
+			return nil, err
+		}
+		in := &Instance{
+			Name: fmt.Sprintf("tanggap-%d", k+1), Bin: o.Bin, Dir: o.Dir, Port: port, Out: o.Out,
+			Env: append(append([]string(nil), env...), fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", metrics)),
+		}
+		if err := in.Start(); err != nil {
+			c.Stop()
+			return nil, err
+		}
+		c.Instances = append(c.Instances, in)
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		err = in.Ready(rctx)
+		cancel()
+		if err != nil {
+			c.Stop()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Stop stops every instance gracefully (SIGTERM, then SIGKILL).
+func (c *Instances) Stop() {
+	for _, in := range c.Instances {
+		_ = in.Stop(15 * time.Second)
+	}
+}
+
+// URLs are the instances' base URLs.
+func (c *Instances) URLs() []string {
+	var out []string
+	for _, in := range c.Instances {
+		out = append(out, in.URL())
+	}
+	return out
+}
+
+// Serve runs h on 127.0.0.1:port (0: a free port) and returns its base
+// URL and a stop function.
+func Serve(h http.Handler, port int) (string, func(), error) {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return "", nil, fmt.Errorf("cluster: front: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + l.Addr().String(), stop, nil
+}
+
+func hasKey(env []string, name string) bool {
+	for _, kv := range env {
+		if len(kv) > len(name) && kv[:len(name)+1] == name+"=" {
+			return true
+		}
+	}
+	return false
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (Go 1.24)
+	return hex.EncodeToString(b)
+}

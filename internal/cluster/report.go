@@ -1,0 +1,39 @@
+package cluster
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Print writes the report as two tables: the load phases, then the
+// check of every accepted complaint.
+func (r ChaosReport) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\tinstances\taccepted\tretries\tfailed\tcomplaints/s\tp50 accept\tp99 accept\t")
+	for _, p := range r.Phases {
+		res := p.Result
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.Retries, res.Failed,
+			res.PerSecond(), res.P50.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond))
+	}
+	_ = tw.Flush()
+	if ratio := r.Ratio(); ratio > 0 {
+		fmt.Fprintf(w, "throughput, 2 instances / 1: %.2f×\n", ratio)
+	}
+	if len(r.Events) > 0 {
+		fmt.Fprintln(w, "faults: "+strings.Join(r.Events, "; "))
+	}
+	v := r.Verify
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "accepted\tstored\tduplicates\tlost\twrong ticket\tstored, no 201 seen\tdrained in\t")
+	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%v\t\n", v.Accepted, v.Stored, v.Duplicates, v.Lost, v.WrongTicket, v.Unanswered,
+		r.Drained.Round(time.Millisecond))
+	_ = tw.Flush()
+	if r.OK() {
+		fmt.Fprintln(w, "OK: every accepted complaint stored exactly once, in its ticket")
+	} else {
+		fmt.Fprintln(w, "FAIL: complaints lost, duplicated or misfiled")
+	}
+}
