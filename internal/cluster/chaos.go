@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -140,81 +139,48 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	}
 	defer stopFront()
 
-	load := func(name string, first, n int, progress *atomic.Int64) loadgen.Result {
+	load := func(name string, first, n int, progress *atomic.Int64, stop <-chan struct{}) loadgen.Result {
 		res, _ := loadgen.Run(ctx, loadgen.Opts{ // errors only on bad options
 			BaseURL: base, Total: n, Concurrency: o.Concurrency, MaxDuration: o.MaxLoad,
-			First: first, Retry: true, KeyPrefix: "chaos-complaint-", Progress: progress,
+			First: first, Retry: true, KeyPrefix: "chaos-complaint-", Progress: progress, Stop: stop,
 		})
 		return res
 	}
 	var accepted []loadgen.Result
 
 	// Throughput: the same burst through one instance, then two.
-	res := load(phaseOne, 1, o.PerPhase, nil)
+	res := load(phaseOne, 1, o.PerPhase, nil, nil)
 	rep.Phases = append(rep.Phases, Phase{Name: phaseOne, Result: res, Backends: 1})
 	accepted = append(accepted, res)
 	if err := front.SetBackends([]string{a.URL(), b.URL()}); err != nil {
 		return rep, err
 	}
-	res = load(phaseTwo, o.PerPhase+1, o.PerPhase, nil)
+	res = load(phaseTwo, o.PerPhase+1, o.PerPhase, nil, nil)
 	rep.Phases = append(rep.Phases, Phase{Name: phaseTwo, Result: res, Backends: 2})
 	accepted = append(accepted, res)
 
 	// Faults mid-burst, struck as the accepted count passes a quarter,
-	// half and three quarters of the burst.
+	// half and three quarters of the burst; the burst goes on until every
+	// fault is behind it and another quarter is accepted after the last,
+	// so each fault lands mid-burst however slowly an instance starts.
 	if o.Faulty > 0 {
 		rep.RanFault = true
 		var progress atomic.Int64
-		loadDone := make(chan struct{})
+		stopLoad := make(chan struct{})
 		var events []string
-		var evMu sync.Mutex
 		note := func(format string, args ...any) {
-			evMu.Lock()
 			events = append(events, fmt.Sprintf("at %d accepted: ", progress.Load())+fmt.Sprintf(format, args...))
-			evMu.Unlock()
 		}
 		script := make(chan error, 1)
+		sctx, cancelScript := context.WithCancel(ctx)
 		go func() {
-			script <- func() error {
-				waitFor := func(frac float64) {
-					for progress.Load() < int64(frac*float64(o.Faulty)) {
-						select {
-						case <-loadDone:
-							return
-						case <-time.After(20 * time.Millisecond):
-						}
-					}
-				}
-				waitFor(0.25)
-				if err := b.Kill(); err != nil {
-					return err
-				}
-				note("%s killed (SIGKILL)", b.Name)
-				waitFor(0.5)
-				if err := b.Start(); err != nil {
-					return err
-				}
-				note("%s started again", b.Name)
-				rctx, cancel := context.WithTimeout(ctx, time.Minute)
-				defer cancel()
-				if err := b.Ready(rctx); err != nil {
-					return err
-				}
-				note("%s ready", b.Name)
-				if o.RestartNATS {
-					waitFor(0.75)
-					if err := nats.Restart(); err != nil {
-						return err
-					}
-					note("NATS server restarted")
-				}
-				return nil
-			}()
+			defer close(stopLoad)
+			script <- o.faults(sctx, &progress, b, nats, note)
 		}()
-		res = load(phaseFault, 2*o.PerPhase+1, o.Faulty, &progress)
-		close(loadDone)
+		res = load(phaseFault, 2*o.PerPhase+1, 1_000_000, &progress, stopLoad)
+		cancelScript() // the burst ran out of time: the script stops too
 		if err := <-script; err != nil {
-			return rep, err
+			return rep, fmt.Errorf("cluster: fault script (the burst ended after %d accepted): %w", res.Accepted, err)
 		}
 		rep.Events = events
 		rep.Phases = append(rep.Phases, Phase{Name: phaseFault, Result: res, Backends: 2})
@@ -238,6 +204,55 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	rep.Drained = time.Since(start)
 	rep.Verify = v
 	return rep, nil
+}
+
+// faults plays the fault script against the running burst. note is
+// called from this goroutine only; the caller reads the notes after the
+// script's result.
+func (o ChaosOpts) faults(ctx context.Context, progress *atomic.Int64, b *Instance, nats *NATS, note func(string, ...any)) error {
+	waitFor := func(n int64) error {
+		for progress.Load() < n {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		return nil
+	}
+	quarter := int64(max(o.Faulty/4, 1))
+	if err := waitFor(quarter); err != nil {
+		return err
+	}
+	if err := b.Kill(); err != nil {
+		return err
+	}
+	note("%s killed (SIGKILL)", b.Name)
+	if err := waitFor(2 * quarter); err != nil {
+		return err
+	}
+	if err := b.Start(); err != nil {
+		return err
+	}
+	note("%s started again", b.Name)
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := b.Ready(rctx); err != nil {
+		return err
+	}
+	note("%s ready", b.Name)
+	last := progress.Load()
+	if o.RestartNATS {
+		if err := waitFor(3 * quarter); err != nil {
+			return err
+		}
+		if err := nats.Restart(); err != nil {
+			return err
+		}
+		note("NATS server restarted")
+		last = progress.Load()
+	}
+	return waitFor(max(int64(o.Faulty), last+quarter))
 }
 
 // InstancesOpts configures StartInstances.

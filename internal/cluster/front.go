@@ -11,6 +11,7 @@ package cluster
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -130,11 +131,21 @@ type failover struct {
 }
 
 func (t *failover) RoundTrip(r *http.Request) (*http.Response, error) {
+	// The transport closes a request's body when the dial fails; the next
+	// backend must still read it, so attempts get a body that does not
+	// close, and the real one is closed here.
+	body := r.Body
+	if body != nil && body != http.NoBody {
+		defer body.Close()
+	}
 	var err error
 	for _, b := range t.f.order() {
 		out := r.Clone(r.Context())
 		out.URL.Scheme, out.URL.Host = b.Scheme, b.Host
 		out.Host = r.Host
+		if body != nil && body != http.NoBody {
+			out.Body = io.NopCloser(body)
+		}
 		var res *http.Response
 		res, err = t.base.RoundTrip(out)
 		if err == nil {

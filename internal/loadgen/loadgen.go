@@ -37,6 +37,10 @@ type Opts struct {
 	// Progress, when set, counts accepted submissions as they come (a
 	// fault script waits on it to strike mid-run).
 	Progress *atomic.Int64
+	// Stop, when closed, ends the run early: workers finish the
+	// submission in hand (retries included) and take no other, so every
+	// submission sent is accepted or counted failed, none cut off.
+	Stop <-chan struct{}
 }
 
 // Result summarizes a run.
@@ -106,6 +110,11 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
+				select {
+				case <-o.Stop: // nil: never
+					return
+				default:
+				}
 				k := int(next.Add(1))
 				if k > o.Total {
 					return

@@ -54,6 +54,17 @@ func UsingPostgres() bool { return os.Getenv(EnvDatabaseURL) != "" }
 // UsingExternalNATS reports whether Bus connects to an external server.
 func UsingExternalNATS() bool { return os.Getenv(EnvNATSURL) != "" }
 
+// RequirePostgres is for tests that only make sense on PostgreSQL (several
+// processes on one database): it skips the test on the embedded run and,
+// by the CI rule, fails it when CI=true names no TEST_DATABASE_URL.
+func RequirePostgres(t testing.TB) {
+	t.Helper()
+	requireExternal(t, EnvDatabaseURL)
+	if !UsingPostgres() {
+		t.Skip("PostgreSQL only: set " + EnvDatabaseURL)
+	}
+}
+
 // requireExternal fails the test when CI expects a real service that the
 // environment does not name.
 func requireExternal(t testing.TB, envVar string) {

@@ -1,0 +1,60 @@
+package cluster_test
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tanggap/internal/cluster"
+	"tanggap/internal/testenv"
+)
+
+// TestChaosLosesNothing runs the fault run at small scale: two tanggap
+// processes on one private PostgreSQL schema and the run's own NATS
+// server, one instance killed with SIGKILL mid-burst and started again,
+// the NATS server restarted; every complaint answered 201 must be stored
+// exactly once, in the ticket whose number the citizen got.
+func TestChaosLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs two processes")
+	}
+	testenv.RequirePostgres(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tanggap")
+	build := exec.Command("go", "build", "-o", bin, "tanggap/cmd/tanggap")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var logs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	rep, err := cluster.Chaos(ctx, cluster.ChaosOpts{
+		Bin: bin, DatabaseURL: testenv.DBConfig(t).URL, WorkDir: dir,
+		PerPhase: 40, Faulty: 160, Concurrency: 4, RestartNATS: true,
+		MaxLoad: 2 * time.Minute, Drain: 90 * time.Second,
+		Log: testenv.Logger(t), InstanceOut: &syncWriter{b: &logs},
+	})
+	var table strings.Builder
+	rep.Print(&table)
+	t.Log("\n" + table.String())
+	if err != nil {
+		t.Fatalf("chaos run: %v\ninstances' log:\n%s", err, logs.String())
+	}
+	if len(rep.Events) < 4 {
+		t.Fatalf("faults played: %q, want the kill, the restart, the instance ready and the NATS restart", rep.Events)
+	}
+	if !rep.OK() {
+		t.Fatalf("accepted complaints lost, duplicated or misfiled: %+v", rep.Verify)
+	}
+	// The faults cost retries, never a give-up: the load generator
+	// retried every refused submission until it was accepted.
+	for _, p := range rep.Phases {
+		if p.Result.Failed != 0 {
+			t.Errorf("%s: %d submissions given up (first failure %s)", p.Name, p.Result.Failed, p.Result.FirstFail)
+		}
+	}
+}
