@@ -7,7 +7,7 @@ PKGS     := ./...
 # PostgreSQL + external NATS. In CI both runs are required.
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-embedded test-external lint bench fuzz clean
+.PHONY: run build test test-embedded test-external lint bench fuzz clean cluster chaos
 
 run: build
 	./$(BIN) serve
@@ -48,6 +48,20 @@ lint:
 BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/ ./internal/search/ ./internal/notify/ ./internal/reports/
 bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
+
+# Two instances on DATABASE_URL (PostgreSQL) and NATS_URL behind a
+# round-robin front on 127.0.0.1:8080 (CLUSTER_FLAGS=-addr=127.0.0.1:8090
+# to move it); Ctrl-C stops them. Refused on the embedded defaults (see
+# README "Running at scale").
+cluster: build
+	$(GO) run ./cmd/cluster -bin $(BIN) $(CLUSTER_FLAGS)
+
+# The fault run: its own NATS server and a private schema of DATABASE_URL,
+# throughput of one instance and of two, then a burst during which one
+# instance is killed and the NATS server restarts; exits 1 if any accepted
+# complaint is lost or duplicated. CHAOS_FLAGS passes -n, -faulty, -c, -v.
+chaos: build
+	$(GO) run ./cmd/chaos -bin $(BIN) $(CHAOS_FLAGS)
 
 # Every fuzz target in turn, FUZZTIME each.
 FUZZTIME ?= 30s

@@ -1,6 +1,6 @@
 // Command cluster runs two `tanggap serve` instances on one PostgreSQL
 // (DATABASE_URL) and one NATS (NATS_URL) with a round-robin front on
-// CLUSTER_ADDR (default 127.0.0.1:8080), so a browser or cmd/loadgen sees
+// -addr (default 127.0.0.1:8080), so a browser or cmd/loadgen sees
 // one address (make cluster). It prints the addresses and stops everything
 // it started on Ctrl-C. It refuses the embedded defaults: two processes
 // cannot share the embedded SQLite file nor the in-process NATS.
@@ -26,7 +26,7 @@ func main() { os.Exit(run()) }
 
 func run() int {
 	bin := flag.String("bin", "bin/tanggap", "the tanggap binary (make build)")
-	addr := flag.String("addr", envOr("CLUSTER_ADDR", "127.0.0.1:8080"), "the front's address")
+	addr := flag.String("addr", "127.0.0.1:8080", "the front's address (loopback)")
 	count := flag.Int("instances", 2, "instances to run")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -99,11 +99,4 @@ func run() int {
 	<-ctx.Done()
 	fmt.Println("stopping")
 	return 0
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
