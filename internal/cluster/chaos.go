@@ -81,12 +81,13 @@ const (
 )
 
 // Chaos starts a private NATS server, two instances on DatabaseURL and a
-// front; measures complaint throughput through the front with one
+// front; measures throughput of citizens' messages (complaint forms and
+// signed WhatsApp webhooks, half each) through the front with one
 // instance, then two; then sends a burst during which one instance is
 // killed with SIGKILL and started again and (RestartNATS) the NATS server
-// restarts, the load generator retrying what got no 201 under the same
-// Idempotency-Key as a provider would; and finally checks every accepted
-// complaint against the database. Everything it started is stopped on
+// restarts, the load generator retrying what got no 2xx as a provider
+// would (the same Idempotency-Key, the same WhatsApp message id); and
+// finally checks every accepted message against the database. Everything it started is stopped on
 // return.
 func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	var rep ChaosReport
@@ -112,6 +113,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	}
 	defer nats.Stop()
 
+	waSecret := randomHex(16)
 	c, err := StartInstances(ctx, InstancesOpts{
 		Bin: o.Bin, Dir: o.WorkDir, Count: 2, Out: o.InstanceOut,
 		Env: []string{
@@ -119,6 +121,12 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 			"NATS_URL=" + nats.URL(),
 			"DATA_DIR=" + filepath.Join(o.WorkDir, "data"),
 			"FORM_RATE_LIMIT=0", // every load-generator client shares one address
+			"WHATSAPP_APP_SECRET=" + waSecret,
+			"WHATSAPP_VERIFY_TOKEN=" + randomHex(16),
+			"WHATSAPP_ACCESS_TOKEN=" + randomHex(16),
+			// Nothing leaves the machine: a reply or a media fetch would
+			// go to a closed local port.
+			"WHATSAPP_API_BASE_URL=http://127.0.0.1:1",
 			"LOG_LEVEL=warn",
 			"SHUTDOWN_TIMEOUT=5s",
 		},
@@ -143,6 +151,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		res, _ := loadgen.Run(ctx, loadgen.Opts{ // errors only on bad options
 			BaseURL: base, Total: n, Concurrency: o.Concurrency, MaxDuration: o.MaxLoad,
 			First: first, Retry: true, KeyPrefix: "chaos-complaint-", Progress: progress, Stop: stop,
+			WhatsAppSecret: waSecret,
 		})
 		return res
 	}
@@ -189,10 +198,10 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 
 	// Every accepted complaint stored exactly once, in its own ticket.
 	start := time.Now()
-	want := map[int]string{}
+	want := map[int]Want{}
 	for _, r := range accepted {
 		for k, n := range r.Citizens {
-			want[n] = r.Tracking[k]
+			want[n] = Want{Channel: r.Channels[k], Tracking: r.Tracking[k]}
 		}
 	}
 	dctx, cancel := context.WithTimeout(ctx, o.Drain)

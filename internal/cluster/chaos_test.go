@@ -29,11 +29,12 @@ func TestChaosLosesNothing(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	dbURL := testenv.DBConfig(t).URL
 	var logs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	rep, err := cluster.Chaos(ctx, cluster.ChaosOpts{
-		Bin: bin, DatabaseURL: testenv.DBConfig(t).URL, WorkDir: dir,
+		Bin: bin, DatabaseURL: dbURL, WorkDir: dir,
 		PerPhase: 40, Faulty: 160, Concurrency: 4, RestartNATS: true,
 		MaxLoad: 2 * time.Minute, Drain: 90 * time.Second,
 		Log: testenv.Logger(t), InstanceOut: &syncWriter{b: &logs},
@@ -50,6 +51,17 @@ func TestChaosLosesNothing(t *testing.T) {
 	if !rep.OK() {
 		t.Fatalf("accepted complaints lost, duplicated or misfiled: %+v", rep.Verify)
 	}
+	// The check itself sees a loss and a misfiled message: a citizen who
+	// never wrote, and a form answered with another citizen's number.
+	want := map[int]cluster.Want{999_999: {Channel: "webform", Tracking: "none"}}
+	want[1] = cluster.Want{Channel: "webform", Tracking: rep.Phases[0].Result.Tracking[firstForm(t, rep)]}
+	v, err := cluster.Verify(ctx, dbURL, want, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Lost != 1 || v.WrongTicket != 1 || v.Stored != 1 {
+		t.Fatalf("check of a lost and a misfiled message: %+v, want 1 lost, 1 stored in the wrong ticket", v)
+	}
 	// The faults cost retries, never a give-up: the load generator
 	// retried every refused submission until it was accepted.
 	for _, p := range rep.Phases {
@@ -57,4 +69,18 @@ func TestChaosLosesNothing(t *testing.T) {
 			t.Errorf("%s: %d submissions given up (first failure %s)", p.Name, p.Result.Failed, p.Result.FirstFail)
 		}
 	}
+}
+
+// firstForm finds a form accepted in the first phase whose citizen is not
+// number 1 (its tracking number is then the wrong one for citizen 1).
+func firstForm(t *testing.T, rep cluster.ChaosReport) int {
+	t.Helper()
+	res := rep.Phases[0].Result
+	for k, n := range res.Citizens {
+		if n != 1 && res.Channels[k] == "webform" {
+			return k
+		}
+	}
+	t.Fatal("no form accepted in the first phase")
+	return 0
 }

@@ -12,10 +12,10 @@ import (
 // check of every accepted complaint.
 func (r ChaosReport) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tinstances\taccepted\tretries\tfailed\tcomplaints/s\tp50 accept\tp99 accept\t")
+	fmt.Fprintln(tw, "phase\tinstances\taccepted\tof which WhatsApp\tretries\tfailed\tmessages/s\tp50 accept\tp99 accept\t")
 	for _, p := range r.Phases {
 		res := p.Result
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.Retries, res.Failed,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.0f\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.WhatsApp, res.Retries, res.Failed,
 			res.PerSecond(), res.P50.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond))
 	}
 	_ = tw.Flush()
@@ -27,13 +27,13 @@ func (r ChaosReport) Print(w io.Writer) {
 	}
 	v := r.Verify
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "accepted\tstored\tduplicates\tlost\twrong ticket\tstored, no 201 seen\tdrained in\t")
+	fmt.Fprintln(tw, "accepted\tstored\tduplicates\tlost\twrong ticket\tstored, no 2xx seen\tdrained in\t")
 	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%v\t\n", v.Accepted, v.Stored, v.Duplicates, v.Lost, v.WrongTicket, v.Unanswered,
 		r.Drained.Round(time.Millisecond))
 	_ = tw.Flush()
 	if r.OK() {
-		fmt.Fprintln(w, "OK: every accepted complaint stored exactly once, in its ticket")
+		fmt.Fprintln(w, "OK: every accepted message stored exactly once, in its citizen's ticket")
 	} else {
-		fmt.Fprintln(w, "FAIL: complaints lost, duplicated or misfiled")
+		fmt.Fprintln(w, "FAIL: accepted messages lost, duplicated or misfiled")
 	}
 }

@@ -13,14 +13,20 @@ import (
 	"tanggap/internal/mask"
 )
 
-// Verification compares the complaints the load generator got a 201 for
+// Want is what one citizen's accepted message must have become.
+type Want struct {
+	Channel  string // "webform" or "whatsapp"
+	Tracking string // the number the form answered ("" for WhatsApp)
+}
+
+// Verification compares the messages the load generator got a 2xx for
 // with the citizens' messages in the database.
 type Verification struct {
-	Accepted    int // complaints answered 201 (distinct citizens)
+	Accepted    int // messages answered 2xx (one per citizen)
 	Stored      int // of those, stored at least once
 	Duplicates  int // extra copies of an accepted complaint's message
 	Lost        int // accepted, never stored
-	WrongTicket int // stored in a ticket other than the tracking number answered
+	WrongTicket int // stored in another ticket than the number answered, on another channel, or beside another citizen's message
 	Unanswered  int // stored though no 201 was seen (the client gave up): not an error
 }
 
@@ -28,10 +34,10 @@ type Verification struct {
 // (loadgen.Index).
 var citizenMark = regexp.MustCompile(`nomor (\d+):`)
 
-// Verify reads every inbound form message once a second until each
-// accepted complaint (want: citizen number → tracking number) is stored
-// or ctx ends (wait false: reads once), and reports what it found then.
-func Verify(ctx context.Context, dbURL string, want map[int]string, wait bool) (Verification, error) {
+// Verify reads every inbound message once a second until each accepted
+// one (want: by citizen number) is stored or ctx ends (wait false: reads
+// once), and reports what it found then.
+func Verify(ctx context.Context, dbURL string, want map[int]Want, wait bool) (Verification, error) {
 	for {
 		v, err := verifyOnce(ctx, dbURL, want)
 		if err != nil || !wait || v.Lost == 0 {
@@ -45,7 +51,12 @@ func Verify(ctx context.Context, dbURL string, want map[int]string, wait bool) (
 	}
 }
 
-func verifyOnce(ctx context.Context, dbURL string, want map[int]string) (Verification, error) {
+// stored is one copy of a citizen's message.
+type stored struct {
+	channel, tracking string
+}
+
+func verifyOnce(ctx context.Context, dbURL string, want map[int]Want) (Verification, error) {
 	v := Verification{Accepted: len(want)}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -54,36 +65,45 @@ func verifyOnce(ctx context.Context, dbURL string, want map[int]string) (Verific
 	defer conn.Close(context.Background())
 	// One scan of the run's private schema; a run stores a few thousand
 	// messages at most.
-	rows, err := conn.Query(ctx, `SELECT t.tracking_number, m.body FROM messages m JOIN tickets t ON t.id = m.ticket_id
-		WHERE m.direction = 'in' AND m.channel = 'webform'`)
+	rows, err := conn.Query(ctx, `SELECT m.channel, t.tracking_number, m.body FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		WHERE m.direction = 'in'`)
 	if err != nil {
 		return v, fmt.Errorf("cluster: verify: %w", err)
 	}
-	got := map[int][]string{}
+	got := map[int][]stored{}
+	citizensOf := map[string]map[int]bool{} // ticket → citizens with a message in it
 	for rows.Next() {
-		var tn, body string
-		if err := rows.Scan(&tn, &body); err != nil {
+		var s stored
+		var body string
+		if err := rows.Scan(&s.channel, &s.tracking, &body); err != nil {
 			return v, fmt.Errorf("cluster: verify: %w", err)
 		}
 		if m := citizenMark.FindStringSubmatch(body); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			got[n] = append(got[n], tn)
+			got[n] = append(got[n], s)
+			if citizensOf[s.tracking] == nil {
+				citizensOf[s.tracking] = map[int]bool{}
+			}
+			citizensOf[s.tracking][n] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return v, fmt.Errorf("cluster: verify: %w", err)
 	}
-	for n, tn := range want {
-		stored := got[n]
+	for n, w := range want {
+		copies := got[n]
 		switch {
-		case len(stored) == 0:
+		case len(copies) == 0:
 			v.Lost++
 			continue
-		case len(stored) > 1:
-			v.Duplicates += len(stored) - 1
+		case len(copies) > 1:
+			v.Duplicates += len(copies) - 1
 		}
 		v.Stored++
-		if stored[0] != tn {
+		s := copies[0]
+		// Every load-generator citizen is a different person: their
+		// ticket holds their message only.
+		if s.channel != w.Channel || (w.Tracking != "" && s.tracking != w.Tracking) || len(citizensOf[s.tracking]) != 1 {
 			v.WrongTicket++
 		}
 	}

@@ -1,5 +1,6 @@
-// Package loadgen submits complaint forms to a running contact center as
-// fast as a bounded number of workers can, and reports throughput and
+// Package loadgen submits complaint forms (and, when given the app secret,
+// signed WhatsApp webhooks) to a running contact center as fast as a
+// bounded number of workers can, and reports throughput and
 // latency. It backs `make bench` and cmd/loadgen. Every run is bounded in
 // count and time.
 package loadgen
@@ -7,6 +8,9 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,6 +45,12 @@ type Opts struct {
 	// submission in hand (retries included) and take no other, so every
 	// submission sent is accepted or counted failed, none cut off.
 	Stop <-chan struct{}
+	// WhatsAppSecret, when set, sends every other citizen's message as a
+	// signed WhatsApp Cloud API webhook (one text message, POST
+	// /webhooks/whatsapp, 200 expected) instead of a complaint form; the
+	// instance must have the same WHATSAPP_APP_SECRET. A retry resends the
+	// same body, as Meta does, so the message id makes it one message.
+	WhatsAppSecret string
 }
 
 // Result summarizes a run.
@@ -53,7 +63,11 @@ type Result struct {
 	Tracking []string
 	// Citizens[k] is the citizen number of Tracking[k]; Index names the
 	// number in the description ("nomor N:") a stored message carries.
-	Citizens  []int
+	Citizens []int
+	// Channels[k] is Tracking[k]'s channel: "webform" or "whatsapp" (whose
+	// messages have no tracking number: Tracking[k] is "").
+	Channels  []string
+	WhatsApp  int // of Accepted, WhatsApp messages
 	Retries   int // resends with Retry
 	FirstFail string
 }
@@ -120,19 +134,20 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 					return
 				}
 				i := o.First + k - 1
-				body, _ := json.Marshal(map[string]string{
-					"name":        fmt.Sprintf("Warga %d", i),
-					"phone":       fmt.Sprintf("0812%08d", i),
-					"category":    o.Categories[i%len(o.Categories)],
-					"description": "Pengajuan uji beban " + Index(i) + " insentif belum diterima.",
-				})
 				key := ""
 				if o.KeyPrefix != "" {
 					key = o.KeyPrefix + fmt.Sprint(i)
 				}
+				send := func() (string, error) { return submit(ctx, client, o.BaseURL, key, formBody(o, i)) }
+				channel := "webform"
+				if o.WhatsAppSecret != "" && i%2 == 0 {
+					channel = "whatsapp"
+					body := whatsAppBody(i, o.KeyPrefix)
+					send = func() (string, error) { return "", postWhatsApp(ctx, client, o.BaseURL, o.WhatsAppSecret, body) }
+				}
 				for attempt := 0; ; attempt++ {
 					t0 := time.Now()
-					tn, err := submit(ctx, client, o.BaseURL, key, body)
+					tn, err := send()
 					d := time.Since(t0)
 					retry := err != nil && o.Retry && ctx.Err() == nil
 					mu.Lock()
@@ -142,6 +157,10 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 						res.Accepted++
 						res.Tracking = append(res.Tracking, tn)
 						res.Citizens = append(res.Citizens, i)
+						res.Channels = append(res.Channels, channel)
+						if channel == "whatsapp" {
+							res.WhatsApp++
+						}
 						latencies = append(latencies, d)
 					case retry:
 						res.Retries++
@@ -176,6 +195,56 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 		res.P99 = latencies[min(n-1, n*99/100)]
 	}
 	return res, nil
+}
+
+func formBody(o Opts, i int) []byte {
+	body, _ := json.Marshal(map[string]string{
+		"name":        fmt.Sprintf("Warga %d", i),
+		"phone":       fmt.Sprintf("0812%08d", i),
+		"category":    o.Categories[i%len(o.Categories)],
+		"description": "Pengajuan uji beban " + Index(i) + " insentif belum diterima.",
+	})
+	return body
+}
+
+// whatsAppBody is a Cloud API webhook with one text message from citizen
+// i; prefix keeps message ids apart between runs on one database.
+func whatsAppBody(i int, prefix string) []byte {
+	from := fmt.Sprintf("62813%08d", i)
+	msg := map[string]any{
+		"from": from, "id": fmt.Sprintf("wamid.loadgen-%s%d", prefix, i), "timestamp": fmt.Sprint(time.Now().Unix()),
+		"type": "text", "text": map[string]any{"body": "Pesan uji beban " + Index(i) + " insentif belum diterima."},
+	}
+	value := map[string]any{
+		"messaging_product": "whatsapp",
+		"metadata":          map[string]any{"display_phone_number": "6281100001111", "phone_number_id": "100000000000001"},
+		"contacts":          []any{map[string]any{"profile": map[string]any{"name": fmt.Sprintf("Warga %d", i)}, "wa_id": from}},
+		"messages":          []any{msg},
+	}
+	body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
+		"id": "100000000000000", "changes": []any{map[string]any{"field": "messages", "value": value}}}}})
+	return body
+}
+
+func postWhatsApp(ctx context.Context, client *http.Client, base, secret string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/webhooks/whatsapp", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("whatsapp: status %d: %s", res.StatusCode, raw)
+	}
+	return nil
 }
 
 func submit(ctx context.Context, client *http.Client, base, key string, body []byte) (string, error) {
