@@ -27,8 +27,8 @@ func main() { os.Exit(run()) }
 
 func run() int {
 	bin := flag.String("bin", "bin/tanggap", "the tanggap binary (make build)")
-	perPhase := flag.Int("n", 2000, "complaints per throughput phase (one instance, then two)")
-	faulty := flag.Int("faulty", 3000, "complaints in the burst with faults")
+	perPhase := flag.Int("n", 4000, "messages per throughput phase (one instance, then two)")
+	faulty := flag.Int("faulty", 3000, "messages in the burst with faults")
 	conc := flag.Int("c", 32, "parallel clients")
 	restartNATS := flag.Bool("restart-nats", true, "restart the run's own NATS server mid-burst")
 	keep := flag.Bool("keep", false, "keep the PostgreSQL schema and the work folder")

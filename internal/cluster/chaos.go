@@ -40,6 +40,18 @@ type Phase struct {
 	Name     string
 	Result   loadgen.Result
 	Backends int
+	// StoredIn is the time from the phase's start until the core had
+	// stored every message accepted in it (0: not waited for).
+	StoredIn time.Duration
+}
+
+// StoredPerSecond is the phase's end-to-end throughput: accepted messages
+// over the time until the last was stored.
+func (p Phase) StoredPerSecond() float64 {
+	if p.StoredIn <= 0 {
+		return 0
+	}
+	return float64(p.Result.Accepted) / p.StoredIn.Seconds()
 }
 
 // ChaosReport is what a fault run found.
@@ -51,21 +63,28 @@ type ChaosReport struct {
 	RanFault bool
 }
 
-// Ratio is the throughput of two instances over one (0 when unknown).
-func (r ChaosReport) Ratio() float64 {
-	var one, two float64
-	for _, p := range r.Phases {
-		switch p.Name {
+// Ratio is the throughput of two instances over one (0 when unknown):
+// of accepted messages, and of stored ones.
+func (r ChaosReport) Ratio() (accepted, stored float64) {
+	var one, two *Phase
+	for k := range r.Phases {
+		switch r.Phases[k].Name {
 		case phaseOne:
-			one = p.Result.PerSecond()
+			one = &r.Phases[k]
 		case phaseTwo:
-			two = p.Result.PerSecond()
+			two = &r.Phases[k]
 		}
 	}
-	if one == 0 {
-		return 0
+	if one == nil || two == nil {
+		return 0, 0
 	}
-	return two / one
+	if a := one.Result.PerSecond(); a > 0 {
+		accepted = two.Result.PerSecond() / a
+	}
+	if s := one.StoredPerSecond(); s > 0 {
+		stored = two.StoredPerSecond() / s
+	}
+	return accepted, stored
 }
 
 // OK reports a run with nothing lost, duplicated or misfiled.
@@ -156,17 +175,37 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		return res
 	}
 	var accepted []loadgen.Result
+	// measure runs one throughput phase and waits for the core to store
+	// it, so the next phase starts on an empty backlog.
+	measure := func(name string, first, backends int) error {
+		start := time.Now()
+		res := load(name, first, o.PerPhase, nil, nil)
+		accepted = append(accepted, res)
+		p := Phase{Name: name, Result: res, Backends: backends}
+		dctx, cancel := context.WithTimeout(ctx, o.Drain)
+		defer cancel()
+		v, err := Verify(dctx, o.DatabaseURL, wantOf(res), true)
+		if err != nil {
+			return err
+		}
+		if v.Lost == 0 {
+			p.StoredIn = time.Since(start)
+		}
+		rep.Phases = append(rep.Phases, p)
+		return nil
+	}
 
 	// Throughput: the same burst through one instance, then two.
-	res := load(phaseOne, 1, o.PerPhase, nil, nil)
-	rep.Phases = append(rep.Phases, Phase{Name: phaseOne, Result: res, Backends: 1})
-	accepted = append(accepted, res)
+	if err := measure(phaseOne, 1, 1); err != nil {
+		return rep, err
+	}
 	if err := front.SetBackends([]string{a.URL(), b.URL()}); err != nil {
 		return rep, err
 	}
-	res = load(phaseTwo, o.PerPhase+1, o.PerPhase, nil, nil)
-	rep.Phases = append(rep.Phases, Phase{Name: phaseTwo, Result: res, Backends: 2})
-	accepted = append(accepted, res)
+	if err := measure(phaseTwo, o.PerPhase+1, 2); err != nil {
+		return rep, err
+	}
+	var res loadgen.Result
 
 	// Faults mid-burst, struck as the accepted count passes a quarter,
 	// half and three quarters of the burst; the burst goes on until every
@@ -198,12 +237,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 
 	// Every accepted complaint stored exactly once, in its own ticket.
 	start := time.Now()
-	want := map[int]Want{}
-	for _, r := range accepted {
-		for k, n := range r.Citizens {
-			want[n] = Want{Channel: r.Channels[k], Tracking: r.Tracking[k]}
-		}
-	}
+	want := wantOf(accepted...)
 	dctx, cancel := context.WithTimeout(ctx, o.Drain)
 	defer cancel()
 	v, err := Verify(dctx, o.DatabaseURL, want, true)
@@ -213,6 +247,17 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	rep.Drained = time.Since(start)
 	rep.Verify = v
 	return rep, nil
+}
+
+// wantOf is what the accepted messages of runs must have become.
+func wantOf(runs ...loadgen.Result) map[int]Want {
+	want := map[int]Want{}
+	for _, r := range runs {
+		for k, n := range r.Citizens {
+			want[n] = Want{Channel: r.Channels[k], Tracking: r.Tracking[k]}
+		}
+	}
+	return want
 }
 
 // faults plays the fault script against the running burst. note is

@@ -12,15 +12,19 @@ import (
 // check of every accepted complaint.
 func (r ChaosReport) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tinstances\taccepted\tof which WhatsApp\tretries\tfailed\tmessages/s\tp50 accept\tp99 accept\t")
+	fmt.Fprintln(tw, "phase\tinstances\taccepted\tof which WhatsApp\tretries\tfailed\taccepted/s\tstored/s\tp50 accept\tp99 accept\t")
 	for _, p := range r.Phases {
 		res := p.Result
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.0f\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.WhatsApp, res.Retries, res.Failed,
-			res.PerSecond(), res.P50.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond))
+		stored := "—"
+		if p.StoredIn > 0 {
+			stored = fmt.Sprintf("%.0f", p.StoredPerSecond())
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.0f\t%s\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.WhatsApp, res.Retries, res.Failed,
+			res.PerSecond(), stored, res.P50.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond))
 	}
 	_ = tw.Flush()
-	if ratio := r.Ratio(); ratio > 0 {
-		fmt.Fprintf(w, "throughput, 2 instances / 1: %.2f×\n", ratio)
+	if acc, st := r.Ratio(); acc > 0 {
+		fmt.Fprintf(w, "throughput, 2 instances / 1: accepted %.2f×, stored %.2f×\n", acc, st)
 	}
 	if len(r.Events) > 0 {
 		fmt.Fprintln(w, "faults: "+strings.Join(r.Events, "; "))

@@ -34,7 +34,7 @@ type Verification struct {
 // (loadgen.Index).
 var citizenMark = regexp.MustCompile(`nomor (\d+):`)
 
-// Verify reads every inbound message once a second until each accepted
+// Verify reads every inbound message every 200 ms until each accepted
 // one (want: by citizen number) is stored or ctx ends (wait false: reads
 // once), and reports what it found then.
 func Verify(ctx context.Context, dbURL string, want map[int]Want, wait bool) (Verification, error) {
@@ -46,7 +46,7 @@ func Verify(ctx context.Context, dbURL string, want map[int]Want, wait bool) (Ve
 		select {
 		case <-ctx.Done():
 			return v, nil
-		case <-time.After(time.Second):
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }
