@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"tanggap/internal/cluster"
+	"tanggap/internal/config"
 )
 
 func main() { os.Exit(run()) }
@@ -36,7 +37,12 @@ func run() int {
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	base := os.Getenv("DATABASE_URL")
+	cfg, err := config.Load(os.Getenv, ".env") // DATABASE_URL, its _FILE, or .env
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	base := cfg.DatabaseURL
 	if base == "" {
 		fmt.Fprintln(os.Stderr, "chaos: set DATABASE_URL to a PostgreSQL server (postgres://…): two instances cannot share the embedded SQLite file; the run uses a private schema of it and drops it at the end")
 		return 2

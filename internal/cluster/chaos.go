@@ -138,6 +138,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		Env: []string{
 			"DATABASE_URL=" + o.DatabaseURL,
 			"NATS_URL=" + nats.URL(),
+			"NATS_REPLICAS=1", // one server, whatever the caller's environment says
 			"DATA_DIR=" + filepath.Join(o.WorkDir, "data"),
 			"FORM_RATE_LIMIT=0", // every load-generator client shares one address
 			"WHATSAPP_APP_SECRET=" + waSecret,

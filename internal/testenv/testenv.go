@@ -24,7 +24,8 @@
 // CI rule: when CI=true, a missing TEST_DATABASE_URL or TEST_NATS_URL
 // fails the test (CI must exercise PostgreSQL and a real NATS server),
 // unless TEST_EMBEDDED_ONLY=1, which the Makefile sets for its second,
-// embedded pass.
+// embedded pass. RequirePostgres applies the rule to tests that only make
+// sense on PostgreSQL (they skip on the embedded pass).
 //
 // Also: CheckFor polls instead of sleeping; Logger(t) logs through t.Log.
 //
