@@ -31,7 +31,8 @@ func run() int {
 	perPhase := flag.Int("n", 4000, "messages per throughput phase (one instance, then two)")
 	faulty := flag.Int("faulty", 3000, "messages in the burst with faults")
 	conc := flag.Int("c", 32, "parallel clients")
-	restartNATS := flag.Bool("restart-nats", true, "restart the run's own NATS server mid-burst")
+	restartNATS := flag.Bool("restart-nats", true, "stop the run's own NATS server mid-burst and start it again")
+	natsDown := flag.Duration("nats-down", 2*time.Second, "how long NATS stays down")
 	keep := flag.Bool("keep", false, "keep the PostgreSQL schema and the work folder")
 	verbose := flag.Bool("v", false, "pass the instances' logs through")
 	flag.Parse()
@@ -81,7 +82,7 @@ func run() int {
 	started := time.Now()
 	rep, err := cluster.Chaos(ctx, cluster.ChaosOpts{
 		Bin: abs, DatabaseURL: dbURL, WorkDir: work,
-		PerPhase: *perPhase, Faulty: *faulty, Concurrency: *conc, RestartNATS: *restartNATS,
+		PerPhase: *perPhase, Faulty: *faulty, Concurrency: *conc, RestartNATS: *restartNATS, NATSDown: *natsDown,
 		Log: log, InstanceOut: out,
 	})
 	if err != nil {

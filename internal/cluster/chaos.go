@@ -26,8 +26,10 @@ type ChaosOpts struct {
 	// then two); Faulty during the fault phase.
 	PerPhase, Faulty int
 	Concurrency      int
-	// RestartNATS restarts the run's own NATS server mid-burst.
+	// RestartNATS stops the run's own NATS server mid-burst for NATSDown
+	// (default 2 s) and starts it again.
 	RestartNATS bool
+	NATSDown    time.Duration
 	// MaxLoad bounds each load phase; Drain bounds the wait for the core
 	// to store every accepted complaint.
 	MaxLoad, Drain time.Duration
@@ -61,6 +63,12 @@ type ChaosReport struct {
 	Verify   Verification
 	Drained  time.Duration // from the end of the load to every accepted complaint stored
 	RanFault bool
+	// Readiness of the instance that is never killed, polled through the
+	// fault phase: 503s seen while NATS was down, and answers 503 seen
+	// while it was up (before the outage or after NATS was back and the
+	// instance had answered 200 again).
+	ReadyzDown, ReadyzPolls int
+	ReadyzDuringOutage      bool
 }
 
 // Ratio is the throughput of two instances over one (0 when unknown):
@@ -118,6 +126,9 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	}
 	if o.Drain <= 0 {
 		o.Drain = 2 * time.Minute
+	}
+	if o.NATSDown <= 0 {
+		o.NATSDown = 2 * time.Second
 	}
 	if o.InstanceOut == nil {
 		o.InstanceOut = io.Discard
@@ -222,12 +233,16 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		}
 		script := make(chan error, 1)
 		sctx, cancelScript := context.WithCancel(ctx)
+		var natsDown atomic.Bool
+		watch := watchReadyz(sctx, a, &natsDown)
 		go func() {
 			defer close(stopLoad)
-			script <- o.faults(sctx, &progress, b, nats, note)
+			script <- o.faults(sctx, &progress, b, nats, &natsDown, note)
 		}()
 		res = load(phaseFault, 2*o.PerPhase+1, 1_000_000, &progress, stopLoad)
 		cancelScript() // the burst ran out of time: the script stops too
+		w := <-watch
+		rep.ReadyzPolls, rep.ReadyzDown, rep.ReadyzDuringOutage = w.polls, w.down, w.duringOutage
 		if err := <-script; err != nil {
 			return rep, fmt.Errorf("cluster: fault script (the burst ended after %d accepted): %w", res.Accepted, err)
 		}
@@ -264,7 +279,7 @@ func wantOf(runs ...loadgen.Result) map[int]Want {
 // faults plays the fault script against the running burst. note is
 // called from this goroutine only; the caller reads the notes after the
 // script's result.
-func (o ChaosOpts) faults(ctx context.Context, progress *atomic.Int64, b *Instance, nats *NATS, note func(string, ...any)) error {
+func (o ChaosOpts) faults(ctx context.Context, progress *atomic.Int64, b *Instance, nats *NATS, natsDown *atomic.Bool, note func(string, ...any)) error {
 	waitFor := func(n int64) error {
 		for progress.Load() < n {
 			select {
@@ -301,13 +316,56 @@ func (o ChaosOpts) faults(ctx context.Context, progress *atomic.Int64, b *Instan
 		if err := waitFor(3 * quarter); err != nil {
 			return err
 		}
-		if err := nats.Restart(); err != nil {
+		natsDown.Store(true)
+		nats.Stop()
+		note("NATS server stopped")
+		select {
+		case <-ctx.Done():
+		case <-time.After(o.NATSDown):
+		}
+		err := nats.Start()
+		natsDown.Store(false)
+		if err != nil {
 			return err
 		}
-		note("NATS server restarted")
+		note("NATS server started again")
 		last = progress.Load()
 	}
 	return waitFor(max(int64(o.Faulty), last+quarter))
+}
+
+type readyzWatch struct {
+	polls, down  int
+	duringOutage bool
+}
+
+// watchReadyz polls in's /readyz every 50 ms until ctx ends, and sends
+// what it saw.
+func watchReadyz(ctx context.Context, in *Instance, natsDown *atomic.Bool) <-chan readyzWatch {
+	out := make(chan readyzWatch, 1)
+	go func() {
+		var w readyzWatch
+		client := &http.Client{Timeout: 3 * time.Second}
+		for ctx.Err() == nil {
+			res, err := client.Get(in.URL() + "/readyz")
+			if err == nil {
+				res.Body.Close()
+				w.polls++
+				if res.StatusCode == http.StatusServiceUnavailable {
+					w.down++
+					if natsDown.Load() {
+						w.duringOutage = true
+					}
+				}
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		out <- w
+	}()
+	return out
 }
 
 // InstancesOpts configures StartInstances.

@@ -15,9 +15,10 @@ import (
 
 // TestChaosLosesNothing runs the fault run at small scale: two tanggap
 // processes on one private PostgreSQL schema and the run's own NATS
-// server, one instance killed with SIGKILL mid-burst and started again,
-// the NATS server restarted; every complaint answered 201 must be stored
-// exactly once, in the ticket whose number the citizen got.
+// server, complaint forms and signed WhatsApp webhooks, one instance
+// killed with SIGKILL mid-burst and started again, the NATS server down
+// for 2 s; every message answered 2xx must be stored exactly once, in its
+// citizen's ticket (for a form, the one whose number the citizen got).
 func TestChaosLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs two processes")
@@ -35,7 +36,7 @@ func TestChaosLosesNothing(t *testing.T) {
 	defer cancel()
 	rep, err := cluster.Chaos(ctx, cluster.ChaosOpts{
 		Bin: bin, DatabaseURL: dbURL, WorkDir: dir,
-		PerPhase: 40, Faulty: 160, Concurrency: 4, RestartNATS: true,
+		PerPhase: 40, Faulty: 160, Concurrency: 4, RestartNATS: true, NATSDown: 2 * time.Second,
 		MaxLoad: 2 * time.Minute, Drain: 90 * time.Second,
 		Log: testenv.Logger(t), InstanceOut: &syncWriter{b: &logs},
 	})
@@ -45,8 +46,13 @@ func TestChaosLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chaos run: %v\ninstances' log:\n%s", err, logs.String())
 	}
-	if len(rep.Events) < 4 {
-		t.Fatalf("faults played: %q, want the kill, the restart, the instance ready and the NATS restart", rep.Events)
+	if len(rep.Events) < 5 {
+		t.Fatalf("faults played: %q, want the kill, the restart, the instance ready, NATS stopped and started", rep.Events)
+	}
+	// A balancer learns that the gateway cannot take messages while NATS
+	// is down (polled every 50 ms through a 2 s outage).
+	if !rep.ReadyzDuringOutage {
+		t.Errorf("/readyz never answered 503 while NATS was down (%d of %d polls 503)", rep.ReadyzDown, rep.ReadyzPolls)
 	}
 	if !rep.OK() {
 		t.Fatalf("accepted complaints lost, duplicated or misfiled: %+v", rep.Verify)

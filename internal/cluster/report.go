@@ -29,6 +29,10 @@ func (r ChaosReport) Print(w io.Writer) {
 	if len(r.Events) > 0 {
 		fmt.Fprintln(w, "faults: "+strings.Join(r.Events, "; "))
 	}
+	if r.ReadyzPolls > 0 {
+		fmt.Fprintf(w, "/readyz of the instance never killed: %d of %d polls answered 503; 503 while NATS was down: %s\n",
+			r.ReadyzDown, r.ReadyzPolls, yesNo(r.ReadyzDuringOutage))
+	}
 	v := r.Verify
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "accepted\tstored\tduplicates\tlost\twrong ticket\tstored, no 2xx seen\tdrained in\t")
@@ -40,4 +44,11 @@ func (r ChaosReport) Print(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, "FAIL: accepted messages lost, duplicated or misfiled")
 	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
