@@ -46,9 +46,7 @@ func (in *Instance) Start() error {
 	cmd.Env = append(os.Environ(), in.Env...)
 	cmd.Env = append(cmd.Env, fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", in.Port))
 	cmd.Stdout, cmd.Stderr = in.Out, in.Out
-	// Its own process group: a Ctrl-C in the terminal reaches the cluster
-	// command, which stops the instances in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cluster: start %s: %w", in.Name, err)
 	}
