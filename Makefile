@@ -7,7 +7,7 @@ PKGS     := ./...
 # PostgreSQL + external NATS. In CI both runs are required.
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-embedded test-external lint bench fuzz clean cluster chaos
+.PHONY: run build test test-embedded test-external lint bench fuzz clean
 
 run: build
 	./$(BIN) serve
@@ -49,6 +49,7 @@ BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/wh
 bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 
+.PHONY: cluster chaos
 # Two instances on DATABASE_URL (PostgreSQL) and NATS_URL behind a
 # round-robin front on 127.0.0.1:8080 (CLUSTER_FLAGS=-addr=127.0.0.1:8090
 # to move it); Ctrl-C stops them. Refused on the embedded defaults (see
