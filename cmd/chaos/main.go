@@ -1,10 +1,10 @@
 // Command chaos runs the fault test of a two-instance cluster (make chaos):
 // a private NATS server, two `tanggap serve` processes on a private
-// PostgreSQL schema of DATABASE_URL, a round-robin front; complaint
-// throughput with one instance and two; then a burst during which one
-// instance is killed (SIGKILL) and started again and the NATS server
-// restarts. It prints a table and exits 1 if any accepted complaint was
-// lost, duplicated or misfiled. It touches no NATS server it did not
+// PostgreSQL schema of DATABASE_URL, a round-robin front; throughput of
+// complaint forms and signed WhatsApp webhooks with one instance and two;
+// then a burst during which one instance is killed (SIGKILL) and started
+// again and the NATS server is down for a while. It prints a table and
+// exits 1 if any accepted message was lost, duplicated or misfiled. It touches no NATS server it did not
 // start, and drops its schema at the end (-keep leaves it).
 package main
 
