@@ -4,8 +4,9 @@
 // complaint forms and signed WhatsApp webhooks with one instance and two;
 // then a burst during which one instance is killed (SIGKILL) and started
 // again and the NATS server is down for a while. It prints a table and
-// exits 1 if any accepted message was lost, duplicated or misfiled. It touches no NATS server it did not
-// start, and drops its schema at the end (-keep leaves it).
+// exits 1 if any accepted message was lost, duplicated or misfiled. It
+// touches no NATS server it did not start, and drops its schema at the
+// end (-keep leaves it).
 package main
 
 import (
