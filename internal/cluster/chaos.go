@@ -112,10 +112,10 @@ const (
 // signed WhatsApp webhooks, half each) through the front with one
 // instance, then two; then sends a burst during which one instance is
 // killed with SIGKILL and started again and (RestartNATS) the NATS server
-// restarts, the load generator retrying what got no 2xx as a provider
-// would (the same Idempotency-Key, the same WhatsApp message id); and
-// finally checks every accepted message against the database. Everything it started is stopped on
-// return.
+// is down for NATSDown, the load generator retrying what got no 2xx as a
+// provider would (the same Idempotency-Key, the same WhatsApp message id);
+// and finally checks every accepted message against the database.
+// Everything it started is stopped on return.
 func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	var rep ChaosReport
 	if o.Concurrency <= 0 {
@@ -178,7 +178,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	}
 	defer stopFront()
 
-	load := func(name string, first, n int, progress *atomic.Int64, stop <-chan struct{}) loadgen.Result {
+	load := func(first, n int, progress *atomic.Int64, stop <-chan struct{}) loadgen.Result {
 		res, _ := loadgen.Run(ctx, loadgen.Opts{ // errors only on bad options
 			BaseURL: base, Total: n, Concurrency: o.Concurrency, MaxDuration: o.MaxLoad,
 			First: first, Retry: true, KeyPrefix: "chaos-complaint-", Progress: progress, Stop: stop,
@@ -191,7 +191,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	// it, so the next phase starts on an empty backlog.
 	measure := func(name string, first, backends int) error {
 		start := time.Now()
-		res := load(name, first, o.PerPhase, nil, nil)
+		res := load(first, o.PerPhase, nil, nil)
 		accepted = append(accepted, res)
 		p := Phase{Name: name, Result: res, Backends: backends}
 		dctx, cancel := context.WithTimeout(ctx, o.Drain)
@@ -239,7 +239,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 			defer close(stopLoad)
 			script <- o.faults(sctx, &progress, b, nats, &natsDown, note)
 		}()
-		res = load(phaseFault, 2*o.PerPhase+1, 1_000_000, &progress, stopLoad)
+		res = load(2*o.PerPhase+1, 1_000_000, &progress, stopLoad)
 		cancelScript() // the burst ran out of time: the script stops too
 		w := <-watch
 		rep.ReadyzPolls, rep.ReadyzDown, rep.ReadyzDuringOutage = w.polls, w.down, w.duringOutage
@@ -251,7 +251,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		accepted = append(accepted, res)
 	}
 
-	// Every accepted complaint stored exactly once, in its own ticket.
+	// Every accepted message stored exactly once, in its citizen's ticket.
 	start := time.Now()
 	want := wantOf(accepted...)
 	dctx, cancel := context.WithTimeout(ctx, o.Drain)
