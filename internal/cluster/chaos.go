@@ -108,12 +108,13 @@ const (
 )
 
 // Chaos starts a private NATS server, two instances on DatabaseURL and a
-// front; measures throughput of citizens' messages (complaint forms and
-// signed WhatsApp webhooks, half each) through the front with one
-// instance, then two; then sends a burst during which one instance is
+// front; measures throughput of citizens' messages (complaint forms,
+// signed WhatsApp webhooks and live-chat messages, a third each) through
+// the front with one instance, then two; then sends a burst during which one instance is
 // killed with SIGKILL and started again and (RestartNATS) the NATS server
 // is down for NATSDown, the load generator retrying what got no 2xx as a
-// provider would (the same Idempotency-Key, the same WhatsApp message id);
+// provider would (the same Idempotency-Key, the same WhatsApp message id,
+// the same chat visitor and cid);
 // and finally checks every accepted message against the database.
 // Everything it started is stopped on return.
 func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
@@ -158,6 +159,9 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 			// Nothing leaves the machine: a reply or a media fetch would
 			// go to a closed local port.
 			"WHATSAPP_API_BASE_URL=http://127.0.0.1:1",
+			// Every load-generator visitor comes from one address.
+			"LIVECHAT_MAX_CONNS_PER_IP=0",
+			"LIVECHAT_NEW_CONNS_PER_MINUTE=0",
 			"LOG_LEVEL=warn",
 			"SHUTDOWN_TIMEOUT=5s",
 		},
@@ -182,7 +186,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		res, _ := loadgen.Run(ctx, loadgen.Opts{ // errors only on bad options
 			BaseURL: base, Total: n, Concurrency: o.Concurrency, MaxDuration: o.MaxLoad,
 			First: first, Retry: true, KeyPrefix: "chaos-complaint-", Progress: progress, Stop: stop,
-			WhatsAppSecret: waSecret,
+			WhatsAppSecret: waSecret, Chat: true,
 		})
 		return res
 	}

@@ -12,14 +12,14 @@ import (
 // check of every accepted complaint.
 func (r ChaosReport) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tinstances\taccepted\tof which WhatsApp\tretries\tfailed\taccepted/s\tstored/s\tp50 accept\tp99 accept\t")
+	fmt.Fprintln(tw, "phase\tinstances\taccepted\tWhatsApp\tchat\tretries\tfailed\taccepted/s\tstored/s\tp50 accept\tp99 accept\t")
 	for _, p := range r.Phases {
 		res := p.Result
 		stored := "—"
 		if p.StoredIn > 0 {
 			stored = fmt.Sprintf("%.0f", p.StoredPerSecond())
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.0f\t%s\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.WhatsApp, res.Retries, res.Failed,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%s\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.WhatsApp, res.Chat, res.Retries, res.Failed,
 			res.PerSecond(), stored, res.P50.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond))
 	}
 	_ = tw.Flush()

@@ -15,7 +15,7 @@ import (
 
 // Want is what one citizen's accepted message must have become.
 type Want struct {
-	Channel  string // "webform" or "whatsapp"
+	Channel  string // "webform", "whatsapp" or "livechat"
 	Tracking string // the number the form answered ("" for WhatsApp)
 }
 

@@ -45,12 +45,19 @@ type Opts struct {
 	// submission in hand (retries included) and take no other, so every
 	// submission sent is accepted or counted failed, none cut off.
 	Stop <-chan struct{}
-	// WhatsAppSecret, when set, sends every other citizen's message as a
-	// signed WhatsApp Cloud API webhook (one text message, POST
+	// WhatsAppSecret, when set, sends some citizens' messages (the
+	// channels take turns) as a signed WhatsApp Cloud API webhook (one text message, POST
 	// /webhooks/whatsapp, 200 expected) instead of a complaint form; the
 	// instance must have the same WHATSAPP_APP_SECRET. A retry resends the
 	// same body, as Meta does, so the message id makes it one message.
 	WhatsAppSecret string
+	// Chat adds live-chat visitors to the mix: each opens the widget's
+	// socket (/livechat/ws), says hello, sends one message and counts as
+	// accepted on its ack (the message is durable); a retry reconnects
+	// with the visitor's token and resends the same cid. The instance must
+	// allow enough sockets from one address (LIVECHAT_MAX_CONNS_PER_IP,
+	// LIVECHAT_NEW_CONNS_PER_MINUTE: 0 turns them off).
+	Chat bool
 }
 
 // Result summarizes a run.
@@ -64,10 +71,12 @@ type Result struct {
 	// Citizens[k] is the citizen number of Tracking[k]; Index names the
 	// number in the description ("nomor N:") a stored message carries.
 	Citizens []int
-	// Channels[k] is Tracking[k]'s channel: "webform" or "whatsapp" (whose
-	// messages have no tracking number: Tracking[k] is "").
+	// Channels[k] is Tracking[k]'s channel: "webform", "whatsapp" or
+	// "livechat" (the last two answer no tracking number: Tracking[k] is
+	// "").
 	Channels  []string
 	WhatsApp  int // of Accepted, WhatsApp messages
+	Chat      int // of Accepted, live-chat messages
 	Retries   int // resends with Retry
 	FirstFail string
 }
@@ -105,6 +114,14 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 	if len(o.Categories) == 0 {
 		o.Categories = []string{"pendaftaran", "verifikasi", "pelatihan", "insentif", "lainnya"}
 	}
+	// Citizens take the channels in turn.
+	channels := []string{"webform"}
+	if o.WhatsAppSecret != "" {
+		channels = append(channels, "whatsapp")
+	}
+	if o.Chat {
+		channels = append(channels, "livechat")
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.MaxDuration)
 	defer cancel()
 	client := &http.Client{
@@ -139,11 +156,14 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 					key = o.KeyPrefix + fmt.Sprint(i)
 				}
 				send := func() (string, error) { return submit(ctx, client, o.BaseURL, key, formBody(o, i)) }
-				channel := "webform"
-				if o.WhatsAppSecret != "" && i%2 == 0 {
-					channel = "whatsapp"
+				channel := channels[i%len(channels)]
+				switch channel {
+				case "whatsapp":
 					body := whatsAppBody(i, o.KeyPrefix)
 					send = func() (string, error) { return "", postWhatsApp(ctx, client, o.BaseURL, o.WhatsAppSecret, body) }
+				case "livechat":
+					v := &chatVisitor{cid: fmt.Sprintf("c-%d", i), text: "Halo, uji beban " + Index(i) + " insentif belum diterima."}
+					send = func() (string, error) { return "", v.send(ctx, o.BaseURL) }
 				}
 				for attempt := 0; ; attempt++ {
 					t0 := time.Now()
@@ -158,8 +178,11 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 						res.Tracking = append(res.Tracking, tn)
 						res.Citizens = append(res.Citizens, i)
 						res.Channels = append(res.Channels, channel)
-						if channel == "whatsapp" {
+						switch channel {
+						case "whatsapp":
 							res.WhatsApp++
+						case "livechat":
+							res.Chat++
 						}
 						latencies = append(latencies, d)
 					case retry:
