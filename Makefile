@@ -58,8 +58,8 @@ cluster: build
 	$(GO) run ./cmd/cluster -bin $(BIN) $(CLUSTER_FLAGS)
 
 # The fault run: its own NATS server and a private schema of DATABASE_URL,
-# throughput of one instance and of two (forms and signed WhatsApp
-# webhooks), then a burst during which one instance is killed and NATS is
+# throughput of one instance and of two (forms, signed WhatsApp webhooks,
+# live chat), then a burst during which one instance is killed and NATS is
 # down 2 s; exits 1 if any accepted message is lost, duplicated or
 # misfiled. CHAOS_FLAGS passes -n, -faulty, -c, -nats-down, -v.
 chaos: build
