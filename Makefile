@@ -49,6 +49,22 @@ BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/wh
 bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 
+.PHONY: cluster chaos
+# Two instances on DATABASE_URL (PostgreSQL) and NATS_URL behind a
+# round-robin front on 127.0.0.1:8080 (CLUSTER_FLAGS=-addr=127.0.0.1:8090
+# to move it); Ctrl-C stops them. Refused on the embedded defaults (see
+# README "Running at scale").
+cluster: build
+	$(GO) run ./cmd/cluster -bin $(BIN) $(CLUSTER_FLAGS)
+
+# The fault run: its own NATS server and a private schema of DATABASE_URL,
+# throughput of one instance and of two (forms, signed WhatsApp webhooks,
+# live chat), then a burst during which one instance is killed and NATS is
+# down 2 s; exits 1 if any accepted message is lost, duplicated or
+# misfiled. CHAOS_FLAGS passes -n, -faulty, -c, -nats-down, -v.
+chaos: build
+	$(GO) run ./cmd/chaos -bin $(BIN) $(CHAOS_FLAGS)
+
 # Every fuzz target in turn, FUZZTIME each.
 FUZZTIME ?= 30s
 fuzz:

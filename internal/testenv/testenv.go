@@ -24,7 +24,8 @@
 // CI rule: when CI=true, a missing TEST_DATABASE_URL or TEST_NATS_URL
 // fails the test (CI must exercise PostgreSQL and a real NATS server),
 // unless TEST_EMBEDDED_ONLY=1, which the Makefile sets for its second,
-// embedded pass.
+// embedded pass. RequirePostgres applies the rule to tests that only make
+// sense on PostgreSQL (they skip on the embedded pass).
 //
 // Also: CheckFor polls instead of sleeping; Logger(t) logs through t.Log.
 //
@@ -53,6 +54,17 @@ func UsingPostgres() bool { return os.Getenv(EnvDatabaseURL) != "" }
 
 // UsingExternalNATS reports whether Bus connects to an external server.
 func UsingExternalNATS() bool { return os.Getenv(EnvNATSURL) != "" }
+
+// RequirePostgres is for tests that only make sense on PostgreSQL (several
+// processes on one database): it skips the test on the embedded run and,
+// by the CI rule, fails it when CI=true names no TEST_DATABASE_URL.
+func RequirePostgres(t testing.TB) {
+	t.Helper()
+	requireExternal(t, EnvDatabaseURL)
+	if !UsingPostgres() {
+		t.Skip("PostgreSQL only: set " + EnvDatabaseURL)
+	}
+}
 
 // requireExternal fails the test when CI expects a real service that the
 // environment does not name.

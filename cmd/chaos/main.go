@@ -1,0 +1,100 @@
+// Command chaos runs the fault test of a two-instance cluster (make chaos):
+// a private NATS server, two `tanggap serve` processes on a private
+// PostgreSQL schema of DATABASE_URL, a round-robin front; throughput of
+// complaint forms and signed WhatsApp webhooks with one instance and two;
+// then a burst during which one instance is killed (SIGKILL) and started
+// again and the NATS server is down for a while. It prints a table and
+// exits 1 if any accepted message was lost, duplicated or misfiled. It
+// touches no NATS server it did not start, and drops its schema at the
+// end (-keep leaves it).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"tanggap/internal/cluster"
+	"tanggap/internal/config"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	bin := flag.String("bin", "bin/tanggap", "the tanggap binary (make build)")
+	perPhase := flag.Int("n", 4000, "messages per throughput phase (one instance, then two)")
+	faulty := flag.Int("faulty", 3000, "messages in the burst with faults")
+	conc := flag.Int("c", 32, "parallel clients")
+	restartNATS := flag.Bool("restart-nats", true, "stop the run's own NATS server mid-burst and start it again")
+	natsDown := flag.Duration("nats-down", 2*time.Second, "how long NATS stays down")
+	keep := flag.Bool("keep", false, "keep the PostgreSQL schema and the work folder")
+	verbose := flag.Bool("v", false, "pass the instances' logs through")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	cfg, err := config.Load(os.Getenv, ".env") // DATABASE_URL, its _FILE, or .env
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	base := cfg.DatabaseURL
+	if base == "" {
+		fmt.Fprintln(os.Stderr, "chaos: set DATABASE_URL to a PostgreSQL server (postgres://…): two instances cannot share the embedded SQLite file; the run uses a private schema of it and drops it at the end")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dbURL, drop, err := cluster.PrivateSchema(ctx, base, "chaos_")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	work, err := os.MkdirTemp("", "tanggap-chaos-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer func() {
+		if *keep {
+			fmt.Fprintln(os.Stderr, "kept the schema (search_path in the URL) and", work)
+			return
+		}
+		if err := drop(); err != nil {
+			fmt.Fprintln(os.Stderr, "drop schema:", err)
+		}
+		_ = os.RemoveAll(work)
+	}()
+	abs, err := filepath.Abs(*bin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	var out io.Writer = io.Discard
+	if *verbose {
+		out = os.Stderr
+	}
+	started := time.Now()
+	rep, err := cluster.Chaos(ctx, cluster.ChaosOpts{
+		Bin: abs, DatabaseURL: dbURL, WorkDir: work,
+		PerPhase: *perPhase, Faulty: *faulty, Concurrency: *conc, RestartNATS: *restartNATS, NATSDown: *natsDown,
+		Log: log, InstanceOut: out,
+	})
+	if err != nil {
+		rep.Print(os.Stdout)
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		return 2
+	}
+	rep.Print(os.Stdout)
+	fmt.Printf("took %v\n", time.Since(started).Round(time.Second))
+	if !rep.OK() {
+		return 1
+	}
+	return 0
+}

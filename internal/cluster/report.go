@@ -1,0 +1,54 @@
+package cluster
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Print writes the report as two tables: the load phases, then the
+// check of every accepted complaint.
+func (r ChaosReport) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\tinstances\taccepted\tWhatsApp\tchat\tretries\tfailed\taccepted/s\tstored/s\tp50 accept\tp99 accept\t")
+	for _, p := range r.Phases {
+		res := p.Result
+		stored := "—"
+		if p.StoredIn > 0 {
+			stored = fmt.Sprintf("%.0f", p.StoredPerSecond())
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%s\t%v\t%v\t\n", p.Name, p.Backends, res.Accepted, res.WhatsApp, res.Chat, res.Retries, res.Failed,
+			res.PerSecond(), stored, res.P50.Round(100*time.Microsecond), res.P99.Round(100*time.Microsecond))
+	}
+	_ = tw.Flush()
+	if acc, st := r.Ratio(); acc > 0 {
+		fmt.Fprintf(w, "throughput, 2 instances / 1: accepted %.2f×, stored %.2f×\n", acc, st)
+	}
+	if len(r.Events) > 0 {
+		fmt.Fprintln(w, "faults: "+strings.Join(r.Events, "; "))
+	}
+	if r.ReadyzPolls > 0 {
+		fmt.Fprintf(w, "/readyz of the instance never killed: %d of %d polls answered 503; 503 while NATS was down: %s\n",
+			r.ReadyzDown, r.ReadyzPolls, yesNo(r.ReadyzDuringOutage))
+	}
+	v := r.Verify
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "accepted\tstored\tduplicates\tlost\twrong ticket\tstored, no 2xx seen\tdrained in\t")
+	fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%v\t\n", v.Accepted, v.Stored, v.Duplicates, v.Lost, v.WrongTicket, v.Unanswered,
+		r.Drained.Round(time.Millisecond))
+	_ = tw.Flush()
+	if r.OK() {
+		fmt.Fprintln(w, "OK: every accepted message stored exactly once, in its citizen's ticket")
+	} else {
+		fmt.Fprintln(w, "FAIL: accepted messages lost, duplicated or misfiled")
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
