@@ -26,7 +26,7 @@ type Lifecycle interface {
 	Register(ctx context.Context, in complaint.Intake) (complaint.Registered, error)
 	Replay(ctx context.Context, intakeKey, idempotencyKey string) (complaint.Registered, bool, error)
 	Discard(ctx context.Context, key string) error
-	OpenWithPIN(ctx context.Context, trackingNumber, pin string) (complaint.Private, error)
+	OpenWithPIN(ctx context.Context, trackingNumber, pin, client string) (complaint.Private, error)
 	TimelineOf(ctx context.Context, ticketID int64) (complaint.Timeline, error)
 	Disagree(ctx context.Context, ticketID int64, reason string) error
 }
@@ -230,7 +230,7 @@ func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN)
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN, c.IP())
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (a *Adapter) handlePINFollowUp(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN)
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN, c.IP())
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (a *Adapter) handlePINFile(c *fiber.Ctx) error {
 		pin = req.PIN
 	}
 	ctx := c.UserContext()
-	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin, c.IP())
 	if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func (a *Adapter) handlePINFile(c *fiber.Ctx) error {
 func (a *Adapter) matched(c *fiber.Ctx, pin, contact string) (int64, error) {
 	ctx := c.UserContext()
 	if pin != "" {
-		p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+		p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin, c.IP())
 		return p.TicketID, err
 	}
 	p, err := a.o.Tickets.PublicTicket(ctx, c.Params("tracking"), contact)
