@@ -43,6 +43,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"pin network windows ended (tick)", sqlPINClientStale, []any{now, now}, []string{"complaint_pin_client_failures_window_idx"}},
 		{"pin attempt windows ended (tick)", sqlPINFailsStale, []any{now}, []string{"complaint_pin_failures_window_idx"}},
 		{"sealed pins expired (tick)", sqlSealedStale, []any{now}, []string{"complaint_intakes_sealed_idx"}},
+		{"category offered (treat as complaint)", sqlCategoryOffered, []any{"pelatihan"}, []string{"complaint_categories_code_key", "sqlite_autoindex_complaint_categories"}},
 		{"ticket province (treat as complaint)", sqlTicketProvince, []any{1}, []string{"tickets_pkey", "INTEGER PRIMARY KEY", "PRIMARY KEY"}},
 		{"report period", `SELECT kind, COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ? GROUP BY kind`, []any{now, now}, []string{"complaints_received_idx"}},
 	} {
