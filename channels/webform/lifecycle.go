@@ -223,7 +223,8 @@ func (a *Adapter) timelineJSON(lang string, t complaint.Timeline) timelineJSON {
 
 // handlePINStatus is the status page of an anonymous or confidential
 // complaint: tracking number + PIN in the body (never in a URL, so no
-// access log keeps it).
+// access log keeps it). A solved one carries its waiting survey like a
+// lookup by contact, so the page shows the rating card.
 func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	var req pinRequest
 	if err := httpx.DecodeJSON(c, &req); err != nil {
@@ -242,7 +243,8 @@ func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"ticket":   publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(ctx, lang, p.Public.Category)},
+		"ticket": publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(ctx, lang, p.Public.Category),
+			CSAT: a.surveyOf(ctx, p.Public)},
 		"timeline": a.timelineJSON(lang, t),
 	})
 }
