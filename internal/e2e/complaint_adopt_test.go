@@ -195,6 +195,14 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	spv.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
 	checkFits(t, spv, "the report on a phone", 390)
 	shots.take(t, spv, "adopt-05-phone-en-complaint-report")
+	// The English heads are longer: on a laptop the table still fits.
+	spv.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	spv.waitJS(t, "laid out for a laptop", `document.documentElement.clientWidth === 1366`)
+	if w := spv.evalString(t, `(() => { const s = document.getElementById('reports-table').closest('.board-scroll'); return s.scrollWidth + ' ' + s.clientWidth; })()`); !fitsIn(w) {
+		t.Errorf("the English complaint report scrolls sideways on a laptop (scroll width, width: %s)", w)
+	}
+	spv.do(t, "scroll to the table", chromedp.ScrollIntoView(chromedp.ID("reports-table")))
+	shots.take(t, spv, "adopt-06-laptop-en-complaint-report")
 }
 
 // checkFits fails when the page is wider than the screen (a sideways
