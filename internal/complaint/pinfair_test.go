@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -132,6 +133,36 @@ func TestPINLocksAreFair(t *testing.T) {
 			if got := ClientNetwork(in); got != out {
 				t.Errorf("ClientNetwork(%q) = %q, want %q", in, got, out)
 			}
+		}
+	})
+}
+
+// FuzzClientNetwork: whatever address the edge hands over (it comes from
+// X-Forwarded-For behind a trusted proxy), the network is "?", an IPv4
+// address or an IPv6 /64, and every address of one /64 is one network.
+func FuzzClientNetwork(f *testing.F) {
+	for _, s := range []string{"203.0.113.7", "::ffff:203.0.113.7", "2001:db8::1", "fe80::1%eth0", "", "?", "1.2.3", "::", "2001:db8:1:2:3:4:5:6:7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		n := ClientNetwork(in)
+		if n == "?" {
+			return
+		}
+		if a, err := netip.ParseAddr(n); err == nil {
+			if !a.Is4() {
+				t.Fatalf("ClientNetwork(%q) = %q: an address that is not IPv4", in, n)
+			}
+			return
+		}
+		p, err := netip.ParsePrefix(n)
+		if err != nil || p.Bits() != 64 || !p.Addr().Is6() {
+			t.Fatalf("ClientNetwork(%q) = %q: neither IPv4 nor an IPv6 /64", in, n)
+		}
+		b := p.Addr().As16()
+		b[15] ^= 0xff
+		if other := ClientNetwork(netip.AddrFrom16(b).String()); other != n {
+			t.Fatalf("%q and its /64 neighbour are different networks: %q, %q", in, n, other)
 		}
 	})
 }
