@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
+	"tanggap/internal/db"
 	"tanggap/internal/testenv"
 	"tanggap/internal/tracking"
 )
@@ -165,4 +167,26 @@ func FuzzClientNetwork(f *testing.F) {
 			t.Fatalf("%q and its /64 neighbour are different networks: %q, %q", in, n, other)
 		}
 	})
+}
+
+// TestPINCountsUpsertOnTheirKeys: the two counts of every PIN attempt are
+// upserts on their primary keys. PostgreSQL names the key as the conflict
+// arbiter; SQLite refuses to plan an ON CONFLICT target that no unique
+// index backs, so a plan at all proves the key there.
+func TestPINCountsUpsertOnTheirKeys(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	now := time.Now().UTC()
+	for _, c := range []struct {
+		name, q, key string
+		args         []any
+	}{
+		{"per network", sqlPINClientAttempt, "complaint_pin_client_failures_pkey", []any{"x", "y", now, now, now}},
+		{"ceiling", sqlPINAttempt, "complaint_pin_failures_pkey", []any{"x", now, now, now}},
+	} {
+		plan := testenv.Plan(t, d, c.q, c.args...)
+		if d.Dialect == db.Postgres && !strings.Contains(plan, "Conflict Arbiter Indexes: "+c.key) {
+			t.Errorf("%s: the upsert is not arbitrated by %s:\n%s", c.name, c.key, plan)
+		}
+	}
 }
