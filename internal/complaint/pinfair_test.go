@@ -18,8 +18,8 @@ import (
 // the number: a stranger's misses leave the citizen's network free; one
 // IPv6 /64 is one network; a much higher ceiling across all networks
 // holds the number for networks that never opened it, while the network
-// that opened it with its PIN still gets in (also after the sweep). An
-// unknown number answers every step exactly as a real one does.
+// that opened it with its PIN still gets in with that PIN (also after the
+// sweep). An unknown number answers every step exactly as a real one does.
 func TestPINLocksAreFair(t *testing.T) {
 	t.Parallel()
 	d := testenv.DB(t)
@@ -103,16 +103,18 @@ func TestPINLocksAreFair(t *testing.T) {
 		spread = append(spread, [2]string{"192.0.2.99", pin})
 		wantSpread = append(wantSpread, "held")
 		want("spread guessing", outcomes(s, tn, spread), wantSpread...)
-		// The sweep an hour later forgets the strangers' windows but not
-		// the citizen's network; the ceiling still holds.
+		// The sweep an hour later forgets the windows but not the
+		// citizen's network; the ceiling still holds for everyone else.
 		if err := s.sweepPINs(ctx, time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		want("citizen while held", outcomes(s, tn, [][2]string{{citizen, wrong}, {citizen, pin}}), "miss", "open")
+		want("citizen while held", outcomes(s, tn, [][2]string{{citizen, pin}, {citizen, wrong}, {citizen, pin}}), "open", "held", "open")
 		want("stranger while held", outcomes(s, tn, [][2]string{{"192.0.2.100", pin}}), "held")
-		// The citizen's network keeps its own limit.
+		// Only the right PIN passes the ceiling from the citizen's network
+		// (a wrong one is held like anyone's), and the network keeps its
+		// own limit.
 		want("citizen's own limit", outcomes(s, tn, append(misses(citizen, DefaultPINAttempts), [2]string{citizen, pin})),
-			"miss", "miss", "miss", "miss", "miss", "locked")
+			"held", "held", "held", "held", "held", "locked")
 		// After the ceiling's window a new network gets in again.
 		later := New(Opts{DB: d, PINCost: 4, PINCeiling: ceiling, Tickets: pinTickets{tn: tn},
 			Now: func() time.Time { return time.Now().Add(DefaultCeilingSpan + time.Minute) }})
@@ -183,6 +185,7 @@ func TestPINCountsUpsertOnTheirKeys(t *testing.T) {
 	}{
 		{"per network", sqlPINClientAttempt, "complaint_pin_client_failures_pkey", []any{"x", "y", now, now, now}},
 		{"ceiling", sqlPINAttempt, "complaint_pin_failures_pkey", []any{"x", now, now, now}},
+		{"remembered network", sqlPINRemember, "complaint_pin_client_failures_pkey", []any{"x", "y", now, now}},
 	} {
 		plan := testenv.Plan(t, d, c.q, c.args...)
 		if d.Dialect == db.Postgres && !strings.Contains(plan, "Conflict Arbiter Indexes: "+c.key) {

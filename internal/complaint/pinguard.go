@@ -40,12 +40,16 @@ import (
 // minutes (480 a day), so reaching the ceiling in a day takes at least 21
 // networks; each further network adds nothing once the ceiling is hit.
 //
-// The citizen keeps a way in: a network that opened the complaint with
-// its right PIN is remembered for PINKnownFor (the pair row's known_until)
-// and is not held by the ceiling, only by its own per-network limit; the
-// per-network lock of a stranger never reaches it. (A complaint with a
-// contact is looked up by the contact or by the signed link of its
-// notifications, which no PIN lock touches.)
+// The citizen keeps a way in: a network that opened the complaint with its
+// right PIN is remembered for PINKnownFor, and the right PIN from it is not
+// held by the ceiling, only by the network's own limit; the per-network
+// lock of a stranger never reaches it. (A complaint with a contact is
+// looked up by the contact or by the signed link of its notifications,
+// which no PIN lock touches.) The remembered row is keyed by a digest of
+// number, network and PIN together, so the database alone cannot tell
+// which network follows an anonymous complaint: recovering it takes the
+// PIN as well as the number. The short-lived per-network counts (gone
+// after their window) are digests of number and network only.
 //
 // Every attempt is counted before the PIN is compared (one upsert per
 // level), so concurrent guesses cannot slip past a limit; a right PIN
@@ -99,15 +103,20 @@ const (
 	// A right PIN from a network the ceiling counted gives its attempt back.
 	sqlPINGiveBack   = `UPDATE complaint_pin_failures SET failures = failures - 1 WHERE tracking_hash = ? AND failures > 0`
 	sqlPINFailsStale = `DELETE FROM complaint_pin_failures WHERE window_at <= ?`
-	// Per tracking number and network; known_until survives the window.
+	// Per tracking number and network.
 	sqlPINClientAttempt = `INSERT INTO complaint_pin_client_failures (tracking_hash, client_hash, failures, window_at) VALUES (?, ?, 1, ?)
 		ON CONFLICT (tracking_hash, client_hash) DO UPDATE SET
 		  failures = CASE WHEN complaint_pin_client_failures.window_at > ? THEN complaint_pin_client_failures.failures + 1 ELSE 1 END,
 		  window_at = CASE WHEN complaint_pin_client_failures.window_at > ? THEN complaint_pin_client_failures.window_at ELSE excluded.window_at END
-		RETURNING failures, known_until`
-	sqlPINClientCleared = `UPDATE complaint_pin_client_failures SET failures = 0, known_until = ? WHERE tracking_hash = ? AND client_hash = ?`
-	sqlPINClientStale   = `DELETE FROM complaint_pin_client_failures WHERE window_at <= ? AND (known_until IS NULL OR known_until <= ?)`
-	sqlSealedStale      = `UPDATE complaint_intakes SET pin_sealed = NULL, pin_sealed_until = NULL WHERE pin_sealed_until <= ?`
+		RETURNING failures`
+	sqlPINClientCleared = `UPDATE complaint_pin_client_failures SET failures = 0 WHERE tracking_hash = ? AND client_hash = ?`
+	// The network that opened the complaint with this PIN (known_until
+	// keeps the row past its window).
+	sqlPINKnown    = `SELECT known_until FROM complaint_pin_client_failures WHERE tracking_hash = ? AND client_hash = ?`
+	sqlPINRemember = `INSERT INTO complaint_pin_client_failures (tracking_hash, client_hash, failures, window_at, known_until) VALUES (?, ?, 0, ?, ?)
+		ON CONFLICT (tracking_hash, client_hash) DO UPDATE SET known_until = excluded.known_until`
+	sqlPINClientStale = `DELETE FROM complaint_pin_client_failures WHERE window_at <= ? AND (known_until IS NULL OR known_until <= ?)`
+	sqlSealedStale    = `UPDATE complaint_intakes SET pin_sealed = NULL, pin_sealed_until = NULL WHERE pin_sealed_until <= ?`
 )
 
 func (s *Service) pinAttempts() int {
@@ -182,30 +191,39 @@ func clientHash(tn, client string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// attempt counts one PIN attempt on a tracking number from a client:
-// ErrPINLocked when the client's network had its attempts in the current
-// window, ErrPINHeld when the number reached its ceiling and the network
-// never opened it. It reports whether the ceiling counted the attempt.
-func (s *Service) attempt(ctx context.Context, tn, client string) (counted bool, err error) {
+// knownHash names the network that opened a number with a PIN (another
+// domain than clientHash, so the two rows never meet).
+func knownHash(tn, client, pin string) string {
+	sum := sha256.Sum256([]byte("tanggap pin known\x00" + tn + "\x00" + ClientNetwork(client) + "\x00" + pin))
+	return hex.EncodeToString(sum[:])
+}
+
+// attempt counts one PIN attempt (pin: the typed digits) on a tracking
+// number from a client: ErrPINLocked when the client's network had its
+// attempts in the current window, ErrPINHeld when the number reached its
+// ceiling and this network never opened it with this PIN. It reports
+// whether the ceiling counted the attempt.
+func (s *Service) attempt(ctx context.Context, tn, client, pin string) (counted bool, err error) {
 	now := s.now()
 	since := now.Add(-s.pinWindow())
-	var pair []struct {
-		Failures   int
-		KnownUntil *time.Time
-	}
-	if err := s.o.DB.WithContext(ctx).Raw(sqlPINClientAttempt, trackingHash(tn), clientHash(tn, client), now, since, since).
-		Scan(&pair).Error; err != nil {
+	q := s.o.DB.WithContext(ctx)
+	var n []int
+	if err := q.Raw(sqlPINClientAttempt, trackingHash(tn), clientHash(tn, client), now, since, since).Scan(&n).Error; err != nil {
 		return false, fmt.Errorf("complaint: pin attempt: %w", err)
 	}
-	if len(pair) > 0 && pair[0].Failures > s.pinAttempts() {
+	if len(n) > 0 && n[0] > s.pinAttempts() {
 		return false, ErrPINLocked
 	}
-	if len(pair) > 0 && pair[0].KnownUntil != nil && pair[0].KnownUntil.After(now) {
-		return false, nil // the citizen's own network: no ceiling
+	var known []*time.Time
+	if err := q.Raw(sqlPINKnown, trackingHash(tn), knownHash(tn, client, pin)).Scan(&known).Error; err != nil {
+		return false, fmt.Errorf("complaint: pin attempt: %w", err)
+	}
+	if len(known) > 0 && known[0] != nil && known[0].After(now) {
+		return false, nil // the citizen's own network with their PIN: no ceiling
 	}
 	span := now.Add(-s.ceilingSpan())
-	var n []int
-	if err := s.o.DB.WithContext(ctx).Raw(sqlPINAttempt, trackingHash(tn), now, span, span).Scan(&n).Error; err != nil {
+	n = n[:0]
+	if err := q.Raw(sqlPINAttempt, trackingHash(tn), now, span, span).Scan(&n).Error; err != nil {
 		return false, fmt.Errorf("complaint: pin attempt: %w", err)
 	}
 	if len(n) > 0 && n[0] > s.pinCeiling() {
@@ -215,11 +233,16 @@ func (s *Service) attempt(ctx context.Context, tn, client string) (counted bool,
 }
 
 // cleared forgets a network's attempts after its right PIN, remembers the
-// network as the citizen's, and gives the ceiling its attempt back.
-func (s *Service) cleared(ctx context.Context, tn, client string, counted bool) {
+// network as the citizen's (with that PIN), and gives the ceiling its
+// attempt back.
+func (s *Service) cleared(ctx context.Context, tn, client, pin string, counted bool) {
 	q := s.o.DB.WithContext(ctx)
-	if err := q.Exec(sqlPINClientCleared, s.now().Add(s.knownFor()), trackingHash(tn), clientHash(tn, client)).Error; err != nil {
+	now := s.now()
+	if err := q.Exec(sqlPINClientCleared, trackingHash(tn), clientHash(tn, client)).Error; err != nil {
 		s.log.Warn("clear pin attempts", "err", err)
+	}
+	if err := q.Exec(sqlPINRemember, trackingHash(tn), knownHash(tn, client, pin), now, now.Add(s.knownFor())).Error; err != nil {
+		s.log.Warn("remember pin network", "err", err)
 	}
 	if !counted {
 		return

@@ -155,7 +155,7 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin, client s
 	if !ok {
 		return Private{}, ErrNotFound
 	}
-	counted, err := s.attempt(ctx, tn, client)
+	counted, err := s.attempt(ctx, tn, client, digits)
 	if err != nil {
 		return Private{}, err
 	}
@@ -192,7 +192,7 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin, client s
 	if bcrypt.CompareHashAndPassword([]byte(in.PinHash), []byte(digits)) != nil {
 		return Private{}, ErrNotFound
 	}
-	s.cleared(ctx, tn, client, counted)
+	s.cleared(ctx, tn, client, digits, counted)
 	p, err := s.o.Tickets.PublicByTracking(ctx, tn)
 	if err != nil {
 		return Private{}, err

@@ -5,9 +5,11 @@
 -- both, so no number or address is kept): a stranger's guesses lock only
 -- the stranger's network. complaint_pin_failures keeps counting attempts
 -- per number across all networks, now as a much higher ceiling over a
--- longer window. known_until remembers the network that opened the
--- complaint with its right PIN (the ceiling does not hold it back); the
--- row outlives its window while it is remembered.
+-- longer window. A row with known_until remembers the network that opened
+-- the complaint with its right PIN (the ceiling does not hold that PIN from
+-- it back); its client_hash digests number, network and PIN together, so
+-- the table alone does not tell which network follows an anonymous
+-- complaint. It outlives its window while it is remembered.
 CREATE TABLE complaint_pin_client_failures (
     tracking_hash TEXT        NOT NULL,
     client_hash   TEXT        NOT NULL,
