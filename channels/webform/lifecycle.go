@@ -27,6 +27,7 @@ type Lifecycle interface {
 	Replay(ctx context.Context, intakeKey, idempotencyKey string) (complaint.Registered, bool, error)
 	Discard(ctx context.Context, key string) error
 	OpenWithPIN(ctx context.Context, trackingNumber, pin, client string) (complaint.Private, error)
+	RememberNetwork(ctx context.Context, trackingNumber, client, pin string) error
 	TimelineOf(ctx context.Context, ticketID int64) (complaint.Timeline, error)
 	Disagree(ctx context.Context, ticketID int64, reason string) error
 }

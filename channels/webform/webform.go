@@ -253,6 +253,11 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 		}
 	}
 	if pin != "" {
+		// The submitting network is the citizen's: the PIN guard's ceiling
+		// does not hold this PIN from it (a failure only loses that).
+		if err := a.o.Lifecycle.RememberNetwork(ctx, tn, c.IP(), pin); err != nil {
+			a.o.Log.Warn("complaint network not remembered", "err", err)
+		}
 		// Shown once (and to a retry of the same key for a short while):
 		// only its hash is kept, and a copy sealed with the key.
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn, "pin": pin})

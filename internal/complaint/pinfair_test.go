@@ -125,6 +125,25 @@ func TestPINLocksAreFair(t *testing.T) {
 		want("unknown number", outcomes(s, ghost, ghostSpread), wantSpread...)
 	})
 
+	t.Run("the network that submitted it gets in past the ceiling", func(t *testing.T) {
+		const ceiling = 3
+		tn := seedPINComplaint(t, d, pin)
+		s := New(Opts{DB: d, PINCost: 4, PINCeiling: ceiling, Tickets: pinTickets{tn: tn}})
+		if err := s.RememberNetwork(ctx, tn, "198.51.100.77", FormatPIN(pin)); err != nil {
+			t.Fatal(err)
+		}
+		var spread [][2]string
+		for i := 1; i <= ceiling+1; i++ {
+			spread = append(spread, [2]string{fmt.Sprintf("203.0.113.%d", 50+i), wrong})
+		}
+		want("spread guessing", outcomes(s, tn, spread), "miss", "miss", "miss", "held")
+		want("the submitter", outcomes(s, tn, [][2]string{{"198.51.100.77", pin}}), "open")
+		want("the submitter, another PIN", outcomes(s, tn, [][2]string{{"198.51.100.77", wrong}}), "held")
+		if err := s.RememberNetwork(ctx, "not a number", "198.51.100.77", pin); err == nil {
+			t.Error("a malformed number was remembered")
+		}
+	})
+
 	t.Run("client networks", func(t *testing.T) {
 		for in, out := range map[string]string{
 			"203.0.113.7":               "203.0.113.7",

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/tracking"
 )
 
 // PIN guard: wrong PINs are counted in the database, so the limits hold
@@ -40,8 +41,9 @@ import (
 // minutes (480 a day), so reaching the ceiling in a day takes at least 21
 // networks; each further network adds nothing once the ceiling is hit.
 //
-// The citizen keeps a way in: a network that opened the complaint with its
-// right PIN is remembered for PINKnownFor, and the right PIN from it is not
+// The citizen keeps a way in: the network that submitted the complaint,
+// and a network that opened it with its right PIN, is remembered for
+// PINKnownFor, and the right PIN from it is not
 // held by the ceiling, only by the network's own limit; the per-network
 // lock of a stranger never reaches it. (A complaint with a contact is
 // looked up by the contact or by the signed link of its notifications,
@@ -250,6 +252,26 @@ func (s *Service) cleared(ctx context.Context, tn, client, pin string, counted b
 	if err := q.Exec(sqlPINGiveBack, trackingHash(tn)).Error; err != nil {
 		s.log.Warn("give back pin attempt", "err", err)
 	}
+}
+
+// RememberNetwork marks the network a complaint was submitted from as the
+// citizen's, with the PIN it was shown (the form calls it once the
+// submission is on the bus): from there that PIN is not held by the
+// ceiling, as after an opening with it.
+func (s *Service) RememberNetwork(ctx context.Context, trackingNumber, client, pin string) error {
+	tn, err := tracking.Normalize(trackingNumber)
+	if err != nil {
+		return fmt.Errorf("complaint: remember network: %w", err)
+	}
+	digits, ok := NormalizePIN(pin)
+	if !ok {
+		return fmt.Errorf("complaint: remember network: %w", ErrInvalid)
+	}
+	now := s.now()
+	if err := s.o.DB.WithContext(ctx).Exec(sqlPINRemember, trackingHash(tn), knownHash(tn, client, digits), now, now.Add(s.knownFor())).Error; err != nil {
+		return fmt.Errorf("complaint: remember network: %w", err)
+	}
+	return nil
 }
 
 // sweepPINs forgets attempt windows that ended (a network's row stays

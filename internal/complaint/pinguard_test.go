@@ -173,6 +173,13 @@ func TestPINStrangerFromAnotherAddress(t *testing.T) {
 	if st, code := from("198.51.100.20", a.TN, a.PIN); st != http.StatusOK {
 		t.Fatalf("citizen from another address: %d %s, want 200", st, code)
 	}
+	// The submitting network and the one that opened it are remembered
+	// (past the ceiling), each under a digest that needs the PIN.
+	var remembered int64
+	e.openDB().Raw(`SELECT COUNT(*) FROM complaint_pin_client_failures WHERE known_until IS NOT NULL`).Scan(&remembered)
+	if remembered != 2 {
+		t.Fatalf("remembered networks = %d, want 2 (the submitter's and the citizen's)", remembered)
+	}
 }
 
 // TestPINReplayAndConcurrentDuplicates: the same anonymous submission sent
