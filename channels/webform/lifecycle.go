@@ -26,7 +26,8 @@ type Lifecycle interface {
 	Register(ctx context.Context, in complaint.Intake) (complaint.Registered, error)
 	Replay(ctx context.Context, intakeKey, idempotencyKey string) (complaint.Registered, bool, error)
 	Discard(ctx context.Context, key string) error
-	OpenWithPIN(ctx context.Context, trackingNumber, pin string) (complaint.Private, error)
+	OpenWithPIN(ctx context.Context, trackingNumber, pin, client string) (complaint.Private, error)
+	RememberNetwork(ctx context.Context, trackingNumber, client, pin string) error
 	TimelineOf(ctx context.Context, ticketID int64) (complaint.Timeline, error)
 	Disagree(ctx context.Context, ticketID int64, reason string) error
 }
@@ -223,14 +224,15 @@ func (a *Adapter) timelineJSON(lang string, t complaint.Timeline) timelineJSON {
 
 // handlePINStatus is the status page of an anonymous or confidential
 // complaint: tracking number + PIN in the body (never in a URL, so no
-// access log keeps it).
+// access log keeps it). A solved one carries its waiting survey like a
+// lookup by contact, so the page shows the rating card.
 func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	var req pinRequest
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN)
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN, c.IP())
 	if err != nil {
 		return err
 	}
@@ -242,7 +244,8 @@ func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"ticket":   publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(ctx, lang, p.Public.Category)},
+		"ticket": publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(ctx, lang, p.Public.Category),
+			CSAT: a.surveyOf(ctx, p.Public)},
 		"timeline": a.timelineJSON(lang, t),
 	})
 }
@@ -264,7 +267,7 @@ func (a *Adapter) handlePINFollowUp(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN)
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), req.PIN, c.IP())
 	if err != nil {
 		return err
 	}
@@ -305,7 +308,7 @@ func (a *Adapter) handlePINFile(c *fiber.Ctx) error {
 		pin = req.PIN
 	}
 	ctx := c.UserContext()
-	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+	p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin, c.IP())
 	if err != nil {
 		return err
 	}
@@ -321,7 +324,7 @@ func (a *Adapter) handlePINFile(c *fiber.Ctx) error {
 func (a *Adapter) matched(c *fiber.Ctx, pin, contact string) (int64, error) {
 	ctx := c.UserContext()
 	if pin != "" {
-		p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin)
+		p, err := a.o.Lifecycle.OpenWithPIN(ctx, c.Params("tracking"), pin, c.IP())
 		return p.TicketID, err
 	}
 	p, err := a.o.Tickets.PublicTicket(ctx, c.Params("tracking"), contact)

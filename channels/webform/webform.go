@@ -253,6 +253,11 @@ func (a *Adapter) handleSubmit(c *fiber.Ctx) error {
 		}
 	}
 	if pin != "" {
+		// The submitting network is the citizen's: the PIN guard's ceiling
+		// does not hold this PIN from it (a failure only loses that).
+		if err := a.o.Lifecycle.RememberNetwork(ctx, tn, c.IP(), pin); err != nil {
+			a.o.Log.Warn("complaint network not remembered", "err", err)
+		}
 		// Shown once (and to a retry of the same key for a short while):
 		// only its hash is kept, and a copy sealed with the key.
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"tracking_number": tn, "pin": pin})
@@ -360,15 +365,25 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	out := publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(c.UserContext(), lang, p.Category)}
-	if a.o.Surveys != nil && p.Status == domain.StatusSolved {
-		// No card is no failure: the page answers anyway.
-		if tok, err := a.o.Surveys.OpenToken(c.UserContext(), p.TicketID); err == nil {
-			out.CSAT = tok
-		} else if !errors.Is(err, csat.ErrNoSurvey) {
+	out.CSAT = a.surveyOf(c.UserContext(), p)
+	return c.JSON(out)
+}
+
+// surveyOf is the token of a solved ticket's survey while it waits for
+// an answer ("" none), for the rating card of a lookup by contact or by
+// PIN alike. No card is no failure: the page answers anyway.
+func (a *Adapter) surveyOf(ctx context.Context, p ticket.Public) string {
+	if a.o.Surveys == nil || p.Status != domain.StatusSolved {
+		return ""
+	}
+	tok, err := a.o.Surveys.OpenToken(ctx, p.TicketID)
+	if err != nil {
+		if !errors.Is(err, csat.ErrNoSurvey) {
 			a.o.Log.Warn("status page: survey not read", "ticket_id", p.TicketID, "err", err)
 		}
+		return ""
 	}
-	return c.JSON(out)
+	return tok
 }
 
 // markRead reports every reply the citizen now sees and had not seen as

@@ -184,7 +184,7 @@ func (s *Server) routes(app *fiber.App) {
 	if s.o.Complaints != nil {
 		app.Get("/api/v1/tickets/:id<int>/complaint", s.need(permission.TicketsWork), s.handleComplaint)
 		app.Post("/api/v1/tickets/:id<int>/complaint/:action", s.need(permission.TicketsWork), s.handleComplaintAction)  // per action rules in the service
-		app.Post("/api/v1/tickets/:id<int>/complaint", s.need(permission.TicketsWork), s.handleComplaintAdopt)           // treat a ticket of any channel as a complaint
+		app.Post("/api/v1/tickets/:id<int>/complaint", s.need(permission.ComplaintsAdopt), s.handleComplaintAdopt)       // treat a ticket of any channel as a complaint
 		app.Post("/api/v1/tickets/:id<int>/complaint-identity", s.need(permission.TicketsWork), s.handleComplaintReveal) // reveal roles checked (and audited) by the service
 		app.Get("/api/v1/complaints/escalated", s.need(permission.Complaints), s.handleComplaintsEscalated)
 		app.Get("/api/v1/reports/complaints", s.need(permission.ReportsView), s.handleComplaintReport)

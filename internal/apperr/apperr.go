@@ -94,6 +94,9 @@ const (
 	// of a submission whose PIN can no longer be shown.
 	CodePINLocked = "pin_locked"
 	CodePINShown  = "pin_shown"
+	// Complaint PINs: a tracking number held after too many attempts from
+	// many networks.
+	CodePINHeld = "pin_held"
 	// roles: a role agents hold, a built-in role, the admin role without
 	// admin.roles.
 	CodeRoleInUse   = "role_in_use"

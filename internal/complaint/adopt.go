@@ -7,6 +7,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/permission"
 	"tanggap/internal/ticket"
 )
 
@@ -16,6 +17,10 @@ const MaxCategoryRunes = 64
 // sqlTicketProvince reads the ticket's province (primary key).
 const sqlTicketProvince = `SELECT province_code FROM tickets WHERE id = ?`
 
+// sqlCategoryOffered reads whether a catalog category is offered (the
+// code's unique index).
+const sqlCategoryOffered = `SELECT active FROM complaint_categories WHERE code = ?`
+
 // Adopt brings a ticket that is not in the lifecycle into it: a complaint
 // that arrived by WhatsApp, live chat or phone, which the agent treats as
 // one (kind and category). Its clocks run from the ticket's received time
@@ -24,7 +29,16 @@ const sqlTicketProvince = `SELECT province_code FROM tickets WHERE id = ?`
 // ticket already in the lifecycle is ErrStage; two agents adopting one
 // ticket at once store one complaint (INSERT … ON CONFLICT DO NOTHING),
 // the other gets ErrStage.
+//
+// Adopting needs the complaints.adopt permission (ErrForbidden without
+// it), and the category (given, else the ticket's) must be one the
+// catalog (complaint_categories) offers: a validation error says whether
+// it is missing, unknown or no longer offered, so the complaint report
+// only counts categories the program knows.
 func (s *Service) Adopt(ctx context.Context, viewer agent.Agent, ticketID int64, kindCode, category string) (View, error) {
+	if !viewer.Can(permission.ComplaintsAdopt) {
+		return View{}, ErrForbidden
+	}
 	sum, err := s.o.Tickets.Summary(ctx, viewer, ticketID)
 	if err != nil {
 		return View{}, err
@@ -50,6 +64,9 @@ func (s *Service) Adopt(ctx context.Context, viewer agent.Agent, ticketID int64,
 	if _, err := s.ensure(ctx, ticketID); err == nil {
 		return View{}, ErrStage // already in the lifecycle
 	} else if !isNoComplaint(err) {
+		return View{}, err
+	}
+	if err := s.checkCategory(ctx, category); err != nil {
 		return View{}, err
 	}
 	var province []string
@@ -81,4 +98,25 @@ func (s *Service) Adopt(ctx context.Context, viewer agent.Agent, ticketID int64,
 	}
 	s.changed(ctx, ticketID, "received")
 	return s.View(ctx, viewer, ticketID)
+}
+
+// checkCategory accepts a category the catalog offers; a validation error
+// on "category" names why another is refused.
+func (s *Service) checkCategory(ctx context.Context, code string) error {
+	var ve apperr.ValidationError
+	if code == "" {
+		ve.Add("category", "lifecycle.adopt.category_required")
+		return ve.Err()
+	}
+	var active []bool
+	if err := s.o.DB.WithContext(ctx).Raw(sqlCategoryOffered, code).Scan(&active).Error; err != nil {
+		return fmt.Errorf("complaint: adopt: category: %w", err)
+	}
+	switch {
+	case len(active) == 0:
+		ve.Add("category", "lifecycle.adopt.category_unknown", "code", code)
+	case !active[0]:
+		ve.Add("category", "lifecycle.adopt.category_inactive", "code", code)
+	}
+	return ve.Err()
 }

@@ -2,12 +2,16 @@ package complaint_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"tanggap/internal/apptest"
 	"tanggap/internal/complaint"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
@@ -88,4 +92,96 @@ func TestAdoptWhatsAppTicketAsComplaint(t *testing.T) {
 		t.Fatalf("timeline %+v", tl)
 	}
 	e.act(e.admin, id, "verify", nil, http.StatusOK)
+}
+
+// TestAdoptNeedsPermissionAndOfferedCategory: treating a ticket as a
+// complaint needs complaints.adopt (the built-in supervisor and admin
+// roles have it, agents do not: 403), and the category must be one the
+// catalog offers: none, an unknown code and a category no longer offered
+// are each refused with 422 and a reason on the category field, and
+// nothing enters the lifecycle until a valid one is given.
+func TestAdoptNeedsPermissionAndOfferedCategory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	id, _ := e.whatsAppTicket("+6281211112222", "Mau mengadu soal pelatihan yang batal.", time.Now().UTC().Add(-time.Hour))
+
+	var roles struct {
+		Roles []struct {
+			Name        string   `json:"name"`
+			Permissions []string `json:"permissions"`
+		} `json:"roles"`
+	}
+	e.admin.Do(http.MethodGet, "/api/v1/admin/roles", nil).JSON(t, &roles)
+	granted := map[string]bool{}
+	for _, r := range roles.Roles {
+		granted[r.Name] = slices.Contains(r.Permissions, "complaints.adopt")
+	}
+	if !granted["supervisor"] || !granted["admin"] || granted["agent"] {
+		t.Fatalf("complaints.adopt granted to %v, want supervisor and admin, not agent", granted)
+	}
+
+	account := func(email, role string) *apptest.Client {
+		res := e.admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": email, "name": role, "password": "rahasia-" + role + "-123", "role": role})
+		if res.Status != http.StatusCreated && res.Status != http.StatusOK {
+			t.Fatalf("create %s: %d %s", role, res.Status, res.Body)
+		}
+		c := apptest.NewClient(t, e.app.URL())
+		c.Login(email, "rahasia-"+role+"-123")
+		return c
+	}
+	agentC, sup := account("agen-adopsi@tanggap.test", "agent"), account("spv-adopsi@tanggap.test", "supervisor")
+	adopt := func(c *apptest.Client, body map[string]string) (int, string, string) {
+		r := c.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint", id), body)
+		var out struct {
+			Error struct {
+				Code   string            `json:"code"`
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(r.Body, &out)
+		return r.Status, out.Error.Code, out.Error.Fields["category"]
+	}
+	if st, code, _ := adopt(agentC, map[string]string{"kind": "pengaduan", "category": "pelatihan"}); st != http.StatusForbidden || code != "forbidden" {
+		t.Fatalf("agent without complaints.adopt: %d %s, want 403 forbidden", st, code)
+	}
+
+	// Retire one category on the admin screen.
+	var cats struct {
+		Categories []map[string]any `json:"categories"`
+	}
+	e.admin.Do(http.MethodGet, "/api/v1/admin/complaint-categories", nil).JSON(t, &cats)
+	for _, c := range cats.Categories {
+		if c["code"] == "lainnya" {
+			c["active"] = false
+			if r := e.admin.Do(http.MethodPut, fmt.Sprintf("/api/v1/admin/complaint-categories/%v", c["id"]), c); r.Status != http.StatusOK {
+				t.Fatalf("retire lainnya: %d %s", r.Status, r.Body)
+			}
+		}
+	}
+	for _, c := range []struct {
+		name, category, says string
+	}{
+		{"no category (the WhatsApp ticket has none)", "", "belum berkategori"},
+		{"a code the catalog does not know", "keluhan-umum", "tidak ada dalam daftar"},
+		{"a category no longer offered", "lainnya", "tidak ditawarkan lagi"},
+	} {
+		st, code, why := adopt(sup, map[string]string{"kind": "pengaduan", "category": c.category})
+		if st != http.StatusUnprocessableEntity || code != "validation" || !strings.Contains(why, c.says) {
+			t.Errorf("%s: %d %s %q, want 422 saying %q", c.name, st, code, why, c.says)
+		}
+	}
+	if r := e.admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/complaint", id), nil); r.Status != http.StatusNotFound {
+		t.Fatalf("refused adoptions left a complaint: %d", r.Status)
+	}
+	if st, code, why := adopt(sup, map[string]string{"kind": "pengaduan", "category": "pelatihan"}); st != http.StatusCreated {
+		t.Fatalf("supervisor with an offered category: %d %s %s", st, code, why)
+	}
+	if v := e.view(id); v.Stage != complaint.StageVerification {
+		t.Fatalf("view %+v", v)
+	}
+	var stored string
+	e.openDB().Raw(`SELECT category FROM complaints WHERE ticket_id = ?`, id).Scan(&stored)
+	if stored != "pelatihan" {
+		t.Fatalf("stored category %q", stored)
+	}
 }

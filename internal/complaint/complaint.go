@@ -158,10 +158,18 @@ type Opts struct {
 	RevealRoles []domain.Role
 	// PINCost is the bcrypt cost of PINs (0: bcrypt.DefaultCost).
 	PINCost int
-	// PINAttempts wrong PINs per tracking number within PINWindow lock
-	// it until the window ends (0: DefaultPINAttempts, DefaultPINWindow).
+	// PINAttempts wrong PINs per tracking number from one client network
+	// within PINWindow lock that network out until the window ends (0:
+	// DefaultPINAttempts, DefaultPINWindow).
 	PINAttempts int
 	PINWindow   time.Duration
+	// PINCeiling attempts per tracking number from all networks within
+	// PINCeilingWindow hold it for networks that never opened it (0:
+	// DefaultPINCeiling, DefaultCeilingSpan); a network that opened it is
+	// remembered for PINKnownFor (0: DefaultPINKnownFor). pinguard.go.
+	PINCeiling       int
+	PINCeilingWindow time.Duration
+	PINKnownFor      time.Duration
 	// ReplayWindow: how long a retry of a keyed anonymous or confidential
 	// submission is shown its PIN again (0: DefaultReplayWindow).
 	ReplayWindow time.Duration

@@ -34,7 +34,16 @@ type env struct {
 
 func newEnv(t *testing.T, holidays []string) *env {
 	t.Helper()
+	return newEnvWith(t, holidays, nil)
+}
+
+// newEnvWith is newEnv with the configuration adjusted by tune (nil: none).
+func newEnvWith(t *testing.T, holidays []string, tune func(*config.Config)) *env {
+	t.Helper()
 	cfg := apptest.Config(t)
+	if tune != nil {
+		tune(&cfg)
+	}
 	cfg.Complaint.Units = append(cfg.Complaint.Units, config.ComplaintUnit{Code: "unit-insentif", Name: "Divisi Insentif"})
 	cfg.Complaint.SensitiveCategories = []string{"insentif"}
 	a := apptest.Start(t, cfg)

@@ -80,13 +80,13 @@ func seedPINComplaint(t testing.TB, d *db.DB, pin string) (tn string) {
 		if err := tx.Raw(`SELECT id FROM tickets WHERE tracking_number = ?`, tn).Scan(&id).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`INSERT INTO complaint_intakes (intake_key, anonymous, pin_hash, visitor_id, created_at) VALUES ('form-fuzz', ?, ?, 'anon-fuzz', ?)`,
-			true, string(hash), now).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO complaint_intakes (intake_key, anonymous, pin_hash, visitor_id, created_at) VALUES (?, ?, ?, 'anon-fuzz', ?)`,
+			"form-"+tn, true, string(hash), now).Error; err != nil {
 			return err
 		}
 		return tx.Exec(`INSERT INTO complaints (ticket_id, intake_key, kind, stage, anonymous, confidential, category, province_code, time_zone,
-			received_at, updated_at) VALUES (?, 'form-fuzz', 'pengaduan', 'verification', ?, ?, 'pelatihan', '', 'Asia/Jakarta', ?, ?)`,
-			id, true, false, now, now).Error
+			received_at, updated_at) VALUES (?, ?, 'pengaduan', 'verification', ?, ?, 'pelatihan', '', 'Asia/Jakarta', ?, ?)`,
+			id, "form-"+tn, true, false, now, now).Error
 	})
 	if err != nil {
 		t.Fatalf("seed complaint: %v", err)
@@ -103,11 +103,11 @@ func FuzzOpenWithPIN(f *testing.F) {
 	d := testenv.DB(f)
 	const pin = "24681357"
 	tn := seedPINComplaint(f, d, pin)
-	// The attempt limit is the subject of its own test; here it would only
+	// The attempt limits are the subject of its own test; here it would only
 	// turn the fuzzer's misses into locks.
-	s := New(Opts{DB: d, PINCost: 4, PINAttempts: 1 << 30, Tickets: pinTickets{tn: tn}})
+	s := New(Opts{DB: d, PINCost: 4, PINAttempts: 1 << 30, PINCeiling: 1 << 30, Tickets: pinTickets{tn: tn}})
 	ctx := context.Background()
-	if p, err := s.OpenWithPIN(ctx, tn, FormatPIN(pin)); err != nil || p.VisitorID != "anon-fuzz" {
+	if p, err := s.OpenWithPIN(ctx, tn, FormatPIN(pin), "192.0.2.1"); err != nil || p.VisitorID != "anon-fuzz" {
 		f.Fatalf("the seeded complaint does not open with its PIN: %+v %v", p, err)
 	}
 	digits := strings.ReplaceAll(tn, "-", "")
@@ -118,7 +118,7 @@ func FuzzOpenWithPIN(f *testing.F) {
 		f.Add(c[0], c[1])
 	}
 	f.Fuzz(func(t *testing.T, in, typed string) {
-		p, err := s.OpenWithPIN(ctx, in, typed)
+		p, err := s.OpenWithPIN(ctx, in, typed, "192.0.2.1")
 		n, nerr := tracking.Normalize(in)
 		d, ok := NormalizePIN(typed)
 		if nerr == nil && ok && n == tn && d == pin {

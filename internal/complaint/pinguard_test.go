@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tanggap/internal/complaint"
+	"tanggap/internal/config"
 	"tanggap/internal/db"
 	"tanggap/internal/testenv"
 	"tanggap/internal/tracking"
@@ -63,10 +64,11 @@ func submitKeyed(base, key string) (int, pinAnswer, error) {
 }
 
 // TestPINLockedPerComplaint: after PINAttempts wrong PINs on one tracking
-// number, every attempt (the right PIN too) is refused with a clear "try
-// later" until the window ends — counted in the database, so another
-// instance refuses too — while other numbers are untouched; an unknown
-// number locks the same way, so a lock tells nothing.
+// number from one network, every attempt from it (the right PIN too) is
+// refused with a clear "try later" until the window ends — counted in the
+// database, so another instance refuses too — while other numbers, and
+// the same number from another network, are untouched; an unknown number
+// locks the same way, so a lock tells nothing.
 func TestPINLockedPerComplaint(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -98,8 +100,12 @@ func TestPINLockedPerComplaint(t *testing.T) {
 	}
 	// Another instance on the same database refuses too.
 	other := complaint.New(complaint.Opts{DB: e.openDB(), PINCost: 4})
-	if _, err := other.OpenWithPIN(context.Background(), a.TN, a.PIN); !errors.Is(err, complaint.ErrPINLocked) {
+	if _, err := other.OpenWithPIN(context.Background(), a.TN, a.PIN, "127.0.0.1"); !errors.Is(err, complaint.ErrPINLocked) {
 		t.Fatalf("other instance: %v, want ErrPINLocked", err)
+	}
+	// The citizen on another network is not locked out by those misses.
+	if p, err := e.app.Complaints().OpenWithPIN(context.Background(), a.TN, a.PIN, "198.51.100.20"); err != nil || p.Public.TrackingNumber != a.TN {
+		t.Fatalf("the citizen's network: %+v %v", p, err)
 	}
 	// Another complaint is untouched.
 	if st, _ := try(b.TN, b.PIN); st != http.StatusOK {
@@ -109,7 +115,7 @@ func TestPINLockedPerComplaint(t *testing.T) {
 	// one window later: a wrong PIN is a plain miss again).
 	later := complaint.New(complaint.Opts{DB: e.openDB(), PINCost: 4,
 		Now: func() time.Time { return time.Now().Add(complaint.DefaultPINWindow + time.Minute) }})
-	if _, err := later.OpenWithPIN(context.Background(), a.TN, wrong); !errors.Is(err, complaint.ErrNotFound) {
+	if _, err := later.OpenWithPIN(context.Background(), a.TN, wrong, "127.0.0.1"); !errors.Is(err, complaint.ErrNotFound) {
 		t.Fatalf("after the window: %v, want ErrNotFound", err)
 	}
 	// An unknown number locks like a real one.
@@ -119,6 +125,60 @@ func TestPINLockedPerComplaint(t *testing.T) {
 	}
 	if st, out := try(ghost, wrong); st != http.StatusTooManyRequests || out.Error.Code != "pin_locked" {
 		t.Fatalf("unknown number: %d %+v", st, out)
+	}
+}
+
+// TestPINStrangerFromAnotherAddress: over HTTP behind a trusted proxy, the
+// client address is the one the proxy forwards: a stranger's wrong PINs
+// from one address get 429 pin_locked there, and the citizen from another
+// address opens the complaint with the PIN; an unknown number answers the
+// stranger exactly alike.
+func TestPINStrangerFromAnotherAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, nil, func(c *config.Config) { c.TrustedProxies = []string{"127.0.0.1", "::1"} })
+	status, a, err := submitKeyed(e.app.URL(), "kunci-asing-0000000001")
+	if err != nil || status != http.StatusCreated || a.PIN == "" {
+		t.Fatalf("submit: %d %+v %v", status, a, err)
+	}
+	e.ticketID(a.TN)
+	wrong := "0000-0000"
+	if a.PIN == wrong {
+		wrong = "1111-1111"
+	}
+	from := func(addr, tn, pin string) (int, string) {
+		body, _ := json.Marshal(map[string]string{"pin": pin})
+		req, _ := http.NewRequest(http.MethodPost, e.app.URL()+"/api/v1/complaints/"+tn+"/pin", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", addr)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out pinAnswer
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out.Error.Code
+	}
+	ghost := tracking.Generate()
+	for _, tn := range []string{a.TN, ghost} {
+		for i := 0; i < complaint.DefaultPINAttempts; i++ {
+			if st, code := from("203.0.113.9", tn, wrong); st != http.StatusNotFound {
+				t.Fatalf("%s: stranger's miss %d: %d %s", tn, i+1, st, code)
+			}
+		}
+		if st, code := from("203.0.113.9", tn, wrong); st != http.StatusTooManyRequests || code != "pin_locked" {
+			t.Fatalf("%s: stranger after %d misses: %d %s, want 429 pin_locked", tn, complaint.DefaultPINAttempts, st, code)
+		}
+	}
+	if st, code := from("198.51.100.20", a.TN, a.PIN); st != http.StatusOK {
+		t.Fatalf("citizen from another address: %d %s, want 200", st, code)
+	}
+	// The submitting network and the one that opened it are remembered
+	// (past the ceiling), each under a digest that needs the PIN.
+	var remembered int64
+	e.openDB().Raw(`SELECT COUNT(*) FROM complaint_pin_client_failures WHERE known_until IS NOT NULL`).Scan(&remembered)
+	if remembered != 2 {
+		t.Fatalf("remembered networks = %d, want 2 (the submitter's and the citizen's)", remembered)
 	}
 }
 

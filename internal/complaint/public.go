@@ -141,11 +141,12 @@ type Private struct {
 	Public    ticket.Public
 }
 
-// OpenWithPIN checks a tracking number and PIN. Any mismatch (unknown
-// number, no PIN on that complaint, wrong PIN) is ErrNotFound; more than
-// PINAttempts attempts on one number within PINWindow are ErrPINLocked
-// until the window ends (pinguard.go).
-func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (Private, error) {
+// OpenWithPIN checks a tracking number and PIN typed from a client
+// address. Any mismatch (unknown number, no PIN on that complaint, wrong
+// PIN) is ErrNotFound; more than PINAttempts attempts on one number from
+// the client's network within PINWindow are ErrPINLocked until the window
+// ends, more than PINCeiling from all networks ErrPINHeld (pinguard.go).
+func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin, client string) (Private, error) {
 	tn, err := tracking.Normalize(trackingNumber)
 	if err != nil {
 		return Private{}, ErrNotFound
@@ -154,7 +155,8 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (
 	if !ok {
 		return Private{}, ErrNotFound
 	}
-	if err := s.attempt(ctx, tn); err != nil {
+	counted, err := s.attempt(ctx, tn, client, digits)
+	if err != nil {
 		return Private{}, err
 	}
 	// Every miss spends one hash at the real cost, so timing tells no
@@ -190,7 +192,7 @@ func (s *Service) OpenWithPIN(ctx context.Context, trackingNumber, pin string) (
 	if bcrypt.CompareHashAndPassword([]byte(in.PinHash), []byte(digits)) != nil {
 		return Private{}, ErrNotFound
 	}
-	s.cleared(ctx, tn)
+	s.cleared(ctx, tn, client, digits, counted)
 	p, err := s.o.Tickets.PublicByTracking(ctx, tn)
 	if err != nil {
 		return Private{}, err

@@ -16,12 +16,14 @@ import (
 )
 
 // TestBrowserAdoptComplaintAndReport: a complaint that came by WhatsApp
-// is not in the lifecycle; in the console's ticket details an agent treats
-// it as a complaint (kind and category), the lifecycle panel then shows it
-// in verification with its clock from the ticket's received time, and the
-// citizen follows it on the status page by tracking number and phone. The
-// complaint-handling report on the reports screen counts it: table, chart
-// and CSV agree.
+// is not in the lifecycle. A petugas whose role lacks complaints.adopt is
+// never offered the "treat as complaint" box. A supervisor, in English on
+// a 390 px phone, is: keeping the ticket's (missing) category is refused
+// with the reason; with a catalog category the lifecycle panel shows it in
+// verification with its clock from the ticket's received time. The citizen follows it on the status
+// page by tracking number and phone. The complaint-handling report counts
+// it: table, chart and CSV agree; the table fits a 1366 px laptop without
+// scrolling sideways, and the English report keeps a phone's width.
 func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -55,32 +57,88 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 		return fmt.Errorf("WhatsApp ticket not stored yet")
 	})
 
+	// A supervisor (complaints.adopt) works on a phone in English; a
+	// petugas whose role sees every ticket but may not treat one as a
+	// complaint works on a laptop.
+	en := textsIn(t, "en-US")
+	account := func(email, role string) {
+		res := admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": email, "name": role, "password": "rahasia-" + role + "-2026", "role": role})
+		if res.Status != http.StatusCreated && res.Status != http.StatusOK {
+			t.Fatalf("create %s: %d %s", email, res.Status, res.Body)
+		}
+	}
+	if res := admin.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "petugas-lihat", "label": "Petugas (lihat semua)",
+		"permissions": []string{"tickets.work", "tickets.all"}}); res.Status != http.StatusCreated && res.Status != http.StatusOK {
+		t.Fatalf("create role: %d %s", res.Status, res.Body)
+	}
+	account("spv-adopsi@tanggap.test", "supervisor")
+	account("lihat-adopsi@tanggap.test", "petugas-lihat")
+
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	staff := newTab(t, root)
+	spv := newTab(t, root)
+	viewer := newTab(t, root)
 	citizen := newTab(t, root)
 	staff.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	viewer.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	spv.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
 	citizen.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
-	staff.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
-	staff.do(t, "open the WhatsApp ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
-	staff.waitJS(t, "the treat-as-complaint box", `!!document.getElementById('lc-adopt-box')`)
-	if got := staff.text(t, "#lc-adopt-box summary"); got != tx("lifecycle.adopt.title") {
-		t.Errorf("summary %q", got)
+
+	// The petugas without the permission opens the ticket: no box, ever
+	// (watched from before the ticket opens until it is adopted).
+	viewer.instrument(t)
+	viewer.signIn(t, base+"/console?lang=id-ID", "lihat-adopsi@tanggap.test", "rahasia-petugas-lihat-2026")
+	viewer.watch(t, "adopt-box", `!!document.getElementById('lc-adopt-box')`)
+	viewer.do(t, "open the WhatsApp ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
+	viewer.waitJS(t, "the complaint asked for", fmt.Sprintf(`window.__e2e.requests.some(r => r.name.endsWith('/api/v1/tickets/%d/complaint'))`, id))
+	viewer.settled(t)
+
+	// The supervisor, in English on a phone.
+	spv.signIn(t, base+fmt.Sprintf("/console?lang=en-US#ticket-%d", id), "spv-adopsi@tanggap.test", "rahasia-supervisor-2026")
+	spv.waitJS(t, "the treat-as-complaint box", `!!document.getElementById('lc-adopt-box')`)
+	if got := spv.text(t, "#lc-adopt-box summary"); got != en("lifecycle.adopt.title") {
+		t.Errorf("summary in English %q, want %q", got, en("lifecycle.adopt.title"))
 	}
-	staff.do(t, "open the box", chromedp.Click(`#lc-adopt-box summary`))
-	staff.waitJS(t, "categories offered", `document.querySelectorAll('#lc-adopt-category option').length > 1`)
-	staff.selectValue(t, "#lc-adopt-kind", "pengaduan")
-	staff.selectValue(t, "#lc-adopt-category", "insentif")
-	staff.do(t, "show the panel", chromedp.ScrollIntoView(chromedp.ID("lifecycle-mount")))
-	shots.take(t, staff, "adopt-01-whatsapp-ticket")
-	staff.do(t, "make it a complaint", chromedp.Click(chromedp.ID("lc-adopt")))
-	staff.waitJS(t, "in verification", `document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === 'verification'`)
-	if got := staff.text(t, "#lc-kind"); got != tx("lifecycle.kind.pengaduan") {
+	spv.waitJS(t, "details behind a button on a phone", `document.getElementById('details-btn').offsetParent !== null`)
+	// Pressed by the element (the sticky reply box may lie over its
+	// coordinates while the thread lays out).
+	spv.do(t, "open the details", chromedp.Evaluate[chromedp.Void](`document.getElementById('details-btn').click()`))
+	spv.waitJS(t, "the box laid out", `document.getElementById('lc-adopt-box').offsetParent !== null`)
+	spv.do(t, "show the box", chromedp.ScrollIntoView(chromedp.ID("lc-adopt-box")))
+	spv.do(t, "open the box", chromedp.Click(`#lc-adopt-box summary`))
+	spv.waitJS(t, "categories offered", `document.querySelectorAll('#lc-adopt-category option').length > 1`)
+	spv.selectValue(t, "#lc-adopt-kind", "pengaduan")
+	// The WhatsApp ticket has no category: keeping "the ticket's" is
+	// refused with the reason, in English.
+	spv.selectValue(t, "#lc-adopt-category", "")
+	spv.do(t, "make it a complaint without a category", chromedp.Click(chromedp.ID("lc-adopt")))
+	spv.waitJS(t, "the reason shown under the category", fmt.Sprintf(`(() => { const e = document.getElementById('lc-adopt-category-error');
+		return !e.hidden && e.textContent.includes(%s) && document.getElementById('lc-adopt-category').getAttribute('aria-invalid') === 'true'; })()`,
+		jsString(en("lifecycle.adopt.category_required"))))
+	checkFits(t, spv, "the adopt box on a phone", 390)
+	shots.take(t, spv, "adopt-01-phone-en-category-required")
+	spv.selectValue(t, "#lc-adopt-category", "insentif")
+	spv.do(t, "make it a complaint", chromedp.Click(chromedp.ID("lc-adopt")))
+	spv.waitJS(t, "in verification", `document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === 'verification'`)
+	if got := spv.text(t, "#lc-kind"); got != en("lifecycle.kind.pengaduan") {
 		t.Errorf("kind shown %q", got)
 	}
-	staff.waitJS(t, "verification clock", `!!document.querySelector('#lc-clocks [data-clock="verification"]')`)
-	staff.do(t, "show the panel", chromedp.ScrollIntoView(chromedp.ID("lifecycle-mount")))
-	shots.take(t, staff, "adopt-02-in-lifecycle")
+	spv.waitJS(t, "verification clock", `!!document.querySelector('#lc-clocks [data-clock="verification"]')`)
+	spv.do(t, "show the panel", chromedp.ScrollIntoView(chromedp.ID("lifecycle-mount")))
+	checkFits(t, spv, "the lifecycle panel on a phone", 390)
+	shots.take(t, spv, "adopt-02-phone-en-in-lifecycle")
+
+	// The petugas was never offered the box (watched from before the
+	// ticket opened until now, its complaint read answered meanwhile).
+	if at := viewer.shownAt(t, "adopt-box"); at != 0 {
+		t.Errorf("the treat-as-complaint box was shown to a role without complaints.adopt")
+	}
+	if hidden := viewer.evalString(t, `String(document.getElementById('lifecycle-mount').hidden)`); hidden != "true" {
+		t.Errorf("the petugas's lifecycle panel shows for a ticket not in the lifecycle")
+	}
+
+	staff.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 
 	// The citizen follows it by tracking number and phone.
 	citizen.do(t, "status page", chromedp.Navigate(base+"/pengaduan/status?lang=id-ID&tn="+tn), chromedp.WaitVisible(chromedp.ID("lookup-form")))
@@ -90,7 +148,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	if got := citizen.text(t, "#timeline"); !strings.Contains(got, tx("lifecycle.step.received")) {
 		t.Errorf("timeline %q", got)
 	}
-	shots.take(t, citizen, "adopt-03-citizen-timeline")
+	shots.take(t, citizen, "adopt-04-citizen-timeline")
 
 	// The complaint-handling report on the reports screen.
 	staff.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
@@ -118,5 +176,50 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 		t.Errorf("CSV does not agree with the table:\n%s", csv)
 	}
 	staff.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
-	shots.take(t, staff, "adopt-04-complaint-report")
+	checkFits(t, staff, "the report on a laptop", 1366)
+	if w := staff.evalString(t, `(() => { const s = document.getElementById('reports-table').closest('.board-scroll'); return s.scrollWidth + ' ' + s.clientWidth; })()`); !fitsIn(w) {
+		t.Errorf("the complaint report table scrolls sideways on a laptop (scroll width, width: %s)", w)
+	}
+	shots.take(t, staff, "adopt-03-complaint-report")
+
+	// The same report in English on the supervisor's phone: the page keeps
+	// its width (the table scrolls inside its own region).
+	spv.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	spv.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("reports-mount")))
+	spv.waitJS(t, "the report list", `!!document.querySelector('#reports-name option[value="complaints"]')`)
+	spv.selectValue(t, "#reports-name", "complaints")
+	spv.waitJS(t, "the complaint table in English", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent === `+jsString(en("reports.name.complaints")))
+	if got := spv.evalString(t, `[...document.querySelectorAll('#reports-table thead th')].map(th => th.textContent).join('|')`); !strings.Contains(got, en("lifecycle.report.received")) {
+		t.Errorf("English report head %q", got)
+	}
+	spv.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
+	checkFits(t, spv, "the report on a phone", 390)
+	shots.take(t, spv, "adopt-05-phone-en-complaint-report")
+	// The English heads are longer: on a laptop the table still fits.
+	spv.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	spv.waitJS(t, "laid out for a laptop", `document.documentElement.clientWidth === 1366`)
+	if w := spv.evalString(t, `(() => { const s = document.getElementById('reports-table').closest('.board-scroll'); return s.scrollWidth + ' ' + s.clientWidth; })()`); !fitsIn(w) {
+		t.Errorf("the English complaint report scrolls sideways on a laptop (scroll width, width: %s)", w)
+	}
+	spv.do(t, "scroll to the table", chromedp.ScrollIntoView(chromedp.ID("reports-table")))
+	shots.take(t, spv, "adopt-06-laptop-en-complaint-report")
+}
+
+// checkFits fails when the page is wider than the screen (a sideways
+// scroll of the whole page).
+func checkFits(t *testing.T, tb *tab, what string, width int) {
+	t.Helper()
+	if w := tb.evalString(t, `String(document.documentElement.scrollWidth)`); mustAtoi(t, w) > int64(width) {
+		t.Errorf("%s: the page is %s px wide on a %d px screen", what, w, width)
+	}
+}
+
+// fitsIn reads "scrollWidth clientWidth" and reports whether nothing
+// overflows.
+func fitsIn(pair string) bool {
+	var sw, cw int
+	if _, err := fmt.Sscanf(pair, "%d %d", &sw, &cw); err != nil {
+		return false
+	}
+	return sw <= cw
 }

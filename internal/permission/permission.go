@@ -28,6 +28,7 @@ const (
 	AgentsView      P = "agents.view"          // the list of agents
 	ReportsView     P = "reports.view"         // queue figures, SLA, reports and exports, satisfaction report and alerts
 	Complaints      P = "complaints.supervise" // escalated complaints
+	ComplaintsAdopt P = "complaints.adopt"     // treats a ticket of any channel as a complaint (starts its statutory clocks)
 	IdentityReveal  P = "identity.reveal"      // reveals a confidential complainant (custom roles; see complaint.Service.CanReveal)
 	TagsManage      P = "tags.manage"          // tags, wrap-up codes and rules
 	ContactsMerge   P = "contacts.merge"       // duplicates, merge, split and undo
@@ -44,7 +45,7 @@ const (
 
 // All lists every permission, in the admin screen's order.
 var All = []P{
-	TicketsWork, TicketsAll, TicketsAssign, AgentsView, ReportsView, Complaints, IdentityReveal,
+	TicketsWork, TicketsAll, TicketsAssign, AgentsView, ReportsView, Complaints, ComplaintsAdopt, IdentityReveal,
 	TagsManage, ContactsMerge, CannedShare, WallboardView, WallboardManage, QueuesAll,
 	AdminQueues, AdminAgents, AdminRoles, AuditView, PrivacyManage,
 }
@@ -120,11 +121,15 @@ func (s Set) String() string {
 	return strings.Join(names, " ")
 }
 
-// The built-in roles' sets: exactly what the three roles could do before
-// roles became sets.
+// The built-in roles' sets: what the three roles could do before roles
+// became sets, and since then ComplaintsAdopt for supervisors (admins
+// have every permission): treating a chat or call as a complaint starts
+// the regulated clocks and counts in the periodic report, and there is no
+// undoing it, so it is a verifier's decision, not every agent's (an admin
+// may grant it to agents or to a verifier role).
 var (
 	agentSet      = Of(TicketsWork)
-	supervisorSet = Of(TicketsWork, TicketsAll, TicketsAssign, AgentsView, ReportsView, Complaints,
+	supervisorSet = Of(TicketsWork, TicketsAll, TicketsAssign, AgentsView, ReportsView, Complaints, ComplaintsAdopt,
 		IdentityReveal, TagsManage, ContactsMerge, CannedShare, WallboardView, WallboardManage)
 	adminSet = Of(All...)
 )

@@ -11,8 +11,9 @@
 // complaint.escalated / complaint.warning event (live.js).
 //
 // A ticket not in the lifecycle (a complaint that came by WhatsApp, live
-// chat or phone) gets a "treat as complaint" box instead: kind and
-// category, and it enters the lifecycle from its received time.
+// chat or phone) gets a "treat as complaint" box instead, for agents with
+// the complaints.adopt permission: kind and category, and it enters the
+// lifecycle from its received time.
 //
 // Store keys (see store.js): complaint {id, view, error, revealed, adoptable};
 // escalated {list, error, announce}.
@@ -47,9 +48,9 @@ async function load(id) {
     store.set({ complaint: { id, view: res.data, error: '', revealed: null } });
   } else {
     // 404: the ticket is not in the lifecycle (yet): the panel offers to
-    // treat it as a complaint.
-    const adoptable = res.status === 404;
-    store.set({ complaint: { id, view: null, error: adoptable ? '' : errorMessage(res), revealed: null, adoptable } });
+    // treat it as a complaint, to those whose role may (complaints.adopt).
+    const adoptable = res.status === 404 && can(store.get().agent, 'complaints.adopt');
+    store.set({ complaint: { id, view: null, error: res.status === 404 ? '' : errorMessage(res), revealed: null, adoptable } });
     if (adoptable && !categories) { loadCategories(); }
   }
 }
@@ -72,25 +73,42 @@ async function loadCategories() {
 // from the ticket's received time.
 function renderAdopt(c) {
   const kinds = ['pengaduan', 'aspirasi', 'informasi'];
-  const kind = el('select', { id: 'lc-adopt-kind' }, kinds.map((k) => el('option', { value: k, text: label('lifecycle.kind.', k) })));
+  const kind = el('select', { id: 'lc-adopt-kind', 'aria-describedby': 'lc-adopt-kind-error' },
+    kinds.map((k) => el('option', { value: k, text: label('lifecycle.kind.', k) })));
   const tk = store.get().ticket;
-  const cat = el('select', { id: 'lc-adopt-category' }, [el('option', { value: '', text: t('lifecycle.adopt.category_ticket') })]
-    .concat((categories || []).map((x) => el('option', { value: x.code, text: x.label, selected: tk && tk.category === x.code ? 'selected' : null }))));
+  const cat = el('select', { id: 'lc-adopt-category', 'aria-describedby': 'lc-adopt-category-error' },
+    [el('option', { value: '', text: t('lifecycle.adopt.category_ticket') })]
+      .concat((categories || []).map((x) => el('option', { value: x.code, text: x.label, selected: tk && tk.category === x.code ? 'selected' : null }))));
+  // A refusal names its reason under the field it is about (in the error
+  // colour, with a sign, and read out), the rest in the status line.
+  const fieldError = (id) => el('p', { 'class': 'field-error', id: id + '-error', role: 'alert', hidden: 'hidden' });
   const status = el('p', { 'class': 'form-status', id: 'lc-adopt-status', role: 'status', 'aria-live': 'polite' });
   const btn = el('button', { type: 'submit', 'class': 'btn btn-secondary btn-small', id: 'lc-adopt', text: t('lifecycle.adopt.submit') });
   const form = el('form', { id: 'lc-adopt-form', novalidate: 'novalidate' }, [
     el('p', { 'class': 'hint', text: t('lifecycle.adopt.hint') }),
-    el('div', { 'class': 'field' }, [el('label', { 'for': 'lc-adopt-kind', text: t('lifecycle.console.kind') }), kind]),
-    el('div', { 'class': 'field' }, [el('label', { 'for': 'lc-adopt-category', text: t('lifecycle.adopt.category') }), cat]),
+    el('div', { 'class': 'field' }, [el('label', { 'for': 'lc-adopt-kind', text: t('lifecycle.console.kind') }), kind, fieldError('lc-adopt-kind')]),
+    el('div', { 'class': 'field' }, [el('label', { 'for': 'lc-adopt-category', text: t('lifecycle.adopt.category') }), cat, fieldError('lc-adopt-category')]),
     btn, status,
   ]);
+  const clear = () => {
+    status.textContent = '';
+    status.classList.remove('form-status-error');
+    ['kind', 'category'].forEach((k) => { const e = $('lc-adopt-' + k + '-error'); e.textContent = ''; e.hidden = true; });
+    [kind, cat].forEach((x) => x.removeAttribute('aria-invalid'));
+  };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    clear();
     busy(btn, true);
+    const mine = ++asks;
     const res = await api.adoptComplaint(c.id, kind.value, cat.value);
     busy(btn, false);
     if (res.ok && res.data) {
-      ++reads;
+      if (mine !== asks) {
+        // Something was asked after it: read the complaint again.
+        if (store.get().selectedId === c.id) { load(c.id); }
+        return;
+      }
       dropDraft = true;
       store.set({ complaint: { id: c.id, view: res.data, error: '', revealed: null } });
       const st = $('lc-status');
@@ -98,7 +116,19 @@ function renderAdopt(c) {
       return;
     }
     const fe = fieldErrors(res);
-    status.textContent = Object.keys(fe).map((k) => fe[k]).join(' ') || errorMessage(res);
+    let placed = false;
+    Object.keys(fe).forEach((k) => {
+      const e = $('lc-adopt-' + k + '-error');
+      if (!e) { return; }
+      e.textContent = '⚠ ' + String(fe[k]);
+      e.hidden = false;
+      ({ kind, category: cat })[k].setAttribute('aria-invalid', 'true');
+      placed = true;
+    });
+    if (!placed) {
+      status.textContent = '⚠ ' + errorMessage(res);
+      status.classList.add('form-status-error');
+    }
   });
   panel.appendChild(el('details', { id: 'lc-adopt-box' }, [el('summary', { text: t('lifecycle.adopt.title') }), form]));
 }
