@@ -127,6 +127,10 @@ function receive(f) {
       clearInterval(pingTimer);
       pingTimer = setInterval(() => send({ type: 'ping' }), PING_MS);
       if (viewing) { send({ type: 'view', ticket_id: viewing }); }
+      // A hello again carries rights an admin changed: screens follow them.
+      if (Array.isArray(f.permissions) && store.get().agent) {
+        store.set({ agent: Object.assign({}, store.get().agent, { role: f.role, permissions: f.permissions }) });
+      }
       refreshOnScreen();
       break;
     case 'event':
