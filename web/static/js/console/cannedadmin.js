@@ -15,6 +15,7 @@ const mount = $('canned-admin-mount');
 let replies = [];
 let variables = [];
 let macros = [];
+let tagNames = []; // the tags a macro may add (agents cannot create new ones)
 let editing = 0;
 
 const mayShare = (a) => !!a && (a.role === 'supervisor' || a.role === 'admin');
@@ -30,7 +31,8 @@ function preview(body) {
 }
 
 async function load() {
-  const [r, m] = await Promise.all([api.cannedList(), api.macros(), loadTargets()]);
+  const [r, m, tg] = await Promise.all([api.cannedList(), api.macros(), api.listTags(), loadTargets()]);
+  tagNames = tg.ok && tg.data ? (tg.data.tags || []).map((x) => x.name) : [];
   if (r.ok && r.data) { replies = r.data.canned_responses || []; variables = r.data.variables || []; }
   if (m.ok && m.data) { macros = (m.data.macros || []).filter((x) => x.editable !== false); }
 }
@@ -113,7 +115,7 @@ function draw() {
     ]),
     replies.length ? null : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
     f,
-    ...macroSection(macros, replies, mayShare(s.agent), macroSaved),
+    ...macroSection(macros, replies, tagNames, mayShare(s.agent), macroSaved),
   ].filter(Boolean));
   lang.value = r.lang || 'id-ID';
   if (r.queue_id) { queue.value = String(r.queue_id); }

@@ -69,9 +69,10 @@ function summary(m, replies, targets) {
 }
 
 // macroSection draws the list and the form. macros are those the agent
-// may change, replies the canned replies they may use; mayShare says
+// may change, replies the canned replies they may use, tagNames the tags
+// that exist (offered as suggestions); mayShare says
 // whether they may share; changed is called after a save or a delete.
-export function macroSection(macros, replies, mayShare, changed) {
+export function macroSection(macros, replies, tagNames, mayShare, changed) {
   const s = store.get();
   const targets = { queues: (s.targets && s.targets.queues) || [], agents: (s.targets && s.targets.agents) || [] };
   if (!macros.find((x) => x.id === editing)) { editing = 0; }
@@ -100,7 +101,8 @@ export function macroSection(macros, replies, mayShare, changed) {
   canned.addEventListener('change', showReply);
   const priority = choice(PRIORITIES.map((p) => [p, label('priority.', p)]), t('macro_admin.unchanged'));
   const status = choice(STATUSES.map((v) => [v, label('status.', v)]), t('macro_admin.unchanged'));
-  const tags = el('input', { type: 'text', autocomplete: 'off', value: (m.tags || []).join(', ') });
+  const tags = el('input', { type: 'text', autocomplete: 'off', list: 'mc-tags-list', value: (m.tags || []).join(', ') });
+  const tagHint = t('macro_admin.tags_hint') + (tagNames.length ? ' ' + t('macro_admin.tags_known', { tags: tagNames.join(', ') }) : '');
   const toQueue = choice(targets.queues.map((q) => [q.code, q.name]), t('macro_admin.no_transfer'));
   const toAgent = choice(targets.agents.map((a) => [a.id, a.name]), t('macro_admin.no_transfer'));
 
@@ -116,7 +118,8 @@ export function macroSection(macros, replies, mayShare, changed) {
       field('mc-canned', t('macro_admin.reply'), canned, t('macro_admin.reply_hint')),
       reply,
       field('mc-priority', t('macro_admin.priority'), priority),
-      field('mc-tags', t('macro_admin.tags'), tags, t('macro_admin.tags_hint')),
+      field('mc-tags', t('macro_admin.tags'), tags, tagHint),
+      el('datalist', { id: 'mc-tags-list' }, tagNames.map((n) => el('option', { value: n }))),
       field('mc-status', t('macro_admin.status'), status),
       field('mc-transfer-queue', t('macro_admin.transfer_queue'), toQueue),
       field('mc-transfer-agent', t('macro_admin.transfer_agent'), toAgent, t('macro_admin.transfer_hint')),
