@@ -47,6 +47,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 	adm := newTab(t, root)
 	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
 	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
 	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
 	adm.waitJS(t, "the macro form drawn", fmt.Sprintf(`!!document.getElementById('mc-name') && !!document.querySelector('#mc-canned option[value="%d"]')
 		&& !!document.querySelector('#mc-transfer-queue option[value="umum"]')`, reply.ID))

@@ -8,7 +8,6 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, errorMessage, label } from './ui.js';
-import { loadTargets } from './actions.js';
 import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
@@ -16,6 +15,7 @@ let replies = [];
 let variables = [];
 let macros = [];
 let tagNames = []; // the tags a macro may add (agents cannot create new ones)
+let targets = { queues: [], agents: [] }; // where a macro may transfer
 let editing = 0;
 
 const mayShare = (a) => !!a && (a.role === 'supervisor' || a.role === 'admin');
@@ -31,7 +31,10 @@ function preview(body) {
 }
 
 async function load() {
-  const [r, m, tg] = await Promise.all([api.cannedList(), api.macros(), api.listTags(), loadTargets()]);
+  // The transfer targets are read here, not from the store: the form is
+  // drawn once they are in.
+  const [r, m, tg, tt] = await Promise.all([api.cannedList(), api.macros(), api.listTags(), api.transferTargets()]);
+  if (tt.ok && tt.data) { targets = { queues: tt.data.queues || [], agents: tt.data.agents || [] }; }
   tagNames = tg.ok && tg.data ? (tg.data.tags || []).map((x) => x.name) : [];
   if (r.ok && r.data) { replies = r.data.canned_responses || []; variables = r.data.variables || []; }
   if (m.ok && m.data) { macros = (m.data.macros || []).filter((x) => x.editable !== false); }
@@ -115,7 +118,7 @@ function draw() {
     ]),
     replies.length ? null : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
     f,
-    ...macroSection(macros, replies, tagNames, mayShare(s.agent), macroSaved),
+    ...macroSection(macros, replies, tagNames, targets, mayShare(s.agent), macroSaved),
   ].filter(Boolean));
   lang.value = r.lang || 'id-ID';
   if (r.queue_id) { queue.value = String(r.queue_id); }

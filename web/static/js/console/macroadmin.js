@@ -6,7 +6,6 @@
 // replies: supervisors and admins share with a queue or all of them,
 // agents keep personal ones. The server validates; its words are shown
 // beside the field they concern.
-import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, errorMessage, label } from './ui.js';
 
@@ -70,11 +69,10 @@ function summary(m, replies, targets) {
 
 // macroSection draws the list and the form. macros are those the agent
 // may change, replies the canned replies they may use, tagNames the tags
-// that exist (offered as suggestions); mayShare says
+// that exist (offered as suggestions), targets the queues and agents a
+// macro may transfer to; mayShare says
 // whether they may share; changed is called after a save or a delete.
-export function macroSection(macros, replies, tagNames, mayShare, changed) {
-  const s = store.get();
-  const targets = { queues: (s.targets && s.targets.queues) || [], agents: (s.targets && s.targets.agents) || [] };
+export function macroSection(macros, replies, tagNames, targets, mayShare, changed) {
   if (!macros.find((x) => x.id === editing)) { editing = 0; }
   const m = macros.find((x) => x.id === editing) || { shared: false, tags: [] };
 
