@@ -152,6 +152,24 @@ func TestBrowserMacroEditor(t *testing.T) {
 	if got.Status != "pending" || got.Priority != "urgent" || !slices.Equal(got.Tags, []string{"verifikasi"}) {
 		t.Errorf("ticket after the macro: %+v", got)
 	}
+
+	// --- the same screen in English, on a phone ---------------------------------------
+	en := textsIn(t, "en-US")
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.do(t, "the console in English", chromedp.Navigate(base+"/console?lang=en-US"), chromedp.WaitVisible(chromedp.ID("console-view")))
+	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
+	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
+	adm.waitJS(t, "the macro listed in English", fmt.Sprintf(`!!document.getElementById('mc-name') && %s.textContent.includes(%q)`, row, en("priority.urgent")))
+	for css, key := range map[string]string{`label[for="mc-priority"]`: "macro_admin.priority", "#macro-admin-title": "canned_admin.macros", "#mc-save": "macro_admin.add"} {
+		if got := adm.text(t, css); got != en(key) {
+			t.Errorf("%s in English = %q, want %q", css, got, en(key))
+		}
+	}
+	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("page is %s px wide on a 390 px screen", w)
+	}
+	adm.do(t, "scroll to the macro form", chromedp.ScrollIntoView(chromedp.ID("macro-admin-form")))
+	shots.take(t, adm, "macro-form-en-390")
 	adm.checkConsole(t)
 	agent.checkConsole(t)
 }
