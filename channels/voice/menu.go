@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"tanggap/internal/locale"
 )
 
 // DefaultMenu is the sample menu of the program, used when no menu file is
@@ -166,8 +168,12 @@ func ParseMenu(data []byte) (*Menu, error) {
 		return nil, fmt.Errorf("%w: %v", ErrMenu, err)
 	}
 	m.defaults()
-	if p := m.validate(); len(p) > 0 {
-		return nil, fmt.Errorf("%w:\n  - %s", ErrMenu, strings.Join(p, "\n  - "))
+	if found := m.validate(); len(found) > 0 {
+		lines := make([]string, 0, len(found))
+		for _, p := range found {
+			lines = append(lines, MenuProblem{Path: p.path, Key: p.key, args: p.args}.render(builtin(), locale.English))
+		}
+		return nil, fmt.Errorf("%w:\n  - %s", ErrMenu, strings.Join(lines, "\n  - "))
 	}
 	return &m, nil
 }
@@ -193,48 +199,56 @@ func (m *Menu) defaults() {
 	}
 }
 
-func (m *Menu) validate() []string {
-	var p []string
+func (m *Menu) validate() []issue {
+	var p []issue
+	add := func(path, key string, args ...any) { p = append(p, newIssue(path, key, args...)) }
 	if m.Gather.Timeout < 1 || m.Gather.Timeout > 30 {
-		p = append(p, "gather.timeout must be 1 to 30 seconds")
+		add("gather.timeout", locale.Key("ivr.problem.seconds"), "min", 1, "max", 30)
 	}
 	if m.Gather.Retries < 0 || m.Gather.Retries > 5 {
-		p = append(p, "gather.retries must be 0 to 5")
+		add("gather.retries", locale.Key("ivr.problem.retries"), "min", 0, "max", 5)
 	}
-	if !validQueueCode(m.Queues.Agent) || !validQueueCode(m.Queues.Callback) {
-		p = append(p, "queues.agent and queues.callback must be queue codes (a-z, 0-9, _ and -)")
+	for _, q := range []struct{ path, code string }{{"queues.agent", m.Queues.Agent}, {"queues.callback", m.Queues.Callback}} {
+		if !validQueueCode(q.code) {
+			add(q.path, locale.Key("ivr.problem.queue_code"))
+		}
 	}
 	switch {
 	case m.Transfer.Dial == "" && m.Transfer.Enqueue == "":
-		p = append(p, "transfer needs dial (number or sip: address) or enqueue (queue name)")
+		add("transfer", locale.Key("ivr.problem.transfer_none"))
 	case m.Transfer.Dial != "" && m.Transfer.Enqueue != "":
-		p = append(p, "transfer: set dial or enqueue, not both")
+		add("transfer", locale.Key("ivr.problem.transfer_both"))
 	case m.Transfer.Dial != "" && !validDialTarget(m.Transfer.Dial):
-		p = append(p, fmt.Sprintf("transfer.dial: %q is neither an E.164 number nor a sip: address", m.Transfer.Dial))
+		add("transfer.dial", locale.Key("ivr.problem.dial"), "value", m.Transfer.Dial)
 	}
 	if m.Transfer.Timeout < 5 || m.Transfer.Timeout > 600 {
-		p = append(p, "transfer.timeout must be 5 to 600 seconds")
+		add("transfer.timeout", locale.Key("ivr.problem.seconds"), "min", 5, "max", 600)
 	}
 	if m.Transfer.HoldMusic != "" && !absoluteURL(m.Transfer.HoldMusic) {
-		p = append(p, "transfer.hold_music must be an absolute http(s) URL")
+		add("transfer.hold_music", locale.Key("ivr.problem.url"))
 	}
 	if m.Voicemail.MaxLength < 5 || m.Voicemail.MaxLength > 600 {
-		p = append(p, "voicemail.max_length must be 5 to 600 seconds")
+		add("voicemail.max_length", locale.Key("ivr.problem.seconds"), "min", 5, "max", 600)
 	}
 	for _, name := range promptNames {
 		pr, ok := m.Prompts[name]
 		if !ok || pr.empty() {
-			p = append(p, "prompts."+name+" is missing")
+			add("prompts."+name, locale.Key("ivr.problem.missing"))
 		}
 	}
-	for name, pr := range m.Prompts {
+	names := make([]string, 0, len(m.Prompts))
+	for name := range m.Prompts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
 		if _, survey := surveyPrompts[name]; !slices.Contains(promptNames, name) && !survey {
-			p = append(p, "prompts."+name+" is not a known prompt")
+			add("prompts."+name, locale.Key("ivr.problem.prompt_unknown"))
 		}
-		p = append(p, checkPrompt("prompts."+name, pr)...)
+		p = append(p, checkPrompt("prompts."+name, m.Prompts[name])...)
 	}
 	if _, ok := m.Menus[m.Start]; !ok {
-		p = append(p, fmt.Sprintf("start: menu %q does not exist", m.Start))
+		add("start", locale.Key("ivr.problem.menu_unknown"), "menu", m.Start)
 	}
 	ids := make([]string, 0, len(m.Menus))
 	for id := range m.Menus {
@@ -245,29 +259,35 @@ func (m *Menu) validate() []string {
 		n := m.Menus[id]
 		where := "menus." + id
 		if n == nil {
-			p = append(p, where+" is empty")
+			add(where, locale.Key("ivr.problem.menu_empty"))
 			continue
 		}
 		if !validNodeID(id) {
-			p = append(p, where+": ids are a-z, 0-9, _ and -")
+			add(where, locale.Key("ivr.problem.menu_id"))
 		}
 		if n.Prompt.empty() {
-			p = append(p, where+".prompt is missing")
+			add(where+".prompt", locale.Key("ivr.problem.missing"))
 		}
 		p = append(p, checkPrompt(where+".prompt", n.Prompt)...)
-		for key, o := range n.Options {
+		keys := make([]string, 0, len(n.Options))
+		for key := range n.Options {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			o := n.Options[key]
 			w := where + ".options." + key
 			switch {
 			case key == keyAgent || key == keyRepeat:
-				p = append(p, w+": 0 (agent) and 9 (repeat) are reserved in every menu")
+				add(w, locale.Key("ivr.problem.key_reserved"))
 			case len(key) != 1 || !strings.Contains("12345678*#", key):
-				p = append(p, w+": a key is one of 1-8, * or #")
+				add(w, locale.Key("ivr.problem.key_invalid"))
 			}
 			set := 0
 			if o.Menu != "" {
 				set++
 				if _, ok := m.Menus[o.Menu]; !ok {
-					p = append(p, fmt.Sprintf("%s: menu %q does not exist", w, o.Menu))
+					add(w, locale.Key("ivr.problem.menu_unknown"), "menu", o.Menu)
 				}
 			}
 			if o.Action != "" {
@@ -275,7 +295,7 @@ func (m *Menu) validate() []string {
 				switch o.Action {
 				case actionStatus, actionVoicemail, actionCallback, actionAgent, actionHangup:
 				default:
-					p = append(p, fmt.Sprintf("%s: unknown action %q", w, o.Action))
+					add(w, locale.Key("ivr.problem.action_unknown"), "action", o.Action)
 				}
 			}
 			if !o.Info.empty() {
@@ -283,19 +303,19 @@ func (m *Menu) validate() []string {
 				p = append(p, checkPrompt(w+".info", o.Info)...)
 			}
 			if set != 1 {
-				p = append(p, w+": set exactly one of menu, action, info")
+				add(w, locale.Key("ivr.problem.option_one"))
 			}
 		}
 	}
 	return p
 }
 
-func checkPrompt(where string, pr Prompt) []string {
+func checkPrompt(where string, pr Prompt) []issue {
 	if pr.Say != "" && pr.Play != "" {
-		return []string{where + ": set say or play, not both"}
+		return []issue{newIssue(where, locale.Key("ivr.problem.say_or_play"))}
 	}
 	if pr.Play != "" && !absoluteURL(pr.Play) {
-		return []string{where + ".play must be an absolute http(s) URL"}
+		return []issue{newIssue(where+".play", locale.Key("ivr.problem.url"))}
 	}
 	return nil
 }

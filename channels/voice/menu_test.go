@@ -57,7 +57,7 @@ func TestMenuProblemsAreListedTogether(t *testing.T) {
 	if !errors.Is(err, ErrMenu) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{`unknown action "dance"`, `menu "nowhere" does not exist`, "reserved", "transfer.dial", "queues.agent"} {
+	for _, want := range []string{`unknown action "dance"`, `menu "nowhere" does not exist`, "reserved", "transfer.dial", "queues.callback"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("problems do not mention %q:\n%v", want, err)
 		}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"tanggap/internal/locale"
 )
 
 // The IVR menu on the admin screens: the menu in force shown as a tree,
@@ -33,11 +35,15 @@ type loadedMenu struct {
 func (a *Adapter) menu() *Menu { return a.current.Load().menu }
 
 // MenuProblem is one problem of a menu text: where (a dotted path such as
-// menus.main.options.1, and its line when known) and what.
+// menus.main.options.1, and its line when known) and what: Key names it
+// in the translation files, Message tells it with its line and path (in
+// English from CheckMenu; Localize renders it in the reader's language).
 type MenuProblem struct {
 	Path    string `json:"path"`
 	Line    int    `json:"line"`
+	Key     string `json:"key"`
 	Message string `json:"message"`
+	args    []any
 }
 
 // MenuMaxBytes bounds an uploaded menu.
@@ -49,11 +55,16 @@ var lineRE = regexp.MustCompile(`line (\d+)`)
 // (a syntax error, unknown keys, the validator's findings), each with
 // the line of the YAML node its path names.
 func CheckMenu(data []byte) (*Menu, []MenuProblem) {
+	m, problems := checkMenu(data)
+	return m, Localize(builtin(), locale.English, problems)
+}
+
+func checkMenu(data []byte) (*Menu, []MenuProblem) {
 	if len(data) > MenuMaxBytes {
-		return nil, []MenuProblem{{Message: fmt.Sprintf("the menu is larger than %d KiB", MenuMaxBytes>>10)}}
+		return nil, []MenuProblem{{Key: locale.Key("ivr.problem.too_large"), args: []any{"kib", MenuMaxBytes >> 10}}}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []MenuProblem{{Message: "the menu is empty"}}
+		return nil, []MenuProblem{{Key: locale.Key("ivr.problem.empty")}}
 	}
 	var m Menu
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -63,11 +74,11 @@ func CheckMenu(data []byte) (*Menu, []MenuProblem) {
 		if errors.As(err, &te) {
 			out := make([]MenuProblem, 0, len(te.Errors))
 			for _, e := range te.Errors {
-				out = append(out, MenuProblem{Line: lineOf(e), Message: e})
+				out = append(out, decodeProblem(e))
 			}
 			return nil, out
 		}
-		return nil, []MenuProblem{{Line: lineOf(err.Error()), Message: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, []MenuProblem{decodeProblem(err.Error())}
 	}
 	m.defaults()
 	found := m.validate()
@@ -78,8 +89,7 @@ func CheckMenu(data []byte) (*Menu, []MenuProblem) {
 	_ = yaml.Unmarshal(data, &root) // decoded above: cannot fail
 	out := make([]MenuProblem, 0, len(found))
 	for _, p := range found {
-		path := problemPath(p)
-		out = append(out, MenuProblem{Path: path, Line: nodeLine(&root, path), Message: p})
+		out = append(out, MenuProblem{Path: p.path, Line: nodeLine(&root, p.path), Key: p.key, args: p.args})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return nil, out
@@ -91,15 +101,6 @@ func lineOf(s string) int {
 		return n
 	}
 	return 0
-}
-
-// problemPath is the dotted path a validator message begins with.
-func problemPath(p string) string {
-	end := strings.IndexAny(p, ": ")
-	if end < 0 {
-		return p
-	}
-	return p[:end]
 }
 
 // nodeLine is the line of the node at the dotted path, or of its nearest
@@ -268,7 +269,9 @@ func (a *Adapter) unknownQueues(ctx context.Context, m *Menu, data []byte) ([]Me
 			return nil, fmt.Errorf("voice: menu queue %s: %w", q.code, err)
 		}
 		if n == 0 {
-			out = append(out, MenuProblem{Path: q.path, Line: nodeLine(&root, q.path), Message: fmt.Sprintf("%s: queue %q does not exist", q.path, q.code)})
+			p := MenuProblem{Path: q.path, Line: nodeLine(&root, q.path), Key: locale.Key("ivr.problem.queue_unknown"), args: []any{"queue", q.code}}
+			p.Message = p.render(builtin(), locale.English)
+			out = append(out, p)
 		}
 	}
 	return out, nil

@@ -3,11 +3,13 @@ package voice
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"tanggap/internal/db"
+	"tanggap/internal/locale"
 	"tanggap/internal/testenv"
 )
 
@@ -193,4 +195,60 @@ func FuzzCheckMenu(f *testing.F) {
 			_ = TreeOf(m)
 		}
 	})
+}
+
+// Every problem is told in the reader's language, id-ID first and
+// en-US, each with its line and its path in the sentence; the start-up
+// error (the operator's log) is in English.
+func TestMenuProblemsInBothLanguages(t *testing.T) {
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(DefaultMenu)
+	bad := strings.Replace(src, `"4": {action: callback}`, `"4": {action: callbak}`, 1)
+	bad = strings.Replace(bad, "gather:", "gathr:", 1)
+	_, problems := CheckMenu([]byte(bad))
+	if len(problems) != 1 || problems[0].Key != "ivr.problem.unknown_key" {
+		t.Fatalf("unknown key first: %+v", problems)
+	}
+	cases := []struct {
+		name, lang string
+		text       string // the menu
+		want       []string
+	}{
+		{"unknown key, Indonesian", "id-ID", bad, []string{fmt.Sprintf("Baris %d: kunci gathr tidak dikenal", lineAt(bad, "gathr:"))}},
+		{"unknown key, English", "en-US", bad, []string{fmt.Sprintf("Line %d: unknown key gathr", lineAt(bad, "gathr:"))}},
+		{"validator, Indonesian", "id-ID", strings.Replace(bad, "gathr:", "gather:", 1), []string{
+			fmt.Sprintf(`Baris %d, menus.main.options.4: tindakan "callbak" tidak dikenal`, lineAt(bad, "callbak"))}},
+		{"validator, English", "en-US", strings.Replace(bad, "gathr:", "gather:", 1), []string{
+			fmt.Sprintf(`Line %d, menus.main.options.4: unknown action "callbak"`, lineAt(bad, "callbak"))}},
+		{"a missing prompt and a wrong timeout, Indonesian", "id-ID",
+			strings.Replace(strings.Replace(src, "  goodbye: ", "  goodby: ", 1), "timeout: 6 ", "timeout: 60 ", 1), []string{
+				fmt.Sprintf("Baris %d, gather.timeout: harus 1 sampai 30 detik", lineAt(src, "timeout: 6 ")),
+				fmt.Sprintf("Baris %d, prompts.goodbye: belum diisi", lineAt(src, "prompts:")),
+				fmt.Sprintf("Baris %d, prompts.goodby: bukan kalimat sistem yang dikenal", lineAt(src, "goodbye:"))}},
+		{"a syntax error, English", "en-US", "menus: [\n", []string{"Line 1: the YAML/JSON cannot be read ("}},
+		{"empty, Indonesian", "id-ID", " \n", []string{"menu kosong"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, ps := CheckMenu([]byte(c.text))
+			got := Localize(cat, c.lang, ps)
+			if len(got) != len(c.want) {
+				t.Fatalf("problems %+v, want %d", got, len(c.want))
+			}
+			for i, w := range c.want {
+				if !strings.HasPrefix(got[i].Message, w) {
+					t.Errorf("problem %d: %q, want %q", i, got[i].Message, w)
+				}
+				if got[i].Path != "" && !strings.Contains(got[i].Message, got[i].Path) {
+					t.Errorf("the path %s is not in %q", got[i].Path, got[i].Message)
+				}
+			}
+		})
+	}
+	if _, err := ParseMenu([]byte(strings.Replace(src, "timeout: 6 ", "timeout: 60 ", 1))); err == nil || !strings.Contains(err.Error(), "gather.timeout: must be 1 to 30 seconds") {
+		t.Errorf("start-up error: %v", err)
+	}
 }

@@ -67,7 +67,8 @@ func (a *Adapter) handleApplyMenu(con channels.Console) fiber.Handler {
 }
 
 // menuProblems is the refusal of a menu: the API's error shape with every
-// problem, its path and line.
+// problem, its path and line, told in the admin's language (the console's
+// language choice, as every admin screen).
 func (a *Adapter) menuProblems(c *fiber.Ctx, problems []MenuProblem) error {
 	lang := "id-ID"
 	if a.o.Lang != nil {
@@ -76,6 +77,7 @@ func (a *Adapter) menuProblems(c *fiber.Ctx, problems []MenuProblem) error {
 	msg := "invalid menu"
 	if a.o.Texts != nil {
 		msg = a.o.Texts.T(lang, "admin.ivr_invalid", "n", len(problems))
+		problems = Localize(a.o.Texts, lang, problems)
 	}
 	return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
 		"code": apperr.CodeValidation, "message": msg, "problems": problems,

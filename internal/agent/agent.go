@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/permission"
@@ -59,13 +60,22 @@ type Opts struct {
 	Log *slog.Logger
 	// BcryptCost; 0 means bcrypt.DefaultCost.
 	BcryptCost int
+	// Events hears role changes (role.updated), so open consoles follow
+	// them at once; nil: none are told.
+	Events Events
+}
+
+// Events publishes realtime events (the bus).
+type Events interface {
+	Emit(ev bus.Event)
 }
 
 // Service manages agents.
 type Service struct {
-	store *store
-	log   *slog.Logger
-	cost  int
+	store  *store
+	log    *slog.Logger
+	cost   int
+	events Events
 
 	// dummy is a hash at the service's cost, compared against when an
 	// email is unknown so both login paths cost one full bcrypt comparison
@@ -80,7 +90,7 @@ func New(o Opts) *Service {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	return &Service{store: &store{db: o.DB}, log: o.Log, cost: cost}
+	return &Service{store: &store{db: o.DB}, log: o.Log, cost: cost, events: o.Events}
 }
 
 // NewAgent is what creating an agent takes.

@@ -6,7 +6,8 @@ package agent
 // screen). A role an agent holds cannot be deleted (also refused by the
 // agents.role foreign key). An agent's permissions are read with the
 // account on every request (agentCols): an edit counts from the next
-// request on.
+// request on, and the role.updated event it emits makes every console
+// gateway re-scope the open sockets of the role's holders at once.
 
 import (
 	"context"
@@ -19,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/permission"
@@ -148,6 +150,9 @@ func (s *Service) UpdateRole(ctx context.Context, in RoleInput) (Role, error) {
 	}
 	if res.RowsAffected == 0 {
 		return Role{}, ErrRoleNotFound
+	}
+	if s.events != nil {
+		s.events.Emit(bus.RoleUpdated{Role: in.Name, At: time.Now().UTC()})
 	}
 	return s.Role(ctx, in.Name)
 }

@@ -38,6 +38,8 @@ const (
 	EntityAgent   = "agent"
 	// EntityNotification: events meant for one agent (RecipientID).
 	EntityNotification = "notification"
+	// EntityRole: a role's definition (its permissions) changed.
+	EntityRole = "role"
 )
 
 // Actions.
@@ -231,6 +233,16 @@ type AgentPresence struct {
 	At       time.Time       `json:"at"`
 }
 
+// RoleUpdated: an admin changed a role's permissions. Every console
+// gateway reads again the rights of the open consoles of that role's
+// holders (their scope may have narrowed or widened). No ticket scope:
+// for admins' screens.
+type RoleUpdated struct {
+	V    V           `json:"v"`
+	Role domain.Role `json:"role"`
+	At   time.Time   `json:"at"`
+}
+
 // NotificationCreated: an agent got a notification (a colleague mentioned
 // them in an internal note). Only the recipient's consoles receive it, and
 // only while the recipient may see the ticket (the scope fields). Preview
@@ -261,6 +273,7 @@ func (SLAWarning) EventName() (string, string)        { return EntitySLA, Action
 func (SLABreached) EventName() (string, string)       { return EntitySLA, ActionSLABreached }
 func (QueueMetrics) EventName() (string, string)      { return EntityQueue, ActionQueueMetrics }
 func (AgentPresence) EventName() (string, string)     { return EntityAgent, ActionPresence }
+func (RoleUpdated) EventName() (string, string)       { return EntityRole, ActionUpdated }
 func (NotificationCreated) EventName() (string, string) {
 	return EntityNotification, ActionCreated
 }
@@ -274,6 +287,7 @@ func Catalog() []Event {
 		TicketTagged{}, TicketWrapup{},
 		TicketNotified{}, // notify
 		NotificationCreated{},
+		RoleUpdated{}, // role definitions (internal/agent)
 		CSATRated{}, CSATLowRating{},
 		ComplaintUpdated{}, ComplaintEscalated{}, ComplaintWarning{}, // complaint lifecycle (events_complaint.go)
 		Wallboard{}, // the wallboard (wallboard.go)

@@ -10,6 +10,13 @@
 //     is checked again (and at once on an agent event of that agent): a
 //     logged-out, expired or removed agent gets {"type":"bye"} and the
 //     socket closes. The same check refreshes role and queue memberships.
+//   - A role whose permissions change re-scopes its holders' consoles at
+//     once, on every instance: role.updated (an event on core NATS, which
+//     every gateway subscribes to) makes each gateway read those consoles'
+//     sessions again before it handles the next role event, re-index them
+//     under their new rights (events of a lost scope stop from the next
+//     one on) and greet them again with hello, so the console refetches
+//     what it shows under the new rights.
 //   - No agent sees a ticket outside their scope: each event is delivered
 //     through indexes of the viewers by queue and by agent id, built from
 //     the session's agent (see scope.go for the rule).
@@ -43,6 +50,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/permission"
 	"tanggap/internal/realtime"
 	"tanggap/internal/ticket"
@@ -117,8 +125,14 @@ type Gateway struct {
 	// viewer.seen.
 	epoch uint64
 
-	subs     []*nats.Subscription
-	recheck  chan int64
+	subs    []*nats.Subscription
+	recheck chan int64
+	// roles are the roles whose holders' consoles wait to be re-scoped
+	// (guarded by rolesMu; rolesDue wakes Run). A set, not a bounded
+	// queue, so no role change is ever dropped.
+	rolesMu  sync.Mutex
+	roles    map[domain.Role]struct{}
+	rolesDue chan struct{}
 	stop     chan struct{}
 	stopOnce sync.Once
 	closing  atomic.Bool
@@ -168,7 +182,8 @@ func New(o Opts) (*Gateway, error) {
 	g := &Gateway{o: o, instance: nats.NewInbox(), scopes: newScopeCache(4096),
 		viewers: map[*viewer]struct{}{}, byQueue: map[int64]map[*viewer]struct{}{},
 		byAgent: map[int64]map[*viewer]struct{}{}, admins: map[*viewer]struct{}{}, boards: map[*viewer]struct{}{},
-		recheck: make(chan int64, 256), stop: make(chan struct{})}
+		recheck: make(chan int64, 256), stop: make(chan struct{}),
+		roles: map[domain.Role]struct{}{}, rolesDue: make(chan struct{}, 1)}
 	g.watch = newWatchers(g)
 	g.hub = realtime.New(ro, g)
 	sub, err := o.NC.Subscribe(o.Names.EventsAll(), g.onEvent)
@@ -225,6 +240,8 @@ func (g *Gateway) Run(ctx context.Context) error {
 			g.beat(ctx)
 		case id := <-g.recheck:
 			g.checkSessions(ctx, g.viewersOf(id))
+		case <-g.rolesDue:
+			g.rescope(ctx)
 		}
 	}
 }
@@ -287,8 +304,15 @@ func closing(c *realtime.Conn) bool {
 // and is closed, a live one gets its agent (role, queues) refreshed. A
 // failure to check (database down) keeps the sockets.
 func (g *Gateway) checkSessions(ctx context.Context, vs []*viewer) {
+	g.recheckSessions(ctx, vs, false)
+}
+
+// recheckSessions is checkSessions; greet sends each live console a new
+// hello after its re-index (its rights changed: it refetches). It reports
+// whether the check could be made.
+func (g *Gateway) recheckSessions(ctx context.Context, vs []*viewer, greet bool) bool {
 	if len(vs) == 0 {
-		return
+		return true
 	}
 	tokens := make([]string, 0, len(vs))
 	for _, v := range vs {
@@ -299,7 +323,7 @@ func (g *Gateway) checkSessions(ctx context.Context, vs []*viewer) {
 		if ctx.Err() == nil {
 			g.o.Log.Warn("console session check", "consoles", len(vs), "err", err)
 		}
-		return
+		return false
 	}
 	for _, v := range vs {
 		a, ok := live[v.token]
@@ -308,8 +332,40 @@ func (g *Gateway) checkSessions(ctx context.Context, vs []*viewer) {
 			v.conn.CloseWith(websocket.CloseNormalClosure, "session ended")
 			continue
 		}
-		g.reindex(v, a)
+		g.reindex(v, a, greet)
 	}
+	return true
+}
+
+// requestRoleRecheck asks Run to re-scope the consoles of a role's
+// holders (role.updated).
+func (g *Gateway) requestRoleRecheck(r domain.Role) {
+	g.rolesMu.Lock()
+	g.roles[r] = struct{}{}
+	g.rolesMu.Unlock()
+	select {
+	case g.rolesDue <- struct{}{}:
+	default: // already due: the set holds r
+	}
+}
+
+// rescope reads again the sessions of every console whose agent holds a
+// role that changed. A failed read (database down) keeps the roles due
+// for the next heartbeat's full check, which re-indexes them too.
+func (g *Gateway) rescope(ctx context.Context) {
+	g.rolesMu.Lock()
+	roles := g.roles
+	g.roles = map[domain.Role]struct{}{}
+	g.rolesMu.Unlock()
+	var vs []*viewer
+	g.mu.RLock()
+	for v := range g.viewers {
+		if _, ok := roles[v.a.Role]; ok {
+			vs = append(vs, v)
+		}
+	}
+	g.mu.RUnlock()
+	g.recheckSessions(ctx, vs, true)
 }
 
 // Open registers a new console and greets it. hello is queued under the
@@ -319,9 +375,7 @@ func (g *Gateway) Open(c *realtime.Conn) {
 	v.conn = c
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	hello, _ := json.Marshal(helloFrame{Type: "hello", V: 1, AgentID: v.id, Role: v.a.Role,
-		HeartbeatSeconds: int(math.Ceil(g.o.Heartbeat.Seconds()))})
-	c.Send(hello)
+	c.Send(g.hello(v))
 	g.viewers[v] = struct{}{}
 	g.index(v)
 }
@@ -430,8 +484,10 @@ func (g *Gateway) requestRecheck(agentID int64) {
 	}
 }
 
-// reindex replaces a viewer's agent (role, queues) in the indexes.
-func (g *Gateway) reindex(v *viewer, a agent.Agent) {
+// reindex replaces a viewer's agent (role, queues) in the indexes; greet
+// queues a new hello under the same lock, so it comes after every event
+// of the old scope and before any of the new one.
+func (g *Gateway) reindex(v *viewer, a agent.Agent, greet bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if _, open := g.viewers[v]; !open {
@@ -440,6 +496,16 @@ func (g *Gateway) reindex(v *viewer, a agent.Agent) {
 	g.unindex(v)
 	v.a = a
 	g.index(v)
+	if greet {
+		v.conn.Send(g.hello(v))
+	}
+}
+
+// hello is the greeting of v's console; the caller holds mu.
+func (g *Gateway) hello(v *viewer) []byte {
+	b, _ := json.Marshal(helloFrame{Type: "hello", V: 1, AgentID: v.id, Role: v.a.Role,
+		Permissions: v.a.Permissions().List(), HeartbeatSeconds: int(math.Ceil(g.o.Heartbeat.Seconds()))})
+	return b
 }
 
 // index adds v to the indexes; the caller holds mu.

@@ -21,6 +21,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 	"tanggap/internal/testenv"
 	"tanggap/internal/ticket"
 )
@@ -169,6 +170,8 @@ type frame struct {
 	Viewers  []mark          `json:"viewers"`
 	Reason   string          `json:"reason"`
 	HB       int             `json:"heartbeat_seconds"`
+	// Permissions: hello's rights.
+	Permissions []permission.P `json:"permissions"`
 }
 
 // console is a test client: a reader goroutine keeps every frame.

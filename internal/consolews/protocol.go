@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"tanggap/internal/domain"
+	"tanggap/internal/permission"
 )
 
 // Frames of the push protocol (README, "The agents' push socket").
@@ -16,11 +17,14 @@ type clientFrame struct {
 }
 
 type helloFrame struct {
-	Type             string      `json:"type"`
-	V                int         `json:"v"`
-	AgentID          int64       `json:"agent_id"`
-	Role             domain.Role `json:"role"`
-	HeartbeatSeconds int         `json:"heartbeat_seconds"`
+	Type    string      `json:"type"`
+	V       int         `json:"v"`
+	AgentID int64       `json:"agent_id"`
+	Role    domain.Role `json:"role"`
+	// Permissions are the agent's rights as of this hello: a hello
+	// again means they changed (role.updated).
+	Permissions      []permission.P `json:"permissions"`
+	HeartbeatSeconds int            `json:"heartbeat_seconds"`
 }
 
 // mark is one console user viewing (or typing on) a ticket.

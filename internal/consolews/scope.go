@@ -13,6 +13,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/bus"
+	"tanggap/internal/domain"
 	"tanggap/internal/permission"
 	"tanggap/internal/ticket"
 )
@@ -24,6 +25,8 @@ import (
 //     (previous_assignee_id), so whoever lost a ticket hears it;
 //   - agent events (agent.presence): every signed-in console, since any of
 //     them may transfer to that agent;
+//   - role events (role.updated): admins; the consoles of that role's
+//     holders are re-scoped at once (rescope);
 //   - queue events (queue.metrics): supervisors and admins;
 //   - complaint ceiling events (complaint.escalated, complaint.warning):
 //     the ticket's audience and every supervisor and admin;
@@ -42,6 +45,7 @@ type eventScope struct {
 	AssigneeID       *int64 `json:"assignee_id"`
 	PreviousAssignee int64  `json:"previous_assignee_id"`
 	AgentID          int64  `json:"agent_id"`     // agent events: whose
+	Role             string `json:"role"`         // role events: which
 	RecipientID      int64  `json:"recipient_id"` // notification events: for whom
 }
 
@@ -103,6 +107,11 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 		}
 	case entity == bus.EntityQueue:
 		g.deliverSet(frame, g.boards)
+	case entity == bus.EntityRole:
+		g.deliverSet(frame, g.admins)
+		if es.Role != "" {
+			g.requestRoleRecheck(domain.Role(es.Role))
+		}
 	default:
 		g.deliverSet(frame, g.admins)
 	}

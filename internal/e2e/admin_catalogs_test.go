@@ -80,9 +80,9 @@ func TestBrowserAdminMore(t *testing.T) {
 	line := strings.Count(broken[:strings.Index(broken, "callbak")], "\n") + 1
 	adm.waitJS(t, "the problem with its line and path", fmt.Sprintf(`(() => {
 		const li = document.querySelectorAll('#ivr-problems li');
-		return li.length === 1 && li[0].textContent.includes(%q) && li[0].textContent.includes('menus.main.options.4') && li[0].textContent.includes('callbak')
+		return li.length === 1 && li[0].textContent === %q
 			&& document.activeElement === document.getElementById('ivr-problems-box') && document.getElementById('ai-body').getAttribute('aria-invalid') === 'true';
-	})()`, tx("admin.ivr_line", "n", line)))
+	})()`, tx("ivr.problem.at_line_path", "line", line, "path", "menus.main.options.4", "problem", tx("ivr.problem.action_unknown", "action", "callbak"))))
 	if got := live(); got != tx("admin.ivr_invalid", "n", 1) {
 		t.Errorf("live = %q", got)
 	}

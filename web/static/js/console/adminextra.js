@@ -119,10 +119,9 @@ function problemList() {
   if (!problems.length) { return null; }
   return el('div', { 'class': 'alert alert-error', id: 'ivr-problems-box' }, [
     el('p', { id: 'ivr-problems-title', text: t('admin.ivr_problems', { n: problems.length }) }),
-    el('ol', { id: 'ivr-problems', 'aria-labelledby': 'ivr-problems-title' }, problems.map((p) => el('li', {}, [
-      p.line ? el('strong', { text: t('admin.ivr_line', { n: p.line }) + ' ' }) : null,
-      p.path ? el('code', { text: p.path }) : null, p.path ? ': ' : '',
-      el('span', { lang: 'en', text: p.path && p.message.indexOf(p.path) === 0 ? p.message.slice(p.path.length).replace(/^[:\s]+/, '') : p.message }),
+    el('ol', { id: 'ivr-problems', 'aria-labelledby': 'ivr-problems-title' }, problems.map((p) => el('li', { 'data-line': p.line ? String(p.line) : null, 'data-path': p.path || null }, [
+      // The server tells each problem in the console's language, its line and path included.
+      el('span', { text: p.message }),
     ]))),
   ]);
 }

@@ -98,3 +98,4 @@ export const checkIVRMenu = (body) => call('POST', '/api/v1/ivr-menu/check', { b
 export const cannedSave = (id, body) => (id ? call('PUT', '/api/v1/canned-responses/' + encodeURIComponent(id), body) : call('POST', '/api/v1/canned-responses', body));
 export const cannedDelete = (id) => call('DELETE', '/api/v1/canned-responses/' + encodeURIComponent(id));
 export const macroDelete = (id) => call('DELETE', '/api/v1/macros/' + encodeURIComponent(id));
+export const macroSave = (id, body) => (id ? call('PUT', '/api/v1/macros/' + encodeURIComponent(id), body) : call('POST', '/api/v1/macros', body));

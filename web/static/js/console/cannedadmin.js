@@ -3,15 +3,19 @@
 // edit, delete, and a preview with the variables filled by examples.
 // Supervisors and admins share a reply with a queue (the server checks
 // who may); agents keep personal ones. Macros the agent may change are
-// listed with a delete. The reply box's "/" list takes the changes at once.
+// listed, created, edited and deleted below (macroadmin.js). The reply
+// box's "/" list and macro choice take the changes at once.
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, errorMessage, label } from './ui.js';
+import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
 let replies = [];
 let variables = [];
 let macros = [];
+let tagNames = []; // the tags a macro may add (agents cannot create new ones)
+let targets = { queues: [], agents: [] }; // where a macro may transfer
 let editing = 0;
 
 const mayShare = (a) => !!a && (a.role === 'supervisor' || a.role === 'admin');
@@ -27,7 +31,11 @@ function preview(body) {
 }
 
 async function load() {
-  const [r, m] = await Promise.all([api.cannedList(), api.macros()]);
+  // The transfer targets are read here, not from the store: the form is
+  // drawn once they are in.
+  const [r, m, tg, tt] = await Promise.all([api.cannedList(), api.macros(), api.listTags(), api.transferTargets()]);
+  if (tt.ok && tt.data) { targets = { queues: tt.data.queues || [], agents: tt.data.agents || [] }; }
+  tagNames = tg.ok && tg.data ? (tg.data.tags || []).map((x) => x.name) : [];
   if (r.ok && r.data) { replies = r.data.canned_responses || []; variables = r.data.variables || []; }
   if (m.ok && m.data) { macros = (m.data.macros || []).filter((x) => x.editable !== false); }
 }
@@ -110,9 +118,7 @@ function draw() {
     ]),
     replies.length ? null : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
     f,
-    macros.length ? el('h4', { text: t('canned_admin.macros') }) : null,
-    macros.length ? el('ul', { 'class': 'canned-macros', id: 'canned-admin-macros' }, macros.map((m) => el('li', {}, [m.name + ' ',
-      el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-macro': String(m.id), text: t('canned_admin.delete'), 'aria-label': t('canned_admin.delete_named', { name: m.name }) })]))) : null,
+    ...macroSection(macros, replies, tagNames, targets, mayShare(s.agent), macroSaved),
   ].filter(Boolean));
   lang.value = r.lang || 'id-ID';
   if (r.queue_id) { queue.value = String(r.queue_id); }
@@ -130,9 +136,17 @@ function draw() {
   });
 }
 
+// macroSaved redraws after a macro was saved, keeping the news said.
+async function macroSaved(done) {
+  await load(); draw();
+  $('mc-live').textContent = done;
+  store.set({ cannedChanged: Date.now() });
+}
+
 async function onClick(ev) {
   const b = ev.target.closest('button');
   if (!b || !mount.contains(b) || b.type === 'submit') { return; }
+  if (macroClick(b, draw)) { return; }
   if (b.dataset.edit) { editing = Number(b.dataset.edit); draw(); $('ca-title').focus(); return; }
   if (b.dataset.new) { editing = 0; draw(); $('ca-title').focus(); return; }
   const del = b.dataset.delete || b.dataset.macro;
@@ -142,6 +156,7 @@ async function onClick(ev) {
   const res = b.dataset.delete ? await api.cannedDelete(del) : await api.macroDelete(del);
   if (res.ok) { editing = 0; await load(); draw(); store.set({ cannedChanged: Date.now() }); }
   say(res, t('canned_admin.deleted', { name }));
+  if (res.ok && b.dataset.macro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
 }
 
 export function mountCannedAdmin() {

@@ -127,6 +127,15 @@ function receive(f) {
       clearInterval(pingTimer);
       pingTimer = setInterval(() => send({ type: 'ping' }), PING_MS);
       if (viewing) { send({ type: 'view', ticket_id: viewing }); }
+      // A hello again carries rights an admin changed: screens follow
+      // them. Unchanged rights leave the agent as it is (every screen
+      // listens to it).
+      if (Array.isArray(f.permissions) && store.get().agent) {
+        const a = store.get().agent;
+        if ((a.permissions || []).slice().sort().join() !== f.permissions.slice().sort().join()) {
+          store.set({ agent: Object.assign({}, a, { permissions: f.permissions }) });
+        }
+      }
       refreshOnScreen();
       break;
     case 'event':

@@ -1,0 +1,175 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserMacroEditor: an admin, on the canned-reply screen, creates a
+// macro by keyboard (a nameless one is refused beside the name field),
+// shared with every queue: a canned reply with variables, a priority, a
+// tag and a status; then edits it (a new name, another priority). An
+// agent applies it to a ticket she took from her queue: the ticket shows
+// the reply with its tracking number filled in, the new priority and
+// status, and carries the tag.
+func TestBrowserMacroEditor(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adminAPI := apptest.NewClient(t, base)
+	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var reply struct {
+		ID int64 `json:"id"`
+	}
+	res := adminAPI.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": "Sedang diverifikasi", "lang": "id-ID", "shared": true,
+		"body": "Pengaduan {{tracking_number}} sedang kami verifikasi."})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("canned reply: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &reply)
+	if res := adminAPI.Do(http.MethodPost, "/api/v1/tags", map[string]string{"name": "verifikasi"}); res.Status != http.StatusCreated {
+		t.Fatalf("tag: %d %s", res.Status, res.Body)
+	}
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Agus", "phone": "081298760001", "category": "lainnya",
+		"description": "Dana insentif belum masuk ke rekening saya."})
+
+	// --- create, by keyboard ------------------------------------------------------
+	adm := newTab(t, root)
+	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
+	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
+	adm.waitJS(t, "the macro form drawn", fmt.Sprintf(`!!document.getElementById('mc-name') && !!document.querySelector('#mc-canned option[value="%d"]')
+		&& !!document.querySelector('#mc-transfer-queue option[value="umum"]')`, reply.ID))
+	if got := adm.evalString(t, `document.querySelector('label[for="mc-priority"]').textContent`); got != tx("macro_admin.priority") {
+		t.Errorf("the priority field is labelled %q", got)
+	}
+	adm.do(t, "save without a name", chromedp.Focus(chromedp.ID("mc-name")), chromedp.SendKeys(chromedp.ID("mc-name"), kb.Enter))
+	adm.waitJS(t, "the name refused beside its field", `!document.getElementById('mc-name-error').hidden
+		&& document.getElementById('mc-name').getAttribute('aria-invalid') === 'true'
+		&& document.getElementById('mc-name').getAttribute('aria-describedby').includes('mc-name-error')
+		&& document.activeElement.id === 'mc-name'`)
+	if got := adm.text(t, "#mc-name-error"); got == "" || strings.Contains(got, "validation.") {
+		t.Errorf("the name's error reads %q", got)
+	}
+	if got := adm.text(t, "#mc-tags-hint"); !strings.Contains(got, tx("macro_admin.tags_known", "tags", "verifikasi")) {
+		t.Errorf("the tags' hint = %q", got)
+	}
+	adm.selectValue(t, "#mc-canned", fmt.Sprint(reply.ID))
+	adm.waitJS(t, "the reply shown with its variables", `document.getElementById('mc-reply-preview').textContent.includes('{{tracking_number}}')`)
+	adm.selectValue(t, "#mc-priority", "high")
+	adm.selectValue(t, "#mc-status", "pending")
+	adm.do(t, "fill and press Enter", chromedp.SendKeys(chromedp.ID("mc-tags"), "verifikasi"),
+		chromedp.Click(chromedp.ID("mc-shared")),
+		chromedp.SendKeys(chromedp.ID("mc-name"), "Verifikasi"+kb.Enter))
+	adm.waitJS(t, "the macro listed", `[...document.querySelectorAll('#macro-admin-table tbody tr')].some(r => r.cells[0].textContent === 'Verifikasi')`)
+	adm.waitJS(t, "saved said", fmt.Sprintf(`document.getElementById('mc-live').textContent === %q`, tx("macro_admin.saved", "name", "Verifikasi")))
+	row := `[...document.querySelectorAll('#macro-admin-table tbody tr')].find(r => r.cells[0].textContent.startsWith('Verifikasi'))`
+	if got := adm.evalString(t, row+`.textContent`); !strings.Contains(got, tx("priority.high")) || !strings.Contains(got, "Sedang diverifikasi") ||
+		!strings.Contains(got, tx("canned_admin.shared_queue", "queue", tx("canned_admin.all_queues"))) {
+		t.Errorf("the macro's row = %q", got)
+	}
+	adm.do(t, "scroll to the macros", chromedp.ScrollIntoView(chromedp.ID("macro-admin-title")))
+	shots.take(t, adm, "macro-created")
+
+	// --- edit ---------------------------------------------------------------------
+	adm.do(t, "edit it", chromedp.Click(chromedp.CSS(`#macro-admin-table button[data-macro-edit]`)))
+	adm.waitJS(t, "the form holds the macro", `document.getElementById('mc-name').value === 'Verifikasi' && document.activeElement.id === 'mc-name'
+		&& document.getElementById('mc-priority').value === 'high' && document.getElementById('mc-status').value === 'pending'
+		&& document.getElementById('mc-tags').value === 'verifikasi' && document.getElementById('mc-shared').checked`)
+	adm.selectValue(t, "#mc-priority", "urgent")
+	adm.do(t, "rename and save", clearField("mc-name"), chromedp.SendKeys(chromedp.ID("mc-name"), "Verifikasi mendesak"),
+		chromedp.Click(chromedp.ID("mc-save")))
+	adm.waitJS(t, "the edit listed", `[...document.querySelectorAll('#macro-admin-table tbody tr')].map(r => r.cells[0].textContent).join('|') === 'Verifikasi mendesak'`)
+	if got := adm.evalString(t, row+`.textContent`); !strings.Contains(got, tx("priority.urgent")) {
+		t.Errorf("the edited row = %q", got)
+	}
+	var macros struct {
+		Macros []struct {
+			ID       int64    `json:"id"`
+			Name     string   `json:"name"`
+			CannedID *int64   `json:"canned_id"`
+			Priority string   `json:"priority"`
+			Status   string   `json:"status"`
+			Tags     []string `json:"tags"`
+			Shared   bool     `json:"shared"`
+		} `json:"macros"`
+	}
+	adminAPI.Do(http.MethodGet, "/api/v1/macros", nil).JSON(t, &macros)
+	if len(macros.Macros) != 1 {
+		t.Fatalf("macros stored: %+v", macros.Macros)
+	}
+	if m := macros.Macros[0]; m.Name != "Verifikasi mendesak" || m.CannedID == nil || *m.CannedID != reply.ID || m.Priority != "urgent" ||
+		m.Status != "pending" || !slices.Equal(m.Tags, []string{"verifikasi"}) || !m.Shared {
+		t.Errorf("stored macro %+v", m)
+	}
+	shots.take(t, adm, "macro-edited")
+
+	// --- an agent applies it ---------------------------------------------------------
+	agent := newTab(t, root)
+	agent.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	agent.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	agent.selectValue(t, "#presence", "busy")
+	agent.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)
+	agent.selectValue(t, "#scope", "queue")
+	rowJS := fmt.Sprintf(`[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes(%q))`, tn)
+	agent.waitLive(t, "the waiting ticket in her queue's list", rowJS+` !== undefined`)
+	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
+	agent.clickNow(t, "open the ticket", `#ticket-list [data-ticket-id="`+id+`"]`)
+	agent.do(t, "the ticket opens", chromedp.WaitVisible(chromedp.ID("routing-panel")))
+	agent.do(t, "take the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.waitJS(t, "claimed", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.claimed")))
+	agent.waitJS(t, "the macro offered", fmt.Sprintf(`!document.getElementById('macro-row').hidden && !!document.querySelector('#macro-select option[value="%d"]')`, macros.Macros[0].ID))
+	agent.selectValue(t, "#macro-select", fmt.Sprint(macros.Macros[0].ID))
+	agent.do(t, "apply it", chromedp.Click(chromedp.ID("macro-btn")))
+	steps := strings.Join([]string{tx("macros.step_reply"), tx("macros.step_priority"), tx("macros.step_tags"), tx("macros.step_status")}, ", ")
+	agent.waitJS(t, "the outcome said", `document.getElementById('ticket-live').textContent !== ''`)
+	if got, want := agent.text(t, "#ticket-live"), tx("macros.applied", "name", "Verifikasi mendesak", "steps", steps); got != want {
+		t.Fatalf("the agent is told %q, want %q", got, want)
+	}
+	agent.waitJSFor(t, "the ticket shows the effect", asyncWait, fmt.Sprintf(`document.getElementById('t-priority').textContent === %q
+		&& document.getElementById('t-status-select').value === 'pending'
+		&& document.getElementById('t-messages').textContent.includes(%q)`, tx("priority.urgent"), "Pengaduan "+tn+" sedang kami verifikasi."))
+	shots.take(t, agent, "macro-applied")
+	sari := apptest.NewClient(t, base)
+	sari.Login("sari@tanggap.example", "demo-sari-2026")
+	var got struct {
+		Status   string   `json:"status"`
+		Priority string   `json:"priority"`
+		Tags     []string `json:"tags"`
+	}
+	sari.Do(http.MethodGet, "/api/v1/tickets/"+id, nil).JSON(t, &got)
+	if got.Status != "pending" || got.Priority != "urgent" || !slices.Equal(got.Tags, []string{"verifikasi"}) {
+		t.Errorf("ticket after the macro: %+v", got)
+	}
+
+	// --- the same screen in English, on a phone ---------------------------------------
+	en := textsIn(t, "en-US")
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.do(t, "the console in English", chromedp.Navigate(base+"/console?lang=en-US"), chromedp.WaitVisible(chromedp.ID("console-view")))
+	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
+	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
+	adm.waitJS(t, "the macro listed in English", fmt.Sprintf(`!!document.getElementById('mc-name') && %s.textContent.includes(%q)`, row, en("priority.urgent")))
+	for css, key := range map[string]string{`label[for="mc-priority"]`: "macro_admin.priority", "#macro-admin-title": "canned_admin.macros", "#mc-save": "macro_admin.add"} {
+		if got := adm.text(t, css); got != en(key) {
+			t.Errorf("%s in English = %q, want %q", css, got, en(key))
+		}
+	}
+	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("page is %s px wide on a 390 px screen", w)
+	}
+	adm.do(t, "scroll to the macro form", chromedp.ScrollIntoView(chromedp.ID("macro-admin-form")))
+	shots.take(t, adm, "macro-form-en-390")
+	adm.checkConsole(t)
+	agent.checkConsole(t)
+}
