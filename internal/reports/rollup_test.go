@@ -185,7 +185,7 @@ func expected(t *testing.T, list []*rawTicket, cals map[int64]*hours.Calendar, g
 			if done != nil {
 				a.n++
 				a.sum += map[string]float64{"resolution_avg_s": sec(r.created, *done), "resolution_business_avg_s": math.Floor(cal.Between(r.created, *done).Seconds())}[col]
-				a.xs = append(a.xs, sec(r.created, *done))
+				a.xs = append(a.xs, threeDigits(sec(r.created, *done)))
 			}
 		case "handled", "handle_avg_s":
 			if done != nil && r.frt != nil {
@@ -274,6 +274,18 @@ func expected(t *testing.T, list []*rawTicket, cals map[int64]*hours.Calendar, g
 	return out
 }
 
+// threeDigits rounds whole seconds down to three significant digits, the
+// rounding the reports state for the median and p90, written out on the
+// decimal digits.
+func threeDigits(s float64) float64 {
+	d := []byte(strconv.FormatFloat(s, 'f', 0, 64))
+	for i := 3; i < len(d); i++ {
+		d[i] = '0'
+	}
+	v, _ := strconv.ParseFloat(string(d), 64)
+	return v
+}
+
 func fmtp(v *float64) string {
 	if v == nil {
 		return "null"
@@ -283,7 +295,7 @@ func fmtp(v *float64) string {
 
 // compare checks every report, grouping and column (and the previous
 // period) against the figures computed from the raw rows.
-func compare(t *testing.T, s *Service, d *db.DB, from, to time.Time) {
+func compare(t *testing.T, s *Service, d *db.DB, from, to time.Time) (quantiles int) {
 	t.Helper()
 	ctx := context.Background()
 	list := readRaw(t, d)
@@ -319,6 +331,9 @@ func compare(t *testing.T, s *Service, d *db.DB, from, to time.Time) {
 						zero := 0.0
 						w = &zero
 					}
+					if w != nil && (c.Key == "resolution_median_s" || c.Key == "resolution_p90_s") {
+						quantiles++
+					}
 					if fmtp(w) != fmtp(row.Values[ci]) {
 						t.Errorf("%s by %s, %s, %s: rollup %s, raw rows %s", name, g, k, c.Key, fmtp(row.Values[ci]), fmtp(w))
 					}
@@ -329,6 +344,25 @@ func compare(t *testing.T, s *Service, d *db.DB, from, to time.Time) {
 					}
 					if fmtp(wp) != fmtp(row.Previous[ci]) {
 						t.Errorf("%s by %s, %s, %s (previous period): rollup %s, raw rows %s", name, g, k, c.Key, fmtp(row.Previous[ci]), fmtp(wp))
+					}
+					checked++
+				}
+				// The total row: every ticket of the period, whatever its group.
+				for _, tot := range []struct {
+					got  *float64
+					want map[string]*float64
+					what string
+				}{{res.Total.Values[ci], expected(t, list, cals, "", c.Key, from, to), ""}, {res.Total.Previous[ci], expected(t, list, cals, "", c.Key, pf, pt), " (previous period)"}} {
+					w, ok := tot.want[""]
+					if !ok && !strings.HasSuffix(c.Key, "_s") && !strings.HasSuffix(c.Key, "_pct") {
+						zero := 0.0
+						w = &zero
+					}
+					if fmtp(w) != fmtp(tot.got) {
+						t.Errorf("%s by %s, total, %s%s: rollup %s, raw rows %s", name, g, c.Key, tot.what, fmtp(tot.got), fmtp(w))
+					}
+					if w != nil && (c.Key == "resolution_median_s" || c.Key == "resolution_p90_s") {
+						quantiles++
 					}
 					checked++
 				}
@@ -343,7 +377,8 @@ func compare(t *testing.T, s *Service, d *db.DB, from, to time.Time) {
 	if checked < 500 {
 		t.Fatalf("only %d figures compared", checked)
 	}
-	t.Logf("%d figures equal", checked)
+	t.Logf("%d figures equal (%d of them a median or p90 of the resolution time)", checked, quantiles)
+	return quantiles
 }
 
 func TestRollupEqualsRawRows(t *testing.T) {
@@ -428,5 +463,30 @@ func TestAbandonmentCountsChatsAndCalls(t *testing.T) {
 	}
 	if len(res.Rows) != 7 {
 		t.Fatalf("%d rows for 7 days", len(res.Rows))
+	}
+}
+
+func TestRoundResolutionKeepsThreeDigits(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		in, out int64
+	}{
+		{"a negative time counts as none", -5, 0},
+		{"below 1,000 s every second counts", 999, 999},
+		{"1,000 s stays", 1000, 1000},
+		{"below 10,000 s to 10 s", 1234, 1230},
+		{"just below 10,000 s", 9999, 9990},
+		{"below 100,000 s to 100 s", 86_399, 86_300},
+		{"a few days to 1,000 s", 259_199, 259_000},
+		{"sixty days to 10,000 s", 5_184_000, 5_180_000},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := RoundResolution(c.in); got != c.out {
+				t.Errorf("RoundResolution(%d) = %d, want %d", c.in, got, c.out)
+			}
+			if c.in >= 0 && threeDigits(float64(c.in)) != float64(c.out) {
+				t.Errorf("the test's rounding of %d is %v, want %d", c.in, threeDigits(float64(c.in)), c.out)
+			}
+		})
 	}
 }
