@@ -39,6 +39,8 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 		{"a day's wrap-up codes", qDayWrapups, []any{a, b}, []string{"tickets_created_idx", "ticket_wrapups_pkey|sqlite_autoindex_ticket_wrapups_1"}},
 		{"a day's calls", qDayCalls, []any{a, b}, []string{"voice_calls_started_idx"}},
 		{"resolution times by value", qResByValue, []any{DimQueue, "2026-11-01", "2026-11-30"}, resolution},
+		{"resolution times by whole month", qResByMonth, []any{DimQueue, "2026-10", "2026-11"}, []string{"report_resolution_month_pkey|USING PRIMARY KEY", "Index Cond: ((dim = |PRIMARY KEY (dim=? AND month>?"}},
+		{"a day's resolution times (refresh)", qResDayRows, []any{resolutionDims, "2026-11-01"}, []string{"report_resolution_pkey|USING PRIMARY KEY", "Index Cond: ((dim = ANY|PRIMARY KEY (dim=? AND day=?"}},
 		{"resolution times by day", qResByDay, []any{DimAll, "2026-11-01", "2026-11-30"}, resolution},
 		{"the per-ticket export", qExport, []any{a, b}, []string{"tickets_created_idx", "messages_ticket_idx", "audit_log_ticket_idx"}},
 	} {

@@ -78,13 +78,34 @@ func (h *histogram) addTicket(keys [8][2]string, resSec int64) {
 	}
 }
 
-// write replaces the day's counts inside the rollup's transaction.
+// write replaces the day's counts inside the rollup's transaction, and
+// adds their change to the month's counts.
 func (h *histogram) write(tx *gorm.DB, day string) error {
+	delta := make(map[histKey]int64, len(h.n))
+	order := slices.Clone(h.order)
+	for k, n := range h.n {
+		delta[k] = n
+	}
+	err := db.Query(tx, qResDayRows, []any{resolutionDims, day}, func(rows *sql.Rows) error {
+		var k histKey
+		var n int64
+		if err := rows.Scan(&k.dim, &k.value, &k.sec, &n); err != nil {
+			return err
+		}
+		if _, ok := delta[k]; !ok {
+			order = append(order, k)
+		}
+		delta[k] -= n
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reports: read resolution times %s: %w", day, err)
+	}
 	if err := tx.Exec(`DELETE FROM report_resolution WHERE dim IN ? AND day = ?`, resolutionDims, day).Error; err != nil {
 		return fmt.Errorf("reports: clear resolution times %s: %w", day, err)
 	}
 	const cols = 5
-	return db.Chunks(len(h.order), cols, func(lo, hi int) error {
+	err = db.Chunks(len(h.order), cols, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*cols)
 		for _, k := range h.order[lo:hi] {
 			args = append(args, k.dim, day, k.value, k.sec, h.n[k])
@@ -95,12 +116,32 @@ func (h *histogram) write(tx *gorm.DB, day string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	changed := slices.DeleteFunc(order, func(k histKey) bool { return delta[k] == 0 })
+	month := day[:len("2006-01")]
+	return db.Chunks(len(changed), cols, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*cols)
+		for _, k := range changed[lo:hi] {
+			args = append(args, k.dim, month, k.value, k.sec, delta[k])
+		}
+		// The keys of one statement are distinct (one per changed count).
+		q := `INSERT INTO report_resolution_month (dim, month, value, sec, n) VALUES ` + db.Tuples(hi-lo, cols) + `
+			ON CONFLICT (dim, month, value, sec) DO UPDATE SET n = report_resolution_month.n + excluded.n`
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return fmt.Errorf("reports: write resolution times of %s: %w", month, err)
+		}
+		return nil
+	})
 }
 
-// Reads of the counts (primary key): per value summed over the days, or
-// per day of the totals.
+// Reads of the counts (primary keys): a day's, per value summed over days
+// or over whole months, or per day of the totals.
 const (
+	qResDayRows = `SELECT dim, value, sec, n FROM report_resolution WHERE dim IN ? AND day = ?`
 	qResByValue = `SELECT value, sec, SUM(n) FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? GROUP BY value, sec`
+	qResByMonth = `SELECT value, sec, SUM(n) FROM report_resolution_month WHERE dim = ? AND month >= ? AND month <= ? GROUP BY value, sec`
 	qResByDay   = `SELECT day, sec, n FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? AND value = ''`
 )
 
@@ -109,29 +150,42 @@ type q2 struct{ med, p90 float64 }
 
 // resolutionTimes returns, per group key and in total (totalKey), the
 // median and p90 of the rounded resolution time of the tickets created in
-// [from, to] that are resolved.
+// [from, to] that are resolved. Whole months of the period are read from
+// the month's counts, the days around them from the days'.
 func (s *Service) resolutionTimes(ctx context.Context, group string, from, to time.Time) (map[string]q2, error) {
-	q := qResByValue
-	if group == GroupDay {
-		q = qResByDay
-	}
 	counts := map[string]map[int64]int64{}
 	total := map[int64]int64{}
-	err := db.Query(s.o.DB.WithContext(ctx), q, []any{dimOf(group), from.Format(time.DateOnly), to.Format(time.DateOnly)}, func(rows *sql.Rows) error {
-		var k string
-		var sec, n int64
-		if err := rows.Scan(&k, &sec, &n); err != nil {
-			return err
+	read := func(q, lo, hi string) error {
+		return db.Query(s.o.DB.WithContext(ctx), q, []any{dimOf(group), lo, hi}, func(rows *sql.Rows) error {
+			var k string
+			var sec, n int64
+			if err := rows.Scan(&k, &sec, &n); err != nil {
+				return err
+			}
+			if counts[k] == nil {
+				counts[k] = map[int64]int64{}
+			}
+			counts[k][sec] += n
+			// Every ticket counts under exactly one value of a dimension:
+			// the values together are the total.
+			total[sec] += n
+			return nil
+		})
+	}
+	var err error
+	if group == GroupDay {
+		err = read(qResByDay, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	} else {
+		for _, p := range splitMonths(from, to) {
+			q := qResByValue
+			if p.months {
+				q = qResByMonth
+			}
+			if err = read(q, p.lo, p.hi); err != nil {
+				break
+			}
 		}
-		if counts[k] == nil {
-			counts[k] = map[int64]int64{}
-		}
-		counts[k][sec] += n
-		// Every ticket counts under exactly one value of a dimension:
-		// the values together are the total.
-		total[sec] += n
-		return nil
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reports: resolution times: %w", err)
 	}
@@ -145,6 +199,39 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 		out[totalKey] = quantiles(total)
 	}
 	return out, nil
+}
+
+// span is a part of a period: days lo..hi, or (months) whole months.
+type span struct {
+	months bool
+	lo, hi string
+}
+
+// splitMonths cuts the days from..to into the days before the first whole
+// month, the whole months, and the days after them.
+func splitMonths(from, to time.Time) []span {
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, from.Location())
+	if first.Before(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	// after is the day after the last whole month.
+	after := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, to.Location())
+	if to.AddDate(0, 0, 1).Month() != to.Month() {
+		after = after.AddDate(0, 1, 0)
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	if !first.Before(after) {
+		return []span{{lo: day(from), hi: day(to)}}
+	}
+	var out []span
+	if from.Before(first) {
+		out = append(out, span{lo: day(from), hi: day(first.AddDate(0, 0, -1))})
+	}
+	out = append(out, span{months: true, lo: first.Format("2006-01"), hi: after.AddDate(0, -1, 0).Format("2006-01")})
+	if !after.After(to) {
+		out = append(out, span{lo: day(after), hi: day(to)})
+	}
+	return out
 }
 
 // quantiles are the median and p90 of the durations counted in c (sec →

@@ -425,6 +425,11 @@ func TestRollupEqualsRawRows(t *testing.T) {
 		t.Errorf("the incremental refresh rebuilt %d days: every day, not the changed ones", n)
 	}
 	compare(t, s, d, from, to.AddDate(0, 0, 1))
+	// A whole month reads the month's resolution times, which the
+	// incremental refresh changed by the rebuilt days' differences.
+	if n := compare(t, s, d, time.Date(2026, 11, 1, 0, 0, 0, 0, wib), time.Date(2026, 11, 30, 0, 0, 0, 0, wib)); n == 0 {
+		t.Fatal("no median or p90 of the resolution time compared over November")
+	}
 }
 
 func exec(t *testing.T, d *db.DB, q string, args ...any) {
@@ -486,6 +491,42 @@ func TestRoundResolutionKeepsThreeDigits(t *testing.T) {
 			}
 			if c.in >= 0 && threeDigits(float64(c.in)) != float64(c.out) {
 				t.Errorf("the test's rounding of %d is %v, want %d", c.in, threeDigits(float64(c.in)), c.out)
+			}
+		})
+	}
+}
+
+func TestSplitMonthsReadsWholeMonthsOnce(t *testing.T) {
+	d := func(s string) time.Time {
+		v, err := time.ParseInLocation(time.DateOnly, s, wib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		name, from, to, want string
+	}{
+		{"one whole month", "2026-11-01", "2026-11-30", "months 2026-11..2026-11"},
+		{"days inside one month", "2026-11-02", "2026-11-29", "days 2026-11-02..2026-11-29"},
+		{"a month's first days only", "2026-11-01", "2026-11-29", "days 2026-11-01..2026-11-29"},
+		{"thirty days across two months", "2026-10-17", "2026-11-15", "days 2026-10-17..2026-11-15"},
+		{"days, a whole month, days", "2026-10-17", "2026-12-02", "days 2026-10-17..2026-10-31, months 2026-11..2026-11, days 2026-12-01..2026-12-02"},
+		{"two whole months then days", "2026-10-01", "2026-12-02", "months 2026-10..2026-11, days 2026-12-01..2026-12-02"},
+		{"days then a whole February", "2027-01-30", "2027-02-28", "days 2027-01-30..2027-01-31, months 2027-02..2027-02"},
+		{"one day", "2026-11-30", "2026-11-30", "days 2026-11-30..2026-11-30"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, p := range splitMonths(d(c.from), d(c.to)) {
+				kind := "days"
+				if p.months {
+					kind = "months"
+				}
+				got = append(got, kind+" "+p.lo+".."+p.hi)
+			}
+			if strings.Join(got, ", ") != c.want {
+				t.Errorf("splitMonths(%s, %s) = %s, want %s", c.from, c.to, strings.Join(got, ", "), c.want)
 			}
 		})
 	}

@@ -15,6 +15,19 @@ CREATE TABLE report_resolution (
     PRIMARY KEY (dim, day, value, sec)
 ) WITHOUT ROWID;
 
+-- The same counts per calendar month (month YYYY-MM), kept in step with
+-- the days by adding each rebuilt day's change: a report over whole
+-- months reads one row per duration instead of one per day and duration.
+-- A count that fell to 0 stays (it changes no quantile).
+CREATE TABLE report_resolution_month (
+    dim   TEXT   NOT NULL,
+    month TEXT   NOT NULL,
+    value TEXT   NOT NULL,
+    sec   BIGINT NOT NULL,
+    n     BIGINT NOT NULL,
+    PRIMARY KEY (dim, month, value, sec)
+) WITHOUT ROWID;
+
 -- Forget how far the rollup had read, so the next refresh rebuilds every
 -- day and fills the histograms of days that changed no more.
 DELETE FROM report_marks WHERE name = 'daily';
