@@ -101,6 +101,11 @@ func (h *histogram) write(tx *gorm.DB, day string) error {
 	if err != nil {
 		return fmt.Errorf("reports: read resolution times %s: %w", day, err)
 	}
+	changed := slices.DeleteFunc(order, func(k histKey) bool { return delta[k] == 0 })
+	if len(changed) == 0 {
+		// The recent days are rebuilt on every refresh, mostly unchanged.
+		return nil
+	}
 	if err := tx.Exec(`DELETE FROM report_resolution WHERE dim IN ? AND day = ?`, resolutionDims, day).Error; err != nil {
 		return fmt.Errorf("reports: clear resolution times %s: %w", day, err)
 	}
@@ -119,7 +124,6 @@ func (h *histogram) write(tx *gorm.DB, day string) error {
 	if err != nil {
 		return err
 	}
-	changed := slices.DeleteFunc(order, func(k histKey) bool { return delta[k] == 0 })
 	month := day[:len("2006-01")]
 	return db.Chunks(len(changed), cols, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*cols)
