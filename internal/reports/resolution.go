@@ -15,13 +15,14 @@ import (
 )
 
 // The median and p90 of the resolution time cannot be summed per day like
-// the other figures, and sorting a month of ticket rows took seconds at a
+// the other figures, and sorting a month of ticket rows takes seconds at a
 // million tickets. Instead each day keeps, per dimension and value, how
-// many tickets were resolved in each duration (report_resolution): a
-// period's quantiles are read from the summed counts, with the same
-// interpolation as PostgreSQL's percentile_cont.
+// many tickets were resolved in each duration (report_resolution), and
+// each month the same counts summed (report_resolution_month): a period's
+// quantiles are read from the counts of its whole months and other days,
+// with the same interpolation as PostgreSQL's percentile_cont.
 //
-// Durations are rounded first (ResolutionStep), so that a day holds at most
+// Durations are rounded first (RoundResolution), so that a day holds at most
 // a few thousand counts per value however many tickets it had; the
 // reports state the rounding, and the median and p90 are exact for the
 // rounded durations (TestRollupEqualsRawRowsOverAMonth).
