@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -142,85 +141,67 @@ func (h *histogram) write(tx *gorm.DB, day string) error {
 	})
 }
 
-// Reads of the counts (primary keys): a day's; and the parts of a period,
-// per value over days or whole months, or per day of the totals.
+// Reads of the counts (primary keys): a day's, per value summed over days
+// or over whole months, or per day of the totals.
 const (
 	qResDayRows = `SELECT dim, value, sec, n FROM report_resolution WHERE dim IN ? AND day = ?`
-	qResByValue = `SELECT value, sec, n FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ?`
-	qResByMonth = `SELECT value, sec, n FROM report_resolution_month WHERE dim = ? AND month >= ? AND month <= ?`
+	qResByValue = `SELECT value, sec, SUM(n) FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? GROUP BY value, sec`
+	qResByMonth = `SELECT value, sec, SUM(n) FROM report_resolution_month WHERE dim = ? AND month >= ? AND month <= ? GROUP BY value, sec`
 	qResByDay   = `SELECT day, sec, n FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? AND value = ''`
 )
 
-// qResQuantiles sums the counts of a period's parts (%s: their statements
-// joined by UNION ALL) per group and in total (k NULL), and returns only
-// the counts holding the ranks the median and p90 interpolate between
-// (a rank either side, so that the float ranks of percentileOf are
-// inside): a few rows per group rather than every duration counted.
-const qResQuantiles = `WITH s (k, sec, n) AS (%s),
-	h AS (SELECT k, sec, CAST(SUM(n) AS BIGINT) AS n FROM s GROUP BY k, sec
-		UNION ALL SELECT NULL, sec, CAST(SUM(n) AS BIGINT) FROM s GROUP BY sec),
-	c AS (SELECT k, sec, n, CAST(SUM(n) OVER (PARTITION BY k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS BIGINT) - n AS below,
-		CAST(SUM(n) OVER (PARTITION BY k) AS BIGINT) AS whole FROM h)
-	SELECT k, sec, below, n, whole FROM c
-	WHERE (below <= (whole - 1) / 2 + 1 AND below + n > (whole - 1) / 2 - 1)
-		OR (below <= 9 * (whole - 1) / 10 + 1 AND below + n > 9 * (whole - 1) / 10 - 1)`
-
 // q2 is a group's median and p90 of the resolution time, in seconds.
 type q2 struct{ med, p90 float64 }
-
-// bin is a count of tickets of one duration: below of the group's tickets
-// took less.
-type bin struct{ sec, below, n int64 }
 
 // resolutionTimes returns, per group key and in total (totalKey), the
 // median and p90 of the rounded resolution time of the tickets created in
 // [from, to] that are resolved. Whole months of the period are read from
 // the month's counts, the days around them from the days'.
 func (s *Service) resolutionTimes(ctx context.Context, group string, from, to time.Time) (map[string]q2, error) {
-	var parts []string
-	var args []any
-	dim := dimOf(group)
+	counts := map[string]map[int64]int64{}
+	total := map[int64]int64{}
+	read := func(q, lo, hi string) error {
+		return db.Query(s.o.DB.WithContext(ctx), q, []any{dimOf(group), lo, hi}, func(rows *sql.Rows) error {
+			var k string
+			var sec, n int64
+			if err := rows.Scan(&k, &sec, &n); err != nil {
+				return err
+			}
+			if counts[k] == nil {
+				counts[k] = map[int64]int64{}
+			}
+			counts[k][sec] += n
+			// Every ticket counts under exactly one value of a dimension:
+			// the values together are the total.
+			total[sec] += n
+			return nil
+		})
+	}
+	var err error
 	if group == GroupDay {
-		parts, args = []string{qResByDay}, []any{dim, from.Format(time.DateOnly), to.Format(time.DateOnly)}
+		err = read(qResByDay, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	} else {
 		for _, p := range splitMonths(from, to) {
 			q := qResByValue
 			if p.months {
 				q = qResByMonth
 			}
-			parts = append(parts, q)
-			args = append(args, dim, p.lo, p.hi)
+			if err = read(q, p.lo, p.hi); err != nil {
+				break
+			}
 		}
 	}
-	bins := map[string][]bin{}
-	whole := map[string]int64{}
-	q := fmt.Sprintf(qResQuantiles, strings.Join(parts, " UNION ALL "))
-	err := db.Query(s.o.DB.WithContext(ctx), q, args, func(rows *sql.Rows) error {
-		var k sql.NullString
-		var b bin
-		var n int64
-		if err := rows.Scan(&k, &b.sec, &b.below, &b.n, &n); err != nil {
-			return err
-		}
-		key := k.String
-		if !k.Valid {
-			key = totalKey
-		}
-		bins[key] = append(bins[key], b)
-		whole[key] = n
-		return nil
-	})
 	if err != nil {
 		return nil, fmt.Errorf("reports: resolution times: %w", err)
 	}
-	out := make(map[string]q2, len(bins))
-	for k, bs := range bins {
-		// A group whose counts all fell to 0 (its tickets moved to
-		// another group) has no resolved ticket.
-		if group == "" && k != totalKey || whole[k] == 0 {
-			continue
+	out := make(map[string]q2, len(counts)+1)
+	if group != "" {
+		for k, c := range counts {
+			out[k] = quantiles(c)
 		}
-		out[k] = quantiles(bs, whole[k])
+	}
+	if len(total) > 0 {
+		out[totalKey] = quantiles(total)
 	}
 	return out, nil
 }
@@ -258,19 +239,26 @@ func splitMonths(from, to time.Time) []span {
 	return out
 }
 
-// quantiles are the median and p90 of n durations, from the bins holding
-// the ranks they need.
-func quantiles(bins []bin, n int64) q2 {
-	slices.SortFunc(bins, func(a, b bin) int { return cmp.Compare(a.below, b.below) })
+// quantiles are the median and p90 of the durations counted in c (sec →
+// tickets).
+func quantiles(c map[int64]int64) q2 {
+	type bin struct{ sec, n int64 }
+	bins := make([]bin, 0, len(c))
+	var n int64
+	for sec, k := range c {
+		bins = append(bins, bin{sec, k})
+		n += k
+	}
+	slices.SortFunc(bins, func(a, b bin) int { return cmp.Compare(a.sec, b.sec) })
 	// at is the duration of rank r (0-based) in sorted order.
 	at := func(r int64) float64 {
 		for _, b := range bins {
-			if r >= b.below && r < b.below+b.n {
+			if r < b.n {
 				return float64(b.sec)
 			}
+			r -= b.n
 		}
-		// Not reached: the statement returns the bins of every rank asked.
-		return math.NaN()
+		return float64(bins[len(bins)-1].sec)
 	}
 	return q2{percentileOf(at, n, 0.5), percentileOf(at, n, 0.9)}
 }
