@@ -167,6 +167,12 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 			if err := rows.Scan(&k, &sec, &n); err != nil {
 				return err
 			}
+			if n == 0 {
+				// A month's count that fell to 0 (its tickets moved to
+				// another group): a group with only these has no resolved
+				// ticket.
+				return nil
+			}
 			if counts[k] == nil {
 				counts[k] = map[int64]int64{}
 			}

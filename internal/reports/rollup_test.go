@@ -425,6 +425,33 @@ func TestRollupEqualsRawRows(t *testing.T) {
 		t.Errorf("the incremental refresh rebuilt %d days: every day, not the changed ones", n)
 	}
 	compare(t, s, d, from, to.AddDate(0, 0, 1))
+	// A resolved ticket given to a new agent and taken back: the agent's
+	// November count of its resolution time falls back to 0, and with only
+	// an unresolved ticket left the agent has no median.
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, wib).UTC()
+	var solvedID, openID, agent int64
+	d.Raw(`SELECT id FROM tickets WHERE solved_at IS NOT NULL AND created_at >= ? ORDER BY id LIMIT 1`, nov).Scan(&solvedID)
+	d.Raw(`SELECT id FROM tickets WHERE solved_at IS NULL AND closed_at IS NULL AND created_at >= ? ORDER BY id LIMIT 1`, nov).Scan(&openID)
+	d.Raw(`INSERT INTO agents (email, name, password_hash, role, created_at, updated_at) VALUES ('pindah@example.org', 'Pindah', 'x', 'agent', ?, ?) RETURNING id`, clock, clock).Scan(&agent)
+	if solvedID == 0 || openID == 0 || agent == 0 {
+		t.Fatalf("no November tickets to move (%d, %d) or no agent %d", solvedID, openID, agent)
+	}
+	for i, ids := range [][]int64{{solvedID, openID}, {solvedID}} {
+		clock = clock.Add(time.Hour)
+		to := any(agent)
+		if i == 1 {
+			to = nil
+		}
+		exec(t, d, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id IN ?`, to, clock.Add(-time.Minute), ids)
+		if _, err := s.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var zero int64
+	d.Raw(`SELECT COUNT(*) FROM report_resolution_month WHERE dim = ? AND value = ? AND n = 0`, DimAgent, strconv.FormatInt(agent, 10)).Scan(&zero)
+	if zero == 0 {
+		t.Fatal("the moved ticket left no count of 0 for the agent: the case is not tested")
+	}
 	// A whole month reads the month's resolution times, which the
 	// incremental refresh changed by the rebuilt days' differences.
 	if n := compare(t, s, d, time.Date(2026, 11, 1, 0, 0, 0, 0, wib), time.Date(2026, 11, 30, 0, 0, 0, 0, wib)); n == 0 {
