@@ -155,44 +155,41 @@ type q2 struct{ med, p90 float64 }
 
 // resolutionTimes returns, per group key and in total (totalKey), the
 // median and p90 of the rounded resolution time of the tickets created in
-// [from, to] that are resolved. Whole months of the period are read from
-// the month's counts, the days around them from the days'.
+// [from, to] that are resolved, read in parts (splitMonths): whole months
+// from the month's counts, other days from the days'.
 func (s *Service) resolutionTimes(ctx context.Context, group string, from, to time.Time) (map[string]q2, error) {
 	counts := map[string]map[int64]int64{}
 	total := map[int64]int64{}
-	read := func(q, lo, hi string) error {
+	read := func(q string, sign int64, lo, hi string) error {
 		return db.Query(s.o.DB.WithContext(ctx), q, []any{dimOf(group), lo, hi}, func(rows *sql.Rows) error {
 			var k string
 			var sec, n int64
 			if err := rows.Scan(&k, &sec, &n); err != nil {
 				return err
 			}
-			if n == 0 {
-				// A month's count that fell to 0 (its tickets moved to
-				// another group): a group with only these has no resolved
-				// ticket.
-				return nil
-			}
 			if counts[k] == nil {
 				counts[k] = map[int64]int64{}
 			}
-			counts[k][sec] += n
+			counts[k][sec] += sign * n
 			// Every ticket counts under exactly one value of a dimension:
 			// the values together are the total.
-			total[sec] += n
+			total[sec] += sign * n
 			return nil
 		})
 	}
 	var err error
 	if group == GroupDay {
-		err = read(qResByDay, from.Format(time.DateOnly), to.Format(time.DateOnly))
+		err = read(qResByDay, 1, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	} else {
 		for _, p := range splitMonths(from, to) {
-			q := qResByValue
+			q, sign := qResByValue, int64(1)
 			if p.months {
 				q = qResByMonth
 			}
-			if err = read(q, p.lo, p.hi); err != nil {
+			if p.minus {
+				sign = -1
+			}
+			if err = read(q, sign, p.lo, p.hi); err != nil {
 				break
 			}
 		}
@@ -203,57 +200,74 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 	out := make(map[string]q2, len(counts)+1)
 	if group != "" {
 		for k, c := range counts {
-			out[k] = quantiles(c)
+			if v, ok := quantiles(c); ok {
+				out[k] = v
+			}
 		}
 	}
-	if len(total) > 0 {
-		out[totalKey] = quantiles(total)
+	if v, ok := quantiles(total); ok {
+		out[totalKey] = v
 	}
 	return out, nil
 }
 
-// span is a part of a period: days lo..hi, or (months) whole months.
+// span is a part of a period: days lo..hi, or (months) whole months lo..hi;
+// a minus span's counts are taken away (days of a whole month read that
+// the period leaves out).
 type span struct {
-	months bool
-	lo, hi string
+	months, minus bool
+	lo, hi        string
 }
 
-// splitMonths cuts the days from..to into the days before the first whole
-// month, the whole months, and the days after them.
+// splitMonths cuts the days from..to into parts to read: per month, the
+// whole month when the period covers it; the whole month less the days
+// left out when those are fewer than the days covered; else the days
+// covered. No part reads more than half a month of days.
 func splitMonths(from, to time.Time) []span {
-	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, from.Location())
-	if first.Before(from) {
-		first = first.AddDate(0, 1, 0)
-	}
-	// after is the day after the last whole month.
-	after := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, to.Location())
-	if to.AddDate(0, 0, 1).Month() != to.Month() {
-		after = after.AddDate(0, 1, 0)
-	}
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
-	if !first.Before(after) {
-		return []span{{lo: day(from), hi: day(to)}}
-	}
+	days := func(a, b time.Time) int { return int(b.Sub(a).Hours()/24+0.5) + 1 }
 	var out []span
-	if from.Before(first) {
-		out = append(out, span{lo: day(from), hi: day(first.AddDate(0, 0, -1))})
-	}
-	out = append(out, span{months: true, lo: first.Format("2006-01"), hi: after.AddDate(0, -1, 0).Format("2006-01")})
-	if !after.After(to) {
-		out = append(out, span{lo: day(after), hi: day(to)})
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, from.Location()); !m.After(to); m = m.AddDate(0, 1, 0) {
+		end := m.AddDate(0, 1, -1)
+		lo, hi := m, end
+		if from.After(lo) {
+			lo = from
+		}
+		if to.Before(hi) {
+			hi = to
+		}
+		in, all := days(lo, hi), days(m, end)
+		if all-in >= in {
+			out = append(out, span{lo: day(lo), hi: day(hi)})
+			continue
+		}
+		out = append(out, span{months: true, lo: m.Format("2006-01"), hi: m.Format("2006-01")})
+		if lo.After(m) {
+			out = append(out, span{minus: true, lo: day(m), hi: day(lo.AddDate(0, 0, -1))})
+		}
+		if hi.Before(end) {
+			out = append(out, span{minus: true, lo: day(hi.AddDate(0, 0, 1)), hi: day(end)})
+		}
 	}
 	return out
 }
 
 // quantiles are the median and p90 of the durations counted in c (sec →
-// tickets).
-func quantiles(c map[int64]int64) q2 {
+// tickets); ok is false when c counts none: a group whose counts fell to 0
+// (its tickets moved to another group, or the days taken away from a
+// month were all it had).
+func quantiles(c map[int64]int64) (q2, bool) {
 	type bin struct{ sec, n int64 }
 	bins := make([]bin, 0, len(c))
 	var n int64
 	for sec, k := range c {
-		bins = append(bins, bin{sec, k})
-		n += k
+		if k != 0 {
+			bins = append(bins, bin{sec, k})
+			n += k
+		}
+	}
+	if n == 0 {
+		return q2{}, false
 	}
 	slices.SortFunc(bins, func(a, b bin) int { return cmp.Compare(a.sec, b.sec) })
 	// at is the duration of rank r (0-based) in sorted order.
@@ -266,7 +280,7 @@ func quantiles(c map[int64]int64) q2 {
 		}
 		return float64(bins[len(bins)-1].sec)
 	}
-	return q2{percentileOf(at, n, 0.5), percentileOf(at, n, 0.9)}
+	return q2{percentileOf(at, n, 0.5), percentileOf(at, n, 0.9)}, true
 }
 
 // percentileOf interpolates between the closest ranks of n sorted values

@@ -457,6 +457,11 @@ func TestRollupEqualsRawRows(t *testing.T) {
 	if n := compare(t, s, d, time.Date(2026, 11, 1, 0, 0, 0, 0, wib), time.Date(2026, 11, 30, 0, 0, 0, 0, wib)); n == 0 {
 		t.Fatal("no median or p90 of the resolution time compared over November")
 	}
+	// Most of a month: the month's counts less those of the days left out
+	// (November 1 has tickets), and the previous period likewise.
+	if n := compare(t, s, d, time.Date(2026, 11, 2, 0, 0, 0, 0, wib), time.Date(2026, 11, 29, 0, 0, 0, 0, wib)); n == 0 {
+		t.Fatal("no median or p90 of the resolution time compared over November 2-29")
+	}
 }
 
 func exec(t *testing.T, d *db.DB, q string, args ...any) {
@@ -523,7 +528,7 @@ func TestRoundResolutionKeepsThreeDigits(t *testing.T) {
 	}
 }
 
-func TestSplitMonthsReadsWholeMonthsOnce(t *testing.T) {
+func TestSplitMonthsReadsAtMostHalfAMonthOfDays(t *testing.T) {
 	d := func(s string) time.Time {
 		v, err := time.ParseInLocation(time.DateOnly, s, wib)
 		if err != nil {
@@ -535,11 +540,11 @@ func TestSplitMonthsReadsWholeMonthsOnce(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"one whole month", "2026-11-01", "2026-11-30", "months 2026-11..2026-11"},
-		{"days inside one month", "2026-11-02", "2026-11-29", "days 2026-11-02..2026-11-29"},
-		{"a month's first days only", "2026-11-01", "2026-11-29", "days 2026-11-01..2026-11-29"},
-		{"thirty days across two months", "2026-10-17", "2026-11-15", "days 2026-10-17..2026-11-15"},
+		{"a month less its first and last day", "2026-11-02", "2026-11-29", "months 2026-11..2026-11, minus days 2026-11-01..2026-11-01, minus days 2026-11-30..2026-11-30"},
+		{"the previous period of November", "2026-10-02", "2026-10-31", "months 2026-10..2026-10, minus days 2026-10-01..2026-10-01"},
+		{"thirty days across two months", "2026-10-17", "2026-11-15", "days 2026-10-17..2026-10-31, days 2026-11-01..2026-11-15"},
 		{"days, a whole month, days", "2026-10-17", "2026-12-02", "days 2026-10-17..2026-10-31, months 2026-11..2026-11, days 2026-12-01..2026-12-02"},
-		{"two whole months then days", "2026-10-01", "2026-12-02", "months 2026-10..2026-11, days 2026-12-01..2026-12-02"},
+		{"two whole months then days", "2026-10-01", "2026-12-02", "months 2026-10..2026-10, months 2026-11..2026-11, days 2026-12-01..2026-12-02"},
 		{"days then a whole February", "2027-01-30", "2027-02-28", "days 2027-01-30..2027-01-31, months 2027-02..2027-02"},
 		{"one day", "2026-11-30", "2026-11-30", "days 2026-11-30..2026-11-30"},
 	} {
@@ -549,6 +554,9 @@ func TestSplitMonthsReadsWholeMonthsOnce(t *testing.T) {
 				kind := "days"
 				if p.months {
 					kind = "months"
+				}
+				if p.minus {
+					kind = "minus " + kind
 				}
 				got = append(got, kind+" "+p.lo+".."+p.hi)
 			}
