@@ -108,6 +108,16 @@ func TestBrowserReports(t *testing.T) {
 		t.Errorf("the page scrolls sideways on a phone (%s)", sup.evalString(t, `String(document.documentElement.scrollWidth)`))
 	}
 	shots.take(t, sup, "15-reports-phone")
+	// The resolution report says how its median and p90 round each
+	// resolution time; the volume report has no such figure to explain.
+	if got := sup.evalString(t, `String(!!document.getElementById('reports-rounding'))`); got != "false" {
+		t.Errorf("the volume report shows the rounding note of the resolution time")
+	}
+	sup.selectValue(t, "#reports-name", "resolution")
+	sup.waitJS(t, "the resolution report", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent === `+jsString(tx("reports.name.resolution")))
+	if got := sup.text(t, "#reports-rounding"); got != tx("reports.rounding_note") {
+		t.Errorf("resolution report's rounding note = %q, want %q", got, tx("reports.rounding_note"))
+	}
 	sup.checkConsole(t)
 
 }

@@ -15,7 +15,8 @@ type column struct {
 	Key  string
 	Kind string
 	fn   func(f Figures) (float64, bool)
-	// raw columns (median, p90) are read from the ticket rows.
+	// raw columns (median, p90) are quantiles of the rollup's resolution-time
+	// counts (resolution.go), not sums.
 	raw float64
 }
 

@@ -192,7 +192,7 @@ func (s *Service) generateMonthly(ctx context.Context, start time.Time, lang str
 		"Lang": lang, "Title": t("reports.monthly.title", "month", month),
 		"Period":   t("reports.monthly.period", "from", q.From.Format(time.DateOnly), "to", q.To.Format(time.DateOnly)),
 		"Previous": t("reports.monthly.previous_note"),
-		"Basis":    t("reports.monthly.basis"),
+		"Basis":    t("reports.monthly.basis") + " " + t("reports.rounding_note"),
 		"Made":     t("reports.monthly.generated", "at", m.GeneratedAt.In(s.o.Zone).Format("2006-01-02 15:04 MST")),
 		"Print":    t("reports.monthly.print"),
 		"Sections": secs,

@@ -74,8 +74,9 @@ func (s *Service) sumRollup(ctx context.Context, dim string, byDay bool, from, t
 	return out, nil
 }
 
-// Run computes a report on the rollup (and, for the median and p90 of
-// the resolution time, on the raw rows), with the previous period.
+// Run computes a report on the rollup (the median and p90 of the
+// resolution time on its histograms, resolution.go), with the previous
+// period.
 func (s *Service) Run(ctx context.Context, q Query, lang string) (*Result, error) {
 	def, ok := reportDefs[q.Name]
 	if !ok || def.export {
@@ -193,15 +194,6 @@ func values(cols []column, f Figures, raw *q2) []*float64 {
 		}
 	}
 	return out
-}
-
-// percentile of sorted xs, interpolated between the closest ranks (as
-// PostgreSQL's percentile_cont).
-func percentile(xs []float64, p float64) float64 {
-	pos := p * float64(len(xs)-1)
-	lo := int(math.Floor(pos))
-	hi := min(lo+1, len(xs)-1)
-	return round2(xs[lo] + (xs[hi]-xs[lo])*(pos-float64(lo)))
 }
 
 func sortKeys(group string, keys []string, cur map[string]Figures) {

@@ -303,6 +303,7 @@ func (s *Service) rebuildDay(ctx context.Context, day string, cals map[int64]*ho
 	}
 	agg := map[rollKey]*Figures{}
 	var order []rollKey
+	var hist histogram
 	add := func(k rollKey, f Figures) {
 		cur := agg[k]
 		if cur == nil {
@@ -318,8 +319,12 @@ func (s *Service) rebuildDay(ctx context.Context, day string, cals map[int64]*ho
 			cal = hours.Always()
 		}
 		f := t.figures(cal)
-		for _, k := range t.keys(s.o.Zone) {
+		keys := t.keys(s.o.Zone)
+		for _, k := range keys {
 			add(rollKey{k[0], k[1]}, f)
+		}
+		if f.Resolved == 1 {
+			hist.addTicket(keys, f.ResSec)
 		}
 	}
 	var calls Figures
@@ -349,6 +354,9 @@ func (s *Service) rebuildDay(ctx context.Context, day string, cals map[int64]*ho
 		}
 		if err := tx.Exec(`DELETE FROM report_daily WHERE dim IN ? AND day = ?`, dims, day).Error; err != nil {
 			return fmt.Errorf("reports: clear %s: %w", day, err)
+		}
+		if err := hist.write(tx, day); err != nil {
+			return err
 		}
 		const cols = nColumns + 3
 		return db.Chunks(len(order), cols, func(lo, hi int) error {

@@ -190,6 +190,8 @@ function render(s) {
     el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'reports-table-label', tabindex: '0' }, [
       el('span', { id: 'reports-table-label', 'class': 'visually-hidden', text: title }), table]),
     el('p', { 'class': 'muted small', text: asOf }),
+    // The median and p90 count rounded durations: say how.
+    ...(res.columns.some((c) => c.key === 'resolution_median_s') ? [el('p', { 'class': 'muted small', id: 'reports-rounding', text: t('reports.rounding_note') })] : []),
     el('ul', { 'class': 'reports-links' }, [
       el('li', null, [el('a', { href: reportURL(shown, { format: 'csv' }), id: 'reports-csv', download: '', text: t('reports.download_csv') })]),
       el('li', null, [el('a', { href: '/api/v1/reports/tickets?' + query({ from: res.from, to: res.to }), id: 'reports-export', download: '', text: t('reports.export_tickets') })]),
