@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/config"
 	"tanggap/internal/db"
 )
 
@@ -77,9 +78,9 @@ type Template struct {
 // ErrTemplateNotFound: no template with that id.
 var ErrTemplateNotFound = errors.New("whatsapp: template not found")
 
-// Limits of a template's fields (Meta's name and language rules).
+// Limits of a template's fields (the name and language rules are
+// config.TemplateName and config.TemplateLanguage).
 const (
-	maxTemplateName   = 512
 	maxTemplateParams = 10
 	maxParamName      = 64
 	templateCacheTTL  = time.Minute
@@ -274,10 +275,10 @@ func nonNil(p []string) []string {
 func checkTemplate(t *Template) *apperr.ValidationError {
 	ve := &apperr.ValidationError{}
 	t.Name, t.Language = strings.TrimSpace(t.Name), strings.TrimSpace(t.Language)
-	if !TemplateName(t.Name) {
+	if !config.TemplateName(t.Name) {
 		ve.Add("name", "whatsapp.template_name_invalid")
 	}
-	if !TemplateLanguage(t.Language) {
+	if !config.TemplateLanguage(t.Language) {
 		ve.Add("language", "whatsapp.template_language_invalid")
 	}
 	if !t.Purpose.valid() {
@@ -299,32 +300,6 @@ func checkTemplate(t *Template) *apperr.ValidationError {
 		ve.Add("params", "whatsapp.template_params_purpose", "want", want)
 	}
 	return ve
-}
-
-// TemplateName: Meta's template names are lower case letters, digits and _.
-func TemplateName(s string) bool {
-	if s == "" || len(s) > maxTemplateName {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// TemplateLanguage: Meta's language codes, such as id, en or en_US.
-func TemplateLanguage(s string) bool {
-	if len(s) < 2 || len(s) > 10 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // sqlTemplateDuplicate finds another template of the same name, language

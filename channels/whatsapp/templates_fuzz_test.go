@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"tanggap/internal/config"
 )
 
 // FuzzTemplateRequest: whatever an admin's request holds, the check never
@@ -31,7 +33,7 @@ func FuzzTemplateRequest(f *testing.F) {
 		if checkTemplate(&tp).Err() != nil {
 			return
 		}
-		if !TemplateName(tp.Name) || !TemplateLanguage(tp.Language) || !tp.Purpose.valid() || len(tp.Params) > maxTemplateParams {
+		if !config.TemplateName(tp.Name) || !config.TemplateLanguage(tp.Language) || !tp.Purpose.valid() || len(tp.Params) > maxTemplateParams {
 			t.Fatalf("accepted %+v", tp)
 		}
 		if want := tp.Purpose.params(); want >= 0 && len(tp.Params) != want {

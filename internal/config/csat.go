@@ -52,7 +52,7 @@ func parseCSAT(get func(string) string, r *CSAT, p *Problems) {
 	num("CSAT_ALERT_MAX", &r.AlertMax, 1, 4)
 	if v := get("CSAT_WHATSAPP_TEMPLATE"); v != "" {
 		name, lang, ok := strings.Cut(v, ":")
-		if !ok || !templateName(name) || !languageCode(lang) {
+		if !ok || !TemplateName(name) || !TemplateLanguage(lang) {
 			*p = append(*p, fmt.Sprintf("CSAT_WHATSAPP_TEMPLATE: %q must be name:language", v))
 		} else {
 			r.WhatsAppTemplate = WhatsAppTemplate{Name: name, Language: lang}

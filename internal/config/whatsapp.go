@@ -52,7 +52,7 @@ func parseWhatsApp(get func(string) string, secret func(string) string, w *Whats
 				continue
 			}
 			parts := strings.Split(item, ":")
-			if len(parts) < 2 || len(parts) > 3 || !templateName(parts[0]) || !languageCode(parts[1]) {
+			if len(parts) < 2 || len(parts) > 3 || !TemplateName(parts[0]) || !TemplateLanguage(parts[1]) {
 				p = append(p, fmt.Sprintf("WHATSAPP_TEMPLATES: %q must be name:language or name:language:param|param", item))
 				continue
 			}
@@ -106,8 +106,9 @@ func digits(s string) bool {
 	return true
 }
 
-// templateName: Meta's template names are lower case, digits and _.
-func templateName(s string) bool {
+// TemplateName: Meta's template names are lower case letters, digits and
+// _ (the settings and the WhatsApp adapter's template screen check alike).
+func TemplateName(s string) bool {
 	if s == "" || len(s) > 512 {
 		return false
 	}
@@ -119,8 +120,8 @@ func templateName(s string) bool {
 	return true
 }
 
-// languageCode: "id", "en_US".
-func languageCode(s string) bool {
+// TemplateLanguage: Meta's language codes, such as id, en or en_US.
+func TemplateLanguage(s string) bool {
 	if len(s) < 2 || len(s) > 10 {
 		return false
 	}
