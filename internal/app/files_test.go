@@ -47,23 +47,7 @@ func TestFileReplyOnTheStatusPage(t *testing.T) {
 
 	tn := citizen.Complaint(map[string]string{"name": "Siti Aminah", "phone": "0812 3456 7890",
 		"category": "insentif", "description": "Mohon surat keterangan pencairan insentif."})
-	var id int64
-	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
-		var list struct {
-			Tickets []struct {
-				ID             int64  `json:"id"`
-				TrackingNumber string `json:"tracking_number"`
-			} `json:"tickets"`
-		}
-		agent.Do(http.MethodGet, "/api/v1/tickets?scope=all", nil).JSON(t, &list)
-		for _, tk := range list.Tickets {
-			if tk.TrackingNumber == tn {
-				id = tk.ID
-				return nil
-			}
-		}
-		return fmt.Errorf("ticket %s not listed yet", tn)
-	})
+	id := agent.TicketID(tn, "scope=all")
 	path := fmt.Sprintf("/api/v1/tickets/%d/messages", id)
 
 	refused := func(lang string, files []apptest.File) string {

@@ -2,14 +2,11 @@ package app_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"testing"
-	"time"
 
 	"tanggap/internal/apptest"
-	"tanggap/internal/testenv"
 )
 
 // The notes and canned-reply routes through the whole app: a note with a
@@ -43,23 +40,7 @@ func TestNotesAndCannedOverHTTP(t *testing.T) {
 	citizen := apptest.NewClient(t, a.URL())
 	tn := citizen.Complaint(map[string]string{"name": "Siti Aminah", "phone": "081234567890", "category": "insentif",
 		"description": "Insentif bulan Oktober belum masuk ke rekening saya."})
-	var id int64
-	testenv.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
-		var out struct {
-			Tickets []struct {
-				ID             int64  `json:"id"`
-				TrackingNumber string `json:"tracking_number"`
-			} `json:"tickets"`
-		}
-		budi.Do(http.MethodGet, "/api/v1/tickets?scope=queue", nil).JSON(t, &out)
-		for _, tk := range out.Tickets {
-			if tk.TrackingNumber == tn {
-				id = tk.ID
-				return nil
-			}
-		}
-		return fmt.Errorf("ticket %s not listed yet", tn)
-	})
+	id := budi.TicketID(tn, "scope=queue")
 	path := "/api/v1/tickets/" + strconv.FormatInt(id, 10)
 
 	// Refusals name the mention.

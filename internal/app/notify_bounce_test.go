@@ -27,15 +27,7 @@ import (
 // the ticket and the citizen gets an SMS instead.
 func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
 	t.Parallel()
-	r := &relay{}
-	srv := smtp.NewServer(r)
-	srv.Domain = "127.0.0.1"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	r, relayAddr := startRelay(t)
 
 	var smsMu sync.Mutex
 	sms := 0
@@ -62,7 +54,7 @@ func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
 	free.Close()
 
 	cfg := apptest.Config(t)
-	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
+	cfg.Notify.SMTPURL = "smtp://" + relayAddr + "?tls=none"
 	cfg.Notify.SMTPFrom = "Layanan Pengaduan <noreply@layanan.test>"
 	cfg.Notify.BounceSMTPAddr = bounceAddr
 	cfg.Voice.TwilioAccountSID, cfg.Voice.TwilioAuthToken, cfg.Voice.TwilioAPIBaseURL = "ACtest", "twilio-token", twilio.URL
@@ -74,23 +66,7 @@ func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
 
 	tn := citizen.Complaint(map[string]string{"name": "Rina", "email": "rina@warga.test", "phone": "081234567898",
 		"category": "insentif", "description": "Insentif saya belum cair sejak bulan lalu."})
-	var id int64
-	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
-		var list struct {
-			Tickets []struct {
-				ID             int64  `json:"id"`
-				TrackingNumber string `json:"tracking_number"`
-			} `json:"tickets"`
-		}
-		admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
-		for _, tk := range list.Tickets {
-			if tk.TrackingNumber == tn {
-				id = tk.ID
-				return nil
-			}
-		}
-		return fmt.Errorf("ticket %s not listed yet", tn)
-	})
+	id := admin.TicketID(tn, "")
 	if res := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Sudah kami teruskan."}); res.Status != http.StatusCreated {
 		t.Fatalf("reply: %d %s", res.Status, res.Body)
 	}
@@ -153,15 +129,7 @@ func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
 // nothing.
 func TestNotifyUndeliveredSMSFallsBackToEmail(t *testing.T) {
 	t.Parallel()
-	r := &relay{}
-	srv := smtp.NewServer(r)
-	srv.Domain = "127.0.0.1"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	r, relayAddr := startRelay(t)
 	const sid = "SM00000000000000000000000000000abc"
 	twilio := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -171,7 +139,7 @@ func TestNotifyUndeliveredSMSFallsBackToEmail(t *testing.T) {
 	t.Cleanup(twilio.Close)
 
 	cfg := apptest.Config(t)
-	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
+	cfg.Notify.SMTPURL = "smtp://" + relayAddr + "?tls=none"
 	cfg.Notify.SMTPFrom = "noreply@layanan.test"
 	cfg.Notify.Routes = []string{"sms", "email"}
 	cfg.Voice.TwilioAccountSID, cfg.Voice.TwilioAuthToken, cfg.Voice.TwilioAPIBaseURL = "ACtest", "twilio-token", twilio.URL
@@ -182,23 +150,7 @@ func TestNotifyUndeliveredSMSFallsBackToEmail(t *testing.T) {
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
 	tn := citizen.Complaint(map[string]string{"name": "Joko", "email": "joko@warga.test", "phone": "081234567897",
 		"category": "insentif", "description": "Insentif saya belum cair sejak bulan lalu."})
-	var id int64
-	testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
-		var list struct {
-			Tickets []struct {
-				ID             int64  `json:"id"`
-				TrackingNumber string `json:"tracking_number"`
-			} `json:"tickets"`
-		}
-		admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
-		for _, tk := range list.Tickets {
-			if tk.TrackingNumber == tn {
-				id = tk.ID
-				return nil
-			}
-		}
-		return fmt.Errorf("ticket %s not listed yet", tn)
-	})
+	id := admin.TicketID(tn, "")
 	if res := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Sudah kami teruskan."}); res.Status != http.StatusCreated {
 		t.Fatalf("reply: %d %s", res.Status, res.Body)
 	}

@@ -58,6 +58,22 @@ func (s *relaySession) Data(rd io.Reader) error {
 	return nil
 }
 
+// startRelay runs the SMTP server notifications go to, for the test's
+// life, and returns it with its address.
+func startRelay(t *testing.T) (*relay, string) {
+	t.Helper()
+	r := &relay{}
+	srv := smtp.NewServer(r)
+	srv.Domain = "127.0.0.1"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return r, ln.Addr().String()
+}
+
 func (r *relay) got() ([][]byte, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -73,15 +89,7 @@ var statusLinkRE = regexp.MustCompile(`https?://[^/\s"]+(/pengaduan/status/link/
 // either.
 func TestNotifyFormCitizensByEmailAndSMS(t *testing.T) {
 	t.Parallel()
-	r := &relay{}
-	srv := smtp.NewServer(r)
-	srv.Domain = "127.0.0.1"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	r, relayAddr := startRelay(t)
 
 	var smsMu sync.Mutex
 	var sms []url.Values
@@ -102,7 +110,7 @@ func TestNotifyFormCitizensByEmailAndSMS(t *testing.T) {
 	t.Cleanup(twilio.Close)
 
 	cfg := apptest.Config(t)
-	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
+	cfg.Notify.SMTPURL = "smtp://" + relayAddr + "?tls=none"
 	cfg.Notify.SMTPFrom = "Layanan Pengaduan <noreply@layanan.test>"
 	cfg.Voice.TwilioAccountSID, cfg.Voice.TwilioAuthToken, cfg.Voice.TwilioAPIBaseURL = "ACtest", "twilio-token", twilio.URL
 	cfg.Notify.TwilioSMSFrom = "+62215550100"
@@ -121,26 +129,7 @@ func TestNotifyFormCitizensByEmailAndSMS(t *testing.T) {
 	tnSMS := citizen.Complaint(map[string]string{"name": "Budi", "phone": "081234567899",
 		"category": "insentif", "description": "Saya hanya punya nomor telepon."})
 
-	ticketID := func(tn string) int64 {
-		var id int64
-		testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
-			var list struct {
-				Tickets []struct {
-					ID             int64  `json:"id"`
-					TrackingNumber string `json:"tracking_number"`
-				} `json:"tickets"`
-			}
-			admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
-			for _, tk := range list.Tickets {
-				if tk.TrackingNumber == tn {
-					id = tk.ID
-					return nil
-				}
-			}
-			return fmt.Errorf("ticket %s not listed yet", tn)
-		})
-		return id
-	}
+	ticketID := func(tn string) int64 { return admin.TicketID(tn, "") }
 	for _, tn := range []string{tnMail, tnSMS} {
 		id := ticketID(tn)
 		start := time.Now()

@@ -229,3 +229,27 @@ func (c *Client) Complaint(fields map[string]string) string {
 	res.JSON(c.T, &out)
 	return out.TrackingNumber
 }
+
+// TicketID waits until the ticket of a tracking number is listed to this
+// client at /api/v1/tickets?query and returns its id.
+func (c *Client) TicketID(tn, query string) int64 {
+	c.T.Helper()
+	var id int64
+	testenv.CheckFor(c.T, 20*time.Second, 20*time.Millisecond, func() error {
+		var list struct {
+			Tickets []struct {
+				ID             int64  `json:"id"`
+				TrackingNumber string `json:"tracking_number"`
+			} `json:"tickets"`
+		}
+		c.Do(http.MethodGet, "/api/v1/tickets?"+query, nil).JSON(c.T, &list)
+		for _, tk := range list.Tickets {
+			if tk.TrackingNumber == tn {
+				id = tk.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("ticket %s not listed yet", tn)
+	})
+	return id
+}
