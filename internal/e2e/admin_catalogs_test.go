@@ -110,7 +110,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
 	id := ticketIDs(t, adminAPI, tn)[tn]
 	adm.do(t, "back to the tickets", chromedp.Click(chromedp.ID("tab-tickets")))
-	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
+	adm.clickNow(t, "open the canned-reply screen", "#canned-admin-title")
 	adm.waitJS(t, "the form drawn", `!!document.getElementById('ca-title') && !!document.getElementById('ca-shared')`)
 	adm.do(t, "a bad shortcut", chromedp.SendKeys(chromedp.ID("ca-title"), "Bansos diproses"),
 		chromedp.SendKeys(chromedp.ID("ca-shortcut"), "Ban Sos"),

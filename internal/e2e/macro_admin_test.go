@@ -48,7 +48,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
 	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
-	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
+	adm.clickNow(t, "open the canned-reply screen", "#canned-admin-title")
 	adm.waitJS(t, "the macro form drawn", fmt.Sprintf(`!!document.getElementById('mc-name') && !!document.querySelector('#mc-canned option[value="%d"]')
 		&& !!document.querySelector('#mc-transfer-queue option[value="umum"]')`, reply.ID))
 	if got := adm.evalString(t, `document.querySelector('label[for="mc-priority"]').textContent`); got != tx("macro_admin.priority") {
@@ -158,7 +158,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	adm.do(t, "the console in English", chromedp.Navigate(base+"/console?lang=en-US"), chromedp.WaitVisible(chromedp.ID("console-view")))
 	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
-	adm.do(t, "open the canned-reply screen", chromedp.Click(chromedp.ID("canned-admin-title")))
+	adm.clickNow(t, "open the canned-reply screen", "#canned-admin-title")
 	adm.waitJS(t, "the macro listed in English", fmt.Sprintf(`!!document.getElementById('mc-name') && %s.textContent.includes(%q)`, row, en("priority.urgent")))
 	for css, key := range map[string]string{`label[for="mc-priority"]`: "macro_admin.priority", "#macro-admin-title": "canned_admin.macros", "#mc-save": "macro_admin.add"} {
 		if got := adm.text(t, css); got != en(key) {
