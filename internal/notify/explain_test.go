@@ -32,6 +32,9 @@ func TestPerEventStatementsUseIndexes(t *testing.T) {
 		{"status callback", qByProvider, []any{"sms", "SM1"}, "notify_deliveries"},
 		{"the ticket's notifications", qByTicket, []any{1}, "notify_deliveries"},
 		{"catch-up sweep", qSweep, []any{now.Add(-time.Hour), now, now.Add(-time.Hour), now.Add(-time.Hour), 0, sweepPage}, "tickets"},
+		{"catch-up sweep of replies", qSweepReplies, []any{now.Add(-time.Hour), now, now.Add(-time.Hour), now.Add(-time.Hour), 0, sweepPage}, "messages"},
+		{"early sms status", qEarly, []any{"SM1", now}, "notify_early_sms"},
+		{"early sms statuses expired", qEarlyPurge, []any{now}, "notify_early_sms"},
 		{"status link", qReporter, []any{"2612-0000-0000-0001"}, "tickets"},
 	} {
 		plan := testenv.Plan(t, d, c.q, c.args...)
