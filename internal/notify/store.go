@@ -114,7 +114,7 @@ func (s store) ticketStatus(ctx context.Context, id int64) (string, int64, error
 // transition, the unique mark that it was queued) with the survey link
 // once fetched.
 const (
-	qNoticeSeen   = `SELECT survey_url FROM notify_notices WHERE event_key = ?`
+	qNoticeSeen = `SELECT survey_url FROM notify_notices WHERE event_key = ?`
 	// A ticket erased meanwhile is marked nothing (no foreign key error
 	// that would hold its event back forever).
 	qNoticeInsert = `INSERT INTO notify_notices (event_key, ticket_id, created_at) SELECT ?, id, ? FROM tickets WHERE id = ?

@@ -10,6 +10,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
+	"tanggap/migrations"
 )
 
 // A status change whose event never reached the bus (NATS was down) is
@@ -169,5 +170,46 @@ func TestSweepTellsAReplyWhoseEventWasLost(t *testing.T) {
 	}
 	if d := f.deliveries(t, live); len(d) != 0 {
 		t.Fatalf("a reply delivered on the live chat was told: %+v", d)
+	}
+}
+
+// Before 0031 a reply's notice left no notify_notices mark, only its
+// delivery rows: the upgrade marks those, so the first sweep after it
+// queues only the replies no event took up.
+func TestUpgradeMarksRepliesAlreadyTold(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	before := time.Now().UTC().Add(-time.Second)
+	told, toldReply := f.addTicket(t, ticketSpec{channel: "webform", email: "ani@warga.test"})
+	_, untoldReply := f.addTicket(t, ticketSpec{channel: "webform", email: "eko@warga.test"})
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'posted', updated_at = ? WHERE id IN (?, ?)`, time.Now().UTC(), toldReply, untoldReply).Error)
+	if _, _, err := f.svc.store.claim(ctx, replyKey(toldReply), RouteEmail, told, KindReply, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0031_notifysweep.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	from, to := strings.Index(s, "-- Replies already taken up"), strings.Index(s, "-- A Twilio SMS status")
+	if from < 0 || to < from {
+		t.Fatal("0031 has no backfill of reply notices")
+	}
+	must(t, f.d.Exec(s[from:to]).Error)
+
+	for _, c := range []struct {
+		id     int64
+		marked bool
+	}{{toldReply, true}, {untoldReply, false}} {
+		if seen, _, err := f.svc.store.notice(ctx, replyKey(c.id)); err != nil || seen != c.marked {
+			t.Fatalf("reply %d marked %v, %v; want %v", c.id, seen, err, c.marked)
+		}
+	}
+	if n, err := f.svc.Sweep(ctx, before, time.Now().UTC().Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("sweep queued %d, %v; want 1", n, err)
+	}
+	if seen, _, err := f.svc.store.notice(ctx, replyKey(untoldReply)); err != nil || !seen {
+		t.Fatalf("the swept reply is not marked: %v, %v", seen, err)
 	}
 }
