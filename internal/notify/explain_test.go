@@ -26,6 +26,7 @@ func TestPerEventStatementsUseIndexes(t *testing.T) {
 		{"reply", qMessage, []any{1}, "messages"},
 		{"status transition", qTicketStatus, []any{1}, "tickets"},
 		{"transition taken up, survey link", qNoticeSeen, []any{"status:1:2:solved"}, "notify_notices"},
+		{"mark a notice taken up", qNoticeInsert, []any{"reply:1", now, 1}, "tickets"},
 		{"claim: the row of an event and route", qByKey, []any{"reply:1", "email"}, "notify_deliveries"},
 		{"start sending", qStartSend, []any{now, 1}, "notify_deliveries"},
 		{"settle", qSettle, []any{"sent", "x", "", now, 1, "sending"}, "notify_deliveries"},
