@@ -38,7 +38,7 @@ type Notify struct {
 	LinkSecret string
 	LinkTTL    time.Duration
 	// SweepEvery is how often the catch-up sweep looks for status changes
-	// whose event never reached the bus (0 turns it off).
+	// and agent replies whose event never reached the bus (0 turns it off).
 	SweepEvery time.Duration
 	// BounceSMTPAddr, when set, is the address (host:port) of the SMTP
 	// listener that takes delivery status notifications (bounces) of

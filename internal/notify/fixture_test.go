@@ -157,6 +157,9 @@ type twilioStandIn struct {
 	mu     sync.Mutex
 	posts  []url.Values
 	refuse map[string]int // To -> Twilio error code
+	// beforeAnswer, when set, runs with the SID and the To of a send
+	// after it is accepted and before it is answered.
+	beforeAnswer func(sid, to string)
 }
 
 func startTwilio(t *testing.T, sid, token string) *twilioStandIn {
@@ -186,8 +189,12 @@ func startTwilio(t *testing.T, sid, token string) *twilioStandIn {
 			return
 		}
 		tw.posts = append(tw.posts, r.PostForm)
+		sid := "SM" + strings.Repeat("0", 30) + itoa(len(tw.posts))
+		if tw.beforeAnswer != nil {
+			tw.beforeAnswer(sid, r.PostForm.Get("To"))
+		}
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]any{"sid": "SM" + strings.Repeat("0", 30) + itoa(len(tw.posts)), "status": "queued",
+		_ = json.NewEncoder(w).Encode(map[string]any{"sid": sid, "status": "queued",
 			"to": r.PostForm.Get("To"), "from": r.PostForm.Get("From"), "body": r.PostForm.Get("Body"), "account_sid": sid})
 	}))
 	t.Cleanup(tw.Close)

@@ -78,6 +78,10 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		switch {
 		case created:
 			s.emit(t, d) // sending, attempt 1: ours
+		case d.Status == StatusSent && r == RouteSMS:
+			// Never twice; a status Twilio sent before the SID was
+			// recorded may still wait (the first try failed to apply it).
+			return bus.JobDone, 0, s.applyEarlySMS(ctx, d)
 		case d.Status == StatusSent || d.Status == StatusDelivered:
 			return bus.JobDone, 0, nil // never twice
 		case d.Status == StatusFailed:
@@ -112,7 +116,14 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 			pid, err = s.o.Providers[r].Send(ctx, m)
 		}
 		if err == nil {
-			return bus.JobDone, 0, s.settle(ctx, t, d, StatusSending, StatusSent, pid, "")
+			if err := s.settle(ctx, t, d, StatusSending, StatusSent, pid, ""); err != nil || r != RouteSMS {
+				return bus.JobDone, 0, err
+			}
+			// The SID is recorded: a status Twilio sent before it was
+			// (twilio.go) is applied now. An error retries the job, which
+			// finds the row sent and tries this again.
+			d.Status, d.ProviderID = StatusSent, pid
+			return bus.JobDone, 0, s.applyEarlySMS(ctx, d)
 		}
 		reason := err.Error()
 		if IsPermanent(err) || d.Attempts >= s.o.MaxAttempts {

@@ -207,7 +207,8 @@ type Opts struct {
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
 	// SweepEvery is how often the catch-up sweep (sweep.go) looks for
-	// status changes no event took up (default 1 minute; negative: never).
+	// status changes and replies no event took up (default 1 minute;
+	// negative: never).
 	// SweepLookback is how far the first sweep after a start looks back
 	// (default 24 hours); SweepGrace leaves the newest changes to the
 	// event path (default 30 seconds).

@@ -114,8 +114,11 @@ func (s store) ticketStatus(ctx context.Context, id int64) (string, int64, error
 // transition, the unique mark that it was queued) with the survey link
 // once fetched.
 const (
-	qNoticeSeen   = `SELECT survey_url FROM notify_notices WHERE event_key = ?`
-	qNoticeInsert = `INSERT INTO notify_notices (event_key, ticket_id, created_at) VALUES (?, ?, ?) ON CONFLICT (event_key) DO NOTHING`
+	qNoticeSeen = `SELECT survey_url FROM notify_notices WHERE event_key = ?`
+	// A ticket erased meanwhile is marked nothing (no foreign key error
+	// that would hold its event back forever).
+	qNoticeInsert = `INSERT INTO notify_notices (event_key, ticket_id, created_at) SELECT ?, id, ? FROM tickets WHERE id = ?
+ON CONFLICT (event_key) DO NOTHING`
 	qNoticeSurvey = `INSERT INTO notify_notices (event_key, ticket_id, survey_url, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (event_key) DO UPDATE SET survey_url = excluded.survey_url WHERE notify_notices.survey_url IS NULL`
 )
@@ -137,7 +140,7 @@ func (s store) notice(ctx context.Context, key string) (bool, string, error) {
 // markNotice records that the notification key was queued (a second mark
 // is a no-op).
 func (s store) markNotice(ctx context.Context, key string, ticketID int64, now time.Time) error {
-	if err := s.db.WithContext(ctx).Exec(qNoticeInsert, key, ticketID, now).Error; err != nil {
+	if err := s.db.WithContext(ctx).Exec(qNoticeInsert, key, now, ticketID).Error; err != nil {
 		return fmt.Errorf("notify: mark notice: %w", err)
 	}
 	return nil
@@ -255,3 +258,50 @@ func (s store) list(ctx context.Context, ticketID int64) ([]Delivery, error) {
 
 // ErrUnknownMessage: a status callback names no notification of ours.
 var ErrUnknownMessage = errors.New("notify: unknown provider message")
+
+// notify_early_sms: Twilio statuses that named an SID before the send
+// recorded it (twilio.go).
+const (
+	qEarlyKeep = `INSERT INTO notify_early_sms (message_sid, status, error_code, expires_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (message_sid) DO UPDATE SET status = excluded.status, error_code = excluded.error_code, expires_at = excluded.expires_at`
+	qEarly      = `SELECT status, error_code FROM notify_early_sms WHERE message_sid = ? AND expires_at > ?`
+	qEarlyDrop  = `DELETE FROM notify_early_sms WHERE message_sid = ?`
+	qEarlyPurge = `DELETE FROM notify_early_sms WHERE expires_at <= ?`
+)
+
+// keepEarly keeps a status of an SID not recorded yet until expires (the
+// latest status of an SID wins).
+func (s store) keepEarly(ctx context.Context, st TwilioStatus, expires time.Time) error {
+	if err := s.db.WithContext(ctx).Exec(qEarlyKeep, st.MessageSID, st.Status, st.ErrorCode, expires).Error; err != nil {
+		return fmt.Errorf("notify: keep early sms status: %w", err)
+	}
+	return nil
+}
+
+// early is the kept status of sid, if one is kept and not expired.
+func (s store) early(ctx context.Context, sid string, now time.Time) (TwilioStatus, bool, error) {
+	st := TwilioStatus{MessageSID: sid}
+	err := s.db.WithContext(ctx).Raw(qEarly, sid, now).Row().Scan(&st.Status, &st.ErrorCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("notify: early sms status: %w", err)
+	}
+	return st, true, nil
+}
+
+func (s store) dropEarly(ctx context.Context, sid string) error {
+	if err := s.db.WithContext(ctx).Exec(qEarlyDrop, sid).Error; err != nil {
+		return fmt.Errorf("notify: drop early sms status: %w", err)
+	}
+	return nil
+}
+
+// purgeEarly forgets the kept statuses expired by now.
+func (s store) purgeEarly(ctx context.Context, now time.Time) error {
+	if err := s.db.WithContext(ctx).Exec(qEarlyPurge, now).Error; err != nil {
+		return fmt.Errorf("notify: purge early sms statuses: %w", err)
+	}
+	return nil
+}

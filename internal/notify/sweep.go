@@ -7,7 +7,7 @@ import (
 )
 
 // The catch-up sweep closes the one gap of the event path: ticket.updated
-// rides core NATS and JetStream captures it as it passes, so an event
+// and message.updated ride core NATS and JetStream captures it as it passes, so an event
 // published while the connection to NATS is down is lost. Rather than add
 // a write to the ticket core's hot path (an outbox), the sweep looks at the
 // tickets whose row changed in a recent window (tickets.updated_at, which
@@ -19,6 +19,14 @@ import (
 // job's Nats-Msg-Id and its rows' unique key keep a race with the late
 // event to one notification. Every instance may sweep; overlapping sweeps
 // cost a few reads, never a second message.
+//
+// Replies are swept the same way: an agent reply whose delivery status is
+// posted or failed (what message.updated would have carried) and whose
+// status last changed in the window (messages.updated_at, which every
+// receipt sets; messages_notify_reply_idx holds only such rows) with no
+// notice for reply:<message id> is queued as the event would (replyEvent).
+// A posted reply the citizen read before the sweep came (its status moved
+// on to "read") is not told: they have seen it.
 
 // qSweep: tickets changed in [from, to) whose current pending or solved
 // transition has no notice, oldest change first, after the keyset
@@ -29,11 +37,45 @@ AND t.status IN ('pending', 'solved')
 AND NOT EXISTS (SELECT 1 FROM notify_notices n WHERE n.event_key = 'status:' || t.id || ':' || t.status_seq || ':' || t.status)
 ORDER BY t.updated_at, t.id LIMIT ?`
 
+// qSweepReplies: agent replies whose delivery status is posted or failed,
+// last changed in [from, to), with no notice for reply:<message id>,
+// oldest change first, after the keyset (updated_at, id). The direction
+// and status terms are written exactly as messages_notify_reply_idx's
+// predicate, so that both dialects match the partial index.
+const qSweepReplies = `SELECT m.id, m.ticket_id, m.updated_at FROM messages m
+WHERE direction = 'out' AND delivery_status IN ('posted', 'failed')
+AND m.updated_at >= ? AND m.updated_at < ? AND (m.updated_at > ? OR (m.updated_at = ? AND m.id > ?))
+AND NOT EXISTS (SELECT 1 FROM notify_notices n WHERE n.event_key = 'reply:' || m.id)
+ORDER BY m.updated_at, m.id LIMIT ?`
+
 const sweepPage = 200
 
 type sweepRow struct {
 	ID        int64
 	UpdatedAt time.Time
+}
+
+type sweepReply struct {
+	ID, TicketID int64
+	UpdatedAt    time.Time
+}
+
+// sweepReplies pages through qSweepReplies.
+func (s store) sweepReplies(ctx context.Context, from, to, afterAt time.Time, afterID int64) ([]sweepReply, error) {
+	rows, err := s.db.WithContext(ctx).Raw(qSweepReplies, from, to, afterAt, afterAt, afterID, sweepPage).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("notify: sweep replies: %w", err)
+	}
+	defer rows.Close()
+	var out []sweepReply
+	for rows.Next() {
+		var r sweepReply
+		if err := rows.Scan(&r.ID, &r.TicketID, &r.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("notify: sweep replies: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // sweepCandidates pages through qSweep.
@@ -54,9 +96,42 @@ func (s store) sweepCandidates(ctx context.Context, from, to, afterAt time.Time,
 	return out, rows.Err()
 }
 
-// Sweep queues the notices of status transitions changed in [from, to)
-// that no event took up, and returns how many it queued.
+// Sweep queues the notices of status transitions and of replies posted or
+// failed in [from, to) that no event took up, and returns how many it
+// queued.
 func (s *Service) Sweep(ctx context.Context, from, to time.Time) (int, error) {
+	n, err := s.sweepStatuses(ctx, from, to)
+	if err != nil {
+		return n, err
+	}
+	r, err := s.sweepReplyNotices(ctx, from, to)
+	return n + r, err
+}
+
+// sweepReplyNotices queues the reply notices of [from, to) that no event
+// took up, as the message.updated event would (replyEvent).
+func (s *Service) sweepReplyNotices(ctx context.Context, from, to time.Time) (int, error) {
+	n := 0
+	afterAt, afterID := from.Add(-time.Nanosecond), int64(0)
+	for {
+		page, err := s.store.sweepReplies(ctx, from.UTC(), to.UTC(), afterAt.UTC(), afterID)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range page {
+			if err := s.replyEvent(ctx, r.TicketID, r.ID); err != nil {
+				return n, err
+			}
+			n++
+			afterAt, afterID = r.UpdatedAt, r.ID
+		}
+		if len(page) < sweepPage {
+			return n, nil
+		}
+	}
+}
+
+func (s *Service) sweepStatuses(ctx context.Context, from, to time.Time) (int, error) {
 	n := 0
 	afterAt, afterID := from.Add(-time.Nanosecond), int64(0)
 	for {
@@ -102,6 +177,9 @@ func (s *Service) sweepLoop(ctx context.Context) {
 					s.log.Info("notify: catch-up sweep queued notices no event took up", "count", n)
 				}
 				from = to.Add(-sweepOverlap)
+			}
+			if err := s.store.purgeEarly(ctx, s.o.Now().UTC()); err != nil && ctx.Err() == nil {
+				s.log.Warn("notify: purge early sms statuses", "err", err)
 			}
 		}
 		select {

@@ -10,6 +10,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/testenv"
+	"tanggap/migrations"
 )
 
 // A status change whose event never reached the bus (NATS was down) is
@@ -97,5 +98,118 @@ func TestSweepRunsPeriodically(t *testing.T) {
 	})
 	if n := len(f.tw.sent()); n != 1 {
 		t.Fatalf("%d SMS, want 1", n)
+	}
+}
+
+// A reply whose message.updated event never reached the bus is told by
+// the catch-up sweep, once; the late event and another sweep send nothing
+// more. A reply whose event came is left to it, and a reply delivered on
+// a live channel is nothing to tell.
+func TestSweepTellsAReplyWhoseEventWasLost(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.run(t)
+	ctx := context.Background()
+	before := time.Now().UTC().Add(-time.Second)
+	lost, lostReply := f.addTicket(t, ticketSpec{channel: "webform", email: "rini@warga.test"})
+	heard, heardReply := f.addTicket(t, ticketSpec{channel: "webform", email: "tono@warga.test"})
+	live, liveReply := f.addTicket(t, ticketSpec{channel: "livechat", email: "dewi@warga.test"})
+	receipt := func(id int64, st domain.DeliveryStatus) {
+		t.Helper()
+		must(t, f.d.Exec(`UPDATE messages SET delivery_status = ?, updated_at = ? WHERE id = ?`, st, time.Now().UTC(), id).Error)
+	}
+	// Committed, its event not published.
+	receipt(lostReply, domain.DeliveryPosted)
+	// Committed and published: the event takes it up.
+	receipt(heardReply, domain.DeliveryFailed)
+	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: heard, QueueID: f.queue}, MessageID: heardReply, DeliveryStatus: domain.DeliveryFailed, At: time.Now()})
+	// Delivered on the live chat: the channel told them.
+	receipt(liveReply, domain.DeliveryDelivered)
+	sentOnce := func(tid int64) {
+		t.Helper()
+		testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+			if d := f.deliveries(t, tid); len(d) != 1 || d[0].Status != StatusSent || d[0].Kind != KindReply {
+				return fmt.Errorf("deliveries %+v", d)
+			}
+			return nil
+		})
+	}
+	sentOnce(heard)
+
+	n, err := f.svc.Sweep(ctx, before, time.Now().UTC().Add(time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("sweep queued %d, %v; want 1", n, err)
+	}
+	sentOnce(lost)
+
+	// The late event, and a second sweep over the same window.
+	handled := f.svc.eventsHandled.Load()
+	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: lost, QueueID: f.queue}, MessageID: lostReply, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if f.svc.eventsHandled.Load() == handled {
+			return fmt.Errorf("the late event is not handled yet")
+		}
+		return nil
+	})
+	if n, err := f.svc.Sweep(ctx, before, time.Now().UTC().Add(time.Second)); err != nil || n != 0 {
+		t.Fatalf("second sweep queued %d, %v", n, err)
+	}
+	waitJobsDone(t, f)
+	sentOnce(lost)
+	sentOnce(heard)
+	mails := map[string]int{}
+	for _, m := range f.mail.mails() {
+		for _, to := range []string{"rini@", "tono@", "dewi@"} {
+			if strings.Contains(string(m.Data), to) {
+				mails[to]++
+			}
+		}
+	}
+	if mails["rini@"] != 1 || mails["tono@"] != 1 || mails["dewi@"] != 0 {
+		t.Fatalf("mails by citizen %v; want rini 1, tono 1, dewi 0", mails)
+	}
+	if d := f.deliveries(t, live); len(d) != 0 {
+		t.Fatalf("a reply delivered on the live chat was told: %+v", d)
+	}
+}
+
+// Before 0031 a reply's notice left no notify_notices mark, only its
+// delivery rows: the upgrade marks those, so the first sweep after it
+// queues only the replies no event took up.
+func TestUpgradeMarksRepliesAlreadyTold(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	before := time.Now().UTC().Add(-time.Second)
+	told, toldReply := f.addTicket(t, ticketSpec{channel: "webform", email: "ani@warga.test"})
+	_, untoldReply := f.addTicket(t, ticketSpec{channel: "webform", email: "eko@warga.test"})
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'posted', updated_at = ? WHERE id IN (?, ?)`, time.Now().UTC(), toldReply, untoldReply).Error)
+	if _, _, err := f.svc.store.claim(ctx, replyKey(toldReply), RouteEmail, told, KindReply, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0031_notifysweep.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	from, to := strings.Index(s, "-- Replies already taken up"), strings.Index(s, "-- A Twilio SMS status")
+	if from < 0 || to < from {
+		t.Fatal("0031 has no backfill of reply notices")
+	}
+	must(t, f.d.Exec(s[from:to]).Error)
+
+	for _, c := range []struct {
+		id     int64
+		marked bool
+	}{{toldReply, true}, {untoldReply, false}} {
+		if seen, _, err := f.svc.store.notice(ctx, replyKey(c.id)); err != nil || seen != c.marked {
+			t.Fatalf("reply %d marked %v, %v; want %v", c.id, seen, err, c.marked)
+		}
+	}
+	if n, err := f.svc.Sweep(ctx, before, time.Now().UTC().Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("sweep queued %d, %v; want 1", n, err)
+	}
+	if seen, _, err := f.svc.store.notice(ctx, replyKey(untoldReply)); err != nil || !seen {
+		t.Fatalf("the swept reply is not marked: %v, %v", seen, err)
 	}
 }

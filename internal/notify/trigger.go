@@ -137,7 +137,7 @@ func (s *Service) onEvent(ctx context.Context, name string, data []byte) error {
 		if ev.DeliveryStatus != domain.DeliveryPosted && ev.DeliveryStatus != domain.DeliveryFailed {
 			return nil
 		}
-		return s.Enqueue(ctx, job{Key: "reply:" + strconv.FormatInt(ev.MessageID, 10), Kind: KindReply, TicketID: ev.TicketID, MessageID: ev.MessageID})
+		return s.replyEvent(ctx, ev.TicketID, ev.MessageID)
 	case bus.EntityTicket + "." + bus.ActionUpdated:
 		var ev bus.TicketUpdated
 		if err := json.Unmarshal(data, &ev); err != nil {
@@ -182,6 +182,26 @@ func (s *Service) statusEvent(ctx context.Context, ticketID int64) error {
 		return err
 	}
 	if err := s.Enqueue(ctx, job{Key: key, Kind: kind, TicketID: ticketID}); err != nil {
+		return err
+	}
+	return s.store.markNotice(ctx, key, ticketID, s.o.Now().UTC())
+}
+
+// replyKey names the notice of one agent reply.
+func replyKey(messageID int64) string {
+	return "reply:" + strconv.FormatInt(messageID, 10)
+}
+
+// replyEvent queues the notice of a reply posted or failed unless one was
+// queued, and marks it (as statusEvent does) so that the catch-up sweep
+// leaves it alone.
+func (s *Service) replyEvent(ctx context.Context, ticketID, messageID int64) error {
+	key := replyKey(messageID)
+	seen, _, err := s.store.notice(ctx, key)
+	if err != nil || seen {
+		return err
+	}
+	if err := s.Enqueue(ctx, job{Key: key, Kind: KindReply, TicketID: ticketID, MessageID: messageID}); err != nil {
 		return err
 	}
 	return s.store.markNotice(ctx, key, ticketID, s.o.Now().UTC())

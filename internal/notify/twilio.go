@@ -122,21 +122,78 @@ func alnum(s string) bool {
 // ApplyTwilioStatus records a status callback: "delivered" marks the SMS
 // delivered; "undelivered" or "failed" marks it failed and queues the next
 // configured route for the same event. Other statuses change nothing.
-// ErrUnknownMessage for an SID that is not one of ours.
+//
+// Twilio can call back before the send has recorded the SID it answered
+// (the row is written after the answer), and it does not retry a status
+// callback. Such a status is kept (notify_early_sms, for earlyTTL) and
+// applied by the send when it records the SID (applyEarlySMS). Order makes
+// it safe: the callback keeps the status, then looks for the SID again;
+// the send records the SID, then looks for a kept status. Each statement
+// sees what the other committed before it, so at least one of the two
+// finds the other's write; when both do, the status is applied twice,
+// which changes nothing the second time (applyOutcome's conditional
+// updates and the fallback's job key).
 func (s *Service) ApplyTwilioStatus(ctx context.Context, st TwilioStatus) error {
+	if !twilioFinal(st.Status) {
+		return nil
+	}
 	d, err := s.store.byProvider(ctx, RouteSMS, st.MessageSID)
+	if errors.Is(err, ErrUnknownMessage) {
+		if err := s.store.keepEarly(ctx, st, s.o.Now().UTC().Add(earlyTTL)); err != nil {
+			return err
+		}
+		if d, err = s.store.byProvider(ctx, RouteSMS, st.MessageSID); errors.Is(err, ErrUnknownMessage) {
+			return nil // kept: the send applies it when it records the SID
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.applyTwilio(ctx, d, st); err != nil {
+			return err
+		}
+		return s.store.dropEarly(ctx, st.MessageSID)
+	}
 	if err != nil {
 		return err
 	}
-	switch st.Status {
-	case "delivered":
-		return s.applyOutcome(ctx, d, true, "")
-	case "undelivered", "failed":
-		reason := "sms " + st.Status
-		if st.ErrorCode != "" {
-			reason += " (Twilio error " + st.ErrorCode + ")"
-		}
-		return s.applyOutcome(ctx, d, false, reason)
+	return s.applyTwilio(ctx, d, st)
+}
+
+// earlyTTL is how long a status that came before its SID was recorded is
+// kept. The SID is recorded right after Twilio's answer; a send that
+// never records it (a crash in between) is failed as interrupted, and its
+// early status is then of no use.
+const earlyTTL = time.Hour
+
+// twilioFinal: the statuses that change a notification.
+func twilioFinal(status string) bool {
+	switch status {
+	case "delivered", "undelivered", "failed":
+		return true
 	}
-	return nil
+	return false
+}
+
+func (s *Service) applyTwilio(ctx context.Context, d Delivery, st TwilioStatus) error {
+	if st.Status == "delivered" {
+		return s.applyOutcome(ctx, d, true, "")
+	}
+	reason := "sms " + st.Status
+	if st.ErrorCode != "" {
+		reason += " (Twilio error " + st.ErrorCode + ")"
+	}
+	return s.applyOutcome(ctx, d, false, reason)
+}
+
+// applyEarlySMS applies the status Twilio reported for d before d's SID
+// was recorded, if one is kept. d is the row as just recorded "sent".
+func (s *Service) applyEarlySMS(ctx context.Context, d Delivery) error {
+	st, ok, err := s.store.early(ctx, d.ProviderID, s.o.Now().UTC())
+	if err != nil || !ok {
+		return err
+	}
+	if err := s.applyTwilio(ctx, d, st); err != nil {
+		return err
+	}
+	return s.store.dropEarly(ctx, d.ProviderID)
 }

@@ -57,8 +57,11 @@ func (h *Hooks) handleTwilioStatus(c *fiber.Ctx) error {
 	case errors.Is(err, notify.ErrUnknownMessage):
 		return c.SendStatus(fiber.StatusNoContent) // not ours: nothing to retry
 	case err != nil:
+		// The database failed us. Twilio does not call a status callback
+		// again by default, so this status is lost (logged here); an SID
+		// not recorded yet is no error (ApplyTwilioStatus keeps it).
 		h.log().Warn("notify: sms status callback", "err", err)
-		return c.Status(fiber.StatusServiceUnavailable).SendString("try again") // Twilio retries
+		return c.Status(fiber.StatusServiceUnavailable).SendString("try again")
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
