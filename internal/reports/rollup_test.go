@@ -458,6 +458,24 @@ func TestRollupEqualsRawRows(t *testing.T) {
 	from := to.AddDate(0, 0, -9)
 	compare(t, s, d, from, to)
 
+	// A refresh rebuilds the recent days; one whose tickets did not change
+	// writes nothing: its stored median, set aside here, stays as it was.
+	today := now.In(wib).Format(time.DateOnly)
+	var med float64
+	if err := d.Raw(`SELECT med FROM report_resolution_day WHERE dim = ? AND day = ? AND value = ''`, DimAll, today).Row().Scan(&med); err != nil {
+		t.Fatalf("no stored median of %s: %v", today, err)
+	}
+	exec(t, d, `UPDATE report_resolution_day SET med = -1 WHERE dim = ? AND day = ? AND value = ''`, DimAll, today)
+	if n, err := s.Refresh(ctx); err != nil || n == 0 {
+		t.Fatalf("refresh with nothing changed: %d days, %v", n, err)
+	}
+	var after float64
+	d.Raw(`SELECT med FROM report_resolution_day WHERE dim = ? AND day = ? AND value = ''`, DimAll, today).Row().Scan(&after)
+	if after != -1 {
+		t.Errorf("a refresh with nothing changed rewrote the median of %s (%v)", today, after)
+	}
+	exec(t, d, `UPDATE report_resolution_day SET med = ? WHERE dim = ? AND day = ? AND value = ''`, med, DimAll, today)
+
 	// Changes after the refresh: old tickets solved, transferred, reopened,
 	// given a wrap-up code; new tickets arrive. An incremental refresh
 	// folds them in.
