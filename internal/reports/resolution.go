@@ -20,7 +20,9 @@ import (
 // many tickets were resolved in each duration (report_resolution), and
 // each month the same counts summed (report_resolution_month): a period's
 // quantiles are read from the counts of its whole months and other days,
-// with the same interpolation as PostgreSQL's percentile_cont.
+// with the same interpolation as PostgreSQL's percentile_cont. A report by
+// day reads each day's median and p90, stored when the day's counts
+// change (report_resolution_day), and the counts only for its total.
 //
 // Durations are rounded first (RoundResolution), so that a day holds at most
 // a few thousand counts per value however many tickets it had; the
@@ -125,6 +127,9 @@ func (h *histogram) write(tx *gorm.DB, day string) error {
 	if err != nil {
 		return err
 	}
+	if err := h.writeQuantiles(tx, day); err != nil {
+		return err
+	}
 	month := day[:len("2006-01")]
 	return db.Chunks(len(changed), cols, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*cols)
@@ -141,13 +146,48 @@ func (h *histogram) write(tx *gorm.DB, day string) error {
 	})
 }
 
+// writeQuantiles replaces the day's median and p90 per dimension and value
+// (report_resolution_day), computed from the day's counts in hand, so
+// that a report by day reads one row per day.
+func (h *histogram) writeQuantiles(tx *gorm.DB, day string) error {
+	type dv struct{ dim, value string }
+	counts := map[dv]map[int64]int64{}
+	var order []dv
+	for _, k := range h.order {
+		g := dv{k.dim, k.value}
+		if counts[g] == nil {
+			counts[g] = map[int64]int64{}
+			order = append(order, g)
+		}
+		counts[g][k.sec] += h.n[k]
+	}
+	if err := tx.Exec(`DELETE FROM report_resolution_day WHERE dim IN ? AND day = ?`, resolutionDims, day).Error; err != nil {
+		return fmt.Errorf("reports: clear resolution quantiles %s: %w", day, err)
+	}
+	const cols = 5
+	return db.Chunks(len(order), cols, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*cols)
+		for _, g := range order[lo:hi] {
+			// A day's counts are never 0: every key counts a ticket.
+			q, _ := quantiles(counts[g])
+			args = append(args, g.dim, day, g.value, q.med, q.p90)
+		}
+		q := `INSERT INTO report_resolution_day (dim, day, value, med, p90) VALUES ` + db.Tuples(hi-lo, cols)
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return fmt.Errorf("reports: write resolution quantiles %s: %w", day, err)
+		}
+		return nil
+	})
+}
+
 // Reads of the counts (primary keys): a day's, per value summed over days
 // or over whole months, or per day of the totals.
 const (
 	qResDayRows = `SELECT dim, value, sec, n FROM report_resolution WHERE dim IN ? AND day = ?`
 	qResByValue = `SELECT value, sec, SUM(n) FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? GROUP BY value, sec`
 	qResByMonth = `SELECT value, sec, SUM(n) FROM report_resolution_month WHERE dim = ? AND month >= ? AND month <= ? GROUP BY value, sec`
-	qResByDay   = `SELECT day, sec, n FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? AND value = ''`
+	// The days' own quantiles (report_resolution_day) of one value.
+	qResDays = `SELECT day, med, p90 FROM report_resolution_day WHERE dim = ? AND day >= ? AND day <= ? AND value = ''`
 )
 
 // q2 is a group's median and p90 of the resolution time, in seconds.
@@ -178,27 +218,38 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 		})
 	}
 	var err error
-	if group == GroupDay {
-		err = read(qResByDay, 1, from.Format(time.DateOnly), to.Format(time.DateOnly))
-	} else {
-		for _, p := range splitMonths(from, to) {
-			q, sign := qResByValue, int64(1)
-			if p.months {
-				q = qResByMonth
-			}
-			if p.minus {
-				sign = -1
-			}
-			if err = read(q, sign, p.lo, p.hi); err != nil {
-				break
-			}
+	for _, p := range splitMonths(from, to) {
+		q, sign := qResByValue, int64(1)
+		if p.months {
+			q = qResByMonth
+		}
+		if p.minus {
+			sign = -1
+		}
+		if err = read(q, sign, p.lo, p.hi); err != nil {
+			break
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reports: resolution times: %w", err)
 	}
 	out := make(map[string]q2, len(counts)+1)
-	if group != "" {
+	if group == GroupDay {
+		// Each day's figures were computed when the day was rebuilt; only
+		// the period's total needs the counts (read above, of the totals).
+		err := db.Query(s.o.DB.WithContext(ctx), qResDays, []any{DimAll, from.Format(time.DateOnly), to.Format(time.DateOnly)}, func(rows *sql.Rows) error {
+			var day string
+			var v q2
+			if err := rows.Scan(&day, &v.med, &v.p90); err != nil {
+				return err
+			}
+			out[day] = v
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reports: resolution times by day: %w", err)
+		}
+	} else if group != "" {
 		for k, c := range counts {
 			if v, ok := quantiles(c); ok {
 				out[k] = v

@@ -377,8 +377,70 @@ func compare(t *testing.T, s *Service, d *db.DB, from, to time.Time) (quantiles 
 	if checked < 500 {
 		t.Fatalf("only %d figures compared", checked)
 	}
+	checked += compareDayQuantiles(t, d, list, cals, from, to)
 	t.Logf("%d figures equal (%d of them a median or p90 of the resolution time)", checked, quantiles)
 	return quantiles
+}
+
+// compareDayQuantiles checks every day's stored median and p90 of each
+// dimension and value (report_resolution_day) in from..to against the
+// ones sorted from the raw rows, and that no group of a day with resolved
+// tickets lacks them. It returns the figures compared.
+func compareDayQuantiles(t *testing.T, d *db.DB, list []*rawTicket, cals map[int64]*hours.Calendar, from, to time.Time) int {
+	t.Helper()
+	type key struct{ dim, day, value string }
+	stored := map[key][2]float64{}
+	rows, err := d.Raw(`SELECT dim, day, value, med, p90 FROM report_resolution_day WHERE day >= ? AND day <= ?`,
+		from.Format(time.DateOnly), to.Format(time.DateOnly)).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k key
+		var v [2]float64
+		if err := rows.Scan(&k.dim, &k.day, &k.value, &v[0], &v[1]); err != nil {
+			t.Fatal(err)
+		}
+		stored[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	_ = rows.Close()
+	checked := 0
+	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
+		ds := day.Format(time.DateOnly)
+		for _, dim := range resolutionDims {
+			group := dim.(string)
+			if group == DimAll {
+				group = ""
+			}
+			for ci, col := range []string{"resolution_median_s", "resolution_p90_s"} {
+				for value, w := range expected(t, list, cals, group, col, day, day) {
+					if w == nil {
+						continue
+					}
+					got, ok := stored[key{dim.(string), ds, value}]
+					if !ok {
+						t.Errorf("no stored %s of %s %q on %s (raw rows %s)", col, dim, value, ds, fmtp(w))
+						continue
+					}
+					if fmtp(w) != fmtp(&got[ci]) {
+						t.Errorf("stored %s of %s %q on %s: %s, raw rows %s", col, dim, value, ds, fmtp(&got[ci]), fmtp(w))
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no stored day median or p90 compared")
+	}
+	if len(stored) != checked/2 {
+		t.Errorf("%d stored day quantiles, %d groups with resolved tickets in the raw rows", len(stored), checked/2)
+	}
+	t.Logf("%d stored day medians and p90s equal", checked)
+	return checked
 }
 
 func TestRollupEqualsRawRows(t *testing.T) {
@@ -395,6 +457,24 @@ func TestRollupEqualsRawRows(t *testing.T) {
 	to := time.Date(2026, 11, 20, 0, 0, 0, 0, wib)
 	from := to.AddDate(0, 0, -9)
 	compare(t, s, d, from, to)
+
+	// A refresh rebuilds the recent days; one whose tickets did not change
+	// writes nothing: its stored median, set aside here, stays as it was.
+	today := now.In(wib).Format(time.DateOnly)
+	var med float64
+	if err := d.Raw(`SELECT med FROM report_resolution_day WHERE dim = ? AND day = ? AND value = ''`, DimAll, today).Row().Scan(&med); err != nil {
+		t.Fatalf("no stored median of %s: %v", today, err)
+	}
+	exec(t, d, `UPDATE report_resolution_day SET med = -1 WHERE dim = ? AND day = ? AND value = ''`, DimAll, today)
+	if n, err := s.Refresh(ctx); err != nil || n == 0 {
+		t.Fatalf("refresh with nothing changed: %d days, %v", n, err)
+	}
+	var after float64
+	d.Raw(`SELECT med FROM report_resolution_day WHERE dim = ? AND day = ? AND value = ''`, DimAll, today).Row().Scan(&after)
+	if after != -1 {
+		t.Errorf("a refresh with nothing changed rewrote the median of %s (%v)", today, after)
+	}
+	exec(t, d, `UPDATE report_resolution_day SET med = ? WHERE dim = ? AND day = ? AND value = ''`, med, DimAll, today)
 
 	// Changes after the refresh: old tickets solved, transferred, reopened,
 	// given a wrap-up code; new tickets arrive. An incremental refresh
