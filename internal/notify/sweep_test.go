@@ -187,7 +187,7 @@ func TestUpgradeMarksRepliesAlreadyTold(t *testing.T) {
 	if _, _, err := f.svc.store.claim(ctx, replyKey(toldReply), RouteEmail, told, KindReply, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0031_notifysweep.sql")
+	raw, err := migrations.FS.ReadFile(string(f.d.Dialect) + "/0031_notify_catch_up.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
