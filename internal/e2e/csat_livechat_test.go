@@ -22,12 +22,7 @@ import (
 func TestBrowserLiveChatSurvey(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base := apptest.Start(t, apptest.Config(t)).URL()
-	agentAPI := apptest.NewClient(t, base)
-	agentAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
-	if res := agentAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
-		t.Fatalf("presence: %d %s", res.Status, res.Body)
-	}
+	base, agentAPI := onlineAdmin(t, apptest.Config(t))
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	citizen := newTab(t, root)

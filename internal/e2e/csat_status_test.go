@@ -20,12 +20,7 @@ import (
 func TestBrowserStatusLookupSurvey(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base := apptest.Start(t, apptest.Config(t)).URL()
-	agentAPI := apptest.NewClient(t, base)
-	agentAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
-	if res := agentAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
-		t.Fatalf("presence: %d %s", res.Status, res.Body)
-	}
+	base, agentAPI := onlineAdmin(t, apptest.Config(t))
 	const phone = "081311114444"
 	citizen := apptest.NewClient(t, base)
 	tn := citizen.Complaint(map[string]string{"name": "Dewi", "phone": phone, "category": "lainnya",

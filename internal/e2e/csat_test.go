@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/config"
 	"tanggap/internal/csat"
 	"tanggap/internal/ticket"
 )
@@ -43,12 +44,7 @@ func TestBrowserFormSurvey(t *testing.T) {
 	cfg := apptest.Config(t)
 	cfg.Notify.SMTPURL = "smtp://" + ln.Addr().String() + "?tls=none"
 	cfg.Notify.SMTPFrom = "noreply@layanan.test"
-	base := apptest.Start(t, cfg).URL()
-	agentAPI := apptest.NewClient(t, base)
-	agentAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
-	if res := agentAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
-		t.Fatalf("presence: %d %s", res.Status, res.Body)
-	}
+	base, agentAPI := onlineAdmin(t, cfg)
 	citizen := apptest.NewClient(t, base)
 	tn := citizen.Complaint(map[string]string{"name": "Rina", "email": "rina@warga.test", "phone": "081311112222", "nik": "3201014708900002", "category": "lainnya",
 		"description": "Saldo belum masuk setelah pelatihan selesai."})
@@ -184,4 +180,18 @@ func TestBrowserFormSurvey(t *testing.T) {
 	if again.Status != http.StatusConflict {
 		t.Fatalf("second answer: %d %s", again.Status, again.Body)
 	}
+}
+
+// onlineAdmin starts the contact center on cfg and signs its first admin
+// in, online, so that new tickets are given to them; it returns the base
+// URL and the admin's API client.
+func onlineAdmin(t *testing.T, cfg config.Config) (string, *apptest.Client) {
+	t.Helper()
+	base := apptest.Start(t, cfg).URL()
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	if res := admin.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
+		t.Fatalf("presence: %d %s", res.Status, res.Body)
+	}
+	return base, admin
 }

@@ -103,12 +103,7 @@ func TestWhatsAppSurvey(t *testing.T) {
 		APIBaseURL: graph.srv.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
 		RateLimit: 80, MediaMaxBytes: 1 << 20}
 	cfg.CSAT.WhatsAppTemplate = config.WhatsAppTemplate{Name: "penilaian_layanan", Language: "id"}
-	base := apptest.Start(t, cfg).URL()
-	api := apptest.NewClient(t, base)
-	api.Login(apptest.AdminEmail, apptest.AdminPassword)
-	if res := api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
-		t.Fatalf("presence: %d %s", res.Status, res.Body)
-	}
+	base, api := onlineAdmin(t, cfg)
 	hook := apptest.NewClient(t, base)
 	now := time.Now()
 	postWhatsApp(t, hook, waText("6281311112222", "Rina", "wamid.in-1", now, "Saldo kartu saya belum masuk"))
