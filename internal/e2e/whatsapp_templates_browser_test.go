@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"tanggap/internal/apptest"
-	"tanggap/internal/config"
 )
 
 // TestBrowserWhatsAppTemplates: an admin, on the WhatsApp templates
@@ -22,14 +21,7 @@ func TestBrowserWhatsAppTemplates(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
 	graph := newSurveyGraph(t)
-	cfg := apptest.Config(t)
-	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
-		APIBaseURL: graph.srv.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
-		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}},
-			{Name: "kabar_tiket", Language: "id", Params: []string{"nomor", "tautan"}}},
-		RateLimit: 80, MediaMaxBytes: 1 << 20}
-	cfg.Notify.WhatsAppTemplate = "kabar_tiket"
-	cfg.CSAT.WhatsAppTemplate = config.WhatsAppTemplate{Name: "penilaian_layanan", Language: "id"}
+	cfg := seededTemplatesConfig(t, graph)
 	base := apptest.Start(t, cfg).URL()
 	root := newBrowser(t, browser)
 	shots := newShots(t)

@@ -20,14 +20,7 @@ import (
 // go with the templates chosen on screen, never the seeded ones.
 func TestWhatsAppTemplatesChosenOnScreen(t *testing.T) {
 	graph := newSurveyGraph(t)
-	cfg := apptest.Config(t)
-	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
-		APIBaseURL: graph.srv.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
-		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}},
-			{Name: "kabar_tiket", Language: "id", Params: []string{"nomor", "tautan"}}},
-		RateLimit: 80, MediaMaxBytes: 1 << 20}
-	cfg.Notify.WhatsAppTemplate = "kabar_tiket"
-	cfg.CSAT.WhatsAppTemplate = config.WhatsAppTemplate{Name: "penilaian_layanan", Language: "id"}
+	cfg := seededTemplatesConfig(t, graph)
 	base := apptest.Start(t, cfg).URL()
 	api := apptest.NewClient(t, base)
 	api.Login(apptest.AdminEmail, apptest.AdminPassword)
@@ -122,4 +115,20 @@ func TestWhatsAppTemplatesChosenOnScreen(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// seededTemplatesConfig: WhatsApp on the Graph API stand-in, with the
+// template settings that seed the templates screen (two reply templates,
+// the notification and the survey template).
+func seededTemplatesConfig(t *testing.T, graph *surveyGraph) config.Config {
+	t.Helper()
+	cfg := apptest.Config(t)
+	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
+		APIBaseURL: graph.srv.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
+		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}},
+			{Name: "kabar_tiket", Language: "id", Params: []string{"nomor", "tautan"}}},
+		RateLimit: 80, MediaMaxBytes: 1 << 20}
+	cfg.Notify.WhatsAppTemplate = "kabar_tiket"
+	cfg.CSAT.WhatsAppTemplate = config.WhatsAppTemplate{Name: "penilaian_layanan", Language: "id"}
+	return cfg
 }
