@@ -31,7 +31,7 @@ import (
 // qSweep: tickets changed in [from, to) whose current pending or solved
 // transition has no notice, oldest change first, after the keyset
 // (updated_at, id).
-const qSweep = `SELECT t.id, t.updated_at FROM tickets t
+const qSweep = `SELECT t.id, t.id AS ticket_id, t.updated_at FROM tickets t
 WHERE t.updated_at >= ? AND t.updated_at < ? AND (t.updated_at > ? OR (t.updated_at = ? AND t.id > ?))
 AND t.status IN ('pending', 'solved')
 AND NOT EXISTS (SELECT 1 FROM notify_notices n WHERE n.event_key = 'status:' || t.id || ':' || t.status_seq || ':' || t.status)
@@ -50,45 +50,25 @@ ORDER BY m.updated_at, m.id LIMIT ?`
 
 const sweepPage = 200
 
-type sweepRow struct {
-	ID        int64
-	UpdatedAt time.Time
-}
-
-type sweepReply struct {
+// sweepHit is one row a sweep found: a ticket (its own TicketID) or a
+// reply message of TicketID.
+type sweepHit struct {
 	ID, TicketID int64
 	UpdatedAt    time.Time
 }
 
-// sweepReplies pages through qSweepReplies.
-func (s store) sweepReplies(ctx context.Context, from, to, afterAt time.Time, afterID int64) ([]sweepReply, error) {
-	rows, err := s.db.WithContext(ctx).Raw(qSweepReplies, from, to, afterAt, afterAt, afterID, sweepPage).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("notify: sweep replies: %w", err)
-	}
-	defer rows.Close()
-	var out []sweepReply
-	for rows.Next() {
-		var r sweepReply
-		if err := rows.Scan(&r.ID, &r.TicketID, &r.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("notify: sweep replies: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// sweepCandidates pages through qSweep.
-func (s store) sweepCandidates(ctx context.Context, from, to, afterAt time.Time, afterID int64) ([]sweepRow, error) {
-	rows, err := s.db.WithContext(ctx).Raw(qSweep, from, to, afterAt, afterAt, afterID, sweepPage).Rows()
+// sweepPage reads one page of q (rows of id, ticket id, updated_at) after
+// the keyset (afterAt, afterID).
+func (s store) sweepPage(ctx context.Context, q string, from, to, afterAt time.Time, afterID int64) ([]sweepHit, error) {
+	rows, err := s.db.WithContext(ctx).Raw(q, from, to, afterAt, afterAt, afterID, sweepPage).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("notify: sweep: %w", err)
 	}
 	defer rows.Close()
-	var out []sweepRow
+	var out []sweepHit
 	for rows.Next() {
-		var r sweepRow
-		if err := rows.Scan(&r.ID, &r.UpdatedAt); err != nil {
+		var r sweepHit
+		if err := rows.Scan(&r.ID, &r.TicketID, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("notify: sweep: %w", err)
 		}
 		out = append(out, r)
@@ -111,36 +91,27 @@ func (s *Service) Sweep(ctx context.Context, from, to time.Time) (int, error) {
 // sweepReplyNotices queues the reply notices of [from, to) that no event
 // took up, as the message.updated event would (replyEvent).
 func (s *Service) sweepReplyNotices(ctx context.Context, from, to time.Time) (int, error) {
-	n := 0
-	afterAt, afterID := from.Add(-time.Nanosecond), int64(0)
-	for {
-		page, err := s.store.sweepReplies(ctx, from.UTC(), to.UTC(), afterAt.UTC(), afterID)
-		if err != nil {
-			return n, err
-		}
-		for _, r := range page {
-			if err := s.replyEvent(ctx, r.TicketID, r.ID); err != nil {
-				return n, err
-			}
-			n++
-			afterAt, afterID = r.UpdatedAt, r.ID
-		}
-		if len(page) < sweepPage {
-			return n, nil
-		}
-	}
+	return s.sweepAll(ctx, qSweepReplies, from, to, func(r sweepHit) error { return s.replyEvent(ctx, r.TicketID, r.ID) })
 }
 
+// sweepStatuses queues the status notices of [from, to) that no event
+// took up, as the ticket.updated event would (statusEvent).
 func (s *Service) sweepStatuses(ctx context.Context, from, to time.Time) (int, error) {
+	return s.sweepAll(ctx, qSweep, from, to, func(r sweepHit) error { return s.statusEvent(ctx, r.ID) })
+}
+
+// sweepAll pages through q over [from, to), oldest change first, handing
+// each row to act, and returns how many it handed.
+func (s *Service) sweepAll(ctx context.Context, q string, from, to time.Time, act func(sweepHit) error) (int, error) {
 	n := 0
 	afterAt, afterID := from.Add(-time.Nanosecond), int64(0)
 	for {
-		page, err := s.store.sweepCandidates(ctx, from.UTC(), to.UTC(), afterAt.UTC(), afterID)
+		page, err := s.store.sweepPage(ctx, q, from.UTC(), to.UTC(), afterAt.UTC(), afterID)
 		if err != nil {
 			return n, err
 		}
 		for _, r := range page {
-			if err := s.statusEvent(ctx, r.ID); err != nil {
+			if err := act(r); err != nil {
 				return n, err
 			}
 			n++
