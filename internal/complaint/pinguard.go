@@ -121,47 +121,24 @@ const (
 	sqlSealedStale    = `UPDATE complaint_intakes SET pin_sealed = NULL, pin_sealed_until = NULL WHERE pin_sealed_until <= ?`
 )
 
-func (s *Service) pinAttempts() int {
-	if s.o.PINAttempts > 0 {
-		return s.o.PINAttempts
+// orDefault is a positive option's value, or def when it is unset.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultPINAttempts
+	return def
 }
 
-func (s *Service) pinWindow() time.Duration {
-	if s.o.PINWindow > 0 {
-		return s.o.PINWindow
-	}
-	return DefaultPINWindow
-}
-
+func (s *Service) pinAttempts() int         { return orDefault(s.o.PINAttempts, DefaultPINAttempts) }
+func (s *Service) pinWindow() time.Duration { return orDefault(s.o.PINWindow, DefaultPINWindow) }
 func (s *Service) replayWindow() time.Duration {
-	if s.o.ReplayWindow > 0 {
-		return s.o.ReplayWindow
-	}
-	return DefaultReplayWindow
+	return orDefault(s.o.ReplayWindow, DefaultReplayWindow)
 }
-
-func (s *Service) pinCeiling() int {
-	if s.o.PINCeiling > 0 {
-		return s.o.PINCeiling
-	}
-	return DefaultPINCeiling
-}
-
+func (s *Service) pinCeiling() int { return orDefault(s.o.PINCeiling, DefaultPINCeiling) }
 func (s *Service) ceilingSpan() time.Duration {
-	if s.o.PINCeilingWindow > 0 {
-		return s.o.PINCeilingWindow
-	}
-	return DefaultCeilingSpan
+	return orDefault(s.o.PINCeilingWindow, DefaultCeilingSpan)
 }
-
-func (s *Service) knownFor() time.Duration {
-	if s.o.PINKnownFor > 0 {
-		return s.o.PINKnownFor
-	}
-	return DefaultPINKnownFor
-}
+func (s *Service) knownFor() time.Duration { return orDefault(s.o.PINKnownFor, DefaultPINKnownFor) }
 
 func trackingHash(tn string) string {
 	sum := sha256.Sum256([]byte("tanggap pin guard\x00" + tn))
