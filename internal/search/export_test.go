@@ -33,3 +33,7 @@ func CommonWords(s *Service, words ...string) bool {
 	s.store.stats.mu.Unlock()
 	return s.store.stats.common(context.Background(), s.store.db, words, s.store.common)
 }
+
+// SetRankAtMost sets how many matches a cut walk may rank instead
+// (MessageCandidates in production).
+func SetRankAtMost(s *Service, n int) { s.store.rankAtMost = n }

@@ -18,6 +18,8 @@ type store struct {
 	many   int
 	common float64
 	stats  wordStats
+	// rankAtMost: MessageCandidates (tests lower it).
+	rankAtMost int
 }
 
 // Each source below reads one index and the ticket rows it names, with
@@ -199,8 +201,9 @@ func manySQL(d db.Dialect, words []string, limit int) (string, []any) {
 }
 
 // WalkTickets bounds the PostgreSQL walk: at most this many of the
-// viewer's newest tickets per result wanted are read before the walk
-// gives up and the ranked search answers instead.
+// viewer's newest tickets per result wanted are read (840 for a first
+// page of 20); past that the ranked search answers if it can rank every
+// match (byMessage).
 const WalkTickets = 40
 
 // messageWalkSQL: the words' search when many messages hold them, newest
@@ -249,8 +252,9 @@ func messageWalkSQL(d db.Dialect, viewer agent.Agent, words []string, walk, n in
 
 // byMessage: the ranked search (messageSQL) when few messages hold the
 // words, otherwise the newest-first walk (messageWalkSQL); on PostgreSQL
-// a walk cut at its bound with fewer than n tickets found (words common
-// apart but rare together) gives way to the ranked search.
+// a walk cut at its bound with fewer than n tickets found gives way to
+// the ranked search when at most MessageCandidates messages hold the
+// words (counted up to one more), else answers with what it found.
 // Walked hits are scored by their place in the walk, below 1, so the
 // page keeps the walk's order among message hits.
 func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
@@ -261,11 +265,14 @@ func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []strin
 	}
 	if many {
 		hits, cut, err := s.walk(ctx, viewer, words, n)
-		if err != nil {
-			return nil, err
+		if err != nil || !cut {
+			return hits, err
 		}
-		if !cut {
-			return hits, nil
+		// Cut short: rank instead if few enough messages hold the words
+		// to rank them all; else the walk's finds are the answer (a word
+		// common in the table, rare among the viewer's tickets).
+		if c, err := s.count(ctx, words, s.rankAtMost+1); err != nil || c > s.rankAtMost {
+			return hits, err
 		}
 	}
 	sql, args := messageSQL(d, viewer, words, n)
@@ -285,12 +292,18 @@ func (s *store) manyMatch(ctx context.Context, words []string) (bool, error) {
 			return true, nil
 		}
 	}
-	sql, args := manySQL(s.db.Dialect, words, s.many+1)
-	var many int
-	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&many).Error; err != nil {
-		return false, fmt.Errorf("search: messages: count: %w", err)
+	c, err := s.count(ctx, words, s.many+1)
+	return c > s.many, err
+}
+
+// count counts the messages holding all the words, up to limit.
+func (s *store) count(ctx context.Context, words []string, limit int) (int, error) {
+	sql, args := manySQL(s.db.Dialect, words, limit)
+	var c int
+	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&c).Error; err != nil {
+		return 0, fmt.Errorf("search: messages: count: %w", err)
 	}
-	return many > s.many, nil
+	return c, nil
 }
 
 // walk reads messageWalkSQL's rows until n tickets; cut: the walk
