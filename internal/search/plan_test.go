@@ -21,6 +21,12 @@ func TestSearchStatementsUseIndexes(t *testing.T) {
 		"admin": {ID: 2, Role: domain.RoleAdmin},
 	}
 	pg := d.Dialect == db.Postgres
+	// The walk reads tickets in inbox order (an agent's queues or their
+	// own tickets; everything for an admin), then each one's messages.
+	walkIndex := map[string]string{
+		"agent": "tickets_queue_inbox_idx,tickets_assignee_inbox_idx,tickets_inbox_idx|VIRTUAL TABLE INDEX",
+		"admin": "tickets_inbox_idx|VIRTUAL TABLE INDEX",
+	}
 	for who, v := range viewers {
 		cases := []struct {
 			name string
@@ -44,6 +50,10 @@ func TestSearchStatementsUseIndexes(t *testing.T) {
 		add("name", "contacts_name_tsv_idx,tickets_queue_inbox_idx|VIRTUAL TABLE INDEX", s, a)
 		s, a = messageSQL(d.Dialect, v, []string{"insentif", "belum"}, 21)
 		add("message words", "messages_body_tsv_idx,tickets_queue_inbox_idx|VIRTUAL TABLE INDEX", s, a)
+		s, a = manySQL(d.Dialect, []string{"insentif", "belum"}, ManyMatches+1)
+		add("count of message matches", "messages_body_tsv_idx|VIRTUAL TABLE INDEX", s, a)
+		s, a = messageWalkSQL(d.Dialect, v, []string{"insentif", "belum"}, 840, 21)
+		add("message words, newest first", walkIndex[who], s, a)
 		s, a = viewsSQL(7)
 		add("saved views", "saved_views_owner_idx|saved_views_owner_idx", s, a)
 		for _, c := range cases {
@@ -56,6 +66,12 @@ func TestSearchStatementsUseIndexes(t *testing.T) {
 			found := false
 			for _, alt := range strings.Split(w, ",") {
 				found = found || strings.Contains(plan, alt)
+			}
+			if pg && strings.HasSuffix(c.name, "newest first") && (!strings.Contains(plan, "messages_ticket_idx") || sortsAbove(plan, "Nested Loop")) {
+				// The walk streams: the viewer's tickets in order (an
+				// index, or a few of them sorted), each one's messages by
+				// their index until n match, nothing sorted after.
+				t.Errorf("%s, %s: not a walk along tickets and messages_ticket_idx:\n%s", who, c.name, plan)
 			}
 			if !found || strings.Contains(plan, "Seq Scan on tickets") || strings.Contains(plan, "Seq Scan on messages") ||
 				strings.Contains(plan, "Seq Scan on contacts") || hasFullScan(plan) {
@@ -77,4 +93,11 @@ func hasFullScan(plan string) bool {
 		}
 	}
 	return false
+}
+
+// sortsAbove: plan sorts before (above) its first node named node.
+func sortsAbove(plan, node string) bool {
+	at := strings.Index(plan, node)
+	sort := strings.Index(plan, "Sort")
+	return at < 0 || (sort >= 0 && sort < at)
 }

@@ -79,7 +79,7 @@ func New(o Opts) *Service {
 	if ttl <= 0 {
 		ttl = 2 * time.Second
 	}
-	return &Service{store: &store{db: o.DB}, tickets: o.Tickets, log: o.Log, counts: newCountCache(ttl)}
+	return &Service{store: &store{db: o.DB, many: ManyMatches, common: CommonWord, rankAtMost: MessageCandidates}, tickets: o.Tickets, log: o.Log, counts: newCountCache(ttl)}
 }
 
 // Match says why a ticket matched: the field, and a masked value or a

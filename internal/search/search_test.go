@@ -2,10 +2,14 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"tanggap/internal/agent"
+	"tanggap/internal/db"
+	"tanggap/internal/search"
 )
 
 func TestSearchFindsEachKindOfIdentifier(t *testing.T) {
@@ -103,8 +107,18 @@ func TestSearchRanksIdentifiersFirstAndPages(t *testing.T) {
 
 // TestSearchStaysInScope: an agent finds nothing of a queue they do not
 // work in, by any kind of query; a supervisor and an admin find it.
+// Both ways of searching words are tried: ranking every match, and the
+// newest-first walk taken when many messages hold the words.
 func TestSearchStaysInScope(t *testing.T) {
-	f := newFixture(t)
+	t.Run("ranked", func(t *testing.T) { staysInScope(t, newFixture(t)) })
+	t.Run("walked newest first", func(t *testing.T) {
+		f := newFixture(t)
+		search.SetManyMatches(f.search, 0, "rahasia", "pungutan", "pengaduan")
+		staysInScope(t, f)
+	})
+}
+
+func staysInScope(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	idB, tn := f.add(t, seed{name: "Rahasia Warga", phone: "+6281311112222", email: "rahasia@example.go.id",
 		nik: "3201012503900001", queue: f.queueB, body: "pengaduan rahasia tentang pungutan"})
@@ -139,6 +153,122 @@ func TestSearchOfNothing(t *testing.T) {
 		must(t, err)
 		if len(r.Results) != 0 {
 			t.Fatalf("%q found %v", q, ids(r))
+		}
+	}
+}
+
+// TestSearchOfACommonWordWalksNewestFirst: when more messages hold the
+// words than are ranked (ManyMatches, lowered here), the results are the
+// newest matching tickets in the viewer's scope, newest first, paged
+// without repeats, with an excerpt; a viewer with fewer matches than a
+// page still finds them all.
+func TestSearchOfACommonWordWalksNewestFirst(t *testing.T) {
+	f := newFixture(t)
+	search.SetManyMatches(f.search, 2, "dana", "cair")
+	ctx := context.Background()
+	start := time.Now().UTC().Add(-24 * time.Hour)
+	var want []int64 // newest first
+	for i := 0; i < 6; i++ {
+		id, _ := f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(time.Duration(i) * time.Hour),
+			body: "dana insentif saya belum cair juga"})
+		want = append([]int64{id}, want...)
+		if i == 0 {
+			// The oldest ticket matches best (two messages, the words
+			// thrice): ranked, it would come first.
+			must(t, f.db.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at)
+				VALUES (?, 'in', 'webform', 'p-extra', 'dana cair dana cair dana cair', ?, ?)`, id, start, start).Error)
+		}
+	}
+	f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(10 * time.Hour), body: "dana sudah masuk"})
+	idB, _ := f.add(t, seed{name: "Warga", queue: f.queueB, at: start.Add(11 * time.Hour), body: "dana belum cair"})
+	var got []int64
+	offset := 0
+	for pages := 0; ; pages++ {
+		r, err := f.search.Search(ctx, f.agentA, "dana cair", 4, offset)
+		must(t, err)
+		for _, res := range r.Results {
+			if len(res.Matches) == 0 || res.Matches[0].Field != "message" || !strings.Contains(res.Matches[0].Snippet, "cair") {
+				t.Fatalf("ticket %d matched on %+v, want a message excerpt", res.Ticket.ID, res.Matches)
+			}
+		}
+		got = append(got, ids(r)...)
+		if r.NextOffset == 0 {
+			break
+		}
+		offset = r.NextOffset
+		if pages > 3 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("agent a paged through %v, want %v (newest first, queue a only)", got, want)
+	}
+	// A match older than the walk reaches (search.WalkTickets tickets per
+	// result wanted) is found all the same.
+	old, _ := f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(-time.Hour), body: "sertifikat belum terbit"})
+	for i := 0; i < 2*search.WalkTickets+1; i++ {
+		f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(time.Duration(i) * time.Minute), body: "sertifikat sudah"})
+	}
+	search.SetManyMatches(f.search, 2, "dana", "cair", "terbit")
+	r, err := f.search.Search(ctx, f.agentA, "terbit", 1, 0)
+	must(t, err)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{old}) {
+		t.Fatalf("a match older than the walk: found %v, want [%d]", ids(r), old)
+	}
+	// Unless more messages hold it than can be ranked: then the walk's
+	// finds are the answer (PostgreSQL; SQLite's walk reads matches).
+	search.SetRankAtMost(f.search, 0)
+	r, err = f.search.Search(ctx, f.agentA, "terbit", 1, 0)
+	must(t, err)
+	tooCommon := fmt.Sprint([]int64{old})
+	if f.db.Dialect == db.Postgres {
+		tooCommon = "[]"
+	}
+	if got := fmt.Sprint(ids(r)); got != tooCommon {
+		t.Fatalf("a match older than the walk of a word too common to rank: found %s, want %s", got, tooCommon)
+	}
+	search.SetRankAtMost(f.search, search.MessageCandidates)
+	// Agent b's queue holds one match: fewer than a page, found all the same.
+	r, err = f.search.Search(ctx, f.agentB, "dana cair", 0, 0)
+	must(t, err)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{idB}) {
+		t.Fatalf("agent b found %v, want [%d]", ids(r), idB)
+	}
+}
+
+// TestCommonWordsComeFromThePlannersStatistics (PostgreSQL): after
+// ANALYZE, a word in most messages is common, a word in a few is not,
+// nor is a word no message holds (the threshold is 0.5 %); the last word counts as a prefix.
+func TestCommonWordsComeFromThePlannersStatistics(t *testing.T) {
+	f := newFixture(t)
+	if f.db.Dialect != db.Postgres {
+		t.Skip("SQLite counts the matches in the FTS5 table")
+	}
+	if search.CommonWords(f.search, "dana") {
+		t.Fatal("a word is common before any statistics")
+	}
+	for i := 0; i < 300; i++ {
+		body := fmt.Sprintf("dana bantuan nomor%d", i)
+		if i == 0 {
+			body += " langka"
+		}
+		f.add(t, seed{name: "Warga", queue: f.queueA, body: body})
+	}
+	must(t, f.db.Exec(`ANALYZE messages`).Error)
+	for _, c := range []struct {
+		words  []string
+		common bool
+	}{
+		{[]string{"dana"}, true},
+		{[]string{"dana", "bantuan"}, true},
+		{[]string{"dana", "ban"}, true}, // the last word, a prefix
+		{[]string{"dan", "bantuan"}, false},
+		{[]string{"langka"}, false},
+		{[]string{"dana", "langka"}, false},
+		{[]string{"zzz"}, false},
+	} {
+		if got := search.CommonWords(f.search, c.words...); got != c.common {
+			t.Errorf("%v: common %v, want %v", c.words, got, c.common)
 		}
 	}
 }

@@ -13,6 +13,13 @@ import (
 
 type store struct {
 	db *db.DB
+	// many, common: ManyMatches and CommonWord (tests lower them to
+	// walk small tables).
+	many   int
+	common float64
+	stats  wordStats
+	// rankAtMost: MessageCandidates (tests lower it).
+	rankAtMost int
 }
 
 // Each source below reads one index and the ticket rows it names, with
@@ -92,19 +99,21 @@ const MessageCandidates = 2000
 // hope of meeting enough matches soon: for a word it has no statistics on
 // it guesses thousands of matches, and a rare word then reads most of the
 // table; the GIN index and a top-N sort cost about the matches instead.
+// PostgreSQL takes the candidates' ticket and tsvector from the rows the
+// index led to (no second read of each message by its key).
 // One row per ticket with its score (PostgreSQL: the best ts_rank; SQLite:
 // the number of matching messages, bm25 costing too much per row) and its
 // newest matching message for the excerpt.
 func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
 	scope, args := ticket.ScopeSQL(viewer)
 	if d == db.Postgres {
-		return `SELECT m.ticket_id, MAX(ts_rank(m.body_tsv, fq.q)) AS score, MAX(m.id) AS message_id
-			FROM (SELECT id FROM messages, to_tsquery('simple', ?) q0 WHERE body_tsv @@ q0 ORDER BY id + 0 DESC LIMIT ?) c
-			JOIN messages m ON m.id = c.id CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
-			JOIN tickets t ON t.id = m.ticket_id
+		return `SELECT c.ticket_id, MAX(ts_rank(c.body_tsv, c.q)) AS score, MAX(c.id) AS message_id
+			FROM (SELECT id, ticket_id, body_tsv, q0 AS q FROM messages, to_tsquery('simple', ?) q0
+				WHERE body_tsv @@ q0 ORDER BY id + 0 DESC LIMIT ?) c
+			JOIN tickets t ON t.id = c.ticket_id
 			WHERE ` + scope + `
-			GROUP BY m.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
-			append(append([]any{pgWords(words), MessageCandidates, pgWords(words)}, args...), n)
+			GROUP BY c.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
+			append(append([]any{pgWords(words), MessageCandidates}, args...), n)
 	}
 	return `SELECT m.ticket_id, COUNT(*) AS score, MAX(m.id) AS message_id
 		FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) c
@@ -162,9 +171,172 @@ func prefixable(w string) bool {
 	return true
 }
 
+// ManyMatches is where a word search on SQLite (and on PostgreSQL, one
+// of several words each common) stops ranking every match: when more
+// than this many messages hold all the words (counted from the index,
+// reading no more than this many plus one: manySQL), the search walks
+// the newest matches instead (messageWalkSQL).
+const ManyMatches = 200
+
+// CommonWord is where a one-word search on PostgreSQL stops ranking
+// every match: when the word is in at least this share of messages by
+// the planner's statistics (wordStats), the search walks the viewer's
+// tickets newest first instead (messageWalkSQL), without counting: the
+// GIN index would read every entry of the word into a bitmap. Several
+// words each this common are counted (manySQL): together they are often
+// rare, and a walk that finds nothing costs more than the ranked search.
+const CommonWord = 0.005
+
+// manySQL counts the messages holding all the words, up to limit: the
+// FTS5 table's rowids (SQLite), or the GIN index's bitmap of the words
+// and at most limit rows of the table (PostgreSQL, for several words
+// each common: together they may be rare, the statistics cannot say).
+func manySQL(d db.Dialect, words []string, limit int) (string, []any) {
+	if d == db.Postgres {
+		return `SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE body_tsv @@ to_tsquery('simple', ?) LIMIT ?) c`,
+			[]any{pgWords(words), limit}
+	}
+	return `SELECT COUNT(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?) c`,
+		[]any{ftsWords(words), limit}
+}
+
+// WalkTickets bounds the PostgreSQL walk: at most this many of the
+// viewer's newest tickets per result wanted are read (840 for a first
+// page of 20); past that the ranked search answers if it can rank every
+// match (byMessage).
+const WalkTickets = 40
+
+// messageWalkSQL: the words' search when many messages hold them, newest
+// first, reading about as much as the page needs. Rows: ticket_id,
+// message_id (NULL for the walk's last ticket when it matched nothing),
+// walked (the ticket's place in the walk; 0 on SQLite).
+//
+// PostgreSQL walks the viewer's tickets in inbox order (the inbox
+// indexes, the scope in the WHERE clause), at most walk of them, and
+// keeps those with a message holding all the words (messages_ticket_idx,
+// the ticket's few messages tested one by one), stopping at n: a word in
+// one message of fifty reads about fifty tickets per result, whatever
+// the size of the table. Its rows come in the order the results are
+// ranked: the most recently active ticket first. The walk-th ticket is
+// always returned, so the caller knows the walk was cut.
+//
+// SQLite reads the FTS5 table's matches newest first (FTS5 serves rowid
+// order), each joined to its message and ticket with the scope, down to
+// the MessageCandidates-th newest match (found first from the FTS5 table
+// alone, so a viewer who sees few of them still reads no more); the
+// caller stops reading at n tickets. Its rows come newest matching
+// message first.
+func messageWalkSQL(d db.Dialect, viewer agent.Agent, words []string, walk, n int) (string, []any) {
+	scope, args := ticket.ScopeSQL(viewer)
+	if d == db.Postgres {
+		return `SELECT w.id AS ticket_id, mm.id AS message_id, w.k AS walked
+			FROM (SELECT t.id, t.last_message_at, row_number() OVER (ORDER BY t.last_message_at DESC, t.id DESC) AS k
+				FROM tickets t WHERE ` + scope + `
+				ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?) w
+			LEFT JOIN LATERAL (SELECT m.id FROM messages m
+				WHERE m.ticket_id = w.id AND m.body_tsv @@ to_tsquery('simple', ?)
+				ORDER BY m.created_at DESC, m.id DESC LIMIT 1) mm ON TRUE
+			WHERE mm.id IS NOT NULL OR w.k = ?
+			ORDER BY w.last_message_at DESC, w.id DESC LIMIT ?`,
+			append(append(args, walk), pgWords(words), walk, n+1)
+	}
+	q := ftsWords(words)
+	return `SELECT m.ticket_id, m.id AS message_id, 0 AS walked
+		FROM messages_fts f JOIN messages m ON m.id = f.rowid JOIN tickets t ON t.id = m.ticket_id
+		WHERE messages_fts MATCH ? AND f.rowid >= (SELECT MIN(id) FROM (SELECT rowid AS id FROM messages_fts
+			WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?))
+		AND ` + scope + `
+		ORDER BY f.rowid DESC`,
+		append([]any{q, q, MessageCandidates}, args...)
+}
+
+// byMessage: the ranked search (messageSQL) when few messages hold the
+// words, otherwise the newest-first walk (messageWalkSQL); on PostgreSQL
+// a walk cut at its bound with fewer than n tickets found gives way to
+// the ranked search when at most MessageCandidates messages hold the
+// words (counted up to one more), else answers with what it found.
+// Walked hits are scored by their place in the walk, below 1, so the
+// page keeps the walk's order among message hits.
 func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
-	sql, args := messageSQL(s.db.Dialect, viewer, words, n)
+	d := s.db.Dialect
+	many, err := s.manyMatch(ctx, words)
+	if err != nil {
+		return nil, err
+	}
+	if many {
+		hits, cut, err := s.walk(ctx, viewer, words, n)
+		if err != nil || !cut {
+			return hits, err
+		}
+		// Cut short: rank instead if few enough messages hold the words
+		// to rank them all; else the walk's finds are the answer (a word
+		// common in the table, rare among the viewer's tickets).
+		if c, err := s.count(ctx, words, s.rankAtMost+1); err != nil || c > s.rankAtMost {
+			return hits, err
+		}
+	}
+	sql, args := messageSQL(d, viewer, words, n)
 	return s.scan(ctx, "messages", sql, args)
+}
+
+// manyMatch says whether many messages hold all the words: on SQLite
+// more than s.many of them; on PostgreSQL each word (the last, a prefix:
+// its words together) in at least s.common of them by the statistics,
+// and for several words, more than s.many messages holding them all.
+func (s *store) manyMatch(ctx context.Context, words []string) (bool, error) {
+	if s.db.Dialect == db.Postgres {
+		if !s.stats.common(ctx, s.db, words, s.common) {
+			return false, nil
+		}
+		if len(words) == 1 {
+			return true, nil
+		}
+	}
+	c, err := s.count(ctx, words, s.many+1)
+	return c > s.many, err
+}
+
+// count counts the messages holding all the words, up to limit.
+func (s *store) count(ctx context.Context, words []string, limit int) (int, error) {
+	sql, args := manySQL(s.db.Dialect, words, limit)
+	var c int
+	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&c).Error; err != nil {
+		return 0, fmt.Errorf("search: messages: count: %w", err)
+	}
+	return c, nil
+}
+
+// walk reads messageWalkSQL's rows until n tickets; cut: the walk
+// found fewer and stopped at its bound (PostgreSQL) before the end of the
+// viewer's tickets.
+func (s *store) walk(ctx context.Context, viewer agent.Agent, words []string, n int) (hits []hit, cut bool, err error) {
+	bound := WalkTickets * n
+	sql, args := messageWalkSQL(s.db.Dialect, viewer, words, bound, n)
+	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, false, fmt.Errorf("search: messages: walk: %w", err)
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	for len(hits) < n && rows.Next() {
+		var ticketID, walked int64
+		var messageID *int64
+		if err := rows.Scan(&ticketID, &messageID, &walked); err != nil {
+			return nil, false, fmt.Errorf("search: messages: walk: %w", err)
+		}
+		cut = cut || walked == int64(bound)
+		if messageID != nil && !seen[ticketID] {
+			seen[ticketID] = true
+			hits = append(hits, hit{TicketID: ticketID, MessageID: *messageID})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("search: messages: walk: %w", err)
+	}
+	for i := range hits {
+		hits[i].Score = 1 - float64(i+1)/float64(len(hits)+1)
+	}
+	return hits, cut && len(hits) < n, nil
 }
 
 // bodies reads messages by primary key, for excerpts.

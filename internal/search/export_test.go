@@ -1,0 +1,39 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// SetManyMatches makes s walk newest first when more than n messages
+// hold the words (ManyMatches in production) on SQLite, and on
+// PostgreSQL when the words are among common (the statistics ANALYZE
+// would give, here given), for tests on small tables.
+func SetManyMatches(s *Service, n int, common ...string) {
+	s.store.many = n
+	st := &s.store.stats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.at = time.Now()
+	st.freq = map[string]float64{}
+	st.words = nil
+	for _, w := range common {
+		st.freq[w] = 1
+		st.words = append(st.words, w)
+	}
+	sort.Strings(st.words)
+}
+
+// CommonWords says whether s counts words as common on PostgreSQL, from
+// the statistics it reads.
+func CommonWords(s *Service, words ...string) bool {
+	s.store.stats.mu.Lock()
+	s.store.stats.at = time.Time{}
+	s.store.stats.mu.Unlock()
+	return s.store.stats.common(context.Background(), s.store.db, words, s.store.common)
+}
+
+// SetRankAtMost sets how many matches a cut walk may rank instead
+// (MessageCandidates in production).
+func SetRankAtMost(s *Service, n int) { s.store.rankAtMost = n }
