@@ -88,6 +88,10 @@ type ChaosReport struct {
 	// Resume is what became of the live-chat visitors of the killed
 	// instance.
 	Resume ResumeCheck
+	// Streams are the JetStream streams the instances created, with the
+	// number of nodes holding each when the instances were ready.
+	Streams map[string]int
+	Nodes   int // NATS nodes in the cluster
 }
 
 // Fault is one fault's window of the burst: from the fault until the
@@ -194,6 +198,7 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 		return rep, err
 	}
 	defer nc.Stop()
+	rep.Nodes = len(nc.Nodes)
 	proxy, err := NewDBProxy(o.DatabaseURL)
 	if err != nil {
 		return rep, err
@@ -227,6 +232,11 @@ func Chaos(ctx context.Context, o ChaosOpts) (ChaosReport, error) {
 	}
 	defer c.Stop()
 	a, b := c.Instances[0], c.Instances[1]
+	// The instances created their streams: each on every node (the
+	// replicas current within 30 s).
+	if rep.Streams, err = nc.WaitReplicated(ctx, 30*time.Second); err != nil {
+		return rep, err
+	}
 
 	front, err := NewFront([]string{a.URL()}, o.Log)
 	if err != nil {

@@ -70,6 +70,14 @@ func TestChaosLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chaos run: %v\ninstances' log:\n%s", err, logs.String())
 	}
+	if len(rep.Streams) == 0 {
+		t.Error("no JetStream stream found on the NATS cluster")
+	}
+	for name, n := range rep.Streams {
+		if n != 3 {
+			t.Errorf("stream %s is on %d nodes, want 3 (NATS_REPLICAS=3)", name, n)
+		}
+	}
 	names := map[string]bool{}
 	for _, f := range rep.Faults {
 		names[f.Name] = true

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // nodeEnv names the environment variable that turns a cluster or chaos
@@ -306,5 +308,65 @@ func (c *NATSCluster) URL() string {
 func (c *NATSCluster) Stop() {
 	for _, n := range c.Nodes {
 		_ = n.Stop(10 * time.Second)
+	}
+}
+
+// Replication lists the cluster's JetStream streams and how many nodes
+// hold each (the leader and its current replicas): with NATS_REPLICAS=3
+// every stream must be on all three.
+func (c *NATSCluster) Replication(ctx context.Context) (map[string]int, error) {
+	conn, err := nats.Connect(c.URL(), nats.Timeout(5*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("cluster: nats: %w", err)
+	}
+	defer conn.Close()
+	js, err := jetstream.New(conn)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: nats: %w", err)
+	}
+	out := map[string]int{}
+	list := js.ListStreams(ctx)
+	for info := range list.Info() {
+		n := 0
+		if info.Cluster != nil {
+			if info.Cluster.Leader != "" {
+				n++
+			}
+			for _, r := range info.Cluster.Replicas {
+				if r.Current {
+					n++
+				}
+			}
+		}
+		out[info.Config.Name] = n
+	}
+	if err := list.Err(); err != nil {
+		return out, fmt.Errorf("cluster: nats: list streams: %w", err)
+	}
+	return out, nil
+}
+
+// WaitReplicated polls Replication every 200 ms until there is a stream
+// and every one is on every node, or within has passed; it returns the
+// last answer.
+func (c *NATSCluster) WaitReplicated(ctx context.Context, within time.Duration) (map[string]int, error) {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		streams, err := c.Replication(ctx)
+		all := len(streams) > 0
+		for _, n := range streams {
+			all = all && n == len(c.Nodes)
+		}
+		if all || ctx.Err() != nil {
+			return streams, nil
+		}
+		if err != nil {
+			return streams, err
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }

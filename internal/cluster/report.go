@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,6 +26,14 @@ func (r ChaosReport) Print(w io.Writer) {
 	_ = tw.Flush()
 	if acc, st := r.Ratio(); acc > 0 {
 		fmt.Fprintf(w, "throughput, 2 instances / 1: accepted %.2f×, stored %.2f×\n", acc, st)
+	}
+	if len(r.Streams) > 0 {
+		var names []string
+		for name, n := range r.Streams {
+			names = append(names, fmt.Sprintf("%s on %d", name, n))
+		}
+		sort.Strings(names)
+		fmt.Fprintf(w, "NATS: %d nodes; streams (nodes holding each): %s\n", r.Nodes, strings.Join(names, ", "))
 	}
 	if len(r.Events) > 0 {
 		fmt.Fprintln(w, "faults: "+strings.Join(r.Events, "; "))
