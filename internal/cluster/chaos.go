@@ -440,13 +440,18 @@ func (f *faultRun) waitFor(ctx context.Context, n int64) error {
 
 func (f *faultRun) play(ctx context.Context) error {
 	o := f.o
+	defer func() { // on a failure too: no visitor's socket outlives the script
+		for _, v := range f.visitors {
+			v.conn.Close()
+		}
+	}()
 	quarter := int64(max(o.Faulty/4, 1))
 	if o.Visitors > 0 {
 		vs, err := openChattersOn(ctx, f.base, hostOf(f.b.URL()), o.Visitors)
+		f.visitors = vs
 		if err != nil {
 			return err
 		}
-		f.visitors = vs
 		f.resume.Visitors = len(vs)
 		f.note("%d live-chat visitors on %s", len(vs), f.b.Name)
 	}

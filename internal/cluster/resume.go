@@ -134,14 +134,18 @@ func openChattersOn(ctx context.Context, base, backend string, n int) ([]*chatte
 			return out, fmt.Errorf("cluster: %d visitor sockets opened, %d on %s", k-1, len(out), backend)
 		}
 		c := &chatter{base: base, name: fmt.Sprintf("pengunjung-R%d", k)}
-		if err := c.connect(ctx); err != nil {
-			return out, err
-		}
-		if c.backend != backend {
+		err := c.connect(ctx)
+		if err == nil && c.backend != backend {
 			c.conn.Close()
 			continue
 		}
-		if err := c.say(ctx); err != nil {
+		if err == nil {
+			err = c.say(ctx)
+		}
+		if err != nil {
+			if c.conn != nil {
+				c.conn.Close()
+			}
 			return out, err
 		}
 		out = append(out, c)
