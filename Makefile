@@ -50,18 +50,23 @@ bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 
 .PHONY: cluster chaos
-# Two instances on DATABASE_URL (PostgreSQL) and NATS_URL behind a
-# round-robin front on 127.0.0.1:8080 (CLUSTER_FLAGS=-addr=127.0.0.1:8090
-# to move it); Ctrl-C stops them. Refused on the embedded defaults (see
-# README "Running at scale").
+# A three-node NATS cluster (JetStream, streams replicated 3 times; each
+# node its own process) and two instances on it and DATABASE_URL
+# (PostgreSQL) behind a round-robin front on 127.0.0.1:8080, all on
+# loopback (CLUSTER_FLAGS=-addr=127.0.0.1:8090 to move the front,
+# -nats-url=… to use an existing NATS); Ctrl-C stops them. Refused on the
+# embedded SQLite (see README "Running at scale").
 cluster: build
 	$(GO) run ./cmd/cluster -bin $(BIN) $(CLUSTER_FLAGS)
 
-# The fault run: its own NATS server and a private schema of DATABASE_URL,
-# throughput of one instance and of two (forms, signed WhatsApp webhooks,
-# live chat), then a burst during which one instance is killed and NATS is
-# down 2 s; exits 1 if any accepted message is lost, duplicated or
-# misfiled. CHAOS_FLAGS passes -n, -faulty, -c, -nats-down, -v.
+# The fault run: its own three-node NATS cluster and a private schema of
+# DATABASE_URL behind a proxy, throughput of one instance and of two
+# (forms, signed WhatsApp webhooks, live chat), then a burst during which
+# one instance is killed (its chat visitors resume on the other), a NATS
+# node is killed with SIGKILL and restarted, and the database is away 20 s;
+# exits 1 if any accepted message is lost, duplicated or misfiled.
+# CHAOS_FLAGS passes -n, -faulty, -c, -db-down, -kill-nats-node,
+# -visitors, -v.
 chaos: build
 	$(GO) run ./cmd/chaos -bin $(BIN) $(CHAOS_FLAGS)
 

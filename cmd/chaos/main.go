@@ -1,10 +1,16 @@
 // Command chaos runs the fault test of a two-instance cluster (make chaos):
-// a private NATS server, two `tanggap serve` processes on a private
-// PostgreSQL schema of DATABASE_URL, a round-robin front; throughput of
-// complaint forms and signed WhatsApp webhooks with one instance and two;
-// then a burst during which one instance is killed (SIGKILL) and started
-// again and the NATS server is down for a while. It prints a table and
-// exits 1 if any accepted message was lost, duplicated or misfiled. It
+// a private three-node NATS cluster (this program re-run as each node, the
+// streams replicated three times), two `tanggap serve` processes on a
+// private PostgreSQL schema of DATABASE_URL reached through a proxy, a
+// round-robin front; throughput of complaint forms, signed WhatsApp
+// webhooks and live chat with one instance and two; then a burst during
+// which one instance is killed (SIGKILL) and started again while its
+// live-chat visitors reconnect to the other, a NATS node is killed
+// (SIGKILL) and started again, and the database is away for -db-down
+// (the proxy cuts every connection; the PostgreSQL server itself is not
+// touched). It prints a table per fault and exits 1 if any accepted
+// message was lost, duplicated or misfiled, a visitor did not resume in
+// its ticket, or /readyz/core did not say 503 during the outage. It
 // touches no NATS server it did not start, and drops its schema at the
 // end (-keep leaves it).
 package main
@@ -25,15 +31,19 @@ import (
 	"tanggap/internal/config"
 )
 
-func main() { os.Exit(run()) }
+func main() {
+	cluster.RunNodeIfAsked() // this program is also each NATS node of the run
+	os.Exit(run())
+}
 
 func run() int {
 	bin := flag.String("bin", "bin/tanggap", "the tanggap binary (make build)")
 	perPhase := flag.Int("n", 4000, "messages per throughput phase (one instance, then two)")
 	faulty := flag.Int("faulty", 3000, "messages in the burst with faults")
 	conc := flag.Int("c", 32, "parallel clients")
-	restartNATS := flag.Bool("restart-nats", true, "stop the run's own NATS server mid-burst and start it again")
-	natsDown := flag.Duration("nats-down", 2*time.Second, "how long NATS stays down")
+	killNode := flag.Bool("kill-nats-node", true, "kill one NATS node (SIGKILL) mid-burst and start it again")
+	dbDown := flag.Duration("db-down", 20*time.Second, "how long the database is away from the instances mid-burst (0: not at all)")
+	visitors := flag.Int("visitors", 3, "live-chat visitors on the killed instance, to reconnect to the other (-1: none)")
 	keep := flag.Bool("keep", false, "keep the PostgreSQL schema and the work folder")
 	verbose := flag.Bool("v", false, "pass the instances' logs through")
 	flag.Parse()
@@ -83,7 +93,7 @@ func run() int {
 	started := time.Now()
 	rep, err := cluster.Chaos(ctx, cluster.ChaosOpts{
 		Bin: abs, DatabaseURL: dbURL, WorkDir: work,
-		PerPhase: *perPhase, Faulty: *faulty, Concurrency: *conc, RestartNATS: *restartNATS, NATSDown: *natsDown,
+		PerPhase: *perPhase, Faulty: *faulty, Concurrency: *conc, KillNATSNode: *killNode, DBDown: *dbDown, Visitors: *visitors,
 		Log: log, InstanceOut: out,
 	})
 	if err != nil {

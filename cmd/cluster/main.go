@@ -1,9 +1,13 @@
-// Command cluster runs two `tanggap serve` instances on one PostgreSQL
-// (DATABASE_URL) and one NATS (NATS_URL) with a round-robin front on
-// -addr (default 127.0.0.1:8080), so a browser or cmd/loadgen sees
-// one address (make cluster). It prints the addresses and stops everything
-// it started on Ctrl-C. It refuses the embedded defaults: two processes
-// cannot share the embedded SQLite file nor the in-process NATS.
+// Command cluster runs, on loopback only, a three-node NATS cluster with
+// JetStream (this program re-run as each node, its own process, store
+// folder and fixed ports; streams replicated three times) and two
+// `tanggap serve` instances on it and on one PostgreSQL (DATABASE_URL),
+// with a round-robin front on -addr (default 127.0.0.1:8080), so a
+// browser or cmd/loadgen sees one address (make cluster). It prints the
+// addresses and process ids (a node can be killed with kill -9 and comes
+// back only with the command) and stops everything it started on Ctrl-C.
+// -nats-url uses an existing NATS instead (NATS_URL as the instances read
+// it). It refuses the embedded SQLite: two processes cannot share it.
 package main
 
 import (
@@ -22,12 +26,17 @@ import (
 	"tanggap/internal/config"
 )
 
-func main() { os.Exit(run()) }
+func main() {
+	cluster.RunNodeIfAsked() // this program is also each NATS node
+	os.Exit(run())
+}
 
 func run() int {
 	bin := flag.String("bin", "bin/tanggap", "the tanggap binary (make build)")
 	addr := flag.String("addr", "127.0.0.1:8080", "the front's address (loopback)")
 	count := flag.Int("instances", 2, "instances to run")
+	natsURL := flag.String("nats-url", "", "an existing NATS (JetStream on) instead of the three nodes started here")
+	dir := flag.String("dir", "", "the NATS nodes' stores (default: a temporary folder, removed at the end)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 
@@ -42,11 +51,8 @@ func run() int {
 	if cfg.DatabaseURL == "" {
 		missing = append(missing, "DATABASE_URL (postgres://…): the embedded SQLite file belongs to one process")
 	}
-	if cfg.NATSURL == "" {
-		missing = append(missing, "NATS_URL (nats://…, JetStream on): the embedded NATS belongs to one process")
-	}
 	if len(missing) > 0 {
-		fmt.Fprintln(os.Stderr, "cluster: the instances must share a database and a NATS server; set:")
+		fmt.Fprintln(os.Stderr, "cluster: the instances must share a database; set:")
 		for _, m := range missing {
 			fmt.Fprintln(os.Stderr, "  -", m)
 		}
@@ -78,6 +84,28 @@ func run() int {
 	}
 	defer stopFront()
 	env := []string{"TRUSTED_PROXIES=127.0.0.1"}
+	var nc *cluster.NATSCluster
+	if *natsURL != "" {
+		env = append(env, "NATS_URL="+*natsURL)
+	} else {
+		store := *dir
+		if store == "" {
+			tmp, err := os.MkdirTemp("", "tanggap-cluster-nats-")
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+			defer os.RemoveAll(tmp)
+			store = tmp
+		}
+		nc, err = cluster.StartNATSCluster(ctx, cluster.NATSClusterOpts{StoreDir: store, Out: os.Stderr})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer nc.Stop()
+		env = append(env, "NATS_URL="+nc.URL(), "NATS_REPLICAS=3")
+	}
 	if os.Getenv("PUBLIC_URL") == "" {
 		env = append(env, "PUBLIC_URL="+base) // links and cookies name the front
 	}
@@ -92,6 +120,11 @@ func run() int {
 		return 1
 	}
 	fmt.Printf("\ncluster ready: front %s/ (round robin)\n", base)
+	if nc != nil {
+		for _, n := range nc.Nodes {
+			fmt.Printf("  %s  %s  (pid %d)\n", n.Name(), n.URL(), n.PID())
+		}
+	}
 	for _, in := range c.Instances {
 		fmt.Printf("  %s  %s  (pid %d)\n", in.Name, in.URL(), in.PID())
 	}

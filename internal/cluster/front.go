@@ -23,6 +23,11 @@ import (
 	"time"
 )
 
+// BackendHeader names, in every answer of the front, the backend
+// (host:port) that gave it: a fault run finds the live-chat visitors whose
+// socket is on the instance it will kill.
+const BackendHeader = "X-Cluster-Backend"
+
 // downFor is how long a backend that refused a connection is skipped.
 const downFor = time.Second
 
@@ -149,6 +154,7 @@ func (t *failover) RoundTrip(r *http.Request) (*http.Response, error) {
 		var res *http.Response
 		res, err = t.base.RoundTrip(out)
 		if err == nil {
+			res.Header.Set(BackendHeader, b.Host)
 			return res, nil
 		}
 		if !refused(err) {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,12 +27,33 @@ func (r ChaosReport) Print(w io.Writer) {
 	if acc, st := r.Ratio(); acc > 0 {
 		fmt.Fprintf(w, "throughput, 2 instances / 1: accepted %.2f×, stored %.2f×\n", acc, st)
 	}
+	if len(r.Streams) > 0 {
+		var names []string
+		for name, n := range r.Streams {
+			names = append(names, fmt.Sprintf("%s on %d", name, n))
+		}
+		sort.Strings(names)
+		fmt.Fprintf(w, "NATS: %d nodes; streams (nodes holding each): %s\n", r.Nodes, strings.Join(names, ", "))
+	}
 	if len(r.Events) > 0 {
 		fmt.Fprintln(w, "faults: "+strings.Join(r.Events, "; "))
 	}
 	if r.ReadyzPolls > 0 {
-		fmt.Fprintf(w, "/readyz of the instance never killed: %d of %d polls answered 503; 503 while NATS was down: %s\n",
-			r.ReadyzDown, r.ReadyzPolls, yesNo(r.ReadyzDuringOutage))
+		fmt.Fprintf(w, "readiness of the instance never killed (%d polls): /readyz/core (database) 503 %d times, %d while the database was down; /readyz (gateway, JetStream) 503 %d times, %d while the database was down\n",
+			r.ReadyzPolls, r.CoreDown, r.CoreDownDuringOutage, r.GatewayDown, r.GatewayDownDuringOutage)
+	}
+	if rv := r.Resume; rv.Visitors > 0 {
+		fmt.Fprintf(w, "live-chat visitors of the killed instance: %d; reconnected and sent again %d (%d to the other instance); all messages once in one ticket %d\n",
+			rv.Visitors, rv.Resumed, rv.OnOther, rv.SameTicket)
+	}
+	if len(r.Faults) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "fault\tsent\tacknowledged\tof them WhatsApp\tstored\tduplicated\tlost\twrong ticket\t")
+		for _, f := range r.Faults {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", f.Name, f.Sent, f.Verify.Accepted, f.WhatsApp,
+				f.Verify.Stored, f.Verify.Duplicates, f.Verify.Lost, f.Verify.WrongTicket)
+		}
+		_ = tw.Flush()
 	}
 	v := r.Verify
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -40,15 +62,8 @@ func (r ChaosReport) Print(w io.Writer) {
 		r.Drained.Round(time.Millisecond))
 	_ = tw.Flush()
 	if r.OK() {
-		fmt.Fprintln(w, "OK: every accepted message stored exactly once, in its citizen's ticket")
+		fmt.Fprintln(w, "OK: every accepted message stored exactly once, in its citizen's ticket; the backlog drained")
 	} else {
-		fmt.Fprintln(w, "FAIL: accepted messages lost, duplicated or misfiled")
+		fmt.Fprintln(w, "FAIL: accepted messages lost, duplicated or misfiled, a visitor not resumed in its ticket, or the database outage not seen by /readyz/core or refusing webhooks")
 	}
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

@@ -41,6 +41,9 @@ type Opts struct {
 	// Progress, when set, counts accepted submissions as they come (a
 	// fault script waits on it to strike mid-run).
 	Progress *atomic.Int64
+	// Attempts, when set, counts every send (retries included) as it
+	// ends, so a fault script can tell what was sent during a fault.
+	Attempts *atomic.Int64
 	// Stop, when closed, ends the run early: workers finish the
 	// submission in hand (retries included) and take no other, so every
 	// submission sent is accepted or counted failed, none cut off.
@@ -51,6 +54,9 @@ type Opts struct {
 	// instance must have the same WHATSAPP_APP_SECRET. A retry resends the
 	// same body, as Meta does, so the message id makes it one message.
 	WhatsAppSecret string
+	// WhatsAppOnly sends every citizen's message as a WhatsApp webhook
+	// (WhatsAppSecret set; Chat ignored): a probe of the gateway alone.
+	WhatsAppOnly bool
 	// Chat adds live-chat visitors to the mix: each opens the widget's
 	// socket (/livechat/ws), says hello, sends one message and counts as
 	// accepted on its ack (the message is durable); a retry reconnects
@@ -122,6 +128,9 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 	if o.Chat {
 		channels = append(channels, "livechat")
 	}
+	if o.WhatsAppOnly && o.WhatsAppSecret != "" {
+		channels = []string{"whatsapp"}
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.MaxDuration)
 	defer cancel()
 	client := &http.Client{
@@ -169,6 +178,9 @@ func Run(ctx context.Context, o Opts) (Result, error) {
 					t0 := time.Now()
 					tn, err := send()
 					d := time.Since(t0)
+					if o.Attempts != nil {
+						o.Attempts.Add(1)
+					}
 					retry := err != nil && o.Retry && ctx.Err() == nil
 					mu.Lock()
 					res.Sent++
