@@ -26,9 +26,10 @@ const maxSubjectRunes = 120
 
 // item is one valid envelope of a batch and what became of it.
 type item struct {
-	msg    jetstream.Msg // nil in store-only tests
-	in     envelope.Inbound
-	fields string // Fields as JSON text
+	msg     jetstream.Msg // nil in store-only tests
+	in      envelope.Inbound
+	fields  string    // Fields as JSON text
+	arrived time.Time // fetched (the linger counts from here)
 
 	dup       bool         // already stored (before or earlier in this batch)
 	contactID int64        // resolved contact
