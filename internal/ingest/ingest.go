@@ -29,10 +29,10 @@
 //     negatively acked with a growing delay and logged, and is redelivered
 //     without limit.
 //   - Order. A citizen's messages reach one worker at a time in stream
-//     order (see dispatch) and
-//     are stored in that order (ids follow the stream), so threading sees
-//     them one after the other; a thread is shown ordered by
-//     (created_at, id), created_at being the provider's received-at time.
+//     order (see dispatch) and are stored in that order (ids follow the
+//     stream), so threading sees them one after the other; a thread is
+//     shown ordered by (created_at, id), created_at being the provider's
+//     received-at time.
 //   - Fetched messages stay owned: until a message is acked, naked or
 //     terminated it gets an in-progress ack every AckWait/3, so JetStream
 //     does not hand it to another instance meanwhile.
