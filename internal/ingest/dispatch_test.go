@@ -14,8 +14,8 @@ import (
 // falls behind; through every change of mode each citizen's messages are
 // stored in the order they were fetched, and both modes are used.
 func TestDispatchKeepsEachCitizensOrder(t *testing.T) {
-	const workers, batchSize, citizens, messages = 3, 10, 7, 3000
-	d := newDispatch(workers, batchSize)
+	const workers, fill, citizens, messages = 3, 5, 7, 3000
+	d := newDispatch(workers, fill)
 	var (
 		mu       sync.Mutex
 		stored   = map[string][]int{}
@@ -44,7 +44,7 @@ func TestDispatchKeepsEachCitizensOrder(t *testing.T) {
 	}
 	spread, gathered := 0, 0
 	for seq := 0; seq < messages; {
-		n := min(1+rand.IntN(2*batchSize), messages-seq)
+		n := min(1+rand.IntN(4*fill), messages-seq)
 		if rand.IntN(3) == 0 {
 			time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) // a quiet spell
 		}

@@ -254,7 +254,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	// Workers finish what was fetched even after ctx ends: acking it
 	// spares a redelivery.
 	workCtx := context.WithoutCancel(ctx)
-	d := newDispatch(c.workers, c.batchSize)
+	d := newDispatch(c.workers, c.fill)
 	var wg sync.WaitGroup
 	for w := range d.queues {
 		wg.Add(1)
@@ -347,20 +347,22 @@ func (c *Consumer) Run(ctx context.Context) error {
 // 0, whose batches then hold every citizen's messages of a moment. Spread:
 // each message goes to the worker of its citizen key. The mode changes only
 // where no citizen's messages can overtake each other: to spread when
-// worker 0 holds more than a batch's worth (it does not keep up) and, first,
-// has stored all it holds; back to gathered when no worker holds anything.
+// worker 0 holds more than two rounds' worth (2×Fill: it does not keep up)
+// and, first, has stored all it holds; back to gathered when no worker
+// holds anything and the rounds are small again (under Fill: the rate has
+// fallen).
 type dispatch struct {
 	queues []chan []*item
 	// pending[w] is how many messages worker w holds, queued or in a
 	// batch being stored.
 	pending []atomic.Int64
 	spread  bool
-	// behind is the backlog of worker 0 that spreads the work.
-	behind int64
+	// fill is Opts.Fill: the size of a round at a low rate.
+	fill int
 }
 
-func newDispatch(workers, batchSize int) *dispatch {
-	d := &dispatch{queues: make([]chan []*item, workers), pending: make([]atomic.Int64, workers), behind: int64(batchSize)}
+func newDispatch(workers, fill int) *dispatch {
+	d := &dispatch{queues: make([]chan []*item, workers), pending: make([]atomic.Int64, workers), fill: fill}
 	for w := range d.queues {
 		d.queues[w] = make(chan []*item, 4)
 	}
@@ -371,9 +373,9 @@ func newDispatch(workers, batchSize int) *dispatch {
 func (d *dispatch) send(round []*item) {
 	if len(d.queues) > 1 {
 		switch {
-		case d.spread && d.idle():
+		case d.spread && len(round) < d.fill && d.idle():
 			d.spread = false
-		case !d.spread && d.pending[0].Load() > d.behind:
+		case !d.spread && d.pending[0].Load() > 2*int64(d.fill):
 			// Worker 0 may hold messages of any citizen: spread only once
 			// they are stored, so none is overtaken by a later one sent
 			// to its own worker.
