@@ -26,10 +26,9 @@ const maxSubjectRunes = 120
 
 // item is one valid envelope of a batch and what became of it.
 type item struct {
-	msg     jetstream.Msg // nil in store-only tests
-	in      envelope.Inbound
-	fields  string    // Fields as JSON text
-	arrived time.Time // fetched (the linger counts from here)
+	msg    jetstream.Msg // nil in store-only tests
+	in     envelope.Inbound
+	fields string // Fields as JSON text
 
 	dup       bool         // already stored (before or earlier in this batch)
 	contactID int64        // resolved contact
