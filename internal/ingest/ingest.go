@@ -6,10 +6,12 @@
 // Throughput comes from batches: one transaction stores up to BatchSize
 // messages with set-based statements (one lookup per table, one multi-row
 // INSERT … RETURNING per table), so the cost of a commit and of each
-// statement is shared by hundreds of messages. A fetching goroutine feeds
-// Workers storing goroutines; each citizen's messages always go to the
-// same worker, so batches of different citizens commit in parallel on
-// their own connections.
+// statement is shared by hundreds of messages. At low rates the consumer
+// gathers what arrives within Linger into one batch, so that cost (and the
+// pull requests') is shared there too. A fetching goroutine feeds Workers
+// storing goroutines; each citizen's messages go to one worker at a time,
+// so under load batches of different citizens commit in parallel on their
+// own connections.
 //
 // Guarantees, and what keeps them:
 //
@@ -26,10 +28,11 @@
 //     message cannot hold the others back; one that still fails is
 //     negatively acked with a growing delay and logged, and is redelivered
 //     without limit.
-//   - Order. A citizen's messages reach one worker in stream order and
-//     are stored in that order (ids follow the stream), so threading sees
-//     them one after the other; a thread is shown ordered by
-//     (created_at, id), created_at being the provider's received-at time.
+//   - Order. A citizen's messages reach one worker at a time in stream
+//     order (see dispatch) and are stored in that order (ids follow the
+//     stream), so threading sees them one after the other; a thread is
+//     shown ordered by (created_at, id), created_at being the provider's
+//     received-at time.
 //   - Fetched messages stay owned: until a message is acked, naked or
 //     terminated it gets an in-progress ack every AckWait/3, so JetStream
 //     does not hand it to another instance meanwhile.
@@ -45,6 +48,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -66,6 +70,9 @@ const (
 	DefaultMaxWait   = time.Second
 	DefaultAckWait   = 30 * time.Second
 	DefaultWorkers   = 3
+	// DefaultLinger and DefaultFill: see Opts.Linger.
+	DefaultLinger = 100 * time.Millisecond
+	DefaultFill   = 8
 )
 
 // Clocks keeps the SLA clocks (routing.Clocks implements it).
@@ -109,10 +116,8 @@ type Opts struct {
 	Log    *slog.Logger
 	// BatchSize is the most messages stored in one transaction.
 	BatchSize int
-	// MaxWait is how long one pull request stays open. Messages are
-	// handed to the workers as they arrive, never held back for the
-	// request to fill, so at low rates one request serves every message
-	// of MaxWait and under load requests fill and follow each other.
+	// MaxWait is how long a pull request waiting for the first message
+	// after a quiet spell stays open (see pull).
 	MaxWait time.Duration
 	// AckWait is how long JetStream waits for an ack before redelivering.
 	// It is set on the shared durable consumer.
@@ -122,6 +127,19 @@ type Opts struct {
 	// PostgreSQL; 1 on SQLite, which has a single writer anyway (the
 	// fetching goroutine still overlaps with it).
 	Workers int
+	// Linger is how long the consumer gathers messages into one round,
+	// counted from the first one's arrival, while it holds fewer than Fill
+	// and more keep coming; negative: never. A batch's fixed cost (its
+	// statements, round trips, commit and pull requests) then falls on
+	// several messages at low rates too, for at most Linger of delay; how
+	// long it waits follows the rate seen (about the time Fill messages
+	// take), so at higher rates the delay is shorter, and under load rounds
+	// fill from what is in the stream and nothing waits. Default:
+	// DefaultLinger.
+	Linger time.Duration
+	// Fill is the round size at which the consumer stops gathering.
+	// Default: DefaultFill.
+	Fill int
 	// ReopenWindow: a message from a citizen whose ticket on that channel
 	// was solved less than this long ago reopens it; 0 never reopens
 	// (a new ticket opens).
@@ -157,6 +175,8 @@ type Consumer struct {
 	maxWait   time.Duration
 	ackWait   time.Duration
 	workers   int
+	linger    time.Duration
+	fill      int
 	// reopenWindow: see Opts.ReopenWindow.
 	reopenWindow time.Duration
 	probeEvery   time.Duration
@@ -188,12 +208,18 @@ func New(o Opts) *Consumer {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.Linger == 0 {
+		o.Linger = DefaultLinger
+	}
+	if o.Fill <= 0 {
+		o.Fill = DefaultFill
+	}
 	if o.ProbeInterval <= 0 {
 		o.ProbeInterval = DefaultProbeInterval
 	}
 	return &Consumer{probeEvery: o.ProbeInterval,
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
-		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, reopenWindow: o.ReopenWindow,
+		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, linger: max(o.Linger, 0), fill: min(o.Fill, o.BatchSize), reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer,
 	}
 }
@@ -201,12 +227,15 @@ func New(o Opts) *Consumer {
 // Run consumes until ctx ends, then finishes the messages in hand and
 // returns nil. It returns an error only when the consumer cannot be set up.
 //
-// One goroutine fetches and decodes; Workers goroutines store. Each
-// message goes to the worker chosen by its citizen key (see citizenKey),
-// and a worker stores its messages in arrival order, so one citizen's
-// messages are stored in stream order while other citizens' batches commit
-// in parallel on other connections. A worker takes whatever has queued up
-// for it, up to BatchSize, as one batch.
+// One goroutine fetches and decodes (see fetch: at low rates it gathers
+// the messages of up to Linger into one round); Workers goroutines store.
+// A worker takes whatever rounds have queued up for it, up to BatchSize
+// messages, as one batch, and stores its messages in arrival order. One
+// citizen's messages are stored in stream order because they all go to
+// one worker at a time (see dispatch): while one worker keeps up, every
+// round goes to it whole; once it falls behind, each message goes to the
+// worker chosen by its citizen key (see citizenKey), so other citizens'
+// batches commit in parallel on other connections.
 func (c *Consumer) Run(ctx context.Context) error {
 	cons, err := c.ensureConsumer(ctx)
 	if err != nil {
@@ -225,40 +254,57 @@ func (c *Consumer) Run(ctx context.Context) error {
 	// Workers finish what was fetched even after ctx ends: acking it
 	// spares a redelivery.
 	workCtx := context.WithoutCancel(ctx)
-	queues := make([]chan *item, c.workers)
+	d := newDispatch(c.workers, c.fill)
 	var wg sync.WaitGroup
-	for w := range queues {
-		queues[w] = make(chan *item, 2*c.batchSize)
+	for w := range d.queues {
 		wg.Add(1)
-		go func(q <-chan *item) {
+		go func(w int) {
 			defer wg.Done()
-			c.work(workCtx, ctx, q, inflight)
-		}(queues[w])
+			c.work(workCtx, ctx, d, w, inflight)
+		}(w)
 	}
 	defer func() {
-		for _, q := range queues {
+		for _, q := range d.queues {
 			close(q)
 		}
 		wg.Wait()
 		c.log.Info("ingest consumer stopped")
 	}()
 
-	failures := 0
+	var (
+		round    []*item   // fetched, not yet handed to the workers
+		first    time.Time // when round's first message came
+		rate     float64   // messages per second of the last rounds
+		failures int
+	)
+	take := func(m jetstream.Msg) {
+		it, err := decode(m)
+		if err != nil {
+			c.terminate(m, it, err)
+			return
+		}
+		if len(round) == 0 {
+			first = time.Now()
+		}
+		inflight.add(it)
+		round = append(round, it)
+	}
 	for ctx.Err() == nil {
 		// Nothing more is fetched while the database is down: what is
 		// not in hand stays in JetStream for whichever instance is up.
 		if !c.outage.await(ctx) {
 			break
 		}
-		err := c.pull(cons, func(m jetstream.Msg) {
-			it, err := decode(m)
-			if err != nil {
-				c.terminate(m, it, err)
-				return
-			}
-			inflight.add(it)
-			queues[shard(it.citizenKey(), c.workers)] <- it
-		})
+		var (
+			n   int
+			err error
+		)
+		if len(round) == 0 {
+			// Nothing in hand: wait for the first message.
+			n, err = c.pull(cons, 1, take)
+		} else {
+			n, err = c.pull(cons, c.batchSize-len(round), take)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -269,15 +315,118 @@ func (c *Consumer) Run(ctx context.Context) error {
 			continue
 		}
 		failures = 0
+		if len(round) == 0 {
+			continue
+		}
+		// Gather more while the round is small and young: as long as the
+		// rate seen suggests it takes to reach Fill, within Linger.
+		left := c.linger - time.Since(first)
+		if len(round) < c.fill && left > 0 && n > 0 {
+			if rate > 0 {
+				left = min(left, time.Duration(float64(c.fill-len(round))/rate*float64(time.Second)))
+			}
+			wait(ctx, max(left, time.Millisecond))
+			continue
+		}
+		if age := time.Since(first).Seconds(); age > 0 {
+			rate = float64(len(round)) / age
+		}
+		d.send(round)
+		round = nil
+	}
+	if len(round) > 0 {
+		d.send(round)
 	}
 	return nil
 }
 
-// work stores the messages of one queue, batch by batch, until the queue
-// is closed.
-func (c *Consumer) work(ctx, runCtx context.Context, q <-chan *item, inflight *inflight) {
-	for it := range q {
-		batch := []*item{it}
+// dispatch hands fetched rounds to the workers, keeping each citizen's
+// messages on one worker at a time.
+//
+// Gathered (the start, and at low rates): every round goes whole to worker
+// 0, whose batches then hold every citizen's messages of a moment. Spread:
+// each message goes to the worker of its citizen key. The mode changes only
+// where no citizen's messages can overtake each other: to spread when
+// worker 0 holds more than two rounds' worth (2×Fill: it does not keep up)
+// and, first, has stored all it holds; back to gathered when no worker
+// holds anything and the rounds are small again (under Fill: the rate has
+// fallen).
+type dispatch struct {
+	queues []chan []*item
+	// pending[w] is how many messages worker w holds, queued or in a
+	// batch being stored.
+	pending []atomic.Int64
+	spread  bool
+	// fill is Opts.Fill: the size of a round at a low rate.
+	fill int
+}
+
+func newDispatch(workers, fill int) *dispatch {
+	d := &dispatch{queues: make([]chan []*item, workers), pending: make([]atomic.Int64, workers), fill: fill}
+	for w := range d.queues {
+		d.queues[w] = make(chan []*item, 4)
+	}
+	return d
+}
+
+// send queues a round (called by the fetching goroutine only).
+func (d *dispatch) send(round []*item) {
+	if len(d.queues) > 1 {
+		switch {
+		case d.spread && len(round) < d.fill && d.idle():
+			d.spread = false
+		case !d.spread && d.pending[0].Load() > 2*int64(d.fill):
+			// Worker 0 may hold messages of any citizen: spread only once
+			// they are stored, so none is overtaken by a later one sent
+			// to its own worker.
+			for d.pending[0].Load() > 0 {
+				time.Sleep(time.Millisecond)
+			}
+			d.spread = true
+		}
+	}
+	if !d.spread {
+		d.pending[0].Add(int64(len(round)))
+		d.queues[0] <- round
+		return
+	}
+	parts := make([][]*item, len(d.queues))
+	for _, it := range round {
+		w := shard(it.citizenKey(), len(d.queues))
+		parts[w] = append(parts[w], it)
+	}
+	for w, part := range parts {
+		if len(part) > 0 {
+			d.pending[w].Add(int64(len(part)))
+			d.queues[w] <- part
+		}
+	}
+}
+
+func (d *dispatch) idle() bool {
+	for w := range d.pending {
+		if d.pending[w].Load() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// work stores the rounds of worker w's queue until the queue is closed; a
+// batch is what has queued up, up to BatchSize messages.
+func (c *Consumer) work(ctx, runCtx context.Context, d *dispatch, w int, inflight *inflight) {
+	q := d.queues[w]
+	var next []*item // a round that did not fit in the last batch
+	for {
+		batch := next
+		next = nil
+		if batch == nil {
+			round, ok := <-q
+			if !ok {
+				return
+			}
+			batch = round
+		}
 	fill:
 		for len(batch) < c.batchSize {
 			select {
@@ -285,13 +434,18 @@ func (c *Consumer) work(ctx, runCtx context.Context, q <-chan *item, inflight *i
 				if !ok {
 					break fill
 				}
-				batch = append(batch, more)
+				if len(batch)+len(more) > c.batchSize {
+					next = more
+					break fill
+				}
+				batch = append(batch, more...)
 			default:
 				break fill
 			}
 		}
 		ok := c.handle(ctx, runCtx, batch)
 		inflight.remove(batch)
+		d.pending[w].Add(-int64(len(batch)))
 		if !ok {
 			wait(runCtx, time.Second) // the database is failing: do not spin
 		}
@@ -355,32 +509,42 @@ func (c *Consumer) ensureConsumer(ctx context.Context) (jetstream.Consumer, erro
 	return cons, nil
 }
 
-// pull makes one pull request for up to BatchSize messages that stays
-// open up to MaxWait, and hands each message to take the moment it
-// arrives: nothing waits for the batch to fill, and at low rates one
-// request carries every message of the MaxWait window instead of a request
-// (or three: one that finds nothing, one that waits for a message, one
-// more for what came with it) per message. Under load the request fills at
-// once and the next one follows; workers still make their batches of
-// whatever has queued up for them.
-func (c *Consumer) pull(cons jetstream.Consumer, take func(jetstream.Msg)) error {
+// pull makes one pull request for up to n messages and hands each to take
+// as it arrives; it returns how many came. With nothing in hand (n is 1,
+// see Run) the request stays open up to MaxWait and ends with the first
+// message, so a message arriving alone is not held back and the next ones
+// come together in the following request; otherwise it takes only what is
+// in the stream already (no wait), in one burst. So at low rates a
+// round of Linger costs two requests, not one or three per message, and
+// the server writes its messages in one go instead of one by one.
+func (c *Consumer) pull(cons jetstream.Consumer, n int, take func(jetstream.Msg)) (int, error) {
 	// The request ends on the server's word (its timeout status comes
 	// after every message it sent), never on a client-side deadline: a
 	// deadline could fire with messages already received but not yet read,
 	// and those would wait out AckWait. So shutdown waits for the request
 	// to end (at most MaxWait) and stores what it brought.
-	b, err := cons.Fetch(c.batchSize, jetstream.FetchMaxWait(c.maxWait))
-	if err != nil {
-		return err
+	var (
+		b   jetstream.MessageBatch
+		err error
+	)
+	if n == 1 {
+		b, err = cons.Fetch(1, jetstream.FetchMaxWait(c.maxWait))
+	} else {
+		b, err = cons.FetchNoWait(n)
 	}
+	if err != nil {
+		return 0, err
+	}
+	got := 0
 	for m := range b.Messages() {
+		got++
 		take(m)
 	}
 	switch err := b.Error(); {
 	case err == nil, errors.Is(err, nats.ErrTimeout), errors.Is(err, jetstream.ErrNoMessages):
-		return nil
+		return got, nil
 	default:
-		return err
+		return got, err
 	}
 }
 
