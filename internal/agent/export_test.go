@@ -9,3 +9,6 @@ import (
 func TouchAt(s *Service, ctx context.Context, id int64, at time.Time) error {
 	return s.store.touch(ctx, id, at.UTC())
 }
+
+// SessionSQL is BySession's statement on d's dialect, for its plan test.
+var SessionSQL = sessionSQL

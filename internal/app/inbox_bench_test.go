@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,8 @@ import (
 // GET /api/v1/tickets?limit=20 over HTTP with a bearer token, from 8
 // clients at once for 5 s, with 100,000 tickets (half of them active) in
 // 20 queues: an admin's inbox (every ticket) and an agent's (two queues).
-// Pages per second and the page's p99.
+// Pages per second, the page's p99 and the CPU per page: this process's
+// (server and clients) and its PostgreSQL backends' (cpuMeter).
 //
 //	go test -run '^$' -bench InboxHTTP -benchtime 1x ./internal/app/
 func BenchmarkInboxHTTP(b *testing.B) {
@@ -47,12 +49,19 @@ func BenchmarkInboxHTTP(b *testing.B) {
 	agent.Login("inbox@tanggap.test", "password-inbox")
 	for i := 0; i < b.N; i++ {
 		for _, who := range []struct {
-			name  string
-			token string
-		}{{"admin", admin.Token}, {"agent (two queues of 20)", agent.Token}} {
-			rate, p99 := inboxLoad(b, a.URL(), who.token, 8, 5*time.Second)
-			b.ReportMetric(rate, "pages/s")
-			b.Logf("%s inbox over HTTP: %.0f pages/s, p99 %.1f ms (8 clients)", who.name, rate, p99)
+			name, unit string
+			token      string
+		}{{"admin", "admin-", admin.Token}, {"agent (two queues of 20)", "agent-", agent.Token}} {
+			m := startCPU()
+			rate, p99 := inboxLoad(b, a.URL(), who.token, 8, benchDur)
+			self, pg := m.since()
+			pages := rate * benchDur.Seconds()
+			b.ReportMetric(rate, who.unit+"pages/s")
+			b.ReportMetric(p99, who.unit+"p99-ms")
+			b.ReportMetric(float64(self.Microseconds())/pages, who.unit+"µs-cpu/page")
+			b.ReportMetric(float64(pg.Microseconds())/pages, who.unit+"µs-pg-cpu/page")
+			b.Logf("%s inbox over HTTP: %.0f pages/s, p99 %.1f ms (8 clients); CPU per page: process %.0f µs (server and clients), PostgreSQL %.0f µs",
+				who.name, rate, p99, float64(self.Microseconds())/pages, float64(pg.Microseconds())/pages)
 		}
 	}
 }
@@ -106,3 +115,10 @@ func inboxLoad(b *testing.B, base, token string, clients int, dur time.Duration)
 	}
 	return float64(pages.Load()) / dur.Seconds(), float64(lat[len(lat)*99/100].Microseconds()) / 1000
 }
+
+var benchDur = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("INBOX_DUR")); err == nil {
+		return d
+	}
+	return 5 * time.Second
+}()

@@ -109,11 +109,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (agent.Agent, 
 	if token == "" || len(token) > 128 {
 		return agent.Agent{}, ErrUnauthenticated
 	}
-	id, err := s.store.agentFor(ctx, hash(token), time.Now().UTC())
-	if err != nil {
-		return agent.Agent{}, err
-	}
-	a, err := s.agents.Get(ctx, id)
+	// One statement: the session, its agent, the role and the queues.
+	a, err := s.agents.BySession(ctx, hash(token), time.Now().UTC())
 	if errors.Is(err, agent.ErrNotFound) {
 		return agent.Agent{}, ErrUnauthenticated
 	}

@@ -25,18 +25,6 @@ func (s *store) create(ctx context.Context, tokenHash string, agentID int64, now
 	return nil
 }
 
-func (s *store) agentFor(ctx context.Context, tokenHash string, now time.Time) (int64, error) {
-	var ids []int64
-	if err := s.db.WithContext(ctx).Raw(`SELECT agent_id FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, now).
-		Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("auth: session: %w", err)
-	}
-	if len(ids) == 0 {
-		return 0, ErrUnauthenticated
-	}
-	return ids[0], nil
-}
-
 // agentsFor maps the hashes of live sessions to their agents.
 func (s *store) agentsFor(ctx context.Context, tokenHashes []string, now time.Time) (map[string]int64, error) {
 	out := make(map[string]int64, len(tokenHashes))

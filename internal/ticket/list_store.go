@@ -2,9 +2,13 @@ package ticket
 
 import (
 	"context"
+	gosql "database/sql"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"tanggap/internal/domain"
 )
 
 // listPage reads one page: each scope branch takes at most limit+1 rows
@@ -12,14 +16,11 @@ import (
 // cut to the page.
 func (s *store) listPage(ctx context.Context, q listSQL) (Page, error) {
 	sql, args := q.pageSQL()
-	var rows []Summary
-	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+	rows, err := s.scanSummaries(ctx, q.limit+1, sql, args...)
+	if err != nil {
 		return Page{}, fmt.Errorf("ticket: list: %w", err)
 	}
 	p := Page{Tickets: rows}
-	if p.Tickets == nil {
-		p.Tickets = []Summary{}
-	}
 	if len(p.Tickets) > q.limit {
 		p.Tickets = p.Tickets[:q.limit]
 		p.NextCursor = encodeCursor(p.Tickets[q.limit-1])
@@ -27,10 +28,67 @@ func (s *store) listPage(ctx context.Context, q listSQL) (Page, error) {
 	return p, nil
 }
 
+// scanSummaries runs a statement selecting summaryColumns and scans its
+// rows by hand: gorm's reflective Scan was the largest part of an inbox
+// page's CPU in this process (BenchmarkInboxHTTP). Never nil.
+func (s *store) scanSummaries(ctx context.Context, capacity int, sql string, args ...any) ([]Summary, error) {
+	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Summary, 0, capacity)
+	for rows.Next() {
+		var (
+			t                 Summary
+			status, priority  string
+			subject, category gosql.NullString
+			queueID, assignee gosql.NullInt64
+			firstResponse     gosql.NullTime
+			solved            gosql.NullTime
+			frDue, resDue     gosql.NullTime
+		)
+		if err := rows.Scan(&t.ID, &t.TrackingNumber, &status, &priority, &t.Channel, &category, &subject,
+			&t.ContactID, &t.ContactName, &queueID, &t.Queue, &assignee,
+			&t.AssigneeName, &t.CreatedAt, &t.UpdatedAt, &t.LastMessageAt,
+			&firstResponse, &solved, &frDue, &resDue); err != nil {
+			return nil, err
+		}
+		t.Status, t.Priority = domain.TicketStatus(status), domain.Priority(priority)
+		t.Category, t.Subject = category.String, subject.String
+		if queueID.Valid {
+			t.QueueID = &queueID.Int64
+		}
+		if assignee.Valid {
+			t.AssigneeID = &assignee.Int64
+		}
+		t.FirstResponseAt, t.SolvedAt = nullTime(firstResponse), nullTime(solved)
+		t.FirstResponseDueAt, t.ResolutionDueAt = nullTime(frDue), nullTime(resDue)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func nullTime(t gosql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
 // pageSQL is the statement listPage runs (tests EXPLAIN it).
+//
+// The limit is written into the statement, not bound: a prepared statement
+// (the driver's statement cache) with LIMIT $n gets a generic plan for an
+// unknown page size, which PostgreSQL may build as a read and sort of the
+// whole inbox, or it plans the statement afresh on every page; with the
+// number in the text each page size is its own cached statement with its
+// plan (measured with pgbench on 100,000 tickets: 10.6 ms a page with the
+// limit bound, 1.5 ms with it written).
 func (q listSQL) pageSQL() (string, []any) {
 	var b strings.Builder
 	var args []any
+	limit := strconv.Itoa(q.limit + 1) // an int of Normalize's range
 	b.WriteString(`SELECT ` + summaryColumns + ` FROM (`)
 	for i, br := range q.branches {
 		if i > 0 {
@@ -38,16 +96,14 @@ func (q listSQL) pageSQL() (string, []any) {
 		}
 		w, a := q.where(br)
 		b.WriteString(`SELECT * FROM (SELECT t.id FROM tickets t WHERE ` + w +
-			` ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?) b` + strconv.Itoa(i))
+			` ORDER BY t.last_message_at DESC, t.id DESC LIMIT ` + limit + `) b` + strconv.Itoa(i))
 		args = append(args, a...)
-		args = append(args, q.limit+1)
 	}
 	b.WriteString(`) p JOIN tickets t ON t.id = p.id
 	JOIN contacts c ON c.id = t.contact_id
 	LEFT JOIN queues q ON q.id = t.queue_id
 	LEFT JOIN agents a ON a.id = t.assignee_id
-	ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?`)
-	args = append(args, q.limit+1)
+	ORDER BY t.last_message_at DESC, t.id DESC LIMIT ` + limit)
 	return b.String(), args
 }
 
@@ -66,9 +122,9 @@ func (q listSQL) countSQL(limit int) (string, []any) {
 	var args []any
 	for i, br := range q.branches {
 		w, a := q.where(br)
-		parts = append(parts, `(SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets t WHERE `+w+` LIMIT ?) c`+strconv.Itoa(i)+`)`)
+		// The limit written, not bound, as in pageSQL.
+		parts = append(parts, `(SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets t WHERE `+w+` LIMIT `+strconv.Itoa(limit)+`) c`+strconv.Itoa(i)+`)`)
 		args = append(args, a...)
-		args = append(args, limit)
 	}
 	return `SELECT ` + strings.Join(parts, " + "), args
 }

@@ -1,0 +1,84 @@
+package agent
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"tanggap/internal/db"
+	"tanggap/internal/domain"
+)
+
+// BySession returns the agent of a live session (the sessions table of
+// internal/auth, by the token's hash), with their role's permissions and
+// their queues, in one statement: it is read on every signed-in request.
+// No session or an expired one is ErrNotFound. It is read each time (no
+// cache): ending a session or deactivating an account (which ends its
+// sessions) holds on the very next request, on every instance.
+func (s *Service) BySession(ctx context.Context, tokenHash string, now time.Time) (Agent, error) {
+	return s.store.bySession(ctx, tokenHash, now)
+}
+
+// sessionSQL is BySession's statement; the queues come as one list
+// ("3,7") from the queue_members primary key, the role by its primary key.
+func sessionSQL(d db.Dialect) string {
+	queues := `(SELECT string_agg(m.queue_id::text, ',' ORDER BY m.queue_id) FROM queue_members m WHERE m.agent_id = a.id)`
+	if d == db.SQLite {
+		queues = `(SELECT group_concat(queue_id, ',') FROM (SELECT m.queue_id FROM queue_members m WHERE m.agent_id = a.id ORDER BY m.queue_id))`
+	}
+	return `SELECT a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions, r.label, ` + queues + `
+	FROM sessions s JOIN agents a ON a.id = s.agent_id LEFT JOIN roles r ON r.name = a.role
+	WHERE s.token_hash = ? AND s.expires_at > ?`
+}
+
+func (s *store) bySession(ctx context.Context, tokenHash string, now time.Time) (Agent, error) {
+	// Scanned by hand: gorm's reflection was a measurable part of every
+	// request's CPU (BenchmarkInboxHTTP).
+	rows, err := s.db.WithContext(ctx).Raw(sessionSQL(s.db.Dialect), tokenHash, now).Rows()
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: by session: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Agent{}, fmt.Errorf("agent: by session: %w", err)
+		}
+		return Agent{}, ErrNotFound
+	}
+	var (
+		r      agentRow
+		role   string
+		pres   string
+		perms  sql.NullString
+		label  sql.NullString
+		queues sql.NullString
+	)
+	if err := rows.Scan(&r.ID, &r.Email, &r.Name, &role, &pres, &r.Capacity, &r.ActiveLoad, &perms, &label, &queues); err != nil {
+		return Agent{}, fmt.Errorf("agent: by session: %w", err)
+	}
+	if err := rows.Close(); err != nil {
+		return Agent{}, fmt.Errorf("agent: by session: %w", err)
+	}
+	r.Role, r.Presence = domain.Role(role), domain.Presence(pres)
+	if perms.Valid {
+		r.Permissions = &perms.String
+	}
+	if label.Valid {
+		r.RoleLabel = &label.String
+	}
+	a := toAgent(r)
+	a.QueueIDs = []int64{} // as get reads them
+	if queues.Valid && queues.String != "" {
+		for _, q := range strings.Split(queues.String, ",") {
+			id, err := strconv.ParseInt(q, 10, 64)
+			if err != nil {
+				return Agent{}, fmt.Errorf("agent: by session: queue %q: %w", q, err)
+			}
+			a.QueueIDs = append(a.QueueIDs, id)
+		}
+	}
+	return a, nil
+}
