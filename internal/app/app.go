@@ -264,7 +264,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates, a.tracer)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
