@@ -37,7 +37,8 @@ import (
 // the best and worst pair beside them (the noise of the run).
 // BenchmarkObservationsPerMessage prices the same work without the noise.
 // BENCH_OBS_PAIRS sets the number of on/off pairs (default 3),
-// BENCH_OBS_MESSAGES the messages per run (default 10,000).
+// BENCH_OBS_MESSAGES the messages per run (default 10,000);
+// BENCH_OBS_SIDE=on (or off) runs that side only, to profile it.
 //
 //	go test -run '^$' -bench ObservabilityOverhead -benchtime 1x ./channels/whatsapp/
 func BenchmarkObservabilityOverhead(b *testing.B) {
@@ -54,6 +55,12 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 			if p%2 == 1 {
 				order = []bool{false, true}
 			}
+			switch os.Getenv("BENCH_OBS_SIDE") { // one side alone, to profile it (-cpuprofile)
+			case "on":
+				order = []bool{true, true}
+			case "off":
+				order = []bool{false, false}
+			}
 			var pair [2]obsRun // off, on
 			for _, enabled := range order {
 				r := runObservability(b, enabled, messages)
@@ -65,8 +72,14 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 					off, pair[0] = append(off, r), r
 				}
 			}
+			if len(on) == 0 || len(off) == 0 {
+				continue // one side alone: nothing to compare
+			}
 			ackRatio = append(ackRatio, pair[1].acked/pair[0].acked)
 			cpuRatio = append(cpuRatio, float64(pair[1].cpu)/float64(pair[0].cpu))
+		}
+		if len(ackRatio) == 0 {
+			continue
 		}
 		ackOn, ackOff := median(on, func(r obsRun) float64 { return r.acked }), median(off, func(r obsRun) float64 { return r.acked })
 		stOn, stOff := median(on, func(r obsRun) float64 { return r.stored }), median(off, func(r obsRun) float64 { return r.stored })
