@@ -7,6 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"tanggap/channels"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
@@ -53,7 +57,7 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 		if err := a.limiter(from).Wait(ctx); err != nil {
 			return envelope.Receipt{}, err
 		}
-		id, err := a.graph.send(ctx, from, m)
+		id, err := a.send(ctx, from, m, out.MessageID, i)
 		if err != nil {
 			if i > 0 {
 				a.log.Warn("reply partly sent; the rest is retried", "message_id", out.MessageID, "parts_sent", i, "err", err)
@@ -66,6 +70,24 @@ func (a *Adapter) Deliver(ctx context.Context, out envelope.Outbound) (envelope.
 		}
 	}
 	return envelope.Receipt{Status: domain.DeliverySent, ExternalID: wamid, At: time.Now().UTC()}, nil
+}
+
+// send posts one part of a reply to the Graph API, traced (when a tracer
+// is set) as a client span under the delivery's: the provider's send in
+// the trace of the agent's reply.
+func (a *Adapter) send(ctx context.Context, from string, m outMessage, messageID int64, part int) (string, error) {
+	if a.o.Tracer == nil {
+		return a.graph.send(ctx, from, m)
+	}
+	ctx, span := a.o.Tracer.Start(ctx, "whatsapp send", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.Int64("message_id", messageID), attribute.Int("part", part)))
+	defer span.End()
+	id, err := a.graph.send(ctx, from, m)
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "graph send failed")
+	}
+	return id, err
 }
 
 // record keeps a sent part's wamid. It must exist before the outbound

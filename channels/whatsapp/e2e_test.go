@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tanggap/channels/whatsapp"
+	"tanggap/internal/app"
 	"tanggap/internal/apptest"
 	"tanggap/internal/bus"
 	"tanggap/internal/config"
@@ -34,6 +35,7 @@ type waEnv struct {
 	check *db.DB
 	cfg   config.Config
 	bus   *bus.Bus
+	app   *app.App
 }
 
 func startWA(t testing.TB) *waEnv {
@@ -65,7 +67,7 @@ func startWAWith(t testing.TB, mutate func(*config.Config)) *waEnv {
 	t.Cleanup(func() { check.Close() })
 	api := apptest.NewClient(t, a.URL())
 	api.Login(apptest.AdminEmail, apptest.AdminPassword)
-	return &waEnv{t: t, graph: g, api: api, check: check, cfg: cfg, bus: a.Bus()}
+	return &waEnv{t: t, graph: g, api: api, check: check, cfg: cfg, bus: a.Bus(), app: a}
 }
 
 func whatsappSign(body []byte) string { return whatsapp.Sign(appSecret, body) }

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	"tanggap/channels"
@@ -83,6 +84,9 @@ type Opts struct {
 	Media       Media
 	Attachments attachment.Store
 	Log         *slog.Logger
+	// Tracer, when set, traces each call that sends a part of a reply to
+	// the Graph API ("whatsapp send"), under the delivery's span.
+	Tracer trace.Tracer
 
 	AppSecret     string
 	VerifyToken   string

@@ -152,7 +152,7 @@ func (s *Service) UpdateRole(ctx context.Context, in RoleInput) (Role, error) {
 		return Role{}, ErrRoleNotFound
 	}
 	if s.events != nil {
-		s.events.Emit(bus.RoleUpdated{Role: in.Name, At: time.Now().UTC()})
+		bus.EmitIn(ctx, s.events, bus.RoleUpdated{Role: in.Name, At: time.Now().UTC()})
 	}
 	return s.Role(ctx, in.Name)
 }

@@ -264,7 +264,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates, a.tracer)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
@@ -315,7 +315,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	startCore := func(g *errgroup.Group, gctx context.Context) {
 		if cfg.Components["core"] {
 			consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
-				ReopenWindow: cfg.ReopenWindow})
+				ReopenWindow: cfg.ReopenWindow, AckWait: cfg.IngestAckWait})
 			g.Go(func() error { return consumer.Run(gctx) })
 			g.Go(func() error {
 				return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})

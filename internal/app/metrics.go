@@ -114,6 +114,13 @@ func (r observedRouter) RouteNew(ctx context.Context, tx *gorm.DB, tickets []rou
 		if err != nil {
 			span.RecordError(err)
 		}
+		// One span per ticket handed to an agent, under the decision: the
+		// assignment in the citizen's message's trace.
+		for _, a := range as {
+			_, s := r.tr.Start(ctx, "routing assign", trace.WithAttributes(attribute.Int64("ticket_id", a.TicketID),
+				attribute.Int64("queue_id", a.QueueID), attribute.Int64("agent_id", a.AgentID)))
+			s.End()
+		}
 	}
 	if err == nil && r.m != nil && len(tickets) > 0 {
 		per := time.Since(start) / time.Duration(len(tickets))

@@ -5,72 +5,22 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	"google.golang.org/protobuf/proto"
 
 	"tanggap/internal/apptest"
 )
-
-// collector stands in for an OpenTelemetry collector: it takes OTLP/HTTP
-// protobuf exports as the SDK sends them and keeps every span.
-type collector struct {
-	mu    sync.Mutex
-	spans []*tracepb.Span
-}
-
-func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
-		http.Error(w, "not an OTLP/HTTP protobuf export", http.StatusBadRequest)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var req coltrace.ExportTraceServiceRequest
-	if err := proto.Unmarshal(body, &req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	c.mu.Lock()
-	for _, rs := range req.GetResourceSpans() {
-		for _, ss := range rs.GetScopeSpans() {
-			c.spans = append(c.spans, ss.GetSpans()...)
-		}
-	}
-	c.mu.Unlock()
-	out, _ := proto.Marshal(&coltrace.ExportTraceServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(out)
-}
-
-func (c *collector) named(name string) []*tracepb.Span {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []*tracepb.Span
-	for _, s := range c.spans {
-		if s.GetName() == name {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // With OTEL_EXPORTER_OTLP_ENDPOINT set, one trace runs from the citizen's
 // form submission through JetStream to the ingest commit and the routing
 // decision, and another from the agent's reply to the channel's send.
 // (Not parallel: the OTEL_* variables are the process's.)
 func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
-	col := &collector{}
+	col := &apptest.Collector{}
 	srv := httptest.NewServer(col)
 	defer srv.Close()
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
@@ -90,7 +40,7 @@ func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
 	waitSpans := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		for ctx.Err() == nil && len(col.named("deliver webform")) == 0 {
+		for ctx.Err() == nil && len(col.Named("deliver webform")) == 0 {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
@@ -103,7 +53,7 @@ func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
 
 	one := func(name string) *tracepb.Span {
 		t.Helper()
-		got := col.named(name)
+		got := col.Named(name)
 		if len(got) == 0 {
 			t.Fatalf("no span %q exported", name)
 		}
@@ -124,7 +74,7 @@ func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
 	// The push of the citizen's message to the console is in the same
 	// trace, under the ingest batch.
 	pushed := false
-	for _, p := range col.named("console push") {
+	for _, p := range col.Named("console push") {
 		if hex.EncodeToString(p.GetTraceId()) == hex.EncodeToString(form.GetTraceId()) {
 			pushed = true
 			if hex.EncodeToString(p.GetParentSpanId()) != hex.EncodeToString(batch.GetSpanId()) {

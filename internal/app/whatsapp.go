@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"tanggap/channels"
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/attachment"
@@ -18,7 +20,7 @@ import (
 // newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
 // when no WhatsApp setting is given.
 func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, files attachment.Store, log *slog.Logger,
-	surveys whatsapp.Surveys, texts whatsapp.Texts, templates *whatsapp.Templates) *whatsapp.Adapter {
+	surveys whatsapp.Surveys, texts whatsapp.Texts, templates *whatsapp.Templates, tracer trace.Tracer) *whatsapp.Adapter {
 	w := cfg.WhatsApp
 	if !w.Enabled() {
 		log.Info("whatsapp channel off: no WHATSAPP_* settings")
@@ -26,7 +28,7 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, 
 	}
 	log.Info("whatsapp channel on", "numbers", len(w.NumberQueues), "templates", len(w.Templates), "rate_limit", w.RateLimit)
 	return whatsapp.New(whatsapp.Opts{
-		Bus: b, DB: d, Media: media, Attachments: files, Log: log,
+		Bus: b, DB: d, Media: media, Attachments: files, Log: log, Tracer: tracer,
 		AppSecret: w.AppSecret, VerifyToken: w.VerifyToken, AccessToken: w.AccessToken,
 		APIBaseURL: w.APIBaseURL, APIVersion: w.APIVersion, PhoneNumberID: w.PhoneNumberID,
 		NumberQueues: w.NumberQueues, RateLimit: w.RateLimit, MediaMaxBytes: w.MediaMaxBytes,

@@ -375,3 +375,17 @@ type TicketWrapup struct {
 
 func (TicketTagged) EventName() (string, string) { return EntityTicket, ActionTagged }
 func (TicketWrapup) EventName() (string, string) { return EntityTicket, ActionWrapup }
+
+// EmitIn is em.Emit(ev) continuing ctx's trace when em can carry it (a
+// *Bus: EmitCtx), so a change's console push, notification or job joins
+// the trace of the request or message that made the change. Packages keep
+// their small Emit interfaces (and their test fakes).
+func EmitIn(ctx context.Context, em interface{ Emit(Event) }, ev Event) {
+	if b, ok := em.(interface {
+		EmitCtx(context.Context, Event)
+	}); ok {
+		b.EmitCtx(ctx, ev)
+		return
+	}
+	em.Emit(ev)
+}

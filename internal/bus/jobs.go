@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // JobOutcome is what a job handler decided about one job.
@@ -88,7 +89,8 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 				defer wg.Done()
 				defer func() { <-sem }()
 				var err error
-				outcome, delay := handle(ctx, msg.Data(), attempt)
+				// The job goes on in the trace of whoever queued it.
+				outcome, delay := handle(tracing.Extract(ctx, msg.Headers()), msg.Data(), attempt)
 				switch outcome {
 				case JobDone:
 					err = msg.Ack()

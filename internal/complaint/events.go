@@ -70,7 +70,7 @@ func (s *Service) changed(ctx context.Context, ticketID int64, step string) {
 		s.log.Warn("complaint event stage", "ticket_id", ticketID, "err", err)
 		return
 	}
-	s.o.Events.Emit(bus.ComplaintUpdated{Scope: sc, TrackingNumber: tn, Stage: stage[0], Step: step, At: s.now()})
+	bus.EmitIn(ctx, s.o.Events, bus.ComplaintUpdated{Scope: sc, TrackingNumber: tn, Stage: stage[0], Step: step, At: s.now()})
 }
 
 // ceilingEvent tells supervisors of an escalation or a warning, then the
@@ -86,10 +86,10 @@ func (s *Service) ceilingEvent(ctx context.Context, ticketID int64, escalated bo
 	ev := bus.ComplaintCeiling{Scope: sc, TrackingNumber: tn, CeilingAt: ceiling.UTC(), At: now}
 	step := "ceiling_warning"
 	if escalated {
-		s.o.Events.Emit(bus.ComplaintEscalated(ev))
+		bus.EmitIn(ctx, s.o.Events, bus.ComplaintEscalated(ev))
 		step = "escalated"
 	} else {
-		s.o.Events.Emit(bus.ComplaintWarning(ev))
+		bus.EmitIn(ctx, s.o.Events, bus.ComplaintWarning(ev))
 	}
 	s.changed(ctx, ticketID, step)
 }

@@ -20,6 +20,12 @@ import (
 	"tanggap/internal/mask"
 )
 
+// Bounds of INGEST_ACK_WAIT.
+const (
+	MinIngestAckWait = 5 * time.Second
+	MaxIngestAckWait = 10 * time.Minute
+)
+
 // Config is everything the binary can be told.
 type Config struct {
 	DatabaseURL string // empty: SQLite file under DataDir
@@ -56,6 +62,11 @@ type Config struct {
 
 	// Ingest batching.
 	IngestBatchSize int
+	// IngestAckWait is how long JetStream waits for the core's ack of an
+	// inbound message before handing it to another instance; a batch that
+	// hangs longer is given up, and held messages get an in-progress ack
+	// every third of it.
+	IngestAckWait time.Duration
 
 	// ReopenWindow: a citizen writing again on the same channel within
 	// this time after their ticket was solved reopens it; later, a new
@@ -108,6 +119,10 @@ type Config struct {
 	// long each class of personal data is kept (privacy.go).
 	FileStore FileStore
 	Retention Retention
+	// NoViewAudit leaves agents' views of personal data unrecorded. No
+	// variable sets it (the audit is the law's promise): only the benchmark
+	// of the audit's cost turns it off.
+	NoViewAudit bool
 	// Complaint: the complaint lifecycle's deadlines, units, sensitive
 	// categories and reveal roles (COMPLAINT_*).
 	Complaint Complaint
@@ -194,6 +209,7 @@ func Defaults() Config {
 		FormRateLimit:      60,
 		LookupRateLimit:    30,
 		IngestBatchSize:    1000,
+		IngestAckWait:      30 * time.Second,
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		PasswordCost:       10,
@@ -323,6 +339,7 @@ func parse(get func(string) string) (Config, error) {
 	integer("FORM_RATE_LIMIT", &c.FormRateLimit)
 	integer("LOOKUP_RATE_LIMIT", &c.LookupRateLimit)
 	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
+	duration("INGEST_ACK_WAIT", &c.IngestAckWait)
 	duration("SESSION_TTL", &c.SessionTTL)
 	integer("PASSWORD_HASH_COST", &c.PasswordCost)
 	duration("REOPEN_WINDOW", &c.ReopenWindow)
@@ -510,6 +527,12 @@ func (c *Config) validate() Problems {
 	}
 	if c.IngestBatchSize < 1 || c.IngestBatchSize > 5000 {
 		p = append(p, "INGEST_BATCH_SIZE must be between 1 and 5000")
+	}
+	// The in-progress ack goes every third of it, and one pull request
+	// stays open up to a second: below 5s a busy instance could lose its
+	// messages to another while it still stores them.
+	if c.IngestAckWait < MinIngestAckWait || c.IngestAckWait > MaxIngestAckWait {
+		p = append(p, fmt.Sprintf("INGEST_ACK_WAIT must be between %v and %v", MinIngestAckWait, MaxIngestAckWait))
 	}
 	if c.ReopenWindow < 0 {
 		p = append(p, "REOPEN_WINDOW must be 0 (never reopen) or more")

@@ -43,6 +43,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/permission"
+	"tanggap/internal/tracing"
 )
 
 // Job names on the JOBS stream.
@@ -158,7 +159,8 @@ func (s *Service) Run(ctx context.Context) error {
 		if err := json.Unmarshal(m.Data, &ev); err != nil || ev.Status != domain.StatusSolved || ev.TicketID == 0 {
 			return
 		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		// The solve's trace goes on to the asking job.
+		pctx, cancel := context.WithTimeout(tracing.Extract(ctx, m.Header), 5*time.Second)
 		defer cancel()
 		key := strconv.FormatInt(ev.TicketID, 10) + ":" + strconv.FormatInt(ev.At.UnixNano(), 10)
 		if err := b.PublishJob(pctx, jobChannel, jobSolve, key, solveJob{TicketID: ev.TicketID}); err != nil {
@@ -398,12 +400,12 @@ func (s *Service) Rate(ctx context.Context, token string, a Answer, by string) e
 		return err
 	}
 	scope := bus.Scope{TicketID: sv.TicketID, QueueID: deref(sv.QueueID), AssigneeID: deref(sv.AgentID)}
-	s.o.Bus.Emit(bus.CSATRated{Scope: scope, TrackingNumber: t.TrackingNumber, SurveyID: sv.ID, Rating: a.Rating, Channel: sv.Channel, At: now})
+	s.o.Bus.EmitCtx(ctx, bus.CSATRated{Scope: scope, TrackingNumber: t.TrackingNumber, SurveyID: sv.ID, Rating: a.Rating, Channel: sv.Channel, At: now})
 	if low {
 		if sups == nil {
 			sups = []int64{}
 		}
-		s.o.Bus.Emit(bus.CSATLowRating{Scope: scope, AlertID: alertID, TrackingNumber: t.TrackingNumber, Rating: a.Rating,
+		s.o.Bus.EmitCtx(ctx, bus.CSATLowRating{Scope: scope, AlertID: alertID, TrackingNumber: t.TrackingNumber, Rating: a.Rating,
 			Channel: sv.Channel, SupervisorIDs: sups, At: now})
 	}
 	s.o.Log.Info("csat: rated", "ticket_id", sv.TicketID, "survey_id", sv.ID, "rating", a.Rating, "by", by)

@@ -165,7 +165,7 @@ func (s *Service) Post(ctx context.Context, viewer agent.Agent, ticketID int64, 
 		return Note{}, err
 	}
 	for _, ev := range sent {
-		s.o.Events.Emit(ev)
+		bus.EmitIn(ctx, s.o.Events, ev)
 	}
 	n := Note{Message: msg, Mentioned: make([]Mentioned, 0, len(targets))}
 	for _, a := range targets {

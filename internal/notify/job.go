@@ -77,7 +77,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		}
 		switch {
 		case created:
-			s.emit(t, d) // sending, attempt 1: ours
+			s.emit(ctx, t, d) // sending, attempt 1: ours
 		case d.Status == StatusSent && r == RouteSMS:
 			// Never twice; a status Twilio sent before the SID was
 			// recorded may still wait (the first try failed to apply it).
@@ -183,12 +183,12 @@ func (s *Service) settle(ctx context.Context, t ticketInfo, d Delivery, from, to
 		return err
 	}
 	d.Status, d.Reason, d.ProviderID = to, reason, providerID
-	s.emit(t, d)
+	s.emit(ctx, t, d)
 	return nil
 }
 
-func (s *Service) emit(t ticketInfo, d Delivery) {
-	s.events.Emit(bus.TicketNotified{
+func (s *Service) emit(ctx context.Context, t ticketInfo, d Delivery) {
+	bus.EmitIn(ctx, s.events, bus.TicketNotified{
 		Scope:      bus.Scope{TicketID: t.ID, QueueID: nullID(t.QueueID), AssigneeID: nullID(t.AssigneeID)},
 		DeliveryID: d.ID, Route: string(d.Route), Kind: string(d.Kind), Status: string(d.Status), Attempts: d.Attempts,
 		Reason: mask.Preview(d.Reason), At: s.o.Now().UTC(),

@@ -72,7 +72,7 @@ func (s *Service) applyOutcome(ctx context.Context, d Delivery, delivered bool, 
 		return s.applyOutcome(ctx, now, delivered, reason)
 	}
 	d.Status, d.Reason = StatusFailed, reason
-	s.emit(t, d)
+	s.emit(ctx, t, d)
 	return s.fallback(ctx, d)
 }
 

@@ -15,6 +15,7 @@ import (
 	"tanggap/internal/backoff"
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
+	"tanggap/internal/tracing"
 )
 
 // Jobs ride the JOBS work queue as <prefix>.jobs.notify.send.
@@ -104,7 +105,8 @@ func (s *Service) consumeEvents(ctx context.Context) {
 				defer wg.Done()
 				defer func() { <-sem }()
 				name, _ := n.EventName(msg.Subject())
-				err := s.onEvent(ctx, name, msg.Data())
+				// The job goes on in the trace of the change (bus.EmitIn).
+				err := s.onEvent(tracing.Extract(ctx, msg.Headers()), name, msg.Data())
 				s.eventsHandled.Add(1)
 				switch {
 				case err == nil:

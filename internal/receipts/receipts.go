@@ -13,6 +13,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/envelope"
+	"tanggap/internal/tracing"
 )
 
 // Applier records one receipt. It returns NotYet (wrapped) when the message
@@ -75,7 +76,8 @@ func handle(ctx context.Context, o Opts, msg jetstream.Msg) {
 		settle(o, "term", r, msg.Term())
 		return
 	}
-	err = o.Applier.ApplyReceipt(ctx, r)
+	// The delivery's trace goes on to the status pushed to the consoles.
+	err = o.Applier.ApplyReceipt(tracing.Extract(ctx, msg.Headers()), r)
 	switch {
 	case err == nil:
 		settle(o, "ack", r, msg.Ack())

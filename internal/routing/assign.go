@@ -109,7 +109,7 @@ func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64)
 			return assigned, nil
 		}
 		assigned = append(assigned, got.ID)
-		r.events.Emit(bus.TicketAssigned(ticketEvent(got.ID, got.QueueID, agentID, got.Status, got.Priority, got.Channel, got.Facts, now)))
+		bus.EmitIn(ctx, r.events, bus.TicketAssigned(ticketEvent(got.ID, got.QueueID, agentID, got.Status, got.Priority, got.Channel, got.Facts, now)))
 		if left == 0 {
 			break // that was the agent's last unit of capacity
 		}
@@ -355,7 +355,7 @@ func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, err
 		return 0, err
 	}
 	if agentID != 0 {
-		r.events.Emit(bus.TicketAssigned(ev))
+		bus.EmitIn(ctx, r.events, bus.TicketAssigned(ev))
 	}
 	return agentID, nil
 }

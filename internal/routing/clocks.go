@@ -308,7 +308,7 @@ func (k *Clocks) announce(ctx context.Context, c clockRow, target string, due ti
 		return nil // another instance announced it
 	}
 	if !breach {
-		k.events.Emit(bus.SLAWarning(ev))
+		bus.EmitIn(ctx, k.events, bus.SLAWarning(ev))
 		return nil
 	}
 	if ev.QueueID != 0 {
@@ -318,7 +318,7 @@ func (k *Clocks) announce(ctx context.Context, c clockRow, target string, due ti
 		}
 		ev.SupervisorIDs = ids
 	}
-	k.events.Emit(bus.SLABreached(ev))
+	bus.EmitIn(ctx, k.events, bus.SLABreached(ev))
 	return nil
 }
 

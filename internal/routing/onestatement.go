@@ -376,7 +376,7 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 			continue
 		}
 		assigned = append(assigned, d.Ticket.Int64)
-		r.events.Emit(bus.TicketAssigned(d.event(time.Now().UTC())))
+		bus.EmitIn(ctx, r.events, bus.TicketAssigned(d.event(time.Now().UTC())))
 		if d.Lft.Int64 <= 0 {
 			break // that was the agent's last unit of capacity
 		}
@@ -399,7 +399,7 @@ func (r *Router) offerOneStatement(ctx context.Context, ticketID, exclude int64)
 			return 0, nil // assigned meanwhile, solved, or has no queue
 		}
 		if d.assigned() {
-			r.events.Emit(bus.TicketAssigned(d.event(time.Now().UTC())))
+			bus.EmitIn(ctx, r.events, bus.TicketAssigned(d.event(time.Now().UTC())))
 			return d.Agent.Int64, nil
 		}
 		if !d.Cand.Valid {

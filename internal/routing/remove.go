@@ -130,7 +130,7 @@ func (a *Admin) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) 
 	// Assigned tickets stay with their agent; waiting ones are offered in
 	// their new queue at once, as after a transfer.
 	for _, t := range moved {
-		a.events.Emit(bus.TicketUpdated(ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)))
+		bus.EmitIn(ctx, a.events, bus.TicketUpdated(ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)))
 		if t.AssigneeID != nil {
 			continue
 		}

@@ -60,7 +60,7 @@ func (r *Router) Claim(ctx context.Context, by Actor, ticketID int64) error {
 	if err != nil {
 		return err
 	}
-	r.events.Emit(bus.TicketAssigned(ev))
+	bus.EmitIn(ctx, r.events, bus.TicketAssigned(ev))
 	return nil
 }
 
@@ -184,9 +184,9 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 	// queue a transfer. Either way the event names who lost the ticket,
 	// before Offer announces who got it.
 	if to.AgentID == 0 && to.Queue == "" {
-		r.events.Emit(bus.TicketUnassigned(ev))
+		bus.EmitIn(ctx, r.events, bus.TicketUnassigned(ev))
 	} else {
-		r.events.Emit(bus.TicketTransferred(ev))
+		bus.EmitIn(ctx, r.events, bus.TicketTransferred(ev))
 	}
 	if to.AgentID == 0 {
 		if _, err := r.Offer(ctx, ticketID, from); err != nil {
@@ -296,9 +296,9 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 	switch {
 	case from == agentID: // already theirs: nothing changed
 	case from != 0: // taken from someone: a transfer
-		r.events.Emit(bus.TicketTransferred(ev))
+		bus.EmitIn(ctx, r.events, bus.TicketTransferred(ev))
 	default:
-		r.events.Emit(bus.TicketAssigned(ev))
+		bus.EmitIn(ctx, r.events, bus.TicketAssigned(ev))
 	}
 	if from != 0 && from != agentID {
 		if _, err := r.AssignWaiting(ctx, from); err != nil {
@@ -346,7 +346,7 @@ func (r *Router) SetPriority(ctx context.Context, by Actor, ticketID int64, prio
 	if err != nil {
 		return err
 	}
-	r.events.Emit(bus.TicketUpdated(ev))
+	bus.EmitIn(ctx, r.events, bus.TicketUpdated(ev))
 	return nil
 }
 
@@ -372,7 +372,7 @@ func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence do
 		if ev.QueueIDs == nil {
 			ev.QueueIDs = []int64{}
 		}
-		r.events.Emit(ev)
+		bus.EmitIn(ctx, r.events, ev)
 	}
 	switch presence {
 	case domain.PresenceOnline:
@@ -452,7 +452,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			break
 		}
 		back = append(back, id)
-		r.events.Emit(bus.TicketUnassigned(ev))
+		bus.EmitIn(ctx, r.events, bus.TicketUnassigned(ev))
 		if _, err := r.Offer(ctx, id, agentID); err != nil {
 			return back, err
 		}

@@ -255,7 +255,7 @@ func (s *Service) change(ctx context.Context, viewer agent.Agent, ticketID int64
 		after = []string{}
 	}
 	if changed {
-		s.events.Emit(bus.TicketTagged{Scope: scopeOf(sum), Tags: after, At: now})
+		bus.EmitIn(ctx, s.events, bus.TicketTagged{Scope: scopeOf(sum), Tags: after, At: now})
 	}
 	return after, nil
 }

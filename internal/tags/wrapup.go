@@ -140,7 +140,7 @@ func (s *Service) SetWrapup(ctx context.Context, viewer agent.Agent, ticketID in
 	if err != nil {
 		return TicketWrapup{}, err
 	}
-	s.events.Emit(bus.TicketWrapup{Scope: scopeOf(sum), CodeID: chosen.ID, Code: chosen.Code, At: now})
+	bus.EmitIn(ctx, s.events, bus.TicketWrapup{Scope: scopeOf(sum), CodeID: chosen.ID, Code: chosen.Code, At: now})
 	return out, nil
 }
 

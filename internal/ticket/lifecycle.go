@@ -53,7 +53,7 @@ func (s *Service) CloseForLifecycle(ctx context.Context, ticketID int64, detail 
 	}
 	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
 		out = fresh
-		s.bus.Emit(bus.TicketUpdated(out.event(time.Now().UTC())))
+		s.emit(ctx, bus.TicketUpdated(out.event(time.Now().UTC())))
 	}
 	if freedAgent != 0 {
 		if _, err := s.loads.AssignWaiting(ctx, freedAgent); err != nil {

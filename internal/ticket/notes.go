@@ -114,7 +114,7 @@ func (s *Service) AddNote(ctx context.Context, viewer agent.Agent, ticketID int6
 	// The event tells the ticket's audience (agents only) that the thread
 	// grew; its preview stays empty so no list shows a note as the
 	// citizen's last word.
-	s.bus.Emit(bus.MessageCreated{Scope: t.event(now).Scope, MessageID: msg.ID, Direction: domain.DirectionNote, Channel: t.Channel, At: now})
+	s.emit(ctx, bus.MessageCreated{Scope: t.event(now).Scope, MessageID: msg.ID, Direction: domain.DirectionNote, Channel: t.Channel, At: now})
 	return msg, nil
 }
 

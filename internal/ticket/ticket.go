@@ -484,7 +484,7 @@ func (s *Service) ApplyReceipt(ctx context.Context, r envelope.Receipt) error {
 		return err
 	}
 	if changed != nil {
-		s.bus.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: changed.TicketID, QueueID: idOf(changed.QueueID), AssigneeID: idOf(changed.AssigneeID)},
+		s.emit(ctx, bus.MessageUpdated{Scope: bus.Scope{TicketID: changed.TicketID, QueueID: idOf(changed.QueueID), AssigneeID: idOf(changed.AssigneeID)},
 			MessageID: r.MessageID, DeliveryStatus: r.Status, At: time.Now().UTC()})
 	}
 	return nil
