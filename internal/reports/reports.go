@@ -26,6 +26,7 @@ package reports
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tanggap/internal/db"
@@ -49,8 +50,12 @@ type Opts struct {
 
 // Service computes reports.
 type Service struct {
-	o  Opts
-	mu sync.Mutex // one refresh at a time in this process (PostgreSQL: an advisory lock across instances)
+	o Opts
+	// readRows and readBytes count the rows and payload bytes the
+	// resolution report read (a machine-independent measure of its cost,
+	// reported by the benchmark).
+	readRows, readBytes atomic.Int64
+	mu                  sync.Mutex // one refresh at a time in this process (PostgreSQL: an advisory lock across instances)
 }
 
 // New builds the service.
