@@ -171,6 +171,7 @@ func runReports(b *testing.B, n int) {
 			var lat []time.Duration
 			s.readRows.Store(0)
 			s.readBytes.Store(0)
+			s.readPairs.Store(0)
 			for range 20 {
 				t := time.Now()
 				if _, err := s.Run(ctx, Query{Name: "resolution", From: r.from, To: r.to, GroupBy: g}, "id-ID"); err != nil {
@@ -178,12 +179,14 @@ func runReports(b *testing.B, n int) {
 				}
 				lat = append(lat, time.Since(t))
 			}
-			// Rows and payload bytes of resolution-time counts read per report
-			// (with its previous period): the cost without the machine's load.
-			rows, bytes := s.readRows.Load()/20, s.readBytes.Load()/20
-			b.Logf("resolution %sby %s: p99 %s; %d rows, %d bytes of counts read", r.name, g, p99(lat).Round(time.Microsecond), rows, bytes)
+			// Rows, payload bytes and (duration, count) pairs of
+			// resolution-time counts read per report (with its previous
+			// period): the cost without the machine's load.
+			rows, bytes, pairs := s.readRows.Load()/20, s.readBytes.Load()/20, s.readPairs.Load()/20
+			b.Logf("resolution %sby %s: p99 %s; %d rows, %d bytes, %d pairs of counts read", r.name, g, p99(lat).Round(time.Microsecond), rows, bytes, pairs)
 			b.ReportMetric(float64(rows), "resolution-"+r.name+"by-"+g+"-rows")
 			b.ReportMetric(float64(bytes), "resolution-"+r.name+"by-"+g+"-bytes")
+			b.ReportMetric(float64(pairs), "resolution-"+r.name+"by-"+g+"-pairs")
 			b.ReportMetric(ms(p99(lat)), "resolution-"+r.name+"by-"+g+"-p99-ms")
 		}
 	}

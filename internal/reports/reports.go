@@ -51,11 +51,13 @@ type Opts struct {
 // Service computes reports.
 type Service struct {
 	o Opts
-	// readRows and readBytes count the rows and payload bytes the
-	// resolution report read (a machine-independent measure of its cost,
-	// reported by the benchmark).
-	readRows, readBytes atomic.Int64
-	mu                  sync.Mutex // one refresh at a time in this process (PostgreSQL: an advisory lock across instances)
+	// readRows, readBytes and readPairs count the rows, payload bytes and
+	// (duration, count) pairs the resolution report read: a
+	// machine-independent measure of its cost, reported by the benchmark
+	// (the pairs are the rows the earlier one-row-per-duration tables had
+	// to read for the same report).
+	readRows, readBytes, readPairs atomic.Int64
+	mu                             sync.Mutex // one refresh at a time in this process (PostgreSQL: an advisory lock across instances)
 }
 
 // New builds the service.

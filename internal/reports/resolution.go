@@ -311,6 +311,7 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 				counts[k] = c
 			}
 			return decodeCounts(b, func(sec, n int64) {
+				s.readPairs.Add(1)
 				c[sec] += sign * n
 				// Every ticket counts under exactly one value of a
 				// dimension: the values together are the total.
