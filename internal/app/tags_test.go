@@ -350,3 +350,54 @@ func TestTranscript(t *testing.T) {
 	}
 	expect(t, "transcript outside the scope", sari.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/transcript", other), nil), http.StatusForbidden, "forbidden")
 }
+
+// A macro's tags are checked against the tag list when it is saved
+// (TAGS_FREE=supervisor, the default): an agent's macro with tags not on
+// the list is refused with a 422 naming each of them, in her language,
+// on create and on update; a supervisor's (admin's) new tags join the
+// list as free tags, as tagging a ticket with them would, so an agent may
+// then use them.
+func TestMacroTagsCheckedAtSave(t *testing.T) {
+	url, admin := demoApp(t, nil)
+	sari, _ := signIn(t, url, "sari@tanggap.example", "demo-sari-2026")
+	expect(t, "admin adds a tag", admin.Do(http.MethodPost, "/api/v1/tags", map[string]string{"name": "bansos"}), http.StatusCreated, "")
+	draft := map[string]any{"name": "Tunda", "status": "pending", "tags": []string{"bansos", "Tidak  Ada", "juga-baru"}}
+	for lang, want := range map[string]string{"id-ID": "Belum ada di daftar tag", "en-US": "Not on the tag list"} {
+		sari.Lang = lang
+		e := expect(t, "an agent's macro with tags off the list ("+lang+")", sari.Do(http.MethodPost, "/api/v1/macros", draft), http.StatusUnprocessableEntity, "validation")
+		if got := e.Error.Fields["tags"]; !strings.Contains(got, want) || !strings.Contains(got, `"tidak ada", "juga-baru"`) || strings.Contains(got, "bansos") {
+			t.Errorf("%s: tags refused as %q", lang, got)
+		}
+	}
+	var m struct {
+		ID   int64    `json:"id"`
+		Tags []string `json:"tags"`
+	}
+	res := sari.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Tunda", "status": "pending", "tags": []string{" Bansos "}})
+	expect(t, "an agent's macro with a tag of the list", res, http.StatusCreated, "")
+	res.JSON(t, &m)
+	if fmt.Sprint(m.Tags) != "[bansos]" {
+		t.Errorf("macro tags %v, want [bansos]", m.Tags)
+	}
+	path := fmt.Sprintf("/api/v1/macros/%d", m.ID)
+	expect(t, "an update with tags off the list", sari.Do(http.MethodPut, path, draft), http.StatusUnprocessableEntity, "validation")
+
+	res = admin.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Verifikasi", "shared": true, "status": "pending", "tags": []string{"Perlu Verifikasi"}})
+	expect(t, "a supervisor's macro with a new tag", res, http.StatusCreated, "")
+	var list struct {
+		Tags []struct {
+			Name    string `json:"name"`
+			Managed bool   `json:"managed"`
+		} `json:"tags"`
+	}
+	sari.Do(http.MethodGet, "/api/v1/tags", nil).JSON(t, &list)
+	if fmt.Sprint(list.Tags) != "[{bansos true} {perlu verifikasi false}]" {
+		t.Errorf("tag list after the supervisor's macro: %+v", list.Tags)
+	}
+	res = sari.Do(http.MethodPut, path, map[string]any{"name": "Tunda", "status": "pending", "tags": []string{"bansos", "perlu verifikasi"}})
+	expect(t, "an agent's update with the supervisor's new tag", res, http.StatusOK, "")
+	res.JSON(t, &m)
+	if fmt.Sprint(m.Tags) != "[bansos perlu verifikasi]" {
+		t.Errorf("macro tags %v after the update", m.Tags)
+	}
+}

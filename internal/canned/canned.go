@@ -62,6 +62,12 @@ type Work interface {
 // the tags service implements it. Nil: macros with tags are refused.
 type Tagger interface {
 	AddTags(ctx context.Context, viewer agent.Agent, ticketID int64, names []string) error
+	// CheckTags checks the tags a macro saved by viewer will add: it
+	// returns them normalized and those not on the list yet, or a
+	// validation error naming the ones viewer may not use (TAGS_FREE).
+	CheckTags(ctx context.Context, viewer agent.Agent, names []string) (norm, missing []string, err error)
+	// EnsureTags puts names on the list as free tags (after the save).
+	EnsureTags(ctx context.Context, names []string) error
 }
 
 // Texts renders a word in a language (ticket statuses for {{status}}).

@@ -3,6 +3,7 @@ package canned
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -60,7 +61,13 @@ type MacroDraft struct {
 	TransferAgent *int64              `json:"transfer_agent_id"`
 }
 
-func (s *Service) checkMacro(ctx context.Context, viewer agent.Agent, d *MacroDraft) error {
+// checkMacro checks and tidies a macro as saved by viewer. It returns the
+// macro's tags not on the tag list yet: the saver may create tags
+// (TAGS_FREE), and SaveMacro puts them on the list once the macro is
+// saved, as tagging a ticket with them would, so that whoever applies the
+// macro may add them. A saver who may not create tags is refused them
+// here, all named, instead of the macro failing when applied.
+func (s *Service) checkMacro(ctx context.Context, viewer agent.Agent, d *MacroDraft) ([]string, error) {
 	d.Name = strings.TrimSpace(d.Name)
 	d.TransferQueue = strings.TrimSpace(d.TransferQueue)
 	var ve apperr.ValidationError
@@ -92,8 +99,22 @@ func (s *Service) checkMacro(ctx context.Context, viewer agent.Agent, d *MacroDr
 		ve.Add("tags", "macros.too_many_tags", "max", MaxMacroTags)
 	}
 	d.Tags = tags
+	var missing []string
 	if len(tags) > 0 && s.o.Tagger == nil {
 		ve.Add("tags", "macros.tags_unavailable")
+	} else if len(tags) > 0 && !ve.Has("tags") {
+		norm, m, err := s.o.Tagger.CheckTags(ctx, viewer, tags)
+		var tve *apperr.ValidationError
+		switch {
+		case errors.As(err, &tve):
+			for field, fe := range tve.Fields {
+				ve.Add(field, fe.Key, fe.Args...)
+			}
+		case err != nil:
+			return nil, err
+		default:
+			d.Tags, missing = norm, m
+		}
 	}
 	if d.TransferQueue != "" && d.TransferAgent != nil {
 		ve.Add("transfer_queue", "macros.transfer_one")
@@ -109,7 +130,7 @@ func (s *Service) checkMacro(ctx context.Context, viewer agent.Agent, d *MacroDr
 	if !d.Shared && d.QueueID != nil {
 		ve.Add("queue_id", "canned.personal_no_queue")
 	}
-	return ve.Err()
+	return missing, ve.Err()
 }
 
 // Macros lists the macros viewer may apply.
@@ -175,7 +196,8 @@ func (s *Service) Macro(ctx context.Context, viewer agent.Agent, id int64) (Macr
 
 // SaveMacro creates (id 0) or changes a macro the viewer manages.
 func (s *Service) SaveMacro(ctx context.Context, viewer agent.Agent, id int64, d MacroDraft) (Macro, error) {
-	if err := s.checkMacro(ctx, viewer, &d); err != nil {
+	missing, err := s.checkMacro(ctx, viewer, &d)
+	if err != nil {
 		return Macro{}, err
 	}
 	if err := mayManage(viewer, d.Shared, d.QueueID); err != nil {
@@ -199,6 +221,9 @@ func (s *Service) SaveMacro(ctx context.Context, viewer agent.Agent, id int64, d
 			Scan(&id).Error; err != nil {
 			return Macro{}, fmt.Errorf("canned: insert macro: %w", err)
 		}
+		if err := s.ensureTags(ctx, missing); err != nil {
+			return Macro{}, err
+		}
 		return s.Macro(ctx, viewer, id)
 	}
 	old, err := s.Macro(ctx, viewer, id)
@@ -218,7 +243,21 @@ func (s *Service) SaveMacro(ctx context.Context, viewer agent.Agent, id int64, d
 		d.QueueID, d.Name, d.CannedID, d.Status, d.Priority, string(tags), d.TransferQueue, d.TransferAgent, now, id).Error; err != nil {
 		return Macro{}, fmt.Errorf("canned: update macro: %w", err)
 	}
+	if err := s.ensureTags(ctx, missing); err != nil {
+		return Macro{}, err
+	}
 	return s.Macro(ctx, viewer, id)
+}
+
+// ensureTags puts a saved macro's new tags on the list (see checkMacro).
+func (s *Service) ensureTags(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	if err := s.o.Tagger.EnsureTags(ctx, names); err != nil {
+		return fmt.Errorf("canned: macro tags: %w", err)
+	}
+	return nil
 }
 
 // DeleteMacro removes a macro the viewer manages.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,11 +18,39 @@ import (
 )
 
 // tagStore stands in for the tags service (another package provides the
-// real one): it keeps what it was asked, or refuses.
+// real one, tested with it in internal/app): it keeps what it was asked,
+// or refuses. With a list (known), names not on it are refused at a
+// macro's save unless mayCreate, and created is what EnsureTags was given.
 type tagStore struct {
-	mu     sync.Mutex
-	got    map[int64][]string
-	refuse error
+	mu        sync.Mutex
+	got       map[int64][]string
+	refuse    error
+	known     map[string]bool
+	mayCreate bool
+	created   []string
+}
+
+func (s *tagStore) CheckTags(_ context.Context, _ agent.Agent, names []string) (norm, missing []string, err error) {
+	for _, n := range names {
+		n = strings.ToLower(strings.TrimSpace(n))
+		norm = append(norm, n)
+		if s.known != nil && !s.known[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 && !s.mayCreate {
+		var ve apperr.ValidationError
+		ve.Add("tags", "tags.unknown_names", "names", strings.Join(missing, ", "))
+		return nil, nil, ve.Err()
+	}
+	return norm, missing, nil
+}
+
+func (s *tagStore) EnsureTags(_ context.Context, names []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created = append(s.created, names...)
+	return nil
 }
 
 func (s *tagStore) AddTags(_ context.Context, _ agent.Agent, ticketID int64, names []string) error {
@@ -91,6 +121,45 @@ func TestMacroAppliesEveryStep(t *testing.T) {
 	must(t, err)
 	if len(list) != 1 || list[0].UsageCount != 1 {
 		t.Fatalf("macros after one use = %+v", list)
+	}
+}
+
+// A macro's tags must be on the tag list when its saver may not create
+// tags: the save is refused naming every one that is not, on create and
+// on update, and nothing is stored; a saver who may create tags has the
+// new ones put on the list once the macro is saved.
+func TestMacroTagsMustBeOnTheList(t *testing.T) {
+	tags := &tagStore{known: map[string]bool{"dokumen": true}}
+	f := newFixture(t, tags)
+	ctx := context.Background()
+	draft := canned.MacroDraft{Name: "Label", Status: domain.StatusPending, Tags: []string{"Dokumen", "ktp", "kk"}}
+	_, err := f.svc.SaveMacro(ctx, f.budi, 0, draft)
+	var ve *apperr.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["tags"].Key != "tags.unknown_names" || fmt.Sprint(ve.Fields["tags"].Args) != "[names ktp, kk]" {
+		t.Fatalf("a macro with tags off the list: %v", err)
+	}
+	if list, err := f.svc.Macros(ctx, f.budi); err != nil || len(list) != 0 {
+		t.Fatalf("a refused macro stored: %v %v", list, err)
+	}
+	m, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Label", Status: domain.StatusPending, Tags: []string{" Dokumen "}})
+	must(t, err)
+	if !slices.Equal(m.Tags, []string{"dokumen"}) {
+		t.Fatalf("tags stored %v, want [dokumen]", m.Tags)
+	}
+	if _, err := f.svc.SaveMacro(ctx, f.budi, m.ID, draft); !errors.As(err, &ve) || ve.Fields["tags"].Key != "tags.unknown_names" {
+		t.Fatalf("an update with tags off the list: %v", err)
+	}
+	if got, _ := f.svc.Macro(ctx, f.budi, m.ID); !slices.Equal(got.Tags, []string{"dokumen"}) {
+		t.Fatalf("a refused update changed the tags to %v", got.Tags)
+	}
+	if len(tags.created) != 0 {
+		t.Fatalf("tags created by refused saves: %v", tags.created)
+	}
+	tags.mayCreate = true
+	m, err = f.svc.SaveMacro(ctx, f.budi, m.ID, draft)
+	must(t, err)
+	if !slices.Equal(m.Tags, []string{"dokumen", "ktp", "kk"}) || !slices.Equal(tags.created, []string{"ktp", "kk"}) {
+		t.Fatalf("a saver who may create tags: stored %v, created %v", m.Tags, tags.created)
 	}
 }
 

@@ -16,14 +16,18 @@ import (
 // TestBrowserMacroEditor: an admin, on the canned-reply screen, creates a
 // macro by keyboard (a nameless one is refused beside the name field),
 // shared with every queue: a canned reply with variables, a priority, a
-// tag and a status; then edits it (a new name, another priority). An
+// tag and a status (with TAGS_FREE=none, a tag not on the list is first
+// refused beside the tags field, naming it); then edits it (a new name,
+// another priority). An
 // agent applies it to a ticket she took from her queue: the ticket shows
 // the reply with its tracking number filled in, the new priority and
 // status, and carries the tag.
 func TestBrowserMacroEditor(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base := startWithDemoSeed(t)
+	cfg := demoConfig(t)
+	cfg.Tags.Free = "none" // nobody creates tags by using them: the admin neither
+	base := apptest.Start(t, cfg).URL()
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	adminAPI := apptest.NewClient(t, base)
@@ -69,9 +73,15 @@ func TestBrowserMacroEditor(t *testing.T) {
 	adm.waitJS(t, "the reply shown with its variables", `document.getElementById('mc-reply-preview').textContent.includes('{{tracking_number}}')`)
 	adm.selectValue(t, "#mc-priority", "high")
 	adm.selectValue(t, "#mc-status", "pending")
-	adm.do(t, "fill and press Enter", chromedp.SendKeys(chromedp.ID("mc-tags"), "verifikasi"),
+	adm.do(t, "fill with a tag not on the list and press Enter", chromedp.SendKeys(chromedp.ID("mc-tags"), "verifikasi, Belum Ada"),
 		chromedp.Click(chromedp.ID("mc-shared")),
 		chromedp.SendKeys(chromedp.ID("mc-name"), "Verifikasi"+kb.Enter))
+	adm.waitJS(t, "the unknown tag refused beside its field", `!document.getElementById('mc-tags-error').hidden
+		&& document.getElementById('mc-tags').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'mc-tags'`)
+	if got, want := adm.text(t, "#mc-tags-error"), tx("tags.unknown_names", "names", `"belum ada"`); got != want {
+		t.Errorf("the tags' error reads %q, want %q", got, want)
+	}
+	adm.do(t, "keep the listed tag and press Enter", clearField("mc-tags"), chromedp.SendKeys(chromedp.ID("mc-tags"), "verifikasi"+kb.Enter))
 	adm.waitJS(t, "the macro listed", `[...document.querySelectorAll('#macro-admin-table tbody tr')].some(r => r.cells[0].textContent === 'Verifikasi')`)
 	adm.waitJS(t, "saved said", fmt.Sprintf(`document.getElementById('mc-live').textContent === %q`, tx("macro_admin.saved", "name", "Verifikasi")))
 	row := `[...document.querySelectorAll('#macro-admin-table tbody tr')].find(r => r.cells[0].textContent.startsWith('Verifikasi'))`
@@ -164,6 +174,12 @@ func TestBrowserMacroEditor(t *testing.T) {
 		if got := adm.text(t, css); got != en(key) {
 			t.Errorf("%s in English = %q, want %q", css, got, en(key))
 		}
+	}
+	adm.do(t, "a macro with a tag not on the list", chromedp.SendKeys(chromedp.ID("mc-name"), "Uji"), chromedp.SendKeys(chromedp.ID("mc-tags"), "tidak-ada"),
+		chromedp.Click(chromedp.ID("mc-save")))
+	adm.waitJS(t, "the unknown tag refused in English", `!document.getElementById('mc-tags-error').hidden`)
+	if got, want := adm.text(t, "#mc-tags-error"), en("tags.unknown_names", "names", `"tidak-ada"`); got != want {
+		t.Errorf("the tags' error in English reads %q, want %q", got, want)
 	}
 	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("page is %s px wide on a 390 px screen", w)

@@ -125,11 +125,11 @@ func runReports(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	incr := time.Since(t0)
-	var histRows int64
-	if err := d.Raw(`SELECT COUNT(*) FROM report_resolution`).Scan(&histRows).Error; err != nil {
+	var hist struct{ Rows, Bytes int64 }
+	if err := d.Raw(`SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(counts)), 0) AS bytes FROM report_resolution`).Scan(&hist).Error; err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("refresh: %d days in %s; incremental %s; %d resolution-time counts", days, full.Round(time.Millisecond), incr.Round(time.Millisecond), histRows)
+	b.Logf("refresh: %d days in %s; incremental %s; resolution-time counts: %d rows, %d bytes", days, full.Round(time.Millisecond), incr.Round(time.Millisecond), hist.Rows, hist.Bytes)
 	var all []time.Duration
 	worst, worstName := time.Duration(0), ""
 	var resolution []time.Duration
@@ -169,6 +169,9 @@ func runReports(b *testing.B, n int) {
 			from, to time.Time
 		}{{"", month, month.AddDate(0, 1, -1)}, {"half-", month, month.AddDate(0, 0, 14)}} {
 			var lat []time.Duration
+			s.readRows.Store(0)
+			s.readBytes.Store(0)
+			s.readPairs.Store(0)
 			for range 20 {
 				t := time.Now()
 				if _, err := s.Run(ctx, Query{Name: "resolution", From: r.from, To: r.to, GroupBy: g}, "id-ID"); err != nil {
@@ -176,7 +179,14 @@ func runReports(b *testing.B, n int) {
 				}
 				lat = append(lat, time.Since(t))
 			}
-			b.Logf("resolution %sby %s: p99 %s", r.name, g, p99(lat).Round(time.Microsecond))
+			// Rows, payload bytes and (duration, count) pairs of
+			// resolution-time counts read per report (with its previous
+			// period): the cost without the machine's load.
+			rows, bytes, pairs := s.readRows.Load()/20, s.readBytes.Load()/20, s.readPairs.Load()/20
+			b.Logf("resolution %sby %s: p99 %s; %d rows, %d bytes, %d pairs of counts read", r.name, g, p99(lat).Round(time.Microsecond), rows, bytes, pairs)
+			b.ReportMetric(float64(rows), "resolution-"+r.name+"by-"+g+"-rows")
+			b.ReportMetric(float64(bytes), "resolution-"+r.name+"by-"+g+"-bytes")
+			b.ReportMetric(float64(pairs), "resolution-"+r.name+"by-"+g+"-pairs")
 			b.ReportMetric(ms(p99(lat)), "resolution-"+r.name+"by-"+g+"-p99-ms")
 		}
 	}

@@ -17,9 +17,10 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 	a, b := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	rollup := []string{"report_daily_pkey", "sqlite_autoindex_report_daily_1"}
 	created := []string{"tickets_created_idx"}
-	// SQLite keeps report_resolution in its primary key (WITHOUT ROWID).
-	// The key's range is on dim and day, not a walk of the whole key.
-	resolution := []string{"report_resolution_pkey|USING PRIMARY KEY", "Index Cond: ((dim = |PRIMARY KEY (dim=? AND day>?"}
+	// The encoded resolution-time counts: a range of the primary key on
+	// dim and day (or month), not a walk of the whole key.
+	resolution := []string{"report_resolution_pkey|sqlite_autoindex_report_resolution_1", "Index Cond: ((dim = |(dim=? AND day>?"}
+	resolutionMonth := []string{"report_resolution_month_pkey|sqlite_autoindex_report_resolution_month_1"}
 	for _, c := range []struct {
 		name, q string
 		args    []any
@@ -39,8 +40,11 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 		{"a day's wrap-up codes", qDayWrapups, []any{a, b}, []string{"tickets_created_idx", "ticket_wrapups_pkey|sqlite_autoindex_ticket_wrapups_1"}},
 		{"a day's calls", qDayCalls, []any{a, b}, []string{"voice_calls_started_idx"}},
 		{"resolution times by value", qResByValue, []any{DimQueue, "2026-11-01", "2026-11-30"}, resolution},
-		{"resolution times by whole month", qResByMonth, []any{DimQueue, "2026-10", "2026-11"}, []string{"report_resolution_month_pkey|USING PRIMARY KEY", "Index Cond: ((dim = |PRIMARY KEY (dim=? AND month>?"}},
-		{"a day's resolution times (refresh)", qResDayRows, []any{resolutionDims, "2026-11-01"}, []string{"report_resolution_pkey|USING PRIMARY KEY", "Index Cond: ((dim = ANY|PRIMARY KEY (dim=? AND day=?"}},
+		{"resolution times by whole month", qResByMonth, []any{DimQueue, "2026-10", "2026-11"}, append(resolutionMonth, "Index Cond: ((dim = |(dim=? AND month>?")},
+		{"a day's resolution times (refresh)", qResDayRows, []any{resolutionDims, "2026-11-01"}, []string{resolution[0], "Index Cond: ((dim = ANY|(dim=? AND day=?"}},
+		{"a month's resolution times of changed values (refresh)", qResMonthRows, []any{DimQueue, "2026-11", []string{"1", "2"}}, append(resolutionMonth, "Index Cond: ((dim = |(dim=? AND month=? AND value=?")},
+		{"dropping a day's emptied values (refresh)", qResDayDrop, []any{DimQueue, "2026-11-01", []string{"1", "2"}}, []string{resolution[0], "Index Cond: ((dim = |(dim=? AND day=? AND value=?"}},
+		{"dropping a month's emptied values (refresh)", qResMonthDrop, []any{DimQueue, "2026-11", []string{"1", "2"}}, append(resolutionMonth, "Index Cond: ((dim = |(dim=? AND month=? AND value=?")},
 		{"resolution quantiles by day", qResDays, []any{DimAll, "2026-11-01", "2026-11-30"}, []string{"report_resolution_day_pkey|USING PRIMARY KEY", "Index Cond: ((dim = |PRIMARY KEY (dim=? AND day>?"}},
 		{"the per-ticket export", qExport, []any{a, b}, []string{"tickets_created_idx", "messages_ticket_idx", "audit_log_ticket_idx"}},
 	} {

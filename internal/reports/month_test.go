@@ -34,6 +34,17 @@ func TestRollupEqualsRawRowsOverAMonth(t *testing.T) {
 	if n := compare(t, s, d, from, to); n < 150 {
 		t.Fatalf("only %d medians and p90s of the resolution time compared", n)
 	}
+	// Partial months and ranges across months read the encoded counts of
+	// days, of a month less days, and of both months (with their previous
+	// periods: October 31 to November 15, October 4 to 31).
+	for _, r := range [][2]time.Time{
+		{time.Date(2026, 11, 16, 0, 0, 0, 0, wib), time.Date(2026, 12, 1, 0, 0, 0, 0, wib)},
+		{time.Date(2026, 11, 3, 0, 0, 0, 0, wib), time.Date(2026, 11, 30, 0, 0, 0, 0, wib)},
+	} {
+		if n := compare(t, s, d, r[0], r[1]); n < 100 {
+			t.Fatalf("%s..%s: only %d medians and p90s of the resolution time compared", r[0].Format(time.DateOnly), r[1].Format(time.DateOnly), n)
+		}
+	}
 
 	// Abandonment, per day, from the rows.
 	type day struct{ chats, chatsGone, calls, callsGone int }

@@ -26,6 +26,7 @@ package reports
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tanggap/internal/db"
@@ -49,8 +50,14 @@ type Opts struct {
 
 // Service computes reports.
 type Service struct {
-	o  Opts
-	mu sync.Mutex // one refresh at a time in this process (PostgreSQL: an advisory lock across instances)
+	o Opts
+	// readRows, readBytes and readPairs count the rows, payload bytes and
+	// (duration, count) pairs the resolution report read: a
+	// machine-independent measure of its cost, reported by the benchmark
+	// (the pairs are the rows the earlier one-row-per-duration tables had
+	// to read for the same report).
+	readRows, readBytes, readPairs atomic.Int64
+	mu                             sync.Mutex // one refresh at a time in this process (PostgreSQL: an advisory lock across instances)
 }
 
 // New builds the service.

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -18,11 +19,19 @@ import (
 // the other figures, and sorting a month of ticket rows takes seconds at a
 // million tickets. Instead each day keeps, per dimension and value, how
 // many tickets were resolved in each duration (report_resolution), and
-// each month the same counts summed (report_resolution_month): a period's
-// quantiles are read from the counts of its whole months and other days,
-// with the same interpolation as PostgreSQL's percentile_cont. A report by
-// day reads each day's median and p90, stored when the day's counts
-// change (report_resolution_day), and the counts only for its total.
+// each month the same counts summed (report_resolution_month), each
+// group's counts encoded in one row (counts.go): a period's quantiles are
+// read from the counts of its whole months and other days (at most half a
+// month of days per month, splitMonths), a row per value and day or
+// month, with the same interpolation as PostgreSQL's percentile_cont. A
+// report by day reads each day's median and p90, stored when the day's
+// counts change (report_resolution_day), and the counts only for its
+// total.
+//
+// The rollup writes the counts inside the day's transaction, under its
+// lock (Service.mu in a process, an advisory lock across instances on
+// PostgreSQL; SQLite has one writer): a month's counts are read, changed
+// by the day's difference and written back with nothing else writing them.
 //
 // Durations are rounded first (RoundResolution), so that a day holds at most
 // a few thousand counts per value however many tickets it had; the
@@ -47,27 +56,27 @@ func RoundResolution(sec int64) int64 {
 // (the wrap-up code is not one of them).
 var resolutionDims = []any{DimAll, DimChannel, DimCategory, DimProvince, DimQueue, DimHour, DimAgent}
 
-type histKey struct {
-	dim, value string
-	sec        int64
-}
+// dimValue is a group of the resolution report: a dimension and its value.
+type dimValue struct{ dim, value string }
 
-// histogram counts one day's resolved tickets per (dim, value, rounded
-// seconds), in first-seen order for a stable write.
+// histogram counts one day's resolved tickets per dimension and value, in
+// each rounded duration (seconds → tickets), groups in first-seen order
+// for a stable write.
 type histogram struct {
-	n     map[histKey]int64
-	order []histKey
+	n     map[dimValue]map[int64]int64
+	order []dimValue
 }
 
 func (h *histogram) add(dim, value string, sec int64) {
 	if h.n == nil {
-		h.n = map[histKey]int64{}
+		h.n = map[dimValue]map[int64]int64{}
 	}
-	k := histKey{dim, value, sec}
-	if _, ok := h.n[k]; !ok {
-		h.order = append(h.order, k)
+	g := dimValue{dim, value}
+	if h.n[g] == nil {
+		h.n[g] = map[int64]int64{}
+		h.order = append(h.order, g)
 	}
-	h.n[k]++
+	h.n[g][sec]++
 }
 
 // addTicket counts a resolved ticket under each of its keys of a
@@ -81,95 +90,183 @@ func (h *histogram) addTicket(keys [8][2]string, resSec int64) {
 	}
 }
 
-// write replaces the day's counts inside the rollup's transaction, and
-// adds their change to the month's counts.
+// Each (dim, day, value) keeps its counts as ONE row, encoded (counts.go):
+// a report reads a row per day and value, or per month and value, however
+// many durations they hold.
+const (
+	// The day's rows being rebuilt, and the month's rows of the groups the
+	// rebuild changed (primary keys).
+	qResDayRows   = `SELECT dim, value, counts FROM report_resolution WHERE dim IN ? AND day = ?`
+	qResMonthRows = `SELECT value, counts FROM report_resolution_month WHERE dim = ? AND month = ? AND value IN ?`
+	// Writes on the primary keys.
+	qResDayPut = `INSERT INTO report_resolution (dim, day, value, counts) VALUES %s
+		ON CONFLICT (dim, day, value) DO UPDATE SET counts = excluded.counts`
+	qResDayDrop  = `DELETE FROM report_resolution WHERE dim = ? AND day = ? AND value IN ?`
+	qResMonthPut = `INSERT INTO report_resolution_month (dim, month, value, counts) VALUES %s
+		ON CONFLICT (dim, month, value) DO UPDATE SET counts = excluded.counts`
+	qResMonthDrop = `DELETE FROM report_resolution_month WHERE dim = ? AND month = ? AND value IN ?`
+)
+
+// write replaces the day's counts that changed inside the rollup's
+// transaction (the caller holds the rollup's lock), adds their change to
+// the month's counts, and rewrites the day's quantiles.
 func (h *histogram) write(tx *gorm.DB, day string) error {
-	delta := make(map[histKey]int64, len(h.n))
-	order := slices.Clone(h.order)
-	for k, n := range h.n {
-		delta[k] = n
+	enc := make(map[dimValue][]byte, len(h.order))
+	for _, g := range h.order {
+		enc[g] = encodeCounts(h.n[g])
 	}
+	old := map[dimValue][]byte{}
 	err := db.Query(tx, qResDayRows, []any{resolutionDims, day}, func(rows *sql.Rows) error {
-		var k histKey
-		var n int64
-		if err := rows.Scan(&k.dim, &k.value, &k.sec, &n); err != nil {
+		var g dimValue
+		var b []byte
+		if err := rows.Scan(&g.dim, &g.value, &b); err != nil {
 			return err
 		}
-		if _, ok := delta[k]; !ok {
-			order = append(order, k)
-		}
-		delta[k] -= n
+		old[g] = b
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("reports: read resolution times %s: %w", day, err)
 	}
-	changed := slices.DeleteFunc(order, func(k histKey) bool { return delta[k] == 0 })
+	// The groups whose counts changed: new or changed, then gone.
+	var changed []dimValue
+	for _, g := range h.order {
+		if b, ok := old[g]; !ok || !bytes.Equal(b, enc[g]) {
+			changed = append(changed, g)
+		}
+	}
+	gone := make([]dimValue, 0, len(old))
+	for g := range old {
+		if _, ok := enc[g]; !ok {
+			gone = append(gone, g)
+		}
+	}
+	slices.SortFunc(gone, func(a, b dimValue) int { return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.value, b.value)) })
+	changed = append(changed, gone...)
 	if len(changed) == 0 {
 		// The recent days are rebuilt on every refresh, mostly unchanged.
 		return nil
 	}
-	if err := tx.Exec(`DELETE FROM report_resolution WHERE dim IN ? AND day = ?`, resolutionDims, day).Error; err != nil {
-		return fmt.Errorf("reports: clear resolution times %s: %w", day, err)
-	}
-	const cols = 5
-	err = db.Chunks(len(h.order), cols, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*cols)
-		for _, k := range h.order[lo:hi] {
-			args = append(args, k.dim, day, k.value, k.sec, h.n[k])
-		}
-		q := `INSERT INTO report_resolution (dim, day, value, sec, n) VALUES ` + db.Tuples(hi-lo, cols)
-		if err := tx.Exec(q, args...).Error; err != nil {
-			return fmt.Errorf("reports: write resolution times %s: %w", day, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	if err := putCounts(tx, qResDayPut, qResDayDrop, day, changed, enc); err != nil {
+		return fmt.Errorf("reports: write resolution times %s: %w", day, err)
 	}
 	if err := h.writeQuantiles(tx, day); err != nil {
 		return err
 	}
+	// The month's counts of the changed groups, plus the day's change.
 	month := day[:len("2006-01")]
-	return db.Chunks(len(changed), cols, func(lo, hi int) error {
+	sums := make(map[dimValue][]byte, len(changed))
+	for _, part := range byDim(changed) {
+		values := make([]string, len(part))
+		for i, g := range part {
+			values[i] = g.value
+		}
+		dim := part[0].dim
+		for _, chunk := range slices.Collect(slices.Chunk(values, db.MaxParams-2)) {
+			err := db.Query(tx, qResMonthRows, []any{dim, month, chunk}, func(rows *sql.Rows) error {
+				var v string
+				var b []byte
+				if err := rows.Scan(&v, &b); err != nil {
+					return err
+				}
+				sums[dimValue{dim, v}] = b
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("reports: read resolution times of %s: %w", month, err)
+			}
+		}
+	}
+	for _, g := range changed {
+		c := map[int64]int64{}
+		for _, add := range []struct {
+			b    []byte
+			sign int64
+		}{{sums[g], 1}, {enc[g], 1}, {old[g], -1}} {
+			if err := decodeCounts(add.b, func(sec, n int64) { c[sec] += add.sign * n }); err != nil {
+				return fmt.Errorf("reports: resolution times of %s %s=%q: %w", month, g.dim, g.value, err)
+			}
+		}
+		if b := encodeCounts(c); b != nil {
+			sums[g] = b
+		} else {
+			delete(sums, g)
+		}
+	}
+	if err := putCounts(tx, qResMonthPut, qResMonthDrop, month, changed, sums); err != nil {
+		return fmt.Errorf("reports: write resolution times of %s: %w", month, err)
+	}
+	return nil
+}
+
+// putCounts writes the encoded counts of the groups at (day or month) key:
+// a group with counts is upserted, one without is deleted.
+func putCounts(tx *gorm.DB, put, drop, key string, groups []dimValue, enc map[dimValue][]byte) error {
+	var rows []dimValue
+	var gone []dimValue
+	for _, g := range groups {
+		if enc[g] != nil {
+			rows = append(rows, g)
+		} else {
+			gone = append(gone, g)
+		}
+	}
+	const cols = 4
+	err := db.Chunks(len(rows), cols, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*cols)
-		for _, k := range changed[lo:hi] {
-			args = append(args, k.dim, month, k.value, k.sec, delta[k])
+		for _, g := range rows[lo:hi] {
+			args = append(args, g.dim, key, g.value, enc[g])
 		}
-		// The keys of one statement are distinct (one per changed count).
-		q := `INSERT INTO report_resolution_month (dim, month, value, sec, n) VALUES ` + db.Tuples(hi-lo, cols) + `
-			ON CONFLICT (dim, month, value, sec) DO UPDATE SET n = report_resolution_month.n + excluded.n`
-		if err := tx.Exec(q, args...).Error; err != nil {
-			return fmt.Errorf("reports: write resolution times of %s: %w", month, err)
-		}
-		return nil
+		// The groups of one statement are distinct.
+		return tx.Exec(fmt.Sprintf(put, db.Tuples(hi-lo, cols)), args...).Error
 	})
+	if err != nil {
+		return err
+	}
+	for _, part := range byDim(gone) {
+		values := make([]string, len(part))
+		for i, g := range part {
+			values[i] = g.value
+		}
+		for _, chunk := range slices.Collect(slices.Chunk(values, db.MaxParams-2)) {
+			if err := tx.Exec(drop, part[0].dim, key, chunk).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// byDim cuts groups into runs of one dimension each (in order of first
+// appearance of the dimension).
+func byDim(groups []dimValue) [][]dimValue {
+	idx := map[string]int{}
+	var out [][]dimValue
+	for _, g := range groups {
+		i, ok := idx[g.dim]
+		if !ok {
+			i = len(out)
+			idx[g.dim] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], g)
+	}
+	return out
 }
 
 // writeQuantiles replaces the day's median and p90 per dimension and value
 // (report_resolution_day), computed from the day's counts in hand, so
 // that a report by day reads one row per day.
 func (h *histogram) writeQuantiles(tx *gorm.DB, day string) error {
-	type dv struct{ dim, value string }
-	counts := map[dv]map[int64]int64{}
-	var order []dv
-	for _, k := range h.order {
-		g := dv{k.dim, k.value}
-		if counts[g] == nil {
-			counts[g] = map[int64]int64{}
-			order = append(order, g)
-		}
-		counts[g][k.sec] += h.n[k]
-	}
 	if err := tx.Exec(`DELETE FROM report_resolution_day WHERE dim IN ? AND day = ?`, resolutionDims, day).Error; err != nil {
 		return fmt.Errorf("reports: clear resolution quantiles %s: %w", day, err)
 	}
 	const cols = 5
-	return db.Chunks(len(order), cols, func(lo, hi int) error {
+	return db.Chunks(len(h.order), cols, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*cols)
-		for _, g := range order[lo:hi] {
+		for _, g := range h.order[lo:hi] {
 			// A day's counts are never 0: every key counts a ticket.
-			q, _ := quantiles(counts[g])
+			q, _ := quantiles(h.n[g])
 			args = append(args, g.dim, day, g.value, q.med, q.p90)
 		}
 		q := `INSERT INTO report_resolution_day (dim, day, value, med, p90) VALUES ` + db.Tuples(hi-lo, cols)
@@ -180,14 +277,13 @@ func (h *histogram) writeQuantiles(tx *gorm.DB, day string) error {
 	})
 }
 
-// Reads of the counts (primary keys): a day's, per value summed over days
-// or over whole months, or per day of the totals.
+// Reads of a report (primary keys): the encoded counts of each value over
+// days or over whole months, and the days' own quantiles of one value
+// (report_resolution_day).
 const (
-	qResDayRows = `SELECT dim, value, sec, n FROM report_resolution WHERE dim IN ? AND day = ?`
-	qResByValue = `SELECT value, sec, SUM(n) FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ? GROUP BY value, sec`
-	qResByMonth = `SELECT value, sec, SUM(n) FROM report_resolution_month WHERE dim = ? AND month >= ? AND month <= ? GROUP BY value, sec`
-	// The days' own quantiles (report_resolution_day) of one value.
-	qResDays = `SELECT day, med, p90 FROM report_resolution_day WHERE dim = ? AND day >= ? AND day <= ? AND value = ''`
+	qResByValue = `SELECT value, counts FROM report_resolution WHERE dim = ? AND day >= ? AND day <= ?`
+	qResByMonth = `SELECT value, counts FROM report_resolution_month WHERE dim = ? AND month >= ? AND month <= ?`
+	qResDays    = `SELECT day, med, p90 FROM report_resolution_day WHERE dim = ? AND day >= ? AND day <= ? AND value = ''`
 )
 
 // q2 is a group's median and p90 of the resolution time, in seconds.
@@ -203,18 +299,24 @@ func (s *Service) resolutionTimes(ctx context.Context, group string, from, to ti
 	read := func(q string, sign int64, lo, hi string) error {
 		return db.Query(s.o.DB.WithContext(ctx), q, []any{dimOf(group), lo, hi}, func(rows *sql.Rows) error {
 			var k string
-			var sec, n int64
-			if err := rows.Scan(&k, &sec, &n); err != nil {
+			var b []byte
+			if err := rows.Scan(&k, &b); err != nil {
 				return err
 			}
-			if counts[k] == nil {
-				counts[k] = map[int64]int64{}
+			s.readRows.Add(1)
+			s.readBytes.Add(int64(len(k) + len(b)))
+			c := counts[k]
+			if c == nil {
+				c = map[int64]int64{}
+				counts[k] = c
 			}
-			counts[k][sec] += sign * n
-			// Every ticket counts under exactly one value of a dimension:
-			// the values together are the total.
-			total[sec] += sign * n
-			return nil
+			return decodeCounts(b, func(sec, n int64) {
+				s.readPairs.Add(1)
+				c[sec] += sign * n
+				// Every ticket counts under exactly one value of a
+				// dimension: the values together are the total.
+				total[sec] += sign * n
+			})
 		})
 	}
 	var err error

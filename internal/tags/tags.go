@@ -108,6 +108,56 @@ func (s *Service) MayCreate(viewer agent.Agent) bool {
 	return false
 }
 
+// CheckTags checks the tags something saved now will add to tickets later
+// (a macro's), for the viewer saving it. It returns them normalized
+// (repeats dropped, first order kept) and those of them not on the list
+// yet. It refuses, with one validation error on "tags": a name that is no
+// valid tag (tags.invalid, as PUT /tickets/{id}/tags), and names not on
+// the list when viewer may not create tags (TAGS_FREE), all of them named
+// (tags.unknown_names). It changes nothing: EnsureTags puts the new names
+// on the list once the caller has saved.
+func (s *Service) CheckTags(ctx context.Context, viewer agent.Agent, names []string) (norm, missing []string, err error) {
+	norm, bad := normalizeSet(names)
+	var ve apperr.ValidationError
+	if len(bad) > 0 {
+		ve.Add("tags", "tags.invalid", "name", bad[0])
+		return nil, nil, ve.Err()
+	}
+	known, err := s.store.byNames(ctx, s.db.DB, norm)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range norm {
+		if _, ok := known[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 && !s.MayCreate(viewer) {
+		quoted := make([]string, len(missing))
+		for i, n := range missing {
+			quoted[i] = `"` + n + `"`
+		}
+		ve.Add("tags", "tags.unknown_names", "names", strings.Join(quoted, ", "))
+		return nil, nil, ve.Err()
+	}
+	return norm, missing, nil
+}
+
+// EnsureTags puts names (normalized, from CheckTags) on the list as free
+// tags, as tagging a ticket with them would; names already on it stay as
+// they are.
+func (s *Service) EnsureTags(ctx context.Context, names []string) error {
+	now := time.Now().UTC()
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		for _, n := range names {
+			if _, err := s.store.create(ctx, tx, n, false, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Tags lists every tag, by name.
 func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.store.list(ctx) }
 
