@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
-
-	"tanggap/internal/testenv"
 )
 
 // BenchmarkWebhook measures signed webhook ingest through the whole front
@@ -63,20 +61,13 @@ func BenchmarkWebhook(b *testing.B) {
 		return nil
 	}
 	stored := func() int64 {
-		var n int64
-		if err := e.check.Raw(`SELECT COUNT(*) FROM messages WHERE channel = 'whatsapp'`).Scan(&n).Error; err != nil {
+		n, err := e.storedWhatsApp()
+		if err != nil {
 			b.Fatal(err)
 		}
 		return n
 	}
-	waitStored := func(want int64) {
-		testenv.CheckFor(b, 5*time.Minute, 20*time.Millisecond, func() error {
-			if n := stored(); n < want {
-				return fmt.Errorf("%d of %d stored", n, want)
-			}
-			return nil
-		})
-	}
+	waitStored := func(want int64) { e.waitStored(b, want, 5*time.Minute, 20*time.Millisecond) }
 
 	b.ResetTimer()
 	for range b.N {

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"tanggap/internal/testenv"
 )
 
 // TestBurstStoresEveryMessageOnceInOrder: 2,000 messages from 200
@@ -85,16 +83,7 @@ func TestBurstStoresEveryMessageOnceInOrder(t *testing.T) {
 	}
 
 	total := citizens * perCitizen
-	testenv.CheckFor(t, 2*time.Minute, 50*time.Millisecond, func() error {
-		var n int64
-		if err := e.check.Raw(`SELECT COUNT(*) FROM messages WHERE channel = 'whatsapp'`).Scan(&n).Error; err != nil {
-			return err
-		}
-		if n < int64(total) {
-			return fmt.Errorf("%d of %d stored", n, total)
-		}
-		return nil
-	})
+	e.waitStored(t, int64(total), 2*time.Minute, 50*time.Millisecond)
 	var stats struct{ N, Uniq, Tickets int64 }
 	if err := e.check.Raw(`SELECT COUNT(*) AS n, COUNT(DISTINCT provider_message_id) AS uniq, COUNT(DISTINCT ticket_id) AS tickets
 		FROM messages WHERE channel = 'whatsapp'`).Scan(&stats).Error; err != nil {

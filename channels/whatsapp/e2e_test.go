@@ -38,6 +38,29 @@ type waEnv struct {
 	app   *app.App
 }
 
+// storedWhatsApp counts the WhatsApp messages the core stored.
+func (e *waEnv) storedWhatsApp() (int64, error) {
+	var n int64
+	err := e.check.Raw(`SELECT COUNT(*) FROM messages WHERE channel = 'whatsapp'`).Scan(&n).Error
+	return n, err
+}
+
+// waitStored waits (up to within, polling every) until the core stored at
+// least want WhatsApp messages.
+func (e *waEnv) waitStored(t testing.TB, want int64, within, every time.Duration) {
+	t.Helper()
+	testenv.CheckFor(t, within, every, func() error {
+		n, err := e.storedWhatsApp()
+		if err != nil {
+			return err
+		}
+		if n < want {
+			return fmt.Errorf("%d of %d stored", n, want)
+		}
+		return nil
+	})
+}
+
 func startWA(t testing.TB) *waEnv {
 	t.Helper()
 	return startWAWith(t, nil)

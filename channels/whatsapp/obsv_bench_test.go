@@ -155,21 +155,7 @@ func runObservability(b *testing.B, enabled bool, messages int) obsRun {
 		}
 		return nil
 	}
-	stored := func() int64 {
-		var n int64
-		if err := e.check.Raw(`SELECT COUNT(*) FROM messages WHERE channel = 'whatsapp'`).Scan(&n).Error; err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	waitStored := func(want int64) {
-		testenv.CheckFor(b, 5*time.Minute, 10*time.Millisecond, func() error {
-			if n := stored(); n < want {
-				return fmt.Errorf("%d of %d stored", n, want)
-			}
-			return nil
-		})
-	}
+	waitStored := func(want int64) { e.waitStored(b, want, 5*time.Minute, 10*time.Millisecond) }
 	// send posts every message (and, with views, opens a ticket after
 	// every viewEvery-th) over conns connections.
 	send := func(round int, tickets []int64) (time.Duration, int) {

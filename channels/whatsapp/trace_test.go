@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -21,11 +20,7 @@ import (
 // outbound stream to the Graph API send (the stand-in provider).
 // (Not parallel: the OTEL_* variables are the process's.)
 func TestTraceFromWebhookToAssignmentAndFromReplyToGraph(t *testing.T) {
-	col := &apptest.Collector{}
-	srv := httptest.NewServer(col)
-	defer srv.Close()
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
-	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100") // export every 100 ms
+	col := apptest.TraceTo(t)
 
 	e := startWA(t)
 	if r := e.api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -20,11 +19,7 @@ import (
 // decision, and another from the agent's reply to the channel's send.
 // (Not parallel: the OTEL_* variables are the process's.)
 func TestTraceFollowsAMessageAcrossNATS(t *testing.T) {
-	col := &apptest.Collector{}
-	srv := httptest.NewServer(col)
-	defer srv.Close()
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
-	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100") // export every 100 ms
+	col := apptest.TraceTo(t)
 
 	a := apptest.Start(t, apptest.Config(t))
 	admin := apptest.NewClient(t, a.URL())

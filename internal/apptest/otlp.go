@@ -4,7 +4,9 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
+	"testing"
 
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -17,6 +19,19 @@ import (
 type Collector struct {
 	mu    sync.Mutex
 	spans []*tracepb.Span
+}
+
+// TraceTo serves a new Collector for the test and points the OTEL_*
+// variables at it, exporting every 100 ms. Tests that call it cannot run
+// in parallel: the variables are the process's.
+func TraceTo(t testing.TB) *Collector {
+	t.Helper()
+	col := &Collector{}
+	srv := httptest.NewServer(col)
+	t.Cleanup(srv.Close)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
+	return col
 }
 
 func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {

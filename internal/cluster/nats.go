@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -108,9 +106,7 @@ type NATSNode struct {
 	exe    string
 	out    io.Writer
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	proc // Kill, Stop, PID
 }
 
 // Name is the node's server name.
@@ -121,11 +117,6 @@ func (n *NATSNode) URL() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.co
 
 // Start runs the node process; Ready waits for it.
 func (n *NATSNode) Start() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.cmd != nil {
-		return fmt.Errorf("cluster: %s already runs", n.config.Name)
-	}
 	raw, err := json.Marshal(n.config)
 	if err != nil {
 		return err
@@ -133,89 +124,14 @@ func (n *NATSNode) Start() error {
 	cmd := exec.Command(n.exe)
 	cmd.Env = append(os.Environ(), nodeEnv+"="+string(raw))
 	cmd.Stdout, cmd.Stderr = n.out, n.out
-	cmd.SysProcAttr = procAttr()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cluster: start %s: %w", n.config.Name, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	n.cmd, n.done = cmd, done
-	return nil
+	return n.start(n.config.Name, cmd)
 }
 
 // Ready waits until the node's /healthz answers 200: it takes clients,
 // and its JetStream is current with the cluster's (after a restart: it
 // caught up with what the other nodes stored meanwhile).
 func (n *NATSNode) Ready(ctx context.Context) error {
-	n.mu.Lock()
-	done := n.done
-	n.mu.Unlock()
-	if done == nil {
-		return fmt.Errorf("cluster: %s is not started", n.config.Name)
-	}
-	client := &http.Client{Timeout: 3 * time.Second}
-	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", n.config.HTTPPort)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		res, err := client.Get(url)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("cluster: %s not healthy: %w", n.config.Name, ctx.Err())
-		case <-done:
-			return fmt.Errorf("cluster: %s exited before it was healthy", n.config.Name)
-		case <-tick.C:
-		}
-	}
-}
-
-// Kill sends SIGKILL: the node's process is gone at once, with whatever
-// it had not written to its store.
-func (n *NATSNode) Kill() error { return n.signal(syscall.SIGKILL, 10*time.Second) }
-
-// Stop sends SIGTERM and waits up to grace, then kills.
-func (n *NATSNode) Stop(grace time.Duration) error {
-	if err := n.signal(syscall.SIGTERM, grace); err == nil {
-		return nil
-	}
-	return n.Kill()
-}
-
-func (n *NATSNode) signal(sig syscall.Signal, wait time.Duration) error {
-	n.mu.Lock()
-	cmd, done := n.cmd, n.done
-	n.mu.Unlock()
-	if cmd == nil {
-		return nil
-	}
-	_ = cmd.Process.Signal(sig)
-	select {
-	case <-done:
-	case <-time.After(wait):
-		return fmt.Errorf("cluster: %s still runs %v after %v", n.config.Name, wait, sig)
-	}
-	n.mu.Lock()
-	if n.cmd == cmd {
-		n.cmd, n.done = nil, nil
-	}
-	n.mu.Unlock()
-	return nil
-}
-
-// PID is the node process's id (0 when it is not running).
-func (n *NATSNode) PID() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.cmd == nil {
-		return 0
-	}
-	return n.cmd.Process.Pid
+	return n.waitHealthy(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz", n.config.HTTPPort), "healthy")
 }
 
 // NATSCluster is a three-node NATS cluster with JetStream on loopback,
