@@ -164,7 +164,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	adm.waitJS(t, "the canned-reply screen shown", `document.getElementById('canned-admin-mount').open && document.getElementById('ca-title').getBoundingClientRect().width > 0`)
 	adm.do(t, "scroll to canned-admin-title", scrollTo("canned-admin-title"))
 	shots.take(t, adm, "admincat-canned-390")
-	adm.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	adm.clickNow(t, "the board tab", "#tab-board")
 	adm.do(t, "IVR section", chromedp.Click(chromedp.ID("admin-nav-ivr")))
 	adm.waitJS(t, "the tree drawn", `!!document.querySelector('#ivr-tree li[data-menu="main"]')`)
 	adm.do(t, "scroll to admin-section-title", scrollTo("admin-section-title"))

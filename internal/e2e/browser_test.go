@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -457,10 +458,19 @@ func (tb *tab) do(t *testing.T, step string, actions ...chromedp.Action[chromedp
 
 func (tb *tab) text(t *testing.T, css string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 10*time.Second)
+	// Found and read in one step of the page: a pushed event may draw the
+	// element again between a lookup and a separate read.
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(css)))
+	raw, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		return e ? JSON.stringify(e.textContent) : null;
+	})()`, css), chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	var s string
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		t.Fatalf("text of %s: %v", css, err)
 	}
 	return strings.TrimSpace(s)
