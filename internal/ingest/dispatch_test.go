@@ -38,7 +38,7 @@ func TestDispatchKeepsEachCitizensOrder(t *testing.T) {
 				}
 				parallel[w] = true
 				mu.Unlock()
-				d.pending[w].Add(-int64(len(round)))
+				d.done(w, len(round))
 			}
 		}(w)
 	}

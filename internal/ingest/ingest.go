@@ -359,10 +359,14 @@ type dispatch struct {
 	spread  bool
 	// fill is Opts.Fill: the size of a round at a low rate.
 	fill int
+	// stored wakes send when a worker's count falls to 0 (see done).
+	mu     sync.Mutex
+	stored *sync.Cond
 }
 
 func newDispatch(workers, fill int) *dispatch {
 	d := &dispatch{queues: make([]chan []*item, workers), pending: make([]atomic.Int64, workers), fill: fill}
+	d.stored = sync.NewCond(&d.mu)
 	for w := range d.queues {
 		d.queues[w] = make(chan []*item, 4)
 	}
@@ -379,9 +383,11 @@ func (d *dispatch) send(round []*item) {
 			// Worker 0 may hold messages of any citizen: spread only once
 			// they are stored, so none is overtaken by a later one sent
 			// to its own worker.
+			d.mu.Lock()
 			for d.pending[0].Load() > 0 {
-				time.Sleep(time.Millisecond)
+				d.stored.Wait()
 			}
+			d.mu.Unlock()
 			d.spread = true
 		}
 	}
@@ -401,6 +407,16 @@ func (d *dispatch) send(round []*item) {
 			d.queues[w] <- part
 		}
 	}
+}
+
+// done counts n messages of worker w as stored, and wakes a send waiting
+// for the worker to be empty.
+func (d *dispatch) done(w, n int) {
+	d.mu.Lock()
+	if d.pending[w].Add(-int64(n)) == 0 {
+		d.stored.Broadcast()
+	}
+	d.mu.Unlock()
 }
 
 func (d *dispatch) idle() bool {
@@ -445,7 +461,7 @@ func (c *Consumer) work(ctx, runCtx context.Context, d *dispatch, w int, infligh
 		}
 		ok := c.handle(ctx, runCtx, batch)
 		inflight.remove(batch)
-		d.pending[w].Add(-int64(len(batch)))
+		d.done(w, len(batch))
 		if !ok {
 			wait(runCtx, time.Second) // the database is failing: do not spin
 		}
