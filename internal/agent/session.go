@@ -29,7 +29,7 @@ func sessionSQL(d db.Dialect) string {
 	if d == db.SQLite {
 		queues = `(SELECT group_concat(queue_id, ',') FROM (SELECT m.queue_id FROM queue_members m WHERE m.agent_id = a.id ORDER BY m.queue_id))`
 	}
-	return `SELECT a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions, r.label, ` + queues + `
+	return `SELECT ` + agentColumns + `, ` + queues + `
 	FROM sessions s JOIN agents a ON a.id = s.agent_id LEFT JOIN roles r ON r.name = a.role
 	WHERE s.token_hash = ? AND s.expires_at > ?`
 }

@@ -33,8 +33,12 @@ type agentRow struct {
 // agentCols is the agent's columns with their role's permissions, read on
 // every request (session lookup): the join is the roles primary key, so an
 // edited role counts from the next request on, on every instance.
-const agentCols = `a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions, r.label AS role_label
+const agentCols = agentColumns + `
 	FROM agents a LEFT JOIN roles r ON r.name = a.role`
+
+// agentColumns is the select list of agentCols (agents a, roles r), also
+// read with a session (BySession).
+const agentColumns = `a.id, a.email, a.name, a.role, a.presence, a.capacity, a.active_load, r.permissions, r.label AS role_label`
 
 func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Time) (int64, error) {
 	var id int64
