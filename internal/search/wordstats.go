@@ -31,7 +31,7 @@ type wordStats struct {
 func (w *wordStats) common(ctx context.Context, d *db.DB, words []string, min float64) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.freq == nil || time.Since(w.at) > wordStatsTTL {
+	if w.at.IsZero() || time.Since(w.at) > wordStatsTTL {
 		w.load(ctx, d)
 	}
 	if len(words) == 0 || len(w.freq) == 0 {
@@ -57,16 +57,20 @@ func (w *wordStats) load(ctx context.Context, d *db.DB) {
 		Word string
 		Freq float64
 	}
+	// Read for every search of the next wordStatsTTL: a search cancelled
+	// meanwhile (the agent typed on) must not leave them empty.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	err := d.WithContext(ctx).Raw(`SELECT u.word, u.freq FROM pg_stats s,
 		unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(word, freq)
 		WHERE s.schemaname = current_schema() AND s.tablename = 'messages' AND s.attname = 'body_tsv'
 			AND u.word IS NOT NULL`).Scan(&rows).Error
 	w.at = time.Now()
+	if err != nil {
+		return // the last statistics (none at first) until the next try
+	}
 	w.freq = map[string]float64{}
 	w.words = w.words[:0]
-	if err != nil {
-		return // no word is common until the next try
-	}
 	for _, r := range rows {
 		if r.Word == "" {
 			continue
