@@ -81,6 +81,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 	if got, want := adm.text(t, "#mc-tags-error"), tx("tags.unknown_names", "names", `"belum ada"`); got != want {
 		t.Errorf("the tags' error reads %q, want %q", got, want)
 	}
+	shots.take(t, adm, "macro-tags-refused")
 	adm.do(t, "keep the listed tag and press Enter", clearField("mc-tags"), chromedp.SendKeys(chromedp.ID("mc-tags"), "verifikasi"+kb.Enter))
 	adm.waitJS(t, "the macro listed", `[...document.querySelectorAll('#macro-admin-table tbody tr')].some(r => r.cells[0].textContent === 'Verifikasi')`)
 	adm.waitJS(t, "saved said", fmt.Sprintf(`document.getElementById('mc-live').textContent === %q`, tx("macro_admin.saved", "name", "Verifikasi")))

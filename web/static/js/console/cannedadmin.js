@@ -7,7 +7,7 @@
 // box's "/" list and macro choice take the changes at once.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, errorMessage, label } from './ui.js';
+import { $, t, el, label, sayOutcome } from './ui.js';
 import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
@@ -47,21 +47,10 @@ function field(id, text, node, hint) {
     el('p', { 'class': 'field-error', id: id + '-error', hidden: true })]);
 }
 
+const CANNED_FIELDS = { title: 'ca-title', shortcut: 'ca-shortcut', body: 'ca-body', lang: 'ca-lang', queue_id: 'ca-queue', shared: 'ca-shared' };
+
 function say(res, done) {
-  mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
-  mount.querySelectorAll('[aria-invalid]').forEach((n) => n.removeAttribute('aria-invalid'));
-  const live = $('ca-live');
-  if (res.ok) { live.textContent = done; return true; }
-  const f = res.data && res.data.error && res.data.error.fields;
-  let first = null;
-  Object.keys(f || {}).forEach((k) => {
-    const id = { title: 'ca-title', shortcut: 'ca-shortcut', body: 'ca-body', lang: 'ca-lang', queue_id: 'ca-queue', shared: 'ca-shared' }[k];
-    const p = id && $(id + '-error');
-    if (p) { p.textContent = f[k]; p.hidden = false; $(id).setAttribute('aria-invalid', 'true'); first = first || $(id); }
-  });
-  live.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
-  if (first) { first.focus(); }
-  return false;
+  return sayOutcome(mount, $('ca-live'), res, done, CANNED_FIELDS);
 }
 
 function draw() {

@@ -7,7 +7,7 @@
 // agents keep personal ones. The server validates; its words are shown
 // beside the field they concern.
 import * as api from './api.js';
-import { $, t, el, errorMessage, label } from './ui.js';
+import { $, t, el, label, sayOutcome } from './ui.js';
 
 const STATUSES = ['open', 'pending', 'solved', 'closed'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
@@ -30,24 +30,9 @@ function choice(options, none) {
   return el('select', {}, [el('option', { value: '', text: none }), ...options.map(([v, text]) => el('option', { value: String(v), text }))]);
 }
 
-// say shows the outcome: the field errors beside their fields (the first
-// one focused), or done in the live region.
+// say shows the outcome of a save (sayOutcome).
 function say(res, done) {
-  const form = $('macro-admin-form');
-  form.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
-  form.querySelectorAll('[aria-invalid]').forEach((n) => n.removeAttribute('aria-invalid'));
-  const live = $('mc-live');
-  if (res.ok) { live.textContent = done; return true; }
-  const f = (res.data && res.data.error && res.data.error.fields) || {};
-  let first = null;
-  Object.keys(f).forEach((k) => {
-    const id = FIELDS[k];
-    const p = id && $(id + '-error');
-    if (p && $(id)) { p.textContent = f[k]; p.hidden = false; $(id).setAttribute('aria-invalid', 'true'); first = first || $(id); }
-  });
-  live.textContent = Object.keys(f).length ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
-  if (first) { first.focus(); }
-  return false;
+  return sayOutcome($('macro-admin-form'), $('mc-live'), res, done, FIELDS);
 }
 
 function summary(m, replies, targets) {

@@ -55,3 +55,18 @@ export function subjectOf(tk) {
 
 export const FINISHED = ['solved', 'closed'];
 export const isFinished = (status) => FINISHED.indexOf(status) >= 0;
+
+// sayOutcome shows a save's outcome in a form: done in its live region;
+// or each field error beside its field (fields maps the API's field names
+// to control ids), the first invalid control focused, and the errors, set
+// apart as errors, in the live region. True when the save went through.
+export function sayOutcome(form, live, res, done, fields) {
+  clearFieldErrors(form);
+  live.classList.toggle('form-status-error', !res.ok);
+  if (res.ok) { live.textContent = done; return true; }
+  const f = fieldErrors(res);
+  Object.keys(f).forEach((k) => { if (fields[k]) { setFieldError(fields[k], f[k]); } });
+  live.textContent = Object.keys(f).length ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
+  focusFirstInvalid(form);
+  return false;
+}
