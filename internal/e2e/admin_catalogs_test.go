@@ -109,7 +109,7 @@ func TestBrowserAdminMore(t *testing.T) {
 	adminAPI := apptest.NewClient(t, base)
 	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
 	id := ticketIDs(t, adminAPI, tn)[tn]
-	adm.do(t, "back to the tickets", chromedp.Click(chromedp.ID("tab-tickets")))
+	adm.openTickets(t)
 	adm.clickNow(t, "open the canned-reply screen", "#canned-admin-title")
 	adm.waitJS(t, "the form drawn", `!!document.getElementById('ca-title') && !!document.getElementById('ca-shared')`)
 	adm.do(t, "a bad shortcut", chromedp.SendKeys(chromedp.ID("ca-title"), "Bansos diproses"),

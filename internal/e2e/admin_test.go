@@ -166,9 +166,6 @@ func openAdminBoard(t *testing.T, root context.Context, base string) *tab {
 	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
 	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	// Clicked in one step of the page, then waited for: a pointer click
-	// may land where the tab was before the header finished its layout.
-	adm.clickNow(t, "open the board tab", "#tab-board")
-	adm.waitJS(t, "the board shown", `!document.getElementById('board-view').hidden`)
+	adm.openBoard(t)
 	return adm
 }

@@ -53,7 +53,7 @@ func TestBrowserQueueBoard(t *testing.T) {
 		t.Errorf("board tab = %q, want Antrean", got)
 	}
 
-	sup.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("board-view")))
+	sup.openBoard(t)
 	if sup.evalString(t, `String(document.getElementById('tickets-panel').hidden)`) != "true" {
 		t.Error("the ticket list is still shown beside the board")
 	}

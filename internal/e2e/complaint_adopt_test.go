@@ -152,7 +152,8 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 
 	// The complaint-handling report on the reports screen.
 	staff.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	staff.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("reports-mount")))
+	staff.openBoard(t)
+	staff.do(t, "the reports shown", chromedp.WaitVisible(chromedp.ID("reports-mount")))
 	staff.waitJS(t, "the report list", `!!document.querySelector('#reports-name option[value="complaints"]')`)
 	staff.selectValue(t, "#reports-name", "complaints")
 	staff.waitJS(t, "the complaint table", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent === `+jsString(tx("reports.name.complaints")))
@@ -185,7 +186,8 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	// The same report in English on the supervisor's phone: the page keeps
 	// its width (the table scrolls inside its own region).
 	spv.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	spv.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("reports-mount")))
+	spv.openBoard(t)
+	spv.do(t, "the reports shown", chromedp.WaitVisible(chromedp.ID("reports-mount")))
 	spv.waitJS(t, "the report list", `!!document.querySelector('#reports-name option[value="complaints"]')`)
 	spv.selectValue(t, "#reports-name", "complaints")
 	spv.waitJS(t, "the complaint table in English", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent === `+jsString(en("reports.name.complaints")))

@@ -271,7 +271,7 @@ func TestBrowserConsoleLiveGateway(t *testing.T) {
 	sari.waitLive(t, "the solved ticket left the list", rowJS(ids[tnSolved])+` === null`)
 
 	// The board moves when a complaint arrives.
-	dewi.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("board-view")))
+	dewi.openBoard(t)
 	waitingJS := `document.querySelector('#board-rows tr[data-queue="umum"] .board-waiting').textContent`
 	dewi.waitJS(t, "board rows", `!!document.querySelector('#board-rows tr[data-queue="umum"]')`)
 	if got := dewi.text(t, "#board-intro"); got != tx("board.intro_live") {

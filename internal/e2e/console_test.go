@@ -50,6 +50,23 @@ func (tb *tab) clickNow(t *testing.T, what, css string) {
 	})()`, css))
 }
 
+// openBoard and openTickets switch the console's tabs. The tab is clicked
+// in one step of the page, then the switch waited for: a pointer click
+// lands where the tab was when chromedp measured it, and the header may
+// still be laying out (the role, the status select and the links appear
+// as the agent is read).
+func (tb *tab) openBoard(t *testing.T) {
+	t.Helper()
+	tb.clickNow(t, "open the board tab", "#tab-board")
+	tb.waitJS(t, "the board shown", `!document.getElementById('board-view').hidden`)
+}
+
+func (tb *tab) openTickets(t *testing.T) {
+	t.Helper()
+	tb.clickNow(t, "open the tickets tab", "#tab-tickets")
+	tb.waitJS(t, "the tickets shown", `!document.getElementById('tickets-panel').hidden`)
+}
+
 func (tb *tab) open(t *testing.T, id int64) {
 	t.Helper()
 	tb.clickNow(t, fmt.Sprintf("open ticket %d", id), fmt.Sprintf(`#ticket-list [data-ticket-id="%d"]`, id))
@@ -231,7 +248,7 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 	dewi := newTab(t, root)
 	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
-	dewi.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("board-view")))
+	dewi.openBoard(t)
 	dewi.waitJS(t, "board rows", `document.querySelectorAll('#board-rows tr').length > 0`)
 	shots.take(t, dewi, "37-console-board-laptop")
 	dewi.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))

@@ -92,7 +92,7 @@ func TestBrowserFormSurvey(t *testing.T) {
 	console := newTab(t, root)
 	console.do(t, "a laptop-sized console", chromedp.EmulateViewport(1366, 800))
 	console.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
-	console.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("board-view")))
+	console.openBoard(t)
 	console.waitJS(t, "no low ratings yet", fmt.Sprintf(`document.getElementById('csat-board').textContent.includes(%q)`, tx("csat.console_alerts_none")))
 
 	page := newTab(t, root)

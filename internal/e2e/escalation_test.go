@@ -42,7 +42,7 @@ func TestBrowserComplaintEscalation(t *testing.T) {
 	spv := newTab(t, root)
 	spv.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	spv.signIn(t, base+"/console?lang=id-ID", "spv@tanggap.test", "rahasia-spv-1234")
-	spv.do(t, "the board", chromedp.Click(chromedp.ID("tab-board")))
+	spv.openBoard(t)
 	spv.waitJS(t, "no escalated complaint yet", `!document.getElementById('complaints-board').hidden && document.getElementById('complaints-escalated-none')`)
 
 	// Verified elsewhere (another agent): the open panel follows.

@@ -57,7 +57,8 @@ func TestBrowserReports(t *testing.T) {
 	sup.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	sup.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
 	sup.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	sup.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("reports-mount")))
+	sup.openBoard(t)
+	sup.do(t, "the reports shown", chromedp.WaitVisible(chromedp.ID("reports-mount")))
 	if got := sup.text(t, "#reports-title"); got != tx("reports.title") {
 		t.Errorf("reports title = %q", got)
 	}

@@ -44,7 +44,7 @@ func TestBrowserRoles(t *testing.T) {
 	// --- give it to a new account --------------------------------------------
 	adm.do(t, "the console again", chromedp.Reload())
 	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	adm.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	adm.openBoard(t)
 	adm.waitJS(t, "the role offered", `!!document.querySelector('#aa-role option[value="verifikator"]')`)
 	adm.do(t, "fill the agent", chromedp.SendKeys(chromedp.ID("aa-name"), "Vera Verifikator"),
 		chromedp.SendKeys(chromedp.ID("aa-email"), "vera@tanggap.example"),
@@ -62,7 +62,7 @@ func TestBrowserRoles(t *testing.T) {
 	if got := vera.text(t, "#agent-role"); got != "Verifikator" {
 		t.Errorf("Vera's role shown as %q", got)
 	}
-	vera.do(t, "open the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	vera.openBoard(t)
 	vera.waitJS(t, "the queue board shown", `!document.getElementById('board-view').hidden && document.querySelectorAll('#board-rows tr').length > 0`)
 	for _, id := range []string{"wallboard-mount", "admin-mount", "roles-mount", "privacy-mount"} {
 		if got := vera.evalString(t, fmt.Sprintf(`(() => { const n = document.getElementById(%q); return n ? String(n.hidden) : 'absent'; })()`, id)); got != "true" && got != "absent" {

@@ -202,7 +202,7 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	dewi := newTab(t, root)
 	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
-	dewi.do(t, "the board tab", chromedp.Click(chromedp.ID("tab-board")))
+	dewi.openBoard(t)
 	dewi.waitJS(t, "the lists", fmt.Sprintf(`!document.getElementById('tags-admin-mount').hidden
 		&& document.getElementById('wrapup-admin-rows').textContent.includes('informasi')
 		&& document.getElementById('wrapup-rule-%d') && document.getElementById('wrapup-rule-%d').checked

@@ -28,7 +28,8 @@ func TestBrowserWallboard(t *testing.T) {
 	sup.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
 	sup.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
 	sup.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
-	sup.do(t, "open the board", chromedp.Click(chromedp.ID("tab-board")), chromedp.WaitVisible(chromedp.ID("wallboard-mount")))
+	sup.openBoard(t)
+	sup.do(t, "the wallboard shown", chromedp.WaitVisible(chromedp.ID("wallboard-mount")))
 	sup.waitJS(t, "the wallboard drawn", `!!document.querySelector('#wb-agents tr[data-agent]')`)
 	if got := sup.evalString(t, `document.getElementById('wb-title').textContent`); got != tx("wallboard.title") {
 		t.Errorf("wallboard title = %q", got)
