@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,18 +12,21 @@ import (
 
 // Conn is one client connection.
 //
-// Writes: frames wait in a bounded queue; a writer goroutine exists only
-// while there is something to write (started by Send, gone when the queue
-// is empty), so an idle connection costs one goroutine, its reader.
-// Pings come from the hub's pinger through WriteControl, which gorilla
-// allows beside the writer. The writing flag makes sure at most one
-// writer runs; the writer that finds the connection closing sends the
-// close frame and closes finished.
+// Writes: encoded frames (see Prepared) wait in a bounded queue; a writer
+// goroutine exists only while there is something to write (started by
+// Send, gone when the queue is empty), so an idle connection costs one
+// goroutine, its reader. The writer takes every frame waiting and writes
+// them in one system call. Pings come from the hub's pinger through
+// WriteControl, which gorilla allows beside the writer (the wire keeps
+// frames whole). The writing flag makes sure at most one writer runs;
+// the writer that finds the connection closing sends the close frame and
+// closes finished.
 type Conn struct {
 	hub   *Hub
 	ws    *websocket.Conn
+	wire  *wire
 	ip    string
-	send  chan []byte
+	send  chan []byte // encoded frames
 	limit *rate.Limiter
 
 	writing  atomic.Bool
@@ -42,22 +46,48 @@ type Conn struct {
 // IP is the client address the connection counts against.
 func (c *Conn) IP() string { return c.ip }
 
-// Send queues one text frame without blocking. When the client's queue is
-// full the client is too slow: it is disconnected (it resumes from its
-// last sequence number when it reconnects) and Send reports false.
-func (c *Conn) Send(frame []byte) bool {
+// Send queues one text frame (its payload) without blocking. When the
+// client's queue is full the client is too slow: it is disconnected (it
+// resumes from its last sequence number when it reconnects) and Send
+// reports false. A frame sent to many connections is better prepared
+// once (SendPrepared).
+func (c *Conn) Send(frame []byte) bool { return c.SendPrepared(Prepare(frame)) }
+
+// SendPrepared is Send of a frame encoded once for many connections; its
+// bytes are shared, never written to.
+func (c *Conn) SendPrepared(p Prepared) bool {
+	if !c.Queue(p) {
+		return false
+	}
+	c.kick()
+	return true
+}
+
+// Queue is SendPrepared without starting the writer: a fan-out queues
+// the frames of a run of messages that arrived together, then calls Flush
+// on each connection it queued to, so that each writer starts once and
+// takes the run in one system call. The frame waits at most until Flush
+// (or until the writer, if one runs, gets to it). A full queue disconnects
+// the client as in Send.
+func (c *Conn) Queue(p Prepared) bool {
 	select {
 	case <-c.done:
 		return false
 	default:
 	}
 	select {
-	case c.send <- frame:
-		c.kick()
+	case c.send <- p.b:
 		return true
 	default:
 		c.CloseWith(websocket.ClosePolicyViolation, "too slow")
 		return false
+	}
+}
+
+// Flush starts the writer for the frames Queue left, unless it runs.
+func (c *Conn) Flush() {
+	if len(c.send) > 0 {
+		c.kick()
 	}
 }
 
@@ -69,7 +99,7 @@ func (c *Conn) SendWait(frame []byte, timeout time.Duration) bool {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
-	case c.send <- frame:
+	case c.send <- Prepare(frame).b:
 		c.kick()
 		return true
 	case <-c.done:
@@ -106,13 +136,11 @@ func (c *Conn) kick() {
 // frame once the connection is closing.
 func (c *Conn) drain() {
 	for {
-		select {
-		case frame := <-c.send:
-			if err := c.write(frame); err != nil {
+		if n, err := c.writeQueued(); n > 0 {
+			if err != nil {
 				c.CloseWith(websocket.CloseAbnormalClosure, "")
 			}
 			continue
-		default:
 		}
 		select {
 		case <-c.done:
@@ -151,16 +179,14 @@ func (c *Conn) goodbye() {
 		return
 	}
 	for {
-		select {
-		case frame := <-c.send:
-			if c.write(frame) != nil {
-				c.ws.Close()
-				return
-			}
-			continue
-		default:
+		n, err := c.writeQueued()
+		if err != nil {
+			c.ws.Close()
+			return
 		}
-		break
+		if n == 0 {
+			break
+		}
 	}
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
 	_ = c.ws.SetReadDeadline(time.Now().Add(2 * time.Second))
@@ -220,7 +246,28 @@ func (c *Conn) readLoop() {
 	}
 }
 
-func (c *Conn) write(frame []byte) error {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.o.WriteWait))
-	return c.ws.WriteMessage(websocket.TextMessage, frame)
+// writeQueued writes the frames waiting in the queue (up to maxBatch) in
+// one system call, and reports how many there were.
+func (c *Conn) writeQueued() (int, error) {
+	bp := batches.Get().(*net.Buffers)
+	frames := (*bp)[:0]
+collect:
+	for len(frames) < maxBatch {
+		select {
+		case f := <-c.send:
+			frames = append(frames, f)
+		default:
+			break collect
+		}
+	}
+	var err error
+	if n := len(frames); n > 0 {
+		*bp = frames
+		err = c.wire.writeFrames(bp, time.Now().Add(c.hub.o.WriteWait))
+	}
+	n := len(frames)
+	clear(frames) // the pool keeps no frame alive
+	*bp = frames[:0]
+	batches.Put(bp)
+	return n, err
 }

@@ -147,8 +147,12 @@ func (f *Fanout) dispatch() {
 				}
 			}
 			f.mu.Unlock()
+			if len(targets) == 0 {
+				continue
+			}
+			p := Prepare(m.Data)
 			for _, c := range targets {
-				c.Send(m.Data)
+				c.SendPrepared(p)
 			}
 		}
 	}

@@ -7,10 +7,13 @@
 // subjects.
 //
 // Concurrency: each Conn has exactly one reader goroutine (the one that
-// called Hub.Serve) and one writer goroutine; nothing else touches the
-// socket. Other goroutines hand frames to the writer through Conn.Send,
-// which never blocks: a client whose queue is full is disconnected, so a
-// slow client never holds up anyone else.
+// called Hub.Serve) and at most one writer goroutine, which writes the
+// data frames; control frames (ping, pong, close) go through gorilla
+// beside it, whole frames on one socket lock (see wire). Other goroutines
+// hand frames to the writer through Conn.Send or Conn.SendPrepared, which
+// never block: a client whose queue is full is disconnected, so a slow
+// client never holds up anyone else. The writer puts every frame waiting
+// in the queue on the socket in one system call.
 package realtime
 
 import (
@@ -247,13 +250,14 @@ func (h *Hub) check(r *http.Request) (ip string, status int, retry string) {
 // accept upgrades an admitted request and tracks the connection with its
 // protocol state; the caller serves it.
 func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string, state any) (*Conn, bool) {
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	ww := &wiringWriter{ResponseWriter: w}
+	ws, err := h.upgrader.Upgrade(ww, r, nil)
 	if err != nil {
 		h.release(ip)
 		return nil, false // the upgrader answered the client
 	}
 	h.pingerOnce.Do(func() { go h.pinger() })
-	c := &Conn{hub: h, ws: ws, ip: ip, send: make(chan []byte, h.o.SendQueue), done: make(chan struct{}),
+	c := &Conn{hub: h, ws: ws, wire: ww.wire, ip: ip, send: make(chan []byte, h.o.SendQueue), done: make(chan struct{}),
 		finished: make(chan struct{}), limit: rate.NewLimiter(rate.Limit(h.o.FramesPerSecond), h.o.Burst), State: state}
 	if !h.track(c) {
 		// Shutdown began during the upgrade.
