@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,6 +107,7 @@ func BenchmarkConsoleFanout(b *testing.B) {
 		expect("READY")
 		after := inUse()
 		per := float64(after-before) / float64(conns)
+		cpu0 := selfCPU()
 
 		// Events at benchRate for the given seconds, then one that every
 		// console gets (agent.presence) to close the measurement.
@@ -131,6 +133,7 @@ func BenchmarkConsoleFanout(b *testing.B) {
 			b.Fatal(err)
 		}
 		res := strings.Fields(expect("LATENCY"))
+		cpu := selfCPU() - cpu0
 		_ = cmd.Wait()
 		if len(res) != 5 {
 			b.Fatalf("client result %q", res)
@@ -143,10 +146,21 @@ func BenchmarkConsoleFanout(b *testing.B) {
 		b.ReportMetric(p99, "p99-ms")
 		b.ReportMetric(per/1024, "KiB/conn")
 		b.ReportMetric(float64(frames)/elapsed.Seconds(), "frames/s")
-		b.Logf("%d consoles, %d events in %v (%.0f/s), %d frames delivered, %d sockets closed early; p50 %.2f ms, p99 %.2f ms; server heap+stacks %.1f MiB -> %.1f MiB idle: %.1f KiB per connection",
+		b.ReportMetric(float64(cpu.Nanoseconds())/1000/float64(max(frames, 1)), "server-cpu-µs/frame")
+		b.Logf("%d consoles, %d events in %v (%.0f/s), %d frames delivered, %d sockets closed early; p50 %.2f ms, p99 %.2f ms; server CPU %v (%.1f µs per frame); server heap+stacks %.1f MiB -> %.1f MiB idle: %.1f KiB per connection",
 			conns, published, elapsed.Round(time.Millisecond), float64(published)/elapsed.Seconds(), frames, dropped, p50, p99,
+			cpu.Round(time.Millisecond), float64(cpu.Nanoseconds())/1000/float64(max(frames, 1)),
 			float64(before)/(1<<20), float64(after)/(1<<20), per/1024)
 	}
+}
+
+// selfCPU is the CPU time this process (the server side) spent so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // inUse is the heap in use plus goroutine stacks at a steady state: each

@@ -120,10 +120,15 @@ type Gateway struct {
 	admins  map[*viewer]struct{}           // see every event
 	boards  map[*viewer]struct{}           // supervisors and admins: queue metrics
 
-	// epoch marks the viewers one event was already sent to; only the
-	// events subscription's callback (one goroutine) touches it and
-	// viewer.seen.
-	epoch uint64
+	// epoch marks the viewers one event was already sent to; dirty are
+	// the viewers with frames queued whose writers are not started yet,
+	// held the events handled since they last were (see eventDone). Only
+	// the events subscription's callback (one goroutine) touches them,
+	// viewer.seen and viewer.queued.
+	epoch  uint64
+	dirty  []*viewer
+	held   int
+	events atomic.Pointer[nats.Subscription] // set once subscribed
 
 	subs    []*nats.Subscription
 	recheck chan int64
@@ -140,12 +145,13 @@ type Gateway struct {
 
 // viewer is one open console.
 type viewer struct {
-	conn  *realtime.Conn
-	token string
-	id    int64  // the agent; fixed for the connection
-	name  string // shown in collision marks
-	a     agent.Agent
-	seen  uint64 // see Gateway.epoch
+	conn   *realtime.Conn
+	token  string
+	id     int64  // the agent; fixed for the connection
+	name   string // shown in collision marks
+	a      agent.Agent
+	seen   uint64 // see Gateway.epoch
+	queued bool   // in Gateway.dirty
 
 	// Collision state, guarded by watchers.mu.
 	ticket   int64
@@ -190,6 +196,7 @@ func New(o Opts) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("consolews: subscribe events: %w", err)
 	}
+	g.events.Store(sub)
 	g.subs = append(g.subs, sub)
 	sub, err = o.NC.Subscribe(o.Names.ConsoleViewers(), g.watch.onAnnounce)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/permission"
+	"tanggap/internal/realtime"
 	"tanggap/internal/ticket"
 )
 
@@ -74,6 +75,7 @@ func mayView(a agent.Agent, s scope) bool {
 // goroutine per subscription, in order, so events reach each console in
 // the order this instance received them.
 func (g *Gateway) onEvent(m *nats.Msg) {
+	defer g.eventDone()
 	if g.closing.Load() {
 		return
 	}
@@ -90,7 +92,8 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 		defer span.End()
 	}
 	entity, action, _ := strings.Cut(name, ".")
-	frame := eventFrame(name, m.Data)
+	// Encoded once, the same bytes for every console.
+	frame := realtime.Prepare(eventFrame(name, m.Data))
 	switch {
 	case entity == bus.EntityNotification:
 		g.deliverTo(frame, es.RecipientID, g.resolve(entity, es))
@@ -119,7 +122,7 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 
 // deliver sends a ticket event to its audience, and to every console of
 // the extra sets, once per console.
-func (g *Gateway) deliver(frame []byte, s scope, extra ...map[*viewer]struct{}) {
+func (g *Gateway) deliver(frame realtime.Prepared, s scope, extra ...map[*viewer]struct{}) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	g.epoch++
@@ -128,7 +131,7 @@ func (g *Gateway) deliver(frame []byte, s scope, extra ...map[*viewer]struct{}) 
 		for v := range set {
 			if v.seen != e {
 				v.seen = e
-				v.conn.Send(frame)
+				g.queue(v, frame)
 			}
 		}
 	}
@@ -149,26 +152,76 @@ func (g *Gateway) deliver(frame []byte, s scope, extra ...map[*viewer]struct{}) 
 
 // deliverTo sends an event meant for one agent to that agent's consoles,
 // if the agent may see the ticket it concerns.
-func (g *Gateway) deliverTo(frame []byte, agentID int64, s scope) {
+func (g *Gateway) deliverTo(frame realtime.Prepared, agentID int64, s scope) {
 	if agentID == 0 {
 		return
 	}
 	for _, v := range g.viewersOf(agentID) {
 		if mayView(g.agentOf(v), s) {
-			v.conn.Send(frame)
+			g.queue(v, frame)
 		}
 	}
 }
 
-func (g *Gateway) deliverSet(frame []byte, set map[*viewer]struct{}) {
+func (g *Gateway) deliverSet(frame realtime.Prepared, set map[*viewer]struct{}) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	for v := range set {
-		v.conn.Send(frame)
+		g.queue(v, frame)
 	}
 }
 
-func (g *Gateway) deliverAll(frame []byte) { g.deliverSet(frame, g.viewers) }
+func (g *Gateway) deliverAll(frame realtime.Prepared) { g.deliverSet(frame, g.viewers) }
+
+// maxHeld bounds the events whose frames wait for one flush: well below
+// the send queue, so a held run never makes a console look slow.
+const maxHeld = 16
+
+// queue puts an event's frame in v's send queue without starting its
+// writer: eventDone starts the writers of every console queued to once
+// the events that arrived together are all queued, and each writer then
+// puts its console's run on the socket in one system call (one write per
+// console per run of events instead of one per frame). Only the events
+// callback calls it.
+func (g *Gateway) queue(v *viewer, frame realtime.Prepared) {
+	if v.conn.Queue(frame) && !v.queued {
+		v.queued = true
+		g.dirty = append(g.dirty, v)
+	}
+}
+
+// eventDone ends the handling of one event: when no further event waits
+// in the subscription (or maxHeld events were held), the writers of the
+// consoles queued to start. A run of events published together (a
+// committed ingest batch) thus reaches each console in one write, and a
+// lone event is written at once.
+func (g *Gateway) eventDone() {
+	g.held++
+	if g.held < maxHeld && g.eventsWaiting() {
+		return
+	}
+	g.held = 0
+	for i, v := range g.dirty {
+		v.queued = false
+		v.conn.Flush()
+		g.dirty[i] = nil
+	}
+	g.dirty = g.dirty[:0]
+}
+
+// eventsWaiting reports whether another event is already waiting in the
+// events subscription. nats.go counts the message being handled as
+// pending until its callback returns, so another one waits when more
+// than one is pending; were it counted out sooner, a run would only be
+// flushed one event early, never held.
+func (g *Gateway) eventsWaiting() bool {
+	sub := g.events.Load()
+	if sub == nil {
+		return false
+	}
+	n, _, err := sub.Pending()
+	return err == nil && n > 1
+}
 
 // resolve is the audience of a ticket event. An event that carries
 // queue_id and assignee_id is taken at its word (and remembered for the
