@@ -164,6 +164,7 @@ func BenchmarkConsoleFanoutIngest(b *testing.B) {
 		cmd, expect := startClients(b, "ws://"+ln.Addr().String()+"/api/v1/ws", conns, "CONSOLEWS_CLIENTS_TIMES="+times)
 		expect("READY")
 		per := float64(inUse()-before) / float64(conns)
+		cpu0 := selfCPU()
 
 		// Citizens: a new complaint from each of 2,000 citizens, then
 		// follow-ups on their tickets, 500 a second on schedule.
@@ -235,6 +236,7 @@ func BenchmarkConsoleFanoutIngest(b *testing.B) {
 			b.Fatal(err)
 		}
 		res := strings.Fields(expect("LATENCY"))
+		cpu := selfCPU() - cpu0
 		_ = cmd.Wait()
 		if len(res) != 5 {
 			b.Fatalf("client result %q", res)
@@ -248,9 +250,11 @@ func BenchmarkConsoleFanoutIngest(b *testing.B) {
 		b.ReportMetric(p99, "p99-ms")
 		b.ReportMetric(per/1024, "KiB/conn")
 		b.ReportMetric(float64(lag.Microseconds())/1000, "core-p99-ms")
-		b.Logf("%d consoles, %d citizen messages in %v (%.0f/s), %d message.created frames timed, %d sockets closed early; event→socket p50 %.2f ms, p99 %.2f ms; citizen publish→event p50 %.1f ms, p99 %.1f ms; idle %.1f KiB per connection",
+		b.ReportMetric(float64(cpu.Nanoseconds())/1000/float64(total), "server-cpu-µs/msg")
+		b.Logf("%d consoles, %d citizen messages in %v (%.0f/s), %d message.created frames timed, %d sockets closed early; event→socket p50 %.2f ms, p99 %.2f ms; citizen publish→event p50 %.1f ms, p99 %.1f ms; server process CPU (ingest, fan-out, load generator) %v, %.0f µs per citizen message; idle %.1f KiB per connection",
 			conns, total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), frames, dropped, p50, p99,
-			float64(percentile(behind, 0.5).Microseconds())/1000, float64(lag.Microseconds())/1000, per/1024)
+			float64(percentile(behind, 0.5).Microseconds())/1000, float64(lag.Microseconds())/1000,
+			cpu.Round(time.Millisecond), float64(cpu.Nanoseconds())/1000/float64(total), per/1024)
 	}
 }
 
