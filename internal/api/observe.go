@@ -25,8 +25,15 @@ func respond(c *fiber.Ctx, err error) {
 // not its path, so ids do not become labels. An error is turned into its
 // response here, by the one error handler, so the status observed is the
 // one the client gets.
+//
+// An observer that can be paused (metrics.Metrics.SetRecording) is asked
+// first: paused, the request goes on as if no observer were set.
 func observe(o RequestObserver) fiber.Handler {
+	r, _ := o.(interface{ Recording() bool })
 	return func(c *fiber.Ctx) error {
+		if r != nil && !r.Recording() {
+			return c.Next()
+		}
 		start := time.Now()
 		if err := c.Next(); err != nil {
 			respond(c, err)
