@@ -28,7 +28,7 @@ import (
 // effect. The load is signed WhatsApp webhooks (one message per POST, 64
 // connections, as fast as they go) with an agent opening a ticket after
 // every tenth message (the audited view). It runs in phases of
-// BENCH_OBS_MESSAGES messages (default 2,000), observations on and off by
+// BENCH_OBS_MESSAGES messages (default 1,000), observations on and off by
 // turns (App.SetObservations: off, no metric is recorded and no view
 // audited), in the order on off off on on off … (ABBA), so a drift of the
 // machine or of the growing database falls on both sides. Each phase ends
@@ -45,13 +45,13 @@ import (
 // CPU. On external NATS its server's CPU is reported beside, apart: the
 // server is shared, other users' traffic lands in it.
 // BenchmarkObservationsPerMessage prices the observations alone.
-// BENCH_OBS_PHASES sets the number of phases (default 24, even);
+// BENCH_OBS_PHASES sets the number of phases (default 40, even);
 // BENCH_OBS_SIDE=on (or off) keeps that side in every phase, to profile it.
 //
 //	go test -run '^$' -bench ObservabilityOverhead -benchtime 1x ./channels/whatsapp/
 func BenchmarkObservabilityOverhead(b *testing.B) {
-	phases := envInt(b, "BENCH_OBS_PHASES", 24)
-	messages := envInt(b, "BENCH_OBS_MESSAGES", 2000)
+	phases := envInt(b, "BENCH_OBS_PHASES", 40)
+	messages := envInt(b, "BENCH_OBS_MESSAGES", 1000)
 	if phases%2 == 1 {
 		phases++
 	}
@@ -64,6 +64,7 @@ type obsPhase struct {
 	on            bool
 	acked, stored float64       // messages per second
 	cpu           time.Duration // per message: process (+ PostgreSQL backends)
+	pg            time.Duration // per message: the PostgreSQL backends (in cpu; 0 embedded)
 	nats          time.Duration // per message: the external NATS server (0 embedded)
 }
 
@@ -178,8 +179,11 @@ func runObservability(b *testing.B, phases, messages int) {
 	if err := e.check.Raw(`SELECT id FROM tickets ORDER BY id LIMIT 500`).Scan(&tickets).Error; err != nil || len(tickets) == 0 {
 		b.Fatalf("tickets to view: %v (%d)", err, len(tickets))
 	}
-	send(1, tickets)
-	waitStored()
+	const warm = 4 // rounds of warm-up, the last three with views
+	for round := 1; round < warm; round++ {
+		send(round, tickets)
+		waitStored()
+	}
 	if err := e.app.SetObservations(ctx, false); err != nil { // writes the warm-up's views
 		b.Fatal(err)
 	}
@@ -201,7 +205,7 @@ func runObservability(b *testing.B, phases, messages int) {
 		}
 		self0, pg0, nats0 := meter()
 		start := time.Now()
-		views := send(2+p, tickets)
+		views := send(warm+p, tickets)
 		acked := time.Since(start)
 		waitStored()
 		// Every phase ends the same way: observations off, which writes
@@ -211,12 +215,13 @@ func runObservability(b *testing.B, phases, messages int) {
 		}
 		took := time.Since(start)
 		self1, pg1, nats1 := meter()
-		cpu := self1 - self0
+		var pg time.Duration
 		for pid, t := range pg1 {
-			cpu += t - pg0[pid] // a backend born during the phase counts whole
+			pg += t - pg0[pid] // a backend born during the phase counts whole
 		}
+		cpu := self1 - self0 + pg
 		ph := obsPhase{on: on, acked: float64(messages) / acked.Seconds(), stored: float64(messages) / took.Seconds(),
-			cpu: cpu / time.Duration(messages), nats: (nats1 - nats0) / time.Duration(messages)}
+			cpu: cpu / time.Duration(messages), pg: pg / time.Duration(messages), nats: (nats1 - nats0) / time.Duration(messages)}
 		all = append(all, ph)
 		hooks1, audited1 := counters()
 		wantHooks, wantViews := int64(0), int64(0)
@@ -228,7 +233,7 @@ func runObservability(b *testing.B, phases, messages int) {
 				p, onOff(on), hooks1-hooks0, wantHooks, audited1-audited0, wantViews)
 		}
 		b.Logf("phase %2d observations %-3s: acked %5.0f/s, stored %5.0f/s, %v CPU per message%s",
-			p, onOff(on), ph.acked, ph.stored, ph.cpu.Round(time.Microsecond), natsNote(natsURL, ph.nats))
+			p, onOff(on), ph.acked, ph.stored, ph.cpu.Round(time.Microsecond), externalNote(pgURL, natsURL, ph))
 	}
 	b.StopTimer()
 	load1, _ := os.ReadFile("/proc/loadavg")
@@ -272,6 +277,8 @@ func runObservability(b *testing.B, phases, messages int) {
 	b.ReportMetric(medianOf(cpu), "metrics-audit-cpu-overhead-%")
 	b.ReportMetric(cpu[0], "metrics-audit-cpu-overhead-%-best")
 	b.ReportMetric(cpu[len(cpu)-1], "metrics-audit-cpu-overhead-%-worst")
+	b.ReportMetric(cpu[len(cpu)/4], "metrics-audit-cpu-overhead-%-q1")
+	b.ReportMetric(cpu[(3*len(cpu))/4], "metrics-audit-cpu-overhead-%-q3")
 	pooled := (float64(cpuOn)/float64(cpuOff) - 1) * 100
 	b.ReportMetric(pooled, "metrics-audit-cpu-overhead-%-pooled")
 	b.Logf("%d phases of %d messages (%d pairs), load %s → %s: throughput overhead median %.1f %% (pairs %.1f … %.1f), "+
@@ -286,11 +293,16 @@ func runObservability(b *testing.B, phases, messages int) {
 	}
 }
 
-func natsNote(external bool, d time.Duration) string {
-	if !external {
-		return ""
+// externalNote tells the external servers' part of a phase's CPU.
+func externalNote(pg, nats bool, p obsPhase) string {
+	var note string
+	if pg {
+		note += fmt.Sprintf(" (PostgreSQL %v of it)", p.pg.Round(time.Microsecond))
 	}
-	return fmt.Sprintf(" (+ %v NATS server)", d.Round(time.Microsecond))
+	if nats {
+		note += fmt.Sprintf(" + %v NATS server", p.nats.Round(time.Microsecond))
+	}
+	return note
 }
 
 func onOff(on bool) string {
