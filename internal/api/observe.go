@@ -38,13 +38,23 @@ func observe(o RequestObserver) fiber.Handler {
 		if err := c.Next(); err != nil {
 			respond(c, err)
 		}
-		// c.Method() points into fasthttp's buffers, reused by the next
-		// request on the connection: the label keeps a copy.
-		route, method := c.Route().Path, strings.Clone(c.Method())
+		route, method := c.Route().Path, methodLabel(c.Method())
 		if c.Response().StatusCode() == fiber.StatusNotFound && route == "/" {
 			route = "unmatched"
 		}
 		o.Request(route, method, c.Response().StatusCode(), time.Since(start))
 		return nil
 	}
+}
+
+// methodLabel is the method as a label: c.Method() points into fasthttp's
+// buffers, reused by the next request on the connection, so the label is
+// one of the constant names or, for another method, a copy.
+func methodLabel(m string) string {
+	for _, known := range [...]string{fiber.MethodGet, fiber.MethodPost, fiber.MethodPatch, fiber.MethodPut, fiber.MethodDelete, fiber.MethodHead, fiber.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return strings.Clone(m)
 }

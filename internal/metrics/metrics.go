@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -216,13 +217,21 @@ func (m *Metrics) Job(kind, outcome string) {
 	m.jobs.WithLabelValues(kind, outcome).Inc()
 }
 
-// statusText keeps the status label to the few values HTTP has.
+// statusText keeps the status label to the few values HTTP has, each
+// formatted once (not per request).
 func statusText(s int) string {
 	if s < 100 || s > 599 {
 		return "other"
 	}
-	return fmt.Sprint(s)
+	return statusTexts[s-100]
 }
+
+var statusTexts = func() (t [500]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(100 + i)
+	}
+	return t
+}()
 
 // slogErrorLog sends promhttp's errors to the structured log.
 type slogErrorLog struct{ log *slog.Logger }
