@@ -15,7 +15,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tanggap/internal/config"
 	"tanggap/internal/metrics"
 	"tanggap/internal/testenv"
 	"tanggap/internal/viewaudit"
@@ -23,108 +22,57 @@ import (
 
 // BenchmarkObservabilityOverhead measures what Prometheus metrics and the
 // view audit cost the webhook path (issue target: ≤ 5 % of webhook
-// throughput). Each run starts a fresh contact center, either with both on
-// (METRICS_ADDR set, every ticket view audited) or both off, and sends the
-// same load: signed WhatsApp webhooks (one message per POST, 64
-// connections, as fast as they go) with an agent opening a ticket for every
-// tenth message (the audited view). Runs alternate on/off, off/on (ABBA)
-// so drift of the shared machine falls on both sides.
+// throughput), within one running contact center so that both sides share
+// the database, its files and caches, the streams and the warm process:
+// separate contact centers per side differed more from run to run than the
+// effect. The load is signed WhatsApp webhooks (one message per POST, 64
+// connections, as fast as they go) with an agent opening a ticket after
+// every tenth message (the audited view). It runs in phases of
+// BENCH_OBS_MESSAGES messages (default 1,000), observations on and off by
+// turns (App.SetObservations: off, no metric is recorded and no view
+// audited), in the order on off off on on off … (ABBA), so a drift of the
+// machine or of the growing database falls on both sides. Each phase ends
+// when every message is stored and the views it audited are written; the
+// phases' counters (the webhook's request count, the views audited) are
+// checked between phases: off adds nothing, on adds every one.
 //
-// Reported: the median webhook throughput (POSTs acknowledged, and all
-// messages stored) of each side and, sturdier on a shared machine, the CPU
-// time this process (server, core, embedded NATS, generator) spent per
-// message; the overheads are the medians of each pair's on/off ratio, with
-// the best and worst pair beside them (the noise of the run).
-// BenchmarkObservationsPerMessage prices the same work without the noise.
-// BENCH_OBS_PAIRS sets the number of on/off pairs (default 3),
-// BENCH_OBS_MESSAGES the messages per run (default 10,000);
-// BENCH_OBS_SIDE=on (or off) runs that side only, to profile it.
+// Per phase: the webhook throughput (POSTs acknowledged per second, and
+// messages stored per second up to the last) and the CPU time per message
+// of this process (server, core, the embedded NATS, the load generator)
+// plus, on PostgreSQL, the database backends serving it. The overheads are
+// the medians over pairs (adjacent on and off phases) of on/off, with the
+// best and worst pair (the noise) and the pooled ratio of all phases'
+// CPU. On external NATS its server's CPU is reported beside, apart: the
+// server is shared, other users' traffic lands in it.
+// BenchmarkObservationsPerMessage prices the observations alone.
+// BENCH_OBS_PHASES sets the number of phases (default 40, even);
+// BENCH_OBS_SIDE=on (or off) keeps that side in every phase, to profile it.
 //
 //	go test -run '^$' -bench ObservabilityOverhead -benchtime 1x ./channels/whatsapp/
 func BenchmarkObservabilityOverhead(b *testing.B) {
-	pairs := envInt(b, "BENCH_OBS_PAIRS", 3)
-	messages := envInt(b, "BENCH_OBS_MESSAGES", 10000)
-	b.ResetTimer()
+	phases := envInt(b, "BENCH_OBS_PHASES", 40)
+	messages := envInt(b, "BENCH_OBS_MESSAGES", 1000)
+	if phases%2 == 1 {
+		phases++
+	}
 	for range b.N {
-		var on, off []obsRun
-		// Per pair, on against off: the two ran back to back, so their
-		// ratio cancels most of what the machine's load did meanwhile.
-		var ackRatio, cpuRatio []float64
-		for p := range pairs {
-			order := []bool{true, false}
-			if p%2 == 1 {
-				order = []bool{false, true}
-			}
-			switch os.Getenv("BENCH_OBS_SIDE") { // one side alone, to profile it (-cpuprofile)
-			case "on":
-				order = []bool{true, true}
-			case "off":
-				order = []bool{false, false}
-			}
-			var pair [2]obsRun // off, on
-			for _, enabled := range order {
-				r := runObservability(b, enabled, messages)
-				b.Logf("metrics+view audit %-3s: %d messages acked at %.0f/s, stored at %.0f/s, %v CPU per message (%d views)",
-					onOff(enabled), messages, r.acked, r.stored, r.cpu, r.views)
-				if enabled {
-					on, pair[1] = append(on, r), r
-				} else {
-					off, pair[0] = append(off, r), r
-				}
-			}
-			if len(on) == 0 || len(off) == 0 {
-				continue // one side alone: nothing to compare
-			}
-			ackRatio = append(ackRatio, pair[1].acked/pair[0].acked)
-			cpuRatio = append(cpuRatio, float64(pair[1].cpu)/float64(pair[0].cpu))
-		}
-		if len(ackRatio) == 0 {
-			continue
-		}
-		ackOn, ackOff := median(on, func(r obsRun) float64 { return r.acked }), median(off, func(r obsRun) float64 { return r.acked })
-		stOn, stOff := median(on, func(r obsRun) float64 { return r.stored }), median(off, func(r obsRun) float64 { return r.stored })
-		cpuOn, cpuOff := median(on, func(r obsRun) float64 { return float64(r.cpu) }), median(off, func(r obsRun) float64 { return float64(r.cpu) })
-		slices.Sort(ackRatio)
-		slices.Sort(cpuRatio)
-		thr := (1 - medianOf(ackRatio)) * 100
-		cpu := (medianOf(cpuRatio) - 1) * 100
-		b.ReportMetric(ackOn, "acked-msgs/s-on")
-		b.ReportMetric(ackOff, "acked-msgs/s-off")
-		b.ReportMetric(stOn, "stored-msgs/s-on")
-		b.ReportMetric(stOff, "stored-msgs/s-off")
-		b.ReportMetric(cpuOn/1000, "cpu-µs/msg-on")
-		b.ReportMetric(cpuOff/1000, "cpu-µs/msg-off")
-		// The overheads: medians of the pairs' ratios, with the spread of
-		// the pairs (the noise of this run) beside them.
-		b.ReportMetric(thr, "metrics-audit-overhead-%")
-		b.ReportMetric((1-ackRatio[len(ackRatio)-1])*100, "metrics-audit-overhead-%-best")
-		b.ReportMetric((1-ackRatio[0])*100, "metrics-audit-overhead-%-worst")
-		b.ReportMetric(cpu, "metrics-audit-cpu-overhead-%")
-		b.ReportMetric((cpuRatio[0]-1)*100, "metrics-audit-cpu-overhead-%-best")
-		b.ReportMetric((cpuRatio[len(cpuRatio)-1]-1)*100, "metrics-audit-cpu-overhead-%-worst")
-		b.Logf("%d pairs: acked %.0f/s on vs %.0f/s off (median), stored %.0f/s vs %.0f/s, CPU per message %v vs %v; "+
-			"overhead (median of pairs) %.1f %% throughput, %.1f %% CPU",
-			pairs, ackOn, ackOff, stOn, stOff, time.Duration(cpuOn).Round(time.Microsecond), time.Duration(cpuOff).Round(time.Microsecond), thr, cpu)
+		runObservability(b, phases, messages)
 	}
 }
 
-type obsRun struct {
+type obsPhase struct {
+	on            bool
 	acked, stored float64       // messages per second
-	cpu           time.Duration // process CPU per message, acked to stored
-	views         int
+	cpu           time.Duration // per message: process (+ PostgreSQL backends)
+	pg            time.Duration // per message: the PostgreSQL backends (in cpu; 0 embedded)
+	nats          time.Duration // per message: the external NATS server (0 embedded)
 }
 
-// runObservability starts one contact center with metrics and the view
-// audit on or off, sends the load and stops it.
-func runObservability(b *testing.B, enabled bool, messages int) obsRun {
+func runObservability(b *testing.B, phases, messages int) {
 	b.Helper()
-	e := startWAWith(b, func(c *config.Config) {
-		if !enabled {
-			c.MetricsAddr = ""
-			c.NoViewAudit = true
-		}
-	})
-	defer e.check.Close()
+	b.StopTimer()
+	e := startWA(b)
+	ctx := context.Background()
 	addr := strings.TrimPrefix(e.api.Base, "http://")
 	client := &fasthttp.HostClient{Addr: addr, MaxConns: 256, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	const citizens, conns, viewEvery = 2000, 64, 10
@@ -155,14 +103,12 @@ func runObservability(b *testing.B, enabled bool, messages int) obsRun {
 		}
 		return nil
 	}
-	waitStored := func(want int64) { e.waitStored(b, want, 5*time.Minute, 10*time.Millisecond) }
-	// send posts every message (and, with views, opens a ticket after
-	// every viewEvery-th) over conns connections.
-	send := func(round int, tickets []int64) (time.Duration, int) {
+	// send posts messages webhooks (and, with tickets, opens one after
+	// every viewEvery-th) over conns connections; it returns the views.
+	send := func(round int, tickets []int64) int {
 		var wg sync.WaitGroup
 		var failed sync.Map
 		next := make(chan int)
-		start := time.Now()
 		for range conns {
 			wg.Add(1)
 			go func() {
@@ -172,7 +118,7 @@ func runObservability(b *testing.B, enabled bool, messages int) obsRun {
 						failed.Store(i, err)
 					}
 					if len(tickets) > 0 && i%viewEvery == 0 {
-						if err := do(http.MethodGet, "/api/v1/tickets/"+strconv.FormatInt(tickets[(i/viewEvery)%len(tickets)], 10), nil); err != nil {
+						if err := do(http.MethodGet, "/api/v1/tickets/"+strconv.FormatInt(tickets[(round*messages+i)/viewEvery%len(tickets)], 10), nil); err != nil {
 							failed.Store(-i-1, err)
 						}
 					}
@@ -185,53 +131,196 @@ func runObservability(b *testing.B, enabled bool, messages int) obsRun {
 		close(next)
 		wg.Wait()
 		failed.Range(func(k, v any) bool { b.Fatalf("request %v failed: %v", k, v); return false })
-		views := 0
-		if len(tickets) > 0 {
-			views = (messages + viewEvery - 1) / viewEvery
+		if len(tickets) == 0 {
+			return 0
 		}
-		return time.Since(start), views
+		return (messages + viewEvery - 1) / viewEvery
 	}
-
-	// Warm up (not measured): every citizen gets a ticket, the agent's
-	// views have tickets to open.
-	_, _ = send(0, nil)
-	waitStored(int64(messages))
-	var tickets []int64
-	if err := e.check.Raw(`SELECT id FROM tickets ORDER BY id LIMIT 500`).Scan(&tickets).Error; err != nil || len(tickets) == 0 {
-		b.Fatalf("tickets to view: %v (%d)", err, len(tickets))
+	// waitStored waits until a round's messages are stored. It counts
+	// only the messages above the highest id before the round (by the
+	// primary key): a count of the whole table, every 10 ms, cost more
+	// database CPU the longer a phase waited, and more as the table grew.
+	var floor int64
+	waitStored := func() {
+		testenv.CheckFor(b, 5*time.Minute, 10*time.Millisecond, func() error {
+			var n int64
+			if err := e.check.Raw(`SELECT COUNT(*) FROM messages WHERE id > ? AND channel = 'whatsapp' AND direction = 'in'`, floor).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n < int64(messages) {
+				return fmt.Errorf("%d of %d stored", n, messages)
+			}
+			return nil
+		})
+		if err := e.check.Raw(`SELECT COALESCE(MAX(id), 0) FROM messages`).Scan(&floor).Error; err != nil {
+			b.Fatal(err)
+		}
 	}
-
-	cpu0, start := processCPU(), time.Now()
-	acked, views := send(1, tickets)
-	waitStored(int64(2 * messages))
-	all := time.Since(start)
-	cpu := (processCPU() - cpu0) / time.Duration(messages)
-
-	if enabled {
-		// Both really on: the webhook route is counted, the views audited.
+	counters := func() (webhooks, audited int64) {
 		res, err := http.Get(e.app.MetricsURL())
 		if err != nil {
 			b.Fatal(err)
 		}
 		text, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if !strings.Contains(string(text), `tanggap_http_requests_total{method="POST",route="/webhooks/whatsapp",status="200"}`) {
-			b.Fatalf("metrics do not count the webhook:\n%s", text)
+		const series = `tanggap_http_requests_total{method="POST",route="/webhooks/whatsapp",status="200"} `
+		if i := strings.Index(string(text), series); i >= 0 {
+			line, _, _ := strings.Cut(string(text[i+len(series):]), "\n")
+			f, err := strconv.ParseFloat(line, 64)
+			if err != nil {
+				b.Fatalf("metrics: %q: %v", line, err)
+			}
+			webhooks = int64(f)
+		}
+		if err := e.check.Raw(`SELECT COUNT(*) FROM view_audit`).Scan(&audited).Error; err != nil {
+			b.Fatal(err)
+		}
+		return webhooks, audited
+	}
+	pgURL := os.Getenv("TEST_DATABASE_URL") != ""
+	natsURL := os.Getenv("TEST_NATS_URL") != ""
+	meter := func() (self time.Duration, pg map[int]time.Duration, nats time.Duration) {
+		if pgURL {
+			pg = testenv.PostgresBackendsCPU()
+		}
+		if natsURL {
+			nats = testenv.ProcessesCPU("nats-server")
+		}
+		return testenv.ProcessCPU(), pg, nats
+	}
+
+	// Warm up (not measured, observations on): every citizen gets a
+	// ticket, the agent's views have tickets to open, every series exists.
+	send(0, nil)
+	waitStored()
+	var tickets []int64
+	if err := e.check.Raw(`SELECT id FROM tickets ORDER BY id LIMIT 500`).Scan(&tickets).Error; err != nil || len(tickets) == 0 {
+		b.Fatalf("tickets to view: %v (%d)", err, len(tickets))
+	}
+	const warm = 4 // rounds of warm-up, the last three with views
+	for round := 1; round < warm; round++ {
+		send(round, tickets)
+		waitStored()
+	}
+	if err := e.app.SetObservations(ctx, false); err != nil { // writes the warm-up's views
+		b.Fatal(err)
+	}
+
+	load0, _ := os.ReadFile("/proc/loadavg")
+	var all []obsPhase
+	b.StartTimer()
+	for p := range phases {
+		on := p%4 == 0 || p%4 == 3 // on off off on: ABBA
+		switch os.Getenv("BENCH_OBS_SIDE") {
+		case "on":
+			on = true
+		case "off":
+			on = false
+		}
+		hooks0, audited0 := counters()
+		if err := e.app.SetObservations(ctx, on); err != nil {
+			b.Fatal(err)
+		}
+		self0, pg0, nats0 := meter()
+		start := time.Now()
+		views := send(warm+p, tickets)
+		acked := time.Since(start)
+		waitStored()
+		// Every phase ends the same way: observations off, which writes
+		// the views the phase audited (nothing when it was off).
+		if err := e.app.SetObservations(ctx, false); err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(start)
+		self1, pg1, nats1 := meter()
+		var pg time.Duration
+		for pid, t := range pg1 {
+			pg += t - pg0[pid] // a backend born during the phase counts whole
+		}
+		cpu := self1 - self0 + pg
+		ph := obsPhase{on: on, acked: float64(messages) / acked.Seconds(), stored: float64(messages) / took.Seconds(),
+			cpu: cpu / time.Duration(messages), pg: pg / time.Duration(messages), nats: (nats1 - nats0) / time.Duration(messages)}
+		all = append(all, ph)
+		hooks1, audited1 := counters()
+		wantHooks, wantViews := int64(0), int64(0)
+		if on {
+			wantHooks, wantViews = int64(messages), int64(views)
+		}
+		if hooks1-hooks0 != wantHooks || audited1-audited0 != wantViews {
+			b.Fatalf("phase %d, observations %s: %d webhooks counted (want %d), %d views audited (want %d)",
+				p, onOff(on), hooks1-hooks0, wantHooks, audited1-audited0, wantViews)
+		}
+		b.Logf("phase %2d observations %-3s: acked %5.0f/s, stored %5.0f/s, %v CPU per message%s",
+			p, onOff(on), ph.acked, ph.stored, ph.cpu.Round(time.Microsecond), externalNote(pgURL, natsURL, ph))
+	}
+	b.StopTimer()
+	load1, _ := os.ReadFile("/proc/loadavg")
+	on := slices.DeleteFunc(slices.Clone(all), func(p obsPhase) bool { return !p.on })
+	off := slices.DeleteFunc(slices.Clone(all), func(p obsPhase) bool { return p.on })
+	for _, side := range []struct {
+		name   string
+		phases []obsPhase
+	}{{"on", on}, {"off", off}} {
+		if len(side.phases) == 0 {
+			continue // one side alone (BENCH_OBS_SIDE)
+		}
+		b.ReportMetric(median(side.phases, func(p obsPhase) float64 { return p.acked }), "acked-msgs/s-"+side.name)
+		b.ReportMetric(median(side.phases, func(p obsPhase) float64 { return p.stored }), "stored-msgs/s-"+side.name)
+		b.ReportMetric(median(side.phases, func(p obsPhase) float64 { return float64(p.cpu) })/1000, "cpu-µs/msg-"+side.name)
+	}
+	if len(on) == 0 || len(off) == 0 {
+		return
+	}
+	// Pairs: phases 2k and 2k+1 ran back to back, one on and one off.
+	var thr, cpu, natsR []float64
+	var cpuOn, cpuOff, natsOn, natsOff time.Duration
+	for k := 0; k+1 < len(all); k += 2 {
+		a, c := all[k], all[k+1]
+		if !a.on {
+			a, c = c, a
+		}
+		thr = append(thr, (1-a.acked/c.acked)*100)
+		cpu = append(cpu, (float64(a.cpu)/float64(c.cpu)-1)*100)
+		cpuOn, cpuOff = cpuOn+a.cpu, cpuOff+c.cpu
+		if natsURL {
+			natsR = append(natsR, (float64(a.cpu+a.nats)/float64(c.cpu+c.nats)-1)*100)
+			natsOn, natsOff = natsOn+a.cpu+a.nats, natsOff+c.cpu+c.nats
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := e.app.Stop(ctx); err != nil { // the view audit's last flush
-		b.Fatal(err)
+	slices.Sort(thr)
+	slices.Sort(cpu)
+	b.ReportMetric(medianOf(thr), "metrics-audit-overhead-%")
+	b.ReportMetric(thr[0], "metrics-audit-overhead-%-best")
+	b.ReportMetric(thr[len(thr)-1], "metrics-audit-overhead-%-worst")
+	b.ReportMetric(medianOf(cpu), "metrics-audit-cpu-overhead-%")
+	b.ReportMetric(cpu[0], "metrics-audit-cpu-overhead-%-best")
+	b.ReportMetric(cpu[len(cpu)-1], "metrics-audit-cpu-overhead-%-worst")
+	b.ReportMetric(cpu[len(cpu)/4], "metrics-audit-cpu-overhead-%-q1")
+	b.ReportMetric(cpu[(3*len(cpu))/4], "metrics-audit-cpu-overhead-%-q3")
+	pooled := (float64(cpuOn)/float64(cpuOff) - 1) * 100
+	b.ReportMetric(pooled, "metrics-audit-cpu-overhead-%-pooled")
+	b.Logf("%d phases of %d messages (%d pairs), load %s → %s: throughput overhead median %.1f %% (pairs %.1f … %.1f), "+
+		"CPU overhead median %.1f %% (pairs %.1f … %.1f, IQR %.1f … %.1f, pooled %.1f %%)",
+		len(all), messages, len(thr), strings.TrimSpace(string(load0)), strings.TrimSpace(string(load1)),
+		medianOf(thr), thr[0], thr[len(thr)-1], medianOf(cpu), cpu[0], cpu[len(cpu)-1], cpu[len(cpu)/4], cpu[(3*len(cpu))/4], pooled)
+	if natsURL {
+		slices.Sort(natsR)
+		b.ReportMetric(medianOf(natsR), "metrics-audit-cpu-overhead-%-with-nats")
+		b.Logf("with the (shared) NATS server's CPU: median %.1f %% (pairs %.1f … %.1f, pooled %.1f %%)",
+			medianOf(natsR), natsR[0], natsR[len(natsR)-1], (float64(natsOn)/float64(natsOff)-1)*100)
 	}
-	var audited int64
-	if err := e.check.Raw(`SELECT COUNT(*) FROM view_audit`).Scan(&audited).Error; err != nil {
-		b.Fatal(err)
+}
+
+// externalNote tells the external servers' part of a phase's CPU.
+func externalNote(pg, nats bool, p obsPhase) string {
+	var note string
+	if pg {
+		note += fmt.Sprintf(" (PostgreSQL %v of it)", p.pg.Round(time.Microsecond))
 	}
-	if want := int64(views); enabled && audited != want || !enabled && audited != 0 {
-		b.Fatalf("view audit %s: %d views recorded of %d", onOff(enabled), audited, views)
+	if nats {
+		note += fmt.Sprintf(" + %v NATS server", p.nats.Round(time.Microsecond))
 	}
-	return obsRun{acked: float64(messages) / acked.Seconds(), stored: float64(messages) / all.Seconds(), cpu: cpu, views: views}
+	return note
 }
 
 func onOff(on bool) string {
@@ -241,7 +330,7 @@ func onOff(on bool) string {
 	return "off"
 }
 
-func median(rs []obsRun, f func(obsRun) float64) float64 {
+func median(rs []obsPhase, f func(obsPhase) float64) float64 {
 	v := make([]float64, len(rs))
 	for i, r := range rs {
 		v[i] = f(r)

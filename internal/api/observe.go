@@ -25,19 +25,36 @@ func respond(c *fiber.Ctx, err error) {
 // not its path, so ids do not become labels. An error is turned into its
 // response here, by the one error handler, so the status observed is the
 // one the client gets.
+//
+// An observer that can be paused (metrics.Metrics.SetRecording) is asked
+// first: paused, the request goes on as if no observer were set.
 func observe(o RequestObserver) fiber.Handler {
+	r, _ := o.(interface{ Recording() bool })
 	return func(c *fiber.Ctx) error {
+		if r != nil && !r.Recording() {
+			return c.Next()
+		}
 		start := time.Now()
 		if err := c.Next(); err != nil {
 			respond(c, err)
 		}
-		// c.Method() points into fasthttp's buffers, reused by the next
-		// request on the connection: the label keeps a copy.
-		route, method := c.Route().Path, strings.Clone(c.Method())
+		route, method := c.Route().Path, methodLabel(c.Method())
 		if c.Response().StatusCode() == fiber.StatusNotFound && route == "/" {
 			route = "unmatched"
 		}
 		o.Request(route, method, c.Response().StatusCode(), time.Since(start))
 		return nil
 	}
+}
+
+// methodLabel is the method as a label: c.Method() points into fasthttp's
+// buffers, reused by the next request on the connection, so the label is
+// one of the constant names or, for another method, a copy.
+func methodLabel(m string) string {
+	for _, known := range [...]string{fiber.MethodGet, fiber.MethodPost, fiber.MethodPatch, fiber.MethodPut, fiber.MethodDelete, fiber.MethodHead, fiber.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return strings.Clone(m)
 }

@@ -40,7 +40,7 @@ var viewKinds = map[string]string{
 // auditView records a successful opening of a citizen's identity, thread
 // or attachment (see viewaudit: it only appends to a buffer).
 func (s *Server) auditView(c *fiber.Ctx, a agent.Agent, err error) {
-	if s.o.Privacy == nil || s.o.Privacy.Views == nil || err != nil || c.Method() != fiber.MethodGet || c.Response().StatusCode() >= 400 {
+	if s.o.Privacy == nil || s.o.Privacy.Views == nil || !s.o.Privacy.Views.Recording() || err != nil || c.Method() != fiber.MethodGet || c.Response().StatusCode() >= 400 {
 		return
 	}
 	kind, ok := viewKinds[c.Route().Path]

@@ -51,6 +51,7 @@ import (
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 	"tanggap/internal/tracing"
+	"tanggap/internal/viewaudit"
 	"tanggap/internal/wallboard"
 )
 
@@ -72,6 +73,8 @@ type App struct {
 	// (nil when off, so nothing is traced).
 	traces *tracing.Provider
 	tracer trace.Tracer
+	// views is the view audit (nil without the http component).
+	views *viewaudit.Recorder
 	// complaints is the complaint lifecycle (issue 18).
 	complaints *complaint.Service
 
@@ -364,6 +367,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		teamNotes := notes.New(notes.Opts{DB: a.db, Tickets: tickets, Summaries: tickets, Agents: agents, Events: a.bus, Log: log})
 		pdp := newPrivacy(cfg, a.db, files, log) // privacy.go: view audit, subject requests, retention
 		pdp.start(g, gctx)
+		a.views = pdp.views
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
 			Observe: requestObserver(a.metrics), Tracer: a.tracer,

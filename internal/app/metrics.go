@@ -78,6 +78,26 @@ func (a *App) MetricsURL() string {
 	return "http://" + a.metricsLn.Addr().String() + "/metrics"
 }
 
+// SetObservations stops (false) or resumes (true), at run time, the
+// recording of metrics and of the view audit: while stopped no metric is
+// recorded and no agent's view is audited, as if METRICS_ADDR were empty
+// and there were no audit. It exists only to measure what the two cost
+// within one running contact center (BenchmarkObservabilityOverhead):
+// nothing in the contact center calls it and no setting or route reaches
+// it. Stopping first writes the views buffered so far, so their insert is
+// part of the time the audit was on.
+func (a *App) SetObservations(ctx context.Context, on bool) error {
+	a.metrics.SetRecording(on)
+	if a.views == nil {
+		return nil
+	}
+	a.views.SetRecording(on)
+	if on {
+		return nil
+	}
+	return a.views.Flush(ctx)
+}
+
 // registerStateMetrics adds what a scrape reads from memory or NATS: the
 // streams' consumers and the open websockets.
 func (a *App) registerStateMetrics() {
@@ -122,7 +142,7 @@ func (r observedRouter) RouteNew(ctx context.Context, tx *gorm.DB, tickets []rou
 			s.End()
 		}
 	}
-	if err == nil && r.m != nil && len(tickets) > 0 {
+	if err == nil && r.m.Recording() && len(tickets) > 0 {
 		per := time.Since(start) / time.Duration(len(tickets))
 		for i := range tickets {
 			outcome := "queued"

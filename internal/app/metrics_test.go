@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -168,5 +170,78 @@ func TestMetricsSeeErrorStatuses(t *testing.T) {
 	fams := scrape(t, a.MetricsURL())
 	if v, _ := value(fams, "tanggap_http_requests_total", map[string]string{"route": "/api/v1/tickets", "method": "GET", "status": "401"}); v != 1 {
 		t.Errorf("401 on the list = %v, want 1", v)
+	}
+}
+
+// total is the sum of every series of a family (sample counts for
+// histograms).
+func total(fams map[string]*dto.MetricFamily, name string) float64 {
+	var n float64
+	for _, m := range fams[name].GetMetric() {
+		n += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+	}
+	return n
+}
+
+// With observations switched off (SetObservations, the overhead
+// benchmark's switch) nothing is recorded: no request, message, ingest
+// batch or routing decision counted, no view audited. Switched on again,
+// both record, the view included.
+func TestObservationsSwitchedOffRecordNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	families := []string{"tanggap_http_requests_total", "tanggap_http_request_duration_seconds", "tanggap_inbound_messages_total",
+		"tanggap_ingest_batch_size", "tanggap_routing_decisions_total"}
+	views := func(ticket int64) int {
+		var page struct {
+			Views []json.RawMessage `json:"views"`
+		}
+		res := admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/admin/view-audit?ticket=%d", ticket), nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("view audit: %d %s", res.Status, res.Body)
+		}
+		res.JSON(t, &page)
+		return len(page.Views)
+	}
+
+	before := scrape(t, a.MetricsURL())
+	if err := a.SetObservations(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	id := fileComplaint(t, admin, "Bantuan sosial belum diterima")
+	if res := admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil); res.Status != http.StatusOK {
+		t.Fatalf("ticket: %d %s", res.Status, res.Body)
+	}
+	if err := a.SetObservations(ctx, false); err != nil { // writes what was buffered
+		t.Fatal(err)
+	}
+	after := scrape(t, a.MetricsURL())
+	for _, name := range families {
+		if b, a := total(before, name), total(after, name); a != b {
+			t.Errorf("%s went from %v to %v with observations off", name, b, a)
+		}
+	}
+	if n := views(id); n != 0 {
+		t.Errorf("%d views audited with observations off", n)
+	}
+
+	if err := a.SetObservations(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if res := admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil); res.Status != http.StatusOK {
+		t.Fatalf("ticket: %d %s", res.Status, res.Body)
+	}
+	if err := a.SetObservations(ctx, false); err != nil { // writes the view
+		t.Fatal(err)
+	}
+	on := scrape(t, a.MetricsURL())
+	if v, _ := value(on, "tanggap_http_requests_total", map[string]string{"route": "/api/v1/tickets/:id<int>", "method": "GET", "status": "200"}); v != 1 {
+		t.Errorf("GET ticket counted %v times, want 1 (the view with observations on)", v)
+	}
+	if n := views(id); n != 1 {
+		t.Errorf("%d views audited, want 1", n)
 	}
 }

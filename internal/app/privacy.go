@@ -68,9 +68,5 @@ func (p *privacy) sealFiles(ctx context.Context) {
 func (p *privacy) api() *api.Privacy {
 	// A restricted citizen's tickets are refused by their owners: the
 	// ticket service, routing and the complaint lifecycle.
-	views := p.views
-	if p.cfg.NoViewAudit {
-		views = nil // the benchmark of the audit's cost only
-	}
-	return &api.Privacy{Views: views, Subjects: p.subjects, Retention: p.purger}
+	return &api.Privacy{Views: p.views, Subjects: p.subjects, Retention: p.purger}
 }

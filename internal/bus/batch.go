@@ -33,7 +33,7 @@ func (b *Bus) InboundPending(in envelope.Inbound, data []byte) Pending {
 // so callers answer with a retryable error and rely on Nats-Msg-Id to drop
 // the copies a retry brings.
 func (b *Bus) PublishAll(ctx context.Context, msgs []Pending) (err error) {
-	if b.cfg.Observe != nil {
+	if b.observing() {
 		defer func() {
 			counts := map[envelope.Channel]int{}
 			for _, m := range msgs {

@@ -282,7 +282,7 @@ func (b *Bus) PublishInbound(ctx context.Context, in envelope.Inbound) error {
 }
 
 func (b *Bus) observeInbound(channel string, n int, err error) {
-	if b.cfg.Observe == nil {
+	if !b.observing() {
 		return
 	}
 	outcome := "accepted"
@@ -290,6 +290,16 @@ func (b *Bus) observeInbound(channel string, n int, err error) {
 		outcome = "unavailable"
 	}
 	b.cfg.Observe.Received(channel, outcome, n)
+}
+
+// observing: an inbound observer is set and records (metrics may be
+// paused, see metrics.Metrics.SetRecording).
+func (b *Bus) observing() bool {
+	if b.cfg.Observe == nil {
+		return false
+	}
+	r, ok := b.cfg.Observe.(interface{ Recording() bool })
+	return !ok || r.Recording()
 }
 
 // PublishOutbound publishes an agent reply for its channel's adapter.

@@ -119,10 +119,6 @@ type Config struct {
 	// long each class of personal data is kept (privacy.go).
 	FileStore FileStore
 	Retention Retention
-	// NoViewAudit leaves agents' views of personal data unrecorded. No
-	// variable sets it (the audit is the law's promise): only the benchmark
-	// of the audit's cost turns it off.
-	NoViewAudit bool
 	// Complaint: the complaint lifecycle's deadlines, units, sensitive
 	// categories and reveal roles (COMPLAINT_*).
 	Complaint Complaint

@@ -187,7 +187,11 @@ func (m *Metrics) Watch(ctx context.Context, nc *nats.Conn, names bus.Names) err
 	}()
 	for subject, f := range handle {
 		f := f
-		s, err := nc.Subscribe(subject, func(msg *nats.Msg) { f(msg.Data) })
+		s, err := nc.Subscribe(subject, func(msg *nats.Msg) {
+			if m.Recording() {
+				f(msg.Data)
+			}
+		})
 		if err != nil {
 			return fmt.Errorf("metrics: subscribe %s: %w", subject, err)
 		}

@@ -7,6 +7,7 @@
 // consumers, websocket connections, the database pool, the Go runtime) is
 // read when Prometheus scrapes, so an idle contact center costs nothing.
 // Every method is safe on a nil *Metrics: metrics switched off is a nil.
+// SetRecording pauses the recording at run time, to measure what it costs.
 package metrics
 
 import (
@@ -17,6 +18,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -51,7 +54,25 @@ type Metrics struct {
 	jobs         *prometheus.CounterVec
 	// queues follows the queue.metrics and sla.* events (Watch).
 	queues *queueWatch
+	// paused: nothing is recorded (SetRecording).
+	paused atomic.Bool
 }
+
+// SetRecording stops (false) or resumes (true) recording at run time:
+// while stopped every method below returns at once and the observers that
+// ask Recording skip their own work, as if metrics were off. It exists to
+// measure what the metrics cost in a running contact center (the
+// observability overhead benchmark, through app.App.SetObservations);
+// nothing in the contact center calls it and no setting reaches it.
+func (m *Metrics) SetRecording(on bool) {
+	if m != nil {
+		m.paused.Store(!on)
+	}
+}
+
+// Recording reports whether observations are recorded: metrics are on and
+// not paused.
+func (m *Metrics) Recording() bool { return m != nil && !m.paused.Load() }
 
 // New builds the registry with every series registered.
 func New(o Opts) *Metrics {
@@ -146,7 +167,7 @@ func (m *Metrics) Serve(ctx context.Context, ln net.Listener) error {
 // ("/api/v1/tickets/:id<int>"), never the raw path, so ids do not
 // multiply the series.
 func (m *Metrics) Request(route, method string, status int, d time.Duration) {
-	if m == nil {
+	if !m.Recording() {
 		return
 	}
 	m.httpRequests.WithLabelValues(route, method, statusText(status)).Inc()
@@ -155,7 +176,7 @@ func (m *Metrics) Request(route, method string, status int, d time.Duration) {
 
 // Received records n citizens' messages of a channel with their outcome.
 func (m *Metrics) Received(channel, outcome string, n int) {
-	if m == nil || n <= 0 {
+	if !m.Recording() || n <= 0 {
 		return
 	}
 	m.inbound.WithLabelValues(channel, outcome).Add(float64(n))
@@ -163,7 +184,7 @@ func (m *Metrics) Received(channel, outcome string, n int) {
 
 // Delivered records one outbound attempt of a channel with its outcome.
 func (m *Metrics) Delivered(channel, outcome string) {
-	if m == nil {
+	if !m.Recording() {
 		return
 	}
 	m.outbound.WithLabelValues(channel, outcome).Inc()
@@ -171,7 +192,7 @@ func (m *Metrics) Delivered(channel, outcome string) {
 
 // Ingested records one stored ingest batch.
 func (m *Metrics) Ingested(n int, d time.Duration) {
-	if m == nil {
+	if !m.Recording() {
 		return
 	}
 	m.ingestBatch.Observe(float64(n))
@@ -180,7 +201,7 @@ func (m *Metrics) Ingested(n int, d time.Duration) {
 
 // Routed records one routing decision.
 func (m *Metrics) Routed(outcome string, d time.Duration) {
-	if m == nil {
+	if !m.Recording() {
 		return
 	}
 	m.routed.WithLabelValues(outcome).Inc()
@@ -190,19 +211,27 @@ func (m *Metrics) Routed(outcome string, d time.Duration) {
 // Job records one background job's outcome; kind names the channel and
 // the job ("notify/send": a notification to a citizen by its provider).
 func (m *Metrics) Job(kind, outcome string) {
-	if m == nil {
+	if !m.Recording() {
 		return
 	}
 	m.jobs.WithLabelValues(kind, outcome).Inc()
 }
 
-// statusText keeps the status label to the few values HTTP has.
+// statusText keeps the status label to the few values HTTP has, each
+// formatted once (not per request).
 func statusText(s int) string {
 	if s < 100 || s > 599 {
 		return "other"
 	}
-	return fmt.Sprint(s)
+	return statusTexts[s-100]
 }
+
+var statusTexts = func() (t [500]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(100 + i)
+	}
+	return t
+}()
 
 // slogErrorLog sends promhttp's errors to the structured log.
 type slogErrorLog struct{ log *slog.Logger }

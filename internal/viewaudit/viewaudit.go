@@ -25,6 +25,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tanggap/internal/db"
@@ -79,6 +80,8 @@ type Recorder struct {
 	stopping chan struct{}
 	mu       sync.RWMutex
 	closed   bool
+	// paused: Record records nothing (SetRecording).
+	paused atomic.Bool
 }
 
 // ErrClosed: Record after the recorder stopped taking views (shutdown).
@@ -105,10 +108,25 @@ func New(o Opts) *Recorder {
 		stopping: make(chan struct{})}
 }
 
+// SetRecording stops (false) or resumes (true) recording at run time: while
+// stopped, Record drops every view and the API does not even build them.
+// It exists to measure what the audit costs in a running contact center
+// (the observability overhead benchmark, through app.App.SetObservations):
+// the law wants every view recorded, so nothing in the contact center calls
+// it and no setting reaches it.
+func (r *Recorder) SetRecording(on bool) { r.paused.Store(!on) }
+
+// Recording reports whether views are recorded (not stopped by
+// SetRecording).
+func (r *Recorder) Recording() bool { return !r.paused.Load() }
+
 // Record notes a view. It returns at once unless the buffer is full, then
 // waits for room as long as ctx allows; once shutdown began it returns
 // ErrClosed rather than wait.
 func (r *Recorder) Record(ctx context.Context, v View) error {
+	if r.paused.Load() {
+		return nil
+	}
 	if v.At.IsZero() {
 		v.At = time.Now().UTC()
 	}
