@@ -318,7 +318,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	startCore := func(g *errgroup.Group, gctx context.Context) {
 		if cfg.Components["core"] {
 			consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
-				ReopenWindow: cfg.ReopenWindow, AckWait: cfg.IngestAckWait})
+				ReopenWindow: cfg.ReopenWindow, AckWait: cfg.IngestAckWait, Linger: ingestLinger(cfg), Fill: cfg.IngestFill})
 			g.Go(func() error { return consumer.Run(gctx) })
 			g.Go(func() error {
 				return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
@@ -572,6 +572,15 @@ func seedRouting(ctx context.Context, path string, admin *routing.Admin, agents 
 }
 
 // queueSpecs lists the queues the configuration names.
+// ingestLinger is INGEST_LINGER as the consumer takes it: 0 (no
+// gathering) is a negative Linger there, whose zero means its default.
+func ingestLinger(cfg config.Config) time.Duration {
+	if cfg.IngestLinger == 0 {
+		return -1
+	}
+	return cfg.IngestLinger
+}
+
 func queueSpecs(cfg config.Config) []routing.QueueSpec {
 	seen := map[string]bool{cfg.DefaultQueue: true}
 	specs := []routing.QueueSpec{{Code: cfg.DefaultQueue, Name: title(cfg.DefaultQueue)}}

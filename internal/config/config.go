@@ -26,6 +26,13 @@ const (
 	MaxIngestAckWait = 10 * time.Minute
 )
 
+// Bounds of INGEST_LINGER and INGEST_FILL.
+const (
+	MaxIngestLinger = time.Second
+	MinIngestFill   = 1
+	MaxIngestFill   = 1000
+)
+
 // Config is everything the binary can be told.
 type Config struct {
 	DatabaseURL string // empty: SQLite file under DataDir
@@ -67,6 +74,12 @@ type Config struct {
 	// hangs longer is given up, and held messages get an in-progress ack
 	// every third of it.
 	IngestAckWait time.Duration
+	// IngestLinger is how long, at most, the consumer gathers messages
+	// arriving at a low rate into one batch (counted from the first one),
+	// so a batch's fixed cost is shared; 0 stores each as it comes.
+	IngestLinger time.Duration
+	// IngestFill is the batch size at which the consumer stops gathering.
+	IngestFill int
 
 	// ReopenWindow: a citizen writing again on the same channel within
 	// this time after their ticket was solved reopens it; later, a new
@@ -206,6 +219,8 @@ func Defaults() Config {
 		LookupRateLimit:    30,
 		IngestBatchSize:    1000,
 		IngestAckWait:      30 * time.Second,
+		IngestLinger:       100 * time.Millisecond,
+		IngestFill:         8,
 		Components:         map[string]bool{"http": true, "core": true, "delivery": true},
 		SessionTTL:         12 * time.Hour,
 		PasswordCost:       10,
@@ -336,6 +351,8 @@ func parse(get func(string) string) (Config, error) {
 	integer("LOOKUP_RATE_LIMIT", &c.LookupRateLimit)
 	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
 	duration("INGEST_ACK_WAIT", &c.IngestAckWait)
+	duration("INGEST_LINGER", &c.IngestLinger)
+	integer("INGEST_FILL", &c.IngestFill)
 	duration("SESSION_TTL", &c.SessionTTL)
 	integer("PASSWORD_HASH_COST", &c.PasswordCost)
 	duration("REOPEN_WINDOW", &c.ReopenWindow)
@@ -529,6 +546,16 @@ func (c *Config) validate() Problems {
 	// messages to another while it still stores them.
 	if c.IngestAckWait < MinIngestAckWait || c.IngestAckWait > MaxIngestAckWait {
 		p = append(p, fmt.Sprintf("INGEST_ACK_WAIT must be between %v and %v", MinIngestAckWait, MaxIngestAckWait))
+	}
+	// Every gathered message waits up to the linger: past a second the
+	// delay shows, and a pull request stays open that long anyway.
+	if c.IngestLinger < 0 || c.IngestLinger > MaxIngestLinger {
+		p = append(p, fmt.Sprintf("INGEST_LINGER must be between 0 (no gathering) and %v", MaxIngestLinger))
+	}
+	if c.IngestFill < MinIngestFill || c.IngestFill > MaxIngestFill {
+		p = append(p, fmt.Sprintf("INGEST_FILL must be between %d and %d", MinIngestFill, MaxIngestFill))
+	} else if c.IngestBatchSize >= 1 && c.IngestFill > c.IngestBatchSize {
+		p = append(p, "INGEST_FILL must not be more than INGEST_BATCH_SIZE")
 	}
 	if c.ReopenWindow < 0 {
 		p = append(p, "REOPEN_WINDOW must be 0 (never reopen) or more")

@@ -1,9 +1,13 @@
 package ingest
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
@@ -13,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/bus"
@@ -29,7 +34,10 @@ import (
 // benchmark servers of its own on a shared machine. The CPU of 5 s with
 // nothing to do is reported apart (idle-cpu-ms/s: open pulls, background
 // work of the servers); the trickle's figure includes its share. Reports cpu-ms/msg at each rate and their ratio (target:
-// within 2×, and at most 2 ms per message at 40/s).
+// within 2×, and at most 2 ms per message at 40/s). With an external NATS
+// the publisher, which plays the citizens, runs in a process of its own
+// and is not counted; its CPU is reported apart (pub-cpu-ms). INGEST_LINGER
+// and INGEST_FILL set the consumer's gathering.
 func BenchmarkIngestCPUPerMessage(b *testing.B) {
 	const (
 		rate     = 40
@@ -42,7 +50,8 @@ func BenchmarkIngestCPUPerMessage(b *testing.B) {
 			e.agent("kartu", 1000)
 			e.agent("umum", 1000)
 		}
-		c := e.consumer(Opts{Log: discardLog(), MaxWait: DefaultMaxWait})
+		linger, fill := benchGathering(b)
+		c := e.consumer(Opts{Log: discardLog(), MaxWait: DefaultMaxWait, Linger: linger, Fill: fill})
 		e.start(c)
 		envs := workload(rate*int(trickle/time.Second) + fullLoad)
 		for i := range envs {
@@ -63,16 +72,11 @@ func BenchmarkIngestCPUPerMessage(b *testing.B) {
 
 		cpu0 := cpuOf(b, e)
 		stopProf = phaseProfile(b, "trickle")
-		tick := time.NewTicker(time.Second / rate)
-		for _, in := range slow {
-			<-tick.C
-			publishOne(b, e.b, in)
-		}
-		tick.Stop()
+		pubLow := publish(b, e, slow, rate)
 		waitStored(b, e, int64(len(slow)))
 		stopProf()
 		cpu1 := cpuOf(b, e)
-		publishFast(b, e.b, fast)
+		pubFull := publish(b, e, fast, 0)
 		waitStored(b, e, int64(len(envs)))
 		cpu2 := cpuOf(b, e)
 
@@ -81,6 +85,11 @@ func BenchmarkIngestCPUPerMessage(b *testing.B) {
 		b.ReportMetric(lowMS, "cpu-ms/msg@40/s")
 		b.ReportMetric(fullMS, "cpu-ms/msg@full")
 		b.ReportMetric(lowMS/fullMS, "low/full")
+		if e.busCfg.URL != "" {
+			// The load generator's own CPU, not counted above.
+			b.ReportMetric(ms(pubLow)/float64(len(slow)), "pub-cpu-ms/msg@40/s")
+			b.ReportMetric(ms(pubFull)/float64(len(fast)), "pub-cpu-ms/msg@full")
+		}
 		if e.dbCfg.URL != "" || e.busCfg.URL != "" {
 			// Who spends it: this process (the consumer and the
 			// publisher), the database server, the NATS server.
@@ -99,6 +108,31 @@ func BenchmarkIngestCPUPerMessage(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchGathering is the consumer's gathering as INGEST_LINGER and
+// INGEST_FILL set it (the defaults when unset; a linger of 0 gathers
+// nothing), to weigh them against each other.
+func benchGathering(b *testing.B) (linger time.Duration, fill int) {
+	b.Helper()
+	if v := os.Getenv("INGEST_LINGER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("INGEST_LINGER: %v", err)
+		}
+		linger = d
+		if d == 0 {
+			linger = -1
+		}
+	}
+	if v := os.Getenv("INGEST_FILL"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("INGEST_FILL: %v", err)
+		}
+		fill = n
+	}
+	return linger, fill
 }
 
 // phaseHook, when set (a local file of a profiling session), runs at the
@@ -137,12 +171,117 @@ func phaseProfile(b *testing.B, phase string) (stop func()) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// minus is the CPU used from o to c. This process's share ends before c's
+// reading of /proc, which is the benchmark's own work.
 func (c cpuParts) minus(o cpuParts) cpuParts {
-	return cpuParts{self: c.self - o.self, db: c.db - o.db, nats: c.nats - o.nats}
+	return cpuParts{self: c.selfPre - o.self, db: c.db - o.db, nats: c.nats - o.nats}
 }
 
 // total in milliseconds.
 func (c cpuParts) total() float64 { return ms(c.self + c.db + c.nats) }
+
+// publish publishes envs at rate messages per second (0: all at once,
+// asynchronously) and returns the publisher's CPU time when it ran apart.
+//
+// The citizens' side is not the server's work: with an external NATS the
+// publisher runs in a process of its own (this test binary, as
+// TestBenchPublisherProcess), whose CPU this process's does not include;
+// NATS's work of storing each message is counted, as it is the server's.
+// On the embedded bus (no port to reach from another process) it runs in
+// this process and its CPU counts as the consumer's.
+func publish(b *testing.B, e *env, envs []envelope.Inbound, rate int) time.Duration {
+	b.Helper()
+	if e.busCfg.URL == "" {
+		if rate == 0 {
+			publishFast(b, e.b, envs)
+			return 0
+		}
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		for _, in := range envs {
+			<-tick.C
+			publishOne(b, e.b, in)
+		}
+		return 0
+	}
+	job := pubJob{URL: e.busCfg.URL, Rate: rate}
+	for _, in := range envs {
+		data, err := jsonMarshal(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		job.Msgs = append(job.Msgs, pubMsg{Subject: e.b.Names.Inbound(in.Channel), MsgID: bus.InboundMsgID(in.Channel, in.ProviderMessageID), Data: data})
+	}
+	in, err := jsonMarshal(job)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchPublisherProcess$", "-test.bench=^$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envBenchPublisher+"=1")
+	cmd.Stdin = bytes.NewReader(in)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("publisher process: %v\n%s", err, out)
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// envBenchPublisher makes this test binary the benchmark's publisher.
+const envBenchPublisher = "INGEST_BENCH_PUBLISHER"
+
+// pubJob is what the publisher process is asked to publish.
+type pubJob struct {
+	URL  string
+	Rate int // per second; 0: all at once
+	Msgs []pubMsg
+}
+
+type pubMsg struct {
+	Subject, MsgID string
+	Data           []byte
+}
+
+// TestBenchPublisherProcess is BenchmarkIngestCPUPerMessage's publisher,
+// run in a process of its own (see publish); it reads its job on stdin.
+func TestBenchPublisherProcess(t *testing.T) {
+	if os.Getenv(envBenchPublisher) == "" {
+		t.Skip("runs only as the publisher process of BenchmarkIngestCPUPerMessage")
+	}
+	var job pubJob
+	if err := json.NewDecoder(os.Stdin).Decode(&job); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(job.URL, nats.Name("ingest benchmark publisher"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if job.Rate == 0 {
+		for _, m := range job.Msgs {
+			if _, err := js.PublishAsync(m.Subject, m.Data, jetstream.WithMsgID(m.MsgID)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(2 * time.Minute):
+			t.Fatal("publishing did not complete")
+		}
+		return
+	}
+	tick := time.NewTicker(time.Second / time.Duration(job.Rate))
+	defer tick.Stop()
+	for _, m := range job.Msgs {
+		<-tick.C
+		if _, err := js.Publish(ctx, m.Subject, m.Data, jetstream.WithMsgID(m.MsgID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 func publishOne(b *testing.B, bb *bus.Bus, in envelope.Inbound) {
 	b.Helper()
@@ -190,11 +329,13 @@ func waitStored(b *testing.B, e *env, n int64) {
 // machine does not count. A server that is not local (no listener found)
 // falls back to every postgres or nats-server process of the machine.
 // cpuParts is CPU time used so far, by whom.
-type cpuParts struct{ self, db, nats time.Duration }
+// selfPre is this process's before /proc was read, self after.
+type cpuParts struct{ selfPre, self, db, nats time.Duration }
 
 func cpuOf(b *testing.B, e *env) cpuParts {
 	b.Helper()
 	var c cpuParts
+	c.selfPre = selfCPU(b)
 	if e.dbCfg.URL != "" || e.busCfg.URL != "" {
 		procs := readProcs()
 		server := func(url, name string) time.Duration {
@@ -209,7 +350,8 @@ func cpuOf(b *testing.B, e *env) cpuParts {
 		}
 		c.db, c.nats = server(e.dbCfg.URL, "postgres"), server(e.busCfg.URL, "nats-server")
 	}
-	// Last, so reading /proc counts before the window, not in it.
+	// Read /proc counts neither in the window it starts nor in the one
+	// it ends (see minus).
 	c.self = selfCPU(b)
 	return c
 }
