@@ -42,7 +42,7 @@ func (s *store) listPage(ctx context.Context, q listSQL) (Page, error) {
 // statement also selects tagsColumn, and each ticket's tags go there (by
 // ticket id; tickets without tags are absent). Never nil.
 func (s *store) scanSummaries(ctx context.Context, capacity int, tags map[int64][]string, sql string, args ...any) ([]Summary, error) {
-	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+	rows, err := s.db.Query(ctx, sql, args...) // without gorm: read on every inbox page
 	if err != nil {
 		return nil, err
 	}
