@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -150,19 +151,61 @@ func (s *Server) handleListTickets(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// tags: each ticket's tags, by ticket id, read in the list's statement
+	f.WithTags = s.o.Tags != nil
 	p, err := s.o.Tickets.ListPage(c.UserContext(), current(c), f)
 	if err != nil {
 		return err
 	}
-	if s.o.Tags != nil { // tags: each ticket's tags, by ticket id
-		tagsOf, err := s.listTags(c.UserContext(), p.Tickets)
-		if err != nil {
-			return err
+	// Written by hand (no reflection): the inbox's most frequent answer.
+	buf := pageBufs.Get().(*[]byte)
+	b := append((*buf)[:0], `{"tickets":[`...)
+	for i := range p.Tickets {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		return c.JSON(fiber.Map{"tickets": p.Tickets, "next_cursor": p.NextCursor, "tags": tagsOf})
+		b = p.Tickets[i].AppendJSON(b)
 	}
-	return c.JSON(p)
+	b = append(b, ']')
+	if p.NextCursor != "" || f.WithTags {
+		b = append(b, `,"next_cursor":`...)
+		b = ticket.AppendJSONString(b, p.NextCursor)
+	}
+	if f.WithTags {
+		b = append(b, `,"tags":{`...)
+		n := 0
+		for i := range p.Tickets {
+			names, ok := p.Tags[p.Tickets[i].ID]
+			if !ok {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = append(b, '"')
+			b = strconv.AppendInt(b, p.Tickets[i].ID, 10)
+			b = append(b, `":[`...)
+			for j, name := range names {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = ticket.AppendJSONString(b, name)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	b = append(b, '}')
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	c.Response().SetBody(b) // copied into the response's own buffer
+	*buf = b
+	pageBufs.Put(buf)
+	return nil
 }
+
+// pageBufs are the scratch buffers of list pages being written.
+var pageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 func ticketID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)

@@ -13,7 +13,6 @@ import (
 	"tanggap/internal/httpx"
 	"tanggap/internal/locale"
 	"tanggap/internal/tags"
-	"tanggap/internal/ticket"
 	"tanggap/internal/transcript"
 )
 
@@ -336,13 +335,4 @@ func (s *Server) handleTranscript(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(page)
-}
-
-// decorateList adds the tickets' tags to a list answer.
-func (s *Server) listTags(ctx context.Context, list []ticket.Summary) (map[int64][]string, error) {
-	ids := make([]int64, 0, len(list))
-	for _, t := range list {
-		ids = append(ids, t.ID)
-	}
-	return s.o.Tags.TagsOf(ctx, ids)
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -63,12 +64,19 @@ func Config(t testing.TB) config.Config {
 	return cfg
 }
 
-// Start runs an app with cfg until the test ends.
+// Start runs an app with cfg until the test ends, logging to the test's log.
 func Start(t testing.TB, cfg config.Config) *app.App {
+	t.Helper()
+	return StartLogging(t, cfg, testenv.Logger(t))
+}
+
+// StartLogging is Start with the app's logger given (benchmarks log as a
+// deployment does: the test's log costs far more a line).
+func StartLogging(t testing.TB, cfg config.Config, log *slog.Logger) *app.App {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	a, err := app.Start(ctx, cfg, testenv.Logger(t))
+	a, err := app.Start(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("apptest: start: %v", err)
 	}

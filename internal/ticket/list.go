@@ -11,6 +11,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/identity"
 )
@@ -75,12 +76,17 @@ type Filter struct {
 	// Cursor continues a list after the page that returned it.
 	Cursor string `json:"-"`
 	Limit  int    `json:"-"`
+	// WithTags reads each listed ticket's tags with the page (Page.Tags).
+	WithTags bool `json:"-"`
 }
 
 // Page is one page of a list; NextCursor is empty on the last page.
 type Page struct {
 	Tickets    []Summary `json:"tickets"`
 	NextCursor string    `json:"next_cursor,omitempty"`
+	// Tags: with Filter.WithTags, each listed ticket's tag names, sorted,
+	// by ticket id (tickets without tags are absent); nil without.
+	Tags map[int64][]string `json:"-"`
 }
 
 // List returns the tickets the viewer may see, most recently active first.
@@ -197,6 +203,8 @@ type listSQL struct {
 	branches []cond
 	filters  []cond
 	limit    int
+	withTags bool
+	dialect  db.Dialect
 }
 
 type cond struct {
@@ -209,7 +217,7 @@ func (s *Service) listQuery(viewer agent.Agent, f Filter, now time.Time) (listSQ
 	if err != nil {
 		return listSQL{}, err
 	}
-	q := listSQL{limit: f.Limit, branches: scopeBranches(viewer, f)}
+	q := listSQL{limit: f.Limit, branches: scopeBranches(viewer, f), withTags: f.WithTags, dialect: s.store.db.Dialect}
 	add := func(sql string, args ...any) { q.filters = append(q.filters, cond{sql, args}) }
 	switch f.Status {
 	case "all":

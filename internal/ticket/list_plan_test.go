@@ -260,3 +260,31 @@ func TestFilteredQueueBranchReadsTheIndex(t *testing.T) {
 	}
 	checkPlan(t, "agent: whatsapp, urgent", plan, nil)
 }
+
+// TestListTagsReadByTheirKey: a page read with its tags reads each ticket's
+// tags along the ticket_tags primary key (ticket_id first), on both
+// dialects, and the page itself still along the inbox indexes.
+func TestListTagsReadByTheirKey(t *testing.T) {
+	d := testenv.DB(t)
+	s := New(Opts{DB: d})
+	for _, c := range planCases([]int64{1, 2, 3})[:4] {
+		c.f.WithTags = true
+		q, err := s.listQuery(c.viewer, c.f, time.Now().UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, args := q.pageSQL()
+		if !strings.Contains(sql, "ticket_tags") {
+			t.Fatalf("%s: the statement reads no tags:\n%s", c.name, sql)
+		}
+		plan := testenv.Plan(t, d, sql, args...)
+		checkPlan(t, c.name, plan, nil)
+		want := "ticket_tags_pkey"
+		if d.Dialect == db.SQLite {
+			want = "sqlite_autoindex_ticket_tags_1"
+		}
+		if !strings.Contains(plan, want) || strings.Contains(plan, "Seq Scan on ticket_tags") || strings.Contains(plan, "SCAN tt\n") {
+			t.Errorf("%s: tags not read by %s:\n%s", c.name, want, plan)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/db"
 	"tanggap/internal/domain"
 )
 
@@ -16,12 +17,19 @@ import (
 // cut to the page.
 func (s *store) listPage(ctx context.Context, q listSQL) (Page, error) {
 	sql, args := q.pageSQL()
-	rows, err := s.scanSummaries(ctx, q.limit+1, sql, args...)
+	var p Page
+	var err error
+	if q.withTags {
+		p.Tags = map[int64][]string{}
+	}
+	p.Tickets, err = s.scanSummaries(ctx, q.limit+1, p.Tags, sql, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("ticket: list: %w", err)
 	}
-	p := Page{Tickets: rows}
 	if len(p.Tickets) > q.limit {
+		if p.Tags != nil {
+			delete(p.Tags, p.Tickets[q.limit].ID)
+		}
 		p.Tickets = p.Tickets[:q.limit]
 		p.NextCursor = encodeCursor(p.Tickets[q.limit-1])
 	}
@@ -30,44 +38,58 @@ func (s *store) listPage(ctx context.Context, q listSQL) (Page, error) {
 
 // scanSummaries runs a statement selecting summaryColumns and scans its
 // rows by hand: gorm's reflective Scan was the largest part of an inbox
-// page's CPU in this process (BenchmarkInboxHTTP). Never nil.
-func (s *store) scanSummaries(ctx context.Context, capacity int, sql string, args ...any) ([]Summary, error) {
-	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+// page's CPU in this process (BenchmarkInboxHTTP). With tags non-nil the
+// statement also selects tagsColumn, and each ticket's tags go there (by
+// ticket id; tickets without tags are absent). Never nil.
+func (s *store) scanSummaries(ctx context.Context, capacity int, tags map[int64][]string, sql string, args ...any) ([]Summary, error) {
+	rows, err := s.db.Query(ctx, sql, args...) // without gorm: read on every inbox page
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := make([]Summary, 0, capacity)
+	var (
+		status, priority  string
+		subject, category gosql.NullString
+		queueID, assignee gosql.NullInt64
+		firstResponse     gosql.NullTime
+		solved            gosql.NullTime
+		frDue, resDue     gosql.NullTime
+		names             gosql.NullString
+		t                 Summary
+	)
+	// One destination list for every row (t is copied out of it).
+	dest := []any{&t.ID, &t.TrackingNumber, &status, &priority, &t.Channel, &category, &subject,
+		&t.ContactID, &t.ContactName, &queueID, &t.Queue, &assignee,
+		&t.AssigneeName, &t.CreatedAt, &t.UpdatedAt, &t.LastMessageAt,
+		&firstResponse, &solved, &frDue, &resDue, &names}
+	if tags == nil {
+		dest = dest[:len(dest)-1]
+	}
 	for rows.Next() {
-		var (
-			t                 Summary
-			status, priority  string
-			subject, category gosql.NullString
-			queueID, assignee gosql.NullInt64
-			firstResponse     gosql.NullTime
-			solved            gosql.NullTime
-			frDue, resDue     gosql.NullTime
-		)
-		if err := rows.Scan(&t.ID, &t.TrackingNumber, &status, &priority, &t.Channel, &category, &subject,
-			&t.ContactID, &t.ContactName, &queueID, &t.Queue, &assignee,
-			&t.AssigneeName, &t.CreatedAt, &t.UpdatedAt, &t.LastMessageAt,
-			&firstResponse, &solved, &frDue, &resDue); err != nil {
+		t = Summary{}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		t.Status, t.Priority = domain.TicketStatus(status), domain.Priority(priority)
 		t.Category, t.Subject = category.String, subject.String
 		if queueID.Valid {
-			t.QueueID = &queueID.Int64
+			t.QueueID = ptr(queueID.Int64)
 		}
 		if assignee.Valid {
-			t.AssigneeID = &assignee.Int64
+			t.AssigneeID = ptr(assignee.Int64)
 		}
 		t.FirstResponseAt, t.SolvedAt = nullTime(firstResponse), nullTime(solved)
 		t.FirstResponseDueAt, t.ResolutionDueAt = nullTime(frDue), nullTime(resDue)
+		if tags != nil && names.Valid && names.String != "" {
+			tags[t.ID] = strings.Split(names.String, tagSep)
+		}
 		out = append(out, t)
 	}
 	return out, rows.Err()
 }
+
+func ptr(v int64) *int64 { return &v }
 
 func nullTime(t gosql.NullTime) *time.Time {
 	if !t.Valid {
@@ -85,19 +107,36 @@ func nullTime(t gosql.NullTime) *time.Time {
 // number in the text each page size is its own cached statement with its
 // plan (measured with pgbench on 100,000 tickets: 10.6 ms a page with the
 // limit bound, 1.5 ms with it written).
+//
+// The branches give ids and activity times only (from their ordered
+// indexes); the page is cut from their union first, so only the page's own
+// rows are fetched and joined to their contact, queue and assignee (the
+// join of every branch's rows was most of an agent's page in the
+// database). With withTags each row also carries its tags, sorted, in one
+// column (tagsColumn): one round trip for the page and its tags.
 func (q listSQL) pageSQL() (string, []any) {
 	var b strings.Builder
 	var args []any
 	limit := strconv.Itoa(q.limit + 1) // an int of Normalize's range
-	b.WriteString(`SELECT ` + summaryColumns + ` FROM (`)
+	b.WriteString(`SELECT ` + summaryColumns)
+	if q.withTags {
+		b.WriteString(`, ` + tagsColumn(q.dialect))
+	}
+	b.WriteString(` FROM (`)
+	if len(q.branches) > 1 {
+		b.WriteString(`SELECT id, last_message_at FROM (`)
+	}
 	for i, br := range q.branches {
 		if i > 0 {
 			b.WriteString(` UNION ALL `)
 		}
 		w, a := q.where(br)
-		b.WriteString(`SELECT * FROM (SELECT t.id FROM tickets t WHERE ` + w +
+		b.WriteString(`SELECT * FROM (SELECT t.id, t.last_message_at FROM tickets t WHERE ` + w +
 			` ORDER BY t.last_message_at DESC, t.id DESC LIMIT ` + limit + `) b` + strconv.Itoa(i))
 		args = append(args, a...)
+	}
+	if len(q.branches) > 1 {
+		b.WriteString(`) u ORDER BY last_message_at DESC, id DESC LIMIT ` + limit)
 	}
 	b.WriteString(`) p JOIN tickets t ON t.id = p.id
 	JOIN contacts c ON c.id = t.contact_id
@@ -105,6 +144,21 @@ func (q listSQL) pageSQL() (string, []any) {
 	LEFT JOIN agents a ON a.id = t.assignee_id
 	ORDER BY t.last_message_at DESC, t.id DESC LIMIT ` + limit)
 	return b.String(), args
+}
+
+// tagSep separates a ticket's tag names in tagsColumn (a tag name is
+// letters, digits, spaces and -_./, never a control character).
+const tagSep = "\x1f"
+
+// tagsColumn is a ticket t's tag names, sorted, joined by tagSep (NULL
+// when it has none), read along the ticket_tags primary key.
+func tagsColumn(d db.Dialect) string {
+	if d == db.SQLite {
+		return `(SELECT group_concat(name, char(31)) FROM (SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
+		WHERE tt.ticket_id = t.id ORDER BY g.name))`
+	}
+	return `(SELECT string_agg(g.name, chr(31) ORDER BY g.name) FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
+		WHERE tt.ticket_id = t.id)`
 }
 
 // count sums the branches' counts, each stopped at limit rows.
