@@ -55,31 +55,9 @@ func bind(d Dialect, q string, args []any) (string, []any, error) {
 		n++
 		switch s := a.(type) {
 		case []int64:
-			if len(s) == 0 {
-				b.WriteString("(NULL)")
-				continue
-			}
-			b.WriteByte('(')
-			for j, v := range s {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				place(v)
-			}
-			b.WriteByte(')')
+			placeList(&b, s, place)
 		case []string:
-			if len(s) == 0 {
-				b.WriteString("(NULL)")
-				continue
-			}
-			b.WriteByte('(')
-			for j, v := range s {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				place(v)
-			}
-			b.WriteByte(')')
+			placeList(&b, s, place)
 		case []any:
 			return "", nil, fmt.Errorf("db: a []any argument in %q", q)
 		default:
@@ -90,4 +68,21 @@ func bind(d Dialect, q string, args []any) (string, []any, error) {
 		return "", nil, fmt.Errorf("db: %d arguments for %d placeholders in %q", len(args), n, q)
 	}
 	return b.String(), flat, nil
+}
+
+// placeList writes a slice argument as a parenthesised list of
+// placeholders, "(NULL)" when it is empty (as gorm writes "IN ?").
+func placeList[T any](b *strings.Builder, s []T, place func(any)) {
+	if len(s) == 0 {
+		b.WriteString("(NULL)")
+		return
+	}
+	b.WriteByte('(')
+	for j, v := range s {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		place(v)
+	}
+	b.WriteByte(')')
 }
