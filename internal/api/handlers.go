@@ -159,44 +159,7 @@ func (s *Server) handleListTickets(c *fiber.Ctx) error {
 	}
 	// Written by hand (no reflection): the inbox's most frequent answer.
 	buf := pageBufs.Get().(*[]byte)
-	b := append((*buf)[:0], `{"tickets":[`...)
-	for i := range p.Tickets {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = p.Tickets[i].AppendJSON(b)
-	}
-	b = append(b, ']')
-	if p.NextCursor != "" || f.WithTags {
-		b = append(b, `,"next_cursor":`...)
-		b = ticket.AppendJSONString(b, p.NextCursor)
-	}
-	if f.WithTags {
-		b = append(b, `,"tags":{`...)
-		n := 0
-		for i := range p.Tickets {
-			names, ok := p.Tags[p.Tickets[i].ID]
-			if !ok {
-				continue
-			}
-			if n > 0 {
-				b = append(b, ',')
-			}
-			n++
-			b = append(b, '"')
-			b = strconv.AppendInt(b, p.Tickets[i].ID, 10)
-			b = append(b, `":[`...)
-			for j, name := range names {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = ticket.AppendJSONString(b, name)
-			}
-			b = append(b, ']')
-		}
-		b = append(b, '}')
-	}
-	b = append(b, '}')
+	b := p.AppendJSON((*buf)[:0], f.WithTags)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	c.Response().SetBody(b) // copied into the response's own buffer
 	*buf = b

@@ -6,6 +6,51 @@ import (
 	"time"
 )
 
+// AppendJSON appends the page as the list API answers it: the tickets,
+// and with Filter.WithTags the cursor (empty too) and the tags by ticket
+// id; without, the cursor only when there is one (as encoding/json
+// writes Page).
+func (p *Page) AppendJSON(b []byte, withTags bool) []byte {
+	b = append(b, `{"tickets":[`...)
+	for i := range p.Tickets {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = p.Tickets[i].AppendJSON(b)
+	}
+	b = append(b, ']')
+	if p.NextCursor != "" || withTags {
+		b = append(b, `,"next_cursor":`...)
+		b = AppendJSONString(b, p.NextCursor)
+	}
+	if withTags {
+		b = append(b, `,"tags":{`...)
+		n := 0
+		for i := range p.Tickets {
+			names, ok := p.Tags[p.Tickets[i].ID]
+			if !ok {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = append(b, '"')
+			b = strconv.AppendInt(b, p.Tickets[i].ID, 10)
+			b = append(b, `":[`...)
+			for j, name := range names {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = AppendJSONString(b, name)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
 // AppendJSON appends t as encoding/json writes it (the same bytes:
 // TestSummaryJSONAsEncodingJSON), without reflection: the inbox writes
 // a page of them on every request, where the reflective encoder was a

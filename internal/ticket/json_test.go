@@ -37,3 +37,33 @@ func TestSummaryJSONAsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestPageJSON: a page without tags is written as encoding/json writes
+// Page; with tags, as the list API answered with fiber.Map (the cursor
+// always, the tags by ticket id, tickets without tags absent).
+func TestPageJSON(t *testing.T) {
+	p := Page{Tickets: []Summary{{ID: 3, TrackingNumber: "PK-1"}, {ID: 5, Subject: "a \"b\""}}, NextCursor: "c<1>"}
+	for _, cursor := range []string{"", "c<1>"} {
+		p.NextCursor = cursor
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.AppendJSON(nil, false); string(got) != string(want) {
+			t.Errorf("cursor %q:\n got %s\nwant %s", cursor, got, want)
+		}
+	}
+	p.NextCursor = ""
+	p.Tags = map[int64][]string{5: {"bansos", "\"x\""}}
+	want, err := json.Marshal(struct {
+		Tickets    []Summary          `json:"tickets"`
+		NextCursor string             `json:"next_cursor"`
+		Tags       map[int64][]string `json:"tags"`
+	}{p.Tickets, "", p.Tags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.AppendJSON(nil, true); string(got) != string(want) {
+		t.Errorf("with tags:\n got %s\nwant %s", got, want)
+	}
+}
