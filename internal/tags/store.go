@@ -13,10 +13,8 @@ import (
 // The statements of every console request, by name, so a test can prove
 // each is served by an index (store_test.go).
 const (
-	sqlTagsByName    = `SELECT id, name, managed, created_at FROM tags WHERE name IN ?`
-	sqlTagsOfTicket  = `SELECT t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY t.name`
-	sqlTagsOfTickets = `SELECT tt.ticket_id, t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id
-		WHERE tt.ticket_id IN ? ORDER BY tt.ticket_id, t.name`
+	sqlTagsByName   = `SELECT id, name, managed, created_at FROM tags WHERE name IN ?`
+	sqlTagsOfTicket = `SELECT t.name FROM ticket_tags tt JOIN tags t ON t.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY t.name`
 	// A queue's codes and the all-queues ones: COALESCE(queue_id, 0) is
 	// the first column of wrapup_codes_queue_code_idx.
 	sqlCodesFor = `SELECT ` + codeColumns + ` FROM wrapup_codes
@@ -114,35 +112,6 @@ func (s *store) ofTicket(ctx context.Context, q *gorm.DB, ticketID int64) ([]str
 		names = []string{}
 	}
 	return names, nil
-}
-
-// ofTickets reads the tags of several tickets at once (a list page).
-func (s *store) ofTickets(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	out := map[int64][]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	// Scanned by hand: read with every inbox page (BenchmarkInboxHTTP),
-	// where gorm's reflective Scan showed in the profile.
-	rows, err := s.db.WithContext(ctx).Raw(sqlTagsOfTickets, ids).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("tags: of tickets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id   int64
-			name string
-		)
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("tags: of tickets: %w", err)
-		}
-		out[id] = append(out[id], name)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("tags: of tickets: %w", err)
-	}
-	return out, nil
 }
 
 // replace makes a ticket's tags exactly tagIDs, inside tx.

@@ -20,7 +20,6 @@ func TestRequestQueriesUseIndexes(t *testing.T) {
 	}{
 		{"tags by name", sqlTagsByName, []any{[]string{"bansos", "verifikasi"}}, []string{"tags_name_key", "sqlite_autoindex_tags_1"}},
 		{"a ticket's tags", sqlTagsOfTicket, []any{42}, []string{"ticket_tags_pkey", "sqlite_autoindex_ticket_tags_1"}},
-		{"a list page's tags", sqlTagsOfTickets, []any{[]int64{1, 2, 3}}, []string{"ticket_tags_pkey", "sqlite_autoindex_ticket_tags_1"}},
 		{"a queue's codes", sqlCodesFor, []any{3}, []string{"wrapup_codes_queue_code_idx"}},
 		{"the queue's rule", sqlRequired, []any{3}, []string{"queue_wrapup_rules_pkey", "sqlite_autoindex_queue_wrapup_rules_1"}},
 		{"the chosen code", sqlChosen, []any{42}, []string{"ticket_wrapups_pkey", "sqlite_autoindex_ticket_wrapups_1"}},

@@ -183,11 +183,6 @@ func (s *Service) TicketTags(ctx context.Context, viewer agent.Agent, ticketID i
 	return s.store.ofTicket(ctx, s.db.DB, ticketID)
 }
 
-// TagsOf reads the tags of tickets the caller already read (a list page).
-func (s *Service) TagsOf(ctx context.Context, ticketIDs []int64) (map[int64][]string, error) {
-	return s.store.ofTickets(ctx, ticketIDs)
-}
-
 // How a change combines the names given with a ticket's tags.
 type mode int
 
