@@ -571,7 +571,6 @@ func seedRouting(ctx context.Context, path string, admin *routing.Admin, agents 
 	return nil
 }
 
-// queueSpecs lists the queues the configuration names.
 // ingestLinger is INGEST_LINGER as the consumer takes it: 0 (no
 // gathering) is a negative Linger there, whose zero means its default.
 func ingestLinger(cfg config.Config) time.Duration {
@@ -581,6 +580,7 @@ func ingestLinger(cfg config.Config) time.Duration {
 	return cfg.IngestLinger
 }
 
+// queueSpecs lists the queues the configuration names.
 func queueSpecs(cfg config.Config) []routing.QueueSpec {
 	seen := map[string]bool{cfg.DefaultQueue: true}
 	specs := []routing.QueueSpec{{Code: cfg.DefaultQueue, Name: title(cfg.DefaultQueue)}}
