@@ -71,12 +71,23 @@ type WallboardReason struct {
 	LimitSeconds int    `json:"limit_seconds"`
 }
 
+// WallboardCalls counts today's inbound calls (since midnight WIB) and
+// those abandoned in the IVR or the queue (the caller hung up before an
+// agent answered), including calls that never became a ticket. Calls
+// belong to no queue until routed, so they are one figure for the
+// contact center.
+type WallboardCalls struct {
+	Inbound   int `json:"inbound"`
+	Abandoned int `json:"abandoned"`
+}
+
 // Wallboard: the whole wallboard. No ticket scope: for supervisors and
 // admins (the queue entity's receivers).
 type Wallboard struct {
 	V       V                 `json:"v"`
 	Agents  []WallboardAgent  `json:"agents"`
 	Lines   []WallboardLine   `json:"lines"`
+	Calls   WallboardCalls    `json:"calls"`
 	Reasons []WallboardReason `json:"reasons"`
 	Day     string            `json:"day"`
 	At      time.Time         `json:"at"`

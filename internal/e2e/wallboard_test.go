@@ -34,6 +34,10 @@ func TestBrowserWallboard(t *testing.T) {
 	if got := sup.evalString(t, `document.getElementById('wb-title').textContent`); got != tx("wallboard.title") {
 		t.Errorf("wallboard title = %q", got)
 	}
+	// Today's calls (none yet), abandoned ones included, in words.
+	if got, want := sup.evalString(t, `(document.getElementById('wb-calls') || {}).textContent`), tx("wallboard.calls", "inbound", 0, "abandoned", 0); got != want {
+		t.Errorf("calls line = %q, want %q", got, want)
+	}
 	row := func(sel, css string) string {
 		return fmt.Sprintf(`((document.querySelector(%q) || {querySelector: () => null}).querySelector(%q) || {}).textContent`, sel, css)
 	}

@@ -135,6 +135,20 @@ func (s *Service) thresholdSQL() (string, []any) {
 	return b.String(), args
 }
 
+// callsSQL counts today's inbound calls and those abandoned in the IVR
+// or the queue (reports.OutcomeAbandoned, as the abandonment report
+// counts them), on voice_calls_started_idx.
+const callsSQL = `SELECT COUNT(*) AS inbound, CAST(COALESCE(SUM(CASE WHEN outcome = ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS abandoned
+FROM voice_calls WHERE started_at >= ? AND direction = 'inbound'`
+
+func readCalls(tx *gorm.DB, since time.Time) (bus.WallboardCalls, error) {
+	var c struct{ Inbound, Abandoned int64 }
+	if err := tx.Raw(callsSQL, reports.OutcomeAbandoned, since).Scan(&c).Error; err != nil {
+		return bus.WallboardCalls{}, fmt.Errorf("wallboard: calls: %w", err)
+	}
+	return bus.WallboardCalls{Inbound: int(c.Inbound), Abandoned: int(c.Abandoned)}, nil
+}
+
 const queuesSQL = `SELECT id, code, name FROM queues WHERE archived_at IS NULL ORDER BY name, id`
 
 type lineKey struct {

@@ -9,10 +9,12 @@
 //     dirty, and the publisher
 //     computes and emits it at most once per interval. Instances share the
 //     events through a NATS queue group, so each event wakes one instance,
-//     not all of them.
-//   - The board reads staff tables plus three ticket statements, each
-//     served by an index (tickets_assignee_status_idx, the waiting-ticket
-//     partial index, tickets_created_idx: see the EXPLAIN test); the
+//     not all of them. A call that ends emits no event: today's calls
+//     show with the next event or the periodic push (every 30 s).
+//   - The board reads staff tables plus three ticket statements and one
+//     of today's calls, each served by an index (tickets_assignee_status_idx,
+//     the waiting-ticket partial index, tickets_created_idx,
+//     voice_calls_started_idx: see the EXPLAIN test); the
 //     day's figures are summed per queue and channel in the database, by
 //     the reports' rules (reports/rules.go).
 //   - The socket only hints: GET /api/v1/wallboard computes the same board
@@ -133,6 +135,9 @@ func (s *Service) Board(ctx context.Context, now time.Time) (bus.Wallboard, erro
 		return b, err
 	}
 	b.Lines = lines
+	if b.Calls, err = readCalls(tx, midnight); err != nil {
+		return b, err
+	}
 	reasons, err := s.Reasons(ctx, false)
 	if err != nil {
 		return b, err

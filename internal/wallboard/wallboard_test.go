@@ -14,13 +14,13 @@ import (
 )
 
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	d       *db.DB
 	contact int64
 	n       int
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, d: testenv.DB(t)}
 	now := time.Now().UTC()
@@ -95,10 +95,29 @@ func TestBoardFigures(t *testing.T) {
 	// Voice (threshold 20 s): one answered in 10 s.
 	f.ticket(umum, "voice", "open", budi, now.Add(-5*time.Minute), 10*time.Second, 0)
 
+	// Calls today: two inbound, one of them hung up in the IVR before any
+	// ticket (abandoned); an outbound callback and yesterday's abandoned
+	// call do not count.
+	for i, c := range []struct {
+		direction, outcome string
+		at                 time.Time
+	}{
+		{"inbound", "abandoned", now.Add(-3 * time.Minute)},
+		{"inbound", "answered", now.Add(-5 * time.Minute)},
+		{"outbound", "abandoned", now.Add(-2 * time.Minute)},
+		{"inbound", "abandoned", now.Add(-25 * time.Hour)},
+	} {
+		f.must(f.d.Exec(`INSERT INTO voice_calls (call_sid, direction, outcome, started_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			fmt.Sprintf("CA%d", i), c.direction, c.outcome, c.at, c.at).Error)
+	}
+
 	s := New(Opts{DB: f.d})
 	b, err := s.Board(ctx, now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if b.Calls.Inbound != 2 || b.Calls.Abandoned != 1 {
+		t.Errorf("calls today = %+v, want 2 inbound, 1 abandoned in the IVR or queue", b.Calls)
 	}
 	if len(b.Lines) != 3 {
 		t.Fatalf("lines = %+v, want umum livechat, voice and whatsapp", b.Lines)
@@ -194,6 +213,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"open tickets", openTicketsSQL, []any{1}, []string{"tickets_assignee_status_idx", "tickets_assignee_inbox_idx"}},
 		{"waiting", waitingSQL, nil, []string{"tickets_queue_waiting_idx", "tickets_waiting_idx", "tickets_assignee_status_idx"}},
 		{"today", todaySQL(f.d.Dialect, th), append(thArgs, since), []string{"tickets_created_idx"}},
+		{"calls today", callsSQL, []any{"abandoned", since}, []string{"voice_calls_started_idx"}},
 	}
 	for _, fl := range []struct {
 		name string

@@ -195,6 +195,8 @@ function draw(s) {
     [t('wallboard.col_longest'), 'num'], [t('wallboard.col_offered'), 'num'], [t('wallboard.col_sl'), 'num'], [t('wallboard.col_asa'), 'num'],
     [t('wallboard.col_abandoned'), 'num'], [t('wallboard.col_sla'), 'num'], [t('board.col_flag')]], lines, 'wb-lines'));
   if (!lines.length) { mount.appendChild(el('p', { 'class': 'muted', text: t('wallboard.no_lines') })); }
+  const calls = b.calls || { inbound: 0, abandoned: 0 };
+  mount.appendChild(el('p', { id: 'wb-calls', text: t('wallboard.calls', { inbound: calls.inbound, abandoned: calls.abandoned }) }));
   const agents = (b.agents || []).map((a) => {
     const over = overLimit(a, b.reasons);
     return el('tr', { 'class': over ? 'board-row board-alert' : 'board-row', 'data-agent': String(a.agent_id) }, [
