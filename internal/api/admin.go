@@ -22,13 +22,23 @@ import (
 // Admin screens' handlers: accounts (edit, deactivate with every session
 // revoked and the open console closed, reactivate, reset password),
 // not-ready reasons and the audit log. Every change under /api/v1/admin is
-// recorded by auditAdmin.
+// recorded by auditAdmin, the settings elsewhere by auditSettings.
 
 // auditAdmin records every successful change under /api/v1/admin: who
 // (the signed-in admin or supervisor), what (method, path and the request
 // body with passwords removed), when. It runs around the route's own
-// handlers, so it sees the agent the session check found.
-func (s *Server) auditAdmin(c *fiber.Ctx) error {
+// handlers, so it sees the agent the session check found. The action is
+// admin.<method>.<resource> (admin.put.queues).
+func (s *Server) auditAdmin(c *fiber.Ctx) error { return s.auditChange(c, "admin.", "/api/v1/admin/") }
+
+// auditSettings is auditAdmin for the settings kept outside /api/v1/admin
+// because agents use them too (accounts created, the tag list, canned
+// replies, macros): put on each such route after its permission, it
+// records the change as settings.<method>.<resource>
+// (settings.post.agents, settings.delete.macros).
+func (s *Server) auditSettings(c *fiber.Ctx) error { return s.auditChange(c, "settings.", "/api/v1/") }
+
+func (s *Server) auditChange(c *fiber.Ctx, kind, root string) error {
 	err := c.Next()
 	if s.o.Audit == nil || err != nil || c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		return err
@@ -41,7 +51,7 @@ func (s *Server) auditAdmin(c *fiber.Ctx) error {
 		return err
 	}
 	path := c.Path()
-	rest := strings.TrimPrefix(path, "/api/v1/admin/")
+	rest := strings.TrimPrefix(path, root)
 	resource, _, _ := strings.Cut(rest, "/")
 	detail := c.Method() + " " + path
 	var body map[string]any
@@ -55,7 +65,7 @@ func (s *Server) auditAdmin(c *fiber.Ctx) error {
 			detail += " " + string(b)
 		}
 	}
-	s.audit(c, "admin."+strings.ToLower(c.Method())+"."+resource, detail)
+	s.audit(c, kind+strings.ToLower(c.Method())+"."+resource, detail)
 	return err
 }
 

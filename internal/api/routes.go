@@ -37,7 +37,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	app.Put("/api/v1/agents/me/presence", s.need(permission.Session), s.handleSetPresence)
 	app.Get("/api/v1/agents", s.need(permission.AgentsView), s.handleListAgents)
-	app.Post("/api/v1/agents", s.need(permission.AdminAgents), s.handleCreateAgent)
+	app.Post("/api/v1/agents", s.need(permission.AdminAgents), s.auditSettings, s.handleCreateAgent)
 
 	app.Get("/api/v1/tickets", s.need(permission.TicketsWork), s.handleListTickets)
 	app.Get("/api/v1/tickets/:id<int>", s.need(permission.TicketsWork), s.handleGetTicket)
@@ -99,23 +99,23 @@ func (s *Server) routes(app *fiber.App) {
 	}
 	if s.o.Canned != nil {
 		app.Get("/api/v1/canned-responses", s.need(permission.TicketsWork), s.handleListCanned)
-		app.Post("/api/v1/canned-responses", s.need(permission.TicketsWork), s.handleCreateCanned) // shared ones: supervisors of the queue, admins (in the service)
+		app.Post("/api/v1/canned-responses", s.need(permission.TicketsWork), s.auditSettings, s.handleCreateCanned) // shared ones: supervisors of the queue, admins (in the service)
 		app.Get("/api/v1/canned-responses/:cid<int>", s.need(permission.TicketsWork), s.handleGetCanned)
-		app.Put("/api/v1/canned-responses/:cid<int>", s.need(permission.TicketsWork), s.handleUpdateCanned)
-		app.Delete("/api/v1/canned-responses/:cid<int>", s.need(permission.TicketsWork), s.handleDeleteCanned)
+		app.Put("/api/v1/canned-responses/:cid<int>", s.need(permission.TicketsWork), s.auditSettings, s.handleUpdateCanned)
+		app.Delete("/api/v1/canned-responses/:cid<int>", s.need(permission.TicketsWork), s.auditSettings, s.handleDeleteCanned)
 		app.Post("/api/v1/canned-responses/:cid<int>/use", s.need(permission.TicketsWork), s.handleUseCanned)
 		app.Get("/api/v1/macros", s.need(permission.TicketsWork), s.handleListMacros)
-		app.Post("/api/v1/macros", s.need(permission.TicketsWork), s.handleSaveMacro)
-		app.Put("/api/v1/macros/:mid<int>", s.need(permission.TicketsWork), s.handleSaveMacro)
-		app.Delete("/api/v1/macros/:mid<int>", s.need(permission.TicketsWork), s.handleDeleteMacro)
+		app.Post("/api/v1/macros", s.need(permission.TicketsWork), s.auditSettings, s.handleSaveMacro)
+		app.Put("/api/v1/macros/:mid<int>", s.need(permission.TicketsWork), s.auditSettings, s.handleSaveMacro)
+		app.Delete("/api/v1/macros/:mid<int>", s.need(permission.TicketsWork), s.auditSettings, s.handleDeleteMacro)
 		app.Post("/api/v1/tickets/:id<int>/macros/:mid<int>", s.need(permission.TicketsWork), s.handleApplyMacro)
 	}
 
 	// tags: tags, wrap-up codes, bulk actions, printable transcript.
 	if s.o.Tags != nil {
 		app.Get("/api/v1/tags", s.need(permission.TicketsWork), s.handleListTags)
-		app.Post("/api/v1/tags", s.need(permission.TagsManage), s.handleCreateTag)
-		app.Delete("/api/v1/tags/:id<int>", s.need(permission.TagsManage), s.handleRemoveTag)
+		app.Post("/api/v1/tags", s.need(permission.TagsManage), s.auditSettings, s.handleCreateTag)
+		app.Delete("/api/v1/tags/:id<int>", s.need(permission.TagsManage), s.auditSettings, s.handleRemoveTag)
 		app.Get("/api/v1/tickets/:id<int>/tags", s.need(permission.TicketsWork), s.handleTicketTags)
 		app.Put("/api/v1/tickets/:id<int>/tags", s.need(permission.TicketsWork), s.handleSetTicketTags)
 		app.Get("/api/v1/tickets/:id<int>/wrapup", s.need(permission.TicketsWork), s.handleTicketWrapup)
