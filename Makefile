@@ -41,11 +41,12 @@ lint:
 # memory), routing decisions (PostgreSQL only: skipped on the embedded
 # run), search and filtered ticket pages and, with BENCH_SCALE=1, the scaling benchmark (10k/100k/1M
 # tickets; BENCH_SCALE_SIZES picks sizes), reports over one month of tickets
-# (BENCH_REPORTS_TICKETS, default 20,000; 1000000 for the target). cmd/benchrun runs each package on
+# (BENCH_REPORTS_TICKETS, default 20,000; 1000000 for the target), the wallboard's event → push
+# time (BenchmarkWallboardPush). cmd/benchrun runs each package on
 # the embedded defaults and (when TEST_* are set) on PostgreSQL + NATS, goes
 # on after a failure, prints one table at the end and exits non-zero if
 # anything failed.
-BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/ ./internal/search/ ./internal/notify/ ./internal/reports/
+BENCH_PKGS := ./internal/ingest/ ./internal/app/ ./channels/voice/ ./channels/whatsapp/ ./channels/livechat/ ./internal/consolews/ ./internal/routing/ ./internal/scale/ ./internal/search/ ./internal/notify/ ./internal/reports/ ./internal/wallboard/
 bench:
 	$(GO) run ./cmd/benchrun $(BENCH_PKGS)
 
