@@ -18,7 +18,8 @@ import (
 // day, adds an agent, and deactivates them while the new agent's console
 // is open: that console is disconnected at once (told its session ended),
 // the agent cannot sign in again, and the audit log lists each change,
-// filtered by who and what.
+// filtered by who and what. A not-ready reason with its own time limit
+// is added on the way.
 func TestBrowserAdmin(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -122,6 +123,19 @@ func TestBrowserAdmin(t *testing.T) {
 		t.Errorf("a deactivated agent's login = %d, want 401", r.Status)
 	}
 
+	// --- a not-ready reason with its own time limit ---------------------------
+	adm.do(t, "reasons section", chromedp.Click(chromedp.ID("admin-nav-reasons")))
+	adm.waitJS(t, "reason form", `!!document.getElementById('ar-code') && !!document.querySelector('#admin-reasons tr[data-reason="sholat"]')`)
+	adm.do(t, "fill the reason", chromedp.SendKeys(chromedp.ID("ar-code"), "coaching"),
+		chromedp.SendKeys(chromedp.ID("ar-label-id"), "Pendampingan"),
+		chromedp.SendKeys(chromedp.ID("ar-label-en"), "Coaching"),
+		chromedp.SetValue(chromedp.ID("ar-limit-seconds"), "1800"),
+		chromedp.Click(chromedp.CSS(`#admin-reason-form button[type=submit]`)))
+	adm.waitJS(t, "the new reason listed", `!!document.querySelector('#admin-reasons tr[data-reason="coaching"]')`)
+	if got := adm.evalString(t, `[...document.querySelectorAll('#admin-reasons tr[data-reason="coaching"] td')].slice(0, 3).map(td => td.textContent).join('|')`); got != "Pendampingan|Coaching|1800" {
+		t.Errorf("the new reason's row = %q", got)
+	}
+
 	// --- the audit log, filtered by who and what ---------------------------------
 	adm.do(t, "audit section", chromedp.Click(chromedp.ID("admin-nav-audit")))
 	adm.waitJS(t, "audit lines", `document.querySelectorAll('#admin-audit tbody tr').length >= 4`)
@@ -131,7 +145,7 @@ func TestBrowserAdmin(t *testing.T) {
 	if got := adm.evalString(t, `document.querySelector('#admin-audit tbody tr').textContent`); !strings.Contains(got, "/api/v1/admin/agents/"+andiID+"/deactivate") || !strings.Contains(got, "Administrator") {
 		t.Errorf("the audit line = %q, want who and what", got)
 	}
-	for _, action := range []string{"admin.put.queues", "admin.put.holidays"} {
+	for _, action := range []string{"admin.put.queues", "admin.put.holidays", "admin.post.not-ready-reasons", "settings.post.agents"} {
 		var out struct {
 			Entries []struct{ Action, Detail string } `json:"entries"`
 		}
