@@ -38,17 +38,42 @@ func (s *store) bySession(ctx context.Context, tokenHash string, now time.Time) 
 	// Run without gorm's statement building (db.Query) and scanned by
 	// hand: gorm's work was a measurable part of every request's CPU
 	// (BenchmarkInboxHTTP).
-	rows, err := s.db.Query(ctx, sessionSQL(s.db.Dialect), tokenHash, now)
-	if err != nil {
+	var a Agent
+	var found bool
+	if err := s.db.Reads(ctx, sessionRead(s.db.Dialect, tokenHash, now, &a, &found)); err != nil {
 		return Agent{}, fmt.Errorf("agent: by session: %w", err)
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return Agent{}, fmt.Errorf("agent: by session: %w", err)
-		}
+	if !found {
 		return Agent{}, ErrNotFound
 	}
+	return a, nil
+}
+
+// SessionRead is BySession's statement as a read to run beside others in
+// one round trip (db.Reads): once they ran, *found tells whether the
+// session is live and *a is its agent. Nothing is remembered between
+// calls: the read is the check.
+func (s *Service) SessionRead(tokenHash string, now time.Time, a *Agent, found *bool) db.Read {
+	return sessionRead(s.store.db.Dialect, tokenHash, now, a, found)
+}
+
+func sessionRead(d db.Dialect, tokenHash string, now time.Time, a *Agent, found *bool) db.Read {
+	*found = false
+	return db.Read{SQL: sessionSQL(d), Args: []any{tokenHash, now}, Scan: func(rows db.Rows) error {
+		if !rows.Next() {
+			return nil
+		}
+		got, err := scanSession(rows)
+		if err != nil {
+			return err
+		}
+		*a, *found = got, true
+		return nil
+	}}
+}
+
+// scanSession scans one row of sessionSQL.
+func scanSession(rows db.Rows) (Agent, error) {
 	var (
 		r      agentRow
 		role   string
@@ -58,10 +83,7 @@ func (s *store) bySession(ctx context.Context, tokenHash string, now time.Time) 
 		queues sql.NullString
 	)
 	if err := rows.Scan(&r.ID, &r.Email, &r.Name, &role, &pres, &r.Capacity, &r.ActiveLoad, &perms, &label, &queues); err != nil {
-		return Agent{}, fmt.Errorf("agent: by session: %w", err)
-	}
-	if err := rows.Close(); err != nil {
-		return Agent{}, fmt.Errorf("agent: by session: %w", err)
+		return Agent{}, err
 	}
 	r.Role, r.Presence = domain.Role(role), domain.Presence(pres)
 	if perms.Valid {
@@ -76,7 +98,7 @@ func (s *store) bySession(ctx context.Context, tokenHash string, now time.Time) 
 		for _, q := range strings.Split(queues.String, ",") {
 			id, err := strconv.ParseInt(q, 10, 64)
 			if err != nil {
-				return Agent{}, fmt.Errorf("agent: by session: queue %q: %w", q, err)
+				return Agent{}, fmt.Errorf("queue %q: %w", q, err)
 			}
 			a.QueueIDs = append(a.QueueIDs, id)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/httpx"
@@ -153,9 +154,13 @@ func (s *Server) handleListTickets(c *fiber.Ctx) error {
 	}
 	// tags: each ticket's tags, by ticket id, read in the list's statement
 	f.WithTags = s.o.Tags != nil
-	p, err := s.o.Tickets.ListPage(c.UserContext(), current(c), f)
-	if err != nil {
-		return err
+	p, ok := alongResult(c).(*ticket.Page) // read with the session (inboxAlong)
+	if !ok {
+		page, err := s.o.Tickets.ListPage(c.UserContext(), current(c), f)
+		if err != nil {
+			return err
+		}
+		p = &page
 	}
 	// Written by hand (no reflection): the inbox's most frequent answer.
 	buf := pageBufs.Get().(*[]byte)
@@ -165,6 +170,26 @@ func (s *Server) handleListTickets(c *fiber.Ctx) error {
 	*buf = b
 	pageBufs.Put(buf)
 	return nil
+}
+
+// inboxAlong sends the list's page statement in the session's round trip
+// (needAlong), built for the scope the session had on its last request
+// here; the gate keeps the page only when the session read now has the
+// same scope (ticket.SameScope), else handleListTickets reads it again.
+func (s *Server) inboxAlong() *along {
+	return &along{
+		build: func(c *fiber.Ctx, viewer agent.Agent) (db.Read, any, error) {
+			f, err := listFilter(c)
+			if err != nil {
+				return db.Read{}, nil, err
+			}
+			f.WithTags = s.o.Tags != nil
+			p := new(ticket.Page)
+			r, err := s.o.Tickets.PageRead(viewer, f, p)
+			return r, p, err
+		},
+		same: ticket.SameScope,
+	}
 }
 
 // pageBufs are the scratch buffers of list pages being written.

@@ -8,6 +8,7 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/auth"
+	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/permission"
 )
@@ -49,11 +50,35 @@ type routeProbe struct {
 
 const localProbe = "route-probe"
 
-// gate is never inlined: its closure stays one function, which the route
-// test recognises among a route's handlers.
+// needAlong is need for a route whose main read goes to the database in
+// the same round trip as the session's (auth.AuthenticateAlong; one on
+// PostgreSQL): the handler finds its result in the locals (alongResult)
+// when it was read for the scope of the agent signed in now.
+func (s *Server) needAlong(p permission.P, with *along) fiber.Handler {
+	return s.gateAlong(p, false, with)
+}
+
+// along is a route's read sent with the session's.
+type along struct {
+	// build makes the read for viewer and returns where its result lands.
+	build func(c *fiber.Ctx, viewer agent.Agent) (db.Read, any, error)
+	// same reports whether a result read for a is b's.
+	same func(a, b agent.Agent) bool
+}
+
+const localAlong = "along"
+
+// alongResult is the result of the route's along read, when the gate
+// kept it (read for the scope of the agent signed in now).
+func alongResult(c *fiber.Ctx) any { return c.Locals(localAlong) }
+
+func (s *Server) gate(p permission.P, legacy bool) fiber.Handler { return s.gateAlong(p, legacy, nil) }
+
+// gateAlong is never inlined: its closure stays one function, which the
+// route test recognises among a route's handlers.
 //
 //go:noinline
-func (s *Server) gate(p permission.P, legacy bool) fiber.Handler {
+func (s *Server) gateAlong(p permission.P, legacy bool, with *along) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if probe, ok := c.Locals(localProbe).(*routeProbe); ok {
 			probe.perm, probe.legacy, probe.found = p, legacy, true
@@ -69,7 +94,23 @@ func (s *Server) gate(p permission.P, legacy bool) fiber.Handler {
 		if fromCookie && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && c.Get("X-Requested-With") == "" {
 			return errForbiddenRole
 		}
-		a, err := s.o.Auth.Authenticate(c.UserContext(), token)
+		var a agent.Agent
+		var err error
+		if with == nil {
+			a, err = s.o.Auth.Authenticate(c.UserContext(), token)
+		} else {
+			var built agent.Agent
+			var read bool
+			var result any
+			a, built, read, err = s.o.Auth.AuthenticateAlong(c.UserContext(), token, func(last agent.Agent) (db.Read, error) {
+				r, res, err := with.build(c, last)
+				result = res
+				return r, err
+			})
+			if err == nil && read && with.same(built, a) {
+				c.Locals(localAlong, result)
+			}
+		}
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/agents", s.need(permission.AgentsView), s.handleListAgents)
 	app.Post("/api/v1/agents", s.need(permission.AdminAgents), s.auditSettings, s.handleCreateAgent)
 
-	app.Get("/api/v1/tickets", s.need(permission.TicketsWork), s.handleListTickets)
+	app.Get("/api/v1/tickets", s.needAlong(permission.TicketsWork, s.inboxAlong()), s.handleListTickets) // the page read with the session
 	app.Get("/api/v1/tickets/:id<int>", s.need(permission.TicketsWork), s.handleGetTicket)
 	app.Patch("/api/v1/tickets/:id<int>", s.need(permission.TicketsWork), s.handleUpdateTicket)
 	app.Post("/api/v1/tickets/:id<int>/messages", s.need(permission.TicketsWork), s.handleReply)

@@ -57,6 +57,7 @@ type Service struct {
 	address   rule // Free 0: no per-address limit
 	deviceKey []byte
 	deviceTTL time.Duration
+	recent    recent // along.go
 }
 
 // New returns the auth service.
@@ -161,6 +162,7 @@ func (s *Service) AuthenticateMany(ctx context.Context, tokens []string) (map[st
 
 // Logout ends a session.
 func (s *Service) Logout(ctx context.Context, token string) error {
+	s.recent.forget(hash(token))
 	return s.store.delete(ctx, hash(token))
 }
 

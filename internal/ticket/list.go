@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,6 +103,25 @@ func (s *Service) ListPage(ctx context.Context, viewer agent.Agent, f Filter) (P
 		return Page{}, err
 	}
 	return s.store.listPage(ctx, q)
+}
+
+// PageRead is ListPage's statement as a read to run beside others in one
+// round trip (db.Reads); once they ran, *p is the page. It is the page of
+// viewer, and of any agent in the same scope (SameScope).
+func (s *Service) PageRead(viewer agent.Agent, f Filter, p *Page) (db.Read, error) {
+	q, err := s.listQuery(viewer, f, time.Now().UTC())
+	if err != nil {
+		return db.Read{}, err
+	}
+	return q.pageRead(p), nil
+}
+
+// SameScope reports whether a and b see the same list: what the list's
+// statement takes from its viewer (listQuery, scopeBranches: the id, the
+// queues in order, whether they see every ticket) is the same. A page
+// read for a is then b's page.
+func SameScope(a, b agent.Agent) bool {
+	return a.ID == b.ID && a.SeesAll() == b.SeesAll() && slices.Equal(a.QueueIDs, b.QueueIDs)
 }
 
 // Count counts the viewer's tickets under f, up to CountCap (a view's

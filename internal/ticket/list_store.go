@@ -16,37 +16,43 @@ import (
 // from its ordered index, the union is joined to the summary columns and
 // cut to the page.
 func (s *store) listPage(ctx context.Context, q listSQL) (Page, error) {
-	sql, args := q.pageSQL()
 	var p Page
-	var err error
-	if q.withTags {
-		p.Tags = map[int64][]string{}
-	}
-	p.Tickets, err = s.scanSummaries(ctx, q.limit+1, p.Tags, sql, args...)
-	if err != nil {
+	if err := s.db.Reads(ctx, q.pageRead(&p)); err != nil { // without gorm: read on every inbox page
 		return Page{}, fmt.Errorf("ticket: list: %w", err)
-	}
-	if len(p.Tickets) > q.limit {
-		if p.Tags != nil {
-			delete(p.Tags, p.Tickets[q.limit].ID)
-		}
-		p.Tickets = p.Tickets[:q.limit]
-		p.NextCursor = encodeCursor(p.Tickets[q.limit-1])
 	}
 	return p, nil
 }
 
-// scanSummaries runs a statement selecting summaryColumns and scans its
-// rows by hand: gorm's reflective Scan was the largest part of an inbox
-// page's CPU in this process (BenchmarkInboxHTTP). With tags non-nil the
+// pageRead is listPage's statement as a read (db.Reads); once it ran, *p
+// is the page.
+func (q listSQL) pageRead(p *Page) db.Read {
+	sql, args := q.pageSQL()
+	return db.Read{SQL: sql, Args: args, Scan: func(rows db.Rows) error {
+		*p = Page{}
+		if q.withTags {
+			p.Tags = map[int64][]string{}
+		}
+		var err error
+		if p.Tickets, err = scanSummaries(rows, q.limit+1, p.Tags); err != nil {
+			return err
+		}
+		if len(p.Tickets) > q.limit {
+			if p.Tags != nil {
+				delete(p.Tags, p.Tickets[q.limit].ID)
+			}
+			p.Tickets = p.Tickets[:q.limit]
+			p.NextCursor = encodeCursor(p.Tickets[q.limit-1])
+		}
+		return nil
+	}}
+}
+
+// scanSummaries scans rows of a statement selecting summaryColumns by
+// hand: gorm's reflective Scan was the largest part of an inbox page's
+// CPU in this process (BenchmarkInboxHTTP). With tags non-nil the
 // statement also selects tagsColumn, and each ticket's tags go there (by
 // ticket id; tickets without tags are absent). Never nil.
-func (s *store) scanSummaries(ctx context.Context, capacity int, tags map[int64][]string, sql string, args ...any) ([]Summary, error) {
-	rows, err := s.db.Query(ctx, sql, args...) // without gorm: read on every inbox page
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func scanSummaries(rows db.Rows, capacity int, tags map[int64][]string) ([]Summary, error) {
 	out := make([]Summary, 0, capacity)
 	var (
 		status, priority  string
