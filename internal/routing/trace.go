@@ -16,7 +16,8 @@ import (
 // spans named "routing assign", linked to each other: one in that trace,
 // and one in the trace of the citizen's message that opened the ticket
 // (ingest kept it in tickets.wait_trace while the ticket waited), under
-// that message's span, so the citizen's trace shows when and to whom
+// the span that stored the message (the ingest batch when it came alone,
+// else the message's own), so the citizen's trace shows when and to whom
 // its ticket went. A ticket with no kept trace (tracing was off when it
 // came, or the trace was not sampled) gets the first span alone. Called
 // only with tracing on: with it off, nothing is read.
