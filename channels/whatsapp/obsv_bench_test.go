@@ -6,10 +6,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,7 +49,13 @@ import (
 // server is shared, other users' traffic lands in it.
 // BenchmarkObservationsPerMessage prices the observations alone.
 // BENCH_OBS_PHASES sets the number of phases (default 40, even);
-// BENCH_OBS_SIDE=on (or off) keeps that side in every phase, to profile it.
+// BENCH_OBS_SIDE=on (or off) keeps that side in every phase, to profile it;
+// BENCH_OBS_SIDE=same-on (or same-off) keeps the phases' sides and pairs
+// but runs every phase the same, to see what the pairing alone measures.
+// BENCH_OBS_PROFILE=<folder> writes a CPU profile per phase
+// (phase-07-on.pprof; merge one side's with go tool pprof -proto). With -v,
+// each phase also tells its mean webhook and ticket view latency and how
+// often and how long writes waited for SQLite's write lock.
 //
 //	go test -run '^$' -bench ObservabilityOverhead -benchtime 1x ./channels/whatsapp/
 func BenchmarkObservabilityOverhead(b *testing.B) {
@@ -103,6 +112,8 @@ func runObservability(b *testing.B, phases, messages int) {
 		}
 		return nil
 	}
+	// postNs and getNs add up the phase's webhook and ticket view latencies.
+	var postNs, getNs atomic.Int64
 	// send posts messages webhooks (and, with tickets, opens one after
 	// every viewEvery-th) over conns connections; it returns the views.
 	send := func(round int, tickets []int64) int {
@@ -114,13 +125,17 @@ func runObservability(b *testing.B, phases, messages int) {
 			go func() {
 				defer wg.Done()
 				for i := range next {
+					t0 := time.Now()
 					if err := do(http.MethodPost, "/webhooks/whatsapp", body(round, i)); err != nil {
 						failed.Store(i, err)
 					}
+					postNs.Add(int64(time.Since(t0)))
 					if len(tickets) > 0 && i%viewEvery == 0 {
+						t0 = time.Now()
 						if err := do(http.MethodGet, "/api/v1/tickets/"+strconv.FormatInt(tickets[(round*messages+i)/viewEvery%len(tickets)], 10), nil); err != nil {
 							failed.Store(-i-1, err)
 						}
+						getNs.Add(int64(time.Since(t0)))
 					}
 				}
 			}()
@@ -211,21 +226,36 @@ func runObservability(b *testing.B, phases, messages int) {
 	b.StartTimer()
 	for p := range phases {
 		on := p%4 == 0 || p%4 == 3 // on off off on: ABBA
+		// observe is what the phase really does: its side, unless one
+		// side is kept throughout (BENCH_OBS_SIDE=on|off) or, to see what
+		// the pairing alone measures, the phases keep their sides' names
+		// and all run the same (BENCH_OBS_SIDE=same-on|same-off).
+		observe := on
 		switch os.Getenv("BENCH_OBS_SIDE") {
 		case "on":
-			on = true
+			on, observe = true, true
 		case "off":
-			on = false
+			on, observe = false, false
+		case "same-on":
+			observe = true
+		case "same-off":
+			observe = false
 		}
 		hooks0, audited0 := counters()
-		if err := e.app.SetObservations(ctx, on); err != nil {
+		if err := e.app.SetObservations(ctx, observe); err != nil {
 			b.Fatal(err)
 		}
 		self0, pg0, nats0 := meter()
+		stopProfile := phaseProfile(b, p, on)
+		postNs.Store(0)
+		getNs.Store(0)
+		waits0, waited0 := e.check.WriteLockWaits()
 		start := time.Now()
 		views := send(warm+p, tickets)
 		acked := time.Since(start)
 		waitStored()
+		waits1, waited1 := e.check.WriteLockWaits()
+		stopProfile()
 		// Every phase ends the same way: observations off, which writes
 		// the views the phase audited (nothing when it was off).
 		if err := e.app.SetObservations(ctx, false); err != nil {
@@ -243,15 +273,18 @@ func runObservability(b *testing.B, phases, messages int) {
 		all = append(all, ph)
 		hooks1, audited1 := counters()
 		wantHooks, wantViews := int64(0), int64(0)
-		if on {
+		if observe {
 			wantHooks, wantViews = int64(messages), int64(views)
 		}
 		if hooks1-hooks0 != wantHooks || audited1-audited0 != wantViews {
 			b.Fatalf("phase %d, observations %s: %d webhooks counted (want %d), %d views audited (want %d)",
-				p, onOff(on), hooks1-hooks0, wantHooks, audited1-audited0, wantViews)
+				p, onOff(observe), hooks1-hooks0, wantHooks, audited1-audited0, wantViews)
 		}
-		b.Logf("phase %2d observations %-3s: acked %5.0f/s, stored %5.0f/s, %v CPU per message%s",
-			p, onOff(on), ph.acked, ph.stored, ph.cpu.Round(time.Microsecond), externalNote(pgURL, natsURL, ph))
+		b.Logf("phase %2d observations %-3s: acked %5.0f/s, stored %5.0f/s, %v CPU per message%s; mean webhook %v, view %v; "+
+			"writes waited for the SQLite write lock %d times, %v",
+			p, onOff(on), ph.acked, ph.stored, ph.cpu.Round(time.Microsecond), externalNote(pgURL, natsURL, ph),
+			(time.Duration(postNs.Load()) / time.Duration(messages)).Round(time.Microsecond),
+			(time.Duration(getNs.Load()) / time.Duration(max(views, 1))).Round(time.Microsecond), waits1-waits0, (waited1 - waited0).Round(time.Millisecond))
 	}
 	b.StopTimer()
 	load1, _ := os.ReadFile("/proc/loadavg")
@@ -308,6 +341,28 @@ func runObservability(b *testing.B, phases, messages int) {
 		b.ReportMetric(medianOf(natsR), "metrics-audit-cpu-overhead-%-with-nats")
 		b.Logf("with the (shared) NATS server's CPU: median %.1f %% (pairs %.1f … %.1f, pooled %.1f %%)",
 			medianOf(natsR), natsR[0], natsR[len(natsR)-1], (float64(natsOn)/float64(natsOff)-1)*100)
+	}
+}
+
+// phaseProfile writes a CPU profile of one phase into BENCH_OBS_PROFILE
+// (a folder), named by phase and side; it returns the stop.
+func phaseProfile(b *testing.B, p int, on bool) func() {
+	dir := os.Getenv("BENCH_OBS_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("phase-%02d-%s.pprof", p, onOff(on))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

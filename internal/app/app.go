@@ -152,7 +152,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	router := routing.New(routing.Opts{DB: a.db, Settings: settings, Events: a.bus, Log: log,
-		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets})
+		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets, Tracer: a.tracer})
 	queueAdmin := routing.NewAdmin(routing.AdminOpts{DB: a.db, Settings: settings, Work: router, Events: a.bus, Log: log})
 	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
 	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})

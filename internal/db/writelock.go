@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,9 @@ var errWriteLockTimeout = errors.New("database is locked (waited for the write l
 type writeLock struct {
 	ch   chan struct{}
 	refs int // pools open on the file; guarded by writeLocksMu
+	// waits and waited count the takes that found the lock held and their
+	// time waiting (WriteLockWaits): only a take that waits pays for them.
+	waits, waited atomic.Int64
 }
 
 var (
@@ -94,10 +98,13 @@ func (l *writeLock) lock(ctx context.Context, timeout time.Duration) error {
 		return nil
 	default:
 	}
+	start := time.Now()
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
 	case l.ch <- struct{}{}:
+		l.waits.Add(1)
+		l.waited.Add(int64(time.Since(start)))
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -107,6 +114,20 @@ func (l *writeLock) lock(ctx context.Context, timeout time.Duration) error {
 }
 
 func (l *writeLock) unlock() { <-l.ch }
+
+// WriteLockWaits reports how many writes of this process on d's SQLite
+// file found its write lock held and waited, and how long they waited in
+// all, since the file was first opened (zero on PostgreSQL). Benchmarks
+// read it to see writers queue behind each other.
+func (d *DB) WriteLockWaits() (waits int64, waited time.Duration) {
+	writeLocksMu.Lock()
+	l := writeLocks[d.lockKey]
+	writeLocksMu.Unlock()
+	if d.Dialect != SQLite || l == nil {
+		return 0, 0
+	}
+	return l.waits.Load(), time.Duration(l.waited.Load())
+}
 
 // lockedConnector opens driver connections that take the write lock.
 type lockedConnector struct {

@@ -221,3 +221,43 @@ func TestStatementKind(t *testing.T) {
 		})
 	}
 }
+
+// A write that finds the lock held is counted with its wait, for every pool
+// on the file; one that finds it free is not.
+func TestWriteLockWaitsCounted(t *testing.T) {
+	dir := t.TempDir()
+	a, b := openSQLiteTest(t, dir), openSQLiteTest(t, dir)
+	if err := a.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	n0, w0 := b.WriteLockWaits()
+	if err := a.Exec(`INSERT INTO t (id) VALUES (1)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := b.WriteLockWaits(); n != n0 {
+		t.Fatalf("a write on a free lock counted as a wait (%d, was %d)", n, n0)
+	}
+	held := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec(`INSERT INTO t (id) VALUES (2)`).Error; err != nil {
+				return err
+			}
+			close(held)
+			time.Sleep(50 * time.Millisecond)
+			return nil
+		})
+	}()
+	<-held
+	if err := b.Exec(`INSERT INTO t (id) VALUES (3)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	n, w := a.WriteLockWaits()
+	if n != n0+1 || w-w0 <= 0 {
+		t.Fatalf("after one write waited: %d waits (want %d), %v waited", n, n0+1, w-w0)
+	}
+}

@@ -298,6 +298,11 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		}
 		res.assignments = append(res.assignments, as...)
 	}
+	// 7. With tracing on, a new ticket left waiting keeps its message's
+	// trace for the agent's later assignment (trace.go).
+	if err := c.keepWaitTraces(ctx, tx, res, len(items) == 1); err != nil {
+		return res, err
+	}
 	if len(back) > 0 {
 		as, err := c.router.Reactivate(ctx, tx, back)
 		if err != nil {

@@ -33,9 +33,24 @@ func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, err
 // assignWaiting is AssignWaiting never handing out the skipped tickets
 // (one the agent just gave back).
 func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
+	var (
+		assigned []int64
+		err      error
+	)
 	if r.db.Dialect == db.Postgres {
-		return r.assignWaitingOneStatement(ctx, agentID, skip)
+		assigned, err = r.assignWaitingOneStatement(ctx, agentID, skip)
+	} else {
+		assigned, err = r.assignWaitingSteps(ctx, agentID, skip)
 	}
+	if r.tracer != nil && len(assigned) > 0 {
+		r.traceLater(ctx, agentID, assigned)
+	}
+	return assigned, err
+}
+
+// assignWaitingSteps is assignWaiting on SQLite: one ticket per
+// transaction, step by step.
+func (r *Router) assignWaitingSteps(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
 	conf, err := r.settings.conf(ctx)
 	if err != nil {
 		return nil, err

@@ -81,6 +81,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
@@ -101,6 +103,9 @@ type Opts struct {
 	// past the grace) gives back: ReturnUnstarted, ReturnActive, ReturnNone.
 	ReturnTickets string
 	Log           *slog.Logger
+	// Tracer, when set, traces the assignments of waiting tickets
+	// (trace.go); nil: tracing is off.
+	Tracer trace.Tracer
 }
 
 // Which tickets return to the queue when their agent leaves.
@@ -167,6 +172,7 @@ type Router struct {
 	capChannels, capValues string
 	awayGrace              time.Duration
 	returns                string
+	tracer                 trace.Tracer
 }
 
 // New returns a Router.
@@ -180,7 +186,8 @@ func New(o Opts) *Router {
 	if o.Events == nil {
 		o.Events = discard{}
 	}
-	r := &Router{db: o.DB, settings: o.Settings, log: o.Log, events: o.Events, awayGrace: o.AwayGrace, returns: o.ReturnTickets}
+	r := &Router{db: o.DB, settings: o.Settings, log: o.Log, events: o.Events, awayGrace: o.AwayGrace, returns: o.ReturnTickets,
+		tracer: o.Tracer}
 	r.capChannels, r.capValues = capsLists(o.Settings.chanCaps)
 	return r
 }

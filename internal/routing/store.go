@@ -192,3 +192,25 @@ func takeTurn(tx *gorm.DB, queueID, agentID int64, now time.Time) error {
 	}
 	return nil
 }
+
+// waitTrace is a just-assigned ticket's queue and the trace its waiting
+// message kept (tracing on only).
+type waitTrace struct {
+	ID        int64
+	QueueID   int64
+	WaitTrace string
+}
+
+// waitTraces reads, by primary key, the kept traces of tickets just
+// assigned (routing/trace.go).
+//
+//	SELECT id, queue_id, COALESCE(wait_trace, '') AS wait_trace FROM tickets WHERE id IN (…)
+func waitTraces(tx *gorm.DB, ids []int64) ([]waitTrace, error) {
+	var out []waitTrace
+	if err := tx.Raw(sqlWaitTraces, ids).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("routing: wait traces: %w", err)
+	}
+	return out, nil
+}
+
+const sqlWaitTraces = `SELECT id, COALESCE(queue_id, 0) AS queue_id, COALESCE(wait_trace, '') AS wait_trace FROM tickets WHERE id IN ?`

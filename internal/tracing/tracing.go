@@ -155,3 +155,25 @@ func (h LogHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	return LogHandler{h.Handler.WithAttrs(as)}
 }
 func (h LogHandler) WithGroup(name string) slog.Handler { return LogHandler{h.Handler.WithGroup(name)} }
+
+// Traceparent is the W3C traceparent of a span context ("" when it is
+// invalid), to keep a trace where a later step finds it (a waiting
+// ticket's row).
+func Traceparent(sc trace.SpanContext) string {
+	if !sc.IsValid() {
+		return ""
+	}
+	c := propagation.MapCarrier{}
+	propagator.Inject(trace.ContextWithSpanContext(context.Background(), sc), c)
+	return c["traceparent"]
+}
+
+// FromTraceparent is the (remote) span context a Traceparent names; an
+// empty or malformed one gives an invalid span context.
+func FromTraceparent(s string) trace.SpanContext {
+	if s == "" {
+		return trace.SpanContext{}
+	}
+	ctx := propagator.Extract(context.Background(), propagation.MapCarrier{"traceparent": s})
+	return trace.SpanContextFromContext(ctx)
+}
