@@ -288,12 +288,10 @@ func touchTickets(tx *gorm.DB, last map[int64]time.Time, now time.Time) error {
 	return nil
 }
 
-const sqlSetWaitTrace = `UPDATE tickets SET wait_trace = ? WHERE id = ?`
-
 // setWaitTrace keeps the traceparent of a waiting ticket's message (by
 // primary key; only with tracing on).
 func setWaitTrace(tx *gorm.DB, ticketID int64, traceparent string) error {
-	if err := tx.Exec(sqlSetWaitTrace, traceparent, ticketID).Error; err != nil {
+	if err := ticket.SetWaitTrace(tx, ticketID, traceparent); err != nil {
 		return fmt.Errorf("%w: wait trace: %v", ErrStore, err)
 	}
 	return nil

@@ -273,3 +273,13 @@ func TouchLastMessage(tx *gorm.DB, last map[int64]time.Time, now time.Time) erro
 		return tx.Exec(b.String(), args...).Error
 	})
 }
+
+// SQLSetWaitTrace keeps a waiting ticket's traceparent, by primary key.
+const SQLSetWaitTrace = `UPDATE tickets SET wait_trace = ? WHERE id = ?`
+
+// SetWaitTrace keeps the traceparent of the message a waiting ticket was
+// opened by, so its later assignment can be linked into the citizen's
+// trace (only with tracing on).
+func SetWaitTrace(tx *gorm.DB, ticketID int64, traceparent string) error {
+	return tx.Exec(SQLSetWaitTrace, traceparent, ticketID).Error
+}
