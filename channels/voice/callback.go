@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tanggap/channels"
+	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/identity"
@@ -81,12 +82,25 @@ func (a *Adapter) CallBack(ctx context.Context, phone string, agentID int64, tar
 	if err := a.store.callbackCall(ctx, cb.ID, sid, now); err != nil {
 		return Callback{}, err
 	}
-	if err := a.store.startCall(ctx, sid, "outbound", phone, "", &cb.ID, now); err != nil {
+	if err := a.startCall(ctx, sid, "outbound", phone, "", &cb.ID, now); err != nil {
 		return Callback{}, err
 	}
 	a.o.Log.Info("callback started", "callback_id", cb.ID, "call_sid", sid, "phone", mask.Phone(phone), "agent_id", agentID)
 	cb.Status, cb.Attempts = callbackCalling, cb.Attempts+1
 	return cb, nil
+}
+
+// startCall records a call once and, the first time, tells the boards
+// (the wallboard's calls line counts it).
+func (a *Adapter) startCall(ctx context.Context, sid, direction, caller, path string, callbackID *int64, now time.Time) error {
+	first, err := a.store.startCall(ctx, sid, direction, caller, path, callbackID, now)
+	if err != nil {
+		return err
+	}
+	if first {
+		a.o.Bus.EmitCtx(ctx, bus.CallStarted{Direction: direction, At: now})
+	}
+	return nil
 }
 
 // createCall asks the provider's REST API for an outbound call and
@@ -179,7 +193,7 @@ func (a *Adapter) statusCallback(s *step) (*Response, error) {
 	}
 	// A call we never saw (the number's status callback fired before or
 	// without the incoming webhook) is recorded all the same.
-	if err := a.store.startCall(s.ctx, s.call.CallSid, direction, s.caller, "", cbID, s.now); err != nil {
+	if err := a.startCall(s.ctx, s.call.CallSid, direction, s.caller, "", cbID, s.now); err != nil {
 		return nil, err
 	}
 	if direction == "outbound" && s.call.Status != callCompleted {
@@ -197,6 +211,7 @@ func (a *Adapter) statusCallback(s *step) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.o.Bus.EmitCtx(s.ctx, bus.CallEnded{Direction: call.Direction, Outcome: call.Outcome, DurationSeconds: call.DurationSeconds, At: s.now})
 	if call.CallbackID != nil {
 		cbID = call.CallbackID
 	}

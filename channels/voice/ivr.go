@@ -32,7 +32,7 @@ func (a *Adapter) incoming(s *step) (*Response, error) {
 		// for an admin screen's table.
 		a.o.Log.Warn("voice: newest menu unknown", "err", err)
 	}
-	if err := a.store.startCall(s.ctx, s.call.CallSid, "inbound", s.caller, a.menu().Start, nil, s.now); err != nil {
+	if err := a.startCall(s.ctx, s.call.CallSid, "inbound", s.caller, a.menu().Start, nil, s.now); err != nil {
 		return nil, err
 	}
 	r := &Response{}

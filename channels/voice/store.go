@@ -50,14 +50,15 @@ type callRow struct {
 }
 
 // startCall records a call once, its path beginning at path; a provider
-// retry finds it there and changes nothing.
-func (s *store) startCall(ctx context.Context, sid, direction, caller, path string, callbackID *int64, now time.Time) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO voice_calls (call_sid, direction, caller, path, callback_id, started_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_sid) DO NOTHING`, sid, direction, caller, path, callbackID, now, now).Error
-	if err != nil {
-		return fmt.Errorf("voice: start call: %w", err)
+// retry finds it there and changes nothing. It reports whether this was
+// the call's first record.
+func (s *store) startCall(ctx context.Context, sid, direction, caller, path string, callbackID *int64, now time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(`INSERT INTO voice_calls (call_sid, direction, caller, path, callback_id, started_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_sid) DO NOTHING`, sid, direction, caller, path, callbackID, now, now)
+	if res.Error != nil {
+		return false, fmt.Errorf("voice: start call: %w", res.Error)
 	}
-	return nil
+	return res.RowsAffected == 1, nil
 }
 
 // step appends a menu node to the call's path, while it has room.

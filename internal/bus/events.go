@@ -290,7 +290,8 @@ func Catalog() []Event {
 		RoleUpdated{}, // role definitions (internal/agent)
 		CSATRated{}, CSATLowRating{},
 		ComplaintUpdated{}, ComplaintEscalated{}, ComplaintWarning{}, // complaint lifecycle (events_complaint.go)
-		Wallboard{}, // the wallboard (wallboard.go)
+		Wallboard{},                // the wallboard (wallboard.go)
+		CallStarted{}, CallEnded{}, // phone calls (events_call.go)
 	}
 }
 

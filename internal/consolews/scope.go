@@ -108,7 +108,7 @@ func (g *Gateway) onEvent(m *nats.Msg) {
 		if es.AgentID > 0 {
 			g.requestRecheck(es.AgentID)
 		}
-	case entity == bus.EntityQueue:
+	case entity == bus.EntityQueue, entity == bus.EntityCall:
 		g.deliverSet(frame, g.boards)
 	case entity == bus.EntityRole:
 		g.deliverSet(frame, g.admins)

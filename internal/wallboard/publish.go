@@ -26,7 +26,8 @@ type PublishOpts struct {
 // changesBoard reports whether an event (entity.action) can change the
 // board's figures: a ticket arriving, changing status (a reply sets the
 // first response and emits ticket.updated), moving between agents and
-// queues; an agent's presence; an SLA target noted breached. Messages,
+// queues; an agent's presence; an SLA target noted breached; a phone call
+// starting or ending (the calls line). Messages,
 // typing, tags, wrap-up codes, notifications and SLA warnings do not, so
 // they cost no recompute.
 func changesBoard(name string) bool {
@@ -41,6 +42,8 @@ func changesBoard(name string) bool {
 		return action == bus.ActionPresence
 	case bus.EntitySLA:
 		return action == bus.ActionSLABreached
+	case bus.EntityCall:
+		return action == bus.ActionCallStarted || action == bus.ActionCallEnded
 	}
 	return false
 }

@@ -153,4 +153,22 @@ func TestPushFollowsTheEvent(t *testing.T) {
 	if n := got.count() - before; n != 1 {
 		t.Errorf("%d boards pushed for one agent.presence among ten messages and typing events, want 1", n)
 	}
+
+	// A caller hangs up in the IVR: the voice channel's call.ended brings
+	// a board whose calls line counts the abandoned call. The call made no
+	// ticket, so no ticket event could have.
+	before = got.count()
+	now := time.Now().UTC()
+	f.must(f.d.Exec(`INSERT INTO voice_calls (call_sid, direction, outcome, started_at, ended_at, updated_at) VALUES (?, 'inbound', 'abandoned', ?, ?, ?)`,
+		"CA-push-abandoned", now, now, now).Error)
+	emit(t, b, bus.EntityCall, bus.ActionCallEnded)
+	testenv.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		if w, ok := got.last(); ok && w.Calls.Inbound == 1 && w.Calls.Abandoned == 1 {
+			return nil
+		}
+		return fmt.Errorf("no board counting the abandoned call yet (%d boards)", got.count())
+	})
+	if n := got.count() - before; n != 1 {
+		t.Errorf("%d boards pushed for one call.ended, want 1", n)
+	}
 }
