@@ -89,15 +89,9 @@ func frameIs(typ string, f map[string]json.RawMessage) bool { return string(f["t
 // B (two app instances, one database, one NATS), and two agents on one ticket see
 // each other's viewing mark across the instances.
 func TestConsoleSocketAcrossInstances(t *testing.T) {
-	cfg := apptest.Config(t)
-	busCfg := testenv.SharedBusConfig(t)
-	cfg.NATSURL, cfg.NATSSubjectPrefix = busCfg.URL, busCfg.SubjectPrefix
-	a := apptest.Start(t, cfg)
 	// B runs only the HTTP side (API and sockets): every event comes from
 	// A's core.
-	cfgB := cfg
-	cfgB.Components = map[string]bool{"http": true}
-	b := apptest.Start(t, cfgB)
+	a, b, cfg := apptest.StartTwo(t)
 
 	admin := apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)

@@ -21,13 +21,7 @@ import (
 // given the role that sees all, all of them again); signed out on A or
 // deactivated on A: B's next request is refused.
 func TestInboxOnEveryInstanceFollowsTheSessionOfTheRequest(t *testing.T) {
-	cfg := apptest.Config(t)
-	busCfg := testenv.SharedBusConfig(t)
-	cfg.NATSURL, cfg.NATSSubjectPrefix = busCfg.URL, busCfg.SubjectPrefix
-	a := apptest.Start(t, cfg)
-	cfgB := cfg
-	cfgB.Components = map[string]bool{"http": true}
-	b := apptest.Start(t, cfgB)
+	a, b, cfg := apptest.StartTwo(t)
 
 	d, err := db.Open(context.Background(), db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxOpenConns: 1}, testenv.Logger(t))
 	if err != nil {

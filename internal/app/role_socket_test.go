@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"tanggap/internal/apptest"
-	"tanggap/internal/testenv"
 )
 
 // An admin edits a role on instance A (PUT /api/v1/admin/roles/{name}),
@@ -16,13 +15,7 @@ import (
 // rights (role.updated crossed NATS), and the holder's next API call is
 // refused what the role lost.
 func TestRoleEditReachesOpenSocketsOnEveryInstance(t *testing.T) {
-	cfg := apptest.Config(t)
-	busCfg := testenv.SharedBusConfig(t)
-	cfg.NATSURL, cfg.NATSSubjectPrefix = busCfg.URL, busCfg.SubjectPrefix
-	a := apptest.Start(t, cfg)
-	cfgB := cfg
-	cfgB.Components = map[string]bool{"http": true}
-	b := apptest.Start(t, cfgB)
+	a, b, cfg := apptest.StartTwo(t)
 
 	admin := apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)

@@ -70,6 +70,22 @@ func Start(t testing.TB, cfg config.Config) *app.App {
 	return StartLogging(t, cfg, testenv.Logger(t))
 }
 
+// StartTwo runs two instances on one database and one NATS until the
+// test ends: a runs every component, b only the HTTP side (API and
+// sockets), so whatever b shows of the core crossed NATS or the database.
+// It returns both and a's configuration.
+func StartTwo(t testing.TB) (a, b *app.App, cfg config.Config) {
+	t.Helper()
+	cfg = Config(t)
+	busCfg := testenv.SharedBusConfig(t)
+	cfg.NATSURL, cfg.NATSSubjectPrefix = busCfg.URL, busCfg.SubjectPrefix
+	a = Start(t, cfg)
+	cfgB := cfg
+	cfgB.Components = map[string]bool{"http": true}
+	b = Start(t, cfgB)
+	return a, b, cfg
+}
+
 // StartLogging is Start with the app's logger given (benchmarks log as a
 // deployment does: the test's log costs far more a line).
 func StartLogging(t testing.TB, cfg config.Config, log *slog.Logger) *app.App {
