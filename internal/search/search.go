@@ -97,10 +97,14 @@ type Result struct {
 	Matches []Match        `json:"matches"`
 }
 
-// Results is one page of results.
+// Results is one page of results. Older: the words were searched among
+// the viewer's newest tickets only (a word in so many messages that they
+// cannot all be ranked) and older tickets may match too; the console
+// says so rather than a total it does not know.
 type Results struct {
 	Results    []Result `json:"results"`
 	NextOffset int      `json:"next_offset,omitempty"`
+	Older      bool     `json:"older,omitempty"`
 }
 
 // hit is one source's match of one ticket.
@@ -179,6 +183,7 @@ func (s *Service) Search(ctx context.Context, viewer agent.Agent, text string, l
 		}
 		add(hits, Match{Field: "message"}, scoreMessage)
 	}
+	out.Older = older
 	if len(found) == 0 {
 		return out, nil
 	}

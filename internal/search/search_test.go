@@ -332,7 +332,8 @@ func TestSearchOfTwoWordsFindsExactlyTheTicketsHoldingBoth(t *testing.T) {
 // (by the statistics) that its matches cannot all be ranked is walked
 // newest first without counting them; when the walk stops at its bound
 // with a short page, the page says more may follow, and the next page
-// walks further back and finds the older match (PostgreSQL; SQLite's
+// walks further back and finds the older match; the results say older
+// tickets may match until the walk has reached them all (PostgreSQL; SQLite's
 // walk reads the matches themselves and finds both at once).
 func TestSearchOfACommonWordCutShortOffersOlderResults(t *testing.T) {
 	f := newFixture(t)
@@ -349,17 +350,17 @@ func TestSearchOfACommonWordCutShortOffersOlderResults(t *testing.T) {
 	r, err := f.search.Search(ctx, f.agentA, "terbit", limit, 0)
 	must(t, err)
 	if f.db.Dialect != db.Postgres {
-		if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{newest, old}) || r.NextOffset != 0 {
+		if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{newest, old}) || r.NextOffset != 0 || r.Older {
 			t.Fatalf("found %v (next %d), want [%d %d] and no next page", ids(r), r.NextOffset, newest, old)
 		}
 		return
 	}
-	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{newest}) || r.NextOffset != 1 {
-		t.Fatalf("first page: %v (next %d), want [%d] and a next page at 1", ids(r), r.NextOffset, newest)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{newest}) || r.NextOffset != 1 || !r.Older {
+		t.Fatalf("first page: %v (next %d, older %v), want [%d], a next page at 1, and older ones possible", ids(r), r.NextOffset, r.Older, newest)
 	}
 	r, err = f.search.Search(ctx, f.agentA, "terbit", limit, r.NextOffset)
 	must(t, err)
-	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{old}) || r.NextOffset != 0 {
-		t.Fatalf("second page: %v (next %d), want [%d] and no next page", ids(r), r.NextOffset, old)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{old}) || r.NextOffset != 0 || r.Older {
+		t.Fatalf("second page: %v (next %d, older %v), want [%d], no next page, the walk complete", ids(r), r.NextOffset, r.Older, old)
 	}
 }
