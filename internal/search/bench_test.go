@@ -17,6 +17,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/migrate"
 	"tanggap/internal/search"
 	"tanggap/internal/search/benchseed"
 	"tanggap/internal/testenv"
@@ -46,6 +47,8 @@ type benchEnv struct {
 // search, filtered page and inbox measurements on it:
 //
 //	go test -run '^$' -bench Corpus -benchtime 1x ./internal/search/
+//
+// SEARCH_BENCH_DATABASE_URL keeps the corpus between runs (keptDB).
 func BenchmarkCorpus(b *testing.B) {
 	e := seeded(b)
 	b.Run("Search", func(b *testing.B) { benchSearch(b, e) })
@@ -58,17 +61,22 @@ func seeded(b *testing.B) *benchEnv {
 	b.Helper()
 	var benchE *benchEnv
 	{
-		cfg := testenv.DBConfig(b)
-		d, err := db.Open(context.Background(), cfg, testenv.Logger(b))
-		if err != nil {
-			b.Fatal(err)
+		d, kept := keptDB(b)
+		if d == nil {
+			var err error
+			if d, err = db.Open(context.Background(), testenv.DBConfig(b), testenv.Logger(b)); err != nil {
+				b.Fatal(err)
+			}
 		}
 		size := benchSize()
 		start := time.Now()
-		if err := benchseed.Seed(context.Background(), d, size); err != nil {
+		if kept {
+			b.Logf("the corpus seeded before: %d tickets, %d messages on %s", size.Tickets, size.Tickets*size.Messages, d.Dialect)
+		} else if err := benchseed.Seed(context.Background(), d, size); err != nil {
 			b.Fatal(err)
+		} else {
+			b.Logf("seeded %d tickets, %d messages on %s in %v", size.Tickets, size.Tickets*size.Messages, d.Dialect, time.Since(start).Round(time.Second))
 		}
-		b.Logf("seeded %d tickets, %d messages on %s in %v", size.Tickets, size.Tickets*size.Messages, d.Dialect, time.Since(start).Round(time.Second))
 		var q []int64
 		if err := d.Raw(`SELECT id FROM queues WHERE code IN ('bq0', 'bq1') ORDER BY id`).Scan(&q).Error; err != nil {
 			b.Fatal(err)
@@ -81,6 +89,31 @@ func seeded(b *testing.B) *benchEnv {
 		b.Cleanup(func() { _ = d.Close() })
 	}
 	return benchE
+}
+
+// keptDB opens SEARCH_BENCH_DATABASE_URL when set: a PostgreSQL
+// database (its search_path naming a schema of its own) kept between
+// runs, so that two builds are compared on the same corpus without
+// seeding it for each run. It is migrated; kept says it holds the
+// corpus already, else the caller seeds it. Without the variable: nil.
+func keptDB(b *testing.B) (d *db.DB, kept bool) {
+	u := os.Getenv("SEARCH_BENCH_DATABASE_URL")
+	if u == "" {
+		return nil, false
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Config{URL: u, MaxOpenConns: 8}, testenv.Logger(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := migrate.Up(ctx, d, testenv.Logger(b)); err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	if err := d.Raw(`SELECT COUNT(*) FROM queues WHERE code = 'bq0'`).Scan(&n).Error; err != nil {
+		b.Fatal(err)
+	}
+	return d, n > 0
 }
 
 // latencies runs f n times and reports p50 and p99 in milliseconds, and

@@ -18,6 +18,7 @@ func SetManyMatches(s *Service, n int, common ...string) {
 	st.at = time.Now()
 	st.freq = map[string]float64{}
 	st.words = nil
+	st.messages, st.tickets = 0, 0
 	for _, w := range common {
 		st.freq[w] = 1
 		st.words = append(st.words, w)
@@ -37,3 +38,13 @@ func CommonWords(s *Service, words ...string) bool {
 // SetRankAtMost sets how many matches a cut walk may rank instead
 // (MessageCandidates in production).
 func SetRankAtMost(s *Service, n int) { s.store.rankAtMost = n }
+
+// SetRows gives s the planner's row counts of messages and tickets (the
+// statistics ANALYZE would give), for tests on small tables; call it
+// after SetManyMatches.
+func SetRows(s *Service, messages, tickets float64) {
+	st := &s.store.stats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.messages, st.tickets = messages, tickets
+}

@@ -97,10 +97,14 @@ type Result struct {
 	Matches []Match        `json:"matches"`
 }
 
-// Results is one page of results.
+// Results is one page of results. Older: the words were searched among
+// the viewer's newest tickets only (a word in so many messages that they
+// cannot all be ranked) and older tickets may match too; the console
+// says so rather than a total it does not know.
 type Results struct {
 	Results    []Result `json:"results"`
 	NextOffset int      `json:"next_offset,omitempty"`
+	Older      bool     `json:"older,omitempty"`
 }
 
 // hit is one source's match of one ticket.
@@ -123,6 +127,9 @@ func (s *Service) Search(ctx context.Context, viewer agent.Agent, text string, l
 		return out, nil
 	}
 	n := offset + limit + 1
+	// older: the words' walk stopped before the viewer's oldest tickets
+	// and its finds are the answer; more may match further back.
+	older := false
 	type acc struct {
 		score   float64
 		matches []Match
@@ -171,11 +178,12 @@ func (s *Service) Search(ctx context.Context, viewer agent.Agent, text string, l
 			return Results{}, err
 		}
 		add(hits, Match{Field: "name"}, scoreName)
-		if hits, err = s.store.byMessage(ctx, viewer, q.Words, n); err != nil {
+		if hits, older, err = s.store.byMessage(ctx, viewer, q.Words, n); err != nil {
 			return Results{}, err
 		}
 		add(hits, Match{Field: "message"}, scoreMessage)
 	}
+	out.Older = older
 	if len(found) == 0 {
 		return out, nil
 	}
@@ -210,6 +218,12 @@ func (s *Service) Search(ctx context.Context, viewer agent.Agent, text string, l
 		return out, nil
 	}
 	ids = ids[offset:min(len(ids), offset+limit)]
+	if older && out.NextOffset == 0 && offset+len(ids) < MaxOffset {
+		// A short page of a cut walk: the next page asks for more
+		// results, which walks further back (WalkTickets per result),
+		// so "more than n found" and "show more" stay true.
+		out.NextOffset = offset + len(ids)
+	}
 	var msgIDs []int64
 	for _, id := range ids {
 		if m := found[id].message; m != 0 {

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +271,96 @@ func TestCommonWordsComeFromThePlannersStatistics(t *testing.T) {
 		if got := search.CommonWords(f.search, c.words...); got != c.common {
 			t.Errorf("%v: common %v, want %v", c.words, got, c.common)
 		}
+	}
+}
+
+// TestSearchOfTwoWordsFindsExactlyTheTicketsHoldingBoth: two words find
+// the tickets with a message holding the first and the second (the last
+// word a prefix) and the citizens whose name holds both, within the
+// viewer's scope: no more, no fewer, whichever way the words are
+// searched (ranked; walked newest first; ranked because the statistics
+// say a walk would not fill the page).
+func TestSearchOfTwoWordsFindsExactlyTheTicketsHoldingBoth(t *testing.T) {
+	for _, mode := range []string{"ranked", "walked newest first", "ranked by the statistics"} {
+		t.Run(mode, func(t *testing.T) {
+			f := newFixture(t)
+			switch mode {
+			case "walked newest first":
+				search.SetManyMatches(f.search, 0, "dana", "cair")
+			case "ranked by the statistics":
+				search.SetManyMatches(f.search, 0, "dana", "cair")
+				search.SetRows(f.search, 1e6, 1e6)
+			}
+			ctx := context.Background()
+			both, _ := f.add(t, seed{name: "Warga Satu", queue: f.queueA, body: "dana insentif saya belum cair"})
+			prefix, _ := f.add(t, seed{name: "Warga Dua", queue: f.queueA, body: "kapan dana bisa dicairkan atau cairnya"})
+			f.add(t, seed{name: "Warga Tiga", queue: f.queueA, body: "dana saya hilang"})
+			f.add(t, seed{name: "Warga Empat", queue: f.queueA, body: "sudah cair kemarin"})
+			f.add(t, seed{name: "Warga Lima", queue: f.queueA, body: "danacair tanpa spasi"})
+			byName, _ := f.add(t, seed{name: "Dana Cairani", queue: f.queueA, body: "halo"})
+			f.add(t, seed{name: "Dana Putri", queue: f.queueA, body: "halo"})
+			otherQueue, _ := f.add(t, seed{name: "Warga Enam", queue: f.queueB, body: "dana cair"})
+			for _, c := range []struct {
+				viewer agent.Agent
+				want   []int64
+			}{
+				{f.agentA, []int64{both, prefix, byName}},
+				{f.admin, []int64{both, prefix, byName, otherQueue}},
+			} {
+				r, err := f.search.Search(ctx, c.viewer, "Dana cair", 0, 0)
+				must(t, err)
+				got := ids(r)
+				sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
+				if fmt.Sprint(got) != fmt.Sprint(c.want) {
+					t.Errorf("%s: found %v, want exactly %v", c.viewer.Role, got, c.want)
+				}
+				for _, res := range r.Results {
+					want := "message"
+					if res.Ticket.ID == byName {
+						want = "name"
+					}
+					if len(res.Matches) != 1 || res.Matches[0].Field != want {
+						t.Errorf("%s: ticket %d matched on %+v, want %s", c.viewer.Role, res.Ticket.ID, res.Matches, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSearchOfACommonWordCutShortOffersOlderResults: a word so common
+// (by the statistics) that its matches cannot all be ranked is walked
+// newest first without counting them; when the walk stops at its bound
+// with a short page, the page says more may follow, and the next page
+// walks further back and finds the older match; the results say older
+// tickets may match until the walk has reached them all (PostgreSQL; SQLite's
+// walk reads the matches themselves and finds both at once).
+func TestSearchOfACommonWordCutShortOffersOlderResults(t *testing.T) {
+	f := newFixture(t)
+	search.SetManyMatches(f.search, 0, "terbit")
+	search.SetRows(f.search, 1e6, 2e5) // a million messages hold "terbit"'s share
+	ctx := context.Background()
+	start := time.Now().UTC().Add(-24 * time.Hour)
+	old, _ := f.add(t, seed{name: "Warga", queue: f.queueA, at: start, body: "sertifikat belum terbit"})
+	const limit = 2 // the walk reads WalkTickets × (limit + 1) tickets
+	for i := 0; i < search.WalkTickets*(limit+1)+5; i++ {
+		f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(time.Duration(i+1) * time.Minute), body: "sertifikat sudah"})
+	}
+	newest, _ := f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(time.Hour * 12), body: "sertifikat terbit"})
+	r, err := f.search.Search(ctx, f.agentA, "terbit", limit, 0)
+	must(t, err)
+	if f.db.Dialect != db.Postgres {
+		if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{newest, old}) || r.NextOffset != 0 || r.Older {
+			t.Fatalf("found %v (next %d), want [%d %d] and no next page", ids(r), r.NextOffset, newest, old)
+		}
+		return
+	}
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{newest}) || r.NextOffset != 1 || !r.Older {
+		t.Fatalf("first page: %v (next %d, older %v), want [%d], a next page at 1, and older ones possible", ids(r), r.NextOffset, r.Older, newest)
+	}
+	r, err = f.search.Search(ctx, f.agentA, "terbit", limit, r.NextOffset)
+	must(t, err)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{old}) || r.NextOffset != 0 || r.Older {
+		t.Fatalf("second page: %v (next %d, older %v), want [%d], no next page, the walk complete", ids(r), r.NextOffset, r.Older, old)
 	}
 }

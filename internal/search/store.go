@@ -61,19 +61,26 @@ func (s *store) byIdentity(ctx context.Context, viewer agent.Agent, kind, value 
 }
 
 // nameSQL: the names' full-text index (GIN expression index; FTS5 table),
-// every word a prefix.
+// every word a prefix, then each matching contact's tickets through
+// tickets_contact_idx (a citizen has a few), the scope tested on those
+// rows only: never a walk over the viewer's tickets to join them to the
+// names. On PostgreSQL the tickets are a LATERAL subquery with a LIMIT,
+// which the planner cannot turn into a hash join over the tickets; on
+// SQLite INDEXED BY names the index.
 func nameSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
 	scope, args := ticket.ScopeSQL(viewer)
 	if d == db.Postgres {
-		return `SELECT t.id AS ticket_id, ts_rank(to_tsvector('simple', c.name), fq.q) AS score
-			FROM contacts c CROSS JOIN (SELECT to_tsquery('simple', ?) AS q) fq
-			JOIN tickets t ON t.contact_id = c.id
-			WHERE to_tsvector('simple', c.name) @@ fq.q AND ` + scope + `
-			ORDER BY score DESC, t.last_message_at DESC, t.id DESC LIMIT ?`,
-			append(append([]any{joinWords(words, pgQuery, " & ")}, args...), n)
+		return `SELECT t.id AS ticket_id, c.score
+			FROM (SELECT c.id, ts_rank(to_tsvector('simple', c.name), fq.q) AS score
+				FROM contacts c, to_tsquery('simple', ?) fq(q)
+				WHERE to_tsvector('simple', c.name) @@ fq.q) c
+			CROSS JOIN LATERAL (SELECT t.id, t.last_message_at FROM tickets t
+				WHERE t.contact_id = c.id AND ` + scope + ` LIMIT ?) t
+			ORDER BY c.score DESC, t.last_message_at DESC, t.id DESC LIMIT ?`,
+			append(append([]any{joinWords(words, pgQuery, " & ")}, args...), n, n)
 	}
 	return `SELECT t.id AS ticket_id, -f.rank AS score
-		FROM contacts_fts f JOIN tickets t ON t.contact_id = f.rowid
+		FROM contacts_fts f JOIN tickets AS t INDEXED BY tickets_contact_idx ON t.contact_id = f.rowid
 		WHERE contacts_fts MATCH ? AND ` + scope + `
 		ORDER BY f.rank, t.last_message_at DESC, t.id DESC LIMIT ?`,
 		append(append([]any{joinWords(words, ftsQuery, " ")}, args...), n)
@@ -251,49 +258,86 @@ func messageWalkSQL(d db.Dialect, viewer agent.Agent, words []string, walk, n in
 }
 
 // byMessage: the ranked search (messageSQL) when few messages hold the
-// words, otherwise the newest-first walk (messageWalkSQL); on PostgreSQL
-// a walk cut at its bound with fewer than n tickets found gives way to
-// the ranked search when at most MessageCandidates messages hold the
-// words (counted up to one more), else answers with what it found.
+// words, otherwise the newest-first walk (messageWalkSQL). more: the
+// walk was cut at its bound (PostgreSQL) and its finds are the answer,
+// so older tickets may match too.
+//
+// On PostgreSQL several words are counted once, up to one more than can
+// be ranked, from the GIN index (manySQL). The walk is taken only when
+// the count says it would fill the page: c matches spread over the
+// tickets put about c × bound / tickets of them among the bound newest;
+// fewer than n, and the ranked search reads only those c matches. A
+// walk cut short with at most MessageCandidates matches gives way to the
+// ranked search; with more, its finds are the answer. One common word is
+// never counted: the statistics' share of the word times the messages
+// says whether it can be ranked, so a cut walk costs no read of the
+// word's whole posting list.
 // Walked hits are scored by their place in the walk, below 1, so the
 // page keeps the walk's order among message hits.
-func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) ([]hit, error) {
-	d := s.db.Dialect
-	many, err := s.manyMatch(ctx, words)
+func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) (hits []hit, more bool, err error) {
+	many, c, err := s.manyMatch(ctx, words)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if many {
+	if many && s.walkFills(ctx, c, n) {
 		hits, cut, err := s.walk(ctx, viewer, words, n)
 		if err != nil || !cut {
-			return hits, err
+			return hits, false, err
 		}
-		// Cut short: rank instead if few enough messages hold the words
-		// to rank them all; else the walk's finds are the answer (a word
-		// common in the table, rare among the viewer's tickets).
-		if c, err := s.count(ctx, words, s.rankAtMost+1); err != nil || c > s.rankAtMost {
-			return hits, err
+		if c < 0 {
+			if est := s.stats.estimate(ctx, s.db, words[0]); est > float64(s.rankAtMost) {
+				return hits, true, nil
+			}
+			if c, err = s.count(ctx, words, s.rankAtMost+1); err != nil {
+				return nil, false, err
+			}
+		}
+		if c > s.rankAtMost {
+			// A word common in the table, rare among the viewer's
+			// tickets: the walk's finds, and maybe older ones.
+			return hits, true, nil
 		}
 	}
-	sql, args := messageSQL(d, viewer, words, n)
-	return s.scan(ctx, "messages", sql, args)
+	sql, args := messageSQL(s.db.Dialect, viewer, words, n)
+	hits, err = s.scan(ctx, "messages", sql, args)
+	return hits, false, err
 }
 
 // manyMatch says whether many messages hold all the words: on SQLite
 // more than s.many of them; on PostgreSQL each word (the last, a prefix:
 // its words together) in at least s.common of them by the statistics,
 // and for several words, more than s.many messages holding them all.
-func (s *store) manyMatch(ctx context.Context, words []string) (bool, error) {
+// c is the count when one was made (up to s.many+1 on SQLite, up to
+// s.rankAtMost+1 on PostgreSQL), else -1.
+func (s *store) manyMatch(ctx context.Context, words []string) (many bool, c int, err error) {
+	limit := s.many + 1
 	if s.db.Dialect == db.Postgres {
 		if !s.stats.common(ctx, s.db, words, s.common) {
-			return false, nil
+			return false, -1, nil
 		}
 		if len(words) == 1 {
-			return true, nil
+			return true, -1, nil
 		}
+		limit = max(s.rankAtMost, s.many) + 1
 	}
-	c, err := s.count(ctx, words, s.many+1)
-	return c > s.many, err
+	c, err = s.count(ctx, words, limit)
+	return c > s.many, c, err
+}
+
+// walkFills says whether a walk of the viewer's newest tickets (bound
+// WalkTickets × n) is expected to find n tickets, from c messages
+// holding the words (counted, at most s.rankAtMost) spread over the
+// tickets the statistics count. Without a count or a row count, or with
+// more matches than can be ranked, the walk is taken.
+func (s *store) walkFills(ctx context.Context, c, n int) bool {
+	if s.db.Dialect != db.Postgres || c < 0 || c > s.rankAtMost {
+		return true
+	}
+	tickets := s.stats.ticketRows(ctx, s.db)
+	if tickets <= 0 {
+		return true
+	}
+	return float64(c)*float64(WalkTickets*n)/tickets >= float64(n)
 }
 
 // count counts the messages holding all the words, up to limit.

@@ -17,12 +17,59 @@ const wordStatsTTL = 10 * time.Minute
 // words (PostgreSQL's most_common_elems of messages.body_tsv, which
 // ANALYZE and autovacuum keep, up to ten times the column's statistics
 // target of words), read at most every wordStatsTTL, never per search.
-// A word not among them is rarer than the rarest listed.
+// A word not among them is rarer than the rarest listed. With them, the
+// planner's row counts of messages and tickets (pg_class.reltuples; 0
+// when unknown, as before the first ANALYZE).
 type wordStats struct {
-	mu    sync.Mutex
-	at    time.Time
-	words []string // sorted
-	freq  map[string]float64
+	mu       sync.Mutex
+	at       time.Time
+	words    []string // sorted
+	freq     map[string]float64
+	messages float64
+	tickets  float64
+}
+
+// loaded reads the statistics when they are older than wordStatsTTL;
+// w.mu is held.
+func (w *wordStats) loaded(ctx context.Context, d *db.DB) {
+	if w.at.IsZero() || time.Since(w.at) > wordStatsTTL {
+		w.load(ctx, d)
+	}
+}
+
+// share is the share of messages holding word (a prefix when last: its
+// listed words added up); 0 when it is not listed. w.mu is held.
+func (w *wordStats) share(word string, last bool) float64 {
+	if !last || !prefixable(word) {
+		return w.freq[word]
+	}
+	f := 0.0
+	for j := sort.SearchStrings(w.words, word); j < len(w.words) && strings.HasPrefix(w.words[j], word); j++ {
+		f += w.freq[w.words[j]]
+	}
+	return f
+}
+
+// estimate is the number of messages holding a single word (the last, a
+// prefix) by the statistics, or -1 when they cannot say (a word not
+// listed, or no row count).
+func (w *wordStats) estimate(ctx context.Context, d *db.DB, word string) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.loaded(ctx, d)
+	f := w.share(word, true)
+	if f <= 0 || w.messages <= 0 {
+		return -1
+	}
+	return f * w.messages
+}
+
+// ticketRows is the planner's row count of tickets (0: unknown).
+func (w *wordStats) ticketRows(ctx context.Context, d *db.DB) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.loaded(ctx, d)
+	return w.tickets
 }
 
 // common says whether each word, the last as a prefix (its listed words
@@ -31,21 +78,12 @@ type wordStats struct {
 func (w *wordStats) common(ctx context.Context, d *db.DB, words []string, min float64) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.at.IsZero() || time.Since(w.at) > wordStatsTTL {
-		w.load(ctx, d)
-	}
+	w.loaded(ctx, d)
 	if len(words) == 0 || len(w.freq) == 0 {
 		return false
 	}
 	for i, word := range words {
-		f := w.freq[word]
-		if i == len(words)-1 && prefixable(word) {
-			f = 0
-			for j := sort.SearchStrings(w.words, word); j < len(w.words) && strings.HasPrefix(w.words[j], word); j++ {
-				f += w.freq[w.words[j]]
-			}
-		}
-		if f < min {
+		if w.share(word, i == len(words)-1) < min {
 			return false
 		}
 	}
@@ -68,6 +106,24 @@ func (w *wordStats) load(ctx context.Context, d *db.DB) {
 	w.at = time.Now()
 	if err != nil {
 		return // the last statistics (none at first) until the next try
+	}
+	var counts []struct {
+		Relname   string
+		Reltuples float64
+	}
+	if err := d.WithContext(ctx).Raw(`SELECT c.relname, c.reltuples FROM pg_class c
+		WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relname IN ('messages', 'tickets')`).Scan(&counts).Error; err != nil {
+		return
+	}
+	w.messages, w.tickets = 0, 0
+	for _, c := range counts {
+		switch {
+		case c.Reltuples <= 0: // never analyzed (-1), or empty
+		case c.Relname == "messages":
+			w.messages = c.Reltuples
+		case c.Relname == "tickets":
+			w.tickets = c.Reltuples
+		}
 	}
 	w.freq = map[string]float64{}
 	w.words = w.words[:0]

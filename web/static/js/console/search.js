@@ -25,15 +25,15 @@ let searchSeq = 0;
 async function runSearch(q, offset) {
   const seq = ++searchSeq;
   const prev = store.get().search;
-  store.set({ search: { q, results: offset ? prev.results : [], next: 0, loading: true, error: '' } });
+  store.set({ search: { q, results: offset ? prev.results : [], next: 0, older: false, loading: true, error: '' } });
   const res = await api.search(q, offset);
   if (seq !== searchSeq) { return; }
   if (!res.ok) {
-    store.set({ search: { q, results: offset ? prev.results : [], next: 0, loading: false, error: errorMessage(res) } });
+    store.set({ search: { q, results: offset ? prev.results : [], next: 0, older: false, loading: false, error: errorMessage(res) } });
     return;
   }
   const got = (res.data && res.data.results) || [];
-  store.set({ search: { q, results: (offset ? prev.results : []).concat(got), next: res.data.next_offset || 0, loading: false, error: '' } });
+  store.set({ search: { q, results: (offset ? prev.results : []).concat(got), next: res.data.next_offset || 0, older: !!res.data.older, loading: false, error: '' } });
 }
 
 function matchText(m) {
@@ -80,9 +80,10 @@ function renderSearch(s) {
   } else if (sr.error) {
     status = sr.error;
   } else if (!sr.results.length) {
-    status = t('search.none', { q: sr.q });
+    // older: only the newest tickets were searched for a very common word.
+    status = t(sr.older ? 'search.none_older' : 'search.none', { q: sr.q });
   } else {
-    status = t(sr.next ? 'search.count_more' : 'search.count', { n: sr.results.length, q: sr.q });
+    status = t(sr.older ? 'search.count_older' : sr.next ? 'search.count_more' : 'search.count', { n: sr.results.length, q: sr.q });
   }
   setText('search-status', status);
   $('search-more').hidden = !sr.next || sr.loading;
@@ -90,7 +91,7 @@ function renderSearch(s) {
 
 function closeSearch() {
   searchSeq++;
-  store.set({ search: { q: '', results: [], next: 0, loading: false, error: '' } });
+  store.set({ search: { q: '', results: [], next: 0, older: false, loading: false, error: '' } });
   $('search-input').value = '';
   $('search-input').focus();
 }
@@ -271,7 +272,7 @@ export function mount() {
     searchSeq++;
     writeFilters({});
     $('search-input').value = '';
-    store.set({ views: [], viewCounts: { counts: {}, cap: 0 }, activeView: 0, listFilters: {}, search: { q: '', results: [], next: 0, loading: false, error: '' } });
+    store.set({ views: [], viewCounts: { counts: {}, cap: 0 }, activeView: 0, listFilters: {}, search: { q: '', results: [], next: 0, older: false, loading: false, error: '' } });
   });
   $('search-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -80,7 +80,7 @@ const state = {
   contact: { id: 0, panel: null, error: '', loading: false },
   contactDups: { id: 0, list: [], error: '' },
   listFilters: {},
-  search: { q: '', results: [], next: 0, loading: false, error: '' },
+  search: { q: '', results: [], next: 0, older: false, loading: false, error: '' },
   views: [],
   viewCounts: { counts: {}, cap: 0 },
   activeView: 0,
