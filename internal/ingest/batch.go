@@ -294,7 +294,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID, Province: t.province,
 				Filed: &t.filing}
 		}
-		as, err := c.router.RouteNew(ctx, tx, rt)
+		as, err := c.router.RouteLocked(ctx, tx, rt)
 		if err != nil {
 			return res, err
 		}
