@@ -121,14 +121,14 @@ type observedRouter struct {
 	tr trace.Tracer
 }
 
-func (r observedRouter) RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error) {
+func (r observedRouter) RouteLocked(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error) {
 	start := time.Now()
 	var span trace.Span
 	if r.tr != nil {
 		ctx, span = r.tr.Start(ctx, "routing decision", trace.WithAttributes(attribute.Int("tickets", len(tickets))))
 		defer span.End()
 	}
-	as, err := r.Router.RouteNew(ctx, tx, tickets)
+	as, err := r.Router.RouteLocked(ctx, tx, tickets)
 	if span != nil {
 		span.SetAttributes(attribute.Int("assigned", len(as)))
 		if err != nil {

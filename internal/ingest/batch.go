@@ -76,6 +76,7 @@ type ticketState struct {
 	reporterEmail  string
 	createdAt      time.Time
 	lastMessageAt  time.Time
+	waitTrace      string // traceparent of its opening message (trace.go)
 	// filing: queue, priority and SLA due times, decided before the ticket
 	// is stored so its row is written once.
 	filing routing.Filing
@@ -171,6 +172,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 			t.filing, t.queueID = filings[i], filings[i].QueueID
 		}
 	}
+	c.waitTraces(ctx, live, len(items) == 1)
 	if err := insertTickets(tx, fresh, now); err != nil {
 		return res, err
 	}
@@ -292,16 +294,11 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 			rt[i] = routing.Ticket{ID: t.id, Category: t.category, Channel: t.channel, QueueID: t.queueID, Province: t.province,
 				Filed: &t.filing}
 		}
-		as, err := c.router.RouteNew(ctx, tx, rt)
+		as, err := c.router.RouteLocked(ctx, tx, rt)
 		if err != nil {
 			return res, err
 		}
 		res.assignments = append(res.assignments, as...)
-	}
-	// 7. With tracing on, a new ticket left waiting keeps its message's
-	// trace for the agent's later assignment (trace.go).
-	if err := c.keepWaitTraces(ctx, tx, res, len(items) == 1); err != nil {
-		return res, err
 	}
 	if len(back) > 0 {
 		as, err := c.router.Reactivate(ctx, tx, back)

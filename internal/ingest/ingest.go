@@ -84,10 +84,12 @@ type Clocks interface {
 // (routing.Router, the assignment engine, implements it).
 type Router interface {
 	// LockAgents locks every agent the batch's routing may change, in id
-	// order, before RouteNew's and Reactivate's writes to agents.
+	// order, before RouteLocked's and Reactivate's writes to agents.
 	LockAgents(ctx context.Context, tx *gorm.DB, queueIDs, agentIDs []int64) error
 	File(ctx context.Context, tx *gorm.DB, tickets []routing.NewTicket, now time.Time) ([]routing.Filing, error)
-	RouteNew(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error)
+	// RouteLocked routes the new tickets once LockAgents has locked every
+	// member of their queues.
+	RouteLocked(ctx context.Context, tx *gorm.DB, tickets []routing.Ticket) ([]routing.Assignment, error)
 	Reactivate(ctx context.Context, tx *gorm.DB, tickets []routing.Reactivated) ([]routing.Assignment, error)
 }
 

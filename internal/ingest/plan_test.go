@@ -12,8 +12,6 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
-	"tanggap/internal/testenv"
-	"tanggap/internal/ticket"
 )
 
 // recordingPool passes a transaction's statements on and keeps each one's
@@ -144,15 +142,4 @@ func genericPlan(t *testing.T, d *db.DB, q string, nargs int) string {
 		t.Fatalf("generic plan of %s: %v", q, err)
 	}
 	return strings.Join(plan, "\n")
-}
-
-// Keeping a waiting ticket's trace (tracing on) writes its row by primary
-// key.
-func TestWaitTraceWrittenByPrimaryKey(t *testing.T) {
-	t.Parallel()
-	d := testenv.DB(t)
-	plan := testenv.Plan(t, d, ticket.SQLSetWaitTrace, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", 1)
-	if !regexp.MustCompile(`tickets_pkey|INTEGER PRIMARY KEY`).MatchString(plan) || regexp.MustCompile(`Seq Scan|(?m)^SCAN tickets`).MatchString(plan) {
-		t.Errorf("the wait trace is not written by primary key:\n%s", plan)
-	}
 }

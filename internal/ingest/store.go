@@ -176,7 +176,8 @@ func insertTickets(tx *gorm.DB, ts []*ticketState, now time.Time) error {
 		rows[i] = ticket.NewTicketRow{TrackingNumber: t.trackingNumber, ContactID: t.contactID, Channel: t.channel,
 			Category: t.category, Subject: t.subject, QueueID: t.queueID, Priority: t.priority(),
 			FirstResponseDue: t.filing.FirstResponseDue, ResolutionDue: t.filing.ResolutionDue, Province: t.province,
-			ReporterPhone: t.reporterPhone, ReporterEmail: t.reporterEmail, CreatedAt: t.createdAt, LastMessageAt: t.lastMessageAt}
+			ReporterPhone: t.reporterPhone, ReporterEmail: t.reporterEmail, CreatedAt: t.createdAt, LastMessageAt: t.lastMessageAt,
+			WaitTrace: t.waitTrace}
 	}
 	ids, err := ticket.InsertTickets(tx, rows, now)
 	if err != nil {
@@ -284,15 +285,6 @@ func reopenPending(tx *gorm.DB, ids []int64, now time.Time) error {
 func touchTickets(tx *gorm.DB, last map[int64]time.Time, now time.Time) error {
 	if err := ticket.TouchLastMessage(tx, last, now); err != nil {
 		return fmt.Errorf("%w: touch tickets: %v", ErrStore, err)
-	}
-	return nil
-}
-
-// setWaitTrace keeps the traceparent of a waiting ticket's message (by
-// primary key; only with tracing on).
-func setWaitTrace(tx *gorm.DB, ticketID int64, traceparent string) error {
-	if err := ticket.SetWaitTrace(tx, ticketID, traceparent); err != nil {
-		return fmt.Errorf("%w: wait trace: %v", ErrStore, err)
 	}
 	return nil
 }

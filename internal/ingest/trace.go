@@ -6,7 +6,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"gorm.io/gorm"
 
 	"tanggap/internal/tracing"
 )
@@ -39,46 +38,33 @@ func (c *Consumer) startSpan(ctx context.Context, items []*item) (context.Contex
 		trace.WithAttributes(attribute.Int("messaging.batch.message_count", len(items))))
 }
 
-// keepWaitTraces stores, for each new ticket the batch left waiting in its
-// queue, the trace of the message that opened it: the batch's span when
-// the batch was that one message, else the message's own (the batch's
-// trace is not the citizen's then). routing.Router opens the later
-// assignment's span in it and links it. Unsampled traces are not kept;
-// with tracing off nothing is read or written.
-func (c *Consumer) keepWaitTraces(ctx context.Context, tx *gorm.DB, res result, single bool) error {
-	if c.tracer == nil || len(res.created) == 0 {
-		return nil
-	}
-	waiting := make(map[int64]bool, len(res.created))
-	for _, t := range res.created {
-		waiting[t.id] = true
-	}
-	for _, a := range res.assignments {
-		if a.AgentID != 0 {
-			delete(waiting, a.TicketID)
-		}
+// waitTraces gives each new ticket the trace of the message that opens
+// it (its first in stream order), written with the ticket's row: the
+// batch's span when the batch was that one message, else the message's
+// own (the batch's trace is not the citizen's then). routing.Router opens
+// a later assignment's span in it and links it when the ticket waited
+// (trace.go there); a ticket assigned at once never reads it. Unsampled
+// traces are not kept; with tracing off nothing is read or written.
+func (c *Consumer) waitTraces(ctx context.Context, live []*item, single bool) {
+	if c.tracer == nil {
+		return
 	}
 	batch := trace.SpanContextFromContext(ctx)
-	for _, it := range res.messages {
-		if len(waiting) == 0 {
-			break
-		}
-		if it.ticket == nil || !waiting[it.ticket.id] {
+	done := map[*ticketState]bool{}
+	for _, it := range live {
+		t := it.ticket
+		if t == nil || !t.isNew || done[t] {
 			continue
 		}
-		delete(waiting, it.ticket.id) // the ticket's first message
+		done[t] = true
 		sc := batch
 		if !single && it.msg != nil {
 			sc = trace.SpanContextFromContext(tracing.Extract(context.Background(), it.msg.Headers()))
 		}
-		if !sc.IsValid() || !sc.IsSampled() {
-			continue
-		}
-		if err := setWaitTrace(tx, it.ticket.id, tracing.Traceparent(sc)); err != nil {
-			return err
+		if sc.IsValid() && sc.IsSampled() {
+			t.waitTrace = tracing.Traceparent(sc)
 		}
 	}
-	return nil
 }
 
 func endSpan(span trace.Span, err error) {

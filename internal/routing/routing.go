@@ -291,6 +291,22 @@ func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket
 // filed (Ticket.Filed, from File) keep their filing and are not written
 // again. It returns one Assignment per ticket, in order.
 func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([]Assignment, error) {
+	return r.routeNew(ctx, tx, tickets, false)
+}
+
+// RouteLocked is RouteNew for a caller that has already locked, in this
+// tx, every member of the filed tickets' queues (LockAgents, as ingest
+// does before routing a batch). RouteNew's lock of the online members
+// with room would then take no new lock and only cost a statement, so it
+// is skipped: the candidates are read as RouteNew reads them (online,
+// with room), under the caller's locks. A ticket not filed yet may be
+// placed in a queue the caller did not lock: with one, the members are
+// locked as RouteNew locks them.
+func (r *Router) RouteLocked(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([]Assignment, error) {
+	return r.routeNew(ctx, tx, tickets, true)
+}
+
+func (r *Router) routeNew(ctx context.Context, tx *gorm.DB, tickets []Ticket, membersLocked bool) ([]Assignment, error) {
 	if len(tickets) == 0 {
 		return nil, nil
 	}
@@ -358,9 +374,11 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 			queueIDs = append(queueIDs, g.queue)
 		}
 	}
-	locked, err := lockMembers(tx, r.db.Dialect, queueIDs)
-	if err != nil {
-		return nil, err
+	var locked map[int64]bool // nil: every candidate read is locked
+	if !membersLocked || len(unfiled) > 0 {
+		if locked, err = lockMembers(tx, r.db.Dialect, queueIDs); err != nil {
+			return nil, err
+		}
 	}
 	for _, g := range order {
 		strategy, skills := StrategyLeastBusy, []string(nil)
@@ -371,10 +389,13 @@ func (r *Router) RouteNew(ctx context.Context, tx *gorm.DB, tickets []Ticket) ([
 		if err != nil {
 			return nil, err
 		}
-		cands := all[:0]
-		for _, c := range all {
-			if locked[c.ID] {
-				cands = append(cands, c)
+		cands := all
+		if locked != nil {
+			cands = all[:0]
+			for _, c := range all {
+				if locked[c.ID] {
+					cands = append(cands, c)
+				}
 			}
 		}
 		// Most urgent first within the batch, then arrival order.

@@ -15,7 +15,7 @@ import (
 // agent's request, the sweep), not in the citizen's; so each gets two
 // spans named "routing assign", linked to each other: one in that trace,
 // and one in the trace of the citizen's message that opened the ticket
-// (ingest kept it in tickets.wait_trace while the ticket waited), under
+// (ingest wrote it in tickets.wait_trace with the ticket's row), under
 // the span that stored the message (the ingest batch when it came alone,
 // else the message's own), so the citizen's trace shows when and to whom
 // its ticket went. A ticket with no kept trace (tracing was off when it

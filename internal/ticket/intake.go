@@ -37,6 +37,10 @@ type NewTicketRow struct {
 	ReporterEmail    string
 	CreatedAt        time.Time
 	LastMessageAt    time.Time
+	// WaitTrace is the W3C traceparent of the message that opened the
+	// ticket, kept for routing's later assignment of a ticket that waits
+	// (internal/routing, trace.go); "" (stored as NULL) with tracing off.
+	WaitTrace string
 }
 
 // InsertTickets creates new tickets in status new and returns their ids
@@ -44,7 +48,7 @@ type NewTicketRow struct {
 //
 //	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
 //	  priority, first_response_due_at, resolution_due_at, province_code, reporter_phone,
-//	  reporter_email, created_at, updated_at, last_message_at, status)
+//	  reporter_email, created_at, updated_at, last_message_at, wait_trace, status)
 //	VALUES (?, …, 'new'), … RETURNING id, tracking_number
 func InsertTickets(tx *gorm.DB, rows []NewTicketRow, now time.Time) ([]int64, error) {
 	if len(rows) == 0 {
@@ -57,17 +61,17 @@ func InsertTickets(tx *gorm.DB, rows []NewTicketRow, now time.Time) ([]int64, er
 		}
 		return got.complete()
 	}
-	const cols = 15
+	const cols = 16
 	err := db.Chunks(len(rows), cols, func(lo, hi int) error {
 		args := make([]any, 0, cols*(hi-lo))
 		for _, t := range rows[lo:hi] {
 			args = append(args, t.TrackingNumber, t.ContactID, t.Channel, t.Category, t.Subject,
 				t.QueueID, t.Priority, db.NullTime(t.FirstResponseDue), db.NullTime(t.ResolutionDue),
-				t.Province, t.ReporterPhone, t.ReporterEmail, t.CreatedAt, now, t.LastMessageAt)
+				t.Province, t.ReporterPhone, t.ReporterEmail, t.CreatedAt, now, t.LastMessageAt, nullText(t.WaitTrace))
 		}
 		q := `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id,
   priority, first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email,
-  created_at, updated_at, last_message_at, status) VALUES ` +
+  created_at, updated_at, last_message_at, wait_trace, status) VALUES ` +
 			db.TuplesWith(hi-lo, cols, domain.SQLStatusNew) + ` RETURNING id, tracking_number`
 		return db.Query(tx, q, args, got.scan)
 	})
@@ -274,12 +278,10 @@ func TouchLastMessage(tx *gorm.DB, last map[int64]time.Time, now time.Time) erro
 	})
 }
 
-// SQLSetWaitTrace keeps a waiting ticket's traceparent, by primary key.
-const SQLSetWaitTrace = `UPDATE tickets SET wait_trace = ? WHERE id = ?`
-
-// SetWaitTrace keeps the traceparent of the message a waiting ticket was
-// opened by, so its later assignment can be linked into the citizen's
-// trace (only with tracing on).
-func SetWaitTrace(tx *gorm.DB, ticketID int64, traceparent string) error {
-	return tx.Exec(SQLSetWaitTrace, traceparent, ticketID).Error
+// nullText is s for a nullable text column: NULL when empty.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

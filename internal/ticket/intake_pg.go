@@ -24,8 +24,8 @@ import (
 //
 //	INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id, priority,
 //	  first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email,
-//	  created_at, last_message_at, updated_at, status)
-//	SELECT u.*, $15::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], …) AS u
+//	  created_at, last_message_at, wait_trace, updated_at, status)
+//	SELECT u.*, $16::timestamptz, 'new' FROM unnest($1::text[], $2::bigint[], …) AS u
 //	RETURNING id, tracking_number
 func insertTicketsPG(tx *gorm.DB, ts []NewTicketRow, now time.Time, scan func(*sql.Rows) error) error {
 	n := len(ts)
@@ -35,22 +35,25 @@ func insertTicketsPG(tx *gorm.DB, ts []NewTicketRow, now time.Time, scan func(*s
 		contacts, queues                                   = make([]int64, n), make([]int64, n)
 		created, last                                      = make([]time.Time, n), make([]time.Time, n)
 		firstDue, resDue                                   = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+		traces                                             = make([]pgtype.Text, n)
 	)
 	for i, t := range ts {
 		numbers[i], contacts[i], channels[i], categories[i], subjects[i] = t.TrackingNumber, t.ContactID, t.Channel, t.Category, t.Subject
 		queues[i], provinces[i], created[i], last[i] = t.QueueID, t.Province, t.CreatedAt, t.LastMessageAt
 		phones[i], emails[i], priorities[i] = t.ReporterPhone, t.ReporterEmail, string(t.Priority)
 		firstDue[i], resDue[i] = dueAt(t.FirstResponseDue), dueAt(t.ResolutionDue)
+		traces[i] = pgtype.Text{String: t.WaitTrace, Valid: t.WaitTrace != ""}
 	}
 	return db.PGQuery(tx, `INSERT INTO tickets (tracking_number, contact_id, channel, category, subject, queue_id, priority,
   first_response_due_at, resolution_due_at, province_code, reporter_phone, reporter_email, created_at, last_message_at,
-  updated_at, status)
-SELECT u.*, $15::timestamptz, `+domain.SQLStatusNew+`
+  wait_trace, updated_at, status)
+SELECT u.*, $16::timestamptz, `+domain.SQLStatusNew+`
 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
-  $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[]) AS u
+  $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+  $15::text[]) AS u
 RETURNING id, tracking_number`,
 		[]any{numbers, contacts, channels, categories, subjects, queues, priorities, firstDue, resDue, provinces, phones, emails,
-			created, last, now}, scan)
+			created, last, traces, now}, scan)
 }
 
 // dueAt is a due time for a timestamptz array: NULL when there is no target.
