@@ -173,31 +173,59 @@ func (g *Gateway) deliverSet(frame realtime.Prepared, set map[*viewer]struct{}) 
 
 func (g *Gateway) deliverAll(frame realtime.Prepared) { g.deliverSet(frame, g.viewers) }
 
-// maxHeld bounds the events whose frames wait for one flush: well below
-// the send queue, so a held run never makes a console look slow.
-const maxHeld = 16
+// A run of events is held (their frames queued, no writer started) while
+// further events wait in the subscription, for at most maxHold from the
+// first one held, or maxHeld events. A console whose queue is half full
+// has its writer started at once, whatever the run: a held run never
+// makes a console look slow.
+//
+// Why a run is held this long: the ingest commits its batches and
+// publishes each batch's events together, so events come in bursts of
+// tens to hundreds. A write to a socket costs the server about as much
+// CPU whether it carries one frame or twenty (the system call and the
+// kernel's loopback or TCP work, half of the server's CPU under
+// BenchmarkConsoleFanoutIngest), and every console in the burst's queues
+// gets a write per flush. Held by 16 events, a burst of 200 cost each
+// console up to 13 writes one after the other, and the burst's last
+// event waited for all of them (the fan-out's tail). Held by time, the
+// same burst costs each console one or two writes; a lone event is
+// still written at once.
+const (
+	maxHold = 5 * time.Millisecond
+	maxHeld = 512
+)
 
 // queue puts an event's frame in v's send queue without starting its
 // writer: eventDone starts the writers of every console queued to once
 // the events that arrived together are all queued, and each writer then
 // puts its console's run on the socket in one system call (one write per
-// console per run of events instead of one per frame). Only the events
+// console per run of events instead of one per frame). A console whose
+// queue is half full gets its writer started now. Only the events
 // callback calls it.
 func (g *Gateway) queue(v *viewer, frame realtime.Prepared) {
-	if v.conn.Queue(frame) && !v.queued {
+	if !v.conn.Queue(frame) {
+		return
+	}
+	if waiting, limit := v.conn.Backlog(); waiting*2 >= limit {
+		v.conn.Flush()
+	}
+	if !v.queued {
 		v.queued = true
 		g.dirty = append(g.dirty, v)
 	}
 }
 
 // eventDone ends the handling of one event: when no further event waits
-// in the subscription (or maxHeld events were held), the writers of the
-// consoles queued to start. A run of events published together (a
-// committed ingest batch) thus reaches each console in one write, and a
-// lone event is written at once.
+// in the subscription, or the run held is maxHold old or maxHeld long,
+// the writers of the consoles queued to start. A run of events published
+// together (a committed ingest batch) thus reaches each console in one
+// write, and a lone event is written at once.
 func (g *Gateway) eventDone() {
+	if g.held == 0 {
+		g.heldSince = time.Now()
+	}
 	g.held++
-	if g.held < maxHeld && g.eventsWaiting() {
+	if g.held < maxHeld && g.eventsWaiting() && time.Since(g.heldSince) < maxHold {
 		return
 	}
 	g.held = 0
