@@ -176,20 +176,18 @@ func (g *Gateway) deliverAll(frame realtime.Prepared) { g.deliverSet(frame, g.vi
 // A run of events is held (their frames queued, no writer started) while
 // further events wait in the subscription, for at most maxHold from the
 // first one held, or maxHeld events. A console whose queue is half full
-// has its writer started at once, whatever the run: a held run never
-// makes a console look slow.
+// has its writer started at once, whatever the run: holding alone never
+// fills a console's queue.
 //
-// Why a run is held this long: the ingest commits its batches and
-// publishes each batch's events together, so events come in bursts of
-// tens to hundreds. A write to a socket costs the server about as much
-// CPU whether it carries one frame or twenty (the system call and the
-// kernel's loopback or TCP work, half of the server's CPU under
-// BenchmarkConsoleFanoutIngest), and every console in the burst's queues
-// gets a write per flush. Held by 16 events, a burst of 200 cost each
-// console up to 13 writes one after the other, and the burst's last
-// event waited for all of them (the fan-out's tail). Held by time, the
-// same burst costs each console one or two writes; a lone event is
-// still written at once.
+// Why by time: the ingest publishes a committed batch's events together,
+// so events come in bursts (up to some 200 in 100 ms at 500 citizen
+// messages/s). A write to a socket costs about as much whether it carries
+// one frame or several (the system call and the kernel's TCP work: half
+// of the server's CPU under BenchmarkConsoleFanoutIngest), and every
+// console in a burst's queues gets one write per flush. Cut every 16
+// events, a burst cost each of them a write per cut, and the burst's last
+// events waited behind all of them (the slowest frames were late already
+// at their flush). A lone event is still written at once.
 const (
 	maxHold = 5 * time.Millisecond
 	maxHeld = 512
