@@ -122,13 +122,14 @@ type Gateway struct {
 
 	// epoch marks the viewers one event was already sent to; dirty are
 	// the viewers with frames queued whose writers are not started yet,
-	// held the events handled since they last were (see eventDone). Only
-	// the events subscription's callback (one goroutine) touches them,
-	// viewer.seen and viewer.queued.
-	epoch  uint64
-	dirty  []*viewer
-	held   int
-	events atomic.Pointer[nats.Subscription] // set once subscribed
+	// held the events handled since they last were, the first at
+	// heldSince (see eventDone). Only the events subscription's callback
+	// (one goroutine) touches them, viewer.seen and viewer.queued.
+	epoch     uint64
+	dirty     []*viewer
+	held      int
+	heldSince time.Time
+	events    atomic.Pointer[nats.Subscription] // set once subscribed
 
 	subs    []*nats.Subscription
 	recheck chan int64

@@ -173,31 +173,57 @@ func (g *Gateway) deliverSet(frame realtime.Prepared, set map[*viewer]struct{}) 
 
 func (g *Gateway) deliverAll(frame realtime.Prepared) { g.deliverSet(frame, g.viewers) }
 
-// maxHeld bounds the events whose frames wait for one flush: well below
-// the send queue, so a held run never makes a console look slow.
-const maxHeld = 16
+// A run of events is held (their frames queued, no writer started) while
+// further events wait in the subscription, for at most maxHold from the
+// first one held, or maxHeld events. A console whose queue is half full
+// has its writer started at once, whatever the run: holding alone never
+// fills a console's queue.
+//
+// Why by time: the ingest publishes a committed batch's events together,
+// so events come in bursts (up to some 200 in 100 ms at 500 citizen
+// messages/s). A write to a socket costs about as much whether it carries
+// one frame or several (the system call and the kernel's TCP work: half
+// of the server's CPU under BenchmarkConsoleFanoutIngest), and every
+// console in a burst's queues gets one write per flush. Cut every 16
+// events, a burst cost each of them a write per cut, and the burst's last
+// events waited behind all of them (the slowest frames were late already
+// at their flush). A lone event is still written at once.
+const (
+	maxHold = 5 * time.Millisecond
+	maxHeld = 512
+)
 
 // queue puts an event's frame in v's send queue without starting its
 // writer: eventDone starts the writers of every console queued to once
 // the events that arrived together are all queued, and each writer then
 // puts its console's run on the socket in one system call (one write per
-// console per run of events instead of one per frame). Only the events
+// console per run of events instead of one per frame). A console whose
+// queue is half full gets its writer started now. Only the events
 // callback calls it.
 func (g *Gateway) queue(v *viewer, frame realtime.Prepared) {
-	if v.conn.Queue(frame) && !v.queued {
+	if !v.conn.Queue(frame) {
+		return
+	}
+	if waiting, limit := v.conn.Backlog(); waiting*2 >= limit {
+		v.conn.Flush()
+	}
+	if !v.queued {
 		v.queued = true
 		g.dirty = append(g.dirty, v)
 	}
 }
 
 // eventDone ends the handling of one event: when no further event waits
-// in the subscription (or maxHeld events were held), the writers of the
-// consoles queued to start. A run of events published together (a
-// committed ingest batch) thus reaches each console in one write, and a
-// lone event is written at once.
+// in the subscription, or the run held is maxHold old or maxHeld long,
+// the writers of the consoles queued to start. A run of events published
+// together (a committed ingest batch) thus reaches each console in one
+// write, and a lone event is written at once.
 func (g *Gateway) eventDone() {
+	if g.held == 0 {
+		g.heldSince = time.Now()
+	}
 	g.held++
-	if g.held < maxHeld && g.eventsWaiting() {
+	if g.held < maxHeld && g.eventsWaiting() && time.Since(g.heldSince) < maxHold {
 		return
 	}
 	g.held = 0

@@ -84,6 +84,11 @@ func (c *Conn) Queue(p Prepared) bool {
 	}
 }
 
+// Backlog is how many frames wait in the queue, and how many it holds at
+// most: a fan-out that holds frames back (Queue) starts a writer early
+// (Flush) once a connection's queue fills up.
+func (c *Conn) Backlog() (waiting, limit int) { return len(c.send), cap(c.send) }
+
 // Flush starts the writer for the frames Queue left, unless it runs.
 func (c *Conn) Flush() {
 	if len(c.send) > 0 {
