@@ -153,12 +153,25 @@ type viewer struct {
 	a      agent.Agent
 	seen   uint64 // see Gateway.epoch
 	queued bool   // in Gateway.dirty
+	queue  int    // its send queue when longer than Opts.SendQueue (SendQueue)
 
 	// Collision state, guarded by watchers.mu.
 	ticket   int64
 	typing   bool
 	lastSent string
 }
+
+// allQueuesFactor lengthens the send queue of a console that sees every
+// queue (admins): it receives every event, so a burst of a busy hour (a
+// committed ingest batch's events for a thousand agents) would fill the
+// agents' queue length before its writer got the CPU, and the console
+// would be closed as slow and refetch. A few such consoles cost a few
+// KiB more each.
+const allQueuesFactor = 8
+
+// SendQueue is the viewer's send queue length for the hub
+// (realtime.QueueSizer); 0 keeps the hub's.
+func (v *viewer) SendQueue() int { return v.queue }
 
 // New subscribes to the events and the collision marks of every instance.
 // Run paces the heartbeat; Shutdown stops.
@@ -226,7 +239,11 @@ func (g *Gateway) Serve(c *fiber.Ctx, a agent.Agent, token string) error {
 	}
 	// The token is kept for the re-checks: a copy, since fiber's strings
 	// point into buffers fasthttp reuses for the next request.
-	return g.hub.ServeFiberWith(c, &viewer{token: strings.Clone(token), id: a.ID, name: a.Name, a: a})
+	v := &viewer{token: strings.Clone(token), id: a.ID, name: a.Name, a: a}
+	if a.Can(permission.QueuesAll) {
+		v.queue = g.o.SendQueue * allQueuesFactor
+	}
+	return g.hub.ServeFiberWith(c, v)
 }
 
 // Hub is the websocket hub (for tests and benchmarks).

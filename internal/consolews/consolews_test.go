@@ -431,3 +431,24 @@ func TestComplaintCeilingToBoards(t *testing.T) {
 		}
 	}
 }
+
+// An admin's console receives every event, so its send queue is longer
+// than an agent's: a burst an agent never sees does not close it as slow.
+func TestConsoleOfEveryQueueQueuesMore(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	_, at := e.agent("Ana", domain.RoleAgent, "umum")
+	_, dt := e.agent("Dewi", domain.RoleAdmin)
+	connect(t, in.url, "Ana", at)
+	connect(t, in.url, "Dewi", dt)
+	in.gw.mu.RLock()
+	defer in.gw.mu.RUnlock()
+	got := map[string]int{}
+	for v := range in.gw.viewers {
+		_, got[v.name] = v.conn.Backlog()
+	}
+	if got["Ana"] != 1024 || got["Dewi"] != 1024*allQueuesFactor {
+		t.Errorf("send queues %v, want Ana 1024 and Dewi %d", got, 1024*allQueuesFactor)
+	}
+}

@@ -71,3 +71,49 @@ func TestServeFiber(t *testing.T) {
 		}
 	}
 }
+
+// wide asks for a longer send queue (realtime.QueueSizer).
+type wide int
+
+func (w wide) SendQueue() int { return int(w) }
+
+// A connection whose state asks for a longer send queue gets it; one that
+// asks for a shorter one, or nothing, keeps the hub's.
+func TestStateLengthensTheSendQueue(t *testing.T) {
+	e := &echo{}
+	h := New(Options{SendQueue: 16}, e)
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/ws/:n", func(c *fiber.Ctx) error {
+		var state any
+		if n, err := c.ParamsInt("n"); err == nil && n > 0 {
+			state = wide(n)
+		}
+		return h.ServeFiberWith(c, state)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.Shutdown() })
+	for i, tc := range []struct{ ask, want int }{{0, 16}, {128, 128}, {4, 16}} {
+		ws, _, err := websocket.DefaultDialer.Dial(fmt.Sprintf("ws://%s/ws/%d", ln.Addr(), tc.ask), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		var c *Conn
+		testenv.CheckFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if len(e.conns) <= i {
+				return fmt.Errorf("connection %d not open yet", i)
+			}
+			c = e.conns[i]
+			return nil
+		})
+		if _, limit := c.Backlog(); limit != tc.want {
+			t.Errorf("asked %d: queue of %d frames, want %d", tc.ask, limit, tc.want)
+		}
+	}
+}

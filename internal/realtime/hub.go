@@ -247,6 +247,12 @@ func (h *Hub) check(r *http.Request) (ip string, status int, retry string) {
 	return ip, 0, ""
 }
 
+// QueueSizer is implemented by a connection's state that needs a longer
+// send queue than Opts.SendQueue (never a shorter one): a client that
+// receives every event of a busy system (an admin's console) would be
+// disconnected as slow by a burst an agent's console never sees.
+type QueueSizer interface{ SendQueue() int }
+
 // accept upgrades an admitted request and tracks the connection with its
 // protocol state; the caller serves it.
 func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string, state any) (*Conn, bool) {
@@ -257,7 +263,11 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request, ip string, state an
 		return nil, false // the upgrader answered the client
 	}
 	h.pingerOnce.Do(func() { go h.pinger() })
-	c := &Conn{hub: h, ws: ws, wire: ww.wire, ip: ip, send: make(chan []byte, h.o.SendQueue), done: make(chan struct{}),
+	queue := h.o.SendQueue
+	if qs, ok := state.(QueueSizer); ok {
+		queue = max(queue, qs.SendQueue())
+	}
+	c := &Conn{hub: h, ws: ws, wire: ww.wire, ip: ip, send: make(chan []byte, queue), done: make(chan struct{}),
 		finished: make(chan struct{}), limit: rate.NewLimiter(rate.Limit(h.o.FramesPerSecond), h.o.Burst), State: state}
 	if !h.track(c) {
 		// Shutdown began during the upgrade.
