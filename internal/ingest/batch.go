@@ -76,7 +76,7 @@ type ticketState struct {
 	reporterEmail  string
 	createdAt      time.Time
 	lastMessageAt  time.Time
-	waitTrace      string // traceparent of its opening message (trace.go)
+	waitTrace      string // traceparent of its opening (or reopening) message (trace.go)
 	// filing: queue, priority and SLA due times, decided before the ticket
 	// is stored so its row is written once.
 	filing routing.Filing
@@ -203,6 +203,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		}
 	}
 	var unused, reopenSolvedIDs, reopenPendingIDs []int64
+	var reopenTraces map[int64]string // with tracing on (waitTraces)
 	for _, t := range tickets {
 		switch {
 		case t.isNew && !t.got:
@@ -211,6 +212,12 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 			res.created = append(res.created, t)
 		case t.got && t.reopen && t.row.Status == domain.StatusSolved:
 			reopenSolvedIDs = append(reopenSolvedIDs, t.id)
+			if t.waitTrace != "" {
+				if reopenTraces == nil {
+					reopenTraces = map[int64]string{}
+				}
+				reopenTraces[t.id] = t.waitTrace
+			}
 		case t.got && t.reopen:
 			reopenPendingIDs = append(reopenPendingIDs, t.id)
 		}
@@ -245,7 +252,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	}
 	var back []routing.Reactivated
 	if len(reopenSolvedIDs) > 0 {
-		rows, err := reopenSolved(tx, reopenSolvedIDs, now)
+		rows, err := reopenSolved(tx, reopenSolvedIDs, now, reopenTraces)
 		if err != nil {
 			return res, err
 		}

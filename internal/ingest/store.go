@@ -256,9 +256,9 @@ func insertAttachments(tx *gorm.DB, items []*item, now time.Time) error {
 
 // reopenSolved moves solved tickets that got a citizen message back to
 // open and returns them, so routing can put them back on a load.
-func reopenSolved(tx *gorm.DB, ids []int64, now time.Time) ([]ticketRow, error) {
+func reopenSolved(tx *gorm.DB, ids []int64, now time.Time, waitTraces map[int64]string) ([]ticketRow, error) {
 	var out []ticketRow
-	err := ticket.ReopenSolved(tx, ids, now, ticketCols, func(r *sql.Rows) error {
+	err := ticket.ReopenSolved(tx, ids, now, ticketCols, waitTraces, func(r *sql.Rows) error {
 		t, err := scanTicket(r)
 		if err == nil {
 			out = append(out, t)

@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"tanggap/internal/domain"
 	"tanggap/internal/tracing"
 )
 
@@ -39,7 +40,9 @@ func (c *Consumer) startSpan(ctx context.Context, items []*item) (context.Contex
 }
 
 // waitTraces gives each new ticket the trace of the message that opens
-// it (its first in stream order), written with the ticket's row: the
+// it (its first in stream order), written with the ticket's row, and each
+// solved ticket a citizen reopens the trace of the message that reopens
+// it, written by the reopening UPDATE: the
 // batch's span when the batch was that one message, else the message's
 // own (the batch's trace is not the citizen's then). routing.Router opens
 // a later assignment's span in it and links it when the ticket waited
@@ -53,7 +56,7 @@ func (c *Consumer) waitTraces(ctx context.Context, live []*item, single bool) {
 	done := map[*ticketState]bool{}
 	for _, it := range live {
 		t := it.ticket
-		if t == nil || !t.isNew || done[t] {
+		if t == nil || done[t] || !(t.isNew || t.reopen && t.row.Status == domain.StatusSolved) {
 			continue
 		}
 		done[t] = true

@@ -29,7 +29,7 @@ func TestNewTicketIsWrittenWithItsMessagesTrace(t *testing.T) {
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	tr := tp.Tracer("test")
 	e.agent("kartu", 10) // the umum queue has no agent: its tickets wait
-	e.start(e.consumer(Opts{Tracer: tr}))
+	e.start(e.consumer(Opts{Tracer: tr, ReopenWindow: 72 * time.Hour}))
 
 	type stored struct {
 		AssigneeID *int64
@@ -90,6 +90,40 @@ func TestNewTicketIsWrittenWithItsMessagesTrace(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a solved ticket a citizen reopens keeps the reopening message's trace", func(t *testing.T) {
+		const phone = "+6281300000444"
+		first, span := tr.Start(context.Background(), "publish")
+		if err := e.b.PublishJSON(first, e.b.Names.Inbound(domain.ChannelWhatsApp), "", waMessage("wamid.trace-reopen-1", phone, "Halo", time.Now().UTC())); err != nil {
+			t.Fatal(err)
+		}
+		span.End()
+		e.waitCount(1, `SELECT COUNT(*) FROM messages WHERE provider_message_id = ?`, "wamid.trace-reopen-1")
+		id := e.ticketOf(domain.ChannelWhatsApp, "wamid.trace-reopen-1").ID
+		if err := e.d.Exec(`UPDATE tickets SET status = 'solved', solved_at = ? WHERE id = ?`, time.Now().UTC(), id).Error; err != nil {
+			t.Fatal(err)
+		}
+		again, span2 := tr.Start(context.Background(), "publish")
+		if err := e.b.PublishJSON(again, e.b.Names.Inbound(domain.ChannelWhatsApp), "", waMessage("wamid.trace-reopen-2", phone, "Masih belum bisa", time.Now().UTC())); err != nil {
+			t.Fatal(err)
+		}
+		span2.End()
+		e.waitCount(1, `SELECT COUNT(*) FROM messages WHERE provider_message_id = ? AND ticket_id = ?`, "wamid.trace-reopen-2", id)
+		var got []struct {
+			Status    string
+			WaitTrace *string
+		}
+		if err := e.d.Raw(`SELECT status, wait_trace FROM tickets WHERE id = ?`, id).Scan(&got).Error; err != nil || len(got) != 1 {
+			t.Fatalf("ticket %d: %d rows, %v", id, len(got), err)
+		}
+		if got[0].Status != "open" || got[0].WaitTrace == nil {
+			t.Fatalf("ticket %d: status %s, wait_trace %v; want open with the reopening trace", id, got[0].Status, got[0].WaitTrace)
+		}
+		if want := tracing.Traceparent(batchOf(t, span2.SpanContext())); *got[0].WaitTrace != want {
+			t.Errorf("wait_trace %q, want the reopening batch's %q (the opening one was %q)", *got[0].WaitTrace, want,
+				tracing.Traceparent(batchOf(t, span.SpanContext())))
+		}
+	})
 
 	t.Run("an unsampled trace is not kept", func(t *testing.T) {
 		unsampled := trace.NewSpanContext(trace.SpanContextConfig{

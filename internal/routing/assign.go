@@ -304,8 +304,18 @@ const pickSlack = 8
 // Offer gives one waiting ticket to the best candidate of its queue (by
 // the queue's strategy), never to exclude. It returns the agent (0: the
 // ticket keeps waiting). Call it after a ticket enters a queue outside
-// RouteNew: returned by an agent, transferred to a queue.
+// RouteNew: returned by an agent, transferred to a queue. With tracing
+// on, a ticket it assigns is traced as AssignWaiting's are (traceLater):
+// the citizen's trace shows to whom the ticket went after it came back.
 func (r *Router) Offer(ctx context.Context, ticketID, exclude int64) (int64, error) {
+	agentID, err := r.offer(ctx, ticketID, exclude)
+	if r.tracer != nil && agentID != 0 {
+		r.traceLater(ctx, agentID, []int64{ticketID})
+	}
+	return agentID, err
+}
+
+func (r *Router) offer(ctx context.Context, ticketID, exclude int64) (int64, error) {
 	if r.db.Dialect == db.Postgres {
 		return r.offerOneStatement(ctx, ticketID, exclude)
 	}

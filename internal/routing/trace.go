@@ -11,7 +11,8 @@ import (
 
 // traceLater traces tickets that waited in their queue and were just
 // handed to an agent (AssignWaiting: the agent came online or got room,
-// or a sweep). The assignment runs in the trace of whoever made room (the
+// or a sweep; Offer: the ticket came back to its queue or was moved to
+// another). The assignment runs in the trace of whoever made room (the
 // agent's request, the sweep), not in the citizen's; so each gets two
 // spans named "routing assign", linked to each other: one in that trace,
 // and one in the trace of the citizen's message that opened the ticket

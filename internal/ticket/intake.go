@@ -220,11 +220,31 @@ func InsertAttachments(tx *gorm.DB, rows []AttachmentRow, now time.Time) error {
 //	UPDATE tickets SET status = 'open', solved_at = NULL, updated_at = ?
 //	WHERE id IN (?, …) AND status = 'solved'
 //	RETURNING <returning>
-func ReopenSolved(tx *gorm.DB, ids []int64, now time.Time, returning string, scan func(*sql.Rows) error) error {
-	return db.Chunks(len(ids), 1, func(lo, hi int) error {
-		q := `UPDATE tickets SET status = ` + domain.SQLStatusOpen + `, solved_at = NULL, updated_at = ? WHERE id IN (` + db.Placeholders(hi-lo) +
+//
+// waitTraces (by ticket id; nil with tracing off) are the traceparents of
+// the messages that reopen them, written over the opening message's: a
+// reopened ticket that waits is later assigned in the trace of the
+// message that brought it back (routing's trace.go).
+func ReopenSolved(tx *gorm.DB, ids []int64, now time.Time, returning string, waitTraces map[int64]string, scan func(*sql.Rows) error) error {
+	cols := 1
+	if len(waitTraces) > 0 {
+		cols = 3 // the id, and a CASE arm of two
+	}
+	return db.Chunks(len(ids), cols, func(lo, hi int) error {
+		set, args := ``, []any{now}
+		var arms strings.Builder
+		for _, id := range ids[lo:hi] {
+			if tp := waitTraces[id]; tp != "" {
+				arms.WriteString(` WHEN ? THEN ?`)
+				args = append(args, id, tp)
+			}
+		}
+		if arms.Len() > 0 {
+			set = `, wait_trace = CASE id` + arms.String() + ` ELSE wait_trace END`
+		}
+		q := `UPDATE tickets SET status = ` + domain.SQLStatusOpen + `, solved_at = NULL, updated_at = ?` + set + ` WHERE id IN (` + db.Placeholders(hi-lo) +
 			`) AND status = ` + domain.SQLStatusSolved + ` RETURNING ` + returning
-		return db.Query(tx, q, append([]any{now}, db.Anys(ids[lo:hi])...), scan)
+		return db.Query(tx, q, append(args, db.Anys(ids[lo:hi])...), scan)
 	})
 }
 
