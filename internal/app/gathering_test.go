@@ -19,8 +19,8 @@ func TestIngestGatheringReachesTheConsumer(t *testing.T) {
 		name       string
 		set, wants time.Duration
 	}{
-		{"the default linger is passed on", 100 * time.Millisecond, 100 * time.Millisecond},
-		{"a set linger is passed on", 250 * time.Millisecond, 250 * time.Millisecond},
+		{"the default linger is passed on", 250 * time.Millisecond, 250 * time.Millisecond},
+		{"a set linger is passed on", 100 * time.Millisecond, 100 * time.Millisecond},
 		{"zero turns gathering off", 0, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

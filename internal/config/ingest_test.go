@@ -53,8 +53,8 @@ func TestIngestAckWait(t *testing.T) {
 }
 
 func TestIngestGathering(t *testing.T) {
-	if d := Defaults(); d.IngestLinger != 100*time.Millisecond || d.IngestFill != 8 {
-		t.Fatalf("defaults INGEST_LINGER = %v, INGEST_FILL = %d; want 100ms, 8", d.IngestLinger, d.IngestFill)
+	if d := Defaults(); d.IngestLinger != 250*time.Millisecond || d.IngestFill != 16 {
+		t.Fatalf("defaults INGEST_LINGER = %v, INGEST_FILL = %d; want 250ms, 16", d.IngestLinger, d.IngestFill)
 	}
 	for _, tc := range []struct {
 		name        string
@@ -63,13 +63,13 @@ func TestIngestGathering(t *testing.T) {
 		fill        int
 		problemsFor []string
 	}{
-		{name: "a longer linger is taken", env: map[string]string{"INGEST_LINGER": "250ms"}, linger: 250 * time.Millisecond, fill: 8},
-		{name: "zero linger turns gathering off", env: map[string]string{"INGEST_LINGER": "0s"}, linger: 0, fill: 8},
-		{name: "a bare zero linger is taken", env: map[string]string{"INGEST_LINGER": "0"}, linger: 0, fill: 8},
-		{name: "the highest linger is taken", env: map[string]string{"INGEST_LINGER": "1s"}, linger: time.Second, fill: 8},
-		{name: "a larger fill is taken", env: map[string]string{"INGEST_FILL": "32"}, linger: 100 * time.Millisecond, fill: 32},
-		{name: "a fill of one is taken", env: map[string]string{"INGEST_FILL": "1"}, linger: 100 * time.Millisecond, fill: 1},
-		{name: "a fill up to the batch size is taken", env: map[string]string{"INGEST_FILL": "50", "INGEST_BATCH_SIZE": "50"}, linger: 100 * time.Millisecond, fill: 50},
+		{name: "a shorter linger is taken", env: map[string]string{"INGEST_LINGER": "100ms"}, linger: 100 * time.Millisecond, fill: 16},
+		{name: "zero linger turns gathering off", env: map[string]string{"INGEST_LINGER": "0s"}, linger: 0, fill: 16},
+		{name: "a bare zero linger is taken", env: map[string]string{"INGEST_LINGER": "0"}, linger: 0, fill: 16},
+		{name: "the highest linger is taken", env: map[string]string{"INGEST_LINGER": "1s"}, linger: time.Second, fill: 16},
+		{name: "a larger fill is taken", env: map[string]string{"INGEST_FILL": "32"}, linger: 250 * time.Millisecond, fill: 32},
+		{name: "a fill of one is taken", env: map[string]string{"INGEST_FILL": "1"}, linger: 250 * time.Millisecond, fill: 1},
+		{name: "a fill up to the batch size is taken", env: map[string]string{"INGEST_FILL": "50", "INGEST_BATCH_SIZE": "50"}, linger: 250 * time.Millisecond, fill: 50},
 		{name: "a linger that is not a duration is refused", env: map[string]string{"INGEST_LINGER": "soon"}, problemsFor: []string{"INGEST_LINGER"}},
 		{name: "a negative linger is refused", env: map[string]string{"INGEST_LINGER": "-5ms"}, problemsFor: []string{"INGEST_LINGER"}},
 		{name: "a linger over a second is refused", env: map[string]string{"INGEST_LINGER": "1001ms"}, problemsFor: []string{"INGEST_LINGER"}},

@@ -46,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -71,8 +72,8 @@ const (
 	DefaultAckWait   = 30 * time.Second
 	DefaultWorkers   = 3
 	// DefaultLinger and DefaultFill: see Opts.Linger.
-	DefaultLinger = 100 * time.Millisecond
-	DefaultFill   = 8
+	DefaultLinger = 250 * time.Millisecond
+	DefaultFill   = 16
 )
 
 // Clocks keeps the SLA clocks (routing.Clocks implements it).
@@ -136,8 +137,10 @@ type Opts struct {
 	// several messages at low rates too, for at most Linger of delay; how
 	// long it waits follows the rate seen (about the time Fill messages
 	// take), so at higher rates the delay is shorter, and under load rounds
-	// fill from what is in the stream and nothing waits. Default:
-	// DefaultLinger.
+	// fill from what is in the stream and nothing waits. A message that
+	// comes after a quiet spell of Linger or more is stored at once, with
+	// what the stream holds already: at that rate nothing would join it.
+	// Default: DefaultLinger.
 	Linger time.Duration
 	// Fill is the round size at which the consumer stops gathering.
 	// Default: DefaultFill.
@@ -274,9 +277,12 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}()
 
 	var (
-		round    []*item   // fetched, not yet handed to the workers
-		first    time.Time // when round's first message came
-		rate     float64   // messages per second of the last rounds
+		round    []*item                        // fetched, not yet handed to the workers
+		first    time.Time                      // when round's first message came
+		quiet    = time.Duration(math.MaxInt64) // from the last round's hand-over to round's first message
+		sent     time.Time                      // when the last round was handed over
+		looked   bool                           // round, not gathered, took what the stream held
+		rate     float64                        // messages per second of the last rounds
 		failures int
 	)
 	take := func(m jetstream.Msg) {
@@ -287,6 +293,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 		if len(round) == 0 {
 			first = time.Now()
+			if !sent.IsZero() {
+				quiet = first.Sub(sent)
+			}
 		}
 		inflight.add(it)
 		round = append(round, it)
@@ -320,26 +329,50 @@ func (c *Consumer) Run(ctx context.Context) error {
 		if len(round) == 0 {
 			continue
 		}
-		// Gather more while the round is small and young: as long as the
-		// rate seen suggests it takes to reach Fill, within Linger.
-		left := c.linger - time.Since(first)
-		if len(round) < c.fill && left > 0 && n > 0 {
-			if rate > 0 {
-				left = min(left, time.Duration(float64(c.fill-len(round))/rate*float64(time.Second)))
+		if n > 0 {
+			if w := gatherWait(c.linger, c.fill, len(round), time.Since(first), quiet, rate); w > 0 {
+				wait(ctx, w)
+				continue
 			}
-			wait(ctx, max(left, time.Millisecond))
-			continue
+			if !looked && quiet >= c.linger && len(round) < c.fill {
+				// Not gathered, but what is in the stream already (a
+				// backlog at start or after an outage) comes along.
+				looked = true
+				continue
+			}
 		}
-		if age := time.Since(first).Seconds(); age > 0 {
+		if age := time.Since(first).Seconds(); quiet >= c.linger {
+			rate = 0 // a round not gathered says nothing of the rate
+		} else if age > 0 {
 			rate = float64(len(round)) / age
 		}
 		d.send(round)
-		round = nil
+		round, sent, looked = nil, time.Now(), false
 	}
 	if len(round) > 0 {
 		d.send(round)
 	}
 	return nil
+}
+
+// gatherWait is how much longer the fetching loop gathers a round of held
+// messages, the first of which came age ago after quiet without any (since
+// the last round was handed over); 0 hands it over now. It gathers while
+// the round is under fill and younger than linger, for no longer than
+// filling it takes at rate (messages per second of the last rounds), so
+// under load the waits shrink to nothing. A round that began after a quiet
+// spell of linger or more is not held at all (Run only takes what the
+// stream holds already): at that rate nothing would join it within the
+// linger, and its message would only wait.
+func gatherWait(linger time.Duration, fill, held int, age, quiet time.Duration, rate float64) time.Duration {
+	left := linger - age
+	if held >= fill || left <= 0 || quiet >= linger {
+		return 0
+	}
+	if rate > 0 {
+		left = min(left, time.Duration(float64(fill-held)/rate*float64(time.Second)))
+	}
+	return max(left, time.Millisecond)
 }
 
 // dispatch hands fetched rounds to the workers, keeping each citizen's
