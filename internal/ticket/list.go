@@ -300,10 +300,14 @@ func (s *Service) listQuery(viewer agent.Agent, f Filter, now time.Time) (listSQ
 	return q, nil
 }
 
-// scopeBranches splits what viewer may see under f into disjoint parts,
-// each read along its own ordered index. It is the SQL form of visible():
-// the viewer's queues and their own tickets, or everything for those who
-// see all.
+// scopeBranches splits what viewer may see under f into parts, each read
+// along its own ordered index. It is the SQL form of visible(): the
+// viewer's queues and their own tickets, or everything for those who see
+// all. The parts may overlap (a ticket of my queue assigned to me is in
+// both), so their union drops repeats (pageSQL, countSQL): a branch "mine
+// outside my queues" would be disjoint, but its walk passes over every
+// ticket of mine that is in my queues before it can say it has none, so
+// its cost grew with my history.
 func scopeBranches(viewer agent.Agent, f Filter) []cond {
 	switch {
 	case f.Scope == "mine":
@@ -324,10 +328,7 @@ func scopeBranches(viewer agent.Agent, f Filter) []cond {
 	for _, q := range queues {
 		out = append(out, cond{`t.queue_id = ?`, []any{q}})
 	}
-	if len(viewer.QueueIDs) == 0 {
-		return append(out, cond{`t.assignee_id = ?`, []any{viewer.ID}})
-	}
-	return append(out, cond{`t.assignee_id = ? AND (t.queue_id IS NULL OR t.queue_id NOT IN ?)`, []any{viewer.ID, viewer.QueueIDs}})
+	return append(out, cond{`t.assignee_id = ?`, []any{viewer.ID}})
 }
 
 // where joins a branch with the filters.

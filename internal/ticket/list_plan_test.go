@@ -1,6 +1,7 @@
 package ticket
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/scale"
 	"tanggap/internal/testenv"
 )
 
@@ -27,24 +29,29 @@ func planCases(queues []int64) []planCase {
 	cursor := encodeCursor(Summary{ID: 50, LastMessageAt: time.Now().Add(-time.Hour)})
 	from := time.Now().Add(-48 * time.Hour)
 	// An agent's queue branches may be read along the queue's own index or
-	// along the activity index filtered by queue: each reads one page in
-	// order (the planner picks by how the heap lies, and both are right);
-	// what is forbidden is reading and sorting every ticket.
-	queueBranch := "tickets_queue_inbox_idx|tickets_inbox_idx"
+	// along an activity index (of all tickets or of the active ones)
+	// filtered by queue: each reads one page in order (the planner picks by
+	// how the heap lies, and all are right); what is forbidden is reading
+	// and sorting every ticket.
+	queueBranch := "tickets_queue_inbox_idx|tickets_inbox_idx|tickets_active_inbox_idx"
+	// The active tickets of everyone: along the activity index of the
+	// active ones or of all (with every ticket active, as here, both are
+	// one page's read; TestInboxOfMostlySolvedTickets checks the other case).
+	active := "tickets_active_inbox_idx|tickets_inbox_idx"
 	return []planCase{
 		{"agent inbox (two queues and their own)", agentV, Filter{Limit: 20}, []string{queueBranch}},
 		{"agent inbox, next page", agentV, Filter{Limit: 20, Cursor: cursor}, []string{queueBranch}},
 		{"agent: mine", agentV, Filter{Limit: 20, Scope: "mine"}, []string{"tickets_assignee_inbox_idx"}},
-		{"admin inbox", admin, Filter{Limit: 20}, []string{"tickets_inbox_idx"}},
+		{"admin inbox", admin, Filter{Limit: 20}, []string{active}},
 		{"admin: all statuses", admin, Filter{Limit: 20, Status: "all"}, []string{"tickets_inbox_idx"}},
-		{"admin: one queue", admin, Filter{Limit: 20, QueueID: queues[0]}, []string{"tickets_queue_inbox_idx|tickets_inbox_idx"}},
+		{"admin: one queue", admin, Filter{Limit: 20, QueueID: queues[0]}, []string{queueBranch}},
 		{"admin: one assignee", admin, Filter{Limit: 20, Assignee: "7"}, []string{"tickets_assignee_inbox_idx"}},
 		{"admin: province", admin, Filter{Limit: 20, Province: "32"}, []string{"tickets_province_inbox_idx"}},
-		{"admin: channel, priority, category", admin, Filter{Limit: 20, Channel: "whatsapp", Priority: "urgent", Category: "insentif"}, []string{"tickets_inbox_idx"}},
-		{"admin: last activity range", admin, Filter{Limit: 20, From: &from}, []string{"tickets_inbox_idx"}},
+		{"admin: channel, priority, category", admin, Filter{Limit: 20, Channel: "whatsapp", Priority: "urgent", Category: "insentif"}, []string{active}},
+		{"admin: last activity range", admin, Filter{Limit: 20, From: &from}, []string{active}},
 		{"admin: tag", admin, Filter{Limit: 20, Tag: "mendesak"}, nil},
 		{"admin: wrap-up code", admin, Filter{Limit: 20, Wrapup: "info", Status: "all"}, nil},
-		{"admin: SLA breached", admin, Filter{Limit: 20, SLA: SLABreached}, []string{"tickets_sla_open_idx|tickets_inbox_idx"}},
+		{"admin: SLA breached", admin, Filter{Limit: 20, SLA: SLABreached}, []string{"tickets_sla_open_idx|" + active}},
 		{"agent: queue, channel and SLA due soon", agentV, Filter{Limit: 20, QueueID: queues[0], Channel: "webform", SLA: SLADueSoonState}, []string{"tickets_queue_inbox_idx|tickets_sla_open_idx"}},
 	}
 }
@@ -291,5 +298,52 @@ func TestListTagsReadByTheirKey(t *testing.T) {
 		if !strings.Contains(plan, want) || strings.Contains(plan, "Seq Scan on ticket_tags") || strings.Contains(plan, "SCAN tt\n") {
 			t.Errorf("%s: tags not read by %s:\n%s", c.name, want, plan)
 		}
+	}
+}
+
+// TestInboxOfMostlySolvedTickets: where most tickets are solved (as they
+// are after months of work) and the active ones are spread over the
+// history, the default inbox of those who see everything reads the active
+// tickets alone in its order (tickets_active_inbox_idx). Before that index
+// the planners took the SLA index of the active tickets and sorted all of
+// them for every page, a cost growing with the backlog (BenchmarkScale).
+func TestInboxOfMostlySolvedTickets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 20,000 tickets")
+	}
+	ctx := context.Background()
+	d := testenv.DB(t)
+	now := time.Now().UTC()
+	var queues []int64
+	for i := range 4 {
+		var id int64
+		if err := d.Raw(`INSERT INTO queues (code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+			fmt.Sprintf("s%d", i), fmt.Sprintf("Antrean %d", i), now).Scan(&id).Error; err != nil {
+			t.Fatal(err)
+		}
+		queues = append(queues, id)
+	}
+	var agentID int64
+	if err := d.Raw(`INSERT INTO agents (email, name, password_hash, role, presence, capacity, active_load, created_at, updated_at)
+VALUES ('riwayat@example.go.id', 'Riwayat', 'x', 'agent', 'online', 100000, 0, ?, ?) RETURNING id`, now, now).Scan(&agentID).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Every tenth ticket open with the agent, the newest 1,000 waiting,
+	// the rest solved.
+	if err := scale.Seed(ctx, d, scale.Opts{Tickets: 20000, Queues: queues, Agent: agentID}); err != nil {
+		t.Fatal(err)
+	}
+	s := New(Opts{DB: d})
+	for _, viewer := range []agent.Agent{
+		{ID: agentID, Role: domain.RoleSupervisor, QueueIDs: queues},
+		{ID: agentID + 1, Role: domain.RoleAdmin},
+	} {
+		q, err := s.listQuery(viewer, Filter{Limit: 20}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, args := q.pageSQL()
+		plan := testenv.PlanOnData(t, d, sql, args...)
+		checkPlan(t, string(viewer.Role)+" inbox", plan, []string{"tickets_active_inbox_idx"})
 	}
 }

@@ -134,7 +134,7 @@ func (q listSQL) pageSQL() (string, []any) {
 	}
 	for i, br := range q.branches {
 		if i > 0 {
-			b.WriteString(` UNION ALL `)
+			b.WriteString(` UNION `) // branches may overlap: see scopeBranches
 		}
 		w, a := q.where(br)
 		b.WriteString(`SELECT * FROM (SELECT t.id, t.last_message_at FROM tickets t WHERE ` + w +
@@ -167,7 +167,9 @@ func tagsColumn(d db.Dialect) string {
 		WHERE tt.ticket_id = t.id)`
 }
 
-// count sums the branches' counts, each stopped at limit rows.
+// count counts the union of the branches' tickets, each branch stopped at
+// limit rows (the branches may overlap: see scopeBranches). It is exact up
+// to limit: a branch stopped there alone makes the union that large.
 func (s *store) count(ctx context.Context, q listSQL, limit int) (int, error) {
 	sql, args := q.countSQL(limit)
 	var n int
@@ -183,10 +185,10 @@ func (q listSQL) countSQL(limit int) (string, []any) {
 	for i, br := range q.branches {
 		w, a := q.where(br)
 		// The limit written, not bound, as in pageSQL.
-		parts = append(parts, `(SELECT COUNT(*) FROM (SELECT 1 AS one FROM tickets t WHERE `+w+` LIMIT `+strconv.Itoa(limit)+`) c`+strconv.Itoa(i)+`)`)
+		parts = append(parts, `SELECT * FROM (SELECT t.id FROM tickets t WHERE `+w+` LIMIT `+strconv.Itoa(limit)+`) c`+strconv.Itoa(i))
 		args = append(args, a...)
 	}
-	return `SELECT ` + strings.Join(parts, " + "), args
+	return `SELECT COUNT(*) FROM (` + strings.Join(parts, " UNION ") + `) u`, args
 }
 
 // summaries reads tickets by primary key.
