@@ -22,11 +22,12 @@ import (
 // Cost stays flat as tickets accumulate: the list is ordered by
 // (last_message_at DESC, id DESC) and every way of cutting it reads an
 // index in that order, so a page costs about its own rows, not the table.
-// A viewer's scope is split into disjoint branches (one per queue they
-// work in, one for their own tickets outside those queues; one for
-// everything when they see all), each branch reads at most a page from
-// its ordered index (tickets_queue_inbox_idx, tickets_assignee_inbox_idx,
-// tickets_inbox_idx), and the short results are merged. The other
+// A viewer's scope is split into branches (one per queue they work in,
+// one for their own tickets; one for everything when they see all), each
+// branch reads at most a page from its ordered index
+// (tickets_queue_inbox_idx, tickets_assignee_inbox_idx, tickets_inbox_idx,
+// or tickets_active_inbox_idx for the active tickets of everyone), and the
+// short results are merged, a ticket in two branches once. The other
 // filters ride on these walks; tag, wrap-up code and SLA state have
 // indexes of their own (migration 0012) so the planner can drive from them
 // when they are rarer than the walk. Tests check the plans with EXPLAIN on
