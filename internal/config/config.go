@@ -352,6 +352,10 @@ func parse(get func(string) string) (Config, error) {
 	integer("INGEST_BATCH_SIZE", &c.IngestBatchSize)
 	duration("INGEST_ACK_WAIT", &c.IngestAckWait)
 	duration("INGEST_LINGER", &c.IngestLinger)
+	if get("INGEST_FILL") == "" && c.IngestBatchSize >= 1 {
+		// The default fill never exceeds a smaller batch size that was set.
+		c.IngestFill = min(c.IngestFill, c.IngestBatchSize)
+	}
 	integer("INGEST_FILL", &c.IngestFill)
 	duration("SESSION_TTL", &c.SessionTTL)
 	integer("PASSWORD_HASH_COST", &c.PasswordCost)

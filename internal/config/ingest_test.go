@@ -69,6 +69,7 @@ func TestIngestGathering(t *testing.T) {
 		{name: "the highest linger is taken", env: map[string]string{"INGEST_LINGER": "1s"}, linger: time.Second, fill: 16},
 		{name: "a larger fill is taken", env: map[string]string{"INGEST_FILL": "32"}, linger: 250 * time.Millisecond, fill: 32},
 		{name: "a fill of one is taken", env: map[string]string{"INGEST_FILL": "1"}, linger: 250 * time.Millisecond, fill: 1},
+		{name: "the default fill shrinks to a smaller batch size", env: map[string]string{"INGEST_BATCH_SIZE": "10"}, linger: 250 * time.Millisecond, fill: 10},
 		{name: "a fill up to the batch size is taken", env: map[string]string{"INGEST_FILL": "50", "INGEST_BATCH_SIZE": "50"}, linger: 250 * time.Millisecond, fill: 50},
 		{name: "a linger that is not a duration is refused", env: map[string]string{"INGEST_LINGER": "soon"}, problemsFor: []string{"INGEST_LINGER"}},
 		{name: "a negative linger is refused", env: map[string]string{"INGEST_LINGER": "-5ms"}, problemsFor: []string{"INGEST_LINGER"}},

@@ -312,13 +312,19 @@ func (c *Consumer) Run(ctx context.Context) error {
 		)
 		if len(round) == 0 {
 			// Nothing in hand: wait for the first message.
-			n, err = c.pull(cons, 1, take)
+			n, err = c.pull(cons, 1, true, take)
 		} else {
-			n, err = c.pull(cons, c.batchSize-len(round), take)
+			n, err = c.pull(cons, c.batchSize-len(round), false, take)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				break
+			}
+			if len(round) > 0 {
+				// What is in hand is stored meanwhile, not held through
+				// the backoff.
+				d.send(round)
+				round, sent, looked = nil, time.Now(), false
 			}
 			failures++
 			c.log.Warn("ingest fetch failed", "err", err, "attempt", failures)
@@ -334,7 +340,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 				wait(ctx, w)
 				continue
 			}
-			if !looked && quiet >= c.linger && len(round) < c.fill {
+			if !looked && c.linger > 0 && quiet >= c.linger && len(round) < c.fill {
 				// Not gathered, but what is in the stream already (a
 				// backlog at start or after an outage) comes along.
 				looked = true
@@ -561,14 +567,14 @@ func (c *Consumer) ensureConsumer(ctx context.Context) (jetstream.Consumer, erro
 }
 
 // pull makes one pull request for up to n messages and hands each to take
-// as it arrives; it returns how many came. With nothing in hand (n is 1,
-// see Run) the request stays open up to MaxWait and ends with the first
-// message, so a message arriving alone is not held back and the next ones
-// come together in the following request; otherwise it takes only what is
-// in the stream already (no wait), in one burst. So at low rates a
+// as it arrives; it returns how many came. With first (nothing in hand,
+// see Run) the request asks for one message and stays open up to MaxWait,
+// ending with it, so a message arriving alone is not held back and the
+// next ones come together in the following request; otherwise it takes
+// only what is in the stream already (no wait), in one burst. So at low rates a
 // round of Linger costs two requests, not one or three per message, and
 // the server writes its messages in one go instead of one by one.
-func (c *Consumer) pull(cons jetstream.Consumer, n int, take func(jetstream.Msg)) (int, error) {
+func (c *Consumer) pull(cons jetstream.Consumer, n int, first bool, take func(jetstream.Msg)) (int, error) {
 	// The request ends on the server's word (its timeout status comes
 	// after every message it sent), never on a client-side deadline: a
 	// deadline could fire with messages already received but not yet read,
@@ -578,7 +584,7 @@ func (c *Consumer) pull(cons jetstream.Consumer, n int, take func(jetstream.Msg)
 		b   jetstream.MessageBatch
 		err error
 	)
-	if n == 1 {
+	if first {
 		b, err = cons.Fetch(1, jetstream.FetchMaxWait(c.maxWait))
 	} else {
 		b, err = cons.FetchNoWait(n)
