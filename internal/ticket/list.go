@@ -218,8 +218,8 @@ func (f Filter) Normalize(viewer agent.Agent) (Filter, error) {
 	return f, ve.Err()
 }
 
-// listSQL is a list statement split into disjoint scope branches that
-// share the filter conditions.
+// listSQL is a list statement split into scope branches (which may
+// overlap: see scopeBranches) that share the filter conditions.
 type listSQL struct {
 	branches []cond
 	filters  []cond
@@ -305,10 +305,10 @@ func (s *Service) listQuery(viewer agent.Agent, f Filter, now time.Time) (listSQ
 // along its own ordered index. It is the SQL form of visible(): the
 // viewer's queues and their own tickets, or everything for those who see
 // all. The parts may overlap (a ticket of my queue assigned to me is in
-// both), so their union drops repeats (pageSQL, countSQL): a branch "mine
-// outside my queues" would be disjoint, but its walk passes over every
-// ticket of mine that is in my queues before it can say it has none, so
-// its cost grew with my history.
+// both), so their union drops repeats (pageSQL, countSQL). A branch "mine
+// outside my queues" would be disjoint, but it had to pass over every
+// active ticket of mine in my queues (nearly all of them) before it could
+// say it had none; "mine" stops at a page of them.
 func scopeBranches(viewer agent.Agent, f Filter) []cond {
 	switch {
 	case f.Scope == "mine":

@@ -302,8 +302,8 @@ func TestListTagsReadByTheirKey(t *testing.T) {
 }
 
 // TestInboxOfMostlySolvedTickets: where most tickets are solved (as they
-// are after months of work) and the active ones are spread over the
-// history, the default inbox of those who see everything reads the active
+// are after months of work) and a tenth are still being worked, spread
+// over the history (the newest 1,000 wait), the default inbox of those who see everything reads the active
 // tickets alone in its order (tickets_active_inbox_idx). Before that index
 // the planners took the SLA index of the active tickets and sorted all of
 // them for every page, a cost growing with the backlog (BenchmarkScale).
