@@ -178,25 +178,38 @@ func (r *Recorder) Run(ctx context.Context) error {
 	defer tick.Stop()
 	batch := make([]View, 0, r.o.MaxBatch)
 	// write inserts the batch, retrying a failure (a short pause, longer
-	// while running) until wctx ends; then the batch is given up, logged.
-	write := func(wctx context.Context, pause time.Duration) {
+	// while running) until stop ends. Then, with giveUp (the last flush,
+	// whose stop is its deadline), the batch is given up, logged; without,
+	// it stays for the last flush. While running, an insert under way is
+	// not cut short when stop (Run's context) ends, only bounded by
+	// ShutdownWait: cancelled by the shutdown, it lost views Record had
+	// already reported recorded.
+	write := func(stop context.Context, pause time.Duration, giveUp bool) {
 		for len(batch) > 0 {
-			if err := r.st.insert(wctx, batch); err != nil {
-				if wctx.Err() != nil {
-					r.o.Log.Error("view audit: views not written", "views", len(batch), "error", err)
-					batch = batch[:0]
-					return
-				}
-				r.o.Log.Warn("view audit: batch not written, retrying", "views", len(batch), "error", err)
-				t := time.NewTimer(pause)
-				select {
-				case <-t.C:
-				case <-wctx.Done():
-					t.Stop()
-				}
+			ictx, icancel := stop, context.CancelFunc(func() {})
+			if !giveUp {
+				ictx, icancel = context.WithTimeout(context.WithoutCancel(stop), r.o.ShutdownWait)
+			}
+			err := r.st.insert(ictx, batch)
+			icancel()
+			if err == nil {
+				batch = batch[:0]
 				continue
 			}
-			batch = batch[:0]
+			if stop.Err() != nil {
+				if giveUp {
+					r.o.Log.Error("view audit: views not written", "views", len(batch), "error", err)
+					batch = batch[:0]
+				}
+				return
+			}
+			r.o.Log.Warn("view audit: batch not written, retrying", "views", len(batch), "error", err)
+			t := time.NewTimer(pause)
+			select {
+			case <-t.C:
+			case <-stop.Done():
+				t.Stop()
+			}
 		}
 	}
 	drain := func() {
@@ -215,17 +228,17 @@ func (r *Recorder) Run(ctx context.Context) error {
 			batch = append(batch, v)
 			drain()
 			if len(batch) >= r.o.MaxBatch {
-				write(ctx, time.Second)
+				write(ctx, time.Second, false)
 			}
 		case <-tick.C:
-			write(ctx, time.Second)
+			write(ctx, time.Second, false)
 		case done := <-r.flush:
-			for {
+			for ctx.Err() == nil {
 				drain()
 				if len(batch) == 0 {
 					break
 				}
-				write(ctx, time.Second)
+				write(ctx, time.Second, false)
 			}
 			close(done)
 		case <-ctx.Done():
@@ -241,7 +254,7 @@ func (r *Recorder) Run(ctx context.Context) error {
 				if len(batch) == 0 {
 					break
 				}
-				write(sctx, 50*time.Millisecond)
+				write(sctx, 50*time.Millisecond, true)
 			}
 			cancel()
 			return nil
