@@ -23,11 +23,14 @@ func TestGatherWait(t *testing.T) {
 		{name: "the first message after the start is stored at once", held: 1, quiet: never, want: 0},
 		{name: "a message after a quiet spell of a linger is stored at once", held: 1, quiet: linger, rate: 40, want: 0},
 		{name: "a message after an hour's quiet is stored at once", held: 1, quiet: time.Hour, rate: 40, want: 0},
-		{name: "a message right after the last round waits the linger when the rate is unknown", held: 1, quiet: 20 * ms, want: linger},
+		{name: "without a rate, a gap of 20 ms guesses 50/s: the round waits its linger", held: 1, quiet: 20 * ms, want: linger},
+		{name: "without a rate, a gap of 2 ms guesses 500/s: half a round is gathered", held: 1, quiet: 2 * ms, want: 14 * ms},
 		{name: "at 40/s a round waits out its linger", held: 1, age: 5 * ms, quiet: 25 * ms, rate: 40, want: 245 * ms},
 		{name: "a round that filled is handed over", held: fill, age: 5 * ms, quiet: 25 * ms, rate: 40, want: 0},
 		{name: "a round past its linger is handed over", held: 3, age: linger, quiet: 25 * ms, rate: 40, want: 0},
-		{name: "at 400/s a round waits about as long as filling takes", held: 6, age: 10 * ms, quiet: 2 * ms, rate: 400, want: 25 * ms},
+		{name: "at 100/s a round waits about as long as filling takes", held: 6, age: 10 * ms, quiet: 2 * ms, rate: 100, want: 100 * ms},
+		{name: "at 400/s a round stops at half of fill", held: 6, age: 10 * ms, quiet: 2 * ms, rate: 400, want: 5 * ms},
+		{name: "at 500/s half a round is handed over", held: fill / 2, age: 10 * ms, quiet: 2 * ms, rate: 500, want: 0},
 		{name: "under load the wait shrinks to a millisecond", held: 1, quiet: 0, rate: 1e6, want: ms},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

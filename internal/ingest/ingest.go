@@ -142,8 +142,9 @@ type Opts struct {
 	// what the stream holds already: at that rate nothing would join it.
 	// Default: DefaultLinger.
 	Linger time.Duration
-	// Fill is the round size at which the consumer stops gathering.
-	// Default: DefaultFill.
+	// Fill is the round size at which the consumer stops gathering; half
+	// of it at a rate that brings two rounds within Linger (see
+	// gatherWait). Default: DefaultFill.
 	Fill int
 	// ReopenWindow: a message from a citizen whose ticket on that channel
 	// was solved less than this long ago reopens it; 0 never reopens
@@ -366,11 +367,27 @@ func (c *Consumer) Run(ctx context.Context) error {
 // the last round was handed over); 0 hands it over now. It gathers while
 // the round is under fill and younger than linger, for no longer than
 // filling it takes at rate (messages per second of the last rounds), so
-// under load the waits shrink to nothing. A round that began after a quiet
-// spell of linger or more is not held at all (Run only takes what the
-// stream holds already): at that rate nothing would join it within the
-// linger, and its message would only wait.
+// under load the waits shrink to nothing; at a rate that fills two rounds
+// within the linger, a round stops at half of fill. A round that began
+// after a quiet spell of linger or more is not held at all (Run only takes
+// what the stream holds already): at that rate nothing would join it
+// within the linger, and its message would only wait.
 func gatherWait(linger time.Duration, fill, held int, age, quiet time.Duration, rate float64) time.Duration {
+	if rate <= 0 && quiet < linger {
+		// No rate yet (the start, or the first round after a quiet
+		// spell): the gap before this round's first message is the best
+		// guess. Waiting out the whole linger instead would, when traffic
+		// jumps, gather a linger's worth of messages into one round.
+		rate = float64(time.Second) / float64(max(quiet, time.Millisecond))
+	}
+	if rate*linger.Seconds() >= 2*float64(fill) {
+		// Two full rounds come within a linger: half a round is enough.
+		// The batch's fixed cost is already small beside the rest per
+		// message, while a round's events reach the agents' consoles as
+		// one burst, and the last agent waits for the whole burst to be
+		// written.
+		fill = max(1, fill/2)
+	}
 	left := linger - age
 	if held >= fill || left <= 0 || quiet >= linger {
 		return 0
