@@ -3,6 +3,7 @@ package viewaudit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,46 @@ func TestViewsAreRecordedWithTheirCitizen(t *testing.T) {
 
 // TestShutdownWritesBufferedViews: views recorded just before Run ends are
 // written, not lost.
+// TestBatchesWrittenWithoutTheTick: Run is not woken per view, but a
+// batch's worth of views is written at once, without waiting for the
+// tick, and a Record that finds the buffer full wakes Run and gets room.
+func TestBatchesWrittenWithoutTheTick(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	ctx := context.Background()
+	count := func() int64 {
+		var n int64
+		if err := d.Raw(`SELECT COUNT(*) FROM view_audit`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	r := startRecorder(t, d, Opts{FlushEvery: time.Hour, MaxBatch: 5, Buffer: 8})
+	for i := range 12 {
+		tid := int64(2000 + i)
+		// A full buffer (8) is met on the way: Record waits for room,
+		// which only the wake-up gives with the tick an hour away.
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := r.Record(rctx, View{AgentID: 1, Kind: KindTicket, TicketID: &tid})
+		cancel()
+		if err != nil {
+			t.Fatalf("view %d: %v", i, err)
+		}
+	}
+	testenv.CheckFor(t, 30*time.Second, 10*time.Millisecond, func() error {
+		if n := count(); n < 10 {
+			return fmt.Errorf("%d views written; want the two full batches (10) before the tick", n)
+		}
+		return nil
+	})
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 12 {
+		t.Fatalf("after Flush: %d views written, want 12", n)
+	}
+}
+
 func TestShutdownWritesBufferedViews(t *testing.T) {
 	t.Parallel()
 	d := testenv.DB(t)
