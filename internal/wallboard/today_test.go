@@ -17,7 +17,12 @@ func TestTodaySummedInSQL(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	a, b := f.queue("sum-a"), f.queue("sum-b")
-	now := time.Now().UTC()
+	// Noon in Jakarta: the two minutes of tickets before it fall on the
+	// same day at whatever hour the test runs (at 00:01 WIB some would be
+	// yesterday's, rightly not counted).
+	wib, _ := time.LoadLocation("Asia/Jakarta")
+	l := time.Now().In(wib)
+	now := time.Date(l.Year(), l.Month(), l.Day(), 12, 0, 0, 0, wib).UTC()
 	for i := range 120 {
 		q, ch := a, "whatsapp"
 		if i%2 == 1 {
@@ -28,7 +33,7 @@ func TestTodaySummedInSQL(t *testing.T) {
 		}
 		f.ticket(q, ch, "open", 0, now.Add(-time.Duration(i)*time.Second), time.Duration(i)*time.Second, time.Minute)
 	}
-	s := New(Opts{DB: f.d})
+	s := New(Opts{DB: f.d, Zone: wib})
 	th, args := s.thresholdSQL()
 	rows, err := f.d.Raw(todaySQL(f.d.Dialect, th), append(args, now.Add(-time.Hour))...).Rows()
 	if err != nil {
