@@ -49,7 +49,7 @@ func run() int {
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	cfg, err := config.Load(os.Getenv, ".env") // DATABASE_URL, its _FILE, or .env
+	cfg, err := config.LoadLookup(os.LookupEnv, ".env") // DATABASE_URL, its _FILE, or .env
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -42,7 +42,7 @@ func run() int {
 
 	// The instances read the same environment and .env; only the two
 	// shared services matter here.
-	cfg, err := config.Load(os.Getenv, ".env")
+	cfg, err := config.LoadLookup(os.LookupEnv, ".env")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

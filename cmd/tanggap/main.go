@@ -49,7 +49,7 @@ func run(args []string) int {
 		fmt.Fprint(os.Stdout, usage)
 		return 0
 	}
-	cfg, err := config.Load(os.Getenv, ".env")
+	cfg, err := config.LoadLookup(os.LookupEnv, ".env")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

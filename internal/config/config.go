@@ -257,9 +257,20 @@ func Defaults() Config {
 	}
 }
 
-// Load reads the environment through getenv (os.Getenv in production),
-// after loading dotenvPath if it exists (variables already set win).
+// Load reads the environment through getenv, after loading dotenvPath if
+// it exists (variables already set win). A variable set empty cannot be
+// told from an unset one through getenv; LoadLookup can.
 func Load(getenv func(string) string, dotenvPath string) (Config, error) {
+	return LoadLookup(func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	}, dotenvPath)
+}
+
+// LoadLookup is Load through lookup (os.LookupEnv in production), which
+// also says whether a variable is set: the few settings whose empty value
+// means "off" rather than "the default" (METRICS_ADDR) need to know.
+func LoadLookup(lookup func(string) (string, bool), dotenvPath string) (Config, error) {
 	env := map[string]string{}
 	if dotenvPath != "" {
 		file, err := readDotenv(dotenvPath)
@@ -269,12 +280,19 @@ func Load(getenv func(string) string, dotenvPath string) (Config, error) {
 		env = file
 	}
 	get := func(k string) string {
-		if v := getenv(k); v != "" {
+		if v, _ := lookup(k); v != "" {
 			return v
 		}
 		return env[k]
 	}
-	return parse(get)
+	set := func(k string) bool {
+		if _, ok := lookup(k); ok {
+			return true
+		}
+		_, ok := env[k]
+		return ok
+	}
+	return parseSet(get, set)
 }
 
 // Problems lists every configuration problem found.
@@ -291,6 +309,11 @@ var ErrInvalid = errors.New("config: invalid")
 func (p Problems) Is(target error) bool { return target == ErrInvalid }
 
 func parse(get func(string) string) (Config, error) {
+	return parseSet(get, func(string) bool { return false })
+}
+
+// parseSet is parse where set says whether a variable is set, even empty.
+func parseSet(get func(string) string, set func(string) bool) (Config, error) {
 	c := Defaults()
 	var p Problems
 	secret := func(name string) string {
@@ -335,6 +358,9 @@ func parse(get func(string) string) (Config, error) {
 	str("DATA_DIR", &c.DataDir)
 	str("HTTP_ADDR", &c.HTTPAddr)
 	str("METRICS_ADDR", &c.MetricsAddr)
+	if get("METRICS_ADDR") == "" && set("METRICS_ADDR") {
+		c.MetricsAddr = "" // set empty: metrics off
+	}
 	str("PUBLIC_URL", &c.PublicURL)
 	str("ADMIN_EMAIL", &c.AdminEmail)
 	c.AdminPassword = secret("ADMIN_PASSWORD")

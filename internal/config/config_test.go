@@ -188,3 +188,62 @@ func TestVoiceSettings(t *testing.T) {
 		}
 	}
 }
+
+// Metrics listen on 127.0.0.1:9090 unless told otherwise, an empty
+// METRICS_ADDR turns them off, and they are never on the public port.
+func TestMetricsAddrRules(t *testing.T) {
+	c, err := Load(envOf(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("default METRICS_ADDR %q, want 127.0.0.1:9090 (loopback)", c.MetricsAddr)
+	}
+	lookup := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	// Set empty in the environment: off.
+	if c, err := LoadLookup(lookup(map[string]string{"METRICS_ADDR": ""}), ""); err != nil || c.MetricsAddr != "" {
+		t.Fatalf("METRICS_ADDR set empty: %q, %v; want metrics off", c.MetricsAddr, err)
+	}
+	// Set empty in the .env file: off; the environment's value wins.
+	env := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(env, []byte("METRICS_ADDR=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadLookup(lookup(nil), env); err != nil || c.MetricsAddr != "" {
+		t.Fatalf("METRICS_ADDR empty in .env: %q, %v; want metrics off", c.MetricsAddr, err)
+	}
+	if c, err := LoadLookup(lookup(map[string]string{"METRICS_ADDR": "127.0.0.1:9191"}), env); err != nil || c.MetricsAddr != "127.0.0.1:9191" {
+		t.Fatalf("METRICS_ADDR from the environment over an empty .env line: %q, %v", c.MetricsAddr, err)
+	}
+	for _, tc := range []struct{ http, metrics, want string }{
+		{":8080", ":8080", "must not be the public port"},
+		{"0.0.0.0:8080", "127.0.0.1:8080", "must not be the public port"},
+		{":8080", "localhost", "must be host:port"},
+	} {
+		_, err := Load(envOf(map[string]string{"HTTP_ADDR": tc.http, "METRICS_ADDR": tc.metrics}), "")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("HTTP_ADDR %q METRICS_ADDR %q: %v, want an error saying %q", tc.http, tc.metrics, err, tc.want)
+		}
+	}
+}
+
+// FILES_ENCRYPTION_KEY can come from a file, like the other secrets.
+func TestFilesEncryptionKeyFromFile(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "files.key")
+	const k = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	if err := os.WriteFile(key, []byte(k+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(envOf(map[string]string{"FILES_ENCRYPTION_KEY_FILE": key}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FileStore.EncryptionKey != k {
+		t.Fatalf("key from FILES_ENCRYPTION_KEY_FILE = %q, want %q", c.FileStore.EncryptionKey, k)
+	}
+	if _, err := Load(envOf(map[string]string{"FILES_ENCRYPTION_KEY_FILE": key + ".missing"}), ""); err == nil {
+		t.Fatal("a missing FILES_ENCRYPTION_KEY_FILE accepted")
+	}
+}
