@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,14 +276,20 @@ func TestLifecycleAskCompleteDisagreeNotAuthorityArchive(t *testing.T) {
 		t.Fatalf("archive: %+v", v)
 	}
 
+	// The report's days are WIB days: those the three were received on,
+	// not the day the test gets here (it may have run across midnight).
 	wib, _ := hours.LoadZone("WIB")
-	day := time.Now().In(wib).Format(time.DateOnly) // the report's days are WIB days
+	var days []string
+	for _, id := range ids {
+		days = append(days, e.view(id).ReceivedAt.In(wib).Format(time.DateOnly))
+	}
+	period := "from=" + slices.Min(days) + "&to=" + slices.Max(days)
 	var rep complaint.Report
-	e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?from="+day+"&to="+day+"&group_by=unit", nil).JSON(t, &rep)
+	e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?"+period+"&group_by=unit", nil).JSON(t, &rep)
 	if rep.Total.Received != 3 || rep.Total.Archived != 1 || rep.Total.NotAuthority != 1 || rep.Total.Reopened != 1 || rep.Total.CompletedByCitizen != 1 {
 		t.Fatalf("report = %+v", rep.Total)
 	}
-	csv := e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?from="+day+"&to="+day+"&group_by=kind&format=csv", nil)
+	csv := e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?"+period+"&group_by=kind&format=csv", nil)
 	if !strings.HasPrefix(string(csv.Body), "kind,received,") || !strings.Contains(string(csv.Body), "pengaduan,3,") {
 		t.Fatalf("csv = %s", csv.Body)
 	}
