@@ -127,10 +127,14 @@ func clock(v complaint.View, name string) complaint.Clock {
 	return complaint.Clock{}
 }
 
-// nextWorkdays are the next n weekdays after today in WIB.
+// nextWorkdays are the next n weekdays after tomorrow in WIB. Not
+// today's nor tomorrow's, so never the day a complaint filed next is
+// received on, even when the test runs across midnight: received at
+// 00:00 of a holiday Monday, three working days would end at Saturday
+// 00:00, less than five calendar days after.
 func nextWorkdays(n int) []string {
 	wib, _ := hours.LoadZone("WIB")
-	d := time.Now().In(wib)
+	d := time.Now().In(wib).AddDate(0, 0, 1)
 	var out []string
 	for len(out) < n {
 		d = d.AddDate(0, 0, 1)
