@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,10 +127,14 @@ func clock(v complaint.View, name string) complaint.Clock {
 	return complaint.Clock{}
 }
 
-// nextWorkdays are the next n weekdays after today in WIB.
+// nextWorkdays are the next n weekdays after tomorrow in WIB. Not
+// today's nor tomorrow's, so never the day a complaint filed next is
+// received on, even when the test runs across midnight: received at
+// 00:00 of a holiday Monday, three working days would end at Saturday
+// 00:00, less than five calendar days after.
 func nextWorkdays(n int) []string {
 	wib, _ := hours.LoadZone("WIB")
-	d := time.Now().In(wib)
+	d := time.Now().In(wib).AddDate(0, 0, 1)
 	var out []string
 	for len(out) < n {
 		d = d.AddDate(0, 0, 1)
@@ -275,14 +280,20 @@ func TestLifecycleAskCompleteDisagreeNotAuthorityArchive(t *testing.T) {
 		t.Fatalf("archive: %+v", v)
 	}
 
+	// The report's days are WIB days: those the three were received on,
+	// not the day the test gets here (it may have run across midnight).
 	wib, _ := hours.LoadZone("WIB")
-	day := time.Now().In(wib).Format(time.DateOnly) // the report's days are WIB days
+	var days []string
+	for _, id := range ids {
+		days = append(days, e.view(id).ReceivedAt.In(wib).Format(time.DateOnly))
+	}
+	period := "from=" + slices.Min(days) + "&to=" + slices.Max(days)
 	var rep complaint.Report
-	e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?from="+day+"&to="+day+"&group_by=unit", nil).JSON(t, &rep)
+	e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?"+period+"&group_by=unit", nil).JSON(t, &rep)
 	if rep.Total.Received != 3 || rep.Total.Archived != 1 || rep.Total.NotAuthority != 1 || rep.Total.Reopened != 1 || rep.Total.CompletedByCitizen != 1 {
 		t.Fatalf("report = %+v", rep.Total)
 	}
-	csv := e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?from="+day+"&to="+day+"&group_by=kind&format=csv", nil)
+	csv := e.admin.Do(http.MethodGet, "/api/v1/reports/complaints?"+period+"&group_by=kind&format=csv", nil)
 	if !strings.HasPrefix(string(csv.Body), "kind,received,") || !strings.Contains(string(csv.Body), "pengaduan,3,") {
 		t.Fatalf("csv = %s", csv.Body)
 	}
