@@ -4,8 +4,10 @@
 // `tanggap serve` instances on it and on one PostgreSQL (DATABASE_URL),
 // with a round-robin front on -addr (default 127.0.0.1:8080), so a
 // browser or cmd/loadgen sees one address (make cluster). It prints the
-// addresses and process ids (a node can be killed with kill -9 and comes
-// back only with the command) and stops everything it started on Ctrl-C.
+// addresses (the front; each node's client and monitoring address; each
+// instance's HTTP and metrics address) and process ids (a node can be
+// killed with kill -9 and comes back only with the command) and stops
+// everything it started on Ctrl-C or SIGTERM.
 // -nats-url uses an existing NATS instead (NATS_URL as the instances read
 // it). It refuses the embedded SQLite: two processes cannot share it.
 package main
@@ -14,6 +16,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -119,17 +122,27 @@ func run() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fmt.Printf("\ncluster ready: front %s/ (round robin)\n", base)
-	if nc != nil {
-		for _, n := range nc.Nodes {
-			fmt.Printf("  %s  %s  (pid %d)\n", n.Name(), n.URL(), n.PID())
-		}
-	}
-	for _, in := range c.Instances {
-		fmt.Printf("  %s  %s  (pid %d)\n", in.Name, in.URL(), in.PID())
-	}
-	fmt.Println("Ctrl-C stops everything started here.")
+	printReady(os.Stdout, base, *natsURL, nc, c)
 	<-ctx.Done()
 	fmt.Println("stopping")
 	return 0
+}
+
+// printReady names every address the run listens on (each checked before:
+// the front listens, every node's /healthz and every instance's
+// /readyz/core and /metrics answered) and every process it started, with
+// its id. The last line says the cluster is ready.
+func printReady(w io.Writer, front, natsURL string, nc *cluster.NATSCluster, c *cluster.Instances) {
+	fmt.Fprintf(w, "\ncluster ready: front %s/ (round robin)\n", front)
+	if nc != nil {
+		for _, n := range nc.Nodes {
+			fmt.Fprintf(w, "  %-9s  clients %s  monitoring %s/healthz  (pid %d)\n", n.Name(), n.URL(), n.MonitorURL(), n.PID())
+		}
+	} else {
+		fmt.Fprintf(w, "  %-9s  %s (-nats-url, not started here)\n", "nats", natsURL)
+	}
+	for _, in := range c.Instances {
+		fmt.Fprintf(w, "  %-9s  http %s  metrics %s  (pid %d)\n", in.Name, in.URL(), in.MetricsURL(), in.PID())
+	}
+	fmt.Fprintln(w, "Ctrl-C stops everything started here.")
 }

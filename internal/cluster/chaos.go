@@ -652,8 +652,8 @@ func StartInstances(ctx context.Context, o InstancesOpts) (*Instances, error) {
 			return nil, err
 		}
 		in := &Instance{
-			Name: fmt.Sprintf("tanggap-%d", k+1), Bin: o.Bin, Dir: o.Dir, Port: port, Out: o.Out,
-			Env: append(append([]string(nil), env...), fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", metrics)),
+			Name: fmt.Sprintf("tanggap-%d", k+1), Bin: o.Bin, Dir: o.Dir,
+			Port: port, MetricsPort: metrics, Env: env, Out: o.Out,
 		}
 		if err := in.Start(); err != nil {
 			c.Stop()

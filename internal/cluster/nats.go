@@ -115,6 +115,9 @@ func (n *NATSNode) Name() string { return n.config.Name }
 // URL is the node's client URL.
 func (n *NATSNode) URL() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.config.Port) }
 
+// MonitorURL is the node's monitoring address (/healthz, /varz, /jsz).
+func (n *NATSNode) MonitorURL() string { return fmt.Sprintf("http://127.0.0.1:%d", n.config.HTTPPort) }
+
 // Start runs the node process; Ready waits for it.
 func (n *NATSNode) Start() error {
 	raw, err := json.Marshal(n.config)
@@ -131,7 +134,7 @@ func (n *NATSNode) Start() error {
 // and its JetStream is current with the cluster's (after a restart: it
 // caught up with what the other nodes stored meanwhile).
 func (n *NATSNode) Ready(ctx context.Context) error {
-	return n.waitHealthy(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz", n.config.HTTPPort), "healthy")
+	return n.waitHealthy(ctx, n.MonitorURL()+"/healthz", "healthy")
 }
 
 // NATSCluster is a three-node NATS cluster with JetStream on loopback,
