@@ -213,6 +213,10 @@ type QueueFigures struct {
 	// OverflowAfterSeconds is the wait after which the queue's tickets
 	// overflow into another queue; 0 when the queue has no overflow.
 	OverflowAfterSeconds int64 `json:"overflow_after_seconds"`
+	// SLADueSoon counts the queue's active tickets whose resolution or
+	// unmet first response falls due within the hour (SLA at risk; the
+	// console's "SLA due soon" filter).
+	SLADueSoon int `json:"sla_due_soon"`
 }
 
 // QueueMetrics: every queue's figures, published periodically. No ticket

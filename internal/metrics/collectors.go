@@ -100,6 +100,8 @@ var (
 		"How long the queue's oldest waiting ticket has waited.", []string{"queue"}, nil)
 	queueAgents = prometheus.NewDesc("tanggap_queue_agents",
 		"Members of the queue online, by state (available: room for work; busy).", []string{"queue", "state"}, nil)
+	queueDueSoon = prometheus.NewDesc("tanggap_queue_sla_due_soon",
+		"Active tickets in the queue whose resolution or unmet first response falls due within the hour (SLA at risk).", []string{"queue"}, nil)
 	queueAge = prometheus.NewDesc("tanggap_queue_figures_age_seconds",
 		"Seconds since the queue figures were last published.", nil, nil)
 )
@@ -114,6 +116,7 @@ func (q *queueWatch) Describe(ch chan<- *prometheus.Desc) {
 	ch <- queueWaiting
 	ch <- queueOldest
 	ch <- queueAgents
+	ch <- queueDueSoon
 	ch <- queueAge
 	q.sla.Describe(ch)
 }
@@ -127,6 +130,7 @@ func (q *queueWatch) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(queueOldest, prometheus.GaugeValue, float64(f.OldestWaitSeconds), f.Queue)
 		ch <- prometheus.MustNewConstMetric(queueAgents, prometheus.GaugeValue, float64(f.AgentsAvailable), f.Queue, "available")
 		ch <- prometheus.MustNewConstMetric(queueAgents, prometheus.GaugeValue, float64(f.AgentsBusy), f.Queue, "busy")
+		ch <- prometheus.MustNewConstMetric(queueDueSoon, prometheus.GaugeValue, float64(f.SLADueSoon), f.Queue)
 	}
 	if !at.IsZero() {
 		ch <- prometheus.MustNewConstMetric(queueAge, prometheus.GaugeValue, time.Since(at).Seconds())

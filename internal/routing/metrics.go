@@ -30,7 +30,7 @@ type Metrics struct {
 // NewMetrics returns a Metrics.
 func NewMetrics(o PartOpts) *Metrics { return &Metrics{part: newPart(o)} }
 
-// Metrics computes every queue's metrics in two round trips. The waiting
+// Metrics computes every queue's metrics in three round trips. The waiting
 // count is the sum of the queue's rows in queue_waiting_counts, which
 // triggers on tickets keep (migration 0006): counting the waiting tickets
 // themselves read every one of them (~95,000 rows for 100 queues under
@@ -41,6 +41,7 @@ func NewMetrics(o PartOpts) *Metrics { return &Metrics{part: newPart(o)} }
 //	  (SELECT MIN(created_at) FROM tickets t WHERE t.queue_id = q.id AND <waiting>) FROM queues q
 //	WHERE q.archived_at IS NULL
 //	SELECT m.queue_id, SUM(online with room), SUM(busy or full), SUM(online) FROM queue_members m JOIN agents a … GROUP BY m.queue_id
+//	SELECT t.queue_id, COUNT(*) FROM tickets t WHERE <active, due within the hour> GROUP BY t.queue_id
 func (m *Metrics) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, error) {
 	conf, err := m.queues.conf(ctx)
 	if err != nil {
@@ -52,6 +53,10 @@ func (m *Metrics) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, e
 		return nil, err
 	}
 	agents, err := agentsPerQueue(tx)
+	if err != nil {
+		return nil, err
+	}
+	dueSoon, err := dueSoonPerQueue(tx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +81,11 @@ func (m *Metrics) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, e
 	for _, a := range agents {
 		if i, ok := idx[a.QueueID]; ok {
 			out[i].AgentsAvailable, out[i].AgentsBusy, out[i].AgentsOnline = a.Available, a.Busy, a.Online
+		}
+	}
+	for _, d := range dueSoon {
+		if i, ok := idx[d.QueueID]; ok {
+			out[i].SLADueSoon = d.N
 		}
 	}
 	return out, nil

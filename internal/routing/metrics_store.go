@@ -9,6 +9,7 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
+	"tanggap/internal/ticket"
 )
 
 // The statements Metrics and EstimateWait run.
@@ -39,6 +40,40 @@ const waitingPerQueueSQL = `SELECT q.id AS queue_id,
   (SELECT MIN(t.created_at) FROM tickets t
    WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `) AS oldest
 FROM queues q WHERE q.archived_at IS NULL`
+
+// queueDueSoon is one queue's count of tickets whose SLA is at risk.
+type queueDueSoon struct {
+	QueueID int64
+	N       int
+}
+
+// dueSoonPerQueue counts, per queue, the active tickets (SLA clock not
+// paused) whose resolution or unmet first response falls due within
+// ticket.SLADueSoon of now: the console's "SLA due soon" filter, counted.
+func dueSoonPerQueue(tx *gorm.DB, now time.Time) ([]queueDueSoon, error) {
+	var out []queueDueSoon
+	soon := now.Add(ticket.SLADueSoon)
+	if err := tx.Raw(dueSoonPerQueueSQL, now, soon, now, soon).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("%w: SLA due soon per queue: %w", ErrStore, err)
+	}
+	return out, nil
+}
+
+// dueSoonPerQueueSQL reads the hour ahead of the two open-SLA indexes,
+// one branch each (tickets_sla_open_idx on resolution_due_at,
+// tickets_first_response_open_idx on first_response_due_at; UNION counts
+// a ticket in both once), never the tickets already overdue: its cost
+// follows the tickets falling due within the hour, not the backlog. One
+// statement with OR let SQLite walk a queue index over every ticket.
+const dueSoonPerQueueSQL = `SELECT s.queue_id, COUNT(*) AS n FROM (
+  SELECT t.id, t.queue_id FROM tickets t
+  WHERE t.status IN ` + domain.ActiveStatusesSQL + ` AND t.sla_paused_at IS NULL
+    AND t.resolution_due_at >= ? AND t.resolution_due_at < ?
+  UNION
+  SELECT t.id, t.queue_id FROM tickets t
+  WHERE t.first_response_at IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + ` AND t.sla_paused_at IS NULL
+    AND t.first_response_due_at >= ? AND t.first_response_due_at < ?
+) s GROUP BY s.queue_id`
 
 // queueAgents counts one queue's members by what they can take.
 type queueAgents struct {

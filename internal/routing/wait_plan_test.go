@@ -33,6 +33,13 @@ func TestQueueLineQueriesOn100kTickets(t *testing.T) {
 		n = 30000
 	}
 	f.must(scale.Seed(ctx, f.d, scale.Opts{Tickets: n, Queues: queues, Waiting: 900, Agent: agent, MessagesPerTicket: -1}))
+	// Due times on one ticket in 25, spread from two days overdue to two
+	// days ahead, so the SLA count has a backlog to leave unread.
+	now := time.Now().UTC()
+	for k := range 16 {
+		due := now.Add(time.Duration(k-8) * 6 * time.Hour)
+		f.must(f.d.Exec(`UPDATE tickets SET first_response_due_at = ?, resolution_due_at = ? WHERE id % 400 = ?`, due, due.Add(time.Hour), k*25).Error)
+	}
 	for _, c := range []struct {
 		name, q string
 		args    []any
@@ -43,6 +50,8 @@ func TestQueueLineQueriesOn100kTickets(t *testing.T) {
 		{"tickets placed", `SELECT id, queue_id, assignee_id, status FROM tickets WHERE id IN (?, ?)`, []any{5, 6},
 			[]string{"tickets_pkey", "INTEGER PRIMARY KEY"}},
 		{"board: waiting and oldest", waitingPerQueueSQL, nil, []string{"tickets_queue_waiting_idx", "tickets_waiting_idx"}},
+		{"board: SLA due soon", dueSoonPerQueueSQL, []any{now, now.Add(time.Hour), now, now.Add(time.Hour)},
+			[]string{"tickets_sla_open_idx", "tickets_first_response_open_idx"}},
 	} {
 		plan := testenv.PlanOnData(t, f.d, c.q, c.args...)
 		found := false
@@ -52,6 +61,11 @@ func TestQueueLineQueriesOn100kTickets(t *testing.T) {
 		if !found || fullTicketScan.MatchString(plan) {
 			t.Errorf("%s is not served by its index on %d tickets:\n%s", c.name, n, plan)
 		}
+	}
+	// The SLA count reads both indexes, each over the hour ahead only.
+	if plan := testenv.PlanOnData(t, f.d, dueSoonPerQueueSQL, now, now.Add(time.Hour), now, now.Add(time.Hour)); !strings.Contains(plan, "tickets_sla_open_idx") ||
+		!strings.Contains(plan, "tickets_first_response_open_idx") {
+		t.Errorf("the SLA count does not read both open-SLA indexes:\n%s", plan)
 	}
 	// The board's agent counts and a queue's online members read staff
 	// tables only (they grow with the staff, never with the tickets).
@@ -137,5 +151,39 @@ func checkFor(t *testing.T, total, step time.Duration, fn func() error) {
 			t.Fatal(err)
 		}
 		time.Sleep(step)
+	}
+}
+
+// The queue figures count the tickets whose SLA is at risk as the
+// console's "SLA due soon" filter does: an active ticket, its clock
+// running, whose resolution or unmet first response falls due within the
+// hour; a ticket due both ways counts once, and an overdue, later, met,
+// paused or solved one not at all.
+func TestQueueFiguresCountSLADueSoon(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, testenv.DB(t))
+	ctx := context.Background()
+	now := time.Now().UTC()
+	base := now.Add(-time.Hour)
+	set := func(id int64, sql string, args ...any) {
+		f.must(f.d.Exec(`UPDATE tickets SET `+sql+` WHERE id = ?`, append(args, id)...).Error)
+	}
+	set(f.ticket(nil, "umum", "normal", base), `first_response_due_at = ?`, now.Add(30*time.Minute))
+	set(f.ticket(nil, "umum", "normal", base), `resolution_due_at = ?`, now.Add(50*time.Minute))
+	set(f.ticket(nil, "umum", "normal", base), `first_response_due_at = ?, resolution_due_at = ?`, now.Add(10*time.Minute), now.Add(20*time.Minute))
+	set(f.ticket(nil, "umum", "normal", base), `first_response_due_at = ?`, now.Add(-10*time.Minute))                             // overdue
+	set(f.ticket(nil, "umum", "normal", base), `first_response_due_at = ?`, now.Add(2*time.Hour))                                 // later
+	set(f.ticket(nil, "umum", "normal", base), `first_response_due_at = ?, first_response_at = ?`, now.Add(30*time.Minute), base) // met
+	set(f.ticket(nil, "umum", "normal", base), `first_response_due_at = ?, sla_paused_at = ?`, now.Add(30*time.Minute), base)     // paused
+	set(f.ticket(nil, "umum", "normal", base), `resolution_due_at = ?, status = 'solved'`, now.Add(30*time.Minute))               // solved
+	set(f.ticket(nil, "kartu", "normal", base), `resolution_due_at = ?, status = 'pending'`, now.Add(59*time.Minute))
+	qs, err := f.metrics().Metrics(ctx, now)
+	f.must(err)
+	got := map[string]int{}
+	for _, q := range qs {
+		got[q.Queue] = q.SLADueSoon
+	}
+	if got["umum"] != 3 || got["kartu"] != 1 {
+		t.Fatalf("SLA due soon per queue %v, want umum 3, kartu 1", got)
 	}
 }
