@@ -9,6 +9,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/contact"
 	"tanggap/internal/httpx"
+	"tanggap/internal/viewaudit"
 )
 
 // Contacts is the citizen's whole history: the contact panel, notes on a
@@ -129,6 +130,13 @@ func (s *Server) handleContactDuplicates(c *fiber.Ctx) error {
 	d, err := s.o.Contacts.Duplicates(c.UserContext(), current(c), id)
 	if err != nil {
 		return err
+	}
+	if s.auditing() {
+		shown := make([]viewaudit.View, len(d))
+		for i := range d {
+			shown[i] = viewaudit.View{ContactID: &d[i].ContactID}
+		}
+		s.auditShown(c, viewaudit.KindDuplicate, shown)
 	}
 	return c.JSON(fiber.Map{"duplicates": d})
 }

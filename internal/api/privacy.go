@@ -40,7 +40,7 @@ var viewKinds = map[string]string{
 // auditView records a successful opening of a citizen's identity, thread
 // or attachment (see viewaudit: it only appends to a buffer).
 func (s *Server) auditView(c *fiber.Ctx, a agent.Agent, err error) {
-	if s.o.Privacy == nil || s.o.Privacy.Views == nil || !s.o.Privacy.Views.Recording() || err != nil || c.Method() != fiber.MethodGet || c.Response().StatusCode() >= 400 {
+	if !s.auditing() || err != nil || c.Method() != fiber.MethodGet || c.Response().StatusCode() >= 400 {
 		return
 	}
 	kind, ok := viewKinds[c.Route().Path]
@@ -60,10 +60,42 @@ func (s *Server) auditView(c *fiber.Ctx, a agent.Agent, err error) {
 	default:
 		v.TicketID = &id
 	}
+	s.recordViews(a, v)
+}
+
+// auditing reports whether views are recorded: when not, handlers do not
+// even build them.
+func (s *Server) auditing() bool {
+	return s.o.Privacy != nil && s.o.Privacy.Views != nil && s.o.Privacy.Views.Recording()
+}
+
+// auditShown records a list that showed citizens to the signed-in agent
+// (search results, probable duplicates): one view per citizen shown, so
+// the audit's contact filter finds it (see viewaudit's kinds). An empty
+// list records nothing.
+func (s *Server) auditShown(c *fiber.Ctx, kind string, shown []viewaudit.View) {
+	if len(shown) == 0 || !s.auditing() {
+		return
+	}
+	a := current(c)
+	for i := range shown {
+		shown[i].AgentID, shown[i].Kind = a.ID, kind
+	}
+	s.recordViews(a, shown...)
+}
+
+// recordViews appends views to the audit's buffer; only a full buffer
+// makes it wait, at most 5 s (see viewaudit.Recorder.Record).
+func (s *Server) recordViews(a agent.Agent, views ...viewaudit.View) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if rerr := s.o.Privacy.Views.Record(ctx, v); rerr != nil && s.o.Log != nil {
-		s.o.Log.Error("view audit: not recorded", "agent_id", a.ID, "kind", kind, "error", rerr)
+	for _, v := range views {
+		if err := s.o.Privacy.Views.Record(ctx, v); err != nil {
+			if s.o.Log != nil {
+				s.o.Log.Error("view audit: not recorded", "agent_id", a.ID, "kind", v.Kind, "views", len(views), "error", err)
+			}
+			return
+		}
 	}
 }
 

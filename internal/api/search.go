@@ -11,6 +11,7 @@ import (
 	"tanggap/internal/httpx"
 	"tanggap/internal/search"
 	"tanggap/internal/ticket"
+	"tanggap/internal/viewaudit"
 )
 
 // Search and views: GET /api/v1/search, the ticket list's filters, and
@@ -76,6 +77,14 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	r, err := s.o.Search.Search(c.UserContext(), current(c), c.Query("q"), limit, offset)
 	if err != nil {
 		return err
+	}
+	if s.auditing() {
+		shown := make([]viewaudit.View, len(r.Results))
+		for i := range r.Results {
+			t := &r.Results[i].Ticket
+			shown[i] = viewaudit.View{TicketID: &t.ID, ContactID: &t.ContactID}
+		}
+		s.auditShown(c, viewaudit.KindSearch, shown)
 	}
 	return c.JSON(r)
 }

@@ -3,7 +3,6 @@ package app_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -12,9 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/internal/apptest"
 	"tanggap/internal/testenv"
@@ -29,23 +25,8 @@ func TestPersonalDataProtection(t *testing.T) {
 	cfg := apptest.Config(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	cfg.FileStore.Kind = "nats"
-	cfg.FileStore.Bucket = "files_" + strings.ReplaceAll(cfg.NATSSubjectPrefix, ".", "_")
+	natsFiles(t, &cfg)
 	cfg.FileStore.EncryptionKey = base64.StdEncoding.EncodeToString(key)
-	if cfg.NATSURL != "" {
-		// The bucket is the test's own: removed from the shared server after.
-		t.Cleanup(func() {
-			nc, err := nats.Connect(cfg.NATSURL)
-			if err != nil {
-				t.Errorf("cleanup: %v", err)
-				return
-			}
-			defer nc.Close()
-			if js, err := jetstream.New(nc); err == nil {
-				_ = js.DeleteObjectStore(context.Background(), cfg.FileStore.Bucket)
-			}
-		})
-	}
 	a := apptest.Start(t, cfg)
 	citizen, admin := apptest.NewClient(t, a.URL()), apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)

@@ -76,12 +76,22 @@ func Start(t testing.TB, cfg config.Config) *app.App {
 // It returns both and a's configuration.
 func StartTwo(t testing.TB) (a, b *app.App, cfg config.Config) {
 	t.Helper()
+	return StartTwoWith(t, nil)
+}
+
+// StartTwoWith is StartTwo with both configurations changed by edit
+// (when not nil) before the instances start; b's starts as a copy of a's.
+func StartTwoWith(t testing.TB, edit func(a, b *config.Config)) (a, b *app.App, cfg config.Config) {
+	t.Helper()
 	cfg = Config(t)
 	busCfg := testenv.SharedBusConfig(t)
 	cfg.NATSURL, cfg.NATSSubjectPrefix = busCfg.URL, busCfg.SubjectPrefix
-	a = Start(t, cfg)
 	cfgB := cfg
 	cfgB.Components = map[string]bool{"http": true}
+	if edit != nil {
+		edit(&cfg, &cfgB)
+	}
+	a = Start(t, cfg)
 	b = Start(t, cfgB)
 	return a, b, cfg
 }

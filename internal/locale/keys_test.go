@@ -17,6 +17,7 @@ import (
 	"tanggap/internal/apperr"
 	"tanggap/internal/config"
 	"tanggap/internal/domain"
+	"tanggap/internal/viewaudit"
 )
 
 var (
@@ -109,6 +110,8 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
 			apperr.CodeQueueInUse, apperr.CodeTicketInactive},
 		"channel.": words(domain.Channels),
+		// The view audit screen labels each kind of view.
+		"privacy.view_": viewaudit.Kinds,
 	}
 	for _, cat := range config.Defaults().ComplaintCategories {
 		if cat.Label == "" {

@@ -35,14 +35,24 @@ import (
 	"tanggap/internal/db"
 )
 
-// Kinds of views.
+// Kinds of views. A list that shows citizens (search results, probable
+// duplicates of a contact) is recorded as one view per citizen shown, so
+// "who saw citizen X" is one query by contact, on its index, whatever
+// screen showed X: KindSearch names the ticket and its contact,
+// KindDuplicate the duplicate contact.
 const (
 	KindTicket     = "ticket"
 	KindTranscript = "transcript"
 	KindContact    = "contact"
 	KindAttachment = "attachment"
 	KindExport     = "export"
+	KindSearch     = "search"
+	KindDuplicate  = "duplicate"
 )
+
+// Kinds lists every kind; the audit screen labels each
+// ("privacy.view_" + kind).
+var Kinds = []string{KindTicket, KindTranscript, KindContact, KindAttachment, KindExport, KindSearch, KindDuplicate}
 
 // View is one opening of personal data. Record fills what it can; the
 // flush fills TicketID and ContactID from the attachment or ticket.
