@@ -75,7 +75,8 @@ func serve(cfg config.Config, log *slog.Logger) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info("starting", "config", cfg.Redacted())
-	// Serve waits for NATS (retrying) but not for the database: the
+	// Serve waits for NATS (retrying; the HTTP port answers /healthz 200
+	// and 503 elsewhere meanwhile) but not for the database: the
 	// gateways take messages meanwhile and the core starts when the
 	// database answers ("core started" in the log; /readyz/core).
 	a, err := app.Serve(ctx, cfg, log)

@@ -53,6 +53,7 @@ var catalog = []struct {
 	{auth.ErrUnauthenticated, fiber.StatusUnauthorized, apperr.CodeUnauthorized},
 	{auth.ErrThrottled, fiber.StatusTooManyRequests, apperr.CodeRateLimited},
 	{bus.ErrUnavailable, fiber.StatusServiceUnavailable, apperr.CodeUnavailable},
+	{errStarting, fiber.StatusServiceUnavailable, apperr.CodeUnavailable}, // starting.go
 	{routing.ErrTicketNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{routing.ErrAgentNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{routing.ErrUnknownQueue, fiber.StatusNotFound, apperr.CodeNotFound},

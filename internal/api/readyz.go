@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -23,6 +24,9 @@ import (
 //
 //	{"status": "ready", "gateway": "ready", "core": "unavailable",
 //	 "checks": {"nats": "ok", "database": "unavailable"}}
+//
+// While the process starts (starting.go) both answer 503 this way, with
+// "nats" unavailable until JetStream answers.
 
 // handleReadyz answers 503 unless the gateway's dependencies answer
 // within 2s.
@@ -95,8 +99,8 @@ func (s *Server) readiness(ctx context.Context, forCore bool) (gateway, core boo
 		}
 		checks[r.name] = "unavailable"
 		level := slog.LevelWarn
-		if r.core && !forCore {
-			level = slog.LevelDebug
+		if r.core && !forCore || errors.Is(r.err, errStarting) {
+			level = slog.LevelDebug // the start logs its own wait for NATS
 		}
 		s.o.Log.Log(ctx, level, "not ready", "dependency", r.name, "err", r.err)
 		if r.core {

@@ -63,7 +63,9 @@ type App struct {
 	bus  *bus.Bus
 	http *fiber.App
 	ln   net.Listener
-	chat *livechat.Adapter
+	// starting answers on ln until http takes it over (startup.go).
+	starting *startingServer
+	chat     *livechat.Adapter
 	// console is the agents' push socket (nil without the http component).
 	console *consolews.Gateway
 	// metrics is nil when METRICS_ADDR is empty; metricsLn is its listener.
@@ -107,7 +109,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 
 // Serve builds everything and starts serving as soon as JetStream answers
 // (retried with backoff until ctx ends): from then on the gateways take
-// webhooks, forms and chat messages, which wait in JetStream. The database
+// webhooks, forms and chat messages, which wait in JetStream. Until then
+// the HTTP port already listens: /healthz answers 200, /readyz,
+// /readyz/core and every other route 503 (startup.go). The database
 // may still be down: the core (migrations, queues, first admin, seed, the
 // consumers) starts in the background the moment it answers; /readyz/core
 // says 503 until then. See startup.go.
@@ -134,11 +138,26 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := a.startTracing(ctx, cfg); err != nil {
 		return nil, err
 	}
-	a.bus, err = connectBus(ctx, cfg, inboundObserver(a.metrics), log)
+	cat, err := locale.Load()
 	if err != nil {
 		return nil, err
 	}
-	cat, err := locale.Load()
+	bodyLimit := max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest())
+	// The port listens while NATS is awaited: /healthz 200, /readyz 503,
+	// every other route 503 (startup.go). A taken port fails the start
+	// before any wait.
+	if cfg.Components["http"] {
+		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return nil, fmt.Errorf("app: listen %s: %w", cfg.HTTPAddr, err)
+		}
+		a.starting, err = serveStarting(a.ln, api.Starting(api.StartingOpts{Log: log, Locale: cat, Lang: pages.Lang,
+			CoreReady: map[string]api.Checker{"database": a.db, "core": a.core}, BodyLimit: bodyLimit}), log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	a.bus, err = connectBus(ctx, cfg, inboundObserver(a.metrics), log)
 	if err != nil {
 		return nil, err
 	}
@@ -285,14 +304,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 	}
 
-	// Listen before any goroutine starts, so a taken port fails the start
-	// with nothing running to unwind.
-	if cfg.Components["http"] {
-		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
-		if err != nil {
-			return nil, fmt.Errorf("app: listen %s: %w", cfg.HTTPAddr, err)
-		}
-	}
+	// The metrics port listens before the app's goroutines start, so a
+	// taken port fails the start with nothing running to unwind.
 	if a.metricsLn, err = listenMetrics(cfg, a.metrics); err != nil {
 		return nil, err
 	}
@@ -303,6 +316,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	history, err := newReports(cfg, a.db, cat, log)
 	if err != nil {
 		return nil, err
+	}
+	// The starting answers end here; the app's server below accepts on
+	// the same listener (connections wait in its backlog meanwhile).
+	if a.starting != nil {
+		if err := a.starting.handOver(); err != nil {
+			return nil, err
+		}
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -382,7 +402,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			ConsoleSocket:  a.console,
 			Pages:          pg,
 			Launcher:       front,
-			BodyLimit:      max(int(cfg.AttachmentMaxBytes)*max(cfg.AttachmentMaxFiles, 1)+1<<20, cfg.ReplyFiles.LargestRequest()),
+			BodyLimit:      bodyLimit,
 			SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 			SessionTTL:     cfg.SessionTTL,
 			TouchInterval:  cfg.Presence.TouchInterval,
@@ -499,6 +519,13 @@ func (a *App) closeResources() {
 		if err := a.console.Shutdown(ctx); err != nil {
 			a.log.Warn("console socket shutdown", "err", err)
 		}
+		cancel()
+	}
+	if a.starting != nil {
+		// Idempotent; after a failed start it stops the starting answers
+		// before the listener closes.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		a.starting.stop(ctx)
 		cancel()
 	}
 	if a.ln != nil && a.http == nil {

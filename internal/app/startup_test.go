@@ -122,18 +122,37 @@ func TestServeStartsWithTheDatabaseDown(t *testing.T) {
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword) // the first admin was made once the database answered
 }
 
-// The server starts while NATS is absent: it keeps trying, and once a
-// NATS server (in-process, on the configured port) starts, it serves,
-// takes a complaint and stores it.
-func TestServeWaitsForNATS(t *testing.T) {
-	cfg := apptest.Config(t)
+// freePort returns a TCP port nothing listens on (for a server the test
+// starts later on it).
+func freePort(t *testing.T) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cfg.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", port)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startingReadiness is a readiness answer while NATS is awaited.
+type startingReadiness struct {
+	Status, Gateway, Core string
+	Checks                map[string]string
+}
+
+// The server starts while NATS is absent. Its HTTP port answers at once:
+// /healthz 200, /readyz and /readyz/core 503 saying nats is unavailable,
+// a webhook and the complaint form 503 with the API's error (nothing
+// accepted). It keeps trying, and once a NATS server (in-process, on the
+// configured port) starts, the app's own server takes the same port over
+// without a refused or failed /healthz in between, then serves, takes a
+// complaint and stores it.
+func TestServeWaitsForNATS(t *testing.T) {
+	cfg := apptest.Config(t)
+	natsPort := freePort(t)
+	cfg.NATSURL = fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
+	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	base := "http://" + cfg.HTTPAddr
 
 	retrying := make(chan struct{})
 	log := slog.New(signalLog{Handler: testenv.Logger(t).Handler(), want: "nats unavailable at start", seen: retrying, once: &sync.Once{}})
@@ -156,7 +175,82 @@ func TestServeWaitsForNATS(t *testing.T) {
 		t.Fatal("Serve did not report NATS missing")
 	}
 
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	// While NATS is absent.
+	probe := &http.Client{Timeout: 5 * time.Second}
+	get := func(path string) (int, error) {
+		res, err := probe.Get(base + path)
+		if err != nil {
+			return 0, err
+		}
+		res.Body.Close()
+		return res.StatusCode, nil
+	}
+	testenv.CheckFor(t, 30*time.Second, 20*time.Millisecond, func() error {
+		if code, err := get("/healthz"); err != nil || code != http.StatusOK {
+			return fmt.Errorf("/healthz while NATS is absent: %d %v", code, err)
+		}
+		if code, err := get("/readyz"); err != nil || code != http.StatusServiceUnavailable {
+			return fmt.Errorf("/readyz while NATS is absent: %d %v", code, err)
+		}
+		return nil
+	})
+	citizen := apptest.NewClient(t, base)
+	for _, path := range []string{"/readyz", "/readyz/core"} {
+		res := citizen.Do(http.MethodGet, path, nil)
+		var body startingReadiness
+		res.JSON(t, &body)
+		if res.Status != http.StatusServiceUnavailable || body.Status != "unavailable" || body.Gateway != "unavailable" ||
+			body.Core != "unavailable" || body.Checks["nats"] != "unavailable" {
+			t.Errorf("%s while NATS is absent: %d %s, want 503 and nats unavailable", path, res.Status, res.Body)
+		}
+	}
+	refused := []struct {
+		name string
+		send func() apptest.Response
+	}{
+		{"the WhatsApp webhook", func() apptest.Response {
+			return citizen.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", `{"object":"whatsapp_business_account","entry":[]}`, nil)
+		}},
+		{"the complaint form", func() apptest.Response {
+			return citizen.Do(http.MethodPost, "/api/v1/complaints", map[string]string{"name": "Sari", "phone": "081234567803",
+				"category": "lainnya", "description": "Dikirim sebelum NATS menyala."})
+		}},
+		{"the complaint page", func() apptest.Response { return citizen.Do(http.MethodGet, "/pengaduan", nil) }},
+	}
+	for _, r := range refused {
+		res := r.send()
+		var body struct {
+			Error struct{ Code, Message string }
+		}
+		res.JSON(t, &body)
+		if res.Status != http.StatusServiceUnavailable || body.Error.Code != "unavailable" || body.Error.Message == "" {
+			t.Errorf("%s while NATS is absent: %d %s, want 503 unavailable", r.name, res.Status, res.Body)
+		}
+	}
+
+	// From now until the app is ready /healthz must answer 200 every time:
+	// the port is handed over, never closed.
+	stopProbe := make(chan struct{})
+	probeFailed := make(chan error, 1)
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if code, err := get("/healthz"); err != nil || code != http.StatusOK {
+				probeFailed <- fmt.Errorf("/healthz while NATS started: %d %v", code, err)
+				return
+			}
+			select {
+			case <-stopProbe:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: natsPort, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,9 +274,18 @@ func TestServeWaitsForNATS(t *testing.T) {
 			t.Errorf("stop: %v", err)
 		}
 	})
-	citizen := apptest.NewClient(t, a.URL())
-	if code, state := readiness(t, citizen, "/readyz"); code != http.StatusOK || !strings.HasPrefix(state, "ready/") {
-		t.Fatalf("/readyz once NATS answered: %d %s", code, state)
+	testenv.CheckFor(t, 30*time.Second, 20*time.Millisecond, func() error {
+		if code, state := readiness(t, citizen, "/readyz"); code != http.StatusOK || !strings.HasPrefix(state, "ready/") {
+			return fmt.Errorf("/readyz once NATS answered: %d %s", code, state)
+		}
+		return nil
+	})
+	close(stopProbe)
+	<-probed
+	select {
+	case err := <-probeFailed:
+		t.Fatal(err)
+	default:
 	}
 	const phone = "081234567802"
 	tn := citizen.Complaint(map[string]string{"name": "Budi", "phone": phone, "category": "lainnya",
