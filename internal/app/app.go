@@ -220,7 +220,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
 	// notify: citizen notifications; a "solved" one carries the CSAT survey link.
-	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, waTemplates, log)
+	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, waTemplates, sendObserver(a.metrics), log)
 	if err != nil {
 		return nil, err
 	}

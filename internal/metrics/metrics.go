@@ -52,6 +52,7 @@ type Metrics struct {
 	routed       *prometheus.CounterVec
 	routingTime  prometheus.Histogram
 	jobs         *prometheus.CounterVec
+	notify       *prometheus.CounterVec
 	// queues follows the queue.metrics and sla.* events (Watch).
 	queues *queueWatch
 	// paused: nothing is recorded (SetRecording).
@@ -111,8 +112,12 @@ func New(o Opts) *Metrics {
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tanggap_jobs_total", Help: "Background jobs by kind (notify/send, whatsapp/media, …) and outcome (done, retry, dropped).",
 	}, []string{"kind", "outcome"})
+	m.notify = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tanggap_notify_sends_total",
+		Help: "Citizen notifications handed to a provider, by route (email, sms, whatsapp) and outcome (sent; retry: temporary failure, tried again later; failed: failed for good when sent, the next route is tried; undelivered: the provider reported a failure after taking it).",
+	}, []string{"route", "outcome"})
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.inbound, m.outbound, m.ingestBatch, m.ingestTime,
-		m.routed, m.routingTime, m.jobs,
+		m.routed, m.routingTime, m.jobs, m.notify,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.DB != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(o.DB, "tanggap"))
@@ -215,6 +220,15 @@ func (m *Metrics) Job(kind, outcome string) {
 		return
 	}
 	m.jobs.WithLabelValues(kind, outcome).Inc()
+}
+
+// NotifySend records what became of one citizen notification sent on a
+// route (email, sms, whatsapp: a notify route, never an address).
+func (m *Metrics) NotifySend(route, outcome string) {
+	if !m.Recording() {
+		return
+	}
+	m.notify.WithLabelValues(route, outcome).Inc()
 }
 
 // statusText keeps the status label to the few values HTTP has, each
