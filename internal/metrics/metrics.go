@@ -49,6 +49,7 @@ type Metrics struct {
 	outbound     *prometheus.CounterVec
 	ingestBatch  prometheus.Histogram
 	ingestTime   prometheus.Histogram
+	ingestAck    prometheus.Histogram
 	routed       *prometheus.CounterVec
 	routingTime  prometheus.Histogram
 	jobs         *prometheus.CounterVec
@@ -102,6 +103,11 @@ func New(o Opts) *Metrics {
 		Name: "tanggap_ingest_batch_duration_seconds", Help: "Time to store one ingest batch, commit included.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 	})
+	m.ingestAck = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tanggap_ingest_ack_latency_seconds",
+		Help:    "Time from JetStream storing a citizen's message (its stream timestamp, on the NATS server's clock) to the ingest consumer acking it after the commit; a redelivered message counts from its first store.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
+	})
 	m.routed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tanggap_routing_decisions_total", Help: "Routing decisions by outcome (assigned, queued).",
 	}, []string{"outcome"})
@@ -116,7 +122,7 @@ func New(o Opts) *Metrics {
 		Name: "tanggap_notify_sends_total",
 		Help: "Citizen notifications handed to a provider, by route (email, sms, whatsapp) and outcome (sent; retry: temporary failure, tried again later; failed: failed for good when sent, the next route is tried; undelivered: the provider reported a failure after taking it).",
 	}, []string{"route", "outcome"})
-	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.inbound, m.outbound, m.ingestBatch, m.ingestTime,
+	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.inbound, m.outbound, m.ingestBatch, m.ingestTime, m.ingestAck,
 		m.routed, m.routingTime, m.jobs, m.notify,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.DB != nil {
@@ -202,6 +208,15 @@ func (m *Metrics) Ingested(n int, d time.Duration) {
 	}
 	m.ingestBatch.Observe(float64(n))
 	m.ingestTime.Observe(d.Seconds())
+}
+
+// Acked records the time from JetStream storing an inbound message to
+// its ack by ingest.
+func (m *Metrics) Acked(sinceStored time.Duration) {
+	if !m.Recording() {
+		return
+	}
+	m.ingestAck.Observe(sinceStored.Seconds())
 }
 
 // Routed records one routing decision.
