@@ -174,7 +174,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		AwayGrace: cfg.Routing.AwayGrace, ReturnTickets: cfg.Routing.ReturnTickets, Tracer: a.tracer})
 	queueAdmin := routing.NewAdmin(routing.AdminOpts{DB: a.db, Settings: settings, Work: router, Events: a.bus, Log: log})
 	metrics := routing.NewMetrics(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
-	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.bus, Log: log})
+	// The clocks' warnings and breaches are counted where announced, once.
+	clocks := routing.NewClocks(routing.PartOpts{DB: a.db, Queues: settings, Events: a.metrics.CountingSLA(a.bus), Log: log})
 	agents := agent.New(agent.Opts{DB: a.db, Log: log, BcryptCost: cfg.PasswordCost, Events: a.bus})
 	categories := category.New(a.db) // admin screens: the form's complaint categories
 	// whatsapp.go: the approved templates, on the WhatsApp adapter's admin screen.
@@ -238,7 +239,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	satisfaction := newCSAT(cfg, a.db, a.bus, secret, cfg.WhatsApp.Enabled(), log) // csat: surveys, ratings, report
 	// notify: citizen notifications; a "solved" one carries the CSAT survey link.
-	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, waTemplates, log)
+	notifier, err := newNotify(cfg, a.db, a.bus, cat, satisfaction, waTemplates, sendObserver(a.metrics), log)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/db"
 	"tanggap/internal/ingest"
 	"tanggap/internal/metrics"
+	"tanggap/internal/notify"
 	"tanggap/internal/routing"
 )
 
@@ -57,6 +58,13 @@ func inboundObserver(m *metrics.Metrics) bus.InboundObserver {
 }
 
 func deliveryObserver(m *metrics.Metrics) channels.DeliveryObserver {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+func sendObserver(m *metrics.Metrics) notify.SendObserver {
 	if m == nil {
 		return nil
 	}

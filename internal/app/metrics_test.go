@@ -74,8 +74,8 @@ func value(fams map[string]*dto.MetricFamily, name string, labels map[string]str
 // The metrics listener tells what happened: a citizen's complaint counted
 // as accepted on the bus, the console's requests by route pattern (the
 // ticket id is not a label), the reply handed to the channel, the
-// consumers drained, the database pool and the Go runtime; and it is not
-// on the public port.
+// consumers drained and the complaint's ack timed, the database pool and
+// the Go runtime; and it is not on the public port.
 func TestMetricsTellWhatHappened(t *testing.T) {
 	t.Parallel()
 	cfg := apptest.Config(t)
@@ -115,6 +115,9 @@ func TestMetricsTellWhatHappened(t *testing.T) {
 		}
 		if v, ok := value(fams, "tanggap_jetstream_consumer_pending", map[string]string{"consumer": "core-ingest"}); !ok || v != 0 {
 			return fmt.Errorf("core-ingest pending %v (listed: %v)", v, ok)
+		}
+		if v, _ := value(fams, "tanggap_ingest_ack_latency_seconds", nil); v < 1 {
+			return fmt.Errorf("the complaint's ack is not observed yet")
 		}
 		return nil
 	})

@@ -31,7 +31,7 @@ type notifyParts struct {
 // WhatsApp is configured (the template in force is chosen at send time
 // from templates, the WhatsApp admin screen). survey may be nil (no survey
 // link).
-func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, survey notify.SurveyLinker, templates notify.Templates, log *slog.Logger) (notifyParts, error) {
+func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, survey notify.SurveyLinker, templates notify.Templates, observe notify.SendObserver, log *slog.Logger) (notifyParts, error) {
 	secret, err := statuslink.LoadSecret(cfg.Notify.LinkSecret, cfg.DataDir)
 	if err != nil {
 		return notifyParts{}, err
@@ -66,7 +66,7 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 		Rates:    map[notify.Route]float64{notify.RouteEmail: float64(n.EmailRate), notify.RouteSMS: float64(n.SMSRate), notify.RouteWhatsApp: float64(cfg.WhatsApp.RateLimit)},
 		LiveIdle: n.LiveIdle, Survey: survey,
 		Templates:  templates, // whatsapp templates: chosen at send time on the adapter's store
-		SweepEvery: sweepEvery(n.SweepEvery), BounceDomain: bounceDomain(n), BounceKey: secret,
+		SweepEvery: sweepEvery(n.SweepEvery), BounceDomain: bounceDomain(n), BounceKey: secret, Observe: observe,
 	})
 	if err != nil {
 		return notifyParts{}, err

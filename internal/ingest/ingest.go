@@ -106,6 +106,14 @@ type BatchObserver interface {
 	Ingested(n int, d time.Duration)
 }
 
+// AckObserver, when Opts.Observe implements it too, is told of each
+// inbound message the consumer acks after its batch committed: how long
+// after JetStream stored it (the message's stream timestamp, on the NATS
+// server's clock) the ack was sent.
+type AckObserver interface {
+	Acked(sinceStored time.Duration)
+}
+
 // Opts configures a Consumer.
 type Opts struct {
 	DB       *db.DB
@@ -189,6 +197,7 @@ type Consumer struct {
 	outage       *outage
 	afterCommit  func() error
 	observe      BatchObserver
+	acks         AckObserver // Observe, when it implements AckObserver
 	tracer       trace.Tracer
 	// beforeMessages: see Opts.
 	beforeMessages func(tx *gorm.DB) error
@@ -223,7 +232,8 @@ func New(o Opts) *Consumer {
 	if o.ProbeInterval <= 0 {
 		o.ProbeInterval = DefaultProbeInterval
 	}
-	return &Consumer{probeEvery: o.ProbeInterval,
+	acks, _ := o.Observe.(AckObserver)
+	return &Consumer{probeEvery: o.ProbeInterval, acks: acks,
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, linger: max(o.Linger, 0), fill: min(o.Fill, o.BatchSize), reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer,
@@ -751,6 +761,12 @@ func (c *Consumer) done(items []*item, res result) {
 		if err := it.msg.Ack(); err != nil {
 			// Stored already: the redelivery will be a no-op.
 			c.log.Warn("ingest ack failed", "err", err, "channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
+			continue
+		}
+		if c.acks != nil {
+			if md, err := it.msg.Metadata(); err == nil {
+				c.acks.Acked(time.Since(md.Timestamp))
+			}
 		}
 	}
 	c.emit(res)

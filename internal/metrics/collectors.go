@@ -83,8 +83,9 @@ func (s *socketCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // queueWatch keeps the queues' latest figures as published by the routing
-// metrics loop (queue.metrics events) and counts SLA warnings and breaches
-// per queue (sla.* events): a scrape reads memory, never the database.
+// metrics loop (queue.metrics events), and the SLA warnings and breaches
+// this instance's clocks announced, per queue: a scrape reads memory, never
+// the database.
 type queueWatch struct {
 	mu      sync.Mutex
 	figures []bus.QueueFigures
@@ -108,7 +109,7 @@ var (
 
 func newQueueWatch() *queueWatch {
 	return &queueWatch{names: map[int64]string{}, sla: prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tanggap_sla_events_total", Help: "SLA warnings (due soon) and breaches by queue and target.",
+		Name: "tanggap_sla_events_total", Help: "SLA warnings (due soon) and breaches by queue and target, counted by the instance that announced them (each is announced by one instance: sum over instances).",
 	}, []string{"queue", "kind", "target"})}
 }
 
@@ -148,6 +149,8 @@ func (q *queueWatch) setFigures(ev bus.QueueMetrics) {
 }
 
 func (q *queueWatch) countSLA(kind string, ev bus.SLA) {
+	// The queue's code comes from the figures every instance follows; a
+	// queue not yet in them is named by its id.
 	q.mu.Lock()
 	name, ok := q.names[ev.QueueID]
 	q.mu.Unlock()
@@ -157,8 +160,10 @@ func (q *queueWatch) countSLA(kind string, ev bus.SLA) {
 	q.sla.WithLabelValues(name, kind, ev.Target).Inc()
 }
 
-// Watch follows the queue figures and SLA events on the bus until ctx
-// ends. Events are core NATS hints: one missed costs one stale scrape.
+// Watch follows the queue figures on the bus until ctx ends. The events
+// are core NATS hints: one missed costs one stale scrape. SLA events are
+// not counted here, where every instance sees each of them, but where they
+// are announced (CountingSLA).
 func (m *Metrics) Watch(ctx context.Context, nc *nats.Conn, names bus.Names) error {
 	if m == nil {
 		return nil
@@ -168,18 +173,6 @@ func (m *Metrics) Watch(ctx context.Context, nc *nats.Conn, names bus.Names) err
 			var ev bus.QueueMetrics
 			if json.Unmarshal(data, &ev) == nil {
 				m.queues.setFigures(ev)
-			}
-		},
-		names.EventSubject(bus.SLAWarning{}): func(data []byte) {
-			var ev bus.SLA
-			if json.Unmarshal(data, &ev) == nil {
-				m.queues.countSLA("warning", ev)
-			}
-		},
-		names.EventSubject(bus.SLABreached{}): func(data []byte) {
-			var ev bus.SLA
-			if json.Unmarshal(data, &ev) == nil {
-				m.queues.countSLA("breached", ev)
 			}
 		},
 	}
@@ -203,6 +196,51 @@ func (m *Metrics) Watch(ctx context.Context, nc *nats.Conn, names bus.Names) err
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// SLAEmitter is where the SLA clocks announce their events (the bus).
+type SLAEmitter interface {
+	Emit(ev bus.Event)
+	EmitCtx(ctx context.Context, ev bus.Event)
+}
+
+// CountingSLA returns em, counting in tanggap_sla_events_total each SLA
+// warning and breach emitted through it. Hand it to the SLA clocks: each
+// warning and breach is announced by exactly one instance (the clocks'
+// compare-and-set), so the series summed over instances counts each once.
+// Metrics off: em itself.
+func (m *Metrics) CountingSLA(em SLAEmitter) SLAEmitter {
+	if m == nil {
+		return em
+	}
+	return slaCounter{em: em, m: m}
+}
+
+type slaCounter struct {
+	em SLAEmitter
+	m  *Metrics
+}
+
+func (c slaCounter) Emit(ev bus.Event) {
+	c.count(ev)
+	c.em.Emit(ev)
+}
+
+func (c slaCounter) EmitCtx(ctx context.Context, ev bus.Event) {
+	c.count(ev)
+	c.em.EmitCtx(ctx, ev)
+}
+
+func (c slaCounter) count(ev bus.Event) {
+	if !c.m.Recording() {
+		return
+	}
+	switch e := ev.(type) {
+	case bus.SLAWarning:
+		c.m.queues.countSLA("warning", bus.SLA(e))
+	case bus.SLABreached:
+		c.m.queues.countSLA("breached", bus.SLA(e))
+	}
 }
 
 // StateSeries names the series read at scrape time (for the dashboard

@@ -39,6 +39,7 @@ func TestDashboardQueriesExportedSeries(t *testing.T) {
 	m.Ingested(1, 0)
 	m.Routed("assigned", 0)
 	m.Job("smtp", "done")
+	m.NotifySend("email", "sent")
 	fams, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -49,9 +49,11 @@ type Metrics struct {
 	outbound     *prometheus.CounterVec
 	ingestBatch  prometheus.Histogram
 	ingestTime   prometheus.Histogram
+	ingestAck    prometheus.Histogram
 	routed       *prometheus.CounterVec
 	routingTime  prometheus.Histogram
 	jobs         *prometheus.CounterVec
+	notify       *prometheus.CounterVec
 	// queues follows the queue.metrics and sla.* events (Watch).
 	queues *queueWatch
 	// paused: nothing is recorded (SetRecording).
@@ -101,6 +103,11 @@ func New(o Opts) *Metrics {
 		Name: "tanggap_ingest_batch_duration_seconds", Help: "Time to store one ingest batch, commit included.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 	})
+	m.ingestAck = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tanggap_ingest_ack_latency_seconds",
+		Help:    "Time from JetStream storing a citizen's message (its stream timestamp, on the NATS server's clock) to the ingest consumer acking it after the commit; a redelivered message counts from its first store.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
+	})
 	m.routed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tanggap_routing_decisions_total", Help: "Routing decisions by outcome (assigned, queued).",
 	}, []string{"outcome"})
@@ -111,8 +118,12 @@ func New(o Opts) *Metrics {
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tanggap_jobs_total", Help: "Background jobs by kind (notify/send, whatsapp/media, …) and outcome (done, retry, dropped).",
 	}, []string{"kind", "outcome"})
-	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.inbound, m.outbound, m.ingestBatch, m.ingestTime,
-		m.routed, m.routingTime, m.jobs,
+	m.notify = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tanggap_notify_sends_total",
+		Help: "Citizen notifications handed to a provider, by route (email, sms, whatsapp) and outcome (sent; retry: temporary failure, tried again later; failed: failed for good when sent, the next route is tried; undelivered: the provider reported a failure after taking it).",
+	}, []string{"route", "outcome"})
+	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.inbound, m.outbound, m.ingestBatch, m.ingestTime, m.ingestAck,
+		m.routed, m.routingTime, m.jobs, m.notify,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.DB != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(o.DB, "tanggap"))
@@ -199,6 +210,15 @@ func (m *Metrics) Ingested(n int, d time.Duration) {
 	m.ingestTime.Observe(d.Seconds())
 }
 
+// Acked records the time from JetStream storing an inbound message to
+// its ack by ingest.
+func (m *Metrics) Acked(sinceStored time.Duration) {
+	if !m.Recording() {
+		return
+	}
+	m.ingestAck.Observe(sinceStored.Seconds())
+}
+
 // Routed records one routing decision.
 func (m *Metrics) Routed(outcome string, d time.Duration) {
 	if !m.Recording() {
@@ -215,6 +235,15 @@ func (m *Metrics) Job(kind, outcome string) {
 		return
 	}
 	m.jobs.WithLabelValues(kind, outcome).Inc()
+}
+
+// NotifySend records what became of one citizen notification sent on a
+// route (email, sms, whatsapp: a notify route, never an address).
+func (m *Metrics) NotifySend(route, outcome string) {
+	if !m.Recording() {
+		return
+	}
+	m.notify.WithLabelValues(route, outcome).Inc()
 }
 
 // statusText keeps the status label to the few values HTTP has, each

@@ -34,6 +34,13 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 	return out, delay
 }
 
+// observe tells the observer, if any, what became of one send on route r.
+func (s *Service) observe(r Route, outcome string) {
+	if s.o.Observe != nil {
+		s.o.Observe.NotifySend(string(r), outcome)
+	}
+}
+
 // backoff is the wait before retry n: Backoff doubled per attempt, at most
 // ten minutes.
 func (s *Service) backoff(n int) time.Duration {
@@ -116,6 +123,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 			pid, err = s.o.Providers[r].Send(ctx, m)
 		}
 		if err == nil {
+			s.observe(r, OutcomeSent)
 			if err := s.settle(ctx, t, d, StatusSending, StatusSent, pid, ""); err != nil || r != RouteSMS {
 				return bus.JobDone, 0, err
 			}
@@ -127,11 +135,13 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		}
 		reason := err.Error()
 		if IsPermanent(err) || d.Attempts >= s.o.MaxAttempts {
+			s.observe(r, OutcomeFailed)
 			if err := s.settle(ctx, t, d, StatusSending, StatusFailed, "", reason); err != nil {
 				return 0, 0, err
 			}
 			continue
 		}
+		s.observe(r, OutcomeRetry)
 		if err := s.settle(ctx, t, d, StatusSending, StatusQueued, "", reason); err != nil {
 			return 0, 0, err
 		}

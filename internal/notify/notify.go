@@ -164,6 +164,21 @@ func IsPermanent(err error) bool {
 // Events publishes realtime events (bus.Bus).
 type Events interface{ Emit(ev bus.Event) }
 
+// SendObserver counts what became of each send to a provider, by route
+// (email, sms, whatsapp) and outcome: OutcomeSent, OutcomeRetry,
+// OutcomeFailed, OutcomeUndelivered (internal/metrics implements it).
+type SendObserver interface {
+	NotifySend(route, outcome string)
+}
+
+// Send outcomes told to a SendObserver.
+const (
+	OutcomeSent        = "sent"        // the provider took it
+	OutcomeRetry       = "retry"       // a temporary failure: the job tries again later
+	OutcomeFailed      = "failed"      // failed for good when sent (permanent, or retries used up): the next route is tried
+	OutcomeUndelivered = "undelivered" // the provider's later word: it failed after taking it (bounce, failed status)
+)
+
 // Opts configures the service.
 type Opts struct {
 	DB   *db.DB
@@ -206,6 +221,8 @@ type Opts struct {
 	BounceKey    []byte
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
+	// Observe, when set, counts the sends per route and outcome.
+	Observe SendObserver
 	// SweepEvery is how often the catch-up sweep (sweep.go) looks for
 	// status changes and replies no event took up (default 1 minute;
 	// negative: never).

@@ -72,6 +72,7 @@ func (s *Service) applyOutcome(ctx context.Context, d Delivery, delivered bool, 
 		return s.applyOutcome(ctx, now, delivered, reason)
 	}
 	d.Status, d.Reason = StatusFailed, reason
+	s.observe(d.Route, OutcomeUndelivered)
 	s.emit(ctx, t, d)
 	return s.fallback(ctx, d)
 }
