@@ -123,7 +123,9 @@ func newDatabase(t *testing.T, raw string) string {
 	}
 	name := "restore_" + hex.EncodeToString(b)
 	admin := func(stmt string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// CREATE and DROP DATABASE wait for a checkpoint, which takes a
+		// while when other packages' tests keep the server busy.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, base)
 		if err != nil {

@@ -38,11 +38,11 @@ var ErrBackupIncomplete = errors.New("attachment: no " + manifestFile + " in the
 
 // objectsManifest is DIR/manifest.json.
 type objectsManifest struct {
-	Bucket  string          `json:"bucket"`
-	Objects []backupObjects `json:"objects"`
+	Bucket  string         `json:"bucket"`
+	Objects []backupObject `json:"objects"`
 }
 
-type backupObjects struct {
+type backupObject struct {
 	jetstream.ObjectMeta
 	Size   uint64 `json:"size"`
 	Digest string `json:"digest"`
@@ -73,7 +73,7 @@ func BackupObjects(ctx context.Context, js jetstream.JetStream, bucket, dir stri
 	if err != nil && !errors.Is(err, jetstream.ErrNoObjectsFound) {
 		return rep, fmt.Errorf("attachment: backup: list %s: %w", bucket, err)
 	}
-	m := objectsManifest{Bucket: bucket, Objects: []backupObjects{}}
+	m := objectsManifest{Bucket: bucket, Objects: []backupObject{}}
 	for _, info := range infos {
 		if info.Deleted {
 			continue
@@ -88,7 +88,7 @@ func BackupObjects(ctx context.Context, js jetstream.JetStream, bucket, dir stri
 		if uint64(n) != info.Size {
 			return rep, fmt.Errorf("attachment: backup: %q: read %d bytes of %d", info.Name, n, info.Size)
 		}
-		m.Objects = append(m.Objects, backupObjects{ObjectMeta: info.ObjectMeta, Size: info.Size, Digest: info.Digest})
+		m.Objects = append(m.Objects, backupObject{ObjectMeta: info.ObjectMeta, Size: info.Size, Digest: info.Digest})
 		rep.Objects++
 		rep.Bytes += n
 	}
@@ -169,7 +169,7 @@ func (o *Objects) RestoreObjects(ctx context.Context, dir string) (ObjectsReport
 	return rep, nil
 }
 
-func (o *Objects) restoreOne(ctx context.Context, dir string, obj backupObjects) error {
+func (o *Objects) restoreOne(ctx context.Context, dir string, obj backupObject) error {
 	f, err := os.Open(filepath.Join(dir, "objects", url.PathEscape(obj.Name)))
 	if err != nil {
 		return fmt.Errorf("attachment: restore: %w", err)
