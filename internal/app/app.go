@@ -413,6 +413,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			shut, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 			defer cancel()
 			_ = a.http.ShutdownWithContext(shut) // a second shutdown after Stop's returns at once
+			// The shutdown closes only the listeners the server already
+			// serves: if the core failed before Listener got there, the
+			// closed listener makes it return at once instead.
+			_ = a.ln.Close()
 			return nil
 		})
 	}
