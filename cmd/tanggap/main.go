@@ -29,6 +29,8 @@ commands:
   serve     run the contact center (default)
   migrate   apply database migrations and exit
   backup F  copy the embedded SQLite database to the new file F, online
+  backup-files D   copy every file of the FILES_STORE=nats bucket to the new folder D, online
+  restore-files D  put the files of the backup folder D back into the bucket
   seal-files  seal the local files stored before FILES_ENCRYPTION_KEY was set
   help      show this help
 
@@ -62,6 +64,10 @@ func run(args []string) int {
 		return runMigrate(cfg, log)
 	case "backup": // backup.go: online copy of the embedded database
 		return runBackup(cfg, log, args[1:])
+	case "backup-files": // files_backup.go: the object store bucket to a folder
+		return runBackupFiles(cfg, log, args[1:])
+	case "restore-files": // files_backup.go: and back
+		return runRestoreFiles(cfg, log, args[1:])
 	case "seal-files": // seal.go: encrypt files stored before the key
 		return runSeal(cfg, log)
 	default:

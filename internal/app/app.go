@@ -425,6 +425,21 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			}
 			return nil
 		})
+		// A component that stops on its own (a migration refused: the
+		// database is newer than the binary) cancels gctx; the HTTP server
+		// must stop with it, or Done never closes and the process serves
+		// 503s forever instead of exiting with the reason.
+		g.Go(func() error {
+			<-gctx.Done()
+			shut, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+			defer cancel()
+			_ = a.http.ShutdownWithContext(shut) // a second shutdown after Stop's returns at once
+			// The shutdown closes only the listeners the server already
+			// serves: if the core failed before Listener got there, the
+			// closed listener makes it return at once instead.
+			_ = a.ln.Close()
+			return nil
+		})
 	}
 	go func() {
 		a.err = g.Wait()

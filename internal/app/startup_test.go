@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
+	"tanggap/internal/migrate"
 	"tanggap/internal/testenv"
 )
 
@@ -294,4 +296,33 @@ func TestServeWaitsForNATS(t *testing.T) {
 		t.Fatal(err)
 	}
 	complaintStored(t, citizen, tn, phone)
+}
+
+// TestStartRefusesNewerDatabase: on a database that records a migration
+// this binary does not carry, Start fails with ErrDatabaseNewer and the
+// app stops on its own (Done closes) instead of serving 503s forever.
+func TestStartRefusesNewerDatabase(t *testing.T) {
+	cfg := apptest.Config(t)
+	dbc := db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxOpenConns: 2}
+	d := testenv.OpenDB(t, dbc)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := migrate.Up(ctx, d, testenv.Logger(t)); err != nil {
+		t.Fatal(err)
+	}
+	_, latest, err := migrate.Status(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_a_newer_release', ?)`, latest+1, time.Now().UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Start(ctx, cfg, testenv.Logger(t))
+	if err == nil {
+		_ = a.Stop(ctx)
+		t.Fatal("started on a database from a newer release")
+	}
+	if !errors.Is(err, migrate.ErrDatabaseNewer) {
+		t.Fatalf("start: %v, want ErrDatabaseNewer", err)
+	}
 }

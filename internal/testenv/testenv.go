@@ -27,7 +27,8 @@
 // embedded pass. RequirePostgres applies the rule to tests that only make
 // sense on PostgreSQL (they skip on the embedded pass).
 //
-// Also: CheckFor polls instead of sleeping; Logger(t) logs through t.Log.
+// Also: CheckFor polls instead of sleeping; Logger(t) logs through t.Log;
+// RequireTool finds a program a test runs (pg_dump), by the same CI rule.
 //
 // Every helper calls t.Fatal on failure, so call them from the test's own
 // goroutine.
@@ -37,6 +38,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -105,4 +107,20 @@ func uniqueID(t testing.TB) string {
 		t.Fatalf("testenv: random: %v", err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// RequireTool returns the path of the program name (pg_dump, …) for tests
+// that run it. A missing program skips the test, except under CI=true,
+// where it fails it: CI machines carry the tools the tests name.
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv(EnvCI) == "true" {
+		t.Fatalf("testenv: CI=true but %s is not on PATH: %v", name, err)
+	}
+	t.Skipf("%s is not on PATH", name)
+	return ""
 }
