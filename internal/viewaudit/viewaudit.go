@@ -42,6 +42,9 @@ const (
 	KindContact    = "contact"
 	KindAttachment = "attachment"
 	KindExport     = "export"
+	// KindRefusedItem: an item a channel could not read, opened whole
+	// (internal/refused); RefusedItemID names it.
+	KindRefusedItem = "refused_item"
 )
 
 // View is one opening of personal data. Record fills what it can; the
@@ -54,6 +57,8 @@ type View struct {
 	TicketID     *int64    `json:"ticket_id"`
 	ContactID    *int64    `json:"contact_id"`
 	AttachmentID *int64    `json:"attachment_id"`
+	// RefusedItemID: the refused item opened (KindRefusedItem).
+	RefusedItemID *int64 `json:"refused_item_id,omitempty"`
 }
 
 // Opts configures the recorder.
