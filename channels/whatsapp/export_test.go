@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"time"
 
 	"tanggap/internal/bus"
 )
@@ -12,4 +13,4 @@ func (a *Adapter) AskJob(ctx context.Context, data []byte, attempt int) bus.JobO
 }
 
 // Pending is what the webhook publishes for a parsed batch.
-func (a *Adapter) Pending(b Batch) ([]bus.Pending, error) { return a.pending(b) }
+func (a *Adapter) Pending(b Batch) ([]bus.Pending, error) { return a.pending(b, time.Now()) }

@@ -58,7 +58,7 @@ func (p Parser) Parse(body []byte) (Batch, error) {
 					in, job, err = p.inbound(v.Metadata, names, m)
 				}
 				if err != nil {
-					b.Refused = append(b.Refused, refused("message", rawID(raw), raw, err))
+					b.Refused = append(b.Refused, refused("message", raw, err))
 					continue
 				}
 				b.Messages = append(b.Messages, in)
@@ -75,7 +75,7 @@ func (p Parser) Parse(body []byte) (Batch, error) {
 					job, ok, err = p.status(s)
 				}
 				if err != nil {
-					b.Refused = append(b.Refused, refused("status", rawID(raw), raw, err))
+					b.Refused = append(b.Refused, refused("status", raw, err))
 					continue
 				}
 				if ok {
@@ -109,7 +109,7 @@ func (p Parser) unixTime(s flexNum) time.Time {
 
 func (p Parser) inbound(md metadata, names map[string]string, m message) (envelope.Inbound, *MediaJob, error) {
 	if m.ID == "" || m.From == "" {
-		return envelope.Inbound{}, nil, fmt.Errorf("%w: message without id or sender", ErrPayload)
+		return envelope.Inbound{}, nil, because(envelope.CauseMissing, fmt.Errorf("%w: message without id or sender", ErrPayload))
 	}
 	phone, err := identity.NormalizeWaID(m.From)
 	if err != nil {
@@ -117,7 +117,7 @@ func (p Parser) inbound(md metadata, names map[string]string, m message) (envelo
 		// rules: digits it sends are kept as they are rather than losing
 		// the message. Anything else is not a WhatsApp sender.
 		if !allDigits(m.From) || len(m.From) < 6 || len(m.From) > 15 {
-			return envelope.Inbound{}, nil, fmt.Errorf("%w: message %s: sender: %v", ErrPayload, m.ID, err)
+			return envelope.Inbound{}, nil, because(envelope.CauseSender, fmt.Errorf("%w: message %s: sender: %v", ErrPayload, m.ID, err))
 		}
 		phone = "+" + m.From
 	}
@@ -149,7 +149,7 @@ func (p Parser) inbound(md metadata, names map[string]string, m message) (envelo
 		in.Text = "[" + in.Fields[envelope.FieldKind] + "]"
 	}
 	if err := in.Validate(); err != nil {
-		return envelope.Inbound{}, nil, fmt.Errorf("%w: message %s: %v", ErrPayload, m.ID, err)
+		return envelope.Inbound{}, nil, because(envelope.CauseInvalid, fmt.Errorf("%w: message %s: %v", ErrPayload, m.ID, err))
 	}
 	return in, job, nil
 }
@@ -284,7 +284,7 @@ func (p Parser) content(in *envelope.Inbound, m message) *MediaJob {
 
 func (p Parser) status(s status) (StatusJob, bool, error) {
 	if s.ID == "" {
-		return StatusJob{}, false, fmt.Errorf("%w: status without message id", ErrPayload)
+		return StatusJob{}, false, because(envelope.CauseMissing, fmt.Errorf("%w: status without message id", ErrPayload))
 	}
 	job := StatusJob{WAMID: s.ID, At: p.unixTime(s.Timestamp), Ref: clip(s.BizOpaqueCallbackData, 512)}
 	switch s.Status {
@@ -352,34 +352,74 @@ func clip(s string, n int) string {
 	return s[:n]
 }
 
-// maxRefusedRaw bounds the copy of a refused item kept as its record.
-const maxRefusedRaw = 16 << 10
+// refusal is an item's parse error with its cause (an envelope.Cause*
+// word); an error without one is an item that did not decode.
+type refusal struct {
+	cause string
+	err   error
+}
 
-// refused records an item that was not accepted: why, its id when it has
-// one, and the item as sent (cut to maxRefusedRaw, then no longer JSON,
-// so it is kept as a JSON string).
-func refused(item, id string, raw json.RawMessage, err error) Refused {
-	if !errors.Is(err, ErrPayload) {
-		err = fmt.Errorf("%w: %s %s: %v", ErrPayload, item, id, err)
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+func because(cause string, err error) error { return &refusal{cause: cause, err: err} }
+
+// refused records an item that was not accepted: why, its id and sender
+// when they can be read, and the item as sent (cut to fit
+// envelope.MaxRefusedRaw, then no longer JSON, so it is kept as a JSON
+// string).
+func refused(item string, raw json.RawMessage, err error) Refused {
+	cause := envelope.CauseUnreadable
+	var rf *refusal
+	if errors.As(err, &rf) {
+		cause = rf.cause
 	}
-	r := Refused{ID: clip(id, 256), Item: item, Reason: err.Error(), Raw: raw}
-	if len(raw) > maxRefusedRaw {
-		cut, _ := json.Marshal(clip(string(raw), maxRefusedRaw))
-		r.Raw = cut
+	id, from := rawIDs(raw, item)
+	if !errors.Is(err, ErrPayload) {
+		err = fmt.Errorf("%w: %s %s: %v", ErrPayload, item, clip(id, 256), err)
+	}
+	r := Refused{ID: clip(id, 256), Item: item, Sender: readableSender(from), Cause: cause, Reason: clip(err.Error(), 1024), Raw: raw}
+	if len(raw) > envelope.MaxRefusedRaw {
+		// Escaping makes the string longer than the bytes it quotes.
+		for n := envelope.MaxRefusedRaw - 2; ; n = n * 3 / 4 {
+			cut, _ := json.Marshal(clip(string(raw), n))
+			if len(cut) <= envelope.MaxRefusedRaw {
+				r.Raw = cut
+				break
+			}
+		}
 	}
 	return r
 }
 
-// rawID reads the "id" of an item that may not decode as a whole.
-func rawID(raw json.RawMessage) string {
-	var probe struct {
-		ID any `json:"id"`
+// readableSender is from as an E.164 number when it is one WhatsApp
+// could have sent (the rule of inbound), else "".
+func readableSender(from string) string {
+	if phone, err := identity.NormalizeWaID(from); err == nil {
+		return phone
 	}
-	if json.Unmarshal(raw, &probe) != nil {
-		return ""
-	}
-	if s, ok := probe.ID.(string); ok {
-		return s
+	if allDigits(from) && len(from) >= 6 && len(from) <= 15 {
+		return "+" + from
 	}
 	return ""
+}
+
+// rawIDs reads the "id" of an item that may not decode as a whole, and
+// its citizen's number: a message's "from", a status's "recipient_id".
+func rawIDs(raw json.RawMessage, item string) (id, from string) {
+	var probe struct {
+		ID          any `json:"id"`
+		From        any `json:"from"`
+		RecipientID any `json:"recipient_id"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return "", ""
+	}
+	id, _ = probe.ID.(string)
+	if item == "status" {
+		from, _ = probe.RecipientID.(string)
+	} else {
+		from, _ = probe.From.(string)
+	}
+	return id, from
 }

@@ -251,7 +251,11 @@ type Refused struct {
 	ID string `json:"id,omitempty"`
 	// Item is "message" or "status".
 	Item string `json:"item"`
-	// Reason says why, without the item's content.
+	// Sender is the citizen's number (E.164) when it could be read.
+	Sender string `json:"sender,omitempty"`
+	// Cause is why in one word (envelope.Cause*); Reason says why in the
+	// parser's words, without the item's content.
+	Cause  string `json:"cause"`
 	Reason string `json:"reason"`
 	// Raw is the item as Meta sent it, kept for whoever looks into it.
 	Raw json.RawMessage `json:"raw"`

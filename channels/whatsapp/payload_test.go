@@ -199,13 +199,14 @@ func TestParseRefusesBadItemsAndKeepsTheRest(t *testing.T) {
 	goodStatus := `{"id":"wamid.s1","status":"read","timestamp":"1739321024"}`
 	cases := []struct {
 		name, bad, item, id string
+		cause, sender       string
 	}{
-		{"sender that is no number", `{"from":"abc","id":"wamid.b1","type":"text","text":{"body":"x"}}`, "message", "wamid.b1"},
-		{"sender of the wrong type", `{"from":6281234567890,"id":"wamid.b2","type":"text","text":{"body":"x"}}`, "message", "wamid.b2"},
-		{"message without id", `{"from":"6281234567890","type":"text","text":{"body":"x"}}`, "message", ""},
-		{"timestamp that is no number", `{"from":"6281234567890","id":"wamid.b3","timestamp":"kemarin","type":"text","text":{"body":"x"}}`, "message", "wamid.b3"},
-		{"message that is no object", `"wamid.b4"`, "message", ""},
-		{"status without id", `{"status":"read"}`, "status", ""},
+		{"sender that is no number", `{"from":"abc","id":"wamid.b1","type":"text","text":{"body":"x"}}`, "message", "wamid.b1", envelope.CauseSender, ""},
+		{"sender of the wrong type", `{"from":6281234567890,"id":"wamid.b2","type":"text","text":{"body":"x"}}`, "message", "wamid.b2", envelope.CauseUnreadable, ""},
+		{"message without id", `{"from":"6281234567890","type":"text","text":{"body":"x"}}`, "message", "", envelope.CauseMissing, "+6281234567890"},
+		{"timestamp that is no number", `{"from":"6281234567890","id":"wamid.b3","timestamp":"kemarin","type":"text","text":{"body":"x"}}`, "message", "wamid.b3", envelope.CauseUnreadable, "+6281234567890"},
+		{"message that is no object", `"wamid.b4"`, "message", "", envelope.CauseUnreadable, ""},
+		{"status without id", `{"status":"read","recipient_id":"6281234567892"}`, "status", "", envelope.CauseMissing, "+6281234567892"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,6 +232,9 @@ func TestParseRefusesBadItemsAndKeepsTheRest(t *testing.T) {
 			r := b.Refused[0]
 			if r.Item != tc.item || r.ID != tc.id || r.Reason == "" || string(r.Raw) != tc.bad {
 				t.Fatalf("refused %+v, want %s %q with a reason and the item as sent", r, tc.item, tc.id)
+			}
+			if r.Cause != tc.cause || r.Sender != tc.sender {
+				t.Fatalf("refused for %q from %q, want %q from %q", r.Cause, r.Sender, tc.cause, tc.sender)
 			}
 			if !json.Valid(r.Raw) {
 				t.Fatalf("record is not JSON: %s", r.Raw)
@@ -304,10 +308,14 @@ func FuzzParse(f *testing.F) {
 			if r.Reason == "" || (r.Item != "message" && r.Item != "status") {
 				t.Fatalf("refused item without a reason: %+v", r)
 			}
-			if _, err := json.Marshal(whatsapp.RefusedRecord{Refused: r}); err != nil {
+			data, err := json.Marshal(whatsapp.Record(r, whatsapp.RefusedMsgID(r), time.Now()))
+			if err != nil {
 				t.Fatalf("refused record cannot go on the bus: %v", err)
 			}
-			if len(r.Raw) > 16<<10+64 {
+			if _, ok, err := envelope.DecodeRefused(data); !ok || err != nil {
+				t.Fatalf("refused record not read back (%v, %v): %s", ok, err, data)
+			}
+			if len(r.Raw) > envelope.MaxRefusedRaw {
 				t.Fatalf("refused record of %d bytes", len(r.Raw))
 			}
 		}

@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
+	"tanggap/internal/envelope"
 )
 
 // Job kinds on the jobs stream.
@@ -77,10 +79,10 @@ func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 	for _, r := range b.Refused {
 		// The reason names no content of the item; the item itself is
 		// in the durable record, not in the log.
-		a.log.Error("WhatsApp webhook item refused; the rest of the POST is kept (record kept on the inbound stream)",
-			"item", r.Item, "wamid", r.ID, "reason", r.Reason)
+		a.log.Error("WhatsApp webhook item refused; the rest of the POST is kept (recorded for the admins' list of refused items)",
+			"item", r.Item, "wamid", r.ID, "cause", r.Cause, "reason", r.Reason)
 	}
-	msgs, err := a.pending(b)
+	msgs, err := a.pending(b, time.Now())
 	if err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func (a *Adapter) handleWebhook(c *fiber.Ctx) error {
 
 // pending lists what a webhook publishes: messages first, so a job never
 // names a message the stream does not have yet.
-func (a *Adapter) pending(b Batch) ([]bus.Pending, error) {
+func (a *Adapter) pending(b Batch, now time.Time) ([]bus.Pending, error) {
 	names := a.o.Bus.Names
 	out := make([]bus.Pending, 0, len(b.Messages)+len(b.Media)+len(b.Statuses))
 	for _, in := range b.Messages {
@@ -130,23 +132,24 @@ func (a *Adapter) pending(b Batch) ([]bus.Pending, error) {
 			MsgID: bus.JobMsgID(domain.ChannelWhatsApp, jobStatus, s.WAMID+":"+string(s.Status)), Data: data})
 	}
 	for _, r := range b.Refused {
-		data, err := json.Marshal(RefusedRecord{Refused: r})
+		id := RefusedMsgID(r)
+		data, err := json.Marshal(Record(r, id, now))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, bus.Pending{Subject: names.Inbound(domain.ChannelWhatsApp), MsgID: RefusedMsgID(r), Data: data})
+		out = append(out, bus.Pending{Subject: names.Inbound(domain.ChannelWhatsApp), MsgID: id, Data: data})
 	}
 	return out, nil
 }
 
-// RefusedRecord is the durable record of a refused webhook item. It goes
-// on the inbound stream, where the project keeps what cannot be stored:
-// it is no envelope (no version), so ingest refuses it as it refuses
-// every invalid envelope, logs its stream sequence and terminates it,
-// and the stream keeps it for its retention time for whoever looks
-// into it. Meta retrying the same POST records it once (message id).
-type RefusedRecord struct {
-	Refused Refused `json:"whatsapp_refused"`
+// Record is the durable record of a refused webhook item, as published
+// under id at now. It goes on the inbound stream: the core keeps it as a
+// row admins see (internal/refused), once per id, and the stream keeps it
+// for its own retention time. Meta retrying the same POST records it once
+// (the id is the Nats-Msg-Id).
+func Record(r Refused, id string, now time.Time) envelope.RefusedRecord {
+	return envelope.RefusedRecord{Refused: &envelope.Refused{V: envelope.Version, Channel: domain.ChannelWhatsApp, ID: id,
+		Item: r.Item, ProviderMessageID: r.ID, Sender: r.Sender, Cause: r.Cause, Reason: r.Reason, Raw: r.Raw, ReceivedAt: now.UTC()}}
 }
 
 // RefusedMsgID names a refused item for JetStream's duplicate window: its

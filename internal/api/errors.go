@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/contact"
 	"tanggap/internal/dsr"
 	"tanggap/internal/locale"
+	"tanggap/internal/refused"
 	"tanggap/internal/routing"
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
@@ -66,6 +67,7 @@ var catalog = []struct {
 	// personal-data protection: frozen tickets, subject requests, sealed files
 	{ticket.ErrRestricted, fiber.StatusLocked, apperr.CodeProcessingRestricted},
 	{dsr.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
+	{refused.ErrNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{dsr.ErrReason, fiber.StatusUnprocessableEntity, apperr.CodeValidation},
 	{attachment.ErrKeyUnknown, fiber.StatusInternalServerError, apperr.CodeFileUnreadable},
 	{attachment.ErrDecrypt, fiber.StatusInternalServerError, apperr.CodeFileUnreadable},

@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/dsr"
+	"tanggap/internal/refused"
 	"tanggap/internal/retention"
 	"tanggap/internal/viewaudit"
 )
@@ -27,6 +28,8 @@ type Privacy struct {
 	Views     *viewaudit.Recorder
 	Subjects  *dsr.Service
 	Retention *retention.Purger
+	// Refused: the items channels could not read (admins' list).
+	Refused *refused.Service
 }
 
 // viewKinds: the routes that open a citizen's data, by route pattern.
@@ -262,4 +265,48 @@ func (s *Server) handleRetentionRun(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(res)
+}
+
+// GET /api/v1/admin/refused?limit=&before_at=&before_id= — items channels
+// could not read, newest first, the sender masked.
+func (s *Server) handleRefusedItems(c *fiber.Ctx) error {
+	var f refused.Filter
+	var err error
+	if f.BeforeAt, err = queryTime(c, "before_at"); err != nil {
+		return err
+	}
+	if f.BeforeID, err = queryInt(c, "before_id"); err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit")
+	if err != nil {
+		return err
+	}
+	f.Limit = int(min(limit, refused.MaxLimit))
+	p, err := s.o.Privacy.Refused.List(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// GET /api/v1/admin/refused/:id — one item whole (sender, the item as
+// sent): a view of personal data, recorded in the view audit before it is
+// answered.
+func (s *Server) handleRefusedItem(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return refused.ErrNotFound
+	}
+	d, err := s.o.Privacy.Refused.Get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if v := s.o.Privacy.Views; v != nil && v.Recording() {
+		if err := v.Record(c.UserContext(), viewaudit.View{AgentID: current(c).ID, Kind: viewaudit.KindRefusedItem, RefusedItemID: &id}); err != nil {
+			return err // no unrecorded view of personal data
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.JSON(d)
 }

@@ -165,6 +165,10 @@ func (s *Server) routes(app *fiber.App) {
 		if p.Retention != nil {
 			app.Post("/api/v1/admin/retention/run", s.need(permission.PrivacyManage), s.handleRetentionRun)
 		}
+		if p.Refused != nil {
+			app.Get("/api/v1/admin/refused", s.need(permission.AuditView), s.handleRefusedItems)         // items channels could not read
+			app.Get("/api/v1/admin/refused/:id<int>", s.need(permission.AuditView), s.handleRefusedItem) // one whole: recorded in the view audit
+		}
 	}
 
 	// csat: the satisfaction report, low-rating alerts, a ticket's ratings,

@@ -46,6 +46,7 @@ import (
 	"tanggap/internal/pages"
 	"tanggap/internal/realtime"
 	"tanggap/internal/receipts"
+	"tanggap/internal/refused"
 	"tanggap/internal/routing"
 	"tanggap/internal/search"
 	"tanggap/internal/tags"
@@ -334,12 +335,16 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		g.Go(func() error { return a.metrics.Watch(gctx, a.bus.NC, a.bus.Names) })
 	}
 
+	// Items channels refused: kept by the core, listed to admins.
+	refusedItems := refused.New(refused.Opts{DB: a.db})
+
 	// The core and the senders start once the database answers and setup
 	// ran; the gateways below serve meanwhile.
 	startCore := func(g *errgroup.Group, gctx context.Context) {
 		if cfg.Components["core"] {
 			consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
-				ReopenWindow: cfg.ReopenWindow, AckWait: cfg.IngestAckWait, Linger: ingestLinger(cfg), Fill: cfg.IngestFill})
+				ReopenWindow: cfg.ReopenWindow, AckWait: cfg.IngestAckWait, Linger: ingestLinger(cfg), Fill: cfg.IngestFill,
+				Refused: refusedItems})
 			g.Go(func() error { return consumer.Run(gctx) })
 			g.Go(func() error {
 				return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
@@ -409,7 +414,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			TouchInterval:  cfg.Presence.TouchInterval,
 			TrustedProxies: cfg.TrustedProxies,
 			Search:         search.New(search.Opts{DB: a.db, Tickets: tickets, Log: log}), // search and views
-			Privacy:        pdp.api(),
+			Privacy:        pdp.api(refusedItems),
 			Notify:         notifier.svc,   // notify
 			NotifyHooks:    notifier.hooks, // notify
 			// csat: report, alerts, ratings, survey links

@@ -11,6 +11,7 @@ import (
 	"tanggap/internal/config"
 	"tanggap/internal/db"
 	"tanggap/internal/dsr"
+	"tanggap/internal/refused"
 	"tanggap/internal/retention"
 	"tanggap/internal/viewaudit"
 )
@@ -65,8 +66,8 @@ func (p *privacy) sealFiles(ctx context.Context) {
 	}
 }
 
-func (p *privacy) api() *api.Privacy {
+func (p *privacy) api(refusedItems *refused.Service) *api.Privacy {
 	// A restricted citizen's tickets are refused by their owners: the
 	// ticket service, routing and the complaint lifecycle.
-	return &api.Privacy{Views: p.views, Subjects: p.subjects, Retention: p.purger}
+	return &api.Privacy{Views: p.views, Subjects: p.subjects, Retention: p.purger, Refused: refusedItems}
 }

@@ -35,6 +35,9 @@ type Elsewhere struct {
 	// reasons kept with the requests and a restriction.
 	SubjectAuditLines int64 `json:"subject_audit_lines"`
 	RequestReasons    int64 `json:"request_reasons"`
+	// Items a channel could not read whose sender is one of the
+	// citizen's numbers: deleted (they are a copy of what they sent).
+	RefusedItems int64 `json:"refused_items"`
 }
 
 // The citizen's tickets, visitor ids and phone numbers, as subqueries
@@ -106,6 +109,11 @@ WHERE ticket_id IN (` + sqlTickets + `) AND (answer <> '' OR instructions <> '')
 		func(e *Elsewhere) *int64 { return &e.RequestReasons }},
 	{"restriction reason", `UPDATE processing_restrictions SET reason = '' WHERE contact_id = ? AND reason <> ''`, 1,
 		func(e *Elsewhere) *int64 { return &e.RequestReasons }},
+	// Items a channel could not read, from one of the citizen's numbers
+	// (refused_items_sender_idx); one whose sender could not be read
+	// names nobody we can match and goes with the retention period.
+	{"refused items", `DELETE FROM refused_items WHERE sender IN (` + sqlPhones + `) AND sender <> ''`, 1,
+		func(e *Elsewhere) *int64 { return &e.RefusedItems }},
 }
 
 // Steps whose public note or detail names no citizen (see above).

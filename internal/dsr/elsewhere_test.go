@@ -69,6 +69,8 @@ VALUES (?, 'sms', ?, 'reply', 'failed', ?, ?, ?)`, "reply:"+sfx, ticketID, "unde
 	// restriction and the admin audit line, which carries no ticket.
 	reason := `{"reason":"Siti Aminah minta dibekukan ` + sfx + `"}`
 	must(d.Exec(`INSERT INTO processing_restrictions (contact_id, agent_id, reason, created_at) VALUES (?, ?, ?, ?)`, contactID, agentID, "Siti Aminah minta dibekukan "+sfx, now).Error)
+	must(d.Exec(`INSERT INTO refused_items (record_id, channel, item, provider_message_id, sender, cause, reason, raw, received_at, created_at)
+VALUES (?, 'whatsapp', 'message', ?, ?, 'invalid', 'too long', '{"text":"rumah saya di Jl. Melati"}', ?, ?)`, "refused-"+sfx, "wamid."+sfx, phone, now, now).Error)
 	must(d.Exec(`INSERT INTO subject_requests (kind, contact_id, agent_id, detail, created_at) VALUES ('restrict', ?, ?, ?, ?)`, contactID, agentID, reason, now).Error)
 	must(d.Exec(`INSERT INTO audit_log (agent_id, action, detail, created_at) VALUES (?, 'admin.post.subjects', ?, ?)`,
 		agentID, fmt.Sprintf("POST /api/v1/admin/subjects/%d/restrict %s", contactID, reason), now).Error)
@@ -123,6 +125,7 @@ AND (s.public_note LIKE '%Siti%' OR s.public_note LIKE '%Melati%' OR s.detail LI
 		{"subject audit line", `SELECT COUNT(*) FROM audit_log WHERE ticket_id IS NULL AND detail LIKE '%minta dibekukan ` + sfx + `%'`},
 		{"request reason", `SELECT COUNT(*) FROM subject_requests WHERE detail LIKE '%minta dibekukan ` + sfx + `%'`},
 		{"restriction reason", `SELECT COUNT(*) FROM processing_restrictions WHERE reason LIKE '%minta dibekukan ` + sfx + `%'`},
+		{"refused item", `SELECT COUNT(*) FROM refused_items WHERE record_id = 'refused-` + sfx + `'`},
 	} {
 		var n int64
 		if err := d.Raw(c.q).Scan(&n).Error; err != nil {
@@ -164,7 +167,7 @@ func TestErasureReachesEveryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedElsewhere(t, d, otherC, otherT, "+6289999999999", "B")
-	if left := personal(t, d, "+6281234567890", "A"); len(left) != 14 {
+	if left := personal(t, d, "+6281234567890", "A"); len(left) != 15 {
 		t.Fatalf("seed incomplete: %v", left)
 	}
 	before := figures(t, d, contactID, ticketID)
@@ -176,13 +179,13 @@ func TestErasureReachesEveryTable(t *testing.T) {
 	if left := personal(t, d, "+6281234567890", "A"); len(left) > 0 {
 		t.Fatalf("erasure left personal data in: %s", strings.Join(left, ", "))
 	}
-	if left := personal(t, d, "+6289999999999", "B"); len(left) != 14 {
+	if left := personal(t, d, "+6289999999999", "B"); len(left) != 15 {
 		t.Fatalf("another citizen's data erased: only %v left", left)
 	}
 	e := out.Elsewhere
 	if e.LiveChatVisitors != 1 || e.LiveChatEntries != 1 || e.Calls != 1 || e.Callbacks != 1 || e.Complaints != 1 ||
 		e.Ratings != 1 || e.Mentions != 1 || e.Deliveries != 1 || e.AuditLines != 1 ||
-		e.ComplaintSteps != 4 || e.ComplaintAnswers != 1 || e.SubjectAuditLines != 1 || e.RequestReasons != 2 {
+		e.ComplaintSteps != 4 || e.ComplaintAnswers != 1 || e.SubjectAuditLines != 1 || e.RequestReasons != 2 || e.RefusedItems != 1 {
 		t.Fatalf("counts %+v", e)
 	}
 	// The figures stay: steps by kind, the complaint's stage, unit and
@@ -223,7 +226,7 @@ func TestErasureQueriesUseIndexes(t *testing.T) {
 	d := testenv.DB(t)
 	tables := []string{"livechat_visitors", "livechat_log", "voice_calls", "voice_callbacks", "complaint_intakes", "complaints",
 		"csat_responses", "notifications", "notify_deliveries", "audit_log", "tickets", "contact_identities",
-		"complaint_steps", "subject_requests", "processing_restrictions"}
+		"complaint_steps", "subject_requests", "processing_restrictions", "refused_items"}
 	for _, st := range elsewhereSteps {
 		args := make([]any, st.ids)
 		for i := range args {

@@ -28,6 +28,10 @@
 //     message cannot hold the others back; one that still fails is
 //     negatively acked with a growing delay and logged, and is redelivered
 //     without limit.
+//   - Items a channel could not read are not lost either: the adapter
+//     publishes a record of each ({"refused": …}, envelope.Refused) on
+//     the same subjects, and the consumer keeps it as a row for admins
+//     (Opts.Refused, once per record id) before it acks (refused.go).
 //   - Order. A citizen's messages reach one worker at a time in stream
 //     order (see dispatch) and are stored in that order (ids follow the
 //     stream), so threading sees them one after the other; a thread is
@@ -160,6 +164,10 @@ type Opts struct {
 	ReopenWindow time.Duration
 	// Observe, when set, is told of each committed batch (metrics).
 	Observe BatchObserver
+	// Refused keeps the records of items a channel could not read, which
+	// adapters publish on the inbound subjects beside the envelopes; nil:
+	// they are terminated and logged.
+	Refused RefusedItems
 	// Tracer, when set, traces each batch: one span per transaction, the
 	// child of the one message's publisher or linked to each of many.
 	Tracer trace.Tracer
@@ -199,6 +207,7 @@ type Consumer struct {
 	observe      BatchObserver
 	acks         AckObserver // Observe, when it implements AckObserver
 	tracer       trace.Tracer
+	refused      RefusedItems
 	// beforeMessages: see Opts.
 	beforeMessages func(tx *gorm.DB) error
 }
@@ -236,7 +245,7 @@ func New(o Opts) *Consumer {
 	return &Consumer{probeEvery: o.ProbeInterval, acks: acks,
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, linger: max(o.Linger, 0), fill: min(o.Fill, o.BatchSize), reopenWindow: o.ReopenWindow,
-		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer,
+		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer, refused: o.Refused,
 	}
 }
 
@@ -297,6 +306,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 		failures int
 	)
 	take := func(m jetstream.Msg) {
+		if r, ok, err := envelope.DecodeRefused(m.Data()); ok {
+			c.keepRefused(ctx, m, r, err)
+			return
+		}
 		it, err := decode(m)
 		if err != nil {
 			c.terminate(m, it, err)

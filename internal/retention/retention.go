@@ -1,6 +1,6 @@
 // Package retention purges personal data past its retention period, per
-// class (message bodies, attachments and recordings, identities, the view
-// audit; complaint forms' idempotency keys after FormKeyWindow), and keeps the aggregate statistics: tickets, their times,
+// class (message bodies with the items channels could not read,
+// attachments and recordings, identities, the view audit; complaint forms' idempotency keys after FormKeyWindow), and keeps the aggregate statistics: tickets, their times,
 // channels, queues, statuses and counts are never deleted, only what
 // identifies or quotes the citizen is blanked. Each run reports what it
 // removed (log line and the admin API's answer).
@@ -18,6 +18,7 @@ import (
 	"tanggap/internal/attachment"
 	"tanggap/internal/db"
 	"tanggap/internal/dsr"
+	"tanggap/internal/refused"
 	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
@@ -51,6 +52,9 @@ type Result struct {
 	Identities    int64     `json:"identities"`
 	Views         int64     `json:"views"`
 	FormKeys      int64     `json:"form_keys"`
+	// RefusedItems: items channels could not read, deleted with the
+	// message bodies' period (they quote a citizen's message).
+	RefusedItems int64 `json:"refused_items"`
 }
 
 // FormKeyWindow is how long a complaint form's idempotency key is kept: a
@@ -113,6 +117,16 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 				break
 			}
 		}
+		for {
+			n, err := refused.Purge(d, now.Add(-per.MessageBodies), batch)
+			if err != nil {
+				return res, fmt.Errorf("retention: %w", err)
+			}
+			res.RefusedItems += n
+			if n < batch {
+				break
+			}
+		}
 		for _, c := range bodyCopies {
 			for {
 				r := d.Exec(c.update+` WHERE id IN (`+c.pick+`)`, now.Add(-per.MessageBodies), batch)
@@ -156,7 +170,8 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 		}
 	}
 	p.o.Log.Info("retention purge", "message_bodies", res.MessageBodies, "body_copies", res.BodyCopies, "attachments", res.Attachments,
-		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views, "form_keys", res.FormKeys)
+		"files_failed", res.FilesFailed, "identities", res.Identities, "views", res.Views, "form_keys", res.FormKeys,
+		"refused_items", res.RefusedItems)
 	return res, nil
 }
 

@@ -234,8 +234,9 @@ func TestPurgeQueriesUseIndexes(t *testing.T) {
 	}
 }
 
-// TestPurgeBlanksCopiesOfMessageText: the live-chat widget's log and the
-// agents' mention previews quote messages; they go with the bodies.
+// TestPurgeBlanksCopiesOfMessageText: the live-chat widget's log, the
+// agents' mention previews and the items channels could not read quote
+// messages; they go with the bodies.
 func TestPurgeBlanksCopiesOfMessageText(t *testing.T) {
 	t.Parallel()
 	d := testenv.DB(t)
@@ -258,15 +259,18 @@ func TestPurgeBlanksCopiesOfMessageText(t *testing.T) {
 	for i, at := range []time.Time{old, now} {
 		must(d.Exec(`INSERT INTO livechat_log (visitor_id, seq, kind, tracking_number, body, created_at) VALUES ('v-cp', ?, 'message', 'CP-1', '{"text":"alamat saya"}', ?)`, i+1, at).Error)
 		must(d.Exec(`INSERT INTO notifications (agent_id, kind, ticket_id, preview, created_at) VALUES (?, 'mention', ?, 'alamat saya', ?)`, agentID, oldT, at).Error)
+		must(d.Exec(`INSERT INTO refused_items (record_id, channel, item, sender, cause, reason, raw, received_at, created_at)
+VALUES (?, 'whatsapp', 'message', '+6281234567890', 'sender', 'x', '{"text":"alamat saya"}', ?, ?)`, fmt.Sprint("cp-", i), at, at).Error)
 	}
 	res, err := New(Opts{DB: d, Files: files, Log: testenv.Logger(t), Periods: Periods{MessageBodies: 365 * 24 * time.Hour}}).Run(context.Background())
-	if err != nil || res.BodyCopies != 2 {
-		t.Fatalf("purge %+v %v; want 2 copies", res, err)
+	if err != nil || res.BodyCopies != 2 || res.RefusedItems != 1 {
+		t.Fatalf("purge %+v %v; want 2 copies and the old refused item", res, err)
 	}
 	var left int64
-	must(d.Raw(`SELECT (SELECT COUNT(*) FROM livechat_log WHERE body LIKE '%alamat%') + (SELECT COUNT(*) FROM notifications WHERE preview <> '')`).Scan(&left).Error)
-	if left != 2 {
-		t.Fatalf("%d recent copies left, want 2 (the recent ones)", left)
+	must(d.Raw(`SELECT (SELECT COUNT(*) FROM livechat_log WHERE body LIKE '%alamat%') + (SELECT COUNT(*) FROM notifications WHERE preview <> '')
++ (SELECT COUNT(*) FROM refused_items)`).Scan(&left).Error)
+	if left != 3 {
+		t.Fatalf("%d recent copies left, want 3 (the recent ones)", left)
 	}
 }
 

@@ -21,6 +21,8 @@ type row struct {
 	TicketID     *int64
 	ContactID    *int64
 	AttachmentID *int64
+	// RefusedItemID: see View.
+	RefusedItemID *int64
 }
 
 func (row) TableName() string { return "view_audit" }
@@ -62,7 +64,8 @@ func (s store) insert(ctx context.Context, views []View) error {
 	}
 	rows := make([]row, len(views))
 	for i, v := range views {
-		r := row{At: v.At.UTC(), AgentID: v.AgentID, Kind: v.Kind, TicketID: v.TicketID, ContactID: v.ContactID, AttachmentID: v.AttachmentID}
+		r := row{At: v.At.UTC(), AgentID: v.AgentID, Kind: v.Kind, TicketID: v.TicketID, ContactID: v.ContactID, AttachmentID: v.AttachmentID,
+			RefusedItemID: v.RefusedItemID}
 		if o, ok := byAtt[ptrVal(v.AttachmentID)]; ok && r.TicketID == nil {
 			r.TicketID, r.ContactID = ptr(o.TicketID), ptr(o.ContactID)
 		}
@@ -134,7 +137,7 @@ func queryView(f Filter, limit int) (string, []any) {
 		where = append(where, "at <= ?", "(at < ? OR id < ?)")
 		args = append(args, f.BeforeAt.UTC(), f.BeforeAt.UTC(), f.BeforeID)
 	}
-	q := "SELECT id, at, agent_id, kind, ticket_id, contact_id, attachment_id FROM view_audit"
+	q := "SELECT id, at, agent_id, kind, ticket_id, contact_id, attachment_id, refused_item_id FROM view_audit"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -150,7 +153,8 @@ func (s store) query(ctx context.Context, f Filter, limit int) ([]View, error) {
 	}
 	out := make([]View, len(rows))
 	for i, r := range rows {
-		out[i] = View{ID: r.ID, At: r.At.UTC(), AgentID: r.AgentID, Kind: r.Kind, TicketID: r.TicketID, ContactID: r.ContactID, AttachmentID: r.AttachmentID}
+		out[i] = View{ID: r.ID, At: r.At.UTC(), AgentID: r.AgentID, Kind: r.Kind, TicketID: r.TicketID, ContactID: r.ContactID, AttachmentID: r.AttachmentID,
+			RefusedItemID: r.RefusedItemID}
 	}
 	return out, nil
 }

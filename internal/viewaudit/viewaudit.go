@@ -48,11 +48,14 @@ const (
 	KindExport     = "export"
 	KindSearch     = "search"
 	KindDuplicate  = "duplicate"
+	// KindRefusedItem: an item a channel could not read, opened whole
+	// (internal/refused); RefusedItemID names it.
+	KindRefusedItem = "refused_item"
 )
 
 // Kinds lists every kind; the audit screen labels each
 // ("privacy.view_" + kind).
-var Kinds = []string{KindTicket, KindTranscript, KindContact, KindAttachment, KindExport, KindSearch, KindDuplicate}
+var Kinds = []string{KindTicket, KindTranscript, KindContact, KindAttachment, KindExport, KindSearch, KindDuplicate, KindRefusedItem}
 
 // View is one opening of personal data. Record fills what it can; the
 // flush fills TicketID and ContactID from the attachment or ticket.
@@ -64,6 +67,8 @@ type View struct {
 	TicketID     *int64    `json:"ticket_id"`
 	ContactID    *int64    `json:"contact_id"`
 	AttachmentID *int64    `json:"attachment_id"`
+	// RefusedItemID: the refused item opened (KindRefusedItem).
+	RefusedItemID *int64 `json:"refused_item_id,omitempty"`
 }
 
 // Opts configures the recorder.

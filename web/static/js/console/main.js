@@ -36,6 +36,7 @@ import * as reports from './reports.js';
 import { mountWallboard } from './wallboard.js';
 import { mountAdmin } from './admin.js';
 import { mountAdminExtra } from './adminextra.js';
+import { mountRefusedAdmin } from './refusedadmin.js'; // items the channels could not read (admins)
 import { mountCannedAdmin } from './cannedadmin.js';
 import * as roles from './roles.js';
 import { mountWhatsAppTemplates } from './watemplates.js'; // the WhatsApp channel's templates (admins)
@@ -64,6 +65,7 @@ if ($('console-view')) {
   reports.mount(); // reports (queue board tab)
   mountWallboard(); // wallboard
   mountAdminExtra(); // admin screens: complaint categories, IVR menu (before mountAdmin)
+  mountRefusedAdmin(); // admin screens: items the channels could not read (before mountAdmin)
   mountWhatsAppTemplates(); // admin screens: WhatsApp templates (before mountAdmin)
   mountAdmin(); // admin screens
   mountCannedAdmin(); // canned replies and macros: the management screen
