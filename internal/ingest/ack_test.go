@@ -17,6 +17,8 @@ type acks struct {
 
 func (a *acks) Ingested(int, time.Duration) {}
 
+func (a *acks) Recording() bool { return true }
+
 func (a *acks) Acked(d time.Duration) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

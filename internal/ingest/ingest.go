@@ -114,8 +114,11 @@ type BatchObserver interface {
 // inbound message the consumer acks after its batch committed: how long
 // after JetStream stored it (the message's stream timestamp, on the NATS
 // server's clock) the ack was sent.
+// Recording says whether to observe at all: while it is false the
+// consumer skips the metadata and the clock per message.
 type AckObserver interface {
 	Acked(sinceStored time.Duration)
+	Recording() bool
 }
 
 // Opts configures a Consumer.
@@ -307,7 +310,13 @@ func (c *Consumer) Run(ctx context.Context) error {
 	)
 	take := func(m jetstream.Msg) {
 		if r, ok, err := envelope.DecodeRefused(m.Data()); ok {
-			c.keepRefused(ctx, m, r, err)
+			// Off the fetching goroutine: a slow insert must not hold up
+			// the citizens' messages fetched behind it.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.keepRefused(ctx, m, r, err)
+			}()
 			return
 		}
 		it, err := decode(m)
@@ -767,6 +776,11 @@ func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 
 // done acks a committed batch and tells live screens.
 func (c *Consumer) done(items []*item, res result) {
+	observe := c.acks != nil && c.acks.Recording()
+	var now time.Time
+	if observe {
+		now = time.Now()
+	}
 	for _, it := range items {
 		if it.msg == nil {
 			continue
@@ -776,9 +790,9 @@ func (c *Consumer) done(items []*item, res result) {
 			c.log.Warn("ingest ack failed", "err", err, "channel", it.in.Channel, "provider_message_id", it.in.ProviderMessageID)
 			continue
 		}
-		if c.acks != nil {
+		if observe {
 			if md, err := it.msg.Metadata(); err == nil {
-				c.acks.Acked(time.Since(md.Timestamp))
+				c.acks.Acked(now.Sub(md.Timestamp))
 			}
 		}
 	}
@@ -806,8 +820,14 @@ func (c *Consumer) terminate(m jetstream.Msg, it *item, err error) {
 // retryLater asks for a redelivery after a delay that grows with the
 // number of attempts.
 func (c *Consumer) retryLater(it *item, err error) {
+	c.redeliverLater(it.msg, err, "inbound message not stored; redelivering later", logAttrs(it.in))
+}
+
+// redeliverLater naks m with a delay that grows with its deliveries,
+// logged (an error from the fifth attempt) with msg and attrs.
+func (c *Consumer) redeliverLater(m jetstream.Msg, err error, msg string, attrs []any) {
 	attempt := uint64(1)
-	if md, mdErr := it.msg.Metadata(); mdErr == nil {
+	if md, mdErr := m.Metadata(); mdErr == nil {
 		attempt = md.NumDelivered
 	}
 	delay := retryBackoff.Wait(int(min(attempt, 32)))
@@ -815,9 +835,8 @@ func (c *Consumer) retryLater(it *item, err error) {
 	if attempt >= 5 {
 		level = slog.LevelError
 	}
-	attrs := append([]any{"err", err, "attempt", attempt, "retry_in", delay}, logAttrs(it.in)...)
-	c.log.Log(context.Background(), level, "inbound message not stored; redelivering later", attrs...)
-	if err := it.msg.NakWithDelay(delay); err != nil {
+	c.log.Log(context.Background(), level, msg, append([]any{"err", err, "attempt", attempt, "retry_in", delay}, attrs...)...)
+	if err := m.NakWithDelay(delay); err != nil {
 		c.log.Warn("ingest nak failed", "err", err)
 	}
 }

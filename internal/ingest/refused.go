@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -16,9 +15,9 @@ type RefusedItems interface {
 }
 
 // keepRefused stores one refused item's record, then acks it: the record
-// has its own table, outside the message batches (they are rare, and one
-// small INSERT … ON CONFLICT DO NOTHING on the fetching goroutine keeps
-// them out of the batches' citizen order). A failed insert is naked with
+// has its own table, outside the message batches (they are rare: one
+// small INSERT … ON CONFLICT DO NOTHING of its own, run beside the
+// fetching goroutine, keeps them out of the batches' citizen order). A failed insert is naked with
 // a growing delay, like a message that could not be stored; a record that
 // cannot be read, or a core without the table's service, is terminated
 // and logged (it stays in the stream).
@@ -38,19 +37,7 @@ func (c *Consumer) keepRefused(ctx context.Context, m jetstream.Msg, r envelope.
 	defer cancel()
 	fresh, err := c.refused.Record(ctx, r)
 	if err != nil {
-		attempt := uint64(1)
-		if md, mdErr := m.Metadata(); mdErr == nil {
-			attempt = md.NumDelivered
-		}
-		delay := retryBackoff.Wait(int(min(attempt, 32)))
-		level := slog.LevelWarn
-		if attempt >= 5 {
-			level = slog.LevelError
-		}
-		c.log.Log(ctx, level, "refused item's record not kept; redelivering later", append(attrs, "err", err, "attempt", attempt, "retry_in", delay)...)
-		if err := m.NakWithDelay(delay); err != nil {
-			c.log.Warn("ingest nak failed", "err", err)
-		}
+		c.redeliverLater(m, err, "refused item's record not kept; redelivering later", attrs)
 		return
 	}
 	if fresh {

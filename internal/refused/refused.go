@@ -23,8 +23,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"gorm.io/gorm"
-
 	"tanggap/internal/db"
 	"tanggap/internal/envelope"
 	"tanggap/internal/mask"
@@ -96,12 +94,8 @@ const (
 	MaxLimit     = 200
 )
 
-// RecordInTx keeps r once (by its id); it reports whether the row is new.
-func (s *Service) RecordInTx(tx *gorm.DB, r envelope.Refused) (bool, error) {
-	return insert(tx, r, s.o.Now().UTC())
-}
-
-// Record keeps r once, in its own transaction.
+// Record keeps r once (by its id), in its own transaction; it reports
+// whether the row is new.
 func (s *Service) Record(ctx context.Context, r envelope.Refused) (bool, error) {
 	return insert(s.o.DB.WithContext(ctx), r, s.o.Now().UTC())
 }
