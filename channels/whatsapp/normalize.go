@@ -111,15 +111,9 @@ func (p Parser) inbound(md metadata, names map[string]string, m message) (envelo
 	if m.ID == "" || m.From == "" {
 		return envelope.Inbound{}, nil, because(envelope.CauseMissing, fmt.Errorf("%w: message without id or sender", ErrPayload))
 	}
-	phone, err := identity.NormalizeWaID(m.From)
+	phone, err := waSender(m.From)
 	if err != nil {
-		// WhatsApp knows its users' numbers better than our numbering
-		// rules: digits it sends are kept as they are rather than losing
-		// the message. Anything else is not a WhatsApp sender.
-		if !allDigits(m.From) || len(m.From) < 6 || len(m.From) > 15 {
-			return envelope.Inbound{}, nil, because(envelope.CauseSender, fmt.Errorf("%w: message %s: sender: %v", ErrPayload, m.ID, err))
-		}
-		phone = "+" + m.From
+		return envelope.Inbound{}, nil, because(envelope.CauseSender, fmt.Errorf("%w: message %s: sender: %v", ErrPayload, m.ID, err))
 	}
 	in := envelope.Inbound{
 		V:                 envelope.Version,
@@ -392,16 +386,25 @@ func refused(item string, raw json.RawMessage, err error) Refused {
 	return r
 }
 
-// readableSender is from as an E.164 number when it is one WhatsApp
-// could have sent (the rule of inbound), else "".
-func readableSender(from string) string {
-	if phone, err := identity.NormalizeWaID(from); err == nil {
-		return phone
+// waSender is a message's "from" as an E.164 number. WhatsApp knows its
+// users' numbers better than our numbering rules: digits it sends (6 to
+// 15) are kept as they are rather than losing the message. Anything else
+// is not a WhatsApp sender: the numbering rules' error.
+func waSender(from string) (string, error) {
+	phone, err := identity.NormalizeWaID(from)
+	if err == nil {
+		return phone, nil
 	}
 	if allDigits(from) && len(from) >= 6 && len(from) <= 15 {
-		return "+" + from
+		return "+" + from, nil
 	}
-	return ""
+	return "", err
+}
+
+// readableSender is from as waSender reads it, or "" when it cannot.
+func readableSender(from string) string {
+	phone, _ := waSender(from)
+	return phone
 }
 
 // rawIDs reads the "id" of an item that may not decode as a whole, and

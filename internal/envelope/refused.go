@@ -57,12 +57,14 @@ type RefusedRecord struct {
 	Refused *Refused `json:"refused"`
 }
 
-var refusedKey = []byte(`"refused"`)
+// refusedPrefix begins every record (json.Marshal of a RefusedRecord),
+// and no Inbound: checked without reading the rest of a message.
+var refusedPrefix = []byte(`{"refused":`)
 
 // DecodeRefused reports whether data is a refused item's record and, if
 // so, reads it; ok with an error is a record that cannot be kept.
 func DecodeRefused(data []byte) (r Refused, ok bool, err error) {
-	if !bytes.Contains(data, refusedKey) {
+	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), refusedPrefix) {
 		return Refused{}, false, nil // the common case: an Inbound, not parsed twice
 	}
 	var rec RefusedRecord
