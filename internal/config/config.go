@@ -285,12 +285,14 @@ func LoadLookup(lookup func(string) (string, bool), dotenvPath string) (Config, 
 		}
 		return env[k]
 	}
+	// set: k is set empty where its value is read from (the environment
+	// first, then the file), so an empty value there turns it off.
 	set := func(k string) bool {
-		if _, ok := lookup(k); ok {
-			return true
+		if v, ok := lookup(k); ok {
+			return v == ""
 		}
-		_, ok := env[k]
-		return ok
+		v, ok := env[k]
+		return ok && v == ""
 	}
 	return parseSet(get, set)
 }
@@ -312,7 +314,8 @@ func parse(get func(string) string) (Config, error) {
 	return parseSet(get, func(string) bool { return false })
 }
 
-// parseSet is parse where set says whether a variable is set, even empty.
+// parseSet is parse where set says whether a variable is set empty where
+// its value is read from (an empty value that means "off").
 func parseSet(get func(string) string, set func(string) bool) (Config, error) {
 	c := Defaults()
 	var p Problems
@@ -358,7 +361,7 @@ func parseSet(get func(string) string, set func(string) bool) (Config, error) {
 	str("DATA_DIR", &c.DataDir)
 	str("HTTP_ADDR", &c.HTTPAddr)
 	str("METRICS_ADDR", &c.MetricsAddr)
-	if get("METRICS_ADDR") == "" && set("METRICS_ADDR") {
+	if set("METRICS_ADDR") {
 		c.MetricsAddr = "" // set empty: metrics off
 	}
 	str("PUBLIC_URL", &c.PublicURL)

@@ -217,6 +217,15 @@ func TestMetricsAddrRules(t *testing.T) {
 	if c, err := LoadLookup(lookup(map[string]string{"METRICS_ADDR": "127.0.0.1:9191"}), env); err != nil || c.MetricsAddr != "127.0.0.1:9191" {
 		t.Fatalf("METRICS_ADDR from the environment over an empty .env line: %q, %v", c.MetricsAddr, err)
 	}
+	// Set empty in the environment over a value in the file: the
+	// environment's word (off) wins.
+	full := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(full, []byte("METRICS_ADDR=127.0.0.1:9191\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadLookup(lookup(map[string]string{"METRICS_ADDR": ""}), full); err != nil || c.MetricsAddr != "" {
+		t.Fatalf("METRICS_ADDR set empty in the environment over the .env's value: %q, %v; want metrics off", c.MetricsAddr, err)
+	}
 	for _, tc := range []struct{ http, metrics, want string }{
 		{":8080", ":8080", "must not be the public port"},
 		{"0.0.0.0:8080", "127.0.0.1:8080", "must not be the public port"},
