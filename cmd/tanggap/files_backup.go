@@ -66,11 +66,8 @@ func restoreFiles(ctx context.Context, cfg config.Config, dir string, log *slog.
 		return attachment.ObjectsReport{}, err
 	}
 	defer b.Close()
-	replicas := cfg.FileStore.Replicas // as the server creates it (internal/app/files.go)
-	if replicas == 0 {
-		replicas = cfg.NATSReplicas
-	}
-	o, err := attachment.NewObjects(ctx, b.JS, attachment.ObjectsConfig{Bucket: cfg.FileStore.Bucket, Replicas: replicas})
+	// As the server creates it, if it is missing.
+	o, err := attachment.NewObjects(ctx, b.JS, attachment.ObjectsConfig{Bucket: cfg.FileStore.Bucket, Replicas: cfg.FileStoreReplicas()})
 	if err != nil {
 		return attachment.ObjectsReport{}, err
 	}

@@ -282,7 +282,7 @@ func (s *Server) handleRefusedItems(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = int(min(limit, refused.MaxLimit))
+	f.Limit = int(limit) // refused.Service.List bounds it
 	p, err := s.o.Privacy.Refused.List(c.UserContext(), f)
 	if err != nil {
 		return err
@@ -294,16 +294,13 @@ func (s *Server) handleRefusedItems(c *fiber.Ctx) error {
 // sent): a view of personal data, recorded in the view audit before it is
 // answered.
 func (s *Server) handleRefusedItem(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return refused.ErrNotFound
-	}
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64) // the route takes digits only
 	d, err := s.o.Privacy.Refused.Get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	if v := s.o.Privacy.Views; v != nil && v.Recording() {
-		if err := v.Record(c.UserContext(), viewaudit.View{AgentID: current(c).ID, Kind: viewaudit.KindRefusedItem, RefusedItemID: &id}); err != nil {
+	if s.auditing() {
+		if err := s.o.Privacy.Views.Record(c.UserContext(), viewaudit.View{AgentID: current(c).ID, Kind: viewaudit.KindRefusedItem, RefusedItemID: &id}); err != nil {
 			return err // no unrecorded view of personal data
 		}
 	}

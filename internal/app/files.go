@@ -21,11 +21,7 @@ func newFileStore(ctx context.Context, cfg config.Config, b *bus.Bus, log *slog.
 	var backend attachment.Backend
 	switch cfg.FileStore.Kind {
 	case "nats":
-		replicas := cfg.FileStore.Replicas
-		if replicas == 0 {
-			replicas = cfg.NATSReplicas
-		}
-		backend, err = attachment.NewObjects(ctx, b.JS, attachment.ObjectsConfig{Bucket: cfg.FileStore.Bucket, Replicas: replicas})
+		backend, err = attachment.NewObjects(ctx, b.JS, attachment.ObjectsConfig{Bucket: cfg.FileStore.Bucket, Replicas: cfg.FileStoreReplicas()})
 	default:
 		backend, err = attachment.NewDir(cfg.AttachmentDir())
 	}

@@ -111,3 +111,12 @@ func parseDays(s string) (time.Duration, error) {
 	}
 	return time.ParseDuration(s)
 }
+
+// FileStoreReplicas is how many copies the JetStream file bucket keeps:
+// FILES_NATS_REPLICAS, else NATS_REPLICAS.
+func (c Config) FileStoreReplicas() int {
+	if c.FileStore.Replicas != 0 {
+		return c.FileStore.Replicas
+	}
+	return c.NATSReplicas
+}
