@@ -49,7 +49,8 @@ type queueDueSoon struct {
 
 // dueSoonPerQueue counts, per queue, the active tickets (SLA clock not
 // paused) whose resolution or unmet first response falls due within
-// ticket.SLADueSoon of now: the console's "SLA due soon" filter, counted.
+// ticket.SLADueSoon of now: the console's "SLA due soon" filter, counted
+// (its predicates, ticket.SLARunningSQL and the two due rules).
 func dueSoonPerQueue(tx *gorm.DB, now time.Time) ([]queueDueSoon, error) {
 	var out []queueDueSoon
 	soon := now.Add(ticket.SLADueSoon)
@@ -66,13 +67,9 @@ func dueSoonPerQueue(tx *gorm.DB, now time.Time) ([]queueDueSoon, error) {
 // follows the tickets falling due within the hour, not the backlog. One
 // statement with OR let SQLite walk a queue index over every ticket.
 const dueSoonPerQueueSQL = `SELECT s.queue_id, COUNT(*) AS n FROM (
-  SELECT t.id, t.queue_id FROM tickets t
-  WHERE t.status IN ` + domain.ActiveStatusesSQL + ` AND t.sla_paused_at IS NULL
-    AND t.resolution_due_at >= ? AND t.resolution_due_at < ?
+  SELECT t.id, t.queue_id FROM tickets t WHERE ` + ticket.SLARunningSQL + ` AND ` + ticket.ResolutionDueSQL + `
   UNION
-  SELECT t.id, t.queue_id FROM tickets t
-  WHERE t.first_response_at IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + ` AND t.sla_paused_at IS NULL
-    AND t.first_response_due_at >= ? AND t.first_response_due_at < ?
+  SELECT t.id, t.queue_id FROM tickets t WHERE ` + ticket.SLARunningSQL + ` AND ` + ticket.FirstResponseDueSQL + `
 ) s GROUP BY s.queue_id`
 
 // queueAgents counts one queue's members by what they can take.

@@ -50,6 +50,16 @@ const (
 	SLADueSoonState = "due_soon"
 )
 
+// The "SLA due soon" rule, shared by the list's filter and the queue
+// figures (routing): an active ticket whose SLA clock runs (SLARunningSQL)
+// and whose resolution (ResolutionDueSQL) or unmet first response
+// (FirstResponseDueSQL) falls due within [?, ?) — now, now+SLADueSoon.
+const (
+	SLARunningSQL       = `t.status IN ` + domain.ActiveStatusesSQL + ` AND t.sla_paused_at IS NULL`
+	ResolutionDueSQL    = `t.resolution_due_at >= ? AND t.resolution_due_at < ?`
+	FirstResponseDueSQL = `t.first_response_at IS NULL AND t.first_response_due_at >= ? AND t.first_response_due_at < ?`
+)
+
 // Filter narrows a ticket list. The zero value is the viewer's default
 // inbox: active tickets in their scope.
 type Filter struct {
@@ -284,9 +294,7 @@ func (s *Service) listQuery(viewer agent.Agent, f Filter, now time.Time) (listSQ
 			(t.resolution_due_at < ? OR (t.first_response_at IS NULL AND t.first_response_due_at < ?))`, now, now)
 	case SLADueSoonState:
 		soon := now.Add(SLADueSoon)
-		add(`t.status IN `+domain.ActiveStatusesSQL+` AND t.sla_paused_at IS NULL AND
-			((t.resolution_due_at >= ? AND t.resolution_due_at < ?) OR
-			 (t.first_response_at IS NULL AND t.first_response_due_at >= ? AND t.first_response_due_at < ?))`, now, soon, now, soon)
+		add(SLARunningSQL+` AND ((`+ResolutionDueSQL+`) OR (`+FirstResponseDueSQL+`))`, now, soon, now, soon)
 	}
 	if f.From != nil {
 		add(`t.last_message_at >= ?`, *f.From)
