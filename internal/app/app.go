@@ -319,14 +319,6 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err != nil {
 		return nil, err
 	}
-	// The starting answers end here; the app's server below accepts on
-	// the same listener (connections wait in its backlog meanwhile).
-	if a.starting != nil {
-		if err := a.starting.handOver(); err != nil {
-			return nil, err
-		}
-	}
-
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
@@ -424,6 +416,15 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Wallboard:  board, Audit: newAudit(a.db), // wallboard and admin screens
 			Categories: categories, // admin screens: complaint categories
 		})
+		// The starting answers end here, once the app is built: the app's
+		// server accepts on the same listener (connections wait in its
+		// backlog for the moment between).
+		if a.starting != nil {
+			if err := a.starting.handOver(); err != nil {
+				cancel()
+				return nil, err
+			}
+		}
 		g.Go(func() error {
 			if err := a.http.Listener(a.ln); err != nil && !errors.Is(err, net.ErrClosed) {
 				return fmt.Errorf("app: http: %w", err)
