@@ -162,6 +162,7 @@ func (s *Server) handleListTickets(c *fiber.Ctx) error {
 		}
 		p = &page
 	}
+	s.auditListed(c, p.Tickets)
 	// Written by hand (no reflection): the inbox's most frequent answer.
 	buf := pageBufs.Get().(*[]byte)
 	b := p.AppendJSON((*buf)[:0], f.WithTags)

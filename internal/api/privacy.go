@@ -16,6 +16,7 @@ import (
 	"tanggap/internal/dsr"
 	"tanggap/internal/refused"
 	"tanggap/internal/retention"
+	"tanggap/internal/ticket"
 	"tanggap/internal/viewaudit"
 )
 
@@ -85,6 +86,27 @@ func (s *Server) auditShown(c *fiber.Ctx, kind string, shown []viewaudit.View) {
 		shown[i].AgentID, shown[i].Kind = a.ID, kind
 	}
 	s.recordViews(a, shown...)
+}
+
+// auditListed records a ticket list page (the inbox, a filtered list, a
+// saved view) that showed the signed-in agent citizens' names: one view
+// per ticket and its contact, once per agent and ticket within
+// viewaudit.ListEvery (the console reads its list again after every
+// pushed change).
+func (s *Server) auditListed(c *fiber.Ctx, tickets []ticket.Summary) {
+	if len(tickets) == 0 || !s.auditing() {
+		return
+	}
+	a := current(c)
+	shown := make([]viewaudit.View, len(tickets))
+	for i := range tickets {
+		shown[i] = viewaudit.View{TicketID: &tickets[i].ID, ContactID: &tickets[i].ContactID}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.o.Privacy.Views.RecordListed(ctx, a.ID, shown); err != nil && s.o.Log != nil {
+		s.o.Log.Error("view audit: list not recorded", "agent_id", a.ID, "tickets", len(tickets), "error", err)
+	}
 }
 
 // recordViews appends views to the audit's buffer; only a full buffer

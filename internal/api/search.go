@@ -166,5 +166,6 @@ func (s *Server) handleViewTickets(c *fiber.Ctx) error {
 	if err != nil {
 		return searchErr(err)
 	}
+	s.auditListed(c, p.Tickets)
 	return c.JSON(p)
 }

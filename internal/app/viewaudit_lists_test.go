@@ -195,3 +195,117 @@ func TestViewAuditOfLists(t *testing.T) {
 		t.Fatalf("duplicate views by agent %d: %+v (%v), want 1", dewiID, rows, err)
 	}
 }
+
+// TestViewAuditOfTicketLists: the ticket list (the inbox, and a saved
+// view's page) shows citizens' names, so it is in the view audit: one row
+// of kind "list" per ticket shown with its contact, for the agent who read
+// it. The console reads its list again after every pushed change: reads
+// within the hour record nothing more.
+func TestViewAuditOfTicketLists(t *testing.T) {
+	cfg := apptest.Config(t)
+	a := apptest.Start(t, cfg)
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	citizen := apptest.NewClient(t, a.URL())
+	tickets := map[int64]bool{}
+	for _, name := range []string{"Sari Wulandari", "Agus Salim"} {
+		tn := citizen.Complaint(map[string]string{"name": name, "phone": "0812" + fmt.Sprint(len(name)) + "4455667",
+			"category": "insentif", "description": "Insentif saya belum masuk ke rekening, mohon dicek."})
+		tickets[admin.TicketID(tn, "")] = true
+	}
+	var me struct {
+		Agent struct {
+			ID int64 `json:"id"`
+		} `json:"agent"`
+	}
+	admin.Do(http.MethodGet, "/api/v1/auth/me", nil).JSON(t, &me)
+	list := func(path string) map[int64]int64 {
+		t.Helper()
+		res := admin.Do(http.MethodGet, path, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, res.Status, res.Body)
+		}
+		var p struct {
+			Tickets []struct {
+				ID        int64 `json:"id"`
+				ContactID int64 `json:"contact_id"`
+			} `json:"tickets"`
+		}
+		res.JSON(t, &p)
+		shown := map[int64]int64{}
+		for _, tk := range p.Tickets {
+			shown[tk.ID] = tk.ContactID
+		}
+		return shown
+	}
+	shown := list("/api/v1/tickets?limit=20")
+	for id := range tickets {
+		if _, ok := shown[id]; !ok {
+			t.Fatalf("the list %v misses ticket %d", shown, id)
+		}
+	}
+	listRows := func() (map[int64]int, error) {
+		rows, err := auditOf(t, admin, fmt.Sprintf("agent=%d", me.Agent.ID), "list")
+		if err != nil {
+			return nil, err
+		}
+		per := map[int64]int{}
+		for _, r := range rows {
+			if r.TicketID == nil || r.ContactID == nil || *r.ContactID != shown[*r.TicketID] {
+				return nil, fmt.Errorf("list row %+v does not name a ticket shown with its contact (%v)", r, shown)
+			}
+			per[*r.TicketID]++
+		}
+		return per, nil
+	}
+	testenv.CheckFor(t, 10*time.Second, 50*time.Millisecond, func() error {
+		per, err := listRows()
+		if err != nil {
+			return err
+		}
+		if len(per) != len(shown) {
+			return fmt.Errorf("list rows %v, want one for each of %v", per, shown)
+		}
+		return nil
+	})
+	// Read again, directly and through a saved view of everything: the
+	// rows stay one per ticket.
+	res := admin.Do(http.MethodPost, "/api/v1/views", map[string]any{"name": "Semua", "filters": map[string]any{}})
+	if res.Status != http.StatusCreated && res.Status != http.StatusOK {
+		t.Fatalf("create view: %d %s", res.Status, res.Body)
+	}
+	var view struct {
+		View struct {
+			ID int64 `json:"id"`
+		} `json:"view"`
+	}
+	res.JSON(t, &view)
+	list("/api/v1/tickets?limit=20")
+	if got := list(fmt.Sprintf("/api/v1/views/%d/tickets", view.View.ID)); len(got) != len(shown) {
+		t.Fatalf("the view shows %v, the list %v", got, shown)
+	}
+	// One read of the audit itself, after the flush of everything before
+	// it (a read recorded later would show up here).
+	admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", func() int64 {
+		for id := range tickets {
+			return id
+		}
+		return 0
+	}()), nil)
+	testenv.CheckFor(t, 10*time.Second, 50*time.Millisecond, func() error {
+		rows, err := auditOf(t, admin, fmt.Sprintf("agent=%d", me.Agent.ID), "ticket")
+		if err != nil || len(rows) == 0 {
+			return fmt.Errorf("the ticket view is not written yet (%v)", err)
+		}
+		return nil
+	})
+	per, err := listRows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, n := range per {
+		if n != 1 {
+			t.Fatalf("ticket %d: %d list rows after three reads within the hour, want 1", id, n)
+		}
+	}
+}

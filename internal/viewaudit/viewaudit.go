@@ -36,7 +36,7 @@ import (
 )
 
 // Kinds of views. A list that shows citizens (search results, probable
-// duplicates of a contact) is recorded as one view per citizen shown, so
+// duplicates of a contact, ticket lists) is recorded as one view per citizen shown, so
 // "who saw citizen X" is one query by contact, on its index, whatever
 // screen showed X: KindSearch names the ticket and its contact,
 // KindDuplicate the duplicate contact.
@@ -51,11 +51,15 @@ const (
 	// KindRefusedItem: an item a channel could not read, opened whole
 	// (internal/refused); RefusedItemID names it.
 	KindRefusedItem = "refused_item"
+	// KindList: a ticket list (the inbox, a filtered list, a saved view)
+	// showed the ticket and its citizen's name; recorded once per agent
+	// and ticket within ListEvery (RecordListed).
+	KindList = "list"
 )
 
 // Kinds lists every kind; the audit screen labels each
 // ("privacy.view_" + kind).
-var Kinds = []string{KindTicket, KindTranscript, KindContact, KindAttachment, KindExport, KindSearch, KindDuplicate, KindRefusedItem}
+var Kinds = []string{KindTicket, KindTranscript, KindContact, KindAttachment, KindExport, KindSearch, KindDuplicate, KindRefusedItem, KindList}
 
 // View is one opening of personal data. Record fills what it can; the
 // flush fills TicketID and ContactID from the attachment or ticket.
@@ -103,6 +107,8 @@ type Recorder struct {
 	closed   bool
 	// paused: Record records nothing (SetRecording).
 	paused atomic.Bool
+	// list: when lists last recorded each agent's tickets (RecordListed).
+	list listed
 }
 
 // ErrClosed: Record after the recorder stopped taking views (shutdown).
