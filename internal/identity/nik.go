@@ -55,10 +55,16 @@ func (n NIK) LogValue() slog.Value {
 	return slog.StringValue(mask.NIK(n.Number))
 }
 
-// ParseNIK validates a NIK against today's date. See ParseNIKAt.
+// ParseNIK validates a NIK against today's date in Indonesia's easternmost
+// time zone (WIT, UTC+9), whatever the server's own: a birth date that is
+// today anywhere in Indonesia is plausible. See ParseNIKAt.
 func ParseNIK(s string) (NIK, error) {
-	return ParseNIKAt(s, time.Now())
+	return ParseNIKAt(s, time.Now().In(wit))
 }
+
+// wit is UTC+9 (Maluku, Papua): the first of Indonesia's zones to reach a
+// new day. Indonesia keeps no daylight saving time.
+var wit = time.FixedZone("WIT", 9*3600)
 
 // ParseNIKAt validates a NIK as of now. Spaces, dashes and dots between
 // digits are ignored. It returns an error wrapping ErrNIKFormat (not 16

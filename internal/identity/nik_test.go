@@ -3,6 +3,7 @@ package identity
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -187,6 +188,21 @@ func TestParseNIKUsesTheClock(t *testing.T) {
 		t.Fatalf("ParseNIK: %v", err)
 	}
 	if want := date(1980, time.January, 1); !n.BirthDate.Equal(want) {
+		t.Fatalf("BirthDate = %v, want %v", n.BirthDate, want)
+	}
+}
+
+// TestParseNIKTakesTodayInIndonesia: a child born today in Jayapura (UTC+9)
+// is not refused as born in the future by a server whose clock is in UTC,
+// where the date changes nine hours later.
+func TestParseNIKTakesTodayInIndonesia(t *testing.T) {
+	today := time.Now().In(time.FixedZone("WIT", 9*3600))
+	nik := fmt.Sprintf("910101%02d%02d%02d0001", today.Day(), int(today.Month()), today.Year()%100)
+	n, err := ParseNIK(nik)
+	if err != nil {
+		t.Fatalf("ParseNIK(%s) born today in WIT (%s): %v", nik, today.Format(time.DateOnly), err)
+	}
+	if want := date(today.Year(), today.Month(), today.Day()); !n.BirthDate.Equal(want) {
 		t.Fatalf("BirthDate = %v, want %v", n.BirthDate, want)
 	}
 }
