@@ -21,12 +21,16 @@ const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 let section = 'agents';
 let cache = { agents: [], queues: [], reasons: [], audit: [] };
 
-const isAdmin = (a) => can(a, 'admin.agents');
+// The permission each section needs (internal/permission): a role sees
+// the sections it may open, and the admin area when it may open one.
+const NEEDS = { agents: 'admin.agents', queues: 'admin.queues', holidays: 'admin.queues', reasons: 'admin.queues', audit: 'audit.view' };
+const allowed = (a) => SECTIONS.filter((s) => can(a, NEEDS[s]));
+const isAdmin = (a) => allowed(a).length > 0;
 const list = (v) => String(v || '').split(',').map((x) => x.trim()).filter(Boolean);
 
 // More sections (adminextra.js) register here: name → {view, load}.
 const extra = {};
-export function addSection(name, view, load) { SECTIONS.push(name); extra[name] = { view, load }; }
+export function addSection(name, view, load, need) { SECTIONS.push(name); extra[name] = { view, load }; NEEDS[name] = need; }
 export function redraw() { draw(); }
 
 export function field(id, text, input) {
@@ -335,7 +339,7 @@ export function tableOf(caption, heads, rows, id) {
 
 function draw() {
   mount.textContent = '';
-  const nav = el('div', { 'class': 'admin-nav', role: 'group', 'aria-label': t('admin.sections') }, SECTIONS.map((s) =>
+  const nav = el('div', { 'class': 'admin-nav', role: 'group', 'aria-label': t('admin.sections') }, allowed(store.get().agent).map((s) =>
     el('button', { type: 'button', id: 'admin-nav-' + s, 'class': 'btn btn-small ' + (s === section ? 'btn-primary' : 'btn-secondary'),
       'aria-pressed': s === section ? 'true' : 'false', 'data-section': s, text: label('admin.section_', s) })));
   const views = { agents: agentsView, queues: queuesView, holidays: holidaysView, reasons: reasonsView, audit: auditView };
@@ -347,7 +351,8 @@ function draw() {
 
 async function show(s) {
   section = s;
-  if (s === 'agents' || s === 'audit') { await load('agents'); }
+  // The audit's "who" filter names accounts when the role may list them.
+  if (s === 'agents' || (s === 'audit' && can(store.get().agent, NEEDS.agents))) { await load('agents'); }
   if (s === 'agents') { await loadRoleOptions(); }
   if (s === 'queues') { await load('queues'); }
   if (s === 'reasons') { await load('reasons'); }
@@ -384,6 +389,7 @@ export function mountAdmin() {
   let shown = false;
   store.on(['agent', 'boardShown'], (s) => {
     mount.hidden = !isAdmin(s.agent);
+    if (isAdmin(s.agent) && allowed(s.agent).indexOf(section) < 0) { section = allowed(s.agent)[0]; shown = false; }
     if (isAdmin(s.agent) && s.boardShown && !shown) { shown = true; show(section); }
     if (!isAdmin(s.agent)) { shown = false; mount.textContent = ''; }
   });

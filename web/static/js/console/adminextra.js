@@ -179,6 +179,6 @@ function ivrView() {
 }
 
 export function mountAdminExtra() {
-  addSection('categories', categoriesView, loadCategories);
-  addSection('ivr', ivrView, loadIVR);
+  addSection('categories', categoriesView, loadCategories, 'admin.queues');
+  addSection('ivr', ivrView, loadIVR, 'admin.queues');
 }

@@ -109,5 +109,5 @@ export function mountRefusedAdmin() {
     opened = null;
     const err = await load(false);
     if (err) { setTimeout(() => { const live = $('admin-live'); if (live) { live.textContent = err; } }, 0); }
-  });
+  }, 'audit.view');
 }

@@ -114,5 +114,5 @@ function view() {
 }
 
 export function mountWhatsAppTemplates() {
-  addSection('watemplates', view, load);
+  addSection('watemplates', view, load, 'admin.queues');
 }

@@ -1,0 +1,56 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserAdminSectionsFollowTheRole: the admin area lists only the
+// sections the signed-in role may open. A role that manages accounts but
+// may not read the audit sees the accounts and nothing else (no audit
+// log, no unreadable items, no queues); a role that manages queues and
+// reads the audit sees those sections and opens on the first of them, not
+// on the accounts it may not list.
+func TestBrowserAdminSectionsFollowTheRole(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	for _, c := range []struct {
+		role, email string
+		perms       []string
+		want        []string // the admin area's sections, in order
+		first       string   // the section shown when the area opens
+	}{
+		{"penata_akun", "akun@tanggap.example", []string{"tickets.work", "reports.view", "admin.agents"}, []string{"agents"}, "agents"},
+		{"pengatur", "atur@tanggap.example", []string{"tickets.work", "reports.view", "admin.queues", "audit.view"},
+			[]string{"queues", "holidays", "reasons", "audit", "categories", "ivr", "refused", "watemplates"}, "queues"},
+	} {
+		if r := admin.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": c.role, "label": c.role, "permissions": c.perms}); r.Status != http.StatusCreated && r.Status != http.StatusOK {
+			t.Fatalf("create role %s: %d %s", c.role, r.Status, r.Body)
+		}
+		if r := admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": c.email, "name": c.role, "password": "rahasia-" + c.role + "-1",
+			"role": c.role, "queues": []string{"umum"}, "capacity": 3}); r.Status != http.StatusCreated {
+			t.Fatalf("create agent %s: %d %s", c.email, r.Status, r.Body)
+		}
+		tb := newTab(t, root)
+		tb.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+		tb.signIn(t, base+"/console?lang=id-ID", c.email, "rahasia-"+c.role+"-1")
+		tb.waitJS(t, "the board tab offered", `!document.getElementById('console-tabs').hidden`)
+		tb.openBoard(t)
+		tb.waitJS(t, c.role+": the admin area drawn", `!document.getElementById('admin-mount').hidden && !!document.querySelector('#admin-mount .admin-nav button')`)
+		got := tb.evalString(t, `[...document.querySelectorAll('#admin-mount .admin-nav button')].map(b => b.dataset.section).join(',')`)
+		if got != strings.Join(c.want, ",") {
+			t.Errorf("%s sees the sections %s, want %s", c.role, got, strings.Join(c.want, ","))
+		}
+		tb.waitJS(t, c.role+": the first section open", fmt.Sprintf(`document.querySelector('#admin-mount .admin-nav button[aria-pressed="true"]').dataset.section === %q`, c.first))
+		tb.checkConsole(t)
+	}
+}
