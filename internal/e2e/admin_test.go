@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
@@ -182,4 +185,141 @@ func openAdminBoard(t *testing.T, root context.Context, base string) *tab {
 	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
 	adm.openBoard(t)
 	return adm
+}
+
+// TestBrowserAdminTablesOnPhone: the admin screens' tables (tableOf) keep
+// their columns side by side on a laptop, and on a 390 px phone stack each
+// row as a card, every cell under its column's name, so the actions of a
+// row are on screen without scrolling sideways. The header row stays in
+// the table for screen readers, only out of sight on the phone, and the
+// accessibility tree is the same at both widths.
+func TestBrowserAdminTablesOnPhone(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adm := openAdminBoard(t, root, base)
+	adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-agents') && !!document.getElementById('admin-nav-categories')`)
+
+	// Every section below lists at least one row from the demo seed.
+	for _, s := range []struct{ section, table string }{
+		{"agents", "admin-agents"},
+		{"queues", "admin-queues"},
+		{"reasons", "admin-reasons"},
+		{"categories", "admin-categories"},
+	} {
+		first := fmt.Sprintf(`document.querySelector('#%s tbody tr')`, s.table)
+		// Each cell carries its column's name, taken from the header row;
+		// the result lists the cells that do not (row:cell).
+		labelled := fmt.Sprintf(`(() => {
+			const heads = [...document.querySelectorAll('#%s thead th[scope=col]')].map((th) => th.textContent);
+			const rows = [...document.querySelectorAll('#%s tbody tr')];
+			const bad = rows.flatMap((r) => [...r.cells].filter((c, i) => c.dataset.label !== heads[i]).map((c) => r.rowIndex + ':' + c.cellIndex));
+			return heads.length > 1 && rows.length > 0 ? bad.join(', ') : 'no header or no row';
+		})()`, s.table, s.table)
+
+		adm.do(t, "a laptop window for "+s.section, chromedp.EmulateViewport(1280, 900))
+		adm.do(t, s.section+" section", chromedp.Click(chromedp.ID("admin-nav-"+s.section)))
+		adm.waitJS(t, s.section+" rows drawn", first+` !== null`)
+		if got := adm.evalString(t, labelled); got != "" {
+			t.Errorf("%s: cells not labelled with their column: %s", s.section, got)
+		}
+		// On a laptop: the header row is seen and a row is one line.
+		if got := adm.evalString(t, fmt.Sprintf(`(() => {
+			const head = document.querySelector('#%s thead').getBoundingClientRect();
+			const tops = [...%s.cells].map((c) => Math.round(c.getBoundingClientRect().top));
+			return head.height > 10 && tops.every((y) => y === tops[0]) ? 'table' : 'head ' + head.height + ' tops ' + tops.join(',');
+		})()`, s.table, first)); got != "table" {
+			t.Errorf("%s at 1280 px is not laid out as a table: %s", s.section, got)
+		}
+		adm.do(t, "scroll to the "+s.section, chromedp.ScrollIntoView(chromedp.ID(s.table)))
+		shots.take(t, adm, "admin-table-"+s.section+"-1280")
+		laptopAX := adm.axTable(t, s.table)
+
+		adm.do(t, "a phone for "+s.section, chromedp.EmulateViewport(390, 844))
+		adm.waitJS(t, s.section+" at phone width", `window.innerWidth === 390`)
+		if got := adm.evalString(t, `String(document.documentElement.scrollWidth)`); mustAtoi(t, got) > 390 {
+			t.Errorf("%s: the page is %s px wide on a 390 px phone", s.section, got)
+		}
+		// The first row's actions (its last cell) and each of its buttons
+		// are within the screen's width.
+		if got := adm.evalString(t, fmt.Sprintf(`(() => {
+			const row = %s;
+			const inside = (e) => { const r = e.getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth; };
+			const cell = row.cells[row.cells.length - 1];
+			const out = [cell, ...cell.querySelectorAll('button')].filter((e) => !inside(e));
+			return out.map((e) => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');
+		})()`, first)); got != "" {
+			t.Errorf("%s: the first row's actions go past the 390 px screen: %s", s.section, got)
+		}
+		// The header row is still in the table, out of sight.
+		if got := adm.evalString(t, fmt.Sprintf(`(() => {
+			const head = document.querySelector('#%s thead').getBoundingClientRect();
+			return head.width <= 1 && head.height <= 1 ? '' : head.width + 'x' + head.height;
+		})()`, s.table)); got != "" {
+			t.Errorf("%s: the header row is shown on a phone (%s); each cell says its column instead", s.section, got)
+		}
+		adm.do(t, "scroll to the "+s.section+" on the phone", chromedp.ScrollIntoView(chromedp.ID(s.table)))
+		shots.take(t, adm, "admin-table-"+s.section+"-390")
+		// A screen reader meets the same table: headers, row headers and
+		// cells, none of them named twice by its label.
+		if phoneAX := adm.axTable(t, s.table); strings.Join(phoneAX, "\n") != strings.Join(laptopAX, "\n") {
+			t.Errorf("%s: a screen reader's view of the table differs on a phone:\n%s\nlaptop:\n%s", s.section, strings.Join(phoneAX, "\n"), strings.Join(laptopAX, "\n"))
+		}
+	}
+	adm.checkConsole(t)
+}
+
+// axTable is the table with the given id as the browser's accessibility
+// tree has it: its name, then "role: name" of each header and cell in order.
+func (tb *tab) axTable(t *testing.T, id string) []string {
+	t.Helper()
+	caption := tb.text(t, "#"+id+" caption")
+	var out []string
+	tb.do(t, "read the accessibility tree of "+id, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		res, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		str := func(v *accessibility.Value) string {
+			var s string
+			if v != nil {
+				_ = json.Unmarshal(v.Value, &s) // a value that is no string reads as ""
+			}
+			return s
+		}
+		byID := make(map[accessibility.NodeID]*accessibility.Node, len(res.Nodes))
+		var table *accessibility.Node
+		for _, n := range res.Nodes {
+			byID[n.NodeID] = n
+			if str(n.Role) == "table" && str(n.Name) == caption {
+				table = n
+			}
+		}
+		if table == nil {
+			return chromedp.Void{}, fmt.Errorf("no table named %q in the accessibility tree", caption)
+		}
+		out = append(out, "table: "+caption)
+		var walk func(n *accessibility.Node)
+		walk = func(n *accessibility.Node) {
+			switch r := str(n.Role); r {
+			case "columnheader", "rowheader", "cell":
+				if !n.Ignored {
+					out = append(out, r+": "+str(n.Name))
+				}
+				return
+			}
+			for _, c := range n.ChildIDs {
+				if cn := byID[c]; cn != nil {
+					walk(cn)
+				}
+			}
+		}
+		walk(table)
+		return chromedp.Void{}, nil
+	})
+	if len(out) < 3 {
+		t.Fatalf("the accessibility tree has no headers or cells in %s: %q", id, out)
+	}
+	return out
 }
