@@ -5,8 +5,8 @@
 // problem on its line and path, applied only when valid — new calls take
 // it). Every change is audited by the server.
 import * as api from './api.js';
-import { $, t, el } from './ui.js';
-import { addSection, redraw, field, input, say, tableOf } from './admin.js';
+import { $, t, el, tableOf } from './ui.js';
+import { addSection, redraw, field, input, say } from './admin.js';
 
 let cats = [];
 let catEditing = 0;

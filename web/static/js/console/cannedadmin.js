@@ -7,7 +7,7 @@
 // box's "/" list and macro choice take the changes at once.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, sayOutcome } from './ui.js';
+import { $, t, el, label, sayOutcome, tableOf } from './ui.js';
 import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
@@ -97,14 +97,8 @@ function draw() {
   out.setAttribute('aria-labelledby', 'ca-preview-label');
   body.append(...[
     el('p', { 'class': 'form-status', id: 'ca-live', role: 'status', 'aria-live': 'polite' }),
-    el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': t('canned_admin.caption'), tabindex: '0' }, [
-      el('table', { 'class': 'board-table admin-table', id: 'canned-admin-table' }, [
-        el('caption', { 'class': 'visually-hidden', text: t('canned_admin.caption') }),
-        el('thead', {}, [el('tr', {}, [t('canned_admin.title'), t('canned_admin.shortcut'), t('canned_admin.lang'), t('canned_admin.scope'),
-          t('canned_admin.uses'), t('admin.col_actions')].map((h) => el('th', { scope: 'col', text: h })))]),
-        el('tbody', {}, rows),
-      ]),
-    ]),
+    tableOf(t('canned_admin.caption'), [t('canned_admin.title'), t('canned_admin.shortcut'), t('canned_admin.lang'), t('canned_admin.scope'),
+      t('canned_admin.uses'), t('admin.col_actions')], rows, 'canned-admin-table'),
     replies.length ? null : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
     f,
     ...macroSection(macros, replies, tagNames, targets, mayShare(s.agent), macroSaved),

@@ -7,7 +7,7 @@
 // agents keep personal ones. The server validates; its words are shown
 // beside the field they concern.
 import * as api from './api.js';
-import { $, t, el, label, sayOutcome } from './ui.js';
+import { $, t, el, label, sayOutcome, tableOf } from './ui.js';
 
 const STATUSES = ['open', 'pending', 'solved', 'closed'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
@@ -140,14 +140,8 @@ export function macroSection(macros, replies, tagNames, targets, mayShare, chang
   return [
     el('h4', { id: 'macro-admin-title', text: t('canned_admin.macros') }),
     el('p', { 'class': 'form-status', id: 'mc-live', role: 'status', 'aria-live': 'polite' }),
-    macros.length ? el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'macro-admin-title', tabindex: '0' }, [
-      el('table', { 'class': 'board-table admin-table', id: 'macro-admin-table' }, [
-        el('caption', { 'class': 'visually-hidden', text: t('canned_admin.macros') }),
-        el('thead', {}, [el('tr', {}, [t('macro_admin.name'), t('macro_admin.actions'), t('canned_admin.scope'), t('canned_admin.uses'),
-          t('admin.col_actions')].map((h) => el('th', { scope: 'col', text: h })))]),
-        el('tbody', {}, rows),
-      ]),
-    ]) : el('p', { 'class': 'muted', text: t('macro_admin.empty') }),
+    macros.length ? tableOf(t('canned_admin.macros'), [t('macro_admin.name'), t('macro_admin.actions'), t('canned_admin.scope'), t('canned_admin.uses'),
+      t('admin.col_actions')], rows, 'macro-admin-table') : el('p', { 'class': 'muted', text: t('macro_admin.empty') }),
     form,
   ];
 }

@@ -5,8 +5,8 @@
 // Opening one is a view of personal data: the server records it in the
 // view audit before it answers.
 import * as api from './api.js';
-import { $, t, el, label, formatDate, errorMessage } from './ui.js';
-import { addSection, redraw, tableOf } from './admin.js';
+import { $, t, el, label, formatDate, errorMessage, tableOf } from './ui.js';
+import { addSection, redraw } from './admin.js';
 
 let items = [];
 let next = null;

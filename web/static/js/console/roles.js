@@ -8,7 +8,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
-import { $, t, el, label, errorMessage } from './ui.js';
+import { $, t, el, label, errorMessage, tableOf } from './ui.js';
 
 let root = null;
 let roles = [];
@@ -66,15 +66,7 @@ function table() {
         text: t('roles.delete', { name: roleLabel(r.name) }) }),
     ].filter(Boolean)),
   ]));
-  const caption = t('roles.caption');
-  return el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': caption, tabindex: '0' }, [
-    el('table', { 'class': 'board-table admin-table', id: 'roles-table' }, [
-      el('caption', { 'class': 'visually-hidden', text: caption }),
-      el('thead', {}, [el('tr', {}, [t('roles.col_label'), t('roles.col_name'), t('roles.col_permissions'), t('roles.col_agents'), t('admin.col_actions')]
-        .map((h) => el('th', { scope: 'col', text: h })))]),
-      el('tbody', {}, rows),
-    ]),
-  ]);
+  return tableOf(t('roles.caption'), [t('roles.col_label'), t('roles.col_name'), t('roles.col_permissions'), t('roles.col_agents'), t('admin.col_actions')], rows, 'roles-table');
 }
 
 function field(id, text, input, hint) {

@@ -70,3 +70,27 @@ export function sayOutcome(form, live, res, done, fields) {
   focusFirstInvalid(form);
   return false;
 }
+
+// tableOf builds an admin table. On a phone each row is shown as a card
+// (app.css, .stack-table): every cell is labelled with its column's name
+// (data-label), and the header row is only out of sight. The explicit
+// roles keep it a table for browsers that drop a table's semantics once
+// its cells are display: block (Chromium keeps them; not every one does).
+export function tableOf(caption, heads, rows, id) {
+  rows.forEach((tr) => {
+    tr.setAttribute('role', 'row');
+    let col = 0;
+    [...tr.cells].forEach((c) => {
+      if (!c.hasAttribute('data-label') && heads[col] !== undefined) { c.setAttribute('data-label', heads[col]); }
+      c.setAttribute('role', c.tagName === 'TH' ? 'rowheader' : 'cell');
+      col += c.colSpan;
+    });
+  });
+  return el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': caption, tabindex: '0' }, [
+    el('table', { 'class': 'board-table admin-table stack-table', id, role: 'table' }, [
+      el('caption', { 'class': 'visually-hidden', text: caption }),
+      el('thead', { role: 'rowgroup' }, [el('tr', { role: 'row' }, heads.map((h) => el('th', { scope: 'col', role: 'columnheader', text: h })))]),
+      el('tbody', { role: 'rowgroup' }, rows),
+    ]),
+  ]);
+}

@@ -6,8 +6,8 @@
 // Every change is audited by the server and reaches every instance's
 // senders at once.
 import * as api from './api.js';
-import { $, t, el, label } from './ui.js';
-import { addSection, redraw, field, input, say, tableOf } from './admin.js';
+import { $, t, el, label, tableOf } from './ui.js';
+import { addSection, redraw, field, input, say } from './admin.js';
 
 const PURPOSES = ['reply', 'notify', 'csat'];
 
