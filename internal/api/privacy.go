@@ -102,25 +102,34 @@ func (s *Server) auditListed(c *fiber.Ctx, tickets []ticket.Summary) {
 	for i := range tickets {
 		shown[i] = viewaudit.View{TicketID: &tickets[i].ID, ContactID: &tickets[i].ContactID}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.o.Privacy.Views.RecordListed(ctx, a.ID, shown); err != nil && s.o.Log != nil {
-		s.o.Log.Error("view audit: list not recorded", "agent_id", a.ID, "tickets", len(tickets), "error", err)
-	}
+	s.recordWith(a, viewaudit.KindList, len(shown), func(ctx context.Context) error {
+		return s.o.Privacy.Views.RecordListed(ctx, a.ID, shown)
+	})
 }
 
 // recordViews appends views to the audit's buffer; only a full buffer
 // makes it wait, at most 5 s (see viewaudit.Recorder.Record).
 func (s *Server) recordViews(a agent.Agent, views ...viewaudit.View) {
+	if len(views) == 0 {
+		return
+	}
+	s.recordWith(a, views[0].Kind, len(views), func(ctx context.Context) error {
+		for _, v := range views {
+			if err := s.o.Privacy.Views.Record(ctx, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// recordWith runs record with the 5 s a full buffer may make it wait, and
+// logs a view it could not record (the request goes on).
+func (s *Server) recordWith(a agent.Agent, kind string, n int, record func(context.Context) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, v := range views {
-		if err := s.o.Privacy.Views.Record(ctx, v); err != nil {
-			if s.o.Log != nil {
-				s.o.Log.Error("view audit: not recorded", "agent_id", a.ID, "kind", v.Kind, "views", len(views), "error", err)
-			}
-			return
-		}
+	if err := record(ctx); err != nil && s.o.Log != nil {
+		s.o.Log.Error("view audit: not recorded", "agent_id", a.ID, "kind", kind, "views", n, "error", err)
 	}
 }
 

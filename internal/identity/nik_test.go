@@ -196,7 +196,7 @@ func TestParseNIKUsesTheClock(t *testing.T) {
 // is not refused as born in the future by a server whose clock is in UTC,
 // where the date changes nine hours later.
 func TestParseNIKTakesTodayInIndonesia(t *testing.T) {
-	today := time.Now().In(time.FixedZone("WIT", 9*3600))
+	today := time.Now().In(wit)
 	nik := fmt.Sprintf("910101%02d%02d%02d0001", today.Day(), int(today.Month()), today.Year()%100)
 	n, err := ParseNIK(nik)
 	if err != nil {

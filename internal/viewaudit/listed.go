@@ -75,11 +75,7 @@ func (r *Recorder) RecordListed(ctx context.Context, agentID int64, shown []View
 	if r.paused.Load() || len(shown) == 0 {
 		return nil
 	}
-	now := time.Now
-	if r.list.now != nil {
-		now = r.list.now
-	}
-	at := now()
+	at := r.list.now()
 	fresh := r.list.due(agentID, shown, at)
 	for i := range fresh {
 		fresh[i].AgentID, fresh[i].Kind, fresh[i].At = agentID, KindList, at.UTC()

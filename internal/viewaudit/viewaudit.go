@@ -132,7 +132,7 @@ func New(o Opts) *Recorder {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Recorder{o: o, ch: make(chan View, o.Buffer), flush: make(chan chan struct{}), full: make(chan struct{}, 1), st: store{db: o.DB},
-		stopping: make(chan struct{})}
+		stopping: make(chan struct{}), list: listed{now: time.Now}}
 }
 
 // SetRecording stops (false) or resumes (true) recording at run time: while
