@@ -50,8 +50,14 @@ func TestSearchStatementsUseIndexes(t *testing.T) {
 		add("name", "contacts_name_tsv_idx|VIRTUAL TABLE INDEX", s, a)
 		s, a = messageSQL(d.Dialect, v, []string{"insentif", "belum"}, 21)
 		add("message words", "messages_body_tsv_idx,tickets_queue_inbox_idx|VIRTUAL TABLE INDEX", s, a)
-		s, a = manySQL(d.Dialect, []string{"insentif", "belum"}, ManyMatches+1)
+		s, a = manySQL(d.Dialect, []string{"insentif", "belum"}, ManyMatches+1, false)
 		add("count of message matches", "messages_body_tsv_idx|VIRTUAL TABLE INDEX", s, a)
+		s, a = manySQL(d.Dialect, []string{"insentif", "belum"}, ManyMatches+1, true)
+		add("count of message matches, the last word exact", "messages_body_tsv_idx|VIRTUAL TABLE INDEX", s, a)
+		if pg {
+			s, a = rankedFewSQL(v, []string{"insentif", "belum"}, MessageCandidates+1, MessageCandidates, 21)
+			add("message words counted and ranked at once", "messages_body_tsv_idx|", s, a)
+		}
 		s, a = messageWalkSQL(d.Dialect, v, []string{"insentif", "belum"}, 840, 21)
 		add("message words, newest first", walkIndex[who], s, a)
 		s, a = viewsSQL(7)

@@ -216,6 +216,15 @@ func TestSearchOfACommonWordWalksNewestFirst(t *testing.T) {
 	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{old}) {
 		t.Fatalf("a match older than the walk: found %v, want [%d]", ids(r), old)
 	}
+	// So is one of two words each common but rare together: the walk is
+	// cut, and the matches counted with their ranking are the answer.
+	search.SetManyMatches(f.search, 0, "sertifikat", "terbit")
+	r, err = f.search.Search(ctx, f.agentA, "sertifikat terbit", 1, 0)
+	must(t, err)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{old}) || r.Older {
+		t.Fatalf("two words matching older than the walk: found %v (older %v), want [%d]", ids(r), r.Older, old)
+	}
+	search.SetManyMatches(f.search, 2, "dana", "cair", "terbit")
 	// Unless more messages hold it than can be ranked: then the walk's
 	// finds are the answer (PostgreSQL; SQLite's walk reads matches).
 	search.SetRankAtMost(f.search, 0)
@@ -279,14 +288,21 @@ func TestCommonWordsComeFromThePlannersStatistics(t *testing.T) {
 // word a prefix) and the citizens whose name holds both, within the
 // viewer's scope: no more, no fewer, whichever way the words are
 // searched (ranked; walked newest first; ranked because the statistics
-// say a walk would not fill the page).
+// say a walk would not fill the page, from the rows counted; walked
+// because the words typed, the last exact, are already too many to rank).
 func TestSearchOfTwoWordsFindsExactlyTheTicketsHoldingBoth(t *testing.T) {
-	for _, mode := range []string{"ranked", "walked newest first", "ranked by the statistics"} {
+	for _, mode := range []string{"ranked", "walked newest first", "ranked by the statistics", "walked, too many to rank as exact words"} {
 		t.Run(mode, func(t *testing.T) {
 			f := newFixture(t)
 			switch mode {
 			case "walked newest first":
 				search.SetManyMatches(f.search, 0, "dana", "cair")
+			case "walked, too many to rank as exact words":
+				// "dana cair" exact is in two messages, more than can
+				// be ranked here: the prefix is not counted, and the
+				// walk still finds "cairnya".
+				search.SetManyMatches(f.search, 0, "dana", "cair")
+				search.SetRankAtMost(f.search, 0)
 			case "ranked by the statistics":
 				search.SetManyMatches(f.search, 0, "dana", "cair")
 				search.SetRows(f.search, 1e6, 1e6)

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -95,8 +96,10 @@ func (s *store) byName(ctx context.Context, viewer agent.Agent, words []string, 
 // this many matching messages (in the whole table, before the scope), so
 // a word found in most messages costs the same as a rare one. A very
 // common word therefore finds the tickets of its newest matches only;
-// another word narrows the search.
-const MessageCandidates = 2000
+// another word narrows the search. It is also what a count reads at most
+// (manySQL, rankedFewSQL): each match is a row somewhere in the table,
+// and with 2,000 a count alone took up to 67 ms from the kernel's cache.
+const MessageCandidates = 1000
 
 // messageSQL: the bodies' full-text index (GIN on messages.body_tsv; the
 // FTS5 table messages_fts), every word required, the last one a prefix
@@ -198,10 +201,15 @@ const CommonWord = 0.005
 // FTS5 table's rowids (SQLite), or the GIN index's bitmap of the words
 // and at most limit rows of the table (PostgreSQL, for several words
 // each common: together they may be rare, the statistics cannot say).
-func manySQL(d db.Dialect, words []string, limit int) (string, []any) {
+// exact takes the last word as a word, not as a prefix (count).
+func manySQL(d db.Dialect, words []string, limit int, exact bool) (string, []any) {
 	if d == db.Postgres {
+		q := pgWords(words)
+		if exact {
+			q = pgQuery(words, false)
+		}
 		return `SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE body_tsv @@ to_tsquery('simple', ?) LIMIT ?) c`,
-			[]any{pgWords(words), limit}
+			[]any{q, limit}
 	}
 	return `SELECT COUNT(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?) c`,
 		[]any{ftsWords(words), limit}
@@ -263,7 +271,8 @@ func messageWalkSQL(d db.Dialect, viewer agent.Agent, words []string, walk, n in
 // so older tickets may match too.
 //
 // On PostgreSQL several words are counted once, up to one more than can
-// be ranked, from the GIN index (manySQL). The walk is taken only when
+// be ranked, from the GIN index, and ranked by the same statement when
+// they can be (countRanked). The walk is taken only when
 // the count says it would fill the page: c matches spread over the
 // tickets put about c × bound / tickets of them among the bound newest;
 // fewer than n, and the ranked search reads only those c matches. A
@@ -275,53 +284,139 @@ func messageWalkSQL(d db.Dialect, viewer agent.Agent, words []string, walk, n in
 // Walked hits are scored by their place in the walk, below 1, so the
 // page keeps the walk's order among message hits.
 func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []string, n int) (hits []hit, more bool, err error) {
-	many, c, err := s.manyMatch(ctx, words)
+	m, err := s.manyMatch(ctx, viewer, words, n)
 	if err != nil {
 		return nil, false, err
 	}
-	if many && s.walkFills(ctx, c, n) {
+	if m.many && s.walkFills(ctx, m.c, n) {
 		hits, cut, err := s.walk(ctx, viewer, words, n)
 		if err != nil || !cut {
 			return hits, false, err
 		}
-		if c < 0 {
+		if m.c < 0 {
 			if est := s.stats.estimate(ctx, s.db, words[0]); est > float64(s.rankAtMost) {
 				return hits, true, nil
 			}
-			if c, err = s.count(ctx, words, s.rankAtMost+1); err != nil {
+			if m.c, err = s.count(ctx, words, s.rankAtMost+1); err != nil {
 				return nil, false, err
 			}
 		}
-		if c > s.rankAtMost {
+		if m.c > s.rankAtMost {
 			// A word common in the table, rare among the viewer's
 			// tickets: the walk's finds, and maybe older ones.
 			return hits, true, nil
 		}
+	}
+	if m.ranked {
+		return m.hits, false, nil
 	}
 	sql, args := messageSQL(s.db.Dialect, viewer, words, n)
 	hits, err = s.scan(ctx, "messages", sql, args)
 	return hits, false, err
 }
 
+// matchCount is what manyMatch learnt: many, the count c when one was
+// made (else -1), and, when ranked, the ranked search's hits (made with
+// the count on PostgreSQL: rankedFewSQL).
+type matchCount struct {
+	many   bool
+	c      int
+	ranked bool
+	hits   []hit
+}
+
 // manyMatch says whether many messages hold all the words: on SQLite
 // more than s.many of them; on PostgreSQL each word (the last, a prefix:
 // its words together) in at least s.common of them by the statistics,
 // and for several words, more than s.many messages holding them all.
-// c is the count when one was made (up to s.many+1 on SQLite, up to
-// s.rankAtMost+1 on PostgreSQL), else -1.
-func (s *store) manyMatch(ctx context.Context, words []string) (many bool, c int, err error) {
-	limit := s.many + 1
-	if s.db.Dialect == db.Postgres {
-		if !s.stats.common(ctx, s.db, words, s.common) {
-			return false, -1, nil
-		}
-		if len(words) == 1 {
-			return true, -1, nil
-		}
-		limit = max(s.rankAtMost, s.many) + 1
+// The count goes up to s.many+1 on SQLite, up to s.rankAtMost+1 on
+// PostgreSQL, where it comes with the ranked search of those matches
+// when there are no more than s.rankAtMost.
+func (s *store) manyMatch(ctx context.Context, viewer agent.Agent, words []string, n int) (matchCount, error) {
+	if s.db.Dialect != db.Postgres {
+		c, err := s.count(ctx, words, s.many+1)
+		return matchCount{many: c > s.many, c: c}, err
 	}
-	c, err = s.count(ctx, words, limit)
-	return c > s.many, c, err
+	if !s.stats.common(ctx, s.db, words, s.common) {
+		return matchCount{c: -1}, nil
+	}
+	if len(words) == 1 {
+		return matchCount{many: true, c: -1}, nil
+	}
+	m, err := s.countRanked(ctx, viewer, words, max(s.rankAtMost, s.many)+1, n)
+	m.many = m.c > s.many
+	return m, err
+}
+
+// countRanked (PostgreSQL) counts the messages holding all the words up
+// to limit and, when there are at most s.rankAtMost, ranks them within
+// the viewer's scope (rankedFewSQL). With the last word a prefix, the
+// words are first counted all exact, as count does: when they reach
+// limit, so does the prefix, and nothing is ranked.
+func (s *store) countRanked(ctx context.Context, viewer agent.Agent, words []string, limit, n int) (matchCount, error) {
+	if prefixable(words[len(words)-1]) {
+		c, err := s.countSQL(ctx, words, limit, true)
+		if err != nil || c >= limit {
+			return matchCount{c: c}, err
+		}
+	}
+	sql, args := rankedFewSQL(viewer, words, limit, s.rankAtMost, n)
+	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return matchCount{}, fmt.Errorf("search: messages: count: %w", err)
+	}
+	defer rows.Close()
+	m := matchCount{c: -1}
+	for rows.Next() {
+		var ticketID, messageID, matches *int64
+		var score float64
+		if err := rows.Scan(&ticketID, &score, &messageID, &matches); err != nil {
+			return matchCount{}, fmt.Errorf("search: messages: count: %w", err)
+		}
+		if ticketID == nil {
+			if matches != nil {
+				m.c = int(*matches)
+			}
+			continue
+		}
+		m.hits = append(m.hits, hit{TicketID: *ticketID, Score: score, MessageID: *messageID})
+	}
+	if err := rows.Err(); err != nil {
+		return matchCount{}, fmt.Errorf("search: messages: count: %w", err)
+	}
+	if m.c < 0 {
+		return matchCount{}, fmt.Errorf("search: messages: count: no count row")
+	}
+	m.ranked = m.c <= s.rankAtMost
+	if !m.ranked {
+		m.hits = nil
+	}
+	sort.SliceStable(m.hits, func(i, j int) bool {
+		a, b := m.hits[i], m.hits[j]
+		return a.Score > b.Score || a.Score == b.Score && a.MessageID > b.MessageID
+	})
+	return m, nil
+}
+
+// rankedFewSQL (PostgreSQL): manySQL's count and, when it is at most
+// rankAtMost, messageSQL's ranked search over the same rows, in one
+// statement, so that the GIN index (for a prefix, the bitmap of every
+// message of every word it begins) and the rows it leads to are read
+// once, not once to count and again to rank. With at most rankAtMost
+// matches messageSQL's newest MessageCandidates are all of them. Rows:
+// one with the count (ticket_id NULL, matches set), then the hits.
+func rankedFewSQL(viewer agent.Agent, words []string, limit, rankAtMost, n int) (string, []any) {
+	scope, args := ticket.ScopeSQL(viewer)
+	return `WITH m AS MATERIALIZED (SELECT id, ticket_id, body_tsv, q0 AS q FROM messages, to_tsquery('simple', ?) q0
+				WHERE body_tsv @@ q0 LIMIT ?),
+			n AS (SELECT COUNT(*) AS n FROM m)
+		SELECT CAST(NULL AS BIGINT) AS ticket_id, CAST(0 AS REAL) AS score, CAST(NULL AS BIGINT) AS message_id, n.n AS matches FROM n
+		UNION ALL
+		(SELECT c.ticket_id, MAX(ts_rank(c.body_tsv, c.q)) AS score, MAX(c.id) AS message_id, CAST(NULL AS BIGINT) AS matches
+			FROM m c JOIN tickets t ON t.id = c.ticket_id
+			WHERE (SELECT n.n FROM n) <= ? AND ` + scope + `
+			GROUP BY c.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?)`,
+		append(append([]any{pgWords(words), limit, rankAtMost}, args...), n)
 }
 
 // walkFills says whether a walk of the viewer's newest tickets (bound
@@ -341,8 +436,26 @@ func (s *store) walkFills(ctx context.Context, c, n int) bool {
 }
 
 // count counts the messages holding all the words, up to limit.
+//
+// On PostgreSQL, when the last word is a prefix, the words are counted
+// first as they are typed, all exact: the GIN index skips through exact
+// words' lists of messages from the rarest, but gathers every message of
+// every word a prefix begins into one bitmap before it can (tens of
+// milliseconds for a prefix of common words, whatever the count). When
+// the exact words reach limit, the prefix, which finds all they find and
+// more, reaches it too, and that count is the answer.
 func (s *store) count(ctx context.Context, words []string, limit int) (int, error) {
-	sql, args := manySQL(s.db.Dialect, words, limit)
+	if s.db.Dialect == db.Postgres && prefixable(words[len(words)-1]) {
+		c, err := s.countSQL(ctx, words, limit, true)
+		if err != nil || c >= limit {
+			return c, err
+		}
+	}
+	return s.countSQL(ctx, words, limit, false)
+}
+
+func (s *store) countSQL(ctx context.Context, words []string, limit int, exact bool) (int, error) {
+	sql, args := manySQL(s.db.Dialect, words, limit, exact)
 	var c int
 	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&c).Error; err != nil {
 		return 0, fmt.Errorf("search: messages: count: %w", err)
