@@ -16,13 +16,16 @@ import (
 // may not read the audit sees the accounts and nothing else (no audit
 // log, no unreadable items, no queues); a role that manages queues and
 // reads the audit sees those sections and opens on the first of them, not
-// on the accounts it may not list.
+// on the accounts it may not list. A role that manages accounts but reads
+// no reports gets the board tab all the same, with the admin area and
+// without the queue board, whose figures it never asks for.
 func TestBrowserAdminSectionsFollowTheRole(t *testing.T) {
 	browser := findBrowser(t)
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	admin := apptest.NewClient(t, base)
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	sh := newShots(t)
 	for _, c := range []struct {
 		role, email string
 		perms       []string
@@ -32,7 +35,12 @@ func TestBrowserAdminSectionsFollowTheRole(t *testing.T) {
 		{"penata_akun", "akun@tanggap.example", []string{"tickets.work", "reports.view", "admin.agents"}, []string{"agents"}, "agents"},
 		{"pengatur", "atur@tanggap.example", []string{"tickets.work", "reports.view", "admin.queues", "audit.view"},
 			[]string{"queues", "holidays", "reasons", "audit", "categories", "ivr", "refused", "watemplates"}, "queues"},
+		{"akun_saja", "akunsaja@tanggap.example", []string{"tickets.work", "admin.agents"}, []string{"agents"}, "agents"},
 	} {
+		reports := false
+		for _, p := range c.perms {
+			reports = reports || p == "reports.view"
+		}
 		if r := admin.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": c.role, "label": c.role, "permissions": c.perms}); r.Status != http.StatusCreated && r.Status != http.StatusOK {
 			t.Fatalf("create role %s: %d %s", c.role, r.Status, r.Body)
 		}
@@ -51,6 +59,17 @@ func TestBrowserAdminSectionsFollowTheRole(t *testing.T) {
 			t.Errorf("%s sees the sections %s, want %s", c.role, got, strings.Join(c.want, ","))
 		}
 		tb.waitJS(t, c.role+": the first section open", fmt.Sprintf(`document.querySelector('#admin-mount .admin-nav button[aria-pressed="true"]').dataset.section === %q`, c.first))
+		if shown := !tb.evalBool(t, `document.getElementById('board-queues').hidden`); shown != reports {
+			t.Errorf("%s: the queue board shown %v, want %v (reports.view)", c.role, shown, reports)
+		}
+		if !reports {
+			sh.take(t, tb, "board-without-reports-"+c.role)
+			tb.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+			sh.take(t, tb, "board-without-reports-"+c.role+"-phone")
+			if asked := tb.evalBool(t, `performance.getEntriesByType('resource').some((e) => /\/api\/v1\/queues\/(metrics|sla)/.test(e.name))`); asked {
+				t.Errorf("%s: the console asked for the queue figures a role without reports.view may not read", c.role)
+			}
+		}
 		tb.checkConsole(t)
 	}
 }

@@ -9,8 +9,14 @@ export const SLA_DAYS = 7;
 
 // can: the signed-in agent's role grants permission p (internal/permission).
 export const can = (agent, p) => !!agent && Array.isArray(agent.permissions) && agent.permissions.indexOf(p) >= 0;
-// The queue board tab: queue figures and reports.
+// The queue board and the reports, at the top of the board tab.
 export const mayBoard = (agent) => can(agent, 'reports.view');
+// The screens below them on the board tab (complaints, wallboard, admin,
+// tags, privacy: each module shows its own by its own permission). The
+// tab is offered to a role that may open any of them, so that a custom
+// role that manages accounts but reads no reports still reaches them.
+const BOARD_SCREENS = ['complaints.supervise', 'wallboard.view', 'admin.agents', 'admin.queues', 'admin.roles', 'audit.view', 'tags.manage', 'privacy.manage'];
+export const mayBoardScreens = (agent) => BOARD_SCREENS.some((p) => can(agent, p));
 
 // loadList re-reads the ticket list with the current filters.
 export async function loadList() {

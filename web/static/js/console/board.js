@@ -4,15 +4,17 @@
 // events; "Muat ulang" reads it again, and while the socket is down it is
 // re-read with the rest of the screen every minute (socket.js). For an
 // agent it stays hidden and never calls the queue APIs (the server
-// refuses them too).
+// refuses them too). A role without reports but with screens of its own
+// on the tab (admin, complaints…) gets the tab without the queue board.
 import * as store from './store.js';
 import { $, t, el, setText, formatDate, lang } from './ui.js';
-import { loadBoard, mayBoard } from './actions.js';
+import { loadBoard, mayBoard, mayBoardScreens } from './actions.js';
 import { POLL_MS } from './socket.js';
 
 // A queue whose share of tickets within SLA is below this is marked.
 const SLA_TARGET_PERCENT = 80;
 const view = $('board-view');
+const queuesPart = $('board-queues');
 const tabs = $('console-tabs');
 const panel = $('tickets-panel');
 const tabTickets = $('tab-tickets');
@@ -92,8 +94,10 @@ function renderIntro(s) {
 }
 
 function renderTabs(s) {
-  const may = mayBoard(s.agent) && !s.board.forbidden;
+  const queues = mayBoard(s.agent) && !s.board.forbidden;
+  const may = queues || mayBoardScreens(s.agent);
   tabs.hidden = !may;
+  queuesPart.hidden = !queues;
   const board = may && s.boardShown;
   if (may) {
     panel.setAttribute('role', 'tabpanel');
@@ -124,7 +128,7 @@ export function mount() {
   renderIntro(store.get());
   store.on(['agent'], (s) => {
     if (!mayBoard(s.agent)) {
-      store.set({ boardShown: false, board: { queues: null, sla: {}, at: '', error: '', loading: false } });
+      store.set({ boardShown: s.boardShown && mayBoardScreens(s.agent), board: { queues: null, sla: {}, at: '', error: '', loading: false } });
     }
   });
   $('board-refresh').addEventListener('click', loadBoard);
