@@ -97,9 +97,8 @@ function draw() {
   out.setAttribute('aria-labelledby', 'ca-preview-label');
   body.append(...[
     el('p', { 'class': 'form-status', id: 'ca-live', role: 'status', 'aria-live': 'polite' }),
-    tableOf(t('canned_admin.caption'), [t('canned_admin.title'), t('canned_admin.shortcut'), t('canned_admin.lang'), t('canned_admin.scope'),
-      t('canned_admin.uses'), t('admin.col_actions')], rows, 'canned-admin-table'),
-    replies.length ? null : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
+    replies.length ? tableOf(t('canned_admin.caption'), [t('canned_admin.title'), t('canned_admin.shortcut'), t('canned_admin.lang'), t('canned_admin.scope'),
+      t('canned_admin.uses'), t('admin.col_actions')], rows, 'canned-admin-table') : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
     f,
     ...macroSection(macros, replies, tagNames, targets, mayShare(s.agent), macroSaved),
   ].filter(Boolean));
