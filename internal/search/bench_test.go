@@ -150,10 +150,11 @@ func benchSearch(b *testing.B, e *benchEnv) {
 		"phone 0812… (local form)": func(i int) string { return "0812" + fmt.Sprintf("%08d", 1+i*997%e.size.Tickets) },
 		"name (two words)":         func(i int) string { return benchseed.Name(i * 31) },
 		"two words of messages":    func(i int) string { return voc[i*7%400] + " " + voc[(i*7+53)%400] },
+		"two words, the last cut":  func(i int) string { return voc[i*7%400] + " " + cut(voc[(i*7+53)%400]) },
 		"one word of messages":     func(i int) string { return voc[i*13%400] },
 		"reference word":           func(i int) string { return "ref" + strconv.Itoa(i*37%(e.size.Tickets/4)) },
 	}
-	kinds := []string{"phone 0812… (local form)", "name (two words)", "two words of messages", "one word of messages", "reference word"}
+	kinds := []string{"phone 0812… (local form)", "name (two words)", "two words of messages", "two words, the last cut", "one word of messages", "reference word"}
 	for i := 0; i < b.N; i++ {
 		worst := 0.0
 		for _, who := range []struct {
@@ -213,6 +214,16 @@ func benchFilteredPage(b *testing.B, e *benchEnv) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// cut is w as an agent may type it before finishing: all but its last two
+// letters, at least three (a word of three or four stays whole).
+func cut(w string) string {
+	r := []rune(w)
+	if len(r) < 5 {
+		return w
+	}
+	return string(r[:len(r)-2])
+}
 
 // processCPU is the user and system CPU time this process used so far.
 func processCPU() time.Duration {

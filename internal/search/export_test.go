@@ -48,3 +48,17 @@ func SetRows(s *Service, messages, tickets float64) {
 	defer st.mu.Unlock()
 	st.messages, st.tickets = messages, tickets
 }
+
+// SetShare gives word the share of messages w in s's statistics (the
+// statistics ANALYZE would give), for tests; call it after
+// SetManyMatches.
+func SetShare(s *Service, word string, w float64) {
+	st := &s.store.stats
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.freq[word]; !ok {
+		st.words = append(st.words, word)
+		sort.Strings(st.words)
+	}
+	st.freq[word] = w
+}

@@ -287,25 +287,36 @@ func TestCommonWordsComeFromThePlannersStatistics(t *testing.T) {
 // the tickets with a message holding the first and the second (the last
 // word a prefix) and the citizens whose name holds both, within the
 // viewer's scope: no more, no fewer, whichever way the words are
-// searched (ranked; walked newest first; ranked because the statistics
-// say a walk would not fill the page, from the rows counted; walked
-// because the words typed, the last exact, are already too many to rank).
+// searched (ranked; walked newest first; ranked from the rows counted
+// because the statistics say a walk would not fill the page, the last
+// word a prefix for the index or, a broad one, tested on the rows the
+// first word leads to; walked without a count because the statistics put
+// the words in many messages; walked because the words typed, the last
+// exact, are already too many to rank).
 func TestSearchOfTwoWordsFindsExactlyTheTicketsHoldingBoth(t *testing.T) {
-	for _, mode := range []string{"ranked", "walked newest first", "ranked by the statistics", "walked, too many to rank as exact words"} {
+	for _, mode := range []string{"ranked", "walked newest first", "ranked by the statistics", "ranked by the statistics, the prefix broad",
+		"walked, many by the statistics", "walked, too many to rank as exact words"} {
 		t.Run(mode, func(t *testing.T) {
 			f := newFixture(t)
 			switch mode {
 			case "walked newest first":
 				search.SetManyMatches(f.search, 0, "dana", "cair")
+			case "ranked by the statistics":
+				search.SetManyMatches(f.search, 0, "dana", "cair")
+				search.SetShare(f.search, "cair", 0.1) // common, not broad
+				search.SetRows(f.search, 1000, 1e6)
+			case "ranked by the statistics, the prefix broad":
+				search.SetManyMatches(f.search, 0, "dana", "cair")
+				search.SetRows(f.search, 1000, 1e6)
+			case "walked, many by the statistics":
+				search.SetManyMatches(f.search, 0, "dana", "cair")
+				search.SetRows(f.search, 1e6, 1e4)
 			case "walked, too many to rank as exact words":
 				// "dana cair" exact is in two messages, more than can
 				// be ranked here: the prefix is not counted, and the
 				// walk still finds "cairnya".
 				search.SetManyMatches(f.search, 0, "dana", "cair")
 				search.SetRankAtMost(f.search, 0)
-			case "ranked by the statistics":
-				search.SetManyMatches(f.search, 0, "dana", "cair")
-				search.SetRows(f.search, 1e6, 1e6)
 			}
 			ctx := context.Background()
 			both, _ := f.add(t, seed{name: "Warga Satu", queue: f.queueA, body: "dana insentif saya belum cair"})
@@ -341,6 +352,40 @@ func TestSearchOfTwoWordsFindsExactlyTheTicketsHoldingBoth(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSearchCountedAndRankedStaysInScope (PostgreSQL): two words each
+// common, counted and ranked in one statement after a walk cut short,
+// find the viewer's older match although better and newer matches
+// outside the viewer's scope would fill the page; and a count above what
+// can be ranked (the last word a prefix the exact words do not reach)
+// answers with the walk's finds and says older tickets may match.
+func TestSearchCountedAndRankedStaysInScope(t *testing.T) {
+	f := newFixture(t)
+	if f.db.Dialect != db.Postgres {
+		t.Skip("SQLite counts from the FTS5 table and ranks apart")
+	}
+	ctx := context.Background()
+	start := time.Now().UTC().Add(-24 * time.Hour)
+	mine, _ := f.add(t, seed{name: "Warga", queue: f.queueA, at: start, body: "sertifikat belum terbit"})
+	for i := 0; i < 3; i++ { // newer and better, out of agent a's scope
+		f.add(t, seed{name: "Warga", queue: f.queueB, at: start.Add(time.Minute), body: "sertifikat terbit sertifikat terbit"})
+	}
+	for i := 0; i < 2*search.WalkTickets+1; i++ {
+		f.add(t, seed{name: "Warga", queue: f.queueA, at: start.Add(time.Duration(i+1) * time.Minute), body: "sertifikat sudah"})
+	}
+	search.SetManyMatches(f.search, 0, "sertifikat", "terbit", "terbi")
+	r, err := f.search.Search(ctx, f.agentA, "sertifikat terbit", 1, 0)
+	must(t, err)
+	if fmt.Sprint(ids(r)) != fmt.Sprint([]int64{mine}) || r.Older {
+		t.Fatalf("found %v (older %v), want [%d]: the ranked rows must be the viewer's", ids(r), r.Older, mine)
+	}
+	search.SetRankAtMost(f.search, 2)
+	r, err = f.search.Search(ctx, f.agentA, "sertifikat terbi", 1, 0)
+	must(t, err)
+	if len(r.Results) != 0 || !r.Older {
+		t.Fatalf("found %v (older %v), want none and older ones possible: 4 matches, more than the 2 that may be ranked", ids(r), r.Older)
 	}
 }
 

@@ -114,16 +114,17 @@ const MessageCandidates = 1000
 // One row per ticket with its score (PostgreSQL: the best ts_rank; SQLite:
 // the number of matching messages, bm25 costing too much per row) and its
 // newest matching message for the excerpt.
-func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string, []any) {
+func messageSQL(d db.Dialect, viewer agent.Agent, words []string, broad bool, n int) (string, []any) {
 	scope, args := ticket.ScopeSQL(viewer)
 	if d == db.Postgres {
+		match, margs := pgMatch(words, broad)
 		return `SELECT c.ticket_id, MAX(ts_rank(c.body_tsv, c.q)) AS score, MAX(c.id) AS message_id
 			FROM (SELECT id, ticket_id, body_tsv, q0 AS q FROM messages, to_tsquery('simple', ?) q0
-				WHERE body_tsv @@ q0 ORDER BY id + 0 DESC LIMIT ?) c
+				WHERE ` + match + ` ORDER BY id + 0 DESC LIMIT ?) c
 			JOIN tickets t ON t.id = c.ticket_id
 			WHERE ` + scope + `
 			GROUP BY c.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
-			append(append([]any{pgWords(words), MessageCandidates}, args...), n)
+			append(append(append(append([]any{pgWords(words)}, margs...), MessageCandidates), args...), n)
 	}
 	return `SELECT m.ticket_id, COUNT(*) AS score, MAX(m.id) AS message_id
 		FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) c
@@ -131,6 +132,27 @@ func messageSQL(d db.Dialect, viewer agent.Agent, words []string, n int) (string
 		WHERE ` + scope + `
 		GROUP BY m.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?`,
 		append(append([]any{ftsWords(words), MessageCandidates}, args...), n)
+}
+
+// BroadPrefix: a last word whose listed words (the statistics') are in at
+// least this share of messages together is too broad a prefix for the
+// GIN index, which would gather every message of every word it begins
+// before it could skip through the other words' ("kata", "ber": 120-160
+// ms on a million messages); the other words lead the index, and the
+// prefix is tested on the rows they lead to, of which it passes at least
+// this share (pgMatch).
+const BroadPrefix = 0.5
+
+// pgMatch is the words' condition on messages, with q0 the words' tsquery
+// (pgWords) in the FROM clause: body_tsv @@ q0 for the GIN index, or, for
+// several words the last a broad prefix (BroadPrefix), the other words
+// for the index and q0 tested on the rows they lead to (ts_match_vq, the
+// function behind @@, which no index serves).
+func pgMatch(words []string, broad bool) (string, []any) {
+	if broad && len(words) > 1 {
+		return `body_tsv @@ to_tsquery('simple', ?) AND ts_match_vq(body_tsv, q0)`, []any{pgQuery(words[:len(words)-1], false)}
+	}
+	return `body_tsv @@ q0`, nil
 }
 
 // pgWords and ftsWords: all words exact but the last, a prefix when it
@@ -202,14 +224,15 @@ const CommonWord = 0.005
 // and at most limit rows of the table (PostgreSQL, for several words
 // each common: together they may be rare, the statistics cannot say).
 // exact takes the last word as a word, not as a prefix (count).
-func manySQL(d db.Dialect, words []string, limit int, exact bool) (string, []any) {
+func manySQL(d db.Dialect, words []string, limit int, exact, broad bool) (string, []any) {
 	if d == db.Postgres {
 		q := pgWords(words)
+		match, margs := pgMatch(words, broad && !exact)
 		if exact {
 			q = pgQuery(words, false)
 		}
-		return `SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE body_tsv @@ to_tsquery('simple', ?) LIMIT ?) c`,
-			[]any{q, limit}
+		return `SELECT COUNT(*) FROM (SELECT 1 FROM messages, to_tsquery('simple', ?) q0 WHERE ` + match + ` LIMIT ?) c`,
+			append(append([]any{q}, margs...), limit)
 	}
 	return `SELECT COUNT(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?) c`,
 		[]any{ftsWords(words), limit}
@@ -294,10 +317,12 @@ func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []strin
 			return hits, false, err
 		}
 		if m.c < 0 {
-			if est := s.stats.estimate(ctx, s.db, words[0]); est > float64(s.rankAtMost) {
+			// One word's estimate is the statistics' own; several
+			// words' is a guess, which a cut walk puts in doubt.
+			if est := s.stats.estimate(ctx, s.db, words[0]); len(words) == 1 && est > float64(s.rankAtMost) {
 				return hits, true, nil
 			}
-			if m.c, err = s.count(ctx, words, s.rankAtMost+1); err != nil {
+			if m, err = s.countRanked(ctx, viewer, words, s.rankAtMost+1, n); err != nil {
 				return nil, false, err
 			}
 		}
@@ -310,7 +335,7 @@ func (s *store) byMessage(ctx context.Context, viewer agent.Agent, words []strin
 	if m.ranked {
 		return m.hits, false, nil
 	}
-	sql, args := messageSQL(s.db.Dialect, viewer, words, n)
+	sql, args := messageSQL(s.db.Dialect, viewer, words, s.broad(ctx, words), n)
 	hits, err = s.scan(ctx, "messages", sql, args)
 	return hits, false, err
 }
@@ -343,6 +368,9 @@ func (s *store) manyMatch(ctx context.Context, viewer agent.Agent, words []strin
 	if len(words) == 1 {
 		return matchCount{many: true, c: -1}, nil
 	}
+	if est := s.stats.together(ctx, s.db, words); est > SureMany*float64(s.rankAtMost) {
+		return matchCount{many: true, c: -1}, nil
+	}
 	m, err := s.countRanked(ctx, viewer, words, max(s.rankAtMost, s.many)+1, n)
 	m.many = m.c > s.many
 	return m, err
@@ -360,7 +388,7 @@ func (s *store) countRanked(ctx context.Context, viewer agent.Agent, words []str
 			return matchCount{c: c}, err
 		}
 	}
-	sql, args := rankedFewSQL(viewer, words, limit, s.rankAtMost, n)
+	sql, args := rankedFewSQL(viewer, words, s.broad(ctx, words), limit, s.rankAtMost, n)
 	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
 	if err != nil {
 		return matchCount{}, fmt.Errorf("search: messages: count: %w", err)
@@ -405,10 +433,11 @@ func (s *store) countRanked(ctx context.Context, viewer agent.Agent, words []str
 // once, not once to count and again to rank. With at most rankAtMost
 // matches messageSQL's newest MessageCandidates are all of them. Rows:
 // one with the count (ticket_id NULL, matches set), then the hits.
-func rankedFewSQL(viewer agent.Agent, words []string, limit, rankAtMost, n int) (string, []any) {
+func rankedFewSQL(viewer agent.Agent, words []string, broad bool, limit, rankAtMost, n int) (string, []any) {
 	scope, args := ticket.ScopeSQL(viewer)
+	match, margs := pgMatch(words, broad)
 	return `WITH m AS MATERIALIZED (SELECT id, ticket_id, body_tsv, q0 AS q FROM messages, to_tsquery('simple', ?) q0
-				WHERE body_tsv @@ q0 LIMIT ?),
+				WHERE ` + match + ` LIMIT ?),
 			n AS (SELECT COUNT(*) AS n FROM m)
 		SELECT CAST(NULL AS BIGINT) AS ticket_id, CAST(0 AS REAL) AS score, CAST(NULL AS BIGINT) AS message_id, n.n AS matches FROM n
 		UNION ALL
@@ -416,7 +445,23 @@ func rankedFewSQL(viewer agent.Agent, words []string, limit, rankAtMost, n int) 
 			FROM m c JOIN tickets t ON t.id = c.ticket_id
 			WHERE (SELECT n.n FROM n) <= ? AND ` + scope + `
 			GROUP BY c.ticket_id ORDER BY score DESC, message_id DESC LIMIT ?)`,
-		append(append([]any{pgWords(words), limit, rankAtMost}, args...), n)
+		append(append(append(append([]any{pgWords(words)}, margs...), limit, rankAtMost), args...), n)
+}
+
+// SureMany: several words each common are not counted before the walk
+// when the statistics, the words taken as independent, put more than
+// this many times MessageCandidates messages holding them all: the count
+// would only say the walk is the way, after reading a thousand rows (or,
+// for a short prefix such as "ber", the index's entries of every word it
+// begins). Words that avoid each other, fewer together than the guess,
+// cut the walk short and are counted then.
+const SureMany = 2
+
+// broad: the last of several words is a broad prefix (BroadPrefix) by
+// PostgreSQL's statistics; never on SQLite, whose FTS5 index keeps
+// prefixes of its own.
+func (s *store) broad(ctx context.Context, words []string) bool {
+	return s.db.Dialect == db.Postgres && s.stats.broad(ctx, s.db, words, BroadPrefix)
 }
 
 // walkFills says whether a walk of the viewer's newest tickets (bound
@@ -455,7 +500,7 @@ func (s *store) count(ctx context.Context, words []string, limit int) (int, erro
 }
 
 func (s *store) countSQL(ctx context.Context, words []string, limit int, exact bool) (int, error) {
-	sql, args := manySQL(s.db.Dialect, words, limit, exact)
+	sql, args := manySQL(s.db.Dialect, words, limit, exact, s.broad(ctx, words))
 	var c int
 	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&c).Error; err != nil {
 		return 0, fmt.Errorf("search: messages: count: %w", err)

@@ -64,6 +64,42 @@ func (w *wordStats) estimate(ctx context.Context, d *db.DB, word string) float64
 	return f * w.messages
 }
 
+// together is the number of messages holding all the words (the last a
+// prefix) by the statistics, each word's share taken as independent of
+// the others' (a prefix's listed words added up, at most every message),
+// or -1 when they cannot say (a word not listed, or no row count). Words
+// that go together, as people's words do, are in more messages than it
+// says; only words that avoid each other are in fewer.
+func (w *wordStats) together(ctx context.Context, d *db.DB, words []string) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.loaded(ctx, d)
+	if len(words) == 0 || w.messages <= 0 {
+		return -1
+	}
+	est := w.messages
+	for i, word := range words {
+		f := w.share(word, i == len(words)-1)
+		if f <= 0 {
+			return -1
+		}
+		est *= min(f, 1)
+	}
+	return est
+}
+
+// broad says whether the last of several words, a prefix, begins words
+// that the statistics put in at least min of messages together.
+func (w *wordStats) broad(ctx context.Context, d *db.DB, words []string, min float64) bool {
+	if len(words) < 2 || !prefixable(words[len(words)-1]) {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.loaded(ctx, d)
+	return w.share(words[len(words)-1], true) >= min
+}
+
 // ticketRows is the planner's row count of tickets (0: unknown).
 func (w *wordStats) ticketRows(ctx context.Context, d *db.DB) float64 {
 	w.mu.Lock()
