@@ -36,7 +36,8 @@ func CommonWords(s *Service, words ...string) bool {
 }
 
 // SetRankAtMost sets how many matches a cut walk may rank instead
-// (MessageCandidates in production).
+// (MessageCandidates in production; never more, as countRanked ranks
+// every match it counted).
 func SetRankAtMost(s *Service, n int) { s.store.rankAtMost = n }
 
 // SetRows gives s the planner's row counts of messages and tickets (the
