@@ -46,6 +46,13 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) (bus.Job
 		}
 		return bus.JobRetry, min(time.Duration(attempt)*time.Second, 30*time.Second)
 	}
+	// The card follows the solve in the log. The "solved" entry is the
+	// ticket event's to append (watch.go), through another subscriber that
+	// may not have had it yet; without it a widget opened later replays
+	// the card after a conversation still open, and offers no new one. So
+	// the ticket is brought up to date first: the appends are conditional
+	// on the visitor row, and the event's own turn adds nothing twice.
+	a.ticketChanged(ctx, ask.TicketID)
 	vid, ok, err := a.store.writerOf(ctx, ask.TrackingNumber)
 	if err != nil {
 		return retry(err)

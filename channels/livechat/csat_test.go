@@ -10,7 +10,8 @@ import (
 // ticket's CSAT rating by live chat, a "rated" entry closes the card in
 // every tab, a second answer is refused (already_rated), a forged survey
 // is closed, a bad rating is a bad frame, and a widget that comes back
-// replays the card with its answer (so it never shows it again).
+// replays the solve, then the card with its answer (so it never shows it
+// again and offers a new conversation).
 func TestRatingCard(t *testing.T) {
 	base := startApp(t)
 	ag := newAgent(t, base)
@@ -27,9 +28,14 @@ func TestRatingCard(t *testing.T) {
 	if r := ag.Do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), map[string]any{"status": "solved"}); r.Status != 200 {
 		t.Fatalf("solve: %d %s", r.Status, r.Body)
 	}
+	solved := false
 	card := tab1.next("entry")
 	for card.str("kind") != "csat" {
+		solved = solved || card.str("kind") == "solved"
 		card = tab1.next("entry")
+	}
+	if !solved {
+		t.Fatal("the rating card came before the solve")
 	}
 	survey := card.str("survey")
 	if survey == "" || card.str("tn") != tn {
@@ -78,11 +84,11 @@ func TestRatingCard(t *testing.T) {
 	tab3.hello(tab1.token(t), 0)
 	var kinds []string
 	for _, e := range tab3.entriesUntilReplayed() {
-		if k := e.str("kind"); k == "csat" || k == "rated" {
+		if k := e.str("kind"); k == "solved" || k == "csat" || k == "rated" {
 			kinds = append(kinds, k)
 		}
 	}
-	if fmt.Sprint(kinds) != "[csat rated]" {
+	if fmt.Sprint(kinds) != "[solved csat rated]" {
 		t.Fatalf("replayed card entries %v", kinds)
 	}
 }
