@@ -223,7 +223,7 @@ const CommonWord = 0.005
 // FTS5 table's rowids (SQLite), or the GIN index's bitmap of the words
 // and at most limit rows of the table (PostgreSQL, for several words
 // each common: together they may be rare, the statistics cannot say).
-// exact takes the last word as a word, not as a prefix (count).
+// exact takes the last word as a word, not as a prefix (countRanked).
 func manySQL(d db.Dialect, words []string, limit int, exact, broad bool) (string, []any) {
 	if d == db.Postgres {
 		q := pgWords(words)
@@ -359,7 +359,7 @@ type matchCount struct {
 // when there are no more than s.rankAtMost.
 func (s *store) manyMatch(ctx context.Context, viewer agent.Agent, words []string, n int) (matchCount, error) {
 	if s.db.Dialect != db.Postgres {
-		c, err := s.count(ctx, words, s.many+1)
+		c, err := s.countSQL(ctx, words, s.many+1, false)
 		return matchCount{many: c > s.many, c: c}, err
 	}
 	if !s.stats.common(ctx, s.db, words, s.common) {
@@ -378,9 +378,14 @@ func (s *store) manyMatch(ctx context.Context, viewer agent.Agent, words []strin
 
 // countRanked (PostgreSQL) counts the messages holding all the words up
 // to limit and, when there are at most s.rankAtMost, ranks them within
-// the viewer's scope (rankedFewSQL). With the last word a prefix, the
-// words are first counted all exact, as count does: when they reach
-// limit, so does the prefix, and nothing is ranked.
+// the viewer's scope (rankedFewSQL). When the last word is a prefix, the
+// words are counted first as they are typed, all exact: the GIN index
+// skips through exact words' lists of messages from the rarest, but
+// gathers every message of every word a prefix begins into one bitmap
+// before it can (tens of milliseconds for a prefix of common words,
+// whatever the count). When the exact words reach limit, the prefix,
+// which finds all they find and more, reaches it too, and nothing is
+// ranked.
 func (s *store) countRanked(ctx context.Context, viewer agent.Agent, words []string, limit, n int) (matchCount, error) {
 	if prefixable(words[len(words)-1]) {
 		c, err := s.countSQL(ctx, words, limit, true)
@@ -480,25 +485,8 @@ func (s *store) walkFills(ctx context.Context, c, n int) bool {
 	return float64(c)*float64(WalkTickets*n)/tickets >= float64(n)
 }
 
-// count counts the messages holding all the words, up to limit.
-//
-// On PostgreSQL, when the last word is a prefix, the words are counted
-// first as they are typed, all exact: the GIN index skips through exact
-// words' lists of messages from the rarest, but gathers every message of
-// every word a prefix begins into one bitmap before it can (tens of
-// milliseconds for a prefix of common words, whatever the count). When
-// the exact words reach limit, the prefix, which finds all they find and
-// more, reaches it too, and that count is the answer.
-func (s *store) count(ctx context.Context, words []string, limit int) (int, error) {
-	if s.db.Dialect == db.Postgres && prefixable(words[len(words)-1]) {
-		c, err := s.countSQL(ctx, words, limit, true)
-		if err != nil || c >= limit {
-			return c, err
-		}
-	}
-	return s.countSQL(ctx, words, limit, false)
-}
-
+// countSQL counts the messages holding all the words, up to limit (the
+// last word exact when exact).
 func (s *store) countSQL(ctx context.Context, words []string, limit int, exact bool) (int, error) {
 	sql, args := manySQL(s.db.Dialect, words, limit, exact, s.broad(ctx, words))
 	var c int
