@@ -68,7 +68,13 @@ func BenchmarkInboxHTTP(b *testing.B) {
 	// the pages would otherwise step over, and the visibility map cleared
 	// (every index-only read then visits the table), until autovacuum
 	// came by in the middle of a phase.
-	if err := d.Exec(`VACUUM ANALYZE tickets`).Error; err != nil {
+	// SQLite keeps no dead versions in place and its VACUUM takes no
+	// table: it gets fresh statistics only.
+	clean := `VACUUM ANALYZE tickets`
+	if d.Dialect == db.SQLite {
+		clean = `ANALYZE tickets`
+	}
+	if err := d.Exec(clean).Error; err != nil {
 		b.Fatal(err)
 	}
 	admin := apptest.NewClient(b, a.URL())
