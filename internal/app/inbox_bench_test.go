@@ -68,13 +68,7 @@ func BenchmarkInboxHTTP(b *testing.B) {
 	// the pages would otherwise step over, and the visibility map cleared
 	// (every index-only read then visits the table), until autovacuum
 	// came by in the middle of a phase.
-	// SQLite keeps no dead versions in place and its VACUUM takes no
-	// table: it gets fresh statistics only.
-	clean := `VACUUM ANALYZE tickets`
-	if d.Dialect == db.SQLite {
-		clean = `ANALYZE tickets`
-	}
-	if err := d.Exec(clean).Error; err != nil {
+	if err := benchseed.Settle(context.Background(), d, "tickets"); err != nil {
 		b.Fatal(err)
 	}
 	admin := apptest.NewClient(b, a.URL())

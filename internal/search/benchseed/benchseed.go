@@ -153,15 +153,23 @@ func Seed(ctx context.Context, d *db.DB, s Size) error {
 		FROM seq`, s.Tickets*s.Messages, t0, s.Messages, s.Messages, s.Tickets/4, now, now); err != nil {
 		return err
 	}
-	for _, t := range []string{"queues", "contacts", "contact_identities", "tickets", "messages"} {
+	return Settle(ctx, d, "queues", "contacts", "contact_identities", "tickets", "messages")
+}
+
+// Settle does to tables what autovacuum would after a bulk load or a
+// bulk update: fresh statistics and, on PostgreSQL, a vacuum, which
+// clears the dead versions an update left (pages would step over them),
+// sets the visibility map (index-only reads stay index-only) and folds
+// the GIN pending list of new messages into the index. SQLite keeps no
+// dead versions in place and its VACUUM takes no table: statistics only.
+func Settle(ctx context.Context, d *db.DB, tables ...string) error {
+	for _, t := range tables {
 		stmt := `ANALYZE ` + t
 		if d.Dialect == db.Postgres {
-			// As autovacuum would after a bulk load: also folds the GIN
-			// pending list of the new messages into the index.
 			stmt = `VACUUM ANALYZE ` + t
 		}
-		if err := exec("analyze", stmt); err != nil {
-			return err
+		if err := d.WithContext(ctx).Exec(stmt).Error; err != nil {
+			return fmt.Errorf("benchseed: analyze %s: %w", t, err)
 		}
 	}
 	return nil
