@@ -33,10 +33,10 @@ func TestBrowserLiveChatSurvey(t *testing.T) {
 	citizen.do(t, "skip the pre-chat form", chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn-plain")))
 	citizen.do(t, "write", chromedp.SendKeys(chromedp.ID("tgc-text"), "Kartu saya belum aktif"), chromedp.Click(chromedp.ID("tgc-send")))
 	citizen.waitJS(t, "message acknowledged", `!!document.querySelector('.tgc-mine[data-status="sent"]')`)
-	tn := citizen.evalString(t, `document.querySelector('#tgc-sub .tgc-tn') ? document.querySelector('#tgc-sub .tgc-tn').textContent : ''`)
-	if tn == "" {
-		t.Fatal("no tracking number in the widget's header")
-	}
+	// The header gets the tracking number once the core has stored the
+	// message, which may come after the gateway's acknowledgement.
+	citizen.waitJS(t, "the tracking number in the widget's header", `!!(document.querySelector('#tgc-sub .tgc-tn') || {}).textContent`)
+	tn := citizen.evalString(t, `document.querySelector('#tgc-sub .tgc-tn').textContent`)
 	id := ticketIDs(t, agentAPI, tn)[tn]
 	if citizen.evalString(t, `String(document.getElementById('tgc-csat').hidden)`) != "true" {
 		t.Fatal("a rating card before the solve")
