@@ -170,7 +170,7 @@ func TestBrowserAdmin(t *testing.T) {
 	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("page is %s px wide on a 390 px screen", w)
 	}
-	adm.do(t, "scroll to the form", chromedp.ScrollIntoView(chromedp.ID("admin-agent-form")))
+	adm.scrollTo(t, "admin-agent-form")
 	shots.take(t, adm, "admin-390")
 	adm.checkConsole(t)
 }

@@ -476,6 +476,23 @@ func (tb *tab) text(t *testing.T, css string) string {
 	return strings.TrimSpace(s)
 }
 
+// scrollTo brings the element with the given id into view. The lookup and
+// the scroll are one step of the page: a pushed event may draw the element
+// again in between, and a node found by a separate lookup would be gone.
+func (tb *tab) scrollTo(t *testing.T, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`(() => {
+		const e = document.getElementById(%q);
+		if (!e) { return false; }
+		e.scrollIntoView({block: 'start'});
+		return true;
+	})()`, id), chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("scroll to #%s: %v", id, err)
+	}
+}
+
 func (tb *tab) attr(t *testing.T, css, name string) string {
 	t.Helper()
 	return tb.evalString(t, fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ''`, css, name))

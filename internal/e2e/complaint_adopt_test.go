@@ -105,7 +105,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	// coordinates while the thread lays out).
 	spv.do(t, "open the details", chromedp.Evaluate[chromedp.Void](`document.getElementById('details-btn').click()`))
 	spv.waitJS(t, "the box laid out", `document.getElementById('lc-adopt-box').offsetParent !== null`)
-	spv.do(t, "show the box", chromedp.ScrollIntoView(chromedp.ID("lc-adopt-box")))
+	spv.scrollTo(t, "lc-adopt-box")
 	spv.do(t, "open the box", chromedp.Click(`#lc-adopt-box summary`))
 	spv.waitJS(t, "categories offered", `document.querySelectorAll('#lc-adopt-category option').length > 1`)
 	spv.selectValue(t, "#lc-adopt-kind", "pengaduan")
@@ -125,7 +125,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 		t.Errorf("kind shown %q", got)
 	}
 	spv.waitJS(t, "verification clock", `!!document.querySelector('#lc-clocks [data-clock="verification"]')`)
-	spv.do(t, "show the panel", chromedp.ScrollIntoView(chromedp.ID("lifecycle-mount")))
+	spv.scrollTo(t, "lifecycle-mount")
 	checkFits(t, spv, "the lifecycle panel on a phone", 390)
 	shots.take(t, spv, "adopt-02-phone-en-in-lifecycle")
 
@@ -176,7 +176,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	if !strings.Contains(csv, "\npengaduan,1,") || !strings.Contains(csv, "\ntotal,1,") {
 		t.Errorf("CSV does not agree with the table:\n%s", csv)
 	}
-	staff.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
+	staff.scrollTo(t, "reports-mount")
 	checkFits(t, staff, "the report on a laptop", 1366)
 	if w := staff.evalString(t, `(() => { const s = document.getElementById('reports-table').closest('.board-scroll'); return s.scrollWidth + ' ' + s.clientWidth; })()`); !fitsIn(w) {
 		t.Errorf("the complaint report table scrolls sideways on a laptop (scroll width, width: %s)", w)
@@ -194,7 +194,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	if got := spv.evalString(t, `[...document.querySelectorAll('#reports-table thead th')].map(th => th.textContent).join('|')`); !strings.Contains(got, en("lifecycle.report.received")) {
 		t.Errorf("English report head %q", got)
 	}
-	spv.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
+	spv.scrollTo(t, "reports-mount")
 	checkFits(t, spv, "the report on a phone", 390)
 	shots.take(t, spv, "adopt-05-phone-en-complaint-report")
 	// The English heads are longer: on a laptop the table still fits.
@@ -203,7 +203,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	if w := spv.evalString(t, `(() => { const s = document.getElementById('reports-table').closest('.board-scroll'); return s.scrollWidth + ' ' + s.clientWidth; })()`); !fitsIn(w) {
 		t.Errorf("the English complaint report scrolls sideways on a laptop (scroll width, width: %s)", w)
 	}
-	spv.do(t, "scroll to the table", chromedp.ScrollIntoView(chromedp.ID("reports-table")))
+	spv.scrollTo(t, "reports-table")
 	shots.take(t, spv, "adopt-06-laptop-en-complaint-report")
 }
 

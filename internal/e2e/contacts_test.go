@@ -173,7 +173,7 @@ func TestBrowserContactPanel(t *testing.T) {
 		&& document.getElementById('details-pane').classList.contains('open')
 		&& document.documentElement.scrollWidth <= 390
 		&& [...document.querySelectorAll('#contact-tickets button')].every(b => b.getBoundingClientRect().right <= 390)`)
-	sariPhone.do(t, "scroll to the panel", chromedp.ScrollIntoView(chromedp.ID("contact-panel")))
+	sariPhone.scrollTo(t, "contact-panel")
 	shots.take(t, sariPhone, "61-contact-panel-agent-phone")
 	sariPhone.checkConsole(t)
 
@@ -196,7 +196,7 @@ func TestBrowserContactPanel(t *testing.T) {
 		t.Fatalf("Rina has %d tickets before the merge, want 3 (a suggestion never merges)", len(panelBefore.Tickets))
 	}
 	dewi.do(t, "go to the panel", chromedp.Click(chromedp.ID("contact-jump")))
-	dewi.do(t, "show the duplicates", chromedp.ScrollIntoView(chromedp.ID("contact-dups-block")))
+	dewi.scrollTo(t, "contact-dups-block")
 	shots.take(t, dewi, "62-contact-duplicates-laptop")
 
 	dewi.do(t, "merge Rina into this contact", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#contact-dups button[data-merge="%d"]`, rina))))
@@ -212,7 +212,7 @@ func TestBrowserContactPanel(t *testing.T) {
 	if !strings.Contains(dewi.text(t, "#contact-notes"), note) {
 		t.Error("Sari's note did not move with the merge")
 	}
-	dewi.do(t, "show the merge", chromedp.ScrollIntoView(chromedp.ID("contact-merges-block")))
+	dewi.scrollTo(t, "contact-merges-block")
 	shots.take(t, dewi, "64-contact-merged-laptop")
 
 	// A message from the merged number lands on the surviving contact, and
@@ -264,7 +264,7 @@ func TestBrowserContactPanel(t *testing.T) {
 	if len(panelAfter.Tickets) != 3 || len(panelAfter.Notes) != 1 {
 		t.Fatalf("after the split Rina has %d tickets and %d notes, want 3 and 1", len(panelAfter.Tickets), len(panelAfter.Notes))
 	}
-	dewi.do(t, "show the split", chromedp.ScrollIntoView(chromedp.ID("contact-merges-block")))
+	dewi.scrollTo(t, "contact-merges-block")
 	shots.take(t, dewi, "65-contact-split-laptop")
 
 	dewiPhone := newTab(t, root)
@@ -283,7 +283,7 @@ func TestBrowserContactPanel(t *testing.T) {
 			t.Errorf("%s in English = %q, want %q", css, got, en(key))
 		}
 	}
-	dewiPhone.do(t, "scroll to the duplicates", chromedp.ScrollIntoView(chromedp.ID("contact-dups-block")))
+	dewiPhone.scrollTo(t, "contact-dups-block")
 	shots.take(t, dewiPhone, "66-contact-supervisor-phone")
 
 	// Agents may not merge (the server says so, whatever the page shows).

@@ -90,7 +90,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 		!strings.Contains(got, tx("canned_admin.shared_queue", "queue", tx("canned_admin.all_queues"))) {
 		t.Errorf("the macro's row = %q", got)
 	}
-	adm.do(t, "scroll to the macros", chromedp.ScrollIntoView(chromedp.ID("macro-admin-title")))
+	adm.scrollTo(t, "macro-admin-title")
 	shots.take(t, adm, "macro-created")
 
 	// --- edit ---------------------------------------------------------------------
@@ -185,7 +185,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("page is %s px wide on a 390 px screen", w)
 	}
-	adm.do(t, "scroll to the macro form", chromedp.ScrollIntoView(chromedp.ID("macro-admin-form")))
+	adm.scrollTo(t, "macro-admin-form")
 	shots.take(t, adm, "macro-form-en-390")
 	adm.checkConsole(t)
 	agent.checkConsole(t)

@@ -76,7 +76,7 @@ func TestBrowserPrivacy(t *testing.T) {
 	adm.waitJS(t, "the views of the ticket", fmt.Sprintf(`document.getElementById('privacy-views-live').textContent.length > 0
 		&& document.querySelectorAll('#privacy-views tr').length >= 1
 		&& document.getElementById('privacy-views').textContent.includes(%q)`, fmt.Sprint(ticketID)))
-	adm.do(t, "scroll to the section", chromedp.ScrollIntoView(chromedp.ID("privacy-title")))
+	adm.scrollTo(t, "privacy-title")
 	shots.take(t, adm, "80-console-privacy-laptop")
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	adm.waitJS(t, "it fits", `document.documentElement.scrollWidth <= 390`)

@@ -57,7 +57,7 @@ func TestBrowserRefusedItems(t *testing.T) {
 		return rows.length === 2 && text.includes(%q) && text.includes(%q) && text.includes(%q)
 			&& text.includes('WhatsApp') && !text.includes('6281234567899') && text.includes('+62812****899');
 	})()`, tx("refused.cause_sender"), tx("refused.cause_missing"), tx("refused.sender_unread")))
-	adm.do(t, "scroll to the list", chromedp.ScrollIntoView(chromedp.ID("admin-refused")))
+	adm.scrollTo(t, "admin-refused")
 	shots.take(t, adm, "90-admin-refused-laptop")
 
 	// Opened by keyboard: the button takes focus and Enter opens it.
@@ -85,7 +85,7 @@ func TestBrowserRefusedItems(t *testing.T) {
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	adm.waitJS(t, "it fits", `document.documentElement.scrollWidth <= 390
 		&& document.querySelectorAll('#admin-refused tbody tr').length === 2`)
-	adm.do(t, "scroll to the item", chromedp.ScrollIntoView(chromedp.ID("refused-raw")))
+	adm.scrollTo(t, "refused-raw")
 	shots.take(t, adm, "91-admin-refused-phone")
 	adm.do(t, "close it", chromedp.Click(chromedp.CSS(`#refused-raw button[data-refused-close]`)))
 	adm.waitJS(t, "closed, focus back on its button", `!document.getElementById('refused-raw')

@@ -99,12 +99,12 @@ func TestBrowserReports(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(tickets), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[0], "ticket_id,tracking_number,") {
 		t.Errorf("per-ticket export has %d lines:\n%s", len(lines), tickets)
 	}
-	sup.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
+	sup.scrollTo(t, "reports-mount")
 	shots.take(t, sup, "15-reports-laptop")
-	sup.do(t, "scroll to the table", chromedp.ScrollIntoView(chromedp.ID("reports-table")))
+	sup.scrollTo(t, "reports-table")
 	shots.take(t, sup, "15-reports-laptop-table")
 	sup.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
-	sup.do(t, "scroll to the reports", chromedp.ScrollIntoView(chromedp.ID("reports-mount")))
+	sup.scrollTo(t, "reports-mount")
 	if got := sup.evalString(t, `String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); got != "true" {
 		t.Errorf("the page scrolls sideways on a phone (%s)", sup.evalString(t, `String(document.documentElement.scrollWidth)`))
 	}

@@ -88,7 +88,7 @@ func TestBrowserWallboard(t *testing.T) {
 	if got := sup.evalString(t, `String(performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/wallboard') && e.startTime > window.__since).length)`); got != "0" {
 		t.Errorf("the wallboard was read %s times: the changes must come by push", got)
 	}
-	sup.do(t, "scroll to the wallboard", chromedp.ScrollIntoView(chromedp.ID("wallboard-mount")))
+	sup.scrollTo(t, "wallboard-mount")
 	shots.take(t, sup, "wallboard-1366")
 
 	// The supervisor puts Sari back online from the grid.
@@ -113,7 +113,7 @@ func TestBrowserWallboard(t *testing.T) {
 		t.Log(sup.evalString(t, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392 && (!e.closest('.board-scroll') || e.classList.contains('board-scroll'))).slice(0, 12).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('\n')`))
 		t.Errorf("page is %s px wide on a 390 px screen: the tables must scroll in their own region", w)
 	}
-	sup.do(t, "scroll to the agents", chromedp.ScrollIntoView(chromedp.ID("wb-agents")))
+	sup.scrollTo(t, "wb-agents")
 	shots.take(t, sup, "wallboard-390")
 	sup.do(t, "back to a laptop", chromedp.EmulateViewport(1366, 800))
 
