@@ -26,6 +26,7 @@ func TestBrowserAdminSectionsFollowTheRole(t *testing.T) {
 	admin := apptest.NewClient(t, base)
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
 	sh := newShots(t)
+	tx := texts(t)
 	for _, c := range []struct {
 		role, email string
 		perms       []string
@@ -62,7 +63,19 @@ func TestBrowserAdminSectionsFollowTheRole(t *testing.T) {
 		if shown := !tb.evalBool(t, `document.getElementById('board-queues').hidden`); shown != reports {
 			t.Errorf("%s: the queue board shown %v, want %v (reports.view)", c.role, shown, reports)
 		}
+		wantTab := tx("board.tab_queues")
 		if !reports {
+			wantTab = tx("board.tab_manage")
+		}
+		if got := tb.text(t, "#tab-board"); got != wantTab {
+			t.Errorf("%s: the board tab is named %q, want %q", c.role, got, wantTab)
+		}
+		if !reports {
+			// The admin area opens the tab: no rule and empty band above it.
+			if gap := tb.evalString(t, `(() => { const v = document.getElementById('board-view'), a = document.getElementById('admin-mount');
+				return String(Math.round(a.getBoundingClientRect().top - v.getBoundingClientRect().top - parseFloat(getComputedStyle(v).paddingTop))) + ' ' + getComputedStyle(a).borderTopWidth; })()`); gap != "0 0px" {
+				t.Errorf("%s: the admin area starts %s (px below the tab's padding, rule above it), want 0 0px", c.role, gap)
+			}
 			sh.take(t, tb, "board-without-reports-"+c.role)
 			tb.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 			sh.take(t, tb, "board-without-reports-"+c.role+"-phone")

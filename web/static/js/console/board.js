@@ -98,6 +98,9 @@ function renderTabs(s) {
   const may = queues || mayBoardScreens(s.agent);
   tabs.hidden = !may;
   queuesPart.hidden = !queues;
+  // Without the queue board the tab holds only other screens (accounts,
+  // complaints…): it is not named after the queues.
+  setText('tab-board', t(queues ? 'board.tab_queues' : 'board.tab_manage'));
   const board = may && s.boardShown;
   if (may) {
     panel.setAttribute('role', 'tabpanel');
