@@ -35,8 +35,9 @@ import (
 // (see cpuOf): other work on the same servers counts too, so give the
 // benchmark servers of its own on a shared machine. The CPU of 5 s with
 // nothing to do is reported apart (idle-cpu-ms/s: open pulls, background
-// work of the servers); the trickle's figure includes its share. Reports cpu-ms/msg at each rate and their ratio (target:
-// within 2×, and at most 2 ms per message at 40/s).
+// work of the servers); the trickle's figure includes its share. Reports
+// cpu-ms/msg at each rate and their ratio (target: within 2×, and at most
+// 2 ms per message at 40/s).
 //
 // Part of that is not ingest's: the publish floor, what the servers spend
 // on a citizen's message arriving and being stored in JetStream before
@@ -47,10 +48,11 @@ import (
 // settings that nothing consumes (floor-cpu-ms/msg), and reports what
 // storing the messages added on top of it (ingest-cpu-ms/msg) and that
 // ratio (ingest-low/full): the part the consumer's gathering can change.
-// With an external NATS
-// the publisher, which plays the citizens, runs in a process of its own
-// and is not counted; its CPU is reported apart (pub-cpu-ms). INGEST_LINGER
-// and INGEST_FILL set the consumer's gathering.
+//
+// With an external NATS the publisher, which plays the citizens, runs in
+// a process of its own and is not counted; its CPU is reported apart
+// (pub-cpu-ms). INGEST_LINGER and INGEST_FILL set the consumer's
+// gathering.
 func BenchmarkIngestCPUPerMessage(b *testing.B) {
 	const (
 		rate     = 40
