@@ -481,16 +481,7 @@ func (tb *tab) text(t *testing.T, css string) string {
 // again in between, and a node found by a separate lookup would be gone.
 func (tb *tab) scrollTo(t *testing.T, id string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`(() => {
-		const e = document.getElementById(%q);
-		if (!e) { return false; }
-		e.scrollIntoView({block: 'start'});
-		return true;
-	})()`, id), chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("scroll to #%s: %v", id, err)
-	}
+	tb.waitJS(t, "#"+id+" to scroll to", fmt.Sprintf(`((e) => e && (e.scrollIntoView({block: 'start'}), true))(document.getElementById(%q))`, id))
 }
 
 func (tb *tab) attr(t *testing.T, css, name string) string {
