@@ -421,3 +421,53 @@ func TestBrowserConsoleIdle(t *testing.T) {
 	admin.checkNoReload(t)
 	admin.checkConsole(t)
 }
+
+// TestBrowserListReadKeepsPushedTicket: a read of the list that was on
+// its way when a new ticket's event came (a reconnect, a change of scope,
+// the refresh button) answers from before that ticket; its answer must
+// not take the pushed row away again.
+func TestBrowserListReadKeepsPushedTicket(t *testing.T) {
+	browser := findBrowser(t)
+	graph := newGraphStandIn(t)
+	cfg := demoConfig(t)
+	cfg.WhatsApp = graph.config()
+	base := apptest.Start(t, cfg).URL()
+	sari := newTab(t, newBrowser(t, browser))
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	sari.selectValue(t, "#scope", "queue")
+	sari.waitJS(t, "socket open", socketOpenJS)
+
+	// The page holds the answers of list reads until told to let them go,
+	// and marks when a let-go answer has been taken in (a task after the
+	// console's code has run on it).
+	sari.do(t, "hold list reads", chromedp.Evaluate[chromedp.Void](`(() => {
+		const f = window.fetch;
+		window.__held = [];
+		window.fetch = (url, init) => {
+			const p = f(url, init);
+			if (!String(url).includes('/api/v1/tickets?')) { return p; }
+			return p.then((r) => r.text().then((body) => new Promise((resolve) => {
+				window.__held.push(() => {
+					const res = new Response(body, { status: r.status, headers: r.headers });
+					const json = res.json.bind(res);
+					res.json = () => json().then((d) => { setTimeout(() => { window.__landed = true; }, 0); return d; });
+					resolve(res);
+				});
+			})));
+		};
+		window.__release = () => { const h = window.__held; window.__held = []; h.forEach((g) => g()); };
+	})()`))
+	sari.do(t, "refresh the list", chromedp.Click(chromedp.ID("refresh-btn")))
+	sari.waitJS(t, "the read held", `window.__held.length === 1`)
+
+	const text = "Saldo pelatihan belum masuk"
+	postWhatsApp(t, apptest.NewClient(t, base), waText("6281298760000", "Rina", "wamid.e2e-held-1", time.Now(), text))
+	sari.waitJS(t, "the new ticket pushed into the list", rowWithJS(text)+` !== undefined`)
+
+	sari.do(t, "let the read answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))
+	sari.waitJS(t, "the answer taken in", `window.__landed === true`)
+	if !sari.evalBool(t, rowWithJS(text)+` !== undefined`) {
+		t.Error("the list read's answer, from before the new ticket, took its pushed row away")
+	}
+	sari.checkConsole(t)
+}

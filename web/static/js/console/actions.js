@@ -25,15 +25,17 @@ export async function loadList() {
   const scope = s.scope;
   const status = s.statusFilter;
   const filters = s.listFilters;
-  const res = await api.listTickets(scope, status, filters);
+  const read = store.beginListRead();
+  const res = await api.listTickets(scope, status, filters); // never throws
   const now = store.get();
-  if (!now.agent || now.scope !== scope || now.statusFilter !== status || now.listFilters !== filters) { return; } // changed meanwhile
-  if (!res.ok) {
-    if (res.status !== 401) { store.set({ listError: errorMessage(res) }); }
+  const changed = !now.agent || now.scope !== scope || now.statusFilter !== status || now.listFilters !== filters;
+  if (changed || !res.ok) {
+    store.endListRead(read, null); // the list stays as it is
+    if (!changed && res.status !== 401) { store.set({ listError: errorMessage(res) }); }
     return;
   }
   const tickets = (res.data && Array.isArray(res.data.tickets)) ? res.data.tickets : [];
-  store.set({ tickets, listAt: new Date().toISOString(), listError: '' });
+  store.endListRead(read, tickets, { listAt: new Date().toISOString(), listError: '' });
   tagsFromList(res.data.tags);
 }
 

@@ -121,6 +121,7 @@ export function on(keys, fn) {
 // upsertTicket puts a summary into the list (merged with what is there),
 // most recently active first; keep=false removes it.
 export function upsertTicket(summary, keep) {
+  if (listReads > 0) { pushed.push({ summary, keep }); }
   if (!keep && !state.tickets.some((x) => x.id === summary.id)) { return; }
   const list = state.tickets.filter((x) => x.id !== summary.id);
   const old = state.tickets.find((x) => x.id === summary.id);
@@ -130,6 +131,32 @@ export function upsertTicket(summary, keep) {
     list.sort((a, b) => activity(b) - activity(a));
   }
   set({ tickets: list });
+}
+
+// A read of the list answers from the moment the server ran it: a change
+// pushed while the answer was on its way (a new ticket, an assignment)
+// would be undone by it. So the changes pushed during reads are kept and
+// applied again on top of each answer.
+let listReads = 0;
+let pushed = [];
+
+// beginListRead marks a read of the list as started; the token it returns
+// goes to endListRead.
+export function beginListRead() {
+  listReads++;
+  return pushed.length;
+}
+
+// endListRead ends the read begun with token; with its answer (tickets,
+// not null) the list becomes the answer with the changes pushed since the
+// read began applied again.
+export function endListRead(token, tickets, more) {
+  const since = pushed.slice(token);
+  listReads--;
+  if (listReads === 0) { pushed = []; }
+  if (tickets === null) { return; }
+  set(Object.assign({ tickets }, more || {}));
+  for (const c of since) { upsertTicket(c.summary, c.keep); }
 }
 
 function activity(tk) {
