@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"tanggap/internal/apperr"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/permission"
@@ -59,10 +60,19 @@ func (s *store) create(ctx context.Context, n NewAgent, hash string, now time.Ti
 			}
 			return fmt.Errorf("agent: insert: %w", err)
 		}
-		for _, code := range n.QueueCodes {
+		codes := slices.Clone(n.QueueCodes)
+		slices.Sort(codes)
+		for _, code := range slices.Compact(codes) {
 			res := tx.Exec(`INSERT INTO queue_members (queue_id, agent_id) SELECT id, ? FROM queues WHERE code = ? AND archived_at IS NULL ON CONFLICT DO NOTHING`, id, code)
 			if res.Error != nil {
 				return fmt.Errorf("agent: queue membership: %w", res.Error)
+			}
+			if res.RowsAffected == 0 {
+				// No such queue: the account is not created either,
+				// rather than created without it.
+				var ve apperr.ValidationError
+				ve.Add("queues", "validation.queue_unknown", "queue", code)
+				return ve.Err()
 			}
 		}
 		return nil

@@ -91,6 +91,9 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	if err := s.mayManage(c, id); err != nil {
+		return err
+	}
 	if req.Role != nil && id == current(c).ID && *req.Role != current(c).Role {
 		// Nobody takes away their own administration of accounts and roles.
 		r, err := s.o.Agents.Role(c.UserContext(), *req.Role)
@@ -103,21 +106,29 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 			return ve
 		}
 	}
-	if req.Capacity != nil {
-		// Routing owns the capacity: it validates it and hands waiting
-		// tickets out at once when there is more room.
-		if s.o.Queues == nil {
-			ve := &apperr.ValidationError{}
-			ve.Add("capacity", "validation.invalid")
-			return ve
-		}
-		if err := s.o.Queues.SetAgent(c.UserContext(), id, routing.AgentSettings{Capacity: req.Capacity}); err != nil {
+	if req.Role != nil {
+		if err := s.mayGrant(c, *req.Role); err != nil {
 			return err
 		}
 	}
+	if req.Capacity != nil && (s.o.Queues == nil || !routing.CapacityValid(*req.Capacity)) {
+		ve := &apperr.ValidationError{}
+		ve.Add("capacity", "validation.invalid")
+		return ve
+	}
+	// The account first: an edit it refuses (an email taken or malformed)
+	// changes nothing, the capacity included.
 	a, err := s.o.Agents.Edit(c.UserContext(), id, agent.AccountEdit{Email: req.Email, Name: req.Name, Role: req.Role})
 	if err != nil {
 		return err
+	}
+	if req.Capacity != nil {
+		// Routing owns the capacity: it hands waiting tickets out at once
+		// when there is more room.
+		if err := s.o.Queues.SetAgent(c.UserContext(), id, routing.AgentSettings{Capacity: req.Capacity}); err != nil {
+			return err
+		}
+		a.Capacity = *req.Capacity
 	}
 	if req.Role != nil {
 		// A new role takes effect on the open consoles at once.
@@ -136,6 +147,9 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 func (s *Server) handleAdminDeactivate(c *fiber.Ctx) error {
 	id, err := pathAgentID(c)
 	if err != nil {
+		return err
+	}
+	if err := s.mayManage(c, id); err != nil {
 		return err
 	}
 	if id == current(c).ID {
@@ -165,6 +179,9 @@ func (s *Server) handleAdminReactivate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.mayManage(c, id); err != nil {
+		return err
+	}
 	if err := s.o.Agents.SetActive(c.UserContext(), id, true); err != nil {
 		return err
 	}
@@ -175,6 +192,9 @@ func (s *Server) handleAdminReactivate(c *fiber.Ctx) error {
 func (s *Server) handleAdminPassword(c *fiber.Ctx) error {
 	id, err := pathAgentID(c)
 	if err != nil {
+		return err
+	}
+	if err := s.mayManage(c, id); err != nil {
 		return err
 	}
 	var req struct {

@@ -139,6 +139,12 @@ func (s *Server) handleCreateAgent(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	if req.Role == "" {
+		req.Role = domain.RoleAgent
+	}
+	if err := s.mayGrant(c, req.Role); err != nil {
+		return err
+	}
 	a, err := s.o.Agents.Create(c.UserContext(), agent.NewAgent{Email: req.Email, Name: req.Name, Password: req.Password,
 		Role: req.Role, Capacity: req.Capacity, QueueCodes: req.Queues})
 	if err != nil {

@@ -32,6 +32,9 @@ func (s *Server) handleCreateRole(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	if err := beyondOwn(c, permission.Of(req.Permissions...), "permissions", "roles.beyond_own"); err != nil {
+		return err
+	}
 	r, err := s.o.Agents.CreateRole(c.UserContext(), agent.RoleInput(req))
 	if err != nil {
 		return err
@@ -45,6 +48,9 @@ func (s *Server) handleUpdateRole(c *fiber.Ctx) error {
 		return err
 	}
 	req.Name = domain.Role(c.Params("name"))
+	if err := beyondOwn(c, permission.Of(req.Permissions...), "permissions", "roles.beyond_own"); err != nil {
+		return err
+	}
 	r, err := s.o.Agents.UpdateRole(c.UserContext(), agent.RoleInput(req))
 	if err != nil {
 		return err

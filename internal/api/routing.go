@@ -274,6 +274,9 @@ func (s *Server) handleSetAgentRouting(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	if err := s.mayManage(c, id); err != nil {
+		return err
+	}
 	if err := s.o.Queues.SetAgent(c.UserContext(), id, req); err != nil {
 		return routingInvalid(err)
 	}

@@ -156,3 +156,6 @@ func BuiltIn(r domain.Role) bool { return slices.Contains(domain.Roles, r) }
 // alerts go to them). A correlated lookup by the roles primary key, on
 // both dialects.
 const SupervisingSQL = "EXISTS (SELECT 1 FROM roles r WHERE r.name = a.role AND ' ' || r.permissions || ' ' LIKE '% " + string(TicketsAll) + " %')"
+
+// Covers reports whether every permission of o is in s.
+func (s Set) Covers(o Set) bool { return o.bits&^s.bits == 0 }

@@ -261,6 +261,10 @@ type AgentSettings struct {
 	ChannelCapacity map[string]int `json:"channel_capacity" yaml:"channel_capacity"`
 }
 
+// CapacityValid reports whether n is a capacity an agent may have: how
+// many tickets at once, 0 (takes none) to 1000.
+func CapacityValid(n int) bool { return n >= 0 && n <= 1000 }
+
 // SetAgent changes an agent's memberships, skills and capacities. A
 // capacity below the current load is allowed (the agent gets nothing new
 // until under it); more room hands waiting tickets out at once.
@@ -271,7 +275,7 @@ func (a *Admin) SetAgent(ctx context.Context, agentID int64, s AgentSettings) er
 			probs = append(probs, fmt.Sprintf("skill %q level %d (0 removes, 1-5)", sk, lvl))
 		}
 	}
-	if s.Capacity != nil && (*s.Capacity < 0 || *s.Capacity > 1000) {
+	if s.Capacity != nil && !CapacityValid(*s.Capacity) {
 		probs = append(probs, "capacity must be 0-1000")
 	}
 	for ch, c := range s.ChannelCapacity {
