@@ -48,8 +48,11 @@ type WallboardLine struct {
 	Answered int `json:"answered"`
 	// WithinThreshold were answered within ThresholdSeconds (the
 	// channel's service-level threshold); ServiceLevel is its percentage
-	// of Offered (-1: nothing offered).
+	// of Decided (-1: none decided yet): the tickets answered, abandoned,
+	// or unanswered past the threshold. One still waiting within the
+	// threshold counts neither way yet.
 	WithinThreshold  int     `json:"within_threshold"`
+	Decided          int     `json:"decided"`
 	ThresholdSeconds int64   `json:"threshold_seconds"`
 	ServiceLevel     float64 `json:"service_level"`
 	// ASASeconds: average speed of answer of the answered ones.

@@ -54,11 +54,13 @@ func TestBrowserWallboard(t *testing.T) {
 	if got := sup.evalString(t, row(line, ".wb-offered")); got != "1" {
 		t.Errorf("umum/webform arrived today = %q, want 1", got)
 	}
-	if got := sup.evalString(t, row(line, ".wb-sl")); got != "0%" {
-		t.Errorf("service level with one unanswered ticket = %q, want 0%%", got)
+	// Waiting well within the web form's threshold (4 h): neither met
+	// nor missed yet, so no service level and no alarm.
+	if got := sup.evalString(t, row(line, ".wb-sl")); got != "—" {
+		t.Errorf("service level with one ticket waiting within its threshold = %q, want —", got)
 	}
-	if got := sup.evalString(t, row(line, ".board-flag")); !strings.Contains(got, tx("wallboard.flag_service_level")) {
-		t.Errorf("attention = %q, want the service-level mark in words", got)
+	if got := sup.evalString(t, row(line, ".board-flag")); strings.Contains(got, tx("wallboard.flag_service_level")) {
+		t.Errorf("attention = %q, want no service-level mark for a ticket within its threshold", got)
 	}
 
 	// Sari goes away to pray: her row says so, by push.

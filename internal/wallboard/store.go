@@ -104,12 +104,20 @@ GROUP BY queue_id, channel`
 // and the wait follow the reports' rules (reports.AbandonedSQL …), so
 // the board and today's report agree. thresholds is the per-channel
 // service-level threshold in seconds (thresholdSQL).
-func todaySQL(dialect db.Dialect, thresholds string) string {
+//
+// decided counts the tickets whose service-level outcome is known: those
+// answered, those abandoned, and those still unanswered whose wait has
+// passed the threshold (created at or before cutoffs, the channel's
+// threshold before now: cutoffSQL). A ticket waiting within its threshold
+// is neither met nor missed yet, so a burst of new arrivals does not
+// read as a service level of 0%.
+func todaySQL(dialect db.Dialect, thresholds, cutoffs string) string {
 	wait := reports.FirstResponseSecondsSQL(dialect, "")
 	return `SELECT COALESCE(queue_id, 0) AS queue_id, channel, COUNT(*) AS offered,
 	CAST(SUM(CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
 	CAST(SUM(` + wait + `) AS BIGINT) AS wait_s,
 	CAST(SUM(CASE WHEN first_response_at IS NOT NULL AND ` + wait + ` <= ` + thresholds + ` THEN 1 ELSE 0 END) AS BIGINT) AS within,
+	CAST(SUM(CASE WHEN first_response_at IS NOT NULL OR ` + reports.AbandonedSQL("") + ` = 1 OR created_at <= ` + cutoffs + ` THEN 1 ELSE 0 END) AS BIGINT) AS decided,
 	CAST(SUM(` + reports.AbandonedSQL("") + `) AS BIGINT) AS abandoned,
 	CAST(SUM(` + reports.FirstResponseDueSQL("") + `) AS BIGINT) AS sla_total,
 	CAST(SUM(` + reports.FirstResponseMetSQL("") + `) AS BIGINT) AS sla_met
@@ -133,6 +141,33 @@ func (s *Service) thresholdSQL() (string, []any) {
 	}
 	fmt.Fprintf(&b, " ELSE %d END)", int64(DefaultThreshold/time.Second))
 	return b.String(), args
+}
+
+// todayQuery is todaySQL with its arguments: the tickets that arrived
+// since, their outcomes as they stand at now.
+func (s *Service) todayQuery(now, since time.Time) (string, []any) {
+	th, args := s.thresholdSQL()
+	cut, cutArgs := s.cutoffSQL(now)
+	return todaySQL(s.db.Dialect, th, cut), append(append(args, cutArgs...), since)
+}
+
+// cutoffSQL is, for the row's channel, the latest arrival whose wait has
+// passed the channel's threshold at now, with its arguments.
+func (s *Service) cutoffSQL(now time.Time) (string, []any) {
+	chans := make([]string, 0, len(s.thresholds))
+	for ch := range s.thresholds {
+		chans = append(chans, ch)
+	}
+	sort.Strings(chans)
+	var b strings.Builder
+	args := make([]any, 0, 2*len(chans)+1)
+	b.WriteString("(CASE channel")
+	for _, ch := range chans {
+		b.WriteString(" WHEN ? THEN ?")
+		args = append(args, ch, now.Add(-s.thresholds[ch]))
+	}
+	b.WriteString(" ELSE ? END)")
+	return b.String(), append(args, now.Add(-DefaultThreshold))
 }
 
 // callsSQL counts today's inbound calls and those abandoned in the IVR
@@ -203,13 +238,12 @@ func (s *Service) readLines(tx *gorm.DB, since, now time.Time) ([]bus.WallboardL
 		}
 	}
 	var today []struct {
-		QueueID                                                       int64
-		Channel                                                       string
-		Offered, Answered, WaitS, Within, Abandoned, SLATotal, SLAMet int64
+		QueueID                                                                int64
+		Channel                                                                string
+		Offered, Answered, WaitS, Within, Decided, Abandoned, SLATotal, SLAMet int64
 	}
-	th, thArgs := s.thresholdSQL()
-	args := append(thArgs, since)
-	if err := tx.Raw(todaySQL(s.db.Dialect, th), args...).Scan(&today).Error; err != nil {
+	q, args := s.todayQuery(now, since)
+	if err := tx.Raw(q, args...).Scan(&today).Error; err != nil {
 		return nil, fmt.Errorf("wallboard: today: %w", err)
 	}
 	asa := map[lineKey]int64{}
@@ -218,13 +252,13 @@ func (s *Service) readLines(tx *gorm.DB, since, now time.Time) ([]bus.WallboardL
 		if l == nil {
 			continue
 		}
-		l.Offered, l.Answered, l.WithinThreshold = int(r.Offered), int(r.Answered), int(r.Within)
+		l.Offered, l.Answered, l.WithinThreshold, l.Decided = int(r.Offered), int(r.Answered), int(r.Within), int(r.Decided)
 		l.Abandoned, l.SLATotal, l.SLAMet = int(r.Abandoned), int(r.SLATotal), int(r.SLAMet)
 		asa[lineKey{r.QueueID, r.Channel}] = r.WaitS
 	}
 	out := make([]bus.WallboardLine, 0, len(lines))
 	for k, l := range lines {
-		l.ServiceLevel = percent(l.WithinThreshold, l.Offered)
+		l.ServiceLevel = percent(l.WithinThreshold, l.Decided)
 		l.SLAPercent = percent(l.SLAMet, l.SLATotal)
 		if l.Answered > 0 {
 			l.ASASeconds = asa[k] / int64(l.Answered)

@@ -34,8 +34,8 @@ func TestTodaySummedInSQL(t *testing.T) {
 		f.ticket(q, ch, "open", 0, now.Add(-time.Duration(i)*time.Second), time.Duration(i)*time.Second, time.Minute)
 	}
 	s := New(Opts{DB: f.d, Zone: wib})
-	th, args := s.thresholdSQL()
-	rows, err := f.d.Raw(todaySQL(f.d.Dialect, th), append(args, now.Add(-time.Hour))...).Rows()
+	q, args := s.todayQuery(now, now.Add(-time.Hour))
+	rows, err := f.d.Raw(q, args...).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
