@@ -525,7 +525,7 @@ func clearField(id string) chromedp.Action[chromedp.Void] {
 func (tb *tab) selectValue(t *testing.T, css, value string) {
 	t.Helper()
 	tb.do(t, "choose "+value+" in "+css, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
-		`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, css, value)))
+		`(() => { const s = document.querySelector(%q); if (!(s instanceof HTMLSelectElement)) { throw new Error('not a select: ' + (s ? s.outerHTML.slice(0, 80) : 'none')); } s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, css, value)))
 }
 
 func (tb *tab) waitJS(t *testing.T, what, expr string) {

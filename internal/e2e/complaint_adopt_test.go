@@ -121,7 +121,7 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	spv.selectValue(t, "#lc-adopt-category", "insentif")
 	spv.do(t, "make it a complaint", chromedp.Click(chromedp.ID("lc-adopt")))
 	spv.waitJS(t, "in verification", `document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === 'verification'`)
-	if got := spv.text(t, "#lc-kind"); got != en("lifecycle.kind.pengaduan") {
+	if got := spv.text(t, "#lc-kind-shown"); got != en("lifecycle.kind.pengaduan") {
 		t.Errorf("kind shown %q", got)
 	}
 	spv.waitJS(t, "verification clock", `!!document.querySelector('#lc-clocks [data-clock="verification"]')`)

@@ -111,7 +111,7 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 		staff.waitJS(t, "lifecycle panel", fmt.Sprintf(`document.getElementById('lc-stage') && document.querySelector('#lc-form, #lc-steps') && location.hash === '#ticket-%d'`, id))
 	}
 	openTicket(id)
-	staff.waitJS(t, "verification stage", fmt.Sprintf(`document.getElementById('lc-stage').dataset.stage === 'verification' && document.getElementById('lc-kind').textContent === %q`, tx("lifecycle.kind.aspirasi")))
+	staff.waitJS(t, "verification stage", fmt.Sprintf(`document.getElementById('lc-stage').dataset.stage === 'verification' && document.getElementById('lc-kind-shown').textContent === %q`, tx("lifecycle.kind.aspirasi")))
 	received := ticketReceived(t, admin, id)
 	cal := workCalendar(t, holidays)
 	wantDue := complaint.AddWorkingDays(cal, received, 3)
@@ -139,7 +139,7 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 		staff.do(t, action, chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
 		staff.waitJS(t, action+" answered, stage "+wantStage, fmt.Sprintf(`document.getElementById('lifecycle-mount').getAttribute('aria-busy') !== 'true' && document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === %q`, wantStage))
 		if k, ok := fields["kind"]; ok {
-			staff.waitJS(t, "kind "+k, fmt.Sprintf(`document.getElementById('lc-kind').textContent === %q`, tx("lifecycle.kind."+k)))
+			staff.waitJS(t, "kind "+k, fmt.Sprintf(`document.getElementById('lc-kind-shown').textContent === %q`, tx("lifecycle.kind."+k)))
 		}
 	}
 	// Two actions sent back to back, the second before the first answered:
@@ -150,7 +150,7 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 	staff.do(t, "set_kind", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
 	staff.selectValue(t, "#lc-action", "verify")
 	staff.do(t, "verify at once", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
-	staff.waitJS(t, "both answered, verified as a pengaduan", fmt.Sprintf(`document.getElementById('lifecycle-mount').getAttribute('aria-busy') !== 'true' && document.getElementById('lc-stage').dataset.stage === 'verified' && document.getElementById('lc-kind').textContent === %q`, tx("lifecycle.kind.pengaduan")))
+	staff.waitJS(t, "both answered, verified as a pengaduan", fmt.Sprintf(`document.getElementById('lifecycle-mount').getAttribute('aria-busy') !== 'true' && document.getElementById('lc-stage').dataset.stage === 'verified' && document.getElementById('lc-kind-shown').textContent === %q`, tx("lifecycle.kind.pengaduan")))
 	act("set_kind", map[string]string{"kind": "pengaduan"}, "verified")
 	act("dispose", map[string]string{"unit": "unit-insentif", "instructions": "Mohon ditinjau jadwal kelas malam."}, "disposed")
 	staff.waitJS(t, "follow-up clock", `document.querySelector('#lc-clocks [data-clock="follow_up"]')`)

@@ -92,7 +92,9 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	sari.waitJS(t, "the wrap-up code is said to be missing", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.missing")))
 	sari.selectValue(t, "#t-status-select", "solved")
 	sari.do(t, "try to solve", chromedp.Click(chromedp.ID("status-btn")))
-	sari.waitJS(t, "the refusal", fmt.Sprintf(`document.getElementById('ticket-live').textContent === %q`, tx("error.wrapup_required")))
+	sari.waitJS(t, "the refusal beside the status, as an error, the stored status shown again", fmt.Sprintf(`document.getElementById('status-live').textContent === %q
+		&& document.getElementById('status-live').classList.contains('form-status-error')
+		&& document.getElementById('t-status-select').value !== 'solved'`, "⚠ "+tx("error.wrapup_required")))
 	if st := status(a); st == "solved" {
 		t.Fatal("the solve went through without a wrap-up code")
 	}

@@ -161,7 +161,7 @@
     if (!button) { return; }
     if (on) {
       button.dataset.label = button.textContent;
-      button.textContent = text;
+      if (text) { button.textContent = text; } // without one the label stays
       button.disabled = true;
       button.setAttribute('aria-busy', 'true');
     } else {

@@ -45,6 +45,7 @@ export const input = (attrs) => el('input', Object.assign({ type: 'text', autoco
 export function say(res, done, prefix) {
   mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
   const live = $('admin-live');
+  live.classList.toggle('form-status-error', !res.ok);
   if (res.ok) { live.textContent = done; return true; }
   const f = res.data && res.data.error && res.data.error.fields;
   let first = null;

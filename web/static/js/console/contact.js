@@ -75,6 +75,8 @@ function render(s) {
   if (!p) { setText('contact-loading', c.loading ? t('common.loading') : ''); return; }
   setText('contact-loading', '');
   setText('contact-name', p.name || t('contact.no_name'));
+  // The number a personal-data request names (privacy.contact_hint).
+  setText('contact-number', t('contact.number', { id: p.id }));
   const followed = $('contact-followed');
   followed.hidden = !p.requested_id;
   if (p.requested_id) { followed.textContent = t('contact.followed', { from: p.requested_id, to: p.id }); }

@@ -13,6 +13,9 @@ import { isOpen } from './socket.js';
 // picked on. Another ticket, or a save, forgets it.
 let draft = { id: 0, status: '' };
 
+// forgetDraft drops the unsaved status (see thread.forgetDrafts).
+export function forgetDraft() { draft = { id: 0, status: '' }; }
+
 function renderFacts(s) {
   const tk = s.ticket;
   if (!tk || tk.id !== s.selectedId) {
@@ -159,7 +162,7 @@ export function mount() {
   store.on(['routing', 'ticket', 'selectedId', 'agent'], renderRouting);
   store.on(['targets'], renderTargets);
   store.on(['selectedId', 'detailsOpen'], renderOpen);
-  store.on(['selectedId'], () => { setText('routing-live', ''); });
+  store.on(['selectedId'], () => { setText('routing-live', ''); setText('status-live', ''); });
   renderTargets(store.get());
 
   $('t-status-select').addEventListener('change', () => {
@@ -170,14 +173,22 @@ export function mount() {
     const id = store.get().selectedId;
     if (!id) { return; }
     const res = await api.setStatus(id, $('t-status-select').value);
+    // The outcome is told beside the status, where the agent looks (and,
+    // on a phone, the only part of the ticket on screen); a refusal is set
+    // apart as one, and the select goes back to the stored status.
+    const live = $('status-live');
+    live.classList.toggle('form-status-error', !res.ok);
     if (res.ok) {
       draft = { id: 0, status: '' };
-      setText('ticket-live', t('console.status_updated'));
+      setText('status-live', t('console.status_updated'));
       await loadTicket(id);
       loadRouting(id);
       if (!isOpen()) { loadList(); }
     } else if (res.status !== 401) {
-      setText('ticket-live', errorMessage(res));
+      setText('status-live', '⚠ ' + errorMessage(res));
+      draft = { id: 0, status: '' };
+      const tk = store.get().ticket;
+      if (tk && tk.id === id) { $('t-status-select').value = tk.status; }
     }
   });
 

@@ -225,7 +225,7 @@ function render(s) {
   if (v.confidential) { badges.push(el('span', { 'class': 'badge', id: 'lc-confidential', text: t('lifecycle.console.confidential') })); }
   if (v.escalated) { badges.push(el('span', { 'class': 'badge badge-urgent', text: t('lifecycle.console.escalated') })); }
   panel.appendChild(el('dl', { 'class': 'facts' }, [
-    el('div', null, [el('dt', { text: t('lifecycle.console.kind') }), el('dd', { id: 'lc-kind', text: label('lifecycle.kind.', v.kind) })]),
+    el('div', null, [el('dt', { text: t('lifecycle.console.kind') }), el('dd', { id: 'lc-kind-shown', text: label('lifecycle.kind.', v.kind) })]),
     el('div', null, [el('dt', { text: t('lifecycle.console.stage') }), el('dd', { id: 'lc-stage', 'data-stage': v.stage, text: label('lifecycle.stage.', v.stage) })]),
     v.unit_name ? el('div', null, [el('dt', { text: t('lifecycle.console.unit') }), el('dd', { text: v.unit_name })]) : null,
     v.reopen_count ? el('div', null, [el('dt', { text: '' }), el('dd', { text: t('lifecycle.console.reopens', { n: v.reopen_count }) })]) : null,

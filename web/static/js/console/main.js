@@ -72,9 +72,22 @@ if ($('console-view')) {
   roles.mount(); // roles: named sets of permissions (admins)
 
   let signedIn = null;
+  // lastAgent: who was signed in on this page before (0: nobody). What
+  // they left (unsent replies, an unsaved status, the ticket in the
+  // address) is theirs: it waits for them after a session ended, and is
+  // dropped when someone else signs in, so nothing of one agent's goes
+  // out under another's name.
+  let lastAgent = 0;
   store.on(['agent'], (s) => {
     if (s.agent && (!signedIn || signedIn.id !== s.agent.id)) {
       signedIn = s.agent;
+      const someoneElse = lastAgent !== 0 && lastAgent !== s.agent.id;
+      lastAgent = s.agent.id;
+      if (someoneElse) {
+        thread.forgetDrafts();
+        details.forgetDraft();
+        history.replaceState(null, '', location.pathname + location.search);
+      }
       loadList();
       loadTargets(true);
       socket.start();

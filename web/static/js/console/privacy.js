@@ -18,6 +18,7 @@ function contactID() {
 }
 
 function say(id, res, done) {
+  $(id).classList.toggle('form-status-error', !res.ok);
   if (res.ok) { setText(id, done); return true; }
   setText(id, errorMessage(res));
   return false;

@@ -41,6 +41,7 @@ export async function loadRoleOptions() {
 function say(res, done) {
   root.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
   const live = $('roles-live');
+  live.classList.toggle('form-status-error', !res.ok);
   if (res.ok) { live.textContent = done; return true; }
   const f = res.data && res.data.error && res.data.error.fields;
   let first = null;

@@ -99,6 +99,10 @@ export function mount() {
 
   $('logout-btn').addEventListener('click', async () => {
     await api.logout();
+    // Signing out on purpose leaves nothing for whoever uses the browser
+    // next: no open ticket in the address, no email in the form.
+    history.replaceState(null, '', location.pathname + location.search);
+    $('login-email').value = '';
     store.set({ agent: null, signedOut: '' });
   });
   $('presence').addEventListener('change', () => changePresence($('presence').value));

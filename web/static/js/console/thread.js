@@ -245,6 +245,14 @@ async function submitCallBack(ev) {
   }
 }
 
+// forgetDrafts drops every unsent reply: they belong to the agent who
+// wrote them, and another agent signs in next (see main.js).
+export function forgetDrafts() {
+  drafts.clear();
+  draftFor = 0;
+  $('reply-body').value = '';
+}
+
 export function mount() {
   store.on(['ticket', 'selectedId', 'ticketError'], renderTicket);
   store.on(['selectedId', 'viewers', 'citizenTyping'], renderPresence);

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserSignOutLeavesNothingForTheNext: an agent signs out of a
+// shared browser with a reply half written and a status picked but not
+// saved. The next agent to sign in, without a reload, finds no ticket
+// open, and on opening that ticket an empty reply box and its stored
+// status: nothing of the first agent's goes out under the second's name.
+func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+
+	citizen := apptest.NewClient(t, base)
+	tn := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu, mohon dicek."})
+	api := apptest.NewClient(t, base)
+	api.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, api, tn)[tn]
+
+	tab := newTab(t, root)
+	tab.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	tab.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	openByAddress := func() {
+		t.Helper()
+		tab.do(t, "open the ticket by its address", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
+		tab.waitJS(t, "the ticket shown", fmt.Sprintf(`!document.getElementById('status-form').hidden
+			&& document.getElementById('t-tn').textContent.replace(/\D/g, '') === %q`, strings.ReplaceAll(tn, "-", "")))
+	}
+	openByAddress()
+	const draft = "Baik Bu, sudah kami selesaikan."
+	tab.do(t, "start a reply", chromedp.SendKeys(chromedp.ID("reply-body"), draft))
+	tab.selectValue(t, "#t-status-select", "solved")
+
+	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	if got := tab.evalString(t, `location.hash + '|' + document.getElementById('login-email').value`); got != "|" {
+		t.Errorf("after signing out, address hash | email field = %q, want both empty", got)
+	}
+	tab.do(t, "the admin signs in on the same page",
+		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
+		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
+	tab.waitJS(t, "the admin's console", `document.documentElement.dataset.socket === 'open'`)
+	if got := tab.evalString(t, `location.hash`); got != "" {
+		t.Errorf("the admin's console opened %q from Dewi's session", got)
+	}
+	openByAddress()
+	tab.waitJS(t, "the ticket's stored status", `document.getElementById('t-status-select').value === 'new'`)
+	if got := tab.evalString(t, `document.getElementById('reply-body').value`); got != "" {
+		t.Errorf("the admin's reply box holds %q, Dewi's unsent reply", got)
+	}
+}
