@@ -53,8 +53,12 @@ func (a *Adapter) labelOf(lang string, c category.Category) string {
 }
 
 // categoryLabel is the label of code in lang (an inactive category keeps
-// its label on the status page), else its translation.
+// its label on the status page), else its translation; "" for a ticket
+// without a category (a chat or a call).
 func (a *Adapter) categoryLabel(ctx context.Context, lang, code string) string {
+	if code == "" {
+		return ""
+	}
 	cats, err := a.formCategories(ctx)
 	if err != nil {
 		a.o.Log.Warn("webform: categories unavailable; showing the translation", "err", err)

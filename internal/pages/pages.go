@@ -19,6 +19,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/channels/webform"
 	"tanggap/internal/brand"
 	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
@@ -185,10 +186,13 @@ type view struct {
 	// template writes it as JSON in a non-executed script element.
 	I18N map[string]string
 
-	// Complaint form.
-	MaxFiles int
-	MaxBytes int64
-	MaxMB    int64
+	// Complaint form; MaxName and MaxDescription are the server's limits
+	// (webform), so the form stops where the server would refuse.
+	MaxFiles       int
+	MaxBytes       int64
+	MaxMB          int64
+	MaxName        int
+	MaxDescription int
 	// Status page: tracking number from ?tn=.
 	TN string
 	// Status page opened by a signed link (statuslink.go): the contact
@@ -224,6 +228,7 @@ func (s *Site) handleComplaint(c *fiber.Ctx) error {
 	v.MaxFiles = s.o.AttachmentMaxFiles
 	v.MaxBytes = s.o.AttachmentMaxBytes
 	v.MaxMB = s.o.AttachmentMaxBytes >> 20
+	v.MaxName, v.MaxDescription = webform.MaxNameRunes, webform.MaxDescriptionRunes
 	return s.render(c, v)
 }
 

@@ -144,17 +144,22 @@
     if (!T.focusFirstInvalid(form)) { alertBox.focus(); }
   }
 
-  function showSuccess(tn) {
+  function showSuccess(tn, pin) {
     form.hidden = true;
     T.showAlert(alertBox, '', false);
     T.trackingNumber('tracking-number', tn);
+    showPIN(pin);
+    // A complaint given a PIN (anonymous or confidential) is followed up
+    // with its PIN only: its ticket keeps no phone number or email to
+    // match, so the text says so instead of naming them.
+    var body = document.getElementById('success-body');
+    body.textContent = pin ? body.getAttribute('data-with-pin') : body.getAttribute('data-with-contact');
     var link = document.getElementById('status-link');
     link.href = '/pengaduan/status?tn=' + encodeURIComponent(tn);
     // The contact stays in this tab only, so the status page can be
     // prefilled without putting a phone number or email in the URL.
-    // Not for an anonymous complaint: it is followed up with its PIN.
-    var contact = isAnonymous() ? '' : (document.getElementById('phone').value.trim() || document.getElementById('email').value.trim());
-    try { sessionStorage.setItem('tanggap.lookup', JSON.stringify({ tn: tn, contact: contact })); } catch (e) { /* storage off */ }
+    var contact = pin ? '' : (document.getElementById('phone').value.trim() || document.getElementById('email').value.trim());
+    try { sessionStorage.setItem('tanggap.lookup', JSON.stringify({ tn: tn, contact: contact, pin: !!pin })); } catch (e) { /* storage off */ }
     var panel = document.getElementById('complaint-success');
     panel.hidden = false;
     panel.focus();
@@ -187,8 +192,7 @@
     live.textContent = '';
     if (res.status === 201 && res.data && res.data.tracking_number) {
       submissionKey = newKey();
-      showSuccess(String(res.data.tracking_number));
-      showPIN(res.data.pin ? String(res.data.pin) : '');
+      showSuccess(String(res.data.tracking_number), res.data.pin ? String(res.data.pin) : '');
       return;
     }
     showErrors(T.errorMessage(res), T.fieldErrors(res));

@@ -99,7 +99,7 @@
     var badge = document.getElementById('r-status');
     badge.textContent = c.status_label || T.label('status.', c.status);
     badge.className = 'badge badge-' + String(c.status || '').replace(/[^a-z]/g, '');
-    T.setText('r-category', c.category_label || T.label('category.', c.category));
+    T.setText('r-category', c.category ? (c.category_label || T.label('category.', c.category)) : '—');
     T.setText('r-created', T.formatDate(c.created_at));
     T.setText('r-updated', T.formatDate(c.updated_at));
     var thread = document.getElementById('thread');
@@ -295,7 +295,9 @@
       document.getElementById('contact').value = saved.contact || '';
     }
     if (tnInput.value && !document.getElementById('contact').value) {
-      document.getElementById('contact').focus();
+      // A complaint given a PIN is looked up with it, not a contact.
+      var pin = document.getElementById('pin');
+      (saved && saved.pin && pin ? pin : document.getElementById('contact')).focus();
     }
   })();
 
