@@ -137,6 +137,12 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 		t.Errorf("status badge = %q", got)
 	}
 	sari.waitJS(t, "routing panel", `!document.getElementById('routing-panel').hidden`)
+	// The console fits the window: its panes scroll, the page does not
+	// (a visually hidden text outside its pane once stretched the page).
+	sari.waitJS(t, "the tags panel drawn", `!!document.getElementById('transcript-hint')`)
+	if got := sari.evalString(t, `document.scrollingElement.scrollHeight + ' of ' + window.innerHeight`); got != "800 of 800" {
+		t.Errorf("page height %s: the page scrolls, not the panes", got)
+	}
 	shots.take(t, sari, "31-console-ticket-laptop")
 
 	// A reply being written stays with its ticket: the next ticket opens

@@ -35,8 +35,9 @@ function item(tk, s) {
     el('span', { 'class': 'ticket-item-top' }, top),
     el('span', { 'class': 'ticket-item-meta' }, [
       // A ticket that arrived by an event may lack the name until the
-      // next read; its masked preview stands in.
-      el('span', { 'class': 'ticket-contact', text: tk.contact_name || tk.preview || '' }),
+      // next read; the citizen's last words (masked) stand in, quoted so
+      // they do not read as a name.
+      el('span', { 'class': 'ticket-contact', text: tk.contact_name || (tk.preview ? t('console.preview_quoted', { text: tk.preview }) : '') }),
       el('span', { 'class': 'mono', text: tk.tracking_number || '' }),
     ]),
     el('span', { 'class': 'ticket-item-meta' }, [

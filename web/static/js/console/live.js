@@ -92,7 +92,10 @@ function messageCreated(d) {
   if (!id) { return; }
   const known = s.tickets.find((x) => x.id === id);
   if (known) {
-    store.upsertTicket(Object.assign({}, known, { last_message_at: d.at || known.last_message_at, preview: d.preview || known.preview }), true);
+    // The preview is the citizen's last message: an agent's reply or note
+    // does not replace it.
+    const preview = d.direction === 'in' && d.preview ? d.preview : known.preview;
+    store.upsertTicket(Object.assign({}, known, { last_message_at: d.at || known.last_message_at, preview }), true);
   }
   if (s.selectedId === id) { loadTicket(id); }
   if (d.direction !== 'in') { return; }
