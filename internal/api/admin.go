@@ -140,8 +140,8 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 }
 
 // handleAdminDeactivate: the account can no longer sign in, every session
-// ends now, and the agent goes offline (their tickets return per the
-// routing settings). The presence event makes every console gateway
+// ends now, the agent goes offline, and every active ticket of theirs
+// returns to its queue. The presence event makes every console gateway
 // check that agent's sessions at once, so an open console is closed
 // within moments, not at the next heartbeat.
 func (s *Server) handleAdminDeactivate(c *fiber.Ctx) error {
@@ -170,6 +170,13 @@ func (s *Server) handleAdminDeactivate(c *fiber.Ctx) error {
 	}
 	if _, err := s.changePresence(ctx, id, domain.PresenceOffline); err != nil {
 		return err
+	}
+	if s.o.Assigner != nil {
+		// Whatever the routing settings keep with an agent gone offline,
+		// nobody works a deactivated account's tickets: they go back.
+		if err := s.o.Assigner.AccountDeactivated(ctx, id); err != nil {
+			return err
+		}
 	}
 	return c.JSON(fiber.Map{"deactivated": true, "sessions_revoked": n})
 }

@@ -47,6 +47,9 @@ type Mounter interface {
 // agent coming online, an agent leaving gives tickets back.
 type Assigner interface {
 	PresenceChanged(ctx context.Context, agentID int64, presence domain.Presence) error
+	// AccountDeactivated returns every active ticket of the account to
+	// its queue.
+	AccountDeactivated(ctx context.Context, agentID int64) error
 }
 
 // Opts wires the API to the services.

@@ -262,6 +262,13 @@ func (r *Router) Assign(ctx context.Context, by Actor, ticketID, agentID int64) 
 		if !t.Status.Active() {
 			return fmt.Errorf("ticket %d is not active: %w", ticketID, ErrConflict)
 		}
+		var active int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM agents WHERE id = ? AND deactivated_at IS NULL`, agentID).Scan(&active).Error; err != nil {
+			return fmt.Errorf("%w: agent: %w", ErrStore, err)
+		}
+		if active == 0 {
+			return fmt.Errorf("agent %d is not an active account: %w", agentID, ErrAgentNotFound)
+		}
 		from, queueID = 0, 0
 		if t.QueueID != nil {
 			queueID = *t.QueueID
@@ -389,11 +396,26 @@ func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence do
 // ReturnTickets: unstarted or all active ones) and offers each to another
 // agent. It returns the tickets returned.
 func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, error) {
-	if r.returns == ReturnNone {
+	return r.returnTickets(ctx, agentID, r.returns, "agent left")
+}
+
+// AccountDeactivated takes every active ticket of a deactivated account
+// back to its queue and offers it to another agent, whatever
+// ReturnTickets says: nobody will work them there again. The account is
+// offline already (deactivation sets it so).
+func (r *Router) AccountDeactivated(ctx context.Context, agentID int64) error {
+	_, err := r.returnTickets(ctx, agentID, ReturnActive, "account deactivated")
+	return err
+}
+
+// returnTickets is ReturnTickets with the policy returns; why goes to the
+// audit log.
+func (r *Router) returnTickets(ctx context.Context, agentID int64, returns, why string) ([]int64, error) {
+	if returns == ReturnNone {
 		return nil, nil
 	}
 	cond := `status IN ` + domain.ActiveStatusesSQL
-	if r.returns == ReturnUnstarted {
+	if returns == ReturnUnstarted {
 		cond = `status = ` + domain.SQLStatusNew + ` AND first_response_at IS NULL`
 	}
 	var ids []int64
@@ -424,7 +446,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			// moved since the list was read; releasing it then would lower
 			// a load it no longer holds.
 			if t.AssigneeID == nil || *t.AssigneeID != agentID || !t.Status.Active() ||
-				(r.returns == ReturnUnstarted && (t.Status != domain.StatusNew || t.FirstResponseAt != nil)) {
+				(returns == ReturnUnstarted && (t.Status != domain.StatusNew || t.FirstResponseAt != nil)) {
 				return errRetry
 			}
 			if err := release(tx, id); err != nil {
@@ -440,7 +462,7 @@ func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, err
 			ok = true
 			ev = t.event(idOf(t.QueueID), 0, now)
 			ev.PreviousAssigneeID = agentID
-			return audit(tx, agentID, "ticket.returned", id, "agent left", now)
+			return audit(tx, agentID, "ticket.returned", id, why, now)
 		})
 		if errors.Is(err, errRetry) {
 			continue

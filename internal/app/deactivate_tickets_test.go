@@ -1,0 +1,81 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"tanggap/internal/apptest"
+	"tanggap/internal/testenv"
+)
+
+// TestDeactivatedAccountKeepsNoTickets: an agent's started ticket, which
+// the default routing settings leave with an agent gone offline, goes
+// back to its queue when the account is deactivated; and no supervisor
+// can assign a ticket to the deactivated account.
+func TestDeactivatedAccountKeepsNoTickets(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var created struct {
+		Agent struct {
+			ID int64 `json:"id"`
+		} `json:"agent"`
+	}
+	admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "andi@tanggap.test", "name": "Andi",
+		"password": "rahasia-andi-1", "capacity": 3, "queues": []string{"umum"}}).JSON(t, &created)
+	andiID := created.Agent.ID
+	andi := apptest.NewClient(t, a.URL())
+	andi.Login("andi@tanggap.test", "rahasia-andi-1")
+	if r := andi.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+		t.Fatalf("online: %d %s", r.Status, r.Body)
+	}
+	tn := apptest.NewClient(t, a.URL()).Complaint(map[string]string{"name": "Rina", "phone": "081311114444", "category": "lainnya",
+		"description": "Insentif bulan lalu belum masuk."})
+	assignee := func(id *int64) (int64, error) {
+		var out struct {
+			Tickets []struct {
+				ID             int64  `json:"id"`
+				TrackingNumber string `json:"tracking_number"`
+				AssigneeID     *int64 `json:"assignee_id"`
+			} `json:"tickets"`
+		}
+		admin.Do(http.MethodGet, "/api/v1/tickets?scope=all&status=all", nil).JSON(t, &out)
+		for _, tk := range out.Tickets {
+			if tk.TrackingNumber == tn {
+				*id = tk.ID
+				if tk.AssigneeID == nil {
+					return 0, nil
+				}
+				return *tk.AssigneeID, nil
+			}
+		}
+		return 0, fmt.Errorf("ticket %s not stored yet", tn)
+	}
+	var id int64
+	testenv.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		who, err := assignee(&id)
+		if err == nil && who != andiID {
+			err = fmt.Errorf("ticket %s assigned to %d, want Andi (%d)", tn, who, andiID)
+		}
+		return err
+	})
+	if r := andi.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Baik Bu, kami cek."}); r.Status/100 != 2 {
+		t.Fatalf("Andi replies: %d %s", r.Status, r.Body)
+	}
+
+	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/admin/agents/%d/deactivate", andiID), nil); r.Status != http.StatusOK {
+		t.Fatalf("deactivate: %d %s", r.Status, r.Body)
+	}
+	// Back in the queue (the admin, the one other member, is offline).
+	if who, err := assignee(&id); err != nil || who != 0 {
+		t.Fatalf("after the deactivation the started ticket is with %d (%v), want back in its queue", who, err)
+	}
+	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/assign", id), map[string]any{"agent_id": andiID}); r.Status != http.StatusNotFound {
+		t.Fatalf("assign to the deactivated account: %d %s, want 404", r.Status, r.Body)
+	}
+	if who, _ := assignee(&id); who != 0 {
+		t.Fatalf("the ticket went to %d", who)
+	}
+}
