@@ -198,7 +198,12 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 		t.Errorf("status select = %q on a solved ticket", got)
 	}
 	shots.take(t, sari, "32-console-solved")
+	// "All statuses" is all of them: the solved ticket beside the active.
+	sari.selectValue(t, "#status-filter", "all")
+	sari.waitJS(t, "solved and active listed together", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& !!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, ids[tnDone], ids[tnNew]))
 	sari.selectValue(t, "#status-filter", "")
+	sari.waitJS(t, "the solved ticket gone from the ones in progress", fmt.Sprintf(`!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, ids[tnDone]))
 
 	// English.
 	en := newTab(t, root)

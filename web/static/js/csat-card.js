@@ -19,8 +19,10 @@
   var from = '';
 
   function done(text) {
+    var hadFocus = form.contains(document.activeElement);
     form.hidden = true;
     status.textContent = text;
+    if (hadFocus) { card.focus(); } // not dropped to the page with the form
   }
 
   function reset() {

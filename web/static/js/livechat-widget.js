@@ -466,7 +466,11 @@
     csatLater.textContent = t('livechat.csat_later');
     if (!survey) { return; }
     csatIntro.textContent = t('livechat.csat_intro', { tn: survey.tn });
+    // Hiding the form with the focus in it would drop the focus to the
+    // page: the card keeps it, and its status line says what happened.
+    var hadFocus = csatForm.contains(document.activeElement);
     csatForm.hidden = survey.state !== 'open' && survey.state !== 'sending';
+    if (hadFocus && csatForm.hidden) { csat.focus(); }
     csatSend.disabled = survey.state === 'sending';
     var key = { sending: 'livechat.csat_sending', thanks: 'livechat.csat_thanks', already: 'livechat.csat_already',
       closed: 'livechat.csat_closed', unavailable: 'livechat.unavailable' }[survey.state];
@@ -480,6 +484,7 @@
     csatError.hidden = true;
     csat.hidden = false;
     renderSurvey();
+    scroll(); // the card takes room from the conversation: its end stays in view
     // Live (not a replay), the card takes the focus unless the visitor is
     // writing a message.
     if (!syncing && !panel.hidden && !(document.activeElement === text && text.value)) { csat.focus(); }
@@ -663,6 +668,8 @@
       case 'new':
         conv = { tn: e.tn, state: 'none', agent: '' };
         queueInfo = null;
+        survey = null; // the last conversation's card goes with it
+        csat.hidden = true;
         system('livechat.new_started');
         break;
     }

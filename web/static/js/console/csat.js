@@ -3,7 +3,7 @@
 // csat.alert events. State lives in the store under "csat"; the views render
 // from it. A rating always shows its number and words, never colour alone.
 import * as store from './store.js';
-import { request, t, el, errorMessage } from './ui.js';
+import { request, t, el, label, errorMessage } from './ui.js';
 import { can } from './actions.js';
 
 const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id) + '/csat';
@@ -89,7 +89,7 @@ function renderAlerts(s) {
   const list = c.alerts || [];
   const rows = list.map((x) => el('li', {}, [
     el('a', { href: '#ticket-' + x.ticket_id, class: 'mono', 'data-csat-ticket': x.ticket_id, text: x.tracking_number }),
-    ' · ' + ratingText(x.rating) + ' · ' + x.channel,
+    ' · ' + ratingText(x.rating) + ' · ' + label('channel.', x.channel),
   ]));
   box.replaceChildren(...[
     el('h3', { id: 'csat-board-title', text: t('csat.console_alerts') }),

@@ -23,7 +23,8 @@ const idOf = (v) => Number(v) || 0;
 // server only sends what the viewer may see, so "all" needs no further
 // check; "queue" is the agent's queues and own tickets.
 function fits(tk, s) {
-  if (s.statusFilter ? tk.status !== s.statusFilter : ACTIVE.indexOf(tk.status) < 0) { return false; }
+  const status = s.statusFilter;
+  if (status === 'all' ? false : status ? tk.status !== status : ACTIVE.indexOf(tk.status) < 0) { return false; }
   const mine = idOf(tk.assignee_id) === s.agent.id;
   if (s.scope === 'mine') { return mine; }
   const queues = Array.isArray(s.agent.queue_ids) ? s.agent.queue_ids : [];

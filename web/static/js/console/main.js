@@ -104,6 +104,12 @@ if ($('console-view')) {
     }
   });
 
+  // Switching the language reloads the console: the open ticket comes
+  // along in the address.
+  document.querySelectorAll('a[hreflang]').forEach((a) => a.addEventListener('click', () => {
+    a.href = a.href.split('#')[0] + location.hash;
+  }));
+
   // A desktop notification's click, or an edited address, opens its ticket.
   window.addEventListener('hashchange', () => {
     const m = /^#ticket-(\d+)$/.exec(location.hash);
