@@ -40,7 +40,7 @@ func TestBrowserAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("aq-name"), "Sulawesi Selatan"),
 		chromedp.SendKeys(chromedp.ID("aq-channels"), "whatsapp, voice"),
 		chromedp.SendKeys(chromedp.ID("aq-provinces"), "73"),
-		chromedp.SendKeys(chromedp.ID("aq-hours"), "mon 08:00-12:00 13:00-16:00\nfri 08:00-11:00 14:00-16:00"),
+		chromedp.SendKeys(chromedp.ID("aq-hours"), "mon 08:00-12:00 13:00-16:00\nfri 08.00-11.00 14:00-16:00"),
 		chromedp.SendKeys(chromedp.ID("aq-sla"), "normal 3600 172800"))
 	adm.selectValue(t, "#aq-zone", "Asia/Makassar")
 	adm.do(t, "save the queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
@@ -62,7 +62,8 @@ func TestBrowserAdmin(t *testing.T) {
 	for _, q := range qs.Queues {
 		if q.Code == "sulsel" {
 			found = true
-			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][1] != "14:00-16:00" {
+			// "08.00" is read as 08:00.
+			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][0] != "08:00-11:00" || q.Hours["fri"][1] != "14:00-16:00" {
 				t.Errorf("stored sulsel = %+v", q)
 			}
 		}
@@ -84,6 +85,12 @@ func TestBrowserAdmin(t *testing.T) {
 	// --- holidays: a national day and a cuti bersama day --------------------
 	adm.do(t, "holidays section", chromedp.Click(chromedp.ID("admin-nav-holidays")))
 	adm.waitJS(t, "holiday form with this year's days", `!!document.getElementById('ah-days') && !!document.getElementById('ah-days').dataset.year`)
+	// A line without its kind is refused by its number, not saved with a
+	// word of its name taken for the kind.
+	adm.do(t, "a day without its kind", chromedp.Evaluate[chromedp.Void](`document.getElementById('ah-year').value = '2027'; document.getElementById('ah-days').value = '2027-12-25 national Hari Raya Natal\n2027-01-01 Tahun Baru'`),
+		chromedp.Click(chromedp.CSS(`#admin-holiday-form button[type=submit]`)))
+	adm.waitJS(t, "the line refused beside the days, as an error", fmt.Sprintf(`document.getElementById('ah-days-error').textContent === %q
+		&& document.getElementById('admin-live').classList.contains('form-status-error')`, tx("admin.lines_invalid", "lines", "2")))
 	adm.do(t, "year and days", chromedp.Evaluate[chromedp.Void](`document.getElementById('ah-year').value = '2027'; document.getElementById('ah-days').value = ''`),
 		chromedp.SendKeys(chromedp.ID("ah-days"), "2027-12-25 national Hari Raya Natal\n2027-12-24 cuti Cuti bersama Natal"),
 		chromedp.Click(chromedp.CSS(`#admin-holiday-form button[type=submit]`)))

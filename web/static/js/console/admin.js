@@ -160,14 +160,26 @@ async function saveAgent(a) {
 // ---- queues and holidays --------------------------------------------------
 
 function hoursText(h) { return DAYS.filter((d) => h && h[d] && h[d].length).map((d) => d + ' ' + h[d].join(' ')).join('\n'); }
+// "08.00-16.00" (the usual way of writing a time here) reads as 08:00-16:00.
 function parseHours(v) {
   const out = {};
   String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
     const [day, ...spans] = l.split(/\s+/);
-    out[day.toLowerCase()] = spans;
+    out[day.toLowerCase()] = spans.map((x) => x.replace(/\b(\d{1,2})\.(\d{2})\b/g, '$1:$2'));
   });
   return out;
 }
+// badLines is the line numbers (from 1) of text's non-empty lines that ok
+// refuses, joined for a message; '' when every line is fine.
+function badLines(text, ok) {
+  const bad = [];
+  String(text || '').split('\n').forEach((l, i) => { if (l.trim() && !ok(l.trim().split(/\s+/))) { bad.push(i + 1); } });
+  return bad.join(', ');
+}
+const SECONDS = /^\d+$/;
+const slaLine = (w) => w.length === 3 && PRIORITIES.indexOf(w[0]) >= 0 && SECONDS.test(w[1]) && SECONDS.test(w[2]);
+const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
+const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
 function slaText(s) { return PRIORITIES.filter((p) => s && s[p]).map((p) => p + ' ' + s[p].first_response_seconds + ' ' + s[p].resolution_seconds).join('\n'); }
 function parseSLA(v) {
   const out = {};
@@ -220,6 +232,8 @@ function queuesView() {
       time_zone: $('aq-zone').value, hours: parseHours($('aq-hours').value), overflow_queue: $('aq-overflow').value.trim(),
       overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: parseSLA($('aq-sla').value) };
     if (!code) { say({ ok: false, data: { error: { fields: { code: t('validation.required') } } } }, '', 'aq'); return; }
+    const badSLA = badLines($('aq-sla').value, slaLine);
+    if (badSLA) { say({ ok: false, data: { error: { fields: { sla: t('admin.lines_invalid', { lines: badSLA }) } } } }, '', 'aq'); return; }
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
     if (say(res, t('admin.queue_saved', { name: body.name }), 'aq')) { queueEditing = ''; await load('queues'); draw(); }
   });
@@ -238,6 +252,9 @@ function holidaysView() {
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     holidayYear = Number($('ah-year').value);
+    // A line without its kind would lose a word of its name to it.
+    const bad = badLines($('ah-days').value, holidayLine);
+    if (bad) { say({ ok: false, data: { error: { fields: { days: t('admin.lines_invalid', { lines: bad }) } } } }, '', 'ah'); return; }
     const holidays = $('ah-days').value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
       const [day, kind, ...name] = l.split(/\s+/);
       return { day, kind: kind === 'cuti' || kind === 'joint_leave' ? 'joint_leave' : 'national', name: name.join(' ') };
