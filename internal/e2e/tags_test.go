@@ -160,6 +160,23 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	sari.do(t, "press k", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("k"))
 	sari.waitJS(t, "the previous ticket open", fmt.Sprintf(`location.hash === '#ticket-%d'`, first))
 
+	// One-key shortcuts turned off in their dialog: j does nothing, and
+	// the choice outlives a reload.
+	sari.do(t, "open the shortcuts", chromedp.Click(chromedp.ID("shortcuts-btn")))
+	sari.waitJS(t, "the dialog", `document.getElementById('shortcuts-dialog').open`)
+	sari.do(t, "turn one-key shortcuts off", chromedp.Click(chromedp.ID("shortcuts-on")), chromedp.KeyEvent(kb.Escape))
+	sari.waitJS(t, "closed", `!document.getElementById('shortcuts-dialog').open`)
+	sari.do(t, "reload", chromedp.Reload())
+	sari.waitJS(t, "the ticket open again", fmt.Sprintf(`document.getElementById('t-tn').textContent !== '' && location.hash === '#ticket-%d'`, first))
+	sari.do(t, "press j", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("j"))
+	sari.do(t, "press ?", chromedp.KeyEvent("?"))
+	if got := sari.evalString(t, `location.hash + (document.getElementById('shortcuts-dialog') && document.getElementById('shortcuts-dialog').open ? ' dialog' : '')`); got != fmt.Sprintf("#ticket-%d", first) {
+		t.Errorf("with one-key shortcuts off, j and ? gave %q", got)
+	}
+	sari.do(t, "open the shortcuts", chromedp.Click(chromedp.ID("shortcuts-btn")))
+	sari.waitJS(t, "the dialog, the box unticked", `document.getElementById('shortcuts-dialog').open && !document.getElementById('shortcuts-on').checked`)
+	sari.do(t, "turn them on again", chromedp.Click(chromedp.ID("shortcuts-on")), chromedp.KeyEvent(kb.Escape))
+
 	if href := sari.attr(t, "#transcript-link", "href"); !strings.HasSuffix(href, "/transcript") {
 		t.Errorf("transcript link %q", href)
 	}

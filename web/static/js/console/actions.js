@@ -81,7 +81,14 @@ async function readTicket(id) {
   if (seq !== readSeq) { return false; } // a newer read was started meanwhile
   if (store.get().selectedId !== id) { return false; } // another ticket was opened meanwhile
   if (!res.ok || !res.data) {
-    if (res.status !== 401) { store.set({ ticketError: errorMessage(res) }); }
+    if (res.status === 403 || res.status === 404) {
+      // Out of this agent's reach now (moved to a queue not theirs,
+      // erased): what was shown goes, with the reason, so nothing more is
+      // written on it.
+      store.set({ ticket: null, ticketError: errorMessage(res) });
+    } else if (res.status !== 401) {
+      store.set({ ticketError: errorMessage(res) });
+    }
     return false;
   }
   store.set({ ticket: res.data, ticketError: '' });

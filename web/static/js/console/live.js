@@ -74,10 +74,14 @@ function ticketEvent(name, d) {
   store.upsertTicket(merged, fits(merged, s));
 
   if (s.selectedId === id && s.ticket) {
-    const names = patch.assignee_name === undefined && patch.assignee_id && idOf(patch.assignee_id) !== idOf(s.ticket.assignee_id);
+    // A new queue or assignee may put the ticket out of this agent's
+    // reach (the read then says so) or need names the event lacks: read
+    // it again.
+    const moved = (patch.assignee_id !== undefined && idOf(patch.assignee_id) !== idOf(s.ticket.assignee_id))
+      || (patch.queue_id !== undefined && idOf(patch.queue_id) !== idOf(s.ticket.queue_id));
     store.set({ ticket: Object.assign({}, s.ticket, patch) });
     loadRouting(id);
-    if (names || (patch.queue_id && patch.queue === undefined)) { loadTicket(id); } else { rereadIfReading(id); }
+    if (moved) { loadTicket(id); } else { rereadIfReading(id); }
   }
   if (name === 'ticket.assigned' || name === 'ticket.transferred' || name === 'ticket.created') {
     const me = s.agent.id;

@@ -1,8 +1,9 @@
 // Keyboard shortcuts of the console. They never fire while the agent types
 // in a field (input, textarea, select, anything editable) or with Alt or
 // Ctrl/⌘ held (except Ctrl-K / ⌘-K for search), so typing is never taken
-// over. "?" opens an accessible dialog (a modal <dialog>: focus moves in,
-// Esc closes, focus returns) listing them.
+// over. "?" (or the Shortcuts button) opens an accessible dialog (a modal
+// <dialog>: focus moves in, Esc closes, focus returns) listing them, where
+// the one-key shortcuts can be turned off.
 //
 //   j / k      next / previous ticket in the list
 //   r          the reply box in reply mode (where the ticket takes a reply)
@@ -29,6 +30,13 @@ const KEYS = [
 
 let dialog = null;
 let returnTo = null;
+
+// The one-key shortcuts can be turned off in their dialog (WCAG 2.1.4: a
+// speech-input user, or a stray key, must not solve a ticket); the choice
+// stays with this browser. Ctrl-K, with its modifier, stays on.
+const PREF = 'tanggap.single-key-shortcuts';
+function stored() { try { return localStorage.getItem(PREF); } catch (e) { return null; } }
+let singleKeys = stored() !== 'off';
 
 function typing(target) {
   if (!target || !(target instanceof Element)) { return false; }
@@ -58,10 +66,19 @@ function build() {
       el('thead', null, [el('tr', null, [el('th', { scope: 'col', text: t('shortcuts.key') }), el('th', { scope: 'col', text: t('shortcuts.does') })])]),
       el('tbody', null, rows),
     ]),
+    el('label', { 'class': 'check' }, [
+      el('input', { type: 'checkbox', id: 'shortcuts-on', checked: singleKeys ? 'checked' : null, 'aria-describedby': 'shortcuts-on-hint' }),
+      t('shortcuts.single_keys'),
+    ]),
+    el('p', { 'class': 'hint', id: 'shortcuts-on-hint', text: t('shortcuts.single_keys_hint') }),
     el('form', { method: 'dialog', 'class': 'actions' }, [
       el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', id: 'shortcuts-close', text: t('shortcuts.close') }),
     ]),
   ]);
+  dialog.querySelector('#shortcuts-on').addEventListener('change', (ev) => {
+    singleKeys = ev.target.checked;
+    try { localStorage.setItem(PREF, singleKeys ? 'on' : 'off'); } catch (e) { /* storage off: for this page only */ }
+  });
   dialog.addEventListener('close', () => { if (returnTo && returnTo.isConnected) { returnTo.focus(); } returnTo = null; });
   // A click on the backdrop closes it too.
   dialog.addEventListener('click', (ev) => { if (ev.target === dialog) { dialog.close(); } });
@@ -110,7 +127,7 @@ function onKey(ev) {
     if (focusSearch()) { ev.preventDefault(); }
     return;
   }
-  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || (dialog && dialog.open)) { return; }
+  if (!singleKeys || ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || (dialog && dialog.open)) { return; }
   switch (ev.key) {
     case 'j': step(1); break;
     case 'k': step(-1); break;
