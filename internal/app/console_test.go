@@ -106,6 +106,13 @@ func TestConsoleSocketAcrossInstances(t *testing.T) {
 	if _, status := openPushSocket(t, b.URL(), http.Header{}); status != http.StatusUnauthorized {
 		t.Fatalf("no session: %d, want 401 before the upgrade", status)
 	}
+	// The console's probe, a plain GET: 204 with a session, 401 without.
+	if r := rina.Do(http.MethodGet, "/api/v1/ws", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("probe with a session: %d %s, want 204", r.Status, r.Body)
+	}
+	if r := apptest.NewClient(t, b.URL()).Do(http.MethodGet, "/api/v1/ws", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("probe without a session: %d, want 401", r.Status)
+	}
 	cookie := http.Header{"Cookie": {"tanggap_session=" + admin.Token}, "Origin": {"https://elsewhere.example"}}
 	if _, status := openPushSocket(t, b.URL(), cookie); status != http.StatusForbidden {
 		t.Fatalf("cookie from another site: %d, want 403", status)

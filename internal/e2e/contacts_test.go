@@ -142,6 +142,11 @@ func TestBrowserContactPanel(t *testing.T) {
 		chromedp.KeyEvent("\r"))
 	sari.waitJS(t, "the WhatsApp ticket is open again", fmt.Sprintf(`location.hash === '#ticket-%d'
 		&& document.querySelector('#contact-tickets [data-ticket="%d"]').getAttribute('aria-current') === 'true'`, wa1.ID, wa1.ID))
+	// Its line in the history follows a change of its status.
+	sari.selectValue(t, "#t-status-select", "pending")
+	sari.do(t, "set it pending", chromedp.Click(chromedp.ID("status-btn")))
+	sari.waitJS(t, "the history's line says pending", fmt.Sprintf(`document.querySelector('#contact-tickets [data-ticket="%d"]').textContent.includes(%q)`,
+		wa1.ID, tx("ticket_status.pending")))
 
 	sari.do(t, "save an empty note", chromedp.Click(chromedp.ID("contact-note-btn")))
 	sari.waitJS(t, "told to write it first", fmt.Sprintf(`document.getElementById('contact-note-error').textContent === %q

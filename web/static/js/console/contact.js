@@ -205,7 +205,14 @@ export function mount() {
     if (!tk || tk.id !== s.selectedId) { return; }
     const p = s.contact.panel;
     const shown = p && (p.id === tk.contact_id || p.requested_id === tk.contact_id);
-    if (!shown && s.contact.id !== tk.contact_id) { pending = 0; load(tk.contact_id); }
+    if (!shown && s.contact.id !== tk.contact_id) { pending = 0; load(tk.contact_id); return; }
+    // The open ticket's own line follows it (a reply, a solve, a move)
+    // without another read of the whole history.
+    const line = shown && (p.tickets || []).find((x) => x.id === tk.id);
+    if (line && (line.status !== tk.status || (tk.queue && line.queue !== tk.queue))) {
+      const tickets = p.tickets.map((x) => (x.id === tk.id ? Object.assign({}, x, { status: tk.status, queue: tk.queue || x.queue }) : x));
+      store.set({ contact: Object.assign({}, s.contact, { panel: Object.assign({}, p, { tickets }) }) });
+    }
   });
   store.on(['contact', 'contactDups', 'selectedId'], render);
 
