@@ -260,6 +260,7 @@
 
   // step shows either the pre-chat form or the conversation, never both.
   function showPrechat(on) {
+    renderPreHint();
     pre.hidden = !on;
     log.hidden = on;
     form.hidden = on;
@@ -297,7 +298,7 @@
     langBtn.setAttribute('aria-label', t('livechat.lang_switch_label'));
     log.setAttribute('aria-label', t('livechat.messages_label'));
     preTitle.textContent = t('livechat.prechat_title');
-    preHint.textContent = t('livechat.prechat_hint');
+    renderPreHint();
     fName.label.textContent = t('livechat.name');
     fPhone.label.textContent = t('livechat.phone');
     fEmail.label.textContent = t('livechat.email');
@@ -405,6 +406,12 @@
   // contactOnTicket: the status page can find this conversation's ticket
   // (a phone or email was on file when it opened).
   function contactOnTicket() { return !!conv.tn && store.get(KEY_CONTACT_TN) === conv.tn; }
+  // A contact given once the conversation has its ticket reaches the
+  // officer, but the status page finds only tickets a contact came with:
+  // from the next conversation on.
+  function renderPreHint() {
+    preHint.textContent = t(conv && conv.tn && !contactOnTicket() ? 'livechat.prechat_hint_later' : 'livechat.prechat_hint');
+  }
   function hasContact() { return store.get(KEY_PRECHAT) === 'contact'; }
 
   function renderStatus() {
