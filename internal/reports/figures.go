@@ -92,8 +92,10 @@ type ticketRow struct {
 	// Filled from other tables.
 	Messages  []msg // in time order
 	Transfers int64
-	Reopened  bool
-	Wrapup    string
+	// TransfersBy counts the transfers by who made them (agent id).
+	TransfersBy map[int64]int64
+	Reopened    bool
+	Wrapup      string
 	// The shared rules (rules.go), 0 or 1, computed by the query.
 	ruleAbandoned, ruleFRTDue, ruleFRTMet int64
 }
@@ -101,6 +103,8 @@ type ticketRow struct {
 type msg struct {
 	Out bool
 	At  time.Time
+	// Agent wrote an outbound message (0: unknown, or a citizen's).
+	Agent int64
 }
 
 // resolvedAt is when the ticket was solved (or closed without a solve).
@@ -171,6 +175,73 @@ func (t *ticketRow) figures(cal *hours.Calendar) Figures {
 	}
 	f.Abandoned = t.ruleAbandoned
 	return f
+}
+
+// agentShares splits a ticket's figures f among the agents who did the
+// work, for the agents report: the first response (and its SLA target
+// once answered) goes to whoever wrote it, each reply to its author, each
+// transfer to whoever made it; the ticket itself (whether it was ever
+// transferred included), its resolution, reopen and abandonment to its
+// assignee (the agent holding it when solved). A
+// ticket transferred after its first answer so credits the answer to the
+// agent who gave it, not the one who received the ticket.
+func (t *ticketRow) agentShares(f Figures) map[int64]Figures {
+	owner := f
+	owner.Replies, owner.ReplySec, owner.Transfers = 0, 0, 0
+	out := map[int64]Figures{}
+	share := func(id int64) Figures { return out[id] }
+	author := func(m msg) int64 {
+		if m.Agent != 0 {
+			return m.Agent
+		}
+		return t.AssigneeID
+	}
+	// The first response's author: the first agent message.
+	if f.Responded == 1 {
+		for _, m := range t.Messages {
+			if m.Out {
+				if by := author(m); by != t.AssigneeID {
+					s := share(by)
+					s.Responded, s.FRTSec, s.FRTBizSec, s.FRTDue, s.FRTMet = f.Responded, f.FRTSec, f.FRTBizSec, f.FRTDue, f.FRTMet
+					out[by] = s
+					owner.Responded, owner.FRTSec, owner.FRTBizSec, owner.FRTDue, owner.FRTMet = 0, 0, 0, 0, 0
+				}
+				break
+			}
+		}
+	}
+	// Each reply to its author, as figures counts them.
+	var waiting *time.Time
+	for i := range t.Messages {
+		m := t.Messages[i]
+		switch {
+		case !m.Out && waiting == nil:
+			waiting = &t.Messages[i].At
+		case m.Out && waiting != nil:
+			by := author(m)
+			if by == t.AssigneeID {
+				owner.Replies++
+				owner.ReplySec += secs(m.At.Sub(*waiting))
+			} else {
+				s := share(by)
+				s.Replies++
+				s.ReplySec += secs(m.At.Sub(*waiting))
+				out[by] = s
+			}
+			waiting = nil
+		}
+	}
+	for by, n := range t.TransfersBy {
+		if by == t.AssigneeID {
+			owner.Transfers = n
+			continue
+		}
+		s := share(by)
+		s.Transfers = n
+		out[by] = s
+	}
+	out[t.AssigneeID] = owner
+	return out
 }
 
 // Dimensions of the rollup.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -129,12 +130,12 @@ const (
 	qDueFirstResponse = `SELECT created_at FROM tickets WHERE first_response_due_at >= ? AND first_response_due_at <= ?
 		AND first_response_at IS NULL AND status IN ('new', 'open', 'pending')`
 	qDueResolution = `SELECT created_at FROM tickets WHERE resolution_due_at >= ? AND resolution_due_at <= ? AND status IN ('new', 'open', 'pending')`
-	qDayMessages   = `SELECT m.ticket_id, m.direction, m.created_at FROM tickets t JOIN messages m ON m.ticket_id = t.id
+	qDayMessages   = `SELECT m.ticket_id, m.direction, m.created_at, COALESCE(m.agent_id, 0) FROM tickets t JOIN messages m ON m.ticket_id = t.id
 		WHERE t.created_at >= ? AND t.created_at < ? AND m.direction IN ('in', 'out') ORDER BY m.ticket_id, m.created_at, m.id`
 	// CROSS JOIN: SQLite's documented way to keep the day's tickets as the
 	// outer loop; otherwise it may walk every audit row of those actions
 	// ever (audit_log_action_created_idx). PostgreSQL treats it as a join.
-	qDayAudit = `SELECT a.ticket_id, a.action, a.detail FROM tickets t CROSS JOIN audit_log a
+	qDayAudit = `SELECT a.ticket_id, a.action, a.detail, COALESCE(a.agent_id, 0) FROM tickets t CROSS JOIN audit_log a
 		WHERE a.ticket_id = t.id AND t.created_at >= ? AND t.created_at < ? AND a.action IN ('ticket.transfer', 'ticket.status')`
 	qDayWrapups = `SELECT w.ticket_id, c.code FROM tickets t JOIN ticket_wrapups w ON w.ticket_id = t.id JOIN wrapup_codes c ON c.id = w.code_id
 		WHERE t.created_at >= ? AND t.created_at < ?`
@@ -229,14 +230,14 @@ func (s *Service) dayTickets(ctx context.Context, from, to time.Time) ([]*ticket
 		return nil, nil
 	}
 	err = db.Query(tx, qDayMessages, []any{from, to}, func(rows *sql.Rows) error {
-		var id int64
+		var id, agentID int64
 		var dir string
 		var at time.Time
-		if err := rows.Scan(&id, &dir, &at); err != nil {
+		if err := rows.Scan(&id, &dir, &at, &agentID); err != nil {
 			return err
 		}
 		if t := byID[id]; t != nil {
-			t.Messages = append(t.Messages, msg{Out: dir == "out", At: at})
+			t.Messages = append(t.Messages, msg{Out: dir == "out", At: at, Agent: agentID})
 		}
 		return nil
 	})
@@ -244,9 +245,9 @@ func (s *Service) dayTickets(ctx context.Context, from, to time.Time) ([]*ticket
 		return nil, fmt.Errorf("reports: messages: %w", err)
 	}
 	err = db.Query(tx, qDayAudit, []any{from, to}, func(rows *sql.Rows) error {
-		var id int64
+		var id, actor int64
 		var action, detail string
-		if err := rows.Scan(&id, &action, &detail); err != nil {
+		if err := rows.Scan(&id, &action, &detail, &actor); err != nil {
 			return err
 		}
 		t := byID[id]
@@ -254,6 +255,10 @@ func (s *Service) dayTickets(ctx context.Context, from, to time.Time) ([]*ticket
 		case t == nil:
 		case action == "ticket.transfer":
 			t.Transfers++
+			if t.TransfersBy == nil {
+				t.TransfersBy = map[int64]int64{}
+			}
+			t.TransfersBy[actor]++
 		case isReopen(detail):
 			t.Reopened = true
 		}
@@ -321,7 +326,13 @@ func (s *Service) rebuildDay(ctx context.Context, day string, cals map[int64]*ho
 		f := t.figures(cal)
 		keys := t.keys(s.o.Zone)
 		for _, k := range keys {
+			if k[0] == DimAgent {
+				continue // each agent's own share, below
+			}
 			add(rollKey{k[0], k[1]}, f)
+		}
+		for agentID, share := range t.agentShares(f) {
+			add(rollKey{DimAgent, strconv.FormatInt(agentID, 10)}, share)
 		}
 		if f.Resolved == 1 {
 			hist.addTicket(keys, f.ResSec)

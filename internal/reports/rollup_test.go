@@ -26,12 +26,33 @@ type rawTicket struct {
 	frt, solved, closed, frtDue, resDue *time.Time
 	msgs                                []rawMsg
 	transfers                           int
+	transfersBy                         map[int64]int // by the agent who made them
 	reopened                            bool
 }
 
 type rawMsg struct {
-	dir string
-	at  time.Time
+	dir   string
+	at    time.Time
+	agent int64
+}
+
+// by is who a ticket's message or figure counts for in the agents
+// report: its author, or the assignee when none is recorded.
+func (r *rawTicket) by(agent int64) string {
+	if agent == 0 {
+		agent = r.agent
+	}
+	return strconv.FormatInt(agent, 10)
+}
+
+// firstResponder is the author of the first agent message.
+func (r *rawTicket) firstResponder() string {
+	for _, m := range r.msgs {
+		if m.dir == "out" {
+			return r.by(m.agent)
+		}
+	}
+	return r.by(0)
 }
 
 func nt(v sql.NullTime) *time.Time {
@@ -65,31 +86,36 @@ func readRaw(t *testing.T, d *db.DB) []*rawTicket {
 		list = append(list, r)
 	}
 	rows.Close()
-	rows, err = d.Raw(`SELECT ticket_id, direction, created_at FROM messages ORDER BY created_at, id`).Rows()
+	rows, err = d.Raw(`SELECT ticket_id, direction, created_at, COALESCE(agent_id, 0) FROM messages ORDER BY created_at, id`).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
 		var id int64
 		var m rawMsg
-		if err := rows.Scan(&id, &m.dir, &m.at); err != nil {
+		if err := rows.Scan(&id, &m.dir, &m.at, &m.agent); err != nil {
 			t.Fatal(err)
 		}
 		byID[id].msgs = append(byID[id].msgs, m)
 	}
 	rows.Close()
-	rows, err = d.Raw(`SELECT ticket_id, action, detail FROM audit_log WHERE ticket_id IS NOT NULL`).Rows()
+	rows, err = d.Raw(`SELECT ticket_id, action, detail, COALESCE(agent_id, 0) FROM audit_log WHERE ticket_id IS NOT NULL`).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var id int64
+		var id, actor int64
 		var action, detail string
-		if err := rows.Scan(&id, &action, &detail); err != nil {
+		if err := rows.Scan(&id, &action, &detail, &actor); err != nil {
 			t.Fatal(err)
 		}
 		if action == "ticket.transfer" {
-			byID[id].transfers++
+			r := byID[id]
+			r.transfers++
+			if r.transfersBy == nil {
+				r.transfersBy = map[int64]int{}
+			}
+			r.transfersBy[actor]++
 		}
 		if action == "ticket.status" && (strings.HasPrefix(detail, "solved -> ") || strings.HasPrefix(detail, "closed -> ")) &&
 			!strings.HasSuffix(detail, "-> solved") && !strings.HasSuffix(detail, "-> closed") {
@@ -147,11 +173,19 @@ func expected(t *testing.T, list []*rawTicket, cals map[int64]*hours.Calendar, g
 		case GroupWrapup:
 			k = r.wrapup
 		}
-		a := accs[k]
-		if a == nil {
-			a = &acc{}
-			accs[k] = a
+		get := func(k string) *acc {
+			a := accs[k]
+			if a == nil {
+				a = &acc{}
+				accs[k] = a
+			}
+			return a
 		}
+		a := get(k)
+		// The agents report credits each agent's own work (agentShares):
+		// the first response to its author, each reply to its author,
+		// each transfer to whoever made it.
+		agents := group == GroupAgent
 		cal := cals[r.queue]
 		if cal == nil {
 			cal = hours.Always()
@@ -166,6 +200,10 @@ func expected(t *testing.T, list []*rawTicket, cals map[int64]*hours.Calendar, g
 			a.n++
 		case "responded", "frt_avg_s", "frt_business_avg_s":
 			if r.frt != nil {
+				a := a
+				if agents {
+					a = get(r.firstResponder())
+				}
 				a.n++
 				a.sum += map[string]float64{"responded": 0, "frt_avg_s": sec(r.created, *r.frt), "frt_business_avg_s": math.Floor(cal.Between(r.created, *r.frt).Seconds())}[col]
 			}
@@ -176,6 +214,10 @@ func expected(t *testing.T, list []*rawTicket, cals map[int64]*hours.Calendar, g
 					wait = &r.msgs[i].at
 				}
 				if m.dir == "out" && wait != nil {
+					a := a
+					if agents {
+						a = get(r.by(m.agent))
+					}
 					a.n++
 					a.sum += sec(*wait, m.at)
 					wait = nil
@@ -208,9 +250,23 @@ func expected(t *testing.T, list []*rawTicket, cals map[int64]*hours.Calendar, g
 			if r.transfers > 0 {
 				a.part++
 			}
+			if agents {
+				for actor, n := range r.transfersBy {
+					b := get(r.by(actor))
+					if actor == 0 {
+						b = get("0") // no agent's: the system's
+					}
+					b.sum += float64(n)
+				}
+				break
+			}
 			a.sum += float64(r.transfers)
 		case "frt_sla_due", "frt_sla_met_pct":
 			if r.frtDue != nil && (r.frt != nil || strings.Contains(r.breached, "first_response")) {
+				a := a
+				if agents && r.frt != nil {
+					a = get(r.firstResponder())
+				}
 				a.n++
 				if r.frt != nil && !r.frt.After(*r.frtDue) {
 					a.part++

@@ -131,17 +131,25 @@ func seed(t testing.TB, d *db.DB, end time.Time, days, n int, seedVal uint64) wo
 				dir = "in"
 			}
 			mid++
-			exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at) VALUES (?, ?, 'webform', ?, 'x', ?, ?)`,
-				tid, dir, fmt.Sprintf("%s-m%d", tag, mid), at, at)
+			// Replies by any of the agents, or by none recorded (picked
+			// by the count, so the random sequence stays as it was).
+			var author any
+			if dir == "out" && mid%4 != 0 {
+				author = w.agents[mid%int64(len(w.agents))]
+			}
+			exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at, agent_id) VALUES (?, ?, 'webform', ?, 'x', ?, ?, ?)`,
+				tid, dir, fmt.Sprintf("%s-m%d", tag, mid), at, at, author)
 			at = at.Add(time.Duration(1+r.IntN(90)) * time.Minute)
 		}
 		if r.IntN(8) == 0 {
 			exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at) VALUES (?, 'note', 'webform', ?, 'x', ?, ?)`,
 				tid, fmt.Sprintf("%s-n%d", tag, i), at, at)
 		}
-		for range r.IntN(3) {
+		for j := range r.IntN(3) {
 			if r.IntN(2) == 0 {
-				exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (?, 'ticket.transfer', ?, 'queue a -> queue b', ?)`, w.agents[0], tid, created)
+				// By one agent or another: the agents report credits whoever made it.
+				exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (?, 'ticket.transfer', ?, 'queue a -> queue b', ?)`,
+					w.agents[(i+j)%len(w.agents)], tid, created)
 			}
 		}
 		if r.IntN(6) == 0 {
