@@ -107,17 +107,16 @@ GROUP BY queue_id, channel`
 //
 // decided counts the tickets whose service-level outcome is known: those
 // answered, those abandoned, and those still unanswered whose wait has
-// passed the threshold (created at or before cutoffs, the channel's
-// threshold before now: cutoffSQL). A ticket waiting within its threshold
-// is neither met nor missed yet, so a burst of new arrivals does not
-// read as a service level of 0%.
+// passed the threshold (cutoffs: cutoffSQL). A ticket waiting within its
+// threshold is neither met nor missed yet, so a burst of new arrivals
+// does not read as a service level of 0%.
 func todaySQL(dialect db.Dialect, thresholds, cutoffs string) string {
 	wait := reports.FirstResponseSecondsSQL(dialect, "")
 	return `SELECT COALESCE(queue_id, 0) AS queue_id, channel, COUNT(*) AS offered,
 	CAST(SUM(CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
 	CAST(SUM(` + wait + `) AS BIGINT) AS wait_s,
 	CAST(SUM(CASE WHEN first_response_at IS NOT NULL AND ` + wait + ` <= ` + thresholds + ` THEN 1 ELSE 0 END) AS BIGINT) AS within,
-	CAST(SUM(CASE WHEN first_response_at IS NOT NULL OR ` + reports.AbandonedSQL("") + ` = 1 OR created_at <= ` + cutoffs + ` THEN 1 ELSE 0 END) AS BIGINT) AS decided,
+	CAST(SUM(CASE WHEN first_response_at IS NOT NULL OR ` + reports.AbandonedSQL("") + ` = 1 OR ` + cutoffs + ` THEN 1 ELSE 0 END) AS BIGINT) AS decided,
 	CAST(SUM(` + reports.AbandonedSQL("") + `) AS BIGINT) AS abandoned,
 	CAST(SUM(` + reports.FirstResponseDueSQL("") + `) AS BIGINT) AS sla_total,
 	CAST(SUM(` + reports.FirstResponseMetSQL("") + `) AS BIGINT) AS sla_met
@@ -151,8 +150,10 @@ func (s *Service) todayQuery(now, since time.Time) (string, []any) {
 	return todaySQL(s.db.Dialect, th, cut), append(append(args, cutArgs...), since)
 }
 
-// cutoffSQL is, for the row's channel, the latest arrival whose wait has
-// passed the channel's threshold at now, with its arguments.
+// cutoffSQL is a condition on a ticket row: its wait has passed its
+// channel's threshold at now (it arrived at or before now less the
+// threshold), with its arguments. Each time is compared with created_at
+// directly, so both dialects take it as a time.
 func (s *Service) cutoffSQL(now time.Time) (string, []any) {
 	chans := make([]string, 0, len(s.thresholds))
 	for ch := range s.thresholds {
@@ -160,14 +161,20 @@ func (s *Service) cutoffSQL(now time.Time) (string, []any) {
 	}
 	sort.Strings(chans)
 	var b strings.Builder
-	args := make([]any, 0, 2*len(chans)+1)
-	b.WriteString("(CASE channel")
+	args := make([]any, 0, 2*len(chans)+len(chans)+1)
+	b.WriteString("(")
 	for _, ch := range chans {
-		b.WriteString(" WHEN ? THEN ?")
+		b.WriteString("(channel = ? AND created_at <= ?) OR ")
 		args = append(args, ch, now.Add(-s.thresholds[ch]))
 	}
-	b.WriteString(" ELSE ? END)")
-	return b.String(), append(args, now.Add(-DefaultThreshold))
+	b.WriteString("(created_at <= ?")
+	args = append(args, now.Add(-DefaultThreshold))
+	for _, ch := range chans {
+		b.WriteString(" AND channel <> ?")
+		args = append(args, ch)
+	}
+	b.WriteString("))")
+	return b.String(), args
 }
 
 // callsSQL counts today's inbound calls and those abandoned in the IVR
