@@ -21,6 +21,24 @@ let shown = { id: 0, sigs: new Map() };
 // drafts keeps unsent replies by ticket while another ticket is open.
 const drafts = new Map();
 let draftFor = 0;
+
+// Two agents answering one citizen at once: the reply box remembers the
+// newest message of the ticket when this agent started writing (seen). A
+// reply sent after another agent's reply came in meanwhile is held once,
+// with a warning naming them, so the citizen is not told two different
+// things by accident; sending again sends it.
+let seen = { id: 0, last: 0 };
+const lastMessageID = (tk) => (tk && tk.messages && tk.messages.length ? tk.messages[tk.messages.length - 1].id : 0);
+function startedWriting(tk) {
+  if (tk && seen.id !== tk.id) { seen = { id: tk.id, last: lastMessageID(tk) }; }
+}
+// answeredMeanwhile is the name of another agent who replied on tk since
+// seen, or ''.
+function answeredMeanwhile(tk, me) {
+  if (!tk || seen.id !== tk.id) { return ''; }
+  const other = (tk.messages || []).find((m) => m.id > seen.last && m.direction === 'out' && m.agent_id && m.agent_id !== me);
+  return other ? (other.author || '?') : '';
+}
 let typingSent = 0;
 let typingOn = 0; // ticket the agent is shown typing on
 let typingIdle = null;
@@ -177,6 +195,7 @@ function stopTyping() {
 function onInput() {
   const s = store.get();
   const id = s.selectedId;
+  if (s.ticket && s.ticket.id === id) { startedWriting(s.ticket); }
   if (!id || !s.ticket || isNoteMode()) { return; } // a note never shows the citizen a typing mark
   const now = Date.now();
   clearTimeout(typingIdle);
@@ -204,6 +223,15 @@ async function submitReply(ev) {
     $('reply-body').focus();
     return;
   }
+  const tk = store.get().ticket;
+  startedWriting(tk);
+  const other = answeredMeanwhile(tk, store.get().agent.id);
+  if (other) {
+    seen = { id: tk.id, last: lastMessageID(tk) }; // told once: sending again sends
+    setFieldError('reply-body', t('console.reply_collision', { name: other }));
+    $('reply-body').focus();
+    return;
+  }
   stopTyping();
   busy($('reply-btn'), true, t('complaint.sending'));
   const payload = extendReply({ body });
@@ -212,6 +240,7 @@ async function submitReply(ev) {
   if (res.ok) {
     if (store.get().selectedId === id) { $('reply-body').value = ''; }
     drafts.delete(id);
+    seen = { id: 0, last: 0 }; // the next reply starts afresh
     attach.sent(id);
     replied();
     setText('ticket-live', t('console.reply_sent'));
