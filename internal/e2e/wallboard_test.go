@@ -119,11 +119,15 @@ func TestBrowserWallboard(t *testing.T) {
 	shots.take(t, sup, "wallboard-390")
 	sup.do(t, "back to a laptop", chromedp.EmulateViewport(1366, 800))
 
-	// TV mode: large type, the console's bar hidden; Escape leaves it.
+	// TV mode: larger type, the console's bar hidden, every column of the
+	// queue lines on a laptop's screen; Escape leaves it.
+	cellType := `parseFloat(getComputedStyle(document.querySelector('#wb-agents td')).fontSize)`
+	normal := sup.evalString(t, `String(`+cellType+`)`)
 	sup.do(t, "TV mode", chromedp.Click(chromedp.ID("wb-tv")))
 	sup.waitJS(t, "TV mode on", `document.body.classList.contains('wb-tv-mode')`)
-	if fs := sup.evalString(t, `getComputedStyle(document.querySelector('#wb-agents td')).fontSize`); fs != "25.6px" {
-		t.Errorf("TV mode cell type = %s, want 1.6rem", fs)
+	if got := sup.evalString(t, `String(`+cellType+` > `+normal+`) + ' ' + String(document.querySelector('#wb-lines').getBoundingClientRect().right <= window.innerWidth)`); got != "true true" {
+		t.Errorf("TV mode: larger type, the lines fit = %s (cell type %s px before; %s)", got, normal,
+			sup.evalString(t, `(e => e.tagName + ' ' + e.getBoundingClientRect().right + ' ' + e.scrollWidth + ' / ' + window.innerWidth + ' ' + [...e.querySelectorAll('th')].map(h => h.textContent + ':' + Math.round(h.getBoundingClientRect().width)).join(', '))(document.querySelector('#wb-lines'))`))
 	}
 	shots.take(t, sup, "wallboard-tv")
 	sup.do(t, "leave TV mode", chromedp.KeyEvent("\x1b"))

@@ -32,6 +32,12 @@ const list = (v) => String(v || '').split(',').map((x) => x.trim()).filter(Boole
 const extra = {};
 export function addSection(name, view, load, need) { SECTIONS.push(name); extra[name] = { view, load }; NEEDS[name] = need; }
 export function redraw() { draw(); }
+// redrawSaid draws the section again after a save, its outcome still said.
+export function redrawSaid() {
+  const text = $('admin-live') ? $('admin-live').textContent : '';
+  draw();
+  $('admin-live').textContent = text;
+}
 
 export function field(id, text, input) {
   input.id = id;
@@ -153,7 +159,7 @@ async function saveAgent(a) {
   if (say(res, a ? t('admin.saved') : t('admin.agent_added', { name: body.name }), 'aa')) {
     editing = 0;
     await load('agents');
-    draw();
+    redrawSaid();
   }
 }
 
@@ -235,7 +241,7 @@ function queuesView() {
     const badSLA = badLines($('aq-sla').value, slaLine);
     if (badSLA) { say({ ok: false, data: { error: { fields: { sla: t('admin.lines_invalid', { lines: badSLA }) } } } }, '', 'aq'); return; }
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
-    if (say(res, t('admin.queue_saved', { name: body.name }), 'aq')) { queueEditing = ''; await load('queues'); draw(); }
+    if (say(res, t('admin.queue_saved', { name: body.name }), 'aq')) { queueEditing = ''; await load('queues'); redrawSaid(); }
   });
   return [tableOf(t('admin.queues_caption'), [t('admin.col_name'), t('admin.queue_code'), t('admin.channels'), t('admin.time_zone'), t('admin.hours'), t('admin.col_actions')], rows, 'admin-queues'), f];
 }
@@ -299,7 +305,7 @@ function reasonsView() {
     const body = { code: $('ar-code').value, label_id: $('ar-label-id').value, label_en: $('ar-label-en').value,
       limit_seconds: Number($('ar-limit-seconds').value || 0), position: cache.reasons.length + 1 };
     const res = await api.adminCall('POST', 'not-ready-reasons', body);
-    if (say(res, t('admin.saved'), 'ar')) { await load('reasons'); draw(); }
+    if (say(res, t('admin.saved'), 'ar')) { await load('reasons'); redrawSaid(); }
   });
   return [tableOf(t('admin.reasons_caption'), [t('admin.reason_code'), t('admin.label_id'), t('admin.label_en'), t('admin.reason_limit'), t('admin.col_state'), t('admin.col_actions')], rows, 'admin-reasons'), f];
 }

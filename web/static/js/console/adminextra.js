@@ -6,7 +6,7 @@
 // it). Every change is audited by the server.
 import * as api from './api.js';
 import { $, t, el, tableOf } from './ui.js';
-import { addSection, redraw, field, input, say } from './admin.js';
+import { addSection, redraw, redrawSaid, field, input, say } from './admin.js';
 
 let cats = [];
 let catEditing = 0;
@@ -55,9 +55,7 @@ function categoriesView() {
     const res = catEditing ? await api.adminCall('PUT', 'complaint-categories/' + catEditing, body)
       : await api.adminCall('POST', 'complaint-categories', body);
     if (say(res, t('admin.category_saved', { name: body.label_id }), 'ac')) {
-      const done = $('admin-live').textContent;
-      catEditing = 0; await loadCategories(); redraw();
-      $('admin-live').textContent = done;
+      catEditing = 0; await loadCategories(); redrawSaid();
     }
   });
   const table = tableOf(t('admin.categories_caption'), [t('admin.category_position'), t('admin.category_code'), t('admin.label_id'), t('admin.label_en'),

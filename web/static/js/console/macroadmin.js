@@ -41,7 +41,7 @@ function summary(m, replies, targets) {
   if (m.canned_id) { parts.push(t('macros.step_reply') + ': ' + (r ? r.title : '#' + m.canned_id)); }
   if (m.priority) { parts.push(t('macros.step_priority') + ': ' + label('priority.', m.priority)); }
   if (m.tags && m.tags.length) { parts.push(t('macros.step_tags') + ': ' + m.tags.join(', ')); }
-  if (m.status) { parts.push(t('macros.step_status') + ': ' + label('status.', m.status)); }
+  if (m.status) { parts.push(t('macros.step_status') + ': ' + label('ticket_status.', m.status)); }
   if (m.transfer_queue) {
     const q = targets.queues.find((x) => x.code === m.transfer_queue);
     parts.push(t('macros.step_transfer') + ': ' + (q ? q.name : m.transfer_queue));
@@ -83,7 +83,7 @@ export function macroSection(macros, replies, tagNames, targets, mayShare, chang
   };
   canned.addEventListener('change', showReply);
   const priority = choice(PRIORITIES.map((p) => [p, label('priority.', p)]), t('macro_admin.unchanged'));
-  const status = choice(STATUSES.map((v) => [v, label('status.', v)]), t('macro_admin.unchanged'));
+  const status = choice(STATUSES.map((v) => [v, label('ticket_status.', v)]), t('macro_admin.unchanged'));
   const tags = el('input', { type: 'text', autocomplete: 'off', list: 'mc-tags-list', value: (m.tags || []).join(', ') });
   const tagHint = t('macro_admin.tags_hint') + (tagNames.length ? ' ' + t('macro_admin.tags_known', { tags: tagNames.join(', ') }) : '');
   const toQueue = choice(targets.queues.map((q) => [q.code, q.name]), t('macro_admin.no_transfer'));

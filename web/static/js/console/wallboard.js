@@ -254,6 +254,7 @@ function toggleTV() {
   const on = !store.get().wallboardTV;
   store.set({ wallboardTV: on });
   document.body.classList.toggle('wb-tv-mode', on);
+  if (on) { $('board-view').scrollTop = 0; } // the screen starts at its top, not where the board was scrolled
   if (on && view.requestFullscreen) { view.requestFullscreen().catch(() => {}); }
   if (!on && document.fullscreenElement && document.exitFullscreen) { document.exitFullscreen().catch(() => {}); }
   const b = $('wb-tv');
