@@ -253,6 +253,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	pg := pages.New(pages.Opts{Locale: cat, Log: log, AttachmentMaxFiles: cfg.AttachmentMaxFiles, AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Brand: programBrand, Menus: front,
 		StatusLinks: notifier.links, // notify
+		Texts:       categories,     // the admins' complaint categories, by name on every page
 	})
 
 	form := webform.New(webform.Opts{

@@ -59,6 +59,24 @@ func (s *Service) List(ctx context.Context) ([]Category, error) {
 	return out, nil
 }
 
+// Texts are the categories' labels in lang, keyed as the translations
+// key a category ("category.<code>"), inactive ones included: the pages
+// add them to their texts, so a category an admin added shows its label
+// wherever a ticket's category is shown.
+func (s *Service) Texts(ctx context.Context, lang string) (map[string]string, error) {
+	cats, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(cats))
+	for _, c := range cats {
+		if l := c.Label(lang); l != "" {
+			out["category."+c.Code] = l
+		}
+	}
+	return out, nil
+}
+
 // Seed stores cats when no category is stored yet (the first start after
 // the upgrade, or a fresh install): today's configuration becomes the
 // table's first content; later starts leave the admins' edits alone.

@@ -46,6 +46,14 @@ type Opts struct {
 	// StatusLinks opens the signed links of citizen notifications (nil:
 	// no link route).
 	StatusLinks StatusLinks
+	// Texts adds texts kept in the database to each page's (nil: none).
+	Texts Texts
+}
+
+// Texts gives texts kept in the database, by translation key, in a
+// language (category.Service: the complaint categories' labels).
+type Texts interface {
+	Texts(ctx context.Context, lang string) (map[string]string, error)
 }
 
 // Menus gives the launcher's menu in a language (launcher.Service).
@@ -280,6 +288,15 @@ func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
 		Module:   pageFiles[page].module,
 		I18N:     s.o.Locale.All(lang),
 		Brand:    s.brandView(),
+	}
+	if s.o.Texts != nil {
+		extra, err := s.o.Texts.Texts(c.UserContext(), lang)
+		if err != nil {
+			s.o.Log.Warn("pages: texts from the database unavailable", "err", err) // the files' texts still serve
+		}
+		for k, t := range extra {
+			v.I18N[k] = t
+		}
 	}
 	for _, l := range locale.Languages() {
 		v.LangLinks = append(v.LangLinks, langLink{

@@ -302,8 +302,8 @@ func (s *Service) runAbandonment(ctx context.Context, q Query, res *Result) (*Re
 // qDayOfValue: one value of one dimension, per day (primary key).
 const qDayOfValue = `SELECT day, ` + sums + ` FROM report_daily WHERE dim = ? AND day >= ? AND day <= ? AND value = ? GROUP BY day`
 
-// labels names the groups: queues and agents by name, wrap-up codes by
-// their label in lang.
+// labels names the groups: queues and agents by name, wrap-up codes and
+// complaint categories by their label in lang.
 func (s *Service) labels(ctx context.Context, group, lang string) (map[string]string, error) {
 	out := map[string]string{}
 	tx := s.o.DB.WithContext(ctx)
@@ -312,7 +312,7 @@ func (s *Service) labels(ctx context.Context, group, lang string) (map[string]st
 		if err := rows.Scan(&k, &v); err != nil {
 			return err
 		}
-		if _, ok := out[k]; !ok {
+		if _, ok := out[k]; !ok && v != "" { // no label in lang: the code stands
 			out[k] = v
 		}
 		return nil
@@ -332,7 +332,14 @@ func (s *Service) labels(ctx context.Context, group, lang string) (map[string]st
 			col = "label_en"
 		}
 		err = db.Query(tx, `SELECT code, `+col+` FROM wrapup_codes ORDER BY id`, nil, scan)
-	case GroupCategory, GroupProvince:
+	case GroupCategory:
+		out[""] = "-"
+		col := "label_id"
+		if lang == "en-US" {
+			col = "label_en"
+		}
+		err = db.Query(tx, `SELECT code, `+col+` FROM complaint_categories ORDER BY id`, nil, scan)
+	case GroupProvince:
 		out[""] = "-"
 	}
 	if err != nil {
