@@ -95,6 +95,8 @@
   }
 
   function render(c) {
+    shownStatus = c.status || '';
+    showDue();
     T.trackingNumber('r-tn', c.tracking_number);
     var badge = document.getElementById('r-status');
     badge.textContent = c.status_label || T.label('status.', c.status);
@@ -117,13 +119,24 @@
   // Complaint lifecycle: the timeline of stages, the PIN of anonymous and
   // confidential complaints, and "not settled" after a published follow-up.
   function pinURL(suffix) { return '/api/v1/complaints/' + encodeURIComponent(current.tn) + '/pin' + (suffix || ''); }
+  // The stage's target is shown while the ticket is still being worked:
+  // beside "Selesai" (an officer solved it) a running target would only
+  // contradict it.
+  var shownTimeline = null;
+  var shownStatus = '';
+  function showDue() {
+    var tl = shownTimeline;
+    var working = shownStatus !== 'solved' && shownStatus !== 'closed';
+    T.setText('tl-due', tl && tl.due_at && !tl.can_disagree && working ? t('lifecycle.status.due', { at: T.formatDate(tl.due_at) }) : '');
+  }
   function renderTimeline(tl) {
     var box = document.getElementById('timeline-box');
-    if (!tl || !Array.isArray(tl.steps)) { box.hidden = true; return; }
+    if (!tl || !Array.isArray(tl.steps)) { shownTimeline = null; box.hidden = true; return; }
     box.hidden = false;
     T.setText('tl-kind', t('lifecycle.status.kind', { kind: tl.kind_label || T.label('lifecycle.kind.', tl.kind) }));
     T.setText('tl-stage', t('lifecycle.status.stage', { stage: tl.stage_label || T.label('lifecycle.stage.', tl.stage) }));
-    T.setText('tl-due', tl.due_at && !tl.can_disagree ? t('lifecycle.status.due', { at: T.formatDate(tl.due_at) }) : '');
+    shownTimeline = tl;
+    showDue();
     document.getElementById('tl-incomplete').hidden = !tl.incomplete;
     var list = document.getElementById('timeline');
     list.textContent = '';
