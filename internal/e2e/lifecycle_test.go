@@ -276,6 +276,13 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 	if pinConf == "" {
 		t.Fatal("a confidential complaint got no PIN")
 	}
+	// Its confirmation says to keep the PIN, not the phone it cannot be
+	// found with; the status page then asks for the PIN.
+	if got := citizen.text(t, "#success-body"); got != tx("complaint.success_body_pin") {
+		t.Errorf("confirmation of a confidential complaint = %q", got)
+	}
+	citizen.do(t, "to the status page", chromedp.Navigate(base+citizen.attr(t, "#status-link", "href")))
+	citizen.waitJS(t, "the PIN asked for", `document.activeElement && document.activeElement.id === 'pin' && document.getElementById('contact').value === ''`)
 	ids = ticketIDs(t, admin, tnConf)
 	if r := admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "agen@tanggap.test", "name": "Agen Satu", "password": "rahasia-agen-123", "role": "agent"}); r.Status >= 300 {
 		t.Fatalf("create agent: %d %s", r.Status, r.Body)
