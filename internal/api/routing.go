@@ -26,6 +26,15 @@ func actor(c *fiber.Ctx) routing.Actor {
 // routingInvalid turns a routing settings error into a validation answer
 // whose "settings" field says what is wrong.
 func routingInvalid(err error) error {
+	var probs *routing.Problems
+	if errors.As(err, &probs) {
+		// Each problem beside its field, in the admin's language.
+		ve := &apperr.ValidationError{}
+		for _, p := range probs.List {
+			ve.Add(p.Field, p.Key, p.Args...)
+		}
+		return ve
+	}
 	if errors.Is(err, routing.ErrInvalid) {
 		ve := &apperr.ValidationError{}
 		ve.Add("settings", "validation.routing", "detail", err.Error())

@@ -80,6 +80,10 @@ func TestBrowserAdmin(t *testing.T) {
 	if got := live(); got == tx("admin.queue_saved", "name", "Sulawesi Selatan") {
 		t.Errorf("a shift ending before it starts was saved: %q", got)
 	}
+	// In the admin's language, beside the hours.
+	if got := adm.text(t, "#aq-hours-error"); got != tx("routing.invalid.hours") {
+		t.Errorf("the hours' refusal = %q, want %q", got, tx("routing.invalid.hours"))
+	}
 	shots.take(t, adm, "admin-queue")
 
 	// --- holidays: a national day and a cuti bersama day --------------------

@@ -89,10 +89,10 @@ type SLATargets struct {
 }
 
 func (q *QueueSettings) validate() error {
-	var probs []string
 	q.Code = strings.TrimSpace(q.Code)
+	probs := &Problems{Subject: fmt.Sprintf("queue %q", q.Code)}
 	if q.Code == "" || len(q.Code) > 64 || strings.ContainsAny(q.Code, " ,/") {
-		probs = append(probs, "code must be 1-64 characters without spaces, commas or slashes")
+		probs.add("code", "routing.invalid.code", "code must be 1-64 characters without spaces, commas or slashes")
 	}
 	if strings.TrimSpace(q.Name) == "" {
 		q.Name = q.Code
@@ -101,16 +101,16 @@ func (q *QueueSettings) validate() error {
 		q.Strategy = StrategyLeastBusy
 	}
 	if q.Strategy != StrategyLeastBusy && q.Strategy != StrategyRoundRobin && q.Strategy != StrategySkills {
-		probs = append(probs, "strategy must be least_busy, round_robin or skills")
+		probs.add("strategy", "routing.invalid.strategy", "strategy must be least_busy, round_robin or skills")
 	}
 	if q.Strategy == StrategySkills && len(q.Skills) == 0 {
-		probs = append(probs, "the skills strategy needs skills")
+		probs.add("skills", "routing.invalid.skills_needed", "the skills strategy needs skills")
 	}
 	if q.TimeZone == "" {
 		q.TimeZone = "Asia/Jakarta"
 	}
 	if _, err := hours.LoadZone(q.TimeZone); err != nil {
-		probs = append(probs, err.Error())
+		probs.add("time_zone", "routing.invalid.time_zone", err.Error())
 	}
 	if len(q.Hours) > 0 {
 		w, err := hours.ParseWeek(q.Hours)
@@ -118,29 +118,26 @@ func (q *QueueSettings) validate() error {
 			_, err = hours.New(q.TimeZone, w, nil)
 		}
 		if err != nil {
-			probs = append(probs, err.Error())
+			probs.add("hours", "routing.invalid.hours", err.Error())
 		}
 	}
 	for _, p := range q.Provinces {
 		if len(p) != 2 || strings.Trim(p, "0123456789") != "" {
-			probs = append(probs, fmt.Sprintf("province %q is not a two-digit code", p))
+			probs.add("provinces", "routing.invalid.province", fmt.Sprintf("province %q is not a two-digit code", p), "code", p)
 		}
 	}
 	if q.OverflowAfterSeconds < 0 || (q.OverflowQueue != "" && q.OverflowQueue == q.Code) {
-		probs = append(probs, "overflow must name another queue and a threshold of 0 or more seconds")
+		probs.add("overflow_queue", "routing.invalid.overflow", "overflow must name another queue and a threshold of 0 or more seconds")
 	}
 	for p, t := range q.SLA {
 		if !domain.Priority(p).Known() {
-			probs = append(probs, fmt.Sprintf("SLA priority %q", p))
+			probs.add("sla", "routing.invalid.sla_priority", fmt.Sprintf("SLA priority %q", p), "priority", p)
 		}
 		if t.FirstResponseSeconds < 0 || t.NextResponseSeconds < 0 || t.ResolutionSeconds < 0 || t.WarnBeforeSeconds < 0 {
-			probs = append(probs, fmt.Sprintf("SLA targets of %q must not be negative", p))
+			probs.add("sla", "routing.invalid.sla_negative", fmt.Sprintf("SLA targets of %q must not be negative", p), "priority", p)
 		}
 	}
-	if len(probs) > 0 {
-		return fmt.Errorf("%w: queue %q: %s", ErrInvalid, q.Code, strings.Join(probs, "; "))
-	}
-	return nil
+	return probs.Err()
 }
 
 // SaveQueue creates or updates a queue with its SLA policies. Saving the
@@ -269,23 +266,32 @@ func CapacityValid(n int) bool { return n >= 0 && n <= 1000 }
 // capacity below the current load is allowed (the agent gets nothing new
 // until under it); more room hands waiting tickets out at once.
 func (a *Admin) SetAgent(ctx context.Context, agentID int64, s AgentSettings) error {
-	var probs []string
-	for sk, lvl := range s.Skills {
-		if strings.TrimSpace(sk) == "" || lvl < 0 || lvl > 5 {
-			probs = append(probs, fmt.Sprintf("skill %q level %d (0 removes, 1-5)", sk, lvl))
+	probs := &Problems{Subject: fmt.Sprintf("agent %d", agentID)}
+	skills := make([]string, 0, len(s.Skills))
+	for sk := range s.Skills {
+		skills = append(skills, sk)
+	}
+	sort.Strings(skills) // the same order every time
+	for _, sk := range skills {
+		if lvl := s.Skills[sk]; strings.TrimSpace(sk) == "" || lvl < 0 || lvl > 5 {
+			probs.add("skills", "routing.invalid.skill", fmt.Sprintf("skill %q level %d (0 removes, 1-5)", sk, lvl), "skill", sk)
 		}
 	}
 	if s.Capacity != nil && !CapacityValid(*s.Capacity) {
-		probs = append(probs, "capacity must be 0-1000")
+		probs.add("capacity", "routing.invalid.capacity", "capacity must be 0-1000")
 	}
-	for ch, c := range s.ChannelCapacity {
-		if strings.TrimSpace(ch) == "" || c < 0 || c > 1000 {
-			probs = append(probs, fmt.Sprintf("channel capacity %q: %d", ch, c))
+	channels := make([]string, 0, len(s.ChannelCapacity))
+	for ch := range s.ChannelCapacity {
+		channels = append(channels, ch)
+	}
+	sort.Strings(channels)
+	for _, ch := range channels {
+		if c := s.ChannelCapacity[ch]; strings.TrimSpace(ch) == "" || c < 0 || c > 1000 {
+			probs.add("channel_capacity", "routing.invalid.channel_capacity", fmt.Sprintf("channel capacity %q: %d", ch, c), "channel", ch)
 		}
 	}
-	if len(probs) > 0 {
-		sort.Strings(probs)
-		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(probs, "; "))
+	if err := probs.Err(); err != nil {
+		return err
 	}
 	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeAgentSettings(tx, agentID, s, time.Now().UTC()) })
 	if err != nil {
@@ -326,7 +332,7 @@ func (a *Admin) SetHolidays(ctx context.Context, year int, days []Holiday) error
 	if year < 2000 || year > 2100 {
 		return fmt.Errorf("%w: year %d", ErrInvalid, year)
 	}
-	var probs []string
+	probs := &Problems{Subject: "holidays"}
 	for i := range days {
 		d := &days[i]
 		if d.Kind == "" {
@@ -335,19 +341,19 @@ func (a *Admin) SetHolidays(ctx context.Context, year int, days []Holiday) error
 		t, err := time.Parse(time.DateOnly, d.Day)
 		switch {
 		case err != nil:
-			probs = append(probs, fmt.Sprintf("day %q is not YYYY-MM-DD", d.Day))
+			probs.add("days", "routing.invalid.holiday_day", fmt.Sprintf("day %q is not YYYY-MM-DD", d.Day), "day", d.Day)
 		case t.Year() != year:
-			probs = append(probs, fmt.Sprintf("day %s is not in %d", d.Day, year))
+			probs.add("days", "routing.invalid.holiday_year", fmt.Sprintf("day %s is not in %d", d.Day, year), "day", d.Day, "year", year)
 		}
 		if d.Kind != "national" && d.Kind != "joint_leave" {
-			probs = append(probs, fmt.Sprintf("kind %q (national or joint_leave)", d.Kind))
+			probs.add("days", "routing.invalid.holiday_kind", fmt.Sprintf("kind %q (national or joint_leave)", d.Kind), "day", d.Day)
 		}
 		if strings.TrimSpace(d.Name) == "" {
-			probs = append(probs, fmt.Sprintf("day %s has no name", d.Day))
+			probs.add("days", "routing.invalid.holiday_name", fmt.Sprintf("day %s has no name", d.Day), "day", d.Day)
 		}
 	}
-	if len(probs) > 0 {
-		return fmt.Errorf("%w: holidays: %s", ErrInvalid, strings.Join(probs, "; "))
+	if err := probs.Err(); err != nil {
+		return err
 	}
 	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeHolidays(tx, year, days) })
 	if err == nil {
