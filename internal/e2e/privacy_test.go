@@ -65,8 +65,10 @@ func TestBrowserPrivacy(t *testing.T) {
 	adm.do(t, "restrict",
 		chromedp.SendKeys(chromedp.ID("privacy-reason"), "Permintaan warga lewat surat"),
 		chromedp.Click(chromedp.CSS("#privacy-restrict-form button[type=submit]")))
+	// What was done, then the state it left.
 	adm.waitJS(t, "restricted and recorded", fmt.Sprintf(`document.getElementById('privacy-live').textContent === %q
-		&& document.getElementById('privacy-requests').textContent.includes(%q)`, tx("privacy.state_restricted", "id", contactID), tx("privacy.kind_restrict")))
+		&& document.getElementById('privacy-requests').textContent.includes(%q)`,
+		tx("privacy.restricted", "id", contactID)+" "+tx("privacy.state_restricted", "id", contactID), tx("privacy.kind_restrict")))
 	if res := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", ticketID), map[string]string{"body": "Halo"}); res.Status != http.StatusLocked {
 		t.Fatalf("reply to the frozen ticket: %d %s", res.Status, res.Body)
 	}
@@ -82,7 +84,8 @@ func TestBrowserPrivacy(t *testing.T) {
 	adm.waitJS(t, "it fits", `document.documentElement.scrollWidth <= 390`)
 	shots.take(t, adm, "81-console-privacy-phone")
 	adm.do(t, "lift", chromedp.Click(chromedp.ID("privacy-lift")))
-	adm.waitJS(t, "lifted", fmt.Sprintf(`document.getElementById('privacy-live').textContent === %q`, tx("privacy.state_free", "id", contactID)))
+	adm.waitJS(t, "lifted", fmt.Sprintf(`document.getElementById('privacy-live').textContent === %q`,
+		tx("privacy.lifted", "id", contactID)+" "+tx("privacy.state_free", "id", contactID)))
 	adm.checkConsole(t)
 
 	// In English.

@@ -24,7 +24,9 @@ function say(id, res, done) {
   return false;
 }
 
-async function showSubject() {
+// showSubject reads the subject's state and requests; said is what was
+// just done, kept in front of the state so neither hides the other.
+async function showSubject(said) {
   const id = contactID();
   const out = $('privacy-requests');
   out.replaceChildren();
@@ -34,7 +36,8 @@ async function showSubject() {
   const res = await request('GET', subjectURL(id));
   if (!say('privacy-live', res, '')) { $('privacy-export').hidden = true; return; }
   const d = res.data;
-  setText('privacy-live', d.restricted ? t('privacy.state_restricted', { id }) : t('privacy.state_free', { id }));
+  const state = d.restricted ? t('privacy.state_restricted', { id }) : t('privacy.state_free', { id });
+  setText('privacy-live', typeof said === 'string' && said ? said + ' ' + state : state);
   for (const r of d.requests || []) {
     out.append(el('li', null, [
       el('strong', { text: label('privacy.kind_', r.kind) }), ' ',
@@ -51,14 +54,14 @@ async function restrict(ev) {
   if (!id) { setText('privacy-live', t('privacy.contact_invalid')); $('privacy-contact').focus(); return; }
   if (!reason) { setText('privacy-live', t('privacy.reason_required')); $('privacy-reason').focus(); return; }
   const res = await request('POST', subjectURL(id) + '/restrict', { reason });
-  if (say('privacy-live', res, t('privacy.restricted', { id }))) { $('privacy-reason').value = ''; showSubject(); }
+  if (say('privacy-live', res, t('privacy.restricted', { id }))) { $('privacy-reason').value = ''; showSubject(t('privacy.restricted', { id })); }
 }
 
 async function lift() {
   const id = contactID();
   if (!id) { setText('privacy-live', t('privacy.contact_invalid')); return; }
   const res = await request('DELETE', subjectURL(id) + '/restrict');
-  if (say('privacy-live', res, t('privacy.lifted', { id }))) { showSubject(); }
+  if (say('privacy-live', res, t('privacy.lifted', { id }))) { showSubject(t('privacy.lifted', { id })); }
 }
 
 async function erase() {
@@ -68,8 +71,9 @@ async function erase() {
   const res = await request('POST', subjectURL(id) + '/erase');
   if (res.ok) {
     $('privacy-erase-confirm').checked = false;
-    setText('privacy-live', t('privacy.erased', { id, messages: res.data.messages, files: res.data.files_deleted, identities: res.data.identities }));
-    showSubject();
+    const done = t('privacy.erased', { id, messages: res.data.messages, files: res.data.files_deleted, identities: res.data.identities });
+    setText('privacy-live', done);
+    showSubject(done);
   } else {
     setText('privacy-live', errorMessage(res));
   }
@@ -164,7 +168,7 @@ function build() {
     el('button', { type: 'button', id: 'privacy-purge', 'class': 'btn btn-secondary btn-small', text: t('privacy.purge') }),
     el('p', { 'class': 'form-status', id: 'privacy-purge-live', role: 'status', 'aria-live': 'polite' }),
   );
-  $('privacy-subject-form').addEventListener('submit', (ev) => { ev.preventDefault(); showSubject(); });
+  $('privacy-subject-form').addEventListener('submit', (ev) => { ev.preventDefault(); showSubject(''); });
   $('privacy-restrict-form').addEventListener('submit', restrict);
   $('privacy-lift').addEventListener('click', lift);
   $('privacy-erase').addEventListener('click', erase);
