@@ -119,6 +119,18 @@ func TestBrowserReports(t *testing.T) {
 	if got := sup.text(t, "#reports-rounding"); got != tx("reports.rounding_note") {
 		t.Errorf("resolution report's rounding note = %q, want %q", got, tx("reports.rounding_note"))
 	}
+	// The citizens' ratings have their screen too: per channel by default,
+	// with the share satisfied named by the threshold in force.
+	sup.selectValue(t, "#reports-name", "csat")
+	sup.waitJS(t, "the ratings report", `!!document.querySelector('#reports-table caption') && document.querySelector('#reports-table caption').textContent === `+jsString(tx("reports.name.csat"))+`
+		&& document.getElementById('reports-group').value === 'channel'`)
+	if got := sup.evalString(t, `[...document.querySelectorAll('#reports-table thead th')].map(h => h.textContent).join('|')`); !strings.Contains(got, tx("csat.report.col_responses")) || !strings.Contains(got, tx("csat.report.col_satisfied_pct", "min", 4)) {
+		t.Errorf("ratings report columns = %q", got)
+	}
+	if href := sup.attr(t, "#reports-csv", "href"); !strings.Contains(href, "/api/v1/reports/csat?") || !strings.Contains(href, "format=csv") {
+		t.Errorf("ratings CSV link %q", href)
+	}
+	shots.take(t, sup, "reports-csat")
 	sup.checkConsole(t)
 
 }

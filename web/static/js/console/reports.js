@@ -11,7 +11,7 @@ import { mayBoard } from './actions.js';
 
 const section = $('reports-mount');
 const NAMES = ['volume', 'first_response', 'response', 'handle_time', 'resolution', 'reopen', 'transfers', 'sla',
-  'abandonment', 'wrapup', 'agents', 'queues', 'complaints'];
+  'abandonment', 'wrapup', 'agents', 'queues', 'complaints', 'csat'];
 // The complaint-handling report (GET /api/v1/reports/complaints, the
 // complaint lifecycle's): its own groupings and figures, no previous
 // period; its chart shows received and closed complaints per group.
@@ -19,6 +19,10 @@ const COMPLAINT_GROUPS = ['kind', 'category', 'province', 'unit'];
 const COMPLAINT_COLS = ['received', 'verified', 'completed_by_citizen', 'disposed', 'answered', 'answered_in_time', 'closed',
   'not_authority', 'archived', 'reopened', 'over_ceiling'];
 const GROUPS = ['day', 'hour', 'channel', 'category', 'province', 'queue', 'agent', 'wrapup'];
+// The citizens' ratings (GET /api/v1/reports/csat): surveys sent and
+// answered, the average and the share satisfied, per group.
+const CSAT_GROUPS = ['channel', 'queue', 'agent', 'category', 'province'];
+const CSAT_COLS = [['sent', 'count'], ['responses', 'count'], ['response_rate', 'percent'], ['average', 'number'], ['satisfied_pct', 'percent']];
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -87,12 +91,30 @@ async function loadComplaints(r, mine) {
   setText('reports-live', t('reports.loaded', { name: label('reports.name.', 'complaints'), rows: result.rows.length }));
 }
 
+async function loadCSAT(r, mine) {
+  const range = r.from && r.to ? { from: r.from, to: r.to } : lastDays(30);
+  const shown = Object.assign({}, r, range, { group: r.group || 'channel' });
+  const res = await request('GET', reportURL(shown));
+  if (mine !== seq) { return; }
+  if (!res.ok) {
+    patch({ loading: false, error: errorMessage(res), result: null });
+    setText('reports-live', current().error);
+    return;
+  }
+  const result = Object.assign({}, res.data, { name: 'csat', from: range.from, to: range.to, group_by: shown.group });
+  patch({ loading: false, result, group: shown.group, from: range.from, to: range.to });
+  $('reports-from').value = range.from;
+  $('reports-to').value = range.to;
+  setText('reports-live', t('reports.loaded', { name: label('reports.name.', 'csat'), rows: (result.lines || []).length }));
+}
+
 async function load() {
   const r = current();
   const mine = ++seq;
   patch({ loading: true, error: '' });
   setText('reports-live', t('reports.loading'));
   if (r.name === 'complaints') { await loadComplaints(r, mine); return; }
+  if (r.name === 'csat') { await loadCSAT(r, mine); return; }
   const res = await request('GET', reportURL(r));
   if (mine !== seq) { return; }
   if (!res.ok) {
@@ -149,7 +171,7 @@ function renderGroups() {
   const r = current();
   const sel = $('reports-group');
   if (!sel) { return; }
-  const only = { wrapup: ['wrapup'], agents: ['agent'], queues: ['queue'], abandonment: ['day'], complaints: COMPLAINT_GROUPS }[r.name];
+  const only = { wrapup: ['wrapup'], agents: ['agent'], queues: ['queue'], abandonment: ['day'], complaints: COMPLAINT_GROUPS, csat: CSAT_GROUPS }[r.name];
   const list = only || GROUPS.filter((g) => g !== 'wrapup' || r.name === 'volume');
   const prefix = r.name === 'complaints' ? 'lifecycle.report.group.' : 'reports.group.';
   sel.replaceChildren(...list.map((g) => el('option', { value: g, text: label(prefix, g) })));
@@ -164,6 +186,7 @@ function render(s) {
   const res = r.result;
   if (!res) { out.replaceChildren(); return; }
   if (res.name === 'complaints') { renderComplaints(out, r, res); return; }
+  if (res.name === 'csat') { renderCSAT(out, r, res); return; }
   const title = label('reports.name.', res.name);
   const shown = Object.assign({}, r, { from: res.from, to: res.to, group: res.group_by });
   const img = el('img', { src: reportURL(shown, { format: 'svg' }), alt: t('reports.chart_alt', { name: title }),
@@ -227,6 +250,38 @@ function renderComplaints(out, r, res) {
     el('ul', { 'class': 'reports-links' }, [
       el('li', null, [el('a', { href: reportURL(shown, { format: 'csv' }), id: 'reports-csv', download: '', text: t('reports.download_csv') })]),
       el('li', null, [el('a', { href: reportURL(shown, { format: 'html' }), id: 'reports-print', target: '_blank', rel: 'noopener', text: t('reports.complaints_print') })]),
+    ]),
+  );
+}
+
+// renderCSAT draws the ratings report: a table of every group and the
+// total, and its CSV.
+function renderCSAT(out, r, res) {
+  const title = label('reports.name.', 'csat');
+  const shown = Object.assign({}, r, { from: res.from, to: res.to, group: res.group_by });
+  const groupName = (l) => {
+    if (res.group_by === 'channel') { return label('channel.', l.key); }
+    if (res.group_by === 'category') { return label('category.', l.key, l.label); }
+    return l.label || l.key || '–';
+  };
+  const colText = (c) => t('csat.report.col_' + c, { min: res.satisfied_min });
+  const head = [el('th', { scope: 'col', text: label('reports.group.', res.group_by) })]
+    .concat(CSAT_COLS.map(([c]) => el('th', { scope: 'col', 'class': 'num', text: colText(c) })));
+  const line = (l, name) => el('tr', null, [el('th', { scope: 'row', text: name })]
+    .concat(CSAT_COLS.map(([c, kind]) => el('td', { 'class': 'num', text: l.responses || (c !== 'average' && c !== 'satisfied_pct') ? format(kind, l[c]) : '–' }))));
+  const total = line(res.total || {}, t('reports.total'));
+  total.classList.add('total');
+  const table = el('table', { 'class': 'board-table reports-table', id: 'reports-table' }, [
+    el('caption', { text: title }),
+    el('thead', null, [el('tr', null, head)]),
+    el('tbody', null, (res.lines || []).map((l) => line(l, groupName(l))).concat([total])),
+  ]);
+  out.replaceChildren(
+    el('p', { 'class': 'hint', id: 'reports-csat-caption', text: t('csat.report.caption', { from: res.from, to: res.to, min: res.satisfied_min }) }),
+    el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'reports-table-label', tabindex: '0' }, [
+      el('span', { id: 'reports-table-label', 'class': 'visually-hidden', text: title }), table]),
+    el('ul', { 'class': 'reports-links' }, [
+      el('li', null, [el('a', { href: reportURL(shown, { format: 'csv' }), id: 'reports-csv', download: '', text: t('reports.download_csv') })]),
     ]),
   );
 }
