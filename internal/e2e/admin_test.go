@@ -175,6 +175,20 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 	shots.take(t, adm, "admin-audit")
 
+	// Past the first page: 101 more changes, then the older lines on demand.
+	for i := range 101 {
+		if r := adminAPI.Do(http.MethodPut, "/api/v1/admin/holidays/2031", map[string]any{"holidays": []map[string]string{
+			{"day": "2031-01-01", "kind": "national", "name": fmt.Sprintf("Tahun Baru %d", i)}}}); r.Status != http.StatusOK {
+			t.Fatalf("change %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	adm.do(t, "every line", chromedp.Evaluate[chromedp.Void](`document.getElementById('au-action').value = ''`),
+		chromedp.Click(chromedp.CSS(`#admin-audit-form button[type=submit]`)))
+	adm.waitJS(t, "a full page, more offered", `document.querySelectorAll('#admin-audit tbody tr').length === 100 && !!document.getElementById('au-more')`)
+	adm.do(t, "older lines", chromedp.Click(chromedp.ID("au-more")))
+	adm.waitJS(t, "the older lines below", `document.querySelectorAll('#admin-audit tbody tr').length > 100
+		&& document.querySelector('#admin-audit tbody tr:last-child').textContent.includes('/api/v1/admin/')`)
+
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	adm.do(t, "agents again", chromedp.Click(chromedp.ID("admin-nav-agents")))
 	adm.waitJS(t, "agents drawn", `!!document.getElementById('admin-agents')`)

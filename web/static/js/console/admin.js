@@ -329,24 +329,37 @@ function auditView() {
     el('th', { scope: 'row', 'class': 'mono', text: e.action }),
     el('td', { 'class': 'admin-detail', text: e.detail }),
   ]));
+  const more = auditMore ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', id: 'au-more', text: t('admin.audit_more') }) : null;
+  if (more) { more.addEventListener('click', () => loadAudit(true)); }
   return [f, tableOf(t('admin.audit_caption'), [t('admin.when'), t('admin.who'), t('admin.what'), t('admin.detail')], rows, 'admin-audit'),
-    cache.audit.length ? null : el('p', { 'class': 'muted', text: t('admin.audit_empty') })];
+    cache.audit.length ? null : el('p', { 'class': 'muted', text: t('admin.audit_empty') }), more];
 }
 
-async function loadAudit() {
+// AUDIT_PAGE is how many lines the server gives at a time: a full page
+// may have older lines behind it (auditMore), read with before_id.
+const AUDIT_PAGE = 100;
+let auditMore = false;
+
+// loadAudit reads the newest lines of the filter; more: the page after
+// the lines shown, added below them.
+async function loadAudit(more) {
   const q = new URLSearchParams();
   [['agent_id', 'au-agent-id'], ['action', 'au-action'], ['from', 'au-from'], ['to', 'au-to']].forEach(([k, id]) => {
     const n = $(id);
     if (n && n.value) { q.set(k, n.value); }
   });
+  if (more === true && cache.audit.length) { q.set('before_id', String(cache.audit[cache.audit.length - 1].id)); }
   const keep = { agent: $('au-agent-id') ? $('au-agent-id').value : '', action: $('au-action') ? $('au-action').value : '',
     from: $('au-from') ? $('au-from').value : '', to: $('au-to') ? $('au-to').value : '' };
   const res = await api.adminCall('GET', 'audit?' + q.toString());
   if (!say(res, '', 'au')) { return; }
-  cache.audit = res.data.entries || [];
+  const page = res.data.entries || [];
+  cache.audit = more === true ? cache.audit.concat(page) : page;
+  auditMore = page.length >= AUDIT_PAGE;
   draw();
   $('au-agent-id').value = keep.agent; $('au-action').value = keep.action; $('au-from').value = keep.from; $('au-to').value = keep.to;
   $('admin-live').textContent = t('admin.audit_count', { n: cache.audit.length });
+  if (more === true) { ($('au-more') || $('admin-audit') || $('admin-live')).focus(); }
 }
 
 // ---- frame ----------------------------------------------------------------------
