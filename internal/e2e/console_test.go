@@ -104,10 +104,16 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 		}
 	}
 	shots.take(t, sari, "30-console-first-run")
+	// What is read once per session is not read again on a presence change.
+	sari.do(t, "count the reads", chromedp.Evaluate[chromedp.Void](`(() => { window.__reads = []; const f = window.fetch;
+		window.fetch = (u, ...rest) => { window.__reads.push(String(u)); return f(u, ...rest); }; })()`))
 	sari.do(t, "switch to ready from the hint", chromedp.Click(chromedp.ID("first-run-btn")))
 	sari.waitJS(t, "presence online, hint gone", `document.getElementById('presence').value === 'online'
 		&& document.getElementById('presence-dot').classList.contains('presence-online')
 		&& document.getElementById('first-run').hidden`)
+	if got := sari.evalString(t, `window.__reads.filter(u => /notifications|canned-responses|macros|tags|csat|views/.test(u)).join(' ')`); got != "" {
+		t.Errorf("a presence change read again: %s", got)
+	}
 
 	// Sari is the one agent online in umum: the complaints go to her.
 	citizen := apptest.NewClient(t, base)

@@ -220,7 +220,7 @@ export function mount() {
   $('macro-btn').addEventListener('click', applyMacro);
   store.on(['selectedId', 'composeMode', 'replyAllowed'], close);
   store.on(['cannedChanged'], () => { loadedAt = 0; load(true); loadMacros(); }); // cannedadmin.js (replies and macros)
-  store.on(['agent'], (s) => {
+  store.on(['agentKey'], (s) => {
     if (s.agent) { loadedAt = 0; load(true); loadMacros(); } else { all = []; close(); }
   });
 }

@@ -109,6 +109,6 @@ export function mount() {
     });
   }
   store.on(['selectedId'], (s) => { loadTicket(s.selectedId); });
-  store.on(['agent'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
+  store.on(['agentKey'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
   store.on(['csat', 'selectedId', 'agent'], (s) => { renderTicket(s); renderMine(s); renderAlerts(s); });
 }

@@ -372,7 +372,7 @@ export function mount() {
     board.addEventListener('click', (ev) => {
       if (ev.target.closest && ev.target.closest('a[data-lc-ticket]')) { store.set({ boardShown: false }); }
     });
-    store.on(['agent'], (s) => { if (supervising(s)) { loadEscalated(''); } });
+    store.on(['agentKey'], (s) => { if (supervising(s)) { loadEscalated(''); } });
     store.on(['escalated', 'agent'], renderEscalated);
   }
   if (!panel) { return; }

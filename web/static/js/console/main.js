@@ -71,6 +71,14 @@ if ($('console-view')) {
   mountCannedAdmin(); // canned replies and macros: the management screen
   roles.mount(); // roles: named sets of permissions (admins)
 
+  // agentKey (store.js) follows the agent, but not its presence: a
+  // presence change re-reads nothing.
+  store.on(['agent'], (s) => {
+    const a = s.agent;
+    const key = a ? [a.id, a.role, (a.permissions || []).join(',')].join('|') : '';
+    if (key !== s.agentKey) { store.set({ agentKey: key }); }
+  });
+
   let signedIn = null;
   // lastAgent: who was signed in on this page before (0: nobody). What
   // they left (unsent replies, an unsaved status, the ticket in the

@@ -160,7 +160,7 @@ export function mount() {
     setText('note-mentions', '');
     if (isNoteMode() && s.selectedId) { loadMentionable(s.selectedId); }
   });
-  store.on(['agent'], (s) => {
+  store.on(['agentKey'], (s) => {
     if (s.agent) { loadNotifications(); } else { store.set({ notifications: { list: [], unread: 0, loaded: false } }); closePanel(false); }
   });
   $('mode-reply').addEventListener('change', () => setMode('reply'));

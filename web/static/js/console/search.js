@@ -266,7 +266,7 @@ export function mount() {
   store.on(['targets'], renderQueues);
   store.on(['tickets'], () => { countsSoon(); refilterSoon(); });
   store.on(['socket'], (s) => { if (s.socket === 'open' && s.agent) { countsSoon(); } });
-  store.on(['agent'], (s) => {
+  store.on(['agentKey'], (s) => {
     $('view-shared-label').hidden = !can(s.agent, 'tickets.all');
     if (s.agent) { loadViews(); return; }
     searchSeq++;

@@ -5,6 +5,9 @@
 //
 // State, by key:
 //   agent       the signed-in agent ({id, name, role, presence, queue_ids}) or null
+//   agentKey    who is signed in with which permissions ('' when nobody): it
+//               changes on a sign-in, a sign-out or a role change, not on a
+//               presence change; what is read once per session follows it
 //   signedOut   why the session ended (a text), set with agent = null
 //   scope, statusFilter   the list's filters
 //   tickets     the list: ticket summaries, most recently active first
@@ -45,6 +48,7 @@
 //   activeView  the view whose filters the list shows, or 0 (search.js)
 const state = {
   agent: null,
+  agentKey: '',
   signedOut: '',
   scope: 'mine',
   statusFilter: '',

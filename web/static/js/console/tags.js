@@ -221,5 +221,5 @@ export function mountTags() {
     }
   });
   store.on(['selectedId'], () => { setText('tags-live', ''); setText('wrapup-state', ''); });
-  store.on(['agent'], (s) => { if (s.agent) { loadTagList(true); } });
+  store.on(['agentKey'], (s) => { if (s.agent) { loadTagList(true); } });
 }
