@@ -50,17 +50,23 @@ export const input = (attrs) => el('input', Object.assign({ type: 'text', autoco
 // (prefix + field name), the first one focused.
 export function say(res, done, prefix) {
   mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
+  mount.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
   const live = $('admin-live');
   live.classList.toggle('form-status-error', !res.ok);
   if (res.ok) { live.textContent = done; return true; }
   const f = res.data && res.data.error && res.data.error.fields;
-  let first = null;
+  const marked = [];
   Object.keys(f || {}).forEach((k) => {
     const p = $(prefix + '-' + k.replace(/_/g, '-') + '-error');
-    if (p) { p.textContent = f[k]; p.hidden = false; if (!first) { first = $(prefix + '-' + k.replace(/_/g, '-')); } }
+    const control = $(prefix + '-' + k.replace(/_/g, '-'));
+    if (p) { p.textContent = f[k]; p.hidden = false; }
+    if (p && control) { control.setAttribute('aria-invalid', 'true'); marked.push(control); }
   });
   live.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
-  if (first) { first.setAttribute('aria-invalid', 'true'); first.focus(); }
+  // The first wrong field on screen takes the focus, whatever order the
+  // server named them in.
+  marked.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  if (marked.length) { marked[0].focus(); }
   return false;
 }
 
