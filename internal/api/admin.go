@@ -122,6 +122,13 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if req.Role != nil {
+		// A new role takes effect on the open consoles at once, whatever
+		// comes of the capacity below.
+		if _, err := s.changePresence(c.UserContext(), id, a.Presence); err != nil {
+			return err
+		}
+	}
 	if req.Capacity != nil {
 		// Routing owns the capacity: it hands waiting tickets out at once
 		// when there is more room.
@@ -129,12 +136,6 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 			return err
 		}
 		a.Capacity = *req.Capacity
-	}
-	if req.Role != nil {
-		// A new role takes effect on the open consoles at once.
-		if _, err := s.changePresence(c.UserContext(), id, a.Presence); err != nil {
-			return err
-		}
 	}
 	return c.JSON(fiber.Map{"agent": toAgentJSON(a)})
 }

@@ -79,8 +79,13 @@ func TestNobodyGrantsBeyondTheirOwnRole(t *testing.T) {
 		"permissions": []string{"tickets.work", "privacy.manage"}}), http.StatusUnprocessableEntity, `"permissions"`)
 	expect(reza.Do(http.MethodPut, "/api/v1/admin/roles/penata_peran", map[string]any{"label": "Penata peran",
 		"permissions": []string{"tickets.work", "admin.roles", "admin.agents"}}), http.StatusUnprocessableEntity, `"permissions"`)
+	// Nor strip a role holding more than his own.
+	expect(reza.Do(http.MethodPut, "/api/v1/admin/roles/supervisor", map[string]any{"label": "Supervisor",
+		"permissions": []string{"tickets.work"}}), http.StatusUnprocessableEntity, `"permissions"`)
 	expect(reza.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "pekerja", "label": "Pekerja",
 		"permissions": []string{"tickets.work"}}), http.StatusCreated, "pekerja")
+	expect(reza.Do(http.MethodPut, "/api/v1/admin/roles/pekerja", map[string]any{"label": "Pekerja lapangan",
+		"permissions": []string{"tickets.work"}}), http.StatusOK, "Pekerja lapangan")
 }
 
 // An account edit the account service refuses changes nothing: the

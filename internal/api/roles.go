@@ -51,6 +51,13 @@ func (s *Server) handleUpdateRole(c *fiber.Ctx) error {
 	if err := beyondOwn(c, permission.Of(req.Permissions...), "permissions", "roles.beyond_own"); err != nil {
 		return err
 	}
+	// Nor does anyone change a role that holds more than theirs (they
+	// could strip it of what they cannot give back).
+	if old, err := s.o.Agents.Role(c.UserContext(), req.Name); err == nil {
+		if err := beyondOwn(c, permission.Of(old.Permissions...), "permissions", "roles.beyond_own"); err != nil {
+			return err
+		}
+	}
 	r, err := s.o.Agents.UpdateRole(c.UserContext(), agent.RoleInput(req))
 	if err != nil {
 		return err

@@ -31,8 +31,10 @@ const (
 	// notOffline: an agent claiming or receiving a transfer must be
 	// working (online, busy or away), not logged off.
 	notOffline = "presence <> " + domain.SQLPresenceOffline
-	// anyPresence: a supervisor may assign anyone, capacity permitting.
-	anyPresence = "1 = 1"
+	// anyPresence: a supervisor may assign anyone whose account is
+	// active, capacity permitting (checked again under the row lock, so a
+	// deactivation committed meanwhile wins).
+	anyPresence = "deactivated_at IS NULL"
 )
 
 // raiseLoad takes one unit of an agent's overall capacity. False: the

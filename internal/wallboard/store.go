@@ -155,6 +155,9 @@ func (s *Service) todayQuery(now, since time.Time) (string, []any) {
 // threshold), with its arguments. Each time is compared with created_at
 // directly, so both dialects take it as a time.
 func (s *Service) cutoffSQL(now time.Time) (string, []any) {
+	// In UTC, as created_at is stored: SQLite compares times as text, and
+	// a local offset would put every ticket of today past its threshold.
+	now = now.UTC()
 	chans := make([]string, 0, len(s.thresholds))
 	for ch := range s.thresholds {
 		chans = append(chans, ch)

@@ -142,6 +142,13 @@ func TestBoardFigures(t *testing.T) {
 		w.ServiceLevel != want.sl || w.SLAPercent != want.slaPct || w.ASASeconds != want.asa || w.LongestWaitSeconds != want.longest {
 		t.Errorf("whatsapp line = %+v, want %+v", w, want)
 	}
+	// The same moment told in another zone gives the same figures: the
+	// times compared with the stored ones are in UTC (SQLite compares
+	// them as text).
+	if b2, err := s.Board(ctx, now.In(time.FixedZone("WIB", 7*3600))); err != nil || len(b2.Lines) != 3 ||
+		b2.Lines[2].Decided != want.decided || b2.Lines[2].ServiceLevel != want.sl {
+		t.Errorf("the board at the same moment in WIB: %+v, %v", b2.Lines, err)
+	}
 	if len(b.Agents) != 2 || b.Agents[1].Name != "Sari" {
 		t.Fatalf("agents = %+v", b.Agents)
 	}

@@ -47,8 +47,9 @@ export function field(id, text, input) {
 export const input = (attrs) => el('input', Object.assign({ type: 'text', autocomplete: 'off' }, attrs || {}));
 
 // say shows the outcome; a refusal's field errors go beside their fields
-// (prefix + field name), the first one focused.
-export function say(res, done, prefix) {
+// (prefix + field name, or + ids[field] where the form names it otherwise),
+// the first one on screen focused.
+export function say(res, done, prefix, ids) {
   mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
   mount.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
   const live = $('admin-live');
@@ -57,8 +58,9 @@ export function say(res, done, prefix) {
   const f = res.data && res.data.error && res.data.error.fields;
   const marked = [];
   Object.keys(f || {}).forEach((k) => {
-    const p = $(prefix + '-' + k.replace(/_/g, '-') + '-error');
-    const control = $(prefix + '-' + k.replace(/_/g, '-'));
+    const name = prefix + '-' + ((ids && ids[k]) || k.replace(/_/g, '-'));
+    const p = $(name + '-error');
+    const control = $(name);
     if (p) { p.textContent = f[k]; p.hidden = false; }
     if (p && control) { control.setAttribute('aria-invalid', 'true'); marked.push(control); }
   });
@@ -162,7 +164,7 @@ async function saveAgent(a) {
     res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: list($('aa-queues').value), skills: parsePairs($('aa-skills').value),
       capacity: body.capacity, channel_capacity: parsePairs($('aa-channels').value) });
   }
-  if (say(res, a ? t('admin.saved') : t('admin.agent_added', { name: body.name }), 'aa')) {
+  if (say(res, a ? t('admin.saved') : t('admin.agent_added', { name: body.name }), 'aa', { channel_capacity: 'channels' })) {
     editing = 0;
     await load('agents');
     redrawSaid();
@@ -247,7 +249,8 @@ function queuesView() {
     const badSLA = badLines($('aq-sla').value, slaLine);
     if (badSLA) { say({ ok: false, data: { error: { fields: { sla: t('admin.lines_invalid', { lines: badSLA }) } } } }, '', 'aq'); return; }
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
-    if (say(res, t('admin.queue_saved', { name: body.name }), 'aq')) { queueEditing = ''; await load('queues'); redrawSaid(); }
+    const ids = { time_zone: 'zone', overflow_queue: 'overflow', overflow_after_seconds: 'overflow-after' };
+    if (say(res, t('admin.queue_saved', { name: body.name }), 'aq', ids)) { queueEditing = ''; await load('queues'); redrawSaid(); }
   });
   return [tableOf(t('admin.queues_caption'), [t('admin.col_name'), t('admin.queue_code'), t('admin.channels'), t('admin.time_zone'), t('admin.hours'), t('admin.col_actions')], rows, 'admin-queues'), f];
 }

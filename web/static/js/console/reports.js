@@ -23,6 +23,8 @@ const GROUPS = ['day', 'hour', 'channel', 'category', 'province', 'queue', 'agen
 // answered, the average and the share satisfied, per group.
 const CSAT_GROUPS = ['channel', 'queue', 'agent', 'category', 'province'];
 const CSAT_COLS = [['sent', 'count'], ['responses', 'count'], ['response_rate', 'percent'], ['average', 'number'], ['satisfied_pct', 'percent']];
+const CSAT_COL_KEYS = { sent: 'csat.report.col_sent', responses: 'csat.report.col_responses', response_rate: 'csat.report.col_response_rate',
+  average: 'csat.report.col_average', satisfied_pct: 'csat.report.col_satisfied_pct' };
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -264,7 +266,7 @@ function renderCSAT(out, r, res) {
     if (res.group_by === 'category') { return label('category.', l.key, l.label); }
     return l.label || l.key || '–';
   };
-  const colText = (c) => t('csat.report.col_' + c, { min: res.satisfied_min });
+  const colText = (c) => t(CSAT_COL_KEYS[c], { min: res.satisfied_min });
   const head = [el('th', { scope: 'col', text: label('reports.group.', res.group_by) })]
     .concat(CSAT_COLS.map(([c]) => el('th', { scope: 'col', 'class': 'num', text: colText(c) })));
   const line = (l, name) => el('tr', null, [el('th', { scope: 'row', text: name })]

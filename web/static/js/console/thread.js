@@ -279,6 +279,7 @@ async function submitCallBack(ev) {
 export function forgetDrafts() {
   drafts.clear();
   draftFor = 0;
+  seen = { id: 0, last: 0 };
   $('reply-body').value = '';
 }
 
