@@ -177,7 +177,7 @@ func TestRoutingThroughTheAPI(t *testing.T) {
 	}
 	res = admin.Do(http.MethodPut, "/api/v1/admin/queues/sumut", map[string]any{"hours": map[string][]string{"mon": {"16:00-08:00"}}})
 	res.JSON(t, &e)
-	if res.Status != http.StatusUnprocessableEntity || e.Error.Fields["settings"] == "" {
+	if res.Status != http.StatusUnprocessableEntity || e.Error.Fields["hours"] == "" {
 		t.Fatalf("bad hours: %d %s", res.Status, res.Body)
 	}
 	res = admin.Do(http.MethodPut, fmt.Sprintf("/api/v1/admin/agents/%d/routing", me.Agent.ID), map[string]any{
