@@ -138,18 +138,10 @@ func (t *ticketRow) figures(cal *hours.Calendar) Figures {
 		f.FRTSec = secs(t.FirstResponse.Sub(t.CreatedAt))
 		f.FRTBizSec = secs(cal.Between(t.CreatedAt, *t.FirstResponse))
 	}
-	var waiting *time.Time
-	for i := range t.Messages {
-		m := t.Messages[i]
-		switch {
-		case !m.Out && waiting == nil:
-			waiting = &t.Messages[i].At
-		case m.Out && waiting != nil:
-			f.Replies++
-			f.ReplySec += secs(m.At.Sub(*waiting))
-			waiting = nil
-		}
-	}
+	t.eachReply(func(_ msg, waited int64) {
+		f.Replies++
+		f.ReplySec += waited
+	})
 	if end := t.resolvedAt(); end != nil {
 		f.Resolved = 1
 		f.ResSec = secs(end.Sub(t.CreatedAt))
@@ -175,6 +167,22 @@ func (t *ticketRow) figures(cal *hours.Calendar) Figures {
 	}
 	f.Abandoned = t.ruleAbandoned
 	return f
+}
+
+// eachReply calls f for each agent reply that answers the oldest citizen
+// message not yet answered, with the seconds that message waited.
+func (t *ticketRow) eachReply(f func(m msg, waited int64)) {
+	var waiting *time.Time
+	for i := range t.Messages {
+		m := t.Messages[i]
+		switch {
+		case !m.Out && waiting == nil:
+			waiting = &t.Messages[i].At
+		case m.Out && waiting != nil:
+			f(m, secs(m.At.Sub(*waiting)))
+			waiting = nil
+		}
+	}
 }
 
 // agentShares splits a ticket's figures f among the agents who did the
@@ -211,26 +219,17 @@ func (t *ticketRow) agentShares(f Figures) map[int64]Figures {
 		}
 	}
 	// Each reply to its author, as figures counts them.
-	var waiting *time.Time
-	for i := range t.Messages {
-		m := t.Messages[i]
-		switch {
-		case !m.Out && waiting == nil:
-			waiting = &t.Messages[i].At
-		case m.Out && waiting != nil:
-			by := author(m)
-			if by == t.AssigneeID {
-				owner.Replies++
-				owner.ReplySec += secs(m.At.Sub(*waiting))
-			} else {
-				s := share(by)
-				s.Replies++
-				s.ReplySec += secs(m.At.Sub(*waiting))
-				out[by] = s
-			}
-			waiting = nil
+	t.eachReply(func(m msg, waited int64) {
+		if by := author(m); by != t.AssigneeID {
+			s := share(by)
+			s.Replies++
+			s.ReplySec += waited
+			out[by] = s
+			return
 		}
-	}
+		owner.Replies++
+		owner.ReplySec += waited
+	})
 	for by, n := range t.TransfersBy {
 		if by == t.AssigneeID {
 			owner.Transfers = n

@@ -325,20 +325,15 @@ func (s *Service) labels(ctx context.Context, group, lang string) (map[string]st
 	case GroupAgent:
 		out["0"] = "-"
 		err = db.Query(tx, `SELECT CAST(id AS TEXT), name FROM agents`, nil, scan)
-	case GroupWrapup:
+	case GroupWrapup, GroupCategory:
+		// Both keep a label per language beside the code.
 		out[""] = "-"
 		col := "label_id"
 		if lang == "en-US" {
 			col = "label_en"
 		}
-		err = db.Query(tx, `SELECT code, `+col+` FROM wrapup_codes ORDER BY id`, nil, scan)
-	case GroupCategory:
-		out[""] = "-"
-		col := "label_id"
-		if lang == "en-US" {
-			col = "label_en"
-		}
-		err = db.Query(tx, `SELECT code, `+col+` FROM complaint_categories ORDER BY id`, nil, scan)
+		table := map[string]string{GroupWrapup: "wrapup_codes", GroupCategory: "complaint_categories"}[group]
+		err = db.Query(tx, `SELECT code, `+col+` FROM `+table+` ORDER BY id`, nil, scan)
 	case GroupProvince:
 		out[""] = "-"
 	}

@@ -76,9 +76,12 @@ function lastDays(n) {
   return { from: iso(d), to };
 }
 
-async function loadComplaints(r, mine) {
+// loadOwn reads a report with figures of its own (complaints, csat): the
+// last 30 days unless a range is picked, its own default grouping; shape
+// turns the answer into the result drawn.
+async function loadOwn(r, mine, group, shape) {
   const range = r.from && r.to ? { from: r.from, to: r.to } : lastDays(30);
-  const shown = Object.assign({}, r, range, { group: r.group || 'kind' });
+  const shown = Object.assign({}, r, range, { group: r.group || group });
   const res = await request('GET', reportURL(shown));
   if (mine !== seq) { return; }
   if (!res.ok) {
@@ -86,28 +89,11 @@ async function loadComplaints(r, mine) {
     setText('reports-live', current().error);
     return;
   }
-  const result = { name: 'complaints', from: range.from, to: range.to, group_by: shown.group, rows: res.data.rows || [], total: res.data.total };
+  const result = Object.assign(shape(res.data), { name: r.name, from: range.from, to: range.to, group_by: shown.group });
   patch({ loading: false, result, group: shown.group, from: range.from, to: range.to });
   $('reports-from').value = range.from;
   $('reports-to').value = range.to;
-  setText('reports-live', t('reports.loaded', { name: label('reports.name.', 'complaints'), rows: result.rows.length }));
-}
-
-async function loadCSAT(r, mine) {
-  const range = r.from && r.to ? { from: r.from, to: r.to } : lastDays(30);
-  const shown = Object.assign({}, r, range, { group: r.group || 'channel' });
-  const res = await request('GET', reportURL(shown));
-  if (mine !== seq) { return; }
-  if (!res.ok) {
-    patch({ loading: false, error: errorMessage(res), result: null });
-    setText('reports-live', current().error);
-    return;
-  }
-  const result = Object.assign({}, res.data, { name: 'csat', from: range.from, to: range.to, group_by: shown.group });
-  patch({ loading: false, result, group: shown.group, from: range.from, to: range.to });
-  $('reports-from').value = range.from;
-  $('reports-to').value = range.to;
-  setText('reports-live', t('reports.loaded', { name: label('reports.name.', 'csat'), rows: (result.lines || []).length }));
+  setText('reports-live', t('reports.loaded', { name: label('reports.name.', r.name), rows: (result.rows || result.lines || []).length }));
 }
 
 async function load() {
@@ -115,8 +101,8 @@ async function load() {
   const mine = ++seq;
   patch({ loading: true, error: '' });
   setText('reports-live', t('reports.loading'));
-  if (r.name === 'complaints') { await loadComplaints(r, mine); return; }
-  if (r.name === 'csat') { await loadCSAT(r, mine); return; }
+  if (r.name === 'complaints') { await loadOwn(r, mine, 'kind', (d) => ({ rows: d.rows || [], total: d.total })); return; }
+  if (r.name === 'csat') { await loadOwn(r, mine, 'channel', (d) => Object.assign({}, d)); return; }
   const res = await request('GET', reportURL(r));
   if (mine !== seq) { return; }
   if (!res.ok) {
