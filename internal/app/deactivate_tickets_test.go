@@ -31,35 +31,12 @@ func TestDeactivatedAccountKeepsNoTickets(t *testing.T) {
 	if r := andi.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
 		t.Fatalf("online: %d %s", r.Status, r.Body)
 	}
-	tn := apptest.NewClient(t, a.URL()).Complaint(map[string]string{"name": "Rina", "phone": "081311114444", "category": "lainnya",
-		"description": "Insentif bulan lalu belum masuk."})
-	assignee := func(id *int64) (int64, error) {
-		var out struct {
-			Tickets []struct {
-				ID             int64  `json:"id"`
-				TrackingNumber string `json:"tracking_number"`
-				AssigneeID     *int64 `json:"assignee_id"`
-			} `json:"tickets"`
-		}
-		admin.Do(http.MethodGet, "/api/v1/tickets?scope=all&status=all", nil).JSON(t, &out)
-		for _, tk := range out.Tickets {
-			if tk.TrackingNumber == tn {
-				*id = tk.ID
-				if tk.AssigneeID == nil {
-					return 0, nil
-				}
-				return *tk.AssigneeID, nil
-			}
-		}
-		return 0, fmt.Errorf("ticket %s not stored yet", tn)
-	}
-	var id int64
+	id := fileComplaint(t, admin, "Insentif bulan lalu belum masuk.")
 	testenv.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
-		who, err := assignee(&id)
-		if err == nil && who != andiID {
-			err = fmt.Errorf("ticket %s assigned to %d, want Andi (%d)", tn, who, andiID)
+		if who := assigneeOf(t, admin, id); who != andiID {
+			return fmt.Errorf("ticket %d assigned to %d, want Andi (%d)", id, who, andiID)
 		}
-		return err
+		return nil
 	})
 	if r := andi.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Baik Bu, kami cek."}); r.Status/100 != 2 {
 		t.Fatalf("Andi replies: %d %s", r.Status, r.Body)
@@ -69,13 +46,13 @@ func TestDeactivatedAccountKeepsNoTickets(t *testing.T) {
 		t.Fatalf("deactivate: %d %s", r.Status, r.Body)
 	}
 	// Back in the queue (the admin, the one other member, is offline).
-	if who, err := assignee(&id); err != nil || who != 0 {
-		t.Fatalf("after the deactivation the started ticket is with %d (%v), want back in its queue", who, err)
+	if who := assigneeOf(t, admin, id); who != 0 {
+		t.Fatalf("after the deactivation the started ticket is with %d, want back in its queue", who)
 	}
 	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/assign", id), map[string]any{"agent_id": andiID}); r.Status != http.StatusNotFound {
 		t.Fatalf("assign to the deactivated account: %d %s, want 404", r.Status, r.Body)
 	}
-	if who, _ := assignee(&id); who != 0 {
+	if who := assigneeOf(t, admin, id); who != 0 {
 		t.Fatalf("the ticket went to %d", who)
 	}
 }
