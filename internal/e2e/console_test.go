@@ -50,6 +50,20 @@ func (tb *tab) clickNow(t *testing.T, what, css string) {
 	})()`, css))
 }
 
+// clickShown clicks the element with id once it is shown, in one step of
+// the page: the details pane grows as its panels load (contact, lifecycle,
+// ratings), so a pointer click at where chromedp measured a button may
+// land on what moved there instead.
+func (tb *tab) clickShown(t *testing.T, what, id string) {
+	t.Helper()
+	tb.waitJS(t, what, fmt.Sprintf(`(() => {
+		const e = document.getElementById(%q);
+		if (!e || e.hidden || e.offsetParent === null) { return false; }
+		e.click();
+		return true;
+	})()`, id))
+}
+
 // openBoard and openTickets switch the console's tabs. The tab is clicked
 // in one step of the page, then the switch waited for: a pointer click
 // lands where the tab was when chromedp measured it, and the header may
@@ -312,7 +326,7 @@ func TestBrowserConsoleTransferTargets(t *testing.T) {
 	// Waiting in the queue, the ticket is not hers to move: she claims it.
 	agent.waitJS(t, "claim offered, transfer not", `!document.getElementById('claim-btn').hidden
 		&& document.getElementById('transfer-form').hidden && document.getElementById('release-btn').hidden`)
-	agent.do(t, "claim the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.clickShown(t, "claim the ticket", "claim-btn")
 	agent.waitJS(t, "transfer offered", `!document.getElementById('transfer-form').hidden && document.getElementById('claim-btn').hidden`)
 	agent.waitJS(t, "colleagues listed", `document.querySelectorAll('#transfer-agent option').length > 1`)
 	if agent.evalString(t, `String(document.getElementById('transfer-code-field').hidden)`) != "true" {
@@ -326,9 +340,8 @@ func TestBrowserConsoleTransferTargets(t *testing.T) {
 		t.Errorf("queues offered as %q, want names", got)
 	}
 	agent.selectValue(t, "#transfer-agent", agent.evalString(t, budiOpt+`.value`))
-	agent.do(t, "transfer to Budi",
-		chromedp.SendKeys(chromedp.ID("transfer-note"), "Mohon dibantu, soal insentif."),
-		chromedp.Click(chromedp.ID("transfer-btn")))
+	agent.do(t, "a note for Budi", chromedp.SendKeys(chromedp.ID("transfer-note"), "Mohon dibantu, soal insentif."))
+	agent.clickShown(t, "transfer to Budi", "transfer-btn")
 	agent.waitJS(t, "transferred", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.transferred")))
 	agent.waitLive(t, "Budi is the assignee", `document.getElementById('t-assignee').textContent === 'Budi'`)
 	agent.checkConsole(t)

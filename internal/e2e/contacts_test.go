@@ -144,7 +144,7 @@ func TestBrowserContactPanel(t *testing.T) {
 		&& document.querySelector('#contact-tickets [data-ticket="%d"]').getAttribute('aria-current') === 'true'`, wa1.ID, wa1.ID))
 	// Its line in the history follows a change of its status.
 	sari.selectValue(t, "#t-status-select", "pending")
-	sari.do(t, "set it pending", chromedp.Click(chromedp.ID("status-btn")))
+	sari.clickShown(t, "set it pending", "status-btn")
 	sari.waitJS(t, "the history's line says pending", fmt.Sprintf(`document.querySelector('#contact-tickets [data-ticket="%d"]').textContent.includes(%q)`,
 		wa1.ID, tx("ticket_status.pending")))
 

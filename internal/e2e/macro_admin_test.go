@@ -138,7 +138,7 @@ func TestBrowserMacroEditor(t *testing.T) {
 	id := agent.evalString(t, rowJS+`.dataset.ticketId`)
 	agent.clickNow(t, "open the ticket", `#ticket-list [data-ticket-id="`+id+`"]`)
 	agent.do(t, "the ticket opens", chromedp.WaitVisible(chromedp.ID("routing-panel")))
-	agent.do(t, "take the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.clickShown(t, "take the ticket", "claim-btn")
 	agent.waitJS(t, "claimed", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.claimed")))
 	agent.waitJS(t, "the macro offered", fmt.Sprintf(`!document.getElementById('macro-row').hidden && !!document.querySelector('#macro-select option[value="%d"]')`, macros.Macros[0].ID))
 	agent.selectValue(t, "#macro-select", fmt.Sprint(macros.Macros[0].ID))

@@ -60,7 +60,7 @@ func TestBrowserRouting(t *testing.T) {
 	}
 	shots.take(t, agent, "11-routing-waiting")
 
-	agent.do(t, "take the ticket", chromedp.Click(chromedp.ID("claim-btn")))
+	agent.clickShown(t, "take the ticket", "claim-btn")
 	agent.waitJS(t, "claimed", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.claimed")))
 	agent.waitJS(t, "give-back button shown", `!document.getElementById('release-btn').hidden && document.getElementById('claim-btn').hidden`)
 	agent.waitJSFor(t, "assignee shown", asyncWait, `document.getElementById('t-assignee').textContent === 'Sari'`)
@@ -73,10 +73,8 @@ func TestBrowserRouting(t *testing.T) {
 	} else {
 		agent.do(t, "type the queue code", chromedp.SendKeys(chromedp.ID("transfer-queue-code"), "jabar"))
 	}
-	agent.do(t, "transfer to the Jawa Barat queue with a note",
-		chromedp.SendKeys(chromedp.ID("transfer-note"), "Warga Jawa Barat, mohon dicek tim wilayah."),
-		chromedp.Click(chromedp.ID("transfer-btn")),
-	)
+	agent.do(t, "a note for the Jawa Barat queue", chromedp.SendKeys(chromedp.ID("transfer-note"), "Warga Jawa Barat, mohon dicek tim wilayah."))
+	agent.clickShown(t, "transfer to the Jawa Barat queue", "transfer-btn")
 	agent.waitJS(t, "transferred", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q`, tx("routing.transferred")))
 	agent.waitLive(t, "note in the thread", `document.getElementById('t-messages').textContent.includes('mohon dicek tim wilayah')`)
 	agent.waitJSFor(t, "back in a queue: claim offered again", asyncWait, `!document.getElementById('claim-btn').hidden`)

@@ -91,7 +91,7 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	// Solve without a wrap-up code: refused, with the reason.
 	sari.waitJS(t, "the wrap-up code is said to be missing", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.missing")))
 	sari.selectValue(t, "#t-status-select", "solved")
-	sari.do(t, "try to solve", chromedp.Click(chromedp.ID("status-btn")))
+	sari.clickShown(t, "try to solve", "status-btn")
 	sari.waitJS(t, "the refusal beside the status, as an error, the stored status shown again", fmt.Sprintf(`document.getElementById('status-live').textContent === %q
 		&& document.getElementById('status-live').classList.contains('form-status-error')
 		&& document.getElementById('t-status-select').value !== 'solved'`, "⚠ "+tx("error.wrapup_required")))
