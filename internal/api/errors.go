@@ -44,6 +44,7 @@ var catalog = []struct {
 	{ticket.ErrClosed, fiber.StatusConflict, apperr.CodeTicketClosed},
 	{ticket.ErrInvalidStatusChange, fiber.StatusConflict, apperr.CodeInvalidStatusChange},
 	{ticket.ErrWindowClosed, fiber.StatusConflict, apperr.CodeReplyWindowClosed},
+	{ticket.ErrReplyCollision, fiber.StatusConflict, apperr.CodeReplyCollision},
 	{agent.ErrEmailTaken, fiber.StatusConflict, apperr.CodeConflict},
 	{agent.ErrRoleNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{agent.ErrRoleExists, fiber.StatusConflict, apperr.CodeConflict},
@@ -104,6 +105,16 @@ type refusal struct {
 
 func (r *refusal) Error() string { return r.err.Error() }
 func (r *refusal) Unwrap() error { return r.err }
+
+// collided gives a reply refused because another agent answered the
+// citizen meanwhile its reason under "body", naming who answered.
+func collided(err error) error {
+	var c *ticket.Collision
+	if errors.As(err, &c) {
+		return &refusal{err: err, field: "body", FieldError: apperr.FieldError{Key: "console.reply_collision", Args: []any{"name", c.Agent}}}
+	}
+	return err
+}
 
 // errorBody is the one error shape of the API.
 type errorBody struct {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +31,7 @@ type replyForm struct {
 	Body    string
 	Buttons []envelope.Button
 	Files   []formFile
+	Seen    int64 // ticket.Draft.Seen
 }
 
 type formFile struct {
@@ -94,6 +96,16 @@ func parseReplyForm(contentType string, body []byte) (replyForm, error) {
 					return replyForm{}, badForm("buttons: %v", err)
 				}
 			}
+		case "seen":
+			b, err := readText(p)
+			if err != nil {
+				return replyForm{}, err
+			}
+			if b = strings.TrimSpace(b); b != "" {
+				if f.Seen, err = strconv.ParseInt(b, 10, 64); err != nil || f.Seen < 0 {
+					return replyForm{}, badForm("seen: %q is not a message id", b)
+				}
+			}
 		case "files", "attachments": // "attachments" as on the complaint form
 			data, err := io.ReadAll(p)
 			if err != nil {
@@ -137,10 +149,10 @@ func (s *Server) handleReplyWithFiles(c *fiber.Ctx, id int64) error {
 	for i, f := range form.Files {
 		uploads[i] = ticket.Upload{Name: f.Name, Size: int64(len(f.Data)), Data: bytes.NewReader(f.Data)}
 	}
-	m, err := s.o.Tickets.ReplyWithFiles(c.UserContext(), viewer, id, ticket.Draft{Body: form.Body, Buttons: form.Buttons},
+	m, err := s.o.Tickets.ReplyWithFiles(c.UserContext(), viewer, id, ticket.Draft{Body: form.Body, Buttons: form.Buttons, Seen: form.Seen},
 		s.fileRules(t.Channel), uploads)
 	if err != nil {
-		return err
+		return collided(err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(m)
 }

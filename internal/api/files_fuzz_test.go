@@ -25,13 +25,13 @@ func replyBody(t testing.TB, fields map[string]string, files map[string][]byte) 
 }
 
 func TestParseReplyForm(t *testing.T) {
-	ct, body := replyBody(t, map[string]string{"body": "Terlampir", "buttons": `[{"id":"ya","title":"Ya"}]`},
+	ct, body := replyBody(t, map[string]string{"body": "Terlampir", "buttons": `[{"id":"ya","title":"Ya"}]`, "seen": "42"},
 		map[string][]byte{"../surat.pdf": []byte("%PDF-1.4")})
 	f, err := parseReplyForm(ct, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Body != "Terlampir" || len(f.Buttons) != 1 || len(f.Files) != 1 || f.Files[0].Name != "surat.pdf" || string(f.Files[0].Data) != "%PDF-1.4" {
+	if f.Body != "Terlampir" || len(f.Buttons) != 1 || len(f.Files) != 1 || f.Files[0].Name != "surat.pdf" || string(f.Files[0].Data) != "%PDF-1.4" || f.Seen != 42 {
 		t.Fatalf("form = %+v", f)
 	}
 	// A browser's empty file input sends a part without name or bytes.
@@ -43,6 +43,7 @@ func TestParseReplyForm(t *testing.T) {
 		"not multipart":    {"application/json", `{"body":"x"}`},
 		"no boundary":      {"multipart/form-data", "--x\r\n"},
 		"truncated":        {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhalo"},
+		"seen not an id":   {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"seen\"\r\n\r\n-3\r\n--x--\r\n"},
 		"buttons not JSON": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"buttons\"\r\n\r\n[oops\r\n--x--\r\n"},
 		"body over 64 KiB": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n" + string(bytes.Repeat([]byte("a"), maxFormTextBytes+1)) + "\r\n--x--\r\n"},
 	} {

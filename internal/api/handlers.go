@@ -263,13 +263,14 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 		Body     string                `json:"body"`
 		Template *ticket.TemplateDraft `json:"template"`
 		Buttons  []envelope.Button     `json:"buttons"`
+		Seen     int64                 `json:"seen"`
 	}
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.o.Tickets.ReplyWith(c.UserContext(), current(c), id, ticket.Draft{Body: req.Body, Template: req.Template, Buttons: req.Buttons})
+	m, err := s.o.Tickets.ReplyWith(c.UserContext(), current(c), id, ticket.Draft{Body: req.Body, Template: req.Template, Buttons: req.Buttons, Seen: req.Seen})
 	if err != nil {
-		return err
+		return collided(err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(m)
 }

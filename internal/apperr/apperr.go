@@ -68,6 +68,7 @@ const (
 	CodeTicketClosed         = "ticket_closed"
 	CodeInvalidStatusChange  = "invalid_status_change"
 	CodeReplyWindowClosed    = "reply_window_closed"
+	CodeReplyCollision       = "reply_collision"
 	CodeNoCapacity           = "no_capacity"
 	CodeQueueInUse           = "queue_in_use"
 	CodeTicketInactive       = "ticket_inactive"

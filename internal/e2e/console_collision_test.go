@@ -11,8 +11,10 @@ import (
 )
 
 // TestBrowserReplyCollision: Dewi is writing to a citizen when a colleague
-// replies to the same ticket. Her send is held once with a warning naming
-// the colleague (her text kept, nothing sent); sending again sends it.
+// replies to the same ticket, and she sends before her screen shows it.
+// The server holds her send once with a warning naming the colleague (her
+// text kept, nothing sent, the colleague's reply now in her thread);
+// sending again sends it.
 func TestBrowserReplyCollision(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -51,10 +53,10 @@ func TestBrowserReplyCollision(t *testing.T) {
 	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Kartu Ibu sudah kami aktifkan."}); r.Status/100 != 2 {
 		t.Fatalf("the colleague's reply: %d %s", r.Status, r.Body)
 	}
-	dewi.waitLive(t, "the colleague's reply in Dewi's thread", `document.getElementById('t-messages').textContent.includes('Kartu Ibu sudah kami aktifkan.')`)
 	dewi.do(t, "Dewi sends", chromedp.Click(chromedp.ID("reply-btn")))
 	dewi.waitJS(t, "held, with the colleague named", fmt.Sprintf(`document.getElementById('reply-body-error').textContent === %q`,
 		tx("console.reply_collision", "name", "Administrator")))
+	dewi.waitJS(t, "the colleague's reply in Dewi's thread", `document.getElementById('t-messages').textContent.includes('Kartu Ibu sudah kami aktifkan.')`)
 	if got := dewi.evalString(t, `document.getElementById('reply-body').value`); got != mine {
 		t.Errorf("reply box after the warning = %q, want Dewi's text kept", got)
 	}

@@ -347,3 +347,14 @@ VALUES ('riwayat@example.go.id', 'Riwayat', 'x', 'agent', 'online', 100000, 0, ?
 		checkPlan(t, string(viewer.Role)+" inbox", plan, []string{"tickets_active_inbox_idx"})
 	}
 }
+
+// TestRepliedSinceReadsTheTicketsMessages: the check every reply makes
+// for a colleague's reply it would collide with reads the ticket's
+// messages along their index, never every message.
+func TestRepliedSinceReadsTheTicketsMessages(t *testing.T) {
+	d := testenv.DB(t)
+	plan := testenv.Plan(t, d, repliedSinceSQL, 1, 1, 1)
+	if !strings.Contains(plan, "messages_ticket_idx") {
+		t.Errorf("replies since a message not read along messages_ticket_idx:\n%s", plan)
+	}
+}

@@ -175,6 +175,25 @@ func (s *store) insertReply(ctx context.Context, tx *gorm.DB, ticketID int64, ch
 	return id, nil
 }
 
+// repliedSince is a Collision naming another agent who replied on the
+// ticket after message seen, or nil. It reads the ticket's messages along
+// messages_ticket_idx.
+func (s *store) repliedSince(ctx context.Context, tx *gorm.DB, ticketID, seen, agentID int64) (*Collision, error) {
+	var names []string
+	err := tx.WithContext(ctx).Raw(repliedSinceSQL, ticketID, seen, agentID).Scan(&names).Error
+	if err != nil {
+		return nil, fmt.Errorf("ticket: replies since: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	return &Collision{Agent: names[0]}, nil
+}
+
+const repliedSinceSQL = `SELECT a.name FROM messages m JOIN agents a ON a.id = m.agent_id
+	WHERE m.ticket_id = ? AND m.id > ? AND m.direction = ` + domain.SQLDirectionOut + ` AND m.agent_id <> ?
+	ORDER BY m.id LIMIT 1`
+
 func (s *store) markReplied(ctx context.Context, tx *gorm.DB, ticketID int64, status domain.TicketStatus, now time.Time) error {
 	err := tx.WithContext(ctx).Exec(`UPDATE tickets SET status = ?, first_response_at = COALESCE(first_response_at, ?),
 		updated_at = ?, last_message_at = ? WHERE id = ?`, status, now, now, now, ticketID).Error

@@ -290,6 +290,17 @@ func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID in
 		if windowed && tpl == nil && !policy.window(last, now).Open {
 			return ErrWindowClosed
 		}
+		if d.Seen > 0 {
+			// Under the ticket's lock: of two replies sent at once, the
+			// second sees the first.
+			clash, err := s.store.repliedSince(ctx, tx, t.ID, d.Seen, viewer.ID)
+			if err != nil {
+				return err
+			}
+			if clash != nil {
+				return clash
+			}
+		}
 		providerID, err := newProviderID()
 		if err != nil {
 			return err

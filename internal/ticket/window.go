@@ -66,6 +66,12 @@ type Draft struct {
 	// Files are stored already (ReplyWithFiles); with files the text may
 	// be empty.
 	Files []ReplyFile
+	// Seen is the newest message of the ticket the agent had read when
+	// writing (0: not said). A reply another agent sent after it refuses
+	// the draft (Collision): two agents answering one citizen at once
+	// would send two different answers. Sent again with the newer message
+	// seen, it goes.
+	Seen int64
 }
 
 // TemplateDraft names a configured template and fills its parameters.

@@ -21,6 +21,7 @@ export const hasFiles = () => current().length > 0;
 export function form(payload) {
   const fd = new FormData();
   fd.append('body', payload.body || '');
+  if (payload.seen) { fd.append('seen', String(payload.seen)); }
   if (Array.isArray(payload.buttons) && payload.buttons.length) { fd.append('buttons', JSON.stringify(payload.buttons)); }
   current().forEach((f) => fd.append('files', f, f.name));
   return fd;

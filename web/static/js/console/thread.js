@@ -23,21 +23,15 @@ const drafts = new Map();
 let draftFor = 0;
 
 // Two agents answering one citizen at once: the reply box remembers the
-// newest message of the ticket when this agent started writing (seen). A
-// reply sent after another agent's reply came in meanwhile is held once,
-// with a warning naming them, so the citizen is not told two different
-// things by accident; sending again sends it.
+// newest message of the ticket when this agent started writing (seen) and
+// sends it with the reply. The server holds a reply sent after another
+// agent's reply came in meanwhile (409 reply_collision, naming them), so
+// the citizen is not told two different things by accident; the thread is
+// read again, and sending again sends it.
 let seen = { id: 0, last: 0 };
 const lastMessageID = (tk) => (tk && tk.messages && tk.messages.length ? tk.messages[tk.messages.length - 1].id : 0);
 function startedWriting(tk) {
   if (tk && seen.id !== tk.id) { seen = { id: tk.id, last: lastMessageID(tk) }; }
-}
-// answeredMeanwhile is the name of another agent who replied on tk since
-// seen, or ''.
-function answeredMeanwhile(tk, me) {
-  if (!tk || seen.id !== tk.id) { return ''; }
-  const other = (tk.messages || []).find((m) => m.id > seen.last && m.direction === 'out' && m.agent_id && m.agent_id !== me);
-  return other ? (other.author || '?') : '';
 }
 let typingSent = 0;
 let typingOn = 0; // ticket the agent is shown typing on
@@ -223,18 +217,10 @@ async function submitReply(ev) {
     $('reply-body').focus();
     return;
   }
-  const tk = store.get().ticket;
-  startedWriting(tk);
-  const other = answeredMeanwhile(tk, store.get().agent.id);
-  if (other) {
-    seen = { id: tk.id, last: lastMessageID(tk) }; // told once: sending again sends
-    setFieldError('reply-body', t('console.reply_collision', { name: other }));
-    $('reply-body').focus();
-    return;
-  }
+  startedWriting(store.get().ticket);
   stopTyping();
   busy($('reply-btn'), true, t('complaint.sending'));
-  const payload = extendReply({ body });
+  const payload = extendReply({ body, seen: seen.id === id ? seen.last : 0 });
   const res = await api.reply(id, attach.hasFiles() ? attach.form(payload) : payload);
   busy($('reply-btn'), false);
   if (res.ok) {
@@ -250,6 +236,11 @@ async function submitReply(ev) {
   }
   if (res.status === 401) { return; }
   const fields = fieldErrors(res);
+  if (res.status === 409 && res.data && res.data.error && res.data.error.code === 'reply_collision') {
+    await loadTicket(id); // their reply, to read first
+    const tk = store.get().ticket;
+    if (tk && tk.id === id) { seen = { id, last: lastMessageID(tk) }; } // told once: sending again sends
+  }
   if (fields.files) {
     setFieldError('attach-btn', String(fields.files));
     $('attach-btn').focus();
