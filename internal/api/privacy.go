@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"tanggap/internal/refused"
 	"tanggap/internal/retention"
 	"tanggap/internal/ticket"
+	"tanggap/internal/tracking"
 	"tanggap/internal/viewaudit"
 )
 
@@ -162,10 +164,23 @@ func queryTime(c *fiber.Ctx, name string) (time.Time, error) {
 }
 
 // GET /api/v1/admin/view-audit?agent=&ticket=&contact=&from=&to=&limit=&before_at=&before_id=
+// agent: an account's id or email; ticket: a ticket's id or tracking number.
 func (s *Server) handleViewAudit(c *fiber.Ctx) error {
 	var f viewaudit.Filter
 	var err error
-	for name, dst := range map[string]*int64{"agent": &f.AgentID, "ticket": &f.TicketID, "contact": &f.ContactID, "before_id": &f.BeforeID} {
+	if v := strings.TrimSpace(c.Query("agent")); strings.Contains(v, "@") {
+		f.AgentEmail = v
+	} else if f.AgentID, err = queryInt(c, "agent"); err != nil {
+		return err
+	}
+	if v := strings.TrimSpace(c.Query("ticket")); v != "" {
+		if _, terr := tracking.Normalize(v); terr == nil || strings.ContainsAny(v, "- ") {
+			f.TrackingNumber = v
+		} else if f.TicketID, err = queryInt(c, "ticket"); err != nil {
+			return err
+		}
+	}
+	for name, dst := range map[string]*int64{"contact": &f.ContactID, "before_id": &f.BeforeID} {
 		if *dst, err = queryInt(c, name); err != nil {
 			return err
 		}
@@ -181,10 +196,22 @@ func (s *Server) handleViewAudit(c *fiber.Ctx) error {
 	}
 	f.Limit = int(limit)
 	p, err := s.o.Privacy.Views.Query(c.UserContext(), f)
-	if err != nil {
+	switch {
+	case errors.Is(err, viewaudit.ErrUnknownAgent):
+		return unknownFilter("agent", "privacy.agent_unknown")
+	case errors.Is(err, viewaudit.ErrUnknownTicket):
+		return unknownFilter("ticket", "privacy.ticket_unknown")
+	case err != nil:
 		return err
 	}
 	return c.JSON(p)
+}
+
+// unknownFilter refuses a filter naming nobody, under its field.
+func unknownFilter(field, key string) error {
+	var v apperr.ValidationError
+	v.Add(field, key)
+	return &v
 }
 
 func contactParam(c *fiber.Ctx) (int64, error) {

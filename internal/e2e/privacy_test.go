@@ -72,14 +72,27 @@ func TestBrowserPrivacy(t *testing.T) {
 	if res := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", ticketID), map[string]string{"body": "Halo"}); res.Status != http.StatusLocked {
 		t.Fatalf("reply to the frozen ticket: %d %s", res.Status, res.Body)
 	}
-	adm.do(t, "filter the views by ticket",
-		chromedp.SendKeys(chromedp.ID("privacy-f-ticket"), fmt.Sprint(ticketID)),
+	// Filtered by an email nobody has: told under the field.
+	adm.do(t, "filter the views by an unknown email",
+		chromedp.SendKeys(chromedp.ID("privacy-f-agent"), "tidak.ada@tanggap.example"),
+		chromedp.Click(chromedp.CSS("#privacy-views-form button[type=submit]")))
+	adm.waitJS(t, "no such account", fmt.Sprintf(`document.getElementById('privacy-f-agent-error').textContent === %q
+		&& document.activeElement.id === 'privacy-f-agent'`, tx("privacy.agent_unknown")))
+	// By the ticket's tracking number and the admin's email: the rows name
+	// the account and the ticket as people know them.
+	adm.do(t, "filter the views by ticket and account",
+		chromedp.SetValue(chromedp.ID("privacy-f-agent"), apptest.AdminEmail),
+		chromedp.SendKeys(chromedp.ID("privacy-f-ticket"), tn),
 		chromedp.Click(chromedp.CSS("#privacy-views-form button[type=submit]")))
 	adm.waitJS(t, "the views of the ticket", fmt.Sprintf(`document.getElementById('privacy-views-live').textContent.length > 0
+		&& !document.getElementById('privacy-f-agent-error')?.textContent
 		&& document.querySelectorAll('#privacy-views tr').length >= 1
-		&& document.getElementById('privacy-views').textContent.includes(%q)`, fmt.Sprint(ticketID)))
+		&& document.querySelector('#privacy-views a[data-view-ticket="%d"]')?.textContent === %q
+		&& document.getElementById('privacy-views').textContent.includes(%q)`, ticketID, tn, apptest.AdminEmail))
 	adm.scrollTo(t, "privacy-title")
 	shots.take(t, adm, "80-console-privacy-laptop")
+	adm.scrollTo(t, "privacy-views-form")
+	shots.take(t, adm, "80-console-privacy-views-laptop")
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	adm.waitJS(t, "it fits", `document.documentElement.scrollWidth <= 390`)
 	shots.take(t, adm, "81-console-privacy-phone")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tanggap/internal/db"
+	"tanggap/internal/tracking"
 )
 
 type store struct {
@@ -157,6 +158,99 @@ func (s store) query(ctx context.Context, f Filter, limit int) ([]View, error) {
 			RefusedItemID: r.RefusedItemID}
 	}
 	return out, nil
+}
+
+// The filter's email and tracking number, and the names of a page's
+// accounts and tickets: by unique key, by primary key.
+const (
+	sqlAgentByEmail    = `SELECT id FROM agents WHERE email = ?`
+	sqlTicketByNumber  = `SELECT id FROM tickets WHERE tracking_number = ?`
+	sqlAgentNames      = `SELECT id, name, email FROM agents WHERE id IN ?`
+	sqlTrackingNumbers = `SELECT id, tracking_number FROM tickets WHERE id IN ?`
+)
+
+// resolve turns f's email and tracking number into ids.
+func (s store) resolve(ctx context.Context, f Filter) (Filter, error) {
+	tn := ""
+	if f.TrackingNumber != "" {
+		var err error
+		if tn, err = tracking.Normalize(f.TrackingNumber); err != nil {
+			return f, ErrUnknownTicket
+		}
+	}
+	for _, k := range []struct {
+		key, sql string
+		dst      *int64
+		unknown  error
+	}{
+		{strings.ToLower(strings.TrimSpace(f.AgentEmail)), sqlAgentByEmail, &f.AgentID, ErrUnknownAgent},
+		{tn, sqlTicketByNumber, &f.TicketID, ErrUnknownTicket},
+	} {
+		if k.key == "" {
+			continue
+		}
+		var ids []int64
+		if err := s.db.WithContext(ctx).Raw(k.sql, k.key).Scan(&ids).Error; err != nil {
+			return f, fmt.Errorf("viewaudit: resolve filter: %w", err)
+		}
+		if len(ids) == 0 {
+			return f, k.unknown
+		}
+		*k.dst = ids[0]
+	}
+	return f, nil
+}
+
+// name fills the names of the views' agents and the tracking numbers of
+// their tickets.
+func (s store) name(ctx context.Context, views []View) error {
+	agents, tickets := map[int64]bool{}, map[int64]bool{}
+	for _, v := range views {
+		agents[v.AgentID] = true
+		if v.TicketID != nil {
+			tickets[*v.TicketID] = true
+		}
+	}
+	d := s.db.WithContext(ctx)
+	var people []struct {
+		ID          int64
+		Name, Email string
+	}
+	if len(agents) > 0 {
+		if err := d.Raw(sqlAgentNames, keys(agents)).Scan(&people).Error; err != nil {
+			return fmt.Errorf("viewaudit: agent names: %w", err)
+		}
+	}
+	var numbers []struct {
+		ID             int64
+		TrackingNumber string
+	}
+	if len(tickets) > 0 {
+		if err := d.Raw(sqlTrackingNumbers, keys(tickets)).Scan(&numbers).Error; err != nil {
+			return fmt.Errorf("viewaudit: tracking numbers: %w", err)
+		}
+	}
+	names, emails, tns := map[int64]string{}, map[int64]string{}, map[int64]string{}
+	for _, p := range people {
+		names[p.ID], emails[p.ID] = p.Name, p.Email
+	}
+	for _, n := range numbers {
+		tns[n.ID] = n.TrackingNumber
+	}
+	for i := range views {
+		v := &views[i]
+		v.AgentName, v.AgentEmail = names[v.AgentID], emails[v.AgentID]
+		v.TrackingNumber = tns[ptrVal(v.TicketID)]
+	}
+	return nil
+}
+
+func keys(set map[int64]bool) []int64 {
+	out := make([]int64, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
 }
 
 // sqlPurge deletes one batch of views older than the cut-off, oldest

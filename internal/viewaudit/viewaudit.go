@@ -73,6 +73,11 @@ type View struct {
 	AttachmentID *int64    `json:"attachment_id"`
 	// RefusedItemID: the refused item opened (KindRefusedItem).
 	RefusedItemID *int64 `json:"refused_item_id,omitempty"`
+	// Who and what, as the people reading the log know them (Query
+	// fills them; an account or ticket since removed leaves them empty).
+	AgentName      string `json:"agent_name,omitempty"`
+	AgentEmail     string `json:"agent_email,omitempty"`
+	TrackingNumber string `json:"tracking_number,omitempty"`
 }
 
 // Opts configures the recorder.
@@ -325,7 +330,18 @@ type Filter struct {
 	// BeforeAt/BeforeID: the At and ID of the last row of the page before.
 	BeforeAt time.Time
 	BeforeID int64
+	// AgentEmail and TrackingNumber name the agent and the ticket as
+	// people know them, instead of AgentID and TicketID; one that names
+	// nobody is ErrUnknownAgent or ErrUnknownTicket.
+	AgentEmail     string
+	TrackingNumber string
 }
+
+// Filters naming no account or no ticket.
+var (
+	ErrUnknownAgent  = errors.New("viewaudit: no account with this email")
+	ErrUnknownTicket = errors.New("viewaudit: no ticket with this tracking number")
+)
 
 // Page is one page of views, newest first; Next is set when more follow.
 type Page struct {
@@ -344,8 +360,15 @@ func (r *Recorder) Query(ctx context.Context, f Filter) (Page, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	f, err := r.st.resolve(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
 	rows, err := r.st.query(ctx, f, f.Limit+1)
 	if err != nil {
+		return Page{}, err
+	}
+	if err := r.st.name(ctx, rows); err != nil {
 		return Page{}, err
 	}
 	p := Page{Views: rows}

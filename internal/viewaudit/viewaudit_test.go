@@ -10,6 +10,7 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/testenv"
+	"tanggap/internal/tracking"
 )
 
 // seedThread makes a contact, a ticket, a message and an attachment with
@@ -126,6 +127,57 @@ func TestViewsAreRecordedWithTheirCitizen(t *testing.T) {
 	}
 }
 
+// TestViewsNameTheirPeopleAndTickets: the log reads as people know it:
+// each view carries its agent's name and email and its ticket's tracking
+// number, and a filter may name the agent by email and the ticket by
+// tracking number (as typed, in any case or spacing); one naming nobody
+// is refused as such, never answered with an empty log.
+func TestViewsNameTheirPeopleAndTickets(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	ctx := context.Background()
+	tn := tracking.Generate()
+	_, ticketID, _ := seedThread(t, d, tn)
+	now := time.Now().UTC()
+	var agentID int64
+	if err := d.Raw(`INSERT INTO agents (email, name, password_hash, role, created_at, updated_at)
+		VALUES ('rina@tanggap.test', 'Rina', 'x', 'agent', ?, ?) RETURNING id`, now, now).Scan(&agentID).Error; err != nil {
+		t.Fatal(err)
+	}
+	r := startRecorder(t, d, Opts{FlushEvery: time.Hour})
+	for _, v := range []View{
+		{At: now.Add(-time.Minute), AgentID: agentID, Kind: KindTicket, TicketID: &ticketID},
+		{At: now, AgentID: agentID + 1000, Kind: KindTicket, TicketID: &ticketID}, // an account since removed
+	} {
+		if err := r.Record(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	typed := " " + strings.ReplaceAll(tn, "-", " ") + " "
+	p, err := r.Query(ctx, Filter{AgentEmail: " RINA@tanggap.test", TrackingNumber: typed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Views) != 1 || p.Views[0].AgentName != "Rina" || p.Views[0].AgentEmail != "rina@tanggap.test" || p.Views[0].TrackingNumber != tn {
+		t.Fatalf("views of Rina on %s: %+v", tn, p.Views)
+	}
+	p, err = r.Query(ctx, Filter{TrackingNumber: tn})
+	if err != nil || len(p.Views) != 2 || p.Views[0].AgentName != "" || p.Views[0].TrackingNumber != tn {
+		t.Fatalf("every view of %s: %+v %v", tn, p.Views, err)
+	}
+	if _, err := r.Query(ctx, Filter{AgentEmail: "nobody@tanggap.test"}); !errors.Is(err, ErrUnknownAgent) {
+		t.Fatalf("an unknown email: %v, want ErrUnknownAgent", err)
+	}
+	for _, bad := range []string{tracking.Generate(), "1234-5678"} {
+		if _, err := r.Query(ctx, Filter{TrackingNumber: bad}); !errors.Is(err, ErrUnknownTicket) {
+			t.Fatalf("tracking number %q: %v, want ErrUnknownTicket", bad, err)
+		}
+	}
+}
+
 // TestBatchesWrittenWithoutTheTick: Run is not woken per view, but a
 // batch's worth of views never waits for the tick, and a Record that finds
 // the buffer full wakes Run and gets room.
@@ -221,6 +273,16 @@ func TestQueriesUseIndexes(t *testing.T) {
 	plan = testenv.Plan(t, d, sqlAttachmentOwners, []int64{1, 2})
 	if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "SCAN a\n") {
 		t.Errorf("attachment owners scan a table:\n%s", plan)
+	}
+	// The filter's email and tracking number, the page's names.
+	for _, c := range []struct {
+		sql string
+		arg any
+	}{{sqlAgentByEmail, "a@b.c"}, {sqlTicketByNumber, "1234-5678-9012-3456"}, {sqlAgentNames, []int64{1, 2}}, {sqlTrackingNumbers, []int64{1, 2}}} {
+		plan := testenv.Plan(t, d, c.sql, c.arg)
+		if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "SCAN agents") && !strings.Contains(plan, "USING") || strings.Contains(plan, "SCAN tickets") && !strings.Contains(plan, "USING") {
+			t.Errorf("%s scans a table:\n%s", c.sql, plan)
+		}
 	}
 }
 

@@ -4,7 +4,7 @@
 // the queue board tab, shown to admins only; it reads its own data.
 import * as store from './store.js';
 import { can } from './actions.js';
-import { $, t, el, label, setText, errorMessage, request, formatDate } from './ui.js';
+import { $, t, el, label, setText, errorMessage, request, formatDate, fieldErrors, setFieldError, clearFieldErrors } from './ui.js';
 
 const root = $('privacy-mount');
 let built = false;
@@ -87,16 +87,34 @@ async function loadViews(more) {
   }
   if (more && cursor) { q.set('before_at', cursor.before_at); q.set('before_id', cursor.before_id); }
   q.set('limit', '50');
+  const form = $('privacy-views-form');
+  clearFieldErrors(form);
   const res = await request('GET', '/api/v1/admin/view-audit?' + q.toString());
   const body = $('privacy-views');
   if (!more) { body.replaceChildren(); }
-  if (!res.ok) { setText('privacy-views-live', errorMessage(res)); return; }
+  $('privacy-views-live').classList.toggle('form-status-error', !res.ok);
+  if (!res.ok) {
+    const fields = fieldErrors(res);
+    const marked = [['agent', 'privacy-f-agent'], ['ticket', 'privacy-f-ticket'], ['contact', 'privacy-f-contact']].filter(([f]) => fields[f]);
+    marked.forEach(([f, input]) => setFieldError(input, String(fields[f])));
+    if (marked.length) { $(marked[0][1]).focus(); }
+    setText('privacy-views-live', errorMessage(res));
+    return;
+  }
   for (const v of res.data.views || []) {
+    // People and tickets as the reader knows them: the account's name and
+    // email, the ticket's tracking number (opening it); ids stay beside.
+    const who = v.agent_name
+      ? [el('span', { text: v.agent_name }), el('br'), el('span', { 'class': 'muted small', text: (v.agent_email || '') + ' · ID ' + v.agent_id })]
+      : [String(v.agent_id)];
+    const what = v.ticket_id
+      ? [el('a', { href: '#ticket-' + v.ticket_id, 'class': 'mono', 'data-view-ticket': v.ticket_id, text: v.tracking_number || String(v.ticket_id) })]
+      : ['—'];
     body.append(el('tr', null, [
       el('td', { text: formatDate(v.at) }),
-      el('td', { 'class': 'num', text: String(v.agent_id) }),
+      el('td', null, who),
       el('td', { text: label('privacy.view_', v.kind) }),
-      el('td', { 'class': 'num', text: v.ticket_id ? String(v.ticket_id) : '—' }),
+      el('td', null, what),
       el('td', { 'class': 'num', text: v.contact_id ? String(v.contact_id) : '—' }),
     ]));
   }
@@ -117,7 +135,8 @@ async function purge() {
 
 const field = (id, labelKey, attrs) => el('div', { 'class': 'field-inline' }, [
   el('label', { 'for': id, text: t(labelKey) }),
-  el('input', Object.assign({ id, type: 'text', autocomplete: 'off', spellcheck: 'false' }, attrs || {})),
+  el('input', Object.assign({ id, type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': id + '-error' }, attrs || {})),
+  el('p', { 'class': 'field-error', id: id + '-error', hidden: true }),
 ]);
 
 function build() {
@@ -149,8 +168,8 @@ function build() {
     ]),
     el('h3', { text: t('privacy.views_title') }),
     el('form', { id: 'privacy-views-form', 'class': 'bulk-form', novalidate: true }, [
-      field('privacy-f-agent', 'privacy.f_agent', { inputmode: 'numeric' }),
-      field('privacy-f-ticket', 'privacy.f_ticket', { inputmode: 'numeric' }),
+      field('privacy-f-agent', 'privacy.f_agent', { type: 'text', inputmode: 'email' }),
+      field('privacy-f-ticket', 'privacy.f_ticket'),
       field('privacy-f-contact', 'privacy.f_contact', { inputmode: 'numeric' }),
       el('div', { 'class': 'bulk-buttons' }, [el('button', { type: 'submit', 'class': 'btn btn-secondary btn-small', text: t('privacy.views_search') })]),
     ]),
@@ -174,6 +193,10 @@ function build() {
   $('privacy-erase').addEventListener('click', erase);
   $('privacy-views-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadViews(false); });
   $('privacy-views-more').addEventListener('click', () => loadViews(true));
+  // A ticket's link opens it on the tickets tab (the hash change opens it).
+  $('privacy-views').addEventListener('click', (ev) => {
+    if (ev.target.closest && ev.target.closest('a[data-view-ticket]')) { store.set({ boardShown: false }); }
+  });
   $('privacy-purge').addEventListener('click', purge);
 }
 
