@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -57,6 +59,70 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 	}
 	openByAddress()
 	tab.waitJS(t, "the ticket's stored status", `document.getElementById('t-status-select').value === 'new'`)
+	if got := tab.evalString(t, `document.getElementById('reply-body').value`); got != "" {
+		t.Errorf("the admin's reply box holds %q, Dewi's unsent reply", got)
+	}
+}
+
+// TestBrowserUnsentRepliesSurviveALanguageSwitch: switching the console's
+// language reloads it; the replies an agent was writing, on the open
+// ticket and on another, come back with it. Signing out removes them
+// from the tab, so the next agent on the browser reloads to nothing.
+func TestBrowserUnsentRepliesSurviveALanguageSwitch(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	citizen := apptest.NewClient(t, base)
+	first := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311113333", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu, mohon dicek."})
+	second := citizen.Complaint(map[string]string{"name": "Tono", "phone": "081311114444", "category": "lainnya",
+		"description": "Sertifikat pelatihan saya belum terbit."})
+	api := apptest.NewClient(t, base)
+	api.Login(apptest.AdminEmail, apptest.AdminPassword)
+	ids := ticketIDs(t, api, first, second)
+
+	tab := newTab(t, root)
+	tab.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	tab.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	open := func(id int64) {
+		t.Helper()
+		tab.do(t, "open a ticket by its address", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
+		tab.waitJS(t, "the ticket shown", fmt.Sprintf(`!document.getElementById('reply-form').hidden
+			&& document.getElementById('ticket-detail').getAttribute('aria-busy') === 'false'
+			&& location.hash === '#ticket-%d'`, id))
+	}
+	const toRina, toTono = "Baik Bu Rina, kartu Ibu kami cek.", "Pak Tono, sertifikat Bapak sedang diproses."
+	open(ids[second])
+	tab.do(t, "write to Tono", chromedp.SendKeys(chromedp.ID("reply-body"), toTono))
+	open(ids[first])
+	tab.do(t, "write to Rina", chromedp.SendKeys(chromedp.ID("reply-body"), toRina))
+
+	// The link's click handler carries the ticket over; the click waits
+	// for the page it loads.
+	switched, cancel := context.WithTimeout(tab.ctx, 30*time.Second)
+	if _, err := chromedp.RunResponse(switched, chromedp.Click(chromedp.CSS(`a[hreflang^="en"]`))); err != nil {
+		t.Fatalf("switch to English: %v", err)
+	}
+	cancel()
+	tab.waitJS(t, "the English console with Rina's ticket and reply", fmt.Sprintf(`document.documentElement.lang.startsWith('en')
+		&& !document.getElementById('reply-form').hidden && location.hash === '#ticket-%d'
+		&& document.getElementById('reply-body').value === %q`, ids[first], toRina))
+	open(ids[second])
+	tab.waitJS(t, "Tono's reply back too", fmt.Sprintf(`document.getElementById('reply-body').value === %q`, toTono))
+
+	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	if got := tab.evalString(t, `Object.keys(sessionStorage).join(',')`); got != "" {
+		t.Errorf("after signing out the tab keeps %q", got)
+	}
+	tab.do(t, "reload", chromedp.Reload())
+	tab.do(t, "the admin signs in on the same tab",
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),
+		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
+		chromedp.Click(chromedp.ID("login-btn")),
+		chromedp.WaitVisible(chromedp.ID("console-view")),
+	)
+	open(ids[first])
 	if got := tab.evalString(t, `document.getElementById('reply-body').value`); got != "" {
 		t.Errorf("the admin's reply box holds %q, Dewi's unsent reply", got)
 	}

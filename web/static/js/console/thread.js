@@ -21,6 +21,45 @@ let shown = { id: 0, sigs: new Map() };
 // drafts keeps unsent replies by ticket while another ticket is open.
 const drafts = new Map();
 let draftFor = 0;
+// Unsent replies outlive a reload of the page (switching the language,
+// F5) in this tab's sessionStorage, with the agent they belong to: they
+// come back only for that agent, and signing out removes them.
+const KEPT = 'tanggap.reply-drafts';
+function keepDrafts() {
+  const agent = store.get().agent;
+  if (!agent) { return; }
+  const all = {};
+  drafts.forEach((text, id) => { if (text.trim()) { all[id] = text; } });
+  const open = $('reply-body').value;
+  if (draftFor && open.trim()) { all[draftFor] = open; }
+  try {
+    if (Object.keys(all).length) {
+      sessionStorage.setItem(KEPT, JSON.stringify({ agent: agent.id, drafts: all }));
+    } else {
+      sessionStorage.removeItem(KEPT);
+    }
+  } catch (e) { /* storage off: kept for this page only */ }
+}
+function restoreDrafts(agentID) {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEPT) || 'null');
+    sessionStorage.removeItem(KEPT);
+  } catch (e) { return; }
+  if (!kept || kept.agent !== agentID || !kept.drafts) { return; }
+  Object.keys(kept.drafts).forEach((id) => {
+    const text = kept.drafts[id];
+    if (typeof text === 'string' && !drafts.has(Number(id))) { drafts.set(Number(id), text); }
+  });
+  const body = $('reply-body');
+  if (draftFor && !body.value && drafts.has(draftFor)) {
+    body.value = drafts.get(draftFor);
+    drafts.delete(draftFor);
+  }
+}
+function dropKept() {
+  try { sessionStorage.removeItem(KEPT); } catch (e) { /* nothing kept */ }
+}
 
 // Two agents answering one citizen at once: the reply box remembers the
 // newest message of the ticket when this agent started writing (seen) and
@@ -269,12 +308,18 @@ async function submitCallBack(ev) {
 // wrote them, and another agent signs in next (see main.js).
 export function forgetDrafts() {
   drafts.clear();
+  dropKept();
   draftFor = 0;
   seen = { id: 0, last: 0 };
   $('reply-body').value = '';
 }
 
 export function mount() {
+  window.addEventListener('pagehide', keepDrafts);
+  // Signed in: what this agent left before a reload comes back. Signed
+  // out (on purpose, or the session ended): nothing stays in the tab's
+  // storage for whoever uses the browser next.
+  store.on(['agent'], (s) => { if (s.agent) { restoreDrafts(s.agent.id); } else { dropKept(); } });
   store.on(['ticket', 'selectedId', 'ticketError'], renderTicket);
   store.on(['selectedId', 'viewers', 'citizenTyping'], renderPresence);
   store.on(['selectedId'], (s) => {
