@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -601,6 +602,15 @@ func seedRouting(ctx context.Context, path string, admin *routing.Admin, agents 
 	if err != nil {
 		return err
 	}
+	switch applied, err := admin.SeedApplied(ctx, seed.Digest); {
+	case err != nil:
+		return err
+	case applied:
+		// The same file as last time: what admins changed since on the
+		// admin screens stays.
+		log.Info("routing seed unchanged since applied; not applied again", "file", filepath.Base(path))
+		return nil
+	}
 	// Queues first, so new agents can join them.
 	if err := admin.ApplySeed(ctx, routing.Seed{Queues: seed.Queues, Holidays: seed.Holidays, Rules: seed.Rules}); err != nil {
 		return fmt.Errorf("app: routing seed: %w", err)
@@ -616,6 +626,9 @@ func seedRouting(ctx context.Context, path string, admin *routing.Admin, agents 
 	}
 	if err := admin.ApplySeed(ctx, routing.Seed{Agents: seed.Agents}); err != nil {
 		return fmt.Errorf("app: routing seed: %w", err)
+	}
+	if err := admin.MarkSeedApplied(ctx, seed.Digest); err != nil {
+		return err
 	}
 	log.Info("routing seed applied", "queues", len(seed.Queues), "agents", len(seed.Agents), "holidays", len(seed.Holidays))
 	return nil

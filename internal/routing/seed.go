@@ -3,6 +3,8 @@ package routing
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +26,9 @@ type Seed struct {
 	Agents   []SeedAgent     `json:"agents" yaml:"agents"`
 	Holidays []Holiday       `json:"holidays" yaml:"holidays"`
 	Rules    []PriorityRule  `json:"priority_rules" yaml:"priority_rules"`
+	// Digest is the file's SHA-256 (LoadSeed): a seed is applied again
+	// only when it changed (SeedApplied).
+	Digest string `json:"-" yaml:"-"`
 }
 
 // SeedAgent is an agent in the seed file.
@@ -45,7 +50,32 @@ func LoadSeed(path string) (Seed, error) {
 	if err != nil {
 		return Seed{}, fmt.Errorf("seed file %s: %w", filepath.Base(path), err)
 	}
+	sum := sha256.Sum256(b)
+	s.Digest = hex.EncodeToString(sum[:])
 	return s, nil
+}
+
+// SeedApplied reports whether the seed of this digest is the one last
+// applied (MarkSeedApplied). A restart with the same file then leaves
+// alone what admins changed since on the admin screens; a changed file is
+// applied again.
+func (a *Admin) SeedApplied(ctx context.Context, digest string) (bool, error) {
+	var n int64
+	if err := a.db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM seed_applied WHERE name = 'routing' AND digest = ?`, digest).
+		Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("routing: seed applied: %w", err)
+	}
+	return n > 0, nil
+}
+
+// MarkSeedApplied records digest as the seed last applied.
+func (a *Admin) MarkSeedApplied(ctx context.Context, digest string) error {
+	err := a.db.WithContext(ctx).Exec(`INSERT INTO seed_applied (name, digest, applied_at) VALUES ('routing', ?, ?)
+		ON CONFLICT (name) DO UPDATE SET digest = excluded.digest, applied_at = excluded.applied_at`, digest, time.Now().UTC()).Error
+	if err != nil {
+		return fmt.Errorf("routing: mark seed applied: %w", err)
+	}
+	return nil
 }
 
 // ParseSeed decodes and checks a seed. Unknown fields are refused (a typo
