@@ -117,6 +117,18 @@ const (
 	KindCallbackCall           Kind = "callback_call"
 )
 
+// PhoneRecord reports whether a message of this kind is the phone
+// channel's record of a call (its outcome, a transfer to an agent, a
+// callback asked for or made): written by the system for the agents, not
+// said by the citizen, so the citizen's status page leaves it out.
+func (k Kind) PhoneRecord() bool {
+	switch k {
+	case KindCallRecord, KindTransfer, KindCallbackRequest, KindCallbackCall:
+		return true
+	}
+	return false
+}
+
 // OwnTicket reports whether a message of this kind belongs to the ticket its
 // adapter named: its thread_ref is a tracking number the adapter minted and
 // already gave the citizen (a web-form complaint, a live-chat

@@ -35,9 +35,12 @@ const (
 	SQLDeliveryRead      = "'" + string(DeliveryRead) + "'"
 	SQLDeliveryFailed    = "'" + string(DeliveryFailed) + "'"
 
-	// ReachedStatusesSQL lists, as SQL, the delivery statuses of a reply
-	// that reached the citizen's side (sent, posted, delivered, read).
-	ReachedStatusesSQL = "(" + SQLDeliverySent + ", " + SQLDeliveryPosted + ", " + SQLDeliveryDelivered + ", " + SQLDeliveryRead + ")"
+	// PublicStatusesSQL lists, as SQL, the delivery statuses of a reply
+	// the citizen's status page shows: those that reached them, and those
+	// their channel could not carry (failed: a chat the citizen left, a
+	// phone call, which takes no text), since the notice sent by SMS or
+	// email for such a reply points to that page. Queued replies wait.
+	PublicStatusesSQL = "(" + SQLDeliverySent + ", " + SQLDeliveryPosted + ", " + SQLDeliveryDelivered + ", " + SQLDeliveryRead + ", " + SQLDeliveryFailed + ")"
 
 	// DeliveryRankSQL is DeliveryStatus.Rank of the delivery_status column.
 	DeliveryRankSQL = "CASE delivery_status WHEN " + SQLDeliveryQueued + " THEN 1 WHEN " + SQLDeliverySent + " THEN 2 WHEN " +

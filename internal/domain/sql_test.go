@@ -57,15 +57,15 @@ func TestActiveStatusesSQLListsActiveStatuses(t *testing.T) {
 	}
 }
 
-func TestReachedStatusesSQL(t *testing.T) {
+func TestPublicStatusesSQL(t *testing.T) {
 	var want []string
 	for _, s := range DeliveryStatuses {
-		if s != DeliveryQueued && s != DeliveryFailed {
+		if s != DeliveryQueued {
 			want = append(want, quote(string(s)))
 		}
 	}
-	if got := "(" + strings.Join(want, ", ") + ")"; ReachedStatusesSQL != got {
-		t.Fatalf("ReachedStatusesSQL = %s, want %s", ReachedStatusesSQL, got)
+	if got := "(" + strings.Join(want, ", ") + ")"; PublicStatusesSQL != got {
+		t.Fatalf("PublicStatusesSQL = %s, want %s", PublicStatusesSQL, got)
 	}
 }
 

@@ -240,13 +240,13 @@ func outboundFiles(files []ReplyFile) []envelope.Attachment {
 //	SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
 //	FROM attachments a JOIN messages m ON m.id = a.message_id
 //	WHERE a.id = ? AND m.ticket_id = ? AND a.available
-//	  AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent','posted','delivered','read')))
+//	  AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent','posted','delivered','read','failed')))
 func (s *store) publicFile(ctx context.Context, ticketID, attachmentID int64) (Attachment, error) {
 	var rows []Attachment
 	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
 		FROM attachments a JOIN messages m ON m.id = a.message_id
 		WHERE a.id = ? AND m.ticket_id = ? AND a.available AND (m.direction = `+domain.SQLDirectionIn+`
-			OR (m.direction = `+domain.SQLDirectionOut+` AND m.delivery_status IN `+domain.ReachedStatusesSQL+`))`, attachmentID, ticketID).
+			OR (m.direction = `+domain.SQLDirectionOut+` AND m.delivery_status IN `+domain.PublicStatusesSQL+`))`, attachmentID, ticketID).
 		Scan(&rows).Error; err != nil {
 		return Attachment{}, fmt.Errorf("ticket: public file: %w", err)
 	}

@@ -227,7 +227,7 @@ func TestFileStatementsUseIndexes(t *testing.T) {
 		{`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
 		FROM attachments a JOIN messages m ON m.id = a.message_id
 		WHERE a.id = 1 AND m.ticket_id = 2 AND a.available AND (m.direction = 'in'
-			OR (m.direction = 'out' AND m.delivery_status IN ` + domain.ReachedStatusesSQL + `))`,
+			OR (m.direction = 'out' AND m.delivery_status IN ` + domain.PublicStatusesSQL + `))`,
 			[]string{"attachments_pkey|INTEGER PRIMARY KEY", "messages_pkey|messages_ticket_idx|INTEGER PRIMARY KEY"}},
 		{`SELECT a.id, a.message_id, a.filename, a.mime, a.size
 		FROM attachments a JOIN messages m ON m.id = a.message_id

@@ -354,11 +354,12 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 		CreatedAt      time.Time
 		DeliveryStatus domain.DeliveryStatus
 		Attachments    int
+		Fields         string
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.direction, m.body, COALESCE(a.name, '') AS agent_name, m.created_at,
-			m.delivery_status, (SELECT COUNT(*) FROM attachments x WHERE x.message_id = m.id) AS attachments
+			m.delivery_status, (SELECT COUNT(*) FROM attachments x WHERE x.message_id = m.id) AS attachments, m.fields
 		FROM messages m LEFT JOIN agents a ON a.id = m.agent_id
-		WHERE m.ticket_id = ? AND (m.direction = `+domain.SQLDirectionIn+` OR (m.direction = `+domain.SQLDirectionOut+` AND m.delivery_status IN `+domain.ReachedStatusesSQL+`))
+		WHERE m.ticket_id = ? AND (m.direction = `+domain.SQLDirectionIn+` OR (m.direction = `+domain.SQLDirectionOut+` AND m.delivery_status IN `+domain.PublicStatusesSQL+`))
 		ORDER BY m.created_at, m.id`, ticketID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("ticket: public messages: %w", err)
 	}
@@ -377,6 +378,9 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 	}
 	out := make([]PublicMessage, 0, len(rows))
 	for _, r := range rows {
+		if phoneRecord(r.Fields) {
+			continue
+		}
 		pm := PublicMessage{MessageID: r.ID, Direction: r.Direction, Body: r.Body, CreatedAt: r.CreatedAt,
 			Attachments: r.Attachments, Files: byMsg[r.ID], DeliveryStatus: r.DeliveryStatus}
 		if r.Direction == domain.DirectionOut {
@@ -388,6 +392,18 @@ func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMes
 		out = append(out, pm)
 	}
 	return out, nil
+}
+
+// phoneRecord reports whether a message's fields mark it as the phone
+// channel's record of a call (domain.Kind.PhoneRecord).
+func phoneRecord(fields string) bool {
+	if fields == "" || fields == "{}" {
+		return false
+	}
+	var f struct {
+		Kind domain.Kind `json:"kind"`
+	}
+	return json.Unmarshal([]byte(fields), &f) == nil && f.Kind.PhoneRecord()
 }
 
 func (s *store) scope(ctx context.Context, id int64) (Scope, error) {

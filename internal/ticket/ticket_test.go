@@ -361,3 +361,47 @@ func TestListScopes(t *testing.T) {
 		t.Fatalf("agent without queues sees %d tickets", len(l))
 	}
 }
+
+// TestStatusPageShowsWhatTheChannelCouldNotCarry: a reply its channel
+// could not carry (failed: a chat the citizen left, a phone call, which
+// takes no text) is shown on the citizen's status page, where the SMS or
+// email notice sent for it points; a queued one waits. The phone
+// channel's records of a call are the agents', not the citizen's words:
+// the page leaves them out and keeps the voicemail.
+func TestStatusPageShowsWhatTheChannelCouldNotCarry(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id, tn := f.seedTicket(t, domain.StatusOpen, nil)
+	phone := f.phoneOf(t, id)
+	bodies := func() []string {
+		t.Helper()
+		p, err := f.tickets.PublicLookup(ctx, tn, phone)
+		must(t, err)
+		var out []string
+		for _, m := range p.Messages {
+			out = append(out, m.Body)
+		}
+		return out
+	}
+	msg, err := f.tickets.Reply(ctx, f.agent, id, "Jawaban kami ada di sini.")
+	must(t, err)
+	if got := bodies(); len(got) != 1 {
+		t.Fatalf("a queued reply shown: %q", got)
+	}
+	must(t, f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: msg.ID, Status: domain.DeliveryFailed, Error: "the citizen left"}))
+	if got := bodies(); len(got) != 2 || got[1] != "Jawaban kami ada di sini." {
+		t.Fatalf("a reply its channel could not carry: page shows %q", got)
+	}
+	now := time.Now().UTC()
+	for kind, body := range map[domain.Kind]string{
+		domain.KindCallRecord: "Panggilan telepon selesai: pesan suara, 95 detik.",
+		domain.KindVoicemail:  "Pesan suara warga",
+	} {
+		must(t, f.db.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, fields, created_at, updated_at)
+			VALUES (?, 'in', 'voice', ?, ?, ?, ?, ?)`, id, "call-"+string(kind), body, `{"kind":"`+string(kind)+`"}`, now, now).Error)
+	}
+	got := bodies()
+	if len(got) != 3 || got[2] != "Pesan suara warga" {
+		t.Fatalf("status page with a call record and a voicemail: %q, want the voicemail and not the record", got)
+	}
+}
