@@ -137,8 +137,9 @@ func TestBrowserFormSurvey(t *testing.T) {
 	shots.take(t, console, "22-csat-board-alert")
 	console.do(t, "open the ticket from the alert", chromedp.Click(`#csat-alerts a`))
 	console.waitJS(t, "the tickets tab is back", `!document.getElementById('tickets-panel').hidden && document.getElementById('board-view').hidden`)
-	console.waitLive(t, "the ticket's rating", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes("Lama sekali"))(document.getElementById('csat-ratings')) && !document.getElementById('csat-mount').hidden`,
-		tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	// How it came, in words (it was rated through the survey link).
+	console.waitLive(t, "the ticket's rating", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q) && l.textContent.includes("Lama sekali"))(document.getElementById('csat-ratings')) && !document.getElementById('csat-mount').hidden`,
+		tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2")), tx("csat.console_via", "channel", tx("csat.by.link"))))
 	console.waitJS(t, "the agent's own average", fmt.Sprintf(`document.getElementById('csat-mine').textContent === %q`,
 		tx("csat.console_mine", "average", 2, "pct", 0, "n", 1, "days", 30)))
 	shots.take(t, console, "23-csat-ticket-rating")

@@ -64,7 +64,7 @@ function renderTicket(s) {
   } else {
     box.appendChild(el('ul', { class: 'csat-ratings', id: 'csat-ratings' }, c.ratings.map((r) => el('li', {}, [
       el('strong', { text: ratingText(r.rating) }),
-      ' · ' + t('csat.console_via', { channel: r.answered_by }),
+      r.answered_by ? ' · ' + t('csat.console_via', { channel: label('csat.by.', r.answered_by) }) : '',
       r.comment ? el('q', { class: 'csat-comment', text: r.comment }) : null,
     ]))));
   }
