@@ -157,16 +157,36 @@
     return dateFmt ? dateFmt.format(d) : d.toLocaleString();
   }
 
+  // A busy button that has the focus keeps it: disabling it would drop
+  // the focus to the start of the page, where a screen reader starts over
+  // and a keyboard user loses their place. It refuses presses instead
+  // (aria-disabled) until the work is done; any other busy button is
+  // disabled.
+  function refuseWhileBusy(ev) {
+    if (this.getAttribute('aria-disabled') === 'true') {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }
   function busy(button, on, text) {
     if (!button) { return; }
     if (on) {
       button.dataset.label = button.textContent;
       if (text) { button.textContent = text; } // without one the label stays
-      button.disabled = true;
       button.setAttribute('aria-busy', 'true');
+      if (document.activeElement === button) {
+        button.setAttribute('aria-disabled', 'true');
+        if (!button.dataset.busyGuard) {
+          button.addEventListener('click', refuseWhileBusy, true);
+          button.dataset.busyGuard = '1';
+        }
+      } else {
+        button.disabled = true;
+      }
     } else {
       if (button.dataset.label) { button.textContent = button.dataset.label; }
       button.disabled = false;
+      button.removeAttribute('aria-disabled');
       button.removeAttribute('aria-busy');
     }
   }

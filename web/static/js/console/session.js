@@ -92,6 +92,10 @@ export function mount() {
     if (res.ok && res.data && res.data.agent) {
       $('login-password').value = '';
       store.set({ signedOut: '', agent: res.data.agent });
+      // The form that held the focus is gone: the agent's first control
+      // (their presence, to start taking tickets) takes it, so keyboard
+      // and screen reader users do not start again at the top.
+      $('presence').focus();
       return;
     }
     showAlert($('login-alert'), errorMessage(res), true);

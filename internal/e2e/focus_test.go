@@ -1,0 +1,52 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserKeyboardKeepsItsPlace: a keyboard or screen-reader user who
+// presses a button keeps their place. Signing in with Enter lands on the
+// agent's presence; sending a reply and saving a status by Enter on their
+// buttons leaves the focus on the button, not at the top of the page
+// (a disabled button would drop it there while the request runs).
+func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311115555", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, tn)[tn]
+
+	tab := newTab(t, root)
+	tab.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	tab.do(t, "sign in by keyboard",
+		chromedp.Navigate(base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id)),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-email"), "dewi@tanggap.example"),
+		chromedp.SendKeys(chromedp.ID("login-password"), "demo-dewi-2026"),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.ID("console-view")))
+	tab.waitJS(t, "the focus on the presence", `document.activeElement && document.activeElement.id === 'presence'`)
+	tab.waitJS(t, "the ticket open", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''`)
+
+	tab.do(t, "write and press Send by keyboard",
+		chromedp.SendKeys(chromedp.ID("reply-body"), "Baik Bu, kami cek sekarang."),
+		chromedp.Focus(chromedp.ID("reply-btn")),
+		chromedp.KeyEvent("\r"))
+	tab.waitJS(t, "sent, the focus still on Send", fmt.Sprintf(`document.getElementById('ticket-live').textContent === %q
+		&& document.getElementById('reply-body').value === '' && document.activeElement.id === 'reply-btn'`, tx("console.reply_sent")))
+
+	tab.selectValue(t, "#t-status-select", "pending")
+	tab.do(t, "save the status by keyboard", chromedp.Focus(chromedp.CSS(`#status-form button[type=submit]`)), chromedp.KeyEvent("\r"))
+	tab.waitJS(t, "saved, the focus still on the button", `(b => document.activeElement === b && b.getAttribute('aria-disabled') !== 'true' && !b.disabled)(document.querySelector('#status-form button[type=submit]'))
+		&& document.getElementById('t-status').className.includes('pending')`)
+	tab.checkConsole(t)
+}
