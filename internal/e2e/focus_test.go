@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -13,7 +14,8 @@ import (
 // presses a button keeps their place. Signing in with Enter lands on the
 // agent's presence; sending a reply and saving a status by Enter on their
 // buttons leaves the focus on the button, not at the top of the page
-// (a disabled button would drop it there while the request runs).
+// (a disabled button would drop it there while the request runs). A
+// ticket given to the agent meanwhile is told to screen readers.
 func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -48,5 +50,16 @@ func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
 	tab.do(t, "save the status by keyboard", chromedp.Focus(chromedp.CSS(`#status-form button[type=submit]`)), chromedp.KeyEvent("\r"))
 	tab.waitJS(t, "saved, the focus still on the button", `(b => document.activeElement === b && b.getAttribute('aria-disabled') !== 'true' && !b.disabled)(document.querySelector('#status-form button[type=submit]'))
 		&& document.getElementById('t-status').className.includes('pending')`)
+
+	// A ticket given to Dewi while she works on another is told to
+	// screen readers, whatever her notification settings.
+	other := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Tono", "phone": "081311116767", "category": "lainnya",
+		"description": "Sertifikat pelatihan saya belum terbit."})
+	otherID := ticketIDs(t, admin, other)[other]
+	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/assign", otherID), map[string]any{"agent_id": agentID(t, admin, "dewi@tanggap.example")}); r.Status >= 300 {
+		t.Fatalf("assign: %d %s", r.Status, r.Body)
+	}
+	tab.waitLive(t, "the new ticket announced", fmt.Sprintf(`document.getElementById('console-announce').textContent.startsWith(%q)
+		&& document.getElementById('console-announce').textContent.includes(%q)`, tx("notify.assigned_title")+": ", other))
 	tab.checkConsole(t)
 }

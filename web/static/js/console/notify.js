@@ -2,7 +2,8 @@
 // unread counts (badges in the list, the total in the page title), a
 // sound, and a desktop notification for a ticket assigned to me and a new
 // citizen message on my tickets. Desktop notifications ask the browser's
-// permission only when the agent ticks the box.
+// permission only when the agent ticks the box. Screen readers are told of
+// both in any case (#console-announce).
 import * as store from './store.js';
 import { $, t, subjectOf } from './ui.js';
 
@@ -45,6 +46,12 @@ function beep() {
 // (a ticket assigned to me) or 'message' (a citizen wrote on my ticket).
 export function notify(kind, tk) {
   const s = store.get().settings;
+  // Screen readers hear it whatever the settings: the list's badges,
+  // sound and desktop notices are what sighted agents chose.
+  const what = [tk.tracking_number, tk.subject ? subjectOf(tk) : '', kind === 'message' ? tk.preview || '' : ''].filter(Boolean).join(' · ');
+  const say = $('console-announce');
+  say.textContent = '';
+  say.textContent = (kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title')) + (what ? ': ' + what : '');
   if (s.sound) { beep(); }
   if (s.desktop && 'Notification' in window && Notification.permission === 'granted' && document.hidden) {
     const title = kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title');
