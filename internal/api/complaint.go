@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"tanggap/internal/complaint"
+	"tanggap/internal/csvcell"
 	"tanggap/internal/httpx"
 	"tanggap/internal/reports"
 )
@@ -121,7 +122,7 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 		head := append([]string{group}, cols...)
 		_ = w.Write(head)
 		for _, row := range append(r.Rows, r.Total) {
-			rec := []string{csvSafe(row.Group)}
+			rec := []string{csvcell.Safe(row.Group)}
 			for _, v := range values(row) {
 				rec = append(rec, strconv.Itoa(v))
 			}
@@ -183,14 +184,6 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 		return c.SendString(b.String())
 	}
 	return c.JSON(r)
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 var htmlEsc = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"tanggap/internal/csvcell"
 )
 
 // The report counts surveys by when they were sent (the solve, or the end
@@ -183,17 +185,9 @@ func (r Report) CSV() []byte {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	_ = w.Write([]string{string(r.GroupBy), "label", "sent", "responses", "response_rate", "average", "satisfied", "satisfied_pct"})
 	for _, l := range append(append([]Line{}, r.Lines...), r.Total) {
-		_ = w.Write([]string{csvSafe(l.Key), csvSafe(l.Label), strconv.Itoa(l.Sent), strconv.Itoa(l.Responses), f(l.ResponseRate), f(l.Average),
+		_ = w.Write([]string{csvcell.Safe(l.Key), csvcell.Safe(l.Label), strconv.Itoa(l.Sent), strconv.Itoa(l.Responses), f(l.ResponseRate), f(l.Average),
 			strconv.Itoa(l.Satisfied), f(l.SatisfiedPct)})
 	}
 	w.Flush()
 	return b.Bytes()
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
-	}
-	return s
 }

@@ -4,7 +4,8 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
-	"strings"
+
+	"tanggap/internal/csvcell"
 )
 
 // WriteCSV writes a result as CSV: the group's key and label, each column
@@ -25,7 +26,7 @@ func WriteCSV(w io.Writer, res *Result) error {
 		return err
 	}
 	row := func(r Row) error {
-		rec := []string{cell(r.Key), cell(r.Label)}
+		rec := []string{csvcell.Safe(r.Key), csvcell.Safe(r.Label)}
 		for _, v := range r.Values {
 			rec = append(rec, num(v))
 		}
@@ -51,12 +52,4 @@ func num(v *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*v, 'f', -1, 64)
-}
-
-// cell neutralises a text cell a spreadsheet would read as a formula.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/csvcell"
 	"tanggap/internal/hours"
 )
 
@@ -89,11 +90,11 @@ func (s *Service) Export(ctx context.Context, from, to time.Time, out io.Writer)
 			}
 			return "missed"
 		}
-		rec = append(rec[:0], strconv.FormatInt(t.ID, 10), cell(tracking), t.CreatedAt.In(s.o.Zone).Format(time.RFC3339), t.Channel, cell(t.Category),
-			cell(t.Province), strconv.FormatInt(t.QueueID, 10), cell(queueName), strconv.FormatInt(t.AssigneeID, 10), cell(agentName),
+		rec = append(rec[:0], strconv.FormatInt(t.ID, 10), csvcell.Safe(tracking), t.CreatedAt.In(s.o.Zone).Format(time.RFC3339), t.Channel, csvcell.Safe(t.Category),
+			csvcell.Safe(t.Province), strconv.FormatInt(t.QueueID, 10), csvcell.Safe(queueName), strconv.FormatInt(t.AssigneeID, 10), csvcell.Safe(agentName),
 			string(t.Status), priority, strconv.FormatInt(in, 10), strconv.FormatInt(outN, 10),
 			dur(f.Responded, f.FRTSec), dur(f.Responded, f.FRTBizSec), dur(f.Resolved, f.ResSec), dur(f.Resolved, f.ResBizSec), dur(f.Handled, f.HandleSec),
-			sla(f.FRTDue, f.FRTMet), sla(f.ResDue, f.ResMet), yesNo(t.Reopened), strconv.FormatInt(t.Transfers, 10), cell(t.Wrapup), yesNo(f.Abandoned == 1))
+			sla(f.FRTDue, f.FRTMet), sla(f.ResDue, f.ResMet), yesNo(t.Reopened), strconv.FormatInt(t.Transfers, 10), csvcell.Safe(t.Wrapup), yesNo(f.Abandoned == 1))
 		if err := cw.Write(rec); err != nil {
 			return n, err
 		}

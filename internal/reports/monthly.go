@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tanggap/internal/apperr"
+	"tanggap/internal/csvcell"
 )
 
 // Texts renders the reader's language (internal/locale.Catalog).
@@ -179,7 +180,7 @@ func (s *Service) generateMonthly(ctx context.Context, start time.Time, lang str
 	_ = cw.Write([]string{"section", "item", "current", "previous"})
 	for _, sec := range secs {
 		for _, r := range sec.Rows {
-			_ = cw.Write([]string{cell(sec.Title), cell(r[0]), r[1], r[2]})
+			_ = cw.Write([]string{csvcell.Safe(sec.Title), csvcell.Safe(r[0]), r[1], r[2]})
 		}
 	}
 	cw.Flush()
