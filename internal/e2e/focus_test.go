@@ -15,7 +15,8 @@ import (
 // agent's presence; sending a reply and saving a status by Enter on their
 // buttons leaves the focus on the button, not at the top of the page
 // (a disabled button would drop it there while the request runs). A
-// ticket given to the agent meanwhile is told to screen readers.
+// ticket given to the agent meanwhile is told to screen readers, and an
+// away agent's bar fits 320 CSS px (WCAG reflow).
 func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -61,5 +62,11 @@ func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
 	}
 	tab.waitLive(t, "the new ticket announced", fmt.Sprintf(`document.getElementById('console-announce').textContent.startsWith(%q)
 		&& document.getElementById('console-announce').textContent.includes(%q)`, tx("notify.assigned_title")+": ", other))
+
+	// Away, with the reason beside the presence, at 320 CSS px (a 1280 px
+	// screen zoomed to 400 %): nothing scrolls sideways.
+	tab.selectValue(t, "#presence", "away")
+	tab.do(t, "320 px wide", chromedp.EmulateViewport(320, 640))
+	tab.waitJS(t, "the away agent's bar fits", `!!document.getElementById('presence-reason') && document.documentElement.scrollWidth <= 320`)
 	tab.checkConsole(t)
 }
