@@ -90,6 +90,28 @@ func TestBrowserWallboard(t *testing.T) {
 	if got := sup.evalString(t, `String(performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/wallboard') && e.startTime > window.__since).length)`); got != "0" {
 		t.Errorf("the wallboard was read %s times: the changes must come by push", got)
 	}
+	// Budi is given the complaint: his "move all" list names each
+	// colleague's state and load (an away colleague's tickets would go
+	// back to the queue after the grace), ready ones first, offline ones
+	// not to be picked.
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var list struct {
+		Tickets []struct {
+			ID int64 `json:"id"`
+		} `json:"tickets"`
+	}
+	admin.Do(http.MethodGet, "/api/v1/tickets", nil).JSON(t, &list)
+	if len(list.Tickets) != 1 {
+		t.Fatalf("%d tickets listed, want the complaint", len(list.Tickets))
+	}
+	budiID := agentID(t, admin, "budi@tanggap.example")
+	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/assign", list.Tickets[0].ID), map[string]any{"agent_id": budiID}); r.Status >= 300 {
+		t.Fatalf("assign to Budi: %d %s", r.Status, r.Body)
+	}
+	sup.waitJSFor(t, "Budi's move list names Sari's state and load", asyncWait, fmt.Sprintf(`(o => !!o && o.textContent.startsWith(%q) && /\d+\/\d+$/.test(o.textContent) && !o.disabled)(document.querySelector('#wb-move-%d option[value="a:%d"]'))
+		&& [...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].every(o => o.disabled === o.textContent.includes(%q))`,
+		"Sari · "+tx("presence.away")+" · ", budiID, sariID, budiID, " · "+tx("presence.offline")+" · "))
 	sup.scrollTo(t, "wallboard-mount")
 	shots.take(t, sup, "wallboard-1366")
 

@@ -107,10 +107,19 @@ function actionsCell(a, b, me) {
   ]);
   sel.value = a.presence === 'away' ? 'away:' + (a.reason || '') : a.presence;
   const moveId = 'wb-move-' + a.agent_id;
-  const others = (b.agents || []).filter((x) => x.agent_id !== a.agent_id);
+  // Ready colleagues first, each with their state and load written out:
+  // tickets moved to an away colleague go back to the queue once the away
+  // grace is over, and an offline one cannot take them.
+  const order = { online: 0, busy: 1, away: 2, offline: 3 };
+  const others = (b.agents || []).filter((x) => x.agent_id !== a.agent_id)
+    .sort((x, y) => (order[x.presence] ?? 4) - (order[y.presence] ?? 4) || String(x.name).localeCompare(String(y.name)));
   const queues = (store.get().targets.queues || []);
   const move = el('select', { id: moveId, 'class': 'wb-move-to' }, [
-    ...others.map((x) => el('option', { value: 'a:' + x.agent_id, text: x.name })),
+    ...others.map((x) => el('option', {
+      value: 'a:' + x.agent_id,
+      disabled: x.presence === 'offline',
+      text: t('wallboard.move_to_agent', { name: x.name, presence: label('presence.', x.presence), load: x.load, capacity: x.capacity }),
+    })),
     ...queues.map((q) => el('option', { value: 'q:' + q.code, text: t('wallboard.move_to_queue', { queue: q.name || q.code }) })),
   ]);
   const cells = [
