@@ -183,7 +183,17 @@ func TestNotifyFormCitizensByEmailAndSMS(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no link in %q", parts["text/plain"])
 	}
+	// The page speaks the language Siti wrote in (English), not her
+	// browser's; a language she picks on the site wins.
+	citizen.Lang = "id-ID"
 	page := citizen.Do(http.MethodGet, link[1], nil)
+	citizen.Lang = ""
+	if !strings.Contains(string(page.Body), `<html lang="en"`) {
+		t.Errorf("status link page not in the citizen's English: %.300s", page.Body)
+	}
+	if chosen := citizen.Do(http.MethodGet, link[1]+"?lang=id-ID", nil); !strings.Contains(string(chosen.Body), `<html lang="id"`) {
+		t.Errorf("status link page with ?lang=id-ID: %.300s", chosen.Body)
+	}
 	if page.Status != http.StatusOK || !strings.Contains(string(page.Body), `value="`+tnMail+`"`) ||
 		!strings.Contains(string(page.Body), `value="siti@warga.test"`) || !strings.Contains(string(page.Body), `data-auto-lookup="1"`) {
 		t.Fatalf("status link page: %d\n%s", page.Status, page.Body)

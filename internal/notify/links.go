@@ -21,30 +21,36 @@ type StatusLinks struct {
 // NewStatusLinks returns the link opener on the service's database.
 func (s *Service) StatusLinks() *StatusLinks { return &StatusLinks{Links: s.o.Links, store: s.store} }
 
-const qReporter = `SELECT reporter_email, reporter_phone FROM tickets WHERE tracking_number = ?`
+const qReporter = `SELECT id, reporter_email, reporter_phone FROM tickets WHERE tracking_number = ?`
 
 // OpenStatusLink returns the tracking number and contact of a genuine,
-// unexpired link; statuslink.ErrExpired, ErrForged or ErrMalformed
-// otherwise (a ticket that is gone counts as forged).
-func (l *StatusLinks) OpenStatusLink(ctx context.Context, token string) (string, string, error) {
+// unexpired link, and the language the citizen wrote in ("" unknown: the
+// notices of the link are in it, and so may the page be);
+// statuslink.ErrExpired, ErrForged or ErrMalformed otherwise (a ticket
+// that is gone counts as forged).
+func (l *StatusLinks) OpenStatusLink(ctx context.Context, token string) (tn, contact, lang string, err error) {
 	c, err := l.Links.Verify(token)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
+	var id int64
 	var email, phone string
-	err = l.store.db.WithContext(ctx).Raw(qReporter, c.TrackingNumber).Row().Scan(&email, &phone)
+	err = l.store.db.WithContext(ctx).Raw(qReporter, c.TrackingNumber).Row().Scan(&id, &email, &phone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", statuslink.ErrForged
+		return "", "", "", statuslink.ErrForged
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("notify: status link: %w", err)
+		return "", "", "", fmt.Errorf("notify: status link: %w", err)
 	}
-	contact := phone
+	contact = phone
 	if c.Contact == statuslink.ContactEmail {
 		contact = email
 	}
 	if contact == "" {
-		return "", "", statuslink.ErrForged
+		return "", "", "", statuslink.ErrForged
 	}
-	return c.TrackingNumber, contact, nil
+	if lang, err = l.store.lang(ctx, id); err != nil {
+		return "", "", "", err
+	}
+	return c.TrackingNumber, contact, lang, nil
 }

@@ -231,7 +231,7 @@ func TestPhoneOnlyCitizenGetsAnSMSAndItsDeliveryIsShown(t *testing.T) {
 	if lm == nil {
 		t.Fatalf("no link in %q", p.Get("Body"))
 	}
-	if gotTN, contact, err := f.svc.StatusLinks().OpenStatusLink(context.Background(), lm[1]); err != nil || gotTN != tn || contact != "+6281234567891" {
+	if gotTN, contact, _, err := f.svc.StatusLinks().OpenStatusLink(context.Background(), lm[1]); err != nil || gotTN != tn || contact != "+6281234567891" {
 		t.Fatalf("link opens %q %q %v", gotTN, contact, err)
 	}
 

@@ -277,7 +277,11 @@ func cleanTN(s string) string {
 }
 
 func (s *Site) newView(c *fiber.Ctx, page, titleKey string) view {
-	lang := Lang(c)
+	return s.newViewIn(c, Lang(c), page, titleKey)
+}
+
+// newViewIn is newView in lang.
+func (s *Site) newViewIn(c *fiber.Ctx, lang, page, titleKey string) view {
 	v := view{
 		Lang:     lang,
 		HTMLLang: locale.HTMLLang(lang),

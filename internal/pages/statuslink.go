@@ -15,18 +15,27 @@ import (
 // statuslink.ErrExpired for a genuine link past its time; anything else
 // is a link that is not valid.
 type StatusLinks interface {
-	OpenStatusLink(ctx context.Context, token string) (trackingNumber, contact string, err error)
+	// OpenStatusLink also gives the language the citizen wrote in ("":
+	// unknown).
+	OpenStatusLink(ctx context.Context, token string) (trackingNumber, contact, lang string, err error)
 }
 
 // handleStatusLink opens the status page from a notification's signed
 // link: the tracking number and contact are filled in on the server and
 // the page looks the complaint up at once. A forged, malformed or expired
 // link gets the empty status page with a clear message, and a 4xx status.
+//
+// Without a language chosen on the site (?lang= or its cookie) the page
+// speaks the citizen's language, the notice's, not the browser's.
 func (s *Site) handleStatusLink(c *fiber.Ctx) error {
-	v := s.newView(c, pageStatus, locale.Key("status_page.title"))
+	tn, contact, lang, err := s.o.StatusLinks.OpenStatusLink(c.UserContext(), c.Params("token"))
+	pageLang := Lang(c)
+	if l, ok := locale.Normalize(lang); ok && err == nil && c.Query(LangParam) == "" && c.Cookies(LangCookie) == "" {
+		pageLang = l
+	}
+	v := s.newViewIn(c, pageLang, pageStatus, locale.Key("status_page.title"))
 	v.MaxBytes = s.o.AttachmentMaxBytes
 	v.MaxMB = s.o.AttachmentMaxBytes >> 20
-	tn, contact, err := s.o.StatusLinks.OpenStatusLink(c.UserContext(), c.Params("token"))
 	switch {
 	case err == nil:
 		v.TN, v.Contact, v.AutoLookup = cleanTN(tn), contact, true
