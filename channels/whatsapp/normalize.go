@@ -95,7 +95,7 @@ func (p Parser) now() time.Time {
 }
 
 // unixTime reads Meta's timestamps: seconds since the epoch, as a string.
-func (p Parser) unixTime(s flexNum) time.Time {
+func (p Parser) unixTime(s unixStamp) time.Time {
 	n, err := strconv.ParseInt(string(s), 10, 64)
 	now := p.now()
 	// A time WhatsApp cannot have meant (before it existed, or a day

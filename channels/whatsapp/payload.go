@@ -84,10 +84,10 @@ func (e apiErr) describe() string {
 }
 
 type message struct {
-	From      string  `json:"from"`
-	ID        string  `json:"id"`
-	Timestamp flexNum `json:"timestamp"` // seconds since the epoch, as a string
-	Type      string  `json:"type"`
+	From      string    `json:"from"`
+	ID        string    `json:"id"`
+	Timestamp unixStamp `json:"timestamp"` // seconds since the epoch, as a string
+	Type      string    `json:"type"`
 	Context   *struct {
 		From string `json:"from"`
 		ID   string `json:"id"`
@@ -185,11 +185,11 @@ type sharedContact struct {
 }
 
 type status struct {
-	ID          string   `json:"id"`
-	Status      string   `json:"status"`
-	Timestamp   flexNum  `json:"timestamp"`
-	RecipientID string   `json:"recipient_id"`
-	Errors      []apiErr `json:"errors"`
+	ID          string    `json:"id"`
+	Status      string    `json:"status"`
+	Timestamp   unixStamp `json:"timestamp"`
+	RecipientID string    `json:"recipient_id"`
+	Errors      []apiErr  `json:"errors"`
 	// BizOpaqueCallbackData echoes what the sender put on the message
 	// (internal/notify marks its templates with bus.NotifyRefPrefix).
 	BizOpaqueCallbackData string `json:"biz_opaque_callback_data"`
@@ -227,6 +227,20 @@ func (f *flexNum) UnmarshalJSON(b []byte) error {
 		}
 	}
 	*f = flexNum(s)
+	return nil
+}
+
+// unixStamp is Meta's time of a message or status. One that cannot be
+// read is empty, never an error: the time we received it stands in
+// (Parser.unixTime), and the citizen's message still reaches an agent.
+type unixStamp string
+
+func (u *unixStamp) UnmarshalJSON(b []byte) error {
+	var f flexNum
+	if f.UnmarshalJSON(b) != nil {
+		f = ""
+	}
+	*u = unixStamp(f)
 	return nil
 }
 

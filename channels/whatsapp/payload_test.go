@@ -204,7 +204,7 @@ func TestParseRefusesBadItemsAndKeepsTheRest(t *testing.T) {
 		{"sender that is no number", `{"from":"abc","id":"wamid.b1","type":"text","text":{"body":"x"}}`, "message", "wamid.b1", envelope.CauseSender, ""},
 		{"sender of the wrong type", `{"from":6281234567890,"id":"wamid.b2","type":"text","text":{"body":"x"}}`, "message", "wamid.b2", envelope.CauseUnreadable, ""},
 		{"message without id", `{"from":"6281234567890","type":"text","text":{"body":"x"}}`, "message", "", envelope.CauseMissing, "+6281234567890"},
-		{"timestamp that is no number", `{"from":"6281234567890","id":"wamid.b3","timestamp":"kemarin","type":"text","text":{"body":"x"}}`, "message", "wamid.b3", envelope.CauseUnreadable, "+6281234567890"},
+		{"text of the wrong type", `{"from":"6281234567890","id":"wamid.b3","timestamp":"1739321024","type":"text","text":{"body":12345}}`, "message", "wamid.b3", envelope.CauseUnreadable, "+6281234567890"},
 		{"message that is no object", `"wamid.b4"`, "message", "", envelope.CauseUnreadable, ""},
 		{"status without id", `{"status":"read","recipient_id":"6281234567892"}`, "status", "", envelope.CauseMissing, "+6281234567892"},
 	}
@@ -240,6 +240,23 @@ func TestParseRefusesBadItemsAndKeepsTheRest(t *testing.T) {
 				t.Fatalf("record is not JSON: %s", r.Raw)
 			}
 		})
+	}
+}
+
+// TestParseKeepsAMessageWithAnUnreadableTime: a timestamp that is no
+// number (or of the wrong type) does not cost the citizen their message:
+// the time it was received stands in.
+func TestParseKeepsAMessageWithAnUnreadableTime(t *testing.T) {
+	for _, ts := range []string{`"kemarin"`, `{"s":1}`, `true`} {
+		body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"6281234567890","id":"wamid.t","timestamp":` + ts + `,"type":"text","text":{"body":"halo"}}],
+			"statuses":[{"id":"wamid.s","status":"read","timestamp":` + ts + `}]}}]}]}`
+		b, err := testParser.Parse([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Refused) != 0 || len(b.Messages) != 1 || b.Messages[0].Text != "halo" || b.Messages[0].ReceivedAt.IsZero() || len(b.Statuses) != 1 {
+			t.Fatalf("timestamp %s: kept %+v, statuses %+v, refused %+v", ts, b.Messages, b.Statuses, b.Refused)
+		}
 	}
 }
 
