@@ -178,6 +178,69 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) outcome 
 	return done
 }
 
+// jobSurveyThanks is the job of thanking a citizen for a rating given on
+// WhatsApp: one text, in the window the tap opened.
+const jobSurveyThanks = "csat-thanks"
+
+// surveyThanks is that job: Key is the tap's wamid, which names the send
+// so it never goes twice.
+type surveyThanks struct {
+	Key    string `json:"key"`
+	Phone  string `json:"phone"`
+	Rating int    `json:"rating"`
+}
+
+// RunSurveyThanks thanks the citizens who rated on WhatsApp until ctx
+// ends.
+func (a *Adapter) RunSurveyThanks(ctx context.Context) error {
+	return a.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: domain.ChannelWhatsApp, Kind: jobSurveyThanks, Log: a.log},
+		func(ctx context.Context, data []byte, attempt int) (bus.JobOutcome, time.Duration) {
+			return a.thanksJob(ctx, data, attempt), a.o.MediaBackoff(attempt)
+		})
+}
+
+func (a *Adapter) thanksJob(ctx context.Context, data []byte, attempt int) outcome {
+	var j surveyThanks
+	if err := json.Unmarshal(data, &j); err != nil || j.Key == "" || j.Rating < 1 || j.Rating > 5 {
+		a.log.Warn("csat thanks job not readable; dropped", "err", err)
+		return drop
+	}
+	to, from := recipient(envelope.Sender{Phone: j.Phone}), a.o.PhoneNumberID
+	if to == "" || from == "" {
+		return drop
+	}
+	key := "csat-thanks:" + j.Key
+	if err := a.limiter(from).Wait(ctx); err != nil {
+		return retry
+	}
+	// Recorded before it goes, as the survey is: never twice.
+	claimed, err := a.store.claimSend(ctx, key, from, time.Now().UTC())
+	if err != nil {
+		return retry
+	}
+	if !claimed {
+		return done
+	}
+	msg := newMessage(to, "text")
+	msg.Text = &outText{Body: a.text("csat.wa_thanks", "rating", j.Rating, "words", a.text(ratingKeys[j.Rating-1]))}
+	wamid, err := a.graph.send(ctx, from, msg)
+	if err != nil {
+		var pe interface{ Retryable() bool }
+		if errors.As(err, &pe) && !pe.Retryable() || attempt >= 8 {
+			a.log.Warn("csat: WhatsApp thanks not sent", "err", err)
+			return drop
+		}
+		if err := a.store.releaseSend(context.WithoutCancel(ctx), key); err != nil {
+			return drop
+		}
+		return retry
+	}
+	if err := a.store.finishSend(context.WithoutCancel(ctx), key, wamid); err != nil {
+		a.log.Warn("csat: WhatsApp thanks wamid not recorded", "err", err)
+	}
+	return done
+}
+
 var ratingKeys = [5]string{"csat.rating_1", "csat.rating_2", "csat.rating_3", "csat.rating_4", "csat.rating_5"}
 
 func (a *Adapter) text(key string, args ...any) string {
@@ -253,6 +316,13 @@ func (a *Adapter) takeSurveyAnswers(ctx context.Context, msgs []envelope.Inbound
 		}
 		switch {
 		case err == nil:
+			// The citizen hears back that the rating counted. Best
+			// effort: a rating recorded whose thanks could not be queued
+			// is not asked again.
+			thanks := surveyThanks{Key: in.ProviderMessageID, Phone: in.Sender.Phone, Rating: rating}
+			if err := a.o.Bus.PublishJob(ctx, domain.ChannelWhatsApp, jobSurveyThanks, thanks.Key, thanks); err != nil {
+				a.log.Warn("csat: WhatsApp thanks not queued", "provider_message_id", in.ProviderMessageID, "err", err)
+			}
 		case errors.Is(err, csat.ErrAlreadyRated), errors.Is(err, csat.ErrBadToken), errors.Is(err, csat.ErrExpired),
 			errors.Is(err, csat.ErrNotFound), errors.Is(err, csat.ErrBadRating):
 			a.log.Info("csat: WhatsApp answer not recorded", "provider_message_id", in.ProviderMessageID, "err", err)

@@ -371,6 +371,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				g.Go(func() error { return wa.Run(gctx) }) // media downloads, status updates
 				// csat: asks solved tickets' citizens.
 				g.Go(func() error { return wa.RunSurveys(gctx) })
+				g.Go(func() error { return wa.RunSurveyThanks(gctx) })
 			}
 			g.Go(func() error { return notifier.svc.Run(gctx) }) // notify: citizen notifications
 			if notifier.bounce != nil {

@@ -208,6 +208,27 @@ func TestWhatsAppSurvey(t *testing.T) {
 			t.Fatalf("ticket %d is %s after the rating: a tap must not reopen it", d.ID, d.Status)
 		}
 	}
+	// Each hears back once that the rating counted, in the program's
+	// language, even when Meta delivers the tap again.
+	postWhatsApp(t, hook, map[string]any{
+		"contacts": []any{map[string]any{"profile": map[string]any{"name": "Budi"}, "wa_id": "6285799998888"}},
+		"messages": []any{map[string]any{"from": "6285799998888", "id": "wamid.in-4", "timestamp": fmt.Sprint(time.Now().Unix()),
+			"type": "button", "button": map[string]any{"payload": five, "text": "Sangat puas"}}},
+	})
+	tx := texts(t)
+	for _, c := range []struct {
+		waID   string
+		rating int
+	}{{"6281311112222", 4}, {"6285799998888", 5}} {
+		want := tx("csat.wa_thanks", "rating", c.rating, "words", tx(fmt.Sprintf("csat.rating_%d", c.rating)))
+		checkFor(t, 20*time.Second, func() error {
+			if l := graph.surveys(c.waID, "text"); len(l) != 1 || l[0]["text"].(map[string]any)["body"] != want {
+				return fmt.Errorf("thanks to %s: %v, want one %q", c.waID, l, want)
+			}
+			return nil
+		})
+	}
+
 	var rep csat.Report
 	api.Do(http.MethodGet, "/api/v1/reports/csat?group_by=channel", nil).JSON(t, &rep)
 	if len(rep.Lines) != 1 || rep.Lines[0].Key != "whatsapp" || rep.Lines[0].Responses != 2 || rep.Lines[0].Average != 4.5 || rep.Lines[0].SatisfiedPct != 100 {
