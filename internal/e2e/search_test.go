@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"tanggap/internal/apptest"
 )
@@ -104,6 +105,10 @@ func TestBrowserSearchAndViews(t *testing.T) {
 	// Leaving the view by its button again clears the filters.
 	sari.do(t, "leave the view", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('#views-list .view-btn')).find(x => x.textContent.includes('Formulir antrean')).click()`))
 	sari.waitJS(t, "no filter on", fmt.Sprintf(`document.getElementById('more-filters-summary').textContent === %q`, tx("filters.more")))
+	// Escape folds the filters away, back on their summary.
+	sari.do(t, "to the channel filter", chromedp.Evaluate[chromedp.Void](`document.getElementById('more-filters').open = true; document.getElementById('f-channel').focus()`))
+	sari.do(t, "Escape", chromedp.KeyEvent(kb.Escape))
+	sari.waitJS(t, "the filters folded, the focus on their summary", `!document.getElementById('more-filters').open && document.activeElement.id === 'more-filters-summary'`)
 
 	// A phone.
 	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))

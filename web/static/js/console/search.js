@@ -297,6 +297,15 @@ export function mount() {
     ev.preventDefault();
     $('search-input').focus();
   });
+  // Escape folds the filters away again, back on their summary, as the
+  // console's other panels do.
+  $('more-filters').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && ev.currentTarget.open) {
+      ev.preventDefault();
+      ev.currentTarget.open = false;
+      $('more-filters-summary').focus();
+    }
+  });
   $('filters-form').addEventListener('submit', (ev) => { ev.preventDefault(); applyFilters(readFilters(), 0); });
   $('filters-reset').addEventListener('click', () => { writeFilters({}); applyFilters({}, 0); });
   $('view-save').addEventListener('submit', saveView);
