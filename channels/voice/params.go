@@ -74,7 +74,20 @@ type Call struct {
 	DialCallStatus    string // DialCallStatus (Dial action)
 	QueueResult       string // QueueResult (Enqueue action)
 	QueuePosition     int    // QueuePosition (Enqueue waitUrl)
+
+	// The recording status callback of a Dial or REST-API recording.
+	RecordingStatus   string // RecordingStatus: in-progress, completed, absent, failed
+	RecordingChannels int    // RecordingChannels: 1 or 2
+	RecordingSource   string // RecordingSource, e.g. DialVerb, OutboundAPI
 }
+
+// Recording statuses as the recording status callback reports them.
+const (
+	recordingInProgress = "in-progress"
+	recordingCompleted  = "completed"
+	recordingAbsent     = "absent"
+	recordingFailed     = "failed"
+)
 
 // Call statuses as the provider reports them.
 const (
@@ -107,6 +120,8 @@ func parseCall(v url.Values) (Call, error) {
 		TranscriptionOK:   v.Get("TranscriptionStatus") == "completed",
 		DialCallStatus:    v.Get("DialCallStatus"),
 		QueueResult:       v.Get("QueueResult"),
+		RecordingStatus:   v.Get("RecordingStatus"),
+		RecordingSource:   v.Get("RecordingSource"),
 	}
 	var p []string
 	if !validSid(c.CallSid) {
@@ -127,6 +142,23 @@ func parseCall(v url.Values) (Call, error) {
 			len(c.RecordingURL) > maxRecordingURLBytes {
 			p = append(p, "RecordingUrl")
 		}
+	}
+	switch c.RecordingStatus {
+	case "", recordingInProgress, recordingCompleted, recordingAbsent, recordingFailed:
+	default:
+		p = append(p, "RecordingStatus")
+	}
+	if len(c.RecordingSource) > maxSidBytes || strings.Trim(c.RecordingSource, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		p = append(p, "RecordingSource")
+	}
+	switch v.Get("RecordingChannels") {
+	case "":
+	case "1":
+		c.RecordingChannels = 1
+	case "2":
+		c.RecordingChannels = 2
+	default:
+		p = append(p, "RecordingChannels")
 	}
 	num := func(name string, dst *int) {
 		s := v.Get(name)
