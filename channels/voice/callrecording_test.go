@@ -261,3 +261,45 @@ func FuzzCallRecordingWebhook(f *testing.F) {
 		}
 	})
 }
+
+func TestARecordingOfTheAgentsQueueDialLandsOnTheCallersTicket(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil) // the sample menu enqueues
+	p := r.phone()
+	tr := p.Press(p.Incoming().Doc, "0")
+	if tr.Doc.Find("Enqueue") == nil {
+		t.Fatalf("transfer: %s", tr.Body)
+	}
+	// An agent's <Dial record=… recordingStatusCallback=…><Queue url=…/bridged>
+	// takes the caller: the Queue url runs on the caller's call and names
+	// the agent's.
+	agentCall := voicetest.NewCallSid()
+	if a := p.Post("/webhooks/voice/bridged", url.Values{"DequeingCallSid": {agentCall}, "QueueSid": {"QU0123456789abcdef0123456789abcdef"},
+		"QueueTime": {"12"}}); a.Status != http.StatusOK {
+		t.Fatalf("bridge: %d %s", a.Status, a.Body)
+	}
+	// The provider reports the recording under the agent's call.
+	agent := &voicetest.Phone{T: t, Server: r.server, Public: testPublic, Token: testToken, Account: testAccount, CallSid: agentCall}
+	sid := voicetest.NewSid("RE")
+	if st := postRecording(agent, testPublic+"/webhooks/voice/call-recording",
+		recordingStatus(agentCall, sid, r.twilio.RecordingURL(sid), "completed", "DialVerb"), true); st != http.StatusNoContent {
+		t.Fatalf("recording callback: %d", st)
+	}
+	in := r.published(agentCall, "recording:"+sid)
+	if in.Sender.Phone != testCaller || in.Fields[envelope.FieldKind] != string(domain.KindCallRecording) ||
+		in.Fields[envelope.FieldIVRPath] != "main>agent" || len(in.Attachments) != 1 {
+		t.Fatalf("queue recording: %+v", in)
+	}
+}
+
+func TestARecordingOfAnUnknownCallIsKeptOnItsOwnContact(t *testing.T) {
+	r := newRig(t, calendar{open: true}, nil)
+	p := r.phone()
+	sid := voicetest.NewSid("RE")
+	if st := postRecording(p, testPublic+"/webhooks/voice/call-recording",
+		recordingStatus(p.CallSid, sid, r.twilio.RecordingURL(sid), "completed", "DialVerb"), true); st != http.StatusNoContent {
+		t.Fatalf("recording callback: %d", st)
+	}
+	if in := r.published(p.CallSid, "recording:"+sid); in.Sender.Phone != "" || in.Sender.VisitorID != "call-"+p.CallSid {
+		t.Fatalf("unknown call's recording filed as %+v", in.Sender)
+	}
+}

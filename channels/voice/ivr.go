@@ -362,10 +362,17 @@ func (a *Adapter) agentAnswered(s *step) (*Response, error) {
 
 // bridged runs on a queued caller's call as an agent takes it from the
 // queue (the agents' <Dial><Queue url="…/webhooks/voice/bridged">): the
-// caller is answered. The empty answer connects them at once.
+// caller is answered, and the agent's call (DequeingCallSid) is kept with
+// the caller's, for the recording that Dial may make. The empty answer
+// connects them at once.
 func (a *Adapter) bridged(s *step) (*Response, error) {
 	if err := a.store.setOutcome(s.ctx, s.call.CallSid, OutcomeAnswered, s.now); err != nil {
 		return nil, err
+	}
+	if s.call.DequeingCall != "" {
+		if err := a.store.bridge(s.ctx, s.call.CallSid, s.call.DequeingCall, s.now); err != nil {
+			return nil, err
+		}
 	}
 	return &Response{}, nil
 }

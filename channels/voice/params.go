@@ -74,6 +74,7 @@ type Call struct {
 	DialCallStatus    string // DialCallStatus (Dial action)
 	QueueResult       string // QueueResult (Enqueue action)
 	QueuePosition     int    // QueuePosition (Enqueue waitUrl)
+	DequeingCall      string // DequeingCallSid: the agent's call taking a queued caller (Queue url)
 
 	// The recording status callback of a Dial or REST-API recording.
 	RecordingStatus   string // RecordingStatus: in-progress, completed, absent, failed
@@ -120,6 +121,7 @@ func parseCall(v url.Values) (Call, error) {
 		TranscriptionOK:   v.Get("TranscriptionStatus") == "completed",
 		DialCallStatus:    v.Get("DialCallStatus"),
 		QueueResult:       v.Get("QueueResult"),
+		DequeingCall:      v.Get("DequeingCallSid"),
 		RecordingStatus:   v.Get("RecordingStatus"),
 		RecordingSource:   v.Get("RecordingSource"),
 	}
@@ -129,6 +131,9 @@ func parseCall(v url.Values) (Call, error) {
 	}
 	if c.ParentCall != "" && !validSid(c.ParentCall) {
 		p = append(p, "ParentCallSid")
+	}
+	if c.DequeingCall != "" && !validSid(c.DequeingCall) {
+		p = append(p, "DequeingCallSid")
 	}
 	if c.RecordingSid != "" && !validSid(c.RecordingSid) {
 		p = append(p, "RecordingSid")

@@ -34,6 +34,7 @@ func TestParseCallRefusesMalformedParameters(t *testing.T) {
 		"missing CallSid":          func(v url.Values) { v.Del("CallSid") },
 		"CallSid with a separator": func(v url.Values) { v.Set("CallSid", "CA1:voicemail") },
 		"parent call id malformed": func(v url.Values) { v.Set("ParentCallSid", "CA 1") },
+		"agent call id malformed":  func(v url.Values) { v.Set("DequeingCallSid", "CA1:x") },
 		"letters as digits":        func(v url.Values) { v.Set("Digits", "12a") },
 		"too many digits":          func(v url.Values) { v.Set("Digits", strings.Repeat("1", 40)) },
 		"negative duration":        func(v url.Values) { v.Set("CallDuration", "-1") },
@@ -110,7 +111,7 @@ func FuzzDecodeForm(f *testing.F) {
 			t.Fatalf("accepted recording status %q", c.RecordingStatus)
 		}
 		if c.RecordingChannels < 0 || c.RecordingChannels > 2 || strings.ContainsAny(c.RecordingSource, ":/ ") ||
-			(c.RecordingSid != "" && !validSid(c.RecordingSid)) {
+			(c.RecordingSid != "" && !validSid(c.RecordingSid)) || (c.DequeingCall != "" && !validSid(c.DequeingCall)) {
 			t.Fatalf("accepted malformed recording %+v", c)
 		}
 	})

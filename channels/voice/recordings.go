@@ -85,7 +85,8 @@ func (a *Adapter) enqueueRecording(ctx context.Context, job recordingJob) error 
 // logged); 503 when the job could not be made durable, so the provider
 // tries again; 400 for parameters not of the provider's shape. The
 // message goes to the caller's ticket: the caller is read from the call
-// as the voice store keeps it.
+// as the voice store keeps it, or, for a recording made on an agent's
+// call, from the queued call that agent took (bridged).
 func (a *Adapter) callRecordingWebhook(c *fiber.Ctx) error {
 	form, ok := a.verified(c)
 	if !ok {
@@ -106,6 +107,10 @@ func (a *Adapter) callRecordingWebhook(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	call, err := a.store.call(ctx, rec.CallSid)
+	if errors.Is(err, errCallNotFound) {
+		// The agents' <Dial><Queue> records under the agent's call.
+		call, err = a.store.callOfAgent(ctx, rec.CallSid)
+	}
 	switch {
 	case errors.Is(err, errCallNotFound):
 		// Kept all the same, on a contact of the call's own, as for a
