@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,11 +39,18 @@ type callCenter struct {
 
 func start(t *testing.T) *callCenter {
 	t.Helper()
+	return startWith(t, func(*config.Config) {})
+}
+
+// startWith starts the app with the test's changes to its configuration.
+func startWith(t *testing.T, change func(*config.Config)) *callCenter {
+	t.Helper()
 	cfg := apptest.Config(t)
 	fake := voicetest.NewFakeTwilio(t, account, token)
 	cfg.PublicURL = public
 	cfg.Voice = config.Voice{TwilioAuthToken: token, TwilioAccountSID: account, TwilioAPIBaseURL: fake.Server.URL, TwilioCallerID: ours,
 		CallbackTargets: []string{"+62", "sip:pbx.example.id"}}
+	change(&cfg)
 	a := apptest.Start(t, cfg)
 	c := apptest.NewClient(t, a.URL())
 	c.Login(apptest.AdminEmail, apptest.AdminPassword)
@@ -402,5 +411,65 @@ func TestCallHangUpMidway(t *testing.T) {
 	anon := apptest.NewClient(t, cc.base)
 	if res := anon.Do(http.MethodGet, "/api/v1/voice/stats", nil); res.Status != http.StatusUnauthorized {
 		t.Fatalf("anonymous stats: %d", res.Status)
+	}
+}
+
+func TestATransferredCallIsRecordedOnTheCallersTicket(t *testing.T) {
+	menu := filepath.Join(t.TempDir(), "menu.yaml")
+	if err := os.WriteFile(menu, bytes.Replace(voice.DefaultMenu, []byte("enqueue: antrean-umum"), []byte(`dial: "+6221555000111"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cc := startWith(t, func(c *config.Config) { c.Voice.IVRMenuFile = menu })
+	p := cc.call("+6281388889999")
+	tr := p.Press(p.Incoming().Doc, "0")
+	hears(t, tr, "dihubungkan dengan petugas")
+	dial := tr.Doc.Find("Dial")
+	if dial == nil || dial.Attrs["record"] != "record-from-answer-dual" || dial.Attrs["recordingStatusCallback"] != public+"/webhooks/voice/call-recording" {
+		t.Fatalf("transfer: %s", tr.Body)
+	}
+	// The provider's recording status callback: the recording's
+	// parameters only, no caller.
+	cb := dial.Attrs["recordingStatusCallback"]
+	sid := voicetest.NewSid("RE")
+	params := url.Values{"AccountSid": {account}, "CallSid": {p.CallSid}, "RecordingSid": {sid}, "RecordingUrl": {cc.twilio.RecordingURL(sid)},
+		"RecordingStatus": {"completed"}, "RecordingDuration": {"95"}, "RecordingChannels": {"2"}, "RecordingSource": {"DialVerb"}}
+	if a := p.Send(cb, params, "x"+voicetest.Sign(token, cb, params)); a.Status != http.StatusForbidden {
+		t.Fatalf("bad signature: %d", a.Status)
+	}
+	for range 2 { // the provider's retry records nothing twice
+		if a := p.Send(cb, params, voicetest.Sign(token, cb, params)); a.Status != http.StatusNoContent {
+			t.Fatalf("recording callback: %d %s", a.Status, a.Body)
+		}
+	}
+	p.Follow(tr.Doc, "Dial", url.Values{"DialCallStatus": {"completed"}, "DialCallDuration": {"95"}})
+	p.Hangup("completed", 110)
+	d := cc.voiceTicket("+6281388889999", func(d ticket.Detail) error {
+		m, err := message(d, "call_recording")
+		if err != nil {
+			return err
+		}
+		if len(m.Attachments) != 1 {
+			return errors.New("no audio yet")
+		}
+		_, err = message(d, "call_record")
+		return err
+	})
+	n := 0
+	for _, m := range d.Messages {
+		if m.Fields["kind"] == "call_recording" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d call recordings on the ticket", n)
+	}
+	rec, _ := message(d, "call_recording")
+	if rec.Fields["call_duration"] != "95" || !strings.Contains(rec.Body, "95 detik") {
+		t.Fatalf("call recording: %+v", rec)
+	}
+	// The agent plays it.
+	res := cc.agent.Do(http.MethodGet, fmt.Sprintf("/api/v1/attachments/%d", rec.Attachments[0].ID), nil)
+	if res.Status != 200 || !bytes.Equal(res.Body, voicetest.WAV()) {
+		t.Fatalf("recording: %d, %d bytes", res.Status, len(res.Body))
 	}
 }

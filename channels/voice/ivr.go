@@ -317,16 +317,27 @@ func (a *Adapter) toAgent(s *step) (*Response, error) {
 	}
 	r := &Response{}
 	r.add(a.prompt("transfer", nil))
-	return r.add(a.connect(a.url(pathTransferred, nil), a.menu().Transfer.Dial)), nil
+	return r.add(a.connect(a.url(pathTransferred, nil), a.menu().Transfer.Dial, true)), nil
 }
 
 // connect is the verb that puts a caller through: Dial to target (a
-// number or SIP address), else Enqueue in the menu's provider queue.
-func (a *Adapter) connect(action, target string) any {
+// number or SIP address), else Enqueue in the menu's provider queue. With
+// record, a Dial records the conversation from the agent's answer, caller
+// and agent on separate channels, and the provider posts the finished
+// recording to the call-recording webhook (recordings.go). An Enqueued
+// caller is recorded, if at all, by the agents' own <Dial><Queue>, which
+// is configured at the provider.
+func (a *Adapter) connect(action, target string, record bool) any {
 	if target == "" && a.menu().Transfer.Enqueue != "" {
 		return Enqueue{Action: action, Method: "POST", WaitURL: a.url(pathHold, nil), WaitURLMethod: "POST", Name: a.menu().Transfer.Enqueue}
 	}
 	d := Dial{Action: action, Method: "POST", Timeout: itoa(a.menu().Transfer.Timeout)}
+	if record {
+		d.Record = "record-from-answer-dual"
+		d.RecordingStatusCallback = a.url(pathCallRecording, nil)
+		d.RecordingStatusCallbackMethod = "POST"
+		d.RecordingStatusCallbackEvent = "completed"
+	}
 	// The agent's leg reports when it is answered, so the call counts as
 	// answered whichever of the provider's later requests comes first.
 	answered := a.url(pathAnswered, nil)
@@ -351,10 +362,17 @@ func (a *Adapter) agentAnswered(s *step) (*Response, error) {
 
 // bridged runs on a queued caller's call as an agent takes it from the
 // queue (the agents' <Dial><Queue url="…/webhooks/voice/bridged">): the
-// caller is answered. The empty answer connects them at once.
+// caller is answered, and the agent's call (DequeingCallSid) is kept with
+// the caller's, for the recording that Dial may make. The empty answer
+// connects them at once.
 func (a *Adapter) bridged(s *step) (*Response, error) {
 	if err := a.store.setOutcome(s.ctx, s.call.CallSid, OutcomeAnswered, s.now); err != nil {
 		return nil, err
+	}
+	if s.call.DequeingCall != "" {
+		if err := a.store.bridge(s.ctx, s.call.CallSid, s.call.DequeingCall, s.now); err != nil {
+			return nil, err
+		}
 	}
 	return &Response{}, nil
 }

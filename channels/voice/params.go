@@ -74,7 +74,21 @@ type Call struct {
 	DialCallStatus    string // DialCallStatus (Dial action)
 	QueueResult       string // QueueResult (Enqueue action)
 	QueuePosition     int    // QueuePosition (Enqueue waitUrl)
+	DequeingCall      string // DequeingCallSid: the agent's call taking a queued caller (Queue url)
+
+	// The recording status callback of a Dial or REST-API recording.
+	RecordingStatus   string // RecordingStatus: in-progress, completed, absent, failed
+	RecordingChannels int    // RecordingChannels: 1 or 2
+	RecordingSource   string // RecordingSource, e.g. DialVerb, OutboundAPI
 }
+
+// Recording statuses as the recording status callback reports them.
+const (
+	recordingInProgress = "in-progress"
+	recordingCompleted  = "completed"
+	recordingAbsent     = "absent"
+	recordingFailed     = "failed"
+)
 
 // Call statuses as the provider reports them.
 const (
@@ -107,6 +121,9 @@ func parseCall(v url.Values) (Call, error) {
 		TranscriptionOK:   v.Get("TranscriptionStatus") == "completed",
 		DialCallStatus:    v.Get("DialCallStatus"),
 		QueueResult:       v.Get("QueueResult"),
+		DequeingCall:      v.Get("DequeingCallSid"),
+		RecordingStatus:   v.Get("RecordingStatus"),
+		RecordingSource:   v.Get("RecordingSource"),
 	}
 	var p []string
 	if !validSid(c.CallSid) {
@@ -114,6 +131,9 @@ func parseCall(v url.Values) (Call, error) {
 	}
 	if c.ParentCall != "" && !validSid(c.ParentCall) {
 		p = append(p, "ParentCallSid")
+	}
+	if c.DequeingCall != "" && !validSid(c.DequeingCall) {
+		p = append(p, "DequeingCallSid")
 	}
 	if c.RecordingSid != "" && !validSid(c.RecordingSid) {
 		p = append(p, "RecordingSid")
@@ -127,6 +147,23 @@ func parseCall(v url.Values) (Call, error) {
 			len(c.RecordingURL) > maxRecordingURLBytes {
 			p = append(p, "RecordingUrl")
 		}
+	}
+	switch c.RecordingStatus {
+	case "", recordingInProgress, recordingCompleted, recordingAbsent, recordingFailed:
+	default:
+		p = append(p, "RecordingStatus")
+	}
+	if len(c.RecordingSource) > maxSidBytes || strings.Trim(c.RecordingSource, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		p = append(p, "RecordingSource")
+	}
+	switch v.Get("RecordingChannels") {
+	case "":
+	case "1":
+		c.RecordingChannels = 1
+	case "2":
+		c.RecordingChannels = 2
+	default:
+		p = append(p, "RecordingChannels")
 	}
 	num := func(name string, dst *int) {
 		s := v.Get(name)

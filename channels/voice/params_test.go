@@ -34,12 +34,16 @@ func TestParseCallRefusesMalformedParameters(t *testing.T) {
 		"missing CallSid":          func(v url.Values) { v.Del("CallSid") },
 		"CallSid with a separator": func(v url.Values) { v.Set("CallSid", "CA1:voicemail") },
 		"parent call id malformed": func(v url.Values) { v.Set("ParentCallSid", "CA 1") },
+		"agent call id malformed":  func(v url.Values) { v.Set("DequeingCallSid", "CA1:x") },
 		"letters as digits":        func(v url.Values) { v.Set("Digits", "12a") },
 		"too many digits":          func(v url.Values) { v.Set("Digits", strings.Repeat("1", 40)) },
 		"negative duration":        func(v url.Values) { v.Set("CallDuration", "-1") },
 		"huge duration":            func(v url.Values) { v.Set("RecordingDuration", "99999999999") },
 		"recording not http":       func(v url.Values) { v.Set("RecordingUrl", "file:///etc/passwd") },
 		"recording URL too long":   func(v url.Values) { v.Set("RecordingUrl", "https://a.example/"+strings.Repeat("r", 1000)) },
+		"unknown recording status": func(v url.Values) { v.Set("RecordingStatus", "done") },
+		"three channels":           func(v url.Values) { v.Set("RecordingChannels", "3") },
+		"recording source spaces":  func(v url.Values) { v.Set("RecordingSource", "Dial Verb") },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -77,6 +81,8 @@ func FuzzDecodeForm(f *testing.F) {
 	f.Add([]byte("a=1&a=2&b"))
 	f.Add([]byte("%"))
 	f.Add([]byte("CallSid=CA1&CallDuration=9999999999999999999999"))
+	f.Add([]byte("CallSid=CA1&RecordingSid=RE1&RecordingStatus=completed&RecordingChannels=2&RecordingSource=DialVerb&RecordingDuration=95"))
+	f.Add([]byte("CallSid=CA1&RecordingStatus=absent&RecordingChannels=1&RecordingSource=OutboundAPI&ErrorCode=0"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		v, err := decodeForm(body)
 		if err != nil {
@@ -99,6 +105,15 @@ func FuzzDecodeForm(f *testing.F) {
 		if !validSid(c.CallSid) || strings.Trim(c.Digits, "0123456789*#") != "" || c.CallDuration < 0 {
 			t.Fatalf("accepted malformed call %+v", c)
 		}
+		switch c.RecordingStatus {
+		case "", recordingInProgress, recordingCompleted, recordingAbsent, recordingFailed:
+		default:
+			t.Fatalf("accepted recording status %q", c.RecordingStatus)
+		}
+		if c.RecordingChannels < 0 || c.RecordingChannels > 2 || strings.ContainsAny(c.RecordingSource, ":/ ") ||
+			(c.RecordingSid != "" && !validSid(c.RecordingSid)) || (c.DequeingCall != "" && !validSid(c.DequeingCall)) {
+			t.Fatalf("accepted malformed recording %+v", c)
+		}
 	})
 }
 
@@ -115,6 +130,11 @@ func TestProviderFixturesParse(t *testing.T) {
 		},
 		"status-completed.form": func(c Call) bool { return c.Status == "completed" && c.CallDuration == 41 },
 		"enqueue-wait.form":     func(c Call) bool { return c.QueuePosition == 3 },
+		"recording-status.form": func(c Call) bool {
+			return c.RecordingStatus == "completed" && c.RecordingDuration == 95 && c.RecordingChannels == 2 &&
+				c.RecordingSource == "DialVerb" && c.RecordingSid == "RE1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a" &&
+				strings.HasPrefix(c.RecordingURL, "https://api.twilio.com/")
+		},
 	}
 	for name, ok := range cases {
 		t.Run(name, func(t *testing.T) {

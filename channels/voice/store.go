@@ -96,6 +96,31 @@ func (s *store) call(ctx context.Context, sid string) (callRow, error) {
 
 var errCallNotFound = errors.New("voice: call not found")
 
+// bridge records the agent's call that took a queued caller, so that what
+// the provider reports under the agent's call (the recording of the
+// agents' <Dial><Queue>) finds the caller. The latest agent wins.
+func (s *store) bridge(ctx context.Context, sid, agentCallSid string, now time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE voice_calls SET agent_call_sid = ?, updated_at = ? WHERE call_sid = ?`, agentCallSid, now, sid).Error
+	if err != nil {
+		return fmt.Errorf("voice: bridge: %w", err)
+	}
+	return nil
+}
+
+// callOfAgent reads the call an agent's call took from the queue, the
+// newest when the agent took several (voice_calls_agent_call_idx).
+func (s *store) callOfAgent(ctx context.Context, agentCallSid string) (callRow, error) {
+	var rows []callRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT call_sid, direction, caller, path, outcome, status, duration_seconds, callback_id, started_at, ended_at
+		FROM voice_calls WHERE agent_call_sid = ? AND agent_call_sid <> '' ORDER BY started_at DESC LIMIT 1`, agentCallSid).Scan(&rows).Error; err != nil {
+		return callRow{}, fmt.Errorf("voice: call of agent: %w", err)
+	}
+	if len(rows) == 0 {
+		return callRow{}, errCallNotFound
+	}
+	return rows[0], nil
+}
+
 // finish records the provider's final status and duration. A call that
 // achieved nothing was abandoned.
 func (s *store) finish(ctx context.Context, sid, status string, duration int, now time.Time) (callRow, error) {

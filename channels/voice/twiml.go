@@ -75,6 +75,13 @@ type Dial struct {
 	Method   string   `xml:"method,attr,omitempty"`
 	Timeout  string   `xml:"timeout,attr,omitempty"`
 	CallerID string   `xml:"callerId,attr,omitempty"`
+	// Record records the bridged conversation (record-from-answer-dual:
+	// caller and agent on separate channels); the provider posts the
+	// finished recording to RecordingStatusCallback.
+	Record                        string `xml:"record,attr,omitempty"`
+	RecordingStatusCallback       string `xml:"recordingStatusCallback,attr,omitempty"`
+	RecordingStatusCallbackMethod string `xml:"recordingStatusCallbackMethod,attr,omitempty"`
+	RecordingStatusCallbackEvent  string `xml:"recordingStatusCallbackEvent,attr,omitempty"`
 	// Exactly one of the nouns is set.
 	Number *Number `xml:"Number,omitempty"`
 	Sip    *Sip    `xml:"Sip,omitempty"`

@@ -9,8 +9,10 @@
 // X-Twilio-Signature; what a call achieved becomes inbound messages on the
 // caller's voice ticket, keyed by CallSid and step so the provider's
 // retries never record twice. Agents call citizens back through the
-// provider's REST API (callback.go); voicemail audio is fetched into the
-// attachment store by a JetStream-fed worker (recordings.go).
+// provider's REST API (callback.go). Conversations with agents (a transfer
+// by Dial, a callback call) are recorded by the provider; their audio, like
+// voicemail's, is fetched into the attachment store by a JetStream-fed
+// worker (recordings.go).
 package voice
 
 import (
@@ -155,6 +157,9 @@ const (
 	pathAnswered    = "/webhooks/voice/agent-answered"
 	pathBridged     = "/webhooks/voice/bridged"
 	pathAnswer      = "/webhooks/voice/callback-answer"
+	// pathCallRecording takes the recording status callback of a
+	// conversation with an agent (a Dial transfer, a callback call).
+	pathCallRecording = "/webhooks/voice/call-recording"
 )
 
 // Mount adds the webhooks. Each is POST, as the menu's TwiML asks.
@@ -171,6 +176,7 @@ func (a *Adapter) Mount(r fiber.Router) {
 	r.Post(pathBridged, a.webhook(a.bridged))
 	r.Post(pathAnswer, a.webhook(a.callbackAnswer))
 	r.Post(pathStatus, a.webhook(a.statusCallback))
+	r.Post(pathCallRecording, a.callRecordingWebhook)
 	if a.o.Surveys != nil {
 		r.Post(pathSurvey, a.webhook(a.surveyStep))
 	}
@@ -209,12 +215,8 @@ var errUnavailable = errors.New("voice: record not durable")
 // hang-up, never a 500.
 func (a *Adapter) webhook(h func(s *step) (*Response, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		sig := c.Get("X-Twilio-Signature")
-		form, err := decodeForm(c.Body())
-		if err != nil || !ValidSignature(a.o.Provider.AuthToken, a.o.PublicURL+c.OriginalURL(), form, sig) {
-			// Nothing is recorded for a request we cannot attribute to the
-			// provider. The path is logged, never the body.
-			a.o.Log.Warn("voice webhook refused", "path", c.Path(), "signed", sig != "", "decoded", err == nil)
+		form, ok := a.verified(c)
+		if !ok {
 			return c.Status(fiber.StatusForbidden).SendString("forbidden")
 		}
 		call, err := parseCall(form)
@@ -250,6 +252,20 @@ func (a *Adapter) webhook(h func(s *step) (*Response, error)) fiber.Handler {
 		}
 		return a.twiml(c, resp)
 	}
+}
+
+// verified decodes a webhook's form strictly and checks its
+// X-Twilio-Signature. Nothing is recorded for a request we cannot
+// attribute to the provider: the caller answers it 403.
+func (a *Adapter) verified(c *fiber.Ctx) (url.Values, bool) {
+	sig := c.Get("X-Twilio-Signature")
+	form, err := decodeForm(c.Body())
+	if err != nil || !ValidSignature(a.o.Provider.AuthToken, a.o.PublicURL+c.OriginalURL(), form, sig) {
+		// The path is logged, never the body.
+		a.o.Log.Warn("voice webhook refused", "path", c.Path(), "signed", sig != "", "decoded", err == nil)
+		return nil, false
+	}
+	return form, true
 }
 
 func (a *Adapter) twiml(c *fiber.Ctx, r *Response) error {

@@ -115,15 +115,19 @@ const (
 	KindTransfer               Kind = "transfer"
 	KindCallRecord             Kind = "call_record"
 	KindCallbackCall           Kind = "callback_call"
+	// KindCallRecording: the recorded conversation of a call with an agent
+	// (a transfer by Dial or a callback), its audio attached.
+	KindCallRecording Kind = "call_recording"
 )
 
 // PhoneRecord reports whether a message of this kind is the phone
 // channel's record of a call (its outcome, a transfer to an agent, a
-// callback asked for or made): written by the system for the agents, not
-// said by the citizen, so the citizen's status page leaves it out.
+// callback asked for or made, the recording of a conversation with an
+// agent): written by the system for the agents, not said by the citizen,
+// so the citizen's status page leaves it out.
 func (k Kind) PhoneRecord() bool {
 	switch k {
-	case KindCallRecord, KindTransfer, KindCallbackRequest, KindCallbackCall:
+	case KindCallRecord, KindTransfer, KindCallbackRequest, KindCallbackCall, KindCallRecording:
 		return true
 	}
 	return false

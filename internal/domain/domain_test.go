@@ -54,6 +54,17 @@ func TestKinds(t *testing.T) {
 	}
 }
 
+func TestPhoneRecordsAreLeftOffTheStatusPage(t *testing.T) {
+	for k, record := range map[Kind]bool{
+		KindCallRecord: true, KindTransfer: true, KindCallbackRequest: true, KindCallbackCall: true, KindCallRecording: true,
+		KindVoicemail: false, KindVoicemailTranscription: false, KindComplaint: false, "text": false,
+	} {
+		if k.PhoneRecord() != record {
+			t.Errorf("%s: PhoneRecord %v, want %v", k, k.PhoneRecord(), record)
+		}
+	}
+}
+
 func TestChannels(t *testing.T) {
 	for _, c := range Channels {
 		if !c.Known() {

@@ -216,6 +216,17 @@ func checkValue(verb, attr, v string) error {
 		if _, err := url.Parse(v); err != nil {
 			return bad()
 		}
+	case "record":
+		if !slices.Contains([]string{"do-not-record", "record-from-answer", "record-from-ringing",
+			"record-from-answer-dual", "record-from-ringing-dual"}, v) {
+			return bad()
+		}
+	case "recordingStatusCallbackEvent":
+		for _, ev := range strings.Fields(v) {
+			if !slices.Contains([]string{"in-progress", "completed", "absent"}, ev) {
+				return bad()
+			}
+		}
 	case "timeout", "numDigits", "maxLength", "length":
 		return positive()
 	case "loop":
