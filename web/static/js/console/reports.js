@@ -6,7 +6,7 @@
 // and the printable monthly report. State lives in the store under
 // "reports": {name, from, to, group, result, loading, error}.
 import * as store from './store.js';
-import { request, $, t, label, el, setText, errorMessage } from './ui.js';
+import { request, $, t, label, el, setText, errorMessage, formatDate } from './ui.js';
 import { mayBoard } from './actions.js';
 
 const section = $('reports-mount');
@@ -195,7 +195,7 @@ function render(s) {
     el('tbody', null, rows.concat([total])),
   ]);
   const month = res.from.slice(0, 7);
-  const asOf = res.as_of && !res.as_of.startsWith('0001') ? t('reports.as_of', { at: new Date(res.as_of).toLocaleString(document.documentElement.lang || undefined) }) : t('reports.not_yet');
+  const asOf = res.as_of && !res.as_of.startsWith('0001') ? t('reports.as_of', { at: formatDate(res.as_of) }) : t('reports.not_yet');
   out.replaceChildren(
     el('figure', { 'class': 'reports-figure' }, [img, el('figcaption', { text: caption })]),
     el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'reports-table-label', tabindex: '0' }, [
