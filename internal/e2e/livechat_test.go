@@ -252,6 +252,14 @@ func TestLiveChatWidget(t *testing.T) {
 	}
 	shots.take(t, citizen, "chat-03-restored")
 
+	// A message the server can never take (over the length its box allows,
+	// put there by a script) says so, on itself and above the box, instead
+	// of trying again for ever.
+	citizen.do(t, "send a message too long", chromedp.Evaluate[chromedp.Void](`document.getElementById('tgc-text').value = 'a'.repeat(4001)`),
+		chromedp.Click(chromedp.ID("tgc-send")))
+	citizen.waitJSFor(t, "marked not sent, with the reason", asyncWait, fmt.Sprintf(`[...document.querySelectorAll('.tgc-mine')].some(e => e.getAttribute('data-status') === 'failed' && e.querySelector('.tgc-mark').textContent.endsWith(%q))
+		&& document.getElementById('tgc-form-error').textContent === %q && !document.getElementById('tgc-form-error').hidden`, tx("livechat.not_sent"), tx("livechat.not_sent_reason")))
+
 	// A reload keeps the conversation, straight in the conversation step.
 	citizen.do(t, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("tgc-panel")))
 	citizen.waitJSFor(t, "history after reload", asyncWait, `document.querySelectorAll('.tgc-msg').length === 4`)

@@ -571,8 +571,8 @@
     var mark = li.querySelector('.tgc-mark');
     if (!mark) { return; }
     var st = li.getAttribute('data-status');
-    var key = { sending: 'livechat.sending', sent: 'livechat.sent', read: 'livechat.read', retrying: 'livechat.retrying' }[st] || 'livechat.sending';
-    mark.textContent = (st === 'read' ? '\u2713\u2713 ' : st === 'sent' ? '\u2713 ' : '') + t(key);
+    var key = { sending: 'livechat.sending', sent: 'livechat.sent', read: 'livechat.read', retrying: 'livechat.retrying', failed: 'livechat.not_sent' }[st] || 'livechat.sending';
+    mark.textContent = (st === 'read' ? '\u2713\u2713 ' : st === 'sent' ? '\u2713 ' : st === 'failed' ? '\u2715 ' : '') + t(key);
   }
 
   // bubble adds a message. who is a name, or a translation key (its text
@@ -721,13 +721,19 @@
       case 'error':
         if (!f.cid && surveyError(f)) { break; }
         if (f.cid) {
-          setStatus(mineByCID(f.cid), 'retrying');
-          if (f.code === 'rate_limited' || f.code === 'unavailable') {
-            showError(f.code === 'rate_limited' ? 'livechat.too_fast' : 'livechat.unavailable');
-            setTimeout(flushOutbox, 3000);
-          } else if (f.code === 'bad_file' || f.code === 'bad_frame') {
-            outbox = outbox.filter(function (m) { return m.cid !== f.cid; });  // can never succeed
+          if (f.code === 'bad_file' || f.code === 'bad_frame') {
+            // It can never succeed: said so on the message and above the
+            // box, never "trying again" for ever.
+            outbox = outbox.filter(function (m) { return m.cid !== f.cid; });
             saveOutbox();
+            setStatus(mineByCID(f.cid), 'failed');
+            showError('livechat.not_sent_reason');
+          } else {
+            setStatus(mineByCID(f.cid), 'retrying');
+            if (f.code === 'rate_limited' || f.code === 'unavailable') {
+              showError(f.code === 'rate_limited' ? 'livechat.too_fast' : 'livechat.unavailable');
+              setTimeout(flushOutbox, 3000);
+            }
           }
         }
         if (f.code === 'invalid' && f.field) {
