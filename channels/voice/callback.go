@@ -113,13 +113,6 @@ func (a *Adapter) createCall(ctx context.Context, to, answerURL, statusURL strin
 		"StatusCallback": {statusURL}, "StatusCallbackMethod": {"POST"},
 		"StatusCallbackEvent": {"completed"},
 		"Timeout":             {"30"},
-		// The whole call is recorded from the citizen's answer, citizen and
-		// agent on separate channels; the provider posts the finished
-		// recording to the call-recording webhook (recordings.go).
-		"Record":                        {"true"},
-		"RecordingChannels":             {"dual"},
-		"RecordingStatusCallback":       {a.url(pathCallRecording, nil)},
-		"RecordingStatusCallbackMethod": {"POST"},
 	}
 	endpoint := strings.TrimRight(p.APIBaseURL, "/") + "/2010-04-01/Accounts/" + url.PathEscape(p.AccountSID) + "/Calls.json"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
@@ -169,9 +162,10 @@ func (a *Adapter) callbackAnswer(s *step) (*Response, error) {
 	if target == "" && a.menu().Transfer.Enqueue == "" {
 		return r.add(a.prompt("agents_busy", nil), Hangup{}), nil
 	}
-	// The call itself is recorded (createCall asks for it): a Dial
-	// recording too would file the conversation twice.
-	return r.add(a.connect(a.url(pathTransferred, nil), target, false)), nil
+	// The conversation is recorded from the agent's answer, after the
+	// greeting has told the citizen so; a callback that reaches no agent
+	// records nothing.
+	return r.add(a.connect(a.url(pathTransferred, nil), target, true)), nil
 }
 
 // final reports whether a CallStatus ends the call.
