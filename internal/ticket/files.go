@@ -235,23 +235,28 @@ func outboundFiles(files []ReplyFile) []envelope.Attachment {
 }
 
 // publicFile is a file the citizen may download from the status page: one
-// they sent on ticketID, or one of a reply that reached them.
+// of a message the page shows (publicMessages): theirs, or a reply. The
+// audio of the phone channel's records of a call (a recorded conversation
+// with an agent) is the agents', as the record is.
 //
-//	SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
+//	SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key, m.fields
 //	FROM attachments a JOIN messages m ON m.id = a.message_id
 //	WHERE a.id = ? AND m.ticket_id = ? AND a.available
 //	  AND (m.direction = 'in' OR (m.direction = 'out' AND m.delivery_status IN ('sent','posted','delivered','read','failed')))
 func (s *store) publicFile(ctx context.Context, ticketID, attachmentID int64) (Attachment, error) {
-	var rows []Attachment
-	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key
+	var rows []struct {
+		Attachment
+		Fields string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT a.id, a.filename, a.mime, a.size, a.available, a.storage_key, m.fields
 		FROM attachments a JOIN messages m ON m.id = a.message_id
 		WHERE a.id = ? AND m.ticket_id = ? AND a.available AND (m.direction = `+domain.SQLDirectionIn+`
 			OR (m.direction = `+domain.SQLDirectionOut+` AND m.delivery_status IN `+domain.PublicStatusesSQL+`))`, attachmentID, ticketID).
 		Scan(&rows).Error; err != nil {
 		return Attachment{}, fmt.Errorf("ticket: public file: %w", err)
 	}
-	if len(rows) == 0 {
+	if len(rows) == 0 || phoneRecord(rows[0].Fields) {
 		return Attachment{}, ErrNotFound
 	}
-	return rows[0], nil
+	return rows[0].Attachment, nil
 }

@@ -342,7 +342,9 @@ func (s *store) publicTicket(ctx context.Context, tn, kind, value string) (Publi
 }
 
 // publicMessages is the thread a citizen sees: their own messages and the
-// replies that reached them; notes and undelivered replies stay inside.
+// replies sent to them (reached, or failed on their channel: the notice
+// sent for such a reply points here); notes, queued replies and the phone
+// channel's records of a call stay inside.
 // The citizen's own files are listed (they may download them again), and
 // the files of the replies shown (files.go serves both).
 func (s *store) publicMessages(ctx context.Context, ticketID int64) ([]PublicMessage, error) {

@@ -393,15 +393,27 @@ func TestStatusPageShowsWhatTheChannelCouldNotCarry(t *testing.T) {
 		t.Fatalf("a reply its channel could not carry: page shows %q", got)
 	}
 	now := time.Now().UTC()
+	audio := map[domain.Kind]int64{}
 	for kind, body := range map[domain.Kind]string{
-		domain.KindCallRecord: "Panggilan telepon selesai: pesan suara, 95 detik.",
-		domain.KindVoicemail:  "Pesan suara warga",
+		domain.KindCallRecording: "Rekaman percakapan dengan petugas, 95 detik.",
+		domain.KindVoicemail:     "Pesan suara warga",
 	} {
-		must(t, f.db.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, fields, created_at, updated_at)
-			VALUES (?, 'in', 'voice', ?, ?, ?, ?, ?)`, id, "call-"+string(kind), body, `{"kind":"`+string(kind)+`"}`, now, now).Error)
+		var msgID, attID int64
+		must(t, f.db.Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, fields, created_at, updated_at)
+			VALUES (?, 'in', 'voice', ?, ?, ?, ?, ?) RETURNING id`, id, "call-"+string(kind), body, `{"kind":"`+string(kind)+`"}`, now, now).Scan(&msgID).Error)
+		must(t, f.db.Raw(`INSERT INTO attachments (message_id, storage_key, filename, mime, size, created_at) VALUES (?, ?, 'rekaman.wav', 'audio/wave', 3, ?) RETURNING id`,
+			msgID, "2026/12/"+string(kind)+".wav", now).Scan(&attID).Error)
+		audio[kind] = attID
 	}
 	got := bodies()
 	if len(got) != 3 || got[2] != "Pesan suara warga" {
-		t.Fatalf("status page with a call record and a voicemail: %q, want the voicemail and not the record", got)
+		t.Fatalf("status page with a recorded conversation and a voicemail: %q, want the voicemail and not the recording", got)
+	}
+	// Nor is the recording's audio served to the page; the voicemail's is.
+	if _, err := f.tickets.PublicAttachment(ctx, tn, phone, audio[domain.KindCallRecording]); !errors.Is(err, ticket.ErrNotFound) {
+		t.Fatalf("the recorded conversation's audio from the status page: %v, want not found", err)
+	}
+	if a, err := f.tickets.PublicAttachment(ctx, tn, phone, audio[domain.KindVoicemail]); err != nil || a.Filename != "rekaman.wav" {
+		t.Fatalf("the voicemail's audio from the status page: %+v %v", a, err)
 	}
 }

@@ -68,7 +68,9 @@ function dropKept() {
 // the citizen is not told two different things by accident; the thread is
 // read again, and sending again sends it.
 let seen = { id: 0, last: 0 };
-const lastMessageID = (tk) => (tk && tk.messages && tk.messages.length ? tk.messages[tk.messages.length - 1].id : 0);
+// The newest by id, as the server compares (the thread is in time order,
+// which two instances' clocks may not keep in step with ids).
+const lastMessageID = (tk) => (tk && tk.messages ? tk.messages.reduce((max, m) => Math.max(max, m.id || 0), 0) : 0);
 function startedWriting(tk) {
   if (tk && seen.id !== tk.id) { seen = { id: tk.id, last: lastMessageID(tk) }; }
 }
