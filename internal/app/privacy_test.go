@@ -107,6 +107,22 @@ func TestPersonalDataProtection(t *testing.T) {
 	if res := admin.Do(http.MethodGet, "/api/v1/admin/view-audit?from=yesterday", nil); res.Status != http.StatusBadRequest {
 		t.Fatalf("malformed from: %d %s", res.Status, res.Body)
 	}
+	// An email or a tracking number naming nobody (a typo, with or without
+	// its dashes) is said so under its field, never an empty log.
+	for q, field := range map[string]string{
+		"agent=nobody%40tanggap.test": "agent", "ticket=1234567890123456": "ticket", "ticket=1234-5678-9012-3456": "ticket",
+	} {
+		var body struct {
+			Error struct {
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		res := admin.Do(http.MethodGet, "/api/v1/admin/view-audit?"+q, nil)
+		res.JSON(t, &body)
+		if res.Status != http.StatusUnprocessableEntity || body.Error.Fields[field] == "" {
+			t.Errorf("view audit ?%s: %d %s, want 422 under %s", q, res.Status, res.Body, field)
+		}
+	}
 
 	// Restriction freezes the ticket; lifting it thaws it.
 	subj := fmt.Sprintf("/api/v1/admin/subjects/%d", contactID)

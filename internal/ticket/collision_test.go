@@ -69,3 +69,43 @@ func TestReplyAfterAColleaguesIsHeldOnce(t *testing.T) {
 		t.Fatalf("a reply without Seen: %v", err)
 	}
 }
+
+// TestTwoRepliesAtOnceOneIsHeld: two agents who read the same thread send
+// at the same moment; the check runs under the ticket's lock, so exactly
+// one reply goes and the other is held, naming the first.
+func TestTwoRepliesAtOnceOneIsHeld(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	budi, err := f.agents.Create(ctx, agent.NewAgent{Email: "budi@tanggap.test", Name: "Budi", Password: "password-budi", QueueCodes: []string{"umum"}, Capacity: 2})
+	must(t, err)
+	for round := range 5 {
+		id, _ := f.seedTicket(t, domain.StatusOpen, nil)
+		d, err := f.tickets.Get(ctx, f.agent, id)
+		must(t, err)
+		seen := d.Messages[len(d.Messages)-1].ID
+		errs := make(chan error, 2)
+		start := make(chan struct{})
+		for _, who := range []agent.Agent{f.agent, budi} {
+			go func() {
+				<-start
+				_, err := f.tickets.ReplyWith(ctx, who, id, ticket.Draft{Body: "Balasan dari " + who.Name, Seen: seen})
+				errs <- err
+			}()
+		}
+		close(start)
+		var sent, held int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				sent++
+			case errors.Is(err, ticket.ErrReplyCollision):
+				held++
+			default:
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if sent != 1 || held != 1 {
+			t.Fatalf("round %d: %d sent, %d held; want one of each", round, sent, held)
+		}
+	}
+}
