@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -43,9 +44,15 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 	tab.do(t, "start a reply", chromedp.SendKeys(chromedp.ID("reply-body"), draft))
 	tab.selectValue(t, "#t-status-select", "solved")
 
+	// A ticket given to Dewi meanwhile is told to screen readers...
+	if r := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/assign", id), map[string]any{"agent_id": agentID(t, api, "dewi@tanggap.example")}); r.Status >= 300 {
+		t.Fatalf("assign to Dewi: %d %s", r.Status, r.Body)
+	}
+	tab.waitLive(t, "the ticket given to Dewi announced", fmt.Sprintf(`document.getElementById('console-announce').textContent.includes(%q)`, tn))
+
 	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
-	if got := tab.evalString(t, `location.hash + '|' + document.getElementById('login-email').value`); got != "|" {
-		t.Errorf("after signing out, address hash | email field = %q, want both empty", got)
+	if got := tab.evalString(t, `location.hash + '|' + document.getElementById('login-email').value + '|' + document.getElementById('console-announce').textContent`); got != "||" {
+		t.Errorf("after signing out, address hash | email field | announcement = %q, want all empty", got)
 	}
 	tab.do(t, "the admin signs in on the same page",
 		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),

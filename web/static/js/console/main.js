@@ -104,6 +104,7 @@ if ($('console-view')) {
     } else if (!s.agent && signedIn) {
       signedIn = null;
       socket.stop();
+      $('console-announce').textContent = ''; // nothing of theirs is read to the next agent
       store.set({
         tickets: [], listAt: '', listError: '', selectedId: 0, ticket: null, routing: null, unread: {}, slaMarks: {},
         targets: { agents: [], queues: [], available: true, loaded: false }, detailsOpen: false,

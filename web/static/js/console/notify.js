@@ -50,8 +50,11 @@ export function notify(kind, tk) {
   // sound and desktop notices are what sighted agents chose.
   const what = [tk.tracking_number, tk.subject ? subjectOf(tk) : '', kind === 'message' ? tk.preview || '' : ''].filter(Boolean).join(' · ');
   const say = $('console-announce');
+  const text = (kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title')) + (what ? ': ' + what : '');
+  // Emptied first and filled a moment later, so the same words twice are
+  // read twice.
   say.textContent = '';
-  say.textContent = (kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title')) + (what ? ': ' + what : '');
+  setTimeout(() => { if (store.get().agent) { say.textContent = text; } }, 50);
   if (s.sound) { beep(); }
   if (s.desktop && 'Notification' in window && Notification.permission === 'granted' && document.hidden) {
     const title = kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title');
