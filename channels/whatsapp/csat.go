@@ -207,6 +207,7 @@ func (a *Adapter) thanksJob(ctx context.Context, data []byte, attempt int) outco
 	}
 	to, from := recipient(envelope.Sender{Phone: j.Phone}), a.o.PhoneNumberID
 	if to == "" || from == "" {
+		a.log.Info("csat: no WhatsApp number to thank", "provider_message_id", j.Key)
 		return drop
 	}
 	key := "csat-thanks:" + j.Key

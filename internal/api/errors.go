@@ -106,16 +106,6 @@ type refusal struct {
 func (r *refusal) Error() string { return r.err.Error() }
 func (r *refusal) Unwrap() error { return r.err }
 
-// collided gives a reply refused because another agent answered the
-// citizen meanwhile its reason under "body", naming who answered.
-func collided(err error) error {
-	var c *ticket.Collision
-	if errors.As(err, &c) {
-		return &refusal{err: err, field: "body", FieldError: apperr.FieldError{Key: "console.reply_collision", Args: []any{"name", c.Agent}}}
-	}
-	return err
-}
-
 // errorBody is the one error shape of the API.
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -161,8 +151,13 @@ func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.L
 				}
 			}
 			var rf *refusal
-			if errors.As(err, &rf) {
+			var clash *ticket.Collision
+			switch {
+			case errors.As(err, &rf):
 				fields = map[string]string{rf.field: cat.T(l, rf.Key, rf.Args...)}
+			case errors.As(err, &clash):
+				// A reply held: who answered the citizen meanwhile.
+				fields = map[string]string{"body": cat.T(l, "console.reply_collision", "name", clash.Agent)}
 			}
 		}
 		if status >= 500 {

@@ -102,7 +102,7 @@ func parseReplyForm(contentType string, body []byte) (replyForm, error) {
 				return replyForm{}, err
 			}
 			if b = strings.TrimSpace(b); b != "" {
-				if f.Seen, err = strconv.ParseInt(b, 10, 64); err != nil || f.Seen < 0 {
+				if f.Seen, err = strconv.ParseInt(b, 10, 64); err != nil {
 					return replyForm{}, badForm("seen: %q is not a message id", b)
 				}
 			}
@@ -152,7 +152,7 @@ func (s *Server) handleReplyWithFiles(c *fiber.Ctx, id int64) error {
 	m, err := s.o.Tickets.ReplyWithFiles(c.UserContext(), viewer, id, ticket.Draft{Body: form.Body, Buttons: form.Buttons, Seen: form.Seen},
 		s.fileRules(t.Channel), uploads)
 	if err != nil {
-		return collided(err)
+		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(m)
 }

@@ -40,12 +40,12 @@ func TestParseReplyForm(t *testing.T) {
 		t.Fatalf("empty file input: %+v %v", f, err)
 	}
 	for name, c := range map[string]struct{ ct, body string }{
-		"not multipart":    {"application/json", `{"body":"x"}`},
-		"no boundary":      {"multipart/form-data", "--x\r\n"},
-		"truncated":        {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhalo"},
-		"seen not an id":   {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"seen\"\r\n\r\n-3\r\n--x--\r\n"},
-		"buttons not JSON": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"buttons\"\r\n\r\n[oops\r\n--x--\r\n"},
-		"body over 64 KiB": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n" + string(bytes.Repeat([]byte("a"), maxFormTextBytes+1)) + "\r\n--x--\r\n"},
+		"not multipart":     {"application/json", `{"body":"x"}`},
+		"no boundary":       {"multipart/form-data", "--x\r\n"},
+		"truncated":         {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhalo"},
+		"seen not a number": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"seen\"\r\n\r\nkemarin\r\n--x--\r\n"},
+		"buttons not JSON":  {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"buttons\"\r\n\r\n[oops\r\n--x--\r\n"},
+		"body over 64 KiB":  {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n" + string(bytes.Repeat([]byte("a"), maxFormTextBytes+1)) + "\r\n--x--\r\n"},
 	} {
 		if _, err := parseReplyForm(c.ct, []byte(c.body)); !errors.Is(err, errForm) {
 			t.Errorf("%s: got %v, want a malformed form", name, err)

@@ -270,7 +270,7 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	}
 	m, err := s.o.Tickets.ReplyWith(c.UserContext(), current(c), id, ticket.Draft{Body: req.Body, Template: req.Template, Buttons: req.Buttons, Seen: req.Seen})
 	if err != nil {
-		return collided(err)
+		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(m)
 }

@@ -592,9 +592,11 @@ func newSettings(ctx context.Context, cfg config.Config, d *db.DB, b *bus.Bus, l
 	return settings, nil
 }
 
-// seedRouting applies the routing seed file: agents it lists with a
+// seedRouting applies the routing seed file when its contents changed
+// since it was last applied (routing.Admin.SeedApplied; a restart with
+// the same file keeps what admins edited since): agents it lists with a
 // password are created when missing, then queues, profiles, holidays and
-// priority rules are saved (upserts, safe on every start).
+// priority rules are saved (upserts).
 func seedRouting(ctx context.Context, path string, admin *routing.Admin, agents *agent.Service, log *slog.Logger) error {
 	if path == "" {
 		return nil

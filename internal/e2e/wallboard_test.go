@@ -110,8 +110,10 @@ func TestBrowserWallboard(t *testing.T) {
 		t.Fatalf("assign to Budi: %d %s", r.Status, r.Body)
 	}
 	sup.waitJSFor(t, "Budi's move list names Sari's state and load", asyncWait, fmt.Sprintf(`(o => !!o && o.textContent.startsWith(%q) && /\d+\/\d+$/.test(o.textContent) && !o.disabled)(document.querySelector('#wb-move-%d option[value="a:%d"]'))
-		&& [...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].every(o => o.disabled === o.textContent.includes(%q))`,
-		"Sari · "+tx("presence.away")+" · ", budiID, sariID, budiID, " · "+tx("presence.offline")+" · "))
+		&& [...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].every(o => o.disabled === o.textContent.includes(%q))
+		&& ((o) => o.every((x, i) => i === 0 || x >= o[i - 1]))([...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].map(o => [%q, %q, %q, %q].findIndex(p => o.textContent.includes(' · ' + p + ' · '))))`,
+		"Sari · "+tx("presence.away")+" · ", budiID, sariID, budiID, " · "+tx("presence.offline")+" · ",
+		budiID, tx("presence.online"), tx("presence.busy"), tx("presence.away"), tx("presence.offline")))
 	sup.scrollTo(t, "wallboard-mount")
 	shots.take(t, sup, "wallboard-1366")
 

@@ -93,6 +93,9 @@ const (
 // the body to store: the text, or a description of the template sent.
 func checkDraft(d Draft, policy ReplyPolicy) (string, *envelope.Template, error) {
 	var ve apperr.ValidationError
+	if d.Seen < 0 {
+		ve.Add("seen", "validation.invalid")
+	}
 	body := strings.TrimSpace(d.Body)
 	var tpl *envelope.Template
 	if d.Template != nil {

@@ -50,6 +50,7 @@ func TestCheckDraft(t *testing.T) {
 	}{
 		{name: "free text", draft: Draft{Body: "  Halo  "}, wantBody: "Halo"},
 		{name: "empty text", draft: Draft{Body: " "}, wantField: "body"},
+		{name: "the newest message seen, a negative id", draft: Draft{Body: "Halo", Seen: -1}, wantField: "seen"},
 		{name: "too long text", draft: Draft{Body: strings.Repeat("a", MaxReplyRunes+1)}, wantField: "body"},
 		{name: "a configured template with its parameters",
 			draft:    Draft{Template: &TemplateDraft{Name: "tindak_lanjut", Language: "id", Params: []string{"Siti", "TGP-1"}}},
