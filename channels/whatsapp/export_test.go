@@ -14,3 +14,8 @@ func (a *Adapter) AskJob(ctx context.Context, data []byte, attempt int) bus.JobO
 
 // Pending is what the webhook publishes for a parsed batch.
 func (a *Adapter) Pending(b Batch) ([]bus.Pending, error) { return a.pending(b, time.Now()) }
+
+// AckJob works one acknowledgement job (a new ticket's first message).
+func (a *Adapter) AckJob(ctx context.Context, data []byte, attempt int) bus.JobOutcome {
+	return a.ackJob(ctx, data, attempt)
+}

@@ -115,6 +115,9 @@ type Opts struct {
 	// (templates.go); when set, the survey's template is chosen there at
 	// send time and SurveyTemplate is not used.
 	Templates *Templates
+	// Waiter tells whether a new ticket's queue is closed and until when,
+	// for the acknowledgement of a citizen's first message (ack.go).
+	Waiter Waiter
 }
 
 // Adapter is the WhatsApp channel.

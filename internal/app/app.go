@@ -290,7 +290,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	adapters := []channels.Adapter{form, phone, a.chat}
-	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates, a.tracer)
+	wa := newWhatsApp(cfg, a.db, a.bus, tickets, files, log, satisfaction, cat, waTemplates, metrics, a.tracer)
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
@@ -338,7 +338,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		if cfg.Components["core"] {
 			consumer := ingest.New(ingest.Opts{DB: a.db, Bus: a.bus, Contacts: contacts, Router: ingestRouter(router, a.metrics, a.tracer), Observe: batchObserver(a.metrics), Tracer: a.tracer, Queues: settings, Clocks: clocks, Log: log, BatchSize: cfg.IngestBatchSize,
 				ReopenWindow: cfg.ReopenWindow, AckWait: cfg.IngestAckWait, Linger: ingestLinger(cfg), Fill: cfg.IngestFill,
-				Refused: refusedItems})
+				Refused: refusedItems, Acks: ackChannels(cfg)})
 			g.Go(func() error { return consumer.Run(gctx) })
 			g.Go(func() error {
 				return receipts.Run(gctx, receipts.Opts{Bus: a.bus, Applier: tickets, NotYet: ticket.ErrMessageNotFound, Log: log})
@@ -372,6 +372,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				// csat: asks solved tickets' citizens.
 				g.Go(func() error { return wa.RunSurveys(gctx) })
 				g.Go(func() error { return wa.RunSurveyThanks(gctx) })
+				if cfg.WhatsApp.Ack { // a new ticket's citizen is told it was received
+					g.Go(func() error { return wa.RunAcks(gctx) })
+				}
 			}
 			g.Go(func() error { return notifier.svc.Run(gctx) }) // notify: citizen notifications
 			if notifier.bounce != nil {

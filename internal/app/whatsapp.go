@@ -20,13 +20,14 @@ import (
 // newWhatsApp builds the WhatsApp adapter, or returns nil (and says so)
 // when no WhatsApp setting is given.
 func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, files attachment.Store, log *slog.Logger,
-	surveys whatsapp.Surveys, texts whatsapp.Texts, templates *whatsapp.Templates, tracer trace.Tracer) *whatsapp.Adapter {
+	surveys whatsapp.Surveys, texts whatsapp.Texts, templates *whatsapp.Templates, waits whatsapp.Waiter, tracer trace.Tracer) *whatsapp.Adapter {
 	w := cfg.WhatsApp
 	if !w.Enabled() {
 		log.Info("whatsapp channel off: no WHATSAPP_* settings")
 		return nil
 	}
-	log.Info("whatsapp channel on", "numbers", len(w.NumberQueues), "templates", len(w.Templates), "rate_limit", w.RateLimit)
+	log.Info("whatsapp channel on", "numbers", len(w.NumberQueues), "templates", len(w.Templates), "rate_limit", w.RateLimit,
+		"ack", w.Ack)
 	return whatsapp.New(whatsapp.Opts{
 		Bus: b, DB: d, Media: media, Attachments: files, Log: log, Tracer: tracer,
 		AppSecret: w.AppSecret, VerifyToken: w.VerifyToken, AccessToken: w.AccessToken,
@@ -36,7 +37,18 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, 
 		// csat: the survey's list message, template and answers.
 		Surveys: surveys, Texts: texts,
 		Templates: templates, // the approved templates' admin screen; the survey's template in force
+		Waiter:    waits,     // the acknowledgement of a first message: is the queue closed, until when
 	})
+}
+
+// ackChannels are the channels whose adapters acknowledge a citizen's
+// first message (ingest's Opts.Acks): WhatsApp, when it is on and
+// WHATSAPP_ACK is not false.
+func ackChannels(cfg config.Config) []domain.Channel {
+	if cfg.WhatsApp.Enabled() && cfg.WhatsApp.Ack {
+		return []domain.Channel{domain.ChannelWhatsApp}
+	}
+	return nil
 }
 
 // newWhatsAppTemplates builds the approved templates' store and keeps its

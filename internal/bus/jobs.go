@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -42,6 +44,36 @@ type JobOpts struct {
 // work a no-op within the dedupe window.
 func (b *Bus) PublishJob(ctx context.Context, ch envelope.Channel, kind, key string, v any) error {
 	return b.PublishJSON(ctx, b.Names.Job(ch, kind), JobMsgID(ch, kind, key), v)
+}
+
+// JobAck is the kind of the job the core queues for a channel whose
+// adapter acknowledges a citizen's first message (ingest's Opts.Acks):
+// Names.Job(<channel>, JobAck) carries an Ack, keyed by the ticket id.
+const JobAck = "ack"
+
+// Ack is a ticket just opened by a citizen's message, as the channel's
+// adapter needs it to tell the citizen it was received.
+type Ack struct {
+	TicketID       int64  `json:"ticket_id"`
+	TrackingNumber string `json:"tracking_number"`
+	// Phone is the citizen's number (E.164) on the channel.
+	Phone string `json:"phone"`
+	// Via is the provider's number the citizen wrote to
+	// (envelope.FieldVia); empty when the message did not say.
+	Via string `json:"via,omitempty"`
+	// At is when the citizen's message was received: an adapter bound
+	// by a reply window (WhatsApp's 24 hours) tells nothing after it.
+	At time.Time `json:"at"`
+}
+
+// JobPending is a job ready for PublishAll, under the subject and
+// Nats-Msg-Id PublishJob uses.
+func (b *Bus) JobPending(ch envelope.Channel, kind, key string, v any) (Pending, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return Pending{}, fmt.Errorf("bus: encode %s job: %w", kind, err)
+	}
+	return Pending{Subject: b.Names.Job(ch, kind), MsgID: JobMsgID(ch, kind, key), Data: data}, nil
 }
 
 // RunJobs works one kind of a channel's jobs through a durable consumer

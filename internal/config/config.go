@@ -174,6 +174,10 @@ type WhatsApp struct {
 	// RateLimit is messages per second per business number.
 	RateLimit     int
 	MediaMaxBytes int64
+	// Ack: a citizen whose message opens a ticket is told at once that it
+	// was received, with the tracking number and, while the queue is
+	// closed, when agents are back (WHATSAPP_ACK).
+	Ack bool
 }
 
 // WhatsAppTemplate is an approved message template agents may send
@@ -242,6 +246,7 @@ func Defaults() Config {
 			NumberQueues:  map[string]string{},
 			RateLimit:     80,
 			MediaMaxBytes: 16 << 20,
+			Ack:           true,
 		},
 		Routing:    defaultRouting(),
 		Presence:   defaultPresence(),
@@ -680,7 +685,7 @@ func (c Config) Redacted() map[string]any {
 		"public_url": c.BaseURL(), "admin_email": c.AdminEmail, "admin_password": secret(c.AdminPassword),
 		"livechat_secret": secret(c.LivechatSecret), "livechat_allowed_origins": c.LivechatAllowedOrigins,
 		"log_level": c.LogLevel, "log_format": c.LogFormat, "nats_subject_prefix": c.NATSSubjectPrefix,
-		"whatsapp": c.WhatsApp.Enabled(), "whatsapp_app_secret": secret(c.WhatsApp.AppSecret),
+		"whatsapp": c.WhatsApp.Enabled(), "whatsapp_ack": c.WhatsApp.Ack, "whatsapp_app_secret": secret(c.WhatsApp.AppSecret),
 		"whatsapp_access_token": secret(c.WhatsApp.AccessToken), "whatsapp_verify_token": secret(c.WhatsApp.VerifyToken),
 		"twilio_auth_token": secret(c.Voice.TwilioAuthToken), "twilio_account_sid": c.Voice.TwilioAccountSID,
 		"ivr_menu_file": c.Voice.IVRMenuFile,

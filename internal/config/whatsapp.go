@@ -38,6 +38,16 @@ func parseWhatsApp(get func(string) string, secret func(string) string, w *Whats
 			w.MediaMaxBytes = int64(n) << 20
 		}
 	}
+	if v := get("WHATSAPP_ACK"); v != "" {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+			w.Ack = true
+		case "false":
+			w.Ack = false
+		default:
+			p = append(p, fmt.Sprintf("WHATSAPP_ACK: %q must be true or false", v))
+		}
+	}
 	eachPair(get("WHATSAPP_NUMBERS"), func(item, id, queue string, ok bool) {
 		if !ok || !digits(id) || !domain.ValidCode(queue) {
 			p = append(p, fmt.Sprintf("WHATSAPP_NUMBERS: %q must be phone_number_id:queue", item))

@@ -70,3 +70,37 @@ func TestWhatsAppProblemsAreListedTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestWhatsAppAckSetting(t *testing.T) {
+	cases := []struct {
+		name, value string
+		want        bool
+	}{
+		{"on unless set", "", true},
+		{"turned off", "false", false},
+		{"turned on", "true", true},
+		{"upper case and spaces", " FALSE ", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(envOf(map[string]string{"WHATSAPP_ACK": tc.value}), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.WhatsApp.Ack != tc.want {
+				t.Fatalf("WHATSAPP_ACK=%q: ack %v, want %v", tc.value, c.WhatsApp.Ack, tc.want)
+			}
+			if c.WhatsApp.Enabled() {
+				t.Fatal("WHATSAPP_ACK alone turned the channel on")
+			}
+		})
+	}
+	for _, bad := range []string{"yes", "0", "off", "ya"} {
+		t.Run("refused "+bad, func(t *testing.T) {
+			_, err := Load(envOf(map[string]string{"WHATSAPP_ACK": bad}), "")
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "WHATSAPP_ACK") {
+				t.Fatalf("WHATSAPP_ACK=%q: %v, want a problem naming WHATSAPP_ACK", bad, err)
+			}
+		})
+	}
+}

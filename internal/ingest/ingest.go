@@ -174,6 +174,11 @@ type Opts struct {
 	// Tracer, when set, traces each batch: one span per transaction, the
 	// child of the one message's publisher or linked to each of many.
 	Tracer trace.Tracer
+	// Acks are the channels whose adapters acknowledge a citizen's first
+	// message: each ticket a batch opens on one of them becomes a
+	// bus.JobAck job on that channel's job queue once the batch is
+	// committed (acks.go). Empty: none.
+	Acks []envelope.Channel
 	// ProbeInterval is how often the consumer, paused while the database
 	// is down, asks whether it is back (see outage.go). Default:
 	// DefaultProbeInterval.
@@ -211,6 +216,7 @@ type Consumer struct {
 	acks         AckObserver // Observe, when it implements AckObserver
 	tracer       trace.Tracer
 	refused      RefusedItems
+	ackChannels  map[envelope.Channel]bool // Opts.Acks
 	// beforeMessages: see Opts.
 	beforeMessages func(tx *gorm.DB) error
 }
@@ -245,7 +251,14 @@ func New(o Opts) *Consumer {
 		o.ProbeInterval = DefaultProbeInterval
 	}
 	acks, _ := o.Observe.(AckObserver)
-	return &Consumer{probeEvery: o.ProbeInterval, acks: acks,
+	var ackChannels map[envelope.Channel]bool
+	for _, ch := range o.Acks {
+		if ackChannels == nil {
+			ackChannels = map[envelope.Channel]bool{}
+		}
+		ackChannels[ch] = true
+	}
+	return &Consumer{probeEvery: o.ProbeInterval, acks: acks, ackChannels: ackChannels,
 		db: o.DB, bus: o.Bus, contacts: o.Contacts, router: o.Router, queues: o.Queues, clocks: o.Clocks, log: o.Log.With("component", "ingest"),
 		batchSize: o.BatchSize, maxWait: o.MaxWait, ackWait: o.AckWait, workers: o.Workers, linger: max(o.Linger, 0), fill: min(o.Fill, o.BatchSize), reopenWindow: o.ReopenWindow,
 		afterCommit: o.afterCommit, beforeMessages: o.beforeMessages, observe: o.Observe, tracer: o.Tracer, refused: o.Refused,
@@ -774,7 +787,8 @@ func (c *Consumer) commit(ctx context.Context, items []*item) (result, error) {
 	return res, nil
 }
 
-// done acks a committed batch and tells live screens.
+// done acks a committed batch, tells live screens and queues the
+// acknowledgements of the tickets it opened.
 func (c *Consumer) done(items []*item, res result) {
 	observe := c.acks != nil && c.acks.Recording()
 	var now time.Time
@@ -797,6 +811,7 @@ func (c *Consumer) done(items []*item, res result) {
 		}
 	}
 	c.emit(res)
+	c.queueAcks(res)
 }
 
 // terminate stops redelivery of an envelope that can never be stored.

@@ -33,8 +33,8 @@ type WaitEstimate struct {
 	// Open reports whether the queue is within its business hours now
 	// (holidays are closed).
 	Open bool
-	// OpensAt is when the queue's business hours start again (zero while
-	// Open).
+	// OpensAt is when the queue's business hours start again, in the
+	// queue's time zone (zero while Open).
 	OpensAt time.Time
 	// Closed: outside business hours with no member online, nobody takes
 	// the ticket before OpensAt. A channel says "closed, opens at ...",
@@ -214,7 +214,7 @@ func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int
 		}
 		w.Open = cal.Open(now)
 		if !w.Open {
-			w.OpensAt = cal.NextOpen(now)
+			w.OpensAt = cal.NextOpen(now.In(cal.Location()))
 		}
 		if w.QueueID == 0 {
 			out[row.ID] = w

@@ -136,6 +136,9 @@ func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
 	if w.Open || !w.Closed || !w.OpensAt.Equal(opens) || w.Position != 1 {
 		t.Fatalf("closed queue, nobody online: %+v; want closed, opening %s", w, opens)
 	}
+	if zone := w.OpensAt.Format("MST"); zone != "WIB" {
+		t.Errorf("opens at %s in zone %s, want the queue's (WIB)", w.OpensAt, zone)
+	}
 	if until := time.Until(opens); w.Estimated < until-time.Minute || w.Estimated > until+defaultHandleTime+time.Minute {
 		t.Errorf("estimate %v while the queue opens in %v", w.Estimated, until)
 	}
