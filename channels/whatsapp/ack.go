@@ -3,7 +3,6 @@ package whatsapp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -98,34 +97,11 @@ func (a *Adapter) ackJob(ctx context.Context, data []byte, attempt int) outcome 
 		log.Info("acknowledgement: ticket gone; not sent")
 		return drop
 	}
-	if err := a.limiter(from).Wait(ctx); err != nil {
-		return retry
-	}
-	claimed, err := a.store.claimSend(ctx, key, from, time.Now().UTC())
-	if err != nil {
-		return later("database", err)
-	}
-	if !claimed {
-		return done
-	}
 	msg := newMessage(to, "text")
 	msg.Text = &outText{Body: a.ackText(j.TrackingNumber, w)}
-	wamid, err := a.graph.send(ctx, from, msg)
-	if err != nil {
-		var pe interface{ Retryable() bool }
-		if errors.As(err, &pe) && !pe.Retryable() || attempt >= maxAckAttempts {
-			log.Warn("acknowledgement not sent", "err", err)
-			return drop
-		}
-		// Meta refused it: nothing went, so the next attempt may send.
-		if err := a.store.releaseSend(context.WithoutCancel(ctx), key); err != nil {
-			log.Warn("acknowledgement record not released; not sent again", "err", err)
-			return drop
-		}
-		return retry
-	}
-	if err := a.store.finishSend(context.WithoutCancel(ctx), key, wamid); err != nil {
-		log.Warn("acknowledgement wamid not recorded", "err", err)
+	out, sent := a.sendOnce(ctx, key, from, msg, attempt, maxAckAttempts, log, "acknowledgement")
+	if !sent {
+		return out
 	}
 	log.Info("acknowledgement sent: the citizen has the tracking number", "tracking_number", j.TrackingNumber,
 		"queue_closed", w.Closed, "phone_number_id", from)

@@ -142,41 +142,18 @@ func (a *Adapter) askJob(ctx context.Context, data []byte, attempt int) outcome 
 		a.log.Info("csat: outside the service window and no active survey template; not asked on WhatsApp", "ticket_id", ask.TicketID)
 		return drop
 	}
-	if err := a.limiter(from).Wait(ctx); err != nil {
-		return retry
-	}
-	// Outbox: the send is recorded before it goes. Only the attempt whose
-	// record is new sends; a crash after it leaves the record, so a
-	// redelivery never asks a second time.
-	claimed, err := a.store.claimSend(ctx, key, from, time.Now().UTC())
-	if err != nil {
-		return retry
-	}
-	if !claimed {
-		return done
-	}
-	wamid, err := a.graph.send(ctx, from, msg)
-	if err != nil {
-		var pe interface{ Retryable() bool }
-		if errors.As(err, &pe) && !pe.Retryable() || attempt >= 8 {
-			a.log.Warn("csat: WhatsApp survey not sent", "ticket_id", ask.TicketID, "err", err)
-			return drop
-		}
-		// Meta refused it: nothing went, so the next attempt may send.
-		if err := a.store.releaseSend(context.WithoutCancel(ctx), key); err != nil {
-			a.log.Warn("csat: WhatsApp survey record not released; not asked again", "ticket_id", ask.TicketID, "err", err)
-			return drop
-		}
-		return retry
-	}
-	if err := a.store.finishSend(context.WithoutCancel(ctx), key, wamid); err != nil {
-		// The question went and its record stands; only the wamid is
-		// missing (a status webhook about it finds nothing).
-		a.log.Warn("csat: WhatsApp survey wamid not recorded", "ticket_id", ask.TicketID, "err", err)
+	log := a.log.With("ticket_id", ask.TicketID)
+	out, sent := a.sendOnce(ctx, key, from, msg, attempt, maxSurveyAttempts, log, "csat: WhatsApp survey")
+	if !sent {
+		return out
 	}
 	a.log.Info("csat: asked on WhatsApp", "ticket_id", ask.TicketID, "type", msg.Type)
 	return done
 }
+
+// maxSurveyAttempts bounds the tries of a survey question or thanks Meta
+// refused for now.
+const maxSurveyAttempts = 8
 
 // jobSurveyThanks is the job of thanking a citizen for a rating given on
 // WhatsApp: one text, in the window the tap opened.
@@ -211,35 +188,10 @@ func (a *Adapter) thanksJob(ctx context.Context, data []byte, attempt int) outco
 		return drop
 	}
 	key := "csat-thanks:" + j.Key
-	if err := a.limiter(from).Wait(ctx); err != nil {
-		return retry
-	}
-	// Recorded before it goes, as the survey is: never twice.
-	claimed, err := a.store.claimSend(ctx, key, from, time.Now().UTC())
-	if err != nil {
-		return retry
-	}
-	if !claimed {
-		return done
-	}
 	msg := newMessage(to, "text")
 	msg.Text = &outText{Body: a.text("csat.wa_thanks", "rating", j.Rating, "words", a.text(ratingKeys[j.Rating-1]))}
-	wamid, err := a.graph.send(ctx, from, msg)
-	if err != nil {
-		var pe interface{ Retryable() bool }
-		if errors.As(err, &pe) && !pe.Retryable() || attempt >= 8 {
-			a.log.Warn("csat: WhatsApp thanks not sent", "err", err)
-			return drop
-		}
-		if err := a.store.releaseSend(context.WithoutCancel(ctx), key); err != nil {
-			return drop
-		}
-		return retry
-	}
-	if err := a.store.finishSend(context.WithoutCancel(ctx), key, wamid); err != nil {
-		a.log.Warn("csat: WhatsApp thanks wamid not recorded", "err", err)
-	}
-	return done
+	out, _ := a.sendOnce(ctx, key, from, msg, attempt, maxSurveyAttempts, a.log, "csat: WhatsApp thanks")
+	return out
 }
 
 var ratingKeys = [5]string{"csat.rating_1", "csat.rating_2", "csat.rating_3", "csat.rating_4", "csat.rating_5"}
