@@ -107,6 +107,22 @@ func message(d ticket.Detail, kind string) (ticket.Message, error) {
 	return ticket.Message{}, fmt.Errorf("no %s message among %d", kind, len(d.Messages))
 }
 
+// recordedWithAudio waits for a ticket holding a message of kind with its
+// audio fetched, and the call's record.
+func recordedWithAudio(kind string) func(ticket.Detail) error {
+	return func(d ticket.Detail) error {
+		m, err := message(d, kind)
+		if err != nil {
+			return err
+		}
+		if len(m.Attachments) != 1 {
+			return errors.New("no audio yet")
+		}
+		_, err = message(d, "call_record")
+		return err
+	}
+}
+
 func hears(t *testing.T, a voicetest.Answer, want string) {
 	t.Helper()
 	if a.Status != 200 {
@@ -208,17 +224,7 @@ func TestCallVoicemail(t *testing.T) {
 	p.Follow(rec.Doc, "Record", params) // the provider's retry
 	p.Hangup("completed", 41)
 	p.Hangup("completed", 41) // and of the status callback
-	d := cc.voiceTicket("+6281344445555", func(d ticket.Detail) error {
-		m, err := message(d, "voicemail")
-		if err != nil {
-			return err
-		}
-		if len(m.Attachments) != 1 {
-			return errors.New("no audio yet")
-		}
-		_, err = message(d, "call_record")
-		return err
-	})
+	d := cc.voiceTicket("+6281344445555", recordedWithAudio("voicemail"))
 	vm, _ := message(d, "voicemail")
 	if vm.Fields["call_duration"] != "23" || vm.Fields["ivr_path"] != "main>voicemail" || vm.Attachments[0].MIME != "audio/wave" {
 		t.Fatalf("voicemail: %+v", vm)
@@ -443,17 +449,7 @@ func TestATransferredCallIsRecordedOnTheCallersTicket(t *testing.T) {
 	}
 	p.Follow(tr.Doc, "Dial", url.Values{"DialCallStatus": {"completed"}, "DialCallDuration": {"95"}})
 	p.Hangup("completed", 110)
-	d := cc.voiceTicket("+6281388889999", func(d ticket.Detail) error {
-		m, err := message(d, "call_recording")
-		if err != nil {
-			return err
-		}
-		if len(m.Attachments) != 1 {
-			return errors.New("no audio yet")
-		}
-		_, err = message(d, "call_record")
-		return err
-	})
+	d := cc.voiceTicket("+6281388889999", recordedWithAudio("call_recording"))
 	n := 0
 	for _, m := range d.Messages {
 		if m.Fields["kind"] == "call_recording" {

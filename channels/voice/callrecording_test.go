@@ -238,26 +238,10 @@ func FuzzCallRecordingWebhook(f *testing.F) {
 	f.Add([]byte("\x00\xff=%"), false)
 	client := &http.Client{Timeout: 30 * time.Second}
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
-		target := "/webhooks/voice/call-recording"
-		req, err := http.NewRequest(http.MethodPost, r.server+target, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		form, ferr := url.ParseQuery(string(body))
-		if sign && ferr == nil {
-			req.Header.Set("X-Twilio-Signature", voicetest.Sign(testToken, testPublic+target, form))
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		switch res.StatusCode {
+		switch status, out := postFuzzed(t, client, r, "/webhooks/voice/call-recording", body, sign); status {
 		case http.StatusForbidden, http.StatusNoContent, http.StatusBadRequest:
 		default:
-			out, _ := io.ReadAll(res.Body)
-			t.Fatalf("status %d for %q: %s", res.StatusCode, body, out)
+			t.Fatalf("status %d for %q: %s", status, body, out)
 		}
 	})
 }

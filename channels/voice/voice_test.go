@@ -361,32 +361,39 @@ func FuzzWebhook(f *testing.F) {
 	f.Add([]byte("\x00\xff=%"), false)
 	client := &http.Client{Timeout: 30 * time.Second}
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
-		target := "/webhooks/voice/menu?node=main&try=0"
-		req, err := http.NewRequest(http.MethodPost, r.server+target, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		form, ferr := url.ParseQuery(string(body))
-		if sign && ferr == nil {
-			req.Header.Set("X-Twilio-Signature", voicetest.Sign(testToken, testPublic+target, form))
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		out, _ := io.ReadAll(res.Body)
-		switch res.StatusCode {
+		status, out := postFuzzed(t, client, r, "/webhooks/voice/menu?node=main&try=0", body, sign)
+		switch status {
 		case http.StatusForbidden:
 		case http.StatusOK:
 			if _, err := voicetest.ParseTwiML(out); err != nil {
 				t.Fatalf("answer is not documented TwiML: %v\n%s", err, out)
 			}
 		default:
-			t.Fatalf("status %d for %q: %s", res.StatusCode, body, out)
+			t.Fatalf("status %d for %q: %s", status, body, out)
 		}
 	})
+}
+
+// postFuzzed posts a fuzzed body to target as the provider would, signed
+// when sign is set and the body reads as a form, and returns the status
+// and the answer.
+func postFuzzed(t *testing.T, client *http.Client, r *rig, target string, body []byte, sign bool) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, r.server+target, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if form, ferr := url.ParseQuery(string(body)); sign && ferr == nil {
+		req.Header.Set("X-Twilio-Signature", voicetest.Sign(testToken, testPublic+target, form))
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, out
 }
 
 func TestHiddenCallersCannotAskForACallbackButAreRecorded(t *testing.T) {
