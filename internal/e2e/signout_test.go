@@ -50,9 +50,28 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 	}
 	tab.waitLive(t, "the ticket given to Dewi announced", fmt.Sprintf(`document.getElementById('console-announce').textContent.includes(%q)`, tn))
 
-	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
-	if got := tab.evalString(t, `location.hash + '|' + document.getElementById('login-email').value + '|' + document.getElementById('console-announce').textContent`); got != "||" {
-		t.Errorf("after signing out, address hash | email field | announcement = %q, want all empty", got)
+	// The sign-out's answer is held until the page's socket is no longer
+	// open: the server ends the session before it answers, and its "bye"
+	// on the socket must not show the form early ("session expired"),
+	// where the next agent's email would be wiped when the answer comes.
+	tab.do(t, "hold the sign-out's answer", chromedp.Evaluate[chromedp.Void](`(() => {
+		const send = window.fetch;
+		let release;
+		const held = new Promise((r) => { release = r; });
+		window.releaseSignOut = release;
+		window.fetch = function (url) {
+			const res = send.apply(this, arguments);
+			return String(url).includes('/auth/logout') ? res.then((r) => held.then(() => r)) : res;
+		};
+	})()`))
+	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")))
+	tab.waitJS(t, "the socket closed", `document.documentElement.dataset.socket !== 'open'`)
+	if got := tab.evalString(t, `document.getElementById('login-view').hidden ? 'console' : 'form: ' + document.getElementById('login-alert').textContent`); got != "console" {
+		t.Errorf("before the sign-out is answered the page shows the %s", got)
+	}
+	tab.do(t, "the sign-out answered", chromedp.Evaluate[chromedp.Void](`window.releaseSignOut()`), chromedp.WaitVisible(chromedp.ID("login-form")))
+	if got := tab.evalString(t, `location.hash + '|' + document.getElementById('login-email').value + '|' + document.getElementById('console-announce').textContent + '|' + document.getElementById('login-alert').textContent`); got != "|||" {
+		t.Errorf("after signing out, address hash | email field | announcement | alert = %q, want all empty", got)
 	}
 	tab.do(t, "the admin signs in on the same page",
 		chromedp.SendKeys(chromedp.ID("login-email"), apptest.AdminEmail),

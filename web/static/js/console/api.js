@@ -5,9 +5,13 @@
 import { request, t } from './ui.js';
 import * as store from './store.js';
 
+// While the agent signs out the server ends the session before its answer
+// comes back: a 401 meanwhile is that sign-out, not an expired session.
+let leaving = false;
+
 async function call(method, url, body) {
   const res = await request(method, url, body);
-  if (res.status === 401 && store.get().agent) {
+  if (res.status === 401 && !leaving && store.get().agent) {
     store.set({ agent: null, signedOut: t('console.session_expired') });
   }
   return res;
@@ -16,8 +20,14 @@ async function call(method, url, body) {
 const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id);
 
 export const me = () => request('GET', '/api/v1/auth/me');
-export const login = (email, password) => request('POST', '/api/v1/auth/login', { email, password });
-export const logout = () => call('POST', '/api/v1/auth/logout');
+export function login(email, password) {
+  leaving = false;
+  return request('POST', '/api/v1/auth/login', { email, password });
+}
+export function logout() {
+  leaving = true;
+  return request('POST', '/api/v1/auth/logout');
+}
 export const setPresence = (presence) => call('PUT', '/api/v1/agents/me/presence', { presence });
 
 export function listTickets(scope, status, filters) {

@@ -3,6 +3,7 @@
 // with nothing in the list.
 import * as store from './store.js';
 import * as api from './api.js';
+import * as socket from './socket.js';
 import { $, t, label, setText, showAlert, clearFieldErrors, setFieldError, focusFirstInvalid, busy, errorMessage, cls } from './ui.js';
 import { loadList } from './actions.js';
 
@@ -102,6 +103,10 @@ export function mount() {
   });
 
   $('logout-btn').addEventListener('click', async () => {
+    // The socket closes first: the server's "session ended" for this very
+    // sign-out would otherwise show the form early, with "session
+    // expired", and what is typed there would be wiped below.
+    socket.stop();
     await api.logout();
     // Signing out on purpose leaves nothing for whoever uses the browser
     // next: no open ticket in the address, no email in the form.
