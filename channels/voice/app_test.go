@@ -249,6 +249,51 @@ func TestCallVoicemail(t *testing.T) {
 	}
 }
 
+// TestCallersAreSentTheirTrackingNumber: callers hang up without a
+// tracking number, which the status menu and the status page ask for.
+// With SMS on, a caller whose voicemail or callback request opened a
+// ticket is sent one text naming its number, listed among the ticket's
+// notifications; the provider's retries send no second one.
+func TestCallersAreSentTheirTrackingNumber(t *testing.T) {
+	cc := startWith(t, func(c *config.Config) { c.Notify.TwilioSMSFrom = "+62215550100" })
+	vm := cc.call("0813-4444-6666")
+	rec := vm.Press(vm.Incoming().Doc, "3")
+	params := url.Values{"RecordingUrl": {cc.twilio.RecordingURL("RE1123456789abcdef0123456789abcdef")},
+		"RecordingSid": {"RE1123456789abcdef0123456789abcdef"}, "RecordingDuration": {"12"}, "Digits": {"#"}}
+	vm.Follow(rec.Doc, "Record", params)
+	vm.Follow(rec.Doc, "Record", params) // the provider's retry
+	vm.Hangup("completed", 30)
+	cb := cc.call("+6281355557777")
+	hears(t, cb.Press(cb.Incoming().Doc, "4"), "urutan ke 1")
+	cb.Hangup("completed", 15)
+
+	for phone, kind := range map[string]string{"+6281344446666": "voicemail", "+6281355557777": "callback_request"} {
+		d := cc.voiceTicket(phone, func(d ticket.Detail) error { _, err := message(d, kind); return err })
+		testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+			var got struct {
+				Notifications []struct {
+					Route, Kind, Status string
+				} `json:"notifications"`
+			}
+			cc.agent.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/notifications", d.ID), nil).JSON(t, &got)
+			if n := got.Notifications; len(n) != 1 || n[0].Route != "sms" || n[0].Kind != "received" || n[0].Status != "sent" {
+				return fmt.Errorf("%s: notifications %+v", phone, n)
+			}
+			return nil
+		})
+		var texts []string
+		for _, m := range cc.twilio.SMS() {
+			if m.Get("To") == phone && m.Get("From") == "+62215550100" {
+				texts = append(texts, m.Get("Body"))
+			}
+		}
+		if len(texts) != 1 || d.TrackingNumber == "" || !strings.Contains(texts[0], "Nomor tiket Anda: "+d.TrackingNumber+".") ||
+			!strings.Contains(texts[0], public+"/pengaduan/status/link/") {
+			t.Fatalf("SMS to %s: %q, want one with %s and a status link", phone, texts, d.TrackingNumber)
+		}
+	}
+}
+
 func TestCallCallback(t *testing.T) {
 	cc := start(t)
 	// Someone else asked first: the caller is second in line.

@@ -67,6 +67,7 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 		LiveIdle: n.LiveIdle, Survey: survey,
 		Templates:  templates, // whatsapp templates: chosen at send time on the adapter's store
 		SweepEvery: sweepEvery(n.SweepEvery), BounceDomain: bounceDomain(n), BounceKey: secret, Observe: observe,
+		Received: callerReceipts(cfg), // the phone line's acknowledgement jobs (ackChannels)
 	})
 	if err != nil {
 		return notifyParts{}, err

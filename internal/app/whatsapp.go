@@ -41,16 +41,6 @@ func newWhatsApp(cfg config.Config, d *db.DB, b *bus.Bus, media whatsapp.Media, 
 	})
 }
 
-// ackChannels are the channels whose adapters acknowledge a citizen's
-// first message (ingest's Opts.Acks): WhatsApp, when it is on and
-// WHATSAPP_ACK is not false.
-func ackChannels(cfg config.Config) []domain.Channel {
-	if cfg.WhatsApp.Enabled() && cfg.WhatsApp.Ack {
-		return []domain.Channel{domain.ChannelWhatsApp}
-	}
-	return nil
-}
-
 // newWhatsAppTemplates builds the approved templates' store and keeps its
 // cached copy in step with the other instances: every change is announced
 // on the bus and every announcement (this instance's own too) drops it.

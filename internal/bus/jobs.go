@@ -64,6 +64,12 @@ type Ack struct {
 	// At is when the citizen's message was received: an adapter bound
 	// by a reply window (WhatsApp's 24 hours) tells nothing after it.
 	At time.Time `json:"at"`
+	// Kind is what the opening message is (a domain.Kind: voicemail,
+	// callback_request, call_record, ...) and CallOutcome, for the phone
+	// line's call record, how the call ended (envelope.FieldCallOutcome):
+	// only callers who left something to answer are told.
+	Kind        string `json:"kind,omitempty"`
+	CallOutcome string `json:"call_outcome,omitempty"`
 }
 
 // JobPending is a job ready for PublishAll, under the subject and

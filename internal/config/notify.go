@@ -47,10 +47,14 @@ type Notify struct {
 	// empty), whose MX must lead to the listener.
 	BounceSMTPAddr string
 	BounceDomain   string
+	// Received: a caller whose voicemail or callback request opens a
+	// ticket is sent its tracking number by SMS (NOTIFY_RECEIVED; needs
+	// TWILIO_SMS_FROM).
+	Received bool
 }
 
 func defaultNotify() Notify {
-	return Notify{Routes: []string{"email", "sms", "whatsapp"}, EmailRate: 10, SMSRate: 10, LiveIdle: 15 * time.Minute, LinkTTL: 30 * 24 * time.Hour, SweepEvery: time.Minute}
+	return Notify{Routes: []string{"email", "sms", "whatsapp"}, EmailRate: 10, SMSRate: 10, LiveIdle: 15 * time.Minute, LinkTTL: 30 * 24 * time.Hour, SweepEvery: time.Minute, Received: true}
 }
 
 // parseNotify reads the SMTP_*, TWILIO_SMS_FROM, NOTIFY_* and
@@ -81,6 +85,9 @@ func parseNotify(get, secret func(string) string, wa WhatsApp, voice Voice, n *N
 	}
 	if d := n.BounceDomain; d != "" && (strings.ContainsAny(d, "@ /\\<>") || !strings.Contains(d, ".")) {
 		*p = append(*p, fmt.Sprintf("NOTIFY_BOUNCE_DOMAIN: %q is not a domain name", d))
+	}
+	if v := get("NOTIFY_RECEIVED"); v != "" {
+		parseSwitch("NOTIFY_RECEIVED", v, &n.Received, p)
 	}
 	if v := get("NOTIFY_ROUTES"); v != "" {
 		n.Routes = nil
@@ -137,6 +144,18 @@ func parseNotify(get, secret func(string) string, wa WhatsApp, voice Voice, n *N
 	}
 	if n.LinkSecret != "" && len(n.LinkSecret) < 32 {
 		*p = append(*p, "STATUS_LINK_SECRET must have at least 32 characters (or leave it unset for a generated one)")
+	}
+}
+
+// parseSwitch reads an on/off setting: true or false.
+func parseSwitch(name, v string, dst *bool, p *Problems) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true":
+		*dst = true
+	case "false":
+		*dst = false
+	default:
+		*p = append(*p, fmt.Sprintf("%s: %q must be true or false", name, v))
 	}
 }
 

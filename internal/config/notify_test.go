@@ -51,3 +51,18 @@ func TestNotifySettings(t *testing.T) {
 		})
 	}
 }
+
+func TestNotifyReceivedSetting(t *testing.T) {
+	for value, want := range map[string]bool{"": true, "false": false, " TRUE ": true} {
+		c, err := Load(envOf(map[string]string{"NOTIFY_RECEIVED": value}), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Notify.Received != want {
+			t.Fatalf("NOTIFY_RECEIVED=%q: %v, want %v", value, c.Notify.Received, want)
+		}
+	}
+	if _, err := Load(envOf(map[string]string{"NOTIFY_RECEIVED": "ya"}), ""); err == nil || !strings.Contains(err.Error(), "NOTIFY_RECEIVED") {
+		t.Fatalf("NOTIFY_RECEIVED=ya: %v, want it refused by name", err)
+	}
+}

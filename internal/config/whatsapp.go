@@ -39,14 +39,7 @@ func parseWhatsApp(get func(string) string, secret func(string) string, w *Whats
 		}
 	}
 	if v := get("WHATSAPP_ACK"); v != "" {
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "true":
-			w.Ack = true
-		case "false":
-			w.Ack = false
-		default:
-			p = append(p, fmt.Sprintf("WHATSAPP_ACK: %q must be true or false", v))
-		}
+		parseSwitch("WHATSAPP_ACK", v, &w.Ack, &p)
 	}
 	eachPair(get("WHATSAPP_NUMBERS"), func(item, id, queue string, ok bool) {
 		if !ok || !digits(id) || !domain.ValidCode(queue) {

@@ -52,7 +52,7 @@ func (c *Consumer) queueAcks(res result) {
 			continue
 		}
 		ack := bus.Ack{TicketID: t.id, TrackingNumber: t.trackingNumber, Phone: phone, Via: it.in.Fields[envelope.FieldVia],
-			At: it.in.ReceivedAt.UTC()}
+			At: it.in.ReceivedAt.UTC(), Kind: it.in.Fields[envelope.FieldKind], CallOutcome: it.in.Fields[envelope.FieldCallOutcome]}
 		p, err := c.bus.JobPending(ch, bus.JobAck, strconv.FormatInt(t.id, 10), ack)
 		if err != nil {
 			c.log.Warn("acknowledgement not queued", "ticket_id", t.id, "err", err)

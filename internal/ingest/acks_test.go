@@ -16,9 +16,10 @@ import (
 
 // TestNewTicketQueuesOneAck: a WhatsApp message that opens a ticket
 // queues one acknowledgement job on the WhatsApp job queue, with the
-// ticket, its tracking number, the citizen's number and the business
-// number written to; the follow-up threaded into it queues none, and a
-// channel not named in Opts.Acks (the form) none either.
+// ticket, its tracking number, the citizen's number, the business number
+// written to and what the message is; the follow-up threaded into it
+// queues none, and a channel not named in Opts.Acks (the form) none
+// either.
 func TestNewTicketQueuesOneAck(t *testing.T) {
 	e := newEnv(t)
 	e.start(e.consumer(Opts{Acks: []envelope.Channel{domain.ChannelWhatsApp}}))
@@ -60,7 +61,7 @@ func TestNewTicketQueuesOneAck(t *testing.T) {
 	if err := json.Unmarshal(m.Data, &got); err != nil {
 		t.Fatal(err)
 	}
-	want := bus.Ack{TicketID: tk.ID, TrackingNumber: tk.TrackingNumber, Phone: phone, Via: "106540352242933", At: now}
+	want := bus.Ack{TicketID: tk.ID, TrackingNumber: tk.TrackingNumber, Phone: phone, Via: "106540352242933", At: now, Kind: "text"}
 	if got != want {
 		t.Fatalf("ack job %+v, want %+v", got, want)
 	}

@@ -174,10 +174,10 @@ type Opts struct {
 	// Tracer, when set, traces each batch: one span per transaction, the
 	// child of the one message's publisher or linked to each of many.
 	Tracer trace.Tracer
-	// Acks are the channels whose adapters acknowledge a citizen's first
-	// message: each ticket a batch opens on one of them becomes a
-	// bus.JobAck job on that channel's job queue once the batch is
-	// committed (acks.go). Empty: none.
+	// Acks are the channels whose new tickets are acknowledged (WhatsApp
+	// by its adapter, the phone line by notify): each ticket a batch
+	// opens on one of them becomes a bus.JobAck job on that channel's job
+	// queue once the batch is committed (acks.go). Empty: none.
 	Acks []envelope.Channel
 	// ProbeInterval is how often the consumer, paused while the database
 	// is down, asks whether it is back (see outage.go). Default:

@@ -91,6 +91,9 @@ const (
 	KindReply    Kind = "reply"     // an agent replied
 	KindMoreInfo Kind = "more_info" // the agent needs more from the citizen (pending)
 	KindSolved   Kind = "solved"    // the ticket was solved
+	// KindReceived: a caller's voicemail or callback request opened a
+	// ticket; they are sent its tracking number (received.go).
+	KindReceived Kind = "received"
 )
 
 // Status is the outcome of one route of one notification.
@@ -223,6 +226,11 @@ type Opts struct {
 	Now func() time.Time
 	// Observe, when set, counts the sends per route and outcome.
 	Observe SendObserver
+	// Received: a caller whose voicemail or callback request opens a
+	// ticket is sent its tracking number (received.go). The core must
+	// then queue the phone line's acknowledgement jobs (ingest's
+	// Opts.Acks with the voice channel), which only this takes.
+	Received bool
 	// SweepEvery is how often the catch-up sweep (sweep.go) looks for
 	// status changes and replies no event took up (default 1 minute;
 	// negative: never).
@@ -326,6 +334,14 @@ func (s *Service) Run(ctx context.Context) error {
 		defer wg.Done()
 		s.sweepLoop(ctx)
 	}()
+	var receivedErr error
+	if s.o.Received {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			receivedErr = s.runReceived(ctx)
+		}()
+	}
 	wg.Add(1)
 	var statusErr error
 	go func() {
@@ -334,5 +350,5 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	err := s.o.Bus.RunJobs(ctx, bus.JobOpts{Channel: jobChannel, Kind: jobKind, Parallel: s.o.Parallel, Log: s.log}, s.work)
 	wg.Wait()
-	return errors.Join(err, statusErr)
+	return errors.Join(err, statusErr, receivedErr)
 }

@@ -166,8 +166,8 @@ func (p *Phone) Hangup(status string, seconds int) Answer {
 	return p.Post("/webhooks/voice/status", url.Values{"CallStatus": {status}, "CallDuration": {fmt.Sprint(seconds)}})
 }
 
-// FakeTwilio stands in for the provider's REST API: call creation and
-// recording downloads, with HTTP basic auth as documented.
+// FakeTwilio stands in for the provider's REST API: call creation, SMS
+// and recording downloads, with HTTP basic auth as documented.
 type FakeTwilio struct {
 	Server  *httptest.Server
 	Account string
@@ -181,6 +181,7 @@ type FakeTwilio struct {
 	mu    sync.Mutex
 	calls []url.Values
 	sids  []string
+	sms   []url.Values
 	// Audio is what every recording download returns.
 	Audio []byte
 }
@@ -225,6 +226,28 @@ func NewFakeTwilio(t testing.TB, account, token string) *FakeTwilio {
 			"uri": "/2010-04-01/Accounts/" + account + "/Calls/" + sid + ".json",
 		})
 	})
+	// Messages: the SMS the app sends on the same account (notify).
+	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Messages.json", func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != account || pass != token || r.PathValue("account") != account {
+			w.WriteHeader(http.StatusUnauthorized)
+			json.NewEncoder(w).Encode(map[string]any{"code": 20003, "message": "Authenticate", "status": 401})
+			return
+		}
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("To") == "" || r.PostForm.Get("From") == "" || r.PostForm.Get("Body") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]any{"code": 21604, "message": "A 'To' phone number is required.", "status": 400})
+			return
+		}
+		sid := NewSid("SM")
+		f.mu.Lock()
+		f.sms = append(f.sms, r.PostForm)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(map[string]any{"sid": sid, "account_sid": account, "to": r.PostForm.Get("To"),
+			"from": r.PostForm.Get("From"), "body": r.PostForm.Get("Body"), "status": "queued", "api_version": "2010-04-01"})
+	})
 	mux.HandleFunc("GET /2010-04-01/Accounts/{account}/Recordings/{sid}", func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if !ok || user != account || pass != token {
@@ -254,6 +277,13 @@ func (f *FakeTwilio) Calls() ([]url.Values, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]url.Values(nil), f.calls...), append([]string(nil), f.sids...)
+}
+
+// SMS returns the text messages sent so far.
+func (f *FakeTwilio) SMS() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.sms...)
 }
 
 // Sign computes X-Twilio-Signature the way the provider documents it, as

@@ -12,7 +12,10 @@ const panel = $('delivery-mount');
 
 // Labels by code, spelled out so every key is visible to the key check.
 const ROUTES = { email: 'notify.console.route.email', sms: 'notify.console.route.sms', whatsapp: 'notify.console.route.whatsapp' };
-const KINDS = { reply: 'notify.console.kind.reply', more_info: 'notify.console.kind.more_info', solved: 'notify.console.kind.solved' };
+const KINDS = {
+  reply: 'notify.console.kind.reply', more_info: 'notify.console.kind.more_info', solved: 'notify.console.kind.solved',
+  received: 'notify.console.kind.received',
+};
 const STATUSES = {
   queued: 'notify.console.status.queued', sending: 'notify.console.status.sending', sent: 'notify.console.status.sent',
   delivered: 'notify.console.status.delivered', failed: 'notify.console.status.failed',
