@@ -83,11 +83,18 @@ func (cc *callCenter) routingOf(id int64) ticketRouting {
 	return out.Routing
 }
 
-// afterHours presses 0 and expects the after-hours offer.
-func afterHours(t *testing.T, p *voicetest.Phone) voicetest.Answer {
+// afterHours presses 0 and expects the after-hours offer, saying that
+// agents are back at midnight on the day of opens, two or more days on:
+// by its weekday, or "besok" should the test have run across midnight.
+func afterHours(t *testing.T, p *voicetest.Phone, opens time.Time) voicetest.Answer {
 	t.Helper()
 	offer := p.Press(p.Incoming().Doc, "0")
-	hears(t, offer, "di luar jam layanan")
+	hears(t, offer, "di luar jam layanan petugas. Petugas kembali melayani ")
+	days := [7]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
+	said := offer.Doc.AllText()
+	if !strings.Contains(said, "melayani "+days[opens.Weekday()]+" pukul 00.00 WIB.") && !strings.Contains(said, "melayani besok pukul 00.00 WIB.") {
+		t.Fatalf("the offer does not say agents are back on %s at 00.00 WIB: %s", days[opens.Weekday()], said)
+	}
 	if offer.Doc.Find("Enqueue") != nil || offer.Doc.Find("Dial") != nil {
 		t.Fatalf("after hours the caller is put through: %s", offer.Body)
 	}
@@ -103,13 +110,14 @@ func TestCallAfterHoursOnTheQueueCalendar(t *testing.T) {
 
 	// Closed by the week: the agents work only on a day that is not today
 	// (nor tomorrow, should the test run across midnight).
-	other := weekdays[(int(now.Weekday())+3)%7]
+	otherDay := now.AddDate(0, 0, 3)
+	other := weekdays[otherDay.Weekday()]
 	cc.saveQueue(routing.QueueSettings{Code: "umum", Name: "Umum", TimeZone: "Asia/Jakarta",
 		Hours: map[string][]string{other: {"00:00-24:00"}}})
 
 	// Voicemail after hours.
 	vm := cc.call("+6281388881111")
-	rec := vm.Press(afterHours(t, vm).Doc, "1")
+	rec := vm.Press(afterHours(t, vm, otherDay).Doc, "1")
 	hears(t, rec, "setelah nada")
 	hears(t, vm.Follow(rec.Doc, "Record", url.Values{"RecordingUrl": {cc.twilio.RecordingURL("RE11112222333344445555666677778888")},
 		"RecordingSid": {"RE11112222333344445555666677778888"}, "RecordingDuration": {"9"}}), "sudah kami terima")
@@ -142,9 +150,9 @@ func TestCallAfterHoursOnTheQueueCalendar(t *testing.T) {
 		}
 	}
 	first := cc.call("+6281388882222")
-	hears(t, first.Press(afterHours(t, first).Doc, "2"), "urutan ke 1")
+	hears(t, first.Press(afterHours(t, first, now.AddDate(0, 0, 2)).Doc, "2"), "urutan ke 1")
 	cb := cc.call("+6281388883333")
-	confirm := cb.Press(afterHours(t, cb).Doc, "2")
+	confirm := cb.Press(afterHours(t, cb, now.AddDate(0, 0, 2)).Doc, "2")
 	hears(t, confirm, "urutan ke 2")
 	if confirm.Doc.Find("Hangup") == nil {
 		t.Fatalf("after a callback request: %s", confirm.Body)
@@ -166,7 +174,7 @@ func TestCallAfterHoursOnTheQueueCalendar(t *testing.T) {
 		t.Fatalf("callback ticket routing: %+v (callback queue %d)", r, callbackQueue)
 	}
 	again := cc.call("+6281388883333")
-	hears(t, again.Press(afterHours(t, again).Doc, "2"), "urutan ke 2")
+	hears(t, again.Press(afterHours(t, again, now.AddDate(0, 0, 2)).Doc, "2"), "urutan ke 2")
 	again.Hangup("completed", 12)
 	cc.voiceTicket("+6281388883333", func(d ticket.Detail) error {
 		n := 0

@@ -8,6 +8,7 @@ import (
 
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
+	"tanggap/internal/reopen"
 	"tanggap/internal/ticket"
 	"tanggap/internal/tracking"
 )
@@ -300,7 +301,7 @@ func (a *Adapter) toAgent(s *step) (*Response, error) {
 		if err := a.store.step(s.ctx, s.call.CallSid, nodeAfterHours, s.now); err != nil {
 			return nil, err
 		}
-		return a.offer(&Response{}, "after_hours", 0), nil
+		return a.offer(s, &Response{}, "after_hours", 0), nil
 	}
 	if err := a.store.step(s.ctx, s.call.CallSid, nodeAgent, s.now); err != nil {
 		return nil, err
@@ -377,14 +378,33 @@ func (a *Adapter) bridged(s *step) (*Response, error) {
 	return &Response{}, nil
 }
 
-// offer asks whether to leave a voicemail (1) or be called back (2).
-func (a *Adapter) offer(r *Response, why string, try int) *Response {
+// offer asks whether to leave a voicemail (1) or be called back (2);
+// after hours its prompt may say when agents are back ({opens}).
+func (a *Adapter) offer(s *step, r *Response, why string, try int) *Response {
 	action := a.url(pathFallback, url.Values{"why": {why}, "try": {strconv.Itoa(try)}})
 	return r.add(
 		Gather{Input: "dtmf", NumDigits: "1", Timeout: itoa(a.menu().Gather.Timeout), Action: action, Method: "POST",
-			Prompts: []any{a.prompt(why, nil)}},
+			Prompts: []any{a.prompt(why, a.offerVars(s, why))}},
 		Redirect{Method: "POST", URL: action},
 	)
+}
+
+// offerVars fills the after-hours prompt's {opens}: when the agents'
+// queue opens again, as the launcher says it ("besok pukul 08.00 WIB"),
+// or, when that cannot be told, "at the next service hours".
+func (a *Adapter) offerVars(s *step, why string) map[string]string {
+	if why != "after_hours" {
+		return nil
+	}
+	lang := a.menu().Language
+	at, err := a.o.Hours.NextOpen(s.ctx, a.menu().Queues.Agent, s.now)
+	if err != nil {
+		a.o.Log.Warn("voice: when the agents' queue opens is unknown", "queue", a.menu().Queues.Agent, "err", err)
+	}
+	if err != nil || at.IsZero() {
+		return map[string]string{"opens": a.o.Texts.T(lang, "voice.opens_later")}
+	}
+	return map[string]string{"opens": reopen.When(a.o.Texts, lang, s.now, at)}
 }
 
 // fallback handles the choice offered when no agent can answer.
@@ -394,7 +414,7 @@ func (a *Adapter) fallback(s *step) (*Response, error) {
 		why = "after_hours"
 	}
 	try := tries(s.query)
-	ask := func(r *Response, t int) *Response { return a.offer(r, why, t) }
+	ask := func(r *Response, t int) *Response { return a.offer(s, r, why, t) }
 	switch s.call.Digits {
 	case "1":
 		return a.voicemail(s)
@@ -403,7 +423,7 @@ func (a *Adapter) fallback(s *step) (*Response, error) {
 	case "":
 		return a.again("no_input", try, ask), nil
 	case keyRepeat:
-		return a.offer(&Response{}, why, try), nil
+		return a.offer(s, &Response{}, why, try), nil
 	default:
 		return a.again("invalid", try, ask), nil
 	}
@@ -426,7 +446,7 @@ func (a *Adapter) transferred(s *step) (*Response, error) {
 	if err := a.store.step(s.ctx, s.call.CallSid, nodeBusy, s.now); err != nil {
 		return nil, err
 	}
-	return a.offer(&Response{}, "agents_busy", 0), nil
+	return a.offer(s, &Response{}, "agents_busy", 0), nil
 }
 
 // hold is what a queued caller hears, repeated by the provider until an

@@ -132,7 +132,7 @@ const (
 
 // promptNames are the system phrases a menu must define. Placeholders:
 // {status}, {tracking} in status_result; {position} in callback_confirm and
-// hold.
+// hold; {opens} in after_hours (when agents are back).
 var promptNames = []string{
 	"welcome", "invalid", "no_input", "goodbye", "error",
 	"status_enter", "status_invalid", "status_not_found", "status_result",

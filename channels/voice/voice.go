@@ -48,6 +48,8 @@ type Tickets interface {
 // calendar, the same one the wait estimates of chat and console use).
 type Hours interface {
 	IsOpen(ctx context.Context, queueCode string, at time.Time) (bool, error)
+	// NextOpen is when the queue next opens, in its zone; zero: never.
+	NextOpen(ctx context.Context, queueCode string, at time.Time) (time.Time, error)
 }
 
 // Texts renders translated text (the locale catalog).

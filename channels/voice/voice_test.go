@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -41,11 +42,15 @@ const (
 
 // calendar is a business-hours answer fixed by the test.
 type calendar struct {
-	open bool
-	err  error
+	open  bool
+	opens time.Time // when it opens again; zero: never
+	err   error
 }
 
 func (c calendar) IsOpen(context.Context, string, time.Time) (bool, error) { return c.open, c.err }
+func (c calendar) NextOpen(context.Context, string, time.Time) (time.Time, error) {
+	return c.opens, c.err
+}
 
 // noTickets finds nothing; the app-level tests cover real lookups.
 type noTickets struct{}
@@ -231,18 +236,29 @@ func TestBadInputGetsTheSafeAnswer(t *testing.T) {
 }
 
 func TestAfterHoursOffersVoicemailOrCallback(t *testing.T) {
-	for name, hours := range map[string]calendar{
-		"closed calendar":  {open: false},
-		"calendar unknown": {err: errors.New("calendar down")},
+	// Three days on whatever the hour: a weekday, at a whole hour.
+	jkt, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Now().In(jkt).Add(72 * time.Hour).Truncate(time.Hour)
+	days := [7]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
+	for name, tc := range map[string]struct {
+		hours calendar
+		back  string // the offer says agents are back ...
+	}{
+		"closed calendar":  {calendar{opens: opens}, fmt.Sprintf("%s pukul %02d.00 WIB", days[opens.Weekday()], opens.Hour())},
+		"closed for good":  {calendar{}, "pada jam layanan berikutnya"},
+		"calendar unknown": {calendar{err: errors.New("calendar down")}, "pada jam layanan berikutnya"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := newRig(t, hours, nil)
+			r := newRig(t, tc.hours, nil)
 			p := r.phone()
 			menu := p.Incoming()
 			says(t, menu, "Selamat datang")
 			p.Incoming() // the provider's retry starts nothing twice
 			offer := p.Press(menu.Doc, "0")
-			says(t, offer, "di luar jam layanan")
+			says(t, offer, "di luar jam layanan petugas. Petugas kembali melayani "+tc.back+". Tekan 1")
 			if offer.Doc.Find("Dial") != nil || offer.Doc.Find("Enqueue") != nil {
 				t.Fatal("transferred outside business hours")
 			}

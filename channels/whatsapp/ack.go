@@ -10,7 +10,7 @@ import (
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
-	"tanggap/internal/locale"
+	"tanggap/internal/reopen"
 	"tanggap/internal/routing"
 )
 
@@ -127,8 +127,5 @@ func (a *Adapter) ackText(tracking string, w routing.WaitEstimate) string {
 func (a *Adapter) opensAt(at time.Time) string {
 	clock := a.text("launcher.clock", "hh", fmt.Sprintf("%02d", at.Hour()), "mm", fmt.Sprintf("%02d", at.Minute()),
 		"zone", at.Format("MST"))
-	return a.text("whatsapp.ack_when", "day", a.text(dayKeys[at.Weekday()]), "date", at.Format("02-01-2006"), "time", clock)
+	return a.text("whatsapp.ack_when", "day", a.text(reopen.DayKey(at.Weekday())), "date", at.Format("02-01-2006"), "time", clock)
 }
-
-var dayKeys = [7]string{locale.Key("launcher.day_sun"), locale.Key("launcher.day_mon"), locale.Key("launcher.day_tue"),
-	locale.Key("launcher.day_wed"), locale.Key("launcher.day_thu"), locale.Key("launcher.day_fri"), locale.Key("launcher.day_sat")}

@@ -32,6 +32,7 @@ import (
 	"tanggap/internal/brand"
 	"tanggap/internal/hours"
 	"tanggap/internal/locale"
+	"tanggap/internal/reopen"
 	"tanggap/internal/routing"
 )
 
@@ -193,7 +194,7 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 		case StateClosed:
 			e.StateText, e.Expect = t("launcher.state_closed"), t(closedKey)
 			if !opens.IsZero() {
-				e.OpensText = t("launcher.opens_at", "when", s.when(lang, now, opens))
+				e.OpensText = t("launcher.opens_at", "when", reopen.When(s.o.Locale, lang, now, opens))
 			}
 		default:
 			e.StateText, e.Expect = t("launcher.state_unknown"), t(openKey)
@@ -238,34 +239,6 @@ func rank(e Entry) int {
 		return 1
 	}
 	return 0
-}
-
-// The weekday names, Sunday first (time.Weekday order).
-var dayKeys = [7]string{locale.Key("launcher.day_sun"), locale.Key("launcher.day_mon"), locale.Key("launcher.day_tue"),
-	locale.Key("launcher.day_wed"), locale.Key("launcher.day_thu"), locale.Key("launcher.day_fri"), locale.Key("launcher.day_sat")}
-
-// when says when a closed channel opens, in the calendar's zone: "hari ini
-// pukul 08.00 WIB", "besok …", or the weekday within a week, else the date.
-func (s *Service) when(lang string, now, at time.Time) string {
-	loc := at.Location()
-	clock := s.o.Locale.T(lang, "launcher.clock", "hh", fmt.Sprintf("%02d", at.Hour()), "mm", fmt.Sprintf("%02d", at.Minute()),
-		"zone", at.Format("MST"))
-	today := midnight(now.In(loc))
-	days := int(midnight(at).Sub(today).Hours()/24 + 0.5)
-	switch {
-	case days <= 0:
-		return s.o.Locale.T(lang, "launcher.today", "time", clock)
-	case days == 1:
-		return s.o.Locale.T(lang, "launcher.tomorrow", "time", clock)
-	case days < 7:
-		return s.o.Locale.T(lang, "launcher.on_day", "day", s.o.Locale.T(lang, dayKeys[at.Weekday()]), "time", clock)
-	default:
-		return s.o.Locale.T(lang, "launcher.on_date", "date", at.Format("02-01-2006"), "time", clock)
-	}
-}
-
-func midnight(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
 // calendars returns the queues' calendars, read again once CacheFor has

@@ -232,6 +232,21 @@ func (s *Settings) IsOpen(ctx context.Context, queueCode string, at time.Time) (
 	return s.openByID(ctx, id, at)
 }
 
+// NextOpen is when the queue is next within its business hours, at or
+// after at, in the calendar's zone (at itself when open now); the zero
+// time when its calendar never opens again.
+func (s *Settings) NextOpen(ctx context.Context, queueCode string, at time.Time) (time.Time, error) {
+	id, err := s.lookupQueue(ctx, s.db.DB, queueCode)
+	if err != nil {
+		return time.Time{}, err
+	}
+	cal, err := s.calendarOf(ctx, &id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return cal.NextOpen(at.In(cal.Location())), nil
+}
+
 // openByID is IsOpen for a queue id, on the queue's business-hours
 // calendar (holidays included). A queue without hours is always open.
 func (s *Settings) openByID(ctx context.Context, queueID int64, at time.Time) (bool, error) {
