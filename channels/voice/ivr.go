@@ -212,6 +212,11 @@ func (a *Adapter) voicemail(s *step) (*Response, error) {
 		rec.Transcribe, rec.TranscribeCallback = "true", a.url(pathTranscribed, nil)
 	}
 	r := &Response{}
+	if s.caller == "" {
+		// No number to reply to or call back: the message itself must
+		// say how to reach them.
+		r.add(a.say(Prompt{Say: a.o.Texts.T(a.menu().Language, "voice.voicemail_withheld")}, nil))
+	}
 	// Without audio the provider skips the action and runs what follows.
 	r.add(a.prompt("voicemail_intro", nil), rec, a.prompt("no_input", nil))
 	return a.gatherMenu(r, a.menu().Start, 0), nil

@@ -414,10 +414,17 @@ func postFuzzed(t *testing.T, client *http.Client, r *rig, target string, body [
 
 func TestHiddenCallersCannotAskForACallbackButAreRecorded(t *testing.T) {
 	r := newRig(t, calendar{open: true}, nil)
+	// A caller with a number is not asked for it.
+	p0 := r.phone()
+	if said := p0.Press(p0.Incoming().Doc, "3").Doc.AllText(); strings.Contains(said, "tidak terdeteksi") {
+		t.Fatalf("a caller with a number hears %q", said)
+	}
 	for _, from := range []string{"+266696687", "anonymous", ""} {
 		p := r.phone()
 		p.From = from
 		says(t, p.Press(p.Incoming().Doc, "4"), "tidak terdeteksi")
+		// Voicemail is open to them, asking for a number to reach them.
+		says(t, p.Press(p.Incoming().Doc, "3"), "sebutkan nomor telepon Anda dalam pesan")
 		p.Hangup("completed", 5)
 		in := r.published(p.CallSid, "record")
 		if in.Sender.Phone != "" || in.Sender.VisitorID != "call-"+p.CallSid {
