@@ -251,8 +251,9 @@ func TestCallVoicemail(t *testing.T) {
 
 // TestCallersAreSentTheirTrackingNumber: callers hang up without a
 // tracking number, which the status menu and the status page ask for.
-// With SMS on, a caller whose voicemail or callback request opened a
-// ticket is sent one text naming its number, listed among the ticket's
+// With SMS on, a caller whose voicemail or callback request lands on a
+// ticket (one it opened, or the one their transfer to a busy line opened)
+// is sent one text naming its number, listed among the ticket's
 // notifications; the provider's retries send no second one.
 func TestCallersAreSentTheirTrackingNumber(t *testing.T) {
 	cc := startWith(t, func(c *config.Config) { c.Notify.TwilioSMSFrom = "+62215550100" })
@@ -266,8 +267,18 @@ func TestCallersAreSentTheirTrackingNumber(t *testing.T) {
 	cb := cc.call("+6281355557777")
 	hears(t, cb.Press(cb.Incoming().Doc, "4"), "urutan ke 1")
 	cb.Hangup("completed", 15)
+	// No agent took this caller: the transfer opened the ticket, the
+	// voicemail left after it lands on it.
+	busy := cc.call("+6281366668888")
+	tr := busy.Press(busy.Incoming().Doc, "0")
+	offer := busy.Follow(tr.Doc, "Enqueue", url.Values{"QueueResult": {"leave"}, "QueueTime": {"60"}})
+	hears(t, offer, "belum dapat menjawab")
+	brec := busy.Press(offer.Doc, "1")
+	busy.Follow(brec.Doc, "Record", url.Values{"RecordingUrl": {cc.twilio.RecordingURL("RE2123456789abcdef0123456789abcdef")},
+		"RecordingSid": {"RE2123456789abcdef0123456789abcdef"}, "RecordingDuration": {"8"}, "Digits": {"#"}})
+	busy.Hangup("completed", 90)
 
-	for phone, kind := range map[string]string{"+6281344446666": "voicemail", "+6281355557777": "callback_request"} {
+	for phone, kind := range map[string]string{"+6281344446666": "voicemail", "+6281355557777": "callback_request", "+6281366668888": "voicemail"} {
 		d := cc.voiceTicket(phone, func(d ticket.Detail) error { _, err := message(d, kind); return err })
 		testenv.CheckFor(t, 20*time.Second, 50*time.Millisecond, func() error {
 			var got struct {
@@ -287,7 +298,7 @@ func TestCallersAreSentTheirTrackingNumber(t *testing.T) {
 				texts = append(texts, m.Get("Body"))
 			}
 		}
-		if len(texts) != 1 || d.TrackingNumber == "" || !strings.Contains(texts[0], "Nomor tiket Anda: "+d.TrackingNumber+".") ||
+		if len(texts) != 1 || d.TrackingNumber == "" || !strings.Contains(texts[0], "Nomor pelacakan tiket Anda: "+d.TrackingNumber+".") ||
 			!strings.Contains(texts[0], public+"/pengaduan/status/link/") {
 			t.Fatalf("SMS to %s: %q, want one with %s and a status link", phone, texts, d.TrackingNumber)
 		}

@@ -395,8 +395,9 @@ func (a *Adapter) offer(s *step, r *Response, why string, try int) *Response {
 }
 
 // offerVars fills the after-hours prompt's {opens}: when the agents'
-// queue opens again, as the launcher says it ("besok pukul 08.00 WIB"),
-// or, when that cannot be told, "at the next service hours".
+// queue opens again, as the launcher says it ("besok pukul 08.00 WIB";
+// beyond a week "5 Januari pukul …", to be heard), or, when that cannot
+// be told, "at the next service hours".
 func (a *Adapter) offerVars(s *step, why string) map[string]string {
 	if why != "after_hours" {
 		return nil
@@ -409,7 +410,7 @@ func (a *Adapter) offerVars(s *step, why string) map[string]string {
 	if err != nil || at.IsZero() {
 		return map[string]string{"opens": a.o.Texts.T(lang, "voice.opens_later")}
 	}
-	return map[string]string{"opens": reopen.When(a.o.Texts, lang, s.now, at)}
+	return map[string]string{"opens": reopen.Spoken(a.o.Texts, lang, s.now, at)}
 }
 
 // fallback handles the choice offered when no agent can answer.

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"tanggap/internal/db"
+	"tanggap/internal/domain"
 )
 
 // Call outcomes as stored and reported.
 const (
 	OutcomeAnswered    = "answered"
 	OutcomeAbandoned   = "abandoned"
-	OutcomeVoicemail   = "voicemail"
-	OutcomeCallback    = "callback"
+	OutcomeVoicemail   = domain.CallOutcomeVoicemail
+	OutcomeCallback    = domain.CallOutcomeCallback
 	OutcomeSelfService = "self_service"
 	// OutcomeUnanswered is a callback the citizen did not pick up.
 	OutcomeUnanswered = "unanswered"

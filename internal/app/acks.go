@@ -1,8 +1,6 @@
 package app
 
 import (
-	"slices"
-
 	"tanggap/internal/config"
 	"tanggap/internal/domain"
 )
@@ -22,9 +20,12 @@ func ackChannels(cfg config.Config) []domain.Channel {
 	return chs
 }
 
-// callerReceipts: a caller whose voicemail or callback request opens a
-// ticket is sent its tracking number, when NOTIFY_RECEIVED is not false
-// and SMS can go (TWILIO_SMS_FROM, and sms among NOTIFY_ROUTES).
+// callerReceipts: a caller whose voicemail or callback request lands on
+// a ticket is sent its tracking number, unless NOTIFY_RECEIVED is false.
+// The core queues the jobs and notify takes them on this one setting, so
+// instances cannot disagree on the SMS settings into jobs nobody takes;
+// without SMS (TWILIO_SMS_FROM, sms in NOTIFY_ROUTES) notify finds no
+// route and lets them go.
 func callerReceipts(cfg config.Config) bool {
-	return cfg.Notify.Received && cfg.Notify.TwilioSMSFrom != "" && slices.Contains(cfg.Notify.Routes, "sms")
+	return cfg.Notify.Received
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,6 +72,9 @@ func newNotify(cfg config.Config, d *db.DB, b *bus.Bus, cat *locale.Catalog, sur
 	})
 	if err != nil {
 		return notifyParts{}, err
+	}
+	if callerReceipts(cfg) && (n.TwilioSMSFrom == "" || !slices.Contains(n.Routes, "sms")) {
+		log.Info("callers are not sent their tracking number: no SMS (TWILIO_SMS_FROM, sms in NOTIFY_ROUTES)")
 	}
 	parts := notifyParts{svc: svc, links: svc.StatusLinks(),
 		hooks: &notifyhttp.Hooks{Notify: svc, TwilioAuthToken: cfg.Voice.TwilioAuthToken, PublicURL: cfg.BaseURL(), Log: log}}

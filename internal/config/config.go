@@ -305,6 +305,18 @@ func LoadLookup(lookup func(string) (string, bool), dotenvPath string) (Config, 
 // Problems lists every configuration problem found.
 type Problems []string
 
+// parseSwitch reads an on/off setting: true or false.
+func parseSwitch(name, v string, dst *bool, p *Problems) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true":
+		*dst = true
+	case "false":
+		*dst = false
+	default:
+		*p = append(*p, fmt.Sprintf("%s: %q must be true or false", name, v))
+	}
+}
+
 func (p Problems) Error() string {
 	return "configuration is invalid:\n  - " + strings.Join(p, "\n  - ")
 }

@@ -147,18 +147,6 @@ func parseNotify(get, secret func(string) string, wa WhatsApp, voice Voice, n *N
 	}
 }
 
-// parseSwitch reads an on/off setting: true or false.
-func parseSwitch(name, v string, dst *bool, p *Problems) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true":
-		*dst = true
-	case "false":
-		*dst = false
-	default:
-		*p = append(*p, fmt.Sprintf("%s: %q must be true or false", name, v))
-	}
-}
-
 // Template is the WhatsApp template notifications use.
 func (n Notify) Template(wa WhatsApp) (WhatsAppTemplate, bool) {
 	for _, t := range wa.Templates {

@@ -120,6 +120,28 @@ const (
 	KindCallRecording Kind = "call_recording"
 )
 
+// Call outcomes a phone call record ends in (envelope.FieldCallOutcome)
+// that leave the caller waiting on us.
+const (
+	CallOutcomeVoicemail = "voicemail"
+	CallOutcomeCallback  = "callback"
+)
+
+// AwaitsAnswer reports whether a message of kind k (with callOutcome, for
+// a call record) leaves a caller waiting for an answer they have nothing
+// to follow up with: a voicemail, a callback request, or a call whose
+// record says it ended in one. Such a caller is sent their tracking
+// number (internal/notify).
+func AwaitsAnswer(k Kind, callOutcome string) bool {
+	switch k {
+	case KindVoicemail, KindCallbackRequest:
+		return true
+	case KindCallRecord:
+		return callOutcome == CallOutcomeVoicemail || callOutcome == CallOutcomeCallback
+	}
+	return false
+}
+
 // PhoneRecord reports whether a message of this kind is the phone
 // channel's record of a call (its outcome, a transfer to an agent, a
 // callback asked for or made, the recording of a conversation with an

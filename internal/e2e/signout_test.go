@@ -66,6 +66,15 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 	})()`))
 	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")))
 	tab.waitJS(t, "the socket closed", `document.documentElement.dataset.socket !== 'open'`)
+	// The server has ended the session; a call answered 401 meanwhile (a
+	// change of presence) is the sign-out too, not an expiry.
+	tab.do(t, "ask until the session is over", chromedp.Evaluate[chromedp.Void](`(async () => {
+		while ((await fetch('/api/v1/auth/me')).status !== 401) { await new Promise((r) => setTimeout(r, 50)); }
+		window.sessionOver = true;
+	})()`))
+	tab.waitJS(t, "the session over", `window.sessionOver === true`)
+	tab.selectValue(t, "#presence", "online")
+	tab.waitJS(t, "the presence answered", `document.getElementById('console-alert').textContent !== '' || !document.getElementById('login-view').hidden`)
 	if got := tab.evalString(t, `document.getElementById('login-view').hidden ? 'console' : 'form: ' + document.getElementById('login-alert').textContent`); got != "console" {
 		t.Errorf("before the sign-out is answered the page shows the %s", got)
 	}
@@ -80,8 +89,8 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("console-view")),
 	)
 	tab.waitJS(t, "the admin's console", `document.documentElement.dataset.socket === 'open'`)
-	if got := tab.evalString(t, `location.hash`); got != "" {
-		t.Errorf("the admin's console opened %q from Dewi's session", got)
+	if got := tab.evalString(t, `location.hash + '|' + document.getElementById('console-alert').textContent`); got != "|" {
+		t.Errorf("the admin's console opened with address | alert %q from Dewi's session", got)
 	}
 	openByAddress()
 	tab.waitJS(t, "the ticket's stored status", `document.getElementById('t-status-select').value === 'new'`)

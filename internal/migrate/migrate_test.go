@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -13,6 +17,7 @@ import (
 	"tanggap/internal/db"
 	"tanggap/internal/migrate"
 	"tanggap/internal/testenv"
+	"tanggap/migrations"
 )
 
 // target is one empty database to migrate: SQLite always (it costs a temp
@@ -373,6 +378,87 @@ func TestBadTreeRefusedBeforeTouchingTheDatabase(t *testing.T) {
 		var n int64
 		if err := d.Raw(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n).Error; err == nil {
 			t.Fatalf("schema_migrations was created for a refused tree")
+		}
+	})
+}
+
+// TestNotifyDeliveriesKeepTheirRowsAndIdsThroughTheWiderKind: 0042 lets
+// notify_deliveries.kind take "received" (SQLite makes the table again):
+// a database at 0041 keeps its notifications, both indexes, and its id
+// counter, so the id of a deleted ticket's notification, which a late
+// bounce may still name, is not handed out again.
+func TestNotifyDeliveriesKeepTheirRowsAndIdsThroughTheWiderKind(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, cfg db.Config) {
+		ctx := ctxT(t)
+		d := testenv.OpenDB(t, cfg)
+		upTo := fstest.MapFS{}
+		if err := fs.WalkDir(migrations.FS, ".", func(path string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			if n, _ := strconv.Atoi(strings.SplitN(filepath.Base(path), "_", 2)[0]); n > 41 {
+				return nil
+			}
+			b, err := fs.ReadFile(migrations.FS, path)
+			upTo[path] = &fstest.MapFile{Data: b}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := migrate.UpFS(ctx, d, upTo, testenv.Logger(t)); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		var contact int64
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(d.Raw(`INSERT INTO contacts (name, created_at, updated_at) VALUES ('Siti', ?, ?) RETURNING id`, now, now).Scan(&contact).Error)
+		ticket := func(tn string) (id int64) {
+			must(d.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, category, status, created_at, updated_at, last_message_at)
+				VALUES (?, ?, 'webform', 'lainnya', 'open', ?, ?, ?) RETURNING id`, tn, contact, now, now, now).Scan(&id).Error)
+			return id
+		}
+		kept, gone := ticket("2612-0000-0000-0001"), ticket("2612-0000-0000-0002")
+		deliver := func(ticketID int64, key string) (id int64) {
+			must(d.Raw(`INSERT INTO notify_deliveries (event_key, route, ticket_id, kind, status, provider_id, created_at, updated_at)
+				VALUES (?, 'sms', ?, 'reply', 'sent', 'SM1', ?, ?) RETURNING id`, key, ticketID, now, now).Scan(&id).Error)
+			return id
+		}
+		first := deliver(kept, "reply:1")
+		last := deliver(gone, "reply:2")
+		must(d.Exec(`DELETE FROM tickets WHERE id = ?`, gone).Error)
+
+		applied, err := migrate.Up(ctx, d, testenv.Logger(t))
+		if err != nil || !slices.Contains(applied, 42) {
+			t.Fatalf("Up after 0041 applied %v, %v", applied, err)
+		}
+		var keys []string
+		must(d.Raw(`SELECT event_key FROM notify_deliveries ORDER BY id`).Scan(&keys).Error)
+		if !slices.Equal(keys, []string{"reply:1"}) {
+			t.Fatalf("rows after 0042: %v", keys)
+		}
+		next := deliver(kept, "received:1")
+		must(d.Exec(`UPDATE notify_deliveries SET kind = 'received' WHERE id = ?`, next).Error)
+		if next <= last || next <= first {
+			t.Fatalf("the next notification got id %d; ids up to %d were handed out before", next, last)
+		}
+		if err := d.Exec(`UPDATE notify_deliveries SET kind = 'nonsense' WHERE id = ?`, next).Error; err == nil {
+			t.Fatal("a kind outside the list was taken")
+		}
+		for _, idx := range []string{"notify_deliveries_ticket_idx", "notify_deliveries_provider_idx"} {
+			var n int64
+			q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?`
+			if d.Dialect == db.Postgres {
+				q = `SELECT COUNT(*) FROM pg_indexes WHERE indexname = ? AND schemaname = current_schema()`
+			}
+			must(d.Raw(q, idx).Scan(&n).Error)
+			if n != 1 {
+				t.Fatalf("index %s after 0042: %d", idx, n)
+			}
 		}
 	})
 }

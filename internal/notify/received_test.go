@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -16,49 +17,34 @@ import (
 // acknowledgement jobs become one SMS with the tracking number and a
 // working status link, for a voicemail, a callback request and a call
 // record saying the call ended in one; a call that only went through the
-// menu or was abandoned is sent nothing, and a job queued again sends no
-// second SMS.
+// menu or was abandoned is sent nothing, nor a call of days ago, and the
+// notice worked again sends no second SMS.
 func TestCallersWhoLeftSomethingAreSentTheirTrackingNumber(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, func(o *Opts) { o.Received = true })
 	f.run(t)
 	ctx := context.Background()
-	// As the core queues them, keyed by the ticket; again is a second job
-	// for it past the dedupe.
-	queue := func(id int64, again string, a bus.Ack) {
+	// As the core queues them.
+	queue := func(id int64, a bus.Ack) {
 		t.Helper()
 		a.TicketID = id
-		if err := f.b.PublishJob(ctx, domain.ChannelVoice, bus.JobAck, fmt.Sprint(id)+again, a); err != nil {
+		if a.At.IsZero() {
+			a.At = time.Now().UTC()
+		}
+		if err := f.b.PublishJob(ctx, domain.ChannelVoice, bus.JobAck, fmt.Sprint(id), a); err != nil {
 			t.Fatal(err)
 		}
 	}
-	drained := func() {
-		t.Helper()
-		testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
-			for _, durable := range []string{f.b.Names.DurableJob(domain.ChannelVoice, bus.JobAck), f.b.Names.DurableJob(jobChannel, jobKind)} {
-				c, err := f.b.JS.Consumer(ctx, f.b.Names.StreamJobs(), durable)
-				if err != nil {
-					return err
-				}
-				info, err := c.Info(ctx)
-				if err != nil {
-					return err
-				}
-				if info.NumPending != 0 || info.NumAckPending != 0 {
-					return fmt.Errorf("%s: pending %d, ack pending %d", durable, info.NumPending, info.NumAckPending)
-				}
-			}
-			return nil
-		})
-	}
-
-	// Told nothing: the menu only, an abandoned call.
+	// Told nothing: the menu only, an abandoned call, a voicemail of two
+	// days ago (its job waited while no notifier ran).
 	menuOnly, _ := f.addTicket(t, ticketSpec{channel: "voice", phone: "+6281234560001"})
 	abandoned, _ := f.addTicket(t, ticketSpec{channel: "voice", phone: "+6281234560002"})
-	queue(menuOnly, "", bus.Ack{Kind: string(domain.KindCallRecord), CallOutcome: "self_service"})
-	queue(abandoned, "", bus.Ack{Kind: string(domain.KindCallRecord), CallOutcome: "abandoned"})
-	drained()
-	for _, id := range []int64{menuOnly, abandoned} {
+	stale, _ := f.addTicket(t, ticketSpec{channel: "voice", phone: "+6281234560003"})
+	queue(menuOnly, bus.Ack{Kind: string(domain.KindCallRecord), CallOutcome: "self_service"})
+	queue(abandoned, bus.Ack{Kind: string(domain.KindCallRecord), CallOutcome: "abandoned"})
+	queue(stale, bus.Ack{Kind: string(domain.KindVoicemail), At: time.Now().UTC().Add(-48 * time.Hour)})
+	f.settled(t)
+	for _, id := range []int64{menuOnly, abandoned, stale} {
 		if d := f.deliveries(t, id); len(d) != 0 {
 			t.Fatalf("ticket %d: %+v", id, d)
 		}
@@ -74,8 +60,7 @@ func TestCallersWhoLeftSomethingAreSentTheirTrackingNumber(t *testing.T) {
 		phone := fmt.Sprintf("+628123456100%d", i)
 		id, _ := f.addTicket(t, ticketSpec{channel: "voice", phone: phone})
 		phones[id] = phone
-		queue(id, "", a)
-		queue(id, "-again", a)
+		queue(id, a)
 	}
 	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
 		for id := range phones {
@@ -85,7 +70,18 @@ func TestCallersWhoLeftSomethingAreSentTheirTrackingNumber(t *testing.T) {
 		}
 		return nil
 	})
-	drained()
+	f.settled(t)
+	// The same notice worked again (a redelivery after a crash, another
+	// voicemail on the ticket): its record says sent, nothing goes.
+	for id := range phones {
+		data, err := json.Marshal(job{Key: receivedKey(id), Kind: KindReceived, TicketID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, _ := f.svc.work(ctx, data, 2); out != bus.JobDone {
+			t.Fatalf("ticket %d: the notice again: %v", id, out)
+		}
+	}
 	sms := f.tw.sent()
 	if len(sms) != len(phones) {
 		t.Fatalf("%d SMS, want %d", len(sms), len(phones))
@@ -99,7 +95,7 @@ func TestCallersWhoLeftSomethingAreSentTheirTrackingNumber(t *testing.T) {
 				body = p.Get("Body")
 			}
 		}
-		if !strings.Contains(body, "Nomor tiket Anda: "+tn) {
+		if !strings.Contains(body, "Nomor pelacakan tiket Anda: "+tn+".") {
 			t.Fatalf("SMS to %s: %q, want its tracking number %s", phone, body, tn)
 		}
 		lm := linkRE.FindStringSubmatch(body)
@@ -110,4 +106,75 @@ func TestCallersWhoLeftSomethingAreSentTheirTrackingNumber(t *testing.T) {
 			t.Fatalf("link opens %q %q %v", gotTN, contact, err)
 		}
 	}
+}
+
+// TestAReplyAndASolveAtOnceAreOneNotice: an agent replies to a form
+// citizen and solves the ticket before the reply's notice went out: the
+// citizen gets one SMS, "solved", whose link shows the reply, instead of
+// two that may come in either order. A reply written after the solve is
+// told on its own.
+func TestAReplyAndASolveAtOnceAreOneNotice(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	tid, reply := f.addTicket(t, ticketSpec{channel: "webform", phone: "+6281234562001"})
+	f.run(t)
+	// Solved just after the reply, before the reply's event is handled.
+	must(t, f.d.Exec(`UPDATE tickets SET solved_at = ? WHERE id = ?`, time.Now().UTC().Add(time.Second), tid).Error)
+	f.setStatus(t, tid, domain.StatusSolved)
+	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, MessageID: reply, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if d := f.deliveries(t, tid); len(d) != 1 || d[0].Kind != KindSolved || d[0].Status != StatusSent {
+			return fmt.Errorf("deliveries %+v", d)
+		}
+		if n := f.svc.eventsHandled.Load(); n < 2 {
+			return fmt.Errorf("%d of the 2 events handled", n)
+		}
+		return nil
+	})
+	f.settled(t)
+	if d := f.deliveries(t, tid); len(d) != 1 {
+		t.Fatalf("deliveries %+v, want the solved notice alone", d)
+	}
+
+	// A later reply on the solved ticket is told.
+	var later int64
+	must(t, f.d.Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at)
+		VALUES (?, 'out', 'webform', 'out-later', 'Satu hal lagi', ?, ?) RETURNING id`, tid, time.Now().UTC().Add(time.Minute), time.Now().UTC()).Scan(&later).Error)
+	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, MessageID: later, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if d := f.deliveries(t, tid); len(d) != 2 || d[1].Kind != KindReply || d[1].Status != StatusSent {
+			return fmt.Errorf("deliveries %+v", d)
+		}
+		return nil
+	})
+}
+
+// settled waits until the notifier has taken every event and job queued
+// so far: nothing pending on its events consumer nor on its job
+// consumers (the phone line's acknowledgements where it takes them).
+func (f *fixture) settled(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	type source struct{ stream, durable string }
+	sources := []source{{f.b.Names.StreamNotifyEvents(), f.b.Names.DurableNotifyEvents()},
+		{f.b.Names.StreamJobs(), f.b.Names.DurableJob(jobChannel, jobKind)}}
+	if f.svc.o.Received {
+		sources = append(sources, source{f.b.Names.StreamJobs(), f.b.Names.DurableJob(domain.ChannelVoice, bus.JobAck)})
+	}
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		for _, src := range sources {
+			c, err := f.b.JS.Consumer(ctx, src.stream, src.durable)
+			if err != nil {
+				return err
+			}
+			info, err := c.Info(ctx)
+			if err != nil {
+				return err
+			}
+			if info.NumPending != 0 || info.NumAckPending != 0 {
+				return fmt.Errorf("%s: pending %d, ack pending %d", src.durable, info.NumPending, info.NumAckPending)
+			}
+		}
+		return nil
+	})
 }

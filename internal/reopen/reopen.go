@@ -25,11 +25,21 @@ var dayKeys = [7]string{locale.Key("launcher.day_sun"), locale.Key("launcher.day
 func DayKey(d time.Weekday) string { return dayKeys[d] }
 
 // When words at, the opening, relative to now, in at's zone (the
-// calendar's) and lang.
+// calendar's) and lang, to be read: beyond a week, the date in digits.
 func When(tx Texts, lang string, now, at time.Time) string {
+	return when(tx, lang, now, at, at.Format("02-01-2006"))
+}
+
+// Spoken is When to be heard (the phone line's text to speech): beyond a
+// week the date is the day and the month's name ("5 Januari"), which a
+// voice reads well, where "05-01-2027" is read out digit by digit.
+func Spoken(tx Texts, lang string, now, at time.Time) string {
+	return when(tx, lang, now, at, tx.T(lang, "reopen.date_spoken", "d", at.Day(), "month", tx.T(lang, monthKeys[at.Month()-1])))
+}
+
+func when(tx Texts, lang string, now, at time.Time, date string) string {
 	loc := at.Location()
-	clock := tx.T(lang, "launcher.clock", "hh", fmt.Sprintf("%02d", at.Hour()), "mm", fmt.Sprintf("%02d", at.Minute()),
-		"zone", at.Format("MST"))
+	clock := Clock(tx, lang, at)
 	today := midnight(now.In(loc))
 	days := int(midnight(at).Sub(today).Hours()/24 + 0.5)
 	switch {
@@ -40,9 +50,21 @@ func When(tx Texts, lang string, now, at time.Time) string {
 	case days < 7:
 		return tx.T(lang, "launcher.on_day", "day", tx.T(lang, DayKey(at.Weekday())), "time", clock)
 	default:
-		return tx.T(lang, "launcher.on_date", "date", at.Format("02-01-2006"), "time", clock)
+		return tx.T(lang, "launcher.on_date", "date", date, "time", clock)
 	}
 }
+
+// Clock is at's time of day with its zone: "08.00 WIB".
+func Clock(tx Texts, lang string, at time.Time) string {
+	return tx.T(lang, "launcher.clock", "hh", fmt.Sprintf("%02d", at.Hour()), "mm", fmt.Sprintf("%02d", at.Minute()),
+		"zone", at.Format("MST"))
+}
+
+// The months' names, January first.
+var monthKeys = [12]string{locale.Key("reopen.month_1"), locale.Key("reopen.month_2"), locale.Key("reopen.month_3"),
+	locale.Key("reopen.month_4"), locale.Key("reopen.month_5"), locale.Key("reopen.month_6"), locale.Key("reopen.month_7"),
+	locale.Key("reopen.month_8"), locale.Key("reopen.month_9"), locale.Key("reopen.month_10"), locale.Key("reopen.month_11"),
+	locale.Key("reopen.month_12")}
 
 func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())

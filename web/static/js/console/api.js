@@ -5,13 +5,17 @@
 import { request, t } from './ui.js';
 import * as store from './store.js';
 
-// While the agent signs out the server ends the session before its answer
-// comes back: a 401 meanwhile is that sign-out, not an expired session.
+// A 401 means the agent's session ended, except one answering a call made
+// before the latest sign-in or sign-out (an earlier session's: it must
+// not sign out the agent who signed in since), and one that comes while
+// the agent signs out (the server ends the session before its answer).
+let session = 0;
 let leaving = false;
 
 async function call(method, url, body) {
+  const mine = session;
   const res = await request(method, url, body);
-  if (res.status === 401 && !leaving && store.get().agent) {
+  if (res.status === 401 && !leaving && mine === session && store.get().agent) {
     store.set({ agent: null, signedOut: t('console.session_expired') });
   }
   return res;
@@ -21,10 +25,12 @@ const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id);
 
 export const me = () => request('GET', '/api/v1/auth/me');
 export function login(email, password) {
+  session++;
   leaving = false;
   return request('POST', '/api/v1/auth/login', { email, password });
 }
 export function logout() {
+  session++;
   leaving = true;
   return request('POST', '/api/v1/auth/logout');
 }

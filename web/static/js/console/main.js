@@ -10,7 +10,7 @@
 import * as store from './store.js';
 import * as socket from './socket.js';
 import * as api from './api.js';
-import { $ } from './ui.js';
+import { $, showAlert } from './ui.js';
 import { loadList, openTicket, loadTargets } from './actions.js';
 import * as session from './session.js';
 import * as list from './list.js';
@@ -105,6 +105,7 @@ if ($('console-view')) {
       signedIn = null;
       socket.stop();
       $('console-announce').textContent = ''; // nothing of theirs is read to the next agent
+      showAlert($('console-alert'), '', false); // nor shown
       store.set({
         tickets: [], listAt: '', listError: '', selectedId: 0, ticket: null, routing: null, unread: {}, slaMarks: {},
         targets: { agents: [], queues: [], available: true, loaded: false }, detailsOpen: false,
