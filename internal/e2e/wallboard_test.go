@@ -132,6 +132,32 @@ func TestBrowserWallboard(t *testing.T) {
 		t.Errorf("sari's presence after the supervisor's action = %q", check.Agent.Presence)
 	}
 
+	// Moving Budi's tickets to Sari is asked once more, in place, with the
+	// focus on the answer: cancelled, nothing moves; confirmed, they move.
+	sup.selectValue(t, fmt.Sprintf("#wb-move-%d", budiID), fmt.Sprintf("a:%d", sariID))
+	sup.do(t, "move all", chromedp.Click(chromedp.ID(fmt.Sprintf("wb-moveall-%d", budiID))))
+	sup.waitJS(t, "asked, the focus on yes", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-move-yes-%d'
+		&& document.getElementById('wb-move-confirm-%d').textContent === %q`, budiID, budiID, tx("wallboard.move_confirm", "n", 1, "name", "Budi", "to", "Sari")))
+	shots.take(t, sup, "wallboard-move-confirm")
+	sup.do(t, "cancel", chromedp.Click(chromedp.ID(fmt.Sprintf("wb-move-no-%d", budiID))))
+	sup.waitJS(t, "back to the button", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-moveall-%d'`, budiID))
+	var owner struct {
+		AssigneeID int64 `json:"assignee_id"`
+	}
+	admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", list.Tickets[0].ID), nil).JSON(t, &owner)
+	if owner.AssigneeID != budiID {
+		t.Fatalf("after cancelling, the ticket is %d's, want Budi's", owner.AssigneeID)
+	}
+	sup.selectValue(t, fmt.Sprintf("#wb-move-%d", budiID), fmt.Sprintf("a:%d", sariID))
+	sup.do(t, "move all again", chromedp.Click(chromedp.ID(fmt.Sprintf("wb-moveall-%d", budiID))))
+	sup.waitJS(t, "asked again", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-move-yes-%d'`, budiID))
+	sup.do(t, "by keyboard: yes", chromedp.KeyEvent("\r"))
+	sup.waitJS(t, "moved", fmt.Sprintf(`document.getElementById('wb-status').textContent === %q`, tx("wallboard.moved", "n", 1, "refused", 0)))
+	admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", list.Tickets[0].ID), nil).JSON(t, &owner)
+	if owner.AssigneeID != sariID {
+		t.Fatalf("after confirming, the ticket is %d's, want Sari's (%d)", owner.AssigneeID, sariID)
+	}
+
 	sup.do(t, "a phone", chromedp.EmulateViewport(390, 844))
 	sup.waitJS(t, "redrawn", `!!document.querySelector('#wb-agents tr[data-agent]')`)
 	if w := sup.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {

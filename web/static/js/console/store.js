@@ -63,9 +63,10 @@ const state = {
   targets: { agents: [], queues: [], available: true, loaded: false },
   board: { queues: null, sla: {}, at: '', error: '', loading: false },
   boardShown: false,
-  // wallboard.js and admin.js: the pushed wallboard, its status, TV mode;
+  // wallboard.js and admin.js: the pushed wallboard, its status, TV mode,
+  // a "move all" waiting for its confirmation ({agent, to, toName});
   // the admin screen's tab.
-  wallboard: null, wallboardError: '', wallboardStatus: '', wallboardTV: false, adminShown: false,
+  wallboard: null, wallboardError: '', wallboardStatus: '', wallboardTV: false, wallboardMove: null, adminShown: false,
   viewers: {},
   citizenTyping: {},
   unread: {},

@@ -126,7 +126,19 @@ function actionsCell(a, b, me) {
     el('label', { 'for': id, 'class': 'visually-hidden', text: t('wallboard.set_state_for', { name: a.name }) }), sel, ' ',
     el('button', { type: 'button', id: 'wb-apply-' + a.agent_id, 'class': 'btn btn-secondary btn-small wb-apply', 'data-agent': String(a.agent_id), text: t('wallboard.apply') }),
   ];
-  if (a.ticket_count > 0) {
+  const asked = store.get().wallboardMove;
+  if (a.ticket_count > 0 && asked && asked.agent === a.agent_id) {
+    // Moving someone's whole load is asked once more, in place: what
+    // moves, from whom, to whom.
+    move.value = asked.to;
+    const q = 'wb-move-confirm-' + a.agent_id;
+    cells.push(el('br'), el('label', { 'for': moveId, 'class': 'visually-hidden', text: t('wallboard.move_for', { name: a.name }) }), move,
+      el('p', { id: q, 'class': 'wb-move-confirm', text: t('wallboard.move_confirm', { n: a.ticket_count, name: a.name, to: asked.toName }) }),
+      el('button', { type: 'button', id: 'wb-move-yes-' + a.agent_id, 'class': 'btn btn-primary btn-small wb-move-yes', 'data-agent': String(a.agent_id),
+        'aria-describedby': q, text: t('wallboard.move_yes') }), ' ',
+      el('button', { type: 'button', id: 'wb-move-no-' + a.agent_id, 'class': 'btn btn-secondary btn-small wb-move-no', 'data-agent': String(a.agent_id),
+        text: t('wallboard.move_cancel') }));
+  } else if (a.ticket_count > 0) {
     cells.push(el('br'), el('label', { 'for': moveId, 'class': 'visually-hidden', text: t('wallboard.move_for', { name: a.name }) }), move, ' ',
       el('button', { type: 'button', id: 'wb-moveall-' + a.agent_id, 'class': 'btn btn-secondary btn-small wb-move', 'data-agent': String(a.agent_id),
         text: t('wallboard.move_all', { n: a.ticket_count }) }));
@@ -238,6 +250,17 @@ function tick() {
 
 function say(text) { store.set({ wallboardStatus: text }); }
 
+// targetName names where "move all" sends the tickets: a colleague by
+// name, a queue by its name.
+function targetName(to) {
+  if (to.indexOf('a:') === 0) {
+    const x = ((store.get().wallboard || {}).agents || []).find((y) => String(y.agent_id) === to.slice(2));
+    return x ? x.name : to.slice(2);
+  }
+  const q = (store.get().targets.queues || []).find((y) => y.code === to.slice(2));
+  return t('wallboard.queue_named', { queue: q ? (q.name || q.code) : to.slice(2) });
+}
+
 async function onClick(ev) {
   const btn = ev.target.closest('button');
   if (!btn || !mount.contains(btn)) { return; }
@@ -249,9 +272,23 @@ async function onClick(ev) {
     say(res.ok ? t('wallboard.state_set') : errorMessage(res));
   } else if (btn.classList.contains('wb-move')) {
     const to = $('wb-move-' + agentId).value || '';
+    store.set({ wallboardMove: { agent: agentId, to, toName: targetName(to) } });
+    const yes = $('wb-move-yes-' + agentId);
+    if (yes) { yes.focus(); }
+  } else if (btn.classList.contains('wb-move-no')) {
+    store.set({ wallboardMove: null });
+    const again = $('wb-moveall-' + agentId);
+    if (again) { again.focus(); }
+  } else if (btn.classList.contains('wb-move-yes')) {
+    const asked = store.get().wallboardMove;
+    if (!asked || asked.agent !== agentId) { return; }
+    const to = asked.to;
     const body = to.indexOf('a:') === 0 ? { agent_id: Number(to.slice(2)) } : { queue: to.slice(2) };
     const res = await api.moveTickets(agentId, body);
+    store.set({ wallboardMove: null });
     say(res.ok ? t('wallboard.moved', { n: res.data.moved.length, refused: res.data.refused.length }) : errorMessage(res));
+    const back = $('wb-moveall-' + agentId) || $('wb-state-' + agentId);
+    if (back) { back.focus(); }
   } else if (btn.classList.contains('wb-takeover')) {
     const me = store.get().agent;
     const res = await api.assignTicket(Number(btn.getAttribute('data-ticket')), me.id);
@@ -301,7 +338,7 @@ export function mountWallboard() {
     }
     renderMyReason(s);
   });
-  store.on(['wallboard', 'wallboardError', 'wallboardStatus', 'wallboardTV', 'agent'], render);
+  store.on(['wallboard', 'wallboardError', 'wallboardStatus', 'wallboardTV', 'wallboardMove', 'agent'], render);
   store.on(['boardShown'], (s) => { if (s.boardShown) { loadWallboard(); } });
   // A (re)connected socket: the pushes missed meanwhile are read once.
   let wasOpen = false;
