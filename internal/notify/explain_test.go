@@ -24,7 +24,6 @@ func TestPerEventStatementsUseIndexes(t *testing.T) {
 		{"citizen's language", qFirstInbound, []any{1}, "messages"},
 		{"citizen's last message", qLastInbound, []any{1}, "messages"},
 		{"reply", qMessage, []any{1}, "messages"},
-		{"reply written before the solve", qReplySolved, []any{"reply:1", 1, 1}, "messages"},
 		{"status transition", qTicketStatus, []any{1}, "tickets"},
 		{"transition taken up, survey link", qNoticeSeen, []any{"status:1:2:solved"}, "notify_notices"},
 		{"mark a notice taken up", qNoticeInsert, []any{"reply:1", now, 1}, "tickets"},

@@ -51,30 +51,6 @@ func (s *Service) backoff(n int) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
-// foldedIntoSolve reports whether the reply notice j is told by the
-// ticket's "solved" notice instead: an agent who replies and solves at
-// once would otherwise send the citizen two messages (two SMS to pay
-// for), which may arrive "solved" first. The solved notice's link opens
-// the status page with the reply on it, so nothing is lost, provided
-// the solve came after the reply and the solved notice goes out on the
-// same routes: on the form and the phone line, where status notices
-// depend on nothing else (a live chat's visitor may still be there, who
-// is told by the chat and not by notify). A reply notice already under
-// way (it has rows) is finished, not dropped.
-func (s *Service) foldedIntoSolve(ctx context.Context, t ticketInfo, j job) (bool, error) {
-	if j.Kind != KindReply || j.MessageID == 0 {
-		return false, nil
-	}
-	if ch := domain.Channel(t.Channel); ch != domain.ChannelWebform && ch != domain.ChannelVoice {
-		return false, nil
-	}
-	folded, err := s.store.replyBeforeSolve(ctx, t.ID, j.MessageID, j.Key)
-	if folded {
-		s.log.Info("notify: reply told by the solved notice", "ticket_id", t.ID, "message_id", j.MessageID)
-	}
-	return folded, err
-}
-
 // process sends j on the first route that has not failed, and settles it.
 func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Duration, error) {
 	t, err := s.store.ticket(ctx, j.TicketID)
@@ -84,9 +60,6 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 	if superseded(j.Key, t) {
 		s.log.Debug("notify: status notice superseded", "key", j.Key, "status_seq", t.StatusSeq)
 		return bus.JobDone, 0, nil
-	}
-	if folded, err := s.foldedIntoSolve(ctx, t, j); err != nil || folded {
-		return bus.JobDone, 0, err
 	}
 	routes, err := s.routes(ctx, t, j)
 	if err != nil || len(routes) == 0 {

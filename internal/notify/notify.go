@@ -91,7 +91,7 @@ const (
 	KindReply    Kind = "reply"     // an agent replied
 	KindMoreInfo Kind = "more_info" // the agent needs more from the citizen (pending)
 	KindSolved   Kind = "solved"    // the ticket was solved
-	// KindReceived: a caller's voicemail or callback request opened a
+	// KindReceived: a caller's voicemail or callback request landed on a
 	// ticket; they are sent its tracking number (received.go).
 	KindReceived Kind = "received"
 )
@@ -226,7 +226,7 @@ type Opts struct {
 	Now func() time.Time
 	// Observe, when set, counts the sends per route and outcome.
 	Observe SendObserver
-	// Received: a caller whose voicemail or callback request opens a
+	// Received: a caller whose voicemail or callback request lands on a
 	// ticket is sent its tracking number (received.go). The core must
 	// then queue the phone line's acknowledgement jobs (ingest's
 	// Opts.Acks with the voice channel), which only this takes.

@@ -108,47 +108,6 @@ func TestCallersWhoLeftSomethingAreSentTheirTrackingNumber(t *testing.T) {
 	}
 }
 
-// TestAReplyAndASolveAtOnceAreOneNotice: an agent replies to a form
-// citizen and solves the ticket before the reply's notice went out: the
-// citizen gets one SMS, "solved", whose link shows the reply, instead of
-// two that may come in either order. A reply written after the solve is
-// told on its own.
-func TestAReplyAndASolveAtOnceAreOneNotice(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, nil)
-	tid, reply := f.addTicket(t, ticketSpec{channel: "webform", phone: "+6281234562001"})
-	f.run(t)
-	// Solved just after the reply, before the reply's event is handled.
-	must(t, f.d.Exec(`UPDATE tickets SET solved_at = ? WHERE id = ?`, time.Now().UTC().Add(time.Second), tid).Error)
-	f.setStatus(t, tid, domain.StatusSolved)
-	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, MessageID: reply, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
-	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
-		if d := f.deliveries(t, tid); len(d) != 1 || d[0].Kind != KindSolved || d[0].Status != StatusSent {
-			return fmt.Errorf("deliveries %+v", d)
-		}
-		if n := f.svc.eventsHandled.Load(); n < 2 {
-			return fmt.Errorf("%d of the 2 events handled", n)
-		}
-		return nil
-	})
-	f.settled(t)
-	if d := f.deliveries(t, tid); len(d) != 1 {
-		t.Fatalf("deliveries %+v, want the solved notice alone", d)
-	}
-
-	// A later reply on the solved ticket is told.
-	var later int64
-	must(t, f.d.Raw(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, created_at, updated_at)
-		VALUES (?, 'out', 'webform', 'out-later', 'Satu hal lagi', ?, ?) RETURNING id`, tid, time.Now().UTC().Add(time.Minute), time.Now().UTC()).Scan(&later).Error)
-	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, MessageID: later, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
-	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
-		if d := f.deliveries(t, tid); len(d) != 2 || d[1].Kind != KindReply || d[1].Status != StatusSent {
-			return fmt.Errorf("deliveries %+v", d)
-		}
-		return nil
-	})
-}
-
 // settled waits until the notifier has taken every event and job queued
 // so far: nothing pending on its events consumer nor on its job
 // consumers (the phone line's acknowledgements where it takes them).

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"tanggap/internal/db"
-	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 )
 
@@ -91,33 +90,6 @@ func (s store) message(ctx context.Context, id int64) (ticketID int64, direction
 		return 0, "", "", errNoTicket
 	}
 	return
-}
-
-// qReplySolved reads what tells whether a reply was written before the
-// ticket's solve: the ticket's status and solve time, the reply's time,
-// and whether its notice has rows already (the unique (event_key,
-// route) index). Every part by key.
-const qReplySolved = `SELECT t.status, t.solved_at, m.created_at,
-	CASE WHEN EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_key = ?) THEN 1 ELSE 0 END
-FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE t.id = ? AND m.id = ?`
-
-// replyBeforeSolve reports whether the reply messageID on ticketID was
-// written at or before the ticket's solve, the ticket is solved or
-// closed now and the reply's notice (key) has no rows yet.
-func (s store) replyBeforeSolve(ctx context.Context, ticketID, messageID int64, key string) (bool, error) {
-	var status string
-	var solvedAt sql.NullTime
-	var written time.Time
-	var started int
-	err := s.db.WithContext(ctx).Raw(qReplySolved, key, ticketID, messageID).Row().Scan(&status, &solvedAt, &written, &started)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	st := domain.TicketStatus(status)
-	return started == 0 && (st == domain.StatusSolved || st == domain.StatusClosed) && solvedAt.Valid && !written.After(solvedAt.Time), nil
 }
 
 // ticketStatus is the ticket's status and how many times it has changed
