@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"tanggap/internal/apptest"
 )
@@ -148,9 +149,30 @@ func TestBrowserWallboard(t *testing.T) {
 	if owner.AssigneeID != budiID {
 		t.Fatalf("after cancelling, the ticket is %d's, want Budi's", owner.AssigneeID)
 	}
-	sup.selectValue(t, fmt.Sprintf("#wb-move-%d", budiID), fmt.Sprintf("a:%d", sariID))
-	sup.do(t, "move all again", chromedp.Click(chromedp.ID(fmt.Sprintf("wb-moveall-%d", budiID))))
-	sup.waitJS(t, "asked again", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-move-yes-%d'`, budiID))
+	ask := func(step string) {
+		t.Helper()
+		sup.selectValue(t, fmt.Sprintf("#wb-move-%d", budiID), fmt.Sprintf("a:%d", sariID))
+		sup.do(t, step, chromedp.Click(chromedp.ID(fmt.Sprintf("wb-moveall-%d", budiID))))
+		sup.waitJS(t, step+": asked", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-move-yes-%d'`, budiID))
+	}
+	// Escape withdraws the question too.
+	ask("move all again")
+	sup.do(t, "escape", chromedp.KeyEvent(kb.Escape))
+	sup.waitJS(t, "escaped, back to the button", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-moveall-%d'`, budiID))
+	// A question that no longer stands (Sari went offline meanwhile) is
+	// withdrawn and said.
+	ask("move all to Sari, who then leaves")
+	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/state", map[string]string{"presence": "offline"}); r.Status != http.StatusOK {
+		t.Fatalf("sari offline: %d %s", r.Status, r.Body)
+	}
+	sup.waitJSFor(t, "the question withdrawn", asyncWait, fmt.Sprintf(`!document.getElementById('wb-move-yes-%d')
+		&& document.getElementById('wb-status').textContent === %q && document.activeElement && document.activeElement.id === 'wb-moveall-%d'`,
+		budiID, tx("wallboard.move_dropped"), budiID))
+	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/state", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+		t.Fatalf("sari online: %d %s", r.Status, r.Body)
+	}
+	sup.waitJSFor(t, "Sari back", asyncWait, fmt.Sprintf(`!!document.querySelector('#wb-move-%d option[value="a:%d"]:not([disabled])')`, budiID, sariID))
+	ask("move all to Sari, back")
 	sup.do(t, "by keyboard: yes", chromedp.KeyEvent("\r"))
 	sup.waitJS(t, "moved", fmt.Sprintf(`document.getElementById('wb-status').textContent === %q`, tx("wallboard.moved", "n", 1, "refused", 0)))
 	admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", list.Tickets[0].ID), nil).JSON(t, &owner)

@@ -102,7 +102,7 @@ function actionsCell(a, b, me) {
     el('option', { value: 'online', text: label('presence.', 'online') }),
     el('option', { value: 'busy', text: label('presence.', 'busy') }),
     ...(b.reasons || []).map((r) => el('option', { value: 'away:' + r.code, text: t('wallboard.not_ready', { reason: reasonLabel(b.reasons, r.code) }) })),
-    el('option', { value: 'away:', text: label('presence.', 'away') }),
+    el('option', { value: 'away:', text: t('wallboard.not_ready_none') }),
     el('option', { value: 'offline', text: label('presence.', 'offline') }),
   ]);
   sel.value = a.presence === 'away' ? 'away:' + (a.reason || '') : a.presence;
@@ -131,6 +131,7 @@ function actionsCell(a, b, me) {
     // Moving someone's whole load is asked once more, in place: what
     // moves, from whom, to whom.
     move.value = asked.to;
+    move.disabled = true; // the question names this choice; "no" to change it
     const q = 'wb-move-confirm-' + a.agent_id;
     cells.push(el('br'), el('label', { 'for': moveId, 'class': 'visually-hidden', text: t('wallboard.move_for', { name: a.name }) }), move,
       el('p', { id: q, 'class': 'wb-move-confirm', text: t('wallboard.move_confirm', { n: a.ticket_count, name: a.name, to: asked.toName }) }),
@@ -169,6 +170,15 @@ function table(caption, heads, rows, id) {
 // keyboard user's place, so the focused control (and a select's pending
 // choice) is found again by its id.
 function render(s) {
+  if (s.wallboardMove && moveGone(s.wallboard, s.wallboardMove)) {
+    // The question no longer stands (the tickets went, the colleague
+    // went offline): it is withdrawn, said, and the focus kept in the row.
+    const agent = s.wallboardMove.agent;
+    store.set({ wallboardMove: null, wallboardStatus: t('wallboard.move_dropped') });
+    const back = $('wb-moveall-' + agent) || $('wb-state-' + agent) || $('wb-status');
+    if (back) { back.focus(); }
+    return;
+  }
   const active = document.activeElement && mount.contains(document.activeElement) && document.activeElement.id
     ? { id: document.activeElement.id, value: document.activeElement.value } : null;
   draw(s);
@@ -250,6 +260,28 @@ function tick() {
 
 function say(text) { store.set({ wallboardStatus: text }); }
 
+// moveGone reports whether a "move all" waiting for its confirmation no
+// longer stands on board b: its agent holds no tickets (or is gone), or
+// the colleague it names is gone or offline.
+function moveGone(b, asked) {
+  if (!b) { return false; }
+  const from = (b.agents || []).find((x) => x.agent_id === asked.agent);
+  if (!from || !(from.ticket_count > 0)) { return true; }
+  if (asked.to.indexOf('a:') !== 0) { return false; }
+  const to = (b.agents || []).find((x) => String(x.agent_id) === asked.to.slice(2));
+  return !to || to.presence === 'offline';
+}
+
+// cancelMove withdraws the question and gives the focus back to the
+// button that asked it.
+function cancelMove() {
+  const asked = store.get().wallboardMove;
+  if (!asked) { return; }
+  store.set({ wallboardMove: null });
+  const again = $('wb-moveall-' + asked.agent);
+  if (again) { again.focus(); }
+}
+
 // targetName names where "move all" sends the tickets: a colleague by
 // name, a queue by its name.
 function targetName(to) {
@@ -276,19 +308,19 @@ async function onClick(ev) {
     const yes = $('wb-move-yes-' + agentId);
     if (yes) { yes.focus(); }
   } else if (btn.classList.contains('wb-move-no')) {
-    store.set({ wallboardMove: null });
-    const again = $('wb-moveall-' + agentId);
-    if (again) { again.focus(); }
+    cancelMove();
   } else if (btn.classList.contains('wb-move-yes')) {
     const asked = store.get().wallboardMove;
     if (!asked || asked.agent !== agentId) { return; }
+    // Answered once: the question goes before the request, so a second
+    // press cannot move what was given to the agent meanwhile.
+    store.set({ wallboardMove: null });
+    const back = $('wb-moveall-' + agentId) || $('wb-state-' + agentId);
+    if (back) { back.focus(); }
     const to = asked.to;
     const body = to.indexOf('a:') === 0 ? { agent_id: Number(to.slice(2)) } : { queue: to.slice(2) };
     const res = await api.moveTickets(agentId, body);
-    store.set({ wallboardMove: null });
     say(res.ok ? t('wallboard.moved', { n: res.data.moved.length, refused: res.data.refused.length }) : errorMessage(res));
-    const back = $('wb-moveall-' + agentId) || $('wb-state-' + agentId);
-    if (back) { back.focus(); }
   } else if (btn.classList.contains('wb-takeover')) {
     const me = store.get().agent;
     const res = await api.assignTicket(Number(btn.getAttribute('data-ticket')), me.id);
@@ -348,7 +380,10 @@ export function mountWallboard() {
     wasOpen = open;
   });
   mount.addEventListener('click', onClick);
-  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && store.get().wallboardTV) { toggleTV(); } });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape') { return; }
+    if (store.get().wallboardMove) { cancelMove(); } else if (store.get().wallboardTV) { toggleTV(); }
+  });
   document.addEventListener('fullscreenchange', () => {
     if (!document.fullscreenElement && store.get().wallboardTV) { store.set({ wallboardTV: false }); document.body.classList.remove('wb-tv-mode'); }
   });
