@@ -130,6 +130,9 @@ func TestACallRecordingCallbackNotSignedByTheProviderRecordsNothing(t *testing.T
 	r := newRig(t, calendar{open: true}, dialMenu(t))
 	p := r.phone()
 	p.Press(p.Incoming().Doc, "0")
+	// The transfer's record is published as the caller is put through;
+	// counted from once it has arrived.
+	r.published(p.CallSid, "agent")
 	before := r.count()
 	cb := testPublic + "/webhooks/voice/call-recording"
 	sid := voicetest.NewSid("RE")
@@ -150,6 +153,9 @@ func TestACallRecordingThatWasNotMadeIsOnlyLogged(t *testing.T) {
 	r := newRig(t, calendar{open: true}, dialMenu(t))
 	p := r.phone()
 	p.Press(p.Incoming().Doc, "0")
+	// The transfer's record is published as the caller is put through;
+	// counted from once it has arrived.
+	r.published(p.CallSid, "agent")
 	before := r.count()
 	cb := testPublic + "/webhooks/voice/call-recording"
 	for _, status := range []string{"absent", "failed"} {
