@@ -197,10 +197,7 @@ func NewFakeTwilio(t testing.TB, account, token string) *FakeTwilio {
 	f := &FakeTwilio{Account: account, Token: token, Audio: WAV()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Calls.json", func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || user != account || pass != token || r.PathValue("account") != account {
-			w.WriteHeader(http.StatusUnauthorized)
-			json.NewEncoder(w).Encode(map[string]any{"code": 20003, "message": "Authenticate", "status": 401})
+		if !f.authorized(w, r) {
 			return
 		}
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("To") == "" || r.PostForm.Get("From") == "" || r.PostForm.Get("Url") == "" {
@@ -228,10 +225,7 @@ func NewFakeTwilio(t testing.TB, account, token string) *FakeTwilio {
 	})
 	// Messages: the SMS the app sends on the same account (notify).
 	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Messages.json", func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || user != account || pass != token || r.PathValue("account") != account {
-			w.WriteHeader(http.StatusUnauthorized)
-			json.NewEncoder(w).Encode(map[string]any{"code": 20003, "message": "Authenticate", "status": 401})
+		if !f.authorized(w, r) {
 			return
 		}
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("To") == "" || r.PostForm.Get("From") == "" || r.PostForm.Get("Body") == "" {
@@ -265,6 +259,18 @@ func NewFakeTwilio(t testing.TB, account, token string) *FakeTwilio {
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Server.Close)
 	return f
+}
+
+// authorized checks a REST request's basic auth and account as the
+// provider does, answering its 401 when they are wrong.
+func (f *FakeTwilio) authorized(w http.ResponseWriter, r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if ok && user == f.Account && pass == f.Token && r.PathValue("account") == f.Account {
+		return true
+	}
+	w.WriteHeader(http.StatusUnauthorized)
+	json.NewEncoder(w).Encode(map[string]any{"code": 20003, "message": "Authenticate", "status": 401})
+	return false
 }
 
 // RecordingURL is where the provider says a recording is.
