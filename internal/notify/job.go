@@ -25,6 +25,10 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 	if errors.Is(err, errNoTicket) {
 		return bus.JobDone, 0
 	}
+	if err == nil && out == bus.JobDone && j.Kind == KindReply {
+		// The status notices held behind this reply may go (replyAhead).
+		err = s.store.noticeDone(ctx, j.Key, s.o.Now().UTC())
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("notify: job", "key", j.Key, "attempt", attempt, "err", err)
@@ -32,6 +36,28 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 		return bus.JobRetry, s.backoff(attempt)
 	}
 	return out, delay
+}
+
+// replyPoll is how often a status notice held behind a reply looks again.
+const replyPoll = time.Second
+
+// heldByReply reports whether status notice j waits for an agent reply
+// written before it was queued (and at most ReplyHold before) whose own
+// notice has not gone out: still on its way to the status page, or its
+// job not done. Past ReplyHold after queuing it waits no more. A job
+// queued before Queued existed (an upgrade) does not wait.
+func (s *Service) heldByReply(ctx context.Context, t ticketInfo, j job) (bool, error) {
+	if j.MessageID != 0 || (j.Kind != KindSolved && j.Kind != KindMoreInfo) || j.Queued.IsZero() {
+		return false, nil
+	}
+	if s.o.Now().Sub(j.Queued) >= s.o.ReplyHold {
+		if id, err := s.store.replyAhead(ctx, t.ID, j.Queued.Add(-s.o.ReplyHold), j.Queued); err == nil && id != 0 {
+			s.log.Info("notify: status notice goes before an earlier reply's notice, held long enough", "key", j.Key, "reply_message_id", id)
+		}
+		return false, nil
+	}
+	id, err := s.store.replyAhead(ctx, t.ID, j.Queued.Add(-s.o.ReplyHold), j.Queued)
+	return id != 0, err
 }
 
 // observe tells the observer, if any, what became of one send on route r.
@@ -64,6 +90,12 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 	routes, err := s.routes(ctx, t, j)
 	if err != nil || len(routes) == 0 {
 		return bus.JobDone, 0, err
+	}
+	if held, err := s.heldByReply(ctx, t, j); err != nil {
+		return 0, 0, err
+	} else if held {
+		s.heldTimes.Add(1)
+		return bus.JobRetry, replyPoll, nil
 	}
 	lang := locale.Default
 	if l, err := s.store.lang(ctx, t.ID); err != nil {

@@ -214,7 +214,13 @@ type Opts struct {
 	// Backoff is the first retry delay, doubled per attempt (default 5s,
 	// at most 10 minutes).
 	Backoff time.Duration
-	Survey  SurveyLinker
+	// ReplyHold is how long a "solved" or "more information" notice waits
+	// behind the agent replies written before it whose own notices have
+	// not gone out yet (default 2 minutes): an agent who answers and
+	// solves at once (a macro) must not have the citizen read "solved"
+	// before the answer. Past it the notice goes anyway.
+	ReplyHold time.Duration
+	Survey    SurveyLinker
 	// Parallel jobs worked at once per instance (default 16).
 	Parallel int
 	// BounceDomain, when set, gives every e-mail its own envelope sender
@@ -254,6 +260,9 @@ type Service struct {
 	declared jetstream.Consumer
 	// eventsHandled counts the events this instance took (tests).
 	eventsHandled atomic.Int64
+	// heldTimes counts the times a status notice waited for a reply
+	// (tests).
+	heldTimes atomic.Int64
 }
 
 // New returns the service.
@@ -281,6 +290,9 @@ func New(o Opts) (*Service, error) {
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = 5 * time.Second
+	}
+	if o.ReplyHold <= 0 {
+		o.ReplyHold = 2 * time.Minute
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = 16

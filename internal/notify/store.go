@@ -146,6 +146,41 @@ func (s store) markNotice(ctx context.Context, key string, ticketID int64, now t
 	return nil
 }
 
+// qNoticeDone records that a reply's notice job is done.
+const qNoticeDone = `UPDATE notify_notices SET done_at = ? WHERE event_key = ? AND done_at IS NULL`
+
+func (s store) noticeDone(ctx context.Context, key string, now time.Time) error {
+	if err := s.db.WithContext(ctx).Exec(qNoticeDone, now, key).Error; err != nil {
+		return fmt.Errorf("notify: notice done: %w", err)
+	}
+	return nil
+}
+
+// qReplyAhead: an agent reply of the ticket written in [from, to] whose
+// notice has not gone out: still queued for its channel (the webform's
+// status page, a live chat), or posted or failed (what a reply notice is
+// sent for, see replyEvent) without a done notice. WhatsApp replies are
+// the adapter's business and have no notice (routes).
+const qReplyAhead = `SELECT m.id FROM messages m
+WHERE m.ticket_id = ? AND m.created_at >= ? AND m.created_at <= ?
+AND m.direction = 'out' AND m.channel <> 'whatsapp'
+AND (m.delivery_status = 'queued' OR (m.delivery_status IN ('posted', 'failed')
+	AND NOT EXISTS (SELECT 1 FROM notify_notices n WHERE n.event_key = 'reply:' || m.id AND n.done_at IS NOT NULL)))
+ORDER BY m.created_at, m.id LIMIT 1`
+
+// replyAhead is the id of the first such reply, or 0.
+func (s store) replyAhead(ctx context.Context, ticketID int64, from, to time.Time) (int64, error) {
+	var id int64
+	err := s.db.WithContext(ctx).Raw(qReplyAhead, ticketID, from, to).Row().Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("notify: reply ahead: %w", err)
+	}
+	return id, nil
+}
+
 // keepSurvey stores the notification's survey link unless one is stored
 // already, and returns the stored one (the first fetched wins).
 func (s store) keepSurvey(ctx context.Context, key string, ticketID int64, url string, now time.Time) (string, error) {

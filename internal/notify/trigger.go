@@ -31,6 +31,9 @@ type job struct {
 	Kind      Kind   `json:"kind"`
 	TicketID  int64  `json:"ticket_id"`
 	MessageID int64  `json:"message_id,omitempty"`
+	// Queued is when the job was queued (Enqueue): a status notice waits
+	// only behind replies written before it (replyAhead).
+	Queued time.Time `json:"queued,omitzero"`
 }
 
 // statusKey names one status transition of a ticket: its status_seq (the
@@ -212,5 +215,8 @@ func (s *Service) replyEvent(ctx context.Context, ticketID, messageID int64) err
 // Enqueue queues a notification job; the key makes a second enqueue of the
 // same event a no-op.
 func (s *Service) Enqueue(ctx context.Context, j job) error {
+	if j.Queued.IsZero() {
+		j.Queued = s.o.Now().UTC()
+	}
 	return s.o.Bus.PublishJob(ctx, jobChannel, jobKind, j.Key, j)
 }

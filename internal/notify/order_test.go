@@ -1,0 +1,111 @@
+package notify
+
+import (
+	"fmt"
+	"mime"
+	"testing"
+	"time"
+
+	"tanggap/internal/bus"
+	"tanggap/internal/domain"
+	"tanggap/internal/testenv"
+)
+
+// mailSubjects are the decoded subjects of the mails received, in order.
+func (f *fixture) mailSubjects(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, m := range f.mail.mails() {
+		s, _ := new(mime.WordDecoder).DecodeHeader(parseMail(t, m.Data).header.Get("Subject"))
+		out = append(out, s)
+	}
+	return out
+}
+
+// An agent who answers and solves at once (a macro): the citizen is told
+// of the answer first, then that the complaint is solved, though the
+// solve's notice was queued while the answer was still on its way to the
+// status page.
+func TestSolvedIsToldAfterTheReplyWrittenBeforeIt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.run(t)
+	tid, reply := f.addTicket(t, ticketSpec{channel: "webform", email: "rina@warga.test"})
+	var tn string
+	must(t, f.d.Raw(`SELECT tracking_number FROM tickets WHERE id = ?`, tid).Row().Scan(&tn))
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'queued' WHERE id = ?`, reply).Error)
+
+	f.setStatus(t, tid, domain.StatusSolved)
+	testenv.CheckFor(t, 15*time.Second, 10*time.Millisecond, func() error {
+		if n := f.svc.heldTimes.Load(); n < 2 {
+			return fmt.Errorf("the solved notice waited %d times", n)
+		}
+		return nil
+	})
+	if n := len(f.mail.mails()); n != 0 {
+		t.Fatalf("%d mails while the reply is on its way, want none", n)
+	}
+
+	// The webform posts the reply; its notice goes, then the solve's.
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'posted', updated_at = ? WHERE id = ?`, time.Now().UTC(), reply).Error)
+	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: tid, QueueID: f.queue}, MessageID: reply, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if n := len(f.mail.mails()); n != 2 {
+			return fmt.Errorf("%d mails", n)
+		}
+		return nil
+	})
+	want := []string{"Balasan untuk pengaduan " + tn, "Pengaduan " + tn + " telah selesai"}
+	if got := f.mailSubjects(t); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("mails %q, want %q", got, want)
+	}
+}
+
+// A reply that never reaches the status page holds the solve's notice
+// back only for ReplyHold; a reply written after the solve was queued, or
+// one told already, holds nothing.
+func TestSolvedIsNotHeldForeverByAReply(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(o *Opts) { o.ReplyHold = 300 * time.Millisecond })
+	f.run(t)
+
+	stuck, reply := f.addTicket(t, ticketSpec{channel: "webform", email: "budi@warga.test"})
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'queued' WHERE id = ?`, reply).Error)
+	f.setStatus(t, stuck, domain.StatusSolved)
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if d := f.deliveries(t, stuck); len(d) != 1 || d[0].Kind != KindSolved || d[0].Status != StatusSent {
+			return fmt.Errorf("deliveries %+v", d)
+		}
+		return nil
+	})
+
+	// Told already (its notice is done): the solve goes at once.
+	told, reply2 := f.addTicket(t, ticketSpec{channel: "webform", email: "sari@warga.test"})
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'posted' WHERE id = ?`, reply2).Error)
+	f.b.Emit(bus.MessageUpdated{Scope: bus.Scope{TicketID: told, QueueID: f.queue}, MessageID: reply2, DeliveryStatus: domain.DeliveryPosted, At: time.Now()})
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if d := f.deliveries(t, told); len(d) != 1 || d[0].Status != StatusSent {
+			return fmt.Errorf("deliveries %+v", d)
+		}
+		var done int64
+		f.d.Raw(`SELECT COUNT(*) FROM notify_notices WHERE event_key = ? AND done_at IS NOT NULL`, replyKey(reply2)).Row().Scan(&done)
+		if done != 1 {
+			return fmt.Errorf("the reply's notice is not marked done")
+		}
+		return nil
+	})
+	held := f.svc.heldTimes.Load()
+	// A reply written after the solve, still queued, holds nothing either.
+	must(t, f.d.Exec(`INSERT INTO messages (ticket_id, direction, channel, provider_message_id, body, delivery_status, created_at, updated_at)
+		VALUES (?, 'out', 'webform', 'later', 'Tambahan', 'queued', ?, ?)`, told, time.Now().UTC().Add(time.Hour), time.Now().UTC()).Error)
+	f.setStatus(t, told, domain.StatusSolved)
+	testenv.CheckFor(t, 15*time.Second, 20*time.Millisecond, func() error {
+		if d := f.deliveries(t, told); len(d) != 2 || d[1].Kind != KindSolved || d[1].Status != StatusSent {
+			return fmt.Errorf("deliveries %+v", d)
+		}
+		return nil
+	})
+	if n := f.svc.heldTimes.Load(); n != held {
+		t.Fatalf("the solve's notice waited %d times for replies told already or written after it", n-held)
+	}
+}
