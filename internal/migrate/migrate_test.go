@@ -382,6 +382,63 @@ func TestBadTreeRefusedBeforeTouchingTheDatabase(t *testing.T) {
 	})
 }
 
+// upTo applies the migrations numbered up to last, as a database made by
+// an earlier release holds them.
+func upTo(t *testing.T, d *db.DB, last int) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	if err := fs.WalkDir(migrations.FS, ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if n, _ := strconv.Atoi(strings.SplitN(filepath.Base(path), "_", 2)[0]); n > last {
+			return nil
+		}
+		b, err := fs.ReadFile(migrations.FS, path)
+		fsys[path] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrate.UpFS(ctxT(t), d, fsys, testenv.Logger(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReplyNoticesToldBeforeTheUpgradeCountAsDone: after 0043 no status
+// notice waits behind a reply whose notice went out before the upgrade
+// (internal/notify, replyAhead); status notices are not marked.
+func TestReplyNoticesToldBeforeTheUpgradeCountAsDone(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, cfg db.Config) {
+		d := testenv.OpenDB(t, cfg)
+		upTo(t, d, 42)
+		now := time.Now().UTC()
+		var contact, ticket int64
+		if err := d.Raw(`INSERT INTO contacts (name, created_at, updated_at) VALUES ('Siti', ?, ?) RETURNING id`, now, now).Scan(&contact).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Raw(`INSERT INTO tickets (tracking_number, contact_id, channel, category, status, created_at, updated_at, last_message_at)
+			VALUES ('2612-0000-0000-0003', ?, 'webform', 'lainnya', 'solved', ?, ?, ?) RETURNING id`, contact, now, now, now).Scan(&ticket).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"reply:7", "status:1:2:solved"} {
+			if err := d.Exec(`INSERT INTO notify_notices (event_key, ticket_id, created_at) VALUES (?, ?, ?)`, key, ticket, now).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if applied, err := migrate.Up(ctxT(t), d, testenv.Logger(t)); err != nil || !slices.Contains(applied, 43) {
+			t.Fatalf("Up after 0042 applied %v, %v", applied, err)
+		}
+		var done []string
+		if err := d.Raw(`SELECT event_key FROM notify_notices WHERE done_at IS NOT NULL ORDER BY event_key`).Scan(&done).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(done, []string{"reply:7"}) {
+			t.Fatalf("done after 0043: %v, want the reply's notice only", done)
+		}
+	})
+}
+
 // TestNotifyDeliveriesKeepTheirRowsAndIdsThroughTheWiderKind: 0042 lets
 // notify_deliveries.kind take "received" (SQLite makes the table again):
 // a database at 0041 keeps its notifications, both indexes, and its id
@@ -391,23 +448,7 @@ func TestNotifyDeliveriesKeepTheirRowsAndIdsThroughTheWiderKind(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, cfg db.Config) {
 		ctx := ctxT(t)
 		d := testenv.OpenDB(t, cfg)
-		upTo := fstest.MapFS{}
-		if err := fs.WalkDir(migrations.FS, ".", func(path string, e fs.DirEntry, err error) error {
-			if err != nil || e.IsDir() {
-				return err
-			}
-			if n, _ := strconv.Atoi(strings.SplitN(filepath.Base(path), "_", 2)[0]); n > 41 {
-				return nil
-			}
-			b, err := fs.ReadFile(migrations.FS, path)
-			upTo[path] = &fstest.MapFile{Data: b}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := migrate.UpFS(ctx, d, upTo, testenv.Logger(t)); err != nil {
-			t.Fatal(err)
-		}
+		upTo(t, d, 41)
 		now := time.Now().UTC()
 		var contact int64
 		must := func(err error) {
