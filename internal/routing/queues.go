@@ -77,8 +77,11 @@ func calendar(zone, week string, holidays []string) (*hours.Calendar, error) {
 // regional picks the queue for a ticket routed by its category: among the
 // queues that take its channel and category, one whose region holds the
 // province, else a national one (no region) — preferring the category's
-// configured queue at each step. 0: keep the configured queue.
-func (c *confSet) regional(configured int64, channel, category, province string) int64 {
+// configured queue at each step, and, where CATEGORY_QUEUES does not name
+// one for the category (named false: configured is the default queue), a
+// national queue listing the category over the default. 0: keep the
+// configured queue.
+func (c *confSet) regional(configured int64, named bool, channel, category, province string) int64 {
 	pick := func(match func(*queueConf) bool) int64 {
 		if q := c.byID[configured]; q != nil && match(q) {
 			return q.ID
@@ -104,11 +107,22 @@ func (c *confSet) regional(configured int64, channel, category, province string)
 			return id
 		}
 	}
-	// No regional queue: the configured queue when it is national.
+	national := func(q *queueConf) bool { return len(q.Provinces) == 0 && q.takes(channel, category) }
+	if !named {
+		// No regional queue, and CATEGORY_QUEUES names none for the
+		// category: a national queue made for it (listing it among its
+		// categories) beats the default catch-all.
+		for _, q := range c.ordered {
+			if national(q) && len(q.Categories) > 0 {
+				return q.ID
+			}
+		}
+	}
+	// Else the configured queue when it is national.
 	if q := c.byID[configured]; q != nil && len(q.Provinces) == 0 {
 		return configured
 	}
-	return pick(func(q *queueConf) bool { return len(q.Provinces) == 0 && q.takes(channel, category) })
+	return pick(national)
 }
 
 func splitList(s string) []string {

@@ -264,7 +264,8 @@ func (r *Router) File(ctx context.Context, tx *gorm.DB, tickets []NewTicket, now
 
 // place is the queue of a new ticket: the one it was filed in or the
 // channel asked for, else its category's; routed by category, a regional
-// queue of the contact's province takes it instead.
+// queue of the contact's province takes it instead, or a national queue
+// made for the category (see regional).
 func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket) (int64, error) {
 	qid := t.QueueID
 	if qid == 0 {
@@ -276,7 +277,7 @@ func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket
 	if t.Queue == "" {
 		// Routed by category: a regional queue may take it instead.
 		if byCat, err := r.settings.lookupQueue(ctx, tx, r.settings.QueueCode(t.Category)); err == nil && byCat == qid {
-			if reg := conf.regional(qid, t.Channel, t.Category, t.Province); reg != 0 {
+			if reg := conf.regional(qid, r.settings.NamesQueue(t.Category), t.Channel, t.Category, t.Province); reg != 0 {
 				qid = reg
 			}
 		}

@@ -115,6 +115,10 @@ func TestRegionalRouting(t *testing.T) {
 	f, _ := newRouterFixture(t, testOpts{})
 	jabar := f.saveQueue(QueueSettings{Code: "jabar", Provinces: []string{"32"}})
 	kartuJatim := f.saveQueue(QueueSettings{Code: "kartu-jatim", Provinces: []string{"35"}, Categories: []string{"kartu"}})
+	// A national desk made for training questions, which CATEGORY_QUEUES
+	// does not name; and one listing incentives, which it names (dana).
+	pelatihan := f.saveQueue(QueueSettings{Code: "pelatihan", Categories: []string{"pelatihan"}})
+	f.saveQueue(QueueSettings{Code: "insentif-2", Categories: []string{"insentif"}})
 	cases := []struct {
 		name string
 		t    Ticket
@@ -126,6 +130,11 @@ func TestRegionalRouting(t *testing.T) {
 		{"a regional queue for the category wins", Ticket{Province: "35", Category: "kartu"}, kartuJatim},
 		{"a regional queue for another category does not take it", Ticket{Province: "35", Category: "insentif"}, f.queue("dana")},
 		{"a queue the channel asked for is kept", Ticket{Province: "32", Queue: "kartu"}, f.queue("kartu")},
+		{"a national queue made for the category beats the default", Ticket{Category: "pelatihan"}, pelatihan},
+		{"so it does for a province without a desk", Ticket{Province: "11", Category: "pelatihan"}, pelatihan},
+		{"a regional desk still takes its citizens' tickets of that category", Ticket{Province: "32", Category: "pelatihan"}, jabar},
+		{"the queue CATEGORY_QUEUES names for a category is kept", Ticket{Category: "insentif"}, f.queue("dana")},
+		{"a category no queue lists goes to the default", Ticket{Category: "lainnya"}, f.queue("umum")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

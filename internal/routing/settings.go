@@ -149,6 +149,13 @@ func (s *Settings) QueueCode(category string) string {
 	return s.def
 }
 
+// NamesQueue reports whether CATEGORY_QUEUES names a queue for the
+// category (else it goes to the default queue, or a queue made for it).
+func (s *Settings) NamesQueue(category string) bool {
+	_, ok := s.categories[category]
+	return ok
+}
+
 // QueueFor returns the queue id for a ticket: the queue the channel asked
 // for (want, e.g. a business number's or the callback queue) when it
 // exists, else the category's queue, else the default. It reads the
