@@ -12,6 +12,7 @@ import (
 	"tanggap/internal/complaint"
 	"tanggap/internal/csvcell"
 	"tanggap/internal/httpx"
+	"tanggap/internal/locale"
 	"tanggap/internal/reports"
 )
 
@@ -155,6 +156,7 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 			Current:  s.o.Locale.T(lang, "lifecycle.report.received"),
 			Previous: s.o.Locale.T(lang, "lifecycle.report.closed"),
 			Empty:    s.o.Locale.T(lang, "reports.empty"),
+			Decimal:  locale.DecimalMark(lang),
 		})
 	case "html":
 		// The printable page: a plain table, printed from the browser.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/internal/locale"
 	"tanggap/internal/reports"
 )
 
@@ -54,6 +55,7 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 			Current:  s.o.Locale.T(lang, "reports.period_current") + " (" + res.From + " – " + res.To + ")",
 			Previous: s.o.Locale.T(lang, "reports.period_previous") + " (" + res.PrevFrom + " – " + res.PrevTo + ")",
 			Empty:    s.o.Locale.T(lang, "reports.empty"),
+			Decimal:  locale.DecimalMark(lang),
 		})
 	}
 	return c.JSON(fiber.Map{"report": res, "chart_column": reports.ChartColumn(res)})

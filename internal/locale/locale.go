@@ -121,6 +121,15 @@ func format(v any) string {
 	}
 }
 
+// DecimalMark is the mark between the whole and the fraction of a number
+// in lang: a comma in Bahasa Indonesia ("85,3"), a point in English.
+func DecimalMark(lang string) string {
+	if l, ok := Normalize(lang); ok && l == English {
+		return "."
+	}
+	return ","
+}
+
 // Has reports whether lang itself (without fallback) translates key.
 func (c *Catalog) Has(lang, key string) bool {
 	_, ok := c.msgs[lang][key]

@@ -15,6 +15,9 @@ type ChartText struct {
 	Current  string // legend of the period
 	Previous string // legend of the previous period
 	Empty    string // shown when there is nothing to draw
+	// Decimal is the reader's decimal mark (locale.DecimalMark; "" is a
+	// point).
+	Decimal string
 }
 
 // ChartColumn is the column a report's chart draws: its first figure that
@@ -67,14 +70,17 @@ func WriteSVG(w io.Writer, res *Result, t ChartText) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	step := niceStep(maxV / 4)
-	top4 := math.Ceil(maxV/step) * step
 	kind := res.Columns[col].Kind
+	step := niceStep(maxV / 4)
+	if kind == KindCount {
+		step = math.Max(step, 1) // no "0.5 tickets" on the axis
+	}
+	top4 := math.Ceil(maxV/step) * step
 	// Axis and grid lines with values.
 	for v := 0.0; v <= top4+step/2; v += step {
 		y := top + plotH - plotH*v/top4
 		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#d0d0d0"/><text x="%g" y="%.1f" text-anchor="end">%s</text>`,
-			left, width-right, y, y, left-6, y+4, esc(FormatValue(kind, v)))
+			left, width-right, y, y, left-6, y+4, esc(FormatValue(kind, v, t.Decimal)))
 	}
 	slot := plotW / float64(len(rows))
 	bar := math.Max(1, math.Min(28, slot*0.4))
@@ -87,7 +93,7 @@ func WriteSVG(w io.Writer, res *Result, t ChartText) error {
 			}
 			h := plotH * *v / top4
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#1f1f1f" stroke-width="0.5"><title>%s, %s: %s</title></rect>`,
-				x, top+plotH-h, bar, h, fill, esc(r.Label), esc(legend), esc(FormatValue(kind, *v)))
+				x, top+plotH-h, bar, h, fill, esc(r.Label), esc(legend), esc(FormatValue(kind, *v, t.Decimal)))
 		}
 		draw(at(r.Values, col), x, "#1f4e79", t.Current)
 		draw(at(r.Previous, col), x+bar, "url(#hatch)", t.Previous)
@@ -129,17 +135,24 @@ func niceStep(x float64) float64 {
 }
 
 // FormatValue writes a figure for people: durations as h:mm:ss,
-// percentages with a % sign, counts as whole numbers.
-func FormatValue(kind string, v float64) string {
+// percentages with a % sign, counts as whole numbers, fractions with the
+// reader's decimal mark (locale.DecimalMark; "" is a point).
+func FormatValue(kind string, v float64, decimal string) string {
+	frac := func(s string) string {
+		if decimal == "" {
+			return s
+		}
+		return strings.Replace(s, ".", decimal, 1)
+	}
 	switch kind {
 	case KindSeconds:
 		s := int64(math.Round(v))
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, (s%3600)/60, s%60)
 	case KindPercent:
-		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+		return frac(strconv.FormatFloat(v, 'f', 1, 64)) + "%"
 	}
 	if v == math.Trunc(v) {
 		return strconv.FormatInt(int64(v), 10)
 	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
+	return frac(strconv.FormatFloat(v, 'f', 2, 64))
 }

@@ -11,6 +11,7 @@ import (
 
 	"tanggap/internal/apperr"
 	"tanggap/internal/csvcell"
+	"tanggap/internal/locale"
 )
 
 // Texts renders the reader's language (internal/locale.Catalog).
@@ -113,7 +114,7 @@ func (s *Service) generateMonthly(ctx context.Context, start time.Time, lang str
 			if v == nil {
 				return "–"
 			}
-			return FormatValue(kind, *v)
+			return FormatValue(kind, *v, locale.DecimalMark(lang))
 		}
 		summary.Rows = append(summary.Rows, []string{label, f(cur), f(prev)})
 	}
@@ -169,7 +170,7 @@ func (s *Service) generateMonthly(ctx context.Context, start time.Time, lang str
 			if g == GroupChannel {
 				label = t("channel." + row.Key)
 			}
-			sec.Rows = append(sec.Rows, []string{label, FormatValue(KindCount, deref(row.Values[0])), FormatValue(KindCount, deref(row.Previous[0]))})
+			sec.Rows = append(sec.Rows, []string{label, FormatValue(KindCount, deref(row.Values[0]), ""), FormatValue(KindCount, deref(row.Previous[0]), "")})
 		}
 		secs = append(secs, sec)
 	}

@@ -57,7 +57,7 @@ func TestMonthlyReportOnSchedule(t *testing.T) {
 	found := false
 	for _, r := range recs {
 		if r[1] == cat.T(ReportLang, "reports.col.tickets") {
-			found = r[2] == FormatValue(KindCount, float64(received))
+			found = r[2] == FormatValue(KindCount, float64(received), "")
 			if !found {
 				t.Errorf("received = %s, raw rows %d", r[2], received)
 			}
@@ -115,6 +115,33 @@ func TestChartSVG(t *testing.T) {
 	b.Reset()
 	if err := WriteSVG(&b, &Result{Columns: res.Columns}, ChartText{Empty: "Kosong"}); err != nil || !strings.Contains(b.String(), "Kosong") {
 		t.Fatalf("empty chart: %v %s", err, b.String())
+	}
+
+	// Counts up to 2: whole steps on the axis, not "0.50 tickets".
+	two := 2.0
+	b.Reset()
+	if err := WriteSVG(&b, &Result{Columns: res.Columns, Rows: []Row{{Key: "a", Label: "a", Values: []*float64{&two}}}}, ChartText{Decimal: ","}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tick := range []string{">0</text>", ">1</text>", ">2</text>"} {
+		if !strings.Contains(b.String(), tick) {
+			t.Errorf("no tick %q on a count axis up to 2:\n%s", tick, b.String())
+		}
+	}
+	if strings.Contains(b.String(), `end">0,5`) || strings.Contains(b.String(), `end">1,5`) {
+		t.Errorf("a count axis with half steps:\n%s", b.String())
+	}
+	// A rate in Bahasa Indonesia takes a decimal comma.
+	rate := 85.25
+	b.Reset()
+	if err := WriteSVG(&b, &Result{Columns: []Column{{Key: "met", Kind: KindPercent}}, Rows: []Row{{Key: "a", Label: "a", Values: []*float64{&rate}}}}, ChartText{Current: "Periode ini", Decimal: ","}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Periode ini: 85,2%") && !strings.Contains(b.String(), "Periode ini: 85,3%") {
+		t.Errorf("the rate is not written with a decimal comma:\n%s", b.String())
+	}
+	if got := FormatValue(KindPercent, 85.25, "."); got != "85.2%" && got != "85.3%" {
+		t.Errorf("in English: %q", got)
 	}
 }
 
