@@ -94,6 +94,42 @@
     return '';
   }
 
+  // The thread is no live region: a refresh would read the whole
+  // conversation again. It is drawn once per complaint and then changed
+  // only where a message is new or changed (a link in it keeps the
+  // focus); the status line under its heading says how many replies a
+  // refresh brought.
+  var threadOf = ''; // the lookup whose thread is drawn
+  var drawn = [];    // each drawn message as JSON, in order
+  function renderThread(msgs) {
+    var thread = document.getElementById('thread');
+    var of = JSON.stringify(current);
+    var again = of === threadOf;
+    if (!again) {
+      thread.textContent = '';
+      drawn = [];
+      threadOf = of;
+    }
+    var replies = 0;
+    msgs.forEach(function (m, i) {
+      var now = JSON.stringify(m);
+      if (drawn[i] === now) { return; }
+      var li = renderMessage(m);
+      if (i < drawn.length) {
+        thread.replaceChild(li, thread.children[i]);
+      } else {
+        thread.appendChild(li);
+        if (again && m.direction === 'out') { replies++; }
+      }
+      drawn[i] = now;
+    });
+    while (drawn.length > msgs.length) {
+      thread.removeChild(thread.lastChild);
+      drawn.pop();
+    }
+    T.setText('thread-news', replies ? t('status_page.new_replies', { n: replies }) : '');
+  }
+
   function render(c) {
     shownStatus = c.status || '';
     showDue();
@@ -104,10 +140,8 @@
     T.setText('r-category', c.category ? (c.category_label || T.label('category.', c.category)) : '—');
     T.setText('r-created', T.formatDate(c.created_at));
     T.setText('r-updated', T.formatDate(c.updated_at));
-    var thread = document.getElementById('thread');
-    thread.textContent = '';
     var msgs = Array.isArray(c.messages) ? c.messages : [];
-    msgs.forEach(function (m) { thread.appendChild(renderMessage(m)); });
+    renderThread(msgs);
     document.getElementById('thread-empty').hidden = msgs.length > 0;
     var closed = c.status === 'closed';
     document.getElementById('closed-note').hidden = !closed;
