@@ -103,10 +103,20 @@
   var status = el('p', 'tgc-status');
   status.id = 'tgc-status';
   status.setAttribute('role', 'status');
+  // The queue box is built once; a queue frame (one at least every 15 s)
+  // changes only the text that differs, so the live region says only
+  // what changed and the "give contact" button keeps the focus.
   var queue = el('div', 'tgc-queue');
   queue.id = 'tgc-queue';
   queue.setAttribute('aria-live', 'polite');
   queue.hidden = true;
+  var queueLine = el('p', 'tgc-queue-line');
+  var queueHint = el('p', 'tgc-hint');
+  var giveContact = el('button', 'tgc-linkbtn');
+  giveContact.type = 'button';
+  giveContact.id = 'tgc-give-contact';
+  queue.appendChild(queueLine);
+  queue.appendChild(queueHint);
 
   var log = el('ol', 'tgc-log');
   log.id = 'tgc-log';
@@ -424,30 +434,37 @@
     status.className = 'tgc-status tgc-status-' + connState;
   }
 
+  // setText changes a node's text only when it differs: setting the same
+  // text again would be read out again in a live region.
+  function setText(n, s) { if (n.textContent !== s) { n.textContent = s; } }
+
   function renderQueue() {
-    queue.textContent = '';
     var q = queueInfo;
-    if (!q || conv.state !== 'open' || q.assigned || q.tn !== conv.tn) { queue.hidden = true; return; }
+    if (!q || conv.state !== 'open' || q.assigned || q.tn !== conv.tn) {
+      queue.hidden = true;
+      setText(queueLine, ''); // shown again, the line is news again
+      return;
+    }
     var line;
     if (!q.open) { line = t('livechat.closed_hours', { tn: q.tn }); }
     else if (q.agents_online === 0) { line = t('livechat.no_agent', { tn: q.tn }); }
     else if (q.position <= 1) { line = t('livechat.queue_next'); }
     else { line = t('livechat.queue_position', { position: q.position, minutes: Math.max(1, Math.round(q.wait_s / 60)) }); }
-    queue.appendChild(el('p', 'tgc-queue-line', line));
-    if (!q.open || q.agents_online === 0) {
-      // Say only what works: the status page finds the ticket only when a
-      // phone or email came with it.
-      queue.appendChild(el('p', 'tgc-hint', t(contactOnTicket() ? 'livechat.answer_status' : 'livechat.answer_here')));
-      if (!hasContact()) {
-        var give = el('button', 'tgc-linkbtn', t('livechat.give_contact'));
-        give.type = 'button';
-        give.id = 'tgc-give-contact';
-        give.addEventListener('click', function () { showPrechat(true); focusStep(); });
-        queue.appendChild(give);
-      }
-    }
+    setText(queueLine, line);
+    var stuck = !q.open || q.agents_online === 0;
+    // Say only what works: the status page finds the ticket only when a
+    // phone or email came with it.
+    queueHint.hidden = !stuck;
+    if (stuck) { setText(queueHint, t(contactOnTicket() ? 'livechat.answer_status' : 'livechat.answer_here')); }
+    // The button is in the box only while it is offered (once a contact
+    // is given there is nothing to ask); it is the same button each time.
+    setText(giveContact, t('livechat.give_contact'));
+    var offer = stuck && !hasContact();
+    if (offer && giveContact.parentNode !== queue) { queue.appendChild(giveContact); }
+    if (!offer && giveContact.parentNode) { giveContact.parentNode.removeChild(giveContact); }
     queue.hidden = false;
   }
+  giveContact.addEventListener('click', function () { showPrechat(true); focusStep(); });
 
   function system(key, args) {
     var li = el('li', 'tgc-system');
