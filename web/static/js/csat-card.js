@@ -17,6 +17,7 @@
   var sendBtn = document.getElementById('csat-send');
   var path = '';
   var from = '';
+  var sending = false;
 
   function done(text) {
     var hadFocus = form.contains(document.activeElement);
@@ -61,7 +62,7 @@
 
   form.addEventListener('submit', async function (ev) {
     ev.preventDefault();
-    if (!path) { return; }
+    if (!path || sending) { return; } // Enter on a rating while one is on its way
     var picked = form.querySelector('input[name="rating"]:checked');
     ratingError.hidden = !!picked;
     if (!picked) {
@@ -69,12 +70,16 @@
       form.querySelector('input[name="rating"]').focus();
       return;
     }
-    sendBtn.disabled = true;
+    // Busy, not disabled: the focused Send button keeps the focus until
+    // done() hands it to the card.
+    sending = true;
+    T.busy(sendBtn, true);
     status.textContent = t('csat.sending');
     var body = { rating: parseInt(picked.value, 10), comment: document.getElementById('csat-comment').value };
     if (from) { body.from = from; }
     var res = await T.api('POST', path, body);
-    sendBtn.disabled = false;
+    T.busy(sendBtn, false);
+    sending = false;
     if (res.ok) {
       done(t('csat.thanks'));
     } else if (res.status === 409 || res.status === 410) {

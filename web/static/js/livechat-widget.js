@@ -495,7 +495,9 @@
     var hadFocus = csatForm.contains(document.activeElement);
     csatForm.hidden = survey.state !== 'open' && survey.state !== 'sending';
     if (hadFocus && csatForm.hidden) { csat.focus(); }
-    csatSend.disabled = survey.state === 'sending';
+    // Sending refuses presses (the submit handler waits for 'open') but
+    // stays focusable: a disabled button would drop the focus too.
+    if (survey.state === 'sending') { csatSend.setAttribute('aria-disabled', 'true'); } else { csatSend.removeAttribute('aria-disabled'); }
     var key = { sending: 'livechat.csat_sending', thanks: 'livechat.csat_thanks', already: 'livechat.csat_already',
       closed: 'livechat.csat_closed', unavailable: 'livechat.unavailable' }[survey.state];
     csatStatus.textContent = key ? t(key) : '';
