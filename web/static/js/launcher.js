@@ -110,6 +110,19 @@
     return svg;
   }
 
+  // A link that opens a new tab says so to a screen reader.
+  function markNewPage(a) {
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.appendChild(el('span', 'tgl-sr', ' ' + t('launcher.new_page')));
+    return a;
+  }
+  function newPageLink(text, href) {
+    var a = el('a', '', text);
+    a.href = href;
+    return markNewPage(a);
+  }
+
   function entry(e) {
     var li = el('li', 'tgl-item tgl-' + e.kind + ' tgl-is-' + e.state);
     li.setAttribute('data-kind', e.kind);
@@ -126,9 +139,7 @@
     if (e.kind === 'livechat') {
       a.addEventListener('click', function (ev) { ev.preventDefault(); openChat(); });
     } else if (e.new_page) {
-      a.target = '_blank';
-      a.rel = 'noopener';
-      a.appendChild(el('span', 'tgl-sr', ' ' + t('launcher.new_page')));
+      markNewPage(a);
     }
     body.appendChild(a);
     if (e.free) { body.appendChild(el('span', 'tgl-free', e.free_text)); }
@@ -176,17 +187,11 @@
     closeBtn.setAttribute('aria-label', t('launcher.close'));
     renderEntries();
     foot.textContent = '';
-    var landing = el('a', '', t('launcher.landing_link'));
-    landing.href = url(menu.landing);
-    landing.target = '_blank';
-    landing.rel = 'noopener';
+    var landing = newPageLink(t('launcher.landing_link'), url(menu.landing));
     foot.appendChild(landing);
     if (menu.privacy_url) {
-      var privacy = el('a', '', t('brand.privacy'));
+      var privacy = newPageLink(t('brand.privacy'), url(menu.privacy_url));
       privacy.id = 'tgl-privacy';
-      privacy.href = url(menu.privacy_url);
-      privacy.target = '_blank';
-      privacy.rel = 'noopener';
       foot.appendChild(privacy);
     }
     button.hidden = false;
