@@ -181,7 +181,11 @@
     greeting.textContent = menu.greeting;
     var other = Object.keys(menu.languages).filter(function (l) { return l !== menu.lang; })[0];
     langBtn.hidden = !other;
-    langBtn.textContent = t('launcher.lang_switch');
+    // The visible word is the other language's own name, in that
+    // language; the accessible name contains it (label in name).
+    langBtn.textContent = '';
+    langBtn.appendChild(el('span', '', t('launcher.lang_switch')));
+    langBtn.firstChild.setAttribute('lang', other || menu.lang);
     langBtn.setAttribute('aria-label', t('launcher.lang_switch_label'));
     langBtn.setAttribute('data-to', other || '');
     closeBtn.setAttribute('aria-label', t('launcher.close'));

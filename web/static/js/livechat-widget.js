@@ -304,7 +304,12 @@
     launcher.textContent = t('livechat.launcher');
     title.textContent = t('livechat.title');
     closeBtn.setAttribute('aria-label', t('livechat.close'));
-    langBtn.textContent = t('livechat.lang_switch');
+    // The visible word is the other language's own name, in that
+    // language; the accessible name contains it (label in name).
+    langBtn.textContent = '';
+    var word = el('span', '', t('livechat.lang_switch'));
+    word.setAttribute('lang', otherLang() || lang);
+    langBtn.appendChild(word);
     langBtn.setAttribute('aria-label', t('livechat.lang_switch_label'));
     log.setAttribute('aria-label', t('livechat.messages_label'));
     preTitle.textContent = t('livechat.prechat_title');
@@ -904,8 +909,9 @@
   closeBtn.addEventListener('click', function () { setOpen(false); });
   panel.addEventListener('keydown', function (ev) { if (ev.key === 'Escape' && !host) { setOpen(false); } });
   document.addEventListener('visibilitychange', markRead);
+  function otherLang() { return Object.keys(languages).filter(function (l) { return l !== lang; })[0]; }
   langBtn.addEventListener('click', function () {
-    var other = Object.keys(languages).filter(function (l) { return l !== lang; })[0];
+    var other = otherLang();
     if (!other) { return; }
     lang = other;
     store.set(KEY_LANG, lang);
