@@ -157,6 +157,20 @@
     return dateFmt ? dateFmt.format(d) : d.toLocaleString();
   }
 
+  // fileSize is a file's size in KB or MB with the decimal sign of the
+  // page's language ("1,5 MB" in Bahasa Indonesia).
+  var mbFmt;
+  try {
+    mbFmt = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  } catch (e) {
+    mbFmt = null;
+  }
+  function fileSize(n) {
+    if (n < 1048576) { return Math.max(1, Math.round(n / 1024)) + ' KB'; }
+    var mb = n / 1048576;
+    return (mbFmt ? mbFmt.format(mb) : mb.toFixed(1)) + ' MB';
+  }
+
   // A busy button that has the focus keeps it: disabling it would drop
   // the focus to the start of the page, where a screen reader starts over
   // and a keyboard user loses their place. It refuses presses instead
@@ -219,6 +233,7 @@
     clearFieldErrors: clearFieldErrors,
     focusFirstInvalid: focusFirstInvalid,
     formatDate: formatDate,
+    fileSize: fileSize,
     trackingNumber: trackingNumber,
     busy: busy
   };

@@ -95,8 +95,7 @@
   function describeFiles() {
     fileList.textContent = '';
     Array.prototype.forEach.call(fileInput.files, function (f) {
-      var size = f.size >= 1048576 ? (f.size / 1048576).toFixed(1) + ' MB' : Math.max(1, Math.round(f.size / 1024)) + ' KB';
-      fileList.appendChild(T.el('li', null, [T.el('span', { 'class': 'file-name', text: f.name }), ' (' + size + ')']));
+      fileList.appendChild(T.el('li', null, [T.el('span', { 'class': 'file-name', text: f.name }), ' (' + T.fileSize(f.size) + ')']));
     });
   }
 

@@ -55,10 +55,6 @@
     ]);
   }
 
-  function size(n) {
-    return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : Math.max(1, Math.round(n / 1024)) + ' KB';
-  }
-
   function renderMessage(m) {
     var out = m.direction === 'out';
     var who = out ? (m.author || t('status_page.officer')) : t('status_page.you');
@@ -68,7 +64,7 @@
       list = T.el('ul', { 'class': 'msg-files', 'aria-label': t(out ? 'files.reply_files' : 'status_page.your_files') }, files.map(function (f) {
         return T.el('li', null, [
           fileLink(f),
-          ' (' + size(f.size || 0) + ')'
+          ' (' + T.fileSize(f.size || 0) + ')'
         ]);
       }));
     }
