@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -84,8 +85,20 @@ func TestBrowserA11yCitizenStatus(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("result")),
 		)
 	}
+	tb.do(t, "in Jakarta's time", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Jakarta"})
+		return chromedp.Void{}, err
+	})
 	lookup()
 	tb.waitJS(t, "the complaint in the thread", `document.querySelectorAll('#thread > li').length === 1`)
+	// A deadline at midnight reads as the end of the day before: a
+	// citizen in Jakarta given "10 Des 2026, 00.00" takes it for the 10th.
+	if got, want := tb.evalString(t, `Tanggap.formatDeadline('2026-12-09T17:00:00Z')`), tb.evalString(t, `Tanggap.formatDate('2026-12-09T16:59:00Z')`); got != want || !strings.Contains(got, "23.59") {
+		t.Errorf("a deadline at midnight in Jakarta reads %q, want %q (the end of the 9th)", got, want)
+	}
+	if got, want := tb.evalString(t, `Tanggap.formatDeadline('2026-12-10T02:30:00Z')`), tb.evalString(t, `Tanggap.formatDate('2026-12-10T02:30:00Z')`); got != want {
+		t.Errorf("a deadline in the day reads %q, want %q as any time", got, want)
+	}
 	if got := tb.evalString(t, `(t => [t.getAttribute('aria-live'), t.getAttribute('role')].join('|'))(document.getElementById('thread'))`); got != "|" {
 		t.Errorf("the thread is a live region (aria-live|role = %s): every refresh would read it all again", got)
 	}

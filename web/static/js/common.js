@@ -157,6 +157,18 @@
     return dateFmt ? dateFmt.format(d) : d.toLocaleString();
   }
 
+  // formatDeadline is formatDate for a time something is due by: a
+  // deadline at midnight is the end of the day before, and reads so
+  // ("9 Des 2026, 23.59", not "10 Des 2026, 00.00", which a citizen takes
+  // for the day after).
+  function formatDeadline(iso) {
+    if (!iso) { return ''; }
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) { return String(iso); }
+    if (d.getHours() === 0 && d.getMinutes() === 0) { d = new Date(d.getTime() - 60000); }
+    return dateFmt ? dateFmt.format(d) : d.toLocaleString();
+  }
+
   // fileSize is a file's size in KB or MB with the decimal sign of the
   // page's language ("1,5 MB" in Bahasa Indonesia).
   var mbFmt;
@@ -233,6 +245,7 @@
     clearFieldErrors: clearFieldErrors,
     focusFirstInvalid: focusFirstInvalid,
     formatDate: formatDate,
+    formatDeadline: formatDeadline,
     fileSize: fileSize,
     trackingNumber: trackingNumber,
     busy: busy

@@ -157,7 +157,7 @@
   function showDue() {
     var tl = shownTimeline;
     var working = shownStatus !== 'solved' && shownStatus !== 'closed';
-    T.setText('tl-due', tl && tl.due_at && !tl.can_disagree && working ? t('lifecycle.status.due', { at: T.formatDate(tl.due_at) }) : '');
+    T.setText('tl-due', tl && tl.due_at && !tl.can_disagree && working ? t('lifecycle.status.due', { at: T.formatDeadline(tl.due_at) }) : '');
   }
   function renderTimeline(tl) {
     var box = document.getElementById('timeline-box');
@@ -179,7 +179,7 @@
     });
     var dis = document.getElementById('disagree-form');
     dis.hidden = !tl.can_disagree;
-    T.setText('disagree-hint', tl.close_due_at ? t('lifecycle.status.disagree_hint', { at: T.formatDate(tl.close_due_at) }) : '');
+    T.setText('disagree-hint', tl.close_due_at ? t('lifecycle.status.disagree_hint', { at: T.formatDeadline(tl.close_due_at) }) : '');
   }
   async function fetchTimeline() {
     if (current.pin) { return; }
