@@ -214,6 +214,8 @@ type view struct {
 	Brand brandView
 	// Landing page: the launcher's menu.
 	Menu launcher.Menu
+	// Chat page: the live chat's entry when it is closed (chatHours).
+	ChatHours *launcher.Entry
 }
 
 type brandView struct {
@@ -253,7 +255,24 @@ func (s *Site) handleStatus(c *fiber.Ctx) error {
 // sites is in the README).
 func (s *Site) handleChat(c *fiber.Ctx) error {
 	v := s.newView(c, pageChat, locale.Key("livechat.page_title"))
+	v.ChatHours = s.chatHours(c, v.Lang)
 	return s.render(c, v)
+}
+
+// chatHours is the live chat's entry of the launcher's menu when the chat
+// is outside its hours, so the page says so (and when agents are back)
+// before the citizen writes, as the landing page does; nil when it is
+// open or there is no menu.
+func (s *Site) chatHours(c *fiber.Ctx, lang string) *launcher.Entry {
+	if s.o.Menus == nil {
+		return nil
+	}
+	for _, e := range s.o.Menus.Menu(c.UserContext(), lang, time.Now(), true).Entries {
+		if e.Kind == launcher.KindChat && e.State == launcher.StateClosed {
+			return &e
+		}
+	}
+	return nil
 }
 
 func (s *Site) handleConsole(c *fiber.Ctx) error {
