@@ -261,6 +261,15 @@ func TestBrowserComplaintLifecycle(t *testing.T) {
 		t.Fatalf("anonymous PIN shown %q", pinAnon)
 	}
 	shots.take(t, citizen, "lifecycle-04-anonymous-pin")
+	// The PIN is shown once: the copy button takes it along with the number.
+	if got := citizen.text(t, "#copy-tn"); got != tx("complaint.copy_with_pin") {
+		t.Errorf("copy button beside a PIN reads %q", got)
+	}
+	citizen.do(t, "copy the number and the PIN", chromedp.Evaluate[chromedp.Void](
+		`Object.defineProperty(navigator, 'clipboard', {configurable: true, value: {writeText: (s) => { window.__copied = s; return Promise.resolve(); }}})`),
+		chromedp.Click(chromedp.ID("copy-tn")))
+	citizen.waitJS(t, "both copied, and said so", fmt.Sprintf(`window.__copied === %q && document.body.innerText.indexOf(%q) >= 0`,
+		tx("complaint.tracking_number")+": "+tnAnon+"\n"+tx("lifecycle.form.pin_title")+": "+pinAnon, tx("complaint.copied_with_pin")))
 	lookup(tnAnon, "", pinAnon)
 	citizen.do(t, "follow up with the PIN", chromedp.SendKeys(chromedp.ID("followup-body"), "Lokasinya di Bandung."), chromedp.Click(chromedp.ID("followup-btn")))
 	citizen.waitJSFor(t, "the follow-up in the thread", asyncWait, `document.getElementById('thread').textContent.indexOf('Lokasinya di Bandung.') >= 0`)

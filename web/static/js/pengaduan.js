@@ -58,6 +58,10 @@
     if (!box) { return; }
     box.hidden = !pin;
     document.getElementById('pin-number').textContent = pin || '';
+    // The PIN is shown once: the copy button takes it along with the
+    // number, so what the citizen keeps is enough to follow the report up.
+    var copy = document.getElementById('copy-tn');
+    if (pin) { copy.textContent = copy.getAttribute('data-with-pin'); }
   }
   if (anonymous) {
     anonymous.addEventListener('change', applyPrivacy);
@@ -204,14 +208,17 @@
 
   document.getElementById('copy-tn').addEventListener('click', async function () {
     var tn = document.getElementById('tracking-number').textContent;
+    var pin = document.getElementById('pin-box') && !document.getElementById('pin-box').hidden ? document.getElementById('pin-number').textContent : '';
+    var text = pin ? t('complaint.tracking_number') + ': ' + tn + '\n' + t('lifecycle.form.pin_title') + ': ' + pin : tn;
     try {
-      await navigator.clipboard.writeText(tn);
-      live.textContent = t('complaint.copied');
+      await navigator.clipboard.writeText(text);
+      live.textContent = t(pin ? 'complaint.copied_with_pin' : 'complaint.copied');
     } catch (e) {
       // Clipboard refused (insecure origin or permission): select the
-      // number so the citizen can copy it by hand.
+      // number (and the PIN) so the citizen can copy them by hand.
       var range = document.createRange();
-      range.selectNodeContents(document.getElementById('tracking-number'));
+      range.setStartBefore(document.getElementById('tracking-number'));
+      range.setEndAfter(document.getElementById(pin ? 'pin-number' : 'tracking-number'));
       var sel = window.getSelection();
       sel.removeAllRanges();
       sel.addRange(range);
