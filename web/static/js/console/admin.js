@@ -11,7 +11,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
-import { $, t, el, errorMessage, formatDate, label, tableOf } from './ui.js';
+import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn } from './ui.js';
 
 const mount = $('admin-mount');
 const SECTIONS = ['agents', 'queues', 'holidays', 'reasons', 'audit'];
@@ -32,11 +32,18 @@ const list = (v) => String(v || '').split(',').map((x) => x.trim()).filter(Boole
 const extra = {};
 export function addSection(name, view, load, need) { SECTIONS.push(name); extra[name] = { view, load }; NEEDS[name] = need; }
 export function redraw() { draw(); }
-// redrawSaid draws the section again after a save, its outcome still said.
-export function redrawSaid() {
-  const text = $('admin-live') ? $('admin-live').textContent : '';
-  draw();
-  $('admin-live').textContent = text;
+// redrawSaid draws the section again after a change: the focus, lost with
+// the control that had it, goes to the first of targets (selectors) on
+// screen, else to the section's heading; then done (when given) is said.
+export function redrawSaid(done, ...targets) {
+  redrawn(mount, draw, targets, '#admin-section-title', live(), done);
+}
+
+// live is the screen's status region, drawn once (see keepLive).
+let liveNode = null;
+function live() {
+  if (!liveNode) { liveNode = el('p', { 'class': 'form-status', id: 'admin-live', role: 'status', 'aria-live': 'polite' }); }
+  return liveNode;
 }
 
 export function field(id, text, input) {
@@ -52,9 +59,9 @@ export const input = (attrs) => el('input', Object.assign({ type: 'text', autoco
 export function say(res, done, prefix, ids) {
   mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
   mount.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
-  const live = $('admin-live');
-  live.classList.toggle('form-status-error', !res.ok);
-  if (res.ok) { live.textContent = done; return true; }
+  const box = live();
+  box.classList.toggle('form-status-error', !res.ok);
+  if (res.ok) { box.textContent = done; return true; }
   const f = res.data && res.data.error && res.data.error.fields;
   const marked = [];
   Object.keys(f || {}).forEach((k) => {
@@ -64,7 +71,7 @@ export function say(res, done, prefix, ids) {
     if (p) { p.textContent = f[k]; p.hidden = false; }
     if (p && control) { control.setAttribute('aria-invalid', 'true'); marked.push(control); }
   });
-  live.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
+  box.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
   // The first wrong field on screen takes the focus, whatever order the
   // server named them in.
   marked.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
@@ -164,10 +171,10 @@ async function saveAgent(a) {
     res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: list($('aa-queues').value), skills: parsePairs($('aa-skills').value),
       capacity: body.capacity, channel_capacity: parsePairs($('aa-channels').value) });
   }
-  if (say(res, a ? t('admin.saved') : t('admin.agent_added', { name: body.name }), 'aa', { channel_capacity: 'channels' })) {
+  if (say(res, '', 'aa', { channel_capacity: 'channels' })) {
     editing = 0;
     await load('agents');
-    redrawSaid();
+    redrawSaid(a ? t('admin.saved') : t('admin.agent_added', { name: body.name }), '[data-act="edit"][data-id="' + id + '"]');
   }
 }
 
@@ -250,7 +257,10 @@ function queuesView() {
     if (badSLA) { say({ ok: false, data: { error: { fields: { sla: t('admin.lines_invalid', { lines: badSLA }) } } } }, '', 'aq'); return; }
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
     const ids = { time_zone: 'zone', overflow_queue: 'overflow', overflow_after_seconds: 'overflow-after' };
-    if (say(res, t('admin.queue_saved', { name: body.name }), 'aq', ids)) { queueEditing = ''; await load('queues'); redrawSaid(); }
+    if (say(res, '', 'aq', ids)) {
+      queueEditing = ''; await load('queues');
+      redrawSaid(t('admin.queue_saved', { name: body.name }), '[data-act="queue"][data-code="' + CSS.escape(code) + '"]');
+    }
   });
   return [tableOf(t('admin.queues_caption'), [t('admin.col_name'), t('admin.queue_code'), t('admin.channels'), t('admin.time_zone'), t('admin.hours'), t('admin.col_actions')], rows, 'admin-queues'), f];
 }
@@ -314,7 +324,7 @@ function reasonsView() {
     const body = { code: $('ar-code').value, label_id: $('ar-label-id').value, label_en: $('ar-label-en').value,
       limit_seconds: Number($('ar-limit-seconds').value || 0), position: cache.reasons.length + 1 };
     const res = await api.adminCall('POST', 'not-ready-reasons', body);
-    if (say(res, t('admin.saved'), 'ar')) { await load('reasons'); redrawSaid(); }
+    if (say(res, '', 'ar')) { await load('reasons'); redrawSaid(t('admin.saved'), '#ar-code'); }
   });
   return [tableOf(t('admin.reasons_caption'), [t('admin.reason_code'), t('admin.label_id'), t('admin.label_en'), t('admin.reason_limit'), t('admin.col_state'), t('admin.col_actions')], rows, 'admin-reasons'), f];
 }
@@ -365,24 +375,28 @@ async function loadAudit(more) {
   const page = res.data.entries || [];
   cache.audit = more === true ? cache.audit.concat(page) : page;
   auditMore = page.length >= AUDIT_PAGE;
-  draw();
-  $('au-agent-id').value = keep.agent; $('au-action').value = keep.action; $('au-from').value = keep.from; $('au-to').value = keep.to;
-  $('admin-live').textContent = t('admin.audit_count', { n: cache.audit.length });
-  if (more === true) { ($('au-more') || $('admin-audit') || $('admin-live')).focus(); }
+  redrawn(mount, () => {
+    draw();
+    $('au-agent-id').value = keep.agent; $('au-action').value = keep.action; $('au-from').value = keep.from; $('au-to').value = keep.to;
+  }, more === true ? ['#au-more'] : ['#admin-audit-form [type="submit"]'], '#admin-section-title', live(), t('admin.audit_count', { n: cache.audit.length }));
 }
 
 // ---- frame ----------------------------------------------------------------------
 
+// draw draws the admin area again, all but its status region, which it
+// empties: what it said is about what was on screen (redrawSaid says the
+// outcome of a change after the redraw).
 function draw() {
-  mount.textContent = '';
+  keepLive(mount, live());
+  live().textContent = '';
+  live().classList.remove('form-status-error');
   const nav = el('div', { 'class': 'admin-nav', role: 'group', 'aria-label': t('admin.sections') }, allowed(store.get().agent).map((s) =>
     el('button', { type: 'button', id: 'admin-nav-' + s, 'class': 'btn btn-small ' + (s === section ? 'btn-primary' : 'btn-secondary'),
       'aria-pressed': s === section ? 'true' : 'false', 'data-section': s, text: label('admin.section_', s) })));
   const views = { agents: agentsView, queues: queuesView, holidays: holidaysView, reasons: reasonsView, audit: auditView };
   Object.keys(extra).forEach((k) => { views[k] = extra[k].view; });
-  mount.append(el('h2', { id: 'admin-title', text: t('admin.title') }), nav,
-    el('p', { 'class': 'form-status', id: 'admin-live', role: 'status', 'aria-live': 'polite' }),
-    el('h3', { id: 'admin-section-title', text: label('admin.section_', section) }), ...views[section]().filter(Boolean));
+  mount.prepend(el('h2', { id: 'admin-title', text: t('admin.title') }), nav);
+  mount.append(el('h3', { id: 'admin-section-title', tabindex: '-1', text: label('admin.section_', section) }), ...views[section]().filter(Boolean));
 }
 
 async function show(s) {
@@ -406,16 +420,26 @@ async function onClick(ev) {
   if (s) { show(s); return; }
   const act = b.getAttribute('data-act');
   const id = Number(b.getAttribute('data-id'));
-  if (act === 'edit') { editing = id; draw(); $('aa-name').focus(); } else if (act === 'new') { editing = 0; draw(); } else if (act === 'deactivate' || act === 'reactivate') {
+  if (act === 'edit') { editing = id; draw(); $('aa-name').focus(); } else if (act === 'new') {
+    const was = editing;
+    editing = 0;
+    redrawSaid(undefined, '[data-act="edit"][data-id="' + was + '"]');
+  } else if (act === 'deactivate' || act === 'reactivate') {
     const a = cache.agents.find((x) => x.id === id);
+    live().textContent = '';
     const res = await api.adminCall('POST', 'agents/' + id + '/' + act);
-    if (res.ok) { await load('agents'); draw(); }
-    say(res, act === 'deactivate' ? t('admin.agent_deactivated', { name: a ? a.name : '' }) : t('admin.agent_reactivated', { name: a ? a.name : '' }), 'aa');
+    if (!say(res, '', 'aa')) { return; }
+    await load('agents');
+    // The pressed button gives way to its counterpart in the same row.
+    redrawSaid(act === 'deactivate' ? t('admin.agent_deactivated', { name: a ? a.name : '' }) : t('admin.agent_reactivated', { name: a ? a.name : '' }),
+      '[data-act="' + (act === 'deactivate' ? 'reactivate' : 'deactivate') + '"][data-id="' + id + '"]', '[data-act="edit"][data-id="' + id + '"]');
   } else if (act === 'queue') { queueEditing = b.getAttribute('data-code'); draw(); $('aq-name').focus(); } else if (act === 'holidays-load') { loadHolidays(); } else if (act === 'retire') {
     const r = cache.reasons.find((x) => x.id === id);
+    live().textContent = '';
     const res = await api.adminCall('PUT', 'not-ready-reasons/' + id, Object.assign({}, r, { retired: !r.retired }));
-    if (res.ok) { await load('reasons'); draw(); }
-    say(res, t('admin.saved'), 'ar');
+    if (!say(res, '', 'ar')) { return; }
+    await load('reasons');
+    redrawSaid(t('admin.saved'), '[data-act="retire"][data-id="' + id + '"]');
   }
 }
 
@@ -427,6 +451,6 @@ export function mountAdmin() {
     mount.hidden = !isAdmin(s.agent);
     if (isAdmin(s.agent) && allowed(s.agent).indexOf(section) < 0) { section = allowed(s.agent)[0]; shown = false; }
     if (isAdmin(s.agent) && s.boardShown && !shown) { shown = true; show(section); }
-    if (!isAdmin(s.agent)) { shown = false; mount.textContent = ''; }
+    if (!isAdmin(s.agent)) { shown = false; mount.textContent = ''; live().textContent = ''; }
   });
 }

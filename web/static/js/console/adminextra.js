@@ -54,8 +54,10 @@ function categoriesView() {
       position: Number($('ac-position').value || 0), sensitive: $('ac-sensitive').checked, active: $('ac-active').checked };
     const res = catEditing ? await api.adminCall('PUT', 'complaint-categories/' + catEditing, body)
       : await api.adminCall('POST', 'complaint-categories', body);
-    if (say(res, t('admin.category_saved', { name: body.label_id }), 'ac')) {
-      catEditing = 0; await loadCategories(); redrawSaid();
+    if (say(res, '', 'ac')) {
+      const was = catEditing;
+      catEditing = 0; await loadCategories();
+      redrawSaid(t('admin.category_saved', { name: body.label_id }), was ? '#admin-categories button[data-cat="' + was + '"]' : '#ac-code');
     }
   });
   const table = tableOf(t('admin.categories_caption'), [t('admin.category_position'), t('admin.category_code'), t('admin.label_id'), t('admin.label_en'),
@@ -66,7 +68,7 @@ function categoriesView() {
   });
   f.addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-cat]');
-    if (b) { catEditing = 0; redraw(); }
+    if (b) { const was = catEditing; catEditing = 0; redrawSaid(undefined, '#admin-categories button[data-cat="' + was + '"]'); }
   });
   return [el('p', { 'class': 'hint', text: t('admin.categories_hint') }), table, f];
 }
@@ -115,7 +117,7 @@ function tree(tr) {
 
 function problemList() {
   if (!problems.length) { return null; }
-  return el('div', { 'class': 'alert alert-error', id: 'ivr-problems-box' }, [
+  return el('div', { 'class': 'alert alert-error', id: 'ivr-problems-box', tabindex: '-1' }, [
     el('p', { id: 'ivr-problems-title', text: t('admin.ivr_problems', { n: problems.length }) }),
     el('ol', { id: 'ivr-problems', 'aria-labelledby': 'ivr-problems-title' }, problems.map((p) => el('li', { 'data-line': p.line ? String(p.line) : null, 'data-path': p.path || null }, [
       // The server tells each problem in the console's language, its line and path included.
@@ -159,16 +161,15 @@ function ivrView() {
     } else {
       msg = (res.data && res.data.error && res.data.error.message) || t('admin.ivr_refused');
     }
-    redraw();
-    $('admin-live').textContent = msg;
-    if (problems.length) { $('ivr-problems-box').setAttribute('tabindex', '-1'); $('ivr-problems-box').focus(); }
+    // The problems take the focus; else it stays on the pressed button.
+    redrawSaid(msg, '#ivr-problems-box', apply ? '#ai-apply' : '#ai-check');
   }
   f.addEventListener('submit', (ev) => { ev.preventDefault(); send(true); });
   f.addEventListener('click', (ev) => {
     const b = ev.target.closest('button');
     if (!b) { return; }
     if (b.id === 'ai-check') { send(false); }
-    if (b.id === 'ai-reset') { draft = ivr.source; problems = []; redraw(); }
+    if (b.id === 'ai-reset') { draft = ivr.source; problems = []; redrawSaid(undefined, '#ai-reset'); }
   });
   return [
     el('p', { 'class': 'hint', id: 'ivr-version', text: ivr.version ? t('admin.ivr_version', { version: ivr.version }) : t('admin.ivr_configured') }),

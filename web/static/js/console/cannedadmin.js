@@ -7,7 +7,7 @@
 // box's "/" list and macro choice take the changes at once.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, sayOutcome, tableOf } from './ui.js';
+import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn } from './ui.js';
 import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
@@ -49,14 +49,25 @@ function field(id, text, node, hint) {
 
 const CANNED_FIELDS = { title: 'ca-title', shortcut: 'ca-shortcut', body: 'ca-body', lang: 'ca-lang', queue_id: 'ca-queue', shared: 'ca-shared' };
 
+// live is the screen's status region, drawn once (see keepLive).
+const live = el('p', { 'class': 'form-status', id: 'ca-live', role: 'status', 'aria-live': 'polite' });
+
 function say(res, done) {
-  return sayOutcome(mount, $('ca-live'), res, done, CANNED_FIELDS);
+  return sayOutcome(mount, live, res, done, CANNED_FIELDS);
+}
+
+// redrawSaid draws the screen again after a change: the focus, lost with
+// the control that had it, goes to the first of targets on screen, else
+// to the screen's title; then done is said.
+function redrawSaid(done, ...targets) {
+  redrawn(mount, draw, targets, '#canned-admin-title', live, done);
 }
 
 function draw() {
   const s = store.get();
   const body = mount.querySelector('.canned-admin-body');
-  body.textContent = '';
+  keepLive(body, live);
+  live.textContent = ''; // redrawSaid says a change's outcome after the redraw
   const rows = replies.map((r) => el('tr', { 'data-canned': String(r.id) }, [
     el('th', { scope: 'row', text: r.title }),
     el('td', { 'class': 'mono', text: r.shortcut ? '/' + r.shortcut : '—' }),
@@ -96,7 +107,6 @@ function draw() {
   ]);
   out.setAttribute('aria-labelledby', 'ca-preview-label');
   body.append(...[
-    el('p', { 'class': 'form-status', id: 'ca-live', role: 'status', 'aria-live': 'polite' }),
     replies.length ? tableOf(t('canned_admin.caption'), [t('canned_admin.title'), t('canned_admin.shortcut'), t('canned_admin.lang'), t('canned_admin.scope'),
       t('canned_admin.uses'), t('admin.col_actions')], rows, 'canned-admin-table') : el('p', { 'class': 'muted', text: t('canned_admin.empty') }),
     f,
@@ -110,9 +120,10 @@ function draw() {
     const q = isShared && $('ca-queue').value ? Number($('ca-queue').value) : null;
     const draft = { title: $('ca-title').value, shortcut: $('ca-shortcut').value.trim(), lang: $('ca-lang').value, body: $('ca-body').value, shared: isShared, queue_id: q };
     const res = await api.cannedSave(editing, draft);
-    if (say(res, t('canned_admin.saved', { name: draft.title }))) {
-      const done = $('ca-live').textContent;
-      editing = 0; await load(); draw(); $('ca-live').textContent = done;
+    if (say(res, '')) {
+      const was = editing;
+      editing = 0; await load();
+      redrawSaid(t('canned_admin.saved', { name: draft.title }), was ? 'button[data-edit="' + was + '"]' : '#ca-title');
       store.set({ cannedChanged: Date.now() });
     }
   });
@@ -136,9 +147,12 @@ async function onClick(ev) {
   const name = b.dataset.delete ? (replies.find((x) => x.id === Number(del)) || {}).title : (macros.find((x) => x.id === Number(del)) || {}).name;
   if (!window.confirm(t('canned_admin.confirm_delete', { name }))) { return; }
   const res = b.dataset.delete ? await api.cannedDelete(del) : await api.macroDelete(del);
-  if (res.ok) { editing = 0; await load(); draw(); store.set({ cannedChanged: Date.now() }); }
-  say(res, t('canned_admin.deleted', { name }));
-  if (res.ok && b.dataset.macro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
+  if (!say(res, '')) { return; }
+  editing = 0; await load();
+  // The row went: the focus goes to the screen's title.
+  redrawSaid(t('canned_admin.deleted', { name }));
+  store.set({ cannedChanged: Date.now() });
+  if (b.dataset.macro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
 }
 
 export function mountCannedAdmin() {

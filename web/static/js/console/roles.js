@@ -8,7 +8,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
-import { $, t, el, label, errorMessage, tableOf } from './ui.js';
+import { $, t, el, label, errorMessage, tableOf, keepLive, redrawn } from './ui.js';
 
 let root = null;
 let roles = [];
@@ -107,10 +107,22 @@ function form() {
   return f;
 }
 
+// live is the status region, drawn once (see keepLive).
+let live = null;
+
 function draw() {
-  root.textContent = '';
-  root.append(el('h3', { id: 'roles-title', text: t('roles.title') }),
-    el('p', { 'class': 'form-status', id: 'roles-live', role: 'status', 'aria-live': 'polite' }), table(), form());
+  if (!live) { live = el('p', { 'class': 'form-status', id: 'roles-live', role: 'status', 'aria-live': 'polite' }); }
+  keepLive(root, live);
+  live.textContent = ''; // redrawSaid says a change's outcome after the redraw
+  root.prepend(el('h3', { id: 'roles-title', tabindex: '-1', text: t('roles.title') }));
+  root.append(table(), form());
+}
+
+// redrawSaid draws the roles again after a change: the focus, lost with
+// the control that had it, goes to the first of targets on screen, else
+// to the heading; then done is said.
+function redrawSaid(done, ...targets) {
+  redrawn(root, draw, targets, '#roles-title', live, done);
 }
 
 async function save(ev) {
@@ -122,13 +134,10 @@ async function save(ev) {
     permissions: Array.from(root.querySelectorAll('input[name="permissions"]:checked')).map((b) => b.value),
   };
   const res = isNew ? await api.adminCall('POST', 'roles', body) : await api.adminCall('PUT', 'roles/' + encodeURIComponent(editing), body);
-  if (!res.ok) { say(res, ''); return; }
+  if (!say(res, '')) { return; }
   editing = null;
   await loadRoleOptions();
-  draw();
-  say(res, t('roles.saved', { name: roleLabel(body.name) }));
-  const b = $('roles-new');
-  if (b) { b.focus(); }
+  redrawSaid(t('roles.saved', { name: roleLabel(body.name) }), '#roles-new');
 }
 
 async function onClick(ev) {
@@ -140,8 +149,9 @@ async function onClick(ev) {
     const shown = roleLabel(name);
     if (!window.confirm(t('roles.delete_confirm', { name: shown }))) { return; }
     const res = await api.adminCall('DELETE', 'roles/' + encodeURIComponent(name));
-    if (res.ok) { await loadRoleOptions(); draw(); }
-    say(res, t('roles.deleted', { name: shown }));
+    if (!say(res, '')) { return; }
+    await loadRoleOptions();
+    redrawSaid(t('roles.deleted', { name: shown }), '#roles-new');
   }
 }
 
@@ -158,6 +168,6 @@ export function mount() {
     const show = can(s.agent, 'admin.roles') && !!s.boardShown;
     root.hidden = !show;
     if (show && !built) { built = true; await loadRoleOptions(); draw(); }
-    if (!show) { built = false; editing = null; root.textContent = ''; }
+    if (!show) { built = false; editing = null; root.textContent = ''; if (live) { live.textContent = ''; } }
   });
 }

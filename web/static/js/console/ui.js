@@ -94,3 +94,34 @@ export function tableOf(caption, heads, rows, id) {
     ]),
   ]);
 }
+
+// keepLive empties box but for live, its status region, which is drawn
+// once and kept: a region drawn afresh with its text is seldom read out,
+// a change of a kept region's text is. What goes before live is put back
+// with box.prepend, what goes after it with box.append.
+export function keepLive(box, live) {
+  [...box.childNodes].forEach((n) => { if (n !== live) { n.remove(); } });
+  if (live.parentNode !== box) { box.append(live); }
+}
+
+// redrawn draws part of a screen again after an action (draw), which may
+// take away the control that had the focus: the focus, when so lost, goes
+// to the first of targets (selectors, looked for in root) on screen, else
+// to fallback (a selector, the heading, made focusable for it). Then done, when given,
+// goes into live (a region keepLive keeps): after the focus moved, so the
+// outcome is said, not cut short by the move.
+export function redrawn(root, draw, targets, fallback, live, done) {
+  draw();
+  const a = document.activeElement;
+  if (!a || a === document.body || !a.isConnected) {
+    const to = (targets || []).filter(Boolean).map((sel) => root.querySelector(sel)).find((n) => n && n.getClientRects().length);
+    if (to) {
+      to.focus();
+    } else {
+      const h = fallback && root.querySelector(fallback);
+      if (h && h.tabIndex < 0 && !h.hasAttribute('tabindex')) { h.setAttribute('tabindex', '-1'); }
+      if (h) { h.focus(); }
+    }
+  }
+  if (live && done !== undefined) { live.textContent = done; }
+}

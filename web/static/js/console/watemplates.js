@@ -7,7 +7,7 @@
 // senders at once.
 import * as api from './api.js';
 import { $, t, el, label, tableOf } from './ui.js';
-import { addSection, redraw, field, input, say } from './admin.js';
+import { addSection, redraw, redrawSaid, field, input, say } from './admin.js';
 
 const PURPOSES = ['reply', 'notify', 'csat'];
 
@@ -37,14 +37,14 @@ function bodyOf(tp, active) {
   return { name: tp.name, language: tp.language, purpose: tp.purpose, params: tp.params || [], active };
 }
 
+// save saves a template; once saved, the section is drawn again, the
+// focus (if lost) on the template's row (its edit button) or the heading.
 async function save(id, body, done) {
   const res = id ? await api.adminCall('PUT', 'whatsapp-templates/' + id, body) : await api.adminCall('POST', 'whatsapp-templates', body);
-  if (say(res, done, 'aw')) {
-    editing = 0; await load(); redraw();
-    $('admin-live').textContent = done; // redraw empties the live region
-    return true;
+  if (say(res, '', 'aw')) {
+    editing = 0; await load();
+    redrawSaid(done, id ? 'button[data-edit="' + id + '"]' : '');
   }
-  return false;
 }
 
 function view() {
@@ -103,10 +103,7 @@ function view() {
     if (o) {
       const tp = templates.find((x) => x.id === Number(o.getAttribute('data-off')));
       if (!tp) { return; }
-      save(tp.id, bodyOf(tp, false), t('admin.wat_deactivated', { name: tp.name })).then((ok) => {
-        const again = ok && document.querySelector('button[data-edit="' + tp.id + '"]');
-        if (again) { again.focus(); } // the pressed button is gone: stay on the row
-      });
+      save(tp.id, bodyOf(tp, false), t('admin.wat_deactivated', { name: tp.name }));
     }
   });
   return [el('p', { 'class': 'hint', text: t('admin.wat_hint') }),
