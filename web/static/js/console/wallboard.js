@@ -10,11 +10,14 @@
 // Attention marks are words and shapes (⚠, ▲), never colour alone.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, lang, errorMessage, formatDate } from './ui.js';
+import { $, t, el, label, lang, errorMessage, formatDate, keepLive } from './ui.js';
 import { can } from './actions.js';
 
 const view = $('board-view');
 const mount = $('wallboard-mount');
+// status says the outcome of an action; drawn once and kept across
+// redraws (keepLive), only its text changes, so it is read out.
+const status = el('p', { 'class': 'form-status', id: 'wb-status', role: 'status', 'aria-live': 'polite' });
 let pct = null;
 try { pct = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }); } catch (e) { pct = null; }
 
@@ -189,20 +192,21 @@ function render(s) {
       n.focus();
     }
   }
+  // Set only when it changes: the same text set again may be said again.
+  if (status.textContent !== (s.wallboardStatus || '')) { status.textContent = s.wallboardStatus || ''; }
 }
 
 function draw(s) {
   const b = s.wallboard;
-  mount.textContent = '';
+  keepLive(mount, status);
   mount.hidden = !can(s.agent, 'wallboard.view');
   const tv = !!s.wallboardTV;
-  mount.appendChild(el('div', { 'class': 'board-head wb-head' }, [
+  mount.prepend(el('div', { 'class': 'board-head wb-head' }, [
     el('h2', { id: 'wb-title', text: t('wallboard.title') }),
     el('span', { 'class': 'muted small', id: 'wb-updated', text: b ? t('wallboard.updated', { time: formatDate(b.at) }) : '' }),
     el('button', { type: 'button', id: 'wb-tv', 'class': 'btn btn-secondary btn-small', 'aria-pressed': tv ? 'true' : 'false',
       text: tv ? t('wallboard.tv_exit') : t('wallboard.tv') }),
   ]));
-  mount.appendChild(el('p', { 'class': 'form-status', id: 'wb-status', role: 'status', 'aria-live': 'polite', text: s.wallboardStatus || '' }));
   if (s.wallboardError) { mount.appendChild(el('p', { 'class': 'board-status board-status-problem', text: s.wallboardError })); }
   if (!b) { mount.appendChild(el('p', { 'class': 'muted', text: t('board.loading') })); return; }
   const lines = (b.lines || []).map((l) => {
@@ -300,6 +304,7 @@ async function onClick(ev) {
   const agentId = Number(btn.getAttribute('data-agent'));
   if (btn.classList.contains('wb-apply')) {
     const [presence, reason] = $('wb-state-' + agentId).value.split(':');
+    say(''); // an outcome like the last one is said again
     const res = await api.setAgentState(agentId, presence, reason || '');
     say(res.ok ? t('wallboard.state_set') : errorMessage(res));
   } else if (btn.classList.contains('wb-move')) {
@@ -319,10 +324,12 @@ async function onClick(ev) {
     if (back) { back.focus(); }
     const to = asked.to;
     const body = to.indexOf('a:') === 0 ? { agent_id: Number(to.slice(2)) } : { queue: to.slice(2) };
+    say('');
     const res = await api.moveTickets(agentId, body);
     say(res.ok ? t('wallboard.moved', { n: res.data.moved.length, refused: res.data.refused.length }) : errorMessage(res));
   } else if (btn.classList.contains('wb-takeover')) {
     const me = store.get().agent;
+    say('');
     const res = await api.assignTicket(Number(btn.getAttribute('data-ticket')), me.id);
     say(res.ok ? t('wallboard.taken_over') : errorMessage(res));
   }
