@@ -51,13 +51,17 @@ function item(tk, s) {
   return el('li', { 'class': 'ticket-row' }, [box(tk, s), btn]);
 }
 
+// render draws the list again; the focused ticket (its button or its
+// bulk checkbox) keeps the focus.
 function render(s) {
-  const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.ticketId : null;
+  const a = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
+  const focused = !a ? null : a.dataset.ticketId ? '.ticket-item[data-ticket-id="' + CSS.escape(a.dataset.ticketId) + '"]'
+    : a.dataset.bulkId ? '.bulk-check[data-bulk-id="' + CSS.escape(a.dataset.bulkId) + '"]' : null;
   list.textContent = '';
   s.tickets.forEach((tk) => list.appendChild(item(tk, s)));
   $('list-empty').hidden = s.tickets.length > 0 || !s.listAt;
   if (focused) {
-    const again = list.querySelector('[data-ticket-id="' + CSS.escape(focused) + '"]');
+    const again = list.querySelector(focused);
     if (again) { again.focus(); }
   }
 }
