@@ -139,16 +139,32 @@ function renderOpen(s) {
   $('tickets-panel').classList.toggle('show-details', s.detailsOpen);
 }
 
+const shown = (n) => !!n && n.isConnected && n.getClientRects().length > 0;
+
+// keepPlace: a routing action hides the control that was pressed (claim
+// gives way to give back and the other way round; a transfer may hide its
+// form): the focus, if it was there, goes to the one of claim and give
+// back now shown, else to the panel's heading. routing-live says the outcome.
+function keepPlace(from) {
+  if (!from || !$('routing-panel').contains(from) || shown(from)) { return; }
+  const a = document.activeElement;
+  if (a && a !== from && a !== document.body) { return; }
+  const to = [$('release-btn'), $('claim-btn')].find(shown);
+  (to || $('routing-title')).focus();
+}
+
 // act runs one routing action; on success the routing answer it returns
 // is shown, and the ticket re-read for its assignee and thread.
 async function act(path, fn, done) {
   const id = store.get().selectedId;
   if (!id) { return false; }
+  const from = document.activeElement;
   const res = await fn(id);
   if (store.get().selectedId !== id) { return false; }
   if (res.ok) {
     setText('routing-live', t(done));
-    if (res.data && res.data.routing) { store.set({ routing: res.data.routing }); } else { loadRouting(id); }
+    if (res.data && res.data.routing) { store.set({ routing: res.data.routing }); } else { await loadRouting(id); }
+    keepPlace(from);
     loadTicket(id);
     if (!isOpen()) { loadList(); }
     return true;
