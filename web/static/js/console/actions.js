@@ -118,6 +118,14 @@ export async function openTicket(id) {
   return loadTicket(id);
 }
 
+// showTicket opens ticket id from elsewhere (a notification, the
+// wallboard): on the tickets tab, the focus in its thread once it is shown.
+// The address change opens it; an address that names it already, here.
+export function showTicket(id) {
+  store.set({ focusThread: id, boardShown: false });
+  if (location.hash === '#ticket-' + id) { openTicket(id); } else { location.hash = '#ticket-' + id; }
+}
+
 // loadTargets reads who and where a ticket may be transferred to, once per
 // session. Without the endpoint (an older server), the agents list is left
 // empty and the queue is typed by its code.

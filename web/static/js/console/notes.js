@@ -8,7 +8,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, shortTime, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
-import { loadTicket } from './actions.js';
+import { loadTicket, showTicket } from './actions.js';
 
 // A ticket that takes no text reply now (replyAllowed false) still takes notes.
 export const isNoteMode = () => store.get().composeMode === 'note' || !store.get().replyAllowed;
@@ -120,7 +120,7 @@ function item(n) {
   btn.addEventListener('click', () => {
     if (!n.read_at) { markRead({ ids: [n.id] }); }
     closePanel(false);
-    location.hash = '#ticket-' + n.ticket_id;
+    showTicket(n.ticket_id);
   });
   return el('li', null, [btn]);
 }
@@ -136,6 +136,8 @@ function renderBell(s) {
   box.textContent = '';
   n.list.forEach((x) => box.appendChild(item(x)));
   $('bell-empty').hidden = n.list.length > 0;
+  // "Mark all read" goes once all are read: the focus, if on it, stays in the panel.
+  if (!n.unread && document.activeElement === $('bell-mark-all')) { $('bell-title').focus(); }
   $('bell-mark-all').hidden = !n.unread;
 }
 

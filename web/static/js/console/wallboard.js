@@ -11,7 +11,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, lang, errorMessage, formatDate, keepLive } from './ui.js';
-import { can } from './actions.js';
+import { can, showTicket } from './actions.js';
 
 const view = $('board-view');
 const mount = $('wallboard-mount');
@@ -89,7 +89,7 @@ function channelsText(a) {
 
 function ticketsCell(a) {
   const items = (a.tickets || []).map((tk) => el('li', {}, [
-    el('a', { href: '#ticket-' + tk.ticket_id, 'class': 'mono', text: tk.tracking_number }),
+    el('a', { href: '#ticket-' + tk.ticket_id, 'class': 'mono', 'data-ticket': String(tk.ticket_id), text: tk.tracking_number }),
     ' ',
     el('button', { type: 'button', id: 'wb-take-' + tk.ticket_id, 'class': 'btn btn-link btn-small wb-takeover', 'data-ticket': String(tk.ticket_id),
       'aria-label': t('wallboard.take_over_ticket', { ticket: tk.tracking_number }), text: t('wallboard.take_over') }),
@@ -298,6 +298,9 @@ function targetName(to) {
 }
 
 async function onClick(ev) {
+  // A ticket's link opens it on the tickets tab, the focus in its thread.
+  const link = ev.target.closest('a[data-ticket]');
+  if (link && mount.contains(link)) { ev.preventDefault(); showTicket(Number(link.getAttribute('data-ticket'))); return; }
   const btn = ev.target.closest('button');
   if (!btn || !mount.contains(btn)) { return; }
   if (btn.id === 'wb-tv') { toggleTV(); return; }
