@@ -64,7 +64,6 @@ function render() {
   ul.textContent = '';
   if (!token) {
     ul.hidden = true;
-    ta.setAttribute('aria-expanded', 'false');
     ta.removeAttribute('aria-activedescendant');
     return;
   }
@@ -73,7 +72,6 @@ function render() {
   }
   shown.forEach((r, i) => ul.appendChild(option(r, i)));
   ul.hidden = false;
-  ta.setAttribute('aria-expanded', 'true');
   if (active >= 0 && shown[active]) {
     ta.setAttribute('aria-activedescendant', 'canned-opt-' + shown[active].id);
     const node = $('canned-opt-' + shown[active].id);
@@ -207,7 +205,10 @@ export function mount() {
   const ta = box();
   ta.setAttribute('aria-controls', 'canned-list');
   ta.setAttribute('aria-autocomplete', 'list');
-  ta.setAttribute('aria-expanded', 'false');
+  // A text box takes no aria-expanded, and a textarea may not be a
+  // combobox: it says it has a list (aria-haspopup), and names the list's
+  // active option while it is open (aria-activedescendant).
+  ta.setAttribute('aria-haspopup', 'listbox');
   // Before the reply box's own keys (Ctrl+Enter sends).
   ta.addEventListener('keydown', onKey);
   ta.addEventListener('input', update);
