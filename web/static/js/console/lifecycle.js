@@ -19,10 +19,16 @@
 // escalated {list, error, announce}.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy } from './ui.js';
+import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy, redrawn } from './ui.js';
 import { can } from './actions.js';
 
 const panel = $('lifecycle-mount');
+// The panel holds content, drawn again on each change, and live, which says
+// an action's outcome: drawn once and kept, so the outcome is read out
+// (a status region drawn afresh with its text seldom is).
+const content = el('div', { id: 'lc-content' });
+const live = el('p', { 'class': 'form-status', id: 'lc-live', role: 'status', 'aria-live': 'polite' });
+if (panel) { panel.append(content, live); }
 
 // Which fields each action asks for.
 const FIELDS = {
@@ -110,9 +116,9 @@ function renderAdopt(c) {
         return;
       }
       dropDraft = true;
-      store.set({ complaint: { id: c.id, view: res.data, error: '', revealed: null } });
-      const st = $('lc-status');
-      if (st) { st.textContent = t('lifecycle.adopt.done'); }
+      // The box goes with its button: the focus goes to the panel's heading.
+      redrawn(panel, () => store.set({ complaint: { id: c.id, view: res.data, error: '', revealed: null } }), [], '#lifecycle-title',
+        live, t('lifecycle.adopt.done'));
       return;
     }
     const fe = fieldErrors(res);
@@ -130,7 +136,7 @@ function renderAdopt(c) {
       status.classList.add('form-status-error');
     }
   });
-  panel.appendChild(el('details', { id: 'lc-adopt-box' }, [el('summary', { text: t('lifecycle.adopt.title') }), form]));
+  content.appendChild(el('details', { id: 'lc-adopt-box' }, [el('summary', { text: t('lifecycle.adopt.title') }), form]));
 }
 
 function clockText(c) {
@@ -210,37 +216,40 @@ function restore(kept) {
 function render(s) {
   const c = s.complaint;
   if (!panel) { return; }
-  if (!c || c.id !== s.selectedId || (!c.view && !c.error && !c.adoptable)) { panel.hidden = true; panel.textContent = ''; delete panel.dataset.ticket; return; }
+  if (!c || c.id !== s.selectedId || (!c.view && !c.error && !c.adoptable)) {
+    panel.hidden = true; content.textContent = ''; live.textContent = ''; delete panel.dataset.ticket; return;
+  }
   const kept = dropDraft ? null : draft(c.id);
   dropDraft = false;
+  if (panel.dataset.ticket !== String(c.id)) { live.textContent = ''; }
   panel.hidden = false;
-  panel.textContent = '';
+  content.textContent = '';
   panel.dataset.ticket = String(c.id);
-  panel.appendChild(el('h3', { id: 'lifecycle-title', 'class': 'routing-title', text: t('lifecycle.console.title') }));
+  content.appendChild(el('h3', { id: 'lifecycle-title', 'class': 'routing-title', tabindex: '-1', text: t('lifecycle.console.title') }));
   if (!c.view && c.adoptable) { renderAdopt(c); return; }
-  if (!c.view) { panel.appendChild(el('p', { 'class': 'alert alert-error', role: 'alert', text: c.error })); return; }
+  if (!c.view) { content.appendChild(el('p', { 'class': 'alert alert-error', role: 'alert', text: c.error })); return; }
   const v = c.view;
   const badges = [];
   if (v.anonymous) { badges.push(el('span', { 'class': 'badge', id: 'lc-anonymous', text: t('lifecycle.console.anonymous') })); }
   if (v.confidential) { badges.push(el('span', { 'class': 'badge', id: 'lc-confidential', text: t('lifecycle.console.confidential') })); }
   if (v.escalated) { badges.push(el('span', { 'class': 'badge badge-urgent', text: t('lifecycle.console.escalated') })); }
-  panel.appendChild(el('dl', { 'class': 'facts' }, [
+  content.appendChild(el('dl', { 'class': 'facts' }, [
     el('div', null, [el('dt', { text: t('lifecycle.console.kind') }), el('dd', { id: 'lc-kind-shown', text: label('lifecycle.kind.', v.kind) })]),
     el('div', null, [el('dt', { text: t('lifecycle.console.stage') }), el('dd', { id: 'lc-stage', 'data-stage': v.stage, text: label('lifecycle.stage.', v.stage) })]),
     v.unit_name ? el('div', null, [el('dt', { text: t('lifecycle.console.unit') }), el('dd', { text: v.unit_name })]) : null,
     v.reopen_count ? el('div', null, [el('dt', { text: '' }), el('dd', { text: t('lifecycle.console.reopens', { n: v.reopen_count }) })]) : null,
   ]));
-  if (badges.length) { panel.appendChild(el('p', null, badges)); }
+  if (badges.length) { content.appendChild(el('p', null, badges)); }
   if (v.clocks && v.clocks.length) {
-    panel.appendChild(el('h4', { text: t('lifecycle.console.clocks') }));
+    content.appendChild(el('h4', { text: t('lifecycle.console.clocks') }));
     // Overdue says so in words, not only by colour.
-    panel.appendChild(el('ul', { 'class': 'lc-clocks', id: 'lc-clocks' }, v.clocks.map((ck) => el('li', {
+    content.appendChild(el('ul', { 'class': 'lc-clocks', id: 'lc-clocks' }, v.clocks.map((ck) => el('li', {
       'class': ck.overdue ? 'overdue' : '', 'data-clock': ck.name, 'data-due': ck.due_at || '',
     }, [el('strong', { text: label('lifecycle.clock.', ck.name) + ': ' }), clockText(ck)]))));
   }
-  if (v.instructions) { panel.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.instructions') + ': ' }), v.instructions])); }
-  if (v.answer && v.stage === 'answered') { panel.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.answer') + ': ' }), v.answer])); }
-  panel.appendChild(el('ol', { 'class': 'lc-steps', id: 'lc-steps' }, (v.steps || []).map((st) => el('li', { 'data-step': st.step }, [
+  if (v.instructions) { content.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.instructions') + ': ' }), v.instructions])); }
+  if (v.answer && v.stage === 'answered') { content.appendChild(el('p', null, [el('strong', { text: t('lifecycle.console.answer') + ': ' }), v.answer])); }
+  content.appendChild(el('ol', { 'class': 'lc-steps', id: 'lc-steps' }, (v.steps || []).map((st) => el('li', { 'data-step': st.step }, [
     el('time', { datetime: st.at, text: formatDate(st.at) }), ' ', label('lifecycle.step.', st.step),
     st.public_note ? ' — ' + st.public_note : '',
   ]))));
@@ -257,6 +266,7 @@ function render(s) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const action = sel.value;
+      live.textContent = ''; // an outcome like the last one is said again
       busy(btn, true);
       const mine = ++asks;
       inFlight++;
@@ -272,9 +282,10 @@ function render(s) {
       }
       if (res.ok && res.data) {
         dropDraft = true;
-        store.set({ complaint: { id: v.ticket_id, view: res.data, error: '', revealed: c.revealed } });
-        const st = $('lc-status');
-        if (st) { st.textContent = t('lifecycle.console.done'); }
+        // The form is drawn again for the next step: the focus goes to its
+        // choice of action, else (none left) to the panel's heading.
+        redrawn(panel, () => store.set({ complaint: { id: v.ticket_id, view: res.data, error: '', revealed: c.revealed } }), ['#lc-action'],
+          '#lifecycle-title', live, t('lifecycle.console.done'));
         return;
       }
       const fe = fieldErrors(res);
@@ -286,7 +297,7 @@ function render(s) {
       });
       status.textContent = placed ? '' : errorMessage(res);
     });
-    panel.appendChild(form);
+    content.appendChild(form);
     if (kept && v.actions.indexOf(kept.action) >= 0) { sel.value = kept.action; }
     showFields();
   }
@@ -309,7 +320,7 @@ function render(s) {
         $('lc-reveal-out').textContent = errorMessage(res);
       }
     });
-    panel.appendChild(form);
+    content.appendChild(form);
   }
   restore(kept);
 }
