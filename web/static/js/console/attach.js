@@ -7,7 +7,7 @@
 // to this page (File objects), not server state, so they stay out of the
 // store.
 import * as store from './store.js';
-import { $, t, el, setText, setFieldError } from './ui.js';
+import { $, t, el, setText, setFieldError, number } from './ui.js';
 
 const chosen = new Map(); // ticket id -> [File]
 
@@ -34,8 +34,8 @@ export function sent(id) {
 }
 
 export function size(n) {
-  if (n >= 1048576) { return (n / 1048576).toFixed(1) + ' MB'; }
-  return Math.max(1, Math.round(n / 1024)) + ' KB';
+  if (n >= 1048576) { return number(n / 1048576, 1) + ' MB'; }
+  return number(Math.max(1, Math.round(n / 1024))) + ' KB';
 }
 
 function render() {

@@ -19,7 +19,7 @@
 // escalated {list, error, announce}.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy, redrawn } from './ui.js';
+import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy, redrawn, number } from './ui.js';
 import { can } from './actions.js';
 
 const panel = $('lifecycle-mount');
@@ -140,7 +140,7 @@ function renderAdopt(c) {
 }
 
 function clockText(c) {
-  const n = Math.abs(c.days_left).toFixed(1);
+  const n = number(Math.abs(c.days_left), 1);
   if (c.paused) { return t('lifecycle.clock.paused', { n }); }
   const rel = c.overdue ? t('lifecycle.clock.overdue', { n }) : t('lifecycle.clock.days_left', { n });
   return rel + ' · ' + t('lifecycle.clock.due', { at: formatDate(c.due_at) });

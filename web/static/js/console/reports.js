@@ -6,7 +6,7 @@
 // and the printable monthly report. State lives in the store under
 // "reports": {name, from, to, group, result, loading, error}.
 import * as store from './store.js';
-import { request, $, t, label, el, setText, errorMessage, formatDate } from './ui.js';
+import { request, $, t, label, el, setText, errorMessage, formatDate, number } from './ui.js';
 import { mayBoard } from './actions.js';
 
 const section = $('reports-mount');
@@ -54,8 +54,8 @@ function format(kind, v) {
     const s = Math.round(v);
     return Math.floor(s / 3600) + ':' + pad(Math.floor((s % 3600) / 60)) + ':' + pad(s % 60);
   }
-  if (kind === 'percent') { return v.toFixed(1) + '%'; }
-  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (kind === 'percent') { return number(v, 1) + '%'; }
+  return number(v, Number.isInteger(v) ? 0 : 2);
 }
 
 const colName = (key) => label('reports.col.', key);

@@ -84,7 +84,7 @@ function attachment(a) {
   // harmless just because the API returned it.
   const href = typeof a.url === 'string' ? a.url : (a.id ? '/api/v1/attachments/' + encodeURIComponent(a.id) : '');
   const safe = href.charAt(0) === '/' && href.charAt(1) !== '/' && a.available !== false;
-  let text = (a.filename || t('console.attachment')) + (a.size ? ' (' + Math.max(1, Math.round(a.size / 1024)) + ' KB)' : '');
+  let text = (a.filename || t('console.attachment')) + (a.size ? ' (' + attach.size(a.size) + ')' : '');
   if (a.available === false) { text += ' ' + t('console.attachment_unavailable'); }
   const mime = String(a.mime || '');
   const parts = [];

@@ -34,6 +34,17 @@ const timeFmt = (() => {
   try { return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }); } catch (e) { return null; }
 })();
 
+// number writes v in the console's language (id-ID: 1.234,5) with digits
+// decimals, as the board and the wallboard do.
+const numberFormats = {};
+export function number(v, digits) {
+  const d = digits || 0;
+  if (!(d in numberFormats)) {
+    try { numberFormats[d] = new Intl.NumberFormat(lang, { minimumFractionDigits: d, maximumFractionDigits: d }); } catch (e) { numberFormats[d] = null; }
+  }
+  return numberFormats[d] ? numberFormats[d].format(v) : Number(v).toFixed(d);
+}
+
 // shortTime is the time of day for today's dates, the full date otherwise.
 export function shortTime(iso) {
   if (!iso) { return ''; }
@@ -107,9 +118,9 @@ export function keepLive(box, live) {
 // redrawn draws part of a screen again after an action (draw), which may
 // take away the control that had the focus: the focus, when so lost, goes
 // to the first of targets (selectors, looked for in root) on screen, else
-// to fallback (a selector, the heading, made focusable for it). Then done, when given,
-// goes into live (a region keepLive keeps): after the focus moved, so the
-// outcome is said, not cut short by the move.
+// to fallback (a selector: the heading, made focusable for it). Then
+// done, when given, goes into live (a region keepLive keeps): after the
+// focus moved, so the outcome is said, not cut short by the move.
 export function redrawn(root, draw, targets, fallback, live, done) {
   draw();
   const a = document.activeElement;
