@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"tanggap/internal/apptest"
+)
+
+// pressEnter puts the keyboard focus on the element css names once it is
+// shown (in one step of the page: a push may draw it again) and presses
+// Enter, as a keyboard user does.
+func (tb *tab) pressEnter(t *testing.T, what, css string) {
+	t.Helper()
+	tb.waitJS(t, what+": focus", fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e || e.hidden || e.getClientRects().length === 0) { return false; }
+		e.focus();
+		return document.activeElement === e;
+	})()`, css))
+	tb.do(t, what+": Enter", chromedp.KeyEvent("\r"))
+}
+
+// focusedJS is true while the element css names has the keyboard focus.
+func focusedJS(css string) string {
+	return fmt.Sprintf(`(document.activeElement && document.activeElement === document.querySelector(%q))`, css)
+}
+
+// TestBrowserA11yAdminKeepsTheFocusOnTheRow: an admin deactivates an
+// account (Budi's) by keyboard, then reactivates it. The screen is drawn again each
+// time; the focus stays on the row, on the button that took the pressed
+// one's place, and the outcome is said in the admin screen's status region,
+// the same region each time (one drawn afresh with its text is seldom read
+// out).
+func TestBrowserA11yAdminKeepsTheFocusOnTheRow(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adm := openAdminBoard(t, root, base)
+	adm.waitJS(t, "the accounts listed", `!!document.querySelector('#admin-agents tr[data-agent]')`)
+	budi := adm.evalString(t, `[...document.querySelectorAll('#admin-agents tr[data-agent]')].find(tr => tr.textContent.includes('budi@tanggap.example')).dataset.agent`)
+	adm.do(t, "mark the status region", chromedp.Evaluate[chromedp.Void](`window.__adminLive = document.getElementById('admin-live')`))
+	btn := func(act string) string {
+		return fmt.Sprintf(`#admin-agents button[data-act=%s][data-id="%s"]`, act, budi)
+	}
+	live := func(text string) string {
+		return fmt.Sprintf(`document.getElementById('admin-live') === window.__adminLive && window.__adminLive.isConnected && window.__adminLive.textContent === %q`, text)
+	}
+
+	adm.pressEnter(t, "deactivate Budi", btn("deactivate"))
+	adm.waitJS(t, "deactivated, said, the focus on Reactivate in the row",
+		live(tx("admin.agent_deactivated", "name", "Budi"))+" && "+focusedJS(btn("reactivate")))
+	shots.take(t, adm, "a11y-admin-deactivated")
+
+	adm.do(t, "Enter again, on Reactivate", chromedp.KeyEvent("\r"))
+	adm.waitJS(t, "reactivated, said, the focus on Deactivate in the row",
+		live(tx("admin.agent_reactivated", "name", "Budi"))+" && "+focusedJS(btn("deactivate")))
+	adm.checkConsole(t)
+}
+
+// TestBrowserA11yBulkCheckboxKeepsTheFocus: an agent ticks a ticket for a
+// bulk action by keyboard; a new ticket arrives and the list is drawn
+// again, and the focus stays on that ticket's checkbox, still ticked.
+func TestBrowserA11yBulkCheckboxKeepsTheFocus(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	citizen := apptest.NewClient(t, base)
+	first := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311114441", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, first)[first]
+
+	sari := newTab(t, root)
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	sari.selectValue(t, "#scope", "queue")
+	sari.waitLive(t, "the first ticket listed", rowJS(id))
+	box := fmt.Sprintf(`#ticket-list .bulk-check[data-bulk-id="%d"]`, id)
+	sari.waitJS(t, "focus its checkbox", fmt.Sprintf(`((e) => e && (e.focus(), document.activeElement === e))(document.querySelector(%q))`, box))
+	sari.do(t, "tick it with Space", chromedp.KeyEvent(" "))
+	sari.waitJS(t, "ticked", fmt.Sprintf(`document.querySelector(%q).checked`, box))
+
+	second := citizen.Complaint(map[string]string{"name": "Tono", "phone": "081311114442", "category": "lainnya",
+		"description": "Sertifikat pelatihan saya belum terbit."})
+	secondID := ticketIDs(t, admin, second)[second]
+	sari.waitLive(t, "the new ticket pushed into the list", rowJS(secondID))
+	sari.waitJS(t, "the focus still on the ticked checkbox", focusedJS(box)+fmt.Sprintf(` && document.querySelector(%q).checked`, box))
+	sari.checkConsole(t)
+}
+
+// TestBrowserA11yClaimByKeyboard: claiming a ticket by keyboard hides the
+// claim button; the focus goes to "give back", which took its place, and
+// giving back brings it to "claim" again. The outcome is said by the
+// routing panel's status region.
+func TestBrowserA11yClaimByKeyboard(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Agus", "phone": "081311114443", "category": "lainnya",
+		"description": "Dana insentif bulan lalu belum masuk ke rekening saya."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, tn)[tn]
+
+	sari := newTab(t, root)
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	// Busy: working, but not given tickets automatically.
+	sari.selectValue(t, "#presence", "busy")
+	sari.waitJS(t, "presence saved", `document.getElementById('presence-dot').classList.contains('presence-busy')`)
+	sari.selectValue(t, "#scope", "queue")
+	sari.waitLive(t, "the waiting ticket listed", rowJS(id))
+	sari.open(t, id)
+
+	sari.pressEnter(t, "claim", "#claim-btn")
+	sari.waitJS(t, "claimed, the focus on give back", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q
+		&& document.getElementById('claim-btn').hidden && %s`, tx("routing.claimed"), focusedJS("#release-btn")))
+
+	sari.do(t, "Enter again, on give back", chromedp.KeyEvent("\r"))
+	sari.waitJS(t, "given back, the focus on claim", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q
+		&& document.getElementById('release-btn').hidden && %s`, tx("routing.released"), focusedJS("#claim-btn")))
+	sari.checkConsole(t)
+}
+
+// TestBrowserA11yMentionFromTheBoard: a supervisor on the board tab is
+// mentioned in a note; opening the mention from the bell by keyboard shows
+// the ticket on the tickets tab (not in the hidden one) with the focus in
+// it.
+func TestBrowserA11yMentionFromTheBoard(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311114444", "category": "lainnya",
+		"description": "Insentif kedua saya belum masuk ke rekening."})
+	budi := apptest.NewClient(t, base)
+	budi.Login("budi@tanggap.example", "demo-budi-2026")
+	id := ticketIDs(t, budi, tn)[tn]
+
+	dewi := newTab(t, root)
+	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	dewi.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	dewi.openBoard(t)
+	dewi.waitJS(t, "socket open", socketOpenJS)
+
+	if r := budi.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/notes", id), map[string]string{"body": "@dewi mohon dicek, warga menunggu"}); r.Status >= 300 {
+		t.Fatalf("note: %d %s", r.Status, r.Body)
+	}
+	dewi.waitLive(t, "the bell counts the mention", `document.getElementById('bell-count').textContent === '1' && !document.getElementById('bell-count').hidden`)
+	dewi.pressEnter(t, "open the bell", "#bell-btn")
+	dewi.waitJS(t, "the mention listed, the focus on the bell's heading", fmt.Sprintf(`!!document.querySelector('#bell-list .bell-unread')
+		&& document.querySelector('#bell-list .bell-unread').textContent.includes(%q) && %s`,
+		tx("notes.mentioned_you", "actor", "Budi", "tn", tn), focusedJS("#bell-title")))
+	dewi.pressEnter(t, "open the mention", "#bell-list .bell-unread")
+	dewi.waitJS(t, "the ticket shown on the tickets tab, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
+		&& !document.getElementById('tickets-panel').hidden && document.getElementById('tab-tickets').getAttribute('aria-selected') === 'true'
+		&& document.getElementById('t-tn').textContent === %q
+		&& document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`, tn))
+	dewi.checkConsole(t)
+}
