@@ -83,11 +83,24 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 	sari.waitJS(t, "the ticket with the note", fmt.Sprintf(`location.hash === '#ticket-%d' && %s`, id, threadHasJS(note)))
 	sari.waitJS(t, "read", `document.getElementById('bell-count').hidden`)
 
+	// --- the note mode stays with its ticket -----------------------------------
+	// Another ticket opens on a reply to its citizen, not on a note begun
+	// elsewhere; back on the first, the note mode is as it was left.
+	tn2 := citizen.Complaint(map[string]string{"name": "Joko Susilo", "phone": "081311118888", "category": "lainnya",
+		"description": "Sertifikat pelatihan saya belum terbit."})
+	id2 := ticketIDs(t, budiAPI, tn2)[tn2]
+	budi.waitJS(t, "the second ticket listed", rowJS(id2))
+	budi.open(t, id2)
+	budi.waitJS(t, "a reply, not a note, on the other ticket", `document.getElementById('mode-reply').checked
+		&& document.getElementById('note-hint').hidden && !document.getElementById('composer').classList.contains('composer-note')`)
+	budi.open(t, id)
+	budi.waitJS(t, "the note mode back on the first", `document.getElementById('mode-note').checked && !document.getElementById('note-hint').hidden`)
+
 	// --- the "/" picker ---------------------------------------------------------
 	budi.do(t, "back to replying", chromedp.Click(chromedp.ID("mode-reply")))
 	budi.do(t, "type /sal", chromedp.SendKeys(chromedp.ID("reply-body"), "/sal"))
 	budi.waitJS(t, "the picker lists the reply", `!document.getElementById('canned-list').hidden
-		&& document.getElementById('reply-body').getAttribute('aria-expanded') === 'true'
+		&& document.getElementById('reply-body').getAttribute('aria-haspopup') === 'listbox' && !document.getElementById('canned-list').hidden
 		&& document.querySelector('#canned-list [role=option][aria-selected=true]')
 		&& document.getElementById('reply-body').getAttribute('aria-activedescendant') === document.querySelector('#canned-list [aria-selected=true]').id
 		&& document.querySelector('#canned-list [aria-selected=true]').textContent.includes('Salam pembuka')`)

@@ -40,6 +40,11 @@ function renderMode(s) {
   if (note && s.selectedId) { loadMentionable(s.selectedId); }
 }
 
+// modes keeps the reply box's mode of each ticket left ('reply' unless
+// kept); modeFor is the ticket whose mode the box shows.
+const modes = new Map();
+let modeFor = 0;
+
 let mentionFor = 0;
 async function loadMentionable(id) {
   if (mentionFor === id) { return; }
@@ -158,11 +163,20 @@ export function mount() {
   store.on(['composeMode', 'replyAllowed'], renderMode);
   store.on(['notifications'], renderBell);
   store.on(['selectedId'], (s) => {
+    // The reply box's mode goes with its ticket, as its draft does: a note
+    // begun on one ticket is not the mode of the next, where the agent
+    // would save a note while meaning to answer the citizen.
+    if (modeFor) { modes.set(modeFor, store.get().composeMode); }
+    modeFor = s.selectedId || 0;
+    const mode = (modeFor && modes.get(modeFor)) || 'reply';
+    if (store.get().composeMode !== mode) { store.set({ composeMode: mode }); }
     mentionFor = 0;
     setText('note-mentions', '');
     if (isNoteMode() && s.selectedId) { loadMentionable(s.selectedId); }
   });
   store.on(['agentKey'], (s) => {
+    modes.clear();
+    modeFor = 0;
     if (s.agent) { loadNotifications(); } else { store.set({ notifications: { list: [], unread: 0, loaded: false } }); closePanel(false); }
   });
   $('mode-reply').addEventListener('change', () => setMode('reply'));
