@@ -87,11 +87,17 @@ func TestBrowserA11yBulkCheckboxKeepsTheFocus(t *testing.T) {
 	sari.do(t, "tick it with Space", chromedp.KeyEvent(" "))
 	sari.waitJS(t, "ticked", fmt.Sprintf(`document.querySelector(%q).checked`, box))
 
+	// A fraud report is urgent (the demo's priority rule): its row says so
+	// in words, the first row says nothing of priority.
 	second := citizen.Complaint(map[string]string{"name": "Tono", "phone": "081311114442", "category": "lainnya",
-		"description": "Sertifikat pelatihan saya belum terbit."})
+		"description": "Ada penipuan atas nama program di grup WhatsApp."})
 	secondID := ticketIDs(t, admin, second)[second]
 	sari.waitLive(t, "the new ticket pushed into the list", rowJS(secondID))
 	sari.waitJS(t, "the focus still on the ticked checkbox", focusedJS(box)+fmt.Sprintf(` && document.querySelector(%q).checked`, box))
+	sari.waitJS(t, "the urgent ticket marked in the list", fmt.Sprintf(`(b => b && b.textContent === %q)(document.querySelector('[data-ticket-id="%d"] .badge-priority-urgent'))
+		&& !document.querySelector('[data-ticket-id="%d"] [class*=badge-priority]')`, texts(t)("priority.urgent"), secondID, id))
+	sari.open(t, secondID)
+	sari.waitJS(t, "and in its header", `document.getElementById('t-priority').classList.contains('badge-priority-urgent')`)
 	sari.checkConsole(t)
 }
 

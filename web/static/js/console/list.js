@@ -25,6 +25,11 @@ function item(tk, s) {
   if (mark) {
     marks.push(el('span', { 'class': 'badge sla-' + cls(mark), text: label('sla_state.', mark) }));
   }
+  // Urgent and high tickets say so in the list, in words and with a mark
+  // (not by colour alone), so they stand out while scanning it.
+  if (tk.priority === 'urgent' || tk.priority === 'high') {
+    marks.unshift(el('span', { 'class': 'badge badge-priority-' + tk.priority, text: label('priority.', tk.priority) }));
+  }
   const when = tk.last_message_at || tk.updated_at;
   const btn = el('button', {
     type: 'button',

@@ -188,6 +188,7 @@ function renderTicket(s) {
   st.className = 'badge badge-' + cls(tk.status);
   setText('t-priority', tk.priority ? label('priority.', tk.priority) : '');
   $('t-priority').hidden = !tk.priority;
+  $('t-priority').className = 'badge badge-plain' + (tk.priority === 'urgent' || tk.priority === 'high' ? ' badge-priority-' + tk.priority : '');
   renderMessages(tk);
   const c = tk.contact || {};
   const w = tk.reply_window;
