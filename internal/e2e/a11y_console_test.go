@@ -98,6 +98,12 @@ func TestBrowserA11yBulkCheckboxKeepsTheFocus(t *testing.T) {
 		&& !document.querySelector('[data-ticket-id="%d"] [class*=badge-priority]')`, texts(t)("priority.urgent"), secondID, id))
 	sari.open(t, secondID)
 	sari.waitJS(t, "and in its header", `document.getElementById('t-priority').classList.contains('badge-priority-urgent')`)
+	// Sari has no canned replies yet: "/" says so and where they are made,
+	// rather than that none matches.
+	tx := texts(t)
+	sari.do(t, "type /", chromedp.SendKeys(chromedp.ID("reply-body"), "/"))
+	sari.waitJS(t, "told there are none yet", fmt.Sprintf(`document.getElementById('canned-status').textContent === %q`,
+		tx("canned.picker_none", "place", tx("canned_admin.heading"))))
 	sari.checkConsole(t)
 }
 

@@ -58,6 +58,12 @@ function option(r, i) {
   ]);
 }
 
+// emptyText: nothing matches what was typed, or there is nothing yet
+// (then it says where canned replies are made).
+function emptyText() {
+  return all.length ? t('canned.picker_empty') : t('canned.picker_none', { place: t('canned_admin.heading') });
+}
+
 function render() {
   const ul = list();
   const ta = box();
@@ -68,7 +74,7 @@ function render() {
     return;
   }
   if (!shown.length) {
-    ul.appendChild(el('li', { 'class': 'canned-empty', role: 'option', 'aria-disabled': 'true', text: t('canned.picker_empty') }));
+    ul.appendChild(el('li', { 'class': 'canned-empty', role: 'option', 'aria-disabled': 'true', text: emptyText() }));
   }
   shown.forEach((r, i) => ul.appendChild(option(r, i)));
   ul.hidden = false;
@@ -103,7 +109,7 @@ async function update() {
   shown = all.filter((r) => matches(r, token.q)).slice(0, 8);
   active = shown.length ? 0 : -1;
   render();
-  setText('canned-status', shown.length ? t('canned.picker_count', { count: shown.length }) : t('canned.picker_empty'));
+  setText('canned-status', shown.length ? t('canned.picker_count', { count: shown.length }) : emptyText());
 }
 
 async function choose(i) {
