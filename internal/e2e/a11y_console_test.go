@@ -179,3 +179,50 @@ func TestBrowserA11yMentionFromTheBoard(t *testing.T) {
 		&& document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`, tn))
 	dewi.checkConsole(t)
 }
+
+// TestBrowserPhoneThreadShowsTheNewestAboveTheReplyBox: on a phone the
+// page scrolls and the reply box stays at the bottom of the screen. A
+// ticket opens on its newest message, just above the reply box, not under
+// it; a message that arrives then comes into view the same way; one that
+// arrives while the agent has scrolled back to read leaves the page where
+// it is.
+func TestBrowserPhoneThreadShowsTheNewestAboveTheReplyBox(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	citizen := apptest.NewClient(t, base)
+	tn := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311114443", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, tn)[tn]
+	reply := func(n int) {
+		t.Helper()
+		if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{
+			"body": fmt.Sprintf("Balasan %d: mohon tunggu, kami sedang memeriksa data kartu Anda di sistem.", n)}); r.Status/100 != 2 {
+			t.Fatalf("reply %d: %d %s", n, r.Status, r.Body)
+		}
+	}
+	for n := 1; n <= 4; n++ {
+		reply(n)
+	}
+	const newestAbove = `((last, c) => last && last.textContent.includes(%q) && last.getBoundingClientRect().bottom <= window.innerHeight - c.getBoundingClientRect().height + 1
+		&& last.getBoundingClientRect().bottom > 0)(document.getElementById('t-messages').lastElementChild, document.getElementById('composer'))`
+
+	tab := newTab(t, root)
+	tab.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	tab.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	tab.do(t, "open the ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
+	tab.waitJS(t, "the newest message above the reply box", fmt.Sprintf(newestAbove, "Balasan 4"))
+
+	reply(5)
+	tab.waitLive(t, "the next one too", fmt.Sprintf(newestAbove, "Balasan 5"))
+
+	tab.do(t, "scroll back to read", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	reply(6)
+	tab.waitLive(t, "the sixth arrived", `document.getElementById('t-messages').lastElementChild.textContent.includes('Balasan 6')`)
+	if y := tab.evalString(t, `String(window.scrollY)`); y != "0" {
+		t.Errorf("the page moved to %s px while the agent read back", y)
+	}
+	tab.checkConsole(t)
+}

@@ -125,6 +125,31 @@ function message(m) {
 
 const sigOf = (m) => JSON.stringify([m.body, m.delivery_status, m.delivery_error, (m.attachments || []).map((a) => a.available)]);
 
+// spaceAbove is where the page shows the thread: above the reply box,
+// which stays at the bottom of a phone's screen.
+function spaceAbove() {
+  const c = $('composer');
+  return window.innerHeight - (c && !c.hidden ? c.getBoundingClientRect().height : 0);
+}
+
+// latestInView: the newest message ends within slack px of what the page
+// shows above the reply box (the agent has not scrolled back to read).
+function latestInView(slack) {
+  const last = box.lastElementChild;
+  return !last || last.getBoundingClientRect().bottom <= spaceAbove() + slack;
+}
+
+// showLatest brings the newest message into view: the thread's own scroll
+// box where it has one; on a phone, where the page scrolls, just above
+// the reply box rather than under it.
+function showLatest() {
+  if (box.scrollHeight > box.clientHeight + 1) { box.scrollTop = box.scrollHeight; return; }
+  const last = box.lastElementChild;
+  if (!last) { return; }
+  const over = last.getBoundingClientRect().bottom - (spaceAbove() - 8);
+  if (over > 0) { window.scrollBy(0, over); }
+}
+
 // renderMessages changes only what changed, so a refresh neither moves the
 // scroll position nor repeats the thread to a screen reader.
 function renderMessages(tk) {
@@ -134,7 +159,8 @@ function renderMessages(tk) {
     box.textContent = '';
     shown = { id: tk.id, sigs: new Map() };
   }
-  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const paged = box.scrollHeight <= box.clientHeight + 1; // not a scroll box: the page scrolls (phones)
+  const nearBottom = paged ? latestInView(80) : box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const added = [];
   const keep = new Set();
   msgs.forEach((m) => {
@@ -148,7 +174,9 @@ function renderMessages(tk) {
     shown.sigs.set(key, sig);
   });
   box.querySelectorAll('[data-message-id]').forEach((n) => { if (!keep.has(n.dataset.messageId)) { n.remove(); } });
-  if (fresh || (added.length && nearBottom)) { box.scrollTop = box.scrollHeight; }
+  // A ticket just opened: after this frame's layout, once the reply box
+  // below is drawn too (renderTicket shows it after the messages).
+  if (fresh) { requestAnimationFrame(showLatest); } else if (added.length && nearBottom) { showLatest(); }
   if (!fresh) {
     const incoming = added.filter((m) => m.direction === 'in');
     if (incoming.length) {
