@@ -40,13 +40,16 @@ func TestBrowserAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("aq-name"), "Sulawesi Selatan"),
 		chromedp.SendKeys(chromedp.ID("aq-channels"), "whatsapp, voice"),
 		chromedp.SendKeys(chromedp.ID("aq-provinces"), "73"),
-		chromedp.SendKeys(chromedp.ID("aq-hours"), "mon 08:00-12:00 13:00-16:00\nfri 08.00-11.00 14:00-16:00"),
-		chromedp.SendKeys(chromedp.ID("aq-sla"), "normal 3600 172800"))
+		// Days and priorities in the admin's language, or as the API
+		// names them.
+		chromedp.SendKeys(chromedp.ID("aq-hours"), "sen 08:00-12:00 13:00-16:00\nfri 08.00-11.00 14:00-16:00"),
+		chromedp.SendKeys(chromedp.ID("aq-sla"), "normal 3600 172800\nmendesak 900 28800"))
 	adm.selectValue(t, "#aq-zone", "Asia/Makassar")
 	adm.do(t, "save the queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "queue listed", `!!document.querySelector('#admin-queues tr[data-queue="sulsel"]')`)
-	if got := adm.evalString(t, `document.querySelector('#admin-queues tr[data-queue="sulsel"]').textContent`); !strings.Contains(got, "WITA") || !strings.Contains(got, "13:00-16:00") {
-		t.Errorf("sulsel row = %q, want WITA and the afternoon shift", got)
+	if got := adm.evalString(t, `document.querySelector('#admin-queues tr[data-queue="sulsel"]').textContent`); !strings.Contains(got, "WITA") ||
+		!strings.Contains(got, "sen 08:00-12:00 13:00-16:00") || !strings.Contains(got, "jum 08:00-11:00") {
+		t.Errorf("sulsel row = %q, want WITA and the shifts under Indonesian day names", got)
 	}
 	adminAPI := apptest.NewClient(t, base)
 	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
@@ -55,6 +58,9 @@ func TestBrowserAdmin(t *testing.T) {
 			Code     string              `json:"code"`
 			TimeZone string              `json:"time_zone"`
 			Hours    map[string][]string `json:"hours"`
+			SLA      map[string]struct {
+				FirstResponseSeconds int `json:"first_response_seconds"`
+			} `json:"sla"`
 		} `json:"queues"`
 	}
 	adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &qs)
@@ -63,7 +69,8 @@ func TestBrowserAdmin(t *testing.T) {
 		if q.Code == "sulsel" {
 			found = true
 			// "08.00" is read as 08:00.
-			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][0] != "08:00-11:00" || q.Hours["fri"][1] != "14:00-16:00" {
+			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][0] != "08:00-11:00" || q.Hours["fri"][1] != "14:00-16:00" ||
+				q.SLA["urgent"].FirstResponseSeconds != 900 || q.SLA["normal"].FirstResponseSeconds != 3600 {
 				t.Errorf("stored sulsel = %+v", q)
 			}
 		}

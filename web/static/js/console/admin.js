@@ -180,13 +180,22 @@ async function saveAgent(a) {
 
 // ---- queues and holidays --------------------------------------------------
 
-function hoursText(h) { return DAYS.filter((d) => h && h[d] && h[d].length).map((d) => d + ' ' + h[d].join(' ')).join('\n'); }
+// Days and priorities are read and written in the admin's language
+// ("sen 08:00-12:00", "mendesak 900 28800"); the codes the API keeps
+// ("mon", "urgent") are taken too.
+const dayWords = () => t('admin.day_words').split(/\s+/); // in DAYS order
+const dayWord = (d) => dayWords()[DAYS.indexOf(d)] || d;
+const dayCode = (w) => (dayWords().indexOf(w) >= 0 ? DAYS[dayWords().indexOf(w)] : w);
+const priorityWord = (p) => label('priority.', p).toLowerCase();
+const priorityCode = (w) => PRIORITIES.find((p) => priorityWord(p) === w) || w;
+
+function hoursText(h) { return DAYS.filter((d) => h && h[d] && h[d].length).map((d) => dayWord(d) + ' ' + h[d].join(' ')).join('\n'); }
 // "08.00-16.00" (the usual way of writing a time here) reads as 08:00-16:00.
 function parseHours(v) {
   const out = {};
   String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
     const [day, ...spans] = l.split(/\s+/);
-    out[day.toLowerCase()] = spans.map((x) => x.replace(/\b(\d{1,2})\.(\d{2})\b/g, '$1:$2'));
+    out[dayCode(day.toLowerCase())] = spans.map((x) => x.replace(/\b(\d{1,2})\.(\d{2})\b/g, '$1:$2'));
   });
   return out;
 }
@@ -198,15 +207,15 @@ function badLines(text, ok) {
   return bad.join(', ');
 }
 const SECONDS = /^\d+$/;
-const slaLine = (w) => w.length === 3 && PRIORITIES.indexOf(w[0]) >= 0 && SECONDS.test(w[1]) && SECONDS.test(w[2]);
+const slaLine = (w) => w.length === 3 && PRIORITIES.indexOf(priorityCode(w[0].toLowerCase())) >= 0 && SECONDS.test(w[1]) && SECONDS.test(w[2]);
 const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
-function slaText(s) { return PRIORITIES.filter((p) => s && s[p]).map((p) => p + ' ' + s[p].first_response_seconds + ' ' + s[p].resolution_seconds).join('\n'); }
+function slaText(s) { return PRIORITIES.filter((p) => s && s[p]).map((p) => priorityWord(p) + ' ' + s[p].first_response_seconds + ' ' + s[p].resolution_seconds).join('\n'); }
 function parseSLA(v) {
   const out = {};
   String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
     const [p, fr, res] = l.split(/\s+/);
-    out[p] = { first_response_seconds: Number(fr || 0), resolution_seconds: Number(res || 0) };
+    out[priorityCode(p.toLowerCase())] = { first_response_seconds: Number(fr || 0), resolution_seconds: Number(res || 0) };
   });
   return out;
 }
@@ -236,11 +245,11 @@ function queuesView() {
     field('aq-strategy', t('admin.strategy'), strategy),
     field('aq-zone', t('admin.time_zone'), zone),
     field('aq-hours', t('admin.hours'), el('textarea', { rows: '7', spellcheck: 'false', 'aria-describedby': 'aq-hours-hint', text: hoursText(q.hours) })),
-    el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint') }),
+    el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint', { days: dayWords().join(' ') }) }),
     field('aq-overflow', t('admin.overflow_queue'), input({ value: q.overflow_queue || '', spellcheck: 'false' })),
     field('aq-overflow-after', t('admin.overflow_after'), input({ type: 'number', min: '0', value: String(q.overflow_after_seconds || 0) })),
     field('aq-sla', t('admin.sla'), el('textarea', { rows: '4', spellcheck: 'false', 'aria-describedby': 'aq-sla-hint', text: slaText(q.sla) })),
-    el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_hint') }),
+    el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_hint', { priorities: PRIORITIES.map(priorityWord).join(', ') }) }),
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
       queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
   ]);
