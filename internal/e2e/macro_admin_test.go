@@ -84,7 +84,10 @@ func TestBrowserMacroEditor(t *testing.T) {
 	shots.take(t, adm, "macro-tags-refused")
 	adm.do(t, "keep the listed tag and press Enter", clearField("mc-tags"), chromedp.SendKeys(chromedp.ID("mc-tags"), "verifikasi"+kb.Enter))
 	adm.waitJS(t, "the macro listed", `[...document.querySelectorAll('#macro-admin-table tbody tr')].some(r => r.cells[0].textContent === 'Verifikasi')`)
-	adm.waitJS(t, "saved said", fmt.Sprintf(`document.getElementById('mc-live').textContent === %q`, tx("macro_admin.saved", "name", "Verifikasi")))
+	// Said in the screen's status region, which outlives the redraw, and
+	// the focus on the emptied form for the next macro.
+	adm.waitJS(t, "saved said", fmt.Sprintf(`document.getElementById('ca-live').textContent === %q && document.activeElement.id === 'mc-name'`,
+		tx("macro_admin.saved", "name", "Verifikasi")))
 	row := `[...document.querySelectorAll('#macro-admin-table tbody tr')].find(r => r.cells[0].textContent.startsWith('Verifikasi'))`
 	if got := adm.evalString(t, row+`.textContent`); !strings.Contains(got, tx("priority.high")) || !strings.Contains(got, "Sedang diverifikasi") ||
 		!strings.Contains(got, tx("canned_admin.shared_queue", "queue", tx("canned_admin.all_queues"))) {

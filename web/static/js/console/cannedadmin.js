@@ -129,10 +129,13 @@ function draw() {
   });
 }
 
-// macroSaved redraws after a macro was saved, keeping the news said.
+// macroSaved redraws after a macro was saved: the focus goes to the
+// emptied form's first field (for the next macro) and the outcome is said
+// in the screen's status region, which outlives the redraw (the macro
+// form's own is drawn anew with it, too late to be read out).
 async function macroSaved(done) {
-  await load(); draw();
-  $('mc-live').textContent = done;
+  await load();
+  redrawSaid(done, '#mc-name');
   store.set({ cannedChanged: Date.now() });
 }
 
