@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"tanggap/internal/apptest"
 )
@@ -225,4 +226,25 @@ func TestBrowserPhoneThreadShowsTheNewestAboveTheReplyBox(t *testing.T) {
 		t.Errorf("the page moved to %s px while the agent read back", y)
 	}
 	tab.checkConsole(t)
+}
+
+// TestBrowserBoardTabHasATableOfContents: an admin's board tab holds many
+// screens one under another; a row of buttons at its top names those
+// shown, and one takes the focus to its screen's heading, in view.
+func TestBrowserBoardTabHasATableOfContents(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	adm := openAdminBoard(t, root, base)
+	adm.waitJS(t, "the admin screen and reports drawn", `!!document.getElementById('admin-agents') && !document.getElementById('reports-mount').hidden`)
+	adm.waitJS(t, "the table of contents names them", fmt.Sprintf(`!document.getElementById('board-nav').hidden
+		&& document.getElementById('board-nav').getAttribute('aria-label') === %q
+		&& ((names) => names.includes(document.getElementById('board-title').textContent.trim()) && names.includes(document.getElementById('admin-title').textContent.trim())
+			&& names.includes(document.getElementById('reports-title').textContent.trim()))([...document.querySelectorAll('#board-nav-list button')].map(b => b.textContent))`,
+		tx("board.sections_label")))
+	adm.do(t, "to the reports by keyboard", chromedp.Focus(chromedp.CSS(`#board-nav-list button[data-to="reports-title"]`)), chromedp.KeyEvent(kb.Enter))
+	adm.waitJS(t, "the focus on the reports' heading, in view", `document.activeElement.id === 'reports-title'
+		&& document.activeElement.getBoundingClientRect().top >= 0 && document.activeElement.getBoundingClientRect().top < window.innerHeight`)
+	adm.checkConsole(t)
 }

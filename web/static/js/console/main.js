@@ -18,6 +18,7 @@ import * as thread from './thread.js';
 import * as whatsapp from './whatsapp.js';
 import * as details from './details.js';
 import * as board from './board.js';
+import * as boardnav from './boardnav.js';
 import * as notify from './notify.js';
 import { mountTags } from './tags.js';
 import { mountBulk } from './bulk.js';
@@ -49,6 +50,7 @@ if ($('console-view')) {
   whatsapp.mount();
   details.mount();
   board.mount();
+  boardnav.mount(); // the board tab's table of contents
   mountTags();
   mountBulk();
   mountShortcuts();
