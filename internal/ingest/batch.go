@@ -72,6 +72,7 @@ type ticketState struct {
 	category       string
 	subject        string
 	province       string
+	askedQueue     string // the queue the channel asked for (FieldQueue), if any
 	reporterPhone  string // addresses given with the opening message
 	reporterEmail  string
 	createdAt      time.Time
@@ -162,7 +163,7 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		nts := make([]routing.NewTicket, len(fresh))
 		for i, t := range fresh {
 			nts[i] = routing.NewTicket{Ticket: routing.Ticket{Category: t.category, Channel: t.channel, QueueID: t.queueID,
-				Province: t.province}, Subject: t.subject, ContactID: t.contactID, CreatedAt: t.createdAt}
+				Queue: t.askedQueue, Province: t.province}, Subject: t.subject, ContactID: t.contactID, CreatedAt: t.createdAt}
 		}
 		filings, err := c.router.File(ctx, tx, nts, now)
 		if err != nil {
@@ -462,6 +463,7 @@ func (c *Consumer) thread(ctx context.Context, tx *gorm.DB, live []*item) ([]*ti
 				category:       it.in.Fields[envelope.FieldCategory],
 				subject:        subjectOf(it.in.Text, it.in.Attachments),
 				province:       it.province,
+				askedQueue:     it.in.Fields[envelope.FieldQueue],
 				reporterPhone:  reporterPhone(it.in.Sender),
 				reporterEmail:  it.in.Sender.Email,
 				createdAt:      it.in.ReceivedAt.UTC(),

@@ -267,6 +267,9 @@ func (r *Router) File(ctx context.Context, tx *gorm.DB, tickets []NewTicket, now
 // queue of the contact's province takes it instead, or a national queue
 // made for the category (see regional).
 func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket) (int64, error) {
+	if t.ID != 0 && t.QueueID != 0 {
+		return t.QueueID, nil // a ticket routed again (reactivated) stays in its queue
+	}
 	qid := t.QueueID
 	if qid == 0 {
 		var err error
@@ -274,7 +277,14 @@ func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket
 			return 0, err
 		}
 	}
-	if t.Queue == "" {
+	// A queue the channel asked for, and got, is kept.
+	asked := false
+	if t.Queue != "" {
+		if id, err := r.settings.lookupQueue(ctx, tx, t.Queue); err == nil && id == qid {
+			asked = true
+		}
+	}
+	if !asked {
 		// Routed by category: a regional queue may take it instead.
 		if byCat, err := r.settings.lookupQueue(ctx, tx, r.settings.QueueCode(t.Category)); err == nil && byCat == qid {
 			if reg := conf.regional(qid, r.settings.NamesQueue(t.Category), t.Channel, t.Category, t.Province); reg != 0 {

@@ -135,6 +135,7 @@ func TestRegionalRouting(t *testing.T) {
 		{"a regional desk still takes its citizens' tickets of that category", Ticket{Province: "32", Category: "pelatihan"}, jabar},
 		{"the queue CATEGORY_QUEUES names for a category is kept", Ticket{Category: "insentif"}, f.queue("dana")},
 		{"a category no queue lists goes to the default", Ticket{Category: "lainnya"}, f.queue("umum")},
+		{"a queue asked for that does not exist: by category", Ticket{Category: "pelatihan", Queue: "hilang"}, pelatihan},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,6 +145,41 @@ func TestRegionalRouting(t *testing.T) {
 			}
 		})
 	}
+	// As ingest files a new ticket: the queue the channel asked for,
+	// resolved by QueueFor, before the ticket is stored.
+	for _, tc := range []struct {
+		name string
+		t    Ticket
+	}{
+		{"the default queue, asked for by the channel, is kept", Ticket{Category: "pelatihan", Queue: "umum", QueueID: f.queue("umum")}},
+		{"so it is for a province that has a desk", Ticket{Province: "32", Queue: "umum", QueueID: f.queue("umum")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.t.Channel = "webform"
+			var got []Filing
+			f.must(f.d.Tx(context.Background(), func(tx *gorm.DB) error {
+				var err error
+				got, err = f.r.File(context.Background(), tx, []NewTicket{{Ticket: tc.t}}, time.Now().UTC())
+				return err
+			}))
+			if len(got) != 1 || got[0].QueueID != f.queue("umum") {
+				t.Fatalf("filed in %+v, want umum %d", got, f.queue("umum"))
+			}
+		})
+	}
+	t.Run("a ticket routed again (reopened) stays in its queue", func(t *testing.T) {
+		ctx := context.Background()
+		first := f.route(Ticket{Category: "pelatihan", Queue: "umum", QueueID: f.queue("umum")})
+		var got []Assignment
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error {
+			var err error
+			got, err = f.r.Reactivate(ctx, tx, []Reactivated{{Ticket: Ticket{ID: first.TicketID, Category: "pelatihan", QueueID: first.QueueID}}})
+			return err
+		}))
+		if len(got) != 1 || got[0].QueueID != f.queue("umum") || f.queueOf(first.TicketID) != f.queue("umum") {
+			t.Fatalf("reopened into %+v (stored %d), want umum %d", got, f.queueOf(first.TicketID), f.queue("umum"))
+		}
+	})
 }
 
 func TestStrategies(t *testing.T) {
