@@ -37,6 +37,9 @@ type section struct {
 	Title   string
 	Columns []string
 	Rows    [][]string
+	// csv is Rows as the CSV file keeps them, when they differ (figures
+	// with a decimal point, whatever the page's language); nil: Rows.
+	csv [][]string
 }
 
 // Monthly returns the report of month (YYYY-MM): the stored one, or
@@ -110,13 +113,15 @@ func (s *Service) generateMonthly(ctx context.Context, start time.Time, lang str
 	}
 	summary := section{Title: t("reports.monthly.summary"), Columns: []string{t("reports.monthly.figure"), t("reports.period_current"), t("reports.period_previous")}}
 	add := func(label, kind string, cur, prev *float64) {
-		f := func(v *float64) string {
+		f := func(v *float64, mark string) string {
 			if v == nil {
 				return "–"
 			}
-			return FormatValue(kind, *v, locale.DecimalMark(lang))
+			return FormatValue(kind, *v, mark)
 		}
-		summary.Rows = append(summary.Rows, []string{label, f(cur), f(prev)})
+		mark := locale.DecimalMark(lang)
+		summary.Rows = append(summary.Rows, []string{label, f(cur, mark), f(prev, mark)})
+		summary.csv = append(summary.csv, []string{label, f(cur, ""), f(prev, "")})
 	}
 	col := func(r *Result, key string) (*float64, *float64, string) {
 		for i, c := range r.Columns {
@@ -180,7 +185,11 @@ func (s *Service) generateMonthly(ctx context.Context, start time.Time, lang str
 	cw := csv.NewWriter(&cb)
 	_ = cw.Write([]string{"section", "item", "current", "previous"})
 	for _, sec := range secs {
-		for _, r := range sec.Rows {
+		rows := sec.Rows
+		if sec.csv != nil {
+			rows = sec.csv
+		}
+		for _, r := range rows {
 			_ = cw.Write([]string{csvcell.Safe(sec.Title), csvcell.Safe(r[0]), r[1], r[2]})
 		}
 	}

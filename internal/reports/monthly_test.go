@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,25 @@ func TestMonthlyReportOnSchedule(t *testing.T) {
 	}
 	if !found || received == 0 {
 		t.Fatalf("no received figure in:\n%s", stored.CSV)
+	}
+	// The file keeps a decimal point, the Indonesian page a decimal comma.
+	decimalComma, decimalPoint := regexp.MustCompile(`\d,\d`), regexp.MustCompile(`^\d+\.\d+%$`)
+	fractions := 0
+	for _, r := range recs[1:] {
+		for _, c := range r[2:] {
+			if decimalComma.MatchString(c) {
+				t.Errorf("CSV figure %q has a decimal comma", c)
+			}
+			if decimalPoint.MatchString(c) {
+				fractions++
+				if comma := strings.Replace(c, ".", ",", 1); !strings.Contains(stored.HTML, ">"+comma+"<") {
+					t.Errorf("the Indonesian page does not show %q as %q", c, comma)
+				}
+			}
+		}
+	}
+	if fractions == 0 {
+		t.Logf("no fractional rate in this month's figures:\n%s", stored.CSV)
 	}
 	for _, want := range []string{`<caption>`, `<th scope="col">`, `<th scope="row">`, `@media print`, cat.T(ReportLang, "reports.monthly.title", "month", "2026-11")} {
 		if !strings.Contains(stored.HTML, want) {
