@@ -37,7 +37,7 @@ func TestPerEventStatementsUseIndexes(t *testing.T) {
 		{"catch-up sweep of replies", qSweepReplies, []any{now.Add(-time.Hour), now, now.Add(-time.Hour), now.Add(-time.Hour), 0, sweepPage}, "messages"},
 		{"early sms status", qEarly, []any{"SM1", now}, "notify_early_sms"},
 		{"early sms statuses expired", qEarlyPurge, []any{now}, "notify_early_sms"},
-		{"a reply's notice done", qNoticeDone, []any{now, "reply:1"}, "notify_notices"},
+		{"a reply's notice done", qNoticeDone, []any{"reply:1", now, now, 1}, "tickets"},
 		{"replies a status notice waits for", qReplyAhead, []any{1, now.Add(-time.Minute), now}, "messages"},
 		{"status link", qReporter, []any{"2612-0000-0000-0001"}, "tickets"},
 	} {

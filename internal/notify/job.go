@@ -27,7 +27,7 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 	}
 	if err == nil && out == bus.JobDone && j.Kind == KindReply {
 		// The status notices held behind this reply may go (replyAhead).
-		err = s.store.noticeDone(ctx, j.Key, s.o.Now().UTC())
+		err = s.store.noticeDone(ctx, j.Key, j.TicketID, s.o.Now().UTC())
 	}
 	if err != nil {
 		if ctx.Err() == nil {

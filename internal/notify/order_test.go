@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"fmt"
 	"mime"
 	"testing"
@@ -107,5 +108,28 @@ func TestSolvedIsNotHeldForeverByAReply(t *testing.T) {
 	})
 	if n := f.svc.heldTimes.Load(); n != held {
 		t.Fatalf("the solve's notice waited %d times for replies told already or written after it", n-held)
+	}
+}
+
+// A reply's job may end before replyEvent marks its notice queued (it
+// queues, then marks): the notice is done all the same, and holds no
+// status notice back.
+func TestAReplyDoneBeforeItsMarkStaysDone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	tid, reply := f.addTicket(t, ticketSpec{channel: "webform", email: "dian@warga.test"})
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'posted' WHERE id = ?`, reply).Error)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	must(t, f.svc.store.noticeDone(ctx, replyKey(reply), tid, now))
+	must(t, f.svc.store.markNotice(ctx, replyKey(reply), tid, now))
+	must(t, f.svc.store.noticeDone(ctx, replyKey(reply), tid, now.Add(time.Second))) // a redelivery: no change
+	var done []time.Time
+	must(t, f.d.Raw(`SELECT done_at FROM notify_notices WHERE event_key = ?`, replyKey(reply)).Scan(&done).Error)
+	if len(done) != 1 || !done[0].Equal(now.Truncate(time.Microsecond)) && !done[0].Equal(now) {
+		t.Fatalf("done_at %v, want one row done at %v", done, now)
+	}
+	if id, err := f.svc.store.replyAhead(ctx, tid, now.Add(-time.Hour), now.Add(time.Hour)); err != nil || id != 0 {
+		t.Fatalf("a done reply holds a status notice back: %d, %v", id, err)
 	}
 }

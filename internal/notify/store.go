@@ -146,11 +146,14 @@ func (s store) markNotice(ctx context.Context, key string, ticketID int64, now t
 	return nil
 }
 
-// qNoticeDone records that a reply's notice job is done.
-const qNoticeDone = `UPDATE notify_notices SET done_at = ? WHERE event_key = ? AND done_at IS NULL`
+// qNoticeDone records that a reply's notice job is done. The job may end
+// before replyEvent has marked the notice queued (it queues, then marks):
+// the row is made here then, and the mark finds it.
+const qNoticeDone = `INSERT INTO notify_notices (event_key, ticket_id, created_at, done_at) SELECT ?, id, ?, ? FROM tickets WHERE id = ?
+ON CONFLICT (event_key) DO UPDATE SET done_at = excluded.done_at WHERE notify_notices.done_at IS NULL`
 
-func (s store) noticeDone(ctx context.Context, key string, now time.Time) error {
-	if err := s.db.WithContext(ctx).Exec(qNoticeDone, now, key).Error; err != nil {
+func (s store) noticeDone(ctx context.Context, key string, ticketID int64, now time.Time) error {
+	if err := s.db.WithContext(ctx).Exec(qNoticeDone, key, now, now, ticketID).Error; err != nil {
 		return fmt.Errorf("notify: notice done: %w", err)
 	}
 	return nil
