@@ -95,6 +95,13 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 		&& document.getElementById('note-hint').hidden && !document.getElementById('composer').classList.contains('composer-note')`)
 	budi.open(t, id)
 	budi.waitJS(t, "the note mode back on the first", `document.getElementById('mode-note').checked && !document.getElementById('note-hint').hidden`)
+	// A note half written, and the page reloaded: the draft comes back as
+	// the note it was, never as a reply.
+	budi.do(t, "half a note", chromedp.SendKeys(chromedp.ID("reply-body"), "Catatan belum selesai"))
+	budi.do(t, "reload", chromedp.Reload())
+	budi.waitJS(t, "the draft back, as a note", fmt.Sprintf(`location.hash === '#ticket-%d' && document.getElementById('reply-body').value === 'Catatan belum selesai'
+		&& document.getElementById('mode-note').checked && document.getElementById('composer').classList.contains('composer-note')`, id))
+	budi.do(t, "clear it", clearField("reply-body"))
 
 	// --- the "/" picker ---------------------------------------------------------
 	budi.do(t, "back to replying", chromedp.Click(chromedp.ID("mode-reply")))

@@ -23,11 +23,13 @@ let dismissed = ''; // the token Esc closed, not reopened until it changes
 const box = () => $('reply-body');
 const list = () => $('canned-list');
 
+let loaded = false; // the list was read at least once (else "none yet" is not known)
+
 async function load(force) {
   if (!force && Date.now() - loadedAt < REFRESH_MS) { return; }
   loadedAt = Date.now();
   const res = await api.cannedList();
-  if (res.ok) { all = res.data.canned_responses || []; }
+  if (res.ok) { all = res.data.canned_responses || []; loaded = true; } else { loadedAt = 0; } // read again next time
 }
 
 function matches(r, q) {
@@ -61,7 +63,7 @@ function option(r, i) {
 // emptyText: nothing matches what was typed, or there is nothing yet
 // (then it says where canned replies are made).
 function emptyText() {
-  return all.length ? t('canned.picker_empty') : t('canned.picker_none', { place: t('canned_admin.heading') });
+  return all.length || !loaded ? t('canned.picker_empty') : t('canned.picker_none', { place: t('canned_admin.heading') });
 }
 
 function render() {
@@ -228,6 +230,6 @@ export function mount() {
   store.on(['selectedId', 'composeMode', 'replyAllowed'], close);
   store.on(['cannedChanged'], () => { loadedAt = 0; load(true); loadMacros(); }); // cannedadmin.js (replies and macros)
   store.on(['agentKey'], (s) => {
-    if (s.agent) { loadedAt = 0; load(true); loadMacros(); } else { all = []; close(); }
+    if (s.agent) { loadedAt = 0; load(true); loadMacros(); } else { all = []; loaded = false; close(); }
   });
 }

@@ -41,9 +41,40 @@ function renderMode(s) {
 }
 
 // modes keeps the reply box's mode of each ticket left ('reply' unless
-// kept); modeFor is the ticket whose mode the box shows.
+// kept); modeFor is the ticket whose mode the box shows. Like the drafts
+// (thread.js) they are kept in this tab across a reload, for the agent
+// they belong to: a note's draft must never come back as a reply.
 const modes = new Map();
 let modeFor = 0;
+let modesAgent = 0;
+const KEPT_MODES = 'tanggap.compose-modes';
+
+function keepModes() {
+  if (modeFor) { modes.set(modeFor, isNoteMode() ? 'note' : 'reply'); }
+  const notes = [...modes].filter(([, m]) => m === 'note').map(([id]) => id);
+  try {
+    if (modesAgent && notes.length) {
+      sessionStorage.setItem(KEPT_MODES, JSON.stringify({ agent: modesAgent, notes }));
+    } else {
+      sessionStorage.removeItem(KEPT_MODES);
+    }
+  } catch (e) { /* storage off: kept for this page only */ }
+}
+
+function restoreModes(agentID) {
+  let kept = null;
+  try { kept = JSON.parse(sessionStorage.getItem(KEPT_MODES) || 'null'); } catch (e) { kept = null; }
+  if (kept && kept.agent === agentID && Array.isArray(kept.notes)) {
+    kept.notes.forEach((id) => modes.set(Number(id), 'note'));
+  }
+}
+
+// showMode puts the box in the mode kept for the ticket shown.
+function showMode(id) {
+  modeFor = id || 0;
+  const mode = (modeFor && modes.get(modeFor)) || 'reply';
+  if (store.get().composeMode !== mode) { store.set({ composeMode: mode }); }
+}
 
 let mentionFor = 0;
 async function loadMentionable(id) {
@@ -161,22 +192,44 @@ function closePanel(focus) {
 
 export function mount() {
   store.on(['composeMode', 'replyAllowed'], renderMode);
+  store.on(['composeMode', 'replyAllowed'], keepModes);
+  // A box that takes only notes (no reply allowed now) is in note mode:
+  // when a reply is allowed again (a WhatsApp window opens) it goes back to
+  // replying only if nothing is written in it, so a note being written
+  // never turns into a reply to the citizen.
+  let forcedFor = 0;
+  store.on(['replyAllowed'], (s) => {
+    if (!s.replyAllowed) {
+      if (s.composeMode !== 'note') { forcedFor = s.selectedId; store.set({ composeMode: 'note' }); }
+    } else if (forcedFor && forcedFor === s.selectedId && s.composeMode === 'note' && !$('reply-body').value.trim()) {
+      forcedFor = 0;
+      store.set({ composeMode: 'reply' });
+    }
+  });
+  store.on(['selectedId'], () => { forcedFor = 0; });
   store.on(['notifications'], renderBell);
   store.on(['selectedId'], (s) => {
     // The reply box's mode goes with its ticket, as its draft does: a note
     // begun on one ticket is not the mode of the next, where the agent
     // would save a note while meaning to answer the citizen.
-    if (modeFor) { modes.set(modeFor, store.get().composeMode); }
-    modeFor = s.selectedId || 0;
-    const mode = (modeFor && modes.get(modeFor)) || 'reply';
-    if (store.get().composeMode !== mode) { store.set({ composeMode: mode }); }
+    // A box that took only notes (no reply allowed there) kept a note.
+    if (modeFor) { modes.set(modeFor, isNoteMode() ? 'note' : 'reply'); }
+    showMode(s.selectedId);
+    keepModes();
     mentionFor = 0;
     setText('note-mentions', '');
     if (isNoteMode() && s.selectedId) { loadMentionable(s.selectedId); }
   });
   store.on(['agentKey'], (s) => {
-    modes.clear();
-    modeFor = 0;
+    // A new sign-in (or a reload) takes the modes kept for this agent; a
+    // change of permissions keeps them.
+    const id = s.agent ? s.agent.id : 0;
+    if (id !== modesAgent) {
+      modes.clear();
+      modesAgent = id;
+      if (id) { restoreModes(id); } else { keepModes(); }
+      showMode(store.get().selectedId);
+    }
     if (s.agent) { loadNotifications(); } else { store.set({ notifications: { list: [], unread: 0, loaded: false } }); closePanel(false); }
   });
   $('mode-reply').addEventListener('change', () => setMode('reply'));

@@ -125,6 +125,10 @@ function message(m) {
 
 const sigOf = (m) => JSON.stringify([m.body, m.delivery_status, m.delivery_error, (m.attachments || []).map((a) => a.available)]);
 
+// narrow: the phone layout (app.css, max-width 899px), where the page
+// scrolls and the reply box stays at the bottom of the screen.
+const narrow = window.matchMedia('(max-width: 899px)');
+
 // spaceAbove is where the page shows the thread: above the reply box,
 // which stays at the bottom of a phone's screen.
 function spaceAbove() {
@@ -143,7 +147,7 @@ function latestInView(slack) {
 // box where it has one; on a phone, where the page scrolls, just above
 // the reply box rather than under it.
 function showLatest() {
-  if (box.scrollHeight > box.clientHeight + 1) { box.scrollTop = box.scrollHeight; return; }
+  if (!narrow.matches) { box.scrollTop = box.scrollHeight; return; }
   const last = box.lastElementChild;
   if (!last) { return; }
   const over = last.getBoundingClientRect().bottom - (spaceAbove() - 8);
@@ -159,7 +163,7 @@ function renderMessages(tk) {
     box.textContent = '';
     shown = { id: tk.id, sigs: new Map() };
   }
-  const paged = box.scrollHeight <= box.clientHeight + 1; // not a scroll box: the page scrolls (phones)
+  const paged = narrow.matches; // one pane at a time: the page scrolls, not the thread
   const nearBottom = paged ? latestInView(80) : box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const added = [];
   const keep = new Set();
