@@ -169,8 +169,16 @@ function renderBell(s) {
   $('bell-btn').setAttribute('aria-label', n.unread ? t('notes.bell_unread', { count: n.unread }) : t('notes.bell'));
   $('bell-btn').classList.toggle('bell-has-unread', n.unread > 0);
   const box = $('bell-list');
+  // A list read again (the panel's load, a pushed mention) keeps the
+  // focus on the notification that had it.
+  const a = document.activeElement;
+  const focused = a && box.contains(a) ? a.dataset.id : null;
   box.textContent = '';
   n.list.forEach((x) => box.appendChild(item(x)));
+  if (focused) {
+    const again = box.querySelector('[data-id="' + CSS.escape(focused) + '"]');
+    if (again) { again.focus(); }
+  }
   $('bell-empty').hidden = n.list.length > 0;
   // "Mark all read" goes once all are read: the focus, if on it, stays in the panel.
   if (!n.unread && document.activeElement === $('bell-mark-all')) { $('bell-title').focus(); }
