@@ -80,4 +80,13 @@ FROM s`, n, tid, old, old).Error)
 		strings.HasSuffix(plan, "SCAN m") {
 		t.Errorf("the reply sweep is not served by messages_notify_reply_idx on %d messages:\n%s", n, plan)
 	}
+	// A held status notice's look for replies ahead of it reads one
+	// ticket's range of messages_ticket_idx, however many messages there
+	// are (all of them here on one ticket: the worst case).
+	ahead := testenv.PlanOnData(t, f.d, qReplyAhead, tid, from, now)
+	t.Logf("replies ahead, on %d messages:\n%s", n, ahead)
+	if !strings.Contains(ahead, "messages_ticket_idx") || strings.Contains(ahead, "Seq Scan on messages") || strings.Contains(ahead, "SCAN m\n") ||
+		strings.HasSuffix(ahead, "SCAN m") || strings.Contains(ahead, "USE TEMP B-TREE") {
+		t.Errorf("the replies-ahead look is not a range of messages_ticket_idx on %d messages:\n%s", n, ahead)
+	}
 }

@@ -50,14 +50,15 @@ func (s *Service) heldByReply(ctx context.Context, t ticketInfo, j job) (bool, e
 	if j.MessageID != 0 || (j.Kind != KindSolved && j.Kind != KindMoreInfo) || j.Queued.IsZero() {
 		return false, nil
 	}
-	if s.o.Now().Sub(j.Queued) >= s.o.ReplyHold {
-		if id, err := s.store.replyAhead(ctx, t.ID, j.Queued.Add(-s.o.ReplyHold), j.Queued); err == nil && id != 0 {
-			s.log.Info("notify: status notice goes before an earlier reply's notice, held long enough", "key", j.Key, "reply_message_id", id)
-		}
-		return false, nil
-	}
 	id, err := s.store.replyAhead(ctx, t.ID, j.Queued.Add(-s.o.ReplyHold), j.Queued)
-	return id != 0, err
+	if err != nil || id == 0 {
+		return false, err
+	}
+	if s.o.Now().Sub(j.Queued) < s.o.ReplyHold {
+		return true, nil
+	}
+	s.log.Info("notify: status notice goes before an earlier reply's notice, held long enough", "key", j.Key, "reply_message_id", id)
+	return false, nil
 }
 
 // observe tells the observer, if any, what became of one send on route r.
