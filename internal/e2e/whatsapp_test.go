@@ -27,6 +27,10 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 		postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", wamid, at, text))
 	}
 	post("wamid.e2e-in-1", time.Now().Add(-25*time.Hour), "Kartu saya belum aktif")
+	// Two more citizens whose windows are shut, for the box's mode when the
+	// agent comes back after they wrote again.
+	postWhatsApp(t, api, waText("6281234567891", "Budi Santoso", "wamid.e2e-budi-1", time.Now().Add(-25*time.Hour), "Sertifikat pelatihan belum terbit"))
+	postWhatsApp(t, api, waText("6281234567892", "Rina Wati", "wamid.e2e-rina-1", time.Now().Add(-25*time.Hour), "Insentif bulan lalu belum masuk"))
 
 	root := newBrowser(t, browser)
 	agent := newTab(t, root)
@@ -74,5 +78,33 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	if v := agent.evalString(t, `document.getElementById('wa-buttons').value`); v != "" {
 		t.Fatalf("buttons field kept %q after sending", v)
 	}
+
+	// A ticket visited while its window was shut is answered again once
+	// the citizen writes and the agent comes back, unless a note was begun
+	// in it.
+	open := func(what, text string) {
+		t.Helper()
+		row := `[...document.querySelectorAll('#ticket-list .ticket-item')].find(b => b.textContent.includes('` + text + `'))`
+		agent.waitLive(t, what+": in the list", row+` !== undefined`)
+		tid := agent.evalString(t, row+`.dataset.ticketId`)
+		agent.clickNow(t, what, `#ticket-list [data-ticket-id="`+tid+`"]`)
+		agent.waitJS(t, what+": shown", `document.getElementById('t-messages').textContent.includes('`+text+`')`)
+	}
+	noteOnly := `document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-note').checked`
+	open("Budi's ticket, window shut", "Sertifikat pelatihan")
+	agent.waitJS(t, "Budi's box takes notes only", noteOnly+` && document.getElementById('wa-window').textContent === `+jsString(tx("console.wa_window_closed")))
+	open("Rina's ticket, window shut", "Insentif bulan lalu")
+	agent.waitJS(t, "Rina's box takes notes only", noteOnly+` && document.getElementById('t-messages').textContent.includes('Insentif bulan lalu')`)
+	agent.do(t, "begin a note for Rina", chromedp.SendKeys(chromedp.ID("reply-body"), "Cek data rekening dulu"))
+	open("Siti's ticket", "Kartu saya belum aktif")
+	agent.waitJS(t, "Siti's box replies", `document.getElementById('mode-reply').checked && document.getElementById('reply-body').value === ''`)
+	postWhatsApp(t, api, waText("6281234567891", "Budi Santoso", "wamid.e2e-budi-2", time.Now(), "Halo, ada kabar?"))
+	postWhatsApp(t, api, waText("6281234567892", "Rina Wati", "wamid.e2e-rina-2", time.Now(), "Mohon dibantu"))
+	open("Budi's ticket, window open again", "Sertifikat pelatihan")
+	agent.waitLive(t, "Budi's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('ada kabar')`)
+	agent.waitJS(t, "Budi's box replies again", `!document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-reply').checked`)
+	open("Rina's ticket, window open again", "Insentif bulan lalu")
+	agent.waitLive(t, "Rina's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('Mohon dibantu')`)
+	agent.waitJS(t, "Rina's begun note stays a note", `document.getElementById('mode-note').checked && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
 	agent.checkConsole(t)
 }

@@ -49,8 +49,20 @@ let modeFor = 0;
 let modesAgent = 0;
 const KEPT_MODES = 'tanggap.compose-modes';
 
+// forcedFor is the ticket whose box was put in note mode only because it
+// took no reply (see mount), and typedForced says something was typed in
+// it since: a note being written. The mode kept for a ticket left is the
+// agent's, not the forced one, unless a note was begun; so a WhatsApp
+// ticket visited while its window was shut is answered again when the
+// citizen writes and the agent comes back.
+let forcedFor = 0;
+let typedForced = false;
+
+// modeLeft is the mode to keep for the ticket the box shows.
+const modeLeft = () => (isNoteMode() && !(forcedFor === modeFor && !typedForced) ? 'note' : 'reply');
+
 function keepModes() {
-  if (modeFor) { modes.set(modeFor, isNoteMode() ? 'note' : 'reply'); }
+  if (modeFor) { modes.set(modeFor, modeLeft()); }
   const notes = [...modes].filter(([, m]) => m === 'note').map(([id]) => id);
   try {
     if (modesAgent && notes.length) {
@@ -205,24 +217,34 @@ export function mount() {
   // when a reply is allowed again (a WhatsApp window opens) it goes back to
   // replying only if nothing is written in it, so a note being written
   // never turns into a reply to the citizen.
-  let forcedFor = 0;
+  const force = (id) => { forcedFor = id; typedForced = false; store.set({ composeMode: 'note' }); };
   store.on(['replyAllowed'], (s) => {
     if (!s.replyAllowed) {
-      if (s.composeMode !== 'note') { forcedFor = s.selectedId; store.set({ composeMode: 'note' }); }
-    } else if (forcedFor && forcedFor === s.selectedId && s.composeMode === 'note' && !$('reply-body').value.trim()) {
+      if (s.composeMode !== 'note') { force(s.selectedId); }
+    } else if (forcedFor && forcedFor === s.selectedId && s.composeMode === 'note' && (!typedForced || !$('reply-body').value.trim())) {
+      // What the box holds was not typed as a note (a reply's draft kept
+      // for the ticket), or nothing is: back to replying.
       forcedFor = 0;
       store.set({ composeMode: 'reply' });
     }
   });
-  store.on(['selectedId'], () => { forcedFor = 0; });
+  $('reply-body').addEventListener('input', () => {
+    if (forcedFor && forcedFor === store.get().selectedId) { typedForced = true; }
+  });
   store.on(['notifications'], renderBell);
   store.on(['selectedId'], (s) => {
     // The reply box's mode goes with its ticket, as its draft does: a note
     // begun on one ticket is not the mode of the next, where the agent
     // would save a note while meaning to answer the citizen.
-    // A box that took only notes (no reply allowed there) kept a note.
-    if (modeFor) { modes.set(modeFor, isNoteMode() ? 'note' : 'reply'); }
+    // A box that took only notes (no reply allowed there) kept a note
+    // only if one was begun in it.
+    if (modeFor) { modes.set(modeFor, modeLeft()); }
+    forcedFor = 0;
+    typedForced = false;
     showMode(s.selectedId);
+    // Until the ticket shown says otherwise (replyAllowed changes when it
+    // is drawn), the box takes only what the last one took.
+    if (s.selectedId && !store.get().replyAllowed && store.get().composeMode !== 'note') { force(s.selectedId); }
     keepModes();
     mentionFor = 0;
     setText('note-mentions', '');
