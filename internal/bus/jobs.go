@@ -22,10 +22,15 @@ const (
 	JobDone  JobOutcome = iota // acknowledged: gone from the stream
 	JobRetry                   // delivered again after the handler's delay
 	JobDrop                    // retrying cannot help; the handler logged why
+	// JobWait: not yet, and nothing failed (a notice waiting its turn
+	// behind another, a job another worker holds): delivered again after
+	// the handler's delay, counted apart from the retries.
+	JobWait
 )
 
-// JobHandler works one job. attempt counts deliveries from 1; with
-// JobRetry, the returned delay is how long the job waits before the next.
+// JobHandler works one job. attempt counts deliveries from 1 (waits
+// included); with JobRetry or JobWait, the returned delay is how long the
+// job waits before the next.
 type JobHandler func(ctx context.Context, data []byte, attempt int) (JobOutcome, time.Duration)
 
 // JobOpts names one kind of a channel's jobs and how they are worked.
@@ -132,7 +137,7 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 				switch outcome {
 				case JobDone:
 					err = msg.Ack()
-				case JobRetry:
+				case JobRetry, JobWait:
 					err = msg.NakWithDelay(delay)
 				default:
 					err = msg.Term()
@@ -149,7 +154,8 @@ func (b *Bus) RunJobs(ctx context.Context, o JobOpts, handle JobHandler) error {
 }
 
 // JobObserver counts job outcomes per kind ("notify/send",
-// "whatsapp/media"): done, retry, dropped. Config.Observe may implement it.
+// "whatsapp/media"): done, retry, waiting, dropped. Config.Observe may
+// implement it.
 type JobObserver interface {
 	Job(kind, outcome string)
 }
@@ -164,6 +170,8 @@ func (b *Bus) observeJob(kind string, outcome JobOutcome) {
 		o.Job(kind, "done")
 	case JobRetry:
 		o.Job(kind, "retry")
+	case JobWait:
+		o.Job(kind, "waiting")
 	default:
 		o.Job(kind, "dropped")
 	}

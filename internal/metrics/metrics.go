@@ -116,7 +116,7 @@ func New(o Opts) *Metrics {
 		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
 	})
 	m.jobs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tanggap_jobs_total", Help: "Background jobs by kind (notify/send, whatsapp/media, …) and outcome (done, retry, dropped).",
+		Name: "tanggap_jobs_total", Help: "Background jobs by kind (notify/send, whatsapp/media, …) and outcome (done, retry, waiting, dropped).",
 	}, []string{"kind", "outcome"})
 	m.notify = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tanggap_notify_sends_total",

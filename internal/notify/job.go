@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"tanggap/internal/bus"
@@ -30,12 +31,41 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 		err = s.store.noticeDone(ctx, j.Key, j.TicketID, s.o.Now().UTC())
 	}
 	if err != nil {
+		// The backoff counts this job's failures in a row, not its
+		// deliveries: a notice that waited its turn a hundred times is not
+		// a hundred failures.
+		n := s.failures.add(j.Key)
 		if ctx.Err() == nil {
-			s.log.Warn("notify: job", "key", j.Key, "attempt", attempt, "err", err)
+			s.log.Warn("notify: job", "key", j.Key, "attempt", attempt, "failures", n, "err", err)
 		}
-		return bus.JobRetry, s.backoff(attempt)
+		return bus.JobRetry, s.backoff(n)
 	}
+	s.failures.forget(j.Key)
 	return out, delay
+}
+
+// failureCounts counts each job's failures in a row on this instance (a
+// job that moves to another instance starts again at one, which only
+// shortens its first wait there).
+type failureCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (f *failureCounts) add(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[string]int{}
+	}
+	f.n[key]++
+	return f.n[key]
+}
+
+func (f *failureCounts) forget(key string) {
+	f.mu.Lock()
+	delete(f.n, key)
+	f.mu.Unlock()
 }
 
 // replyPoll is how often a status notice held behind a reply looks again.
@@ -96,7 +126,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 		return 0, 0, err
 	} else if held {
 		s.heldTimes.Add(1)
-		return bus.JobRetry, replyPoll, nil
+		return bus.JobWait, replyPoll, nil
 	}
 	lang := locale.Default
 	if l, err := s.store.lang(ctx, t.ID); err != nil {
@@ -139,7 +169,7 @@ func (s *Service) process(ctx context.Context, j job) (bus.JobOutcome, time.Dura
 				return 0, 0, err
 			}
 			if !ok {
-				return bus.JobRetry, time.Second, nil // another worker has it
+				return bus.JobWait, time.Second, nil // another worker has it
 			}
 			d.Attempts++
 			d.Status = StatusSending

@@ -263,6 +263,8 @@ type Service struct {
 	// heldTimes counts the times a status notice waited for a reply
 	// (tests).
 	heldTimes atomic.Int64
+	// failures counts each job's database failures in a row (see work).
+	failures failureCounts
 }
 
 // New returns the service.

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"testing"
@@ -131,5 +132,42 @@ func TestAReplyDoneBeforeItsMarkStaysDone(t *testing.T) {
 	}
 	if id, err := f.svc.store.replyAhead(ctx, tid, now.Add(-time.Hour), now.Add(time.Hour)); err != nil || id != 0 {
 		t.Fatalf("a done reply holds a status notice back: %d, %v", id, err)
+	}
+}
+
+// A status notice waiting its turn behind a reply is not a failure: each
+// look is a wait (counted apart from the retries), and a database failure
+// after many waits backs off as a first failure does, not as the
+// hundredth.
+func TestAWaitIsNotAFailure(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil) // not run: the test works the job itself
+	tid, reply := f.addTicket(t, ticketSpec{channel: "webform", email: "wulan@warga.test"})
+	must(t, f.d.Exec(`UPDATE messages SET delivery_status = 'queued' WHERE id = ?`, reply).Error)
+	f.setStatus(t, tid, domain.StatusSolved)
+	var seq int64
+	must(t, f.d.Raw(`SELECT status_seq FROM tickets WHERE id = ?`, tid).Row().Scan(&seq))
+	data, err := json.Marshal(job{Key: statusKey(tid, seq, string(domain.StatusSolved)), Kind: KindSolved, TicketID: tid, Queued: time.Now()})
+	must(t, err)
+
+	ctx := context.Background()
+	for attempt := 1; attempt <= 3; attempt++ {
+		if out, delay := f.svc.work(ctx, data, attempt); out != bus.JobWait || delay != replyPoll {
+			t.Fatalf("look %d: %v after %v, want a wait of %v", attempt, out, delay, replyPoll)
+		}
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel() // the store's statements fail
+	for n, want := range []time.Duration{f.svc.o.Backoff, 2 * f.svc.o.Backoff} {
+		if out, delay := f.svc.work(gone, data, 120+n); out != bus.JobRetry || delay != want {
+			t.Fatalf("failure %d after 120 looks: %v after %v, want a retry after %v", n+1, out, delay, want)
+		}
+	}
+	// A look that works again ends the run of failures.
+	if out, _ := f.svc.work(ctx, data, 122); out != bus.JobWait {
+		t.Fatalf("look after the failures: %v, want a wait", out)
+	}
+	if out, delay := f.svc.work(gone, data, 123); out != bus.JobRetry || delay != f.svc.o.Backoff {
+		t.Fatalf("a new failure: %v after %v, want a retry after %v", out, delay, f.svc.o.Backoff)
 	}
 }
