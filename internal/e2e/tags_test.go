@@ -87,6 +87,8 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	sari.do(t, "tag the ticket", chromedp.SendKeys(chromedp.ID("tags-input"), "Bansos\r"))
 	sari.waitJS(t, "the tag on the ticket and in the list", fmt.Sprintf(`document.getElementById('tags-chips').textContent.includes('bansos')
 		&& document.querySelector('#ticket-list li:has([data-ticket-id="%d"]) .tag-chips').textContent.includes('bansos')`, a))
+	// A screen reader hears the tags as text: a name on a plain span is not read.
+	sari.waitJS(t, "the list row says its tags in words", fmt.Sprintf(`document.querySelector('#ticket-list li:has([data-ticket-id="%d"]) .tag-chips .visually-hidden').textContent === %q`, a, strings.ReplaceAll(tx("tags.list_label"), "{tags}", "bansos")))
 
 	// Solve without a wrap-up code: refused, with the reason.
 	sari.waitJS(t, "the wrap-up code is said to be missing", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.missing")))

@@ -17,12 +17,15 @@ export function tagsOf(id, s) {
 }
 
 // chips renders a ticket's tags for the list (never colour alone: the
-// words are the tags, and a screen reader hears "Tag: …").
+// words are the tags, and a screen reader hears "Tag: …" as text, since a
+// name on a plain span is not read).
 export function chips(id, s) {
   const names = tagsOf(id, s);
   if (!names.length) { return null; }
-  return el('span', { 'class': 'tag-chips', 'aria-label': t('tags.list_label', { tags: names.join(', ') }) },
-    names.map((n) => el('span', { 'class': 'tag-chip', 'aria-hidden': 'true', text: n })));
+  return el('span', { 'class': 'tag-chips' }, [
+    el('span', { 'class': 'visually-hidden', text: t('tags.list_label', { tags: names.join(', ') }) }),
+    ...names.map((n) => el('span', { 'class': 'tag-chip', 'aria-hidden': 'true', text: n })),
+  ]);
 }
 
 function setTags(id, names) {
