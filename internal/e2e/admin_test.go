@@ -40,10 +40,13 @@ func TestBrowserAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("aq-name"), "Sulawesi Selatan"),
 		chromedp.SendKeys(chromedp.ID("aq-channels"), "whatsapp, voice"),
 		chromedp.SendKeys(chromedp.ID("aq-provinces"), "73"),
-		// Days and priorities in the admin's language, or as the API
-		// names them.
-		chromedp.SendKeys(chromedp.ID("aq-hours"), "sen 08:00-12:00 13:00-16:00\nfri 08.00-11.00 14:00-16:00"),
-		chromedp.SendKeys(chromedp.ID("aq-sla"), "normal 3600 172800\nmendesak 900 28800"))
+		// Days in the admin's language, or as the API names them.
+		chromedp.SendKeys(chromedp.ID("aq-hours"), "sen 08:00-12:00 13:00-16:00\nfri 08.00-11.00 14:00-16:00"))
+	// SLA targets in minutes, hours and days (TestBrowserAdminSLAInUnits).
+	adm.setSLA(t, "normal", "first", "1", "hours")
+	adm.setSLA(t, "normal", "resolution", "2", "days")
+	adm.setSLA(t, "urgent", "first", "15", "minutes")
+	adm.setSLA(t, "urgent", "resolution", "8", "hours")
 	adm.selectValue(t, "#aq-zone", "Asia/Makassar")
 	adm.do(t, "save the queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "queue listed", `!!document.querySelector('#admin-queues tr[data-queue="sulsel"]')`)

@@ -180,14 +180,11 @@ async function saveAgent(a) {
 
 // ---- queues and holidays --------------------------------------------------
 
-// Days and priorities are read and written in the admin's language
-// ("sen 08:00-12:00", "mendesak 900 28800"); the codes the API keeps
-// ("mon", "urgent") are taken too.
+// Days are read and written in the admin's language ("sen 08:00-12:00");
+// the codes the API keeps ("mon") are taken too.
 const dayWords = () => t('admin.day_words').split(/\s+/); // in DAYS order
 const dayWord = (d) => dayWords()[DAYS.indexOf(d)] || d;
 const dayCode = (w) => (dayWords().indexOf(w) >= 0 ? DAYS[dayWords().indexOf(w)] : w);
-const priorityWord = (p) => label('priority.', p).toLowerCase();
-const priorityCode = (w) => PRIORITIES.find((p) => priorityWord(p) === w) || w;
 
 function hoursText(h) { return DAYS.filter((d) => h && h[d] && h[d].length).map((d) => dayWord(d) + ' ' + h[d].join(' ')).join('\n'); }
 // "08.00-16.00" (the usual way of writing a time here) reads as 08:00-16:00.
@@ -206,18 +203,69 @@ function badLines(text, ok) {
   String(text || '').split('\n').forEach((l, i) => { if (l.trim() && !ok(l.trim().split(/\s+/))) { bad.push(i + 1); } });
   return bad.join(', ');
 }
-const SECONDS = /^\d+$/;
-const slaLine = (w) => w.length === 3 && PRIORITIES.indexOf(priorityCode(w[0].toLowerCase())) >= 0 && SECONDS.test(w[1]) && SECONDS.test(w[2]);
 const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
-function slaText(s) { return PRIORITIES.filter((p) => s && s[p]).map((p) => priorityWord(p) + ' ' + s[p].first_response_seconds + ' ' + s[p].resolution_seconds).join('\n'); }
-function parseSLA(v) {
-  const out = {};
-  String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
-    const [p, fr, res] = l.split(/\s+/);
-    out[priorityCode(p.toLowerCase())] = { first_response_seconds: Number(fr || 0), resolution_seconds: Number(res || 0) };
-  });
-  return out;
+// SLA targets: one row per priority, a first response and a resolution
+// target, each a whole number and a unit. The API keeps seconds of
+// business time; a stored target is shown in the largest unit that holds
+// it whole (900 → 15 minutes, 28800 → 8 hours). Seconds are offered only
+// for a target no whole minute holds, so a save never rounds one. An empty
+// (or 0) target is none; a priority with neither is left out of the SLA.
+const UNITS = [['days', 86400], ['hours', 3600], ['minutes', 60], ['seconds', 1]];
+const unitWord = (u) => ({ days: t('admin.unit_days'), hours: t('admin.unit_hours'), minutes: t('admin.unit_minutes'), seconds: t('admin.unit_seconds') })[u];
+// [id part, API field, name, unit of an empty target]
+const SLA_TARGETS = [['first', 'first_response_seconds', () => t('admin.sla_first_response'), 'minutes'],
+  ['resolution', 'resolution_seconds', () => t('admin.sla_resolution'), 'hours']];
+const WHOLE = /^\d+$/;
+const slaID = (p, target) => 'aq-sla-' + p + '-' + target[0];
+// A target's name as a screen reader hears it: "Mendesak, respons pertama".
+const slaNaming = (p, target) => ({ priority: label('priority.', p), target: target[2]().toLowerCase() });
+
+function slaDuration(p, target, seconds) {
+  const id = slaID(p, target);
+  const shown = seconds > 0 ? UNITS.map(([u, n]) => ({ n: seconds / n, unit: u })).find((x) => Number.isInteger(x.n)) : { n: '', unit: target[3] };
+  const units = UNITS.filter(([u]) => u !== 'seconds' || shown.unit === 'seconds');
+  return el('div', { 'class': 'sla-target' }, [
+    el('label', { 'for': id, 'class': 'sla-target-name', text: target[2]() }),
+    el('span', { id: id + '-name', hidden: true, text: t('admin.sla_amount_name', slaNaming(p, target)) }),
+    el('span', { id: id + '-unit-name', hidden: true, text: t('admin.sla_unit_name', slaNaming(p, target)) }),
+    el('div', { 'class': 'sla-duration' }, [
+      input({ type: 'number', id, min: '0', step: '1', inputmode: 'numeric', value: String(shown.n), 'aria-labelledby': id + '-name', 'aria-describedby': 'aq-sla-error' }),
+      el('select', { id: id + '-unit', 'aria-labelledby': id + '-unit-name' },
+        units.map(([u]) => el('option', { value: u, text: unitWord(u), selected: u === shown.unit }))),
+    ]),
+  ]);
+}
+
+// slaFieldset is the SLA control; its id and error line are the ones say
+// uses for the API's "sla" field.
+function slaFieldset(sla) {
+  return el('fieldset', { 'class': 'field sla', id: 'aq-sla', tabindex: '-1', 'aria-describedby': 'aq-sla-hint aq-sla-error' }, [
+    el('legend', { text: t('admin.sla') }),
+    el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_help') }),
+    ...PRIORITIES.map((p) => el('div', { 'class': 'sla-row', 'data-priority': p }, [
+      el('span', { 'class': 'sla-priority', text: label('priority.', p) }),
+      ...SLA_TARGETS.map((target) => slaDuration(p, target, sla && sla[p] ? sla[p][target[1]] : 0)),
+    ])),
+    el('p', { 'class': 'field-error', id: 'aq-sla-error', hidden: true }),
+  ]);
+}
+
+// readSLA is {sla} in seconds as the form says it, or {bad, message} for
+// the first target that is not a whole number of 0 or more.
+function readSLA() {
+  const sla = {};
+  for (const p of PRIORITIES) {
+    const row = {};
+    for (const target of SLA_TARGETS) {
+      const n = $(slaID(p, target));
+      const v = n.value.trim();
+      if (n.validity.badInput || (v && !WHOLE.test(v))) { return { bad: n, message: t('admin.sla_invalid', slaNaming(p, target)) }; }
+      row[target[1]] = v ? Number(v) * UNITS.find(([u]) => u === $(n.id + '-unit').value)[1] : 0;
+    }
+    if (row.first_response_seconds || row.resolution_seconds) { sla[p] = row; }
+  }
+  return { sla };
 }
 
 let queueEditing = '';
@@ -248,8 +296,7 @@ function queuesView() {
     el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint', { days: dayWords().join(' ') }) }),
     field('aq-overflow', t('admin.overflow_queue'), input({ value: q.overflow_queue || '', spellcheck: 'false' })),
     field('aq-overflow-after', t('admin.overflow_after'), input({ type: 'number', min: '0', value: String(q.overflow_after_seconds || 0) })),
-    field('aq-sla', t('admin.sla'), el('textarea', { rows: '4', spellcheck: 'false', 'aria-describedby': 'aq-sla-hint', text: slaText(q.sla) })),
-    el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_hint', { priorities: PRIORITIES.map(priorityWord).join(', ') }) }),
+    slaFieldset(q.sla),
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
       queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
   ]);
@@ -257,13 +304,20 @@ function queuesView() {
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const code = $('aq-code').value.trim();
+    if (!code) { say({ ok: false, data: { error: { fields: { code: t('validation.required') } } } }, '', 'aq'); return; }
+    const sla = readSLA();
+    if (sla.bad) {
+      // say marks the whole control; the target at fault is the one marked
+      // and focused.
+      say({ ok: false, data: { error: { fields: { sla: sla.message } } } }, '', 'aq');
+      sla.bad.setAttribute('aria-invalid', 'true');
+      sla.bad.focus();
+      return;
+    }
     const body = { name: $('aq-name').value, channels: list($('aq-channels').value), categories: list($('aq-categories').value),
       provinces: list($('aq-provinces').value), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
       time_zone: $('aq-zone').value, hours: parseHours($('aq-hours').value), overflow_queue: $('aq-overflow').value.trim(),
-      overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: parseSLA($('aq-sla').value) };
-    if (!code) { say({ ok: false, data: { error: { fields: { code: t('validation.required') } } } }, '', 'aq'); return; }
-    const badSLA = badLines($('aq-sla').value, slaLine);
-    if (badSLA) { say({ ok: false, data: { error: { fields: { sla: t('admin.lines_invalid', { lines: badSLA }) } } } }, '', 'aq'); return; }
+      overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: sla.sla };
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
     const ids = { time_zone: 'zone', overflow_queue: 'overflow', overflow_after_seconds: 'overflow-after' };
     if (say(res, '', 'aq', ids)) {

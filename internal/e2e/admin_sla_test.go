@@ -1,0 +1,269 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tanggap/internal/apptest"
+)
+
+// slaShown is the queue form's SLA as the admin sees it, priority by
+// priority: "urgent 15 minutes / 8 hours", "-" for an empty target.
+const slaShown = `['low', 'normal', 'high', 'urgent'].map((p) => p + ' ' + ['first', 'resolution'].map((x) => {
+	const id = 'aq-sla-' + p + '-' + x;
+	const n = document.getElementById(id).value;
+	return n ? n + ' ' + document.getElementById(id + '-unit').value : '-';
+}).join(' / ')).join('; ')`
+
+// cutOff lists the SLA's controls that go past the screen's edge, or
+// whose words do not fit them.
+const cutOff = `[...document.querySelectorAll('#aq-sla input, #aq-sla select, #aq-sla label')]
+	.filter((e) => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth || r.width < 40 || e.scrollWidth > e.clientWidth + 1; })
+	.map((e) => e.id || e.htmlFor).join(', ')`
+
+// TestBrowserAdminSLAInUnits: a queue's SLA targets are set in minutes,
+// hours and days, one row per priority, and the API keeps seconds. The
+// demo queue's targets are shown in the largest unit that holds each
+// whole; every number and unit is named by its priority and target for a
+// screen reader; a target typed and its unit chosen by keyboard is saved
+// in seconds and, after a reload, comes back in the same units. A target
+// that is not a whole number of 0 or more is refused beside the SLA, the
+// field at fault focused, and nothing is saved.
+func TestBrowserAdminSLAInUnits(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adminAPI := apptest.NewClient(t, base)
+	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	// A target no whole minute holds, set through the API.
+	if r := adminAPI.Do(http.MethodPut, "/api/v1/admin/queues/detik", map[string]any{"name": "Detik",
+		"sla": map[string]any{"low": map[string]int{"first_response_seconds": 90, "resolution_seconds": 7200}}}); r.Status != http.StatusOK {
+		t.Fatalf("queue detik: %d %s", r.Status, r.Body)
+	}
+	adm := openAdminBoard(t, root, base)
+	adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-agents')`)
+	adm.do(t, "queues section", chromedp.Click(chromedp.ID("admin-nav-queues")))
+	adm.waitJS(t, "queue list", `!!document.querySelector('#admin-queues tr[data-queue="umum"]')`)
+
+	// The demo queue (seconds in the seed file) in minutes, hours, days.
+	adm.do(t, "edit umum", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="umum"] button`)))
+	adm.waitJS(t, "umum's form", `document.getElementById('aq-code').value === 'umum'`)
+	if got, want := adm.evalString(t, slaShown),
+		"low 8 hours / 5 days; normal 4 hours / 3 days; high 1 hours / 1 days; urgent 15 minutes / 8 hours"; got != want {
+		t.Errorf("umum's SLA shown as %q, want %q", got, want)
+	}
+	if got := adm.text(t, `#aq-sla-urgent-first-unit option:checked`); got != tx("admin.unit_minutes") {
+		t.Errorf("urgent first response unit reads %q, want %q", got, tx("admin.unit_minutes"))
+	}
+	// Each number and unit is named by priority and target.
+	var want []string
+	for _, p := range []string{"low", "normal", "high", "urgent"} {
+		for _, target := range []string{"admin.sla_first_response", "admin.sla_resolution"} {
+			naming := []any{"priority", tx("priority." + p), "target", strings.ToLower(tx(target))}
+			want = append(want, "spinbutton: "+tx("admin.sla_amount_name", naming...), "combobox: "+tx("admin.sla_unit_name", naming...))
+		}
+	}
+	if got := strings.Join(adm.axControls(t), "\n"); !strings.Contains(got, strings.Join(want, "\n")) {
+		t.Errorf("the SLA's controls as a screen reader hears them:\n%s\nwant, in order:\n%s", got, strings.Join(want, "\n"))
+	}
+	if got, name := adm.axControls(t), "Mendesak, respons pertama, jumlah"; !slices.Contains(got, "spinbutton: "+name) {
+		t.Errorf("no number input named %q", name)
+	}
+
+	// Seconds are offered only where a target needs them, so that it is
+	// not rounded.
+	adm.do(t, "edit detik", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="detik"] button`)))
+	adm.waitJS(t, "detik's form", `document.getElementById('aq-code').value === 'detik'`)
+	if got, want := adm.evalString(t, slaShown), "low 90 seconds / 2 hours; normal - / -; high - / -; urgent - / -"; got != want {
+		t.Errorf("detik's SLA shown as %q, want %q", got, want)
+	}
+	if got := adm.evalString(t, `[...document.querySelectorAll('#aq-sla option[value=seconds]')].map((o) => o.parentNode.id).join(', ')`); got != "aq-sla-low-first-unit" {
+		t.Errorf("seconds offered in %q, want only where a target needs them", got)
+	}
+
+	// A new queue. Refused first: a target that is no whole number of 0
+	// or more, shown beside the SLA with the field at fault focused.
+	adm.do(t, "a new queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[data-act=queue]`)))
+	adm.waitJS(t, "the empty form", `document.getElementById('aq-code').value === '' && document.getElementById('aq-sla-urgent-first').value === ''`)
+	adm.do(t, "code and name", chromedp.SendKeys(chromedp.ID("aq-code"), "slauji"), chromedp.SendKeys(chromedp.ID("aq-name"), "Uji SLA"))
+	for _, c := range []struct{ name, id, typed, priority, target string }{
+		{"a negative number", "aq-sla-urgent-first", "-5", "priority.urgent", "admin.sla_first_response"},
+		{"a fraction", "aq-sla-normal-resolution", "1.5", "priority.normal", "admin.sla_resolution"},
+		{"no number at all", "aq-sla-high-first", "1e", "priority.high", "admin.sla_first_response"},
+	} {
+		adm.do(t, c.name, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#aq-sla input').forEach((i) => { i.value = ''; })`),
+			chromedp.SendKeys(chromedp.ID(c.id), c.typed),
+			chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+		msg := tx("admin.sla_invalid", "priority", tx(c.priority), "target", strings.ToLower(tx(c.target)))
+		adm.waitJS(t, c.name+" refused beside the SLA, its field focused", fmt.Sprintf(`document.getElementById('aq-sla-error').textContent === %q
+			&& !document.getElementById('aq-sla-error').hidden
+			&& document.activeElement && document.activeElement.id === %q
+			&& document.activeElement.getAttribute('aria-invalid') === 'true'
+			&& document.getElementById('admin-live').classList.contains('form-status-error')`, msg, c.id))
+		if c.name == "a negative number" {
+			shots.take(t, adm, "admin-sla-refused")
+		}
+	}
+	var qs struct {
+		Queues []struct {
+			Code string                    `json:"code"`
+			SLA  map[string]map[string]int `json:"sla"`
+		} `json:"queues"`
+	}
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &qs)
+	for _, q := range qs.Queues {
+		if q.Code == "slauji" {
+			t.Fatalf("a refused SLA was saved: %+v", q)
+		}
+	}
+
+	// By keyboard: urgent's first response in minutes (the unit an empty
+	// first response offers), its resolution in hours (the one an empty
+	// resolution offers), normal's resolution changed to days with the
+	// arrow keys.
+	adm.do(t, "clear the targets", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#aq-sla input').forEach((i) => { i.value = ''; })`))
+	focused := func(id string) {
+		t.Helper()
+		if got := adm.evalString(t, `document.activeElement ? document.activeElement.id : ''`); got != id {
+			t.Fatalf("focus on %q, want %q", got, id)
+		}
+	}
+	adm.do(t, "urgent by keyboard", chromedp.Focus(chromedp.ID("aq-sla-urgent-first")), chromedp.SendKeys(chromedp.ID("aq-sla-urgent-first"), "15"),
+		chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-urgent-first-unit")
+	adm.do(t, "to urgent's resolution", chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-urgent-resolution")
+	adm.do(t, "8 hours", chromedp.KeyEvent("8"))
+	adm.do(t, "normal by keyboard", chromedp.Focus(chromedp.ID("aq-sla-normal-first")), chromedp.KeyEvent("2"), chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-normal-first-unit")
+	adm.selectValue(t, "#aq-sla-normal-first-unit", "hours")
+	adm.do(t, "normal's resolution", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("3"), chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-normal-resolution-unit")
+	adm.do(t, "days, by arrow key", chromedp.KeyEvent(kb.ArrowUp))
+	adm.waitJS(t, "days chosen", `document.getElementById('aq-sla-normal-resolution-unit').value === 'days'`)
+	// High: a resolution target only, 90 minutes (not a whole number of
+	// hours); low: none.
+	adm.do(t, "high's resolution", chromedp.SendKeys(chromedp.ID("aq-sla-high-resolution"), "90"))
+	adm.selectValue(t, "#aq-sla-high-resolution-unit", "minutes")
+	wantShown := "low - / -; normal 2 hours / 3 days; high - / 90 minutes; urgent 15 minutes / 8 hours"
+	if got := adm.evalString(t, slaShown); got != wantShown {
+		t.Fatalf("typed SLA reads %q, want %q", got, wantShown)
+	}
+	adm.scrollTo(t, "aq-sla")
+	shots.take(t, adm, "admin-sla-1366")
+	adm.do(t, "save", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+	adm.waitJS(t, "saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.queue_saved", "name", "Uji SLA")))
+
+	// The API keeps seconds; low, with no target, is left out.
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &qs)
+	stored := ""
+	for _, q := range qs.Queues {
+		if q.Code == "slauji" {
+			stored = fmt.Sprint(q.SLA)
+		}
+	}
+	if want := "map[high:map[first_response_seconds:0 next_response_seconds:0 resolution_seconds:5400 warn_before_seconds:0] " +
+		"normal:map[first_response_seconds:7200 next_response_seconds:0 resolution_seconds:259200 warn_before_seconds:0] " +
+		"urgent:map[first_response_seconds:900 next_response_seconds:0 resolution_seconds:28800 warn_before_seconds:0]]"; stored != want {
+		t.Errorf("stored SLA = %s\nwant %s", stored, want)
+	}
+
+	// After a reload, the same units.
+	adm.do(t, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("console-view")))
+	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	adm.openBoard(t)
+	adm.do(t, "queues section again", chromedp.Click(chromedp.ID("admin-nav-queues")))
+	adm.waitJS(t, "slauji listed", `!!document.querySelector('#admin-queues tr[data-queue="slauji"]')`)
+	adm.do(t, "edit slauji", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="slauji"] button`)))
+	adm.waitJS(t, "slauji's form", `document.getElementById('aq-code').value === 'slauji'`)
+	if got := adm.evalString(t, slaShown); got != wantShown {
+		t.Errorf("after a reload the SLA reads %q, want %q", got, wantShown)
+	}
+
+	// On a phone every target is on screen, nothing wider than the page.
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.waitJS(t, "phone width", `window.innerWidth === 390`)
+	if got := adm.evalString(t, `String(document.documentElement.scrollWidth)`); mustAtoi(t, got) > 390 {
+		t.Errorf("the page is %s px wide on a 390 px phone", got)
+	}
+	if got := adm.evalString(t, cutOff); got != "" {
+		t.Errorf("SLA controls cut off or squeezed at 390 px: %s", got)
+	}
+	shots.takeOf(t, adm, "admin-sla-390", "#admin-queue-form")
+	adm.checkConsole(t)
+
+	// In English too: the units' words, the names a screen reader hears,
+	// and a phone's width.
+	txEN := textsIn(t, "en-US")
+	en := newTab(t, root)
+	en.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	en.signIn(t, base+"/console?lang=en-US", apptest.AdminEmail, apptest.AdminPassword)
+	en.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	en.openBoard(t)
+	en.do(t, "queues section", chromedp.Click(chromedp.ID("admin-nav-queues")))
+	en.waitJS(t, "slauji listed", `!!document.querySelector('#admin-queues tr[data-queue="slauji"]')`)
+	en.do(t, "edit slauji", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="slauji"] button`)))
+	en.waitJS(t, "slauji's form", `document.getElementById('aq-code').value === 'slauji'`)
+	if got, want := en.text(t, `#aq-sla-normal-resolution-unit option:checked`), txEN("admin.unit_days"); got != want || want != "days" {
+		t.Errorf("normal's resolution unit reads %q, want %q", got, want)
+	}
+	if got, name := en.axControls(t), "Urgent, first response, amount"; !slices.Contains(got, "spinbutton: "+name) {
+		t.Errorf("no number input named %q in English: %q", name, got)
+	}
+	if got := en.evalString(t, `String(document.documentElement.scrollWidth)`); mustAtoi(t, got) > 390 {
+		t.Errorf("the English page is %s px wide on a 390 px phone", got)
+	}
+	if got := en.evalString(t, cutOff); got != "" {
+		t.Errorf("SLA controls cut off or squeezed at 390 px in English: %s", got)
+	}
+	shots.takeOf(t, en, "admin-sla-390-en", "#admin-queue-form")
+	en.checkConsole(t)
+}
+
+// axControls lists the page's number inputs and drop-downs as the
+// browser's accessibility tree has them, in order: "role: name".
+func (tb *tab) axControls(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	tb.do(t, "read the accessibility tree", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		res, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		str := func(v *accessibility.Value) string {
+			var s string
+			if v != nil {
+				_ = json.Unmarshal(v.Value, &s) // a value that is no string reads as ""
+			}
+			return s
+		}
+		for _, n := range res.Nodes {
+			if r := str(n.Role); !n.Ignored && (r == "spinbutton" || r == "combobox") {
+				out = append(out, r+": "+str(n.Name))
+			}
+		}
+		return chromedp.Void{}, nil
+	})
+	return out
+}
+
+// setSLA types n into a queue form's SLA target (target "first" or
+// "resolution" of priority p) and picks its unit.
+func (tb *tab) setSLA(t *testing.T, p, target, n, unit string) {
+	t.Helper()
+	id := "aq-sla-" + p + "-" + target
+	tb.do(t, "SLA "+p+" "+target, clearField(id), chromedp.SendKeys(chromedp.ID(id), n))
+	tb.selectValue(t, "#"+id+"-unit", unit)
+}
