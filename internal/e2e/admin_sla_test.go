@@ -36,7 +36,8 @@ const cutOff = `[...document.querySelectorAll('#aq-sla input, #aq-sla select, #a
 // demo queue's targets are shown in the largest unit that holds each
 // whole; every number and unit is named by its priority and target for a
 // screen reader; a target typed and its unit chosen by keyboard is saved
-// in seconds and, after a reload, comes back in the same units. A target
+// in seconds and, after a reload, comes back in the same units; a save
+// keeps the targets the form does not show. A target
 // that is not a whole number of 0 or more is refused beside the SLA, the
 // field at fault focused, and nothing is saved.
 func TestBrowserAdminSLAInUnits(t *testing.T) {
@@ -80,6 +81,25 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	}
 	if got, name := adm.axControls(t), "Mendesak, respons pertama, jumlah"; !slices.Contains(got, "spinbutton: "+name) {
 		t.Errorf("no number input named %q", name)
+	}
+
+	// Saved as it is, umum keeps the targets the form does not show:
+	// urgent's warning 5 minutes ahead (the seed's warn_before_seconds).
+	adm.do(t, "save umum", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+	adm.waitJS(t, "umum saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.queue_saved", "name", "Umum (nasional)")))
+	var umum struct {
+		Queues []struct {
+			Code string                    `json:"code"`
+			SLA  map[string]map[string]int `json:"sla"`
+		} `json:"queues"`
+	}
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &umum)
+	for _, q := range umum.Queues {
+		if q.Code == "umum" {
+			if got := fmt.Sprint(q.SLA["urgent"]); got != "map[first_response_seconds:900 next_response_seconds:0 resolution_seconds:28800 warn_before_seconds:300]" {
+				t.Errorf("umum's urgent SLA after a save from the form = %s", got)
+			}
+		}
 	}
 
 	// Seconds are offered only where a target needs them, so that it is

@@ -251,9 +251,15 @@ function slaFieldset(sla) {
   ]);
 }
 
-// readSLA is {sla} in seconds as the form says it, or {bad, message} for
-// the first target that is not a whole number of 0 or more.
-function readSLA() {
+// The targets the API keeps that this form does not show (the next
+// response, the warning's lead): a priority that keeps a target here
+// keeps them as loaded; an empty row is no SLA at all.
+const KEPT = ['next_response_seconds', 'warn_before_seconds'];
+
+// readSLA is {sla} in seconds as the form says it (was: the SLA as
+// loaded), or {bad, message} for the first target that is not a whole
+// number of 0 or more.
+function readSLA(was) {
   const sla = {};
   for (const p of PRIORITIES) {
     const row = {};
@@ -263,7 +269,10 @@ function readSLA() {
       if (n.validity.badInput || (v && !WHOLE.test(v))) { return { bad: n, message: t('admin.sla_invalid', slaNaming(p, target)) }; }
       row[target[1]] = v ? Number(v) * UNITS.find(([u]) => u === $(n.id + '-unit').value)[1] : 0;
     }
-    if (row.first_response_seconds || row.resolution_seconds) { sla[p] = row; }
+    if (row.first_response_seconds || row.resolution_seconds) {
+      KEPT.forEach((k) => { if (was && was[p] && was[p][k]) { row[k] = was[p][k]; } });
+      sla[p] = row;
+    }
   }
   return { sla };
 }
@@ -305,7 +314,7 @@ function queuesView() {
     ev.preventDefault();
     const code = $('aq-code').value.trim();
     if (!code) { say({ ok: false, data: { error: { fields: { code: t('validation.required') } } } }, '', 'aq'); return; }
-    const sla = readSLA();
+    const sla = readSLA(q.sla);
     if (sla.bad) {
       // say marks the whole control; the target at fault is the one marked
       // and focused.
