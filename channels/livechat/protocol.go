@@ -302,6 +302,11 @@ type Queue struct {
 	AgentsOnline int  `json:"agents_online"`
 	Open         bool `json:"open"`
 	Assigned     bool `json:"assigned"`
+	// Opens says, while the ticket's queue is closed (Open false), when
+	// its business hours start again, in that queue's time zone, in every
+	// language the widget may switch to: the launcher's sentence
+	// ("Buka lagi besok pukul 08.00 WIB."). Absent while open.
+	Opens map[string]string `json:"opens,omitempty"`
 }
 
 // Replayed ends a replay: entries up to LastSeq have been sent.

@@ -12,6 +12,8 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
+	"tanggap/internal/locale"
+	"tanggap/internal/reopen"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
@@ -192,6 +194,7 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 		}
 		// One read of each queue's line for all the waiting visitors.
 		var waits map[int64]routing.WaitEstimate
+		opens := opensTexts{tx: a.o.Locale, now: time.Now()}
 		if len(waiting) > 0 {
 			if waits, err = a.o.Router.EstimateWaits(ctx, waiting); err != nil {
 				a.log.Warn("livechat queue position", "err", err)
@@ -215,6 +218,9 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 				// Open is false exactly when the agent's console says the
 				// queue is closed: outside business hours with nobody online.
 				q.Position, q.WaitSeconds, q.AgentsOnline, q.Open, q.Assigned = w.Position, int(w.Estimated/time.Second), w.AgentsOnline, !w.Closed, w.AgentID != 0
+				if !q.Open && !w.OpensAt.IsZero() {
+					q.Opens = opens.of(w.OpensAt)
+				}
 			}
 			frame := encode(q)
 			for _, c := range a.fan.Local(topic(v.ID)) {
@@ -222,6 +228,31 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// opensTexts words the openings of the closed queues for one refresh:
+// once per opening (the visitors of one queue share it), in every
+// language, with the launcher's sentence (reopen.Opens), so the widget
+// says when agents are back as the chat page does.
+type opensTexts struct {
+	tx   reopen.Texts
+	now  time.Time
+	done map[time.Time]map[string]string
+}
+
+func (o *opensTexts) of(at time.Time) map[string]string {
+	if t, ok := o.done[at]; ok {
+		return t
+	}
+	t := make(map[string]string, len(locale.Languages()))
+	for _, lang := range locale.Languages() {
+		t[lang] = reopen.Opens(o.tx, lang, o.now, at)
+	}
+	if o.done == nil {
+		o.done = map[time.Time]map[string]string{}
+	}
+	o.done[at] = t
+	return t
 }
 
 // AgentTyping tells the visitor of a conversation that its agent is (not)

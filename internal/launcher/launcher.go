@@ -194,7 +194,7 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 		case StateClosed:
 			e.StateText, e.Expect = t("launcher.state_closed"), t(closedKey)
 			if !opens.IsZero() {
-				e.OpensText = t("launcher.opens_at", "when", reopen.When(s.o.Locale, lang, now, opens))
+				e.OpensText = reopen.Opens(s.o.Locale, lang, now, opens)
 			}
 		default:
 			e.StateText, e.Expect = t("launcher.state_unknown"), t(openKey)

@@ -1,8 +1,9 @@
 // Package reopen says when a closed queue opens again, as a citizen is
 // told it at the moment they meet the closed door: "hari ini pukul 08.00
 // WIB", "besok …", the weekday within a week, else the date. The
-// launcher writes it beside a closed channel and the phone line speaks it
-// after hours, so both say the same.
+// launcher writes it beside a closed channel, the chat widget under a
+// message written after hours, and the phone line speaks it, so all say
+// the same.
 package reopen
 
 import (
@@ -28,6 +29,14 @@ func DayKey(d time.Weekday) string { return dayKeys[d] }
 // calendar's) and lang, to be read: beyond a week, the date in digits.
 func When(tx Texts, lang string, now, at time.Time) string {
 	return when(tx, lang, now, at, at.Format("02-01-2006"))
+}
+
+// Opens is the sentence a closed channel shows beside it, When in
+// launcher.opens_at: "Buka lagi besok pukul 08.00 WIB." The launcher's
+// menu (and so the chat page) and the chat widget's queue line both say
+// it, in the same words.
+func Opens(tx Texts, lang string, now, at time.Time) string {
+	return tx.T(lang, "launcher.opens_at", "when", When(tx, lang, now, at))
 }
 
 // Spoken is When to be heard (the phone line's text to speech): beyond a
