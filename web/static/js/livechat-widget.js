@@ -111,6 +111,7 @@
   queue.setAttribute('aria-live', 'polite');
   queue.hidden = true;
   var queueLine = el('p', 'tgc-queue-line');
+  queueLine.id = 'tgc-queue-line';
   var queueHint = el('p', 'tgc-hint');
   var giveContact = el('button', 'tgc-linkbtn');
   giveContact.type = 'button';
@@ -338,6 +339,23 @@
     });
   }
 
+  // loadHours reads whether the chat is open now from the launcher's
+  // menu (GET /launcher/menu.json: the default queue's calendar, the same
+  // entry the chat page and the launcher show), in the widget's language.
+  function loadHours() {
+    if (host) { return; }
+    var asked = lang;
+    fetch(base + '/launcher/menu.json?lang=' + encodeURIComponent(asked))
+      .then(function (r) { if (!r.ok) { throw new Error('menu ' + r.status); } return r.json(); })
+      .then(function (m) {
+        if (asked !== lang) { return; } // the language changed meanwhile
+        var e = (m.entries || []).filter(function (x) { return x.kind === 'livechat'; })[0];
+        closedNow = e && e.state === 'closed' ? e : null;
+        renderQueue();
+      })
+      .catch(function () { /* said nothing: the chat still works */ });
+  }
+
   function loadConfig() {
     return fetch(base + '/livechat/config.json?lang=' + encodeURIComponent(lang))
       .then(function (r) { return r.json(); })
@@ -375,6 +393,10 @@
   var welcomed = false;
   var conv = { tn: '', state: 'none', agent: '' };
   var queueInfo = null;
+  // The chat's entry of the launcher's menu while the chat is closed
+  // (state, when it opens again, what still works), said before the
+  // visitor writes; null while open or unknown.
+  var closedNow = null;
   var connState = 'connecting';
   var retryIn = 0;
   var attempt = 0;
@@ -443,15 +465,45 @@
   // text again would be read out again in a live region.
   function setText(n, s) { if (n.textContent !== s) { n.textContent = s; } }
 
+  // The sentence of the queue frame saying when the ticket's queue opens
+  // again, in the widget's language (the server words it in each).
+  function opensText(q) {
+    var o = q.opens || {};
+    return o[lang] || o['id-ID'] || '';
+  }
+
+  function hideQueue() {
+    queue.hidden = true;
+    setText(queueLine, ''); // shown again, the line is news again
+    text.removeAttribute('aria-describedby');
+    panel.classList.remove('tgc-noticed');
+  }
+  // showQueue shows the box; the floating panel grows by about its
+  // height, so the pre-chat form's buttons stay in view under it.
+  function showQueue() {
+    queue.hidden = false;
+    panel.classList.add('tgc-noticed');
+  }
+
+  // Before the visitor writes, a closed chat says so up front with when
+  // it opens again, in the chat page's words (not on the chat page: the
+  // page says it above the widget). The message box is described by it.
+  function renderClosedNow() {
+    var e = closedNow;
+    setText(queueLine, e.state_text + '.' + (e.opens_text ? ' ' + e.opens_text : '') + ' ' + e.expect);
+    queueHint.hidden = true;
+    if (giveContact.parentNode) { giveContact.parentNode.removeChild(giveContact); }
+    text.setAttribute('aria-describedby', queueLine.id);
+    showQueue();
+  }
+
   function renderQueue() {
     var q = queueInfo;
-    if (!q || conv.state !== 'open' || q.assigned || q.tn !== conv.tn) {
-      queue.hidden = true;
-      setText(queueLine, ''); // shown again, the line is news again
-      return;
-    }
+    if (conv.state !== 'open' && closedNow) { renderClosedNow(); return; }
+    if (!q || conv.state !== 'open' || q.assigned || q.tn !== conv.tn) { hideQueue(); return; }
+    text.removeAttribute('aria-describedby');
     var line;
-    if (!q.open) { line = t('livechat.closed_hours', { tn: q.tn }); }
+    if (!q.open) { line = t('livechat.closed_hours', { tn: q.tn, opens: opensText(q) }).replace(/\s+/g, ' ').trim(); }
     else if (q.agents_online === 0) { line = t('livechat.no_agent', { tn: q.tn }); }
     else if (q.position <= 1) { line = t('livechat.queue_next'); }
     else { line = t('livechat.queue_position', { position: q.position, minutes: Math.max(1, Math.round(q.wait_s / 60)) }); }
@@ -467,7 +519,7 @@
     var offer = stuck && !hasContact();
     if (offer && giveContact.parentNode !== queue) { queue.appendChild(giveContact); }
     if (!offer && giveContact.parentNode) { giveContact.parentNode.removeChild(giveContact); }
-    queue.hidden = false;
+    showQueue();
   }
   giveContact.addEventListener('click', function () { showPrechat(true); focusStep(); });
 
@@ -897,7 +949,7 @@
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', open ? 'true' : 'false');
     root.classList.toggle('tgc-open', open);
-    if (open) { focusStep(); markRead(); scroll(); } else if (external) {
+    if (open) { focusStep(); markRead(); scroll(); loadHours(); } else if (external) {
       document.dispatchEvent(new CustomEvent('tanggap:chat-closed'));
     } else { launcher.focus(); }
   }
@@ -916,6 +968,7 @@
     lang = other;
     store.set(KEY_LANG, lang);
     loadConfig();
+    if (!panel.hidden) { loadHours(); }
   });
 
   // ---- connection ------------------------------------------------------------
