@@ -34,7 +34,7 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 		// The backoff counts this job's failures in a row, not its
 		// deliveries: a notice that waited its turn a hundred times is not
 		// a hundred failures.
-		n := s.failures.add(j.Key)
+		n := s.failures.add(j.Key, s.o.Now())
 		if ctx.Err() == nil {
 			s.log.Warn("notify: job", "key", j.Key, "attempt", attempt, "failures", n, "err", err)
 		}
@@ -46,20 +46,47 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 
 // failureCounts counts each job's failures in a row on this instance (a
 // job that moves to another instance starts again at one, which only
-// shortens its first wait there).
+// shortens its first wait there). A job that failed here and then ended
+// elsewhere leaves its count behind: counts not added to for an hour (the
+// longest backoff is ten minutes) are dropped once there are many.
 type failureCounts struct {
 	mu sync.Mutex
-	n  map[string]int
+	n  map[string]failureCount
 }
 
-func (f *failureCounts) add(key string) int {
+type failureCount struct {
+	n    int
+	last time.Time
+}
+
+// failureCountsKept is how many counts may be kept before the stale ones
+// are looked for.
+const failureCountsKept = 1000
+
+func (f *failureCounts) add(key string, now time.Time) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.n == nil {
-		f.n = map[string]int{}
+		f.n = map[string]failureCount{}
 	}
-	f.n[key]++
-	return f.n[key]
+	if len(f.n) >= failureCountsKept {
+		for k, c := range f.n {
+			if now.Sub(c.last) > time.Hour {
+				delete(f.n, k)
+			}
+		}
+	}
+	c := f.n[key]
+	c.n++
+	c.last = now
+	f.n[key] = c
+	return c.n
+}
+
+func (f *failureCounts) len() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.n)
 }
 
 func (f *failureCounts) forget(key string) {

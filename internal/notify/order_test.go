@@ -171,3 +171,20 @@ func TestAWaitIsNotAFailure(t *testing.T) {
 		t.Fatalf("a new failure: %v after %v, want a retry after %v", out, delay, f.svc.o.Backoff)
 	}
 }
+
+// The failure counts of jobs that ended elsewhere do not pile up: once
+// there are many, those not added to for an hour go.
+func TestFailureCountsForgetJobsThatEndedElsewhere(t *testing.T) {
+	t.Parallel()
+	var f failureCounts
+	start := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	for i := range failureCountsKept {
+		f.add(fmt.Sprint("elsewhere-", i), start)
+	}
+	if n := f.add("recent", start.Add(59*time.Minute)); n != 1 || f.len() != failureCountsKept+1 {
+		t.Fatalf("count %d, %d kept: nothing is an hour old yet", n, f.len())
+	}
+	if n := f.add("recent", start.Add(61*time.Minute)); n != 2 || f.len() != 1 {
+		t.Fatalf("count %d, %d kept, want 2 and only the recent job's", n, f.len())
+	}
+}
