@@ -96,15 +96,21 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	open("Rina's ticket, window shut", "Insentif bulan lalu")
 	agent.waitJS(t, "Rina's box takes notes only", noteOnly+` && document.getElementById('t-messages').textContent.includes('Insentif bulan lalu')`)
 	agent.do(t, "begin a note for Rina", chromedp.SendKeys(chromedp.ID("reply-body"), "Cek data rekening dulu"))
+	// Reloaded with the note half written, then Rina writes while her ticket
+	// is open: the note stays a note.
+	agent.do(t, "reload", chromedp.Reload())
+	agent.waitJS(t, "Rina's draft back, as a note", noteOnly+` && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
+	postWhatsApp(t, api, waText("6281234567892", "Rina Wati", "wamid.e2e-rina-2", time.Now(), "Mohon dibantu"))
+	agent.waitLive(t, "Rina's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('Mohon dibantu')`)
+	agent.waitJS(t, "Rina's begun note stays a note", `!document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-note').checked && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
+	agent.selectValue(t, "#scope", "all") // the list's scope is not kept across a reload
 	open("Siti's ticket", "Kartu saya belum aktif")
 	agent.waitJS(t, "Siti's box replies", `document.getElementById('mode-reply').checked && document.getElementById('reply-body').value === ''`)
 	postWhatsApp(t, api, waText("6281234567891", "Budi Santoso", "wamid.e2e-budi-2", time.Now(), "Halo, ada kabar?"))
-	postWhatsApp(t, api, waText("6281234567892", "Rina Wati", "wamid.e2e-rina-2", time.Now(), "Mohon dibantu"))
 	open("Budi's ticket, window open again", "Sertifikat pelatihan")
 	agent.waitLive(t, "Budi's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('ada kabar')`)
 	agent.waitJS(t, "Budi's box replies again", `!document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-reply').checked`)
-	open("Rina's ticket, window open again", "Insentif bulan lalu")
-	agent.waitLive(t, "Rina's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('Mohon dibantu')`)
-	agent.waitJS(t, "Rina's begun note stays a note", `document.getElementById('mode-note').checked && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
+	open("Rina's ticket again", "Insentif bulan lalu")
+	agent.waitJS(t, "Rina's note is still a note", `document.getElementById('mode-note').checked && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
 	agent.checkConsole(t)
 }

@@ -115,7 +115,11 @@ export async function submitNote() {
   busy($('reply-btn'), false);
   renderMode(store.get());
   if (res.ok) {
-    if (store.get().selectedId === id) { $('reply-body').value = ''; }
+    if (store.get().selectedId === id) {
+      $('reply-body').value = '';
+      // The note begun is saved: the box may answer the citizen again.
+      if (forcedFor === id) { typedForced = false; keepModes(); }
+    }
     const names = (res.data.mentioned || []).map((a) => a.name);
     setText('ticket-live', names.length ? t('notes.saved_mentions', { names: names.join(', ') }) : t('notes.saved'));
     await loadTicket(id);
@@ -229,7 +233,11 @@ export function mount() {
     }
   });
   $('reply-body').addEventListener('input', () => {
-    if (forcedFor && forcedFor === store.get().selectedId) { typedForced = true; }
+    if (forcedFor && forcedFor === store.get().selectedId && !typedForced) {
+      // A note is begun: kept as a note from now on, also across a reload.
+      typedForced = true;
+      keepModes();
+    }
   });
   store.on(['notifications'], renderBell);
   store.on(['selectedId'], (s) => {
