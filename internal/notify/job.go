@@ -24,6 +24,7 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 	}
 	out, delay, err := s.process(ctx, j)
 	if errors.Is(err, errNoTicket) {
+		s.failures.forget(j.Key)
 		return bus.JobDone, 0
 	}
 	if err == nil && out == bus.JobDone && j.Kind == KindReply {
@@ -47,11 +48,14 @@ func (s *Service) work(ctx context.Context, data []byte, attempt int) (bus.JobOu
 // failureCounts counts each job's failures in a row on this instance (a
 // job that moves to another instance starts again at one, which only
 // shortens its first wait there). A job that failed here and then ended
-// elsewhere leaves its count behind: counts not added to for an hour (the
-// longest backoff is ten minutes) are dropped once there are many.
+// elsewhere leaves its count behind: once there are many, counts not
+// added to for an hour (the longest backoff is ten minutes) are dropped,
+// looked for at most every ten minutes so that an outage's thousands of
+// failing jobs do not each sweep the map.
 type failureCounts struct {
-	mu sync.Mutex
-	n  map[string]failureCount
+	mu    sync.Mutex
+	n     map[string]failureCount
+	swept time.Time
 }
 
 type failureCount struct {
@@ -69,7 +73,8 @@ func (f *failureCounts) add(key string, now time.Time) int {
 	if f.n == nil {
 		f.n = map[string]failureCount{}
 	}
-	if len(f.n) >= failureCountsKept {
+	if len(f.n) >= failureCountsKept && now.Sub(f.swept) >= 10*time.Minute {
+		f.swept = now
 		for k, c := range f.n {
 			if now.Sub(c.last) > time.Hour {
 				delete(f.n, k)

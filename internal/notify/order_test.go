@@ -173,7 +173,8 @@ func TestAWaitIsNotAFailure(t *testing.T) {
 }
 
 // The failure counts of jobs that ended elsewhere do not pile up: once
-// there are many, those not added to for an hour go.
+// there are many, those not added to for an hour go, looked for at most
+// every ten minutes.
 func TestFailureCountsForgetJobsThatEndedElsewhere(t *testing.T) {
 	t.Parallel()
 	var f failureCounts
@@ -184,7 +185,10 @@ func TestFailureCountsForgetJobsThatEndedElsewhere(t *testing.T) {
 	if n := f.add("recent", start.Add(59*time.Minute)); n != 1 || f.len() != failureCountsKept+1 {
 		t.Fatalf("count %d, %d kept: nothing is an hour old yet", n, f.len())
 	}
-	if n := f.add("recent", start.Add(61*time.Minute)); n != 2 || f.len() != 1 {
-		t.Fatalf("count %d, %d kept, want 2 and only the recent job's", n, f.len())
+	if n := f.add("recent", start.Add(61*time.Minute)); n != 2 || f.len() != failureCountsKept+1 {
+		t.Fatalf("count %d, %d kept: looked for stale counts again within ten minutes", n, f.len())
+	}
+	if n := f.add("recent", start.Add(70*time.Minute)); n != 3 || f.len() != 1 {
+		t.Fatalf("count %d, %d kept, want 3 and only the recent job's", n, f.len())
 	}
 }

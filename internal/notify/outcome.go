@@ -105,7 +105,11 @@ func (s *Service) statusJob(ctx context.Context, data []byte, attempt int) (bus.
 		s.log.Warn("notify: provider status dropped after retries", "route", st.Route, "ref", st.Ref, "err", err)
 		return bus.JobDrop, 0
 	}
-	if !errors.Is(err, errNotYet) && ctx.Err() == nil {
+	if errors.Is(err, errNotYet) {
+		// The notification is still being sent: not a failure.
+		return bus.JobWait, s.backoff(attempt)
+	}
+	if ctx.Err() == nil {
 		s.log.Warn("notify: provider status", "route", st.Route, "err", err)
 	}
 	return bus.JobRetry, s.backoff(attempt)
