@@ -342,8 +342,14 @@
   // loadHours reads whether the chat is open now from the launcher's
   // menu (GET /launcher/menu.json: the default queue's calendar, the same
   // entry the chat page and the launcher show), in the widget's language.
+  // While the chat is closed and the panel open it is read again every
+  // minute, so the notice goes once the chat opens; a failed read takes the
+  // notice away rather than leave one that may be stale.
+  var hoursTimer = 0;
   function loadHours() {
     if (host) { return; }
+    clearTimeout(hoursTimer);
+    hoursTimer = 0;
     var asked = lang;
     fetch(base + '/launcher/menu.json?lang=' + encodeURIComponent(asked))
       .then(function (r) { if (!r.ok) { throw new Error('menu ' + r.status); } return r.json(); })
@@ -352,8 +358,11 @@
         var e = (m.entries || []).filter(function (x) { return x.kind === 'livechat'; })[0];
         closedNow = e && e.state === 'closed' ? e : null;
         renderQueue();
+        if (closedNow && !panel.hidden && !hoursTimer) { hoursTimer = setTimeout(loadHours, 60000); }
       })
-      .catch(function () { /* said nothing: the chat still works */ });
+      .catch(function () {
+        if (asked === lang && closedNow) { closedNow = null; renderQueue(); }
+      });
   }
 
   function loadConfig() {
