@@ -10,6 +10,10 @@
 //   - Rated once per survey: csat_responses is keyed by the survey; a
 //     second answer (another channel, a double click, a provider's retry)
 //     is ErrAlreadyRated and changes nothing.
+//   - Commented once: a citizen who rated without a comment (a WhatsApp
+//     tap, the keypad) may add one through the survey's link while it
+//     takes answers (AddComment); one conditional UPDATE sets it only on
+//     an answer that has none, so a second is ErrAlreadyCommented.
 //   - Asking is durable work: the ticket.updated event of a solve (core
 //     NATS, a queue subscription so one instance takes it) becomes a job
 //     on the JOBS stream ("csat"/"solve"); its worker makes the survey and
@@ -272,6 +276,16 @@ func (s *Service) link(token string) string {
 	return s.o.PublicURL + "/pengaduan/status?" + url.Values{"csat": {token}}.Encode()
 }
 
+// Link is the survey page of a token for a message that leaves the site
+// (the WhatsApp thanks inviting a comment): "" when no public address is
+// configured, as a relative link means nothing there.
+func (s *Service) Link(token string) string {
+	if !strings.HasPrefix(s.o.PublicURL, "https://") && !strings.HasPrefix(s.o.PublicURL, "http://") {
+		return ""
+	}
+	return s.link(token)
+}
+
 // SurveyURL is the survey link of a ticket's current solve, for the
 // notification that tells the citizen it is solved (notify's
 // SurveyLinker). The same solve always gives the same link. ErrNoSurvey
@@ -344,6 +358,9 @@ type Open struct {
 	ExpiresAt      time.Time `json:"expires_at"`
 	Rated          bool      `json:"rated"`
 	Rating         int       `json:"rating,omitempty"`
+	// Commented: the answer has its comment. A rated survey without one
+	// still takes a comment (AddComment).
+	Commented bool `json:"commented"`
 }
 
 // Survey checks a token and returns what the rating card needs.
@@ -358,7 +375,7 @@ func (s *Service) Survey(ctx context.Context, token string) (Open, error) {
 		return Open{}, err
 	}
 	if r != nil {
-		o.Rated, o.Rating = true, r.Rating
+		o.Rated, o.Rating, o.Commented = true, r.Rating, r.Comment != ""
 	}
 	return o, nil
 }
@@ -409,6 +426,32 @@ func (s *Service) Rate(ctx context.Context, token string, a Answer, by string) e
 			Channel: sv.Channel, SupervisorIDs: sups, At: now})
 	}
 	s.o.Log.Info("csat: rated", "ticket_id", sv.TicketID, "survey_id", sv.ID, "rating", a.Rating, "by", by)
+	return nil
+}
+
+// AddComment adds the comment of a survey rated without one (a WhatsApp
+// tap, the keypad, a form left blank): through the survey's link, while
+// it takes answers (the token's rules, as for Rate). by is how it came
+// (ByLink, ByStatus). ErrNoComment for an empty comment, ErrBadRating for
+// one too long, ErrNotRated before the rating, ErrAlreadyCommented when
+// the answer has its comment. A low rating's alert shows the comment (the
+// alerts read it from the answer).
+func (s *Service) AddComment(ctx context.Context, token, comment, by string) error {
+	c, err := ParseComment(comment)
+	if err != nil {
+		return err
+	}
+	if c == "" {
+		return ErrNoComment
+	}
+	sv, _, err := s.byToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	if err := s.store.addComment(ctx, sv.ID, c, by, s.o.Now().UTC()); err != nil {
+		return err
+	}
+	s.o.Log.Info("csat: commented", "ticket_id", sv.TicketID, "survey_id", sv.ID, "by", by)
 	return nil
 }
 

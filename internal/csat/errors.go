@@ -17,6 +17,14 @@ var (
 	ErrNoSurvey = errors.New("csat: no survey for this ticket")
 	// ErrBadRating: not a rating from 1 to 5, or a comment too long.
 	ErrBadRating = errors.New("csat: rating must be 1 to 5")
+	// ErrNotRated: a comment alone for a survey not rated yet (the rating
+	// comes first, with Rate).
+	ErrNotRated = errors.New("csat: not rated yet")
+	// ErrAlreadyCommented: the survey's answer has its comment; a comment
+	// is given once.
+	ErrAlreadyCommented = errors.New("csat: already commented")
+	// ErrNoComment: a comment alone that is empty.
+	ErrNoComment = errors.New("csat: comment is empty")
 )
 
 // ErrBadQuery: a report asked for with a bad period or grouping.

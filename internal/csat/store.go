@@ -23,20 +23,27 @@ const (
 	// A ticket's latest solve (round "solve:<19-digit nanoseconds>" sorts
 	// in time order), served by the (ticket_id, round) key.
 	sqlLatestSolveSurvey = `SELECT ` + surveyCols + ` FROM csat_surveys WHERE ticket_id = ? AND round >= 'solve:' AND round < 'solve;' ORDER BY round DESC LIMIT 1`
-	sqlResponse          = `SELECT survey_id, rating, comment, answered_by, created_at FROM csat_responses WHERE survey_id = ?`
+	sqlResponse          = `SELECT survey_id, rating, comment, answered_by, created_at, comment_by, commented_at FROM csat_responses WHERE survey_id = ?`
+	// A comment given after the rating: only on an answer that has none
+	// (the row exists only with its rating), by the primary key.
+	sqlAddComment = `UPDATE csat_responses SET comment = ?, comment_by = ?, commented_at = ? WHERE survey_id = ? AND comment = ''`
 	// A call survey answered since the ticket's last solve survey: the
 	// phone caller was asked already.
 	sqlCallSince = `SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id
 		WHERE s.ticket_id = ? AND s.round LIKE 'call:%' AND s.created_at > ? LIMIT 1`
-	sqlTicketRatings = `SELECT r.survey_id, r.rating, r.comment, r.answered_by, r.created_at, s.channel, s.agent_id
+	sqlTicketRatings = `SELECT r.survey_id, r.rating, r.comment, r.answered_by, r.created_at, r.comment_by, r.commented_at, s.channel, s.agent_id
 		FROM csat_responses r JOIN csat_surveys s ON s.id = r.survey_id WHERE r.ticket_id = ? ORDER BY r.created_at`
 	sqlAgentFigures = `SELECT COUNT(*) AS n, COALESCE(SUM(rating), 0) AS total, COALESCE(SUM(CASE WHEN rating >= ? THEN 1 ELSE 0 END), 0) AS satisfied
 		FROM csat_responses WHERE agent_id = ? AND created_at >= ?`
-	sqlAlertsAll = `SELECT a.id, a.survey_id, a.ticket_id, a.queue_id, a.rating, a.created_at, t.tracking_number, s.channel, s.agent_id
+	sqlAlertsAll = `SELECT a.id, a.survey_id, a.ticket_id, a.queue_id, a.rating, a.created_at, t.tracking_number, s.channel, s.agent_id,
+		COALESCE(r.comment, '') AS comment
 		FROM csat_alerts a JOIN tickets t ON t.id = a.ticket_id JOIN csat_surveys s ON s.id = a.survey_id
+		LEFT JOIN csat_responses r ON r.survey_id = a.survey_id
 		ORDER BY a.created_at DESC LIMIT ?`
-	sqlAlertsQueues = `SELECT a.id, a.survey_id, a.ticket_id, a.queue_id, a.rating, a.created_at, t.tracking_number, s.channel, s.agent_id
+	sqlAlertsQueues = `SELECT a.id, a.survey_id, a.ticket_id, a.queue_id, a.rating, a.created_at, t.tracking_number, s.channel, s.agent_id,
+		COALESCE(r.comment, '') AS comment
 		FROM csat_alerts a JOIN tickets t ON t.id = a.ticket_id JOIN csat_surveys s ON s.id = a.survey_id
+		LEFT JOIN csat_responses r ON r.survey_id = a.survey_id
 		WHERE a.queue_id IN ? ORDER BY a.created_at DESC LIMIT ?`
 	sqlSupervisors = `SELECT a.id FROM agents a JOIN queue_members m ON m.agent_id = a.id
 		WHERE m.queue_id = ? AND ` + permission.SupervisingSQL + ` ORDER BY a.id`
@@ -83,13 +90,17 @@ type Survey struct {
 	AskedAt      *time.Time `json:"asked_at"`
 }
 
-// Response is a citizen's answer to a survey.
+// Response is a citizen's answer to a survey. The comment may come with
+// the rating or once afterwards (AddComment): CommentBy and CommentedAt
+// say how and when.
 type Response struct {
-	SurveyID   int64     `json:"survey_id"`
-	Rating     int       `json:"rating"`
-	Comment    string    `json:"comment"`
-	AnsweredBy string    `json:"answered_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	SurveyID    int64      `json:"survey_id"`
+	Rating      int        `json:"rating"`
+	Comment     string     `json:"comment"`
+	AnsweredBy  string     `json:"answered_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CommentBy   string     `json:"comment_by,omitempty"`
+	CommentedAt *time.Time `json:"commented_at,omitempty"`
 }
 
 func (s *store) ticket(ctx context.Context, q *gorm.DB, id int64) (ticketRow, error) {
@@ -157,8 +168,12 @@ func (s *store) response(ctx context.Context, surveyID int64) (*Response, error)
 // alert, in one transaction. ErrAlreadyRated when the survey has one.
 func (s *store) record(ctx context.Context, sv Survey, a Answer, by string, low bool, now time.Time) (alertID int64, supervisors []int64, err error) {
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		res := tx.WithContext(ctx).Exec(`INSERT INTO csat_responses (survey_id, ticket_id, agent_id, rating, comment, answered_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (survey_id) DO NOTHING`, sv.ID, sv.TicketID, sv.AgentID, a.Rating, a.Comment, by, now)
+		commentBy, commentedAt := "", (*time.Time)(nil)
+		if a.Comment != "" {
+			commentBy, commentedAt = by, &now
+		}
+		res := tx.WithContext(ctx).Exec(`INSERT INTO csat_responses (survey_id, ticket_id, agent_id, rating, comment, answered_by, created_at, comment_by, commented_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (survey_id) DO NOTHING`, sv.ID, sv.TicketID, sv.AgentID, a.Rating, a.Comment, by, now, commentBy, commentedAt)
 		if res.Error != nil {
 			return fmt.Errorf("csat: insert response: %w", res.Error)
 		}
@@ -180,6 +195,28 @@ func (s *store) record(ctx context.Context, sv Survey, a Answer, by string, low 
 		return nil
 	})
 	return alertID, supervisors, err
+}
+
+// addComment sets the comment of a rated survey that has none, in one
+// statement (sqlAddComment): two comments racing, one wins. When nothing
+// changed it tells why: ErrNotRated (no answer yet) or
+// ErrAlreadyCommented.
+func (s *store) addComment(ctx context.Context, surveyID int64, comment, by string, now time.Time) error {
+	res := s.db.WithContext(ctx).Exec(sqlAddComment, comment, by, now, surveyID)
+	if res.Error != nil {
+		return fmt.Errorf("csat: add comment: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	r, err := s.response(ctx, surveyID)
+	if err != nil {
+		return err
+	}
+	if r == nil {
+		return ErrNotRated
+	}
+	return ErrAlreadyCommented
 }
 
 func (s *store) callTicket(ctx context.Context, channel, providerID string) (int64, error) {
@@ -210,20 +247,23 @@ type TicketRating struct {
 
 func (s *store) ticketRatings(ctx context.Context, ticketID int64) ([]TicketRating, error) {
 	var rows []struct {
-		SurveyID   int64
-		Rating     int
-		Comment    string
-		AnsweredBy string
-		CreatedAt  time.Time
-		Channel    string
-		AgentID    *int64
+		SurveyID    int64
+		Rating      int
+		Comment     string
+		AnsweredBy  string
+		CreatedAt   time.Time
+		CommentBy   string
+		CommentedAt *time.Time
+		Channel     string
+		AgentID     *int64
 	}
 	if err := s.db.WithContext(ctx).Raw(sqlTicketRatings, ticketID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("csat: ticket ratings: %w", err)
 	}
 	out := make([]TicketRating, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, TicketRating{Response: Response{SurveyID: r.SurveyID, Rating: r.Rating, Comment: r.Comment, AnsweredBy: r.AnsweredBy, CreatedAt: r.CreatedAt},
+		out = append(out, TicketRating{Response: Response{SurveyID: r.SurveyID, Rating: r.Rating, Comment: r.Comment, AnsweredBy: r.AnsweredBy, CreatedAt: r.CreatedAt,
+			CommentBy: r.CommentBy, CommentedAt: r.CommentedAt},
 			Channel: r.Channel, AgentID: r.AgentID})
 	}
 	return out, nil
@@ -240,6 +280,9 @@ type Alert struct {
 	TrackingNumber string    `json:"tracking_number"`
 	Channel        string    `json:"channel"`
 	AgentID        *int64    `json:"agent_id"`
+	// Comment is the citizen's comment on the rating, given with it or
+	// afterwards ("" when none yet).
+	Comment string `json:"comment"`
 }
 
 func (s *store) alerts(ctx context.Context, queues []int64, all bool, limit int) ([]Alert, error) {

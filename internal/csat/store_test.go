@@ -9,10 +9,10 @@ import (
 )
 
 // TestRequestQueriesUseIndexes: every statement run per request or per
-// event (the solve's ticket and survey, a token's survey, the answer, the
-// phone call's ticket, a ticket's ratings, an agent's figures, the alerts,
-// the queue's supervisors, the report in each grouping) is served by an
-// index on both dialects: no table is scanned.
+// event (the solve's ticket and survey, a token's survey, the answer, a
+// comment after it, the phone call's ticket, a ticket's ratings, an
+// agent's figures, the alerts, the queue's supervisors, the report in each
+// grouping) is served by an index on both dialects: no table is scanned.
 func TestRequestQueriesUseIndexes(t *testing.T) {
 	t.Parallel()
 	d := testenv.DB(t)
@@ -27,6 +27,7 @@ func TestRequestQueriesUseIndexes(t *testing.T) {
 		{"a token's survey", sqlSurveyByID, []any{42}, ""},
 		{"a ticket's latest solve", sqlLatestSolveSurvey, []any{42}, "csat_surveys"},
 		{"the answer", sqlResponse, []any{42}, ""},
+		{"a comment after the rating", sqlAddComment, []any{"lama", "link", now, 42}, ""},
 		{"a rated call since the solve", sqlCallSince, []any{42, now}, "csat_surveys"},
 		{"a ticket's ratings", sqlTicketRatings, []any{42}, "csat_responses_ticket_idx"},
 		{"an agent's figures", sqlAgentFigures, []any{4, 42, now}, "csat_responses_agent_idx"},
