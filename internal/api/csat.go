@@ -33,6 +33,10 @@ func csatErr(err error) error {
 		return &apperr.Coded{Status: fiber.StatusGone, Code: apperr.CodeCSATExpired, Err: err}
 	case errors.Is(err, csat.ErrAlreadyRated):
 		return &apperr.Coded{Status: fiber.StatusConflict, Code: apperr.CodeCSATAlreadyRated, Err: err}
+	case errors.Is(err, csat.ErrNotRated):
+		return &apperr.Coded{Status: fiber.StatusConflict, Code: apperr.CodeCSATNotRated, Err: err}
+	case errors.Is(err, csat.ErrAlreadyCommented):
+		return &apperr.Coded{Status: fiber.StatusConflict, Code: apperr.CodeCSATAlreadyCommented, Err: err}
 	case errors.Is(err, csat.ErrNoSurvey):
 		return &apperr.Coded{Status: fiber.StatusNotFound, Code: apperr.CodeCSATNoSurvey, Err: err}
 	case errors.Is(err, csat.ErrBadRating):
@@ -108,7 +112,7 @@ func (s *Server) handleMyCSAT(c *fiber.Ctx) error {
 }
 
 // handlePublicSurvey: GET /api/v1/public/csat/:token — what the rating
-// card shows (tracking number, expiry, whether it is rated).
+// card shows (tracking number, expiry, whether it is rated and commented).
 func (s *Server) handlePublicSurvey(c *fiber.Ctx) error {
 	open, err := s.o.CSAT.Survey(c.UserContext(), c.Params("token"))
 	if err != nil {
@@ -118,10 +122,12 @@ func (s *Server) handlePublicSurvey(c *fiber.Ctx) error {
 	return c.JSON(open)
 }
 
-// handlePublicRate: POST /api/v1/public/csat/:token {rating, comment}.
+// handlePublicRate: POST /api/v1/public/csat/:token {rating, comment} —
+// the answer; without a rating, {comment} alone is the one comment added
+// to a survey rated without one.
 func (s *Server) handlePublicRate(c *fiber.Ctx) error {
 	var req struct {
-		Rating  int    `json:"rating"`
+		Rating  *int   `json:"rating"`
 		Comment string `json:"comment"`
 		From    string `json:"from"` // "status_page" when rated on the status page after a lookup
 	}
@@ -132,8 +138,20 @@ func (s *Server) handlePublicRate(c *fiber.Ctx) error {
 	if req.From == csat.ByStatus {
 		by = csat.ByStatus
 	}
-	if err := s.o.CSAT.Rate(c.UserContext(), c.Params("token"), csat.Answer{Rating: req.Rating, Comment: req.Comment}, by); err != nil {
+	if req.Rating == nil {
+		err := s.o.CSAT.AddComment(c.UserContext(), c.Params("token"), req.Comment, by)
+		switch {
+		case errors.Is(err, csat.ErrNoComment), errors.Is(err, csat.ErrBadRating):
+			var ve apperr.ValidationError
+			ve.Add("comment", "csat.comment_invalid")
+			return ve.Err()
+		case err != nil:
+			return csatErr(err)
+		}
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"commented": true})
+	}
+	if err := s.o.CSAT.Rate(c.UserContext(), c.Params("token"), csat.Answer{Rating: *req.Rating, Comment: req.Comment}, by); err != nil {
 		return csatErr(err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"rated": true, "rating": req.Rating})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"rated": true, "rating": *req.Rating})
 }

@@ -15,7 +15,9 @@ import (
 // TestCSATLinkOnlyForTheCitizen: agents read a ticket's ratings but never
 // the citizen's survey link; the citizen who looks the solved ticket up
 // on the status page gets the survey's token, rates once (a second answer
-// is refused), and the next lookup carries no token.
+// is refused), and the next lookup carries no token. Rated without a
+// comment, the survey takes one comment afterwards (not before the
+// rating, not twice).
 func TestCSATLinkOnlyForTheCitizen(t *testing.T) {
 	a := apptest.Start(t, apptest.Config(t))
 	admin := apptest.NewClient(t, a.URL())
@@ -66,6 +68,10 @@ func TestCSATLinkOnlyForTheCitizen(t *testing.T) {
 	if res.Status != http.StatusOK || strings.Contains(string(res.Body), "survey_url") || strings.Contains(string(res.Body), tok) {
 		t.Fatalf("agent's view of the ratings: %d %s", res.Status, res.Body)
 	}
+	survey := "/api/v1/public/csat/" + tok
+	if r := citizen.Do(http.MethodPost, survey, map[string]any{"comment": "belum dinilai"}); r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"csat_not_rated"`) {
+		t.Fatalf("a comment before the rating: %d %s", r.Status, r.Body)
+	}
 	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+tok, map[string]any{"rating": 4, "from": "status_page"}); r.Status != http.StatusCreated {
 		t.Fatalf("rate: %d %s", r.Status, r.Body)
 	}
@@ -75,14 +81,41 @@ func TestCSATLinkOnlyForTheCitizen(t *testing.T) {
 	if r := citizen.Do(http.MethodGet, lookup, nil); r.Status != http.StatusOK || strings.Contains(string(r.Body), `"csat"`) {
 		t.Fatalf("lookup after the rating: %d %s", r.Status, r.Body)
 	}
+	// Rated without a comment: the survey takes one comment afterwards,
+	// by the same endpoint without a rating.
+	var open struct {
+		Rated     bool `json:"rated"`
+		Rating    int  `json:"rating"`
+		Commented bool `json:"commented"`
+	}
+	citizen.Do(http.MethodGet, survey, nil).JSON(t, &open)
+	if !open.Rated || open.Rating != 4 || open.Commented {
+		t.Fatalf("survey after the rating: %+v", open)
+	}
+	if r := citizen.Do(http.MethodPost, survey, map[string]any{"comment": "   "}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"comment"`) {
+		t.Fatalf("an empty comment: %d %s", r.Status, r.Body)
+	}
+	if r := citizen.Do(http.MethodPost, survey, map[string]any{"comment": " Petugasnya sabar menjelaskan. ", "from": "status_page"}); r.Status != http.StatusCreated {
+		t.Fatalf("comment: %d %s", r.Status, r.Body)
+	}
+	if r := citizen.Do(http.MethodPost, survey, map[string]any{"comment": "sekali lagi"}); r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"csat_already_commented"`) {
+		t.Fatalf("second comment: %d %s", r.Status, r.Body)
+	}
+	citizen.Do(http.MethodGet, survey, nil).JSON(t, &open)
+	if !open.Commented {
+		t.Fatalf("survey after the comment: %+v", open)
+	}
 	var ratings struct {
 		Ratings []struct {
 			Rating     int    `json:"rating"`
 			AnsweredBy string `json:"answered_by"`
+			Comment    string `json:"comment"`
+			CommentBy  string `json:"comment_by"`
 		} `json:"ratings"`
 	}
 	admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/csat", id), nil).JSON(t, &ratings)
-	if len(ratings.Ratings) != 1 || ratings.Ratings[0].Rating != 4 || ratings.Ratings[0].AnsweredBy != "status_page" {
+	if len(ratings.Ratings) != 1 || ratings.Ratings[0].Rating != 4 || ratings.Ratings[0].AnsweredBy != "status_page" ||
+		ratings.Ratings[0].Comment != "Petugasnya sabar menjelaskan." || ratings.Ratings[0].CommentBy != "status_page" {
 		t.Fatalf("ratings %+v", ratings.Ratings)
 	}
 }

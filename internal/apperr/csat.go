@@ -6,4 +6,7 @@ const (
 	CodeCSATExpired      = "csat_expired"
 	CodeCSATAlreadyRated = "csat_already_rated"
 	CodeCSATNoSurvey     = "csat_no_survey"
+	// A comment alone for a survey not rated yet; a second comment.
+	CodeCSATNotRated         = "csat_not_rated"
+	CodeCSATAlreadyCommented = "csat_already_commented"
 )

@@ -4,7 +4,10 @@
 // answer (status.js calls Tanggap.csatCard.open with the token the lookup
 // returned). The citizen picks 1–5 (radio buttons, each with its words,
 // not colour alone) and may add a comment; a survey is answered once
-// (a second answer is refused kindly) and expires.
+// (a second answer is refused kindly) and expires. A survey rated without
+// a comment (a WhatsApp tap, the keypad, a form left blank) shows the
+// rating given and takes one comment afterwards; one with its comment
+// just says it is rated.
 (function () {
   'use strict';
   var T = window.Tanggap;
@@ -15,23 +18,46 @@
   var status = document.getElementById('csat-status');
   var ratingError = document.getElementById('csat-rating-error');
   var sendBtn = document.getElementById('csat-send');
+  var commentForm = document.getElementById('csat-comment-form');
+  var commentBox = document.getElementById('csat-comment-later');
+  var commentBtn = document.getElementById('csat-comment-send');
+  var introText = document.getElementById('csat-intro-text');
+  var intro = introText.textContent;
+  var ratingWords = ['csat.rating_1', 'csat.rating_2', 'csat.rating_3', 'csat.rating_4', 'csat.rating_5'];
   var path = '';
   var from = '';
   var sending = false;
 
   function done(text) {
-    var hadFocus = form.contains(document.activeElement);
+    var hadFocus = form.contains(document.activeElement) || commentForm.contains(document.activeElement);
     form.hidden = true;
+    commentForm.hidden = true;
     status.textContent = text;
     if (hadFocus) { card.focus(); } // not dropped to the page with the form
   }
+
+  // showCommentError sets (or, with '', clears) the comment box's error.
+  function showCommentError(text) { T.setFieldError('csat-comment-later', text); }
 
   function reset() {
     form.hidden = false;
     form.reset();
     ratingError.hidden = true;
     ratingError.textContent = '';
+    commentForm.hidden = true;
+    commentForm.reset();
+    showCommentError('');
+    introText.textContent = intro;
     status.textContent = '';
+  }
+
+  // rated shows the rating given and the box for the one comment that may
+  // follow it.
+  function rated(rating) {
+    form.hidden = true;
+    introText.textContent = t('csat.comment_intro');
+    document.getElementById('csat-given').textContent = t('csat.given', { rating: rating, words: t(ratingWords[rating - 1]) });
+    commentForm.hidden = false;
   }
 
   // open shows the card of token; by is "status_page" after a lookup
@@ -49,7 +75,9 @@
       return;
     }
     document.getElementById('csat-tn').textContent = res.data.tracking_number;
-    if (res.data.rated) {
+    if (res.data.rated && !res.data.commented && res.data.rating >= 1 && res.data.rating <= 5) {
+      rated(res.data.rating);
+    } else if (res.data.rated) {
       done(t('csat.already_rated', { rating: res.data.rating }));
     }
     if (focus !== false) { card.focus(); }
@@ -85,6 +113,39 @@
     } else if (res.status === 409 || res.status === 410) {
       // Rated already (another tab, the link) or expired: nothing to retry.
       done(T.errorMessage(res));
+    } else {
+      status.textContent = T.errorMessage(res);
+    }
+  });
+
+  // The comment after the rating: the same endpoint, without a rating.
+  commentForm.addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    if (!path || sending) { return; }
+    var comment = commentBox.value.trim();
+    if (!comment) {
+      showCommentError(t('csat.comment_required'));
+      commentBox.focus();
+      return;
+    }
+    showCommentError('');
+    sending = true;
+    T.busy(commentBtn, true);
+    status.textContent = t('csat.comment_sending');
+    var body = { comment: comment };
+    if (from) { body.from = from; }
+    var res = await T.api('POST', path, body);
+    T.busy(commentBtn, false);
+    sending = false;
+    if (res.ok) {
+      done(t('csat.comment_thanks'));
+    } else if (res.status === 409 || res.status === 410) {
+      // Commented already (another tab) or expired: nothing to retry.
+      done(T.errorMessage(res));
+    } else if (T.fieldErrors(res).comment) {
+      status.textContent = '';
+      showCommentError(T.fieldErrors(res).comment);
+      commentBox.focus();
     } else {
       status.textContent = T.errorMessage(res);
     }

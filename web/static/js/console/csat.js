@@ -90,6 +90,7 @@ function renderAlerts(s) {
   const rows = list.map((x) => el('li', {}, [
     el('a', { href: '#ticket-' + x.ticket_id, class: 'mono', 'data-csat-ticket': x.ticket_id, text: x.tracking_number }),
     ' · ' + ratingText(x.rating) + ' · ' + label('channel.', x.channel),
+    x.comment ? el('q', { class: 'csat-comment', text: x.comment }) : null,
   ]));
   box.replaceChildren(...[
     el('h3', { id: 'csat-board-title', text: t('csat.console_alerts') }),
