@@ -34,11 +34,16 @@ import (
 // rating, recorded through Surveys and never published as a message (it
 // would reopen the solved ticket). A refused one (expired, forged,
 // already rated) is logged and dropped; a database failure answers 503
-// so Meta retries.
+// so Meta retries. A tap carries no reason: the thanks adds the survey's
+// link, where the citizen may write one comment (csat.AddComment), when
+// the site has a public address to link to.
 
-// Surveys is the satisfaction service as WhatsApp needs it.
+// Surveys is the satisfaction service as WhatsApp needs it: Rate records
+// a tap; Link is the survey's page for the thanks ("" when the site has
+// no public address), where the citizen may add why.
 type Surveys interface {
 	Rate(ctx context.Context, token string, a csat.Answer, by string) error
+	Link(token string) string
 }
 
 // Texts renders translated text.
@@ -160,11 +165,13 @@ const maxSurveyAttempts = 8
 const jobSurveyThanks = "csat-thanks"
 
 // surveyThanks is that job: Key is the tap's wamid, which names the send
-// so it never goes twice.
+// so it never goes twice. Link is the survey's page inviting a comment
+// ("" : none to offer).
 type surveyThanks struct {
 	Key    string `json:"key"`
 	Phone  string `json:"phone"`
 	Rating int    `json:"rating"`
+	Link   string `json:"link,omitempty"`
 }
 
 // RunSurveyThanks thanks the citizens who rated on WhatsApp until ctx
@@ -189,7 +196,11 @@ func (a *Adapter) thanksJob(ctx context.Context, data []byte, attempt int) outco
 	}
 	key := "csat-thanks:" + j.Key
 	msg := newMessage(to, "text")
-	msg.Text = &outText{Body: a.text("csat.wa_thanks", "rating", j.Rating, "words", a.text(ratingKeys[j.Rating-1]))}
+	body := a.text("csat.wa_thanks", "rating", j.Rating, "words", a.text(ratingKeys[j.Rating-1]))
+	if j.Link != "" {
+		body += "\n" + a.text("csat.wa_thanks_comment", "link", j.Link)
+	}
+	msg.Text = &outText{Body: body}
 	out, _ := a.sendOnce(ctx, key, from, msg, attempt, maxSurveyAttempts, a.log, "csat: WhatsApp thanks")
 	return out
 }
@@ -272,7 +283,7 @@ func (a *Adapter) takeSurveyAnswers(ctx context.Context, msgs []envelope.Inbound
 			// The citizen hears back that the rating counted. Best
 			// effort: a rating recorded whose thanks could not be queued
 			// is not asked again.
-			thanks := surveyThanks{Key: in.ProviderMessageID, Phone: in.Sender.Phone, Rating: rating}
+			thanks := surveyThanks{Key: in.ProviderMessageID, Phone: in.Sender.Phone, Rating: rating, Link: a.o.Surveys.Link(tok)}
 			if err := a.o.Bus.PublishJob(ctx, domain.ChannelWhatsApp, jobSurveyThanks, thanks.Key, thanks); err != nil {
 				a.log.Warn("csat: WhatsApp thanks not queued", "provider_message_id", in.ProviderMessageID, "err", err)
 			}

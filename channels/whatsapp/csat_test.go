@@ -3,12 +3,14 @@ package whatsapp_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"tanggap/channels/whatsapp"
 	"tanggap/internal/bus"
 	"tanggap/internal/csat"
+	"tanggap/internal/locale"
 	"tanggap/internal/testenv"
 )
 
@@ -82,5 +84,44 @@ func TestSurveyQuestionRecordedBeforeItGoes(t *testing.T) {
 	}
 	if got := a.AskJob(ctx, job(9), 2); got != bus.JobDone || len(g.sent) != 2 {
 		t.Fatalf("after a crash: %v, %d sends", got, len(g.sent))
+	}
+}
+
+// TestSurveyThanksInvitesAReason: the thanks for a tapped rating adds one
+// sentence with the survey's link, where the citizen may say why; a
+// thanks with no link to offer (the site has no public address) is the
+// thanks alone.
+func TestSurveyThanksInvitesAReason(t *testing.T) {
+	t.Parallel()
+	g := newFakeGraph(t)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := whatsapp.New(whatsapp.Opts{DB: testenv.DB(t), Log: testenv.Logger(t), AccessToken: g.token, APIBaseURL: g.srv.URL,
+		APIVersion: g.version, PhoneNumberID: numberA, RateLimit: 50, Texts: cat})
+	ctx := context.Background()
+	const link = "https://contoh.go.id/pengaduan/status?csat=tok"
+	thanks := cat.T("", "csat.wa_thanks", "rating", 2, "words", cat.T("", "csat.rating_2"))
+	for _, c := range []struct {
+		name, key, link, want string
+	}{
+		{"with a link", "wamid.t-1", link, thanks + "\n" + cat.T("", "csat.wa_thanks_comment", "link", link)},
+		{"without one", "wamid.t-2", "", thanks},
+	} {
+		job, _ := json.Marshal(map[string]any{"key": c.key, "phone": "+6281234567890", "rating": 2, "link": c.link})
+		if got := a.ThanksJob(ctx, job, 1); got != bus.JobDone {
+			t.Fatalf("%s: %v", c.name, got)
+		}
+		g.mu.Lock()
+		last := g.sent[len(g.sent)-1].Body
+		g.mu.Unlock()
+		body, _ := last["text"].(map[string]any)["body"].(string)
+		if body != c.want {
+			t.Errorf("%s: thanks %q, want %q", c.name, body, c.want)
+		}
+	}
+	if !strings.Contains(cat.T("", "csat.wa_thanks_comment", "link", link), link) {
+		t.Fatal("the invitation does not carry its link")
 	}
 }

@@ -19,3 +19,8 @@ func (a *Adapter) Pending(b Batch) ([]bus.Pending, error) { return a.pending(b, 
 func (a *Adapter) AckJob(ctx context.Context, data []byte, attempt int) bus.JobOutcome {
 	return a.ackJob(ctx, data, attempt)
 }
+
+// ThanksJob works one thanks job (a rating tapped on WhatsApp).
+func (a *Adapter) ThanksJob(ctx context.Context, data []byte, attempt int) bus.JobOutcome {
+	return a.thanksJob(ctx, data, attempt)
+}

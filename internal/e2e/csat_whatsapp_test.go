@@ -220,10 +220,13 @@ func TestWhatsAppSurvey(t *testing.T) {
 		waID   string
 		rating int
 	}{{"6281311112222", 4}, {"6285799998888", 5}} {
-		want := tx("csat.wa_thanks", "rating", c.rating, "words", tx(fmt.Sprintf("csat.rating_%d", c.rating)))
+		// The thanks invites a reason at the survey's link.
+		want := tx("csat.wa_thanks", "rating", c.rating, "words", tx(fmt.Sprintf("csat.rating_%d", c.rating))) + "\n" +
+			strings.SplitN(tx("csat.wa_thanks_comment", "link", "{link}"), "{link}", 2)[0]
 		checkFor(t, 20*time.Second, func() error {
-			if l := graph.surveys(c.waID, "text"); len(l) != 1 || l[0]["text"].(map[string]any)["body"] != want {
-				return fmt.Errorf("thanks to %s: %v, want one %q", c.waID, l, want)
+			if l := graph.surveys(c.waID, "text"); len(l) != 1 || !strings.HasPrefix(fmt.Sprint(l[0]["text"].(map[string]any)["body"]), want) ||
+				surveyLinkRE.FindString(fmt.Sprint(l[0]["text"].(map[string]any)["body"])) == "" {
+				return fmt.Errorf("thanks to %s: %v, want one %q with the survey link", c.waID, l, want)
 			}
 			return nil
 		})
