@@ -80,7 +80,21 @@ type QueueSettings struct {
 	ID  int64                 `json:"id" yaml:"-"`
 }
 
+// MaxSLASeconds bounds each SLA target and the warning lead: 365 days of
+// business time. A target longer than a year is no service level; the
+// bound keeps every value far inside the 32-bit INTEGER columns of
+// sla_policies (about 68 years; beyond them PostgreSQL refuses the row)
+// and the time.Duration arithmetic of internal/sla (int64 nanoseconds,
+// about 292 years; SQLite would store a larger value and the due time
+// would overflow).
+const MaxSLASeconds = 365 * 24 * 60 * 60
+
 // SLATargets are one priority's targets in seconds of business time.
+// WarnBeforeSeconds is the lead of the warning for each of the three
+// targets (0: a fifth of each). One not shorter than the longest target
+// is refused: every clock would be in its warning window from the start
+// (sla.Evaluate), so the warning would say nothing the ticket's arrival
+// did not.
 type SLATargets struct {
 	FirstResponseSeconds int `json:"first_response_seconds" yaml:"first_response_seconds"`
 	NextResponseSeconds  int `json:"next_response_seconds" yaml:"next_response_seconds"`
@@ -133,8 +147,15 @@ func (q *QueueSettings) validate() error {
 		if !domain.Priority(p).Known() {
 			probs.add("sla", "routing.invalid.sla_priority", fmt.Sprintf("SLA priority %q", p), "priority", p)
 		}
-		if t.FirstResponseSeconds < 0 || t.NextResponseSeconds < 0 || t.ResolutionSeconds < 0 || t.WarnBeforeSeconds < 0 {
+		longest := max(t.FirstResponseSeconds, t.NextResponseSeconds, t.ResolutionSeconds)
+		switch {
+		case min(t.FirstResponseSeconds, t.NextResponseSeconds, t.ResolutionSeconds, t.WarnBeforeSeconds) < 0:
 			probs.add("sla", "routing.invalid.sla_negative", fmt.Sprintf("SLA targets of %q must not be negative", p), "priority", p)
+		case max(longest, t.WarnBeforeSeconds) > MaxSLASeconds:
+			probs.add("sla", "routing.invalid.sla_too_long", fmt.Sprintf("SLA targets of %q must be at most %d days", p, MaxSLASeconds/86400),
+				"priority", p, "days", MaxSLASeconds/86400)
+		case t.WarnBeforeSeconds > 0 && t.WarnBeforeSeconds >= longest:
+			probs.add("sla", "routing.invalid.sla_warn_before", fmt.Sprintf("the SLA warning of %q must be shorter than its longest target", p), "priority", p)
 		}
 	}
 	return probs.Err()

@@ -310,3 +310,69 @@ func TestNextResponseClock(t *testing.T) {
 		t.Fatalf("%d breaches after a second late round, want 2", n)
 	}
 }
+
+// SLA targets are bounded: each at most MaxSLASeconds (a year of business
+// time; beyond the INTEGER columns PostgreSQL would refuse the row), and a
+// warning lead shorter than the priority's longest target (one not shorter
+// would be on from the clock's start). A refused queue keeps its SLA.
+func TestSaveQueueBoundsSLATargets(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, testOpts{})
+	kept := map[string]SLATargets{"normal": {FirstResponseSeconds: 3600, ResolutionSeconds: 86400}}
+	f.saveQueue(QueueSettings{Code: "batas", SLA: kept})
+	const year = MaxSLASeconds
+	cases := []struct {
+		name    string
+		targets SLATargets
+		wantKey string // "": saved
+	}{
+		{"a year for every target and a warning a second shorter", SLATargets{FirstResponseSeconds: year, NextResponseSeconds: year,
+			ResolutionSeconds: year, WarnBeforeSeconds: year - 1}, ""},
+		{"a warning longer than the first response but shorter than the resolution", SLATargets{FirstResponseSeconds: 900,
+			ResolutionSeconds: 28800, WarnBeforeSeconds: 3600}, ""},
+		{"a next response alone", SLATargets{NextResponseSeconds: 1800}, ""},
+		{"a first response a second over a year", SLATargets{FirstResponseSeconds: year + 1}, "routing.invalid.sla_too_long"},
+		{"a next response a second over a year", SLATargets{NextResponseSeconds: year + 1}, "routing.invalid.sla_too_long"},
+		{"a resolution a second over a year", SLATargets{ResolutionSeconds: year + 1}, "routing.invalid.sla_too_long"},
+		{"a warning a second over a year", SLATargets{ResolutionSeconds: year, WarnBeforeSeconds: year + 1}, "routing.invalid.sla_too_long"},
+		{"ten billion seconds, past the INTEGER column", SLATargets{ResolutionSeconds: 10_000_000_000}, "routing.invalid.sla_too_long"},
+		{"a warning as long as the longest target", SLATargets{FirstResponseSeconds: 900, ResolutionSeconds: 3600,
+			WarnBeforeSeconds: 3600}, "routing.invalid.sla_warn_before"},
+		{"a warning longer than every target", SLATargets{NextResponseSeconds: 600, WarnBeforeSeconds: 900}, "routing.invalid.sla_warn_before"},
+		{"a warning with no target", SLATargets{WarnBeforeSeconds: 300}, "routing.invalid.sla_warn_before"},
+		{"a negative warning", SLATargets{ResolutionSeconds: 3600, WarnBeforeSeconds: -1}, "routing.invalid.sla_negative"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.r.SaveQueue(ctx, QueueSettings{Code: "batas", SLA: map[string]SLATargets{"urgent": tc.targets}})
+			qs, qerr := f.r.Queues(ctx)
+			f.must(qerr)
+			var stored map[string]SLATargets
+			for _, q := range qs {
+				if q.Code == "batas" {
+					stored = q.SLA
+				}
+			}
+			if tc.wantKey == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if got := stored["urgent"]; got != tc.targets {
+					t.Fatalf("stored %+v, want %+v", got, tc.targets)
+				}
+				f.saveQueue(QueueSettings{Code: "batas", SLA: kept}) // back for the next case
+				return
+			}
+			var probs *Problems
+			if !errors.As(err, &probs) || !errors.Is(err, ErrInvalid) || len(probs.List) != 1 {
+				t.Fatalf("err = %v, want one problem", err)
+			}
+			if p := probs.List[0]; p.Field != "sla" || p.Key != tc.wantKey {
+				t.Fatalf("problem %+v, want field sla, key %s", p, tc.wantKey)
+			}
+			if _, ok := stored["urgent"]; ok || stored["normal"] != kept["normal"] {
+				t.Fatalf("a refused SLA changed the stored one: %+v", stored)
+			}
+		})
+	}
+}
