@@ -18,8 +18,9 @@ import (
 )
 
 // slaShown is the queue form's SLA as the admin sees it, priority by
-// priority: "urgent 15 minutes / 8 hours", "-" for an empty target.
-const slaShown = `['low', 'normal', 'high', 'urgent'].map((p) => p + ' ' + ['first', 'resolution'].map((x) => {
+// priority, first response / resolution / next response / warning:
+// "urgent 15 minutes / 8 hours / - / 5 minutes", "-" for an empty target.
+const slaShown = `['low', 'normal', 'high', 'urgent'].map((p) => p + ' ' + ['first', 'resolution', 'next', 'warn'].map((x) => {
 	const id = 'aq-sla-' + p + '-' + x;
 	const n = document.getElementById(id).value;
 	return n ? n + ' ' + document.getElementById(id + '-unit').value : '-';
@@ -31,15 +32,17 @@ const cutOff = `[...document.querySelectorAll('#aq-sla input, #aq-sla select, #a
 	.filter((e) => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth || r.width < 40 || e.scrollWidth > e.clientWidth + 1; })
 	.map((e) => e.id || e.htmlFor).join(', ')`
 
-// TestBrowserAdminSLAInUnits: a queue's SLA targets are set in minutes,
+// TestBrowserAdminSLAInUnits: a queue's SLA targets (first response,
+// resolution, next response and the warning's lead) are set in minutes,
 // hours and days, one row per priority, and the API keeps seconds. The
 // demo queue's targets are shown in the largest unit that holds each
 // whole; every number and unit is named by its priority and target for a
 // screen reader; a target typed and its unit chosen by keyboard is saved
-// in seconds and, after a reload, comes back in the same units; a save
-// keeps the targets the form does not show. A target
-// that is not a whole number of 0 or more is refused beside the SLA, the
-// field at fault focused, and nothing is saved.
+// in seconds and, after a reload, comes back in the same units. A target
+// that is not a whole number of 0 or more, one over 365 days, or a
+// warning not shorter than its row's longest target is refused beside the
+// SLA, the field at fault focused, and nothing is saved; the API refuses
+// a target over 365 days too.
 func TestBrowserAdminSLAInUnits(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -54,6 +57,7 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 		t.Fatalf("queue detik: %d %s", r.Status, r.Body)
 	}
 	adm := openAdminBoard(t, root, base)
+	adm.do(t, "a laptop", chromedp.EmulateViewport(1366, 800))
 	adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-agents')`)
 	adm.do(t, "queues section", chromedp.Click(chromedp.ID("admin-nav-queues")))
 	adm.waitJS(t, "queue list", `!!document.querySelector('#admin-queues tr[data-queue="umum"]')`)
@@ -62,7 +66,7 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	adm.do(t, "edit umum", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="umum"] button`)))
 	adm.waitJS(t, "umum's form", `document.getElementById('aq-code').value === 'umum'`)
 	if got, want := adm.evalString(t, slaShown),
-		"low 8 hours / 5 days; normal 4 hours / 3 days; high 1 hours / 1 days; urgent 15 minutes / 8 hours"; got != want {
+		"low 8 hours / 5 days / - / -; normal 4 hours / 3 days / - / -; high 1 hours / 1 days / - / -; urgent 15 minutes / 8 hours / - / 5 minutes"; got != want {
 		t.Errorf("umum's SLA shown as %q, want %q", got, want)
 	}
 	if got := adm.text(t, `#aq-sla-urgent-first-unit option:checked`); got != tx("admin.unit_minutes") {
@@ -71,7 +75,7 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	// Each number and unit is named by priority and target.
 	var want []string
 	for _, p := range []string{"low", "normal", "high", "urgent"} {
-		for _, target := range []string{"admin.sla_first_response", "admin.sla_resolution"} {
+		for _, target := range []string{"admin.sla_first_response", "admin.sla_resolution", "admin.sla_next_response", "admin.sla_warn_before"} {
 			naming := []any{"priority", tx("priority." + p), "target", strings.ToLower(tx(target))}
 			want = append(want, "spinbutton: "+tx("admin.sla_amount_name", naming...), "combobox: "+tx("admin.sla_unit_name", naming...))
 		}
@@ -79,12 +83,14 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	if got := strings.Join(adm.axControls(t), "\n"); !strings.Contains(got, strings.Join(want, "\n")) {
 		t.Errorf("the SLA's controls as a screen reader hears them:\n%s\nwant, in order:\n%s", got, strings.Join(want, "\n"))
 	}
-	if got, name := adm.axControls(t), "Mendesak, respons pertama, jumlah"; !slices.Contains(got, "spinbutton: "+name) {
-		t.Errorf("no number input named %q", name)
+	for _, name := range []string{"Mendesak, respons pertama, jumlah", "Mendesak, respons berikutnya, jumlah", "Mendesak, peringatan sebelum batas, satuan"} {
+		if got := adm.axControls(t); !slices.Contains(got, "spinbutton: "+name) && !slices.Contains(got, "combobox: "+name) {
+			t.Errorf("no control named %q", name)
+		}
 	}
 
-	// Saved as it is, umum keeps the targets the form does not show:
-	// urgent's warning 5 minutes ahead (the seed's warn_before_seconds).
+	// Saved as it is, umum keeps every target: urgent's warning 5 minutes
+	// ahead (the seed's warn_before_seconds) included.
 	adm.do(t, "save umum", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "umum saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.queue_saved", "name", "Umum (nasional)")))
 	var umum struct {
@@ -106,34 +112,71 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	// not rounded.
 	adm.do(t, "edit detik", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="detik"] button`)))
 	adm.waitJS(t, "detik's form", `document.getElementById('aq-code').value === 'detik'`)
-	if got, want := adm.evalString(t, slaShown), "low 90 seconds / 2 hours; normal - / -; high - / -; urgent - / -"; got != want {
+	if got, want := adm.evalString(t, slaShown), "low 90 seconds / 2 hours / - / -; normal - / - / - / -; high - / - / - / -; urgent - / - / - / -"; got != want {
 		t.Errorf("detik's SLA shown as %q, want %q", got, want)
 	}
 	if got := adm.evalString(t, `[...document.querySelectorAll('#aq-sla option[value=seconds]')].map((o) => o.parentNode.id).join(', ')`); got != "aq-sla-low-first-unit" {
 		t.Errorf("seconds offered in %q, want only where a target needs them", got)
 	}
 
+	// The API refuses a target over 365 days (the INTEGER column would
+	// have refused ten billion seconds with a 500).
+	r := adminAPI.Do(http.MethodPut, "/api/v1/admin/queues/detik", map[string]any{"name": "Detik",
+		"sla": map[string]any{"low": map[string]int64{"resolution_seconds": 10_000_000_000}}})
+	var refused struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	if r.Status == http.StatusUnprocessableEntity {
+		r.JSON(t, &refused)
+	}
+	if want := tx("routing.invalid.sla_too_long", "priority", "low", "days", 365); refused.Error.Fields["sla"] != want {
+		t.Errorf("ten billion seconds: %d %s, want 422 with fields.sla %q", r.Status, r.Body, want)
+	}
+
 	// A new queue. Refused first: a target that is no whole number of 0
-	// or more, shown beside the SLA with the field at fault focused.
+	// or more or is over 365 days, and a warning not shorter than the
+	// row's longest target, shown beside the SLA with the field at fault
+	// focused.
 	adm.do(t, "a new queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[data-act=queue]`)))
 	adm.waitJS(t, "the empty form", `document.getElementById('aq-code').value === '' && document.getElementById('aq-sla-urgent-first').value === ''`)
 	adm.do(t, "code and name", chromedp.SendKeys(chromedp.ID("aq-code"), "slauji"), chromedp.SendKeys(chromedp.ID("aq-name"), "Uji SLA"))
-	for _, c := range []struct{ name, id, typed, priority, target string }{
-		{"a negative number", "aq-sla-urgent-first", "-5", "priority.urgent", "admin.sla_first_response"},
-		{"a fraction", "aq-sla-normal-resolution", "1.5", "priority.normal", "admin.sla_resolution"},
-		{"no number at all", "aq-sla-high-first", "1e", "priority.high", "admin.sla_first_response"},
+	type typed struct{ p, target, n, unit string }
+	for _, c := range []struct {
+		name  string
+		set   []typed // the last one is at fault
+		key   string
+		extra []any
+	}{
+		{"a negative number", []typed{{"urgent", "first", "-5", "minutes"}}, "admin.sla_invalid", nil},
+		{"a fraction", []typed{{"normal", "resolution", "1.5", "hours"}}, "admin.sla_invalid", nil},
+		{"no number at all", []typed{{"high", "first", "1e", "minutes"}}, "admin.sla_invalid", nil},
+		{"a next response a minute over 365 days", []typed{{"urgent", "next", "525601", "minutes"}}, "admin.sla_too_long", []any{"days", 365}},
+		{"a warning of 366 days", []typed{{"low", "resolution", "365", "days"}, {"low", "warn", "366", "days"}}, "admin.sla_too_long", []any{"days", 365}},
+		{"a warning as long as the longest target", []typed{{"normal", "first", "15", "minutes"}, {"normal", "next", "1", "hours"},
+			{"normal", "warn", "60", "minutes"}}, "admin.sla_warn_too_long", nil},
+		{"a warning with no target", []typed{{"high", "warn", "5", "minutes"}}, "admin.sla_warn_too_long", nil},
 	} {
-		adm.do(t, c.name, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#aq-sla input').forEach((i) => { i.value = ''; })`),
-			chromedp.SendKeys(chromedp.ID(c.id), c.typed),
-			chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
-		msg := tx("admin.sla_invalid", "priority", tx(c.priority), "target", strings.ToLower(tx(c.target)))
+		adm.do(t, c.name, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#aq-sla input').forEach((i) => { i.value = ''; })`))
+		for _, x := range c.set {
+			adm.setSLA(t, x.p, x.target, x.n, x.unit)
+		}
+		adm.do(t, c.name+": save", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+		bad := c.set[len(c.set)-1]
+		targetKey := map[string]string{"first": "admin.sla_first_response", "resolution": "admin.sla_resolution",
+			"next": "admin.sla_next_response", "warn": "admin.sla_warn_before"}[bad.target]
+		msg := tx(c.key, append([]any{"priority", tx("priority." + bad.p), "target", strings.ToLower(tx(targetKey))}, c.extra...)...)
 		adm.waitJS(t, c.name+" refused beside the SLA, its field focused", fmt.Sprintf(`document.getElementById('aq-sla-error').textContent === %q
 			&& !document.getElementById('aq-sla-error').hidden
 			&& document.activeElement && document.activeElement.id === %q
 			&& document.activeElement.getAttribute('aria-invalid') === 'true'
-			&& document.getElementById('admin-live').classList.contains('form-status-error')`, msg, c.id))
+			&& document.getElementById('admin-live').classList.contains('form-status-error')`, msg, "aq-sla-"+bad.p+"-"+bad.target))
 		if c.name == "a negative number" {
 			shots.take(t, adm, "admin-sla-refused")
+		}
+		if c.name == "a warning as long as the longest target" {
+			shots.take(t, adm, "admin-sla-refused-warning")
 		}
 	}
 	var qs struct {
@@ -166,6 +209,14 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	adm.do(t, "to urgent's resolution", chromedp.KeyEvent(kb.Tab))
 	focused("aq-sla-urgent-resolution")
 	adm.do(t, "8 hours", chromedp.KeyEvent("8"))
+	// Urgent's next response and warning follow, 30 and 10 minutes.
+	adm.do(t, "to urgent's next response", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-urgent-next")
+	adm.do(t, "30 minutes", chromedp.KeyEvent("3"), chromedp.KeyEvent("0"), chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-urgent-next-unit")
+	adm.do(t, "to urgent's warning", chromedp.KeyEvent(kb.Tab))
+	focused("aq-sla-urgent-warn")
+	adm.do(t, "10 minutes", chromedp.KeyEvent("1"), chromedp.KeyEvent("0"))
 	adm.do(t, "normal by keyboard", chromedp.Focus(chromedp.ID("aq-sla-normal-first")), chromedp.KeyEvent("2"), chromedp.KeyEvent(kb.Tab))
 	focused("aq-sla-normal-first-unit")
 	adm.selectValue(t, "#aq-sla-normal-first-unit", "hours")
@@ -173,16 +224,22 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	focused("aq-sla-normal-resolution-unit")
 	adm.do(t, "days, by arrow key", chromedp.KeyEvent(kb.ArrowUp))
 	adm.waitJS(t, "days chosen", `document.getElementById('aq-sla-normal-resolution-unit').value === 'days'`)
+	// Normal's next response in hours, its warning a day ahead (shorter
+	// than its 3-day resolution, longer than its other targets).
+	adm.setSLA(t, "normal", "next", "4", "hours")
+	adm.setSLA(t, "normal", "warn", "1", "days")
 	// High: a resolution target only, 90 minutes (not a whole number of
 	// hours); low: none.
 	adm.do(t, "high's resolution", chromedp.SendKeys(chromedp.ID("aq-sla-high-resolution"), "90"))
 	adm.selectValue(t, "#aq-sla-high-resolution-unit", "minutes")
-	wantShown := "low - / -; normal 2 hours / 3 days; high - / 90 minutes; urgent 15 minutes / 8 hours"
+	wantShown := "low - / - / - / -; normal 2 hours / 3 days / 4 hours / 1 days; high - / 90 minutes / - / -; urgent 15 minutes / 8 hours / 30 minutes / 10 minutes"
 	if got := adm.evalString(t, slaShown); got != wantShown {
 		t.Fatalf("typed SLA reads %q, want %q", got, wantShown)
 	}
 	adm.scrollTo(t, "aq-sla")
 	shots.take(t, adm, "admin-sla-1366")
+	adm.scrollTo(t, "aq-sla-high-first")
+	shots.take(t, adm, "admin-sla-1366-urgent")
 	adm.do(t, "save", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.queue_saved", "name", "Uji SLA")))
 
@@ -195,8 +252,8 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 		}
 	}
 	if want := "map[high:map[first_response_seconds:0 next_response_seconds:0 resolution_seconds:5400 warn_before_seconds:0] " +
-		"normal:map[first_response_seconds:7200 next_response_seconds:0 resolution_seconds:259200 warn_before_seconds:0] " +
-		"urgent:map[first_response_seconds:900 next_response_seconds:0 resolution_seconds:28800 warn_before_seconds:0]]"; stored != want {
+		"normal:map[first_response_seconds:7200 next_response_seconds:14400 resolution_seconds:259200 warn_before_seconds:86400] " +
+		"urgent:map[first_response_seconds:900 next_response_seconds:1800 resolution_seconds:28800 warn_before_seconds:600]]"; stored != want {
 		t.Errorf("stored SLA = %s\nwant %s", stored, want)
 	}
 
@@ -279,8 +336,8 @@ func (tb *tab) axControls(t *testing.T) []string {
 	return out
 }
 
-// setSLA types n into a queue form's SLA target (target "first" or
-// "resolution" of priority p) and picks its unit.
+// setSLA types n into a queue form's SLA target (target "first",
+// "resolution", "next" or "warn" of priority p) and picks its unit.
 func (tb *tab) setSLA(t *testing.T, p, target, n, unit string) {
 	t.Helper()
 	id := "aq-sla-" + p + "-" + target

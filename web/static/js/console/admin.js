@@ -205,17 +205,22 @@ function badLines(text, ok) {
 }
 const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
-// SLA targets: one row per priority, a first response and a resolution
-// target, each a whole number and a unit. The API keeps seconds of
-// business time; a stored target is shown in the largest unit that holds
-// it whole (900 → 15 minutes, 28800 → 8 hours). Seconds are offered only
-// for a target no whole minute holds, so a save never rounds one. An empty
-// (or 0) target is none; a priority with neither is left out of the SLA.
+// SLA targets: one row per priority, its first response, resolution and
+// next response targets and the warning's lead, each a whole number and a
+// unit. The API keeps seconds of business time; a stored target is shown
+// in the largest unit that holds it whole (900 → 15 minutes, 28800 → 8
+// hours). Seconds are offered only for a target no whole minute holds, so
+// a save never rounds one. An empty (or 0) target is none (an empty
+// warning: a fifth of each target); an empty row is left out of the SLA.
 const UNITS = [['days', 86400], ['hours', 3600], ['minutes', 60], ['seconds', 1]];
 const unitWord = (u) => ({ days: t('admin.unit_days'), hours: t('admin.unit_hours'), minutes: t('admin.unit_minutes'), seconds: t('admin.unit_seconds') })[u];
 // [id part, API field, name, unit of an empty target]
 const SLA_TARGETS = [['first', 'first_response_seconds', () => t('admin.sla_first_response'), 'minutes'],
-  ['resolution', 'resolution_seconds', () => t('admin.sla_resolution'), 'hours']];
+  ['resolution', 'resolution_seconds', () => t('admin.sla_resolution'), 'hours'],
+  ['next', 'next_response_seconds', () => t('admin.sla_next_response'), 'minutes'],
+  ['warn', 'warn_before_seconds', () => t('admin.sla_warn_before'), 'minutes']];
+// The server's bound on each (routing.MaxSLASeconds): 365 days.
+const SLA_MAX_DAYS = 365;
 const WHOLE = /^\d+$/;
 const slaID = (p, target) => 'aq-sla-' + p + '-' + target[0];
 // A target's name as a screen reader hears it: "Mendesak, respons pertama".
@@ -251,15 +256,11 @@ function slaFieldset(sla) {
   ]);
 }
 
-// The targets the API keeps that this form does not show (the next
-// response, the warning's lead): a priority that keeps a target here
-// keeps them as loaded; an empty row is no SLA at all.
-const KEPT = ['next_response_seconds', 'warn_before_seconds'];
-
-// readSLA is {sla} in seconds as the form says it (was: the SLA as
-// loaded), or {bad, message} for the first target that is not a whole
-// number of 0 or more.
-function readSLA(was) {
+// readSLA is {sla} in seconds as the form says it, or {bad, message} for
+// the first target the server would refuse: not a whole number of 0 or
+// more, longer than SLA_MAX_DAYS, or a warning not shorter than the
+// row's longest target (it would be on from the start).
+function readSLA() {
   const sla = {};
   for (const p of PRIORITIES) {
     const row = {};
@@ -268,11 +269,15 @@ function readSLA(was) {
       const v = n.value.trim();
       if (n.validity.badInput || (v && !WHOLE.test(v))) { return { bad: n, message: t('admin.sla_invalid', slaNaming(p, target)) }; }
       row[target[1]] = v ? Number(v) * UNITS.find(([u]) => u === $(n.id + '-unit').value)[1] : 0;
+      if (row[target[1]] > SLA_MAX_DAYS * 86400) {
+        return { bad: n, message: t('admin.sla_too_long', Object.assign(slaNaming(p, target), { days: SLA_MAX_DAYS })) };
+      }
     }
-    if (row.first_response_seconds || row.resolution_seconds) {
-      KEPT.forEach((k) => { if (was && was[p] && was[p][k]) { row[k] = was[p][k]; } });
-      sla[p] = row;
+    const warn = SLA_TARGETS.find(([id]) => id === 'warn');
+    if (row.warn_before_seconds && row.warn_before_seconds >= Math.max(row.first_response_seconds, row.resolution_seconds, row.next_response_seconds)) {
+      return { bad: $(slaID(p, warn)), message: t('admin.sla_warn_too_long', slaNaming(p, warn)) };
     }
+    if (Object.values(row).some(Boolean)) { sla[p] = row; }
   }
   return { sla };
 }
@@ -314,7 +319,7 @@ function queuesView() {
     ev.preventDefault();
     const code = $('aq-code').value.trim();
     if (!code) { say({ ok: false, data: { error: { fields: { code: t('validation.required') } } } }, '', 'aq'); return; }
-    const sla = readSLA(q.sla);
+    const sla = readSLA();
     if (sla.bad) {
       // say marks the whole control; the target at fault is the one marked
       // and focused.
