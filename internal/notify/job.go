@@ -88,12 +88,6 @@ func (f *failureCounts) add(key string, now time.Time) int {
 	return c.n
 }
 
-func (f *failureCounts) len() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.n)
-}
-
 func (f *failureCounts) forget(key string) {
 	f.mu.Lock()
 	delete(f.n, key)

@@ -192,3 +192,9 @@ func TestFailureCountsForgetJobsThatEndedElsewhere(t *testing.T) {
 		t.Fatalf("count %d, %d kept, want 3 and only the recent job's", n, f.len())
 	}
 }
+
+func (f *failureCounts) len() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.n)
+}

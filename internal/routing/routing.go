@@ -270,19 +270,16 @@ func (r *Router) place(ctx context.Context, tx *gorm.DB, conf *confSet, t Ticket
 	if t.ID != 0 && t.QueueID != 0 {
 		return t.QueueID, nil // a ticket routed again (reactivated) stays in its queue
 	}
-	qid := t.QueueID
+	// A queue the channel asked for, and got, is kept.
+	qid, asked := t.QueueID, false
 	if qid == 0 {
 		var err error
-		if qid, err = r.settings.QueueFor(ctx, tx, t.Queue, t.Category); err != nil {
+		if qid, asked, err = r.settings.queueFor(ctx, tx, t.Queue, t.Category); err != nil {
 			return 0, err
 		}
-	}
-	// A queue the channel asked for, and got, is kept.
-	asked := false
-	if t.Queue != "" {
-		if id, err := r.settings.lookupQueue(ctx, tx, t.Queue); err == nil && id == qid {
-			asked = true
-		}
+	} else if t.Queue != "" {
+		id, err := r.settings.lookupQueue(ctx, tx, t.Queue)
+		asked = err == nil && id == qid
 	}
 	if !asked {
 		// Routed by category: a regional queue may take it instead.

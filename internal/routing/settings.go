@@ -163,17 +163,25 @@ func (s *Settings) NamesQueue(category string) bool {
 // queue that does not exist is not an error: the ticket still gets routed
 // by its category, so no message waits on a configuration mistake.
 func (s *Settings) QueueFor(ctx context.Context, tx *gorm.DB, want, category string) (int64, error) {
+	id, _, err := s.queueFor(ctx, tx, want, category)
+	return id, err
+}
+
+// queueFor is QueueFor that also says whether the queue is the one asked
+// for (want), not the category's.
+func (s *Settings) queueFor(ctx context.Context, tx *gorm.DB, want, category string) (id int64, asked bool, err error) {
 	if want != "" {
 		id, err := s.lookupQueue(ctx, tx, want)
 		if err == nil {
-			return id, nil
+			return id, true, nil
 		}
 		if !errors.Is(err, ErrUnknownQueue) {
-			return 0, err
+			return 0, false, err
 		}
 		s.log.Warn("requested queue does not exist; routing by category", "queue", want, "category", category)
 	}
-	return s.lookupQueue(ctx, tx, s.QueueCode(category))
+	id, err = s.lookupQueue(ctx, tx, s.QueueCode(category))
+	return id, false, err
 }
 
 // lookupQueue finds a live queue's id by code in the cached settings, or

@@ -273,7 +273,7 @@ function readSLA() {
         return { bad: n, message: t('admin.sla_too_long', Object.assign(slaNaming(p, target), { days: SLA_MAX_DAYS })) };
       }
     }
-    const warn = SLA_TARGETS.find(([id]) => id === 'warn');
+    const warn = SLA_TARGETS[3];
     if (row.warn_before_seconds && row.warn_before_seconds >= Math.max(row.first_response_seconds, row.resolution_seconds, row.next_response_seconds)) {
       return { bad: $(slaID(p, warn)), message: t('admin.sla_warn_too_long', slaNaming(p, warn)) };
     }
