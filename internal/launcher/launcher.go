@@ -103,6 +103,10 @@ type Entry struct {
 	OpensText string `json:"opens_text,omitempty"`
 	// Expect is what happens next on this channel, in its current state.
 	Expect string `json:"expect"`
+	// Notice is, while closed, the three said as one notice ("Tutup
+	// sekarang. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan …"), as
+	// the chat page and the chat widget show it before anyone writes.
+	Notice string `json:"notice,omitempty"`
 	// Icon is the entry's pictogram: the d of one SVG path on a 24×24
 	// grid (decorative; the label says it all).
 	Icon string `json:"icon"`
@@ -193,9 +197,12 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 			e.StateText, e.Expect = t("launcher.state_open"), t(openKey)
 		case StateClosed:
 			e.StateText, e.Expect = t("launcher.state_closed"), t(closedKey)
+			e.Notice = e.StateText + "."
 			if !opens.IsZero() {
 				e.OpensText = reopen.Opens(s.o.Locale, lang, now, opens)
+				e.Notice += " " + e.OpensText
 			}
+			e.Notice += " " + e.Expect
 		default:
 			e.StateText, e.Expect = t("launcher.state_unknown"), t(openKey)
 		}

@@ -112,6 +112,14 @@ func TestMenuStatesFromCalendars(t *testing.T) {
 				if want := tc.opens[e.Kind]; e.OpensText != want {
 					t.Errorf("%s opens %q, want %q", e.Kind, e.OpensText, want)
 				}
+				// Closed, the notice says all three, in order; open, none.
+				want := ""
+				if e.State == StateClosed {
+					want = e.StateText + ". " + e.OpensText + " " + e.Expect
+				}
+				if e.Notice != want {
+					t.Errorf("%s notice %q, want %q", e.Kind, e.Notice, want)
+				}
 			}
 		})
 	}

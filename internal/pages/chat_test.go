@@ -39,7 +39,8 @@ func TestChatPageSaysWhenItIsClosed(t *testing.T) {
 		return r.body
 	}
 	closed := page(launcher.Entry{Kind: launcher.KindChat, State: launcher.StateClosed, StateText: "Tutup sekarang",
-		OpensText: "Buka lagi besok pukul 08.00 WIB.", Expect: "Tinggalkan pesan di obrolan."})
+		OpensText: "Buka lagi besok pukul 08.00 WIB.", Expect: "Tinggalkan pesan di obrolan.",
+		Notice: "Tutup sekarang. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan di obrolan."})
 	if want := `<p class="alert alert-info" id="chat-hours">Tutup sekarang. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan di obrolan.</p>`; !strings.Contains(closed, want) {
 		t.Errorf("closed chat page lacks %s", want)
 	}

@@ -498,8 +498,7 @@
   // it opens again, in the chat page's words (not on the chat page: the
   // page says it above the widget). The message box is described by it.
   function renderClosedNow() {
-    var e = closedNow;
-    setText(queueLine, e.state_text + '.' + (e.opens_text ? ' ' + e.opens_text : '') + ' ' + e.expect);
+    setText(queueLine, closedNow.notice);
     queueHint.hidden = true;
     if (giveContact.parentNode) { giveContact.parentNode.removeChild(giveContact); }
     text.setAttribute('aria-describedby', queueLine.id);
