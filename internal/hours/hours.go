@@ -161,9 +161,18 @@ func (c *Calendar) Location() *time.Location {
 
 func (c *Calendar) isAlways() bool { return c == nil || c.always }
 
-// maxDays bounds every walk: a calendar open at least one day a week never
-// needs more than a year and a bit, even across a run of holidays.
+// maxDays bounds the search for the next open instant: a calendar open at
+// least one day a week never needs more than a year and a bit, even
+// across a run of holidays.
 const maxDays = 800
+
+// maxWalkDays bounds a walk through business time (Add, Between). Its
+// length follows the duration, not the calendar: a year of business time
+// on an eight-hour weekday calendar is more than four calendar years, so
+// a bound of maxDays would end such a walk early. A century is past any
+// target the SLA settings accept (365 days) on any calendar open a few
+// hours a week.
+const maxWalkDays = 100 * 366
 
 // dayIntervals returns the open spans of the day starting at midnight d.
 func (c *Calendar) dayIntervals(d time.Time) []Interval {
@@ -224,7 +233,7 @@ func (c *Calendar) Add(t time.Time, d time.Duration) time.Time {
 		return t.Add(max(d, 0))
 	}
 	day := midnight(t, c.loc)
-	for i := 0; i < maxDays; i++ {
+	for i := 0; i < maxWalkDays; i++ {
 		for _, iv := range c.dayIntervals(day) {
 			start, end := at(day, iv.Start), at(day, iv.End)
 			if start.Before(t) {
@@ -241,9 +250,9 @@ func (c *Calendar) Add(t time.Time, d time.Duration) time.Time {
 		}
 		day = day.AddDate(0, 0, 1)
 	}
-	// Unreachable for a valid calendar; never report a due time earlier
-	// than the real one.
-	return t.Add(time.Duration(maxDays) * 24 * time.Hour)
+	// Only for a target more than a century of calendar time away: the
+	// bound, a century from t, stands for never.
+	return t.Add(time.Duration(maxWalkDays) * 24 * time.Hour)
 }
 
 // Between is the business time in [a, b); 0 when b is not after a.
@@ -256,7 +265,7 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 	}
 	var sum time.Duration
 	day := midnight(a, c.loc)
-	for i := 0; i < maxDays*4 && day.Before(b); i++ {
+	for i := 0; i < maxWalkDays && day.Before(b); i++ {
 		for _, iv := range c.dayIntervals(day) {
 			start, end := at(day, iv.Start), at(day, iv.End)
 			if start.Before(a) {

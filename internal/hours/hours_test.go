@@ -215,3 +215,33 @@ func FuzzParseWeekJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestAddAYearOfBusinessTime: the longest target the SLA settings accept
+// (365 days of 24 business hours) on a calendar open eight hours a
+// weekday lies more than four calendar years ahead; the walk must reach
+// it, not stop after a fixed number of days and answer an earlier time.
+func TestAddAYearOfBusinessTime(t *testing.T) {
+	day := []string{"08:00-16:00"}
+	w, err := ParseWeek(map[string][]string{"mon": day, "tue": day, "wed": day, "thu": day, "fri": day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New("WIB", w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const year = 365 * 24 * time.Hour        // 219 weeks of 40 hours
+	from := tm(t, "WIB", "2026-08-03 08:00") // a Monday
+	want := tm(t, "WIB", "2026-08-03 16:00").AddDate(0, 0, 218*7+4)
+	if got := c.Add(from, year); !got.Equal(want) {
+		t.Fatalf("Add(%s, 365 days) = %s, want %s (Friday of the 219th week)", from, got, want)
+	}
+	// With holidays and a half-day Saturday, the round trip holds too.
+	o := office(t, "WIB")
+	for _, s := range []string{"2026-08-03 08:00", "2026-08-15 11:00", "2026-12-31 23:59"} {
+		from := tm(t, "WIB", s)
+		if got := o.Between(from, o.Add(from, year)); got != year {
+			t.Fatalf("Between(%s, Add(%s, 365 days)) = %s, want %s", s, s, got, year)
+		}
+	}
+}

@@ -193,10 +193,30 @@ func (k *Clocks) resume(ctx context.Context, tx *gorm.DB, ticketID int64, at tim
 	return resumeClock(tx, ticketID, paused, first, next, res)
 }
 
-// slaHorizon bounds the tickets a sweep looks at: due within this much
-// wall time (warning windows are business time and can span a weekend and
-// a run of holidays).
+// slaHorizon is the least a sweep looks ahead: clocks due within this
+// much wall time (a short warning window can span a weekend and a run of
+// holidays). sweepHorizon widens it for longer warning leads.
 const slaHorizon = 4 * 24 * time.Hour
+
+// sweepHorizon bounds the clocks a sweep reads: every clock that may be in
+// its warning window at now is due by then. A warning lead is business
+// time, so on a business-hours queue it reaches far past its wall length
+// (two days of 24 business hours on an eight-hour weekday calendar is more
+// than a week and a half); a fixed horizon announced such warnings late.
+func (c *confSet) sweepHorizon(now time.Time) time.Time {
+	h := now.Add(slaHorizon)
+	for _, q := range c.ordered {
+		for _, p := range q.policies {
+			if p.WarnBefore <= 0 {
+				continue
+			}
+			if due := q.cal.Add(now, p.WarnBefore); due.After(h) {
+				h = due
+			}
+		}
+	}
+	return h
+}
 
 // CheckSLA announces warnings and breaches due at now and escalates
 // breached tickets. Each announcement is a compare-and-set on the
@@ -224,7 +244,7 @@ func (k *Clocks) CheckSLA(ctx context.Context, now time.Time) error {
 	}
 	// Only clocks near their due time whose breach is not announced yet:
 	// a sweep reads a handful of rows, not every open ticket.
-	rows, err := dueClocks(tx, now.Add(slaHorizon))
+	rows, err := dueClocks(tx, conf.sweepHorizon(now))
 	if err != nil {
 		return err
 	}

@@ -376,3 +376,41 @@ func TestSaveQueueBoundsSLATargets(t *testing.T) {
 		})
 	}
 }
+
+// A warning lead longer than the sweep's least horizon (four days of wall
+// time) is announced when the warning begins: two days of 24 business
+// hours on an eight-hour weekday calendar end more than a week and a half
+// after they begin.
+func TestLongWarningLeadIsAnnouncedOnTime(t *testing.T) {
+	ctx := context.Background()
+	f, ev := newRouterFixture(t, testOpts{})
+	day := []string{"08:00-16:00"}
+	const hour = 3600
+	f.saveQueue(QueueSettings{Code: "kantor", TimeZone: "WIB",
+		Hours: map[string][]string{"mon": day, "tue": day, "wed": day, "thu": day, "fri": day},
+		SLA:   map[string]SLATargets{"normal": {ResolutionSeconds: 72 * hour, WarnBeforeSeconds: 48 * hour}}})
+	a := f.route(Ticket{Queue: "kantor"})
+	start := time.Now().UTC()
+	clock, err := f.clocks().SLA(ctx, a.TicketID, start)
+	f.must(err)
+	if clock.ResolutionDueAt == nil {
+		t.Fatalf("no resolution clock: %+v", clock)
+	}
+	due := *clock.ResolutionDueAt
+	cal, err := calendar("WIB", `{"mon":["08:00-16:00"],"tue":["08:00-16:00"],"wed":["08:00-16:00"],"thu":["08:00-16:00"],"fri":["08:00-16:00"]}`, nil)
+	f.must(err)
+	// Just inside the warning window: 47 business hours are left, nine
+	// calendar days or more.
+	warnAt := cal.Add(start, 25*time.Hour)
+	if left := due.Sub(warnAt); left <= slaHorizon {
+		t.Fatalf("the due time is %s after the warning begins; the case needs more than %s", left, slaHorizon)
+	}
+	f.must(f.clocks().CheckSLA(ctx, cal.Add(start, 23*time.Hour)))
+	if n := ev.count("sla.warning"); n != 0 {
+		t.Fatalf("%d warnings before the window, want 0", n)
+	}
+	f.must(f.clocks().CheckSLA(ctx, warnAt))
+	if n := ev.count("sla.warning"); n != 1 {
+		t.Fatalf("%d warnings at %s (due %s), want 1", n, warnAt, due)
+	}
+}
