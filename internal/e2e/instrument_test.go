@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,8 +43,8 @@ const instrumentJS = `(() => {
 				let f;
 				try { f = JSON.parse(ev.data); } catch (err) { return; }
 				const d = f.data || {};
-				e2e.frames.push({ at: Date.now(), type: f.type || '', event: f.event || '',
-					ticket_id: Number(d.ticket_id || f.ticket_id || 0), direction: d.direction || '' });
+				e2e.frames.push({ at: Date.now(), perf: performance.now(), type: f.type || '', event: f.event || '',
+					ticket_id: Number(d.ticket_id || f.ticket_id || 0), direction: d.direction || '', status: d.delivery_status || '' });
 			});
 		}
 	};
@@ -98,6 +99,21 @@ func (tb *tab) requestsSince(t *testing.T, mark float64, part string) []string {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// frameNow waits for the first frame after the page mark from (a
+// pageNow) that matches cond (a JS predicate on a frame record: event,
+// ticket_id, direction, status) and answers when it came, as a mark for
+// requestsSince: a request started after it may be that frame's doing.
+func (tb *tab) frameNow(t *testing.T, what string, from float64, cond string) float64 {
+	t.Helper()
+	find := fmt.Sprintf(`window.__e2e.frames.find(f => f.perf > %f && (%s))`, from, cond)
+	tb.waitLive(t, what, find+` !== undefined`)
+	v, err := strconv.ParseFloat(tb.evalString(t, `String(`+find+`.perf)`), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // keepMark leaves a mark on the page that a reload would remove.

@@ -215,12 +215,12 @@ func TestCIRequiresExternalServices(t *testing.T) {
 func TestLoggerDropsRecordsAfterCleanup(t *testing.T) {
 	rt := &recordTB{TB: t}
 	log := testenv.Logger(rt)
-	log.Info("sebelum", "n", 1)
+	log.Warn("sebelum", "n", 1)
 	for _, f := range rt.cleanups {
 		f()
 	}
 	// A real t.Log here would panic once a top-level test has completed.
-	log.Info("sesudah", "n", 2)
+	log.Warn("sesudah", "n", 2)
 	if len(rt.logs) != 1 || !strings.Contains(rt.logs[0], "msg=sebelum n=1") {
 		t.Fatalf("logged %q, want only the record from before cleanup", rt.logs)
 	}
@@ -264,4 +264,25 @@ func runFatal(f *fatalTB, fn func()) {
 		}
 	}()
 	fn()
+}
+
+// The routine records of an app starting are left out unless asked for,
+// so a failing test's output shows why it failed.
+func TestLoggerShowsWarningsUnlessAskedForMore(t *testing.T) {
+	for _, tc := range []struct {
+		level string
+		want  int
+	}{{"", 1}, {"info", 2}, {"DEBUG", 3}, {"error", 0}, {"nonsense", 1}} {
+		t.Run(tc.level, func(t *testing.T) {
+			t.Setenv("TEST_LOG_LEVEL", tc.level)
+			rt := &recordTB{TB: t}
+			log := testenv.Logger(rt)
+			log.Debug("rinci")
+			log.Info("migration applied")
+			log.Warn("ingest retry")
+			if len(rt.logs) != tc.want {
+				t.Fatalf("TEST_LOG_LEVEL=%q logged %q, want %d records", tc.level, rt.logs, tc.want)
+			}
+		})
+	}
 }
