@@ -7,6 +7,7 @@ import { $, t, el, label, setText, showAlert, shortTime, formatDate, subjectOf, 
 import { loadList, openTicket, refreshOnScreen } from './actions.js';
 import { chips } from './tags.js';
 import { box } from './bulk.js';
+import { keep, kept, forget } from './kept.js';
 
 const list = $('ticket-list');
 
@@ -84,7 +85,26 @@ export function select(id, focus) {
   openTicket(id);
 }
 
+// The list's scope and status filter stay through a reload: an agent who
+// works "Antrean saya · Menunggu" and presses F5 is shown that list again.
+// Another agent signing in on the tab starts from the defaults.
+const KEPT_LIST = 'tanggap.list-view';
+const offered = (id, v) => Array.from($(id).options).some((o) => o.value === v);
+
+function restoreListView(s) {
+  const v = kept(KEPT_LIST, s.agent.id) || {};
+  const scope = typeof v.scope === 'string' && offered('scope', v.scope) ? v.scope : 'mine';
+  const status = typeof v.status === 'string' && offered('status-filter', v.status) ? v.status : '';
+  $('scope').value = scope;
+  $('status-filter').value = status;
+  store.set({ scope, statusFilter: status });
+}
+
 export function mount() {
+  // Before the list is read on a sign-in (main.js reads it once the
+  // agent is known, after agentKey has changed).
+  store.on(['agentKey'], (s) => { if (s.agent) { restoreListView(s); } else { forget(KEPT_LIST); } });
+  store.on(['scope', 'statusFilter'], (s) => { if (s.agent) { keep(KEPT_LIST, s.agent.id, { scope: s.scope, status: s.statusFilter }); } });
   store.on(['tickets', 'selectedId', 'unread', 'slaMarks', 'settings', 'ticketTags'], render);
   store.on(['listAt', 'listError'], renderMeta);
   $('scope').addEventListener('change', () => {

@@ -13,10 +13,12 @@ import * as api from './api.js';
 import { $, t, el, label, setText, errorMessage, fieldErrors, shortTime, formatDate, subjectOf, cls } from './ui.js';
 import { loadList, can } from './actions.js';
 import { select } from './list.js';
+import { keep, kept, forget } from './kept.js';
 
 const COUNTS_MS = 3000;
 const REFILTER_MS = 1500;
 const FILTER_FIELDS = ['channel', 'priority', 'sla', 'assignee', 'queue_id', 'category', 'province', 'tag', 'wrapup', 'from', 'to'];
+const KEPT_FILTERS = 'tanggap.list-filters';
 
 // ---- search ----
 
@@ -263,13 +265,29 @@ export function mount() {
   store.on(['search'], renderSearch);
   store.on(['views', 'viewCounts', 'activeView'], renderViews);
   store.on(['listFilters'], renderFilterSummary);
+  store.on(['listFilters', 'activeView'], (s) => {
+    if (s.agent) { keep(KEPT_FILTERS, s.agent.id, { filters: s.listFilters, view: s.activeView }); }
+  });
   store.on(['targets'], renderQueues);
   store.on(['tickets'], () => { countsSoon(); refilterSoon(); });
   store.on(['socket'], (s) => { if (s.socket === 'open' && s.agent) { countsSoon(); } });
   store.on(['agentKey'], (s) => {
     $('view-shared-label').hidden = !can(s.agent, 'tickets.all');
-    if (s.agent) { loadViews(); return; }
+    if (s.agent) {
+      // The more filters and the view they came from stay through a
+      // reload, as the scope does (list.js); main.js reads the list next.
+      const v = kept(KEPT_FILTERS, s.agent.id) || {};
+      const f = {};
+      if (v.filters && typeof v.filters === 'object') {
+        FILTER_FIELDS.forEach((k) => { if (typeof v.filters[k] === 'string' && v.filters[k]) { f[k] = v.filters[k]; } });
+      }
+      writeFilters(f);
+      store.set({ listFilters: readFilters(), activeView: Number(v.view) || 0 });
+      loadViews();
+      return;
+    }
     searchSeq++;
+    forget(KEPT_FILTERS);
     writeFilters({});
     $('search-input').value = '';
     store.set({ views: [], viewCounts: { counts: {}, cap: 0 }, activeView: 0, listFilters: {}, search: { q: '', results: [], next: 0, older: false, loading: false, error: '' } });
