@@ -165,6 +165,22 @@ func TestBrowserContactPanel(t *testing.T) {
 		&& document.getElementById('contact-notes').textContent.includes('Sari')
 		&& document.getElementById('contact-note').value === ''`, note))
 
+	// Another citizen's ticket: the button to the history keeps its place
+	// while their history is read, so the ticket's actions below it do not
+	// move under the agent's pointer.
+	sari.do(t, "watch where the status form is", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const tops = window.__statusTops = [];
+		const note = () => {
+			if (document.getElementById('t-tn').textContent === %q) { tops.push(document.getElementById('status-form').offsetTop); }
+		};
+		new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+	})()`, wa2.TrackingNumber)))
+	sari.do(t, "open the other number's ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, wa2.ID)))
+	sari.waitJS(t, "its history read", panelTicketsJS+fmt.Sprintf(` === '%d'`, wa2.ID))
+	if got := sari.evalString(t, `JSON.stringify([...new Set(window.__statusTops)])`); strings.Count(got, ",") != 0 || got == "[]" {
+		t.Errorf("the status form moved while the history was read: it stood at %s px", got)
+	}
+
 	sari.checkConsole(t)
 	// A phone: the panel is in the details, behind their button.
 	sariPhone := newTab(t, root)

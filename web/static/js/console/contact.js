@@ -64,8 +64,12 @@ function render(s) {
   const box = $('contact-panel');
   const c = s.contact;
   const jump = $('contact-jump');
-  jump.hidden = !s.selectedId || !c.panel;
-  if (c.panel) { jump.textContent = t('contact.jump', { n: (c.panel.tickets || []).length + (c.panel.hidden_tickets || 0) }); }
+  // Shown from the moment the contact is known, with "…" for the count
+  // until it is read (the same words, so the same lines): appearing only
+  // then pushed the ticket's actions below it down under the pointer.
+  jump.hidden = !s.selectedId || !c.id;
+  jump.textContent = t('contact.jump', { n: c.panel ? (c.panel.tickets || []).length + (c.panel.hidden_tickets || 0) : '…' });
+  jump.setAttribute('aria-busy', String(!c.panel));
   if (!s.selectedId || !c.id) { box.hidden = true; return; }
   box.hidden = false;
   setText('contact-error', c.error);
