@@ -292,7 +292,7 @@ func Catalog() []Event {
 		TicketNotified{}, // notify
 		NotificationCreated{},
 		RoleUpdated{}, // role definitions (internal/agent)
-		CSATRated{}, CSATLowRating{},
+		CSATRated{}, CSATLowRating{}, CSATCommented{},
 		ComplaintUpdated{}, ComplaintEscalated{}, ComplaintWarning{}, // complaint lifecycle (events_complaint.go)
 		Wallboard{},                // the wallboard (wallboard.go)
 		CallStarted{}, CallEnded{}, // phone calls (events_call.go)

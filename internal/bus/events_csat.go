@@ -9,8 +9,9 @@ const EntityCSAT = "csat"
 
 // Actions of the satisfaction events.
 const (
-	ActionCSATRated = "rated"
-	ActionCSATLow   = "alert"
+	ActionCSATRated     = "rated"
+	ActionCSATLow       = "alert"
+	ActionCSATCommented = "commented"
 )
 
 // CSATRated: a citizen rated a ticket (1–5). Comment is never carried:
@@ -38,5 +39,22 @@ type CSATLowRating struct {
 	At             time.Time `json:"at"`
 }
 
+// CSATCommented: a citizen who rated without a comment added one later
+// (through the survey's link). Like CSATRated it never carries the
+// comment: screens read it through the API. AlertID is the survey's
+// low-rating alert (0 when the rating raised none), so a screen listing
+// alerts knows which one to read again.
+type CSATCommented struct {
+	V V `json:"v"`
+	Scope
+	TrackingNumber string    `json:"tracking_number"`
+	SurveyID       int64     `json:"survey_id"`
+	AlertID        int64     `json:"alert_id"`
+	Rating         int       `json:"rating"`
+	Channel        string    `json:"channel"`
+	At             time.Time `json:"at"`
+}
+
 func (CSATRated) EventName() (string, string)     { return EntityCSAT, ActionCSATRated }
 func (CSATLowRating) EventName() (string, string) { return EntityCSAT, ActionCSATLow }
+func (CSATCommented) EventName() (string, string) { return EntityCSAT, ActionCSATCommented }

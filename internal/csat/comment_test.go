@@ -2,12 +2,16 @@ package csat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"tanggap/internal/agent"
+	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 )
 
@@ -118,6 +122,75 @@ func TestLowRatingAlertShowsTheLaterComment(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].TicketID != id || list[0].Rating != 2 || list[0].Comment != "Dana belum masuk juga" {
 			t.Fatalf("alerts (%s) after the comment %+v, %v", viewer.Role, list, err)
 		}
+	}
+}
+
+// TestCommentEmitsCommented: a comment added after the rating pushes
+// csat.commented once it is stored, with the rating's scope (the survey's
+// queue and agent), its rating and channel and the low rating's alert
+// (0 when none), and never the comment itself. A refused comment pushes
+// nothing.
+func TestCommentEmitsCommented(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	got := make(chan *nats.Msg, 16)
+	sub, err := f.bus.NC.ChanSubscribe(f.bus.Names.Event(bus.EntityCSAT, bus.ActionCSATCommented), got)
+	f.must(err)
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	f.must(f.bus.NC.Flush())
+	next := func() (bus.CSATCommented, string) {
+		t.Helper()
+		select {
+		case m := <-got:
+			var ev bus.CSATCommented
+			f.must(json.Unmarshal(m.Data, &ev))
+			return ev, string(m.Data)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no csat.commented event")
+		}
+		return bus.CSATCommented{}, ""
+	}
+
+	// A low WhatsApp tap, then its reason through the link.
+	low := f.ticket("whatsapp", "32")
+	u, err := f.svc.SurveyURL(ctx, low)
+	f.must(err)
+	f.must(f.svc.Rate(ctx, token(t, u), Answer{Rating: 2}, ByWhatsApp))
+	alerts, err := f.svc.Alerts(ctx, agent.Agent{Role: domain.RoleAdmin}, 0)
+	if err != nil || len(alerts) != 1 {
+		t.Fatalf("alerts %+v, %v", alerts, err)
+	}
+	f.now = f.now.Add(time.Minute)
+	f.must(f.svc.AddComment(ctx, token(t, u), "Dana belum masuk juga", ByLink))
+	ev, raw := next()
+	if ev.TicketID != low || ev.QueueID != f.queue || ev.AssigneeID != f.agentID || ev.TrackingNumber == "" || ev.SurveyID != alerts[0].SurveyID ||
+		ev.AlertID != alerts[0].ID || ev.Rating != 2 || ev.Channel != "whatsapp" || !ev.At.Equal(f.now) || ev.V != bus.Version {
+		t.Fatalf("csat.commented %+v", ev)
+	}
+	if strings.Contains(raw, "Dana") || strings.Contains(raw, "comment\"") {
+		t.Fatalf("csat.commented carries the comment: %s", raw)
+	}
+
+	// Refused: no event. Events of one connection arrive in order, so the
+	// next one seen is the next comment's.
+	if err := f.svc.AddComment(ctx, token(t, u), "lagi", ByStatus); !errors.Is(err, ErrAlreadyCommented) {
+		t.Fatalf("second comment: %v, want ErrAlreadyCommented", err)
+	}
+	ok := f.ticket("whatsapp", "32")
+	u2, err := f.svc.SurveyURL(ctx, ok)
+	f.must(err)
+	if err := f.svc.AddComment(ctx, token(t, u2), "belum dinilai", ByLink); !errors.Is(err, ErrNotRated) {
+		t.Fatalf("comment before the rating: %v, want ErrNotRated", err)
+	}
+	f.must(f.svc.Rate(ctx, token(t, u2), Answer{Rating: 4}, ByWhatsApp))
+	f.must(f.svc.AddComment(ctx, token(t, u2), "Sudah beres, terima kasih", ByStatus))
+	ev, raw = next()
+	if ev.TicketID != ok || ev.AlertID != 0 || ev.Rating != 4 || ev.QueueID != f.queue || ev.AssigneeID != f.agentID {
+		t.Fatalf("csat.commented of a rating without an alert %+v (a refused comment emitted?)", ev)
+	}
+	if strings.Contains(raw, "beres") {
+		t.Fatalf("csat.commented carries the comment: %s", raw)
 	}
 }
 

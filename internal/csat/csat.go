@@ -24,7 +24,9 @@
 //   - A survey link is unguessable and expires (token.go); nothing of it
 //     is stored.
 //   - A rating at or below AlertMax records an alert in the same
-//     transaction and pushes csat.alert to the queue's supervisors.
+//     transaction and pushes csat.alert to the queue's supervisors; a
+//     comment added later pushes csat.commented (with the alert's id) once
+//     it is stored.
 package csat
 
 import (
@@ -435,7 +437,8 @@ func (s *Service) Rate(ctx context.Context, token string, a Answer, by string) e
 // (ByLink, ByStatus). ErrNoComment for an empty comment, ErrBadRating for
 // one too long, ErrNotRated before the rating, ErrAlreadyCommented when
 // the answer has its comment. A low rating's alert shows the comment (the
-// alerts read it from the answer).
+// alerts read it from the answer). Once stored, csat.commented tells the
+// consoles (the rating's scope and its alert, never the comment).
 func (s *Service) AddComment(ctx context.Context, token, comment, by string) error {
 	c, err := ParseComment(comment)
 	if err != nil {
@@ -444,13 +447,24 @@ func (s *Service) AddComment(ctx context.Context, token, comment, by string) err
 	if c == "" {
 		return ErrNoComment
 	}
-	sv, _, err := s.byToken(ctx, token)
+	sv, t, err := s.byToken(ctx, token)
 	if err != nil {
 		return err
 	}
-	if err := s.store.addComment(ctx, sv.ID, c, by, s.o.Now().UTC()); err != nil {
+	now := s.o.Now().UTC()
+	rating, err := s.store.addComment(ctx, sv.ID, c, by, now)
+	if err != nil {
 		return err
 	}
+	// The comment is stored: a failed look-up of the alert costs the
+	// event its alert_id (screens also match the ticket), not the answer.
+	alertID, err := s.store.alertOf(ctx, sv.ID)
+	if err != nil {
+		s.o.Log.Warn("csat: comment's alert", "survey_id", sv.ID, "err", err)
+	}
+	scope := bus.Scope{TicketID: sv.TicketID, QueueID: deref(sv.QueueID), AssigneeID: deref(sv.AgentID)}
+	s.o.Bus.EmitCtx(ctx, bus.CSATCommented{Scope: scope, TrackingNumber: t.TrackingNumber, SurveyID: sv.ID, AlertID: alertID,
+		Rating: rating, Channel: sv.Channel, At: now})
 	s.o.Log.Info("csat: commented", "ticket_id", sv.TicketID, "survey_id", sv.ID, "by", by)
 	return nil
 }

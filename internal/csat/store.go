@@ -25,8 +25,11 @@ const (
 	sqlLatestSolveSurvey = `SELECT ` + surveyCols + ` FROM csat_surveys WHERE ticket_id = ? AND round >= 'solve:' AND round < 'solve;' ORDER BY round DESC LIMIT 1`
 	sqlResponse          = `SELECT survey_id, rating, comment, answered_by, created_at, comment_by, commented_at FROM csat_responses WHERE survey_id = ?`
 	// A comment given after the rating: only on an answer that has none
-	// (the row exists only with its rating), by the primary key.
-	sqlAddComment = `UPDATE csat_responses SET comment = ?, comment_by = ?, commented_at = ? WHERE survey_id = ? AND comment = ''`
+	// (the row exists only with its rating), by the primary key. It
+	// returns the rating it comments, for the event.
+	sqlAddComment = `UPDATE csat_responses SET comment = ?, comment_by = ?, commented_at = ? WHERE survey_id = ? AND comment = '' RETURNING rating`
+	// A survey's low-rating alert (survey_id is unique: its index).
+	sqlAlertBySurvey = `SELECT id FROM csat_alerts WHERE survey_id = ?`
 	// A call survey answered since the ticket's last solve survey: the
 	// phone caller was asked already.
 	sqlCallSince = `SELECT 1 FROM csat_surveys s JOIN csat_responses r ON r.survey_id = s.id
@@ -198,25 +201,37 @@ func (s *store) record(ctx context.Context, sv Survey, a Answer, by string, low 
 }
 
 // addComment sets the comment of a rated survey that has none, in one
-// statement (sqlAddComment): two comments racing, one wins. When nothing
-// changed it tells why: ErrNotRated (no answer yet) or
-// ErrAlreadyCommented.
-func (s *store) addComment(ctx context.Context, surveyID int64, comment, by string, now time.Time) error {
-	res := s.db.WithContext(ctx).Exec(sqlAddComment, comment, by, now, surveyID)
-	if res.Error != nil {
-		return fmt.Errorf("csat: add comment: %w", res.Error)
+// statement (sqlAddComment): two comments racing, one wins. It returns
+// the rating commented. When nothing changed it tells why: ErrNotRated
+// (no answer yet) or ErrAlreadyCommented.
+func (s *store) addComment(ctx context.Context, surveyID int64, comment, by string, now time.Time) (rating int, err error) {
+	var ratings []int
+	if err := s.db.WithContext(ctx).Raw(sqlAddComment, comment, by, now, surveyID).Scan(&ratings).Error; err != nil {
+		return 0, fmt.Errorf("csat: add comment: %w", err)
 	}
-	if res.RowsAffected == 1 {
-		return nil
+	if len(ratings) == 1 {
+		return ratings[0], nil
 	}
 	r, err := s.response(ctx, surveyID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if r == nil {
-		return ErrNotRated
+		return 0, ErrNotRated
 	}
-	return ErrAlreadyCommented
+	return 0, ErrAlreadyCommented
+}
+
+// alertOf is the id of a survey's low-rating alert, 0 when it has none.
+func (s *store) alertOf(ctx context.Context, surveyID int64) (int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(sqlAlertBySurvey, surveyID).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("csat: survey's alert: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
 }
 
 func (s *store) callTicket(ctx context.Context, channel, providerID string) (int64, error) {

@@ -11,7 +11,7 @@ import (
 
 // TestRequestQueriesUseIndexes: every statement run per request or per
 // event (the solve's ticket and survey, a token's survey, the answer, a
-// comment after it, the phone call's ticket, a ticket's ratings, an
+// comment after it and its survey's alert, the phone call's ticket, a ticket's ratings, an
 // agent's figures, the alerts, the queue's supervisors, the report in each
 // grouping) is served by an index on both dialects: no table is scanned.
 func TestRequestQueriesUseIndexes(t *testing.T) {
@@ -29,6 +29,7 @@ func TestRequestQueriesUseIndexes(t *testing.T) {
 		{"a ticket's latest solve", sqlLatestSolveSurvey, []any{42}, "csat_surveys"},
 		{"the answer", sqlResponse, []any{42}, ""},
 		{"a comment after the rating", sqlAddComment, []any{"lama", "link", now, 42}, ""},
+		{"a survey's alert", sqlAlertBySurvey, []any{42}, "csat_alerts"},
 		{"a rated call since the solve", sqlCallSince, []any{42, now}, "csat_surveys"},
 		{"a ticket's ratings", sqlTicketRatings, []any{42}, "csat_responses_ticket_idx"},
 		{"an agent's figures", sqlAgentFigures, []any{4, 42, now}, "csat_responses_agent_idx"},
@@ -67,7 +68,8 @@ func scansTable(plan string) bool {
 	return false
 }
 
-// The statements a comment after the rating and the alert lists run stay
+// The statements a comment after the rating (its write and its survey's
+// alert) and the alert lists run stay
 // on their indexes on filled tables (100,000 solved tickets, each with its
 // survey and answer, every fifth answer low with its alert, on PostgreSQL;
 // 5,000 on SQLite),
@@ -99,6 +101,7 @@ SELECT survey_id, ticket_id, ?, rating, created_at FROM csat_responses WHERE rat
 		want    []string // the plan names one of these indexes
 	}{
 		{"a comment after the rating", sqlAddComment, []any{"lama", "link", f.now, n / 2}, []string{"csat_responses_pkey", "PRIMARY KEY", "sqlite_autoindex_csat_responses"}},
+		{"a comment's alert", sqlAlertBySurvey, []any{n / 2}, []string{"csat_alerts_survey_id_key", "sqlite_autoindex_csat_alerts"}},
 		{"every alert", sqlAlertsAll, []any{50}, []string{"csat_alerts_created_idx"}},
 		{"a supervisor's alerts", sqlAlertsQueues, []any{[]int64{f.queue}, 50}, []string{"csat_alerts_queue_idx", "csat_alerts_created_idx"}},
 	}
