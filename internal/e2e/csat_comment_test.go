@@ -21,7 +21,9 @@ import (
 // thanks invites a reason at the survey's link. The link's card shows the
 // rating given and a comment box; an empty send says what is missing, the
 // comment is thanked, and the link then just says it is rated. The
-// supervisor's low-rating alert and the ticket's rating carry the comment.
+// supervisor's low-rating alert and the ticket's rating carry the comment:
+// an admin's board open meanwhile shows it as it comes (csat.commented),
+// without a reload.
 func TestBrowserCSATCommentAfterWhatsApp(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -90,6 +92,17 @@ func TestBrowserCSATCommentAfterWhatsApp(t *testing.T) {
 
 	root := newBrowser(t, browser)
 	shots := newShots(t)
+	// An admin's board, open before the comment: the tap's alert, with no
+	// reason yet.
+	console := newTab(t, root)
+	console.instrument(t)
+	console.do(t, "a laptop-sized console", chromedp.EmulateViewport(1366, 800))
+	console.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	console.openBoard(t)
+	console.waitLive(t, "the tap's alert without a comment", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q) && l.querySelector('q.csat-comment') === null)(document.getElementById('csat-alerts'))`,
+		d.TrackingNumber, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	console.keepMark(t)
+
 	page := newTab(t, root)
 	page.do(t, "open the link of the thanks",
 		chromedp.EmulateViewport(1366, 800),
@@ -124,6 +137,16 @@ func TestBrowserCSATCommentAfterWhatsApp(t *testing.T) {
 	page.waitJS(t, "already rated", fmt.Sprintf(`document.getElementById('csat-status').textContent === %q
 		&& document.getElementById('csat-form').hidden && document.getElementById('csat-comment-form').hidden`, tx("csat.already_rated", "rating", 2)))
 	page.checkConsole(t)
+
+	// The board heard it: the alert shows the comment, announced, with no
+	// reload.
+	console.waitLive(t, "the comment's event", `window.__e2e.frames.some(f => f.event === 'csat.commented')`)
+	console.waitLive(t, "the comment on the alert", `(l => l !== null && l.querySelector('q.csat-comment') !== null
+		&& l.querySelector('q.csat-comment').textContent === "Sudah tiga bulan dana belum masuk")(document.getElementById('csat-alerts'))`)
+	console.waitJS(t, "the comment announced", fmt.Sprintf(`document.getElementById('csat-announce').textContent === %q`,
+		tx("csat.comment_new", "tracking", d.TrackingNumber)))
+	console.checkNoReload(t)
+	console.checkConsole(t)
 
 	// The supervisor's alert and the ticket's rating carry the reason.
 	var alerts struct {

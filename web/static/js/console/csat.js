@@ -1,7 +1,7 @@
 // Customer satisfaction in the console: the open ticket's ratings, the agent's own average, and on
-// the supervisor board the latest low ratings, updated by the csat.rated and
-// csat.alert events. State lives in the store under "csat"; the views render
-// from it. A rating always shows its number and words, never colour alone.
+// the supervisor board the latest low ratings, updated by the csat.rated, csat.alert and
+// csat.commented events. State lives in the store under "csat"; the views render from it. A rating
+// always shows its number and words, never colour alone.
 import * as store from './store.js';
 import { request, t, el, label, errorMessage } from './ui.js';
 import { can } from './actions.js';
@@ -31,14 +31,18 @@ async function loadMine() {
   if (res.ok) { patch({ mine: res.data }); }
 }
 
-async function loadAlerts() {
+// loadAlerts reads the alerts again; extra goes into the same update once
+// they are read (an announcement of what changed in them).
+async function loadAlerts(extra) {
   const a = store.get().agent;
   if (!alerted(a)) { return; }
   const res = await request('GET', '/api/v1/csat/alerts?limit=20');
-  patch(res.ok ? { alerts: res.data.alerts || [], alertsError: '' } : { alertsError: errorMessage(res) });
+  patch(res.ok ? Object.assign({ alerts: res.data.alerts || [], alertsError: '' }, extra) : { alertsError: errorMessage(res) });
 }
 
-// applyEvent takes csat.rated and csat.alert from the push socket.
+// applyEvent takes csat.rated, csat.alert and csat.commented from the push
+// socket. csat.commented carries no comment: the open ticket's ratings and
+// a listed alert of that ticket are read again to show it.
 export function applyEvent(name, d) {
   const s = store.get();
   if (name === 'csat.rated') {
@@ -48,6 +52,12 @@ export function applyEvent(name, d) {
     const alerts = ((s.csat && s.csat.alerts) || []).filter((x) => x.id !== d.alert_id);
     alerts.unshift({ id: d.alert_id, ticket_id: d.ticket_id, tracking_number: d.tracking_number, rating: d.rating, channel: d.channel, created_at: d.at });
     patch({ alerts: alerts.slice(0, 20), announce: t('csat.alert_new', { tracking: d.tracking_number, rating: d.rating }) });
+  } else if (name === 'csat.commented') {
+    const id = Number(d.ticket_id);
+    if (s.selectedId && id === s.selectedId) { loadTicket(s.selectedId); }
+    const alertID = Number(d.alert_id) || 0;
+    const listed = alerted(s.agent) && ((s.csat && s.csat.alerts) || []).some((x) => (alertID !== 0 && Number(x.id) === alertID) || Number(x.ticket_id) === id);
+    if (listed) { loadAlerts({ announce: t('csat.comment_new', { tracking: d.tracking_number }) }); }
   }
 }
 

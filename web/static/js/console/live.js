@@ -181,7 +181,7 @@ export function applyEvent(name, data) {
     case 'ticket.tagged': case 'ticket.wrapup': tagsEvent(name, data); break;
     case 'notification.created': onNotification(data); break;
     case 'ticket.notified': deliveryEvent(data); break; // notify
-    case 'csat.rated': case 'csat.alert': csatEvent(name, data); break;
+    case 'csat.rated': case 'csat.alert': case 'csat.commented': csatEvent(name, data); break;
     case 'complaint.updated': case 'complaint.escalated': case 'complaint.warning': complaintEvent(name, data); break; // lifecycle
     default: break;
   }
