@@ -432,6 +432,37 @@ func TestComplaintCeilingToBoards(t *testing.T) {
 	}
 }
 
+// TestCSATCommentedToTheAlertsAudience: csat.commented follows the scope
+// rule, which covers everyone who lists the ticket's low-rating alert
+// (GET /api/v1/csat/alerts: admins every queue, a supervisor their own):
+// the queue's supervisor and member and the admin hear it; a supervisor
+// and an agent of another queue do not.
+func TestCSATCommentedToTheAlertsAudience(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	member, mt := e.agent("Ana", domain.RoleAgent, "umum")
+	_, st := e.agent("Sari", domain.RoleSupervisor, "umum")
+	_, ot := e.agent("Budi", domain.RoleAgent, "pajak")
+	_, dt := e.agent("Dewi", domain.RoleSupervisor, "pajak")
+	_, at := e.agent("Admin", domain.RoleAdmin)
+	hear := []*console{connect(t, in.url, "Ana", mt), connect(t, in.url, "Sari", st), connect(t, in.url, "Admin", at)}
+	deaf := []*console{connect(t, in.url, "Budi", ot), connect(t, in.url, "Dewi", dt)}
+	q := e.queue("umum")
+	id := e.ticket(q, member.ID)
+	in.bus.Emit(bus.CSATCommented{Scope: bus.Scope{TicketID: id, QueueID: q, AssigneeID: member.ID}, TrackingNumber: "T-1",
+		SurveyID: 5, AlertID: 3, Rating: 2, Channel: "whatsapp", At: time.Now().UTC()})
+	// A fence every console hears, after it.
+	emitRaw(t, in.bus, bus.EntityAgent, bus.ActionPresence, map[string]any{"agent_id": member.ID, "presence": "online"})
+	for _, c := range append(slices.Clone(hear), deaf...) {
+		c.wait(func(f frame) bool { return f.Type == "event" && f.Event == "agent.presence" }, "the fence")
+		heard := slices.ContainsFunc(c.events(), func(f frame) bool { return f.Event == "csat.commented" })
+		if want := slices.Contains(hear, c); heard != want {
+			t.Errorf("%s heard csat.commented: %v, want %v", c.name, heard, want)
+		}
+	}
+}
+
 // An admin's console receives every event, so its send queue is longer
 // than an agent's: a burst an agent never sees does not close it as slow.
 func TestConsoleOfEveryQueueQueuesMore(t *testing.T) {
