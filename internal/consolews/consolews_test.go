@@ -342,6 +342,33 @@ func TestEventsWithoutScopeFollowTheTicket(t *testing.T) {
 	}
 }
 
+// A satisfaction event names the queue the ticket was solved in; the
+// ticket may have left it since. Its scope is not taken for the ticket's:
+// a later event without scope fields follows the ticket where it is.
+func TestOldScopeOfASurveyIsNotTheTickets(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(testenv.Bus(t), time.Hour)
+	_, anaToken := e.agent("Ana", domain.RoleAgent, "umum")
+	_, citaToken := e.agent("Cita", domain.RoleAgent, "pajak")
+	ana := connect(t, in.url, "Ana", anaToken)
+	cita := connect(t, in.url, "Cita", citaToken)
+	id := e.ticket(e.queue("pajak"), 0) // moved to pajak after its solve in umum
+	has := func(seq int) func(frame) bool {
+		return func(f frame) bool { return bytes.Contains(f.Data, []byte(fmt.Sprintf(`"seq":%d`, seq))) }
+	}
+	emitRaw(t, in.bus, "csat", "rated", map[string]any{"ticket_id": id, "queue_id": e.queue("umum"), "assignee_id": 0, "rating": 4, "seq": 1})
+	ana.wait(has(1), "the rating, to the queue it was solved in")
+	emitRaw(t, in.bus, "message", "created", map[string]any{"ticket_id": id, "seq": 2})
+	cita.wait(has(2), "the message, to the ticket's queue now")
+	emitRaw(t, in.bus, "agent", "presence", map[string]any{"agent_id": 0, "seq": 3})
+	ana.wait(has(3), "the presence event")
+	for _, f := range ana.events() {
+		if has(2)(f) {
+			t.Fatalf("Ana got a message of a ticket no longer in her queue, by the survey's old scope: %s", f.Data)
+		}
+	}
+}
+
 // An agent event about a connected agent (agent.presence) reads the
 // agent's queue memberships again at once, without waiting for the
 // heartbeat.

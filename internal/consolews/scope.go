@@ -257,10 +257,19 @@ func (g *Gateway) eventsWaiting() bool {
 // event without them drops it first (it may have moved the ticket), so
 // the cache never outlives a change it was told about. Once every
 // publisher sends the catalog's scope fields, the read never happens.
+//
+// Only the events that describe the ticket as it is now (ticket.*,
+// message.*, sla.*: published with the ticket's current queue and
+// assignee) are remembered. Others carry the scope of their own moment
+// (a satisfaction event names the queue and agent the ticket was solved
+// in, which it may have left since): they are delivered by it, and a
+// later event without the fields is not.
 func (g *Gateway) resolve(entity string, es eventScope) scope {
 	if es.QueueID != nil && es.AssigneeID != nil {
 		s := scope{queue: *es.QueueID, assignee: *es.AssigneeID}
-		g.scopes.put(es.TicketID, s)
+		if entity == bus.EntityTicket || entity == bus.EntityMessage || entity == bus.EntitySLA {
+			g.scopes.put(es.TicketID, s)
+		}
 		s.previous = es.PreviousAssignee
 		return s
 	}
