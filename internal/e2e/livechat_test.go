@@ -122,6 +122,11 @@ func TestLiveChatWidget(t *testing.T) {
 		document.getElementById('tgc-form').hidden && document.getElementById('tgc-log').hidden &&
 		document.activeElement && document.activeElement.id === 'tgc-name'`)
 	checkInPanel(t, citizen, ".tgc-prechat .tgc-btn", ".tgc-prechat .tgc-btn-plain")
+	// Before the first message a phone or email does make this chat
+	// findable on the status page: the form says so, not "from the next".
+	if got := citizen.text(t, "#tgc-prechat-hint"); got != tx("livechat.prechat_hint") {
+		t.Errorf("pre-chat hint before the first message = %q, want %q", got, tx("livechat.prechat_hint"))
+	}
 	shots.take(t, citizen, "chat-00-prechat")
 	citizen.do(t, "skip the pre-chat form", chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn-plain")))
 	citizen.waitJS(t, "focus in the message box", `document.activeElement && document.activeElement.id === 'tgc-text' &&
@@ -156,6 +161,9 @@ func TestLiveChatWidget(t *testing.T) {
 	citizen.do(t, "offer a contact", chromedp.Click(chromedp.ID("tgc-give-contact")))
 	citizen.waitJS(t, "the pre-chat form again", `!document.getElementById('tgc-prechat').hidden &&
 		document.activeElement && document.activeElement.id === 'tgc-name'`)
+	if got := citizen.text(t, "#tgc-prechat-hint"); got != tx("livechat.prechat_hint_later") {
+		t.Errorf("pre-chat hint once the ticket is open = %q, want %q", got, tx("livechat.prechat_hint_later"))
+	}
 	citizen.do(t, "give a phone number", chromedp.SendKeys(chromedp.ID("tgc-phone"), "0812-1111-2222"),
 		chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn:not(.tgc-btn-plain)")))
 	citizen.waitJS(t, "back in the conversation", `document.getElementById('tgc-prechat').hidden &&

@@ -454,9 +454,12 @@
   function contactOnTicket() { return !!conv.tn && store.get(KEY_CONTACT_TN) === conv.tn; }
   // A contact given once the conversation has its ticket reaches the
   // officer, but the status page finds only tickets a contact came with:
-  // from the next conversation on.
+  // from the next conversation on. Before the first message the
+  // conversation has its tracking number already (the welcome names it)
+  // but no ticket yet: a contact given then comes with the ticket.
   function renderPreHint() {
-    preHint.textContent = t(conv && conv.tn && !contactOnTicket() ? 'livechat.prechat_hint_later' : 'livechat.prechat_hint');
+    var opened = conv && conv.tn && conv.state !== 'none';
+    preHint.textContent = t(opened && !contactOnTicket() ? 'livechat.prechat_hint_later' : 'livechat.prechat_hint');
   }
   function hasContact() { return store.get(KEY_PRECHAT) === 'contact'; }
 
