@@ -114,10 +114,16 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("status link = %q, want it prefilled with %s", href, tn)
 	}
 	shots.take(t, citizen, "03-form-success")
-	// On a phone the number wraps between its digit groups only.
+	// On a phone the number stands on one line; narrower, it wraps
+	// between its digit groups only.
 	citizen.do(t, "a phone-sized window", chromedp.EmulateViewport(390, 844))
 	checkTrackingGroups(t, citizen, "#tracking-number .tn-group")
+	if tops := citizen.evalString(t, `String(new Set([...document.querySelectorAll('#tracking-number .tn-group')].map(g => Math.round(g.getBoundingClientRect().top))).size)`); tops != "1" {
+		t.Errorf("on a 390 px phone the tracking number is on %s lines, want one", tops)
+	}
 	shots.take(t, citizen, "03b-form-success-phone")
+	citizen.do(t, "a small phone", chromedp.EmulateViewport(320, 640))
+	checkTrackingGroups(t, citizen, "#tracking-number .tn-group")
 	citizen.do(t, "back to a laptop-sized window", chromedp.EmulateViewport(1280, 900))
 
 	// --- the agent answers ---------------------------------------------
