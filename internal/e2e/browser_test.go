@@ -98,6 +98,10 @@ func TestBrowserJourney(t *testing.T) {
 	if got := citizen.attr(t, "#phone", "aria-invalid"); got != "true" {
 		t.Errorf("phone aria-invalid = %q", got)
 	}
+	// The summary over the form reads the same whichever side found it.
+	if got := citizen.text(t, "#form-alert"); got != tx("complaint.errors_summary") {
+		t.Errorf("summary of the server's refusal = %q, want %q as for the browser's", got, tx("complaint.errors_summary"))
+	}
 	shots.take(t, citizen, "02-form-errors")
 
 	citizen.do(t, "fix the phone number and send",

@@ -198,7 +198,10 @@
       showSuccess(String(res.data.tracking_number), res.data.pin ? String(res.data.pin) : '');
       return;
     }
-    showErrors(T.errorMessage(res), T.fieldErrors(res));
+    // Fields the server refused read as the browser's own check does;
+    // anything else (busy, offline) says what happened.
+    var refused = T.fieldErrors(res);
+    showErrors(res.status === 422 && Object.keys(refused).length ? t('complaint.errors_summary') : T.errorMessage(res), refused);
   });
 
   fileInput.addEventListener('change', function () {
