@@ -89,6 +89,19 @@ func TestBrowserA11yCitizenStatus(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Jakarta"})
 		return chromedp.Void{}, err
 	})
+	// A number that cannot be one is said on its field, before any lookup.
+	tb.do(t, "look up a short number",
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/pengaduan/status?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("lookup-form")),
+		chromedp.SendKeys("#tn", "1234-5678"),
+		chromedp.SendKeys("#contact", phone),
+		chromedp.Focus("#lookup-btn"),
+		chromedp.KeyEvent(kb.Enter),
+	)
+	tb.waitJS(t, "told on the field, focused", fmt.Sprintf(`document.getElementById('tn-error').textContent === %q
+		&& document.getElementById('tn').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'tn'
+		&& document.getElementById('lookup-alert').textContent === '' && document.getElementById('result').hidden`, tx("validation.tn_format")))
 	lookup()
 	tb.waitJS(t, "the complaint in the thread", `document.querySelectorAll('#thread > li').length === 1`)
 	// A deadline at midnight reads as the end of the day before: a

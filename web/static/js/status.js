@@ -250,6 +250,9 @@
     var pin = document.getElementById('pin').value.replace(/[^0-9]/g, '');
     var bad = false;
     if (!tn) { T.setFieldError('tn', t('validation.required')); bad = true; }
+    // Sixteen digits, or it cannot be one: said here, on the field, rather
+    // than as "not found" after a round trip.
+    else if (!/^\d{4}-\d{4}-\d{4}-\d{4}$/.test(tn)) { T.setFieldError('tn', t('validation.tn_format')); bad = true; }
     if (!contact && !pin) { T.setFieldError('contact', t('validation.required')); bad = true; }
     if (bad) { T.focusFirstInvalid(form); return; }
     document.getElementById('tn').value = tn;
