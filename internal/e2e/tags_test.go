@@ -13,12 +13,17 @@ import (
 )
 
 // TestBrowserConsoleTagsWrapupBulk: an agent tags a ticket from the
-// details panel; solving it in a queue that requires a wrap-up code is
+// details panel (told as done; a tag not on the list is refused, told and
+// marked as an error, and the error goes once the field is changed; with
+// nothing left on the list the hint says so); solving it in a queue that requires a wrap-up code is
 // refused with the reason shown, then allowed (by the "s" shortcut) once
 // a code is chosen; a bulk status change reports a result per ticket
 // (refusals listed) and then changes both tickets; "?" opens the
 // shortcuts dialog, Esc closes it and focus returns; a key typed in the
-// reply box is text, never a shortcut. Screenshots at 1366×800 and 390×844.
+// reply box is text, never a shortcut. A tag a supervisor makes reaches
+// the agent's suggestions without a reload: at once when it is used on a
+// ticket she sees, else when the tag field takes the focus after a while.
+// Screenshots at 1366×800 and 390×844.
 func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -89,6 +94,29 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 		&& document.querySelector('#ticket-list li:has([data-ticket-id="%d"]) .tag-chips').textContent.includes('bansos')`, a))
 	// A screen reader hears the tags as text: a name on a plain span is not read.
 	sari.waitJS(t, "the list row says its tags in words", fmt.Sprintf(`document.querySelector('#ticket-list li:has([data-ticket-id="%d"]) .tag-chips .visually-hidden').textContent === %q`, a, strings.ReplaceAll(tx("tags.list_label"), "{tags}", "bansos")))
+	sari.waitJS(t, "told as done, not as an error", fmt.Sprintf(`document.getElementById('tags-live').textContent === %q
+		&& !document.getElementById('tags-live').classList.contains('form-status-error') && !document.getElementById('tags-input').hasAttribute('aria-invalid')`, tx("tags.saved")))
+	// The list's one tag is on the ticket: nothing is left to pick.
+	sari.waitJS(t, "the hint says there is nothing to pick", fmt.Sprintf(`document.getElementById('tags-hint').textContent === %q
+		&& !document.querySelector('#tags-options option')`, tx("tags.hint_empty")))
+	// A tag not on the list: refused, said and shown as an error.
+	sari.do(t, "a tag not on the list", chromedp.SendKeys(chromedp.ID("tags-input"), "insentif\r"))
+	sari.waitJS(t, "refused as an error", fmt.Sprintf(`document.getElementById('tags-live').textContent === %q
+		&& document.getElementById('tags-live').classList.contains('form-status-error')
+		&& getComputedStyle(document.getElementById('tags-live')).color !== getComputedStyle(document.querySelector('.form-status:not(.form-status-error)')).color
+		&& document.getElementById('tags-input').getAttribute('aria-invalid') === 'true'`, "⚠ "+tx("tags.unknown", "name", "insentif")))
+	shots.take(t, sari, "59-console-tag-refused-laptop")
+	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	sari.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
+	sari.waitJS(t, "the refusal in view", `!document.getElementById('tags-mount').hidden && document.getElementById('tags-live').getBoundingClientRect().width > 0`)
+	sari.do(t, "scroll to the tags", scrollTo("tags-title"))
+	shots.take(t, sari, "59-console-tag-refused-phone")
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	// Changed, the name no longer stands as refused.
+	sari.do(t, "change the name", chromedp.SendKeys(chromedp.ID("tags-input"), kb.Backspace))
+	sari.waitJS(t, "the refusal gone", `document.getElementById('tags-live').textContent === ''
+		&& !document.getElementById('tags-live').classList.contains('form-status-error') && !document.getElementById('tags-input').hasAttribute('aria-invalid')`)
+	sari.do(t, "empty the field", clearField("tags-input"))
 
 	// Solve without a wrap-up code: refused, with the reason.
 	sari.waitJS(t, "the wrap-up code is said to be missing", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.missing")))
@@ -245,4 +273,19 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	}
 	shots.take(t, dewi, "68-console-tags-admin-laptop")
 	dewi.checkConsole(t)
+
+	// Sari's suggestions follow the list without a reload. The tag Dewi
+	// added is offered when the tag field takes the focus once the list
+	// was read a while ago (the page's clock moved on).
+	sari.do(t, "half a minute on", chromedp.Evaluate[chromedp.Void](`Date.now = ((now) => () => now() + 31000)(Date.now)`))
+	sari.do(t, "focus the tag field", chromedp.Evaluate[chromedp.Void](`document.getElementById('tags-input').blur(), document.getElementById('tags-input').focus()`))
+	sari.waitJS(t, "the tag added to the list offered", `!!document.querySelector('#tags-options option[value="verifikasi ulang"]')`)
+	// A tag made by using it on a ticket of hers (her ticket b; c is
+	// open) is offered at once.
+	dewiAPI := apptest.NewClient(t, base)
+	dewiAPI.Login("dewi@tanggap.example", "demo-dewi-2026")
+	if r := dewiAPI.Do(http.MethodPut, fmt.Sprintf("/api/v1/tickets/%d/tags", b), map[string]any{"tags": []string{"darurat"}}); r.Status != http.StatusOK {
+		t.Fatalf("tag b: %d %s", r.Status, r.Body)
+	}
+	sari.waitLive(t, "the new tag offered", `!!document.querySelector('#tags-options option[value="darurat"]')`)
 }

@@ -4,6 +4,12 @@
 // Store keys (see store.js): ticketTags {ticketId: [names]} from the list,
 // the open ticket and ticket.tagged events; tagList {tags, may_create,
 // loaded}; wrapup {id, queue, required, chosen, codes} of the open ticket.
+//
+// The list of tags to choose from changes when a supervisor adds or
+// removes one, and no event says so: it is read at sign-in, again when
+// the tag field takes the focus and the list is older than LIST_FRESH_MS,
+// at once when a ticket.tagged event names a tag not on it (one was
+// made by using it), and after a refusal naming a tag not on the list.
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, errorMessage, busy } from './ui.js';
@@ -40,16 +46,29 @@ export function fromList(byId) {
   store.set({ ticketTags: next });
 }
 
+const LIST_FRESH_MS = 30000;
+let listReadAt = 0; // when the list was last asked for (0: read it at the next chance)
+
+// loadTagList reads the tags to choose from: when forced, else when they
+// were never read or were read more than LIST_FRESH_MS ago.
 export async function loadTagList(force) {
   const s = store.get();
-  if (s.tagList.loaded && !force) { return; }
+  if (s.tagList.loaded && !force && Date.now() - listReadAt < LIST_FRESH_MS) { return; }
+  listReadAt = Date.now();
   store.set({ tagList: Object.assign({}, s.tagList, { loaded: true }) });
   const res = await api.listTags();
   if (res.ok && res.data) {
     store.set({ tagList: { tags: res.data.tags || [], may_create: !!res.data.may_create, loaded: true } });
   } else {
+    listReadAt = 0;
     store.set({ tagList: Object.assign({}, store.get().tagList, { loaded: false }) });
   }
+}
+
+// onList says whether every name is on the list of tags as last read.
+function onList(names) {
+  const known = store.get().tagList.tags.map((tg) => tg.name);
+  return names.every((n) => known.indexOf(n) >= 0);
 }
 
 async function loadWrapup(id) {
@@ -68,24 +87,41 @@ export function applyEvent(name, d) {
   const id = Number(d.ticket_id) || 0;
   if (!id) { return; }
   if (name === 'ticket.tagged') {
-    setTags(id, Array.isArray(d.tags) ? d.tags : []);
+    const names = Array.isArray(d.tags) ? d.tags : [];
+    setTags(id, names);
+    // A tag made by using it: the list has grown.
+    if (store.get().tagList.loaded && !onList(names)) { loadTagList(true); }
   } else if (name === 'ticket.wrapup' && store.get().selectedId === id) {
     loadWrapup(id);
   }
 }
 
+// say tells a save's outcome under the field: a refusal set apart as one
+// (a sign and the error style, not colour alone) and the field marked
+// invalid; anything else as done. An empty text clears what was said.
+function say(text, refused) {
+  const live = $('tags-live');
+  live.classList.toggle('form-status-error', !!refused);
+  live.textContent = text ? (refused ? '\u26a0 ' : '') + text : '';
+  if (refused) { $('tags-input').setAttribute('aria-invalid', 'true'); } else { $('tags-input').removeAttribute('aria-invalid'); }
+}
+
 async function save(id, names) {
+  say('', false); // the last outcome does not hold for this attempt
   busy($('tags-add-btn'), true, t('common.loading'));
   const res = await api.setTags(id, names);
   busy($('tags-add-btn'), false);
   if (store.get().selectedId !== id) { return false; }
   if (res.ok && res.data) {
     setTags(id, res.data.tags || []);
-    setText('tags-live', t('tags.saved'));
+    say(t('tags.saved'), false);
     return true;
   }
+  if (res.status === 401) { return false; }
   const f = res.data && res.data.error && res.data.error.fields;
-  setText('tags-live', (f && f.tags) || errorMessage(res));
+  say((f && f.tags) || errorMessage(res), true);
+  // Refused for a name the list, as last read, may not show as it is now.
+  if (f && f.tags) { loadTagList(true); }
   return false;
 }
 
@@ -128,6 +164,10 @@ function build() {
     $('tags-input').focus();
   });
   $('tags-input').addEventListener('focus', () => loadTagList());
+  // What was refused is being changed: it no longer stands as refused.
+  $('tags-input').addEventListener('input', () => {
+    if ($('tags-live').classList.contains('form-status-error')) { say('', false); }
+  });
   $('wrapup-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const id = store.get().selectedId;
@@ -167,8 +207,13 @@ function renderTags(s) {
   });
   const dl = $('tags-options');
   dl.textContent = '';
-  s.tagList.tags.forEach((tg) => { if (names.indexOf(tg.name) < 0) { dl.appendChild(el('option', { value: tg.name })); } });
-  setText('tags-hint', t(s.tagList.may_create ? 'tags.hint_free' : 'tags.hint_managed'));
+  const offered = s.tagList.tags.filter((tg) => names.indexOf(tg.name) < 0);
+  offered.forEach((tg) => dl.appendChild(el('option', { value: tg.name })));
+  // With nothing on the list to pick (none made yet, or all on this
+  // ticket already), the hint says so rather than to pick from it.
+  let hint = 'tags.hint_managed';
+  if (s.tagList.may_create) { hint = 'tags.hint_free'; } else if (s.tagList.loaded && !offered.length) { hint = 'tags.hint_empty'; }
+  setText('tags-hint', t(hint));
   $('transcript-link').setAttribute('href', '/api/v1/tickets/' + encodeURIComponent(id) + '/transcript');
 }
 
@@ -223,6 +268,6 @@ export function mountTags() {
       loadWrapup(tk.id);
     }
   });
-  store.on(['selectedId'], () => { setText('tags-live', ''); setText('wrapup-state', ''); });
+  store.on(['selectedId'], () => { say('', false); setText('wrapup-state', ''); });
   store.on(['agentKey'], (s) => { if (s.agent) { loadTagList(true); } });
 }
