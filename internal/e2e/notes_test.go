@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -20,7 +24,11 @@ import (
 // The note is labelled as internal in the thread. Budi then types "/sal"
 // in the reply box: the picker lists his canned reply, the keyboard picks
 // it, and the box holds the reply with the citizen's name and tracking
-// number filled in. Screens at 1366×800 and 390×844.
+// number filled in. The reply box is a combobox that says whether its list
+// is open; what the picker and the sending said is taken back once it no
+// longer holds (sent, the mode switched). The canned-reply screen, open in
+// the list's column, shows each reply as a card that fits the column, and
+// the use just counted. Screens at 1366×800 and 390×844.
 func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -103,17 +111,42 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 		&& document.getElementById('mode-note').checked && document.getElementById('composer').classList.contains('composer-note')`, id))
 	budi.do(t, "clear it", clearField("reply-body"))
 
+	// --- the canned-reply screen in the list's column -----------------------------
+	// Each reply a card within the column (no table wider than it, nothing
+	// behind a sideways scroll), its use count at 0.
+	budi.clickNow(t, "open the canned-reply screen", "#canned-admin-title")
+	budi.waitJS(t, "the reply listed, not used yet", `(c => c && c.textContent === '0')(document.querySelector('#canned-admin-table td[data-uses]'))`)
+	budi.waitJS(t, "the table fits its column", `((m, tb) => tb.getBoundingClientRect().right <= m.getBoundingClientRect().right + 1
+		&& tb.parentElement.scrollWidth <= tb.parentElement.clientWidth
+		&& getComputedStyle(tb.querySelector('tbody tr')).display === 'block'
+		&& [...tb.querySelectorAll('tbody td')].every(c => c.getBoundingClientRect().right <= m.getBoundingClientRect().right + 1))
+		(document.getElementById('canned-admin-mount'), document.getElementById('canned-admin-table'))`)
+	budi.do(t, "scroll to the screen", scrollTo("canned-admin-title"))
+	shots.take(t, budi, "62a-canned-admin-laptop")
+
 	// --- the "/" picker ---------------------------------------------------------
 	budi.do(t, "back to replying", chromedp.Click(chromedp.ID("mode-reply")))
+	budi.waitJS(t, "a combobox, its list closed", `document.getElementById('reply-body').getAttribute('role') === 'combobox'
+		&& document.getElementById('reply-body').getAttribute('aria-expanded') === 'false'
+		&& document.getElementById('reply-body').getAttribute('aria-autocomplete') === 'list'`)
 	budi.do(t, "type /sal", chromedp.SendKeys(chromedp.ID("reply-body"), "/sal"))
 	budi.waitJS(t, "the picker lists the reply", `!document.getElementById('canned-list').hidden
+		&& document.getElementById('reply-body').getAttribute('aria-expanded') === 'true'
 		&& document.getElementById('reply-body').getAttribute('aria-haspopup') === 'listbox' && !document.getElementById('canned-list').hidden
 		&& document.querySelector('#canned-list [role=option][aria-selected=true]')
 		&& document.getElementById('reply-body').getAttribute('aria-activedescendant') === document.querySelector('#canned-list [aria-selected=true]').id
 		&& document.querySelector('#canned-list [aria-selected=true]').textContent.includes('Salam pembuka')`)
+	// What a screen reader is given: an open combobox, named as the box.
+	if got := budi.axCombobox(t, tx("console.reply")); got != "true" {
+		t.Errorf("the reply box with the picker open is, to assistive technology, %q (want an expanded combobox)", got)
+	}
 	shots.take(t, budi, "62-canned-picker-laptop")
 	budi.do(t, "Esc closes it", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Escape))
-	budi.waitJS(t, "picker closed", `document.getElementById('canned-list').hidden && document.getElementById('reply-body').value === '/sal'`)
+	budi.waitJS(t, "picker closed", `document.getElementById('canned-list').hidden && document.getElementById('reply-body').value === '/sal'
+		&& document.getElementById('reply-body').getAttribute('aria-expanded') === 'false'`)
+	if got := budi.axCombobox(t, tx("console.reply")); got != "false" {
+		t.Errorf("the reply box with the picker closed is, to assistive technology, %q (want a collapsed combobox)", got)
+	}
 	budi.do(t, "type on: it opens again", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Backspace+"l"))
 	budi.waitJS(t, "picker open again", `!document.getElementById('canned-list').hidden`)
 	budi.do(t, "Enter inserts", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Enter))
@@ -131,6 +164,15 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 	}
 	budi.do(t, "send it", chromedp.Click(chromedp.ID("reply-btn")))
 	budi.waitJS(t, "the reply in the thread", threadHasJS(want)+` && document.getElementById('reply-body').value === ''`)
+	// Sent: the picker's "inserted, check then send" no longer holds.
+	budi.waitJS(t, "the insertion no longer said, the sending said", fmt.Sprintf(`document.getElementById('canned-status').textContent === ''
+		&& document.getElementById('ticket-live').textContent === %q`, tx("console.reply_sent")))
+	// The canned-reply screen counts the use.
+	budi.waitJS(t, "the use counted on the canned-reply screen", `document.querySelector('#canned-admin-table td[data-uses]').textContent === '1'`)
+	// Switched to a note: the reply's "queued" no longer holds.
+	budi.do(t, "switch to a note", chromedp.Click(chromedp.ID("mode-note")))
+	budi.waitJS(t, "the reply's outcome no longer said", `document.getElementById('mode-note').checked && document.getElementById('ticket-live').textContent === ''`)
+	budi.do(t, "back to a reply", chromedp.Click(chromedp.ID("mode-reply")))
 
 	// --- phones ------------------------------------------------------------------
 	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
@@ -148,6 +190,49 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 		t.Errorf("the reply box with the picker does not fit a 390 px screen")
 	}
 	shots.take(t, budi, "64-canned-picker-phone")
+	budi.do(t, "close the picker", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Escape), clearField("reply-body"))
+	budi.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
+	budi.waitJS(t, "the canned-reply screen fits the phone", `document.getElementById('canned-admin-mount').open
+		&& document.getElementById('canned-admin-table').getBoundingClientRect().right <= 390
+		&& document.documentElement.scrollWidth <= 390`)
+	budi.do(t, "scroll to the screen", scrollTo("canned-admin-title"))
+	shots.take(t, budi, "64a-canned-admin-phone")
 	sari.checkConsole(t)
 	budi.checkConsole(t)
+}
+
+// axCombobox is how assistive technology is given the combobox named
+// name: "true" or "false" for its expanded state, "" when there is no
+// such combobox (the role or the state missing).
+func (tb *tab) axCombobox(t *testing.T, name string) string {
+	t.Helper()
+	var got string
+	tb.do(t, "read the accessibility tree", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		res, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		str := func(v *accessibility.Value) string {
+			var s string
+			if v != nil {
+				_ = json.Unmarshal(v.Value, &s) // a value that is no string reads as ""
+			}
+			return s
+		}
+		for _, n := range res.Nodes {
+			if n.Ignored || str(n.Role) != "combobox" || str(n.Name) != name {
+				continue
+			}
+			for _, p := range n.Properties {
+				if p.Name == accessibility.PropertyNameExpanded && p.Value != nil {
+					var b bool
+					if json.Unmarshal(p.Value.Value, &b) == nil {
+						got = fmt.Sprint(b)
+					}
+				}
+			}
+		}
+		return chromedp.Void{}, nil
+	})
+	return got
 }

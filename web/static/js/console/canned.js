@@ -2,9 +2,12 @@
 // a line opens a list of the agent's canned replies filtered by what
 // follows ("/salam"); up/down arrows move through it, Enter inserts the
 // chosen reply with its variables filled for this ticket (the server
-// fills them and counts the use), Esc closes it. The list is a listbox
-// whose active option the textarea names (aria-activedescendant), so a
-// screen reader follows it. Beside the send button, a macro applies a
+// fills them and counts the use), Esc closes it. The reply box is a
+// combobox (it stays a textarea to type in) that says whether its list is
+// open (aria-expanded) and names the list's active option
+// (aria-activedescendant), so a screen reader follows it. What the picker
+// said (canned-status) is taken back once it no longer holds: the reply
+// or note sent, the mode switched, another ticket opened. Beside the send button, a macro applies a
 // canned reply with status, priority, tags and/or a transfer at once.
 import * as store from './store.js';
 import * as api from './api.js';
@@ -72,6 +75,7 @@ function render() {
   ul.textContent = '';
   if (!token) {
     ul.hidden = true;
+    ta.setAttribute('aria-expanded', 'false');
     ta.removeAttribute('aria-activedescendant');
     return;
   }
@@ -80,6 +84,7 @@ function render() {
   }
   shown.forEach((r, i) => ul.appendChild(option(r, i)));
   ul.hidden = false;
+  ta.setAttribute('aria-expanded', 'true');
   if (active >= 0 && shown[active]) {
     ta.setAttribute('aria-activedescendant', 'canned-opt-' + shown[active].id);
     const node = $('canned-opt-' + shown[active].id);
@@ -141,6 +146,7 @@ async function choose(i) {
   ta.dispatchEvent(new Event('input'));
   setText('canned-status', t('canned.inserted', { title: r.title }));
   r.usage_count = (r.usage_count || 0) + 1;
+  store.set({ cannedUsed: { id: r.id, at: Date.now() } }); // cannedadmin.js shows the new count
 }
 
 function onKey(ev) {
@@ -211,12 +217,13 @@ async function applyMacro() {
 
 export function mount() {
   const ta = box();
+  // The combobox pattern on the textarea: a role, the list it controls,
+  // whether that list is open (render), its active option while it is.
+  ta.setAttribute('role', 'combobox');
   ta.setAttribute('aria-controls', 'canned-list');
   ta.setAttribute('aria-autocomplete', 'list');
-  // A text box takes no aria-expanded, and a textarea may not be a
-  // combobox: it says it has a list (aria-haspopup), and names the list's
-  // active option while it is open (aria-activedescendant).
   ta.setAttribute('aria-haspopup', 'listbox');
+  ta.setAttribute('aria-expanded', 'false');
   // Before the reply box's own keys (Ctrl+Enter sends).
   ta.addEventListener('keydown', onKey);
   ta.addEventListener('input', update);
@@ -228,6 +235,9 @@ export function mount() {
   });
   $('macro-btn').addEventListener('click', applyMacro);
   store.on(['selectedId', 'composeMode', 'replyAllowed'], close);
+  // What the picker said no longer holds once the box is sent, switched
+  // to the other mode or shows another ticket.
+  store.on(['selectedId', 'composeMode', 'replyAllowed', 'composeSent'], () => setText('canned-status', ''));
   store.on(['cannedChanged'], () => { loadedAt = 0; load(true); loadMacros(); }); // cannedadmin.js (replies and macros)
   store.on(['agentKey'], (s) => {
     if (s.agent) { loadedAt = 0; load(true); loadMacros(); } else { all = []; loaded = false; close(); }

@@ -4,7 +4,11 @@
 // Supervisors and admins share a reply with a queue (the server checks
 // who may); agents keep personal ones. Macros the agent may change are
 // listed, created, edited and deleted below (macroadmin.js). The reply
-// box's "/" list and macro choice take the changes at once.
+// box's "/" list and macro choice take the changes at once, and the
+// screen, when open, shows a use counted from the reply box (its counts
+// read again and put in place, the form left as it is). In a narrow
+// column (the ticket list's) its tables show each row as a card
+// (app.css, the canned-admin container).
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn } from './ui.js';
@@ -73,7 +77,7 @@ function draw() {
     el('td', { 'class': 'mono', text: r.shortcut ? '/' + r.shortcut : '—' }),
     el('td', { text: label('canned_admin.lang_', String(r.lang).slice(0, 2), r.lang) }),
     el('td', { text: r.shared ? t('canned_admin.shared_queue', { queue: r.queue || t('canned_admin.all_queues') }) : t('canned_admin.personal') }),
-    el('td', { 'class': 'num', text: String(r.usage_count || 0) }),
+    el('td', { 'class': 'num', 'data-uses': String(r.id), text: String(r.usage_count || 0) }),
     el('td', {}, r.editable ? [
       el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-edit': String(r.id), text: t('admin.edit'), 'aria-label': t('admin.edit_named', { name: r.title }) }), ' ',
       el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-delete': String(r.id), text: t('canned_admin.delete'), 'aria-label': t('canned_admin.delete_named', { name: r.title }) }),
@@ -158,11 +162,27 @@ async function onClick(ev) {
   if (b.dataset.macro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
 }
 
+// showUses reads the replies again after a use was counted and puts the
+// new counts in their cells: drawing the screen again would drop what is
+// being typed in its form.
+async function showUses() {
+  if (!mount.open || !replies.length) { return; }
+  const res = await api.cannedList();
+  if (!res.ok || !res.data || !mount.open) { return; }
+  (res.data.canned_responses || []).forEach((n) => {
+    const r = replies.find((x) => x.id === n.id);
+    if (r) { r.usage_count = n.usage_count; }
+    const cell = mount.querySelector('td[data-uses="' + n.id + '"]');
+    if (cell) { cell.textContent = String(n.usage_count || 0); }
+  });
+}
+
 export function mountCannedAdmin() {
   if (!mount) { return; }
   mount.append(el('summary', { id: 'canned-admin-title', text: t('canned_admin.heading') }), el('div', { 'class': 'canned-admin-body' }));
   mount.addEventListener('click', onClick);
   mount.addEventListener('toggle', async () => { if (mount.open) { await load(); draw(); } });
+  store.on(['cannedUsed'], showUses);
   store.on(['agent'], (s) => {
     mount.hidden = !s.agent;
     if (!s.agent) { mount.open = false; replies = []; macros = []; }

@@ -21,8 +21,12 @@ export function noteBadge(m) {
     text: agentNote ? t('notes.badge') + ' \u00b7 ' + t('notes.private') : t('notes.system_badge') });
 }
 
+// setMode is the agent's switch between a reply and a note: what was
+// said of the other mode's last send or action no longer holds.
 function setMode(mode) {
-  store.set({ composeMode: mode === 'note' ? 'note' : 'reply' });
+  const next = mode === 'note' ? 'note' : 'reply';
+  if (store.get().composeMode !== next) { setText('ticket-live', ''); }
+  store.set({ composeMode: next });
 }
 
 function renderMode(s) {
@@ -120,6 +124,7 @@ export async function submitNote() {
       // The note begun is saved: the box may answer the citizen again.
       if (forcedFor === id) { typedForced = false; keepModes(); }
     }
+    store.set({ composeSent: { id, at: Date.now() } });
     const names = (res.data.mentioned || []).map((a) => a.name);
     setText('ticket-live', names.length ? t('notes.saved_mentions', { names: names.join(', ') }) : t('notes.saved'));
     await loadTicket(id);

@@ -38,6 +38,9 @@
 //               ticket, a closed WhatsApp window: the box writes internal notes only)
 //   notifications {list, unread, loaded}: the agent's notifications, newest first (notes.js)
 //   macros      the macros the agent may apply (canned.js)
+//   cannedChanged when the canned replies or macros were last changed (cannedadmin.js)
+//   cannedUsed  {id, at}: the canned reply last inserted, whose use was counted (canned.js)
+//   composeSent {id, at}: the ticket whose reply or note last left the reply box (thread.js, notes.js)
 //   contact     the open ticket's contact panel {id, panel, error, loading} (contact.js)
 //   contactDups probable duplicates of that contact {id, list, error} (supervisors, admins)
 //   listFilters more filters of the list {channel, priority, sla, assignee, queue_id,
@@ -82,6 +85,9 @@ const state = {
   replyAllowed: true,
   notifications: { list: [], unread: 0, loaded: false },
   macros: [],
+  cannedChanged: 0,
+  cannedUsed: null,
+  composeSent: null,
   contact: { id: 0, panel: null, error: '', loading: false },
   contactDups: { id: 0, list: [], error: '' },
   listFilters: {},

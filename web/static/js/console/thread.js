@@ -303,6 +303,7 @@ async function submitReply(ev) {
     seen = { id: 0, last: 0 }; // the next reply starts afresh
     attach.sent(id);
     replied();
+    store.set({ composeSent: { id, at: Date.now() } });
     setText('ticket-live', t('console.reply_sent'));
     await loadTicket(id);
     if (!socket.isOpen()) { loadList(); }
