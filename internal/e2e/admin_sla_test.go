@@ -27,15 +27,31 @@ const slaShown = `['low', 'normal', 'high', 'urgent'].map((p) => p + ' ' + ['fir
 }).join(' / ')).join('; ')`
 
 // cutOff lists the SLA's controls that go past the screen's edge, or
-// whose words do not fit them.
-const cutOff = `[...document.querySelectorAll('#aq-sla input, #aq-sla select, #aq-sla label')]
-	.filter((e) => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth || r.width < 40 || e.scrollWidth > e.clientWidth + 1; })
-	.map((e) => e.id || e.htmlFor).join(', ')`
+// whose words do not fit them: a unit's longest option is measured in
+// the drop-down's font, beside its padding and arrow.
+const cutOff = `(() => {
+	const ctx = document.createElement('canvas').getContext('2d');
+	const squeezed = (e) => {
+		if (e.tagName !== 'SELECT') { return e.scrollWidth > e.clientWidth + 1; }
+		const cs = getComputedStyle(e);
+		ctx.font = cs.font;
+		const words = Math.max(...[...e.options].map((o) => ctx.measureText(o.textContent).width));
+		return words + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 20 > e.clientWidth;
+	};
+	return [...document.querySelectorAll('#aq-sla input, #aq-sla select, #aq-sla label')]
+		.filter((e) => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth || r.width < 40 || squeezed(e); })
+		.map((e) => e.id || e.htmlFor).join(', ');
+})()`
 
 // TestBrowserAdminSLAInUnits: a queue's SLA targets (first response,
 // resolution, next response and the warning's lead) are set in minutes,
 // hours and days, one row per priority, and the API keeps seconds. The
-// demo queue's targets are shown in the largest unit that holds each
+// targets count the queue's open time only, and the form says so where the
+// admin types: each unit is one of service time ("hari layanan (24 jam)"),
+// and a line above the targets says what a day is on this queue (about
+// 3.3 of umum's working days, open 43.5 hours a week; a calendar day on a
+// queue open around the clock), following the hours as they are typed.
+// The demo queue's targets are shown in the largest unit that holds each
 // whole; every number and unit is named by its priority and target for a
 // screen reader; a target typed and its unit chosen by keyboard is saved
 // in seconds and, after a reload, comes back in the same units. A target
@@ -69,8 +85,27 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 		"low 8 hours / 5 days / - / -; normal 4 hours / 3 days / - / -; high 1 hours / 1 days / - / -; urgent 15 minutes / 8 hours / - / 5 minutes"; got != want {
 		t.Errorf("umum's SLA shown as %q, want %q", got, want)
 	}
-	if got := adm.text(t, `#aq-sla-urgent-first-unit option:checked`); got != tx("admin.unit_minutes") {
+	if got := adm.text(t, `#aq-sla-urgent-first-unit option:checked`); got != tx("admin.unit_minutes") || got != "menit layanan" {
 		t.Errorf("urgent first response unit reads %q, want %q", got, tx("admin.unit_minutes"))
+	}
+	// Every unit is one of service time; a day says it is 24 hours of it.
+	if got, want := adm.evalString(t, `[...document.querySelectorAll('#aq-sla-low-resolution-unit option')].map((o) => o.textContent).join(' | ')`),
+		"hari layanan (24 jam) | jam layanan | menit layanan"; got != want {
+		t.Errorf("the units offered read %q, want %q", got, want)
+	}
+	// What a day is on umum (mon–thu 8 h, fri 7.5 h, sat 4 h: 43.5 hours
+	// over 6 days), on screen above the targets and in the SLA group's
+	// description.
+	umumDay := tx("admin.sla_day_here", "hours", "43,5", "days", "3,3")
+	if got := adm.evalString(t, `(e => e && !e.hidden && e.getClientRects().length ? e.textContent : '')(document.getElementById('aq-sla-day'))`); got != umumDay ||
+		!strings.Contains(got, "1 hari layanan di sini sekitar 3,3 hari kerja") {
+		t.Errorf("umum's day of SLA time reads %q, want %q", got, umumDay)
+	}
+	if got := adm.evalString(t, `document.getElementById('aq-sla').getAttribute('aria-describedby')`); !strings.HasPrefix(got, "aq-sla-day ") {
+		t.Errorf("the SLA group is described by %q, want the day's line first", got)
+	}
+	if got := adm.text(t, "#aq-sla-hint"); !strings.Contains(got, "1 hari layanan = 24 jam buka, bukan 1 hari kalender") {
+		t.Errorf("the SLA help reads %q", got)
 	}
 	// Each number and unit is named by priority and target.
 	var want []string
@@ -83,7 +118,7 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	if got := strings.Join(adm.axControls(t), "\n"); !strings.Contains(got, strings.Join(want, "\n")) {
 		t.Errorf("the SLA's controls as a screen reader hears them:\n%s\nwant, in order:\n%s", got, strings.Join(want, "\n"))
 	}
-	for _, name := range []string{"Mendesak, respons pertama, jumlah", "Mendesak, respons berikutnya, jumlah", "Mendesak, peringatan sebelum batas, satuan"} {
+	for _, name := range []string{"Mendesak, respons pertama, jumlah", "Mendesak, respons berikutnya, jumlah", "Mendesak, peringatan sebelum batas, satuan waktu layanan"} {
 		if got := adm.axControls(t); !slices.Contains(got, "spinbutton: "+name) && !slices.Contains(got, "combobox: "+name) {
 			t.Errorf("no control named %q", name)
 		}
@@ -142,6 +177,19 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	adm.do(t, "a new queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[data-act=queue]`)))
 	adm.waitJS(t, "the empty form", `document.getElementById('aq-code').value === '' && document.getElementById('aq-sla-urgent-first').value === ''`)
 	adm.do(t, "code and name", chromedp.SendKeys(chromedp.ID("aq-code"), "slauji"), chromedp.SendKeys(chromedp.ID("aq-name"), "Uji SLA"))
+	// No hours: open around the clock, a day is a calendar day; hours
+	// typed change what a day is at once, and hours with nothing open in
+	// them say nothing.
+	dayLine := `(e => e.hidden ? '(hidden)' : e.textContent)(document.getElementById('aq-sla-day'))`
+	if got, want := adm.evalString(t, dayLine), tx("admin.sla_day_always"); got != want {
+		t.Errorf("a queue without hours: the day reads %q, want %q", got, want)
+	}
+	adm.do(t, "weekday hours", chromedp.SendKeys(chromedp.ID("aq-hours"), "sen 08:00-16:00\nsel 08:00-16:00\nrab 08:00-16:00\nkam 08:00-16:00\njum 08.00-16.00"))
+	adm.waitJS(t, "a day is 3 working days", fmt.Sprintf(`%s === %q`, dayLine, tx("admin.sla_day_here", "hours", "40", "days", "3")))
+	adm.do(t, "hours that open nothing", clearField("aq-hours"), chromedp.SendKeys(chromedp.ID("aq-hours"), "sen 17:00-08:00"))
+	adm.waitJS(t, "no line", dayLine+` === '(hidden)'`)
+	adm.do(t, "no hours again", clearField("aq-hours"), chromedp.SendKeys(chromedp.ID("aq-hours"), " "))
+	adm.waitJS(t, "a calendar day", fmt.Sprintf(`%s === %q`, dayLine, tx("admin.sla_day_always")))
 	type typed struct{ p, target, n, unit string }
 	for _, c := range []struct {
 		name  string
@@ -236,6 +284,9 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	if got := adm.evalString(t, slaShown); got != wantShown {
 		t.Fatalf("typed SLA reads %q, want %q", got, wantShown)
 	}
+	if got := adm.evalString(t, cutOff); got != "" {
+		t.Errorf("SLA controls cut off or squeezed at 1366 px: %s", got)
+	}
 	adm.scrollTo(t, "aq-sla")
 	shots.take(t, adm, "admin-sla-1366")
 	adm.scrollTo(t, "aq-sla-high-first")
@@ -293,11 +344,17 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	en.waitJS(t, "slauji listed", `!!document.querySelector('#admin-queues tr[data-queue="slauji"]')`)
 	en.do(t, "edit slauji", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="slauji"] button`)))
 	en.waitJS(t, "slauji's form", `document.getElementById('aq-code').value === 'slauji'`)
-	if got, want := en.text(t, `#aq-sla-normal-resolution-unit option:checked`), txEN("admin.unit_days"); got != want || want != "days" {
+	if got, want := en.text(t, `#aq-sla-normal-resolution-unit option:checked`), txEN("admin.unit_days"); got != want || want != "service days (24 h)" {
 		t.Errorf("normal's resolution unit reads %q, want %q", got, want)
+	}
+	if got, want := en.text(t, "#aq-sla-day"), txEN("admin.sla_day_always"); got != want || want != "This queue is open around the clock: 1 service day = 1 calendar day." {
+		t.Errorf("slauji's day in English reads %q, want %q", got, want)
 	}
 	if got, name := en.axControls(t), "Urgent, first response, amount"; !slices.Contains(got, "spinbutton: "+name) {
 		t.Errorf("no number input named %q in English: %q", name, got)
+	}
+	if got, name := en.axControls(t), "Urgent, first response, unit of service time"; !slices.Contains(got, "combobox: "+name) {
+		t.Errorf("no unit named %q in English: %q", name, got)
 	}
 	if got := en.evalString(t, `String(document.documentElement.scrollWidth)`); mustAtoi(t, got) > 390 {
 		t.Errorf("the English page is %s px wide on a 390 px phone", got)

@@ -11,7 +11,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
-import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn } from './ui.js';
+import { $, t, el, errorMessage, formatDate, label, number, tableOf, keepLive, redrawn } from './ui.js';
 
 const mount = $('admin-mount');
 const SECTIONS = ['agents', 'queues', 'holidays', 'reasons', 'audit'];
@@ -207,7 +207,9 @@ const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
 // SLA targets: one row per priority, its first response, resolution and
 // next response targets and the warning's lead, each a whole number and a
-// unit. The API keeps seconds of business time; a stored target is shown
+// unit of service time (the queue's open time: a service day is 24 open
+// hours, not a calendar day; serviceDay says what it is on the queue).
+// The API keeps seconds of business time; a stored target is shown
 // in the largest unit that holds it whole (900 → 15 minutes, 28800 → 8
 // hours). Seconds are offered only for a target no whole minute holds, so
 // a save never rounds one. An empty (or 0) target is none (an empty
@@ -242,11 +244,41 @@ function slaDuration(p, target, seconds) {
   ]);
 }
 
+// serviceDay says what a day of SLA time is on the queue whose hours the
+// form holds (hours as the admin typed them): a calendar day when it is
+// open around the clock, else about how many of its working days 24 open
+// hours take; '' while the hours name no open time it can read (the
+// server says what is wrong with them on save).
+function serviceDay(text) {
+  if (!String(text || '').trim()) { return t('admin.sla_day_always'); }
+  const week = parseHours(text);
+  let minutes = 0;
+  let open = 0;
+  DAYS.forEach((d) => {
+    const m = (week[d] || []).reduce((sum, span) => {
+      const x = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(span);
+      const from = x ? Number(x[1]) * 60 + Number(x[2]) : 0;
+      const to = x ? Number(x[3]) * 60 + Number(x[4]) : 0;
+      return sum + (x && to > from && to <= 1440 ? to - from : 0);
+    }, 0);
+    minutes += m;
+    open += m > 0 ? 1 : 0;
+  });
+  if (!minutes) { return ''; }
+  const round = (v) => number(v, Number.isInteger(Math.round(v * 10) / 10) ? 0 : 1);
+  return t('admin.sla_day_here', { hours: round(minutes / 60), days: round((24 * 60 * open) / minutes) });
+}
+
 // slaFieldset is the SLA control; its id and error line are the ones say
-// uses for the API's "sla" field.
-function slaFieldset(sla) {
-  return el('fieldset', { 'class': 'field sla', id: 'aq-sla', tabindex: '-1', 'aria-describedby': 'aq-sla-hint aq-sla-error' }, [
+// uses for the API's "sla" field. Its targets count the queue's open time
+// only: the units say so, and a line says what a day is on this queue,
+// following its hours as they are typed.
+function slaFieldset(sla, hours) {
+  const day = el('p', { 'class': 'hint sla-day', id: 'aq-sla-day', text: serviceDay(hours) });
+  day.hidden = !day.textContent;
+  return el('fieldset', { 'class': 'field sla', id: 'aq-sla', tabindex: '-1', 'aria-describedby': 'aq-sla-day aq-sla-hint aq-sla-error' }, [
     el('legend', { text: t('admin.sla') }),
+    day,
     el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_help') }),
     ...PRIORITIES.map((p) => el('div', { 'class': 'sla-row', 'data-priority': p }, [
       el('span', { 'class': 'sla-priority', text: label('priority.', p) }),
@@ -310,11 +342,17 @@ function queuesView() {
     el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint', { days: dayWords().join(' ') }) }),
     field('aq-overflow', t('admin.overflow_queue'), input({ value: q.overflow_queue || '', spellcheck: 'false' })),
     field('aq-overflow-after', t('admin.overflow_after'), input({ type: 'number', min: '0', value: String(q.overflow_after_seconds || 0) })),
-    slaFieldset(q.sla),
+    slaFieldset(q.sla, hoursText(q.hours)),
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
       queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
   ]);
   setTimeout(() => { $('aq-zone').value = q.time_zone || 'Asia/Jakarta'; $('aq-strategy').value = q.strategy || 'least_busy'; }, 0);
+  f.addEventListener('input', (ev) => {
+    if (ev.target.id !== 'aq-hours') { return; }
+    const day = $('aq-sla-day');
+    day.textContent = serviceDay(ev.target.value);
+    day.hidden = !day.textContent;
+  });
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const code = $('aq-code').value.trim();
