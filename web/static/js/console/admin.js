@@ -3,21 +3,22 @@
 // console is closed —, reactivate, reset password, role, queues, skills,
 // capacity), queues (channels, categories, regions, skills, strategy,
 // business hours per WIB/WITA/WIT with split shifts, overflow, SLA
-// targets), holidays per year (national days and cuti bersama), not-ready
-// reasons, and the audit log with filters (who, what, when). Wrap-up codes
-// and tags are kept in tagsadmin.js. Every change is audited by the
-// server. A server's refusal is shown beside the field it names.
+// targets: adminsla.js), holidays per year (national days and cuti
+// bersama), not-ready reasons, and the audit log with filters (who, what,
+// when). Wrap-up codes and tags are kept in tagsadmin.js. Every change is
+// audited by the server. A server's refusal is shown beside the field it
+// names.
 import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
-import { $, t, el, errorMessage, formatDate, label, number, tableOf, keepLive, redrawn } from './ui.js';
+import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn } from './ui.js';
+import { slaFieldset, readSLA, showServiceDay } from './adminsla.js';
 
 const mount = $('admin-mount');
 const SECTIONS = ['agents', 'queues', 'holidays', 'reasons', 'audit'];
 const ZONES = [['Asia/Jakarta', 'WIB'], ['Asia/Makassar', 'WITA'], ['Asia/Jayapura', 'WIT']];
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 let section = 'agents';
 let cache = { agents: [], queues: [], reasons: [], audit: [] };
 
@@ -205,115 +206,6 @@ function badLines(text, ok) {
 }
 const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
-// SLA targets: one row per priority, its first response, resolution and
-// next response targets and the warning's lead, each a whole number and a
-// unit of service time (the queue's open time: a service day is 24 open
-// hours, not a calendar day; serviceDay says what it is on the queue).
-// The API keeps seconds of business time; a stored target is shown
-// in the largest unit that holds it whole (900 → 15 minutes, 28800 → 8
-// hours). Seconds are offered only for a target no whole minute holds, so
-// a save never rounds one. An empty (or 0) target is none (an empty
-// warning: a fifth of each target); an empty row is left out of the SLA.
-const UNITS = [['days', 86400], ['hours', 3600], ['minutes', 60], ['seconds', 1]];
-const unitWord = (u) => ({ days: t('admin.unit_days'), hours: t('admin.unit_hours'), minutes: t('admin.unit_minutes'), seconds: t('admin.unit_seconds') })[u];
-// [id part, API field, name, unit of an empty target]
-const SLA_TARGETS = [['first', 'first_response_seconds', () => t('admin.sla_first_response'), 'minutes'],
-  ['resolution', 'resolution_seconds', () => t('admin.sla_resolution'), 'hours'],
-  ['next', 'next_response_seconds', () => t('admin.sla_next_response'), 'minutes'],
-  ['warn', 'warn_before_seconds', () => t('admin.sla_warn_before'), 'minutes']];
-// The server's bound on each (routing.MaxSLASeconds): 365 days.
-const SLA_MAX_DAYS = 365;
-const WHOLE = /^\d+$/;
-const slaID = (p, target) => 'aq-sla-' + p + '-' + target[0];
-// A target's name as a screen reader hears it: "Mendesak, respons pertama".
-const slaNaming = (p, target) => ({ priority: label('priority.', p), target: target[2]().toLowerCase() });
-
-function slaDuration(p, target, seconds) {
-  const id = slaID(p, target);
-  const shown = seconds > 0 ? UNITS.map(([u, n]) => ({ n: seconds / n, unit: u })).find((x) => Number.isInteger(x.n)) : { n: '', unit: target[3] };
-  const units = UNITS.filter(([u]) => u !== 'seconds' || shown.unit === 'seconds');
-  return el('div', { 'class': 'sla-target' }, [
-    el('label', { 'for': id, 'class': 'sla-target-name', text: target[2]() }),
-    el('span', { id: id + '-name', hidden: true, text: t('admin.sla_amount_name', slaNaming(p, target)) }),
-    el('span', { id: id + '-unit-name', hidden: true, text: t('admin.sla_unit_name', slaNaming(p, target)) }),
-    el('div', { 'class': 'sla-duration' }, [
-      input({ type: 'number', id, min: '0', step: '1', inputmode: 'numeric', value: String(shown.n), 'aria-labelledby': id + '-name', 'aria-describedby': 'aq-sla-error' }),
-      el('select', { id: id + '-unit', 'aria-labelledby': id + '-unit-name' },
-        units.map(([u]) => el('option', { value: u, text: unitWord(u), selected: u === shown.unit }))),
-    ]),
-  ]);
-}
-
-// serviceDay says what a day of SLA time is on the queue whose hours the
-// form holds (hours as the admin typed them): a calendar day when it is
-// open around the clock, else about how many of its working days 24 open
-// hours take; '' while the hours name no open time it can read (the
-// server says what is wrong with them on save).
-function serviceDay(text) {
-  if (!String(text || '').trim()) { return t('admin.sla_day_always'); }
-  const week = parseHours(text);
-  let minutes = 0;
-  let open = 0;
-  DAYS.forEach((d) => {
-    const m = (week[d] || []).reduce((sum, span) => {
-      const x = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(span);
-      const from = x ? Number(x[1]) * 60 + Number(x[2]) : 0;
-      const to = x ? Number(x[3]) * 60 + Number(x[4]) : 0;
-      return sum + (x && to > from && to <= 1440 ? to - from : 0);
-    }, 0);
-    minutes += m;
-    open += m > 0 ? 1 : 0;
-  });
-  if (!minutes) { return ''; }
-  const round = (v) => number(v, Number.isInteger(Math.round(v * 10) / 10) ? 0 : 1);
-  return t('admin.sla_day_here', { hours: round(minutes / 60), days: round((24 * 60 * open) / minutes) });
-}
-
-// slaFieldset is the SLA control; its id and error line are the ones say
-// uses for the API's "sla" field. Its targets count the queue's open time
-// only: the units say so, and a line says what a day is on this queue,
-// following its hours as they are typed.
-function slaFieldset(sla, hours) {
-  const day = el('p', { 'class': 'hint sla-day', id: 'aq-sla-day', text: serviceDay(hours) });
-  day.hidden = !day.textContent;
-  return el('fieldset', { 'class': 'field sla', id: 'aq-sla', tabindex: '-1', 'aria-describedby': 'aq-sla-day aq-sla-hint aq-sla-error' }, [
-    el('legend', { text: t('admin.sla') }),
-    day,
-    el('p', { 'class': 'hint', id: 'aq-sla-hint', text: t('admin.sla_help') }),
-    ...PRIORITIES.map((p) => el('div', { 'class': 'sla-row', 'data-priority': p }, [
-      el('span', { 'class': 'sla-priority', text: label('priority.', p) }),
-      ...SLA_TARGETS.map((target) => slaDuration(p, target, sla && sla[p] ? sla[p][target[1]] : 0)),
-    ])),
-    el('p', { 'class': 'field-error', id: 'aq-sla-error', hidden: true }),
-  ]);
-}
-
-// readSLA is {sla} in seconds as the form says it, or {bad, message} for
-// the first target the server would refuse: not a whole number of 0 or
-// more, longer than SLA_MAX_DAYS, or a warning not shorter than the
-// row's longest target (it would be on from the start).
-function readSLA() {
-  const sla = {};
-  for (const p of PRIORITIES) {
-    const row = {};
-    for (const target of SLA_TARGETS) {
-      const n = $(slaID(p, target));
-      const v = n.value.trim();
-      if (n.validity.badInput || (v && !WHOLE.test(v))) { return { bad: n, message: t('admin.sla_invalid', slaNaming(p, target)) }; }
-      row[target[1]] = v ? Number(v) * UNITS.find(([u]) => u === $(n.id + '-unit').value)[1] : 0;
-      if (row[target[1]] > SLA_MAX_DAYS * 86400) {
-        return { bad: n, message: t('admin.sla_too_long', Object.assign(slaNaming(p, target), { days: SLA_MAX_DAYS })) };
-      }
-    }
-    const warn = SLA_TARGETS[3];
-    if (row.warn_before_seconds && row.warn_before_seconds >= Math.max(row.first_response_seconds, row.resolution_seconds, row.next_response_seconds)) {
-      return { bad: $(slaID(p, warn)), message: t('admin.sla_warn_too_long', slaNaming(p, warn)) };
-    }
-    if (Object.values(row).some(Boolean)) { sla[p] = row; }
-  }
-  return { sla };
-}
-
 let queueEditing = '';
 function queuesView() {
   const rows = cache.queues.map((q) => el('tr', { 'data-queue': q.code }, [
@@ -342,16 +234,14 @@ function queuesView() {
     el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint', { days: dayWords().join(' ') }) }),
     field('aq-overflow', t('admin.overflow_queue'), input({ value: q.overflow_queue || '', spellcheck: 'false' })),
     field('aq-overflow-after', t('admin.overflow_after'), input({ type: 'number', min: '0', value: String(q.overflow_after_seconds || 0) })),
-    slaFieldset(q.sla, hoursText(q.hours)),
+    slaFieldset(q.sla, q.hours || {}),
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
       queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
   ]);
   setTimeout(() => { $('aq-zone').value = q.time_zone || 'Asia/Jakarta'; $('aq-strategy').value = q.strategy || 'least_busy'; }, 0);
   f.addEventListener('input', (ev) => {
     if (ev.target.id !== 'aq-hours') { return; }
-    const day = $('aq-sla-day');
-    day.textContent = serviceDay(ev.target.value);
-    day.hidden = !day.textContent;
+    showServiceDay(parseHours(ev.target.value));
   });
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
