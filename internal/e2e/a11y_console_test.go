@@ -31,7 +31,8 @@ func focusedJS(css string) string {
 }
 
 // TestBrowserA11yAdminKeepsTheFocusOnTheRow: an admin deactivates an
-// account (Budi's) by keyboard, then reactivates it. The screen is drawn again each
+// account (Budi's) by keyboard, answering the question it asks, then
+// reactivates it. The screen is drawn again each
 // time; the focus stays on the row, on the button that took the pressed
 // one's place, and the outcome is said in the admin screen's status region,
 // the same region each time (one drawn afresh with its text is seldom read
@@ -54,6 +55,10 @@ func TestBrowserA11yAdminKeepsTheFocusOnTheRow(t *testing.T) {
 	}
 
 	adm.pressEnter(t, "deactivate Budi", btn("deactivate"))
+	// Asked once more, the focus on the answer that does it
+	// (TestBrowserAdminDeactivateAsksFirst).
+	adm.waitJS(t, "asked, the focus on Ya, nonaktifkan", focusedJS(btn("deactivate-yes")))
+	adm.do(t, "Enter on Ya, nonaktifkan", chromedp.KeyEvent("\r"))
 	adm.waitJS(t, "deactivated, said, the focus on Reactivate in the row",
 		live(tx("admin.agent_deactivated", "name", "Budi"))+" && "+focusedJS(btn("reactivate")))
 	shots.take(t, adm, "a11y-admin-deactivated")

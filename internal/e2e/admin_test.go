@@ -18,11 +18,11 @@ import (
 
 // TestBrowserAdmin: an admin, in the console's admin screens, creates a
 // queue with split-shift hours in WITA, sets a holiday and a cuti bersama
-// day, adds an agent, and deactivates them while the new agent's console
-// is open: that console is disconnected at once (told its session ended),
-// the agent cannot sign in again, and the audit log lists each change,
-// filtered by who and what. A not-ready reason with its own time limit
-// is added on the way.
+// day, adds an agent, and deactivates them (asked once more) while the new
+// agent's console is open: that console is disconnected at once (told its
+// session ended), the agent cannot sign in again, and the audit log lists
+// each change, filtered by who and what. A not-ready reason with its own
+// time limit is added on the way.
 func TestBrowserAdmin(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -137,6 +137,8 @@ func TestBrowserAdmin(t *testing.T) {
 	// --- deactivate: Andi's console is closed at once -----------------------
 	start := time.Now()
 	adm.do(t, "deactivate Andi", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#admin-agents tr[data-agent="%s"] button[data-act=deactivate]`, andiID))))
+	// Asked once more in the row (TestBrowserAdminDeactivateAsksFirst).
+	adm.do(t, "yes, deactivate", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#admin-agents tr[data-agent="%s"] button[data-act=deactivate-yes]`, andiID))))
 	andi.waitJSFor(t, "Andi's console signed out", 5*time.Second, `!document.getElementById('login-view').hidden`)
 	t.Logf("deactivate → the open console disconnected: %v", time.Since(start).Round(time.Millisecond))
 	adm.waitJS(t, "Andi shown deactivated", fmt.Sprintf(`document.querySelector('#admin-agents tr[data-agent="%s"]').textContent.includes(%q)`, andiID, "⊘ "+tx("admin.deactivated")))
