@@ -51,7 +51,8 @@ const cutOff = `(() => {
 // and a line above the targets says what a day is on this queue (about
 // 3.3 of umum's working days, open 43.5 hours a week; a calendar day on a
 // queue open around the clock), following the hours as they are typed.
-// The demo queue's targets are shown in the largest unit that holds each
+// After a save the focus is on the saved queue's edit button. The demo
+// queue's targets are shown in the largest unit that holds each
 // whole; every number and unit is named by its priority and target for a
 // screen reader; a target typed and its unit chosen by keyboard is saved
 // in seconds and, after a reload, comes back in the same units. A target
@@ -126,8 +127,9 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 
 	// Saved as it is, umum keeps every target: urgent's warning 5 minutes
 	// ahead (the seed's warn_before_seconds) included.
-	adm.do(t, "save umum", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
+	adm.pressEnter(t, "save umum by keyboard", `#admin-queue-form button[type=submit]`)
 	adm.waitJS(t, "umum saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.queue_saved", "name", "Umum (nasional)")))
+	adm.waitJS(t, "the focus on umum's edit button", focusedJS(`#admin-queues tr[data-queue="umum"] button[data-act=queue]`))
 	var umum struct {
 		Queues []struct {
 			Code string                    `json:"code"`
@@ -293,6 +295,7 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 	shots.take(t, adm, "admin-sla-1366-urgent")
 	adm.do(t, "save", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.queue_saved", "name", "Uji SLA")))
+	adm.waitJS(t, "the focus on the new queue's edit button", focusedJS(`#admin-queues tr[data-queue="slauji"] button[data-act=queue]`))
 
 	// The API keeps seconds; low, with no target, is left out.
 	adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &qs)
