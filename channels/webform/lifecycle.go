@@ -3,6 +3,7 @@ package webform
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -220,6 +221,23 @@ func (a *Adapter) timelineJSON(lang string, t complaint.Timeline) timelineJSON {
 		out.Steps = append(out.Steps, stepJSON{PublicStep: st, Label: a.o.Locale.T(lang, "lifecycle.step."+st.Step)})
 	}
 	return out
+}
+
+// timelineOf is the timeline of a looked-up ticket in the caller's
+// language; ok is false when the ticket is not in the lifecycle (or the
+// lifecycle is off).
+func (a *Adapter) timelineOf(ctx context.Context, lang string, ticketID int64) (tl timelineJSON, ok bool, err error) {
+	if a.o.Lifecycle == nil {
+		return timelineJSON{}, false, nil
+	}
+	t, err := a.o.Lifecycle.TimelineOf(ctx, ticketID)
+	if errors.Is(err, complaint.ErrNotFound) {
+		return timelineJSON{}, false, nil
+	}
+	if err != nil {
+		return timelineJSON{}, false, err
+	}
+	return a.timelineJSON(lang, t), true, nil
 }
 
 // handlePINStatus is the status page of an anonymous or confidential

@@ -356,6 +356,14 @@ type publicJSON struct {
 	CSAT string `json:"csat,omitempty"`
 }
 
+// statusJSON is a lookup by contact: the ticket, and its complaint
+// timeline (null when the ticket is not in the lifecycle: a chat or
+// WhatsApp conversation never treated as a complaint).
+type statusJSON struct {
+	publicJSON
+	Timeline *timelineJSON `json:"timeline"`
+}
+
 func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	p, err := a.o.Tickets.PublicLookup(c.UserContext(), c.Params("tracking"), c.Query("contact"))
 	if err != nil {
@@ -364,8 +372,16 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	out := publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)), CategoryLabel: a.categoryLabel(c.UserContext(), lang, p.Category)}
+	out := statusJSON{publicJSON: publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)),
+		CategoryLabel: a.categoryLabel(c.UserContext(), lang, p.Category)}}
 	out.CSAT = a.surveyOf(c.UserContext(), p)
+	tl, ok, err := a.timelineOf(c.UserContext(), lang, p.TicketID)
+	if err != nil {
+		return err
+	}
+	if ok {
+		out.Timeline = &tl
+	}
 	return c.JSON(out)
 }
 

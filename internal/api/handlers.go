@@ -210,27 +210,45 @@ func ticketID(c *fiber.Ctx) (int64, error) {
 	return id, nil
 }
 
+// ticketJSON is a ticket as the console opens it: its detail, with its
+// tags and whether it is in the complaint lifecycle when those services
+// run (absent when they do not).
+type ticketJSON struct {
+	ticket.Detail
+	Tags *[]string `json:"tags,omitempty"`
+	// Lifecycle: the ticket is in the complaint lifecycle (GET
+	// …/complaint answers its panel); false: it is not, and may be
+	// treated as a complaint (POST …/complaint).
+	Lifecycle *bool `json:"lifecycle,omitempty"`
+}
+
 func (s *Server) handleGetTicket(c *fiber.Ctx) error {
 	id, err := ticketID(c)
 	if err != nil {
 		return err
 	}
-	d, err := s.o.Tickets.Get(c.UserContext(), current(c), id)
+	ctx := c.UserContext()
+	d, err := s.o.Tickets.Get(ctx, current(c), id)
 	if err != nil {
 		return err
 	}
-	s.renderNotes(c.UserContext(), s.o.Lang(c), d.Messages)
+	s.renderNotes(ctx, s.o.Lang(c), d.Messages)
+	out := ticketJSON{Detail: d}
 	if s.o.Tags != nil { // tags: the ticket's tags beside its fields
-		names, err := s.o.Tags.TicketTags(c.UserContext(), current(c), id)
+		names, err := s.o.Tags.TicketTags(ctx, current(c), id)
 		if err != nil {
 			return err
 		}
-		return c.JSON(struct {
-			ticket.Detail
-			Tags []string `json:"tags"`
-		}{d, names})
+		out.Tags = &names
 	}
-	return c.JSON(d)
+	if s.o.Complaints != nil {
+		in, err := s.o.Complaints.InLifecycle(ctx, id)
+		if err != nil {
+			return err
+		}
+		out.Lifecycle = &in
+	}
+	return c.JSON(out)
 }
 
 func (s *Server) handleUpdateTicket(c *fiber.Ctx) error {

@@ -116,6 +116,19 @@ func (s *Service) View(ctx context.Context, viewer agent.Agent, ticketID int64) 
 	return v, nil
 }
 
+// InLifecycle reports whether a ticket is in the complaint lifecycle (a
+// form complaint, linked here if the scheduler has not yet, or a ticket
+// adopted as one), so the console asks for its panel only then and offers
+// the rest to be treated as complaints. The caller has already checked
+// that the viewer may see the ticket.
+func (s *Service) InLifecycle(ctx context.Context, ticketID int64) (bool, error) {
+	_, err := s.ensure(ctx, ticketID)
+	if isNoComplaint(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // actionsAt lists the actions open at a stage.
 func actionsAt(st Stage, supervisor bool) []string {
 	out := []string{}

@@ -16,8 +16,10 @@ import (
 )
 
 // TestBrowserAdoptComplaintAndReport: a complaint that came by WhatsApp
-// is not in the lifecycle. A petugas whose role lacks complaints.adopt is
-// never offered the "treat as complaint" box. A supervisor, in English on
+// is not in the lifecycle: neither the console nor the citizen's status
+// page asks for a lifecycle it does not have (no failed request, no red
+// line in the browser's console). A petugas whose role lacks
+// complaints.adopt is never offered the "treat as complaint" box. A supervisor, in English on
 // a 390 px phone, is: keeping the ticket's (missing) category is refused
 // with the reason; with a catalog category the lifecycle panel shows it in
 // verification with its clock from the ticket's received time. The citizen follows it on the status
@@ -89,14 +91,42 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 	// (watched from before the ticket opens until it is adopted).
 	viewer.instrument(t)
 	viewer.signIn(t, base+"/console?lang=id-ID", "lihat-adopsi@tanggap.test", "rahasia-petugas-lihat-2026")
+	signedIn := viewer.pageNow(t) // the sign-in page's 401 for /auth/me is before it
 	viewer.watch(t, "adopt-box", `!!document.getElementById('lc-adopt-box')`)
 	viewer.do(t, "open the WhatsApp ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
-	viewer.waitJS(t, "the complaint asked for", fmt.Sprintf(`window.__e2e.requests.some(r => r.name.endsWith('/api/v1/tickets/%d/complaint'))`, id))
+	viewer.waitJS(t, "the ticket read", fmt.Sprintf(`window.__e2e.requests.some(r => r.name.endsWith('/api/v1/tickets/%d'))`, id))
 	viewer.settled(t)
+	// The ticket's detail says it is not in the lifecycle: its panel is
+	// never asked for (it would answer 404).
+	if got := viewer.requestsSince(t, 0, fmt.Sprintf("/api/v1/tickets/%d/complaint", id)); len(got) != 0 {
+		t.Errorf("the console asked for the lifecycle of a ticket not in it: %v", got)
+	}
+
+	// The citizen looks the WhatsApp conversation up: no timeline, and
+	// none asked for.
+	citizen.instrument(t)
+	citizen.do(t, "status page", chromedp.Navigate(base+"/pengaduan/status?lang=id-ID&tn="+tn), chromedp.WaitVisible(chromedp.ID("lookup-form")))
+	citizen.do(t, "contact", clearField("contact"), chromedp.SendKeys(chromedp.ID("contact"), "081277788899"))
+	citizen.do(t, "look up", chromedp.Click(chromedp.ID("lookup-btn")))
+	citizen.waitJS(t, "the conversation shown", `!document.getElementById('result').hidden && document.querySelectorAll('#thread > li').length > 0`)
+	citizen.settled(t)
+	if !citizen.evalBool(t, `document.getElementById('timeline-box').hidden`) {
+		t.Errorf("a timeline is shown for a conversation not in the lifecycle")
+	}
+	if got := citizen.requestsSince(t, 0, "/timeline"); len(got) != 0 {
+		t.Errorf("the status page asked for the timeline of a conversation not in the lifecycle: %v", got)
+	}
+	if got := citizen.failedRequestsSince(t, 0); len(got) != 0 {
+		t.Errorf("the status page's failed requests: %v", got)
+	}
 
 	// The supervisor, in English on a phone.
+	spv.instrument(t)
 	spv.signIn(t, base+fmt.Sprintf("/console?lang=en-US#ticket-%d", id), "spv-adopsi@tanggap.test", "rahasia-supervisor-2026")
 	spv.waitJS(t, "the treat-as-complaint box", `!!document.getElementById('lc-adopt-box')`)
+	if got := spv.requestsSince(t, 0, fmt.Sprintf("/api/v1/tickets/%d/complaint", id)); len(got) != 0 {
+		t.Errorf("the box was offered after asking for a lifecycle the ticket does not have: %v", got)
+	}
 	if got := spv.text(t, "#lc-adopt-box summary"); got != en("lifecycle.adopt.title") {
 		t.Errorf("summary in English %q, want %q", got, en("lifecycle.adopt.title"))
 	}
@@ -149,6 +179,14 @@ func TestBrowserAdoptComplaintAndReport(t *testing.T) {
 		t.Errorf("timeline %q", got)
 	}
 	shots.take(t, citizen, "adopt-04-citizen-timeline")
+	if got := citizen.requestsSince(t, 0, "/timeline"); len(got) != 0 {
+		t.Errorf("the timeline came in a request of its own: %v", got)
+	}
+	if got := viewer.failedRequestsSince(t, signedIn); len(got) != 0 {
+		t.Errorf("the console's failed requests: %v", got)
+	}
+	viewer.checkConsole(t)
+	citizen.checkConsole(t)
 
 	// The complaint-handling report on the reports screen.
 	staff.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)

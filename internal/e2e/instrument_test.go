@@ -101,6 +101,19 @@ func (tb *tab) requestsSince(t *testing.T, mark float64, part string) []string {
 	return got
 }
 
+// failedRequestsSince lists the page's requests that started after mark
+// (a pageNow) and failed (an HTTP status of 400 or more): each is a red
+// line in the browser's console and a round trip for nothing.
+func (tb *tab) failedRequestsSince(t *testing.T, mark float64) []string {
+	t.Helper()
+	var got []string
+	js := fmt.Sprintf(`JSON.stringify(window.__e2e.requests.filter(r => r.start > %f && r.status >= 400).map(r => r.status + ' ' + r.name))`, mark)
+	if err := json.Unmarshal([]byte(tb.evalString(t, js)), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // frameNow waits for the first frame after the page mark from (a
 // pageNow) that matches cond (a JS predicate on a frame record: event,
 // ticket_id, direction, status) and answers when it came, as a mark for

@@ -181,11 +181,6 @@
     dis.hidden = !tl.can_disagree;
     T.setText('disagree-hint', tl.close_due_at ? t('lifecycle.status.disagree_hint', { at: T.formatDeadline(tl.close_due_at) }) : '');
   }
-  async function fetchTimeline() {
-    if (current.pin) { return; }
-    var res = await T.api('GET', url(current.tn, current.contact, '/timeline'));
-    renderTimeline(res.ok ? res.data : null);
-  }
   document.getElementById('disagree-form').addEventListener('submit', async function (ev) {
     ev.preventDefault();
     if (!current) { return; }
@@ -204,14 +199,14 @@
   });
 
   // fetchStatus loads the complaint; it returns the number of messages,
-  // or -1 after showing an error.
+  // or -1 after showing an error. Either answer carries the timeline, null
+  // for a ticket not in the complaint lifecycle (a chat never treated as
+  // a complaint).
   async function fetchStatus(focusResult) {
     var res = current.pin ? await T.api('POST', pinURL(), { pin: current.pin }) : await T.api('GET', url(current.tn, current.contact));
-    if (res.ok && res.data && current.pin) {
+    if (res.ok && res.data) {
       renderTimeline(res.data.timeline);
-      res.data = res.data.ticket;
-    } else if (res.ok && res.data) {
-      fetchTimeline();
+      if (current.pin) { res.data = res.data.ticket; }
     }
     if (res.ok && res.data) {
       T.showAlert(alertBox, '', false);

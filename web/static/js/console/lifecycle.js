@@ -13,7 +13,9 @@
 // A ticket not in the lifecycle (a complaint that came by WhatsApp, live
 // chat or phone) gets a "treat as complaint" box instead, for agents with
 // the complaints.adopt permission: kind and category, and it enters the
-// lifecycle from its received time.
+// lifecycle from its received time. The ticket's detail says which it is
+// (lifecycle: true or false; absent when the lifecycle is off), so the
+// panel is asked for only when there is one.
 //
 // Store keys (see store.js): complaint {id, view, error, revealed, adoptable};
 // escalated {list, error, announce}.
@@ -52,13 +54,19 @@ async function load(id) {
   if (store.get().selectedId !== id || mine !== asks) { return; }
   if (res.ok && res.data) {
     store.set({ complaint: { id, view: res.data, error: '', revealed: null } });
+  } else if (res.status === 404) {
+    notInLifecycle(id);
   } else {
-    // 404: the ticket is not in the lifecycle (yet): the panel offers to
-    // treat it as a complaint, to those whose role may (complaints.adopt).
-    const adoptable = res.status === 404 && can(store.get().agent, 'complaints.adopt');
-    store.set({ complaint: { id, view: null, error: res.status === 404 ? '' : errorMessage(res), revealed: null, adoptable } });
-    if (adoptable && !categories) { loadCategories(); }
+    store.set({ complaint: { id, view: null, error: errorMessage(res), revealed: null, adoptable: false } });
   }
+}
+
+// notInLifecycle: the panel offers to treat the ticket as a complaint, to
+// those whose role may (complaints.adopt); to others it stays hidden.
+function notInLifecycle(id) {
+  const adoptable = can(store.get().agent, 'complaints.adopt');
+  store.set({ complaint: { id, view: null, error: '', revealed: null, adoptable } });
+  if (adoptable && !categories) { loadCategories(); }
 }
 
 // categories are the complaint categories (the form's), read once.
@@ -393,7 +401,15 @@ export function mount() {
     if (!tk || tk.id !== s.selectedId) { return; }
     // Read again when another ticket opens or this one changed.
     const key = tk.id + '|' + tk.updated_at + '|' + tk.queue_id + '|' + tk.status;
-    if (shown !== key) { shown = key; load(tk.id); }
+    if (shown === key || tk.lifecycle === undefined) { return; }
+    shown = key;
+    // Only a ticket in the lifecycle has a panel to read: its detail says
+    // so, or the panel shows its complaint already (adopted since the
+    // detail was read).
+    const c = s.complaint;
+    if (tk.lifecycle || (c && c.id === tk.id && c.view)) { load(tk.id); return; }
+    ++asks; // a read on its way is older than this
+    notInLifecycle(tk.id);
   });
   store.on(['complaint', 'selectedId'], render);
 }
