@@ -21,7 +21,7 @@
 // escalated {list, error, announce}.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, label, el, formatDate, errorMessage, fieldErrors, busy, redrawn, number } from './ui.js';
+import { $, t, label, el, formatDate, formatDeadline, errorMessage, fieldErrors, busy, redrawn, number } from './ui.js';
 import { can } from './actions.js';
 
 const panel = $('lifecycle-mount');
@@ -147,11 +147,14 @@ function renderAdopt(c) {
   content.appendChild(el('details', { id: 'lc-adopt-box' }, [el('summary', { text: t('lifecycle.adopt.title') }), form]));
 }
 
+// clockText says a clock's due time as the citizen's status page does (a
+// deadline at midnight is the end of the day before), so an officer on the
+// phone names the same day the citizen reads.
 function clockText(c) {
   const n = number(Math.abs(c.days_left), 1);
   if (c.paused) { return t('lifecycle.clock.paused', { n }); }
   const rel = c.overdue ? t('lifecycle.clock.overdue', { n }) : t('lifecycle.clock.days_left', { n });
-  return rel + ' · ' + t('lifecycle.clock.due', { at: formatDate(c.due_at) });
+  return rel + ' · ' + t('lifecycle.clock.due', { at: formatDeadline(c.due_at) });
 }
 
 function field(name, v) {

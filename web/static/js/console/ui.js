@@ -16,6 +16,9 @@ export const setFieldError = T.setFieldError;
 export const clearFieldErrors = T.clearFieldErrors;
 export const focusFirstInvalid = T.focusFirstInvalid;
 export const formatDate = T.formatDate;
+// formatDeadline is the status page's: a deadline at midnight reads as the
+// end of the day before, so an officer names the day the citizen reads.
+export const formatDeadline = T.formatDeadline;
 export const busy = T.busy;
 export const showAlert = T.showAlert;
 
