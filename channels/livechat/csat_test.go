@@ -46,7 +46,17 @@ func TestRatingCard(t *testing.T) {
 	if f := tab1.next("error"); f.str("code") != "bad_frame" {
 		t.Fatalf("rating 9: %v", f)
 	}
-	tab1.send(map[string]any{"type": "rate", "survey": survey[:len(survey)-2] + "AA", "rating": 3})
+	// A forged survey: one character of its signature changed to another.
+	// (Writing "AA" over its end left one token in 256 as it was: the
+	// last of its 22 characters holds two bits, so it is "A" one time in
+	// four, and the one before it one time in 64.)
+	forged := []byte(survey)
+	if i := len(forged) - 2; forged[i] == 'A' {
+		forged[i] = 'B'
+	} else {
+		forged[i] = 'A'
+	}
+	tab1.send(map[string]any{"type": "rate", "survey": string(forged), "rating": 3})
 	if f := tab1.next("error"); f.str("code") != "survey_closed" {
 		t.Fatalf("forged survey: %v", f)
 	}
