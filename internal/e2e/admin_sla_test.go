@@ -1,16 +1,12 @@
 package e2e
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/accessibility"
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -374,25 +370,11 @@ func TestBrowserAdminSLAInUnits(t *testing.T) {
 func (tb *tab) axControls(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	tb.do(t, "read the accessibility tree", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		res, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
-		if err != nil {
-			return chromedp.Void{}, err
+	for _, n := range tb.axNodes(t, "read the accessibility tree") {
+		if r := axText(n.Role); !n.Ignored && (r == "spinbutton" || r == "combobox") {
+			out = append(out, r+": "+axText(n.Name))
 		}
-		str := func(v *accessibility.Value) string {
-			var s string
-			if v != nil {
-				_ = json.Unmarshal(v.Value, &s) // a value that is no string reads as ""
-			}
-			return s
-		}
-		for _, n := range res.Nodes {
-			if r := str(n.Role); !n.Ignored && (r == "spinbutton" || r == "combobox") {
-				out = append(out, r+": "+str(n.Name))
-			}
-		}
-		return chromedp.Void{}, nil
-	})
+	}
 	return out
 }
 

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/accessibility"
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
@@ -318,49 +316,35 @@ func TestBrowserAdminTablesOnPhone(t *testing.T) {
 func (tb *tab) axTable(t *testing.T, id string) []string {
 	t.Helper()
 	caption := tb.evalString(t, fmt.Sprintf(`document.querySelector('#%s caption').textContent`, id))
-	var out []string
-	tb.do(t, "read the accessibility tree of "+id, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		res, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
-		if err != nil {
-			return chromedp.Void{}, err
+	nodes := tb.axNodes(t, "read the accessibility tree of "+id)
+	byID := make(map[accessibility.NodeID]*accessibility.Node, len(nodes))
+	var table *accessibility.Node
+	for _, n := range nodes {
+		byID[n.NodeID] = n
+		if axText(n.Role) == "table" && axText(n.Name) == caption {
+			table = n
 		}
-		str := func(v *accessibility.Value) string {
-			var s string
-			if v != nil {
-				_ = json.Unmarshal(v.Value, &s) // a value that is no string reads as ""
+	}
+	if table == nil {
+		t.Fatalf("no table named %q in the accessibility tree", caption)
+	}
+	out := []string{"table: " + caption}
+	var walk func(n *accessibility.Node)
+	walk = func(n *accessibility.Node) {
+		switch r := axText(n.Role); r {
+		case "columnheader", "rowheader", "cell":
+			if !n.Ignored {
+				out = append(out, r+": "+axText(n.Name))
 			}
-			return s
+			return
 		}
-		byID := make(map[accessibility.NodeID]*accessibility.Node, len(res.Nodes))
-		var table *accessibility.Node
-		for _, n := range res.Nodes {
-			byID[n.NodeID] = n
-			if str(n.Role) == "table" && str(n.Name) == caption {
-				table = n
-			}
-		}
-		if table == nil {
-			return chromedp.Void{}, fmt.Errorf("no table named %q in the accessibility tree", caption)
-		}
-		out = append(out, "table: "+caption)
-		var walk func(n *accessibility.Node)
-		walk = func(n *accessibility.Node) {
-			switch r := str(n.Role); r {
-			case "columnheader", "rowheader", "cell":
-				if !n.Ignored {
-					out = append(out, r+": "+str(n.Name))
-				}
-				return
-			}
-			for _, c := range n.ChildIDs {
-				if cn := byID[c]; cn != nil {
-					walk(cn)
-				}
+		for _, c := range n.ChildIDs {
+			if cn := byID[c]; cn != nil {
+				walk(cn)
 			}
 		}
-		walk(table)
-		return chromedp.Void{}, nil
-	})
+	}
+	walk(table)
 	if len(out) < 3 {
 		t.Fatalf("the accessibility tree has no headers or cells in %s: %q", id, out)
 	}

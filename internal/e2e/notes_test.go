@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/accessibility"
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -206,33 +204,19 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 // such combobox (the role or the state missing).
 func (tb *tab) axCombobox(t *testing.T, name string) string {
 	t.Helper()
-	var got string
-	tb.do(t, "read the accessibility tree", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		res, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
-		if err != nil {
-			return chromedp.Void{}, err
+	got := ""
+	for _, n := range tb.axNodes(t, "read the accessibility tree") {
+		if n.Ignored || axText(n.Role) != "combobox" || axText(n.Name) != name {
+			continue
 		}
-		str := func(v *accessibility.Value) string {
-			var s string
-			if v != nil {
-				_ = json.Unmarshal(v.Value, &s) // a value that is no string reads as ""
-			}
-			return s
-		}
-		for _, n := range res.Nodes {
-			if n.Ignored || str(n.Role) != "combobox" || str(n.Name) != name {
-				continue
-			}
-			for _, p := range n.Properties {
-				if p.Name == accessibility.PropertyNameExpanded && p.Value != nil {
-					var b bool
-					if json.Unmarshal(p.Value.Value, &b) == nil {
-						got = fmt.Sprint(b)
-					}
+		for _, p := range n.Properties {
+			if p.Name == accessibility.PropertyNameExpanded && p.Value != nil {
+				var b bool
+				if json.Unmarshal(p.Value.Value, &b) == nil {
+					got = fmt.Sprint(b)
 				}
 			}
 		}
-		return chromedp.Void{}, nil
-	})
+	}
 	return got
 }
