@@ -262,8 +262,7 @@ func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"ticket": publicJSON{Public: p.Public, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Public.Status)), CategoryLabel: a.categoryLabel(ctx, lang, p.Public.Category),
-			CSAT: a.surveyOf(ctx, p.Public)},
+		"ticket":   a.publicOf(ctx, lang, p.Public),
 		"timeline": a.timelineJSON(lang, t),
 	})
 }

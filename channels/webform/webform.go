@@ -356,6 +356,13 @@ type publicJSON struct {
 	CSAT string `json:"csat,omitempty"`
 }
 
+// publicOf is a looked-up ticket as the status page shows it, by contact
+// or by PIN: its labels in lang and its waiting survey.
+func (a *Adapter) publicOf(ctx context.Context, lang string, p ticket.Public) publicJSON {
+	return publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)),
+		CategoryLabel: a.categoryLabel(ctx, lang, p.Category), CSAT: a.surveyOf(ctx, p)}
+}
+
 // statusJSON is a lookup by contact: the ticket, and its complaint
 // timeline (null when the ticket is not in the lifecycle: a chat or
 // WhatsApp conversation never treated as a complaint).
@@ -372,9 +379,7 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	out := statusJSON{publicJSON: publicJSON{Public: p, StatusLabel: a.o.Locale.T(lang, "status."+string(p.Status)),
-		CategoryLabel: a.categoryLabel(c.UserContext(), lang, p.Category)}}
-	out.CSAT = a.surveyOf(c.UserContext(), p)
+	out := statusJSON{publicJSON: a.publicOf(c.UserContext(), lang, p)}
 	tl, ok, err := a.timelineOf(c.UserContext(), lang, p.TicketID)
 	if err != nil {
 		return err
