@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"sort"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,6 +63,19 @@ func (a adapterConsole) TakeWaiting(c *fiber.Ctx, t channels.ConsoleTicket) erro
 		return err
 	}
 	return nil
+}
+
+// channelsOn names the channels this installation runs (one adapter
+// each), sorted: the console learns with the signed-in agent which
+// channels' screens have a server behind them, and asks nothing of a
+// channel that is off.
+func (s *Server) channelsOn() []string {
+	out := make([]string, 0, len(s.o.Adapters))
+	for _, a := range s.o.Adapters {
+		out = append(out, string(a.Channel()))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // conversation is the adapter of channel when its citizen follows the

@@ -73,7 +73,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
 		HTTPOnly: true, Secure: s.o.SecureCookies, SameSite: fiber.CookieSameSiteStrictMode,
 	})
-	return c.JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt, "agent": toAgentJSON(sess.Agent)})
+	return c.JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt, "agent": toAgentJSON(sess.Agent), "channels": s.channelsOn()})
 }
 
 // handleLogout ends the session and takes the agent offline at once, as a
@@ -93,7 +93,7 @@ func (s *Server) handleLogout(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleMe(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"agent": toAgentJSON(current(c))})
+	return c.JSON(fiber.Map{"agent": toAgentJSON(current(c)), "channels": s.channelsOn()})
 }
 
 func (s *Server) handleSetPresence(c *fiber.Ctx) error {
