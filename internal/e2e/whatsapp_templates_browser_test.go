@@ -90,3 +90,69 @@ func TestBrowserWhatsAppTemplates(t *testing.T) {
 	viewShot(t, shots, adm, "wat-form-390")
 	adm.checkConsole(t)
 }
+
+// TestBrowserWhatsAppTemplatesChannelOff: on an installation without the
+// WhatsApp settings, the templates section says, in Indonesian and in
+// English, that WhatsApp is not set up and which settings turn it on,
+// and asks the server nothing (no request to the WhatsApp routes, which
+// are not there, and no failed request). Signed in by the form (the
+// sign-in answer names the channels) and by a reload (/auth/me does).
+// Screens at 1366×800 and 390×844.
+func TestBrowserWhatsAppTemplatesChannelOff(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	en := textsIn(t, "en-US")
+	base := apptest.Start(t, apptest.Config(t)).URL()
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	const settings = "WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID"
+
+	adm := newTab(t, root)
+	adm.instrument(t)
+	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	signedIn := adm.pageNow(t)
+	section := func(tr func(string, ...any) string, lang string) {
+		t.Helper()
+		adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+		adm.openBoard(t)
+		adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-nav-watemplates')`)
+		adm.do(t, "WhatsApp templates section", chromedp.Click(chromedp.ID("admin-nav-watemplates")))
+		adm.waitJS(t, lang+": not set up, and what sets it up", fmt.Sprintf(`(u => !!u && u.textContent === %s
+			&& document.getElementById('wat-setup').textContent === %s)(document.getElementById('wat-unavailable'))`,
+			jsString(tr("admin.wat_unavailable")), jsString(tr("admin.wat_setup", "vars", settings))))
+		if adm.evalBool(t, `!!document.getElementById('admin-wat-form') || !!document.getElementById('admin-wat')`) {
+			t.Errorf("%s: a templates table or form is offered for a channel that is off", lang)
+		}
+		adm.settled(t)
+	}
+	section(tx, "id-ID")
+	adm.do(t, "scroll to the section", scrollTo("admin-section-title"))
+	viewShot(t, shots, adm, "wat-off-id")
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	checkFits(t, adm, "the section on a phone", 390)
+	adm.do(t, "scroll to the section", scrollTo("admin-section-title"))
+	viewShot(t, shots, adm, "wat-off-id-390")
+	if got := adm.requestsSince(t, 0, "whatsapp-templates"); len(got) != 0 {
+		t.Errorf("the console asked for the templates of a channel that is off: %v", got)
+	}
+	if got := adm.failedRequestsSince(t, signedIn); len(got) != 0 {
+		t.Errorf("the console's failed requests: %v", got)
+	}
+
+	// In English, the session read again by /auth/me.
+	adm.do(t, "the console in English", chromedp.Navigate(base+"/console?lang=en-US"), chromedp.WaitVisible(chromedp.ID("console-view")))
+	section(en, "en-US")
+	adm.do(t, "scroll to the section", scrollTo("admin-section-title"))
+	viewShot(t, shots, adm, "wat-off-en-390")
+	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	adm.do(t, "scroll to the section", scrollTo("admin-section-title"))
+	viewShot(t, shots, adm, "wat-off-en")
+	if got := adm.requestsSince(t, 0, "whatsapp-templates"); len(got) != 0 {
+		t.Errorf("the console in English asked for the templates of a channel that is off: %v", got)
+	}
+	if got := adm.failedRequestsSince(t, 0); len(got) != 0 {
+		t.Errorf("the console's failed requests in English: %v", got)
+	}
+	adm.checkConsole(t)
+}

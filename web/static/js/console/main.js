@@ -132,7 +132,7 @@ if ($('console-view')) {
   (async function start() {
     const res = await api.me();
     if (res.ok && res.data) {
-      store.set({ agent: res.data.agent || res.data });
+      store.set({ channels: res.data.channels || [], agent: res.data.agent || res.data });
       return;
     }
     store.set({ agent: null, signedOut: '' });

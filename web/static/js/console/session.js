@@ -92,7 +92,7 @@ export function mount() {
     busy($('login-btn'), false);
     if (res.ok && res.data && res.data.agent) {
       $('login-password').value = '';
-      store.set({ signedOut: '', agent: res.data.agent });
+      store.set({ signedOut: '', channels: res.data.channels || [], agent: res.data.agent });
       // The form that held the focus is gone: the agent's first control
       // (their presence, to start taking tickets) takes it, so keyboard
       // and screen reader users do not start again at the top.

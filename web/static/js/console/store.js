@@ -9,6 +9,9 @@
 //               changes on a sign-in, a sign-out or a role change, not on a
 //               presence change; what is read once per session follows it
 //   signedOut   why the session ended (a text), set with agent = null
+//   channels    the channels the server runs (['livechat', 'voice', ...]), said
+//               with the signed-in agent: a channel's screens ask nothing of
+//               one that is off (watemplates.js)
 //   scope, statusFilter   the list's filters
 //   tickets     the list: ticket summaries, most recently active first
 //   listAt      when the list was last read in full (ISO), '' before
@@ -53,6 +56,7 @@ const state = {
   agent: null,
   agentKey: '',
   signedOut: '',
+  channels: [],
   scope: 'mine',
   statusFilter: '',
   tickets: [],

@@ -4,19 +4,31 @@
 // most one notification and one survey template is active per language;
 // the server says which field is wrong and the message goes beside it.
 // Every change is audited by the server and reaches every instance's
-// senders at once.
+// senders at once. While the channel is off (the server names the
+// channels it runs with the signed-in agent: store key channels) there
+// are no such routes: the screen says so, and what turns WhatsApp on,
+// and asks nothing.
+import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, tableOf } from './ui.js';
+import { $, t, el, label, tableOf, errorMessage } from './ui.js';
 import { addSection, redraw, redrawSaid, field, input, say } from './admin.js';
 
 const PURPOSES = ['reply', 'notify', 'csat'];
+// The settings that turn the channel on (.env.example).
+const SETTINGS = 'WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID';
 
-let templates = null; // null: the channel is off (no routes)
+let templates = null; // null: not read (the channel is off, or the read failed: failed says why)
+let failed = '';
 let editing = 0;
 
+const channelOn = () => (store.get().channels || []).indexOf('whatsapp') >= 0;
+
 async function load() {
+  templates = null;
+  failed = '';
+  if (!channelOn()) { return; }
   const res = await api.adminCall('GET', 'whatsapp-templates');
-  templates = res.ok && res.data ? res.data.templates || [] : null;
+  if (res.ok && res.data) { templates = res.data.templates || []; } else { failed = errorMessage(res); }
 }
 
 const purposeText = (p) => label('admin.wat_purpose_', p);
@@ -48,7 +60,11 @@ async function save(id, body, done) {
 }
 
 function view() {
-  if (templates === null) { return [el('p', { 'class': 'muted', id: 'wat-unavailable', text: t('admin.wat_unavailable') })]; }
+  if (!channelOn()) {
+    return [el('p', { id: 'wat-unavailable', text: t('admin.wat_unavailable') }),
+      el('p', { 'class': 'hint', id: 'wat-setup', text: t('admin.wat_setup', { vars: SETTINGS }) })];
+  }
+  if (templates === null) { return [el('p', { 'class': 'form-status form-status-error', id: 'wat-failed', role: 'alert', text: failed })]; }
   const rows = templates.map((tp) => el('tr', { 'data-template': tp.name + ':' + tp.language + ':' + tp.purpose, 'class': tp.active ? '' : 'admin-off' }, [
     el('th', { scope: 'row', 'class': 'mono', text: tp.name }),
     el('td', { 'class': 'mono', text: tp.language }),
