@@ -193,3 +193,67 @@ func TestBrowserMacroEditor(t *testing.T) {
 	adm.checkConsole(t)
 	agent.checkConsole(t)
 }
+
+// TestBrowserMacroUseShown: with the canned-reply screen open, an admin
+// applies a macro to a ticket; the macro's use count, and that of the
+// canned reply it sends, go from 0 to 1 on the screen without a reload,
+// as a canned reply's does when it is inserted, and what was being typed
+// in the macro form stays.
+func TestBrowserMacroUseShown(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := apptest.Start(t, apptest.Config(t)).URL()
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	adminAPI := apptest.NewClient(t, base)
+	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	var reply, macro struct {
+		ID int64 `json:"id"`
+	}
+	res := adminAPI.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": "Sedang diperiksa", "lang": "id-ID", "shared": true,
+		"body": "Pengaduan {{tracking_number}} sedang kami periksa."})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("canned reply: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &reply)
+	res = adminAPI.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Periksa", "shared": true, "canned_id": reply.ID, "priority": "high"})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("macro: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &macro)
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Wati", "phone": "081298760002", "category": "lainnya",
+		"description": "Pelatihan saya belum tercatat selesai."})
+	id := adminAPI.TicketID(tn, "scope=all")
+
+	adm := newTab(t, root)
+	adm.instrument(t)
+	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
+	adm.clickNow(t, "open the canned-reply screen", "#canned-admin-title")
+	macroUses := fmt.Sprintf(`document.querySelector('#macro-admin-table td[data-macro-uses="%d"]')`, macro.ID)
+	replyUses := fmt.Sprintf(`document.querySelector('#canned-admin-table td[data-uses="%d"]')`, reply.ID)
+	adm.waitJS(t, "the macro and its reply listed, not used yet", fmt.Sprintf(`(m => !!m && m.textContent === '0')(%s) && %s.textContent === '0'`, macroUses, replyUses))
+	adm.do(t, "a macro half written", chromedp.SendKeys(chromedp.ID("mc-name"), "Belum selesai"))
+	adm.keepMark(t)
+
+	adm.waitJS(t, "the macro offered on the ticket", fmt.Sprintf(`!document.getElementById('macro-row').hidden && !!document.querySelector('#macro-select option[value="%d"]')`, macro.ID))
+	adm.selectValue(t, "#macro-select", fmt.Sprint(macro.ID))
+	adm.do(t, "apply it", chromedp.Click(chromedp.ID("macro-btn")))
+	steps := strings.Join([]string{tx("macros.step_reply"), tx("macros.step_priority")}, ", ")
+	adm.waitJS(t, "applied", fmt.Sprintf(`document.getElementById('ticket-live').textContent === %s`, jsString(tx("macros.applied", "name", "Periksa", "steps", steps))))
+	adm.waitJS(t, "the uses counted on the screen", fmt.Sprintf(`%s.textContent === '1' && %s.textContent === '1'`, macroUses, replyUses))
+	if got := adm.evalString(t, `document.getElementById('mc-name').value`); got != "Belum selesai" {
+		t.Errorf("the macro form holds %q after the count was shown, want what was typed", got)
+	}
+	adm.checkNoReload(t)
+	adm.scrollTo(t, "macro-admin-title")
+	viewShot(t, shots, adm, "macro-use-counted")
+	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	adm.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
+	adm.waitJS(t, "the canned-reply screen on the phone", `document.getElementById('macro-admin-title').offsetParent !== null`)
+	checkFits(t, adm, "the canned-reply screen on a phone", 390)
+	adm.scrollTo(t, "macro-admin-title")
+	viewShot(t, shots, adm, "macro-use-counted-390")
+	adm.checkConsole(t)
+}

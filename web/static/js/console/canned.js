@@ -201,6 +201,11 @@ async function applyMacro() {
   busy($('macro-btn'), true, t('common.loading'));
   const res = await api.applyMacro(id, mid);
   busy($('macro-btn'), false);
+  // Applied, or stopped after a step (its canned reply may have been
+  // sent): the counts changed, and cannedadmin.js shows them.
+  if (res.ok || (res.data && res.data.error && res.data.error.code === 'macro_partial')) {
+    store.set({ macroUsed: { id: mid, at: Date.now() } });
+  }
   if (res.ok) {
     const names = { reply: t('macros.step_reply'), priority: t('macros.step_priority'), tags: t('macros.step_tags'),
       status: t('macros.step_status'), transfer: t('macros.step_transfer') };

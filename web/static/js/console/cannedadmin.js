@@ -5,8 +5,9 @@
 // who may); agents keep personal ones. Macros the agent may change are
 // listed, created, edited and deleted below (macroadmin.js). The reply
 // box's "/" list and macro choice take the changes at once, and the
-// screen, when open, shows a use counted from the reply box (its counts
-// read again and put in place, the form left as it is). In a narrow
+// screen, when open, shows a use counted from the reply box, a canned
+// reply's or a macro's (its counts read again and put in place, the form
+// left as it is). In a narrow
 // column (the ticket list's) its tables show each row as a card
 // (app.css, the canned-admin container).
 import * as store from './store.js';
@@ -162,19 +163,22 @@ async function onClick(ev) {
   if (b.dataset.macro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
 }
 
-// showUses reads the replies again after a use was counted and puts the
-// new counts in their cells: drawing the screen again would drop what is
+// showUses reads the replies and macros again after a use was counted (a
+// reply inserted, a macro applied: its reply counts too) and puts the new
+// counts in their cells: drawing the screen again would drop what is
 // being typed in its form.
 async function showUses() {
-  if (!mount.open || !replies.length) { return; }
-  const res = await api.cannedList();
-  if (!res.ok || !res.data || !mount.open) { return; }
-  (res.data.canned_responses || []).forEach((n) => {
-    const r = replies.find((x) => x.id === n.id);
-    if (r) { r.usage_count = n.usage_count; }
-    const cell = mount.querySelector('td[data-uses="' + n.id + '"]');
+  if (!mount.open || (!replies.length && !macros.length)) { return; }
+  const [r, m] = await Promise.all([api.cannedList(), api.macros()]);
+  if (!mount.open) { return; }
+  const put = (list, fresh, attr) => fresh.forEach((n) => {
+    const x = list.find((y) => y.id === n.id);
+    if (x) { x.usage_count = n.usage_count; }
+    const cell = mount.querySelector('td[' + attr + '="' + n.id + '"]');
     if (cell) { cell.textContent = String(n.usage_count || 0); }
   });
+  if (r.ok && r.data) { put(replies, r.data.canned_responses || [], 'data-uses'); }
+  if (m.ok && m.data) { put(macros, m.data.macros || [], 'data-macro-uses'); }
 }
 
 export function mountCannedAdmin() {
@@ -182,7 +186,7 @@ export function mountCannedAdmin() {
   mount.append(el('summary', { id: 'canned-admin-title', text: t('canned_admin.heading') }), el('div', { 'class': 'canned-admin-body' }));
   mount.addEventListener('click', onClick);
   mount.addEventListener('toggle', async () => { if (mount.open) { await load(); draw(); } });
-  store.on(['cannedUsed'], showUses);
+  store.on(['cannedUsed', 'macroUsed'], showUses);
   store.on(['agent'], (s) => {
     mount.hidden = !s.agent;
     if (!s.agent) { mount.open = false; replies = []; macros = []; }

@@ -65,7 +65,7 @@ export function macroSection(macros, replies, tagNames, targets, mayShare, chang
     el('th', { scope: 'row', text: x.name }),
     el('td', { text: summary(x, replies, targets) }),
     el('td', { text: x.shared ? t('canned_admin.shared_queue', { queue: x.queue || t('canned_admin.all_queues') }) : t('canned_admin.personal') }),
-    el('td', { 'class': 'num', text: String(x.usage_count || 0) }),
+    el('td', { 'class': 'num', 'data-macro-uses': String(x.id), text: String(x.usage_count || 0) }),
     el('td', {}, [
       el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-macro-edit': String(x.id), text: t('admin.edit'), 'aria-label': t('admin.edit_named', { name: x.name }) }), ' ',
       el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-macro': String(x.id), text: t('canned_admin.delete'), 'aria-label': t('canned_admin.delete_named', { name: x.name }) }),

@@ -43,6 +43,7 @@
 //   macros      the macros the agent may apply (canned.js)
 //   cannedChanged when the canned replies or macros were last changed (cannedadmin.js)
 //   cannedUsed  {id, at}: the canned reply last inserted, whose use was counted (canned.js)
+//   macroUsed   {id, at}: the macro last applied, whose use (and its reply's) was counted (canned.js)
 //   composeSent {id, at}: the ticket whose reply or note last left the reply box (thread.js, notes.js)
 //   contact     the open ticket's contact panel {id, panel, error, loading} (contact.js)
 //   contactDups probable duplicates of that contact {id, list, error} (supervisors, admins)
@@ -91,6 +92,7 @@ const state = {
   macros: [],
   cannedChanged: 0,
   cannedUsed: null,
+  macroUsed: null,
   composeSent: null,
   contact: { id: 0, panel: null, error: '', loading: false },
   contactDups: { id: 0, list: [], error: '' },
