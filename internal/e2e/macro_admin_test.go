@@ -248,8 +248,18 @@ func TestBrowserMacroUseShown(t *testing.T) {
 	}
 	adm.checkNoReload(t)
 	adm.scrollTo(t, "macro-admin-title")
+	// The console fills the window and its panes scroll on their own:
+	// scrolling the list pane to the screen must not move the page (a
+	// visually hidden caption far down the list, placed against the
+	// page, once made it 2,148 px tall and moved the console up).
+	if got := adm.evalString(t, `scrollY + ' ' + document.documentElement.scrollHeight + ' ' + innerHeight`); got != "0 800 800" {
+		t.Errorf("page scroll, height and window height %q after scrolling a pane, want \"0 800 800\"", got)
+	}
 	viewShot(t, shots, adm, "macro-use-counted")
 	adm.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	// On a phone the page scrolls and the composer stays at the foot of
+	// the window, over what is below it: the agent scrolls to the button.
+	adm.scrollTo(t, "back-btn")
 	adm.do(t, "back to the list", chromedp.Click(chromedp.ID("back-btn")))
 	adm.waitJS(t, "the canned-reply screen on the phone", `document.getElementById('macro-admin-title').offsetParent !== null`)
 	checkFits(t, adm, "the canned-reply screen on a phone", 390)
