@@ -12,7 +12,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
-import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn } from './ui.js';
+import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn, askInPlace } from './ui.js';
 import { slaFieldset, readSLA, showServiceDay } from './adminsla.js';
 
 const mount = $('admin-mount');
@@ -88,15 +88,10 @@ async function load(what) {
 
 // ---- accounts -----------------------------------------------------------
 
-// asking is the account whose deactivation waits for its confirmation (0:
-// none). Deactivating ends every session of the person and closes their
-// console, so it is asked once more in place, the focus on the answer
-// that does it; "Batal" or Escape withdraws the question.
-let asking = 0;
-
-// switchOf is an account's deactivate or reactivate control: the question
-// while it is asked, nothing to press on the admin's own account (the
-// server refuses it), else the button.
+// switchOf is an account's deactivate or reactivate control: nothing to
+// press on the admin's own account (the server refuses it), else the
+// button. Deactivating ends every session of the person and closes their
+// console, so it is asked once more in place (askInPlace).
 function switchOf(a) {
   const id = String(a.id);
   if (a.deactivated) {
@@ -105,13 +100,6 @@ function switchOf(a) {
   }
   if (store.get().agent && store.get().agent.id === a.id) {
     return [el('span', { 'class': 'muted small admin-own', text: t('admin.deactivate_own') })];
-  }
-  if (asking === a.id) {
-    const q = 'aa-deactivate-question-' + id;
-    return [el('p', { id: q, 'class': 'admin-confirm', text: t('admin.deactivate_confirm', { name: a.name }) }),
-      el('button', { type: 'button', 'class': 'btn btn-primary btn-small', 'data-act': 'deactivate-yes', 'data-id': id, 'aria-describedby': q,
-        text: t('admin.deactivate_yes') }), ' ',
-      el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'deactivate-no', 'data-id': id, text: t('admin.cancel') })];
   }
   return [el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'deactivate', 'data-id': id, text: t('admin.deactivate'),
     'aria-label': t('admin.deactivate_named', { name: a.name }) })];
@@ -431,7 +419,6 @@ function draw() {
 
 async function show(s) {
   section = s;
-  asking = 0;
   // The audit's "who" filter names accounts when the role may list them.
   if (s === 'agents' || (s === 'audit' && can(store.get().agent, NEEDS.agents))) { await load('agents'); }
   if (s === 'agents') { await loadRoleOptions(); }
@@ -451,37 +438,16 @@ async function onClick(ev) {
   if (s) { show(s); return; }
   const act = b.getAttribute('data-act');
   const id = Number(b.getAttribute('data-id'));
-  // Any other step withdraws a question left open.
-  if (asking && act !== 'deactivate-yes' && act !== 'deactivate-no') { asking = 0; }
   if (act === 'deactivate') {
-    asking = id;
-    redrawSaid(undefined, '[data-act="deactivate-yes"][data-id="' + id + '"]');
-  } else if (act === 'deactivate-no') {
-    withdraw();
+    const a = cache.agents.find((x) => x.id === id);
+    askInPlace(b, 'aa-deactivate-question-' + id, t('admin.deactivate_confirm', { name: a ? a.name : '' }), t('admin.deactivate_yes'),
+      () => setActive(id, false), { yes: { 'data-act': 'deactivate-yes', 'data-id': String(id) }, no: { 'data-act': 'deactivate-no', 'data-id': String(id) } });
   } else if (act === 'edit') { editing = id; draw(); $('aa-name').focus(); } else if (act === 'new') {
     const was = editing;
     editing = 0;
     redrawSaid(undefined, '[data-act="edit"][data-id="' + was + '"]');
-  } else if (act === 'deactivate-yes' || act === 'reactivate') {
-    const a = cache.agents.find((x) => x.id === id);
-    const off = act === 'deactivate-yes';
-    // Answered once: the question goes before the request, so a second
-    // press sends nothing more.
-    if (off && asking !== id) { return; }
-    asking = 0;
-    live().textContent = '';
-    const res = await api.adminCall('POST', 'agents/' + id + '/' + (off ? 'deactivate' : 'reactivate'));
-    if (!res.ok) {
-      // Refused: the question gives way to the button again, and the
-      // refusal is said.
-      if (off) { redrawSaid(undefined, '[data-act="deactivate"][data-id="' + id + '"]'); }
-      say(res, '', 'aa');
-      return;
-    }
-    await load('agents');
-    // The pressed button gives way to its counterpart in the same row.
-    redrawSaid(off ? t('admin.agent_deactivated', { name: a ? a.name : '' }) : t('admin.agent_reactivated', { name: a ? a.name : '' }),
-      '[data-act="' + (off ? 'reactivate' : 'deactivate') + '"][data-id="' + id + '"]', '[data-act="edit"][data-id="' + id + '"]');
+  } else if (act === 'reactivate') {
+    setActive(id, true);
   } else if (act === 'queue') { queueEditing = b.getAttribute('data-code'); draw(); $('aq-name').focus(); } else if (act === 'holidays-load') { loadHolidays(); } else if (act === 'retire') {
     const r = cache.reasons.find((x) => x.id === id);
     live().textContent = '';
@@ -492,20 +458,22 @@ async function onClick(ev) {
   }
 }
 
-// withdraw takes back the question of a deactivation and gives the focus
-// to the button that asked it.
-function withdraw() {
-  const id = asking;
-  asking = 0;
-  redrawSaid(undefined, '[data-act="deactivate"][data-id="' + id + '"]');
+// setActive deactivates (on: false, once asked) or reactivates an
+// account. A refusal is said, the focus left on the button; done, the
+// pressed button gives way to its counterpart in the same row.
+async function setActive(id, on) {
+  const a = cache.agents.find((x) => x.id === id);
+  live().textContent = '';
+  const res = await api.adminCall('POST', 'agents/' + id + '/' + (on ? 'reactivate' : 'deactivate'));
+  if (!say(res, '', 'aa')) { return; }
+  await load('agents');
+  redrawSaid(on ? t('admin.agent_reactivated', { name: a ? a.name : '' }) : t('admin.agent_deactivated', { name: a ? a.name : '' }),
+    '[data-act="' + (on ? 'deactivate' : 'reactivate') + '"][data-id="' + id + '"]', '[data-act="edit"][data-id="' + id + '"]');
 }
 
 export function mountAdmin() {
   if (!mount) { return; }
   mount.addEventListener('click', onClick);
-  mount.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape' && asking && section === 'agents') { ev.preventDefault(); withdraw(); }
-  });
   let shown = false;
   store.on(['agent', 'boardShown'], (s) => {
     mount.hidden = !isAdmin(s.agent);

@@ -1,18 +1,18 @@
 // The canned-reply screen, a disclosure under the ticket list: every reply
 // the agent may use, theirs (personal) and their queues' (shared); create,
-// edit, delete, and a preview with the variables filled by examples.
-// Supervisors and admins share a reply with a queue (the server checks
-// who may); agents keep personal ones. Macros the agent may change are
-// listed, created, edited and deleted below (macroadmin.js). The reply
-// box's "/" list and macro choice take the changes at once, and the
-// screen, when open, shows a use counted from the reply box, a canned
-// reply's or a macro's (its counts read again and put in place, the form
-// left as it is). In a narrow
-// column (the ticket list's) its tables show each row as a card
-// (app.css, the canned-admin container).
+// edit, delete (asked once more in the row), and a preview with the
+// variables filled by examples. Supervisors and admins share a reply with
+// a queue (the server checks who may); agents keep personal ones. Macros
+// the agent may change are listed, created, edited and deleted below
+// (macroadmin.js), a deletion asked as a reply's is. The reply box's "/"
+// list and macro choice take the changes at once, and the screen, when
+// open, shows a use counted from the reply box, a canned reply's or a
+// macro's (its counts read again and put in place, the form left as it
+// is). In a narrow column (the ticket list's) its tables show each row as
+// a card (app.css, the canned-admin container).
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn } from './ui.js';
+import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn, askInPlace } from './ui.js';
 import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
@@ -152,15 +152,22 @@ async function onClick(ev) {
   if (b.dataset.new) { editing = 0; draw(); $('ca-title').focus(); return; }
   const del = b.dataset.delete || b.dataset.macro;
   if (!del) { return; }
-  const name = b.dataset.delete ? (replies.find((x) => x.id === Number(del)) || {}).title : (macros.find((x) => x.id === Number(del)) || {}).name;
-  if (!window.confirm(t('canned_admin.confirm_delete', { name }))) { return; }
-  const res = b.dataset.delete ? await api.cannedDelete(del) : await api.macroDelete(del);
+  const isMacro = !b.dataset.delete;
+  const name = isMacro ? (macros.find((x) => x.id === Number(del)) || {}).name : (replies.find((x) => x.id === Number(del)) || {}).title;
+  askInPlace(b, (isMacro ? 'mc' : 'ca') + '-delete-question-' + del, t('canned_admin.confirm_delete', { name }), t('admin.delete_yes'),
+    () => remove(del, name, isMacro));
+}
+
+// remove deletes a reply or a macro, once asked: a refusal is said, the
+// focus left on its button; done, the row goes and the focus goes to the
+// screen's title.
+async function remove(id, name, isMacro) {
+  const res = isMacro ? await api.macroDelete(id) : await api.cannedDelete(id);
   if (!say(res, '')) { return; }
   editing = 0; await load();
-  // The row went: the focus goes to the screen's title.
   redrawSaid(t('canned_admin.deleted', { name }));
   store.set({ cannedChanged: Date.now() });
-  if (b.dataset.macro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
+  if (isMacro) { $('mc-live').textContent = t('canned_admin.deleted', { name }); }
 }
 
 // showUses reads the replies and macros again after a use was counted (a

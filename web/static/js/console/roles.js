@@ -1,14 +1,14 @@
 // Roles, a section of the queue board tab for admins who may define roles:
 // every role with its permissions, a form to create or edit one (a
 // checkbox per permission, grouped in a fieldset), and deleting a custom
-// role no account holds. The three built-in roles cannot be deleted and
-// the admin role keeps "define roles"; the server refuses otherwise and
-// the refusal is shown. The account form (admin.js) lists the roles from
-// here.
+// role no account holds (asked once more in its row). The three built-in
+// roles cannot be deleted and the admin role keeps "define roles"; the
+// server refuses otherwise and the refusal is shown. The account form
+// (admin.js) lists the roles from here.
 import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
-import { $, t, el, label, errorMessage, tableOf, keepLive, redrawn } from './ui.js';
+import { $, t, el, label, errorMessage, tableOf, keepLive, redrawn, askInPlace } from './ui.js';
 
 let root = null;
 let roles = [];
@@ -147,12 +147,17 @@ async function onClick(ev) {
   const name = b.getAttribute('data-name');
   if (act === 'new') { editing = ''; draw(); $('rf-name').focus(); } else if (act === 'edit') { editing = name; draw(); $('rf-label').focus(); } else if (act === 'cancel') { editing = null; draw(); $('roles-new').focus(); } else if (act === 'delete') {
     const shown = roleLabel(name);
-    if (!window.confirm(t('roles.delete_confirm', { name: shown }))) { return; }
-    const res = await api.adminCall('DELETE', 'roles/' + encodeURIComponent(name));
-    if (!say(res, '')) { return; }
-    await loadRoleOptions();
-    redrawSaid(t('roles.deleted', { name: shown }), '#roles-new');
+    askInPlace(b, 'roles-delete-question-' + name, t('roles.delete_confirm', { name: shown }), t('admin.delete_yes'), () => remove(name, shown));
   }
+}
+
+// remove deletes a role, once asked: a refusal (the role is held) is
+// said, the focus left on its button; done, the focus goes to "new role".
+async function remove(name, shown) {
+  const res = await api.adminCall('DELETE', 'roles/' + encodeURIComponent(name));
+  if (!say(res, '')) { return; }
+  await loadRoleOptions();
+  redrawSaid(t('roles.deleted', { name: shown }), '#roles-new');
 }
 
 export function mount() {

@@ -1,10 +1,11 @@
 // Supervisors and admins keep the tag list and the wrap-up codes, and say
 // which queues require a code before a ticket is solved: a section of the
 // queue board tab (agents never see it). Reads its own data when the tab
-// is shown; the tag list it changes is the store's tagList (tags.js).
+// is shown; the tag list it changes is the store's tagList (tags.js). A
+// tag is removed from every ticket, so it is asked once more in its chip.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, setText, errorMessage } from './ui.js';
+import { $, t, el, setText, errorMessage, askInPlace, redrawn } from './ui.js';
 import { can } from './actions.js';
 import { loadTagList } from './tags.js';
 
@@ -80,17 +81,33 @@ function build() {
   });
 }
 
+// renderTags draws the tag list. A question left open (askInPlace) is
+// kept in its tag's chip, with the focus it had: the list is read again
+// whenever the board is shown or a tag changes, and the admin's answer
+// must not go with it.
 function renderTags(s) {
   const ul = $('tags-admin-list');
+  const open = ul.querySelector('.ask-in-place');
+  const openTag = open ? open.closest('li').dataset.tag : '';
+  const focused = open && open.contains(document.activeElement) ? document.activeElement : null;
   ul.textContent = '';
   s.tagList.tags.forEach((tg) => {
     const rm = el('button', { type: 'button', 'class': 'tag-remove', 'aria-label': t('tags.admin_remove', { name: tg.name }), text: '×' });
-    rm.addEventListener('click', async () => {
-      if (!window.confirm(t('tags.admin_remove_confirm', { name: tg.name }))) { return; }
-      if (say(await api.removeTag(tg.id), t('tags.saved'))) { loadTagList(true); }
+    rm.addEventListener('click', () => {
+      askInPlace(rm, 'tags-admin-remove-question-' + tg.id, t('tags.admin_remove_confirm', { name: tg.name }), t('admin.delete_yes'), async () => {
+        const res = await api.removeTag(tg.id);
+        if (!res.ok) { say(res); return; }
+        // The chip went with the focus: it goes to the new tag's field,
+        // then the outcome is said.
+        await loadTagList(true);
+        redrawn(mount, () => {}, ['#tags-admin-name'], '#tags-admin-title', $('tags-admin-live'), t('tags.saved'));
+      });
     });
-    ul.appendChild(el('li', { 'class': 'tag-chip' }, [el('span', { text: tg.name + (tg.managed ? '' : ' ' + t('tags.admin_free')) }), rm]));
+    ul.appendChild(el('li', { 'class': 'tag-chip', 'data-tag': String(tg.id) }, [el('span', { text: tg.name + (tg.managed ? '' : ' ' + t('tags.admin_free')) }), rm]));
   });
+  const chip = open ? ul.querySelector('li[data-tag="' + openTag + '"]') : null;
+  if (chip) { chip.querySelector('.tag-remove').replaceWith(open); }
+  if (focused) { (chip ? focused : $('tags-admin-name')).focus(); }
 }
 
 function renderCodes() {

@@ -139,3 +139,43 @@ export function redrawn(root, draw, targets, fallback, live, done) {
   }
   if (live && done !== undefined) { live.textContent = done; }
 }
+
+// askInPlace asks once more before a step that cannot be taken back (a
+// deletion, a deactivation), in place of the control that starts it: the
+// question (a paragraph, id) and two answers take the control's place,
+// the focus on the answer that does it (yes: its text), which the
+// question describes. "Batal" or Escape withdraws the question: the
+// control is back, with the focus. The answer puts the control back too,
+// before done is called, so a second press sends nothing more, and a
+// refusal leaves the admin where they were. attrs (optional) are set on
+// the answers ({yes: {...}, no: {...}}). One question is asked at a time:
+// a new one withdraws the one left open, as a redraw of the screen does.
+let asked = null;
+export function askInPlace(control, id, question, yes, done, attrs) {
+  if (asked) { asked(false); }
+  const a = attrs || {};
+  const yesBtn = el('button', Object.assign({ type: 'button', 'class': 'btn btn-primary btn-small', 'data-answer': 'yes', 'aria-describedby': id, text: yes }, a.yes));
+  const noBtn = el('button', Object.assign({ type: 'button', 'class': 'btn btn-secondary btn-small', 'data-answer': 'no', text: t('admin.cancel') }, a.no));
+  const box = el('div', { 'class': 'ask-in-place' }, [el('p', { id, 'class': 'admin-confirm', text: question }),
+    el('span', { 'class': 'ask-answers' }, [yesBtn, ' ', noBtn])]);
+  // withdraw puts the control back; focus: when the question had the
+  // focus, it goes to the control.
+  const withdraw = (focus) => {
+    if (asked === withdraw) { asked = null; }
+    if (!box.isConnected) { return; }
+    const had = box.contains(document.activeElement);
+    box.replaceWith(control);
+    if (focus || had) { control.focus(); }
+  };
+  yesBtn.addEventListener('click', (ev) => { ev.stopPropagation(); withdraw(true); done(); });
+  noBtn.addEventListener('click', (ev) => { ev.stopPropagation(); withdraw(true); });
+  box.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape') { return; }
+    ev.preventDefault();
+    ev.stopPropagation();
+    withdraw(true);
+  });
+  control.replaceWith(box);
+  asked = withdraw;
+  yesBtn.focus();
+}
