@@ -12,7 +12,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
-import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn, askInPlace } from './ui.js';
+import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn, askInPlace, clearOnEdit } from './ui.js';
 import { slaFieldset, readSLA, showServiceDay } from './adminsla.js';
 
 const mount = $('admin-mount');
@@ -56,7 +56,8 @@ export const input = (attrs) => el('input', Object.assign({ type: 'text', autoco
 
 // say shows the outcome; a refusal's field errors go beside their fields
 // (prefix + field name, or + ids[field] where the form names it otherwise),
-// the first one on screen focused.
+// the first one on screen focused; each goes once its field is edited
+// (clearOnEdit).
 export function say(res, done, prefix, ids) {
   mount.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
   mount.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
@@ -474,6 +475,7 @@ async function setActive(id, on) {
 export function mountAdmin() {
   if (!mount) { return; }
   mount.addEventListener('click', onClick);
+  clearOnEdit(mount);
   let shown = false;
   store.on(['agent', 'boardShown'], (s) => {
     mount.hidden = !isAdmin(s.agent);

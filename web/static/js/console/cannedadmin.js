@@ -12,7 +12,7 @@
 // a card (app.css, the canned-admin container).
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn, askInPlace } from './ui.js';
+import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn, askInPlace, clearOnEdit } from './ui.js';
 import { macroSection, macroClick } from './macroadmin.js';
 
 const mount = $('canned-admin-mount');
@@ -192,6 +192,7 @@ export function mountCannedAdmin() {
   if (!mount) { return; }
   mount.append(el('summary', { id: 'canned-admin-title', text: t('canned_admin.heading') }), el('div', { 'class': 'canned-admin-body' }));
   mount.addEventListener('click', onClick);
+  clearOnEdit(mount);
   mount.addEventListener('toggle', async () => { if (mount.open) { await load(); draw(); } });
   store.on(['cannedUsed', 'macroUsed'], showUses);
   store.on(['agent'], (s) => {

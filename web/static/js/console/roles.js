@@ -8,7 +8,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { can } from './actions.js';
-import { $, t, el, label, errorMessage, tableOf, keepLive, redrawn, askInPlace } from './ui.js';
+import { $, t, el, label, sayOutcome, tableOf, keepLive, redrawn, askInPlace, clearOnEdit } from './ui.js';
 
 let root = null;
 let roles = [];
@@ -38,20 +38,13 @@ export async function loadRoleOptions() {
   return res;
 }
 
+// FIELDS: the server's field names and the form's controls.
+const FIELDS = { name: 'rf-name', label: 'rf-label', permissions: 'rf-permissions' };
+
+// say shows the outcome of a save or a deletion (sayOutcome): a refusal's
+// errors beside every field it names, each marked.
 function say(res, done) {
-  root.querySelectorAll('.field-error').forEach((p) => { p.hidden = true; p.textContent = ''; });
-  const live = $('roles-live');
-  live.classList.toggle('form-status-error', !res.ok);
-  if (res.ok) { live.textContent = done; return true; }
-  const f = res.data && res.data.error && res.data.error.fields;
-  let first = null;
-  Object.keys(f || {}).forEach((k) => {
-    const p = $('rf-' + k + '-error');
-    if (p) { p.textContent = f[k]; p.hidden = false; if (!first) { first = $('rf-' + k); } }
-  });
-  live.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
-  if (first) { first.setAttribute('aria-invalid', 'true'); first.focus(); }
-  return false;
+  return sayOutcome(root, live, res, done, FIELDS);
 }
 
 function table() {
@@ -169,6 +162,7 @@ export function mount() {
     after.after(root);
   }
   root.addEventListener('click', onClick);
+  clearOnEdit(root);
   store.on(['agent', 'boardShown'], async (s) => {
     const show = can(s.agent, 'admin.roles') && !!s.boardShown;
     root.hidden = !show;

@@ -179,3 +179,27 @@ export function askInPlace(control, id, question, yes, done, attrs) {
   asked = withdraw;
   yesBtn.focus();
 }
+
+// clearOnEdit takes a field's error away as soon as the field is edited
+// (input or change in root): the message beside it, its aria-invalid and
+// its mark. A group that carries one message for its controls (a
+// fieldset: the SLA targets, a role's permissions) loses it when any of
+// them is edited, and their marks with it.
+export function clearOnEdit(root) {
+  const clear = (ev) => {
+    for (let n = ev.target; n && n !== root; n = n.parentElement) {
+      const err = n.id ? document.getElementById(n.id + '-error') : null;
+      if (n.getAttribute('aria-invalid') === null && !(err && !err.hidden)) { continue; }
+      n.removeAttribute('aria-invalid');
+      if (!err) { continue; }
+      err.textContent = '';
+      err.hidden = true;
+      n.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
+      const f = n.closest('.field');
+      if (f) { f.classList.remove('field-invalid'); }
+      return;
+    }
+  };
+  root.addEventListener('input', clear);
+  root.addEventListener('change', clear);
+}
