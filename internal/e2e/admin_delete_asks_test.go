@@ -27,8 +27,8 @@ type asked struct {
 	during   func(t *testing.T) // done while the question is open (may be nil)
 }
 
-// TestBrowserAdminDeleteAsksFirst: deleting a tag, a role or a canned
-// reply asks once more in its row, not in the browser's own dialog (whose
+// TestBrowserAdminDeleteAsksFirst: deleting a tag, a role, a canned reply
+// or a macro asks once more in its row, not in the browser's own dialog (whose
 // buttons are not in the console's language): the question names what
 // goes, the focus is on "Ya, hapus", which the question describes, and the
 // delete button is gone meanwhile. Escape or "Batal" withdraws it, the
@@ -68,6 +68,14 @@ func TestBrowserAdminDeleteAsksFirst(t *testing.T) {
 		t.Fatalf("canned reply: %d %s", r.Status, r.Body)
 	}
 	r.JSON(t, &reply)
+	var macro struct {
+		ID int64 `json:"id"`
+	}
+	r = adminAPI.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Tutup cepat", "status": "solved"})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("macro: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &macro)
 	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311118888", "category": "lainnya",
 		"description": "Kartu saya belum aktif sejak bulan lalu."})
 	ticket := ticketIDs(t, adminAPI, tn)[tn]
@@ -145,6 +153,24 @@ func TestBrowserAdminDeleteAsksFirst(t *testing.T) {
 			tx("canned_admin.deleted", "name", "Salam penutup"), focusedJS("#canned-admin-title")),
 		exists: func(t *testing.T) bool {
 			return slices.Contains(names(t, "/api/v1/canned-responses", "canned_responses", "title"), "Salam penutup")
+		},
+	}, {
+		name: "a macro",
+		open: func(t *testing.T) {
+			adm.openTickets(t)
+			adm.waitJS(t, "the canned-reply screen offered", `!document.getElementById('canned-admin-mount').hidden`)
+			adm.do(t, "open it", chromedp.Evaluate[chromedp.Void](`document.getElementById('canned-admin-mount').open = true`))
+			adm.waitJS(t, "the macros listed", fmt.Sprintf(`!!document.querySelector('#macro-admin-table tr[data-macro-row="%d"]')`, macro.ID))
+		},
+		control:  fmt.Sprintf(`#macro-admin-table button[data-macro="%d"]`, macro.ID),
+		question: fmt.Sprintf("mc-delete-question-%d", macro.ID),
+		text:     tx("canned_admin.confirm_delete", "name", "Tutup cepat"),
+		row:      fmt.Sprintf(`#macro-admin-table tr[data-macro-row="%d"]`, macro.ID),
+		gone:     fmt.Sprintf(`!document.querySelector('#macro-admin-table tr[data-macro-row="%d"]')`, macro.ID),
+		done: fmt.Sprintf(`document.getElementById('mc-live').textContent === %q && %s`,
+			tx("canned_admin.deleted", "name", "Tutup cepat"), focusedJS("#canned-admin-title")),
+		exists: func(t *testing.T) bool {
+			return slices.Contains(names(t, "/api/v1/macros", "macros", "name"), "Tutup cepat")
 		},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
