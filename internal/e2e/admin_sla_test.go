@@ -386,3 +386,64 @@ func (tb *tab) setSLA(t *testing.T, p, target, n, unit string) {
 	tb.do(t, "SLA "+p+" "+target, clearField(id), chromedp.SendKeys(chromedp.ID(id), n))
 	tb.selectValue(t, "#"+id+"-unit", unit)
 }
+
+// TestBrowserAdminQueueKeepsItsZone: a queue stored with a zone alias
+// (WITA, which the API takes) or with another IANA name shows that zone in
+// its form, and saving the form unchanged keeps it: the select once matched
+// no option, sent "", and moved an eastern queue to WIB.
+func TestBrowserAdminQueueKeepsItsZone(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t) // its eastern desk, timur, is on WITA
+	root := newBrowser(t, browser)
+	adminAPI := apptest.NewClient(t, base)
+	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	zoneOf := func(code string) string {
+		t.Helper()
+		var qs struct {
+			Queues []struct {
+				Code     string `json:"code"`
+				TimeZone string `json:"time_zone"`
+			} `json:"queues"`
+		}
+		adminAPI.Do(http.MethodGet, "/api/v1/admin/queues", nil).JSON(t, &qs)
+		for _, q := range qs.Queues {
+			if q.Code == code {
+				return q.TimeZone
+			}
+		}
+		t.Fatalf("queue %s not listed", code)
+		return ""
+	}
+	if got := zoneOf("timur"); got != "WITA" {
+		t.Fatalf("the seed's timur is on %q, want WITA as written", got)
+	}
+	if r := adminAPI.Do(http.MethodPut, "/api/v1/admin/queues/kalbar", map[string]any{"name": "Kalimantan Barat", "time_zone": "Asia/Pontianak",
+		"hours": map[string]any{"mon": []string{"08:00-16:00"}}}); r.Status != http.StatusOK {
+		t.Fatalf("queue kalbar: %d %s", r.Status, r.Body)
+	}
+	adm := openAdminBoard(t, root, base)
+	adm.do(t, "a laptop", chromedp.EmulateViewport(1366, 800))
+	adm.waitJS(t, "the admin screen drawn", `!!document.getElementById('admin-agents')`)
+	adm.do(t, "queues section", chromedp.Click(chromedp.ID("admin-nav-queues")))
+	for _, q := range []struct{ code, zone, shown, chosen string }{
+		{"timur", "WITA", "WITA", "Asia/Makassar"},
+		{"kalbar", "Asia/Pontianak", "Asia/Pontianak", "Asia/Pontianak"},
+	} {
+		row := fmt.Sprintf(`#admin-queues tr[data-queue=%q]`, q.code)
+		adm.waitJS(t, q.code+" listed", fmt.Sprintf(`!!document.querySelector(%q)`, row))
+		if got := adm.text(t, row+` td:nth-of-type(3)`); got != q.shown {
+			t.Errorf("%s's zone in the list reads %q, want %q", q.code, got, q.shown)
+		}
+		adm.do(t, "edit "+q.code, chromedp.Click(chromedp.CSS(row+` button`)))
+		adm.waitJS(t, q.code+"'s form", fmt.Sprintf(`document.getElementById('aq-code').value === %q && document.getElementById('aq-zone').value !== ''`, q.code))
+		if got := adm.evalString(t, `document.getElementById('aq-zone').value`); got != q.chosen {
+			t.Errorf("%s's form shows zone %q, want %q", q.code, got, q.chosen)
+		}
+		adm.do(t, "save "+q.code+" unchanged", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type="submit"]`)))
+		adm.waitJS(t, q.code+" saved", fmt.Sprintf(`document.activeElement && document.activeElement.matches(%q)`, row+` button`))
+		if got := zoneOf(q.code); got != q.zone && got != q.chosen {
+			t.Errorf("%s's zone after an unchanged save is %q, want %q", q.code, got, q.zone)
+		}
+	}
+	adm.checkConsole(t)
+}

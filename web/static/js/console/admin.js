@@ -18,6 +18,17 @@ import { slaFieldset, readSLA, showServiceDay } from './adminsla.js';
 const mount = $('admin-mount');
 const SECTIONS = ['agents', 'queues', 'holidays', 'reasons', 'audit'];
 const ZONES = [['Asia/Jakarta', 'WIB'], ['Asia/Makassar', 'WITA'], ['Asia/Jayapura', 'WIT']];
+// zoneOf is a queue's stored zone as the form's choice: the server takes
+// WIB, WITA and WIT besides IANA names (internal/hours.LoadZone), and a
+// queue saved with an alias must come back to its own choice, not to an
+// empty select whose save would move the queue to WIB. Another IANA name
+// (Asia/Pontianak, say) is kept as it is (see zoneChoices).
+const zoneOf = (z) => (ZONES.find((x) => x[1] === String(z || '').toUpperCase()) || [z || 'Asia/Jakarta'])[0];
+const zoneName = (z) => (ZONES.find((x) => x[0] === zoneOf(z)) || [z, z])[1];
+// zoneChoices are the three zones of Indonesia and, when the queue holds
+// another, that one too, so saving the form unchanged keeps it.
+const zoneChoices = (cur) => (ZONES.some((x) => x[0] === cur) ? ZONES : ZONES.concat([[cur, cur]]))
+  .map((z) => el('option', { value: z[0], text: z[0] === z[1] ? z[0] : z[1] + ' (' + z[0] + ')' }));
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 let section = 'agents';
 let cache = { agents: [], queues: [], reasons: [], audit: [] };
@@ -226,13 +237,13 @@ function queuesView() {
     el('th', { scope: 'row', text: q.name }),
     el('td', { 'class': 'mono', text: q.code }),
     el('td', { text: (q.channels || []).map((c) => label('channel.', c)).join(', ') || t('admin.all') }),
-    el('td', { text: (ZONES.find((z) => z[0] === q.time_zone) || [q.time_zone, q.time_zone])[1] }),
+    el('td', { text: zoneName(q.time_zone) }),
     el('td', { 'class': 'admin-hours', text: hoursText(q.hours) || t('admin.always_open') }),
     el('td', {}, [el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-act': 'queue', 'data-code': q.code, text: t('admin.edit'),
       'aria-label': t('admin.edit_named', { name: q.name }) })]),
   ]));
   const q = cache.queues.find((x) => x.code === queueEditing) || {};
-  const zone = el('select', {}, ZONES.map((z) => el('option', { value: z[0], text: z[1] + ' (' + z[0] + ')' })));
+  const zone = el('select', {}, zoneChoices(zoneOf(q.time_zone)));
   const strategy = el('select', {}, ['least_busy', 'round_robin', 'skills'].map((s) => el('option', { value: s, text: label('admin.strategy_', s) })));
   const f = el('form', { id: 'admin-queue-form', 'class': 'admin-form', novalidate: true }, [
     el('h3', { text: queueEditing ? t('admin.queue_edit', { name: q.name }) : t('admin.queue_new') }),
@@ -252,7 +263,7 @@ function queuesView() {
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
       queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
   ]);
-  setTimeout(() => { $('aq-zone').value = q.time_zone || 'Asia/Jakarta'; $('aq-strategy').value = q.strategy || 'least_busy'; }, 0);
+  setTimeout(() => { $('aq-zone').value = zoneOf(q.time_zone); $('aq-strategy').value = q.strategy || 'least_busy'; }, 0);
   f.addEventListener('input', (ev) => {
     if (ev.target.id !== 'aq-hours') { return; }
     showServiceDay(parseHours(ev.target.value));
