@@ -42,8 +42,9 @@ function item(tk, s) {
     el('span', { 'class': 'ticket-item-meta' }, [
       // A ticket that arrived by an event may lack the name until the
       // next read; the citizen's last words (masked) stand in, quoted so
-      // they do not read as a name.
-      el('span', { 'class': 'ticket-contact', text: tk.contact_name || (tk.preview ? t('console.preview_quoted', { text: tk.preview }) : '') }),
+      // they do not read as a name. A citizen without a name (an
+      // anonymous complaint) is said to be one.
+      el('span', { 'class': 'ticket-contact', text: tk.contact_name || (tk.preview ? t('console.preview_quoted', { text: tk.preview }) : t('contact.no_name')) }),
       el('span', { 'class': 'mono', text: tk.tracking_number || '' }),
     ]),
     el('span', { 'class': 'ticket-item-meta' }, [

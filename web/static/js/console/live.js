@@ -68,7 +68,11 @@ function ticketEvent(name, d) {
     if (an !== undefined) { patch.assignee_name = an; }
   }
   if (d.at) { patch.updated_at = d.at; }
-  if (d.preview !== undefined) { patch.preview = d.preview; }
+  // The list's stand-in for a missing name is the citizen's last words:
+  // a new ticket's event carries its first message; a later change's
+  // preview may be an agent's reply, and the citizen's next words come by
+  // message.created (see messageCreated).
+  if (name === 'ticket.created' && d.preview !== undefined) { patch.preview = d.preview; }
   const known = s.tickets.find((x) => x.id === id);
   const merged = Object.assign({}, known || {}, patch);
   store.upsertTicket(merged, fits(merged, s));
