@@ -134,6 +134,11 @@ func TestBrowserNotesMentionsAndCanned(t *testing.T) {
 		&& document.querySelector('#canned-list [role=option][aria-selected=true]')
 		&& document.getElementById('reply-body').getAttribute('aria-activedescendant') === document.querySelector('#canned-list [aria-selected=true]').id
 		&& document.querySelector('#canned-list [aria-selected=true]').textContent.includes('Salam pembuka')`)
+	// The reply's language by its name, as the canned-reply screen says it,
+	// not as a locale code.
+	if got := budi.text(t, `#canned-list [aria-selected=true] .canned-meta`); !strings.Contains(got, tx("canned_admin.lang_id")) || strings.Contains(got, "id-ID") {
+		t.Errorf("the picker's line under the reply reads %q, want the language named %q", got, tx("canned_admin.lang_id"))
+	}
 	// What a screen reader is given: an open combobox, named as the box.
 	if got := budi.axCombobox(t, tx("console.reply")); got != "true" {
 		t.Errorf("the reply box with the picker open is, to assistive technology, %q (want an expanded combobox)", got)

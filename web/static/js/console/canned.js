@@ -11,7 +11,7 @@
 // canned reply with status, priority, tags and/or a transfer at once.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, setText, busy, errorMessage, fieldErrors } from './ui.js';
+import { $, t, el, setText, busy, errorMessage, fieldErrors, label } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
 import { isNoteMode } from './notes.js';
 
@@ -55,7 +55,9 @@ function current() {
 }
 
 function option(r, i) {
-  const meta = [r.shared ? t('canned.shared') : t('canned.personal'), r.lang, r.shortcut ? '/' + r.shortcut : ''].filter(Boolean).join(' \u00b7 ');
+  // The reply's language by name, as the canned-reply screen says it.
+  const lang = r.lang ? label('canned_admin.lang_', String(r.lang).slice(0, 2), r.lang) : '';
+  const meta = [r.shared ? t('canned.shared') : t('canned.personal'), lang, r.shortcut ? '/' + r.shortcut : ''].filter(Boolean).join(' \u00b7 ');
   return el('li', { id: 'canned-opt-' + r.id, role: 'option', 'class': 'canned-opt', 'aria-selected': String(i === active), 'data-index': String(i) }, [
     el('span', { 'class': 'canned-title', text: r.title }),
     el('span', { 'class': 'canned-meta', text: meta }),
