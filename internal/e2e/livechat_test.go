@@ -127,10 +127,19 @@ func TestLiveChatWidget(t *testing.T) {
 	if got := citizen.text(t, "#tgc-prechat-hint"); got != tx("livechat.prechat_hint") {
 		t.Errorf("pre-chat hint before the first message = %q, want %q", got, tx("livechat.prechat_hint"))
 	}
+	// The page's own line says what to do next while that is the form...
+	if got := citizen.evalString(t, `(e => e && !e.hidden ? e.textContent : '')(document.querySelector('.chat-next'))`); got != tx("chat_page.next") {
+		t.Errorf("the page's next step beside the pre-chat form reads %q, want %q", got, tx("chat_page.next"))
+	}
 	shots.take(t, citizen, "chat-00-prechat")
 	citizen.do(t, "skip the pre-chat form", chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn-plain")))
 	citizen.waitJS(t, "focus in the message box", `document.activeElement && document.activeElement.id === 'tgc-text' &&
 		document.getElementById('tgc-prechat').hidden`)
+	// ...and goes once the form is done with: it would ask for a phone or
+	// email through the whole conversation.
+	if citizen.evalString(t, `String(document.querySelector('.chat-next').hidden)`) != "true" {
+		t.Error("the page still says to give a phone or email once the pre-chat form is done")
+	}
 	citizen.do(t, "type a message", chromedp.SendKeys(chromedp.ID("tgc-text"), "Kartu saya <b>belum</b> aktif"),
 		chromedp.Click(chromedp.ID("tgc-send")))
 	citizen.waitJS(t, "message acknowledged", `document.querySelector('.tgc-mine[data-status="sent"]')`)

@@ -27,6 +27,9 @@
   // email on file: only that ticket can be found on the status page.
   var KEY_CONTACT_TN = 'tanggap.chat.contact_tn';
   var host = document.getElementById('tgc-page');
+  // The chat page's line saying what to do next (give a phone or email,
+  // then write) holds only while the pre-chat form is shown.
+  var pageStep = host && document.querySelector('.chat-next');
   // Opened by the launcher (/launcher.js): no button of its own; closing
   // hands the focus back to the launcher.
   var external = script.getAttribute('data-launcher') === 'none';
@@ -272,6 +275,7 @@
   // step shows either the pre-chat form or the conversation, never both.
   function showPrechat(on) {
     renderPreHint();
+    if (pageStep) { pageStep.hidden = !on; }
     pre.hidden = !on;
     log.hidden = on;
     form.hidden = on;
