@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"tanggap/internal/contact"
 	"tanggap/internal/ticket"
 	"tanggap/internal/tracking"
 )
@@ -62,9 +63,9 @@ func (s *Service) Register(ctx context.Context, in Intake) (Registered, error) {
 	if err != nil {
 		return Registered{}, err
 	}
-	prefix := "anon-"
+	prefix := contact.VisitorAnonymousForm
 	if !in.Anonymous {
-		prefix = "rahasia-"
+		prefix = contact.VisitorConfidentialForm
 	}
 	row := intake{IntakeKey: in.Key, Anonymous: in.Anonymous, Confidential: in.Confidential && !in.Anonymous, PinHash: string(hash),
 		VisitorID: prefix + vid, CreatedAt: s.now()}

@@ -29,6 +29,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -45,6 +46,34 @@ const (
 	KindEmail   = "email"
 	KindVisitor = "visitor"
 )
+
+// A complaint sent through the form without contact details is given a
+// visitor identity of its own, so that its follow-ups thread to it; these
+// prefixes say which kind of sender it stands for (complaint.Register).
+const (
+	VisitorAnonymousForm    = "anon-"    // anonymous: no identity kept at all
+	VisitorConfidentialForm = "rahasia-" // confidential: identity kept apart
+)
+
+// Origins of a visitor identity (PanelIdentity.Origin).
+const (
+	OriginAnonymousForm    = "anonymous_form"
+	OriginConfidentialForm = "confidential_form"
+)
+
+// originOf is where a visitor identity comes from when it is not a
+// live-chat visitor: "" for a chat visitor and for every other kind.
+func originOf(kind, value string) string {
+	switch {
+	case kind != KindVisitor:
+		return ""
+	case strings.HasPrefix(value, VisitorAnonymousForm):
+		return OriginAnonymousForm
+	case strings.HasPrefix(value, VisitorConfidentialForm):
+		return OriginConfidentialForm
+	}
+	return ""
+}
 
 // precedence ranks kinds: a lower number wins when a sender's identities
 // point to different contacts.

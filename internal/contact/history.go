@@ -148,10 +148,14 @@ type Panel struct {
 
 // PanelIdentity is one identity as the viewer may see it.
 type PanelIdentity struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	Value     string    `json:"value"`
-	Masked    bool      `json:"masked"`
+	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
+	Value  string `json:"value"`
+	Masked bool   `json:"masked"`
+	// Origin says what a visitor identity stands for when it is not a
+	// live-chat visitor: anonymous_form or confidential_form (a complaint
+	// sent through the form without contact details); absent otherwise.
+	Origin    string    `json:"origin,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -213,6 +217,7 @@ func (h *HistoryService) Panel(ctx context.Context, viewer agent.Agent, id int64
 		reported[KindEmail+":"+t.ReporterEmail] = true
 	}
 	for i := range ids {
+		ids[i].Origin = originOf(ids[i].Kind, ids[i].Value)
 		ids[i].Value, ids[i].Masked = shown(viewer, ids[i].Kind, ids[i].Value, reported)
 	}
 	p.Identities = ids

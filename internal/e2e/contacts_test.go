@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -336,4 +337,50 @@ func textsIn(t *testing.T, lang string) func(key string, args ...any) string {
 func (tb *tab) hidden(t *testing.T, css string) bool {
 	t.Helper()
 	return tb.evalString(t, fmt.Sprintf(`String(document.querySelector(%q).hidden)`, css)) == "true"
+}
+
+// TestBrowserContactPanelAnonymousReporter: a complaint sent through the
+// form without identity has a visitor identity of its own; the contact
+// panel names it for what it is, an anonymous reporter of the complaint
+// form, not a live-chat visitor (the API says its origin).
+func TestBrowserContactPanelAnonymousReporter(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := apptest.Start(t, apptest.Config(t)).URL()
+	adminAPI := apptest.NewClient(t, base)
+	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
+	res := apptest.NewClient(t, base).Do(http.MethodPost, "/api/v1/complaints", map[string]any{"anonymous": true, "category": "pelatihan",
+		"description": "Ada pungutan liar di tempat pelatihan kecamatan."})
+	var sub struct {
+		TN string `json:"tracking_number"`
+	}
+	if err := json.Unmarshal(res.Body, &sub); err != nil || res.Status != http.StatusCreated {
+		t.Fatalf("anonymous complaint: %d %s", res.Status, res.Body)
+	}
+	id := ticketIDs(t, adminAPI, sub.TN)[sub.TN]
+	var tk struct {
+		ContactID int64 `json:"contact_id"`
+	}
+	adminAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil).JSON(t, &tk)
+	var panel struct {
+		Identities []struct {
+			Kind   string `json:"kind"`
+			Origin string `json:"origin"`
+		} `json:"identities"`
+	}
+	adminAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", tk.ContactID), nil).JSON(t, &panel)
+	if len(panel.Identities) != 1 || panel.Identities[0].Kind != "visitor" || panel.Identities[0].Origin != "anonymous_form" {
+		t.Fatalf("the anonymous reporter's identities: %+v, want one visitor identity of origin anonymous_form", panel.Identities)
+	}
+
+	root := newBrowser(t, browser)
+	adm := newTab(t, root)
+	adm.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, fmt.Sprintf("%s/console?lang=id-ID#ticket-%d", base, id), apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the reporter's identity named", fmt.Sprintf(`(e => !!e && e.textContent === %s)(document.querySelector('#contact-identities .contact-kind'))`,
+		jsString(tx("contact.origin_anonymous_form"))))
+	if got := adm.text(t, "#contact-identities"); strings.Contains(got, tx("contact.kind_visitor")) {
+		t.Errorf("the anonymous reporter's identity reads %q, a chat visitor's name", got)
+	}
+	adm.checkConsole(t)
 }

@@ -89,7 +89,9 @@ function render(s) {
   ids.textContent = '';
   (p.identities || []).forEach((i) => {
     ids.appendChild(el('li', null, [
-      el('span', { class: 'contact-kind', text: label('contact.kind_', i.kind) }), ' ',
+      // A complaint form's anonymous or confidential sender is a visitor
+      // identity of its own: named for what it is, not as a chat visitor.
+      el('span', { class: 'contact-kind', text: i.origin ? label('contact.origin_', i.origin) : label('contact.kind_', i.kind) }), ' ',
       el('span', { class: 'mono', text: i.value }),
       i.masked ? el('span', { class: 'contact-masked', text: ' ' + t('contact.masked') }) : null,
     ]));
