@@ -100,8 +100,12 @@ func (s *Service) Role(ctx context.Context, name domain.Role) (Role, error) {
 func checkRole(in *RoleInput, create bool) (permission.Set, error) {
 	var ve apperr.ValidationError
 	in.Label = strings.TrimSpace(in.Label)
-	if create && !roleName.MatchString(string(in.Name)) {
-		ve.Add("name", "validation.invalid")
+	switch {
+	case !create:
+	case in.Name == "":
+		ve.Add("name", "validation.required")
+	case !roleName.MatchString(string(in.Name)):
+		ve.Add("name", "roles.name_format")
 	}
 	if in.Label == "" {
 		ve.Add("label", "validation.required")

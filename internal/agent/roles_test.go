@@ -55,6 +55,13 @@ func TestCustomRole(t *testing.T) {
 	if _, err := s.CreateRole(ctx, agent.RoleInput{Name: "X y", Label: "", Permissions: []permission.P{"nuke.all"}}); !errors.As(err, &ve) || len(ve.Fields) != 3 {
 		t.Fatalf("invalid input: %v", err)
 	}
+	// What is wrong with a code is said: missing, or not of the form.
+	if ve.Fields["name"].Key != "roles.name_format" || ve.Fields["label"].Key != "validation.required" {
+		t.Errorf("a malformed code and an empty name: %+v, want roles.name_format and validation.required", ve.Fields)
+	}
+	if _, err := s.CreateRole(ctx, agent.RoleInput{Label: "Tanpa kode"}); !errors.As(err, &ve) || ve.Fields["name"].Key != "validation.required" {
+		t.Errorf("an empty code: %v, want validation.required", err)
+	}
 
 	a, err := s.Create(ctx, agent.NewAgent{Email: "v@example.go.id", Name: "Vera", Password: "kata-sandi-vera", Role: "verifikator"})
 	if err != nil {
