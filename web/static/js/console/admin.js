@@ -366,7 +366,8 @@ function auditView() {
     ...cache.agents.map((a) => el('option', { value: String(a.id), text: a.name }))]);
   const f = el('form', { id: 'admin-audit-form', 'class': 'admin-form admin-filters', novalidate: true }, [
     field('au-agent-id', t('admin.who'), who),
-    field('au-action', t('admin.what'), input({ spellcheck: 'false', placeholder: 'admin.' })),
+    field('au-action', t('admin.what'), input({ spellcheck: 'false', placeholder: t('admin.what_example'), 'aria-describedby': 'au-action-hint' })),
+    el('p', { 'class': 'hint', id: 'au-action-hint', text: t('admin.what_hint') }),
     field('au-from', t('admin.from'), input({ type: 'date' })),
     field('au-to', t('admin.to'), input({ type: 'date' })),
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.filter') })]),
@@ -376,11 +377,15 @@ function auditView() {
     el('td', { text: formatDate(e.created_at) }),
     el('td', { text: e.agent_name || '—' }),
     el('th', { scope: 'row', 'class': 'mono', text: e.action }),
+    // The ticket a line is about opens in the console, as the board's
+    // links do.
+    el('td', {}, [e.ticket_id ? el('a', { href: '#ticket-' + e.ticket_id, 'class': 'mono', 'data-audit-ticket': e.ticket_id,
+      text: t('lifecycle.board.ticket', { id: e.ticket_id }) }) : '—']),
     el('td', { 'class': 'admin-detail', text: e.detail }),
   ]));
   const more = auditMore ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', id: 'au-more', text: t('admin.audit_more') }) : null;
   if (more) { more.addEventListener('click', () => loadAudit(true)); }
-  return [f, tableOf(t('admin.audit_caption'), [t('admin.when'), t('admin.who'), t('admin.what'), t('admin.detail')], rows, 'admin-audit'),
+  return [f, tableOf(t('admin.audit_caption'), [t('admin.when'), t('admin.who'), t('admin.what'), t('admin.audit_ticket'), t('admin.detail')], rows, 'admin-audit'),
     cache.audit.length ? null : el('p', { 'class': 'muted', text: t('admin.audit_empty') }), more];
 }
 
@@ -444,6 +449,8 @@ async function show(s) {
 }
 
 async function onClick(ev) {
+  // A ticket of the audit log: the hash opens it; the board makes way.
+  if (ev.target.closest && ev.target.closest('a[data-audit-ticket]')) { store.set({ boardShown: false }); return; }
   const b = ev.target.closest('button');
   if (!b || !mount.contains(b) || b.type === 'submit') { return; }
   const s = b.getAttribute('data-section');
