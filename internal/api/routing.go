@@ -12,6 +12,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/httpx"
 	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
 )
 
 // Routing handlers: agents claim, release and transfer; supervisors
@@ -165,7 +166,9 @@ func (s *Server) handleTicketRouting(c *fiber.Ctx) error {
 
 // routingView renders a ticket's routing state. After an action the actor
 // was allowed to take it is shown even when the ticket left their sight
-// (transferred to a queue they are not in).
+// (transferred to a queue they are not in); "visible" says whether they
+// may still see it, so the console closes it rather than read it again
+// only to be refused.
 //
 // The wait is the one estimate the citizen's chat widget is told too: "closed"
 // (outside business hours with nobody online) comes with "opens_at", and
@@ -184,11 +187,19 @@ func (s *Server) routingView(c *fiber.Ctx, id int64) error {
 		at := w.OpensAt.UTC()
 		opensAt = &at
 	}
+	seen := ticket.Summary{ID: id}
+	if w.QueueID != 0 {
+		seen.QueueID = &w.QueueID
+	}
+	if w.AgentID != 0 {
+		seen.AssigneeID = &w.AgentID
+	}
 	return c.JSON(fiber.Map{"routing": fiber.Map{
 		"ticket_id": id, "queue_id": w.QueueID, "agent_id": w.AgentID, "position": w.Position,
 		"estimated_wait_seconds": int64(w.Estimated / time.Second), "agents_online": w.AgentsOnline, "open": w.Open,
 		"closed": w.Closed, "opens_at": opensAt,
-		"sla": clock,
+		"sla":     clock,
+		"visible": ticket.VisibleTo(current(c), seen),
 	}})
 }
 

@@ -17,6 +17,7 @@ type routingView struct {
 		QueueID  int64 `json:"queue_id"`
 		AgentID  int64 `json:"agent_id"`
 		Position int   `json:"position"`
+		Visible  *bool `json:"visible"`
 		SLA      struct {
 			Priority           string     `json:"priority"`
 			FirstResponseDueAt *time.Time `json:"first_response_due_at"`
@@ -273,5 +274,51 @@ func TestNextResponseClockThroughIngest(t *testing.T) {
 	admin.Do(http.MethodGet, path+"/routing", nil).JSON(t, &c)
 	if c.Routing.SLA.NextResponseDueAt != nil {
 		t.Fatalf("answered in time, clock still running: %+v", c.Routing.SLA)
+	}
+}
+
+// A routing action's answer says whether the one who took it may still
+// see the ticket: Sari transferring her ticket to a queue she is not in
+// loses it (the console closes it instead of reading it again only to be
+// refused); claiming, or a supervisor's transfer, keeps it in sight.
+func TestRoutingAnswerSaysWhetherTheTicketStaysInSight(t *testing.T) {
+	cfg := apptest.Config(t)
+	cfg.Routing.SeedFile = filepath.Join("..", "..", "internal", "routing", "seed", "demo.yaml")
+	a := apptest.Start(t, cfg)
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	sari := apptest.NewClient(t, a.URL())
+	sari.Login("sari@tanggap.example", "demo-sari-2026")
+	dewi := apptest.NewClient(t, a.URL())
+	dewi.Login("dewi@tanggap.example", "demo-dewi-2026")
+
+	visible := func(what string, res apptest.Response) bool {
+		t.Helper()
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", what, res.Status, res.Body)
+		}
+		var v routingView
+		res.JSON(t, &v)
+		if v.Routing.Visible == nil {
+			t.Fatalf("%s: no visible in %s", what, res.Body)
+		}
+		return *v.Routing.Visible
+	}
+	if res := sari.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); res.Status != http.StatusOK {
+		t.Fatalf("presence: %d %s", res.Status, res.Body)
+	}
+	id := fileComplaint(t, admin, "Kartu saya belum aktif sejak minggu lalu, mohon bantuan.")
+	path := fmt.Sprintf("/api/v1/tickets/%d", id)
+	if !visible("Sari claims", sari.Do(http.MethodPost, path+"/claim", nil)) {
+		t.Fatal("claimed, and not in sight")
+	}
+	if visible("Sari transfers to insentif", sari.Do(http.MethodPost, path+"/transfer", map[string]any{"queue": "insentif"})) {
+		t.Fatal("transferred to a queue she is not in, and still in sight")
+	}
+	if res := sari.Do(http.MethodGet, path, nil); res.Status != http.StatusForbidden {
+		t.Fatalf("Sari reading it after: %d", res.Status)
+	}
+	if !visible("Dewi transfers to umum", dewi.Do(http.MethodPost, path+"/transfer", map[string]any{"queue": "umum"})) {
+		t.Fatal("a supervisor lost sight of a ticket")
 	}
 }
