@@ -7,7 +7,7 @@
 // to this page (File objects), not server state, so they stay out of the
 // store.
 import * as store from './store.js';
-import { $, t, el, setText, setFieldError, number } from './ui.js';
+import { $, t, el, setFieldError, number, sayIn } from './ui.js';
 
 const chosen = new Map(); // ticket id -> [File]
 
@@ -65,7 +65,7 @@ export function mount() {
     setFieldError('attach-btn', '');
     render();
     const last = files[files.length - 1];
-    setText('ticket-live', t('files.attached', { name: last.name, size: size(last.size) }));
+    sayIn('ticket-live', t('files.attached', { name: last.name, size: size(last.size) }), false);
   });
   $('attach-list').addEventListener('click', (ev) => {
     const btn = ev.target.closest('.attach-remove');
@@ -75,7 +75,7 @@ export function mount() {
     chosen.set(store.get().selectedId, files);
     setFieldError('attach-btn', '');
     render();
-    if (gone) { setText('ticket-live', t('files.removed', { name: gone.name })); }
+    if (gone) { sayIn('ticket-live', t('files.removed', { name: gone.name }), false); }
     $('attach-btn').focus();
   });
   store.on(['selectedId'], () => {

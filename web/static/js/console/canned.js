@@ -11,7 +11,7 @@
 // canned reply with status, priority, tags and/or a transfer at once.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, setText, busy, errorMessage, fieldErrors, label } from './ui.js';
+import { $, t, el, setText, busy, errorMessage, fieldErrors, label, sayIn } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
 import { isNoteMode } from './notes.js';
 
@@ -132,7 +132,7 @@ async function choose(i) {
   const before = box().value;
   const res = await api.cannedUse(r.id, id);
   if (!res.ok || store.get().selectedId !== id) {
-    if (res.status !== 401) { setText('ticket-live', errorMessage(res)); }
+    if (res.status !== 401) { sayIn('ticket-live', errorMessage(res), true); }
     return;
   }
   const ta = box();
@@ -212,11 +212,11 @@ async function applyMacro() {
     const names = { reply: t('macros.step_reply'), priority: t('macros.step_priority'), tags: t('macros.step_tags'),
       status: t('macros.step_status'), transfer: t('macros.step_transfer') };
     const steps = (res.data.steps || []).map((s) => names[s] || s).join(', ');
-    setText('ticket-live', t('macros.applied', { name: m ? m.name : '', steps }));
+    sayIn('ticket-live', t('macros.applied', { name: m ? m.name : '', steps }), false);
     $('macro-select').value = '';
   } else if (res.status !== 401) {
     const f = fieldErrors(res);
-    setText('ticket-live', f.macro || f.tags || errorMessage(res));
+    sayIn('ticket-live', f.macro || f.tags || errorMessage(res), true);
   }
   loadTicket(id);
   loadList();

@@ -7,7 +7,7 @@
 // label and a dashed frame, so they are told apart without colour.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, setText, shortTime, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
+import { $, t, el, setText, shortTime, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, sayIn } from './ui.js';
 import { loadTicket, showTicket } from './actions.js';
 
 // A ticket that takes no text reply now (replyAllowed false) still takes notes.
@@ -25,7 +25,7 @@ export function noteBadge(m) {
 // said of the other mode's last send or action no longer holds.
 function setMode(mode) {
   const next = mode === 'note' ? 'note' : 'reply';
-  if (store.get().composeMode !== next) { setText('ticket-live', ''); }
+  if (store.get().composeMode !== next) { sayIn('ticket-live', '', false); }
   store.set({ composeMode: next });
 }
 
@@ -126,7 +126,7 @@ export async function submitNote() {
     }
     store.set({ composeSent: { id, at: Date.now() } });
     const names = (res.data.mentioned || []).map((a) => a.name);
-    setText('ticket-live', names.length ? t('notes.saved_mentions', { names: names.join(', ') }) : t('notes.saved'));
+    sayIn('ticket-live', names.length ? t('notes.saved_mentions', { names: names.join(', ') }) : t('notes.saved'), false);
     await loadTicket(id);
     return;
   }

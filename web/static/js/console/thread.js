@@ -6,7 +6,7 @@
 import * as store from './store.js';
 import * as socket from './socket.js';
 import * as api from './api.js';
-import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage } from './ui.js';
+import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, sayIn } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
 import { extendReply, replied } from './whatsapp.js';
 import { isNoteMode, submitNote, noteBadge } from './notes.js';
@@ -209,7 +209,7 @@ function renderTicket(s) {
       shown = { id: 0, sigs: new Map() };
       $('reply-form').hidden = true;
       $('callback-form').hidden = true;
-      setText('ticket-live', s.ticketError || '');
+      sayIn('ticket-live', s.ticketError, true);
     }
     return;
   }
@@ -304,7 +304,7 @@ async function submitReply(ev) {
     attach.sent(id);
     replied();
     store.set({ composeSent: { id, at: Date.now() } });
-    setText('ticket-live', t('console.reply_sent'));
+    sayIn('ticket-live', t('console.reply_sent'), false);
     await loadTicket(id);
     if (!socket.isOpen()) { loadList(); }
     return;
@@ -334,9 +334,9 @@ async function submitCallBack(ev) {
   const res = await api.callBack(id, $('callback-to').value.trim());
   busy($('callback-btn'), false);
   if (res.ok) {
-    setText('ticket-live', t('console.call_back_started'));
+    sayIn('ticket-live', t('console.call_back_started'), false);
   } else if (res.status !== 401) {
-    setText('ticket-live', errorMessage(res));
+    sayIn('ticket-live', errorMessage(res), true);
   }
 }
 
@@ -369,7 +369,7 @@ export function mount() {
     draftFor = s.selectedId;
     $('callback-to').value = '';
     socket.view(s.selectedId);
-    setText('ticket-live', '');
+    sayIn('ticket-live', '', false);
     setText('t-announce', '');
     clearFieldErrors($('reply-form'));
   });

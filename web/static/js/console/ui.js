@@ -30,6 +30,17 @@ export function setText(id, text) {
   if (n) { n.textContent = text === null || text === undefined ? '' : String(text); }
 }
 
+// sayIn writes a status region's text (id or the element). An error is
+// set apart as one, by a sign and the error style, never by colour
+// alone; the next text that is not an error takes both away.
+export function sayIn(id, text, error) {
+  const n = typeof id === 'string' ? $(id) : id;
+  if (!n) { return; }
+  const said = text === null || text === undefined ? '' : String(text);
+  n.classList.toggle('form-status-error', !!error && said !== '');
+  n.textContent = error && said ? '\u26a0 ' + said : said;
+}
+
 // cls keeps a code usable as a class name suffix.
 export const cls = (code) => String(code || '').replace(/[^a-z0-9_]/g, '');
 

@@ -4,7 +4,7 @@
 // then refused by the API, and thread.js hides the reply box).
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, busy, setText, setFieldError, clearFieldErrors, fieldErrors, errorMessage, formatDate } from './ui.js';
+import { $, t, el, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, formatDate, sayIn } from './ui.js';
 import { loadTicket } from './actions.js';
 
 const panel = $('wa-panel');
@@ -89,7 +89,7 @@ export function mount() {
     busy($('wa-template-btn'), false);
     if (res.ok) {
       params.querySelectorAll('input').forEach((i) => { i.value = ''; });
-      setText('ticket-live', t('console.reply_sent'));
+      sayIn('ticket-live', t('console.reply_sent'), false);
       loadTicket(id);
       return;
     }
