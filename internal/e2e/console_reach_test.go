@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -10,10 +11,14 @@ import (
 	"tanggap/internal/apptest"
 )
 
-// TestBrowserTicketOutOfReach: Sari has a ticket open when it moves to a
-// queue she is not in (here she sends it there herself, from another
-// device). Her console, told by the push, stops showing it as hers to
-// work: the conversation and the reply box go, and the reason is said.
+// TestBrowserTicketOutOfReach: Sari has a ticket open, writing in its
+// reply box, when it moves to a queue she is not in (here she sends it
+// there herself, from another device). Her console, told by the push,
+// reads the ticket once, is refused, and closes it: it leaves her list,
+// the list says why, and the focus, which went with the reply box, is on
+// the list's heading (no other ticket is listed). Nothing else of the
+// ticket is asked for. An address naming the ticket then shows the
+// refusal as one: a sign and the error style, not the colour of success.
 func TestBrowserTicketOutOfReach(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -30,15 +35,128 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 	id := ticketIDs(t, sariAPI, tn)[tn]
 
 	sari := newTab(t, root)
+	sari.instrument(t)
 	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	sari.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), "sari@tanggap.example", "demo-sari-2026")
 	sari.waitJS(t, "her ticket open, the reply box offered", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''`)
-	sari.waitJS(t, "the console's push socket is open", `document.documentElement.dataset.socket === 'open'`)
+	sari.waitLive(t, "her ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
+	sari.do(t, "writing a reply", chromedp.Focus("#reply-body"))
+	sari.settled(t)
+	mark := sari.pageNow(t)
 
 	if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/transfer", id), map[string]any{"queue": "insentif", "note": "Soal insentif."}); r.Status/100 != 2 {
 		t.Fatalf("transfer to insentif: %d %s", r.Status, r.Body)
 	}
-	sari.waitLive(t, "the ticket gone from her screen, with the reason", fmt.Sprintf(`document.getElementById('reply-form').hidden
-		&& document.getElementById('t-tn').textContent === ''
-		&& document.getElementById('ticket-live').textContent === %q`, tx("error.forbidden")))
+	sari.waitLive(t, "the ticket closed and gone from her list, the reason said, the focus on the list", fmt.Sprintf(`document.getElementById('ticket-detail').hidden
+		&& !document.getElementById('ticket-placeholder').hidden
+		&& !document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& location.hash === ''
+		&& document.getElementById('list-status').textContent === %q
+		&& !document.getElementById('list-status').classList.contains('form-status-error')
+		&& %s`, id, tx("console.ticket_left", "tracking", tn), focusedJS("#tickets-title")))
+	sari.settled(t)
+	failed := sari.failedRequestsSince(t, mark)
+	if len(failed) != 1 || !strings.HasSuffix(failed[0], fmt.Sprintf("/api/v1/tickets/%d", id)) {
+		t.Errorf("refused requests after the move: %q, want only the one read of the ticket", failed)
+	}
+
+	// Asked for by its address, the ticket is refused, and the refusal is
+	// shown as an error.
+	sari.do(t, "open it by its address", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id)))
+	sari.waitJS(t, "the refusal, set apart as an error", fmt.Sprintf(`document.getElementById('ticket-live').textContent === %q
+		&& document.getElementById('ticket-live').classList.contains('form-status-error')
+		&& document.getElementById('reply-form').hidden`, "⚠ "+tx("error.forbidden")))
+	sari.checkConsole(t)
+}
+
+// TestBrowserTransferAwayClosesTheTicket: Sari transfers her open ticket,
+// by keyboard, to a queue she is not a member of (Insentif). The transfer
+// goes through and the ticket leaves her sight: it closes without being
+// read again (no request is refused), leaves her list, the list says where
+// it went, and the focus is on the ticket listed next to it. On a phone
+// the last of her tickets goes the same way from the details panel, and
+// the focus is then on the list's heading. Screenshots at 1366×800 and
+// 390×844.
+func TestBrowserTransferAwayClosesTheTicket(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+
+	sariAPI := apptest.NewClient(t, base)
+	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
+	if r := sariAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); r.Status != http.StatusOK {
+		t.Fatalf("busy: %d %s", r.Status, r.Body)
+	}
+	citizen := apptest.NewClient(t, base)
+	tnA := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311116666", "category": "lainnya",
+		"description": "Dana insentif bulan lalu belum masuk."})
+	tnB := citizen.Complaint(map[string]string{"name": "Agus", "phone": "081311117777", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	ids := ticketIDs(t, sariAPI, tnA, tnB)
+	for _, tn := range []string{tnA, tnB} {
+		if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/claim", ids[tn]), nil); r.Status != http.StatusOK {
+			t.Fatalf("claim %s: %d %s", tn, r.Status, r.Body)
+		}
+	}
+	a, b := ids[tnA], ids[tnB]
+
+	sari := newTab(t, root)
+	sari.instrument(t)
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
+	sari.waitLive(t, "both her tickets listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& !!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, a, b))
+	sari.open(t, a)
+	sari.waitJS(t, "transfer offered, the queues listed", `!document.getElementById('transfer-form').hidden
+		&& !!document.querySelector('#transfer-queue option[value="insentif"]')`)
+	insentif := sari.evalString(t, `document.querySelector('#transfer-queue option[value="insentif"]').textContent`)
+	sari.selectValue(t, "#transfer-queue", "insentif")
+	sari.settled(t)
+	mark := sari.pageNow(t)
+	sari.pressEnter(t, "Alihkan", "#transfer-btn")
+	sari.waitJS(t, "the ticket closed and gone from her list, where it went said, the focus on the other ticket", fmt.Sprintf(`document.getElementById('ticket-detail').hidden
+		&& document.getElementById('details-pane').hidden
+		&& !document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& location.hash === ''
+		&& document.getElementById('list-status').textContent === %q
+		&& %s`, a, tx("console.transferred_away", "tracking", tnA, "target", insentif),
+		focusedJS(fmt.Sprintf(`#ticket-list .ticket-item[data-ticket-id="%d"]`, b))))
+	// The push of the transfer reaches her too (she had the ticket): it
+	// asks nothing either.
+	sari.frameNow(t, "the transfer pushed", mark, fmt.Sprintf(`f.event === 'ticket.transferred' && f.ticket_id === %d`, a))
+	sari.settled(t)
+	if failed := sari.failedRequestsSince(t, mark); len(failed) != 0 {
+		t.Errorf("refused requests after the transfer: %q", failed)
+	}
+	if sari.evalString(t, fmt.Sprintf(`String(!!document.querySelector('#ticket-list [data-ticket-id="%d"]'))`, a)) != "false" {
+		t.Error("the transferred ticket is back in her list after the push")
+	}
+	shots.take(t, sari, "transfer-away-laptop")
+
+	// On a phone: the last ticket, from the details panel.
+	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	sari.open(t, b)
+	sari.clickShown(t, "open the details", "details-btn")
+	sari.waitJS(t, "transfer offered", `!document.getElementById('transfer-form').hidden && document.getElementById('transfer-form').getClientRects().length > 0`)
+	sari.selectValue(t, "#transfer-queue", "insentif")
+	sari.settled(t)
+	mark = sari.pageNow(t)
+	sari.pressEnter(t, "Alihkan", "#transfer-btn")
+	sari.waitJS(t, "the list shown again, where it went said, the focus on its heading", fmt.Sprintf(`document.getElementById('ticket-detail').hidden
+		&& !document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& document.getElementById('list-status').textContent === %q
+		&& document.getElementById('list-status').getClientRects().length > 0
+		&& %s && document.activeElement.getClientRects().length > 0`, b, tx("console.transferred_away", "tracking", tnB, "target", insentif), focusedJS("#tickets-title")))
+	sari.frameNow(t, "the transfer pushed", mark, fmt.Sprintf(`f.event === 'ticket.transferred' && f.ticket_id === %d`, b))
+	sari.settled(t)
+	if failed := sari.failedRequestsSince(t, mark); len(failed) != 0 {
+		t.Errorf("refused requests after the transfer on the phone: %q", failed)
+	}
+	if w := sari.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("console is %s px wide on a 390 px screen", w)
+	}
+	shots.take(t, sari, "transfer-away-phone")
+	sari.checkConsole(t)
 }

@@ -2,7 +2,7 @@
 // store is the only place the answers go.
 import * as api from './api.js';
 import * as store from './store.js';
-import { errorMessage } from './ui.js';
+import { errorMessage, t } from './ui.js';
 import { fromList as tagsFromList } from './tags.js';
 
 export const SLA_DAYS = 7;
@@ -83,9 +83,16 @@ async function readTicket(id) {
   if (!res.ok || !res.data) {
     if (res.status === 403 || res.status === 404) {
       // Out of this agent's reach now (moved to a queue not theirs,
-      // erased): what was shown goes, with the reason, so nothing more is
-      // written on it.
-      store.set({ ticket: null, ticketError: errorMessage(res) });
+      // erased). A move of their own says so itself (act in details.js).
+      // One that was on screen leaves it, and the list, with the reason;
+      // one that never was (an address naming another's ticket) shows why.
+      if (moving.has(id)) { return false; }
+      const shown = store.get().ticket;
+      if (shown && shown.id === id) {
+        leaveTicket(id, t('console.ticket_left', { tracking: shown.tracking_number || '' }));
+      } else {
+        store.set({ ticket: null, ticketError: errorMessage(res) });
+      }
     } else if (res.status !== 401) {
       store.set({ ticketError: errorMessage(res) });
     }
@@ -93,6 +100,28 @@ async function readTicket(id) {
   }
   store.set({ ticket: res.data, ticketError: '' });
   return true;
+}
+
+// Tickets the agent is moving themselves (a transfer, a give back on its
+// way): its answer says whether they stay in the agent's sight, so a push
+// of the move meanwhile reads nothing (live.js) and a read refused
+// meanwhile closes nothing.
+const moving = new Set();
+
+// movingTicket marks ticket id as being moved by the agent (on) or not.
+export function movingTicket(id, on) {
+  if (on) { moving.add(id); } else { moving.delete(id); }
+}
+export const isMoving = (id) => moving.has(id);
+
+// leaveTicket closes the open ticket id, now out of the agent's sight
+// (they transferred it away; a supervisor moved it; it was erased): it
+// leaves the list and the address, and ticketLeft says why to the list
+// (list.js).
+export function leaveTicket(id, text) {
+  if (location.hash === '#ticket-' + id) { history.replaceState(null, '', location.pathname + location.search); }
+  store.upsertTicket({ id }, false);
+  store.set({ selectedId: 0, ticket: null, routing: null, ticketError: '', detailsOpen: false, ticketLeft: { id, text, at: Date.now() } });
 }
 
 // loadRouting re-reads the open ticket's SLA clocks and place in the queue.

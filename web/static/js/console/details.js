@@ -6,7 +6,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, setText, formatDate, busy, errorMessage, cls, isFinished } from './ui.js';
-import { loadTicket, loadRouting, loadList, loadTargets, mayBoard } from './actions.js';
+import { loadTicket, loadRouting, loadList, loadTargets, mayBoard, movingTicket, leaveTicket } from './actions.js';
 import { isOpen } from './socket.js';
 
 // The status the agent picked but did not save yet, for the ticket it was
@@ -154,13 +154,26 @@ function keepPlace(from) {
 }
 
 // act runs one routing action; on success the routing answer it returns
-// is shown, and the ticket re-read for its assignee and thread.
-async function act(path, fn, done) {
+// is shown, and the ticket re-read for its assignee and thread. A move
+// that put the ticket out of the agent's sight (a transfer to a queue
+// not theirs) closes it instead, saying away(ticket) in the list.
+async function act(path, fn, done, away) {
   const id = store.get().selectedId;
   if (!id) { return false; }
   const from = document.activeElement;
-  const res = await fn(id);
+  const tk = store.get().ticket;
+  if (away) { movingTicket(id, true); }
+  let res;
+  try {
+    res = await fn(id);
+  } finally {
+    if (away) { movingTicket(id, false); }
+  }
   if (store.get().selectedId !== id) { return false; }
+  if (res.ok && away && res.data && res.data.routing && res.data.routing.visible === false) {
+    leaveTicket(id, away(tk && tk.id === id ? tk : { tracking_number: '' }));
+    return true;
+  }
   if (res.ok) {
     setText('routing-live', t(done));
     if (res.data && res.data.routing) { store.set({ routing: res.data.routing }); } else { await loadRouting(id); }
@@ -209,7 +222,8 @@ export function mount() {
   });
 
   $('claim-btn').addEventListener('click', () => act('/claim', api.claim, 'routing.claimed'));
-  $('release-btn').addEventListener('click', () => act('/release', (id) => api.release(id, $('transfer-note').value.trim()), 'routing.released'));
+  $('release-btn').addEventListener('click', () => act('/release', (id) => api.release(id, $('transfer-note').value.trim()), 'routing.released',
+    (tk) => t('console.released_away', { tracking: tk.tracking_number })));
   $('transfer-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const tg = store.get().targets;
@@ -222,8 +236,12 @@ export function mount() {
     }
     const body = { note: $('transfer-note').value.trim() };
     if (agent) { body.agent_id = Number(agent); } else { body.queue = queue; }
+    // Where it went, by the name the agent chose it by.
+    const to = agent ? tg.agents.find((a) => String(a.id) === agent) : tg.queues.find((q) => q.code === queue);
+    const target = (to && to.name) || queue || agent;
     busy($('transfer-btn'), true, t('common.loading'));
-    const ok = await act('/transfer', (id) => api.transfer(id, body), 'routing.transferred');
+    const ok = await act('/transfer', (id) => api.transfer(id, body), 'routing.transferred',
+      (tk) => t('console.transferred_away', { tracking: tk.tracking_number, target }));
     busy($('transfer-btn'), false);
     if (ok) {
       $('transfer-note').value = '';

@@ -3,13 +3,16 @@
 // count, SLA marks and the manual refresh. Arrow keys, Home and End move
 // between tickets.
 import * as store from './store.js';
-import { $, t, el, label, setText, showAlert, shortTime, formatDate, subjectOf, cls } from './ui.js';
+import { $, t, el, label, setText, showAlert, shortTime, formatDate, subjectOf, cls, sayIn } from './ui.js';
 import { loadList, openTicket, refreshOnScreen } from './actions.js';
 import { chips } from './tags.js';
 import { box } from './bulk.js';
 import { keep, kept, forget } from './kept.js';
 
 const list = $('ticket-list');
+// beside: the ticket listed after the open one (else before it) when the
+// open one was last in the list, to take the focus should it leave.
+let beside = { id: 0, next: 0 };
 
 function item(tk, s) {
   const id = String(tk.id);
@@ -66,6 +69,11 @@ function render(s) {
     : a.dataset.bulkId ? '.bulk-check[data-bulk-id="' + CSS.escape(a.dataset.bulkId) + '"]' : null;
   list.textContent = '';
   s.tickets.forEach((tk) => list.appendChild(item(tk, s)));
+  const i = s.tickets.findIndex((x) => x.id === s.selectedId);
+  if (i >= 0) {
+    const n = s.tickets[i + 1] || s.tickets[i - 1];
+    beside = { id: s.selectedId, next: n ? n.id : 0 };
+  }
   $('list-empty').hidden = s.tickets.length > 0 || !s.listAt;
   if (focused) {
     const again = list.querySelector(focused);
@@ -76,6 +84,31 @@ function render(s) {
 function renderMeta(s) {
   setText('list-updated', s.listAt ? t('console.updated_at', { time: formatDate(s.listAt) }) : '');
   showAlert($('console-alert'), s.listError, false);
+}
+
+// The open ticket left the agent's sight and was closed (ticketLeft,
+// actions.leaveTicket). The focus, if it was on that ticket (its thread,
+// its details) or went with it, goes to the ticket that was listed after
+// it (or before it: a push may have taken it from the list first), else
+// to the list's heading; then the list says why.
+// Once the rest of the screen has followed the change (on a phone the
+// list is shown again), so the focus lands on what is on screen and the
+// reason is said after the move, not cut short by it.
+const onTicket = (n) => !n || n === document.body || !n.isConnected || $('ticket-pane').contains(n) || $('details-pane').contains(n);
+
+function renderLeft(s) {
+  const left = s.ticketLeft;
+  if (!left) { sayIn('list-status', '', false); return; }
+  const lost = onTicket(document.activeElement);
+  queueMicrotask(() => {
+    if (store.get().ticketLeft !== left) { return; }
+    if (lost && onTicket(document.activeElement)) {
+      const next = beside.id === left.id ? beside.next : 0;
+      const row = next ? list.querySelector('.ticket-item[data-ticket-id="' + next + '"]') : null;
+      (row && row.getClientRects().length ? row : $('tickets-title')).focus();
+    }
+    sayIn('list-status', left.text, false);
+  });
 }
 
 // select opens a ticket from the list; the address keeps it, so a reload
@@ -108,6 +141,9 @@ export function mount() {
   store.on(['scope', 'statusFilter'], (s) => { if (s.agent) { keep(KEPT_LIST, s.agent.id, { scope: s.scope, status: s.statusFilter }); } });
   store.on(['tickets', 'selectedId', 'unread', 'slaMarks', 'settings', 'ticketTags'], render);
   store.on(['listAt', 'listError'], renderMeta);
+  store.on(['ticketLeft'], renderLeft);
+  // What the list said of a ticket that left holds until another opens.
+  store.on(['selectedId'], (s) => { if (s.selectedId && s.ticketLeft) { store.set({ ticketLeft: null }); } });
   $('scope').addEventListener('change', () => {
     store.set({ scope: $('scope').value });
     loadList();

@@ -3,7 +3,7 @@
 // change the store without another read; only a new message on the open
 // ticket reads the ticket again, for its body and attachments.
 import * as store from './store.js';
-import { loadTicket, loadRouting, rereadIfReading } from './actions.js';
+import { loadTicket, loadRouting, rereadIfReading, isMoving, can } from './actions.js';
 import { notify } from './notify.js';
 import { applyEvent as tagsEvent } from './tags.js';
 import { onNotification } from './notes.js';
@@ -19,17 +19,19 @@ const typingTimers = {};
 
 const idOf = (v) => Number(v) || 0;
 
-// fits says whether a ticket belongs in the list as filtered now. The
-// server only sends what the viewer may see, so "all" needs no further
-// check; "queue" is the agent's queues and own tickets.
-function fits(tk, s) {
+// fits says whether a ticket belongs in the list as filtered now. "queue"
+// is the agent's queues and own tickets; "all" is what the viewer may
+// see, which an event does not prove: it also reaches the agent it took
+// the ticket from (a transfer to a queue not theirs).
+function fits(tk, s, d) {
   const status = s.statusFilter;
   if (status === 'all' ? false : status ? tk.status !== status : ACTIVE.indexOf(tk.status) < 0) { return false; }
   const mine = idOf(tk.assignee_id) === s.agent.id;
   if (s.scope === 'mine') { return mine; }
   const queues = Array.isArray(s.agent.queue_ids) ? s.agent.queue_ids : [];
-  if (s.scope === 'queue' && queues.length) { return mine || queues.indexOf(idOf(tk.queue_id)) >= 0; }
-  return true;
+  const ours = mine || queues.indexOf(idOf(tk.queue_id)) >= 0;
+  if (s.scope === 'queue' && queues.length) { return ours; }
+  return ours || can(s.agent, 'tickets.all') || idOf(d && d.previous_assignee_id) !== s.agent.id;
 }
 
 // names for ids the event carries without them, from what the console
@@ -75,17 +77,23 @@ function ticketEvent(name, d) {
   if (name === 'ticket.created' && d.preview !== undefined) { patch.preview = d.preview; }
   const known = s.tickets.find((x) => x.id === id);
   const merged = Object.assign({}, known || {}, patch);
-  store.upsertTicket(merged, fits(merged, s));
+  store.upsertTicket(merged, fits(merged, s, d));
 
-  if (s.selectedId === id && s.ticket) {
+  // The agent's own move on its way: its answer shows or closes the ticket.
+  if (s.selectedId === id && s.ticket && !isMoving(id)) {
     // A new queue or assignee may put the ticket out of this agent's
-    // reach (the read then says so) or need names the event lacks: read
-    // it again.
+    // reach or need names the event lacks: the ticket is read again
+    // before anything else of it is (a read that is refused closes it,
+    // see actions.readTicket, and nothing more is asked of it).
     const moved = (patch.assignee_id !== undefined && idOf(patch.assignee_id) !== idOf(s.ticket.assignee_id))
       || (patch.queue_id !== undefined && idOf(patch.queue_id) !== idOf(s.ticket.queue_id));
-    store.set({ ticket: Object.assign({}, s.ticket, patch) });
-    loadRouting(id);
-    if (moved) { loadTicket(id); } else { rereadIfReading(id); }
+    if (moved) {
+      loadTicket(id).then(() => { if (store.get().selectedId === id) { loadRouting(id); } });
+    } else {
+      store.set({ ticket: Object.assign({}, s.ticket, patch) });
+      loadRouting(id);
+      rereadIfReading(id);
+    }
   }
   if (name === 'ticket.assigned' || name === 'ticket.transferred' || name === 'ticket.created') {
     const me = s.agent.id;

@@ -112,7 +112,7 @@ if ($('console-view')) {
         tickets: [], listAt: '', listError: '', selectedId: 0, ticket: null, routing: null, unread: {}, slaMarks: {},
         targets: { agents: [], queues: [], available: true, loaded: false }, detailsOpen: false,
         ticketTags: {}, tagList: { tags: [], may_create: false, loaded: false }, wrapup: null, bulkSelected: [],
-        wallboardMove: null,
+        wallboardMove: null, ticketLeft: null,
       });
     }
   });

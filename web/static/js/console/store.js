@@ -20,6 +20,8 @@
 //   ticket      the open ticket in full (summary, contact, messages) or null
 //   ticketError why the open ticket could not be read, '' when fine
 //   focusThread the ticket whose thread takes focus once shown (opened by a click)
+//   ticketLeft  {id, text, at}: the open ticket left the agent's sight and
+//               was closed (actions.leaveTicket); text says why (list.js)
 //   routing     the open ticket's routing answer (SLA clocks, position) or null
 //   targets     transfer targets {agents, queues, available}; available false
 //               when the server has no transfer-targets endpoint
@@ -67,6 +69,7 @@ const state = {
   ticket: null,
   ticketError: '',
   focusThread: 0,
+  ticketLeft: null,
   routing: null,
   targets: { agents: [], queues: [], available: true, loaded: false },
   board: { queues: null, sla: {}, at: '', error: '', loading: false },
