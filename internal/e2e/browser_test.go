@@ -649,6 +649,23 @@ func (s *shots) take(t *testing.T, tb *tab, name string) {
 	}
 }
 
+// takeView captures what the window shows (where the point is what is
+// in view, and a full page would be too tall to read on a phone).
+func (s *shots) takeView(t *testing.T, tb *tab, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	for _, d := range s.dirs {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // takeOf captures the element css selects (its box only, where a full
 // page would be too tall to read on a phone).
 func (s *shots) takeOf(t *testing.T, tb *tab, name, css string) {

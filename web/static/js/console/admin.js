@@ -434,7 +434,11 @@ function draw() {
   mount.append(el('h3', { id: 'admin-section-title', tabindex: '-1', text: label('admin.section_', section) }), ...views[section]().filter(Boolean));
 }
 
-async function show(s) {
+// show draws section s; chosen: the admin picked it in the admin
+// navigation, whose button then keeps the focus. On the tab's first
+// display the focus stays where the tab put it (and the page at the top
+// of the board).
+async function show(s, chosen) {
   section = s;
   // The audit's "who" filter names accounts when the role may list them.
   if (s === 'agents' || (s === 'audit' && can(store.get().agent, NEEDS.agents))) { await load('agents'); }
@@ -444,7 +448,7 @@ async function show(s) {
   if (extra[s] && extra[s].load) { await extra[s].load(); }
   draw();
   if (s === 'audit') { await loadAudit(); }
-  const b = $('admin-nav-' + s);
+  const b = chosen ? $('admin-nav-' + s) : null;
   if (b) { b.focus(); }
 }
 
@@ -454,7 +458,7 @@ async function onClick(ev) {
   const b = ev.target.closest('button');
   if (!b || !mount.contains(b) || b.type === 'submit') { return; }
   const s = b.getAttribute('data-section');
-  if (s) { show(s); return; }
+  if (s) { show(s, true); return; }
   const act = b.getAttribute('data-act');
   const id = Number(b.getAttribute('data-id'));
   if (act === 'deactivate') {
