@@ -96,5 +96,10 @@ func TestBrowserComplaintEscalation(t *testing.T) {
 	phone.waitJS(t, "escalated badge on the panel, pushed", `document.querySelector('#lc-steps [data-step="escalated"]')`)
 	shots.take(t, phone, "escalation-03-panel-escalated-phone")
 	phone.checkConsole(t)
+	// The row's link opens the ticket on the tickets tab, the focus in it.
+	spv.pressEnter(t, "open the escalated ticket", row+` a[data-lc-ticket]`)
+	spv.waitJS(t, "the ticket shown, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
+		&& document.getElementById('t-tn').textContent === %q
+		&& document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`, tn))
 	spv.checkConsole(t)
 }

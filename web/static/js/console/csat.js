@@ -4,7 +4,7 @@
 // always shows its number and words, never colour alone.
 import * as store from './store.js';
 import { request, t, el, label, errorMessage } from './ui.js';
-import { can } from './actions.js';
+import { can, showTicket } from './actions.js';
 
 const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id) + '/csat';
 // The low-rating alerts: whoever may read the reports.
@@ -111,12 +111,13 @@ function renderAlerts(s) {
 }
 
 export function mount() {
-  // An alert's link opens its ticket on the tickets tab (the hash change
-  // opens the ticket).
+  // An alert's link opens its ticket on the tickets tab, the focus in it,
+  // as opening it from the list does.
   const board = document.getElementById('csat-board');
   if (board) {
     board.addEventListener('click', (ev) => {
-      if (ev.target.closest && ev.target.closest('a[data-csat-ticket]')) { store.set({ boardShown: false }); }
+      const a = ev.target.closest && ev.target.closest('a[data-csat-ticket]');
+      if (a) { ev.preventDefault(); showTicket(Number(a.getAttribute('data-csat-ticket'))); }
     });
   }
   store.on(['selectedId'], (s) => { loadTicket(s.selectedId); });

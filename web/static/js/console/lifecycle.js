@@ -22,7 +22,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, label, el, formatDate, formatDeadline, errorMessage, fieldErrors, busy, redrawn, number } from './ui.js';
-import { can } from './actions.js';
+import { can, showTicket } from './actions.js';
 
 const panel = $('lifecycle-mount');
 // The panel holds content, drawn again on each change, and live, which says
@@ -389,10 +389,10 @@ function renderEscalated(s) {
 
 export function mount() {
   if (board) {
-    // A row's link opens its ticket on the tickets tab (the hash change
-    // opens the ticket).
+    // A row's link opens its ticket on the tickets tab, the focus in it.
     board.addEventListener('click', (ev) => {
-      if (ev.target.closest && ev.target.closest('a[data-lc-ticket]')) { store.set({ boardShown: false }); }
+      const a = ev.target.closest && ev.target.closest('a[data-lc-ticket]');
+      if (a) { ev.preventDefault(); showTicket(Number(a.getAttribute('data-lc-ticket'))); }
     });
     store.on(['agentKey'], (s) => { if (supervising(s)) { loadEscalated(''); } });
     store.on(['escalated', 'agent'], renderEscalated);

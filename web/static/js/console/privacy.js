@@ -3,7 +3,7 @@
 // audit (who opened whose data, when) and the retention purge. A section of
 // the queue board tab, shown to admins only; it reads its own data.
 import * as store from './store.js';
-import { can } from './actions.js';
+import { can, showTicket } from './actions.js';
 import { $, t, el, label, setText, errorMessage, request, formatDate, fieldErrors, setFieldError, clearFieldErrors } from './ui.js';
 
 const root = $('privacy-mount');
@@ -193,9 +193,10 @@ function build() {
   $('privacy-erase').addEventListener('click', erase);
   $('privacy-views-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadViews(false); });
   $('privacy-views-more').addEventListener('click', () => loadViews(true));
-  // A ticket's link opens it on the tickets tab (the hash change opens it).
+  // A ticket's link opens it on the tickets tab, the focus in it.
   $('privacy-views').addEventListener('click', (ev) => {
-    if (ev.target.closest && ev.target.closest('a[data-view-ticket]')) { store.set({ boardShown: false }); }
+    const a = ev.target.closest && ev.target.closest('a[data-view-ticket]');
+    if (a) { ev.preventDefault(); showTicket(Number(a.getAttribute('data-view-ticket'))); }
   });
   $('privacy-purge').addEventListener('click', purge);
 }

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"tanggap/internal/apptest"
+)
+
+// TestBrowserCSATAlertOpensTheTicketWithTheFocus: a supervisor (Dewi) on
+// the board follows a low-rating alert's tracking number by keyboard. The
+// ticket opens on the tickets tab with the focus in it, as opening it
+// from the list does: the next Tab stays in the ticket, not back at the
+// top of the list.
+func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	sari := apptest.NewClient(t, base)
+	sari.Login("sari@tanggap.example", "demo-sari-2026")
+	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); r.Status != http.StatusOK {
+		t.Fatalf("busy: %d %s", r.Status, r.Body)
+	}
+	const phone = "081311118888"
+	citizen := apptest.NewClient(t, base)
+	tn := citizen.Complaint(map[string]string{"name": "Rina", "phone": phone, "category": "lainnya",
+		"description": "Bantuan belum cair sejak dua bulan."})
+	id := ticketIDs(t, sari, tn)[tn]
+	path := fmt.Sprintf("/api/v1/tickets/%d", id)
+	if r := sari.Do(http.MethodPost, path+"/claim", nil); r.Status != http.StatusOK {
+		t.Fatalf("claim: %d %s", r.Status, r.Body)
+	}
+	if r := sari.Do(http.MethodPatch, path, map[string]string{"status": "solved"}); r.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", r.Status, r.Body)
+	}
+	var survey string
+	checkFor(t, asyncWait, func() error {
+		var p struct {
+			CSAT string `json:"csat"`
+		}
+		citizen.Do(http.MethodGet, "/api/v1/complaints/"+tn+"?contact="+phone, nil).JSON(t, &p)
+		if p.CSAT == "" {
+			return fmt.Errorf("no survey yet")
+		}
+		survey = p.CSAT
+		return nil
+	})
+	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"rating": 2, "from": "status_page"}); r.Status != http.StatusCreated {
+		t.Fatalf("rate: %d %s", r.Status, r.Body)
+	}
+
+	root := newBrowser(t, browser)
+	dewi := newTab(t, root)
+	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	dewi.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	dewi.openBoard(t)
+	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`,
+		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	dewi.pressEnter(t, "follow the alert's tracking number", fmt.Sprintf(`#csat-alerts a[data-csat-ticket="%d"]`, id))
+	inTicket := `document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`
+	dewi.waitJS(t, "the ticket shown on the tickets tab, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
+		&& !document.getElementById('tickets-panel').hidden && document.getElementById('tab-tickets').getAttribute('aria-selected') === 'true'
+		&& document.getElementById('t-tn').textContent === %q && %s`, tn, inTicket))
+	dewi.do(t, "Tab", chromedp.KeyEvent(kb.Tab))
+	dewi.waitJS(t, "the next Tab stays in the ticket", inTicket)
+	dewi.checkConsole(t)
+}
+
+// TestBrowserPrivacyViewOpensTheTicketWithTheFocus: an admin follows a
+// ticket's link in the record of who viewed what (the board tab's
+// personal data screen) by keyboard: the ticket opens on the tickets tab
+// with the focus in it.
+func TestBrowserPrivacyViewOpensTheTicketWithTheFocus(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	api := apptest.NewClient(t, base)
+	tn := api.Complaint(map[string]string{"name": "Rina", "phone": "081311119999", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
+	api.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, api, tn)[tn]
+	if r := api.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil); r.Status != http.StatusOK { // a view
+		t.Fatalf("read: %d %s", r.Status, r.Body)
+	}
+
+	root := newBrowser(t, browser)
+	adm := newTab(t, root)
+	adm.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
+	adm.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	adm.openBoard(t)
+	link := fmt.Sprintf(`#privacy-views a[data-view-ticket="%d"]`, id)
+	adm.waitJS(t, "the view listed", fmt.Sprintf(`!!document.querySelector(%q)`, link))
+	adm.pressEnter(t, "follow the ticket's link", link)
+	adm.waitJS(t, "the ticket shown on the tickets tab, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
+		&& document.getElementById('t-tn').textContent === %q
+		&& document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`, tn))
+	adm.checkConsole(t)
+}
