@@ -73,7 +73,9 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 // by keyboard, to a queue she is not a member of (Insentif). The transfer
 // goes through and the ticket leaves her sight: it closes without being
 // read again (no request is refused), leaves her list, the list says where
-// it went, and the focus is on the ticket listed next to it. On a phone
+// it went, and the focus is on the ticket listed next to it. In "all
+// tickets", a push of a transfer away (one she did not have open) takes
+// the ticket from her list too. On a phone
 // the last of her tickets goes the same way from the details panel, and
 // the focus is then on the list's heading. Screenshots at 1366×800 and
 // 390×844.
@@ -94,20 +96,25 @@ func TestBrowserTransferAwayClosesTheTicket(t *testing.T) {
 		"description": "Dana insentif bulan lalu belum masuk."})
 	tnB := citizen.Complaint(map[string]string{"name": "Agus", "phone": "081311117777", "category": "lainnya",
 		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	ids := ticketIDs(t, sariAPI, tnA, tnB)
-	for _, tn := range []string{tnA, tnB} {
+	tnC := citizen.Complaint(map[string]string{"name": "Wati", "phone": "081311110000", "category": "lainnya",
+		"description": "Nomor rekening saya berubah."})
+	ids := ticketIDs(t, sariAPI, tnA, tnB, tnC)
+	for _, tn := range []string{tnA, tnB, tnC} {
 		if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/claim", ids[tn]), nil); r.Status != http.StatusOK {
 			t.Fatalf("claim %s: %d %s", tn, r.Status, r.Body)
 		}
 	}
-	a, b := ids[tnA], ids[tnB]
+	a, b, c := ids[tnA], ids[tnB], ids[tnC]
 
 	sari := newTab(t, root)
 	sari.instrument(t)
 	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
 	sari.signIn(t, base+"/console?lang=id-ID", "sari@tanggap.example", "demo-sari-2026")
-	sari.waitLive(t, "both her tickets listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')
-		&& !!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, a, b))
+	// "Semua tiket": what she may see, which the push of the transfer,
+	// reaching her as the one it was taken from, does not add to.
+	sari.selectValue(t, "#scope", "all")
+	sari.waitLive(t, "her tickets listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& !!document.querySelector('#ticket-list [data-ticket-id="%d"]') && !!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, a, b, c))
 	sari.open(t, a)
 	sari.waitJS(t, "transfer offered, the queues listed", `!document.getElementById('transfer-form').hidden
 		&& !!document.querySelector('#transfer-queue option[value="insentif"]')`)
@@ -134,6 +141,15 @@ func TestBrowserTransferAwayClosesTheTicket(t *testing.T) {
 		t.Error("the transferred ticket is back in her list after the push")
 	}
 	shots.take(t, sari, "transfer-away-laptop")
+
+	// One she does not have open, transferred from elsewhere: the push
+	// takes it from her list too.
+	mark = sari.pageNow(t)
+	if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/transfer", c), map[string]any{"queue": "insentif"}); r.Status != http.StatusOK {
+		t.Fatalf("transfer %s: %d %s", tnC, r.Status, r.Body)
+	}
+	sari.frameNow(t, "that transfer pushed", mark, fmt.Sprintf(`f.event === 'ticket.transferred' && f.ticket_id === %d`, c))
+	sari.waitJS(t, "gone from her list", fmt.Sprintf(`!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, c))
 
 	// On a phone: the last ticket, from the details panel.
 	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
