@@ -10,7 +10,7 @@
 // names.
 import * as store from './store.js';
 import * as api from './api.js';
-import { can } from './actions.js';
+import { can, showTicket } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
 import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn, askInPlace, clearOnEdit } from './ui.js';
 import { slaFieldset, readSLA, showServiceDay } from './adminsla.js';
@@ -453,8 +453,10 @@ async function show(s, chosen) {
 }
 
 async function onClick(ev) {
-  // A ticket of the audit log: the hash opens it; the board makes way.
-  if (ev.target.closest && ev.target.closest('a[data-audit-ticket]')) { store.set({ boardShown: false }); return; }
+  // A ticket of the audit log opens as the board's other links open theirs,
+  // the focus in it.
+  const a = ev.target.closest && ev.target.closest('a[data-audit-ticket]');
+  if (a) { ev.preventDefault(); showTicket(Number(a.getAttribute('data-audit-ticket'))); return; }
   const b = ev.target.closest('button');
   if (!b || !mount.contains(b) || b.type === 'submit') { return; }
   const s = b.getAttribute('data-section');
