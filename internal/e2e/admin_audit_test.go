@@ -37,7 +37,7 @@ func TestBrowserAdminAuditLineOpensItsTicket(t *testing.T) {
 	link := fmt.Sprintf(`document.querySelector('#admin-audit a[data-audit-ticket="%d"]')`, id)
 	adm.waitJS(t, "the status change's line names its ticket", fmt.Sprintf(`document.querySelectorAll('#admin-audit tbody tr').length === 1 && (a => !!a && a.textContent === %s)(%s)`,
 		jsString(tx("lifecycle.board.ticket", "id", id)), link))
-	adm.do(t, "follow it", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#admin-audit a[data-audit-ticket="%d"]`, id))))
+	adm.clickNow(t, "follow it", fmt.Sprintf(`#admin-audit a[data-audit-ticket="%d"]`, id))
 	adm.waitJS(t, "the ticket open, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden && location.hash === '#ticket-%d' && document.getElementById('ticket-pane').textContent.includes(%s)
 		&& document.getElementById('ticket-pane').contains(document.activeElement)`, id, jsString(tn)))
 	adm.checkConsole(t)

@@ -393,6 +393,7 @@ function auditView() {
 // may have older lines behind it (auditMore), read with before_id.
 const AUDIT_PAGE = 100;
 let auditMore = false;
+let auditSeq = 0;
 
 // loadAudit reads the newest lines of the filter; more: the page after
 // the lines shown, added below them.
@@ -405,7 +406,11 @@ async function loadAudit(more) {
   if (more === true && cache.audit.length) { q.set('before_id', String(cache.audit[cache.audit.length - 1].id)); }
   const keep = { agent: $('au-agent-id') ? $('au-agent-id').value : '', action: $('au-action') ? $('au-action').value : '',
     from: $('au-from') ? $('au-from').value : '', to: $('au-to') ? $('au-to').value : '' };
+  // Only the newest read is drawn: the section's first read coming back
+  // after a filtered one would put every line back under the filter.
+  const seq = ++auditSeq;
   const res = await api.adminCall('GET', 'audit?' + q.toString());
+  if (seq !== auditSeq) { return; }
   if (!say(res, '', 'au')) { return; }
   const page = res.data.entries || [];
   cache.audit = more === true ? cache.audit.concat(page) : page;
