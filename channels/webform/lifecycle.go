@@ -262,7 +262,7 @@ func (a *Adapter) handlePINStatus(c *fiber.Ctx) error {
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"ticket":   a.publicOf(ctx, lang, p.Public),
+		"ticket":   a.publicOf(ctx, lang, heldOpen(p.Public, t, true)),
 		"timeline": a.timelineJSON(lang, t),
 	})
 }
@@ -378,4 +378,16 @@ func (a *Adapter) handleDisagree(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}
+
+// heldOpen is a looked-up ticket as the citizen is told it: a complaint
+// whose lifecycle has not ended is still being worked, whatever its
+// ticket's status says (a ticket solved by hand before the lifecycle held
+// its status, complaint.Guard), so the page neither says "Selesai" nor
+// asks for a rating while no answer was given.
+func heldOpen(p ticket.Public, tl complaint.Timeline, inLifecycle bool) ticket.Public {
+	if inLifecycle && !tl.Stage.Final() && p.Status == domain.StatusSolved {
+		p.Status = domain.StatusOpen
+	}
+	return p
 }

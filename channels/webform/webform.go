@@ -379,11 +379,11 @@ func (a *Adapter) handleStatus(c *fiber.Ctx) error {
 	a.markRead(c.UserContext(), p)
 	lang := a.o.Lang(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	out := statusJSON{publicJSON: a.publicOf(c.UserContext(), lang, p)}
 	tl, ok, err := a.timelineOf(c.UserContext(), lang, p.TicketID)
 	if err != nil {
 		return err
 	}
+	out := statusJSON{publicJSON: a.publicOf(c.UserContext(), lang, heldOpen(p, tl.Timeline, ok))}
 	if ok {
 		out.Timeline = &tl
 	}

@@ -124,8 +124,10 @@ func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.L
 		l := lang(c)
 		status, code := fiber.StatusInternalServerError, apperr.CodeInternal
 		var fields map[string]string
+		msgKey, msgArgs := "", []any(nil)
 
 		var ve *apperr.ValidationError
+		var explained *apperr.Explained
 		var coded *apperr.Coded
 		var fe *fiber.Error
 		var partial *canned.PartialError
@@ -139,6 +141,8 @@ func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.L
 			for name, f := range ve.Fields {
 				fields[name] = cat.T(l, f.Key, f.Args...)
 			}
+		case errors.As(err, &explained):
+			status, code, msgKey, msgArgs = explained.Status, explained.Code, explained.Key, explained.Args
 		case errors.As(err, &coded):
 			status, code = coded.Status, coded.Code
 		case errors.As(err, &fe):
@@ -166,7 +170,10 @@ func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.L
 		if status == fiber.StatusServiceUnavailable {
 			c.Set(fiber.HeaderRetryAfter, "5")
 		}
-		return c.Status(status).JSON(errorBody{Error: errorDetail{Code: code, Message: cat.T(l, "error."+code), Fields: fields}})
+		if msgKey == "" {
+			msgKey = "error." + code
+		}
+		return c.Status(status).JSON(errorBody{Error: errorDetail{Code: code, Message: cat.T(l, msgKey, msgArgs...), Fields: fields}})
 	}
 }
 

@@ -278,12 +278,15 @@ func (s *Server) describe(lang string, err error) (int, string, string) {
 	status, code := fiber.StatusInternalServerError, apperr.CodeInternal
 	var ve *apperr.ValidationError
 	var coded *apperr.Coded
+	var explained *apperr.Explained
 	switch {
 	case errors.As(err, &ve):
 		status, code = fiber.StatusUnprocessableEntity, apperr.CodeValidation
 		for _, f := range ve.Fields {
 			return status, code, s.o.Locale.T(lang, f.Key, f.Args...)
 		}
+	case errors.As(err, &explained):
+		return explained.Status, explained.Code, s.o.Locale.T(lang, explained.Key, explained.Args...)
 	case errors.As(err, &coded):
 		status, code = coded.Status, coded.Code
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -223,7 +223,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
 	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(waTemplates),
-		SolveGuard: wrapupRules, Attachments: files})
+		SolveGuard: wrapupRules, Attachments: files,
+		EndGuard: complaint.NewGuard(a.db)}) // a complaint's ticket ends with its lifecycle, not by a status change
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	// Complaint lifecycle (issue 18): kinds, stages on working days,
 	// anonymous and confidential complaints.

@@ -103,6 +103,9 @@ const (
 	CodeRoleInUse   = "role_in_use"
 	CodeRoleBuiltIn = "role_built_in"
 	CodeRoleLockout = "role_lockout"
+	// Complaint lifecycle: a complaint's ticket is solved or closed only
+	// once the lifecycle has ended (internal/complaint).
+	CodeComplaintInProgress = "complaint_in_progress"
 )
 
 // Coded is an error that already knows its public code and status; used
@@ -121,3 +124,23 @@ func (c *Coded) Error() string {
 }
 
 func (c *Coded) Unwrap() error { return c.Err }
+
+// Explained is an error that knows its public code and status and whose
+// message depends on the case: Key with Args in the caller's language
+// rather than the code's own error.<Code>.
+type Explained struct {
+	Status int
+	Code   string
+	Key    string
+	Args   []any
+	Err    error
+}
+
+func (e *Explained) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Err.Error()
+	}
+	return e.Code
+}
+
+func (e *Explained) Unwrap() error { return e.Err }

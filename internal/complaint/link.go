@@ -24,7 +24,7 @@ func (s *Service) ensure(ctx context.Context, ticketID int64) (record, error) {
 	if err == nil || !isNoComplaint(err) {
 		return r, err
 	}
-	ft, err := s.store.formTicket(ctx, ticketID)
+	ft, err := s.store.formTicket(ctx, s.o.DB.DB, ticketID)
 	if err != nil {
 		return record{}, err
 	}
@@ -42,7 +42,7 @@ func (s *Service) ensure(ctx context.Context, ticketID int64) (record, error) {
 // complaint arrives complete unless the verifier says otherwise).
 func (s *Service) link(ctx context.Context, ft formTicket) error {
 	f := fieldsOf(ft.Fields)
-	if f[envelope.FieldKind] != "" && f[envelope.FieldKind] != "complaint" {
+	if !ft.complaint() {
 		return nil
 	}
 	kind, err := ParseKind(f[FieldComplaintKind])
@@ -110,3 +110,10 @@ func (s *Service) linkNew(ctx context.Context, limit int) (int, error) {
 
 // cursorLag: see linkNew.
 const cursorLag = 2 * time.Minute
+
+// complaint reports whether a form submission is a complaint (the form
+// also takes other kinds of request, which stay plain tickets).
+func (ft formTicket) complaint() bool {
+	k := fieldsOf(ft.Fields)[envelope.FieldKind]
+	return k == "" || k == "complaint"
+}

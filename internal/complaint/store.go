@@ -182,9 +182,9 @@ func (s *store) formTickets(ctx context.Context, afterID int64, limit int) ([]fo
 }
 
 // formTicket reads one ticket's submission (nil: not a form complaint).
-func (s *store) formTicket(ctx context.Context, ticketID int64) (*formTicket, error) {
+func (s *store) formTicket(ctx context.Context, q *gorm.DB, ticketID int64) (*formTicket, error) {
 	var rows []formTicket
-	err := s.db.WithContext(ctx).Raw(sqlFormTicket, ticketID).Scan(&rows).Error
+	err := q.WithContext(ctx).Raw(sqlFormTicket, ticketID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("complaint: form ticket: %w", err)
 	}

@@ -58,6 +58,9 @@ type View struct {
 	Units     []Unit   `json:"units"`
 	Kinds     []Kind   `json:"kinds"`
 	CanReveal bool     `json:"can_reveal"`
+	// StatusHeld: the ticket may not be solved or closed by a status
+	// change yet (the stage is not final; Guard).
+	StatusHeld bool `json:"status_held"`
 }
 
 // View reads a ticket's complaint for an agent who can see the ticket.
@@ -113,6 +116,7 @@ func (s *Service) View(ctx context.Context, viewer agent.Agent, ticketID int64) 
 		v.Steps = append(v.Steps, Step{Step: st.Step, AgentID: st.AgentID, PublicNote: st.PublicNote, Detail: st.Detail, At: st.CreatedAt.UTC()})
 	}
 	v.Actions = actionsAt(r.Stage, viewer.SeesAll())
+	v.StatusHeld = !r.Stage.Final()
 	return v, nil
 }
 

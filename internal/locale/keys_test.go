@@ -108,7 +108,7 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 			apperr.CodeForbidden, apperr.CodeNotFound, apperr.CodeConflict, apperr.CodeValidation,
 			apperr.CodeTooLarge, apperr.CodeUnsupportedMediaType, apperr.CodeRateLimited,
 			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
-			apperr.CodeQueueInUse, apperr.CodeTicketInactive},
+			apperr.CodeQueueInUse, apperr.CodeTicketInactive, apperr.CodeComplaintInProgress},
 		"channel.": words(domain.Channels),
 		// The view audit screen labels each kind of view.
 		"privacy.view_": viewaudit.Kinds,

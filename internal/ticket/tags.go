@@ -23,6 +23,17 @@ type SolveGuard interface {
 	BeforeSolve(ctx context.Context, tx *gorm.DB, t Summary) error
 }
 
+// EndGuard may refuse to solve or close a ticket whose own process has
+// not ended: a complaint in the lifecycle (internal/complaint) is ended by
+// its stages, which close its ticket themselves (CloseForLifecycle), and
+// not by an agent's status change. It is asked inside the status change's
+// transaction, with the ticket locked, for every move to solved or closed
+// (from any status), so the PATCH route, bulk actions and macros all meet
+// it.
+type EndGuard interface {
+	BeforeEnd(ctx context.Context, tx *gorm.DB, t Summary, to domain.TicketStatus) error
+}
+
 // ends reports whether moving from one status to another finishes the
 // ticket's work (what a SolveGuard is asked about).
 func ends(from, to domain.TicketStatus) bool {

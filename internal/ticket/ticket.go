@@ -79,6 +79,9 @@ type Opts struct {
 	ReplyPolicies map[string]ReplyPolicy
 	// SolveGuard, when set, may refuse to solve a ticket (wrap-up codes).
 	SolveGuard SolveGuard
+	// EndGuard, when set, may refuse to solve or close a ticket whose
+	// complaint lifecycle has not ended.
+	EndGuard EndGuard
 	// Attachments keeps files agents attach to replies (files.go).
 	Attachments attachment.Store
 }
@@ -93,13 +96,14 @@ type Service struct {
 	log      *slog.Logger
 	policies map[string]ReplyPolicy
 	guard    SolveGuard
+	endGuard EndGuard
 	files    attachment.Store
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
 	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies,
-		guard: o.SolveGuard, files: o.Attachments}
+		guard: o.SolveGuard, endGuard: o.EndGuard, files: o.Attachments}
 }
 
 // Summary is a ticket in a list.
@@ -421,6 +425,9 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 		if !allowed(t.Status, status) {
 			return ErrInvalidStatusChange
 		}
+		if err := s.mayEnd(ctx, tx, t, status); err != nil {
+			return err
+		}
 		if s.guard != nil && ends(t.Status, status) {
 			if err := s.guard.BeforeSolve(ctx, tx, t); err != nil {
 				return err
@@ -474,6 +481,25 @@ func (s *Service) SetStatus(ctx context.Context, viewer agent.Agent, ticketID in
 		}
 	}
 	return out, nil
+}
+
+// mayEnd asks the EndGuard about a move to solved or closed.
+func (s *Service) mayEnd(ctx context.Context, q *gorm.DB, t Summary, to domain.TicketStatus) error {
+	if s.endGuard == nil || (to != domain.StatusSolved && to != domain.StatusClosed) {
+		return nil
+	}
+	return s.endGuard.BeforeEnd(ctx, q, t, to)
+}
+
+// CheckEnd tells, without changing anything, whether moving a ticket to
+// status would be refused by the EndGuard (a complaint whose lifecycle
+// has not ended): for callers that check every step before taking the
+// first (macros).
+func (s *Service) CheckEnd(ctx context.Context, t Summary, status domain.TicketStatus) error {
+	if t.Status == status {
+		return nil
+	}
+	return s.mayEnd(ctx, s.db.DB, t, status)
 }
 
 func allowed(from, to domain.TicketStatus) bool {
