@@ -49,6 +49,9 @@ type Tickets interface {
 	Summary(ctx context.Context, viewer agent.Agent, id int64) (ticket.Summary, error)
 	ReplyWith(ctx context.Context, viewer agent.Agent, ticketID int64, d ticket.Draft) (ticket.Message, error)
 	SetStatus(ctx context.Context, viewer agent.Agent, ticketID int64, status domain.TicketStatus) (ticket.Summary, error)
+	// CheckEnd refuses, before anything changes, a status a complaint's
+	// lifecycle holds (ticket.EndGuard).
+	CheckEnd(ctx context.Context, t ticket.Summary, status domain.TicketStatus) error
 }
 
 // Work moves tickets and sets priorities; the routing engine implements it

@@ -25,6 +25,7 @@ type fixture struct {
 	bus     *bus.Bus
 	tickets *ticket.Service
 	router  *routing.Router
+	clocks  *routing.Clocks
 	svc     *canned.Service
 	queues  map[string]int64
 	// budi: agent of umum; joko: agent of kartu; dewi: supervisor of
@@ -59,8 +60,8 @@ func newFixture(t *testing.T, tagger canned.Tagger) *fixture {
 	f.admin = mk("admin@tanggap.test", "Admin", domain.RoleAdmin)
 	cat, err := locale.Load()
 	must(t, err)
-	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router,
-		Clocks: routing.NewClocks(routing.PartOpts{DB: f.db, Queues: settings, Log: log}), Log: log})
+	f.clocks = routing.NewClocks(routing.PartOpts{DB: f.db, Queues: settings, Log: log})
+	f.tickets = ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router, Clocks: f.clocks, Log: log})
 	f.svc = canned.New(canned.Opts{DB: f.db, Tickets: f.tickets, Work: f.router, Tagger: tagger, Texts: cat,
 		PublicURL: "https://layanan.example.go.id/", Log: log})
 	return f

@@ -292,7 +292,8 @@ type Applied struct {
 //
 // All or nothing where possible: everything that can be known before a
 // change is checked first (the macro and ticket are visible, the ticket
-// is not closed, the status move is allowed, tags can be added, the
+// is not closed, the status move is allowed (and not held by a complaint's
+// lifecycle), tags can be added, the
 // viewer may transfer), and nothing changes when one check fails. Then
 // the reply goes first, since it is the step most likely to be refused
 // (reply window, the bus) and cannot be taken back once sent; then
@@ -316,6 +317,13 @@ func (s *Service) Apply(ctx context.Context, viewer agent.Agent, ticketID, macro
 	}
 	if m.Status != "" && !ticket.CanMove(t.Status, m.Status) && !(t.Status == domain.StatusNew && m.CannedID != nil && ticket.CanMove(domain.StatusOpen, m.Status)) {
 		return Applied{}, ticket.ErrInvalidStatusChange
+	}
+	if m.Status != "" {
+		// A complaint whose lifecycle has not ended is not solved by a
+		// macro either: refused before its reply goes out.
+		if err := s.o.Tickets.CheckEnd(ctx, t, m.Status); err != nil {
+			return Applied{}, err
+		}
 	}
 	transfer := m.TransferQueue != "" || m.TransferAgent != nil
 	if (transfer || m.Priority != "") && s.o.Work == nil {

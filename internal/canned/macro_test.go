@@ -12,8 +12,11 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/canned"
+	"tanggap/internal/complaint"
 	"tanggap/internal/domain"
+	"tanggap/internal/locale"
 	"tanggap/internal/routing"
+	"tanggap/internal/testenv"
 	"tanggap/internal/ticket"
 )
 
@@ -217,6 +220,19 @@ func TestMacroRefusedBeforeAnyChange(t *testing.T) {
 	}
 	if after := f.state(t, id); after.Status != before.Status || after.Replies != before.Replies {
 		t.Fatalf("the refused macro changed the ticket: %+v -> %+v", before, after)
+	}
+	// A complaint awaiting verification (a form ticket) is not solved by a
+	// macro: refused before its reply goes out, naming the stage.
+	cat, err := locale.Load()
+	must(t, err)
+	guarded := canned.New(canned.Opts{DB: f.db, Work: f.router, Texts: cat, Log: testenv.Logger(t),
+		Tickets: ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router, Clocks: f.clocks, Log: testenv.Logger(t), EndGuard: complaint.NewGuard(f.db)})})
+	b := f.state(t, id)
+	if _, err := guarded.Apply(ctx, f.budi, id, solve.ID); !errors.Is(err, complaint.ErrInProgress) {
+		t.Fatalf("a solving macro on a complaint awaiting verification: %v", err)
+	}
+	if a := f.state(t, id); a.String() != b.String() {
+		t.Fatalf("the refused macro changed the complaint's ticket: %s -> %s", b, a)
 	}
 	// Joko does not even see budi's macros.
 	if _, err := f.svc.Apply(ctx, f.joko, kartu, solve.ID); !errors.Is(err, canned.ErrNotFound) {
