@@ -3,11 +3,13 @@ package complaint
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"unicode/utf8"
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/permission"
+	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
 
@@ -31,7 +33,8 @@ const sqlCategoryOffered = `SELECT active FROM complaint_categories WHERE code =
 // the other gets ErrStage.
 //
 // Adopting needs the complaints.adopt permission (ErrForbidden without
-// it), and the category (given, else the ticket's) must be one the
+// it), and the ticket must be still worked (new, open or pending: a solved
+// one is reopened first, 409 ticket_inactive), and the category (given, else the ticket's) must be one the
 // catalog (complaint_categories) offers: a validation error says whether
 // it is missing, unknown or no longer offered, so the complaint report
 // only counts categories the program knows.
@@ -60,6 +63,12 @@ func (s *Service) Adopt(ctx context.Context, viewer agent.Agent, ticketID int64,
 	}
 	if err := ve.Err(); err != nil {
 		return View{}, err
+	}
+	if !sum.Status.Active() {
+		// A complaint's ticket ends with its lifecycle (Guard): a solved
+		// one is reopened first, a closed one stays a closed conversation.
+		return View{}, &apperr.Explained{Status: http.StatusConflict, Code: apperr.CodeTicketInactive,
+			Key: "lifecycle.adopt.inactive_" + string(sum.Status), Err: routing.ErrTicketInactive}
 	}
 	if _, err := s.ensure(ctx, ticketID); err == nil {
 		return View{}, ErrStage // already in the lifecycle

@@ -185,3 +185,48 @@ func TestAdoptNeedsPermissionAndOfferedCategory(t *testing.T) {
 		t.Fatalf("stored category %q", stored)
 	}
 }
+
+// TestAdoptOnlyATicketStillWorked: a solved ticket is reopened before it
+// is treated as a complaint (its lifecycle would otherwise start on a
+// ticket that already told the citizen "Selesai"), a closed one never is;
+// each refusal says what to do.
+func TestAdoptOnlyATicketStillWorked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	id, _ := e.whatsAppTicket("+6281233334444", "Mau mengadu soal insentif yang belum cair.", time.Now().UTC().Add(-time.Hour))
+	adopt := func() (int, apiError) {
+		r := e.admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint", id), map[string]string{"kind": "pengaduan", "category": "pelatihan"})
+		var out apiError
+		_ = json.Unmarshal(r.Body, &out)
+		return r.Status, out
+	}
+	status := func(s string) {
+		t.Helper()
+		if r := e.admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": s}); r.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", s, r.Status, r.Body)
+		}
+	}
+	status("solved")
+	if st, body := adopt(); st != http.StatusConflict || body.Error.Code != "ticket_inactive" || !strings.Contains(body.Error.Message, "Buka kembali") {
+		t.Fatalf("adopt a solved ticket: %d %+v", st, body)
+	}
+	if r := e.admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/complaint", id), nil); r.Status != http.StatusNotFound {
+		t.Fatalf("a refused adoption left a complaint: %d", r.Status)
+	}
+	status("open")
+	if st, body := adopt(); st != http.StatusCreated {
+		t.Fatalf("adopt the reopened ticket: %d %+v", st, body)
+	}
+
+	e = newEnv(t, nil) // whatsAppTicket finds the one WhatsApp ticket there is
+	closed, _ := e.whatsAppTicket("+6281255556666", "Pelatihan saya dibatalkan sepihak.", time.Now().UTC().Add(-time.Hour))
+	if r := e.admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", closed), map[string]string{"status": "closed"}); r.Status != http.StatusOK {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
+	}
+	r := e.admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint", closed), map[string]string{"kind": "pengaduan", "category": "pelatihan"})
+	var out apiError
+	_ = json.Unmarshal(r.Body, &out)
+	if r.Status != http.StatusConflict || out.Error.Code != "ticket_inactive" || !strings.Contains(out.Error.Message, "ditutup") {
+		t.Fatalf("adopt a closed ticket: %d %s", r.Status, r.Body)
+	}
+}

@@ -176,4 +176,11 @@ func TestHeldTextsForEveryOpenStage(t *testing.T) {
 			}
 		}
 	}
+	for _, lang := range locale.Languages() {
+		for _, k := range []string{"lifecycle.adopt.inactive_solved", "lifecycle.adopt.inactive_closed"} {
+			if !cat.Has(lang, k) {
+				t.Errorf("%s lacks %s", lang, k)
+			}
+		}
+	}
 }
