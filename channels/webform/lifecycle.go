@@ -381,12 +381,12 @@ func (a *Adapter) handleDisagree(c *fiber.Ctx) error {
 }
 
 // heldOpen is a looked-up ticket as the citizen is told it: a complaint
-// whose lifecycle has not ended is still being worked, whatever its
-// ticket's status says (a ticket solved by hand before the lifecycle held
-// its status, complaint.Guard), so the page neither says "Selesai" nor
-// asks for a rating while no answer was given.
+// whose follow-up is not published yet is still being worked, whatever
+// its ticket's status says (a ticket solved by hand before the lifecycle
+// held its status, complaint.Guard), so the page neither says "Selesai"
+// nor asks for a rating while no answer was given.
 func heldOpen(p ticket.Public, tl complaint.Timeline, inLifecycle bool) ticket.Public {
-	if inLifecycle && !tl.Stage.Final() && p.Status == domain.StatusSolved {
+	if inLifecycle && p.Status == domain.StatusSolved && tl.Stage.Holds(domain.StatusSolved) {
 		p.Status = domain.StatusOpen
 	}
 	return p

@@ -214,7 +214,8 @@ func (s *Service) tell(ctx context.Context, viewer agent.Agent, ticketID int64, 
 
 // Disagree is the citizen's "this does not settle it" on a published
 // follow-up: the complaint goes back to its unit with a fresh follow-up
-// deadline, counted as a reopen.
+// deadline, counted as a reopen, and its ticket, if an agent solved it on
+// the follow-up, is open again.
 func (s *Service) Disagree(ctx context.Context, ticketID int64, reason string) error {
 	var ve apperr.ValidationError
 	reason = trim(reason)
@@ -238,9 +239,13 @@ func (s *Service) Disagree(ctx context.Context, ticketID int64, reason string) e
 		return err
 	}
 	due := AddWorkingDays(cal, now, s.o.Deadlines.FollowDays)
-	return s.store.change(ctx, ticketID, []Stage{StageFollowedUp}, map[string]any{"stage": StageDisposed, "due_at": due, "close_due_at": nil,
+	if err := s.store.change(ctx, ticketID, []Stage{StageFollowedUp}, map[string]any{"stage": StageDisposed, "due_at": due, "close_due_at": nil,
 		"reopen_count": gorm.Expr("reopen_count + 1"), "answered_at": nil, "answered_in_time": nil, "updated_at": now},
-		stepRow{TicketID: ticketID, Step: "reopened", PublicNote: reason, CreatedAt: now}, nil)
+		stepRow{TicketID: ticketID, Step: "reopened", PublicNote: reason, CreatedAt: now}, nil); err != nil {
+		return err
+	}
+	// A ticket solved on the published follow-up is worked again.
+	return s.o.Tickets.ReopenForLifecycle(ctx, ticketID, "complainant disagreed with the follow-up")
 }
 
 // Identity is a confidential complainant as revealed.

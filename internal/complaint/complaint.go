@@ -131,6 +131,7 @@ type Tickets interface {
 	Summary(ctx context.Context, viewer agent.Agent, id int64) (ticket.Summary, error)
 	Reply(ctx context.Context, viewer agent.Agent, ticketID int64, body string) (ticket.Message, error)
 	CloseForLifecycle(ctx context.Context, ticketID int64, detail string) error
+	ReopenForLifecycle(ctx context.Context, ticketID int64, detail string) error
 	PublicByTracking(ctx context.Context, trackingNumber string) (ticket.Public, error)
 }
 

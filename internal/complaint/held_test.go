@@ -113,8 +113,27 @@ func TestStatusHeldUntilTheLifecycleEnds(t *testing.T) {
 	e.refused(ids[0], "solved", complaint.StageDisposed, held(complaint.StageDisposed))
 	e.act(e.admin, ids[0], "answer", map[string]any{"answer": "Pendaftaran Anda sudah dibuka kembali."}, http.StatusOK)
 	e.refused(ids[0], "solved", complaint.StageAnswered, held(complaint.StageAnswered))
-	e.act(e.admin, ids[0], "publish", nil, http.StatusOK)
+	v := e.act(e.admin, ids[0], "publish", nil, http.StatusOK)
+	if len(v.HeldStatuses) != 1 || v.HeldStatuses[0] != "closed" {
+		t.Fatalf("published follow-up holds %v, want closed only", v.HeldStatuses)
+	}
+
+	// The answer is published: the ticket may be solved (the citizen has
+	// their answer), not closed while they may still disagree.
 	e.refused(ids[0], "closed", complaint.StageFollowedUp, held(complaint.StageFollowedUp))
+	if res := e.admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[0]), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatalf("solve on the published follow-up: %d %s", res.Status, res.Body)
+	}
+	e.refused(ids[0], "closed", complaint.StageFollowedUp, held(complaint.StageFollowedUp))
+	// The citizen disagrees: the complaint goes back to its unit and the
+	// ticket is worked again, held until the next follow-up.
+	if res := e.pub.Do(http.MethodPost, "/api/v1/complaints/"+tns[0]+"/disagree", map[string]string{"contact": phone, "reason": "Pendaftaran masih ditolak."}); res.Status != http.StatusAccepted {
+		t.Fatalf("disagree: %d %s", res.Status, res.Body)
+	}
+	if st := e.ticketStatus(ids[0]); st != "open" {
+		t.Fatalf("ticket %s after the citizen disagreed, want open", st)
+	}
+	e.refused(ids[0], "solved", complaint.StageDisposed, held(complaint.StageDisposed))
 	e.act(e.admin, ids[1], "ask_complete", map[string]any{"note": "Mohon lampirkan bukti pendaftaran."}, http.StatusOK)
 	e.refused(ids[1], "solved", complaint.StageIncomplete, held(complaint.StageIncomplete))
 
@@ -154,7 +173,7 @@ func TestStatusHeldUntilTheLifecycleEnds(t *testing.T) {
 	}
 	e.pub.Do(http.MethodGet, "/api/v1/complaints/"+tns[0]+"?contact="+phone, nil).JSON(t, &page)
 	if page.Status == "solved" || page.StatusLabel == cat.T(locale.Default, "status.solved") || page.CSAT != "" {
-		t.Fatalf("status page of a complaint at %s: %+v", complaint.StageFollowedUp, page)
+		t.Fatalf("status page of a complaint at %s: %+v", complaint.StageDisposed, page)
 	}
 }
 

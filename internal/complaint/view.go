@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tanggap/internal/agent"
+	"tanggap/internal/domain"
 )
 
 // Clock is one running deadline as the console shows it.
@@ -59,8 +60,9 @@ type View struct {
 	Kinds     []Kind   `json:"kinds"`
 	CanReveal bool     `json:"can_reveal"`
 	// StatusHeld: the ticket may not be solved or closed by a status
-	// change yet (the stage is not final; Guard).
-	StatusHeld bool `json:"status_held"`
+	// change yet (Guard); HeldStatuses names which of the two.
+	StatusHeld   bool                  `json:"status_held"`
+	HeldStatuses []domain.TicketStatus `json:"held_statuses"`
 }
 
 // View reads a ticket's complaint for an agent who can see the ticket.
@@ -116,7 +118,8 @@ func (s *Service) View(ctx context.Context, viewer agent.Agent, ticketID int64) 
 		v.Steps = append(v.Steps, Step{Step: st.Step, AgentID: st.AgentID, PublicNote: st.PublicNote, Detail: st.Detail, At: st.CreatedAt.UTC()})
 	}
 	v.Actions = actionsAt(r.Stage, viewer.SeesAll())
-	v.StatusHeld = !r.Stage.Final()
+	v.HeldStatuses = r.Stage.HeldStatuses()
+	v.StatusHeld = len(v.HeldStatuses) > 0
 	return v, nil
 }
 

@@ -15,7 +15,8 @@ import (
 // why, in words, beside it; a console that offers them anyway (its panel
 // out of date) shows the server's refusal and keeps the status; the
 // reason follows the panel's stage, and the lifecycle's own end (archive)
-// closes the ticket.
+// closes the ticket. Once its follow-up is published, a complaint is
+// solved from the same control; closing still waits.
 func TestBrowserLifecycleStatusHeld(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -70,6 +71,33 @@ func TestBrowserLifecycleStatusHeld(t *testing.T) {
 	staff.do(t, "archive", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
 	staff.waitJS(t, "archived, the ticket closed, nothing held", `document.getElementById('lc-stage').dataset.stage === 'archived'
 		&& document.getElementById('t-status-select').value === 'closed' && document.getElementById('status-held').hidden`)
+
+	// Once the follow-up is published the ticket may be solved (the
+	// citizen has the answer), not closed while they may still disagree.
+	tn2 := pub.Complaint(map[string]string{"name": "Dewi Lestari", "phone": "081234500077", "category": "pelatihan",
+		"description": "Sertifikat pelatihan saya belum terbit."})
+	id2 := ticketIDs(t, admin, tn2)[tn2]
+	for _, step := range []struct {
+		action string
+		body   map[string]string
+	}{{"verify", nil}, {"dispose", map[string]string{"unit": "unit-insentif", "note": "Mohon dicek sertifikatnya."}},
+		{"answer", map[string]string{"answer": "Sertifikat Anda sudah terbit."}}, {"publish", nil}} {
+		if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint/%s", id2, step.action), step.body); r.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", step.action, r.Status, r.Body)
+		}
+	}
+	staff.do(t, "open the answered complaint", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, id2)))
+	staff.waitJS(t, "followed up: solved offered, closed held with its reason", fmt.Sprintf(`location.hash === '#ticket-%d'
+		&& document.getElementById('lc-stage') && document.getElementById('lc-stage').dataset.stage === 'followed_up'
+		&& !document.querySelector('#t-status-select option[value="solved"]').disabled
+		&& document.querySelector('#t-status-select option[value="closed"]').disabled
+		&& document.getElementById('status-held').textContent === %q`, id2, tx("lifecycle.held.followed_up")))
+	staff.selectValue(t, "#t-status-select", "solved")
+	staff.do(t, "solve the answered complaint", chromedp.Click(chromedp.ID("status-btn")))
+	staff.waitJS(t, "solved", fmt.Sprintf(`document.getElementById('status-live').textContent === %q`, tx("console.status_updated")))
+	if got := ticketStatus(t, admin, id2); got != "solved" {
+		t.Fatalf("answered complaint's ticket %s after solving, want solved", got)
+	}
 	staff.checkConsole(t)
 }
 

@@ -63,6 +63,53 @@ func (s *Service) CloseForLifecycle(ctx context.Context, ticketID int64, detail 
 	return nil
 }
 
+// ReopenForLifecycle opens again a solved ticket whose complaint went
+// back to work (internal/complaint: the citizen disagreed with the
+// published follow-up), so it is worked, and counted, as open. No agent
+// acts: the audit line has no agent. A ticket not solved stays as it is.
+func (s *Service) ReopenForLifecycle(ctx context.Context, ticketID int64, detail string) error {
+	now := time.Now().UTC()
+	changed := false
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		t, err := s.store.lockTicket(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if t.Status != domain.StatusSolved {
+			return nil
+		}
+		re := Reopened{ID: t.ID, Category: t.Category, Channel: t.Channel}
+		if t.QueueID != nil {
+			re.QueueID = *t.QueueID
+		}
+		if t.AssigneeID != nil {
+			re.AssigneeID = *t.AssigneeID
+		}
+		if err := s.loads.Reopen(ctx, tx, re); err != nil {
+			return err
+		}
+		if err := s.store.setStatus(ctx, tx, t.ID, domain.StatusOpen, now); err != nil {
+			return err
+		}
+		if err := s.clocks.StatusChanged(ctx, tx, t.ID, t.Status, domain.StatusOpen, now); err != nil {
+			return err
+		}
+		if err := tx.WithContext(ctx).Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (NULL, ?, ?, ?, ?)`,
+			"ticket.status", t.ID, string(t.Status)+" -> open: "+detail, now).Error; err != nil {
+			return fmt.Errorf("ticket: audit: %w", err)
+		}
+		changed = true
+		return nil
+	})
+	if err != nil || !changed {
+		return err
+	}
+	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
+		s.emit(ctx, bus.TicketUpdated(fresh.event(time.Now().UTC())))
+	}
+	return nil
+}
+
 // PublicByTracking is the citizen's view of a ticket (with its public
 // thread) by tracking number alone. Only for callers that already checked
 // the citizen another way (internal/complaint checks a PIN).

@@ -1,7 +1,7 @@
 // The open ticket's details panel: facts about the citizen and the ticket,
 // the status (the select always shows the open ticket's own status; a
-// complaint whose lifecycle has not ended offers neither solved nor
-// closed, and says why), SLA
+// complaint offers solved only once its follow-up is published and closed
+// only at the end of its lifecycle, and says why), SLA
 // clocks and place in the queue, and claim / give back / transfer. A
 // solved or closed ticket shows no running clock and can be neither given
 // back nor transferred; an agent gives back or transfers only their own. On narrow screens the panel opens with a button.
@@ -42,32 +42,37 @@ function renderFacts(s) {
   sel.value = draft.status || tk.status;
   // "Baru" can be shown but not chosen: a ticket becomes new only once.
   sel.querySelector('option[value="new"]').disabled = tk.status !== 'new';
-  // A complaint whose lifecycle has not ended is not solved or closed
-  // here: its panel's actions end it, and the server refuses otherwise.
-  // The reason is written beside the control (until the panel is read,
-  // the two options wait without one).
-  const held = heldStage(s, tk);
-  ['solved', 'closed'].forEach((st) => { sel.querySelector('option[value="' + st + '"]').disabled = held !== '' && tk.status !== st; });
-  if (held && (sel.value === 'solved' || sel.value === 'closed') && sel.value !== tk.status) {
+  // A complaint is not solved before its follow-up is published, nor
+  // closed before its lifecycle has ended: its panel's actions move it on,
+  // and the server refuses otherwise. The reason is written beside the
+  // control (until the panel is read, both options wait without one).
+  const held = heldBy(s, tk);
+  ['solved', 'closed'].forEach((st) => {
+    sel.querySelector('option[value="' + st + '"]').disabled = !!held && held.statuses.indexOf(st) >= 0 && tk.status !== st;
+  });
+  if (sel.selectedOptions.length && sel.selectedOptions[0].disabled && sel.value !== tk.status) {
     draft = { id: tk.id, status: '' };
     sel.value = tk.status;
   }
   const note = $('status-held');
-  note.textContent = held && held !== '?' ? label('lifecycle.held.', held) : '';
+  note.textContent = held && held.stage ? label('lifecycle.held.', held.stage) : '';
   note.hidden = !note.textContent;
   $('status-form').hidden = false;
 }
 
-// heldStage is the stage of the open ticket's complaint while its
-// lifecycle holds the status ('?' while its panel is being read), '' when
-// nothing holds it (not a complaint, or its lifecycle has ended).
-function heldStage(s, tk) {
+// heldBy is what the open ticket's complaint keeps its status from:
+// {stage, statuses} (stage '' while its panel is being read), or null
+// when nothing is held (not a complaint, or its lifecycle allows both).
+function heldBy(s, tk) {
   const c = s.complaint;
   const mine = c && c.id === tk.id;
   // The panel read last wins over the detail (a ticket adopted since).
-  if (mine && c.view) { return c.view.status_held ? c.view.stage : ''; }
-  if (tk.lifecycle !== true || (mine && (c.error || 'adoptable' in c))) { return ''; }
-  return '?';
+  if (mine && c.view) {
+    const statuses = Array.isArray(c.view.held_statuses) ? c.view.held_statuses : [];
+    return statuses.length ? { stage: c.view.stage, statuses } : null;
+  }
+  if (tk.lifecycle !== true || (mine && (c.error || 'adoptable' in c))) { return null; }
+  return { stage: '', statuses: ['solved', 'closed'] };
 }
 
 function setState(id, state, finished) {
