@@ -19,7 +19,8 @@ import (
 // comment, the survey takes one comment afterwards (not before the
 // rating, not twice).
 func TestCSATLinkOnlyForTheCitizen(t *testing.T) {
-	a := apptest.Start(t, apptest.Config(t))
+	cfg := apptest.Config(t)
+	a := apptest.Start(t, cfg)
 	admin := apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
 	if r := admin.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
@@ -47,6 +48,7 @@ func TestCSATLinkOnlyForTheCitizen(t *testing.T) {
 		}
 		return fmt.Errorf("ticket %s not assigned yet", tn)
 	})
+	apptest.FollowedUp(t, cfg, admin, id) // a complaint is solved once its follow-up is published
 	if r := admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); r.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", r.Status, r.Body)
 	}

@@ -275,7 +275,8 @@ func notesOf(t *testing.T, c *apptest.Client, id int64, lang string) []string {
 // with names; a solved ticket's SLA clocks are stopped and it can no
 // longer be transferred or released.
 func TestTransferNotesAndInactiveTickets(t *testing.T) {
-	url, admin := demoApp(t, nil)
+	var cfg *config.Config
+	url, admin := demoApp(t, func(c *config.Config) { cfg = c })
 	sari, sariID := signIn(t, url, "sari@tanggap.example", "demo-sari-2026")
 	budi, budiID := signIn(t, url, "budi@tanggap.example", "demo-budi-2026")
 	dewi, _ := signIn(t, url, "dewi@tanggap.example", "demo-dewi-2026")
@@ -306,6 +307,7 @@ func TestTransferNotesAndInactiveTickets(t *testing.T) {
 	}
 
 	// Solved: the clocks stop, and transfer and release are refused.
+	apptest.FollowedUp(t, *cfg, admin, id) // a complaint is solved once its follow-up is published
 	if res := dewi.Do(http.MethodPatch, path, map[string]string{"status": "solved"}); res.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

@@ -267,6 +267,9 @@ func TestWholeLoop(t *testing.T) {
 		}
 		return nil
 	})
+	// The complaint's lifecycle ended (its ticket is solved and closed by
+	// hand below, as any ticket's).
+	apptest.Ended(t, cfg, admin, id)
 	if res = rina.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

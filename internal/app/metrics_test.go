@@ -100,6 +100,7 @@ func TestMetricsTellWhatHappened(t *testing.T) {
 	}
 
 	// Solving asks the citizen how we did: a csat/solve job.
+	apptest.FollowedUp(t, cfg, admin, id) // a complaint is solved once its follow-up is published
 	if res := admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

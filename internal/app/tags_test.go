@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/config"
 	"tanggap/internal/testenv"
 )
 
@@ -172,12 +173,17 @@ func TestTagsThroughTheAPI(t *testing.T) {
 // error in the agent's language, until one is chosen; bulk actions meet
 // the same rule and never reach a ticket outside the agent's scope.
 func TestWrapupRequiredAndBulk(t *testing.T) {
-	url, admin := demoApp(t, nil)
+	var cfg *config.Config
+	url, admin := demoApp(t, func(c *config.Config) { cfg = c })
 	sari, sariID := signIn(t, url, "sari@tanggap.example", "demo-sari-2026")
 	a, _ := fileIn(t, admin, "lainnya", "Kartu saya belum aktif, mohon dicek.")
 	b, _ := fileIn(t, admin, "lainnya", "Data saya salah.")
 	other := fileOutside(t, admin)
 	umum := queueID(t, admin, "umum")
+	// Form complaints used as any ticket: their lifecycle ended, so only
+	// the wrap-up rule holds their status.
+	apptest.Ended(t, *cfg, admin, a)
+	apptest.Ended(t, *cfg, admin, b)
 
 	codes := "/api/v1/admin/wrapup-codes"
 	expect(t, "an agent manages codes", sari.Do(http.MethodPost, codes, map[string]any{"code": "x", "label_id": "x", "label_en": "x"}), http.StatusForbidden, "forbidden")
