@@ -62,7 +62,8 @@ const holdCSAT = `(() => {
 func TestBrowserA11yCitizenStatus(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base, agentAPI := onlineAdmin(t, apptest.Config(t))
+	cfg := apptest.Config(t)
+	base, agentAPI := onlineAdmin(t, cfg)
 	const phone = "081311115555"
 	citizen := apptest.NewClient(t, base)
 	tn := citizen.Complaint(map[string]string{"name": "Sari", "phone": phone, "category": "lainnya",
@@ -163,7 +164,8 @@ func TestBrowserA11yCitizenStatus(t *testing.T) {
 		t.Errorf("after the refresh the focus is on %q", got)
 	}
 
-	// The rating card: solved, the lookup shows it.
+	// The rating card: solved (its follow-up published first), the lookup shows it.
+	apptest.FollowedUp(t, cfg, agentAPI, id)
 	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != 200 {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

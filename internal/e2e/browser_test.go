@@ -333,7 +333,16 @@ func texts(t *testing.T) func(key string, args ...any) string {
 // and returns its address.
 func startWithDemoSeed(t *testing.T) string {
 	t.Helper()
-	return apptest.Start(t, demoConfig(t)).URL()
+	base, _ := startDemo(t)
+	return base
+}
+
+// startDemo is startWithDemoSeed also giving the app's configuration
+// (for apptest.FollowedUp and apptest.Ended).
+func startDemo(t *testing.T) (string, config.Config) {
+	t.Helper()
+	cfg := demoConfig(t)
+	return apptest.Start(t, cfg).URL(), cfg
 }
 
 // demoConfig is a test app's configuration with the demo seed's queues

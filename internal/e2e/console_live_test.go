@@ -226,7 +226,7 @@ func TestBrowserConsoleLiveChannels(t *testing.T) {
 func TestBrowserConsoleLiveGateway(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	direct := startWithDemoSeed(t)
+	direct, cfg := startDemo(t)
 	proxy := newCuttable(t, strings.TrimPrefix(direct, "http://"))
 	base := proxy.url()
 	citizen := apptest.NewClient(t, direct)
@@ -237,6 +237,9 @@ func TestBrowserConsoleLiveGateway(t *testing.T) {
 	dewiAPI := apptest.NewClient(t, direct)
 	dewiAPI.Login("dewi@tanggap.example", "demo-dewi-2026")
 	ids := ticketIDs(t, dewiAPI, tn, tnSolved, tnAway)
+	for _, id := range []int64{ids[tnSolved], ids[tnAway]} {
+		apptest.FollowedUp(t, cfg, dewiAPI, id) // a complaint is solved once its follow-up is published
+	}
 
 	root := newBrowser(t, browser)
 	shots := newShots(t)

@@ -103,7 +103,7 @@ func (tb *tab) open(t *testing.T, id int64) {
 func TestBrowserConsoleAgentDay(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base := startWithDemoSeed(t)
+	base, cfg := startDemo(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 
@@ -137,6 +137,7 @@ func TestBrowserConsoleAgentDay(t *testing.T) {
 	api := apptest.NewClient(t, base)
 	api.Login("sari@tanggap.example", "demo-sari-2026")
 	ids := ticketIDs(t, api, tnPending, tnNew, tnDone)
+	apptest.FollowedUp(t, cfg, api, ids[tnDone]) // a complaint is solved once its follow-up is published
 	for tn, status := range map[string]string{tnPending: "pending", tnDone: "solved"} {
 		if r := api.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[tn]), map[string]string{"status": status}); r.Status != http.StatusOK {
 			t.Fatalf("set %s to %s: %d %s", tn, status, r.Status, r.Body)

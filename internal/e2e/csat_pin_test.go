@@ -22,7 +22,8 @@ import (
 func TestBrowserStatusPINSurvey(t *testing.T) {
 	browser := findBrowser(t)
 	en := textsIn(t, "en-US")
-	base := apptest.Start(t, apptest.Config(t)).URL()
+	cfg := apptest.Config(t)
+	base := apptest.Start(t, cfg).URL()
 	agentAPI := apptest.NewClient(t, base)
 	agentAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
 	citizen := apptest.NewClient(t, base)
@@ -36,6 +37,7 @@ func TestBrowserStatusPINSurvey(t *testing.T) {
 		t.Fatalf("anonymous complaint: %d %s", res.Status, res.Body)
 	}
 	id := ticketIDs(t, agentAPI, sub.TN)[sub.TN]
+	apptest.FollowedUp(t, cfg, agentAPI, id) // a complaint is solved once its follow-up is published
 	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != 200 {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

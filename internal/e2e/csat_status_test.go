@@ -20,12 +20,14 @@ import (
 func TestBrowserStatusLookupSurvey(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base, agentAPI := onlineAdmin(t, apptest.Config(t))
+	cfg := apptest.Config(t)
+	base, agentAPI := onlineAdmin(t, cfg)
 	const phone = "081311114444"
 	citizen := apptest.NewClient(t, base)
 	tn := citizen.Complaint(map[string]string{"name": "Dewi", "phone": phone, "category": "lainnya",
 		"description": "Bantuan belum cair sejak dua bulan."})
 	id := ticketIDs(t, agentAPI, tn)[tn]
+	apptest.FollowedUp(t, cfg, agentAPI, id) // a complaint is solved once its follow-up is published
 	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != 200 {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

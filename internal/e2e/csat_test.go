@@ -63,6 +63,7 @@ func TestBrowserFormSurvey(t *testing.T) {
 		}
 		return fmt.Errorf("ticket %s not assigned yet", tn)
 	})
+	apptest.FollowedUp(t, cfg, agentAPI, d.ID) // a complaint is solved once its follow-up is published
 	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", d.ID), map[string]string{"status": "solved"}); res.Status != 200 {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}

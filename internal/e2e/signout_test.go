@@ -42,7 +42,7 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 	openByAddress()
 	const draft = "Baik Bu, sudah kami selesaikan."
 	tab.do(t, "start a reply", chromedp.SendKeys(chromedp.ID("reply-body"), draft))
-	tab.selectValue(t, "#t-status-select", "solved")
+	tab.selectValue(t, "#t-status-select", "pending")
 
 	// A ticket given to Dewi meanwhile is told to screen readers...
 	if r := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/assign", id), map[string]any{"agent_id": agentID(t, api, "dewi@tanggap.example")}); r.Status >= 300 {
