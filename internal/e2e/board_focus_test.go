@@ -19,7 +19,7 @@ import (
 func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
-	base := startWithDemoSeed(t)
+	base, cfg := startDemo(t)
 	sari := apptest.NewClient(t, base)
 	sari.Login("sari@tanggap.example", "demo-sari-2026")
 	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); r.Status != http.StatusOK {
@@ -34,6 +34,7 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	if r := sari.Do(http.MethodPost, path+"/claim", nil); r.Status != http.StatusOK {
 		t.Fatalf("claim: %d %s", r.Status, r.Body)
 	}
+	apptest.FollowedUp(t, cfg, sari, id) // a complaint is solved once its follow-up is published
 	if r := sari.Do(http.MethodPatch, path, map[string]string{"status": "solved"}); r.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", r.Status, r.Body)
 	}
