@@ -1,14 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -208,15 +204,5 @@ func scrollTo(id string) chromedp.Action[chromedp.Void] {
 // page, which a full-page shot shrinks past reading).
 func viewShot(t *testing.T, s *shots, tb *tab, name string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
-	defer cancel()
-	img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	for _, d := range s.dirs {
-		if err := os.WriteFile(filepath.Join(d, name+".png"), img, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.takeView(t, tb, name)
 }

@@ -17,43 +17,21 @@ import (
 // program's authority, archived). No agent acts: the audit line has no
 // agent. A ticket already closed stays as it is.
 func (s *Service) CloseForLifecycle(ctx context.Context, ticketID int64, detail string) error {
-	now := time.Now().UTC()
-	var out Summary
 	var freedAgent int64
-	changed := false
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := s.store.lockTicket(ctx, tx, ticketID)
-		if err != nil {
-			return err
-		}
+	changed, err := s.lifecycleStatus(ctx, ticketID, domain.StatusClosed, detail, func(tx *gorm.DB, t Summary) (bool, error) {
 		if t.Status == domain.StatusClosed {
-			return nil
+			return false, nil
 		}
 		if t.AssigneeID != nil && t.Status.Active() {
 			if err := s.loads.Release(ctx, tx, t.ID); err != nil {
-				return err
+				return false, err
 			}
 			freedAgent = *t.AssigneeID
 		}
-		if err := s.store.setStatus(ctx, tx, t.ID, domain.StatusClosed, now); err != nil {
-			return err
-		}
-		if err := s.clocks.StatusChanged(ctx, tx, t.ID, t.Status, domain.StatusClosed, now); err != nil {
-			return err
-		}
-		if err := tx.WithContext(ctx).Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (NULL, ?, ?, ?, ?)`,
-			"ticket.status", t.ID, string(t.Status)+" -> closed: "+detail, now).Error; err != nil {
-			return fmt.Errorf("ticket: audit: %w", err)
-		}
-		changed = true
-		return nil
+		return true, nil
 	})
 	if err != nil || !changed {
 		return err
-	}
-	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
-		out = fresh
-		s.emit(ctx, bus.TicketUpdated(out.event(time.Now().UTC())))
 	}
 	if freedAgent != 0 {
 		if _, err := s.loads.AssignWaiting(ctx, freedAgent); err != nil {
@@ -68,15 +46,9 @@ func (s *Service) CloseForLifecycle(ctx context.Context, ticketID int64, detail 
 // published follow-up), so it is worked, and counted, as open. No agent
 // acts: the audit line has no agent. A ticket not solved stays as it is.
 func (s *Service) ReopenForLifecycle(ctx context.Context, ticketID int64, detail string) error {
-	now := time.Now().UTC()
-	changed := false
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		t, err := s.store.lockTicket(ctx, tx, ticketID)
-		if err != nil {
-			return err
-		}
+	_, err := s.lifecycleStatus(ctx, ticketID, domain.StatusOpen, detail, func(tx *gorm.DB, t Summary) (bool, error) {
 		if t.Status != domain.StatusSolved {
-			return nil
+			return false, nil
 		}
 		re := Reopened{ID: t.ID, Category: t.Category, Channel: t.Channel}
 		if t.QueueID != nil {
@@ -85,29 +57,48 @@ func (s *Service) ReopenForLifecycle(ctx context.Context, ticketID int64, detail
 		if t.AssigneeID != nil {
 			re.AssigneeID = *t.AssigneeID
 		}
-		if err := s.loads.Reopen(ctx, tx, re); err != nil {
+		return true, s.loads.Reopen(ctx, tx, re)
+	})
+	return err
+}
+
+// lifecycleStatus moves a ticket to status on its complaint's behalf, in
+// one transaction: under the ticket's lock, ready says whether the move
+// applies and does what goes with it (an agent's load); then the status,
+// its SLA clocks and an audit line without an agent; the ticket's event
+// follows a move. It reports whether the ticket moved.
+func (s *Service) lifecycleStatus(ctx context.Context, ticketID int64, to domain.TicketStatus, detail string,
+	ready func(tx *gorm.DB, t Summary) (bool, error)) (bool, error) {
+	now := time.Now().UTC()
+	changed := false
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		t, err := s.store.lockTicket(ctx, tx, ticketID)
+		if err != nil {
 			return err
 		}
-		if err := s.store.setStatus(ctx, tx, t.ID, domain.StatusOpen, now); err != nil {
+		if ok, err := ready(tx, t); err != nil || !ok {
 			return err
 		}
-		if err := s.clocks.StatusChanged(ctx, tx, t.ID, t.Status, domain.StatusOpen, now); err != nil {
+		if err := s.store.setStatus(ctx, tx, t.ID, to, now); err != nil {
+			return err
+		}
+		if err := s.clocks.StatusChanged(ctx, tx, t.ID, t.Status, to, now); err != nil {
 			return err
 		}
 		if err := tx.WithContext(ctx).Exec(`INSERT INTO audit_log (agent_id, action, ticket_id, detail, created_at) VALUES (NULL, ?, ?, ?, ?)`,
-			"ticket.status", t.ID, string(t.Status)+" -> open: "+detail, now).Error; err != nil {
+			"ticket.status", t.ID, string(t.Status)+" -> "+string(to)+": "+detail, now).Error; err != nil {
 			return fmt.Errorf("ticket: audit: %w", err)
 		}
 		changed = true
 		return nil
 	})
 	if err != nil || !changed {
-		return err
+		return false, err
 	}
 	if fresh, err := s.store.summary(ctx, ticketID); err == nil {
 		s.emit(ctx, bus.TicketUpdated(fresh.event(time.Now().UTC())))
 	}
-	return nil
+	return true, nil
 }
 
 // PublicByTracking is the citizen's view of a ticket (with its public
