@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
+	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -121,60 +123,92 @@ type errorDetail struct {
 // Internal details never reach the client; 5xx are logged with the request id.
 func errorHandler(cat *locale.Catalog, lang func(*fiber.Ctx) string, log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		l := lang(c)
-		status, code := fiber.StatusInternalServerError, apperr.CodeInternal
-		var fields map[string]string
-		msgKey, msgArgs := "", []any(nil)
-
-		var ve *apperr.ValidationError
-		var explained *apperr.Explained
-		var coded *apperr.Coded
-		var fe *fiber.Error
-		var partial *canned.PartialError
-		switch {
-		case errors.As(err, &partial):
-			status, code = fiber.StatusConflict, apperr.CodeMacroPartial
-			fields = partialFields(cat, l, partial)
-		case errors.As(err, &ve):
-			status, code = fiber.StatusUnprocessableEntity, apperr.CodeValidation
-			fields = make(map[string]string, len(ve.Fields))
-			for name, f := range ve.Fields {
-				fields[name] = cat.T(l, f.Key, f.Args...)
-			}
-		case errors.As(err, &explained):
-			status, code, msgKey, msgArgs = explained.Status, explained.Code, explained.Key, explained.Args
-		case errors.As(err, &coded):
-			status, code = coded.Status, coded.Code
-		case errors.As(err, &fe):
-			status, code = fe.Code, codeForStatus(fe.Code)
-		default:
-			for _, e := range catalog {
-				if errors.Is(err, e.err) {
-					status, code = e.status, e.code
-					break
-				}
-			}
-			var rf *refusal
-			var clash *ticket.Collision
-			switch {
-			case errors.As(err, &rf):
-				fields = map[string]string{rf.field: cat.T(l, rf.Key, rf.Args...)}
-			case errors.As(err, &clash):
-				// A reply held: who answered the citizen meanwhile.
-				fields = map[string]string{"body": cat.T(l, "console.reply_collision", "name", clash.Agent)}
-			}
+		a := classify(cat, lang(c), err)
+		if a.status >= 500 {
+			log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", a.status, "err", err)
 		}
-		if status >= 500 {
-			log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
-		}
-		if status == fiber.StatusServiceUnavailable {
+		if a.status == fiber.StatusServiceUnavailable {
 			c.Set(fiber.HeaderRetryAfter, "5")
 		}
-		if msgKey == "" {
-			msgKey = "error." + code
-		}
-		return c.Status(status).JSON(errorBody{Error: errorDetail{Code: code, Message: cat.T(l, msgKey, msgArgs...), Fields: fields}})
+		return c.Status(a.status).JSON(errorBody{Error: a.errorDetail})
 	}
+}
+
+// answer is what an error becomes for a client: its status and the body's
+// code, message and fields.
+type answer struct {
+	status int
+	errorDetail
+}
+
+// classify is the one mapping from an error to what the client is told,
+// used by the error handler and by answers that carry several outcomes
+// (bulk actions, per-ticket results), so the two never disagree.
+func classify(cat *locale.Catalog, l string, err error) answer {
+	a := answer{status: fiber.StatusInternalServerError, errorDetail: errorDetail{Code: apperr.CodeInternal}}
+	msgKey, msgArgs := "", []any(nil)
+
+	var ve *apperr.ValidationError
+	var explained *apperr.Explained
+	var coded *apperr.Coded
+	var fe *fiber.Error
+	var partial *canned.PartialError
+	switch {
+	case errors.As(err, &partial):
+		a.status, a.Code = fiber.StatusConflict, apperr.CodeMacroPartial
+		a.Fields = partialFields(cat, l, partial)
+	case errors.As(err, &ve):
+		a.status, a.Code = fiber.StatusUnprocessableEntity, apperr.CodeValidation
+		a.Fields = make(map[string]string, len(ve.Fields))
+		for name, f := range ve.Fields {
+			a.Fields[name] = cat.T(l, f.Key, f.Args...)
+		}
+	case errors.As(err, &explained):
+		a.status, a.Code, msgKey, msgArgs = explained.Status, explained.Code, explained.Key, explained.Args
+	case errors.As(err, &coded):
+		a.status, a.Code = coded.Status, coded.Code
+	case errors.As(err, &fe):
+		a.status, a.Code = fe.Code, codeForStatus(fe.Code)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The request or the work it waited on ran out of time: worth a retry.
+		a.status, a.Code = fiber.StatusServiceUnavailable, apperr.CodeUnavailable
+	default:
+		for _, e := range catalog {
+			if errors.Is(err, e.err) {
+				a.status, a.Code = e.status, e.code
+				break
+			}
+		}
+		var rf *refusal
+		var clash *ticket.Collision
+		switch {
+		case errors.As(err, &rf):
+			a.Fields = map[string]string{rf.field: cat.T(l, rf.Key, rf.Args...)}
+		case errors.As(err, &clash):
+			// A reply held: who answered the citizen meanwhile.
+			a.Fields = map[string]string{"body": cat.T(l, "console.reply_collision", "name", clash.Agent)}
+		}
+	}
+	if msgKey == "" {
+		msgKey = "error." + a.Code
+	}
+	a.Message = cat.T(l, msgKey, msgArgs...)
+	return a
+}
+
+// reason is an answer in one sentence, for a list of outcomes that has no
+// room for fields: the first field's reason (by name, so it is the same
+// every time) where there is one, else the message.
+func (a answer) reason() string {
+	if len(a.Fields) == 0 {
+		return a.Message
+	}
+	names := make([]string, 0, len(a.Fields))
+	for name := range a.Fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return a.Fields[names[0]]
 }
 
 func codeForStatus(status int) string {
@@ -212,21 +246,10 @@ func requestID(c *fiber.Ctx) string {
 // partialFields says what a macro that stopped did: the steps applied,
 // the one that failed and why (that error's own message).
 func partialFields(cat *locale.Catalog, l string, pe *canned.PartialError) map[string]string {
-	why := apperr.CodeInternal
-	var ve *apperr.ValidationError
-	if errors.As(pe.Err, &ve) {
-		why = apperr.CodeValidation
-	}
-	for _, e := range catalog {
-		if errors.Is(pe.Err, e.err) {
-			why = e.code
-			break
-		}
-	}
 	steps := make([]string, 0, len(pe.Applied))
 	for _, s := range pe.Applied {
 		steps = append(steps, cat.T(l, "macros.step_"+s))
 	}
 	return map[string]string{"macro": cat.T(l, "macros.partial", "applied", strings.Join(steps, ", "),
-		"failed", cat.T(l, "macros.step_"+pe.Failed), "reason", cat.T(l, "error."+why))}
+		"failed", cat.T(l, "macros.step_"+pe.Failed), "reason", classify(cat, l, pe.Err).Message)}
 }

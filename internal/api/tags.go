@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -272,34 +270,11 @@ func (s *Server) handleBulk(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"results": out, "done": done, "failed": len(out) - done})
 }
 
-// describe is the error handler's mapping for one error, for answers that
-// carry several outcomes.
+// describe is an error as one outcome among several: the error handler's
+// status, code and reason.
 func (s *Server) describe(lang string, err error) (int, string, string) {
-	status, code := fiber.StatusInternalServerError, apperr.CodeInternal
-	var ve *apperr.ValidationError
-	var coded *apperr.Coded
-	var explained *apperr.Explained
-	switch {
-	case errors.As(err, &ve):
-		status, code = fiber.StatusUnprocessableEntity, apperr.CodeValidation
-		for _, f := range ve.Fields {
-			return status, code, s.o.Locale.T(lang, f.Key, f.Args...)
-		}
-	case errors.As(err, &explained):
-		return explained.Status, explained.Code, s.o.Locale.T(lang, explained.Key, explained.Args...)
-	case errors.As(err, &coded):
-		status, code = coded.Status, coded.Code
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		status, code = fiber.StatusServiceUnavailable, apperr.CodeUnavailable
-	default:
-		for _, e := range catalog {
-			if errors.Is(err, e.err) {
-				status, code = e.status, e.code
-				break
-			}
-		}
-	}
-	return status, code, s.o.Locale.T(lang, "error."+code)
+	a := classify(s.o.Locale, lang, err)
+	return a.status, a.Code, a.reason()
 }
 
 func (s *Server) handleTranscript(c *fiber.Ctx) error {
