@@ -124,10 +124,17 @@ func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, n
 		if err := ve.Err(); err != nil {
 			return View{}, err
 		}
+		var closed ticket.LifecycleMove
 		err = s.store.change(ctx, ticketID, append(open, StageIncomplete), map[string]any{"stage": StageArchived, "archive_reason": a.Reason,
 			"due_at": nil, "paused_at": nil, "closed_at": now, "updated_at": now},
-			stepRow{TicketID: ticketID, Step: "archived", AgentID: by, PublicNote: a.Reason, Detail: a.Note, CreatedAt: now}, nil)
-		after = func() error { return s.o.Tickets.CloseForLifecycle(ctx, ticketID, "complaint archived: "+a.Reason) }
+			stepRow{TicketID: ticketID, Step: "archived", AgentID: by, PublicNote: a.Reason, Detail: a.Note, CreatedAt: now},
+			func(tx *gorm.DB) (err error) {
+				closed, err = s.o.Tickets.CloseForLifecycleIn(ctx, tx, ticketID, "complaint archived: "+a.Reason)
+				return err
+			})
+		if err == nil {
+			closed.Committed(ctx)
+		}
 	case "dispose":
 		u, ok := s.units[a.Unit]
 		if !ok {
@@ -239,13 +246,20 @@ func (s *Service) Disagree(ctx context.Context, ticketID int64, reason string) e
 		return err
 	}
 	due := AddWorkingDays(cal, now, s.o.Deadlines.FollowDays)
+	// A ticket solved on the published follow-up is worked again, in the
+	// same transaction as the complaint's return to work.
+	var reopened ticket.LifecycleMove
 	if err := s.store.change(ctx, ticketID, []Stage{StageFollowedUp}, map[string]any{"stage": StageDisposed, "due_at": due, "close_due_at": nil,
 		"reopen_count": gorm.Expr("reopen_count + 1"), "answered_at": nil, "answered_in_time": nil, "updated_at": now},
-		stepRow{TicketID: ticketID, Step: "reopened", PublicNote: reason, CreatedAt: now}, nil); err != nil {
+		stepRow{TicketID: ticketID, Step: "reopened", PublicNote: reason, CreatedAt: now},
+		func(tx *gorm.DB) (err error) {
+			reopened, err = s.o.Tickets.ReopenForLifecycleIn(ctx, tx, ticketID, "complainant disagreed with the follow-up")
+			return err
+		}); err != nil {
 		return err
 	}
-	// A ticket solved on the published follow-up is worked again.
-	return s.o.Tickets.ReopenForLifecycle(ctx, ticketID, "complainant disagreed with the follow-up")
+	reopened.Committed(ctx)
+	return nil
 }
 
 // Identity is a confidential complainant as revealed.

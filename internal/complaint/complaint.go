@@ -44,6 +44,8 @@ import (
 	"tanggap/internal/permission"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
+
+	"gorm.io/gorm"
 )
 
 // Kind is what the citizen brings.
@@ -131,7 +133,10 @@ type Tickets interface {
 	Summary(ctx context.Context, viewer agent.Agent, id int64) (ticket.Summary, error)
 	Reply(ctx context.Context, viewer agent.Agent, ticketID int64, body string) (ticket.Message, error)
 	CloseForLifecycle(ctx context.Context, ticketID int64, detail string) error
-	ReopenForLifecycle(ctx context.Context, ticketID int64, detail string) error
+	// The In forms move the ticket inside the complaint's own transaction,
+	// so that a stage and its ticket's status never part.
+	CloseForLifecycleIn(ctx context.Context, tx *gorm.DB, ticketID int64, detail string) (ticket.LifecycleMove, error)
+	ReopenForLifecycleIn(ctx context.Context, tx *gorm.DB, ticketID int64, detail string) (ticket.LifecycleMove, error)
 	PublicByTracking(ctx context.Context, trackingNumber string) (ticket.Public, error)
 }
 

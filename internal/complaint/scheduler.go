@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
+
+	"tanggap/internal/ticket"
 )
 
 // TickResult counts what one tick did.
@@ -106,17 +110,22 @@ func (s *Service) autoClose(ctx context.Context, now time.Time) (int, error) {
 	}
 	done := 0
 	for _, id := range ids {
+		// The stage and the ticket close together: a failure leaves both
+		// as they were, for the next tick.
+		var closed ticket.LifecycleMove
 		err := s.store.change(ctx, id, []Stage{StageFollowedUp}, map[string]any{"stage": StageClosed, "closed_at": now, "due_at": nil, "updated_at": now},
-			stepRow{TicketID: id, Step: "closed", CreatedAt: now}, nil)
+			stepRow{TicketID: id, Step: "closed", CreatedAt: now},
+			func(tx *gorm.DB) (err error) {
+				closed, err = s.o.Tickets.CloseForLifecycleIn(ctx, tx, id, "complaint closed after its follow-up")
+				return err
+			})
 		if err == ErrStage {
 			continue
 		}
 		if err != nil {
-			return done, err
+			return done, fmt.Errorf("complaint: close %d: %w", id, err)
 		}
-		if err := s.o.Tickets.CloseForLifecycle(ctx, id, "complaint closed after its follow-up"); err != nil {
-			return done, fmt.Errorf("complaint: close ticket %d: %w", id, err)
-		}
+		closed.Committed(ctx)
 		done++
 	}
 	return done, nil

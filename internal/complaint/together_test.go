@@ -1,0 +1,118 @@
+package complaint_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"tanggap/internal/complaint"
+	"tanggap/internal/db"
+	"tanggap/internal/testenv"
+)
+
+// refuseAudit makes the database refuse the audit line of a ticket's move
+// made on its complaint's behalf (the citizen's disagreement, an archive):
+// the last write of that move's transaction. It returns the undo.
+func refuseAudit(t *testing.T, d *db.DB) func() {
+	t.Helper()
+	var stmts, undo []string
+	if d.Dialect == db.Postgres {
+		stmts = []string{`CREATE FUNCTION refuse_lifecycle_audit() RETURNS trigger AS $$
+BEGIN
+	IF NEW.detail LIKE '%complainant disagreed%' OR NEW.detail LIKE '%complaint archived%' THEN
+		RAISE EXCEPTION 'audit refused for the test';
+	END IF;
+	RETURN NEW;
+END $$ LANGUAGE plpgsql`,
+			`CREATE TRIGGER refuse_lifecycle_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_lifecycle_audit()`}
+		undo = []string{`DROP TRIGGER refuse_lifecycle_audit ON audit_log`, `DROP FUNCTION refuse_lifecycle_audit()`}
+	} else {
+		stmts = []string{`CREATE TRIGGER refuse_lifecycle_audit BEFORE INSERT ON audit_log
+WHEN NEW.detail LIKE '%complainant disagreed%' OR NEW.detail LIKE '%complaint archived%'
+BEGIN SELECT RAISE(ABORT, 'audit refused for the test'); END`}
+		undo = []string{`DROP TRIGGER refuse_lifecycle_audit`}
+	}
+	for _, s := range stmts {
+		if err := d.Exec(s).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func() {
+		for _, s := range undo {
+			if err := d.Exec(s).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// A complaint's stage and its ticket's status move in one transaction: when
+// the ticket's part fails, the complaint stays where it was too, and the
+// same step succeeds once the failure is gone.
+func TestStageAndTicketMoveTogether(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	phone := "081255566677"
+	var ids []int64
+	var tns []string
+	for i := 0; i < 2; i++ {
+		tn := e.pub.Complaint(map[string]string{"name": "Wati", "phone": phone, "category": "pendaftaran",
+			"description": fmt.Sprintf("Pengaduan %d: kartu saya belum aktif.", i)})
+		tns = append(tns, tn)
+		ids = append(ids, e.ticketID(tn))
+	}
+	// The first is answered, published and solved on its follow-up.
+	e.act(e.admin, ids[0], "dispose", map[string]any{"unit": "unit-insentif", "note": "Mohon dicek."}, http.StatusOK)
+	e.act(e.admin, ids[0], "answer", map[string]any{"answer": "Kartu sudah aktif."}, http.StatusOK)
+	e.act(e.admin, ids[0], "publish", nil, http.StatusOK)
+	if res := e.admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[0]), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", res.Status, res.Body)
+	}
+
+	d, err := db.Open(context.Background(), db.Config{URL: e.cfg.DatabaseURL, DataDir: e.cfg.DataDir}, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	allow := refuseAudit(t, d)
+
+	disagree := func() int {
+		return e.pub.Do(http.MethodPost, "/api/v1/complaints/"+tns[0]+"/disagree",
+			map[string]string{"contact": phone, "reason": "Kartu masih belum aktif."}).Status
+	}
+	if st := disagree(); st < 500 {
+		t.Fatalf("disagree with the ticket's move refused: %d, want a server error", st)
+	}
+	if v := e.view(ids[0]); v.Stage != complaint.StageFollowedUp || v.ReopenCount != 0 {
+		t.Fatalf("the ticket's move failed, yet the complaint moved: %s, reopened %d", v.Stage, v.ReopenCount)
+	}
+	if st := e.ticketStatus(ids[0]); st != "solved" {
+		t.Fatalf("ticket %s", st)
+	}
+	if res := e.admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint/archive", ids[1]),
+		map[string]any{"reason": "duplicate"}); res.Status < 500 {
+		t.Fatalf("archive with the ticket's close refused: %d %s", res.Status, res.Body)
+	}
+	if v := e.view(ids[1]); v.Stage == complaint.StageArchived {
+		t.Fatalf("the ticket's close failed, yet the complaint was archived")
+	}
+	if st := e.ticketStatus(ids[1]); st == "closed" {
+		t.Fatalf("ticket closed")
+	}
+
+	allow()
+	if st := disagree(); st != http.StatusAccepted {
+		t.Fatalf("disagree: %d", st)
+	}
+	if v := e.view(ids[0]); v.Stage != complaint.StageDisposed || v.ReopenCount != 1 {
+		t.Fatalf("after disagree: %s, reopened %d", v.Stage, v.ReopenCount)
+	}
+	if st := e.ticketStatus(ids[0]); st != "open" {
+		t.Fatalf("after disagree the ticket is %s", st)
+	}
+	e.act(e.admin, ids[1], "archive", map[string]any{"reason": "duplicate"}, http.StatusOK)
+	if st := e.ticketStatus(ids[1]); st != "closed" {
+		t.Fatalf("after archive the ticket is %s", st)
+	}
+}
