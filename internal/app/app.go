@@ -235,7 +235,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if err := a.bus.OnNotice(ctx, a.bus.Names.RoutingSettings(), a.complaints.DropCalendars); err != nil {
 		return nil, fmt.Errorf("app: complaint calendar notices: %w", err)
 	}
-	front := newLauncher(cfg, programBrand, queueAdmin, ivrMenu, cat, log)
+	front := newLauncher(cfg, programBrand, queueAdmin, metrics, ivrMenu, cat, log)
 	secret, err := livechat.LoadSecret(cfg.LivechatSecret, cfg.DataDir)
 	if err != nil {
 		return nil, err

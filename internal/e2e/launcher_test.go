@@ -388,3 +388,78 @@ func TestLauncherRefusesLowContrast(t *testing.T) {
 		t.Errorf("refusal = %v", err)
 	}
 }
+
+// TestBrowserLauncherOfficersOnlineAfterHours: outside the chat's hours
+// (the launcher seed's default queue is closed today), an officer of the
+// queue online makes live chat and WhatsApp open in the launcher, as the
+// chat answers then; the phone's queue is open on its own calendar. The
+// landing page says the same.
+func TestBrowserLauncherOfficersOnlineAfterHours(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	var appURL string
+	site := launcherSite(t, &appURL)
+	cfg := launcherConfig(t, site.URL)
+	seed, err := os.ReadFile(cfg.Routing.SeedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed = append(seed, []byte(`agents:
+  - email: malam@tanggap.example
+    name: Petugas Malam
+    password: jaga-malam-2026
+    role: agent
+    queues: [layanan]
+`)...)
+	if err := os.WriteFile(cfg.Routing.SeedFile, seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Brand = config.Brand{File: filepath.Join("..", "brand", "seed", "demo.yaml"), ContactPhone: "1500-123", ContactWhatsApp: "+6281100001234"}
+	appURL = apptest.Start(t, cfg).URL()
+	officer := apptest.NewClient(t, appURL)
+	officer.Login("malam@tanggap.example", "jaga-malam-2026")
+	if r := officer.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+		t.Fatalf("online: %d %s", r.Status, r.Body)
+	}
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1366, 800}, {"phone", 390, 844}} {
+		t.Run(size.name, func(t *testing.T) {
+			citizen := newTab(t, root)
+			citizen.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
+			citizen.do(t, "open the program's site", chromedp.Navigate(site.URL), chromedp.WaitVisible(chromedp.ID("tgl-button")))
+			citizen.do(t, "open the launcher", chromedp.Click(chromedp.ID("tgl-button")))
+			citizen.waitJS(t, "the menu", `!document.getElementById('tgl-panel').hidden && document.querySelectorAll('#tgl-menu li').length === 5`)
+			if got, want := launcherEntries(t, citizen, "#tgl-menu"), "phone:open whatsapp:open livechat:open complaint:always status:always"; got != want {
+				t.Errorf("entries with an officer online after hours = %s, want %s", got, want)
+			}
+			if got := citizen.text(t, ".tgl-livechat .tgl-state"); got != tx("launcher.state_online") {
+				t.Errorf("live chat state = %q, want %q", got, tx("launcher.state_online"))
+			}
+			if got := citizen.text(t, ".tgl-livechat .tgl-expect"); got != tx("launcher.chat_open") {
+				t.Errorf("live chat expect = %q, want %q", got, tx("launcher.chat_open"))
+			}
+			if got := citizen.text(t, ".tgl-phone .tgl-state"); got != tx("launcher.state_open") {
+				t.Errorf("phone state = %q", got)
+			}
+			checkInLauncher(t, citizen, ".tgl-livechat .tgl-state")
+			shots.takeView(t, citizen, "launcher-online-"+size.name)
+			citizen.checkConsole(t)
+
+			landing := newTab(t, root)
+			landing.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
+			landing.do(t, "open the landing page", chromedp.Navigate(appURL+"/?lang=id-ID"), chromedp.WaitVisible(chromedp.ID("tgl-menu")))
+			if got, want := launcherEntries(t, landing, "#tgl-menu"), "phone:open whatsapp:open livechat:open complaint:always status:always"; got != want {
+				t.Errorf("landing entries = %s, want %s", got, want)
+			}
+			if got := landing.text(t, ".tgl-livechat .tgl-state"); got != tx("launcher.state_online") {
+				t.Errorf("landing live chat state = %q", got)
+			}
+			shots.takeView(t, landing, "landing-online-"+size.name)
+		})
+	}
+}

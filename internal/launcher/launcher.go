@@ -13,6 +13,12 @@
 //     page view of every site costs no database read); "now" is the
 //     request's time, so only a calendar changed by an admin can be up to
 //     CacheFor late.
+//   - Outside its hours, the live chat and WhatsApp are open while any
+//     officer of their queue is online, as their gateways tell a citizen
+//     who writes (routing.QueueClosed: one rule for all of them); the
+//     phone goes by its calendar, as the IVR does. The count comes from
+//     Presence (routing.Metrics: the queue's shared line, read at most
+//     once a second however many ask), and only outside hours.
 //   - A channel that is not configured (no CONTACT_PHONE, no
 //     CONTACT_WHATSAPP) is not offered. Outside hours the open entries
 //     come first; the order is otherwise fixed.
@@ -44,6 +50,13 @@ type Calendars interface {
 	Holidays(ctx context.Context, year int) ([]routing.Holiday, error)
 }
 
+// Presence counts a queue's officers online now. routing.Metrics
+// implements it with the count the live-chat gateway tells waiting
+// visitors by.
+type Presence interface {
+	AgentsOnline(ctx context.Context, queueCode string) (int, error)
+}
+
 // Opts configures the launcher.
 type Opts struct {
 	Brand  *brand.Brand
@@ -51,6 +64,9 @@ type Opts struct {
 	// Calendars gives the queues' business hours; nil: no entry has a
 	// state.
 	Calendars Calendars
+	// Presence tells whether officers are online outside business hours;
+	// nil: the calendars alone decide.
+	Presence Presence
 	// The queues whose calendars say whether a channel is open: the IVR's
 	// agent queue for the phone, the business number's queue for
 	// WhatsApp, the default queue for live chat. An unknown queue or one
@@ -141,6 +157,10 @@ type Service struct {
 	cals    map[string]*hours.Calendar // by queue code; nil entry: always open
 	loaded  time.Time
 	loadErr error
+	// presenceDown is when counting officers online last failed: the
+	// calendars alone decide for CacheFor after it (no read per page view
+	// against a database that is down).
+	presenceDown time.Time
 }
 
 // New returns a launcher.
@@ -179,23 +199,31 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 		m.Greeting = t("launcher.greeting", "name", short)
 	}
 	cals, err := s.calendars(ctx)
-	state := func(queue string) (string, time.Time) {
+	// state is the entry's state on its queue's calendar; online: open
+	// outside hours because officers are online (asked only of channels
+	// answered by whoever is online: answeredOnline).
+	state := func(queue string, answeredOnline bool) (st string, opens time.Time, online bool) {
 		if err != nil || s.o.Calendars == nil {
-			return StateUnknown, time.Time{}
+			return StateUnknown, time.Time{}, false
 		}
 		cal := cals[queue]
 		if cal == nil || cal.Open(now) {
-			return StateOpen, time.Time{}
+			return StateOpen, time.Time{}, false
 		}
-		return StateClosed, cal.NextOpen(now).In(cal.Location())
+		if answeredOnline && !routing.QueueClosed(false, s.agentsOnline(ctx, queue)) {
+			return StateOpen, time.Time{}, true
+		}
+		return StateClosed, cal.NextOpen(now).In(cal.Location()), false
 	}
-	withState := func(e Entry, queue, openKey, closedKey string) Entry {
-		st, opens := state(queue)
+	withState := func(e Entry, queue string, answeredOnline bool, openKey, closedKey string) Entry {
+		st, opens, online := state(queue, answeredOnline)
 		e.State = st
-		switch st {
-		case StateOpen:
+		switch {
+		case st == StateOpen && online:
+			e.StateText, e.Expect = t("launcher.state_online"), t(openKey)
+		case st == StateOpen:
 			e.StateText, e.Expect = t("launcher.state_open"), t(openKey)
-		case StateClosed:
+		case st == StateClosed:
 			e.StateText, e.Expect = t("launcher.state_closed"), t(closedKey)
 			e.Notice = e.StateText + "."
 			if !opens.IsZero() {
@@ -210,7 +238,7 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 	}
 	if b.Phone != "" {
 		m.Entries = append(m.Entries, withState(Entry{Kind: KindPhone, Label: t("launcher.phone"), Detail: b.Phone, Href: b.PhoneHref,
-			Free: true, FreeText: t("launcher.free")}, s.o.PhoneQueue, "launcher.phone_open", "launcher.phone_closed"))
+			Free: true, FreeText: t("launcher.free")}, s.o.PhoneQueue, false, "launcher.phone_open", "launcher.phone_closed"))
 	}
 	if b.WhatsApp != "" {
 		text := b.WhatsAppText(lang)
@@ -218,11 +246,11 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 			text = t("launcher.whatsapp_prefill", "name", short)
 		}
 		m.Entries = append(m.Entries, withState(Entry{Kind: KindWhatsApp, Label: t("launcher.whatsapp"), Detail: displayE164(b.WhatsApp),
-			Href: b.WhatsAppHref(text), NewPage: true}, s.o.WhatsAppQueue, "launcher.whatsapp_open", "launcher.whatsapp_closed"))
+			Href: b.WhatsAppHref(text), NewPage: true}, s.o.WhatsAppQueue, true, "launcher.whatsapp_open", "launcher.whatsapp_closed"))
 	}
 	q := "?lang=" + lang
 	m.Entries = append(m.Entries,
-		withState(Entry{Kind: KindChat, Label: t("launcher.chat"), Href: "/chat" + q}, s.o.ChatQueue, "launcher.chat_open", "launcher.chat_closed"),
+		withState(Entry{Kind: KindChat, Label: t("launcher.chat"), Href: "/chat" + q}, s.o.ChatQueue, true, "launcher.chat_open", "launcher.chat_closed"),
 		Entry{Kind: KindComplaint, Label: t("launcher.complaint"), Href: "/pengaduan" + q, NewPage: !sameSite,
 			State: StateAlways, StateText: t("launcher.state_always"), Expect: t("launcher.complaint_expect")},
 		Entry{Kind: KindStatus, Label: t("launcher.status"), Href: "/pengaduan/status" + q, NewPage: !sameSite,
@@ -246,6 +274,30 @@ func rank(e Entry) int {
 		return 1
 	}
 	return 0
+}
+
+// agentsOnline is how many officers of the queue are online; 0 when
+// there is no Presence or it fails (logged; then not asked again for
+// CacheFor), so the calendar alone decides.
+func (s *Service) agentsOnline(ctx context.Context, queue string) int {
+	if s.o.Presence == nil {
+		return 0
+	}
+	s.mu.Lock()
+	down := !s.presenceDown.IsZero() && time.Since(s.presenceDown) < s.o.CacheFor
+	s.mu.Unlock()
+	if down {
+		return 0
+	}
+	n, err := s.o.Presence.AgentsOnline(ctx, queue)
+	if err != nil {
+		s.mu.Lock()
+		s.presenceDown = time.Now()
+		s.mu.Unlock()
+		s.o.Log.Warn("launcher: officers online unknown; the calendar alone decides", "queue", queue, "err", err)
+		return 0
+	}
+	return n
 }
 
 // calendars returns the queues' calendars, read again once CacheFor has

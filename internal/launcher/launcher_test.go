@@ -230,3 +230,93 @@ func TestDisplayE164(t *testing.T) {
 		}
 	}
 }
+
+// online counts officers online by queue code, as routing.Metrics would.
+type online struct {
+	n     map[string]int
+	err   error
+	asked []string
+}
+
+func (o *online) AgentsOnline(_ context.Context, queue string) (int, error) {
+	o.asked = append(o.asked, queue)
+	return o.n[queue], o.err
+}
+
+// TestOfficersOnlineAfterHours: after hours, live chat and WhatsApp are
+// open while officers of their queue are online, as their gateways answer
+// a citizen who writes then (routing.QueueClosed); the phone still goes by
+// its calendar, as the IVR does. Within hours nobody is counted, and a
+// count that fails leaves the calendar's answer and is not asked again
+// for CacheFor.
+func TestOfficersOnlineAfterHours(t *testing.T) {
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cals := &calendars{queues: []routing.QueueSettings{
+		{Code: "umum", TimeZone: "WIB", Hours: weekdays("08:00-17:00")},
+		{Code: "wa", TimeZone: "WIB", Hours: weekdays("08:00-17:00")},
+	}}
+	evening := time.Date(2026, 8, 10, 19, 0, 0, 0, jakarta)
+	byKind := func(m Menu) map[string]Entry {
+		out := map[string]Entry{}
+		for _, e := range m.Entries {
+			out[e.Kind] = e
+		}
+		return out
+	}
+	tests := []struct {
+		name                  string
+		online                map[string]int
+		now                   time.Time
+		phone, whatsapp, chat string
+		chatText, chatExpect  string
+		asked                 int
+	}{
+		{"19:00, two officers online in the chat's queue: chat open, phone closed", map[string]int{"umum": 2}, evening,
+			"closed", "closed", "open", "Petugas sedang daring", cat.T(locale.Default, "launcher.chat_open"), 2},
+		{"19:00, an officer online in WhatsApp's queue only", map[string]int{"wa": 1}, evening,
+			"closed", "open", "closed", "Tutup sekarang", cat.T(locale.Default, "launcher.chat_closed"), 2},
+		{"19:00, nobody online: closed, opening tomorrow", nil, evening,
+			"closed", "closed", "closed", "Tutup sekarang", cat.T(locale.Default, "launcher.chat_closed"), 2},
+		{"10:00: open on the calendar, nobody counted", nil, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta),
+			"open", "open", "open", "Buka sekarang", cat.T(locale.Default, "launcher.chat_open"), 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &online{n: tc.online}
+			s := New(Opts{Brand: fullBrand(t), Locale: cat, Calendars: cals, Presence: o, PhoneQueue: "umum", WhatsAppQueue: "wa", ChatQueue: "umum"})
+			es := byKind(s.Menu(context.Background(), locale.Default, tc.now, true))
+			if got := []string{es[KindPhone].State, es[KindWhatsApp].State, es[KindChat].State}; !slices.Equal(got, []string{tc.phone, tc.whatsapp, tc.chat}) {
+				t.Errorf("phone, WhatsApp, chat = %v, want %s %s %s", got, tc.phone, tc.whatsapp, tc.chat)
+			}
+			chat := es[KindChat]
+			if chat.StateText != tc.chatText || chat.Expect != tc.chatExpect {
+				t.Errorf("chat says %q, %q; want %q, %q", chat.StateText, chat.Expect, tc.chatText, tc.chatExpect)
+			}
+			if chat.State == StateOpen && (chat.Notice != "" || chat.OpensText != "") {
+				t.Errorf("open chat with a closed notice %q / %q", chat.Notice, chat.OpensText)
+			}
+			if len(o.asked) != tc.asked {
+				t.Errorf("officers counted for %v, want %d queues asked", o.asked, tc.asked)
+			}
+			en := byKind(s.Menu(context.Background(), locale.English, tc.now, true))[KindChat]
+			if tc.chatText == "Petugas sedang daring" && en.StateText != "Officers online now" {
+				t.Errorf("English chat state = %q", en.StateText)
+			}
+		})
+	}
+
+	o := &online{err: errors.New("database down")}
+	s := New(Opts{Brand: fullBrand(t), Locale: cat, Calendars: cals, Presence: o, PhoneQueue: "umum", WhatsAppQueue: "wa", ChatQueue: "umum"})
+	for range 3 {
+		if got := kinds(s.Menu(context.Background(), locale.Default, evening, true)); !slices.Equal(got,
+			[]string{"complaint:always", "status:always", "phone:closed", "whatsapp:closed", "livechat:closed"}) {
+			t.Errorf("count failing: entries %v, want the calendar's", got)
+		}
+	}
+	if len(o.asked) != 1 {
+		t.Errorf("a failing count was asked %d times within CacheFor, want once", len(o.asked))
+	}
+}

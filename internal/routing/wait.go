@@ -37,9 +37,18 @@ type WaitEstimate struct {
 	// queue's time zone (zero while Open).
 	OpensAt time.Time
 	// Closed: outside business hours with no member online, nobody takes
-	// the ticket before OpensAt. A channel says "closed, opens at ...",
-	// never a position and minutes.
+	// the ticket before OpensAt (QueueClosed). A channel says "closed,
+	// opens at ...", never a position and minutes.
 	Closed bool
+}
+
+// QueueClosed is the one rule by which citizens are told a queue is
+// closed, whatever the channel (the chat's queue frame, the WhatsApp
+// acknowledgement, the launcher's menu): outside its business hours
+// (withinHours false) with none of its members online. Officers online
+// after hours answer, so the queue is open then.
+func QueueClosed(withinHours bool, agentsOnline int) bool {
+	return !withinHours && agentsOnline == 0
 }
 
 // Handle time assumed for a queue that has not solved enough tickets yet.
@@ -225,7 +234,7 @@ func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int
 			return nil, err
 		}
 		w.AgentsOnline = l.agentsOnline
-		w.Closed = !w.Open && w.AgentsOnline == 0
+		w.Closed = QueueClosed(w.Open, w.AgentsOnline)
 		if w.AgentID != 0 || !row.Status.Active() {
 			out[row.ID] = w
 			continue
@@ -240,7 +249,7 @@ func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int
 				return nil, err
 			}
 			w.AgentsOnline = l.agentsOnline
-			w.Closed = !w.Open && w.AgentsOnline == 0
+			w.Closed = QueueClosed(w.Open, w.AgentsOnline)
 			w.Position = l.pos[row.ID]
 		}
 		if w.Position == 0 {
@@ -253,4 +262,25 @@ func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int
 		out[row.ID] = w
 	}
 	return out, nil
+}
+
+// AgentsOnline counts the members of the queue with that code who are
+// online: the count of the queue's shared line, the one EstimateWaits
+// tells its waiting citizens by, so it is read at most once a lineFresh
+// however many ask (the launcher asks on every page view). An unknown
+// code has none.
+func (m *Metrics) AgentsOnline(ctx context.Context, queueCode string) (int, error) {
+	conf, err := m.queues.conf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	id, ok := conf.byCode[queueCode]
+	if !ok {
+		return 0, nil
+	}
+	l, err := m.line(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	return l.agentsOnline, nil
 }

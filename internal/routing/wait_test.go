@@ -143,10 +143,21 @@ func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
 		t.Errorf("estimate %v while the queue opens in %v", w.Estimated, until)
 	}
 
+	if n, err := f.metrics().AgentsOnline(ctx, "kartu"); err != nil || n != 0 {
+		t.Errorf("officers online in kartu, nobody online: %d, %v", n, err)
+	}
+
 	f.agent("online", 5, 5, nil, "kartu")
 	w, err = f.metrics().EstimateWait(ctx, id)
 	f.must(err)
 	if w.Open || w.Closed || w.AgentsOnline != 1 || w.Estimated != defaultHandleTime {
 		t.Fatalf("outside hours with an agent online: %+v; want not closed, %v", w, defaultHandleTime)
+	}
+	// The launcher asks by code for the count the estimate used.
+	if n, err := f.metrics().AgentsOnline(ctx, "kartu"); err != nil || n != w.AgentsOnline {
+		t.Errorf("officers online in kartu: %d, %v; want %d as the estimate says", n, err, w.AgentsOnline)
+	}
+	if n, err := f.metrics().AgentsOnline(ctx, "tidak-ada"); err != nil || n != 0 {
+		t.Errorf("officers online in an unknown queue: %d, %v", n, err)
 	}
 }

@@ -344,8 +344,9 @@
   }
 
   // loadHours reads whether the chat is open now from the launcher's
-  // menu (GET /launcher/menu.json: the default queue's calendar, the same
-  // entry the chat page and the launcher show), in the widget's language.
+  // menu (GET /launcher/menu.json: the default queue's calendar, or
+  // officers online after hours; the same entry the chat page and the
+  // launcher show), in the widget's language.
   // While the chat is closed and the panel open it is read again every
   // minute, so the notice goes once the chat opens; a failed read takes the
   // notice away rather than leave one that may be stale.
