@@ -295,7 +295,14 @@ func (s *Server) handleAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"entries": list})
+	// Settings changes in words, in the reader's language (the console
+	// reloads to switch languages).
+	lang := s.o.Lang(c)
+	out := make([]auditLine, len(list))
+	for i, e := range list {
+		out[i] = s.readable(lang, e)
+	}
+	return c.JSON(fiber.Map{"entries": out})
 }
 
 var wib = time.FixedZone("WIB", 7*3600)

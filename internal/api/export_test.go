@@ -2,10 +2,13 @@ package api
 
 import (
 	"reflect"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
+	"tanggap/internal/audit"
+	"tanggap/internal/locale"
 	"tanggap/internal/permission"
 )
 
@@ -35,3 +38,33 @@ func RoutePermission(r fiber.Route) (p permission.P, legacy, found bool) {
 var gateCode = reflect.ValueOf((&Server{}).gate("", false)).Pointer()
 
 func isGate(h fiber.Handler) bool { return reflect.ValueOf(h).Pointer() == gateCode }
+
+// auditSettingsCode is the code of every auditSettings method value.
+var auditSettingsCode = reflect.ValueOf((&Server{}).auditSettings).Pointer()
+
+// AuditedBy says which audit prefix records a route's changes
+// ("settings." for a route carrying auditSettings, "admin." for a change
+// under /api/v1/admin, which auditAdmin wraps), "" for none.
+func AuditedBy(r fiber.Route) string {
+	if r.Method == fiber.MethodGet || r.Method == fiber.MethodHead || r.Method == "USE" {
+		return ""
+	}
+	for _, h := range r.Handlers {
+		if reflect.ValueOf(h).Pointer() == auditSettingsCode {
+			return "settings."
+		}
+	}
+	if strings.HasPrefix(r.Path, "/api/v1/admin/") {
+		return "admin."
+	}
+	return ""
+}
+
+// ReadableAudit is the admin screen's reading of an audit line.
+func ReadableAudit(cat *locale.Catalog, lang, action, detail string) (summary string, fields [][2]string) {
+	l := (&Server{o: Opts{Locale: cat}}).readable(lang, audit.Entry{Action: action, Detail: detail})
+	for _, f := range l.Fields {
+		fields = append(fields, [2]string{f.Label, f.Value})
+	}
+	return l.Summary, fields
+}

@@ -376,17 +376,33 @@ function auditView() {
   const rows = cache.audit.map((e) => el('tr', {}, [
     el('td', { text: formatDate(e.created_at) }),
     el('td', { text: e.agent_name || '—' }),
-    el('th', { scope: 'row', 'class': 'mono', text: e.action }),
+    // A settings change reads as words (the server's summary), its code
+    // under it for the action filter.
+    e.summary ? el('th', { scope: 'row', 'class': 'audit-what' }, [el('span', { 'class': 'audit-summary', text: e.summary }),
+      el('span', { 'class': 'mono audit-action', text: e.action })]) : el('th', { scope: 'row', 'class': 'mono', text: e.action }),
     // The ticket a line is about opens in the console, as the board's
     // links do.
     el('td', {}, [e.ticket_id ? el('a', { href: '#ticket-' + e.ticket_id, 'class': 'mono', 'data-audit-ticket': e.ticket_id,
       text: t('lifecycle.board.ticket', { id: e.ticket_id }) }) : '—']),
-    el('td', { 'class': 'admin-detail', text: e.detail }),
+    el('td', { 'class': 'admin-detail' }, auditDetail(e)),
   ]));
   const more = auditMore ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', id: 'au-more', text: t('admin.audit_more') }) : null;
   if (more) { more.addEventListener('click', () => loadAudit(true)); }
   return [f, tableOf(t('admin.audit_caption'), [t('admin.when'), t('admin.who'), t('admin.what'), t('admin.audit_ticket'), t('admin.detail')], rows, 'admin-audit'),
     cache.audit.length ? null : el('p', { 'class': 'muted', text: t('admin.audit_empty') }), more];
+}
+
+// auditDetail is a line's detail: for a settings change in words, what
+// was sent as labelled values and the stored line, exact, behind a
+// disclosure; otherwise the stored line.
+function auditDetail(e) {
+  if (!e.summary) { return [e.detail]; }
+  const out = [];
+  if ((e.fields || []).length) {
+    out.push(el('dl', { 'class': 'audit-fields' }, e.fields.map((f) => el('div', {}, [el('dt', { text: f.label }), el('dd', { text: f.value })]))));
+  }
+  out.push(el('details', { 'class': 'audit-raw' }, [el('summary', { text: t('audit.raw') }), el('code', { 'class': 'mono', text: e.detail })]));
+  return out;
 }
 
 // AUDIT_PAGE is how many lines the server gives at a time: a full page

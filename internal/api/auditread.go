@@ -1,0 +1,239 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"tanggap/internal/audit"
+	"tanggap/internal/locale"
+)
+
+// The audit log's settings lines in words. auditChange stores a change as
+// "METHOD /api/v1/<resource>/... {json body}" (exact, and read as such by
+// the data-subject requests: internal/dsr); the admin screen shows each
+// such line as a sentence ("Antrean diubah: Insentif") and what was sent
+// as labelled values, in the reader's language, with the stored line
+// beside it for the exact record. Other lines (ticket actions, sign-ins)
+// are shown as stored.
+
+// auditLine is an audit line as the admin screen reads it.
+type auditLine struct {
+	audit.Entry
+	// Summary says the change in words; "" for a line that is not a
+	// settings change (or names a resource without words yet).
+	Summary string `json:"summary,omitempty"`
+	// Fields are the values sent, in the stored order (passwords were
+	// masked before the line was written).
+	Fields []auditField `json:"fields,omitempty"`
+}
+
+type auditField struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// auditRoots are the paths auditChange records under, by the prefix of
+// its actions.
+var auditRoots = map[string]string{"admin.": "/api/v1/admin/", "settings.": "/api/v1/"}
+
+// auditVerbs are the words for a change of a resource by its method.
+var auditVerbs = map[string]string{"POST": "created", "PUT": "changed", "PATCH": "changed", "DELETE": "deleted"}
+
+// auditUpserts are the resources whose PUT adds the thing when it is new
+// (a queue is saved under its code): the line cannot tell which it was.
+var auditUpserts = map[string]bool{"queues": true}
+
+// auditSteps are the paths' last steps that name a change of their own,
+// each said by a sentence (audit.step.<step>): an account deactivated, a
+// citizen's data restricted (DELETE: the restriction lifted), …
+var auditSteps = map[string]bool{"deactivate": true, "reactivate": true, "password": true, "routing": true,
+	"restrict": true, "erase": true, "run": true}
+
+// auditNameFields name the thing changed when the body carries it, in
+// order of preference (else the path's id or code).
+var auditNameFields = []string{"name", "title", "label", "label_id", "code", "email"}
+
+// readable words an audit line for lang; the line unchanged (no Summary)
+// when it is not auditChange's or its resource has no words.
+func (s *Server) readable(lang string, e audit.Entry) auditLine {
+	out := auditLine{Entry: e}
+	t := func(key string, args ...any) string { return s.o.Locale.T(lang, key, args...) }
+	root := ""
+	for prefix, r := range auditRoots {
+		if strings.HasPrefix(e.Action, prefix) {
+			root = r
+		}
+	}
+	method, rest, _ := strings.Cut(e.Detail, " ")
+	path, body, _ := strings.Cut(rest, " ")
+	steps, ok := strings.CutPrefix(path, root)
+	if root == "" || !ok || method == "" {
+		return out
+	}
+	parts := strings.Split(steps, "/")
+	resource := parts[0]
+	// Keys are lower case with underscores (wrapup-codes: audit.res.wrapup_codes).
+	resKey := "audit.res." + strings.ReplaceAll(resource, "-", "_")
+	if !s.o.Locale.Has(lang, resKey) && !s.o.Locale.Has(locale.Default, resKey) {
+		return out
+	}
+	// /<resource>, /<resource>/<id or code>, /<resource>/<id>/<step>, or
+	// /<resource>/<step> (retention/run).
+	step, name := "", ""
+	switch {
+	case len(parts) == 2 && auditSteps[parts[1]]:
+		step = parts[1]
+	case len(parts) >= 2:
+		name = parts[1]
+		if last := parts[len(parts)-1]; len(parts) > 2 && auditSteps[last] {
+			step = last
+		}
+		if _, err := strconv.ParseInt(name, 10, 64); err == nil && resource != "holidays" {
+			name = "#" + name
+		}
+	}
+	if step == "restrict" && method == "DELETE" {
+		step = "restrict_lifted"
+	}
+	verb := auditVerbs[method]
+	if method == "PUT" && auditUpserts[resource] {
+		verb = "saved"
+	}
+	if step == "" && verb == "" {
+		return out
+	}
+	fields, ok := auditBody(body)
+	if ok {
+		for _, k := range auditNameFields {
+			i := slices.IndexFunc(fields, func(f rawField) bool { return f.key == k })
+			if i < 0 {
+				continue
+			}
+			if v, ok := fields[i].value.(string); ok && strings.TrimSpace(v) != "" {
+				name = v
+				fields = slices.Delete(fields, i, i+1)
+				break
+			}
+		}
+		for _, f := range fields {
+			out.Fields = append(out.Fields, auditField{Label: s.auditLabel(lang, f.key), Value: s.auditValue(lang, f.value)})
+		}
+	}
+	if step != "" {
+		out.Summary = t("audit.step." + step)
+	} else {
+		out.Summary = t("audit.summary", "what", t(resKey), "verb", t("audit.verb."+verb))
+	}
+	if name != "" {
+		out.Summary = t("audit.named", "summary", out.Summary, "name", name)
+	}
+	return out
+}
+
+type rawField struct {
+	key   string
+	value any
+}
+
+// auditBody reads a stored JSON object keeping its keys' order; false
+// when there is none or it was cut (audit lines are kept to 2,000 bytes).
+func auditBody(body string) ([]rawField, bool) {
+	if strings.TrimSpace(body) == "" {
+		return nil, false
+	}
+	d := json.NewDecoder(strings.NewReader(body))
+	d.UseNumber()
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var out []rawField
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, false
+		}
+		key, _ := tok.(string)
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return nil, false
+		}
+		out = append(out, rawField{key: key, value: v})
+	}
+	return out, true
+}
+
+// auditLabel names a field: its words when it has some, else the field
+// itself with spaces ("limit_seconds": "limit seconds").
+func (s *Server) auditLabel(lang, key string) string {
+	if s.o.Locale.Has(lang, "audit.field."+key) || s.o.Locale.Has(locale.Default, "audit.field."+key) {
+		return s.o.Locale.T(lang, "audit.field."+key)
+	}
+	return strings.ReplaceAll(key, "_", " ")
+}
+
+var weekOrder = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// auditValue writes a value for reading: lists joined, yes and no in
+// words, objects as "key: value" pairs (weekdays by name, in the week's
+// order), nothing as a dash.
+func (s *Server) auditValue(lang string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case string:
+		if x == "" {
+			return "—"
+		}
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		if x {
+			return s.o.Locale.T(lang, "audit.yes")
+		}
+		return s.o.Locale.T(lang, "audit.no")
+	case []any:
+		if len(x) == 0 {
+			return "—"
+		}
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = s.auditValue(lang, e)
+			if _, ok := e.(map[string]any); ok {
+				parts[i] = "(" + parts[i] + ")"
+			}
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		if len(x) == 0 {
+			return "—"
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			ia, ib := slices.Index(weekOrder, a), slices.Index(weekOrder, b)
+			if ia >= 0 && ib >= 0 {
+				return ia - ib
+			}
+			return strings.Compare(a, b)
+		})
+		var b bytes.Buffer
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			label := s.auditLabel(lang, k)
+			if slices.Contains(weekOrder, k) {
+				label = s.o.Locale.T(lang, "launcher.day_"+k)
+			}
+			b.WriteString(label + ": " + s.auditValue(lang, x[k]))
+		}
+		return b.String()
+	}
+	return ""
+}

@@ -1,0 +1,114 @@
+package api_test
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"tanggap/internal/api"
+	"tanggap/internal/apptest"
+	"tanggap/internal/locale"
+)
+
+func catalog(t *testing.T) *locale.Catalog {
+	t.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// A settings line of the audit log reads as words in both languages, with
+// what was sent as labelled values; lines that are not settings changes
+// are left as stored.
+func TestAuditLineInWords(t *testing.T) {
+	cat := catalog(t)
+	tests := []struct {
+		name, lang, action, detail string
+		summary                    string
+		fields                     [][2]string
+	}{
+		{"a queue saved (added or changed: one PUT), named by its body", "id-ID", "admin.put.queues",
+			`PUT /api/v1/admin/queues/insentif {"channels":["livechat","whatsapp"],"hours":{"tue":["08:00-12:00","13:00-17:00"],"mon":["08:00-17:00"]},"name":"Insentif","overflow_queue":"","sla":{"high":{"first_response_seconds":900}},"time_zone":"Asia/Jakarta"}`,
+			"Antrean disimpan: Insentif", [][2]string{
+				{"Kanal", "livechat, whatsapp"},
+				{"Jam layanan", "Senin: 08:00-17:00; Selasa: 08:00-12:00, 13:00-17:00"},
+				{"Antrean limpahan", "—"},
+				{"Target SLA", "high: respons pertama (detik): 900"},
+				{"Zona waktu", "Asia/Jakarta"},
+			}},
+		{"the same in English", "en-US", "admin.put.queues",
+			`PUT /api/v1/admin/queues/insentif {"name":"Insentif","time_zone":"Asia/Jakarta"}`,
+			"Queue saved: Insentif", [][2]string{{"Time zone", "Asia/Jakarta"}}},
+		{"an account's password reset stays masked", "id-ID", "admin.post.agents",
+			`POST /api/v1/admin/agents/7/password {"password":"•••"}`,
+			"Kata sandi akun diatur ulang: #7", [][2]string{{"Kata sandi", "•••"}}},
+		{"an account created on the settings route", "en-US", "settings.post.agents",
+			`POST /api/v1/agents {"capacity":3,"email":"dewi@tanggap.example","name":"Dewi","password":"•••","role":"agent"}`,
+			"Account added: Dewi", [][2]string{{"Capacity", "3"}, {"Email", "dewi@tanggap.example"}, {"Password", "•••"}, {"Role", "agent"}}},
+		{"a deactivation without a body", "id-ID", "admin.post.agents", `POST /api/v1/admin/agents/7/deactivate`,
+			"Akun dinonaktifkan: #7", nil},
+		{"a restriction lifted", "en-US", "admin.delete.subjects", `DELETE /api/v1/admin/subjects/12/restrict`,
+			"Restriction of a citizen's personal data lifted: #12", nil},
+		{"the retention run", "id-ID", "admin.post.retention", `POST /api/v1/admin/retention/run`,
+			"Penghapusan data lama dijalankan", nil},
+		{"a year's holidays", "id-ID", "admin.put.holidays",
+			`PUT /api/v1/admin/holidays/2026 {"holidays":[{"day":"2026-08-17","kind":"national","name":"Hari Kemerdekaan"}]}`,
+			"Hari libur diubah: 2026", [][2]string{{"Hari libur", "(tanggal: 2026-08-17; jenis: national; Nama: Hari Kemerdekaan)"}}},
+		{"a tag deleted", "en-US", "settings.delete.tags", `DELETE /api/v1/tags/4`, "Tag deleted: #4", nil},
+		{"a shared canned reply, yes in words", "id-ID", "settings.post.canned-responses",
+			`POST /api/v1/canned-responses {"body":"Terima kasih.","shared":true,"title":"Salam"}`,
+			"Balasan siap pakai ditambahkan: Salam", [][2]string{{"Isi", "Terima kasih."}, {"Dipakai bersama", "ya"}}},
+		{"a body cut at 2,000 bytes: the words without the values", "id-ID", "admin.put.ivr-menu",
+			`PUT /api/v1/admin/ivr-menu {"menu":{"root":"selam`, "Menu telepon (IVR) diubah", nil},
+		{"a ticket action is left as stored", "id-ID", "ticket.status", "pending", "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			summary, fields := api.ReadableAudit(cat, tc.lang, tc.action, tc.detail)
+			if summary != tc.summary {
+				t.Errorf("summary = %q, want %q", summary, tc.summary)
+			}
+			if !slices.Equal(fields, tc.fields) {
+				t.Errorf("fields = %q, want %q", fields, tc.fields)
+			}
+		})
+	}
+}
+
+// Every route whose changes are audited as settings (auditSettings, and
+// every change under /api/v1/admin) has its line in words, in both
+// languages: a new audited resource without words fails here.
+func TestEveryAuditedRouteReadsAsWords(t *testing.T) {
+	cat := catalog(t)
+	a := apptest.Start(t, apptest.Config(t))
+	param := regexp.MustCompile(`:[a-z]+(<int>)?`)
+	n := map[string]int{}
+	for _, r := range a.Routes() {
+		prefix := api.AuditedBy(r)
+		if prefix == "" {
+			continue
+		}
+		n[prefix]++
+		path := param.ReplaceAllStringFunc(r.Path, func(p string) string {
+			if strings.HasSuffix(p, "<int>") {
+				return "7"
+			}
+			return "contoh"
+		})
+		root := map[string]string{"admin.": "/api/v1/admin/", "settings.": "/api/v1/"}[prefix]
+		resource, _, _ := strings.Cut(strings.TrimPrefix(path, root), "/")
+		action := prefix + strings.ToLower(r.Method) + "." + resource
+		for _, lang := range locale.Languages() {
+			summary, _ := api.ReadableAudit(cat, lang, action, r.Method+" "+path+` {"name":"Contoh"}`)
+			if summary == "" || strings.Contains(summary, "audit.") || strings.Contains(summary, "/") {
+				t.Errorf("%s %s in %s reads %q", r.Method, r.Path, lang, summary)
+			}
+		}
+	}
+	if n["admin."] < 20 || n["settings."] < 9 {
+		t.Errorf("audited routes found: %v", n)
+	}
+}
