@@ -159,12 +159,26 @@ function lineFlags(l) {
   return out;
 }
 
+// table builds one of the wallboard's tables. On a phone each row is a
+// card (app.css, .stack-table, as the admin tables): the attention column
+// was off-screen at the end of a row scrolled sideways. Every cell is
+// labelled with its column's name (data-label); the explicit roles keep
+// it a table where a browser drops the semantics of cells shown as blocks.
 function table(caption, heads, rows, id) {
+  rows.forEach((tr) => {
+    tr.setAttribute('role', 'row');
+    let col = 0;
+    [...tr.cells].forEach((c) => {
+      if (heads[col]) { c.setAttribute('data-label', heads[col][0]); }
+      c.setAttribute('role', c.tagName === 'TH' ? 'rowheader' : 'cell');
+      col += c.colSpan;
+    });
+  });
   return el('div', { 'class': 'board-scroll', role: 'region', 'aria-label': caption, tabindex: '0' }, [
-    el('table', { 'class': 'board-table wb-table', id }, [
+    el('table', { 'class': 'board-table wb-table stack-table', id, role: 'table' }, [
       el('caption', { 'class': 'visually-hidden', text: caption }),
-      el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { scope: 'col', 'class': h[1] || '', text: h[0] })))]),
-      el('tbody', {}, rows),
+      el('thead', { role: 'rowgroup' }, [el('tr', { role: 'row' }, heads.map((h) => el('th', { scope: 'col', role: 'columnheader', 'class': h[1] || '', text: h[0] })))]),
+      el('tbody', { role: 'rowgroup' }, rows),
     ]),
   ]);
 }
