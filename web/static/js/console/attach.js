@@ -8,6 +8,7 @@
 // store.
 import * as store from './store.js';
 import { $, t, el, setFieldError, number, sayIn } from './ui.js';
+import { reveal } from './composer.js';
 
 const chosen = new Map(); // ticket id -> [File]
 
@@ -76,6 +77,7 @@ export function mount() {
     setFieldError('attach-btn', '');
     render();
     if (gone) { sayIn('ticket-live', t('files.removed', { name: gone.name }), false); }
+    reveal(); // on a phone the button may be folded away
     $('attach-btn').focus();
   });
   store.on(['selectedId'], () => {

@@ -28,6 +28,7 @@ import * as notes from './notes.js';
 import * as canned from './canned.js';
 import * as contact from './contact.js';
 import * as attach from './attach.js';
+import * as composer from './composer.js'; // the reply box kept small on a phone
 import * as search from './search.js';
 import * as privacy from './privacy.js';
 import * as delivery from './delivery.js'; // notify: notifications to the citizen
@@ -59,6 +60,7 @@ if ($('console-view')) {
   canned.mount();
   contact.mount();
   attach.mount();
+  composer.mount();
   search.mount(); // search and views
   privacy.mount(); // personal data: subject requests, view audit, retention (admins)
   delivery.mount(); // notify

@@ -11,6 +11,7 @@ import { loadTicket, loadList } from './actions.js';
 import { extendReply, replied } from './whatsapp.js';
 import { isNoteMode, submitNote, noteBadge } from './notes.js';
 import * as attach from './attach.js';
+import { reveal } from './composer.js';
 
 const box = $('t-messages');
 // Typing: "on" goes out at the first key, again at most every TYPING_MS
@@ -318,6 +319,7 @@ async function submitReply(ev) {
   }
   if (fields.files) {
     setFieldError('attach-btn', String(fields.files));
+    reveal();
     $('attach-btn').focus();
     return;
   }
@@ -350,7 +352,31 @@ export function forgetDrafts() {
   $('reply-body').value = '';
 }
 
+// measureSticky keeps the sizes of what stays on a phone's screen over the
+// thread (the header and who else is on the ticket at the top, the reply
+// box at the bottom) in CSS variables: the banner is placed under the
+// header, and the page scrolls a focused element clear of all three
+// (app.css, scroll-padding).
+function measureSticky() {
+  const head = document.querySelector('#ticket-detail .ticket-head');
+  const viewers = $('t-viewers');
+  const composer = $('composer');
+  const root = document.documentElement.style;
+  const set = () => {
+    const h = head.getBoundingClientRect().height;
+    const v = viewers.hidden ? 0 : viewers.getBoundingClientRect().height;
+    $('ticket-detail').style.setProperty('--ticket-head-h', h + 'px');
+    root.setProperty('--ticket-top', (h + v) + 'px');
+    root.setProperty('--composer-h', composer.getBoundingClientRect().height + 'px');
+  };
+  if (typeof ResizeObserver === 'function') {
+    const ro = new ResizeObserver(set);
+    [head, viewers, composer].forEach((n) => ro.observe(n));
+  }
+}
+
 export function mount() {
+  measureSticky();
   window.addEventListener('pagehide', keepDrafts);
   // Signed in: what this agent left before a reload comes back. Signed
   // out (on purpose, or the session ended): nothing stays in the tab's
