@@ -170,6 +170,18 @@ func TestBrowserPhoneTicketKeepsTheThreadInView(t *testing.T) {
 	if got := laptop.evalString(t, `getComputedStyle(document.querySelector('#ticket-detail .ticket-head')).position`); got == "sticky" {
 		t.Error("on a laptop the ticket's header is sticky, want it as it was")
 	}
+	// Every control of the reply box is on screen and not under the
+	// footer, with the "not ready" notice and the colleagues' banner
+	// taking their room above: a laptop of 800 px has no room to spare.
+	for _, id := range []string{"reply-body", "attach-btn", "reply-btn", "macro-select"} {
+		got := laptop.evalString(t, fmt.Sprintf(`(() => { const e = document.getElementById(%q); const r = e.getBoundingClientRect();
+			const foot = document.querySelector('.site-footer').getBoundingClientRect().top;
+			const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+			return r.bottom <= foot && r.top >= 0 && at && e.contains(at) ? 'ok' : 'top ' + Math.round(r.top) + ', bottom ' + Math.round(r.bottom) + ', footer at ' + Math.round(foot); })()`, id))
+		if got != "ok" {
+			t.Errorf("on a laptop with the notice shown, #%s is not in sight: %s", id, got)
+		}
+	}
 	shots.takeView(t, laptop, "laptop-ticket")
 	laptop.checkConsole(t)
 }
