@@ -119,7 +119,7 @@ func (s *Server) readable(lang string, e audit.Entry) auditLine {
 			}
 		}
 		for _, f := range fields {
-			out.Fields = append(out.Fields, auditField{Label: s.auditLabel(lang, f.key), Value: s.auditValue(lang, f.value)})
+			out.Fields = append(out.Fields, auditField{Label: s.auditLabel(lang, f.key), Value: s.auditValue(lang, f.key, f.value)})
 		}
 	}
 	if step != "" {
@@ -165,27 +165,51 @@ func auditBody(body string) ([]rawField, bool) {
 	return out, true
 }
 
-// auditLabel names a field: its words when it has some, else the field
-// itself with spaces ("limit_seconds": "limit seconds").
+// auditLabel names a field: its words when it has some, a channel by its
+// name (a channel's capacity is keyed by channel), else the field itself
+// with spaces ("limit_seconds": "limit seconds").
 func (s *Server) auditLabel(lang, key string) string {
-	if s.o.Locale.Has(lang, "audit.field."+key) || s.o.Locale.Has(locale.Default, "audit.field."+key) {
-		return s.o.Locale.T(lang, "audit.field."+key)
+	if w, ok := s.words(lang, "audit.field."+key); ok {
+		return w
+	}
+	if w, ok := s.words(lang, "channel."+key); ok {
+		return w
 	}
 	return strings.ReplaceAll(key, "_", " ")
 }
 
+// auditCodes are the fields whose values are codes with words of their
+// own, by the prefix of those words' keys.
+var auditCodes = map[string]string{"channel": "channel.", "channels": "channel.", "strategy": "admin.strategy_",
+	"role": "role.", "kind": "audit.kind."}
+
+// words is key's text for lang when the catalog has it (in lang or the
+// default language).
+func (s *Server) words(lang, key string) (string, bool) {
+	if s.o.Locale.Has(lang, key) || s.o.Locale.Has(locale.Default, key) {
+		return s.o.Locale.T(lang, key), true
+	}
+	return "", false
+}
+
 var weekOrder = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
-// auditValue writes a value for reading: lists joined, yes and no in
-// words, objects as "key: value" pairs (weekdays by name, in the week's
-// order), nothing as a dash.
-func (s *Server) auditValue(lang string, v any) string {
+// auditValue writes field key's value for reading: codes in words (a
+// channel, a role, a strategy), lists joined, yes and no in words,
+// objects as "key: value" pairs (weekdays by name, in the week's order),
+// nothing as a dash.
+func (s *Server) auditValue(lang, key string, v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "—"
 	case string:
 		if x == "" {
 			return "—"
+		}
+		if prefix, ok := auditCodes[key]; ok {
+			if w, ok := s.words(lang, prefix+x); ok {
+				return w
+			}
 		}
 		return x
 	case json.Number:
@@ -201,7 +225,7 @@ func (s *Server) auditValue(lang string, v any) string {
 		}
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = s.auditValue(lang, e)
+			parts[i] = s.auditValue(lang, key, e)
 			if _, ok := e.(map[string]any); ok {
 				parts[i] = "(" + parts[i] + ")"
 			}
@@ -231,7 +255,7 @@ func (s *Server) auditValue(lang string, v any) string {
 			if slices.Contains(weekOrder, k) {
 				label = s.o.Locale.T(lang, "launcher.day_"+k)
 			}
-			b.WriteString(label + ": " + s.auditValue(lang, x[k]))
+			b.WriteString(label + ": " + s.auditValue(lang, k, x[k]))
 		}
 		return b.String()
 	}

@@ -31,9 +31,10 @@ func TestAuditLineInWords(t *testing.T) {
 		fields                     [][2]string
 	}{
 		{"a queue saved (added or changed: one PUT), named by its body", "id-ID", "admin.put.queues",
-			`PUT /api/v1/admin/queues/insentif {"channels":["livechat","whatsapp"],"hours":{"tue":["08:00-12:00","13:00-17:00"],"mon":["08:00-17:00"]},"name":"Insentif","overflow_queue":"","sla":{"high":{"first_response_seconds":900}},"time_zone":"Asia/Jakarta"}`,
+			`PUT /api/v1/admin/queues/insentif {"channels":["livechat","whatsapp"],"strategy":"least_busy","hours":{"tue":["08:00-12:00","13:00-17:00"],"mon":["08:00-17:00"]},"name":"Insentif","overflow_queue":"","sla":{"high":{"first_response_seconds":900}},"time_zone":"Asia/Jakarta"}`,
 			"Antrean disimpan: Insentif", [][2]string{
-				{"Kanal", "livechat, whatsapp"},
+				{"Kanal", "Obrolan langsung, WhatsApp"},
+				{"Strategi", "Paling longgar"},
 				{"Jam layanan", "Senin: 08:00-17:00; Selasa: 08:00-12:00, 13:00-17:00"},
 				{"Antrean limpahan", "—"},
 				{"Target SLA", "high: respons pertama (detik): 900"},
@@ -47,7 +48,7 @@ func TestAuditLineInWords(t *testing.T) {
 			"Kata sandi akun diatur ulang: #7", [][2]string{{"Kata sandi", "•••"}}},
 		{"an account created on the settings route", "en-US", "settings.post.agents",
 			`POST /api/v1/agents {"capacity":3,"email":"dewi@tanggap.example","name":"Dewi","password":"•••","role":"agent"}`,
-			"Account added: Dewi", [][2]string{{"Capacity", "3"}, {"Email", "dewi@tanggap.example"}, {"Password", "•••"}, {"Role", "agent"}}},
+			"Account added: Dewi", [][2]string{{"Capacity", "3"}, {"Email", "dewi@tanggap.example"}, {"Password", "•••"}, {"Role", "Agent"}}},
 		{"a deactivation without a body", "id-ID", "admin.post.agents", `POST /api/v1/admin/agents/7/deactivate`,
 			"Akun dinonaktifkan: #7", nil},
 		{"a restriction lifted", "en-US", "admin.delete.subjects", `DELETE /api/v1/admin/subjects/12/restrict`,
@@ -56,7 +57,7 @@ func TestAuditLineInWords(t *testing.T) {
 			"Penghapusan data lama dijalankan", nil},
 		{"a year's holidays", "id-ID", "admin.put.holidays",
 			`PUT /api/v1/admin/holidays/2026 {"holidays":[{"day":"2026-08-17","kind":"national","name":"Hari Kemerdekaan"}]}`,
-			"Hari libur diubah: 2026", [][2]string{{"Hari libur", "(tanggal: 2026-08-17; jenis: national; Nama: Hari Kemerdekaan)"}}},
+			"Hari libur diubah: 2026", [][2]string{{"Hari libur", "(tanggal: 2026-08-17; jenis: libur nasional; Nama: Hari Kemerdekaan)"}}},
 		{"a tag deleted", "en-US", "settings.delete.tags", `DELETE /api/v1/tags/4`, "Tag deleted: #4", nil},
 		{"a shared canned reply, yes in words", "id-ID", "settings.post.canned-responses",
 			`POST /api/v1/canned-responses {"body":"Terima kasih.","shared":true,"title":"Salam"}`,

@@ -53,7 +53,7 @@ func TestBrowserAdminAuditReadsAsWords(t *testing.T) {
 		t.Errorf("the line's action code = %q", got)
 	}
 	fields := adm.evalString(t, `[...`+row+`.querySelectorAll('.audit-fields div')].map(d => d.querySelector('dt').textContent + ': ' + d.querySelector('dd').textContent).join(' | ')`)
-	for _, f := range []string{tx("audit.field.time_zone") + ": Asia/Jakarta", tx("audit.field.channels") + ": livechat"} {
+	for _, f := range []string{tx("audit.field.time_zone") + ": Asia/Jakarta", tx("audit.field.channels") + ": " + tx("channel.livechat")} {
 		if !strings.Contains(fields, f) {
 			t.Errorf("the line's values %q lack %q", fields, f)
 		}
