@@ -260,9 +260,20 @@ func (s *store) steps(ctx context.Context, ticketID int64) ([]stepRow, error) {
 
 // change applies one stage change: sets runs only while the complaint is
 // at one of from; the step is written in the same transaction. ErrStage
-// when the complaint was not at from.
+// when the complaint was not at from. extra, when given, moves the
+// complaint's ticket in the same transaction (ticket.CloseForLifecycleIn).
 func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets map[string]any, step stepRow, extra func(tx *gorm.DB) error) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if extra != nil && s.db.Dialect == db.Postgres {
+			// extra moves the ticket: its row is taken before the
+			// complaint's, in the order of the paths that hold a ticket
+			// and then write its complaint (a data-subject erasure), so
+			// the two never wait for each other.
+			var ids []int64
+			if err := tx.Raw(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, ticketID).Scan(&ids).Error; err != nil {
+				return fmt.Errorf("complaint: change: lock ticket: %w", err)
+			}
+		}
 		q := tx.Table("complaints").Where("ticket_id = ? AND stage IN ?", ticketID, from).Updates(sets)
 		if q.Error != nil {
 			return fmt.Errorf("complaint: change: %w", q.Error)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"tanggap/internal/complaint"
 	"tanggap/internal/db"
@@ -114,5 +115,72 @@ func TestStageAndTicketMoveTogether(t *testing.T) {
 	e.act(e.admin, ids[1], "archive", map[string]any{"reason": "duplicate"}, http.StatusOK)
 	if st := e.ticketStatus(ids[1]); st != "closed" {
 		t.Fatalf("after archive the ticket is %s", st)
+	}
+}
+
+// A stage change that moves its ticket takes the ticket's row before the
+// complaint's, in the order of every path that holds a ticket and then
+// writes its complaint (a data-subject erasure blanks the tickets, then
+// the complaints' answers): a disagreement made while such a transaction
+// holds the ticket waits for it, and neither fails with a deadlock.
+func TestStageChangeLocksTheTicketFirst(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	d, err := db.Open(context.Background(), db.Config{URL: e.cfg.DatabaseURL, DataDir: e.cfg.DataDir}, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if d.Dialect != db.Postgres {
+		t.Skip("SQLite has one writer at a time: no lock order")
+	}
+	phone := "081255566688"
+	tn := e.pub.Complaint(map[string]string{"name": "Wati", "phone": phone, "category": "pendaftaran",
+		"description": "Pengaduan: kartu saya belum aktif."})
+	id := e.ticketID(tn)
+	e.act(e.admin, id, "dispose", map[string]any{"unit": "unit-insentif", "note": "Mohon dicek."}, http.StatusOK)
+	e.act(e.admin, id, "answer", map[string]any{"answer": "Kartu sudah aktif."}, http.StatusOK)
+	e.act(e.admin, id, "publish", nil, http.StatusOK)
+	if res := e.admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", res.Status, res.Body)
+	}
+
+	// The erasure's order: the ticket's row, then the complaint's.
+	eraser := d.Begin()
+	if err := eraser.Exec(`UPDATE tickets SET subject = subject WHERE id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		done <- e.pub.Do(http.MethodPost, "/api/v1/complaints/"+tn+"/disagree",
+			map[string]string{"contact": phone, "reason": "Kartu masih belum aktif."}).Status
+	}()
+	// The disagreement waits for a lock the eraser holds.
+	testenv.CheckFor(t, wait, 20*time.Millisecond, func() error {
+		var n int64
+		if err := d.Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()
+			AND query LIKE '%tickets%'`).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("the disagreement does not wait for the ticket")
+		}
+		return nil
+	})
+	if err := eraser.Exec(`UPDATE complaints SET instructions = '' WHERE ticket_id = ? AND (answer <> '' OR instructions <> '')`, id).Error; err != nil {
+		eraser.Rollback()
+		t.Fatalf("the eraser, after the ticket, on the complaint: %v", err)
+	}
+	if err := eraser.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if st := <-done; st != http.StatusAccepted {
+		t.Fatalf("disagree while the ticket was held: %d", st)
+	}
+	if v := e.view(id); v.Stage != complaint.StageDisposed || v.ReopenCount != 1 {
+		t.Fatalf("after disagree: %s, reopened %d", v.Stage, v.ReopenCount)
+	}
+	if st := e.ticketStatus(id); st != "open" {
+		t.Fatalf("after disagree the ticket is %s", st)
 	}
 }
