@@ -47,10 +47,15 @@ var auditVerbs = map[string]string{"POST": "created", "PUT": "changed", "PATCH":
 var auditUpserts = map[string]bool{"queues": true}
 
 // auditSteps are the paths' last steps that name a change of their own,
-// each said by a sentence (audit.step.<step>): an account deactivated, a
-// citizen's data restricted (DELETE: the restriction lifted), …
-var auditSteps = map[string]bool{"deactivate": true, "reactivate": true, "password": true, "routing": true,
-	"restrict": true, "erase": true, "run": true}
+// by resource, each said by a sentence (audit.step.<step>): an account
+// deactivated, a citizen's data restricted (DELETE: the restriction
+// lifted), … Only under their resource: a queue whose code is "run" is a
+// queue saved, not old data removed.
+var auditSteps = map[string]map[string]bool{
+	"agents":    {"deactivate": true, "reactivate": true, "password": true, "routing": true},
+	"subjects":  {"restrict": true, "erase": true},
+	"retention": {"run": true},
+}
 
 // auditNameFields name the thing changed when the body carries it, in
 // order of preference (else the path's id or code).
@@ -84,11 +89,11 @@ func (s *Server) readable(lang string, e audit.Entry) auditLine {
 	// /<resource>/<step> (retention/run).
 	step, name := "", ""
 	switch {
-	case len(parts) == 2 && auditSteps[parts[1]]:
+	case len(parts) == 2 && auditSteps[resource][parts[1]]:
 		step = parts[1]
 	case len(parts) >= 2:
 		name = parts[1]
-		if last := parts[len(parts)-1]; len(parts) > 2 && auditSteps[last] {
+		if last := parts[len(parts)-1]; len(parts) > 2 && auditSteps[resource][last] {
 			step = last
 		}
 		if _, err := strconv.ParseInt(name, 10, 64); err == nil && resource != "holidays" {
