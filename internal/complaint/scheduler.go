@@ -123,7 +123,14 @@ func (s *Service) autoClose(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		if err != nil {
-			return done, fmt.Errorf("complaint: close %d: %w", id, err)
+			if ctx.Err() != nil {
+				return done, fmt.Errorf("complaint: close %d: %w", id, err)
+			}
+			// Both stayed as they were: the complaint is tried again next
+			// tick, and does not hold back the others nor the tick's
+			// warnings and escalations.
+			s.log.Warn("complaint: close after follow-up failed; tried again next tick", "ticket_id", id, "err", err)
+			continue
 		}
 		closed.Committed(ctx)
 		done++

@@ -260,18 +260,17 @@ func (s *store) steps(ctx context.Context, ticketID int64) ([]stepRow, error) {
 
 // change applies one stage change: sets runs only while the complaint is
 // at one of from; the step is written in the same transaction. ErrStage
-// when the complaint was not at from. extra, when given, moves the
-// complaint's ticket in the same transaction (ticket.CloseForLifecycleIn).
-func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets map[string]any, step stepRow, extra func(tx *gorm.DB) error) error {
+// when the complaint was not at from. move, when given, moves the
+// complaint's ticket in the same transaction (ticket.CloseForLifecycleIn),
+// first: it locks the ticket's row before the complaint's is written, the
+// order of the paths that hold a ticket and then write its complaint (a
+// data-subject erasure), so the two never wait for each other. A
+// complaint not at from rolls the move back with the rest.
+func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets map[string]any, step stepRow, move func(tx *gorm.DB) error) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if extra != nil && s.db.Dialect == db.Postgres {
-			// extra moves the ticket: its row is taken before the
-			// complaint's, in the order of the paths that hold a ticket
-			// and then write its complaint (a data-subject erasure), so
-			// the two never wait for each other.
-			var ids []int64
-			if err := tx.Raw(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, ticketID).Scan(&ids).Error; err != nil {
-				return fmt.Errorf("complaint: change: lock ticket: %w", err)
+		if move != nil {
+			if err := move(tx); err != nil {
+				return err
 			}
 		}
 		q := tx.Table("complaints").Where("ticket_id = ? AND stage IN ?", ticketID, from).Updates(sets)
@@ -281,13 +280,7 @@ func (s *store) change(ctx context.Context, ticketID int64, from []Stage, sets m
 		if q.RowsAffected == 0 {
 			return ErrStage
 		}
-		if err := addStep(tx, step); err != nil {
-			return err
-		}
-		if extra != nil {
-			return extra(tx)
-		}
-		return nil
+		return addStep(tx, step)
 	})
 	if err == nil && s.changed != nil {
 		s.changed(ctx, ticketID, step.Step)

@@ -12,16 +12,17 @@ import (
 	"tanggap/internal/testenv"
 )
 
-// refuseAudit makes the database refuse the audit line of a ticket's move
-// made on its complaint's behalf (the citizen's disagreement, an archive):
-// the last write of that move's transaction. It returns the undo.
-func refuseAudit(t *testing.T, d *db.DB) func() {
+// refuseAudit makes the database refuse the audit lines that cond (SQL
+// over NEW) selects: the last write of a ticket's move made on its
+// complaint's behalf (the citizen's disagreement, an archive, the
+// scheduler's close). It returns the undo.
+func refuseAudit(t *testing.T, d *db.DB, cond string) func() {
 	t.Helper()
 	var stmts, undo []string
 	if d.Dialect == db.Postgres {
 		stmts = []string{`CREATE FUNCTION refuse_lifecycle_audit() RETURNS trigger AS $$
 BEGIN
-	IF NEW.detail LIKE '%complainant disagreed%' OR NEW.detail LIKE '%complaint archived%' THEN
+	IF ` + cond + ` THEN
 		RAISE EXCEPTION 'audit refused for the test';
 	END IF;
 	RETURN NEW;
@@ -30,7 +31,7 @@ END $$ LANGUAGE plpgsql`,
 		undo = []string{`DROP TRIGGER refuse_lifecycle_audit ON audit_log`, `DROP FUNCTION refuse_lifecycle_audit()`}
 	} else {
 		stmts = []string{`CREATE TRIGGER refuse_lifecycle_audit BEFORE INSERT ON audit_log
-WHEN NEW.detail LIKE '%complainant disagreed%' OR NEW.detail LIKE '%complaint archived%'
+WHEN ` + cond + `
 BEGIN SELECT RAISE(ABORT, 'audit refused for the test'); END`}
 		undo = []string{`DROP TRIGGER refuse_lifecycle_audit`}
 	}
@@ -76,7 +77,7 @@ func TestStageAndTicketMoveTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	allow := refuseAudit(t, d)
+	allow := refuseAudit(t, d, `NEW.detail LIKE '%complainant disagreed%' OR NEW.detail LIKE '%complaint archived%'`)
 
 	disagree := func() int {
 		return e.pub.Do(http.MethodPost, "/api/v1/complaints/"+tns[0]+"/disagree",
@@ -182,5 +183,51 @@ func TestStageChangeLocksTheTicketFirst(t *testing.T) {
 	}
 	if st := e.ticketStatus(id); st != "open" {
 		t.Fatalf("after disagree the ticket is %s", st)
+	}
+}
+
+// The scheduler's close of a complaint whose ticket cannot close now
+// leaves both as they were, and does not hold back the next complaint due:
+// it is closed in the same tick; the first closes at a later tick.
+func TestAutoCloseGoesPastOneThatFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	phone := "081255566688"
+	var ids []int64
+	for i := 0; i < 2; i++ {
+		tn := e.pub.Complaint(map[string]string{"name": "Wati", "phone": phone, "category": "pendaftaran",
+			"description": fmt.Sprintf("Pengaduan %d: pencairan insentif belum masuk.", i)})
+		id := e.ticketID(tn)
+		ids = append(ids, id)
+		e.act(e.admin, id, "dispose", map[string]any{"unit": "unit-insentif", "note": "Mohon dicek."}, http.StatusOK)
+		e.act(e.admin, id, "answer", map[string]any{"answer": "Sudah dicairkan."}, http.StatusOK)
+		e.act(e.admin, id, "publish", nil, http.StatusOK)
+	}
+	d, err := db.Open(context.Background(), db.Config{URL: e.cfg.DatabaseURL, DataDir: e.cfg.DataDir}, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	// The first due is the first published: its ticket's close is refused.
+	allow := refuseAudit(t, d, fmt.Sprintf(`NEW.ticket_id = %d AND NEW.detail LIKE '%%complaint closed after its follow-up%%'`, ids[0]))
+	later := time.Now().AddDate(0, 3, 0)
+	if r := e.tick(later); r.Closed != 1 {
+		t.Fatalf("closed %d in the tick, want the one that could close", r.Closed)
+	}
+	if v := e.view(ids[0]); v.Stage != complaint.StageFollowedUp {
+		t.Fatalf("the refused one is at %s, want it still followed up", v.Stage)
+	}
+	if st := e.ticketStatus(ids[0]); st == "closed" {
+		t.Fatal("the refused one's ticket closed")
+	}
+	if v := e.view(ids[1]); v.Stage != complaint.StageClosed {
+		t.Fatalf("the next one is at %s, want closed in the same tick", v.Stage)
+	}
+	allow()
+	if r := e.tick(later); r.Closed != 1 {
+		t.Fatalf("closed %d at the next tick, want the first", r.Closed)
+	}
+	if st := e.ticketStatus(ids[0]); st != "closed" {
+		t.Fatalf("the first ticket is %s at the next tick", st)
 	}
 }

@@ -66,16 +66,11 @@ func (s *Service) CloseForLifecycleIn(ctx context.Context, tx *gorm.DB, ticketID
 	return m, err
 }
 
-// ReopenForLifecycle opens again a solved ticket whose complaint went
-// back to work (internal/complaint: the citizen disagreed with the
-// published follow-up), so it is worked, and counted, as open, in a
-// transaction of its own. No agent acts: the audit line has no agent. A
-// ticket not solved stays as it is.
-func (s *Service) ReopenForLifecycle(ctx context.Context, ticketID int64, detail string) error {
-	return s.ownTx(ctx, func(tx *gorm.DB) (LifecycleMove, error) { return s.ReopenForLifecycleIn(ctx, tx, ticketID, detail) })
-}
-
-// ReopenForLifecycleIn is ReopenForLifecycle inside the caller's transaction.
+// ReopenForLifecycleIn opens again, inside the caller's transaction, a
+// solved ticket whose complaint went back to work (internal/complaint: the
+// citizen disagreed with the published follow-up), so it is worked, and
+// counted, as open. No agent acts: the audit line has no agent. A ticket
+// not solved stays as it is.
 func (s *Service) ReopenForLifecycleIn(ctx context.Context, tx *gorm.DB, ticketID int64, detail string) (LifecycleMove, error) {
 	m := LifecycleMove{s: s, ticketID: ticketID}
 	var err error
