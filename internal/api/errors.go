@@ -244,12 +244,13 @@ func requestID(c *fiber.Ctx) string {
 }
 
 // partialFields says what a macro that stopped did: the steps applied,
-// the one that failed and why (that error's own message).
+// the one that failed and why (that error's own reason: a field's, who
+// answered first, or its message).
 func partialFields(cat *locale.Catalog, l string, pe *canned.PartialError) map[string]string {
 	steps := make([]string, 0, len(pe.Applied))
 	for _, s := range pe.Applied {
 		steps = append(steps, cat.T(l, "macros.step_"+s))
 	}
 	return map[string]string{"macro": cat.T(l, "macros.partial", "applied", strings.Join(steps, ", "),
-		"failed", cat.T(l, "macros.step_"+pe.Failed), "reason", classify(cat, l, pe.Err).Message)}
+		"failed", cat.T(l, "macros.step_"+pe.Failed), "reason", classify(cat, l, pe.Err).reason())}
 }

@@ -95,4 +95,11 @@ func TestMacroPartialGivesTheStepsOwnReason(t *testing.T) {
 	if !strings.Contains(a.Fields["macro"], cat.T("id-ID", "error.ticket_closed")) {
 		t.Fatalf("macro reason %q lacks the step's own words", a.Fields["macro"])
 	}
+	// A refused field says what is wrong with it, not only "fix the form".
+	ve := &apperr.ValidationError{}
+	ve.Add("body", "validation.required")
+	a = classify(cat, "id-ID", &canned.PartialError{Applied: []string{"status"}, Failed: "reply", Err: ve})
+	if !strings.Contains(a.Fields["macro"], cat.T("id-ID", "validation.required")) {
+		t.Fatalf("macro reason %q lacks the field's reason", a.Fields["macro"])
+	}
 }
