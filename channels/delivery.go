@@ -55,15 +55,7 @@ func RunDelivery(ctx context.Context, o DeliveryOpts) error {
 		}
 	}
 	ch := o.Adapter.Channel()
-	names := o.Bus.Names
-	cons, err := o.Bus.JS.CreateOrUpdateConsumer(ctx, names.StreamOutbound(), jetstream.ConsumerConfig{
-		Durable:       names.DurableDeliver(ch),
-		FilterSubject: names.Outbound(ch),
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       60 * time.Second,
-		MaxDeliver:    -1,
-		MaxAckPending: 1000,
-	})
+	cons, err := deliveryConsumer(ctx, o.Bus, ch)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting
@@ -77,6 +69,20 @@ func RunDelivery(ctx context.Context, o DeliveryOpts) error {
 		}
 	})
 	return nil
+}
+
+// deliveryConsumer is the durable consumer of ch's replies: the one
+// delivery loop of the channel's adapter, or RunOff while the channel is
+// off (both by the same durable, so a reply is taken by one of them).
+func deliveryConsumer(ctx context.Context, b *bus.Bus, ch envelope.Channel) (jetstream.Consumer, error) {
+	return b.JS.CreateOrUpdateConsumer(ctx, b.Names.StreamOutbound(), jetstream.ConsumerConfig{
+		Durable:       b.Names.DurableDeliver(ch),
+		FilterSubject: b.Names.Outbound(ch),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       60 * time.Second,
+		MaxDeliver:    -1,
+		MaxAckPending: 1000,
+	})
 }
 
 func deliverOne(ctx context.Context, o DeliveryOpts, log *slog.Logger, msg jetstream.Msg) {

@@ -47,6 +47,7 @@ var catalog = []struct {
 	{ticket.ErrInvalidStatusChange, fiber.StatusConflict, apperr.CodeInvalidStatusChange},
 	{ticket.ErrWindowClosed, fiber.StatusConflict, apperr.CodeReplyWindowClosed},
 	{ticket.ErrReplyCollision, fiber.StatusConflict, apperr.CodeReplyCollision},
+	{ticket.ErrChannelOff, fiber.StatusConflict, apperr.CodeChannelOff}, // ticket.ChannelOff names the channel
 	{agent.ErrEmailTaken, fiber.StatusConflict, apperr.CodeConflict},
 	{agent.ErrRoleNotFound, fiber.StatusNotFound, apperr.CodeNotFound},
 	{agent.ErrRoleExists, fiber.StatusConflict, apperr.CodeConflict},

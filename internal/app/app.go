@@ -222,8 +222,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	wrapupRules := tags.NewRules(a.db) // the queues' "wrap-up code before solve" rule guards every solve
+	// channels.go: replies on a ticket of any other channel are refused.
+	running := channelsOn(cfg)
 	tickets := ticket.New(ticket.Opts{DB: a.db, Bus: a.bus, Loads: router, Clocks: clocks, Log: log, ReplyPolicies: replyPolicies(waTemplates),
-		SolveGuard: wrapupRules, Attachments: files,
+		SolveGuard: wrapupRules, Attachments: files, Channels: running,
 		EndGuard: complaint.NewGuard(a.db)}) // a complaint's ticket ends with its lifecycle, not by a status change
 	labels := tags.New(tags.Opts{DB: a.db, Tickets: tickets, Events: a.bus, Rules: wrapupRules, FreeTags: tags.FreeTags(cfg.Tags.Free), Log: log})
 	// Complaint lifecycle (issue 18): kinds, stages on working days,
@@ -295,6 +297,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if wa != nil {
 		adapters = append(adapters, wa)
 	}
+	if err := sameChannels(running, adapters); err != nil { // channels.go
+		return nil, err
+	}
+	offSince := time.Now().UTC()
 
 	if cfg.Components["http"] {
 		a.console, err = consolews.New(consolews.Opts{
@@ -364,6 +370,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 				ad := ad
 				g.Go(func() error {
 					return channels.RunDelivery(gctx, channels.DeliveryOpts{Bus: a.bus, Adapter: ad, Log: log, Observe: deliveryObserver(a.metrics), Tracer: a.tracer})
+				})
+			}
+			for _, ch := range channelsOff(running) { // channels.go: replies queued while the channel ran
+				g.Go(func() error {
+					return channels.RunOff(gctx, channels.OffOpts{Bus: a.bus, Channel: ch, Log: log, Since: offSince, Observe: deliveryObserver(a.metrics)})
 				})
 			}
 			g.Go(func() error { return phone.RunRecordings(gctx) })

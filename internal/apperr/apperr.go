@@ -106,6 +106,9 @@ const (
 	// Complaint lifecycle: a complaint's ticket is solved or closed only
 	// once the lifecycle has ended (internal/complaint).
 	CodeComplaintInProgress = "complaint_in_progress"
+	// A reply on a ticket whose channel this installation does not run
+	// (internal/ticket ChannelOff).
+	CodeChannelOff = "channel_off"
 )
 
 // Coded is an error that already knows its public code and status; used

@@ -52,6 +52,9 @@ type Tickets interface {
 	// CheckEnd refuses, before anything changes, a status a complaint's
 	// lifecycle holds (ticket.EndGuard).
 	CheckEnd(ctx context.Context, t ticket.Summary, status domain.TicketStatus) error
+	// CheckDelivers refuses, before anything changes, a reply on a
+	// ticket whose channel this installation does not run.
+	CheckDelivers(t ticket.Summary) error
 }
 
 // Work moves tickets and sets priorities; the routing engine implements it

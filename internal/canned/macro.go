@@ -293,7 +293,7 @@ type Applied struct {
 // All or nothing where possible: everything that can be known before a
 // change is checked first (the macro and ticket are visible, the ticket
 // is not closed, the status move is allowed (and not held by a complaint's
-// lifecycle), tags can be added, the
+// lifecycle), the reply has a channel to go out on, tags can be added, the
 // viewer may transfer), and nothing changes when one check fails. Then
 // the reply goes first, since it is the step most likely to be refused
 // (reply window, the bus) and cannot be taken back once sent; then
@@ -322,6 +322,13 @@ func (s *Service) Apply(ctx context.Context, viewer agent.Agent, ticketID, macro
 		// A complaint whose lifecycle has not ended is not solved by a
 		// macro either: refused before its reply goes out.
 		if err := s.o.Tickets.CheckEnd(ctx, t, m.Status); err != nil {
+			return Applied{}, err
+		}
+	}
+	if m.CannedID != nil {
+		// A reply nothing could deliver (the ticket's channel is off
+		// here) refuses the whole macro, not only its first step.
+		if err := s.o.Tickets.CheckDelivers(t); err != nil {
 			return Applied{}, err
 		}
 	}

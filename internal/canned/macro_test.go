@@ -240,6 +240,42 @@ func TestMacroRefusedBeforeAnyChange(t *testing.T) {
 	}
 }
 
+// On an installation that does not run the ticket's channel, a macro that
+// replies is refused whole before any step (its priority, tags and status
+// would otherwise be applied around a reply nothing delivers); one without
+// a reply still works the ticket.
+func TestMacroRefusedOnAChannelOff(t *testing.T) {
+	tags := &tagStore{}
+	f := newFixture(t, tags)
+	ctx := context.Background()
+	id, _ := f.seedTicket(t, "umum", f.budi.ID, "Siti") // a web-form ticket
+	r, err := f.svc.Create(ctx, f.budi, canned.Draft{Title: "Salam", Body: "Halo {{citizen_name}}"})
+	must(t, err)
+	reply, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Salam dan tunggu", CannedID: &r.ID,
+		Priority: domain.PriorityHigh, Tags: []string{"dokumen"}, Status: domain.StatusPending})
+	must(t, err)
+	quiet, err := f.svc.SaveMacro(ctx, f.budi, 0, canned.MacroDraft{Name: "Penting", Priority: domain.PriorityUrgent})
+	must(t, err)
+	off := canned.New(canned.Opts{DB: f.db, Work: f.router, Tagger: tags, Log: testenv.Logger(t),
+		Tickets: ticket.New(ticket.Opts{DB: f.db, Bus: f.bus, Loads: f.router, Clocks: f.clocks, Log: testenv.Logger(t),
+			Channels: []domain.Channel{domain.ChannelWhatsApp, domain.ChannelVoice, domain.ChannelLiveChat}})})
+
+	b := f.state(t, id)
+	_, err = off.Apply(ctx, f.budi, id, reply.ID)
+	var ex *apperr.Explained
+	if !errors.Is(err, ticket.ErrChannelOff) || !errors.As(err, &ex) || ex.Code != apperr.CodeChannelOff || ex.Key != "channel_off.webform" {
+		t.Fatalf("a replying macro on a channel that is off: %v", err)
+	}
+	if a := f.state(t, id); a.String() != b.String() || len(tags.got[id]) != 0 {
+		t.Fatalf("the refused macro changed the ticket: %s -> %s, tags %v", b, a, tags.got[id])
+	}
+	out, err := off.Apply(ctx, f.budi, id, quiet.ID)
+	must(t, err)
+	if a := f.state(t, id); a.Priority != domain.PriorityUrgent || a.Replies != b.Replies || len(out.Steps) != 1 {
+		t.Fatalf("a macro without a reply on a channel that is off: %+v, %s", out, a)
+	}
+}
+
 // A step refused after the reply went out stops the rest and says what
 // was applied.
 func TestMacroStopsAndNamesWhatWasApplied(t *testing.T) {

@@ -108,8 +108,10 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 			apperr.CodeForbidden, apperr.CodeNotFound, apperr.CodeConflict, apperr.CodeValidation,
 			apperr.CodeTooLarge, apperr.CodeUnsupportedMediaType, apperr.CodeRateLimited,
 			apperr.CodeUnavailable, apperr.CodeInternal, apperr.CodeTicketClosed, apperr.CodeInvalidStatusChange,
-			apperr.CodeQueueInUse, apperr.CodeTicketInactive, apperr.CodeComplaintInProgress},
+			apperr.CodeQueueInUse, apperr.CodeTicketInactive, apperr.CodeComplaintInProgress, apperr.CodeChannelOff},
 		"channel.": words(domain.Channels),
+		// A reply refused on a channel that is off (ticket.ChannelOffKey).
+		"channel_off.": words(domain.Channels),
 		// The view audit screen labels each kind of view.
 		"privacy.view_": viewaudit.Kinds,
 	}

@@ -61,8 +61,13 @@ func (s *Service) ReplyWithFiles(ctx context.Context, viewer agent.Agent, ticket
 	if len(uploads) == 0 {
 		return s.ReplyWith(ctx, viewer, ticketID, d)
 	}
-	// Nothing is stored for a ticket the agent may not work.
-	if _, err := s.Summary(ctx, viewer, ticketID); err != nil {
+	// Nothing is stored for a ticket the agent may not work, nor for a
+	// reply nothing could deliver.
+	t, err := s.Summary(ctx, viewer, ticketID)
+	if err != nil {
+		return Message{}, err
+	}
+	if err := s.CheckDelivers(t); err != nil {
 		return Message{}, err
 	}
 	mimes, err := checkUploads(rules, d, uploads)

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -84,6 +85,11 @@ type Opts struct {
 	EndGuard EndGuard
 	// Attachments keeps files agents attach to replies (files.go).
 	Attachments attachment.Store
+	// Channels are the channels this installation runs (an adapter each,
+	// delivering replies). A reply on a ticket of any other channel is
+	// refused (ChannelOff): nothing would deliver it, and the agent would
+	// believe the citizen was answered. Nil: every channel runs.
+	Channels []domain.Channel
 }
 
 // Service serves tickets to agents.
@@ -98,12 +104,39 @@ type Service struct {
 	guard    SolveGuard
 	endGuard EndGuard
 	files    attachment.Store
+	// off are the channels of domain.Channels not in Opts.Channels (none
+	// when Opts.Channels is nil).
+	off map[string]bool
 }
 
 // New returns the ticket service.
 func New(o Opts) *Service {
-	return &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies,
+	s := &Service{db: o.DB, store: &store{db: o.DB}, bus: o.Bus, loads: o.Loads, clocks: o.Clocks, log: o.Log, policies: o.ReplyPolicies,
 		guard: o.SolveGuard, endGuard: o.EndGuard, files: o.Attachments}
+	if o.Channels != nil {
+		for _, c := range domain.Channels {
+			if !slices.Contains(o.Channels, c) {
+				if s.off == nil {
+					s.off = map[string]bool{}
+				}
+				s.off[string(c)] = true
+			}
+		}
+	}
+	return s
+}
+
+// channelOn reports whether this installation runs channel.
+func (s *Service) channelOn(channel string) bool { return !s.off[channel] }
+
+// CheckDelivers refuses (ChannelOff), before anything is stored or sent,
+// a reply to the citizen of t when this installation does not run t's
+// channel. Internal notes are not replies and stay allowed.
+func (s *Service) CheckDelivers(t Summary) error {
+	if !s.channelOn(t.Channel) {
+		return ChannelOff(t.Channel)
+	}
+	return nil
 }
 
 // Summary is a ticket in a list.
@@ -266,7 +299,20 @@ func (s *Service) Reply(ctx context.Context, viewer agent.Agent, ticketID int64,
 // ReplyWith is Reply with a template or quick reply buttons. On a channel
 // with a reply window (ReplyPolicy), free text outside the window is
 // refused with ErrWindowClosed; a configured template is always accepted.
+// On a channel this installation does not run, every reply is refused
+// (ChannelOff) and nothing is stored.
 func (s *Service) ReplyWith(ctx context.Context, viewer agent.Agent, ticketID int64, d Draft) (Message, error) {
+	if len(s.off) > 0 {
+		// A ticket's channel never changes: checked once, before the
+		// draft (a template or a window refusal would only mislead).
+		t, err := s.Summary(ctx, viewer, ticketID)
+		if err != nil {
+			return Message{}, err
+		}
+		if err := s.CheckDelivers(t); err != nil {
+			return Message{}, err
+		}
+	}
 	policy, windowed := s.policies[s.channelOf(ctx, ticketID)]
 	policy, err := policy.inForce(ctx)
 	if err != nil {

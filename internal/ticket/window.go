@@ -206,7 +206,7 @@ func (s *store) lastInbound(ctx context.Context, q *gorm.DB, ticketID int64) (ti
 // the channel has no window.
 func (s *Service) replyWindow(ctx context.Context, t Summary) (*ReplyWindow, error) {
 	p, ok := s.policies[t.Channel]
-	if !ok {
+	if !ok || !s.channelOn(t.Channel) { // no window to answer in on a channel that is off
 		return nil, nil
 	}
 	p, err := p.inForce(ctx)
