@@ -11,7 +11,8 @@
 //   signedOut   why the session ended (a text), set with agent = null
 //   channels    the channels the server runs (['livechat', 'voice', ...]), said
 //               with the signed-in agent: a channel's screens ask nothing of
-//               one that is off (watemplates.js)
+//               one that is off (watemplates.js), and a ticket of a channel
+//               that is off takes notes only (thread.js, runs)
 //   scope, statusFilter   the list's filters
 //   tickets     the list: ticket summaries, most recently active first
 //   listAt      when the list was last read in full (ISO), '' before
@@ -113,6 +114,13 @@ const listeners = [];
 // get returns the current state. Callers treat it as read-only and change
 // it only through set.
 export function get() { return state; }
+
+// runs says whether the server runs channel (store key channels). Until the
+// session has named them, every channel is taken to run.
+export function runs(channel) {
+  const on = state.channels || [];
+  return !on.length || on.indexOf(channel) >= 0;
+}
 
 // set merges a patch into the state and tells every listener that follows
 // one of the changed keys. A value is replaced, never mutated in place, so

@@ -108,13 +108,19 @@ function message(m) {
     el('span', { 'class': 'msg-author', text: m.author || fallback }),
     el('time', { 'class': 'msg-time', datetime: m.created_at || null, text: formatDate(m.created_at) }),
   ];
-  if (dir === 'out' && m.delivery_status) {
-    head.push(el('span', { 'class': 'delivery delivery-' + cls(m.delivery_status), text: label('delivery.', m.delivery_status) }));
+  // A reply on a channel the server does not run was not sent, whatever
+  // the queue still says (the server fails such replies: channel_off).
+  const off = dir === 'out' && (m.delivery_error === 'channel_off' || (m.delivery_status === 'queued' && !store.runs(m.channel)));
+  const status = off ? 'failed' : m.delivery_status;
+  if (dir === 'out' && status) {
+    head.push(el('span', { 'class': 'delivery delivery-' + cls(status), text: label('delivery.', status) }));
   }
   if (dir === 'note') { head.unshift(noteBadge(m)); }
   const children = [el('div', { 'class': 'msg-head' }, head)];
   if (m.body) { children.push(el('p', { 'class': 'msg-body', text: m.body })); }
-  if (m.delivery_error) {
+  if (off) {
+    children.push(el('p', { 'class': 'msg-error', text: t('console.delivery_channel_off', { channel: label('channel.', m.channel) }) }));
+  } else if (m.delivery_error) {
     children.push(el('p', { 'class': 'msg-error', text: t('console.delivery_error', { error: m.delivery_error }) }));
   }
   const atts = Array.isArray(m.attachments) ? m.attachments : [];
@@ -124,7 +130,7 @@ function message(m) {
   return el('li', { 'class': 'msg msg-' + dir, 'data-message-id': String(m.id) }, children);
 }
 
-const sigOf = (m) => JSON.stringify([m.body, m.delivery_status, m.delivery_error, (m.attachments || []).map((a) => a.available)]);
+const sigOf = (m) => JSON.stringify([m.body, m.delivery_status, m.delivery_error, (m.attachments || []).map((a) => a.available), store.runs(m.channel)]);
 
 // narrow: the phone layout (app.css, max-width 899px), where the page
 // scrolls and the reply box stays at the bottom of the screen.
@@ -225,9 +231,15 @@ function renderTicket(s) {
   renderMessages(tk);
   const c = tk.contact || {};
   const w = tk.reply_window;
+  // A ticket of a channel the server does not run (WhatsApp without its
+  // settings) takes no reply at all: nothing would deliver it. The box
+  // says so before the agent writes, and takes notes.
+  const channelOff = !store.runs(tk.channel);
+  setText('channel-off', channelOff ? label('channel_off.', tk.channel) : '');
+  $('channel-off').hidden = !channelOff;
   // Phone tickets are answered by calling back; a closed WhatsApp window
   // takes templates only (whatsapp.js). The box stays for internal notes.
-  const replyAllowed = !(tk.status === 'closed' || tk.channel === 'voice' || (!!w && !w.open));
+  const replyAllowed = !(channelOff || tk.status === 'closed' || tk.channel === 'voice' || (!!w && !w.open));
   $('reply-form').hidden = false;
   if (s.replyAllowed !== replyAllowed) { store.set({ replyAllowed }); }
   $('callback-form').hidden = tk.channel !== 'voice' || !c.phone;
@@ -382,7 +394,7 @@ export function mount() {
   // out (on purpose, or the session ended): nothing stays in the tab's
   // storage for whoever uses the browser next.
   store.on(['agent'], (s) => { if (s.agent) { restoreDrafts(s.agent.id); } else { dropKept(); } });
-  store.on(['ticket', 'selectedId', 'ticketError'], renderTicket);
+  store.on(['ticket', 'selectedId', 'ticketError', 'channels'], renderTicket);
   store.on(['selectedId', 'viewers', 'citizenTyping'], renderPresence);
   store.on(['selectedId'], (s) => {
     stopTyping();

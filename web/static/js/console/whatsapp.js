@@ -1,7 +1,8 @@
 // WhatsApp part of the open ticket: whether the 24-hour customer service
 // window is open and until when, quick reply buttons on a free-text reply
 // inside it, and an approved template when it is closed (free text is
-// then refused by the API, and thread.js hides the reply box).
+// then refused by the API, and thread.js hides the reply box). None of it
+// while the server does not run WhatsApp (store.runs).
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, formatDate, sayIn } from './ui.js';
@@ -37,7 +38,8 @@ function renderParams() {
 
 function render(s) {
   const tk = s.ticket;
-  const w = tk && tk.reply_window;
+  // No window to answer in on a channel the server does not run (thread.js says why).
+  const w = tk && store.runs(tk.channel) && tk.reply_window;
   panel.hidden = !w;
   $('wa-buttons-field').hidden = !w || !w.open || tk.status === 'closed';
   if (!w) { return; }
@@ -70,7 +72,7 @@ export function extendReply(reply) {
 export function replied() { $('wa-buttons').value = ''; }
 
 export function mount() {
-  store.on(['ticket'], render);
+  store.on(['ticket', 'channels'], render);
   // Quick-reply titles and template values were typed for one citizen.
   store.on(['selectedId'], () => {
     $('wa-buttons').value = '';
