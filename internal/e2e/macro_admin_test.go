@@ -238,6 +238,14 @@ func TestBrowserMacroUseShown(t *testing.T) {
 	adm.keepMark(t)
 
 	adm.waitJS(t, "the macro offered on the ticket", fmt.Sprintf(`!document.getElementById('macro-row').hidden && !!document.querySelector('#macro-select option[value="%d"]')`, macro.ID))
+	// Writing a note, a macro that sends a canned reply to the citizen
+	// cannot be chosen, and says why: a note never reaches the citizen.
+	option := fmt.Sprintf(`document.querySelector('#macro-select option[value="%d"]')`, macro.ID)
+	adm.do(t, "write a note", chromedp.Click(chromedp.ID("mode-note")))
+	adm.waitJS(t, "the replying macro held while writing a note", fmt.Sprintf(`%s.disabled && %s.textContent === %s`,
+		option, option, jsString(tx("macros.replies_to_citizen", "name", "Periksa"))))
+	adm.do(t, "back to the reply", chromedp.Click(chromedp.ID("mode-reply")))
+	adm.waitJS(t, "the macro offered again", fmt.Sprintf(`!%s.disabled && %s.textContent === 'Periksa'`, option, option))
 	adm.selectValue(t, "#macro-select", fmt.Sprint(macro.ID))
 	adm.do(t, "apply it", chromedp.Click(chromedp.ID("macro-btn")))
 	steps := strings.Join([]string{tx("macros.step_reply"), tx("macros.step_priority")}, ", ")

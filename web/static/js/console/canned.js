@@ -193,6 +193,24 @@ async function loadMacros() {
   list.forEach((m) => sel.appendChild(el('option', { value: String(m.id), text: m.name })));
   store.set({ macros: list });
   $('macro-row').hidden = !list.length;
+  markReplyMacros();
+}
+
+// markReplyMacros: while the box writes a note (or takes no reply), a
+// macro that sends a canned reply to the citizen cannot be chosen; its
+// option says why. A note is never sent to the citizen, and a macro
+// chosen beside one must not be either.
+function markReplyMacros() {
+  const note = isNoteMode();
+  const sel = $('macro-select');
+  (store.get().macros || []).forEach((m) => {
+    const o = sel.querySelector('option[value="' + m.id + '"]');
+    if (!o) { return; }
+    const held = note && !!m.canned_id;
+    o.disabled = held;
+    o.textContent = held ? t('macros.replies_to_citizen', { name: m.name }) : m.name;
+    if (held && sel.value === String(m.id)) { sel.value = ''; }
+  });
 }
 
 async function applyMacro() {
@@ -200,6 +218,10 @@ async function applyMacro() {
   const mid = Number($('macro-select').value);
   if (!id || !mid) { $('macro-select').focus(); return; }
   const m = store.get().macros.find((x) => x.id === mid);
+  if (m && m.canned_id && isNoteMode()) {
+    sayIn('ticket-live', t('macros.replies_to_citizen', { name: m.name }), true);
+    return;
+  }
   busy($('macro-btn'), true, t('common.loading'));
   const res = await api.applyMacro(id, mid);
   busy($('macro-btn'), false);
@@ -242,6 +264,7 @@ export function mount() {
   });
   $('macro-btn').addEventListener('click', applyMacro);
   store.on(['selectedId', 'composeMode', 'replyAllowed'], close);
+  store.on(['composeMode', 'replyAllowed'], markReplyMacros);
   // What the picker said no longer holds once the box is sent, switched
   // to the other mode or shows another ticket.
   store.on(['selectedId', 'composeMode', 'replyAllowed', 'composeSent'], () => setText('canned-status', ''));
