@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -219,6 +220,10 @@ func TestBrowserPhoneWallboardFits(t *testing.T) {
 		&& document.scrollingElement.scrollWidth <= window.innerWidth)`); got != "true" {
 		t.Errorf("the wallboard scrolls sideways on a phone: page %s px, tables %s", sup.evalString(t, `String(document.scrollingElement.scrollWidth)`),
 			sup.evalString(t, `[...document.querySelectorAll('#wallboard-mount .board-scroll')].map((r) => r.scrollWidth + '/' + r.clientWidth).join(', ')`))
+	}
+	// The day's heading names the day as a date, not as the API's code.
+	if got := sup.evalString(t, `[...document.querySelectorAll('#wallboard-mount h3')].map((h) => h.textContent).join(' | ')`); regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).MatchString(got) {
+		t.Errorf("the wallboard's headings read %q, a date as the API writes it", got)
 	}
 	// Attention comes straight under the line's name.
 	if got := sup.evalString(t, fmt.Sprintf(`String(((row) => { const name = row.querySelector('th').getBoundingClientRect(), f = row.querySelector('.board-flag').getBoundingClientRect();

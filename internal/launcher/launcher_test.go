@@ -277,9 +277,9 @@ func TestOfficersOnlineAfterHours(t *testing.T) {
 		{"19:00, two officers online in the chat's queue: chat open, phone closed", map[string]int{"umum": 2}, evening,
 			"closed", "closed", "open", "Petugas sedang daring", cat.T(locale.Default, "launcher.chat_open"), 2},
 		{"19:00, an officer online in WhatsApp's queue only", map[string]int{"wa": 1}, evening,
-			"closed", "open", "closed", "Tutup sekarang", cat.T(locale.Default, "launcher.chat_closed"), 2},
+			"closed", "open", "closed", "Sedang tutup", cat.T(locale.Default, "launcher.chat_closed"), 2},
 		{"19:00, nobody online: closed, opening tomorrow", nil, evening,
-			"closed", "closed", "closed", "Tutup sekarang", cat.T(locale.Default, "launcher.chat_closed"), 2},
+			"closed", "closed", "closed", "Sedang tutup", cat.T(locale.Default, "launcher.chat_closed"), 2},
 		{"10:00: open on the calendar, nobody counted", nil, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta),
 			"open", "open", "open", "Buka sekarang", cat.T(locale.Default, "launcher.chat_open"), 0},
 	}

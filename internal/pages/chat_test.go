@@ -38,10 +38,10 @@ func TestChatPageSaysWhenItIsClosed(t *testing.T) {
 		}
 		return r.body
 	}
-	closed := page(launcher.Entry{Kind: launcher.KindChat, State: launcher.StateClosed, StateText: "Tutup sekarang",
+	closed := page(launcher.Entry{Kind: launcher.KindChat, State: launcher.StateClosed, StateText: "Sedang tutup",
 		OpensText: "Buka lagi besok pukul 08.00 WIB.", Expect: "Tinggalkan pesan di obrolan.",
-		Notice: "Tutup sekarang. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan di obrolan."})
-	if want := `<p class="alert alert-info" id="chat-hours">Tutup sekarang. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan di obrolan.</p>`; !strings.Contains(closed, want) {
+		Notice: "Sedang tutup. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan di obrolan."})
+	if want := `<p class="alert alert-info" id="chat-hours">Sedang tutup. Buka lagi besok pukul 08.00 WIB. Tinggalkan pesan di obrolan.</p>`; !strings.Contains(closed, want) {
 		t.Errorf("closed chat page lacks %s", want)
 	}
 	if strings.Contains(closed, "Telepon tutup") {

@@ -13,6 +13,18 @@ import * as api from './api.js';
 import { $, t, el, label, lang, errorMessage, formatDate, keepLive } from './ui.js';
 import { can, showTicket } from './actions.js';
 
+// dayText writes the board's day (YYYY-MM-DD, the program's calendar day)
+// as a reader's date ("6 Desember 2026"); the day as sent if it is none.
+function dayText(day) {
+  const d = new Date(day + 'T00:00:00Z');
+  if (!day || isNaN(d.getTime())) { return day || ''; }
+  try {
+    return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+  } catch (e) {
+    return day;
+  }
+}
+
 const view = $('board-view');
 const mount = $('wallboard-mount');
 // status says the outcome of an action; drawn once and kept across
@@ -239,7 +251,7 @@ function draw(s) {
         : el('td', { 'class': 'board-flag board-flag-none', text: t('board.flag_none') }),
     ]);
   });
-  mount.appendChild(el('h3', { text: t('wallboard.lines_title', { day: b.day }) }));
+  mount.appendChild(el('h3', { text: t('wallboard.lines_title', { day: dayText(b.day) }) }));
   mount.appendChild(table(t('wallboard.lines_caption'), [[t('board.col_queue')], [t('wallboard.col_channel')], [t('board.col_waiting'), 'num'],
     [t('wallboard.col_longest'), 'num'], [t('wallboard.col_offered'), 'num'], [t('wallboard.col_sl'), 'num'], [t('wallboard.col_asa'), 'num'],
     [t('wallboard.col_abandoned'), 'num'], [t('wallboard.col_sla'), 'num'], [t('board.col_flag')]], lines, 'wb-lines'));
