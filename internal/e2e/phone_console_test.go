@@ -126,8 +126,9 @@ func TestBrowserPhoneTicketKeepsTheThreadInView(t *testing.T) {
 		t.Error("at rest the attach button and the macros are on screen, want them behind the more button")
 	}
 	phone.pressEnter(t, "open the drawer by keyboard", more)
-	phone.waitJS(t, "open, the focus kept on its button", `document.getElementById('compose-more').getAttribute('aria-expanded') === 'true'
-		&& document.getElementById('attach-btn').offsetParent !== null && document.getElementById('macro-select').offsetParent !== null && `+focusedJS(more))
+	phone.waitJS(t, "open, the focus kept on its button, its sign a minus", `document.getElementById('compose-more').getAttribute('aria-expanded') === 'true'
+		&& document.getElementById('attach-btn').offsetParent !== null && document.getElementById('macro-select').offsetParent !== null && `+focusedJS(more)+`
+		&& document.querySelector('#compose-more [aria-hidden]').textContent === '−'`)
 	if got := phone.evalString(t, `String(document.scrollingElement.scrollWidth <= window.innerWidth)`); got != "true" {
 		t.Error("the open drawer makes the page wider than the phone")
 	}
@@ -148,6 +149,15 @@ func TestBrowserPhoneTicketKeepsTheThreadInView(t *testing.T) {
 	layout("scrolled back to the start")
 	phone.do(t, "and on to the newest", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.scrollingElement.scrollHeight)`))
 	layout("scrolled to the newest")
+
+	// Sent, the reply box is at rest again: the drawer shut, its sign a plus.
+	phone.clickNow(t, "open the drawer", more)
+	phone.waitJS(t, "the drawer open", `document.getElementById('compose-more').getAttribute('aria-expanded') === 'true'`)
+	phone.do(t, "a short reply", chromedp.SendKeys(chromedp.ID("reply-body"), "Baik, Bu Rina, kami periksa."))
+	phone.clickNow(t, "send it", "#reply-btn")
+	phone.waitJS(t, "sent, the drawer shut", `[...document.querySelectorAll('#t-messages .msg-body')].some((b) => b.textContent === 'Baik, Bu Rina, kami periksa.')
+		&& document.getElementById('compose-more').getAttribute('aria-expanded') === 'false'
+		&& document.querySelector('#compose-more [aria-hidden]').textContent === '+' && `+folded)
 	shots.takeView(t, phone, "phone-ticket-scrolled")
 
 	// In English, whose words are longer, the same.

@@ -15,6 +15,8 @@ let toggle = null;
 function setOpen(open) {
   if (!toggle) { return; }
   toggle.setAttribute('aria-expanded', String(open));
+  // Open or shut is seen in its sign too, not only in its colour.
+  toggle.firstChild.textContent = open ? '−' : '+';
   $('composer').classList.toggle('compose-open', open);
 }
 
@@ -48,8 +50,8 @@ export function mount() {
     setOpen(false);
     toggle.focus();
   });
-  // Another ticket starts with the reply box at rest.
-  store.on(['selectedId'], () => {
+  // Another ticket, or the reply or note sent, starts the reply box at rest.
+  store.on(['selectedId', 'composeSent'], () => {
     const a = document.activeElement;
     if (!a || !a.closest('#attach, #macro-row')) { setOpen(false); }
   });
