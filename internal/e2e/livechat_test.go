@@ -149,6 +149,11 @@ func TestLiveChatWidget(t *testing.T) {
 	if got := citizen.text(t, ".tgc-mine .tgc-time"); !clockRE.MatchString(got) {
 		t.Errorf("own message time %q, want HH:MM", got)
 	}
+	// The newest line sits just above the box, as in any messaging app,
+	// not at the top of an empty log.
+	if gap := citizen.evalString(t, `String(Math.round(((l) => l.getBoundingClientRect().bottom - l.lastElementChild.getBoundingClientRect().bottom)(document.getElementById('tgc-log'))))`); atoi(gap) > 40 {
+		t.Errorf("the newest line of the chat is %s px above the box, want it just above", gap)
+	}
 	// Nobody is online: the widget says so, and, as the visitor gave no
 	// phone or email, promises no status page (it could not find them).
 	citizen.waitJSFor(t, "leave-a-message notice", asyncWait, `!document.getElementById('tgc-queue').hidden`)
