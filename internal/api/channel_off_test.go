@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -55,23 +54,7 @@ func TestReplyRefusedOnAChannelOff(t *testing.T) {
 	}
 	adm := apptest.NewClient(t, before.URL())
 	adm.Login(apptest.AdminEmail, apptest.AdminPassword)
-	var id int64
-	testenv.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
-		var list struct {
-			Tickets []struct {
-				ID      int64  `json:"id"`
-				Channel string `json:"channel"`
-			} `json:"tickets"`
-		}
-		adm.Do(http.MethodGet, "/api/v1/tickets?scope=all", nil).JSON(t, &list)
-		for _, tk := range list.Tickets {
-			if tk.Channel == "whatsapp" {
-				id = tk.ID
-				return nil
-			}
-		}
-		return errors.New("the WhatsApp ticket is not listed yet")
-	})
+	id := adm.TicketOn("whatsapp", "scope=all")
 	path := fmt.Sprintf("/api/v1/tickets/%d", id)
 	res := adm.Do(http.MethodPost, path+"/messages", map[string]string{"body": "Kami periksa, Bu Siti."})
 	if res.Status != http.StatusCreated {

@@ -268,22 +268,37 @@ func (c *Client) Complaint(fields map[string]string) string {
 // client at /api/v1/tickets?query and returns its id.
 func (c *Client) TicketID(tn, query string) int64 {
 	c.T.Helper()
+	return c.listedTicket(query, "ticket "+tn, func(n, _ string) bool { return n == tn })
+}
+
+// TicketOn waits until the ticket list (query, as TicketID) holds a
+// ticket of channel and returns the id of the first listed.
+func (c *Client) TicketOn(channel, query string) int64 {
+	c.T.Helper()
+	return c.listedTicket(query, "a "+channel+" ticket", func(_, ch string) bool { return ch == channel })
+}
+
+// listedTicket waits until the ticket list (query) holds a ticket that
+// match takes (by tracking number and channel) and returns its id.
+func (c *Client) listedTicket(query, what string, match func(tn, channel string) bool) int64 {
+	c.T.Helper()
 	var id int64
 	testenv.CheckFor(c.T, 20*time.Second, 20*time.Millisecond, func() error {
 		var list struct {
 			Tickets []struct {
 				ID             int64  `json:"id"`
 				TrackingNumber string `json:"tracking_number"`
+				Channel        string `json:"channel"`
 			} `json:"tickets"`
 		}
 		c.Do(http.MethodGet, "/api/v1/tickets?"+query, nil).JSON(c.T, &list)
 		for _, tk := range list.Tickets {
-			if tk.TrackingNumber == tn {
+			if match(tk.TrackingNumber, tk.Channel) {
 				id = tk.ID
 				return nil
 			}
 		}
-		return fmt.Errorf("ticket %s not listed yet", tn)
+		return fmt.Errorf("%s not listed yet", what)
 	})
 	return id
 }

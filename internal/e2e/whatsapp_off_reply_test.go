@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -46,23 +45,7 @@ func TestBrowserWhatsAppOffReply(t *testing.T) {
 	api := apptest.NewClient(t, before.URL())
 	postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", "wamid.off-1", time.Now().Add(-2*time.Hour), "Kartu saya belum aktif"))
 	api.Login(apptest.AdminEmail, apptest.AdminPassword)
-	var id int64
-	checkFor(t, 20*time.Second, func() error {
-		var list struct {
-			Tickets []struct {
-				ID      int64  `json:"id"`
-				Channel string `json:"channel"`
-			} `json:"tickets"`
-		}
-		api.Do(http.MethodGet, "/api/v1/tickets?scope=all", nil).JSON(t, &list)
-		for _, tk := range list.Tickets {
-			if tk.Channel == "whatsapp" {
-				id = tk.ID
-				return nil
-			}
-		}
-		return errors.New("the WhatsApp ticket is not listed yet")
-	})
+	id := api.TicketOn("whatsapp", "scope=all")
 	if res := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Kami periksa dulu, Bu Siti."}); res.Status != http.StatusCreated {
 		t.Fatalf("a reply while WhatsApp runs: %d %s", res.Status, res.Body)
 	}
