@@ -62,7 +62,17 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	dewi.openBoard(t)
 	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`,
 		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
-	dewi.pressEnter(t, "follow the alert's tracking number", fmt.Sprintf(`#csat-alerts a[data-csat-ticket="%d"]`, id))
+	// The board draws the alerts again as they change (here the citizen's
+	// comment coming in): the focus on the alert's link stays on it.
+	link := fmt.Sprintf(`#csat-alerts a[data-csat-ticket="%d"]`, id)
+	dewi.waitJS(t, "the focus on the alert's link", fmt.Sprintf(`(e => !!e && (e.focus(), document.activeElement === e))(document.querySelector(%q))`, link))
+	const comment = "Dana belum masuk juga"
+	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"comment": comment, "from": "status_page"}); r.Status != http.StatusCreated {
+		t.Fatalf("comment: %d %s", r.Status, r.Body)
+	}
+	dewi.waitJS(t, "the comment on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, comment))
+	dewi.waitJS(t, "the focus still on the alert's link", focusedJS(link))
+	dewi.pressEnter(t, "follow the alert's tracking number", link)
 	inTicket := `document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`
 	dewi.waitJS(t, "the ticket shown on the tickets tab, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
 		&& !document.getElementById('tickets-panel').hidden && document.getElementById('tab-tickets').getAttribute('aria-selected') === 'true'
