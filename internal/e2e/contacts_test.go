@@ -148,6 +148,16 @@ func TestBrowserContactPanel(t *testing.T) {
 	sari.clickShown(t, "set it pending", "status-btn")
 	sari.waitJS(t, "the history's line says pending", fmt.Sprintf(`document.querySelector('#contact-tickets [data-ticket="%d"]').textContent.includes(%q)`,
 		wa1.ID, tx("ticket_status.pending")))
+	// The history is drawn again when a colleague moves the ticket: the
+	// focus on another line of it stays there.
+	formLine := fmt.Sprintf(`#contact-tickets [data-ticket="%d"]`, form1.ID)
+	sari.do(t, "on the form ticket's line by keyboard", chromedp.Focus(chromedp.CSS(formLine)))
+	if r := dewiAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", wa1.ID), map[string]string{"status": "open"}); r.Status != http.StatusOK {
+		t.Fatalf("reopen: %d %s", r.Status, r.Body)
+	}
+	sari.waitJS(t, "the history's line says open", fmt.Sprintf(`document.querySelector('#contact-tickets [data-ticket="%d"]').textContent.includes(%q)`,
+		wa1.ID, tx("ticket_status.open")))
+	sari.waitJS(t, "the focus still on the form ticket's line", focusedJS(formLine))
 
 	sari.do(t, "save an empty note", chromedp.Click(chromedp.ID("contact-note-btn")))
 	sari.waitJS(t, "told to write it first", fmt.Sprintf(`document.getElementById('contact-note-error').textContent === %q

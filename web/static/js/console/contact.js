@@ -11,7 +11,7 @@
 // open ticket's contact; contactDups {id, list, error} for supervisors.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, setText, formatDate, busy, errorMessage } from './ui.js';
+import { $, t, el, label, setText, formatDate, busy, errorMessage, keepFocus } from './ui.js';
 import { openTicket } from './actions.js';
 
 // pending is the duplicate waiting for the merge confirmation (contact id) or 0.
@@ -220,7 +220,9 @@ export function mount() {
       store.set({ contact: Object.assign({}, s.contact, { panel: Object.assign({}, p, { tickets }) }) });
     }
   });
-  store.on(['contact', 'contactDups', 'selectedId'], render);
+  // Drawn again as the open ticket changes (its line follows its status):
+  // the focus on a line or a button of the panel stays on it.
+  store.on(['contact', 'contactDups', 'selectedId'], (s) => keepFocus($('contact-panel'), () => render(s), 'contact-title'));
 
   // The panel sits below the ticket's own facts and actions: one button
   // takes the agent (and the keyboard focus) there.

@@ -3,7 +3,7 @@
 // csat.commented events. State lives in the store under "csat"; the views render from it. A rating
 // always shows its number and words, never colour alone.
 import * as store from './store.js';
-import { request, t, el, label, errorMessage } from './ui.js';
+import { request, t, el, label, errorMessage, keepFocus } from './ui.js';
 import { can, showTicket } from './actions.js';
 
 const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id) + '/csat';
@@ -97,28 +97,19 @@ function renderAlerts(s) {
   if (box.hidden) { return; }
   const c = s.csat || {};
   const list = c.alerts || [];
-  // The alerts are drawn again on each change (a new alert, a comment, a
-  // rating read): the focus on an alert's link stays on that alert's new
-  // link, else goes to the heading, instead of falling to the page.
-  const had = box.contains(document.activeElement) ? document.activeElement : null;
-  const focused = had && had.getAttribute('data-csat-ticket');
   const rows = list.map((x) => el('li', {}, [
     el('a', { href: '#ticket-' + x.ticket_id, class: 'mono', 'data-csat-ticket': x.ticket_id, text: x.tracking_number }),
     ' · ' + ratingText(x.rating) + ' · ' + label('channel.', x.channel),
     x.comment ? el('q', { class: 'csat-comment', text: x.comment }) : null,
   ]));
-  box.replaceChildren(...[
+  // Drawn again on each change (a new alert, a comment): the focus on an
+  // alert's link stays on that alert's.
+  keepFocus(box, () => box.replaceChildren(...[
     el('h3', { id: 'csat-board-title', text: t('csat.console_alerts') }),
     c.alertsError ? el('p', { class: 'muted small', text: c.alertsError }) : null,
     list.length ? el('ul', { id: 'csat-alerts', class: 'csat-alerts' }, rows) : el('p', { class: 'muted small', text: t('csat.console_alerts_none') }),
     el('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', id: 'csat-announce', text: c.announce || '' }),
-  ].filter(Boolean));
-  if (!had) { return; }
-  const again = focused && box.querySelector('a[data-csat-ticket="' + CSS.escape(focused) + '"]');
-  if (again) { again.focus(); return; }
-  const h = document.getElementById('csat-board-title');
-  h.setAttribute('tabindex', '-1');
-  h.focus();
+  ].filter(Boolean)), 'csat-board-title');
 }
 
 export function mount() {

@@ -151,6 +151,34 @@ export function redrawn(root, draw, targets, fallback, live, done) {
   if (live && done !== undefined) { live.textContent = done; }
 }
 
+// keepFocus draws a live part of a screen again (draw: an alert list, a
+// contact's history) that a change pushed to the console redraws while an
+// officer may be on it by keyboard: the focus, if it was on a control in
+// root, goes to the control drawn in its place (the same id, or the same
+// data-* key), else to fallback (a heading's id, made focusable), instead
+// of falling to the page, where Enter does nothing.
+export function keepFocus(root, draw, fallback) {
+  const a = document.activeElement;
+  const had = a && a !== root && root.contains(a) ? a : null;
+  const key = had && focusKey(had);
+  draw();
+  if (!had || had.isConnected) { return; }
+  const again = key && root.querySelector(key);
+  if (again && again.getClientRects().length) { again.focus(); return; }
+  const h = fallback && document.getElementById(fallback);
+  if (!h) { return; }
+  if (!h.hasAttribute('tabindex')) { h.setAttribute('tabindex', '-1'); }
+  h.focus();
+}
+
+// focusKey is a selector for the element drawn in e's place: its id, or
+// its first data-* attribute and value.
+function focusKey(e) {
+  if (e.id) { return '#' + CSS.escape(e.id); }
+  const d = [...e.attributes].find((x) => x.name.startsWith('data-'));
+  return d ? e.localName + '[' + d.name + '="' + CSS.escape(d.value) + '"]' : null;
+}
+
 // askInPlace asks once more before a step that cannot be taken back (a
 // deletion, a deactivation), in place of the control that starts it: the
 // question (a paragraph, id) and two answers take the control's place,
