@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tanggap/channels"
+	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
 	"tanggap/internal/testenv"
@@ -66,24 +67,7 @@ func TestDeliveryRetriesAndReportsEveryOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cons, err := b.JS.CreateOrUpdateConsumer(ctx, b.Names.StreamReceipts(), jetstream.ConsumerConfig{Durable: "test", AckPolicy: jetstream.AckExplicitPolicy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[int64]envelope.Receipt{}
-	testenv.CheckFor(t, 20*time.Second, 10*time.Millisecond, func() error {
-		batch, err := cons.FetchNoWait(10)
-		if err != nil {
-			return err
-		}
-		for m := range batch.Messages() {
-			r, err := envelope.DecodeReceipt(m.Data())
-			if err != nil {
-				t.Fatalf("bad receipt: %v", err)
-			}
-			got[r.MessageID] = r
-			m.Ack()
-		}
+	got := collectReceipts(t, b, func(got map[int64]envelope.Receipt) error {
 		if len(got) < 4 {
 			return errors.New("waiting for receipts")
 		}
@@ -114,4 +98,32 @@ func TestDeliveryRetriesAndReportsEveryOutcome(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// collectReceipts reads the receipts stream until enough, given the
+// receipts read so far by message id, returns nil, and returns them.
+func collectReceipts(t *testing.T, b *bus.Bus, enough func(got map[int64]envelope.Receipt) error) map[int64]envelope.Receipt {
+	t.Helper()
+	cons, err := b.JS.CreateOrUpdateConsumer(context.Background(), b.Names.StreamReceipts(),
+		jetstream.ConsumerConfig{Durable: "test", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]envelope.Receipt{}
+	testenv.CheckFor(t, 20*time.Second, 10*time.Millisecond, func() error {
+		batch, err := cons.FetchNoWait(10)
+		if err != nil {
+			return err
+		}
+		for m := range batch.Messages() {
+			r, err := envelope.DecodeReceipt(m.Data())
+			if err != nil {
+				t.Fatalf("bad receipt: %v", err)
+			}
+			got[r.MessageID] = r
+			m.Ack()
+		}
+		return enough(got)
+	})
+	return got
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"tanggap/channels"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
@@ -41,24 +39,7 @@ func TestRunOffSettlesRepliesQueuedBeforeTheStart(t *testing.T) {
 		}
 	})
 
-	cons, err := b.JS.CreateOrUpdateConsumer(ctx, b.Names.StreamReceipts(), jetstream.ConsumerConfig{Durable: "test", AckPolicy: jetstream.AckExplicitPolicy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[int64]envelope.Receipt{}
-	testenv.CheckFor(t, 20*time.Second, 10*time.Millisecond, func() error {
-		batch, err := cons.FetchNoWait(10)
-		if err != nil {
-			return err
-		}
-		for m := range batch.Messages() {
-			r, err := envelope.DecodeReceipt(m.Data())
-			if err != nil {
-				t.Fatalf("bad receipt: %v", err)
-			}
-			got[r.MessageID] = r
-			m.Ack()
-		}
+	got := collectReceipts(t, b, func(got map[int64]envelope.Receipt) error {
 		if _, ok := got[1]; !ok {
 			return errors.New("waiting for the older reply's receipt")
 		}
