@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"tanggap/channels/whatsapp"
 	"tanggap/internal/app"
 	"tanggap/internal/apptest"
-	"tanggap/internal/config"
 	"tanggap/internal/locale"
 	"tanggap/internal/testenv"
 )
@@ -27,51 +24,26 @@ import (
 // recorded as failed because the channel is off instead of staying
 // queued.
 func TestReplyRefusedOnAChannelOff(t *testing.T) {
-	cfg := apptest.Config(t)
-	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
-		// Nothing answers there: the reply made while WhatsApp runs stays queued.
-		APIBaseURL: "http://127.0.0.1:9", APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
-		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}}},
-		RateLimit: 80, MediaMaxBytes: 1 << 20}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	before, err := app.Start(ctx, cfg, testenv.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = before.Stop(context.Background()) })
-
-	// While WhatsApp runs: a citizen writes, an agent answers.
-	citizen := apptest.NewClient(t, before.URL())
-	body := fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
-		"messaging_product":"whatsapp","metadata":{"phone_number_id":"1065"},
-		"contacts":[{"profile":{"name":"Siti"},"wa_id":"6281234567890"}],
-		"messages":[{"from":"6281234567890","id":"wamid.off-1","timestamp":"%d","type":"text","text":{"body":"Insentif saya belum cair"}}]}}]}]}`,
-		time.Now().Unix())
-	if res := citizen.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", body,
-		map[string]string{"X-Hub-Signature-256": whatsapp.Sign("secret", []byte(body))}); res.Status != http.StatusOK {
-		t.Fatalf("webhook: %d %s", res.Status, res.Body)
-	}
-	adm := apptest.NewClient(t, before.URL())
-	adm.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := adm.TicketOn("whatsapp", "scope=all")
-	path := fmt.Sprintf("/api/v1/tickets/%d", id)
-	res := adm.Do(http.MethodPost, path+"/messages", map[string]string{"body": "Kami periksa, Bu Siti."})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("a reply while WhatsApp runs: %d %s", res.Status, res.Body)
-	}
+	// While WhatsApp runs: a citizen writes, an agent answers (and the
+	// reply stays queued).
+	var path string
 	var queued struct {
 		ID int64 `json:"id"`
 	}
-	res.JSON(t, &queued)
-	if err := before.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := apptest.WithoutWhatsApp(t, apptest.Config(t), func(before *app.App) {
+		apptest.NewClient(t, before.URL()).WhatsApp(apptest.WhatsAppText("6281234567890", "Siti", "wamid.off-1", time.Now(), "Insentif saya belum cair"))
+		adm := apptest.NewClient(t, before.URL())
+		adm.Login(apptest.AdminEmail, apptest.AdminPassword)
+		path = fmt.Sprintf("/api/v1/tickets/%d", adm.TicketOn("whatsapp", "scope=all"))
+		res := adm.Do(http.MethodPost, path+"/messages", map[string]string{"body": "Kami periksa, Bu Siti."})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("a reply while WhatsApp runs: %d %s", res.Status, res.Body)
+		}
+		res.JSON(t, &queued)
+	})
 
 	// The same installation without the WhatsApp settings.
-	cfg.WhatsApp = config.WhatsApp{}
-	a := apptest.Start(t, cfg)
-	adm = apptest.NewClient(t, a.URL())
+	adm := apptest.NewClient(t, a.URL())
 	adm.Login(apptest.AdminEmail, apptest.AdminPassword)
 	cat, err := locale.Load()
 	if err != nil {

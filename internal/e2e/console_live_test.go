@@ -76,7 +76,7 @@ func TestBrowserConsoleLiveChannels(t *testing.T) {
 	const waFirst = "Kartu prakerja saya belum aktif"
 	mark := sari.pageNow(t)
 	sari.watch(t, "wa-new", rowWithJS(waFirst)+` !== undefined`)
-	postWhatsApp(t, citizen, waText(waID, "Siti Rahayu", "wamid.e2e-in-1", time.Now(), waFirst))
+	citizen.WhatsApp(apptest.WhatsAppText(waID, "Siti Rahayu", "wamid.e2e-in-1", time.Now(), waFirst))
 	arrivals = append(arrivals, sari.arrived(t, "wa-new", "WhatsApp: a new ticket in the list", rowWithJS(waFirst)+` !== undefined`,
 		time.Now(), "ticket.created", ticketOf(sari, t, rowWithJS(waFirst)+`.dataset.ticketId`), ""))
 	waTicket := mustAtoi(t, sari.evalString(t, rowWithJS(waFirst)+`.dataset.ticketId`))
@@ -88,7 +88,7 @@ func TestBrowserConsoleLiveChannels(t *testing.T) {
 	sari.open(t, waTicket)
 	const waSecond = "Sudah saya coba masuk berkali-kali"
 	sari.watch(t, "wa-msg", threadHasJS(waSecond))
-	postWhatsApp(t, citizen, waText(waID, "Siti Rahayu", "wamid.e2e-in-2", time.Now(), waSecond))
+	citizen.WhatsApp(apptest.WhatsAppText(waID, "Siti Rahayu", "wamid.e2e-in-2", time.Now(), waSecond))
 	arrivals = append(arrivals, sari.arrived(t, "wa-msg", "WhatsApp: a message in the open thread", threadHasJS(waSecond),
 		time.Now(), "message.created", fixedID(waTicket), "in"))
 
@@ -188,7 +188,7 @@ func TestBrowserConsoleLiveChannels(t *testing.T) {
 	sari.frameNow(t, "the reply's sent frame", replied, fmt.Sprintf(`f.event === 'message.updated' && f.ticket_id === %d && f.status === 'sent'`, waTicket))
 	sari.settled(t)
 	mark = sari.pageNow(t)
-	postWhatsApp(t, citizen, waStatus(waID, wamid, "read", time.Now()))
+	citizen.WhatsApp(waStatus(waID, wamid, "read", time.Now()))
 	sari.waitLive(t, "the read mark", outJS+`.querySelector('.delivery-read') !== null`)
 	if got := sari.evalString(t, outJS+`.querySelector('.delivery').textContent`); got != tx("delivery.read") {
 		t.Errorf("delivery mark = %q, want %q", got, tx("delivery.read"))
@@ -473,7 +473,7 @@ func TestBrowserListReadKeepsPushedTicket(t *testing.T) {
 	sari.waitJS(t, "the read held", `window.__held.length === 1`)
 
 	const text = "Saldo pelatihan belum masuk"
-	postWhatsApp(t, apptest.NewClient(t, base), waText("6281298760000", "Rina", "wamid.e2e-held-1", time.Now(), text))
+	apptest.NewClient(t, base).WhatsApp(apptest.WhatsAppText("6281298760000", "Rina", "wamid.e2e-held-1", time.Now(), text))
 	sari.waitJS(t, "the new ticket pushed into the list", rowWithJS(text)+` !== undefined`)
 
 	sari.do(t, "let the read answer", chromedp.Evaluate[chromedp.Void](`window.__release()`))

@@ -70,13 +70,13 @@ func TestBrowserContactPanel(t *testing.T) {
 	// Each message is stored before the next is sent: which contact a
 	// citizen's identities meet depends on what came first.
 	hook := apptest.NewClient(t, base)
-	postWhatsApp(t, hook, waText("6281311112222", "Rina", "wamid.c-1", time.Now(), "Saldo kartu saya belum masuk"))
+	hook.WhatsApp(apptest.WhatsAppText("6281311112222", "Rina", "wamid.c-1", time.Now(), "Saldo kartu saya belum masuk"))
 	allTickets(t, dewiAPI, 1)
 	citizen := apptest.NewClient(t, base)
 	tnForm := citizen.Complaint(map[string]string{"name": "Rina", "phone": "0813-1111-2222", "nik": nik, "category": "lainnya",
 		"description": "Saldo belum masuk setelah pelatihan selesai."})
 	allTickets(t, dewiAPI, 2)
-	postWhatsApp(t, hook, waText("6285799998888", "Rina S", "wamid.c-2", time.Now(), "Ini nomor saya yang baru"))
+	hook.WhatsApp(apptest.WhatsAppText("6285799998888", "Rina S", "wamid.c-2", time.Now(), "Ini nomor saya yang baru"))
 	allTickets(t, dewiAPI, 3)
 	tnForm2 := citizen.Complaint(map[string]string{"name": "Rina", "phone": "085799998888", "nik": nik, "category": "lainnya",
 		"description": "Mohon kabari saya ke nomor baru."})
@@ -249,7 +249,7 @@ func TestBrowserContactPanel(t *testing.T) {
 
 	// A message from the merged number lands on the surviving contact, and
 	// a reply on the moved WhatsApp ticket goes to that ticket's number.
-	postWhatsApp(t, hook, waText("6281311112222", "Rina", "wamid.c-3", time.Now(), "Pesan setelah digabung"))
+	hook.WhatsApp(apptest.WhatsAppText("6281311112222", "Rina", "wamid.c-3", time.Now(), "Pesan setelah digabung"))
 	checkFor(t, asyncWait, func() error {
 		for _, id := range []int64{wa1.ID, wa2.ID} {
 			var d struct {

@@ -35,7 +35,7 @@ func TestBrowserCSATCommentAfterWhatsApp(t *testing.T) {
 	base, api := onlineAdmin(t, cfg)
 	hook := apptest.NewClient(t, base)
 	const waID = "6281377776666"
-	postWhatsApp(t, hook, waText(waID, "Sari", "wamid.c-1", time.Now(), "Bantuan belum cair"))
+	hook.WhatsApp(apptest.WhatsAppText(waID, "Sari", "wamid.c-1", time.Now(), "Bantuan belum cair"))
 
 	var d ticket.Detail
 	checkFor(t, 20*time.Second, func() error {
@@ -68,7 +68,7 @@ func TestBrowserCSATCommentAfterWhatsApp(t *testing.T) {
 		}
 		return nil
 	})
-	postWhatsApp(t, hook, map[string]any{
+	hook.WhatsApp(map[string]any{
 		"contacts": []any{map[string]any{"profile": map[string]any{"name": "Sari"}, "wa_id": waID}},
 		"messages": []any{map[string]any{"from": waID, "id": "wamid.c-2", "timestamp": fmt.Sprint(time.Now().Unix()),
 			"type": "interactive", "interactive": map[string]any{"type": "list_reply", "list_reply": map[string]any{"id": two, "title": "2 · Tidak puas"}}}},

@@ -106,8 +106,8 @@ func TestWhatsAppSurvey(t *testing.T) {
 	base, api := onlineAdmin(t, cfg)
 	hook := apptest.NewClient(t, base)
 	now := time.Now()
-	postWhatsApp(t, hook, waText("6281311112222", "Rina", "wamid.in-1", now, "Saldo kartu saya belum masuk"))
-	postWhatsApp(t, hook, waText("6285799998888", "Budi", "wamid.in-2", now.Add(-30*time.Hour), "Sertifikat belum terbit"))
+	hook.WhatsApp(apptest.WhatsAppText("6281311112222", "Rina", "wamid.in-1", now, "Saldo kartu saya belum masuk"))
+	hook.WhatsApp(apptest.WhatsAppText("6285799998888", "Budi", "wamid.in-2", now.Add(-30*time.Hour), "Sertifikat belum terbit"))
 
 	solve := func(phone string) ticket.Detail {
 		t.Helper()
@@ -158,7 +158,7 @@ func TestWhatsAppSurvey(t *testing.T) {
 	if !strings.HasPrefix(four, "csat:") || !strings.HasSuffix(four, ":4") {
 		t.Fatalf("row ids %v", rows)
 	}
-	postWhatsApp(t, hook, map[string]any{
+	hook.WhatsApp(map[string]any{
 		"contacts": []any{map[string]any{"profile": map[string]any{"name": "Rina"}, "wa_id": "6281311112222"}},
 		"messages": []any{map[string]any{"from": "6281311112222", "id": "wamid.in-3", "timestamp": fmt.Sprint(time.Now().Unix()),
 			"type": "interactive", "interactive": map[string]any{"type": "list_reply", "list_reply": map[string]any{"id": four, "title": "4 · Puas"}}}},
@@ -185,7 +185,7 @@ func TestWhatsAppSurvey(t *testing.T) {
 	if body != budi.TrackingNumber || !strings.HasSuffix(five, ":5") {
 		t.Fatalf("template body %v, fifth payload %q", body, five)
 	}
-	postWhatsApp(t, hook, map[string]any{
+	hook.WhatsApp(map[string]any{
 		"contacts": []any{map[string]any{"profile": map[string]any{"name": "Budi"}, "wa_id": "6285799998888"}},
 		"messages": []any{map[string]any{"from": "6285799998888", "id": "wamid.in-4", "timestamp": fmt.Sprint(time.Now().Unix()),
 			"type": "button", "button": map[string]any{"payload": five, "text": "Sangat puas"}}},
@@ -210,7 +210,7 @@ func TestWhatsAppSurvey(t *testing.T) {
 	}
 	// Each hears back once that the rating counted, in the program's
 	// language, even when Meta delivers the tap again.
-	postWhatsApp(t, hook, map[string]any{
+	hook.WhatsApp(map[string]any{
 		"contacts": []any{map[string]any{"profile": map[string]any{"name": "Budi"}, "wa_id": "6285799998888"}},
 		"messages": []any{map[string]any{"from": "6285799998888", "id": "wamid.in-4", "timestamp": fmt.Sprint(time.Now().Unix()),
 			"type": "button", "button": map[string]any{"payload": five, "text": "Sangat puas"}}},

@@ -78,7 +78,7 @@ func TestBrowserFileReplies(t *testing.T) {
 
 	// --- WhatsApp ----------------------------------------------------------
 	const waFirst = "Mohon dikirim surat keterangan peserta"
-	postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", "wamid.e2e-files-1", time.Now(), waFirst))
+	api.WhatsApp(apptest.WhatsAppText("6281234567890", "Siti Rahayu", "wamid.e2e-files-1", time.Now(), waFirst))
 	openRow(waFirst)
 
 	agent.attachFile(t, pagePath)

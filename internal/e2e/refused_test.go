@@ -26,14 +26,14 @@ func TestBrowserRefusedItems(t *testing.T) {
 	base := apptest.Start(t, cfg).URL()
 	api := apptest.NewClient(t, base)
 	now := time.Now()
-	value := waText("6281234567890", "Siti Rahayu", "wamid.e2e-ok-1", now, "Kartu saya belum aktif")
+	value := apptest.WhatsAppText("6281234567890", "Siti Rahayu", "wamid.e2e-ok-1", now, "Kartu saya belum aktif")
 	msgs := value["messages"].([]any)
 	value["messages"] = append(msgs,
 		map[string]any{"from": "62-bukan-nomor", "id": "wamid.e2e-bad-1", "timestamp": fmt.Sprint(now.Unix()), "type": "text", "text": map[string]any{"body": "Tolong dibantu"}},
 		map[string]any{"from": "6281234567899", "timestamp": fmt.Sprint(now.Unix()), "type": "text", "text": map[string]any{"body": "Pesan tanpa id"}},
 		map[string]any{"from": "6281234567890", "id": "wamid.e2e-ok-2", "timestamp": fmt.Sprint(now.Unix()), "type": "text", "text": map[string]any{"body": "Terima kasih"}},
 	)
-	postWhatsApp(t, api, value)
+	api.WhatsApp(value)
 	api.Login(apptest.AdminEmail, apptest.AdminPassword)
 	checkFor(t, 20*time.Second, func() error {
 		var p struct {

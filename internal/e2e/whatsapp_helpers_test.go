@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"tanggap/channels/whatsapp"
-	"tanggap/internal/apptest"
 	"tanggap/internal/config"
 )
 
@@ -85,30 +83,6 @@ func (g *graphStandIn) config() config.WhatsApp {
 		APIBaseURL: g.srv.URL, APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
 		Templates: []config.WhatsAppTemplate{{Name: "tindak_lanjut", Language: "id", Params: []string{"nama"}}},
 		RateLimit: 80, MediaMaxBytes: 1 << 20}
-}
-
-// postWhatsApp delivers one webhook change the way Meta does (signed with
-// the app secret) and fails unless the app accepts it.
-func postWhatsApp(t *testing.T, api *apptest.Client, value map[string]any) {
-	t.Helper()
-	value["messaging_product"] = "whatsapp"
-	value["metadata"] = map[string]any{"phone_number_id": "1065"}
-	body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": "1",
-		"changes": []any{map[string]any{"field": "messages", "value": value}}}}})
-	res := api.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", string(body),
-		map[string]string{"X-Hub-Signature-256": whatsapp.Sign("secret", body)})
-	if res.Status != http.StatusOK {
-		t.Fatalf("webhook: %d %s", res.Status, res.Body)
-	}
-}
-
-// waText is a citizen's text message from waID.
-func waText(waID, name, wamid string, at time.Time, text string) map[string]any {
-	return map[string]any{
-		"contacts": []any{map[string]any{"profile": map[string]any{"name": name}, "wa_id": waID}},
-		"messages": []any{map[string]any{"from": waID, "id": wamid, "timestamp": fmt.Sprint(at.Unix()),
-			"type": "text", "text": map[string]any{"body": text}}},
-	}
 }
 
 // waStatus is Meta's status of a reply sent to waID (sent, delivered,

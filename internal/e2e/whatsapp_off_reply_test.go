@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -11,8 +10,6 @@ import (
 
 	"tanggap/internal/app"
 	"tanggap/internal/apptest"
-	"tanggap/internal/config"
-	"tanggap/internal/testenv"
 )
 
 // TestBrowserWhatsAppOffReply: an installation that ran WhatsApp runs
@@ -31,31 +28,19 @@ func TestBrowserWhatsAppOffReply(t *testing.T) {
 
 	// While WhatsApp ran: Siti wrote, an agent answered. Nothing answers at
 	// the Graph address, so the answer is still queued when WhatsApp goes.
-	cfg := apptest.Config(t)
-	cfg.WhatsApp = config.WhatsApp{AppSecret: "secret", VerifyToken: "verify", AccessToken: "token",
-		APIBaseURL: "http://127.0.0.1:9", APIVersion: "v23.0", PhoneNumberID: "1065", NumberQueues: map[string]string{},
-		RateLimit: 80, MediaMaxBytes: 1 << 20}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	before, err := app.Start(ctx, cfg, testenv.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = before.Stop(context.Background()) })
-	api := apptest.NewClient(t, before.URL())
-	postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", "wamid.off-1", time.Now().Add(-2*time.Hour), "Kartu saya belum aktif"))
-	api.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := api.TicketOn("whatsapp", "scope=all")
-	if res := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Kami periksa dulu, Bu Siti."}); res.Status != http.StatusCreated {
-		t.Fatalf("a reply while WhatsApp runs: %d %s", res.Status, res.Body)
-	}
-	if err := before.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
+	var id int64
+	a, _ := apptest.WithoutWhatsApp(t, apptest.Config(t), func(before *app.App) {
+		api := apptest.NewClient(t, before.URL())
+		api.WhatsApp(apptest.WhatsAppText("6281234567890", "Siti Rahayu", "wamid.off-1", time.Now().Add(-2*time.Hour), "Kartu saya belum aktif"))
+		api.Login(apptest.AdminEmail, apptest.AdminPassword)
+		id = api.TicketOn("whatsapp", "scope=all")
+		if res := api.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": "Kami periksa dulu, Bu Siti."}); res.Status != http.StatusCreated {
+			t.Fatalf("a reply while WhatsApp runs: %d %s", res.Status, res.Body)
+		}
+	})
 
 	// The same installation, without the WhatsApp settings.
-	cfg.WhatsApp = config.WhatsApp{}
-	base := apptest.Start(t, cfg).URL()
+	base := a.URL()
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 	agent := newTab(t, root)

@@ -24,13 +24,13 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	base := apptest.Start(t, cfg).URL()
 	api := apptest.NewClient(t, base)
 	post := func(wamid string, at time.Time, text string) {
-		postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", wamid, at, text))
+		api.WhatsApp(apptest.WhatsAppText("6281234567890", "Siti Rahayu", wamid, at, text))
 	}
 	post("wamid.e2e-in-1", time.Now().Add(-25*time.Hour), "Kartu saya belum aktif")
 	// Two more citizens whose windows are shut, for the box's mode when the
 	// agent comes back after they wrote again.
-	postWhatsApp(t, api, waText("6281234567891", "Budi Santoso", "wamid.e2e-budi-1", time.Now().Add(-25*time.Hour), "Sertifikat pelatihan belum terbit"))
-	postWhatsApp(t, api, waText("6281234567892", "Rina Wati", "wamid.e2e-rina-1", time.Now().Add(-25*time.Hour), "Insentif bulan lalu belum masuk"))
+	api.WhatsApp(apptest.WhatsAppText("6281234567891", "Budi Santoso", "wamid.e2e-budi-1", time.Now().Add(-25*time.Hour), "Sertifikat pelatihan belum terbit"))
+	api.WhatsApp(apptest.WhatsAppText("6281234567892", "Rina Wati", "wamid.e2e-rina-1", time.Now().Add(-25*time.Hour), "Insentif bulan lalu belum masuk"))
 
 	root := newBrowser(t, browser)
 	agent := newTab(t, root)
@@ -100,13 +100,13 @@ func TestBrowserWhatsAppWindow(t *testing.T) {
 	// is open: the note stays a note.
 	agent.do(t, "reload", chromedp.Reload())
 	agent.waitJS(t, "Rina's draft back, as a note", noteOnly+` && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
-	postWhatsApp(t, api, waText("6281234567892", "Rina Wati", "wamid.e2e-rina-2", time.Now(), "Mohon dibantu"))
+	api.WhatsApp(apptest.WhatsAppText("6281234567892", "Rina Wati", "wamid.e2e-rina-2", time.Now(), "Mohon dibantu"))
 	agent.waitLive(t, "Rina's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('Mohon dibantu')`)
 	agent.waitJS(t, "Rina's begun note stays a note", `!document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-note').checked && document.getElementById('reply-body').value === 'Cek data rekening dulu'`)
 	agent.selectValue(t, "#scope", "all") // the list's scope is not kept across a reload
 	open("Siti's ticket", "Kartu saya belum aktif")
 	agent.waitJS(t, "Siti's box replies", `document.getElementById('mode-reply').checked && document.getElementById('reply-body').value === ''`)
-	postWhatsApp(t, api, waText("6281234567891", "Budi Santoso", "wamid.e2e-budi-2", time.Now(), "Halo, ada kabar?"))
+	api.WhatsApp(apptest.WhatsAppText("6281234567891", "Budi Santoso", "wamid.e2e-budi-2", time.Now(), "Halo, ada kabar?"))
 	open("Budi's ticket, window open again", "Sertifikat pelatihan")
 	agent.waitLive(t, "Budi's window open", `document.getElementById('wa-window').classList.contains('wa-open') && document.getElementById('t-messages').textContent.includes('ada kabar')`)
 	agent.waitJS(t, "Budi's box replies again", `!document.getElementById('mode-reply').closest('label').hidden && document.getElementById('mode-reply').checked`)
