@@ -37,11 +37,16 @@ type Action struct {
 	Answer  string `json:"answer"`   // answer, publish (an edit of the unit's answer)
 }
 
+// tellsCitizen are the actions that send the citizen a reply on the
+// ticket's channel (tell) once recorded.
+var tellsCitizen = map[string]bool{"ask_complete": true, "not_authority": true, "publish": true}
+
 // Act applies one action by an agent who can see the ticket. name is one
 // of set_kind, verify, ask_complete, not_authority, archive, dispose,
 // answer, return, publish.
 func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, name string, a Action) (View, error) {
-	if _, err := s.o.Tickets.Summary(ctx, viewer, ticketID); err != nil {
+	sum, err := s.o.Tickets.Summary(ctx, viewer, ticketID)
+	if err != nil {
 		return View{}, err
 	}
 	if err := ticket.CheckNotRestricted(ctx, s.o.DB.DB, ticketID); err != nil {
@@ -53,6 +58,19 @@ func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, n
 	}
 	if err != nil {
 		return View{}, err
+	}
+	if name == "publish" && !viewer.SeesAll() {
+		return View{}, ErrForbidden
+	}
+	if tellsCitizen[name] {
+		// A step that tells the citizen is refused whole when nothing would
+		// deliver the message (the ticket's channel is off here), as a
+		// reply or a macro's is: recorded first, the status page would show
+		// a follow-up the citizen was never sent, and the agent a refusal
+		// of a step already taken.
+		if err := s.o.Tickets.CheckDelivers(sum); err != nil {
+			return View{}, err
+		}
 	}
 	now := s.now()
 	cal, err := s.calendar(ctx, r.TimeZone, now)
@@ -184,9 +202,6 @@ func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, n
 		err = s.store.change(ctx, ticketID, []Stage{StageAnswered}, map[string]any{"stage": StageDisposed, "updated_at": now},
 			stepRow{TicketID: ticketID, Step: "returned", AgentID: by, Detail: a.Note, CreatedAt: now}, nil)
 	case "publish":
-		if !viewer.SeesAll() {
-			return View{}, ErrForbidden
-		}
 		answer := a.Answer
 		if answer == "" {
 			answer = r.Answer

@@ -132,6 +132,9 @@ type Unit struct {
 type Tickets interface {
 	Summary(ctx context.Context, viewer agent.Agent, id int64) (ticket.Summary, error)
 	Reply(ctx context.Context, viewer agent.Agent, ticketID int64, body string) (ticket.Message, error)
+	// CheckDelivers refuses, before anything changes, a reply on a
+	// ticket whose channel this installation does not run.
+	CheckDelivers(t ticket.Summary) error
 	CloseForLifecycle(ctx context.Context, ticketID int64, detail string) error
 	// The In forms move the ticket inside the complaint's own transaction,
 	// so that a stage and its ticket's status never part.

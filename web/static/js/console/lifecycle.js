@@ -278,6 +278,8 @@ function render(s) {
       ev.preventDefault();
       const action = sel.value;
       live.textContent = ''; // an outcome like the last one is said again
+      status.textContent = ''; // and so is a refusal like the last one
+      status.classList.remove('form-status-error');
       busy(btn, true);
       const mine = ++asks;
       inFlight++;
@@ -306,7 +308,13 @@ function render(s) {
         const e = $('lc-' + (map[k] || k) + '-error');
         if (e) { e.textContent = String(fe[k]); e.hidden = false; placed = true; }
       });
-      status.textContent = placed ? '' : errorMessage(res);
+      // A refusal of the whole step (the ticket's channel is off here, the
+      // complaint moved on) is said under the button, as an error in words
+      // and sign, not in the colour of a success.
+      if (!placed) {
+        status.textContent = '⚠ ' + errorMessage(res);
+        status.classList.add('form-status-error');
+      }
     });
     content.appendChild(form);
     if (kept && v.actions.indexOf(kept.action) >= 0) { sel.value = kept.action; }
