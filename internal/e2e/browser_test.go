@@ -434,6 +434,16 @@ func (tb *tab) expectConsole(from, to time.Time, text *regexp.Regexp) {
 	tb.expected = append(tb.expected, expectedConsole{from: from.Add(-time.Second), to: to.Add(time.Second), text: text})
 }
 
+// screenSize is a window a page is checked in.
+type screenSize struct {
+	name string
+	w, h int64
+}
+
+// laptopAndPhone are the windows every screen is checked in: a laptop's
+// (1366×800) and a phone's (390×844).
+var laptopAndPhone = []screenSize{{"desktop", 1366, 800}, {"phone", 390, 844}}
+
 func newTab(t *testing.T, root context.Context) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())

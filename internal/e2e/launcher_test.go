@@ -91,6 +91,23 @@ func computed(t *testing.T, tb *tab, css, prop string) string {
 	return tb.evalString(t, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).getPropertyValue(%q)`, css, prop))
 }
 
+// openPage opens url (what it is, for the log) in a new tab the size of
+// size and waits until the element with id ready shows.
+func openPage(t *testing.T, root context.Context, size screenSize, what, url, ready string) *tab {
+	t.Helper()
+	tb := newTab(t, root)
+	tb.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
+	tb.do(t, "open "+what, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.ID(ready)))
+	return tb
+}
+
+// openLauncher presses the launcher's button and waits for its menu.
+func (tb *tab) openLauncher(t *testing.T) {
+	t.Helper()
+	tb.do(t, "open the launcher", chromedp.Click(chromedp.ID("tgl-button")))
+	tb.waitJS(t, "the menu", `!document.getElementById('tgl-panel').hidden && document.querySelectorAll('#tgl-menu li').length > 0`)
+}
+
 // launcherEntries lists the menu's entries as kind:state in their order.
 func launcherEntries(t *testing.T, tb *tab, list string) string {
 	t.Helper()
@@ -121,14 +138,9 @@ func TestLauncherOnAnotherSite(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1366, 800}, {"phone", 390, 844}} {
+	for _, size := range laptopAndPhone {
 		t.Run(size.name, func(t *testing.T) {
-			citizen := newTab(t, root)
-			citizen.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
-			citizen.do(t, "open the program's site", chromedp.Navigate(site.URL), chromedp.WaitVisible(chromedp.ID("tgl-button")))
+			citizen := openPage(t, root, size, "the program's site", site.URL, "tgl-button")
 			if got := citizen.text(t, "#tgl-button"); got != tx("launcher.button") {
 				t.Errorf("launcher button = %q", got)
 			}
@@ -137,7 +149,7 @@ func TestLauncherOnAnotherSite(t *testing.T) {
 			}
 			shots.take(t, citizen, "launcher-"+size.name+"-01-button")
 
-			citizen.do(t, "open the launcher", chromedp.Click(chromedp.ID("tgl-button")))
+			citizen.openLauncher(t)
 			citizen.waitJS(t, "the menu, focused on its first entry", `!document.getElementById('tgl-panel').hidden &&
 				document.activeElement && document.activeElement.classList.contains('tgl-link')`)
 			if got := citizen.attr(t, "#tgl-button", "aria-expanded"); got != "true" {
@@ -238,9 +250,7 @@ func TestLauncherOnAnotherSite(t *testing.T) {
 			citizen.checkConsole(t)
 
 			// The landing page: the same menu, plain links, no script needed.
-			landing := newTab(t, root)
-			landing.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
-			landing.do(t, "open the landing page", chromedp.Navigate(appURL+"/?lang=id-ID"), chromedp.WaitVisible(chromedp.ID("tgl-menu")))
+			landing := openPage(t, root, size, "the landing page", appURL+"/?lang=id-ID", "tgl-menu")
 			if got, want := launcherEntries(t, landing, "#tgl-menu"), "phone:open complaint:always status:always whatsapp:closed livechat:closed"; got != want {
 				t.Errorf("landing entries = %s, want %s", got, want)
 			}
@@ -302,14 +312,11 @@ func TestLauncherSecondProgram(t *testing.T) {
 	shots := newShots(t)
 	const plum = "rgb(107, 29, 94)"
 
-	citizen := newTab(t, root)
-	citizen.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
-	citizen.do(t, "open the site", chromedp.Navigate(site.URL), chromedp.WaitVisible(chromedp.ID("tgl-button")))
+	citizen := openPage(t, root, laptopAndPhone[0], "the site", site.URL, "tgl-button")
 	if got := computed(t, citizen, "#tgl-button", "background-color"); got != plum {
 		t.Errorf("launcher colour = %s, want %s", got, plum)
 	}
-	citizen.do(t, "open the launcher", chromedp.Click(chromedp.ID("tgl-button")))
-	citizen.waitJS(t, "the menu", `!document.getElementById('tgl-panel').hidden && document.querySelectorAll('#tgl-menu li').length > 0`)
+	citizen.openLauncher(t)
 	if got := citizen.text(t, "#tgl-greeting"); got != "Selamat datang di Layanan Aduan Kota Lestari" {
 		t.Errorf("greeting = %q", got)
 	}
@@ -424,16 +431,11 @@ func TestBrowserLauncherOfficersOnlineAfterHours(t *testing.T) {
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1366, 800}, {"phone", 390, 844}} {
+	for _, size := range laptopAndPhone {
 		t.Run(size.name, func(t *testing.T) {
-			citizen := newTab(t, root)
-			citizen.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
-			citizen.do(t, "open the program's site", chromedp.Navigate(site.URL), chromedp.WaitVisible(chromedp.ID("tgl-button")))
-			citizen.do(t, "open the launcher", chromedp.Click(chromedp.ID("tgl-button")))
-			citizen.waitJS(t, "the menu", `!document.getElementById('tgl-panel').hidden && document.querySelectorAll('#tgl-menu li').length === 5`)
+			citizen := openPage(t, root, size, "the program's site", site.URL, "tgl-button")
+			citizen.openLauncher(t)
+			citizen.waitJS(t, "all five entries", `document.querySelectorAll('#tgl-menu li').length === 5`)
 			if got, want := launcherEntries(t, citizen, "#tgl-menu"), "phone:open whatsapp:open livechat:open complaint:always status:always"; got != want {
 				t.Errorf("entries with an officer online after hours = %s, want %s", got, want)
 			}
@@ -450,9 +452,7 @@ func TestBrowserLauncherOfficersOnlineAfterHours(t *testing.T) {
 			shots.takeView(t, citizen, "launcher-online-"+size.name)
 			citizen.checkConsole(t)
 
-			landing := newTab(t, root)
-			landing.do(t, "a "+size.name+" screen", chromedp.EmulateViewport(size.w, size.h))
-			landing.do(t, "open the landing page", chromedp.Navigate(appURL+"/?lang=id-ID"), chromedp.WaitVisible(chromedp.ID("tgl-menu")))
+			landing := openPage(t, root, size, "the landing page", appURL+"/?lang=id-ID", "tgl-menu")
 			if got, want := launcherEntries(t, landing, "#tgl-menu"), "phone:open whatsapp:open livechat:open complaint:always status:always"; got != want {
 				t.Errorf("landing entries = %s, want %s", got, want)
 			}

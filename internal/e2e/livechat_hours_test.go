@@ -58,10 +58,7 @@ func TestLiveChatWidgetOutsideHours(t *testing.T) {
 		t.Fatalf("the chat page says %q, want %q", got, before)
 	}
 
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1366, 800}, {"phone", 390, 844}} {
+	for _, size := range laptopAndPhone {
 		t.Run(size.name, func(t *testing.T) {
 			citizen := newTab(t, root)
 			citizen.instrument(t)
