@@ -173,7 +173,11 @@ type MessageUpdated struct {
 	Scope
 	MessageID      int64                 `json:"message_id"`
 	DeliveryStatus domain.DeliveryStatus `json:"delivery_status"`
-	At             time.Time             `json:"at"`
+	// DeliveryError is why the channel could not deliver the reply (a
+	// provider's error, a bounce, channel_off), masked with mask.Reason,
+	// so the agent reads it as it happens instead of after a reload.
+	DeliveryError string    `json:"delivery_error,omitempty"`
+	At            time.Time `json:"at"`
 }
 
 // SLA is the payload of sla.warning and sla.breached. On a breach the

@@ -17,11 +17,24 @@ const PreviewRunes = 80
 // words; the excerpt is short so that a body never travels whole. Invalid
 // UTF-8 becomes U+FFFD. It runs once per message on the ingest path, so it
 // is one pass over a bounded prefix, without regular expressions.
-func Preview(s string) string {
+func Preview(s string) string { return excerpt(s, PreviewRunes, 5) }
+
+// ReasonRunes bounds Reason's output (before the ellipsis).
+const ReasonRunes = 240
+
+// Reason is a delivery failure's reason for a live screen (a provider's
+// error, a bounce): Preview's rule with room for a provider's sentence,
+// except that only runs of seven or more digits are hidden. Provider error
+// codes have up to six digits (WhatsApp 131047, SMTP "550 5.1.1") and are
+// what an agent acts on; a phone number (with its area code) or a NIK has
+// more.
+func Reason(s string) string { return excerpt(s, ReasonRunes, 7) }
+
+func excerpt(s string, runes, digitRun int) string {
 	// Only the start is shown: bound the work on huge bodies (more than
 	// is shown, so a number cut near the end is still seen whole enough
 	// to be masked).
-	if limit := 8 * PreviewRunes; len(s) > limit {
+	if limit := 8 * runes; len(s) > limit {
 		s = s[:limit]
 	}
 	if !utf8.ValidString(s) {
@@ -33,16 +46,22 @@ func Preview(s string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		if at := strings.IndexByte(word, '@'); at > 0 && at < len(word)-1 {
-			word = Email(word)
+		// An address in brackets or before a colon (a bounce's
+		// "<a@b.id>:") is masked as an address, its marks kept.
+		core := strings.TrimLeft(word, "<([\"'")
+		lead := word[:len(word)-len(core)]
+		core = strings.TrimRight(core, ">)]\"',;:.")
+		trail := word[len(lead)+len(core):]
+		if at := strings.IndexByte(core, '@'); at > 0 && at < len(core)-1 {
+			word = lead + Email(core) + trail
 		}
 		b.WriteString(word)
 	}
-	s = maskDigitRuns(b.String())
-	if utf8.RuneCountInString(s) > PreviewRunes {
+	s = maskDigitRuns(b.String(), digitRun)
+	if utf8.RuneCountInString(s) > runes {
 		n := 0
 		for i := range s {
-			if n == PreviewRunes {
+			if n == runes {
 				s = strings.TrimSpace(s[:i]) + "…"
 				break
 			}
@@ -52,9 +71,9 @@ func Preview(s string) string {
 	return s
 }
 
-// maskDigitRuns replaces every run of five or more digits (separators
+// maskDigitRuns replaces every run of min or more digits (separators
 // between digits belong to the run, an optional leading "+" too) by stars.
-func maskDigitRuns(s string) string {
+func maskDigitRuns(s string, min int) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); {
@@ -74,7 +93,7 @@ func maskDigitRuns(s string) string {
 				break
 			}
 		}
-		if digits >= 5 {
+		if digits >= min {
 			if b.Len() == 0 {
 				b.Grow(len(s))
 			}

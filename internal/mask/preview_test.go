@@ -52,3 +52,24 @@ func BenchmarkPreview(b *testing.B) {
 		Preview(text)
 	}
 }
+
+func TestReason(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"a WhatsApp error code stays", "WhatsApp error 131047: Re-engagement message (HTTP 400)", "WhatsApp error 131047: Re-engagement message (HTTP 400)"},
+		{"an SMTP code stays", "550 5.1.1 mailbox unavailable", "550 5.1.1 mailbox unavailable"},
+		{"a phone number is hidden", "Recipient 6281234567890 is not a valid WhatsApp user", "Recipient **** is not a valid WhatsApp user"},
+		{"a local phone number with its area code is hidden", "SMS to 021 555 1234 failed", "SMS to **** failed"},
+		{"an e-mail address in a bounce is masked", "550 <siti.rahayu@example.com>: no such user", "550 <s***@example.com>: no such user"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Reason(tc.in); got != tc.want {
+				t.Fatalf("Reason(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -60,6 +60,26 @@ func TestTicketEvents(t *testing.T) {
 				t.Fatalf("message.updated %+v", u)
 			}
 		},
+	}, {
+		name: "a failed receipt's reason travels in message.updated, the citizen's address masked",
+		run: func(t *testing.T, f *fixture, e *bustest.Recorder, id int64, tn string) {
+			msg, err := f.tickets.Reply(ctx, f.agent, id, "Balasan")
+			must(t, err)
+			must(t, f.tickets.ApplyReceipt(ctx, envelope.Receipt{V: 1, Channel: "webform", MessageID: msg.ID, Status: domain.DeliveryFailed,
+				Error: "550 5.1.1 <siti.rahayu@example.com>: mailbox unavailable", At: time.Now()}))
+			u := bustest.Wait(t, e, func(ev bus.MessageUpdated) bool { return ev.MessageID == msg.ID })
+			if u.DeliveryStatus != domain.DeliveryFailed || u.DeliveryError != "550 5.1.1 <s***@example.com>: mailbox unavailable" {
+				t.Fatalf("message.updated %+v", u)
+			}
+			for _, m := range e.Msgs() {
+				if strings.Contains(string(m.Data), "siti.rahayu") {
+					t.Fatalf("%s carries the citizen's e-mail address: %s", m.Subject, m.Data)
+				}
+				if strings.HasSuffix(m.Subject, ".message.updated") && !strings.Contains(string(m.Data), `"delivery_error":"550 5.1.1 \u003cs***@example.com\u003e: mailbox unavailable"`) {
+					t.Fatalf("message.updated payload %s", m.Data)
+				}
+			}
+		},
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -568,7 +568,7 @@ func (s *Service) ApplyReceipt(ctx context.Context, r envelope.Receipt) error {
 	}
 	if changed != nil {
 		s.emit(ctx, bus.MessageUpdated{Scope: bus.Scope{TicketID: changed.TicketID, QueueID: idOf(changed.QueueID), AssigneeID: idOf(changed.AssigneeID)},
-			MessageID: r.MessageID, DeliveryStatus: r.Status, At: time.Now().UTC()})
+			MessageID: r.MessageID, DeliveryStatus: r.Status, DeliveryError: mask.Reason(r.Error), At: time.Now().UTC()})
 	}
 	return nil
 }

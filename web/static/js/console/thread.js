@@ -6,7 +6,7 @@
 import * as store from './store.js';
 import * as socket from './socket.js';
 import * as api from './api.js';
-import { $, t, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, sayIn } from './ui.js';
+import { $, t, has, el, label, setText, formatDate, subjectOf, cls, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, sayIn } from './ui.js';
 import { loadTicket, loadList } from './actions.js';
 import { extendReply, replied } from './whatsapp.js';
 import { isNoteMode, submitNote, noteBadge } from './notes.js';
@@ -101,6 +101,15 @@ function attachment(a) {
   return el('li', null, parts);
 }
 
+// reason says a provider's error in words when its code is one an agent
+// can act on (the 24-hour window, a number not on WhatsApp, ...); any
+// other error is shown as the provider gave it.
+function reason(error) {
+  const wa = /^WhatsApp error (\d+)\b/.exec(error);
+  const key = wa ? 'delivery_reason.whatsapp_' + wa[1] : '';
+  return key && has(key) ? label('', key) : error;
+}
+
 function message(m) {
   const dir = m.direction === 'out' ? 'out' : (m.direction === 'note' ? 'note' : 'in');
   const fallback = dir === 'out' ? t('console.message_out') : (dir === 'note' ? t('console.message_note') : t('console.message_in'));
@@ -121,7 +130,7 @@ function message(m) {
   if (off) {
     children.push(el('p', { 'class': 'msg-error', text: t('console.delivery_channel_off', { channel: label('channel.', m.channel) }) }));
   } else if (m.delivery_error) {
-    children.push(el('p', { 'class': 'msg-error', text: t('console.delivery_error', { error: m.delivery_error }) }));
+    children.push(el('p', { 'class': 'msg-error', text: t('console.delivery_error', { error: reason(m.delivery_error) }) }));
   }
   const atts = Array.isArray(m.attachments) ? m.attachments : [];
   if (atts.length) {
