@@ -40,3 +40,13 @@ func IsPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p)
 }
+
+// WebhookRefusal is the request local (fiber Ctx.Locals) under which an
+// adapter names why it refused a webhook delivery, with a webhooks.Reason
+// code, when its answer's status does not tell (a 403, or a 200 a provider
+// needs even for bad input). See RefuseWebhook.
+const WebhookRefusal = "tanggap.webhook_refusal"
+
+// RefuseWebhook names why the adapter refused this webhook delivery, for
+// the admins' channel health.
+func RefuseWebhook(c *fiber.Ctx, reason string) { c.Locals(WebhookRefusal, reason) }

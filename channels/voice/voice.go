@@ -36,6 +36,7 @@ import (
 	"tanggap/internal/identity"
 	"tanggap/internal/mask"
 	"tanggap/internal/ticket"
+	"tanggap/internal/webhooks"
 )
 
 // Tickets is the self-service lookup: a ticket by tracking number, only
@@ -224,11 +225,13 @@ func (a *Adapter) webhook(h func(s *step) (*Response, error)) fiber.Handler {
 		call, err := parseCall(form)
 		if err != nil {
 			a.o.Log.Warn("voice webhook bad input", "path", c.Path(), "err", err)
+			channels.RefuseWebhook(c, webhooks.ReasonPayload) // answered 200: the caller hears the apology
 			return a.twiml(c, a.fail())
 		}
 		q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
 		if err != nil {
 			a.o.Log.Warn("voice webhook bad query", "path", c.Path(), "call_sid", call.CallSid)
+			channels.RefuseWebhook(c, webhooks.ReasonPayload)
 			return a.twiml(c, a.fail())
 		}
 		s := &step{ctx: c.UserContext(), call: call, query: q, now: a.o.Now().UTC()}
@@ -265,6 +268,11 @@ func (a *Adapter) verified(c *fiber.Ctx) (url.Values, bool) {
 	if err != nil || !ValidSignature(a.o.Provider.AuthToken, a.o.PublicURL+c.OriginalURL(), form, sig) {
 		// The path is logged, never the body.
 		a.o.Log.Warn("voice webhook refused", "path", c.Path(), "signed", sig != "", "decoded", err == nil)
+		if err != nil {
+			channels.RefuseWebhook(c, webhooks.ReasonPayload)
+		} else {
+			channels.RefuseWebhook(c, webhooks.ReasonSignature)
+		}
 		return nil, false
 	}
 	return form, true

@@ -12,10 +12,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"tanggap/channels"
 	"tanggap/internal/apperr"
 	"tanggap/internal/bus"
 	"tanggap/internal/domain"
 	"tanggap/internal/envelope"
+	"tanggap/internal/webhooks"
 )
 
 // Job kinds on the jobs stream.
@@ -38,6 +40,7 @@ func (a *Adapter) handleVerify(c *fiber.Ctx) error {
 	if mode != "subscribe" || a.o.VerifyToken == "" || challenge == "" ||
 		subtle.ConstantTimeCompare([]byte(token), []byte(a.o.VerifyToken)) != 1 {
 		a.log.Warn("webhook verification refused", "mode", mode)
+		channels.RefuseWebhook(c, webhooks.ReasonVerify)
 		return &apperr.Coded{Status: fiber.StatusForbidden, Code: apperr.CodeForbidden, Err: errVerify}
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)

@@ -31,6 +31,7 @@ import (
 	"tanggap/internal/tags"
 	"tanggap/internal/ticket"
 	"tanggap/internal/wallboard"
+	"tanggap/internal/webhooks"
 )
 
 // Checker is a dependency readiness depends on.
@@ -135,6 +136,9 @@ type Opts struct {
 	// Categories: the complaint categories' admin screen (categories.go; nil:
 	// its routes are absent).
 	Categories *category.Service
+	// Webhooks: the providers' webhooks' health per channel (webhooks.go;
+	// nil: not counted, no admin summary).
+	Webhooks *webhooks.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -22,6 +22,11 @@ func (s *Server) routes(app *fiber.App) {
 	// Every change under /api/v1/admin is audited (admin screens); this
 	// wraps the admin routes below, whoever registers them.
 	app.Use("/api/v1/admin", s.auditAdmin)
+	// Every provider webhook's outcome is counted for the admins'
+	// channel health (webhooks.go), whichever adapter mounts it.
+	if s.o.Webhooks != nil {
+		app.Use("/webhooks/", s.watchWebhooks)
+	}
 
 	app.Get("/healthz", s.handleHealthz)
 	app.Get("/readyz", s.handleReadyz)
@@ -169,6 +174,9 @@ func (s *Server) routes(app *fiber.App) {
 			app.Get("/api/v1/admin/refused", s.need(permission.AuditView), s.handleRefusedItems)         // items channels could not read
 			app.Get("/api/v1/admin/refused/:id<int>", s.need(permission.AuditView), s.handleRefusedItem) // one whole: recorded in the view audit
 		}
+	}
+	if s.o.Webhooks != nil {
+		app.Get("/api/v1/admin/webhooks", s.need(permission.AuditView), s.handleWebhookHealth) // deliveries refused and accepted, per channel
 	}
 
 	// csat: the satisfaction report, low-rating alerts, a ticket's ratings,

@@ -55,6 +55,7 @@ import (
 	"tanggap/internal/tracing"
 	"tanggap/internal/viewaudit"
 	"tanggap/internal/wallboard"
+	"tanggap/internal/webhooks"
 )
 
 // App is a running contact center.
@@ -404,6 +405,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		pdp := newPrivacy(cfg, a.db, files, log) // privacy.go: view audit, subject requests, retention
 		pdp.start(g, gctx)
 		a.views = pdp.views
+		// Webhook health: counted in memory per request, added to the
+		// database once a second (internal/webhooks).
+		hooks := webhooks.New(webhooks.Opts{DB: a.db, Log: log, Channels: webhookChannels(running)})
+		g.Go(func() error { return hooks.Run(gctx) })
 		cannedReplies := canned.New(canned.Opts{DB: a.db, Tickets: tickets, Work: router, Tagger: labels, Texts: cat, PublicURL: cfg.BaseURL(), Log: log})
 		a.http = api.New(api.Opts{
 			Observe: requestObserver(a.metrics), Tracer: a.tracer,
@@ -433,6 +438,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			Reports:    history,                      // reports
 			Wallboard:  board, Audit: newAudit(a.db), // wallboard and admin screens
 			Categories: categories, // admin screens: complaint categories
+			Webhooks:   hooks,      // admin screens: webhook health per channel
 		})
 		// The starting answers end here, once the app is built: the app's
 		// server accepts on the same listener (connections wait in its

@@ -49,3 +49,15 @@ func sameChannels(on []domain.Channel, adapters []channels.Adapter) error {
 	}
 	return nil
 }
+
+// webhookChannels are the running channels a provider calls webhooks of:
+// the admins' webhook health lists each, even before its first delivery.
+func webhookChannels(on []domain.Channel) []string {
+	var out []string
+	for _, c := range on {
+		if c == domain.ChannelWhatsApp || c == domain.ChannelVoice {
+			out = append(out, string(c))
+		}
+	}
+	return out
+}

@@ -1,0 +1,98 @@
+package webhooks
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"tanggap/internal/testenv"
+)
+
+// TestFloodIsOneWrite: 10,000 refusals on two instances between two
+// flushes are one row, counted once each, summed across the instances;
+// the last refusal's reason and the last accepted delivery come back.
+func TestFloodIsOneWrite(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	ctx := context.Background()
+	clock := time.Date(2026, 12, 6, 8, 30, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	a := New(Opts{DB: d, Now: now, Channels: []string{"whatsapp", "voice"}})
+	b := New(Opts{DB: d, Now: now})
+	for range 5000 {
+		a.Refused("whatsapp", ReasonSignature)
+		b.Refused("whatsapp", ReasonSignature)
+	}
+	a.Refused("nochannel", ReasonSignature) // no such channel: not kept
+	a.Accepted("whatsapp")
+	clock = clock.Add(time.Minute)
+	b.Refused("whatsapp", ReasonPayload)
+	if len(a.refused) != 1 || len(b.refused) != 2 {
+		t.Fatalf("counts kept: %d and %d, want 1 and 2", len(a.refused), len(b.refused))
+	}
+	for _, s := range []*Service{a, b} {
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows int64
+	if err := d.Raw(`SELECT COUNT(*) FROM webhook_refusals`).Scan(&rows).Error; err != nil || rows != 2 {
+		t.Fatalf("%d rows (%v), want 2: one per hour, channel and reason", rows, err)
+	}
+	got, err := a.Summary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Channel != "voice" || got[1].Channel != "whatsapp" {
+		t.Fatalf("summary %+v", got)
+	}
+	wa := got[1]
+	if wa.Refused != 10001 || wa.LastReason != ReasonPayload || wa.LastRefusedAt == nil || !wa.LastRefusedAt.Equal(clock) ||
+		wa.LastAcceptedAt == nil || !wa.LastAcceptedAt.Equal(clock.Add(-time.Minute)) {
+		t.Fatalf("whatsapp %+v", wa)
+	}
+	if got[0].Refused != 0 || got[0].LastRefusedAt != nil || got[0].LastAcceptedAt != nil {
+		t.Fatalf("voice %+v", got[0])
+	}
+	// A day later the count is back to 0; the last refusal is still told.
+	clock = clock.Add(Recent + time.Hour)
+	got, err = a.Summary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wa := got[1]; wa.Refused != 0 || wa.LastReason != ReasonPayload {
+		t.Fatalf("a day later %+v", wa)
+	}
+}
+
+// TestQueriesUseTheKey: the summary, the purge and the upsert are served
+// by the primary key on both dialects, never a table scan.
+func TestQueriesUseTheKey(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	at := time.Now().UTC()
+	for name, c := range map[string]struct {
+		q    string
+		args []any
+	}{
+		"summary": {SQLRefusedSince, []any{at}},
+		"purge":   {SQLPurge, []any{at}},
+	} {
+		plan := testenv.Plan(t, d, c.q, c.args...)
+		if strings.Contains(plan, "Seq Scan") || (strings.Contains(plan, "SCAN") && !strings.Contains(plan, "SEARCH")) ||
+			!(strings.Contains(plan, "webhook_refusals_pkey") || strings.Contains(plan, "sqlite_autoindex_webhook_refusals")) {
+			t.Errorf("%s is not served by the primary key:\n%s", name, plan)
+		}
+	}
+}
+
+// BenchmarkRefused: the cost a refused request adds (no database work).
+func BenchmarkRefused(b *testing.B) {
+	s := New(Opts{})
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			s.Refused("whatsapp", ReasonSignature)
+		}
+	})
+}
