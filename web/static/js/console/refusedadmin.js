@@ -1,4 +1,7 @@
-// Refused items, a section of the admin screens (admin.js): what the
+// Refused items, a section of the admin screens (admin.js): first, per
+// channel, the webhook deliveries refused before they were read (a bad
+// signature, a malformed body) with the last one's reason in words and
+// the last accepted delivery; then what the
 // channels received and could not read (a WhatsApp message whose sender is
 // no number, a status without an id), newest first — when, channel, why
 // in words, the sender masked, and a button that opens the item as sent.
@@ -11,6 +14,45 @@ import { addSection, redraw } from './admin.js';
 let items = [];
 let next = null;
 let opened = null; // {id, detail} or {id, error}
+// hooks: per channel, the webhook deliveries refused before they could be
+// read (a wrong app secret refuses every one), beside the last accepted.
+let hooks = { channels: [], recent_hours: 24 };
+
+async function loadHooks() {
+  const res = await api.adminCall('GET', 'webhooks');
+  hooks = res.ok && res.data ? res.data : { channels: [], recent_hours: 24 };
+  return res.ok ? '' : errorMessage(res);
+}
+
+// hookReason says a refusal's reason code in words, with what to check
+// on that channel when there is one.
+const hookReason = (h) => label('webhooks.reason_', h.last_reason + '_' + h.channel,
+  label('webhooks.reason_', h.last_reason, t('webhooks.reason_payload')));
+
+function hooksView() {
+  const when = (at) => (at ? formatDate(at) : t('webhooks.never'));
+  const rows = hooks.channels.map((h) => {
+    // Refused since the last accepted delivery: nothing of the channel
+    // gets through; said in words, not by colour.
+    const stuck = !!h.last_refused_at && (!h.last_accepted_at || Date.parse(h.last_refused_at) > Date.parse(h.last_accepted_at));
+    return el('tr', { 'data-webhook': h.channel }, [
+      el('th', { scope: 'row', text: label('channel.', h.channel, h.channel) }),
+      el('td', { text: String(h.refused) }),
+      el('td', { text: h.last_refused_at ? when(h.last_refused_at) : t('webhooks.none') }),
+      el('td', { 'class': stuck ? 'webhook-stuck' : '' }, h.last_reason ? [
+        el('span', { text: hookReason(h) }),
+        stuck ? el('strong', { 'class': 'webhook-warn', text: ' ' + t('webhooks.stuck') }) : null,
+      ].filter(Boolean) : [el('span', { text: '—' })]),
+      el('td', { text: when(h.last_accepted_at) }),
+    ]);
+  });
+  return el('section', { id: 'webhook-health', 'aria-labelledby': 'webhook-health-title' }, [
+    el('h4', { id: 'webhook-health-title', text: t('webhooks.title') }),
+    el('p', { 'class': 'hint', text: t('webhooks.hint') }),
+    tableOf(t('webhooks.caption'), [t('refused.col_channel'), t('webhooks.col_refused', { hours: hooks.recent_hours }),
+      t('webhooks.col_last'), t('refused.col_reason'), t('webhooks.col_accepted')], rows, 'admin-webhooks'),
+  ]);
+}
 
 async function load(more) {
   const q = new URLSearchParams({ limit: '50' });
@@ -67,7 +109,8 @@ function view() {
   ]));
   const table = tableOf(t('refused.caption'), [t('refused.col_when'), t('refused.col_channel'), t('refused.col_reason'), t('refused.col_sender'),
     t('admin.col_actions')], rows, 'admin-refused');
-  const out = [el('p', { 'class': 'hint', text: t('refused.hint') }), table];
+  const out = [hooksView(), el('h4', { id: 'refused-items-title', text: t('refused.items_title') }),
+    el('p', { 'class': 'hint', text: t('refused.hint') }), table];
   if (!items.length) { out.push(el('p', { 'class': 'muted', id: 'refused-empty', text: t('refused.empty') })); }
   if (next) { out.push(el('button', { type: 'button', id: 'refused-more', 'class': 'btn btn-secondary btn-small', text: t('refused.more') })); }
   out.push(openView());
@@ -107,7 +150,8 @@ async function onClick(ev) {
 export function mountRefusedAdmin() {
   addSection('refused', view, async () => {
     opened = null;
-    const err = await load(false);
+    const errs = await Promise.all([loadHooks(), load(false)]);
+    const err = errs.find(Boolean);
     if (err) { setTimeout(() => { const live = $('admin-live'); if (live) { live.textContent = err; } }, 0); }
   }, 'audit.view');
 }
