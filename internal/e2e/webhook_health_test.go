@@ -31,7 +31,7 @@ func TestBrowserWebhookHealth(t *testing.T) {
 	cfg.WhatsApp = graph.config()
 	base := apptest.Start(t, cfg).URL()
 	api := apptest.NewClient(t, base)
-	postWhatsApp(t, api, waText("6281234567890", "Siti Rahayu", "wamid.health-ok", time.Now(), "Kartu saya belum aktif"))
+	api.WhatsApp(apptest.WhatsAppText("6281234567890", "Siti Rahayu", "wamid.health-ok", time.Now(), "Kartu saya belum aktif"))
 	body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{}})
 	for range 3 {
 		res := api.Raw(http.MethodPost, "/webhooks/whatsapp", "application/json", string(body),

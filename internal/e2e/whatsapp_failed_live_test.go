@@ -35,7 +35,7 @@ func TestBrowserWhatsAppFailedLive(t *testing.T) {
 	base := apptest.Start(t, cfg).URL()
 	citizen := apptest.NewClient(t, base)
 	const waID = "6281234567890"
-	postWhatsApp(t, citizen, waText(waID, "Siti Rahayu", "wamid.failed-1", time.Now(), "Kartu saya belum aktif"))
+	citizen.WhatsApp(apptest.WhatsAppText(waID, "Siti Rahayu", "wamid.failed-1", time.Now(), "Kartu saya belum aktif"))
 	api := apptest.NewClient(t, base)
 	api.Login(apptest.AdminEmail, apptest.AdminPassword)
 	id := api.TicketOn("whatsapp", "scope=all")
@@ -63,7 +63,7 @@ func TestBrowserWhatsAppFailedLive(t *testing.T) {
 		agent.frameNow(t, lang+": the reply's sent frame", replied, fmt.Sprintf(`f.event === 'message.updated' && f.ticket_id === %d && f.status === 'sent'`, id))
 		agent.settled(t)
 		mark := agent.pageNow(t)
-		postWhatsApp(t, citizen, waFailed(waID, wamid, time.Now(), code, title, details))
+		citizen.WhatsApp(waFailed(waID, wamid, time.Now(), code, title, details))
 		agent.waitLive(t, lang+": the reply failed, and why", fmt.Sprintf(`(m => m.querySelector('.delivery-failed') !== null
 			&& m.querySelector('.delivery-failed').textContent === %s
 			&& m.querySelector('.msg-error') !== null && m.querySelector('.msg-error').textContent === %s)(%s)`,
