@@ -55,7 +55,13 @@ func (s *Server) auditChange(c *fiber.Ctx, kind, root string) error {
 	resource, _, _ := strings.Cut(rest, "/")
 	detail := c.Method() + " " + path
 	var body map[string]any
-	if len(c.Body()) > 0 && json.Unmarshal(c.Body(), &body) == nil {
+	if ch, ok := c.Locals(localAuditChange).(auditBeforeAfter); ok {
+		// What changed, old and new (auditchange.go), rather than what
+		// was sent.
+		if b, ok := auditChangeBody(ch.before, ch.after); ok {
+			detail += " " + b
+		}
+	} else if len(c.Body()) > 0 && json.Unmarshal(c.Body(), &body) == nil {
 		for k := range body {
 			if strings.Contains(strings.ToLower(k), "password") {
 				body[k] = "•••"

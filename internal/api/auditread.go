@@ -33,6 +33,12 @@ type auditLine struct {
 type auditField struct {
 	Label string `json:"label"`
 	Value string `json:"value"`
+	// From and To are a changed field's old and new values in words
+	// (Value says "From → To"); Changed tells such a field from a value
+	// sent.
+	Changed bool   `json:"changed,omitempty"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
 }
 
 // auditRoots are the paths auditChange records under, by the prefix of
@@ -111,7 +117,14 @@ func (s *Server) readable(lang string, e audit.Entry) auditLine {
 		return out
 	}
 	fields, ok := auditBody(body)
+	var changes []auditChangeRead
+	changed := false
 	if ok {
+		if i := slices.IndexFunc(fields, func(f rawField) bool { return f.key == "changed" }); i >= 0 {
+			if changes, changed = readChanges(fields[i].value); changed {
+				fields = slices.Delete(fields, i, i+1)
+			}
+		}
 		for _, k := range auditNameFields {
 			i := slices.IndexFunc(fields, func(f rawField) bool { return f.key == k })
 			if i < 0 {
@@ -123,9 +136,20 @@ func (s *Server) readable(lang string, e audit.Entry) auditLine {
 				break
 			}
 		}
-		for _, f := range fields {
-			out.Fields = append(out.Fields, auditField{Label: s.auditLabel(lang, f.key), Value: s.auditValue(lang, f.key, f.value)})
+		if !changed {
+			for _, f := range fields {
+				out.Fields = append(out.Fields, auditField{Label: s.auditLabel(lang, f.key), Value: s.auditValue(lang, f.key, f.value)})
+			}
 		}
+		for _, ch := range changes {
+			from, to := s.changeValue(lang, ch.field, ch.from), s.changeValue(lang, ch.field, ch.to)
+			out.Fields = append(out.Fields, auditField{Label: s.changeLabel(lang, ch.field), Value: from + " → " + to,
+				Changed: true, From: from, To: to})
+		}
+	}
+	if changed && verb == "saved" {
+		// A line with the old values was a thing that existed: changed.
+		verb = "changed"
 	}
 	if step != "" {
 		out.Summary = t("audit.step." + step)
@@ -135,7 +159,120 @@ func (s *Server) readable(lang string, e audit.Entry) auditLine {
 	if name != "" {
 		out.Summary = t("audit.named", "summary", out.Summary, "name", name)
 	}
+	if changed && len(changes) == 0 {
+		out.Summary = t("audit.unchanged", "summary", out.Summary)
+	}
 	return out
+}
+
+// auditChangeRead is one field of a line's "changed" (auditchange.go).
+type auditChangeRead struct {
+	field    string
+	from, to any
+}
+
+// readChanges reads a line's "changed": a list of {field, from, to};
+// false when v is not one (a body sent with a field of that name).
+func readChanges(v any) ([]auditChangeRead, bool) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]auditChangeRead, 0, len(list))
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		f, ok := m["field"].(string)
+		if !ok || f == "" {
+			return nil, false
+		}
+		out = append(out, auditChangeRead{field: f, from: m["from"], to: m["to"]})
+	}
+	return out, true
+}
+
+// changeLabel names a changed field by its path: an SLA target with its
+// priority ("Target respons pertama (Tinggi)"), a day of the business
+// hours by its name, else the first field's words with the steps under it
+// in brackets ("Kapasitas per kanal (WhatsApp)").
+func (s *Server) changeLabel(lang, path string) string {
+	parts := strings.Split(path, ".")
+	if len(parts) == 3 && parts[0] == "sla" {
+		if w, ok := s.words(lang, "audit.sla."+parts[2]); ok {
+			return s.o.Locale.T(lang, "audit.in", "what", w, "where", s.code(lang, "priority.", parts[1]))
+		}
+	}
+	if len(parts) == 1 {
+		return s.auditLabel(lang, path)
+	}
+	sub := make([]string, 0, len(parts)-1)
+	for i, p := range parts[1:] {
+		parent := parts[i]
+		switch {
+		case slices.Contains(weekOrder, p):
+			sub = append(sub, s.o.Locale.T(lang, "launcher.day_"+p))
+		case parent == "sla":
+			sub = append(sub, s.code(lang, "priority.", p))
+		case parent == "holidays":
+			sub = append(sub, p)
+		default:
+			sub = append(sub, s.auditLabel(lang, p))
+		}
+	}
+	return s.o.Locale.T(lang, "audit.in", "what", s.auditLabel(lang, parts[0]), "where", strings.Join(sub, ", "))
+}
+
+// changeValue writes a changed field's value by its last step's rules
+// (auditValue); a field that was not there, or is no more, is a dash.
+func (s *Server) changeValue(lang, path string, v any) string {
+	parts := strings.Split(path, ".")
+	key := parts[len(parts)-1]
+	if len(parts) == 2 && slices.Contains(weekOrder, key) {
+		key = parts[0]
+	}
+	if n, ok := v.(json.Number); ok && slaTargets[key] && n.String() == "0" {
+		return "—" // no target, as the queue form shows it
+	}
+	return s.auditValue(lang, key, v)
+}
+
+// code is a code's words under prefix, else the code.
+func (s *Server) code(lang, prefix, c string) string {
+	if w, ok := s.words(lang, prefix+c); ok {
+		return w
+	}
+	return c
+}
+
+// slaTargets are an SLA policy's fields (0: no target, or the default lead).
+var slaTargets = map[string]bool{"first_response_seconds": true, "next_response_seconds": true, "resolution_seconds": true, "warn_before_seconds": true}
+
+// duration says a number of seconds as an officer would: "15 menit",
+// "1 jam 30 menit", "2 hari" (the largest units that hold it whole).
+func (s *Server) duration(lang string, secs int64) string {
+	if secs < 0 {
+		return strconv.FormatInt(secs, 10)
+	}
+	if secs == 0 {
+		return s.o.Locale.T(lang, "audit.dur.seconds", "n", 0)
+	}
+	var parts []string
+	for _, u := range []struct {
+		n    int64
+		unit string
+	}{{86400, "days"}, {3600, "hours"}, {60, "minutes"}, {1, "seconds"}} {
+		if q := secs / u.n; q > 0 {
+			key := "audit.dur." + u.unit
+			if q == 1 {
+				key += "_one"
+			}
+			parts = append(parts, s.o.Locale.T(lang, key, "n", q))
+			secs -= q * u.n
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 type rawField struct {
@@ -186,7 +323,7 @@ func (s *Server) auditLabel(lang, key string) string {
 // auditCodes are the fields whose values are codes with words of their
 // own, by the prefix of those words' keys.
 var auditCodes = map[string]string{"channel": "channel.", "channels": "channel.", "strategy": "admin.strategy_",
-	"role": "role.", "kind": "audit.kind."}
+	"role": "role.", "kind": "audit.kind.", "priority": "priority."}
 
 // words is key's text for lang when the catalog has it (in lang or the
 // default language).
@@ -218,6 +355,11 @@ func (s *Server) auditValue(lang, key string, v any) string {
 		}
 		return x
 	case json.Number:
+		if strings.HasSuffix(key, "_seconds") {
+			if n, err := x.Int64(); err == nil {
+				return s.duration(lang, n)
+			}
+		}
 		return x.String()
 	case bool:
 		if x {
@@ -259,6 +401,9 @@ func (s *Server) auditValue(lang, key string, v any) string {
 			label := s.auditLabel(lang, k)
 			if slices.Contains(weekOrder, k) {
 				label = s.o.Locale.T(lang, "launcher.day_"+k)
+			}
+			if key == "sla" {
+				label = s.code(lang, "priority.", k) // the SLA's targets by priority
 			}
 			b.WriteString(label + ": " + s.auditValue(lang, k, x[k]))
 		}

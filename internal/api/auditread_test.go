@@ -37,7 +37,7 @@ func TestAuditLineInWords(t *testing.T) {
 				{"Strategi", "Paling longgar"},
 				{"Jam layanan", "Senin: 08:00-17:00; Selasa: 08:00-12:00, 13:00-17:00"},
 				{"Antrean limpahan", "—"},
-				{"Target SLA", "high: respons pertama (detik): 900"},
+				{"Target SLA", "Tinggi: respons pertama: 15 menit"},
 				{"Zona waktu", "Asia/Jakarta"},
 			}},
 		{"the same in English", "en-US", "admin.put.queues",
@@ -67,6 +67,19 @@ func TestAuditLineInWords(t *testing.T) {
 			"Balasan siap pakai ditambahkan: Salam", [][2]string{{"Isi", "Terima kasih."}, {"Dipakai bersama", "ya"}}},
 		{"a body cut at 2,000 bytes: the words without the values", "id-ID", "admin.put.ivr-menu",
 			`PUT /api/v1/admin/ivr-menu {"menu":{"root":"selam`, "Menu telepon (IVR) diubah", nil},
+		{"a queue changed: only what changed, old → new, targets in time words", "id-ID", "admin.put.queues",
+			`PUT /api/v1/admin/queues/insentif {"name":"Insentif","changed":[{"field":"sla.high.first_response_seconds","from":1800,"to":900},{"field":"overflow_after_seconds","from":5400,"to":60},{"field":"hours.sat","from":null,"to":["08:00-12:00"]},{"field":"channels","from":["livechat"],"to":["livechat","whatsapp"]}]}`,
+			"Antrean diubah: Insentif", [][2]string{
+				{"Target respons pertama (Tinggi)", "30 menit → 15 menit"},
+				{"Dilimpahkan setelah", "1 jam 30 menit → 1 menit"},
+				{"Jam layanan (Sabtu)", "— → 08:00-12:00"},
+				{"Kanal", "Obrolan langsung → Obrolan langsung, WhatsApp"},
+			}},
+		{"the same in English", "en-US", "admin.put.queues",
+			`PUT /api/v1/admin/queues/insentif {"name":"Insentif","changed":[{"field":"sla.urgent.resolution_seconds","from":172800,"to":0},{"field":"overflow_after_seconds","from":3600,"to":60}]}`,
+			"Queue changed: Insentif", [][2]string{{"Resolution target (Urgent)", "2 days → —"}, {"Overflow after", "1 hour → 1 minute"}}},
+		{"a save that changed nothing says so", "id-ID", "admin.put.queues",
+			`PUT /api/v1/admin/queues/insentif {"name":"Insentif","changed":[]}`, "Antrean diubah: Insentif (tidak ada yang berubah)", nil},
 		{"a ticket action is left as stored", "id-ID", "ticket.status", "pending", "", nil},
 	}
 	for _, tc := range tests {

@@ -239,9 +239,14 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 		return err
 	}
 	q.Code = c.Params("code")
-	saved, err := s.o.Queues.SaveQueue(c.UserContext(), q)
+	saved, before, err := s.o.Queues.SaveQueueChange(c.UserContext(), q)
 	if err != nil {
 		return routingInvalid(err)
+	}
+	if before != nil {
+		// A queue changed: its line says from what to what. A new one
+		// keeps what was sent, its whole first setting.
+		auditChanged(c, before, saved)
 	}
 	return c.JSON(fiber.Map{"queue": saved})
 }
@@ -336,8 +341,24 @@ func (s *Server) handleSetHolidays(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.o.Queues.SetHolidays(c.UserContext(), y, req.Holidays); err != nil {
+	before, err := s.o.Queues.SetHolidaysChange(c.UserContext(), y, req.Holidays)
+	if err != nil {
 		return routingInvalid(err)
 	}
-	return s.handleHolidays(c)
+	h, err := s.o.Queues.Holidays(c.UserContext(), y)
+	if err != nil {
+		return err
+	}
+	auditChanged(c, map[string]any{"holidays": holidaysByDay(before)}, map[string]any{"holidays": holidaysByDay(h)})
+	return c.JSON(fiber.Map{"year": y, "holidays": h})
+}
+
+// holidaysByDay keys a year's holidays by their day, so its audit line
+// names each day added, renamed or removed rather than the whole list.
+func holidaysByDay(days []routing.Holiday) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(days))
+	for _, d := range days {
+		out[d.Day] = map[string]string{"name": d.Name, "kind": d.Kind}
+	}
+	return out
 }

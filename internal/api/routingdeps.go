@@ -26,12 +26,14 @@ type Work interface {
 type QueueAdmin interface {
 	Queues(ctx context.Context) ([]routing.QueueSettings, error)
 	QueueNames(ctx context.Context) ([]routing.QueueName, error)
-	SaveQueue(ctx context.Context, q routing.QueueSettings) (routing.QueueSettings, error)
+	// SaveQueueChange also answers with the queue as it was (nil: new).
+	SaveQueueChange(ctx context.Context, q routing.QueueSettings) (saved routing.QueueSettings, before *routing.QueueSettings, err error)
 	RemoveQueue(ctx context.Context, by routing.Actor, code, moveTo string) (routing.RemovedQueue, error)
 	Agent(ctx context.Context, agentID int64) (routing.AgentProfile, error)
 	SetAgent(ctx context.Context, agentID int64, s routing.AgentSettings) error
 	Holidays(ctx context.Context, year int) ([]routing.Holiday, error)
-	SetHolidays(ctx context.Context, year int, days []routing.Holiday) error
+	// SetHolidaysChange also answers with the year's holidays as they were.
+	SetHolidaysChange(ctx context.Context, year int, days []routing.Holiday) (before []routing.Holiday, err error)
 }
 
 // SLAClocks reads a ticket's SLA clock and the SLA report.

@@ -168,20 +168,38 @@ func (q *QueueSettings) validate() error {
 //	ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, …, archived_at = NULL
 //	DELETE FROM sla_policies WHERE queue_id = ?; INSERT INTO sla_policies …
 func (a *Admin) SaveQueue(ctx context.Context, q QueueSettings) (QueueSettings, error) {
+	saved, _, err := a.SaveQueueChange(ctx, q)
+	return saved, err
+}
+
+// SaveQueueChange is SaveQueue that also answers with the queue's settings
+// as they were before (nil for a new queue, or one that was archived), read
+// in the same transaction under the queue's row lock: the audit log says
+// what changed, and two saves at once each see what the other left.
+func (a *Admin) SaveQueueChange(ctx context.Context, q QueueSettings) (saved QueueSettings, before *QueueSettings, err error) {
 	if err := q.validate(); err != nil {
-		return QueueSettings{}, err
+		return QueueSettings{}, nil, err
 	}
 	hoursJSON := ""
 	if len(q.Hours) > 0 {
 		hoursJSON = weekJSON(q.Hours)
 	}
 	now := time.Now().UTC()
-	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeQueue(tx, &q, hoursJSON, now) })
+	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+		old, found, err := readQueueSettings(tx, a.db.Dialect, q.Code)
+		if err != nil {
+			return err
+		}
+		if found {
+			before = &old
+		}
+		return storeQueue(tx, &q, hoursJSON, now)
+	})
 	if err != nil {
-		return QueueSettings{}, err
+		return QueueSettings{}, nil, err
 	}
 	a.settings.changed()
-	return q, nil
+	return q, before, nil
 }
 
 func weekJSON(m map[string][]string) string {
@@ -350,8 +368,15 @@ type Holiday struct {
 
 // SetHolidays replaces one year's holidays.
 func (a *Admin) SetHolidays(ctx context.Context, year int, days []Holiday) error {
+	_, err := a.SetHolidaysChange(ctx, year, days)
+	return err
+}
+
+// SetHolidaysChange is SetHolidays that also answers with the year's
+// holidays as they were, read in the same transaction.
+func (a *Admin) SetHolidaysChange(ctx context.Context, year int, days []Holiday) (before []Holiday, err error) {
 	if year < 2000 || year > 2100 {
-		return fmt.Errorf("%w: year %d", ErrInvalid, year)
+		return nil, fmt.Errorf("%w: year %d", ErrInvalid, year)
 	}
 	probs := &Problems{Subject: "holidays"}
 	for i := range days {
@@ -374,13 +399,20 @@ func (a *Admin) SetHolidays(ctx context.Context, year int, days []Holiday) error
 		}
 	}
 	if err := probs.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	err := a.db.Tx(ctx, func(tx *gorm.DB) error { return storeHolidays(tx, year, days) })
-	if err == nil {
-		a.settings.changed()
+	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if before, err = readHolidays(tx, year); err != nil {
+			return err
+		}
+		return storeHolidays(tx, year, days)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return err
+	a.settings.changed()
+	return before, nil
 }
 
 // Holidays lists one year's holidays.

@@ -160,6 +160,53 @@ func findQueue(tx *gorm.DB, code string) (int64, error) {
 	return ids[0], nil
 }
 
+// readQueueSettings reads a live queue's settings as the admin screen
+// shows them (found false when there is none) and, on PostgreSQL, locks
+// its row until commit.
+//
+//	SELECT q.id, q.code, q.name, …, o.code AS overflow_code FROM queues q
+//	LEFT JOIN queues o ON o.id = q.overflow_queue_id WHERE q.code = ? AND q.archived_at IS NULL [FOR NO KEY UPDATE OF q]
+//	SELECT queue_id, priority, first_response_s, next_response_s, resolution_s, warn_before_s FROM sla_policies WHERE queue_id = ?
+func readQueueSettings(tx *gorm.DB, dialect db.Dialect, code string) (QueueSettings, bool, error) {
+	q := `SELECT q.id, q.code, q.name, q.channels, q.categories, q.provinces, q.skills, q.strategy, q.time_zone, q.hours,
+q.overflow_after_s, COALESCE(o.code, '') AS overflow_code
+FROM queues q LEFT JOIN queues o ON o.id = q.overflow_queue_id WHERE q.code = ? AND q.archived_at IS NULL`
+	if dialect == db.Postgres {
+		q += ` FOR NO KEY UPDATE OF q`
+	}
+	var rows []struct {
+		ID                                                            int64
+		Code, Name, Channels, Categories, Provinces, Skills, Strategy string
+		TimeZone, Hours, OverflowCode                                 string
+		OverflowAfterS                                                int
+	}
+	if err := tx.Raw(q, code).Scan(&rows).Error; err != nil {
+		return QueueSettings{}, false, fmt.Errorf("%w: read queue: %w", ErrStore, err)
+	}
+	if len(rows) == 0 {
+		return QueueSettings{}, false, nil
+	}
+	r := rows[0]
+	out := QueueSettings{ID: r.ID, Code: r.Code, Name: r.Name, Channels: nonNil(splitList(r.Channels)), Categories: nonNil(splitList(r.Categories)),
+		Provinces: nonNil(splitList(r.Provinces)), Skills: nonNil(splitList(r.Skills)), Strategy: r.Strategy, TimeZone: r.TimeZone,
+		OverflowQueue: r.OverflowCode, OverflowAfterSeconds: r.OverflowAfterS, Hours: map[string][]string{}, SLA: map[string]SLATargets{}}
+	if r.Hours != "" {
+		if w, err := hours.ParseWeekJSON(r.Hours); err == nil {
+			out.Hours = w.Strings()
+		}
+	}
+	var pols []policyRow
+	if err := tx.Raw(`SELECT queue_id, priority, first_response_s, next_response_s, resolution_s, warn_before_s FROM sla_policies WHERE queue_id = ?`,
+		r.ID).Scan(&pols).Error; err != nil {
+		return QueueSettings{}, false, fmt.Errorf("%w: read SLA policies: %w", ErrStore, err)
+	}
+	for _, p := range pols {
+		out.SLA[string(p.Priority)] = SLATargets{FirstResponseSeconds: p.FirstResponseS, NextResponseSeconds: p.NextResponseS,
+			ResolutionSeconds: p.ResolutionS, WarnBeforeSeconds: p.WarnBeforeS}
+	}
+	return out, true, nil
+}
+
 // storeQueue upserts a queue's row (overflow queue by code) and replaces
 // its SLA policies; q.ID is set to the queue's id.
 //

@@ -399,10 +399,21 @@ function auditDetail(e) {
   if (!e.summary) { return [e.detail]; }
   const out = [];
   if ((e.fields || []).length) {
-    out.push(el('dl', { 'class': 'audit-fields' }, e.fields.map((f) => el('div', {}, [el('dt', { text: f.label }), el('dd', { text: f.value })]))));
+    out.push(el('dl', { 'class': 'audit-fields' }, e.fields.map((f) => el('div', {}, [el('dt', { text: f.label }), auditValue(f)]))));
   }
   out.push(el('details', { 'class': 'audit-raw' }, [el('summary', { text: t('audit.raw') }), el('code', { 'class': 'mono', text: e.detail })]));
   return out;
+}
+
+// auditValue is a field's value; a changed one reads old → new, the
+// arrow said as a word to a screen reader and the new value in bold, so
+// which is which never rests on the arrow alone.
+function auditValue(f) {
+  if (!f.changed) { return el('dd', { text: f.value }); }
+  return el('dd', { 'class': 'audit-change' }, [el('span', { 'class': 'audit-from', text: f.from }),
+    el('span', { 'class': 'audit-arrow', 'aria-hidden': 'true', text: ' → ' }),
+    el('span', { 'class': 'visually-hidden', text: ' ' + t('audit.became') + ' ' }),
+    el('strong', { 'class': 'audit-to', text: f.to })]);
 }
 
 // AUDIT_PAGE is how many lines the server gives at a time: a full page

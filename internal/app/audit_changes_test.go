@@ -1,0 +1,98 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"tanggap/internal/apptest"
+)
+
+type auditWords struct {
+	Entries []struct {
+		Action  string `json:"action"`
+		Detail  string `json:"detail"`
+		Summary string `json:"summary"`
+		Fields  []struct {
+			Label   string `json:"label"`
+			Value   string `json:"value"`
+			Changed bool   `json:"changed"`
+			From    string `json:"from"`
+			To      string `json:"to"`
+		} `json:"fields"`
+	} `json:"entries"`
+}
+
+// newestAudit reads the newest audit line of action in lang.
+func newestAudit(t *testing.T, admin *apptest.Client, action, lang string) (detail, summary string, fields []string) {
+	t.Helper()
+	var out auditWords
+	admin.Do(http.MethodGet, "/api/v1/admin/audit?action="+action+"&lang="+lang, nil).JSON(t, &out)
+	if len(out.Entries) == 0 || out.Entries[0].Action != action {
+		t.Fatalf("no audit line %s", action)
+	}
+	e := out.Entries[0]
+	for _, f := range e.Fields {
+		if f.Changed && f.Value != f.From+" → "+f.To {
+			t.Errorf("field %q reads %q, not its from %q and to %q", f.Label, f.Value, f.From, f.To)
+		}
+		fields = append(fields, f.Label+": "+f.Value)
+	}
+	return e.Detail, e.Summary, fields
+}
+
+// A changed setting's audit line keeps what changed, old and new, and
+// only that: the queue's SLA target shortened reads "Target respons
+// pertama (Tinggi): 30 menit → 15 menit", not the queue's whole setting;
+// a year's holidays name the day renamed and the day added. A new queue
+// still keeps what was sent.
+func TestAuditKeepsBeforeAndAfter(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	queue := func(firstResponse int) {
+		t.Helper()
+		res := admin.Do(http.MethodPut, "/api/v1/admin/queues/insentif", map[string]any{"name": "Insentif", "time_zone": "Asia/Jakarta",
+			"channels": []string{"livechat"}, "hours": map[string][]string{"mon": {"08:00-16:00"}},
+			"sla": map[string]any{"high": map[string]int{"first_response_seconds": firstResponse, "resolution_seconds": 86400}}})
+		if res.Status != http.StatusOK {
+			t.Fatalf("save the queue: %d %s", res.Status, res.Body)
+		}
+	}
+	queue(1800)
+	detail, summary, _ := newestAudit(t, admin, "admin.put.queues", "id-ID")
+	if !strings.Contains(detail, `"time_zone":"Asia/Jakarta"`) || strings.Contains(detail, `"changed"`) || summary != "Antrean disimpan: Insentif" {
+		t.Errorf("a new queue's line = %q (%q), want what was sent", detail, summary)
+	}
+
+	queue(900)
+	detail, summary, fields := newestAudit(t, admin, "admin.put.queues", "id-ID")
+	if want := `PUT /api/v1/admin/queues/insentif {"name":"Insentif","changed":[{"field":"sla.high.first_response_seconds","from":1800,"to":900}]}`; detail != want {
+		t.Errorf("stored line = %q, want %q", detail, want)
+	}
+	if summary != "Antrean diubah: Insentif" || strings.Join(fields, " | ") != "Target respons pertama (Tinggi): 30 menit → 15 menit" {
+		t.Errorf("line reads %q: %q", summary, fields)
+	}
+	_, summary, fields = newestAudit(t, admin, "admin.put.queues", "en-US")
+	if summary != "Queue changed: Insentif" || strings.Join(fields, " | ") != "First response target (High): 30 minutes → 15 minutes" {
+		t.Errorf("English line reads %q: %q", summary, fields)
+	}
+
+	holidays := func(days ...map[string]string) {
+		t.Helper()
+		if res := admin.Do(http.MethodPut, "/api/v1/admin/holidays/2026", map[string]any{"holidays": days}); res.Status != http.StatusOK {
+			t.Fatalf("holidays: %d %s", res.Status, res.Body)
+		}
+	}
+	holidays(map[string]string{"day": "2026-08-17", "name": "HUT RI"})
+	holidays(map[string]string{"day": "2026-08-17", "name": "Hari Kemerdekaan"}, map[string]string{"day": "2026-12-25", "name": "Natal"})
+	detail, _, fields = newestAudit(t, admin, "admin.put.holidays", "id-ID")
+	if strings.Contains(detail, `"kind":"national"`) || !strings.Contains(detail, `"from":"HUT RI","to":"Hari Kemerdekaan"`) {
+		t.Errorf("holidays line = %q, want the rename and the new day only", detail)
+	}
+	want := []string{"Hari libur (2026-08-17, Nama): HUT RI → Hari Kemerdekaan", "Hari libur (2026-12-25, jenis): — → libur nasional",
+		"Hari libur (2026-12-25, Nama): — → Natal"}
+	if strings.Join(fields, " | ") != strings.Join(want, " | ") {
+		t.Errorf("holidays read %q, want %q", fields, want)
+	}
+}
