@@ -38,6 +38,21 @@ func (s *Server) auditAdmin(c *fiber.Ctx) error { return s.auditChange(c, "admin
 // (settings.post.agents, settings.delete.macros).
 func (s *Server) auditSettings(c *fiber.Ctx) error { return s.auditChange(c, "settings.", "/api/v1/") }
 
+// accountAudit is what an account's audit line compares: its name,
+// email, role and capacity (never its password).
+func accountAudit(a agent.Agent) map[string]any {
+	return map[string]any{"name": a.Name, "email": a.Email, "role": a.Role, "capacity": a.Capacity}
+}
+
+// auditAccountName names the account a step (deactivated, password reset,
+// queue settings) is about in its audit line, as the account is named
+// now: the line says "Akun dinonaktifkan: Dewi" even after a rename.
+func (s *Server) auditAccountName(c *fiber.Ctx, id int64) {
+	if a, err := s.o.Agents.Get(c.UserContext(), id); err == nil {
+		c.Locals(localAuditName, a.Name)
+	}
+}
+
 func (s *Server) auditChange(c *fiber.Ctx, kind, root string) error {
 	err := c.Next()
 	if s.o.Audit == nil || err != nil || c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
@@ -61,14 +76,24 @@ func (s *Server) auditChange(c *fiber.Ctx, kind, root string) error {
 		if b, ok := auditChangeBody(ch.before, ch.after); ok {
 			detail += " " + b
 		}
-	} else if len(c.Body()) > 0 && json.Unmarshal(c.Body(), &body) == nil {
-		for k := range body {
-			if strings.Contains(strings.ToLower(k), "password") {
-				body[k] = "•••"
+	} else {
+		if len(c.Body()) > 0 && json.Unmarshal(c.Body(), &body) == nil {
+			for k := range body {
+				if strings.Contains(strings.ToLower(k), "password") {
+					body[k] = "•••"
+				}
 			}
 		}
-		if b, mErr := json.Marshal(body); mErr == nil {
-			detail += " " + string(b)
+		if name, ok := c.Locals(localAuditName).(string); ok && name != "" && body["name"] == nil {
+			if body == nil {
+				body = map[string]any{}
+			}
+			body["name"] = name
+		}
+		if body != nil {
+			if b, mErr := json.Marshal(body); mErr == nil {
+				detail += " " + string(b)
+			}
 		}
 	}
 	s.audit(c, kind+strings.ToLower(c.Method())+"."+resource, detail)
@@ -122,6 +147,10 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 		ve.Add("capacity", "validation.invalid")
 		return ve
 	}
+	before, err := s.o.Agents.Get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
 	// The account first: an edit it refuses (an email taken or malformed)
 	// changes nothing, the capacity included.
 	a, err := s.o.Agents.Edit(c.UserContext(), id, agent.AccountEdit{Email: req.Email, Name: req.Name, Role: req.Role})
@@ -143,6 +172,7 @@ func (s *Server) handleAdminEditAgent(c *fiber.Ctx) error {
 		}
 		a.Capacity = *req.Capacity
 	}
+	auditChanged(c, accountAudit(before), accountAudit(a))
 	return c.JSON(fiber.Map{"agent": toAgentJSON(a)})
 }
 
@@ -159,6 +189,7 @@ func (s *Server) handleAdminDeactivate(c *fiber.Ctx) error {
 	if err := s.mayManage(c, id); err != nil {
 		return err
 	}
+	s.auditAccountName(c, id)
 	if id == current(c).ID {
 		ve := &apperr.ValidationError{}
 		ve.Add("agent", "admin.own_account")
@@ -196,6 +227,7 @@ func (s *Server) handleAdminReactivate(c *fiber.Ctx) error {
 	if err := s.mayManage(c, id); err != nil {
 		return err
 	}
+	s.auditAccountName(c, id)
 	if err := s.o.Agents.SetActive(c.UserContext(), id, true); err != nil {
 		return err
 	}
@@ -211,6 +243,7 @@ func (s *Server) handleAdminPassword(c *fiber.Ctx) error {
 	if err := s.mayManage(c, id); err != nil {
 		return err
 	}
+	s.auditAccountName(c, id)
 	var req struct {
 		Password string `json:"password"`
 	}

@@ -27,6 +27,10 @@ const localAuditChange = "audit.change"
 
 type auditBeforeAfter struct{ before, after any }
 
+// localAuditName is the fiber local naming the thing a line without a
+// before and after is about (an account deactivated), kept as "name".
+const localAuditName = "audit.name"
+
 // auditChanged tells auditChange what a change left: the thing as it was
 // and as it is, each in the shape the API answers with (or a smaller one
 // with the fields that matter). Fields are compared by their JSON: nested

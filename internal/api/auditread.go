@@ -323,7 +323,7 @@ func (s *Server) auditLabel(lang, key string) string {
 // auditCodes are the fields whose values are codes with words of their
 // own, by the prefix of those words' keys.
 var auditCodes = map[string]string{"channel": "channel.", "channels": "channel.", "strategy": "admin.strategy_",
-	"role": "role.", "kind": "audit.kind.", "priority": "priority."}
+	"role": "role.", "kind": "audit.kind.", "priority": "priority.", "permissions": "perm."}
 
 // words is key's text for lang when the catalog has it (in lang or the
 // default language).

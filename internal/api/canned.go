@@ -60,10 +60,15 @@ func (s *Server) handleUpdateCanned(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &d); err != nil {
 		return err
 	}
+	before, err := s.o.Canned.Get(c.UserContext(), current(c), id)
+	if err != nil {
+		return err
+	}
 	r, err := s.o.Canned.Update(c.UserContext(), current(c), id, d)
 	if err != nil {
 		return err
 	}
+	auditChanged(c, cannedAudit(before), cannedAudit(r))
 	return c.JSON(r)
 }
 
@@ -107,8 +112,8 @@ func (s *Server) handleListMacros(c *fiber.Ctx) error {
 
 func (s *Server) handleSaveMacro(c *fiber.Ctx) error {
 	var id int64
+	var err error
 	if c.Params("mid") != "" {
-		var err error
 		if id, err = idParam(c, "mid"); err != nil {
 			return err
 		}
@@ -117,9 +122,18 @@ func (s *Server) handleSaveMacro(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &d); err != nil {
 		return err
 	}
+	var before canned.Macro
+	if id != 0 {
+		if before, err = s.o.Canned.Macro(c.UserContext(), current(c), id); err != nil {
+			return err
+		}
+	}
 	m, err := s.o.Canned.SaveMacro(c.UserContext(), current(c), id, d)
 	if err != nil {
 		return err
+	}
+	if id != 0 {
+		auditChanged(c, s.macroAudit(c, before), s.macroAudit(c, m))
 	}
 	status := fiber.StatusOK
 	if id == 0 {
@@ -153,4 +167,31 @@ func (s *Server) handleApplyMacro(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(out)
+}
+
+// cannedAudit is what a canned reply's audit line compares: its words,
+// shortcut, language and queue (by name), not its use count.
+func cannedAudit(r canned.Response) map[string]any {
+	return map[string]any{"title": r.Title, "shortcut": r.Shortcut, "lang": r.Lang, "queue": r.Queue, "body": r.Body}
+}
+
+// macroAudit is what a macro's audit line compares, its canned reply and
+// the agent it transfers to by name (the line reads without a look-up,
+// and as they were named then).
+func (s *Server) macroAudit(c *fiber.Ctx, m canned.Macro) map[string]any {
+	out := map[string]any{"name": m.Name, "queue": m.Queue, "status": m.Status, "priority": m.Priority, "tags": m.Tags,
+		"transfer_queue": m.TransferQueue, "canned": nil, "transfer_agent": nil}
+	if m.CannedID != nil {
+		out["canned"] = "#" + strconv.FormatInt(*m.CannedID, 10)
+		if r, err := s.o.Canned.Get(c.UserContext(), current(c), *m.CannedID); err == nil {
+			out["canned"] = r.Title
+		}
+	}
+	if m.TransferAgent != nil {
+		out["transfer_agent"] = "#" + strconv.FormatInt(*m.TransferAgent, 10)
+		if a, err := s.o.Agents.Get(c.UserContext(), *m.TransferAgent); err == nil {
+			out["transfer_agent"] = a.Name
+		}
+	}
+	return out
 }

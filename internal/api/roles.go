@@ -53,7 +53,8 @@ func (s *Server) handleUpdateRole(c *fiber.Ctx) error {
 	}
 	// Nor does anyone change a role that holds more than theirs (they
 	// could strip it of what they cannot give back).
-	if old, err := s.o.Agents.Role(c.UserContext(), req.Name); err == nil {
+	old, err := s.o.Agents.Role(c.UserContext(), req.Name)
+	if err == nil {
 		if err := beyondOwn(c, permission.Of(old.Permissions...), "permissions", "roles.beyond_own"); err != nil {
 			return err
 		}
@@ -62,6 +63,7 @@ func (s *Server) handleUpdateRole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	auditChanged(c, roleAudit(old), roleAudit(r))
 	return c.JSON(fiber.Map{"role": r})
 }
 
@@ -70,4 +72,10 @@ func (s *Server) handleDeleteRole(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// roleAudit is what a role's audit line compares: its label and its
+// permissions.
+func roleAudit(r agent.Role) map[string]any {
+	return map[string]any{"label": r.Label, "permissions": r.Permissions}
 }

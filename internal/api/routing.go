@@ -302,10 +302,23 @@ func (s *Server) handleSetAgentRouting(c *fiber.Ctx) error {
 	if err := s.mayManage(c, id); err != nil {
 		return err
 	}
+	before, err := s.o.Queues.Agent(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
 	if err := s.o.Queues.SetAgent(c.UserContext(), id, req); err != nil {
 		return routingInvalid(err)
 	}
-	return s.handleAgentRouting(c)
+	after, err := s.o.Queues.Agent(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	name := ""
+	if a, err := s.o.Agents.Get(c.UserContext(), id); err == nil {
+		name = a.Name
+	}
+	auditChanged(c, agentRoutingAudit(name, before), agentRoutingAudit(name, after))
+	return c.JSON(fiber.Map{"agent": after})
 }
 
 func yearParam(c *fiber.Ctx) (int, error) {
@@ -361,4 +374,10 @@ func holidaysByDay(days []routing.Holiday) map[string]map[string]string {
 		out[d.Day] = map[string]string{"name": d.Name, "kind": d.Kind}
 	}
 	return out
+}
+
+// agentRoutingAudit is what the audit line of an account's queue settings
+// compares (its load is no setting), named by the account.
+func agentRoutingAudit(name string, p routing.AgentProfile) map[string]any {
+	return map[string]any{"name": name, "queues": p.Queues, "skills": p.Skills, "capacity": p.Capacity, "channel_capacity": p.ChannelCapacity}
 }

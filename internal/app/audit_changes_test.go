@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,5 +95,74 @@ func TestAuditKeepsBeforeAndAfter(t *testing.T) {
 		"Hari libur (2026-12-25, Nama): — → Natal"}
 	if strings.Join(fields, " | ") != strings.Join(want, " | ") {
 		t.Errorf("holidays read %q, want %q", fields, want)
+	}
+}
+
+// Accounts, their queue settings, roles, canned replies and macros keep
+// what changed, old and new, too; a step on an account (its password
+// reset) names the account, the password never kept.
+func TestAuditKeepsBeforeAndAfterOfAccountsAndReplies(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	must := func(res apptest.Response, what string) apptest.Response {
+		t.Helper()
+		if res.Status >= 300 {
+			t.Fatalf("%s: %d %s", what, res.Status, res.Body)
+		}
+		return res
+	}
+	var acct struct {
+		Agent struct {
+			ID int64 `json:"id"`
+		} `json:"agent"`
+	}
+	must(admin.Do(http.MethodPost, "/api/v1/agents", map[string]any{"email": "rina@tanggap.test", "name": "Rina",
+		"password": "rahasia-rina-1", "capacity": 5}), "add an account").JSON(t, &acct)
+	id := strconv.FormatInt(acct.Agent.ID, 10)
+	must(admin.Do(http.MethodPut, "/api/v1/admin/agents/"+id, map[string]any{"name": "Rina Wati", "capacity": 3, "email": "rina@tanggap.test"}), "edit it")
+	detail, summary, fields := newestAudit(t, admin, "admin.put.agents", "id-ID")
+	if want := `PUT /api/v1/admin/agents/` + id + ` {"name":"Rina Wati","changed":[{"field":"capacity","from":5,"to":3},{"field":"name","from":"Rina","to":"Rina Wati"}]}`; detail != want {
+		t.Errorf("account line = %q, want %q", detail, want)
+	}
+	if summary != "Akun diubah: Rina Wati" || strings.Join(fields, " | ") != "Kapasitas: 5 → 3 | Nama: Rina → Rina Wati" {
+		t.Errorf("account line reads %q: %q", summary, fields)
+	}
+	must(admin.Do(http.MethodPost, "/api/v1/admin/agents/"+id+"/password", map[string]any{"password": "rahasia-baru-2"}), "reset the password")
+	detail, summary, _ = newestAudit(t, admin, "admin.post.agents", "en-US")
+	if strings.Contains(detail, "rahasia-baru-2") || summary != "Account password reset: Rina Wati" {
+		t.Errorf("password line = %q (%q)", detail, summary)
+	}
+
+	must(admin.Do(http.MethodPost, "/api/v1/admin/roles", map[string]any{"name": "pengawas", "label": "Pengawas", "permissions": []string{"tickets.work"}}), "add a role")
+	must(admin.Do(http.MethodPut, "/api/v1/admin/roles/pengawas", map[string]any{"label": "Pengawas", "permissions": []string{"tickets.work", "reports.view"}}), "change it")
+	_, summary, fields = newestAudit(t, admin, "admin.put.roles", "id-ID")
+	if want := "Izin: Menangani tiket antrean sendiri → Menangani tiket antrean sendiri, Papan antrean, laporan, dan ekspor"; summary != "Peran diubah: Pengawas" || strings.Join(fields, " | ") != want {
+		t.Errorf("role line reads %q: %q", summary, fields)
+	}
+
+	var reply struct {
+		ID int64 `json:"id"`
+	}
+	must(admin.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": "Salam", "shortcut": "salam", "lang": "id-ID",
+		"body": "Halo", "shared": true}), "add a canned reply").JSON(t, &reply)
+	cid := strconv.FormatInt(reply.ID, 10)
+	must(admin.Do(http.MethodPut, "/api/v1/canned-responses/"+cid, map[string]any{"title": "Salam", "shortcut": "salam-pagi", "lang": "id-ID",
+		"body": "Selamat pagi", "shared": true}), "change it")
+	detail, summary, fields = newestAudit(t, admin, "settings.put.canned-responses", "id-ID")
+	if strings.Contains(detail, `"lang"`) || summary != "Balasan siap pakai diubah: Salam" ||
+		strings.Join(fields, " | ") != "Isi: Halo → Selamat pagi | Pintasan: salam → salam-pagi" {
+		t.Errorf("canned line = %q, reads %q: %q", detail, summary, fields)
+	}
+
+	var macro struct {
+		ID int64 `json:"id"`
+	}
+	must(admin.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Tandai", "priority": "normal", "shared": true}), "add a macro").JSON(t, &macro)
+	must(admin.Do(http.MethodPut, "/api/v1/macros/"+strconv.FormatInt(macro.ID, 10), map[string]any{"name": "Tandai", "priority": "urgent",
+		"canned_id": reply.ID, "shared": true}), "change it")
+	_, summary, fields = newestAudit(t, admin, "settings.put.macros", "en-US")
+	if summary != "Macro changed: Tandai" || strings.Join(fields, " | ") != "Canned response: — → Salam | Priority: Normal → Urgent" {
+		t.Errorf("macro line reads %q: %q", summary, fields)
 	}
 }
