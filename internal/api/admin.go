@@ -337,9 +337,14 @@ func (s *Server) handleAudit(c *fiber.Ctx) error {
 	// Settings changes in words, in the reader's language (the console
 	// reloads to switch languages).
 	lang := s.o.Lang(c)
+	// The accounts the page names, read at once: one query, not one a line.
+	names, err := s.namesFor(c.UserContext(), list)
+	if err != nil {
+		return err
+	}
 	out := make([]auditLine, len(list))
 	for i, e := range list {
-		out[i] = s.readable(lang, e)
+		out[i] = s.readable(c.UserContext(), lang, e, names)
 	}
 	return c.JSON(fiber.Map{"entries": out})
 }

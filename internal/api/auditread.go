@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -69,8 +70,12 @@ var auditNameFields = []string{"name", "title", "label", "label_id", "code", "em
 
 // readable words an audit line for lang; the line unchanged (no Summary)
 // when it is not auditChange's or its resource has no words.
-func (s *Server) readable(lang string, e audit.Entry) auditLine {
+func (s *Server) readable(ctx context.Context, lang string, e audit.Entry, names auditNames) auditLine {
 	out := auditLine{Entry: e}
+	if summary, fields, ok := s.ticketWords(ctx, lang, e, names); ok {
+		out.Summary, out.Fields = summary, fields
+		return out
+	}
 	t := func(key string, args ...any) string { return s.o.Locale.T(lang, key, args...) }
 	root := ""
 	for prefix, r := range auditRoots {
@@ -102,8 +107,13 @@ func (s *Server) readable(lang string, e audit.Entry) auditLine {
 		if last := parts[len(parts)-1]; len(parts) > 2 && auditSteps[resource][last] {
 			step = last
 		}
-		if _, err := strconv.ParseInt(name, 10, 64); err == nil && resource != "holidays" {
+		if id, err := strconv.ParseInt(name, 10, 64); err == nil && resource != "holidays" {
 			name = "#" + name
+			if resource == "agents" {
+				// Named as the account is now; a line that kept the name
+				// (its body) names it as it was then, below.
+				name = s.account(lang, names, id)
+			}
 		}
 	}
 	if step == "restrict" && method == "DELETE" {

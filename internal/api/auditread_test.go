@@ -80,7 +80,17 @@ func TestAuditLineInWords(t *testing.T) {
 			"Queue changed: Insentif", [][2]string{{"Resolution target (Urgent)", "2 days → —"}, {"Overflow after", "1 hour → 1 minute"}}},
 		{"a save that changed nothing says so", "id-ID", "admin.put.queues",
 			`PUT /api/v1/admin/queues/insentif {"name":"Insentif","changed":[]}`, "Antrean diubah: Insentif (tidak ada yang berubah)", nil},
-		{"a ticket action is left as stored", "id-ID", "ticket.status", "pending", "", nil},
+		{"an action without words is left as stored", "id-ID", "ticket.unknown", "pending", "", nil},
+		{"a ticket's status change in words", "id-ID", "ticket.status", "open -> pending", "Status tiket diubah",
+			[][2]string{{"Status", "Dikerjakan → Menunggu warga"}}},
+		{"the automatic closing says why", "en-US", "ticket.status", "solved -> closed: no reply in 7 days", "Ticket status changed",
+			[][2]string{{"Status", "Solved → Closed"}, {"Detail", "no reply in 7 days"}}},
+		{"a priority in words", "id-ID", "ticket.priority", "normal -> urgent", "Prioritas tiket diubah", [][2]string{{"Prioritas", "Normal → Mendesak"}}},
+		{"a reply", "en-US", "ticket.reply", "message 12", "Reply sent to the citizen", nil},
+		{"a ticket returned when its agent left", "id-ID", "ticket.returned", "agent left", "Tiket dikembalikan ke antrean",
+			[][2]string{{"Alasan", "petugas tidak aktif lagi"}}},
+		{"a release to the queue", "id-ID", "ticket.transfer", "release: agent 3 -> queue", "Tiket dilepas ke antreannya",
+			[][2]string{{"Petugas", "#3 → antreannya"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,5 +137,32 @@ func TestEveryAuditedRouteReadsAsWords(t *testing.T) {
 	}
 	if n["admin."] < 20 || n["settings."] < 9 {
 		t.Errorf("audited routes found: %v", n)
+	}
+}
+
+// Accounts a line names by id read by their names, read for the page; an
+// account no more reads as its id with a word.
+func TestAuditLineNamesAccounts(t *testing.T) {
+	cat := catalog(t)
+	names := map[int64]string{3: "Dewi", 5: "Rina"}
+	tests := []struct {
+		name, lang, action, detail string
+		summary                    string
+		fields                     [][2]string
+	}{
+		{"an assignment", "id-ID", "ticket.assign", "agent 3 -> agent 5", "Tiket ditugaskan", [][2]string{{"Petugas", "Dewi → Rina"}}},
+		{"to an account since erased", "en-US", "ticket.assign", "agent 0 -> agent 9", "Ticket assigned", [][2]string{{"Agent", "— → #9 (account erased)"}}},
+		{"an old deactivation, by id", "id-ID", "admin.post.agents", "POST /api/v1/admin/agents/5/deactivate", "Akun dinonaktifkan: Rina", nil},
+		{"an erased account's deactivation", "id-ID", "admin.post.agents", "POST /api/v1/admin/agents/9/deactivate", "Akun dinonaktifkan: #9 (akun sudah dihapus)", nil},
+		{"a line that kept the name names it as it was", "en-US", "admin.post.agents", `POST /api/v1/admin/agents/5/deactivate {"name":"Rina Lama"}`,
+			"Account deactivated: Rina Lama", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			summary, fields := api.ReadableAuditNamed(cat, tc.lang, tc.action, tc.detail, names)
+			if summary != tc.summary || !slices.Equal(fields, tc.fields) {
+				t.Errorf("reads %q %q, want %q %q", summary, fields, tc.summary, tc.fields)
+			}
+		})
 	}
 }

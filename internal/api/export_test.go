@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"reflect"
 	"strings"
 
@@ -62,7 +63,13 @@ func AuditedBy(r fiber.Route) string {
 
 // ReadableAudit is the admin screen's reading of an audit line.
 func ReadableAudit(cat *locale.Catalog, lang, action, detail string) (summary string, fields [][2]string) {
-	l := (&Server{o: Opts{Locale: cat}}).readable(lang, audit.Entry{Action: action, Detail: detail})
+	return ReadableAuditNamed(cat, lang, action, detail, nil)
+}
+
+// ReadableAuditNamed is ReadableAudit with the page's account names read
+// (an id absent from names is an account no more).
+func ReadableAuditNamed(cat *locale.Catalog, lang, action, detail string, names map[int64]string) (summary string, fields [][2]string) {
+	l := (&Server{o: Opts{Locale: cat}}).readable(context.Background(), lang, audit.Entry{Action: action, Detail: detail}, names)
 	for _, f := range l.Fields {
 		fields = append(fields, [2]string{f.Label, f.Value})
 	}

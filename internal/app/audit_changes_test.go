@@ -141,6 +141,17 @@ func TestAuditKeepsBeforeAndAfterOfAccountsAndReplies(t *testing.T) {
 		t.Errorf("role line reads %q: %q", summary, fields)
 	}
 
+	// A ticket line names the accounts, read for the page.
+	citizen := apptest.NewClient(t, a.URL())
+	tn := citizen.Complaint(map[string]string{"name": "Siti", "phone": "081234567801", "category": "lainnya",
+		"description": "Dana insentif belum masuk ke rekening saya sejak bulan lalu."})
+	ticketID := admin.TicketID(tn, "scope=all")
+	must(admin.Do(http.MethodPost, "/api/v1/tickets/"+strconv.FormatInt(ticketID, 10)+"/assign", map[string]any{"agent_id": acct.Agent.ID}), "assign the ticket")
+	_, summary, fields = newestAudit(t, admin, "ticket.assign", "id-ID")
+	if summary != "Tiket ditugaskan" || strings.Join(fields, " | ") != "Petugas: — → Rina Wati" {
+		t.Errorf("assignment reads %q: %q", summary, fields)
+	}
+
 	var reply struct {
 		ID int64 `json:"id"`
 	}
