@@ -346,7 +346,9 @@ func (s *Server) handleAudit(c *fiber.Ctx) error {
 	for i, e := range list {
 		out[i] = s.readable(c.UserContext(), lang, e, names)
 	}
-	return c.JSON(fiber.Map{"entries": out})
+	// The action filter offers the actions in words (and filters by
+	// their stored codes).
+	return c.JSON(fiber.Map{"entries": out, "actions": s.auditActions(lang, c.App().GetRoutes(true))})
 }
 
 var wib = time.FixedZone("WIB", 7*3600)

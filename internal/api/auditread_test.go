@@ -166,3 +166,32 @@ func TestAuditLineNamesAccounts(t *testing.T) {
 		})
 	}
 }
+
+// The action filter offers every audited settings route's action and the
+// ticket lines' in words, in both languages, each by its stored code.
+func TestAuditActionsInWords(t *testing.T) {
+	cat := catalog(t)
+	a := apptest.Start(t, apptest.Config(t))
+	for _, lang := range locale.Languages() {
+		list := api.AuditActions(cat, lang, a.Routes())
+		labels := map[string]string{}
+		for _, x := range list {
+			if x.Label == "" || strings.Contains(x.Label, "audit.") || strings.Contains(x.Label, "/api") {
+				t.Errorf("%s: %s reads %q", lang, x.Code, x.Label)
+			}
+			if _, dup := labels[x.Code]; dup {
+				t.Errorf("%s: %s offered twice", lang, x.Code)
+			}
+			labels[x.Code] = x.Label
+		}
+		for _, code := range []string{"admin.put.queues", "admin.post.agents", "settings.put.canned-responses", "ticket.status"} {
+			if labels[code] == "" {
+				t.Errorf("%s: %s not offered (%v)", lang, code, labels)
+			}
+		}
+		if lang == "id-ID" && (labels["admin.put.queues"] != "Antrean disimpan" || labels["ticket.status"] != "Status tiket diubah" ||
+			labels["admin.post.agents"] != "Akun dinonaktifkan / Akun diaktifkan kembali / Kata sandi akun diatur ulang") {
+			t.Errorf("labels: %q, %q, %q", labels["admin.put.queues"], labels["ticket.status"], labels["admin.post.agents"])
+		}
+	}
+}

@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gofiber/fiber/v2"
 
 	"tanggap/internal/audit"
 )
@@ -218,4 +222,80 @@ func (s *Server) ticketWords(ctx context.Context, lang string, e audit.Entry, na
 		}
 	}
 	return summary, fields, true
+}
+
+// auditSettingsCode is the code of every auditSettings method value.
+var auditSettingsCode = reflect.ValueOf((&Server{}).auditSettings).Pointer()
+
+// auditedBy says which audit prefix records a route's changes
+// ("settings." for a route carrying auditSettings, "admin." for a change
+// under /api/v1/admin, which auditAdmin wraps), "" for none.
+func auditedBy(r fiber.Route) string {
+	if r.Method == fiber.MethodGet || r.Method == fiber.MethodHead || r.Method == "USE" {
+		return ""
+	}
+	for _, h := range r.Handlers {
+		if reflect.ValueOf(h).Pointer() == auditSettingsCode {
+			return "settings."
+		}
+	}
+	if strings.HasPrefix(r.Path, "/api/v1/admin/") {
+		return "admin."
+	}
+	return ""
+}
+
+// auditAction is one entry of the audit screen's action filter: the
+// stored code it filters by, in words.
+type auditAction struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+	// Group: "settings" or "tickets", for the list's headings.
+	Group string `json:"group"`
+}
+
+// auditLineActions are the actions of the lines written outside the
+// settings routes that have words (audit.act.*), in the order offered.
+var auditLineActions = []string{"ticket.status", "ticket.priority", "ticket.assign", "ticket.transfer", "ticket.returned", "ticket.reply",
+	"ticket.note", "ticket.tags", "ticket.wrapup", "ticket.contact_moved", "ticket.transcript", "complaint.identity_revealed",
+	"queue.remove", "wallboard.presence", "wallboard.move"}
+
+var routeParam = regexp.MustCompile(`:[a-zA-Z]+(<[a-z]+>)?`)
+
+// auditActions lists the actions the filter offers, in words: every
+// audited settings route's (the words of its lines, each way a route of
+// that action reads joined), then the ticket and board lines'.
+func (s *Server) auditActions(lang string, routes []fiber.Route) []auditAction {
+	var out []auditAction
+	at := map[string]int{}
+	for _, r := range routes {
+		prefix := auditedBy(r)
+		if prefix == "" {
+			continue
+		}
+		// The path's parameters empty: the words without a name.
+		path := routeParam.ReplaceAllString(r.Path, "")
+		resource, _, _ := strings.Cut(strings.TrimPrefix(path, auditRoots[prefix]), "/")
+		code := prefix + strings.ToLower(r.Method) + "." + resource
+		l := s.readable(context.Background(), lang, audit.Entry{Action: code, Detail: r.Method + " " + path}, nil)
+		if l.Summary == "" {
+			continue
+		}
+		i, ok := at[code]
+		if !ok {
+			at[code] = len(out)
+			out = append(out, auditAction{Code: code, Label: l.Summary, Group: "settings"})
+			continue
+		}
+		if !slices.Contains(strings.Split(out[i].Label, " / "), l.Summary) {
+			out[i].Label += " / " + l.Summary
+		}
+	}
+	slices.SortFunc(out, func(a, b auditAction) int { return strings.Compare(a.Label, b.Label) })
+	for _, code := range auditLineActions {
+		if w, ok := s.words(lang, "audit.act."+strings.ReplaceAll(code, ".", "_")); ok {
+			out = append(out, auditAction{Code: code, Label: w, Group: "tickets"})
+		}
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"reflect"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -40,26 +39,17 @@ var gateCode = reflect.ValueOf((&Server{}).gate("", false)).Pointer()
 
 func isGate(h fiber.Handler) bool { return reflect.ValueOf(h).Pointer() == gateCode }
 
-// auditSettingsCode is the code of every auditSettings method value.
-var auditSettingsCode = reflect.ValueOf((&Server{}).auditSettings).Pointer()
-
 // AuditedBy says which audit prefix records a route's changes
 // ("settings." for a route carrying auditSettings, "admin." for a change
 // under /api/v1/admin, which auditAdmin wraps), "" for none.
-func AuditedBy(r fiber.Route) string {
-	if r.Method == fiber.MethodGet || r.Method == fiber.MethodHead || r.Method == "USE" {
-		return ""
-	}
-	for _, h := range r.Handlers {
-		if reflect.ValueOf(h).Pointer() == auditSettingsCode {
-			return "settings."
-		}
-	}
-	if strings.HasPrefix(r.Path, "/api/v1/admin/") {
-		return "admin."
-	}
-	return ""
+func AuditedBy(r fiber.Route) string { return auditedBy(r) }
+
+// AuditActions is the action filter's list for lang over routes.
+func AuditActions(cat *locale.Catalog, lang string, routes []fiber.Route) []AuditAction {
+	return (&Server{o: Opts{Locale: cat}}).auditActions(lang, routes)
 }
+
+type AuditAction = auditAction
 
 // ReadableAudit is the admin screen's reading of an audit line.
 func ReadableAudit(cat *locale.Catalog, lang, action, detail string) (summary string, fields [][2]string) {

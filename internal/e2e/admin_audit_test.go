@@ -32,7 +32,10 @@ func TestBrowserAdminAuditLineOpensItsTicket(t *testing.T) {
 	adm.do(t, "audit section", chromedp.Click(chromedp.ID("admin-nav-audit")))
 	adm.waitJS(t, "the action filter explained", fmt.Sprintf(`!!document.getElementById('au-action-hint') && document.getElementById('au-action').getAttribute('aria-describedby') === 'au-action-hint' && document.getElementById('au-action-hint').textContent === %s`,
 		jsString(tx("admin.what_hint"))))
-	adm.do(t, "filter: ticket actions", chromedp.SendKeys(chromedp.ID("au-action"), "ticket.status"),
+	// The filter offers actions in words; each filters by its code.
+	adm.waitJS(t, "status changes offered in words", fmt.Sprintf(`(o => !!o && o.textContent === %s)(document.querySelector('#au-action option[value="ticket.status"]'))`,
+		jsString(tx("audit.act.ticket_status"))))
+	adm.do(t, "filter: status changes", chromedp.SetValue(chromedp.ID("au-action"), "ticket.status"),
 		chromedp.Click(chromedp.CSS(`#admin-audit-form button[type=submit]`)))
 	link := fmt.Sprintf(`document.querySelector('#admin-audit a[data-audit-ticket="%d"]')`, id)
 	adm.waitJS(t, "the status change's line names its ticket", fmt.Sprintf(`document.querySelectorAll('#admin-audit tbody tr').length === 1 && (a => !!a && a.textContent === %s)(%s)`,

@@ -163,7 +163,8 @@ func TestBrowserAdmin(t *testing.T) {
 	// --- the audit log, filtered by who and what ---------------------------------
 	adm.do(t, "audit section", chromedp.Click(chromedp.ID("admin-nav-audit")))
 	adm.waitJS(t, "audit lines", `document.querySelectorAll('#admin-audit tbody tr').length >= 4`)
-	adm.do(t, "filter: deactivations", chromedp.SendKeys(chromedp.ID("au-action"), "admin.post.agents"),
+	adm.waitJS(t, "account steps offered", `!!document.querySelector('#au-action option[value="admin.post.agents"]')`)
+	adm.do(t, "filter: deactivations", chromedp.SetValue(chromedp.ID("au-action"), "admin.post.agents"),
 		chromedp.Click(chromedp.CSS(`#admin-audit-form button[type=submit]`)))
 	adm.waitJS(t, "one line", `document.querySelectorAll('#admin-audit tbody tr').length === 1`)
 	if got := adm.evalString(t, `document.querySelector('#admin-audit tbody tr').textContent`); !strings.Contains(got, "/api/v1/admin/agents/"+andiID+"/deactivate") || !strings.Contains(got, "Administrator") {

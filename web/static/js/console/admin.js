@@ -366,7 +366,11 @@ function auditView() {
     ...cache.agents.map((a) => el('option', { value: String(a.id), text: a.name }))]);
   const f = el('form', { id: 'admin-audit-form', 'class': 'admin-form admin-filters', novalidate: true }, [
     field('au-agent-id', t('admin.who'), who),
-    field('au-action', t('admin.what'), input({ spellcheck: 'false', placeholder: t('admin.what_example'), 'aria-describedby': 'au-action-hint' })),
+    // The actions in words, settings then ticket lines; each filters by
+    // its stored code.
+    field('au-action', t('admin.what'), el('select', { 'aria-describedby': 'au-action-hint' }, [el('option', { value: '', text: t('admin.any_action') }),
+      ...['settings', 'tickets'].map((g) => el('optgroup', { label: t('admin.audit_group_' + g) },
+        auditActions.filter((a) => a.group === g).map((a) => el('option', { value: a.code, text: a.label }))))])),
     el('p', { 'class': 'hint', id: 'au-action-hint', text: t('admin.what_hint') }),
     field('au-from', t('admin.from'), input({ type: 'date' })),
     field('au-to', t('admin.to'), input({ type: 'date' })),
@@ -420,6 +424,8 @@ function auditValue(f) {
 // may have older lines behind it (auditMore), read with before_id.
 const AUDIT_PAGE = 100;
 let auditMore = false;
+// auditActions: the action filter's choices, as the server words them.
+let auditActions = [];
 let auditSeq = 0;
 
 // loadAudit reads the newest lines of the filter; more: the page after
@@ -440,6 +446,7 @@ async function loadAudit(more) {
   if (seq !== auditSeq) { return; }
   if (!say(res, '', 'au')) { return; }
   const page = res.data.entries || [];
+  auditActions = res.data.actions || auditActions;
   cache.audit = more === true ? cache.audit.concat(page) : page;
   auditMore = page.length >= AUDIT_PAGE;
   redrawn(mount, () => {
