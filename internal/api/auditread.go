@@ -333,7 +333,12 @@ func (s *Server) auditLabel(lang, key string) string {
 // auditCodes are the fields whose values are codes with words of their
 // own, by the prefix of those words' keys.
 var auditCodes = map[string]string{"channel": "channel.", "channels": "channel.", "strategy": "admin.strategy_",
-	"role": "role.", "kind": "audit.kind.", "priority": "priority.", "permissions": "perm."}
+	"role": "role.", "kind": "audit.kind.", "priority": "priority.", "permissions": "perm.",
+	"lang": "audit.lang.", "language": "audit.lang."}
+
+// auditRefs are the fields whose values are ids of other things (a
+// macro's canned reply, the agent it transfers to): read as "#12".
+var auditRefs = map[string]bool{"canned_id": true, "transfer_agent_id": true}
 
 // words is key's text for lang when the catalog has it (in lang or the
 // default language).
@@ -365,6 +370,9 @@ func (s *Server) auditValue(lang, key string, v any) string {
 		}
 		return x
 	case json.Number:
+		if auditRefs[key] {
+			return "#" + x.String()
+		}
 		if strings.HasSuffix(key, "_seconds") {
 			if n, err := x.Int64(); err == nil {
 				return s.duration(lang, n)
