@@ -283,12 +283,27 @@ func (s *Server) handleAdminSaveReason(c *fiber.Ctx) error {
 		}
 		r.ID = id
 	}
+	var before *wallboard.Reason
+	if r.ID != 0 {
+		list, err := s.o.Wallboard.Reasons(c.UserContext(), true)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			if list[i].ID == r.ID {
+				before = &list[i]
+			}
+		}
+	}
 	saved, err := s.o.Wallboard.SaveReason(c.UserContext(), r)
 	if errors.Is(err, wallboard.ErrNotFound) {
 		return fiber.ErrNotFound
 	}
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		auditChanged(c, before, saved)
 	}
 	status := fiber.StatusOK
 	if r.ID == 0 {

@@ -38,9 +38,26 @@ func (s *Server) handleAdminSaveCategory(c *fiber.Ctx) error {
 		}
 		req.ID = id
 	}
+	var before *category.Category
+	if req.ID != 0 {
+		// The list is short (a program's complaint categories): the old
+		// one for the audit line's old values.
+		list, err := s.o.Categories.List(c.UserContext())
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			if list[i].ID == req.ID {
+				before = &list[i]
+			}
+		}
+	}
 	saved, err := s.o.Categories.Save(c.UserContext(), req)
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		auditChanged(c, before, saved)
 	}
 	if req.ID == 0 {
 		c.Status(fiber.StatusCreated)

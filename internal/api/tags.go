@@ -184,9 +184,18 @@ func (s *Server) handleUpdateWrapupCode(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
+	codes, _, err := s.o.Tags.Codes(c.UserContext())
+	if err != nil {
+		return err
+	}
 	code, err := s.o.Tags.UpdateCode(c.UserContext(), id, req)
 	if err != nil {
 		return err
+	}
+	for _, old := range codes {
+		if old.ID == id {
+			auditChanged(c, wrapupAudit(old), wrapupAudit(code))
+		}
 	}
 	return c.JSON(fiber.Map{"code": codeJSON{Code: code, Label: codeLabel(s.o.Lang(c), code.LabelID, code.LabelEN)}})
 }
@@ -218,10 +227,21 @@ func (s *Server) handleSetWrapupRule(c *fiber.Ctx) error {
 		ve.Add("required", "validation.required")
 		return ve
 	}
+	_, rules, err := s.o.Tags.Codes(c.UserContext())
+	if err != nil {
+		return err
+	}
+	before := map[string]any{"required": false}
+	for _, r := range rules {
+		if r.QueueID == id {
+			before["required"] = r.Required
+		}
+	}
 	rule, err := s.o.Tags.SetRequired(c.UserContext(), id, *req.Required)
 	if err != nil {
 		return err
 	}
+	auditChanged(c, before, map[string]any{"required": rule.Required})
 	return c.JSON(fiber.Map{"rule": rule})
 }
 
@@ -313,4 +333,9 @@ func (s *Server) handleTranscript(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(page)
+}
+
+// wrapupAudit is what a wrap-up code's audit line compares.
+func wrapupAudit(c tags.Code) map[string]any {
+	return map[string]any{"code": c.Code, "label_id": c.LabelID, "label_en": c.LabelEN, "active": c.Active}
 }

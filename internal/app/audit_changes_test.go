@@ -177,3 +177,49 @@ func TestAuditKeepsBeforeAndAfterOfAccountsAndReplies(t *testing.T) {
 		t.Errorf("macro line reads %q: %q", summary, fields)
 	}
 }
+
+// Not-ready reasons, complaint categories and wrap-up codes keep what
+// changed, old and new, too.
+func TestAuditKeepsBeforeAndAfterOfLists(t *testing.T) {
+	a := apptest.Start(t, apptest.Config(t))
+	admin := apptest.NewClient(t, a.URL())
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	created := func(res apptest.Response, what string) string {
+		t.Helper()
+		if res.Status >= 300 {
+			t.Fatalf("%s: %d %s", what, res.Status, res.Body)
+		}
+		var out struct {
+			Reason, Category, Code struct {
+				ID int64 `json:"id"`
+			}
+		}
+		res.JSON(t, &out)
+		return strconv.FormatInt(max(out.Reason.ID, out.Category.ID, out.Code.ID), 10)
+	}
+	check := func(action, lang, wantSummary, wantFields string) {
+		t.Helper()
+		_, summary, fields := newestAudit(t, admin, action, lang)
+		if summary != wantSummary || strings.Join(fields, " | ") != wantFields {
+			t.Errorf("%s reads %q: %q, want %q: %q", action, summary, fields, wantSummary, wantFields)
+		}
+	}
+	id := created(admin.Do(http.MethodPost, "/api/v1/admin/not-ready-reasons", map[string]any{"code": "rapat_dinas", "label_id": "Rapat",
+		"label_en": "Meeting", "limit_seconds": 900}), "a reason")
+	created(admin.Do(http.MethodPut, "/api/v1/admin/not-ready-reasons/"+id, map[string]any{"code": "rapat_dinas", "label_id": "Rapat",
+		"label_en": "Meeting", "limit_seconds": 1800}), "change it")
+	check("admin.put.not-ready-reasons", "id-ID", "Alasan tidak siap diubah: Rapat", "Batas waktu: 15 menit → 30 menit")
+
+	id = created(admin.Do(http.MethodPost, "/api/v1/admin/complaint-categories", map[string]any{"code": "bansos", "label_id": "Bansos",
+		"label_en": "Social aid", "active": true}), "a category")
+	created(admin.Do(http.MethodPut, "/api/v1/admin/complaint-categories/"+id, map[string]any{"code": "bansos", "label_id": "Bantuan sosial",
+		"label_en": "Social aid", "active": true, "sensitive": true}), "change it")
+	check("admin.put.complaint-categories", "en-US", "Complaint category changed: Bantuan sosial",
+		"Label (Indonesian): Bansos → Bantuan sosial | Sensitive: no → yes")
+
+	id = created(admin.Do(http.MethodPost, "/api/v1/admin/wrapup-codes", map[string]any{"code": "info", "label_id": "Informasi",
+		"label_en": "Information"}), "a wrap-up code")
+	created(admin.Do(http.MethodPut, "/api/v1/admin/wrapup-codes/"+id, map[string]any{"code": "info", "label_id": "Informasi",
+		"label_en": "Information given"}), "change it")
+	check("admin.put.wrapup-codes", "id-ID", "Kode penutupan diubah: Informasi", "Label (Inggris): Information → Information given")
+}

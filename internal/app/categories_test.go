@@ -126,7 +126,7 @@ func TestAdminComplaintCategories(t *testing.T) {
 	if res.Status != http.StatusUnprocessableEntity {
 		t.Errorf("complaint in a hidden category: %d %s", res.Status, res.Body)
 	}
-	if !audited(t, admin, "admin.put.complaint-categories", `"active":false`) {
+	if !audited(t, admin, "admin.put.complaint-categories", `{"field":"active","from":true,"to":false}`) {
 		t.Error("hiding a category was not audited")
 	}
 	if res := admin.Do(http.MethodPut, "/api/v1/admin/complaint-categories/999999", map[string]any{"code": "x", "label_id": "x", "label_en": "x"}); res.Status != http.StatusNotFound {
