@@ -62,6 +62,11 @@ type Console interface {
 	// they can take it (online, capacity, member of the queue). An agent
 	// who cannot take it is not an error.
 	TakeWaiting(c *fiber.Ctx, t ConsoleTicket) error
+	// Changed tells the admin audit log what a settings change left, the
+	// thing as it was and as it is (each in the shape the route answers
+	// with): the line keeps the fields that changed, old and new, rather
+	// than the body sent.
+	Changed(c *fiber.Ctx, before, after any)
 }
 
 // ConsoleActions is implemented by an adapter that adds actions to the

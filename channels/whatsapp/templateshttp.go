@@ -21,8 +21,8 @@ func (a *Adapter) ConsoleRoutes(con channels.Console) {
 		return
 	}
 	con.Route(http.MethodGet, "/api/v1/admin/whatsapp-templates", channels.Admins, a.handleTemplates)
-	con.Route(http.MethodPost, "/api/v1/admin/whatsapp-templates", channels.Admins, a.handleSaveTemplate)
-	con.Route(http.MethodPut, "/api/v1/admin/whatsapp-templates/:id<int>", channels.Admins, a.handleSaveTemplate)
+	con.Route(http.MethodPost, "/api/v1/admin/whatsapp-templates", channels.Admins, a.handleSaveTemplate(con))
+	con.Route(http.MethodPut, "/api/v1/admin/whatsapp-templates/:id<int>", channels.Admins, a.handleSaveTemplate(con))
 }
 
 // templateRequest is a template as the screen sends it.
@@ -42,7 +42,11 @@ func (a *Adapter) handleTemplates(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"templates": list, "purposes": Purposes})
 }
 
-func (a *Adapter) handleSaveTemplate(c *fiber.Ctx) error {
+func (a *Adapter) handleSaveTemplate(con channels.Console) fiber.Handler {
+	return func(c *fiber.Ctx) error { return a.saveTemplate(con, c) }
+}
+
+func (a *Adapter) saveTemplate(con channels.Console, c *fiber.Ctx) error {
 	var req templateRequest
 	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
@@ -56,12 +60,28 @@ func (a *Adapter) handleSaveTemplate(c *fiber.Ctx) error {
 		}
 		t.ID, status = int64(id), fiber.StatusOK
 	}
+	var before *Template
+	if t.ID != 0 {
+		// The old one, for the audit line's old values (a short list).
+		list, err := a.o.Templates.List(c.UserContext())
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			if list[i].ID == t.ID {
+				before = &list[i]
+			}
+		}
+	}
 	saved, err := a.o.Templates.Save(c.UserContext(), t)
 	if errors.Is(err, ErrTemplateNotFound) {
 		return &apperr.Coded{Status: fiber.StatusNotFound, Code: apperr.CodeNotFound, Err: err}
 	}
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		con.Changed(c, before, saved)
 	}
 	return c.Status(status).JSON(fiber.Map{"template": saved})
 }

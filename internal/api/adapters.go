@@ -91,3 +91,5 @@ func conversation(adapters []channels.Adapter, channel string) channels.Conversa
 	}
 	return nil
 }
+
+func (a adapterConsole) Changed(c *fiber.Ctx, before, after any) { auditChanged(c, before, after) }

@@ -85,8 +85,9 @@ func TestAdminWhatsAppTemplates(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("deactivate: %d %s", res.Status, res.Body)
 	}
-	if !audited(t, admin, "admin.put.whatsapp-templates", `"active":false`) {
-		t.Error("deactivating a template was not audited")
+	// Only what changed, old and new.
+	if !audited(t, admin, "admin.put.whatsapp-templates", `{"name":"kabar_tiket","changed":[{"field":"active","from":true,"to":false}]}`) {
+		t.Error("deactivating a template was not audited as a change from active to not")
 	}
 	res = admin.Do(http.MethodPost, "/api/v1/admin/whatsapp-templates", map[string]any{"name": "kabar_baru", "language": "id", "purpose": "notify",
 		"params": []string{"nomor", "tautan"}, "active": true})
