@@ -77,6 +77,9 @@ func (s *Server) handleDeleteCanned(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if r, err := s.o.Canned.Get(c.UserContext(), current(c), id); err == nil {
+		c.Locals(localAuditName, r.Title) // the line names what went, not "#4"
+	}
 	if err := s.o.Canned.Delete(c.UserContext(), current(c), id); err != nil {
 		return err
 	}
@@ -146,6 +149,9 @@ func (s *Server) handleDeleteMacro(c *fiber.Ctx) error {
 	id, err := idParam(c, "mid")
 	if err != nil {
 		return err
+	}
+	if m, err := s.o.Canned.Macro(c.UserContext(), current(c), id); err == nil {
+		c.Locals(localAuditName, m.Name)
 	}
 	if err := s.o.Canned.DeleteMacro(c.UserContext(), current(c), id); err != nil {
 		return err

@@ -176,6 +176,16 @@ func TestAuditKeepsBeforeAndAfterOfAccountsAndReplies(t *testing.T) {
 	if summary != "Macro changed: Tandai" || strings.Join(fields, " | ") != "Canned response: — → Salam | Priority: Normal → Urgent" {
 		t.Errorf("macro line reads %q: %q", summary, fields)
 	}
+
+	// What was deleted is named, not "#4".
+	must(admin.Do(http.MethodDelete, "/api/v1/macros/"+strconv.FormatInt(macro.ID, 10), nil), "delete the macro")
+	must(admin.Do(http.MethodDelete, "/api/v1/canned-responses/"+cid, nil), "delete the canned reply")
+	if _, summary, _ = newestAudit(t, admin, "settings.delete.macros", "id-ID"); summary != "Makro dihapus: Tandai" {
+		t.Errorf("macro deletion reads %q", summary)
+	}
+	if _, summary, _ = newestAudit(t, admin, "settings.delete.canned-responses", "id-ID"); summary != "Balasan siap pakai dihapus: Salam" {
+		t.Errorf("canned reply deletion reads %q", summary)
+	}
 }
 
 // Not-ready reasons, complaint categories and wrap-up codes keep what
