@@ -239,16 +239,16 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 		return err
 	}
 	q.Code = c.Params("code")
-	saved, before, err := s.o.Queues.SaveQueueChange(c.UserContext(), q)
+	ch, err := s.o.Queues.SaveQueueChange(c.UserContext(), q)
 	if err != nil {
 		return routingInvalid(err)
 	}
-	if before != nil {
-		// A queue changed: its line says from what to what. A new one
-		// keeps what was sent, its whole first setting.
-		auditChanged(c, before, saved)
+	if ch.Before != nil {
+		// A queue changed: its line says from what to what, as stored.
+		// A new one keeps what was sent, its whole first setting.
+		auditChanged(c, ch.Before, ch.After)
 	}
-	return c.JSON(fiber.Map{"queue": saved})
+	return c.JSON(fiber.Map{"queue": ch.Saved})
 }
 
 // handleRemoveQueue takes a queue out of routing; ?move_to=<code> moves

@@ -26,8 +26,8 @@ type Work interface {
 type QueueAdmin interface {
 	Queues(ctx context.Context) ([]routing.QueueSettings, error)
 	QueueNames(ctx context.Context) ([]routing.QueueName, error)
-	// SaveQueueChange also answers with the queue as it was (nil: new).
-	SaveQueueChange(ctx context.Context, q routing.QueueSettings) (saved routing.QueueSettings, before *routing.QueueSettings, err error)
+	// SaveQueueChange also answers with the queue as it was and is.
+	SaveQueueChange(ctx context.Context, q routing.QueueSettings) (routing.QueueChange, error)
 	RemoveQueue(ctx context.Context, by routing.Actor, code, moveTo string) (routing.RemovedQueue, error)
 	Agent(ctx context.Context, agentID int64) (routing.AgentProfile, error)
 	SetAgent(ctx context.Context, agentID int64, s routing.AgentSettings) error

@@ -79,6 +79,18 @@ func TestAuditKeepsBeforeAndAfter(t *testing.T) {
 		t.Errorf("English line reads %q: %q", summary, fields)
 	}
 
+	// Sent again as the form might (a day in capitals, an hour without its
+	// leading zero), nothing changed: the line compares what is stored.
+	res := admin.Do(http.MethodPut, "/api/v1/admin/queues/insentif", map[string]any{"name": "Insentif", "time_zone": "Asia/Jakarta",
+		"channels": []string{"livechat"}, "hours": map[string][]string{"MON": {"8:00-16:00"}},
+		"sla": map[string]any{"high": map[string]int{"first_response_seconds": 900, "resolution_seconds": 86400}}})
+	if res.Status != http.StatusOK {
+		t.Fatalf("save the queue again: %d %s", res.Status, res.Body)
+	}
+	if _, summary, fields := newestAudit(t, admin, "admin.put.queues", "id-ID"); summary != "Antrean diubah: Insentif (tidak ada yang berubah)" || len(fields) != 0 {
+		t.Errorf("the same queue saved again reads %q: %q", summary, fields)
+	}
+
 	holidays := func(days ...map[string]string) {
 		t.Helper()
 		if res := admin.Do(http.MethodPut, "/api/v1/admin/holidays/2026", map[string]any{"holidays": days}); res.Status != http.StatusOK {

@@ -168,38 +168,55 @@ func (q *QueueSettings) validate() error {
 //	ON CONFLICT (code) DO UPDATE SET name = excluded.name, channels = excluded.channels, …, archived_at = NULL
 //	DELETE FROM sla_policies WHERE queue_id = ?; INSERT INTO sla_policies …
 func (a *Admin) SaveQueue(ctx context.Context, q QueueSettings) (QueueSettings, error) {
-	saved, _, err := a.SaveQueueChange(ctx, q)
-	return saved, err
+	ch, err := a.SaveQueueChange(ctx, q)
+	return ch.Saved, err
+}
+
+// QueueChange is a queue saved: as sent (validated), and as stored
+// before and after the save, read in its transaction.
+type QueueChange struct {
+	Saved QueueSettings
+	// Before is nil for a new queue (or one that was archived).
+	Before *QueueSettings
+	// After is the queue as stored (hours and lists as read back), to
+	// compare with Before field by field.
+	After QueueSettings
 }
 
 // SaveQueueChange is SaveQueue that also answers with the queue's settings
-// as they were before (nil for a new queue, or one that was archived), read
-// in the same transaction under the queue's row lock: the audit log says
-// what changed, and two saves at once each see what the other left.
-func (a *Admin) SaveQueueChange(ctx context.Context, q QueueSettings) (saved QueueSettings, before *QueueSettings, err error) {
+// as they were and as they are, read in the same transaction under the
+// queue's row lock: the audit log says what changed, and two saves at once
+// each see what the other left.
+func (a *Admin) SaveQueueChange(ctx context.Context, q QueueSettings) (QueueChange, error) {
 	if err := q.validate(); err != nil {
-		return QueueSettings{}, nil, err
+		return QueueChange{}, err
 	}
 	hoursJSON := ""
 	if len(q.Hours) > 0 {
 		hoursJSON = weekJSON(q.Hours)
 	}
 	now := time.Now().UTC()
-	err = a.db.Tx(ctx, func(tx *gorm.DB) error {
+	var out QueueChange
+	err := a.db.Tx(ctx, func(tx *gorm.DB) error {
 		old, found, err := readQueueSettings(tx, a.db.Dialect, q.Code)
 		if err != nil {
 			return err
 		}
 		if found {
-			before = &old
+			out.Before = &old
 		}
-		return storeQueue(tx, &q, hoursJSON, now)
+		if err := storeQueue(tx, &q, hoursJSON, now); err != nil {
+			return err
+		}
+		out.After, _, err = readQueueSettings(tx, a.db.Dialect, q.Code)
+		return err
 	})
 	if err != nil {
-		return QueueSettings{}, nil, err
+		return QueueChange{}, err
 	}
 	a.settings.changed()
-	return q, before, nil
+	out.Saved = q
+	return out, nil
 }
 
 func weekJSON(m map[string][]string) string {
