@@ -364,7 +364,8 @@ func (s *Server) auditValue(lang, key string, v any) string {
 			return "—"
 		}
 		if prefix, ok := auditCodes[key]; ok {
-			if w, ok := s.words(lang, prefix+x); ok {
+			// A code as a key's last part: "en-US" is audit.lang.en_us.
+			if w, ok := s.words(lang, prefix+strings.ToLower(strings.ReplaceAll(x, "-", "_"))); ok {
 				return w
 			}
 		}

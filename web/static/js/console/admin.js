@@ -369,7 +369,7 @@ function auditView() {
     // The actions in words, settings then ticket lines; each filters by
     // its stored code.
     field('au-action', t('admin.what'), el('select', { 'aria-describedby': 'au-action-hint' }, [el('option', { value: '', text: t('admin.any_action') }),
-      ...['settings', 'tickets'].map((g) => el('optgroup', { label: t('admin.audit_group_' + g) },
+      ...[['settings', t('admin.audit_group_settings')], ['tickets', t('admin.audit_group_tickets')]].map(([g, name]) => el('optgroup', { label: name },
         auditActions.filter((a) => a.group === g).map((a) => el('option', { value: a.code, text: a.label }))))])),
     el('p', { 'class': 'hint', id: 'au-action-hint', text: t('admin.what_hint') }),
     field('au-from', t('admin.from'), input({ type: 'date' })),
