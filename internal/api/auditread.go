@@ -206,7 +206,8 @@ func readChanges(v any) ([]auditChangeRead, bool) {
 // changeLabel names a changed field by its path: an SLA target with its
 // priority ("Target respons pertama (Tinggi)"), a day of the business
 // hours by its name, else the first field's words with the steps under it
-// in brackets ("Kapasitas per kanal (WhatsApp)").
+// in brackets (a channel's capacity: "Kapasitas per kanal", then the
+// channel's name in brackets).
 func (s *Server) changeLabel(lang, path string) string {
 	parts := strings.Split(path, ".")
 	if len(parts) == 3 && parts[0] == "sla" {
