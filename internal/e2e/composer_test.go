@@ -104,3 +104,79 @@ func TestBrowserReplyBoxKeyboardFollowsTheEye(t *testing.T) {
 	shots.takeView(t, agent, "composer-order-laptop")
 	agent.checkConsole(t)
 }
+
+// axButtonNamed says whether assistive technology is given a button named
+// name (exactly).
+func (tb *tab) axButtonNamed(t *testing.T, name string) bool {
+	t.Helper()
+	for _, n := range tb.axNodes(t, "read the accessibility tree") {
+		if !n.Ignored && axText(n.Role) == "button" && axText(n.Name) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBrowserPhoneSendIsCompact: on a 390×844 phone Send is one word
+// ("Kirim"; "Simpan" for a note), so the text box beside it gets the
+// width; it is still a button drawn with its word, named in full for a
+// screen reader ("Kirim balasan"). On a 1366×800 laptop it reads in full.
+func TestBrowserPhoneSendIsCompact(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311114452", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, tn)[tn]
+
+	agent := newTab(t, root)
+	agent.do(t, "a phone", chromedp.EmulateViewport(390, 844))
+	agent.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword)
+	agent.waitJS(t, "the ticket open", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''`)
+	// What is drawn on the button: its ::before word where the phone's
+	// layout gives one, else its own text at a readable size.
+	drawn := `((b) => { const before = getComputedStyle(b, '::before').content; const size = parseFloat(getComputedStyle(b).fontSize);
+		return (before && before !== 'none' ? before.replace(/ \/ .*$/, '').replace(/"/g, '') + ' + ' : '') + (size >= 10 ? b.textContent.trim() : ''); })(document.getElementById('reply-btn'))`
+	for _, mode := range []struct{ name, radio, short, full string }{
+		{"a reply", "mode-reply", tx("console.send_reply_short"), tx("console.send_reply")},
+		{"a note", "mode-note", tx("notes.send_short"), tx("notes.send")},
+	} {
+		agent.clickNow(t, "write "+mode.name, "#"+mode.radio)
+		agent.waitJS(t, mode.name+" chosen", fmt.Sprintf(`document.getElementById(%q).checked && document.getElementById('reply-btn').textContent === %q`, mode.radio, mode.full))
+		send := agent.px(t, `document.getElementById('reply-btn').getBoundingClientRect().width`)
+		box := agent.px(t, `document.getElementById('reply-body').getBoundingClientRect().width`)
+		t.Logf("%s on a 390 px phone: text box %.0f px, Send %.0f px", mode.name, box, send)
+		if send > 100 || box < 250 {
+			t.Errorf("%s on a phone: Send is %.0f px wide beside a %.0f px text box, want at most 100 beside at least 250", mode.name, send, box)
+		}
+		if got := agent.evalString(t, drawn); got != mode.short+" + " {
+			t.Errorf("%s on a phone: Send is drawn as %q, want its word %q", mode.name, got, mode.short)
+		}
+		// While it sends (busy), the word trails off: still a word.
+		if got := agent.evalString(t, `((b) => { b.setAttribute('aria-busy', 'true'); const c = getComputedStyle(b, '::before').content; b.removeAttribute('aria-busy'); return c; })(document.getElementById('reply-btn'))`); !strings.HasPrefix(got, `"`+mode.short+`…"`) {
+			t.Errorf("%s on a phone: Send while sending is drawn as %s, want %q", mode.name, got, mode.short+"…")
+		}
+		if !agent.axButtonNamed(t, mode.full) {
+			t.Errorf("%s on a phone: no button named %q for a screen reader", mode.name, mode.full)
+		}
+		agent.do(t, "to the reply box", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.scrollingElement.scrollHeight)`))
+		shots.takeView(t, agent, "composer-send-phone-"+mode.radio)
+	}
+
+	agent.clickNow(t, "back to a reply", "#mode-reply")
+	agent.do(t, "a laptop", chromedp.EmulateViewport(1366, 800))
+	agent.waitJS(t, "the laptop's reply box", `getComputedStyle(document.getElementById('compose-more')).display === 'none'
+		&& document.getElementById('mode-reply').checked`)
+	if got := agent.evalString(t, drawn); got != tx("console.send_reply") {
+		t.Errorf("on a laptop Send is drawn as %q, want %q", got, tx("console.send_reply"))
+	}
+	if !agent.axButtonNamed(t, tx("console.send_reply")) {
+		t.Errorf("on a laptop: no button named %q for a screen reader", tx("console.send_reply"))
+	}
+	shots.takeView(t, agent, "composer-send-laptop")
+	agent.checkConsole(t)
+}
