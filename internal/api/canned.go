@@ -7,6 +7,7 @@ import (
 
 	"tanggap/internal/canned"
 	"tanggap/internal/httpx"
+	"tanggap/internal/ticket"
 )
 
 // Canned replies and macros (internal/canned).
@@ -19,8 +20,18 @@ func idParam(c *fiber.Ctx, name string) (int64, error) {
 	return id, nil
 }
 
+// handleListCanned lists the viewer's canned replies; with ?ticket_id=
+// each carries its body filled for that ticket (the reply box's preview).
 func (s *Server) handleListCanned(c *fiber.Ctx) error {
-	list, err := s.o.Canned.List(c.UserContext(), current(c), canned.ListOpts{Q: c.Query("q"), Lang: c.Query("lang")})
+	o := canned.ListOpts{Q: c.Query("q"), Lang: c.Query("lang")}
+	if v := c.Query("ticket_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return ticket.ErrNotFound
+		}
+		o.TicketID = id
+	}
+	list, err := s.o.Canned.List(c.UserContext(), current(c), o)
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,10 @@ type Response struct {
 	Shared bool `json:"shared"`
 	// Editable: the viewer may change or delete it.
 	Editable bool `json:"editable" gorm:"-"`
+	// Filled is the body as inserting it into the ticket named in the
+	// list's ListOpts.TicketID would write it (the same render as Use):
+	// what the picker previews. Empty without a ticket.
+	Filled string `json:"filled,omitempty" gorm:"-"`
 }
 
 // Draft is a canned reply as created or changed.
@@ -136,6 +140,10 @@ type ListOpts struct {
 	// Q matches the start of any word of the title, or the shortcut.
 	Q    string
 	Lang string
+	// TicketID, when set, fills each reply for that ticket (Filled), as
+	// Use would, without counting a use; the ticket must be one the
+	// viewer may see.
+	TicketID int64
 }
 
 // List returns the canned replies viewer may use, most used first.
@@ -162,6 +170,15 @@ func (s *Service) List(ctx context.Context, viewer agent.Agent, o ListOpts) ([]R
 		}
 		return strings.ToLower(out[i].Title) < strings.ToLower(out[j].Title)
 	})
+	if o.TicketID != 0 {
+		t, err := s.o.Tickets.Summary(ctx, viewer, o.TicketID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].Filled = s.render(out[i], viewer, t)
+		}
+	}
 	return out, nil
 }
 

@@ -232,12 +232,23 @@ func TestUseFillsVariablesAndCounts(t *testing.T) {
 		t.Fatalf("en-US, no name: %s", got.Body)
 	}
 	list, _ := f.svc.List(ctx, f.budi, canned.ListOpts{Q: "/stat"})
-	if len(list) != 2 || list[0].ID != r.ID || list[0].UsageCount != 1 {
-		t.Fatalf("after one use each, most used first: %+v", list)
+	if len(list) != 2 || list[0].ID != r.ID || list[0].UsageCount != 1 || list[0].Filled != "" {
+		t.Fatalf("after one use each, most used first, nothing filled without a ticket: %+v", list)
 	}
+	// The list for a ticket previews each reply as inserting it would
+	// write it, and counts no use.
+	list, err = f.svc.List(ctx, f.budi, canned.ListOpts{Q: "/stat", TicketID: id})
+	must(t, err)
+	if len(list) != 2 || list[0].Filled != want || list[0].UsageCount != 1 || !strings.HasPrefix(list[1].Filled, "Dear Siti Aminah, status Open: ") {
+		t.Fatalf("listed for the ticket: %+v", list)
+	}
+
 	other, _ := f.seedTicket(t, "kartu", 0, "Warga Lain")
 	if _, err := f.svc.Use(ctx, f.budi, r.ID, other); !errors.Is(err, ticket.ErrForbidden) {
 		t.Fatalf("a ticket outside budi's queues: %v", err)
+	}
+	if _, err := f.svc.List(ctx, f.budi, canned.ListOpts{TicketID: other}); !errors.Is(err, ticket.ErrForbidden) {
+		t.Fatalf("listed for a ticket outside budi's queues: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -178,5 +179,101 @@ func TestBrowserPhoneSendIsCompact(t *testing.T) {
 		t.Errorf("on a laptop: no button named %q for a screen reader", tx("console.send_reply"))
 	}
 	shots.takeView(t, agent, "composer-send-laptop")
+	agent.checkConsole(t)
+}
+
+// TestBrowserCannedPickerPreviewsAndKeepsTheMessage: the citizen writes
+// again on a ticket an agent has answered several times; the agent types
+// "/sal" in the reply box. The canned-reply list opens under the text
+// box, not over the thread: the citizen's message being answered stays
+// in sight, nothing lying over it, and so does the text box. Its preview
+// reads as the reply will be inserted for this ticket (the citizen's
+// name and tracking number, not {{citizen_name}}), and Enter inserts
+// exactly that. On a 390×844 phone and a 1366×800 laptop.
+func TestBrowserCannedPickerPreviewsAndKeepsTheMessage(t *testing.T) {
+	browser := findBrowser(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	const phone = "081311114453"
+	citizen := apptest.NewClient(t, base)
+	tn := citizen.Complaint(map[string]string{"name": "Rina Marlina", "phone": phone, "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, tn)[tn]
+	for n := 1; n <= 4; n++ {
+		if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{
+			"body": fmt.Sprintf("Balasan %d: mohon tunggu, kami sedang memeriksa data kartu Anda di sistem.", n)}); r.Status/100 != 2 {
+			t.Fatalf("reply %d: %d %s", n, r.Status, r.Body)
+		}
+	}
+	const asked = "Apakah kartu saya sudah bisa dipakai hari ini?"
+	if r := citizen.Do(http.MethodPost, "/api/v1/complaints/"+tn+"/messages?contact="+phone, map[string]string{"body": asked}); r.Status/100 != 2 {
+		t.Fatalf("the citizen's question: %d %s", r.Status, r.Body)
+	}
+	if r := admin.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": "Salam pembuka", "shortcut": "salam",
+		"body": "Selamat siang {{citizen_name}}, pengaduan {{tracking_number}} sedang kami periksa."}); r.Status != http.StatusCreated {
+		t.Fatalf("canned reply: %d %s", r.Status, r.Body)
+	}
+	// More replies that "/sal" finds, each used once so the first stays
+	// first: the list at its fullest.
+	for n := 1; n <= 5; n++ {
+		if r := admin.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": fmt.Sprintf("Salam penutup %d", n),
+			"body": fmt.Sprintf("Terima kasih {{citizen_name}}, salam %d dari {{agent_name}}.", n)}); r.Status != http.StatusCreated {
+			t.Fatalf("canned reply %d: %d %s", n, r.Status, r.Body)
+		}
+	}
+	want := "Selamat siang Rina Marlina, pengaduan " + tn + " sedang kami periksa."
+
+	// The citizen's question, the newest message: in sight (within the
+	// window and, on a laptop, within the thread's own scroll box) and
+	// what is drawn at its middle and near its foot is the message.
+	inSight := `((m) => { if (!m) { return 'no message'; } const r = m.getBoundingClientRect(), th = document.getElementById('t-messages').getBoundingClientRect();
+		const top = Math.max(0, th.top), bottom = Math.min(window.innerHeight, th.bottom);
+		const hits = [r.top + r.height / 2, r.bottom - 6].every((y) => { const e = document.elementFromPoint(r.left + r.width / 2, y); return y > top && y < bottom && e && m.contains(e); });
+		return hits ? '' : 'message ' + Math.round(r.top) + '-' + Math.round(r.bottom) + ', thread shows ' + Math.round(top) + '-' + Math.round(bottom)
+			+ ', at its middle: ' + ((e) => e ? e.tagName + '#' + e.id + '.' + e.className : 'nothing')(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)); })(document.getElementById('t-messages').lastElementChild)`
+	// The list under the text box, on screen to its foot: what is drawn
+	// near its last line is the list, not past the pane or the window.
+	underBox := `((l, b) => { const lr = l.getBoundingClientRect(), br = b.getBoundingClientRect(); const foot = document.elementFromPoint(lr.left + 8, lr.bottom - 4);
+		return lr.top >= br.bottom - 1 && foot && l.contains(foot) ? '' : 'list ' + Math.round(lr.top) + '-' + Math.round(lr.bottom) + ', text box ends at ' + Math.round(br.bottom)
+			+ ', at its foot: ' + (foot ? foot.tagName + '.' + foot.className : 'nothing'); })
+		(document.getElementById('canned-list'), document.getElementById('reply-body'))`
+
+	agent := newTab(t, root)
+	for _, screen := range []struct {
+		name string
+		w, h int64
+	}{{"phone", 390, 844}, {"laptop", 1366, 800}} {
+		agent.do(t, "a "+screen.name, chromedp.EmulateViewport(screen.w, screen.h))
+		if screen.name == "phone" {
+			agent.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword)
+		} else {
+			agent.do(t, "the console again", chromedp.Reload())
+		}
+		agent.waitJSFor(t, "the ticket open on the citizen's question, in sight", asyncWait, fmt.Sprintf(`!document.getElementById('reply-form').hidden
+			&& document.getElementById('t-tn').textContent !== '' && document.getElementById('t-messages').lastElementChild
+			&& document.getElementById('t-messages').lastElementChild.textContent.includes(%q) && (%s) === ''`, asked, inSight))
+		agent.do(t, "type /sal", chromedp.SendKeys(chromedp.ID("reply-body"), "/sal"))
+		agent.waitJS(t, "the list open", `!document.getElementById('canned-list').hidden && !!document.querySelector('#canned-list [aria-selected=true] .canned-preview')`)
+		// The list's own scroll and the page's settle with its opening.
+		checkFor(t, 10*time.Second, func() error {
+			if got := agent.evalString(t, underBox); got != "" {
+				return fmt.Errorf("on a %s the canned-reply list is not under the text box, on screen: %s", screen.name, got)
+			}
+			return nil
+		})
+		if got := agent.text(t, "#canned-list [aria-selected=true] .canned-preview"); got != want {
+			t.Errorf("on a %s the picker previews %q, want it as it will be inserted: %q", screen.name, got, want)
+		}
+		if got := agent.evalString(t, inSight); got != "" {
+			t.Errorf("on a %s with the canned-reply list open, the citizen's question is not in sight: %s", screen.name, got)
+		}
+		shots.takeView(t, agent, "canned-picker-"+screen.name)
+		agent.do(t, "Enter inserts", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Enter))
+		agent.waitJSFor(t, "the previewed text inserted", asyncWait, fmt.Sprintf(`document.getElementById('reply-body').value === %q && document.getElementById('canned-list').hidden`, want))
+		agent.do(t, "clear the box", clearField("reply-body"))
+	}
 	agent.checkConsole(t)
 }

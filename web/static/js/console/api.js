@@ -75,7 +75,9 @@ export const addNote = (id, body) => call('POST', ticketURL(id) + '/notes', { bo
 export const mentionable = (id) => call('GET', ticketURL(id) + '/mentionable');
 export const notifications = () => call('GET', '/api/v1/notifications?limit=30');
 export const readNotifications = (body) => call('POST', '/api/v1/notifications/read', body);
-export const cannedList = () => call('GET', '/api/v1/canned-responses');
+// With a ticket, each reply carries its body filled for it (filled), as
+// inserting it would write it.
+export const cannedList = (ticketId) => call('GET', '/api/v1/canned-responses' + (ticketId ? '?ticket_id=' + encodeURIComponent(ticketId) : ''));
 export const cannedUse = (cid, ticketId) => call('POST', '/api/v1/canned-responses/' + encodeURIComponent(cid) + '/use', { ticket_id: ticketId });
 export const macros = () => call('GET', '/api/v1/macros');
 export const applyMacro = (id, mid) => call('POST', ticketURL(id) + '/macros/' + encodeURIComponent(mid));

@@ -2,7 +2,12 @@
 // a line opens a list of the agent's canned replies filtered by what
 // follows ("/salam"); up/down arrows move through it, Enter inserts the
 // chosen reply with its variables filled for this ticket (the server
-// fills them and counts the use), Esc closes it. The reply box is a
+// fills them and counts the use), Esc closes it. Each reply is previewed
+// as it will be inserted: the list is read for the ticket, and the
+// server fills it with the same function as the insertion. The list
+// opens under the text box, in the reply box's flow: it takes room from
+// the thread, whose newest message stays in sight (thread.js), rather
+// than lie over the message being answered. The reply box is a
 // combobox (it stays a textarea to type in) that says whether its list is
 // open (aria-expanded) and names the list's active option
 // (aria-activedescendant), so a screen reader follows it. What the picker
@@ -27,11 +32,24 @@ const box = () => $('reply-body');
 const list = () => $('canned-list');
 
 let loaded = false; // the list was read at least once (else "none yet" is not known)
+let loadedFor = ''; // the ticket (and what its variables read) the previews were filled for
+
+// fillKey names what the previews depend on: the ticket, its status and
+// its queue (the variables that change while it is open).
+function fillKey() {
+  const s = store.get();
+  const tk = s.ticket && s.ticket.id === s.selectedId ? s.ticket : null;
+  return tk ? [tk.id, tk.status, tk.queue].join('|') : '';
+}
 
 async function load(force) {
-  if (!force && Date.now() - loadedAt < REFRESH_MS) { return; }
+  const key = fillKey();
+  if (!force && key === loadedFor && Date.now() - loadedAt < REFRESH_MS) { return; }
   loadedAt = Date.now();
-  const res = await api.cannedList();
+  loadedFor = key;
+  const id = key ? store.get().selectedId : 0;
+  const res = await api.cannedList(id);
+  if (loadedFor !== key) { return; } // read for another ticket since: that answer is the one kept
   if (res.ok) { all = res.data.canned_responses || []; loaded = true; } else { loadedAt = 0; } // read again next time
 }
 
@@ -61,7 +79,7 @@ function option(r, i) {
   return el('li', { id: 'canned-opt-' + r.id, role: 'option', 'class': 'canned-opt', 'aria-selected': String(i === active), 'data-index': String(i) }, [
     el('span', { 'class': 'canned-title', text: r.title }),
     el('span', { 'class': 'canned-meta', text: meta }),
-    el('span', { 'class': 'canned-preview', text: String(r.body || '').slice(0, 90) }),
+    el('span', { 'class': 'canned-preview', text: String(r.filled || r.body || '').slice(0, 90) }),
   ]);
 }
 
@@ -113,7 +131,7 @@ async function update() {
   }
   const opening = !token;
   token = tok;
-  if (opening) { await load(false); }
+  if (opening || fillKey() !== loadedFor) { await load(false); }
   if (!token) { return; }
   shown = all.filter((r) => matches(r, token.q)).slice(0, 8);
   active = shown.length ? 0 : -1;

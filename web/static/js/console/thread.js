@@ -373,22 +373,44 @@ export function forgetDrafts() {
   $('reply-body').value = '';
 }
 
+// keepLatest: the reply box grew by grew px (the canned-reply list
+// opened under the text box, the drawer opened, the text grew). Its
+// growth took room from the thread, on a phone by lying over it, on a
+// laptop by making it shorter; if the newest message was in sight before,
+// the message being answered, it is brought back into sight.
+function keepLatest(grew, threadWas) {
+  if (narrow.matches) {
+    // In sight above the grown box: nothing to do. Else, if it was in
+    // sight above the box as it was (latestInView reckons with its new
+    // height), the box now lies over it.
+    if (!latestInView(0) && latestInView(80 + grew)) { showLatest(); }
+    return;
+  }
+  const shrunk = Math.max(0, threadWas - box.clientHeight);
+  if (shrunk && box.scrollHeight - box.scrollTop - box.clientHeight - shrunk < 80) { showLatest(); }
+}
+
 // measureSticky keeps the sizes of what stays on a phone's screen over the
 // thread (the header and who else is on the ticket at the top, the reply
 // box at the bottom) in CSS variables: the banner is placed under the
 // header, and the page scrolls a focused element clear of all three
-// (app.css, scroll-padding).
+// (app.css, scroll-padding). A reply box that grows keeps the newest
+// message in sight (keepLatest).
 function measureSticky() {
   const head = document.querySelector('#ticket-detail .ticket-head');
   const viewers = $('t-viewers');
   const composer = $('composer');
   const root = document.documentElement.style;
+  let was = { composer: 0, thread: 0 };
   const set = () => {
     const h = head.getBoundingClientRect().height;
     const v = viewers.hidden ? 0 : viewers.getBoundingClientRect().height;
+    const c = composer.getBoundingClientRect().height;
     $('ticket-detail').style.setProperty('--ticket-head-h', h + 'px');
     root.setProperty('--ticket-top', (h + v) + 'px');
-    root.setProperty('--composer-h', composer.getBoundingClientRect().height + 'px');
+    root.setProperty('--composer-h', c + 'px');
+    if (was.composer && c > was.composer + 1 && box.lastElementChild) { keepLatest(c - was.composer, was.thread); }
+    was = { composer: c, thread: box.clientHeight };
   };
   if (typeof ResizeObserver === 'function') {
     const ro = new ResizeObserver(set);
