@@ -277,3 +277,69 @@ func TestBrowserCannedPickerPreviewsAndKeepsTheMessage(t *testing.T) {
 	}
 	agent.checkConsole(t)
 }
+
+// TestBrowserCannedPickerSaysWhyInANote: a canned reply is written to the
+// citizen and a note never reaches them, so "/" in a note inserts none;
+// the box says why, in words on screen and to a screen reader, instead
+// of opening nothing: the agent chose a note (and how to reply instead),
+// or the ticket takes no text reply now (closed). Esc closes what it
+// said. On a 390×844 phone and a 1366×800 laptop.
+func TestBrowserCannedPickerSaysWhyInANote(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina Marlina", "phone": "081311114455", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin := apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	id := ticketIDs(t, admin, tn)[tn]
+	if r := admin.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": "Salam pembuka", "shortcut": "salam",
+		"body": "Selamat siang {{citizen_name}}."}); r.Status != http.StatusCreated {
+		t.Fatalf("canned reply: %d %s", r.Status, r.Body)
+	}
+	says := func(agent *tab, where, want string) {
+		t.Helper()
+		agent.do(t, "type /", chromedp.SendKeys(chromedp.ID("reply-body"), "/"))
+		agent.waitJS(t, where+": the box says why", fmt.Sprintf(`((l, b) => !l.hidden && b.getAttribute('aria-expanded') === 'true'
+			&& !l.querySelector('[aria-selected=true]') && l.textContent === %q && document.getElementById('canned-status').textContent === %q
+			&& l.getBoundingClientRect().height > 10 && l.getBoundingClientRect().bottom <= window.innerHeight)(document.getElementById('canned-list'), document.getElementById('reply-body'))`, want, want))
+	}
+	agent := newTab(t, root)
+	for _, screen := range []struct {
+		name string
+		w, h int64
+	}{{"phone", 390, 844}, {"laptop", 1366, 800}} {
+		agent.do(t, "a "+screen.name, chromedp.EmulateViewport(screen.w, screen.h))
+		if screen.name == "phone" {
+			agent.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword)
+		} else {
+			agent.do(t, "the console again", chromedp.Reload())
+		}
+		agent.waitJS(t, "the ticket open", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''`)
+		agent.clickNow(t, "write a note", "#mode-note")
+		agent.waitJS(t, "note mode", `document.getElementById('mode-note').checked && !document.getElementById('note-hint').hidden`)
+		says(agent, "a note on a "+screen.name, tx("canned.note_mode", "mode", tx("notes.mode_reply")))
+		agent.do(t, "to the reply box", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.scrollingElement.scrollHeight)`))
+		shots.takeView(t, agent, "canned-note-"+screen.name)
+		agent.do(t, "Esc", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Escape))
+		agent.waitJS(t, "closed, nothing said", `document.getElementById('canned-list').hidden && document.getElementById('canned-status').textContent === ''
+			&& document.getElementById('reply-body').getAttribute('aria-expanded') === 'false'`)
+		agent.do(t, "clear the box", clearField("reply-body"))
+		agent.clickNow(t, "back to a reply", "#mode-reply")
+		agent.waitJS(t, "reply mode", `document.getElementById('mode-reply').checked`)
+	}
+
+	// A closed ticket (the complaint archived as a duplicate) takes notes
+	// only: the box says that instead.
+	if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/complaint/archive", id), map[string]string{"reason": "duplicate"}); r.Status != http.StatusOK {
+		t.Fatalf("archive the complaint: %d %s", r.Status, r.Body)
+	}
+	agent.do(t, "the console again", chromedp.Reload())
+	agent.waitJS(t, "the closed ticket open, its box for notes", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''
+		&& document.getElementById('mode-note').checked && document.getElementById('mode-reply').closest('label').hidden`)
+	says(agent, "a closed ticket on a laptop", tx("canned.no_reply"))
+	shots.takeView(t, agent, "canned-closed-laptop")
+	agent.checkConsole(t)
+}

@@ -14,6 +14,12 @@
 // said (canned-status) is taken back once it no longer holds: the reply
 // or note sent, the mode switched, another ticket opened. Beside the send button, a macro applies a
 // canned reply with status, priority, tags and/or a transfer at once.
+//
+// A canned reply is written to the citizen (their name, the status link,
+// in their language) and counts as used; a note is never sent to them.
+// So "/" in a note inserts none: the list opens on one line saying why
+// (the agent chose a note, or the ticket takes no text reply now), in
+// words, also to a screen reader, rather than opening nothing.
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, busy, errorMessage, fieldErrors, label, sayIn } from './ui.js';
@@ -86,6 +92,9 @@ function option(r, i) {
 // emptyText: nothing matches what was typed, or there is nothing yet
 // (then it says where canned replies are made).
 function emptyText() {
+  if (isNoteMode()) {
+    return store.get().replyAllowed ? t('canned.note_mode', { mode: t('notes.mode_reply') }) : t('canned.no_reply');
+  }
   return all.length || !loaded ? t('canned.picker_empty') : t('canned.picker_none', { place: t('canned_admin.heading') });
 }
 
@@ -125,15 +134,15 @@ async function update() {
   const tok = current();
   const word = tok ? box().value.slice(tok.start, tok.end) : '';
   if (dismissed && dismissed !== word) { dismissed = ''; } // Esc holds only while the word stays as it was
-  if (!tok || isNoteMode() || dismissed) {
+  if (!tok || dismissed) {
     if (token) { close(); }
     return;
   }
   const opening = !token;
   token = tok;
-  if (opening || fillKey() !== loadedFor) { await load(false); }
+  if (!isNoteMode() && (opening || fillKey() !== loadedFor)) { await load(false); }
   if (!token) { return; }
-  shown = all.filter((r) => matches(r, token.q)).slice(0, 8);
+  shown = isNoteMode() ? [] : all.filter((r) => matches(r, token.q)).slice(0, 8);
   active = shown.length ? 0 : -1;
   render();
   setText('canned-status', shown.length ? t('canned.picker_count', { count: shown.length }) : emptyText());
