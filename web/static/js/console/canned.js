@@ -48,15 +48,26 @@ function fillKey() {
   return tk ? [tk.id, tk.status, tk.queue].join('|') : '';
 }
 
-async function load(force) {
+let reading = Promise.resolve(); // the newest read of the list
+
+function load(force) {
   const key = fillKey();
   if (!force && key === loadedFor && Date.now() - loadedAt < REFRESH_MS) { return; }
   loadedAt = Date.now();
   loadedFor = key;
   const id = key ? store.get().selectedId : 0;
-  const res = await api.cannedList(id);
-  if (loadedFor !== key) { return; } // read for another ticket since: that answer is the one kept
-  if (res.ok) { all = res.data.canned_responses || []; loaded = true; } else { loadedAt = 0; } // read again next time
+  reading = api.cannedList(id).then((res) => {
+    if (loadedFor !== key) { return; } // read for another ticket since: that answer is the one kept
+    if (res.ok) { all = res.data.canned_responses || []; loaded = true; } else { loadedAt = 0; } // read again next time
+  });
+}
+
+// settled waits for the newest read of the list, however many began
+// meanwhile: until then the list holds another ticket's previews (or
+// none filled), which are never shown.
+async function settled() {
+  let p;
+  do { p = reading; await p; } while (p !== reading);
 }
 
 function matches(r, q) {
@@ -138,9 +149,8 @@ async function update() {
     if (token) { close(); }
     return;
   }
-  const opening = !token;
   token = tok;
-  if (!isNoteMode() && (opening || fillKey() !== loadedFor)) { await load(false); }
+  if (!isNoteMode()) { load(false); await settled(); }
   if (!token) { return; }
   shown = isNoteMode() ? [] : all.filter((r) => matches(r, token.q)).slice(0, 8);
   active = shown.length ? 0 : -1;
