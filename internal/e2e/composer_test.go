@@ -272,7 +272,14 @@ func TestBrowserCannedPickerPreviewsAndKeepsTheMessage(t *testing.T) {
 		}
 		shots.takeView(t, agent, "canned-picker-"+screen.name)
 		agent.do(t, "Enter inserts", chromedp.SendKeys(chromedp.ID("reply-body"), kb.Enter))
-		agent.waitJSFor(t, "the previewed text inserted", asyncWait, fmt.Sprintf(`document.getElementById('reply-body').value === %q && document.getElementById('canned-list').hidden`, want))
+		checkFor(t, asyncWait, func() error {
+			got := agent.evalString(t, `JSON.stringify([document.getElementById('reply-body').value, document.getElementById('canned-list').hidden,
+				(document.activeElement || {}).id || '', document.getElementById('ticket-live').textContent])`)
+			if got != fmt.Sprintf(`[%q,true,"reply-body",""]`, want) {
+				return fmt.Errorf("on a %s, Enter did not insert the previewed text; the box, whether the list is hidden, the focus, what was said: %s", screen.name, got)
+			}
+			return nil
+		})
 		agent.do(t, "clear the box", clearField("reply-body"))
 	}
 	agent.checkConsole(t)

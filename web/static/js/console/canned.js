@@ -188,7 +188,16 @@ async function choose(i) {
   store.set({ cannedUsed: { id: r.id, at: Date.now() } }); // cannedadmin.js shows the new count
 }
 
+// choseByEnter: the Enter that chose is down. Its line break is not
+// typed, even where a keyboard (or an automation tool) delivers the
+// character on its own after the key, and after the reply is inserted.
+let choseByEnter = false;
+function dropChosenEnter(ev) {
+  if (choseByEnter && (ev.type === 'keypress' ? ev.key === 'Enter' : /^insert(LineBreak|Paragraph)$/.test(ev.inputType))) { ev.preventDefault(); }
+}
+
 function onKey(ev) {
+  choseByEnter = false; // another key: whatever it types is typed
   if (!token) { return; }
   switch (ev.key) {
     case 'ArrowDown':
@@ -203,6 +212,7 @@ function onKey(ev) {
       if (active >= 0) {
         ev.preventDefault();
         ev.stopImmediatePropagation();
+        choseByEnter = true;
         choose(active);
       }
       break;
@@ -292,6 +302,9 @@ export function mount() {
   ta.setAttribute('aria-expanded', 'false');
   // Before the reply box's own keys (Ctrl+Enter sends).
   ta.addEventListener('keydown', onKey);
+  ta.addEventListener('keypress', dropChosenEnter);
+  ta.addEventListener('beforeinput', dropChosenEnter);
+  ta.addEventListener('keyup', (ev) => { if (ev.key === 'Enter') { choseByEnter = false; } });
   ta.addEventListener('input', update);
   ta.addEventListener('click', update);
   ta.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== box()) { close(); } }, 150));
