@@ -65,11 +65,7 @@ func TestBrowserReplyBoxKeyboardFollowsTheEye(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
-	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311114451", "category": "lainnya",
-		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := ticketIDs(t, admin, tn)[tn]
+	admin, _, id := cardComplaint(t, base, "Rina", "081311114451")
 	if r := admin.Do(http.MethodPost, "/api/v1/macros", map[string]any{"name": "Tutup cepat", "status": "solved", "shared": true}); r.Status/100 != 2 {
 		t.Fatalf("macro: %d %s", r.Status, r.Body)
 	}
@@ -128,11 +124,7 @@ func TestBrowserPhoneSendIsCompact(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
-	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311114452", "category": "lainnya",
-		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := ticketIDs(t, admin, tn)[tn]
+	_, _, id := cardComplaint(t, base, "Rina", "081311114452")
 
 	agent := newTab(t, root)
 	agent.do(t, "a phone", chromedp.EmulateViewport(390, 844))
@@ -297,11 +289,7 @@ func TestBrowserCannedPickerSaysWhyInANote(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
-	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina Marlina", "phone": "081311114455", "category": "lainnya",
-		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := ticketIDs(t, admin, tn)[tn]
+	admin, _, id := cardComplaint(t, base, "Rina Marlina", "081311114455")
 	if r := admin.Do(http.MethodPost, "/api/v1/canned-responses", map[string]any{"title": "Salam pembuka", "shortcut": "salam",
 		"body": "Selamat siang {{citizen_name}}."}); r.Status != http.StatusCreated {
 		t.Fatalf("canned reply: %d %s", r.Status, r.Body)

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"tanggap/internal/apptest"
 )
 
 // TestBrowserReplyCollision: Dewi is writing to a citizen when a colleague
@@ -21,11 +19,7 @@ func TestBrowserReplyCollision(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311116666", "category": "lainnya",
-		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	id := ticketIDs(t, admin, tn)[tn]
+	admin, _, id := cardComplaint(t, base, "Rina", "081311116666")
 	replies := func() int {
 		var out struct {
 			Messages []struct {

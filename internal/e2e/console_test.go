@@ -11,6 +11,19 @@ import (
 	"tanggap/internal/apptest"
 )
 
+// cardComplaint files a citizen's complaint by the form (name, phone: a
+// card not active since last month) and signs the admin in: the admin's
+// client, the complaint's tracking number and its ticket's id once the
+// admin sees it.
+func cardComplaint(t *testing.T, base, name, phone string) (admin *apptest.Client, tn string, id int64) {
+	t.Helper()
+	tn = apptest.NewClient(t, base).Complaint(map[string]string{"name": name, "phone": phone, "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	admin = apptest.NewClient(t, base)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	return admin, tn, ticketIDs(t, admin, tn)[tn]
+}
+
 // ticketIDs waits until every tracking number is a ticket the client may
 // see and returns their ids.
 func ticketIDs(t *testing.T, c *apptest.Client, tns ...string) map[string]int64 {

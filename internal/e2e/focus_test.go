@@ -22,11 +22,7 @@ func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
 	tx := texts(t)
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
-	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311115555", "category": "lainnya",
-		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := ticketIDs(t, admin, tn)[tn]
+	admin, _, id := cardComplaint(t, base, "Rina", "081311115555")
 
 	tab := newTab(t, root)
 	tab.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))

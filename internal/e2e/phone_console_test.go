@@ -46,11 +46,7 @@ func TestBrowserPhoneTicketKeepsTheThreadInView(t *testing.T) {
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
-	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311114449", "category": "lainnya",
-		"description": "Kartu saya belum aktif sejak bulan lalu."})
-	admin := apptest.NewClient(t, base)
-	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	id := ticketIDs(t, admin, tn)[tn]
+	admin, _, id := cardComplaint(t, base, "Rina", "081311114449")
 	for n := 1; n <= 5; n++ {
 		if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{
 			"body": fmt.Sprintf("Balasan %d: mohon tunggu, kami sedang memeriksa data kartu Anda di sistem.", n)}); r.Status/100 != 2 {
