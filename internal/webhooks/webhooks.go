@@ -22,6 +22,7 @@
 package webhooks
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"slices"
@@ -269,14 +270,6 @@ func (s *Service) Summary(ctx context.Context) ([]Health, error) {
 	for _, h := range by {
 		out = append(out, *h)
 	}
-	slices.SortFunc(out, func(a, b Health) int {
-		switch {
-		case a.Channel < b.Channel:
-			return -1
-		case a.Channel > b.Channel:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Health) int { return cmp.Compare(a.Channel, b.Channel) })
 	return out, nil
 }
