@@ -4,8 +4,12 @@ BIN      := bin/tanggap
 PKGS     := ./...
 # The suite runs once on the embedded defaults (SQLite + in-process NATS)
 # and, when TEST_DATABASE_URL and TEST_NATS_URL are set, once more on
-# PostgreSQL + external NATS. In CI both runs are required.
-TESTFLAGS ?= -race -count=1 -timeout 20m
+# PostgreSQL + external NATS. In CI both runs are required. The browser
+# tests (internal/e2e) run one after another and take up to 18 minutes
+# on a busy 2-core machine under the race detector: the per-package
+# limit leaves room above that, and still stops a hung package well
+# within CI's 90 minutes.
+TESTFLAGS ?= -race -count=1 -timeout 30m
 
 .PHONY: run build test test-embedded test-external lint bench fuzz clean
 
