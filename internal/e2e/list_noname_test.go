@@ -29,7 +29,20 @@ func TestBrowserListRowOfACitizenWithoutAName(t *testing.T) {
 	adm.do(t, "a laptop window", chromedp.EmulateViewport(1366, 800))
 	adm.signIn(t, base+"/console?lang=id-ID", apptest.AdminEmail, apptest.AdminPassword)
 	adm.waitJS(t, "the list shown", `!!document.getElementById('ticket-list')`)
+	// The complaint is filed once the list of all tickets has been read:
+	// a read answered after it would bring its row from the server (no
+	// name, "(tanpa nama)"), not live.
+	adm.do(t, "count the list's reads", chromedp.Evaluate[chromedp.Void](`(() => {
+		const f = window.fetch;
+		window.__listReads = 0;
+		window.fetch = (u, init) => {
+			if (!String(u).includes('/api/v1/tickets?')) { return f(u, init); }
+			window.__listReads++;
+			return f(u, init).finally(() => { window.__listReads--; window.__listReadsDone = (window.__listReadsDone || 0) + 1; });
+		};
+	})()`))
 	adm.selectValue(t, "#scope", "all")
+	adm.waitJS(t, "the list of all tickets read", `window.__listReadsDone >= 1 && window.__listReads === 0`)
 
 	res := apptest.NewClient(t, base).Do(http.MethodPost, "/api/v1/complaints", map[string]any{"anonymous": true, "category": "pelatihan",
 		"description": "Ada pungutan liar di tempat pelatihan kecamatan."})

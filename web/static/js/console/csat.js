@@ -49,8 +49,12 @@ export function applyEvent(name, d) {
     if (s.selectedId && Number(d.ticket_id) === s.selectedId) { loadTicket(s.selectedId); }
     if (s.agent && Number(d.assignee_id) === s.agent.id) { loadMine(); }
   } else if (name === 'csat.alert' && alerted(s.agent)) {
-    const alerts = ((s.csat && s.csat.alerts) || []).filter((x) => x.id !== d.alert_id);
-    alerts.unshift({ id: d.alert_id, ticket_id: d.ticket_id, tracking_number: d.tracking_number, rating: d.rating, channel: d.channel, created_at: d.at });
+    // An alert already listed keeps what was read with it (a comment that
+    // came in meanwhile: the events do not arrive in order).
+    const listed = ((s.csat && s.csat.alerts) || []);
+    const had = listed.find((x) => x.id === d.alert_id);
+    const alerts = listed.filter((x) => x.id !== d.alert_id);
+    alerts.unshift(Object.assign({}, had, { id: d.alert_id, ticket_id: d.ticket_id, tracking_number: d.tracking_number, rating: d.rating, channel: d.channel, created_at: d.at }));
     patch({ alerts: alerts.slice(0, 20), announce: t('csat.alert_new', { tracking: d.tracking_number, rating: d.rating }) });
   } else if (name === 'csat.commented') {
     const id = Number(d.ticket_id);
