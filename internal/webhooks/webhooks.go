@@ -16,9 +16,12 @@
 //   - Several instances: each adds its own counts (refused = refused +
 //     excluded.refused) and keeps the later time, so the screen shows the
 //     sum of all instances.
-//   - Bounded table: hours older than Keep are purged, at most once an
-//     hour; the summary and the purge read a range of the primary key,
-//     whose first column is the hour (TestQueriesUseTheKey).
+//   - Bounded table: hours older than Keep are purged once an hour, the
+//     first time PurgeFirst after start (an instance may start before
+//     another, or its own core, has applied the migrations) and again
+//     PurgeRetry after a purge that failed (TestPurgeIsTriedAgain); the
+//     summary and the purge read a range of the primary key, whose first
+//     column is the hour (TestQueriesUseTheKey).
 package webhooks
 
 import (
@@ -58,6 +61,12 @@ const (
 	Keep = 7 * 24 * time.Hour
 	// FlushEvery is how often counts go to the database.
 	FlushEvery = time.Second
+	// PurgeEvery is how often old hours are purged; PurgeFirst is the
+	// first purge's delay after start and PurgeRetry the next one's after
+	// a failure.
+	PurgeEvery = time.Hour
+	PurgeFirst = time.Minute
+	PurgeRetry = time.Minute
 )
 
 // Opts wires the service.
@@ -89,7 +98,8 @@ type Service struct {
 	mu       sync.Mutex
 	refused  map[key]count
 	accepted map[string]time.Time
-	purged   time.Time
+	// nextPurge is when Flush purges next.
+	nextPurge time.Time
 }
 
 // New returns a service.
@@ -100,7 +110,8 @@ func New(o Opts) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{o: o, store: store{db: o.DB}, refused: map[key]count{}, accepted: map[string]time.Time{}}
+	return &Service{o: o, store: store{db: o.DB}, refused: map[key]count{}, accepted: map[string]time.Time{},
+		nextPurge: o.Now().Add(PurgeFirst)}
 }
 
 // known is channel as its domain constant: a caller's string may point
@@ -174,9 +185,9 @@ func (s *Service) Flush(ctx context.Context) error {
 	refused, accepted := s.refused, s.accepted
 	s.refused, s.accepted = map[key]count{}, map[string]time.Time{}
 	now := s.o.Now().UTC()
-	purge := now.Sub(s.purged) >= time.Hour
+	purge := !now.Before(s.nextPurge)
 	if purge {
-		s.purged = now
+		s.nextPurge = now.Add(PurgeEvery)
 	}
 	s.mu.Unlock()
 	var firstErr error
@@ -199,6 +210,9 @@ func (s *Service) Flush(ctx context.Context) error {
 	if purge {
 		if err := s.store.purge(ctx, now.Add(-Keep)); err != nil {
 			firstErr = err
+			s.mu.Lock()
+			s.nextPurge = now.Add(PurgeRetry)
+			s.mu.Unlock()
 		}
 	}
 	return firstErr

@@ -96,3 +96,64 @@ func BenchmarkRefused(b *testing.B) {
 		}
 	})
 }
+
+// TestPurgeIsTriedAgain: the first purge waits PurgeFirst after start,
+// and one that failed (the table not there yet: an instance started
+// before the migrations were applied) is tried again PurgeRetry later,
+// not an hour later.
+func TestPurgeIsTriedAgain(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	ctx := context.Background()
+	start := time.Date(2026, 12, 6, 8, 30, 0, 0, time.UTC)
+	clock := start.Add(-Keep - 2*time.Hour)
+	now := func() time.Time { return clock }
+	old := New(Opts{DB: d, Now: now})
+	old.Refused("whatsapp", ReasonSignature)
+	if err := old.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := func() int64 {
+		t.Helper()
+		var n int64
+		if err := d.Raw(`SELECT COUNT(*) FROM webhook_refusals`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	clock = start
+	s := New(Opts{DB: d, Now: now})
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n != 1 {
+		t.Fatalf("%d rows right after start, want the old hour still there (first purge after %v)", n, PurgeFirst)
+	}
+	rename := func(from, to string) {
+		t.Helper()
+		if err := d.Exec(`ALTER TABLE ` + from + ` RENAME TO ` + to).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rename("webhook_refusals", "webhook_refusals_away")
+	clock = start.Add(PurgeFirst)
+	if err := s.Flush(ctx); err == nil || !strings.Contains(err.Error(), "purge") {
+		t.Fatalf("flush without the table: %v, want the purge's error", err)
+	}
+	rename("webhook_refusals_away", "webhook_refusals")
+	clock = clock.Add(PurgeRetry - time.Second)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n != 1 {
+		t.Fatalf("%d rows before the retry is due, want 1", n)
+	}
+	clock = clock.Add(time.Second)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n != 0 {
+		t.Fatalf("%d rows after the retry, want the hour older than %v purged", n, Keep)
+	}
+}
