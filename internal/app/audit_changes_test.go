@@ -206,19 +206,7 @@ func TestAuditKeepsBeforeAndAfterOfLists(t *testing.T) {
 	a := apptest.Start(t, apptest.Config(t))
 	admin := apptest.NewClient(t, a.URL())
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	created := func(res apptest.Response, what string) string {
-		t.Helper()
-		if res.Status >= 300 {
-			t.Fatalf("%s: %d %s", what, res.Status, res.Body)
-		}
-		var out struct {
-			Reason, Category, Code struct {
-				ID int64 `json:"id"`
-			}
-		}
-		res.JSON(t, &out)
-		return strconv.FormatInt(max(out.Reason.ID, out.Category.ID, out.Code.ID), 10)
-	}
+	created := func(res apptest.Response, what string) string { t.Helper(); return createdID(t, res, what) }
 	check := func(action, lang, wantSummary, wantFields string) {
 		t.Helper()
 		_, summary, fields := newestAudit(t, admin, action, lang)

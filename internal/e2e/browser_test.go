@@ -444,6 +444,25 @@ type screenSize struct {
 // (1366×800) and a phone's (390×844).
 var laptopAndPhone = []screenSize{{"desktop", 1366, 800}, {"phone", 390, 844}}
 
+// phoneThenLaptop are the same windows, the phone's first: a test that
+// goes on at a laptop's width after the loop.
+var phoneThenLaptop = []screenSize{laptopAndPhone[1], laptopAndPhone[0]}
+
+// onEachScreen opens url in each of screens in turn, signed in as email
+// on the first and reloaded on the next, and runs check there.
+func (tb *tab) onEachScreen(t *testing.T, screens []screenSize, url, email, password string, check func(screen screenSize)) {
+	t.Helper()
+	for i, screen := range screens {
+		tb.do(t, "a "+screen.name+" window", chromedp.EmulateViewport(screen.w, screen.h))
+		if i == 0 {
+			tb.signIn(t, url, email, password)
+		} else {
+			tb.do(t, "the page again", chromedp.Reload())
+		}
+		check(screen)
+	}
+}
+
 func newTab(t *testing.T, root context.Context) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())

@@ -234,16 +234,7 @@ func TestBrowserCannedPickerPreviewsAndKeepsTheMessage(t *testing.T) {
 		(document.getElementById('canned-list'), document.getElementById('reply-body'))`
 
 	agent := newTab(t, root)
-	for _, screen := range []struct {
-		name string
-		w, h int64
-	}{{"phone", 390, 844}, {"laptop", 1366, 800}} {
-		agent.do(t, "a "+screen.name, chromedp.EmulateViewport(screen.w, screen.h))
-		if screen.name == "phone" {
-			agent.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword)
-		} else {
-			agent.do(t, "the console again", chromedp.Reload())
-		}
+	agent.onEachScreen(t, phoneThenLaptop, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword, func(screen screenSize) {
 		agent.waitJSFor(t, "the ticket open on the citizen's question, in sight", asyncWait, fmt.Sprintf(`!document.getElementById('reply-form').hidden
 			&& document.getElementById('t-tn').textContent !== '' && document.getElementById('t-messages').lastElementChild
 			&& document.getElementById('t-messages').lastElementChild.textContent.includes(%q) && (%s) === ''`, asked, inSight))
@@ -273,7 +264,7 @@ func TestBrowserCannedPickerPreviewsAndKeepsTheMessage(t *testing.T) {
 			return nil
 		})
 		agent.do(t, "clear the box", clearField("reply-body"))
-	}
+	})
 	agent.checkConsole(t)
 }
 
@@ -302,16 +293,7 @@ func TestBrowserCannedPickerSaysWhyInANote(t *testing.T) {
 			&& l.getBoundingClientRect().height > 10 && l.getBoundingClientRect().bottom <= window.innerHeight)(document.getElementById('canned-list'), document.getElementById('reply-body'))`, want, want))
 	}
 	agent := newTab(t, root)
-	for _, screen := range []struct {
-		name string
-		w, h int64
-	}{{"phone", 390, 844}, {"laptop", 1366, 800}} {
-		agent.do(t, "a "+screen.name, chromedp.EmulateViewport(screen.w, screen.h))
-		if screen.name == "phone" {
-			agent.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword)
-		} else {
-			agent.do(t, "the console again", chromedp.Reload())
-		}
+	agent.onEachScreen(t, phoneThenLaptop, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), apptest.AdminEmail, apptest.AdminPassword, func(screen screenSize) {
 		agent.waitJS(t, "the ticket open", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''`)
 		agent.clickNow(t, "write a note", "#mode-note")
 		agent.waitJS(t, "note mode", `document.getElementById('mode-note').checked && !document.getElementById('note-hint').hidden`)
@@ -324,7 +306,7 @@ func TestBrowserCannedPickerSaysWhyInANote(t *testing.T) {
 		agent.do(t, "clear the box", clearField("reply-body"))
 		agent.clickNow(t, "back to a reply", "#mode-reply")
 		agent.waitJS(t, "reply mode", `document.getElementById('mode-reply').checked`)
-	}
+	})
 
 	// A closed ticket (the complaint archived as a duplicate) takes notes
 	// only: the box says that instead.

@@ -280,6 +280,9 @@ function render(s) {
       live.textContent = ''; // an outcome like the last one is said again
       status.textContent = ''; // and so is a refusal like the last one
       status.classList.remove('form-status-error');
+      // The last try's field errors go: what is wrong now is said afresh.
+      fields.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; e.hidden = true; });
+      fields.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
       busy(btn, true);
       const mine = ++asks;
       inFlight++;
@@ -305,8 +308,12 @@ function render(s) {
       const map = { note: action === 'ask_complete' ? 'missing' : action === 'dispose' ? 'instructions' : 'note' };
       let placed = false;
       Object.keys(fe).forEach((k) => {
-        const e = $('lc-' + (map[k] || k) + '-error');
-        if (e) { e.textContent = String(fe[k]); e.hidden = false; placed = true; }
+        const id = 'lc-' + (map[k] || k);
+        const e = $(id + '-error');
+        if (e) {
+          e.textContent = String(fe[k]); e.hidden = false; placed = true;
+          $(id).setAttribute('aria-invalid', 'true');
+        }
       });
       // A refusal of the whole step (the ticket's channel is off here, the
       // complaint moved on) is said under the button, as an error in words
