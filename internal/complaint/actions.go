@@ -2,9 +2,8 @@ package complaint
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"tanggap/internal/mask"
-	"tanggap/internal/ticket"
 	"time"
 	"unicode/utf8"
 
@@ -12,7 +11,9 @@ import (
 
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
+	"tanggap/internal/mask"
 	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
 )
 
 // Limits of texts agents and citizens write into the lifecycle, in runes.
@@ -40,6 +41,24 @@ type Action struct {
 // tellsCitizen are the actions that send the citizen a reply on the
 // ticket's channel (tell) once recorded.
 var tellsCitizen = map[string]bool{"ask_complete": true, "not_authority": true, "publish": true}
+
+// stepRefused is a reply's channel_off refusal (ticket.ChannelOff) said
+// for a complaint step: the step was not recorded, the complaint stays
+// at its stage while its time limit runs, and what would let it go on.
+// A reply's words (write an internal note instead) do not fit a step.
+func stepRefused(err error, channel string) error {
+	var ex *apperr.Explained
+	if !errors.Is(err, ticket.ErrChannelOff) || !errors.As(err, &ex) {
+		return err
+	}
+	step := *ex
+	step.Key = StepChannelOffKey(channel)
+	return &step
+}
+
+// StepChannelOffKey is the translation key of a complaint step refused
+// on a channel that is off (one per channel).
+func StepChannelOffKey(channel string) string { return "complaint.channel_off." + channel }
 
 // Act applies one action by an agent who can see the ticket. name is one
 // of set_kind, verify, ask_complete, not_authority, archive, dispose,
@@ -69,7 +88,7 @@ func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, n
 		// a follow-up the citizen was never sent, and the agent a refusal
 		// of a step already taken.
 		if err := s.o.Tickets.CheckDelivers(sum); err != nil {
-			return View{}, err
+			return View{}, stepRefused(err, sum.Channel)
 		}
 	}
 	now := s.now()

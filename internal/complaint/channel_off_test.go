@@ -19,8 +19,9 @@ import (
 // by WhatsApp, on an installation that runs without WhatsApp now. The
 // steps that send the citizen a message (asking to complete, not within
 // authority, publishing the follow-up) are refused as any reply is (409
-// channel_off, in the caller's language, naming WhatsApp and what to do
-// instead) before anything is recorded: the stage, the steps, the
+// channel_off, in the caller's language, naming WhatsApp, saying the step
+// was not recorded and what would let it go on) before anything is
+// recorded: the stage, the steps, the
 // citizen's status page and the thread stay as they were. The other steps
 // are taken, and the same follow-up is published once the installation
 // runs WhatsApp again.
@@ -85,7 +86,7 @@ func TestLifecycleRefusesTellingACitizenOnAChannelOff(t *testing.T) {
 			if res.Status != http.StatusConflict || got.Error.Code != "channel_off" {
 				t.Fatalf("%s, %s: %d %s, want 409 channel_off", action, lang, res.Status, res.Body)
 			}
-			if want := cat.T(lang, "channel_off.whatsapp"); got.Error.Message != want {
+			if want := cat.T(lang, complaint.StepChannelOffKey("whatsapp")); got.Error.Message != want {
 				t.Errorf("%s, %s: message %q, want %q", action, lang, got.Error.Message, want)
 			}
 		}

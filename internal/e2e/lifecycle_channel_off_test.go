@@ -10,15 +10,17 @@ import (
 
 	"tanggap/internal/app"
 	"tanggap/internal/apptest"
+	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 )
 
 // TestBrowserLifecyclePublishOnAChannelOff: a complaint that came by
 // WhatsApp, answered by its unit, on an installation that runs without
 // WhatsApp now. The supervisor publishing the follow-up is told under the
-// button, as an error in words and sign, that WhatsApp is not set up here
-// and what to do instead; the complaint stays answered (no follow-up step)
-// on the screen and on the server. In Indonesian and in English; screens
+// button, as an error in words and sign, that WhatsApp is not set up
+// here, the step was not recorded and what would let it go on; the
+// complaint stays answered (no follow-up step) on the screen and on the
+// server. In Indonesian and in English; screens
 // at 1366×800 and 390×844.
 func TestBrowserLifecyclePublishOnAChannelOff(t *testing.T) {
 	browser := findBrowser(t)
@@ -64,7 +66,7 @@ func TestBrowserLifecyclePublishOnAChannelOff(t *testing.T) {
 		staff.do(t, lang+": publish", chromedp.Evaluate[chromedp.Void](`document.getElementById('lc-form').requestSubmit()`))
 		staff.waitJS(t, lang+": the refusal under the button, as an error", fmt.Sprintf(`document.getElementById('lifecycle-mount').getAttribute('aria-busy') !== 'true'
 			&& (s => !!s && s.textContent === '⚠ ' + %s && s.classList.contains('form-status-error'))(document.getElementById('lc-status'))`,
-			jsString(tr("channel_off.whatsapp"))))
+			jsString(tr(complaint.StepChannelOffKey("whatsapp")))))
 		if !staff.evalBool(t, `document.getElementById('lc-stage').dataset.stage === 'answered' && !document.querySelector('#lc-steps [data-step="published"]')`) {
 			t.Errorf("%s: the panel shows the follow-up published", lang)
 		}

@@ -112,6 +112,8 @@ func TestRunTimeKeyFamilies(t *testing.T) {
 		"channel.": words(domain.Channels),
 		// A reply refused on a channel that is off (ticket.ChannelOffKey).
 		"channel_off.": words(domain.Channels),
+		// A complaint step refused on such a channel (complaint.StepChannelOffKey).
+		"complaint.channel_off.": words(domain.Channels),
 		// The view audit screen labels each kind of view.
 		"privacy.view_": viewaudit.Kinds,
 	}
