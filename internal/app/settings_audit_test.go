@@ -64,6 +64,10 @@ func TestSettingsChangesAudited(t *testing.T) {
 		t.Fatalf("delete the tag: %d %s", res.Status, res.Body)
 	}
 	check("settings.delete.tags", "/api/v1/tags/"+tag)
+	// The line names the tag that went, not "#id".
+	if _, summary, _ := newestAudit(t, admin, "settings.delete.tags", "id-ID"); summary != "Label dihapus: dokumen" {
+		t.Errorf("the deleted tag's line reads %q, want it named", summary)
+	}
 
 	// The audit screen's "what" filter finds them by prefix.
 	var out auditList
