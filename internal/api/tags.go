@@ -84,18 +84,11 @@ func (s *Server) handleRemoveTag(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The audit line names the tag that went, not "#4" (the list is short
-	// and read only for this admin step).
-	if list, err := s.o.Tags.Tags(c.UserContext()); err == nil {
-		for _, tg := range list {
-			if tg.ID == id {
-				c.Locals(localAuditName, tg.Name)
-			}
-		}
-	}
-	if err := s.o.Tags.RemoveTag(c.UserContext(), id); err != nil {
+	name, err := s.o.Tags.RemoveTag(c.UserContext(), id)
+	if err != nil {
 		return err
 	}
+	c.Locals(localAuditName, name) // the audit line names the tag that went, not "#4"
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

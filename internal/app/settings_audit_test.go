@@ -99,14 +99,17 @@ func createdID(t *testing.T, res apptest.Response, what string) string {
 		}
 		return strconv.FormatInt(id, 10)
 	}
+	var ids []int64
 	for _, raw := range top {
 		var inner struct {
 			ID int64 `json:"id"`
 		}
 		if json.Unmarshal(raw, &inner) == nil && inner.ID != 0 {
-			return strconv.FormatInt(inner.ID, 10)
+			ids = append(ids, inner.ID)
 		}
 	}
-	t.Fatalf("%s: no id in %s", what, res.Body)
-	return ""
+	if len(ids) != 1 {
+		t.Fatalf("%s: %d objects with an id in %s, want one", what, len(ids), res.Body)
+	}
+	return strconv.FormatInt(ids[0], 10)
 }

@@ -44,8 +44,9 @@ var tellsCitizen = map[string]bool{"ask_complete": true, "not_authority": true, 
 
 // stepRefused is a reply's channel_off refusal (ticket.ChannelOff) said
 // for a complaint step: the step was not recorded, the complaint stays
-// at its stage while its time limit runs, and what would let it go on.
-// A reply's words (write an internal note instead) do not fit a step.
+// at its stage while its time limit runs, and the channel set up again
+// lets the step be taken. A reply's words (write an internal note
+// instead) do not fit a step.
 func stepRefused(err error, channel string) error {
 	var ex *apperr.Explained
 	if !errors.Is(err, ticket.ErrChannelOff) || !errors.As(err, &ex) {

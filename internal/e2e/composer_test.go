@@ -316,7 +316,7 @@ func TestBrowserCannedPickerSaysWhyInANote(t *testing.T) {
 	agent.do(t, "the console again", chromedp.Reload())
 	agent.waitJS(t, "the closed ticket open, its box for notes", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''
 		&& document.getElementById('mode-note').checked && document.getElementById('mode-reply').closest('label').hidden`)
-	says(agent, "a closed ticket on a laptop", tx("canned.no_reply"))
-	shots.takeView(t, agent, "canned-closed-laptop")
+	says(agent, "a closed ticket on a desktop", tx("canned.no_reply"))
+	shots.takeView(t, agent, "canned-closed-desktop")
 	agent.checkConsole(t)
 }

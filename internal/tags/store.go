@@ -90,15 +90,15 @@ func (s *store) create(ctx context.Context, q *gorm.DB, name string, managed boo
 	return rows[0], nil
 }
 
-func (s *store) remove(ctx context.Context, id int64) error {
-	res := s.db.WithContext(ctx).Exec(`DELETE FROM tags WHERE id = ?`, id)
-	if res.Error != nil {
-		return fmt.Errorf("tags: remove: %w", res.Error)
+func (s *store) remove(ctx context.Context, id int64) (name string, err error) {
+	var names []string
+	if err := s.db.WithContext(ctx).Raw(`DELETE FROM tags WHERE id = ? RETURNING name`, id).Scan(&names).Error; err != nil {
+		return "", fmt.Errorf("tags: remove: %w", err)
 	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
+	if len(names) == 0 {
+		return "", ErrNotFound
 	}
-	return nil
+	return names[0], nil
 }
 
 // ofTicket reads a ticket's tags, sorted by name (ticket_tags' primary key

@@ -172,8 +172,11 @@ func (s *Service) CreateTag(ctx context.Context, name string) (Tag, error) {
 	return s.store.create(ctx, s.db.DB, n, true, time.Now().UTC())
 }
 
-// RemoveTag deletes a tag from the list and from every ticket.
-func (s *Service) RemoveTag(ctx context.Context, id int64) error { return s.store.remove(ctx, id) }
+// RemoveTag deletes a tag from the list and from every ticket and
+// returns its name (for the audit line).
+func (s *Service) RemoveTag(ctx context.Context, id int64) (name string, err error) {
+	return s.store.remove(ctx, id)
+}
 
 // TicketTags reads a ticket's tags, if viewer may see the ticket.
 func (s *Service) TicketTags(ctx context.Context, viewer agent.Agent, ticketID int64) ([]string, error) {
