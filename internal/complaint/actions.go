@@ -16,6 +16,10 @@ import (
 	"tanggap/internal/ticket"
 )
 
+// MaxDueDays is the longest follow-up time limit a disposition may set,
+// in working days (0: the unit's default).
+const MaxDueDays = 60
+
 // Limits of texts agents and citizens write into the lifecycle, in runes.
 const (
 	MaxNoteRunes   = 2000
@@ -181,8 +185,8 @@ func (s *Service) Act(ctx context.Context, viewer agent.Agent, ticketID int64, n
 		if a.Note == "" {
 			ve.Add("note", "validation.required")
 		}
-		if a.DueDays < 0 || a.DueDays > 60 {
-			ve.Add("due_days", "validation.invalid")
+		if a.DueDays < 0 || a.DueDays > MaxDueDays {
+			ve.Add("due_days", "lifecycle.due_days_range", "max", MaxDueDays, "default", s.o.Deadlines.FollowDays)
 		}
 		if err := ve.Err(); err != nil {
 			return View{}, err

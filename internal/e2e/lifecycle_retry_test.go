@@ -8,13 +8,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/complaint"
 	"tanggap/internal/config"
 )
 
 // TestBrowserLifecycleFieldErrorsClearOnRetry: a disposition sent without
 // instructions is refused with the error under that field; sent again
 // with instructions but a time limit out of range, only the time limit's
-// error shows (the instructions' is gone, and so is its aria-invalid),
+// error shows, saying the range in words (the instructions' is gone, and so is its aria-invalid),
 // and sent right it is recorded.
 func TestBrowserLifecycleFieldErrorsClearOnRetry(t *testing.T) {
 	browser := findBrowser(t)
@@ -55,6 +56,9 @@ func TestBrowserLifecycleFieldErrorsClearOnRetry(t *testing.T) {
 		chromedp.SendKeys("#lc-instructions", "Mohon cek status kartu."), chromedp.SendKeys("#lc-due_days", "99"))
 	submit("dispose again")
 	staff.waitJS(t, "only the limit's error", idle+" && "+shown("due_days")+" && "+gone("instructions"))
+	if got, want := staff.text(t, "#lc-due_days-error"), texts(t)("lifecycle.due_days_range", "max", complaint.MaxDueDays, "default", 5); got != want {
+		t.Errorf("the limit's error reads %q, want the range in words: %q", got, want)
+	}
 
 	staff.do(t, "a limit in range", clearField("lc-due_days"), chromedp.SendKeys("#lc-due_days", "10"))
 	submit("dispose right")
