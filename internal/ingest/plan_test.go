@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"tanggap/internal/db"
+	"tanggap/internal/envelope"
 )
 
 // recordingPool passes a transaction's statements on and keeps each one's
@@ -20,11 +21,13 @@ type recordingPool struct {
 	gorm.ConnPool
 	mu    sync.Mutex
 	stmts map[string]int
+	calls int // statements sent, repeats included
 }
 
 func (p *recordingPool) note(q string, args []any) {
 	p.mu.Lock()
 	p.stmts[q] = len(args)
+	p.calls++
 	p.mu.Unlock()
 }
 
@@ -66,11 +69,7 @@ func TestBatchStatementsGenericPlansUseIndexes(t *testing.T) {
 	for _, part := range [][]int{{0, 25}, {25, 60}} {
 		var items []*item
 		for _, in := range envs[part[0]:part[1]] {
-			it, err := newItem(nil, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			items = append(items, it)
+			items = append(items, mustItem(t, in))
 		}
 		err := e.d.Tx(ctx, func(tx *gorm.DB) error {
 			rec.ConnPool = tx.Statement.ConnPool
@@ -142,4 +141,71 @@ func genericPlan(t *testing.T, d *db.DB, q string, nargs int) string {
 		t.Fatalf("generic plan of %s: %v", q, err)
 	}
 	return strings.Join(plan, "\n")
+}
+
+// A batch's cost in round trips to the database is flat: a batch of 40
+// messages sends as many statements as a batch of 4 of the same kinds
+// (new citizens in two queues, follow-ups on their open tickets). Every
+// step is one set-based statement for the whole batch; only an assignment
+// to an agent is a statement per ticket, and the agents here have no room,
+// as at any busy hour. At a trickle the batches are small, so each
+// statement a batch needs is paid again every round; this keeps a new
+// per-item statement (a loop over the batch) from slipping in.
+func TestBatchStatementsDoNotGrowWithTheBatch(t *testing.T) {
+	e := newEnv(t)
+	e.agent("kartu", 0) // members without room: routing reads them, assigns nothing
+	e.agent("umum", 0)
+	c := e.consumer(Opts{})
+	ctx := context.Background()
+	// batch is n new citizens (half of them in kartu's queue, half in the
+	// default one) and, from round 1 on, a follow-up of each citizen of
+	// the round before.
+	batch := func(round, n int) []*item {
+		var items []*item
+		for i := range n {
+			in := complaint(fmt.Sprintf("r%d-new-%d", round, i), fmt.Sprintf("+62813%02d%06d", round, i), "Kartu belum aktif")
+			if i%2 == 1 {
+				in.Fields[envelope.FieldCategory] = ""
+			}
+			items = append(items, mustItem(t, in))
+			if round > 0 {
+				items = append(items, mustItem(t, followUp(fmt.Sprintf("r%d-more-%d", round, i), fmt.Sprintf("+62813%02d%06d", round-1, i), "", "Sudah dua hari")))
+			}
+		}
+		return items
+	}
+	run := func(items []*item) int {
+		rec := &recordingPool{stmts: map[string]int{}}
+		err := e.d.Tx(ctx, func(tx *gorm.DB) error {
+			rec.ConnPool = tx.Statement.ConnPool
+			tx.Statement.ConnPool = rec
+			defer func() { tx.Statement.ConnPool = rec.ConnPool }()
+			res, err := c.persist(ctx, tx, items)
+			if err == nil && len(res.messages) != len(items) {
+				err = fmt.Errorf("%d of %d messages stored", len(res.messages), len(items))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.calls
+	}
+	run(batch(0, 20))
+	small := run(batch(1, 2))
+	run(batch(2, 20))
+	large := run(batch(3, 20))
+	t.Logf("%s: %d statements for a batch of 4 messages, %d for 40", e.d.Dialect, small, large)
+	if large != small {
+		t.Fatalf("a batch of 40 sends %d statements, one of 4 sends %d: a step runs per message", large, small)
+	}
+}
+
+func mustItem(t *testing.T, in envelope.Inbound) *item {
+	t.Helper()
+	it, err := newItem(nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it
 }
