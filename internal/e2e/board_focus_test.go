@@ -3,12 +3,15 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"tanggap/internal/apptest"
+	"tanggap/internal/config"
 )
 
 // TestBrowserCSATAlertOpensTheTicketWithTheFocus: a supervisor (Dewi) on
@@ -20,16 +23,52 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
 	base, cfg := startDemo(t)
+	tn, id, survey, citizen := lowRating(t, base, cfg)
+
+	root := newBrowser(t, browser)
+	dewi := newTab(t, root)
+	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	dewi.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	dewi.openBoard(t)
+	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`,
+		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	// The board draws the alerts again as they change (here the citizen's
+	// comment coming in): the focus on the alert's link stays on it.
+	link := fmt.Sprintf(`#csat-alerts a[data-csat-ticket="%d"]`, id)
+	dewi.waitJS(t, "the focus on the alert's link", fmt.Sprintf(`(e => !!e && (e.focus(), document.activeElement === e))(document.querySelector(%q))`, link))
+	dewi.waitJS(t, "socket open", socketOpenJS) // the comment comes as a push
+	const comment = "Dana belum masuk juga"
+	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"comment": comment, "from": "status_page"}); r.Status != http.StatusCreated {
+		t.Fatalf("comment: %d %s", r.Status, r.Body)
+	}
+	dewi.waitJS(t, "the comment on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, comment))
+	dewi.waitJS(t, "the focus still on the alert's link", focusedJS(link))
+	dewi.pressEnter(t, "follow the alert's tracking number", link)
+	inTicket := `document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`
+	dewi.waitJS(t, "the ticket shown on the tickets tab, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
+		&& !document.getElementById('tickets-panel').hidden && document.getElementById('tab-tickets').getAttribute('aria-selected') === 'true'
+		&& document.getElementById('t-tn').textContent === %q && %s`, tn, inTicket))
+	dewi.do(t, "Tab", chromedp.KeyEvent(kb.Tab))
+	dewi.waitJS(t, "the next Tab stays in the ticket", inTicket)
+	dewi.checkConsole(t)
+}
+
+// lowRating makes a complaint Sari claims, follows up and solves, which
+// its citizen (Rina) then rates 2 of 5 on the status page: a low-rating
+// alert on the board. It returns the ticket, its survey and the citizen.
+func lowRating(t *testing.T, base string, cfg config.Config) (tn string, id int64, survey string, citizen *apptest.Client) {
+	t.Helper()
 	sari := apptest.NewClient(t, base)
 	sari.Login("sari@tanggap.example", "demo-sari-2026")
 	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "busy"}); r.Status != http.StatusOK {
 		t.Fatalf("busy: %d %s", r.Status, r.Body)
 	}
 	const phone = "081311118888"
-	citizen := apptest.NewClient(t, base)
-	tn := citizen.Complaint(map[string]string{"name": "Rina", "phone": phone, "category": "lainnya",
+	citizen = apptest.NewClient(t, base)
+	tn = citizen.Complaint(map[string]string{"name": "Rina", "phone": phone, "category": "lainnya",
 		"description": "Bantuan belum cair sejak dua bulan."})
-	id := ticketIDs(t, sari, tn)[tn]
+	id = ticketIDs(t, sari, tn)[tn]
 	path := fmt.Sprintf("/api/v1/tickets/%d", id)
 	if r := sari.Do(http.MethodPost, path+"/claim", nil); r.Status != http.StatusOK {
 		t.Fatalf("claim: %d %s", r.Status, r.Body)
@@ -38,7 +77,6 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	if r := sari.Do(http.MethodPatch, path, map[string]string{"status": "solved"}); r.Status != http.StatusOK {
 		t.Fatalf("solve: %d %s", r.Status, r.Body)
 	}
-	var survey string
 	checkFor(t, asyncWait, func() error {
 		var p struct {
 			CSAT string `json:"csat"`
@@ -53,32 +91,44 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"rating": 2, "from": "status_page"}); r.Status != http.StatusCreated {
 		t.Fatalf("rate: %d %s", r.Status, r.Body)
 	}
+	return tn, id, survey, citizen
+}
+
+// TestBrowserCSATAlertsCatchUpAfterTheNetworkComesBack: Dewi's network
+// drops while she watches the board; meanwhile the citizen of a listed
+// low rating adds a comment, whose push her console cannot get. Once the
+// network is back the console reconnects on its own and reads the alerts
+// again: the comment shows, with no reload.
+func TestBrowserCSATAlertsCatchUpAfterTheNetworkComesBack(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	direct, cfg := startDemo(t)
+	proxy := newCuttable(t, strings.TrimPrefix(direct, "http://"))
+	tn, _, survey, citizen := lowRating(t, direct, cfg)
 
 	root := newBrowser(t, browser)
 	dewi := newTab(t, root)
 	dewi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
-	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
-	dewi.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
+	dewi.signIn(t, proxy.url()+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
+	dewi.waitJS(t, "socket open", socketOpenJS)
 	dewi.openBoard(t)
-	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`,
-		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
-	// The board draws the alerts again as they change (here the citizen's
-	// comment coming in): the focus on the alert's link stays on it.
-	link := fmt.Sprintf(`#csat-alerts a[data-csat-ticket="%d"]`, id)
-	dewi.waitJS(t, "the focus on the alert's link", fmt.Sprintf(`(e => !!e && (e.focus(), document.activeElement === e))(document.querySelector(%q))`, link))
-	const comment = "Dana belum masuk juga"
+	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, tn))
+
+	cutAt := time.Now()
+	proxy.cut()
+	dewi.waitJS(t, "the drop said", fmt.Sprintf(`document.getElementById('live-state').textContent === %q`, tx("console.live_down")))
+	const comment = "Sudah tiga kali saya tanya"
 	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"comment": comment, "from": "status_page"}); r.Status != http.StatusCreated {
 		t.Fatalf("comment: %d %s", r.Status, r.Body)
 	}
-	dewi.waitJS(t, "the comment on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, comment))
-	dewi.waitJS(t, "the focus still on the alert's link", focusedJS(link))
-	dewi.pressEnter(t, "follow the alert's tracking number", link)
-	inTicket := `document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`
-	dewi.waitJS(t, "the ticket shown on the tickets tab, the focus in it", fmt.Sprintf(`document.getElementById('board-view').hidden
-		&& !document.getElementById('tickets-panel').hidden && document.getElementById('tab-tickets').getAttribute('aria-selected') === 'true'
-		&& document.getElementById('t-tn').textContent === %q && %s`, tn, inTicket))
-	dewi.do(t, "Tab", chromedp.KeyEvent(kb.Tab))
-	dewi.waitJS(t, "the next Tab stays in the ticket", inTicket)
+	commentShown := fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, comment)
+	if dewi.evalString(t, commentShown+` ? 'stale?' : 'ok'`) != "ok" {
+		t.Fatal("the board learned of the comment while its network was down")
+	}
+	proxy.restore()
+	dewi.waitJSFor(t, "the socket back", asyncWait, socketOpenJS)
+	dewi.expectConsole(cutAt, time.Now(), consoleCutRE)
+	dewi.waitJS(t, "the comment on the board", commentShown)
 	dewi.checkConsole(t)
 }
 

@@ -32,12 +32,22 @@ async function loadMine() {
 }
 
 // loadAlerts reads the alerts again; extra goes into the same update once
-// they are read (an announcement of what changed in them).
+// they are read (an announcement of what changed in them). Only the latest
+// read is shown: an earlier one answering last would bring back alerts
+// without a comment that came in between (its announcement goes with the
+// latest read).
+let alertsRead = 0;
+let alertsExtra = null;
 async function loadAlerts(extra) {
   const a = store.get().agent;
   if (!alerted(a)) { return; }
+  if (extra) { alertsExtra = Object.assign({}, alertsExtra, extra); }
+  const n = ++alertsRead;
   const res = await request('GET', '/api/v1/csat/alerts?limit=20');
-  patch(res.ok ? Object.assign({ alerts: res.data.alerts || [], alertsError: '' }, extra) : { alertsError: errorMessage(res) });
+  if (n !== alertsRead) { return; }
+  const x = alertsExtra;
+  alertsExtra = null;
+  patch(res.ok ? Object.assign({ alerts: res.data.alerts || [], alertsError: '' }, x) : { alertsError: errorMessage(res) });
 }
 
 // applyEvent takes csat.rated, csat.alert and csat.commented from the push
@@ -128,5 +138,17 @@ export function mount() {
   }
   store.on(['selectedId'], (s) => { loadTicket(s.selectedId); });
   store.on(['agentKey'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
+  // A (re)connected socket: a rating, an alert or a comment pushed while it
+  // was away (or still connecting after sign-in) is read once.
+  let wasOpen = false;
+  store.on(['socket'], (s) => {
+    const open = s.socket === 'open';
+    if (open && !wasOpen && s.agent) {
+      loadMine();
+      loadAlerts();
+      if (s.selectedId) { loadTicket(s.selectedId); }
+    }
+    wasOpen = open;
+  });
   store.on(['csat', 'selectedId', 'agent'], (s) => { renderTicket(s); renderMine(s); renderAlerts(s); });
 }
