@@ -140,15 +140,11 @@ export function mount() {
   store.on(['agentKey'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
   // A (re)connected socket: a rating, an alert or a comment pushed while it
   // was away (or still connecting after sign-in) is read once.
-  let wasOpen = false;
   store.on(['socket'], (s) => {
-    const open = s.socket === 'open';
-    if (open && !wasOpen && s.agent) {
-      loadMine();
-      loadAlerts();
-      if (s.selectedId) { loadTicket(s.selectedId); }
-    }
-    wasOpen = open;
+    if (s.socket !== 'open' || !s.agent) { return; }
+    loadMine();
+    loadAlerts();
+    if (s.selectedId) { loadTicket(s.selectedId); }
   });
   store.on(['csat', 'selectedId', 'agent'], (s) => { renderTicket(s); renderMine(s); renderAlerts(s); });
 }
