@@ -31,8 +31,7 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	dewi.signIn(t, base+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
 	dewi.waitJS(t, "the console tabs shown", `!document.getElementById('console-tabs').hidden`)
 	dewi.openBoard(t)
-	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q) && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`,
-		tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
+	dewi.waitJS(t, "the low rating on the board", alertsSayJS(tn, tx("csat.console_rating", "rating", 2, "words", tx("csat.rating_2"))))
 	// The board draws the alerts again as they change (here the citizen's
 	// comment coming in): the focus on the alert's link stays on it.
 	link := fmt.Sprintf(`#csat-alerts a[data-csat-ticket="%d"]`, id)
@@ -42,7 +41,7 @@ func TestBrowserCSATAlertOpensTheTicketWithTheFocus(t *testing.T) {
 	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"comment": comment, "from": "status_page"}); r.Status != http.StatusCreated {
 		t.Fatalf("comment: %d %s", r.Status, r.Body)
 	}
-	dewi.waitJS(t, "the comment on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, comment))
+	dewi.waitJS(t, "the comment on the board", alertsSayJS(comment))
 	dewi.waitJS(t, "the focus still on the alert's link", focusedJS(link))
 	dewi.pressEnter(t, "follow the alert's tracking number", link)
 	inTicket := `document.getElementById('ticket-detail').contains(document.activeElement) && document.activeElement.getClientRects().length > 0`
@@ -112,7 +111,7 @@ func TestBrowserCSATAlertsCatchUpAfterTheNetworkComesBack(t *testing.T) {
 	dewi.signIn(t, proxy.url()+"/console?lang=id-ID", "dewi@tanggap.example", "demo-dewi-2026")
 	dewi.waitJS(t, "socket open", socketOpenJS)
 	dewi.openBoard(t)
-	dewi.waitJS(t, "the low rating on the board", fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, tn))
+	dewi.waitJS(t, "the low rating on the board", alertsSayJS(tn))
 
 	cutAt := time.Now()
 	proxy.cut()
@@ -121,7 +120,7 @@ func TestBrowserCSATAlertsCatchUpAfterTheNetworkComesBack(t *testing.T) {
 	if r := citizen.Do(http.MethodPost, "/api/v1/public/csat/"+survey, map[string]any{"comment": comment, "from": "status_page"}); r.Status != http.StatusCreated {
 		t.Fatalf("comment: %d %s", r.Status, r.Body)
 	}
-	commentShown := fmt.Sprintf(`(l => l !== null && l.textContent.includes(%q))(document.getElementById('csat-alerts'))`, comment)
+	commentShown := alertsSayJS(comment)
 	if dewi.evalString(t, commentShown+` ? 'stale?' : 'ok'`) != "ok" {
 		t.Fatal("the board learned of the comment while its network was down")
 	}
@@ -129,7 +128,22 @@ func TestBrowserCSATAlertsCatchUpAfterTheNetworkComesBack(t *testing.T) {
 	dewi.waitJSFor(t, "the socket back", asyncWait, socketOpenJS)
 	dewi.expectConsole(cutAt, time.Now(), consoleCutRE)
 	dewi.waitJS(t, "the comment on the board", commentShown)
+	shots := newShots(t)
+	dewi.scrollTo(t, "csat-board")
+	shots.take(t, dewi, "csat-alerts-caught-up-desktop")
+	dewi.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
+	dewi.scrollTo(t, "csat-board")
+	shots.take(t, dewi, "csat-alerts-caught-up-phone")
 	dewi.checkConsole(t)
+}
+
+// alertsSayJS holds when the board's low-rating alerts hold every text.
+func alertsSayJS(texts ...string) string {
+	conds := make([]string, len(texts))
+	for i, x := range texts {
+		conds[i] = fmt.Sprintf(`l.textContent.includes(%q)`, x)
+	}
+	return `(l => l !== null && ` + strings.Join(conds, ` && `) + `)(document.getElementById('csat-alerts'))`
 }
 
 // TestBrowserPrivacyViewOpensTheTicketWithTheFocus: an admin follows a
