@@ -562,6 +562,15 @@ func (tb *tab) signIn(t *testing.T, url, email, password string) {
 	)
 }
 
+// signOut signs out of a console that has gone live. Closing a socket
+// still connecting makes the browser log a warning, which checkConsole
+// counts; an agent signs out of a console that is up and running.
+func (tb *tab) signOut(t *testing.T) {
+	t.Helper()
+	tb.waitJS(t, "the console live before signing out", socketOpenJS)
+	tb.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
+}
+
 // clearField empties an input. SetValue cannot: chromedp v0.23 drops an
 // empty string argument, and the field ends up holding "undefined".
 func clearField(id string) chromedp.Action[chromedp.Void] {

@@ -198,8 +198,6 @@ func TestBrowserContactPanel(t *testing.T) {
 	sariPhone.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
 	sariPhone.signIn(t, fmt.Sprintf("%s/console?lang=id-ID#ticket-%d", base, wa1.ID), "sari@tanggap.example", "demo-sari-2026")
 	sariPhone.waitJS(t, "the ticket open", fmt.Sprintf(`document.getElementById('t-tn').textContent !== '' && %s === '%s'`, panelTicketsJS, want))
-	sariPhone.do(t, "switch to ready from the hint", chromedp.Click(chromedp.ID("first-run-btn")))
-	sariPhone.waitJS(t, "hint gone", `document.getElementById('first-run').hidden`)
 	sariPhone.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
 	sariPhone.waitJS(t, "the panel fits the phone", `!document.getElementById('contact-panel').hidden
 		&& document.getElementById('details-pane').classList.contains('open')
@@ -305,8 +303,6 @@ func TestBrowserContactPanel(t *testing.T) {
 	dewiPhone.signIn(t, fmt.Sprintf("%s/console?lang=en-US#ticket-%d", base, wa2.ID), "dewi@tanggap.example", "demo-dewi-2026")
 	dewiPhone.waitJS(t, "the ticket open", fmt.Sprintf(`document.getElementById('t-tn').textContent !== '' && %s === '%d'
 		&& document.querySelector('#contact-dups li[data-contact]') !== null`, panelTicketsJS, wa2.ID))
-	dewiPhone.do(t, "switch to ready from the hint", chromedp.Click(chromedp.ID("first-run-btn")))
-	dewiPhone.waitJS(t, "hint gone", `document.getElementById('first-run').hidden`)
 	dewiPhone.do(t, "open the details", chromedp.Click(chromedp.ID("details-btn")))
 	dewiPhone.waitJS(t, "the panel fits the phone", `!document.getElementById('contact-panel').hidden && document.documentElement.scrollWidth <= 390`)
 	en := textsIn(t, "en-US")

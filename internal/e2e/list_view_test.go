@@ -59,7 +59,7 @@ func TestBrowserListViewSurvivesReload(t *testing.T) {
 		}
 	}
 
-	sari.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	sari.signOut(t)
 	if got := sari.evalString(t, `Object.keys(sessionStorage).join(',')`); got != "" {
 		t.Errorf("after signing out the tab keeps %q", got)
 	}
@@ -77,7 +77,7 @@ func TestBrowserListViewSurvivesReload(t *testing.T) {
 	sari.waitJS(t, "Dewi's list from the defaults", fmt.Sprintf(`document.getElementById('scope').value === 'mine'
 		&& document.getElementById('status-filter').value === '' && document.getElementById('f-channel').value === ''
 		&& document.getElementById('more-filters-summary').textContent === %q`, tx("filters.more")))
-	sari.do(t, "Dewi signs out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	sari.signOut(t) // Dewi
 	signInHere("sari@tanggap.example", "demo-sari-2026")
 	sari.waitJS(t, "Sari's list as she left it", narrowed+` && `+rowJS(id))
 	sari.checkConsole(t)

@@ -145,7 +145,7 @@ func TestBrowserUnsentRepliesSurviveALanguageSwitch(t *testing.T) {
 	open(ids[second])
 	tab.waitJS(t, "Tono's reply back too", fmt.Sprintf(`document.getElementById('reply-body').value === %q`, toTono))
 
-	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	tab.signOut(t)
 	if got := tab.evalString(t, `Object.keys(sessionStorage).join(',')`); got != "" {
 		t.Errorf("after signing out the tab keeps %q", got)
 	}
