@@ -202,6 +202,8 @@ export async function loadBoard() {
 
 // refreshOnScreen re-reads what the console shows: after the socket
 // (re)connects, on the manual refresh and on the poll while it is down.
+// The list, the open ticket and the queue board are read here; every
+// other panel kept up by pushes follows catchUp (store.js).
 export function refreshOnScreen() {
   const s = store.get();
   if (!s.agent) { return; }
@@ -211,4 +213,5 @@ export function refreshOnScreen() {
     loadRouting(s.selectedId);
   }
   if (mayBoard(s.agent) && s.boardShown) { loadBoard(); }
+  store.set({ catchUp: s.catchUp + 1 });
 }

@@ -138,10 +138,10 @@ export function mount() {
   }
   store.on(['selectedId'], (s) => { loadTicket(s.selectedId); });
   store.on(['agentKey'], (s) => { if (s.agent) { loadMine(); loadAlerts(); } });
-  // A (re)connected socket: a rating, an alert or a comment pushed while it
-  // was away (or still connecting after sign-in) is read once.
-  store.on(['socket'], (s) => {
-    if (s.socket !== 'open' || !s.agent) { return; }
+  // A rating, an alert or a comment pushed while the socket was away (or
+  // still connecting after sign-in) is read on the catch-up.
+  store.on(['catchUp'], (s) => {
+    if (!s.agent) { return; }
     loadMine();
     loadAlerts();
     if (s.selectedId) { loadTicket(s.selectedId); }

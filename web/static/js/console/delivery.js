@@ -22,8 +22,18 @@ const STATUSES = {
 };
 const label = (map, code) => (map[code] ? t(map[code]) : String(code || ''));
 
+// Only the latest read is shown, and a push that comes while a read is on
+// its way starts another: an answer from before the push would take it
+// back.
+let reads = 0;
+let reading = 0; // the ticket whose read is on its way, 0 when none
+
 async function load(id) {
+  const seq = ++reads;
+  reading = id;
   const res = await request('GET', '/api/v1/tickets/' + encodeURIComponent(id) + '/notifications');
+  if (seq !== reads) { return; }
+  reading = 0;
   if (store.get().selectedId !== id) { return; }
   const items = res.ok && res.data && Array.isArray(res.data.notifications) ? res.data.notifications : [];
   store.set({ deliveries: { ticketId: id, items, loaded: res.ok } });
@@ -41,6 +51,7 @@ export function applyEvent(d) {
     ? cur.items.map((x) => (x.id === row.id ? Object.assign({}, x, row) : x))
     : [Object.assign({ created_at: d.at }, row)].concat(cur.items);
   store.set({ deliveries: { ticketId: id, items, loaded: true } });
+  if (reading === id) { load(id); }
 }
 
 function render(s) {
@@ -89,6 +100,8 @@ export function mount() {
       loadedFor = 0;
     }
   });
+  // A notice's delivery pushed while the socket was away is read on the catch-up.
+  store.on(['catchUp'], (s) => { if (s.selectedId) { load(s.selectedId); } });
   store.on(['deliveries', 'selectedId'], render);
   render(store.get());
 }

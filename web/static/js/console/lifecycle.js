@@ -354,13 +354,24 @@ function render(s) {
 const board = $('complaints-board');
 const supervising = (s) => can(s.agent, 'complaints.supervise');
 
+// Only the latest read of the escalations is shown (an earlier one
+// answering last would take back one pushed in between); what a
+// superseded read was to announce is said with the latest.
+let escalatedReads = 0;
+let toAnnounce = '';
+
 async function loadEscalated(announce) {
+  const seq = ++escalatedReads;
+  toAnnounce = announce || toAnnounce;
   const res = await api.escalatedComplaints();
+  if (seq !== escalatedReads) { return; }
   const prev = store.get().escalated || {};
+  const said = toAnnounce || prev.announce || '';
+  toAnnounce = '';
   if (res.ok && Array.isArray(res.data)) {
-    store.set({ escalated: { list: res.data, error: '', announce: announce || prev.announce || '' } });
+    store.set({ escalated: { list: res.data, error: '', announce: said } });
   } else {
-    store.set({ escalated: { list: prev.list || [], error: errorMessage(res), announce: announce || prev.announce || '' } });
+    store.set({ escalated: { list: prev.list || [], error: errorMessage(res), announce: said } });
   }
 }
 
@@ -410,6 +421,8 @@ export function mount() {
       if (a) { ev.preventDefault(); showTicket(Number(a.getAttribute('data-lc-ticket'))); }
     });
     store.on(['agentKey'], (s) => { if (supervising(s)) { loadEscalated(''); } });
+    // An escalation pushed while the socket was away is read on the catch-up.
+    store.on(['catchUp'], (s) => { if (supervising(s)) { loadEscalated(''); } });
     store.on(['escalated', 'agent'], renderEscalated);
   }
   if (!panel) { return; }

@@ -138,9 +138,19 @@ export async function submitNote() {
 
 // ---- the bell ----
 
+// Only the latest read is shown, and a mention pushed while a read is on
+// its way starts another: an answer from before the push would take it
+// back.
+let bellReads = 0;
+let bellReading = false;
+
 export async function loadNotifications() {
+  const seq = ++bellReads;
+  bellReading = true;
   const res = await api.notifications();
-  if (!res.ok) { return; }
+  if (seq !== bellReads) { return; }
+  bellReading = false;
+  if (!res.ok || !store.get().agent) { return; }
   store.set({ notifications: { list: res.data.notifications || [], unread: res.data.unread || 0, loaded: true } });
 }
 
@@ -152,9 +162,12 @@ export function onNotification(d) {
     id: d.notification_id, kind: d.kind, ticket_id: d.ticket_id, tracking_number: d.tracking_number,
     actor_name: d.actor_name, preview: d.preview, created_at: d.at, read_at: null,
   };
-  const list = [n].concat(s.notifications.list.filter((x) => x.id !== n.id)).slice(0, 50);
+  // Already read in (a catch-up read may answer before its push): counted once.
+  if (s.notifications.list.some((x) => x.id === n.id)) { return; }
+  const list = [n].concat(s.notifications.list).slice(0, 50);
   store.set({ notifications: { list, unread: s.notifications.unread + 1, loaded: true } });
   setText('bell-live', t('notes.new_notification', { text: t('notes.mentioned_you', { actor: n.actor_name, tn: n.tracking_number }) }));
+  if (bellReading) { loadNotifications(); }
 }
 
 async function markRead(body) {
@@ -245,6 +258,8 @@ export function mount() {
     }
   });
   store.on(['notifications'], renderBell);
+  // A mention pushed while the socket was away is read on the catch-up.
+  store.on(['catchUp'], (s) => { if (s.agent) { loadNotifications(); } });
   store.on(['selectedId'], (s) => {
     // The reply box's mode goes with its ticket, as its draft does: a note
     // begun on one ticket is not the mode of the next, where the agent

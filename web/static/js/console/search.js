@@ -270,7 +270,7 @@ export function mount() {
   });
   store.on(['targets'], renderQueues);
   store.on(['tickets'], () => { countsSoon(); refilterSoon(); });
-  store.on(['socket'], (s) => { if (s.socket === 'open' && s.agent) { countsSoon(); } });
+  store.on(['catchUp'], (s) => { if (s.agent) { countsSoon(); } });
   store.on(['agentKey'], (s) => {
     $('view-shared-label').hidden = !can(s.agent, 'tickets.all');
     if (s.agent) {

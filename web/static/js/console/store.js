@@ -33,6 +33,10 @@
 //   unread      {ticketId: count} citizen messages not seen yet
 //   slaMarks    {ticketId: 'warning'|'breached'} from SLA events
 //   socket      'connecting' | 'open' | 'down' | 'unavailable'
+//   catchUp     a count raised each time the console re-reads what it shows
+//               (refreshOnScreen: the socket's hello, the poll while it is
+//               down, the refresh button); a panel filled by pushes reads
+//               itself again on it, since the server replays nothing
 //   settings    notification switches {unread, sound, desktop}
 //   detailsOpen the details panel is open (narrow screens)
 //   ticketTags  {ticketId: [tag names]} from the list, the open ticket and ticket.tagged (tags.js)
@@ -84,6 +88,7 @@ const state = {
   unread: {},
   slaMarks: {},
   socket: 'connecting',
+  catchUp: 0,
   settings: { unread: true, sound: false, desktop: false },
   detailsOpen: false,
   ticketTags: {},

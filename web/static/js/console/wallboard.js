@@ -408,13 +408,8 @@ export function mountWallboard() {
   });
   store.on(['wallboard', 'wallboardError', 'wallboardStatus', 'wallboardTV', 'wallboardMove', 'agent'], render);
   store.on(['boardShown'], (s) => { if (s.boardShown) { loadWallboard(); } });
-  // A (re)connected socket: the pushes missed meanwhile are read once.
-  let wasOpen = false;
-  store.on(['socket'], (s) => {
-    const open = s.socket === 'open';
-    if (open && !wasOpen && s.boardShown) { loadWallboard(); }
-    wasOpen = open;
-  });
+  // The pushes missed while the socket was away are read on the catch-up.
+  store.on(['catchUp'], (s) => { if (s.boardShown) { loadWallboard(); } });
   mount.addEventListener('click', onClick);
   document.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape') { return; }
