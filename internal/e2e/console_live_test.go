@@ -296,42 +296,36 @@ func TestBrowserConsoleLiveGateway(t *testing.T) {
 
 	// The network drops. While the consoles are away a follow-up comes on
 	// the open ticket, a complaint arrives and a ticket is solved.
-	cutAt := time.Now()
-	proxy.cut()
-	for _, tb := range []*tab{sari, dewi} {
-		tb.waitJS(t, "the drop said", fmt.Sprintf(`document.getElementById('live-state').textContent === %q`, tx("console.live_down")))
-	}
 	const away = "Halo, apakah masih diproses?"
-	r := citizen.Do(http.MethodPost, "/api/v1/complaints/"+url.PathEscape(tn)+"/messages?contact="+contact, map[string]string{"body": away})
-	accepted2xx(t, "follow-up", r.Status, r.Body)
-	tnLate := citizen.Complaint(map[string]string{"name": "Yani", "phone": "081377775555", "category": "lainnya", "description": "Nomor peserta saya tidak ditemukan."})
-	if r := dewiAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[tnAway]), map[string]string{"status": "solved"}); r.Status != http.StatusOK {
-		t.Fatalf("solve: %d %s", r.Status, r.Body)
-	}
-	lateID := ticketIDs(t, dewiAPI, tnLate)[tnLate]
-	checkFor(t, asyncWait, func() error {
-		var d struct {
-			Messages []struct {
-				Body string `json:"body"`
-			} `json:"messages"`
+	var lateID int64
+	var restoredAt map[*tab]float64
+	awayWhile(t, proxy, tx("console.live_down"), []*tab{sari, dewi}, func() {
+		r := citizen.Do(http.MethodPost, "/api/v1/complaints/"+url.PathEscape(tn)+"/messages?contact="+contact, map[string]string{"body": away})
+		accepted2xx(t, "follow-up", r.Status, r.Body)
+		tnLate := citizen.Complaint(map[string]string{"name": "Yani", "phone": "081377775555", "category": "lainnya", "description": "Nomor peserta saya tidak ditemukan."})
+		if r := dewiAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ids[tnAway]), map[string]string{"status": "solved"}); r.Status != http.StatusOK {
+			t.Fatalf("solve: %d %s", r.Status, r.Body)
 		}
-		dewiAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", ids[tn]), nil).JSON(t, &d)
-		for _, m := range d.Messages {
-			if m.Body == away {
-				return nil
+		lateID = ticketIDs(t, dewiAPI, tnLate)[tnLate]
+		checkFor(t, asyncWait, func() error {
+			var d struct {
+				Messages []struct {
+					Body string `json:"body"`
+				} `json:"messages"`
 			}
+			dewiAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", ids[tn]), nil).JSON(t, &d)
+			for _, m := range d.Messages {
+				if m.Body == away {
+					return nil
+				}
+			}
+			return fmt.Errorf("the follow-up is not stored yet")
+		})
+		if sari.evalString(t, threadHasJS(away)+` || `+rowJS(lateID)+` !== null ? 'stale?' : 'ok'`) != "ok" {
+			t.Fatal("the console learned of changes while its network was down")
 		}
-		return fmt.Errorf("the follow-up is not stored yet")
+		restoredAt = map[*tab]float64{sari: sari.pageNow(t), dewi: dewi.pageNow(t)}
 	})
-	if sari.evalString(t, threadHasJS(away)+` || `+rowJS(lateID)+` !== null ? 'stale?' : 'ok'`) != "ok" {
-		t.Fatal("the console learned of changes while its network was down")
-	}
-	restoredAt := map[*tab]float64{sari: sari.pageNow(t), dewi: dewi.pageNow(t)}
-	proxy.restore()
-	for _, tb := range []*tab{sari, dewi} {
-		tb.waitJSFor(t, "the socket back", asyncWait, socketOpenJS)
-		tb.expectConsole(cutAt, time.Now(), consoleCutRE)
-	}
 	sari.waitJS(t, "caught up: the follow-up, the new ticket, the solved one gone",
 		threadHasJS(away)+` && `+rowJS(lateID)+` !== null && `+rowJS(ids[tnAway])+` === null`)
 	dewi.waitJS(t, "the board re-read", fmt.Sprintf(`window.__e2e.requests.some(r => r.start > %f && r.name.includes('/api/v1/queues/metrics'))`, restoredAt[dewi]))
@@ -369,6 +363,25 @@ func TestBrowserConsoleLiveGateway(t *testing.T) {
 // What the browser logs while the test's network is cut: the push
 // socket's failed attempts and the failed reads of the reconnect probe.
 var consoleCutRE = regexp.MustCompile(`^(WebSocket connection to 'ws://127\.0\.0\.1:\d+/api/v1/ws' failed|Failed to load resource: net::ERR_)`)
+
+// awayWhile cuts the network of the consoles behind proxy, waits until
+// each says it is down, runs meanwhile, then brings the network back and
+// waits for each socket to be open again. The browser's errors for the
+// cut are expected; any other still fails checkConsole.
+func awayWhile(t *testing.T, proxy *cuttable, down string, tabs []*tab, meanwhile func()) {
+	t.Helper()
+	cutAt := time.Now()
+	proxy.cut()
+	for _, tb := range tabs {
+		tb.waitJS(t, "the drop said", fmt.Sprintf(`document.getElementById('live-state').textContent === %q`, down))
+	}
+	meanwhile()
+	proxy.restore()
+	for _, tb := range tabs {
+		tb.waitJSFor(t, "the socket back", asyncWait, socketOpenJS)
+		tb.expectConsole(cutAt, time.Now(), consoleCutRE)
+	}
+}
 
 // TestBrowserConsoleIdle: an idle console with its socket open makes no
 // HTTP request to the API while the gateway beats and events keep coming
