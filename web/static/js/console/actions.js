@@ -18,6 +18,33 @@ export const mayBoard = (agent) => can(agent, 'reports.view');
 const BOARD_SCREENS = ['complaints.supervise', 'wallboard.view', 'admin.agents', 'admin.queues', 'admin.roles', 'audit.view', 'tags.manage', 'privacy.manage'];
 export const mayBoardScreens = (agent) => BOARD_SCREENS.some((p) => can(agent, p));
 
+// latestRead makes a read of which only the newest call's answer lands: an
+// earlier read answering last would take back what a push brought in
+// between. read(of) asks the server (it never throws); land(res, carried,
+// of) puts the answer in the store. What a call carries (an announcement of
+// what changed) is kept when a newer call overtakes it and given to the
+// answer that lands. reading(of) says whether a read (of that thing) is on
+// its way: a push applied meanwhile starts another, since the answer on its
+// way may be from before the push.
+export function latestRead(read, land) {
+  let seq = 0;
+  let carried = null;
+  let onWay = null; // what the read on its way is of; null when none
+  const run = async (of, extra) => {
+    const n = ++seq;
+    onWay = of === undefined ? true : of;
+    if (extra) { carried = Object.assign({}, carried, extra); }
+    const res = await read(of);
+    if (n !== seq) { return; }
+    onWay = null;
+    const x = carried || {};
+    carried = null;
+    land(res, x, of);
+  };
+  run.reading = (of) => onWay !== null && (of === undefined || onWay === of);
+  return run;
+}
+
 // loadList re-reads the ticket list with the current filters.
 export async function loadList() {
   const s = store.get();

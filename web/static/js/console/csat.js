@@ -4,7 +4,7 @@
 // always shows its number and words, never colour alone.
 import * as store from './store.js';
 import { request, t, el, label, errorMessage, keepFocus } from './ui.js';
-import { can, showTicket } from './actions.js';
+import { can, showTicket, latestRead } from './actions.js';
 
 const ticketURL = (id) => '/api/v1/tickets/' + encodeURIComponent(id) + '/csat';
 // The low-rating alerts: whoever may read the reports.
@@ -36,18 +36,11 @@ async function loadMine() {
 // read is shown: an earlier one answering last would bring back alerts
 // without a comment that came in between (its announcement goes with the
 // latest read).
-let alertsRead = 0;
-let alertsExtra = null;
-async function loadAlerts(extra) {
-  const a = store.get().agent;
-  if (!alerted(a)) { return; }
-  if (extra) { alertsExtra = Object.assign({}, alertsExtra, extra); }
-  const n = ++alertsRead;
-  const res = await request('GET', '/api/v1/csat/alerts?limit=20');
-  if (n !== alertsRead) { return; }
-  const x = alertsExtra;
-  alertsExtra = null;
-  patch(res.ok ? Object.assign({ alerts: res.data.alerts || [], alertsError: '' }, x) : { alertsError: errorMessage(res) });
+const readAlerts = latestRead(() => request('GET', '/api/v1/csat/alerts?limit=20'), (res, extra) => {
+  patch(res.ok ? Object.assign({ alerts: res.data.alerts || [], alertsError: '' }, extra) : { alertsError: errorMessage(res) });
+});
+function loadAlerts(extra) {
+  if (alerted(store.get().agent)) { readAlerts(undefined, extra); }
 }
 
 // applyEvent takes csat.rated, csat.alert and csat.commented from the push

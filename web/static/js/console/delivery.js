@@ -7,6 +7,7 @@
 // /api/v1/tickets/:id/notifications], loaded}.
 import * as store from './store.js';
 import { $, t, el, request, formatDate, cls } from './ui.js';
+import { latestRead } from './actions.js';
 
 const panel = $('delivery-mount');
 
@@ -25,19 +26,11 @@ const label = (map, code) => (map[code] ? t(map[code]) : String(code || ''));
 // Only the latest read is shown, and a push that comes while a read is on
 // its way starts another: an answer from before the push would take it
 // back.
-let reads = 0;
-let reading = 0; // the ticket whose read is on its way, 0 when none
-
-async function load(id) {
-  const seq = ++reads;
-  reading = id;
-  const res = await request('GET', '/api/v1/tickets/' + encodeURIComponent(id) + '/notifications');
-  if (seq !== reads) { return; }
-  reading = 0;
+const load = latestRead((id) => request('GET', '/api/v1/tickets/' + encodeURIComponent(id) + '/notifications'), (res, _, id) => {
   if (store.get().selectedId !== id) { return; }
   const items = res.ok && res.data && Array.isArray(res.data.notifications) ? res.data.notifications : [];
   store.set({ deliveries: { ticketId: id, items, loaded: res.ok } });
-}
+});
 
 // applyEvent takes ticket.notified from the socket.
 export function applyEvent(d) {
@@ -51,7 +44,7 @@ export function applyEvent(d) {
     ? cur.items.map((x) => (x.id === row.id ? Object.assign({}, x, row) : x))
     : [Object.assign({ created_at: d.at }, row)].concat(cur.items);
   store.set({ deliveries: { ticketId: id, items, loaded: true } });
-  if (reading === id) { load(id); }
+  if (load.reading(id)) { load(id); }
 }
 
 function render(s) {

@@ -22,7 +22,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, label, el, formatDate, formatDeadline, errorMessage, fieldErrors, busy, redrawn, number } from './ui.js';
-import { can, showTicket } from './actions.js';
+import { can, showTicket, latestRead } from './actions.js';
 
 const panel = $('lifecycle-mount');
 // The panel holds content, drawn again on each change, and live, which says
@@ -357,23 +357,16 @@ const supervising = (s) => can(s.agent, 'complaints.supervise');
 // Only the latest read of the escalations is shown (an earlier one
 // answering last would take back one pushed in between); what a
 // superseded read was to announce is said with the latest.
-let escalatedReads = 0;
-let toAnnounce = '';
-
-async function loadEscalated(announce) {
-  const seq = ++escalatedReads;
-  toAnnounce = announce || toAnnounce;
-  const res = await api.escalatedComplaints();
-  if (seq !== escalatedReads) { return; }
+const readEscalated = latestRead(() => api.escalatedComplaints(), (res, carried) => {
   const prev = store.get().escalated || {};
-  const said = toAnnounce || prev.announce || '';
-  toAnnounce = '';
+  const said = carried.announce || prev.announce || '';
   if (res.ok && Array.isArray(res.data)) {
     store.set({ escalated: { list: res.data, error: '', announce: said } });
   } else {
     store.set({ escalated: { list: prev.list || [], error: errorMessage(res), announce: said } });
   }
-}
+});
+const loadEscalated = (announce) => readEscalated(undefined, announce ? { announce } : null);
 
 // applyEvent takes complaint.* events (live.js). They carry no identity.
 export function applyEvent(name, d) {

@@ -8,7 +8,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, shortTime, busy, setFieldError, clearFieldErrors, fieldErrors, errorMessage, sayIn } from './ui.js';
-import { loadTicket, showTicket } from './actions.js';
+import { loadTicket, showTicket, latestRead } from './actions.js';
 
 // A ticket that takes no text reply now (replyAllowed false) still takes notes.
 export const isNoteMode = () => store.get().composeMode === 'note' || !store.get().replyAllowed;
@@ -141,18 +141,11 @@ export async function submitNote() {
 // Only the latest read is shown, and a mention pushed while a read is on
 // its way starts another: an answer from before the push would take it
 // back.
-let bellReads = 0;
-let bellReading = false;
-
-export async function loadNotifications() {
-  const seq = ++bellReads;
-  bellReading = true;
-  const res = await api.notifications();
-  if (seq !== bellReads) { return; }
-  bellReading = false;
+const readBell = latestRead(() => api.notifications(), (res) => {
   if (!res.ok || !store.get().agent) { return; }
   store.set({ notifications: { list: res.data.notifications || [], unread: res.data.unread || 0, loaded: true } });
-}
+});
+export const loadNotifications = () => readBell();
 
 // onNotification takes a notification.created event.
 export function onNotification(d) {
@@ -167,7 +160,7 @@ export function onNotification(d) {
   const list = [n].concat(s.notifications.list).slice(0, 50);
   store.set({ notifications: { list, unread: s.notifications.unread + 1, loaded: true } });
   setText('bell-live', t('notes.new_notification', { text: t('notes.mentioned_you', { actor: n.actor_name, tn: n.tracking_number }) }));
-  if (bellReading) { loadNotifications(); }
+  if (readBell.reading()) { loadNotifications(); }
 }
 
 async function markRead(body) {
