@@ -23,9 +23,11 @@ var errRetry = errors.New("routing: lost a race, retry")
 // capacity: most urgent, then oldest, from their queues and from queues
 // whose oldest ticket waited past the overflow threshold into one of
 // theirs. Each ticket is its own transaction with the same conditions as
-// RouteNew (on PostgreSQL one statement, see onestatement.go). It returns
-// the tickets assigned. Call it after an agent comes online or after a
-// Release committed.
+// RouteNew (on PostgreSQL one statement, see onestatement.go). A ticket
+// another transaction holds is skipped, never waited for; when every
+// ticket waiting for the agent was held, it tries again shortly
+// (heldWaits). It returns the tickets assigned. Call it after an agent
+// comes online or after a Release committed.
 func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, error) {
 	return r.assignWaiting(ctx, agentID, nil)
 }

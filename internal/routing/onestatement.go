@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"tanggap/internal/backoff"
 	"tanggap/internal/bus"
 	"tanggap/internal/db"
 	"tanggap/internal/domain"
@@ -43,9 +44,11 @@ import (
 // the same conditions, evaluated on locked latest rows.
 
 // assignTail is steps 2 and 3, given CTEs cand (id, n: the agents chosen,
-// best first), a (id: the agent locked) and w (id, queue_id, channel: the
-// locked ticket), and the channel default capacities in caps (channel,
-// cap).
+// best first), a (id: the agent locked), seen (id: the tickets the
+// decision found waiting before it locked one), w (id, queue_id, channel:
+// the locked ticket), and the channel default capacities in caps (channel,
+// cap). A decision that saw tickets waiting and locked none skipped them
+// while other transactions held them.
 const assignTail = `
 cu AS (
   UPDATE agent_channel_loads l SET active_load = l.active_load + 1
@@ -73,9 +76,9 @@ cu AS (
 ), s AS (
   SELECT (SELECT id FROM cand ORDER BY n LIMIT 1) AS cand, (SELECT id FROM a) AS agent, (SELECT id FROM w) AS ticket, (SELECT queue_id FROM w) AS queue,
     (SELECT channel FROM w) AS channel, (SELECT COUNT(*) FROM c) AS c, (SELECT lft FROM up) AS lft,
-    (SELECT COUNT(*) FROM k) AS k
+    (SELECT COUNT(*) FROM k) AS k, (SELECT COUNT(*) FROM seen) AS seen
 )
-SELECT s.cand, s.agent, s.ticket, s.queue, s.channel, s.c, s.lft, s.k,
+SELECT s.cand, s.agent, s.ticket, s.queue, s.channel, s.c, s.lft, s.k, s.seen,
   CASE WHEN s.c > 0 AND (s.lft IS NULL OR s.k = 0) THEN routing_abort('routing: assignment half applied, rolled back') ELSE 0 END AS guard,
   w.status, w.priority, ` + wFactCols + `
 FROM s LEFT JOIN w ON true`
@@ -119,16 +122,17 @@ func pickAndTakeSQL(withSkip bool) string {
   UNION ALL
   SELECT q.id, CAST(@now AS timestamptz) - make_interval(secs => q.overflow_after_s) FROM queues q
   WHERE q.overflow_queue_id IN (SELECT queue_id FROM mine) AND q.id NOT IN (SELECT queue_id FROM mine) AND q.archived_at IS NULL
+), seen AS (
+  SELECT x.id FROM src
+  CROSS JOIN (VALUES ` + domain.PriorityRanksSQL + `) AS p (name, r)
+  CROSS JOIN LATERAL (SELECT id, created_at FROM tickets
+    WHERE queue_id = src.queue_id AND priority = p.name AND created_at <= src.cutoff
+      AND assignee_id IS NULL AND status IN ` + domain.ActiveStatusesSQL + skip + `
+    ORDER BY created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `) AS x
+  ORDER BY p.r, x.created_at, x.id LIMIT ` + strconv.Itoa(pickSlack) + `
 ), w AS (
   SELECT t.id, t.queue_id, t.channel, t.status, t.priority, t.tracking_number, t.subject, t.first_response_due_at, t.resolution_due_at FROM tickets t
-  WHERE t.id IN (
-    SELECT x.id FROM src
-    CROSS JOIN (VALUES ` + domain.PriorityRanksSQL + `) AS p (name, r)
-    CROSS JOIN LATERAL (SELECT id, created_at FROM tickets
-      WHERE queue_id = src.queue_id AND priority = p.name AND created_at <= src.cutoff
-        AND assignee_id IS NULL AND status IN ` + domain.ActiveStatusesSQL + skip + `
-      ORDER BY created_at, id LIMIT ` + strconv.Itoa(pickSlack) + `) AS x
-    ORDER BY p.r, x.created_at, x.id LIMIT ` + strconv.Itoa(pickSlack) + `)
+  WHERE t.id IN (SELECT id FROM seen)
     AND t.assignee_id IS NULL AND t.status IN ` + domain.ActiveStatusesSQL + `
   ORDER BY ` + priorityRank("t") + `, t.created_at, t.id LIMIT 1
   FOR UPDATE OF t SKIP LOCKED
@@ -166,6 +170,8 @@ var offerSQL = `WITH ` + capsCTE + `, w AS (
   SELECT ` + wCols + ` FROM tickets
   WHERE id = @ticket AND assignee_id IS NULL AND queue_id IS NOT NULL AND status IN ` + domain.ActiveStatusesSQL + `
   FOR UPDATE
+), seen AS (
+  SELECT id FROM w
 ), wq AS (
   SELECT w.queue_id, w.channel, q.strategy, string_to_array(NULLIF(q.skills, ''), ',') AS skills,
     COALESCE((SELECT cap FROM caps WHERE caps.channel = w.channel), @defcap) AS defcap
@@ -240,6 +246,7 @@ type decision struct {
 	C       int64         // channel units taken: 1 when assigned
 	Lft     sql.NullInt64 // the agent's room left after the assignment
 	K       int64
+	Seen    int64 // tickets found waiting before one was locked (AssignWaiting)
 	// The ticket as its event shows it (when Ticket is set).
 	Status, Priority, TrackingNumber, Subject sql.NullString
 	FirstResponseDueAt, ResolutionDueAt       sql.NullTime
@@ -305,7 +312,7 @@ func (r *Router) decide(ctx context.Context, q positional, args map[string]any) 
 	}
 	var d decision
 	var guard int64
-	err = pool.QueryRowContext(ctx, q.sql, vals...).Scan(&d.Cand, &d.Agent, &d.Ticket, &d.Queue, &d.Channel, &d.C, &d.Lft, &d.K, &guard,
+	err = pool.QueryRowContext(ctx, q.sql, vals...).Scan(&d.Cand, &d.Agent, &d.Ticket, &d.Queue, &d.Channel, &d.C, &d.Lft, &d.K, &d.Seen, &guard,
 		&d.Status, &d.Priority, &d.TrackingNumber, &d.Subject, &d.FirstResponseDueAt, &d.ResolutionDueAt)
 	if err != nil {
 		return decision{}, fmt.Errorf("%w: assignment decision: %w", ErrStore, err)
@@ -342,6 +349,7 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 		assigned []int64
 		skipCh   []string
 		skipIDs  = skip
+		waits    int // waits for tickets other transactions held
 	)
 	for attempts := 0; attempts < 64; attempts++ {
 		args := map[string]any{"agent": agentID}
@@ -366,8 +374,23 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 				return nil, r.agentExists(ctx, agentID)
 			}
 			return assigned, nil
+		case !d.Ticket.Valid && d.Seen > 0 && waits < heldWaits:
+			// Tickets wait, each held by another transaction (a message
+			// being stored on it, an offer to another agent). Holding
+			// the agent, the decision must not wait for them (lock
+			// order); the holder commits within milliseconds, so the
+			// decision runs again shortly instead of leaving them to
+			// the sweep, up to ROUTING_SWEEP_INTERVAL later.
+			waits++
+			if r.onHeld != nil {
+				r.onHeld(waits)
+			}
+			if !heldBackoff.Sleep(ctx, waits) {
+				return assigned, nil
+			}
+			continue
 		case !d.Ticket.Valid:
-			return assigned, nil // nothing waiting for this agent
+			return assigned, nil // nothing waiting for this agent (or still held: the sweep takes it)
 		case d.C == 0:
 			skipCh = append(skipCh, d.Channel.String)
 			continue
@@ -383,6 +406,14 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 	}
 	return assigned, nil
 }
+
+// heldWaits bounds how often AssignWaiting waits for waiting tickets that
+// other transactions held; heldBackoff spaces those waits (20 ms, 40 ms,
+// 80 ms, 160 ms: 300 ms at most, in the rare case of a ticket held that
+// long; a holder usually commits within the first).
+const heldWaits = 4
+
+var heldBackoff = backoff.Doubling{First: 20 * time.Millisecond, Max: 160 * time.Millisecond}
 
 // offerOneStatement is Offer on PostgreSQL. A candidate who turns out full
 // (on the channel, or meanwhile) is passed over in the next attempt.

@@ -173,6 +173,9 @@ type Router struct {
 	awayGrace              time.Duration
 	returns                string
 	tracer                 trace.Tracer
+	// onHeld, when set (tests), is called before AssignWaiting waits for
+	// tickets other transactions held (n: the wait's number).
+	onHeld func(n int)
 }
 
 // New returns a Router.

@@ -638,3 +638,59 @@ func TestOfferPassesOverAnAgentBeingAssigned(t *testing.T) {
 		t.Fatalf("once free, offered to %d (%v); want the least busy %d", got, err, best)
 	}
 }
+
+// An agent coming online takes the ticket waiting for them even when
+// another transaction holds it at that moment (a message being stored on
+// it): AssignWaiting never waits for a ticket while it holds the agent, so
+// it tries again once the holder has had time to commit, instead of
+// leaving the ticket to the router's sweep.
+func TestAssignWaitingTakesATicketHeldMeanwhile(t *testing.T) {
+	if !testenv.UsingPostgres() {
+		t.Skip("SQLite runs one writing transaction at a time: no ticket is held while another decides")
+	}
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, testOpts{})
+	ticket := f.ticket(nil, "umum", "normal", time.Now().UTC())
+	agent := f.agent("online", 5, 0, nil, "umum")
+	held := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- f.d.Tx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, ticket).Error; err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	// The holder commits while AssignWaiting waits for the first time
+	// (or at the end, when it did not wait).
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release); f.must(<-done) }) }
+	defer letGo()
+	waited := 0
+	f.r.onHeld = func(n int) {
+		waited = n
+		if n == 1 {
+			letGo()
+		}
+	}
+	got, err := f.r.AssignWaiting(ctx, agent)
+	f.must(err)
+	if len(got) != 1 || got[0] != ticket || f.assignee(ticket) != agent {
+		t.Fatalf("assigned %v (stored assignee %d) after %d waits; want ticket %d to agent %d", got, f.assignee(ticket), waited, ticket, agent)
+	}
+	if waited != 1 {
+		t.Fatalf("waited %d times for the held ticket, want 1", waited)
+	}
+	// Nothing waiting: no wait at all.
+	waited = 0
+	got, err = f.r.AssignWaiting(ctx, agent)
+	f.must(err)
+	if len(got) != 0 || waited != 0 {
+		t.Fatalf("with nothing waiting: assigned %v after %d waits; want none and no wait", got, waited)
+	}
+}
