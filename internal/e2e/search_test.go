@@ -109,6 +109,13 @@ func TestBrowserSearchAndViews(t *testing.T) {
 	sari.do(t, "to the channel filter", chromedp.Evaluate[chromedp.Void](`document.getElementById('more-filters').open = true; document.getElementById('f-channel').focus()`))
 	sari.do(t, "Escape", chromedp.KeyEvent(kb.Escape))
 	sari.waitJS(t, "the filters folded, the focus on their summary", `!document.getElementById('more-filters').open && document.activeElement.id === 'more-filters-summary'`)
+	// Deleting the last view folds its panel away; the deletion is still
+	// said (the status line is outside the panel), the focus on the search.
+	sari.do(t, "delete the view", chromedp.Click(chromedp.CSS(`#views-list .view-del`)))
+	sari.waitJS(t, "the view gone, its deletion said", fmt.Sprintf(`document.getElementById('views-nav').hidden
+		&& document.getElementById('views-status').textContent === %q && document.getElementById('views-status').offsetParent !== null
+		&& document.activeElement.id === 'search-input'`, tx("views.deleted", "name", "Formulir antrean")))
+	shots.take(t, sari, "61b-view-deleted-laptop")
 
 	// A phone.
 	sari.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
