@@ -186,13 +186,12 @@ func (s *store) touch(ctx context.Context, id int64, now time.Time) error {
 
 // touchMany records a sign of life of several agents' consoles. On
 // PostgreSQL the rows are locked in id order (the lock order of
-// routing/lockorder.go) by a locking subquery: a plain multi-row UPDATE
-// locks them in whatever order it reads them and deadlocks with a
-// transaction locking agents in id order. A statement the database still
-// aborts for a concurrent one is run again.
+// routing/lockorder.go) first, then written (lockThenWrite). A
+// transaction the database still aborts for a concurrent one is run
+// again.
 //
-//	UPDATE agents SET last_seen_at = ?
-//	WHERE id IN (SELECT id FROM agents WHERE id IN (…) ORDER BY id FOR NO KEY UPDATE)
+//	SELECT id FROM agents WHERE id IN (…) ORDER BY id FOR NO KEY UPDATE
+//	UPDATE agents SET last_seen_at = ? WHERE id IN (…)
 func (s *store) touchMany(ctx context.Context, ids []int64, now time.Time) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
@@ -204,15 +203,52 @@ func (s *store) touchMany(ctx context.Context, ids []int64, now time.Time) error
 			args = append(args, id)
 		}
 		in := `(` + db.Placeholders(hi-lo) + `)`
-		q := `UPDATE agents SET last_seen_at = ? WHERE id IN ` + in
-		if s.db.Dialect == db.Postgres {
-			q = `UPDATE agents SET last_seen_at = ? WHERE id IN (SELECT id FROM agents WHERE id IN ` + in + ` ORDER BY id FOR NO KEY UPDATE)`
+		write := func(tx *gorm.DB) error {
+			return tx.Exec(`UPDATE agents SET last_seen_at = ? WHERE id IN `+in, args...).Error
 		}
-		if err := s.retry(func() error { return s.db.WithContext(ctx).Exec(q, args...).Error }); err != nil {
+		var err error
+		if s.db.Dialect == db.Postgres {
+			err = s.lockThenWrite(ctx, `SELECT id FROM agents WHERE id IN `+in+` ORDER BY id FOR NO KEY UPDATE`, args[1:], func(tx *gorm.DB, _ []int64) error {
+				return write(tx)
+			})
+		} else {
+			err = s.retry(func() error { return write(s.db.WithContext(ctx)) })
+		}
+		if err != nil {
 			return fmt.Errorf("agent: touch: %w", err)
 		}
 		return nil
 	})
+}
+
+// lockThenWrite runs, on PostgreSQL, a statement locking agents in id
+// order (lock) and then write on the rows it locked, in one transaction,
+// run again while the database aborts it for a concurrent one. The write
+// is a statement of its own, not the UPDATE around a locking subquery:
+// such an UPDATE reads the rows as of its start, and a row changed and
+// committed between that start and the subquery's lock is reached again
+// through its older version, a second lock on the row that deadlocked
+// with transactions queued on it (the intake's LockAgents, the liveness
+// sweep, a presence change; seen in the agent churn test). The write's
+// own snapshot sees the locked rows as they are.
+func (s *store) lockThenWrite(ctx context.Context, lock string, args []any, write func(tx *gorm.DB, locked []int64) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+			var locked []int64
+			if err := tx.Raw(lock, args...).Scan(&locked).Error; err != nil {
+				return err
+			}
+			if len(locked) == 0 {
+				return nil
+			}
+			return write(tx, locked)
+		})
+		if !db.IsRetryable(err) {
+			return err
+		}
+	}
+	return err
 }
 
 // maxAttempts bounds how often a statement the database aborted only for
@@ -271,25 +307,30 @@ func (s *store) getMany(ctx context.Context, ids []int64) (map[int64]Agent, erro
 // console spoke or who changed presence meanwhile no longer matches. The
 // agents_presence_seen_idx index serves the WHERE clause.
 //
-// On PostgreSQL the agents are locked in id order by a locking subquery
-// first (silencePGSQL; see touchMany), and the outer WHERE re-checks both
-// conditions on the locked rows.
+// On PostgreSQL the agents are locked in id order first (silenceLockPG,
+// see lockThenWrite); the locked rows are then moved, with both
+// conditions checked again on them as they are once locked.
 const silenceSQL = `UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
 WHERE presence = ? AND last_seen_at < ? RETURNING id`
 
-const silencePGSQL = `UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
-WHERE id IN (SELECT id FROM agents WHERE presence = ? AND last_seen_at < ? ORDER BY id FOR NO KEY UPDATE)
-  AND presence = ? AND last_seen_at < ? RETURNING id`
+const silenceLockPG = `SELECT id FROM agents WHERE presence = ? AND last_seen_at < ? ORDER BY id FOR NO KEY UPDATE`
 
 func (s *store) silence(ctx context.Context, from, to domain.Presence, before, now time.Time) ([]int64, error) {
 	var ids []int64
-	err := s.retry(func() error {
-		ids = nil
-		if s.db.Dialect == db.Postgres {
-			return s.db.WithContext(ctx).Raw(silencePGSQL, to, now, now, from, before, from, before).Scan(&ids).Error
-		}
-		return s.db.WithContext(ctx).Raw(silenceSQL, to, now, now, from, before).Scan(&ids).Error
-	})
+	var err error
+	if s.db.Dialect == db.Postgres {
+		err = s.lockThenWrite(ctx, silenceLockPG, []any{from, before}, func(tx *gorm.DB, locked []int64) error {
+			ids = nil
+			return tx.Raw(`UPDATE agents SET presence = ?, presence_changed_at = ?, updated_at = ?
+WHERE id = ANY (string_to_array(?, ',')::bigint[]) AND presence = ? AND last_seen_at < ? RETURNING id`,
+				to, now, now, db.JoinIDs(locked), from, before).Scan(&ids).Error
+		})
+	} else {
+		err = s.retry(func() error {
+			ids = nil
+			return s.db.WithContext(ctx).Raw(silenceSQL, to, now, now, from, before).Scan(&ids).Error
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("agent: %s to %s: %w", from, to, err)
 	}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,6 +83,17 @@ func Anys[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// JoinIDs is ids as one comma-separated text, for a PostgreSQL statement
+// that takes a list of any length as one argument
+// (string_to_array(?, ',')::bigint[]) instead of a placeholder each.
+func JoinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
 }
 
 // NullTime is t for a nullable column: the zero time is NULL.

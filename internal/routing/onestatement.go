@@ -333,15 +333,6 @@ func capsLists(caps map[string]int) (channels, values string) {
 	return strings.Join(chs, ","), strings.Join(ns, ",")
 }
 
-// joinIDs is a comma-separated list of ids.
-func joinIDs(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(s, ",")
-}
-
 // assignWaitingOneStatement is assignWaiting on PostgreSQL: one statement
 // per ticket handed out.
 func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
@@ -355,7 +346,7 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 		args := map[string]any{"agent": agentID}
 		withSkip := len(skipCh) > 0 || len(skipIDs) > 0
 		if withSkip {
-			args["skipch"], args["skipids"] = strings.Join(skipCh, ","), joinIDs(skipIDs)
+			args["skipch"], args["skipids"] = strings.Join(skipCh, ","), db.JoinIDs(skipIDs)
 		}
 		q := pickAndTake
 		if withSkip {
