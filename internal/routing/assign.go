@@ -29,18 +29,20 @@ var errRetry = errors.New("routing: lost a race, retry")
 // (heldWaits). It returns the tickets assigned. Call it after an agent
 // comes online or after a Release committed.
 func (r *Router) AssignWaiting(ctx context.Context, agentID int64) ([]int64, error) {
-	return r.assignWaiting(ctx, agentID, nil)
+	return r.assignWaiting(ctx, agentID, nil, true)
 }
 
 // assignWaiting is AssignWaiting never handing out the skipped tickets
-// (one the agent just gave back).
-func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
+// (one the agent just gave back); waitHeld false never waits for held
+// tickets (the sweep, which is itself what takes them later, and would
+// otherwise wait once per idle agent).
+func (r *Router) assignWaiting(ctx context.Context, agentID int64, skip []int64, waitHeld bool) ([]int64, error) {
 	var (
 		assigned []int64
 		err      error
 	)
 	if r.db.Dialect == db.Postgres {
-		assigned, err = r.assignWaitingOneStatement(ctx, agentID, skip)
+		assigned, err = r.assignWaitingOneStatement(ctx, agentID, skip, waitHeld)
 	} else {
 		assigned, err = r.assignWaitingSteps(ctx, agentID, skip)
 	}

@@ -335,7 +335,7 @@ func capsLists(caps map[string]int) (channels, values string) {
 
 // assignWaitingOneStatement is assignWaiting on PostgreSQL: one statement
 // per ticket handed out.
-func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, skip []int64) ([]int64, error) {
+func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, skip []int64, waitHeld bool) ([]int64, error) {
 	var (
 		assigned []int64
 		skipCh   []string
@@ -365,7 +365,7 @@ func (r *Router) assignWaitingOneStatement(ctx context.Context, agentID int64, s
 				return nil, r.agentExists(ctx, agentID)
 			}
 			return assigned, nil
-		case !d.Ticket.Valid && d.Seen > 0 && waits < heldWaits:
+		case !d.Ticket.Valid && d.Seen > 0 && waitHeld && waits < heldWaits:
 			// Tickets wait, each held by another transaction (a message
 			// being stored on it, an offer to another agent). Holding
 			// the agent, the decision must not wait for them (lock

@@ -643,41 +643,47 @@ func TestOfferPassesOverAnAgentBeingAssigned(t *testing.T) {
 // another transaction holds it at that moment (a message being stored on
 // it): AssignWaiting never waits for a ticket while it holds the agent, so
 // it tries again once the holder has had time to commit, instead of
-// leaving the ticket to the router's sweep.
+// leaving the ticket to the router's sweep. The sweep itself never waits
+// (it would wait once per idle agent); the ticket is its next round's.
 func TestAssignWaitingTakesATicketHeldMeanwhile(t *testing.T) {
 	if !testenv.UsingPostgres() {
 		t.Skip("SQLite runs one writing transaction at a time: no ticket is held while another decides")
 	}
 	ctx := context.Background()
 	f, _ := newRouterFixture(t, testOpts{})
-	ticket := f.ticket(nil, "umum", "normal", time.Now().UTC())
-	agent := f.agent("online", 5, 0, nil, "umum")
-	held := make(chan struct{})
-	release := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- f.d.Tx(ctx, func(tx *gorm.DB) error {
-			if err := tx.Exec(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, ticket).Error; err != nil {
-				return err
-			}
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held
-	// The holder commits while AssignWaiting waits for the first time
-	// (or at the end, when it did not wait).
-	var once sync.Once
-	letGo := func() { once.Do(func() { close(release); f.must(<-done) }) }
-	defer letGo()
+	// hold locks a ticket in a transaction of its own until letGo.
+	hold := func(ticket int64) (letGo func()) {
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- f.d.Tx(ctx, func(tx *gorm.DB) error {
+				if err := tx.Exec(`SELECT id FROM tickets WHERE id = ? FOR UPDATE`, ticket).Error; err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		var once sync.Once
+		letGo = func() { once.Do(func() { close(release); f.must(<-done) }) }
+		t.Cleanup(letGo)
+		return letGo
+	}
 	waited := 0
-	f.r.onHeld = func(n int) {
-		waited = n
-		if n == 1 {
-			letGo()
+	onHeld := func(letGo func()) func(int) {
+		return func(n int) {
+			waited = n
+			if n == 1 {
+				letGo()
+			}
 		}
 	}
+
+	ticket := f.ticket(nil, "umum", "normal", time.Now().UTC())
+	agent := f.agent("online", 5, 0, nil, "umum")
+	// The holder commits while AssignWaiting waits for the first time.
+	f.r.onHeld = onHeld(hold(ticket))
 	got, err := f.r.AssignWaiting(ctx, agent)
 	f.must(err)
 	if len(got) != 1 || got[0] != ticket || f.assignee(ticket) != agent {
@@ -686,11 +692,27 @@ func TestAssignWaitingTakesATicketHeldMeanwhile(t *testing.T) {
 	if waited != 1 {
 		t.Fatalf("waited %d times for the held ticket, want 1", waited)
 	}
+
 	// Nothing waiting: no wait at all.
 	waited = 0
 	got, err = f.r.AssignWaiting(ctx, agent)
 	f.must(err)
 	if len(got) != 0 || waited != 0 {
 		t.Fatalf("with nothing waiting: assigned %v after %d waits; want none and no wait", got, waited)
+	}
+
+	// The sweep passes a held ticket over without waiting, and hands it
+	// out in its next round once it is free.
+	second := f.ticket(nil, "umum", "normal", time.Now().UTC())
+	letGo := hold(second)
+	f.r.onHeld = onHeld(letGo)
+	f.must(f.r.Sweep(ctx, time.Now().UTC()))
+	if waited != 0 || f.assignee(second) != 0 {
+		t.Fatalf("sweep with the ticket held: %d waits, assignee %d; want no wait, still waiting", waited, f.assignee(second))
+	}
+	letGo()
+	f.must(f.r.Sweep(ctx, time.Now().UTC()))
+	if f.assignee(second) != agent {
+		t.Fatalf("next sweep: assignee %d, want %d", f.assignee(second), agent)
 	}
 }

@@ -65,7 +65,7 @@ ORDER BY a.id`).Scan(&idle).Error; err != nil {
 		return fmt.Errorf("%w: idle agents: %w", ErrStore, err)
 	}
 	for _, id := range idle {
-		if _, err := r.AssignWaiting(ctx, id); err != nil {
+		if _, err := r.assignWaiting(ctx, id, nil, false); err != nil {
 			return err
 		}
 	}

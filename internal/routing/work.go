@@ -194,7 +194,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		}
 	}
 	if from != 0 {
-		if _, err := r.assignWaiting(ctx, from, []int64{ticketID}); err != nil {
+		if _, err := r.assignWaiting(ctx, from, []int64{ticketID}, true); err != nil {
 			r.log.Warn("assign waiting after transfer", "agent_id", from, "err", err)
 		}
 	}
