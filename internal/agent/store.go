@@ -232,9 +232,8 @@ func (s *store) touchMany(ctx context.Context, ids []int64, now time.Time) error
 // sweep, a presence change; seen in the agent churn test). The write's
 // own snapshot sees the locked rows as they are.
 func (s *store) lockThenWrite(ctx context.Context, lock string, args []any, write func(tx *gorm.DB, locked []int64) error) error {
-	var err error
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	return s.retry(func() error {
+		return s.db.Tx(ctx, func(tx *gorm.DB) error {
 			var locked []int64
 			if err := tx.Raw(lock, args...).Scan(&locked).Error; err != nil {
 				return err
@@ -244,11 +243,7 @@ func (s *store) lockThenWrite(ctx context.Context, lock string, args []any, writ
 			}
 			return write(tx, locked)
 		})
-		if !db.IsRetryable(err) {
-			return err
-		}
-	}
-	return err
+	})
 }
 
 // maxAttempts bounds how often a statement the database aborted only for
