@@ -82,6 +82,17 @@ func TestQueueLineQueriesOn100kTickets(t *testing.T) {
 		}
 	}
 
+	// AssignWaiting's decision on PostgreSQL (one statement, per agent
+	// given room) reads the waiting tickets through their index only, the
+	// tickets it saw waiting included.
+	if f.d.Dialect == db.Postgres {
+		plan := testenv.PlanOnData(t, f.d, pickAndTakeSQL(false), map[string]any{"agent": agent, "now": now,
+			"capch": f.r.Router.capChannels, "capn": f.r.Router.capValues, "defcap": f.r.Settings.defChanCap})
+		if !strings.Contains(plan, "tickets_waiting_idx") && !strings.Contains(plan, "tickets_queue_waiting_idx") || fullTicketScan.MatchString(plan) {
+			t.Errorf("AssignWaiting's decision is not served by the waiting-ticket index on %d tickets:\n%s", n, plan)
+		}
+	}
+
 	// The estimates agree with the seeded line: 900 waiting, 300 per queue.
 	var ids []int64
 	f.must(f.d.Raw(`SELECT id FROM tickets WHERE queue_id = ? AND assignee_id IS NULL AND status = 'new' ORDER BY id`, queues[1]).Scan(&ids).Error)
