@@ -42,12 +42,13 @@ func (s *Server) watchWebhooks(c *fiber.Ctx) error {
 }
 
 // handleWebhookHealth: GET /api/v1/admin/webhooks — per channel, the
-// webhook deliveries refused over the last day, the last refusal's time
-// and reason, and the last accepted delivery's time.
+// webhook deliveries refused since refused_since (the start of the oldest
+// whole hour of the last day), the last refusal's time and reason, and the
+// last accepted delivery's time.
 func (s *Server) handleWebhookHealth(c *fiber.Ctx) error {
-	h, err := s.o.Webhooks.Summary(c.UserContext())
+	h, since, err := s.o.Webhooks.Summary(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"channels": h, "recent_hours": int(webhooks.Recent.Hours())})
+	return c.JSON(fiber.Map{"channels": h, "refused_since": since})
 }

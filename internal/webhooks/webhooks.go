@@ -54,7 +54,8 @@ const (
 var reasons = []string{ReasonSignature, ReasonVerify, ReasonPayload, ReasonTooLarge, ReasonEncoding}
 
 const (
-	// Recent is the window of the summary's count.
+	// Recent is the longest window of the summary's count (see
+	// RecentSince).
 	Recent = 24 * time.Hour
 	// Keep is how long hourly counts stay (the last refusal is shown
 	// within it).
@@ -229,11 +230,20 @@ func (s *Service) putBack(k key, c count) {
 	s.refused[k] = cur
 }
 
+// RecentSince is where the summary's count starts at now: the start of the
+// oldest whole hour within Recent. Counts are kept by the hour, so a window
+// of exactly Recent would cut an hour in two; the count covers the current
+// hour and the whole hours before it back to RecentSince (between
+// Recent-1h and Recent), and the screen says from when, never more.
+func RecentSince(now time.Time) time.Time {
+	return now.UTC().Truncate(time.Hour).Add(time.Hour - Recent)
+}
+
 // Health is one channel's webhook health.
 type Health struct {
 	Channel string `json:"channel"`
-	// Refused counts refused deliveries over the last Recent, all
-	// instances together.
+	// Refused counts refused deliveries since RecentSince, all instances
+	// together.
 	Refused        int64      `json:"refused"`
 	LastRefusedAt  *time.Time `json:"last_refused_at,omitempty"`
 	LastReason     string     `json:"last_reason,omitempty"`
@@ -241,17 +251,18 @@ type Health struct {
 }
 
 // Summary is the health of every channel with webhooks here or with
-// counts kept, by channel name. Counts are as of the instances' last
-// flush (at most FlushEvery old).
-func (s *Service) Summary(ctx context.Context) ([]Health, error) {
+// counts kept, by channel name, and where its counts start (RecentSince).
+// Counts are as of the instances' last flush (at most FlushEvery old).
+func (s *Service) Summary(ctx context.Context) ([]Health, time.Time, error) {
 	now := s.o.Now().UTC()
+	since := RecentSince(now)
 	rows, err := s.store.refusedSince(ctx, now.Add(-Keep).Truncate(time.Hour))
 	if err != nil {
-		return nil, err
+		return nil, since, err
 	}
 	acc, err := s.store.acceptedAll(ctx)
 	if err != nil {
-		return nil, err
+		return nil, since, err
 	}
 	by := map[string]*Health{}
 	get := func(ch string) *Health {
@@ -265,11 +276,10 @@ func (s *Service) Summary(ctx context.Context) ([]Health, error) {
 	for _, ch := range s.o.Channels {
 		get(ch)
 	}
-	recent := now.Add(-Recent)
 	for _, r := range rows {
 		h := get(r.Channel)
 		last := r.LastAt.UTC()
-		if !r.Hour.Before(recent.Truncate(time.Hour)) && last.After(recent) {
+		if !r.Hour.UTC().Before(since) {
 			h.Refused += r.Refused
 		}
 		if h.LastRefusedAt == nil || last.After(*h.LastRefusedAt) {
@@ -285,5 +295,5 @@ func (s *Service) Summary(ctx context.Context) ([]Health, error) {
 		out = append(out, *h)
 	}
 	slices.SortFunc(out, func(a, b Health) int { return cmp.Compare(a.Channel, b.Channel) })
-	return out, nil
+	return out, since, nil
 }

@@ -40,7 +40,7 @@ func TestFloodIsOneWrite(t *testing.T) {
 	if err := d.Raw(`SELECT COUNT(*) FROM webhook_refusals`).Scan(&rows).Error; err != nil || rows != 2 {
 		t.Fatalf("%d rows (%v), want 2: one per hour, channel and reason", rows, err)
 	}
-	got, err := a.Summary(ctx)
+	got, _, err := a.Summary(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,12 +57,50 @@ func TestFloodIsOneWrite(t *testing.T) {
 	}
 	// A day later the count is back to 0; the last refusal is still told.
 	clock = clock.Add(Recent + time.Hour)
-	got, err = a.Summary(ctx)
+	got, _, err = a.Summary(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if wa := got[1]; wa.Refused != 0 || wa.LastReason != ReasonPayload {
 		t.Fatalf("a day later %+v", wa)
+	}
+}
+
+// TestCountStartsWhereItSays: counts are kept by the hour, so the summary
+// counts whole hours from RecentSince, which it returns for the screen to
+// name; never a refusal from before it, nor one more than Recent old.
+func TestCountStartsWhereItSays(t *testing.T) {
+	t.Parallel()
+	d := testenv.DB(t)
+	ctx := context.Background()
+	clock := time.Date(2026, 12, 6, 10, 30, 0, 0, time.UTC)
+	s := New(Opts{DB: d, Now: func() time.Time { return clock }, Channels: []string{"whatsapp"}})
+	refuseAt := func(at time.Time) {
+		t.Helper()
+		clock = at
+		s.Refused("whatsapp", ReasonSignature)
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 12, 6, 10, 30, 0, 0, time.UTC)
+	refuseAt(now.Add(-25 * time.Hour))                // 5 Dec 09:30: older than Recent
+	refuseAt(now.Add(-23*time.Hour - 45*time.Minute)) // 5 Dec 10:45: within Recent, before the hour the count starts
+	refuseAt(now.Add(-23*time.Hour - 20*time.Minute)) // 5 Dec 11:10: counted
+	refuseAt(now.Add(-time.Minute))                   // counted
+	clock = now
+	got, since, err := s.Summary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 5, 11, 0, 0, 0, time.UTC); !since.Equal(want) {
+		t.Fatalf("count starts at %v, want %v", since, want)
+	}
+	if len(got) != 1 || got[0].Refused != 2 || got[0].LastRefusedAt == nil || !got[0].LastRefusedAt.Equal(now.Add(-time.Minute)) {
+		t.Fatalf("summary %+v, want 2 refused since %v", got, since)
+	}
+	if now.Sub(since) > Recent {
+		t.Fatalf("the count reaches back %v, more than %v", now.Sub(since), Recent)
 	}
 }
 

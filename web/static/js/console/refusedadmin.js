@@ -15,12 +15,14 @@ let items = [];
 let next = null;
 let opened = null; // {id, detail} or {id, error}
 // hooks: per channel, the webhook deliveries refused before they could be
-// read (a wrong app secret refuses every one), beside the last accepted.
-let hooks = { channels: [], recent_hours: 24 };
+// read (a wrong app secret refuses every one) since refused_since (the
+// start of the oldest whole hour of the last day: counts are kept by the
+// hour), beside the last accepted.
+let hooks = { channels: [], refused_since: null };
 
 async function loadHooks() {
   const res = await api.adminCall('GET', 'webhooks');
-  hooks = res.ok && res.data ? res.data : { channels: [], recent_hours: 24 };
+  hooks = res.ok && res.data ? res.data : { channels: [], refused_since: null };
   return res.ok ? '' : errorMessage(res);
 }
 
@@ -49,7 +51,7 @@ function hooksView() {
   return el('section', { id: 'webhook-health', 'aria-labelledby': 'webhook-health-title' }, [
     el('h4', { id: 'webhook-health-title', text: t('webhooks.title') }),
     el('p', { 'class': 'hint', text: t('webhooks.hint') }),
-    tableOf(t('webhooks.caption'), [t('refused.col_channel'), t('webhooks.col_refused', { hours: hooks.recent_hours }),
+    tableOf(t('webhooks.caption'), [t('refused.col_channel'), hooks.refused_since ? t('webhooks.col_refused_since', { since: formatDate(hooks.refused_since) }) : t('webhooks.col_refused'),
       t('webhooks.col_last'), t('refused.col_reason'), t('webhooks.col_accepted')], rows, 'admin-webhooks'),
   ]);
 }
