@@ -57,9 +57,11 @@ const (
 	KindAgent   = "agent"  // an agent joined
 	KindRead    = "read"   // the agent read the visitor's messages up to here
 	KindSolved  = "solved" // the ticket was solved
-	KindNew     = "new"    // a new conversation began
-	KindSurvey  = "csat"   // the rating card of a solve (csat.go)
-	KindRated   = "rated"  // the rating card was answered
+	// KindReopened: the solved ticket is open again (an agent reopened it).
+	KindReopened = "reopened"
+	KindNew      = "new"   // a new conversation began
+	KindSurvey   = "csat"  // the rating card of a solve (csat.go)
+	KindRated    = "rated" // the rating card was answered
 )
 
 // Error codes of "error" frames.

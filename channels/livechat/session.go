@@ -295,7 +295,8 @@ func (a *Adapter) message(ctx context.Context, c *realtime.Conn, s *session, f C
 		return err
 	}
 	e := newEntry{kind: KindMessage, dedupe: dedupe, tn: v.TrackingNumber, body: entryBody{CID: f.CID, Text: f.Text, Files: files}}
-	row, fresh, ok, err := a.appendEntry(ctx, vid, e, change{set: "state = 'open'"}, time.Now().UTC())
+	now := time.Now().UTC()
+	row, fresh, ok, err := a.appendEntry(ctx, vid, e, wroteChange(now), now)
 	if err != nil {
 		// Published but not in the log: the widget gets no ack and sends
 		// again; the bus drops the copy and this append is retried.

@@ -22,7 +22,8 @@ import (
 //
 //   - one instance (a NATS queue group) turns each event into the
 //     visitor's log: "agent joined" when the ticket gets an assignee,
-//     "solved" when it is solved or closed. The appends are conditional
+//     "solved" when it is solved or closed (after the visitor last
+//     wrote), "reopened" when a solved one is open again. The appends are conditional
 //     on the visitor row, so a repeat or a race with the backstop below
 //     appends once;
 //   - every instance refreshes the queue position of its own waiting
@@ -124,13 +125,34 @@ func (a *Adapter) ticketChanged(ctx context.Context, ticketID int64) {
 	a.syncTicket(ctx, v, t)
 }
 
-// syncTicket appends "agent joined" and "solved" entries the ticket calls
-// for. Each append's condition is checked on the locked visitor row.
+// syncTicket appends the "agent joined", "solved" and "reopened" entries
+// the ticket calls for. Each append's condition is checked on the locked
+// visitor row.
 func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) {
-	if v.TrackingNumber != t.TrackingNumber || v.State != "open" {
+	if v.TrackingNumber != t.TrackingNumber {
 		return
 	}
 	now := time.Now().UTC()
+	ended := t.Status == domain.StatusSolved || t.Status == domain.StatusClosed
+	if v.State == "solved" && !ended {
+		// Reopened without the citizen writing (an agent reopened it, or
+		// the citizen's message was stored on it while this gateway read
+		// it as solved): the widget takes messages and shows the queue
+		// again.
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindReopened, tn: t.TrackingNumber},
+			change{set: "state = 'open'", where: "tracking_number = ? AND state = 'solved'", whereArgs: []any{t.TrackingNumber}}, now)
+		if err != nil {
+			a.log.Warn("livechat reopened", "err", err)
+			return
+		}
+		if fresh {
+			a.publish(v.ID, row)
+		}
+		v.State = "open"
+	}
+	if v.State != "open" {
+		return
+	}
 	if t.AssigneeID != nil && (v.AgentID == nil || *v.AgentID != *t.AssigneeID) && t.Status != domain.StatusSolved && t.Status != domain.StatusClosed {
 		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindAgent, tn: t.TrackingNumber, body: entryBody{Agent: t.AssigneeName}},
 			change{set: "agent_id = ?", setArgs: []any{*t.AssigneeID}, where: "tracking_number = ? AND state = 'open' AND (agent_id IS NULL OR agent_id <> ?)",
@@ -141,15 +163,33 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) 
 			a.publish(v.ID, row)
 		}
 	}
-	if t.Status == domain.StatusSolved || t.Status == domain.StatusClosed {
-		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindSolved, tn: t.TrackingNumber},
-			change{set: "state = 'solved'", where: "tracking_number = ? AND state = 'open'", whereArgs: []any{t.TrackingNumber}}, now)
+	if ended {
+		row, fresh, _, err := a.appendEntry(ctx, v.ID, newEntry{kind: KindSolved, tn: t.TrackingNumber}, solvedChange(t), now)
 		if err != nil {
 			a.log.Warn("livechat solved", "err", err)
 		} else if fresh {
 			a.publish(v.ID, row)
 		}
 	}
+}
+
+// solvedChange marks the visitor's open conversation solved, only for a
+// solve after the visitor last wrote (see wroteChange): a message to a
+// solved conversation reopens its ticket once the core stores it, and a
+// read of the ticket taken before that still says solved.
+func solvedChange(t ticket.Brief) change {
+	ch := change{set: "state = 'solved'", where: "tracking_number = ? AND state = 'open'", whereArgs: []any{t.TrackingNumber}}
+	if t.SolvedAt != nil {
+		ch.where += " AND (wrote_at IS NULL OR wrote_at < ?)"
+		ch.whereArgs = append(ch.whereArgs, t.SolvedAt.UTC())
+	}
+	return ch
+}
+
+// wroteChange is the visitor's message written at now: its conversation
+// is open (again), and when it was written is kept for solvedChange.
+func wroteChange(now time.Time) change {
+	return change{set: "state = 'open', wrote_at = ?", setArgs: []any{now.UTC()}}
 }
 
 // refreshLocal checks the tickets of the open conversations of the
@@ -176,7 +216,8 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 		}
 		var tns []string
 		for _, v := range vs {
-			if v.State == "open" {
+			if v.State != "none" {
+				// Solved ones too: a reopen whose event was lost.
 				tns = append(tns, v.TrackingNumber)
 			}
 		}
@@ -187,7 +228,7 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 		}
 		var waiting []int64
 		for _, v := range vs {
-			if t, ok := ts[v.TrackingNumber]; ok && v.State == "open" && t.AssigneeID == nil &&
+			if t, ok := ts[v.TrackingNumber]; ok && v.State != "none" && t.AssigneeID == nil &&
 				t.Status != domain.StatusSolved && t.Status != domain.StatusClosed {
 				waiting = append(waiting, t.ID)
 			}
@@ -202,7 +243,7 @@ func (a *Adapter) refreshLocal(ctx context.Context) {
 		}
 		for _, v := range vs {
 			t, ok := ts[v.TrackingNumber]
-			if v.State != "open" || !ok {
+			if v.State == "none" || !ok {
 				continue // no conversation, or the core has not stored it yet
 			}
 			a.syncTicket(ctx, v, t)

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"time"
 
 	"tanggap/internal/domain"
 )
@@ -20,6 +21,9 @@ type Brief struct {
 	AssigneeID     *int64
 	// AssigneeName is the agent's display name ("" when waiting).
 	AssigneeName string
+	// SolvedAt is when the ticket was last solved (nil when it is not, or
+	// it was closed without a solve).
+	SolvedAt *time.Time
 }
 
 // Briefs returns the tickets with the given tracking numbers, keyed by

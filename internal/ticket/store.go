@@ -430,7 +430,7 @@ func (s *store) briefs(ctx context.Context, tns []string) (map[string]Brief, err
 		return out, nil
 	}
 	var rows []Brief
-	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS assignee_name
+	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS assignee_name, t.solved_at
 FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.tracking_number IN ?`, tns).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("ticket: briefs: %w", err)
@@ -444,7 +444,7 @@ FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.tracking_numbe
 // brief reads one ticket by id.
 func (s *store) brief(ctx context.Context, id int64) (Brief, error) {
 	var rows []Brief
-	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS assignee_name
+	err := s.db.WithContext(ctx).Raw(`SELECT t.id, t.tracking_number, t.status, t.queue_id, t.assignee_id, COALESCE(a.name, '') AS assignee_name, t.solved_at
 FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.id = ?`, id).Scan(&rows).Error
 	if err != nil {
 		return Brief{}, fmt.Errorf("ticket: brief: %w", err)

@@ -758,6 +758,10 @@
         if (e.tn === conv.tn) { conv.state = 'solved'; }
         system('livechat.solved', { tn: e.tn });
         break;
+      case 'reopened':
+        if (e.tn === conv.tn) { conv.state = 'open'; }
+        system('livechat.reopened', { tn: e.tn });
+        break;
       case 'csat':
         openSurvey(e.survey, e.tn);
         break;
