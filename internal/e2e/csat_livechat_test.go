@@ -94,4 +94,14 @@ func TestBrowserLiveChatSurvey(t *testing.T) {
 	if got := strings.TrimSpace(citizen.text(t, "#tgc-sub")); !strings.Contains(got, tn) {
 		t.Errorf("header %q", got)
 	}
+
+	// The agent reopens the ticket: the citizen reads so, and the chat
+	// takes messages in this conversation again (no new one offered).
+	if res := agentAPI.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "open"}); res.Status != 200 {
+		t.Fatalf("reopen: %d %s", res.Status, res.Body)
+	}
+	citizen.waitJSFor(t, "told the chat is open again", asyncWait, fmt.Sprintf(`[...document.querySelectorAll('#tgc-log li')].some((li) => li.textContent.includes(%q))
+		&& document.getElementById('tgc-new').hidden`, tx("livechat.reopened", "tn", tn)))
+	shots.take(t, citizen, "30b-chat-reopened-laptop")
+	citizen.checkConsole(t)
 }
