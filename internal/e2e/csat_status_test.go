@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -100,5 +101,39 @@ func TestBrowserStatusLookupSurvey(t *testing.T) {
 	agentAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/csat", id), nil).JSON(t, &ratings)
 	if len(ratings.Ratings) != 1 || ratings.Ratings[0].Rating != 5 || ratings.Ratings[0].AnsweredBy != csat.ByStatus {
 		t.Fatalf("ratings %+v", ratings.Ratings)
+	}
+}
+
+// TestBrowserStatusInvalidSurveyLink: a survey link that is not one
+// (/pengaduan/status?csat=abc123) says so as an error (an alert, in the
+// error style) and nothing else: no claim that a complaint is resolved, no
+// rating form, no success-styled status. Both languages; screenshots at
+// 1366×800 and 390×844.
+func TestBrowserStatusInvalidSurveyLink(t *testing.T) {
+	browser := findBrowser(t)
+	base := apptest.Start(t, apptest.Config(t)).URL()
+	root := newBrowser(t, browser)
+	shots := newShots(t)
+	for _, c := range []struct {
+		lang string
+		w, h int64
+	}{{"id-ID", 1366, 800}, {"en-US", 390, 844}} {
+		tr := textsIn(t, c.lang)
+		page := newTab(t, root)
+		page.do(t, "open an invalid survey link", chromedp.EmulateViewport(c.w, c.h),
+			chromedp.Navigate(base+"/pengaduan/status?csat=abc123&lang="+c.lang), chromedp.WaitVisible(chromedp.ID("csat-card")))
+		page.waitJS(t, "the link refused as an error", fmt.Sprintf(`(e => !!e && !e.hidden && e.getClientRects().length > 0
+			&& e.getAttribute('role') === 'alert' && e.classList.contains('alert-error') && e.textContent === %q)(document.getElementById('csat-error'))`,
+			tr("error.csat_bad_link")))
+		resolved := strings.TrimSuffix(strings.SplitN(tr("csat.card_intro"), ".", 2)[0], ".")
+		if got := page.evalString(t, `document.querySelector('main').innerText`); strings.Contains(got, resolved) {
+			t.Errorf("%s: an invalid link says the complaint is resolved: %q", c.lang, got)
+		}
+		if got := page.evalString(t, `[document.getElementById('csat-intro'), document.getElementById('csat-form'), document.getElementById('csat-comment-form')]
+			.map(e => e.getClientRects().length > 0 ? e.id : '').join('') + '|' + document.getElementById('csat-status').textContent`); got != "|" {
+			t.Errorf("%s: shown besides the error (visible parts | success status): %q", c.lang, got)
+		}
+		shots.take(t, page, "csat-invalid-link-"+c.lang)
+		page.checkConsole(t)
 	}
 }

@@ -21,7 +21,9 @@
   var commentForm = document.getElementById('csat-comment-form');
   var commentBox = document.getElementById('csat-comment-later');
   var commentBtn = document.getElementById('csat-comment-send');
+  var introBox = document.getElementById('csat-intro');
   var introText = document.getElementById('csat-intro-text');
+  var cardError = document.getElementById('csat-error');
   var intro = introText.textContent;
   var ratingWords = ['csat.rating_1', 'csat.rating_2', 'csat.rating_3', 'csat.rating_4', 'csat.rating_5'];
   var path = '';
@@ -48,7 +50,20 @@
     commentForm.reset();
     showCommentError('');
     introText.textContent = intro;
+    introBox.hidden = false;
+    T.showAlert(cardError, '', false);
     status.textContent = '';
+  }
+
+  // refused shows why the survey takes no answer (a link that is not one,
+  // expired, its ticket gone) as an error, and nothing else: no intro
+  // saying the complaint is resolved, no form.
+  function refused(text) {
+    form.hidden = true;
+    commentForm.hidden = true;
+    introBox.hidden = true;
+    status.textContent = '';
+    T.showAlert(cardError, text, false);
   }
 
   // rated shows the rating given and the box for the one comment that may
@@ -70,7 +85,7 @@
     var res = await T.api('GET', path);
     card.hidden = false;
     if (!res.ok) {
-      done(T.errorMessage(res));
+      refused(T.errorMessage(res));
       if (focus !== false) { card.focus(); }
       return;
     }

@@ -44,8 +44,12 @@ function loadAlerts(extra) {
 }
 
 // applyEvent takes csat.rated, csat.alert and csat.commented from the push
-// socket. csat.commented carries no comment: the open ticket's ratings and
-// a listed alert of that ticket are read again to show it.
+// socket. Neither csat.alert nor csat.commented carries the comment: a new
+// alert is listed from its push at once and the alerts are read again to
+// show a comment given with the rating (the live chat's card, the form)
+// or one that came in before the alert's push (the events do not arrive
+// in order); on csat.commented the open ticket's ratings and a listed
+// alert of that ticket are read again to show it.
 export function applyEvent(name, d) {
   const s = store.get();
   if (name === 'csat.rated') {
@@ -59,6 +63,7 @@ export function applyEvent(name, d) {
     const alerts = listed.filter((x) => x.id !== d.alert_id);
     alerts.unshift(Object.assign({}, had, { id: d.alert_id, ticket_id: d.ticket_id, tracking_number: d.tracking_number, rating: d.rating, channel: d.channel, created_at: d.at }));
     patch({ alerts: alerts.slice(0, 20), announce: t('csat.alert_new', { tracking: d.tracking_number, rating: d.rating }) });
+    loadAlerts();
   } else if (name === 'csat.commented') {
     const id = Number(d.ticket_id);
     if (s.selectedId && id === s.selectedId) { loadTicket(s.selectedId); }
