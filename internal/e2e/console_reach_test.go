@@ -176,3 +176,70 @@ func TestBrowserTransferAwayClosesTheTicket(t *testing.T) {
 	shots.take(t, sari, "transfer-away-phone")
 	sari.checkConsole(t)
 }
+
+// TestBrowserTransferInShowsTheCitizen: Budi's console is open on his own
+// tickets when Sari transfers him a complaint that came in before he
+// signed in (his console never saw it arrive). The row comes in live with
+// the citizen's name and the time of the citizen's last message, as a
+// reload would show it, not "(tanpa nama)" and the transfer's time; the
+// page title counts only messages on tickets in his list.
+func TestBrowserTransferInShowsTheCitizen(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+
+	sariAPI := apptest.NewClient(t, base)
+	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
+	budiAPI := apptest.NewClient(t, base)
+	budiAPI.Login("budi@tanggap.example", "demo-budi-2026")
+	for _, c := range []*apptest.Client{sariAPI, budiAPI} {
+		if r := c.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+			t.Fatalf("online: %d %s", r.Status, r.Body)
+		}
+	}
+	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Dedi Kurniawan", "phone": "081311116666", "category": "lainnya",
+		"description": "Saldo pelatihan saya belum masuk."})
+	id := ticketIDs(t, sariAPI, tn)[tn]
+
+	budi := newTab(t, root)
+	budi.instrument(t)
+	budi.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	budi.signIn(t, base+"/console?lang=id-ID", "budi@tanggap.example", "demo-budi-2026")
+	budi.selectValue(t, "#scope", "mine")
+	budi.waitJS(t, "socket open", socketOpenJS)
+	budi.waitJS(t, "his list read, without the complaint", fmt.Sprintf(`!!document.getElementById('ticket-list') && !document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
+	budi.settled(t)
+
+	var targets struct {
+		Agents []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"agents"`
+	}
+	sariAPI.Do(http.MethodGet, "/api/v1/transfer-targets", nil).JSON(t, &targets)
+	var budiID int64
+	for _, a := range targets.Agents {
+		if strings.HasPrefix(a.Name, "Budi") {
+			budiID = a.ID
+		}
+	}
+	if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/transfer", id), map[string]any{"agent_id": budiID, "note": "Soal saldo."}); r.Status/100 != 2 {
+		t.Fatalf("transfer to Budi: %d %s", r.Status, r.Body)
+	}
+	row := rowJS(id)
+	budi.waitLive(t, "the complaint in his list, with the citizen's name", fmt.Sprintf(`!!%[1]s && %[1]s.querySelector('.ticket-contact').textContent === 'Dedi Kurniawan'`, row))
+	if got := budi.evalString(t, row+`.querySelector('.ticket-contact').textContent`); got == tx("contact.no_name") {
+		t.Errorf("the transferred ticket is listed as %q", got)
+	}
+	// A citizen writes on a ticket not in his list: no count in the title.
+	other := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Lina", "phone": "081311117777", "category": "lainnya",
+		"description": "Jadwal pelatihan saya tidak muncul."})
+	ticketIDs(t, sariAPI, other)
+	r := apptest.NewClient(t, base).Do(http.MethodPost, "/api/v1/complaints/"+other+"/messages?contact=081311117777", map[string]string{"body": "Mohon dibantu."})
+	accepted2xx(t, "follow-up", r.Status, r.Body)
+	r = apptest.NewClient(t, base).Do(http.MethodPost, "/api/v1/complaints/"+tn+"/messages?contact=081311116666", map[string]string{"body": "Sudah seminggu."})
+	accepted2xx(t, "follow-up", r.Status, r.Body)
+	budi.waitLive(t, "his ticket's message counted in the title, the other one not", fmt.Sprintf(`!!%s.querySelector('.unread') && document.title.startsWith('(1) ')`, row))
+	budi.checkConsole(t)
+}

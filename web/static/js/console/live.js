@@ -3,7 +3,7 @@
 // change the store without another read; only a new message on the open
 // ticket reads the ticket again, for its body and attachments.
 import * as store from './store.js';
-import { loadTicket, loadRouting, rereadIfReading, isMoving, can } from './actions.js';
+import { loadTicket, loadRouting, rereadIfReading, isMoving, can, loadList } from './actions.js';
 import { notify } from './notify.js';
 import { applyEvent as tagsEvent } from './tags.js';
 import { onNotification } from './notes.js';
@@ -51,6 +51,30 @@ function agentName(id, s) {
   return a ? a.name : undefined;
 }
 
+// A ticket that comes into the list by a move (a transfer, an assignment,
+// a release) carries no citizen's name or last words in its event (no
+// personal data on the bus): the list is read again for them, once for
+// the moves that come while a read is on its way. A new ticket's event
+// carries its first words, which stand in for a missing name; they are
+// kept for a while even when the new ticket is not listed, so a ticket
+// routed to this agent right after it came in needs no read.
+const firstWords = new Map(); // ticket id → preview of its ticket.created
+const FIRST_WORDS_KEPT = 500;
+let refilling = false;
+let refillAgain = false;
+async function refill() {
+  if (refilling) { refillAgain = true; return; }
+  refilling = true;
+  try {
+    do {
+      refillAgain = false;
+      await loadList();
+    } while (refillAgain);
+  } finally {
+    refilling = false;
+  }
+}
+
 function ticketEvent(name, d) {
   const s = store.get();
   const id = idOf(d.ticket_id);
@@ -74,10 +98,18 @@ function ticketEvent(name, d) {
   // a new ticket's event carries its first message; a later change's
   // preview may be an agent's reply, and the citizen's next words come by
   // message.created (see messageCreated).
-  if (name === 'ticket.created' && d.preview !== undefined) { patch.preview = d.preview; }
   const known = s.tickets.find((x) => x.id === id);
+  if (name === 'ticket.created' && d.preview !== undefined) {
+    patch.preview = d.preview;
+    firstWords.set(id, d.preview);
+    if (firstWords.size > FIRST_WORDS_KEPT) { firstWords.delete(firstWords.keys().next().value); }
+  } else if (!known && firstWords.has(id)) {
+    patch.preview = firstWords.get(id);
+  }
   const merged = Object.assign({}, known || {}, patch);
-  store.upsertTicket(merged, fits(merged, s, d));
+  const listed = fits(merged, s, d);
+  store.upsertTicket(merged, listed);
+  if (listed && !known && name !== 'ticket.created' && patch.preview === undefined) { refill(); }
 
   // The agent's own move on its way: its answer shows or closes the ticket.
   if (s.selectedId === id && s.ticket && !isMoving(id)) {

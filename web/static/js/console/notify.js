@@ -70,8 +70,10 @@ export function notify(kind, tk) {
   }
 }
 
+// renderTitle counts what the list's badges show: messages on tickets
+// in the list, not those of a ticket that left it or never came in.
 function renderTitle(s) {
-  const total = s.settings.unread ? Object.values(s.unread).reduce((a, b) => a + b, 0) : 0;
+  const total = s.settings.unread ? s.tickets.reduce((n, tk) => n + (s.unread[tk.id] || 0), 0) : 0;
   document.title = total ? '(' + total + ') ' + baseTitle : baseTitle;
 }
 
@@ -93,7 +95,7 @@ function renderSettings(s) {
 
 export function mount() {
   store.set({ settings: loadSettings() });
-  store.on(['unread', 'settings'], renderTitle);
+  store.on(['unread', 'settings', 'tickets'], renderTitle);
   store.on(['settings'], renderSettings);
   renderSettings(store.get());
   $('notify-unread').addEventListener('change', (ev) => {
