@@ -117,8 +117,8 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 	}
 	switch c.Query("format") {
 	case "csv":
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="complaints-%s-%s-%s.csv"`, c.Query("from"), c.Query("to"), group))
+		csvDownload(c, fmt.Sprintf("complaints-%s-%s-%s.csv", c.Query("from"), c.Query("to"), group))
+		c.Response().AppendBodyString(utf8BOM)
 		w := csv.NewWriter(c)
 		head := append([]string{group}, cols...)
 		_ = w.Write(head)

@@ -63,9 +63,8 @@ func (s *Server) handleCSATReport(c *fiber.Ctx) error {
 	case "", "json":
 		return c.JSON(rep)
 	case "csv":
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="csat-`+string(q.GroupBy)+`.csv"`)
-		return c.Send(rep.CSV())
+		csvDownload(c, "csat-"+string(q.GroupBy)+".csv")
+		return c.Send(append([]byte(utf8BOM), rep.CSV()...))
 	}
 	return &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest}
 }

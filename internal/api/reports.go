@@ -43,8 +43,8 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 	}
 	switch {
 	case q.CSV:
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+q.Name+"_"+res.From+"_"+res.To+`.csv"`)
+		csvDownload(c, q.Name+"_"+res.From+"_"+res.To+".csv")
+		c.Response().AppendBodyString(utf8BOM)
 		return reports.WriteCSV(c.Response().BodyWriter(), res)
 	case q.SVG:
 		c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
@@ -67,12 +67,12 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 // logged and the body ends early (the file then lacks rows, which a
 // truncated download shows).
 func (s *Server) streamExport(c *fiber.Ctx, q reports.Query) error {
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+reports.ExportName(q.From, q.To)+`"`)
+	csvDownload(c, reports.ExportName(q.From, q.To))
 	rid, _ := c.Locals("requestid").(string)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
 		defer cancel()
+		_, _ = w.WriteString(utf8BOM)
 		n, err := s.o.Reports.Export(ctx, q.From, q.To, w)
 		if err != nil {
 			s.o.Log.Error("ticket export stopped", "rows", n, "err", err, "request_id", rid)
@@ -90,9 +90,8 @@ func (s *Server) handleMonthlyReport(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Query("format") == "csv" {
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="laporan_`+m.Month+`.csv"`)
-		return c.SendString(m.CSV)
+		csvDownload(c, "laporan_"+m.Month+".csv")
+		return c.SendString(utf8BOM + m.CSV)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'")

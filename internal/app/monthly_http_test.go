@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"encoding/csv"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"tanggap/internal/apptest"
 )
@@ -54,6 +56,27 @@ func TestMonthlyReportOverHTTP(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimSpace(body), "\n"); len(lines) < 2 {
 		t.Errorf("monthly CSV has %d lines:\n%s", len(lines), body)
+	}
+	// Every CSV download starts with the UTF-8 byte-order mark, by which
+	// spreadsheet programs read it as UTF-8 (Indonesian names, the "–" of
+	// an empty cell), then reads as CSV.
+	day := time.Now().UTC().Format(time.DateOnly)
+	for _, path := range []string{
+		"/api/v1/reports/monthly/2026-11?format=csv",
+		"/api/v1/reports/volume?from=" + day + "&to=" + day + "&format=csv",
+		"/api/v1/reports/tickets?from=" + day + "&to=" + day,
+		"/api/v1/reports/csat?group_by=channel&format=csv",
+		"/api/v1/reports/complaints?from=" + day + "&to=" + day + "&group_by=kind&format=csv",
+	} {
+		res, body := get(path)
+		rest, ok := strings.CutPrefix(body, "\ufeff")
+		if res.StatusCode != http.StatusOK || !ok {
+			t.Errorf("%s: %d, starts %q, want the byte-order mark", path, res.StatusCode, body[:min(len(body), 12)])
+			continue
+		}
+		if recs, err := csv.NewReader(strings.NewReader(rest)).ReadAll(); err != nil || len(recs) < 1 || strings.ContainsRune(recs[0][0], '\ufeff') {
+			t.Errorf("%s: %d records, %v", path, len(recs), err)
+		}
 	}
 
 	if res := admin.Do(http.MethodGet, "/api/v1/reports/monthly/2026-13", nil); res.Status != http.StatusUnprocessableEntity {
