@@ -116,7 +116,11 @@ func (a *Adapter) handleFile(c *fiber.Ctx) error {
 		return ticket.ErrNotFound
 	}
 	ctx := c.UserContext()
-	att, err := a.o.Tickets.PublicAttachment(ctx, c.Params("tracking"), c.Query("contact"), int64(id))
+	contact := c.Query("contact")
+	if c.Method() == fiber.MethodPost {
+		contact = c.FormValue("contact")
+	}
+	att, err := a.o.Tickets.PublicAttachment(ctx, c.Params("tracking"), contact, int64(id))
 	if err != nil {
 		return err
 	}

@@ -123,6 +123,9 @@ func (a *Adapter) Mount(r fiber.Router) {
 	r.Get("/api/v1/complaints/:tracking", guess, httpx.Rendered, a.handleStatus)
 	r.Post("/api/v1/complaints/:tracking/messages", guess, submit, httpx.Rendered, a.handleFollowUp)
 	r.Get("/api/v1/complaints/:tracking/files/:id<int>", guess, httpx.Rendered, a.handleFile)
+	// The status page's own: the contact in a form post, never in the
+	// address of the tab the file opens in (history, Referer).
+	r.Post("/api/v1/complaints/:tracking/files/:id<int>", guess, httpx.Rendered, a.handleFile)
 	a.mountLifecycle(r, submit, guess) // complaint lifecycle: PIN follow-up, timeline
 }
 

@@ -226,7 +226,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("status label = %q, want a translated label", got)
 	}
 	// The citizen's own file is listed with the complaint.
-	if got := citizen.text(t, "#thread .msg-in .msg-files a"); got != "ktp.png" {
+	if got := citizen.text(t, "#thread .msg-in .msg-files .file-post button"); got != "ktp.png" {
 		t.Errorf("own attachment listed as %q, want ktp.png", got)
 	}
 	shots.take(t, citizen, "07-status-reply")
@@ -263,7 +263,7 @@ func TestBrowserJourney(t *testing.T) {
 		if (!ok && window.__polls %% 20 === 0) document.getElementById('refresh-btn').click();
 		return ok;
 	})()`, followUp))
-	citizen.waitJSFor(t, "the follow-up's file listed", asyncWait, `document.querySelectorAll('#thread .msg-in .msg-files a').length === 2`)
+	citizen.waitJSFor(t, "the follow-up's file listed", asyncWait, `document.querySelectorAll('#thread .msg-in .msg-files .file-post button').length === 2`)
 	shots.take(t, citizen, "08-status-follow-up")
 	agent.waitLive(t, "follow-up reaches the console",
 		fmt.Sprintf(`document.getElementById('t-messages').textContent.includes(%q)`, followUp))
@@ -301,7 +301,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("result")),
 	)
 	checkTrackingGroups(t, phone, "#r-tn .tn-group")
-	if got := phone.text(t, "#thread .msg-in .msg-files a"); got != "ktp.png" {
+	if got := phone.text(t, "#thread .msg-in .msg-files .file-post button"); got != "ktp.png" {
 		t.Errorf("own attachment on the phone = %q", got)
 	}
 	if w := phone.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,30 +194,36 @@ func TestBrowserFileReplies(t *testing.T) {
 		chromedp.Click(chromedp.ID("lookup-btn")),
 		chromedp.WaitVisible(chromedp.ID("result")),
 	)
-	fileJS := `document.querySelector('#thread .msg-out .msg-files a')`
+	fileJS := `document.querySelector('#thread .msg-out .msg-files .file-post button')`
 	citizen.waitJS(t, "the officer's file on the status page", fileJS+` !== null && `+fileJS+`.textContent === 'surat-keterangan.pdf'`)
 	if got := citizen.evalString(t, fileJS+`.closest('ul').getAttribute('aria-label')`); got != tx("files.reply_files") {
 		t.Errorf("reply files labelled %q", got)
 	}
-	href := citizen.evalString(t, fileJS+`.getAttribute('href')`)
-	res, err := http.Get(base + href)
-	if err != nil {
-		t.Fatal(err)
+	// The button's form posts the phone (never in a URL); what it posts
+	// downloads the file, and with another phone nothing.
+	action := citizen.evalString(t, fileJS+`.form.getAttribute('action')`)
+	if strings.Contains(action, "contact") || strings.Contains(action, "8888") {
+		t.Errorf("the file's address carries the contact: %q", action)
 	}
-	var got bytes.Buffer
-	got.ReadFrom(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !bytes.Equal(got.Bytes(), pdf) || !strings.Contains(res.Header.Get("Content-Disposition"), "surat-keterangan.pdf") {
-		t.Fatalf("citizen download: %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Disposition"), got.Len())
+	download := func(contact string) (*http.Response, []byte) {
+		t.Helper()
+		res, err := http.PostForm(base+action, url.Values{"contact": {contact}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var got bytes.Buffer
+		got.ReadFrom(res.Body)
+		return res, got.Bytes()
 	}
-	// The same link with another phone finds nothing.
-	other := strings.Replace(href, "contact=", "contact=0899", 1)
-	res, err = http.Get(base + other)
-	if err != nil {
-		t.Fatal(err)
+	if posted := citizen.evalString(t, fileJS+`.form.elements.contact.value`); posted != "0813 7777 8888" {
+		t.Errorf("the form posts the contact %q", posted)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
+	res, got := download("0813 7777 8888")
+	if res.StatusCode != http.StatusOK || !bytes.Equal(got, pdf) || !strings.Contains(res.Header.Get("Content-Disposition"), "surat-keterangan.pdf") {
+		t.Fatalf("citizen download: %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Disposition"), len(got))
+	}
+	if res, _ := download("0899 7777 8888"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("download with a wrong contact: %d", res.StatusCode)
 	}
 	shots.take(t, citizen, "files-06-status-1366")

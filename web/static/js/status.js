@@ -36,21 +36,15 @@
     return '/api/v1/complaints/' + encodeURIComponent(tn) + (suffix || '') + '?contact=' + encodeURIComponent(contact);
   }
 
-  function fileURL(f) {
-    return '/api/v1/complaints/' + encodeURIComponent(current.tn) + '/files/' + encodeURIComponent(f.id) +
-      '?contact=' + encodeURIComponent(current.contact);
-  }
-
-  // fileLink opens a file in a new tab. A complaint opened with its PIN
-  // asks for it with a form post carrying the PIN: a PIN never goes in a
-  // URL (no history, log or Referer keeps it).
+  // fileLink opens a file in a new tab with a form post carrying the PIN
+  // or the contact the complaint was opened with: neither goes in a URL
+  // (no history, log or Referer keeps it).
   function fileLink(f) {
     var label = f.filename || String(f.id);
-    if (!current.pin) {
-      return T.el('a', { href: fileURL(f), target: '_blank', rel: 'noopener noreferrer', text: label });
-    }
-    return T.el('form', { method: 'post', action: pinURL('/files/' + encodeURIComponent(f.id)), target: '_blank', 'class': 'file-post' }, [
-      T.el('input', { type: 'hidden', name: 'pin', value: current.pin }),
+    var suffix = '/files/' + encodeURIComponent(f.id);
+    var action = current.pin ? pinURL(suffix) : '/api/v1/complaints/' + encodeURIComponent(current.tn) + suffix;
+    return T.el('form', { method: 'post', action: action, target: '_blank', 'class': 'file-post' }, [
+      T.el('input', { type: 'hidden', name: current.pin ? 'pin' : 'contact', value: current.pin || current.contact }),
       T.el('button', { type: 'submit', 'class': 'link-button', text: label })
     ]);
   }
