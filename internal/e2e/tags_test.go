@@ -16,8 +16,9 @@ import (
 // details panel (told as done; a tag not on the list is refused, told and
 // marked as an error, and the error goes once the field is changed; with
 // nothing left on the list the hint says so); solving it in a queue that requires a wrap-up code is
-// refused with the reason shown, then allowed (by the "s" shortcut) once
-// a code is chosen; a bulk status change reports a result per ticket
+// refused with the reason shown, then allowed (by the "s" shortcut, which
+// chooses "solved", and Enter) once a code is chosen; a bulk status change
+// reports a result per ticket
 // (refusals listed) and then changes both tickets; "?" opens the
 // shortcuts dialog, Esc closes it and focus returns; a key typed in the
 // reply box is text, never a shortcut. A tag a supervisor makes reaches
@@ -139,7 +140,14 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	sari.selectValue(t, "#wrapup-select", "informasi")
 	sari.do(t, "save the code", chromedp.Click(chromedp.ID("wrapup-btn")))
 	sari.waitJS(t, "the code chosen", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.chosen", "label", "Informasi diberikan")))
+	// "s" only chooses "solved" (typing never solves a ticket); Enter saves it.
 	sari.do(t, "press s", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent("s"))
+	sari.waitJS(t, "solved chosen, Enter asked for", fmt.Sprintf(`document.activeElement.id === 't-status-select'
+		&& document.getElementById('t-status-select').value === 'solved' && document.getElementById('status-live').textContent === %q`, tx("shortcuts.solve_confirm")))
+	if st := status(a); st == "solved" {
+		t.Fatal("s alone solved the ticket")
+	}
+	sari.do(t, "press Enter", chromedp.KeyEvent(kb.Enter))
 	checkFor(t, asyncWait, func() error {
 		if st := status(a); st != "solved" {
 			return fmt.Errorf("status %s after s", st)

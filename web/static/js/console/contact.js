@@ -13,6 +13,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, setText, formatDate, busy, errorMessage, keepFocus } from './ui.js';
 import { openTicket } from './actions.js';
+import { keepPerTicket, done } from './ticketfields.js';
 
 // pending is the duplicate waiting for the merge confirmation (contact id) or 0.
 let pending = 0;
@@ -202,7 +203,24 @@ async function split(mergeId, btn) {
   $('contact-title').focus();
 }
 
+// showsOpenTicket: the panel shown is the open ticket's contact (while
+// another ticket is being read it may still be the last one's).
+function showsOpenTicket(s) {
+  const tk = s.ticket;
+  const p = s.contact.panel;
+  return !!tk && !!p && tk.id === s.selectedId && (p.id === tk.contact_id || p.requested_id === tk.contact_id);
+}
+
 export function mount() {
+  // A note begun on a citizen stays with the ticket it was typed on: it
+  // never shows, nor is saved, on the next ticket's citizen. What was said
+  // of the last save (or merge) does not hold there either.
+  keepPerTicket('contact-note');
+  store.on(['selectedId'], () => {
+    setText('contact-live', '');
+    setText('contact-note-error', '');
+    $('contact-note').removeAttribute('aria-invalid');
+  });
   // The open ticket names its contact: read the panel when that changes
   // (another ticket, or the same ticket after a merge moved it).
   store.on(['ticket', 'selectedId'], (s) => {
@@ -263,12 +281,14 @@ export function mount() {
   });
   $('contact-note-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const p = store.get().contact.panel;
+    const s = store.get();
+    const p = s.contact.panel;
+    const id = s.selectedId;
     const field = $('contact-note');
     const body = field.value.trim();
     setText('contact-note-error', '');
     field.removeAttribute('aria-invalid');
-    if (!p) { return; }
+    if (!p || !showsOpenTicket(s)) { return; }
     if (!body) {
       setText('contact-note-error', t('contact.note_empty'));
       field.setAttribute('aria-invalid', 'true');
@@ -279,10 +299,11 @@ export function mount() {
     const res = await api.addContactNote(p.id, body);
     busy($('contact-note-btn'), false);
     if (res.ok) {
-      field.value = '';
+      done(id, 'contact-note');
+      if (store.get().selectedId !== id) { return; }
       setText('contact-live', t('contact.note_saved'));
       reload();
-    } else {
+    } else if (store.get().selectedId === id) {
       const msg = (res.data && res.data.error && res.data.error.fields && res.data.error.fields.body) || errorMessage(res);
       setText('contact-note-error', msg);
       field.setAttribute('aria-invalid', 'true');

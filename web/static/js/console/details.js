@@ -10,6 +10,7 @@ import * as api from './api.js';
 import { $, t, el, label, setText, formatDate, busy, errorMessage, cls, isFinished } from './ui.js';
 import { loadTicket, loadRouting, loadList, loadTargets, mayBoard, movingTicket, leaveTicket } from './actions.js';
 import { isOpen } from './socket.js';
+import { keepPerTicket, done } from './ticketfields.js';
 
 // The status the agent picked but did not save yet, for the ticket it was
 // picked on. Another ticket, or a save, forgets it.
@@ -224,6 +225,9 @@ export function mount() {
   store.on(['targets'], renderTargets);
   store.on(['selectedId', 'detailsOpen'], renderOpen);
   store.on(['selectedId'], () => { setText('routing-live', ''); setText('status-live', ''); });
+  // The transfer's note (also given with a give-back) and target were
+  // meant for the ticket they were filled in on: they stay with it.
+  keepPerTicket('transfer-note', 'transfer-agent', 'transfer-queue', 'transfer-queue-code');
   renderTargets(store.get());
 
   $('t-status-select').addEventListener('change', () => {
@@ -258,6 +262,7 @@ export function mount() {
     (tk) => t('console.released_away', { tracking: tk.tracking_number })));
   $('transfer-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    const id = store.get().selectedId;
     const tg = store.get().targets;
     const agent = tg.available ? $('transfer-agent').value : '';
     const queue = tg.available ? $('transfer-queue').value : $('transfer-queue-code').value.trim();
@@ -275,12 +280,7 @@ export function mount() {
     const ok = await act('/transfer', (id) => api.transfer(id, body), 'routing.transferred',
       (tk) => t('console.transferred_away', { tracking: tk.tracking_number, target }));
     busy($('transfer-btn'), false);
-    if (ok) {
-      $('transfer-note').value = '';
-      $('transfer-queue-code').value = '';
-      $('transfer-agent').value = '';
-      $('transfer-queue').value = '';
-    }
+    if (ok) { done(id, 'transfer-note', 'transfer-queue-code', 'transfer-agent', 'transfer-queue'); }
   });
   // Picking a colleague clears the queue and the other way round: one target.
   $('transfer-agent').addEventListener('change', () => { if ($('transfer-agent').value) { $('transfer-queue').value = ''; } });

@@ -28,6 +28,7 @@ import * as notes from './notes.js';
 import * as canned from './canned.js';
 import * as contact from './contact.js';
 import * as attach from './attach.js';
+import * as ticketFields from './ticketfields.js';
 import * as composer from './composer.js'; // the reply box kept small on a phone
 import * as search from './search.js';
 import * as privacy from './privacy.js';
@@ -98,6 +99,7 @@ if ($('console-view')) {
       if (someoneElse) {
         thread.forgetDrafts();
         details.forgetDraft();
+        ticketFields.forgetAll();
         history.replaceState(null, '', location.pathname + location.search);
       }
       loadList();

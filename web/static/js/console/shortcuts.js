@@ -8,13 +8,22 @@
 //   j / k      next / previous ticket in the list
 //   r          the reply box in reply mode (where the ticket takes a reply)
 //   n          the reply box in internal-note mode
-//   s          solve the open ticket (through the status form, so a refusal,
-//              e.g. a missing wrap-up code, is said where it always is)
+//   s          choose "solved" for the open ticket in its status form, which
+//              takes the focus: Enter saves it (a refusal, e.g. a missing
+//              wrap-up code, is said where it always is), Esc puts the
+//              status back. It never solves at once: an agent who meant to
+//              write ("selamat sore") would solve the ticket and send the
+//              citizen the solved notice. A letter typed instead of Enter
+//              takes the status back and goes, after the s, to the reply box.
 //   /          in the reply box: the canned-reply picker (its own module)
 //   / , Ctrl-K search: focuses the element with id "search-input" if any
 //   ?          this list
+//
+// Any other letter typed while the focus is in the open ticket but not in
+// a field (its heading, its thread) goes to the reply box, where the agent
+// meant to type it.
 import * as store from './store.js';
-import { $, t, el } from './ui.js';
+import { $, t, el, sayIn } from './ui.js';
 import { select } from './list.js';
 
 const KEYS = [
@@ -110,15 +119,101 @@ function focusSearch() {
   return false;
 }
 
+// replyBox is the open ticket's reply box when it is on screen, else null.
+function replyBox() {
+  const box = $('reply-body');
+  return box && store.get().selectedId && !box.closest('[hidden]') && box.getClientRects().length ? box : null;
+}
+
+// toReply puts the focus at the end of the reply box, before the key being
+// pressed is typed (it is then typed there), after text if given.
+function toReply(box, text) {
+  if (text) {
+    box.value += text;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  box.selectionStart = box.selectionEnd = box.value.length;
+  box.focus();
+}
+
+// proposed is the "s" shortcut's choice waiting for Enter: the ticket, the
+// element that had the focus, and whether the details panel was opened
+// for it (on a phone).
+let proposed = null;
+
+function unpropose(back) {
+  const p = proposed;
+  if (!p) { return; }
+  proposed = null;
+  const sel = $('t-status-select');
+  const tk = store.get().ticket;
+  if (back && tk && tk.id === p.id) {
+    sel.value = tk.status;
+    sel.dispatchEvent(new Event('change'));
+  }
+  if ($('status-live').textContent === t('shortcuts.solve_confirm')) { sayIn('status-live', '', false); }
+  if (back && p.opened) { store.set({ detailsOpen: false }); }
+}
+
 function solve() {
   const s = store.get();
   if (!s.selectedId || !s.ticket || s.ticket.id !== s.selectedId || s.ticket.status === 'solved') { return; }
   const sel = $('t-status-select');
   const form = $('status-form');
   if (!sel || !form || form.hidden) { return; }
+  const from = document.activeElement;
+  // On a phone the details panel is opened to show the status.
+  const opened = !s.detailsOpen && !sel.getClientRects().length;
+  if (opened) { store.set({ detailsOpen: true }); }
+  const option = sel.querySelector('option[value="solved"]');
+  if (option && option.disabled) {
+    // Held (a complaint's follow-up not published yet): the select, with
+    // the reason it describes, says why.
+    sel.focus();
+    return;
+  }
   sel.value = 'solved';
   sel.dispatchEvent(new Event('change'));
-  form.requestSubmit();
+  proposed = { id: s.selectedId, from, opened };
+  sel.focus();
+  sayIn('status-live', t('shortcuts.solve_confirm'), false);
+}
+
+// onProposed takes the keys pressed on the status select while it holds
+// the "s" shortcut's choice.
+function onProposed(ev) {
+  if (!proposed || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+  const p = proposed;
+  if (ev.key === 'Enter') {
+    ev.preventDefault();
+    unpropose(false);
+    if (store.get().selectedId === p.id) { $('status-form').requestSubmit(); }
+  } else if (ev.key === 'Escape') {
+    ev.preventDefault();
+    ev.stopPropagation(); // not also the details panel's Escape
+    unpropose(true);
+    const back = p.from && p.from.isConnected && p.from !== document.body && p.from.getClientRects().length ? p.from : $('ticket-detail');
+    back.focus();
+  } else if (ev.key.length === 1) {
+    // Not a shortcut but a word begun: the s and this key are the
+    // reply's (or the note's), not the status's.
+    unpropose(true);
+    const box = replyBox();
+    if (box) { toReply(box, 's'); } else { ev.preventDefault(); }
+  }
+}
+
+// forward sends a letter typed in the open ticket, outside a field and a
+// control, to the reply box. A space still scrolls the thread.
+function forward(ev) {
+  const target = ev.target;
+  if (ev.key.length !== 1 || ev.key === ' ' || !(target instanceof Element)) { return false; }
+  const detail = $('ticket-detail');
+  if (!detail || !detail.contains(target) || target.closest('a[href], button, audio, video, summary, [role="option"], [role="listbox"]')) { return false; }
+  const box = replyBox();
+  if (!box) { return false; }
+  toReply(box, '');
+  return true;
 }
 
 function onKey(ev) {
@@ -127,7 +222,8 @@ function onKey(ev) {
     if (focusSearch()) { ev.preventDefault(); }
     return;
   }
-  if (!singleKeys || ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || (dialog && dialog.open)) { return; }
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || (dialog && dialog.open)) { return; }
+  if (!singleKeys || KEYS.every(([keys]) => keys.indexOf(ev.key) < 0)) { forward(ev); return; }
   switch (ev.key) {
     case 'j': step(1); break;
     case 'k': step(-1); break;
@@ -157,6 +253,14 @@ function onKey(ev) {
 
 export function mountShortcuts() {
   document.addEventListener('keydown', onKey);
+  const sel = $('t-status-select');
+  if (sel) {
+    sel.addEventListener('keydown', onProposed);
+    // The focus gone elsewhere (a click on Save, Tab): the choice stays
+    // as if picked, but Enter no longer saves it from here.
+    sel.addEventListener('blur', () => unpropose(false));
+  }
+  store.on(['selectedId'], () => unpropose(false));
   const btn = $('shortcuts-btn');
   if (btn) { btn.addEventListener('click', openHelp); }
 }

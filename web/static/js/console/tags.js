@@ -13,6 +13,7 @@
 import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, setText, errorMessage, busy } from './ui.js';
+import { keepPerTicket, done } from './ticketfields.js';
 
 const mount = $('tags-mount');
 
@@ -111,9 +112,10 @@ async function save(id, names) {
   busy($('tags-add-btn'), true, t('common.loading'));
   const res = await api.setTags(id, names);
   busy($('tags-add-btn'), false);
-  if (store.get().selectedId !== id) { return false; }
+  if (res.ok && res.data) { setTags(id, res.data.tags || []); }
+  // Another ticket opened meanwhile: nothing is said there.
+  if (store.get().selectedId !== id) { return res.ok; }
   if (res.ok && res.data) {
-    setTags(id, res.data.tags || []);
     say(t('tags.saved'), false);
     return true;
   }
@@ -160,8 +162,8 @@ function build() {
     const v = $('tags-input').value.trim();
     if (!id || !v) { $('tags-input').focus(); return; }
     const names = tagsOf(id).concat(v.split(',').map((x) => x.trim()).filter(Boolean));
-    if (await save(id, names)) { $('tags-input').value = ''; }
-    $('tags-input').focus();
+    if (await save(id, names)) { done(id, 'tags-input'); }
+    if (store.get().selectedId === id) { $('tags-input').focus(); }
   });
   $('tags-input').addEventListener('focus', () => loadTagList());
   // What was refused is being changed: it no longer stands as refused.
@@ -269,5 +271,7 @@ export function mountTags() {
     }
   });
   store.on(['selectedId'], () => { say('', false); setText('wrapup-state', ''); });
+  // A tag being typed was meant for the ticket it was typed on.
+  keepPerTicket('tags-input');
   store.on(['agentKey'], (s) => { if (s.agent) { loadTagList(true); } });
 }

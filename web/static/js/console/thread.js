@@ -260,8 +260,28 @@ function renderTicket(s) {
   }
   if (s.focusThread === tk.id) {
     store.set({ focusThread: 0 });
-    $('ticket-detail').focus();
+    focusOpened(tk, replyAllowed);
   }
+}
+
+// focusOpened: a ticket opened by a click (in the list, the contact's
+// tickets, a notification) takes the focus. On a laptop, where the ticket
+// takes a reply, the reply box takes it: what the agent types next is the
+// reply, never a one-key shortcut (an "s" would choose to solve it), and a
+// screen reader is told which ticket opened (t-announce), since the focus
+// skips its heading. On a phone, where a focused box would bring up the
+// keyboard over the thread, and on a ticket that takes no reply, the
+// ticket itself takes it (named by its heading); a letter typed there
+// still goes to the reply box (shortcuts.js).
+function focusOpened(tk, replyAllowed) {
+  const body = $('reply-body');
+  if (!narrow.matches && replyAllowed && !body.closest('[hidden]')) {
+    body.selectionStart = body.selectionEnd = body.value.length;
+    body.focus();
+    setText('t-announce', t('console.ticket_opened', { subject: subjectOf(tk), tn: tk.tracking_number || '' }));
+    return;
+  }
+  $('ticket-detail').focus();
 }
 
 function renderPresence(s) {
