@@ -55,13 +55,7 @@ func TestBrowserPINSessionFileDownloads(t *testing.T) {
 	}
 	shots.take(t, citizen, "pinfile-01-status-page")
 	// What the form posts (its own fields, urlencoded as a native submit).
-	citizen.do(t, "download", chromedp.Evaluate[chromedp.Void](`(() => { window.__file = undefined;
-		const f = document.querySelector('.msg-files form.file-post');
-		fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})
-			.then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status))
-			.then(b => { let s = ''; new Uint8Array(b).forEach(c => { s += String.fromCharCode(c); }); window.__file = btoa(s); }, e => { window.__file = 'error ' + e; }); })()`))
-	citizen.waitJS(t, "the download", `typeof window.__file === 'string'`)
-	if got := citizen.evalString(t, `window.__file`); got != base64.StdEncoding.EncodeToString(data) {
+	if got := downloadByForm(t, citizen); got != base64.StdEncoding.EncodeToString(data) {
 		t.Fatalf("downloaded %d base64 chars (%.40q), want the uploaded %d bytes", len(got), got, len(data))
 	}
 
@@ -84,13 +78,7 @@ func TestBrowserPINSessionFileDownloads(t *testing.T) {
 		strings.Contains(got, phone) || strings.Contains(got, "contact=") {
 		t.Errorf("file links carry the phone: %q", got)
 	}
-	citizen.do(t, "download", chromedp.Evaluate[chromedp.Void](`(() => { window.__file = undefined;
-		const f = document.querySelector('.msg-files form.file-post');
-		fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})
-			.then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status))
-			.then(b => { let s = ''; new Uint8Array(b).forEach(c => { s += String.fromCharCode(c); }); window.__file = btoa(s); }, e => { window.__file = 'error ' + e; }); })()`))
-	citizen.waitJS(t, "the download", `typeof window.__file === 'string'`)
-	if got := citizen.evalString(t, `window.__file`); got != base64.StdEncoding.EncodeToString(data) {
+	if got := downloadByForm(t, citizen); got != base64.StdEncoding.EncodeToString(data) {
 		t.Fatalf("downloaded by phone %d base64 chars (%.40q), want the uploaded %d bytes", len(got), got, len(data))
 	}
 	// A wrong phone downloads nothing.
@@ -103,4 +91,18 @@ func TestBrowserPINSessionFileDownloads(t *testing.T) {
 		t.Errorf("a wrong phone: %s, want 404", got)
 	}
 	citizen.checkConsole(t)
+}
+
+// downloadByForm posts the first file form of the status page's thread as
+// its native submit would (its own fields, urlencoded) and returns what it
+// downloads, base64-encoded ("error <status>" when refused).
+func downloadByForm(t *testing.T, citizen *tab) string {
+	t.Helper()
+	citizen.do(t, "download", chromedp.Evaluate[chromedp.Void](`(() => { window.__file = undefined;
+		const f = document.querySelector('.msg-files form.file-post');
+		fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})
+			.then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status))
+			.then(b => { let s = ''; new Uint8Array(b).forEach(c => { s += String.fromCharCode(c); }); window.__file = btoa(s); }, e => { window.__file = 'error ' + e; }); })()`))
+	citizen.waitJS(t, "the download", `typeof window.__file === 'string'`)
+	return citizen.evalString(t, `window.__file`)
 }
