@@ -206,15 +206,17 @@ func (s *Server) handleAdminDeactivate(c *fiber.Ctx) error {
 	if err := s.o.Agents.SetNotReadyReason(ctx, id, ""); err != nil {
 		return err
 	}
-	if _, err := s.changePresence(ctx, id, domain.PresenceOffline); err != nil {
-		return err
-	}
 	if s.o.Assigner != nil {
 		// Whatever the routing settings keep with an agent gone offline,
-		// nobody works a deactivated account's tickets: they go back.
-		if err := s.o.Assigner.AccountDeactivated(ctx, id); err != nil {
+		// nobody works a deactivated account's tickets: they go back, as
+		// this admin's doing, before the account is set offline (whose
+		// returns would be told as the agent's leaving).
+		if err := s.o.Assigner.AccountDeactivated(ctx, id, current(c).ID); err != nil {
 			return err
 		}
+	}
+	if _, err := s.changePresence(ctx, id, domain.PresenceOffline); err != nil {
+		return err
 	}
 	return c.JSON(fiber.Map{"deactivated": true, "sessions_revoked": n})
 }

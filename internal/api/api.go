@@ -50,7 +50,7 @@ type Assigner interface {
 	PresenceChanged(ctx context.Context, agentID int64, presence domain.Presence) error
 	// AccountDeactivated returns every active ticket of the account to
 	// its queue.
-	AccountDeactivated(ctx context.Context, agentID int64) error
+	AccountDeactivated(ctx context.Context, agentID, by int64) error
 }
 
 // Opts wires the API to the services.

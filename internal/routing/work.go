@@ -396,21 +396,25 @@ func (r *Router) PresenceChanged(ctx context.Context, agentID int64, presence do
 // ReturnTickets: unstarted or all active ones) and offers each to another
 // agent. It returns the tickets returned.
 func (r *Router) ReturnTickets(ctx context.Context, agentID int64) ([]int64, error) {
-	return r.returnTickets(ctx, agentID, r.returns, "agent left")
+	return r.returnTickets(ctx, agentID, r.returns, "agent left", agentID, `presence <> `+domain.SQLPresenceOnline)
 }
 
 // AccountDeactivated takes every active ticket of a deactivated account
 // back to its queue and offers it to another agent, whatever
-// ReturnTickets says: nobody will work them there again. The account is
-// offline already (deactivation sets it so).
-func (r *Router) AccountDeactivated(ctx context.Context, agentID int64) error {
-	_, err := r.returnTickets(ctx, agentID, ReturnActive, "account deactivated")
+// ReturnTickets says: nobody will work them there again. by is who
+// deactivated it, the one the audit log names for each return. Called
+// once the account is deactivated and before it is set offline, so the
+// returns are told as the deactivation's (by whom, why), not as the
+// agent's leaving.
+func (r *Router) AccountDeactivated(ctx context.Context, agentID, by int64) error {
+	_, err := r.returnTickets(ctx, agentID, ReturnActive, "account deactivated", by, `deactivated_at IS NOT NULL`)
 	return err
 }
 
-// returnTickets is ReturnTickets with the policy returns; why goes to the
-// audit log.
-func (r *Router) returnTickets(ctx context.Context, agentID int64, returns, why string) ([]int64, error) {
+// returnTickets is ReturnTickets with the policy returns while the agent
+// is still away (the SQL condition on the agent's row); why goes to the
+// audit log, as the doing of actor.
+func (r *Router) returnTickets(ctx context.Context, agentID int64, returns, why string, actor int64, away string) ([]int64, error) {
 	if returns == ReturnNone {
 		return nil, nil
 	}
@@ -430,9 +434,9 @@ func (r *Router) returnTickets(ctx context.Context, agentID int64, returns, why 
 		err := r.tx(ctx, func(tx *gorm.DB) error {
 			ok = false
 			// The agent may have come back meanwhile: only return while
-			// they are still not online.
+			// they are still away.
 			var still []int64
-			if err := tx.Raw(`SELECT id FROM agents WHERE id = ? AND presence <> `+domain.SQLPresenceOnline, agentID).Scan(&still).Error; err != nil {
+			if err := tx.Raw(`SELECT id FROM agents WHERE id = ? AND `+away, agentID).Scan(&still).Error; err != nil {
 				return fmt.Errorf("%w: presence: %w", ErrStore, err)
 			}
 			if len(still) == 0 {
@@ -462,7 +466,7 @@ func (r *Router) returnTickets(ctx context.Context, agentID int64, returns, why 
 			ok = true
 			ev = t.event(idOf(t.QueueID), 0, now)
 			ev.PreviousAssigneeID = agentID
-			return audit(tx, agentID, "ticket.returned", id, why, now)
+			return audit(tx, actor, "ticket.returned", id, why, now)
 		})
 		if errors.Is(err, errRetry) {
 			continue
