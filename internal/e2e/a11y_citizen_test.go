@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -280,10 +281,36 @@ func TestBrowserA11yCitizenLiveChat(t *testing.T) {
 	tb.waitJS(t, "the tracking number in the widget's header", `!!(document.querySelector('#tgc-sub .tgc-tn') || {}).textContent`)
 	tn := tb.evalString(t, `document.querySelector('#tgc-sub .tgc-tn').textContent`)
 	id := ticketIDs(t, admin, tn)[tn]
+	// A conversation long enough to fill the log, the answer last.
+	for i, body := range []string{"Mohon tunggu, kami periksa.", "Kartu Anda terblokir karena salah PIN tiga kali.",
+		"Kami sudah membuka blokirnya.", "Silakan coba lagi dengan PIN lama Anda.", "Jika masih gagal, hubungi kami lagi.",
+		"Kartu Anda sudah aktif kembali."} {
+		if r := admin.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]string{"body": body}); r.Status/100 != 2 {
+			t.Fatalf("answer %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	tb.waitJSFor(t, "the answers", asyncWait, `document.querySelectorAll('#tgc-log .tgc-theirs').length === 6`)
 	if res := admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", id), map[string]string{"status": "solved"}); res.Status != 200 {
 		t.Fatalf("solve: %d %s", res.Status, res.Body)
 	}
 	tb.waitJSFor(t, "the rating card", asyncWait, `!document.getElementById('tgc-csat').hidden`)
+	// Reloaded on a laptop with the card open: the log still ends with
+	// the solve notice and the answer before it in view, and keeps room.
+	tb.do(t, "reload on a laptop", chromedp.EmulateViewport(1366, 800), chromedp.Navigate(base+"/chat?lang=id-ID"),
+		chromedp.WaitVisible(chromedp.ID("tgc-panel")))
+	tb.waitJSFor(t, "the card after the replay", asyncWait, `!document.getElementById('tgc-csat').hidden && !document.getElementById('tgc-new').hidden
+		&& document.querySelectorAll('#tgc-log .tgc-theirs').length === 6`)
+	logEnd := `(l => { const r = l.getBoundingClientRect(), last = l.lastElementChild.getBoundingClientRect(), answer = [...l.querySelectorAll('.tgc-theirs')].pop().getBoundingClientRect();
+		return [Math.round(r.height), last.bottom <= r.bottom + 1 && last.top >= r.top - 1, answer.bottom <= r.bottom + 1 && answer.bottom > r.top].join(' '); })(document.getElementById('tgc-log'))`
+	checkFor(t, 2*time.Second, func() error {
+		got := strings.Fields(tb.evalString(t, logEnd))
+		if len(got) != 3 || atoi(got[0]) < 120 || got[1] != "true" || got[2] != "true" {
+			return fmt.Errorf("after a reload with the rating card open, the log (height, solve notice in view, last answer in view) = %v; want at least 120 px, true, true", got)
+		}
+		return nil
+	})
+	shots.take(t, tb, "a11y-chat-card-reload-laptop")
+	tb.do(t, "back to a phone", chromedp.EmulateViewport(390, 844))
 	tb.do(t, "rate 5 by keyboard and send",
 		chromedp.Focus("#tgc-rating-4"),
 		chromedp.KeyEvent(" "),
@@ -293,6 +320,11 @@ func TestBrowserA11yCitizenLiveChat(t *testing.T) {
 	)
 	tb.waitJS(t, "thanked, the card focused", fmt.Sprintf(`document.getElementById('tgc-csat-status').textContent === %q
 		&& document.getElementById('tgc-csat-form').hidden && document.activeElement === document.getElementById('tgc-csat')`, tx("livechat.csat_thanks")))
+	// Rated: the card no longer asks for a rating, and says which was given.
+	if got := tb.evalString(t, `[...document.querySelectorAll('#tgc-csat > *')].filter((n) => n.offsetParent !== null && n.tagName !== 'FORM').map((n) => n.textContent).join(' | ')`); strings.Contains(got, tx("livechat.csat_intro", "tn", tn)) ||
+		!strings.Contains(got, tx("livechat.csat_given", "rating", 5, "word", tx("livechat.csat_rating_5"))) {
+		t.Errorf("rating card after rating 5 reads %q; want no %q, and %q", got, tx("livechat.csat_intro", "tn", tn), tx("livechat.csat_given", "rating", 5, "word", tx("livechat.csat_rating_5")))
+	}
 	shots.take(t, tb, "a11y-chat-rated-phone")
 	tb.checkConsole(t)
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -117,6 +118,10 @@ func TestBrowserJourney(t *testing.T) {
 	if href := citizen.attr(t, "#status-link", "href"); !strings.HasSuffix(href, "/pengaduan/status?tn="+tn) {
 		t.Errorf("status link = %q, want it prefilled with %s", href, tn)
 	}
+	// With the form gone, nothing on the page still asks for it to be filled in.
+	if shown := citizen.evalString(t, `[...document.querySelectorAll('.container p, .container h1')].filter(e => e.offsetParent !== null && e.textContent.includes(`+strconv.Quote(tx("complaint.intro"))+`)).length + ''`); shown != "0" {
+		t.Errorf("after a successful submit the intro %q is still shown", tx("complaint.intro"))
+	}
 	shots.take(t, citizen, "03-form-success")
 	// On a phone the number stands on one line; narrower, it wraps
 	// between its digit groups only.
@@ -205,6 +210,12 @@ func TestBrowserJourney(t *testing.T) {
 	citizen.waitJS(t, "not-found message", `!document.getElementById('lookup-alert').hidden`)
 	if got := citizen.text(t, "#lookup-alert"); got != tx("status_page.not_found") {
 		t.Errorf("not-found message = %q, want %q", got, tx("status_page.not_found"))
+	}
+	// The same message for every miss (it tells nothing about the ticket)
+	// names the other way in: a confidential or anonymous complaint is
+	// looked up with its PIN, never with a phone number or email.
+	if got := citizen.text(t, "#lookup-alert"); !strings.Contains(got, "PIN") {
+		t.Errorf("not-found message %q does not say that a confidential or anonymous complaint is looked up with its PIN", got)
 	}
 	if got := citizen.evalString(t, `document.getElementById('tn').value`); got != tn {
 		t.Errorf("tracking number field = %q, want it prefilled with %s", got, tn)

@@ -118,9 +118,13 @@ func TestLiveChatWidget(t *testing.T) {
 		t.Errorf("the chat page shows %s launcher buttons, want the chat itself", n)
 	}
 	// One step at a time: the pre-chat form alone, its buttons in view.
-	citizen.waitJS(t, "the pre-chat form first, focused", `!document.getElementById('tgc-prechat').hidden &&
-		document.getElementById('tgc-form').hidden && document.getElementById('tgc-log').hidden &&
-		document.activeElement && document.activeElement.id === 'tgc-name'`)
+	citizen.waitJS(t, "the pre-chat form first", `!document.getElementById('tgc-prechat').hidden &&
+		document.getElementById('tgc-form').hidden && document.getElementById('tgc-log').hidden`)
+	// The page loads with the focus at its start: no field takes it (that
+	// would skip the heading and the hours, and open a phone's keyboard).
+	if got := citizen.evalString(t, `(e => e && e !== document.body ? (e.id || e.tagName) : '')(document.activeElement)`); got != "" {
+		t.Errorf("on load the chat page put the focus in %q, want it left at the page's start", got)
+	}
 	checkInPanel(t, citizen, ".tgc-prechat .tgc-btn", ".tgc-prechat .tgc-btn-plain")
 	// Before the first message a phone or email does make this chat
 	// findable on the status page: the form says so, not "from the next".
@@ -174,6 +178,22 @@ func TestLiveChatWidget(t *testing.T) {
 	// the ticket was opened without it: still no status-page promise.
 	citizen.do(t, "offer a contact", chromedp.Click(chromedp.ID("tgc-give-contact")))
 	citizen.waitJS(t, "the pre-chat form again", `!document.getElementById('tgc-prechat').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-name'`)
+	// Mid-conversation the form is named for what it does now, and its
+	// second button goes back to the conversation instead of "skipping".
+	if got := citizen.text(t, ".tgc-prechat-title") + " | " + citizen.text(t, ".tgc-prechat .tgc-btn-plain"); got != tx("livechat.add_contact_title")+" | "+tx("livechat.add_contact_cancel") {
+		t.Errorf("the contact form in a conversation reads (title | second button) %q, want %q", got, tx("livechat.add_contact_title")+" | "+tx("livechat.add_contact_cancel"))
+	}
+	if citizen.evalString(t, `String(document.querySelector('.chat-next').hidden)`) != "true" {
+		t.Error("the page's pre-chat step line came back with the contact form in a conversation")
+	}
+	shots.take(t, citizen, "chat-01b-add-contact")
+	citizen.do(t, "cancel", chromedp.Click(chromedp.CSS(".tgc-prechat .tgc-btn-plain")))
+	citizen.waitJS(t, "back in the conversation, focus on the button", `document.getElementById('tgc-prechat').hidden &&
+		!document.getElementById('tgc-log').hidden && !document.getElementById('tgc-form').hidden &&
+		document.activeElement && document.activeElement.id === 'tgc-give-contact'`)
+	citizen.do(t, "offer a contact again", chromedp.Click(chromedp.ID("tgc-give-contact")))
+	citizen.waitJS(t, "the contact form again", `!document.getElementById('tgc-prechat').hidden &&
 		document.activeElement && document.activeElement.id === 'tgc-name'`)
 	if got := citizen.text(t, "#tgc-prechat-hint"); got != tx("livechat.prechat_hint_later") {
 		t.Errorf("pre-chat hint once the ticket is open = %q, want %q", got, tx("livechat.prechat_hint_later"))

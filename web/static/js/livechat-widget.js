@@ -261,7 +261,11 @@
   var csatStatus = el('p', 'tgc-csat-status');
   csatStatus.id = 'tgc-csat-status';
   csatStatus.setAttribute('role', 'status');
-  [csatTitle, csatIntro, csatForm, csatStatus].forEach(function (n) { csat.appendChild(n); });
+  // After the rating: the rating given, in the words of the scale.
+  var csatGiven = el('p', 'tgc-csat-given');
+  csatGiven.id = 'tgc-csat-given';
+  csatGiven.hidden = true;
+  [csatTitle, csatIntro, csatForm, csatStatus, csatGiven].forEach(function (n) { csat.appendChild(n); });
 
   [header, status, queue, pre, log, typing, csat, newBtn, formError, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(panel);
@@ -273,9 +277,13 @@
   }
 
   // step shows either the pre-chat form or the conversation, never both.
-  function showPrechat(on) {
-    renderPreHint();
-    if (pageStep) { pageStep.hidden = !on; }
+  // later: the form was asked for in the conversation ("add your
+  // contact"): it reads so, and its second button goes back to it.
+  var preLater = false;
+  function showPrechat(on, later) {
+    preLater = !!(on && later);
+    renderPreTexts();
+    if (pageStep) { pageStep.hidden = !on || preLater; }
     pre.hidden = !on;
     log.hidden = on;
     form.hidden = on;
@@ -317,13 +325,11 @@
     langBtn.appendChild(word);
     langBtn.setAttribute('aria-label', t('livechat.lang_switch_label'));
     log.setAttribute('aria-label', t('livechat.messages_label'));
-    preTitle.textContent = t('livechat.prechat_title');
-    renderPreHint();
+    renderPreTexts();
     fName.label.textContent = t('livechat.name');
     fPhone.label.textContent = t('livechat.phone');
     fEmail.label.textContent = t('livechat.email');
     preSave.textContent = t('livechat.prechat_save');
-    preSkip.textContent = t('livechat.prechat_skip');
     msgLabel.textContent = t('livechat.message_label');
     text.placeholder = t('livechat.placeholder');
     fileLabelText.textContent = t('livechat.attach');
@@ -454,6 +460,14 @@
     }
   }
 
+  // The pre-chat form's texts: asked for mid-conversation it is named
+  // for adding a contact, and its second button cancels.
+  function renderPreTexts() {
+    preTitle.textContent = t(preLater ? 'livechat.add_contact_title' : 'livechat.prechat_title');
+    preSkip.textContent = t(preLater ? 'livechat.add_contact_cancel' : 'livechat.prechat_skip');
+    renderPreHint();
+  }
+
   // contactOnTicket: the status page can find this conversation's ticket
   // (a phone or email was on file when it opened).
   function contactOnTicket() { return !!conv.tn && store.get(KEY_CONTACT_TN) === conv.tn; }
@@ -537,7 +551,7 @@
     if (!offer && giveContact.parentNode) { giveContact.parentNode.removeChild(giveContact); }
     showQueue();
   }
-  giveContact.addEventListener('click', function () { showPrechat(true); focusStep(); });
+  giveContact.addEventListener('click', function () { showPrechat(true, true); focusStep(); });
 
   function system(key, args) {
     var li = el('li', 'tgc-system');
@@ -549,6 +563,13 @@
   }
 
   function scroll() { log.scrollTop = log.scrollHeight; }
+  // The log keeps its end in view while the room around it changes (the
+  // rating card opens or closes, the "new conversation" button comes, the
+  // page is resized): at its end it stays there; scrolled up by the
+  // visitor, it stays where they left it.
+  var logAtEnd = true;
+  log.addEventListener('scroll', function () { logAtEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4; });
+  if (window.ResizeObserver) { new ResizeObserver(function () { if (logAtEnd) { scroll(); } }).observe(log); }
 
   // ---- rating card -----------------------------------------------------------
   var RATING_KEYS = ['livechat.csat_rating_1', 'livechat.csat_rating_2', 'livechat.csat_rating_3', 'livechat.csat_rating_4', 'livechat.csat_rating_5'];
@@ -563,6 +584,12 @@
     csatLater.textContent = t('livechat.csat_later');
     if (!survey) { return; }
     csatIntro.textContent = t('livechat.csat_intro', { tn: survey.tn });
+    // The intro asks for a rating: once answered (or closed) it has no
+    // question left to ask.
+    csatIntro.hidden = survey.state !== 'open' && survey.state !== 'sending';
+    var given = survey.state === 'thanks' && survey.rating >= 1 && survey.rating <= 5;
+    csatGiven.hidden = !given;
+    csatGiven.textContent = given ? t('livechat.csat_given', { rating: survey.rating, word: t(RATING_KEYS[survey.rating - 1]) }) : '';
     // Hiding the form with the focus in it would drop the focus to the
     // page: the card keeps it, and its status line says what happened.
     var hadFocus = csatForm.contains(document.activeElement);
@@ -595,6 +622,7 @@
     if (!survey || survey.token !== token) { return; }
     if (!live) { survey = null; csat.hidden = true; return; }
     survey.state = rating ? 'thanks' : 'already';
+    survey.rating = rating || 0;
     renderSurvey();
   }
 
@@ -795,8 +823,13 @@
         syncing = true;
         if (f.visitor && (f.visitor.phone || f.visitor.email)) { store.set(KEY_PRECHAT, 'contact'); }
         else if (f.visitor && f.visitor.name && !store.get(KEY_PRECHAT)) { store.set(KEY_PRECHAT, 'done'); }
+        // The step may change under the focus: in the widget opened by a
+        // button the focus goes to the step's field; on the chat page only
+        // a focus already in a field follows it (the page loads with the
+        // focus at its start, before the heading and the hours).
+        var inStep = document.activeElement === fName.input || document.activeElement === text;
         showPrechat(!store.get(KEY_PRECHAT) && conv.state === 'none' && !outbox.length);
-        if (!panel.hidden) { focusStep(); }
+        if (!panel.hidden && (!host || inStep)) { focusStep(); }
         renderHeader();
         break;
       case 'entry':
@@ -954,9 +987,12 @@
     sendFrame({ type: 'profile', name: fName.input.value.trim(), phone: fPhone.input.value.trim(), email: fEmail.input.value.trim() });
   });
   preSkip.addEventListener('click', function () {
+    var later = preLater;
     if (!store.get(KEY_PRECHAT)) { store.set(KEY_PRECHAT, 'done'); }
     showPrechat(false);
-    text.focus();
+    scroll();
+    // Cancelled, the focus goes back to the button that asked for the form.
+    if (later && giveContact.parentNode && !queue.hidden) { giveContact.focus(); } else { text.focus(); }
   });
 
   newBtn.addEventListener('click', function () {
@@ -969,7 +1005,9 @@
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', open ? 'true' : 'false');
     root.classList.toggle('tgc-open', open);
-    if (open) { focusStep(); markRead(); scroll(); loadHours(); } else if (external) {
+    // Opened by a button, the first field takes the focus; the chat page
+    // (host) opens it on load, where the focus stays at the page's start.
+    if (open) { if (!host) { focusStep(); } markRead(); scroll(); loadHours(); } else if (external) {
       document.dispatchEvent(new CustomEvent('tanggap:chat-closed'));
     } else { launcher.focus(); }
   }

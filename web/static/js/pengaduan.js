@@ -149,6 +149,10 @@
 
   function showSuccess(tn, pin) {
     form.hidden = true;
+    // The intro asks for the form to be filled in; with the form gone it
+    // would name a step that no longer exists.
+    var intro = document.getElementById('complaint-intro');
+    if (intro) { intro.hidden = true; }
     T.showAlert(alertBox, '', false);
     T.trackingNumber('tracking-number', tn);
     showPIN(pin);
