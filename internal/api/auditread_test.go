@@ -160,6 +160,10 @@ func TestAuditLineNamesAccounts(t *testing.T) {
 		{"to an account since erased", "en-US", "ticket.assign", "agent 0 -> agent 9", "Ticket assigned", [][2]string{{"Agent", "— → #9 (account erased)"}}},
 		{"an old deactivation, by id", "id-ID", "admin.post.agents", "POST /api/v1/admin/agents/5/deactivate", "Akun dinonaktifkan: Rina", nil},
 		{"an erased account's deactivation", "id-ID", "admin.post.agents", "POST /api/v1/admin/agents/9/deactivate", "Akun dinonaktifkan: #9 (akun sudah dihapus)", nil},
+		{"a supervisor's move to a colleague", "id-ID", "wallboard.move", `agent 5 → agent 3 queue "": moved [7], refused []`,
+			"Tiket petugas dipindahkan supervisor: Rina", [][2]string{{"Dipindahkan ke", "Dewi"}, {"Tiket dipindahkan", "1 tiket (#7)"}, {"Tiket ditolak", "—"}}},
+		{"a supervisor's move to a queue names the queue", "en-US", "wallboard.move", `agent 5 → agent 0 queue "umum": moved [7 8], refused [9]`,
+			"Agent's tickets moved by a supervisor: Rina", [][2]string{{"Moved to", "the umum queue"}, {"Tickets moved", "2 tickets (#7, #8)"}, {"Tickets refused", "1 ticket (#9)"}}},
 		{"a line that kept the name names it as it was", "en-US", "admin.post.agents", `POST /api/v1/admin/agents/5/deactivate {"name":"Rina Lama"}`,
 			"Account deactivated: Rina Lama", nil},
 	}
@@ -198,6 +202,25 @@ func TestAuditActionsInWords(t *testing.T) {
 		if lang == "id-ID" && (labels["admin.put.queues"] != "Antrean disimpan" || labels["ticket.status"] != "Status tiket diubah" ||
 			labels["admin.post.agents"] != "Akun dinonaktifkan / Akun diaktifkan kembali / Kata sandi akun diatur ulang") {
 			t.Errorf("labels: %q, %q, %q", labels["admin.put.queues"], labels["ticket.status"], labels["admin.post.agents"])
+		}
+		// Two actions never read alike: a queue deleted on the admin
+		// screen is not the removal routing records (deleted or archived,
+		// its open tickets moved).
+		by := map[string]string{}
+		for code, label := range labels {
+			if other, dup := by[label]; dup {
+				t.Errorf("%s: %s and %s both read %q", lang, other, code, label)
+			}
+			by[label] = code
+		}
+		// The board's words: "kode penyelesaian" and "tag".
+		if lang == "id-ID" {
+			for code, want := range map[string]string{"ticket.wrapup": "Kode penyelesaian dipilih", "ticket.tags": "Tag tiket diubah",
+				"settings.post.tags": "Tag ditambahkan", "admin.put.wrapup-codes": "Kode penyelesaian diubah"} {
+				if labels[code] != want {
+					t.Errorf("%s reads %q, want %q", code, labels[code], want)
+				}
+			}
 		}
 	}
 }

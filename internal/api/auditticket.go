@@ -207,21 +207,75 @@ func (s *Server) ticketWords(ctx context.Context, lang string, e audit.Entry, na
 		summary = t("audit.named", "summary", summary, "name", s.accountRef(lang, names, who))
 		fields = append(fields, field(t("audit.field.presence"), s.code(lang, "presence.", state)))
 		if reason = strings.TrimSpace(reason); reason != "" {
-			fields = append(fields, field(t("audit.field.reason"), reason))
+			fields = append(fields, field(t("audit.field.reason"), s.reasonLabel(ctx, lang, reason)))
 		}
 	case "wallboard.move":
-		// "agent 5 → agent 7 queue "x": moved [..], refused [..]"
-		if m := agentRef.FindAllStringSubmatch(d, 2); len(m) > 0 {
+		// "agent 5 → agent 7 queue "x": moved [3 4], refused [6]"; a move
+		// to a queue names agent 0 and the queue.
+		head, rest, _ := strings.Cut(d, ": ")
+		if m := agentRef.FindAllStringSubmatch(head, 2); len(m) > 0 {
 			summary = t("audit.named", "summary", summary, "name", s.accountRef(lang, names, m[0][0]))
 			if len(m) > 1 && m[1][1] != "0" {
 				fields = append(fields, field(t("audit.field.moved_to"), s.accountRef(lang, names, m[1][0])))
+			} else if q := moveQueue.FindStringSubmatch(head); q != nil {
+				if code, err := strconv.Unquote(q[1]); err == nil && code != "" {
+					fields = append(fields, field(t("audit.field.moved_to"), t("wallboard.queue_named", "queue", s.queueName(ctx, code))))
+				}
 			}
 		}
-		if _, rest, ok := strings.Cut(d, ": "); ok {
+		if m := moveCounts.FindStringSubmatch(rest); m != nil {
+			fields = append(fields, field(t("audit.field.tickets_moved"), ticketList(t, m[1])),
+				field(t("audit.field.tickets_refused"), ticketList(t, m[2])))
+		} else if rest != "" {
 			fields = append(fields, field(t("audit.field.detail"), rest))
 		}
 	}
 	return summary, fields, true
+}
+
+// moveQueue and moveCounts read a supervisor's "move all" line: the
+// queue the tickets went back to, the tickets moved and refused.
+var (
+	moveQueue  = regexp.MustCompile(`\bqueue ("(?:[^"\\]|\\.)*")`)
+	moveCounts = regexp.MustCompile(`^moved \[([0-9 ]*)\], refused \[([0-9 ]*)\]$`)
+)
+
+// ticketList words a list of ticket ids as written by fmt ("3 4"): how
+// many, and which; "—" for none.
+func ticketList(t func(string, ...any) string, ids string) string {
+	list := strings.Fields(ids)
+	if len(list) == 0 {
+		return "—"
+	}
+	key := "audit.ticket_list"
+	if len(list) == 1 {
+		key += "_one"
+	}
+	return t(key, "n", len(list), "ids", "#"+strings.Join(list, ", #"))
+}
+
+// reasonLabel names a not-ready reason by its label in the reader's
+// language (a retired reason too); the code when it is unknown.
+func (s *Server) reasonLabel(ctx context.Context, lang, code string) string {
+	if s.o.Wallboard == nil {
+		return code
+	}
+	list, err := s.o.Wallboard.Reasons(ctx, true)
+	if err != nil {
+		return code
+	}
+	for _, r := range list {
+		if r.Code != code {
+			continue
+		}
+		if strings.HasPrefix(lang, "en") && r.LabelEN != "" {
+			return r.LabelEN
+		}
+		if r.LabelID != "" {
+			return r.LabelID
+		}
+	}
+	return code
 }
 
 // auditSettingsCode is the code of every auditSettings method value.

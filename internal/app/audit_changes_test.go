@@ -231,5 +231,5 @@ func TestAuditKeepsBeforeAndAfterOfLists(t *testing.T) {
 		"label_en": "Information"}), "a wrap-up code")
 	created(admin.Do(http.MethodPut, "/api/v1/admin/wrapup-codes/"+id, map[string]any{"code": "info", "label_id": "Informasi",
 		"label_en": "Information given"}), "change it")
-	check("admin.put.wrapup-codes", "id-ID", "Kode penutupan diubah: Informasi", "Label (Inggris): Information → Information given")
+	check("admin.put.wrapup-codes", "id-ID", "Kode penyelesaian diubah: Informasi", "Label (Inggris): Information → Information given")
 }

@@ -65,7 +65,7 @@ func TestSettingsChangesAudited(t *testing.T) {
 	}
 	check("settings.delete.tags", "/api/v1/tags/"+tag)
 	// The line names the tag that went, not "#id".
-	if _, summary, _ := newestAudit(t, admin, "settings.delete.tags", "id-ID"); summary != "Label dihapus: dokumen" {
+	if _, summary, _ := newestAudit(t, admin, "settings.delete.tags", "id-ID"); summary != "Tag dihapus: dokumen" {
 		t.Errorf("the deleted tag's line reads %q, want it named", summary)
 	}
 

@@ -3,6 +3,8 @@ package app_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +64,40 @@ func TestCapacityOwnerAndMoveAll(t *testing.T) {
 	}
 	if assignee(a) == sariID || assignee(b) == sariID {
 		t.Fatalf("moved tickets still Sari's")
+	}
+
+	// The audit line of the move reads in the reader's words: where the
+	// tickets went (a queue by its name, as a colleague is), which moved
+	// and which were refused; no stored English or list syntax.
+	var jatim string
+	var qs struct {
+		Queues []struct{ Code, Name string } `json:"queues"`
+	}
+	admin.Do(http.MethodGet, "/api/v1/transfer-targets", nil).JSON(t, &qs)
+	for _, q := range qs.Queues {
+		if q.Code == "jatim" {
+			jatim = q.Name
+		}
+	}
+	ids := []string{fmt.Sprintf("#%d, #%d", a, b), fmt.Sprintf("#%d, #%d", b, a)}
+	for _, tc := range []struct{ lang, to, moved, refused string }{
+		{"id-ID", "Dipindahkan ke: antrean " + jatim, "Tiket dipindahkan: 2 tiket (", "Tiket ditolak: —"},
+		{"en-US", "Moved to: the " + jatim + " queue", "Tickets moved: 2 tickets (", "Tickets refused: —"},
+	} {
+		_, summary, fields := newestAudit(t, admin, "wallboard.move", tc.lang)
+		got := strings.Join(fields, " | ")
+		if jatim == "" || !strings.Contains(summary, "Sari") || len(fields) != 3 || fields[0] != tc.to ||
+			(fields[1] != tc.moved+ids[0]+")" && fields[1] != tc.moved+ids[1]+")") || fields[2] != tc.refused {
+			t.Errorf("%s: move line reads %q: %s", tc.lang, summary, got)
+		}
+	}
+	// A presence set by a supervisor names the not-ready reason by its
+	// label in the reader's language, not its code.
+	expect(t, "Sari away for a break", admin.Do(http.MethodPut, fmt.Sprintf("/api/v1/wallboard/agents/%d/presence", sariID),
+		map[string]string{"presence": "away", "reason": "istirahat"}), http.StatusOK, "")
+	for lang, want := range map[string]string{"id-ID": "Alasan: Istirahat", "en-US": "Reason: Break"} {
+		if _, summary, fields := newestAudit(t, admin, "wallboard.presence", lang); !slices.Contains(fields, want) {
+			t.Errorf("%s: presence line reads %q %q, want %q", lang, summary, fields, want)
+		}
 	}
 }

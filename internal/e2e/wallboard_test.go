@@ -111,9 +111,9 @@ func TestBrowserWallboard(t *testing.T) {
 		t.Fatalf("assign to Budi: %d %s", r.Status, r.Body)
 	}
 	sup.waitJSFor(t, "Budi's move list names Sari's state and load", asyncWait, fmt.Sprintf(`(o => !!o && o.textContent.startsWith(%q) && /\d+\/\d+$/.test(o.textContent) && !o.disabled)(document.querySelector('#wb-move-%d option[value="a:%d"]'))
-		&& [...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].every(o => o.disabled === o.textContent.includes(%q))
+		&& [...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].every(o => o.disabled === (o.textContent.includes(%q) || o.textContent.endsWith(%q)))
 		&& ((o) => o.every((x, i) => i === 0 || x >= o[i - 1]))([...document.querySelectorAll('#wb-move-%d option[value^="a:"]')].map(o => [%q, %q, %q, %q].findIndex(p => o.textContent.includes(' · ' + p + ' · '))))`,
-		"Sari · "+tx("presence.away")+" · ", budiID, sariID, budiID, " · "+tx("presence.offline")+" · ",
+		"Sari · "+tx("presence.away")+" · ", budiID, sariID, budiID, " · "+tx("presence.offline")+" · ", "("+tx("board.cannot_take_full")+")",
 		budiID, tx("presence.online"), tx("presence.busy"), tx("presence.away"), tx("presence.offline")))
 	sup.scrollTo(t, "wallboard-mount")
 	shots.take(t, sup, "wallboard-1366")
@@ -168,10 +168,60 @@ func TestBrowserWallboard(t *testing.T) {
 	sup.waitJSFor(t, "the question withdrawn", asyncWait, fmt.Sprintf(`!document.getElementById('wb-move-yes-%d')
 		&& document.getElementById('wb-status').textContent === %q && document.activeElement && document.activeElement.id === 'wb-moveall-%d'`,
 		budiID, tx("wallboard.move_dropped"), budiID))
+	// Offline, Sari is offered as the ticket's transfer offers her: not
+	// to be picked, and why. Picked all the same (the list was drawn
+	// before she left), the move is asked, and the server's refusal is
+	// said as it is, not as a board that changed.
+	offline := fmt.Sprintf(`document.querySelector('#wb-move-%d option[value="a:%d"]')`, budiID, sariID)
+	sup.waitJSFor(t, "Sari offered offline, with why", asyncWait, fmt.Sprintf(`(o => !!o && o.disabled && o.textContent.includes(%q) && o.textContent.endsWith(%q))(%s)`,
+		" · "+tx("presence.offline")+" · ", " ("+tx("board.cannot_take")+")", offline))
+	sup.selectValue(t, fmt.Sprintf("#wb-move-%d", budiID), fmt.Sprintf("a:%d", sariID))
+	sup.do(t, "move all to Sari, offline", chromedp.Click(chromedp.ID(fmt.Sprintf("wb-moveall-%d", budiID))))
+	sup.waitJS(t, "asked, not withdrawn", fmt.Sprintf(`document.activeElement && document.activeElement.id === 'wb-move-yes-%d'`, budiID))
+	sup.do(t, "yes, to Sari offline", chromedp.Click(chromedp.ID(fmt.Sprintf("wb-move-yes-%d", budiID))))
+	sup.waitJS(t, "the refusal said", fmt.Sprintf(`document.getElementById('wb-status').textContent === %q`, tx("error.no_capacity")))
+	admin.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", list.Tickets[0].ID), nil).JSON(t, &owner)
+	if owner.AssigneeID != budiID {
+		t.Fatalf("after a refused move, the ticket is %d's, want Budi's", owner.AssigneeID)
+	}
 	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/state", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
 		t.Fatalf("sari online: %d %s", r.Status, r.Body)
 	}
 	sup.waitJSFor(t, "Sari back", asyncWait, fmt.Sprintf(`!!document.querySelector('#wb-move-%d option[value="a:%d"]:not([disabled])')`, budiID, sariID))
+	// Without room (her capacity taken to 0), she is not to be picked
+	// either, and the option says why.
+	sariPath := fmt.Sprintf("/api/v1/admin/agents/%d", sariID)
+	var before struct {
+		Capacity int `json:"capacity"`
+	}
+	for _, x := range func() []map[string]any {
+		var l struct {
+			Agents []map[string]any `json:"agents"`
+		}
+		admin.Do(http.MethodGet, "/api/v1/admin/agents", nil).JSON(t, &l)
+		return l.Agents
+	}() {
+		if id, _ := x["id"].(float64); int64(id) == sariID {
+			before.Capacity = int(x["capacity"].(float64))
+		}
+	}
+	if r := admin.Do(http.MethodPut, sariPath, map[string]any{"capacity": 0}); r.Status != http.StatusOK {
+		t.Fatalf("sari's capacity 0: %d %s", r.Status, r.Body)
+	}
+	// A capacity is pushed with the next event (or the periodic push): her
+	// presence is one.
+	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/state", map[string]string{"presence": "busy"}); r.Status != http.StatusOK {
+		t.Fatalf("sari busy: %d %s", r.Status, r.Body)
+	}
+	sup.waitJSFor(t, "Sari offered full, with why", asyncWait, fmt.Sprintf(`(o => !!o && o.disabled && o.textContent.endsWith(%q))(%s)`,
+		" · 0/0 ("+tx("board.cannot_take_full")+")", offline))
+	if r := admin.Do(http.MethodPut, sariPath, map[string]any{"capacity": before.Capacity}); r.Status != http.StatusOK || before.Capacity == 0 {
+		t.Fatalf("sari's capacity back to %d: %d %s", before.Capacity, r.Status, r.Body)
+	}
+	if r := sari.Do(http.MethodPut, "/api/v1/agents/me/state", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+		t.Fatalf("sari online again: %d %s", r.Status, r.Body)
+	}
+	sup.waitJSFor(t, "Sari has room again", asyncWait, fmt.Sprintf(`!!document.querySelector('#wb-move-%d option[value="a:%d"]:not([disabled])')`, budiID, sariID))
 	ask("move all to Sari, back")
 	sup.do(t, "by keyboard: yes", chromedp.KeyEvent("\r"))
 	sup.waitJS(t, "moved", fmt.Sprintf(`document.getElementById('wb-status').textContent === %q`, tx("wallboard.moved", "n", 1, "refused", 0)))

@@ -11,6 +11,7 @@ import { $, t, el, label, setText, formatDate, busy, errorMessage, cls, isFinish
 import { loadTicket, loadRouting, loadList, loadTargets, mayBoard, movingTicket, leaveTicket } from './actions.js';
 import { isOpen } from './socket.js';
 import { keepPerTicket, done } from './ticketfields.js';
+import { readyFirst, agentOption } from './boardagents.js';
 
 // The status the agent picked but did not save yet, for the ticket it was
 // picked on. Another ticket, or a save, forgets it.
@@ -143,16 +144,12 @@ function renderTargets(s) {
   const keepQueue = queueSel.value;
   agentSel.textContent = '';
   agentSel.appendChild(el('option', { value: '', text: '—' }));
-  // Ready colleagues first; the presence is written out, never a colour alone.
-  const order = { online: 0, busy: 1, away: 2, offline: 3 };
-  tg.agents.slice().sort((a, b) => (order[a.presence] ?? 4) - (order[b.presence] ?? 4) || String(a.name).localeCompare(String(b.name)))
-    .forEach((a) => {
-      agentSel.appendChild(el('option', {
-        value: String(a.id),
-        disabled: a.presence === 'offline',
-        text: t('console.transfer_agent_option', { name: a.name || '', presence: label('presence.', a.presence) }),
-      }));
-    });
+  // Ready colleagues first; the presence is written out, never a colour
+  // alone; an offline one is offered disabled, with why (boardagents.js).
+  readyFirst(tg.agents).forEach((a) => {
+    agentSel.appendChild(agentOption(String(a.id), a,
+      t('console.transfer_agent_option', { name: a.name || '', presence: label('presence.', a.presence) })));
+  });
   queueSel.textContent = '';
   queueSel.appendChild(el('option', { value: '', text: '—' }));
   tg.queues.forEach((q) => queueSel.appendChild(el('option', { value: q.code, text: q.name || q.code })));

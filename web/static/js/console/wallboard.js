@@ -12,6 +12,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { $, t, el, label, lang, errorMessage, formatDate, keepLive } from './ui.js';
 import { can, showTicket } from './actions.js';
+import { readyFirst, agentOption } from './boardagents.js';
 
 // dayText writes the board's day (YYYY-MM-DD, the program's calendar day)
 // as a reader's date ("6 Desember 2026"); the day as sent if it is none.
@@ -122,19 +123,15 @@ function actionsCell(a, b, me) {
   ]);
   sel.value = a.presence === 'away' ? 'away:' + (a.reason || '') : a.presence;
   const moveId = 'wb-move-' + a.agent_id;
-  // Ready colleagues first, each with their state and load written out:
-  // tickets moved to an away colleague go back to the queue once the away
-  // grace is over, and an offline one cannot take them.
-  const order = { online: 0, busy: 1, away: 2, offline: 3 };
-  const others = (b.agents || []).filter((x) => x.agent_id !== a.agent_id)
-    .sort((x, y) => (order[x.presence] ?? 4) - (order[y.presence] ?? 4) || String(x.name).localeCompare(String(y.name)));
+  // Ready colleagues first, each with their state and load written out
+  // (tickets moved to an away colleague go back to the queue once the away
+  // grace is over), as the ticket's transfer offers them: an offline one,
+  // or one without room, cannot take them and says so (boardagents.js).
+  const others = readyFirst((b.agents || []).filter((x) => x.agent_id !== a.agent_id));
   const queues = (store.get().targets.queues || []);
   const move = el('select', { id: moveId, 'class': 'wb-move-to' }, [
-    ...others.map((x) => el('option', {
-      value: 'a:' + x.agent_id,
-      disabled: x.presence === 'offline',
-      text: t('wallboard.move_to_agent', { name: x.name, presence: label('presence.', x.presence), load: x.load, capacity: x.capacity }),
-    })),
+    ...others.map((x) => agentOption('a:' + x.agent_id, x,
+      t('wallboard.move_to_agent', { name: x.name, presence: label('presence.', x.presence), load: x.load, capacity: x.capacity }))),
     ...queues.map((q) => el('option', { value: 'q:' + q.code, text: t('wallboard.move_to_queue', { queue: q.name || q.code }) })),
   ]);
   const cells = [
@@ -214,7 +211,9 @@ function render(s) {
   if (active) {
     const n = $(active.id);
     if (n) {
-      if (n.tagName === 'SELECT') { n.value = active.value; }
+      // A choice that can no longer be taken (the colleague went offline
+      // or is full) is not chosen again: the select keeps its first open one.
+      if (n.tagName === 'SELECT' && [...n.options].some((o) => o.value === active.value && !o.disabled)) { n.value = active.value; }
       n.focus();
     }
   }
@@ -290,16 +289,36 @@ function tick() {
 
 function say(text) { store.set({ wallboardStatus: text }); }
 
+// targetAgent is the colleague a "move all" choice names on board b;
+// null for a queue (or a colleague no longer on the board).
+function targetAgent(b, to) {
+  if (!b || to.indexOf('a:') !== 0) { return null; }
+  return (b.agents || []).find((x) => String(x.agent_id) === to.slice(2)) || null;
+}
+
 // moveGone reports whether a "move all" waiting for its confirmation no
 // longer stands on board b: its agent holds no tickets (or is gone), or
-// the colleague it names is gone or offline.
+// the colleague it names, not offline when asked, is gone or went offline.
+// A colleague who could not take the tickets when asked is left to the
+// server, whose refusal is said as it is (no_capacity): the board did
+// not change.
 function moveGone(b, asked) {
   if (!b) { return false; }
   const from = (b.agents || []).find((x) => x.agent_id === asked.agent);
   if (!from || !(from.ticket_count > 0)) { return true; }
-  if (asked.to.indexOf('a:') !== 0) { return false; }
-  const to = (b.agents || []).find((x) => String(x.agent_id) === asked.to.slice(2));
+  if (asked.to.indexOf('a:') !== 0 || asked.offline) { return false; }
+  const to = targetAgent(b, asked.to);
   return !to || to.presence === 'offline';
+}
+
+// movedText says what a "move all" did: how many moved, and, when some
+// were refused, why (each reason once, as the server words it).
+function movedText(data) {
+  const refused = data.refused || [];
+  const n = (data.moved || []).length;
+  if (!refused.length) { return t('wallboard.moved', { n, refused: 0 }); }
+  const reasons = [...new Set(refused.map((r) => r.message || r.code).filter(Boolean))];
+  return t('wallboard.moved_refused', { n, refused: refused.length, reasons: reasons.join('; ') });
 }
 
 // cancelMove withdraws the question and gives the focus back to the
@@ -338,7 +357,9 @@ async function onClick(ev) {
     say(res.ok ? t('wallboard.state_set') : errorMessage(res));
   } else if (btn.classList.contains('wb-move')) {
     const to = $('wb-move-' + agentId).value || '';
-    store.set({ wallboardMove: { agent: agentId, to, toName: targetName(to) } });
+    if (!to) { return; }
+    const target = targetAgent(store.get().wallboard, to);
+    store.set({ wallboardMove: { agent: agentId, to, toName: targetName(to), offline: !!target && target.presence === 'offline' } });
     const yes = $('wb-move-yes-' + agentId);
     if (yes) { yes.focus(); }
   } else if (btn.classList.contains('wb-move-no')) {
@@ -355,7 +376,7 @@ async function onClick(ev) {
     const body = to.indexOf('a:') === 0 ? { agent_id: Number(to.slice(2)) } : { queue: to.slice(2) };
     say('');
     const res = await api.moveTickets(agentId, body);
-    say(res.ok ? t('wallboard.moved', { n: res.data.moved.length, refused: res.data.refused.length }) : errorMessage(res));
+    say(res.ok ? movedText(res.data) : errorMessage(res));
   } else if (btn.classList.contains('wb-takeover')) {
     const me = store.get().agent;
     say('');
