@@ -53,13 +53,27 @@ func TestSolvedChatReopened(t *testing.T) {
 		t.Fatalf("reopened entry %v, want tracking number %s", e, tn)
 	}
 	tab.say("m2", "Masih belum aktif")
-	until("msg")
+	until("msg", "agent")
+	// Solved once the core has stored the message: a message stored
+	// after a solve reopens the ticket.
+	stored := func(text string) {
+		t.Helper()
+		testenv.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+			for _, m := range ag.detail(t, tk.ID).Messages {
+				if m.Direction == "in" && m.Body == text {
+					return nil
+				}
+			}
+			return fmt.Errorf("%q not stored yet", text)
+		})
+	}
+	stored("Masih belum aktif")
 	status("solved")
-	until("solved")
+	until("solved", "agent")
 
 	// The citizen writes to the solved conversation.
 	tab.say("m3", "Oh ya, satu lagi")
-	until("msg")
+	until("msg", "agent")
 	testenv.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
 		if d := ag.detail(t, tk.ID); d.Status == "solved" || d.Status == "closed" {
 			return fmt.Errorf("ticket still %s", d.Status)

@@ -135,6 +135,18 @@ func (a *Adapter) syncTicket(ctx context.Context, v visitorRow, t ticket.Brief) 
 	now := time.Now().UTC()
 	ended := t.Status == domain.StatusSolved || t.Status == domain.StatusClosed
 	if v.State == "solved" && !ended {
+		// The ticket may have been read before the solve the visitor's
+		// row tells (an event handled while another instance appended
+		// the solve): only a read after the visitor's may say reopened.
+		fresh, err := a.o.Tickets.Brief(ctx, t.ID)
+		if err != nil {
+			a.log.Warn("livechat reopened", "err", err)
+			return
+		}
+		t = fresh
+		ended = t.Status == domain.StatusSolved || t.Status == domain.StatusClosed
+	}
+	if v.State == "solved" && !ended {
 		// Reopened without the citizen writing (an agent reopened it, or
 		// the citizen's message was stored on it while this gateway read
 		// it as solved): the widget takes messages and shows the queue

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -193,14 +194,29 @@ func TestBrowserTransferInShowsTheCitizen(t *testing.T) {
 	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
 	budiAPI := apptest.NewClient(t, base)
 	budiAPI.Login("budi@tanggap.example", "demo-budi-2026")
-	for _, c := range []*apptest.Client{sariAPI, budiAPI} {
+	online := func(c *apptest.Client) {
+		t.Helper()
 		if r := c.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
 			t.Fatalf("online: %d %s", r.Status, r.Body)
 		}
 	}
+	// Only Sari is online when the complaint comes: it is hers, and Budi
+	// (online once it is) has nothing of it yet.
+	online(sariAPI)
 	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Dedi Kurniawan", "phone": "081311116666", "category": "lainnya",
 		"description": "Saldo pelatihan saya belum masuk."})
 	id := ticketIDs(t, sariAPI, tn)[tn]
+	checkFor(t, 10*time.Second, func() error {
+		var d struct {
+			AssigneeID int64 `json:"assignee_id"`
+		}
+		sariAPI.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil).JSON(t, &d)
+		if d.AssigneeID == 0 {
+			return fmt.Errorf("ticket %d not assigned yet", id)
+		}
+		return nil
+	})
+	online(budiAPI)
 
 	budi := newTab(t, root)
 	budi.instrument(t)
