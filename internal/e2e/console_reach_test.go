@@ -28,9 +28,7 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 
 	sariAPI := apptest.NewClient(t, base)
 	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
-	if r := sariAPI.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
-		t.Fatalf("online: %d %s", r.Status, r.Body)
-	}
+	goOnline(t, sariAPI)
 	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Rina", "phone": "081311115555", "category": "lainnya",
 		"description": "Kartu saya belum aktif sejak bulan lalu."})
 	id := ticketIDs(t, sariAPI, tn)[tn]
@@ -194,15 +192,9 @@ func TestBrowserTransferInShowsTheCitizen(t *testing.T) {
 	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
 	budiAPI := apptest.NewClient(t, base)
 	budiAPI.Login("budi@tanggap.example", "demo-budi-2026")
-	online := func(c *apptest.Client) {
-		t.Helper()
-		if r := c.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
-			t.Fatalf("online: %d %s", r.Status, r.Body)
-		}
-	}
 	// Only Sari is online when the complaint comes: it is hers, and Budi
 	// (online once it is) has nothing of it yet.
-	online(sariAPI)
+	goOnline(t, sariAPI)
 	tn := apptest.NewClient(t, base).Complaint(map[string]string{"name": "Dedi Kurniawan", "phone": "081311116666", "category": "lainnya",
 		"description": "Saldo pelatihan saya belum masuk."})
 	id := ticketIDs(t, sariAPI, tn)[tn]
@@ -216,7 +208,7 @@ func TestBrowserTransferInShowsTheCitizen(t *testing.T) {
 		}
 		return nil
 	})
-	online(budiAPI)
+	goOnline(t, budiAPI)
 
 	budi := newTab(t, root)
 	budi.instrument(t)
@@ -258,4 +250,12 @@ func TestBrowserTransferInShowsTheCitizen(t *testing.T) {
 	accepted2xx(t, "follow-up", r.Status, r.Body)
 	budi.waitLive(t, "his ticket's message counted in the title, the other one not", fmt.Sprintf(`!!%s.querySelector('.unread') && document.title.startsWith('(1) ')`, row))
 	budi.checkConsole(t)
+}
+
+// goOnline sets the signed-in agent of c online through the API.
+func goOnline(t *testing.T, c *apptest.Client) {
+	t.Helper()
+	if r := c.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
+		t.Fatalf("online: %d %s", r.Status, r.Body)
+	}
 }
