@@ -582,6 +582,20 @@ func (tb *tab) signOut(t *testing.T) {
 	tb.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")), chromedp.WaitVisible(chromedp.ID("login-form")))
 }
 
+// signOutDiscarding signs out of a console holding unsent replies: it is
+// asked first, naming the tickets (the open one first), and goes on.
+func (tb *tab) signOutDiscarding(t *testing.T, tracking ...string) {
+	t.Helper()
+	tb.waitJS(t, "the console live before signing out", socketOpenJS)
+	tb.clickNow(t, "sign out", "#logout-btn")
+	tb.waitJS(t, "asked about the unsent replies", fmt.Sprintf(`(() => {
+		const d = document.querySelector('dialog.unsent-dialog');
+		return !!d && d.open && Array.from(d.querySelectorAll('li')).map((li) => li.textContent).join('|') === %q;
+	})()`, strings.Join(tracking, "|")))
+	tb.clickNow(t, "sign out and discard them", "#unsent-go")
+	tb.do(t, "signed out", chromedp.WaitVisible(chromedp.ID("login-form")))
+}
+
 // clearField empties an input. SetValue cannot: chromedp v0.23 drops an
 // empty string argument, and the field ends up holding "undefined".
 func clearField(id string) chromedp.Action[chromedp.Void] {

@@ -20,11 +20,19 @@ import (
 // the list's heading (no other ticket is listed). Nothing else of the
 // ticket is asked for. An address naming the ticket then shows the
 // refusal as one: a sign and the error style, not the colour of success.
+//
+// What she had written is not lost with the ticket: it stays under the
+// list's status line, named by the tracking number, to copy (for the
+// colleague who has the ticket now) or discard. Signing out with it still
+// there asks first and names the ticket; "cancel" keeps her signed in
+// with the text, going on discards it for good. Screenshots at 1366×800
+// and 390×844.
 func TestBrowserTicketOutOfReach(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
 	base := startWithDemoSeed(t)
 	root := newBrowser(t, browser)
+	shots := newShots(t)
 
 	sariAPI := apptest.NewClient(t, base)
 	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
@@ -39,7 +47,8 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 	sari.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", id), "sari@tanggap.example", "demo-sari-2026")
 	sari.waitJS(t, "her ticket open, the reply box offered", `!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent !== ''`)
 	sari.waitLive(t, "her ticket listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, id))
-	sari.do(t, "writing a reply", chromedp.Focus("#reply-body"))
+	const reply = "Baik Bu Rina, kartu Anda sedang kami cek."
+	sari.do(t, "writing a reply", chromedp.Focus("#reply-body"), chromedp.SendKeys("#reply-body", reply))
 	sari.settled(t)
 	mark := sari.pageNow(t)
 
@@ -53,6 +62,17 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 		&& document.getElementById('list-status').textContent === %q
 		&& !document.getElementById('list-status').classList.contains('form-status-error')
 		&& %s`, id, tx("console.ticket_left", "tracking", tn), focusedJS("#tickets-title")))
+	sari.waitJS(t, "her unsent reply kept, named, read-only, with copy and discard", fmt.Sprintf(`(() => {
+		const box = document.getElementById('unsent-left');
+		const ta = document.getElementById('unsent-text-%d');
+		return !box.hidden && box.querySelectorAll('.unsent-item').length === 1
+			&& box.querySelector('.unsent-title').textContent === %q
+			&& !!ta && ta.readOnly && ta.value === %q
+			&& document.querySelector('#unsent-left label[for="unsent-text-%d"]') !== null
+			&& !!box.querySelector('[data-copy="%d"]') && !!box.querySelector('[data-discard="%d"]')
+			&& document.getElementById('reply-body').value === '';
+	})()`, id, tx("unsent.title", "tracking", tn), reply, id, id, id))
+	shots.takeView(t, sari, "unsent-reply-kept-1366")
 	sari.settled(t)
 	failed := sari.failedRequestsSince(t, mark)
 	if len(failed) != 1 || !strings.HasSuffix(failed[0], fmt.Sprintf("/api/v1/tickets/%d", id)) {
@@ -65,6 +85,43 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 	sari.waitJS(t, "the refusal, set apart as an error", fmt.Sprintf(`document.getElementById('ticket-live').textContent === %q
 		&& document.getElementById('ticket-live').classList.contains('form-status-error')
 		&& document.getElementById('reply-form').hidden`, "⚠ "+tx("error.forbidden")))
+
+	// Copied: the page says so (or, where the browser keeps the clipboard
+	// from the page, that the text is selected for Ctrl+C).
+	sari.clickNow(t, "copy the unsent reply", fmt.Sprintf(`[data-copy="%d"]`, id))
+	sari.waitJS(t, "the copy said", fmt.Sprintf(`[%q, %q].includes(document.getElementById('list-status').textContent)`,
+		tx("unsent.copied", "tracking", tn), tx("unsent.copy_selected")))
+
+	// A reload keeps it (the same agent, the same tab).
+	sari.do(t, "a phone screen, the list in the address, and a reload", chromedp.EmulateViewport(390, 844),
+		chromedp.Evaluate[chromedp.Void](`history.replaceState(null, '', location.pathname + location.search)`), chromedp.Reload())
+	sari.waitLive(t, "the unsent reply still there after the reload", fmt.Sprintf(`document.getElementById('unsent-text-%d') !== null
+		&& document.getElementById('unsent-text-%d').value === %q`, id, id, reply))
+	shots.takeView(t, sari, "unsent-reply-kept-390")
+
+	// Signing out asks first, naming the ticket; cancel keeps everything.
+	sari.clickNow(t, "sign out", "#logout-btn")
+	sari.waitJS(t, "asked before the unsent reply goes, the ticket named, cancel focused", fmt.Sprintf(`(() => {
+		const d = document.querySelector('dialog.unsent-dialog');
+		return !!d && d.open && d.querySelector('h2').textContent === %q
+			&& Array.from(d.querySelectorAll('li')).map((li) => li.textContent).join('|') === %q
+			&& document.activeElement === document.getElementById('unsent-stay');
+	})()`, tx("unsent.signout_title", "count", "1"), tn))
+	shots.takeView(t, sari, "unsent-signout-asked-390")
+	sari.clickNow(t, "cancel", "#unsent-stay")
+	sari.waitJS(t, "still signed in, the reply kept, the focus back on sign out", fmt.Sprintf(`!document.querySelector('dialog.unsent-dialog')
+		&& document.getElementById('login-view').hidden
+		&& document.getElementById('unsent-text-%d').value === %q
+		&& document.activeElement === document.getElementById('logout-btn')`, id, reply))
+
+	// Going on discards it: nothing of it stays in the tab.
+	sari.clickNow(t, "sign out", "#logout-btn")
+	sari.clickNow(t, "sign out and discard", "#unsent-go")
+	sari.waitJS(t, "signed out, the unsent reply gone from the page and the tab", `!document.getElementById('login-view').hidden
+		&& document.getElementById('unsent-left').hidden
+		&& document.getElementById('unsent-left').children.length === 0
+		&& sessionStorage.getItem('tanggap.unsent-left') === null
+		&& sessionStorage.getItem('tanggap.reply-drafts') === null`)
 	sari.checkConsole(t)
 }
 

@@ -15,7 +15,7 @@ import (
 
 // TestBrowserSignOutLeavesNothingForTheNext: an agent signs out of a
 // shared browser with a reply half written and a status picked but not
-// saved. The next agent to sign in, without a reload, finds no ticket
+// saved; asked about the reply, she discards it. The next agent to sign in, without a reload, finds no ticket
 // open, and on opening that ticket an empty reply box and its stored
 // status: nothing of the first agent's goes out under the second's name.
 func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
@@ -65,6 +65,12 @@ func TestBrowserSignOutLeavesNothingForTheNext(t *testing.T) {
 		};
 	})()`))
 	tab.do(t, "sign out", chromedp.Click(chromedp.ID("logout-btn")))
+	// Her half-written reply is not dropped unasked; she goes on.
+	tab.waitJS(t, "asked about the unsent reply", fmt.Sprintf(`(() => {
+		const d = document.querySelector('dialog.unsent-dialog');
+		return !!d && d.open && d.querySelector('li').textContent === %q;
+	})()`, tn))
+	tab.clickNow(t, "sign out and discard it", "#unsent-go")
 	tab.waitJS(t, "the socket closed", `document.documentElement.dataset.socket !== 'open'`)
 	// The server has ended the session; a call answered 401 meanwhile (a
 	// change of presence) is the sign-out too, not an expiry.
@@ -145,7 +151,7 @@ func TestBrowserUnsentRepliesSurviveALanguageSwitch(t *testing.T) {
 	open(ids[second])
 	tab.waitJS(t, "Tono's reply back too", fmt.Sprintf(`document.getElementById('reply-body').value === %q`, toTono))
 
-	tab.signOut(t)
+	tab.signOutDiscarding(t, second, first)
 	if got := tab.evalString(t, `Object.keys(sessionStorage).join(',')`); got != "" {
 		t.Errorf("after signing out the tab keeps %q", got)
 	}

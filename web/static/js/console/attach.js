@@ -28,7 +28,14 @@ export function form(payload) {
   return fd;
 }
 
-// sent forgets the files of ticket id once its reply went out.
+// filesOf is how many files are chosen for ticket id's reply.
+export const filesOf = (id) => (chosen.get(id) || []).length;
+
+// withFiles lists the tickets whose reply has files chosen.
+export const withFiles = () => Array.from(chosen.keys()).filter((id) => filesOf(id) > 0);
+
+// sent forgets the files of ticket id once its reply went out (or was
+// given up: its ticket left the agent's sight).
 export function sent(id) {
   chosen.delete(id);
   render();

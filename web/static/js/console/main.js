@@ -15,6 +15,7 @@ import { loadList, openTicket, loadTargets } from './actions.js';
 import * as session from './session.js';
 import * as list from './list.js';
 import * as thread from './thread.js';
+import * as unsent from './unsent.js'; // replies not sent: kept when their ticket leaves, asked about at sign-out
 import * as whatsapp from './whatsapp.js';
 import * as details from './details.js';
 import * as board from './board.js';
@@ -49,6 +50,7 @@ if ($('console-view')) {
   session.mount();
   list.mount();
   thread.mount();
+  unsent.mount(); // after thread: a closed ticket's reply is with its drafts by then
   whatsapp.mount();
   details.mount();
   board.mount();
@@ -98,6 +100,7 @@ if ($('console-view')) {
       lastAgent = s.agent.id;
       if (someoneElse) {
         thread.forgetDrafts();
+        unsent.forgetAll();
         details.forgetDraft();
         ticketFields.forgetAll();
         history.replaceState(null, '', location.pathname + location.search);

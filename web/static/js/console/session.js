@@ -6,6 +6,7 @@ import * as api from './api.js';
 import * as socket from './socket.js';
 import { $, t, label, setText, showAlert, clearFieldErrors, setFieldError, focusFirstInvalid, busy, errorMessage, cls } from './ui.js';
 import { loadList } from './actions.js';
+import { confirmSignOut } from './unsent.js';
 
 function renderView(s) {
   $('boot').hidden = true;
@@ -103,6 +104,8 @@ export function mount() {
   });
 
   $('logout-btn').addEventListener('click', async () => {
+    // Replies written and not sent are not dropped unasked.
+    if (!await confirmSignOut($('logout-btn'))) { return; }
     // The socket closes first: the server's "session ended" for this very
     // sign-out would otherwise show the form early, with "session
     // expired", and what is typed there would be wiped below.

@@ -62,6 +62,32 @@ function dropKept() {
   try { sessionStorage.removeItem(KEPT); } catch (e) { /* nothing kept */ }
 }
 
+// trackingOf names the tickets read on this page, so an unsent reply is
+// named by its tracking number after its ticket has closed (unsent.js).
+const trackingOf = new Map();
+
+// unsentReplies lists the replies written and not sent, the open ticket's
+// first: {id, tracking, text} (tracking '' when never read here).
+export function unsentReplies() {
+  const out = [];
+  const add = (id, text) => { if (id && text.trim()) { out.push({ id, tracking: trackingOf.get(id) || '', text }); } };
+  add(draftFor, $('reply-body').value);
+  drafts.forEach((text, id) => { if (id !== draftFor) { add(id, text); } });
+  return out;
+}
+
+// takeDraft hands over the unsent reply of ticket id, no longer the open
+// one (it left the agent's sight): '' when there is none.
+export function takeDraft(id) {
+  if (id === draftFor) { return ''; }
+  const text = drafts.get(id) || '';
+  drafts.delete(id);
+  return text;
+}
+
+// trackingNumber of ticket id as read on this page, or ''.
+export const trackingNumber = (id) => trackingOf.get(id) || '';
+
 // Two agents answering one citizen at once: the reply box remembers the
 // newest message of the ticket when this agent started writing (seen) and
 // sends it with the reply. The server holds a reply sent after another
@@ -231,6 +257,7 @@ function renderTicket(s) {
   }
   setText('t-subject', subjectOf(tk));
   setText('t-tn', tk.tracking_number);
+  trackingOf.set(tk.id, tk.tracking_number);
   const st = $('t-status');
   st.textContent = label('ticket_status.', tk.status);
   st.className = 'badge badge-' + cls(tk.status);

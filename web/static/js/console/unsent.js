@@ -1,0 +1,171 @@
+// Unsent replies. A reply being written is never lost without the agent
+// knowing:
+//   - When its ticket leaves the agent's sight (a supervisor moved it out
+//     of their queues, it was erased, they transferred it away), the text
+//     is kept under the list's status line, read-only, with a copy button
+//     (to hand it to the colleague who has the ticket now) and a discard
+//     button. It stays through a reload, for the same agent, until
+//     discarded; files chosen for that reply cannot be kept, and the panel
+//     says so.
+//   - Signing out with replies unsent (on open tickets or kept here) asks
+//     first, naming the tickets; going on discards them for good.
+import * as store from './store.js';
+import { $, t, el, sayIn } from './ui.js';
+import * as thread from './thread.js';
+import * as attach from './attach.js';
+import { keep, kept, forget } from './kept.js';
+
+const KEPT = 'tanggap.unsent-left';
+let left = []; // [{id, tracking, text, files}], newest first
+let agentID = 0;
+
+function save() {
+  if (!agentID) { return; }
+  if (left.length) {
+    keep(KEPT, agentID, left.map((x) => ({ id: x.id, tracking: x.tracking, text: x.text })));
+  } else {
+    forget(KEPT);
+  }
+}
+
+// took: the ticket that left had an unsent reply (or files for one).
+function took(ticketLeft) {
+  const id = ticketLeft.id;
+  const text = thread.takeDraft(id);
+  const files = attach.filesOf(id);
+  attach.sent(id); // File objects cannot outlive the page; said below
+  if (!text.trim() && !files) { return; }
+  left = [{ id, tracking: thread.trackingNumber(id), text, files }].concat(left.filter((x) => x.id !== id));
+  save();
+  render();
+}
+
+const named = (x) => x.tracking || ('#' + x.id);
+
+function render() {
+  const box = $('unsent-left');
+  box.textContent = '';
+  box.hidden = left.length === 0;
+  left.forEach((x) => {
+    const area = 'unsent-text-' + x.id;
+    const parts = [
+      el('h3', { 'class': 'unsent-title', id: 'unsent-title-' + x.id, text: t('unsent.title', { tracking: named(x) }) }),
+      el('p', { 'class': 'hint', text: t('unsent.why') }),
+    ];
+    if (x.text.trim()) {
+      parts.push(el('label', { 'class': 'visually-hidden', 'for': area, text: t('unsent.text_label', { tracking: named(x) }) }));
+      const ta = el('textarea', { id: area, 'class': 'unsent-text', rows: '3', readonly: 'readonly' });
+      ta.value = x.text;
+      parts.push(ta);
+    }
+    if (x.files) {
+      parts.push(el('p', { 'class': 'hint', text: t('unsent.files_lost', { count: x.files }) }));
+    }
+    const actions = [];
+    if (x.text.trim()) {
+      actions.push(el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-copy': String(x.id), text: t('unsent.copy') }));
+    }
+    actions.push(el('button', { type: 'button', 'class': 'btn btn-link btn-small', 'data-discard': String(x.id),
+      'aria-label': t('unsent.discard_named', { tracking: named(x) }), text: t('unsent.discard') }));
+    parts.push(el('div', { 'class': 'actions' }, actions));
+    box.appendChild(el('section', { 'class': 'unsent-item', 'aria-labelledby': 'unsent-title-' + x.id }, parts));
+  });
+}
+
+async function copy(x) {
+  const ta = $('unsent-text-' + x.id);
+  let done = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(x.text);
+      done = true;
+    }
+  } catch (e) { /* refused: the selection below */ }
+  if (!done && ta) {
+    // Not a secure page (or the clipboard refused): the text is selected
+    // for Ctrl+C, and copied where the browser still allows it.
+    ta.focus();
+    ta.select();
+    try { done = document.execCommand('copy'); } catch (e) { done = false; }
+  }
+  sayIn('list-status', done ? t('unsent.copied', { tracking: named(x) }) : t('unsent.copy_selected'), false);
+}
+
+// forgetAll drops what was kept: another agent signs in next (main.js),
+// or this one signed out knowing it goes.
+export function forgetAll() {
+  left = [];
+  forget(KEPT);
+  render();
+}
+
+// confirmSignOut resolves true when signing out may go on: nothing is
+// unsent, or the agent chose to discard it. Cancelled, the focus goes
+// back to returnTo (the sign-out button).
+export function confirmSignOut(returnTo) {
+  const replies = thread.unsentReplies();
+  const ids = new Set(replies.map((r) => r.id));
+  attach.withFiles().forEach((id) => {
+    if (!ids.has(id)) { ids.add(id); replies.push({ id, tracking: thread.trackingNumber(id), text: '' }); }
+  });
+  left.forEach((x) => { if (!ids.has(x.id)) { ids.add(x.id); replies.push(x); } });
+  if (!replies.length) { return Promise.resolve(true); }
+  return new Promise((resolve) => {
+    const dialog = el('dialog', { 'class': 'unsent-dialog', 'aria-labelledby': 'unsent-dialog-title', 'aria-describedby': 'unsent-dialog-why' }, [
+      el('h2', { id: 'unsent-dialog-title', text: t('unsent.signout_title', { count: replies.length }) }),
+      el('p', { id: 'unsent-dialog-why', text: t('unsent.signout_why') }),
+      el('ul', { 'class': 'unsent-list' }, replies.map((r) => el('li', { text: named(r) }))),
+      el('div', { 'class': 'actions' }, [
+        el('button', { type: 'button', 'class': 'btn btn-primary btn-small', id: 'unsent-stay', text: t('unsent.signout_stay') }),
+        el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', id: 'unsent-go', text: t('unsent.signout_go') }),
+      ]),
+    ]);
+    let answer = false;
+    dialog.querySelector('#unsent-stay').addEventListener('click', () => dialog.close());
+    dialog.querySelector('#unsent-go').addEventListener('click', () => { answer = true; dialog.close(); });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (answer) {
+        thread.forgetDrafts();
+        attach.withFiles().forEach((id) => attach.sent(id));
+        forgetAll();
+      } else if (returnTo && returnTo.isConnected) {
+        returnTo.focus();
+      }
+      resolve(answer);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    $('unsent-stay').focus();
+  });
+}
+
+export function mount() {
+  // After every other listener of the same change: thread.js has put the
+  // closed ticket's reply with its drafts by then.
+  store.on(['ticketLeft'], (s) => { const l = s.ticketLeft; if (l) { queueMicrotask(() => took(l)); } });
+  store.on(['agent'], (s) => {
+    if (!s.agent) { forget(KEPT); return; } // kept in memory for the same agent (kept.js)
+    if (s.agent.id === agentID) { save(); return; }
+    agentID = s.agent.id;
+    const was = kept(KEPT, agentID);
+    left = Array.isArray(was) ? was.filter((x) => x && typeof x.text === 'string').map((x) => ({ id: Number(x.id), tracking: String(x.tracking || ''), text: x.text, files: 0 })) : [];
+    render();
+  });
+  $('unsent-left').addEventListener('click', (ev) => {
+    const c = ev.target.closest('[data-copy]');
+    const d = ev.target.closest('[data-discard]');
+    if (c) {
+      const x = left.find((y) => y.id === Number(c.getAttribute('data-copy')));
+      if (x) { copy(x); }
+    } else if (d) {
+      const id = Number(d.getAttribute('data-discard'));
+      const x = left.find((y) => y.id === id);
+      left = left.filter((y) => y.id !== id);
+      save();
+      render();
+      $('tickets-title').focus();
+      if (x) { sayIn('list-status', t('unsent.discarded', { tracking: named(x) }), false); }
+    }
+  });
+}
