@@ -58,10 +58,27 @@ func TestBrowserKeyboardKeepsItsPlace(t *testing.T) {
 	}
 	tab.waitLive(t, "the new ticket announced", fmt.Sprintf(`document.getElementById('console-announce').textContent.startsWith(%q)
 		&& document.getElementById('console-announce').textContent.includes(%q)`, tx("notify.assigned_title")+": ", other))
+	// Events that come together (a new ticket given to her and its first
+	// message, another citizen's message, in one burst of the socket) are
+	// said as one text: none replaces another before it is read, and the
+	// new ticket's message is not said twice.
+	tab.do(t, "a burst: a ticket given to her, its first message, another's message", chromedp.Evaluate[chromedp.Void](`import('/static/js/console/notify.js').then((m) => {
+		m.notify('assigned', { id: 990001, tracking_number: 'TN-BARU', subject: 'Kartu belum aktif' });
+		m.notify('message', { id: 990001, tracking_number: 'TN-BARU', subject: 'Kartu belum aktif', preview: 'Kartu belum aktif' });
+		m.notify('message', { id: 990002, tracking_number: 'TN-LAIN', preview: 'Halo, ada kabar?' });
+	})`))
+	tab.waitJS(t, "both said in one text, the first message not twice", fmt.Sprintf(`(() => {
+		const said = document.getElementById('console-announce').textContent;
+		return said.startsWith(%q) && said.includes(%q) && said.split(%q).length === 2;
+	})()`, tx("notify.assigned_title")+": TN-BARU", ". "+tx("notify.message_title")+": TN-LAIN · Halo, ada kabar?", tx("notify.message_title")))
 
 	// Away, with the reason beside the presence, at 320 CSS px (a 1280 px
 	// screen zoomed to 400 %): nothing scrolls sideways.
 	tab.selectValue(t, "#presence", "away")
+	// On a laptop the reason's select does not push the bar onto a
+	// second row.
+	tab.waitJS(t, "the bar on one row with the reason, at 1366 px", `!!document.getElementById('presence-reason')
+		&& Math.abs(document.getElementById('logout-btn').getBoundingClientRect().top - document.getElementById('presence').getBoundingClientRect().top) < 8`)
 	tab.do(t, "320 px wide", chromedp.EmulateViewport(320, 640))
 	tab.waitJS(t, "the away agent's bar fits", `!!document.getElementById('presence-reason') && document.documentElement.scrollWidth <= 320`)
 	tab.checkConsole(t)

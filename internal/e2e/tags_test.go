@@ -54,7 +54,6 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 	}{
 		{http.MethodPost, "/api/v1/tags", map[string]string{"name": "bansos"}, http.StatusCreated},
 		{http.MethodPost, "/api/v1/admin/wrapup-codes", map[string]any{"queue_id": umum, "code": "informasi", "label_id": "Informasi diberikan", "label_en": "Information given"}, http.StatusCreated},
-		{http.MethodPut, fmt.Sprintf("/api/v1/admin/wrapup-rules/%d", umum), map[string]any{"required": true}, http.StatusOK},
 	} {
 		if r := admin.Do(step.method, step.path, step.body); r.Status != step.want {
 			t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
@@ -124,13 +123,28 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 		&& !document.getElementById('tags-live').classList.contains('form-status-error') && !document.getElementById('tags-input').hasAttribute('aria-invalid')`)
 	sari.do(t, "empty the field", clearField("tags-input"))
 
-	// Solve without a wrap-up code: refused, with the reason.
-	sari.waitJS(t, "the wrap-up code is said to be missing", fmt.Sprintf(`document.getElementById('wrapup-state').textContent.includes(%q)`, tx("wrapup.missing")))
+	// Solve without a wrap-up code: refused, with the reason. The admin
+	// makes a code required while the ticket is open, so the panel, read
+	// before, does not ask for one yet: the refusal has it read again, and
+	// the focus goes to the code to choose.
+	sari.waitJS(t, "the wrap-up panel read, no code asked for yet", `!document.getElementById('wrapup-form').hidden
+		&& document.getElementById('wrapup-state').textContent === ''`)
+	if r := admin.Do(http.MethodPut, fmt.Sprintf("/api/v1/admin/wrapup-rules/%d", umum), map[string]any{"required": true}); r.Status != http.StatusOK {
+		t.Fatalf("require a wrap-up code: %d %s", r.Status, r.Body)
+	}
+	// A transfer with no one chosen is refused under it, as an error; the
+	// next outcome, beside the status, takes its place: one line at a time.
+	sari.clickShown(t, "transfer to no one", "transfer-btn")
+	sari.waitJS(t, "the transfer refused, as an error", fmt.Sprintf(`document.getElementById('routing-live').textContent === %q
+		&& document.getElementById('routing-live').classList.contains('form-status-error')`, "⚠ "+tx("console.transfer_target_required")))
 	sari.selectValue(t, "#t-status-select", "solved")
 	sari.clickShown(t, "try to solve", "status-btn")
-	sari.waitJS(t, "the refusal beside the status, as an error, the stored status shown again", fmt.Sprintf(`document.getElementById('status-live').textContent === %q
+	sari.waitJS(t, "the refusal beside the status, as an error, the stored status shown again, the code asked for and focused", fmt.Sprintf(`document.getElementById('status-live').textContent === %q
+		&& document.getElementById('routing-live').textContent === ''
 		&& document.getElementById('status-live').classList.contains('form-status-error')
-		&& document.getElementById('t-status-select').value !== 'solved'`, "⚠ "+tx("error.wrapup_required")))
+		&& document.getElementById('t-status-select').value !== 'solved'
+		&& document.getElementById('wrapup-state').textContent.includes(%q)
+		&& %s`, "⚠ "+tx("error.wrapup_required"), tx("wrapup.missing"), focusedJS("#wrapup-select")))
 	if st := status(a); st == "solved" {
 		t.Fatal("the solve went through without a wrap-up code")
 	}

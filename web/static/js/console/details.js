@@ -7,10 +7,11 @@
 // back nor transferred; an agent gives back or transfers only their own. On narrow screens the panel opens with a button.
 import * as store from './store.js';
 import * as api from './api.js';
-import { $, t, el, label, setText, formatDate, busy, errorMessage, cls, isFinished } from './ui.js';
+import { $, t, el, label, setText, sayIn, formatDate, busy, errorMessage, cls, isFinished } from './ui.js';
 import { loadTicket, loadRouting, loadList, loadTargets, mayBoard, movingTicket, leaveTicket } from './actions.js';
 import { isOpen } from './socket.js';
 import { keepPerTicket, done } from './ticketfields.js';
+import { loadWrapup } from './tags.js';
 import { readyFirst, agentOption } from './boardagents.js';
 
 // The status the agent picked but did not save yet, for the ticket it was
@@ -183,6 +184,15 @@ function keepPlace(from) {
   (to || $('routing-title')).focus();
 }
 
+// tell says the outcome of the agent's last action on the ticket in its
+// line (status-live beside the status, routing-live under the routing
+// actions), an error set apart as one, and empties the other line: an
+// earlier success must not stand beside a later refusal as if current.
+function tell(line, text, error) {
+  sayIn(line, text, error);
+  sayIn(line === 'status-live' ? 'routing-live' : 'status-live', '', false);
+}
+
 // act runs one routing action; on success the routing answer it returns
 // is shown, and the ticket re-read for its assignee and thread. A move
 // that put the ticket out of the agent's sight (a transfer to a queue
@@ -205,14 +215,14 @@ async function act(path, fn, done, away) {
     return true;
   }
   if (res.ok) {
-    setText('routing-live', t(done));
+    tell('routing-live', t(done), false);
     if (res.data && res.data.routing) { store.set({ routing: res.data.routing }); } else { await loadRouting(id); }
     keepPlace(from);
     loadTicket(id);
     if (!isOpen()) { loadList(); }
     return true;
   }
-  setText('routing-live', errorMessage(res));
+  if (res.status !== 401) { tell('routing-live', errorMessage(res), true); }
   return false;
 }
 
@@ -238,19 +248,25 @@ export function mount() {
     // The outcome is told beside the status, where the agent looks (and,
     // on a phone, the only part of the ticket on screen); a refusal is set
     // apart as one, and the select goes back to the stored status.
-    const live = $('status-live');
-    live.classList.toggle('form-status-error', !res.ok);
     if (res.ok) {
       draft = { id: 0, status: '' };
-      setText('status-live', t('console.status_updated'));
+      tell('status-live', t('console.status_updated'), false);
       await loadTicket(id);
       loadRouting(id);
       if (!isOpen()) { loadList(); }
     } else if (res.status !== 401) {
-      setText('status-live', '⚠ ' + errorMessage(res));
+      tell('status-live', errorMessage(res), true);
       draft = { id: 0, status: '' };
       const tk = store.get().ticket;
       if (tk && tk.id === id) { $('t-status-select').value = tk.status; }
+      if (res.data && res.data.error && res.data.error.code === 'wrapup_required') {
+        // The code is what is missing: the wrap-up panel is read again
+        // (the queue's rule may be newer than what it shows) and takes
+        // the focus, so the agent can choose one and solve again.
+        await loadWrapup(id);
+        const sel = $('wrapup-select');
+        if (store.get().selectedId === id && sel && sel.getClientRects().length) { sel.focus(); }
+      }
     }
   });
 
@@ -264,7 +280,7 @@ export function mount() {
     const agent = tg.available ? $('transfer-agent').value : '';
     const queue = tg.available ? $('transfer-queue').value : $('transfer-queue-code').value.trim();
     if (!agent && !queue) {
-      setText('routing-live', t('console.transfer_target_required'));
+      tell('routing-live', t('console.transfer_target_required'), true);
       (tg.available ? $('transfer-agent') : $('transfer-queue-code')).focus();
       return;
     }

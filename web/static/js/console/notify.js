@@ -42,6 +42,36 @@ function beep() {
   } catch (e) { /* no audio here */ }
 }
 
+// What is about to be announced (see announce).
+let pending = []; // [{kind, id, text}]
+let announcing = 0;
+const ANNOUNCE_GATHER_MS = 200;
+
+// announce tells screen readers (#console-announce) of one event. Events
+// often come together (a new ticket given to me and its first message,
+// in one burst of the socket): what comes within ANNOUNCE_GATHER_MS is
+// said as one text, so a later one does not replace an earlier one before
+// it was read, and a message on a ticket announced as mine in the same
+// text is not said twice. It reports whether this event is said.
+function announce(kind, id, text) {
+  if (kind === 'message' && pending.some((p) => p.kind === 'assigned' && p.id === id)) { return false; }
+  if (kind === 'assigned') { pending = pending.filter((p) => !(p.kind === 'message' && p.id === id)); }
+  pending.push({ kind, id, text });
+  if (announcing) { return true; }
+  const say = $('console-announce');
+  // Emptied first and filled a moment later, so the same words twice are
+  // read twice.
+  say.textContent = '';
+  announcing = setTimeout(() => {
+    // One sentence each: a full stop between them unless one ends one.
+    const all = pending.map((p) => p.text).reduce((said, x) => (said ? said + (/[.!?]$/.test(said) ? ' ' : '. ') + x : x), '');
+    pending = [];
+    announcing = 0;
+    if (store.get().agent) { say.textContent = all; }
+  }, ANNOUNCE_GATHER_MS);
+  return true;
+}
+
 // notify signals an event worth the agent's attention: kind 'assigned'
 // (a ticket assigned to me) or 'message' (a citizen wrote on my ticket).
 export function notify(kind, tk) {
@@ -49,12 +79,8 @@ export function notify(kind, tk) {
   // Screen readers hear it whatever the settings: the list's badges,
   // sound and desktop notices are what sighted agents chose.
   const what = [tk.tracking_number, tk.subject ? subjectOf(tk) : '', kind === 'message' ? tk.preview || '' : ''].filter(Boolean).join(' · ');
-  const say = $('console-announce');
   const text = (kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title')) + (what ? ': ' + what : '');
-  // Emptied first and filled a moment later, so the same words twice are
-  // read twice.
-  say.textContent = '';
-  setTimeout(() => { if (store.get().agent) { say.textContent = text; } }, 50);
+  if (!announce(kind, tk.id, text)) { return; } // said with its ticket's assignment
   if (s.sound) { beep(); }
   if (s.desktop && 'Notification' in window && Notification.permission === 'granted' && document.hidden) {
     const title = kind === 'assigned' ? t('notify.assigned_title') : t('notify.message_title');

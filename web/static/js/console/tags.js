@@ -72,7 +72,11 @@ function onList(names) {
   return names.every((n) => known.indexOf(n) >= 0);
 }
 
-async function loadWrapup(id) {
+// loadWrapup reads ticket id's wrap-up state (the codes offered, whether
+// one is required, the one chosen): when it opens or moves queue, on a
+// push, and when a solve was refused for want of a code (details.js), as
+// the queue's rule may have changed since it was read.
+export async function loadWrapup(id) {
   const res = await api.getWrapup(id);
   if (store.get().selectedId !== id) { return; }
   const tk = store.get().ticket;
