@@ -65,7 +65,7 @@ func (a *Adapter) handleFollowUp(c *fiber.Ctx) error {
 	}
 	for _, fh := range files {
 		if fh.Size > a.o.MaxBytes {
-			ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
+			ve.Add("attachments", "validation.file_too_large_named", "name", cleanFilename(fh.Filename), "max", a.o.MaxBytes>>20)
 		}
 	}
 	if err := ve.Err(); err != nil {

@@ -306,7 +306,7 @@ func (a *Adapter) checkFiles(ve *apperr.ValidationError, files []*multipart.File
 	}
 	for _, fh := range files {
 		if fh.Size > a.o.MaxBytes {
-			ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
+			ve.Add("attachments", "validation.file_too_large_named", "name", cleanFilename(fh.Filename), "max", a.o.MaxBytes>>20)
 		}
 	}
 }
@@ -326,10 +326,11 @@ func (a *Adapter) storeFiles(ctx context.Context, files []*multipart.FileHeader)
 			a.discard(out)
 			var ve apperr.ValidationError
 			switch {
+			// Named: of several files the citizen learns which to take out.
 			case errors.Is(err, attachment.ErrType), errors.Is(err, attachment.ErrEmptyUpload):
-				ve.Add("attachments", "validation.file_type")
+				ve.Add("attachments", "validation.file_type_named", "name", cleanFilename(fh.Filename))
 			case errors.Is(err, attachment.ErrTooLarge):
-				ve.Add("attachments", "validation.file_too_large", "max", a.o.MaxBytes>>20)
+				ve.Add("attachments", "validation.file_too_large_named", "name", cleanFilename(fh.Filename), "max", a.o.MaxBytes>>20)
 			default:
 				return nil, err
 			}

@@ -195,12 +195,13 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		status int
 		code   string
 		field  string
+		names  string // what the field's message names (a refused file: which one)
 	}{
-		{"malformed JSON", jsonReq(`{"name":`, "application/json"), 400, "bad_request", ""},
-		{"wrong content type", jsonReq(`name=x`, "text/plain"), 415, "unsupported_media_type", ""},
-		{"HTML posing as a PDF", multipartReq(t, goodFields, map[string][]byte{"x.pdf": []byte("<html><script>alert(1)</script></html>")}), 422, "validation", "attachments"},
-		{"file over the size limit", multipartReq(t, goodFields, map[string][]byte{"big.jpg": big}), 422, "validation", "attachments"},
-		{"unknown category", jsonReq(`{"name":"A","phone":"081234567890","category":"x","description":"d"}`, "application/json"), 422, "validation", "category"},
+		{"malformed JSON", jsonReq(`{"name":`, "application/json"), 400, "bad_request", "", ""},
+		{"wrong content type", jsonReq(`name=x`, "text/plain"), 415, "unsupported_media_type", "", ""},
+		{"HTML posing as a PDF", multipartReq(t, goodFields, map[string][]byte{"x.pdf": []byte("<html><script>alert(1)</script></html>")}), 422, "validation", "attachments", "x.pdf"},
+		{"file over the size limit", multipartReq(t, goodFields, map[string][]byte{"big.jpg": big}), 422, "validation", "attachments", "big.jpg"},
+		{"unknown category", jsonReq(`{"name":"A","phone":"081234567890","category":"x","description":"d"}`, "application/json"), 422, "validation", "category", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,6 +214,9 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 				fields, _ := errBody["fields"].(map[string]any)
 				if fields[tc.field] == nil {
 					t.Fatalf("no message for field %s: %v", tc.field, body)
+				}
+				if msg, _ := fields[tc.field].(string); !strings.Contains(msg, tc.names) {
+					t.Errorf("%s's message %q does not name %q", tc.field, msg, tc.names)
 				}
 			}
 		})

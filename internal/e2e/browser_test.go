@@ -105,6 +105,24 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	shots.take(t, citizen, "02-form-errors")
 
+	// A second pick adds to the first; a file of the wrong kind is named
+	// in the error, and taken out on its own, the photo kept.
+	wrongKind := filepath.Join(t.TempDir(), "catatan.txt")
+	if err := os.WriteFile(wrongKind, []byte("catatan"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	citizen.do(t, "pick a second file, of the wrong kind", chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{wrongKind}))
+	citizen.waitJS(t, "both listed, the wrong one named", fmt.Sprintf(`document.querySelectorAll('#file-list li').length === 2
+		&& document.getElementById('attachments-error').textContent === %q`,
+		tx("complaint.file_error", "name", "catatan.txt", "error", tx("validation.file_type"))))
+	citizen.scrollTo(t, "attachments")
+	shots.takeView(t, citizen, "02b-form-file-refused")
+	citizen.clickNow(t, "remove the text file", `#file-list li:nth-child(2) .file-remove`)
+	citizen.waitJS(t, "the text file gone with its error, the photo kept, the focus in the list", fmt.Sprintf(`document.querySelectorAll('#file-list li').length === 1
+		&& document.querySelector('#file-list .file-name').textContent === %q
+		&& document.getElementById('attachments-error').hidden
+		&& document.activeElement === document.querySelector('#file-list .file-remove')`, filepath.Base(upload)))
+
 	citizen.do(t, "fix the phone number and send",
 		clearField("phone"),
 		chromedp.SendKeys(chromedp.ID("phone"), citizenPhone),

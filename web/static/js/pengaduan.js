@@ -96,15 +96,27 @@
     });
   }
 
+  // chosen are the files to send. They are kept here, not in the file
+  // field, so that a second pick adds to the first instead of replacing it,
+  // and each file can be taken out on its own (a photo too large among
+  // three); the field is emptied after each pick.
+  var chosen = [];
+  var sameFile = function (a, b) { return a.name === b.name && a.size === b.size && a.lastModified === b.lastModified; };
+
   function describeFiles() {
     fileList.textContent = '';
-    Array.prototype.forEach.call(fileInput.files, function (f) {
-      fileList.appendChild(T.el('li', null, [T.el('span', { 'class': 'file-name', text: f.name }), ' (' + T.fileSize(f.size) + ')']));
+    chosen.forEach(function (f, i) {
+      fileList.appendChild(T.el('li', null, [
+        T.el('span', { 'class': 'file-name', text: f.name }), ' (' + T.fileSize(f.size) + ') ',
+        T.el('button', { type: 'button', 'class': 'btn btn-link btn-small file-remove', 'data-index': String(i),
+          'aria-label': t('files.remove', { name: f.name }), text: t('files.remove_short') }),
+      ]));
     });
+    fileInput.classList.toggle('has-files', chosen.length > 0);
   }
 
   function checkFiles() {
-    var files = fileInput.files;
+    var files = chosen;
     if (files.length > maxFiles) { return t('validation.too_many_files', { max: maxFiles }); }
     for (var i = 0; i < files.length; i++) {
       var f = files[i];
@@ -189,7 +201,7 @@
     fields.forEach(function (id) {
       data.append(id, document.getElementById(id).value.trim());
     });
-    Array.prototype.forEach.call(fileInput.files, function (f) { data.append('attachments', f, f.name); });
+    chosen.forEach(function (f) { data.append('attachments', f, f.name); });
     appendLifecycle(data);
 
     T.busy(submitBtn, true, t('complaint.sending'));
@@ -209,8 +221,30 @@
   });
 
   fileInput.addEventListener('change', function () {
+    var added = Array.prototype.filter.call(fileInput.files, function (f) {
+      return !chosen.some(function (c) { return sameFile(c, f); });
+    });
+    chosen = chosen.concat(added);
+    fileInput.value = '';
     describeFiles();
     T.setFieldError('attachments', checkFiles());
+    if (added.length) {
+      var last = added[added.length - 1];
+      live.textContent = t('files.attached', { name: last.name, size: T.fileSize(last.size) });
+    }
+  });
+  fileList.addEventListener('click', function (ev) {
+    var btn = ev.target.closest('.file-remove');
+    if (!btn) { return; }
+    var i = Number(btn.getAttribute('data-index'));
+    var gone = chosen.splice(i, 1)[0];
+    describeFiles();
+    T.setFieldError('attachments', checkFiles());
+    if (gone) { live.textContent = t('files.removed', { name: gone.name }); }
+    // The focus stays in the list (the file now in that place), else goes
+    // back to the field.
+    var next = fileList.querySelectorAll('.file-remove')[Math.min(i, chosen.length - 1)];
+    (next || fileInput).focus();
   });
 
   document.getElementById('copy-tn').addEventListener('click', async function () {
