@@ -73,7 +73,14 @@ func (s *Server) auditChange(c *fiber.Ctx, kind, root string) error {
 	if ch, ok := c.Locals(localAuditChange).(auditBeforeAfter); ok {
 		// What changed, old and new (auditchange.go), rather than what
 		// was sent.
-		if b, ok := auditChangeBody(ch.before, ch.after); ok {
+		b, changed, ok := auditChangeBody(ch.before, ch.after)
+		if ok && !changed {
+			// A save that changed nothing is no change: no line (the
+			// account form saves the account and its queue settings
+			// together, and most saves change one of the two).
+			return err
+		}
+		if ok {
 			detail += " " + b
 		}
 	} else {

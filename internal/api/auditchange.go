@@ -41,14 +41,15 @@ func auditChanged(c *fiber.Ctx, before, after any) {
 }
 
 // auditChangeBody writes the stored body of a change: the thing's name
-// (its first auditNameFields field in after) and the fields that changed,
-// in after's order, then those only before had. False when the values do
-// not read as JSON objects.
-func auditChangeBody(before, after any) (string, bool) {
+// (its first auditNameFields field in after; a label_id with its label_en,
+// so the reader names it in their language) and the fields that changed,
+// in after's order, then those only before had. changed is false when no
+// field changed; ok false when the values do not read as JSON objects.
+func auditChangeBody(before, after any) (body string, changed, ok bool) {
 	b, okB := leaves(before)
 	a, okA := leaves(after)
 	if !okB || !okA {
-		return "", false
+		return "", false, false
 	}
 	old := map[string]json.RawMessage{}
 	for _, l := range b {
@@ -88,22 +89,32 @@ func auditChangeBody(before, after any) (string, bool) {
 			}
 		}
 		if i >= 0 {
-			key, _ := json.Marshal(k)
-			out.Write(key)
-			out.WriteString(":")
-			out.Write(a[i].value)
-			out.WriteString(",")
+			names := []leaf{a[i]}
+			if other, ok := auditOtherLabel[k]; ok {
+				for _, l := range a {
+					if l.path == other {
+						names = append(names, l)
+					}
+				}
+			}
+			for _, l := range names {
+				key, _ := json.Marshal(l.path)
+				out.Write(key)
+				out.WriteString(":")
+				out.Write(l.value)
+				out.WriteString(",")
+			}
 			break
 		}
 	}
 	list, err := json.Marshal(changes)
 	if err != nil {
-		return "", false
+		return "", false, false
 	}
 	out.WriteString(`"changed":`)
 	out.Write(list)
 	out.WriteString("}")
-	return out.String(), true
+	return out.String(), len(changes) > 0, true
 }
 
 type leaf struct {

@@ -68,6 +68,12 @@ var auditSteps = map[string]map[string]bool{
 // order of preference (else the path's id or code).
 var auditNameFields = []string{"name", "title", "label", "label_id", "code", "email"}
 
+// auditOtherLabel is, for a name field that is a label in Indonesian, the
+// same label in English: a complaint category, a wrap-up code or a
+// not-ready reason is named in the reader's language, as its screens show
+// it, and the other label stays among the fields.
+var auditOtherLabel = map[string]string{"label_id": "label_en"}
+
 // readable words an audit line for lang; the line unchanged (no Summary)
 // when it is not auditChange's or its resource has no words.
 func (s *Server) readable(ctx context.Context, lang string, e audit.Entry, names auditNames) auditLine {
@@ -141,6 +147,12 @@ func (s *Server) readable(ctx context.Context, lang string, e audit.Entry, names
 				continue
 			}
 			if v, ok := fields[i].value.(string); ok && strings.TrimSpace(v) != "" {
+				if other, ok := auditOtherLabel[k]; ok && lang == locale.English {
+					j := slices.IndexFunc(fields, func(f rawField) bool { return f.key == other })
+					if w, ok := fieldString(fields, j); ok {
+						i, v = j, w
+					}
+				}
 				name = v
 				fields = slices.Delete(fields, i, i+1)
 				break
@@ -170,9 +182,20 @@ func (s *Server) readable(ctx context.Context, lang string, e audit.Entry, names
 		out.Summary = t("audit.named", "summary", out.Summary, "name", name)
 	}
 	if changed && len(changes) == 0 {
+		// Lines written before a save that changed nothing went
+		// unrecorded (auditChange) still say so.
 		out.Summary = t("audit.unchanged", "summary", out.Summary)
 	}
 	return out
+}
+
+// fieldString is fields[i]'s value when it is a string with text.
+func fieldString(fields []rawField, i int) (string, bool) {
+	if i < 0 {
+		return "", false
+	}
+	v, ok := fields[i].value.(string)
+	return v, ok && strings.TrimSpace(v) != ""
 }
 
 // auditChangeRead is one field of a line's "changed" (auditchange.go).

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -10,6 +11,7 @@ import (
 	"tanggap/internal/agent"
 	"tanggap/internal/apperr"
 	"tanggap/internal/domain"
+	"tanggap/internal/hours"
 	"tanggap/internal/httpx"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
@@ -238,6 +240,21 @@ func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c, &q); err != nil {
 		return err
 	}
+	// The admin screen sends the business hours as typed (hours_text, one
+	// day a line): a problem then names its line, in the admin's words.
+	var typed struct {
+		HoursText *string `json:"hours_text"`
+	}
+	if err := httpx.DecodeJSON(c, &typed); err != nil {
+		return err
+	}
+	if typed.HoursText != nil {
+		h, err := hours.ParseText(*typed.HoursText, s.dayOf(c))
+		if err != nil {
+			return s.hoursLineInvalid(c, err)
+		}
+		q.Hours = h
+	}
 	q.Code = c.Params("code")
 	ch, err := s.o.Queues.SaveQueueChange(c.UserContext(), q)
 	if err != nil {
@@ -380,4 +397,34 @@ func holidaysByDay(days []routing.Holiday) map[string]map[string]string {
 // compares (its load is no setting), named by the account.
 func agentRoutingAudit(name string, p routing.AgentProfile) map[string]any {
 	return map[string]any{"name": name, "queues": p.Queues, "skills": p.Skills, "capacity": p.Capacity, "channel_capacity": p.ChannelCapacity}
+}
+
+// weekCodes are the days in the order of admin.day_words.
+var weekCodes = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+
+// dayOf reads a day as the admin types it: its word in the admin's
+// language (admin.day_words: "sen" or "mon") or its code ("mon").
+func (s *Server) dayOf(c *fiber.Ctx) func(string) (time.Weekday, bool) {
+	words := strings.Fields(s.o.Locale.T(s.o.Lang(c), "admin.day_words"))
+	return func(w string) (time.Weekday, bool) {
+		for i, word := range words {
+			if i < len(weekCodes) && strings.EqualFold(w, word) {
+				return weekCodes[i], true
+			}
+		}
+		return hours.DayCode(w)
+	}
+}
+
+// hoursLineInvalid is a typed week's problem beside the hours, naming
+// its line and what is wrong (routing.invalid.hours_<reason>).
+func (s *Server) hoursLineInvalid(c *fiber.Ctx, err error) error {
+	var le *hours.LineError
+	if !errors.As(err, &le) {
+		return err
+	}
+	ve := &apperr.ValidationError{}
+	ve.Add("hours", "routing.invalid.hours_"+le.Reason, "line", le.Line, "text", le.Text,
+		"days", strings.Join(strings.Fields(s.o.Locale.T(s.o.Lang(c), "admin.day_words")), ", "))
+	return ve
 }

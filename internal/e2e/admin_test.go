@@ -88,9 +88,10 @@ func TestBrowserAdmin(t *testing.T) {
 	if got := live(); got == tx("admin.queue_saved", "name", "Sulawesi Selatan") {
 		t.Errorf("a shift ending before it starts was saved: %q", got)
 	}
-	// In the admin's language, beside the hours.
-	if got := adm.text(t, "#aq-hours-error"); got != tx("routing.invalid.hours") {
-		t.Errorf("the hours' refusal = %q, want %q", got, tx("routing.invalid.hours"))
+	// In the admin's language, beside the hours, naming the line and what
+	// is wrong with it.
+	if got, want := adm.text(t, "#aq-hours-error"), tx("routing.invalid.hours_order", "line", 1, "text", "17:00-08:00"); got != want {
+		t.Errorf("the hours' refusal = %q, want %q", got, want)
 	}
 	shots.take(t, adm, "admin-queue")
 

@@ -104,7 +104,7 @@ func (tb *tab) open(t *testing.T, id int64) {
 }
 
 // TestBrowserConsoleAgentDay: a demo agent's first day in the console, on
-// a laptop and on a phone. She signs in "Tidak aktif" with an empty list
+// a laptop and on a phone. She signs in "Luring" (offline) with an empty list
 // and is told to switch to "Siap melayani"; tickets then reach her list.
 // The status select always shows the open ticket's status (a pending
 // ticket, then a new one: "Baru"); a solved ticket shows no running SLA

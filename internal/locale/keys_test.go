@@ -360,7 +360,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // TestOneVocabulary keeps the console's words: an agent is "Petugas", an
-// agent who is away from work "Tidak aktif" (issue 12: "Agen sedang
+// agent who is away from work "Luring" (issue 12: "Agen sedang
 // offline" said it twice otherwise). Bahasa Indonesia texts use neither
 // "agen" nor the English "online"/"offline", and the capacity error uses
 // the role's and the presence's own words in every language.
@@ -370,7 +370,7 @@ func TestOneVocabulary(t *testing.T) {
 	placeholder := regexp.MustCompile(`\{\w+\}`) // names filled in at run time, not words
 	for _, k := range c.Keys("id-ID") {
 		if v := c.T("id-ID", k); foreign.MatchString(placeholder.ReplaceAllString(v, "")) {
-			t.Errorf("id-ID %s = %q: say Petugas, Siap melayani, Tidak aktif", k, v)
+			t.Errorf("id-ID %s = %q: say Petugas, Siap melayani, Luring", k, v)
 		}
 	}
 	for _, lang := range Languages() {

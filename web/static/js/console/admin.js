@@ -214,6 +214,9 @@ const dayCode = (w) => (dayWords().indexOf(w) >= 0 ? DAYS[dayWords().indexOf(w)]
 
 function hoursText(h) { return DAYS.filter((d) => h && h[d] && h[d].length).map((d) => dayWord(d) + ' ' + h[d].join(' ')).join('\n'); }
 // "08.00-16.00" (the usual way of writing a time here) reads as 08:00-16:00.
+// For the service day shown as the admin types; the queue is saved with
+// the text as typed (hours_text), which the server reads and whose
+// problems it names by line.
 function parseHours(v) {
   const out = {};
   String(v || '').split('\n').map((l) => l.trim()).filter(Boolean).forEach((l) => {
@@ -283,7 +286,7 @@ function queuesView() {
     }
     const body = { name: $('aq-name').value, channels: list($('aq-channels').value), categories: list($('aq-categories').value),
       provinces: list($('aq-provinces').value), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
-      time_zone: $('aq-zone').value, hours: parseHours($('aq-hours').value), overflow_queue: $('aq-overflow').value.trim(),
+      time_zone: $('aq-zone').value, hours_text: $('aq-hours').value, overflow_queue: $('aq-overflow').value.trim(),
       overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: sla.sla };
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
     const ids = { time_zone: 'zone', overflow_queue: 'overflow', overflow_after_seconds: 'overflow-after' };
