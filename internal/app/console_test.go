@@ -49,6 +49,9 @@ func openPushSocket(t *testing.T, base string, header http.Header) (*pushSocket,
 			}
 		}
 	}()
+	// The hello is queued once the console is registered for events: an
+	// event of a change made after this returns reaches it.
+	p.wait("hello", func(f map[string]json.RawMessage) bool { return frameIs("hello", f) })
 	return p, res.StatusCode
 }
 
