@@ -100,6 +100,7 @@ func TestBrowserReports(t *testing.T) {
 		t.Errorf("per-ticket export has %d lines:\n%s", len(lines), tickets)
 	}
 	sup.scrollTo(t, "reports-mount")
+	sup.waitJS(t, "the chart fits its frame on a laptop: no extra tab stop", `(f => f.classList.contains('reports-chart-frame') && !f.hasAttribute('tabindex'))(document.getElementById('reports-chart').parentElement)`)
 	shots.take(t, sup, "15-reports-laptop")
 	sup.scrollTo(t, "reports-table")
 	shots.take(t, sup, "15-reports-laptop-table")
@@ -109,6 +110,11 @@ func TestBrowserReports(t *testing.T) {
 		t.Errorf("the page scrolls sideways on a phone (%s)", sup.evalString(t, `String(document.documentElement.scrollWidth)`))
 	}
 	shots.take(t, sup, "15-reports-phone")
+	// The chart keeps a width its text can be read at, and scrolls in its
+	// own frame, which the keyboard can then reach.
+	sup.waitJS(t, "the chart legible on a phone, scrolling in its frame", `(i => i.getBoundingClientRect().width >= 560
+		&& i.parentElement.scrollWidth > i.parentElement.clientWidth && i.parentElement.getAttribute('tabindex') === '0')(document.getElementById('reports-chart'))`)
+	shots.takeOf(t, sup, "15-reports-phone-chart", "#reports-mount figure")
 	// The resolution report says how its median and p90 round each
 	// resolution time; the volume report has no such figure to explain.
 	if got := sup.evalString(t, `String(!!document.getElementById('reports-rounding'))`); got != "false" {

@@ -30,6 +30,21 @@ const pad = (n) => String(n).padStart(2, '0');
 
 // The range starts empty: the server picks the last 30 days in the
 // reports' time zone (not the browser's), and the form shows them.
+// chartFrame holds a chart. On a phone the chart keeps a width its text
+// can be read at (the SVG's text shrinks with it: at 390 px it was about
+// 5 px high) and scrolls sideways in this frame, not the page; while it
+// does, the frame takes the keyboard's focus so it can be scrolled with
+// the arrow keys. The table under it has every figure too.
+function chartFrame(img) {
+  const frame = el('div', { 'class': 'reports-chart-frame', role: 'group', 'aria-label': img.getAttribute('alt') }, [img]);
+  const fit = () => {
+    if (frame.scrollWidth > frame.clientWidth + 1) { frame.setAttribute('tabindex', '0'); } else { frame.removeAttribute('tabindex'); }
+  };
+  if (typeof ResizeObserver === 'function') { new ResizeObserver(fit).observe(frame); }
+  img.addEventListener('load', fit);
+  return frame;
+}
+
 function initial() {
   return { name: 'volume', from: '', to: '', group: '', result: null, loading: false, error: '' };
 }
@@ -197,7 +212,7 @@ function render(s) {
   const month = res.from.slice(0, 7);
   const asOf = res.as_of && !res.as_of.startsWith('0001') ? t('reports.as_of', { at: formatDate(res.as_of) }) : t('reports.not_yet');
   out.replaceChildren(
-    el('figure', { 'class': 'reports-figure' }, [img, el('figcaption', { text: caption })]),
+    el('figure', { 'class': 'reports-figure' }, [chartFrame(img), el('figcaption', { text: caption })]),
     el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'reports-table-label', tabindex: '0' }, [
       el('span', { id: 'reports-table-label', 'class': 'visually-hidden', text: title }), table]),
     el('p', { 'class': 'muted small', text: asOf }),
@@ -232,7 +247,7 @@ function renderComplaints(out, r, res) {
     el('tbody', null, res.rows.map((row) => line(row, groupName(row.group))).concat([total])),
   ]);
   out.replaceChildren(
-    el('figure', { 'class': 'reports-figure' }, [img, el('figcaption', { text: t('reports.complaints_caption', { from: res.from, to: res.to }) })]),
+    el('figure', { 'class': 'reports-figure' }, [chartFrame(img), el('figcaption', { text: t('reports.complaints_caption', { from: res.from, to: res.to }) })]),
     el('div', { 'class': 'board-scroll', role: 'region', 'aria-labelledby': 'reports-table-label', tabindex: '0' }, [
       el('span', { id: 'reports-table-label', 'class': 'visually-hidden', text: title }), table]),
     el('ul', { 'class': 'reports-links' }, [
