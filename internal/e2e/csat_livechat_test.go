@@ -17,8 +17,10 @@ import (
 // widget is open; the widget shows the rating card (focused, 1–5 with
 // words), the visitor rates by keyboard with a comment, and the rating is
 // the ticket's CSAT rating under the live-chat channel. The card shows
-// once per solve: a reload does not bring it back. Screenshots at
-// 1366×800 and 390×844.
+// once per solve: a reload does not bring it back. The visitor gave no
+// phone or email, so the chat's end says its tracking number cannot be
+// checked on the status page (and it cannot). Screenshots at 1366×800
+// and 390×844.
 func TestBrowserLiveChatSurvey(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -50,6 +52,11 @@ func TestBrowserLiveChatSurvey(t *testing.T) {
 		&& document.querySelector('label[for], .tgc-csat-choice') !== null
 		&& document.querySelectorAll('#tgc-csat input[name="tgc-rating"]').length === 5
 		&& document.querySelector('#tgc-rating-5').parentNode.textContent === %q`, tn, "5 · "+tx("livechat.csat_rating_5")))
+	noStatus := fmt.Sprintf(`[...document.querySelectorAll('#tgc-log li.tgc-system')].some(li => li.textContent === %q)`, tx("livechat.solved_no_contact", "tn", tn))
+	citizen.waitJS(t, "the chat's end says the status page cannot find it", noStatus)
+	if r := agentAPI.Do(http.MethodGet, "/api/v1/complaints/"+tn+"?contact=081211112222", nil); r.Status != http.StatusNotFound {
+		t.Errorf("status lookup of a chat opened without a contact: %d", r.Status)
+	}
 	shots.take(t, citizen, "28-csat-chat-card-laptop")
 	// Sending with nothing picked says what is missing.
 	citizen.do(t, "send without a rating", chromedp.Focus("#tgc-csat-send"), chromedp.KeyEvent(kb.Enter))
@@ -88,6 +95,7 @@ func TestBrowserLiveChatSurvey(t *testing.T) {
 	citizen.do(t, "reload", chromedp.EmulateViewport(1366, 800), chromedp.Navigate(base+"/chat?lang=id-ID"), chromedp.WaitVisible(chromedp.ID("tgc-panel")))
 	citizen.waitJS(t, "history replayed", `document.querySelectorAll('.tgc-mine').length === 1 && document.getElementById('tgc-status').classList.contains('tgc-status-open')`)
 	citizen.waitJS(t, "the solve shown again", `!document.getElementById('tgc-new').hidden`)
+	citizen.waitJS(t, "and again without the status page", noStatus)
 	if citizen.evalString(t, `String(document.getElementById('tgc-csat').hidden)`) != "true" {
 		t.Fatal("the rating card came back after the reload")
 	}

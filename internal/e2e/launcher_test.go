@@ -293,12 +293,16 @@ func checkInLauncher(t *testing.T, tb *tab, selectors ...string) {
 // TestLauncherSecondProgram: another program's configuration (name,
 // colours, no WhatsApp number) is applied everywhere: the launcher on its
 // site, the landing page, the chat widget, the complaint form and the
-// status page.
+// status page. Its chat is answered in the queue open around the clock,
+// with no officer online: the launcher and the landing page say it is
+// open but nobody is ready yet, and that the message waits for one.
 func TestLauncherSecondProgram(t *testing.T) {
 	browser := findBrowser(t)
+	tx := texts(t)
 	var appURL string
 	site := launcherSite(t, &appURL)
 	cfg := launcherConfig(t, site.URL)
+	cfg.DefaultQueue = "umum"
 	dir := t.TempDir()
 	brandFile := filepath.Join(dir, "brand.json")
 	if err := os.WriteFile(brandFile, []byte(`{"short_name": "Aduan Lestari",
@@ -324,8 +328,20 @@ func TestLauncherSecondProgram(t *testing.T) {
 		t.Errorf("short name = %q", got)
 	}
 	// No WhatsApp number: no WhatsApp entry. No privacy link given: none.
-	if got, want := launcherEntries(t, citizen, "#tgl-menu"), "phone:open complaint:always status:always livechat:closed"; got != want {
+	if got, want := launcherEntries(t, citizen, "#tgl-menu"), "phone:open livechat:no_officer complaint:always status:always"; got != want {
 		t.Errorf("entries = %s, want %s", got, want)
+	}
+	noOfficer := func(tb *tab, where string) {
+		t.Helper()
+		if got := tb.text(t, ".tgl-livechat .tgl-state") + " | " + tb.text(t, ".tgl-livechat .tgl-expect"); got != tx("launcher.state_no_officer")+" | "+tx("launcher.chat_no_officer") {
+			t.Errorf("%s: live chat within hours, nobody online, says %q", where, got)
+		}
+	}
+	noOfficer(citizen, "launcher")
+	// Not green like an open entry: its own colour and a half-filled dot
+	// (the words say it all the same).
+	if got := computed(t, citizen, ".tgl-livechat .tgl-state", "color"); got != "rgb(122, 77, 0)" {
+		t.Errorf("live chat without an officer in %s, want #7a4d00", got)
 	}
 	if got := entryLink(t, citizen, "phone", "href"); got != "tel:08001555000" {
 		t.Errorf("phone link = %q", got)
@@ -368,6 +384,13 @@ func TestLauncherSecondProgram(t *testing.T) {
 		}
 		shots.take(t, pages, p.shot)
 	}
+	pages.do(t, "the landing page on a phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(appURL+"/?lang=id-ID"), chromedp.WaitVisible(chromedp.ID("tgl-menu")))
+	if got, want := launcherEntries(t, pages, "#tgl-menu"), "phone:open livechat:no_officer complaint:always status:always"; got != want {
+		t.Errorf("landing entries = %s, want %s", got, want)
+	}
+	noOfficer(pages, "landing page")
+	shots.take(t, pages, "second-03b-landing-phone")
+	pages.do(t, "a laptop screen again", chromedp.EmulateViewport(1366, 800))
 	pages.do(t, "the form's submit button", chromedp.Navigate(appURL+"/pengaduan"), chromedp.WaitVisible(chromedp.ID("submit-btn")))
 	if got := computed(t, pages, "#submit-btn", "background-color"); got != "rgb(122, 33, 105)" {
 		t.Errorf("submit button colour = %s, want the brand's link colour #7a2169", got)

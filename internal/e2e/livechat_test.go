@@ -327,6 +327,42 @@ func TestLiveChatWidget(t *testing.T) {
 	citizen.do(t, "a phone screen", chromedp.EmulateViewport(390, 844))
 	checkTrackingGroups(t, citizen, "#tgc-sub .tgc-tn-group")
 	shots.take(t, citizen, "chat-05-phone")
+
+	// The chat ends: it was opened without a phone or email (the one given
+	// later does not count for it), so its end says the status page cannot
+	// find its number. Written to again it reopens, still the same ticket
+	// opened without a contact: its next end says so again.
+	en := textsIn(t, "en-US")
+	solve := func() {
+		t.Helper()
+		if r := agent.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ticketID), map[string]string{"status": "solved"}); r.Status != http.StatusOK {
+			t.Fatalf("solve: %d %s", r.Status, r.Body)
+		}
+	}
+	ends := func(key string) string {
+		return citizen.evalString(t, fmt.Sprintf(`String([...document.querySelectorAll('#tgc-log li.tgc-system')].filter(li => li.textContent === %q).length)`, en(key, "tn", tn)))
+	}
+	solve()
+	citizen.waitJSFor(t, "the chat's end, without the status page", asyncWait, fmt.Sprintf(`[...document.querySelectorAll('#tgc-log li.tgc-system')].some(li => li.textContent === %q)`, en("livechat.solved_no_contact", "tn", tn)))
+	citizen.do(t, "write again", chromedp.SendKeys(chromedp.ID("tgc-text"), "Satu pertanyaan lagi"), chromedp.Click(chromedp.ID("tgc-send")))
+	testenv.CheckFor(t, asyncWait, 100*time.Millisecond, func() error {
+		var d struct {
+			Status string `json:"status"`
+		}
+		agent.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", ticketID), nil).JSON(t, &d)
+		if d.Status != "open" {
+			return fmt.Errorf("ticket %s, want reopened by the visitor's message", d.Status)
+		}
+		return nil
+	})
+	solve()
+	citizen.waitJSFor(t, "the second end", asyncWait, fmt.Sprintf(`[...document.querySelectorAll('#tgc-log li.tgc-system')].filter(li => li.textContent === %q).length === 2`, en("livechat.solved_no_contact", "tn", tn)))
+	if n := ends("livechat.solved"); n != "0" {
+		t.Errorf("%s ends of a chat opened without a contact promise nothing against the status page", n)
+	}
+	if r := agent.Do("GET", "/api/v1/complaints/"+tn+"?contact=081211112222", nil); r.Status != 404 {
+		t.Errorf("status lookup of the reopened chat without contact: %d", r.Status)
+	}
 	citizen.checkConsole(t)
 }
 
@@ -380,8 +416,8 @@ func checkTrackingGroups(t *testing.T, tb *tab, groupSel string) {
 // TestLiveChatWidgetEmbedded: the widget on another site (one script tag)
 // at laptop size shows one step at a time with every button in view; a
 // visitor who gives a phone number is told the status page finds the
-// ticket, and it does; the widget's own English switch re-labels the
-// visitor's messages too.
+// ticket, and it does, also when the chat ends; the widget's own English
+// switch re-labels the visitor's messages too.
 func TestLiveChatWidgetEmbedded(t *testing.T) {
 	browser := findBrowser(t)
 	tx := texts(t)
@@ -455,5 +491,14 @@ func TestLiveChatWidgetEmbedded(t *testing.T) {
 	checkTrackingGroups(t, citizen, "#tgc-sub .tgc-tn-group")
 	checkInPanel(t, citizen, "#tgc-send", "#tgc-lang")
 	shots.take(t, citizen, "widget-04-phone")
+	// Solved, the chat ends naming its number (in English, the widget's
+	// language now) without a word against the status page: it does find
+	// it.
+	admin := apptest.NewClient(t, appURL)
+	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
+	if r := admin.Do(http.MethodPatch, fmt.Sprintf("/api/v1/tickets/%d", ticketIDs(t, admin, tn)[tn]), map[string]string{"status": "solved"}); r.Status != http.StatusOK {
+		t.Fatalf("solve: %d %s", r.Status, r.Body)
+	}
+	citizen.waitJSFor(t, "the chat's end", asyncWait, fmt.Sprintf(`[...document.querySelectorAll('#tgc-log li.tgc-system')].some(li => li.textContent === %q)`, textsIn(t, "en-US")("livechat.solved", "tn", tn)))
 	citizen.checkConsole(t)
 }

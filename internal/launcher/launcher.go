@@ -15,10 +15,14 @@
 //     CacheFor late.
 //   - Outside its hours, the live chat and WhatsApp are open while any
 //     officer of their queue is online, as their gateways tell a citizen
-//     who writes (routing.QueueClosed: one rule for all of them); the
-//     phone goes by its calendar, as the IVR does. The count comes from
-//     Presence (routing.Metrics: the queue's shared line, read at most
-//     once a second however many ask), and only outside hours.
+//     who writes (routing.QueueClosed: one rule for all of them); within
+//     its hours with none online they are open without an officer
+//     (StateNoOfficer: the message is kept and answered when one is, as
+//     the chat's queue line says). The phone goes by its calendar, as
+//     the IVR does. The count comes from Presence (routing.Metrics: the
+//     queue's shared line, read at most once a second per queue however
+//     many ask, and read anyway for the citizens waiting in it); a count
+//     that fails leaves the calendar's answer.
 //   - A channel that is not configured (no CONTACT_PHONE, no
 //     CONTACT_WHATSAPP) is not offered. Outside hours the open entries
 //     come first; the order is otherwise fixed.
@@ -93,10 +97,13 @@ const (
 
 // States of an entry.
 const (
-	StateOpen    = "open"
-	StateClosed  = "closed"
-	StateAlways  = "always"  // no business hours: a form, a lookup
-	StateUnknown = "unknown" // the calendars could not be read
+	StateOpen   = "open"
+	StateClosed = "closed"
+	// StateNoOfficer: within its hours, but no officer of the queue is
+	// online; a message is kept for the first one who is.
+	StateNoOfficer = "no_officer"
+	StateAlways    = "always"  // no business hours: a form, a lookup
+	StateUnknown   = "unknown" // the calendars could not be read
 )
 
 // Entry is one way to reach the program, rendered in one language.
@@ -199,28 +206,42 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 		m.Greeting = t("launcher.greeting", "name", short)
 	}
 	cals, err := s.calendars(ctx)
-	// state is the entry's state on its queue's calendar; online: open
-	// outside hours because officers are online (asked only of channels
-	// answered by whoever is online: answeredOnline).
+	// state is the entry's state on its queue's calendar and, for the
+	// channels answered by whoever is online (answeredOnline), its
+	// officers online: online, open outside hours because some are.
 	state := func(queue string, answeredOnline bool) (st string, opens time.Time, online bool) {
 		if err != nil || s.o.Calendars == nil {
 			return StateUnknown, time.Time{}, false
 		}
 		cal := cals[queue]
-		if cal == nil || cal.Open(now) {
-			return StateOpen, time.Time{}, false
+		within := cal == nil || cal.Open(now)
+		if !answeredOnline {
+			if within {
+				return StateOpen, time.Time{}, false
+			}
+			return StateClosed, cal.NextOpen(now).In(cal.Location()), false
 		}
-		if answeredOnline && !routing.QueueClosed(false, s.agentsOnline(ctx, queue)) {
+		n, known := s.agentsOnline(ctx, queue)
+		switch {
+		case within && known && n == 0:
+			return StateNoOfficer, time.Time{}, false
+		case within:
+			return StateOpen, time.Time{}, false
+		case !routing.QueueClosed(false, n):
 			return StateOpen, time.Time{}, true
 		}
 		return StateClosed, cal.NextOpen(now).In(cal.Location()), false
 	}
-	withState := func(e Entry, queue string, answeredOnline bool, openKey, closedKey string) Entry {
+	// openKey, noOfficerKey and closedKey say what to expect in each
+	// state (noOfficerKey only of a channel answeredOnline).
+	withState := func(e Entry, queue string, answeredOnline bool, openKey, noOfficerKey, closedKey string) Entry {
 		st, opens, online := state(queue, answeredOnline)
 		e.State = st
 		switch {
 		case st == StateOpen && online:
 			e.StateText, e.Expect = t("launcher.state_online"), t(openKey)
+		case st == StateNoOfficer:
+			e.StateText, e.Expect = t("launcher.state_no_officer"), t(noOfficerKey)
 		case st == StateOpen:
 			e.StateText, e.Expect = t("launcher.state_open"), t(openKey)
 		case st == StateClosed:
@@ -238,7 +259,7 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 	}
 	if b.Phone != "" {
 		m.Entries = append(m.Entries, withState(Entry{Kind: KindPhone, Label: t("launcher.phone"), Detail: b.Phone, Href: b.PhoneHref,
-			Free: true, FreeText: t("launcher.free")}, s.o.PhoneQueue, false, "launcher.phone_open", "launcher.phone_closed"))
+			Free: true, FreeText: t("launcher.free")}, s.o.PhoneQueue, false, "launcher.phone_open", "", "launcher.phone_closed"))
 	}
 	if b.WhatsApp != "" {
 		text := b.WhatsAppText(lang)
@@ -246,11 +267,11 @@ func (s *Service) Menu(ctx context.Context, lang string, now time.Time, sameSite
 			text = t("launcher.whatsapp_prefill", "name", short)
 		}
 		m.Entries = append(m.Entries, withState(Entry{Kind: KindWhatsApp, Label: t("launcher.whatsapp"), Detail: displayE164(b.WhatsApp),
-			Href: b.WhatsAppHref(text), NewPage: true}, s.o.WhatsAppQueue, true, "launcher.whatsapp_open", "launcher.whatsapp_closed"))
+			Href: b.WhatsAppHref(text), NewPage: true}, s.o.WhatsAppQueue, true, "launcher.whatsapp_open", "launcher.whatsapp_no_officer", "launcher.whatsapp_closed"))
 	}
 	q := "?lang=" + lang
 	m.Entries = append(m.Entries,
-		withState(Entry{Kind: KindChat, Label: t("launcher.chat"), Href: "/chat" + q}, s.o.ChatQueue, true, "launcher.chat_open", "launcher.chat_closed"),
+		withState(Entry{Kind: KindChat, Label: t("launcher.chat"), Href: "/chat" + q}, s.o.ChatQueue, true, "launcher.chat_open", "launcher.chat_no_officer", "launcher.chat_closed"),
 		Entry{Kind: KindComplaint, Label: t("launcher.complaint"), Href: "/pengaduan" + q, NewPage: !sameSite,
 			State: StateAlways, StateText: t("launcher.state_always"), Expect: t("launcher.complaint_expect")},
 		Entry{Kind: KindStatus, Label: t("launcher.status"), Href: "/pengaduan/status" + q, NewPage: !sameSite,
@@ -276,18 +297,20 @@ func rank(e Entry) int {
 	return 0
 }
 
-// agentsOnline is how many officers of the queue are online; 0 when
-// there is no Presence or it fails (logged; then not asked again for
-// CacheFor), so the calendar alone decides.
-func (s *Service) agentsOnline(ctx context.Context, queue string) int {
+// agentsOnline is how many officers of the queue are online; known is
+// false when there is no Presence or it fails (logged; then not asked
+// again for CacheFor), so the calendar alone decides. It costs no
+// database read of its own: Presence shares one read of the queue per
+// second among all who ask (routing.Metrics).
+func (s *Service) agentsOnline(ctx context.Context, queue string) (n int, known bool) {
 	if s.o.Presence == nil {
-		return 0
+		return 0, false
 	}
 	s.mu.Lock()
 	down := !s.presenceDown.IsZero() && time.Since(s.presenceDown) < s.o.CacheFor
 	s.mu.Unlock()
 	if down {
-		return 0
+		return 0, false
 	}
 	n, err := s.o.Presence.AgentsOnline(ctx, queue)
 	if err != nil {
@@ -295,9 +318,9 @@ func (s *Service) agentsOnline(ctx context.Context, queue string) int {
 		s.presenceDown = time.Now()
 		s.mu.Unlock()
 		s.o.Log.Warn("launcher: officers online unknown; the calendar alone decides", "queue", queue, "err", err)
-		return 0
+		return 0, false
 	}
-	return n
+	return n, true
 }
 
 // calendars returns the queues' calendars, read again once CacheFor has

@@ -245,10 +245,11 @@ func (o *online) AgentsOnline(_ context.Context, queue string) (int, error) {
 
 // TestOfficersOnlineAfterHours: after hours, live chat and WhatsApp are
 // open while officers of their queue are online, as their gateways answer
-// a citizen who writes then (routing.QueueClosed); the phone still goes by
-// its calendar, as the IVR does. Within hours nobody is counted, and a
-// count that fails leaves the calendar's answer and is not asked again
-// for CacheFor.
+// a citizen who writes then (routing.QueueClosed); within hours with
+// nobody online they are open without an officer, saying the message is
+// answered when one is; the phone still goes by its calendar, as the IVR
+// does. A count that fails leaves the calendar's answer and is not asked
+// again for CacheFor.
 func TestOfficersOnlineAfterHours(t *testing.T) {
 	cat, err := locale.Load()
 	if err != nil {
@@ -280,8 +281,10 @@ func TestOfficersOnlineAfterHours(t *testing.T) {
 			"closed", "open", "closed", "Sedang tutup", cat.T(locale.Default, "launcher.chat_closed"), 2},
 		{"19:00, nobody online: closed, opening tomorrow", nil, evening,
 			"closed", "closed", "closed", "Sedang tutup", cat.T(locale.Default, "launcher.chat_closed"), 2},
-		{"10:00: open on the calendar, nobody counted", nil, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta),
-			"open", "open", "open", "Buka sekarang", cat.T(locale.Default, "launcher.chat_open"), 0},
+		{"10:00, nobody online: open, but no officer yet on chat and WhatsApp", nil, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta),
+			"open", "no_officer", "no_officer", "Buka, tetapi belum ada petugas yang siap melayani", cat.T(locale.Default, "launcher.chat_no_officer"), 2},
+		{"10:00, an officer online in the chat's queue only", map[string]int{"umum": 1}, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta),
+			"open", "no_officer", "open", "Buka sekarang", cat.T(locale.Default, "launcher.chat_open"), 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -295,8 +298,11 @@ func TestOfficersOnlineAfterHours(t *testing.T) {
 			if chat.StateText != tc.chatText || chat.Expect != tc.chatExpect {
 				t.Errorf("chat says %q, %q; want %q, %q", chat.StateText, chat.Expect, tc.chatText, tc.chatExpect)
 			}
-			if chat.State == StateOpen && (chat.Notice != "" || chat.OpensText != "") {
-				t.Errorf("open chat with a closed notice %q / %q", chat.Notice, chat.OpensText)
+			if chat.State != StateClosed && (chat.Notice != "" || chat.OpensText != "") {
+				t.Errorf("%s chat with a closed notice %q / %q", chat.State, chat.Notice, chat.OpensText)
+			}
+			if wa := es[KindWhatsApp]; wa.State == StateNoOfficer && (wa.StateText != cat.T(locale.Default, "launcher.state_no_officer") || wa.Expect != cat.T(locale.Default, "launcher.whatsapp_no_officer")) {
+				t.Errorf("WhatsApp without an officer says %q, %q", wa.StateText, wa.Expect)
 			}
 			if len(o.asked) != tc.asked {
 				t.Errorf("officers counted for %v, want %d queues asked", o.asked, tc.asked)
@@ -304,6 +310,9 @@ func TestOfficersOnlineAfterHours(t *testing.T) {
 			en := byKind(s.Menu(context.Background(), locale.English, tc.now, true))[KindChat]
 			if tc.chatText == "Petugas sedang daring" && en.StateText != "Officers online now" {
 				t.Errorf("English chat state = %q", en.StateText)
+			}
+			if tc.chat == StateNoOfficer && (en.StateText != "Open, but no officer is ready yet" || en.Expect != cat.T(locale.English, "launcher.chat_no_officer") || en.Expect == "launcher.chat_no_officer") {
+				t.Errorf("English chat without an officer says %q, %q", en.StateText, en.Expect)
 			}
 		})
 	}
@@ -318,5 +327,13 @@ func TestOfficersOnlineAfterHours(t *testing.T) {
 	}
 	if len(o.asked) != 1 {
 		t.Errorf("a failing count was asked %d times within CacheFor, want once", len(o.asked))
+	}
+	// Within hours, an unknown count is not "nobody online": the calendar
+	// says open.
+	o = &online{err: errors.New("database down")}
+	s = New(Opts{Brand: fullBrand(t), Locale: cat, Calendars: cals, Presence: o, PhoneQueue: "umum", WhatsAppQueue: "wa", ChatQueue: "umum"})
+	if got := kinds(s.Menu(context.Background(), locale.Default, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta), true)); !slices.Equal(got,
+		[]string{"phone:open", "whatsapp:open", "livechat:open", "complaint:always", "status:always"}) {
+		t.Errorf("count failing within hours: entries %v, want open", got)
 	}
 }

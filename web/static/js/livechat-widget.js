@@ -23,8 +23,9 @@
   var KEY_OUTBOX = 'tanggap.chat.outbox';
   var KEY_LANG = 'tanggap.chat.lang';
   var KEY_PRECHAT = 'tanggap.chat.prechat';
-  // The tracking number of the conversation that started with a phone or
-  // email on file: only that ticket can be found on the status page.
+  // The tracking numbers (space-separated, the latest last) of the
+  // conversations that started with a phone or email on file: only those
+  // tickets can be found on the status page.
   var KEY_CONTACT_TN = 'tanggap.chat.contact_tn';
   var host = document.getElementById('tgc-page');
   // The chat page's line saying what to do next (give a phone or email,
@@ -468,9 +469,15 @@
     renderPreHint();
   }
 
-  // contactOnTicket: the status page can find this conversation's ticket
-  // (a phone or email was on file when it opened).
-  function contactOnTicket() { return !!conv.tn && store.get(KEY_CONTACT_TN) === conv.tn; }
+  // contactOn: the status page can find the ticket of the conversation
+  // with that tracking number (a phone or email was on file when its
+  // first message opened it); contactOnTicket: of this conversation.
+  function contactOn(tn) { return !!tn && (store.get(KEY_CONTACT_TN) || '').split(' ').indexOf(tn) >= 0; }
+  function contactOnTicket() { return contactOn(conv.tn); }
+  function markContactOn(tn) {
+    if (contactOn(tn)) { return; }
+    store.set(KEY_CONTACT_TN, (store.get(KEY_CONTACT_TN) || '').split(' ').filter(Boolean).concat(tn).slice(-20).join(' '));
+  }
   // A contact given once the conversation has its ticket reaches the
   // officer, but the status page finds only tickets a contact came with:
   // from the next conversation on. Before the first message the
@@ -761,7 +768,9 @@
         } else {
           bubble(true, { key: 'livechat.you' }, e.text, e.files, e.cid, e.seq, e.at);
         }
-        if (conv.state !== 'open' && !syncing && hasContact()) { store.set(KEY_CONTACT_TN, e.tn); }
+        // The first message opens the ticket with the contact on file
+        // then; a message that reopens a solved one changes nothing.
+        if (conv.state === 'none' && !syncing && hasContact()) { markContactOn(e.tn); }
         conv.state = 'open';
         conv.tn = e.tn;
         break;
@@ -784,7 +793,9 @@
         break;
       case 'solved':
         if (e.tn === conv.tn) { conv.state = 'solved'; }
-        system('livechat.solved', { tn: e.tn });
+        // The chat ends naming its tracking number: said here when the
+        // status page cannot find it (no phone or email came with it).
+        system(contactOn(e.tn) ? 'livechat.solved' : 'livechat.solved_no_contact', { tn: e.tn });
         break;
       case 'reopened':
         if (e.tn === conv.tn) { conv.state = 'open'; }
