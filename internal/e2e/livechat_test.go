@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -363,6 +365,40 @@ func TestLiveChatWidget(t *testing.T) {
 	if r := agent.Do("GET", "/api/v1/complaints/"+tn+"?contact=081211112222", nil); r.Status != 404 {
 		t.Errorf("status lookup of the reopened chat without contact: %d", r.Status)
 	}
+
+	// A file chosen waits for Send, with its own remove button (one picked
+	// by mistake is taken out, not sent at once); one of the wrong kind is
+	// refused by its name; sent, it goes with the text as one message.
+	photo := writePNG(t)
+	wrongKind := filepath.Join(t.TempDir(), "catatan.txt")
+	if err := os.WriteFile(wrongKind, []byte("catatan"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sentBefore := citizen.evalString(t, `String(document.querySelectorAll('#tgc-log .tgc-mine').length)`)
+	citizen.do(t, "choose a photo", chromedp.SetUploadFiles(chromedp.ID("tgc-file"), []string{photo}))
+	citizen.waitJS(t, "the photo waits for Send, nothing sent", fmt.Sprintf(`!document.getElementById('tgc-pending').hidden
+		&& [...document.querySelectorAll('#tgc-pending .tgc-pending-name')].map(n => n.textContent).join('|') === %q
+		&& String(document.querySelectorAll('#tgc-log .tgc-mine').length) === %q
+		&& document.getElementById('tgc-file-live').textContent === %q`, filepath.Base(photo), sentBefore, en("livechat.file_ready", "name", filepath.Base(photo))))
+	shots.take(t, citizen, "chat-05-file-waiting")
+	citizen.do(t, "choose a text file", chromedp.SetUploadFiles(chromedp.ID("tgc-file"), []string{wrongKind}))
+	citizen.waitJS(t, "the text file refused by its name, the photo still waiting", fmt.Sprintf(`document.getElementById('tgc-form-error').textContent === %q
+		&& document.querySelectorAll('#tgc-pending li').length === 1`, en("livechat.file_type_named", "name", "catatan.txt")))
+	citizen.clickNow(t, "take the photo out", "#tgc-pending .tgc-pending-remove")
+	citizen.waitJS(t, "nothing waiting, the focus in the message box", `document.getElementById('tgc-pending').hidden
+		&& document.activeElement && document.activeElement.id === 'tgc-text'`)
+	citizen.do(t, "choose the photo again", chromedp.SetUploadFiles(chromedp.ID("tgc-file"), []string{photo}))
+	citizen.waitJS(t, "the photo waiting again", `document.querySelectorAll('#tgc-pending li').length === 1`)
+	citizen.do(t, "send it with a line", chromedp.SendKeys(chromedp.ID("tgc-text"), "Ini foto kartu saya"), chromedp.Click(chromedp.ID("tgc-send")))
+	citizen.waitJS(t, "sent as one message with the photo", fmt.Sprintf(`document.getElementById('tgc-pending').hidden
+		&& [...document.querySelectorAll('#tgc-log .tgc-mine')].some(li => (b => b && b.textContent === 'Ini foto kartu saya')(li.querySelector('.tgc-body'))
+			&& (a => a && a.textContent === %q)(li.querySelector('.tgc-file-link')))`, filepath.Base(photo)))
+	testenv.CheckFor(t, asyncWait, 100*time.Millisecond, func() error {
+		if r := agent.Do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", ticketID), nil); !strings.Contains(string(r.Body), filepath.Base(photo)) {
+			return fmt.Errorf("the photo is not on the ticket yet")
+		}
+		return nil
+	})
 	citizen.checkConsole(t)
 }
 

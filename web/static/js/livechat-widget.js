@@ -204,6 +204,19 @@
   formError.setAttribute('role', 'alert');
   formError.hidden = true;
   [msgLabel, text, fileLabel, file, send].forEach(function (n) { form.appendChild(n); });
+  // Files chosen and uploaded, waiting for Send (with the text, if any):
+  // a file picked by mistake is taken out before it goes, not sent at once.
+  var pendingList = el('ul', 'tgc-pending');
+  pendingList.id = 'tgc-pending';
+  pendingList.hidden = true;
+  // What happened to a chosen file, for screen readers.
+  var fileLive = el('p', 'tgc-sr');
+  fileLive.id = 'tgc-file-live';
+  fileLive.setAttribute('role', 'status');
+  function announce(said) {
+    fileLive.textContent = '';
+    setTimeout(function () { fileLive.textContent = said; }, 50);
+  }
 
   // Rating card (csat): shown once per solve, when a "csat" entry comes
   // (live, or in the replay of a widget opened later); a "rated" entry
@@ -268,7 +281,7 @@
   csatGiven.hidden = true;
   [csatTitle, csatIntro, csatForm, csatStatus, csatGiven].forEach(function (n) { csat.appendChild(n); });
 
-  [header, status, queue, pre, log, typing, csat, newBtn, formError, form].forEach(function (n) { panel.appendChild(n); });
+  [header, status, queue, pre, log, typing, csat, newBtn, formError, pendingList, fileLive, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(panel);
   if (host) {
     langBtn.hidden = true;   // the page has its own language switch
@@ -310,7 +323,8 @@
   function clock(at) {
     var d = at ? new Date(at) : new Date();
     if (isNaN(d.getTime())) { return ''; }
-    try { return d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }); } catch (e) { return ''; }
+    // As the pages' dates and times read ("3:42 PM", "15.42").
+    try { return d.toLocaleTimeString(lang, { timeStyle: 'short' }); } catch (e) { return ''; }
   }
 
   function renderTexts() {
@@ -937,8 +951,11 @@
   form.addEventListener('submit', function (ev) {
     ev.preventDefault();
     var body = text.value.trim();
-    if (!body) { text.focus(); return; }
-    queueMessage(body);
+    if (uploading) { showError('livechat.file_uploading'); return; }
+    if (!body && !pending.length) { text.focus(); return; }
+    queueMessage(body, pending.map(function (p) { return p.file; }));
+    pending = [];
+    renderPending();
     text.value = '';
     stopTyping();
     text.focus();
@@ -967,28 +984,61 @@
     if (typingOn) { typingOn = false; sendFrame({ type: 'typing', on: false }); }
   }
 
+  // Chosen files are uploaded at once (the server checks each) and wait
+  // in pendingList, each with its own remove button, until Send.
+  var pending = []; // [{file (the upload's answer), name}]
+  var uploading = 0;
+  function renderPending() {
+    pendingList.textContent = '';
+    pending.forEach(function (p, i) {
+      var li = el('li', 'tgc-pending-item');
+      li.appendChild(el('span', 'tgc-pending-name', p.name));
+      var rm = el('button', 'tgc-pending-remove', t('livechat.file_remove_short'));
+      rm.type = 'button';
+      rm.setAttribute('data-index', String(i));
+      rm.setAttribute('aria-label', t('livechat.file_remove', { name: p.name }));
+      li.appendChild(rm);
+      pendingList.appendChild(li);
+    });
+    pendingList.hidden = pending.length === 0;
+  }
+  pendingList.addEventListener('click', function (ev) {
+    var rm = ev.target.closest('.tgc-pending-remove');
+    if (!rm) { return; }
+    var gone = pending.splice(Number(rm.getAttribute('data-index')), 1)[0];
+    renderPending();
+    if (gone) { announce(t('livechat.file_removed', { name: gone.name })); }
+    var next = pendingList.querySelector('.tgc-pending-remove');
+    (next || text).focus();
+  });
   file.addEventListener('change', function () {
     var f = file.files && file.files[0];
     file.value = '';
     if (!f) { return; }
-    if (limits.file_types.indexOf(f.type) < 0) { showError('livechat.file_type'); return; }
-    if (f.size > limits.max_file_bytes) { showError('livechat.file_too_large', { mb: Math.floor(limits.max_file_bytes / 1048576) }); return; }
+    var mb = Math.floor(limits.max_file_bytes / 1048576);
+    if (limits.file_types.indexOf(f.type) < 0) { showError('livechat.file_type_named', { name: f.name }); return; }
+    if (f.size > limits.max_file_bytes) { showError('livechat.file_too_large_named', { name: f.name, mb: mb }); return; }
+    if (pending.length >= limits.max_files) { showError('livechat.too_many_files', { max: limits.max_files }); return; }
     var fd = new FormData();
     fd.append('file', f, f.name);
+    uploading++;
     fetch(base + '/livechat/upload', { method: 'POST', body: fd, headers: { 'X-Livechat-Token': token } })
       .then(function (r) {
-        if (r.status === 413) { throw new Error('livechat.file_too_large'); }
-        if (r.status === 415) { throw new Error('livechat.file_type'); }
-        if (!r.ok) { throw new Error('livechat.upload_failed'); }
+        if (r.status === 413) { throw new Error('livechat.file_too_large_named'); }
+        if (r.status === 415) { throw new Error('livechat.file_type_named'); }
+        if (!r.ok) { throw new Error('livechat.upload_failed_named'); }
         return r.json();
       })
       .then(function (u) {
-        queueMessage(text.value.trim(), [u]);
-        text.value = '';
+        uploading--;
+        pending.push({ file: u, name: f.name });
+        renderPending();
+        announce(t('livechat.file_ready', { name: f.name }));
       })
       .catch(function (err) {
-        var key = /^livechat\./.test(err.message) ? err.message : 'livechat.upload_failed';
-        showError(key, { mb: Math.floor(limits.max_file_bytes / 1048576) });
+        uploading--;
+        var key = /^livechat\./.test(err.message) ? err.message : 'livechat.upload_failed_named';
+        showError(key, { name: f.name, mb: mb });
       });
   });
 

@@ -44,8 +44,9 @@ export function sayIn(id, text, error) {
 // cls keeps a code usable as a class name suffix.
 export const cls = (code) => String(code || '').replace(/[^a-z0-9_]/g, '');
 
+// A time alone reads as the time in formatDate does ("3:42 PM", "15.42").
 const timeFmt = (() => {
-  try { return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }); } catch (e) { return null; }
+  try { return new Intl.DateTimeFormat(lang, { timeStyle: 'short' }); } catch (e) { return null; }
 })();
 
 // number writes v in the console's language (id-ID: 1.234,5) with digits
