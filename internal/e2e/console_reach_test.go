@@ -61,7 +61,7 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 		&& location.hash === ''
 		&& document.getElementById('list-status').textContent === %q
 		&& !document.getElementById('list-status').classList.contains('form-status-error')
-		&& %s`, id, tx("console.ticket_left", "tracking", tn), focusedJS("#tickets-title")))
+		&& %s`, id, tx("console.ticket_left", "tracking", tn)+" "+tx("unsent.kept_below"), focusedJS("#tickets-title")))
 	sari.waitJS(t, "her unsent reply kept, named, read-only, with copy and discard", fmt.Sprintf(`(() => {
 		const box = document.getElementById('unsent-left');
 		const ta = document.getElementById('unsent-text-%d');
@@ -108,6 +108,11 @@ func TestBrowserTicketOutOfReach(t *testing.T) {
 			&& document.activeElement === document.getElementById('unsent-stay');
 	})()`, tx("unsent.signout_title", "count", "1"), tn))
 	shots.takeView(t, sari, "unsent-signout-asked-390")
+	// No single-key shortcut acts behind the question.
+	sari.do(t, "press ? behind the question", chromedp.KeyEvent("?"))
+	if sari.evalBool(t, `!!document.querySelector('dialog.shortcuts-dialog[open]') || document.activeElement !== document.getElementById('unsent-stay')`) {
+		t.Error("a shortcut acted behind the sign-out question")
+	}
 	sari.clickNow(t, "cancel", "#unsent-stay")
 	sari.waitJS(t, "still signed in, the reply kept, the focus back on sign out", fmt.Sprintf(`!document.querySelector('dialog.unsent-dialog')
 		&& document.getElementById('login-view').hidden

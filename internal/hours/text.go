@@ -35,17 +35,21 @@ func (e *LineError) Unwrap() error { return ErrInvalid }
 // dotClock is "08.00", the usual way of writing a time in Indonesia.
 var dotClock = regexp.MustCompile(`\b(\d{1,2})\.(\d{2})\b`)
 
+// dash is a shift's dash as people type it: spaced, or an en or em dash
+// ("08:00 – 12:00"); day words hold none.
+var dash = regexp.MustCompile(`\s*[-\x{2013}\x{2014}]\s*`)
+
 // ParseText reads a week typed one day a line into ParseWeek's form
 // (day codes, shifts as "HH:MM-HH:MM"). day reads a line's first word (a
 // day's code or its word in the admin's language); "08.00" reads as
-// "08:00"; blank lines are skipped; a day named alone is closed, and a day
+// "08:00", a spaced or en dash a plain one; blank lines are skipped; a day named alone is closed, and a day
 // on two lines has the shifts of both. The first problem is returned as a
 // *LineError.
 func ParseText(text string, day func(word string) (time.Weekday, bool)) (map[string][]string, error) {
 	out := map[string][]string{}
 	var week Week
 	for i, line := range strings.Split(text, "\n") {
-		words := strings.Fields(line)
+		words := strings.Fields(dash.ReplaceAllString(line, "-"))
 		if len(words) == 0 {
 			continue
 		}

@@ -31,6 +31,7 @@ func TestParseText(t *testing.T) {
 		{name: "days in words and codes, split shifts, dotted times", text: "sen 08:00-12:00 13:00-17:00\n\n  FRI 08.00-11.30\n",
 			want: map[string][]string{"mon": {"08:00-12:00", "13:00-17:00"}, "fri": {"08:00-11:30"}}},
 		{name: "a day named alone is closed", text: "sab", want: map[string][]string{"sat": {}}},
+		{name: "spaced and en dashes", text: "sen 08:00 - 12:00 13.00–17.00", want: map[string][]string{"mon": {"08:00-12:00", "13:00-17:00"}}},
 		{name: "a day on two lines has both lines' shifts", text: "sen 08:00-12:00\nsen 13:00-16:00",
 			want: map[string][]string{"mon": {"08:00-12:00", "13:00-16:00"}}},
 		{name: "nothing typed is no hours", text: " \n\t\n", want: map[string][]string{}},

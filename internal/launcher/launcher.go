@@ -32,6 +32,7 @@ package launcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -313,6 +314,11 @@ func (s *Service) agentsOnline(ctx context.Context, queue string) (n int, known 
 		return 0, false
 	}
 	n, err := s.o.Presence.AgentsOnline(ctx, queue)
+	if errors.Is(err, routing.ErrUnknownQueue) {
+		// A queue the configuration names that does not exist: nothing is
+		// known of it (nor is the count of the other queues in doubt).
+		return 0, false
+	}
 	if err != nil {
 		s.mu.Lock()
 		s.presenceDown = time.Now()

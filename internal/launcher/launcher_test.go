@@ -336,4 +336,30 @@ func TestOfficersOnlineAfterHours(t *testing.T) {
 		[]string{"phone:open", "whatsapp:open", "livechat:open", "complaint:always", "status:always"}) {
 		t.Errorf("count failing within hours: entries %v, want open", got)
 	}
+	// A queue the configuration names that does not exist (WhatsApp's
+	// here) is not "nobody online" either, and does not put the other
+	// queues' counts in doubt.
+	o = &online{n: map[string]int{}}
+	unknown := &unknownQueue{online: o, code: "wa"}
+	s = New(Opts{Brand: fullBrand(t), Locale: cat, Calendars: cals, Presence: unknown, PhoneQueue: "umum", WhatsAppQueue: "wa", ChatQueue: "umum"})
+	for range 2 {
+		if got := kinds(s.Menu(context.Background(), locale.Default, time.Date(2026, 8, 10, 10, 0, 0, 0, jakarta), true)); !slices.Equal(got,
+			[]string{"phone:open", "whatsapp:open", "livechat:no_officer", "complaint:always", "status:always"}) {
+			t.Errorf("an unknown queue within hours: entries %v, want WhatsApp open, the chat without an officer", got)
+		}
+	}
+}
+
+// unknownQueue is online, except that code names no queue (as
+// routing.Metrics answers for a code it does not know).
+type unknownQueue struct {
+	*online
+	code string
+}
+
+func (u *unknownQueue) AgentsOnline(ctx context.Context, queue string) (int, error) {
+	if queue == u.code {
+		return 0, routing.ErrUnknownQueue
+	}
+	return u.online.AgentsOnline(ctx, queue)
 }

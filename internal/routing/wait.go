@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -268,7 +269,8 @@ func (m *Metrics) EstimateWaits(ctx context.Context, ticketIDs []int64) (map[int
 // online: the count of the queue's shared line, the one EstimateWaits
 // tells its waiting citizens by, so it is read at most once a lineFresh
 // however many ask (the launcher asks on every page view). An unknown
-// code has none.
+// code is ErrUnknownQueue: a count of none there would say nobody is
+// online on a queue that does not exist.
 func (m *Metrics) AgentsOnline(ctx context.Context, queueCode string) (int, error) {
 	conf, err := m.queues.conf(ctx)
 	if err != nil {
@@ -276,7 +278,7 @@ func (m *Metrics) AgentsOnline(ctx context.Context, queueCode string) (int, erro
 	}
 	id, ok := conf.byCode[queueCode]
 	if !ok {
-		return 0, nil
+		return 0, fmt.Errorf("queue %q: %w", queueCode, ErrUnknownQueue)
 	}
 	l, err := m.line(ctx, id)
 	if err != nil {

@@ -157,7 +157,7 @@ func TestEstimateWaitKnowsTheCalendar(t *testing.T) {
 	if n, err := f.metrics().AgentsOnline(ctx, "kartu"); err != nil || n != w.AgentsOnline {
 		t.Errorf("officers online in kartu: %d, %v; want %d as the estimate says", n, err, w.AgentsOnline)
 	}
-	if n, err := f.metrics().AgentsOnline(ctx, "tidak-ada"); err != nil || n != 0 {
-		t.Errorf("officers online in an unknown queue: %d, %v", n, err)
+	if n, err := f.metrics().AgentsOnline(ctx, "tidak-ada"); !errors.Is(err, ErrUnknownQueue) || n != 0 {
+		t.Errorf("officers online in an unknown queue: %d, %v; want ErrUnknownQueue", n, err)
 	}
 }

@@ -27,6 +27,10 @@
   // conversations that started with a phone or email on file: only those
   // tickets can be found on the status page.
   var KEY_CONTACT_TN = 'tanggap.chat.contact_tn';
+  // And those that started without one, as this browser saw them start:
+  // only of these does the chat's end say the status page cannot find
+  // them (of a conversation it did not see start it says nothing).
+  var KEY_NO_CONTACT_TN = 'tanggap.chat.no_contact_tn';
   var host = document.getElementById('tgc-page');
   // The chat page's line saying what to do next (give a phone or email,
   // then write) holds only while the pre-chat form is shown.
@@ -486,12 +490,13 @@
   // contactOn: the status page can find the ticket of the conversation
   // with that tracking number (a phone or email was on file when its
   // first message opened it); contactOnTicket: of this conversation.
-  function contactOn(tn) { return !!tn && (store.get(KEY_CONTACT_TN) || '').split(' ').indexOf(tn) >= 0; }
-  function contactOnTicket() { return contactOn(conv.tn); }
-  function markContactOn(tn) {
-    if (contactOn(tn)) { return; }
-    store.set(KEY_CONTACT_TN, (store.get(KEY_CONTACT_TN) || '').split(' ').filter(Boolean).concat(tn).slice(-20).join(' '));
+  // listed: tn is among key's tracking numbers (the latest 20 kept).
+  function listed(key, tn) { return !!tn && (store.get(key) || '').split(' ').indexOf(tn) >= 0; }
+  function markIn(key, tn) {
+    if (listed(key, tn)) { return; }
+    store.set(key, (store.get(key) || '').split(' ').filter(Boolean).concat(tn).slice(-20).join(' '));
   }
+  function contactOnTicket() { return listed(KEY_CONTACT_TN, conv.tn); }
   // A contact given once the conversation has its ticket reaches the
   // officer, but the status page finds only tickets a contact came with:
   // from the next conversation on. Before the first message the
@@ -784,7 +789,9 @@
         }
         // The first message opens the ticket with the contact on file
         // then; a message that reopens a solved one changes nothing.
-        if (conv.state === 'none' && !syncing && hasContact()) { markContactOn(e.tn); }
+        if (conv.state === 'none' && !syncing) {
+          if (hasContact()) { markIn(KEY_CONTACT_TN, e.tn); } else { markIn(KEY_NO_CONTACT_TN, e.tn); }
+        }
         conv.state = 'open';
         conv.tn = e.tn;
         break;
@@ -809,7 +816,7 @@
         if (e.tn === conv.tn) { conv.state = 'solved'; }
         // The chat ends naming its tracking number: said here when the
         // status page cannot find it (no phone or email came with it).
-        system(contactOn(e.tn) ? 'livechat.solved' : 'livechat.solved_no_contact', { tn: e.tn });
+        system(listed(KEY_NO_CONTACT_TN, e.tn) ? 'livechat.solved_no_contact' : 'livechat.solved', { tn: e.tn });
         break;
       case 'reopened':
         if (e.tn === conv.tn) { conv.state = 'open'; }
@@ -839,7 +846,12 @@
       case 'welcome':
         welcomed = true;
         if (f.token && f.token !== token) {
-          if (token) { log.textContent = ''; lastSeq = 0; }  // a new identity: old screen is not ours
+          if (token) {
+            // A new identity: the old screen is not ours, nor the files
+            // uploaded under the old one (the server would refuse them).
+            log.textContent = ''; lastSeq = 0;
+            pending = []; renderPending();
+          }
           token = f.token;
           store.set(KEY_TOKEN, token);
         }
@@ -987,6 +999,7 @@
   // Chosen files are uploaded at once (the server checks each) and wait
   // in pendingList, each with its own remove button, until Send.
   var pending = []; // [{file (the upload's answer), name}]
+  var UPLOAD_TIMEOUT_MS = 120000;
   var uploading = 0;
   function renderPending() {
     pendingList.textContent = '';
@@ -1018,11 +1031,14 @@
     var mb = Math.floor(limits.max_file_bytes / 1048576);
     if (limits.file_types.indexOf(f.type) < 0) { showError('livechat.file_type_named', { name: f.name }); return; }
     if (f.size > limits.max_file_bytes) { showError('livechat.file_too_large_named', { name: f.name, mb: mb }); return; }
-    if (pending.length >= limits.max_files) { showError('livechat.too_many_files', { max: limits.max_files }); return; }
+    // Those still uploading count: a message takes at most max_files.
+    if (pending.length + uploading >= limits.max_files) { showError('livechat.too_many_files', { max: limits.max_files }); return; }
     var fd = new FormData();
     fd.append('file', f, f.name);
     uploading++;
-    fetch(base + '/livechat/upload', { method: 'POST', body: fd, headers: { 'X-Livechat-Token': token } })
+    // An upload that hangs is given up (Send waits for uploads).
+    var stop = typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(UPLOAD_TIMEOUT_MS) : undefined;
+    fetch(base + '/livechat/upload', { method: 'POST', body: fd, headers: { 'X-Livechat-Token': token }, signal: stop })
       .then(function (r) {
         if (r.status === 413) { throw new Error('livechat.file_too_large_named'); }
         if (r.status === 415) { throw new Error('livechat.file_type_named'); }

@@ -221,7 +221,8 @@
   });
 
   fileInput.addEventListener('change', function () {
-    var added = Array.prototype.filter.call(fileInput.files, function (f) {
+    var picked = Array.prototype.slice.call(fileInput.files);
+    var added = picked.filter(function (f) {
       return !chosen.some(function (c) { return sameFile(c, f); });
     });
     chosen = chosen.concat(added);
@@ -231,6 +232,9 @@
     if (added.length) {
       var last = added[added.length - 1];
       live.textContent = t('files.attached', { name: last.name, size: T.fileSize(last.size) });
+    } else if (picked.length) {
+      // The same file picked again: said, not silently ignored.
+      live.textContent = t('files.already_chosen', { name: picked[0].name });
     }
   });
   fileList.addEventListener('click', function (ev) {

@@ -222,7 +222,9 @@ function onKey(ev) {
     if (focusSearch()) { ev.preventDefault(); }
     return;
   }
-  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || (dialog && dialog.open)) { return; }
+  // No single key acts behind a modal dialog (this help, or the question
+  // asked before signing out with replies unsent).
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || document.querySelector('dialog[open]')) { return; }
   if (!singleKeys || KEYS.every(([keys]) => keys.indexOf(ev.key) < 0)) { forward(ev); return; }
   switch (ev.key) {
     case 'j': step(1); break;

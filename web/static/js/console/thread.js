@@ -70,7 +70,7 @@ const trackingOf = new Map();
 // first: {id, tracking, text} (tracking '' when never read here).
 export function unsentReplies() {
   const out = [];
-  const add = (id, text) => { if (id && text.trim()) { out.push({ id, tracking: trackingOf.get(id) || '', text }); } };
+  const add = (id, text) => { if (id && text.trim()) { out.push({ id, tracking: trackingNumber(id), text }); } };
   add(draftFor, $('reply-body').value);
   drafts.forEach((text, id) => { if (id !== draftFor) { add(id, text); } });
   return out;
@@ -85,8 +85,8 @@ export function takeDraft(id) {
   return text;
 }
 
-// trackingNumber of ticket id as read on this page, or ''.
-export const trackingNumber = (id) => trackingOf.get(id) || '';
+// trackingNumber of ticket id as read on this page or listed, or ''.
+export const trackingNumber = (id) => trackingOf.get(id) || (store.get().tickets.find((x) => x.id === id) || {}).tracking_number || '';
 
 // Two agents answering one citizen at once: the reply box remembers the
 // newest message of the ticket when this agent started writing (seen) and

@@ -21,8 +21,10 @@ let agentID = 0;
 
 function save() {
   if (!agentID) { return; }
-  if (left.length) {
-    keep(KEPT, agentID, left.map((x) => ({ id: x.id, tracking: x.tracking, text: x.text })));
+  // Files cannot be kept past the page: an entry of files alone is not.
+  const texts = left.filter((x) => x.text.trim());
+  if (texts.length) {
+    keep(KEPT, agentID, texts.map((x) => ({ id: x.id, tracking: x.tracking, text: x.text })));
   } else {
     forget(KEPT);
   }
@@ -35,9 +37,18 @@ function took(ticketLeft) {
   const files = attach.filesOf(id);
   attach.sent(id); // File objects cannot outlive the page; said below
   if (!text.trim() && !files) { return; }
-  left = [{ id, tracking: thread.trackingNumber(id), text, files }].concat(left.filter((x) => x.id !== id));
+  // Kept once already (the ticket came back, was written to and left
+  // again): both texts stay, the earlier first.
+  const was = left.find((x) => x.id === id);
+  const all = was && was.text.trim() ? (text.trim() ? was.text + '\n\n' + text : was.text) : text;
+  left = [{ id, tracking: thread.trackingNumber(id), text: all, files: files + (was ? was.files : 0) }].concat(left.filter((x) => x.id !== id));
   save();
   render();
+  // Screen readers hear why the ticket closed (list.js, said first): and
+  // that the reply is kept under it.
+  if ($('list-status').textContent === ticketLeft.text) {
+    sayIn('list-status', ticketLeft.text + ' ' + t('unsent.kept_below'), false);
+  }
 }
 
 const named = (x) => x.tracking || ('#' + x.id);
@@ -149,7 +160,7 @@ export function mount() {
     if (s.agent.id === agentID) { save(); return; }
     agentID = s.agent.id;
     const was = kept(KEPT, agentID);
-    left = Array.isArray(was) ? was.filter((x) => x && typeof x.text === 'string').map((x) => ({ id: Number(x.id), tracking: String(x.tracking || ''), text: x.text, files: 0 })) : [];
+    left = Array.isArray(was) ? was.filter((x) => x && typeof x.text === 'string' && x.text.trim()).map((x) => ({ id: Number(x.id), tracking: String(x.tracking || ''), text: x.text, files: 0 })) : [];
     render();
   });
   $('unsent-left').addEventListener('click', (ev) => {
@@ -160,11 +171,14 @@ export function mount() {
       if (x) { copy(x); }
     } else if (d) {
       const id = Number(d.getAttribute('data-discard'));
-      const x = left.find((y) => y.id === id);
+      const i = left.findIndex((y) => y.id === id);
+      const x = left[i];
       left = left.filter((y) => y.id !== id);
       save();
       render();
-      $('tickets-title').focus();
+      // The focus goes to the next kept reply's discard, else the list.
+      const rest = $('unsent-left').querySelectorAll('[data-discard]');
+      (rest[Math.min(i, rest.length - 1)] || $('tickets-title')).focus();
       if (x) { sayIn('list-status', t('unsent.discarded', { tracking: named(x) }), false); }
     }
   });
