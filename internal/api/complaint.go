@@ -117,7 +117,7 @@ func (s *Server) handleComplaintReport(c *fiber.Ctx) error {
 	}
 	switch c.Query("format") {
 	case "csv":
-		csvDownload(c, fmt.Sprintf("complaints-%s-%s-%s.csv", c.Query("from"), c.Query("to"), group))
+		csvDownload(c, csvName("complaints", c.Query("from"), c.Query("to"), group))
 		c.Response().AppendBodyString(utf8BOM)
 		w := csv.NewWriter(c)
 		head := append([]string{group}, cols...)

@@ -63,7 +63,10 @@ func (s *Server) handleCSATReport(c *fiber.Ctx) error {
 	case "", "json":
 		return c.JSON(rep)
 	case "csv":
-		csvDownload(c, "csat-"+string(q.GroupBy)+".csv")
+		// The period's last day is the one before its end (an exclusive
+		// instant: the day after "to", or now).
+		csvDownload(c, csvName("csat", q.From.In(reportZone).Format(time.DateOnly),
+			q.To.Add(-time.Nanosecond).In(reportZone).Format(time.DateOnly), string(q.GroupBy)))
 		return c.Send(append([]byte(utf8BOM), rep.CSV()...))
 	}
 	return &apperr.Coded{Status: fiber.StatusBadRequest, Code: apperr.CodeBadRequest}

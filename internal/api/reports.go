@@ -43,7 +43,7 @@ func (s *Server) handleReport(c *fiber.Ctx) error {
 	}
 	switch {
 	case q.CSV:
-		csvDownload(c, q.Name+"_"+res.From+"_"+res.To+".csv")
+		csvDownload(c, csvName(q.Name, res.From, res.To, res.GroupBy))
 		c.Response().AppendBodyString(utf8BOM)
 		return reports.WriteCSV(c.Response().BodyWriter(), res)
 	case q.SVG:
@@ -90,7 +90,7 @@ func (s *Server) handleMonthlyReport(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Query("format") == "csv" {
-		csvDownload(c, "laporan_"+m.Month+".csv")
+		csvDownload(c, csvName("laporan", m.Month))
 		return c.SendString(utf8BOM + m.CSV)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)

@@ -60,15 +60,19 @@ func TestMonthlyReportOverHTTP(t *testing.T) {
 	// Every CSV download starts with the UTF-8 byte-order mark, by which
 	// spreadsheet programs read it as UTF-8 (Indonesian names, the "–" of
 	// an empty cell), then reads as CSV.
+	// Their names follow one pattern: what, the period, the grouping.
 	day := time.Now().UTC().Format(time.DateOnly)
-	for _, path := range []string{
-		"/api/v1/reports/monthly/2026-11?format=csv",
-		"/api/v1/reports/volume?from=" + day + "&to=" + day + "&format=csv",
-		"/api/v1/reports/tickets?from=" + day + "&to=" + day,
-		"/api/v1/reports/csat?group_by=channel&format=csv",
-		"/api/v1/reports/complaints?from=" + day + "&to=" + day + "&group_by=kind&format=csv",
+	for path, name := range map[string]string{
+		"/api/v1/reports/monthly/2026-11?format=csv":                                          "laporan_2026-11.csv",
+		"/api/v1/reports/volume?from=" + day + "&to=" + day + "&group_by=channel&format=csv":  "volume_" + day + "_" + day + "_channel.csv",
+		"/api/v1/reports/tickets?from=" + day + "&to=" + day:                                  "tiket_" + day + "_" + day + ".csv",
+		"/api/v1/reports/csat?from=" + day + "&to=" + day + "&group_by=channel&format=csv":    "csat_" + day + "_" + day + "_channel.csv",
+		"/api/v1/reports/complaints?from=" + day + "&to=" + day + "&group_by=kind&format=csv": "complaints_" + day + "_" + day + "_kind.csv",
 	} {
 		res, body := get(path)
+		if got := res.Header.Get("Content-Disposition"); got != `attachment; filename="`+name+`"` {
+			t.Errorf("%s: %s, want the file named %s", path, got, name)
+		}
 		rest, ok := strings.CutPrefix(body, "\ufeff")
 		if res.StatusCode != http.StatusOK || !ok {
 			t.Errorf("%s: %d, starts %q, want the byte-order mark", path, res.StatusCode, body[:min(len(body), 12)])

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"tanggap/internal/csvcell"
@@ -117,7 +116,8 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// ExportName is the download's file name.
+// ExportName is the download's file name, in the pattern of the other
+// CSV downloads (what, then the period's days as YYYY-MM-DD).
 func ExportName(from, to time.Time) string {
-	return "tiket_" + strings.ReplaceAll(from.Format(time.DateOnly)+"_"+to.Format(time.DateOnly), "-", "") + ".csv"
+	return "tiket_" + from.Format(time.DateOnly) + "_" + to.Format(time.DateOnly) + ".csv"
 }
