@@ -57,6 +57,11 @@ func TestBrowserLiveChatSurvey(t *testing.T) {
 	if r := agentAPI.Do(http.MethodGet, "/api/v1/complaints/"+tn+"?contact=081211112222", nil); r.Status != http.StatusNotFound {
 		t.Errorf("status lookup of a chat opened without a contact: %d", r.Status)
 	}
+	// The panel grows while the card is shown: its buttons are in view,
+	// not inside the card's own scroll, with the conversation above.
+	citizen.waitJS(t, "the card whole, its buttons in view", `(c => c.scrollHeight <= c.clientHeight + 1
+		&& document.getElementById('tgc-csat-send').getBoundingClientRect().bottom <= c.getBoundingClientRect().bottom
+		&& document.getElementById('tgc-log').getBoundingClientRect().height >= 110)(document.getElementById('tgc-csat'))`)
 	shots.take(t, citizen, "28-csat-chat-card-laptop")
 	// Sending with nothing picked says what is missing.
 	citizen.do(t, "send without a rating", chromedp.Focus("#tgc-csat-send"), chromedp.KeyEvent(kb.Enter))

@@ -222,6 +222,14 @@
     setTimeout(function () { fileLive.textContent = said; }, 50);
   }
 
+  // showCard shows or hides the rating card; the panel grows while it is
+  // shown (tgc-rating), so its buttons are in view under the conversation
+  // instead of inside the card's own scroll.
+  function showCard(on) {
+    csat.hidden = !on;
+    panel.classList.toggle('tgc-rating', on);
+  }
+
   // Rating card (csat): shown once per solve, when a "csat" entry comes
   // (live, or in the replay of a widget opened later); a "rated" entry
   // closes it in every tab. Radio buttons with their words, never colour
@@ -634,7 +642,7 @@
     survey = { token: token, tn: tn, state: 'open' };
     csatForm.reset();
     csatError.hidden = true;
-    csat.hidden = false;
+    showCard(true);
     renderSurvey();
     scroll(); // the card takes room from the conversation: its end stays in view
     // Live (not a replay), the card takes the focus unless the visitor is
@@ -646,7 +654,7 @@
   // rated". In a replay the card of an answered survey never shows.
   function closeSurvey(token, rating, live) {
     if (!survey || survey.token !== token) { return; }
-    if (!live) { survey = null; csat.hidden = true; return; }
+    if (!live) { survey = null; showCard(false); return; }
     survey.state = rating ? 'thanks' : 'already';
     survey.rating = rating || 0;
     renderSurvey();
@@ -673,7 +681,7 @@
   });
   csatSet.addEventListener('change', function () { csatError.hidden = true; });
   csatLater.addEventListener('click', function () {
-    csat.hidden = true;
+    showCard(false);
     focusStep();
   });
 
@@ -832,7 +840,7 @@
         conv = { tn: e.tn, state: 'none', agent: '' };
         queueInfo = null;
         survey = null; // the last conversation's card goes with it
-        csat.hidden = true;
+        showCard(false);
         system('livechat.new_started');
         break;
     }
