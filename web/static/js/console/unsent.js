@@ -13,8 +13,11 @@ import * as store from './store.js';
 import { $, t, el, sayIn } from './ui.js';
 import * as thread from './thread.js';
 import * as attach from './attach.js';
-import { keep, kept, forget } from './kept.js';
 
+// Kept in this tab's sessionStorage with the agent they belong to (a
+// reload keeps them for that agent only), and in this page's memory
+// through an ended session, as thread.js keeps the drafts; dropped when
+// another agent signs in on the page, or on a sign-out that discards.
 const KEPT = 'tanggap.unsent-left';
 let left = []; // [{id, tracking, text, files}], newest first
 let agentID = 0;
@@ -22,12 +25,27 @@ let agentID = 0;
 function save() {
   if (!agentID) { return; }
   // Files cannot be kept past the page: an entry of files alone is not.
-  const texts = left.filter((x) => x.text.trim());
-  if (texts.length) {
-    keep(KEPT, agentID, texts.map((x) => ({ id: x.id, tracking: x.tracking, text: x.text })));
-  } else {
-    forget(KEPT);
-  }
+  const texts = left.filter((x) => x.text.trim()).map((x) => ({ id: x.id, tracking: x.tracking, text: x.text }));
+  try {
+    if (texts.length) {
+      sessionStorage.setItem(KEPT, JSON.stringify({ agent: agentID, left: texts }));
+    } else {
+      sessionStorage.removeItem(KEPT);
+    }
+  } catch (e) { /* storage off: this page only */ }
+}
+
+function dropKept() {
+  try { sessionStorage.removeItem(KEPT); } catch (e) { /* nothing kept */ }
+}
+
+// restore is what the tab kept for agent id (a reload).
+function restore(id) {
+  let k = null;
+  try { k = JSON.parse(sessionStorage.getItem(KEPT) || 'null'); } catch (e) { return []; }
+  if (!k || k.agent !== id || !Array.isArray(k.left)) { return []; }
+  return k.left.filter((x) => x && typeof x.text === 'string' && x.text.trim())
+    .map((x) => ({ id: Number(x.id), tracking: String(x.tracking || ''), text: x.text, files: 0 }));
 }
 
 // took: the ticket that left had an unsent reply (or files for one).
@@ -106,7 +124,7 @@ async function copy(x) {
 // or this one signed out knowing it goes.
 export function forgetAll() {
   left = [];
-  forget(KEPT);
+  dropKept();
   render();
 }
 
@@ -156,11 +174,13 @@ export function mount() {
   // closed ticket's reply with its drafts by then.
   store.on(['ticketLeft'], (s) => { const l = s.ticketLeft; if (l) { queueMicrotask(() => took(l)); } });
   store.on(['agent'], (s) => {
-    if (!s.agent) { forget(KEPT); return; } // kept in memory for the same agent (kept.js)
+    // Signed out (or the session ended): nothing stays in the tab's
+    // storage; the page's memory keeps them for the same agent.
+    if (!s.agent) { dropKept(); return; }
     if (s.agent.id === agentID) { save(); return; }
+    const first = agentID === 0; // the page's first sign-in: a reload
     agentID = s.agent.id;
-    const was = kept(KEPT, agentID);
-    left = Array.isArray(was) ? was.filter((x) => x && typeof x.text === 'string' && x.text.trim()).map((x) => ({ id: Number(x.id), tracking: String(x.tracking || ''), text: x.text, files: 0 })) : [];
+    left = first ? restore(agentID) : []; // another agent: nothing of the last one's
     render();
   });
   $('unsent-left').addEventListener('click', (ev) => {
