@@ -125,6 +125,13 @@ async function readTicket(id) {
     }
     return false;
   }
+  // Something changed while this read was on its way (a re-read is
+  // queued after it, see loadTicket): its answer may be from before the
+  // change, which the ticket on screen already shows (a delivery mark
+  // pushed meanwhile). It stays until the re-read lands, instead of
+  // flickering back.
+  const onScreen = store.get().ticket;
+  if (ticketRead && ticketRead.id === id && ticketRead.next && onScreen && onScreen.id === id) { return true; }
   store.set({ ticket: res.data, ticketError: '' });
   return true;
 }
