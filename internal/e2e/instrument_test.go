@@ -26,7 +26,7 @@ const instrumentJS = `(() => {
 	const e2e = window.__e2e = { requests: [], frames: [], watches: {}, loadedAt: performance.timeOrigin };
 	performance.setResourceTimingBufferSize(100000);
 	new PerformanceObserver((list) => {
-		for (const e of list.getEntries()) { e2e.requests.push({ name: e.name, start: e.startTime, status: e.responseStatus || 0 }); }
+		for (const e of list.getEntries()) { e2e.requests.push({ name: e.name, start: e.startTime, end: e.responseEnd || e.startTime + e.duration, status: e.responseStatus || 0 }); }
 	}).observe({ type: 'resource', buffered: true });
 	// inflight counts the page's fetches still on their way.
 	e2e.inflight = 0;
