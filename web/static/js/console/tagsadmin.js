@@ -90,6 +90,10 @@ function renderTags(s) {
   const open = ul.querySelector('.ask-in-place');
   const openTag = open ? open.closest('li').dataset.tag : '';
   const focused = open && open.contains(document.activeElement) ? document.activeElement : null;
+  // A chip's remove button with the focus (no question yet) keeps it in
+  // the redrawn list, so a keyboard user's next key acts on the same tag.
+  const a = document.activeElement;
+  const onRemove = !focused && a && ul.contains(a) && a.classList.contains('tag-remove') ? a.closest('li').dataset.tag : '';
   ul.textContent = '';
   s.tagList.tags.forEach((tg) => {
     const rm = el('button', { type: 'button', 'class': 'tag-remove', 'aria-label': t('tags.admin_remove', { name: tg.name }), text: '×' });
@@ -108,6 +112,8 @@ function renderTags(s) {
   const chip = open ? ul.querySelector('li[data-tag="' + openTag + '"]') : null;
   if (chip) { chip.querySelector('.tag-remove').replaceWith(open); }
   if (focused) { (chip ? focused : $('tags-admin-name')).focus(); }
+  const again = onRemove ? ul.querySelector('li[data-tag="' + onRemove + '"] .tag-remove') : null;
+  if (again) { again.focus(); }
 }
 
 function renderCodes() {
