@@ -9,23 +9,11 @@ import (
 	"tanggap/internal/apptest"
 )
 
-type auditPage struct {
-	Entries []struct {
-		Action  string `json:"action"`
-		Detail  string `json:"detail"`
-		Summary string `json:"summary"`
-		Fields  []struct {
-			Label string `json:"label"`
-			Value string `json:"value"`
-		} `json:"fields"`
-	} `json:"entries"`
-}
-
 // auditLines reads the audit lines of action in lang, newest first, as
 // "summary | label: value | …".
 func auditLines(t *testing.T, admin *apptest.Client, action, lang string) []string {
 	t.Helper()
-	var page auditPage
+	var page apptest.AuditPage
 	res := admin.Do(http.MethodGet, "/api/v1/admin/audit?action="+action+"&lang="+lang, nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("audit: %d %s", res.Status, res.Body)

@@ -9,25 +9,10 @@ import (
 	"tanggap/internal/apptest"
 )
 
-type auditWords struct {
-	Entries []struct {
-		Action  string `json:"action"`
-		Detail  string `json:"detail"`
-		Summary string `json:"summary"`
-		Fields  []struct {
-			Label   string `json:"label"`
-			Value   string `json:"value"`
-			Changed bool   `json:"changed"`
-			From    string `json:"from"`
-			To      string `json:"to"`
-		} `json:"fields"`
-	} `json:"entries"`
-}
-
 // newestAudit reads the newest audit line of action in lang.
 func newestAudit(t *testing.T, admin *apptest.Client, action, lang string) (detail, summary string, fields []string) {
 	t.Helper()
-	var out auditWords
+	var out apptest.AuditPage
 	admin.Do(http.MethodGet, "/api/v1/admin/audit?action="+action+"&lang="+lang, nil).JSON(t, &out)
 	if len(out.Entries) == 0 || out.Entries[0].Action != action {
 		t.Fatalf("no audit line %s", action)
@@ -82,7 +67,7 @@ func TestAuditKeepsBeforeAndAfter(t *testing.T) {
 	// Sent again as the form might (a day in capitals, an hour without its
 	// leading zero), nothing changed: the save compares what is stored,
 	// and a save that changed nothing writes no line.
-	var lines auditWords
+	var lines apptest.AuditPage
 	admin.Do(http.MethodGet, "/api/v1/admin/audit?action=admin.put.queues", nil).JSON(t, &lines)
 	res := admin.Do(http.MethodPut, "/api/v1/admin/queues/insentif", map[string]any{"name": "Insentif", "time_zone": "Asia/Jakarta",
 		"channels": []string{"livechat"}, "hours": map[string][]string{"MON": {"8:00-16:00"}},
@@ -90,7 +75,7 @@ func TestAuditKeepsBeforeAndAfter(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("save the queue again: %d %s", res.Status, res.Body)
 	}
-	var again auditWords
+	var again apptest.AuditPage
 	admin.Do(http.MethodGet, "/api/v1/admin/audit?action=admin.put.queues", nil).JSON(t, &again)
 	if len(again.Entries) != len(lines.Entries) {
 		t.Errorf("the same queue saved again wrote a line: %q", again.Entries[0].Summary)
