@@ -13,6 +13,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 	"tanggap/internal/httpx"
+	"tanggap/internal/identity"
 	"tanggap/internal/routing"
 	"tanggap/internal/ticket"
 )
@@ -232,8 +233,25 @@ func (s *Server) handleListQueues(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"queues": q})
+	return c.JSON(fiber.Map{"queues": q, "provinces": provinceChoices})
 }
+
+// provinceChoice is a province as the queue form offers it (a queue's
+// provinces are kept as codes): its code and official name.
+type provinceChoice struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// provinceChoices lists every province, by code, for the queue form.
+var provinceChoices = func() []provinceChoice {
+	ps := identity.Provinces()
+	out := make([]provinceChoice, len(ps))
+	for i, p := range ps {
+		out[i] = provinceChoice{p.Code, p.Name}
+	}
+	return out
+}()
 
 func (s *Server) handleSaveQueue(c *fiber.Ctx) error {
 	var q routing.QueueSettings

@@ -168,4 +168,9 @@ func TestRemoveQueueThroughTheAPI(t *testing.T) {
 	if len(list) != 2 {
 		t.Fatalf("queues left: %v", list)
 	}
+	// The provinces come with the queues, by name, for the queue form.
+	provinces, _ := body["provinces"].([]any)
+	if len(provinces) != 38 || fmt.Sprint(provinces[0]) != "map[code:11 name:Aceh]" {
+		t.Fatalf("provinces offered: %d, first %v; want the 38, Aceh first", len(provinces), provinces[0])
+	}
 }

@@ -36,8 +36,12 @@ func TestBrowserAdmin(t *testing.T) {
 	adm.waitJS(t, "queue form", `!!document.getElementById('aq-code') && !!document.querySelector('#admin-queues tr[data-queue="umum"]')`)
 	adm.do(t, "fill the queue", chromedp.SendKeys(chromedp.ID("aq-code"), "sulsel"),
 		chromedp.SendKeys(chromedp.ID("aq-name"), "Sulawesi Selatan"),
-		chromedp.SendKeys(chromedp.ID("aq-channels"), "whatsapp, voice"),
-		chromedp.SendKeys(chromedp.ID("aq-provinces"), "73"),
+		// Channels and the overflow queue are picked by name, not typed as codes.
+		chromedp.Click(chromedp.CSS(`#aq-channels input[value="whatsapp"]`)),
+		chromedp.Click(chromedp.CSS(`#aq-channels input[value="voice"]`)),
+		// The provinces by name, under a line saying which are ticked.
+		chromedp.Click(chromedp.CSS(`#aq-provinces summary`)),
+		chromedp.Click(chromedp.CSS(`#aq-provinces input[value="73"]`)),
 		// Days in the admin's language, or as the API names them.
 		chromedp.SendKeys(chromedp.ID("aq-hours"), "sen 08:00-12:00 13:00-16:00\nfri 08.00-11.00 14:00-16:00"))
 	// SLA targets in minutes, hours and days (TestBrowserAdminSLAInUnits).
@@ -46,6 +50,15 @@ func TestBrowserAdmin(t *testing.T) {
 	adm.setSLA(t, "urgent", "first", "15", "minutes")
 	adm.setSLA(t, "urgent", "resolution", "8", "hours")
 	adm.selectValue(t, "#aq-zone", "Asia/Makassar")
+	if got := adm.evalString(t, `[...document.querySelectorAll('#aq-channels label')].map(l => l.textContent.trim()).join('|') + ' / ' + (document.querySelector('#aq-overflow option[value="umum"]').textContent === document.querySelector('#admin-queues tr[data-queue="umum"] th').textContent)`); got != tx("channel.whatsapp")+"|"+tx("channel.voice")+"|"+tx("channel.livechat")+"|"+tx("channel.webform")+" / true" {
+		t.Errorf("channels and overflow offered as %q, want the channels' and the queue's names", got)
+	}
+	adm.selectValue(t, "#aq-overflow", "umum")
+	if got, want := adm.text(t, "#aq-provinces summary"), tx("admin.chosen", "names", "Sulawesi Selatan (73)"); got != want {
+		t.Errorf("the provinces' line = %q, want %q", got, want)
+	}
+	adm.do(t, "the channels in view", chromedp.ScrollIntoView(`#aq-channels`))
+	shots.take(t, adm, "admin-queue-channels")
 	adm.do(t, "save the queue", chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "queue listed", `!!document.querySelector('#admin-queues tr[data-queue="sulsel"]')`)
 	if got := adm.evalString(t, `document.querySelector('#admin-queues tr[data-queue="sulsel"]').textContent`); !strings.Contains(got, "WITA") ||
@@ -56,10 +69,13 @@ func TestBrowserAdmin(t *testing.T) {
 	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
 	var qs struct {
 		Queues []struct {
-			Code     string              `json:"code"`
-			TimeZone string              `json:"time_zone"`
-			Hours    map[string][]string `json:"hours"`
-			SLA      map[string]struct {
+			Code      string              `json:"code"`
+			Channels  []string            `json:"channels"`
+			Provinces []string            `json:"provinces"`
+			Overflow  string              `json:"overflow_queue"`
+			TimeZone  string              `json:"time_zone"`
+			Hours     map[string][]string `json:"hours"`
+			SLA       map[string]struct {
 				FirstResponseSeconds int `json:"first_response_seconds"`
 			} `json:"sla"`
 		} `json:"queues"`
@@ -71,7 +87,8 @@ func TestBrowserAdmin(t *testing.T) {
 			found = true
 			// "08.00" is read as 08:00.
 			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][0] != "08:00-11:00" || q.Hours["fri"][1] != "14:00-16:00" ||
-				q.SLA["urgent"].FirstResponseSeconds != 900 || q.SLA["normal"].FirstResponseSeconds != 3600 {
+				q.SLA["urgent"].FirstResponseSeconds != 900 || q.SLA["normal"].FirstResponseSeconds != 3600 ||
+				fmt.Sprint(q.Channels) != "[whatsapp voice]" || fmt.Sprint(q.Provinces) != "[73]" || q.Overflow != "umum" {
 				t.Errorf("stored sulsel = %+v", q)
 			}
 		}
@@ -82,6 +99,8 @@ func TestBrowserAdmin(t *testing.T) {
 	// A wrong shift is refused with the validator's words beside the form.
 	adm.do(t, "edit sulsel", chromedp.Click(chromedp.CSS(`#admin-queues tr[data-queue="sulsel"] button`)))
 	adm.waitJS(t, "edit form", `document.getElementById('aq-code').value === 'sulsel'`)
+	adm.waitJS(t, "the queue's channels ticked, its overflow chosen", `[...document.querySelectorAll('#aq-channels input:checked')].map(b => b.value).join() === 'whatsapp,voice'
+		&& document.getElementById('aq-overflow').value === 'umum'`)
 	adm.do(t, "a broken shift", chromedp.Evaluate[chromedp.Void](`document.getElementById('aq-hours').value = 'mon 17:00-08:00'`),
 		chromedp.Click(chromedp.CSS(`#admin-queue-form button[type=submit]`)))
 	adm.waitJS(t, "refusal shown", `document.getElementById('admin-live').textContent !== ''`)
@@ -115,6 +134,9 @@ func TestBrowserAdmin(t *testing.T) {
 	if len(hs.Holidays) != 2 || fmt.Sprint(hs.Holidays) != "[{2027-12-24 joint_leave Cuti bersama Natal} {2027-12-25 national Hari Raya Natal}]" {
 		t.Errorf("stored holidays = %v", hs.Holidays)
 	}
+	// Read back with the kind in the admin's words, as the hint names it.
+	adm.waitJS(t, "the days read back in the admin's words", fmt.Sprintf(`document.getElementById('ah-days').value === %q`,
+		"2027-12-24 cuti Cuti bersama Natal\n2027-12-25 "+tx("admin.holiday_national")+" Hari Raya Natal"))
 
 	// --- add an agent ------------------------------------------------------------
 	adm.do(t, "agents section", chromedp.Click(chromedp.ID("admin-nav-agents")))
@@ -122,11 +144,28 @@ func TestBrowserAdmin(t *testing.T) {
 	adm.do(t, "fill the agent", chromedp.SendKeys(chromedp.ID("aa-name"), "Andi Makassar"),
 		chromedp.SendKeys(chromedp.ID("aa-email"), "andi@tanggap.example"),
 		chromedp.SendKeys(chromedp.ID("aa-password"), "andi-rahasia-2027"),
-		chromedp.SendKeys(chromedp.ID("aa-queues"), "sulsel"),
-		chromedp.SendKeys(chromedp.ID("aa-channels"), "whatsapp=3"),
+		chromedp.Click(chromedp.CSS(`#aa-queues input[value="sulsel"]`)),
+		chromedp.SendKeys(chromedp.ID("aa-cap-whatsapp"), "3"),
 		chromedp.Click(chromedp.CSS(`#admin-agent-form button[type=submit]`)))
 	adm.waitJS(t, "agent listed", `[...document.querySelectorAll('#admin-agents th')].some(th => th.textContent === 'Andi Makassar')`)
 	andiID := adm.evalString(t, `[...document.querySelectorAll('#admin-agents tr[data-agent]')].find(tr => tr.textContent.includes('Andi Makassar')).dataset.agent`)
+	var prof struct {
+		Agent struct {
+			Queues          []string       `json:"queues"`
+			ChannelCapacity map[string]int `json:"channel_capacity"`
+		} `json:"agent"`
+	}
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/agents/"+andiID+"/routing", nil).JSON(t, &prof)
+	if fmt.Sprint(prof.Agent.Queues) != "[sulsel]" || prof.Agent.ChannelCapacity["whatsapp"] != 3 {
+		t.Errorf("Andi's routing = %+v, want the queue ticked and WhatsApp's capacity typed", prof.Agent)
+	}
+	// Edited, the form shows them as they were given.
+	adm.do(t, "edit Andi", chromedp.Click(chromedp.CSS(`#admin-agents tr[data-agent="`+andiID+`"] button[data-act=edit]`)))
+	adm.waitJS(t, "Andi's queues and capacity shown", `[...document.querySelectorAll('#aa-queues input:checked')].map(b => b.value).join() === 'sulsel'
+		&& document.getElementById('aa-cap-whatsapp').value === '3'`)
+	adm.do(t, "the agent form's queues in view", chromedp.ScrollIntoView(`#aa-queues`))
+	shots.take(t, adm, "admin-agent-queues")
+	adm.do(t, "leave the edit", chromedp.Click(chromedp.CSS(`#admin-agent-form button[data-act=new]`)))
 
 	// Andi signs in; their console is open with the push socket.
 	andi := newTab(t, root)
@@ -209,6 +248,14 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 	adm.scrollTo(t, "admin-agent-form")
 	shots.take(t, adm, "admin-390")
+	// The queue form's lists of names fit a phone too.
+	adm.do(t, "queues again", chromedp.Click(chromedp.ID("admin-nav-queues")))
+	adm.waitJS(t, "queue form", `!!document.getElementById('aq-provinces')`)
+	adm.do(t, "the provinces open", chromedp.Click(chromedp.CSS(`#aq-provinces summary`)), chromedp.ScrollIntoView(`#aq-channels`))
+	if w := adm.evalString(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the queue form is %s px wide on a 390 px screen", w)
+	}
+	shots.take(t, adm, "admin-queue-390")
 	adm.checkConsole(t)
 }
 

@@ -49,7 +49,7 @@ func TestBrowserRoles(t *testing.T) {
 	adm.do(t, "fill the agent", chromedp.SendKeys(chromedp.ID("aa-name"), "Vera Verifikator"),
 		chromedp.SendKeys(chromedp.ID("aa-email"), "vera@tanggap.example"),
 		chromedp.SendKeys(chromedp.ID("aa-password"), "vera-rahasia-2027"),
-		chromedp.SendKeys(chromedp.ID("aa-queues"), "umum"))
+		chromedp.Click(chromedp.CSS(`#aa-queues input[value="umum"]`)))
 	adm.selectValue(t, "#aa-role", "verifikator")
 	adm.do(t, "save the agent", chromedp.Click(chromedp.CSS(`#admin-agent-form button[type=submit]`)))
 	adm.waitJS(t, "agent listed with the role", `[...document.querySelectorAll('#admin-agents tr[data-agent]')].some(tr => tr.cells[0].textContent === 'Vera Verifikator' && tr.cells[2].textContent === 'Verifikator')`)

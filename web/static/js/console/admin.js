@@ -65,6 +65,38 @@ export function field(id, text, input) {
 }
 export const input = (attrs) => el('input', Object.assign({ type: 'text', autocomplete: 'off' }, attrs || {}));
 
+// choices is a list the API keeps as codes (a queue's channels, an
+// account's queues) offered as one labelled checkbox per option, so an
+// admin picks names instead of typing codes. A value held but not
+// offered (a queue since renamed away, say) stays as an option, ticked,
+// so saving the form unchanged keeps it. The group (id) takes the field's
+// error and the focus when it is refused (say); picked(id) reads it.
+// A long list (folded) is shut under a line naming what is ticked.
+export function choices(id, legend, options, held, hint, folded) {
+  const on = new Set(held || []);
+  const all = options.concat([...on].filter((v) => !options.some((o) => o.value === v)).map((v) => ({ value: v, text: v })));
+  let boxes = el('div', { 'class': 'choice-list' + (folded ? ' choice-grid' : '') }, all.map((o) => el('label', { 'class': 'check' }, [
+    el('input', { type: 'checkbox', name: id, value: o.value, checked: on.has(o.value) ? true : null }), ' ' + o.text])));
+  if (folded) {
+    const summary = el('summary', {});
+    const sum = () => {
+      const names = all.filter((o) => boxes.querySelector('input[value="' + CSS.escape(o.value) + '"]').checked).map((o) => o.text);
+      summary.textContent = names.length ? t('admin.chosen', { names: names.join(', ') }) : t('admin.chosen_none');
+    };
+    boxes.addEventListener('change', sum);
+    boxes = el('details', { 'class': 'choice-fold' }, [summary, boxes]);
+    sum();
+  }
+  return el('fieldset', { 'class': 'field choices', id, tabindex: '-1', 'aria-describedby': (hint ? id + '-hint ' : '') + id + '-error' }, [
+    el('legend', { text: legend }),
+    hint ? el('p', { 'class': 'hint', id: id + '-hint', text: hint }) : null,
+    boxes,
+    el('p', { 'class': 'field-error', id: id + '-error', hidden: true }),
+  ]);
+}
+export const picked = (id) => [...document.querySelectorAll('#' + id + ' input[type=checkbox]:checked')].map((b) => b.value);
+const CHANNELS = ['whatsapp', 'voice', 'livechat', 'webform'];
+
 // say shows the outcome; a refusal's field errors go beside their fields
 // (prefix + field name, or + ids[field] where the form names it otherwise),
 // the first one on screen focused; each goes once its field is edited
@@ -95,7 +127,10 @@ export function say(res, done, prefix, ids) {
 async function load(what) {
   const path = { agents: 'agents', queues: 'queues', reasons: 'not-ready-reasons' }[what];
   const res = await api.adminCall('GET', path);
-  if (res.ok && res.data) { cache[what] = res.data[what] || res.data.agents || []; }
+  if (res.ok && res.data) {
+    cache[what] = res.data[what] || res.data.agents || [];
+    if (res.data.provinces) { cache.provinces = res.data.provinces; }
+  }
 }
 
 // ---- accounts -----------------------------------------------------------
@@ -150,9 +185,9 @@ function agentForm() {
     field('aa-password', a ? t('admin.new_password') : t('admin.password'), input({ type: 'password', autocomplete: 'new-password' })),
     field('aa-role', t('admin.col_role'), roleSelect()),
     field('aa-capacity', t('admin.capacity'), input({ type: 'number', min: '0', max: '1000', value: a ? String(a.capacity) : '10' })),
-    field('aa-queues', t('admin.queues_codes'), input({ spellcheck: 'false' })),
+    queuesChoice([]),
     field('aa-skills', t('admin.skills'), input({ spellcheck: 'false', placeholder: 'kartu=3, bahasa_jawa=2' })),
-    field('aa-channels', t('admin.channel_capacity'), input({ spellcheck: 'false', placeholder: 'whatsapp=5, voice=1' })),
+    capacityFields({}),
     el('div', { 'class': 'actions' }, [
       el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: a ? t('admin.save') : t('admin.add_agent') }),
       a ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'new', text: t('admin.cancel') }) : null,
@@ -163,6 +198,33 @@ function agentForm() {
   }, 0);
   f.addEventListener('submit', (ev) => { ev.preventDefault(); saveAgent(a); });
   return f;
+}
+
+// queuesChoice is an account's queues: by name when the admin may read
+// the queues (admin.queues), else as codes typed.
+function queuesChoice(held) {
+  if (!cache.queues.length) { return field('aa-queues', t('admin.queues_codes'), input({ spellcheck: 'false', value: held.join(', ') })); }
+  return choices('aa-queues', t('admin.queues'), cache.queues.map((q) => ({ value: q.code, text: q.name })), held);
+}
+const agentQueues = () => ($('aa-queues').tagName === 'INPUT' ? list($('aa-queues').value) : picked('aa-queues'));
+
+// capacityFields is an account's capacity per channel: a number per
+// channel, empty for the channel's default (a channel held that the
+// console does not name keeps its own field).
+function capacityFields(held) {
+  const chans = CHANNELS.concat(Object.keys(held).filter((c) => CHANNELS.indexOf(c) < 0));
+  return el('fieldset', { 'class': 'field choices', id: 'aa-channels', tabindex: '-1', 'aria-describedby': 'aa-channels-hint aa-channels-error' }, [
+    el('legend', { text: t('admin.channel_capacity') }),
+    el('p', { 'class': 'hint', id: 'aa-channels-hint', text: t('admin.channel_capacity_hint') }),
+    el('div', { 'class': 'choice-list' }, chans.map((c) => el('label', { 'class': 'cap' }, [el('span', { text: label('channel.', c) }),
+      input({ type: 'number', min: '0', max: '1000', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c, value: held[c] != null ? String(held[c]) : '' })]))),
+    el('p', { 'class': 'field-error', id: 'aa-channels-error', hidden: true }),
+  ]);
+}
+function readCapacities() {
+  const out = {};
+  document.querySelectorAll('#aa-channels input[data-channel]').forEach((i) => { if (i.value.trim() !== '') { out[i.dataset.channel] = Number(i.value); } });
+  return out;
 }
 
 const pairs = (o) => Object.keys(o || {}).map((k) => k + '=' + o[k]).join(', ');
@@ -176,9 +238,10 @@ async function loadProfile(id) {
   const res = await api.adminCall('GET', 'agents/' + id + '/routing');
   if (res.ok && res.data) {
     const p = res.data.agent || {};
-    $('aa-queues').value = (p.queues || []).join(', ');
+    const box = $('aa-queues');
+    if (box.tagName === 'INPUT') { box.value = (p.queues || []).join(', '); } else { box.replaceWith(queuesChoice(p.queues || [])); }
     $('aa-skills').value = pairs(p.skills);
-    $('aa-channels').value = pairs(p.channel_capacity);
+    $('aa-channels').replaceWith(capacityFields(p.channel_capacity || {}));
   }
 }
 
@@ -190,12 +253,13 @@ async function saveAgent(a) {
     res = await api.adminCall('PUT', 'agents/' + id, body);
     if (res.ok && $('aa-password').value) { res = await api.adminCall('POST', 'agents/' + id + '/password', { password: $('aa-password').value }); }
   } else {
-    res = await api.createAgent(Object.assign(body, { password: $('aa-password').value, queues: list($('aa-queues').value) }));
+    res = await api.createAgent(Object.assign(body, { password: $('aa-password').value, queues: agentQueues() }));
     if (res.ok) { id = res.data.agent.id; }
   }
-  if (res.ok && (a || $('aa-skills').value || $('aa-channels').value)) {
-    res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: list($('aa-queues').value), skills: parsePairs($('aa-skills').value),
-      capacity: body.capacity, channel_capacity: parsePairs($('aa-channels').value) });
+  const caps = readCapacities();
+  if (res.ok && (a || $('aa-skills').value || Object.keys(caps).length)) {
+    res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: agentQueues(), skills: parsePairs($('aa-skills').value),
+      capacity: body.capacity, channel_capacity: caps });
   }
   if (say(res, '', 'aa', { channel_capacity: 'channels' })) {
     editing = 0;
@@ -235,6 +299,13 @@ function badLines(text, ok) {
 const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
 let queueEditing = '';
+// overflowSelect offers the other queues by name as q's overflow, and
+// none; a code held that names no queue stays offered as it is.
+function overflowSelect(q) {
+  const others = cache.queues.filter((x) => x.code !== q.code).map((x) => [x.code, x.name]);
+  if (q.overflow_queue && !others.some((o) => o[0] === q.overflow_queue)) { others.push([q.overflow_queue, q.overflow_queue]); }
+  return el('select', {}, [['', t('admin.overflow_none')]].concat(others).map((o) => el('option', { value: o[0], text: o[1] })));
+}
 function queuesView() {
   const rows = cache.queues.map((q) => el('tr', { 'data-queue': q.code }, [
     el('th', { scope: 'row', text: q.name }),
@@ -252,21 +323,22 @@ function queuesView() {
     el('h3', { text: queueEditing ? t('admin.queue_edit', { name: q.name }) : t('admin.queue_new') }),
     field('aq-code', t('admin.queue_code'), input({ value: q.code || '', spellcheck: 'false', readonly: queueEditing ? true : null })),
     field('aq-name', t('admin.col_name'), input({ value: q.name || '' })),
-    field('aq-channels', t('admin.channels'), input({ value: (q.channels || []).join(', '), spellcheck: 'false', placeholder: 'whatsapp, voice, livechat, webform' })),
+    choices('aq-channels', t('admin.channels'), CHANNELS.map((c) => ({ value: c, text: label('channel.', c) })), q.channels, t('admin.channels_hint')),
     field('aq-categories', t('admin.categories'), input({ value: (q.categories || []).join(', '), spellcheck: 'false' })),
-    field('aq-provinces', t('admin.provinces'), input({ value: (q.provinces || []).join(', '), spellcheck: 'false', placeholder: '32, 33' })),
+    choices('aq-provinces', t('admin.provinces'), (cache.provinces || []).map((p) => ({ value: p.code, text: p.name + ' (' + p.code + ')' })), q.provinces,
+      t('admin.provinces_hint'), true),
     field('aq-skills', t('admin.queue_skills'), input({ value: (q.skills || []).join(', '), spellcheck: 'false' })),
     field('aq-strategy', t('admin.strategy'), strategy),
     field('aq-zone', t('admin.time_zone'), zone),
     field('aq-hours', t('admin.hours'), el('textarea', { rows: '7', spellcheck: 'false', 'aria-describedby': 'aq-hours-hint', text: hoursText(q.hours) })),
     el('p', { 'class': 'hint', id: 'aq-hours-hint', text: t('admin.hours_hint', { days: dayWords().join(' ') }) }),
-    field('aq-overflow', t('admin.overflow_queue'), input({ value: q.overflow_queue || '', spellcheck: 'false' })),
+    field('aq-overflow', t('admin.overflow_queue'), overflowSelect(q)),
     field('aq-overflow-after', t('admin.overflow_after'), input({ type: 'number', min: '0', value: String(q.overflow_after_seconds || 0) })),
     slaFieldset(q.sla, q.hours || {}),
     el('div', { 'class': 'actions' }, [el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: t('admin.save_queue') }),
       queueEditing ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'queue', 'data-code': '', text: t('admin.cancel') }) : null]),
   ]);
-  setTimeout(() => { $('aq-zone').value = zoneOf(q.time_zone); $('aq-strategy').value = q.strategy || 'least_busy'; }, 0);
+  setTimeout(() => { $('aq-zone').value = zoneOf(q.time_zone); $('aq-strategy').value = q.strategy || 'least_busy'; $('aq-overflow').value = q.overflow_queue || ''; }, 0);
   f.addEventListener('input', (ev) => {
     if (ev.target.id !== 'aq-hours') { return; }
     showServiceDay(parseHours(ev.target.value));
@@ -284,9 +356,9 @@ function queuesView() {
       sla.bad.focus();
       return;
     }
-    const body = { name: $('aq-name').value, channels: list($('aq-channels').value), categories: list($('aq-categories').value),
-      provinces: list($('aq-provinces').value), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
-      time_zone: $('aq-zone').value, hours_text: $('aq-hours').value, overflow_queue: $('aq-overflow').value.trim(),
+    const body = { name: $('aq-name').value, channels: picked('aq-channels'), categories: list($('aq-categories').value),
+      provinces: picked('aq-provinces'), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
+      time_zone: $('aq-zone').value, hours_text: $('aq-hours').value, overflow_queue: $('aq-overflow').value,
       overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: sla.sla };
     const res = await api.adminCall('PUT', 'queues/' + encodeURIComponent(code), body);
     const ids = { time_zone: 'zone', overflow_queue: 'overflow', overflow_after_seconds: 'overflow-after' };
@@ -328,7 +400,7 @@ async function loadHolidays() {
   holidayYear = Number($('ah-year').value || holidayYear);
   const res = await api.adminCall('GET', 'holidays/' + holidayYear);
   if (res.ok && res.data && $('ah-days')) {
-    $('ah-days').value = (res.data.holidays || []).map((h) => h.day + ' ' + (h.kind === 'joint_leave' ? 'cuti' : 'national') + ' ' + h.name).join('\n');
+    $('ah-days').value = (res.data.holidays || []).map((h) => h.day + ' ' + (h.kind === 'joint_leave' ? 'cuti' : t('admin.holiday_national')) + ' ' + h.name).join('\n');
     $('ah-days').dataset.year = String(holidayYear);
   }
 }
@@ -485,6 +557,8 @@ async function show(s, chosen) {
   // The audit's "who" filter names accounts when the role may list them.
   if (s === 'agents' || (s === 'audit' && can(store.get().agent, NEEDS.agents))) { await load('agents'); }
   if (s === 'agents') { await loadRoleOptions(); }
+  // An account's queues are offered by name to an admin who may read them.
+  if (s === 'agents' && can(store.get().agent, NEEDS.queues)) { await load('queues'); }
   if (s === 'queues') { await load('queues'); }
   if (s === 'reasons') { await load('reasons'); }
   if (extra[s] && extra[s].load) { await extra[s].load(); }
