@@ -78,6 +78,10 @@ func TestBrowserSearchAndViews(t *testing.T) {
 
 	// More filters: the complaint form's tickets of the queue, saved as a view.
 	sari.do(t, "open more filters", chromedp.Click(chromedp.ID("more-filters-summary")))
+	// The province is chosen by name, not typed as its code.
+	if got := sari.evalString(t, `document.querySelectorAll('#f-province option').length + ' ' + document.querySelector('#f-province option[value="32"]').textContent`); got != "39 Jawa Barat (32)" {
+		t.Errorf("the province filter offers %q, want any and the 38 provinces by name", got)
+	}
 	sari.do(t, "complaint form only", chromedp.Evaluate[chromedp.Void](`document.getElementById('f-channel').value = 'webform'`))
 	sari.do(t, "apply", chromedp.Click(chromedp.ID("filters-apply")))
 	sari.waitJS(t, "the filter said on the summary", fmt.Sprintf(`document.getElementById('more-filters-summary').textContent.includes(%q)`, tx("filters.active", "n", 1)))

@@ -21,6 +21,7 @@ import (
 
 	"tanggap/channels/webform"
 	"tanggap/internal/brand"
+	"tanggap/internal/identity"
 	"tanggap/internal/launcher"
 	"tanggap/internal/locale"
 	"tanggap/web"
@@ -216,6 +217,8 @@ type view struct {
 	Menu launcher.Menu
 	// Chat page: the live chat's entry when it is closed (chatHours).
 	ChatHours *launcher.Entry
+	// Console: the provinces its ticket filter offers by name.
+	Provinces []identity.Province
 }
 
 type brandView struct {
@@ -278,6 +281,7 @@ func (s *Site) chatHours(c *fiber.Ctx, lang string) *launcher.Entry {
 func (s *Site) handleConsole(c *fiber.Ctx) error {
 	v := s.newView(c, pageConsole, locale.Key("console.title"))
 	v.Console = true
+	v.Provinces = identity.Provinces()
 	return s.render(c, v)
 }
 
