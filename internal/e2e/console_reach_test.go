@@ -321,3 +321,57 @@ func goOnline(t *testing.T, c *apptest.Client) {
 		t.Fatalf("online: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestBrowserDraftOfAnotherTicketOutOfReach: Sari wrote a reply to one
+// ticket, left it unsent and opened another; the first is then moved to a
+// queue she is not in (from another device). Her console reads that
+// ticket when the push tells of the move, is refused, and keeps the reply
+// under the list's status line as it would the open ticket's, saying why;
+// the ticket she has open stays as it was.
+func TestBrowserDraftOfAnotherTicketOutOfReach(t *testing.T) {
+	browser := findBrowser(t)
+	tx := texts(t)
+	base := startWithDemoSeed(t)
+	root := newBrowser(t, browser)
+
+	sariAPI := apptest.NewClient(t, base)
+	sariAPI.Login("sari@tanggap.example", "demo-sari-2026")
+	goOnline(t, sariAPI)
+	citizen := apptest.NewClient(t, base)
+	tnA := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311116666", "category": "lainnya",
+		"description": "Kartu saya belum aktif sejak bulan lalu."})
+	tnB := citizen.Complaint(map[string]string{"name": "Budi", "phone": "081311117777", "category": "lainnya",
+		"description": "Pelatihan saya tidak tercatat selesai."})
+	ids := ticketIDs(t, sariAPI, tnA, tnB)
+
+	sari := newTab(t, root)
+	sari.do(t, "a laptop screen", chromedp.EmulateViewport(1366, 800))
+	sari.signIn(t, base+fmt.Sprintf("/console?lang=id-ID#ticket-%d", ids[tnB]), "sari@tanggap.example", "demo-sari-2026")
+	sari.waitJS(t, "Budi's ticket open", fmt.Sprintf(`!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent === %q`, tnB))
+	const reply = "Baik Pak Budi, catatan pelatihan Anda kami periksa."
+	sari.do(t, "writing to Budi", chromedp.Focus("#reply-body"), chromedp.SendKeys("#reply-body", reply))
+	sari.do(t, "Rina's ticket instead", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, ids[tnA])))
+	sari.waitJS(t, "Rina's ticket open, its reply box empty", fmt.Sprintf(`document.getElementById('t-tn').textContent === %q && document.getElementById('reply-body').value === ''`, tnA))
+	sari.waitLive(t, "both listed", fmt.Sprintf(`!!document.querySelector('#ticket-list [data-ticket-id="%d"]') && !!document.querySelector('#ticket-list [data-ticket-id="%d"]')`, ids[tnA], ids[tnB]))
+
+	if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/transfer", ids[tnB]), map[string]any{"queue": "insentif", "note": "Soal insentif."}); r.Status/100 != 2 {
+		t.Fatalf("transfer to insentif: %d %s", r.Status, r.Body)
+	}
+	sari.waitLive(t, "Budi's reply kept, named, the reason said", fmt.Sprintf(`(() => {
+		const ta = document.getElementById('unsent-text-%d');
+		return !!ta && ta.value === %q && ta.readOnly
+			&& document.querySelector('#unsent-left .unsent-title').textContent === %q
+			&& document.getElementById('list-status').textContent === %q
+			&& !document.querySelector('#ticket-list [data-ticket-id="%d"]');
+	})()`, ids[tnB], reply, tx("unsent.title", "tracking", tnB), tx("console.ticket_left", "tracking", tnB)+" "+tx("unsent.kept_below"), ids[tnB]))
+	if got := sari.evalString(t, `document.getElementById('t-tn').textContent + '|' + document.getElementById('reply-form').hidden`); got != tnA+"|false" {
+		t.Errorf("the open ticket after the other's move: %q, want Rina's, its reply box offered", got)
+	}
+	// Not kept twice: it is no longer among the drafts the sign-out names.
+	sari.clickNow(t, "sign out", "#logout-btn")
+	sari.waitJS(t, "asked, Budi's ticket named once", fmt.Sprintf(`(() => {
+		const d = document.querySelector('dialog.unsent-dialog');
+		return !!d && Array.from(d.querySelectorAll('li')).map((li) => li.textContent).join('|') === %q;
+	})()`, tnB))
+	sari.clickNow(t, "cancel", "#unsent-stay")
+}

@@ -10,6 +10,7 @@ import { onNotification } from './notes.js';
 import { applyEvent as deliveryEvent } from './delivery.js'; // notify
 import { applyEvent as csatEvent } from './csat.js';
 import { applyEvent as complaintEvent } from './lifecycle.js';
+import { checkReach } from './unsent.js';
 
 const TICKET_EVENTS = ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.unassigned', 'ticket.transferred'];
 const ACTIVE = ['new', 'open', 'pending'];
@@ -126,6 +127,11 @@ function ticketEvent(name, d) {
       loadRouting(id);
       rereadIfReading(id);
     }
+  } else if (s.selectedId !== id) {
+    // A reply written to it may now be out of the agent's reach (unsent.js).
+    const moved = !known || (patch.assignee_id !== undefined && idOf(patch.assignee_id) !== idOf(known.assignee_id))
+      || (patch.queue_id !== undefined && idOf(patch.queue_id) !== idOf(known.queue_id));
+    if (moved && (patch.assignee_id !== undefined || patch.queue_id !== undefined)) { checkReach(id, merged.tracking_number); }
   }
   if (name === 'ticket.assigned' || name === 'ticket.transferred' || name === 'ticket.created') {
     const me = s.agent.id;

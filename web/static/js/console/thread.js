@@ -76,6 +76,10 @@ export function unsentReplies() {
   return out;
 }
 
+// hasDraft: a reply to ticket id, not the open one, is written and not
+// sent.
+export const hasDraft = (id) => id !== draftFor && (drafts.get(id) || '').trim() !== '';
+
 // takeDraft hands over the unsent reply of ticket id, no longer the open
 // one (it left the agent's sight): '' when there is none.
 export function takeDraft(id) {

@@ -7,12 +7,16 @@
 //     button. It stays through a reload, for the same agent, until
 //     discarded; files chosen for that reply cannot be kept, and the panel
 //     says so.
+//     A ticket not open with a reply waiting in the drafts is read when
+//     its queue or assignee changes: out of reach, its reply is kept
+//     the same way.
 //   - Signing out with replies unsent (on open tickets or kept here) asks
 //     first, naming the tickets; going on discards them for good.
 import * as store from './store.js';
 import { $, t, el, sayIn } from './ui.js';
 import * as thread from './thread.js';
 import * as attach from './attach.js';
+import * as api from './api.js';
 
 // Kept in this tab's sessionStorage with the agent they belong to (a
 // reload keeps them for that agent only), and in this page's memory
@@ -49,7 +53,9 @@ function restore(id) {
 }
 
 // took: the ticket that left had an unsent reply (or files for one).
-function took(ticketLeft) {
+// tracking names it when the page read it only in the list (now gone);
+// own: the list's status line has not said why it left yet.
+function took(ticketLeft, tracking, own) {
   const id = ticketLeft.id;
   const text = thread.takeDraft(id);
   const files = attach.filesOf(id);
@@ -59,13 +65,32 @@ function took(ticketLeft) {
   // again): both texts stay, the earlier first.
   const was = left.find((x) => x.id === id);
   const all = was && was.text.trim() ? (text.trim() ? was.text + '\n\n' + text : was.text) : text;
-  left = [{ id, tracking: thread.trackingNumber(id), text: all, files: files + (was ? was.files : 0) }].concat(left.filter((x) => x.id !== id));
+  left = [{ id, tracking: thread.trackingNumber(id) || tracking || '', text: all, files: files + (was ? was.files : 0) }].concat(left.filter((x) => x.id !== id));
   save();
   render();
   // Screen readers hear why the ticket closed (list.js, said first): and
   // that the reply is kept under it.
-  if ($('list-status').textContent === ticketLeft.text) {
+  if (own || $('list-status').textContent === ticketLeft.text) {
     sayIn('list-status', ticketLeft.text + ' ' + t('unsent.kept_below'), false);
+  }
+}
+
+// checkReach is for a ticket not open whose queue or assignee changed
+// while a reply to it waits in the drafts (live.js): read now and refused
+// (moved out of the agent's queues, erased), its reply is kept here and
+// the list says why, as for the open ticket.
+const probing = new Set();
+export async function checkReach(id, tracking) {
+  if (probing.has(id) || !(thread.hasDraft(id) || attach.filesOf(id))) { return; }
+  probing.add(id);
+  try {
+    const res = await api.getTicket(id);
+    // Opened meanwhile: that read says it (actions.readTicket).
+    if ((res.status !== 403 && res.status !== 404) || store.get().selectedId === id) { return; }
+    const name = thread.trackingNumber(id) || tracking || '';
+    took({ id, text: t('console.ticket_left', { tracking: name }) }, name, true);
+  } finally {
+    probing.delete(id);
   }
 }
 
