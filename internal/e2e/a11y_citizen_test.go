@@ -213,7 +213,7 @@ func TestBrowserA11yCitizenStatus(t *testing.T) {
 		tb.do(t, "choose a file in "+c.lang,
 			chromedp.Navigate(base+"/pengaduan?lang="+c.lang),
 			chromedp.WaitVisible(chromedp.ID("attachments")),
-			chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{big}),
+			chromedp.SetUploadFiles(chromedp.ID("attachments-input"), []string{big}),
 		)
 		if got := tb.text(t, "#file-list li"); !strings.HasPrefix(got, "surat.pdf "+c.want) {
 			t.Errorf("%s: file list %q, want the name then %q", c.lang, got, c.want)

@@ -88,7 +88,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("phone"), "12345"),
 		chromedp.SetValue(chromedp.ID("category"), "pendaftaran"),
 		chromedp.SendKeys(chromedp.ID("description"), complaintLine+"\nMohon bantuannya."),
-		chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{upload}),
+		chromedp.SetUploadFiles(chromedp.ID("attachments-input"), []string{upload}),
 		chromedp.Click(chromedp.ID("submit-btn")),
 	)
 	citizen.waitJS(t, "server error on the phone field", `!document.getElementById('phone-error').hidden`)
@@ -111,10 +111,16 @@ func TestBrowserJourney(t *testing.T) {
 	if err := os.WriteFile(wrongKind, []byte("catatan"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	citizen.do(t, "pick a second file, of the wrong kind", chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{wrongKind}))
-	citizen.waitJS(t, "both listed, the wrong one named", fmt.Sprintf(`document.querySelectorAll('#file-list li').length === 2
-		&& document.getElementById('attachments-error').textContent === %q`,
-		tx("complaint.file_error", "name", "catatan.txt", "error", tx("validation.file_type"))))
+	citizen.do(t, "pick a second file, of the wrong kind", chromedp.SetUploadFiles(chromedp.ID("attachments-input"), []string{wrongKind}))
+	// The button that chooses them is described by the count (the
+	// browser's own field, which says "no file chosen" after a pick, is
+	// hidden).
+	citizen.waitJS(t, "both listed, counted, the wrong one named", fmt.Sprintf(`document.querySelectorAll('#file-list li').length === 2
+		&& document.getElementById('attachments-error').textContent === %q
+		&& document.getElementById('attachments-count').textContent === %q
+		&& document.getElementById('attachments').getAttribute('aria-describedby').split(' ').includes('attachments-count')
+		&& document.getElementById('attachments-input').getAttribute('aria-hidden') === 'true'`,
+		tx("complaint.file_error", "name", "catatan.txt", "error", tx("validation.file_type")), tx("files.count", "n", 2)))
 	citizen.scrollTo(t, "attachments")
 	shots.takeView(t, citizen, "02b-form-file-refused")
 	citizen.clickNow(t, "remove the text file", `#file-list li:nth-child(2) .file-remove`)

@@ -10,7 +10,11 @@
   if (!form) { return; }
   var alertBox = document.getElementById('form-alert');
   var submitBtn = document.getElementById('submit-btn');
-  var fileInput = document.getElementById('attachments');
+  // The button (id attachments: the field the server's errors name) opens
+  // the hidden file field.
+  var fileInput = document.getElementById('attachments-input');
+  var fileButton = document.getElementById('attachments');
+  fileButton.addEventListener('click', function () { fileInput.click(); });
   var fileList = document.getElementById('file-list');
   var category = document.getElementById('category');
   var live = document.getElementById('live');
@@ -112,7 +116,7 @@
           'aria-label': t('files.remove', { name: f.name }), text: t('files.remove_short') }),
       ]));
     });
-    fileInput.classList.toggle('has-files', chosen.length > 0);
+    document.getElementById('attachments-count').textContent = chosen.length ? t('files.count', { n: chosen.length }) : t('files.none_chosen');
   }
 
   function checkFiles() {
@@ -248,7 +252,7 @@
     // The focus stays in the list (the file now in that place), else goes
     // back to the field.
     var next = fileList.querySelectorAll('.file-remove')[Math.min(i, chosen.length - 1)];
-    (next || fileInput).focus();
+    (next || fileButton).focus();
   });
 
   document.getElementById('copy-tn').addEventListener('click', async function () {
