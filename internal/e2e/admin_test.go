@@ -39,6 +39,8 @@ func TestBrowserAdmin(t *testing.T) {
 		// Channels and the overflow queue are picked by name, not typed as codes.
 		chromedp.Click(chromedp.CSS(`#aq-channels input[value="whatsapp"]`)),
 		chromedp.Click(chromedp.CSS(`#aq-channels input[value="voice"]`)),
+		// The categories by their labels.
+		chromedp.Click(chromedp.CSS(`#aq-categories input[value="insentif"]`)),
 		// The provinces by name, under a line saying which are ticked.
 		chromedp.Click(chromedp.CSS(`#aq-provinces summary`)),
 		chromedp.Click(chromedp.CSS(`#aq-provinces input[value="73"]`)),
@@ -69,13 +71,14 @@ func TestBrowserAdmin(t *testing.T) {
 	adminAPI.Login(apptest.AdminEmail, apptest.AdminPassword)
 	var qs struct {
 		Queues []struct {
-			Code      string              `json:"code"`
-			Channels  []string            `json:"channels"`
-			Provinces []string            `json:"provinces"`
-			Overflow  string              `json:"overflow_queue"`
-			TimeZone  string              `json:"time_zone"`
-			Hours     map[string][]string `json:"hours"`
-			SLA       map[string]struct {
+			Code       string              `json:"code"`
+			Channels   []string            `json:"channels"`
+			Provinces  []string            `json:"provinces"`
+			Categories []string            `json:"categories"`
+			Overflow   string              `json:"overflow_queue"`
+			TimeZone   string              `json:"time_zone"`
+			Hours      map[string][]string `json:"hours"`
+			SLA        map[string]struct {
 				FirstResponseSeconds int `json:"first_response_seconds"`
 			} `json:"sla"`
 		} `json:"queues"`
@@ -88,7 +91,7 @@ func TestBrowserAdmin(t *testing.T) {
 			// "08.00" is read as 08:00.
 			if q.TimeZone != "Asia/Makassar" || len(q.Hours["mon"]) != 2 || q.Hours["fri"][0] != "08:00-11:00" || q.Hours["fri"][1] != "14:00-16:00" ||
 				q.SLA["urgent"].FirstResponseSeconds != 900 || q.SLA["normal"].FirstResponseSeconds != 3600 ||
-				fmt.Sprint(q.Channels) != "[whatsapp voice]" || fmt.Sprint(q.Provinces) != "[73]" || q.Overflow != "umum" {
+				fmt.Sprint(q.Channels) != "[whatsapp voice]" || fmt.Sprint(q.Provinces) != "[73]" || fmt.Sprint(q.Categories) != "[insentif]" || q.Overflow != "umum" {
 				t.Errorf("stored sulsel = %+v", q)
 			}
 		}

@@ -12,7 +12,7 @@ import * as store from './store.js';
 import * as api from './api.js';
 import { can, showTicket } from './actions.js';
 import { roleOptions, loadRoleOptions, roleLabel } from './roles.js';
-import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn, askInPlace, clearOnEdit } from './ui.js';
+import { $, t, el, errorMessage, formatDate, label, tableOf, keepLive, redrawn, askInPlace, clearOnEdit, lang } from './ui.js';
 import { slaFieldset, readSLA, showServiceDay } from './adminsla.js';
 
 const mount = $('admin-mount');
@@ -31,7 +31,7 @@ const zoneChoices = (cur) => (ZONES.some((x) => x[0] === cur) ? ZONES : ZONES.co
   .map((z) => el('option', { value: z[0], text: z[0] === z[1] ? z[0] : z[1] + ' (' + z[0] + ')' }));
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 let section = 'agents';
-let cache = { agents: [], queues: [], reasons: [], audit: [] };
+let cache = { agents: [], queues: [], reasons: [], audit: [], categories: [] };
 
 // The permission each section needs (internal/permission): a role sees
 // the sections it may open, and the admin area when it may open one.
@@ -299,6 +299,15 @@ function badLines(text, ok) {
 const HOLIDAY_KINDS = ['national', 'nasional', 'cuti', 'joint_leave'];
 const holidayLine = (w) => w.length >= 3 && /^\d{4}-\d{2}-\d{2}$/.test(w[0]) && HOLIDAY_KINDS.indexOf(w[1]) >= 0;
 let queueEditing = '';
+// categoriesChoice is a queue's categories by their labels in the admin's
+// language (the complaint categories, the product's list); codes typed
+// when that list could not be read.
+function categoriesChoice(held) {
+  if (!cache.categories.length) { return field('aq-categories', t('admin.categories'), input({ value: held.join(', '), spellcheck: 'false' })); }
+  const en = /^en/i.test(lang);
+  return choices('aq-categories', t('admin.categories_named'), cache.categories.map((c) => ({ value: c.code, text: (en && c.label_en) || c.label_id || c.code })),
+    held, t('admin.categories_hint'));
+}
 // overflowSelect offers the other queues by name as q's overflow, and
 // none; a code held that names no queue stays offered as it is.
 function overflowSelect(q) {
@@ -324,7 +333,7 @@ function queuesView() {
     field('aq-code', t('admin.queue_code'), input({ value: q.code || '', spellcheck: 'false', readonly: queueEditing ? true : null })),
     field('aq-name', t('admin.col_name'), input({ value: q.name || '' })),
     choices('aq-channels', t('admin.channels'), CHANNELS.map((c) => ({ value: c, text: label('channel.', c) })), q.channels, t('admin.channels_hint')),
-    field('aq-categories', t('admin.categories'), input({ value: (q.categories || []).join(', '), spellcheck: 'false' })),
+    categoriesChoice(q.categories || []),
     choices('aq-provinces', t('admin.provinces'), (cache.provinces || []).map((p) => ({ value: p.code, text: p.name + ' (' + p.code + ')' })), q.provinces,
       t('admin.provinces_hint'), true),
     field('aq-skills', t('admin.queue_skills'), input({ value: (q.skills || []).join(', '), spellcheck: 'false' })),
@@ -356,7 +365,7 @@ function queuesView() {
       sla.bad.focus();
       return;
     }
-    const body = { name: $('aq-name').value, channels: picked('aq-channels'), categories: list($('aq-categories').value),
+    const body = { name: $('aq-name').value, channels: picked('aq-channels'), categories: $('aq-categories').tagName === 'INPUT' ? list($('aq-categories').value) : picked('aq-categories'),
       provinces: picked('aq-provinces'), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
       time_zone: $('aq-zone').value, hours_text: $('aq-hours').value, overflow_queue: $('aq-overflow').value,
       overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: sla.sla };
@@ -559,7 +568,11 @@ async function show(s, chosen) {
   if (s === 'agents') { await loadRoleOptions(); }
   // An account's queues are offered by name to an admin who may read them.
   if (s === 'agents' && can(store.get().agent, NEEDS.queues)) { await load('queues'); }
-  if (s === 'queues') { await load('queues'); }
+  if (s === 'queues') {
+    await load('queues');
+    const res = await api.adminCall('GET', 'complaint-categories');
+    cache.categories = res.ok && res.data ? res.data.categories || [] : [];
+  }
   if (s === 'reasons') { await load('reasons'); }
   if (extra[s] && extra[s].load) { await extra[s].load(); }
   draw();
