@@ -354,7 +354,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			g.Go(func() error {
 				return router.Run(gctx, routing.RunOpts{Sweep: cfg.Routing.SweepInterval})
 			})
-			g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval) })
+			g.Go(func() error { return metrics.Run(gctx, cfg.Routing.MetricsInterval, a.bus) })
 			g.Go(func() error { return clocks.Run(gctx, cfg.Routing.SweepInterval) })
 			g.Go(func() error { return satisfaction.Run(gctx) })                                 // csat: asks on every solve
 			g.Go(func() error { return a.complaints.Run(gctx, cfg.Complaint.TickInterval) })     // complaint lifecycle clocks

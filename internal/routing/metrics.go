@@ -91,11 +91,18 @@ func (m *Metrics) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, e
 	return out, nil
 }
 
-// Run publishes every queue's metrics each period (0: 10s) until ctx ends.
-// Every instance may run it.
-func (m *Metrics) Run(ctx context.Context, every time.Duration) error {
+// Run publishes every queue's metrics every `every` until ctx ends.
+// Given the bus (changes), it also publishes them soon after the events
+// that change them (bus.ChangesQueues: an agent going online, a ticket
+// arriving or taken; at most twice a second, one instance per event), so
+// the queue board keeps pace with the wallboard instead of lagging it by
+// up to `every`. Every instance may run it.
+func (m *Metrics) Run(ctx context.Context, every time.Duration, changes *bus.Bus) error {
 	if every <= 0 {
 		every = 10 * time.Second
+	}
+	if changes != nil {
+		return changes.Repush(ctx, bus.RepushOpts{Group: changes.Names.GroupQueueMetrics(), Changes: bus.ChangesQueues, Every: every}, m.publish)
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -104,17 +111,22 @@ func (m *Metrics) Run(ctx context.Context, every time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if err := m.foldWaitingCounts(ctx); err != nil && ctx.Err() == nil {
-				m.log.Warn("fold waiting counts", "err", err)
-			}
-			qs, err := m.Metrics(ctx, time.Now().UTC())
-			if err != nil {
-				if ctx.Err() == nil {
-					m.log.Warn("queue metrics", "err", err)
-				}
-				continue
-			}
-			m.events.Emit(bus.QueueMetrics{Queues: qs, At: time.Now().UTC()})
+			m.publish(ctx, time.Now().UTC())
 		}
 	}
+}
+
+// publish emits every queue's metrics as of now.
+func (m *Metrics) publish(ctx context.Context, now time.Time) {
+	if err := m.foldWaitingCounts(ctx); err != nil && ctx.Err() == nil {
+		m.log.Warn("fold waiting counts", "err", err)
+	}
+	qs, err := m.Metrics(ctx, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.log.Warn("queue metrics", "err", err)
+		}
+		return
+	}
+	m.events.Emit(bus.QueueMetrics{Queues: qs, At: now})
 }
