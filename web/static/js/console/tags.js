@@ -76,15 +76,28 @@ function onList(names) {
 // one is required, the one chosen): when it opens or moves queue, on a
 // push, and when a solve was refused for want of a code (details.js), as
 // the queue's rule may have changed since it was read.
-export async function loadWrapup(id) {
-  const res = await api.getWrapup(id);
-  if (store.get().selectedId !== id) { return; }
-  const tk = store.get().ticket;
-  if (res.ok && res.data && res.data.wrapup) {
-    store.set({ wrapup: Object.assign({ id, queue: tk ? tk.queue_id : null }, res.data.wrapup) });
-  } else {
-    store.set({ wrapup: null });
-  }
+// Reads of the wrap-up in order: one answered after a later one started
+// (an event, a refused solve and opening the ticket, close together)
+// would put an older state back on screen, so it is dropped, and its
+// caller waits for the later read instead (details.js focuses what that
+// one draws).
+let wrapupSeq = 0;
+let wrapupLatest = Promise.resolve();
+export function loadWrapup(id) {
+  const seq = ++wrapupSeq;
+  const read = (async () => {
+    const res = await api.getWrapup(id);
+    if (seq !== wrapupSeq) { return wrapupLatest; }
+    if (store.get().selectedId !== id) { return; }
+    const tk = store.get().ticket;
+    if (res.ok && res.data && res.data.wrapup) {
+      store.set({ wrapup: Object.assign({ id, queue: tk ? tk.queue_id : null }, res.data.wrapup) });
+    } else {
+      store.set({ wrapup: null });
+    }
+  })();
+  wrapupLatest = read;
+  return read;
 }
 
 // applyEvent takes ticket.tagged and ticket.wrapup from the socket.
