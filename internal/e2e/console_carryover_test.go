@@ -36,9 +36,7 @@ func TestBrowserConsoleTicketSwitchAndTyping(t *testing.T) {
 
 	api := apptest.NewClient(t, base)
 	api.Login("sari@tanggap.example", "demo-sari-2026")
-	if r := api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
-		t.Fatalf("online: %d %s", r.Status, r.Body)
-	}
+	goOnline(t, api)
 	citizen := apptest.NewClient(t, base)
 	tnA := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
 	tnB := citizen.Complaint(map[string]string{"name": "Yusuf", "phone": "081333334444", "category": "lainnya", "description": "Email verifikasi belum masuk."})

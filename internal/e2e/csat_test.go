@@ -192,8 +192,6 @@ func onlineAdmin(t *testing.T, cfg config.Config) (string, *apptest.Client) {
 	base := apptest.Start(t, cfg).URL()
 	admin := apptest.NewClient(t, base)
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	if res := admin.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
-		t.Fatalf("presence: %d %s", res.Status, res.Body)
-	}
+	goOnline(t, admin)
 	return base, admin
 }

@@ -448,9 +448,7 @@ func TestBrowserLauncherOfficersOnlineAfterHours(t *testing.T) {
 	appURL = apptest.Start(t, cfg).URL()
 	officer := apptest.NewClient(t, appURL)
 	officer.Login("malam@tanggap.example", "jaga-malam-2026")
-	if r := officer.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
-		t.Fatalf("online: %d %s", r.Status, r.Body)
-	}
+	goOnline(t, officer)
 	root := newBrowser(t, browser)
 	shots := newShots(t)
 

@@ -77,9 +77,7 @@ func TestBrowserNotifyEmailOutcomeAndLink(t *testing.T) {
 
 	api := apptest.NewClient(t, base)
 	api.Login("sari@tanggap.example", "demo-sari-2026")
-	if r := api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
-		t.Fatalf("online: %d %s", r.Status, r.Body)
-	}
+	goOnline(t, api)
 	citizen := apptest.NewClient(t, base)
 	tn := citizen.Complaint(map[string]string{"name": "Rina", "email": "rina@warga.test", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
 	id := ticketIDs(t, api, tn)[tn]

@@ -34,19 +34,7 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 
 	admin := apptest.NewClient(t, base)
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	var queues struct {
-		Queues []struct {
-			ID   int64  `json:"id"`
-			Code string `json:"code"`
-		} `json:"queues"`
-	}
-	admin.Do(http.MethodGet, "/api/v1/transfer-targets", nil).JSON(t, &queues)
-	var umum int64
-	for _, q := range queues.Queues {
-		if q.Code == "umum" {
-			umum = q.ID
-		}
-	}
+	umum := queueIDOf(t, admin, "umum")
 	for _, step := range []struct {
 		method, path string
 		body         any
@@ -62,9 +50,7 @@ func TestBrowserConsoleTagsWrapupBulk(t *testing.T) {
 
 	api := apptest.NewClient(t, base)
 	api.Login("sari@tanggap.example", "demo-sari-2026")
-	if r := api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); r.Status != http.StatusOK {
-		t.Fatalf("online: %d %s", r.Status, r.Body)
-	}
+	goOnline(t, api)
 	citizen := apptest.NewClient(t, base)
 	tnA := citizen.Complaint(map[string]string{"name": "Rina", "phone": "081311112222", "category": "lainnya", "description": "Kartu saya belum aktif sejak bulan lalu."})
 	tnB := citizen.Complaint(map[string]string{"name": "Yusuf", "phone": "081333334444", "category": "lainnya", "description": "Email verifikasi belum masuk."})

@@ -54,9 +54,7 @@ func TestWhatsAppTemplatesChosenOnScreen(t *testing.T) {
 		}
 	}
 
-	if res := api.Do(http.MethodPut, "/api/v1/agents/me/presence", map[string]string{"presence": "online"}); res.Status != 200 {
-		t.Fatalf("presence: %d %s", res.Status, res.Body)
-	}
+	goOnline(t, api)
 	apptest.NewClient(t, base).WhatsApp(apptest.WhatsAppText("6285799998888", "Budi", "wamid.in-1", time.Now().Add(-30*time.Hour), "Sertifikat belum terbit"))
 	var d ticket.Detail
 	checkFor(t, 20*time.Second, func() error {

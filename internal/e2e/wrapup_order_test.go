@@ -42,19 +42,7 @@ func TestBrowserWrapupReadsInOrder(t *testing.T) {
 
 	admin := apptest.NewClient(t, base)
 	admin.Login(apptest.AdminEmail, apptest.AdminPassword)
-	var queues struct {
-		Queues []struct {
-			ID   int64  `json:"id"`
-			Code string `json:"code"`
-		} `json:"queues"`
-	}
-	admin.Do(http.MethodGet, "/api/v1/transfer-targets", nil).JSON(t, &queues)
-	var umum int64
-	for _, q := range queues.Queues {
-		if q.Code == "umum" {
-			umum = q.ID
-		}
-	}
+	umum := queueIDOf(t, admin, "umum")
 	for _, c := range []map[string]any{
 		{"queue_id": umum, "code": "informasi", "label_id": "Informasi diberikan", "label_en": "Information given"},
 		{"queue_id": umum, "code": "rujukan", "label_id": "Dirujuk ke instansi lain", "label_en": "Referred elsewhere"},
