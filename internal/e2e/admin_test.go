@@ -165,7 +165,8 @@ func TestBrowserAdmin(t *testing.T) {
 	// Edited, the form shows them as they were given.
 	adm.do(t, "edit Andi", chromedp.Click(chromedp.CSS(`#admin-agents tr[data-agent="`+andiID+`"] button[data-act=edit]`)))
 	adm.waitJS(t, "Andi's queues and capacity shown", `[...document.querySelectorAll('#aa-queues input:checked')].map(b => b.value).join() === 'sulsel'
-		&& document.getElementById('aa-cap-whatsapp').value === '3'`)
+		&& document.getElementById('aa-cap-whatsapp').value === '3'
+		&& document.getElementById('aa-channels-hint').textContent === `+"`"+tx("admin.channel_capacity_hint_edit")+"`"+``)
 	adm.do(t, "the agent form's queues in view", chromedp.ScrollIntoView(`#aa-queues`))
 	shots.take(t, adm, "admin-agent-queues")
 	adm.do(t, "leave the edit", chromedp.Click(chromedp.CSS(`#admin-agent-form button[data-act=new]`)))

@@ -209,13 +209,16 @@ function queuesChoice(held) {
 const agentQueues = () => ($('aa-queues').tagName === 'INPUT' ? list($('aa-queues').value) : picked('aa-queues'));
 
 // capacityFields is an account's capacity per channel: a number per
-// channel, empty for the channel's default (a channel held that the
-// console does not name keeps its own field).
-function capacityFields(held) {
+// channel, empty for the channel's default on a new account; an account
+// edited shows the capacities in force (defaults included), and a field
+// emptied there is left as it is (the API changes only the channels
+// sent). A channel held that the console does not name keeps its own
+// field.
+function capacityFields(held, edited) {
   const chans = CHANNELS.concat(Object.keys(held).filter((c) => CHANNELS.indexOf(c) < 0));
   return el('fieldset', { 'class': 'field choices', id: 'aa-channels', tabindex: '-1', 'aria-describedby': 'aa-channels-hint aa-channels-error' }, [
     el('legend', { text: t('admin.channel_capacity') }),
-    el('p', { 'class': 'hint', id: 'aa-channels-hint', text: t('admin.channel_capacity_hint') }),
+    el('p', { 'class': 'hint', id: 'aa-channels-hint', text: t(edited ? 'admin.channel_capacity_hint_edit' : 'admin.channel_capacity_hint') }),
     el('div', { 'class': 'choice-list' }, chans.map((c) => el('label', { 'class': 'cap' }, [el('span', { text: label('channel.', c) }),
       input({ type: 'number', min: '0', max: '1000', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c, value: held[c] != null ? String(held[c]) : '' })]))),
     el('p', { 'class': 'field-error', id: 'aa-channels-error', hidden: true }),
@@ -241,7 +244,7 @@ async function loadProfile(id) {
     const box = $('aa-queues');
     if (box.tagName === 'INPUT') { box.value = (p.queues || []).join(', '); } else { box.replaceWith(queuesChoice(p.queues || [])); }
     $('aa-skills').value = pairs(p.skills);
-    $('aa-channels').replaceWith(capacityFields(p.channel_capacity || {}));
+    $('aa-channels').replaceWith(capacityFields(p.channel_capacity || {}, true));
   }
 }
 
