@@ -149,3 +149,10 @@ func (n Names) EventName(subject string) (name string, ok bool) {
 // gateway announces who views or types on which ticket (on every change,
 // and again every heartbeat so that an instance that died is forgotten).
 func (n Names) ConsoleViewers() string { return n.prefix + ".console.viewers" }
+
+// GroupWallboard is the queue group of the wallboard publishers: each
+// event wakes one instance's publisher (Repush).
+func (n Names) GroupWallboard() string { return "wallboard" }
+
+// GroupQueueMetrics is the queue group of the queue metrics publishers.
+func (n Names) GroupQueueMetrics() string { return "queue-metrics" }

@@ -29,8 +29,10 @@ type RepushOpts struct {
 // Repush runs push after the events o.Changes accepts (at most once per
 // o.Interval, however many came) and every o.Every, until ctx ends. It is
 // how a screen's figures (the wallboard, the queue metrics) follow the
-// events that change them without being recomputed per event.
-func (b *Bus) Repush(ctx context.Context, o RepushOpts, push func(ctx context.Context, at time.Time)) error {
+// events that change them without being recomputed per event. periodic
+// tells push it comes from the o.Every tick (housekeeping that need not
+// run per event can wait for it).
+func (b *Bus) Repush(ctx context.Context, o RepushOpts, push func(ctx context.Context, at time.Time, periodic bool)) error {
 	if o.Interval <= 0 {
 		o.Interval = 500 * time.Millisecond
 	}
@@ -58,11 +60,13 @@ func (b *Bus) Repush(ctx context.Context, o RepushOpts, push func(ctx context.Co
 	defer tick.Stop()
 	var last time.Time
 	for {
+		periodic := false
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 			dirty.Store(true)
+			periodic = true
 		case <-wake:
 		}
 		if wait := o.Interval - time.Since(last); wait > 0 {
@@ -76,7 +80,7 @@ func (b *Bus) Repush(ctx context.Context, o RepushOpts, push func(ctx context.Co
 			continue
 		}
 		last = time.Now()
-		push(ctx, last.UTC())
+		push(ctx, last.UTC(), periodic)
 	}
 }
 
@@ -100,6 +104,3 @@ func ChangesQueues(name string) bool {
 	}
 	return false
 }
-
-// GroupQueueMetrics is the queue group of the queue metrics publishers.
-func (n Names) GroupQueueMetrics() string { return "queue-metrics" }

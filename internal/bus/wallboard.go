@@ -97,7 +97,3 @@ type Wallboard struct {
 }
 
 func (Wallboard) EventName() (string, string) { return EntityQueue, ActionWallboard }
-
-// GroupWallboard is the queue group of the wallboard publishers: each
-// event wakes one instance's publisher.
-func (n Names) GroupWallboard() string { return "wallboard" }

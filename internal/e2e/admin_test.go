@@ -169,6 +169,13 @@ func TestBrowserAdmin(t *testing.T) {
 		&& document.getElementById('aa-channels-hint').textContent === `+"`"+tx("admin.channel_capacity_hint_edit")+"`"+``)
 	adm.do(t, "the agent form's queues in view", chromedp.ScrollIntoView(`#aa-queues`))
 	shots.take(t, adm, "admin-agent-queues")
+	// A capacity that is no whole number is refused beside the capacities,
+	// before anything is sent, its field marked and focused.
+	adm.do(t, "a capacity of 2.5", clearField("aa-cap-voice"), chromedp.SendKeys(chromedp.ID("aa-cap-voice"), "2.5"),
+		chromedp.Click(chromedp.ID("aa-save")))
+	adm.waitJS(t, "refused beside the capacities", fmt.Sprintf(`document.getElementById('aa-channels-error').textContent === %q
+		&& document.getElementById('aa-cap-voice').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'aa-cap-voice'`,
+		tx("admin.capacity_whole", "channel", tx("channel.voice"))))
 	adm.do(t, "leave the edit", chromedp.Click(chromedp.CSS(`#admin-agent-form button[data-act=new]`)))
 
 	// Andi signs in; their console is open with the push socket.

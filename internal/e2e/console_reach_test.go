@@ -374,4 +374,36 @@ func TestBrowserDraftOfAnotherTicketOutOfReach(t *testing.T) {
 		return !!d && Array.from(d.querySelectorAll('li')).map((li) => li.textContent).join('|') === %q;
 	})()`, tnB))
 	sari.clickNow(t, "cancel", "#unsent-stay")
+
+	// Out of reach with nothing pushed: she gives another ticket, with a
+	// reply of hers waiting on it, to Budi of her queue, then an admin
+	// takes her out of that queue (a membership change moves no ticket).
+	// The next read of her list, which does not list the ticket, has it
+	// read, refused, and the reply kept.
+	tnC := citizen.Complaint(map[string]string{"name": "Citra", "phone": "081311119999", "category": "lainnya",
+		"description": "Saldo pelatihan saya tidak bertambah."})
+	idC := ticketIDs(t, sariAPI, tnC)[tnC]
+	budi := apptest.NewClient(t, base)
+	budi.Login("budi@tanggap.example", "demo-budi-2026")
+	goOnline(t, budi)
+	adm := apptest.NewClient(t, base)
+	adm.Login(apptest.AdminEmail, apptest.AdminPassword)
+	sari.do(t, "Citra's ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, idC)))
+	sari.waitJS(t, "Citra's ticket open", fmt.Sprintf(`!document.getElementById('reply-form').hidden && document.getElementById('t-tn').textContent === %q`, tnC))
+	const replyC = "Baik Bu Citra, saldo Anda kami periksa."
+	sari.do(t, "writing to Citra", chromedp.Focus("#reply-body"), chromedp.SendKeys("#reply-body", replyC))
+	sari.do(t, "Rina's ticket again", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#ticket-%d'`, ids[tnA])))
+	sari.waitJS(t, "Rina's ticket open again", fmt.Sprintf(`document.getElementById('t-tn').textContent === %q`, tnA))
+	if r := sariAPI.Do(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/transfer", idC), map[string]any{"agent_id": agentID(t, adm, "budi@tanggap.example"), "note": "Untuk Budi."}); r.Status/100 != 2 {
+		t.Fatalf("transfer to Budi: %d %s", r.Status, r.Body)
+	}
+	sari.waitLive(t, "Citra's ticket gone from her list, her reply still a draft", fmt.Sprintf(`!document.querySelector('#ticket-list [data-ticket-id="%d"]')
+		&& !document.getElementById('unsent-text-%d')`, idC, idC))
+	sariID := agentID(t, adm, "sari@tanggap.example")
+	if r := adm.Do(http.MethodPut, fmt.Sprintf("/api/v1/admin/agents/%d/routing", sariID), map[string]any{"queues": []string{"jabar"}}); r.Status/100 != 2 {
+		t.Fatalf("take Sari out of umum: %d %s", r.Status, r.Body)
+	}
+	sari.selectValue(t, "#status-filter", "all")
+	sari.waitLive(t, "Citra's reply kept after the list's read", fmt.Sprintf(`!!document.getElementById('unsent-text-%d')
+		&& document.getElementById('unsent-text-%d').value === %q`, idC, idC, replyC))
 }

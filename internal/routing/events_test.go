@@ -31,7 +31,7 @@ func TestEventsOnNATS(t *testing.T) {
 	done := make(chan error, 3)
 	go func() { done <- f.r.Run(ctx, RunOpts{Sweep: 50 * time.Millisecond}) }()
 	qm := NewMetrics(PartOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
-	go func() { done <- qm.Run(ctx, 50*time.Millisecond, nil) }()
+	go func() { done <- qm.Run(ctx, 50*time.Millisecond, b) }()
 	clocks := NewClocks(PartOpts{DB: f.d, Queues: f.r, Events: b, Log: testenv.Logger(t)})
 	go func() { done <- clocks.Run(ctx, 50*time.Millisecond) }()
 

@@ -91,35 +91,26 @@ func (m *Metrics) Metrics(ctx context.Context, now time.Time) ([]QueueMetrics, e
 	return out, nil
 }
 
-// Run publishes every queue's metrics every `every` until ctx ends.
-// Given the bus (changes), it also publishes them soon after the events
-// that change them (bus.ChangesQueues: an agent going online, a ticket
-// arriving or taken; at most twice a second, one instance per event), so
-// the queue board keeps pace with the wallboard instead of lagging it by
-// up to `every`. Every instance may run it.
-func (m *Metrics) Run(ctx context.Context, every time.Duration, changes *bus.Bus) error {
+// Run publishes every queue's metrics every `every`, and soon after the
+// events that change them (bus.ChangesQueues: an agent going online, a
+// ticket arriving or taken; at most twice a second, one instance per
+// event), so the queue board keeps pace with the wallboard instead of
+// lagging it by up to `every`. Every instance may run it.
+func (m *Metrics) Run(ctx context.Context, every time.Duration, b *bus.Bus) error {
 	if every <= 0 {
 		every = 10 * time.Second
 	}
-	if changes != nil {
-		return changes.Repush(ctx, bus.RepushOpts{Group: changes.Names.GroupQueueMetrics(), Changes: bus.ChangesQueues, Every: every}, m.publish)
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-			m.publish(ctx, time.Now().UTC())
-		}
-	}
+	return b.Repush(ctx, bus.RepushOpts{Group: b.Names.GroupQueueMetrics(), Changes: bus.ChangesQueues, Every: every}, m.publish)
 }
 
-// publish emits every queue's metrics as of now.
-func (m *Metrics) publish(ctx context.Context, now time.Time) {
-	if err := m.foldWaitingCounts(ctx); err != nil && ctx.Err() == nil {
-		m.log.Warn("fold waiting counts", "err", err)
+// publish emits every queue's metrics as of now. The waiting counts'
+// rows are folded on the periodic push only: folding changes no sum, and
+// is a write.
+func (m *Metrics) publish(ctx context.Context, now time.Time, periodic bool) {
+	if periodic {
+		if err := m.foldWaitingCounts(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn("fold waiting counts", "err", err)
+		}
 	}
 	qs, err := m.Metrics(ctx, now)
 	if err != nil {

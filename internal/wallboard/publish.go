@@ -35,7 +35,7 @@ func changesBoard(name string) bool {
 // ends.
 func (s *Service) Run(ctx context.Context, o PublishOpts) error {
 	return o.Bus.Repush(ctx, bus.RepushOpts{Group: o.Bus.Names.GroupWallboard(), Changes: changesBoard, Interval: o.Interval, Every: o.Every},
-		func(ctx context.Context, at time.Time) {
+		func(ctx context.Context, at time.Time, _ bool) {
 			b, err := s.Board(ctx, at)
 			if err != nil {
 				if ctx.Err() == nil {

@@ -87,14 +87,26 @@ export function choices(id, legend, options, held, hint, folded) {
     boxes = el('details', { 'class': 'choice-fold' }, [summary, boxes]);
     sum();
   }
+  return group(id, legend, hint, boxes);
+}
+// picked reads a list field: the values ticked, or the codes typed where
+// the list is offered as text (queuesChoice, categoriesChoice).
+export function picked(id) {
+  const n = $(id);
+  if (n && n.tagName === 'INPUT') { return list(n.value); }
+  return [...document.querySelectorAll('#' + CSS.escape(id) + ' input[type=checkbox]:checked')].map((b) => b.value);
+}
+// group is the shell of controls the API takes as one field (id): a
+// fieldset with its legend, a hint, and the field's error, beside which
+// say shows a refusal and which it focuses.
+function group(id, legend, hint, body) {
   return el('fieldset', { 'class': 'field choices', id, tabindex: '-1', 'aria-describedby': (hint ? id + '-hint ' : '') + id + '-error' }, [
     el('legend', { text: legend }),
     hint ? el('p', { 'class': 'hint', id: id + '-hint', text: hint }) : null,
-    boxes,
+    body,
     el('p', { 'class': 'field-error', id: id + '-error', hidden: true }),
   ]);
 }
-export const picked = (id) => [...document.querySelectorAll('#' + id + ' input[type=checkbox]:checked')].map((b) => b.value);
 const CHANNELS = ['whatsapp', 'voice', 'livechat', 'webform'];
 
 // say shows the outcome; a refusal's field errors go beside their fields
@@ -114,7 +126,12 @@ export function say(res, done, prefix, ids) {
     const p = $(name + '-error');
     const control = $(name);
     if (p) { p.textContent = f[k]; p.hidden = false; }
-    if (p && control) { control.setAttribute('aria-invalid', 'true'); marked.push(control); }
+    if (p && control) {
+      control.setAttribute('aria-invalid', 'true');
+      marked.push(control);
+      // A list folded away opens, so what is refused can be seen.
+      control.querySelectorAll('details').forEach((d) => { d.open = true; });
+    }
   });
   box.textContent = f ? Object.keys(f).map((k) => f[k]).join(' ') : errorMessage(res);
   // The first wrong field on screen takes the focus, whatever order the
@@ -187,9 +204,12 @@ function agentForm() {
     field('aa-capacity', t('admin.capacity'), input({ type: 'number', min: '0', max: '1000', value: a ? String(a.capacity) : '10' })),
     queuesChoice([]),
     field('aa-skills', t('admin.skills'), input({ spellcheck: 'false', placeholder: 'kartu=3, bahasa_jawa=2' })),
-    capacityFields({}),
+    capacityFields({}, !!a),
     el('div', { 'class': 'actions' }, [
-      el('button', { type: 'submit', 'class': 'btn btn-primary btn-small', text: a ? t('admin.save') : t('admin.add_agent') }),
+      // An account edited is saved once its routing profile is shown: a
+      // save before would send its queues as none and take them all away.
+      el('button', { type: 'submit', id: 'aa-save', 'class': 'btn btn-primary btn-small', text: a ? t('admin.save') : t('admin.add_agent'),
+        disabled: a ? true : null }),
       a ? el('button', { type: 'button', 'class': 'btn btn-secondary btn-small', 'data-act': 'new', text: t('admin.cancel') }) : null,
     ]),
   ]);
@@ -206,7 +226,6 @@ function queuesChoice(held) {
   if (!cache.queues.length) { return field('aa-queues', t('admin.queues_codes'), input({ spellcheck: 'false', value: held.join(', ') })); }
   return choices('aa-queues', t('admin.queues'), cache.queues.map((q) => ({ value: q.code, text: q.name })), held);
 }
-const agentQueues = () => ($('aa-queues').tagName === 'INPUT' ? list($('aa-queues').value) : picked('aa-queues'));
 
 // capacityFields is an account's capacity per channel: a number per
 // channel, empty for the channel's default on a new account; an account
@@ -216,18 +235,26 @@ const agentQueues = () => ($('aa-queues').tagName === 'INPUT' ? list($('aa-queue
 // field.
 function capacityFields(held, edited) {
   const chans = CHANNELS.concat(Object.keys(held).filter((c) => CHANNELS.indexOf(c) < 0));
-  return el('fieldset', { 'class': 'field choices', id: 'aa-channels', tabindex: '-1', 'aria-describedby': 'aa-channels-hint aa-channels-error' }, [
-    el('legend', { text: t('admin.channel_capacity') }),
-    el('p', { 'class': 'hint', id: 'aa-channels-hint', text: t(edited ? 'admin.channel_capacity_hint_edit' : 'admin.channel_capacity_hint') }),
+  return group('aa-channels', t('admin.channel_capacity'), t(edited ? 'admin.channel_capacity_hint_edit' : 'admin.channel_capacity_hint'),
     el('div', { 'class': 'choice-list' }, chans.map((c) => el('label', { 'class': 'cap' }, [el('span', { text: label('channel.', c) }),
-      input({ type: 'number', min: '0', max: '1000', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c, value: held[c] != null ? String(held[c]) : '' })]))),
-    el('p', { 'class': 'field-error', id: 'aa-channels-error', hidden: true }),
-  ]);
+      input({ type: 'number', min: '0', max: '1000', step: '1', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c,
+        value: held[c] != null ? String(held[c]) : '' })]))));
 }
+// readCapacities is the capacities typed, by channel; bad is the first
+// field that holds no whole number from 0 to 1000 (a number field holding
+// text reads as empty, which must not pass for "not changed").
 function readCapacities() {
-  const out = {};
-  document.querySelectorAll('#aa-channels input[data-channel]').forEach((i) => { if (i.value.trim() !== '') { out[i.dataset.channel] = Number(i.value); } });
-  return out;
+  const caps = {};
+  let bad = null;
+  document.querySelectorAll('#aa-channels input[data-channel]').forEach((i) => {
+    const v = i.value.trim();
+    if (i.validity.badInput || (v !== '' && !(/^\d+$/.test(v) && Number(v) <= 1000))) {
+      bad = bad || i;
+    } else if (v !== '') {
+      caps[i.dataset.channel] = Number(v);
+    }
+  });
+  return { caps, bad };
 }
 
 const pairs = (o) => Object.keys(o || {}).map((k) => k + '=' + o[k]).join(', ');
@@ -239,16 +266,28 @@ function parsePairs(v) {
 
 async function loadProfile(id) {
   const res = await api.adminCall('GET', 'agents/' + id + '/routing');
-  if (res.ok && res.data) {
-    const p = res.data.agent || {};
-    const box = $('aa-queues');
-    if (box.tagName === 'INPUT') { box.value = (p.queues || []).join(', '); } else { box.replaceWith(queuesChoice(p.queues || [])); }
-    $('aa-skills').value = pairs(p.skills);
-    $('aa-channels').replaceWith(capacityFields(p.channel_capacity || {}, true));
+  if (editing !== id || !$('aa-save')) { return; } // another form drawn meanwhile
+  if (!res.ok || !res.data) {
+    say(res, '', 'aa');
+    return;
   }
+  const p = res.data.agent || {};
+  const box = $('aa-queues');
+  if (box.tagName === 'INPUT') { box.value = (p.queues || []).join(', '); } else { box.replaceWith(queuesChoice(p.queues || [])); }
+  $('aa-skills').value = pairs(p.skills);
+  $('aa-channels').replaceWith(capacityFields(p.channel_capacity || {}, true));
+  $('aa-save').disabled = false;
 }
 
 async function saveAgent(a) {
+  const { caps, bad } = readCapacities();
+  if (bad) {
+    say({ ok: false, data: { error: { fields: { channel_capacity: t('admin.capacity_whole', { channel: label('channel.', bad.dataset.channel) }) } } } },
+      '', 'aa', { channel_capacity: 'channels' });
+    bad.setAttribute('aria-invalid', 'true');
+    bad.focus();
+    return;
+  }
   const body = { name: $('aa-name').value, email: $('aa-email').value, role: $('aa-role').value, capacity: Number($('aa-capacity').value || 0) };
   let res;
   let id = a ? a.id : 0;
@@ -256,12 +295,11 @@ async function saveAgent(a) {
     res = await api.adminCall('PUT', 'agents/' + id, body);
     if (res.ok && $('aa-password').value) { res = await api.adminCall('POST', 'agents/' + id + '/password', { password: $('aa-password').value }); }
   } else {
-    res = await api.createAgent(Object.assign(body, { password: $('aa-password').value, queues: agentQueues() }));
+    res = await api.createAgent(Object.assign(body, { password: $('aa-password').value, queues: picked('aa-queues') }));
     if (res.ok) { id = res.data.agent.id; }
   }
-  const caps = readCapacities();
   if (res.ok && (a || $('aa-skills').value || Object.keys(caps).length)) {
-    res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: agentQueues(), skills: parsePairs($('aa-skills').value),
+    res = await api.adminCall('PUT', 'agents/' + id + '/routing', { queues: picked('aa-queues'), skills: parsePairs($('aa-skills').value),
       capacity: body.capacity, channel_capacity: caps });
   }
   if (say(res, '', 'aa', { channel_capacity: 'channels' })) {
@@ -309,7 +347,7 @@ function categoriesChoice(held) {
   if (!cache.categories.length) { return field('aq-categories', t('admin.categories'), input({ value: held.join(', '), spellcheck: 'false' })); }
   const en = /^en/i.test(lang);
   return choices('aq-categories', t('admin.categories_named'), cache.categories.map((c) => ({ value: c.code, text: (en && c.label_en) || c.label_id || c.code })),
-    held, t('admin.categories_hint'));
+    held, t('admin.queue_categories_hint'));
 }
 // overflowSelect offers the other queues by name as q's overflow, and
 // none; a code held that names no queue stays offered as it is.
@@ -368,7 +406,7 @@ function queuesView() {
       sla.bad.focus();
       return;
     }
-    const body = { name: $('aq-name').value, channels: picked('aq-channels'), categories: $('aq-categories').tagName === 'INPUT' ? list($('aq-categories').value) : picked('aq-categories'),
+    const body = { name: $('aq-name').value, channels: picked('aq-channels'), categories: picked('aq-categories'),
       provinces: picked('aq-provinces'), skills: list($('aq-skills').value), strategy: $('aq-strategy').value,
       time_zone: $('aq-zone').value, hours_text: $('aq-hours').value, overflow_queue: $('aq-overflow').value,
       overflow_after_seconds: Number($('aq-overflow-after').value || 0), sla: sla.sla };

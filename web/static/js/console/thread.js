@@ -80,6 +80,9 @@ export function unsentReplies() {
 // sent.
 export const hasDraft = (id) => id !== draftFor && (drafts.get(id) || '').trim() !== '';
 
+// draftIDs are the tickets, not the open one, with a reply waiting.
+export const draftIDs = () => [...drafts.keys()].filter(hasDraft);
+
 // takeDraft hands over the unsent reply of ticket id, no longer the open
 // one (it left the agent's sight): '' when there is none.
 export function takeDraft(id) {

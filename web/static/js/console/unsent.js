@@ -8,8 +8,11 @@
 //     discarded; files chosen for that reply cannot be kept, and the panel
 //     says so.
 //     A ticket not open with a reply waiting in the drafts is read when
-//     its queue or assignee changes: out of reach, its reply is kept
-//     the same way.
+//     a push tells of its queue or assignee changing, and when a read of
+//     the list does not list it (a push goes to the members of its new
+//     queue and its assignees, not to those of the queue it left): out of
+//     reach, its reply is kept the same way. A ticket still listed whose
+//     move was not pushed to this agent is found out when opened.
 //   - Signing out with replies unsent (on open tickets or kept here) asks
 //     first, naming the tickets; going on discards them for good.
 import * as store from './store.js';
@@ -194,7 +197,18 @@ export function confirmSignOut(returnTo) {
   });
 }
 
+// probeUnlisted reads, after a read of the list, the tickets with a reply
+// waiting that the list left out: moved out of reach, or only filtered
+// away (then the read changes nothing).
+function probeUnlisted(s) {
+  const listed = new Set(s.tickets.map((x) => x.id));
+  new Set(thread.draftIDs().concat(attach.withFiles())).forEach((id) => {
+    if (!listed.has(id) && id !== s.selectedId) { checkReach(id); }
+  });
+}
+
 export function mount() {
+  store.on(['listAt'], probeUnlisted);
   // After every other listener of the same change: thread.js has put the
   // closed ticket's reply with its drafts by then.
   store.on(['ticketLeft'], (s) => { const l = s.ticketLeft; if (l) { queueMicrotask(() => took(l)); } });
