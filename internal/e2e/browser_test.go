@@ -123,6 +123,16 @@ func TestBrowserJourney(t *testing.T) {
 		tx("complaint.file_error", "name", "catatan.txt", "error", tx("validation.file_type")), tx("files.count", "n", 2)))
 	citizen.scrollTo(t, "attachments")
 	shots.takeView(t, citizen, "02b-form-file-refused")
+	// A file dragged onto the field is taken as if picked; then removed.
+	citizen.do(t, "drop a file on the field", chromedp.Evaluate[chromedp.Void](`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(['%PDF-1.4'], 'surat.pdf', { type: 'application/pdf' }));
+		document.getElementById('attachments').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+	})()`))
+	citizen.waitJS(t, "the dropped file listed, counted", fmt.Sprintf(`document.querySelectorAll('#file-list li').length === 3
+		&& document.querySelector('#file-list li:nth-child(3) .file-name').textContent === 'surat.pdf'
+		&& document.getElementById('attachments-count').textContent === %q`, tx("files.count", "n", 3)))
+	citizen.clickNow(t, "remove the dropped file", `#file-list li:nth-child(3) .file-remove`)
 	citizen.clickNow(t, "remove the text file", `#file-list li:nth-child(2) .file-remove`)
 	citizen.waitJS(t, "the text file gone with its error, the photo kept, the focus in the list", fmt.Sprintf(`document.querySelectorAll('#file-list li').length === 1
 		&& document.querySelector('#file-list .file-name').textContent === %q

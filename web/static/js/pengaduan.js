@@ -224,13 +224,13 @@
     showErrors(res.status === 422 && Object.keys(refused).length ? t('complaint.errors_summary') : T.errorMessage(res), refused);
   });
 
-  fileInput.addEventListener('change', function () {
-    var picked = Array.prototype.slice.call(fileInput.files);
+  // addFiles takes files picked with the button or dropped on the field.
+  function addFiles(files) {
+    var picked = Array.prototype.slice.call(files || []);
     var added = picked.filter(function (f) {
       return !chosen.some(function (c) { return sameFile(c, f); });
     });
     chosen = chosen.concat(added);
-    fileInput.value = '';
     describeFiles();
     T.setFieldError('attachments', checkFiles());
     if (added.length) {
@@ -240,6 +240,28 @@
       // The same file picked again: said, not silently ignored.
       live.textContent = t('files.already_chosen', { name: picked[0].name });
     }
+  }
+  fileInput.addEventListener('change', function () {
+    addFiles(fileInput.files);
+    fileInput.value = '';
+  });
+  // Files dragged onto the field are taken as if picked (the browser's own
+  // file field, hidden behind the button, took them before).
+  var dropZone = fileButton.closest('.field');
+  var hasFiles = function (ev) { return ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types || [], 'Files') >= 0; };
+  dropZone.addEventListener('dragover', function (ev) {
+    if (!hasFiles(ev)) { return; }
+    ev.preventDefault();
+    dropZone.classList.add('drop-target');
+  });
+  dropZone.addEventListener('dragleave', function (ev) {
+    if (!dropZone.contains(ev.relatedTarget)) { dropZone.classList.remove('drop-target'); }
+  });
+  dropZone.addEventListener('drop', function (ev) {
+    dropZone.classList.remove('drop-target');
+    if (!hasFiles(ev)) { return; }
+    ev.preventDefault();
+    addFiles(ev.dataTransfer.files);
   });
   fileList.addEventListener('click', function (ev) {
     var btn = ev.target.closest('.file-remove');
