@@ -99,6 +99,10 @@ type Scope struct {
 	// PreviousAssigneeID is the agent the event took the ticket from
 	// (unassigned, transferred, reassigned); 0 and omitted otherwise.
 	PreviousAssigneeID int64 `json:"previous_assignee_id,omitempty"`
+	// PreviousQueueID is the queue the event moved the ticket out of
+	// (transferred to another queue, its queue removed); 0 and omitted
+	// otherwise. Its members hear the move, so their lists drop the ticket.
+	PreviousQueueID int64 `json:"previous_queue_id,omitempty"`
 }
 
 // Ticket is the payload of every ticket.* event except typing: the ticket

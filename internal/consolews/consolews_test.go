@@ -78,7 +78,7 @@ func TestNoEventOutsideScope(t *testing.T) {
 	for seq := 0; seq < 600; seq++ {
 		id := int64(900000 + rng.IntN(40))
 		s := state[id]
-		prev := int64(0)
+		prev, left := int64(0), int64(0) // the assignee and the queue the event takes it from
 		var entity, action string
 		switch r := rng.IntN(12); {
 		case r == 0:
@@ -92,7 +92,7 @@ func TestNoEventOutsideScope(t *testing.T) {
 			prev, s.assignee = s.assignee, 0
 		case r == 3:
 			entity, action = "ticket", "transferred"
-			prev = s.assignee
+			prev, left = s.assignee, s.queue
 			s = scope{queue: queues[rng.IntN(len(queues))], assignee: anyAgent()}
 		case r == 4:
 			publish("queue", "metrics", map[string]any{"seq": seq, "queues": []any{}})
@@ -128,8 +128,13 @@ func TestNoEventOutsideScope(t *testing.T) {
 		} else {
 			prev = 0
 		}
+		if left != 0 && left != s.queue {
+			p["previous_queue_id"] = left
+		} else {
+			left = 0
+		}
 		publish(entity, action, p)
-		got := scope{queue: s.queue, assignee: s.assignee, previous: prev}
+		got := scope{queue: s.queue, assignee: s.assignee, previous: prev, previousQueue: left}
 		log = append(log, sent{seq: seq, scope: &got})
 	}
 	publish("agent", "presence", map[string]any{"seq": -1, "agent_id": 0, "presence": "online"})
@@ -142,7 +147,8 @@ func TestNoEventOutsideScope(t *testing.T) {
 			switch {
 			case s.scope != nil:
 				ok = p.a.Role == domain.RoleAdmin || s.scope.assignee == p.a.ID || s.scope.previous == p.a.ID ||
-					(s.scope.queue != 0 && slices.Contains(p.a.QueueIDs, s.scope.queue))
+					(s.scope.queue != 0 && slices.Contains(p.a.QueueIDs, s.scope.queue)) ||
+					(s.scope.previousQueue != 0 && slices.Contains(p.a.QueueIDs, s.scope.previousQueue))
 			case s.kind == "agent":
 				ok = true
 			case s.kind == "queue":

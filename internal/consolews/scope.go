@@ -21,7 +21,8 @@ import (
 
 // Who receives an event (the scope rule):
 //   - an event about a ticket (it carries ticket_id): admins; agents and
-//     supervisors who are members of the ticket's queue; the ticket's
+//     supervisors who are members of the ticket's queue, or of the queue
+//     the event moved it out of (previous_queue_id); the ticket's
 //     assignee; and the agent the event took it from
 //     (previous_assignee_id), so whoever lost a ticket hears it;
 //   - agent events (agent.presence): every signed-in console, since any of
@@ -45,6 +46,7 @@ type eventScope struct {
 	QueueID          *int64 `json:"queue_id"`
 	AssigneeID       *int64 `json:"assignee_id"`
 	PreviousAssignee int64  `json:"previous_assignee_id"`
+	PreviousQueue    int64  `json:"previous_queue_id"`
 	AgentID          int64  `json:"agent_id"`     // agent events: whose
 	Role             string `json:"role"`         // role events: which
 	RecipientID      int64  `json:"recipient_id"` // notification events: for whom
@@ -53,6 +55,7 @@ type eventScope struct {
 // scope is a ticket's audience at the time of one event.
 type scope struct {
 	queue, assignee, previous int64
+	previousQueue             int64 // of this event only, never cached
 }
 
 // mayView is the scope rule for one agent (also used for view frames).
@@ -64,7 +67,7 @@ func mayView(a agent.Agent, s scope) bool {
 		return true
 	}
 	for _, q := range a.QueueIDs {
-		if s.queue != 0 && q == s.queue {
+		if (s.queue != 0 && q == s.queue) || (s.previousQueue != 0 && q == s.previousQueue) {
 			return true
 		}
 	}
@@ -138,6 +141,9 @@ func (g *Gateway) deliver(frame realtime.Prepared, s scope, extra ...map[*viewer
 	send(g.admins)
 	if s.queue != 0 {
 		send(g.byQueue[s.queue])
+	}
+	if s.previousQueue != 0 {
+		send(g.byQueue[s.previousQueue])
 	}
 	if s.assignee != 0 {
 		send(g.byAgent[s.assignee])
@@ -270,7 +276,7 @@ func (g *Gateway) resolve(entity string, es eventScope) scope {
 		if entity == bus.EntityTicket || entity == bus.EntityMessage || entity == bus.EntitySLA {
 			g.scopes.put(es.TicketID, s)
 		}
-		s.previous = es.PreviousAssignee
+		s.previous, s.previousQueue = es.PreviousAssignee, es.PreviousQueue
 		return s
 	}
 	if entity == "ticket" {
@@ -285,7 +291,7 @@ func (g *Gateway) resolve(entity string, es eventScope) scope {
 	if es.AssigneeID != nil {
 		s.assignee = *es.AssigneeID
 	}
-	s.previous = es.PreviousAssignee
+	s.previous, s.previousQueue = es.PreviousAssignee, es.PreviousQueue
 	return s
 }
 

@@ -86,8 +86,8 @@ func TestRoutingEvents(t *testing.T) {
 			s.f.must(s.f.r.Transfer(ctx, Actor{ID: s.a}, s.ticket, Target{AgentID: s.other}, "tolong lanjutkan"))
 			ev := bustest.Wait(t, s.p, func(e bus.TicketTransferred) bool { return e.TicketID == s.ticket })
 			row(t, s, bus.Ticket(ev))
-			if ev.AssigneeID != s.other || ev.PreviousAssigneeID != s.a || ev.QueueID != s.f.queue("umum") {
-				t.Fatalf("ticket.transferred %+v, want %d -> %d", ev, s.a, s.other)
+			if ev.AssigneeID != s.other || ev.PreviousAssigneeID != s.a || ev.QueueID != s.f.queue("umum") || ev.PreviousQueueID != 0 {
+				t.Fatalf("ticket.transferred %+v, want %d -> %d in the same queue", ev, s.a, s.other)
 			}
 		},
 	}, {
@@ -96,8 +96,9 @@ func TestRoutingEvents(t *testing.T) {
 			claim(t, s)
 			s.f.must(s.f.r.Transfer(ctx, Actor{ID: s.a}, s.ticket, Target{Queue: "kartu"}, ""))
 			ev := bustest.Wait(t, s.p, func(e bus.TicketTransferred) bool { return e.TicketID == s.ticket })
-			if ev.AssigneeID != 0 || ev.PreviousAssigneeID != s.a || ev.QueueID != s.f.queue("kartu") {
-				t.Fatalf("ticket.transferred %+v, want from %d to queue kartu", ev, s.a)
+			// The queue it left is named, so that queue's members hear it go.
+			if ev.AssigneeID != 0 || ev.PreviousAssigneeID != s.a || ev.QueueID != s.f.queue("kartu") || ev.PreviousQueueID != s.f.queue("umum") {
+				t.Fatalf("ticket.transferred %+v, want from %d in umum to queue kartu", ev, s.a)
 			}
 		},
 	}, {

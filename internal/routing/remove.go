@@ -55,8 +55,8 @@ func (a *Admin) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) 
 	code, moveTo = strings.TrimSpace(code), strings.TrimSpace(moveTo)
 	out := RemovedQueue{Code: code}
 	var (
-		moved  []movedTicket
-		target int64
+		moved        []movedTicket
+		target, gone int64 // the queue moved to, the queue removed
 	)
 	now := time.Now().UTC()
 	err := retryTx(ctx, a.db, func(tx *gorm.DB) error {
@@ -65,6 +65,7 @@ func (a *Admin) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) 
 		if err != nil {
 			return err
 		}
+		gone = id
 		if err := a.pointedAt(tx, id, code); err != nil {
 			return err
 		}
@@ -130,7 +131,9 @@ func (a *Admin) RemoveQueue(ctx context.Context, by Actor, code, moveTo string) 
 	// Assigned tickets stay with their agent; waiting ones are offered in
 	// their new queue at once, as after a transfer.
 	for _, t := range moved {
-		bus.EmitIn(ctx, a.events, bus.TicketUpdated(ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)))
+		ev := ticketEvent(t.ID, target, idOf(t.AssigneeID), t.Status, t.Priority, t.Channel, t.Facts, now)
+		ev.PreviousQueueID = gone // its members hear the ticket leave
+		bus.EmitIn(ctx, a.events, bus.TicketUpdated(ev))
 		if t.AssigneeID != nil {
 			continue
 		}

@@ -116,11 +116,11 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		}
 		newQueue = id
 	}
-	var from, queueID int64
+	var from, queueID, left int64
 	var ev bus.Ticket
 	now := time.Now().UTC()
 	err := r.tx(ctx, func(tx *gorm.DB) error {
-		from, queueID = 0, 0
+		from, queueID, left = 0, 0, 0
 		t, err := lockTicket(tx, r.db.Dialect, ticketID)
 		if err != nil {
 			return err
@@ -140,8 +140,8 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 		if t.QueueID != nil {
 			queueID = *t.QueueID
 		}
-		if newQueue != 0 {
-			queueID = newQueue
+		if newQueue != 0 && newQueue != queueID {
+			left, queueID = queueID, newQueue
 		}
 		if err := lockAgents(tx, r.db.Dialect, from, to.AgentID); err != nil {
 			return err
@@ -170,7 +170,7 @@ func (r *Router) Transfer(ctx context.Context, by Actor, ticketID int64, to Targ
 			}
 		}
 		ev = t.event(queueID, to.AgentID, now)
-		ev.PreviousAssigneeID = from
+		ev.PreviousAssigneeID, ev.PreviousQueueID = from, left
 		detail := transferDetail(from, to)
 		if err := addNote(tx, t, by.ID, transferNote(from, to, queueID), note, now); err != nil {
 			return err
