@@ -9,8 +9,8 @@
 //     says so.
 //     A ticket not open with a reply waiting in the drafts is read when
 //     a push tells of its queue or assignee changing, and when a read of
-//     the list does not list it (a push goes to the members of its new
-//     queue and its assignees, not to those of the queue it left): out of
+//     the list does not list it (the agent taken out of its queue: a
+//     membership change moves no ticket, so nothing is pushed): out of
 //     reach, its reply is kept the same way. A ticket still listed whose
 //     move was not pushed to this agent is found out when opened.
 //   - Signing out with replies unsent (on open tickets or kept here) asks
