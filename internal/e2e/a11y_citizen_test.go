@@ -38,20 +38,7 @@ func (tb *tab) addInitScript(t *testing.T, what, js string) {
 
 // holdCSAT makes the page's rating posts wait until window.__e2eRelease()
 // is called, so a test can look at the page while one is on its way.
-const holdCSAT = `(() => {
-	let release;
-	const held = new Promise((r) => { release = r; });
-	window.__e2eRelease = () => release();
-	window.__e2ePosts = 0;
-	const fetch0 = window.fetch;
-	window.fetch = function (url, init) {
-		if (String(url).includes('/api/v1/public/csat/') && init && init.method === 'POST') {
-			window.__e2ePosts++;
-			return held.then(() => fetch0.call(this, url, init));
-		}
-		return fetch0.call(this, url, init);
-	};
-})()`
+var holdCSAT = holdFetch(`String(url).includes('/api/v1/public/csat/') && init && init.method === 'POST'`, false)
 
 // TestBrowserA11yCitizenStatus: on the status page the thread is no live
 // region; a refresh that brings an officer's reply says so once in a
@@ -189,7 +176,7 @@ func TestBrowserA11yCitizenStatus(t *testing.T) {
 		chromedp.Focus("#csat-send"),
 		chromedp.KeyEvent(kb.Enter),
 	)
-	tb.waitJS(t, "the rating on its way", `window.__e2ePosts === 1`)
+	tb.waitJS(t, "the rating on its way", `window.__e2eHeld === 1`)
 	if got := tb.evalString(t, `(b => [document.activeElement === b, b.disabled, b.getAttribute('aria-disabled')].join(' '))(document.getElementById('csat-send'))`); got != "true false true" {
 		t.Errorf("while sending, Send (focused, disabled, aria-disabled) = %s; want the focus kept on a refusing button", got)
 	}
@@ -197,7 +184,7 @@ func TestBrowserA11yCitizenStatus(t *testing.T) {
 	tb.do(t, "let the rating go", chromedp.Evaluate[chromedp.Void](`window.__e2eRelease()`))
 	tb.waitJS(t, "thanked, the card focused", fmt.Sprintf(`document.getElementById('csat-status').textContent === %q
 		&& document.getElementById('csat-form').hidden && document.activeElement === document.getElementById('csat-card')`, tx("csat.thanks")))
-	if got := tb.evalString(t, `String(window.__e2ePosts)`); got != "1" {
+	if got := tb.evalString(t, `String(window.__e2eHeld)`); got != "1" {
 		t.Errorf("%s rating posts, want 1", got)
 	}
 	shots.take(t, tb, "a11y-status-rated-phone")

@@ -12,23 +12,8 @@ import (
 
 // holdWrapupAnswer makes the answer of the page's next read of a ticket's
 // wrap-up wait (the request is made, its answer kept) until
-// window.__e2eRelease(); window.__e2eHeld counts the reads held and
-// window.__e2eDone is set when the answer is handed to the page.
-const holdWrapupAnswer = `(() => {
-	let release;
-	const held = new Promise((r) => { release = r; });
-	window.__e2eRelease = () => release();
-	window.__e2eHeld = 0;
-	const fetch0 = window.fetch;
-	window.fetch = function (url, init) {
-		const read = /\/api\/v1\/tickets\/\d+\/wrapup$/.test(String(url)) && (!init || !init.method || init.method === 'GET');
-		if (read && window.__e2eHeld === 0) {
-			window.__e2eHeld++;
-			return fetch0.call(this, url, init).then((res) => held.then(() => { window.__e2eDone = true; return res; }));
-		}
-		return fetch0.call(this, url, init);
-	};
-})()`
+// window.__e2eRelease() (holdFetch).
+var holdWrapupAnswer = holdFetch(`/\/api\/v1\/tickets\/\d+\/wrapup$/.test(String(url)) && (!init || !init.method || init.method === 'GET')`, true)
 
 // TestBrowserWrapupReadsInOrder: two changes of a ticket's wrap-up code
 // come close together (from another device) and the console's read for
