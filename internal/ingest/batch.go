@@ -236,14 +236,18 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	// 5. Existing tickets: reopen, move last_message_at. They are locked
 	// first, in id order, and before any agent (the lock order of
 	// routing/lockorder.go), so another instance storing messages of the
-	// same citizens waits instead of deadlocking.
-	touched := make([]int64, 0, len(last)+len(reopenSolvedIDs)+len(reopenPendingIDs))
-	touched = append(append(touched, reopenSolvedIDs...), reopenPendingIDs...)
-	for id := range last {
-		touched = append(touched, id)
-	}
-	if err := ticket.LockInOrder(tx, c.db.Dialect, touched); err != nil {
-		return res, err
+	// same citizens waits instead of deadlocking. Without a reopen the
+	// move of last_message_at is the first write and locks in id order
+	// itself (touchLastMessagePG): no lock statement before it.
+	if len(reopenSolvedIDs)+len(reopenPendingIDs) > 0 {
+		lock := make([]int64, 0, len(last)+len(reopenSolvedIDs)+len(reopenPendingIDs))
+		lock = append(append(lock, reopenSolvedIDs...), reopenPendingIDs...)
+		for id := range last {
+			lock = append(lock, id)
+		}
+		if err := ticket.LockInOrder(tx, c.db.Dialect, lock); err != nil {
+			return res, err
+		}
 	}
 	if len(reopenPendingIDs) > 0 {
 		if err := reopenPending(tx, reopenPendingIDs, now); err != nil {
@@ -270,11 +274,12 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 		}
 	}
 	if len(last) > 0 {
-		if err := touchTickets(tx, last, now); err != nil {
+		touched, err := touchTickets(tx, last, now)
+		if err != nil {
 			return res, err
 		}
 		// A citizen wrote on an answered ticket: its next-response clock starts.
-		if err := c.clocks.CitizenWrote(ctx, tx, last); err != nil {
+		if err := c.clocks.CitizenWrote(ctx, tx, touched, last); err != nil {
 			return res, err
 		}
 	}

@@ -67,6 +67,7 @@ import (
 	"tanggap/internal/db"
 	"tanggap/internal/envelope"
 	"tanggap/internal/routing"
+	"tanggap/internal/ticket"
 )
 
 // Defaults of Opts.
@@ -82,7 +83,7 @@ const (
 
 // Clocks keeps the SLA clocks (routing.Clocks implements it).
 type Clocks interface {
-	CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error
+	CitizenWrote(ctx context.Context, tx *gorm.DB, touched []ticket.Touched, at map[int64]time.Time) error
 }
 
 // Router files and assigns a batch's tickets inside its transaction

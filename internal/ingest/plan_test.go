@@ -46,7 +46,12 @@ func (p *recordingPool) QueryRowContext(ctx context.Context, q string, args ...a
 	return p.ConnPool.QueryRowContext(ctx, q, args...)
 }
 
-var seqScan = regexp.MustCompile(`Seq Scan on (\w+)`)
+var (
+	seqScan = regexp.MustCompile(`Seq Scan on (\w+)`)
+	// probesInOrder: a nested loop whose outer side is the unnest of the
+	// ids and whose inner side is one primary-key probe per id.
+	probesInOrder = regexp.MustCompile(`(?s)Nested Loop.*Function Scan on (unnest )?u .*Index Scan using tickets_pkey on tickets t`)
+)
 
 // A batch transaction plans its statements once per connection
 // (plan_cache_mode = force_generic_plan, see tunePG): every statement
@@ -85,7 +90,7 @@ func TestBatchStatementsGenericPlansUseIndexes(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM messages`); n != 60 {
 		t.Fatalf("%d messages stored, want 60", n)
 	}
-	checked := 0
+	checked, touches := 0, 0
 	for q, nargs := range rec.stmts {
 		if strings.HasPrefix(q, "SET ") {
 			continue
@@ -95,6 +100,19 @@ func TestBatchStatementsGenericPlansUseIndexes(t *testing.T) {
 		if m := seqScan.FindStringSubmatch(plan); m != nil {
 			t.Errorf("generic plan reads %s without an index:\n%s\n%s", m[1], q, plan)
 		}
+		// The move of last_message_at is the first write to the tickets
+		// of a batch that reopens none, with no lock before it: it must
+		// take their rows in the order of its sorted ids, an index probe
+		// per id, for instances to lock them in one order.
+		if strings.HasPrefix(q, "UPDATE tickets t SET last_message_at") {
+			touches++
+			if !probesInOrder.MatchString(plan) {
+				t.Errorf("the move of last_message_at does not probe the tickets in the order of its ids:\n%s", plan)
+			}
+		}
+	}
+	if touches == 0 {
+		t.Error("no move of last_message_at recorded")
 	}
 	// Lookups, contacts, tickets, messages, attachments, routing, clocks.
 	if checked < 12 {
@@ -198,6 +216,16 @@ func TestBatchStatementsDoNotGrowWithTheBatch(t *testing.T) {
 	t.Logf("%s: %d statements for a batch of 4 messages, %d for 40", e.d.Dialect, small, large)
 	if large != small {
 		t.Fatalf("a batch of 40 sends %d statements, one of 4 sends %d: a step runs per message", large, small)
+	}
+	// And what a batch of both kinds costs at all, counted: at a trickle
+	// each statement is paid per handful of messages. PostgreSQL: the
+	// planner settings, the duplicates, the contacts (read, lock, two
+	// inserts), the open tickets, the new tickets, the messages, the move
+	// of last_message_at (which returns what the SLA clocks need), the
+	// agents' locks and the routing candidates.
+	budget := map[db.Dialect]int{db.Postgres: 13, db.SQLite: 10}[e.d.Dialect]
+	if small > budget {
+		t.Fatalf("a batch sends %d statements, %d before: a round trip was added", small, budget)
 	}
 }
 

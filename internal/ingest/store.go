@@ -281,10 +281,11 @@ func reopenPending(tx *gorm.DB, ids []int64, now time.Time) error {
 }
 
 // touchTickets moves last_message_at forward (never back) on tickets that
-// got messages.
-func touchTickets(tx *gorm.DB, last map[int64]time.Time, now time.Time) error {
-	if err := ticket.TouchLastMessage(tx, last, now); err != nil {
-		return fmt.Errorf("%w: touch tickets: %v", ErrStore, err)
+// got messages, and returns them as they stand after the move.
+func touchTickets(tx *gorm.DB, last map[int64]time.Time, now time.Time) ([]ticket.Touched, error) {
+	touched, err := ticket.TouchLastMessage(tx, last, now)
+	if err != nil {
+		return nil, fmt.Errorf("%w: touch tickets: %v", ErrStore, err)
 	}
-	return nil
+	return touched, nil
 }

@@ -14,6 +14,7 @@ import (
 	"tanggap/internal/domain"
 	"tanggap/internal/hours"
 	"tanggap/internal/sla"
+	"tanggap/internal/ticket"
 )
 
 // PartOpts configures the parts of routing that sit beside the assignment
@@ -88,13 +89,14 @@ func (k *Clocks) StatusChanged(ctx context.Context, tx *gorm.DB, ticketID int64,
 }
 
 // CitizenWrote starts the next-response clock of answered tickets a
-// citizen wrote on (at: the message time per ticket), inside the ingest
-// transaction. A clock already running keeps its due time.
+// citizen wrote on, inside the ingest transaction: touched are the
+// tickets as the move of their last message time returned them
+// (ticket.TouchLastMessage, so they are not read again), at the message
+// time per ticket. A clock already running keeps its due time.
 //
-//	SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (…)
 //	UPDATE tickets SET next_response_due_at = ? WHERE id = ? AND next_response_due_at IS NULL
-func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]time.Time) error {
-	if len(at) == 0 {
+func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, touched []ticket.Touched, at map[int64]time.Time) error {
+	if len(touched) == 0 {
 		return nil
 	}
 	tx = tx.WithContext(ctx)
@@ -102,15 +104,7 @@ func (k *Clocks) CitizenWrote(ctx context.Context, tx *gorm.DB, at map[int64]tim
 	if err != nil {
 		return err
 	}
-	ids := make([]any, 0, len(at))
-	for id := range at {
-		ids = append(ids, id)
-	}
-	rows, err := nextResponseClocks(tx, ids)
-	if err != nil {
-		return err
-	}
-	for _, t := range rows {
+	for _, t := range touched {
 		if t.FirstResponseAt == nil || t.NextResponseDueAt != nil || t.QueueID == nil || !t.Status.Active() {
 			continue
 		}

@@ -6,7 +6,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"tanggap/internal/db"
 	"tanggap/internal/domain"
 	"tanggap/internal/permission"
 	"tanggap/internal/ticket"
@@ -21,26 +20,6 @@ func pauseClock(tx *gorm.DB, ticketID int64, at time.Time) error {
 		return fmt.Errorf("%w: pause SLA: %w", ErrStore, err)
 	}
 	return nil
-}
-
-// nextResponseRow is what CitizenWrote reads of a ticket.
-type nextResponseRow struct {
-	ID                int64
-	QueueID           *int64
-	Priority          domain.Priority
-	Status            domain.TicketStatus
-	FirstResponseAt   *time.Time
-	NextResponseDueAt *time.Time
-}
-
-// nextResponseClocks reads the tickets' next-response clocks.
-func nextResponseClocks(tx *gorm.DB, ids []any) ([]nextResponseRow, error) {
-	var rows []nextResponseRow
-	if err := tx.Raw(`SELECT id, queue_id, priority, status, first_response_at, next_response_due_at FROM tickets WHERE id IN (`+
-		db.Placeholders(len(ids))+`) ORDER BY id`, ids...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("%w: next-response clocks: %w", ErrStore, err)
-	}
-	return rows, nil
 }
 
 // startNextResponse starts a ticket's next-response clock unless one runs.

@@ -10,6 +10,7 @@ import (
 
 	"tanggap/internal/bus"
 	"tanggap/internal/sla"
+	"tanggap/internal/ticket"
 )
 
 func TestSLAClockOnTickets(t *testing.T) {
@@ -270,7 +271,14 @@ func TestNextResponseClock(t *testing.T) {
 	a := f.route(Ticket{})
 	now := time.Now().UTC().Truncate(time.Second)
 	wrote := func(at time.Time) {
-		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.clocks().CitizenWrote(ctx, tx, map[int64]time.Time{a.TicketID: at}) }))
+		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error {
+			last := map[int64]time.Time{a.TicketID: at}
+			touched, err := ticket.TouchLastMessage(tx, last, at)
+			if err != nil {
+				return err
+			}
+			return f.clocks().CitizenWrote(ctx, tx, touched, last)
+		}))
 	}
 	replied := func(at time.Time) {
 		f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.clocks().Replied(ctx, tx, a.TicketID, at) }))

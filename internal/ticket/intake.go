@@ -1,6 +1,7 @@
 package ticket
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -259,43 +260,89 @@ func ReopenPending(tx *gorm.DB, ids []int64, now time.Time) error {
 	})
 }
 
+// Touched is a ticket whose last message time moved, as it stands after
+// the move: what starting its next-response clock takes (routing's
+// Clocks.CitizenWrote). The move returns it, so the batch does not read
+// the tickets again: one round trip fewer per batch.
+type Touched struct {
+	ID                int64
+	QueueID           *int64
+	Priority          domain.Priority
+	Status            domain.TicketStatus
+	FirstResponseAt   *time.Time
+	NextResponseDueAt *time.Time
+}
+
+const touchedCols = `id, queue_id, priority, status, first_response_at, next_response_due_at`
+
+func scanTouched(r *sql.Rows) (Touched, error) {
+	var t Touched
+	err := r.Scan(&t.ID, &t.QueueID, &t.Priority, &t.Status, &t.FirstResponseAt, &t.NextResponseDueAt)
+	return t, err
+}
+
 // TouchLastMessage moves last_message_at forward (never back: messages
 // may arrive out of order) on tickets that got messages, in id order so
-// instances lock rows in one order.
+// instances lock rows in one order, and returns them as they stand after
+// the move, in id order.
 //
 //	UPDATE tickets SET
 //	  last_message_at = CASE id WHEN ? THEN (CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END) … END,
 //	  updated_at = ?
 //	WHERE id IN (?, …)
-func TouchLastMessage(tx *gorm.DB, last map[int64]time.Time, now time.Time) error {
+//	RETURNING id, queue_id, priority, status, first_response_at, next_response_due_at
+func TouchLastMessage(tx *gorm.DB, last map[int64]time.Time, now time.Time) ([]Touched, error) {
 	ids := make([]int64, 0, len(last))
 	for id := range last {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // lock rows in one order across instances
+	out := make([]Touched, 0, len(ids))
+	scan := func(r *sql.Rows) error {
+		t, err := scanTouched(r)
+		out = append(out, t)
+		return err
+	}
+	var err error
 	if db.IsPostgres(tx) {
 		at := make([]time.Time, len(ids))
 		for i, id := range ids {
 			at[i] = last[id]
 		}
-		return touchLastMessagePG(tx, ids, at, now)
+		err = touchLastMessagePG(tx, ids, at, now, scan)
+	} else {
+		err = db.Chunks(len(ids), 4, func(lo, hi int) error {
+			part := ids[lo:hi]
+			args := make([]any, 0, 4*len(part)+1)
+			var b strings.Builder
+			b.WriteString(`UPDATE tickets SET last_message_at = CASE id`)
+			for _, id := range part {
+				b.WriteString(` WHEN ? THEN (CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END)`)
+				args = append(args, id, last[id], last[id])
+			}
+			b.WriteString(` ELSE last_message_at END, updated_at = ? WHERE id IN (` + db.Placeholders(len(part)) + `) RETURNING ` + touchedCols)
+			args = append(args, now)
+			for _, id := range part {
+				args = append(args, id)
+			}
+			rows, err := tx.Raw(b.String(), args...).Rows()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := scan(rows); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
 	}
-	return db.Chunks(len(ids), 4, func(lo, hi int) error {
-		part := ids[lo:hi]
-		args := make([]any, 0, 4*len(part)+1)
-		var b strings.Builder
-		b.WriteString(`UPDATE tickets SET last_message_at = CASE id`)
-		for _, id := range part {
-			b.WriteString(` WHEN ? THEN (CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END)`)
-			args = append(args, id, last[id], last[id])
-		}
-		b.WriteString(` ELSE last_message_at END, updated_at = ? WHERE id IN (` + db.Placeholders(len(part)) + `)`)
-		args = append(args, now)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		return tx.Exec(b.String(), args...).Error
-	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Touched) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
 // nullText is s for a nullable text column: NULL when empty.

@@ -106,11 +106,14 @@ SELECT u.*, $7::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[], $4
 
 // touchLastMessagePG: see TouchLastMessage. Ids come sorted, and the join
 // runs as index probes in that order (the intake turns sequential scans
-// off), so rows are locked in one order across instances.
+// off), so rows are locked in one order across instances: a batch that
+// reopens no ticket needs no lock before it (ticket.LockInOrder).
 //
 //	UPDATE tickets t SET last_message_at = GREATEST(t.last_message_at, u.at), updated_at = $3
 //	FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id
-func touchLastMessagePG(tx *gorm.DB, ids []int64, at []time.Time, now time.Time) error {
-	return db.PGExec(tx, `UPDATE tickets t SET last_message_at = GREATEST(t.last_message_at, u.at), updated_at = $3::timestamptz
-FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id`, ids, at, now)
+//	RETURNING t.id, t.queue_id, t.priority, t.status, t.first_response_at, t.next_response_due_at
+func touchLastMessagePG(tx *gorm.DB, ids []int64, at []time.Time, now time.Time, scan func(*sql.Rows) error) error {
+	return db.PGQuery(tx, `UPDATE tickets t SET last_message_at = GREATEST(t.last_message_at, u.at), updated_at = $3::timestamptz
+FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id
+RETURNING t.id, t.queue_id, t.priority, t.status, t.first_response_at, t.next_response_due_at`, []any{ids, at, now}, scan)
 }
