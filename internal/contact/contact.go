@@ -169,7 +169,7 @@ func (s *Service) Resolve(ctx context.Context, tx *gorm.DB, senders []envelope.S
 		}
 		all = append(all, sets[i]...)
 	}
-	known, err := lookupIdentities(tx, all)
+	known, err := lookupIdentities(tx, all, true)
 	if err != nil {
 		return nil, err
 	}
@@ -241,6 +241,9 @@ type owner struct {
 	contactID int64
 	name      string
 	province  string
+	// mergedInto: the contact is a tombstone, merged into this one (read by
+	// the locking lookup on PostgreSQL only, see followMerged).
+	mergedInto *int64
 }
 
 // contactState is one contact the batch touches: an existing one (id known

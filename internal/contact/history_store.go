@@ -409,17 +409,20 @@ func latestOpenMerge(q *gorm.DB, contactID int64) (int64, error) {
 }
 
 // followMerged is the ingest side of merges on PostgreSQL. A batch that
-// found identities of existing contacts locks those contacts FOR KEY
+// found identities of existing contacts has locked those contacts FOR KEY
 // SHARE (the lock an identity or ticket insert referencing them takes
-// anyway, shared with other batches) in id order before writing anything:
-// a merge holding one of them (FOR UPDATE) makes the batch wait, and when
-// the merge has committed the batch reads the tombstone and follows it to
-// the survivor, so nothing is filed under a merged contact. A merge that
+// anyway, shared with other batches) in id order before writing anything,
+// in the lookup itself (lookupIdentitiesPG): a merge holding one of them
+// (FOR UPDATE) makes the batch wait, and when the merge has committed the
+// lookup reads the tombstone, which this follows to the survivor (locked
+// the same way), so nothing is filed under a merged contact. A merge that
 // comes second waits for the batch and then moves what it wrote. SQLite
 // runs one write transaction at a time, so the race does not exist there.
 //
 //	SELECT id, merged_into_id, name, province_code FROM contacts
 //	WHERE id = ANY($1) ORDER BY id FOR KEY SHARE
+//
+// (only when the lookup found a tombstone).
 func followMerged(tx *gorm.DB, known map[ident]owner) error {
 	if !db.IsPostgres(tx) || len(known) == 0 {
 		return nil
@@ -429,15 +432,20 @@ func followMerged(tx *gorm.DB, known map[ident]owner) error {
 		name, province string
 	}
 	seen := map[int64]row{}
-	var ask []int64
 	for _, o := range known {
-		if _, ok := seen[o.contactID]; !ok {
-			seen[o.contactID] = row{}
-			ask = append(ask, o.contactID)
+		seen[o.contactID] = row{into: o.mergedInto, name: o.name, province: o.province}
+	}
+	var ask []int64
+	for _, r := range seen {
+		if r.into != nil {
+			if _, ok := seen[*r.into]; !ok {
+				seen[*r.into] = row{}
+				ask = append(ask, *r.into)
+			}
 		}
 	}
-	merged := false
-	for hop := 0; len(ask) > 0; hop++ {
+	merged := len(ask) > 0
+	for hop := 1; len(ask) > 0; hop++ {
 		if hop == maxMergeHops {
 			return fmt.Errorf("%w: merges nested too deep", ErrStore)
 		}
@@ -453,7 +461,7 @@ WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE`, []any{ask}, func(r *sql
 			}
 			if into.Valid {
 				v := into.Int64
-				rw.into, merged = &v, true
+				rw.into = &v
 				if _, ok := seen[v]; !ok {
 					seen[v] = row{}
 					next = append(next, v)

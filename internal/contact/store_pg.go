@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -21,24 +22,42 @@ import (
 // statement builder (it would expand slices into placeholder lists) and
 // run on the transaction's own connection.
 
-// lookupIdentitiesPG: see lookupIdentities.
+// lookupIdentitiesPG: see lookupIdentities. With lock it is also the
+// batch's lock on the contacts it found (followMerged): the rows are
+// locked in the order of their ids, after the sort, and a contact that a
+// merge holds is read again once the merge has committed, its tombstone
+// (merged_into_id) included.
 //
-//	SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
+//	SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code, c.merged_into_id
 //	FROM unnest($1::text[], $2::text[]) AS k(kind, value)
 //	CROSS JOIN LATERAL (SELECT kind, value, contact_id FROM contact_identities
 //	  WHERE kind = k.kind AND value = k.value LIMIT 1) ci
 //	JOIN contacts c ON c.id = ci.contact_id
-func lookupIdentitiesPG(tx *gorm.DB, ids []ident) (map[ident]owner, error) {
+//	[ORDER BY c.id FOR KEY SHARE OF c]
+func lookupIdentitiesPG(tx *gorm.DB, ids []ident, lock bool) (map[ident]owner, error) {
 	kinds, values := make([]string, len(ids)), make([]string, len(ids))
 	for i, id := range ids {
 		kinds[i], values[i] = id.kind, id.value
 	}
-	out := make(map[ident]owner, len(ids))
-	err := db.PGQuery(tx, `SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code
+	q := `SELECT ci.kind, ci.value, ci.contact_id, c.name, c.province_code, c.merged_into_id
 FROM unnest($1::text[], $2::text[]) AS k(kind, value)
 CROSS JOIN LATERAL (SELECT kind, value, contact_id FROM contact_identities
   WHERE kind = k.kind AND value = k.value LIMIT 1) ci
-JOIN contacts c ON c.id = ci.contact_id`, []any{kinds, values}, scanOwners(out))
+JOIN contacts c ON c.id = ci.contact_id`
+	if lock {
+		q += `
+ORDER BY c.id FOR KEY SHARE OF c`
+	}
+	out := make(map[ident]owner, len(ids))
+	err := db.PGQuery(tx, q, []any{kinds, values}, func(r *sql.Rows) error {
+		var id ident
+		var o owner
+		if err := r.Scan(&id.kind, &id.value, &o.contactID, &o.name, &o.province, &o.mergedInto); err != nil {
+			return err
+		}
+		out[id] = o
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: lookup identities: %v", ErrStore, err)
 	}
