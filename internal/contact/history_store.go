@@ -435,16 +435,21 @@ func followMerged(tx *gorm.DB, known map[ident]owner) error {
 	for _, o := range known {
 		seen[o.contactID] = row{into: o.mergedInto, name: o.name, province: o.province}
 	}
+	// A tombstone is followed even when its survivor was found too (the
+	// citizen wrote with an identity of each): only a survivor not found
+	// yet is read again.
+	merged := false
 	var ask []int64
-	for _, r := range seen {
-		if r.into != nil {
-			if _, ok := seen[*r.into]; !ok {
-				seen[*r.into] = row{}
-				ask = append(ask, *r.into)
-			}
+	for _, o := range known {
+		if o.mergedInto == nil {
+			continue
+		}
+		merged = true
+		if _, ok := seen[*o.mergedInto]; !ok {
+			seen[*o.mergedInto] = row{}
+			ask = append(ask, *o.mergedInto)
 		}
 	}
-	merged := len(ask) > 0
 	for hop := 1; len(ask) > 0; hop++ {
 		if hop == maxMergeHops {
 			return fmt.Errorf("%w: merges nested too deep", ErrStore)

@@ -237,8 +237,11 @@ func (c *Consumer) persist(ctx context.Context, tx *gorm.DB, items []*item) (res
 	// first, in id order, and before any agent (the lock order of
 	// routing/lockorder.go), so another instance storing messages of the
 	// same citizens waits instead of deadlocking. Without a reopen the
-	// move of last_message_at is the first write and locks in id order
-	// itself (touchLastMessagePG): no lock statement before it.
+	// move of last_message_at is the first write to those tickets' rows
+	// and locks them in id order itself (touchLastMessagePG): no lock
+	// statement before it. (The messages inserted before it only take the
+	// foreign-key check's KEY SHARE on their tickets, which the move's
+	// NO KEY UPDATE does not wait for.)
 	if len(reopenSolvedIDs)+len(reopenPendingIDs) > 0 {
 		lock := make([]int64, 0, len(last)+len(reopenSolvedIDs)+len(reopenPendingIDs))
 		lock = append(append(lock, reopenSolvedIDs...), reopenPendingIDs...)

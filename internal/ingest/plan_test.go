@@ -100,8 +100,8 @@ func TestBatchStatementsGenericPlansUseIndexes(t *testing.T) {
 		if m := seqScan.FindStringSubmatch(plan); m != nil {
 			t.Errorf("generic plan reads %s without an index:\n%s\n%s", m[1], q, plan)
 		}
-		// The move of last_message_at is the first write to the tickets
-		// of a batch that reopens none, with no lock before it: it must
+		// The move of last_message_at is the first write to the tickets'
+		// rows in a batch that reopens none, with no lock before it: it must
 		// take their rows in the order of its sorted ids, an index probe
 		// per id, for instances to lock them in one order.
 		if strings.HasPrefix(q, "UPDATE tickets t SET last_message_at") {
