@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"tanggap/internal/cluster"
+	"tanggap/internal/localport"
 	"tanggap/internal/testenv"
 )
 
@@ -66,7 +66,7 @@ func TestClusterStopsEverythingOnSignal(t *testing.T) {
 
 func runAndSignal(t *testing.T, bin string, sig syscall.Signal, group bool) {
 	dbURL := testenv.DBConfig(t).URL
-	frontPort, err := cluster.FreePort()
+	frontPort, err := localport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 
 	"tanggap/channels/voice"
 	"tanggap/internal/apptest"
+	"tanggap/internal/localport"
 	"tanggap/internal/notify"
 	"tanggap/internal/testenv"
 )
@@ -47,12 +47,11 @@ func TestNotifyBouncedEmailFallsBackToSMS(t *testing.T) {
 	}))
 	t.Cleanup(twilio.Close)
 
-	free, err := net.Listen("tcp", "127.0.0.1:0")
+	bouncePort, err := localport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bounceAddr := free.Addr().String()
-	free.Close()
+	bounceAddr := fmt.Sprintf("127.0.0.1:%d", bouncePort)
 
 	cfg := apptest.Config(t)
 	cfg.Notify.SMTPURL = "smtp://" + relayAddr + "?tls=none"

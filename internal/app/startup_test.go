@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"tanggap/internal/apptest"
 	"tanggap/internal/config"
 	"tanggap/internal/db"
+	"tanggap/internal/localport"
 	"tanggap/internal/migrate"
 	"tanggap/internal/testenv"
 )
@@ -128,12 +128,11 @@ func TestServeStartsWithTheDatabaseDown(t *testing.T) {
 // starts later on it).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := localport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // startingReadiness is a readiness answer while NATS is awaited.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"tanggap/internal/loadgen"
+	"tanggap/internal/localport"
 )
 
 // ChaosOpts configures a fault run.
@@ -641,12 +642,12 @@ func StartInstances(ctx context.Context, o InstancesOpts) (*Instances, error) {
 	}
 	c := &Instances{}
 	for k := 0; k < o.Count; k++ {
-		port, err := FreePort()
+		port, err := localport.Free()
 		if err != nil {
 			c.Stop()
 			return nil, err
 		}
-		metrics, err := FreePort()
+		metrics, err := localport.Free()
 		if err != nil {
 			c.Stop()
 			return nil, err

@@ -2,10 +2,8 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 )
@@ -62,20 +60,4 @@ func (in *Instance) Ready(ctx context.Context) error {
 		return nil
 	}
 	return in.waitHealthy(ctx, in.MetricsURL(), "serving metrics")
-}
-
-// FreePort asks the kernel for a free port on 127.0.0.1. Another process
-// may take it before it is used; the instance would then fail to start,
-// loudly.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	addr, ok := l.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, errors.New("cluster: listener has no TCP address")
-	}
-	return addr.Port, nil
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tanggap/internal/localport"
 )
 
 // nodeEnv names the environment variable that turns a cluster or chaos
@@ -78,6 +80,13 @@ func nodeOptions(c nodeConfig) *server.Options {
 }
 
 func runNode(c nodeConfig) error {
+	// The server, without a log, would only wait out its 30 s below when
+	// a port is taken; say which and why at once.
+	for _, p := range []int{c.Port, c.ClusterPort, c.HTTPPort} {
+		if err := localport.Check(p); err != nil {
+			return fmt.Errorf("port %d: %w", p, err)
+		}
+	}
 	ns, err := server.NewServer(nodeOptions(c))
 	if err != nil {
 		return err
@@ -176,7 +185,7 @@ func StartNATSCluster(ctx context.Context, o NATSClusterOpts) (*NATSCluster, err
 	for k := range configs {
 		var ports [3]int
 		for p := range ports {
-			port, err := FreePort()
+			port, err := localport.Free()
 			if err != nil {
 				return nil, err
 			}
