@@ -422,7 +422,8 @@ func latestOpenMerge(q *gorm.DB, contactID int64) (int64, error) {
 //	SELECT id, merged_into_id, name, province_code FROM contacts
 //	WHERE id = ANY($1) ORDER BY id FOR KEY SHARE
 //
-// (only when the lookup found a tombstone).
+// (only for a survivor of a tombstone the lookup found that the lookup
+// did not find itself).
 func followMerged(tx *gorm.DB, known map[ident]owner) error {
 	if !db.IsPostgres(tx) || len(known) == 0 {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // lowestPort is the lowest port Free picks outside the ephemeral
@@ -28,16 +29,23 @@ const ephemeralRange = "/proc/sys/net/ipv4/ip_local_port_range"
 // connection of any process on the machine as its local port, and the
 // child cannot listen then (a NATS node of the cluster command failed so
 // while the test suite's other packages connected to PostgreSQL and NATS).
-// Below the range only another caller that picks the same port at random
-// can take it. Elsewhere the kernel picks, with that risk; the child then
-// fails to start, loudly.
+// Below the range a port is taken only by a process that binds it on
+// purpose: another process picking at random, or a service of its own
+// starting meanwhile. A port this process was given once is not given
+// again (a cluster picks all its nodes' ports before any node binds).
+// Elsewhere the kernel picks, with that risk; the child then fails to
+// start, loudly.
 func Free() (int, error) {
 	if lo, ok := ephemeralLow(); ok && lo > lowestPort {
+		given.mu.Lock()
+		defer given.mu.Unlock()
 		for range 64 {
 			p := lowestPort + rand.IntN(lo-lowestPort)
-			if Check(p) == nil {
-				return p, nil
+			if given.ports[p] || Check(p) != nil {
+				continue
 			}
+			given.ports[p] = true
+			return p, nil
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -51,6 +59,12 @@ func Free() (int, error) {
 	}
 	return addr.Port, nil
 }
+
+// given is what Free has handed out in this process.
+var given = struct {
+	mu    sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
 // ephemeralLow is the lowest port of the kernel's ephemeral range, if the
 // system says.
