@@ -13,6 +13,7 @@ import (
 
 	"tanggap/internal/db"
 	"tanggap/internal/envelope"
+	"tanggap/internal/scale"
 )
 
 // recordingPool passes a transaction's statements on and keeps each one's
@@ -21,12 +22,16 @@ type recordingPool struct {
 	gorm.ConnPool
 	mu    sync.Mutex
 	stmts map[string]int
-	calls int // statements sent, repeats included
+	args  map[string][]any // each statement's last arguments, when kept
+	calls int              // statements sent, repeats included
 }
 
 func (p *recordingPool) note(q string, args []any) {
 	p.mu.Lock()
 	p.stmts[q] = len(args)
+	if p.args != nil {
+		p.args[q] = args
+	}
 	p.calls++
 	p.mu.Unlock()
 }
@@ -236,4 +241,125 @@ func mustItem(t *testing.T, in envelope.Inbound) *item {
 		t.Fatal(err)
 	}
 	return it
+}
+
+// bigTableScan matches a plan line that reads a whole table that grows
+// with the citizens' contacts: PostgreSQL's Seq Scan, SQLite's SCAN (with
+// or without a covering index: either reads every row). The staff tables
+// (agents, queue members) grow with the staff only.
+var bigTableScan = regexp.MustCompile(`(?m)Seq Scan on (tickets|messages|attachments|contacts|contact_identities)\b|^SCAN (tickets|messages|attachments|contacts|contact_identities|t|c|ci)\b`)
+
+// Every statement a batch sends, with the values it was sent with, is
+// planned on indexes over 100,000 tickets, 50,000 contacts with their
+// identities and 300,000 messages (30,000 tickets on SQLite: the embedded
+// engine under the race detector takes minutes to fill more, and picks the
+// same plans from a few thousand rows on), as the planner chooses on the
+// data: follow-ups of citizens with a waiting ticket and with a solved
+// one, and new citizens.
+func TestBatchStatementsOn100kTickets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.agent("kartu", 0)
+	e.agent("umum", 0)
+	var queues []int64
+	if err := e.d.Raw(`SELECT id FROM queues ORDER BY id`).Scan(&queues).Error; err != nil {
+		t.Fatal(err)
+	}
+	n := 100000
+	if e.d.Dialect == db.SQLite {
+		n = 30000
+	}
+	ctx := context.Background()
+	if err := scale.Seed(ctx, e.d, scale.Opts{Tickets: n, Queues: queues, Waiting: 500}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.Exec(`INSERT INTO contact_identities (contact_id, kind, value, created_at)
+SELECT id, 'phone', '+62899' || id, created_at FROM contacts`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.Exec(`ANALYZE`).Error; err != nil {
+		t.Fatal(err)
+	}
+	var waiting, solved []int64
+	if err := e.d.Raw(`SELECT contact_id FROM tickets WHERE status = 'new' ORDER BY id LIMIT 8`).Scan(&waiting).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.Raw(`SELECT contact_id FROM tickets WHERE status = 'solved' ORDER BY id DESC LIMIT 8`).Scan(&solved).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(waiting) == 0 || len(solved) == 0 {
+		t.Fatalf("seeded %d waiting and %d solved tickets' contacts", len(waiting), len(solved))
+	}
+	var items []*item
+	for i, c := range append(waiting, solved...) {
+		items = append(items, mustItem(t, followUp(fmt.Sprintf("big-more-%d", i), fmt.Sprintf("+62899%d", c), "", "Sudah dua hari")))
+	}
+	for i := range 8 {
+		items = append(items, mustItem(t, complaint(fmt.Sprintf("big-new-%d", i), fmt.Sprintf("+62877%06d", i), "Kartu belum aktif")))
+	}
+	c := e.consumer(Opts{ReopenWindow: 72 * 3600e9})
+	rec := &recordingPool{stmts: map[string]int{}, args: map[string][]any{}}
+	err := e.d.Tx(ctx, func(tx *gorm.DB) error {
+		rec.ConnPool = tx.Statement.ConnPool
+		tx.Statement.ConnPool = rec
+		defer func() { tx.Statement.ConnPool = rec.ConnPool }()
+		res, err := c.persist(ctx, tx, items)
+		if err == nil && len(res.messages) != len(items) {
+			err = fmt.Errorf("%d of %d messages stored", len(res.messages), len(items))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	explain := `EXPLAIN QUERY PLAN `
+	if e.d.Dialect == db.Postgres {
+		explain = `EXPLAIN `
+	}
+	checked := 0
+	for q, args := range rec.args {
+		if strings.HasPrefix(q, "SET ") {
+			continue
+		}
+		checked++
+		plan := planOf(t, e.d, explain+q, args)
+		if bigTableScan.MatchString(plan) {
+			t.Errorf("on %d tickets this statement of a batch reads a whole table:\n%s\n%s", n, q, plan)
+		}
+	}
+	if checked < 9 {
+		t.Fatalf("only %d statements recorded", checked)
+	}
+}
+
+// planOf runs an EXPLAIN on the pool, with the arguments as the batch
+// sent them (arrays on PostgreSQL, which gorm's builder would expand).
+func planOf(t *testing.T, d *db.DB, q string, args []any) string {
+	t.Helper()
+	rows, err := d.DB.Statement.ConnPool.QueryContext(context.Background(), q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		// PostgreSQL: one column, the line; SQLite: id, parent, notused, detail.
+		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }
