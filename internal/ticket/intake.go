@@ -325,17 +325,7 @@ func TouchLastMessage(tx *gorm.DB, last map[int64]time.Time, now time.Time) ([]T
 			for _, id := range part {
 				args = append(args, id)
 			}
-			rows, err := tx.Raw(b.String(), args...).Rows()
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
+			return db.Query(tx, b.String(), args, scan)
 		})
 	}
 	if err != nil {
