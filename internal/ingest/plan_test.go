@@ -243,11 +243,32 @@ func mustItem(t *testing.T, in envelope.Inbound) *item {
 	return it
 }
 
-// bigTableScan matches a plan line that reads a whole table that grows
-// with the citizens' contacts: PostgreSQL's Seq Scan, SQLite's SCAN (with
-// or without a covering index: either reads every row). The staff tables
-// (agents, queue members) grow with the staff only.
-var bigTableScan = regexp.MustCompile(`(?m)Seq Scan on (tickets|messages|attachments|contacts|contact_identities)\b|^SCAN (tickets|messages|attachments|contacts|contact_identities|t|c|ci)\b`)
+// wholeTableRead finds the plan lines that read a whole table:
+// PostgreSQL's Seq Scan, SQLite's SCAN (with or without a covering index:
+// either reads every row; "SCAN 12 CONSTANT ROWS" is the VALUES list).
+var wholeTableRead = regexp.MustCompile(`(?m)Seq Scan on (\w+)|^SCAN (\w+)`)
+
+// staffTables grow with the staff only, so reading them whole costs the
+// same at any size of the citizens' data; the letters are the aliases the
+// batch's routing statements give them.
+var staffTables = map[string]bool{
+	"agents": true, "queue_members": true, "queues": true, "agent_channel_loads": true,
+	"a": true, "m": true, "q": true, "l": true,
+}
+
+// bigTableScans returns the tables of plan read whole that are not staff
+// tables: on SQLite the name is the table's or its alias, as the plan shows it.
+func bigTableScans(plan string) []string {
+	var big []string
+	for _, m := range wholeTableRead.FindAllStringSubmatch(plan, -1) {
+		name := m[1] + m[2]
+		if staffTables[name] || (m[2] != "" && strings.Trim(name, "0123456789") == "") {
+			continue
+		}
+		big = append(big, name)
+	}
+	return big
+}
 
 // Every statement a batch sends, with the values it was sent with, is
 // planned on indexes over 100,000 tickets, 50,000 contacts with their
@@ -323,8 +344,8 @@ SELECT id, 'phone', '+62899' || id, created_at FROM contacts`).Error; err != nil
 		}
 		checked++
 		plan := planOf(t, e.d, explain+q, args)
-		if bigTableScan.MatchString(plan) {
-			t.Errorf("on %d tickets this statement of a batch reads a whole table:\n%s\n%s", n, q, plan)
+		if big := bigTableScans(plan); len(big) > 0 {
+			t.Errorf("on %d tickets this statement of a batch reads the whole of %v:\n%s\n%s", n, big, q, plan)
 		}
 	}
 	if checked < 9 {
