@@ -54,7 +54,7 @@ func TestSampleMenuAgreesWithDemoSeed(t *testing.T) {
 		staff := 0
 		for _, a := range seed.Agents {
 			if slices.Contains(a.Queues, code) && (a.Role == "agent" || a.Role == "") {
-				if c, set := a.ChannelCapacity["voice"]; set && c < 1 {
+				if c := a.ChannelCapacity["voice"]; c != nil && *c < 1 {
 					t.Errorf("agent %s of %s queue %q takes no calls", a.Email, role, code)
 					continue
 				}

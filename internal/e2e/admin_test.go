@@ -148,27 +148,35 @@ func TestBrowserAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("aa-email"), "andi@tanggap.example"),
 		chromedp.SendKeys(chromedp.ID("aa-password"), "andi-rahasia-2027"),
 		chromedp.Click(chromedp.CSS(`#aa-queues input[value="sulsel"]`)),
-		chromedp.SendKeys(chromedp.ID("aa-cap-whatsapp"), "3"),
+		chromedp.SendKeys(chromedp.ID("aa-cap-whatsapp"), "4"),
 		chromedp.Click(chromedp.CSS(`#admin-agent-form button[type=submit]`)))
 	adm.waitJS(t, "agent listed", `[...document.querySelectorAll('#admin-agents th')].some(th => th.textContent === 'Andi Makassar')`)
 	andiID := adm.evalString(t, `[...document.querySelectorAll('#admin-agents tr[data-agent]')].find(tr => tr.textContent.includes('Andi Makassar')).dataset.agent`)
-	var prof struct {
+	type routingProfile struct {
 		Agent struct {
 			Queues          []string       `json:"queues"`
 			ChannelCapacity map[string]int `json:"channel_capacity"`
+			ChannelOwn      map[string]int `json:"channel_own"`
 		} `json:"agent"`
 	}
+	var prof routingProfile
 	adminAPI.Do(http.MethodGet, "/api/v1/admin/agents/"+andiID+"/routing", nil).JSON(t, &prof)
-	if fmt.Sprint(prof.Agent.Queues) != "[sulsel]" || prof.Agent.ChannelCapacity["whatsapp"] != 3 {
-		t.Errorf("Andi's routing = %+v, want the queue ticked and WhatsApp's capacity typed", prof.Agent)
+	if fmt.Sprint(prof.Agent.Queues) != "[sulsel]" || prof.Agent.ChannelCapacity["whatsapp"] != 4 || fmt.Sprint(prof.Agent.ChannelOwn) != "map[whatsapp:4]" {
+		t.Errorf("Andi's routing = %+v, want the queue ticked and WhatsApp's capacity typed, his own", prof.Agent)
 	}
-	// Edited, the form shows them as they were given.
+	// Edited, the form shows them as they were given, each channel's
+	// default beside it.
 	adm.do(t, "edit Andi", chromedp.Click(chromedp.CSS(`#admin-agents tr[data-agent="`+andiID+`"] button[data-act=edit]`)))
-	adm.waitJS(t, "Andi's queues and capacity shown", `[...document.querySelectorAll('#aa-queues input:checked')].map(b => b.value).join() === 'sulsel'
-		&& document.getElementById('aa-cap-whatsapp').value === '3'
-		&& document.getElementById('aa-channels-hint').textContent === `+"`"+tx("admin.channel_capacity_hint_edit")+"`"+``)
+	adm.waitJS(t, "Andi's queues and capacity shown", fmt.Sprintf(`[...document.querySelectorAll('#aa-queues input:checked')].map(b => b.value).join() === 'sulsel'
+		&& document.getElementById('aa-cap-whatsapp').value === '4' && document.getElementById('aa-cap-voice').value === ''
+		&& document.getElementById('aa-cap-whatsapp-default').textContent === %q
+		&& document.getElementById('aa-cap-voice-default').textContent === %q
+		&& document.getElementById('aa-channels-hint').textContent === %q`,
+		tx("admin.channel_default", "n", "3"), tx("admin.channel_default", "n", "1"), tx("admin.channel_capacity_hint_edit")))
 	adm.do(t, "the agent form's queues in view", chromedp.ScrollIntoView(`#aa-queues`))
 	shots.take(t, adm, "admin-agent-queues")
+	adm.do(t, "the agent form's capacities in view", chromedp.ScrollIntoView(`#aa-channels`))
+	shots.take(t, adm, "admin-agent-capacity")
 	// A capacity that is no whole number is refused beside the capacities,
 	// before anything is sent, its field marked and focused.
 	adm.do(t, "a capacity of 2.5", clearField("aa-cap-voice"), chromedp.SendKeys(chromedp.ID("aa-cap-voice"), "2.5"),
@@ -176,7 +184,14 @@ func TestBrowserAdmin(t *testing.T) {
 	adm.waitJS(t, "refused beside the capacities", fmt.Sprintf(`document.getElementById('aa-channels-error').textContent === %q
 		&& document.getElementById('aa-cap-voice').getAttribute('aria-invalid') === 'true' && document.activeElement.id === 'aa-cap-voice'`,
 		tx("admin.capacity_whole", "channel", tx("channel.voice"))))
-	adm.do(t, "leave the edit", chromedp.Click(chromedp.CSS(`#admin-agent-form button[data-act=new]`)))
+	// Emptied, WhatsApp goes back to its default.
+	adm.do(t, "empty both capacities", clearField("aa-cap-voice"), clearField("aa-cap-whatsapp"), chromedp.Click(chromedp.ID("aa-save")))
+	adm.waitJS(t, "saved", fmt.Sprintf(`document.getElementById('admin-live').textContent === %q`, tx("admin.saved")))
+	prof = routingProfile{}
+	adminAPI.Do(http.MethodGet, "/api/v1/admin/agents/"+andiID+"/routing", nil).JSON(t, &prof)
+	if len(prof.Agent.ChannelOwn) != 0 || prof.Agent.ChannelCapacity["whatsapp"] != 3 {
+		t.Errorf("Andi's capacities after emptying = %+v, want none of his own and WhatsApp's default of 3", prof.Agent)
+	}
 
 	// Andi signs in; their console is open with the push socket.
 	andi := newTab(t, root)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"tanggap/internal/db"
 	"time"
@@ -306,12 +307,15 @@ func (a *Admin) QueueNames(ctx context.Context) ([]QueueName, error) {
 	return out, nil
 }
 
-// AgentSettings is an agent's routing profile. Nil fields are left as they are.
+// AgentSettings is an agent's routing profile. Nil fields are left as they
+// are. ChannelCapacity changes only the channels it names: a number is the
+// agent's own capacity there, null gives the channel back to its default
+// (which then follows the configuration).
 type AgentSettings struct {
-	Queues          []string       `json:"queues" yaml:"queues"`
-	Skills          map[string]int `json:"skills" yaml:"skills"`
-	Capacity        *int           `json:"capacity" yaml:"capacity"`
-	ChannelCapacity map[string]int `json:"channel_capacity" yaml:"channel_capacity"`
+	Queues          []string        `json:"queues" yaml:"queues"`
+	Skills          map[string]int  `json:"skills" yaml:"skills"`
+	Capacity        *int            `json:"capacity" yaml:"capacity"`
+	ChannelCapacity map[string]*int `json:"channel_capacity" yaml:"channel_capacity"`
 }
 
 // CapacityValid reports whether n is a capacity an agent may have: how
@@ -342,8 +346,8 @@ func (a *Admin) SetAgent(ctx context.Context, agentID int64, s AgentSettings) er
 	}
 	sort.Strings(channels)
 	for _, ch := range channels {
-		if c := s.ChannelCapacity[ch]; strings.TrimSpace(ch) == "" || c < 0 || c > 1000 {
-			probs.add("channel_capacity", "routing.invalid.channel_capacity", fmt.Sprintf("channel capacity %q: %d", ch, c), "channel", ch)
+		if c := s.ChannelCapacity[ch]; strings.TrimSpace(ch) == "" || (c != nil && !CapacityValid(*c)) {
+			probs.add("channel_capacity", "routing.invalid.channel_capacity", fmt.Sprintf("channel capacity %q: %s", ch, capText(c)), "channel", ch)
 		}
 	}
 	if err := probs.Err(); err != nil {
@@ -358,21 +362,33 @@ func (a *Admin) SetAgent(ctx context.Context, agentID int64, s AgentSettings) er
 	return err
 }
 
+// capText is a channel capacity as an error message shows it.
+func capText(c *int) string {
+	if c == nil {
+		return "default"
+	}
+	return strconv.Itoa(*c)
+}
+
 // AgentProfile is an agent's routing profile as stored.
 type AgentProfile struct {
-	AgentID         int64          `json:"agent_id"`
-	Queues          []string       `json:"queues"`
-	Skills          map[string]int `json:"skills"`
-	Capacity        int            `json:"capacity"`
-	ActiveLoad      int            `json:"active_load"`
+	AgentID    int64          `json:"agent_id"`
+	Queues     []string       `json:"queues"`
+	Skills     map[string]int `json:"skills"`
+	Capacity   int            `json:"capacity"`
+	ActiveLoad int            `json:"active_load"`
+	// ChannelCapacity is the capacity in force per channel: the agent's
+	// own (ChannelOwn) or else the channel's default (ChannelDefault).
 	ChannelCapacity map[string]int `json:"channel_capacity"`
+	ChannelOwn      map[string]int `json:"channel_own"`
+	ChannelDefault  map[string]int `json:"channel_default"`
 	ChannelLoad     map[string]int `json:"channel_load"`
 }
 
 // Agent reads an agent's routing profile; channels without their own
 // setting show the default capacity.
 func (a *Admin) Agent(ctx context.Context, agentID int64) (AgentProfile, error) {
-	return readAgentProfile(a.db.WithContext(ctx), agentID, a.settings.chanCaps)
+	return readAgentProfile(a.db.WithContext(ctx), agentID, a.settings)
 }
 
 // Holiday is a day off for every queue with business hours.

@@ -101,7 +101,7 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 	if err := <-helperDone; err != nil {
 		t.Fatalf("helper process: %v\n%s", err, helperOut)
 	}
-	checkLoads(t, setup.d)
+	checkLoads(t, setup.d, mixOpts)
 
 	// Everyone back online: no ticket may wait while a member has room.
 	setup.must(setup.d.Exec(`UPDATE agents SET presence = 'online'`).Error)
@@ -110,7 +110,7 @@ func TestInvariantsAcrossInstancesAndProcesses(t *testing.T) {
 	r := newParts(o)
 	setup.must(r.EnsureQueues(ctx, queueSpecs))
 	setup.must(r.Sweep(ctx, time.Now().UTC()))
-	checkLoads(t, setup.d)
+	checkLoads(t, setup.d, mixOpts)
 	// The rows of connections now closed fold into one without changing
 	// any count.
 	setup.must(NewMetrics(PartOpts{DB: setup.d, Queues: r}).foldWaitingCounts(ctx))
@@ -266,8 +266,9 @@ VALUES (?, ?, ?, 'new', ?, ?, ?) RETURNING id`, fmt.Sprintf("C%d-%d-%d", seed, i
 	return nil
 }
 
-// checkLoads compares every stored load with the tickets it counts.
-func checkLoads(t *testing.T, d *db.DB) {
+// checkLoads compares every stored load with the tickets it counts and
+// with the capacity in force (a channel row without its own: o's default).
+func checkLoads(t *testing.T, d *db.DB, o testOpts) {
 	t.Helper()
 	var rows []struct {
 		ID, Capacity, ActiveLoad, Active int64
@@ -299,9 +300,10 @@ FROM agents a ORDER BY a.id`).Scan(&rows).Error; err != nil {
 		}
 	}
 	var ch []struct {
-		AgentID           int64
-		Channel           string
-		Capacity, Load, N int64
+		AgentID  int64
+		Channel  string
+		Capacity *int64 // NULL: the channel's default
+		Load, N  int64
 	}
 	if err := d.Raw(`SELECT l.agent_id, l.channel, l.capacity, l.active_load AS load,
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = l.agent_id AND t.channel = l.channel AND t.status IN ('new', 'open', 'pending')) AS n
@@ -309,8 +311,15 @@ FROM agent_channel_loads l ORDER BY l.agent_id, l.channel`).Scan(&ch).Error; err
 		t.Fatal(err)
 	}
 	for _, c := range ch {
-		if c.Load != c.N || c.Load > c.Capacity {
-			t.Errorf("agent %d %s: load %d, %d active tickets, capacity %d", c.AgentID, c.Channel, c.Load, c.N, c.Capacity)
+		capacity := int64(o.DefaultChannelCapacity)
+		if n, ok := o.ChannelCapacity[c.Channel]; ok {
+			capacity = int64(n)
+		}
+		if c.Capacity != nil {
+			capacity = *c.Capacity
+		}
+		if c.Load != c.N || c.Load > capacity {
+			t.Errorf("agent %d %s: load %d, %d active tickets, capacity %d", c.AgentID, c.Channel, c.Load, c.N, capacity)
 		}
 	}
 	var missing int64

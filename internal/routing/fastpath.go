@@ -20,7 +20,7 @@ import (
 //
 //	WITH a AS (UPDATE agents SET active_load = active_load + 1 … WHERE … AND active_load < capacity RETURNING id),
 //	     c AS (UPDATE agent_channel_loads SET active_load = active_load + 1
-//	           WHERE … AND active_load < capacity AND EXISTS (SELECT 1 FROM a) RETURNING agent_id),
+//	           WHERE … AND active_load < COALESCE(capacity, ?) AND EXISTS (SELECT 1 FROM a) RETURNING agent_id),
 //	     k AS (UPDATE tickets SET assignee_id = ? … WHERE id = ? AND assignee_id IS NULL AND EXISTS (SELECT 1 FROM c) RETURNING id)
 //	SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM c), (SELECT COUNT(*) FROM k)
 func takeOneStatement(tx *gorm.DB, agentID, ticketID, queueID int64, channel string, defCap int, presence string, now time.Time) (outcome, error) {
@@ -30,12 +30,12 @@ func takeOneStatement(tx *gorm.DB, agentID, ticketID, queueID int64, channel str
   WHERE id = ? AND `+presence+` AND active_load < capacity RETURNING id
 ), c AS (
   UPDATE agent_channel_loads SET active_load = active_load + 1
-  WHERE agent_id = ? AND channel = ? AND active_load < capacity AND EXISTS (SELECT 1 FROM a) RETURNING agent_id
+  WHERE agent_id = ? AND channel = ? AND active_load < COALESCE(capacity, ?) AND EXISTS (SELECT 1 FROM a) RETURNING agent_id
 ), k AS (
   `+ticket.ClaimAfterCTE+`
 )
 SELECT (SELECT COUNT(*) FROM a) AS a, (SELECT COUNT(*) FROM c) AS c, (SELECT COUNT(*) FROM k) AS k`,
-		now, agentID, agentID, channel, agentID, queueID, now, ticketID).Scan(&rows).Error
+		now, agentID, agentID, channel, defCap, agentID, queueID, now, ticketID).Scan(&rows).Error
 	if err != nil {
 		return agentFull, fmt.Errorf("%w: assign: %w", ErrStore, err)
 	}

@@ -52,11 +52,12 @@ import (
 const assignTail = `
 cu AS (
   UPDATE agent_channel_loads l SET active_load = l.active_load + 1
-  FROM a, w WHERE l.agent_id = a.id AND l.channel = w.channel AND l.active_load < l.capacity
+  FROM a, w WHERE l.agent_id = a.id AND l.channel = w.channel
+    AND l.active_load < COALESCE(l.capacity, (SELECT cap FROM caps WHERE caps.channel = w.channel), @defcap)
   RETURNING l.agent_id
 ), ci AS (
   INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load)
-  SELECT a.id, w.channel, COALESCE((SELECT cap FROM caps WHERE caps.channel = w.channel), @defcap), 1 FROM a, w
+  SELECT a.id, w.channel, NULL, 1 FROM a, w
   WHERE COALESCE((SELECT cap FROM caps WHERE caps.channel = w.channel), @defcap) >= 1
     AND NOT EXISTS (SELECT 1 FROM agent_channel_loads x WHERE x.agent_id = a.id AND x.channel = w.channel)
   ON CONFLICT (agent_id, channel) DO NOTHING
@@ -222,7 +223,7 @@ const loadRatio = `CAST(g.active_load AS REAL) / GREATEST(g.capacity, 1)`
 // excluded, room on the ticket's channel (an agent without a row for the
 // channel has the channel's default capacity), every skill of the queue.
 const offerFits = `g.id <> @exclude
-        AND COALESCE((SELECT l.active_load < l.capacity FROM agent_channel_loads l
+        AND COALESCE((SELECT l.active_load < COALESCE(l.capacity, (SELECT defcap FROM wq)) FROM agent_channel_loads l
           WHERE l.agent_id = g.id AND l.channel = (SELECT channel FROM wq)), (SELECT defcap FROM wq) >= 1)
         AND ((SELECT skills FROM wq) IS NULL OR (SELECT skills FROM wq) <@ ARRAY(SELECT skill FROM agent_skills s WHERE s.agent_id = g.id))`
 

@@ -244,7 +244,7 @@ func TestPerChannelCapacity(t *testing.T) {
 		t.Fatalf("loads voice %d webform %d total %d", f.channelLoad(agent, "voice"), f.channelLoad(agent, "webform"), f.load(agent))
 	}
 	// Raising the agent's own voice capacity hands the waiting call out at once.
-	f.must(f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]int{"voice": 2}}))
+	f.must(f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]*int{"voice": ptr(2)}}))
 	if f.assignee(second.TicketID) != agent || f.channelLoad(agent, "voice") != 2 {
 		t.Fatalf("after capacity change: assignee %d, voice load %d", f.assignee(second.TicketID), f.channelLoad(agent, "voice"))
 	}
@@ -257,6 +257,61 @@ func TestPerChannelCapacity(t *testing.T) {
 	f.must(err)
 	if p.ChannelCapacity["voice"] != 2 || p.ChannelCapacity["webform"] != 10 || p.ChannelLoad["webform"] != 1 {
 		t.Fatalf("profile %+v", p)
+	}
+}
+
+// An agent's capacity on a channel follows the channel's default as
+// configured now until the agent is given one of their own, and goes back
+// to it when that is taken away. Before, the row the agent's first call
+// created kept the default of that day: a default raised later (a restart
+// with ROUTING_CHANNEL_CAPACITY changed) never reached the agent.
+func TestChannelCapacityFollowsTheDefault(t *testing.T) {
+	ctx := context.Background()
+	opts := testOpts{ChannelCapacity: map[string]int{"voice": 1}}
+	f, _ := newRouterFixture(t, opts)
+	agent := f.agent("online", 10, 0, nil, "umum")
+	first := f.route(Ticket{Channel: "voice"})
+	waiting := f.route(Ticket{Channel: "voice"})
+	if first.AgentID != agent || waiting.AgentID != 0 {
+		t.Fatalf("at the default of 1: assignments %d, %d", first.AgentID, waiting.AgentID)
+	}
+	// The same database under a configuration that allows two calls.
+	opts.DB, opts.DefaultQueue, opts.Events, opts.Log = f.d, "umum", f.events, testenv.Logger(t)
+	f.r = newParts(func(o testOpts) testOpts { o.ChannelCapacity = map[string]int{"voice": 2}; return o }(opts))
+	second := f.route(Ticket{Channel: "voice"})
+	if second.AgentID != agent || f.channelLoad(agent, "voice") != 2 {
+		t.Fatalf("the default raised to 2: the next call went to %d, voice load %d", second.AgentID, f.channelLoad(agent, "voice"))
+	}
+	p, err := f.r.Agent(ctx, agent)
+	f.must(err)
+	if p.ChannelCapacity["voice"] != 2 || p.ChannelDefault["voice"] != 2 || len(p.ChannelOwn) != 0 {
+		t.Fatalf("profile at the default: in force %v, default %v, own %v", p.ChannelCapacity, p.ChannelDefault, p.ChannelOwn)
+	}
+	// An own capacity of 3 wins over the default: the call still waiting
+	// is handed out at once ...
+	f.must(f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]*int{"voice": ptr(3)}}))
+	if got := f.assignee(waiting.TicketID); got != agent {
+		t.Fatalf("an own capacity of 3: the waiting call went to %d", got)
+	}
+	p, err = f.r.Agent(ctx, agent)
+	f.must(err)
+	if p.ChannelCapacity["voice"] != 3 || p.ChannelOwn["voice"] != 3 || p.ChannelDefault["voice"] != 2 {
+		t.Fatalf("profile with its own: in force %v, default %v, own %v", p.ChannelCapacity, p.ChannelDefault, p.ChannelOwn)
+	}
+	// ... and null gives the channel back to it: three calls held, two allowed.
+	f.must(f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]*int{"voice": nil}}))
+	p, err = f.r.Agent(ctx, agent)
+	f.must(err)
+	if p.ChannelCapacity["voice"] != 2 || len(p.ChannelOwn) != 0 || p.ChannelLoad["voice"] != 3 {
+		t.Fatalf("profile given back to the default: in force %v, own %v, load %v", p.ChannelCapacity, p.ChannelOwn, p.ChannelLoad)
+	}
+	f.must(f.d.Tx(ctx, func(tx *gorm.DB) error { return f.r.Release(ctx, tx, first.TicketID) }))
+	if next := f.route(Ticket{Channel: "voice"}); next.AgentID != 0 {
+		t.Fatalf("two calls held at a default of 2: the next went to %d", next.AgentID)
+	}
+	// A capacity that is no capacity is refused, null is not.
+	if err := f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]*int{"voice": ptr(-1)}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a capacity of -1: %v", err)
 	}
 }
 

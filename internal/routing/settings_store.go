@@ -257,7 +257,7 @@ VALUES (?, ?, ?, ?, ?, ?)`, id, p, t.FirstResponseSeconds, t.NextResponseSeconds
 //	SELECT id FROM agents WHERE id = ?
 //	UPDATE agents SET capacity = ?, updated_at = ? WHERE id = ?
 //	INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load) VALUES (?, ?, ?, 0)
-//	ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity
+//	ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity  -- NULL: the default
 //	DELETE FROM queue_members WHERE agent_id = ?; INSERT INTO queue_members (queue_id, agent_id) VALUES (?, ?) …
 //	DELETE FROM agent_skills WHERE agent_id = ? AND skill = ?; INSERT INTO agent_skills (agent_id, skill, level) VALUES (?, ?, ?)
 func storeAgentSettings(tx *gorm.DB, agentID int64, s AgentSettings, now time.Time) error {
@@ -306,14 +306,14 @@ ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity`, age
 	return nil
 }
 
-// readAgentProfile reads an agent's routing profile; channels without
-// their own row show the default capacity (defaults).
+// readAgentProfile reads an agent's routing profile; channels without an
+// own capacity (no row, or a row holding NULL) show the default's.
 //
 //	SELECT capacity, active_load FROM agents WHERE id = ?
 //	SELECT q.code FROM queue_members m JOIN queues q ON q.id = m.queue_id WHERE m.agent_id = ? ORDER BY q.code
 //	SELECT skill, level FROM agent_skills WHERE agent_id = ?
 //	SELECT channel, capacity, active_load FROM agent_channel_loads WHERE agent_id = ?
-func readAgentProfile(tx *gorm.DB, agentID int64, defaults map[string]int) (AgentProfile, error) {
+func readAgentProfile(tx *gorm.DB, agentID int64, settings *Settings) (AgentProfile, error) {
 	var row []struct {
 		Capacity   int
 		ActiveLoad int
@@ -325,10 +325,10 @@ func readAgentProfile(tx *gorm.DB, agentID int64, defaults map[string]int) (Agen
 		return AgentProfile{}, fmt.Errorf("agent %d: %w", agentID, ErrAgentNotFound)
 	}
 	p := AgentProfile{AgentID: agentID, Capacity: row[0].Capacity, ActiveLoad: row[0].ActiveLoad, Queues: []string{},
-		Skills: map[string]int{}, ChannelCapacity: map[string]int{}, ChannelLoad: map[string]int{}}
-	for ch, c := range defaults {
-		p.ChannelCapacity[ch] = c
-		p.ChannelLoad[ch] = 0
+		Skills: map[string]int{}, ChannelCapacity: map[string]int{}, ChannelOwn: map[string]int{}, ChannelDefault: map[string]int{},
+		ChannelLoad: map[string]int{}}
+	for ch, c := range settings.chanCaps {
+		p.ChannelCapacity[ch], p.ChannelDefault[ch], p.ChannelLoad[ch] = c, c, 0
 	}
 	if err := tx.Raw(`SELECT q.code FROM queue_members m JOIN queues q ON q.id = m.queue_id WHERE m.agent_id = ? ORDER BY q.code`, agentID).Scan(&p.Queues).Error; err != nil {
 		return AgentProfile{}, fmt.Errorf("%w: memberships: %w", ErrStore, err)
@@ -345,14 +345,18 @@ func readAgentProfile(tx *gorm.DB, agentID int64, defaults map[string]int) (Agen
 	}
 	var loads []struct {
 		Channel    string
-		Capacity   int
+		Capacity   *int
 		ActiveLoad int
 	}
 	if err := tx.Raw(`SELECT channel, capacity, active_load FROM agent_channel_loads WHERE agent_id = ?`, agentID).Scan(&loads).Error; err != nil {
 		return AgentProfile{}, fmt.Errorf("%w: channel loads: %w", ErrStore, err)
 	}
 	for _, l := range loads {
-		p.ChannelCapacity[l.Channel], p.ChannelLoad[l.Channel] = l.Capacity, l.ActiveLoad
+		def := settings.channelCap(l.Channel)
+		p.ChannelCapacity[l.Channel], p.ChannelDefault[l.Channel], p.ChannelLoad[l.Channel] = def, def, l.ActiveLoad
+		if l.Capacity != nil {
+			p.ChannelCapacity[l.Channel], p.ChannelOwn[l.Channel] = *l.Capacity, *l.Capacity
+		}
 	}
 	return p, nil
 }

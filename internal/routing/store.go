@@ -144,18 +144,19 @@ WHERE agent_id = (SELECT assignee_id FROM tickets WHERE id = ?)
 	return nil
 }
 
-// raiseChannel takes one unit of an agent's capacity on a channel. The
-// row is created at the channel's default capacity on first use; when two
-// transactions create it at once the loser's INSERT does nothing and it
-// reports "full" — conservative, never over capacity.
+// raiseChannel takes one unit of an agent's capacity on a channel: the
+// agent's own, or the channel's default defCap where the row holds none
+// (NULL). The row is created on first use, following the default; when
+// two transactions create it at once the loser's INSERT does nothing and
+// it reports "full" — conservative, never over capacity.
 //
 //	UPDATE agent_channel_loads SET active_load = active_load + 1
-//	WHERE agent_id = ? AND channel = ? AND active_load < capacity
+//	WHERE agent_id = ? AND channel = ? AND active_load < COALESCE(capacity, ?)
 //	INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load)
-//	VALUES (?, ?, ?, 1) ON CONFLICT (agent_id, channel) DO NOTHING
+//	VALUES (?, ?, NULL, 1) ON CONFLICT (agent_id, channel) DO NOTHING
 func raiseChannel(tx *gorm.DB, agentID int64, channel string, defCap int) (bool, error) {
 	res := tx.Exec(`UPDATE agent_channel_loads SET active_load = active_load + 1
-WHERE agent_id = ? AND channel = ? AND active_load < capacity`, agentID, channel)
+WHERE agent_id = ? AND channel = ? AND active_load < COALESCE(capacity, ?)`, agentID, channel, defCap)
 	if res.Error != nil {
 		return false, fmt.Errorf("%w: raise channel load: %w", ErrStore, res.Error)
 	}
@@ -166,7 +167,7 @@ WHERE agent_id = ? AND channel = ? AND active_load < capacity`, agentID, channel
 		return false, nil
 	}
 	res = tx.Exec(`INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load)
-VALUES (?, ?, ?, 1) ON CONFLICT (agent_id, channel) DO NOTHING`, agentID, channel, defCap)
+VALUES (?, ?, NULL, 1) ON CONFLICT (agent_id, channel) DO NOTHING`, agentID, channel)
 	if res.Error != nil {
 		return false, fmt.Errorf("%w: channel load row: %w", ErrStore, res.Error)
 	}

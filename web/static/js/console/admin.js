@@ -228,22 +228,25 @@ function queuesChoice(held) {
 }
 
 // capacityFields is an account's capacity per channel: a number per
-// channel, empty for the channel's default on a new account; an account
-// edited shows the capacities in force (defaults included), and a field
-// emptied there is left as it is (the API changes only the channels
-// sent). A channel held that the console does not name keeps its own
-// field.
-function capacityFields(held, edited) {
-  const chans = CHANNELS.concat(Object.keys(held).filter((c) => CHANNELS.indexOf(c) < 0));
+// channel, empty for the channel's default. An account edited shows its
+// own capacities (own) and, beside each channel, the default in force
+// (defaults); a field emptied there gives the channel back to its default,
+// which then follows the configuration. A channel held that the console
+// does not name keeps its own field.
+function capacityFields(own, edited, defaults) {
+  const chans = CHANNELS.concat(Object.keys(Object.assign({}, defaults, own)).filter((c) => CHANNELS.indexOf(c) < 0));
   return group('aa-channels', t('admin.channel_capacity'), t(edited ? 'admin.channel_capacity_hint_edit' : 'admin.channel_capacity_hint'),
     el('div', { 'class': 'choice-list' }, chans.map((c) => el('label', { 'class': 'cap' }, [el('span', { text: label('channel.', c) }),
       input({ type: 'number', min: '0', max: '1000', step: '1', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c,
-        value: held[c] != null ? String(held[c]) : '' })]))));
+        value: own[c] != null ? String(own[c]) : '' }),
+      defaults && defaults[c] != null ? el('span', { 'class': 'muted', id: 'aa-cap-' + c + '-default', text: t('admin.channel_default', { n: defaults[c] }) }) : null]))));
 }
 // readCapacities is the capacities typed, by channel; bad is the first
 // field that holds no whole number from 0 to 1000 (a number field holding
-// text reads as empty, which must not pass for "not changed").
-function readCapacities() {
+// text reads as empty, which must not pass for "the default"). An empty
+// field is sent as null (back to the default) when edited is set, and not
+// at all on a new account.
+function readCapacities(edited) {
   const caps = {};
   let bad = null;
   document.querySelectorAll('#aa-channels input[data-channel]').forEach((i) => {
@@ -252,6 +255,8 @@ function readCapacities() {
       bad = bad || i;
     } else if (v !== '') {
       caps[i.dataset.channel] = Number(v);
+    } else if (edited) {
+      caps[i.dataset.channel] = null;
     }
   });
   return { caps, bad };
@@ -275,12 +280,12 @@ async function loadProfile(id) {
   const box = $('aa-queues');
   if (box.tagName === 'INPUT') { box.value = (p.queues || []).join(', '); } else { box.replaceWith(queuesChoice(p.queues || [])); }
   $('aa-skills').value = pairs(p.skills);
-  $('aa-channels').replaceWith(capacityFields(p.channel_capacity || {}, true));
+  $('aa-channels').replaceWith(capacityFields(p.channel_own || {}, true, p.channel_default || {}));
   $('aa-save').disabled = false;
 }
 
 async function saveAgent(a) {
-  const { caps, bad } = readCapacities();
+  const { caps, bad } = readCapacities(!!a);
   if (bad) {
     say({ ok: false, data: { error: { fields: { channel_capacity: t('admin.capacity_whole', { channel: label('channel.', bad.dataset.channel) }) } } } },
       '', 'aa', { channel_capacity: 'channels' });
