@@ -55,12 +55,19 @@ func TestAccountSaveAuditsOnlyWhatChanged(t *testing.T) {
 		"password": "rahasia-rina-1", "role": "agent", "capacity": 5}), "add an account").JSON(t, &acct)
 	id := strconv.FormatInt(acct.Agent.ID, 10)
 	// What the account form sends on save.
-	save := func(name string, capacity int, skills map[string]int) {
+	// An edited account's form sends every channel's capacity: its own, or
+	// null for the channel's default.
+	defaults := map[string]any{"voice": nil, "whatsapp": nil, "livechat": nil, "webform": nil}
+	save := func(name string, capacity int, skills map[string]int, caps ...map[string]any) {
 		t.Helper()
 		must(t, admin.Do(http.MethodPut, "/api/v1/admin/agents/"+id, map[string]any{"name": name, "email": "rina@tanggap.test",
 			"role": "agent", "capacity": capacity}), "save the account")
+		chans := defaults
+		if len(caps) > 0 {
+			chans = caps[0]
+		}
 		must(t, admin.Do(http.MethodPut, "/api/v1/admin/agents/"+id+"/routing", map[string]any{"queues": []string{},
-			"skills": skills, "capacity": capacity, "channel_capacity": map[string]int{}}), "save its queue settings")
+			"skills": skills, "capacity": capacity, "channel_capacity": chans}), "save its queue settings")
 	}
 	save("Rina Wati", 3, map[string]int{})
 	want := []string{"Akun diubah: Rina Wati | Kapasitas: 5 → 3 | Nama: Rina → Rina Wati"}
@@ -75,6 +82,15 @@ func TestAccountSaveAuditsOnlyWhatChanged(t *testing.T) {
 	got := auditLines(t, admin, "admin.put.agents", "id-ID")
 	if len(got) != 2 || !strings.HasPrefix(got[0], "Pengaturan antrean akun diubah: Rina Wati | ") || strings.Contains(got[0], "tidak ada yang berubah") {
 		t.Errorf("a skill added: the account's lines are %q, want one more, for the queue settings", got)
+	}
+	// An own capacity on WhatsApp, then given back to the default.
+	save("Rina Wati", 3, map[string]int{"kartu": 3}, map[string]any{"whatsapp": 4, "voice": nil})
+	save("Rina Wati", 3, map[string]int{"kartu": 3})
+	got = auditLines(t, admin, "admin.put.agents", "id-ID")
+	want = []string{"Pengaturan antrean akun diubah: Rina Wati | Kapasitas per kanal (WhatsApp): 4 → —",
+		"Pengaturan antrean akun diubah: Rina Wati | Kapasitas per kanal (WhatsApp): — → 4"}
+	if len(got) != 4 || strings.Join(got[:2], "\n") != strings.Join(want, "\n") {
+		t.Errorf("WhatsApp's own capacity set and given back: the account's lines are\n%s\nwant two more, newest first\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

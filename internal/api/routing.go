@@ -412,9 +412,11 @@ func holidaysByDay(days []routing.Holiday) map[string]map[string]string {
 }
 
 // agentRoutingAudit is what the audit line of an account's queue settings
-// compares (its load is no setting), named by the account.
+// compares (its load is no setting), named by the account: of the
+// capacities per channel, the account's own, so that a channel given back
+// to its default reads as its own number gone, whatever the default is.
 func agentRoutingAudit(name string, p routing.AgentProfile) map[string]any {
-	return map[string]any{"name": name, "queues": p.Queues, "skills": p.Skills, "capacity": p.Capacity, "channel_capacity": p.ChannelCapacity}
+	return map[string]any{"name": name, "queues": p.Queues, "skills": p.Skills, "capacity": p.Capacity, "channel_capacity": p.ChannelOwn}
 }
 
 // weekCodes are the days in the order of admin.day_words.
