@@ -195,6 +195,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		if err := settings.EnsureQueues(ctx, append(withVoiceQueues(queueSpecs(cfg), ivrMenu), unitQueues(cfg)...)); err != nil {
 			return err
 		}
+		if n, err := settings.AdoptChannelDefaults(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			log.Info("agents' channel capacities holding the default's number now follow the default", "rows", n)
+		}
 		if err := agents.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword, queueCodes(cfg)); err != nil {
 			return fmt.Errorf("app: first admin: %w", err)
 		}

@@ -171,6 +171,7 @@ func TestBrowserAdmin(t *testing.T) {
 		&& document.getElementById('aa-cap-whatsapp').value === '4' && document.getElementById('aa-cap-voice').value === ''
 		&& document.getElementById('aa-cap-whatsapp-default').textContent === %q
 		&& document.getElementById('aa-cap-voice-default').textContent === %q
+		&& document.getElementById('aa-cap-voice').getAttribute('aria-describedby') === 'aa-cap-voice-default'
 		&& document.getElementById('aa-channels-hint').textContent === %q`,
 		tx("admin.channel_default", "n", "3"), tx("admin.channel_default", "n", "1"), tx("admin.channel_capacity_hint_edit")))
 	adm.do(t, "the agent form's queues in view", chromedp.ScrollIntoView(`#aa-queues`))

@@ -30,7 +30,7 @@
 // and the load on the ticket's channel by
 //
 //	UPDATE agent_channel_loads SET active_load = active_load + 1
-//	WHERE agent_id = ? AND channel = ? AND active_load < capacity
+//	WHERE agent_id = ? AND channel = ? AND active_load < COALESCE(capacity, <the channel's default>)
 //
 // (the row is created on first use by INSERT ... ON CONFLICT DO NOTHING,
 // which a concurrent creator makes report "full", never "taken twice"),

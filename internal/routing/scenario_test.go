@@ -284,7 +284,8 @@ func TestChannelCapacityFollowsTheDefault(t *testing.T) {
 	}
 	p, err := f.r.Agent(ctx, agent)
 	f.must(err)
-	if p.ChannelCapacity["voice"] != 2 || p.ChannelDefault["voice"] != 2 || len(p.ChannelOwn) != 0 {
+	// WhatsApp, not configured, shows the overall default (10 when unset).
+	if p.ChannelCapacity["voice"] != 2 || p.ChannelDefault["voice"] != 2 || p.ChannelDefault["whatsapp"] != 10 || len(p.ChannelOwn) != 0 {
 		t.Fatalf("profile at the default: in force %v, default %v, own %v", p.ChannelCapacity, p.ChannelDefault, p.ChannelOwn)
 	}
 	// An own capacity of 3 wins over the default: the call still waiting
@@ -312,6 +313,44 @@ func TestChannelCapacityFollowsTheDefault(t *testing.T) {
 	// A capacity that is no capacity is refused, null is not.
 	if err := f.r.SetAgent(ctx, agent, AgentSettings{ChannelCapacity: map[string]*int{"voice": ptr(-1)}}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a capacity of -1: %v", err)
+	}
+}
+
+// The first start after the upgrade gives back to the default the stored
+// capacities that hold the default's number (the account form stored every
+// channel's on each edit), keeps the others, and does it once.
+func TestAdoptChannelDefaultsOnce(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newRouterFixture(t, testOpts{ChannelCapacity: map[string]int{"voice": 1, "whatsapp": 3}, DefaultChannelCapacity: 5})
+	a, b := f.agent("online", 10, 0, nil, "umum"), f.agent("online", 10, 0, nil, "umum")
+	put := func(agent int64, channel string, capacity int) {
+		f.must(f.d.Exec(`INSERT INTO agent_channel_loads (agent_id, channel, capacity, active_load) VALUES (?, ?, ?, 0)`, agent, channel, capacity).Error)
+	}
+	put(a, "voice", 1)    // the default: given back
+	put(a, "whatsapp", 4) // own
+	put(a, "telegram", 5) // an unlisted channel at the overall default: given back
+	put(b, "voice", 5)    // the overall default, not voice's: own
+	put(b, "telegram", 1) // own
+	n, err := f.r.AdoptChannelDefaults(ctx)
+	f.must(err)
+	if n != 2 {
+		t.Errorf("gave back %d rows, want 2", n)
+	}
+	held := func(agent int64) string {
+		p, err := f.r.Agent(ctx, agent)
+		f.must(err)
+		return fmt.Sprint(p.ChannelOwn)
+	}
+	if held(a) != "map[whatsapp:4]" || held(b) != "map[telegram:1 voice:5]" {
+		t.Fatalf("own capacities after: %s and %s", held(a), held(b))
+	}
+	// Once: a capacity set afterwards to the default's number stays the agent's own.
+	f.must(f.r.SetAgent(ctx, a, AgentSettings{ChannelCapacity: map[string]*int{"voice": ptr(1)}}))
+	if n, err := f.r.AdoptChannelDefaults(ctx); err != nil || n != 0 {
+		t.Fatalf("second run gave back %d (%v)", n, err)
+	}
+	if held(a) != "map[voice:1 whatsapp:4]" {
+		t.Fatalf("own capacities after a second run: %s", held(a))
 	}
 }
 

@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -306,6 +308,53 @@ ON CONFLICT (agent_id, channel) DO UPDATE SET capacity = excluded.capacity`, age
 	return nil
 }
 
+// AdoptChannelDefaults gives back to the channel's default every agent's
+// capacity on a channel that holds the default's number, once per
+// database: at the first start after migration 0048 (which says why), by
+// the instance that deletes its marker row (another waits on that row's
+// lock and then finds it gone). It reports how many rows it gave back.
+//
+//	DELETE FROM channel_capacity_adoption RETURNING pending
+//	UPDATE agent_channel_loads SET capacity = NULL WHERE channel = ? AND capacity = ?  -- each configured channel
+//	UPDATE agent_channel_loads SET capacity = NULL WHERE capacity = ? AND channel NOT IN (…)
+func (s *Settings) AdoptChannelDefaults(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		n = 0
+		var marks []bool
+		if err := tx.Raw(`DELETE FROM channel_capacity_adoption RETURNING pending`).Scan(&marks).Error; err != nil {
+			return fmt.Errorf("%w: channel capacity adoption: %w", ErrStore, err)
+		}
+		if len(marks) == 0 {
+			return nil // done before
+		}
+		chans := make([]string, 0, len(s.chanCaps))
+		for ch := range s.chanCaps {
+			chans = append(chans, ch)
+		}
+		slices.Sort(chans)
+		for _, ch := range chans {
+			res := tx.Exec(`UPDATE agent_channel_loads SET capacity = NULL WHERE channel = ? AND capacity = ?`, ch, s.chanCaps[ch])
+			if res.Error != nil {
+				return fmt.Errorf("%w: channel capacity adoption: %w", ErrStore, res.Error)
+			}
+			n += res.RowsAffected
+		}
+		q, args := `UPDATE agent_channel_loads SET capacity = NULL WHERE capacity = ?`, []any{s.defChanCap}
+		if len(chans) > 0 {
+			q += ` AND channel NOT IN (` + db.Placeholders(len(chans)) + `)`
+			args = append(args, db.Anys(chans)...)
+		}
+		res := tx.Exec(q, args...)
+		if res.Error != nil {
+			return fmt.Errorf("%w: channel capacity adoption: %w", ErrStore, res.Error)
+		}
+		n += res.RowsAffected
+		return nil
+	})
+	return n, err
+}
+
 // readAgentProfile reads an agent's routing profile; channels without an
 // own capacity (no row, or a row holding NULL) show the default's.
 //
@@ -327,6 +376,12 @@ func readAgentProfile(tx *gorm.DB, agentID int64, settings *Settings) (AgentProf
 	p := AgentProfile{AgentID: agentID, Capacity: row[0].Capacity, ActiveLoad: row[0].ActiveLoad, Queues: []string{},
 		Skills: map[string]int{}, ChannelCapacity: map[string]int{}, ChannelOwn: map[string]int{}, ChannelDefault: map[string]int{},
 		ChannelLoad: map[string]int{}}
+	// Every channel the binary speaks, and any other the configuration
+	// names, with its default (the overall one where none is configured).
+	for _, ch := range domain.Channels {
+		c := settings.channelCap(string(ch))
+		p.ChannelCapacity[string(ch)], p.ChannelDefault[string(ch)], p.ChannelLoad[string(ch)] = c, c, 0
+	}
 	for ch, c := range settings.chanCaps {
 		p.ChannelCapacity[ch], p.ChannelDefault[ch], p.ChannelLoad[ch] = c, c, 0
 	}

@@ -236,10 +236,14 @@ function queuesChoice(held) {
 function capacityFields(own, edited, defaults) {
   const chans = CHANNELS.concat(Object.keys(Object.assign({}, defaults, own)).filter((c) => CHANNELS.indexOf(c) < 0));
   return group('aa-channels', t('admin.channel_capacity'), t(edited ? 'admin.channel_capacity_hint_edit' : 'admin.channel_capacity_hint'),
-    el('div', { 'class': 'choice-list' }, chans.map((c) => el('label', { 'class': 'cap' }, [el('span', { text: label('channel.', c) }),
-      input({ type: 'number', min: '0', max: '1000', step: '1', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c,
-        value: own[c] != null ? String(own[c]) : '' }),
-      defaults && defaults[c] != null ? el('span', { 'class': 'muted', id: 'aa-cap-' + c + '-default', text: t('admin.channel_default', { n: defaults[c] }) }) : null]))));
+    el('div', { 'class': 'choice-list' }, chans.map((c) => {
+      const known = defaults && defaults[c] != null;
+      // The default is the field's description, not part of its name.
+      return el('label', { 'class': 'cap' }, [el('span', { text: label('channel.', c) }),
+        input({ type: 'number', min: '0', max: '1000', step: '1', inputmode: 'numeric', id: 'aa-cap-' + c, 'data-channel': c,
+          value: own[c] != null ? String(own[c]) : '', 'aria-describedby': known ? 'aa-cap-' + c + '-default' : null }),
+        known ? el('span', { 'class': 'muted', id: 'aa-cap-' + c + '-default', 'aria-hidden': 'true', text: t('admin.channel_default', { n: defaults[c] }) }) : null]);
+    })));
 }
 // readCapacities is the capacities typed, by channel; bad is the first
 // field that holds no whole number from 0 to 1000 (a number field holding
@@ -269,6 +273,10 @@ function parsePairs(v) {
   return out;
 }
 
+// ownKnown: the account's profile, as read, tells its own channel
+// capacities from the defaults (loadProfile).
+let ownKnown = false;
+
 async function loadProfile(id) {
   const res = await api.adminCall('GET', 'agents/' + id + '/routing');
   if (editing !== id || !$('aa-save')) { return; } // another form drawn meanwhile
@@ -280,12 +288,16 @@ async function loadProfile(id) {
   const box = $('aa-queues');
   if (box.tagName === 'INPUT') { box.value = (p.queues || []).join(', '); } else { box.replaceWith(queuesChoice(p.queues || [])); }
   $('aa-skills').value = pairs(p.skills);
-  $('aa-channels').replaceWith(capacityFields(p.channel_own || {}, true, p.channel_default || {}));
+  // A server that does not tell own capacities from defaults (an older
+  // instance during an upgrade) would read a null as 0: the form then
+  // shows the capacities in force and sends only the fields filled.
+  ownKnown = !!p.channel_own;
+  $('aa-channels').replaceWith(capacityFields(ownKnown ? p.channel_own : (p.channel_capacity || {}), true, p.channel_default));
   $('aa-save').disabled = false;
 }
 
 async function saveAgent(a) {
-  const { caps, bad } = readCapacities(!!a);
+  const { caps, bad } = readCapacities(!!a && ownKnown);
   if (bad) {
     say({ ok: false, data: { error: { fields: { channel_capacity: t('admin.capacity_whole', { channel: label('channel.', bad.dataset.channel) }) } } } },
       '', 'aa', { channel_capacity: 'channels' });
