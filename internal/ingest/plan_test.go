@@ -51,6 +51,26 @@ func (p *recordingPool) QueryRowContext(ctx context.Context, q string, args ...a
 	return p.ConnPool.QueryRowContext(ctx, q, args...)
 }
 
+// persistRecorded stores items in one batch transaction of c with its
+// statements sent through rec, and fails the test unless each was stored.
+func persistRecorded(t *testing.T, d *db.DB, c *Consumer, rec *recordingPool, items []*item) {
+	t.Helper()
+	ctx := context.Background()
+	err := d.Tx(ctx, func(tx *gorm.DB) error {
+		rec.ConnPool = tx.Statement.ConnPool
+		tx.Statement.ConnPool = rec
+		defer func() { tx.Statement.ConnPool = rec.ConnPool }() // commit needs the *sql.Tx
+		res, err := c.persist(ctx, tx, items)
+		if err == nil && len(res.messages) != len(items) {
+			err = fmt.Errorf("%d of %d messages stored", len(res.messages), len(items))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 var (
 	seqScan = regexp.MustCompile(`Seq Scan on (\w+)`)
 	// probesInOrder: a nested loop whose outer side is the unnest of the
@@ -74,23 +94,13 @@ func TestBatchStatementsGenericPlansUseIndexes(t *testing.T) {
 	}
 	c := e.consumer(Opts{ReopenWindow: 72 * 3600e9})
 	envs := workload(60) // new citizens, follow-ups, attachments
-	ctx := context.Background()
 	rec := &recordingPool{stmts: map[string]int{}}
 	for _, part := range [][]int{{0, 25}, {25, 60}} {
 		var items []*item
 		for _, in := range envs[part[0]:part[1]] {
 			items = append(items, mustItem(t, in))
 		}
-		err := e.d.Tx(ctx, func(tx *gorm.DB) error {
-			rec.ConnPool = tx.Statement.ConnPool
-			tx.Statement.ConnPool = rec
-			defer func() { tx.Statement.ConnPool = rec.ConnPool }() // commit needs the *sql.Tx
-			_, err := c.persist(ctx, tx, items)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		persistRecorded(t, e.d, c, rec, items)
 	}
 	if n := e.count(`SELECT COUNT(*) FROM messages`); n != 60 {
 		t.Fatalf("%d messages stored, want 60", n)
@@ -179,7 +189,6 @@ func TestBatchStatementsDoNotGrowWithTheBatch(t *testing.T) {
 	e.agent("kartu", 0) // members without room: routing reads them, assigns nothing
 	e.agent("umum", 0)
 	c := e.consumer(Opts{})
-	ctx := context.Background()
 	// batch is n new citizens (half of them in kartu's queue, half in the
 	// default one) and, from round 1 on, a follow-up of each citizen of
 	// the round before.
@@ -199,19 +208,7 @@ func TestBatchStatementsDoNotGrowWithTheBatch(t *testing.T) {
 	}
 	run := func(items []*item) int {
 		rec := &recordingPool{stmts: map[string]int{}}
-		err := e.d.Tx(ctx, func(tx *gorm.DB) error {
-			rec.ConnPool = tx.Statement.ConnPool
-			tx.Statement.ConnPool = rec
-			defer func() { tx.Statement.ConnPool = rec.ConnPool }()
-			res, err := c.persist(ctx, tx, items)
-			if err == nil && len(res.messages) != len(items) {
-				err = fmt.Errorf("%d of %d messages stored", len(res.messages), len(items))
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		persistRecorded(t, e.d, c, rec, items)
 		return rec.calls
 	}
 	run(batch(0, 20))
@@ -329,19 +326,7 @@ SELECT id, 'phone', '+62899' || id, created_at FROM contacts`).Error; err != nil
 	}
 	c := e.consumer(Opts{ReopenWindow: 72 * 3600e9})
 	rec := &recordingPool{stmts: map[string]int{}, args: map[string][]any{}}
-	err := e.d.Tx(ctx, func(tx *gorm.DB) error {
-		rec.ConnPool = tx.Statement.ConnPool
-		tx.Statement.ConnPool = rec
-		defer func() { tx.Statement.ConnPool = rec.ConnPool }()
-		res, err := c.persist(ctx, tx, items)
-		if err == nil && len(res.messages) != len(items) {
-			err = fmt.Errorf("%d of %d messages stored", len(res.messages), len(items))
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	persistRecorded(t, e.d, c, rec, items)
 	explain := `EXPLAIN QUERY PLAN `
 	if e.d.Dialect == db.Postgres {
 		explain = `EXPLAIN `
